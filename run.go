@@ -1,0 +1,84 @@
+package herald
+
+import "time"
+
+// RunStatus is where one run (one sending of a broadcast) is.
+type RunStatus string
+
+// Run statuses.
+const (
+	RunSnapshotting RunStatus = "snapshotting" // writing the recipient list
+	RunSending      RunStatus = "sending"
+	RunPaused       RunStatus = "paused"
+	RunCompleted    RunStatus = "completed"
+	RunCanceled     RunStatus = "canceled"
+	RunFailed       RunStatus = "failed"
+)
+
+// Run is one sending of a broadcast to a snapshot of its audience. A
+// one-off broadcast has one run; a recurring one has a run per occurrence;
+// "retry failed" makes a run over only the failed recipients.
+type Run struct {
+	ID          string // "<broadcast ID>/<n>", e.g. "B-7K2Q/1"
+	BroadcastID string
+	N           int
+	Status      RunStatus
+	// RetryOf is the run whose failed recipients this run retries.
+	RetryOf    string
+	Total      int
+	Tally      map[Platform]Tally
+	StartedAt  time.Time
+	FinishedAt time.Time
+	// PauseReason explains an automatic pause (e.g. too many failures).
+	PauseReason string
+}
+
+// Tally counts a run's recipients by outcome.
+type Tally struct {
+	Pending int
+	Sent    int
+	Failed  int
+	Skipped int
+}
+
+// Add returns the sum of two tallies.
+func (t Tally) Add(o Tally) Tally {
+	return Tally{t.Pending + o.Pending, t.Sent + o.Sent, t.Failed + o.Failed, t.Skipped + o.Skipped}
+}
+
+// Done is how many recipients have a final outcome.
+func (t Tally) Done() int { return t.Sent + t.Failed + t.Skipped }
+
+// Outcome is what happened to one recipient.
+type Outcome string
+
+// Delivery outcomes.
+const (
+	Pending Outcome = "pending"
+	Sent    Outcome = "sent"
+	Failed  Outcome = "failed"
+	Skipped Outcome = "skipped"
+	// Held means waiting for the recipient's operator chat to close.
+	Held Outcome = "held"
+)
+
+// Reasons for failed and skipped deliveries, grouped in reports.
+const (
+	ReasonBlocked       = "blocked"        // the recipient blocked the bot or is gone
+	ReasonOutsideWindow = "outside_window" // Messenger marketing outside 24 h
+	ReasonOperatorChat  = "operator_chat"  // held for an open operator chat
+	ReasonUnsubscribed  = "unsubscribed"   // said stop after the snapshot
+	ReasonCanceled      = "canceled"
+)
+
+// Delivery is one recipient of a run and what happened to them.
+type Delivery struct {
+	Seq       uint32 // the subscriber's Seq
+	Recipient SubscriberKey
+	Outcome   Outcome
+	// Reason is one of the Reason constants, or the platform's own words.
+	Reason    string
+	MessageID string
+	Attempts  int
+	At        time.Time
+}

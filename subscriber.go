@@ -1,0 +1,135 @@
+package herald
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// SubscriberKind separates people from group chats.
+type SubscriberKind string
+
+// Subscriber kinds.
+const (
+	KindUser  SubscriberKind = "user"
+	KindGroup SubscriberKind = "group"
+)
+
+// SubscriberState says whether a subscriber may receive broadcasts.
+type SubscriberState string
+
+// Subscriber states. Only Subscribed recipients are ever targeted.
+const (
+	Subscribed   SubscriberState = "subscribed"
+	Unsubscribed SubscriberState = "unsubscribed" // said stop, unfollowed
+	Blocked      SubscriberState = "blocked"      // the platform says unreachable
+)
+
+// MessagingWindow is Messenger's standard messaging window: marketing
+// messages may only go to people who wrote to the page within it.
+const MessagingWindow = 24 * time.Hour
+
+// SubscriberKey names a subscriber on its platform.
+type SubscriberKey struct {
+	Platform Platform
+	ID       string // platform user, group or chat ID
+}
+
+// String renders the key as "platform:id", the form used in logs and CSVs.
+func (k SubscriberKey) String() string { return string(k.Platform) + ":" + k.ID }
+
+// Subscriber is an end user or group chat Herald can deliver to, learnt from
+// their own messages or from the API.
+type Subscriber struct {
+	// Seq is a dense number storage assigns once; the audience index keys
+	// its bitmaps by it. Zero means "not stored yet".
+	Seq      uint32
+	Platform Platform
+	ID       string
+	Kind     SubscriberKind
+	Name     string
+	Locale   string // BCP 47, e.g. "zh-TW"; empty when unknown
+	Timezone string // IANA zone, e.g. "Asia/Taipei"; empty when unknown
+	// Tags are kept sorted and unique (see SetTags).
+	Tags []string
+	// Attributes are user-defined variables set by flows, buttons or the API.
+	Attributes      map[string]string
+	FirstSeen       time.Time
+	LastInteraction time.Time
+	State           SubscriberState
+	// OperatorChat is true while a human operator is talking with the user;
+	// broadcasts hold their message until it closes (unless told to end it).
+	OperatorChat bool
+}
+
+// Key returns the subscriber's platform key.
+func (s *Subscriber) Key() SubscriberKey { return SubscriberKey{s.Platform, s.ID} }
+
+// Reachable reports whether broadcasts may be sent to s at all.
+func (s *Subscriber) Reachable() bool { return s.State == Subscribed || s.State == "" }
+
+// HasTag reports whether s carries tag.
+func (s *Subscriber) HasTag(tag string) bool {
+	_, ok := slices.BinarySearch(s.Tags, tag)
+	return ok
+}
+
+// InWindow reports whether a Messenger user wrote within the last 24 hours.
+func (s *Subscriber) InWindow(now time.Time) bool {
+	return !s.LastInteraction.IsZero() && now.Sub(s.LastInteraction) < MessagingWindow
+}
+
+// SetTags replaces the tags with a normalised, sorted, unique copy.
+func (s *Subscriber) SetTags(tags []string) { s.Tags = NormalizeTags(tags) }
+
+// AddTags adds tags, keeping them sorted and unique.
+func (s *Subscriber) AddTags(tags ...string) {
+	s.Tags = NormalizeTags(append(slices.Clone(s.Tags), tags...))
+}
+
+// RemoveTags removes the given tags.
+func (s *Subscriber) RemoveTags(tags ...string) {
+	drop := NormalizeTags(tags)
+	s.Tags = slices.DeleteFunc(slices.Clone(s.Tags), func(t string) bool {
+		_, ok := slices.BinarySearch(drop, t)
+		return ok
+	})
+}
+
+// NormalizeTag folds a tag as admins type it ("  VIP ") into its stored form
+// ("vip"): tags are case-insensitive and trimmed.
+func NormalizeTag(t string) string { return strings.ToLower(strings.TrimSpace(t)) }
+
+// NormalizeTags normalises, sorts and de-duplicates tags, dropping empties.
+func NormalizeTags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		if t = NormalizeTag(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Validate checks a subscriber before it is stored.
+func (s *Subscriber) Validate() error {
+	switch {
+	case !s.Platform.Valid():
+		return invalid("platform", CodeInvalid, 0)
+	case strings.TrimSpace(s.ID) == "":
+		return invalid("id", CodeRequired, 0)
+	case len(s.ID) > 128:
+		return invalid("id", CodeTooLong, 128)
+	case s.Kind != KindUser && s.Kind != KindGroup:
+		return invalid("kind", CodeInvalid, 0)
+	case s.Kind == KindGroup && !s.Platform.HasGroups():
+		return invalid("kind", CodeInvalid, 0)
+	}
+	if s.Timezone != "" {
+		if _, err := time.LoadLocation(s.Timezone); err != nil {
+			return invalid("timezone", CodeInvalid, 0)
+		}
+	}
+	return nil
+}
