@@ -107,7 +107,13 @@ func NewBroadcastID(n int) string {
 // " B-7K2Q ") and returns its canonical form, or "" when s cannot be an ID.
 func NormalizeBroadcastID(s string) string {
 	s = strings.ToUpper(strings.TrimSpace(s))
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "B-"), "B")
+	if rest, ok := strings.CutPrefix(s, "B-"); ok {
+		s = rest
+	} else if len(s) > 4 && s[0] == 'B' {
+		// "B7K2Q" is B-7K2Q; but "BCDE" is the bare ID B-BCDE (B is in the
+		// alphabet), so a bare B is only a prefix when 4 characters remain.
+		s = s[1:]
+	}
 	if len(s) < 4 || len(s) > 8 {
 		return ""
 	}

@@ -81,4 +81,7 @@ type Delivery struct {
 	MessageID string
 	Attempts  int
 	At        time.Time
+	// NotBefore holds a pending delivery until the recipient's own local
+	// send time (user-timezone schedules) or the end of their quiet hours.
+	NotBefore time.Time
 }

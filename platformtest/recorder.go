@@ -42,7 +42,7 @@ type Recorder struct {
 	mu         sync.Mutex
 	now        func() time.Time
 	nextReq    int64
-	deliveries []Delivery
+	deliveries deliveryLog
 	rejected   []Rejection
 	seen       map[dupKey]int
 }
@@ -77,7 +77,7 @@ func (r *Recorder) Record(ds ...Delivery) {
 		if d.At.IsZero() {
 			d.At = now
 		}
-		r.deliveries = append(r.deliveries, d)
+		r.deliveries.add(d)
 		r.seen[dupKey{d.Platform, d.Recipient, d.Content}]++
 	}
 }
@@ -97,11 +97,11 @@ func (r *Recorder) Deliveries(platform string) []Delivery {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []Delivery
-	for _, d := range r.deliveries {
+	r.deliveries.each(func(d *Delivery) {
 		if platform == "" || d.Platform == platform {
-			out = append(out, d)
+			out = append(out, *d)
 		}
-	}
+	})
 	return out
 }
 
@@ -121,14 +121,14 @@ func (r *Recorder) Count(platform string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if platform == "" {
-		return len(r.deliveries)
+		return r.deliveries.n
 	}
 	n := 0
-	for i := range r.deliveries {
-		if r.deliveries[i].Platform == platform {
+	r.deliveries.each(func(d *Delivery) {
+		if d.Platform == platform {
 			n++
 		}
-	}
+	})
 	return n
 }
 
@@ -137,11 +137,11 @@ func (r *Recorder) Recipients(platform string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	seen := make(map[string]struct{})
-	for i := range r.deliveries {
-		if r.deliveries[i].Platform == platform {
-			seen[r.deliveries[i].Recipient] = struct{}{}
+	r.deliveries.each(func(d *Delivery) {
+		if d.Platform == platform {
+			seen[d.Recipient] = struct{}{}
 		}
-	}
+	})
 	return len(seen)
 }
 
@@ -208,6 +208,6 @@ func maxInWindow(ts []time.Time, w time.Duration) int {
 func (r *Recorder) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.deliveries, r.rejected = nil, nil
+	r.deliveries, r.rejected = deliveryLog{}, nil
 	r.seen = make(map[dupKey]int)
 }

@@ -1,0 +1,284 @@
+package audience
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/heraldbot/herald"
+)
+
+// DefaultMaxCSVBytes is the upload limit used when ParseIDs gets 0.
+const DefaultMaxCSVBytes = 20 << 20
+
+// maxIDLen matches herald.Subscriber.Validate: longer cells cannot be IDs.
+const maxIDLen = 128
+
+// maxIssues bounds how many malformed lines are listed (all are counted),
+// so a hostile file cannot make the report itself huge.
+const maxIssues = 100
+
+// ErrorKind names why a whole file was refused; flows and the API turn it
+// into a localized sentence.
+type ErrorKind string
+
+// File-level refusals.
+const (
+	ErrTooLarge ErrorKind = "too_large" // Limit holds the byte limit
+	ErrNotUTF8  ErrorKind = "not_utf8"  // Line holds the first bad line
+	ErrNoIDs    ErrorKind = "no_ids"    // nothing usable in the file
+	ErrRead     ErrorKind = "read"      // the upload could not be read
+)
+
+// ParseError refuses a whole file. Nothing is imported when it is returned.
+type ParseError struct {
+	Kind  ErrorKind
+	Line  int   // 1-based, for ErrNotUTF8
+	Limit int64 // bytes, for ErrTooLarge
+	Err   error // for ErrRead
+}
+
+func (e *ParseError) Error() string {
+	switch e.Kind {
+	case ErrTooLarge:
+		return fmt.Sprintf("audience: csv file is larger than the %d-byte limit", e.Limit)
+	case ErrNotUTF8:
+		return fmt.Sprintf("audience: csv file is not UTF-8 text (line %d); save it as CSV UTF-8", e.Line)
+	case ErrNoIDs:
+		return "audience: csv file holds no subscriber IDs"
+	}
+	return fmt.Sprintf("audience: read csv: %v", e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// IssueKind names why one line was skipped.
+type IssueKind string
+
+// Line-level problems: the line is skipped, the rest of the file is used.
+const (
+	IssueBadQuotes IssueKind = "bad_quotes" // an unclosed or stray quote
+	IssueTooLong   IssueKind = "too_long"   // longer than any platform ID
+	IssueBadChars  IssueKind = "bad_chars"  // spaces or control characters inside the ID
+	IssueEmptyID   IssueKind = "empty_id"   // other columns but no ID in the first
+)
+
+// LineIssue is a skipped line.
+type LineIssue struct {
+	Line int
+	Kind IssueKind
+}
+
+// Entry is one ID read from the file. Platform is set when the cell was
+// written "platform:id" (the form Herald's own exports use), else "".
+type Entry struct {
+	Line     int
+	Platform herald.Platform
+	ID       string
+}
+
+// IDList is a parsed upload: unique entries in file order and what was
+// skipped on the way.
+type IDList struct {
+	Entries []Entry
+	// Duplicates counts repeated IDs collapsed into their first occurrence.
+	Duplicates int
+	// Malformed lists skipped lines (the first maxIssues); MalformedCount
+	// counts them all.
+	Malformed      []LineIssue
+	MalformedCount int
+	// HeaderLine is the line of the header row skipped (0: none).
+	HeaderLine int
+	// Columns is the widest row seen. Only the first column is read: a
+	// spreadsheet export with "id,name" works as the admin expects, and the
+	// report says which column was used.
+	Columns int
+}
+
+// ParseIDs reads a one-column list of subscriber IDs from r. maxBytes <= 0
+// means DefaultMaxCSVBytes. Rules: UTF-8 only (a BOM is fine), CRLF or LF,
+// blank lines ignored, cells trimmed and optionally quoted, separators ",",
+// ";" or tab, a first row whose cell has no digit (or has a space) is a
+// header (every platform's IDs contain digits), duplicates collapsed.
+func ParseIDs(r io.Reader, maxBytes int64) (IDList, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxCSVBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	if err != nil {
+		return IDList{}, &ParseError{Kind: ErrRead, Err: err}
+	}
+	if int64(len(data)) > maxBytes {
+		return IDList{}, &ParseError{Kind: ErrTooLarge, Limit: maxBytes}
+	}
+	if line, ok := firstInvalidUTF8Line(data); !ok {
+		return IDList{}, &ParseError{Kind: ErrNotUTF8, Line: line}
+	}
+	// One conversion for the whole file; kept IDs are cloned out of it so
+	// the upload is not pinned in memory by the Selected list.
+	text := strings.TrimPrefix(string(data), "\ufeff")
+	var out IDList
+	seen := map[Entry]struct{}{}
+	sawData := false
+	for n, rest := 1, text; len(rest) > 0 || n == 1; n++ {
+		var row string
+		row, rest, _ = strings.Cut(rest, "\n")
+		cell, cols, issue := firstCell(strings.TrimSuffix(row, "\r"))
+		out.Columns = max(out.Columns, cols)
+		if issue == "" && cell == "" {
+			continue // blank line or a row of empty cells
+		}
+		if !sawData && issue == "" && isHeader(cell) {
+			sawData, out.HeaderLine = true, n
+			continue
+		}
+		sawData = true
+		if issue == "" {
+			issue = checkID(cell)
+		}
+		if issue != "" {
+			out.MalformedCount++
+			if len(out.Malformed) < maxIssues {
+				out.Malformed = append(out.Malformed, LineIssue{Line: n, Kind: issue})
+			}
+			continue
+		}
+		e := splitPlatform(cell)
+		if _, dup := seen[e]; dup {
+			out.Duplicates++
+			continue
+		}
+		e.ID = strings.Clone(e.ID)
+		seen[e] = struct{}{}
+		e.Line = n
+		out.Entries = append(out.Entries, e)
+	}
+	if len(out.Entries) == 0 && out.MalformedCount == 0 {
+		return out, &ParseError{Kind: ErrNoIDs}
+	}
+	return out, nil
+}
+
+// firstInvalidUTF8Line finds the 1-based line of the first byte that is not
+// UTF-8; ok is true when there is none.
+func firstInvalidUTF8Line(data []byte) (line int, ok bool) {
+	if utf8.Valid(data) {
+		return 0, true
+	}
+	line = 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return line, false
+		}
+		if r == '\n' {
+			line++
+		}
+		i += size
+	}
+	return line, false
+}
+
+// firstCell returns the trimmed, unquoted first cell of row and how many
+// cells the row has (0 for a blank row).
+func firstCell(row string) (cell string, cols int, issue IssueKind) {
+	s := strings.TrimSpace(row)
+	if s == "" {
+		return "", 0, ""
+	}
+	rest := ""
+	if strings.HasPrefix(s, `"`) {
+		// Find the closing quote, stepping over "" (an escaped quote). The
+		// cell keeps "" undecoded: a quote inside an ID is refused anyway.
+		i := 1
+		for {
+			j := strings.IndexByte(s[i:], '"')
+			if j < 0 {
+				return "", 1, IssueBadQuotes
+			}
+			i += j + 1
+			if !strings.HasPrefix(s[i:], `"`) {
+				break
+			}
+			i++
+		}
+		after := strings.TrimLeftFunc(s[i:], unicode.IsSpace)
+		if after != "" && !isSep(after[0]) {
+			return "", 1, IssueBadQuotes
+		}
+		cell, rest = strings.TrimSpace(s[1:i-1]), after
+	} else {
+		end := strings.IndexFunc(s, func(r rune) bool { return r < utf8.RuneSelf && isSep(byte(r)) })
+		if end < 0 {
+			end = len(s)
+		}
+		cell, rest = strings.TrimSpace(s[:end]), s[end:]
+		if strings.Contains(cell, `"`) {
+			return "", 1, IssueBadQuotes
+		}
+	}
+	cols = 1
+	others := false
+	if rest != "" {
+		cols += countSeps(rest)
+		others = strings.TrimFunc(rest, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) != ""
+	}
+	if cell == "" && others {
+		return "", cols, IssueEmptyID
+	}
+	return cell, cols, ""
+}
+
+// countSeps counts the separators in rest that are outside quotes: the
+// number of further cells. Their content is never read.
+func countSeps(rest string) int {
+	n, quoted := 0, false
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case c == '"':
+			quoted = !quoted
+		case !quoted && isSep(c):
+			n++
+		}
+	}
+	return n
+}
+
+func isSep(c byte) bool { return c == ',' || c == ';' || c == '\t' }
+
+// isHeader recognises a header row of any wording ("id", "user_id", "LINE
+// ID", "用戶"): subscriber IDs on every platform contain digits and never
+// spaces.
+func isHeader(cell string) bool {
+	return !strings.ContainsAny(cell, "0123456789") || strings.ContainsFunc(cell, unicode.IsSpace)
+}
+
+func checkID(cell string) IssueKind {
+	if len(cell) > maxIDLen+len("messenger:") {
+		return IssueTooLong
+	}
+	if strings.ContainsFunc(cell, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError || r == '\ufeff' || r == '"'
+	}) {
+		return IssueBadChars
+	}
+	if e := splitPlatform(cell); len(e.ID) > maxIDLen {
+		return IssueTooLong
+	} else if e.ID == "" {
+		return IssueEmptyID
+	}
+	return ""
+}
+
+// splitPlatform reads "platform:id" (as herald.SubscriberKey.String writes
+// it); anything else is a bare ID.
+func splitPlatform(cell string) Entry {
+	if before, after, ok := strings.Cut(cell, ":"); ok {
+		if p, err := herald.ParsePlatform(before); err == nil {
+			return Entry{Platform: p, ID: after}
+		}
+	}
+	return Entry{ID: cell}
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/heraldbot/herald/storage"
+)
+
+// app is the running bot: what serve wires together and shuts down. Later
+// parts (dispatch, frontends, webhooks) become fields here.
+type app struct {
+	cfg    Config
+	logger *slog.Logger
+	store  *storage.Store
+	// addr is the address the HTTP server really listens on (":0" resolved).
+	addr     string
+	listener net.Listener
+	server   *http.Server
+	// drain runs after HTTP has stopped and before the database closes, in
+	// order; dispatch registers its "finish or checkpoint in-flight sends"
+	// here.
+	drain []func(context.Context) error
+	// backupToken lets `bot backup` ask this bot for a hot copy (see backup_route.go).
+	backupToken string
+}
+
+// openStoreTimeout bounds the wait for another process's file lock, so a
+// second bot fails fast instead of hanging.
+const openStoreTimeout = 2 * time.Second
+
+// startApp opens the database and starts the HTTP server. On error it
+// returns one line for the operator, naming the cause and the fix, and has
+// released whatever it had opened.
+func startApp(cfg Config, logger *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, logger: logger}
+	store, err := openStore(cfg.Storage.Path, storage.Options{LockTimeout: openStoreTimeout, Logger: logger, Now: time.Now})
+	if err != nil {
+		return nil, err
+	}
+	a.store = store
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		_ = store.Close()
+		return nil, fmt.Errorf("cannot listen on http.listen %q: %w — another program may use the port; change http.listen", cfg.HTTP.Listen, err)
+	}
+	a.listener, a.addr = ln, ln.Addr().String()
+	if err := a.writeControlFile(); err != nil {
+		_ = ln.Close()
+		_ = store.Close()
+		return nil, fmt.Errorf("cannot write beside the database %s: %w", filepath.Clean(cfg.Storage.Path), err)
+	}
+	a.server = &http.Server{
+		Handler:           a.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("http server stopped", "err", err)
+		}
+	}()
+	return a, nil
+}
+
+// openStore opens the database, creating its directory, and turns the
+// storage errors an operator can meet into one line with the fix.
+func openStore(path string, opts storage.Options) (*storage.Store, error) {
+	shown := filepath.Clean(path)
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("cannot create the directory for storage.path %s: %w", shown, err)
+	}
+	store, err := storage.Open(path, opts)
+	switch {
+	case err == nil:
+		return store, nil
+	case errors.Is(err, storage.ErrLocked):
+		return nil, fmt.Errorf("another herald is running with %s — stop it or use -config with another storage.path", shown)
+	case errors.Is(err, storage.ErrCorrupt):
+		return nil, fmt.Errorf("%s is not a readable Herald database (%w) — restore it from a backup (see \"bot backup\"), or move it aside to start with an empty one", shown, err)
+	}
+	return nil, fmt.Errorf("cannot open the database %s: %w", shown, err)
+}
+
+// shutdown stops the bot in order: no new HTTP requests (in-flight ones
+// get http.shutdown_timeout), then the drain hooks, then the database.
+func (a *app) shutdown() error {
+	var errs []error
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.HTTP.ShutdownTimeout.D())
+	if err := a.server.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("stop http: %w", err))
+	}
+	cancel()
+	a.removeControlFile()
+	for _, drain := range a.drain {
+		ctx, cancel := context.WithTimeout(context.Background(), a.cfg.Dispatch.DrainTimeout.D())
+		if err := drain(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("drain: %w", err))
+		}
+		cancel()
+	}
+	if err := a.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close database: %w", err))
+	}
+	return errors.Join(errs...)
+}

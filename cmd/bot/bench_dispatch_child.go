@@ -1,0 +1,143 @@
+package main
+
+// The dispatcher half of `bot bench dispatch` (run as a child process).
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/line"
+	"github.com/heraldbot/herald/dispatch/messenger"
+	"github.com/heraldbot/herald/dispatch/telegram"
+	"github.com/heraldbot/herald/storage"
+)
+
+// benchDispatchChild opens the database, dispatches the broadcast through
+// the real senders and prints one JSON line: elapsed seconds and VmHWM.
+func benchDispatchChild(ctx context.Context, o benchDispatchOpts, channels []herald.Platform, stdout, stderr io.Writer) int {
+	st, err := storage.Open(o.db, storage.Options{})
+	if err != nil {
+		fmt.Fprintln(stderr, "bench child:", err)
+		return exitFail
+	}
+	defer st.Close()
+	client := benchClient(o.workers)
+	senders, err := benchSenders(o.base, client)
+	if err != nil {
+		fmt.Fprintln(stderr, "bench child:", err)
+		return exitFail
+	}
+	opts := dispatch.Options{Workers: o.workers, CommitBatch: 1000, FailureThreshold: -1}
+	opts.Limits = dispatch.DefaultLimits()
+	if !o.limits {
+		opts.Limits = dispatch.Limits{LINEMulticastSize: 500, Headroom: 1}
+	}
+	eng := dispatch.New(st, senders, opts)
+	if o.profile != "" {
+		f, err := os.Create(o.profile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
+	anon := benchSampleAnon(ctx)
+	start := time.Now()
+	if _, err := eng.Start(ctx, o.broadcast); err != nil {
+		fmt.Fprintln(stderr, "bench child:", err)
+		return exitFail
+	}
+	if err := eng.Wait(ctx); err != nil {
+		fmt.Fprintln(stderr, "bench child:", err)
+		return exitFail
+	}
+	elapsed := time.Since(start)
+	runs, err := st.RunsOf(o.broadcast)
+	status := "unknown"
+	if err == nil && len(runs) > 0 {
+		status = string(runs[len(runs)-1].Status)
+	}
+	if os.Getenv("HERALD_BENCH_MEM") != "" {
+		b, _ := os.ReadFile("/proc/self/status")
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "Rss") || strings.HasPrefix(l, "VmHWM") {
+				fmt.Fprintln(stderr, l)
+			}
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(stderr, "heap sys %d MB, heap inuse %d MB, total alloc %d MB\n", ms.HeapSys>>20, ms.HeapInuse>>20, ms.TotalAlloc>>20)
+	}
+	out, _ := json.Marshal(benchChildResult{Seconds: elapsed.Seconds(), PeakRSS: procStatus("VmHWM"),
+		PeakAnon: anon(), Status: status})
+	fmt.Fprintln(stdout, string(out))
+	return exitOK
+}
+
+// benchSampleAnon samples RssAnon every 50 ms; the returned func stops
+// it and returns the peak.
+func benchSampleAnon(ctx context.Context) func() int64 {
+	var peak atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if n := procStatus("RssAnon"); n > peak.Load() {
+				peak.Store(n)
+			}
+			select {
+			case <-t.C:
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() int64 { close(stop); <-done; return peak.Load() }
+}
+
+// procStatus reads a kB figure of /proc/self/status (Linux), e.g. VmHWM.
+func procStatus(field string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(l, field+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// benchSenders builds the three real senders against the fakes.
+func benchSenders(base string, client *http.Client) (map[herald.Platform]dispatch.Sender, error) {
+	tg, err := telegram.New(telegram.Config{Token: benchTelegramToken, BaseURL: base + "/telegram", Client: client})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := line.New(line.Config{Token: benchLINEToken, BaseURL: base + "/line", Client: client})
+	if err != nil {
+		return nil, err
+	}
+	ms, err := messenger.New(messenger.Config{PageToken: benchPageToken, BaseURL: base + "/messenger", Client: client})
+	if err != nil {
+		return nil, err
+	}
+	return map[herald.Platform]dispatch.Sender{herald.Telegram: tg, herald.LINE: ln, herald.Messenger: ms}, nil
+}

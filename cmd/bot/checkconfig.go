@@ -1,0 +1,99 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+)
+
+// checkConfig validates a config and prints what the bot would run with.
+// Secrets are never printed: they show as "set".
+func checkConfig(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bot check-config", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "config file (default $HERALD_CONFIG, else embedded defaults)")
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bot check-config: unexpected argument %q — use -config FILE\n", fs.Arg(0))
+		return exitUsage
+	}
+	cfg, source, err := resolveConfig(*configPath, false)
+	if err != nil {
+		printProblems(stderr, source, err)
+		return exitFail
+	}
+	describeConfig(stdout, &cfg, source)
+	return exitOK
+}
+
+// describeConfig prints the settings that matter when deploying: one line
+// per channel and frontend with why it is on or off.
+func describeConfig(w io.Writer, c *Config, source string) {
+	fmt.Fprintf(w, "config %s is valid.\n\n", source)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(cols ...string) { fmt.Fprintln(tw, strings.Join(cols, "\t")) }
+	row("storage", filepath.Clean(c.Storage.Path))
+	row("http", c.HTTP.Listen)
+	row("timezone", c.Timezone)
+	row("locale", c.Locale)
+	row("log level", c.LogLevel)
+	if c.PublicBaseURL != "" {
+		row("public URL", c.PublicBaseURL)
+	} else {
+		row("public URL", "not set (public_base_url): uploaded images cannot be sent to LINE or Messenger")
+	}
+	row("")
+	t := c.Telegram
+	if c.TelegramEnabled() {
+		mode := "long polling"
+		if t.WebhookURL != "" {
+			mode = "webhook " + t.WebhookURL + ", secret " + secret(t.WebhookSecret)
+		}
+		row("telegram", "on", fmt.Sprintf("token set; %d admin chat(s), %d admin user(s); %s; API %s",
+			len(t.AdminChatIDs), len(t.AdminUserIDs), mode, t.APIURL))
+	} else {
+		row("telegram", "off", "telegram.token is empty")
+	}
+	s := c.Slack
+	if c.SlackEnabled() {
+		row("slack", "on", fmt.Sprintf("bot and app tokens set (Socket Mode); signing secret %s; %d allowed channel(s), %d allowed user(s); API %s",
+			secret(s.SigningSecret), len(s.AllowedChannels), len(s.AllowedUsers), s.APIURL))
+	} else {
+		row("slack", "off", "slack.bot_token and slack.app_token are not both set")
+	}
+	if c.LINEEnabled() {
+		row("line", "on", fmt.Sprintf("channel secret and token set; API %s, data API %s", c.LINE.APIURL, c.LINE.DataAPIURL))
+	} else {
+		row("line", "off", "line.channel_secret and line.channel_token are not both set")
+	}
+	m := c.Messenger
+	if c.MessengerEnabled() {
+		row("messenger", "on", fmt.Sprintf("page token, app secret and verify token set; API %s/%s", m.APIURL, m.APIVersion))
+	} else {
+		row("messenger", "off", "messenger.page_token is empty")
+	}
+	row("console", "demo", "the terminal admin runs with -demo")
+	if n := len(c.API.Tokens); n > 0 {
+		names := make([]string, n)
+		for i, t := range c.API.Tokens {
+			names[i] = t.Name
+		}
+		row("api", "on", fmt.Sprintf("%d token(s): %s", n, strings.Join(names, ", ")))
+	} else {
+		row("api", "off", "api.tokens is empty")
+	}
+	_ = tw.Flush()
+}
+
+// secret shows whether a secret is there without ever showing it.
+func secret(s string) string {
+	if s == "" {
+		return "not set"
+	}
+	return "set"
+}

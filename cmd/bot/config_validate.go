@@ -1,0 +1,216 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Validate returns every problem in the config at once (as Problems), each
+// naming the key and the fix, or nil when the bot can start with it.
+func (c *Config) Validate() error {
+	var p Problems
+	add := func(key, format string, a ...any) { p = append(p, key+": "+fmt.Sprintf(format, a...)) }
+
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log_level", "%q is not a level — use debug, info, warn or error", c.LogLevel)
+	}
+	if c.Timezone == "" {
+		add("timezone", `must not be empty — use an IANA zone such as "UTC" or "Asia/Taipei"`)
+	} else if _, err := time.LoadLocation(c.Timezone); err != nil {
+		add("timezone", `%q is not an IANA time zone — use a name such as "UTC", "Asia/Taipei" or "America/New_York"`, c.Timezone)
+	}
+	if !slices.Contains(supportedLocales, c.Locale) {
+		add("locale", "%q is not available — use one of %s", c.Locale, strings.Join(supportedLocales, ", "))
+	}
+	if c.PublicBaseURL != "" && !isHTTPURL(c.PublicBaseURL, true) {
+		add("public_base_url", "%q must be an https:// URL that reaches this server from the internet", c.PublicBaseURL)
+	}
+	if strings.TrimSpace(c.Storage.Path) == "" {
+		add("storage.path", `must not be empty — e.g. "./data/herald.db"`)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		add("http.listen", `%q is not host:port — e.g. "127.0.0.1:8080", or ":8080" for every interface`, c.HTTP.Listen)
+	}
+
+	c.validateTelegram(add)
+	c.validateSlack(add)
+	c.validateLINE(add)
+	c.validateMessenger(add)
+	c.validateAPI(add)
+	c.validateTuning(add)
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}
+
+type addFunc func(key, format string, a ...any)
+
+func (c *Config) validateTelegram(add addFunc) {
+	t := c.Telegram
+	checkURL(add, "telegram.api_url", t.APIURL)
+	if !c.TelegramEnabled() {
+		if t.WebhookURL != "" || len(t.AdminChatIDs) > 0 {
+			add("telegram.token", `is empty, so the other telegram settings are unused — set token: "${TELEGRAM_TOKEN}" (from @BotFather) or remove the telegram section`)
+		}
+		return
+	}
+	if len(t.AdminChatIDs) == 0 {
+		add("telegram.admin_chat_ids", `must not be empty when telegram.token is set — add the ID of your admin group (see README "Telegram")`)
+	}
+	if t.WebhookURL != "" {
+		if !isHTTPURL(t.WebhookURL, true) {
+			add("telegram.webhook_url", "%q must be an https:// URL (Telegram only calls https webhooks) — or remove it to use long polling", t.WebhookURL)
+		}
+		if !validTelegramSecret(t.WebhookSecret) {
+			add("telegram.webhook_secret", "must be 1–256 characters of A–Z, a–z, 0–9, _ and - when telegram.webhook_url is set — e.g. the output of: openssl rand -hex 32")
+		}
+	}
+}
+
+// validTelegramSecret follows setWebhook's secret_token rules.
+func validTelegramSecret(s string) bool {
+	if len(s) == 0 || len(s) > 256 {
+		return false
+	}
+	for _, c := range s {
+		if !(c == '_' || c == '-' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *Config) validateSlack(add addFunc) {
+	s := c.Slack
+	checkURL(add, "slack.api_url", s.APIURL)
+	if s.APIURL != "" && !strings.HasSuffix(s.APIURL, "/") {
+		add("slack.api_url", "%q must end with / (the Slack client appends method names to it)", s.APIURL)
+	}
+	switch {
+	case s.BotToken == "" && s.AppToken == "":
+		return
+	case s.BotToken == "":
+		add("slack.bot_token", "must be set when slack.app_token is set — the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth page")
+	case s.AppToken == "":
+		add("slack.app_token", "must be set when slack.bot_token is set — an app-level token (xapp-…) with connections:write, for Socket Mode")
+	}
+	if len(s.AllowedChannels) == 0 && len(s.AllowedUsers) == 0 {
+		add("slack.allowed_channels", "and slack.allowed_users are both empty, so nobody could use Herald in Slack — list channel IDs (C…) and/or user IDs (U…)")
+	}
+}
+
+func (c *Config) validateLINE(add addFunc) {
+	l := c.LINE
+	checkURL(add, "line.api_url", l.APIURL)
+	checkURL(add, "line.data_api_url", l.DataAPIURL)
+	switch {
+	case l.ChannelToken != "" && l.ChannelSecret == "":
+		add("line.channel_secret", "must be set when line.channel_token is set — it verifies LINE's webhook signatures (LINE Developers console → Basic settings)")
+	case l.ChannelSecret != "" && l.ChannelToken == "":
+		add("line.channel_token", "must be set when line.channel_secret is set — the channel access token (LINE Developers console → Messaging API)")
+	}
+}
+
+func (c *Config) validateMessenger(add addFunc) {
+	m := c.Messenger
+	checkURL(add, "messenger.api_url", m.APIURL)
+	if !strings.HasPrefix(m.APIVersion, "v") || strings.Trim(m.APIVersion[min(1, len(m.APIVersion)):], "0123456789.") != "" {
+		add("messenger.api_version", `%q is not a Graph API version — e.g. "v26.0"`, m.APIVersion)
+	}
+	if !c.MessengerEnabled() {
+		return
+	}
+	if m.AppSecret == "" {
+		add("messenger.app_secret", "must be set when messenger.page_token is set — it verifies webhook signatures (Meta app dashboard → App settings → Basic)")
+	}
+	if m.VerifyToken == "" {
+		add("messenger.verify_token", "must be set when messenger.page_token is set — any random string; enter the same one in the app's webhook settings")
+	}
+}
+
+func (c *Config) validateAPI(add addFunc) {
+	seen := map[string]bool{}
+	for i, t := range c.API.Tokens {
+		key := fmt.Sprintf("api.tokens[%d]", i)
+		switch {
+		case strings.TrimSpace(t.Name) == "":
+			add(key+".name", "must not be empty — it names the integration in the audit log")
+		case seen[t.Name]:
+			add(key+".name", "%q is used twice — give each token its own name", t.Name)
+		}
+		seen[t.Name] = true
+		if len(t.Token) < 20 {
+			add(key+".token", "must be at least 20 characters — e.g. the output of: openssl rand -hex 32")
+		}
+	}
+}
+
+func (c *Config) validateTuning(add addFunc) {
+	f, d, s := c.Flows, c.Dispatch, c.Schedule
+	if f.SessionTTL <= 0 {
+		add("flows.session_ttl", `must be more than 0 — e.g. "24h"`)
+	}
+	if f.ApprovalThreshold < 0 {
+		add("flows.approval_threshold", "must be 0 (off) or a number of recipients")
+	}
+	if f.CSVMaxBytes <= 0 {
+		add("flows.csv_max_bytes", "must be more than 0 — e.g. 20971520 (20 MB)")
+	}
+	for _, r := range []struct {
+		key string
+		v   float64
+	}{
+		{"dispatch.telegram_per_second", d.TelegramPerSecond},
+		{"dispatch.telegram_per_chat_per_second", d.TelegramPerChatPerSecond},
+		{"dispatch.telegram_group_per_minute", d.TelegramGroupPerMinute},
+		{"dispatch.line_per_second", d.LINEPerSecond},
+		{"dispatch.line_push_per_second", d.LINEPushPerSecond},
+		{"dispatch.messenger_per_second", d.MessengerPerSecond},
+	} {
+		if r.v <= 0 {
+			add(r.key, "must be more than 0 (a rate); the defaults are the platform's published limits")
+		}
+	}
+	if d.MaxRetries < 0 {
+		add("dispatch.max_retries", "must be 0 or more")
+	}
+	if d.FailurePauseRatio < 0 || d.FailurePauseRatio > 1 {
+		add("dispatch.failure_pause_ratio", "must be between 0 and 1 — e.g. 0.05 pauses a run at 5%% failures (1 turns the pause off)")
+	}
+	if d.FailurePauseAfter < 0 {
+		add("dispatch.failure_pause_after", "must be 0 or more")
+	}
+	if s.Retention > 0 && s.Retention < Duration(24*time.Hour) {
+		add("schedule.retention", `%s is under a day — use e.g. "2160h" (90 days), or 0 to keep everything`, s.Retention)
+	}
+	if q := s.QuietHours; q != nil {
+		for _, f := range [][2]string{{"start", q.Start}, {"end", q.End}} {
+			if _, err := time.Parse("15:04", f[1]); err != nil {
+				add("schedule.quiet_hours."+f[0], `%q is not a time of day — write 24-hour "HH:MM", e.g. "22:00"`, f[1])
+			}
+		}
+	}
+}
+
+func checkURL(add addFunc, key, v string) {
+	if !isHTTPURL(v, false) {
+		add(key, "%q must be an http(s):// URL — remove the key to use the platform's own", v)
+	}
+}
+
+// isHTTPURL reports whether s is an absolute http(s) URL with a host
+// (https only when httpsOnly).
+func isHTTPURL(s string, httpsOnly bool) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return u.Scheme == "https" || (!httpsOnly && u.Scheme == "http")
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/audience/audiencetest"
+	"github.com/heraldbot/herald/storage"
+)
+
+// demoSubscribers is the size of the demo audience: enough for counts and
+// breakdowns to look real, small enough to seed in a blink.
+const demoSubscribers = 3000
+
+// demoSeed keeps the demo data the same on every machine, so counts in a
+// walk-through match what a newcomer sees.
+const demoSeed = 2026
+
+var errDemoSeeded = errors.New("demo already seeded")
+
+// seedDemo fills an empty demo database with generated subscribers and
+// returns how many it added (0 when it already had some, so a second run
+// keeps what the newcomer did).
+func seedDemo(s *storage.Store, now time.Time) (int, error) {
+	err := s.EachSubscriber(func(*herald.Subscriber) error { return errDemoSeeded })
+	if errors.Is(err, errDemoSeeded) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	subs := audiencetest.Subscribers(demoSubscribers, demoSeed, now)
+	first := []string{"Alice", "Ben", "Chen", "Daisuke", "Emi", "Fang", "Grace", "Hiro", "Ivy", "Jun", "Kai", "Lin", "Mei", "Nao", "Sora", "Wei", "Yuki", "Zoe"}
+	last := []string{"Wang", "Lin", "Sato", "Suzuki", "Li", "Zhang", "Huang", "Tanaka", "Wu", "Liu"}
+	for i := range subs {
+		s := &subs[i]
+		s.Seq = 0 // storage numbers subscribers itself
+		s.Name = first[i%len(first)] + " " + last[(i/len(first))%len(last)]
+		if s.Kind == herald.KindGroup {
+			s.Name = "Fan club #" + s.ID[len(s.ID)-3:]
+		}
+	}
+	if err := s.PutSubscribers(subs); err != nil {
+		return 0, err
+	}
+	return len(subs), nil
+}

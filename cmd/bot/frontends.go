@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/handlers/adminchat"
+	slackfe "github.com/heraldbot/herald/handlers/slack"
+	"github.com/heraldbot/herald/handlers/telegram"
+	"github.com/heraldbot/herald/locales"
+)
+
+// adminStore is what the admin frontends need of storage (*storage.Store).
+type adminStore interface {
+	Audit(e herald.AuditEntry) error
+	Broadcast(id string) (herald.Broadcast, error)
+	Admin(key string) (herald.Admin, error)
+}
+
+// adminFrontends are the admin chats (Telegram group, Slack) wired to one
+// flows engine, and the reporter that brings progress back to them.
+//
+// Wiring order, because the engine asks the frontends who may act and the
+// frontends hand input to the engine:
+//
+//	access := adminchat.AccessByFrontend{}
+//	engine, _ := flows.New(flows.Config{Access: access, ...})
+//	fe, _ := newAdminFrontends(cfg, engine, store, catalog, access, logger)
+//	telegram.New(telegram.Options{..., Admin: fe.telegramAdmin()})
+//	dispatch.Options{Reporter: fe.Reporter}
+//	go fe.run(ctx); mux.Handle("/slack/events", fe.slackHTTP()) when Slack runs over HTTP
+//	at shutdown: fe.close(ctx)
+type adminFrontends struct {
+	Telegram *telegram.Admin  // nil without telegram.token
+	Slack    *slackfe.Handler // nil without slack.bot_token
+	Reporter *adminchat.Reporter
+	// socket: Slack over Socket Mode (app_token set); else over HTTP.
+	socket bool
+	log    *slog.Logger
+}
+
+// newAdminFrontends builds the frontends the config enables and registers
+// each one's access rules in access (the engine's flows.Access).
+func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *locales.Catalog,
+	access adminchat.AccessByFrontend, logger *slog.Logger) (*adminFrontends, error) {
+	fe := &adminFrontends{log: logger}
+	surfaces := map[string]adminchat.Surface{}
+	if cfg.Telegram.Token != "" && (len(cfg.Telegram.AdminChatIDs) > 0 || len(cfg.Telegram.AdminUserIDs) > 0) {
+		a, err := telegram.NewAdmin(telegram.AdminOptions{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
+			Flows: engine, Audit: store, Catalog: cat, AdminChatIDs: cfg.Telegram.AdminChatIDs,
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Logger: logger})
+		if err != nil {
+			return nil, err
+		}
+		fe.Telegram, access[telegram.Frontend], surfaces[telegram.Frontend] = a, a, a
+	}
+	if cfg.Slack.BotToken != "" {
+		s, err := slackfe.New(slackfe.Options{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
+			SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Flows: engine, Audit: store, Catalog: cat,
+			AllowedUsers: cfg.Slack.AllowedUsers, AllowedChannels: cfg.Slack.AllowedChannels, Logger: logger})
+		if err != nil {
+			return nil, err
+		}
+		fe.Slack, access[slackfe.Frontend], surfaces[slackfe.Frontend] = s, s, s
+		fe.socket = cfg.Slack.AppToken != ""
+	}
+	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Admins: store, Catalog: cat, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	fe.Reporter = r
+	return fe, nil
+}
+
+// telegramAdmin is the value for telegram.Options.Admin (a nil interface
+// when Telegram has no admin side, so admin chats stay ignored).
+func (fe *adminFrontends) telegramAdmin() telegram.AdminHandler {
+	if fe.Telegram == nil {
+		return nil
+	}
+	return fe.Telegram
+}
+
+// slackHTTP serves Slack's Events API when Slack runs without Socket Mode.
+func (fe *adminFrontends) slackHTTP() http.Handler {
+	if fe.Slack == nil {
+		return http.NotFoundHandler()
+	}
+	return fe.Slack.HTTPHandler()
+}
+
+// run registers Telegram's command menu, keeps Slack's Socket Mode
+// connection and flushes throttled progress until ctx ends.
+func (fe *adminFrontends) run(ctx context.Context) {
+	if fe.Telegram != nil {
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		if err := fe.Telegram.SetCommands(cctx); err != nil {
+			fe.log.Warn("telegram: command menu not registered", "error", err)
+		}
+		cancel()
+	}
+	if fe.Slack != nil && fe.socket {
+		go func() {
+			if err := fe.Slack.RunSocketMode(ctx); err != nil {
+				fe.log.Error("slack stopped", "error", err)
+			}
+		}()
+	}
+	_ = fe.Reporter.Run(ctx)
+}
+
+// close waits for conversations in progress and pending progress edits.
+func (fe *adminFrontends) close(ctx context.Context) error {
+	var errs []error
+	if fe.Telegram != nil {
+		errs = append(errs, fe.Telegram.Close(ctx))
+	}
+	if fe.Slack != nil {
+		errs = append(errs, fe.Slack.Close(ctx))
+	}
+	fe.Reporter.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("admin frontends: %w", err)
+	}
+	return nil
+}

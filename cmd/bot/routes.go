@@ -1,0 +1,13 @@
+package main
+
+import "net/http"
+
+// routes builds the one HTTP server's mux. Each part adds its routes from
+// its own file with one line here: webhooks (/webhooks/...), the REST API
+// (/api/v1/...), /metrics.
+func (a *app) routes() http.Handler {
+	mux := http.NewServeMux()
+	a.addHealthRoutes(mux)
+	a.addBackupRoutes(mux)
+	return mux
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// serve runs the bot until ctx ends (SIGINT/SIGTERM), or with -demo until
+// the demo's console ends.
+func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	configPath := fs.String("config", "", "config file (default $HERALD_CONFIG, else embedded defaults)")
+	demo := fs.Bool("demo", false, "run the demo: embedded defaults, database "+demoStoragePath)
+	verbose := fs.Bool("v", false, "log at debug level")
+	if code, ok := parseFlags(fs, args, stdout); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bot: unexpected argument %q — run \"bot help\"\n", fs.Arg(0))
+		return exitUsage
+	}
+	cfg, source, err := resolveConfig(*configPath, *demo)
+	if err != nil {
+		printProblems(stderr, source, err)
+		return exitFail
+	}
+	logger := newLogger(stderr, cfg.LogLevel, *verbose)
+	a, err := startApp(cfg, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "bot:", err)
+		return exitFail
+	}
+	logger.Info("herald started",
+		"http_addr", a.addr, "storage", filepath.Clean(cfg.Storage.Path), "config", source,
+		"timezone", cfg.Timezone, "locale", cfg.Locale, "channels", strings.Join(enabledChannels(&cfg), ","))
+
+	if *demo {
+		if err := runDemo(ctx, a, stdin, stdout); err != nil {
+			logger.Error("demo stopped", "err", err)
+		}
+	} else {
+		<-ctx.Done()
+	}
+	logger.Info("herald stopping")
+	if err := a.shutdown(); err != nil {
+		logger.Error("shutdown", "err", err)
+		return exitFail
+	}
+	logger.Info("herald stopped")
+	return exitOK
+}
+
+// parseFlags parses args; ok is false when the caller should return code
+// (help was asked for, or the flags were wrong — the flag package has
+// already said why).
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, ok bool) {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return exitOK, true
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return exitOK, false
+	}
+	return exitUsage, false
+}
+
+// resolveConfig picks the config: -config FILE, else $HERALD_CONFIG, else
+// the embedded defaults (with the demo's own database under -demo). source
+// names it for messages and logs.
+func resolveConfig(path string, demo bool) (cfg Config, source string, err error) {
+	if path == "" {
+		path = os.Getenv("HERALD_CONFIG")
+	}
+	if path == "" {
+		cfg = DefaultConfig()
+		if demo {
+			cfg.Storage.Path = demoStoragePath
+		}
+		return cfg, "embedded defaults", nil
+	}
+	cfg, err = LoadConfig(path, os.LookupEnv)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	return cfg, path, err
+}
+
+// printProblems writes a config error one problem per line, each prefixed
+// with the file unless it already names it ("config.yaml:12: …").
+func printProblems(w io.Writer, source string, err error) {
+	var probs Problems
+	if !errors.As(err, &probs) {
+		fmt.Fprintf(w, "%s: %v\n", source, err)
+		return
+	}
+	for _, p := range probs {
+		if strings.HasPrefix(p, source+":") {
+			fmt.Fprintln(w, p)
+		} else {
+			fmt.Fprintf(w, "%s: %s\n", source, p)
+		}
+	}
+}
+
+// enabledChannels lists the delivery channels and admin frontends whose
+// credentials are set.
+func enabledChannels(c *Config) []string {
+	var on []string
+	for _, ch := range []struct {
+		name string
+		on   bool
+	}{{"telegram", c.TelegramEnabled()}, {"slack", c.SlackEnabled()}, {"line", c.LINEEnabled()}, {"messenger", c.MessengerEnabled()}} {
+		if ch.on {
+			on = append(on, ch.name)
+		}
+	}
+	if len(on) == 0 {
+		return []string{"none"}
+	}
+	return on
+}

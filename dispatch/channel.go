@@ -1,0 +1,206 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/heraldbot/herald"
+)
+
+// job is one request's worth of recipients.
+type job struct {
+	msg Message
+	ds  []herald.Delivery
+	lim *limiter
+}
+
+// channel sends the run's pending recipients on platform p: a pager reads
+// pending records in Seq order and hands jobs to Options.Workers senders;
+// outcomes go to out for the group commit.
+func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []herald.Delivery) {
+	s := r.e.senders[p]
+	jobs := make(chan *job, r.e.opts.Workers)
+	done := make(chan struct{})
+	for range r.e.opts.Workers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for j := range jobs {
+				r.execute(ctx, s, j, out)
+			}
+		}()
+	}
+	r.page(ctx, p, s, jobs, out)
+	close(jobs)
+	for range r.e.opts.Workers {
+		<-done
+	}
+}
+
+// page feeds jobs until the channel's pending records are all handed out or
+// the run stops. Batches for a multicast are formed the same way every time
+// from the same pending records, so their retry keys repeat after a restart.
+func (r *runner) page(ctx context.Context, p herald.Platform, s Sender, jobs chan<- *job, out chan<- []herald.Delivery) {
+	size := r.e.opts.PageSize
+	personal := herald.Personalized(r.b.Content.Text) || herald.Personalized(r.b.Content.Title)
+	maxMulti := 0
+	if m, ok := s.(Multicaster); ok && !personal {
+		maxMulti = min(m.MaxMulticast(), r.e.opts.Limits.LINEMulticastSize)
+	}
+	var batch *job
+	flush := func() bool {
+		if batch == nil {
+			return true
+		}
+		j := batch
+		batch = nil
+		ds := j.ds
+		j.msg.RetryKey = retryKey(r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), contentKey(&j.msg.Content))
+		return r.hand(ctx, jobs, j)
+	}
+	var after uint32
+	for !r.stopped() {
+		ds, err := r.e.store.Deliveries(r.runID, herald.Pending, after, size)
+		if err != nil {
+			r.logErr("dispatch: read pending", err)
+			r.stop(stopShutdown)
+			return
+		}
+		for _, d := range ds {
+			after = d.Seq
+			if d.Recipient.Platform != p {
+				continue
+			}
+			if r.stopped() {
+				return
+			}
+			if s == nil {
+				out <- []herald.Delivery{r.outcome(d, herald.Failed, noSender(p).Error(), "", 0)}
+				continue
+			}
+			sub, final, ok := r.prepare(d)
+			if !ok {
+				out <- []herald.Delivery{final}
+				continue
+			}
+			if maxMulti > 1 && sub.Kind != herald.KindGroup {
+				if batch == nil {
+					batch = r.newJob(p, "multicast", &sub)
+				}
+				batch.ds = append(batch.ds, d)
+				batch.msg.To = append(batch.msg.To, Recipient{Seq: d.Seq, Key: d.Recipient, Kind: sub.Kind})
+				if len(batch.ds) == maxMulti && !flush() {
+					return
+				}
+				continue
+			}
+			j := r.newJob(p, "push", &sub)
+			j.ds = []herald.Delivery{d}
+			j.msg.To = []Recipient{{Seq: d.Seq, Key: d.Recipient, Kind: sub.Kind}}
+			j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, contentKey(&j.msg.Content))
+			if !r.hand(ctx, jobs, j) {
+				return
+			}
+		}
+		if len(ds) < size {
+			break
+		}
+	}
+	if !r.stopped() {
+		flush()
+	}
+}
+
+func (r *runner) hand(ctx context.Context, jobs chan<- *job, j *job) bool {
+	select {
+	case jobs <- j:
+		return true
+	case <-r.stopCh:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// newJob renders the broadcast for one recipient (or, for a multicast,
+// the content every recipient shares).
+func (r *runner) newJob(p herald.Platform, endpoint string, sub *herald.Subscriber) *job {
+	lim := r.e.limiters[string(p)]
+	if p == herald.LINE {
+		lim = r.e.limiters["line/"+endpoint]
+	}
+	c := r.b.Content
+	c.Text = herald.Personalize(c.Text, sub)
+	c.Title = herald.Personalize(c.Title, sub)
+	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag}}
+}
+
+// prepare reads the recipient's subscriber as it is now and decides the
+// outcomes that need no request: gone, unsubscribed, held for an operator
+// chat, outside Messenger's window.
+func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery, bool) {
+	sub, err := r.e.store.Subscriber(d.Recipient)
+	switch {
+	case errors.Is(err, herald.ErrNotFound):
+		return sub, r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
+	case err != nil:
+		return sub, r.outcome(d, herald.Failed, reasonText(err), "", 0), false
+	case sub.State == herald.Blocked:
+		return sub, r.outcome(d, herald.Skipped, herald.ReasonBlocked, "", 0), false
+	case !sub.Reachable():
+		return sub, r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
+	case sub.OperatorChat && !r.b.EndOperatorChats:
+		return sub, r.outcome(d, herald.Held, herald.ReasonOperatorChat, "", 0), false
+	case sub.Platform == herald.Messenger && r.b.Category != herald.NonMarketing && !sub.InWindow(r.e.opts.Now()):
+		return sub, r.outcome(d, herald.Skipped, herald.ReasonOutsideWindow, "", 0), false
+	}
+	if sub.OperatorChat { // EndOperatorChats: the broadcast closes the chat
+		if _, err := r.e.store.UpdateSubscriber(d.Recipient, func(s *herald.Subscriber, _ bool) error {
+			s.OperatorChat = false
+			return nil
+		}); err != nil {
+			r.logErr("dispatch: end operator chat", err)
+		}
+	}
+	return sub, d, true
+}
+
+// execute sends one job and hands its outcomes to the committer. A job
+// the run stopped before sending leaves its recipients pending.
+func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []herald.Delivery) {
+	id, attempts, err := r.e.sendWithRetry(ctx, s, j.lim, &j.msg, r.stopped)
+	if errors.Is(err, errStopped) || ctx.Err() != nil {
+		return
+	}
+	o, reason := outcomeOf(err)
+	res := make([]herald.Delivery, len(j.ds))
+	for i, d := range j.ds {
+		res[i] = r.outcome(d, o, reason, id, attempts)
+	}
+	out <- res
+}
+
+func (r *runner) outcome(d herald.Delivery, o herald.Outcome, reason, msgID string, attempts int) herald.Delivery {
+	d.Outcome, d.Reason, d.MessageID, d.At = o, reason, msgID, r.e.opts.Now()
+	d.Attempts += attempts
+	return d
+}
+
+// contentKey is the content as the retry key sees it.
+func contentKey(c *herald.Content) string {
+	var b strings.Builder
+	b.WriteString(string(c.Kind))
+	b.WriteByte(0)
+	b.WriteString(c.Title)
+	b.WriteByte(0)
+	b.WriteString(c.Text)
+	for _, im := range c.Images {
+		b.WriteByte(0)
+		b.WriteString(im.URL + im.MediaID)
+	}
+	for _, bt := range c.Buttons {
+		b.WriteByte(0)
+		b.WriteString(bt.ID + bt.Label + bt.URL)
+	}
+	return b.String()
+}

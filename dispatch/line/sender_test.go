@@ -1,0 +1,137 @@
+package line
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/platformtest"
+)
+
+func setup(t *testing.T) (*Sender, *platformtest.LINE, *platformtest.Recorder) {
+	t.Helper()
+	rec := platformtest.NewRecorder(nil)
+	fake := platformtest.NewLINE(rec)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	s, err := New(Config{Token: "line-token", BaseURL: srv.URL, Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, fake, rec
+}
+
+func to(ids ...string) []dispatch.Recipient {
+	out := make([]dispatch.Recipient, len(ids))
+	for i, id := range ids {
+		out[i] = dispatch.Recipient{Seq: uint32(i + 1), Key: herald.SubscriberKey{Platform: herald.LINE, ID: id}, Kind: herald.KindUser}
+	}
+	return out
+}
+
+const key1 = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+func TestSendsEachContentKind(t *testing.T) {
+	s, _, rec := setup(t)
+	cases := []struct {
+		name    string
+		content herald.Content
+		want    []string // fragments of what LINE received
+	}{
+		{"text", herald.Content{Kind: herald.TextContent, Text: "Hello"}, []string{`"type":"text"`, `"text":"Hello"`}},
+		{"images", herald.Content{Kind: herald.ImageContent, Text: "Pics",
+			Images: []herald.Image{{URL: "https://img.example/a.jpg"}, {URL: "https://img.example/b.jpg"}}},
+			[]string{`"text":"Pics"`, `"originalContentUrl":"https://img.example/a.jpg"`, `"previewImageUrl":"https://img.example/b.jpg"`}},
+		{"text with buttons", herald.Content{Kind: herald.TextContent, Text: "Join?", Buttons: []herald.Button{
+			{ID: "yes", Label: "Yes", Kind: herald.ActionButton}, {ID: "web", Label: "Web", Kind: herald.URLButton, URL: "https://example.com"}}},
+			[]string{`"type":"flex"`, `"data":"hb1:B-7K2Q:yes"`, `"uri":"https://example.com"`, `"text":"Join?"`}},
+		{"card", herald.Content{Kind: herald.CardContent, Title: "Menu", Text: "New dishes",
+			Images: []herald.Image{{URL: "https://img.example/c.jpg"}}, Buttons: []herald.Button{{ID: "b", Label: "Book", Kind: herald.ActionButton}}},
+			[]string{`"altText":"Menu"`, `"hero":{`, `"url":"https://img.example/c.jpg"`, `"weight":"bold"`, `"text":"New dishes"`}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			user := fmt.Sprintf("U%032d", i)
+			key := fmt.Sprintf("0f8fad5b-d9cb-469f-a165-7086772895%02d", i)
+			if _, err := s.Send(context.Background(), &dispatch.Message{BroadcastID: "B-7K2Q", To: to(user), Content: tc.content, RetryKey: key}); err != nil {
+				t.Fatal(err)
+			}
+			got := rec.To("line", user)
+			if len(got) != 1 || got[0].Method != "push" {
+				t.Fatalf("deliveries %+v, want one push", got)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got[0].Content, w) {
+					t.Errorf("content %s lacks %s", got[0].Content, w)
+				}
+			}
+			if strings.Contains(got[0].Content, `"flex":0`) {
+				t.Errorf("content carries the SDK's zero values: %s", got[0].Content)
+			}
+		})
+	}
+}
+
+func TestMulticastRetryKeyDeliversOnce(t *testing.T) {
+	s, fake, rec := setup(t)
+	ids := make([]string, 500)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("U%032d", i)
+	}
+	m := &dispatch.Message{BroadcastID: "B-7K2Q", To: to(ids...), Content: herald.Content{Kind: herald.TextContent, Text: "All"}, RetryKey: key1}
+	if _, err := s.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	// the same request again, as after a timeout or a restart
+	if _, err := s.Send(context.Background(), m); err != nil {
+		t.Fatalf("resend with the same key: %v, want success (409 is accepted)", err)
+	}
+	if n := rec.Count("line"); n != 500 {
+		t.Errorf("%d deliveries, want 500", n)
+	}
+	if d := rec.Duplicates("line"); len(d) != 0 {
+		t.Errorf("duplicates: %v", d)
+	}
+	if _, err := s.Send(context.Background(), &dispatch.Message{To: to(append(ids, "Uextra")...), RetryKey: key1}); err == nil {
+		t.Error("501 recipients accepted")
+	}
+	_ = fake
+}
+
+func TestTranslatesPlatformErrors(t *testing.T) {
+	s, fake, _ := setup(t)
+	ctx := context.Background()
+	text := herald.Content{Kind: herald.TextContent, Text: "hi"}
+	n := 0
+	send := func(user string) error {
+		n++
+		_, err := s.Send(ctx, &dispatch.Message{To: to(user), Content: text, RetryKey: fmt.Sprintf("0f8fad5b-d9cb-469f-a165-7086772890%02d", n)})
+		return err
+	}
+	fake.Faults.Block("Ublocked")
+	if err := send("Ublocked"); !errors.Is(err, herald.ErrRecipientGone) {
+		t.Errorf("blocked: %v, want ErrRecipientGone", err)
+	}
+	fake.Faults.SetRateLimit(1, 2*time.Second)
+	_ = send("Ua")
+	var ra *herald.RetryAfterError
+	if err := send("Ub"); !errors.As(err, &ra) {
+		t.Errorf("rate limited: %v, want RetryAfterError", err)
+	}
+	fake.Faults.SetRateLimit(0, 0)
+	fake.Faults.FailNext(1, 500)
+	var tmp *herald.TemporaryError
+	if err := send("Uc"); !errors.As(err, &tmp) {
+		t.Errorf("5xx: %v, want TemporaryError", err)
+	}
+	_, err := s.Send(ctx, &dispatch.Message{To: to("Ud"), Content: herald.Content{Kind: herald.TextContent, Text: strings.Repeat("x", 5001)}, RetryKey: key1})
+	if err == nil || errors.As(err, &tmp) || !strings.Contains(err.Error(), "messages[0].text") {
+		t.Errorf("too long: %v, want a permanent error naming the property", err)
+	}
+}

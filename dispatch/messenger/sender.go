@@ -1,0 +1,188 @@
+// Package messenger delivers broadcasts through the Messenger Platform's
+// Send API with net/http (no maintained Go SDK): text, image attachments,
+// the button template and the generic template for cards; messaging_type
+// UPDATE inside the 24-hour window and MESSAGE_TAG with the broadcast's tag
+// outside it; appsecret_proof on every call.
+package messenger
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
+)
+
+// Config configures a Sender.
+type Config struct {
+	PageToken string
+	// AppSecret, when set, signs every call with appsecret_proof.
+	AppSecret string
+	BaseURL   string // the Graph API root; the real one when empty
+	Version   string // Graph API version, e.g. "v21.0"
+	Client    *http.Client
+	// MediaURL turns an uploaded image's MediaID into the URL Herald serves
+	// it from.
+	MediaURL func(mediaID string) string
+}
+
+// Sender sends one recipient's message per call.
+type Sender struct {
+	cfg   Config
+	url   string
+	proof string
+}
+
+// New returns a Sender; it makes no request.
+func New(cfg Config) (*Sender, error) {
+	if cfg.PageToken == "" {
+		return nil, errors.New("messenger: missing page access token")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "https://graph.facebook.com"
+	}
+	if cfg.Version == "" {
+		cfg.Version = "v21.0"
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+	s := &Sender{cfg: cfg, url: strings.TrimSuffix(cfg.BaseURL, "/") + "/" + cfg.Version + "/me/messages"}
+	if cfg.AppSecret != "" {
+		mac := hmac.New(sha256.New, []byte(cfg.AppSecret))
+		mac.Write([]byte(cfg.PageToken))
+		s.proof = hex.EncodeToString(mac.Sum(nil))
+	}
+	return s, nil
+}
+
+// request is a Send API body. The token travels in the body, never in the
+// URL, so no error or log line that quotes the URL can leak it.
+type request struct {
+	Recipient struct {
+		ID string `json:"id"`
+	} `json:"recipient"`
+	MessagingType  string `json:"messaging_type"`
+	Tag            string `json:"tag,omitempty"`
+	Message        any    `json:"message"`
+	AccessToken    string `json:"access_token"`
+	AppsecretProof string `json:"appsecret_proof,omitempty"`
+}
+
+// Send delivers m to its one recipient: one request, or a few when the
+// content needs them (several pictures; text too long for a template).
+func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) {
+	if len(m.To) != 1 {
+		return "", fmt.Errorf("messenger: one recipient per message, got %d", len(m.To))
+	}
+	req := request{MessagingType: "UPDATE", AccessToken: s.cfg.PageToken, AppsecretProof: s.proof}
+	req.Recipient.ID = m.To[0].Key.ID
+	if m.Category == herald.NonMarketing {
+		req.MessagingType, req.Tag = "MESSAGE_TAG", string(m.Tag)
+	}
+	var first string
+	msgs := s.render(m.BroadcastID, &m.Content)
+	for i, msg := range msgs {
+		req.Message = msg
+		id, err := s.post(ctx, &req)
+		if err != nil {
+			if i > 0 { // part of it arrived: do not send it all again
+				return first, fmt.Errorf("messenger: part %d of %d: %w", i+1, len(msgs), permanent(err))
+			}
+			return "", err
+		}
+		if i == 0 {
+			first = id
+		}
+	}
+	return first, nil
+}
+
+// permanent keeps a gone recipient gone but stops retries of a message
+// whose first part was already delivered.
+func permanent(err error) error {
+	if errors.Is(err, herald.ErrRecipientGone) || errors.Is(err, herald.ErrOutsideWindow) {
+		return err
+	}
+	return errors.New(err.Error())
+}
+
+func (s *Sender) post(ctx context.Context, r *request) (string, error) {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return "", fmt.Errorf("messenger: encode: %w", err)
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
+	if err != nil {
+		return "", fmt.Errorf("messenger: request: %w", err)
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	res, err := s.cfg.Client.Do(hr)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", &herald.TemporaryError{Err: fmt.Errorf("messenger: %w", err)}
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+	if err != nil {
+		return "", &herald.TemporaryError{Err: fmt.Errorf("messenger: read answer: %w", err)}
+	}
+	if res.StatusCode == http.StatusOK {
+		var ok struct {
+			MessageID string `json:"message_id"`
+		}
+		_ = json.Unmarshal(raw, &ok)
+		return ok.MessageID, nil
+	}
+	return "", translate(res, raw)
+}
+
+// graphError is Graph's error envelope.
+type graphError struct {
+	Error struct {
+		Message     string `json:"message"`
+		Code        int    `json:"code"`
+		Subcode     int    `json:"error_subcode"`
+		IsTransient bool   `json:"is_transient"`
+	} `json:"error"`
+}
+
+// translate turns a Graph error into the root's errors.
+func translate(res *http.Response, raw []byte) error {
+	var g graphError
+	_ = json.Unmarshal(raw, &g) // a proxy's page leaves it empty
+	ge := g.Error
+	msg := ge.Message
+	if msg == "" {
+		msg = res.Status
+	}
+	e := fmt.Errorf("messenger: %s (code %d)", msg, ge.Code)
+	switch {
+	case ge.Code == 551, ge.Code == 100 && ge.Subcode == 2018001:
+		return fmt.Errorf("%w: %w", herald.ErrRecipientGone, e)
+	case ge.Code == 10 || ge.Subcode == 2018278:
+		return fmt.Errorf("%w: %w", herald.ErrOutsideWindow, e)
+	case ge.Code == 4 || ge.Code == 17 || ge.Code == 32 || ge.Code == 613 || res.StatusCode == http.StatusTooManyRequests:
+		after := time.Second
+		if n, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && n > 0 {
+			after = time.Duration(n) * time.Second
+		}
+		return &herald.RetryAfterError{After: after, Err: e}
+	case res.StatusCode >= 500 || ge.IsTransient || ge.Code == 1 || ge.Code == 2:
+		return &herald.TemporaryError{Err: e}
+	}
+	return e
+}

@@ -1,0 +1,119 @@
+package messenger
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/platformtest"
+)
+
+func setup(t *testing.T) (*Sender, *platformtest.Messenger, *platformtest.Recorder) {
+	t.Helper()
+	rec := platformtest.NewRecorder(nil)
+	fake := platformtest.NewMessenger(rec)
+	fake.AllowTokens("page-token")
+	fake.SetAppSecret("app-secret")
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	s, err := New(Config{PageToken: "page-token", AppSecret: "app-secret", BaseURL: srv.URL, Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, fake, rec
+}
+
+func msg(psid string, c herald.Content) *dispatch.Message {
+	return &dispatch.Message{BroadcastID: "B-7K2Q", Content: c, Category: herald.Marketing,
+		To: []dispatch.Recipient{{Seq: 1, Key: herald.SubscriberKey{Platform: herald.Messenger, ID: psid}, Kind: herald.KindUser}}}
+}
+
+func TestSendsEachContentKind(t *testing.T) {
+	s, fake, rec := setup(t)
+	btn := []herald.Button{{ID: "yes", Label: "Yes", Kind: herald.ActionButton}, {ID: "w", Label: "Web", Kind: herald.URLButton, URL: "https://example.com"}}
+	cases := []struct {
+		name    string
+		content herald.Content
+		want    []string // one fragment per message the person receives
+	}{
+		{"text", herald.Content{Kind: herald.TextContent, Text: "Hello"}, []string{`{"text":"Hello"}`}},
+		{"image", herald.Content{Kind: herald.ImageContent, Images: []herald.Image{{URL: "https://img.example/a.jpg"}}},
+			[]string{`"type":"image"`}},
+		{"buttons", herald.Content{Kind: herald.TextContent, Text: "Join?", Buttons: btn},
+			[]string{`"template_type":"button"`}},
+		{"card", herald.Content{Kind: herald.CardContent, Title: "Menu", Text: "New", Images: []herald.Image{{URL: "https://img.example/c.jpg"}}, Buttons: btn},
+			[]string{`"template_type":"generic"`}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			psid := "psid" + string(rune('a'+i))
+			fake.Interacted(psid, time.Now())
+			if _, err := s.Send(context.Background(), msg(psid, tc.content)); err != nil {
+				t.Fatal(err)
+			}
+			got := rec.To("messenger", psid)
+			if len(got) != len(tc.want) {
+				t.Fatalf("%d messages, want %d: %+v", len(got), len(tc.want), got)
+			}
+			for j, w := range tc.want {
+				if !strings.Contains(got[j].Content, w) {
+					t.Errorf("message %d %s lacks %s", j, got[j].Content, w)
+				}
+			}
+			if len(tc.content.Buttons) > 0 && !strings.Contains(got[0].Content, "hb1:B-7K2Q:yes") {
+				t.Errorf("postback missing: %s", got[0].Content)
+			}
+		})
+	}
+}
+
+func TestTagsNonMarketingOutsideTheWindow(t *testing.T) {
+	s, fake, rec := setup(t)
+	fake.Interacted("old", time.Now().Add(-72*time.Hour))
+	m := msg("old", herald.Content{Kind: herald.TextContent, Text: "Your order shipped"})
+	if _, err := s.Send(context.Background(), m); !errors.Is(err, herald.ErrOutsideWindow) {
+		t.Errorf("marketing outside the window: %v, want ErrOutsideWindow", err)
+	}
+	m.Category, m.Tag = herald.NonMarketing, herald.TagPostPurchaseUpdate
+	if _, err := s.Send(context.Background(), m); err != nil {
+		t.Fatalf("tagged: %v", err)
+	}
+	if n := len(rec.To("messenger", "old")); n != 1 {
+		t.Errorf("%d deliveries, want 1", n)
+	}
+}
+
+func TestTranslatesPlatformErrors(t *testing.T) {
+	s, fake, _ := setup(t)
+	ctx := context.Background()
+	for _, p := range []string{"gone", "a", "b", "c"} {
+		fake.Interacted(p, time.Now())
+	}
+	text := herald.Content{Kind: herald.TextContent, Text: "hi"}
+	fake.Faults.Block("gone")
+	if _, err := s.Send(ctx, msg("gone", text)); !errors.Is(err, herald.ErrRecipientGone) {
+		t.Errorf("551: %v, want ErrRecipientGone", err)
+	}
+	fake.Faults.SetRateLimit(1, time.Second)
+	_, _ = s.Send(ctx, msg("a", text))
+	var ra *herald.RetryAfterError
+	if _, err := s.Send(ctx, msg("b", text)); !errors.As(err, &ra) {
+		t.Errorf("613: %v, want RetryAfterError", err)
+	}
+	fake.Faults.SetRateLimit(0, 0)
+	fake.Faults.FailNext(1, 503)
+	var tmp *herald.TemporaryError
+	if _, err := s.Send(ctx, msg("c", text)); !errors.As(err, &tmp) {
+		t.Errorf("5xx: %v, want TemporaryError", err)
+	}
+	bad, _ := New(Config{PageToken: "page-token", AppSecret: "wrong", BaseURL: s.cfg.BaseURL, Client: s.cfg.Client})
+	_, err := bad.Send(ctx, msg("c", text))
+	if err == nil || errors.As(err, &tmp) || !strings.Contains(err.Error(), "appsecret_proof") || strings.Contains(err.Error(), "page-token") {
+		t.Errorf("bad proof: %v, want a permanent error without the token", err)
+	}
+}

@@ -1,0 +1,144 @@
+package dispatch
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Limits are the per-token send rates. Defaults follow the platforms'
+// published limits; 0 for a rate means unlimited (benchmarks, tests).
+type Limits struct {
+	// TelegramPerSecond bounds messages per second per bot (about 30).
+	TelegramPerSecond float64
+	// TelegramChatGap and TelegramGroupGap space two requests to the same
+	// private chat (1 s) or group (3 s, i.e. 20 per minute) when one
+	// recipient needs more than one request (an album with buttons).
+	TelegramChatGap  time.Duration
+	TelegramGroupGap time.Duration
+	// LINEPushPerSecond and LINEMulticastPerSecond are LINE's per-endpoint
+	// request rates (2,000 and 200 requests per second).
+	LINEPushPerSecond      float64
+	LINEMulticastPerSecond float64
+	// LINEMulticastSize caps recipients per multicast (LINE allows 500).
+	LINEMulticastSize int
+	// MessengerPerSecond bounds Send API calls per second per page.
+	MessengerPerSecond float64
+	// Headroom is the fraction of each rate actually used (default 0.97):
+	// requests are spaced evenly at rate×Headroom so network jitter never
+	// pushes any one-second window over the platform's limit.
+	Headroom float64
+}
+
+// DefaultLimits are the platforms' published limits.
+func DefaultLimits() Limits {
+	return Limits{
+		TelegramPerSecond: 30, TelegramChatGap: time.Second, TelegramGroupGap: 3 * time.Second,
+		LINEPushPerSecond: 2000, LINEMulticastPerSecond: 200, LINEMulticastSize: 500,
+		MessengerPerSecond: 250, Headroom: 0.97,
+	}
+}
+
+// Backoff bounds retries of temporary failures (5xx, network).
+type Backoff struct {
+	Base        time.Duration // first wait (default 500 ms), doubled each try
+	Max         time.Duration // cap (default 30 s)
+	MaxAttempts int           // tries in all before failing (default 5)
+}
+
+// Options tune the engine; cmd/bot fills them from config. Zero values get
+// the defaults documented on each field.
+type Options struct {
+	Limits  Limits
+	Backoff Backoff
+	// Workers is the number of concurrent sends per channel (default 16).
+	Workers int
+	// PageSize is how many pending records a channel reads at once (1,000).
+	PageSize int
+	// SnapshotBatch is how many recipients the snapshot writes per
+	// transaction (1,000).
+	SnapshotBatch int
+	// CommitBatch and CommitInterval bound the outcomes held before a group
+	// commit (500, 200 ms): together with Workers they are the crash bound.
+	CommitBatch    int
+	CommitInterval time.Duration
+	// FailureThreshold pauses a run when more than this fraction of its
+	// finished recipients failed (0.05), once FailureMinSample recipients
+	// have finished (200). Recipients who blocked the bot do not count:
+	// they say nothing about the broadcast. A negative threshold disables it.
+	FailureThreshold float64
+	FailureMinSample int
+	// ControlPoll is how often a run re-reads its status from storage so a
+	// pause or cancel made elsewhere takes effect (500 ms).
+	ControlPoll time.Duration
+	// Now and Sleep are the clock; tests inject them so backoffs and
+	// retry-after waits do not sleep.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Jitter returns a number in [0,1) for backoff jitter (math/rand/v2).
+	Jitter func() float64
+	Logger *slog.Logger
+	// Reporter gets progress and reports (NopReporter when nil).
+	Reporter Reporter
+}
+
+func (o *Options) withDefaults() {
+	d := DefaultLimits()
+	if o.Limits == (Limits{}) {
+		o.Limits = d
+	}
+	if o.Limits.LINEMulticastSize <= 0 || o.Limits.LINEMulticastSize > 500 {
+		o.Limits.LINEMulticastSize = 500
+	}
+	if o.Limits.Headroom <= 0 || o.Limits.Headroom > 1 {
+		o.Limits.Headroom = d.Headroom
+	}
+	setDefault(&o.Backoff.Base, 500*time.Millisecond)
+	setDefault(&o.Backoff.Max, 30*time.Second)
+	setDefault(&o.Backoff.MaxAttempts, 5)
+	setDefault(&o.Workers, 16)
+	setDefault(&o.PageSize, 1000)
+	setDefault(&o.SnapshotBatch, 1000)
+	setDefault(&o.CommitBatch, 500)
+	setDefault(&o.CommitInterval, 200*time.Millisecond)
+	setDefault(&o.FailureThreshold, 0.05)
+	setDefault(&o.FailureMinSample, 200)
+	setDefault(&o.ControlPoll, 500*time.Millisecond)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleepCtx
+	}
+	if o.Jitter == nil {
+		o.Jitter = randFloat
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Reporter == nil {
+		o.Reporter = NopReporter{}
+	}
+}
+
+func setDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,117 @@
+package dispatch
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+func randFloat() float64 { return rand.Float64() }
+
+// backoffDelay is the wait before try number attempt+1 (attempt ≥ 1):
+// capped exponential with full jitter in its upper half, so retries of many
+// workers spread out but never come back immediately.
+func (o *Options) backoffDelay(attempt int) time.Duration {
+	d := o.Backoff.Base << min(attempt-1, 20)
+	if d <= 0 || d > o.Backoff.Max {
+		d = o.Backoff.Max
+	}
+	half := d / 2
+	return half + time.Duration(o.Jitter()*float64(d-half))
+}
+
+// outcomeOf turns a sender's final error into a recipient's outcome.
+func outcomeOf(err error) (herald.Outcome, string) {
+	switch {
+	case err == nil:
+		return herald.Sent, ""
+	case errors.Is(err, herald.ErrRecipientGone):
+		return herald.Failed, herald.ReasonBlocked
+	case errors.Is(err, herald.ErrOutsideWindow):
+		return herald.Skipped, herald.ReasonOutsideWindow
+	}
+	return herald.Failed, reasonText(err)
+}
+
+// reasonText is the platform's reason, short enough to group in a report.
+func reasonText(err error) string {
+	var t *herald.TemporaryError
+	if errors.As(err, &t) {
+		err = t.Err
+	}
+	s := err.Error()
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
+
+// errStopped means the run was paused or canceled while a send waited to
+// be retried: the recipient stays pending.
+var errStopped = errors.New("dispatch: run stopped")
+
+// sendWithRetry sends m until it succeeds, fails for good, or the run
+// stops. A 429 waits as told, slows the limiter and is not counted as a
+// try; temporary errors back off; anything else is final.
+func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *Message, stopped func() bool) (string, int, error) {
+	attempts := 0
+	for {
+		if stopped() {
+			return "", attempts, errStopped
+		}
+		if err := lim.Wait(ctx); err != nil {
+			return "", attempts, err
+		}
+		attempts++
+		id, err := s.Send(ctx, m)
+		if err == nil {
+			lim.Success()
+			return id, attempts, nil
+		}
+		if ctx.Err() != nil {
+			return "", attempts, ctx.Err()
+		}
+		var ra *herald.RetryAfterError
+		var tmp *herald.TemporaryError
+		switch {
+		case errors.As(err, &ra):
+			attempts-- // a rate limit is not the recipient's failure
+			after := max(ra.After, time.Second/10)
+			lim.Backoff(after)
+			if err := e.opts.Sleep(ctx, after); err != nil {
+				return "", attempts, err
+			}
+		case errors.As(err, &tmp) && attempts < e.opts.Backoff.MaxAttempts:
+			if err := e.opts.Sleep(ctx, e.opts.backoffDelay(attempts)); err != nil {
+				return "", attempts, err
+			}
+		default:
+			return "", attempts, err
+		}
+	}
+}
+
+// retryKey derives a UUID (version 5 layout, SHA-1 over a namespace) from
+// the run, the batch's first and last Seq, its size and its content, so a
+// batch sent again after a restart carries the same key.
+func retryKey(runID string, first, last uint32, n int, content string) string {
+	h := sha1.New()
+	h.Write([]byte("herald-dispatch-v1\x00"))
+	h.Write([]byte(runID))
+	var b [12]byte
+	binary.BigEndian.PutUint32(b[0:], first)
+	binary.BigEndian.PutUint32(b[4:], last)
+	binary.BigEndian.PutUint32(b[8:], uint32(n))
+	h.Write(b[:])
+	h.Write([]byte(content))
+	sum := h.Sum(nil)
+	sum[6] = sum[6]&0x0f | 0x50 // version 5
+	sum[8] = sum[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
+}

@@ -1,0 +1,61 @@
+package dispatch
+
+import (
+	"context"
+
+	"github.com/heraldbot/herald"
+)
+
+// Recipient is one addressee of a send.
+type Recipient struct {
+	Seq  uint32
+	Key  herald.SubscriberKey
+	Kind herald.SubscriberKind
+}
+
+// Message is one platform request's worth of delivery: the content, already
+// personalised for its recipient, and who gets it. Only senders that
+// implement Multicaster get more than one recipient.
+type Message struct {
+	BroadcastID string
+	To          []Recipient
+	Content     herald.Content
+	Category    herald.Category
+	Tag         herald.MessageTag
+	// RetryKey is a UUID that is the same each time this message is sent
+	// again (after a timeout or a restart); platforms that deduplicate on it
+	// (LINE's X-Line-Retry-Key) deliver it once.
+	RetryKey string
+}
+
+// Sender delivers messages on one platform. It translates platform errors
+// into the root's: herald.ErrRecipientGone, *herald.RetryAfterError,
+// *herald.TemporaryError, herald.ErrOutsideWindow; anything else is a
+// permanent failure whose text is the platform's reason.
+type Sender interface {
+	Send(ctx context.Context, m *Message) (messageID string, err error)
+}
+
+// Multicaster is a Sender that can send identical content to many
+// recipients in one request (LINE multicast).
+type Multicaster interface {
+	// MaxMulticast is the most recipients one request may carry.
+	MaxMulticast() int
+}
+
+// Reporter receives a run's progress and its final report. Calls come from
+// the run's goroutine as things happen, unthrottled: frontends throttle.
+// Implementations must not block for long.
+type Reporter interface {
+	Progress(ctx context.Context, p herald.Progress)
+	Finished(ctx context.Context, r herald.Report)
+}
+
+// NopReporter reports nothing.
+type NopReporter struct{}
+
+// Progress does nothing.
+func (NopReporter) Progress(context.Context, herald.Progress) {}
+
+// Finished does nothing.
+func (NopReporter) Finished(context.Context, herald.Report) {}

@@ -1,0 +1,98 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/heraldbot/herald"
+)
+
+// snapshot writes the run's recipients as pending records, in batches, as
+// the audience streams by: nothing holds the whole audience in memory. A
+// snapshot cut short by a crash resumes after the last Seq it wrote
+// (recipients stream in Seq order and each batch is one transaction).
+func (r *runner) snapshot(ctx context.Context, run *herald.Run) error {
+	st := r.e.store
+	last, err := r.lastSeq()
+	if err != nil {
+		return err
+	}
+	size := r.e.opts.SnapshotBatch
+	batch := make([]herald.Delivery, 0, size)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := st.AddDeliveries(r.runID, batch); err != nil {
+			return fmt.Errorf("dispatch: snapshot %s: %w", r.runID, err)
+		}
+		batch = batch[:0]
+		return ctx.Err()
+	}
+	add := func(seq uint32, key herald.SubscriberKey) error {
+		if seq <= last {
+			return nil
+		}
+		batch = append(batch, herald.Delivery{Seq: seq, Recipient: key, Outcome: herald.Pending})
+		if len(batch) == size {
+			return flush()
+		}
+		return nil
+	}
+	if run.RetryOf != "" {
+		err = r.eachFailed(run.RetryOf, add)
+	} else {
+		err = st.EachRecipient(&r.b.Audience, r.e.opts.Now(), func(sub *herald.Subscriber) error {
+			return add(sub.Seq, sub.Key())
+		})
+	}
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return fmt.Errorf("dispatch: snapshot %s: %w", r.runID, err)
+	}
+	return nil
+}
+
+// lastSeq is the highest Seq already in the run (0 for none).
+func (r *runner) lastSeq() (uint32, error) {
+	var last uint32
+	const page = 10000
+	for {
+		ds, err := r.e.store.Deliveries(r.runID, "", last, page)
+		if err != nil {
+			return 0, fmt.Errorf("dispatch: snapshot %s: %w", r.runID, err)
+		}
+		if len(ds) > 0 {
+			last = ds[len(ds)-1].Seq
+		}
+		if len(ds) < page {
+			return last, nil
+		}
+	}
+}
+
+// eachFailed streams the failed recipients of another run, leaving out
+// those who blocked the bot: retrying them cannot succeed.
+func (r *runner) eachFailed(runID string, fn func(uint32, herald.SubscriberKey) error) error {
+	var after uint32
+	for {
+		ds, err := r.e.store.Deliveries(runID, herald.Failed, after, r.e.opts.PageSize)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if d.Reason == herald.ReasonBlocked {
+				continue
+			}
+			if err := fn(d.Seq, d.Recipient); err != nil {
+				return err
+			}
+		}
+		if len(ds) < r.e.opts.PageSize {
+			return nil
+		}
+		after = ds[len(ds)-1].Seq
+	}
+}

@@ -1,0 +1,50 @@
+package dispatch
+
+import (
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+// Broadcasts is what the engine needs of stored broadcasts.
+type Broadcasts interface {
+	Broadcast(id string) (herald.Broadcast, error)
+	UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error)
+}
+
+// Runs stores runs and their per-recipient records (checkpoints).
+type Runs interface {
+	CreateRun(r *herald.Run) error
+	Run(id string) (herald.Run, error)
+	UpdateRun(id string, fn func(r *herald.Run) error) (herald.Run, error)
+	RunsOf(broadcastID string) ([]herald.Run, error)
+}
+
+// Deliveries are a run's recipients: appended at snapshot, paged by the
+// workers, and given outcomes in group commits.
+type Deliveries interface {
+	AddDeliveries(runID string, ds []herald.Delivery) error
+	RecordOutcomes(runID string, ds []herald.Delivery) error
+	Deliveries(runID string, outcome herald.Outcome, after uint32, limit int) ([]herald.Delivery, error)
+}
+
+// Subscribers resolves audiences and reads and updates subscribers.
+type Subscribers interface {
+	EachRecipient(a *herald.Audience, now time.Time, fn func(sub *herald.Subscriber) error) error
+	Subscriber(key herald.SubscriberKey) (herald.Subscriber, error)
+	UpdateSubscriber(key herald.SubscriberKey, fn func(sub *herald.Subscriber, created bool) error) (herald.Subscriber, error)
+}
+
+// Auditor records who did what.
+type Auditor interface {
+	Audit(e herald.AuditEntry) error
+}
+
+// Store is everything the engine keeps in storage; *storage.Store is one.
+type Store interface {
+	Broadcasts
+	Runs
+	Deliveries
+	Subscribers
+	Auditor
+}

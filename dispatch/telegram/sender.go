@@ -1,0 +1,272 @@
+// Package telegram delivers broadcasts through the Telegram Bot API with
+// github.com/go-telegram/bot: sendMessage, sendPhoto and sendMediaGroup with
+// inline keyboards (URL and callback buttons), to users, groups and channels.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
+)
+
+// Config configures a Sender.
+type Config struct {
+	Token   string
+	BaseURL string // the Bot API root; the real one when empty
+	Client  *http.Client
+	// MediaURL turns an uploaded image's MediaID into the URL Herald serves
+	// it from.
+	MediaURL func(mediaID string) string
+	// ChatGap and GroupGap space the second request to one chat (an album
+	// followed by its buttons): Telegram allows 1 message per second per
+	// chat and 20 per minute per group.
+	ChatGap, GroupGap time.Duration
+	// Sleep waits between those requests (tests inject it).
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Logger *slog.Logger
+}
+
+// Sender sends one recipient's message per call.
+type Sender struct {
+	bot *bot.Bot
+	cfg Config
+}
+
+// Telegram's caption limit; longer card text goes in its own message.
+const maxCaption = 1024
+
+// New returns a Sender; it makes no request.
+func New(cfg Config) (*Sender, error) {
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 30 * time.Second}
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ChatGap == 0 {
+		cfg.ChatGap = time.Second
+	}
+	if cfg.GroupGap == 0 {
+		cfg.GroupGap = 3 * time.Second
+	}
+	opts := []bot.Option{bot.WithSkipGetMe(), bot.WithHTTPClient(cfg.Client.Timeout, bufferedClient{cfg.Client}),
+		bot.WithErrorsHandler(func(err error) { cfg.Logger.Warn("telegram: client", "error", err) })}
+	if cfg.BaseURL != "" {
+		opts = append(opts, bot.WithServerURL(strings.TrimSuffix(cfg.BaseURL, "/")))
+	}
+	b, err := bot.New(cfg.Token, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: new client: %w", err)
+	}
+	return &Sender{bot: b, cfg: cfg}, nil
+}
+
+// Send delivers m to its one recipient.
+func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) {
+	if len(m.To) != 1 {
+		return "", fmt.Errorf("telegram: one recipient per message, got %d", len(m.To))
+	}
+	to := m.To[0]
+	id, err := s.send(ctx, chatID(to.Key.ID), m, to.Kind)
+	var mig *bot.MigrateError
+	if errors.As(err, &mig) && mig.MigrateToChatID != 0 {
+		// The group became a supergroup: deliver there (the inbound side
+		// updates the subscriber's ID from the migration update).
+		id, err = s.send(ctx, int64(mig.MigrateToChatID), m, to.Kind)
+	}
+	return id, s.translate(err)
+}
+
+func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message, kind herald.SubscriberKind) (string, error) {
+	c := &m.Content
+	kb := keyboard(m.BroadcastID, c.Buttons)
+	text := body(c)
+	images := s.imageURLs(c)
+	switch {
+	case len(images) == 0:
+		return sendText(ctx, s.bot, chat, text, kb)
+	case len(images) == 1 && len([]rune(text)) <= maxCaption:
+		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: images[0]},
+			Caption: text, ParseMode: models.ParseModeHTML, ReplyMarkup: kb})
+		return messageID(msg), err
+	}
+	// An album (or a photo whose text is too long for a caption): the
+	// pictures first, then the text with the buttons, which albums cannot carry.
+	first, err := s.sendPictures(ctx, chat, images, text)
+	if err != nil {
+		return "", err
+	}
+	rest := text
+	if len(images) > 1 && len([]rune(text)) <= maxCaption {
+		rest = "" // already the album's caption
+	}
+	if rest == "" && kb == nil {
+		return first, nil
+	}
+	if rest == "" {
+		rest = html.EscapeString(firstNonEmpty(c.Title, "👇"))
+	}
+	gap := s.cfg.ChatGap
+	if kind == herald.KindGroup {
+		gap = s.cfg.GroupGap
+	}
+	if err := s.cfg.Sleep(ctx, gap); err != nil {
+		return first, err
+	}
+	_, err = sendText(ctx, s.bot, chat, rest, kb)
+	return first, err
+}
+
+func (s *Sender) sendPictures(ctx context.Context, chat any, images []string, text string) (string, error) {
+	if len(images) == 1 {
+		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: images[0]}})
+		return messageID(msg), err
+	}
+	media := make([]models.InputMedia, len(images))
+	for i, u := range images {
+		p := &models.InputMediaPhoto{Media: u}
+		if i == 0 && len([]rune(text)) <= maxCaption {
+			p.Caption, p.ParseMode = text, models.ParseModeHTML
+		}
+		media[i] = p
+	}
+	msgs, err := s.bot.SendMediaGroup(ctx, &bot.SendMediaGroupParams{ChatID: chat, Media: media})
+	if err != nil || len(msgs) == 0 {
+		return "", err
+	}
+	return messageID(msgs[0]), nil
+}
+
+func sendText(ctx context.Context, b *bot.Bot, chat any, text string, kb models.ReplyMarkup) (string, error) {
+	msg, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: chat, Text: text, ParseMode: models.ParseModeHTML, ReplyMarkup: kb})
+	return messageID(msg), err
+}
+
+// body is the message text as HTML: a card's title in bold above its text.
+func body(c *herald.Content) string {
+	text := html.EscapeString(c.Text)
+	if c.Kind == herald.CardContent && c.Title != "" {
+		t := "<b>" + html.EscapeString(c.Title) + "</b>"
+		if text == "" {
+			return t
+		}
+		return t + "\n\n" + text
+	}
+	return text
+}
+
+func (s *Sender) imageURLs(c *herald.Content) []string {
+	var out []string
+	for _, im := range c.Images {
+		u := im.URL
+		if u == "" && im.MediaID != "" && s.cfg.MediaURL != nil {
+			u = s.cfg.MediaURL(im.MediaID)
+		}
+		if u != "" {
+			out = append(out, u)
+		}
+		if c.Kind == herald.CardContent {
+			break // a card shows one picture
+		}
+	}
+	return out
+}
+
+// keyboard renders buttons one per row: URL buttons open the link, action
+// buttons carry the postback that ties a tap to the broadcast.
+func keyboard(broadcastID string, buttons []herald.Button) models.ReplyMarkup {
+	if len(buttons) == 0 {
+		return nil
+	}
+	rows := make([][]models.InlineKeyboardButton, 0, len(buttons))
+	for _, b := range buttons {
+		kb := models.InlineKeyboardButton{Text: b.Label}
+		if b.Kind == herald.URLButton {
+			kb.URL = b.URL
+		} else {
+			kb.CallbackData = herald.EncodePostback(broadcastID, b.ID)
+		}
+		rows = append(rows, []models.InlineKeyboardButton{kb})
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// chatID is a numeric chat ID, or a channel's @username as is.
+func chatID(id string) any {
+	if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+		return n
+	}
+	return id
+}
+
+func messageID(m *models.Message) string {
+	if m == nil {
+		return ""
+	}
+	return strconv.Itoa(m.ID)
+}
+
+func firstNonEmpty(a, b string) string {
+	if strings.TrimSpace(a) != "" {
+		return a
+	}
+	return b
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// translate turns the SDK's errors into the root's. Transport errors quote
+// the request URL, which holds the bot token: it is cut out.
+func (s *Sender) translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var tooMany *bot.TooManyRequestsError
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.As(err, &tooMany):
+		return &herald.RetryAfterError{After: time.Duration(max(tooMany.RetryAfter, 1)) * time.Second, Err: err}
+	case errors.Is(err, bot.ErrorForbidden),
+		errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "chat not found"):
+		return fmt.Errorf("telegram: %w: %s", herald.ErrRecipientGone, reason(err))
+	case errors.Is(err, bot.ErrorBadRequest), errors.Is(err, bot.ErrorUnauthorized),
+		errors.Is(err, bot.ErrorNotFound), errors.Is(err, bot.ErrorConflict):
+		return fmt.Errorf("telegram: %s", reason(err))
+	}
+	msg := strings.ReplaceAll(err.Error(), s.cfg.Token, "<token>")
+	return &herald.TemporaryError{Err: errors.New("telegram: " + msg)}
+}
+
+// reason is the Bot API's description without the SDK's prefix.
+func reason(err error) string {
+	s := err.Error()
+	if _, after, ok := strings.Cut(s, ", "); ok {
+		return after
+	}
+	return s
+}

@@ -1,0 +1,376 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/storage"
+)
+
+// listPage is how many broadcasts /list shows at once.
+const listPage = 8
+
+// command runs a slash command; the wizard session, if any, is kept.
+func (t *turn) command(line string) error {
+	name, args, _ := strings.Cut(line, " ")
+	name = strings.ToLower(name)
+	name, _, _ = strings.Cut(name, "@") // Telegram appends @botname in groups
+	args = strings.TrimSpace(args)
+	inWizard := t.sess.Step != ""
+	var err error
+	switch name {
+	case "/new":
+		if inWizard {
+			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
+			return t.ask()
+		}
+		if args != "" {
+			return t.newOneLine(args)
+		}
+		return t.startWizard()
+	case "/cancel":
+		if args == "" {
+			if inWizard {
+				return t.cancelWizard()
+			}
+			t.say(t.T("usage.id", "Command", "/cancel"))
+			return nil
+		}
+		err = t.changeStatus("cancel", args)
+	case "/list":
+		err = t.list(args)
+	case "/show":
+		err = t.show(args)
+	case "/pause", "/resume":
+		err = t.changeStatus(name[1:], args)
+	case "/approve":
+		err = t.approve(args)
+	case "/edit":
+		if inWizard {
+			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
+			return t.ask()
+		}
+		return t.edit(args)
+	case "/clone":
+		if inWizard {
+			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
+			return t.ask()
+		}
+		return t.clone(args)
+	case "/delete":
+		err = t.deleteBroadcast(args)
+	case "/errors":
+		err = t.errorsOf(args)
+	case "/log":
+		err = t.logOf(args)
+	case "/find":
+		err = t.find(args)
+	case "/audience":
+		err = t.quickCount(args)
+	case "/lang":
+		err = t.setLang(args)
+	case "/tz":
+		err = t.setTimezone(args)
+	case "/testme":
+		err = t.setTestRecipients(args)
+	case "/help", "/start":
+		t.say(t.T("help.text"), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
+	default:
+		t.say(t.T("err.unknown_command", "Command", name), t.choice("/help", t.T("btn.help")))
+	}
+	if err != nil {
+		return err
+	}
+	if inWizard && t.sess.Step != "" {
+		msg := t.T("wizard.waiting_unnamed")
+		if t.sess.Draft.Name != "" {
+			msg = t.T("wizard.waiting", "Name", t.sess.Draft.Name)
+		}
+		t.say(msg, t.choice("wiz:again", t.T("btn.continue")))
+	}
+	return nil
+}
+
+// newOneLine turns `/new "text" to … on … at …` into a draft at the summary.
+func (t *turn) newOneLine(args string) error {
+	ol, perr := parseOneLine(args)
+	if perr != nil {
+		t.syntaxError(args, perr)
+		return nil
+	}
+	d := herald.Broadcast{
+		Name:     ol.Name,
+		Origin:   herald.Origin{Frontend: t.in.Frontend, ChatID: t.in.ChatID, UserID: t.in.UserID, UserName: t.in.UserName},
+		Audience: herald.Audience{Channels: ol.Channels, Recipients: herald.Users, TagMatch: herald.AnyTag},
+		Content:  herald.Content{Kind: herald.TextContent, Text: ol.Text},
+	}
+	if len(d.Audience.Channels) == 0 {
+		d.Audience.Channels = append(d.Audience.Channels, t.e.cfg.Channels...)
+	}
+	slices.SortFunc(d.Audience.Channels, func(x, y herald.Platform) int {
+		return slices.Index(herald.Platforms, x) - slices.Index(herald.Platforms, y)
+	})
+	for _, p := range d.Audience.Channels {
+		if !containsPlatform(t.e.cfg.Channels, p) {
+			t.syntaxError(args, &parseError{Pos: strings.Index(strings.ToLower(args), string(p)), Key: "err.syntax.channel_off", Args: []any{"Word", string(p)}})
+			return nil
+		}
+	}
+	if perr := applyTerms(&d.Audience, ol.Terms); perr != nil {
+		t.syntaxError(args, perr)
+		return nil
+	}
+	if bad := unknownPlaceholder(ol.Text); bad != "" {
+		t.syntaxError(args, &parseError{Pos: strings.Index(args, bad), Key: "err.text.placeholder", Args: []any{"Placeholder", bad}})
+		return nil
+	}
+	if d.Audience.HasChannel(herald.Messenger) {
+		d.Category = herald.Marketing
+	}
+	switch ol.Timing {
+	case "now":
+		d.Schedule = herald.Schedule{Kind: herald.SendNow}
+	case "at", "user":
+		at, _ := time.ParseInLocation(herald.LocalLayout, ol.At, t.tz)
+		if msg := t.checkLead(at); msg != "" {
+			t.syntaxError(args, &parseError{Pos: ol.AtPos, Key: "err.syntax.too_soon", Args: []any{"Minutes", int(t.e.cfg.MinLeadTime.Minutes())}})
+			return nil
+		}
+		d.Schedule = herald.Schedule{Kind: herald.SendAt, At: at.UTC()}
+		if ol.Timing == "user" {
+			d.Schedule = herald.Schedule{Kind: herald.SendUserLocal, Local: ol.At}
+		}
+	case "every":
+		d.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: "CRON_TZ=" + t.tz.String() + " " + ol.Cron}
+	}
+	t.sess = &session{Draft: d}
+	return t.toSummary()
+}
+
+func containsPlatform(ps []herald.Platform, p herald.Platform) bool {
+	for _, x := range ps {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}
+
+// syntaxError shows the line with a caret under the mistake, the reason,
+// and an example that works.
+func (t *turn) syntaxError(src string, perr *parseError) {
+	shown := "/new " + src
+	t.replies = append(t.replies, Reply{Text: caret(shown, perr.Pos+len("/new ")), Pre: true})
+	t.say(t.T(perr.Key, perr.Args...) + "\n" + t.T("syntax.example"))
+}
+
+// broadcastArg reads the ID argument, explaining when it is missing or
+// unknown. ok is false when a reply already says what went wrong.
+func (t *turn) broadcastArg(cmd, arg string) (herald.Broadcast, bool, error) {
+	first, _, _ := strings.Cut(strings.TrimSpace(arg), " ")
+	id := herald.NormalizeBroadcastID(first)
+	if id == "" {
+		t.say(t.T("usage.id", "Command", cmd), t.choice("/list", t.T("btn.list")))
+		return herald.Broadcast{}, false, nil
+	}
+	b, err := t.e.cfg.Store.Broadcast(id)
+	if errors.Is(err, herald.ErrNotFound) {
+		t.say(t.T("err.not_found", "ID", id), t.choice("/list", t.T("btn.list")))
+		return b, false, nil
+	}
+	if err != nil {
+		return b, false, fmt.Errorf("flows: load %s: %w", id, err)
+	}
+	return b, true, nil
+}
+
+// statusKeys name statuses in the admin's language.
+var statusKeys = map[herald.Status]string{
+	herald.StatusDraft: "status.draft", herald.StatusPending: "status.pending_approval",
+	herald.StatusScheduled: "status.scheduled", herald.StatusSending: "status.sending",
+	herald.StatusPaused: "status.paused", herald.StatusCompleted: "status.completed",
+	herald.StatusCanceled: "status.canceled", herald.StatusFailed: "status.failed",
+}
+
+// listFilters are the words /list accepts.
+var listFilters = map[string][]herald.Status{
+	"drafts": {herald.StatusDraft}, "draft": {herald.StatusDraft},
+	"pending": {herald.StatusPending}, "scheduled": {herald.StatusScheduled},
+	"sending": {herald.StatusSending}, "paused": {herald.StatusPaused},
+	"completed": {herald.StatusCompleted}, "done": {herald.StatusCompleted},
+	"canceled": {herald.StatusCanceled}, "cancelled": {herald.StatusCanceled},
+	"failed": {herald.StatusFailed}, "all": nil,
+}
+
+func (t *turn) list(args string) error {
+	f := strings.Fields(strings.ToLower(args))
+	filter, page := "all", 1
+	for _, w := range f {
+		if n, err := strconv.Atoi(w); err == nil && n > 0 {
+			page = n
+			continue
+		}
+		if _, ok := listFilters[w]; !ok {
+			t.say(t.T("err.list_filter", "Word", w))
+			return nil
+		}
+		filter = w
+	}
+	bs, err := t.e.cfg.Store.ListBroadcasts(storage.BroadcastQuery{Statuses: listFilters[filter], Offset: (page - 1) * listPage, Limit: listPage + 1})
+	if err != nil {
+		return fmt.Errorf("flows: list: %w", err)
+	}
+	if len(bs) == 0 {
+		t.say(t.T("list.empty"), t.choice("/new", t.T("btn.new")))
+		return nil
+	}
+	more := len(bs) > listPage
+	bs = bs[:min(len(bs), listPage)]
+	var b strings.Builder
+	b.WriteString(t.T("list.title", "Page", page) + "\n")
+	var cs []Choice
+	for _, x := range bs {
+		b.WriteString(t.listLine(&x) + "\n")
+		cs = append(cs, t.choice("/show "+x.ID, x.ID))
+	}
+	if more {
+		cs = append(cs, t.choice(fmt.Sprintf("/list %s %d", filter, page+1), t.T("btn.next_page")))
+	}
+	t.say(strings.TrimRight(b.String(), "\n"), cs...)
+	return nil
+}
+
+func (t *turn) listLine(x *herald.Broadcast) string {
+	return fmt.Sprintf("%s · %s · %s · %s", x.ID, x.Name, t.T(statusKeys[x.Status]), t.shortSchedule(&x.Schedule))
+}
+
+func (t *turn) shortSchedule(s *herald.Schedule) string {
+	switch s.Kind {
+	case herald.SendNow, herald.SendAt:
+		return t.when(s.At)
+	case herald.SendUserLocal:
+		return s.Local + " " + t.T("schedule.user_short")
+	case herald.SendRecurring:
+		return t.cronWords(s.Cron)
+	}
+	return "—"
+}
+
+func (t *turn) find(args string) error {
+	if args == "" {
+		t.say(t.T("usage.find"))
+		return nil
+	}
+	bs, err := t.e.cfg.Store.FindBroadcasts(args, listPage)
+	if err != nil {
+		return fmt.Errorf("flows: find: %w", err)
+	}
+	if len(bs) == 0 {
+		t.say(t.T("find.none", "Text", args), t.choice("/list", t.T("btn.list")))
+		return nil
+	}
+	var lines []string
+	var cs []Choice
+	for _, x := range bs {
+		lines = append(lines, t.listLine(&x))
+		cs = append(cs, t.choice("/show "+x.ID, x.ID))
+	}
+	t.say(strings.Join(lines, "\n"), cs...)
+	return nil
+}
+
+func (t *turn) quickCount(args string) error {
+	a := herald.Audience{Channels: append([]herald.Platform(nil), t.e.cfg.Channels...), Recipients: herald.Users, TagMatch: herald.AnyTag}
+	if args != "" {
+		// Same words as /new's "to … on …" clauses.
+		prefix := `"_" to `
+		if strings.HasPrefix(strings.ToLower(args), "on ") {
+			prefix = `"_" `
+		}
+		ol, perr := parseOneLine(prefix + args)
+		if perr == nil && ol.Timing == "" && ol.Name == "_" {
+			if len(ol.Channels) > 0 {
+				a.Channels = ol.Channels
+			}
+			perr = applyTerms(&a, ol.Terms)
+		} else if perr == nil {
+			perr = &parseError{Pos: len(prefix), Key: "err.syntax.term", Args: []any{"Word", args}}
+		}
+		if perr != nil {
+			perr.Pos = max(0, perr.Pos-len(prefix))
+			t.replies = append(t.replies, Reply{Text: caret("/audience "+args, perr.Pos+len("/audience ")), Pre: true})
+			t.say(t.T(perr.Key, perr.Args...) + " " + t.T("err.audience.example"))
+			return nil
+		}
+	}
+	d := herald.Broadcast{Audience: a}
+	cnt, err := t.count(&d)
+	if err != nil {
+		return err
+	}
+	t.say(t.describeAudience(&a)+"\n"+t.countText(&d, cnt), t.choice("/new", t.T("btn.new")))
+	return nil
+}
+
+func (t *turn) setLang(args string) error {
+	lang, ok := locales.Match(args)
+	if !ok {
+		t.say(t.T("lang.usage", "Current", t.loc.Lang(), "Options", strings.Join(locales.Languages, ", ")))
+		return nil
+	}
+	t.admin.Locale = lang
+	if err := t.e.cfg.Store.SaveAdmin(t.admin); err != nil {
+		return fmt.Errorf("flows: save admin: %w", err)
+	}
+	t.loc = t.e.cfg.Catalog.Localizer(lang)
+	t.audit("admin.lang", t.actor, lang)
+	t.say(t.T("lang.set"))
+	return nil
+}
+
+func (t *turn) setTimezone(args string) error {
+	loc, err := time.LoadLocation(strings.TrimSpace(args))
+	if args == "" || err != nil {
+		t.say(t.T("tz.usage", "Current", t.tz.String()))
+		return nil
+	}
+	t.admin.Timezone, t.tz = loc.String(), loc
+	if err := t.e.cfg.Store.SaveAdmin(t.admin); err != nil {
+		return fmt.Errorf("flows: save admin: %w", err)
+	}
+	t.audit("admin.timezone", t.actor, loc.String())
+	t.say(t.T("tz.set", "Zone", loc.String(), "Now", t.when(t.now)))
+	return nil
+}
+
+// setTestRecipients stores where "Send test to me" delivers:
+// "/testme telegram:42 line:U123".
+func (t *turn) setTestRecipients(args string) error {
+	var keys []herald.SubscriberKey
+	for _, f := range strings.Fields(args) {
+		p, id, ok := strings.Cut(f, ":")
+		pl, err := herald.ParsePlatform(p)
+		if !ok || err != nil || id == "" {
+			t.say(t.T("testme.usage"))
+			return nil
+		}
+		keys = append(keys, herald.SubscriberKey{Platform: pl, ID: id})
+	}
+	if len(keys) == 0 {
+		t.say(t.T("testme.usage"))
+		return nil
+	}
+	t.admin.TestRecipients = keys
+	if err := t.e.cfg.Store.SaveAdmin(t.admin); err != nil {
+		return fmt.Errorf("flows: save admin: %w", err)
+	}
+	t.audit("admin.test_recipients", t.actor, args)
+	t.say(t.N("testme.set", len(keys)))
+	return nil
+}

@@ -1,0 +1,338 @@
+package flows
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/heraldbot/herald"
+)
+
+// show is one broadcast with buttons for what can be done next.
+func (t *turn) show(args string) error {
+	b, ok, err := t.broadcastArg("/show", args)
+	if !ok {
+		return err
+	}
+	cnt, err := t.count(&b)
+	if err != nil {
+		return err
+	}
+	text := t.T("show.header", "ID", b.ID, "Name", b.Name, "Status", t.T(statusKeys[b.Status])) + "\n" + t.summaryText(&b, cnt)
+	if runs, err := t.e.cfg.Store.RunsOf(b.ID); err == nil && len(runs) > 0 {
+		text += "\n" + t.runLine(runs[len(runs)-1])
+	}
+	t.say(text, t.actionsFor(&b)...)
+	return nil
+}
+
+// actionsFor offers the next likely actions for a broadcast's status.
+func (t *turn) actionsFor(b *herald.Broadcast) []Choice {
+	id := b.ID
+	var cs []Choice
+	add := func(cmd, key string) { cs = append(cs, t.choice(cmd+" "+id, t.T(key))) }
+	switch b.Status {
+	case herald.StatusDraft:
+		add("/edit", "btn.edit")
+		add("/delete", "btn.delete")
+	case herald.StatusPending:
+		add("/approve", "btn.approve")
+		add("/edit", "btn.edit")
+		add("/cancel", "btn.cancel_broadcast")
+	case herald.StatusScheduled:
+		add("/pause", "btn.pause")
+		if b.Runs == 0 {
+			add("/edit", "btn.edit")
+		}
+		add("/cancel", "btn.cancel_broadcast")
+	case herald.StatusSending:
+		add("/pause", "btn.pause")
+		add("/cancel", "btn.cancel_broadcast")
+	case herald.StatusPaused:
+		add("/resume", "btn.resume")
+		add("/cancel", "btn.cancel_broadcast")
+	}
+	if b.Runs > 0 {
+		add("/errors", "btn.errors")
+	}
+	add("/log", "btn.log")
+	add("/clone", "btn.clone")
+	return cs
+}
+
+func (t *turn) runLine(r herald.Run) string {
+	var sum herald.Tally
+	for _, x := range r.Tally {
+		sum = sum.Add(x)
+	}
+	return t.T("run.line", "N", r.N, "Status", string(r.Status), "Sent", num(sum.Sent), "Failed", num(sum.Failed),
+		"Skipped", num(sum.Skipped), "Pending", num(sum.Pending), "Total", num(r.Total), "Started", t.when(r.StartedAt))
+}
+
+// actionKeys and doneKeys name status changes in the admin's language.
+var (
+	actionKeys = map[string]string{"pause": "action.pause", "resume": "action.resume", "cancel": "action.cancel"}
+	doneKeys   = map[string]string{"pause": "done.pause", "resume": "done.resume", "cancel": "done.cancel"}
+)
+
+// changeStatus pauses, resumes or cancels. Sending broadcasts go through
+// the dispatcher (it stops its workers); others only change status.
+func (t *turn) changeStatus(action, args string) error {
+	b, ok, err := t.broadcastArg("/"+action, args)
+	if !ok {
+		return err
+	}
+	var to herald.Status
+	switch action {
+	case "pause":
+		to = herald.StatusPaused
+	case "resume":
+		to = herald.StatusScheduled
+	case "cancel":
+		to = herald.StatusCanceled
+	}
+	running := b.Status == herald.StatusSending || (b.Status == herald.StatusPaused && b.Runs > 0)
+	if rc := t.e.cfg.Runs; rc != nil && running {
+		switch action {
+		case "pause":
+			err = rc.Pause(t.ctx, b.ID, t.actor)
+		case "resume":
+			err = rc.Resume(t.ctx, b.ID, t.actor)
+		default:
+			err = rc.Cancel(t.ctx, b.ID, t.actor)
+		}
+	} else {
+		_, err = t.e.cfg.Store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+			if err := herald.Transition(x.Status, to); err != nil {
+				return err
+			}
+			x.Status, x.UpdatedBy = to, t.actor
+			return nil
+		})
+	}
+	if errors.Is(err, herald.ErrInvalidTransition) {
+		t.say(t.T("err.cannot", "Action", t.T(actionKeys[action]), "ID", b.ID, "Status", t.T(statusKeys[b.Status])), t.choice("/show "+b.ID, t.T("btn.show")))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("flows: %s %s: %w", action, b.ID, err)
+	}
+	t.audit("broadcast."+action, b.ID, "")
+	b, _, err = t.broadcastArg("/show", b.ID)
+	if err != nil {
+		return err
+	}
+	t.say(t.T(doneKeys[action], "ID", b.ID, "Name", b.Name), t.actionsFor(&b)...)
+	return nil
+}
+
+// approve is the second admin's yes under the two-person rule.
+func (t *turn) approve(args string) error {
+	b, ok, err := t.broadcastArg("/approve", args)
+	if !ok {
+		return err
+	}
+	switch {
+	case !t.e.cfg.Access.MayApprove(t.in.Frontend, t.in.UserID):
+		t.audit("access.denied", b.ID, "approve")
+		t.say(t.T("err.may_not_approve"))
+		return nil
+	case b.Status != herald.StatusPending:
+		t.say(t.T("err.not_pending", "ID", b.ID, "Status", t.T(statusKeys[b.Status])))
+		return nil
+	case b.CreatedBy == t.actor:
+		t.audit("access.denied", b.ID, "approve own broadcast")
+		t.say(t.T("err.approve_own"))
+		return nil
+	}
+	b, err = t.e.cfg.Store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+		if err := herald.Transition(x.Status, herald.StatusScheduled); err != nil {
+			return err
+		}
+		if x.Schedule.Kind == herald.SendNow {
+			x.Schedule.At = t.now.Add(t.e.cfg.UndoDelay)
+		}
+		x.Status, x.ApprovedBy, x.UpdatedBy = herald.StatusScheduled, t.actor, t.actor
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("flows: approve: %w", err)
+	}
+	t.audit("broadcast.approve", b.ID, "")
+	t.say(t.T("done.approve", "ID", b.ID, "Name", b.Name, "When", t.describeSchedule(&b.Schedule)), t.actionsFor(&b)...)
+	return nil
+}
+
+// edit takes a draft or not-yet-started broadcast back into the summary.
+// It becomes a draft while edited so the scheduler leaves it alone.
+func (t *turn) edit(args string) error {
+	b, ok, err := t.broadcastArg("/edit", args)
+	if !ok {
+		return err
+	}
+	if b.Status != herald.StatusDraft && (b.Runs > 0 || !herald.CanTransition(b.Status, herald.StatusDraft)) {
+		t.say(t.T("err.cannot_edit", "ID", b.ID, "Status", t.T(statusKeys[b.Status])), t.choice("/clone "+b.ID, t.T("btn.clone")))
+		return nil
+	}
+	was := b.Status
+	if b.Status != herald.StatusDraft {
+		b, err = t.e.cfg.Store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+			if err := herald.Transition(x.Status, herald.StatusDraft); err != nil {
+				return err
+			}
+			x.Status, x.UpdatedBy = herald.StatusDraft, t.actor
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("flows: edit %s: %w", args, err)
+		}
+		t.say(t.T("edit.unscheduled", "ID", b.ID))
+	}
+	t.audit("broadcast.edit", b.ID, "")
+	t.sess = &session{Draft: b, EditID: b.ID, EditStatus: was}
+	return t.toSummary()
+}
+
+// clone copies any broadcast into a new draft and opens it.
+func (t *turn) clone(args string) error {
+	b, ok, err := t.broadcastArg("/clone", args)
+	if !ok {
+		return err
+	}
+	c := herald.Broadcast{
+		Origin:   herald.Origin{Frontend: t.in.Frontend, ChatID: t.in.ChatID, UserID: t.in.UserID, UserName: t.in.UserName},
+		Audience: b.Audience, Content: b.Content, Category: b.Category, Tag: b.Tag,
+		EndOperatorChats: b.EndOperatorChats, Status: herald.StatusDraft, CreatedBy: t.actor, UpdatedBy: t.actor,
+	}
+	if b.Schedule.Kind == herald.SendRecurring || b.Schedule.Kind == herald.SendUserLocal {
+		c.Schedule = b.Schedule
+	}
+	base := []rune(b.Name)
+	base = base[:min(len(base), herald.MaxNameLen-10)]
+	for i := 1; ; i++ {
+		c.Name = string(base) + " (" + t.T("clone.suffix") + ")"
+		if i > 1 {
+			c.Name = string(base) + " (" + t.T("clone.suffix") + " " + strconv.Itoa(i) + ")"
+		}
+		other, err := t.nameTaken(c.Name)
+		if err != nil {
+			return err
+		}
+		if other == "" || i > 20 {
+			break
+		}
+	}
+	if err := t.e.cfg.Store.CreateBroadcast(&c); err != nil {
+		return fmt.Errorf("flows: clone %s: %w", b.ID, err)
+	}
+	t.audit("broadcast.clone", c.ID, "from "+b.ID)
+	t.say(t.T("clone.done", "ID", c.ID, "From", b.ID))
+	t.sess = &session{Draft: c, EditID: c.ID}
+	return t.toSummary()
+}
+
+func (t *turn) deleteBroadcast(args string) error {
+	b, ok, err := t.broadcastArg("/delete", args)
+	if !ok {
+		return err
+	}
+	if b.Runs > 0 || b.Status == herald.StatusSending {
+		t.say(t.T("err.cannot_delete", "ID", b.ID), t.choice("/cancel "+b.ID, t.T("btn.cancel_broadcast")))
+		return nil
+	}
+	if err := t.e.cfg.Store.DeleteBroadcast(b.ID); err != nil {
+		return fmt.Errorf("flows: delete %s: %w", b.ID, err)
+	}
+	t.audit("broadcast.delete", b.ID, b.Name)
+	if t.sess.EditID == b.ID {
+		t.sess, t.drop = &session{}, true
+	}
+	t.say(t.T("done.delete", "ID", b.ID, "Name", b.Name), t.choice("/list", t.T("btn.list")))
+	return nil
+}
+
+// errorsOf lists failed recipients grouped by reason and attaches them
+// all as a CSV file.
+func (t *turn) errorsOf(args string) error {
+	b, ok, err := t.broadcastArg("/errors", args)
+	if !ok {
+		return err
+	}
+	runs, err := t.e.cfg.Store.RunsOf(b.ID)
+	if err != nil {
+		return fmt.Errorf("flows: runs of %s: %w", b.ID, err)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write([]string{"run", "platform", "id", "reason", "attempts", "at"})
+	reasons := map[string]int{}
+	total := 0
+	for _, r := range runs {
+		var after uint32
+		for {
+			ds, err := t.e.cfg.Store.Deliveries(r.ID, herald.Failed, after, 1000)
+			if err != nil {
+				return fmt.Errorf("flows: deliveries of %s: %w", r.ID, err)
+			}
+			for _, d := range ds {
+				total++
+				reasons[d.Reason]++
+				_ = w.Write([]string{r.ID, string(d.Recipient.Platform), d.Recipient.ID, d.Reason, strconv.Itoa(d.Attempts), d.At.UTC().Format("2006-01-02T15:04:05Z")})
+				after = d.Seq
+			}
+			if len(ds) < 1000 {
+				break
+			}
+		}
+	}
+	w.Flush()
+	if total == 0 {
+		t.say(t.T("errors.none", "ID", b.ID), t.choice("/log "+b.ID, t.T("btn.log")))
+		return nil
+	}
+	type rc struct {
+		reason string
+		n      int
+	}
+	var rs []rc
+	for r, n := range reasons {
+		rs = append(rs, rc{r, n})
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].n > rs[j].n || (rs[i].n == rs[j].n && rs[i].reason < rs[j].reason) })
+	lines := []string{t.N("errors.title", total, "ID", b.ID)}
+	for _, x := range rs[:min(len(rs), 6)] {
+		lines = append(lines, fmt.Sprintf("• %s: %s", t.orDash(x.reason), num(x.n)))
+	}
+	t.replies = append(t.replies, Reply{Text: strings.Join(lines, "\n"),
+		File: &File{Name: "failed-" + b.ID + ".csv", ContentType: "text/csv", Data: buf.Bytes()}})
+	return nil
+}
+
+// logOf is a broadcast's story: runs and who did what.
+func (t *turn) logOf(args string) error {
+	b, ok, err := t.broadcastArg("/log", args)
+	if !ok {
+		return err
+	}
+	lines := []string{t.T("log.title", "ID", b.ID, "Name", b.Name, "Status", t.T(statusKeys[b.Status]))}
+	runs, err := t.e.cfg.Store.RunsOf(b.ID)
+	if err != nil {
+		return fmt.Errorf("flows: runs of %s: %w", b.ID, err)
+	}
+	for _, r := range runs {
+		lines = append(lines, t.runLine(r))
+	}
+	entries, err := t.e.cfg.Store.AuditLog(b.ID, 20)
+	if err != nil {
+		return fmt.Errorf("flows: audit log of %s: %w", b.ID, err)
+	}
+	for _, e := range entries {
+		lines = append(lines, fmt.Sprintf("%s · %s · %s %s", t.when(e.At), e.Actor, e.Action, e.Detail))
+	}
+	t.say(strings.TrimSpace(strings.Join(lines, "\n")), t.choice("/show "+b.ID, t.T("btn.show")))
+	return nil
+}

@@ -1,0 +1,195 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+func (h *harness) scheduleOne(name string) herald.Broadcast {
+	h.t.Helper()
+	h.advance(time.Minute) // distinct creation times keep "newest first" exact
+	h.send(`/new "` + name + `" to tag:vip on line at 2026-12-01 09:00`)
+	h.press("sum:confirm")
+	bs, err := h.store.FindBroadcasts(name, 1)
+	if err != nil || len(bs) != 1 {
+		h.t.Fatalf("find %q: %v %v", name, bs, err)
+	}
+	return bs[0]
+}
+
+func TestListShowPauseResumeCancel(t *testing.T) {
+	h := newHarness(t)
+	a := h.scheduleOne("Alpha")
+	b := h.scheduleOne("Bravo")
+	rs := h.send("/list")
+	mustContain(t, rs, "Broadcasts, newest first", b.ID+" · Bravo · scheduled · 2026-12-01 09:00 (Asia/Taipei)")
+	if got := joined(rs); strings.Index(got, "Bravo") > strings.Index(got, "Alpha") {
+		t.Errorf("list is not newest first:\n%s", got)
+	}
+	mustContain(t, h.send("/list drafts"), "No broadcasts here yet")
+	mustContain(t, h.send("/list sometimes"), "I don't know the list “sometimes”")
+
+	rs = h.send("/show " + strings.ToLower(strings.TrimPrefix(a.ID, "B-")))
+	mustContain(t, rs, a.ID+" · Alpha · scheduled", "With any of the tags: vip")
+	if ids := choiceIDs(rs); !contains(ids, "/pause "+a.ID) || !contains(ids, "/cancel "+a.ID) {
+		t.Errorf("show offers %v; want pause and cancel", ids)
+	}
+	mustContain(t, h.press("/pause "+a.ID), "Paused "+a.ID)
+	mustContain(t, h.send("/pause "+a.ID), "Can't pause "+a.ID+": it is paused.")
+	mustContain(t, h.send("/resume "+a.ID), "Resumed")
+	mustContain(t, h.send("/cancel "+a.ID), "Canceled "+a.ID)
+	if got, _ := h.store.Broadcast(a.ID); got.Status != herald.StatusCanceled {
+		t.Errorf("status %s after /cancel", got.Status)
+	}
+	mustContain(t, h.send("/show B-ZZZZ"), "There's no broadcast B-ZZZZ")
+	mustContain(t, h.send("/show"), "Which broadcast? Type /show followed by its ID")
+
+	log, _ := h.store.AuditLog(a.ID, 10)
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action)
+	}
+	for _, want := range []string{"broadcast.pause", "broadcast.resume", "broadcast.cancel"} {
+		if !contains(actions, want) {
+			t.Errorf("audit log %v lacks %s", actions, want)
+		}
+	}
+	mustContain(t, h.send("/log "+a.ID), "Alpha", "broadcast.cancel")
+}
+
+func TestCloneDeleteFind(t *testing.T) {
+	h := newHarness(t)
+	a := h.scheduleOne("Alpha")
+	rs := h.send("/clone " + a.ID)
+	mustContain(t, rs, "Copied "+a.ID+" into a new draft", "Summary of “Alpha (copy)”")
+	h.press("sum:draft")
+	found, _ := h.store.FindBroadcasts("alpha (copy)", 5)
+	if len(found) != 1 || found[0].Status != herald.StatusDraft || found[0].Content.Text != "Alpha" {
+		t.Fatalf("clone = %+v", found)
+	}
+	mustContain(t, h.send("/find alp"), a.ID, found[0].ID)
+	mustContain(t, h.send("/find zebra"), "Nothing matches “zebra”")
+	mustContain(t, h.send("/delete "+found[0].ID), "Deleted")
+	if _, err := h.store.Broadcast(found[0].ID); err == nil {
+		t.Error("deleted broadcast still stored")
+	}
+}
+
+func TestErrorsListsFailuresWithACSV(t *testing.T) {
+	h := newHarness(t)
+	a := h.scheduleOne("Alpha")
+	mustContain(t, h.send("/errors "+a.ID), "has no failed recipients")
+	run := herald.Run{BroadcastID: a.ID, Status: herald.RunSending, StartedAt: t0}
+	if err := h.store.CreateRun(&run); err != nil {
+		t.Fatal(err)
+	}
+	subs := []herald.Delivery{
+		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U000"}, Outcome: herald.Pending},
+		{Seq: 2, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U001"}, Outcome: herald.Pending},
+	}
+	if err := h.store.AddDeliveries(run.ID, subs); err != nil {
+		t.Fatal(err)
+	}
+	subs[0].Outcome, subs[0].Reason, subs[0].Attempts = herald.Failed, herald.ReasonBlocked, 1
+	subs[1].Outcome = herald.Sent
+	if err := h.store.RecordOutcomes(run.ID, subs); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := h.store.Deliveries(run.ID, herald.Failed, 0, 10); len(got) != 1 {
+		t.Fatalf("setup: failed deliveries = %+v, %v", got, err)
+	}
+	rs := h.send("/errors " + a.ID)
+	mustContain(t, rs, "1 recipient failed", "• blocked: 1")
+	if rs[0].File == nil || !strings.Contains(string(rs[0].File.Data), "line,U000,blocked,1") {
+		t.Errorf("CSV attachment = %+v", rs[0].File)
+	}
+	mustContain(t, h.send("/delete "+a.ID), "already started sending")
+}
+
+func TestLanguageIsRememberedPerAdmin(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.send("/lang klingon"), "Choose one of: en, zh-TW, zh-CN, ja")
+	mustContain(t, h.send("/lang ja"), "日本語")
+	h.restart()
+	mustContain(t, h.send("/new"), "配信を作りましょう")
+	mustContain(t, h.send(""), "名前は空にできません")
+	h.user = "bob"
+	mustContain(t, h.send("/help"), "What I can do")
+}
+
+func TestQuickCountTimezoneAndHelp(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.send("/audience tag:vip"), "👥 8 recipients — LINE 6 · Telegram 0 · Messenger 2")
+	mustContain(t, h.send("/audience tag:vip, inactive:30d"), "👥 1 recipient")
+	mustContain(t, h.send("/audience vip"), "“vip” isn't a target I understand")
+	mustContain(t, h.send("/tz Mars/Olympus"), "Your timezone is Asia/Taipei")
+	mustContain(t, h.send("/tz Asia/Tokyo"), "It's now 2026-11-23 10:00 (Asia/Tokyo)")
+	mustContain(t, h.send("/frobnicate"), "I don't know /frobnicate")
+	mustContain(t, h.send("hello"), "Type /new to make one")
+}
+
+func TestCommandsDuringTheWizardKeepIt(t *testing.T) {
+	h := newHarness(t)
+	h.walkTo(stepText)
+	mustContain(t, h.send("/list"), "No broadcasts", "still waiting where you left it")
+	mustContain(t, h.send("/new"), "You're already making “Winter sale”")
+	h.do(Input{Choice: "wiz:again"}) // the Continue under /list's answer
+	h.wantStep(stepText)
+}
+
+func TestSendTestWithoutSenderExplains(t *testing.T) {
+	h := newHarness(t)
+	h.walkTo("")
+	mustContain(t, h.press("sum:test"), "Test sending isn't set up")
+	h.wantStep(stepSummary)
+}
+
+func choiceIDs(rs []Reply) []string {
+	var ids []string
+	for _, r := range rs {
+		for _, c := range r.Choices {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func TestUndoASendNowWithinTheDelay(t *testing.T) {
+	h := newHarness(t)
+	h.walkTo("")
+	rs := h.press("sum:confirm")
+	id := h.stored().ID
+	if ids := choiceIDs(rs); !contains(ids, "/delete "+id) {
+		t.Fatalf("confirming a send-now offers %v; want Undo (/delete %s)", ids, id)
+	}
+	mustContain(t, h.press("/delete "+id), "Deleted "+id)
+	if n := len(h.mustList()); n != 0 {
+		t.Errorf("%d broadcasts left after Undo", n)
+	}
+}
+
+func TestStartedBroadcastsCannotBeEditedOrDeleted(t *testing.T) {
+	h := newHarness(t)
+	a := h.scheduleOne("Alpha")
+	run := herald.Run{BroadcastID: a.ID, Status: herald.RunSending, StartedAt: t0}
+	if err := h.store.CreateRun(&run); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, h.send("/edit "+a.ID), "has already started, so it can't be edited. Clone it")
+	mustContain(t, h.send("/delete "+a.ID), "can't be deleted. You can cancel it instead")
+	if h.step() != "" {
+		t.Errorf("a refused /edit opened the wizard at %q", h.step())
+	}
+}

@@ -1,0 +1,277 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/storage"
+)
+
+// Broadcasts is what flows needs of the broadcast store.
+type Broadcasts interface {
+	CreateBroadcast(b *herald.Broadcast) error
+	Broadcast(id string) (herald.Broadcast, error)
+	UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error)
+	ListBroadcasts(q storage.BroadcastQuery) ([]herald.Broadcast, error)
+	FindBroadcasts(text string, limit int) ([]herald.Broadcast, error)
+	DeleteBroadcast(id string) error
+}
+
+// Audiences sizes audiences and lists tags for the wizard's live count.
+type Audiences interface {
+	Count(a *herald.Audience, cat herald.Category, now time.Time) (herald.Count, error)
+	Tags() []storage.TagCount
+}
+
+// Sessions keeps conversation state across restarts (opaque bytes).
+type Sessions interface {
+	PutSession(key string, data []byte) error
+	Session(key string) ([]byte, error)
+	DeleteSession(key string) error
+}
+
+// Admins remembers each admin's language, timezone and test recipients.
+type Admins interface {
+	SaveAdmin(a herald.Admin) error
+	Admin(key string) (herald.Admin, error)
+}
+
+// Media keeps images uploaded in the chat.
+type Media interface {
+	PutMedia(contentType string, data []byte) (string, error)
+}
+
+// History answers /log and /errors and records who did what.
+type History interface {
+	Audit(e herald.AuditEntry) error
+	AuditLog(target string, limit int) ([]herald.AuditEntry, error)
+	RunsOf(broadcastID string) ([]herald.Run, error)
+	Deliveries(runID string, outcome herald.Outcome, after uint32, limit int) ([]herald.Delivery, error)
+}
+
+// Store is everything flows keeps; *storage.Store satisfies it.
+type Store interface {
+	Broadcasts
+	Audiences
+	Sessions
+	Admins
+	Media
+	History
+}
+
+// Access decides who may act. Frontends know their own admins (Slack
+// allow-lists, Telegram admin groups); flows asks before every change.
+type Access interface {
+	// IsAdmin reports whether the user may create and manage broadcasts.
+	IsAdmin(frontend, userID string) bool
+	// MayApprove reports whether the user may approve someone else's
+	// broadcast under the two-person rule.
+	MayApprove(frontend, userID string) bool
+}
+
+// AllowAll is the Access of a single-operator setup such as the demo
+// console: everyone may do everything.
+type AllowAll struct{}
+
+// IsAdmin always reports true.
+func (AllowAll) IsAdmin(string, string) bool { return true }
+
+// MayApprove always reports true.
+func (AllowAll) MayApprove(string, string) bool { return true }
+
+// Allowlist is an Access from configured lists of admin keys
+// ("telegram:42", "slack:U0123"); approvers must also be admins.
+type Allowlist struct {
+	Admins    []string
+	Approvers []string
+}
+
+// IsAdmin reports whether frontend:user is listed as an admin.
+func (l Allowlist) IsAdmin(frontend, userID string) bool {
+	return slices.Contains(l.Admins, frontend+":"+userID)
+}
+
+// MayApprove reports whether frontend:user is an admin listed as approver.
+func (l Allowlist) MayApprove(frontend, userID string) bool {
+	return l.IsAdmin(frontend, userID) && slices.Contains(l.Approvers, frontend+":"+userID)
+}
+
+// RunControl pauses, resumes and cancels broadcasts that are sending, so
+// the dispatcher stops its workers; nil means flows only changes statuses.
+type RunControl interface {
+	Pause(ctx context.Context, broadcastID, actor string) error
+	Resume(ctx context.Context, broadcastID, actor string) error
+	Cancel(ctx context.Context, broadcastID, actor string) error
+}
+
+// TestSender delivers a broadcast's real message to one test recipient.
+type TestSender interface {
+	SendTest(ctx context.Context, b *herald.Broadcast, to herald.SubscriberKey) error
+}
+
+// Config wires an Engine. Store, Catalog and Channels are required.
+type Config struct {
+	Store   Store
+	Catalog *locales.Catalog
+	Access  Access // nil: AllowAll
+	Runs    RunControl
+	Tests   TestSender
+	// Channels are the delivery platforms configured on this bot; the
+	// wizard offers only these.
+	Channels []herald.Platform
+	// Location is the bot's timezone (default UTC).
+	Location *time.Location
+	// SessionTTL ends an idle conversation (default 24h).
+	SessionTTL time.Duration
+	// UndoDelay is how long "send now" waits (default 60s).
+	UndoDelay time.Duration
+	// MinLeadTime is how far ahead a scheduled time must be (default 5m).
+	MinLeadTime time.Duration
+	// ApprovalThreshold: audiences larger than this need a second admin
+	// (0: never).
+	ApprovalThreshold int
+	// CSVMaxBytes bounds an uploaded CSV of user IDs (default 5 MiB).
+	CSVMaxBytes int64
+	Now         func() time.Time
+	Logger      *slog.Logger
+}
+
+// Engine runs admin conversations. It is safe for concurrent use; inputs of
+// one session are handled one at a time, in arrival order.
+type Engine struct {
+	cfg   Config
+	mu    sync.Mutex
+	locks map[string]*sessionLock
+}
+
+type sessionLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// New checks cfg, fills defaults and returns an Engine.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil || cfg.Catalog == nil {
+		return nil, errors.New("flows: Store and Catalog are required")
+	}
+	if len(cfg.Channels) == 0 {
+		return nil, errors.New("flows: no delivery channel is configured")
+	}
+	if cfg.Access == nil {
+		cfg.Access = AllowAll{}
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 24 * time.Hour
+	}
+	if cfg.UndoDelay <= 0 {
+		cfg.UndoDelay = time.Minute
+	}
+	if cfg.MinLeadTime <= 0 {
+		cfg.MinLeadTime = 5 * time.Minute
+	}
+	if cfg.CSVMaxBytes <= 0 {
+		cfg.CSVMaxBytes = 5 << 20
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{cfg: cfg, locks: map[string]*sessionLock{}}, nil
+}
+
+// Handle processes one input and returns the replies to show. Errors are
+// only returned for storage failures; anything the admin got wrong is a
+// reply.
+func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
+	key := sessionKey(in)
+	unlock := e.lock(key)
+	defer unlock()
+
+	t, err := e.newTurn(ctx, in, key)
+	if err != nil {
+		return nil, err
+	}
+	if !e.cfg.Access.IsAdmin(in.Frontend, in.UserID) {
+		_ = e.cfg.Store.Audit(herald.AuditEntry{At: t.now, Actor: t.actor, Action: "access.denied", Detail: strings.TrimSpace(in.Text)})
+		t.say(t.T("err.not_admin"))
+		return t.replies, nil
+	}
+	if err := t.dispatch(); err != nil {
+		e.cfg.Logger.Error("flows: handle input", "session", key, "step", t.sess.Step, "err", err)
+		t.say(t.T("err.internal"))
+		return t.replies, err
+	}
+	if err := t.saveSession(); err != nil {
+		return t.replies, err
+	}
+	return t.replies, nil
+}
+
+// lock serialises inputs per session: two quick presses must not both
+// read the same state and overwrite each other.
+func (e *Engine) lock(key string) func() {
+	e.mu.Lock()
+	l := e.locks[key]
+	if l == nil {
+		l = &sessionLock{}
+		e.locks[key] = l
+	}
+	l.refs++
+	e.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		e.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(e.locks, key)
+		}
+		e.mu.Unlock()
+	}
+}
+
+func sessionKey(in Input) string {
+	return in.Frontend + ":" + in.ChatID + ":" + in.UserID
+}
+
+func adminKey(in Input) string { return in.Frontend + ":" + in.UserID }
+
+// dispatch routes the input: commands first, then the active step.
+func (t *turn) dispatch() error {
+	text := strings.TrimSpace(t.in.Text)
+	if strings.HasPrefix(t.in.Choice, "/") {
+		text, t.in.Choice = t.in.Choice, ""
+	}
+	if strings.HasPrefix(text, "/") && t.in.File == nil {
+		return t.command(text)
+	}
+	if t.sess.Step == "" {
+		t.say(t.T("help.idle"), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")), t.choice("/help", t.T("btn.help")))
+		return nil
+	}
+	switch t.in.Choice {
+	case "wiz:again":
+		return t.ask()
+	case choiceCancel:
+		return t.cancelWizard()
+	case choiceBack:
+		return t.back()
+	}
+	st, ok := stepFor(t.sess.Step)
+	if !ok {
+		return fmt.Errorf("flows: unknown step %q in session", t.sess.Step)
+	}
+	return st.handle(t)
+}

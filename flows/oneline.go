@@ -1,0 +1,330 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/heraldbot/herald"
+)
+
+// The one-line /new syntax, for people who know what they want:
+//
+//	/new "Flash sale today!" to tag:vip,-tag:churned on telegram,line at 2026-12-01 09:00 user-tz
+//
+// Clauses after the quoted text, each optional and in any order:
+//
+//	to TERMS      tag:T  -tag:T  active:7d  inactive:30d  attr:city=Taipei
+//	              users  groups  both  everyone   (comma separated)
+//	on CHANNELS   line,telegram,messenger
+//	at DATE TIME  2026-12-01 09:00, then optionally user-tz
+//	now           send after the undo delay
+//	every SPEC    day 09:00 · weekday 18:30 · monday 09:00 · "0 9 * * 1-5"
+//	named "NAME"  the broadcast's name (default: the start of the text)
+
+// parseError is a syntax mistake at a byte offset of the source.
+type parseError struct {
+	Pos  int
+	Key  string
+	Args []any
+}
+
+// oneLine is a parsed /new line.
+type oneLine struct {
+	Text     string
+	Name     string
+	Terms    []term
+	Channels []herald.Platform
+	Timing   string // "", "now", "at", "user", "every"
+	At       string // LocalLayout, for "at" and "user"
+	AtPos    int
+	Cron     string
+}
+
+// term is one targeting criterion.
+type term struct {
+	pos        int
+	include    string
+	exclude    string
+	activity   *herald.Activity
+	attr       *herald.AttrCondition
+	recipients herald.RecipientKind
+	everyone   bool
+}
+
+type token struct {
+	s      string
+	pos    int
+	quoted bool
+}
+
+// lineParser reads tokens from src; it never panics on any input (fuzzed).
+type lineParser struct {
+	src  string
+	toks []token
+	i    int
+}
+
+func (p *lineParser) tokenize() *parseError {
+	s := p.src
+	for i := 0; i < len(s); {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case unicode.IsSpace(r):
+			i += w
+		case r == '"' || r == '“' || r == '「':
+			closer := map[rune]string{'"': `"`, '“': "”", '「': "」"}[r]
+			end := strings.Index(s[i+w:], closer)
+			if r == '"' && end < 0 {
+				end = strings.Index(s[i+w:], "”")
+			}
+			if end < 0 {
+				return &parseError{Pos: i, Key: "err.syntax.unclosed_quote"}
+			}
+			p.toks = append(p.toks, token{s: s[i+w : i+w+end], pos: i, quoted: true})
+			_, cw := utf8.DecodeRuneInString(s[i+w+end:])
+			i += w + end + cw
+		default:
+			j := i
+			for j < len(s) {
+				r2, w2 := utf8.DecodeRuneInString(s[j:])
+				if unicode.IsSpace(r2) {
+					break
+				}
+				j += w2
+			}
+			p.toks = append(p.toks, token{s: s[i:j], pos: i})
+			i = j
+		}
+	}
+	return nil
+}
+
+func (p *lineParser) peek() (token, bool) {
+	if p.i < len(p.toks) {
+		return p.toks[p.i], true
+	}
+	return token{pos: len(p.src)}, false
+}
+
+var clauseWords = []string{"to", "on", "at", "now", "every", "named"}
+
+func isClause(tk token) bool {
+	return !tk.quoted && slices.Contains(clauseWords, strings.ToLower(tk.s))
+}
+
+// parseOneLine parses the arguments of /new (without "/new").
+func parseOneLine(src string) (*oneLine, *parseError) {
+	p := &lineParser{src: src}
+	if err := p.tokenize(); err != nil {
+		return nil, err
+	}
+	first, ok := p.peek()
+	if !ok || !first.quoted {
+		return nil, &parseError{Pos: first.pos, Key: "err.syntax.text_first"}
+	}
+	if strings.TrimSpace(first.s) == "" {
+		return nil, &parseError{Pos: first.pos, Key: "err.syntax.text_empty"}
+	}
+	out := &oneLine{Text: first.s}
+	p.i++
+	seen := map[string]bool{}
+	for {
+		tk, ok := p.peek()
+		if !ok {
+			break
+		}
+		word := strings.ToLower(tk.s)
+		if !isClause(tk) {
+			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.unknown_word", Args: []any{"Word", tk.s}}
+		}
+		if seen[word] || (word != "to" && word != "on" && word != "named" && out.Timing != "") {
+			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.twice", Args: []any{"Word", tk.s}}
+		}
+		seen[word] = true
+		p.i++
+		var err *parseError
+		switch word {
+		case "to":
+			out.Terms, err = p.clauseTerms(tk)
+		case "on":
+			out.Channels, err = p.clauseChannels(tk)
+		case "now":
+			out.Timing = "now"
+		case "at":
+			err = p.clauseAt(tk, out)
+		case "every":
+			err = p.clauseEvery(tk, out)
+		case "named":
+			n, ok := p.peek()
+			if !ok || !n.quoted {
+				return nil, &parseError{Pos: n.pos, Key: "err.syntax.name_quoted"}
+			}
+			out.Name = strings.TrimSpace(n.s)
+			p.i++
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if out.Name == "" {
+		out.Name = defaultName(out.Text)
+	}
+	return out, nil
+}
+
+// defaultName is the first words of the text, short enough for lists.
+func defaultName(text string) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if utf8.RuneCountInString(text) <= 40 {
+		return text
+	}
+	r := []rune(text)
+	return strings.TrimSpace(string(r[:40])) + "…"
+}
+
+// group collects the tokens up to the next clause word.
+func (p *lineParser) group(after token) ([]token, *parseError) {
+	var g []token
+	for {
+		tk, ok := p.peek()
+		if !ok || isClause(tk) {
+			break
+		}
+		g = append(g, tk)
+		p.i++
+	}
+	if len(g) == 0 {
+		tk, _ := p.peek()
+		return nil, &parseError{Pos: tk.pos, Key: "err.syntax.missing", Args: []any{"Word", after.s}}
+	}
+	return g, nil
+}
+
+// pieces splits tokens on commas, keeping each piece's position.
+func pieces(g []token) []token {
+	var out []token
+	for _, tk := range g {
+		off := 0
+		for _, part := range strings.Split(tk.s, ",") {
+			if strings.TrimSpace(part) != "" {
+				out = append(out, token{s: part, pos: tk.pos + off})
+			}
+			off += len(part) + 1
+		}
+	}
+	return out
+}
+
+func (p *lineParser) clauseTerms(after token) ([]term, *parseError) {
+	g, err := p.group(after)
+	if err != nil {
+		return nil, err
+	}
+	var terms []term
+	for _, pc := range pieces(g) {
+		tm, err := parseTerm(pc)
+		if err != nil {
+			return nil, err
+		}
+		terms = append(terms, tm)
+	}
+	return terms, nil
+}
+
+// audienceTerms reads a whole source as targeting terms (the audience
+// step and /audience accept the same words as "to").
+func (p *lineParser) audienceTerms() ([]term, *parseError) {
+	if err := p.tokenize(); err != nil {
+		return nil, err
+	}
+	if len(p.toks) == 0 {
+		return nil, &parseError{Pos: 0, Key: "err.syntax.missing", Args: []any{"Word", "to"}}
+	}
+	var terms []term
+	for _, pc := range pieces(p.toks) {
+		tm, err := parseTerm(pc)
+		if err != nil {
+			return nil, err
+		}
+		terms = append(terms, tm)
+	}
+	return terms, nil
+}
+
+func (p *lineParser) clauseChannels(after token) ([]herald.Platform, *parseError) {
+	g, err := p.group(after)
+	if err != nil {
+		return nil, err
+	}
+	var out []herald.Platform
+	for _, pc := range pieces(g) {
+		pl, perr := herald.ParsePlatform(pc.s)
+		if perr != nil {
+			return nil, &parseError{Pos: pc.pos, Key: "err.syntax.channel", Args: []any{"Word", pc.s}}
+		}
+		if !slices.Contains(out, pl) {
+			out = append(out, pl)
+		}
+	}
+	return out, nil
+}
+
+func (p *lineParser) clauseAt(after token, out *oneLine) *parseError {
+	g, err := p.group(after)
+	if err != nil {
+		return err
+	}
+	out.Timing, out.AtPos = "at", g[0].pos
+	if last := strings.ToLower(g[len(g)-1].s); last == "user-tz" || last == "user-time" {
+		out.Timing = "user"
+		g = g[:len(g)-1]
+	}
+	if len(g) != 2 {
+		return &parseError{Pos: out.AtPos, Key: "err.syntax.date"}
+	}
+	v := g[0].s + " " + g[1].s
+	if _, err := time.Parse(herald.LocalLayout, v); err != nil {
+		return &parseError{Pos: out.AtPos, Key: "err.syntax.date"}
+	}
+	out.At = v
+	return nil
+}
+
+func (p *lineParser) clauseEvery(after token, out *oneLine) *parseError {
+	g, err := p.group(after)
+	if err != nil {
+		return err
+	}
+	words := make([]string, len(g))
+	for i, tk := range g {
+		words[i] = tk.s
+	}
+	expr, ok := recurringCron(strings.Join(words, " "))
+	if !ok {
+		return &parseError{Pos: g[0].pos, Key: "err.syntax.every"}
+	}
+	out.Timing, out.Cron = "every", expr
+	return nil
+}
+
+// caret renders src with a caret under byte offset pos, counting wide
+// (CJK) characters as two columns so the caret lines up in a monospace font.
+func caret(src string, pos int) string {
+	pos = max(0, min(pos, len(src)))
+	col := 0
+	for _, r := range src[:pos] {
+		col++
+		if isWide(r) {
+			col++
+		}
+	}
+	return src + "\n" + strings.Repeat(" ", col) + "^"
+}
+
+func isWide(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) ||
+		unicode.Is(unicode.Hangul, r) || (r >= 0xFF01 && r <= 0xFF60) || (r >= 0x3000 && r <= 0x303F)
+}

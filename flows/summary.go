@@ -1,0 +1,318 @@
+package flows
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+// editTargets map the summary's edit buttons to the step that starts each
+// field.
+var editTargets = map[string]string{
+	"ed:name": stepName, "ed:channels": stepChannels, "ed:audience": stepAudience,
+	"ed:content": stepContentKind, "ed:buttons": stepButtons, "ed:category": stepCategory,
+	"ed:timing": stepTiming,
+}
+
+func askSummary(t *turn) error {
+	d := &t.sess.Draft
+	cnt, err := t.count(d)
+	if err != nil {
+		return err
+	}
+	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, cnt)
+	cs := []Choice{
+		t.choice("ed:name", t.T("btn.edit_name")),
+		t.choice("ed:channels", t.T("btn.edit_channels")),
+		t.choice("ed:audience", t.T("btn.edit_audience")),
+		t.choice("ed:content", t.T("btn.edit_content")),
+		t.choice("ed:buttons", t.T("btn.edit_buttons")),
+	}
+	if d.Audience.HasChannel(herald.Messenger) {
+		cs = append(cs, t.choice("ed:category", t.T("btn.edit_category")))
+	}
+	cs = append(cs,
+		t.choice("ed:timing", t.T("btn.edit_timing")),
+		t.choice("sum:test", t.T("btn.test")),
+		t.choice("sum:confirm", t.T("btn.confirm")),
+		t.choice("sum:draft", t.T("btn.save_draft")))
+	t.prompt(text, ExpectChoice, cs...)
+	return nil
+}
+
+// summaryText is the whole broadcast in one message.
+func (t *turn) summaryText(d *herald.Broadcast, cnt herald.Count) string {
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s + "\n") }
+	var chans []string
+	for _, p := range d.Audience.Channels {
+		chans = append(chans, t.platformName(p))
+	}
+	line(t.T("summary.channels", "Channels", t.orDash(strings.Join(chans, ", ")), "Recipients", t.T(recipientKeys[d.Audience.Recipients])))
+	line(t.T("summary.audience") + "\n" + t.describeAudience(&d.Audience))
+	line(t.countText(d, cnt))
+	line(t.T("summary.content", "Kind", t.T(contentKeys[d.Content.Kind])))
+	if d.Content.Title != "" && d.Content.Kind == herald.CardContent {
+		line("  " + d.Content.Title)
+	}
+	if d.Content.Text != "" {
+		line("  " + herald.Personalize(d.Content.Text, sampleSubscriber()))
+	}
+	if n := len(d.Content.Images); n > 0 {
+		line("  " + t.N("summary.images", n))
+	}
+	for _, bt := range d.Content.Buttons {
+		line("  [" + t.describeButton(bt) + "]")
+	}
+	if d.Audience.HasChannel(herald.Messenger) {
+		cat := t.T("summary.unset")
+		switch d.Category {
+		case herald.Marketing:
+			cat = t.T("category.marketing")
+		case herald.NonMarketing:
+			cat = t.T("category.non_marketing") + " · " + t.T(msgTagKeys[d.Tag])
+		}
+		line(t.T("summary.category", "Category", cat))
+	}
+	line(t.T("summary.timing", "When", t.describeSchedule(&d.Schedule)))
+	op := t.T("operator.hold")
+	if d.EndOperatorChats {
+		op = t.T("operator.end")
+	}
+	line(t.T("summary.operator", "Choice", op))
+	if notes := t.degradeNotes(d); len(notes) > 0 {
+		line(t.T("summary.notes") + "\n• " + strings.Join(notes, "\n• "))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+var recipientKeys = map[herald.RecipientKind]string{
+	herald.Users: "recipients.users", herald.Groups: "recipients.groups", herald.Both: "recipients.both", "": "recipients.users",
+}
+
+var contentKeys = map[herald.ContentKind]string{
+	herald.TextContent: "kind.text", herald.ImageContent: "kind.images", herald.CardContent: "kind.card", "": "summary.unset",
+}
+
+// degradeNotes says where a channel will show the message differently
+// from what the admin built.
+func (t *turn) degradeNotes(d *herald.Broadcast) []string {
+	var notes []string
+	c := &d.Content
+	line, msgr, tg := d.Audience.HasChannel(herald.LINE), d.Audience.HasChannel(herald.Messenger), d.Audience.HasChannel(herald.Telegram)
+	if line && len(c.Buttons) > 0 && c.Kind == herald.TextContent {
+		notes = append(notes, t.T("degrade.line_buttons"))
+	}
+	if line && c.Kind == herald.ImageContent && c.Text != "" {
+		notes = append(notes, t.T("degrade.line_caption"))
+	}
+	if msgr && c.Kind == herald.ImageContent && len(c.Images) > 1 {
+		notes = append(notes, t.T("degrade.messenger_images"))
+	}
+	if msgr && len(c.Buttons) > 0 && len([]rune(c.Text)) > 640 {
+		notes = append(notes, t.T("degrade.messenger_button_text"))
+	}
+	if tg && c.Kind == herald.ImageContent && len(c.Images) > 1 && len(c.Buttons) > 0 {
+		notes = append(notes, t.T("degrade.telegram_album_buttons"))
+	}
+	if line && herald.Personalized(c.Text) {
+		notes = append(notes, t.T("degrade.line_personalized"))
+	}
+	return notes
+}
+
+func handleSummary(t *turn) error {
+	c := t.pressed()
+	if step, ok := editTargets[c]; ok {
+		t.sess.FromSummary = true
+		return t.goTo(step)
+	}
+	switch c {
+	case "sum:test":
+		return t.sendTest()
+	case "sum:confirm":
+		return t.confirm()
+	case "sum:draft":
+		return t.saveDraft()
+	}
+	return t.fail(t.T("err.pick_choice"))
+}
+
+// sendTest delivers the real message to the admin's own test recipients.
+func (t *turn) sendTest() error {
+	if t.e.cfg.Tests == nil {
+		return t.fail(t.T("test.not_configured"))
+	}
+	d := &t.sess.Draft
+	var sent, failed []string
+	for _, to := range t.admin.TestRecipients {
+		if !d.Audience.HasChannel(to.Platform) {
+			continue
+		}
+		if err := t.e.cfg.Tests.SendTest(t.ctx, d, to); err != nil {
+			t.e.cfg.Logger.Warn("flows: test send failed", "platform", string(to.Platform), "err", err)
+			failed = append(failed, t.platformName(to.Platform))
+			continue
+		}
+		sent = append(sent, t.platformName(to.Platform))
+	}
+	switch {
+	case len(sent) == 0 && len(failed) == 0:
+		return t.fail(t.T("test.no_recipients"))
+	case len(failed) > 0:
+		t.errLine = t.T("test.failed", "Channels", strings.Join(failed, ", "))
+	}
+	if len(sent) > 0 {
+		t.say(t.T("test.sent", "Channels", strings.Join(sent, ", ")))
+	}
+	return t.ask()
+}
+
+// confirm validates the draft and schedules it (or asks for approval).
+func (t *turn) confirm() error {
+	d := t.sess.Draft
+	if d.Schedule.Kind == herald.SendNow {
+		d.Schedule.At = t.now.Add(t.e.cfg.UndoDelay)
+	}
+	if err := d.Validate(); err != nil {
+		return t.fail(t.validationLine(err))
+	}
+	if d.Schedule.Kind == herald.SendAt {
+		if msg := t.checkLead(d.Schedule.At); msg != "" {
+			return t.fail(msg + " " + t.T("err.fix_timing"))
+		}
+	}
+	if other, err := t.nameTaken(d.Name); err != nil {
+		return err
+	} else if other != "" {
+		return t.fail(t.T("err.name.taken", "Name", d.Name, "ID", other))
+	}
+	cnt, err := t.count(&d)
+	if err != nil {
+		return err
+	}
+	if cnt.Total == 0 {
+		return t.fail(t.T("err.audience.empty"))
+	}
+	status := herald.StatusScheduled
+	if th := t.e.cfg.ApprovalThreshold; th > 0 && cnt.Total > th {
+		status = herald.StatusPending
+	}
+	saved, err := t.store(d, status)
+	if err != nil || saved == nil {
+		return err
+	}
+	t.sess, t.drop = &session{}, true
+	id := saved.ID
+	switch {
+	case status == herald.StatusPending:
+		t.say(t.T("confirm.pending", "ID", id, "Count", num(cnt.Total), "Threshold", num(t.e.cfg.ApprovalThreshold)),
+			t.choice("/show "+id, t.T("btn.show")), t.choice("/cancel "+id, t.T("btn.cancel_broadcast")))
+	case d.Schedule.Kind == herald.SendNow:
+		t.say(t.T("confirm.now", "ID", id, "Seconds", int(t.e.cfg.UndoDelay.Seconds()), "Count", num(cnt.Total)),
+			t.choice("/delete "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))
+	default:
+		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&d.Schedule), "Count", num(cnt.Total)),
+			t.choice("/show "+id, t.T("btn.show")), t.choice("/pause "+id, t.T("btn.pause")), t.choice("/new", t.T("btn.new")))
+	}
+	return nil
+}
+
+// store creates the broadcast or, after /edit, updates it, with status.
+// A nil result with a nil error means a reply already explains why not.
+func (t *turn) store(d herald.Broadcast, status herald.Status) (*herald.Broadcast, error) {
+	d.Status, d.UpdatedBy = status, t.actor
+	action := "broadcast." + string(status)
+	if status == herald.StatusPending {
+		action = "broadcast.submit"
+	}
+	if id := t.sess.EditID; id != "" {
+		saved, err := t.e.cfg.Store.UpdateBroadcast(id, func(b *herald.Broadcast) error {
+			if b.Status != herald.StatusDraft && b.Status != status {
+				if err := herald.Transition(b.Status, status); err != nil {
+					return err
+				}
+			}
+			d.ID, d.CreatedAt, d.CreatedBy, d.Runs, d.Origin = b.ID, b.CreatedAt, b.CreatedBy, b.Runs, b.Origin
+			*b = d
+			return nil
+		})
+		switch {
+		case errors.Is(err, herald.ErrNotFound):
+			t.sess, t.drop = &session{}, true
+			t.say(t.T("err.broadcast_gone", "ID", id))
+			return nil, nil
+		case errors.Is(err, herald.ErrInvalidTransition):
+			t.errLine = t.T("err.status_changed", "ID", id)
+			return nil, t.ask()
+		case errors.Is(err, herald.ErrConflict):
+			t.errLine = t.T("err.name.taken", "Name", d.Name, "ID", "?")
+			return nil, t.ask()
+		case err != nil:
+			return nil, err
+		}
+		t.audit(action, id, "edited")
+		return &saved, nil
+	}
+	d.CreatedBy = t.actor
+	d.ID = ""
+	if err := t.e.cfg.Store.CreateBroadcast(&d); err != nil {
+		if errors.Is(err, herald.ErrConflict) {
+			t.errLine = t.T("err.name.taken", "Name", d.Name, "ID", "?")
+			return nil, t.ask()
+		}
+		return nil, err
+	}
+	t.audit(action, d.ID, d.Name)
+	return &d, nil
+}
+
+func (t *turn) saveDraft() error {
+	d := t.sess.Draft
+	if strings.TrimSpace(d.Name) == "" {
+		return t.fail(t.T("err.name.empty"))
+	}
+	if d.Schedule.Kind == herald.SendNow {
+		d.Schedule.At = time.Time{}
+	}
+	saved, err := t.store(d, herald.StatusDraft)
+	if err != nil || saved == nil {
+		return err
+	}
+	t.sess, t.drop = &session{}, true
+	t.say(t.T("draft.saved", "ID", saved.ID, "Name", saved.Name),
+		t.choice("/edit "+saved.ID, t.T("btn.edit")), t.choice("/list drafts", t.T("btn.drafts")))
+	return nil
+}
+
+// validationLine turns a domain validation error into one localized line
+// saying what to fix.
+func (t *turn) validationLine(err error) string {
+	var ve *herald.ValidationError
+	if !errors.As(err, &ve) {
+		return t.T("err.invalid_generic")
+	}
+	switch {
+	case ve.Field == "name":
+		return t.T("err.name.empty")
+	case strings.HasPrefix(ve.Field, "audience.channels"):
+		return t.T("err.channels.none")
+	case strings.HasPrefix(ve.Field, "audience.recipients"):
+		return t.T("err.recipients.no_groups")
+	case strings.HasPrefix(ve.Field, "audience"):
+		return t.T("err.audience.invalid")
+	case ve.Field == "content.buttons" && ve.Code == herald.CodeTooMany:
+		return t.T("err.buttons.too_many", "Limit", ve.Limit)
+	case strings.HasPrefix(ve.Field, "content.kind"):
+		return t.T("err.content.missing")
+	case strings.HasPrefix(ve.Field, "content"):
+		return t.T("err.content.invalid")
+	case ve.Field == "category" || ve.Field == "tag":
+		return t.T("err.category.missing")
+	case strings.HasPrefix(ve.Field, "schedule"):
+		return t.T("err.timing.missing")
+	}
+	return t.T("err.invalid_generic")
+}

@@ -1,0 +1,269 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/heraldbot/herald"
+)
+
+// Wizard steps, stored in sessions: renaming one strands sessions saved
+// under the old name (they are dropped with a message).
+const (
+	stepName        = "name"
+	stepChannels    = "channels"
+	stepRecipients  = "recipients"
+	stepAudience    = "audience"
+	stepAudTags     = "audience_tags"
+	stepAudExclude  = "audience_exclude"
+	stepAudActivity = "audience_activity"
+	stepAudAttr     = "audience_attr"
+	stepAudCSV      = "audience_csv"
+	stepContentKind = "content"
+	stepText        = "content_text"
+	stepImages      = "content_images"
+	stepCaption     = "content_caption"
+	stepCardTitle   = "content_card_title"
+	stepCardImage   = "content_card_image"
+	stepCardText    = "content_card_text"
+	stepButtons     = "buttons"
+	stepButtonLabel = "buttons_label"
+	stepButtonURL   = "buttons_url"
+	stepButtonDo    = "buttons_action"
+	stepCategory    = "category"
+	stepMsgTag      = "category_tag"
+	stepTiming      = "timing"
+	stepAt          = "timing_at"
+	stepLocal       = "timing_local"
+	stepRecurring   = "timing_recurring"
+	stepOperator    = "timing_operator"
+	stepSummary     = "summary"
+)
+
+// step is one question of the wizard: ask shows it, handle takes the answer.
+type step struct {
+	ask    func(t *turn) error
+	handle func(t *turn) error
+}
+
+func stepFor(name string) (step, bool) {
+	switch name {
+	case stepName:
+		return step{askName, handleName}, true
+	case stepChannels:
+		return step{askChannels, handleChannels}, true
+	case stepRecipients:
+		return step{askRecipients, handleRecipients}, true
+	case stepAudience:
+		return step{askAudience, handleAudience}, true
+	case stepAudTags, stepAudExclude:
+		return step{askTagPick, handleTagPick}, true
+	case stepAudActivity:
+		return step{askActivity, handleActivity}, true
+	case stepAudAttr:
+		return step{askAttr, handleAttr}, true
+	case stepAudCSV:
+		return step{askCSV, handleCSV}, true
+	case stepContentKind:
+		return step{askContentKind, handleContentKind}, true
+	case stepText, stepCaption, stepCardText:
+		return step{askText, handleText}, true
+	case stepImages, stepCardImage:
+		return step{askImages, handleImages}, true
+	case stepCardTitle:
+		return step{askCardTitle, handleCardTitle}, true
+	case stepButtons:
+		return step{askButtons, handleButtons}, true
+	case stepButtonLabel:
+		return step{askButtonLabel, handleButtonLabel}, true
+	case stepButtonURL:
+		return step{askButtonURL, handleButtonURL}, true
+	case stepButtonDo:
+		return step{askButtonDo, handleButtonDo}, true
+	case stepCategory:
+		return step{askCategory, handleCategory}, true
+	case stepMsgTag:
+		return step{askMsgTag, handleMsgTag}, true
+	case stepTiming:
+		return step{askTiming, handleTiming}, true
+	case stepAt, stepLocal:
+		return step{askAt, handleAt}, true
+	case stepRecurring:
+		return step{askRecurring, handleRecurring}, true
+	case stepOperator:
+		return step{askOperator, handleOperator}, true
+	case stepSummary:
+		return step{askSummary, handleSummary}, true
+	}
+	return step{}, false
+}
+
+// startWizard begins /new with an empty draft.
+func (t *turn) startWizard() error {
+	t.sess = &session{Draft: herald.Broadcast{
+		Origin:   herald.Origin{Frontend: t.in.Frontend, ChatID: t.in.ChatID, UserID: t.in.UserID, UserName: t.in.UserName},
+		Audience: herald.Audience{Recipients: herald.Users, TagMatch: herald.AnyTag},
+	}}
+	t.say(t.T("wizard.intro"))
+	return t.goTo(stepName)
+}
+
+// sectionDone ends a part of the wizard: onward to next, or back to the
+// summary when the admin came from there to change one field.
+func (t *turn) sectionDone(next string) error {
+	if !t.sess.FromSummary {
+		return t.goTo(next)
+	}
+	d := &t.sess.Draft
+	if d.Audience.HasChannel(herald.Messenger) && d.Category == "" {
+		return t.goTo(stepCategory)
+	}
+	return t.toSummary()
+}
+
+func (t *turn) toSummary() error {
+	t.sess.History, t.sess.FromSummary = nil, false
+	t.sess.Step = stepSummary
+	return t.ask()
+}
+
+func askName(t *turn) error {
+	text := t.T("wizard.name.ask")
+	if d := t.sess.Draft.Name; d != "" {
+		text += "\n" + t.T("wizard.current", "Value", d)
+	}
+	t.prompt(text, ExpectText)
+	return nil
+}
+
+func handleName(t *turn) error {
+	if t.pressed() != "" {
+		return t.fail(t.T("err.type_text"))
+	}
+	name := strings.Join(strings.Fields(t.text()), " ")
+	switch {
+	case name == "":
+		return t.fail(t.T("err.name.empty"))
+	case utf8.RuneCountInString(name) > herald.MaxNameLen:
+		return t.fail(t.T("err.name.too_long", "Max", herald.MaxNameLen, "Len", utf8.RuneCountInString(name)))
+	}
+	if other, err := t.nameTaken(name); err != nil {
+		return err
+	} else if other != "" {
+		return t.fail(t.T("err.name.taken", "Name", name, "ID", other))
+	}
+	t.sess.Draft.Name = name
+	return t.sectionDone(stepChannels)
+}
+
+// nameTaken returns the ID of another unfinished broadcast with this name.
+func (t *turn) nameTaken(name string) (string, error) {
+	found, err := t.e.cfg.Store.FindBroadcasts(name, 50)
+	if err != nil {
+		return "", err
+	}
+	for _, b := range found {
+		if strings.EqualFold(b.Name, name) && b.Status.Unfinished() && b.ID != t.sess.EditID {
+			return b.ID, nil
+		}
+	}
+	return "", nil
+}
+
+func askChannels(t *turn) error {
+	var cs []Choice
+	for _, p := range t.e.cfg.Channels {
+		cs = append(cs, Choice{ID: "ch:" + string(p), Label: t.platformName(p), Checked: t.sess.Draft.Audience.HasChannel(p)})
+	}
+	cs = append(cs, t.choice(choiceDone, t.T("btn.done")))
+	t.promptReply(Reply{Text: t.T("wizard.channels.ask"), Choices: cs, Multi: true, Edit: t.pressedToggle()})
+	return nil
+}
+
+// pressedToggle reports whether this reply redraws a multi-select after a
+// toggle, so frontends can edit it in place.
+func (t *turn) pressedToggle() bool {
+	return t.toggled && t.errLine == ""
+}
+
+func handleChannels(t *turn) error {
+	a := &t.sess.Draft.Audience
+	c := t.pressed()
+	if p, ok := strings.CutPrefix(c, "ch:"); ok {
+		pl := herald.Platform(p)
+		if !slices.Contains(t.e.cfg.Channels, pl) {
+			return t.fail(t.T("err.pick_choice"))
+		}
+		if i := slices.Index(a.Channels, pl); i >= 0 {
+			a.Channels = slices.Delete(a.Channels, i, i+1)
+		} else {
+			a.Channels = append(a.Channels, pl)
+			// Keep display order stable whatever the click order.
+			slices.SortFunc(a.Channels, func(x, y herald.Platform) int {
+				return slices.Index(herald.Platforms, x) - slices.Index(herald.Platforms, y)
+			})
+		}
+		t.toggled = true
+		return t.ask()
+	}
+	if c != choiceDone {
+		if c == "" && t.text() != "" {
+			// Typed names: "line, telegram".
+			var picked []herald.Platform
+			for _, f := range strings.FieldsFunc(t.text(), func(r rune) bool { return r == ',' || r == ' ' }) {
+				p, err := herald.ParsePlatform(f)
+				if err != nil || !slices.Contains(t.e.cfg.Channels, p) {
+					return t.fail(t.T("err.channel_unknown", "Name", f, "Options", t.channelList()))
+				}
+				if !slices.Contains(picked, p) {
+					picked = append(picked, p)
+				}
+			}
+			a.Channels = picked
+		} else {
+			return t.fail(t.T("err.pick_choice"))
+		}
+	}
+	if len(a.Channels) == 0 {
+		return t.fail(t.T("err.channels.none"))
+	}
+	if a.SelectedPlatform != "" && !a.HasChannel(a.SelectedPlatform) {
+		a.Selected, a.SelectedPlatform = nil, ""
+		t.say(t.T("wizard.channels.csv_dropped"))
+	}
+	if !slices.ContainsFunc(a.Channels, herald.Platform.HasGroups) {
+		a.Recipients = herald.Users
+		return t.sectionDone(stepAudience)
+	}
+	return t.goTo(stepRecipients)
+}
+
+func (t *turn) channelList() string {
+	var names []string
+	for _, p := range t.e.cfg.Channels {
+		names = append(names, t.platformName(p))
+	}
+	return strings.Join(names, ", ")
+}
+
+func askRecipients(t *turn) error {
+	t.prompt(t.T("wizard.recipients.ask"), ExpectChoice,
+		t.choice("rk:users", t.T("recipients.users")),
+		t.choice("rk:groups", t.T("recipients.groups")),
+		t.choice("rk:both", t.T("recipients.both")))
+	return nil
+}
+
+func handleRecipients(t *turn) error {
+	k, ok := strings.CutPrefix(t.pressed(), "rk:")
+	switch rk := herald.RecipientKind(k); {
+	case !ok:
+		return t.fail(t.T("err.pick_choice"))
+	case rk == herald.Users || rk == herald.Groups || rk == herald.Both:
+		t.sess.Draft.Audience.Recipients = rk
+	default:
+		return t.fail(t.T("err.pick_choice"))
+	}
+	return t.sectionDone(stepAudience)
+}

@@ -1,0 +1,362 @@
+package flows
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/heraldbot/herald"
+)
+
+// maxTagChoices bounds the tag buttons; more tags can be typed.
+const maxTagChoices = 16
+
+func askAudience(t *turn) error {
+	d := &t.sess.Draft
+	cnt, err := t.count(d)
+	if err != nil {
+		return err
+	}
+	text := t.T("wizard.audience.ask") + "\n\n" + t.describeAudience(&d.Audience) + "\n" + t.countText(d, cnt)
+	cs := []Choice{
+		t.choice("aud:all", t.T("aud.everyone")),
+		t.choice("aud:tags", t.T("aud.include")),
+	}
+	if len(d.Audience.IncludeTags) > 1 {
+		label := t.T("aud.match_any")
+		if d.Audience.TagMatch == herald.AllTags {
+			label = t.T("aud.match_all")
+		}
+		cs = append(cs, t.choice("aud:match", label))
+	}
+	cs = append(cs,
+		t.choice("aud:excl", t.T("aud.exclude")),
+		t.choice("aud:act", t.T("aud.activity")),
+		t.choice("aud:attr", t.T("aud.attr")),
+		t.choice("aud:csv", t.T("aud.csv")),
+		t.choice(choiceDone, t.T("btn.continue")))
+	t.prompt(text, ExpectText, cs...)
+	return nil
+}
+
+func handleAudience(t *turn) error {
+	a := &t.sess.Draft.Audience
+	switch t.pressed() {
+	case "aud:all":
+		*a = herald.Audience{Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag}
+		return t.ask()
+	case "aud:tags":
+		return t.goTo(stepAudTags)
+	case "aud:excl":
+		return t.goTo(stepAudExclude)
+	case "aud:match":
+		if a.TagMatch == herald.AllTags {
+			a.TagMatch = herald.AnyTag
+		} else {
+			a.TagMatch = herald.AllTags
+		}
+		return t.ask()
+	case "aud:act":
+		return t.goTo(stepAudActivity)
+	case "aud:attr":
+		return t.goTo(stepAudAttr)
+	case "aud:csv":
+		return t.goTo(stepAudCSV)
+	case choiceDone:
+		cnt, err := t.count(&t.sess.Draft)
+		if err != nil {
+			return err
+		}
+		if cnt.Total == 0 {
+			return t.fail(t.T("err.audience.empty"))
+		}
+		return t.sectionDone(stepContentKind)
+	case "":
+		// Power users may type the targeting: "tag:vip,-tag:churned active:30d".
+		if t.in.File != nil {
+			return t.goToWith(stepAudCSV)
+		}
+		p := &lineParser{src: t.text()}
+		terms, perr := p.audienceTerms()
+		if perr != nil {
+			return t.fail(t.T(perr.Key, perr.Args...) + " " + t.T("err.audience.example"))
+		}
+		if err := applyTerms(a, terms); err != nil {
+			return t.fail(t.T(err.Key, err.Args...) + " " + t.T("err.audience.example"))
+		}
+		return t.ask()
+	}
+	return t.fail(t.T("err.pick_choice"))
+}
+
+// goToWith moves to step and lets it handle the current input (an upload
+// sent straight to the audience menu).
+func (t *turn) goToWith(step string) error {
+	t.sess.History = append(t.sess.History, t.sess.Step)
+	t.sess.Step = step
+	st, _ := stepFor(step)
+	return st.handle(t)
+}
+
+func (t *turn) count(d *herald.Broadcast) (herald.Count, error) {
+	if len(d.Audience.Channels) == 0 {
+		return herald.Count{}, nil
+	}
+	cat := d.Category
+	if cat == "" {
+		cat = herald.Marketing
+	}
+	c, err := t.e.cfg.Store.Count(&d.Audience, cat, t.now)
+	if err != nil {
+		return c, fmt.Errorf("flows: count audience: %w", err)
+	}
+	return c, nil
+}
+
+// countText is the live count with its breakdown.
+func (t *turn) countText(d *herald.Broadcast, c herald.Count) string {
+	var parts []string
+	for _, p := range d.Audience.Channels {
+		parts = append(parts, t.platformName(p)+" "+num(c.ByPlatform[p]))
+	}
+	s := t.N("count.total", c.Total, "Total", num(c.Total), "Platforms", strings.Join(parts, " · "),
+		"Users", num(c.Users), "Groups", num(c.Groups))
+	if c.OutsideWindow > 0 && d.Category != herald.NonMarketing {
+		s += "\n" + t.N("count.outside_window", c.OutsideWindow, "Count", num(c.OutsideWindow))
+	}
+	return s
+}
+
+// describeAudience says who is targeted, one criterion per line.
+func (t *turn) describeAudience(a *herald.Audience) string {
+	var lines []string
+	if len(a.IncludeTags) > 0 {
+		key := "aud.desc.include_any"
+		if a.TagMatch == herald.AllTags {
+			key = "aud.desc.include_all"
+		}
+		lines = append(lines, t.T(key, "Tags", strings.Join(a.IncludeTags, ", ")))
+	}
+	if len(a.ExcludeTags) > 0 {
+		lines = append(lines, t.T("aud.desc.exclude", "Tags", strings.Join(a.ExcludeTags, ", ")))
+	}
+	if f := a.Activity; f != nil {
+		key := "aud.desc.active"
+		if f.Op == herald.InactiveFor {
+			key = "aud.desc.inactive"
+		}
+		lines = append(lines, t.N(key, int(f.Period/(24*time.Hour))))
+	}
+	for _, c := range a.Attributes {
+		lines = append(lines, t.T("aud.desc.attr", "Cond", attrString(c)))
+	}
+	if len(a.Selected) > 0 {
+		lines = append(lines, t.N("aud.desc.selected", len(a.Selected), "Platform", t.platformName(a.SelectedPlatform)))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, t.T("aud.desc.everyone"))
+	}
+	return "• " + strings.Join(lines, "\n• ")
+}
+
+func attrString(c herald.AttrCondition) string {
+	switch c.Op {
+	case herald.AttrExists:
+		return c.Key + " exists"
+	case herald.AttrMissing:
+		return c.Key + " missing"
+	}
+	return c.Key + " " + attrOpSymbols[c.Op] + " " + c.Value
+}
+
+var attrOpSymbols = map[herald.AttrOp]string{
+	herald.AttrEq: "=", herald.AttrNe: "!=", herald.AttrContains: "~", herald.AttrGt: ">", herald.AttrLt: "<",
+}
+
+// num formats a count with thousands separators.
+func num(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + num(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func askTagPick(t *turn) error {
+	a := &t.sess.Draft.Audience
+	picked, key := a.IncludeTags, "wizard.tags.include"
+	if t.sess.Step == stepAudExclude {
+		picked, key = a.ExcludeTags, "wizard.tags.exclude"
+	}
+	tags := t.e.cfg.Store.Tags()
+	t.sess.Tags = t.sess.Tags[:0]
+	var cs []Choice
+	counts := map[string]int{}
+	for _, tc := range tags {
+		counts[tc.Tag] = tc.Count
+	}
+	offer := func(tag string) {
+		t.sess.Tags = append(t.sess.Tags, tag)
+		id := "t:" + strconv.Itoa(len(t.sess.Tags)-1)
+		cs = append(cs, Choice{ID: id, Label: tag + " (" + num(counts[tag]) + ")", Checked: slices.Contains(picked, tag)})
+	}
+	for i, tc := range tags {
+		if i == maxTagChoices {
+			break
+		}
+		offer(tc.Tag)
+	}
+	// Tags picked earlier or typed stay visible, so they can be unticked.
+	for _, tag := range picked {
+		if !slices.Contains(t.sess.Tags, tag) {
+			offer(tag)
+		}
+	}
+	text := t.T(key)
+	if len(tags) == 0 {
+		text += "\n" + t.T("wizard.tags.none")
+	}
+	cnt, err := t.count(&t.sess.Draft)
+	if err != nil {
+		return err
+	}
+	text += "\n" + t.countText(&t.sess.Draft, cnt)
+	cs = append(cs, t.choice(choiceDone, t.T("btn.done")))
+	t.promptReply(Reply{Text: text, Choices: cs, Multi: true, Expect: ExpectText, Edit: t.pressedToggle()})
+	return nil
+}
+
+func handleTagPick(t *turn) error {
+	a := &t.sess.Draft.Audience
+	list := &a.IncludeTags
+	if t.sess.Step == stepAudExclude {
+		list = &a.ExcludeTags
+	}
+	c := t.pressed()
+	if i, ok := strings.CutPrefix(c, "t:"); ok {
+		n, err := strconv.Atoi(i)
+		if err != nil || n < 0 || n >= len(t.sess.Tags) {
+			return t.fail(t.T("err.pick_choice"))
+		}
+		tag := t.sess.Tags[n]
+		if j := slices.Index(*list, tag); j >= 0 {
+			*list = slices.Delete(*list, j, j+1)
+		} else {
+			*list = herald.NormalizeTags(append(*list, tag))
+		}
+		t.toggled = true
+		return t.ask()
+	}
+	if c == choiceDone {
+		return t.back()
+	}
+	if c != "" || t.text() == "" {
+		return t.fail(t.T("err.pick_choice"))
+	}
+	// Typed tags add to the list ("vip, early-bird").
+	typed := strings.Split(t.text(), ",")
+	for _, tag := range typed {
+		if tag = herald.NormalizeTag(tag); tag != "" && !validTag(tag) {
+			return t.fail(t.T("err.tag.invalid", "Tag", tag))
+		}
+	}
+	*list = herald.NormalizeTags(append(*list, typed...))
+	return t.ask()
+}
+
+func askActivity(t *turn) error {
+	t.prompt(t.T("wizard.activity.ask"), ExpectText,
+		t.choice("act:within:7", t.N("aud.desc.active", 7)),
+		t.choice("act:within:30", t.N("aud.desc.active", 30)),
+		t.choice("act:not_since:30", t.N("aud.desc.inactive", 30)),
+		t.choice("act:not_since:90", t.N("aud.desc.inactive", 90)),
+		t.choice("act:any", t.T("aud.activity_any")))
+	return nil
+}
+
+func handleActivity(t *turn) error {
+	a := &t.sess.Draft.Audience
+	c := t.pressed()
+	switch {
+	case c == "act:any":
+		a.Activity = nil
+	case strings.HasPrefix(c, "act:"):
+		parts := strings.Split(c, ":")
+		days, err := strconv.Atoi(parts[len(parts)-1])
+		if len(parts) != 3 || err != nil {
+			return t.fail(t.T("err.pick_choice"))
+		}
+		a.Activity = &herald.Activity{Op: herald.ActivityOp(parts[1]), Period: time.Duration(days) * 24 * time.Hour}
+	case c == "":
+		p := &lineParser{src: t.text()}
+		terms, perr := p.audienceTerms()
+		if perr != nil || len(terms) != 1 || terms[0].activity == nil {
+			return t.fail(t.T("err.activity.format"))
+		}
+		a.Activity = terms[0].activity
+	default:
+		return t.fail(t.T("err.pick_choice"))
+	}
+	return t.back()
+}
+
+func askAttr(t *turn) error {
+	text := t.T("wizard.attr.ask")
+	var cs []Choice
+	if len(t.sess.Draft.Audience.Attributes) > 0 {
+		text += "\n" + t.describeAudience(&herald.Audience{Attributes: t.sess.Draft.Audience.Attributes})
+		cs = append(cs, t.choice("attr:clear", t.T("btn.clear_attrs")))
+	}
+	cs = append(cs, t.choice(choiceDone, t.T("btn.done")))
+	t.prompt(text, ExpectText, cs...)
+	return nil
+}
+
+func handleAttr(t *turn) error {
+	a := &t.sess.Draft.Audience
+	switch t.pressed() {
+	case "attr:clear":
+		a.Attributes = nil
+		return t.ask()
+	case choiceDone:
+		return t.back()
+	case "":
+	default:
+		return t.fail(t.T("err.pick_choice"))
+	}
+	c, ok := parseAttr(t.text())
+	if !ok {
+		return t.fail(t.T("err.attr.format"))
+	}
+	a.Attributes = append(a.Attributes, c)
+	return t.ask()
+}
+
+func (t *turn) platformName(p herald.Platform) string {
+	switch p {
+	case herald.LINE:
+		return "LINE"
+	case herald.Telegram:
+		return "Telegram"
+	case herald.Messenger:
+		return "Messenger"
+	}
+	return string(p)
+}
+
+// validTag accepts the tags people and integrations actually use: letters,
+// digits, "-", "_" and "." (no spaces, URLs or punctuation typed by mistake).
+func validTag(tag string) bool {
+	for _, r := range tag {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' && r != '.' {
+			return false
+		}
+	}
+	return tag != "" && len(tag) <= 64
+}

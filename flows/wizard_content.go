@@ -1,0 +1,327 @@
+package flows
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/heraldbot/herald"
+)
+
+// maxImageBytes bounds an uploaded image: every platform takes 5 MiB.
+const maxImageBytes = 5 << 20
+
+func askContentKind(t *turn) error {
+	t.prompt(t.T("wizard.content.ask"), ExpectChoice,
+		t.choice("ct:text", t.T("kind.text")),
+		t.choice("ct:images", t.T("kind.images")),
+		t.choice("ct:card", t.T("kind.card")))
+	return nil
+}
+
+func handleContentKind(t *turn) error {
+	c := &t.sess.Draft.Content
+	switch t.pressed() {
+	case "ct:text":
+		c.Kind = herald.TextContent
+		return t.goTo(stepText)
+	case "ct:images":
+		c.Kind = herald.ImageContent
+		return t.goTo(stepImages)
+	case "ct:card":
+		c.Kind = herald.CardContent
+		return t.goTo(stepCardTitle)
+	}
+	return t.fail(t.T("err.pick_choice"))
+}
+
+// askText serves the message text, an image caption and a card's body.
+func askText(t *turn) error {
+	key := map[string]string{stepText: "wizard.text.ask", stepCaption: "wizard.caption.ask", stepCardText: "wizard.card_text.ask"}[t.sess.Step]
+	text := t.T(key) + "\n" + t.T("wizard.text.placeholders")
+	if cur := t.sess.Draft.Content.Text; cur != "" {
+		text += "\n" + t.T("wizard.current", "Value", cur)
+	}
+	var cs []Choice
+	if t.sess.Step != stepText {
+		cs = append(cs, t.choice(choiceSkip, t.T("btn.skip")))
+	}
+	t.prompt(text, ExpectText, cs...)
+	return nil
+}
+
+func handleText(t *turn) error {
+	c := &t.sess.Draft.Content
+	if t.pressed() == choiceSkip && t.sess.Step != stepText {
+		c.Text = ""
+		return t.sectionDone(stepButtons)
+	}
+	if t.pressed() != "" || t.in.File != nil {
+		return t.fail(t.T("err.type_text"))
+	}
+	text := strings.TrimSpace(t.in.Text)
+	switch n := utf8.RuneCountInString(text); {
+	case text == "":
+		return t.fail(t.T("err.text.empty"))
+	case n > herald.MaxTextLen:
+		return t.fail(t.T("err.text.too_long", "Max", num(herald.MaxTextLen), "Len", num(n)))
+	}
+	if bad := unknownPlaceholder(text); bad != "" {
+		return t.fail(t.T("err.text.placeholder", "Placeholder", bad))
+	}
+	c.Text = text
+	t.say(t.T("wizard.text.preview", "Preview", herald.Personalize(text, sampleSubscriber())))
+	return t.sectionDone(stepButtons)
+}
+
+var braces = regexp.MustCompile(`\{[^{}]*\}?`)
+
+// unknownPlaceholder returns the first {…} the sender would leave as typed.
+func unknownPlaceholder(text string) string {
+	for _, m := range braces.FindAllString(text, -1) {
+		if !strings.HasSuffix(m, "}") {
+			return m
+		}
+		key, _, _ := strings.Cut(strings.Trim(m, "{}"), "|")
+		switch {
+		case key == "name" || key == "first_name" || key == "id" || key == "platform":
+		case strings.HasPrefix(key, "attr.") && len(key) > 5 && !strings.ContainsAny(key, " \t"):
+		default:
+			return m
+		}
+	}
+	return ""
+}
+
+// sampleSubscriber fills previews of personalised text.
+func sampleSubscriber() *herald.Subscriber {
+	return &herald.Subscriber{Platform: herald.LINE, ID: "U0001", Name: "Alice Chen", Attributes: map[string]string{"city": "Taipei"}}
+}
+
+func askImages(t *turn) error {
+	c := &t.sess.Draft.Content
+	key := "wizard.images.ask"
+	if t.sess.Step == stepCardImage {
+		key = "wizard.card_image.ask"
+	}
+	text := t.T(key)
+	var cs []Choice
+	if t.sess.Step == stepImages && len(c.Images) > 0 {
+		text += "\n" + t.N("wizard.images.have", len(c.Images), "Max", herald.MaxImages)
+		cs = append(cs, t.choice(choiceDone, t.T("btn.done")), t.choice("img:clear", t.T("btn.clear_images")))
+	}
+	t.prompt(text, ExpectFile, cs...)
+	return nil
+}
+
+func handleImages(t *turn) error {
+	c := &t.sess.Draft.Content
+	card := t.sess.Step == stepCardImage
+	switch t.pressed() {
+	case choiceDone:
+		if len(c.Images) == 0 {
+			return t.fail(t.T("err.images.none"))
+		}
+		return t.goTo(stepCaption)
+	case "img:clear":
+		c.Images = nil
+		return t.ask()
+	case "":
+	default:
+		return t.fail(t.T("err.pick_choice"))
+	}
+	var im herald.Image
+	switch f := t.in.File; {
+	case f != nil:
+		if !strings.HasPrefix(f.ContentType, "image/") {
+			return t.fail(t.T("err.images.not_image", "Name", f.Name))
+		}
+		if len(f.Data) > maxImageBytes {
+			return t.fail(t.T("err.images.too_big", "Name", f.Name, "MaxMB", maxImageBytes>>20))
+		}
+		id, err := t.e.cfg.Store.PutMedia(f.ContentType, f.Data)
+		if err != nil {
+			return err
+		}
+		im.MediaID = id
+	case herald.IsHTTPSURL(t.text()):
+		im.URL = t.text()
+	default:
+		return t.fail(t.T("err.images.url"))
+	}
+	if card {
+		c.Images = []herald.Image{im}
+		return t.goTo(stepCardText)
+	}
+	if len(c.Images) >= herald.MaxImages {
+		return t.fail(t.T("err.images.too_many", "Max", herald.MaxImages))
+	}
+	c.Images = append(c.Images, im)
+	return t.ask()
+}
+
+func askCardTitle(t *turn) error {
+	text := t.T("wizard.card_title.ask", "Max", herald.MaxTitleLen)
+	if cur := t.sess.Draft.Content.Title; cur != "" {
+		text += "\n" + t.T("wizard.current", "Value", cur)
+	}
+	t.prompt(text, ExpectText)
+	return nil
+}
+
+func handleCardTitle(t *turn) error {
+	title := strings.TrimSpace(t.in.Text)
+	switch n := utf8.RuneCountInString(title); {
+	case t.pressed() != "" || title == "":
+		return t.fail(t.T("err.title.empty"))
+	case n > herald.MaxTitleLen:
+		return t.fail(t.T("err.title.too_long", "Max", herald.MaxTitleLen, "Len", n))
+	}
+	t.sess.Draft.Content.Title = title
+	return t.goTo(stepCardImage)
+}
+
+func askButtons(t *turn) error {
+	d := &t.sess.Draft
+	limit := d.ButtonLimit()
+	text := t.T("wizard.buttons.ask", "Limit", limit)
+	for i, b := range d.Content.Buttons {
+		text += "\n" + strconv.Itoa(i+1) + ". " + t.describeButton(b)
+	}
+	var cs []Choice
+	if len(d.Content.Buttons) < limit {
+		cs = append(cs, t.choice("btn:url", t.T("btn.add_link")), t.choice("btn:action", t.T("btn.add_action")))
+	} else {
+		text += "\n" + t.T("wizard.buttons.full", "Limit", limit)
+	}
+	if len(d.Content.Buttons) > 0 {
+		cs = append(cs, t.choice("btn:clear", t.T("btn.clear_buttons")), t.choice(choiceDone, t.T("btn.continue")))
+	} else {
+		cs = append(cs, t.choice(choiceDone, t.T("btn.no_buttons")))
+	}
+	t.prompt(text, ExpectChoice, cs...)
+	return nil
+}
+
+func (t *turn) describeButton(b herald.Button) string {
+	if b.Kind == herald.URLButton {
+		return t.T("button.desc.link", "Label", b.Label, "URL", b.URL)
+	}
+	var does []string
+	if len(b.AddTags) > 0 {
+		does = append(does, "+"+strings.Join(b.AddTags, " +"))
+	}
+	if len(b.RemoveTags) > 0 {
+		does = append(does, "-"+strings.Join(b.RemoveTags, " -"))
+	}
+	if b.Flow != "" {
+		does = append(does, "flow:"+b.Flow)
+	}
+	if len(does) == 0 {
+		does = append(does, t.T("button.counts_only"))
+	}
+	return t.T("button.desc.action", "Label", b.Label, "Does", strings.Join(does, ", "))
+}
+
+func handleButtons(t *turn) error {
+	d := &t.sess.Draft
+	switch t.pressed() {
+	case "btn:url", "btn:action":
+		if len(d.Content.Buttons) >= d.ButtonLimit() {
+			return t.fail(t.T("wizard.buttons.full", "Limit", d.ButtonLimit()))
+		}
+		t.sess.Button = herald.Button{Kind: herald.URLButton}
+		if t.pressed() == "btn:action" {
+			t.sess.Button.Kind = herald.ActionButton
+		}
+		return t.goTo(stepButtonLabel)
+	case "btn:clear":
+		d.Content.Buttons = nil
+		return t.ask()
+	case choiceDone:
+		if d.Audience.HasChannel(herald.Messenger) {
+			return t.sectionDone(stepCategory)
+		}
+		return t.sectionDone(stepTiming)
+	}
+	return t.fail(t.T("err.pick_choice"))
+}
+
+func askButtonLabel(t *turn) error {
+	t.prompt(t.T("wizard.button_label.ask", "Max", herald.MaxLabelLen), ExpectText)
+	return nil
+}
+
+func handleButtonLabel(t *turn) error {
+	label := strings.TrimSpace(t.in.Text)
+	switch n := utf8.RuneCountInString(label); {
+	case t.pressed() != "" || label == "":
+		return t.fail(t.T("err.button.label_empty"))
+	case n > herald.MaxLabelLen:
+		return t.fail(t.T("err.button.label_long", "Max", herald.MaxLabelLen, "Len", n))
+	}
+	t.sess.Button.Label = label
+	if t.sess.Button.Kind == herald.URLButton {
+		return t.goTo(stepButtonURL)
+	}
+	return t.goTo(stepButtonDo)
+}
+
+func askButtonURL(t *turn) error {
+	t.prompt(t.T("wizard.button_url.ask", "Label", t.sess.Button.Label), ExpectText)
+	return nil
+}
+
+func handleButtonURL(t *turn) error {
+	u := t.text()
+	b := t.sess.Button
+	b.URL = u
+	if t.pressed() != "" || b.Validate() != nil {
+		return t.fail(t.T("err.button.url"))
+	}
+	return t.addButton(b)
+}
+
+func (t *turn) addButton(b herald.Button) error {
+	c := &t.sess.Draft.Content
+	b.ID = "b" + strconv.Itoa(len(c.Buttons)+1)
+	c.Buttons = append(c.Buttons, b)
+	t.sess.Button = herald.Button{}
+	// Back to the button list, not through the label steps again.
+	for len(t.sess.History) > 0 && t.sess.History[len(t.sess.History)-1] != stepButtons {
+		t.sess.History = t.sess.History[:len(t.sess.History)-1]
+	}
+	return t.back()
+}
+
+func askButtonDo(t *turn) error {
+	t.prompt(t.T("wizard.button_action.ask", "Label", t.sess.Button.Label), ExpectText,
+		t.choice("act:count", t.T("btn.count_only")))
+	return nil
+}
+
+func handleButtonDo(t *turn) error {
+	b := t.sess.Button
+	if t.pressed() == "act:count" {
+		return t.addButton(b)
+	}
+	if t.pressed() != "" || t.text() == "" {
+		return t.fail(t.T("err.button.action"))
+	}
+	for _, part := range strings.Split(t.text(), ",") {
+		part = strings.TrimSpace(part)
+		low := strings.ToLower(part)
+		switch {
+		case strings.HasPrefix(low, "tag:") && len(part) > 4:
+			b.AddTags = herald.NormalizeTags(append(b.AddTags, part[4:]))
+		case strings.HasPrefix(low, "-tag:") && len(part) > 5:
+			b.RemoveTags = herald.NormalizeTags(append(b.RemoveTags, part[5:]))
+		case strings.HasPrefix(low, "flow:") && len(part) > 5 && !strings.ContainsAny(part[5:], " \t"):
+			b.Flow = part[5:]
+		default:
+			return t.fail(t.T("err.button.action"))
+		}
+	}
+	return t.addButton(b)
+}

@@ -1,0 +1,307 @@
+package flows
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/robfig/cron/v3"
+)
+
+func askCategory(t *turn) error {
+	t.prompt(t.T("wizard.category.ask"), ExpectChoice,
+		t.choice("cat:marketing", t.T("category.marketing")),
+		t.choice("cat:non", t.T("category.non_marketing")))
+	return nil
+}
+
+func handleCategory(t *turn) error {
+	switch t.pressed() {
+	case "cat:marketing":
+		t.sess.Draft.Category, t.sess.Draft.Tag = herald.Marketing, ""
+		return t.sectionDone(stepTiming)
+	case "cat:non":
+		return t.goTo(stepMsgTag)
+	}
+	return t.fail(t.T("err.pick_choice"))
+}
+
+// msgTagKeys name Messenger's message tags in the admin's language.
+var msgTagKeys = map[herald.MessageTag]string{
+	herald.TagConfirmedEventUpdate: "msgtag.confirmed_event_update",
+	herald.TagPostPurchaseUpdate:   "msgtag.post_purchase_update",
+	herald.TagAccountUpdate:        "msgtag.account_update",
+	herald.TagHumanAgent:           "msgtag.human_agent",
+}
+
+func askMsgTag(t *turn) error {
+	var cs []Choice
+	for i, tag := range herald.MessageTags {
+		cs = append(cs, t.choice("mt:"+strconv.Itoa(i), t.T(msgTagKeys[tag])))
+	}
+	t.prompt(t.T("wizard.msgtag.ask"), ExpectChoice, cs...)
+	return nil
+}
+
+func handleMsgTag(t *turn) error {
+	i, err := strconv.Atoi(strings.TrimPrefix(t.pressed(), "mt:"))
+	if !strings.HasPrefix(t.pressed(), "mt:") || err != nil || i < 0 || i >= len(herald.MessageTags) {
+		return t.fail(t.T("err.pick_choice"))
+	}
+	t.sess.Draft.Category, t.sess.Draft.Tag = herald.NonMarketing, herald.MessageTags[i]
+	return t.sectionDone(stepTiming)
+}
+
+func askTiming(t *turn) error {
+	// Step 7 (category) is only asked when Messenger is a channel.
+	n := 7
+	if t.sess.Draft.Audience.HasChannel(herald.Messenger) {
+		n = 8
+	}
+	t.prompt(t.T("wizard.timing.ask", "Step", n), ExpectChoice,
+		t.choice("tm:now", t.T("timing.now", "Seconds", int(t.e.cfg.UndoDelay.Seconds()))),
+		t.choice("tm:at", t.T("timing.at", "Zone", t.tz.String())),
+		t.choice("tm:user", t.T("timing.user")),
+		t.choice("tm:every", t.T("timing.every")))
+	return nil
+}
+
+func handleTiming(t *turn) error {
+	s := &t.sess.Draft.Schedule
+	switch t.pressed() {
+	case "tm:now":
+		*s = herald.Schedule{Kind: herald.SendNow}
+		return t.goTo(stepOperator)
+	case "tm:at":
+		return t.goTo(stepAt)
+	case "tm:user":
+		return t.goTo(stepLocal)
+	case "tm:every":
+		return t.goTo(stepRecurring)
+	}
+	return t.fail(t.T("err.pick_choice"))
+}
+
+func askAt(t *turn) error {
+	example := t.now.In(t.tz).Add(24*time.Hour).Format("2006-01-02") + " 09:00"
+	key := "wizard.at.ask"
+	if t.sess.Step == stepLocal {
+		key = "wizard.local.ask"
+	}
+	t.prompt(t.T(key, "Zone", t.tz.String(), "Example", example), ExpectText)
+	return nil
+}
+
+func handleAt(t *turn) error {
+	if t.pressed() != "" {
+		return t.fail(t.T("err.type_text"))
+	}
+	at, ok := parseWhen(t.text(), t.now, t.tz)
+	if !ok {
+		example := t.now.In(t.tz).Add(24*time.Hour).Format("2006-01-02") + " 09:00"
+		return t.fail(t.T("err.at.format", "Example", example))
+	}
+	if msg := t.checkLead(at); msg != "" {
+		return t.fail(msg)
+	}
+	if t.sess.Step == stepLocal {
+		t.sess.Draft.Schedule = herald.Schedule{Kind: herald.SendUserLocal, Local: at.Format(herald.LocalLayout)}
+	} else {
+		t.sess.Draft.Schedule = herald.Schedule{Kind: herald.SendAt, At: at.UTC()}
+	}
+	return t.goTo(stepOperator)
+}
+
+// checkLead explains why at is too soon, or returns "".
+func (t *turn) checkLead(at time.Time) string {
+	earliest := t.now.Add(t.e.cfg.MinLeadTime)
+	if at.Before(earliest) {
+		return t.T("err.at.too_soon", "Minutes", int(t.e.cfg.MinLeadTime.Minutes()), "Earliest", t.when(earliest.Add(time.Minute).Truncate(time.Minute)))
+	}
+	return ""
+}
+
+// parseWhen reads "2026-12-01 09:00", "today 18:00", "tomorrow 9:00" or
+// "18:00" (the next such time) in loc.
+func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, bool) {
+	s = strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	if at, err := time.ParseInLocation(herald.LocalLayout, s, loc); err == nil {
+		return at, true
+	}
+	day := now.In(loc)
+	clock := s
+	switch {
+	case strings.HasPrefix(s, "today "):
+		clock = strings.TrimPrefix(s, "today ")
+	case strings.HasPrefix(s, "tomorrow "):
+		clock, day = strings.TrimPrefix(s, "tomorrow "), day.AddDate(0, 0, 1)
+	}
+	c, err := time.Parse("15:04", clock)
+	if err != nil {
+		return time.Time{}, false
+	}
+	at := time.Date(day.Year(), day.Month(), day.Day(), c.Hour(), c.Minute(), 0, 0, loc)
+	if clock == s && !at.After(now) {
+		at = at.AddDate(0, 0, 1)
+	}
+	return at, true
+}
+
+func askRecurring(t *turn) error {
+	t.prompt(t.T("wizard.recurring.ask"), ExpectText,
+		t.choice("rc:0 9 * * *", t.T("recurring.daily")),
+		t.choice("rc:0 9 * * 1-5", t.T("recurring.weekdays")),
+		t.choice("rc:0 9 * * 1", t.T("recurring.monday")))
+	return nil
+}
+
+func handleRecurring(t *turn) error {
+	expr, ok := strings.CutPrefix(t.pressed(), "rc:")
+	if !ok {
+		if t.pressed() != "" {
+			return t.fail(t.T("err.pick_choice"))
+		}
+		if expr, ok = recurringCron(t.text()); !ok {
+			return t.fail(t.T("err.recurring.format"))
+		}
+	}
+	spec := "CRON_TZ=" + t.tz.String() + " " + expr
+	if _, err := cronParser.Parse(spec); err != nil {
+		return t.fail(t.T("err.recurring.format"))
+	}
+	t.sess.Draft.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: spec}
+	t.say(t.describeSchedule(&t.sess.Draft.Schedule))
+	return t.goTo(stepOperator)
+}
+
+// cronParser reads five-field expressions with an optional CRON_TZ=.
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+var weekdays = map[string]string{
+	"sun": "0", "sunday": "0", "mon": "1", "monday": "1", "tue": "2", "tuesday": "2",
+	"wed": "3", "wednesday": "3", "thu": "4", "thursday": "4", "fri": "5", "friday": "5",
+	"sat": "6", "saturday": "6",
+}
+
+// recurringCron reads "daily 09:00", "every day 9:00", "weekdays 18:30",
+// "monday 09:00", "weekly fri 17:00" or a five-field cron expression.
+func recurringCron(s string) (string, bool) {
+	f := strings.Fields(strings.ToLower(strings.Trim(strings.TrimSpace(s), `"`)))
+	if len(f) == 5 {
+		expr := strings.Join(f, " ")
+		if _, err := cronParser.Parse(expr); err == nil {
+			return expr, true
+		}
+		return "", false
+	}
+	if len(f) > 0 && (f[0] == "every" || f[0] == "weekly") {
+		f = f[1:]
+	}
+	if len(f) != 2 {
+		return "", false
+	}
+	c, err := time.Parse("15:04", f[1])
+	if err != nil {
+		return "", false
+	}
+	at := fmt.Sprintf("%d %d * * ", c.Minute(), c.Hour())
+	switch day := f[0]; {
+	case day == "day" || day == "daily":
+		return at + "*", true
+	case day == "weekday" || day == "weekdays":
+		return at + "1-5", true
+	case weekdays[day] != "":
+		return at + weekdays[day], true
+	}
+	return "", false
+}
+
+// dayKeys name weekdays in the admin's language, Sunday first.
+var dayKeys = []string{"day.sun", "day.mon", "day.tue", "day.wed", "day.thu", "day.fri", "day.sat"}
+
+// describeSchedule says when a broadcast goes out, in words, with the next
+// three occurrences of a recurring one.
+func (t *turn) describeSchedule(s *herald.Schedule) string {
+	switch s.Kind {
+	case herald.SendNow:
+		if s.At.IsZero() {
+			return t.T("schedule.now", "Seconds", int(t.e.cfg.UndoDelay.Seconds()))
+		}
+		return t.T("schedule.at", "When", t.when(s.At))
+	case herald.SendAt:
+		return t.T("schedule.at", "When", t.when(s.At))
+	case herald.SendUserLocal:
+		return t.T("schedule.user_local", "When", s.Local)
+	case herald.SendRecurring:
+		out := t.T("schedule.recurring", "Words", t.cronWords(s.Cron))
+		if sched, err := cronParser.Parse(s.Cron); err == nil {
+			next := t.now
+			var times []string
+			for range 3 {
+				next = sched.Next(next)
+				if next.IsZero() {
+					break
+				}
+				times = append(times, t.when(next))
+			}
+			out += "\n" + t.T("schedule.next", "Times", strings.Join(times, "; "))
+		}
+		return out
+	}
+	return t.T("schedule.unset")
+}
+
+// cronWords describes common cron shapes in words; others are shown as typed.
+func (t *turn) cronWords(spec string) string {
+	expr := spec
+	if strings.HasPrefix(expr, "CRON_TZ=") {
+		if _, rest, ok := strings.Cut(expr, " "); ok {
+			expr = rest
+		}
+	}
+	f := strings.Fields(expr)
+	if len(f) != 5 {
+		return t.T("cron.custom", "Expr", expr)
+	}
+	m, errM := strconv.Atoi(f[0])
+	h, errH := strconv.Atoi(f[1])
+	if errM != nil || errH != nil || f[3] != "*" {
+		return t.T("cron.custom", "Expr", expr)
+	}
+	clock := fmt.Sprintf("%02d:%02d", h, m)
+	dom, dow := f[2], f[4]
+	switch {
+	case dom == "*" && dow == "*":
+		return t.T("cron.daily", "Time", clock)
+	case dom == "*" && dow == "1-5":
+		return t.T("cron.weekdays", "Time", clock)
+	case dom == "*" && len(dow) == 1 && dow[0] >= '0' && dow[0] <= '6':
+		return t.T("cron.weekly", "Day", t.T(dayKeys[dow[0]-'0']), "Time", clock)
+	case dow == "*":
+		if d, err := strconv.Atoi(dom); err == nil {
+			return t.T("cron.monthly", "Day", d, "Time", clock)
+		}
+	}
+	return t.T("cron.custom", "Expr", expr)
+}
+
+func askOperator(t *turn) error {
+	t.prompt(t.T("wizard.operator.ask"), ExpectChoice,
+		t.choice("op:hold", t.T("operator.hold")),
+		t.choice("op:end", t.T("operator.end")))
+	return nil
+}
+
+func handleOperator(t *turn) error {
+	switch t.pressed() {
+	case "op:hold":
+		t.sess.Draft.EndOperatorChats = false
+	case "op:end":
+		t.sess.Draft.EndOperatorChats = true
+	default:
+		return t.fail(t.T("err.pick_choice"))
+	}
+	return t.toSummary()
+}

@@ -1,0 +1,239 @@
+// Package adminchat brings a broadcast's progress and final report back
+// into the admin chat it was made in. It is platform-neutral: it decides
+// when to post or edit (one message per run, throttled, final state always
+// shown) and what to say, as flows.Reply values; each admin frontend
+// (Telegram, Slack) renders them like any other reply, so pressing a
+// Pause / View errors button runs the same flows command as typing it.
+package adminchat
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/locales"
+)
+
+// Surface is one admin chat platform as the reporter needs it. chat is
+// Origin.ChatID (plus Origin.ThreadID where the platform has threads);
+// ref names a posted message for later edits.
+type Surface interface {
+	Post(ctx context.Context, origin herald.Origin, r flows.Reply) (ref string, err error)
+	Edit(ctx context.Context, origin herald.Origin, ref string, r flows.Reply) error
+}
+
+// Broadcasts finds a run's broadcast, for its name and origin chat.
+type Broadcasts interface {
+	Broadcast(id string) (herald.Broadcast, error)
+}
+
+// Admins finds the language an admin chose with /lang, so progress and
+// reports speak it (*storage.Store).
+type Admins interface {
+	Admin(key string) (herald.Admin, error)
+}
+
+// Options configure a Reporter.
+type Options struct {
+	// Surfaces by Origin.Frontend ("telegram", "slack"); broadcasts made
+	// elsewhere (console, API) are not reported in a chat.
+	Surfaces   map[string]Surface
+	Broadcasts Broadcasts
+	// Admins is optional: without it the catalog's default language is used.
+	Admins  Admins
+	Catalog *locales.Catalog
+	// Interval is the least time between two edits of one progress
+	// message (default 3s): Telegram and Slack rate-limit edits.
+	Interval time.Duration
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Reporter implements dispatch.Reporter for the admin chats. Its methods
+// return at once; posting and editing happen on their own goroutines,
+// one at a time per run.
+type Reporter struct {
+	opts Options
+	mu   sync.Mutex
+	runs map[string]*runState
+	wg   sync.WaitGroup
+}
+
+// runState is one run's progress message.
+type runState struct {
+	origin herald.Origin
+	name   string
+	lang   string // the broadcast's creator's language
+	skip   bool   // no chat to report to
+
+	// guarded by Reporter.mu
+	latest     herald.Progress
+	dirty      bool // latest not shown yet
+	busy       bool // a send is in flight
+	sentAt     time.Time
+	final      bool
+	finalShown bool
+
+	sendMu sync.Mutex // orders the network calls of one run
+	ref    string     // guarded by sendMu
+}
+
+// New returns a Reporter; Catalog and Broadcasts are required.
+func New(opts Options) (*Reporter, error) {
+	if opts.Catalog == nil || opts.Broadcasts == nil {
+		return nil, errors.New("adminchat: catalog and broadcasts are required")
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = 3 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Reporter{opts: opts, runs: map[string]*runState{}}, nil
+}
+
+// Progress records a run's latest counts and edits its message when the
+// last edit is at least Interval old.
+func (r *Reporter) Progress(ctx context.Context, p herald.Progress) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := r.stateLocked(p.RunID, p.BroadcastID)
+	if st.skip || st.final {
+		return
+	}
+	st.latest, st.dirty = p, true
+	r.sendIfDueLocked(ctx, st)
+}
+
+// Flush shows progress held back by the throttle once it is due, so a
+// run that goes quiet still shows its latest counts. Run calls it.
+func (r *Reporter) Flush(ctx context.Context) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, st := range r.runs {
+		if !st.skip && !st.final && st.dirty {
+			r.sendIfDueLocked(ctx, st)
+		}
+	}
+}
+
+// Run calls Flush every Interval until ctx ends.
+func (r *Reporter) Run(ctx context.Context) error {
+	t := time.NewTicker(r.opts.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			r.Flush(ctx)
+		}
+	}
+}
+
+// Finished shows the run's final state in its progress message, whatever
+// the throttle says, then posts the report.
+func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
+	r.mu.Lock()
+	st := r.stateLocked(rep.RunID, rep.BroadcastID)
+	st.final = true
+	delete(r.runs, rep.RunID)
+	r.mu.Unlock()
+	if st.skip {
+		return
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		ctx := context.WithoutCancel(ctx)
+		st.sendMu.Lock()
+		defer st.sendMu.Unlock()
+		loc := r.opts.Catalog.Localizer(st.lang)
+		r.show(ctx, st, progressReply(loc, st.name, &rep.Progress))
+		r.mu.Lock()
+		st.finalShown = true
+		r.mu.Unlock()
+		if _, err := r.surface(st).Post(ctx, st.origin, reportReply(loc, st.name, &rep)); err != nil {
+			r.opts.Logger.Warn("adminchat: post report", "run_id", rep.RunID, "frontend", st.origin.Frontend, "error", err)
+		}
+	}()
+}
+
+// Wait blocks until every post and edit started so far is done.
+func (r *Reporter) Wait() { r.wg.Wait() }
+
+func (r *Reporter) surface(st *runState) Surface { return r.opts.Surfaces[st.origin.Frontend] }
+
+// stateLocked returns a run's state, looking its broadcast up the first
+// time; r.mu is held.
+func (r *Reporter) stateLocked(runID, broadcastID string) *runState {
+	if st := r.runs[runID]; st != nil {
+		return st
+	}
+	st := &runState{}
+	b, err := r.opts.Broadcasts.Broadcast(broadcastID)
+	switch {
+	case err != nil:
+		r.opts.Logger.Warn("adminchat: broadcast of a run", "run_id", runID, "broadcast_id", broadcastID, "error", err)
+		st.skip = true
+	case r.opts.Surfaces[b.Origin.Frontend] == nil || b.Origin.ChatID == "":
+		st.skip = true
+	default:
+		st.origin, st.name = b.Origin, b.Name
+		st.lang = r.lang(b.Origin)
+	}
+	r.runs[runID] = st
+	return st
+}
+
+// sendIfDueLocked starts a send of st.latest when none is in flight and
+// the last one is Interval old; r.mu is held.
+func (r *Reporter) sendIfDueLocked(ctx context.Context, st *runState) {
+	now := r.opts.Now()
+	if st.busy || (!st.sentAt.IsZero() && now.Sub(st.sentAt) < r.opts.Interval) {
+		return
+	}
+	st.busy, st.dirty, st.sentAt = true, false, now
+	p := st.latest
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		ctx := context.WithoutCancel(ctx)
+		st.sendMu.Lock()
+		r.mu.Lock()
+		stale := st.finalShown
+		r.mu.Unlock()
+		if !stale {
+			r.show(ctx, st, progressReply(r.opts.Catalog.Localizer(st.lang), st.name, &p))
+		}
+		st.sendMu.Unlock()
+		r.mu.Lock()
+		st.busy = false
+		r.mu.Unlock()
+	}()
+}
+
+// show posts the progress message the first time and edits it after;
+// st.sendMu is held.
+func (r *Reporter) show(ctx context.Context, st *runState, reply flows.Reply) {
+	s := r.surface(st)
+	if st.ref == "" {
+		ref, err := s.Post(ctx, st.origin, reply)
+		if err != nil {
+			r.opts.Logger.Warn("adminchat: post progress", "frontend", st.origin.Frontend, "error", err)
+			return
+		}
+		st.ref = ref
+		return
+	}
+	if err := s.Edit(ctx, st.origin, st.ref, reply); err != nil {
+		r.opts.Logger.Warn("adminchat: edit progress", "frontend", st.origin.Frontend, "error", err)
+	}
+}

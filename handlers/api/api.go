@@ -1,0 +1,260 @@
+// Package api is Herald's REST API for the platform's own systems:
+// subscribers (self-registration, tags, attributes, erasure), operator
+// chats, named events, broadcasts ("external" ones, shown in the admin
+// chats like any other) and audience counts. JSON under /api/v1, Bearer
+// tokens from the config, documented in docs/openapi.yaml.
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/metrics"
+	"github.com/heraldbot/herald/storage"
+)
+
+// frontend is the Origin.Frontend of broadcasts made through the API.
+const frontend = "api"
+
+// Subscribers is what the API needs to manage subscribers.
+type Subscribers interface {
+	Subscriber(key herald.SubscriberKey) (herald.Subscriber, error)
+	UpdateSubscriber(key herald.SubscriberKey, fn func(sub *herald.Subscriber, created bool) error) (herald.Subscriber, error)
+	DeleteSubscriber(key herald.SubscriberKey) error
+}
+
+// Broadcasts is what the API needs to create and follow broadcasts.
+type Broadcasts interface {
+	CreateBroadcast(b *herald.Broadcast) error
+	Broadcast(id string) (herald.Broadcast, error)
+	UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error)
+	ListBroadcasts(q storage.BroadcastQuery) ([]herald.Broadcast, error)
+}
+
+// Results reads what runs did, for counts, click-through and failure CSVs.
+type Results interface {
+	RunsOf(broadcastID string) ([]herald.Run, error)
+	Deliveries(runID string, outcome herald.Outcome, after uint32, limit int) ([]herald.Delivery, error)
+	Taps(broadcastID string) ([]herald.TapCount, error)
+}
+
+// Store is everything the API uses; *storage.Store satisfies it.
+type Store interface {
+	Subscribers
+	Broadcasts
+	Results
+	Count(a *herald.Audience, cat herald.Category, now time.Time) (herald.Count, error)
+	Audit(e herald.AuditEntry) error
+}
+
+// RunControl pauses, resumes and cancels broadcasts whose runs are going,
+// so the dispatcher stops its workers. Nil: the API changes the status of
+// broadcasts that are not sending itself and refuses the others.
+type RunControl interface {
+	Pause(ctx context.Context, broadcastID, actor string) error
+	Resume(ctx context.Context, broadcastID, actor string) error
+	Cancel(ctx context.Context, broadcastID, actor string) error
+}
+
+// Releaser sends the broadcast messages held for a subscriber while their
+// operator chat was open.
+type Releaser interface {
+	Release(ctx context.Context, key herald.SubscriberKey) error
+}
+
+// Token is one bearer token; Name is the audit actor ("api:<name>").
+type Token struct {
+	Name   string
+	Secret string
+}
+
+// Options configure a Server.
+type Options struct {
+	Store    Store
+	Tokens   []Token
+	Runs     RunControl // may be nil
+	Releaser Releaser   // may be nil
+	Now      func() time.Time
+	Logger   *slog.Logger
+	Metrics  *metrics.Metrics
+	// MaxBody bounds a request body (default 256 KiB).
+	MaxBody int64
+}
+
+// Server serves /api/v1.
+type Server struct {
+	opts   Options
+	tokens []tokenHash
+	log    *slog.Logger
+	mux    *http.ServeMux
+}
+
+type tokenHash struct {
+	name string
+	sum  [32]byte
+}
+
+// New builds the API; with no tokens every request is refused.
+func New(opts Options) *Server {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 256 << 10
+	}
+	s := &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	for _, t := range opts.Tokens {
+		if t.Secret != "" {
+			s.tokens = append(s.tokens, tokenHash{t.Name, sha256.Sum256([]byte(t.Secret))})
+		}
+	}
+	s.routes()
+	return s
+}
+
+// route is one endpoint; docs/openapi.yaml documents each (a test checks).
+type route struct {
+	method, path string
+	h            handlerFunc
+}
+
+func (s *Server) table() []route {
+	sub := "/api/v1/subscribers/{platform}/{id}"
+	return []route{
+		{"PUT", sub, s.upsertSubscriber},
+		{"GET", sub, s.getSubscriber},
+		{"DELETE", sub, s.deleteSubscriber},
+		{"POST", sub + "/tags", s.tagSubscriber},
+		{"DELETE", sub + "/tags/{tag}", s.untagSubscriber},
+		{"PATCH", sub + "/attributes", s.setAttributes},
+		{"POST", sub + "/operator-chat", s.openOperatorChat},
+		{"DELETE", sub + "/operator-chat", s.closeOperatorChat},
+		{"POST", sub + "/events", s.recordEvent},
+		{"POST", "/api/v1/broadcasts", s.createBroadcast},
+		{"GET", "/api/v1/broadcasts", s.listBroadcasts},
+		{"GET", "/api/v1/broadcasts/{bid}", s.getBroadcast},
+		{"POST", "/api/v1/broadcasts/{bid}/pause", s.control(herald.StatusPaused)},
+		{"POST", "/api/v1/broadcasts/{bid}/resume", s.control(herald.StatusScheduled)},
+		{"POST", "/api/v1/broadcasts/{bid}/cancel", s.control(herald.StatusCanceled)},
+		{"GET", "/api/v1/broadcasts/{bid}/failures.csv", s.failuresCSV},
+		{"POST", "/api/v1/audience/count", s.countAudience},
+	}
+}
+
+func (s *Server) routes() {
+	for _, rt := range s.table() {
+		s.handle(rt.method+" "+rt.path, rt.h)
+	}
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path, "")
+	})
+}
+
+// handlerFunc is an endpoint; actor is "api:<token name>".
+type handlerFunc func(w http.ResponseWriter, r *http.Request, actor string)
+
+func (s *Server) handle(pattern string, h handlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		name, ok := s.authenticate(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="herald"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "missing or wrong bearer token", "")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
+		h(w, r, "api:"+name)
+	})
+}
+
+// ServeHTTP serves the API, counting answers by status.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	s.mux.ServeHTTP(sw, r)
+	s.opts.Metrics.APIRequest(sw.status)
+}
+
+// authenticate compares the bearer token with every configured one in
+// constant time (hashes first, so lengths leak nothing either).
+func (s *Server) authenticate(r *http.Request) (string, bool) {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || raw == "" {
+		return "", false
+	}
+	got := sha256.Sum256([]byte(strings.TrimSpace(raw)))
+	name, found := "", false
+	for _, t := range s.tokens {
+		if subtle.ConstantTimeCompare(got[:], t.sum[:]) == 1 {
+			name, found = t.name, true
+		}
+	}
+	if !found {
+		s.log.Warn("api: request with a wrong token", "remote_addr", r.RemoteAddr, "path", r.URL.Path)
+	}
+	return name, found
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// audit records an API action; a failure is logged, not fatal.
+func (s *Server) audit(actor, action, target, detail string) {
+	if err := s.opts.Store.Audit(herald.AuditEntry{At: s.opts.Now(), Actor: actor, Action: action, Target: target, Detail: detail}); err != nil {
+		s.log.Error("api: audit", "action", action, "target", target, "error", err)
+	}
+}
+
+// fail answers err: validation errors name the field, the root's errors
+// map to their status codes, anything else is a logged 500.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ve *herald.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		writeError(w, http.StatusUnprocessableEntity, ve.Code, validationMessage(ve), ve.Field)
+	case errors.Is(err, herald.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "not found", "")
+	case errors.Is(err, herald.ErrConflict):
+		writeError(w, http.StatusConflict, "conflict", "an unfinished broadcast already has this name", "name")
+	case errors.Is(err, herald.ErrInvalidTransition):
+		writeError(w, http.StatusConflict, "invalid_transition", "not possible in the broadcast's current status", "status")
+	case errors.Is(err, herald.ErrForbidden):
+		writeError(w, http.StatusForbidden, "forbidden", "this token may not do that", "")
+	default:
+		s.log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		writeError(w, http.StatusInternalServerError, "internal", "something went wrong on our side; try again", "")
+	}
+}
+
+func validationMessage(ve *herald.ValidationError) string {
+	switch ve.Code {
+	case herald.CodeRequired:
+		return ve.Field + " is required"
+	case herald.CodeTooLong:
+		return ve.Field + " is too long (at most " + itoa(ve.Limit) + " characters)"
+	case herald.CodeTooMany:
+		return ve.Field + " has too many entries (at most " + itoa(ve.Limit) + ")"
+	case herald.CodeInPast:
+		return ve.Field + " is in the past"
+	case herald.CodeUnknown:
+		return ve.Field + " is not a known value"
+	}
+	return ve.Field + " is not valid"
+}

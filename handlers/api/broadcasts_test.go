@@ -1,0 +1,214 @@
+package api
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+func draft(name string) map[string]any {
+	return map[string]any{"name": name, "audience": map[string]any{"channels": []string{"line"}},
+		"content": map[string]any{"kind": "text", "text": "Hello {name|there}"}}
+}
+
+func scheduled(name string, at time.Time) map[string]any {
+	b := draft(name)
+	b["status"] = "scheduled"
+	b["audience"] = map[string]any{"channels": []string{"line", "messenger"}, "include_tags": []string{"VIP"}}
+	b["category"] = "marketing"
+	b["schedule"] = map[string]any{"kind": "at", "at": at.Format(time.RFC3339)}
+	b["content"] = map[string]any{"kind": "text", "text": "Sale!", "buttons": []map[string]any{
+		{"label": "Interested", "kind": "action", "add_tags": []string{"sale"}},
+		{"label": "Site", "kind": "url", "url": "https://example.org"}}}
+	return b
+}
+
+func TestCreateListAndGetBroadcasts(t *testing.T) {
+	r := newRig(t, Options{})
+	a := r.call(t, "POST", "/api/v1/broadcasts", goodToken, draft("Autumn draft"))
+	a.want(t, 201, "draft")
+	if a.body["status"] != "draft" || a.body["external"] != true || a.body["created_by"] != "api:ci" {
+		t.Errorf("draft = %s", a.raw)
+	}
+	origin, _ := a.body["origin"].(map[string]any)
+	if origin["frontend"] != "api" || origin["user_name"] != "ci" {
+		t.Errorf("origin = %v, want frontend api by ci", origin)
+	}
+	s := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Autumn sale", now.Add(48*time.Hour)))
+	s.want(t, 201, "scheduled")
+	id := s.body["id"].(string)
+	content, _ := s.body["content"].(map[string]any)
+	buttons, _ := content["buttons"].([]any)
+	if len(buttons) != 2 || buttons[0].(map[string]any)["id"] != "b1" {
+		t.Errorf("buttons were not given IDs: %v", content["buttons"])
+	}
+
+	l := r.call(t, "GET", "/api/v1/broadcasts?status=scheduled", goodToken, nil)
+	l.want(t, 200, "list")
+	list, _ := l.body["broadcasts"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["id"] != id {
+		t.Errorf("list of scheduled = %s", l.raw)
+	}
+	if l := r.call(t, "GET", "/api/v1/broadcasts?status=draft,scheduled&limit=1", goodToken, nil); l.body["next_offset"] != float64(1) {
+		t.Errorf("paged list = %s, want next_offset 1", l.raw)
+	}
+
+	// One run with tallies on two platforms, a failure, and taps.
+	addRun(t, r, id, []herald.Delivery{
+		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U1"}, Outcome: herald.Sent},
+		{Seq: 2, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U2"}, Outcome: herald.Sent},
+		{Seq: 3, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U3"}, Outcome: herald.Sent},
+		{Seq: 4, Recipient: herald.SubscriberKey{Platform: herald.Messenger, ID: "P4"}, Outcome: herald.Failed,
+			Reason: herald.ReasonOutsideWindow, Attempts: 1, At: now},
+		{Seq: 5, Recipient: herald.SubscriberKey{Platform: herald.Messenger, ID: "P5"}, Outcome: herald.Sent},
+	})
+	_ = r.store.RecordTaps([]herald.Tap{{BroadcastID: id, ButtonID: "b1", Subscriber: herald.SubscriberKey{Platform: herald.LINE, ID: "U1"}},
+		{BroadcastID: id, ButtonID: "b1", Subscriber: herald.SubscriberKey{Platform: herald.LINE, ID: "U1"}}})
+	g := r.call(t, "GET", "/api/v1/broadcasts/"+strings.ToLower(strings.TrimPrefix(id, "B-")), goodToken, nil)
+	g.want(t, 200, "get by the short form people type")
+	totals, _ := g.body["totals"].(map[string]any)
+	if totals["sent"] != float64(4) || totals["failed"] != float64(1) {
+		t.Errorf("totals = %v, want 4 sent 1 failed", totals)
+	}
+	taps, _ := g.body["taps"].([]any)
+	if len(taps) != 1 || taps[0].(map[string]any)["taps"] != float64(2) || taps[0].(map[string]any)["unique"] != float64(1) {
+		t.Errorf("taps = %v, want b1 with 2 taps by 1 person (URL buttons are not listed)", g.body["taps"])
+	}
+
+	req, _ := http.NewRequest("GET", r.srv.URL+"/api/v1/broadcasts/"+id+"/failures.csv", nil)
+	req.Header.Set("Authorization", "Bearer "+goodToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	if err != nil || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("failures CSV: %v %s", err, resp.Header.Get("Content-Type"))
+	}
+	if len(rows) != 2 || rows[1][2] != "P4" || rows[1][3] != herald.ReasonOutsideWindow {
+		t.Errorf("failures CSV = %v", rows)
+	}
+}
+
+func TestCreateBroadcastValidation(t *testing.T) {
+	r := newRig(t, Options{})
+	r.call(t, "POST", "/api/v1/broadcasts", goodToken, draft("Taken")).want(t, 201, "first")
+	noText := scheduled("No text", now.Add(time.Hour))
+	noText["content"] = map[string]any{"kind": "text"}
+	tooManyButtons := scheduled("Buttons", now.Add(time.Hour))
+	tooManyButtons["content"] = map[string]any{"kind": "text", "text": "x", "buttons": []map[string]any{
+		{"label": "1", "kind": "action"}, {"label": "2", "kind": "action"}, {"label": "3", "kind": "action"}, {"label": "4", "kind": "action"}}}
+	dupButton := draft("Dup")
+	dupButton["content"] = map[string]any{"kind": "text", "text": "x", "buttons": []map[string]any{
+		{"id": "a", "label": "1", "kind": "action"}, {"id": "a", "label": "2", "kind": "action"}}}
+	noCategory := scheduled("No category", now.Add(time.Hour))
+	delete(noCategory, "category")
+	badPeriod := draft("Period")
+	badPeriod["audience"] = map[string]any{"channels": []string{"line"}, "activity": map[string]any{"op": "within", "period": "soon"}}
+	for _, tc := range []struct {
+		name        string
+		body        any
+		status      int
+		code, field string
+	}{
+		{"no name", draft(" "), 422, "required", "name"},
+		{"name taken", draft("Taken"), 409, "conflict", "name"},
+		{"bad status", map[string]any{"name": "x", "status": "sending"}, 422, "invalid", "status"},
+		{"scheduled without text", noText, 422, "required", "content.text"},
+		{"in the past", scheduled("Past", now.Add(-time.Minute)), 422, "in_past", "schedule.at"},
+		{"4 buttons on Messenger", tooManyButtons, 422, "too_many", "content.buttons"},
+		{"duplicate button IDs", dupButton, 422, "invalid", "content.buttons.id"},
+		{"Messenger needs a category", noCategory, 422, "required", "category"},
+		{"bad period", badPeriod, 422, "invalid", "audience.activity.period"},
+	} {
+		r.call(t, "POST", "/api/v1/broadcasts", goodToken, tc.body).wantError(t, tc.status, tc.code, tc.field, tc.name)
+	}
+	r.call(t, "GET", "/api/v1/broadcasts?status=nope", goodToken, nil).wantError(t, 422, "invalid", "status", "list filter")
+	r.call(t, "GET", "/api/v1/broadcasts?limit=0", goodToken, nil).wantError(t, 422, "invalid", "limit", "limit 0")
+	r.call(t, "GET", "/api/v1/broadcasts/B-ZZZZ", goodToken, nil).wantError(t, 404, "not_found", "", "unknown ID")
+	r.call(t, "POST", "/api/v1/audience/count", goodToken, map[string]any{"audience": map[string]any{}}).
+		wantError(t, 422, "required", "audience.channels", "count without channels")
+}
+
+func TestPauseResumeCancelWithoutDispatcher(t *testing.T) {
+	r := newRig(t, Options{})
+	id := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("S", now.Add(time.Hour))).body["id"].(string)
+	base := "/api/v1/broadcasts/" + id
+	if a := r.call(t, "POST", base+"/pause", goodToken, nil); a.body["status"] != "paused" {
+		t.Errorf("pause: %s", a.raw)
+	}
+	if a := r.call(t, "POST", base+"/resume", goodToken, nil); a.body["status"] != "scheduled" {
+		t.Errorf("resume: %s", a.raw)
+	}
+	r.call(t, "POST", base+"/resume", goodToken, nil).wantError(t, 409, "invalid_transition", "status", "resume a scheduled one")
+	if a := r.call(t, "POST", base+"/cancel", goodToken, nil); a.body["status"] != "canceled" {
+		t.Errorf("cancel: %s", a.raw)
+	}
+	r.call(t, "POST", base+"/pause", goodToken, nil).wantError(t, 409, "invalid_transition", "status", "pause a canceled one")
+
+	sending := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Sending", now.Add(time.Hour))).body["id"].(string)
+	_, _ = r.store.UpdateBroadcast(sending, func(b *herald.Broadcast) error { b.Status = herald.StatusSending; return nil })
+	r.call(t, "POST", "/api/v1/broadcasts/"+sending+"/cancel", goodToken, nil).
+		wantError(t, 409, "run_control_unavailable", "status", "cancel a sending one without dispatch")
+}
+
+type runSpy struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (s *runSpy) record(op, id, actor string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, op+" "+id+" "+actor)
+	return nil
+}
+func (s *runSpy) Pause(_ context.Context, id, actor string) error {
+	return s.record("pause", id, actor)
+}
+func (s *runSpy) Resume(_ context.Context, id, actor string) error {
+	return s.record("resume", id, actor)
+}
+func (s *runSpy) Cancel(_ context.Context, id, actor string) error {
+	return s.record("cancel", id, actor)
+}
+
+func TestRunControlIsAskedWhenPresent(t *testing.T) {
+	spy := &runSpy{}
+	r := newRig(t, Options{Runs: spy})
+	id := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("S", now.Add(time.Hour))).body["id"].(string)
+	for _, op := range []string{"pause", "resume", "cancel"} {
+		r.call(t, "POST", "/api/v1/broadcasts/"+id+"/"+op, goodToken, nil).want(t, 200, op)
+	}
+	want := []string{"pause " + id + " api:ci", "resume " + id + " api:ci", "cancel " + id + " api:ci"}
+	if strings.Join(spy.calls, "|") != strings.Join(want, "|") {
+		t.Errorf("run control calls = %v, want %v", spy.calls, want)
+	}
+}
+
+// addRun stores a finished run of broadcast id the way dispatch does:
+// snapshot as pending, then final outcomes.
+func addRun(t *testing.T, r *rig, id string, ds []herald.Delivery) {
+	t.Helper()
+	run := herald.Run{BroadcastID: id, Status: herald.RunSending}
+	if err := r.store.CreateRun(&run); err != nil {
+		t.Fatal(err)
+	}
+	pending := make([]herald.Delivery, len(ds))
+	for i, d := range ds {
+		pending[i] = herald.Delivery{Seq: d.Seq, Recipient: d.Recipient, Outcome: herald.Pending}
+	}
+	if err := r.store.AddDeliveries(run.ID, pending); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.RecordOutcomes(run.ID, ds); err != nil {
+		t.Fatal(err)
+	}
+}

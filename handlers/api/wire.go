@@ -1,0 +1,307 @@
+package api
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+// The JSON shapes of the API. The root package has no struct tags by
+// design, so the wire types live here with their conversions. JSON names
+// match herald.ValidationError's Field names ("audience.channels",
+// "content.buttons.label", "schedule.at").
+
+type subscriberJSON struct {
+	Platform        herald.Platform   `json:"platform"`
+	ID              string            `json:"id"`
+	Kind            string            `json:"kind"`
+	Name            string            `json:"name,omitempty"`
+	Locale          string            `json:"locale,omitempty"`
+	Timezone        string            `json:"timezone,omitempty"`
+	Tags            []string          `json:"tags"`
+	Attributes      map[string]string `json:"attributes"`
+	State           string            `json:"state"`
+	OperatorChat    bool              `json:"operator_chat"`
+	FirstSeen       *time.Time        `json:"first_seen,omitempty"`
+	LastInteraction *time.Time        `json:"last_interaction,omitempty"`
+}
+
+func toSubscriberJSON(s herald.Subscriber) subscriberJSON {
+	out := subscriberJSON{Platform: s.Platform, ID: s.ID, Kind: string(s.Kind), Name: s.Name,
+		Locale: s.Locale, Timezone: s.Timezone, Tags: s.Tags, Attributes: s.Attributes,
+		State: string(s.State), OperatorChat: s.OperatorChat,
+		FirstSeen: timePtr(s.FirstSeen), LastInteraction: timePtr(s.LastInteraction)}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	if out.Attributes == nil {
+		out.Attributes = map[string]string{}
+	}
+	if out.State == "" {
+		out.State = string(herald.Subscribed)
+	}
+	return out
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+type audienceJSON struct {
+	Channels         []herald.Platform `json:"channels"`
+	Recipients       string            `json:"recipients,omitempty"`
+	IncludeTags      []string          `json:"include_tags,omitempty"`
+	TagMatch         string            `json:"tag_match,omitempty"`
+	ExcludeTags      []string          `json:"exclude_tags,omitempty"`
+	Activity         *activityJSON     `json:"activity,omitempty"`
+	Attributes       []attrJSON        `json:"attributes,omitempty"`
+	SelectedPlatform herald.Platform   `json:"selected_platform,omitempty"`
+	Selected         []string          `json:"selected,omitempty"`
+}
+
+type activityJSON struct {
+	Op     string `json:"op"`
+	Period string `json:"period"` // "7d", "36h"
+}
+
+type attrJSON struct {
+	Key   string `json:"key"`
+	Op    string `json:"op"`
+	Value string `json:"value,omitempty"`
+}
+
+func (a audienceJSON) toDomain() (herald.Audience, error) {
+	out := herald.Audience{Channels: a.Channels, Recipients: herald.RecipientKind(a.Recipients),
+		IncludeTags: herald.NormalizeTags(a.IncludeTags), TagMatch: herald.TagMatch(a.TagMatch),
+		ExcludeTags: herald.NormalizeTags(a.ExcludeTags), SelectedPlatform: a.SelectedPlatform, Selected: a.Selected}
+	if out.Recipients == "" {
+		out.Recipients = herald.Users
+	}
+	if len(out.IncludeTags) > 0 && out.TagMatch == "" {
+		out.TagMatch = herald.AnyTag
+	}
+	if a.Activity != nil {
+		d, err := parsePeriod(a.Activity.Period)
+		if err != nil {
+			return out, &herald.ValidationError{Field: "audience.activity.period", Code: herald.CodeInvalid}
+		}
+		out.Activity = &herald.Activity{Op: herald.ActivityOp(a.Activity.Op), Period: d}
+	}
+	for _, c := range a.Attributes {
+		out.Attributes = append(out.Attributes, herald.AttrCondition{Key: c.Key, Op: herald.AttrOp(c.Op), Value: c.Value})
+	}
+	return out, nil
+}
+
+func toAudienceJSON(a herald.Audience) audienceJSON {
+	out := audienceJSON{Channels: a.Channels, Recipients: string(a.Recipients), IncludeTags: a.IncludeTags,
+		TagMatch: string(a.TagMatch), ExcludeTags: a.ExcludeTags, SelectedPlatform: a.SelectedPlatform, Selected: a.Selected}
+	if a.Activity != nil {
+		out.Activity = &activityJSON{Op: string(a.Activity.Op), Period: formatPeriod(a.Activity.Period)}
+	}
+	for _, c := range a.Attributes {
+		out.Attributes = append(out.Attributes, attrJSON{Key: c.Key, Op: string(c.Op), Value: c.Value})
+	}
+	return out
+}
+
+// parsePeriod reads "7d", "2w" or a Go duration such as "36h".
+func parsePeriod(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.Atoi(n)
+			if err != nil || v <= 0 {
+				return 0, fmt.Errorf("api: bad period %q", s)
+			}
+			return time.Duration(v) * unit, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("api: bad period %q", s)
+	}
+	return d, nil
+}
+
+func formatPeriod(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return d.String()
+}
+
+type contentJSON struct {
+	Kind    string       `json:"kind"`
+	Text    string       `json:"text,omitempty"`
+	Title   string       `json:"title,omitempty"`
+	Images  []imageJSON  `json:"images,omitempty"`
+	Buttons []buttonJSON `json:"buttons,omitempty"`
+}
+
+type imageJSON struct {
+	URL     string `json:"url,omitempty"`
+	MediaID string `json:"media_id,omitempty"`
+}
+
+type buttonJSON struct {
+	ID         string            `json:"id,omitempty"`
+	Label      string            `json:"label"`
+	Kind       string            `json:"kind"`
+	URL        string            `json:"url,omitempty"`
+	AddTags    []string          `json:"add_tags,omitempty"`
+	RemoveTags []string          `json:"remove_tags,omitempty"`
+	SetAttrs   map[string]string `json:"set_attrs,omitempty"`
+	Flow       string            `json:"flow,omitempty"`
+}
+
+// toDomain converts content and gives buttons without an ID one ("b1",
+// "b2", …): taps are counted per ID, which must fit a postback.
+func (c contentJSON) toDomain() (herald.Content, error) {
+	out := herald.Content{Kind: herald.ContentKind(c.Kind), Text: c.Text, Title: c.Title}
+	for _, im := range c.Images {
+		out.Images = append(out.Images, herald.Image{URL: im.URL, MediaID: im.MediaID})
+	}
+	seen := map[string]bool{}
+	for i, b := range c.Buttons {
+		id := b.ID
+		if id == "" {
+			id = "b" + strconv.Itoa(i+1)
+		}
+		if !herald.ValidButtonID(id) || seen[id] {
+			return out, &herald.ValidationError{Field: "content.buttons.id", Code: herald.CodeInvalid}
+		}
+		seen[id] = true
+		out.Buttons = append(out.Buttons, herald.Button{ID: id, Label: b.Label, Kind: herald.ButtonKind(b.Kind),
+			URL: b.URL, AddTags: herald.NormalizeTags(b.AddTags), RemoveTags: herald.NormalizeTags(b.RemoveTags),
+			SetAttrs: maps.Clone(b.SetAttrs), Flow: b.Flow})
+	}
+	return out, nil
+}
+
+func toContentJSON(c herald.Content) contentJSON {
+	out := contentJSON{Kind: string(c.Kind), Text: c.Text, Title: c.Title}
+	for _, im := range c.Images {
+		out.Images = append(out.Images, imageJSON{URL: im.URL, MediaID: im.MediaID})
+	}
+	for _, b := range c.Buttons {
+		out.Buttons = append(out.Buttons, buttonJSON{ID: b.ID, Label: b.Label, Kind: string(b.Kind), URL: b.URL,
+			AddTags: b.AddTags, RemoveTags: b.RemoveTags, SetAttrs: b.SetAttrs, Flow: b.Flow})
+	}
+	return out
+}
+
+type scheduleJSON struct {
+	Kind    string     `json:"kind"`
+	At      *time.Time `json:"at,omitempty"`
+	Local   string     `json:"local,omitempty"`
+	Cron    string     `json:"cron,omitempty"`
+	Until   *time.Time `json:"until,omitempty"`
+	MaxRuns int        `json:"max_runs,omitempty"`
+	Quiet   *quietJSON `json:"quiet,omitempty"`
+	Next    *time.Time `json:"next,omitempty"` // read-only
+}
+
+type quietJSON struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+func (s scheduleJSON) toDomain() herald.Schedule {
+	out := herald.Schedule{Kind: herald.ScheduleKind(s.Kind), Local: s.Local, Cron: s.Cron, MaxRuns: s.MaxRuns}
+	if s.At != nil {
+		out.At = s.At.UTC()
+	}
+	if s.Until != nil {
+		out.Until = s.Until.UTC()
+	}
+	if s.Quiet != nil {
+		out.Quiet = &herald.QuietHours{Start: s.Quiet.Start, End: s.Quiet.End}
+	}
+	return out
+}
+
+func toScheduleJSON(s herald.Schedule) scheduleJSON {
+	out := scheduleJSON{Kind: string(s.Kind), At: timePtr(s.At), Local: s.Local, Cron: s.Cron,
+		Until: timePtr(s.Until), MaxRuns: s.MaxRuns, Next: timePtr(s.Next)}
+	if s.Quiet != nil {
+		out.Quiet = &quietJSON{Start: s.Quiet.Start, End: s.Quiet.End}
+	}
+	return out
+}
+
+type originJSON struct {
+	Frontend string `json:"frontend"`
+	ChatID   string `json:"chat_id,omitempty"`
+	UserID   string `json:"user_id,omitempty"`
+	UserName string `json:"user_name,omitempty"`
+}
+
+type broadcastJSON struct {
+	ID               string       `json:"id"`
+	Name             string       `json:"name"`
+	Status           string       `json:"status"`
+	External         bool         `json:"external"`
+	Origin           originJSON   `json:"origin"`
+	Audience         audienceJSON `json:"audience"`
+	Content          contentJSON  `json:"content"`
+	Category         string       `json:"category,omitempty"`
+	Tag              string       `json:"tag,omitempty"`
+	Schedule         scheduleJSON `json:"schedule"`
+	EndOperatorChats bool         `json:"end_operator_chats"`
+	CreatedAt        time.Time    `json:"created_at"`
+	UpdatedAt        time.Time    `json:"updated_at"`
+	CreatedBy        string       `json:"created_by,omitempty"`
+	UpdatedBy        string       `json:"updated_by,omitempty"`
+	ApprovedBy       string       `json:"approved_by,omitempty"`
+	RunCount         int          `json:"run_count"`
+}
+
+func toBroadcastJSON(b herald.Broadcast) broadcastJSON {
+	return broadcastJSON{ID: b.ID, Name: b.Name, Status: string(b.Status), External: b.Origin.Frontend == frontend,
+		Origin:   originJSON{Frontend: b.Origin.Frontend, ChatID: b.Origin.ChatID, UserID: b.Origin.UserID, UserName: b.Origin.UserName},
+		Audience: toAudienceJSON(b.Audience), Content: toContentJSON(b.Content), Category: string(b.Category),
+		Tag: string(b.Tag), Schedule: toScheduleJSON(b.Schedule), EndOperatorChats: b.EndOperatorChats,
+		CreatedAt: b.CreatedAt.UTC(), UpdatedAt: b.UpdatedAt.UTC(), CreatedBy: b.CreatedBy, UpdatedBy: b.UpdatedBy,
+		ApprovedBy: b.ApprovedBy, RunCount: b.Runs}
+}
+
+type tallyJSON struct {
+	Pending int `json:"pending"`
+	Sent    int `json:"sent"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+}
+
+func toTallyJSON(t herald.Tally) tallyJSON { return tallyJSON{t.Pending, t.Sent, t.Failed, t.Skipped} }
+
+type runJSON struct {
+	ID          string                        `json:"id"`
+	N           int                           `json:"n"`
+	Status      string                        `json:"status"`
+	RetryOf     string                        `json:"retry_of,omitempty"`
+	Total       int                           `json:"total"`
+	Tally       map[herald.Platform]tallyJSON `json:"tally"`
+	StartedAt   *time.Time                    `json:"started_at,omitempty"`
+	FinishedAt  *time.Time                    `json:"finished_at,omitempty"`
+	PauseReason string                        `json:"pause_reason,omitempty"`
+}
+
+func toRunJSON(r herald.Run) runJSON {
+	out := runJSON{ID: r.ID, N: r.N, Status: string(r.Status), RetryOf: r.RetryOf, Total: r.Total,
+		Tally: map[herald.Platform]tallyJSON{}, StartedAt: timePtr(r.StartedAt), FinishedAt: timePtr(r.FinishedAt),
+		PauseReason: r.PauseReason}
+	for _, p := range slices.Sorted(maps.Keys(r.Tally)) {
+		out.Tally[p] = toTallyJSON(r.Tally[p])
+	}
+	return out
+}

@@ -1,0 +1,193 @@
+// Package console is a terminal admin chat for Herald: replies print with
+// numbered choices, typing a number presses one, and "/upload PATH" sends a
+// file. It reads any io.Reader, so a script on stdin drives it in tests and
+// demos.
+package console
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/heraldbot/herald/flows"
+)
+
+// Handler is the conversation engine (*flows.Engine).
+type Handler interface {
+	Handle(ctx context.Context, in flows.Input) ([]flows.Reply, error)
+}
+
+// Options configure a console session.
+type Options struct {
+	// ChatID and UserID name the admin; defaults "console" and "admin".
+	ChatID   string
+	UserID   string
+	UserName string
+	// Echo prints each input line after the prompt, for scripts read from
+	// a pipe where the terminal does not show them.
+	Echo bool
+	// FilesDir receives files Herald sends back (default: the temp dir).
+	FilesDir string
+	// MaxUpload bounds /upload (default 10 MiB).
+	MaxUpload int64
+}
+
+// Console is one admin at a terminal.
+type Console struct {
+	h     Handler
+	out   io.Writer
+	opts  Options
+	last  []flows.Choice // choices of the latest reply, by number
+	files int
+}
+
+// New returns a console that talks to h and prints to out.
+func New(h Handler, out io.Writer, opts Options) *Console {
+	if opts.ChatID == "" {
+		opts.ChatID = "console"
+	}
+	if opts.UserID == "" {
+		opts.UserID = "admin"
+	}
+	if opts.FilesDir == "" {
+		opts.FilesDir = os.TempDir()
+	}
+	if opts.MaxUpload <= 0 {
+		opts.MaxUpload = 10 << 20
+	}
+	return &Console{h: h, out: out, opts: opts}
+}
+
+// Run reads lines from in until it ends, ctx is done, or "/quit".
+func (c *Console) Run(ctx context.Context, in io.Reader) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for {
+		c.printf("> ")
+		if !sc.Scan() {
+			c.printf("\n")
+			if err := sc.Err(); err != nil {
+				return fmt.Errorf("console: read input: %w", err)
+			}
+			return nil
+		}
+		line := strings.TrimSpace(sc.Text())
+		if c.opts.Echo {
+			c.printf("%s\n", line)
+		}
+		if line == "" {
+			continue
+		}
+		if line == "/quit" || line == "/exit" {
+			return nil
+		}
+		if err := c.Send(ctx, line); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// Send handles one typed line as the admin and prints the replies.
+func (c *Console) Send(ctx context.Context, line string) error {
+	in := flows.Input{Frontend: "console", ChatID: c.opts.ChatID, UserID: c.opts.UserID, UserName: c.opts.UserName}
+	switch n, err := strconv.Atoi(line); {
+	case err == nil && n >= 1 && n <= len(c.last):
+		in.Choice = c.last[n-1].ID
+	case strings.HasPrefix(line, "/upload"):
+		f, msg := c.readUpload(strings.TrimSpace(strings.TrimPrefix(line, "/upload")))
+		if f == nil {
+			c.printf("%s\n", msg)
+			return nil
+		}
+		in.File = f
+	default:
+		in.Text = line
+	}
+	replies, err := c.h.Handle(ctx, in)
+	c.print(replies)
+	if err != nil {
+		// The engine already told the admin; the session goes on.
+		c.printf("(error: %v)\n", err)
+	}
+	return nil
+}
+
+func (c *Console) readUpload(path string) (*flows.File, string) {
+	if path == "" {
+		return nil, "usage: /upload PATH  (an image or a CSV file)"
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Sprintf("can't read %s: %v", path, errors.Unwrap(err))
+	}
+	if st.Size() > c.opts.MaxUpload {
+		return nil, fmt.Sprintf("%s is too big (%d bytes; the limit is %d)", path, st.Size(), c.opts.MaxUpload)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Sprintf("can't read %s: %v", path, err)
+	}
+	ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(path)))
+	if ct == "" {
+		ct = http.DetectContentType(data)
+	}
+	ct, _, _ = strings.Cut(ct, ";")
+	return &flows.File{Name: filepath.Base(path), ContentType: ct, Data: data}, ""
+}
+
+// print renders replies: text, then numbered choices. Numbers always
+// refer to the latest reply that had choices.
+func (c *Console) print(replies []flows.Reply) {
+	for _, r := range replies {
+		c.printf("\n")
+		if r.Pre {
+			for _, l := range strings.Split(r.Text, "\n") {
+				c.printf("    %s\n", l)
+			}
+		} else if r.Text != "" {
+			c.printf("%s\n", r.Text)
+		}
+		if r.File != nil {
+			c.saveFile(r.File)
+		}
+		if len(r.Choices) == 0 {
+			continue
+		}
+		c.last = r.Choices
+		for i, ch := range r.Choices {
+			mark := ""
+			if r.Multi && ch.ID != "done" && ch.ID != "back" && ch.ID != "cancel" {
+				mark = "[ ] "
+				if ch.Checked {
+					mark = "[x] "
+				}
+			}
+			c.printf("  %2d) %s%s\n", i+1, mark, ch.Label)
+		}
+	}
+}
+
+func (c *Console) saveFile(f *flows.File) {
+	c.files++
+	path := filepath.Join(c.opts.FilesDir, filepath.Base(f.Name))
+	if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+		c.printf("📎 %s (%d bytes) could not be saved: %v\n", f.Name, len(f.Data), err)
+		return
+	}
+	c.printf("📎 saved %s (%d bytes)\n", path, len(f.Data))
+}
+
+func (c *Console) printf(format string, args ...any) {
+	_, _ = fmt.Fprintf(c.out, format, args...)
+}

@@ -1,0 +1,98 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/storage"
+)
+
+func newEngine(t *testing.T) (*flows.Engine, *storage.Store) {
+	t.Helper()
+	s, err := storage.Open(filepath.Join(t.TempDir(), "h.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	subs := []herald.Subscriber{
+		{Platform: herald.LINE, ID: "U1", Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: time.Now()},
+		{Platform: herald.LINE, ID: "U2", Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: time.Now()},
+		{Platform: herald.LINE, ID: "U3", Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: time.Now()},
+	}
+	if err := s.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := locales.New("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := flows.New(flows.Config{Store: s, Catalog: cat, Channels: []herald.Platform{herald.LINE}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, s
+}
+
+func TestScriptDrivesTheWizardWithNumbersAndUploads(t *testing.T) {
+	e, s := newEngine(t)
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "ids.csv")
+	if err := os.WriteFile(csvPath, []byte("user_id\nU1\nU3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := strings.Join([]string{
+		"/new", "Console test",
+		"1", "2", // LINE, Done
+		"1",                     // people
+		"aud:csv",               // typed choice ID works too
+		"/upload " + csvPath,    // the CSV
+		"/upload /no/such/file", // a clear complaint, nothing lost
+		"done", "1", "Hello from the terminal", "done", "tm:now", "op:hold", "sum:confirm",
+	}, "\n")
+	var out bytes.Buffer
+	c := New(e, &out, Options{Echo: true, FilesDir: dir})
+	if err := c.Run(context.Background(), strings.NewReader(script)); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{
+		"> /new\n",
+		"   1) [ ] LINE",
+		"   1) [x] LINE",
+		"Loaded 2 LINE user IDs",
+		"can't read /no/such/file",
+		"👥 2 recipients",
+		"goes out to 2 recipients",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("console output lacks %q:\n%s", want, got)
+		}
+	}
+	bs, err := s.ListBroadcasts(storage.BroadcastQuery{})
+	if err != nil || len(bs) != 1 || len(bs[0].Audience.Selected) != 2 || bs[0].Status != herald.StatusScheduled {
+		t.Fatalf("stored %+v, %v", bs, err)
+	}
+}
+
+func TestNumbersOutsideTheChoicesAreTyped(t *testing.T) {
+	e, _ := newEngine(t)
+	var out bytes.Buffer
+	c := New(e, &out, Options{})
+	if err := c.Run(context.Background(), strings.NewReader("/new\n42\n/quit\nnever read\n")); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Step 2 · Which channels?") {
+		t.Errorf("\"42\" should be taken as the name:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "never read") {
+		t.Error("/quit did not stop the console")
+	}
+}

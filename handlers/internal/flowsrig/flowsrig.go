@@ -1,0 +1,63 @@
+// Package flowsrig builds a real flows.Engine over a real bbolt store in a
+// temp dir, for the admin frontends' tests (Telegram, Slack).
+package flowsrig
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/storage"
+)
+
+// New returns an engine over a fresh database holding three LINE users,
+// with access decided by access (nil: everyone).
+func New(t testing.TB, access flows.Access) (*flows.Engine, *storage.Store, *locales.Catalog) {
+	t.Helper()
+	s, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	now := time.Now()
+	var subs []herald.Subscriber
+	for _, id := range []string{"U1", "U2", "U3"} {
+		subs = append(subs, herald.Subscriber{Platform: herald.LINE, ID: id, Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: now})
+	}
+	if err := s.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := locales.New("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := flows.New(flows.Config{Store: s, Catalog: cat, Access: access, Channels: []herald.Platform{herald.LINE}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, s, cat
+}
+
+// AddRun stores a run of broadcastID whose recipients ended as ds say
+// (Seq, Recipient, Outcome, Reason, Attempts), and returns its ID.
+func AddRun(t testing.TB, s *storage.Store, broadcastID string, ds []herald.Delivery) string {
+	t.Helper()
+	run := herald.Run{BroadcastID: broadcastID, Status: herald.RunSending}
+	if err := s.CreateRun(&run); err != nil {
+		t.Fatal(err)
+	}
+	pending := make([]herald.Delivery, len(ds))
+	for i, d := range ds {
+		pending[i] = herald.Delivery{Seq: d.Seq, Recipient: d.Recipient, Outcome: herald.Pending}
+	}
+	if err := s.AddDeliveries(run.ID, pending); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordOutcomes(run.ID, ds); err != nil {
+		t.Fatal(err)
+	}
+	return run.ID
+}

@@ -1,0 +1,159 @@
+// Package line receives the LINE Official Account's webhook: follows,
+// unfollows, messages, postbacks (button taps) and the groups the account
+// joins or leaves, checked by the SDK's signature verification and
+// recorded through the inbound Inbox before LINE gets its 200.
+package line
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/handlers/inbound"
+	"github.com/heraldbot/herald/metrics"
+)
+
+// Options configure a Handler.
+type Options struct {
+	ChannelSecret string
+	ChannelToken  string
+	// APIURL is the Messaging API base URL (required; a fake in tests).
+	APIURL     string
+	HTTPClient *http.Client
+	Inbox      *inbound.Inbox
+	Logger     *slog.Logger
+	Metrics    *metrics.Metrics
+	// MaxBody bounds a webhook body (default 1 MiB; LINE's are far smaller).
+	MaxBody int64
+}
+
+// Handler is the LINE webhook endpoint.
+type Handler struct {
+	opts Options
+	api  *messaging_api.MessagingApiAPI
+	log  *slog.Logger
+}
+
+// New builds a Handler; it makes no network call.
+func New(opts Options) (*Handler, error) {
+	if opts.ChannelSecret == "" || opts.ChannelToken == "" || opts.APIURL == "" || opts.Inbox == nil {
+		return nil, errors.New("line: channel secret, channel token, API URL and inbox are required")
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 1 << 20
+	}
+	// No WithContext on this client: it stores the context on the shared
+	// client (a data race); the HTTP client's timeout bounds calls instead.
+	api, err := messaging_api.NewMessagingApiAPI(opts.ChannelToken,
+		messaging_api.WithEndpoint(strings.TrimSuffix(opts.APIURL, "/")),
+		messaging_api.WithHTTPClient(opts.HTTPClient))
+	if err != nil {
+		return nil, fmt.Errorf("line: messaging API client: %w", err)
+	}
+	return &Handler{opts: opts, api: api, log: opts.Logger}, nil
+}
+
+// ServeHTTP answers 401 to a bad or missing X-Line-Signature, 413 to an
+// oversized body, and 200 once every event is recorded (500 otherwise, so
+// LINE's redelivery, when enabled, tries again).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.opts.MaxBody)
+	cb, err := webhook.ParseRequest(h.opts.ChannelSecret, r)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.Is(err, webhook.ErrInvalidSignature):
+			h.opts.Metrics.Webhook("line", metrics.WebhookBadSignature)
+			h.log.Warn("line: webhook with a bad signature", "remote_addr", r.RemoteAddr)
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+		case errors.As(err, &tooBig):
+			h.opts.Metrics.Webhook("line", metrics.WebhookTooLarge)
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		default: // the SDK's message quotes the body: never log it
+			h.opts.Metrics.Webhook("line", metrics.WebhookBadRequest)
+			http.Error(w, "bad request", http.StatusBadRequest)
+		}
+		return
+	}
+	evs, metas := translate(cb.Events)
+	if err := h.record(r.Context(), evs, metas); err != nil {
+		h.opts.Metrics.Webhook("line", metrics.WebhookError)
+		h.log.Error("line: webhook events not recorded", "events", len(evs), "error", err)
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	h.opts.Metrics.Webhook("line", metrics.WebhookOK)
+	w.WriteHeader(http.StatusOK)
+}
+
+func (h *Handler) record(ctx context.Context, evs []inbound.Event, metas []meta) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	results, err := h.opts.Inbox.Record(ctx, evs...)
+	if err != nil {
+		return fmt.Errorf("line: record: %w", err)
+	}
+	for i, res := range results {
+		m := metas[i]
+		if m.fetchProfile {
+			h.opts.Inbox.Later(evs[i].Key.String(), func(ctx context.Context) { h.fetchProfile(ctx, evs[i].Key) })
+		}
+		if res.Reply != "" {
+			h.opts.Inbox.Later(evs[i].Key.String(), func(context.Context) { h.push(evs[i].Key.ID, res.Reply) })
+		}
+	}
+	return nil
+}
+
+// fetchProfile learns a new follower's display name and language, best
+// effort: a failure leaves the subscriber without a name.
+func (h *Handler) fetchProfile(ctx context.Context, key herald.SubscriberKey) {
+	p, err := h.api.GetProfile(key.ID)
+	if err != nil {
+		h.log.Info("line: profile not fetched", "subscriber", key.String(), "error", err)
+		return
+	}
+	if err := h.opts.Inbox.UpdateProfile(ctx, key, p.DisplayName, p.Language); err != nil {
+		h.log.Warn("line: profile not saved", "subscriber", key.String(), "error", err)
+	}
+}
+
+// push sends a confirmation. Push rather than reply: under a burst the
+// follow-up may run after the one-minute reply token has expired.
+func (h *Handler) push(to, text string) {
+	_, err := h.api.PushMessage(&messaging_api.PushMessageRequest{
+		To: to, Messages: []messaging_api.MessageInterface{messaging_api.TextMessage{Text: text}},
+	}, newRetryKey())
+	if err != nil {
+		h.log.Warn("line: confirmation not sent", "error", err)
+	}
+}
+
+// newRetryKey is a random UUID for X-Line-Retry-Key (LINE rejects others).
+func newRetryKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

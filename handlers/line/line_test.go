@@ -1,0 +1,296 @@
+package line
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/handlers/inbound"
+	"github.com/heraldbot/herald/metrics"
+	"github.com/heraldbot/herald/platformtest"
+	"github.com/heraldbot/herald/storage"
+)
+
+const secret = "line-channel-secret"
+
+// sdkUser and sdkGroup are the IDs in the SDK's sample events.
+const (
+	sdkUser  = "u206d25c2ea6bd87c17655609a1c37cb8"
+	sdkGroup = "cxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+)
+
+type rig struct {
+	store   *storage.Store
+	inbox   *inbound.Inbox
+	fake    *platformtest.LINE
+	rec     *platformtest.Recorder
+	metrics *metrics.Metrics
+	srv     *httptest.Server
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	rec := platformtest.NewRecorder(nil)
+	fake := platformtest.NewLINE(rec)
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	store := openStore(t)
+	m := metrics.New()
+	in := inbound.New(store, inbound.Options{Metrics: m})
+	h, err := New(Options{ChannelSecret: secret, ChannelToken: "line-token", APIURL: api.URL, Inbox: in, Metrics: m, MaxBody: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &rig{store: store, inbox: in, fake: fake, rec: rec, metrics: m, srv: srv}
+}
+
+// settle waits for the follow-ups (profile fetches, confirmations).
+func (r *rig) settle(t *testing.T) {
+	t.Helper()
+	if err := r.inbox.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sign(body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func (r *rig) post(t *testing.T, body []byte, signature string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, r.srv.URL, bytes.NewReader(body))
+	if signature != "" {
+		req.Header.Set("X-Line-Signature", signature)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// sdkEvents returns the SDK's sample events, by type, as raw JSON objects.
+func sdkEvents(t *testing.T) map[string][]json.RawMessage {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/sdk_webhook_events.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]json.RawMessage{}
+	for _, e := range body.Events {
+		var head struct {
+			Type string `json:"type"`
+		}
+		_ = json.Unmarshal(e, &head)
+		out[head.Type] = append(out[head.Type], e)
+	}
+	return out
+}
+
+func webhookBody(events ...json.RawMessage) []byte {
+	b, _ := json.Marshal(map[string]any{"destination": "Uxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "events": events})
+	return b
+}
+
+// withField returns an SDK sample event with one field replaced.
+func withField(t *testing.T, e json.RawMessage, path []string, v any) json.RawMessage {
+	t.Helper()
+	var obj map[string]any
+	_ = json.Unmarshal(e, &obj)
+	m := obj
+	for _, p := range path[:len(path)-1] {
+		m = m[p].(map[string]any)
+	}
+	m[path[len(path)-1]] = v
+	b, _ := json.Marshal(obj)
+	return b
+}
+
+func (r *rig) subscriber(t *testing.T, id string) herald.Subscriber {
+	t.Helper()
+	sub, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.LINE, ID: id})
+	if err != nil {
+		t.Fatalf("subscriber %s: %v", id, err)
+	}
+	return sub
+}
+
+func (r *rig) scrape(t *testing.T) string {
+	t.Helper()
+	w := httptest.NewRecorder()
+	r.metrics.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	return w.Body.String()
+}
+
+func TestSDKSampleBodyIsAcceptedAndRecorded(t *testing.T) {
+	r := newRig(t)
+	raw, _ := os.ReadFile("testdata/sdk_webhook_events.json")
+	if code := r.post(t, raw, sign(raw)); code != http.StatusOK {
+		t.Fatalf("signed SDK sample answered %d, want 200", code)
+	}
+	r.settle(t)
+	// The sample's user writes, follows, then unfollows; its group is joined, then left.
+	if sub := r.subscriber(t, sdkUser); sub.State != herald.Unsubscribed || sub.LastInteraction.IsZero() {
+		t.Errorf("sample user: state %q, last interaction %v", sub.State, sub.LastInteraction)
+	}
+	if sub := r.subscriber(t, sdkGroup); sub.Kind != herald.KindGroup || sub.State != herald.Unsubscribed {
+		t.Errorf("sample group: kind %q state %q", sub.Kind, sub.State)
+	}
+	if !strings.Contains(r.scrape(t), `herald_webhook_requests_total{platform="line",result="ok"} 1`) {
+		t.Error("accepted webhook not counted")
+	}
+}
+
+func TestFollowSubscribesAndFetchesTheProfile(t *testing.T) {
+	r := newRig(t)
+	r.fake.SetProfile(sdkUser, "Mei Lin", "zh-TW")
+	body := webhookBody(sdkEvents(t)["follow"][0])
+	if code := r.post(t, body, sign(body)); code != http.StatusOK {
+		t.Fatalf("follow answered %d", code)
+	}
+	r.settle(t)
+	sub := r.subscriber(t, sdkUser)
+	if sub.State != herald.Subscribed || sub.Name != "Mei Lin" || sub.Locale != "zh-TW" || sub.Kind != herald.KindUser {
+		t.Errorf("after follow: %+v", sub)
+	}
+}
+
+func TestTamperedOrUnsignedBodiesAreRejected(t *testing.T) {
+	r := newRig(t)
+	body := webhookBody(sdkEvents(t)["follow"][0])
+	sig := sign(body)
+	tampered := bytes.Replace(body, []byte(sdkUser), []byte("u000000000000000000000000000000ff"), 1)
+	for name, tc := range map[string]struct {
+		body []byte
+		sig  string
+	}{
+		"tampered body":     {tampered, sig},
+		"missing signature": {body, ""},
+		"garbage signature": {body, "not-base64!"},
+		"other secret":      {body, base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))},
+	} {
+		if code := r.post(t, tc.body, tc.sig); code != http.StatusUnauthorized {
+			t.Errorf("%s: answered %d, want 401", name, code)
+		}
+	}
+	r.settle(t)
+	if _, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.LINE, ID: sdkUser}); err == nil {
+		t.Error("a rejected webhook was recorded")
+	}
+	if !strings.Contains(r.scrape(t), `herald_webhook_requests_total{platform="line",result="bad_signature"} 4`) {
+		t.Error("rejected webhooks not counted as bad_signature")
+	}
+}
+
+func TestOversizedBodyIsRefused(t *testing.T) {
+	r := newRig(t)
+	body := webhookBody(withField(t, sdkEvents(t)["message"][0], []string{"message", "text"}, strings.Repeat("x", 70<<10)))
+	if code := r.post(t, body, sign(body)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 70 KiB body with a 64 KiB limit answered %d, want 413", code)
+	}
+}
+
+func TestStopKeywordUnsubscribesAndConfirms(t *testing.T) {
+	r := newRig(t)
+	r.fake.SetProfile(sdkUser, "Mei", "zh-TW") // the reply's language, whether the profile is fetched before the stop or not
+	ev := sdkEvents(t)
+	follow := webhookBody(ev["follow"][0])
+	r.post(t, follow, sign(follow))
+	stop := webhookBody(withField(t, ev["message"][0], []string{"message", "text"}, "退訂"))
+	if code := r.post(t, stop, sign(stop)); code != http.StatusOK {
+		t.Fatalf("STOP answered %d", code)
+	}
+	r.settle(t)
+	if sub := r.subscriber(t, sdkUser); sub.State != herald.Unsubscribed {
+		t.Errorf("after 退訂 the state is %q", sub.State)
+	}
+	pushed := r.rec.To("line", sdkUser)
+	if len(pushed) != 1 || !strings.Contains(pushed[0].Content, "已取消訂閱") {
+		t.Errorf("confirmation pushed = %+v, want one in Chinese", pushed)
+	}
+}
+
+func TestPostbackOnABroadcastButtonIsATap(t *testing.T) {
+	r := newRig(t)
+	b := herald.Broadcast{Name: "Poll", Status: herald.StatusCompleted, Content: herald.Content{Kind: herald.TextContent, Text: "?",
+		Buttons: []herald.Button{{ID: "b1", Label: "Yes", Kind: herald.ActionButton, AddTags: []string{"said-yes"}}}}}
+	if err := r.store.CreateBroadcast(&b); err != nil {
+		t.Fatal(err)
+	}
+	ev := sdkEvents(t)
+	tap := webhookBody(ev["follow"][0], withField(t, ev["postback"][0], []string{"postback", "data"}, herald.EncodePostback(b.ID, "b1")))
+	if code := r.post(t, tap, sign(tap)); code != http.StatusOK {
+		t.Fatalf("postback answered %d", code)
+	}
+	r.settle(t)
+	if sub := r.subscriber(t, sdkUser); !sub.HasTag("said-yes") {
+		t.Errorf("tap action not applied: tags %v", sub.Tags)
+	}
+	taps, _ := r.store.Taps(b.ID)
+	if len(taps) != 1 || taps[0].Taps != 1 {
+		t.Errorf("taps = %+v", taps)
+	}
+}
+
+func FuzzWebhook(f *testing.F) {
+	raw, _ := os.ReadFile("testdata/sdk_webhook_events.json")
+	f.Add(raw)
+	f.Add([]byte(`{"events":[{"type":"follow","source":{"type":"user","userId":""}}]}`))
+	f.Add([]byte(`{"events":[{"type":"postback","source":{"type":"group","groupId":"C1","userId":"U1"},"postback":{"data":"hb1:B-7K2Q:b1"}}]}`))
+	store := openStore(f)
+	in := inbound.New(store, inbound.Options{FollowupQueue: 1})
+	h, err := New(Options{ChannelSecret: secret, ChannelToken: "t", APIURL: "http://127.0.0.1:1", Inbox: in,
+		HTTPClient: &http.Client{Timeout: time.Millisecond}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/line", bytes.NewReader(body))
+		req.Header.Set("X-Line-Signature", sign(body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
+			b, _ := io.ReadAll(w.Body)
+			t.Fatalf("signed body answered %d %s", w.Code, b)
+		}
+	})
+}
+
+// sdkTime is the SDK samples' timestamp.
+var sdkTime = time.UnixMilli(1462629479859)
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// openStore opens a real bbolt store in the test's temporary directory.
+func openStore(t testing.TB) *storage.Store {
+	t.Helper()
+	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}

@@ -1,0 +1,157 @@
+// Package messenger receives the Facebook Page's webhook: the verify-token
+// handshake, then messages, postbacks and quick replies, each request's
+// X-Hub-Signature-256 checked against the app secret. Messages keep the
+// 24-hour window's clock (LastInteraction); postbacks on broadcast buttons
+// are taps.
+package messenger
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald/handlers/inbound"
+	"github.com/heraldbot/herald/metrics"
+)
+
+// Options configure a Handler.
+type Options struct {
+	AppSecret   string
+	VerifyToken string
+	PageToken   string
+	// APIURL is the Graph API base (required; a fake in tests) and
+	// APIVersion its version, e.g. "v21.0".
+	APIURL     string
+	APIVersion string
+	HTTPClient *http.Client
+	Inbox      *inbound.Inbox
+	Logger     *slog.Logger
+	Metrics    *metrics.Metrics
+	// MaxBody bounds a webhook body (default 1 MiB).
+	MaxBody int64
+}
+
+// Handler is the Messenger webhook endpoint (GET handshake, POST events).
+type Handler struct {
+	opts Options
+	log  *slog.Logger
+}
+
+// New builds a Handler; it makes no network call.
+func New(opts Options) (*Handler, error) {
+	if opts.AppSecret == "" || opts.VerifyToken == "" || opts.PageToken == "" || opts.APIURL == "" || opts.Inbox == nil {
+		return nil, errors.New("messenger: app secret, verify token, page token, API URL and inbox are required")
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 1 << 20
+	}
+	opts.APIURL = strings.TrimSuffix(opts.APIURL, "/")
+	return &Handler{opts: opts, log: opts.Logger}, nil
+}
+
+// ServeHTTP serves the handshake (GET) and events (POST).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		h.verify(w, r)
+	case http.MethodPost:
+		h.receive(w, r)
+	default:
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+// verify answers Meta's subscription handshake: echo hub.challenge when
+// hub.verify_token is ours, else 403.
+func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	token := []byte(q.Get("hub.verify_token"))
+	if q.Get("hub.mode") != "subscribe" || subtle.ConstantTimeCompare(token, []byte(h.opts.VerifyToken)) != 1 {
+		h.opts.Metrics.Webhook("messenger", metrics.WebhookBadSignature)
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, q.Get("hub.challenge"))
+}
+
+func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.opts.Metrics.Webhook("messenger", metrics.WebhookTooLarge)
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		h.opts.Metrics.Webhook("messenger", metrics.WebhookBadRequest)
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if !validSignature(h.opts.AppSecret, r.Header.Get("X-Hub-Signature-256"), body) {
+		h.opts.Metrics.Webhook("messenger", metrics.WebhookBadSignature)
+		h.log.Warn("messenger: webhook with a bad signature", "remote_addr", r.RemoteAddr)
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	evs, err := parse(body)
+	if err != nil {
+		h.opts.Metrics.Webhook("messenger", metrics.WebhookBadRequest)
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	if err := h.record(r.Context(), evs); err != nil {
+		h.opts.Metrics.Webhook("messenger", metrics.WebhookError)
+		h.log.Error("messenger: webhook events not recorded", "events", len(evs), "error", err)
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	h.opts.Metrics.Webhook("messenger", metrics.WebhookOK)
+	w.WriteHeader(http.StatusOK)
+}
+
+// validSignature checks "sha256=<hex HMAC-SHA256(app secret, body)>".
+func validSignature(secret, header string, body []byte) bool {
+	hexSig, ok := strings.CutPrefix(header, "sha256=")
+	if !ok {
+		return false
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil {
+		return false
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return hmac.Equal(got, mac.Sum(nil))
+}
+
+func (h *Handler) record(ctx context.Context, evs []inbound.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	results, err := h.opts.Inbox.Record(ctx, evs...)
+	if err != nil {
+		return fmt.Errorf("messenger: record: %w", err)
+	}
+	for i, res := range results {
+		if res.Reply != "" {
+			h.opts.Inbox.Later(evs[i].Key.String(), func(ctx context.Context) { h.reply(ctx, evs[i].Key.ID, res.Reply) })
+		}
+	}
+	return nil
+}

@@ -1,0 +1,264 @@
+package messenger
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/handlers/inbound"
+	"github.com/heraldbot/herald/metrics"
+	"github.com/heraldbot/herald/platformtest"
+	"github.com/heraldbot/herald/storage"
+)
+
+const (
+	appSecret   = "messenger-app-secret"
+	verifyToken = "verify-me"
+	pageToken   = "page-token"
+)
+
+type rig struct {
+	store   *storage.Store
+	inbox   *inbound.Inbox
+	fake    *platformtest.Messenger
+	rec     *platformtest.Recorder
+	metrics *metrics.Metrics
+	srv     *httptest.Server
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	rec := platformtest.NewRecorder(nil)
+	fake := platformtest.NewMessenger(rec)
+	fake.SetAppSecret(appSecret)
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	store := openStore(t)
+	m := metrics.New()
+	in := inbound.New(store, inbound.Options{Metrics: m})
+	h, err := New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
+		APIURL: api.URL, APIVersion: "v21.0", Inbox: in, Metrics: m, MaxBody: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &rig{store: store, inbox: in, fake: fake, rec: rec, metrics: m, srv: srv}
+}
+
+func (r *rig) settle(t *testing.T) {
+	t.Helper()
+	if err := r.inbox.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sign(body []byte) string {
+	mac := hmac.New(sha256.New, []byte(appSecret))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func (r *rig) post(t *testing.T, body []byte, signature string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, r.srv.URL, bytes.NewReader(body))
+	if signature != "" {
+		req.Header.Set("X-Hub-Signature-256", signature)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// page wraps messaging objects in a Page webhook body as Meta sends it.
+func page(messaging ...string) []byte {
+	return []byte(`{"object":"page","entry":[{"id":"PAGE1","time":1732345200000,"messaging":[` + strings.Join(messaging, ",") + `]}]}`)
+}
+
+func textMessage(psid, text string) string {
+	return fmt.Sprintf(`{"sender":{"id":%q},"recipient":{"id":"PAGE1"},"timestamp":1732345200000,"message":{"mid":"m_1","text":%q}}`, psid, text)
+}
+
+func postback(psid, payload string) string {
+	return fmt.Sprintf(`{"sender":{"id":%q},"recipient":{"id":"PAGE1"},"timestamp":1732345201000,"postback":{"title":"Yes","payload":%q,"mid":"m_2"}}`, psid, payload)
+}
+
+func (r *rig) subscriber(t *testing.T, psid string) herald.Subscriber {
+	t.Helper()
+	sub, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.Messenger, ID: psid})
+	if err != nil {
+		t.Fatalf("subscriber %s: %v", psid, err)
+	}
+	return sub
+}
+
+func TestVerifyHandshake(t *testing.T) {
+	r := newRig(t)
+	get := func(token string) (int, string) {
+		resp, err := http.Get(r.srv.URL + "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=" + token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(verifyToken); code != http.StatusOK || body != "1158201444" {
+		t.Errorf("right verify token: %d %q, want 200 echoing the challenge", code, body)
+	}
+	if code, body := get("wrong"); code != http.StatusForbidden || strings.Contains(body, "1158201444") {
+		t.Errorf("wrong verify token: %d %q, want 403 without the challenge", code, body)
+	}
+}
+
+func TestMessageRecordsTheWindowsClock(t *testing.T) {
+	r := newRig(t)
+	body := page(textMessage("PSID1", "hello"))
+	if code := r.post(t, body, sign(body)); code != http.StatusOK {
+		t.Fatalf("signed message answered %d", code)
+	}
+	r.settle(t)
+	sub := r.subscriber(t, "PSID1")
+	want := time.UnixMilli(1732345200000).UTC()
+	if sub.State != herald.Subscribed || !sub.LastInteraction.Equal(want) {
+		t.Errorf("after a message: state %q, last interaction %v (want %v)", sub.State, sub.LastInteraction, want)
+	}
+}
+
+func TestEchoesAreNotInteractions(t *testing.T) {
+	r := newRig(t)
+	body := page(`{"sender":{"id":"PAGE1"},"recipient":{"id":"PSID1"},"timestamp":1,"message":{"mid":"m","text":"hi","is_echo":true}}`)
+	if code := r.post(t, body, sign(body)); code != http.StatusOK {
+		t.Fatalf("echo answered %d", code)
+	}
+	r.settle(t)
+	if _, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.Messenger, ID: "PAGE1"}); err == nil {
+		t.Error("the page's own echo made the page a subscriber")
+	}
+}
+
+func TestBadSignaturesAreRejectedAndCounted(t *testing.T) {
+	r := newRig(t)
+	body := page(textMessage("PSID1", "hello"))
+	for name, tc := range map[string]struct {
+		body []byte
+		sig  string
+	}{
+		"tampered":     {bytes.Replace(body, []byte("hello"), []byte("HELLO"), 1), sign(body)},
+		"missing":      {body, ""},
+		"sha1 only":    {body, "sha1=" + strings.Repeat("0", 40)},
+		"not hex":      {body, "sha256=zz"},
+		"other secret": {body, "sha256=" + strings.Repeat("ab", 32)},
+	} {
+		if code := r.post(t, tc.body, tc.sig); code != http.StatusUnauthorized {
+			t.Errorf("%s: answered %d, want 401", name, code)
+		}
+	}
+	r.settle(t)
+	if _, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.Messenger, ID: "PSID1"}); err == nil {
+		t.Error("a rejected request was recorded")
+	}
+	w := httptest.NewRecorder()
+	r.metrics.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	if !strings.Contains(w.Body.String(), `herald_webhook_requests_total{platform="messenger",result="bad_signature"} 5`) {
+		t.Error("bad signatures not counted")
+	}
+}
+
+func TestStopKeywordUnsubscribesAndReplies(t *testing.T) {
+	r := newRig(t)
+	r.fake.Interacted("PSID2", time.Now())
+	body := page(textMessage("PSID2", "hello"), textMessage("PSID2", "Stop"))
+	if code := r.post(t, body, sign(body)); code != http.StatusOK {
+		t.Fatalf("answered %d", code)
+	}
+	r.settle(t)
+	if sub := r.subscriber(t, "PSID2"); sub.State != herald.Unsubscribed {
+		t.Errorf("after STOP the state is %q", sub.State)
+	}
+	got := r.rec.To("messenger", "PSID2")
+	if len(got) != 1 || !strings.Contains(got[0].Content, "unsubscribed") {
+		t.Errorf("reply = %+v, want one English confirmation", got)
+	}
+}
+
+func TestPostbackTapAndReferral(t *testing.T) {
+	r := newRig(t)
+	b := herald.Broadcast{Name: "Poll", Status: herald.StatusCompleted, Content: herald.Content{Kind: herald.TextContent, Text: "?",
+		Buttons: []herald.Button{{ID: "yes", Label: "Yes", Kind: herald.ActionButton, SetAttrs: map[string]string{"answer": "yes"}}}}}
+	if err := r.store.CreateBroadcast(&b); err != nil {
+		t.Fatal(err)
+	}
+	getStarted := `{"sender":{"id":"PSID3"},"recipient":{"id":"PAGE1"},"timestamp":1732345200000,"postback":{"title":"Get Started","payload":"GET_STARTED","referral":{"ref":"autumn-campaign","source":"SHORTLINK","type":"OPEN_THREAD"}}}`
+	body := page(getStarted, postback("PSID3", herald.EncodePostback(b.ID, "yes")))
+	if code := r.post(t, body, sign(body)); code != http.StatusOK {
+		t.Fatalf("answered %d", code)
+	}
+	r.settle(t)
+	sub := r.subscriber(t, "PSID3")
+	if sub.Attributes["answer"] != "yes" || sub.Attributes[inbound.StartParamAttr] != "autumn-campaign" {
+		t.Errorf("attributes = %v, want the tap's answer and the m.me referral", sub.Attributes)
+	}
+	if taps, _ := r.store.Taps(b.ID); len(taps) != 1 || taps[0].Taps != 1 {
+		t.Errorf("taps = %+v", taps)
+	}
+}
+
+func TestNonPageAndBrokenBodies(t *testing.T) {
+	r := newRig(t)
+	for _, body := range [][]byte{[]byte(`{"object":"instagram","entry":[]}`), []byte(`{"object":`)} {
+		if code := r.post(t, body, sign(body)); code != http.StatusBadRequest {
+			t.Errorf("%s answered %d, want 400", body, code)
+		}
+	}
+	big := page(textMessage("PSID1", strings.Repeat("x", 70<<10)))
+	if code := r.post(t, big, sign(big)); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body answered %d, want 413", code)
+	}
+}
+
+func FuzzWebhook(f *testing.F) {
+	f.Add(page(textMessage("P", "STOP")))
+	f.Add(page(postback("P", "hb1:B-7K2Q:b1")))
+	f.Add([]byte(`{"object":"page","entry":[{"messaging":[{"sender":{"id":""},"message":{"quick_reply":{"payload":"hb1:B-7K2Q:x"}}}]}]}`))
+	in := inbound.New(openStore(f), inbound.Options{FollowupQueue: 1})
+	h, err := New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
+		APIURL: "http://127.0.0.1:1", Inbox: in, HTTPClient: &http.Client{Timeout: time.Millisecond}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/messenger", bytes.NewReader(body))
+		req.Header.Set("X-Hub-Signature-256", sign(body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
+			t.Fatalf("signed body answered %d", w.Code)
+		}
+	})
+}
+
+// openStore opens a real bbolt store in the test's temporary directory.
+func openStore(t testing.TB) *storage.Store {
+	t.Helper()
+	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}

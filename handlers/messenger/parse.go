@@ -1,0 +1,103 @@
+package messenger
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/handlers/inbound"
+)
+
+// payload is the part of a Page webhook body Herald reads.
+type payload struct {
+	Object string `json:"object"`
+	Entry  []struct {
+		Messaging []messaging `json:"messaging"`
+	} `json:"entry"`
+}
+
+type messaging struct {
+	Sender struct {
+		ID string `json:"id"`
+	} `json:"sender"`
+	Timestamp int64 `json:"timestamp"`
+	Message   *struct {
+		Text       string `json:"text"`
+		IsEcho     bool   `json:"is_echo"`
+		QuickReply *struct {
+			Payload string `json:"payload"`
+		} `json:"quick_reply"`
+	} `json:"message"`
+	Postback *struct {
+		Payload  string    `json:"payload"`
+		Referral *referral `json:"referral"`
+	} `json:"postback"`
+	Referral *referral `json:"referral"`
+}
+
+// referral is an m.me link's ref: the campaign that brought the person.
+type referral struct {
+	Ref string `json:"ref"`
+}
+
+// errNotPage rejects bodies that are not Page webhooks.
+var errNotPage = errors.New("messenger: not a page webhook")
+
+// parse reads a signed webhook body into end-user events. Echoes of the
+// page's own messages, reads and deliveries yield none.
+func parse(body []byte) ([]inbound.Event, error) {
+	var p payload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, err
+	}
+	if p.Object != "page" {
+		return nil, errNotPage
+	}
+	var evs []inbound.Event
+	for _, e := range p.Entry {
+		for _, m := range e.Messaging {
+			ev, ok := event(m)
+			if ok && ev.Validate() == nil {
+				evs = append(evs, ev)
+			}
+		}
+	}
+	return evs, nil
+}
+
+func event(m messaging) (inbound.Event, bool) {
+	ev := inbound.Event{Key: herald.SubscriberKey{Platform: herald.Messenger, ID: m.Sender.ID}}
+	if m.Timestamp > 0 {
+		ev.At = time.UnixMilli(m.Timestamp).UTC()
+	}
+	ref := m.Referral
+	switch {
+	case m.Message != nil && m.Message.IsEcho:
+		return ev, false
+	case m.Message != nil && m.Message.QuickReply != nil && isPostback(m.Message.QuickReply.Payload):
+		ev.Kind, ev.Postback = inbound.Tap, m.Message.QuickReply.Payload
+	case m.Message != nil:
+		ev.Kind, ev.Text = inbound.Message, m.Message.Text
+	case m.Postback != nil && isPostback(m.Postback.Payload):
+		ev.Kind, ev.Postback = inbound.Tap, m.Postback.Payload
+	case m.Postback != nil: // Get Started and other page buttons
+		ev.Kind = inbound.Message
+		if m.Postback.Referral != nil {
+			ref = m.Postback.Referral
+		}
+	case m.Referral != nil: // an m.me link opened in an existing thread
+		ev.Kind = inbound.Message
+	default:
+		return ev, false
+	}
+	if ref != nil && ref.Ref != "" && len(ref.Ref) <= 256 {
+		ev.Attributes = map[string]string{inbound.StartParamAttr: ref.Ref}
+	}
+	return ev, true
+}
+
+func isPostback(data string) bool {
+	_, _, ok := herald.DecodePostback(data)
+	return ok
+}

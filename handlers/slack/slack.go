@@ -1,0 +1,248 @@
+// Package slack is Herald's Slack admin frontend: a /herald slash command,
+// a mention or a DM starts a conversation with flows, each wizard runs in
+// its own thread, choices are Block Kit buttons, and broadcasts' progress
+// and reports come back into the thread they were made in. Events arrive
+// by Socket Mode (an app-level token, no public URL) or, as an option, by
+// the Events API over HTTP with the signing secret verified.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/handlers/adminchat"
+	"github.com/heraldbot/herald/locales"
+)
+
+// Frontend is the name the Slack side gives flows and herald.Origin.
+const Frontend = "slack"
+
+// Conversations is the conversation engine (*flows.Engine).
+type Conversations interface {
+	Handle(ctx context.Context, in flows.Input) ([]flows.Reply, error)
+}
+
+// Auditor records refusals in the audit log (*storage.Store).
+type Auditor interface {
+	Audit(e herald.AuditEntry) error
+}
+
+// Options configure the Slack frontend.
+type Options struct {
+	BotToken string // xoxb-…
+	AppToken string // xapp-…, for Socket Mode
+	// SigningSecret verifies Events API requests in HTTP mode.
+	SigningSecret string
+	// APIURL is the Web API base, e.g. a platformtest fake (default Slack's).
+	APIURL     string
+	HTTPClient *http.Client
+	Flows      Conversations
+	Audit      Auditor
+	Catalog    *locales.Catalog
+	// AllowedUsers may act (Slack user IDs); AllowedChannels are where
+	// Herald answers (empty: every channel and DM). Both are checked
+	// before anything reaches flows.
+	AllowedUsers    []string
+	AllowedChannels []string
+	// MaxFile bounds a downloaded upload (default 20 MiB).
+	MaxFile    int64
+	JobTimeout time.Duration // default 60s
+	Now        func() time.Time
+	Logger     *slog.Logger
+}
+
+// Handler is the Slack frontend. It implements flows.Access for Slack
+// users and adminchat.Surface for progress and reports.
+type Handler struct {
+	opts  Options
+	api   *slack.Client
+	log   *slog.Logger
+	queue *adminchat.Queue[convKey]
+
+	botOnce sync.Once
+	botUser string
+
+	mu      sync.Mutex
+	threads map[string]bool // channel:thread_ts of Herald's threads
+	blockN  int
+}
+
+// convKey is one admin's conversation: a thread (or DM) and a user.
+type convKey struct{ chat, user string }
+
+// New builds the handler; it makes no network call.
+func New(opts Options) (*Handler, error) {
+	if opts.BotToken == "" || opts.Flows == nil || opts.Catalog == nil || opts.Audit == nil {
+		return nil, errors.New("slack: bot token, flows, catalog and auditor are required")
+	}
+	if len(opts.AllowedUsers) == 0 {
+		return nil, errors.New("slack: slack.allowed_users is empty: nobody could use Herald")
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if opts.MaxFile <= 0 {
+		opts.MaxFile = 20 << 20
+	}
+	if opts.JobTimeout <= 0 {
+		opts.JobTimeout = time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	sopts := []slack.Option{slack.OptionHTTPClient(opts.HTTPClient)}
+	if opts.AppToken != "" {
+		sopts = append(sopts, slack.OptionAppLevelToken(opts.AppToken))
+	}
+	if opts.APIURL != "" {
+		sopts = append(sopts, slack.OptionAPIURL(strings.TrimSuffix(opts.APIURL, "/")+"/"))
+	}
+	return &Handler{opts: opts, api: slack.New(opts.BotToken, sopts...), log: opts.Logger,
+		queue: adminchat.NewQueue[convKey](), threads: map[string]bool{}}, nil
+}
+
+// RunSocketMode receives events over Socket Mode until ctx ends. Every
+// envelope is acknowledged at once (Slack wants it within 3 seconds); the
+// work is queued per conversation.
+func (h *Handler) RunSocketMode(ctx context.Context) error {
+	if h.opts.AppToken == "" {
+		return errors.New("slack: socket mode needs slack.app_token (xapp-…)")
+	}
+	sm := socketmode.New(h.api)
+	runErr := make(chan error, 1)
+	go func() { runErr <- sm.RunContext(ctx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-runErr:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("slack: socket mode: %w", err)
+		case evt := <-sm.Events:
+			h.onSocketEvent(ctx, sm, evt)
+		}
+	}
+}
+
+func (h *Handler) onSocketEvent(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+	// Queue the work, then acknowledge: queueing takes microseconds, so
+	// the ack is well within Slack's 3 seconds.
+	switch data := evt.Data.(type) {
+	case slack.SlashCommand:
+		h.onCommand(ctx, data)
+	case slack.InteractionCallback:
+		h.onInteraction(ctx, &data)
+	default:
+		if evt.Type == socketmode.EventTypeEventsAPI {
+			h.onEventsAPI(ctx, evt.Data)
+		}
+	}
+	if evt.Request != nil && evt.Request.EnvelopeID != "" {
+		if err := sm.Ack(*evt.Request); err != nil {
+			h.log.Warn("slack: ack", "error", err)
+		}
+	}
+}
+
+// Close waits for queued work to finish, or for ctx to end.
+func (h *Handler) Close(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { h.queue.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("slack: close: %w", ctx.Err())
+	}
+}
+
+// enqueue runs job after the earlier work of the same conversation; the
+// work outlives the event loop's shutdown (Close waits for it).
+func (h *Handler) enqueue(ctx context.Context, key convKey, job func(context.Context)) {
+	jctx := context.WithoutCancel(ctx)
+	h.queue.Go(key, func() {
+		ctx, cancel := context.WithTimeout(jctx, h.opts.JobTimeout)
+		defer cancel()
+		job(ctx)
+	})
+}
+
+// bot is the bot's own user ID (to ignore its messages and strip
+// mentions), asked once with auth.test.
+func (h *Handler) bot(ctx context.Context) string {
+	h.botOnce.Do(func() {
+		resp, err := h.api.AuthTestContext(ctx)
+		if err != nil {
+			h.log.Warn("slack: auth.test failed; mentions are not stripped", "error", err)
+			return
+		}
+		h.botUser = resp.UserID
+	})
+	return h.botUser
+}
+
+// allowed reports whether user may act in channel.
+func (h *Handler) allowed(channel, user string) bool {
+	if !slices.Contains(h.opts.AllowedUsers, user) {
+		return false
+	}
+	return len(h.opts.AllowedChannels) == 0 || slices.Contains(h.opts.AllowedChannels, channel) ||
+		strings.HasPrefix(channel, "D") // a DM with an allowed user
+}
+
+// IsAdmin implements flows.Access for Slack users.
+func (h *Handler) IsAdmin(frontend, userID string) bool {
+	return frontend == Frontend && slices.Contains(h.opts.AllowedUsers, userID)
+}
+
+// MayApprove implements flows.Access: every allowed Slack user may approve
+// another's broadcast (flows forbids approving one's own).
+func (h *Handler) MayApprove(frontend, userID string) bool { return h.IsAdmin(frontend, userID) }
+
+// refuse tells someone politely, only to them, that they cannot act, and
+// records the attempt.
+func (h *Handler) refuse(ctx context.Context, channel, thread, user, what string) {
+	if err := h.opts.Audit.Audit(herald.AuditEntry{At: h.opts.Now(), Actor: Frontend + ":" + user,
+		Action: "access.denied", Detail: what}); err != nil {
+		h.log.Error("slack: audit", "error", err)
+	}
+	text := h.opts.Catalog.Localizer("").T("slack.not_admin", "User", user)
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	if _, err := h.api.PostEphemeralContext(ctx, channel, user, opts...); err != nil {
+		h.log.Warn("slack: post refusal", "channel", channel, "error", err)
+	}
+}
+
+// chatID names a conversation for flows: the channel and the thread.
+func chatID(channel, thread string) string {
+	if thread == "" {
+		return channel
+	}
+	return channel + ":" + thread
+}
+
+// splitChat undoes chatID.
+func splitChat(id string) (channel, thread string) {
+	channel, thread, _ = strings.Cut(id, ":")
+	return channel, thread
+}

@@ -1,0 +1,158 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald/handlers/adminchat"
+	"github.com/heraldbot/herald/handlers/internal/flowsrig"
+	"github.com/heraldbot/herald/platformtest"
+	"github.com/heraldbot/herald/storage"
+)
+
+const (
+	channel = "C0HERALD"
+	alice   = "U0ALICE"
+	bob     = "U0BOB"
+	mallory = "U0MALLORY"
+)
+
+// rig is a Slack workspace over the fake Web API and Socket Mode, with
+// the real slack-go clients and the real flows engine.
+type rig struct {
+	t     *testing.T
+	fake  *platformtest.Slack
+	api   *httptest.Server
+	h     *Handler
+	store *storage.Store
+	ts    int
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	fake := platformtest.NewSlack(nil)
+	api := httptest.NewServer(fake)
+	fake.AddChannel(platformtest.SlackChannel{ID: channel, Name: "herald-admins"})
+	acc := adminchat.AccessByFrontend{}
+	e, store, cat := flowsrig.New(t, acc)
+	h, err := New(Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.URL + "/api/", Flows: e, Audit: store,
+		Catalog: cat, AllowedUsers: []string{alice, bob}, AllowedChannels: []string{channel}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc[Frontend] = h
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = h.RunSocketMode(ctx) })
+	wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer wcancel()
+	if err := fake.WaitConnected(wctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		_ = h.Close(context.Background())
+		fake.Close()
+		api.Close()
+	})
+	return &rig{t: t, fake: fake, api: api, h: h, store: store, ts: 100}
+}
+
+// push sends an envelope, waits for its ack and for the work it queued.
+func (r *rig) push(typ string, payload any) {
+	r.t.Helper()
+	id := r.fake.PushEnvelope(typ, payload)
+	r.waitAck(id)
+}
+
+func (r *rig) waitAck(id string) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := r.fake.WaitAck(ctx, id); err != nil {
+		r.t.Fatalf("envelope %s never acknowledged: %v", id, err)
+	}
+	r.h.queue.Wait()
+}
+
+func (r *rig) slash(user, text string) {
+	r.push("slash_commands", map[string]any{"command": "/herald", "text": text, "user_id": user, "user_name": user,
+		"channel_id": channel, "team_id": "T0FAKE001", "trigger_id": "tr-" + user})
+}
+
+// reply is a message by user in thread.
+func (r *rig) reply(user, thread, text string) {
+	r.t.Helper()
+	r.ts++
+	id := r.fake.PushEvent(map[string]any{"type": "message", "channel": channel, "channel_type": "channel", "user": user,
+		"text": text, "ts": "1700000100." + itoa(r.ts), "thread_ts": thread, "parent_user_id": "U0FAKEBOT"})
+	r.waitAck(id)
+}
+
+// press taps the button with value on message m.
+func (r *rig) press(user string, m platformtest.SlackMessage, value string) {
+	r.t.Helper()
+	var blocks []struct {
+		Type     string `json:"type"`
+		BlockID  string `json:"block_id"`
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(m.Blocks), &blocks); err != nil {
+		r.t.Fatalf("message %s blocks: %v", m.TS, err)
+	}
+	for _, b := range blocks {
+		for _, el := range b.Elements {
+			if el.Value != value {
+				continue
+			}
+			r.push("interactive", map[string]any{"type": "block_actions", "user": map[string]any{"id": user, "name": user},
+				"team": map[string]any{"id": "T0FAKE001"}, "channel": map[string]any{"id": channel},
+				"container":  map[string]any{"type": "message", "message_ts": m.TS, "channel_id": channel, "thread_ts": m.ThreadTS},
+				"message":    map[string]any{"type": "message", "ts": m.TS, "thread_ts": m.ThreadTS, "text": m.Text, "blocks": json.RawMessage(m.Blocks)},
+				"actions":    []map[string]any{{"type": "button", "action_id": el.ActionID, "block_id": b.BlockID, "value": value}},
+				"trigger_id": "tr-press"})
+			return
+		}
+	}
+	r.t.Fatalf("message %s has no button %q: %s", m.TS, value, m.Blocks)
+}
+
+// last is the newest message (ephemeral included) whose text or blocks
+// contain want.
+func (r *rig) last(want string) platformtest.SlackMessage {
+	r.t.Helper()
+	msgs := r.fake.Messages(channel)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if strings.Contains(msgs[i].Text, want) || strings.Contains(msgs[i].Blocks, want) {
+			return msgs[i]
+		}
+	}
+	var texts []string
+	for _, m := range msgs {
+		texts = append(texts, m.Text)
+	}
+	r.t.Fatalf("no message contains %q; the channel shows:\n%s", want, strings.Join(texts, "\n---\n"))
+	return platformtest.SlackMessage{}
+}
+
+func (r *rig) message(ts string) platformtest.SlackMessage {
+	m, ok := r.fake.Message(channel, ts)
+	if !ok {
+		r.t.Fatalf("message %s is gone", ts)
+	}
+	return m
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,197 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/handlers/adminchat"
+	"github.com/heraldbot/herald/locales"
+)
+
+// Frontend is the name the admin side gives flows (flows.Input.Frontend,
+// herald.Origin.Frontend).
+const Frontend = "telegram"
+
+// Conversations is the conversation engine (*flows.Engine).
+type Conversations interface {
+	Handle(ctx context.Context, in flows.Input) ([]flows.Reply, error)
+}
+
+// Auditor records refusals in the audit log (*storage.Store).
+type Auditor interface {
+	Audit(e herald.AuditEntry) error
+}
+
+// AdminOptions configure the admin side.
+type AdminOptions struct {
+	Token  string
+	APIURL string
+	// HTTPClient is used for every call (default: 30s timeout).
+	HTTPClient *http.Client
+	Flows      Conversations
+	Audit      Auditor
+	Catalog    *locales.Catalog
+	// AdminChatIDs are the admin groups; their administrators and creator
+	// may act. AdminUserIDs may act anywhere the admin side answers,
+	// including their private chat with the bot.
+	AdminChatIDs []int64
+	AdminUserIDs []int64
+	// MemberTTL is how long a getChatMember answer is trusted (default 5m):
+	// a demoted admin loses access within it.
+	MemberTTL time.Duration
+	// MaxFile bounds an uploaded photo or CSV (default 20 MiB, the Bot
+	// API's own download limit).
+	MaxFile int64
+	// JobTimeout bounds the handling of one update (default 60s).
+	JobTimeout time.Duration
+	Now        func() time.Time
+	Logger     *slog.Logger
+}
+
+// Admin is the Telegram admin frontend: it renders flows conversations in
+// the admin groups and admins' private chats. It implements AdminHandler
+// (plug it into Options.Admin), flows.Access for the "telegram" frontend,
+// and adminchat.Surface for progress and reports.
+type Admin struct {
+	opts  AdminOptions
+	bot   *bot.Bot
+	log   *slog.Logger
+	chats map[int64]bool
+	users map[int64]bool
+	queue *adminchat.Queue[convKey]
+
+	meOnce sync.Once
+	me     *models.User
+
+	mu      sync.Mutex
+	members map[[2]int64]memberEntry
+	owners  *ownerIndex
+	expects map[convKey]flows.Expect
+}
+
+// convKey is one admin's conversation in one chat.
+type convKey struct{ chat, user int64 }
+
+// NewAdmin builds the admin side; it makes no network call.
+func NewAdmin(opts AdminOptions) (*Admin, error) {
+	if opts.Token == "" || opts.APIURL == "" || opts.Flows == nil || opts.Catalog == nil || opts.Audit == nil {
+		return nil, errors.New("telegram: admin: token, API URL, flows, catalog and auditor are required")
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if opts.MemberTTL <= 0 {
+		opts.MemberTTL = 5 * time.Minute
+	}
+	if opts.MaxFile <= 0 {
+		opts.MaxFile = 20 << 20
+	}
+	if opts.JobTimeout <= 0 {
+		opts.JobTimeout = time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	opts.APIURL = strings.TrimSuffix(opts.APIURL, "/")
+	b, err := bot.New(opts.Token, bot.WithServerURL(opts.APIURL), bot.WithSkipGetMe(),
+		bot.WithHTTPClient(opts.HTTPClient.Timeout, opts.HTTPClient))
+	if err != nil {
+		return nil, fmt.Errorf("telegram: admin: new bot: %w", err)
+	}
+	a := &Admin{opts: opts, bot: b, log: opts.Logger, chats: map[int64]bool{}, users: map[int64]bool{},
+		queue: adminchat.NewQueue[convKey](), members: map[[2]int64]memberEntry{}, owners: newOwnerIndex(10000),
+		expects: map[convKey]flows.Expect{}}
+	for _, id := range opts.AdminChatIDs {
+		a.chats[id] = true
+	}
+	for _, id := range opts.AdminUserIDs {
+		a.users[id] = true
+	}
+	return a, nil
+}
+
+// HandleAdminUpdate queues an update of an admin chat behind the earlier
+// ones of the same conversation (chat + user) and returns at once: the SDK
+// and webhooks deliver updates concurrently, and two quick presses must
+// reach flows in order. Other conversations go on in parallel.
+func (a *Admin) HandleAdminUpdate(ctx context.Context, upd *models.Update) error {
+	var key convKey
+	var job func(context.Context)
+	switch {
+	case upd.Message != nil && upd.Message.From != nil:
+		msg := upd.Message
+		key = convKey{msg.Chat.ID, msg.From.ID}
+		job = func(ctx context.Context) { a.onMessage(ctx, msg) }
+	case upd.CallbackQuery != nil:
+		cq := upd.CallbackQuery
+		chat, _ := callbackChat(cq)
+		key = convKey{chat, cq.From.ID}
+		job = func(ctx context.Context) { a.onCallback(ctx, cq) }
+	default:
+		return nil // edits, membership changes: nothing for the admin side
+	}
+	// The work outlives a poll loop that is shutting down; Close waits.
+	jctx := context.WithoutCancel(ctx)
+	a.queue.Go(key, func() {
+		ctx, cancel := context.WithTimeout(jctx, a.opts.JobTimeout)
+		defer cancel()
+		job(ctx)
+	})
+	return nil
+}
+
+// Close waits for queued updates to be handled, or for ctx to end.
+func (a *Admin) Close(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { a.queue.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("telegram: admin: close: %w", ctx.Err())
+	}
+}
+
+// botUser is the bot itself (for mentions and replies to its prompts),
+// asked once.
+func (a *Admin) botUser(ctx context.Context) *models.User {
+	a.meOnce.Do(func() {
+		me, err := a.bot.GetMe(ctx)
+		if err != nil {
+			a.log.Warn("telegram: admin: getMe failed; mentions are not recognised", "error", err)
+			me = &models.User{}
+			if id, err := strconv.ParseInt(strings.SplitN(a.opts.Token, ":", 2)[0], 10, 64); err == nil {
+				me.ID = id // the token starts with the bot's ID
+			}
+		}
+		a.me = me
+	})
+	return a.me
+}
+
+func (a *Admin) loc(u *models.User) *locales.Localizer {
+	if u == nil {
+		return a.opts.Catalog.Localizer("")
+	}
+	return a.opts.Catalog.Localizer(u.LanguageCode)
+}
+
+// allowedChat reports whether the admin side answers in chat at all.
+func (a *Admin) allowedChat(chat int64, private bool, user int64) bool {
+	return a.chats[chat] || (private && a.users[user])
+}

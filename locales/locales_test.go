@@ -1,0 +1,139 @@
+package locales
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var placeholderRe = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+
+func placeholders(s string) []string {
+	var out []string
+	for _, m := range placeholderRe.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func TestEveryLanguageHasTheSameKeysAndPlaceholders(t *testing.T) {
+	en, err := Messages("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages[1:] {
+		msgs, err := Messages(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range en {
+			tr, ok := msgs[k]
+			if !ok {
+				t.Errorf("%s: missing key %q", lang, k)
+				continue
+			}
+			if got, want := placeholders(tr), placeholders(v); !slices.Equal(got, want) {
+				t.Errorf("%s: %q has placeholders %v, English has %v", lang, k, got, want)
+			}
+		}
+		for k := range msgs {
+			if _, ok := en[k]; !ok {
+				t.Errorf("%s: key %q is not in English", lang, k)
+			}
+		}
+	}
+}
+
+// sourceKeys collects string literals shaped like message keys from the
+// packages that talk to admins.
+func sourceKeys(t *testing.T) map[string]string {
+	t.Helper()
+	keyShape := regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$`)
+	out := map[string]string{}
+	for _, dir := range []string{"../flows", "../handlers"} {
+		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+			if err != nil {
+				return err
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					if s, err := strconv.Unquote(lit.Value); err == nil && keyShape.MatchString(s) {
+						out[s] = path
+					}
+				}
+				return true
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// Keys are literals in the sources (flows keeps them that way: no keys
+// built by concatenation), so every key must be used and every literal in
+// a catalog namespace must exist.
+func TestEveryKeyIsUsedAndEveryUsedKeyExists(t *testing.T) {
+	en, err := Keys("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := sourceKeys(t)
+	namespaces := map[string]bool{}
+	for _, k := range en {
+		ns, _, _ := strings.Cut(k, ".")
+		namespaces[ns] = true
+		if _, ok := used[k]; !ok {
+			t.Errorf("key %q is in the catalogs but no source uses it", k)
+		}
+	}
+	for k, path := range used {
+		ns, _, _ := strings.Cut(k, ".")
+		if namespaces[ns] && !slices.Contains(en, k) {
+			t.Errorf("%s uses %q, which no catalog has", path, k)
+		}
+	}
+}
+
+func TestLocalizerRendersPluralsAndFallsBack(t *testing.T) {
+	c, err := New("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		lang, key string
+		n         int
+		want      string
+	}{
+		{"en", "summary.images", 1, "🖼 1 image"},
+		{"en", "summary.images", 3, "🖼 3 images"},
+		{"ja", "summary.images", 1, "🖼 画像 1 枚"},
+		{"zh-tw", "summary.images", 2, "🖼 2 張圖片"},
+		{"klingon", "summary.images", 2, "🖼 2 images"},
+	}
+	for _, tt := range tests {
+		if got := c.Localizer(tt.lang).N(tt.key, tt.n); got != tt.want {
+			t.Errorf("%s %s(%d) = %q, want %q", tt.lang, tt.key, tt.n, got, tt.want)
+		}
+	}
+	if got := c.Localizer("en").T("no.such.key"); got != "no.such.key" {
+		t.Errorf("missing key rendered %q, want the key itself", got)
+	}
+	if _, err := New("xx"); err == nil {
+		t.Error("New(\"xx\") succeeded; want an error naming the languages")
+	}
+}

@@ -1,0 +1,200 @@
+// Package metrics owns Herald's Prometheus registry: every counter, gauge
+// and histogram operators scrape from /metrics, with one method per thing
+// that happens so callers never touch label names. A nil *Metrics is valid
+// and records nothing, so tests and tools can leave it out.
+package metrics
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Webhook results, the values of herald_webhook_requests_total's result label.
+const (
+	WebhookOK           = "ok"
+	WebhookBadSignature = "bad_signature" // missing or wrong signature / secret token
+	WebhookBadRequest   = "bad_request"   // unreadable body
+	WebhookTooLarge     = "too_large"
+	WebhookError        = "error" // could not be recorded; the platform retries
+)
+
+// Metrics is the registry and the instruments on it.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	deliveries     *prometheus.CounterVec
+	sendLatency    *prometheus.HistogramVec
+	rateLimited    *prometheus.CounterVec
+	queueDepth     *prometheus.GaugeVec
+	webhooks       *prometheus.CounterVec
+	inbound        *prometheus.CounterVec
+	taps           prometheus.Counter
+	writeBatch     prometheus.Histogram
+	schedulerLag   prometheus.Histogram
+	apiRequests    *prometheus.CounterVec
+	followupsDrops prometheus.Counter
+}
+
+// New builds the registry with Go runtime and process collectors.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		reg: reg,
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_deliveries_total",
+			Help: "Broadcast deliveries by channel and final outcome (sent, failed, skipped).",
+		}, []string{"channel", "outcome"}),
+		sendLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "herald_send_duration_seconds",
+			Help:    "Time of one platform send call, by channel.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"channel"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_rate_limited_total",
+			Help: "Platform answers of 429 / rate limit, by channel.",
+		}, []string{"channel"}),
+		queueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "herald_queue_depth",
+			Help: "Deliveries waiting to be sent, by channel.",
+		}, []string{"channel"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_webhook_requests_total",
+			Help: "End-user webhook requests by platform and result (ok, bad_signature, bad_request, too_large, error).",
+		}, []string{"platform", "result"}),
+		inbound: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_inbound_events_total",
+			Help: "End-user events recorded, by platform and kind (subscribe, unsubscribe, message, tap, …).",
+		}, []string{"platform", "kind"}),
+		taps: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "herald_button_taps_total",
+			Help: "Taps on broadcast buttons (per-broadcast counts are in the broadcast report).",
+		}),
+		writeBatch: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "herald_subscriber_write_batch_size",
+			Help:    "End-user events written per storage transaction.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 7), // 1 … 4096
+		}),
+		schedulerLag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "herald_scheduler_lag_seconds",
+			Help:    "How late the scheduler started a due broadcast.",
+			Buckets: []float64{.1, .5, 1, 5, 15, 60, 300},
+		}),
+		apiRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_api_requests_total",
+			Help: "REST API requests by HTTP status code.",
+		}, []string{"code"}),
+		followupsDrops: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "herald_followups_dropped_total",
+			Help: "Best-effort follow-ups (profile fetches, confirmations) dropped because their queue was full.",
+		}),
+	}
+	reg.MustRegister(m.deliveries, m.sendLatency, m.rateLimited, m.queueDepth, m.webhooks,
+		m.inbound, m.taps, m.writeBatch, m.schedulerLag, m.apiRequests, m.followupsDrops,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	if m == nil {
+		return http.NotFoundHandler()
+	}
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Registry is the underlying registry, for tests and extra collectors.
+func (m *Metrics) Registry() *prometheus.Registry {
+	if m == nil {
+		return nil
+	}
+	return m.reg
+}
+
+// Delivery counts one recipient's final outcome on a channel.
+func (m *Metrics) Delivery(channel, outcome string) {
+	if m != nil {
+		m.deliveries.WithLabelValues(channel, outcome).Inc()
+	}
+}
+
+// SendLatency observes one send call's duration.
+func (m *Metrics) SendLatency(channel string, d time.Duration) {
+	if m != nil {
+		m.sendLatency.WithLabelValues(channel).Observe(d.Seconds())
+	}
+}
+
+// RateLimited counts one 429 from a platform.
+func (m *Metrics) RateLimited(channel string) {
+	if m != nil {
+		m.rateLimited.WithLabelValues(channel).Inc()
+	}
+}
+
+// SetQueueDepth sets how many deliveries wait on a channel.
+func (m *Metrics) SetQueueDepth(channel string, n int) {
+	if m != nil {
+		m.queueDepth.WithLabelValues(channel).Set(float64(n))
+	}
+}
+
+// Webhook counts one end-user webhook request by its result (Webhook*).
+func (m *Metrics) Webhook(platform, result string) {
+	if m != nil {
+		m.webhooks.WithLabelValues(platform, result).Inc()
+	}
+}
+
+// Inbound counts recorded end-user events of one kind.
+func (m *Metrics) Inbound(platform, kind string, n int) {
+	if m != nil && n > 0 {
+		m.inbound.WithLabelValues(platform, kind).Add(float64(n))
+	}
+}
+
+// Taps counts recorded button taps.
+func (m *Metrics) Taps(n int) {
+	if m != nil && n > 0 {
+		m.taps.Add(float64(n))
+	}
+}
+
+// WriteBatch observes the size of one group commit of end-user events.
+func (m *Metrics) WriteBatch(n int) {
+	if m != nil {
+		m.writeBatch.Observe(float64(n))
+	}
+}
+
+// SchedulerLag observes how late a due broadcast was started.
+func (m *Metrics) SchedulerLag(d time.Duration) {
+	if m != nil {
+		m.schedulerLag.Observe(max(d, 0).Seconds())
+	}
+}
+
+// APIRequest counts one REST API answer by status code.
+func (m *Metrics) APIRequest(code int) {
+	if m != nil {
+		m.apiRequests.WithLabelValues(statusLabel(code)).Inc()
+	}
+}
+
+// FollowupDropped counts a best-effort follow-up dropped under load.
+func (m *Metrics) FollowupDropped() {
+	if m != nil {
+		m.followupsDrops.Inc()
+	}
+}
+
+func statusLabel(code int) string {
+	const digits = "0123456789"
+	if code < 100 || code > 999 {
+		return "other"
+	}
+	return string([]byte{digits[code/100], digits[code/10%10], digits[code%10]})
+}

@@ -1,0 +1,98 @@
+package herald
+
+import (
+	"sort"
+	"time"
+)
+
+// Progress is a snapshot of one run as it goes, for the admin chat's live
+// progress message and for metrics. Frontends render it; they never need
+// dispatch's internals to do the arithmetic.
+type Progress struct {
+	BroadcastID string
+	RunID       string
+	Status      RunStatus
+	// PauseReason explains an automatic pause.
+	PauseReason string
+	Total       int
+	// Channels counts recipients by outcome on each platform.
+	Channels map[Platform]Tally
+	// Held is how many recipients wait for their operator chat to close.
+	Held int
+	// Rate is deliveries with a final outcome per second, recently.
+	Rate float64
+	// ETA is the estimated time left at Rate; 0 when unknown.
+	ETA       time.Duration
+	StartedAt time.Time
+	At        time.Time
+}
+
+// Sum is the tally over every channel.
+func (p *Progress) Sum() Tally {
+	var t Tally
+	for _, c := range p.Channels {
+		t = t.Add(c)
+	}
+	return t
+}
+
+// Percent is how much of the run has a final outcome, 0–100.
+func (p *Progress) Percent() float64 {
+	if p.Total == 0 {
+		return 100
+	}
+	return 100 * float64(p.Sum().Done()) / float64(p.Total)
+}
+
+// Elapsed is how long the run has been going at p.At.
+func (p *Progress) Elapsed() time.Duration {
+	if p.StartedAt.IsZero() {
+		return 0
+	}
+	return p.At.Sub(p.StartedAt)
+}
+
+// ReasonCount is how many recipients on a platform failed or were skipped
+// for one reason, for the report's grouped lists.
+type ReasonCount struct {
+	Platform Platform
+	Reason   string
+	Count    int
+}
+
+// Report is the final account of a run: the last progress plus why
+// recipients failed or were skipped, grouped, most frequent first.
+type Report struct {
+	Progress
+	Failures []ReasonCount
+	Skips    []ReasonCount
+	Duration time.Duration
+}
+
+// ReasonCounter groups outcome reasons for a Report.
+type ReasonCounter map[ReasonCount]int
+
+// Add counts one recipient.
+func (c ReasonCounter) Add(p Platform, reason string) {
+	c[ReasonCount{Platform: p, Reason: reason}]++
+}
+
+// Sorted lists the groups, most frequent first (ties by platform, reason).
+func (c ReasonCounter) Sorted() []ReasonCount {
+	out := make([]ReasonCount, 0, len(c))
+	for k, n := range c {
+		k.Count = n
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.Platform != b.Platform {
+			return a.Platform < b.Platform
+		}
+		return a.Reason < b.Reason
+	})
+	return out
+}

@@ -1,0 +1,143 @@
+package schedule
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/storage"
+)
+
+// fire starts a broadcast whose moment came, unless it is stale.
+func (s *Scheduler) fire(ctx context.Context, e entry, now time.Time) {
+	b, err := s.store.Broadcast(e.id)
+	if err != nil || b.Status != herald.StatusScheduled {
+		return
+	}
+	// Someone who resumed or edited a broadcast after its time meant "now".
+	late := now.Sub(e.at)
+	if b.UpdatedAt.After(e.at) {
+		late = now.Sub(b.UpdatedAt)
+	}
+	if late > s.opts.MissedGrace {
+		s.missed(ctx, b, late)
+		return
+	}
+	if b.Schedule.Kind == herald.SendRecurring {
+		next, ok, err := NextOccurrence(&b.Schedule, e.at, b.Runs+1, s.opts.Location)
+		if err != nil {
+			s.log.Error("schedule: next occurrence", "broadcast_id", b.ID, "err", err)
+		}
+		if !ok {
+			next = time.Time{}
+		}
+		if _, err := s.store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+			x.Schedule.Next = next
+			return nil
+		}); err != nil {
+			s.log.Error("schedule: save next occurrence", "broadcast_id", b.ID, "err", err)
+			return
+		}
+	}
+	run, err := s.starter.Start(ctx, b.ID)
+	if err != nil {
+		s.log.Error("schedule: start", "broadcast_id", b.ID, "err", err)
+		s.audit("broadcast.start_failed", b.ID, err.Error())
+		return
+	}
+	s.log.Info("broadcast started", "broadcast_id", b.ID, "run_id", run.ID, "late_ms", late.Milliseconds())
+}
+
+// missed handles a broadcast that came due while Herald was down, beyond
+// the grace: stale content is never sent silently. A one-off is paused for
+// an admin to decide; a recurring broadcast skips to its next occurrence.
+func (s *Scheduler) missed(ctx context.Context, b herald.Broadcast, late time.Duration) {
+	detail := fmt.Sprintf("missed by %s", late.Round(time.Minute))
+	if b.Schedule.Kind == herald.SendRecurring {
+		s.audit("broadcast.missed", b.ID, detail+"; skipped to the next occurrence")
+		if _, err := s.store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+			x.Schedule.Next = time.Time{}
+			return nil
+		}); err == nil {
+			s.Changed(ctx, b.ID)
+		}
+	} else {
+		var err error
+		b, err = s.store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+			x.Status = herald.StatusPaused
+			x.UpdatedBy = "system"
+			return nil
+		})
+		if err != nil {
+			s.log.Error("schedule: pause missed broadcast", "broadcast_id", b.ID, "err", err)
+			return
+		}
+		s.audit("broadcast.missed", b.ID, detail+"; paused until an admin decides")
+	}
+	s.log.Warn("broadcast missed its time", "broadcast_id", b.ID, "late", late.Round(time.Second).String())
+	if s.notifier != nil {
+		s.notifier.Missed(ctx, b, late)
+	}
+}
+
+// headsUp warns the origin chat that a broadcast goes out soon.
+func (s *Scheduler) headsUp(ctx context.Context, e entry) {
+	b, err := s.store.Broadcast(e.id)
+	if err != nil || b.Status != herald.StatusScheduled || s.notifier == nil {
+		return
+	}
+	at, err := FirstFire(&b.Schedule, s.opts.Now(), s.opts.Location)
+	if b.Schedule.Kind == herald.SendRecurring {
+		at = b.Schedule.Next
+	}
+	if err == nil {
+		s.notifier.HeadsUp(ctx, b, at)
+	}
+}
+
+// finish completes a recurring broadcast with no occurrences left.
+func (s *Scheduler) finish(id string) {
+	if _, err := s.store.UpdateBroadcast(id, func(x *herald.Broadcast) error {
+		x.Status = herald.StatusCompleted
+		x.UpdatedBy = "system"
+		return nil
+	}); err != nil {
+		s.log.Error("schedule: finish recurring broadcast", "broadcast_id", id, "err", err)
+		return
+	}
+	s.audit("broadcast.finished", id, "no occurrences left")
+}
+
+// retain deletes finished broadcasts (with their runs and deliveries) older
+// than the retention period. Drafts and anything unfinished are kept.
+func (s *Scheduler) retain(now time.Time) {
+	old, err := s.store.ListBroadcasts(storage.BroadcastQuery{
+		Statuses: []herald.Status{herald.StatusCompleted, herald.StatusCanceled, herald.StatusFailed}})
+	if err != nil {
+		s.log.Error("schedule: retention", "err", err)
+		return
+	}
+	cutoff := now.Add(-s.opts.Retention)
+	deleted := 0
+	for _, b := range old {
+		if !b.UpdatedAt.Before(cutoff) {
+			continue
+		}
+		if err := s.store.DeleteBroadcast(b.ID); err != nil {
+			s.log.Error("schedule: retention delete", "broadcast_id", b.ID, "err", err)
+			continue
+		}
+		deleted++
+	}
+	if deleted > 0 {
+		s.audit("retention.delete", "", fmt.Sprintf("deleted %d broadcasts finished before %s", deleted, cutoff.Format(time.RFC3339)))
+	}
+	s.log.Info("retention done", "deleted", deleted, "cutoff", cutoff)
+}
+
+func (s *Scheduler) audit(action, target, detail string) {
+	if err := s.store.Audit(herald.AuditEntry{At: s.opts.Now(), Actor: "system", Action: action, Target: target, Detail: detail}); err != nil {
+		s.log.Error("schedule: audit", "action", action, "err", err)
+	}
+}

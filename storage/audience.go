@@ -1,0 +1,97 @@
+package storage
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/heraldbot/herald"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Count sizes an audience with its breakdown, from the in-memory index.
+func (s *Store) Count(a *herald.Audience, cat herald.Category, now time.Time) (herald.Count, error) {
+	if err := s.ensureIndex(); err != nil {
+		return herald.Count{}, err
+	}
+	return s.index.Count(a, cat, now), nil
+}
+
+// TagCount is a tag and how many reachable subscribers carry it.
+type TagCount struct {
+	Tag   string
+	Count int
+}
+
+// Tags lists tags on at least one reachable subscriber, most used first
+// (ties by name).
+func (s *Store) Tags() []TagCount {
+	if err := s.ensureIndex(); err != nil {
+		s.logger.Error("storage: tags", "err", err)
+		return nil
+	}
+	counts := s.index.TagCounts()
+	out := make([]TagCount, 0, len(counts))
+	for t, n := range counts {
+		if n > 0 {
+			out = append(out, TagCount{Tag: t, Count: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Tag < out[j].Tag
+	})
+	return out
+}
+
+// EachRecipient streams the subscribers matching a in Seq order without
+// holding them all in memory: the index names the Seqs (a compressed
+// bitmap), and the records are read a chunk per read transaction. A
+// subscriber deleted or made unreachable since the match is left out.
+// sub is reused between calls.
+func (s *Store) EachRecipient(a *herald.Audience, now time.Time, fn func(sub *herald.Subscriber) error) error {
+	if err := s.ensureIndex(); err != nil {
+		return err
+	}
+	it := s.index.Match(a, now).Iterator()
+	seqs := make([]uint32, 0, subscriberChunk)
+	var (
+		chunk rawChunk
+		sub   herald.Subscriber
+	)
+	for it.HasNext() {
+		seqs = seqs[:0]
+		for len(seqs) < subscriberChunk && it.HasNext() {
+			seqs = append(seqs, it.Next())
+		}
+		chunk.reset()
+		err := s.view("stream recipients", func(tx *bolt.Tx) error {
+			b := tx.Bucket(bucketSubscribers)
+			for _, seq := range seqs {
+				k := u32(seq)
+				if v := b.Get(k); v != nil {
+					chunk.add(k, v)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i := range chunk.len() {
+			seq, v := chunk.at(i)
+			if err := decodeSubscriber(seq, v, &sub); err != nil {
+				return fmt.Errorf("storage: stream recipients: %w", err)
+			}
+			if !sub.Reachable() {
+				continue
+			}
+			if err := fn(&sub); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,228 @@
+package storage
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/heraldbot/herald"
+	bolt "go.etcd.io/bbolt"
+)
+
+// idAttempts is how many random IDs of one length are tried before the
+// length grows: collisions are rare until thousands of broadcasts exist.
+const idAttempts = 4
+
+// BroadcastQuery selects broadcasts for listing, newest first.
+type BroadcastQuery struct {
+	Statuses []herald.Status // empty: all
+	Offset   int
+	Limit    int // 0: no limit
+}
+
+// CreateBroadcast stores a new broadcast, assigning ID (if empty),
+// CreatedAt and UpdatedAt. A name already used by an unfinished broadcast is
+// herald.ErrConflict.
+func (s *Store) CreateBroadcast(b *herald.Broadcast) error {
+	if b.Status == "" {
+		b.Status = herald.StatusDraft
+	}
+	if !b.Status.Valid() {
+		return fmt.Errorf("storage: create broadcast: unknown status %q", b.Status)
+	}
+	nb := *b
+	err := s.update("create broadcast", func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketBroadcasts)
+		if err := checkNameFree(bk, nb.Name, nb.Status, ""); err != nil {
+			return err
+		}
+		if nb.ID == "" {
+			nb.ID = freeBroadcastID(bk)
+		} else if bk.Get([]byte(nb.ID)) != nil {
+			return fmt.Errorf("broadcast %s exists: %w", nb.ID, herald.ErrConflict)
+		}
+		now := s.now().UTC()
+		nb.CreatedAt, nb.UpdatedAt = now, now
+		return putJSON(bk, []byte(nb.ID), &nb)
+	})
+	if err == nil {
+		*b = nb
+	}
+	return err
+}
+
+// freeBroadcastID draws IDs until one is unused, growing the length when
+// the short ones get crowded.
+func freeBroadcastID(bk *bolt.Bucket) string {
+	for n := 4; ; n++ {
+		for range idAttempts {
+			if id := herald.NewBroadcastID(n); bk.Get([]byte(id)) == nil {
+				return id
+			}
+		}
+	}
+}
+
+// checkNameFree enforces unique names among unfinished broadcasts
+// (case-insensitive); self is the broadcast being renamed.
+func checkNameFree(bk *bolt.Bucket, name string, status herald.Status, self string) error {
+	if !status.Unfinished() || strings.TrimSpace(name) == "" {
+		return nil
+	}
+	return bk.ForEach(func(k, v []byte) error {
+		if string(k) == self {
+			return nil
+		}
+		var o herald.Broadcast
+		if err := json.Unmarshal(v, &o); err != nil {
+			return fmt.Errorf("broadcast %s: %w", k, err)
+		}
+		if o.Status.Unfinished() && strings.EqualFold(strings.TrimSpace(o.Name), strings.TrimSpace(name)) {
+			return fmt.Errorf("name %q is used by %s: %w", name, o.ID, herald.ErrConflict)
+		}
+		return nil
+	})
+}
+
+// Broadcast returns one broadcast or herald.ErrNotFound.
+func (s *Store) Broadcast(id string) (herald.Broadcast, error) {
+	var b herald.Broadcast
+	err := s.view("read broadcast "+id, func(tx *bolt.Tx) error {
+		return getJSON(tx.Bucket(bucketBroadcasts), []byte(id), &b)
+	})
+	return b, err
+}
+
+// UpdateBroadcast reads, changes with fn and writes one broadcast in a
+// single transaction; fn's error aborts. Status changes are checked with
+// herald.Transition; ID, CreatedAt and Runs stay storage's.
+func (s *Store) UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error) {
+	var b herald.Broadcast
+	err := s.update("update broadcast "+id, func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketBroadcasts)
+		var old herald.Broadcast
+		if err := getJSON(bk, []byte(id), &old); err != nil {
+			return err
+		}
+		b = old
+		if err := fn(&b); err != nil {
+			return err
+		}
+		b.ID, b.CreatedAt, b.Runs = old.ID, old.CreatedAt, old.Runs
+		if b.Status != old.Status {
+			if err := herald.Transition(old.Status, b.Status); err != nil {
+				return err
+			}
+		}
+		if !strings.EqualFold(b.Name, old.Name) || (old.Status.Final() && b.Status.Unfinished()) {
+			if err := checkNameFree(bk, b.Name, b.Status, id); err != nil {
+				return err
+			}
+		}
+		b.UpdatedAt = s.now().UTC()
+		return putJSON(bk, []byte(id), &b)
+	})
+	return b, err
+}
+
+// ListBroadcasts lists broadcasts newest first (by CreatedAt, then ID).
+// Broadcasts are few (thousands), so this reads them all.
+func (s *Store) ListBroadcasts(q BroadcastQuery) ([]herald.Broadcast, error) {
+	all, err := s.allBroadcasts(func(b *herald.Broadcast) bool {
+		return len(q.Statuses) == 0 || slices.Contains(q.Statuses, b.Status)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if q.Offset > 0 {
+		all = all[min(q.Offset, len(all)):]
+	}
+	if q.Limit > 0 && len(all) > q.Limit {
+		all = all[:q.Limit]
+	}
+	return all, nil
+}
+
+// FindBroadcasts finds broadcasts by ID (as people type it: "7k2q") or by
+// a case-insensitive part of the name; an exact ID comes first.
+func (s *Store) FindBroadcasts(text string, limit int) ([]herald.Broadcast, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, nil
+	}
+	id := herald.NormalizeBroadcastID(text)
+	needle := strings.ToLower(text)
+	all, err := s.allBroadcasts(func(b *herald.Broadcast) bool {
+		return b.ID == id || strings.Contains(strings.ToLower(b.Name), needle)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(all, func(b herald.Broadcast) bool { return b.ID == id }); i > 0 {
+		exact := all[i]
+		copy(all[1:i+1], all[:i])
+		all[0] = exact
+	}
+	if limit > 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	return all, nil
+}
+
+func (s *Store) allBroadcasts(keep func(b *herald.Broadcast) bool) ([]herald.Broadcast, error) {
+	var out []herald.Broadcast
+	err := s.view("list broadcasts", func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketBroadcasts).ForEach(func(k, v []byte) error {
+			var b herald.Broadcast
+			if err := json.Unmarshal(v, &b); err != nil {
+				return fmt.Errorf("broadcast %s: %w", k, err)
+			}
+			if keep(&b) {
+				out = append(out, b)
+			}
+			return nil
+		})
+	})
+	slices.SortFunc(out, func(a, b herald.Broadcast) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	return out, err
+}
+
+// DeleteBroadcast removes a broadcast with its runs, deliveries and taps.
+func (s *Store) DeleteBroadcast(id string) error {
+	return s.update("delete broadcast "+id, func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketBroadcasts)
+		if bk.Get([]byte(id)) == nil {
+			return fmt.Errorf("broadcast %s: %w", id, herald.ErrNotFound)
+		}
+		if err := bk.Delete([]byte(id)); err != nil {
+			return err
+		}
+		prefix := []byte(id + "/")
+		if err := deletePrefix(tx.Bucket(bucketRuns), prefix); err != nil {
+			return err
+		}
+		dels := tx.Bucket(bucketDeliveries)
+		var names [][]byte
+		c := dels.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+			names = append(names, slices.Clone(k))
+		}
+		for _, n := range names {
+			if err := dels.DeleteBucket(n); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+				return err
+			}
+		}
+		tapPrefix := []byte(id + "\x00")
+		if err := deletePrefix(tx.Bucket(bucketTaps), tapPrefix); err != nil {
+			return err
+		}
+		return deletePrefix(tx.Bucket(bucketTapUsers), tapPrefix)
+	})
+}

@@ -1,0 +1,46 @@
+package storage
+
+import (
+	"fmt"
+
+	"github.com/heraldbot/herald"
+)
+
+// deliveryV1 is the version byte of the delivery format.
+const deliveryV1 = 1
+
+var knownOutcomes = []string{string(herald.Pending), string(herald.Sent), string(herald.Failed),
+	string(herald.Skipped), string(herald.Held)}
+
+// appendDelivery encodes d (without Seq, which is the key) onto b.
+func appendDelivery(b []byte, d *herald.Delivery) []byte {
+	e := encoder{b: append(b, deliveryV1)}
+	e.enum(string(d.Recipient.Platform), knownPlatforms)
+	e.str(d.Recipient.ID)
+	e.enum(string(d.Outcome), knownOutcomes)
+	e.str(d.Reason)
+	e.str(d.MessageID)
+	e.uvarint(uint64(max(d.Attempts, 0)))
+	e.time(d.At)
+	return e.b
+}
+
+// decodeDelivery overwrites d with the record b stored under seq.
+func decodeDelivery(seq uint32, b []byte, d *herald.Delivery) error {
+	if len(b) == 0 || b[0] != deliveryV1 {
+		return fmt.Errorf("delivery %d: unknown record version", seq)
+	}
+	r := newDecoder(b[1:])
+	d.Seq = seq
+	d.Recipient.Platform = herald.Platform(r.enum(knownPlatforms))
+	d.Recipient.ID = r.str()
+	d.Outcome = herald.Outcome(r.enum(knownOutcomes))
+	d.Reason = r.str()
+	d.MessageID = r.str()
+	d.Attempts = int(r.uvarint())
+	d.At = r.time()
+	if r.err != nil {
+		return fmt.Errorf("delivery %d: %w", seq, r.err)
+	}
+	return nil
+}

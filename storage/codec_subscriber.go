@@ -1,0 +1,93 @@
+package storage
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/heraldbot/herald"
+)
+
+// subscriberV1 is the version byte of the subscriber format.
+const subscriberV1 = 1
+
+var (
+	knownPlatforms = []string{string(herald.LINE), string(herald.Telegram), string(herald.Messenger)}
+	knownKinds     = []string{string(herald.KindUser), string(herald.KindGroup)}
+	knownStates    = []string{string(herald.Subscribed), string(herald.Unsubscribed), string(herald.Blocked)}
+)
+
+const flagOperatorChat = 1
+
+// appendSubscriber encodes s (without Seq, which is the key) onto b.
+func appendSubscriber(b []byte, s *herald.Subscriber) []byte {
+	e := encoder{b: append(b, subscriberV1)}
+	e.enum(string(s.Platform), knownPlatforms)
+	e.str(s.ID)
+	e.enum(string(s.Kind), knownKinds)
+	e.str(s.Name)
+	e.str(s.Locale)
+	e.str(s.Timezone)
+	e.uvarint(uint64(len(s.Tags)))
+	for _, t := range s.Tags {
+		e.str(t)
+	}
+	e.uvarint(uint64(len(s.Attributes)))
+	// Sorted so that equal subscribers encode to equal bytes.
+	keys := make([]string, 0, len(s.Attributes))
+	for k := range s.Attributes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		e.str(k)
+		e.str(s.Attributes[k])
+	}
+	e.time(s.FirstSeen)
+	e.time(s.LastInteraction)
+	e.enum(string(s.State), knownStates)
+	var flags uint64
+	if s.OperatorChat {
+		flags |= flagOperatorChat
+	}
+	e.uvarint(flags)
+	return e.b
+}
+
+// decodeSubscriber overwrites s with the record b stored under seq. Tags
+// and Attributes are fresh (never shared with a previous value of s).
+func decodeSubscriber(seq uint32, b []byte, s *herald.Subscriber) error {
+	if len(b) == 0 || b[0] != subscriberV1 {
+		return fmt.Errorf("subscriber %d: unknown record version", seq)
+	}
+	d := newDecoder(b[1:])
+	s.Seq = seq
+	s.Platform = herald.Platform(d.enum(knownPlatforms))
+	s.ID = d.str()
+	s.Kind = herald.SubscriberKind(d.enum(knownKinds))
+	s.Name = d.str()
+	s.Locale = d.str()
+	s.Timezone = d.str()
+	s.Tags = nil
+	if n := d.uvarint(); n > 0 && n <= uint64(len(b)) {
+		s.Tags = make([]string, n)
+		for i := range s.Tags {
+			s.Tags[i] = d.str()
+		}
+	}
+	s.Attributes = nil
+	if n := d.uvarint(); n > 0 && n <= uint64(len(b)) {
+		s.Attributes = make(map[string]string, n)
+		for range n {
+			k := d.str()
+			s.Attributes[k] = d.str()
+		}
+	}
+	s.FirstSeen = d.time()
+	s.LastInteraction = d.time()
+	s.State = herald.SubscriberState(d.enum(knownStates))
+	s.OperatorChat = d.uvarint()&flagOperatorChat != 0
+	if d.err != nil {
+		return fmt.Errorf("subscriber %d: %w", seq, d.err)
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+package storage
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/heraldbot/herald"
+)
+
+func TestSubscriberCodecRoundTrip(t *testing.T) {
+	cases := []herald.Subscriber{
+		{Seq: 1, Platform: herald.LINE, ID: "U1", Kind: herald.KindUser},
+		{Seq: 7, Platform: herald.Telegram, ID: "-100200", Kind: herald.KindGroup, Name: "家族群組 🎉",
+			Locale: "zh-TW", Timezone: "Asia/Taipei", Tags: []string{"a", "vip"},
+			Attributes: map[string]string{"plan": "gold", "since": "2024-01-02", "": ""},
+			FirstSeen:  time.Date(1999, 1, 2, 3, 4, 5, 6, time.UTC), LastInteraction: time.Unix(-5, 7).UTC(),
+			State: herald.Blocked, OperatorChat: true},
+		{Seq: 1 << 31, Platform: "whatsapp", ID: "x", Kind: "bot", State: "frozen"},
+	}
+	for _, want := range cases {
+		b := appendSubscriber(nil, &want)
+		var got herald.Subscriber
+		if err := decodeSubscriber(want.Seq, b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s", diff)
+		}
+		for n := range len(b) {
+			if err := decodeSubscriber(1, b[:n], &got); err == nil {
+				t.Errorf("decoding %d of %d bytes of %s: no error", n, len(b), want.ID)
+			}
+		}
+	}
+}
+
+func TestDeliveryCodecRoundTrip(t *testing.T) {
+	cases := []herald.Delivery{
+		{Seq: 3, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U1"}, Outcome: herald.Pending},
+		{Seq: 9, Recipient: herald.SubscriberKey{Platform: herald.Messenger, ID: "PSID"}, Outcome: herald.Failed,
+			Reason: "blocked", MessageID: "m_1", Attempts: 3, At: time.Date(2026, 1, 1, 0, 0, 0, 1, time.UTC)},
+		{Seq: 10, Recipient: herald.SubscriberKey{Platform: "x", ID: "y"}, Outcome: "weird"},
+	}
+	for _, want := range cases {
+		b := appendDelivery(nil, &want)
+		var got herald.Delivery
+		if err := decodeDelivery(want.Seq, b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s", diff)
+		}
+		if err := decodeDelivery(1, b[:len(b)-1], &got); err == nil {
+			t.Errorf("truncated delivery %d decoded without error", want.Seq)
+		}
+	}
+}
+
+func TestRecordsAreCompact(t *testing.T) {
+	s := user(herald.Telegram, 123456, "vip", "tw")
+	s.FirstSeen = time.Now()
+	if n := len(appendSubscriber(nil, &s)); n > 80 {
+		t.Errorf("a typical subscriber takes %d bytes, want ≤ 80", n)
+	}
+	d := herald.Delivery{Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U4af4980629a1b2c3d4e5f60718293a4b"}, Outcome: herald.Pending}
+	if n := len(appendDelivery(nil, &d)); n > 42 {
+		t.Errorf("a pending LINE delivery takes %d bytes, want ≤ 42", n)
+	}
+}

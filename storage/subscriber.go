@@ -1,0 +1,301 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/heraldbot/herald"
+	bolt "go.etcd.io/bbolt"
+)
+
+// subscriberChunk is how many subscribers one read transaction streams:
+// long enough to amortise the transaction, short enough that no read
+// transaction lives long (a long one would stall writers that grow the file).
+const subscriberChunk = 1000
+
+// change is one committed subscriber write, for the audience index.
+type change struct{ old, new *herald.Subscriber }
+
+func subKey(k herald.SubscriberKey) []byte { return []byte(k.String()) }
+
+// PutSubscribers inserts or replaces subscribers in one transaction, keeping
+// Seq and FirstSeen of existing ones. The Seq (and FirstSeen) each one got
+// is written back into subs.
+func (s *Store) PutSubscribers(subs []herald.Subscriber) error {
+	keys := make([]herald.SubscriberKey, len(subs))
+	for i := range subs {
+		keys[i] = subs[i].Key()
+	}
+	return s.writeSubscribers("put subscribers", keys, func(i int, sub *herald.Subscriber, created bool) error {
+		seq, first := sub.Seq, sub.FirstSeen
+		*sub = subs[i]
+		sub.Seq = seq
+		if !created || sub.FirstSeen.IsZero() {
+			sub.FirstSeen = first
+		}
+		return nil
+	}, func(i int, sub *herald.Subscriber) { subs[i].Seq, subs[i].FirstSeen = sub.Seq, sub.FirstSeen })
+}
+
+// UpdateSubscriber reads (or creates, with created=true) the subscriber at
+// key, applies fn and writes it back, in one transaction.
+func (s *Store) UpdateSubscriber(key herald.SubscriberKey, fn func(sub *herald.Subscriber, created bool) error) (herald.Subscriber, error) {
+	var out herald.Subscriber
+	err := s.writeSubscribers("update subscriber "+key.String(), []herald.SubscriberKey{key},
+		func(_ int, sub *herald.Subscriber, created bool) error { return fn(sub, created) },
+		func(_ int, sub *herald.Subscriber) { out = *sub })
+	return out, err
+}
+
+// UpdateSubscribers is UpdateSubscriber for many keys in one transaction
+// (webhook bursts); fn gets the index into keys. The same key may appear
+// twice: the second call sees the first one's changes.
+func (s *Store) UpdateSubscribers(keys []herald.SubscriberKey, fn func(i int, sub *herald.Subscriber, created bool) error) error {
+	return s.writeSubscribers(fmt.Sprintf("update %d subscribers", len(keys)), keys, fn, nil)
+}
+
+// writeSubscribers is the one write path for subscribers: read or create,
+// change, validate, write, commit, then update the index in commit order.
+func (s *Store) writeSubscribers(what string, keys []herald.SubscriberKey,
+	fn func(i int, sub *herald.Subscriber, created bool) error, done func(i int, sub *herald.Subscriber)) error {
+	if err := s.ensureIndex(); err != nil {
+		return err
+	}
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	changes := make([]change, 0, len(keys))
+	results := make([]*herald.Subscriber, len(keys))
+	err := s.update(what, func(tx *bolt.Tx) error {
+		changes = changes[:0]
+		now := s.now().UTC()
+		subs, idx := tx.Bucket(bucketSubscribers), tx.Bucket(bucketSubKeys)
+		subs.FillPercent = appendFill
+		var buf []byte
+		for i, key := range keys {
+			old, err := getSubscriber(subs, idx, key)
+			created := errors.Is(err, herald.ErrNotFound)
+			if err != nil && !created {
+				return err
+			}
+			sub := &herald.Subscriber{Platform: key.Platform, ID: key.ID, FirstSeen: now, State: herald.Subscribed}
+			if !created {
+				*sub = cloneSubscriber(old)
+			}
+			if err := fn(i, sub, created); err != nil {
+				return err
+			}
+			// The key and Seq are storage's: fn may not move a subscriber.
+			sub.Platform, sub.ID = key.Platform, key.ID
+			if created {
+				sub.Seq = 0
+				old = nil
+			} else {
+				sub.Seq = old.Seq
+			}
+			sub.SetTags(sub.Tags)
+			if err := s.validate(sub); err != nil {
+				return fmt.Errorf("subscriber %s: %w", key, err)
+			}
+			if sub.Seq == 0 {
+				n, err := subs.NextSequence()
+				if err != nil {
+					return err
+				}
+				if n > math.MaxUint32 {
+					return fmt.Errorf("subscriber %s: out of subscriber numbers", key)
+				}
+				sub.Seq = uint32(n)
+				if err := idx.Put(subKey(key), u32(sub.Seq)); err != nil {
+					return err
+				}
+			}
+			buf = appendSubscriber(nil, sub) // bbolt keeps the value until commit: no reuse
+			if err := subs.Put(u32(sub.Seq), buf); err != nil {
+				return err
+			}
+			changes = append(changes, change{old: old, new: sub})
+			results[i] = sub
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		s.index.Put(c.old, c.new)
+	}
+	if done != nil {
+		for i, sub := range results {
+			done(i, sub)
+		}
+	}
+	return nil
+}
+
+// getSubscriber reads one subscriber in tx, or herald.ErrNotFound.
+func getSubscriber(subs, idx *bolt.Bucket, key herald.SubscriberKey) (*herald.Subscriber, error) {
+	seqb := idx.Get(subKey(key))
+	if len(seqb) != 4 {
+		return nil, fmt.Errorf("subscriber %s: %w", key, herald.ErrNotFound)
+	}
+	seq := uint32(seqb[0])<<24 | uint32(seqb[1])<<16 | uint32(seqb[2])<<8 | uint32(seqb[3])
+	v := subs.Get(seqb)
+	if v == nil {
+		return nil, fmt.Errorf("subscriber %s: %w", key, herald.ErrNotFound)
+	}
+	sub := new(herald.Subscriber)
+	if err := decodeSubscriber(seq, v, sub); err != nil {
+		return nil, err
+	}
+	return sub, nil
+}
+
+func cloneSubscriber(s *herald.Subscriber) herald.Subscriber {
+	c := *s
+	if s.Tags != nil {
+		c.Tags = append([]string(nil), s.Tags...)
+	}
+	if s.Attributes != nil {
+		c.Attributes = make(map[string]string, len(s.Attributes))
+		for k, v := range s.Attributes {
+			c.Attributes[k] = v
+		}
+	}
+	return c
+}
+
+// Subscriber returns one subscriber or herald.ErrNotFound.
+func (s *Store) Subscriber(key herald.SubscriberKey) (herald.Subscriber, error) {
+	var out herald.Subscriber
+	err := s.view("read subscriber", func(tx *bolt.Tx) error {
+		sub, err := getSubscriber(tx.Bucket(bucketSubscribers), tx.Bucket(bucketSubKeys), key)
+		if err == nil {
+			out = *sub
+		}
+		return err
+	})
+	return out, err
+}
+
+// DeleteSubscriber erases a subscriber (a person's request for erasure).
+// Its Seq is never given to anyone else.
+func (s *Store) DeleteSubscriber(key herald.SubscriberKey) error {
+	if err := s.ensureIndex(); err != nil {
+		return err
+	}
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	var old *herald.Subscriber
+	err := s.update("delete subscriber", func(tx *bolt.Tx) error {
+		subs, idx := tx.Bucket(bucketSubscribers), tx.Bucket(bucketSubKeys)
+		var err error
+		if old, err = getSubscriber(subs, idx, key); err != nil {
+			return err
+		}
+		if err := subs.Delete(u32(old.Seq)); err != nil {
+			return err
+		}
+		return idx.Delete(subKey(key))
+	})
+	if err != nil {
+		return err
+	}
+	s.index.Put(old, nil)
+	return nil
+}
+
+// EachSubscriber streams every subscriber in Seq order, a chunk of them
+// per read transaction (so it is not one consistent snapshot when writes
+// go on). sub is reused between calls: copy what you keep.
+func (s *Store) EachSubscriber(fn func(sub *herald.Subscriber) error) error {
+	return s.scanSubscribers(fn)
+}
+
+func (s *Store) scanSubscribers(fn func(sub *herald.Subscriber) error) error {
+	var (
+		after uint32
+		first = true
+		chunk rawChunk
+		sub   herald.Subscriber
+	)
+	for {
+		chunk.reset()
+		err := s.view("stream subscribers", func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketSubscribers).Cursor()
+			k, v := c.First()
+			if !first {
+				k, v = c.Seek(u32(after + 1))
+			}
+			for ; k != nil && chunk.len() < subscriberChunk; k, v = c.Next() {
+				chunk.add(k, v)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if chunk.len() == 0 {
+			return nil
+		}
+		for i := range chunk.len() {
+			seq, v := chunk.at(i)
+			if err := decodeSubscriber(seq, v, &sub); err != nil {
+				return fmt.Errorf("storage: stream subscribers: %w", err)
+			}
+			if err := fn(&sub); err != nil {
+				return err
+			}
+			after = seq
+		}
+		first = false
+		if chunk.len() < subscriberChunk {
+			return nil
+		}
+	}
+}
+
+// rawChunk holds copies of up to a chunk of records read in one
+// transaction, in one reused buffer, to decode after the transaction ends.
+type rawChunk struct {
+	buf  []byte
+	seqs []uint32
+	ends []int
+}
+
+func (c *rawChunk) reset() { c.buf, c.seqs, c.ends = c.buf[:0], c.seqs[:0], c.ends[:0] }
+
+func (c *rawChunk) len() int { return len(c.seqs) }
+
+func (c *rawChunk) add(k, v []byte) {
+	c.seqs = append(c.seqs, uint32(k[0])<<24|uint32(k[1])<<16|uint32(k[2])<<8|uint32(k[3]))
+	c.buf = append(c.buf, v...)
+	c.ends = append(c.ends, len(c.buf))
+}
+
+func (c *rawChunk) at(i int) (uint32, []byte) {
+	start := 0
+	if i > 0 {
+		start = c.ends[i-1]
+	}
+	return c.seqs[i], c.buf[start:c.ends[i]]
+}
+
+// validate is sub.Validate with the time-zone check remembered: it loads
+// the zone from disk on every call, which was half the cost of an upsert.
+// Only valid zones are remembered, so the set is bounded by the IANA list.
+func (s *Store) validate(sub *herald.Subscriber) error {
+	tz := sub.Timezone
+	if _, known := s.zones.Load(tz); tz != "" && known {
+		c := *sub
+		c.Timezone = ""
+		return c.Validate()
+	}
+	if err := sub.Validate(); err != nil {
+		return err
+	}
+	if tz != "" {
+		s.zones.Store(tz, struct{}{})
+	}
+	return nil
+}
