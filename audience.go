@@ -91,18 +91,20 @@ func (a *Audience) Matches(s *Subscriber, now time.Time) bool {
 			return false
 		}
 	}
+	// Filter tags are compared in stored form: "VIP" from the API means "vip".
+	hasTag := func(t string) bool { return s.HasTag(NormalizeTag(t)) }
 	if len(a.IncludeTags) > 0 {
 		if a.TagMatch == AllTags {
 			for _, t := range a.IncludeTags {
-				if !s.HasTag(t) {
+				if !hasTag(t) {
 					return false
 				}
 			}
-		} else if !slices.ContainsFunc(a.IncludeTags, s.HasTag) {
+		} else if !slices.ContainsFunc(a.IncludeTags, hasTag) {
 			return false
 		}
 	}
-	if slices.ContainsFunc(a.ExcludeTags, s.HasTag) {
+	if slices.ContainsFunc(a.ExcludeTags, hasTag) {
 		return false
 	}
 	if a.Activity != nil && !a.Activity.Matches(s.LastInteraction, now) {

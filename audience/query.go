@@ -75,12 +75,12 @@ func (x *Index) match(a *herald.Audience, now time.Time) *roaring.Bitmap {
 	if len(a.IncludeTags) > 0 && !r.IsEmpty() {
 		if a.TagMatch == herald.AllTags {
 			for _, t := range a.IncludeTags {
-				andOrClear(r, x.tags[t])
+				andOrClear(r, x.tags[herald.NormalizeTag(t)])
 			}
 		} else {
 			var anyOf []*roaring.Bitmap
 			for _, t := range a.IncludeTags {
-				if b := x.tags[t]; b != nil {
+				if b := x.tags[herald.NormalizeTag(t)]; b != nil {
 					anyOf = append(anyOf, b)
 				}
 			}
@@ -88,7 +88,7 @@ func (x *Index) match(a *herald.Audience, now time.Time) *roaring.Bitmap {
 		}
 	}
 	for _, t := range a.ExcludeTags {
-		if b := x.tags[t]; b != nil && !r.IsEmpty() {
+		if b := x.tags[herald.NormalizeTag(t)]; b != nil && !r.IsEmpty() {
 			r.AndNot(b)
 		}
 	}

@@ -6,10 +6,17 @@ import (
 	"time"
 )
 
-// limiter spaces requests evenly at a rate (no bursts, so no one-second
-// window ever holds more than the rate) and slows down when the platform
-// answers 429. It is shared by a channel's workers. A zero rate is no limit.
+// limiter spaces requests evenly at a rate (no bursts) and slows down when
+// the platform answers 429. It is shared by a channel's workers. A zero rate
+// is no limit.
+//
+// Even spacing alone can still put rate+1 requests into one second at the
+// platform when network delays vary; so a request also needs one of
+// ⌊rate⌋ tokens, and a token comes back one second after its request's
+// answer. The platform saw that request before it answered, so no
+// one-second window there ever holds more than ⌊rate⌋ of ours.
 type limiter struct {
+	tokens   chan time.Time // when each free token may be used; nil: no limit
 	mu       sync.Mutex
 	now      func() time.Time
 	sleep    func(ctx context.Context, d time.Duration) error
@@ -23,15 +30,32 @@ func newLimiter(perSecond, headroom float64, now func() time.Time, sleep func(co
 	if perSecond > 0 {
 		l.base = time.Duration(float64(time.Second) / (perSecond * headroom))
 		l.interval = l.base
+		n := max(1, int(perSecond))
+		l.tokens = make(chan time.Time, n)
+		for range n {
+			l.tokens <- time.Time{}
+		}
 	}
 	return l
 }
 
-// Wait reserves the next slot and waits for it.
+// Wait reserves the next slot and waits for it. Every Wait that returns
+// nil must be followed by Done once the request has been answered.
 func (l *limiter) Wait(ctx context.Context) error {
+	var free time.Time
+	if l.tokens != nil {
+		select {
+		case free = <-l.tokens:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	l.mu.Lock()
 	now := l.now()
 	at := l.next
+	if at.Before(free) {
+		at = free
+	}
 	if at.Before(now) {
 		at = now
 	}
@@ -39,10 +63,24 @@ func (l *limiter) Wait(ctx context.Context) error {
 		l.next = at.Add(l.interval)
 	}
 	l.mu.Unlock()
-	if !at.After(now) {
-		return ctx.Err()
+	var err error
+	if at.After(now) {
+		err = l.sleep(ctx, at.Sub(now))
 	}
-	return l.sleep(ctx, at.Sub(now))
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil && l.tokens != nil {
+		l.tokens <- free
+	}
+	return err
+}
+
+// Done returns the request's token, usable one second from now.
+func (l *limiter) Done() {
+	if l.tokens != nil {
+		l.tokens <- l.now().Add(time.Second)
+	}
 }
 
 // Backoff reacts to a 429: nobody starts before after has passed, and the

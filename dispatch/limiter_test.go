@@ -24,6 +24,7 @@ func TestLimiterNeverExceedsItsRateInAnyWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		starts = append(starts, ft.now)
+		l.Done()
 	}
 	for i := range starts {
 		n := 0
@@ -43,8 +44,10 @@ func TestLimiterSlowsDownAfterA429AndRecovers(t *testing.T) {
 	ft := &fakeTime{now: time.Unix(0, 0)}
 	l := newLimiter(10, 1, ft.Now, ft.Sleep)
 	_ = l.Wait(context.Background())
+	l.Done()
 	l.Backoff(5 * time.Second)
 	_ = l.Wait(context.Background())
+	l.Done()
 	if waited := ft.now.Sub(time.Unix(0, 0)); waited < 5*time.Second {
 		t.Errorf("resumed after %s, want the 5s the platform asked for", waited)
 	}
@@ -75,5 +78,25 @@ func TestRetryKeyIsAStableUUID(t *testing.T) {
 	}
 	if len(a) != 36 || a[14] != '5' || a[8] != '-' {
 		t.Errorf("%s is not a version-5 UUID", a)
+	}
+}
+
+func TestLimiterWaitsOneSecondAfterAnswersWhenRequestsAreSlow(t *testing.T) {
+	ft := &fakeTime{now: time.Unix(0, 0)}
+	l := newLimiter(5, 1, ft.Now, ft.Sleep)
+	// five requests start, then are answered 800 ms later
+	for range 5 {
+		if err := l.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ft.now = ft.now.Add(800 * time.Millisecond)
+	answered := ft.now
+	for range 5 {
+		l.Done()
+	}
+	_ = l.Wait(context.Background())
+	if got := ft.now.Sub(answered); got < time.Second {
+		t.Errorf("the sixth request started %s after the answers, want a second", got)
 	}
 }

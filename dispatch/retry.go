@@ -70,6 +70,7 @@ func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *M
 		}
 		attempts++
 		id, err := s.Send(ctx, m)
+		lim.Done()
 		if err == nil {
 			lim.Success()
 			return id, attempts, nil

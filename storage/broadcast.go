@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // idAttempts is how many random IDs of one length are tried before the
@@ -35,13 +36,13 @@ func (s *Store) CreateBroadcast(b *herald.Broadcast) error {
 	nb := *b
 	err := s.update("create broadcast", func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketBroadcasts)
-		if err := checkNameFree(bk, nb.Name, nb.Status, ""); err != nil {
-			return err
-		}
 		if nb.ID == "" {
 			nb.ID = freeBroadcastID(bk)
 		} else if bk.Get([]byte(nb.ID)) != nil {
 			return fmt.Errorf("broadcast %s exists: %w", nb.ID, herald.ErrConflict)
+		}
+		if err := syncName(tx, nb.ID, nil, &nb); err != nil {
+			return err
 		}
 		now := s.now().UTC()
 		nb.CreatedAt, nb.UpdatedAt = now, now
@@ -63,27 +64,6 @@ func freeBroadcastID(bk *bolt.Bucket) string {
 			}
 		}
 	}
-}
-
-// checkNameFree enforces unique names among unfinished broadcasts
-// (case-insensitive); self is the broadcast being renamed.
-func checkNameFree(bk *bolt.Bucket, name string, status herald.Status, self string) error {
-	if !status.Unfinished() || strings.TrimSpace(name) == "" {
-		return nil
-	}
-	return bk.ForEach(func(k, v []byte) error {
-		if string(k) == self {
-			return nil
-		}
-		var o herald.Broadcast
-		if err := json.Unmarshal(v, &o); err != nil {
-			return fmt.Errorf("broadcast %s: %w", k, err)
-		}
-		if o.Status.Unfinished() && strings.EqualFold(strings.TrimSpace(o.Name), strings.TrimSpace(name)) {
-			return fmt.Errorf("name %q is used by %s: %w", name, o.ID, herald.ErrConflict)
-		}
-		return nil
-	})
 }
 
 // Broadcast returns one broadcast or herald.ErrNotFound.
@@ -116,10 +96,8 @@ func (s *Store) UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (
 				return err
 			}
 		}
-		if !strings.EqualFold(b.Name, old.Name) || (old.Status.Final() && b.Status.Unfinished()) {
-			if err := checkNameFree(bk, b.Name, b.Status, id); err != nil {
-				return err
-			}
+		if err := syncName(tx, id, &old, &b); err != nil {
+			return err
 		}
 		b.UpdatedAt = s.now().UTC()
 		return putJSON(bk, []byte(id), &b)
@@ -198,8 +176,12 @@ func (s *Store) allBroadcasts(keep func(b *herald.Broadcast) bool) ([]herald.Bro
 func (s *Store) DeleteBroadcast(id string) error {
 	return s.update("delete broadcast "+id, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketBroadcasts)
-		if bk.Get([]byte(id)) == nil {
-			return fmt.Errorf("broadcast %s: %w", id, herald.ErrNotFound)
+		var old herald.Broadcast
+		if err := getJSON(bk, []byte(id), &old); err != nil {
+			return err
+		}
+		if err := syncName(tx, id, &old, nil); err != nil {
+			return err
 		}
 		if err := bk.Delete([]byte(id)); err != nil {
 			return err
@@ -215,7 +197,7 @@ func (s *Store) DeleteBroadcast(id string) error {
 			names = append(names, slices.Clone(k))
 		}
 		for _, n := range names {
-			if err := dels.DeleteBucket(n); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			if err := dels.DeleteBucket(n); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
 				return err
 			}
 		}

@@ -230,3 +230,17 @@ func TestDeleteBroadcastCascades(t *testing.T) {
 		t.Errorf("the other broadcast lost data: %d runs, %d deliveries, %d taps", len(runs), len(ds), len(taps))
 	}
 }
+
+func TestBroadcastNameFreedByRenameAndDelete(t *testing.T) {
+	s, c := openTest(t)
+	a := newBroadcast(t, s, "Winter promo")
+	if _, err := s.UpdateBroadcast(a.ID, func(b *herald.Broadcast) error { b.Name = "Winter promo v2"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	newBroadcast(t, s, "winter PROMO") // the old name is free after the rename
+	if err := s.DeleteBroadcast(a.ID); err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t, s, c)
+	newBroadcast(t, s, "Winter promo v2") // and the new one after the delete
+}

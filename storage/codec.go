@@ -78,15 +78,6 @@ func (d *decoder) uvarint() uint64 {
 	return 0
 }
 
-func (d *decoder) byte() byte {
-	if d.err != nil || d.off >= len(d.s) {
-		d.err = errShortRecord
-		return 0
-	}
-	d.off++
-	return d.s[d.off-1]
-}
-
 func (d *decoder) str() string {
 	n := d.uvarint()
 	if d.err != nil || n > uint64(len(d.s)-d.off) {

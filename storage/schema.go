@@ -39,6 +39,7 @@ type migration struct {
 func schemaMigrations() []migration {
 	return []migration{
 		{name: "create buckets", fn: createBuckets},
+		{name: "index broadcast names", fn: indexBroadcastNames},
 	}
 }
 

@@ -176,11 +176,18 @@ func (s *Store) ensureIndex() error {
 		start := time.Now()
 		x := audience.NewIndex()
 		n := 0
-		err := s.scanSubscribers(func(sub *herald.Subscriber) error {
-			x.Put(nil, sub)
-			n++
-			return nil
-		})
+		err := func() (err error) {
+			defer func() {
+				if r := recover(); r != nil { // a damaged page, as in prepare
+					err = fmt.Errorf("%w (%v)", ErrCorrupt, r)
+				}
+			}()
+			return s.scanSubscribers(func(sub *herald.Subscriber) error {
+				x.Put(nil, sub)
+				n++
+				return nil
+			})
+		}()
 		if err != nil {
 			s.indexErr = fmt.Errorf("storage: build audience index: %w", err)
 			return

@@ -67,6 +67,12 @@ func benchDispatchChild(ctx context.Context, o benchDispatchOpts, channels []her
 	if err == nil && len(runs) > 0 {
 		status = string(runs[len(runs)-1].Status)
 	}
+	if f := os.Getenv("HERALD_BENCH_HEAPPROFILE"); f != "" {
+		if w, err := os.Create(f); err == nil {
+			_ = pprof.WriteHeapProfile(w)
+			_ = w.Close()
+		}
+	}
 	if os.Getenv("HERALD_BENCH_MEM") != "" {
 		b, _ := os.ReadFile("/proc/self/status")
 		for _, l := range strings.Split(string(b), "\n") {

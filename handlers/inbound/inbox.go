@@ -67,8 +67,8 @@ type Inbox struct {
 	mu          sync.RWMutex // guards the flags against sends on closed channels
 	closed      bool         // no more events
 	laterClosed bool         // no more follow-ups
-	jobs   chan *job
-	done   chan struct{} // closed when the writer has drained jobs
+	jobs        chan *job
+	done        chan struct{} // closed when the writer has drained jobs
 
 	flowMu sync.RWMutex
 	flows  map[string]FlowFunc
@@ -191,17 +191,8 @@ func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 			}
 		}
 	}
-	in.mu.RLock()
-	if in.closed {
-		in.mu.RUnlock()
-		return nil, ErrClosed
-	}
-	select {
-	case in.jobs <- j:
-		in.mu.RUnlock()
-	case <-ctx.Done():
-		in.mu.RUnlock()
-		return nil, fmt.Errorf("inbound: record: %w", ctx.Err())
+	if err := in.enqueue(ctx, j); err != nil {
+		return nil, err
 	}
 	select {
 	case <-j.done:
@@ -223,6 +214,21 @@ func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 		}
 	}
 	return j.results, nil
+}
+
+// enqueue hands a job to the writer.
+func (in *Inbox) enqueue(ctx context.Context, j *job) error {
+	in.mu.RLock()
+	defer in.mu.RUnlock()
+	if in.closed {
+		return ErrClosed
+	}
+	select {
+	case in.jobs <- j:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("inbound: record: %w", ctx.Err())
+	}
 }
 
 // resolveTap finds the action button a postback names. Taps on unknown
@@ -267,13 +273,19 @@ func (in *Inbox) startFlow(flow string, sub herald.Subscriber, tap herald.Tap) {
 // errSkipNew aborts a profile update that would create a subscriber.
 var errSkipNew = errors.New("inbound: subscriber does not exist")
 
-// UpdateProfile sets a subscriber's name and (if unknown) locale, learnt
-// after the fact (LINE's profile fetch). It is group-committed like any
-// event, but never creates a subscriber, so a profile arriving after an
-// erasure request does not bring the person back.
+// UpdateProfile queues a subscriber's name and (if unknown) locale, learnt
+// after the fact (LINE's profile fetch), without waiting for the commit:
+// profiles fetched by a few workers then still share transactions. It never
+// creates a subscriber, so a profile arriving after an erasure request does
+// not bring the person back.
 func (in *Inbox) UpdateProfile(ctx context.Context, key herald.SubscriberKey, name, locale string) error {
-	_, err := in.Record(ctx, Event{Kind: Profile, Key: key, Name: name, Locale: locale})
-	if err != nil && !errors.Is(err, errSkipNew) {
+	ev := Event{Kind: Profile, Key: key, Name: name, Locale: locale, At: in.now()}
+	if err := ev.Validate(); err != nil {
+		return err
+	}
+	j := &job{evs: []Event{ev}, buttons: make([]*herald.Button, 1), taps: make([]*herald.Tap, 1),
+		results: make([]Result, 1), done: make(chan struct{})}
+	if err := in.enqueue(ctx, j); err != nil {
 		return fmt.Errorf("inbound: update profile of %s: %w", key, err)
 	}
 	return nil

@@ -186,11 +186,15 @@ func TestProfileNeverRecreatesAnErasedSubscriber(t *testing.T) {
 	if err := in.UpdateProfile(context.Background(), key, "Mei", "zh-TW"); err != nil {
 		t.Fatal(err)
 	}
+	_, _ = in.Record(context.Background(), Event{Kind: Message, Key: lineKey("U10")}) // commits after the profile
 	if sub, _ := store.Subscriber(key); sub.Name != "Mei" || sub.Locale != "zh-TW" {
 		t.Errorf("profile not saved: %+v", sub)
 	}
 	_ = store.DeleteSubscriber(key)
 	if err := in.UpdateProfile(context.Background(), key, "Mei", "zh-TW"); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Close(context.Background()); err != nil { // commits what is queued
 		t.Fatal(err)
 	}
 	if _, err := store.Subscriber(key); err == nil {

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/heraldbot/herald/handlers/api"
+	"github.com/heraldbot/herald/handlers/inbound"
+	"github.com/heraldbot/herald/handlers/line"
+	"github.com/heraldbot/herald/handlers/messenger"
+	"github.com/heraldbot/herald/handlers/telegram"
+	"github.com/heraldbot/herald/metrics"
+	"github.com/heraldbot/herald/storage"
+)
+
+// inboundDeps are what the end-user side and the REST API share with the
+// rest of the bot. Runs and Releaser are the dispatch engine (nil until it
+// is wired: the API then changes statuses itself); Admin is the Telegram
+// admin frontend (nil until it exists).
+type inboundDeps struct {
+	Metrics  *metrics.Metrics
+	Runs     api.RunControl
+	Releaser api.Releaser
+	Admin    telegram.AdminHandler
+}
+
+// addInboundRoutes mounts the end-user webhooks (/webhooks/line,
+// /webhooks/messenger, /webhooks/telegram in webhook mode), the REST API
+// (/api/v1/) and /metrics; starts Telegram's long poll (or sets its
+// webhook); and registers their shutdown in a.drain, ahead of the database
+// close. It returns the Telegram handler (nil when Telegram is off) so the
+// admin side and dispatch can share its bot.
+func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.Handler {
+	cfg, log := a.cfg, a.logger
+	inbox := inbound.New(a.store, inbound.Options{
+		Keywords: inbound.NewKeywords(inbound.WithStopWords(inbound.DefaultKeywords(), cfg.Inbound.UnsubscribeKeywords)),
+		Logger:   log, Metrics: deps.Metrics,
+	})
+	mux.Handle("GET /metrics", deps.Metrics.Handler())
+	mux.Handle("/api/", api.New(api.Options{Store: a.store, Tokens: apiTokens(cfg.API.Tokens), Runs: deps.Runs,
+		Releaser: deps.Releaser, Logger: log, Metrics: deps.Metrics}))
+	if cfg.LINEEnabled() {
+		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,
+			APIURL: cfg.LINE.APIURL, Inbox: inbox, Logger: log, Metrics: deps.Metrics})
+		if err != nil {
+			log.Error("line webhook not mounted", "err", err)
+		} else {
+			mux.Handle("POST /webhooks/line", h)
+		}
+	}
+	if cfg.MessengerEnabled() {
+		h, err := messenger.New(messenger.Options{AppSecret: cfg.Messenger.AppSecret, VerifyToken: cfg.Messenger.VerifyToken,
+			PageToken: cfg.Messenger.PageToken, APIURL: cfg.Messenger.APIURL, APIVersion: cfg.Messenger.APIVersion,
+			Inbox: inbox, Logger: log, Metrics: deps.Metrics})
+		if err != nil {
+			log.Error("messenger webhook not mounted", "err", err)
+		} else {
+			mux.Handle("/webhooks/messenger", h)
+		}
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	var polling sync.WaitGroup
+	var tg *telegram.Handler
+	if cfg.TelegramEnabled() {
+		h, err := telegram.New(telegram.Options{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
+			WebhookSecret: cfg.Telegram.WebhookSecret, AdminChatIDs: cfg.Telegram.AdminChatIDs,
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Admin: deps.Admin, Inbox: inbox, Logger: log, Metrics: deps.Metrics})
+		switch {
+		case err != nil:
+			log.Error("telegram end users not connected", "err", err)
+		case cfg.Telegram.WebhookURL != "":
+			tg = h
+			mux.Handle("POST /webhooks/telegram", h.WebhookHandler())
+			polling.Go(func() {
+				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				defer cancel()
+				if err := h.SetWebhook(sctx, cfg.Telegram.WebhookURL); err != nil {
+					log.Error("telegram webhook not set; updates will not arrive", "err", err)
+				}
+			})
+		default:
+			tg = h
+			polling.Go(func() { _ = h.Poll(ctx) })
+		}
+	}
+	a.drain = append(a.drain, func(dctx context.Context) error {
+		stop()
+		polling.Wait()
+		return inbox.Close(dctx)
+	})
+	return tg
+}
+
+func apiTokens(in []APIToken) []api.Token {
+	out := make([]api.Token, 0, len(in))
+	for _, t := range in {
+		out = append(out, api.Token{Name: t.Name, Secret: t.Token})
+	}
+	return out
+}
+
+// The REST API and the end-user side run on the real store.
+var (
+	_ api.Store     = (*storage.Store)(nil)
+	_ inbound.Store = (*storage.Store)(nil)
+)
