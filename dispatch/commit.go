@@ -23,7 +23,7 @@ type committer struct {
 }
 
 func newCommitter(r *runner) *committer {
-	return &committer{r: r, in: make(chan []herald.Delivery, 4*r.e.opts.Workers),
+	return &committer{r: r, in: make(chan []herald.Delivery, r.e.opts.Workers),
 		done: make(chan struct{}), buf: make([]herald.Delivery, 0, r.e.opts.CommitBatch+500)}
 }
 

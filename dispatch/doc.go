@@ -14,8 +14,10 @@
 // run by sending to the records still pending. So after a kill -9:
 //
 //   - no recipient is lost: a record leaves pending only with its outcome;
-//   - at most the in-flight jobs (Options.Workers per channel) plus the
-//     outcomes not yet committed (at most one commit batch) are sent again;
+//   - at most the in-flight jobs plus the outcomes not yet committed are
+//     sent again: Options.Workers jobs per channel in flight, Options.Workers
+//     jobs queued for the committer, and one commit batch (at most
+//     Options.CommitBatch outcomes, or what CommitInterval gathered);
 //   - on LINE none are: every push and multicast carries an X-Line-Retry-Key
 //     derived from the run ID, the batch's first and last Seq, its size and
 //     its content (UUID version 5), so a resend after restart is answered

@@ -9,13 +9,10 @@ import (
 // Limits are the per-token send rates. Defaults follow the platforms'
 // published limits; 0 for a rate means unlimited (benchmarks, tests).
 type Limits struct {
-	// TelegramPerSecond bounds messages per second per bot (about 30).
+	// TelegramPerSecond bounds messages per second per bot (about 30). The
+	// per-chat and per-group limits matter only when one recipient needs
+	// several requests; telegram.Config spaces those.
 	TelegramPerSecond float64
-	// TelegramChatGap and TelegramGroupGap space two requests to the same
-	// private chat (1 s) or group (3 s, i.e. 20 per minute) when one
-	// recipient needs more than one request (an album with buttons).
-	TelegramChatGap  time.Duration
-	TelegramGroupGap time.Duration
 	// LINEPushPerSecond and LINEMulticastPerSecond are LINE's per-endpoint
 	// request rates (2,000 and 200 requests per second).
 	LINEPushPerSecond      float64
@@ -33,8 +30,7 @@ type Limits struct {
 // DefaultLimits are the platforms' published limits.
 func DefaultLimits() Limits {
 	return Limits{
-		TelegramPerSecond: 30, TelegramChatGap: time.Second, TelegramGroupGap: 3 * time.Second,
-		LINEPushPerSecond: 2000, LINEMulticastPerSecond: 200, LINEMulticastSize: 500,
+		TelegramPerSecond: 30, LINEPushPerSecond: 2000, LINEMulticastPerSecond: 200, LINEMulticastSize: 500,
 		MessengerPerSecond: 250, Headroom: 0.97,
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/locales"
-	"github.com/heraldbot/herald/storage"
 )
 
 // listPage is how many broadcasts /list shows at once.
@@ -222,7 +221,7 @@ func (t *turn) list(args string) error {
 		}
 		filter = w
 	}
-	bs, err := t.e.cfg.Store.ListBroadcasts(storage.BroadcastQuery{Statuses: listFilters[filter], Offset: (page - 1) * listPage, Limit: listPage + 1})
+	bs, err := t.e.cfg.Store.ListBroadcasts(herald.BroadcastQuery{Statuses: listFilters[filter], Offset: (page - 1) * listPage, Limit: listPage + 1})
 	if err != nil {
 		return fmt.Errorf("flows: list: %w", err)
 	}

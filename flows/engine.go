@@ -12,7 +12,6 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/locales"
-	"github.com/heraldbot/herald/storage"
 )
 
 // Broadcasts is what flows needs of the broadcast store.
@@ -20,7 +19,7 @@ type Broadcasts interface {
 	CreateBroadcast(b *herald.Broadcast) error
 	Broadcast(id string) (herald.Broadcast, error)
 	UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error)
-	ListBroadcasts(q storage.BroadcastQuery) ([]herald.Broadcast, error)
+	ListBroadcasts(q herald.BroadcastQuery) ([]herald.Broadcast, error)
 	FindBroadcasts(text string, limit int) ([]herald.Broadcast, error)
 	DeleteBroadcast(id string) error
 }
@@ -28,7 +27,7 @@ type Broadcasts interface {
 // Audiences sizes audiences and lists tags for the wizard's live count.
 type Audiences interface {
 	Count(a *herald.Audience, cat herald.Category, now time.Time) (herald.Count, error)
-	Tags() []storage.TagCount
+	Tags() []herald.TagCount
 }
 
 // Sessions keeps conversation state across restarts (opaque bytes).

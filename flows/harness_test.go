@@ -318,7 +318,7 @@ func seed(t *testing.T, s testStore) {
 // stored returns the only broadcast in the store.
 func (h *harness) stored() herald.Broadcast {
 	h.t.Helper()
-	bs, err := h.store.ListBroadcasts(storage.BroadcastQuery{})
+	bs, err := h.store.ListBroadcasts(herald.BroadcastQuery{})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -330,7 +330,7 @@ func (h *harness) stored() herald.Broadcast {
 
 func (h *harness) mustList() []herald.Broadcast {
 	h.t.Helper()
-	bs, err := h.store.ListBroadcasts(storage.BroadcastQuery{})
+	bs, err := h.store.ListBroadcasts(herald.BroadcastQuery{})
 	if err != nil {
 		h.t.Fatal(err)
 	}

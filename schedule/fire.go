@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/storage"
 )
 
 // fire starts a broadcast whose moment came, unless it is stale.
@@ -112,7 +111,7 @@ func (s *Scheduler) finish(id string) {
 // retain deletes finished broadcasts (with their runs and deliveries) older
 // than the retention period. Drafts and anything unfinished are kept.
 func (s *Scheduler) retain(now time.Time) {
-	old, err := s.store.ListBroadcasts(storage.BroadcastQuery{
+	old, err := s.store.ListBroadcasts(herald.BroadcastQuery{
 		Statuses: []herald.Status{herald.StatusCompleted, herald.StatusCanceled, herald.StatusFailed}})
 	if err != nil {
 		s.log.Error("schedule: retention", "err", err)

@@ -10,12 +10,11 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/storage"
 )
 
 // Store is what the scheduler reads and writes; *storage.Store has it.
 type Store interface {
-	ListBroadcasts(q storage.BroadcastQuery) ([]herald.Broadcast, error)
+	ListBroadcasts(q herald.BroadcastQuery) ([]herald.Broadcast, error)
 	Broadcast(id string) (herald.Broadcast, error)
 	UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error)
 	DeleteBroadcast(id string) error
@@ -113,7 +112,7 @@ func (t *timeline) Pop() any {
 // Load plans every scheduled broadcast from storage (after a start or a
 // restart) and the daily retention job.
 func (s *Scheduler) Load(ctx context.Context) error {
-	bs, err := s.store.ListBroadcasts(storage.BroadcastQuery{Statuses: []herald.Status{herald.StatusScheduled}})
+	bs, err := s.store.ListBroadcasts(herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusScheduled}})
 	if err != nil {
 		return fmt.Errorf("schedule: load: %w", err)
 	}

@@ -17,24 +17,18 @@ func (s *Store) Count(a *herald.Audience, cat herald.Category, now time.Time) (h
 	return s.index.Count(a, cat, now), nil
 }
 
-// TagCount is a tag and how many reachable subscribers carry it.
-type TagCount struct {
-	Tag   string
-	Count int
-}
-
 // Tags lists tags on at least one reachable subscriber, most used first
 // (ties by name).
-func (s *Store) Tags() []TagCount {
+func (s *Store) Tags() []herald.TagCount {
 	if err := s.ensureIndex(); err != nil {
 		s.logger.Error("storage: tags", "err", err)
 		return nil
 	}
 	counts := s.index.TagCounts()
-	out := make([]TagCount, 0, len(counts))
+	out := make([]herald.TagCount, 0, len(counts))
 	for t, n := range counts {
 		if n > 0 {
-			out = append(out, TagCount{Tag: t, Count: n})
+			out = append(out, herald.TagCount{Tag: t, Count: n})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -114,7 +114,7 @@ func TestAudienceAnswersMatchTheRecords(t *testing.T) {
 	check(s, "after reopen")
 
 	tags := s.Tags()
-	if len(tags) != 3 || tags[0].Tag != "tw" || tags[1].Tag != "vip" || tags[2] != (TagCount{Tag: "brand-new", Count: 1}) {
+	if len(tags) != 3 || tags[0].Tag != "tw" || tags[1].Tag != "vip" || tags[2] != (herald.TagCount{Tag: "brand-new", Count: 1}) {
 		t.Errorf("Tags = %+v, want tw, vip, brand-new by count", tags)
 	}
 }

@@ -16,13 +16,6 @@ import (
 // length grows: collisions are rare until thousands of broadcasts exist.
 const idAttempts = 4
 
-// BroadcastQuery selects broadcasts for listing, newest first.
-type BroadcastQuery struct {
-	Statuses []herald.Status // empty: all
-	Offset   int
-	Limit    int // 0: no limit
-}
-
 // CreateBroadcast stores a new broadcast, assigning ID (if empty),
 // CreatedAt and UpdatedAt. A name already used by an unfinished broadcast is
 // herald.ErrConflict.
@@ -107,7 +100,7 @@ func (s *Store) UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (
 
 // ListBroadcasts lists broadcasts newest first (by CreatedAt, then ID).
 // Broadcasts are few (thousands), so this reads them all.
-func (s *Store) ListBroadcasts(q BroadcastQuery) ([]herald.Broadcast, error) {
+func (s *Store) ListBroadcasts(q herald.BroadcastQuery) ([]herald.Broadcast, error) {
 	all, err := s.allBroadcasts(func(b *herald.Broadcast) bool {
 		return len(q.Statuses) == 0 || slices.Contains(q.Statuses, b.Status)
 	})

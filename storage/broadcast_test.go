@@ -120,16 +120,16 @@ func TestListBroadcastsNewestFirstFilteredAndPaged(t *testing.T) {
 		return strings.Join(out, ",")
 	}
 	cases := []struct {
-		q    BroadcastQuery
+		q    herald.BroadcastQuery
 		want string
 	}{
-		{BroadcastQuery{}, "five,four,three,two,one"},
-		{BroadcastQuery{Limit: 2}, "five,four"},
-		{BroadcastQuery{Offset: 2, Limit: 2}, "three,two"},
-		{BroadcastQuery{Offset: 4, Limit: 2}, "one"},
-		{BroadcastQuery{Offset: 9}, ""},
-		{BroadcastQuery{Statuses: []herald.Status{herald.StatusScheduled}}, "four,two"},
-		{BroadcastQuery{Statuses: []herald.Status{herald.StatusDraft, herald.StatusCanceled}, Limit: 2}, "five,three"},
+		{herald.BroadcastQuery{}, "five,four,three,two,one"},
+		{herald.BroadcastQuery{Limit: 2}, "five,four"},
+		{herald.BroadcastQuery{Offset: 2, Limit: 2}, "three,two"},
+		{herald.BroadcastQuery{Offset: 4, Limit: 2}, "one"},
+		{herald.BroadcastQuery{Offset: 9}, ""},
+		{herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusScheduled}}, "four,two"},
+		{herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusDraft, herald.StatusCanceled}, Limit: 2}, "five,three"},
 	}
 	for _, tc := range cases {
 		bs, err := s.ListBroadcasts(tc.q)

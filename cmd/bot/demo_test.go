@@ -73,7 +73,7 @@ func TestDemoBinaryCreatesAScheduledBroadcast(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	bs, err := s.ListBroadcasts(storage.BroadcastQuery{})
+	bs, err := s.ListBroadcasts(herald.BroadcastQuery{})
 	if err != nil || len(bs) != 1 {
 		t.Fatalf("broadcasts = %v, %v; want one", bs, err)
 	}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/metrics"
-	"github.com/heraldbot/herald/storage"
 )
 
 // frontend is the Origin.Frontend of broadcasts made through the API.
@@ -35,7 +34,7 @@ type Broadcasts interface {
 	CreateBroadcast(b *herald.Broadcast) error
 	Broadcast(id string) (herald.Broadcast, error)
 	UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error)
-	ListBroadcasts(q storage.BroadcastQuery) ([]herald.Broadcast, error)
+	ListBroadcasts(q herald.BroadcastQuery) ([]herald.Broadcast, error)
 }
 
 // Results reads what runs did, for counts, click-through and failure CSVs.

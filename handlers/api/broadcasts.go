@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/storage"
 )
 
 type createBroadcastRequest struct {
@@ -93,7 +92,7 @@ func (s *Server) newBroadcast(req *createBroadcastRequest, actor string) (herald
 }
 
 func (s *Server) listBroadcasts(w http.ResponseWriter, r *http.Request, _ string) {
-	q := storage.BroadcastQuery{Limit: 50}
+	q := herald.BroadcastQuery{Limit: 50}
 	v := r.URL.Query()
 	if st := v.Get("status"); st != "" {
 		for _, part := range strings.Split(st, ",") {

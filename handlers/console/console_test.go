@@ -76,7 +76,7 @@ func TestScriptDrivesTheWizardWithNumbersAndUploads(t *testing.T) {
 			t.Errorf("console output lacks %q:\n%s", want, got)
 		}
 	}
-	bs, err := s.ListBroadcasts(storage.BroadcastQuery{})
+	bs, err := s.ListBroadcasts(herald.BroadcastQuery{})
 	if err != nil || len(bs) != 1 || len(bs[0].Audience.Selected) != 2 || bs[0].Status != herald.StatusScheduled {
 		t.Fatalf("stored %+v, %v", bs, err)
 	}

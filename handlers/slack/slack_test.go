@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald"
 )
 
 func TestSlashCommandRunsTheWizardInAThreadWithButtonsAndACSV(t *testing.T) {
@@ -60,7 +60,7 @@ func TestSlashCommandRunsTheWizardInAThreadWithButtonsAndACSV(t *testing.T) {
 	r.press(alice, sum, "sum:confirm")
 	r.last("goes out to 2 recipients")
 
-	bs, _ := r.store.ListBroadcasts(storage.BroadcastQuery{})
+	bs, _ := r.store.ListBroadcasts(herald.BroadcastQuery{})
 	if len(bs) != 1 || bs[0].Origin.Frontend != Frontend || bs[0].Origin.ChatID != channel+":"+thread {
 		t.Fatalf("broadcast origin: %+v", bs)
 	}

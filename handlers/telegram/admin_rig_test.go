@@ -15,7 +15,6 @@ import (
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/inbound"
 	"github.com/heraldbot/herald/handlers/internal/flowsrig"
-	"github.com/heraldbot/herald/handlers/internal/memstore"
 	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
@@ -55,7 +54,7 @@ func newAdminRig(t *testing.T, adminUsers ...int64) *adminRig {
 		t.Fatal(err)
 	}
 	acc[Frontend] = a
-	in := inbound.New(memstore.New(), inbound.Options{})
+	in := inbound.New(store, inbound.Options{})
 	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Inbox: in, AdminChatIDs: []int64{adminGroup}, AdminUserIDs: adminUsers, Admin: a})
 	if err != nil {
 		t.Fatal(err)

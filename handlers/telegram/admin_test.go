@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald"
 )
 
 func TestAdminRunsTheWizardInTheGroupWithButtonsRepliesAndACSV(t *testing.T) {
@@ -65,7 +65,7 @@ func TestAdminRunsTheWizardInTheGroupWithButtonsRepliesAndACSV(t *testing.T) {
 	r.press(alice, sum, "sum:confirm")
 	r.last("goes out to 2 recipients")
 
-	bs, err := r.store.ListBroadcasts(storage.BroadcastQuery{})
+	bs, err := r.store.ListBroadcasts(herald.BroadcastQuery{})
 	if err != nil || len(bs) != 1 {
 		t.Fatalf("broadcasts: %v %v", bs, err)
 	}
@@ -136,7 +136,7 @@ func TestNonAdminIsRefusedAndAuditedAndChatterIgnored(t *testing.T) {
 	if len(log) != 1 || log[0].Action != "access.denied" || log[0].Actor != "telegram:13" || log[0].Detail != "/new" {
 		t.Fatalf("audit log: %+v", log)
 	}
-	if bs, _ := r.store.ListBroadcasts(storage.BroadcastQuery{}); len(bs) != 0 {
+	if bs, _ := r.store.ListBroadcasts(herald.BroadcastQuery{}); len(bs) != 0 {
 		t.Fatal("a non-admin changed state")
 	}
 	// A non-admin's press on a progress button is refused the same way.
