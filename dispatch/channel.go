@@ -86,6 +86,8 @@ func (r *runner) page(ctx context.Context, p herald.Platform, s Sender, jobs cha
 			if maxMulti > 1 && sub.Kind != herald.KindGroup {
 				if batch == nil {
 					batch = r.newJob(p, "multicast", &sub)
+					batch.ds = make([]herald.Delivery, 0, maxMulti)
+					batch.msg.To = make([]Recipient, 0, maxMulti)
 				}
 				batch.ds = append(batch.ds, d)
 				batch.msg.To = append(batch.msg.To, Recipient{Seq: d.Seq, Key: d.Recipient, Kind: sub.Kind})

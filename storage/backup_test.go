@@ -2,13 +2,10 @@ package storage
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/heraldbot/herald"
 	bolt "go.etcd.io/bbolt"
@@ -72,64 +69,4 @@ func TestBackupWhileWriting(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkBackup(t, file, 3020, "kept")
-}
-
-func TestBackupDatabaseFromRunningBotAndStoppedOne(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "herald.db")
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedAudience(t, s)
-	newBroadcast(t, s, "hot")
-	ctx := t.Context()
-
-	// Running without serving backups: a clear "locked" error, no hang.
-	_, err = BackupDatabase(ctx, path, filepath.Join(dir, "a.db"), 50*time.Millisecond)
-	if !errors.Is(err, ErrLocked) {
-		t.Fatalf("backup of a locked db: %v", err)
-	}
-
-	serveCtx, stop := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- s.ServeBackups(serveCtx) }()
-	hot := filepath.Join(dir, "hot.db")
-	var n int64
-	for range 200 { // wait for the socket to listen
-		if n, err = BackupDatabase(ctx, path, hot, 50*time.Millisecond); !errors.Is(err, ErrLocked) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if err != nil || n == 0 {
-		t.Fatalf("hot backup: %d bytes, %v", n, err)
-	}
-	// The bot keeps working after serving.
-	if err := s.PutSubscribers([]herald.Subscriber{user(herald.LINE, 99999)}); err != nil {
-		t.Fatal(err)
-	}
-	checkBackup(t, hot, 3000, "hot")
-	stop()
-	if err := <-served; err != nil {
-		t.Errorf("ServeBackups: %v", err)
-	}
-	if _, err := os.Stat(BackupSocketPath(path)); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("socket left behind: %v", err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	cold := filepath.Join(dir, "cold.db")
-	if _, err := BackupDatabase(ctx, path, cold, 0); err != nil {
-		t.Fatalf("cold backup: %v", err)
-	}
-	checkBackup(t, cold, 3001, "hot")
-
-	junk := filepath.Join(dir, "junk.db")
-	_ = os.WriteFile(junk, []byte("not a db"), 0o600)
-	if _, err := BackupDatabase(ctx, junk, filepath.Join(dir, "x.db"), 0); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("backup of junk: %v", err)
-	}
 }

@@ -2,19 +2,24 @@ package storage
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
 
-// deliveryV1 is the version byte of the delivery format.
-const deliveryV1 = 1
+// Version bytes of the delivery format: v2 added NotBefore. Records of
+// either version are read; new ones are written as v2.
+const (
+	deliveryV1 = 1
+	deliveryV2 = 2
+)
 
 var knownOutcomes = []string{string(herald.Pending), string(herald.Sent), string(herald.Failed),
 	string(herald.Skipped), string(herald.Held)}
 
 // appendDelivery encodes d (without Seq, which is the key) onto b.
 func appendDelivery(b []byte, d *herald.Delivery) []byte {
-	e := encoder{b: append(b, deliveryV1)}
+	e := encoder{b: append(b, deliveryV2)}
 	e.enum(string(d.Recipient.Platform), knownPlatforms)
 	e.str(d.Recipient.ID)
 	e.enum(string(d.Outcome), knownOutcomes)
@@ -22,12 +27,13 @@ func appendDelivery(b []byte, d *herald.Delivery) []byte {
 	e.str(d.MessageID)
 	e.uvarint(uint64(max(d.Attempts, 0)))
 	e.time(d.At)
+	e.time(d.NotBefore)
 	return e.b
 }
 
 // decodeDelivery overwrites d with the record b stored under seq.
 func decodeDelivery(seq uint32, b []byte, d *herald.Delivery) error {
-	if len(b) == 0 || b[0] != deliveryV1 {
+	if len(b) == 0 || (b[0] != deliveryV1 && b[0] != deliveryV2) {
 		return fmt.Errorf("delivery %d: unknown record version", seq)
 	}
 	r := newDecoder(b[1:])
@@ -39,6 +45,10 @@ func decodeDelivery(seq uint32, b []byte, d *herald.Delivery) error {
 	d.MessageID = r.str()
 	d.Attempts = int(r.uvarint())
 	d.At = r.time()
+	d.NotBefore = time.Time{}
+	if b[0] >= deliveryV2 {
+		d.NotBefore = r.time()
+	}
 	if r.err != nil {
 		return fmt.Errorf("delivery %d: %w", seq, r.err)
 	}

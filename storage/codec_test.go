@@ -41,6 +41,8 @@ func TestDeliveryCodecRoundTrip(t *testing.T) {
 		{Seq: 9, Recipient: herald.SubscriberKey{Platform: herald.Messenger, ID: "PSID"}, Outcome: herald.Failed,
 			Reason: "blocked", MessageID: "m_1", Attempts: 3, At: time.Date(2026, 1, 1, 0, 0, 0, 1, time.UTC)},
 		{Seq: 10, Recipient: herald.SubscriberKey{Platform: "x", ID: "y"}, Outcome: "weird"},
+		{Seq: 11, Recipient: herald.SubscriberKey{Platform: herald.Telegram, ID: "42"}, Outcome: herald.Pending,
+			NotBefore: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
 	}
 	for _, want := range cases {
 		b := appendDelivery(nil, &want)
@@ -54,6 +56,19 @@ func TestDeliveryCodecRoundTrip(t *testing.T) {
 		if err := decodeDelivery(1, b[:len(b)-1], &got); err == nil {
 			t.Errorf("truncated delivery %d decoded without error", want.Seq)
 		}
+	}
+}
+
+// Deliveries written before NotBefore existed (v1) still read back.
+func TestDeliveryCodecReadsVersion1(t *testing.T) {
+	v2 := appendDelivery(nil, &herald.Delivery{Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U1"}, Outcome: herald.Sent})
+	v1 := append([]byte{deliveryV1}, v2[1:len(v2)-1]...) // v1 had no trailing NotBefore
+	var got herald.Delivery
+	if err := decodeDelivery(5, v1, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Recipient.ID != "U1" || got.Outcome != herald.Sent || !got.NotBefore.IsZero() {
+		t.Errorf("v1 record read as %+v", got)
 	}
 }
 

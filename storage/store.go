@@ -72,9 +72,6 @@ type Store struct {
 	indexOnce sync.Once
 	index     *audience.Index
 	indexErr  error
-
-	backupMu sync.Mutex
-	backupLn io.Closer // the backup socket listener, when serving
 }
 
 // Open opens (creating if needed) the database at path, migrates it and
@@ -198,9 +195,8 @@ func (s *Store) ensureIndex() error {
 	return s.indexErr
 }
 
-// Close stops serving backups and closes the database.
+// Close closes the database.
 func (s *Store) Close() error {
-	s.stopBackupServer()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("storage: close %s: %w", s.path, err)
 	}
