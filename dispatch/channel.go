@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -37,80 +38,138 @@ func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []he
 	}
 }
 
+// pager hands one channel's pending recipients to the senders.
+type pager struct {
+	r        *runner
+	p        herald.Platform
+	s        Sender
+	jobs     chan<- *job
+	out      chan<- []herald.Delivery
+	size     int
+	maxMulti int  // recipients per multicast; 0: push one by one
+	batch    *job // the multicast being filled
+}
+
 // page feeds jobs until the channel's pending records are all handed out or
 // the run stops. Batches for a multicast are formed the same way every time
 // from the same pending records, so their retry keys repeat after a restart.
+//
+// Recipients waiting for their local time (NotBefore) are handed out in
+// passes: each pass takes those due since the previous one, then the pager
+// sleeps until the next is due. Those due before the previous pass were
+// handed out then (in flight or committed), so a pass never sends anyone
+// twice; a restarted run begins again with no lower bound.
 func (r *runner) page(ctx context.Context, p herald.Platform, s Sender, jobs chan<- *job, out chan<- []herald.Delivery) {
-	size := r.e.opts.PageSize
+	pg := &pager{r: r, p: p, s: s, jobs: jobs, out: out, size: r.e.opts.PageSize}
 	personal := herald.Personalized(r.b.Content.Text) || herald.Personalized(r.b.Content.Title)
-	maxMulti := 0
 	if m, ok := s.(Multicaster); ok && !personal {
-		maxMulti = min(m.MaxMulticast(), r.e.opts.Limits.LINEMulticastSize)
+		pg.maxMulti = min(m.MaxMulticast(), r.e.opts.Limits.LINEMulticastSize)
 	}
-	var batch *job
-	flush := func() bool {
-		if batch == nil {
-			return true
+	var lower time.Time
+	for {
+		upper := r.e.opts.Now()
+		next, ok := pg.pass(ctx, lower, upper)
+		if !ok || !pg.flush(ctx) || next.IsZero() || !r.sleepUntil(ctx, next) {
+			return
 		}
-		j := batch
-		batch = nil
-		ds := j.ds
-		j.msg.RetryKey = retryKey(r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), contentKey(&j.msg.Content))
-		return r.hand(ctx, jobs, j)
+		lower = upper
 	}
+}
+
+// flush hands out the multicast being filled, if any.
+func (pg *pager) flush(ctx context.Context) bool {
+	j := pg.batch
+	if j == nil {
+		return !pg.r.stopped()
+	}
+	pg.batch = nil
+	ds := j.ds
+	j.msg.RetryKey = retryKey(pg.r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), contentKey(&j.msg.Content))
+	return pg.r.hand(ctx, pg.jobs, j)
+}
+
+// pass hands out the pending recipients due in (lower, upper] (every due
+// one when lower is zero) and returns the earliest NotBefore still ahead;
+// ok is false when the run stopped or storage failed.
+func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Time, ok bool) {
+	r := pg.r
 	var after uint32
 	for !r.stopped() {
-		ds, err := r.e.store.Deliveries(r.runID, herald.Pending, after, size)
+		ds, err := r.e.store.Deliveries(r.runID, herald.Pending, after, pg.size)
 		if err != nil {
 			r.logErr("dispatch: read pending", err)
 			r.stop(stopShutdown)
-			return
+			return next, false
 		}
 		for _, d := range ds {
 			after = d.Seq
-			if d.Recipient.Platform != p {
+			switch {
+			case d.Recipient.Platform != pg.p:
 				continue
-			}
-			if r.stopped() {
-				return
-			}
-			if s == nil {
-				out <- []herald.Delivery{r.outcome(d, herald.Failed, noSender(p).Error(), "", 0)}
-				continue
-			}
-			sub, final, ok := r.prepare(d)
-			if !ok {
-				out <- []herald.Delivery{final}
-				continue
-			}
-			if maxMulti > 1 && sub.Kind != herald.KindGroup {
-				if batch == nil {
-					batch = r.newJob(p, "multicast", &sub)
-					batch.ds = make([]herald.Delivery, 0, maxMulti)
-					batch.msg.To = make([]Recipient, 0, maxMulti)
-				}
-				batch.ds = append(batch.ds, d)
-				batch.msg.To = append(batch.msg.To, Recipient{Seq: d.Seq, Key: d.Recipient, Kind: sub.Kind})
-				if len(batch.ds) == maxMulti && !flush() {
-					return
+			case d.NotBefore.After(upper):
+				if next.IsZero() || d.NotBefore.Before(next) {
+					next = d.NotBefore
 				}
 				continue
+			case !lower.IsZero() && !d.NotBefore.After(lower):
+				continue // handed out by an earlier pass
 			}
-			j := r.newJob(p, "push", &sub)
-			j.ds = []herald.Delivery{d}
-			j.msg.To = []Recipient{{Seq: d.Seq, Key: d.Recipient, Kind: sub.Kind}}
-			j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, contentKey(&j.msg.Content))
-			if !r.hand(ctx, jobs, j) {
-				return
+			if !pg.handOut(ctx, d) {
+				return next, false
 			}
 		}
-		if len(ds) < size {
+		if len(ds) < pg.size {
 			break
 		}
 	}
-	if !r.stopped() {
-		flush()
+	return next, !r.stopped()
+}
+
+// handOut sends one due recipient on its way: alone, or into the multicast.
+func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
+	r := pg.r
+	if r.stopped() {
+		return false
 	}
+	if pg.s == nil {
+		pg.out <- []herald.Delivery{r.outcome(d, herald.Failed, noSender(pg.p).Error(), "", 0)}
+		return true
+	}
+	sub, final, ok := r.prepare(d)
+	if !ok {
+		pg.out <- []herald.Delivery{final}
+		return true
+	}
+	if pg.maxMulti > 1 && sub.Kind != herald.KindGroup {
+		if pg.batch == nil {
+			pg.batch = r.newJob(pg.p, "multicast", &sub)
+			pg.batch.ds = make([]herald.Delivery, 0, pg.maxMulti)
+			pg.batch.msg.To = make([]Recipient, 0, pg.maxMulti)
+		}
+		b := pg.batch
+		b.ds = append(b.ds, d)
+		b.msg.To = append(b.msg.To, Recipient{Seq: d.Seq, Key: d.Recipient, Kind: sub.Kind})
+		return len(b.ds) < pg.maxMulti || pg.flush(ctx)
+	}
+	j := r.newJob(pg.p, "push", &sub)
+	j.ds = []herald.Delivery{d}
+	j.msg.To = []Recipient{{Seq: d.Seq, Key: d.Recipient, Kind: sub.Kind}}
+	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, contentKey(&j.msg.Content))
+	return r.hand(ctx, pg.jobs, j)
+}
+
+// sleepUntil waits for t, or until the run stops (false).
+func (r *runner) sleepUntil(ctx context.Context, t time.Time) bool {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-r.stopCh:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return r.e.opts.Sleep(ctx, t.Sub(r.e.opts.Now())) == nil && !r.stopped()
 }
 
 func (r *runner) hand(ctx context.Context, jobs chan<- *job, j *job) bool {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/heraldbot/herald"
 )
 
 // Limits are the per-token send rates. Defaults follow the platforms'
@@ -74,6 +76,11 @@ type Options struct {
 	// Jitter returns a number in [0,1) for backoff jitter (math/rand/v2).
 	Jitter func() float64
 	Logger *slog.Logger
+	// DeliverAt says when a recipient may get a broadcast at the earliest:
+	// their own local time for user-timezone schedules, or the end of their
+	// quiet hours (schedule.Zones.DeliverAt). Zero means at once; nil sends
+	// everyone at once.
+	DeliverAt func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time
 	// Reporter gets progress and reports (NopReporter when nil).
 	Reporter Reporter
 }

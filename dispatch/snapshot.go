@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -29,21 +30,28 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) error {
 		batch = batch[:0]
 		return ctx.Err()
 	}
-	add := func(seq uint32, key herald.SubscriberKey) error {
+	add := func(seq uint32, key herald.SubscriberKey, notBefore time.Time) error {
 		if seq <= last {
 			return nil
 		}
-		batch = append(batch, herald.Delivery{Seq: seq, Recipient: key, Outcome: herald.Pending})
+		batch = append(batch, herald.Delivery{Seq: seq, Recipient: key, Outcome: herald.Pending, NotBefore: notBefore})
 		if len(batch) == size {
 			return flush()
 		}
 		return nil
 	}
 	if run.RetryOf != "" {
-		err = r.eachFailed(run.RetryOf, add)
+		err = r.eachFailed(run.RetryOf, func(seq uint32, key herald.SubscriberKey) error {
+			return add(seq, key, time.Time{}) // a retry goes out now
+		})
 	} else {
-		err = st.EachRecipient(&r.b.Audience, r.e.opts.Now(), func(sub *herald.Subscriber) error {
-			return add(sub.Seq, sub.Key())
+		now := r.e.opts.Now()
+		err = st.EachRecipient(&r.b.Audience, now, func(sub *herald.Subscriber) error {
+			var at time.Time
+			if r.e.opts.DeliverAt != nil {
+				at = r.e.opts.DeliverAt(&r.b, sub, now)
+			}
+			return add(sub.Seq, sub.Key(), at)
 		})
 	}
 	if err == nil {
