@@ -137,7 +137,11 @@ func (t *turn) newOneLine(args string) error {
 		d.Schedule = herald.Schedule{Kind: herald.SendNow}
 	case "at", "user":
 		at, _ := time.ParseInLocation(herald.LocalLayout, ol.At, t.tz)
-		if msg := t.checkLead(at); msg != "" {
+		if lead := t.localLeadArgs(at); ol.Timing == "user" && lead != nil {
+			t.syntaxError(args, &parseError{Pos: ol.AtPos, Key: "err.local.too_soon", Args: lead})
+			return nil
+		}
+		if msg := t.checkLead(at); ol.Timing == "at" && msg != "" {
 			t.syntaxError(args, &parseError{Pos: ol.AtPos, Key: "err.syntax.too_soon", Args: []any{"Minutes", int(t.e.cfg.MinLeadTime.Minutes())}})
 			return nil
 		}

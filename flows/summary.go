@@ -179,10 +179,16 @@ func (t *turn) confirm() error {
 	if err := d.Validate(); err != nil {
 		return t.fail(t.validationLine(err))
 	}
-	if d.Schedule.Kind == herald.SendAt {
-		if msg := t.checkLead(d.Schedule.At); msg != "" {
-			return t.fail(msg + " " + t.T("err.fix_timing"))
-		}
+	msg := ""
+	switch d.Schedule.Kind {
+	case herald.SendAt:
+		msg = t.checkLead(d.Schedule.At)
+	case herald.SendUserLocal:
+		wall, _ := time.Parse(herald.LocalLayout, d.Schedule.Local) // validated above
+		msg = t.checkLocalLead(wall)
+	}
+	if msg != "" {
+		return t.fail(msg + " " + t.T("err.fix_timing"))
 	}
 	if other, err := t.nameTaken(d.Name); err != nil {
 		return err

@@ -35,6 +35,7 @@ func TestEveryStepExplainsMistakesAndAsksAgain(t *testing.T) {
 		{stepText, func(h *harness) []Reply { return h.send(strings.Repeat("x", 2001)) }, "That's 2,001 characters; messages fit 2,000"},
 		{stepTiming, func(h *harness) []Reply { h.press("tm:at"); return h.send("next week") }, "I couldn't read that time"},
 		{stepTiming, func(h *harness) []Reply { h.press("tm:at"); return h.send("2020-01-01 09:00") }, "That's too soon"},
+		{stepTiming, func(h *harness) []Reply { h.press("tm:user"); return h.send("2026-11-23 12:00") }, "For “each person's own time”, 12:00 must still be ahead in every timezone, and it comes first at UTC+14. Pick 2026-11-23 15:06 or later."},
 		{stepTiming, func(h *harness) []Reply { h.press("tm:every"); return h.send("every full moon") }, "I couldn't read that. Type e.g. “daily 09:00”"},
 		{stepButtons, func(h *harness) []Reply { h.press("btn:url"); h.send("Go"); return h.send("shop.example.com") }, "That isn't a web address"},
 		{stepButtons, func(h *harness) []Reply { h.press("btn:url"); return h.send(strings.Repeat("L", 21)) }, "That label has 21 characters; buttons fit 20"},

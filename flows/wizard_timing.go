@@ -103,7 +103,11 @@ func handleAt(t *turn) error {
 		example := t.now.In(t.tz).Add(24*time.Hour).Format("2006-01-02") + " 09:00"
 		return t.fail(t.T("err.at.format", "Example", example))
 	}
-	if msg := t.checkLead(at); msg != "" {
+	msg := t.checkLead(at)
+	if t.sess.Step == stepLocal {
+		msg = t.checkLocalLead(at)
+	}
+	if msg != "" {
 		return t.fail(msg)
 	}
 	if t.sess.Step == stepLocal {
@@ -112,6 +116,32 @@ func handleAt(t *turn) error {
 		t.sess.Draft.Schedule = herald.Schedule{Kind: herald.SendAt, At: at.UTC()}
 	}
 	return t.goTo(stepOperator)
+}
+
+// earliestZone is where a wall-clock time comes first (Kiribati, UTC+14).
+var earliestZone = time.FixedZone("UTC+14", 14*60*60)
+
+// checkLocalLead explains why the wall-clock time of at, sent at each
+// person's own time, is too soon for someone somewhere, or returns "".
+// People for whom that time had already passed would otherwise get the
+// message at a wrong hour or not at all.
+func (t *turn) checkLocalLead(at time.Time) string {
+	if args := t.localLeadArgs(at); args != nil {
+		return t.T("err.local.too_soon", args...)
+	}
+	return ""
+}
+
+// localLeadArgs returns err.local.too_soon's arguments when at's wall
+// time comes too soon in the earliest timezone, else nil.
+func (t *turn) localLeadArgs(at time.Time) []any {
+	first := time.Date(at.Year(), at.Month(), at.Day(), at.Hour(), at.Minute(), 0, 0, earliestZone)
+	earliest := t.now.Add(t.e.cfg.MinLeadTime)
+	if !first.Before(earliest) {
+		return nil
+	}
+	ok := earliest.In(earliestZone).Add(time.Minute).Truncate(time.Minute)
+	return []any{"When", at.Format("15:04"), "Earliest", ok.Format(herald.LocalLayout)}
 }
 
 // checkLead explains why at is too soon, or returns "".
