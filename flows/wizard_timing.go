@@ -188,12 +188,20 @@ func askRecurring(t *turn) error {
 }
 
 func handleRecurring(t *turn) error {
+	var until time.Time
+	var runs int
 	expr, ok := strings.CutPrefix(t.pressed(), "rc:")
 	if !ok {
 		if t.pressed() != "" {
 			return t.fail(t.T("err.pick_choice"))
 		}
-		if expr, ok = recurringCron(t.text()); !ok {
+		rhythm, end, hasEnd := cutRecurringEnd(t.text())
+		if hasEnd {
+			if until, runs, ok = parseRecurringEnd(end, t.tz); !ok {
+				return t.fail(t.T("err.recurring.end"))
+			}
+		}
+		if expr, ok = recurringCron(rhythm); !ok {
 			return t.fail(t.T("err.recurring.format"))
 		}
 	}
@@ -201,9 +209,44 @@ func handleRecurring(t *turn) error {
 	if _, err := cronParser.Parse(spec); err != nil {
 		return t.fail(t.T("err.recurring.format"))
 	}
-	t.sess.Draft.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: spec}
+	t.sess.Draft.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: spec, Until: until, MaxRuns: runs}
 	t.say(t.describeSchedule(&t.sess.Draft.Schedule))
 	return t.goTo(stepOperator)
+}
+
+// cutRecurringEnd splits "daily 09:00 until 2026-12-31" or "weekdays 18:30
+// 10 times" into the rhythm and the end clause.
+func cutRecurringEnd(s string) (rhythm, end string, ok bool) {
+	lower := strings.ToLower(s)
+	if i := strings.LastIndex(lower, " until "); i >= 0 {
+		return s[:i], strings.TrimSpace(s[i:]), true
+	}
+	f := strings.Fields(lower)
+	if n := len(f); n >= 2 && (f[n-1] == "times" || f[n-1] == "time") {
+		return strings.Join(strings.Fields(s)[:n-2], " "), strings.Join(f[n-2:], " "), true
+	}
+	return s, "", false
+}
+
+// parseRecurringEnd reads "until 2026-12-31" (the whole day counts, in
+// loc) or "10 times".
+func parseRecurringEnd(end string, loc *time.Location) (until time.Time, runs int, ok bool) {
+	f := strings.Fields(strings.ToLower(end))
+	if len(f) != 2 {
+		return time.Time{}, 0, false
+	}
+	if f[0] == "until" {
+		day, err := time.ParseInLocation("2006-01-02", f[1], loc)
+		if err != nil {
+			return time.Time{}, 0, false
+		}
+		return day.AddDate(0, 0, 1).Add(-time.Second).UTC(), 0, true
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil || n < 1 || n > 10_000 {
+		return time.Time{}, 0, false
+	}
+	return time.Time{}, n, true
 }
 
 // cronParser reads five-field expressions with an optional CRON_TZ=.
@@ -266,17 +309,25 @@ func (t *turn) describeSchedule(s *herald.Schedule) string {
 		return t.T("schedule.user_local", "When", s.Local)
 	case herald.SendRecurring:
 		out := t.T("schedule.recurring", "Words", t.cronWords(s.Cron))
+		if !s.Until.IsZero() {
+			out += ", " + t.T("schedule.until", "Date", s.Until.In(t.tz).Format("2006-01-02"))
+		}
+		if s.MaxRuns > 0 {
+			out += ", " + t.N("schedule.times", s.MaxRuns)
+		}
 		if sched, err := cronParser.Parse(s.Cron); err == nil {
 			next := t.now
 			var times []string
-			for range 3 {
+			for i := 0; i < 3 && (s.MaxRuns == 0 || i < s.MaxRuns); i++ {
 				next = sched.Next(next)
-				if next.IsZero() {
+				if next.IsZero() || (!s.Until.IsZero() && next.After(s.Until)) {
 					break
 				}
 				times = append(times, t.when(next))
 			}
-			out += "\n" + t.T("schedule.next", "Times", strings.Join(times, "; "))
+			if len(times) > 0 {
+				out += "\n" + t.T("schedule.next", "Times", strings.Join(times, "; "))
+			}
 		}
 		return out
 	}

@@ -1,0 +1,55 @@
+package flows
+
+import (
+	"testing"
+	"time"
+)
+
+func TestRecurringEndClause(t *testing.T) {
+	taipei, _ := time.LoadLocation("Asia/Taipei")
+	tests := []struct {
+		in, rhythm string
+		until      string // RFC 3339, "" for none
+		runs       int
+		ok         bool
+	}{
+		{"daily 09:00", "daily 09:00", "", 0, true},
+		{"daily 09:00 until 2026-12-31", "daily 09:00", "2026-12-31T15:59:59Z", 0, true},
+		{"Weekdays 18:30 10 times", "Weekdays 18:30", "", 10, true},
+		{"0 9 * * 1 1 time", "0 9 * * 1", "", 1, true},
+		{"daily 09:00 until New Year", "daily 09:00", "", 0, false},
+		{"daily 09:00 0 times", "daily 09:00", "", 0, false},
+	}
+	for _, tt := range tests {
+		rhythm, end, has := cutRecurringEnd(tt.in)
+		if rhythm != tt.rhythm {
+			t.Errorf("%q: rhythm %q, want %q", tt.in, rhythm, tt.rhythm)
+		}
+		if !has {
+			continue
+		}
+		until, runs, ok := parseRecurringEnd(end, taipei)
+		if ok != tt.ok || runs != tt.runs {
+			t.Errorf("%q: runs %d ok %v, want %d %v", tt.in, runs, ok, tt.runs, tt.ok)
+		}
+		if tt.until != "" && until.Format(time.RFC3339) != tt.until {
+			t.Errorf("%q: until %s, want %s (the end of that day in the admin's zone)", tt.in, until.Format(time.RFC3339), tt.until)
+		}
+	}
+}
+
+func TestWizardRecurringWithAnEnd(t *testing.T) {
+	h := newHarness(t)
+	h.send("/new")
+	h.send("Daily tip")
+	h.press("ch:telegram")
+	h.press(choiceDone)
+	h.press("rk:users")
+	h.press(choiceDone)
+	h.press("ct:text")
+	h.send("Tip of the day")
+	h.press(choiceDone)
+	h.press("tm:every")
+	mustContain(t, h.send("daily 09:00 until someday"), "I couldn't read the end")
+	mustContain(t, h.send("daily 09:00 2 times"), "2 times in all", "Next: 2026-11-24 09:00 (Asia/Taipei); 2026-11-25 09:00 (Asia/Taipei)\n")
+}
