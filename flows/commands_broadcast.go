@@ -69,8 +69,8 @@ func (t *turn) runLine(r herald.Run) string {
 	for _, x := range r.Tally {
 		sum = sum.Add(x)
 	}
-	return t.T("run.line", "N", r.N, "Status", string(r.Status), "Sent", num(sum.Sent), "Failed", num(sum.Failed),
-		"Skipped", num(sum.Skipped), "Pending", num(sum.Pending), "Total", num(r.Total), "Started", t.when(r.StartedAt))
+	return t.T("run.line", "N", r.N, "Status", string(r.Status), "Sent", FormatCount(sum.Sent), "Failed", FormatCount(sum.Failed),
+		"Skipped", FormatCount(sum.Skipped), "Pending", FormatCount(sum.Pending), "Total", FormatCount(r.Total), "Started", t.when(r.StartedAt))
 }
 
 // actionKeys and doneKeys name status changes in the admin's language.
@@ -305,7 +305,7 @@ func (t *turn) errorsOf(args string) error {
 	sort.Slice(rs, func(i, j int) bool { return rs[i].n > rs[j].n || (rs[i].n == rs[j].n && rs[i].reason < rs[j].reason) })
 	lines := []string{t.N("errors.title", total, "ID", b.ID)}
 	for _, x := range rs[:min(len(rs), 6)] {
-		lines = append(lines, fmt.Sprintf("• %s: %s", t.orDash(x.reason), num(x.n)))
+		lines = append(lines, fmt.Sprintf("• %s: %s", t.orDash(x.reason), FormatCount(x.n)))
 	}
 	t.replies = append(t.replies, Reply{Text: strings.Join(lines, "\n"),
 		File: &File{Name: "failed-" + b.ID + ".csv", ContentType: "text/csv", Data: buf.Bytes()}})

@@ -48,7 +48,7 @@ func (t *turn) summaryText(d *herald.Broadcast, cnt herald.Count) string {
 	line := func(s string) { b.WriteString(s + "\n") }
 	var chans []string
 	for _, p := range d.Audience.Channels {
-		chans = append(chans, t.platformName(p))
+		chans = append(chans, PlatformName(p))
 	}
 	line(t.T("summary.channels", "Channels", t.orDash(strings.Join(chans, ", ")), "Recipients", t.T(recipientKeys[d.Audience.Recipients])))
 	line(t.T("summary.audience") + "\n" + t.describeAudience(&d.Audience))
@@ -153,10 +153,10 @@ func (t *turn) sendTest() error {
 		}
 		if err := t.e.cfg.Tests.SendTest(t.ctx, d, to); err != nil {
 			t.e.cfg.Logger.Warn("flows: test send failed", "platform", string(to.Platform), "err", err)
-			failed = append(failed, t.platformName(to.Platform))
+			failed = append(failed, PlatformName(to.Platform))
 			continue
 		}
-		sent = append(sent, t.platformName(to.Platform))
+		sent = append(sent, PlatformName(to.Platform))
 	}
 	switch {
 	case len(sent) == 0 && len(failed) == 0:
@@ -214,13 +214,13 @@ func (t *turn) confirm() error {
 	id := saved.ID
 	switch {
 	case status == herald.StatusPending:
-		t.say(t.T("confirm.pending", "ID", id, "Count", num(cnt.Total), "Threshold", num(t.e.cfg.ApprovalThreshold)),
+		t.say(t.T("confirm.pending", "ID", id, "Count", FormatCount(cnt.Total), "Threshold", FormatCount(t.e.cfg.ApprovalThreshold)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/cancel "+id, t.T("btn.cancel_broadcast")))
 	case d.Schedule.Kind == herald.SendNow:
-		t.say(t.T("confirm.now", "ID", id, "Seconds", int(t.e.cfg.UndoDelay.Seconds()), "Count", num(cnt.Total)),
+		t.say(t.T("confirm.now", "ID", id, "Seconds", int(t.e.cfg.UndoDelay.Seconds()), "Count", FormatCount(cnt.Total)),
 			t.choice("/delete "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))
 	default:
-		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&d.Schedule), "Count", num(cnt.Total)),
+		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&d.Schedule), "Count", FormatCount(cnt.Total)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/pause "+id, t.T("btn.pause")), t.choice("/new", t.T("btn.new")))
 	}
 	return nil

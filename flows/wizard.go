@@ -174,7 +174,7 @@ func (t *turn) nameTaken(name string) (string, error) {
 func askChannels(t *turn) error {
 	var cs []Choice
 	for _, p := range t.e.cfg.Channels {
-		cs = append(cs, Choice{ID: "ch:" + string(p), Label: t.platformName(p), Checked: t.sess.Draft.Audience.HasChannel(p)})
+		cs = append(cs, Choice{ID: "ch:" + string(p), Label: PlatformName(p), Checked: t.sess.Draft.Audience.HasChannel(p)})
 	}
 	cs = append(cs, t.choice(choiceDone, t.T("btn.done")))
 	t.promptReply(Reply{Text: t.T("wizard.channels.ask"), Choices: cs, Multi: true, Edit: t.pressedToggle()})
@@ -242,7 +242,7 @@ func handleChannels(t *turn) error {
 func (t *turn) channelList() string {
 	var names []string
 	for _, p := range t.e.cfg.Channels {
-		names = append(names, t.platformName(p))
+		names = append(names, PlatformName(p))
 	}
 	return strings.Join(names, ", ")
 }

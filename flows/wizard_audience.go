@@ -120,12 +120,12 @@ func (t *turn) count(d *herald.Broadcast) (herald.Count, error) {
 func (t *turn) countText(d *herald.Broadcast, c herald.Count) string {
 	var parts []string
 	for _, p := range d.Audience.Channels {
-		parts = append(parts, t.platformName(p)+" "+num(c.ByPlatform[p]))
+		parts = append(parts, PlatformName(p)+" "+FormatCount(c.ByPlatform[p]))
 	}
-	s := t.N("count.total", c.Total, "Total", num(c.Total), "Platforms", strings.Join(parts, " · "),
-		"Users", num(c.Users), "Groups", num(c.Groups))
+	s := t.N("count.total", c.Total, "Total", FormatCount(c.Total), "Platforms", strings.Join(parts, " · "),
+		"Users", FormatCount(c.Users), "Groups", FormatCount(c.Groups))
 	if c.OutsideWindow > 0 && d.Category != herald.NonMarketing {
-		s += "\n" + t.N("count.outside_window", c.OutsideWindow, "Count", num(c.OutsideWindow))
+		s += "\n" + t.N("count.outside_window", c.OutsideWindow, "Count", FormatCount(c.OutsideWindow))
 	}
 	return s
 }
@@ -154,7 +154,7 @@ func (t *turn) describeAudience(a *herald.Audience) string {
 		lines = append(lines, t.T("aud.desc.attr", "Cond", attrString(c)))
 	}
 	if len(a.Selected) > 0 {
-		lines = append(lines, t.N("aud.desc.selected", len(a.Selected), "Platform", t.platformName(a.SelectedPlatform)))
+		lines = append(lines, t.N("aud.desc.selected", len(a.Selected), "Platform", PlatformName(a.SelectedPlatform)))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, t.T("aud.desc.everyone"))
@@ -176,18 +176,6 @@ var attrOpSymbols = map[herald.AttrOp]string{
 	herald.AttrEq: "=", herald.AttrNe: "!=", herald.AttrContains: "~", herald.AttrGt: ">", herald.AttrLt: "<",
 }
 
-// num formats a count with thousands separators.
-func num(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + num(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 func askTagPick(t *turn) error {
 	a := &t.sess.Draft.Audience
 	picked, key := a.IncludeTags, "wizard.tags.include"
@@ -204,7 +192,7 @@ func askTagPick(t *turn) error {
 	offer := func(tag string) {
 		t.sess.Tags = append(t.sess.Tags, tag)
 		id := "t:" + strconv.Itoa(len(t.sess.Tags)-1)
-		cs = append(cs, Choice{ID: id, Label: tag + " (" + num(counts[tag]) + ")", Checked: slices.Contains(picked, tag)})
+		cs = append(cs, Choice{ID: id, Label: tag + " (" + FormatCount(counts[tag]) + ")", Checked: slices.Contains(picked, tag)})
 	}
 	for i, tc := range tags {
 		if i == maxTagChoices {
@@ -336,18 +324,6 @@ func handleAttr(t *turn) error {
 	}
 	a.Attributes = append(a.Attributes, c)
 	return t.ask()
-}
-
-func (t *turn) platformName(p herald.Platform) string {
-	switch p {
-	case herald.LINE:
-		return "LINE"
-	case herald.Telegram:
-		return "Telegram"
-	case herald.Messenger:
-		return "Messenger"
-	}
-	return string(p)
 }
 
 // validTag accepts the tags people and integrations actually use: letters,

@@ -65,7 +65,7 @@ func handleText(t *turn) error {
 	case text == "":
 		return t.fail(t.T("err.text.empty"))
 	case n > herald.MaxTextLen:
-		return t.fail(t.T("err.text.too_long", "Max", num(herald.MaxTextLen), "Len", num(n)))
+		return t.fail(t.T("err.text.too_long", "Max", FormatCount(herald.MaxTextLen), "Len", FormatCount(n)))
 	}
 	if bad := unknownPlaceholder(text); bad != "" {
 		return t.fail(t.T("err.text.placeholder", "Placeholder", bad))

@@ -47,7 +47,7 @@ func handleCSV(t *turn) error {
 		return t.fail(t.T(key, "Line", line, "Channels", t.channelList()))
 	}
 	a.Selected, a.SelectedPlatform = ids, pl
-	t.say(t.N("wizard.csv.loaded", len(ids), "Platform", t.platformName(pl)))
+	t.say(t.N("wizard.csv.loaded", len(ids), "Platform", PlatformName(pl)))
 	if list.MalformedCount > 0 {
 		t.say(t.N("wizard.csv.skipped", list.MalformedCount, "Line", list.Malformed[0].Line))
 	}

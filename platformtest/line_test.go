@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -21,11 +20,7 @@ func lineFixture(t *testing.T) (*LINE, *Recorder, string, *messaging_api.Messagi
 	rec := NewRecorder(nil)
 	l := NewLINE(rec)
 	l.AllowTokens(lineToken)
-	mux := http.NewServeMux()
-	mux.Handle("/line/", http.StripPrefix("/line", l))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	base := srv.URL + "/line"
+	base := serveUnder(t, l, "/line")
 	return l, rec, base, lineClient(t, base, lineToken)
 }
 

@@ -28,6 +28,21 @@ func (c *testClock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// serveUnder serves h over real HTTP under mount ("" for the root), as the
+// combined server mounts each fake, until the test ends; it returns the URL
+// the mount is reached at.
+func serveUnder(t *testing.T, h http.Handler, mount string) string {
+	t.Helper()
+	if mount != "" {
+		mux := http.NewServeMux()
+		mux.Handle(mount+"/", http.StripPrefix(mount, h))
+		h = mux
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL + mount
+}
+
 func newServerFixture(t *testing.T) (*Server, BaseURLs, *testClock) {
 	t.Helper()
 	clock := &testClock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -33,17 +32,10 @@ func newSlackFixture(t *testing.T, mount string) slackFixture {
 	t.Helper()
 	rec := NewRecorder(nil)
 	fake := NewSlack(rec)
-	var h http.Handler = fake
-	if mount != "" {
-		mux := http.NewServeMux()
-		mux.Handle(mount+"/", http.StripPrefix(mount, fake))
-		h = mux
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	base := serveUnder(t, fake, mount)
 	t.Cleanup(fake.Close)
-	api := slack.New(slackBotToken, slack.OptionAPIURL(srv.URL+mount+"/api/"), slack.OptionAppLevelToken(slackAppToken))
-	return slackFixture{fake: fake, rec: rec, url: srv.URL + mount, api: api}
+	api := slack.New(slackBotToken, slack.OptionAPIURL(base+"/api/"), slack.OptionAppLevelToken(slackAppToken))
+	return slackFixture{fake: fake, rec: rec, url: base, api: api}
 }
 
 // call makes a plain urlencoded Web API call with an optional Bearer token.

@@ -265,33 +265,31 @@ func (t *Telegram) editMessageText(c tgCall) (any, *tgError) {
 	if e != nil {
 		return nil, e
 	}
-	kb, _, e := t.markups.check(c.p.get("reply_markup"))
-	if e != nil {
-		return nil, e
-	}
-	chatID, id, e := t.editTarget(c)
-	if e != nil {
-		return nil, e
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	m, e := t.ownMessage(c, chatID, id, "edit")
-	if e != nil {
-		return nil, e
-	}
-	if m.Photo != "" || m.Document != "" {
-		return nil, tgBad("there is no text in the message to edit")
-	}
-	if m.Text == text && m.ReplyMarkup == kb {
-		return nil, errTgNotModified
-	}
-	m.Text, m.ParseMode, m.ReplyMarkup = text, c.p.get("parse_mode"), kb
-	m.Edits++
-	m.EditDate = t.rec.Now()
-	return t.messageJSON(m), nil
+	return t.edit(c, func(m *TelegramMessage, kb string) *tgError {
+		if m.Photo != "" || m.Document != "" {
+			return tgBad("there is no text in the message to edit")
+		}
+		if m.Text == text && m.ReplyMarkup == kb {
+			return errTgNotModified
+		}
+		m.Text, m.ParseMode, m.ReplyMarkup = text, c.p.get("parse_mode"), kb
+		return nil
+	})
 }
 
 func (t *Telegram) editMessageReplyMarkup(c tgCall) (any, *tgError) {
+	return t.edit(c, func(m *TelegramMessage, kb string) *tgError {
+		if m.ReplyMarkup == kb {
+			return errTgNotModified
+		}
+		m.ReplyMarkup = kb
+		return nil
+	})
+}
+
+// edit checks the new reply_markup and finds the calling bot's message, then
+// lets change refuse or apply the edit under t.mu, and counts it.
+func (t *Telegram) edit(c tgCall, change func(m *TelegramMessage, kb string) *tgError) (any, *tgError) {
 	kb, _, e := t.markups.check(c.p.get("reply_markup"))
 	if e != nil {
 		return nil, e
@@ -306,10 +304,9 @@ func (t *Telegram) editMessageReplyMarkup(c tgCall) (any, *tgError) {
 	if e != nil {
 		return nil, e
 	}
-	if m.ReplyMarkup == kb {
-		return nil, errTgNotModified
+	if e := change(m, kb); e != nil {
+		return nil, e
 	}
-	m.ReplyMarkup = kb
 	m.Edits++
 	m.EditDate = t.rec.Now()
 	return t.messageJSON(m), nil

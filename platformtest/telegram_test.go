@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -31,20 +30,13 @@ func newTgFixture(t *testing.T, mount string) tgFixture {
 	t.Helper()
 	rec := NewRecorder(nil)
 	fake := NewTelegram(rec)
-	var h http.Handler = fake
-	if mount != "" {
-		mux := http.NewServeMux()
-		mux.Handle(mount+"/", http.StripPrefix(mount, fake))
-		h = mux
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	base := serveUnder(t, fake, mount)
 	t.Cleanup(fake.Close)
-	b, err := bot.New(tgToken, bot.WithServerURL(srv.URL+mount), bot.WithSkipGetMe())
+	b, err := bot.New(tgToken, bot.WithServerURL(base), bot.WithSkipGetMe())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tgFixture{fake: fake, rec: rec, url: srv.URL + mount, bot: b}
+	return tgFixture{fake: fake, rec: rec, url: base, bot: b}
 }
 
 // call makes a plain HTTP Bot API call with a JSON body and returns the

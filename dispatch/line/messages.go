@@ -40,7 +40,7 @@ func (s *Sender) messages(m *dispatch.Message) ([]messaging_api.MessageInterface
 		if c.Text != "" {
 			out = append(out, map[string]any{"type": "text", "text": c.Text})
 		}
-		for _, u := range s.imageURLs(c) {
+		for _, u := range dispatch.ImageURLs(c.Images, s.cfg.MediaURL) {
 			if len(out) == maxMessages {
 				break // LINE's cap; Herald's validation warns admins about it
 			}
@@ -67,7 +67,7 @@ func (s *Sender) bubble(broadcastID string, c *herald.Content) map[string]any {
 		body = append(body, map[string]any{"type": "text", "text": c.Text, "wrap": true})
 	}
 	bubble := map[string]any{"type": "bubble"}
-	if imgs := s.imageURLs(c); len(imgs) > 0 {
+	if imgs := dispatch.ImageURLs(c.Images, s.cfg.MediaURL); len(imgs) > 0 {
 		bubble["hero"] = map[string]any{"type": "image", "url": imgs[0], "size": "full", "aspectMode": "cover", "aspectRatio": "20:13"}
 	}
 	if len(body) > 0 {
@@ -108,18 +108,4 @@ func altText(c *herald.Content) string {
 		r = r[:len(r)-1]
 	}
 	return string(r) + "…"
-}
-
-func (s *Sender) imageURLs(c *herald.Content) []string {
-	var out []string
-	for _, im := range c.Images {
-		u := im.URL
-		if u == "" && im.MediaID != "" && s.cfg.MediaURL != nil {
-			u = s.cfg.MediaURL(im.MediaID)
-		}
-		if u != "" {
-			out = append(out, u)
-		}
-	}
-	return out
 }

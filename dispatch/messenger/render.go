@@ -4,6 +4,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
 )
 
 // The Send API's limits on templates.
@@ -19,7 +20,7 @@ const (
 // subtitle).
 func (s *Sender) render(broadcastID string, c *herald.Content) []any {
 	buttons := s.buttons(broadcastID, c.Buttons)
-	images := s.imageURLs(c)
+	images := dispatch.ImageURLs(c.Images, s.cfg.MediaURL)
 	var out []any
 	if c.Kind == herald.CardContent {
 		el := map[string]any{"title": c.Title}
@@ -70,20 +71,6 @@ func (s *Sender) buttons(broadcastID string, bs []herald.Button) []any {
 			out = append(out, map[string]any{"type": "web_url", "url": b.URL, "title": b.Label})
 		} else {
 			out = append(out, map[string]any{"type": "postback", "title": b.Label, "payload": herald.EncodePostback(broadcastID, b.ID)})
-		}
-	}
-	return out
-}
-
-func (s *Sender) imageURLs(c *herald.Content) []string {
-	var out []string
-	for _, im := range c.Images {
-		u := im.URL
-		if u == "" && im.MediaID != "" && s.cfg.MediaURL != nil {
-			u = s.cfg.MediaURL(im.MediaID)
-		}
-		if u != "" {
-			out = append(out, u)
 		}
 	}
 	return out

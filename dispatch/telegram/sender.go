@@ -53,7 +53,7 @@ func New(cfg Config) (*Sender, error) {
 		cfg.Client = &http.Client{Timeout: 30 * time.Second}
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = dispatch.SleepCtx
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -171,20 +171,11 @@ func body(c *herald.Content) string {
 }
 
 func (s *Sender) imageURLs(c *herald.Content) []string {
-	var out []string
-	for _, im := range c.Images {
-		u := im.URL
-		if u == "" && im.MediaID != "" && s.cfg.MediaURL != nil {
-			u = s.cfg.MediaURL(im.MediaID)
-		}
-		if u != "" {
-			out = append(out, u)
-		}
-		if c.Kind == herald.CardContent {
-			break // a card shows one picture
-		}
+	images := c.Images
+	if c.Kind == herald.CardContent && len(images) > 1 {
+		images = images[:1] // a card shows one picture
 	}
-	return out
+	return dispatch.ImageURLs(images, s.cfg.MediaURL)
 }
 
 // keyboard renders buttons one per row: URL buttons open the link, action
@@ -226,17 +217,6 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // translate turns the SDK's errors into the root's. Transport errors quote

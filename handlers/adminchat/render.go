@@ -26,10 +26,10 @@ func progressReply(loc *locales.Localizer, name string, p *herald.Progress) flow
 	b.WriteString("\n")
 	b.WriteString(bar(p.Percent()))
 	fmt.Fprintf(&b, " %d%%\n", int(math.Floor(p.Percent())))
-	b.WriteString(loc.T("progress.counts", "Done", thousands(sum.Done()), "Total", thousands(p.Total),
-		"Sent", thousands(sum.Sent), "Failed", thousands(sum.Failed), "Skipped", thousands(sum.Skipped)))
+	b.WriteString(loc.T("progress.counts", "Done", flows.FormatCount(sum.Done()), "Total", flows.FormatCount(p.Total),
+		"Sent", flows.FormatCount(sum.Sent), "Failed", flows.FormatCount(sum.Failed), "Skipped", flows.FormatCount(sum.Skipped)))
 	if p.Held > 0 {
-		b.WriteString("\n" + loc.T("progress.held", "Held", thousands(p.Held)))
+		b.WriteString("\n" + loc.T("progress.held", "Held", flows.FormatCount(p.Held)))
 	}
 	if p.Status == herald.RunSending && p.Rate > 0 {
 		eta := "—"
@@ -62,8 +62,8 @@ func reportReply(loc *locales.Localizer, name string, rep *herald.Report) flows.
 		if !ok {
 			continue
 		}
-		b.WriteString("\n" + loc.T("report.channel", "Channel", platformName(pl), "Sent", thousands(t.Sent),
-			"Failed", thousands(t.Failed), "Skipped", thousands(t.Skipped)))
+		b.WriteString("\n" + loc.T("report.channel", "Channel", flows.PlatformName(pl), "Sent", flows.FormatCount(t.Sent),
+			"Failed", flows.FormatCount(t.Failed), "Skipped", flows.FormatCount(t.Skipped)))
 	}
 	if len(rep.Failures) > 0 {
 		b.WriteString("\n\n" + loc.T("report.failures"))
@@ -84,7 +84,7 @@ func reportReply(loc *locales.Localizer, name string, rep *herald.Report) flows.
 
 func writeReasons(b *strings.Builder, loc *locales.Localizer, rs []herald.ReasonCount) {
 	for _, rc := range rs {
-		b.WriteString("\n" + loc.T("report.reason", "Count", thousands(rc.Count), "Channel", platformName(rc.Platform), "Reason", reason(loc, rc.Reason)))
+		b.WriteString("\n" + loc.T("report.reason", "Count", flows.FormatCount(rc.Count), "Channel", flows.PlatformName(rc.Platform), "Reason", reason(loc, rc.Reason)))
 	}
 }
 
@@ -128,36 +128,4 @@ func runStatus(loc *locales.Localizer, s herald.RunStatus) string {
 func bar(pct float64) string {
 	full := min(barWidth, max(0, int(pct/100*barWidth)))
 	return strings.Repeat("█", full) + strings.Repeat("░", barWidth-full)
-}
-
-// thousands writes n with thin separators: 10,000 reads faster than 10000.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// platformName is how admins see a channel's name (brand names, not
-// translated).
-func platformName(p herald.Platform) string {
-	switch p {
-	case herald.LINE:
-		return "LINE"
-	case herald.Telegram:
-		return "Telegram"
-	case herald.Messenger:
-		return "Messenger"
-	}
-	return string(p)
 }

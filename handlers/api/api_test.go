@@ -7,13 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/storage"
 )
 
@@ -31,7 +31,7 @@ type rig struct {
 
 func newRig(t *testing.T, opts Options) *rig {
 	t.Helper()
-	store := openStore(t)
+	store := storerig.Open(t)
 	opts.Store = store
 	opts.Tokens = []Token{{Name: "ci", Secret: goodToken}, {Name: "crm", Secret: otherTok}}
 	opts.Now = func() time.Time { return now }
@@ -224,15 +224,4 @@ func TestOperatorChatOpenClose(t *testing.T) {
 	if len(spy.keys) != 1 || spy.keys[0].ID != "PSID9" {
 		t.Errorf("released %v, want PSID9's held messages", spy.keys)
 	}
-}
-
-// openStore opens a real bbolt store in the test's temporary directory.
-func openStore(t testing.TB) *storage.Store {
-	t.Helper()
-	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
 }

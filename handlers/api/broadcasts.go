@@ -146,6 +146,24 @@ func broadcastID(r *http.Request) (string, error) {
 	return id, nil
 }
 
+// broadcastRuns reads {bid}'s broadcast and its runs: what the endpoints
+// about one broadcast's results start from.
+func (s *Server) broadcastRuns(r *http.Request) (string, herald.Broadcast, []herald.Run, error) {
+	id, err := broadcastID(r)
+	if err != nil {
+		return "", herald.Broadcast{}, nil, err
+	}
+	b, err := s.opts.Store.Broadcast(id)
+	if err != nil {
+		return "", herald.Broadcast{}, nil, err
+	}
+	runs, err := s.opts.Store.RunsOf(id)
+	if err != nil {
+		return "", herald.Broadcast{}, nil, err
+	}
+	return id, b, runs, nil
+}
+
 type tapJSON struct {
 	ButtonID string `json:"button_id"`
 	Label    string `json:"label,omitempty"`
@@ -156,17 +174,7 @@ type tapJSON struct {
 // getBroadcast answers the broadcast with its runs' tallies, the totals
 // over all runs, and each button's taps.
 func (s *Server) getBroadcast(w http.ResponseWriter, r *http.Request, _ string) {
-	id, err := broadcastID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	b, err := s.opts.Store.Broadcast(id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	runs, err := s.opts.Store.RunsOf(id)
+	id, b, runs, err := s.broadcastRuns(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

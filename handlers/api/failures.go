@@ -15,16 +15,7 @@ const failuresPage = 1000
 
 // failuresCSV streams every failed delivery of every run of a broadcast.
 func (s *Server) failuresCSV(w http.ResponseWriter, r *http.Request, _ string) {
-	id, err := broadcastID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := s.opts.Store.Broadcast(id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	runs, err := s.opts.Store.RunsOf(id)
+	id, _, runs, err := s.broadcastRuns(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -3,6 +3,7 @@ package inbound
 import (
 	"context"
 	"fmt"
+	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"sync"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 func BenchmarkFollowBurst(b *testing.B) {
 	const n = 2000
 	burst := func(maxBatch int, round int) time.Duration {
-		in := New(newStore(b), Options{MaxBatch: maxBatch})
+		in := New(storerig.Open(b), Options{MaxBatch: maxBatch})
 		defer func() { _ = in.Close(context.Background()) }()
 		start := time.Now()
 		var wg sync.WaitGroup

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/handlers/internal/storerig"
 )
 
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -24,7 +25,7 @@ func lineKey(id string) herald.SubscriberKey {
 }
 
 func TestSubscribeMessageStopLifecycle(t *testing.T) {
-	store := newStore(t)
+	store := storerig.Open(t)
 	in := newInbox(t, store)
 	ctx := context.Background()
 	key := lineKey("U1")
@@ -67,7 +68,7 @@ func TestSubscribeMessageStopLifecycle(t *testing.T) {
 }
 
 func TestBlockedUserWritingAgainIsReachable(t *testing.T) {
-	store := newStore(t)
+	store := storerig.Open(t)
 	in := newInbox(t, store)
 	key := herald.SubscriberKey{Platform: herald.Telegram, ID: "42"}
 	_, _ = in.Record(context.Background(), Event{Kind: Subscribe, Key: key}, Event{Kind: Blocked, Key: key})
@@ -81,7 +82,7 @@ func TestBlockedUserWritingAgainIsReachable(t *testing.T) {
 }
 
 func TestGroupJoinAndLeave(t *testing.T) {
-	store := newStore(t)
+	store := storerig.Open(t)
 	in := newInbox(t, store)
 	key := lineKey("C1")
 	_, _ = in.Record(context.Background(), Event{Kind: Joined, Key: key, Group: true, Name: "Fans"})
@@ -96,7 +97,7 @@ func TestGroupJoinAndLeave(t *testing.T) {
 }
 
 func TestTapIsCountedAndItsActionsApplied(t *testing.T) {
-	store := newStore(t)
+	store := storerig.Open(t)
 	b := herald.Broadcast{Name: "Sale", Status: herald.StatusCompleted, Content: herald.Content{Kind: herald.TextContent, Text: "Hi",
 		Buttons: []herald.Button{
 			{ID: "yes", Label: "Yes", Kind: herald.ActionButton, AddTags: []string{"vip"}, RemoveTags: []string{"cold"},
@@ -155,7 +156,7 @@ func TestTapIsCountedAndItsActionsApplied(t *testing.T) {
 // TestBurstOfFollowsLosesNone is the webhook burst: 10,000 follows from
 // 10,000 goroutines, each returning only once durable.
 func TestBurstOfFollowsLosesNone(t *testing.T) {
-	store := newStore(t)
+	store := storerig.Open(t)
 	in := newInbox(t, store)
 	const n = 10_000
 	var wg sync.WaitGroup
@@ -179,7 +180,7 @@ func TestBurstOfFollowsLosesNone(t *testing.T) {
 }
 
 func TestProfileNeverRecreatesAnErasedSubscriber(t *testing.T) {
-	store := newStore(t)
+	store := storerig.Open(t)
 	in := newInbox(t, store)
 	key := lineKey("U9")
 	_, _ = in.Record(context.Background(), Event{Kind: Subscribe, Key: key})
@@ -203,7 +204,7 @@ func TestProfileNeverRecreatesAnErasedSubscriber(t *testing.T) {
 }
 
 func TestRecordAfterCloseFails(t *testing.T) {
-	in := New(newStore(t), Options{})
+	in := New(storerig.Open(t), Options{})
 	if err := in.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -51,8 +51,8 @@ func TestTenThousandFollowsNoneLost(t *testing.T) {
 	}
 	close(work)
 	wg.Wait()
-	r.settle(t)
-	c, err := r.store.Count(&herald.Audience{Channels: []herald.Platform{herald.LINE}, Recipients: herald.Users}, herald.Marketing, sdkTime)
+	r.Settle(t)
+	c, err := r.Store.Count(&herald.Audience{Channels: []herald.Platform{herald.LINE}, Recipients: herald.Users}, herald.Marketing, sdkTime)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,9 +38,10 @@ type Options struct {
 
 // Handler is the LINE webhook endpoint.
 type Handler struct {
-	opts Options
-	api  *messaging_api.MessagingApiAPI
-	log  *slog.Logger
+	opts   Options
+	api    *messaging_api.MessagingApiAPI
+	log    *slog.Logger
+	answer inbound.Webhook
 }
 
 // New builds a Handler; it makes no network call.
@@ -65,7 +66,8 @@ func New(opts Options) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("line: messaging API client: %w", err)
 	}
-	return &Handler{opts: opts, api: api, log: opts.Logger}, nil
+	return &Handler{opts: opts, api: api, log: opts.Logger,
+		answer: inbound.Webhook{Platform: "line", Metrics: opts.Metrics, Logger: opts.Logger}}, nil
 }
 
 // ServeHTTP answers 401 to a bad or missing X-Line-Signature, 413 to an
@@ -78,31 +80,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.opts.MaxBody)
 	cb, err := webhook.ParseRequest(h.opts.ChannelSecret, r)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.Is(err, webhook.ErrInvalidSignature):
-			h.opts.Metrics.Webhook("line", metrics.WebhookBadSignature)
-			h.log.Warn("line: webhook with a bad signature", "remote_addr", r.RemoteAddr)
-			http.Error(w, "bad signature", http.StatusUnauthorized)
-		case errors.As(err, &tooBig):
-			h.opts.Metrics.Webhook("line", metrics.WebhookTooLarge)
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-		default: // the SDK's message quotes the body: never log it
-			h.opts.Metrics.Webhook("line", metrics.WebhookBadRequest)
-			http.Error(w, "bad request", http.StatusBadRequest)
-		}
+	if errors.Is(err, webhook.ErrInvalidSignature) {
+		h.answer.BadSignature(w, r, "bad signature", "line: webhook with a bad signature")
+		return
+	}
+	if err != nil { // the SDK's message quotes the body: never log it
+		h.answer.Unreadable(w, err, "bad request")
 		return
 	}
 	evs, metas := translate(cb.Events)
-	if err := h.record(r.Context(), evs, metas); err != nil {
-		h.opts.Metrics.Webhook("line", metrics.WebhookError)
-		h.log.Error("line: webhook events not recorded", "events", len(evs), "error", err)
-		http.Error(w, "try again", http.StatusInternalServerError)
-		return
-	}
-	h.opts.Metrics.Webhook("line", metrics.WebhookOK)
-	w.WriteHeader(http.StatusOK)
+	h.answer.Recorded(w, h.record(r.Context(), evs, metas), "line: webhook events not recorded", "events", len(evs))
 }
 
 func (h *Handler) record(ctx context.Context, evs []inbound.Event, metas []meta) error {

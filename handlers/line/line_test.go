@@ -2,7 +2,6 @@ package line
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -11,16 +10,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
-	"github.com/heraldbot/herald/metrics"
+	"github.com/heraldbot/herald/handlers/internal/inboundrig"
+	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/platformtest"
-	"github.com/heraldbot/herald/storage"
 )
 
 const secret = "line-channel-secret"
@@ -32,12 +30,10 @@ const (
 )
 
 type rig struct {
-	store   *storage.Store
-	inbox   *inbound.Inbox
-	fake    *platformtest.LINE
-	rec     *platformtest.Recorder
-	metrics *metrics.Metrics
-	srv     *httptest.Server
+	inboundrig.Rig
+	fake *platformtest.LINE
+	rec  *platformtest.Recorder
+	srv  *httptest.Server
 }
 
 func newRig(t *testing.T) *rig {
@@ -46,24 +42,14 @@ func newRig(t *testing.T) *rig {
 	fake := platformtest.NewLINE(rec)
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
-	store := openStore(t)
-	m := metrics.New()
-	in := inbound.New(store, inbound.Options{Metrics: m})
-	h, err := New(Options{ChannelSecret: secret, ChannelToken: "line-token", APIURL: api.URL, Inbox: in, Metrics: m, MaxBody: 64 << 10})
+	base := inboundrig.New(t)
+	h, err := New(Options{ChannelSecret: secret, ChannelToken: "line-token", APIURL: api.URL, Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &rig{store: store, inbox: in, fake: fake, rec: rec, metrics: m, srv: srv}
-}
-
-// settle waits for the follow-ups (profile fetches, confirmations).
-func (r *rig) settle(t *testing.T) {
-	t.Helper()
-	if err := r.inbox.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	return &rig{Rig: base, fake: fake, rec: rec, srv: srv}
 }
 
 func sign(body []byte) string {
@@ -74,16 +60,7 @@ func sign(body []byte) string {
 
 func (r *rig) post(t *testing.T, body []byte, signature string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, r.srv.URL, bytes.NewReader(body))
-	if signature != "" {
-		req.Header.Set("X-Line-Signature", signature)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return inboundrig.Post(t, r.srv.URL, body, "X-Line-Signature", signature)
 }
 
 // sdkEvents returns the SDK's sample events, by type, as raw JSON objects.
@@ -131,18 +108,7 @@ func withField(t *testing.T, e json.RawMessage, path []string, v any) json.RawMe
 
 func (r *rig) subscriber(t *testing.T, id string) herald.Subscriber {
 	t.Helper()
-	sub, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.LINE, ID: id})
-	if err != nil {
-		t.Fatalf("subscriber %s: %v", id, err)
-	}
-	return sub
-}
-
-func (r *rig) scrape(t *testing.T) string {
-	t.Helper()
-	w := httptest.NewRecorder()
-	r.metrics.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
-	return w.Body.String()
+	return r.Subscriber(t, herald.SubscriberKey{Platform: herald.LINE, ID: id})
 }
 
 func TestSDKSampleBodyIsAcceptedAndRecorded(t *testing.T) {
@@ -151,7 +117,7 @@ func TestSDKSampleBodyIsAcceptedAndRecorded(t *testing.T) {
 	if code := r.post(t, raw, sign(raw)); code != http.StatusOK {
 		t.Fatalf("signed SDK sample answered %d, want 200", code)
 	}
-	r.settle(t)
+	r.Settle(t)
 	// The sample's user writes, follows, then unfollows; its group is joined, then left.
 	if sub := r.subscriber(t, sdkUser); sub.State != herald.Unsubscribed || sub.LastInteraction.IsZero() {
 		t.Errorf("sample user: state %q, last interaction %v", sub.State, sub.LastInteraction)
@@ -159,7 +125,7 @@ func TestSDKSampleBodyIsAcceptedAndRecorded(t *testing.T) {
 	if sub := r.subscriber(t, sdkGroup); sub.Kind != herald.KindGroup || sub.State != herald.Unsubscribed {
 		t.Errorf("sample group: kind %q state %q", sub.Kind, sub.State)
 	}
-	if !strings.Contains(r.scrape(t), `herald_webhook_requests_total{platform="line",result="ok"} 1`) {
+	if !strings.Contains(r.Scrape(t), `herald_webhook_requests_total{platform="line",result="ok"} 1`) {
 		t.Error("accepted webhook not counted")
 	}
 }
@@ -171,7 +137,7 @@ func TestFollowSubscribesAndFetchesTheProfile(t *testing.T) {
 	if code := r.post(t, body, sign(body)); code != http.StatusOK {
 		t.Fatalf("follow answered %d", code)
 	}
-	r.settle(t)
+	r.Settle(t)
 	sub := r.subscriber(t, sdkUser)
 	if sub.State != herald.Subscribed || sub.Name != "Mei Lin" || sub.Locale != "zh-TW" || sub.Kind != herald.KindUser {
 		t.Errorf("after follow: %+v", sub)
@@ -196,11 +162,11 @@ func TestTamperedOrUnsignedBodiesAreRejected(t *testing.T) {
 			t.Errorf("%s: answered %d, want 401", name, code)
 		}
 	}
-	r.settle(t)
-	if _, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.LINE, ID: sdkUser}); err == nil {
+	r.Settle(t)
+	if _, err := r.Store.Subscriber(herald.SubscriberKey{Platform: herald.LINE, ID: sdkUser}); err == nil {
 		t.Error("a rejected webhook was recorded")
 	}
-	if !strings.Contains(r.scrape(t), `herald_webhook_requests_total{platform="line",result="bad_signature"} 4`) {
+	if !strings.Contains(r.Scrape(t), `herald_webhook_requests_total{platform="line",result="bad_signature"} 4`) {
 		t.Error("rejected webhooks not counted as bad_signature")
 	}
 }
@@ -223,7 +189,7 @@ func TestStopKeywordUnsubscribesAndConfirms(t *testing.T) {
 	if code := r.post(t, stop, sign(stop)); code != http.StatusOK {
 		t.Fatalf("STOP answered %d", code)
 	}
-	r.settle(t)
+	r.Settle(t)
 	if sub := r.subscriber(t, sdkUser); sub.State != herald.Unsubscribed {
 		t.Errorf("after 退訂 the state is %q", sub.State)
 	}
@@ -237,7 +203,7 @@ func TestPostbackOnABroadcastButtonIsATap(t *testing.T) {
 	r := newRig(t)
 	b := herald.Broadcast{Name: "Poll", Status: herald.StatusCompleted, Content: herald.Content{Kind: herald.TextContent, Text: "?",
 		Buttons: []herald.Button{{ID: "b1", Label: "Yes", Kind: herald.ActionButton, AddTags: []string{"said-yes"}}}}}
-	if err := r.store.CreateBroadcast(&b); err != nil {
+	if err := r.Store.CreateBroadcast(&b); err != nil {
 		t.Fatal(err)
 	}
 	ev := sdkEvents(t)
@@ -245,11 +211,11 @@ func TestPostbackOnABroadcastButtonIsATap(t *testing.T) {
 	if code := r.post(t, tap, sign(tap)); code != http.StatusOK {
 		t.Fatalf("postback answered %d", code)
 	}
-	r.settle(t)
+	r.Settle(t)
 	if sub := r.subscriber(t, sdkUser); !sub.HasTag("said-yes") {
 		t.Errorf("tap action not applied: tags %v", sub.Tags)
 	}
-	taps, _ := r.store.Taps(b.ID)
+	taps, _ := r.Store.Taps(b.ID)
 	if len(taps) != 1 || taps[0].Taps != 1 {
 		t.Errorf("taps = %+v", taps)
 	}
@@ -260,7 +226,7 @@ func FuzzWebhook(f *testing.F) {
 	f.Add(raw)
 	f.Add([]byte(`{"events":[{"type":"follow","source":{"type":"user","userId":""}}]}`))
 	f.Add([]byte(`{"events":[{"type":"postback","source":{"type":"group","groupId":"C1","userId":"U1"},"postback":{"data":"hb1:B-7K2Q:b1"}}]}`))
-	store := openStore(f)
+	store := storerig.Open(f)
 	in := inbound.New(store, inbound.Options{FollowupQueue: 1})
 	h, err := New(Options{ChannelSecret: secret, ChannelToken: "t", APIURL: "http://127.0.0.1:1", Inbox: in,
 		HTTPClient: &http.Client{Timeout: time.Millisecond}})
@@ -283,14 +249,3 @@ func FuzzWebhook(f *testing.F) {
 var sdkTime = time.UnixMilli(1462629479859)
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
-
-// openStore opens a real bbolt store in the test's temporary directory.
-func openStore(t testing.TB) *storage.Store {
-	t.Helper()
-	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
-}

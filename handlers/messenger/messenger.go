@@ -42,8 +42,9 @@ type Options struct {
 
 // Handler is the Messenger webhook endpoint (GET handshake, POST events).
 type Handler struct {
-	opts Options
-	log  *slog.Logger
+	opts   Options
+	log    *slog.Logger
+	answer inbound.Webhook
 }
 
 // New builds a Handler; it makes no network call.
@@ -61,7 +62,8 @@ func New(opts Options) (*Handler, error) {
 		opts.MaxBody = 1 << 20
 	}
 	opts.APIURL = strings.TrimSuffix(opts.APIURL, "/")
-	return &Handler{opts: opts, log: opts.Logger}, nil
+	return &Handler{opts: opts, log: opts.Logger,
+		answer: inbound.Webhook{Platform: "messenger", Metrics: opts.Metrics, Logger: opts.Logger}}, nil
 }
 
 // ServeHTTP serves the handshake (GET) and events (POST).
@@ -93,36 +95,19 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxBody))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			h.opts.Metrics.Webhook("messenger", metrics.WebhookTooLarge)
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		h.opts.Metrics.Webhook("messenger", metrics.WebhookBadRequest)
-		http.Error(w, "bad request", http.StatusBadRequest)
+		h.answer.Unreadable(w, err, "bad request")
 		return
 	}
 	if !validSignature(h.opts.AppSecret, r.Header.Get("X-Hub-Signature-256"), body) {
-		h.opts.Metrics.Webhook("messenger", metrics.WebhookBadSignature)
-		h.log.Warn("messenger: webhook with a bad signature", "remote_addr", r.RemoteAddr)
-		http.Error(w, "bad signature", http.StatusUnauthorized)
+		h.answer.BadSignature(w, r, "bad signature", "messenger: webhook with a bad signature")
 		return
 	}
 	evs, err := parse(body)
 	if err != nil {
-		h.opts.Metrics.Webhook("messenger", metrics.WebhookBadRequest)
-		http.Error(w, "bad request", http.StatusBadRequest)
+		h.answer.Unreadable(w, err, "bad request")
 		return
 	}
-	if err := h.record(r.Context(), evs); err != nil {
-		h.opts.Metrics.Webhook("messenger", metrics.WebhookError)
-		h.log.Error("messenger: webhook events not recorded", "events", len(evs), "error", err)
-		http.Error(w, "try again", http.StatusInternalServerError)
-		return
-	}
-	h.opts.Metrics.Webhook("messenger", metrics.WebhookOK)
-	w.WriteHeader(http.StatusOK)
+	h.answer.Recorded(w, h.record(r.Context(), evs), "messenger: webhook events not recorded", "events", len(evs))
 }
 
 // validSignature checks "sha256=<hex HMAC-SHA256(app secret, body)>".

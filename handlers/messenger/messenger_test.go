@@ -2,7 +2,6 @@ package messenger
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,16 +9,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
-	"github.com/heraldbot/herald/metrics"
+	"github.com/heraldbot/herald/handlers/internal/inboundrig"
+	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/platformtest"
-	"github.com/heraldbot/herald/storage"
 )
 
 const (
@@ -29,12 +27,10 @@ const (
 )
 
 type rig struct {
-	store   *storage.Store
-	inbox   *inbound.Inbox
-	fake    *platformtest.Messenger
-	rec     *platformtest.Recorder
-	metrics *metrics.Metrics
-	srv     *httptest.Server
+	inboundrig.Rig
+	fake *platformtest.Messenger
+	rec  *platformtest.Recorder
+	srv  *httptest.Server
 }
 
 func newRig(t *testing.T) *rig {
@@ -44,24 +40,15 @@ func newRig(t *testing.T) *rig {
 	fake.SetAppSecret(appSecret)
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
-	store := openStore(t)
-	m := metrics.New()
-	in := inbound.New(store, inbound.Options{Metrics: m})
+	base := inboundrig.New(t)
 	h, err := New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
-		APIURL: api.URL, APIVersion: "v21.0", Inbox: in, Metrics: m, MaxBody: 64 << 10})
+		APIURL: api.URL, APIVersion: "v21.0", Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &rig{store: store, inbox: in, fake: fake, rec: rec, metrics: m, srv: srv}
-}
-
-func (r *rig) settle(t *testing.T) {
-	t.Helper()
-	if err := r.inbox.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	return &rig{Rig: base, fake: fake, rec: rec, srv: srv}
 }
 
 func sign(body []byte) string {
@@ -72,16 +59,7 @@ func sign(body []byte) string {
 
 func (r *rig) post(t *testing.T, body []byte, signature string) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, r.srv.URL, bytes.NewReader(body))
-	if signature != "" {
-		req.Header.Set("X-Hub-Signature-256", signature)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	return inboundrig.Post(t, r.srv.URL, body, "X-Hub-Signature-256", signature)
 }
 
 // page wraps messaging objects in a Page webhook body as Meta sends it.
@@ -99,11 +77,7 @@ func postback(psid, payload string) string {
 
 func (r *rig) subscriber(t *testing.T, psid string) herald.Subscriber {
 	t.Helper()
-	sub, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.Messenger, ID: psid})
-	if err != nil {
-		t.Fatalf("subscriber %s: %v", psid, err)
-	}
-	return sub
+	return r.Subscriber(t, herald.SubscriberKey{Platform: herald.Messenger, ID: psid})
 }
 
 func TestVerifyHandshake(t *testing.T) {
@@ -131,7 +105,7 @@ func TestMessageRecordsTheWindowsClock(t *testing.T) {
 	if code := r.post(t, body, sign(body)); code != http.StatusOK {
 		t.Fatalf("signed message answered %d", code)
 	}
-	r.settle(t)
+	r.Settle(t)
 	sub := r.subscriber(t, "PSID1")
 	want := time.UnixMilli(1732345200000).UTC()
 	if sub.State != herald.Subscribed || !sub.LastInteraction.Equal(want) {
@@ -145,8 +119,8 @@ func TestEchoesAreNotInteractions(t *testing.T) {
 	if code := r.post(t, body, sign(body)); code != http.StatusOK {
 		t.Fatalf("echo answered %d", code)
 	}
-	r.settle(t)
-	if _, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.Messenger, ID: "PAGE1"}); err == nil {
+	r.Settle(t)
+	if _, err := r.Store.Subscriber(herald.SubscriberKey{Platform: herald.Messenger, ID: "PAGE1"}); err == nil {
 		t.Error("the page's own echo made the page a subscriber")
 	}
 }
@@ -168,13 +142,11 @@ func TestBadSignaturesAreRejectedAndCounted(t *testing.T) {
 			t.Errorf("%s: answered %d, want 401", name, code)
 		}
 	}
-	r.settle(t)
-	if _, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.Messenger, ID: "PSID1"}); err == nil {
+	r.Settle(t)
+	if _, err := r.Store.Subscriber(herald.SubscriberKey{Platform: herald.Messenger, ID: "PSID1"}); err == nil {
 		t.Error("a rejected request was recorded")
 	}
-	w := httptest.NewRecorder()
-	r.metrics.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
-	if !strings.Contains(w.Body.String(), `herald_webhook_requests_total{platform="messenger",result="bad_signature"} 5`) {
+	if !strings.Contains(r.Scrape(t), `herald_webhook_requests_total{platform="messenger",result="bad_signature"} 5`) {
 		t.Error("bad signatures not counted")
 	}
 }
@@ -186,7 +158,7 @@ func TestStopKeywordUnsubscribesAndReplies(t *testing.T) {
 	if code := r.post(t, body, sign(body)); code != http.StatusOK {
 		t.Fatalf("answered %d", code)
 	}
-	r.settle(t)
+	r.Settle(t)
 	if sub := r.subscriber(t, "PSID2"); sub.State != herald.Unsubscribed {
 		t.Errorf("after STOP the state is %q", sub.State)
 	}
@@ -200,7 +172,7 @@ func TestPostbackTapAndReferral(t *testing.T) {
 	r := newRig(t)
 	b := herald.Broadcast{Name: "Poll", Status: herald.StatusCompleted, Content: herald.Content{Kind: herald.TextContent, Text: "?",
 		Buttons: []herald.Button{{ID: "yes", Label: "Yes", Kind: herald.ActionButton, SetAttrs: map[string]string{"answer": "yes"}}}}}
-	if err := r.store.CreateBroadcast(&b); err != nil {
+	if err := r.Store.CreateBroadcast(&b); err != nil {
 		t.Fatal(err)
 	}
 	getStarted := `{"sender":{"id":"PSID3"},"recipient":{"id":"PAGE1"},"timestamp":1732345200000,"postback":{"title":"Get Started","payload":"GET_STARTED","referral":{"ref":"autumn-campaign","source":"SHORTLINK","type":"OPEN_THREAD"}}}`
@@ -208,12 +180,12 @@ func TestPostbackTapAndReferral(t *testing.T) {
 	if code := r.post(t, body, sign(body)); code != http.StatusOK {
 		t.Fatalf("answered %d", code)
 	}
-	r.settle(t)
+	r.Settle(t)
 	sub := r.subscriber(t, "PSID3")
 	if sub.Attributes["answer"] != "yes" || sub.Attributes[inbound.StartParamAttr] != "autumn-campaign" {
 		t.Errorf("attributes = %v, want the tap's answer and the m.me referral", sub.Attributes)
 	}
-	if taps, _ := r.store.Taps(b.ID); len(taps) != 1 || taps[0].Taps != 1 {
+	if taps, _ := r.Store.Taps(b.ID); len(taps) != 1 || taps[0].Taps != 1 {
 		t.Errorf("taps = %+v", taps)
 	}
 }
@@ -235,7 +207,7 @@ func FuzzWebhook(f *testing.F) {
 	f.Add(page(textMessage("P", "STOP")))
 	f.Add(page(postback("P", "hb1:B-7K2Q:b1")))
 	f.Add([]byte(`{"object":"page","entry":[{"messaging":[{"sender":{"id":""},"message":{"quick_reply":{"payload":"hb1:B-7K2Q:x"}}}]}]}`))
-	in := inbound.New(openStore(f), inbound.Options{FollowupQueue: 1})
+	in := inbound.New(storerig.Open(f), inbound.Options{FollowupQueue: 1})
 	h, err := New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
 		APIURL: "http://127.0.0.1:1", Inbox: in, HTTPClient: &http.Client{Timeout: time.Millisecond}})
 	if err != nil {
@@ -250,15 +222,4 @@ func FuzzWebhook(f *testing.F) {
 			t.Fatalf("signed body answered %d", w.Code)
 		}
 	})
-}
-
-// openStore opens a real bbolt store in the test's temporary directory.
-func openStore(t testing.TB) *storage.Store {
-	t.Helper()
-	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
 }

@@ -14,20 +14,24 @@ import (
 )
 
 // reply sends a short text answer (a keyword's confirmation) inside the
-// window the person's own message just opened. Best effort: failures are
-// logged without the URL, which carries the page token.
+// window the person's own message just opened. Best effort. The page token
+// travels in the body, never the URL, so no log or proxy ever sees it.
 func (h *Handler) reply(ctx context.Context, psid, text string) {
-	body, _ := json.Marshal(map[string]any{
+	msg := map[string]any{
 		"recipient":      map[string]string{"id": psid},
 		"messaging_type": "RESPONSE",
 		"message":        map[string]string{"text": text},
-	})
-	mac := hmac.New(sha256.New, []byte(h.opts.AppSecret))
-	mac.Write([]byte(h.opts.PageToken))
-	q := url.Values{"access_token": {h.opts.PageToken}, "appsecret_proof": {hex.EncodeToString(mac.Sum(nil))}}
-	u := h.opts.APIURL + "/" + h.opts.APIVersion + "/me/messages?" + q.Encode()
+		"access_token":   h.opts.PageToken,
+	}
+	if h.opts.AppSecret != "" {
+		mac := hmac.New(sha256.New, []byte(h.opts.AppSecret))
+		mac.Write([]byte(h.opts.PageToken))
+		msg["appsecret_proof"] = hex.EncodeToString(mac.Sum(nil))
+	}
+	body, _ := json.Marshal(msg)
+	u := h.opts.APIURL + "/" + h.opts.APIVersion + "/me/messages"
 	if h.opts.APIVersion == "" {
-		u = h.opts.APIURL + "/me/messages?" + q.Encode()
+		u = h.opts.APIURL + "/me/messages"
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {

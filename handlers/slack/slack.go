@@ -163,25 +163,16 @@ func (h *Handler) onSocketEvent(ctx context.Context, sm *socketmode.Client, evt 
 
 // Close waits for queued work to finish, or for ctx to end.
 func (h *Handler) Close(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { h.queue.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("slack: close: %w", ctx.Err())
+	if err := h.queue.WaitContext(ctx); err != nil {
+		return fmt.Errorf("slack: close: %w", err)
 	}
+	return nil
 }
 
 // enqueue runs job after the earlier work of the same conversation; the
 // work outlives the event loop's shutdown (Close waits for it).
 func (h *Handler) enqueue(ctx context.Context, key convKey, job func(context.Context)) {
-	jctx := context.WithoutCancel(ctx)
-	h.queue.Go(key, func() {
-		ctx, cancel := context.WithTimeout(jctx, h.opts.JobTimeout)
-		defer cancel()
-		job(ctx)
-	})
+	h.queue.GoJob(ctx, key, h.opts.JobTimeout, job)
 }
 
 // bot is the bot's own user ID (to ignore its messages and strip

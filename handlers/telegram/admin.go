@@ -146,25 +146,16 @@ func (a *Admin) HandleAdminUpdate(ctx context.Context, upd *models.Update) error
 		return nil // edits, membership changes: nothing for the admin side
 	}
 	// The work outlives a poll loop that is shutting down; Close waits.
-	jctx := context.WithoutCancel(ctx)
-	a.queue.Go(key, func() {
-		ctx, cancel := context.WithTimeout(jctx, a.opts.JobTimeout)
-		defer cancel()
-		job(ctx)
-	})
+	a.queue.GoJob(ctx, key, a.opts.JobTimeout, job)
 	return nil
 }
 
 // Close waits for queued updates to be handled, or for ctx to end.
 func (a *Admin) Close(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { a.queue.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("telegram: admin: close: %w", ctx.Err())
+	if err := a.queue.WaitContext(ctx); err != nil {
+		return fmt.Errorf("telegram: admin: close: %w", err)
 	}
+	return nil
 }
 
 // botUser is the bot itself (for mentions and replies to its prompts),

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/handlers/inbound"
+	"github.com/heraldbot/herald/handlers/internal/storerig"
 )
 
 func FuzzWebhook(f *testing.F) {
@@ -21,7 +22,7 @@ func FuzzWebhook(f *testing.F) {
 		b, _ := json.Marshal(u)
 		f.Add(b)
 	}
-	in := inbound.New(openStore(f), inbound.Options{FollowupQueue: 1})
+	in := inbound.New(storerig.Open(f), inbound.Options{FollowupQueue: 1})
 	h, err := New(Options{Token: token, APIURL: "http://127.0.0.1:1", Inbox: in, WebhookSecret: "s",
 		HTTPClient: &http.Client{Timeout: time.Millisecond}})
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
+	"github.com/heraldbot/herald/handlers/internal/inboundrig"
 	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
@@ -43,15 +43,13 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	fake := platformtest.NewTelegram(platformtest.NewRecorder(nil))
 	api := httptest.NewServer(fake)
 	t.Cleanup(func() { fake.Close(); api.Close() })
-	store := openStore(t)
-	m := metrics.New()
-	in := inbound.New(store, inbound.Options{Metrics: m})
-	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Inbox: in, Metrics: m,
+	base := inboundrig.New(t)
+	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Inbox: base.Inbox, Metrics: base.Metrics,
 		AdminChatIDs: o.adminChats, Admin: o.admin, WebhookSecret: o.secret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{store: store, inbox: in, fake: fake, metrics: m, h: h, api: api}
+	return &rig{store: base.Store, inbox: base.Inbox, fake: fake, metrics: base.Metrics, h: h, api: api}
 }
 
 // poll runs the long-polling loop until every pushed update is confirmed,
@@ -260,15 +258,4 @@ func TestWebhookChecksTheSecretToken(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("no secret header: %d, want 401", resp.StatusCode)
 	}
-}
-
-// openStore opens a real bbolt store in the test's temporary directory.
-func openStore(t testing.TB) *storage.Store {
-	t.Helper()
-	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
 }

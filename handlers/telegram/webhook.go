@@ -11,7 +11,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/heraldbot/herald/metrics"
+	"github.com/heraldbot/herald/handlers/inbound"
 )
 
 // WebhookHandler serves updates Telegram posts in webhook mode. Unlike the
@@ -20,34 +20,20 @@ import (
 // Telegram delivers it again.
 func (h *Handler) WebhookHandler() http.Handler {
 	secret := []byte(h.opts.WebhookSecret)
+	reply := inbound.Webhook{Platform: "telegram", Metrics: h.opts.Metrics, Logger: h.log}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
 		if len(secret) == 0 || subtle.ConstantTimeCompare(got, secret) != 1 {
-			h.opts.Metrics.Webhook("telegram", metrics.WebhookBadSignature)
-			h.log.Warn("telegram: webhook with a wrong secret token", "remote_addr", r.RemoteAddr)
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			reply.BadSignature(w, r, "unauthorized", "telegram: webhook with a wrong secret token")
 			return
 		}
 		var upd models.Update
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, h.opts.MaxBody)).Decode(&upd); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				h.opts.Metrics.Webhook("telegram", metrics.WebhookTooLarge)
-				http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			h.opts.Metrics.Webhook("telegram", metrics.WebhookBadRequest)
-			http.Error(w, "bad update", http.StatusBadRequest)
+			reply.Unreadable(w, err, "bad update")
 			return
 		}
-		if err := h.Process(r.Context(), []*models.Update{&upd}); err != nil {
-			h.opts.Metrics.Webhook("telegram", metrics.WebhookError)
-			h.log.Error("telegram: webhook update not recorded; Telegram will retry", "update_id", upd.ID, "error", err)
-			http.Error(w, "try again", http.StatusInternalServerError)
-			return
-		}
-		h.opts.Metrics.Webhook("telegram", metrics.WebhookOK)
-		w.WriteHeader(http.StatusOK)
+		reply.Recorded(w, h.Process(r.Context(), []*models.Update{&upd}),
+			"telegram: webhook update not recorded; Telegram will retry", "update_id", upd.ID)
 	})
 }
 

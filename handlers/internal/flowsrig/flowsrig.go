@@ -3,12 +3,12 @@
 package flowsrig
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/storage"
 )
@@ -17,11 +17,7 @@ import (
 // with access decided by access (nil: everyone).
 func New(t testing.TB, access flows.Access) (*flows.Engine, *storage.Store, *locales.Catalog) {
 	t.Helper()
-	s, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := storerig.Open(t)
 	now := time.Now()
 	var subs []herald.Subscriber
 	for _, id := range []string{"U1", "U2", "U3"} {

@@ -1,0 +1,41 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/heraldbot/herald"
+)
+
+// FormatCount writes a count with thousands separators, as every admin
+// surface shows numbers: 10,000 reads faster than 10000.
+func FormatCount(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// PlatformName is how admins see a channel's name: the brand, never
+// translated.
+func PlatformName(p herald.Platform) string {
+	switch p {
+	case herald.LINE:
+		return "LINE"
+	case herald.Telegram:
+		return "Telegram"
+	case herald.Messenger:
+		return "Messenger"
+	}
+	return string(p)
+}
