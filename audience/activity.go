@@ -36,14 +36,7 @@ func newActivity() activity {
 const noTime = math.MinInt64
 
 func (a *activity) add(seq uint32, t time.Time) {
-	if int(seq) >= len(a.last) {
-		grown := make([]int64, max(int(seq)+1, 2*len(a.last), 1024))
-		copy(grown, a.last)
-		for i := len(a.last); i < len(grown); i++ {
-			grown[i] = noTime
-		}
-		a.last = grown
-	}
+	a.grow(seq)
 	if t.IsZero() {
 		a.never.Add(seq)
 		a.last[seq] = noTime
@@ -58,6 +51,19 @@ func (a *activity) add(seq uint32, t time.Time) {
 		a.days[d] = b
 	}
 	b.Add(seq)
+}
+
+// grow makes last long enough to hold seq.
+func (a *activity) grow(seq uint32) {
+	if int(seq) < len(a.last) {
+		return
+	}
+	grown := make([]int64, max(int(seq)+1, 2*len(a.last), 1024))
+	copy(grown, a.last)
+	for i := len(a.last); i < len(grown); i++ {
+		grown[i] = noTime
+	}
+	a.last = grown
 }
 
 func (a *activity) remove(seq uint32) {

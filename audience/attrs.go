@@ -81,10 +81,16 @@ func (c *attrColumn) remove(v string, seq uint32) {
 
 func (c *attrColumn) buildColumn() {
 	c.col = make([]uint32, 0)
+	if !c.present.IsEmpty() {
+		c.col = make([]uint32, int(c.present.Maximum())+1)
+	}
+	buf := make([]uint32, 1024)
 	for _, e := range c.values {
-		it := e.seqs.Iterator()
-		for it.HasNext() {
-			c.setCol(it.Next(), e.id+1)
+		it := e.seqs.ManyIterator()
+		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+			for _, seq := range buf[:n] {
+				c.setCol(seq, e.id+1)
+			}
 		}
 	}
 }

@@ -38,6 +38,19 @@ func BenchmarkBuild1M(b *testing.B) {
 	}
 }
 
+// BenchmarkBuilder1M is BenchmarkBuild1M through the Builder, the path
+// storage rebuilds with at start; the two are the same-run comparison.
+func BenchmarkBuilder1M(b *testing.B) {
+	subs := audiencetest.Subscribers(benchN, 1, benchNow)
+	for b.Loop() {
+		x := audience.NewBuilder()
+		for i := range subs {
+			x.Add(&subs[i])
+		}
+		x.Index()
+	}
+}
+
 // BenchmarkCount1M is the target: include tag A or B, exclude C,
 // active in 30 days, over 1,000,000 subscribers. Baseline in the same run:
 // BenchmarkScan1M.

@@ -56,10 +56,19 @@ func appendSubscriber(b []byte, s *herald.Subscriber) []byte {
 // decodeSubscriber overwrites s with the record b stored under seq. Tags
 // and Attributes are fresh (never shared with a previous value of s).
 func decodeSubscriber(seq uint32, b []byte, s *herald.Subscriber) error {
-	if len(b) == 0 || b[0] != subscriberV1 {
+	return decodeSubscriberString(seq, string(b), s, false)
+}
+
+// decodeSubscriberString is decodeSubscriber over a record already held as
+// a string (the index rebuild converts a whole chunk of records at once):
+// every string field of s is a substring of rec. With reuse, s's Tags
+// array and Attributes map are overwritten in place instead of replaced,
+// so a stream of records costs no allocation per record.
+func decodeSubscriberString(seq uint32, rec string, s *herald.Subscriber, reuse bool) error {
+	if len(rec) == 0 || rec[0] != subscriberV1 {
 		return fmt.Errorf("subscriber %d: unknown record version", seq)
 	}
-	d := newDecoder(b[1:])
+	d := decoder{s: rec, off: 1}
 	s.Seq = seq
 	s.Platform = herald.Platform(d.enum(knownPlatforms))
 	s.ID = d.str()
@@ -67,20 +76,31 @@ func decodeSubscriber(seq uint32, b []byte, s *herald.Subscriber) error {
 	s.Name = d.str()
 	s.Locale = d.str()
 	s.Timezone = d.str()
-	s.Tags = nil
-	if n := d.uvarint(); n > 0 && n <= uint64(len(b)) {
-		s.Tags = make([]string, n)
-		for i := range s.Tags {
-			s.Tags[i] = d.str()
-		}
+	tags, attrs := s.Tags[:0], s.Attributes
+	if !reuse {
+		tags, attrs = nil, nil
 	}
-	s.Attributes = nil
-	if n := d.uvarint(); n > 0 && n <= uint64(len(b)) {
-		s.Attributes = make(map[string]string, n)
+	clear(attrs)
+	// Reused, an empty Tags or Attributes stays empty but keeps its memory.
+	s.Tags, s.Attributes = tags, attrs
+	if n := d.uvarint(); n > 0 && n <= uint64(len(rec)) {
+		if cap(tags) < int(n) {
+			tags = make([]string, 0, n)
+		}
+		for range n {
+			tags = append(tags, d.str())
+		}
+		s.Tags = tags
+	}
+	if n := d.uvarint(); n > 0 && n <= uint64(len(rec)) {
+		if attrs == nil {
+			attrs = make(map[string]string, n)
+		}
 		for range n {
 			k := d.str()
-			s.Attributes[k] = d.str()
+			attrs[k] = d.str()
 		}
+		s.Attributes = attrs
 	}
 	s.FirstSeen = d.time()
 	s.LastInteraction = d.time()

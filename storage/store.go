@@ -21,7 +21,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/audience"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -171,20 +170,7 @@ func (s *Store) ensureIndex() error {
 		s.subMu.Lock()
 		defer s.subMu.Unlock()
 		start := time.Now()
-		x := audience.NewIndex()
-		n := 0
-		err := func() (err error) {
-			defer func() {
-				if r := recover(); r != nil { // a damaged page, as in prepare
-					err = fmt.Errorf("%w (%v)", ErrCorrupt, r)
-				}
-			}()
-			return s.scanSubscribers(func(sub *herald.Subscriber) error {
-				x.Put(nil, sub)
-				n++
-				return nil
-			})
-		}()
+		x, n, err := s.buildIndex()
 		if err != nil {
 			s.indexErr = fmt.Errorf("storage: build audience index: %w", err)
 			return

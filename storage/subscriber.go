@@ -1,7 +1,7 @@
 package storage
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 	"math"
 
@@ -14,10 +14,22 @@ import (
 // transaction lives long (a long one would stall writers that grow the file).
 const subscriberChunk = 1000
 
+// encodeBlock is the size of the buffers a write transaction encodes its
+// records into: one allocation per few hundred records, not several each.
+const encodeBlock = 64 << 10
+
 // change is one committed subscriber write, for the audience index.
 type change struct{ old, new *herald.Subscriber }
 
-func subKey(k herald.SubscriberKey) []byte { return []byte(k.String()) }
+// subKey is k as a key of the subscriber-key bucket, "platform:id".
+func subKey(k herald.SubscriberKey) []byte { return appendSubKey(nil, k) }
+
+// appendSubKey is subKey into a caller's buffer (bbolt copies keys it keeps).
+func appendSubKey(b []byte, k herald.SubscriberKey) []byte {
+	b = append(b, k.Platform...)
+	b = append(b, ':')
+	return append(b, k.ID...)
+}
 
 // PutSubscribers inserts or replaces subscribers in one transaction, keeping
 // Seq and FirstSeen of existing ones. The Seq (and FirstSeen) each one got
@@ -71,13 +83,18 @@ func (s *Store) writeSubscribers(what string, keys []herald.SubscriberKey,
 		now := s.now().UTC()
 		subs, idx := tx.Bucket(bucketSubscribers), tx.Bucket(bucketSubKeys)
 		subs.FillPercent = appendFill
-		var buf []byte
+		// Records are encoded back to back into enc. bbolt keeps each value
+		// slice until commit, so bytes handed to Put are never written again:
+		// enc only grows (a full one is left to bbolt and a new one started).
+		var enc, kb []byte
+		reader := newSubReader(subs, idx)
 		for i, key := range keys {
-			old, err := getSubscriber(subs, idx, key)
-			created := errors.Is(err, herald.ErrNotFound)
-			if err != nil && !created {
+			kb = appendSubKey(kb[:0], key)
+			old, err := reader.get(kb)
+			if err != nil {
 				return err
 			}
+			created := old == nil
 			sub := &herald.Subscriber{Platform: key.Platform, ID: key.ID, FirstSeen: now, State: herald.Subscribed}
 			if !created {
 				*sub = cloneSubscriber(old)
@@ -106,12 +123,16 @@ func (s *Store) writeSubscribers(what string, keys []herald.SubscriberKey,
 					return fmt.Errorf("subscriber %s: out of subscriber numbers", key)
 				}
 				sub.Seq = uint32(n)
-				if err := idx.Put(subKey(key), u32(sub.Seq)); err != nil {
+				if err := idx.Put(kb, u32(sub.Seq)); err != nil {
 					return err
 				}
 			}
-			buf = appendSubscriber(nil, sub) // bbolt keeps the value until commit: no reuse
-			if err := subs.Put(u32(sub.Seq), buf); err != nil {
+			if cap(enc)-len(enc) < 512 {
+				enc = make([]byte, 0, encodeBlock)
+			}
+			start := len(enc)
+			enc = appendSubscriber(enc, sub)
+			if err := subs.Put(u32(sub.Seq), enc[start:len(enc):len(enc)]); err != nil {
 				return err
 			}
 			changes = append(changes, change{old: old, new: sub})
@@ -135,14 +156,35 @@ func (s *Store) writeSubscribers(what string, keys []herald.SubscriberKey,
 
 // getSubscriber reads one subscriber in tx, or herald.ErrNotFound.
 func getSubscriber(subs, idx *bolt.Bucket, key herald.SubscriberKey) (*herald.Subscriber, error) {
-	seqb := idx.Get(subKey(key))
-	if len(seqb) != 4 {
-		return nil, fmt.Errorf("subscriber %s: %w", key, herald.ErrNotFound)
+	sub, err := newSubReader(subs, idx).get(subKey(key))
+	if err == nil && sub == nil {
+		err = fmt.Errorf("subscriber %s: %w", key, herald.ErrNotFound)
+	}
+	return sub, err
+}
+
+// subReader looks subscribers up through two cursors reused for a whole
+// write transaction: bbolt's Bucket.Get makes a new cursor, and allocates
+// its stack, on every call. Each lookup seeks afresh, so Puts in between
+// (which may invalidate a cursor's position) do no harm.
+type subReader struct{ subs, idx *bolt.Cursor }
+
+func newSubReader(subs, idx *bolt.Bucket) subReader {
+	return subReader{subs: subs.Cursor(), idx: idx.Cursor()}
+}
+
+// get reads the subscriber under key (subKey's form); nil, nil when it is
+// not stored — most lookups of a bulk load, where a formatted error each
+// was measurable.
+func (r subReader) get(key []byte) (*herald.Subscriber, error) {
+	k, seqb := r.idx.Seek(key)
+	if !bytes.Equal(k, key) || len(seqb) != 4 {
+		return nil, nil
 	}
 	seq := uint32(seqb[0])<<24 | uint32(seqb[1])<<16 | uint32(seqb[2])<<8 | uint32(seqb[3])
-	v := subs.Get(seqb)
-	if v == nil {
-		return nil, fmt.Errorf("subscriber %s: %w", key, herald.ErrNotFound)
+	k, v := r.subs.Seek(seqb)
+	if !bytes.Equal(k, seqb) || v == nil {
+		return nil, nil
 	}
 	sub := new(herald.Subscriber)
 	if err := decodeSubscriber(seq, v, sub); err != nil {
@@ -207,7 +249,8 @@ func (s *Store) DeleteSubscriber(key herald.SubscriberKey) error {
 
 // EachSubscriber streams every subscriber in Seq order, a chunk of them
 // per read transaction (so it is not one consistent snapshot when writes
-// go on). sub is reused between calls: copy what you keep.
+// go on). sub, its Tags and its Attributes are reused between calls: copy
+// what you keep (its strings are its own and may be kept).
 func (s *Store) EachSubscriber(fn func(sub *herald.Subscriber) error) error {
 	return s.scanSubscribers(fn)
 }
@@ -240,7 +283,8 @@ func (s *Store) scanSubscribers(fn func(sub *herald.Subscriber) error) error {
 		}
 		for i := range chunk.len() {
 			seq, v := chunk.at(i)
-			if err := decodeSubscriber(seq, v, &sub); err != nil {
+			// One string per record, so a kept ID pins only its own record.
+			if err := decodeSubscriberString(seq, string(v), &sub, true); err != nil {
 				return fmt.Errorf("storage: stream subscribers: %w", err)
 			}
 			if err := fn(&sub); err != nil {

@@ -59,12 +59,14 @@ func Measure(each Each, a *herald.Audience, now time.Time, countRuns, scanRuns i
 	var buildErr error
 	res.IndexMB = audience.MeasureHeapMB(func() any {
 		start := time.Now()
-		x = audience.NewIndex()
+		// The Builder, as storage rebuilds at start (each streams in Seq order).
+		b := audience.NewBuilder()
 		buildErr = each(func(s *herald.Subscriber) error {
 			res.Subscribers++
-			x.Put(nil, s)
+			b.Add(s)
 			return nil
 		})
+		x = b.Index()
 		res.BuildS = time.Since(start).Seconds()
 		return x
 	})
