@@ -26,6 +26,10 @@ type Message struct {
 	// again (after a timeout or a restart); platforms that deduplicate on it
 	// (LINE's X-Line-Retry-Key) deliver it once.
 	RetryKey string
+	// Response marks a reply to someone who wrote to us within the
+	// platform's window (a test the admin asked for) rather than a
+	// broadcast: Messenger sends it as messaging_type RESPONSE, untagged.
+	Response bool
 }
 
 // Sender delivers messages on one platform. It translates platform errors

@@ -146,23 +146,37 @@ func (t *turn) sendTest() error {
 		return t.fail(t.T("test.not_configured"))
 	}
 	d := &t.sess.Draft
-	var sent, failed []string
+	var sent, failed, why []string
 	for _, to := range t.admin.TestRecipients {
 		if !d.Audience.HasChannel(to.Platform) {
 			continue
 		}
-		if err := t.e.cfg.Tests.SendTest(t.ctx, d, to); err != nil {
-			t.e.cfg.Logger.Warn("flows: test send failed", "platform", string(to.Platform), "err", err)
-			failed = append(failed, PlatformName(to.Platform))
+		err := t.e.cfg.Tests.SendTest(t.ctx, d, to)
+		if err == nil {
+			sent = append(sent, PlatformName(to.Platform))
 			continue
 		}
-		sent = append(sent, PlatformName(to.Platform))
+		t.e.cfg.Logger.Warn("flows: test send failed", "platform", string(to.Platform), "err", err)
+		name := PlatformName(to.Platform)
+		switch {
+		case errors.Is(err, herald.ErrOutsideWindow):
+			why = append(why, t.T("test.outside_window"))
+		case errors.Is(err, herald.ErrNotFound):
+			why = append(why, t.T("test.unknown_recipient", "Channel", name))
+		case errors.Is(err, herald.ErrRecipientGone):
+			why = append(why, t.T("test.blocked", "Channel", name))
+		default:
+			failed = append(failed, name)
+		}
 	}
-	switch {
-	case len(sent) == 0 && len(failed) == 0:
+	if len(failed) > 0 {
+		why = append(why, t.T("test.failed", "Channels", strings.Join(failed, ", ")))
+	}
+	if len(sent) == 0 && len(why) == 0 {
 		return t.fail(t.T("test.no_recipients"))
-	case len(failed) > 0:
-		t.errLine = t.T("test.failed", "Channels", strings.Join(failed, ", "))
+	}
+	if len(why) > 0 {
+		t.errLine = strings.Join(why, " ")
 	}
 	if len(sent) > 0 {
 		t.say(t.T("test.sent", "Channels", strings.Join(sent, ", ")))

@@ -2,7 +2,8 @@
 // Send API with net/http (no maintained Go SDK): text, image attachments,
 // the button template and the generic template for cards; messaging_type
 // UPDATE inside the 24-hour window and MESSAGE_TAG with the broadcast's tag
-// outside it; appsecret_proof on every call.
+// outside it (RESPONSE for a test the admin asked for); appsecret_proof on
+// every call.
 package messenger
 
 import (
@@ -88,7 +89,10 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 	}
 	req := request{MessagingType: "UPDATE", AccessToken: s.cfg.PageToken, AppsecretProof: s.proof}
 	req.Recipient.ID = m.To[0].Key.ID
-	if m.Category == herald.NonMarketing {
+	switch {
+	case m.Response:
+		req.MessagingType = "RESPONSE"
+	case m.Category == herald.NonMarketing:
 		req.MessagingType, req.Tag = "MESSAGE_TAG", string(m.Tag)
 	}
 	var first string

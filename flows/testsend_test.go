@@ -1,0 +1,44 @@
+package flows
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/line"
+	"github.com/heraldbot/herald/dispatch/telegram"
+	"github.com/heraldbot/herald/platformtest"
+	"github.com/heraldbot/herald/storage"
+)
+
+// "Send test to me" goes through the real dispatch engine to the platform
+// fakes, and each failure says what the admin can do about it.
+func TestSendTestDeliversAndExplainsEachFailure(t *testing.T) {
+	fakes := platformtest.NewServer(nil)
+	srv := httptest.NewServer(fakes.Handler())
+	t.Cleanup(func() { fakes.Close(); srv.Close() })
+	tg, err := telegram.New(telegram.Config{Token: "1:test", BaseURL: srv.URL + "/telegram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := line.New(line.Config{Token: "line-test", BaseURL: srv.URL + "/line"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(c *Config) {
+		c.Tests = dispatch.New(c.Store.(*storage.Store),
+			map[herald.Platform]dispatch.Sender{herald.Telegram: tg, herald.LINE: ln}, dispatch.Options{})
+	})
+	mustContain(t, h.send("/testme telegram:1000 line:U999"), "OK, tests go to 2 recipients.")
+	h.walkTo("")
+	rs := h.press("sum:test")
+	mustContain(t, rs, "Test sent to you on Telegram",
+		"I don't know your LINE test account yet: message the bot there first, then check /testme.")
+	got := fakes.Recorder.To("telegram", "1000")
+	if len(got) != 1 || !strings.Contains(got[0].Content, "Hi User 1000, 20% off today!") {
+		t.Errorf("the Telegram tester got %+v, want the personalised message once", got)
+	}
+	h.wantStep(stepSummary)
+}
