@@ -14,8 +14,8 @@ import (
 	"github.com/heraldbot/herald/storage"
 )
 
-// app is the running bot: what serve wires together and shuts down. Later
-// parts (dispatch, frontends, webhooks) become fields here.
+// app is the running bot: what serve wires together (wire.go) and shuts
+// down.
 type app struct {
 	cfg    Config
 	logger *slog.Logger
@@ -25,9 +25,11 @@ type app struct {
 	listener net.Listener
 	server   *http.Server
 	// drain runs after HTTP has stopped and before the database closes, in
-	// order; dispatch registers its "finish or checkpoint in-flight sends"
-	// here.
+	// order: the end-user side's input first; then stopParts (scheduler,
+	// dispatch's "finish or checkpoint in-flight sends", admin chats).
 	drain []func(context.Context) error
+	// parts are the wired bot (wire.go).
+	parts *parts
 	// backupToken lets `bot backup` ask this bot for a hot copy (see backup_route.go).
 	backupToken string
 }
@@ -36,29 +38,38 @@ type app struct {
 // second bot fails fast instead of hanging.
 const openStoreTimeout = 2 * time.Second
 
-// startApp opens the database and starts the HTTP server. On error it
+// startApp opens the database, wires the bot's parts, starts the HTTP
+// server, resumes unfinished runs and starts the scheduler. On error it
 // returns one line for the operator, naming the cause and the fix, and has
 // released whatever it had opened.
-func startApp(cfg Config, logger *slog.Logger) (*app, error) {
+func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 	a := &app{cfg: cfg, logger: logger}
 	store, err := openStore(cfg.Storage.Path, storage.Options{LockTimeout: openStoreTimeout, Logger: logger, Now: time.Now})
 	if err != nil {
 		return nil, err
 	}
 	a.store = store
+	mux := a.routes()
+	if err := a.wire(mux, opts); err != nil {
+		a.releaseParts()
+		_ = store.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
+		a.releaseParts()
 		_ = store.Close()
 		return nil, fmt.Errorf("cannot listen on http.listen %q: %w — another program may use the port; change http.listen", cfg.HTTP.Listen, err)
 	}
 	a.listener, a.addr = ln, ln.Addr().String()
 	if err := a.writeControlFile(); err != nil {
 		_ = ln.Close()
+		a.releaseParts()
 		_ = store.Close()
 		return nil, fmt.Errorf("cannot write beside the database %s: %w", filepath.Clean(cfg.Storage.Path), err)
 	}
 	a.server = &http.Server{
-		Handler:           a.routes(),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
@@ -67,7 +78,22 @@ func startApp(cfg Config, logger *slog.Logger) (*app, error) {
 			logger.Error("http server stopped", "err", err)
 		}
 	}()
+	if err := a.start(); err != nil {
+		_ = a.shutdown()
+		return nil, err
+	}
 	return a, nil
+}
+
+// releaseParts undoes wire when the bot cannot start: the end-user side's
+// polling and the background context.
+func (a *app) releaseParts() {
+	for _, drain := range a.drain {
+		_ = drain(context.Background())
+	}
+	if a.parts != nil {
+		a.parts.cancel()
+	}
 }
 
 // openStore opens the database, creating its directory, and turns the
@@ -99,7 +125,11 @@ func (a *app) shutdown() error {
 	}
 	cancel()
 	a.removeControlFile()
-	for _, drain := range a.drain {
+	drains := a.drain
+	if a.parts != nil {
+		drains = append(drains, a.stopParts)
+	}
+	for _, drain := range drains {
 		ctx, cancel := context.WithTimeout(context.Background(), a.cfg.Dispatch.DrainTimeout.D())
 		if err := drain(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("drain: %w", err))

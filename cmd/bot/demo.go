@@ -11,67 +11,60 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/console"
-	"github.com/heraldbot/herald/locales"
 )
 
-// runDemo seeds the demo database when it is empty, then runs the console
+// demo is the -demo mode: platform fakes on loopback, and the console as
+// the admin frontend.
+type demoMode struct {
+	fakes *demoFakes
+	con   *console.Console
+	undo  time.Duration
+}
+
+// newDemo starts the fakes, points cfg's channels at them and shortens
+// the undo delay; h is the flows engine once it exists.
+func newDemo(cfg *Config, undo time.Duration, h console.Handler, stdin io.Reader, stdout io.Writer) (*demoMode, error) {
+	f, err := startDemoFakes(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Flows.UndoDelay = Duration(undo)
+	// A newcomer should see a timed broadcast go out without a long wait.
+	cfg.Flows.MinLeadTime = Duration(time.Minute)
+	con := console.New(h, stdout, console.Options{UserName: "Demo admin", Echo: !isTerminal(stdin), FilesDir: filepath.Dir(cfg.Storage.Path)})
+	return &demoMode{fakes: f, con: con, undo: undo}, nil
+}
+
+// appOptions make the console the admin frontend, with progress every 2s.
+func (d *demoMode) appOptions() appOptions {
+	return appOptions{Console: d.con.Surface(), ProgressInterval: 2 * time.Second}
+}
+
+// run seeds the demo database when it is empty, then runs the console
 // admin on stdin/stdout until ctx ends (Ctrl-C), stdin closes (Ctrl-D) or
 // the admin types /quit.
-func runDemo(ctx context.Context, a *app, stdin io.Reader, stdout io.Writer) error {
+func (d *demoMode) run(ctx context.Context, a *app, stdin io.Reader, stdout io.Writer) error {
 	seeded, err := seedDemo(a.store, time.Now())
 	if err != nil {
 		return fmt.Errorf("demo: seed: %w", err)
 	}
-	eng, err := demoEngine(a)
-	if err != nil {
-		return err
+	if err := d.fakes.knowSubscribers(a.store); err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
-	fmt.Fprintf(stdout, demoWelcome, filepath.Clean(a.cfg.Storage.Path), seededNote(seeded), a.addr)
+	u := d.fakes.urls
+	fmt.Fprintf(stdout, demoWelcome, filepath.Clean(a.cfg.Storage.Path), seededNote(seeded), a.addr,
+		u.Base, u.ControlPath, u.ControlPath, int(d.undo.Seconds()))
 
-	con := console.New(eng, stdout, console.Options{UserName: "Demo admin", Echo: !isTerminal(stdin), FilesDir: filepath.Dir(a.cfg.Storage.Path)})
 	done := make(chan error, 1)
-	go func() { done <- con.Run(ctx, stdin) }()
+	go func() { done <- d.con.Run(ctx, stdin) }()
 	select {
 	case <-ctx.Done():
 		return nil
 	case err := <-done:
-		fmt.Fprintln(stdout, "Console closed — stopping the demo.")
+		fmt.Fprintln(stdout, "Console closed — stopping the demo (sends in flight finish first).")
 		return err
 	}
-}
-
-func demoEngine(a *app) (*flows.Engine, error) {
-	cat, err := locales.New(a.cfg.Locale)
-	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	loc, err := time.LoadLocation(a.cfg.Timezone)
-	if err != nil {
-		return nil, fmt.Errorf("demo: timezone %q: %w", a.cfg.Timezone, err)
-	}
-	f := a.cfg.Flows
-	eng, err := flows.New(flows.Config{
-		Store:   a.store,
-		Catalog: cat,
-		Access:  flows.AllowAll{}, // one person at one terminal
-		// The demo pretends every channel is configured: its subscribers
-		// are generated, and nothing leaves the machine.
-		Channels:          herald.Platforms,
-		Location:          loc,
-		SessionTTL:        time.Duration(f.SessionTTL),
-		UndoDelay:         time.Duration(f.UndoDelay),
-		MinLeadTime:       time.Duration(f.MinLeadTime),
-		ApprovalThreshold: f.ApprovalThreshold,
-		CSVMaxBytes:       f.CSVMaxBytes,
-		Logger:            a.logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	return eng, nil
 }
 
 func seededNote(n int) string {
@@ -86,15 +79,24 @@ Herald demo is running.
   database:  %s (%s;
              delete the file to start over)
   HTTP:      http://%s/healthz
+  platforms: fakes of LINE, Telegram and Messenger at %s
+             (see what was delivered: curl -s %s -d '{"action":"deliveries"}';
+              summary: curl -s %s)
 
 You are the admin, chatting with Herald in this terminal:
   /new          create a broadcast step by step (answer each question;
                 type a number to press a button)
   /audience tag:vip      count who has a tag
   /list         your broadcasts     /help   everything else
+  /pause ID  /resume ID  /cancel ID  /errors ID   control a broadcast
   /upload PATH  send a file (an image, or a CSV of user IDs) when asked
   /quit         leave (Ctrl-D works too)
-Nothing is sent to real people: the subscribers are made up.
+
+"Send now" waits %ds so you can undo (-demo-undo 1s changes it), then goes
+out through Herald's real senders to the fakes above; "at a time" (at least
+a minute ahead) goes out when due while the demo runs. Progress and the final report print here
+(lines starting with │) as the run goes.
+Nothing is sent to real people: the subscribers and platforms are made up.
 `
 
 // isTerminal reports whether r is an interactive terminal; piped scripts

@@ -11,6 +11,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
+	"github.com/heraldbot/herald/handlers/console"
 	slackfe "github.com/heraldbot/herald/handlers/slack"
 	"github.com/heraldbot/herald/handlers/telegram"
 	"github.com/heraldbot/herald/locales"
@@ -31,7 +32,7 @@ type adminStore interface {
 //
 //	access := adminchat.AccessByFrontend{}
 //	engine, _ := flows.New(flows.Config{Access: access, ...})
-//	fe, _ := newAdminFrontends(cfg, engine, store, catalog, access, logger)
+//	fe, _ := newAdminFrontends(cfg, engine, store, catalog, access, logger, opts)
 //	telegram.New(telegram.Options{..., Admin: fe.telegramAdmin()})
 //	dispatch.Options{Reporter: fe.Reporter}
 //	go fe.run(ctx); mux.Handle("/slack/events", fe.slackHTTP()) when Slack runs over HTTP
@@ -48,9 +49,12 @@ type adminFrontends struct {
 // newAdminFrontends builds the frontends the config enables and registers
 // each one's access rules in access (the engine's flows.Access).
 func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *locales.Catalog,
-	access adminchat.AccessByFrontend, logger *slog.Logger) (*adminFrontends, error) {
+	access adminchat.AccessByFrontend, logger *slog.Logger, opts appOptions) (*adminFrontends, error) {
 	fe := &adminFrontends{log: logger}
 	surfaces := map[string]adminchat.Surface{}
+	if opts.Console != nil {
+		surfaces[console.Frontend] = opts.Console
+	}
 	if cfg.Telegram.Token != "" && (len(cfg.Telegram.AdminChatIDs) > 0 || len(cfg.Telegram.AdminUserIDs) > 0) {
 		a, err := telegram.NewAdmin(telegram.AdminOptions{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
 			Flows: engine, Audit: store, Catalog: cat, AdminChatIDs: cfg.Telegram.AdminChatIDs,
@@ -70,7 +74,8 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		fe.Slack, access[slackfe.Frontend], surfaces[slackfe.Frontend] = s, s, s
 		fe.socket = cfg.Slack.AppToken != ""
 	}
-	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Admins: store, Catalog: cat, Logger: logger})
+	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Admins: store, Catalog: cat,
+		Interval: opts.ProgressInterval, Logger: logger})
 	if err != nil {
 		return nil, err
 	}

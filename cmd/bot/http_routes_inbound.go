@@ -24,6 +24,9 @@ type inboundDeps struct {
 	Runs     api.RunControl
 	Releaser api.Releaser
 	Admin    telegram.AdminHandler
+	// Store is the API's store (default a.store); serve passes one that
+	// tells the scheduler about the broadcasts the API changes.
+	Store api.Store
 }
 
 // addInboundRoutes mounts the end-user webhooks (/webhooks/line,
@@ -38,8 +41,11 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 		Keywords: inbound.NewKeywords(inbound.WithStopWords(inbound.DefaultKeywords(), cfg.Inbound.UnsubscribeKeywords)),
 		Logger:   log, Metrics: deps.Metrics,
 	})
+	if deps.Store == nil {
+		deps.Store = a.store
+	}
 	mux.Handle("GET /metrics", deps.Metrics.Handler())
-	mux.Handle("/api/", api.New(api.Options{Store: a.store, Tokens: apiTokens(cfg.API.Tokens), Runs: deps.Runs,
+	mux.Handle("/api/", api.New(api.Options{Store: deps.Store, Tokens: apiTokens(cfg.API.Tokens), Runs: deps.Runs,
 		Releaser: deps.Releaser, Logger: log, Metrics: deps.Metrics}))
 	if cfg.LINEEnabled() {
 		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,

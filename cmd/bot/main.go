@@ -30,6 +30,7 @@ const usage = `Herald — a chat-ops bot for broadcasts.
 
 Usage:
   bot [-config FILE] [-demo] [-v]      run the bot
+  bot -demo [-demo-undo 10s]           the demo: console admin, platform fakes, real sending
   bot check-config [-config FILE]      validate a config and show what is enabled
   bot backup [-config FILE] FILE       write a consistent copy of the database to FILE
   bot fakes [-addr 127.0.0.1:0]        run local fakes of the platform APIs, to poke the bot by hand

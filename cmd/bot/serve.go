@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // serve runs the bot until ctx ends (SIGINT/SIGTERM), or with -demo until
@@ -19,6 +20,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	configPath := fs.String("config", "", "config file (default $HERALD_CONFIG, else embedded defaults)")
 	demo := fs.Bool("demo", false, "run the demo: embedded defaults, database "+demoStoragePath)
+	demoUndo := fs.Duration("demo-undo", 10*time.Second, "with -demo: how long \"send now\" waits, so you can undo")
 	verbose := fs.Bool("v", false, "log at debug level")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
@@ -33,7 +35,20 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return exitFail
 	}
 	logger := newLogger(stderr, cfg.LogLevel, *verbose)
-	a, err := startApp(cfg, logger)
+	var (
+		a    *app
+		opts appOptions
+		dm   *demoMode
+	)
+	if *demo {
+		if dm, err = newDemo(&cfg, *demoUndo, lateHandler{&a}, stdin, stdout); err != nil {
+			fmt.Fprintln(stderr, "bot:", err)
+			return exitFail
+		}
+		defer dm.fakes.close()
+		opts = dm.appOptions()
+	}
+	a, err = startApp(cfg, logger, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "bot:", err)
 		return exitFail
@@ -42,8 +57,8 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		"http_addr", a.addr, "storage", filepath.Clean(cfg.Storage.Path), "config", source,
 		"timezone", cfg.Timezone, "locale", cfg.Locale, "channels", strings.Join(enabledChannels(&cfg), ","))
 
-	if *demo {
-		if err := runDemo(ctx, a, stdin, stdout); err != nil {
+	if dm != nil {
+		if err := dm.run(ctx, a, stdin, stdout); err != nil {
 			logger.Error("demo stopped", "err", err)
 		}
 	} else {

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/heraldbot/herald/flows"
 )
@@ -42,6 +43,8 @@ type Options struct {
 
 // Console is one admin at a terminal.
 type Console struct {
+	mu    sync.Mutex // one writer at a time: the admin's turns and Surface
+	posts int        // Surface refs, guarded by mu
 	h     Handler
 	out   io.Writer
 	opts  Options
@@ -100,7 +103,7 @@ func (c *Console) Run(ctx context.Context, in io.Reader) error {
 
 // Send handles one typed line as the admin and prints the replies.
 func (c *Console) Send(ctx context.Context, line string) error {
-	in := flows.Input{Frontend: "console", ChatID: c.opts.ChatID, UserID: c.opts.UserID, UserName: c.opts.UserName}
+	in := flows.Input{Frontend: Frontend, ChatID: c.opts.ChatID, UserID: c.opts.UserID, UserName: c.opts.UserName}
 	switch n, err := strconv.Atoi(line); {
 	case err == nil && n >= 1 && n <= len(c.last):
 		in.Choice = c.last[n-1].ID
@@ -189,5 +192,7 @@ func (c *Console) saveFile(f *flows.File) {
 }
 
 func (c *Console) printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	_, _ = fmt.Fprintf(c.out, format, args...)
 }
