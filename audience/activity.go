@@ -36,21 +36,31 @@ func newActivity() activity {
 const noTime = math.MinInt64
 
 func (a *activity) add(seq uint32, t time.Time) {
-	a.grow(seq)
-	if t.IsZero() {
+	d, dated := a.record(seq, t)
+	if !dated {
 		a.never.Add(seq)
-		a.last[seq] = noTime
 		return
 	}
-	n := toNanos(t)
-	a.last[seq] = n
-	d := floorDiv(n, dayNanos)
 	b := a.days[d]
 	if b == nil {
 		b = roaring.New()
 		a.days[d] = b
 	}
 	b.Add(seq)
+}
+
+// record keeps seq's last interaction in last and returns its day bucket;
+// dated is false for someone who never interacted (they go in never, which
+// the caller fills: directly, or in bulk when building).
+func (a *activity) record(seq uint32, t time.Time) (day int64, dated bool) {
+	a.grow(seq)
+	if t.IsZero() {
+		a.last[seq] = noTime
+		return 0, false
+	}
+	n := toNanos(t)
+	a.last[seq] = n
+	return floorDiv(n, dayNanos), true
 }
 
 // grow makes last long enough to hold seq.

@@ -162,15 +162,11 @@ func (a *attrBuild) add(b *Builder, v string, seq uint32) {
 
 func (b *Builder) activity(seq uint32, t time.Time) {
 	a := &b.x.activity
-	a.grow(seq)
-	if t.IsZero() {
+	d, dated := a.record(seq, t)
+	if !dated {
 		b.never.add(seq)
-		a.last[seq] = noTime
 		return
 	}
-	n := toNanos(t)
-	a.last[seq] = n
-	d := floorDiv(n, dayNanos)
 	e := b.days[d]
 	if e == nil {
 		e = &pending{bm: roaring.New()}
