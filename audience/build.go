@@ -16,8 +16,9 @@ import (
 // and grows the ID map step by step. The builder instead appends Seqs to
 // plain slices and hands each bitmap a sorted run with AddMany whenever the
 // Seqs cross into the next 65,536 (one roaring container), so each
-// container is filled once; IDs are copied into a few large arena blocks
-// and the ID map is made at its final size; it takes no lock.
+// container is filled once; IDs are appended to the ID arena in Seq order
+// and each platform's ID table is made once at its final size (ids.go); it
+// takes no lock.
 //
 // A Builder is for one goroutine; Add each Seq at most once.
 type Builder struct {
@@ -34,14 +35,10 @@ type Builder struct {
 	never           pending
 	lastPlatformKey herald.Platform
 	lastPlatform    *pending
-	lastIDs         *[]idSeq
 	lastKindKey     herald.SubscriberKind
 	lastKind        *pending
 	// flushers is every pending list above, in creation order.
 	flushers []*pending
-
-	ids   map[herald.Platform]*[]idSeq
-	arena strings.Builder
 }
 
 // pending is a bitmap plus the Seqs not yet added to it.
@@ -50,21 +47,12 @@ type pending struct {
 	seqs []uint32
 }
 
-type idSeq struct {
-	id  string
-	seq uint32
-}
-
 // attrBuild is one attribute key under construction.
 type attrBuild struct {
 	col     *attrColumn
 	present pending
 	values  map[string]*pending
 }
-
-// arenaBlock is the size of the blocks IDs are copied into: one allocation
-// per ~40,000 IDs instead of one per ID.
-const arenaBlock = 1 << 20
 
 // NewBuilder returns an empty Builder.
 func NewBuilder() *Builder {
@@ -75,7 +63,6 @@ func NewBuilder() *Builder {
 		tags:      map[string]*pending{},
 		attrs:     map[string]*attrBuild{},
 		days:      map[int64]*pending{},
-		ids:       map[herald.Platform]*[]idSeq{},
 	}
 	b.reachable.bm = b.x.reachable
 	b.never.bm = b.x.activity.never
@@ -99,10 +86,6 @@ func (b *Builder) Add(s *herald.Subscriber) {
 	// hashing the string every time.
 	if b.lastPlatform == nil || b.lastPlatformKey != s.Platform {
 		b.lastPlatformKey, b.lastPlatform = s.Platform, pendingFor(b, b.x.platforms, b.platforms, s.Platform)
-		if b.ids[s.Platform] == nil {
-			b.ids[herald.Platform(strings.Clone(string(s.Platform)))] = new([]idSeq)
-		}
-		b.lastIDs = b.ids[s.Platform]
 	}
 	b.lastPlatform.add(seq)
 	if b.lastKind == nil || b.lastKindKey != s.Kind {
@@ -118,7 +101,7 @@ func (b *Builder) Add(s *herald.Subscriber) {
 		b.attr(k).add(b, v, seq)
 	}
 	b.activity(seq, s.LastInteraction)
-	*b.lastIDs = append(*b.lastIDs, idSeq{b.intern(s.ID), seq})
+	b.x.ids.setBulk(seq, s.ID)
 }
 
 // pendingFor returns the pending list of bitmap m[k], creating both.
@@ -176,19 +159,6 @@ func (b *Builder) activity(seq uint32, t time.Time) {
 	e.add(seq)
 }
 
-// intern copies id into the current arena block. A strings.Builder never
-// rewrites bytes it has handed out with String, so each ID stays valid
-// after later ones are appended; a full block is simply left to its IDs.
-func (b *Builder) intern(id string) string {
-	if b.arena.Cap()-b.arena.Len() < len(id) {
-		b.arena = strings.Builder{}
-		b.arena.Grow(max(arenaBlock, len(id)))
-	}
-	start := b.arena.Len()
-	b.arena.WriteString(id)
-	return b.arena.String()[start:]
-}
-
 func (p *pending) add(seq uint32) { p.seqs = append(p.seqs, seq) }
 
 func (b *Builder) flush() {
@@ -205,12 +175,8 @@ func (b *Builder) flush() {
 func (b *Builder) Index() *Index {
 	b.flush()
 	x := b.x
-	for p, list := range b.ids {
-		m := make(map[string]uint32, len(*list))
-		for _, e := range *list {
-			m[e.id] = e.seq
-		}
-		x.ids[p] = m
+	for p, bm := range x.platforms {
+		x.ids.tableOf(p, bm) // every indexed Seq is in its platform's bitmap
 	}
 	for _, a := range b.attrs {
 		if len(a.col.values) > columnAfter {

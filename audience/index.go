@@ -40,7 +40,7 @@ type Index struct {
 	activity  activity
 	// ids resolves explicit Selected lists (platform, ID) to Seqs without a
 	// database read, so a count over a 100k-row CSV list stays in memory.
-	ids map[herald.Platform]map[string]uint32
+	ids idIndex
 }
 
 // NewIndex returns an empty index.
@@ -52,7 +52,7 @@ func NewIndex() *Index {
 		tags:      map[string]*roaring.Bitmap{},
 		attrs:     map[string]*attrColumn{},
 		activity:  newActivity(),
-		ids:       map[herald.Platform]map[string]uint32{},
+		ids:       newIDIndex(),
 	}
 }
 
@@ -99,13 +99,7 @@ func (x *Index) add(s *herald.Subscriber) {
 		col.add(v, seq)
 	}
 	x.activity.add(seq, s.LastInteraction)
-	byID := x.ids[s.Platform]
-	if byID == nil {
-		byID = map[string]uint32{}
-		x.ids[s.Platform] = byID
-	}
-	// Clone: the caller's ID may point into a decode buffer we must not pin.
-	byID[strings.Clone(s.ID)] = seq
+	x.ids.put(s.Platform, s.ID, seq)
 }
 
 func (x *Index) remove(s *herald.Subscriber) {
@@ -132,9 +126,7 @@ func (x *Index) remove(s *herald.Subscriber) {
 		}
 	}
 	x.activity.remove(seq)
-	if byID := x.ids[s.Platform]; byID != nil && byID[s.ID] == seq {
-		delete(byID, s.ID)
-	}
+	x.ids.remove(s.Platform, s.ID, seq)
 }
 
 // TagCounts returns each tag's number of reachable subscribers.

@@ -135,3 +135,23 @@ func BenchmarkIndexMemory(b *testing.B) {
 		b.ReportMetric(mb, "index_MB")
 	}
 }
+
+// BenchmarkCountSelected100k counts an uploaded list of 100,000 LINE IDs
+// (half of them unknown) over 1M subscribers: the ID lookups dominate.
+func BenchmarkCountSelected100k(b *testing.B) {
+	subs := audiencetest.Subscribers(benchN, 1, benchNow)
+	x := audience.NewBuilder()
+	var ids []string
+	for i := range subs {
+		x.Add(&subs[i])
+		if subs[i].Platform == herald.LINE && len(ids) < 50_000 {
+			ids = append(ids, subs[i].ID, subs[i].ID[:len(subs[i].ID)-1]+"x")
+		}
+	}
+	idx := x.Index()
+	a := &herald.Audience{Channels: herald.Platforms, Recipients: herald.Both, SelectedPlatform: herald.LINE, Selected: ids}
+	b.ResetTimer()
+	for b.Loop() {
+		idx.Count(a, herald.Marketing, benchNow)
+	}
+}

@@ -118,10 +118,9 @@ func (x *Index) filterActivity(r *roaring.Bitmap, f *herald.Activity, now time.T
 // selected maps an explicit ID list on platform p to Seqs; IDs nobody has
 // are simply absent.
 func (x *Index) selected(p herald.Platform, ids []string) *roaring.Bitmap {
-	byID := x.ids[p]
 	seqs := make([]uint32, 0, len(ids))
 	for _, id := range ids {
-		if seq, ok := byID[id]; ok {
+		if seq, ok := x.ids.get(p, id); ok {
 			seqs = append(seqs, seq)
 		}
 	}

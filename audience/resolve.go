@@ -65,6 +65,6 @@ func (l IDList) Resolve(p herald.Platform, known KnownFunc) Resolution {
 func (x *Index) Reachable(key herald.SubscriberKey) bool {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	_, ok := x.ids[key.Platform][key.ID]
+	_, ok := x.ids.get(key.Platform, key.ID)
 	return ok
 }

@@ -74,6 +74,7 @@ func (s *Store) EachRecipient(a *herald.Audience, now time.Time, fn func(sub *he
 		if err != nil {
 			return err
 		}
+		s.trim.streamed(len(chunk.buf))
 		for i := range chunk.len() {
 			seq, v := chunk.at(i)
 			if err := decodeSubscriber(seq, v, &sub); err != nil {

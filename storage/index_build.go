@@ -91,6 +91,7 @@ func (s *Store) readSubscriberBatches(free <-chan *subBatch, full chan<- *subBat
 		if err != nil || len(seqs) == 0 {
 			return err
 		}
+		s.trim.streamed(recs.Len())
 		batch := <-free
 		if cap(batch.subs) < len(seqs) {
 			batch.subs = make([]herald.Subscriber, len(seqs))

@@ -48,6 +48,12 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives operational messages (default: discarded).
 	Logger *slog.Logger
+	// TrimEvery is how often the pages of the file this process has read
+	// are dropped from its resident set (default 500ms; negative: never).
+	// They stay in the kernel's page cache, so a later read costs a minor
+	// fault, not disk I/O; without it a run over a million recipients keeps
+	// the whole file (hundreds of MB) in RSS. See resident.go. Linux only.
+	TrimEvery time.Duration
 
 	// migrations replaces the schema's migrations in tests.
 	migrations []migration
@@ -71,6 +77,8 @@ type Store struct {
 	indexOnce sync.Once
 	index     *audience.Index
 	indexErr  error
+
+	trim *trimmer // nil when not trimming
 }
 
 // Open opens (creating if needed) the database at path, migrates it and
@@ -90,6 +98,9 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.migrations == nil {
 		opts.migrations = schemaMigrations()
 	}
+	if opts.TrimEvery == 0 {
+		opts.TrimEvery = defaultTrimEvery
+	}
 	if opts.ReadOnly {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("storage: open %s: %w", path, err)
@@ -99,13 +110,15 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	s := &Store{db: db, path: path, now: opts.Now, logger: opts.Logger}
+	s := &Store{db: db, path: path, now: opts.Now, logger: opts.Logger, trim: startTrimmer(db, opts.TrimEvery)}
 	if err := s.prepare(opts); err != nil {
+		s.trim.close()
 		_ = db.Close()
 		return nil, err
 	}
 	if !opts.ReadOnly {
 		if err := s.ensureIndex(); err != nil {
+			s.trim.close()
 			_ = db.Close()
 			return nil, err
 		}
@@ -176,6 +189,9 @@ func (s *Store) ensureIndex() error {
 			return
 		}
 		s.index = x
+		if s.trim != nil {
+			trimMapping(s.db) // the rebuild read every subscriber page
+		}
 		s.logger.Info("audience index built", "subscribers", n, "took_ms", time.Since(start).Milliseconds())
 	})
 	return s.indexErr
@@ -183,6 +199,7 @@ func (s *Store) ensureIndex() error {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.trim.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("storage: close %s: %w", s.path, err)
 	}

@@ -268,7 +268,8 @@ type benchChildResult struct {
 	Seconds float64 `json:"seconds"`
 	PeakRSS int64   `json:"peak_rss_kb"`
 	// PeakAnon is the largest anonymous (heap, stacks) resident set seen;
-	// the rest of VmHWM is bbolt's file mapping, i.e. page cache.
+	// the rest of VmHWM is file-backed: the binary's code and the bbolt
+	// pages read since storage last trimmed its mapping (storage.Options.TrimEvery).
 	PeakAnon int64  `json:"peak_anon_kb"`
 	Status   string `json:"status"`
 }
@@ -292,7 +293,7 @@ func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platfor
 	}
 	rate := float64(o.n) / res.Seconds
 	// per request for Telegram and Messenger; LINE multicast counts recipients
-	fmt.Fprintf(w, "dispatch: %d recipients in %.2fs (run %s), %d deliveries recorded, dispatcher peak RSS %.1f MB (anonymous %.1f MB, the rest is bbolt's file mapping)\n",
+	fmt.Fprintf(w, "dispatch: %d recipients in %.2fs (run %s), %d deliveries recorded, dispatcher peak RSS %.1f MB (anonymous %.1f MB, the rest file-backed: the binary and recently read bbolt pages)\n",
 		o.n, res.Seconds, res.Status, delivered, float64(res.PeakRSS)/1024, float64(res.PeakAnon)/1024)
 	var extra string
 	if o.limits {

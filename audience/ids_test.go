@@ -1,0 +1,111 @@
+package audience
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/heraldbot/herald"
+)
+
+// TestEncodeIDIsOneToOne: IDs of every shape that look alike must encode
+// apart, or one subscriber's ID would resolve to another's Seq.
+func TestEncodeIDIsOneToOne(t *testing.T) {
+	ids := []string{
+		"", "0", "00", "-0", "-00", "-", "1", "01", "-1", "12", "123", "0123", "1234",
+		"18446744073709551615", "9999999999999999999", "-9999999999999999999", "10000000000000000000",
+		"U", "Ua", "Uab", "UAB", "Uabc", "U0123456789abcdef0123456789abcdef", "U0123456789ABCDEF0123456789abcdef",
+		"C0123456789abcdef0123456789abcdef", "u0123456789abcdef0123456789abcdef", "-100123456789",
+		"psid42", "x\x00y", "\x01a", "\x03\x01", "\x02\x05", strings.Repeat("é", 40),
+	}
+	seen := map[string]string{}
+	for _, id := range ids {
+		e := string(encodeID(nil, id))
+		if other, dup := seen[e]; dup {
+			t.Fatalf("%q and %q encode alike (%x)", other, id, e)
+		}
+		seen[e] = id
+	}
+	if n := len(encodeID(nil, "U0123456789abcdef0123456789abcdef")); n != 18 {
+		t.Errorf("a LINE user ID takes %d bytes, want 18", n)
+	}
+}
+
+// TestIDIndexAgreesWithMap churns IDs through put and remove (growing the
+// tables and shifting entries back on delete) and checks every lookup
+// against a plain map, the structure it replaces.
+func TestIDIndexAgreesWithMap(t *testing.T) {
+	platforms := []herald.Platform{herald.LINE, herald.Telegram, herald.Messenger}
+	for seed := range uint64(5) {
+		r := rand.New(rand.NewPCG(seed, 11))
+		x := newIDIndex()
+		ref := map[herald.SubscriberKey]uint32{}
+		keyOf := map[uint32]herald.SubscriberKey{} // a Seq is one subscriber for ever
+		randomID := func(seq uint32) string {
+			switch r.IntN(4) {
+			case 0:
+				return fmt.Sprintf("U%032x", seq)
+			case 1:
+				return fmt.Sprint(seq * 7919)
+			case 2:
+				return fmt.Sprint(-int64(seq))
+			}
+			return fmt.Sprintf("id-%d-%s", seq, strings.Repeat("z", r.IntN(5000)/50))
+		}
+		for step := range 20000 {
+			seq := uint32(r.IntN(3000) + 1)
+			k, known := keyOf[seq]
+			if !known {
+				k = herald.SubscriberKey{Platform: platforms[r.IntN(3)], ID: randomID(seq)}
+				keyOf[seq] = k
+			}
+			if _, in := ref[k]; in && r.IntN(3) == 0 {
+				x.remove(k.Platform, k.ID, seq)
+				delete(ref, k)
+			} else {
+				x.put(k.Platform, k.ID, seq)
+				ref[k] = seq
+			}
+			if step%1000 != 0 {
+				continue
+			}
+			for s, k := range keyOf {
+				got, ok := x.get(k.Platform, k.ID)
+				want, wantOK := ref[k]
+				if ok != wantOK || got != want {
+					t.Fatalf("seed %d step %d: get(%s) of Seq %d = %d, %v; want %d, %v", seed, step, k, s, got, ok, want, wantOK)
+				}
+			}
+		}
+		for p, tb := range x.tables {
+			n := 0
+			for k := range ref {
+				if k.Platform == p {
+					n++
+				}
+			}
+			if tb.n != n {
+				t.Fatalf("seed %d: %s table counts %d, want %d", seed, p, tb.n, n)
+			}
+		}
+	}
+}
+
+// TestIDIndexSeqChangesID: a Seq put again under another ID (only a caller
+// breaking Put's contract does this) no longer resolves under the old one.
+func TestIDIndexSeqChangesID(t *testing.T) {
+	x := newIDIndex()
+	x.put(herald.LINE, "Uaa", 7)
+	x.put(herald.Telegram, "42", 7)
+	if _, ok := x.get(herald.LINE, "Uaa"); ok {
+		t.Error("the old ID still resolves")
+	}
+	if seq, ok := x.get(herald.Telegram, "42"); !ok || seq != 7 {
+		t.Errorf("get = %d, %v; want 7", seq, ok)
+	}
+	if !bytes.Equal(x.stored(7), encodeID(nil, "42")) {
+		t.Error("Seq 7 does not hold its new ID")
+	}
+}
