@@ -72,6 +72,8 @@ const (
 	CodeInvalid  = "invalid"
 	CodeUnknown  = "unknown"
 	CodeInPast   = "in_past"
+	// CodeEmptySpan: a daily span (quiet hours) that ends when it starts.
+	CodeEmptySpan = "empty_span"
 )
 
 func invalid(field, code string, limit int) error {

@@ -69,6 +69,9 @@ const (
 	ReasonOperatorChat  = "operator_chat"  // held for an open operator chat
 	ReasonUnsubscribed  = "unsubscribed"   // said stop after the snapshot
 	ReasonCanceled      = "canceled"
+	// ReasonDuplicate: the same chat is another recipient of the run (a
+	// Telegram group Herald knew under its old and its new ID).
+	ReasonDuplicate = "duplicate"
 )
 
 // Delivery is one recipient of a run and what happened to them.

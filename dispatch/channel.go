@@ -148,12 +148,12 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 		}
 		b := pg.batch
 		b.ds = append(b.ds, d)
-		b.msg.To = append(b.msg.To, Recipient{Seq: d.Seq, Key: d.Recipient, Kind: sub.Kind})
+		b.msg.To = append(b.msg.To, Recipient{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind})
 		return len(b.ds) < pg.maxMulti || pg.flush(ctx)
 	}
 	j := r.newJob(pg.p, "push", &sub)
 	j.ds = []herald.Delivery{d}
-	j.msg.To = []Recipient{{Seq: d.Seq, Key: d.Recipient, Kind: sub.Kind}}
+	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, contentKey(&j.msg.Content))
 	return r.hand(ctx, pg.jobs, j)
 }
@@ -198,7 +198,9 @@ func (r *runner) newJob(p herald.Platform, endpoint string, sub *herald.Subscrib
 
 // prepare reads the recipient's subscriber as it is now and decides the
 // outcomes that need no request: gone, unsubscribed, held for an operator
-// chat, outside Messenger's window.
+// chat, outside Messenger's window, or reached under another ID. The
+// subscriber's key is where to send: a chat that moved to a new ID (a
+// Telegram group become supergroup) is found under its old one.
 func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery, bool) {
 	sub, err := r.e.store.Subscriber(d.Recipient)
 	switch {
@@ -206,6 +208,10 @@ func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery,
 		return sub, r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
 	case err != nil:
 		return sub, r.outcome(d, herald.Failed, reasonText(err), "", 0), false
+	case sub.Seq != d.Seq && r.hasRecipient(sub.Seq):
+		// The chat was known under two IDs and merged: the run's other
+		// delivery reaches it.
+		return sub, r.outcome(d, herald.Skipped, herald.ReasonDuplicate, "", 0), false
 	case sub.State == herald.Blocked:
 		return sub, r.outcome(d, herald.Skipped, herald.ReasonBlocked, "", 0), false
 	case !sub.Reachable():
@@ -216,7 +222,7 @@ func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery,
 		return sub, r.outcome(d, herald.Skipped, herald.ReasonOutsideWindow, "", 0), false
 	}
 	if sub.OperatorChat { // EndOperatorChats: the broadcast closes the chat
-		if _, err := r.e.store.UpdateSubscriber(d.Recipient, func(s *herald.Subscriber, _ bool) error {
+		if _, err := r.e.store.UpdateSubscriber(sub.Key(), func(s *herald.Subscriber, _ bool) error {
 			s.OperatorChat = false
 			return nil
 		}); err != nil {
@@ -230,6 +236,19 @@ func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery,
 // the run stopped before sending leaves its recipients pending.
 func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []herald.Delivery) {
 	id, attempts, err := r.e.sendWithRetry(ctx, s, j.lim, &j.msg, r.stopped)
+	if errors.Is(err, ErrRecipientMoved) && len(j.ds) == 1 {
+		// The sender recorded the move: send where the chat lives now, once.
+		sub, final, ok := r.prepare(j.ds[0])
+		if !ok {
+			final.Attempts += attempts
+			out <- []herald.Delivery{final}
+			return
+		}
+		j.msg.To[0].Key = sub.Key()
+		var more int
+		id, more, err = r.e.sendWithRetry(ctx, s, j.lim, &j.msg, r.stopped)
+		attempts += more
+	}
 	if errors.Is(err, errStopped) || ctx.Err() != nil {
 		return
 	}
@@ -245,6 +264,12 @@ func (r *runner) outcome(d herald.Delivery, o herald.Outcome, reason, msgID stri
 	d.Outcome, d.Reason, d.MessageID, d.At = o, reason, msgID, r.e.opts.Now()
 	d.Attempts += attempts
 	return d
+}
+
+// hasRecipient reports whether seq is one of the run's recipients.
+func (r *runner) hasRecipient(seq uint32) bool {
+	ds, err := r.e.store.Deliveries(r.runID, "", seq-1, 1)
+	return err == nil && len(ds) == 1 && ds[0].Seq == seq
 }
 
 // contentKey is the content as the retry key sees it.

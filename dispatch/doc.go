@@ -44,8 +44,30 @@
 //   - Rate limits space requests evenly (no bursts) at Limits.Headroom of
 //     the platform's rate, so no one-second window exceeds it.
 //   - Content that needs several requests for one recipient (a Telegram
-//     album with buttons, Messenger text too long for a template) is one
-//     job; the senders space requests to one chat themselves.
+//     album with buttons, Messenger text too long for a template, LINE
+//     content of more than 5 messages) is one job; the senders space
+//     requests to one chat themselves. LINE's parts each carry a retry key
+//     derived from the job's, so a job sent again is not delivered twice;
+//     the limiter counts the job once, and LINE's 429 slows it if the extra
+//     requests go over the endpoint's rate.
+//   - A recipient whose chat moved to a new ID (a Telegram group become
+//     supergroup) is found under its old one and sent to where it is now.
+//     A sender that learns of the move records it and answers
+//     ErrRecipientMoved; the job is prepared again and sent once more. A
+//     chat known under both IDs is merged in storage, and the run's record
+//     that no longer owns it is skipped (duplicate): one message per chat.
+//
+// # Memory
+//
+// A run holds no per-recipient state beyond the jobs in flight and one
+// commit batch: the snapshot streams the audience (Seqs from the index's
+// bitmap, records a chunk per read transaction) and each channel pages its
+// pending records. What stays resident is the audience index (about 40 MB
+// for a million subscribers without tags or attributes) and the bbolt pages
+// read since storage last dropped them from the process (every 500 ms, and
+// every 16 MB a bulk stream reads; storage.Options.TrimEvery). On the 2-core
+// development machine `bot bench dispatch -n 1000000` peaks at about
+// 145 MB RSS with -channel all and 150–160 MB with -channel line.
 //
 // # Control
 //

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 
 	"github.com/heraldbot/herald"
 )
@@ -34,11 +35,18 @@ type Message struct {
 
 // Sender delivers messages on one platform. It translates platform errors
 // into the root's: herald.ErrRecipientGone, *herald.RetryAfterError,
-// *herald.TemporaryError, herald.ErrOutsideWindow; anything else is a
-// permanent failure whose text is the platform's reason.
+// *herald.TemporaryError, herald.ErrOutsideWindow, or ErrRecipientMoved;
+// anything else is a permanent failure whose text is the platform's reason.
 type Sender interface {
 	Send(ctx context.Context, m *Message) (messageID string, err error)
 }
+
+// ErrRecipientMoved is a sender's answer when the platform said the one
+// recipient now lives under another ID and the sender has recorded the
+// move in storage (a Telegram group that became a supergroup): nothing was
+// delivered. The engine reads the recipient again and sends to where it
+// lives now, unless the run reaches that chat under its other ID already.
+var ErrRecipientMoved = errors.New("recipient moved to a new ID")
 
 // Multicaster is a Sender that can send identical content to many
 // recipients in one request (LINE multicast).

@@ -35,6 +35,10 @@ type LINE struct {
 	users   map[string]lineProfile
 	content map[string]lineContent
 	casts   map[string]time.Time // narrowcast request ID → when accepted
+	// accepted counts the send requests delivered; lose holds the values of
+	// accepted whose answers are lost (see LoseAnswer).
+	accepted int64
+	lose     map[int64]bool
 }
 
 // retryKey is an X-Line-Retry-Key, which LINE scopes to a channel.
@@ -90,6 +94,7 @@ func NewLINE(rec *Recorder) *LINE {
 		users:   map[string]lineProfile{},
 		content: map[string]lineContent{},
 		casts:   map[string]time.Time{},
+		lose:    map[int64]bool{},
 	}
 	l.nextID.Store(500000000000000000) // LINE message IDs are 18-digit numbers
 	m := http.NewServeMux()
@@ -154,10 +159,22 @@ func (l *LINE) Skipped() []Delivery {
 	return append([]Delivery(nil), l.skipped...)
 }
 
+// LoseAnswer makes the answer to the nth send request from now that LINE
+// accepts (1: the next) get lost on its way back: the messages are
+// delivered and the retry key is used, but the client sees a 500, as when
+// a proxy or the network fails after LINE took the request. A retry with
+// the same X-Line-Retry-Key is then answered 409, not delivered again.
+func (l *LINE) LoseAnswer(nth int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lose[l.accepted+int64(nth)] = true
+}
+
 // Reset forgets retry keys, usage, skipped recipients and faults; tokens,
 // profiles and content stay.
 func (l *LINE) Reset() {
 	l.mu.Lock()
+	l.lose = map[int64]bool{}
 	l.retries = map[retryKey]retryEntry{}
 	l.skipped, l.usage = nil, 0
 	l.casts = map[string]time.Time{}

@@ -134,7 +134,7 @@ func (l *LINE) send(w http.ResponseWriter, r *http.Request, c lineCall, req line
 		l.reject(c, r, http.StatusConflict, "retry key already accepted")
 		return
 	}
-	sent, ok := l.deliver(c, req)
+	sent, lost, ok := l.deliver(c, req)
 	if !ok {
 		l.releaseRetryKey(key)
 		l.reject(c, r, http.StatusTooManyRequests, "monthly quota reached")
@@ -143,6 +143,11 @@ func (l *LINE) send(w http.ResponseWriter, r *http.Request, c lineCall, req line
 	}
 	if key != nil {
 		l.finishRetryKey(c, *key, sent)
+	}
+	if lost {
+		l.reject(c, r, http.StatusInternalServerError, "answer lost after delivery")
+		l.fail(w, c.requestID, http.StatusInternalServerError, "Internal server error")
+		return
 	}
 	h := w.Header()
 	h["X-Line-Request-Id"] = []string{c.requestID}
@@ -197,11 +202,11 @@ func canonicalMessages(body []byte) string {
 }
 
 // deliver records one delivery per reachable recipient and counts them
-// against the quota; false when the quota would be exceeded.
-func (l *LINE) deliver(c lineCall, req lineSendRequest) ([]lineSent, bool) {
+// against the quota; ok is false when the quota would be exceeded, lost
+// says the answer is to be lost (LoseAnswer).
+func (l *LINE) deliver(c lineCall, req lineSendRequest) (sent []lineSent, lost, ok bool) {
 	now := l.rec.Now()
 	reqID := l.rec.NewRequestID()
-	var sent []lineSent
 	if req.method == "push" {
 		sent = make([]lineSent, req.count)
 		for i := range sent {
@@ -231,16 +236,20 @@ func (l *LINE) deliver(c lineCall, req lineSendRequest) ([]lineSent, bool) {
 	counted := int64(len(req.to) - len(skipped)) // broadcasts count followers LINE knows, not us
 	if l.quota > 0 && l.usage+counted > l.quota {
 		l.mu.Unlock()
-		return nil, false
+		return nil, false, false
 	}
 	l.usage += counted
+	l.accepted++
+	if lost = l.lose[l.accepted]; lost {
+		delete(l.lose, l.accepted)
+	}
 	l.skipped = append(l.skipped, skipped...)
 	if req.method == "narrowcast" {
 		l.casts[c.requestID] = now
 	}
 	l.mu.Unlock()
 	l.rec.Record(ds...)
-	return sent, true
+	return sent, lost, true
 }
 
 // claimRetryKey reserves key for this request, or answers 409 with the

@@ -32,6 +32,7 @@ type Telegram struct {
 	bots      map[string]*tgBot
 	chats     map[int64]*TelegramChat
 	gone      map[int64]bool
+	migrated  map[int64]int64 // group → the supergroup it became (telegram_migrate.go)
 	members   map[[2]int64]string
 	logs      map[int64]*tgChatLog
 	files     map[string]*tgFile
@@ -72,6 +73,7 @@ func NewTelegram(rec *Recorder) *Telegram {
 		bots:      map[string]*tgBot{},
 		chats:     map[int64]*TelegramChat{},
 		gone:      map[int64]bool{},
+		migrated:  map[int64]int64{},
 		members:   map[[2]int64]string{},
 		logs:      map[int64]*tgChatLog{},
 		files:     map[string]*tgFile{},
@@ -153,6 +155,7 @@ type tgError struct {
 	status     int
 	desc       string
 	retryAfter int
+	migrateTo  int64 // the supergroup a group became
 }
 
 type tgErrorBody struct {
@@ -162,8 +165,10 @@ type tgErrorBody struct {
 	Parameters  *tgErrorParameter `json:"parameters,omitempty"`
 }
 
+// tgErrorParameter is the Bot API's ResponseParameters.
 type tgErrorParameter struct {
-	RetryAfter int `json:"retry_after,omitempty"`
+	MigrateToChatID int64 `json:"migrate_to_chat_id,omitempty"`
+	RetryAfter      int   `json:"retry_after,omitempty"`
 }
 
 func tgBad(desc string) *tgError { return &tgError{status: 400, desc: "Bad Request: " + desc} }
@@ -326,6 +331,9 @@ func (t *Telegram) fail(w http.ResponseWriter, c tgCall, e *tgError) {
 	if e.retryAfter > 0 {
 		body.Parameters = &tgErrorParameter{RetryAfter: e.retryAfter}
 		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
+	}
+	if e.migrateTo != 0 {
+		body.Parameters = &tgErrorParameter{MigrateToChatID: e.migrateTo}
 	}
 	writeJSONStatus(w, e.status, body)
 }

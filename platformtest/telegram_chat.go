@@ -27,6 +27,9 @@ func (t *Telegram) resolveChat(ref string) (TelegramChat, *tgError) {
 	if err != nil || id == 0 || t.gone[id] {
 		return TelegramChat{}, errTgChatNotFound
 	}
+	if to, ok := t.migrated[id]; ok {
+		return TelegramChat{}, errTgMigrated(to)
+	}
 	if c := t.chats[id]; c != nil {
 		return *c, nil
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 
@@ -207,11 +208,16 @@ func cloneSubscriber(s *herald.Subscriber) herald.Subscriber {
 	return c
 }
 
-// Subscriber returns one subscriber or herald.ErrNotFound.
+// Subscriber returns one subscriber or herald.ErrNotFound. A key whose
+// chat moved to a new ID (MoveSubscriber) finds the subscriber under its
+// new key.
 func (s *Store) Subscriber(key herald.SubscriberKey) (herald.Subscriber, error) {
 	var out herald.Subscriber
 	err := s.view("read subscriber", func(tx *bolt.Tx) error {
 		sub, err := getSubscriber(tx.Bucket(bucketSubscribers), tx.Bucket(bucketSubKeys), key)
+		if errors.Is(err, herald.ErrNotFound) {
+			sub, err = movedSubscriber(tx, key, err) // a chat that got a new ID (rekey.go)
+		}
 		if err == nil {
 			out = *sub
 		}
@@ -281,6 +287,7 @@ func (s *Store) scanSubscribers(fn func(sub *herald.Subscriber) error) error {
 		if chunk.len() == 0 {
 			return nil
 		}
+		s.trim.streamed(len(chunk.buf))
 		for i := range chunk.len() {
 			seq, v := chunk.at(i)
 			// One string per record, so a kept ID pins only its own record.

@@ -28,23 +28,44 @@ func (m rawMessage) MarshalJSON() ([]byte, error) { return m, nil }
 // LINE allows 5 message objects per request.
 const maxMessages = 5
 
-// messages renders content for LINE: text as text; pictures as image
-// messages; a card, or anything with buttons, as a Flex bubble (picture,
-// bold title, wrapped text, a button per action).
+// parts renders content for LINE (see messages) and cuts it into requests
+// of at most five messages each, in order.
+func (s *Sender) parts(m *dispatch.Message) ([][]messaging_api.MessageInterface, error) {
+	msgs, err := s.messages(m)
+	if err != nil {
+		return nil, err
+	}
+	var parts [][]messaging_api.MessageInterface
+	for len(msgs) > maxMessages {
+		parts, msgs = append(parts, msgs[:maxMessages:maxMessages]), msgs[maxMessages:]
+	}
+	return append(parts, msgs), nil
+}
+
+// messages renders content for LINE in the order people see it. Text is a
+// text message. Pictures are image messages, all of them (up to
+// herald.MaxImages), with the caption after them as text: LINE images
+// carry none. A card, and text with buttons, is one Flex bubble (a
+// picture, bold title, wrapped text, a button per action); pictures with
+// buttons are the pictures, then a bubble with the text and buttons (one
+// picture goes in the bubble).
+//
+// Why not an image carousel for many pictures: its columns are square
+// crops with a required tap action and a label, not the pictures as sent.
 func (s *Sender) messages(m *dispatch.Message) ([]messaging_api.MessageInterface, error) {
 	c := &m.Content
+	images := dispatch.ImageURLs(c.Images, s.cfg.MediaURL)
 	var out []any
-	if c.Kind == herald.CardContent || len(c.Buttons) > 0 {
-		out = append(out, s.bubble(m.BroadcastID, c))
-	} else {
+	switch {
+	case c.Kind == herald.CardContent || len(c.Buttons) > 0 && len(images) <= 1:
+		out = append(out, bubble(m.BroadcastID, c, images))
+	case len(c.Buttons) > 0:
+		out = appendImages(out, images)
+		out = append(out, bubble(m.BroadcastID, c, nil))
+	default:
+		out = appendImages(out, images)
 		if c.Text != "" {
 			out = append(out, map[string]any{"type": "text", "text": c.Text})
-		}
-		for _, u := range dispatch.ImageURLs(c.Images, s.cfg.MediaURL) {
-			if len(out) == maxMessages {
-				break // LINE's cap; Herald's validation warns admins about it
-			}
-			out = append(out, map[string]any{"type": "image", "originalContentUrl": u, "previewImageUrl": u})
 		}
 	}
 	msgs := make([]messaging_api.MessageInterface, len(out))
@@ -58,7 +79,15 @@ func (s *Sender) messages(m *dispatch.Message) ([]messaging_api.MessageInterface
 	return msgs, nil
 }
 
-func (s *Sender) bubble(broadcastID string, c *herald.Content) map[string]any {
+func appendImages(out []any, urls []string) []any {
+	for _, u := range urls {
+		out = append(out, map[string]any{"type": "image", "originalContentUrl": u, "previewImageUrl": u})
+	}
+	return out
+}
+
+// bubble is a Flex bubble with images[0], if any, as its picture.
+func bubble(broadcastID string, c *herald.Content, images []string) map[string]any {
 	var body []any
 	if c.Title != "" {
 		body = append(body, map[string]any{"type": "text", "text": c.Title, "weight": "bold", "size": "lg", "wrap": true})
@@ -67,8 +96,8 @@ func (s *Sender) bubble(broadcastID string, c *herald.Content) map[string]any {
 		body = append(body, map[string]any{"type": "text", "text": c.Text, "wrap": true})
 	}
 	bubble := map[string]any{"type": "bubble"}
-	if imgs := dispatch.ImageURLs(c.Images, s.cfg.MediaURL); len(imgs) > 0 {
-		bubble["hero"] = map[string]any{"type": "image", "url": imgs[0], "size": "full", "aspectMode": "cover", "aspectRatio": "20:13"}
+	if len(images) > 0 {
+		bubble["hero"] = map[string]any{"type": "image", "url": images[0], "size": "full", "aspectMode": "cover", "aspectRatio": "20:13"}
 	}
 	if len(body) > 0 {
 		bubble["body"] = map[string]any{"type": "box", "layout": "vertical", "spacing": "md", "contents": body}

@@ -1,13 +1,21 @@
 // Package line delivers broadcasts through the LINE Messaging API with
 // github.com/line/line-bot-sdk-go/v8: push for one recipient or personalised
 // content, multicast (up to 500 users) for identical content; text, images,
-// and Flex bubbles for cards and buttons. Every request carries the
-// engine's X-Line-Retry-Key, so a resend is answered 409 and not delivered
-// twice.
+// and Flex bubbles for cards and buttons. Every request carries a retry
+// key derived from the engine's X-Line-Retry-Key, so a resend is answered
+// 409 and not delivered twice.
+//
+// What LINE does not tell: a multicast is answered 200 even for users who
+// blocked the account (LINE drops them silently), so they are counted as
+// sent. Herald learns of blocks from the unfollow webhook instead
+// (handlers/line marks the subscriber blocked); later runs, and a running
+// one that has not reached them yet, skip them. A push to a blocked user
+// does fail, and is recorded as blocked.
 package line
 
 import (
 	"context"
+	"crypto/sha1"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,12 +72,18 @@ func New(cfg Config) (*Sender, error) {
 // MaxMulticast implements dispatch.Multicaster.
 func (s *Sender) MaxMulticast() int { return MaxRecipients }
 
-// Send pushes to one recipient, or multicasts to several users.
+// Send pushes to one recipient, or multicasts to several users. Content of
+// more than five LINE messages (ten pictures and a caption) takes several
+// requests to the same recipients, in order; each has its own retry key
+// derived from the message's, so when the engine sends the message again
+// after an error, the parts LINE already accepted are answered 409 and
+// not delivered twice. A part that fails stops the rest: the error says
+// how many parts were delivered before it.
 func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) {
 	if len(m.To) == 0 || len(m.To) > MaxRecipients {
 		return "", fmt.Errorf("line: %d recipients, want 1 to %d", len(m.To), MaxRecipients)
 	}
-	msgs, err := s.messages(m)
+	parts, err := s.parts(m)
 	if err != nil {
 		return "", err
 	}
@@ -80,22 +94,56 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 		return "", fmt.Errorf("line: client: %w", err)
 	}
 	api.WithContext(ctx)
-	if len(m.To) == 1 {
-		res, out, err := api.PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{To: m.To[0].Key.ID, Messages: msgs}, m.RetryKey)
+	var first string
+	for i, msgs := range parts {
+		id, err := s.send(api, m.To, msgs, partRetryKey(m.RetryKey, i))
+		if err != nil {
+			if i > 0 {
+				err = fmt.Errorf("%w (the first %d of %d parts were delivered)", err, i, len(parts))
+			}
+			return first, err
+		}
+		if first == "" {
+			first = id
+		}
+	}
+	return first, nil
+}
+
+// send makes one push or multicast request.
+func (s *Sender) send(api *messaging_api.MessagingApiAPI, recipients []dispatch.Recipient, msgs []messaging_api.MessageInterface, retryKey string) (string, error) {
+	if len(recipients) == 1 {
+		res, out, err := api.PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{To: recipients[0].Key.ID, Messages: msgs}, retryKey)
 		if err == nil && out != nil && len(out.SentMessages) > 0 {
 			return out.SentMessages[0].Id, nil
 		}
 		return acceptedID(res), translate(res, err, true)
 	}
-	to := make([]string, len(m.To))
-	for i, r := range m.To {
+	to := make([]string, len(recipients))
+	for i, r := range recipients {
 		to[i] = r.Key.ID
 	}
-	res, _, err := api.MulticastWithHttpInfo(&messaging_api.MulticastRequest{To: to, Messages: msgs}, m.RetryKey)
+	res, _, err := api.MulticastWithHttpInfo(&messaging_api.MulticastRequest{To: to, Messages: msgs}, retryKey)
 	if err == nil {
 		return res.Header.Get("X-Line-Request-Id"), nil
 	}
 	return acceptedID(res), translate(res, err, false)
+}
+
+// partRetryKey is the X-Line-Retry-Key of part i of a message whose key is
+// base: base itself for the first part (a one-part message is unchanged),
+// then a UUID (version 5 layout) derived from base and i, so that the same
+// part of the same run's batch always carries the same key.
+func partRetryKey(base string, i int) string {
+	if i == 0 || base == "" {
+		return base
+	}
+	h := sha1.New()
+	h.Write([]byte("herald-line-part\x00" + base + "\x00" + strconv.Itoa(i)))
+	sum := h.Sum(nil)
+	sum[6] = sum[6]&0x0f | 0x50 // version 5
+	sum[8] = sum[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
 }
 
 // acceptedID is the request that first used the retry key, on a 409.

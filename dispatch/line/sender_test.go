@@ -2,6 +2,7 @@ package line
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -134,4 +135,135 @@ func TestTranslatesPlatformErrors(t *testing.T) {
 	if err == nil || errors.As(err, &tmp) || !strings.Contains(err.Error(), "messages[0].text") {
 		t.Errorf("too long: %v, want a permanent error naming the property", err)
 	}
+}
+
+// pictures are n image URLs, a.jpg onwards.
+func pictures(n int) []herald.Image {
+	out := make([]herald.Image, n)
+	for i := range out {
+		out[i] = herald.Image{URL: fmt.Sprintf("https://img.example/%c.jpg", 'a'+i)}
+	}
+	return out
+}
+
+func TestManyPicturesGoInOrderedParts(t *testing.T) {
+	s, fake, rec := setup(t)
+	ctx := context.Background()
+	const user = "U00000000000000000000000000000042"
+	m := &dispatch.Message{BroadcastID: "B-7K2Q", To: to(user), RetryKey: key1,
+		Content: herald.Content{Kind: herald.ImageContent, Text: "Ten pictures", Images: pictures(herald.MaxImages)}}
+	// The second request is delivered but its answer is lost: the engine
+	// sends the message again with the same key.
+	fake.LoseAnswer(2)
+	_, err := s.Send(ctx, m)
+	var tmp *herald.TemporaryError
+	if !errors.As(err, &tmp) || !strings.Contains(err.Error(), "first 1 of 3 parts") {
+		t.Fatalf("lost answer: %v, want a temporary error after part 1 of 3", err)
+	}
+	if _, err := s.Send(ctx, m); err != nil {
+		t.Fatalf("resend: %v", err)
+	}
+	got := rec.To("line", user)
+	if len(got) != 3 {
+		t.Fatalf("%d requests delivered, want 3 (5 + 5 pictures, then the text)", len(got))
+	}
+	if d := rec.Duplicates("line"); len(d) != 0 {
+		t.Errorf("the resend delivered again: %v", d)
+	}
+	want := []string{"a.jpg", "e.jpg", "f.jpg", "j.jpg", "Ten pictures"}
+	joined := got[0].Content + "|" + got[1].Content + "|" + got[2].Content
+	last := -1
+	for _, w := range want {
+		i := strings.Index(joined, w)
+		if i <= last {
+			t.Fatalf("%q missing or out of order in %s", w, joined)
+		}
+		last = i
+	}
+	if p := [3]string{types(t, got[0]), types(t, got[1]), types(t, got[2])}; p != [3]string{
+		"image image image image image", "image image image image image", "text"} {
+		t.Errorf("parts = %q", p)
+	}
+	conflicts := 0
+	for _, r := range rec.Rejected("line") {
+		if r.Status == 409 {
+			conflicts++
+		}
+	}
+	if conflicts != 2 {
+		t.Errorf("%d requests answered 409, want the two parts already delivered", conflicts)
+	}
+}
+
+func TestPartRetryKeysAreDistinctAndStable(t *testing.T) {
+	seen := map[string]bool{}
+	for i := range 3 {
+		k := partRetryKey(key1, i)
+		if k != partRetryKey(key1, i) || seen[k] || len(k) != 36 || k[14] != '5' && i > 0 {
+			t.Errorf("part %d key %q: not stable, not distinct or not a UUID", i, k)
+		}
+		seen[k] = true
+	}
+	if partRetryKey(key1, 0) != key1 {
+		t.Error("a one-part message changed its retry key")
+	}
+}
+
+func TestPicturesWithButtons(t *testing.T) {
+	s, _, rec := setup(t)
+	buttons := []herald.Button{{ID: "yes", Label: "Yes", Kind: herald.ActionButton}}
+	for i, tc := range []struct {
+		images int
+		want   []string // the message types, in order
+	}{
+		{1, []string{"flex"}},
+		{3, []string{"image", "image", "image", "flex"}},
+		{10, []string{"image", "image", "image", "image", "image", "image", "image", "image", "image", "image", "flex"}},
+	} {
+		user := fmt.Sprintf("U%032d", 100+i)
+		_, err := s.Send(context.Background(), &dispatch.Message{BroadcastID: "B-7K2Q", To: to(user),
+			RetryKey: fmt.Sprintf("0f8fad5b-d9cb-469f-a165-7086772896%02d", i),
+			Content:  herald.Content{Kind: herald.ImageContent, Text: "Vote", Images: pictures(tc.images), Buttons: buttons}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sent []string
+		for _, d := range rec.To("line", user) {
+			sent = append(sent, types(t, d))
+		}
+		if strings.Join(sent, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%d pictures with buttons sent %v, want %v", tc.images, sent, tc.want)
+		}
+	}
+}
+
+func TestAPartRefusedForGoodSaysWhatWasDelivered(t *testing.T) {
+	s, _, rec := setup(t)
+	images := pictures(herald.MaxImages)
+	images[6].URL = "https://img.example/" + strings.Repeat("g", 2000) + ".jpg" // too long for LINE
+	const user = "U00000000000000000000000000000077"
+	_, err := s.Send(context.Background(), &dispatch.Message{To: to(user), RetryKey: key1,
+		Content: herald.Content{Kind: herald.ImageContent, Text: "Oops", Images: images}})
+	var tmp *herald.TemporaryError
+	if err == nil || errors.As(err, &tmp) || !strings.Contains(err.Error(), "originalContentUrl") ||
+		!strings.Contains(err.Error(), "first 1 of 3 parts were delivered") {
+		t.Errorf("refused part: %v, want a permanent error with LINE's reason and what was delivered", err)
+	}
+	if n := len(rec.To("line", user)); n != 1 {
+		t.Errorf("%d requests delivered, want 1 (the parts after the refused one are not sent)", n)
+	}
+}
+
+// types are the types of the messages one request delivered, in order.
+func types(t *testing.T, d platformtest.Delivery) string {
+	t.Helper()
+	var msgs []struct{ Type string }
+	if err := json.Unmarshal([]byte(d.Content), &msgs); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Type
+	}
+	return strings.Join(out, " ")
 }

@@ -34,8 +34,19 @@ type Config struct {
 	// chat and 20 per minute per group.
 	ChatGap, GroupGap time.Duration
 	// Sleep waits between those requests (tests inject it).
-	Sleep  func(ctx context.Context, d time.Duration) error
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Moves records a group's new ID when Telegram says it became a
+	// supergroup; the send then answers dispatch.ErrRecipientMoved and the
+	// engine delivers to the new ID. Without it the sender resends there
+	// itself and nothing is recorded.
+	Moves  Mover
 	Logger *slog.Logger
+}
+
+// Mover records that a chat now lives under a new ID, keeping everything
+// known about it; *storage.Store is one.
+type Mover interface {
+	MoveSubscriber(from, to herald.SubscriberKey) (herald.Subscriber, error)
 }
 
 // Sender sends one recipient's message per call.
@@ -85,10 +96,30 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 	id, err := s.send(ctx, chatID(to.Key.ID), m, to.Kind)
 	var mig *bot.MigrateError
 	if errors.As(err, &mig) && mig.MigrateToChatID != 0 {
-		// The group became a supergroup: deliver there (the inbound side
-		// updates the subscriber's ID from the migration update).
-		id, err = s.send(ctx, int64(mig.MigrateToChatID), m, to.Kind)
+		return s.migrated(ctx, m, to, int64(mig.MigrateToChatID))
 	}
+	return id, s.translate(err)
+}
+
+// migrated handles Telegram's "group chat was upgraded to a supergroup
+// chat": the group now has a new ID and the old one takes no messages. The
+// inbound side moves the subscriber when the migration update arrives; this
+// covers a bot that missed it (offline, or the migration came first).
+func (s *Sender) migrated(ctx context.Context, m *dispatch.Message, to dispatch.Recipient, newID int64) (string, error) {
+	newKey := herald.SubscriberKey{Platform: herald.Telegram, ID: strconv.FormatInt(newID, 10)}
+	if s.cfg.Moves != nil {
+		_, err := s.cfg.Moves.MoveSubscriber(to.Key, newKey)
+		switch {
+		case err == nil:
+			s.cfg.Logger.Info("telegram: group became a supergroup; subscriber moved",
+				"from", to.Key.ID, "to", newKey.ID, "broadcast_id", m.BroadcastID)
+			return "", fmt.Errorf("telegram: group %s is now supergroup %s: %w", to.Key.ID, newKey.ID, dispatch.ErrRecipientMoved)
+		case !errors.Is(err, herald.ErrNotFound):
+			return "", &herald.TemporaryError{Err: fmt.Errorf("telegram: record that group %s is now %s: %w", to.Key.ID, newKey.ID, err)}
+		}
+		// Not a stored subscriber (a test send): just deliver.
+	}
+	id, err := s.send(ctx, newID, m, to.Kind)
 	return id, s.translate(err)
 }
 

@@ -130,3 +130,17 @@ func mustInt(s string) int64 {
 	}
 	return n
 }
+
+// Without a Mover (a sender used on its own) a migrated group still gets
+// the message, at its new ID.
+func TestMigratedGroupWithoutAMoverIsSentToTheNewID(t *testing.T) {
+	s, fake, _ := setup(t)
+	fake.MigrateGroup(-4001, -1004001)
+	id, err := s.Send(context.Background(), msg("-4001", herald.KindGroup, herald.Content{Kind: herald.TextContent, Text: "hi"}))
+	if err != nil || id == "" {
+		t.Fatalf("Send = %q, %v", id, err)
+	}
+	if got := fake.Sent(-1004001); len(got) != 1 || got[0].Text != "hi" {
+		t.Errorf("the supergroup received %+v, want the message once", got)
+	}
+}

@@ -118,8 +118,10 @@ func TestSDKSampleBodyIsAcceptedAndRecorded(t *testing.T) {
 		t.Fatalf("signed SDK sample answered %d, want 200", code)
 	}
 	r.Settle(t)
-	// The sample's user writes, follows, then unfollows; its group is joined, then left.
-	if sub := r.subscriber(t, sdkUser); sub.State != herald.Unsubscribed || sub.LastInteraction.IsZero() {
+	// The sample's user writes, follows, unfollows (blocks the account),
+	// then taps and writes again, which only someone who unblocked it can:
+	// reachable. Its group is joined, then left.
+	if sub := r.subscriber(t, sdkUser); sub.State != herald.Subscribed || sub.LastInteraction.IsZero() {
 		t.Errorf("sample user: state %q, last interaction %v", sub.State, sub.LastInteraction)
 	}
 	if sub := r.subscriber(t, sdkGroup); sub.Kind != herald.KindGroup || sub.State != herald.Unsubscribed {
@@ -141,6 +143,49 @@ func TestFollowSubscribesAndFetchesTheProfile(t *testing.T) {
 	sub := r.subscriber(t, sdkUser)
 	if sub.State != herald.Subscribed || sub.Name != "Mei Lin" || sub.Locale != "zh-TW" || sub.Kind != herald.KindUser {
 		t.Errorf("after follow: %+v", sub)
+	}
+}
+
+// Unfollow is how LINE says a user blocked the account, and the only way
+// Herald learns it: a multicast is answered 200 even for blocked users.
+func TestUnfollowMarksBlockedAndLaterAudiencesSkipThem(t *testing.T) {
+	r := newRig(t)
+	ev := sdkEvents(t)
+	const other = "u00000000000000000000000000000002"
+	follow := ev["follow"][0]
+	unfollow := ev["unfollow"][0]
+	body := webhookBody(follow, withField(t, follow, []string{"source", "userId"}, other), unfollow)
+	if code := r.post(t, body, sign(body)); code != http.StatusOK {
+		t.Fatalf("webhook answered %d", code)
+	}
+	everyone := &herald.Audience{Channels: []herald.Platform{herald.LINE}, Recipients: herald.Users}
+	reached := func() []string {
+		var ids []string
+		if err := r.Store.EachRecipient(everyone, time.Now(), func(sub *herald.Subscriber) error {
+			ids = append(ids, sub.ID)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	if sub := r.subscriber(t, sdkUser); sub.State != herald.Blocked {
+		t.Errorf("after unfollow the state is %q, want blocked", sub.State)
+	}
+	if got := reached(); len(got) != 1 || got[0] != other {
+		t.Errorf("a broadcast to everyone on LINE would reach %v, want only %s", got, other)
+	}
+	if cnt, err := r.Store.Count(everyone, herald.Marketing, time.Now()); err != nil || cnt.Total != 1 {
+		t.Errorf("the wizard's count is %d, %v; want 1", cnt.Total, err)
+	}
+	// Unblocking the account sends a follow: reachable again.
+	again := webhookBody(follow)
+	if code := r.post(t, again, sign(again)); code != http.StatusOK {
+		t.Fatalf("follow answered %d", code)
+	}
+	r.Settle(t)
+	if got := reached(); len(got) != 2 {
+		t.Errorf("after following again the audience is %v, want both users", got)
 	}
 }
 

@@ -31,8 +31,12 @@ func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 				add(inbound.Event{Kind: inbound.Subscribe, Key: key(id), At: millis(e.Timestamp)}, meta{fetchProfile: true})
 			}
 		case webhook.UnfollowEvent:
+			// LINE sends unfollow when a user blocks the account: mark them
+			// blocked, which is also the only way Herald learns it, since a
+			// multicast is answered 200 for blocked users. Unblocking sends a
+			// follow, which subscribes them again.
 			if id := userID(e.Source); id != "" {
-				add(inbound.Event{Kind: inbound.Unsubscribe, Key: key(id), At: millis(e.Timestamp)}, meta{})
+				add(inbound.Event{Kind: inbound.Blocked, Key: key(id), At: millis(e.Timestamp)}, meta{})
 			}
 		case webhook.MessageEvent:
 			ev := inbound.Event{Kind: inbound.Message, At: millis(e.Timestamp)}

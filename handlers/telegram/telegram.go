@@ -13,11 +13,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
 	"github.com/heraldbot/herald/metrics"
 )
@@ -46,10 +48,20 @@ type Options struct {
 	AdminUserIDs []int64
 	Admin        AdminHandler
 	Inbox        *inbound.Inbox
-	Logger       *slog.Logger
-	Metrics      *metrics.Metrics
+	// Moves gives a group that became a supergroup its new ID, keeping its
+	// tags, attributes, activity and consent (*storage.Store is one).
+	// Without it the supergroup starts as a new subscriber and the old
+	// record stays until a broadcast to it finds out.
+	Moves   Mover
+	Logger  *slog.Logger
+	Metrics *metrics.Metrics
 	// MaxBody bounds a webhook body (default 1 MiB).
 	MaxBody int64
+}
+
+// Mover records that a chat now lives under a new ID.
+type Mover interface {
+	MoveSubscriber(from, to herald.SubscriberKey) (herald.Subscriber, error)
 }
 
 // Handler turns Telegram updates into Herald's end-user events.
@@ -60,6 +72,12 @@ type Handler struct {
 	log        *slog.Logger
 	adminChats map[int64]bool
 	adminUsers map[int64]bool
+
+	// movedAdmins are the new IDs of admin groups that became supergroups
+	// since start (telegram.admin_chat_ids still names the old ones): still
+	// admin chats, never broadcast recipients.
+	movedMu     sync.RWMutex
+	movedAdmins map[int64]bool
 }
 
 // New builds a Handler; it makes no network call.
@@ -87,7 +105,7 @@ func New(opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("telegram: new bot: %w", err)
 	}
 	h := &Handler{opts: opts, bot: b, client: opts.HTTPClient, log: opts.Logger,
-		adminChats: map[int64]bool{}, adminUsers: map[int64]bool{}}
+		adminChats: map[int64]bool{}, adminUsers: map[int64]bool{}, movedAdmins: map[int64]bool{}}
 	for _, id := range opts.AdminChatIDs {
 		h.adminChats[id] = true
 	}
@@ -112,6 +130,7 @@ func (h *Handler) Process(ctx context.Context, upds []*models.Update) error {
 		if upd == nil {
 			continue
 		}
+		h.followAdminGroup(upd)
 		if h.isAdmin(upd) {
 			admin = append(admin, upd)
 			continue
@@ -121,6 +140,17 @@ func (h *Handler) Process(ctx context.Context, upds []*models.Update) error {
 			if err := e[i].Validate(); err != nil { // a malformed update must not block the queue
 				h.log.Warn("telegram: update dropped", "update_id", upd.ID, "error", err)
 				continue
+			}
+			if m[i].movedFrom != 0 {
+				// What came before is written first, so that nothing
+				// recreates the old ID after the move.
+				if err := h.record(ctx, evs, metas); err != nil {
+					return err
+				}
+				evs, metas = nil, nil
+				if err := h.move(chatKey(m[i].movedFrom), e[i].Key); err != nil {
+					return err
+				}
 			}
 			evs, metas = append(evs, e[i]), append(metas, m[i])
 		}
@@ -154,6 +184,25 @@ func (h *Handler) record(ctx context.Context, evs []inbound.Event, metas []meta)
 	return nil
 }
 
+// move gives a group that became a supergroup its new ID. Both service
+// messages announcing it call it; the second finds the move done. A group
+// Herald never knew is left to the event that follows, which records it.
+func (h *Handler) move(from, to herald.SubscriberKey) error {
+	if h.opts.Moves == nil {
+		h.log.Warn("telegram: group became a supergroup but nothing records moves", "from", from.ID, "to", to.ID)
+		return nil
+	}
+	_, err := h.opts.Moves.MoveSubscriber(from, to)
+	switch {
+	case errors.Is(err, herald.ErrNotFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("telegram: move group %s to %s: %w", from.ID, to.ID, err)
+	}
+	h.log.Info("telegram: group became a supergroup; subscriber moved", "from", from.ID, "to", to.ID)
+	return nil
+}
+
 func (h *Handler) toAdmin(ctx context.Context, upd *models.Update) {
 	if h.opts.Admin == nil {
 		h.log.Debug("telegram: admin chat update ignored: no admin frontend", "update_id", upd.ID)
@@ -169,10 +218,36 @@ func (h *Handler) toAdmin(ctx context.Context, upd *models.Update) {
 // exists (otherwise the admin is an end user like any other).
 func (h *Handler) isAdmin(upd *models.Update) bool {
 	chat, private, from := chatOf(upd)
-	if h.adminChats[chat] {
+	if h.isAdminGroup(chat) {
 		return true
 	}
 	return h.opts.Admin != nil && private && h.adminUsers[from]
+}
+
+func (h *Handler) isAdminGroup(chat int64) bool {
+	if h.adminChats[chat] {
+		return true
+	}
+	h.movedMu.RLock()
+	defer h.movedMu.RUnlock()
+	return h.movedAdmins[chat]
+}
+
+// followAdminGroup keeps an admin group that became a supergroup an admin
+// chat under its new ID until the operator updates the configuration.
+func (h *Handler) followAdminGroup(upd *models.Update) {
+	if upd.Message == nil {
+		return
+	}
+	from, to, ok := migration(upd.Message)
+	if !ok || !h.isAdminGroup(from) || h.isAdminGroup(to) {
+		return
+	}
+	h.movedMu.Lock()
+	h.movedAdmins[to] = true
+	h.movedMu.Unlock()
+	h.log.Error("telegram: an admin group became a supergroup with a new ID; put the new ID in telegram.admin_chat_ids before the next restart",
+		"old_chat_id", from, "new_chat_id", to)
 }
 
 // followUp sends what the user should see after an event: a confirmation

@@ -45,7 +45,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	t.Cleanup(func() { fake.Close(); api.Close() })
 	base := inboundrig.New(t)
 	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Inbox: base.Inbox, Metrics: base.Metrics,
-		AdminChatIDs: o.adminChats, Admin: o.admin, WebhookSecret: o.secret})
+		AdminChatIDs: o.adminChats, Admin: o.admin, WebhookSecret: o.secret, Moves: base.Store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,11 +145,12 @@ func TestGroupsJoinedLeftAndMigrated(t *testing.T) {
 	r.fake.PushUpdate(token, message(obj{"id": -100200, "type": "supergroup", "title": "Runners"}, user(9, "en"), "STOP"))
 	r.poll(t)
 
-	if g := r.subscriber(t, -1001); g.Kind != herald.KindGroup || g.State != herald.Unsubscribed {
-		t.Errorf("migrated-away group: kind %q state %q", g.Kind, g.State)
-	}
-	if g := r.subscriber(t, -100200); g.Kind != herald.KindGroup || g.State != herald.Subscribed || g.Name != "Runners" {
+	g := r.subscriber(t, -100200)
+	if g.Kind != herald.KindGroup || g.State != herald.Subscribed || g.Name != "Runners" {
 		t.Errorf("the supergroup (and a member's STOP inside it must not unsubscribe it): %+v", g)
+	}
+	if old := r.subscriber(t, -1001); old.ID != "-100200" || old.Seq != g.Seq {
+		t.Errorf("the migrated-away group is %s (seq %d), want the supergroup's record (seq %d)", old.ID, old.Seq, g.Seq)
 	}
 	if c := r.subscriber(t, -100777); c.State != herald.Unsubscribed {
 		t.Errorf("channel the bot was removed from: %q", c.State)

@@ -17,6 +17,10 @@ type meta struct {
 	chatID     int64
 	command    string // "start" or "stop"
 	callbackID string
+	// movedFrom is the group's old ID when the event is a group that became
+	// a supergroup (the event's key is the new ID): the subscriber moves
+	// before the event is recorded.
+	movedFrom int64
 }
 
 // maxStartParam is Telegram's own limit on a deep-link payload.
@@ -41,11 +45,13 @@ func fromMessage(msg *models.Message) ([]inbound.Event, []meta) {
 	switch msg.Chat.Type {
 	case models.ChatTypePrivate:
 	case models.ChatTypeGroup, models.ChatTypeSupergroup:
-		if msg.MigrateToChatID != 0 { // the group became a supergroup with a new ID
-			return []inbound.Event{
-				{Kind: inbound.Left, Key: chatKey(msg.Chat.ID), Group: true, At: at},
-				{Kind: inbound.Joined, Key: chatKey(msg.MigrateToChatID), Group: true, At: at, Name: msg.Chat.Title},
-			}, []meta{{}, {}}
+		// A group that became a supergroup has a new ID. Telegram says so
+		// twice: in the old chat (migrate_to_chat_id), then in the new one
+		// (migrate_from_chat_id); the first to arrive moves the subscriber,
+		// the second finds it moved.
+		if from, to, ok := migration(msg); ok {
+			return []inbound.Event{{Kind: inbound.Message, Key: chatKey(to), Group: true, At: at, Name: msg.Chat.Title}},
+				[]meta{{movedFrom: from}}
 		}
 		return []inbound.Event{{Kind: inbound.Message, Key: chatKey(msg.Chat.ID), Group: true, At: at, Name: msg.Chat.Title}}, []meta{{}}
 	default:
@@ -73,6 +79,18 @@ func fromMessage(msg *models.Message) ([]inbound.Event, []meta) {
 		ev.Text = text
 	}
 	return []inbound.Event{ev}, []meta{m}
+}
+
+// migration reads a group's move to a supergroup from either of the
+// service messages that announce it.
+func migration(msg *models.Message) (from, to int64, ok bool) {
+	switch {
+	case msg.MigrateToChatID != 0:
+		return msg.Chat.ID, msg.MigrateToChatID, true
+	case msg.MigrateFromChatID != 0:
+		return msg.MigrateFromChatID, msg.Chat.ID, true
+	}
+	return 0, 0, false
 }
 
 // command splits "/start@HeraldBot payload" into "start" and "payload".

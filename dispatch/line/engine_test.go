@@ -1,0 +1,146 @@
+package line_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/line"
+	"github.com/heraldbot/herald/platformtest"
+	"github.com/heraldbot/herald/storage"
+)
+
+// fakeClock advances when the engine waits (backoff), so no test sleeps.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+// The largest picture broadcast Herald allows, to more people than one
+// multicast carries: every recipient gets every part once, in order, even
+// when requests fail on the way (before LINE took them, or after).
+func TestTenPicturesAndTextByMulticast(t *testing.T) {
+	c := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := platformtest.NewRecorder(c.Now)
+	fake := platformtest.NewLINE(rec)
+	srv := httptest.NewServer(fake)
+	s, err := line.New(line.Config{Token: "line-engine", BaseURL: srv.URL, Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := dispatch.New(st, map[herald.Platform]dispatch.Sender{herald.LINE: s},
+		dispatch.Options{Workers: 4, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 }, ControlPoll: 50 * time.Millisecond})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = eng.Shutdown(ctx)
+		srv.Close()
+		_ = st.Close()
+	})
+
+	const n = 1200
+	subs := make([]herald.Subscriber, n)
+	for i := range subs {
+		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
+	}
+	if err := st.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
+	images := make([]herald.Image, herald.MaxImages)
+	for i := range images {
+		images[i] = herald.Image{URL: fmt.Sprintf("https://img.example/%d.jpg", i)}
+	}
+	b := herald.Broadcast{Name: "Autumn lookbook", Status: herald.StatusScheduled,
+		Content:  herald.Content{Kind: herald.ImageContent, Text: "Our autumn lookbook", Images: images},
+		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}, Recipients: herald.Users},
+		Category: herald.Marketing, Schedule: herald.Schedule{Kind: herald.SendNow, At: c.Now()}}
+	if err := st.CreateBroadcast(&b); err != nil {
+		t.Fatal(err)
+	}
+	// The first request fails before LINE takes it; the fifth is taken but
+	// its answer is lost, so the whole message is sent again with the same
+	// retry keys.
+	fake.Faults.FailNext(1, 503)
+	fake.LoseAnswer(5)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	run, err := eng.Start(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Every recipient got the three parts once each, in order.
+	byRecipient := map[string][]platformtest.Delivery{}
+	for _, d := range rec.Deliveries("line") {
+		byRecipient[d.Recipient] = append(byRecipient[d.Recipient], d)
+	}
+	for _, sub := range subs {
+		got := byRecipient[sub.ID]
+		if len(got) != 3 {
+			t.Fatalf("%s got %d requests' worth, want 3", sub.ID, len(got))
+		}
+		if !strings.Contains(got[0].Content, "/0.jpg") || !strings.Contains(got[1].Content, "/9.jpg") ||
+			!strings.Contains(got[2].Content, "Our autumn lookbook") {
+			t.Fatalf("%s got the parts out of order: %v", sub.ID, got)
+		}
+		for _, d := range got {
+			if d.Method != "multicast" {
+				t.Fatalf("%s got a %s, want multicasts", sub.ID, d.Method)
+			}
+		}
+	}
+	if d := rec.Duplicates("line"); len(d) != 0 {
+		t.Errorf("%d recipients got a part twice", len(d))
+	}
+	conflicts := 0
+	for _, r := range rec.Rejected("line") {
+		if r.Status == 409 {
+			conflicts++
+		}
+	}
+	if conflicts == 0 {
+		t.Error("no request was answered 409: the lost answer was never retried with its key")
+	}
+	// One outcome per recipient, all sent.
+	ds, err := st.Deliveries(run.ID, "", 0, 2*n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	for _, d := range ds {
+		if d.Outcome == herald.Sent {
+			sent++
+		}
+	}
+	if len(ds) != n || sent != n {
+		t.Errorf("%d records, %d sent; want %d sent", len(ds), sent, n)
+	}
+}

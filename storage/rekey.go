@@ -1,0 +1,168 @@
+package storage
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/heraldbot/herald"
+	bolt "go.etcd.io/bbolt"
+)
+
+// bucketMoves remembers where subscribers went when their platform gave
+// their chat a new ID: "platform:old-id" → "platform:new-id". It is created
+// by the first move (files without moves have none).
+var bucketMoves = []byte("subscriber_moves")
+
+// maxMoveHops bounds how far Subscriber follows moves (a chain a→b→c is
+// possible in principle; a loop is not, but a corrupt file must not hang).
+const maxMoveHops = 8
+
+// MoveSubscriber records that the chat Herald knew as from now lives at to:
+// a Telegram group that became a supergroup gets a new chat ID, and the
+// Bot API then refuses the old one. The subscriber keeps everything it had
+// (tags, attributes, activity, consent, operator chat) under its new ID.
+//
+// Usually to is new to Herald: the record is re-keyed in place and keeps
+// its Seq, so runs that snapshotted it still match it (their deliveries
+// name the Seq) and the audience index only changes the ID. When to is
+// already a subscriber of its own (Herald missed the migration and someone
+// wrote in the new chat since), the two are merged into to's record, which
+// keeps its Seq; the old record is removed. Tags are the union, to's
+// attributes win over from's, the first and last activity span both, and a
+// stop said in either chat stands. Either way Subscriber(from) finds the
+// record afterwards (a run's pending delivery under the old ID still
+// reaches the chat).
+//
+// Moving again is harmless: when from is gone because it already moved to
+// to, MoveSubscriber returns to's record. When Herald knows neither ID the
+// error is herald.ErrNotFound.
+func (s *Store) MoveSubscriber(from, to herald.SubscriberKey) (herald.Subscriber, error) {
+	if from.Platform != to.Platform || from.ID == to.ID || to.ID == "" {
+		return herald.Subscriber{}, fmt.Errorf("storage: move subscriber %s to %s: not a move", from, to)
+	}
+	if err := s.ensureIndex(); err != nil {
+		return herald.Subscriber{}, err
+	}
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	var out herald.Subscriber
+	var changes []change
+	err := s.update("move subscriber "+from.String()+" to "+to.String(), func(tx *bolt.Tx) error {
+		changes = changes[:0]
+		subs, idx := tx.Bucket(bucketSubscribers), tx.Bucket(bucketSubKeys)
+		moves, err := tx.CreateBucketIfNotExists(bucketMoves)
+		if err != nil {
+			return err
+		}
+		reader := newSubReader(subs, idx)
+		old, err := reader.get(subKey(from))
+		if err != nil {
+			return err
+		}
+		cur, err := reader.get(subKey(to))
+		if err != nil {
+			return err
+		}
+		if old == nil {
+			if cur != nil && bytes.Equal(moves.Get(subKey(from)), subKey(to)) {
+				out = *cur // moved before
+				return nil
+			}
+			return fmt.Errorf("subscriber %s: %w", from, herald.ErrNotFound)
+		}
+		var moved herald.Subscriber
+		if cur == nil {
+			moved = cloneSubscriber(old)
+			moved.ID = to.ID
+			if err := idx.Put(subKey(to), u32(moved.Seq)); err != nil {
+				return err
+			}
+			changes = append(changes, change{old: old, new: &moved})
+		} else {
+			moved = merged(cur, old)
+			if err := subs.Delete(u32(old.Seq)); err != nil {
+				return err
+			}
+			changes = append(changes, change{old: old}, change{old: cur, new: &moved})
+		}
+		if err := s.validate(&moved); err != nil {
+			return fmt.Errorf("subscriber %s: %w", to, err)
+		}
+		if err := subs.Put(u32(moved.Seq), appendSubscriber(nil, &moved)); err != nil {
+			return err
+		}
+		if err := idx.Delete(subKey(from)); err != nil {
+			return err
+		}
+		if err := moves.Put(subKey(from), subKey(to)); err != nil {
+			return err
+		}
+		out = moved
+		return nil
+	})
+	if err != nil {
+		return herald.Subscriber{}, err
+	}
+	for _, c := range changes {
+		s.index.Put(c.old, c.new)
+	}
+	return out, nil
+}
+
+// merged is cur (the record under the new ID) with what old (the record
+// under the old ID) knew and cur does not.
+func merged(cur, old *herald.Subscriber) herald.Subscriber {
+	m := cloneSubscriber(cur)
+	m.AddTags(old.Tags...)
+	if len(old.Attributes) > 0 {
+		attrs := maps.Clone(old.Attributes)
+		maps.Copy(attrs, cur.Attributes)
+		m.Attributes = attrs
+	}
+	if m.Name == "" {
+		m.Name = old.Name
+	}
+	if m.Locale == "" {
+		m.Locale = old.Locale
+	}
+	if m.Timezone == "" {
+		m.Timezone = old.Timezone
+	}
+	if !old.FirstSeen.IsZero() && (m.FirstSeen.IsZero() || old.FirstSeen.Before(m.FirstSeen)) {
+		m.FirstSeen = old.FirstSeen
+	}
+	if old.LastInteraction.After(m.LastInteraction) {
+		m.LastInteraction = old.LastInteraction
+	}
+	// Consent is the group's: a stop said in either chat stands. Blocked
+	// is about a chat, and the old one no longer exists.
+	if old.State == herald.Unsubscribed {
+		m.State = herald.Unsubscribed
+	}
+	m.OperatorChat = m.OperatorChat || old.OperatorChat
+	return m
+}
+
+// movedSubscriber follows the moves recorded for key (see MoveSubscriber)
+// to the subscriber the chat is now; notFound is returned when there is
+// none.
+func movedSubscriber(tx *bolt.Tx, key herald.SubscriberKey, notFound error) (*herald.Subscriber, error) {
+	moves := tx.Bucket(bucketMoves)
+	if moves == nil {
+		return nil, notFound
+	}
+	reader := newSubReader(tx.Bucket(bucketSubscribers), tx.Bucket(bucketSubKeys))
+	k := subKey(key)
+	for range maxMoveHops {
+		if k = moves.Get(k); k == nil {
+			return nil, notFound
+		}
+		sub, err := reader.get(k)
+		if err != nil || sub != nil {
+			return sub, err
+		}
+	}
+	return nil, errors.Join(notFound, fmt.Errorf("subscriber %s: more than %d moves", key, maxMoveHops))
+}
