@@ -74,6 +74,8 @@ const (
 	CodeInPast   = "in_past"
 	// CodeEmptySpan: a daily span (quiet hours) that ends when it starts.
 	CodeEmptySpan = "empty_span"
+	// CodeNoRecipients: an audience that reaches nobody now.
+	CodeNoRecipients = "no_recipients"
 )
 
 func invalid(field, code string, limit int) error {

@@ -12,19 +12,42 @@ type Progress struct {
 	BroadcastID string
 	RunID       string
 	Status      RunStatus
-	// PauseReason explains an automatic pause.
+	// PauseReason explains an automatic pause (in English, as stored with
+	// the run); AutoPause carries its figures for the admin's language.
 	PauseReason string
+	AutoPause   *AutoPause
 	Total       int
 	// Channels counts recipients by outcome on each platform.
 	Channels map[Platform]Tally
 	// Held is how many recipients wait for their operator chat to close.
 	Held int
-	// Rate is deliveries with a final outcome per second, recently.
+	// Waiting is how many pending recipients wait for their own delivery
+	// time (their local send time, or the end of their quiet hours); NextAt
+	// is when the next of them are due, zero when none wait.
+	Waiting int
+	NextAt  time.Time
+	// Rate is deliveries with a final outcome per second over the last
+	// stretch of sending; 0 while too little has been seen to tell.
 	Rate float64
-	// ETA is the estimated time left at Rate; 0 when unknown.
+	// ETA is the estimated time until the recipients due now (Due) are
+	// done, at Rate; 0 when unknown. Waiting recipients are not in it: they
+	// go out at their own time, whatever the rate.
 	ETA       time.Duration
 	StartedAt time.Time
 	At        time.Time
+}
+
+// AutoPause is what paused a run by itself: more than Threshold (a
+// fraction, 0.05 for 5%) of the Finished recipients Failed.
+type AutoPause struct {
+	Failed, Finished int
+	Threshold        float64
+}
+
+// Due is how many recipients are still to be sent now: pending, and not
+// waiting for their own time (held ones are not pending).
+func (p *Progress) Due() int {
+	return max(0, p.Sum().Pending-p.Waiting)
 }
 
 // Sum is the tally over every channel.

@@ -3,6 +3,7 @@ package herald
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ScheduleKind is when a broadcast goes out.
@@ -35,33 +36,110 @@ type Schedule struct {
 	// Until and MaxRuns end a recurring schedule (zero: never).
 	Until   time.Time
 	MaxRuns int
-	// Quiet holds recipients whose local time is inside it until it ends.
+	// Quiet is this broadcast's quiet hours: nil follows the bot's default
+	// (config schedule.quiet_hours), Off sends at any hour, otherwise
+	// recipients whose local time is inside Start–End are held until it
+	// ends. Broadcasts stored before Off existed read as before.
 	Quiet *QuietHours
 	// Next is the next time the scheduler must act, kept by dispatch.
 	Next time.Time
 }
 
 // QuietHours is a daily span of local time, e.g. 22:00–08:00, in which
-// nobody is messaged.
+// nobody is messaged. A span may cross midnight; Start == End is no span.
 type QuietHours struct {
 	Start string // "22:00"
 	End   string // "08:00"
+	// Off, as a broadcast's setting, turns the bot's default quiet hours
+	// off for it (Start and End are then empty).
+	Off bool
+}
+
+// ParseQuietHours reads a window as people type it — "22:00-07:30",
+// "22:00–07:30", "22:00 ~ 7:30" — into HH:MM form. Start and end must
+// differ.
+func ParseQuietHours(s string) (QuietHours, error) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, "-–—~～〜")
+	if i < 0 {
+		return QuietHours{}, invalid("schedule.quiet", CodeInvalid, 0)
+	}
+	_, w := utf8.DecodeRuneInString(s[i:])
+	start, err1 := time.Parse("15:04", strings.TrimSpace(s[:i]))
+	end, err2 := time.Parse("15:04", strings.TrimSpace(s[i+w:]))
+	if err1 != nil || err2 != nil {
+		return QuietHours{}, invalid("schedule.quiet", CodeInvalid, 0)
+	}
+	q := QuietHours{Start: start.Format("15:04"), End: end.Format("15:04")}
+	if q.Start == q.End {
+		return QuietHours{}, invalid("schedule.quiet", CodeEmptySpan, 0)
+	}
+	return q, nil
+}
+
+// String shows the window as "22:00–08:00", or "off".
+func (q QuietHours) String() string {
+	if q.Off {
+		return "off"
+	}
+	return q.Start + "–" + q.End
+}
+
+// Validate checks a broadcast's setting: off, or two different times of
+// day.
+func (q *QuietHours) Validate() error {
+	if q.Off {
+		if q.Start != "" || q.End != "" {
+			return invalid("schedule.quiet", CodeInvalid, 0)
+		}
+		return nil
+	}
+	s, ok1 := clockMinute(q.Start)
+	e, ok2 := clockMinute(q.End)
+	switch {
+	case !ok1 || !ok2:
+		return invalid("schedule.quiet", CodeInvalid, 0)
+	case s == e:
+		return invalid("schedule.quiet", CodeEmptySpan, 0)
+	}
+	return nil
 }
 
 // Contains reports whether the local clock time of t falls inside q.
 func (q *QuietHours) Contains(t time.Time) bool {
-	start, err1 := time.Parse("15:04", q.Start)
-	end, err2 := time.Parse("15:04", q.End)
-	if err1 != nil || err2 != nil || q.Start == q.End {
+	s, ok1 := clockMinute(q.Start)
+	e, ok2 := clockMinute(q.End)
+	if q.Off || !ok1 || !ok2 || s == e {
 		return false
 	}
 	m := t.Hour()*60 + t.Minute()
-	s := start.Hour()*60 + start.Minute()
-	e := end.Hour()*60 + end.Minute()
 	if s < e {
 		return m >= s && m < e
 	}
 	return m >= s || m < e // spans midnight
+}
+
+// clockMinute reads "HH:MM" as minutes after midnight.
+func clockMinute(v string) (int, bool) {
+	c, err := time.Parse("15:04", v)
+	if err != nil {
+		return 0, false
+	}
+	return c.Hour()*60 + c.Minute(), true
+}
+
+// QuietWindow is the span that holds this broadcast's recipients: its own
+// window, none when it turned quiet hours off, else def, the bot's default
+// (nil: none).
+func (s *Schedule) QuietWindow(def *QuietHours) *QuietHours {
+	q := s.Quiet
+	if q == nil {
+		q = def
+	}
+	if q == nil || q.Off {
+		return nil
+	}
+	return q
 }
 
 // Validate checks the schedule's shape; whether At is far enough ahead is
@@ -84,10 +162,8 @@ func (s *Schedule) Validate() error {
 		return invalid("schedule.kind", CodeInvalid, 0)
 	}
 	if s.Quiet != nil {
-		for _, v := range []string{s.Quiet.Start, s.Quiet.End} {
-			if _, err := time.Parse("15:04", v); err != nil {
-				return invalid("schedule.quiet", CodeInvalid, 0)
-			}
+		if err := s.Quiet.Validate(); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -1,6 +1,8 @@
 package herald
 
 import (
+	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 )
@@ -33,7 +35,9 @@ func TestQuietHoursContains(t *testing.T) {
 		{lunch, "13:30", false},
 		{lunch, "00:00", false},
 		{&QuietHours{Start: "09:00", End: "09:00"}, "09:00", false}, // empty span
-		{&QuietHours{Start: "9pm", End: "08:00"}, "23:00", false},   // unreadable: never quiet
+		{&QuietHours{Start: "9:00", End: "09:00"}, "12:00", false},  // the same, spelt differently
+		{&QuietHours{Off: true}, "23:00", false},
+		{&QuietHours{Start: "9pm", End: "08:00"}, "23:00", false}, // unreadable: never quiet
 	}
 	for _, tt := range tests {
 		if got := tt.q.Contains(at(tt.at)); got != tt.want {
@@ -62,10 +66,79 @@ func TestScheduleValidate(t *testing.T) {
 		{"recurring", Schedule{Kind: SendRecurring, Cron: "0 9 * * 1"}, ""},
 		{"recurring without cron", Schedule{Kind: SendRecurring, Cron: " "}, "schedule.cron"},
 		{"unknown kind", Schedule{Kind: "later"}, "schedule.kind"},
-		{"quiet hours", Schedule{Kind: SendAt, At: at, Quiet: &QuietHours{"22:00", "08:00"}}, ""},
-		{"quiet hours unreadable", Schedule{Kind: SendAt, At: at, Quiet: &QuietHours{"22:00", "8am"}}, "schedule.quiet"},
+		{"quiet hours", Schedule{Kind: SendAt, At: at, Quiet: &QuietHours{Start: "22:00", End: "08:00"}}, ""},
+		{"quiet hours off", Schedule{Kind: SendAt, At: at, Quiet: &QuietHours{Off: true}}, ""},
+		{"quiet hours unreadable", Schedule{Kind: SendAt, At: at, Quiet: &QuietHours{Start: "22:00", End: "8am"}}, "schedule.quiet"},
+		{"quiet hours that never start", Schedule{Kind: SendAt, At: at, Quiet: &QuietHours{Start: "22:00", End: "22:00"}}, "schedule.quiet"},
+		{"quiet hours 9:00–09:00", Schedule{Kind: SendAt, At: at, Quiet: &QuietHours{Start: "9:00", End: "09:00"}}, "schedule.quiet"},
+		{"quiet hours both off and set", Schedule{Kind: SendAt, At: at, Quiet: &QuietHours{Start: "22:00", End: "08:00", Off: true}}, "schedule.quiet"},
 	}
 	for _, tt := range tests {
 		assertField(t, tt.name, tt.s.Validate(), tt.field)
+	}
+}
+
+func TestParseQuietHours(t *testing.T) {
+	tests := []struct {
+		in   string
+		want QuietHours
+		code string
+	}{
+		{"22:00-07:30", QuietHours{Start: "22:00", End: "07:30"}, ""},
+		{" 22:00 – 7:30 ", QuietHours{Start: "22:00", End: "07:30"}, ""},
+		{"21:00〜08:00", QuietHours{Start: "21:00", End: "08:00"}, ""},
+		{"12:00~13:30", QuietHours{Start: "12:00", End: "13:30"}, ""},
+		{"22:00", QuietHours{}, CodeInvalid},
+		{"10pm-7am", QuietHours{}, CodeInvalid},
+		{"22:00-24:00", QuietHours{}, CodeInvalid},
+		{"-07:00", QuietHours{}, CodeInvalid},
+		{"08:00-8:00", QuietHours{}, CodeEmptySpan},
+		{"", QuietHours{}, CodeInvalid},
+	}
+	for _, tt := range tests {
+		got, err := ParseQuietHours(tt.in)
+		var ve *ValidationError
+		switch {
+		case tt.code == "" && err != nil:
+			t.Errorf("ParseQuietHours(%q): %v", tt.in, err)
+		case tt.code != "" && (!errors.As(err, &ve) || ve.Code != tt.code || ve.Field != "schedule.quiet"):
+			t.Errorf("ParseQuietHours(%q) = %+v, %v; want schedule.quiet %s", tt.in, got, err, tt.code)
+		case got != tt.want:
+			t.Errorf("ParseQuietHours(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A broadcast follows the bot's default quiet hours unless it has its own
+// window or turned them off; stored broadcasts from before Off existed
+// read as a window or as "the default".
+func TestScheduleQuietWindow(t *testing.T) {
+	def := &QuietHours{Start: "22:00", End: "08:00"}
+	own := &QuietHours{Start: "21:00", End: "07:00"}
+	tests := []struct {
+		name     string
+		own, def *QuietHours
+		want     *QuietHours
+	}{
+		{"default", nil, def, def},
+		{"no default", nil, nil, nil},
+		{"own window", own, def, own},
+		{"off", &QuietHours{Off: true}, def, nil},
+	}
+	for _, tt := range tests {
+		s := Schedule{Kind: SendNow, Quiet: tt.own}
+		if got := s.QuietWindow(tt.def); got != tt.want {
+			t.Errorf("%s: QuietWindow = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	var old Schedule
+	if err := json.Unmarshal([]byte(`{"Kind":"at","Quiet":{"Start":"22:00","End":"06:00"}}`), &old); err != nil {
+		t.Fatal(err)
+	}
+	if got := old.QuietWindow(def); got == nil || *got != (QuietHours{Start: "22:00", End: "06:00"}) {
+		t.Errorf("a stored window reads as %v", got)
+	}
+	if err := json.Unmarshal([]byte(`{"Kind":"at","Quiet":null}`), &old); err != nil || old.QuietWindow(def) != def {
+		t.Errorf("a stored broadcast without quiet hours should follow the default: %v", err)
 	}
 }

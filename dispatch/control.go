@@ -34,6 +34,7 @@ func (e *Engine) Pause(ctx context.Context, broadcastID, actor string) error {
 	if r := e.runner(broadcastID); r != nil && run.Status == herald.RunSending {
 		r.prog.setPaused("")
 		r.stop(stopPause)
+		r.publish(ctx)
 	}
 	e.audit(actor, "broadcast.pause", broadcastID, run.ID)
 	return nil

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -10,7 +11,8 @@ import (
 
 // progress is a runner's live counts. Storage keeps the exact tally; this
 // mirror spares a read per commit and adds what storage does not know
-// (held recipients, the recent rate, the failure threshold's sample).
+// (held and waiting recipients, the recent rate, the failure threshold's
+// sample).
 type progress struct {
 	mu          sync.Mutex
 	total       int
@@ -20,13 +22,16 @@ type progress struct {
 	started     time.Time
 	status      herald.RunStatus
 	pauseReason string
+	autoPause   *herald.AutoPause
 	// since this runner started: the failure threshold's sample
 	finished, failed int
 	paused           bool
-	// rate: finished count at the start of the current window
-	winAt   time.Time
-	winDone int
-	rate    float64
+	rate             rateMeter
+	// due counts pending recipients by the minute they may be sent
+	// (NotBefore), once countWaiting has read them (dueKnown). Those whose
+	// minute is ahead are waiting for their own time.
+	due      map[int64]int
+	dueKnown bool
 }
 
 func (p *progress) init(run *herald.Run, now time.Time) {
@@ -38,7 +43,8 @@ func (p *progress) init(run *herald.Run, now time.Time) {
 		p.tally[k] = v
 	}
 	p.heldDone = make(chan struct{})
-	p.winAt = now
+	p.rate.reset(now, p.doneLocked())
+	p.due, p.dueKnown = nil, false
 }
 
 // add counts committed outcomes.
@@ -48,11 +54,7 @@ func (p *progress) add(ds []herald.Delivery, now time.Time) {
 	for _, d := range ds {
 		p.countLocked(d, false)
 	}
-	if dt := now.Sub(p.winAt); dt >= 2*time.Second {
-		done := p.doneLocked()
-		p.rate = float64(done-p.winDone) / dt.Seconds()
-		p.winAt, p.winDone = now, done
-	}
+	p.rate.note(now, p.doneLocked())
 }
 
 // observe feeds the failure threshold as outcomes arrive (before their
@@ -73,6 +75,7 @@ func (p *progress) observe(ds []herald.Delivery, o *Options) string {
 	if o.FailureThreshold > 0 && !p.paused && p.finished >= o.FailureMinSample &&
 		float64(p.failed) > o.FailureThreshold*float64(p.finished) {
 		p.paused = true
+		p.autoPause = &herald.AutoPause{Failed: p.failed, Finished: p.finished, Threshold: o.FailureThreshold}
 		return fmt.Sprintf("failures %d of %d (%.1f%%) passed the %.1f%% threshold",
 			p.failed, p.finished, 100*float64(p.failed)/float64(p.finished), 100*o.FailureThreshold)
 	}
@@ -89,25 +92,23 @@ func (p *progress) released(d herald.Delivery) bool {
 }
 
 func (p *progress) countLocked(d herald.Delivery, fromHeld bool) {
-	{
-		t := p.tally[d.Recipient.Platform]
-		if fromHeld {
-			p.held--
-		} else {
-			t.Pending--
-		}
-		switch d.Outcome {
-		case herald.Sent:
-			t.Sent++
-		case herald.Failed:
-			t.Failed++
-		case herald.Skipped:
-			t.Skipped++
-		case herald.Held:
-			p.held++
-		}
-		p.tally[d.Recipient.Platform] = t
+	t := p.tally[d.Recipient.Platform]
+	if fromHeld {
+		p.held--
+	} else {
+		t.Pending--
 	}
+	switch d.Outcome {
+	case herald.Sent:
+		t.Sent++
+	case herald.Failed:
+		t.Failed++
+	case herald.Skipped:
+		t.Skipped++
+	case herald.Held:
+		p.held++
+	}
+	p.tally[d.Recipient.Platform] = t
 }
 
 func (p *progress) doneLocked() int {
@@ -124,23 +125,69 @@ func (p *progress) heldCount() int {
 	return p.held
 }
 
+// setPaused marks the run paused; why is set for an automatic pause.
 func (p *progress) setPaused(why string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.status, p.pauseReason = herald.RunPaused, why
+	if why == "" {
+		p.autoPause = nil
+	}
+}
+
+// setDue records when the pending recipients may be sent (see due).
+func (p *progress) setDue(due map[int64]int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.due, p.dueKnown = due, true
+}
+
+// waitingLocked is how many pending recipients wait for a later minute
+// than now's, when the next of them are due, and when the latest group
+// already due became due (zero if none).
+func (p *progress) waitingLocked(now time.Time) (waiting int, next, since time.Time) {
+	cur := now.Unix() / 60
+	var nextMin, sinceMin int64
+	for m, n := range p.due {
+		switch {
+		case m > cur:
+			waiting += n
+			if nextMin == 0 || m < nextMin {
+				nextMin = m
+			}
+		case m > sinceMin:
+			sinceMin = m
+		}
+	}
+	if nextMin != 0 {
+		next = time.Unix(nextMin*60, 0).UTC()
+	}
+	if sinceMin != 0 {
+		since = time.Unix(sinceMin*60, 0).UTC()
+	}
+	return waiting, next, since
 }
 
 func (p *progress) snapshot(r *runner, now time.Time) herald.Progress {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	out := herald.Progress{BroadcastID: r.bid, RunID: r.runID, Status: p.status, PauseReason: p.pauseReason,
-		Total: p.total, Held: p.held, Rate: p.rate, StartedAt: p.started, At: now,
+		Total: p.total, Held: p.held, StartedAt: p.started, At: now,
 		Channels: make(map[herald.Platform]herald.Tally, len(p.tally))}
 	for k, v := range p.tally {
 		out.Channels[k] = v
 	}
-	if left := p.total - p.doneLocked() - p.held; p.rate > 0 && left > 0 {
-		out.ETA = time.Duration(float64(left) / p.rate * float64(time.Second))
+	if p.status == herald.RunPaused && p.autoPause != nil {
+		ap := *p.autoPause
+		out.AutoPause = &ap
+	}
+	waiting, next, since := p.waitingLocked(now)
+	out.Waiting, out.NextAt = waiting, next
+	out.Rate = p.rate.rate(now, p.doneLocked(), since)
+	// Until countWaiting is done, recipients due now cannot be told from
+	// those waiting for their own time: no ETA rather than a wrong one.
+	if due := out.Due(); p.dueKnown && out.Rate > 0 && due > 0 {
+		out.ETA = time.Duration(float64(due) / out.Rate * float64(time.Second))
 	}
 	return out
 }
@@ -154,4 +201,46 @@ func (p *progress) closeHeld() {
 	default:
 		close(p.heldDone)
 	}
+}
+
+// publish tells the reporter where the run stands now: at its start (or
+// resume), when a pause takes effect, and whenever outcomes are committed.
+func (r *runner) publish(ctx context.Context) {
+	r.e.opts.Reporter.Progress(ctx, r.prog.snapshot(r, r.e.opts.Now()))
+}
+
+// countWaiting reads in the background when each pending recipient may be
+// sent (their NotBefore), so progress can tell the recipients due now from
+// those waiting for their own local time or the end of their quiet hours,
+// and publishes once it knows. The returned func waits for it to end.
+func (r *runner) countWaiting(ctx context.Context, run *herald.Run) (wait func()) {
+	if r.e.opts.DeliverAt == nil || run.RetryOf != "" { // everyone is due at once
+		r.prog.setDue(nil)
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		due := map[int64]int{}
+		var after uint32
+		for !r.stopped() {
+			ds, err := r.e.store.Deliveries(r.runID, herald.Pending, after, r.e.opts.PageSize)
+			if err != nil {
+				r.logErr("dispatch: count waiting recipients", err)
+				return
+			}
+			for _, d := range ds {
+				if !d.NotBefore.IsZero() {
+					due[d.NotBefore.Unix()/60]++
+				}
+			}
+			if len(ds) < r.e.opts.PageSize {
+				r.prog.setDue(due)
+				r.publish(ctx)
+				return
+			}
+			after = ds[len(ds)-1].Seq
+		}
+	}()
+	return func() { <-done }
 }

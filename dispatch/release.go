@@ -71,7 +71,7 @@ func (r *runner) sendHeld(ctx context.Context, sub herald.Subscriber, d herald.D
 		return final, final.Outcome != herald.Held
 	}
 	j := r.newJob(sub.Platform, "push", &sub)
-	j.msg.To = []Recipient{{Seq: d.Seq, Key: d.Recipient, Kind: sub.Kind}}
+	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, "held\x00"+contentKey(&j.msg.Content))
 	id, attempts, err := r.e.sendWithRetry(ctx, s, j.lim, &j.msg, func() bool { return false })
 	if ctx.Err() != nil {

@@ -83,8 +83,11 @@ func (r *runner) run() {
 	if err := r.countHeld(); err != nil {
 		r.logErr("dispatch: count held", err)
 	}
+	counted := r.countWaiting(ctx, &run)
+	r.publish(ctx) // a resumed run says so at once, whether or not anything is due
 	go r.watch(ctx)
 	r.sendAll(ctx)
+	counted()
 	switch stopReason(r.reason.Load()) {
 	case stopCancel:
 		r.finishCanceled(ctx)
@@ -159,7 +162,11 @@ func (r *runner) watch(ctx context.Context) {
 			}
 			switch run.Status {
 			case herald.RunPaused:
-				r.stop(stopPause)
+				if !r.stopped() { // paused elsewhere: the admin chat must not still say sending
+					r.prog.setPaused(run.PauseReason)
+					r.stop(stopPause)
+					r.publish(ctx)
+				}
 			case herald.RunCanceled:
 				r.stop(stopCancel)
 			}

@@ -50,6 +50,8 @@ func (t *turn) command(line string) error {
 		err = t.changeStatus(name[1:], args)
 	case "/approve":
 		err = t.approve(args)
+	case "/reject":
+		err = t.reject(args)
 	case "/edit":
 		if inWizard {
 			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
@@ -152,6 +154,7 @@ func (t *turn) newOneLine(args string) error {
 	case "every":
 		d.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: "CRON_TZ=" + t.tz.String() + " " + ol.Cron}
 	}
+	d.Schedule.Quiet = ol.Quiet
 	t.sess = &session{Draft: d}
 	return t.toSummary()
 }
@@ -297,7 +300,7 @@ func (t *turn) quickCount(args string) error {
 			prefix = `"_" `
 		}
 		ol, perr := parseOneLine(prefix + args)
-		if perr == nil && ol.Timing == "" && ol.Name == "_" {
+		if perr == nil && ol.Timing == "" && ol.Quiet == nil && ol.Name == "_" {
 			if len(ol.Channels) > 0 {
 				a.Channels = ol.Channels
 			}

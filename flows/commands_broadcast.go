@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -41,6 +42,7 @@ func (t *turn) actionsFor(b *herald.Broadcast) []Choice {
 		add("/delete", "btn.delete")
 	case herald.StatusPending:
 		add("/approve", "btn.approve")
+		add("/reject", "btn.reject")
 		add("/edit", "btn.edit")
 		add("/cancel", "btn.cancel_broadcast")
 	case herald.StatusScheduled:
@@ -95,7 +97,11 @@ func (t *turn) changeStatus(action, args string) error {
 	case "cancel":
 		to = herald.StatusCanceled
 	}
+	was := b.Status
 	running := b.Status == herald.StatusSending || (b.Status == herald.StatusPaused && b.Runs > 0)
+	// Read before the change: the scheduler may have started it by the
+	// time the reply is written.
+	sendsNow := action == "resume" && !running && overdue(&b, t.now)
 	if rc := t.e.cfg.Runs; rc != nil && running {
 		switch action {
 		case "pause":
@@ -107,6 +113,11 @@ func (t *turn) changeStatus(action, args string) error {
 		}
 	} else {
 		_, err = t.e.cfg.Store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+			// Only what was paused resumes: a draft or a broadcast waiting
+			// for approval is scheduled by confirming or approving it.
+			if action == "resume" && x.Status != herald.StatusPaused {
+				return fmt.Errorf("%w: %s → %s", herald.ErrInvalidTransition, x.Status, to)
+			}
 			if err := herald.Transition(x.Status, to); err != nil {
 				return err
 			}
@@ -126,32 +137,36 @@ func (t *turn) changeStatus(action, args string) error {
 	if err != nil {
 		return err
 	}
-	t.say(t.T(doneKeys[action], "ID", b.ID, "Name", b.Name), t.actionsFor(&b)...)
+	done := doneKeys[action]
+	if sendsNow { // "Send now" on a missed one-off
+		done = "done.resume_now"
+	}
+	t.say(t.T(done, "ID", b.ID, "Name", b.Name), t.actionsFor(&b)...)
+	if b.Status != was { // the dispatcher takes a repeated pause as done
+		t.notice(Action(action), b, "", nil)
+	}
 	return nil
 }
 
+// errDecided stops an approval or rejection when the broadcast stopped
+// waiting for one between loading and saving it: an edit or a cancel in
+// another chat got there first.
+var errDecided = errors.New("flows: no longer waiting for approval")
+
+// maxReasonRunes bounds a rejection's reason: it is quoted in chats.
+const maxReasonRunes = 500
+
 // approve is the second admin's yes under the two-person rule.
 func (t *turn) approve(args string) error {
-	b, ok, err := t.broadcastArg("/approve", args)
+	defer t.lockDecision(args)()
+	b, ok, err := t.decidable("/approve", args)
 	if !ok {
 		return err
 	}
-	switch {
-	case !t.e.cfg.Access.MayApprove(t.in.Frontend, t.in.UserID):
-		t.audit("access.denied", b.ID, "approve")
-		t.say(t.T("err.may_not_approve"))
-		return nil
-	case b.Status != herald.StatusPending:
-		t.say(t.T("err.not_pending", "ID", b.ID, "Status", t.T(statusKeys[b.Status])))
-		return nil
-	case b.CreatedBy == t.actor:
-		t.audit("access.denied", b.ID, "approve own broadcast")
-		t.say(t.T("err.approve_own"))
-		return nil
-	}
-	b, err = t.e.cfg.Store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
-		if err := herald.Transition(x.Status, herald.StatusScheduled); err != nil {
-			return err
+	id := b.ID
+	b, err = t.e.cfg.Store.UpdateBroadcast(id, func(x *herald.Broadcast) error {
+		if x.Status != herald.StatusPending {
+			return errDecided
 		}
 		if x.Schedule.Kind == herald.SendNow {
 			x.Schedule.At = t.now.Add(t.e.cfg.UndoDelay)
@@ -159,12 +174,163 @@ func (t *turn) approve(args string) error {
 		x.Status, x.ApprovedBy, x.UpdatedBy = herald.StatusScheduled, t.actor, t.actor
 		return nil
 	})
+	if errors.Is(err, errDecided) {
+		return t.decidedMeanwhile(id)
+	}
 	if err != nil {
 		return fmt.Errorf("flows: approve: %w", err)
 	}
+	t.rememberName()
 	t.audit("broadcast.approve", b.ID, "")
 	t.say(t.T("done.approve", "ID", b.ID, "Name", b.Name, "When", t.describeSchedule(&b.Schedule)), t.actionsFor(&b)...)
+	t.notice(ActionApprove, b, "", nil)
 	return nil
+}
+
+// reject is an approver's no, with an optional reason: the broadcast goes
+// back to draft, so its creator can fix it and submit it again without
+// entering anything twice.
+func (t *turn) reject(args string) error {
+	defer t.lockDecision(args)()
+	b, ok, err := t.decidable("/reject", args)
+	if !ok {
+		return err
+	}
+	id := b.ID
+	_, reason, _ := strings.Cut(strings.TrimSpace(args), " ")
+	reason = strings.Join(strings.Fields(reason), " ")
+	if r := []rune(reason); len(r) > maxReasonRunes {
+		reason = string(r[:maxReasonRunes-1]) + "…"
+	}
+	b, err = t.e.cfg.Store.UpdateBroadcast(id, func(x *herald.Broadcast) error {
+		if x.Status != herald.StatusPending {
+			return errDecided
+		}
+		if x.Schedule.Kind == herald.SendNow {
+			x.Schedule.At = time.Time{} // set again when it is confirmed
+		}
+		x.Status, x.ApprovedBy, x.UpdatedBy = herald.StatusDraft, "", t.actor
+		return nil
+	})
+	if errors.Is(err, errDecided) {
+		return t.decidedMeanwhile(id)
+	}
+	if err != nil {
+		return fmt.Errorf("flows: reject: %w", err)
+	}
+	t.rememberName()
+	t.audit("broadcast.reject", b.ID, reason)
+	t.say(t.T("done.reject", "ID", b.ID, "Name", b.Name, "Creator", t.nameOf(b.CreatedBy)),
+		t.choice("/show "+b.ID, t.T("btn.show")), t.choice("/log "+b.ID, t.T("btn.log")))
+	t.notice(ActionReject, b, reason, nil)
+	return nil
+}
+
+// lockDecision makes approvals and rejections of one broadcast take turns,
+// from load to audit: a second approver pressing at the same moment then
+// reads who decided first.
+func (t *turn) lockDecision(args string) (unlock func()) {
+	first, _, _ := strings.Cut(strings.TrimSpace(args), " ")
+	return t.e.lock("decision:" + herald.NormalizeBroadcastID(first))
+}
+
+// decidable loads the broadcast an approver means to approve or reject,
+// and explains when they may not: no approval rights (audited), already
+// decided, or their own (made or submitted by them; audited). ok is false
+// when a reply already says why.
+func (t *turn) decidable(cmd, args string) (herald.Broadcast, bool, error) {
+	b, ok, err := t.broadcastArg(cmd, args)
+	if !ok {
+		return b, false, err
+	}
+	what := strings.TrimPrefix(cmd, "/")
+	switch {
+	case !t.e.cfg.Access.MayApprove(t.in.Frontend, t.in.UserID):
+		t.audit("access.denied", b.ID, what)
+		t.say(t.T("err.may_not_approve"))
+		return b, false, nil
+	case b.Status != herald.StatusPending:
+		return b, false, t.alreadyDecided(b)
+	case b.CreatedBy == t.actor || b.UpdatedBy == t.actor:
+		t.audit("access.denied", b.ID, what+" own broadcast")
+		if what == "approve" {
+			t.say(t.T("err.approve_own"))
+		} else {
+			t.say(t.T("err.reject_own", "ID", b.ID), t.choice("/edit "+b.ID, t.T("btn.edit")),
+				t.choice("/cancel "+b.ID, t.T("btn.cancel_broadcast")))
+		}
+		return b, false, nil
+	}
+	return b, true, nil
+}
+
+// decidedMeanwhile answers an approval or rejection that lost the race to
+// another one.
+func (t *turn) decidedMeanwhile(id string) error {
+	b, err := t.e.cfg.Store.Broadcast(id)
+	if err != nil {
+		return fmt.Errorf("flows: load %s: %w", id, err)
+	}
+	return t.alreadyDecided(b)
+}
+
+// alreadyDecided tells an approver why b no longer waits for them: who
+// approved or rejected it, so a second press of Approve does nothing but
+// say so.
+func (t *turn) alreadyDecided(b herald.Broadcast) error {
+	entries, err := t.e.cfg.Store.AuditLog(b.ID, 20)
+	if err != nil {
+		return fmt.Errorf("flows: audit log of %s: %w", b.ID, err)
+	}
+	show := t.choice("/show "+b.ID, t.T("btn.show"))
+	status := t.T(statusKeys[b.Status])
+	for _, e := range entries { // newest first
+		switch e.Action {
+		case "broadcast.approve":
+			t.say(t.T("approval.already_approved", "ID", b.ID, "Name", b.Name, "Actor", t.nameOf(e.Actor), "Status", status), show)
+			return nil
+		case "broadcast.reject":
+			t.say(t.T("approval.already_rejected", "ID", b.ID, "Name", b.Name, "Actor", t.nameOf(e.Actor), "Status", status), show)
+			return nil
+		case "broadcast.submit":
+			// Submitted again since any decision, then withdrawn.
+			t.say(t.T("err.not_pending", "ID", b.ID, "Status", status), show)
+			return nil
+		}
+	}
+	if b.ApprovedBy != "" { // the approval is older than the entries read
+		t.say(t.T("approval.already_approved", "ID", b.ID, "Name", b.Name, "Actor", t.nameOf(b.ApprovedBy), "Status", status), show)
+		return nil
+	}
+	t.say(t.T("err.not_pending", "ID", b.ID, "Status", status), show)
+	return nil
+}
+
+// nameOf is how admins read another admin: the name their chat showed
+// when they last approved, rejected or submitted, else their key.
+func (t *turn) nameOf(key string) string {
+	if key == t.actor && t.in.UserName != "" {
+		return t.in.UserName
+	}
+	if a, err := t.e.cfg.Store.Admin(key); err == nil && a.Name != "" {
+		return a.Name
+	}
+	return key
+}
+
+// rememberName stores the admin's display name, so others read "approved
+// by Bob" rather than a user ID. A failure only costs the name.
+func (t *turn) rememberName() {
+	if t.in.UserName == "" {
+		return
+	}
+	if a, err := t.e.cfg.Store.Admin(t.actor); err == nil && a.Name == t.in.UserName {
+		return
+	}
+	t.admin.Name = t.in.UserName
+	if err := t.e.cfg.Store.SaveAdmin(t.admin); err != nil {
+		t.e.cfg.Logger.Warn("flows: remember admin name", "admin", t.actor, "err", err)
+	}
 }
 
 // edit takes a draft or not-yet-started broadcast back into the summary.
@@ -191,10 +357,25 @@ func (t *turn) edit(args string) error {
 			return fmt.Errorf("flows: edit %s: %w", args, err)
 		}
 		t.say(t.T("edit.unscheduled", "ID", b.ID))
+		t.notice(ActionEdit, b, "", nil)
 	}
 	t.audit("broadcast.edit", b.ID, "")
 	t.sess = &session{Draft: b, EditID: b.ID, EditStatus: was}
+	// "/edit ID timing" (a missed run's Reschedule) opens one field, as
+	// its button at the summary would; Back leads to the summary.
+	_, field, _ := strings.Cut(strings.TrimSpace(args), " ")
+	if step, ok := editTargets["ed:"+strings.ToLower(strings.TrimSpace(field))]; ok {
+		t.sess.Step, t.sess.FromSummary = stepSummary, true
+		return t.goTo(step)
+	}
 	return t.toSummary()
+}
+
+// overdue reports whether a one-off that has not run is past its time:
+// the scheduler sends it as soon as it is resumed.
+func overdue(b *herald.Broadcast, now time.Time) bool {
+	one := b.Schedule.Kind == herald.SendAt || b.Schedule.Kind == herald.SendNow
+	return one && b.Runs == 0 && !b.Schedule.At.After(now)
 }
 
 // clone copies any broadcast into a new draft and opens it.
@@ -211,6 +392,8 @@ func (t *turn) clone(args string) error {
 	if b.Schedule.Kind == herald.SendRecurring || b.Schedule.Kind == herald.SendUserLocal {
 		c.Schedule = b.Schedule
 	}
+	// A one-off's time has passed or will soon, but its quiet hours still fit.
+	c.Schedule.Quiet = b.Schedule.Quiet
 	base := []rune(b.Name)
 	base = base[:min(len(base), herald.MaxNameLen-10)]
 	for i := 1; ; i++ {
@@ -252,6 +435,7 @@ func (t *turn) deleteBroadcast(args string) error {
 		t.sess, t.drop = &session{}, true
 	}
 	t.say(t.T("done.delete", "ID", b.ID, "Name", b.Name), t.choice("/list", t.T("btn.list")))
+	t.notice(ActionDelete, b, "", nil)
 	return nil
 }
 

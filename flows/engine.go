@@ -123,6 +123,9 @@ type Config struct {
 	Access  Access // nil: AllowAll
 	Runs    RunControl
 	Tests   TestSender
+	// Notices hears of approval requests and of status changes, so the
+	// chat a broadcast was made in learns what others did (nil: no one).
+	Notices Notices
 	// Channels are the delivery platforms configured on this bot; the
 	// wizard offers only these.
 	Channels []herald.Platform
@@ -134,6 +137,9 @@ type Config struct {
 	UndoDelay time.Duration
 	// MinLeadTime is how far ahead a scheduled time must be (default 5m).
 	MinLeadTime time.Duration
+	// QuietHours are the bot's default quiet hours (config
+	// schedule.quiet_hours), named where a broadcast follows them; nil: none.
+	QuietHours *herald.QuietHours
 	// ApprovalThreshold: audiences larger than this need a second admin
 	// (0: never).
 	ApprovalThreshold int
@@ -247,6 +253,23 @@ func sessionKey(in Input) string {
 
 func adminKey(in Input) string { return in.Frontend + ":" + in.UserID }
 
+// ChoiceResume is what a frontend sends when the admin comes back (the
+// console at start): an unfinished broadcast is shown again at its step,
+// with everything entered so far; otherwise nothing is said.
+const ChoiceResume = "wiz:resume"
+
+func (t *turn) resume() error {
+	if t.sess.Step == "" {
+		return nil
+	}
+	msg := t.T("wizard.resumed_unnamed")
+	if t.sess.Draft.Name != "" {
+		msg = t.T("wizard.resumed", "Name", t.sess.Draft.Name)
+	}
+	t.say(msg)
+	return t.ask()
+}
+
 // dispatch routes the input: commands first, then the active step.
 func (t *turn) dispatch() error {
 	text := strings.TrimSpace(t.in.Text)
@@ -255,6 +278,9 @@ func (t *turn) dispatch() error {
 	}
 	if strings.HasPrefix(text, "/") && t.in.File == nil {
 		return t.command(text)
+	}
+	if t.in.Choice == ChoiceResume {
+		return t.resume()
 	}
 	if t.sess.Step == "" {
 		t.say(t.T("help.idle"), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")), t.choice("/help", t.T("btn.help")))

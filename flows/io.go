@@ -59,6 +59,21 @@ type Reply struct {
 	// Pre marks Text as preformatted (a caret under a syntax error): show
 	// it in a monospace block.
 	Pre bool
+	// DateTime marks a reply that waits for a date and time typed in
+	// herald.LocalLayout ("2026-12-01 09:00"). Expect stays ExpectText, so
+	// a frontend without pickers needs nothing; one with them (Slack) may
+	// offer a date and a time picker and send the picked values as that
+	// text.
+	DateTime *DateTimeHint
+}
+
+// DateTimeHint prefills a frontend's date and time pickers.
+type DateTimeHint struct {
+	// Initial is the suggested answer in herald.LocalLayout.
+	Initial string
+	// Zone is the IANA timezone the answer is read in; "" when it is each
+	// recipient's own local time.
+	Zone string
 }
 
 // Choice is one button.
@@ -70,6 +85,11 @@ type Choice struct {
 
 // MaxChoiceID bounds Choice.ID: Telegram's callback_data is 1–64 bytes.
 const MaxChoiceID = 64
+
+// DoneChoice is the ID of the choice that ends a multi-select: in a Multi
+// reply the choices before it are the toggles, so a frontend can draw them
+// as a menu.
+const DoneChoice = choiceDone
 
 // Choice IDs shared by every step.
 const (

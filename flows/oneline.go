@@ -22,6 +22,8 @@ import (
 //	at DATE TIME  2026-12-01 09:00, then optionally user-tz
 //	now           send after the undo delay
 //	every SPEC    day 09:00 · weekday 18:30 · monday 09:00 · "0 9 * * 1-5"
+//	quiet WINDOW  22:00-07:00 (each recipient's local time) · off
+//	              (default: the bot's quiet hours)
 //	named "NAME"  the broadcast's name (default: the start of the text)
 
 // parseError is a syntax mistake at a byte offset of the source.
@@ -41,6 +43,9 @@ type oneLine struct {
 	At       string // LocalLayout, for "at" and "user"
 	AtPos    int
 	Cron     string
+	// Quiet is the broadcast's own quiet hours (a window, or off); nil
+	// keeps the bot's default.
+	Quiet *herald.QuietHours
 }
 
 // term is one targeting criterion.
@@ -109,7 +114,7 @@ func (p *lineParser) peek() (token, bool) {
 	return token{pos: len(p.src)}, false
 }
 
-var clauseWords = []string{"to", "on", "at", "now", "every", "named"}
+var clauseWords = []string{"to", "on", "at", "now", "every", "quiet", "named"}
 
 func isClause(tk token) bool {
 	return !tk.quoted && slices.Contains(clauseWords, strings.ToLower(tk.s))
@@ -140,7 +145,7 @@ func parseOneLine(src string) (*oneLine, *parseError) {
 		if !isClause(tk) {
 			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.unknown_word", Args: []any{"Word", tk.s}}
 		}
-		if seen[word] || (word != "to" && word != "on" && word != "named" && out.Timing != "") {
+		if seen[word] || (isTiming(word) && out.Timing != "") {
 			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.twice", Args: []any{"Word", tk.s}}
 		}
 		seen[word] = true
@@ -157,6 +162,8 @@ func parseOneLine(src string) (*oneLine, *parseError) {
 			err = p.clauseAt(tk, out)
 		case "every":
 			err = p.clauseEvery(tk, out)
+		case "quiet":
+			err = p.clauseQuiet(tk, out)
 		case "named":
 			n, ok := p.peek()
 			if !ok || !n.quoted {
@@ -173,6 +180,11 @@ func parseOneLine(src string) (*oneLine, *parseError) {
 		out.Name = defaultName(out.Text)
 	}
 	return out, nil
+}
+
+// isTiming reports whether a clause word says when to send: only one may.
+func isTiming(word string) bool {
+	return word == "at" || word == "now" || word == "every"
 }
 
 // defaultName is the first words of the text, short enough for lists.
@@ -307,6 +319,30 @@ func (p *lineParser) clauseEvery(after token, out *oneLine) *parseError {
 		return &parseError{Pos: g[0].pos, Key: "err.syntax.every"}
 	}
 	out.Timing, out.Cron = "every", expr
+	return nil
+}
+
+// clauseQuiet reads "quiet 22:00-07:00" (spaces around the dash are fine)
+// or "quiet off".
+func (p *lineParser) clauseQuiet(after token, out *oneLine) *parseError {
+	g, err := p.group(after)
+	if err != nil {
+		return err
+	}
+	words := make([]string, len(g))
+	for i, tk := range g {
+		words[i] = tk.s
+	}
+	v := strings.Join(words, " ")
+	if strings.EqualFold(v, "off") {
+		out.Quiet = &herald.QuietHours{Off: true}
+		return nil
+	}
+	q, qerr := herald.ParseQuietHours(v)
+	if qerr != nil {
+		return &parseError{Pos: g[0].pos, Key: "err.syntax.quiet"}
+	}
+	out.Quiet = &q
 	return nil
 }
 

@@ -32,6 +32,10 @@ func TestParseOneLine(t *testing.T) {
 				{pos: 36, recipients: herald.Groups},
 			}}},
 		{`"` + strings.Repeat("long ", 20) + `"`, oneLine{Text: strings.Repeat("long ", 20), Name: "long long long long long long long long…"}},
+		{`"Night owls" now quiet 23:30 - 6:00`, oneLine{Text: "Night owls", Name: "Night owls", Timing: "now",
+			Quiet: &herald.QuietHours{Start: "23:30", End: "06:00"}}},
+		{`"x" QUIET Off every day 09:00`, oneLine{Text: "x", Name: "x", Timing: "every", Cron: "0 9 * * *",
+			Quiet: &herald.QuietHours{Off: true}}},
 	}
 	for _, tt := range tests {
 		got, perr := parseOneLine(tt.src)
@@ -65,6 +69,10 @@ func TestParseOneLineErrorsPointAtTheMistake(t *testing.T) {
 		{`"Sale" named Bob`, "err.syntax.name_quoted", "B"},
 		{`"Sale" please`, "err.syntax.unknown_word", "p"},
 		{`"限時特賣" 到 tag:vip`, "err.syntax.unknown_word", "到"},
+		{`"Sale" quiet 10pm-7am`, "err.syntax.quiet", "1"},
+		{`"Sale" quiet 08:00-08:00`, "err.syntax.quiet", "0"},
+		{`"Sale" now quiet`, "err.syntax.missing", ""},
+		{`"Sale" quiet off quiet 22:00-07:00`, "err.syntax.twice", "quiet 22"},
 	}
 	for _, tt := range tests {
 		_, perr := parseOneLine(tt.src)
@@ -96,6 +104,7 @@ func FuzzParseOneLine(f *testing.F) {
 	for _, s := range []string{
 		`"Flash sale today!" to tag:vip,-tag:churned on telegram,line at 2026-12-01 09:00 user-tz`,
 		`"x" every "0 9 * * 1-5" named "y"`, `“a” to attr:age>3, inactive:2w`, `"`, `「x」 now`, ``,
+		`"x" quiet 22:00-07:30 now`, `"x" quiet off`, `"x" quiet 22:00 ～ 7:00`,
 	} {
 		f.Add(s)
 	}
@@ -113,6 +122,11 @@ func FuzzParseOneLine(f *testing.F) {
 		}
 		if utf8.ValidString(src) && !utf8.ValidString(got.Name) {
 			t.Fatalf("name %q is not valid UTF-8", got.Name)
+		}
+		if got.Quiet != nil {
+			if err := got.Quiet.Validate(); err != nil {
+				t.Fatalf("accepted quiet hours %+v that do not validate: %v", got.Quiet, err)
+			}
 		}
 		if got.Timing == "every" {
 			if _, err := cronParser.Parse(got.Cron); err != nil {

@@ -53,3 +53,25 @@ func TestWizardRecurringWithAnEnd(t *testing.T) {
 	mustContain(t, h.send("daily 09:00 until someday"), "I couldn't read the end")
 	mustContain(t, h.send("daily 09:00 2 times"), "2 times in all", "Next: 2026-11-24 09:00 (Asia/Taipei); 2026-11-25 09:00 (Asia/Taipei)\n")
 }
+
+func TestWizardRecurringInAnotherZone(t *testing.T) {
+	h := newHarness(t)
+	h.send("/new")
+	h.send("Tokyo morning")
+	h.press("ch:telegram")
+	h.press(choiceDone)
+	h.press("rk:users")
+	h.press(choiceDone)
+	h.press("ct:text")
+	h.send("Ohayō")
+	h.press(choiceDone)
+	h.press("tm:every")
+	mustContain(t, h.send("CRON_TZ=Asia/Nowhere 0 9 * * 1-5"), "I don't know the timezone “Asia/Nowhere”")
+	// 09:00 in Tokyo is 08:00 in Taipei, the admin's zone, where the next runs are listed.
+	mustContain(t, h.send("CRON_TZ=Asia/Tokyo 0 9 * * 1-5 3 times"), "weekday (Mon–Fri) at 09:00 (Asia/Tokyo time), 3 times in all",
+		"Next: 2026-11-24 08:00 (Asia/Taipei)")
+	h.press("op:hold")
+	if got := h.session().Draft.Schedule.Cron; got != "CRON_TZ=Asia/Tokyo 0 9 * * 1-5" {
+		t.Errorf("stored cron %q", got)
+	}
+}

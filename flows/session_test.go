@@ -27,6 +27,23 @@ func TestRestartMidWizardResumesWithEverythingEntered(t *testing.T) {
 	}
 }
 
+// A frontend coming back (the console at start) shows an open wizard at
+// its step, so its buttons can be pressed again; with none open it says
+// nothing.
+func TestResumeShowsTheOpenStepOrNothing(t *testing.T) {
+	h := newHarness(t)
+	if rs := h.do(Input{Choice: ChoiceResume}); len(rs) != 0 {
+		t.Fatalf("resume with no wizard open said %v", rs)
+	}
+	h.walkTo(stepText)
+	h.restart()
+	rs := h.do(Input{Choice: ChoiceResume})
+	mustContain(t, rs, "Welcome back. Here is “Winter sale” where you left it", "Type the message.")
+	h.wantStep(stepText)
+	h.send("Back after a restart")
+	h.wantStep(stepButtons)
+}
+
 func TestIdleSessionExpiresWithAMessage(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.SessionTTL = 2 * time.Hour })
 	h.walkTo(stepText)

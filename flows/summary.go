@@ -13,7 +13,7 @@ import (
 var editTargets = map[string]string{
 	"ed:name": stepName, "ed:channels": stepChannels, "ed:audience": stepAudience,
 	"ed:content": stepContentKind, "ed:buttons": stepButtons, "ed:category": stepCategory,
-	"ed:timing": stepTiming,
+	"ed:timing": stepTiming, "ed:quiet": stepQuiet,
 }
 
 func askSummary(t *turn) error {
@@ -35,6 +35,7 @@ func askSummary(t *turn) error {
 	}
 	cs = append(cs,
 		t.choice("ed:timing", t.T("btn.edit_timing")),
+		t.choice("ed:quiet", t.T("btn.edit_quiet")),
 		t.choice("sum:test", t.T("btn.test")),
 		t.choice("sum:confirm", t.T("btn.confirm")),
 		t.choice("sum:draft", t.T("btn.save_draft")))
@@ -77,6 +78,7 @@ func (t *turn) summaryText(d *herald.Broadcast, cnt herald.Count) string {
 		line(t.T("summary.category", "Category", cat))
 	}
 	line(t.T("summary.timing", "When", t.describeSchedule(&d.Schedule)))
+	line(t.quietLine(d.Schedule.Quiet))
 	op := t.T("operator.hold")
 	if d.EndOperatorChats {
 		op = t.T("operator.end")
@@ -108,6 +110,9 @@ func (t *turn) degradeNotes(d *herald.Broadcast) []string {
 	if line && c.Kind == herald.ImageContent && c.Text != "" {
 		notes = append(notes, t.T("degrade.line_caption"))
 	}
+	if n := lineRequests(c); line && n > 1 {
+		notes = append(notes, t.N("degrade.line_many_images", n))
+	}
 	if msgr && c.Kind == herald.ImageContent && len(c.Images) > 1 {
 		notes = append(notes, t.T("degrade.messenger_images"))
 	}
@@ -121,6 +126,24 @@ func (t *turn) degradeNotes(d *herald.Broadcast) []string {
 		notes = append(notes, t.T("degrade.line_personalized"))
 	}
 	return notes
+}
+
+// lineRequests is how many LINE messages in a row the content takes, as
+// dispatch/line renders it: a request holds 5 items; pictures are one item
+// each, followed by their caption, or by one card with the buttons (a
+// single picture goes in the card).
+func lineRequests(c *herald.Content) int {
+	if c.Kind != herald.ImageContent {
+		return 1
+	}
+	items := len(c.Images)
+	switch {
+	case len(c.Buttons) > 0 && items <= 1:
+		items = 1
+	case len(c.Buttons) > 0 || c.Text != "":
+		items++
+	}
+	return (items + 4) / 5
 }
 
 func handleSummary(t *turn) error {
@@ -228,10 +251,18 @@ func (t *turn) confirm() error {
 	id := saved.ID
 	switch {
 	case status == herald.StatusPending:
-		t.say(t.T("confirm.pending", "ID", id, "Count", FormatCount(cnt.Total), "Threshold", FormatCount(t.e.cfg.ApprovalThreshold)),
+		// With Notices the approvers get a request with buttons; without,
+		// the creator has to tell them.
+		key := "confirm.pending"
+		if t.e.cfg.Notices != nil {
+			key = "confirm.pending_asked"
+		}
+		t.say(t.T(key, "ID", id, "Count", FormatCount(cnt.Total), "Threshold", FormatCount(t.e.cfg.ApprovalThreshold)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/cancel "+id, t.T("btn.cancel_broadcast")))
+		t.rememberName()
+		t.notice(ActionSubmit, *saved, "", t.approvalRequest(saved, cnt))
 	case d.Schedule.Kind == herald.SendNow:
-		t.say(t.T("confirm.now", "ID", id, "Seconds", int(t.e.cfg.UndoDelay.Seconds()), "Count", FormatCount(cnt.Total)),
+		t.say(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Count", FormatCount(cnt.Total)),
 			t.choice("/delete "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))
 	default:
 		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&d.Schedule), "Count", FormatCount(cnt.Total)),
@@ -243,7 +274,8 @@ func (t *turn) confirm() error {
 // store creates the broadcast or, after /edit, updates it, with status.
 // A nil result with a nil error means a reply already explains why not.
 func (t *turn) store(d herald.Broadcast, status herald.Status) (*herald.Broadcast, error) {
-	d.Status, d.UpdatedBy = status, t.actor
+	// A changed broadcast needs a fresh approval.
+	d.Status, d.UpdatedBy, d.ApprovedBy = status, t.actor, ""
 	action := "broadcast." + string(status)
 	if status == herald.StatusPending {
 		action = "broadcast.submit"
@@ -331,6 +363,8 @@ func (t *turn) validationLine(err error) string {
 		return t.T("err.content.invalid")
 	case ve.Field == "category" || ve.Field == "tag":
 		return t.T("err.category.missing")
+	case strings.HasSuffix(ve.Field, ".quiet"): // schedule.quiet
+		return t.T("err.quiet.invalid")
 	case strings.HasPrefix(ve.Field, "schedule"):
 		return t.T("err.timing.missing")
 	}

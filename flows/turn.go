@@ -215,7 +215,11 @@ func (t *turn) cancelWizard() error {
 	if editing != "" {
 		return t.restoreEdited(editing, was)
 	}
-	t.say(t.T("wizard.canceled", "Name", t.orDash(name)), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
+	msg := t.T("wizard.canceled_unnamed")
+	if name != "" {
+		msg = t.T("wizard.canceled", "Name", name)
+	}
+	t.say(msg, t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
 	return nil
 }
 
@@ -267,6 +271,12 @@ func (t *turn) restoreEdited(id string, was herald.Status) error {
 	}
 	if b.Status != herald.StatusDraft {
 		t.audit("broadcast.edit_canceled", id, string(b.Status))
+	}
+	if b.Status == herald.StatusDraft && was != "" && was != herald.StatusDraft {
+		// It was paused: a draft is never paused again (resuming it would
+		// skip confirm and approval), so it stays a draft, and we say so.
+		t.say(t.T("wizard.canceled_edit_draft", "ID", id), t.choice("/edit "+id, t.T("btn.edit")), t.choice("/show "+id, t.T("btn.show")))
+		return nil
 	}
 	t.say(t.T("wizard.canceled_edit", "ID", id, "Status", t.T(statusKeys[b.Status])), t.choice("/show "+id, t.T("btn.show")))
 	return nil

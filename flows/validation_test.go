@@ -150,3 +150,9 @@ func TestTypedTagsStayVisibleAndCanBeUnticked(t *testing.T) {
 	mustContain(t, rs, "👥 0 recipients")
 	mustContain(t, h.press(found.ID), "👥 10 recipients")
 }
+
+func TestCancelBeforeNamingSaysWhatWasCanceled(t *testing.T) {
+	h := newHarness(t)
+	h.send("/new")
+	mustContain(t, h.press(choiceCancel), "Canceled the new broadcast. Nothing was saved.")
+}

@@ -38,6 +38,8 @@ const (
 	stepLocal       = "timing_local"
 	stepRecurring   = "timing_recurring"
 	stepOperator    = "timing_operator"
+	stepQuiet       = "timing_quiet"
+	stepQuietCustom = "timing_quiet_custom"
 	stepSummary     = "summary"
 )
 
@@ -93,6 +95,10 @@ func stepFor(name string) (step, bool) {
 		return step{askRecurring, handleRecurring}, true
 	case stepOperator:
 		return step{askOperator, handleOperator}, true
+	case stepQuiet:
+		return step{askQuiet, handleQuiet}, true
+	case stepQuietCustom:
+		return step{askQuietCustom, handleQuietCustom}, true
 	case stepSummary:
 		return step{askSummary, handleSummary}, true
 	}

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -60,20 +61,22 @@ func askTiming(t *turn) error {
 	if t.sess.Draft.Audience.HasChannel(herald.Messenger) {
 		n = 8
 	}
-	t.prompt(t.T("wizard.timing.ask", "Step", n), ExpectChoice,
+	t.prompt(t.T("wizard.timing.ask", "Step", n)+"\n"+t.quietLine(t.sess.Draft.Schedule.Quiet), ExpectChoice,
 		t.choice("tm:now", t.T("timing.now", "Seconds", int(t.e.cfg.UndoDelay.Seconds()))),
 		t.choice("tm:at", t.T("timing.at", "Zone", t.tz.String())),
 		t.choice("tm:user", t.T("timing.user")),
-		t.choice("tm:every", t.T("timing.every")))
+		t.choice("tm:every", t.T("timing.every")),
+		t.choice("tm:quiet", t.T("btn.quiet")))
 	return nil
 }
 
 func handleTiming(t *turn) error {
-	s := &t.sess.Draft.Schedule
 	switch t.pressed() {
 	case "tm:now":
-		*s = herald.Schedule{Kind: herald.SendNow}
+		t.setTiming(herald.Schedule{Kind: herald.SendNow})
 		return t.goTo(stepOperator)
+	case "tm:quiet":
+		return t.goTo(stepQuiet)
 	case "tm:at":
 		return t.goTo(stepAt)
 	case "tm:user":
@@ -90,7 +93,11 @@ func askAt(t *turn) error {
 	if t.sess.Step == stepLocal {
 		key = "wizard.local.ask"
 	}
-	t.prompt(t.T(key, "Zone", t.tz.String(), "Example", example), ExpectText)
+	hint := &DateTimeHint{Initial: example, Zone: t.tz.String()}
+	if t.sess.Step == stepLocal {
+		hint.Zone = ""
+	}
+	t.promptReply(Reply{Text: t.T(key, "Zone", t.tz.String(), "Example", example), Expect: ExpectText, DateTime: hint})
 	return nil
 }
 
@@ -111,9 +118,9 @@ func handleAt(t *turn) error {
 		return t.fail(msg)
 	}
 	if t.sess.Step == stepLocal {
-		t.sess.Draft.Schedule = herald.Schedule{Kind: herald.SendUserLocal, Local: at.Format(herald.LocalLayout)}
+		t.setTiming(herald.Schedule{Kind: herald.SendUserLocal, Local: at.Format(herald.LocalLayout)})
 	} else {
-		t.sess.Draft.Schedule = herald.Schedule{Kind: herald.SendAt, At: at.UTC()}
+		t.setTiming(herald.Schedule{Kind: herald.SendAt, At: at.UTC()})
 	}
 	return t.goTo(stepOperator)
 }
@@ -190,12 +197,18 @@ func askRecurring(t *turn) error {
 func handleRecurring(t *turn) error {
 	var until time.Time
 	var runs int
+	tz := t.tz
 	expr, ok := strings.CutPrefix(t.pressed(), "rc:")
 	if !ok {
 		if t.pressed() != "" {
 			return t.fail(t.T("err.pick_choice"))
 		}
-		rhythm, end, hasEnd := cutRecurringEnd(t.text())
+		zone, rhythm, err := cutCronZone(t.text(), t.tz)
+		if err != nil {
+			return t.fail(t.T("err.recurring.zone", "Zone", err.Error()))
+		}
+		tz = zone
+		rhythm, end, hasEnd := cutRecurringEnd(rhythm)
 		if hasEnd {
 			if until, runs, ok = parseRecurringEnd(end, t.tz); !ok {
 				return t.fail(t.T("err.recurring.end"))
@@ -205,13 +218,35 @@ func handleRecurring(t *turn) error {
 			return t.fail(t.T("err.recurring.format"))
 		}
 	}
-	spec := "CRON_TZ=" + t.tz.String() + " " + expr
+	spec := "CRON_TZ=" + tz.String() + " " + expr
 	if _, err := cronParser.Parse(spec); err != nil {
 		return t.fail(t.T("err.recurring.format"))
 	}
-	t.sess.Draft.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: spec, Until: until, MaxRuns: runs}
+	t.setTiming(herald.Schedule{Kind: herald.SendRecurring, Cron: spec, Until: until, MaxRuns: runs})
 	t.say(t.describeSchedule(&t.sess.Draft.Schedule))
 	return t.goTo(stepOperator)
+}
+
+// cutCronZone takes a leading "CRON_TZ=Asia/Tokyo" (or "TZ=…") off a typed
+// rhythm: the rhythm then runs in that zone rather than the admin's. Zone
+// names are case-sensitive in the tz database, so the error carries the
+// name as typed.
+func cutCronZone(s string, def *time.Location) (*time.Location, string, error) {
+	s = strings.TrimSpace(s)
+	first, rest, _ := strings.Cut(s, " ")
+	name, ok := strings.CutPrefix(strings.ToUpper(first), "CRON_TZ=")
+	if !ok {
+		name, ok = strings.CutPrefix(strings.ToUpper(first), "TZ=")
+	}
+	if !ok {
+		return def, s, nil
+	}
+	name = first[len(first)-len(name):]
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "" || name == "Local" {
+		return nil, "", errors.New(name)
+	}
+	return loc, rest, nil
 }
 
 // cutRecurringEnd splits "daily 09:00 until 2026-12-31" or "weekdays 18:30
@@ -300,7 +335,7 @@ func (t *turn) describeSchedule(s *herald.Schedule) string {
 	switch s.Kind {
 	case herald.SendNow:
 		if s.At.IsZero() {
-			return t.T("schedule.now", "Seconds", int(t.e.cfg.UndoDelay.Seconds()))
+			return t.N("schedule.now", int(t.e.cfg.UndoDelay.Seconds()))
 		}
 		return t.T("schedule.at", "When", t.when(s.At))
 	case herald.SendAt:
@@ -342,6 +377,17 @@ func (t *turn) cronWords(spec string) string {
 			expr = rest
 		}
 	}
+	words := t.cronShape(expr)
+	if zone, ok := strings.CutPrefix(spec, "CRON_TZ="); ok {
+		if zone, _, _ = strings.Cut(zone, " "); zone != t.tz.String() {
+			words += " " + t.T("cron.zone", "Zone", zone)
+		}
+	}
+	return words
+}
+
+// cronShape names a five-field expression's rhythm in words.
+func (t *turn) cronShape(expr string) string {
 	f := strings.Fields(expr)
 	if len(f) != 5 {
 		return t.T("cron.custom", "Expr", expr)

@@ -26,7 +26,9 @@ const (
 // shared by files.completeUploadExternal) is a Delivery to its channel whose
 // Content is the text, then " [blocks:<compact JSON>]" when it has blocks,
 // with "[file:<id>] " in front for files. chat.update is not a delivery:
-// see Messages and Updates.
+// see Messages and Updates. Users' presses and picks in posted messages
+// are pushed as block_actions (PushButton, PushDate, PushTime,
+// PushOptions); user groups (AddUserGroup) answer usergroups.users.list.
 type Slack struct {
 	// Faults apply to every Web API call, upload and download.
 	Faults *Faults
@@ -47,6 +49,13 @@ type Slack struct {
 	files     map[string]*SlackFile
 	views     []*SlackView
 	triggers  map[string]bool // trigger_id → still usable
+	// usergroups are the workspace's user groups; freePlan has none.
+	usergroups map[string]*SlackUserGroup
+	freePlan   bool
+	calls      map[string]int // successful Web API calls by method
+	// picks are what users chose in messages' date pickers, time pickers
+	// and menus, not yet submitted (see PushDate).
+	picks map[slackPickKey]slackPicks
 
 	socket slackSocketState
 }
@@ -57,13 +66,16 @@ func NewSlack(rec *Recorder) *Slack {
 		rec = NewRecorder(nil)
 	}
 	s := &Slack{
-		Faults:   NewFaults(rec.Now),
-		rec:      rec,
-		channels: map[string]*SlackChannel{},
-		users:    map[string]*SlackUser{},
-		messages: map[string][]*SlackMessage{},
-		files:    map[string]*SlackFile{},
-		triggers: map[string]bool{},
+		Faults:     NewFaults(rec.Now),
+		rec:        rec,
+		channels:   map[string]*SlackChannel{},
+		users:      map[string]*SlackUser{},
+		messages:   map[string][]*SlackMessage{},
+		files:      map[string]*SlackFile{},
+		triggers:   map[string]bool{},
+		usergroups: map[string]*SlackUserGroup{},
+		picks:      map[slackPickKey]slackPicks{},
+		calls:      map[string]int{},
 	}
 	s.socket.init()
 	return s
@@ -85,13 +97,16 @@ func (s *Slack) Tokens(tokens ...string) {
 }
 
 // Reset forgets what was posted (messages, views, acks, envelopes waiting
-// for a client) and switches the faults off; users, channels, files, token
-// restrictions and open sockets stay.
+// for a client, users' unsubmitted picks, call counts) and switches the faults off;
+// users, user groups, channels, files, token restrictions and open sockets
+// stay.
 func (s *Slack) Reset() {
 	s.mu.Lock()
 	s.messages = map[string][]*SlackMessage{}
 	s.views = nil
 	s.triggers = map[string]bool{}
+	s.picks = map[slackPickKey]slackPicks{}
+	s.calls = map[string]int{}
 	s.mu.Unlock()
 	st := &s.socket
 	st.mu.Lock()
@@ -99,6 +114,14 @@ func (s *Slack) Reset() {
 	st.pending = nil
 	st.mu.Unlock()
 	s.Faults.Reset()
+}
+
+// Calls is how many calls of a Web API method ("usergroups.users.list")
+// succeeded; failures are in the Recorder's rejections.
+func (s *Slack) Calls(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
 }
 
 // slackCall is one authenticated Web API call.
@@ -162,6 +185,11 @@ func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request, method string) 
 		return
 	}
 	out, e := h(s, c)
+	if e == "" {
+		s.mu.Lock()
+		s.calls[method]++
+		s.mu.Unlock()
+	}
 	switch {
 	case e != "":
 		s.fail(w, c, e)
@@ -194,6 +222,8 @@ func slackHandlerFor(method string) slackHandler {
 		return (*Slack).conversationsInfo
 	case "users.info":
 		return (*Slack).usersInfo
+	case "usergroups.users.list":
+		return (*Slack).usergroupsUsersList
 	case "files.getUploadURLExternal":
 		return (*Slack).getUploadURL
 	case "files.completeUploadExternal":

@@ -197,5 +197,6 @@ func (s *Slack) update(c slackCall) (any, string) {
 	if c.p.has("blocks") {
 		m.Blocks = blocks
 	}
+	s.forgetPicks(ch, m.TS)
 	return slackPostAnswer{OK: true, Channel: ch, TS: m.TS, Text: m.Text, Message: m.json()}, ""
 }

@@ -85,18 +85,25 @@ func NextOccurrence(s *herald.Schedule, t time.Time, runs int, loc *time.Locatio
 // forward by the gap, as clocks do; an ambiguous one (fall-back) is the
 // first of the two.
 func LocalInstant(wall string, loc *time.Location) (time.Time, error) {
-	t, err := time.ParseInLocation(herald.LocalLayout, wall, loc)
+	w, err := time.Parse(herald.LocalLayout, wall)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("schedule: local time %q: %w", wall, err)
 	}
+	return wallInstant(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), loc), nil
+}
+
+// wallInstant is the instant the clock on the wall in loc shows the given
+// day and minute, resolved as LocalInstant describes.
+func wallInstant(year int, month time.Month, day, hour, minute int, loc *time.Location) time.Time {
+	t := time.Date(year, month, day, hour, minute, 0, 0, loc)
 	// Go resolves a gap wall time with the offset after the gap, which lands
 	// before the gap on the clock; move it forward by the difference instead.
-	want, _ := time.Parse(herald.LocalLayout, wall)
+	want := time.Date(year, month, day, hour, minute, 0, 0, time.UTC)
 	got := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)
 	if d := want.Sub(got); d > 0 {
 		t = t.Add(d)
 	}
-	return t.UTC(), nil
+	return t.UTC()
 }
 
 // Zones caches loaded timezones: a run resolves one per recipient and
@@ -128,17 +135,18 @@ func (z *Zones) Get(name string) *time.Location {
 
 // DeliverAt is the earliest moment a recipient may get broadcast b: their
 // own local send time for user-local schedules, moved out of quiet hours
-// (the broadcast's, or else the global ones) into the recipient's morning.
-// A zero result means "as soon as possible".
+// into the recipient's morning. The quiet hours are the broadcast's own
+// setting (herald.Schedule.Quiet: a window, or off), else quiet, the bot's
+// default (nil: none). The window is read in the recipient's timezone, or
+// the bot's when theirs is unknown. A zero result means "as soon as
+// possible".
 func (z *Zones) DeliverAt(b *herald.Broadcast, sub *herald.Subscriber, quiet *herald.QuietHours, now time.Time) time.Time {
 	loc := z.Get(sub.Timezone)
 	var at time.Time
 	if b.Schedule.Kind == herald.SendUserLocal {
 		at, _ = LocalInstant(b.Schedule.Local, loc) // validated when scheduled
 	}
-	if b.Schedule.Quiet != nil {
-		quiet = b.Schedule.Quiet
-	}
+	quiet = b.Schedule.QuietWindow(quiet)
 	if quiet == nil {
 		return at
 	}
@@ -154,7 +162,10 @@ func (z *Zones) DeliverAt(b *herald.Broadcast, sub *herald.Subscriber, quiet *he
 	return at
 }
 
-// QuietEnd moves t to the end of quiet hours in loc when t falls inside them.
+// QuietEnd moves t to the end of quiet hours in loc when t falls inside
+// them. An end that falls in a spring-forward gap is moved past the gap, so
+// nobody is woken before the clock has passed it; an end that the clock
+// shows twice (fall-back) is the first of the two still ahead.
 func QuietEnd(q *herald.QuietHours, t time.Time, loc *time.Location) time.Time {
 	local := t.In(loc)
 	if !q.Contains(local) {
@@ -164,9 +175,38 @@ func QuietEnd(q *herald.QuietHours, t time.Time, loc *time.Location) time.Time {
 	if err != nil {
 		return t
 	}
-	day := time.Date(local.Year(), local.Month(), local.Day(), end.Hour(), end.Minute(), 0, 0, loc)
-	if !day.After(local) {
-		day = day.AddDate(0, 0, 1)
+	// Today's end, or tomorrow's; the third day only matters where a zone
+	// skipped a whole day (Samoa, 2011).
+	for day := range 3 {
+		d := local.AddDate(0, 0, day)
+		at := wallInstant(d.Year(), d.Month(), d.Day(), end.Hour(), end.Minute(), loc)
+		if at.After(t) {
+			return at
+		}
+		if again, ok := shownAgain(at, loc); ok && again.After(t) {
+			return again
+		}
 	}
-	return day.UTC()
+	return t
+}
+
+// shownAgain is the second instant the clock in loc shows at's wall time,
+// when the clocks go back after at and show it again.
+func shownAgain(at time.Time, loc *time.Location) (time.Time, bool) {
+	local := at.In(loc)
+	_, off := local.Zone()
+	_, until := local.ZoneBounds()
+	if until.IsZero() {
+		return time.Time{}, false
+	}
+	_, offAfter := until.In(loc).Zone()
+	if offAfter >= off {
+		return time.Time{}, false
+	}
+	again := at.Add(time.Duration(off-offAfter) * time.Second)
+	a := again.In(loc)
+	if again.Before(until) || a.Hour() != local.Hour() || a.Minute() != local.Minute() {
+		return time.Time{}, false
+	}
+	return again, true
 }

@@ -135,3 +135,93 @@ func TestDeliverAtHoldsQuietHours(t *testing.T) {
 		t.Errorf("no quiet hours: %s, want zero", got)
 	}
 }
+
+// A broadcast's own quiet-hours setting wins over the bot's default: its
+// own window, or none at all when it turned them off. Windows are read in
+// the recipient's own timezone, or the bot's (Taipei) when theirs is
+// unknown.
+func TestDeliverAtUsesTheBroadcastsQuietHours(t *testing.T) {
+	zones := NewZones(mustZone(t, "Asia/Taipei"))
+	botDefault := &herald.QuietHours{Start: "22:00", End: "08:00"}
+	evening := &herald.QuietHours{Start: "21:00", End: "07:00"} // crosses midnight
+	lunch := &herald.QuietHours{Start: "12:00", End: "13:30"}
+	off := &herald.QuietHours{Off: true}
+	tests := []struct {
+		name    string
+		own     *herald.QuietHours
+		def     *herald.QuietHours
+		zone    string
+		now     string
+		want    string // "" = now
+		kind    herald.ScheduleKind
+		localAt string
+	}{
+		{"no own setting: the bot's default holds", nil, botDefault, "Europe/London", "2026-12-01T23:30:00Z", "2026-12-02T08:00:00Z", "", ""},
+		{"no own setting and no default: now", nil, nil, "Europe/London", "2026-12-01T23:30:00Z", "", "", ""},
+		{"off: sent in the bot's quiet hours", off, botDefault, "Europe/London", "2026-12-01T23:30:00Z", "", "", ""},
+		{"own window holds where the default would not", evening, botDefault, "Europe/London", "2026-12-01T21:30:00Z", "2026-12-02T07:00:00Z", "", ""},
+		{"own window crossing midnight, after midnight", evening, botDefault, "Europe/London", "2026-12-02T03:10:00Z", "2026-12-02T07:00:00Z", "", ""},
+		{"own window ended where the default still holds", evening, botDefault, "Europe/London", "2026-12-02T07:30:00Z", "", "", ""},
+		{"own window without any default", evening, nil, "Europe/London", "2026-12-01T22:00:00Z", "2026-12-02T07:00:00Z", "", ""},
+		{"own daytime window", lunch, botDefault, "Europe/London", "2026-12-01T12:15:00Z", "2026-12-01T13:30:00Z", "", ""},
+		{"read in the recipient's zone (Tokyo 06:30)", evening, nil, "Asia/Tokyo", "2026-12-01T21:30:00Z", "2026-12-01T22:00:00Z", "", ""},
+		{"unknown zone: the bot's (Taipei 21:30)", evening, nil, "", "2026-12-01T13:30:00Z", "2026-12-01T23:00:00Z", "", ""},
+		{"user-local 09:00 inside an own morning window", &herald.QuietHours{Start: "08:00", End: "10:00"}, nil, "Europe/London",
+			"2026-11-30T19:00:00Z", "2026-12-01T10:00:00Z", herald.SendUserLocal, "2026-12-01 09:00"},
+		{"user-local 09:00 with quiet hours off", off, &herald.QuietHours{Start: "08:00", End: "10:00"}, "Europe/London",
+			"2026-11-30T19:00:00Z", "2026-12-01T09:00:00Z", herald.SendUserLocal, "2026-12-01 09:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := utc(tt.now)
+			b := herald.Broadcast{Schedule: herald.Schedule{Kind: herald.SendNow, At: now, Quiet: tt.own}}
+			if tt.kind != "" {
+				b.Schedule = herald.Schedule{Kind: tt.kind, Local: tt.localAt, Quiet: tt.own}
+			}
+			got := zones.DeliverAt(&b, &herald.Subscriber{Timezone: tt.zone}, tt.def, now)
+			if tt.want == "" {
+				if !got.IsZero() {
+					t.Errorf("deliver at %s, want now", got)
+				}
+				return
+			}
+			if !got.Equal(utc(tt.want)) {
+				t.Errorf("deliver at %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// Quiet hours end at the wall-clock time on the day they end, whatever the
+// clocks did overnight.
+func TestQuietEndAcrossDST(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	night := &herald.QuietHours{Start: "22:00", End: "08:00"}
+	tests := []struct {
+		name string
+		q    *herald.QuietHours
+		t    string
+		want string
+	}{
+		{"spring forward overnight: 08:00 EDT", night, "2026-03-08T04:00:00Z", "2026-03-08T12:00:00Z"},
+		{"fall back overnight: 08:00 EST", night, "2026-11-01T03:00:00Z", "2026-11-01T13:00:00Z"},
+		{"end inside the spring-forward gap moves past it", &herald.QuietHours{Start: "22:00", End: "02:30"},
+			"2026-03-08T05:00:00Z", "2026-03-08T07:30:00Z"}, // 03:30 EDT, never 01:30 EST (still quiet)
+		{"repeated hour, first pass: the first 01:30", &herald.QuietHours{Start: "22:00", End: "01:30"},
+			"2026-11-01T05:15:00Z", "2026-11-01T05:30:00Z"},
+		{"repeated hour, second pass: the second 01:30, not tomorrow", &herald.QuietHours{Start: "22:00", End: "01:30"},
+			"2026-11-01T06:15:00Z", "2026-11-01T06:30:00Z"},
+		{"outside quiet hours: unchanged", night, "2026-03-08T16:00:00Z", "2026-03-08T16:00:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := QuietEnd(tt.q, utc(tt.t), ny)
+			if !got.Equal(utc(tt.want)) {
+				t.Errorf("QuietEnd(%s, %s) = %s (%s local), want %s", tt.q, tt.t, got, got.In(ny).Format(time.DateTime), tt.want)
+			}
+			if tt.q.Contains(got.In(ny)) {
+				t.Errorf("held until %s local, still inside %s", got.In(ny).Format(time.DateTime), tt.q)
+			}
+		})
+	}
+}

@@ -61,8 +61,8 @@ func describeConfig(w io.Writer, c *Config, source string) {
 	}
 	s := c.Slack
 	if c.SlackEnabled() {
-		row("slack", "on", fmt.Sprintf("bot and app tokens set (Socket Mode); signing secret %s; %d allowed channel(s), %d allowed user(s); API %s",
-			secret(s.SigningSecret), len(s.AllowedChannels), len(s.AllowedUsers), s.APIURL))
+		row("slack", "on", fmt.Sprintf("bot and app tokens set (Socket Mode); signing secret %s; %d allowed channel(s), %d allowed user(s), %d allowed user group(s); API %s",
+			secret(s.SigningSecret), len(s.AllowedChannels), len(s.AllowedUsers), len(s.AllowedUserGroups), s.APIURL))
 	} else {
 		row("slack", "off", "slack.bot_token and slack.app_token are not both set")
 	}
@@ -83,7 +83,11 @@ func describeConfig(w io.Writer, c *Config, source string) {
 		for i, t := range c.API.Tokens {
 			names[i] = t.Name
 		}
-		row("api", "on", fmt.Sprintf("%d token(s): %s", n, strings.Join(names, ", ")))
+		reports := "API broadcasts are reported only in the log (api.report_to is not set)"
+		if rt := c.API.ReportTo; rt != nil {
+			reports = "API broadcasts report to " + rt.Frontend + " chat " + rt.Chat
+		}
+		row("api", "on", fmt.Sprintf("%d token(s): %s; %s", n, strings.Join(names, ", "), reports))
 	} else {
 		row("api", "off", "api.tokens is empty")
 	}

@@ -61,12 +61,16 @@ type TelegramConfig struct {
 
 // SlackConfig is the Slack admin frontend (Socket Mode: no public URL needed).
 type SlackConfig struct {
-	BotToken        string   `yaml:"bot_token"`
-	AppToken        string   `yaml:"app_token"`
-	SigningSecret   string   `yaml:"signing_secret"`
-	APIURL          string   `yaml:"api_url"`
-	AllowedChannels []string `yaml:"allowed_channels"`
-	AllowedUsers    []string `yaml:"allowed_users"`
+	BotToken      string `yaml:"bot_token"`
+	AppToken      string `yaml:"app_token"`
+	SigningSecret string `yaml:"signing_secret"`
+	APIURL        string `yaml:"api_url"`
+	// AllowedChannels are where Herald answers; AllowedUsers and the
+	// members of AllowedUserGroups (S… IDs) may act. With neither users
+	// nor groups, everyone in the allowed channels may act.
+	AllowedChannels   []string `yaml:"allowed_channels"`
+	AllowedUsers      []string `yaml:"allowed_users"`
+	AllowedUserGroups []string `yaml:"allowed_usergroups"`
 }
 
 // LINEConfig is the LINE Official Account Herald delivers through.
@@ -90,6 +94,19 @@ type MessengerConfig struct {
 // APIConfig is the REST API for integrations.
 type APIConfig struct {
 	Tokens []APIToken `yaml:"tokens"`
+	// ReportTo is the admin chat where broadcasts made through the API
+	// show their progress, report and status changes; unset, those are
+	// only logged.
+	ReportTo *ChatRef `yaml:"report_to"`
+}
+
+// ChatRef names one admin chat.
+type ChatRef struct {
+	// Frontend is telegram or slack.
+	Frontend string `yaml:"frontend"`
+	// Chat is a Telegram admin group's ID ("-1001234567890") or a Slack
+	// channel ID ("C0123ABCD"), optionally with a thread ("C0123ABCD:1700000000.000100").
+	Chat string `yaml:"chat"`
 }
 
 // APIToken is one bearer token; Name appears in the audit log.
@@ -133,7 +150,8 @@ type ScheduleConfig struct {
 	MissedGrace Duration `yaml:"missed_grace"`
 	HeadsUp     Duration `yaml:"heads_up"`
 	Retention   Duration `yaml:"retention"`
-	// QuietHours, when set, is the default quiet span for new broadcasts.
+	// QuietHours, when set, holds recipients of every broadcast that has no
+	// quiet hours of its own (a window, or off) until it ends.
 	QuietHours *QuietHoursConfig `yaml:"quiet_hours"`
 }
 

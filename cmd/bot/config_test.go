@@ -55,10 +55,11 @@ func TestExampleConfigLoadsAndValidates(t *testing.T) {
 	def.Telegram.Token, def.Telegram.AdminChatIDs, def.Telegram.AdminUserIDs = cfg.Telegram.Token, []int64{-1001234567890}, []int64{}
 	def.Telegram.WebhookSecret = cfg.Telegram.WebhookSecret
 	def.Slack.BotToken, def.Slack.AppToken, def.Slack.SigningSecret = cfg.Slack.BotToken, cfg.Slack.AppToken, cfg.Slack.SigningSecret
-	def.Slack.AllowedChannels, def.Slack.AllowedUsers = []string{"C0123456789"}, []string{}
+	def.Slack.AllowedChannels, def.Slack.AllowedUsers, def.Slack.AllowedUserGroups = []string{"C0123456789"}, []string{}, []string{}
 	def.LINE.ChannelSecret, def.LINE.ChannelToken = cfg.LINE.ChannelSecret, cfg.LINE.ChannelToken
 	def.Messenger.PageToken, def.Messenger.AppSecret, def.Messenger.VerifyToken = cfg.Messenger.PageToken, cfg.Messenger.AppSecret, cfg.Messenger.VerifyToken
 	def.API.Tokens = []APIToken{{Name: "crm", Token: vars["HERALD_API_TOKEN_CRM"]}}
+	def.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "-1001234567890"}
 	def.Schedule.QuietHours = &QuietHoursConfig{Start: "22:00", End: "08:00"}
 	if diff := cmp.Diff(def, cfg); diff != "" {
 		t.Errorf("config.example.yaml differs from DefaultConfig (-default +example):\n%s", diff)
@@ -136,6 +137,7 @@ slack:
 api:
   tokens:
     - {name: crm, token: "${CRM}"}
+  report_to: {frontend: telegram, chat: -1001}
 schedule:
   quiet_hours: {start: "21:30", end: "07:00"}
 `), env(map[string]string{"TG": "123:abc", "CRM": "p$$word-that-is-long-enough"}))
@@ -157,6 +159,10 @@ schedule:
 	// A variable's value is used as is: "$$" inside it is not expanded again.
 	if cfg.API.Tokens[0].Token != "p$$word-that-is-long-enough" {
 		t.Errorf("api token = %q", cfg.API.Tokens[0].Token)
+	}
+	// A Telegram chat ID may be written as a number.
+	if rt := cfg.API.ReportTo; rt == nil || rt.Frontend != "telegram" || rt.Chat != "-1001" {
+		t.Errorf("api.report_to = %+v", rt)
 	}
 	if cfg.Location().String() != "Asia/Taipei" || cfg.Schedule.QuietHours.Start != "21:30" {
 		t.Errorf("timezone %s, quiet hours %+v", cfg.Location(), cfg.Schedule.QuietHours)
@@ -208,7 +214,10 @@ func TestValidate(t *testing.T) {
 		{"half a slack app", func(c *Config) { c.Slack.BotToken, c.Slack.AllowedUsers = "xoxb-1", []string{"U1"} }, []string{
 			`slack.app_token: must be set when slack.bot_token is set — an app-level token (xapp-…) with connections:write, for Socket Mode`}},
 		{"slack nobody may use", func(c *Config) { c.Slack.BotToken, c.Slack.AppToken = "xoxb-1", "xapp-1" }, []string{
-			`slack.allowed_channels: and slack.allowed_users are both empty, so nobody could use Herald in Slack — list channel IDs (C…) and/or user IDs (U…)`}},
+			`slack.allowed_channels: is empty, and so are slack.allowed_users and slack.allowed_usergroups, so nobody could use Herald in Slack — list channel IDs (C…), user IDs (U…) and/or user group IDs (S…)`}},
+		{"slack user group by handle", func(c *Config) {
+			c.Slack = SlackConfig{BotToken: "xoxb-1", AppToken: "xapp-1", APIURL: "https://slack.com/api/", AllowedUserGroups: []string{"@managers"}}
+		}, []string{`slack.allowed_usergroups: "@managers" is not a user group ID — use the S… ID (the group's page → ⋯ → Copy group ID), not its @handle`}},
 		{"line token without secret", func(c *Config) { c.LINE.ChannelToken = "tok" }, []string{
 			`line.channel_secret: must be set when line.channel_token is set — it verifies LINE's webhook signatures (LINE Developers console → Basic settings)`}},
 		{"messenger without secrets", func(c *Config) { c.Messenger.PageToken = "EAA" }, []string{
@@ -222,10 +231,36 @@ func TestValidate(t *testing.T) {
 			`http.listen: "localhost" is not host:port — e.g. "127.0.0.1:8080", or ":8080" for every interface`}},
 		{"quiet hours typo", func(c *Config) { c.Schedule.QuietHours = &QuietHoursConfig{Start: "10pm", End: "08:00"} }, []string{
 			`schedule.quiet_hours.start: "10pm" is not a time of day — write 24-hour "HH:MM", e.g. "22:00"`}},
+		{"quiet hours of no time", func(c *Config) { c.Schedule.QuietHours = &QuietHoursConfig{Start: "22:00", End: "22:00"} }, []string{
+			`schedule.quiet_hours: start and end are both "22:00", a window of no time — give two different times, e.g. start "22:00", end "08:00", or remove quiet_hours`}},
 		{"zero rate", func(c *Config) { c.Dispatch.MessengerPerSecond = 0 }, []string{
 			`dispatch.messenger_per_second: must be more than 0 (a rate); the defaults are the platform's published limits`}},
 		{"slack url without slash", func(c *Config) { c.Slack.APIURL = "http://127.0.0.1:9/api" }, []string{
 			`slack.api_url: "http://127.0.0.1:9/api" must end with / (the Slack client appends method names to it)`}},
+		{"api reports to a telegram admin group", func(c *Config) {
+			c.Telegram.Token, c.Telegram.AdminChatIDs = "1:a", []int64{-100123}
+			c.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "-100123"}
+		}, nil},
+		{"api reports to a slack thread in an allowed channel", func(c *Config) {
+			c.Slack = SlackConfig{BotToken: "xoxb-1", AppToken: "xapp-1", APIURL: "https://slack.com/api/", AllowedChannels: []string{"C1"}}
+			c.API.ReportTo = &ChatRef{Frontend: "slack", Chat: "C1:1700000000.000100"}
+		}, nil},
+		{"api reports to a chat herald ignores", func(c *Config) {
+			c.Telegram.Token, c.Telegram.AdminChatIDs = "1:a", []int64{-100123}
+			c.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "-100999"}
+		}, []string{`api.report_to.chat: -100999 is neither in telegram.admin_chat_ids nor in telegram.admin_user_ids, so Herald would ignore the buttons of its reports there — use an admin group, or add it`}},
+		{"api reports to a channel herald refuses", func(c *Config) {
+			c.Slack = SlackConfig{BotToken: "xoxb-1", AppToken: "xapp-1", APIURL: "https://slack.com/api/", AllowedChannels: []string{"C1"}}
+			c.API.ReportTo = &ChatRef{Frontend: "slack", Chat: "C2"}
+		}, []string{`api.report_to.chat: C2 is not in slack.allowed_channels, so Herald would refuse the buttons of its reports there — add it, or use an allowed channel`}},
+		{"api reports to a chat name or nowhere", func(c *Config) {
+			c.Telegram.Token, c.Telegram.AdminChatIDs = "1:a", []int64{-100123}
+			c.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "admins"}
+		}, []string{`api.report_to.chat: "admins" is not a Telegram chat ID — use your admin group's ID, e.g. "-1001234567890"`}},
+		{"api reports to an unknown frontend", func(c *Config) { c.API.ReportTo = &ChatRef{Frontend: "email", Chat: "ops@example.org"} }, []string{
+			`api.report_to.frontend: "email" is not an admin chat — use telegram or slack`}},
+		{"api reports to telegram without a bot", func(c *Config) { c.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "-100123"} }, []string{
+			`api.report_to.frontend: is telegram but telegram.token is empty — set up Telegram (see README), or report to slack`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

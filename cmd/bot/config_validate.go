@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -101,8 +102,13 @@ func (c *Config) validateSlack(add addFunc) {
 	case s.AppToken == "":
 		add("slack.app_token", "must be set when slack.bot_token is set — an app-level token (xapp-…) with connections:write, for Socket Mode")
 	}
-	if len(s.AllowedChannels) == 0 && len(s.AllowedUsers) == 0 {
-		add("slack.allowed_channels", "and slack.allowed_users are both empty, so nobody could use Herald in Slack — list channel IDs (C…) and/or user IDs (U…)")
+	if len(s.AllowedChannels) == 0 && len(s.AllowedUsers) == 0 && len(s.AllowedUserGroups) == 0 {
+		add("slack.allowed_channels", "is empty, and so are slack.allowed_users and slack.allowed_usergroups, so nobody could use Herald in Slack — list channel IDs (C…), user IDs (U…) and/or user group IDs (S…)")
+	}
+	for _, g := range s.AllowedUserGroups {
+		if !strings.HasPrefix(g, "S") {
+			add("slack.allowed_usergroups", "%q is not a user group ID — use the S… ID (the group's page → ⋯ → Copy group ID), not its @handle", g)
+		}
 	}
 }
 
@@ -150,6 +156,41 @@ func (c *Config) validateAPI(add addFunc) {
 			add(key+".token", "must be at least 20 characters — e.g. the output of: openssl rand -hex 32")
 		}
 	}
+	if rt := c.API.ReportTo; rt != nil {
+		c.validateReportTo(add, rt)
+	}
+}
+
+// validateReportTo checks that api.report_to is an admin chat Herald
+// answers in: a report's buttons pressed anywhere else would be ignored.
+func (c *Config) validateReportTo(add addFunc, rt *ChatRef) {
+	const key = "api.report_to"
+	switch rt.Frontend {
+	case "telegram":
+		t := c.Telegram
+		id, err := strconv.ParseInt(rt.Chat, 10, 64)
+		switch {
+		case t.Token == "":
+			add(key+".frontend", "is telegram but telegram.token is empty — set up Telegram (see README), or report to slack")
+		case err != nil:
+			add(key+".chat", `%q is not a Telegram chat ID — use your admin group's ID, e.g. "-1001234567890"`, rt.Chat)
+		case !slices.Contains(t.AdminChatIDs, id) && !slices.Contains(t.AdminUserIDs, id):
+			add(key+".chat", "%d is neither in telegram.admin_chat_ids nor in telegram.admin_user_ids, so Herald would ignore the buttons of its reports there — use an admin group, or add it", id)
+		}
+	case "slack":
+		s := c.Slack
+		channel, _, _ := strings.Cut(rt.Chat, ":")
+		switch {
+		case s.BotToken == "":
+			add(key+".frontend", "is slack but slack.bot_token is empty — set up Slack (see README), or report to telegram")
+		case strings.TrimSpace(channel) == "":
+			add(key+".chat", `must be a Slack channel ID, e.g. "C0123ABCD" (channel details → About, at the bottom)`)
+		case len(s.AllowedChannels) > 0 && !slices.Contains(s.AllowedChannels, channel):
+			add(key+".chat", "%s is not in slack.allowed_channels, so Herald would refuse the buttons of its reports there — add it, or use an allowed channel", channel)
+		}
+	default:
+		add(key+".frontend", "%q is not an admin chat — use telegram or slack", rt.Frontend)
+	}
 }
 
 func (c *Config) validateTuning(add addFunc) {
@@ -191,10 +232,15 @@ func (c *Config) validateTuning(add addFunc) {
 		add("schedule.retention", `%s is under a day — use e.g. "2160h" (90 days), or 0 to keep everything`, s.Retention)
 	}
 	if q := s.QuietHours; q != nil {
+		ok := true
 		for _, f := range [][2]string{{"start", q.Start}, {"end", q.End}} {
 			if _, err := time.Parse("15:04", f[1]); err != nil {
 				add("schedule.quiet_hours."+f[0], `%q is not a time of day — write 24-hour "HH:MM", e.g. "22:00"`, f[1])
+				ok = false
 			}
+		}
+		if ok && q.Start == q.End {
+			add("schedule.quiet_hours", `start and end are both %q, a window of no time — give two different times, e.g. start "22:00", end "08:00", or remove quiet_hours`, q.Start)
 		}
 	}
 }

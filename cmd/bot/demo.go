@@ -32,6 +32,12 @@ func newDemo(cfg *Config, undo time.Duration, h console.Handler, stdin io.Reader
 	cfg.Flows.UndoDelay = Duration(undo)
 	// A newcomer should see a timed broadcast go out without a long wait.
 	cfg.Flows.MinLeadTime = Duration(time.Minute)
+	if cfg.PublicBaseURL == "" {
+		// LINE and Messenger take images only by https address; the fakes
+		// check that shape but never fetch, so an image uploaded in the
+		// console goes out under this name instead of failing.
+		cfg.PublicBaseURL = demoPublicURL
+	}
 	con := console.New(h, stdout, console.Options{UserName: "Demo admin", Echo: !isTerminal(stdin), FilesDir: filepath.Dir(cfg.Storage.Path)})
 	return &demoMode{fakes: f, con: con, undo: undo}, nil
 }
@@ -56,6 +62,9 @@ func (d *demoMode) run(ctx context.Context, a *app, stdin io.Reader, stdout io.W
 	fmt.Fprintf(stdout, demoWelcome, filepath.Clean(a.cfg.Storage.Path), seededNote(seeded), a.addr,
 		u.Base, u.ControlPath, u.ControlPath, int(d.undo.Seconds()))
 
+	if err := d.con.Resume(ctx); err != nil {
+		return err
+	}
 	done := make(chan error, 1)
 	go func() { done <- d.con.Run(ctx, stdin) }()
 	select {
@@ -66,6 +75,10 @@ func (d *demoMode) run(ctx context.Context, a *app, stdin io.Reader, stdout io.W
 		return err
 	}
 }
+
+// demoPublicURL is the demo's stand-in for public_base_url (.invalid is
+// reserved: it can never reach a real server).
+const demoPublicURL = "https://demo.herald.invalid"
 
 func seededNote(n int) string {
 	if n == 0 {

@@ -40,6 +40,11 @@ func seedDemo(s *storage.Store, now time.Time) (int, error) {
 		if s.Kind == herald.KindGroup {
 			s.Name = "Fan club #" + s.ID[len(s.ID)-3:]
 		}
+		if s.Platform == herald.Messenger && i%5 < 2 {
+			// An active page: two in five Messenger users wrote today, so
+			// a marketing broadcast reaches them inside the 24-hour window.
+			s.LastInteraction = now.Add(-time.Duration(i%23)*time.Hour - 7*time.Minute)
+		}
 	}
 	if err := s.PutSubscribers(subs); err != nil {
 		return 0, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -67,7 +68,8 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 	if cfg.Slack.BotToken != "" {
 		s, err := slackfe.New(slackfe.Options{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
 			SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Flows: engine, Audit: store, Catalog: cat,
-			AllowedUsers: cfg.Slack.AllowedUsers, AllowedChannels: cfg.Slack.AllowedChannels, Logger: logger})
+			AllowedUsers: cfg.Slack.AllowedUsers, AllowedUserGroups: cfg.Slack.AllowedUserGroups,
+			AllowedChannels: cfg.Slack.AllowedChannels, Logger: logger})
 		if err != nil {
 			return nil, err
 		}
@@ -75,12 +77,41 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		fe.socket = cfg.Slack.AppToken != ""
 	}
 	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Admins: store, Catalog: cat,
+		ApproverChats: approverChats(cfg), APIChat: apiChat(cfg, opts), Location: cfg.Location(),
 		Interval: opts.ProgressInterval, Logger: logger})
 	if err != nil {
 		return nil, err
 	}
 	fe.Reporter = r
 	return fe, nil
+}
+
+// apiChat is the admin chat where broadcasts made through the API report
+// (api.report_to); in the demo, the console, its one admin chat.
+func apiChat(cfg Config, opts appOptions) herald.Origin {
+	if rt := cfg.API.ReportTo; rt != nil {
+		return herald.Origin{Frontend: rt.Frontend, ChatID: rt.Chat}
+	}
+	if opts.Console != nil {
+		return herald.Origin{Frontend: console.Frontend, ChatID: console.Frontend}
+	}
+	return herald.Origin{}
+}
+
+// approverChats are where approval requests go besides the chat a
+// broadcast was made in: every Telegram admin group, whose administrators
+// are the approvers. Slack has none: its requests stay in the thread they
+// were made in, inside an allowed channel, rather than a DM to every
+// allowed user.
+func approverChats(cfg Config) map[string][]string {
+	if cfg.Telegram.Token == "" || len(cfg.Telegram.AdminChatIDs) == 0 {
+		return nil
+	}
+	chats := make([]string, 0, len(cfg.Telegram.AdminChatIDs))
+	for _, id := range cfg.Telegram.AdminChatIDs {
+		chats = append(chats, strconv.FormatInt(id, 10))
+	}
+	return map[string][]string{telegram.Frontend: chats}
 }
 
 // telegramAdmin is the value for telegram.Options.Admin (a nil interface

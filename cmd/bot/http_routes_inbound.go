@@ -27,6 +27,12 @@ type inboundDeps struct {
 	// Store is the API's store (default a.store); serve passes one that
 	// tells the scheduler about the broadcasts the API changes.
 	Store api.Store
+	// Approvals asks admins to approve an API broadcast over
+	// flows.approval_threshold (the flows engine; nil without one).
+	Approvals api.Approvals
+	// Changes tells the admin chats of API clients' pauses, resumes and
+	// cancels.
+	Changes api.Changes
 }
 
 // addInboundRoutes mounts the end-user webhooks (/webhooks/line,
@@ -46,7 +52,8 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	}
 	mux.Handle("GET /metrics", deps.Metrics.Handler())
 	mux.Handle("/api/", api.New(api.Options{Store: deps.Store, Tokens: apiTokens(cfg.API.Tokens), Runs: deps.Runs,
-		Releaser: deps.Releaser, Logger: log, Metrics: deps.Metrics}))
+		Releaser: deps.Releaser, ApprovalThreshold: cfg.Flows.ApprovalThreshold, Approvals: deps.Approvals, Changes: deps.Changes,
+		Logger: log, Metrics: deps.Metrics}))
 	if cfg.LINEEnabled() {
 		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,
 			APIURL: cfg.LINE.APIURL, Inbox: inbox, Logger: log, Metrics: deps.Metrics})
@@ -72,7 +79,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	if cfg.TelegramEnabled() {
 		h, err := telegram.New(telegram.Options{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
 			WebhookSecret: cfg.Telegram.WebhookSecret, AdminChatIDs: cfg.Telegram.AdminChatIDs,
-			AdminUserIDs: cfg.Telegram.AdminUserIDs, Admin: deps.Admin, Inbox: inbox, Logger: log, Metrics: deps.Metrics})
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Admin: deps.Admin, Inbox: inbox, Moves: a.store, Logger: log, Metrics: deps.Metrics})
 		switch {
 		case err != nil:
 			log.Error("telegram end users not connected", "err", err)

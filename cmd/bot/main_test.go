@@ -143,7 +143,7 @@ func TestCheckConfigShowsWhatIsEnabledWithoutSecrets(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 	}
 	for _, want := range []string{"is valid", "data/herald.db", "127.0.0.1:8080", "UTC",
-		"telegram   on", "slack      on", "line       on", "messenger  on", "1 token(s): crm"} {
+		"telegram   on", "slack      on", "line       on", "messenger  on", "1 token(s): crm; API broadcasts report to telegram chat -1001234567890"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}

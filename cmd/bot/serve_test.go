@@ -35,6 +35,8 @@ func TestServeFiresAScheduledAPIBroadcastThroughEverySender(t *testing.T) {
 	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
 	cfg.Messenger = MessengerConfig{PageToken: "page-token", AppSecret: "app-secret", APIURL: u.Messenger, APIVersion: "v26.0"}
 	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-123"}}
+	cfg.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "-100777"}
+	fakes.Telegram.AddChat(platformtest.TelegramChat{ID: -100777, Type: "supergroup", Title: "Herald admins"})
 
 	start := time.Now()
 	a, err := startApp(cfg, slog.New(slog.DiscardHandler), appOptions{SchedulerNow: func() time.Time { return start }})
@@ -108,6 +110,14 @@ func TestServeFiresAScheduledAPIBroadcastThroughEverySender(t *testing.T) {
 	}
 	if d := fakes.Recorder.To("telegram", "1001"); len(d) == 1 && !strings.Contains(d[0].Content, "autumn sale") {
 		t.Errorf("telegram got %+v", d[0])
+	}
+	// The API's broadcast reports in the admin group named by api.report_to.
+	a.parts.fe.Reporter.Wait()
+	report := waitForMessage(t, fakes.Telegram, -100777, "Report: Autumn sale")
+	for _, want := range []string{"🔌 Made through the API by “crm”", "LINE: ✅ 1 sent", "Telegram: ✅ 1 sent", "Messenger: ✅ 1 sent"} {
+		if !strings.Contains(report.Text, want) {
+			t.Errorf("report in the admin group lacks %q:\n%s", want, report.Text)
+		}
 	}
 }
 

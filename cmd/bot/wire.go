@@ -88,8 +88,10 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	} else {
 		f := cfg.Flows
 		p.flows, err = flows.New(flows.Config{Store: notifying, Catalog: cat, Access: flowAccess, Runs: lazyRuns{p}, Tests: lazyRuns{p},
+			Notices:  lazyNotices{p},
 			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
-			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger})
+			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
+			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours)})
 		if err != nil {
 			return fmt.Errorf("flows: %w", err)
 		}
@@ -98,7 +100,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	if err != nil {
 		return fmt.Errorf("admin frontends: %w", err)
 	}
-	senders, err := newSenders(&cfg, a.mediaURL)
+	senders, err := newSenders(&cfg, a.mediaURL, a.store)
 	if err != nil {
 		return err
 	}
@@ -111,6 +113,8 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		Backoff:          dispatch.Backoff{MaxAttempts: d.MaxRetries},
 		FailureThreshold: d.FailurePauseRatio, FailureMinSample: d.FailurePauseAfter,
 		Logger: a.logger,
+		// quiet is the bot's default; a broadcast's own setting (a window,
+		// or off) wins over it.
 		DeliverAt: func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time {
 			return zones.DeliverAt(b, sub, quiet, now)
 		},
@@ -122,8 +126,12 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	if p.fe.Slack != nil && !p.fe.socket {
 		mux.Handle("/slack/events", p.fe.slackHTTP())
 	}
-	a.addInboundRoutes(mux, inboundDeps{Metrics: p.metrics, Runs: p.dispatch, Releaser: p.dispatch,
-		Admin: p.fe.telegramAdmin(), Store: notifying})
+	deps := inboundDeps{Metrics: p.metrics, Releaser: p.dispatch,
+		Runs: p.dispatch, Changes: apiChanges{lazyNotices{p}}, Admin: p.fe.telegramAdmin(), Store: notifying}
+	if p.flows != nil {
+		deps.Approvals = p.flows
+	}
+	a.addInboundRoutes(mux, deps)
 	return nil
 }
 
@@ -185,8 +193,9 @@ func deliveryChannels(c *Config) []herald.Platform {
 	return on
 }
 
-// newSenders builds one sender per enabled platform.
-func newSenders(c *Config, mediaURL func(string) string) (map[herald.Platform]dispatch.Sender, error) {
+// newSenders builds one sender per enabled platform; moves records a
+// Telegram group's new ID when a send finds it became a supergroup.
+func newSenders(c *Config, mediaURL func(string) string, moves dtelegram.Mover) (map[herald.Platform]dispatch.Sender, error) {
 	out := map[herald.Platform]dispatch.Sender{}
 	if c.LINEEnabled() {
 		s, err := dline.New(dline.Config{Token: c.LINE.ChannelToken, BaseURL: c.LINE.APIURL, MediaURL: mediaURL})
@@ -197,7 +206,7 @@ func newSenders(c *Config, mediaURL func(string) string) (map[herald.Platform]di
 	}
 	if c.TelegramEnabled() {
 		d := c.Dispatch
-		s, err := dtelegram.New(dtelegram.Config{Token: c.Telegram.Token, BaseURL: c.Telegram.APIURL, MediaURL: mediaURL,
+		s, err := dtelegram.New(dtelegram.Config{Token: c.Telegram.Token, BaseURL: c.Telegram.APIURL, MediaURL: mediaURL, Moves: moves,
 			ChatGap: perGap(d.TelegramPerChatPerSecond, time.Second), GroupGap: perGap(d.TelegramGroupPerMinute, time.Minute)})
 		if err != nil {
 			return nil, fmt.Errorf("telegram sender: %w", err)
@@ -290,9 +299,11 @@ func (n notifier) HeadsUp(ctx context.Context, b herald.Broadcast, at time.Time)
 	n.r.Upcoming(ctx, b, at)
 }
 
-// Missed says a one-off was held because Herald was down at its time.
-func (n notifier) Missed(ctx context.Context, b herald.Broadcast, _ time.Duration) {
-	n.r.StatusChanged(ctx, b, "herald:missed-while-down", herald.StatusPaused)
+// Missed asks the origin chat about a one-off held because Herald was down
+// at its time (Send now / Reschedule / Cancel), or says a recurring
+// broadcast skipped an occurrence.
+func (n notifier) Missed(ctx context.Context, b herald.Broadcast, late time.Duration) {
+	n.r.Missed(ctx, b, late)
 }
 
 // lazyRuns is flows' RunControl: the dispatch engine, built after flows.

@@ -2,6 +2,8 @@ package adminchat
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -9,39 +11,189 @@ import (
 	"github.com/heraldbot/herald/locales"
 )
 
-// StatusChanged tells a broadcast's origin chat that someone else paused,
-// resumed, canceled or approved it (a change by its creator was already
-// answered in the conversation). actor is "frontend:user".
-func (r *Reporter) StatusChanged(ctx context.Context, b herald.Broadcast, actor string, to herald.Status) {
-	if actor == b.Origin.Frontend+":"+b.Origin.UserID {
+// noticeTimeout bounds the posts and edits of one notice.
+const noticeTimeout = 30 * time.Second
+
+// card is an approval request posted in one chat; it is edited to show
+// the decision, so nobody presses Approve on a request already decided.
+type card struct {
+	origin herald.Origin
+	ref    string
+	reply  flows.Reply
+}
+
+// closedKeys say who decided a request, on its card.
+var closedKeys = map[flows.Action]string{
+	flows.ActionApprove: "approval.closed_approve",
+	flows.ActionReject:  "approval.closed_reject",
+	flows.ActionCancel:  "approval.closed_cancel",
+	flows.ActionDelete:  "approval.closed_delete",
+	flows.ActionEdit:    "approval.closed_edit",
+}
+
+// Notice implements flows.Notices. An approval request is posted where
+// approvers read (see approverChats); any other change closes the
+// broadcast's open requests and is told in the chat the broadcast reports
+// to, unless its creator made the change in that chat: the conversation
+// already answered them there.
+func (r *Reporter) Notice(ctx context.Context, n flows.Notice) {
+	if n.Action == flows.ActionSubmit {
+		r.requestApproval(ctx, n)
 		return
 	}
-	loc := r.opts.Catalog.Localizer(r.lang(b.Origin))
-	r.notify(ctx, b.Origin, flows.Reply{Text: loc.T("notice.status_changed", "Name", b.Name, "ID", b.ID,
-		"Status", broadcastStatus(loc, to), "Actor", actor)})
+	r.closeRequests(ctx, n)
+	b := n.Broadcast
+	shown, ok := r.chat(b.Origin)
+	creator := b.Origin.Frontend + ":" + b.Origin.UserID
+	if !ok || (n.Actor == creator && n.Where.Frontend == shown.Frontend && n.Where.ChatID == shown.ChatID) {
+		return
+	}
+	r.notify(ctx, b.ID, b.Origin, noticeReply(r.opts.Catalog.Localizer(r.lang(b.Origin)), &n))
 }
 
 // Upcoming announces in the origin chat that a scheduled broadcast goes
 // out at at, with buttons to look at it or hold it; the scheduler calls it
 // a configurable time before.
 func (r *Reporter) Upcoming(ctx context.Context, b herald.Broadcast, at time.Time) {
-	loc := r.opts.Catalog.Localizer(r.lang(b.Origin))
-	r.notify(ctx, b.Origin, flows.Reply{Text: loc.T("notice.upcoming", "Name", b.Name, "ID", b.ID, "When", at.UTC().Format("2006-01-02 15:04 UTC")),
+	loc, zone := r.readerOf(b.Origin)
+	r.notify(ctx, b.ID, b.Origin, flows.Reply{Text: loc.T("notice.upcoming", "Name", b.Name, "ID", b.ID, "When", dayClock(loc, at, zone, r.opts.Now())),
 		Choices: []flows.Choice{{ID: "/show " + b.ID, Label: loc.T("btn.show")}, {ID: "/pause " + b.ID, Label: loc.T("btn.pause")}}})
 }
 
-func (r *Reporter) notify(ctx context.Context, o herald.Origin, reply flows.Reply) {
-	s := r.opts.Surfaces[o.Frontend]
-	if s == nil || o.ChatID == "" {
+// requestApproval posts the request flows rendered in every approver chat
+// and remembers the cards for closeRequests.
+func (r *Reporter) requestApproval(ctx context.Context, n flows.Notice) {
+	chats := r.approverChats(n.Broadcast.Origin)
+	if n.Request == nil || len(chats) == 0 {
 		return
 	}
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		if _, err := s.Post(context.WithoutCancel(ctx), o, reply); err != nil {
-			r.opts.Logger.Warn("adminchat: post notice", "frontend", o.Frontend, "error", err)
+	id, req := n.Broadcast.ID, *n.Request
+	r.notices.GoJob(ctx, id, noticeTimeout, func(ctx context.Context) {
+		for _, o := range chats {
+			ref, err := r.opts.Surfaces[o.Frontend].Post(ctx, o, req)
+			if err != nil {
+				r.opts.Logger.Warn("adminchat: post approval request", "broadcast_id", id, "frontend", o.Frontend, "error", err)
+				continue
+			}
+			r.mu.Lock()
+			r.cards[id] = append(r.cards[id], card{origin: o, ref: ref, reply: req})
+			r.mu.Unlock()
 		}
-	}()
+	})
+}
+
+// approverChats are where a request for a broadcast made in origin goes:
+// that chat, where the creator's fellow admins are (a Telegram admin
+// group, a Slack thread), and the frontend's other admin chats
+// (Options.ApproverChats), so a request made in a private chat still
+// reaches someone who can approve it. A request from the API with no chat
+// to report to (api.report_to) goes to every frontend's admin chats.
+func (r *Reporter) approverChats(origin herald.Origin) []herald.Origin {
+	var out []herald.Origin
+	o, ok := r.chat(origin)
+	if ok {
+		out = append(out, o)
+	}
+	frontends := []string{o.Frontend}
+	if !ok && origin.Frontend == APIFrontend {
+		frontends = slices.Sorted(maps.Keys(r.opts.ApproverChats))
+	}
+	for _, fe := range frontends {
+		if r.opts.Surfaces[fe] == nil {
+			continue
+		}
+		for _, chat := range r.opts.ApproverChats[fe] {
+			if !ok || fe != o.Frontend || chat != o.ChatID {
+				out = append(out, herald.Origin{Frontend: fe, ChatID: chat})
+			}
+		}
+	}
+	return out
+}
+
+// closeRequests edits the broadcast's open request cards to say who
+// decided, keeping the summary and dropping Approve and Reject.
+func (r *Reporter) closeRequests(ctx context.Context, n flows.Notice) {
+	key := closedKeys[n.Action]
+	if key == "" {
+		return
+	}
+	b := n.Broadcast
+	loc := r.opts.Catalog.Localizer(r.lang(b.Origin))
+	line := loc.T(key, "Actor", actorName(&n))
+	var choices []flows.Choice
+	if n.Action != flows.ActionDelete {
+		choices = []flows.Choice{{ID: "/show " + b.ID, Label: loc.T("btn.show")}}
+	}
+	r.notices.GoJob(ctx, b.ID, noticeTimeout, func(ctx context.Context) {
+		r.mu.Lock()
+		cards := r.cards[b.ID]
+		delete(r.cards, b.ID)
+		r.mu.Unlock()
+		for _, c := range cards {
+			reply := flows.Reply{Text: c.reply.Text + "\n\n" + line, Choices: choices}
+			if err := r.opts.Surfaces[c.origin.Frontend].Edit(ctx, c.origin, c.ref, reply); err != nil {
+				r.opts.Logger.Warn("adminchat: close approval request", "broadcast_id", b.ID, "frontend", c.origin.Frontend, "error", err)
+			}
+		}
+	})
+}
+
+// noticeReply tells the origin chat what someone did, with buttons for
+// what its creator likely does next.
+func noticeReply(loc *locales.Localizer, n *flows.Notice) flows.Reply {
+	b := &n.Broadcast
+	actor := actorName(n)
+	show := flows.Choice{ID: "/show " + b.ID, Label: loc.T("btn.show")}
+	switch n.Action {
+	case flows.ActionApprove:
+		return flows.Reply{Text: loc.T("notice.approved", "Name", b.Name, "ID", b.ID, "Actor", actor, "Status", broadcastStatus(loc, b.Status)),
+			Choices: []flows.Choice{show, {ID: "/pause " + b.ID, Label: loc.T("btn.pause")}}}
+	case flows.ActionReject:
+		text := loc.T("notice.rejected_plain", "Name", b.Name, "ID", b.ID, "Actor", actor)
+		if n.Reason != "" {
+			text = loc.T("notice.rejected", "Name", b.Name, "ID", b.ID, "Actor", actor, "Reason", n.Reason)
+		}
+		return flows.Reply{Text: text, Choices: []flows.Choice{{ID: "/edit " + b.ID, Label: loc.T("btn.edit")}, show}}
+	case flows.ActionDelete:
+		return flows.Reply{Text: loc.T("notice.deleted", "Name", b.Name, "ID", b.ID, "Actor", actor)}
+	case flows.ActionEdit:
+		return flows.Reply{Text: loc.T("notice.editing", "Name", b.Name, "ID", b.ID, "Actor", actor), Choices: []flows.Choice{show}}
+	}
+	reply := flows.Reply{Text: loc.T("notice.status_changed", "Name", b.Name, "ID", b.ID, "Status", broadcastStatus(loc, b.Status), "Actor", actor),
+		Choices: []flows.Choice{show}}
+	switch b.Status {
+	case herald.StatusPaused:
+		reply.Choices = append(reply.Choices, flows.Choice{ID: "/resume " + b.ID, Label: loc.T("btn.resume")})
+	case herald.StatusScheduled, herald.StatusSending:
+		reply.Choices = append(reply.Choices, flows.Choice{ID: "/pause " + b.ID, Label: loc.T("btn.pause")})
+	case herald.StatusCanceled:
+		reply.Choices = append(reply.Choices, flows.Choice{ID: "/clone " + b.ID, Label: loc.T("btn.clone")})
+	}
+	return reply
+}
+
+// actorName is how the chat showed whoever acted, else their key.
+func actorName(n *flows.Notice) string {
+	if n.ActorName != "" {
+		return n.ActorName
+	}
+	return n.Actor
+}
+
+// notify posts reply in the chat the broadcast reports to (see chat),
+// after the broadcast's earlier notices.
+func (r *Reporter) notify(ctx context.Context, broadcastID string, origin herald.Origin, reply flows.Reply) {
+	o, ok := r.chat(origin)
+	if !ok {
+		return
+	}
+	s := r.opts.Surfaces[o.Frontend]
+	r.notices.GoJob(ctx, broadcastID, noticeTimeout, func(ctx context.Context) {
+		if _, err := s.Post(ctx, o, reply); err != nil {
+			r.opts.Logger.Warn("adminchat: post notice", "broadcast_id", broadcastID, "frontend", o.Frontend, "error", err)
+		}
+	})
 }
 
 // lang is the language the origin's admin chose, or "" for the default.

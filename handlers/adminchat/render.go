@@ -15,31 +15,51 @@ import (
 // barWidth is the progress bar's length in characters.
 const barWidth = 20
 
-// progressReply is the live progress message: title, bar, counts, rate and
-// ETA, and the buttons that fit the run's status. The buttons are flows
-// commands ("/pause B-7K2Q"), so a press is checked and audited by flows
-// like a typed command.
-func progressReply(loc *locales.Localizer, name string, p *herald.Progress) flows.Reply {
+// view is what a run's messages need besides its counts: the language of
+// the broadcast's creator, the bot's timezone, and the broadcast.
+type view struct {
+	loc  *locales.Localizer
+	zone *time.Location
+	name string
+	// via names the API client that made the broadcast, when it reports
+	// in an admin chat it was not made in.
+	via string
+	// localTime is the wall-clock time ("09:00") of a broadcast sent at
+	// each person's own time; "" for others.
+	localTime string
+}
+
+// progressReply is the live progress message: title, bar, counts, who is
+// held or waiting, rate and ETA, and the buttons that fit the run's
+// status. The buttons are flows commands ("/pause B-7K2Q"), so a press is
+// checked and audited by flows like a typed command.
+func progressReply(v view, p *herald.Progress) flows.Reply {
+	loc := v.loc
 	sum := p.Sum()
 	var b strings.Builder
-	b.WriteString(loc.T("progress.title", "Name", name, "ID", p.BroadcastID, "Status", runStatus(loc, p.Status)))
+	b.WriteString(loc.T("progress.title", "Name", v.name, "ID", p.BroadcastID, "Status", runStatus(loc, p.Status)))
+	if v.via != "" {
+		b.WriteString("\n" + loc.T("progress.via_api", "Client", v.via))
+	}
+	if p.Total > 0 || p.Status == herald.RunCompleted { // a run that failed before it had recipients has no bar
+		b.WriteString("\n" + bar(p.Percent()))
+		fmt.Fprintf(&b, " %d%%", int(math.Floor(p.Percent())))
+	}
 	b.WriteString("\n")
-	b.WriteString(bar(p.Percent()))
-	fmt.Fprintf(&b, " %d%%\n", int(math.Floor(p.Percent())))
 	b.WriteString(loc.T("progress.counts", "Done", flows.FormatCount(sum.Done()), "Total", flows.FormatCount(p.Total),
 		"Sent", flows.FormatCount(sum.Sent), "Failed", flows.FormatCount(sum.Failed), "Skipped", flows.FormatCount(sum.Skipped)))
-	if p.Held > 0 {
+	if p.Status == herald.RunSending && p.Due() > 0 {
+		b.WriteString("\n" + rateLine(loc, p))
+	}
+	going := p.Status == herald.RunSending || p.Status == herald.RunPaused
+	if p.Held > 0 && going {
 		b.WriteString("\n" + loc.T("progress.held", "Held", flows.FormatCount(p.Held)))
 	}
-	if p.Status == herald.RunSending && p.Rate > 0 {
-		eta := "—"
-		if p.ETA > 0 {
-			eta = p.ETA.Round(time.Second).String()
-		}
-		b.WriteString("\n" + loc.T("progress.rate", "Rate", strconv.FormatFloat(p.Rate, 'f', 1, 64), "ETA", eta))
+	if p.Waiting > 0 && !p.NextAt.IsZero() && going {
+		b.WriteString("\n" + v.waitingLine(p))
 	}
-	if p.PauseReason != "" {
-		b.WriteString("\n" + loc.T("progress.pause_reason", "Reason", p.PauseReason))
+	if p.Status == herald.RunPaused {
+		b.WriteString("\n" + pausedLine(loc, p))
 	}
 	r := flows.Reply{Text: b.String()}
 	id := p.BroadcastID
@@ -48,22 +68,77 @@ func progressReply(loc *locales.Localizer, name string, p *herald.Progress) flow
 		r.Choices = []flows.Choice{{ID: "/pause " + id, Label: loc.T("btn.pause")}, {ID: "/cancel " + id, Label: loc.T("btn.cancel_broadcast")}}
 	case herald.RunPaused:
 		r.Choices = []flows.Choice{{ID: "/resume " + id, Label: loc.T("btn.resume")}, {ID: "/cancel " + id, Label: loc.T("btn.cancel_broadcast")}}
+		if sum.Failed > 0 { // the likely question before resuming: what failed?
+			r.Choices = append(r.Choices, flows.Choice{ID: "/errors " + id, Label: loc.T("btn.errors")})
+		}
 	}
 	return r
 }
 
+// rateLine is the speed and time left, or says they are being worked out
+// (dispatch gives no rate until it has seen enough sending to tell).
+func rateLine(loc *locales.Localizer, p *herald.Progress) string {
+	switch {
+	case p.Rate <= 0:
+		return loc.T("progress.rate_unknown")
+	case p.ETA <= 0:
+		return loc.T("progress.rate_only", "Rate", formatRate(p.Rate))
+	case p.Waiting > 0: // the ETA covers only those due now
+		return loc.T("progress.rate_group", "Rate", formatRate(p.Rate), "ETA", roughDuration(loc, p.ETA))
+	}
+	return loc.T("progress.rate", "Rate", formatRate(p.Rate), "ETA", roughDuration(loc, p.ETA))
+}
+
+// waitingLine says who waits for their own time and when the next of
+// them go out, in the bot's timezone and from now.
+func (v view) waitingLine(p *herald.Progress) string {
+	when := v.clock(p.NextAt, p.At)
+	in := roughDuration(v.loc, max(0, p.NextAt.Sub(p.At)))
+	n := flows.FormatCount(p.Waiting)
+	if v.localTime != "" {
+		return v.loc.T("progress.waiting_local", "Waiting", n, "Time", v.localTime, "When", when, "In", in)
+	}
+	return v.loc.T("progress.waiting_quiet", "Waiting", n, "When", when, "In", in)
+}
+
+// pausedLine says why a run is paused and what to do about it.
+func pausedLine(loc *locales.Localizer, p *herald.Progress) string {
+	if a := p.AutoPause; a != nil && a.Finished > 0 {
+		return loc.T("progress.auto_paused", "Failed", flows.FormatCount(a.Failed), "Finished", flows.FormatCount(a.Finished),
+			"Percent", percent(float64(a.Failed)/float64(a.Finished)), "Limit", percent(a.Threshold))
+	}
+	if p.PauseReason != "" {
+		return loc.T("progress.pause_reason", "Reason", p.PauseReason)
+	}
+	return loc.T("progress.paused_hint")
+}
+
 // reportReply is the final report: totals per channel, failure and skip
 // reasons as dispatch grouped them, duration, and View errors / Clone.
-func reportReply(loc *locales.Localizer, name string, rep *herald.Report) flows.Reply {
+func reportReply(v view, rep *herald.Report) flows.Reply {
+	loc := v.loc
 	var b strings.Builder
-	b.WriteString(loc.T("report.title", "Name", name, "ID", rep.BroadcastID, "Status", runStatus(loc, rep.Status)))
+	b.WriteString(loc.T("report.title", "Name", v.name, "ID", rep.BroadcastID, "Status", runStatus(loc, rep.Status)))
+	if v.via != "" {
+		b.WriteString("\n" + loc.T("progress.via_api", "Client", v.via))
+	}
+	channels := 0
 	for _, pl := range herald.Platforms {
 		t, ok := rep.Channels[pl]
 		if !ok {
 			continue
 		}
+		channels++
 		b.WriteString("\n" + loc.T("report.channel", "Channel", flows.PlatformName(pl), "Sent", flows.FormatCount(t.Sent),
 			"Failed", flows.FormatCount(t.Failed), "Skipped", flows.FormatCount(t.Skipped)))
+	}
+	sum := rep.Sum()
+	if channels > 1 {
+		b.WriteString("\n" + loc.T("report.total", "Sent", flows.FormatCount(sum.Sent),
+			"Failed", flows.FormatCount(sum.Failed), "Skipped", flows.FormatCount(sum.Skipped)))
+	}
+	if rep.Status == herald.RunFailed && rep.PauseReason != "" {
+		b.WriteString("\n\n" + loc.T("report.run_error", "Error", rep.PauseReason))
 	}
 	if len(rep.Failures) > 0 {
 		b.WriteString("\n\n" + loc.T("report.failures"))
@@ -73,9 +148,9 @@ func reportReply(loc *locales.Localizer, name string, rep *herald.Report) flows.
 		b.WriteString("\n\n" + loc.T("report.skips"))
 		writeReasons(&b, loc, rep.Skips)
 	}
-	b.WriteString("\n\n" + loc.T("report.duration", "Duration", rep.Duration.Round(time.Second).String()))
+	b.WriteString("\n\n" + loc.T("report.duration", "Duration", exactDuration(loc, rep.Duration)))
 	r := flows.Reply{Text: b.String()}
-	if rep.Sum().Failed > 0 {
+	if sum.Failed > 0 {
 		r.Choices = append(r.Choices, flows.Choice{ID: "/errors " + rep.BroadcastID, Label: loc.T("btn.errors")})
 	}
 	r.Choices = append(r.Choices, flows.Choice{ID: "/clone " + rep.BroadcastID, Label: loc.T("btn.clone")})
@@ -102,6 +177,8 @@ func reason(loc *locales.Localizer, r string) string {
 		return loc.T("reason.unsubscribed")
 	case herald.ReasonCanceled:
 		return loc.T("reason.canceled")
+	case herald.ReasonDuplicate:
+		return loc.T("reason.duplicate")
 	case "":
 		return "—"
 	}
@@ -128,4 +205,68 @@ func runStatus(loc *locales.Localizer, s herald.RunStatus) string {
 func bar(pct float64) string {
 	full := min(barWidth, max(0, int(pct/100*barWidth)))
 	return strings.Repeat("█", full) + strings.Repeat("░", barWidth-full)
+}
+
+// formatRate shows deliveries per second: one decimal while it is small
+// (Telegram's 30/s), whole and grouped when large (LINE multicast).
+func formatRate(r float64) string {
+	if r >= 100 {
+		return flows.FormatCount(int(math.Round(r)))
+	}
+	return strconv.FormatFloat(r, 'f', 1, 64)
+}
+
+// percent shows a fraction as a percentage: 0.05 → "5%", 0.0625 → "6.3%".
+func percent(f float64) string {
+	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
+}
+
+// clock shows t in the bot's timezone: the time alone when it is on the
+// same day as now there, else with the date.
+func (v view) clock(t, now time.Time) string {
+	lt, ln := t.In(v.zone), now.In(v.zone)
+	layout := "15:04"
+	if lt.Year() != ln.Year() || lt.YearDay() != ln.YearDay() {
+		layout = "2006-01-02 15:04"
+	}
+	return lt.Format(layout) + " " + v.zone.String()
+}
+
+// roughDuration is a time ahead as people estimate it, rounded up (an ETA
+// that runs out early reads as a broken promise): "20 s" to the next ten
+// seconds under a minute, then whole minutes: "12 min", "3 h 5 min", "2 d 4 h".
+func roughDuration(loc *locales.Localizer, d time.Duration) string {
+	if d < 50*time.Second {
+		s := max(10, int64(math.Ceil(d.Seconds()/10))*10)
+		return loc.T("duration.s", "S", strconv.FormatInt(s, 10))
+	}
+	return hmDuration(loc, max(1, int64(math.Ceil(d.Minutes()))))
+}
+
+// exactDuration is a time taken, to the second under an hour: "53 s",
+// "4 min 12 s", "1 h 5 min".
+func exactDuration(loc *locales.Localizer, d time.Duration) string {
+	s := int64(d.Round(time.Second) / time.Second)
+	switch {
+	case s < 60:
+		return loc.T("duration.s", "S", strconv.FormatInt(s, 10))
+	case s < 3600 && s%60 != 0:
+		return loc.T("duration.ms", "M", strconv.FormatInt(s/60, 10), "S", strconv.FormatInt(s%60, 10))
+	}
+	return hmDuration(loc, s/60)
+}
+
+// hmDuration shows whole minutes in the largest units that read well.
+func hmDuration(loc *locales.Localizer, m int64) string {
+	h, d := m/60, m/(24*60)
+	i := func(n int64) string { return strconv.FormatInt(n, 10) }
+	switch {
+	case m < 60:
+		return loc.T("duration.m", "M", i(m))
+	case h < 48 && m%60 == 0:
+		return loc.T("duration.h", "H", i(h))
+	case h < 48:
+		return loc.T("duration.hm", "H", i(h), "M", i(m%60))
+	}
+	return loc.T("duration.dh", "D", i(d), "H", i(h%24))
 }

@@ -1,15 +1,17 @@
 // Package adminchat brings a broadcast's progress and final report back
-// into the admin chat it was made in. It is platform-neutral: it decides
-// when to post or edit (one message per run, throttled, final state always
-// shown) and what to say, as flows.Reply values; each admin frontend
-// (Telegram, Slack) renders them like any other reply, so pressing a
-// Pause / View errors button runs the same flows command as typing it.
+// into the admin chat it was made in (for the API's broadcasts, the chat
+// Options.APIChat names). It is platform-neutral: it decides when to post
+// or edit (one message per run, throttled, final state always shown) and
+// what to say, as flows.Reply values; each admin frontend (Telegram,
+// Slack) renders them like any other reply, so pressing a Pause / View
+// errors button runs the same flows command as typing it.
 package adminchat
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,18 +39,31 @@ type Admins interface {
 	Admin(key string) (herald.Admin, error)
 }
 
+// APIFrontend is the Origin.Frontend of broadcasts made through the HTTP
+// API (handlers/api): they have no chat of their own.
+const APIFrontend = "api"
+
 // Options configure a Reporter.
 type Options struct {
-	// Surfaces by Origin.Frontend ("telegram", "slack"); broadcasts made
-	// elsewhere (console, API) are not reported in a chat.
-	Surfaces   map[string]Surface
-	Broadcasts Broadcasts
+	// Surfaces by Origin.Frontend ("telegram", "slack", "console").
+	Surfaces map[string]Surface
+	// APIChat is the admin chat (Frontend and ChatID, ThreadID optional)
+	// where broadcasts made through the HTTP API report their progress,
+	// results and status changes. Unset, they are only logged.
+	APIChat herald.Origin
+	// ApproverChats are, by frontend, the admin chats besides a
+	// broadcast's own where approval requests go (Telegram's admin groups),
+	// so a request made in a private chat reaches someone who can approve.
+	ApproverChats map[string][]string
+	Broadcasts    Broadcasts
 	// Admins is optional: without it the catalog's default language is used.
 	Admins  Admins
 	Catalog *locales.Catalog
 	// Interval is the least time between two edits of one progress
 	// message (default 3s): Telegram and Slack rate-limit edits.
 	Interval time.Duration
+	// Location is the zone times are shown in: the bot's (default UTC).
+	Location *time.Location
 	Now      func() time.Time
 	Logger   *slog.Logger
 }
@@ -61,14 +76,23 @@ type Reporter struct {
 	mu   sync.Mutex
 	runs map[string]*runState
 	wg   sync.WaitGroup
+	// notices posts notices one at a time per broadcast, in order: a
+	// request card exists before a decision edits it.
+	notices *Queue[string]
+	cards   map[string][]card // open approval requests by broadcast; guarded by mu
 }
+
+// ended stands for every finished run: progress that arrives after the
+// report (a held recipient released as the run ends) must not post a new
+// message under it.
+var ended = &runState{skip: true, final: true}
 
 // runState is one run's progress message.
 type runState struct {
-	origin herald.Origin
-	name   string
-	lang   string // the broadcast's creator's language
-	skip   bool   // no chat to report to
+	origin herald.Origin // the chat it is shown in
+	lang   string        // the broadcast's creator's language
+	view   view          // all but the localizer
+	skip   bool          // no chat to report to
 
 	// guarded by Reporter.mu
 	latest     herald.Progress
@@ -93,10 +117,13 @@ func New(opts Options) (*Reporter, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Reporter{opts: opts, runs: map[string]*runState{}}, nil
+	return &Reporter{opts: opts, runs: map[string]*runState{}, notices: NewQueue[string](), cards: map[string][]card{}}, nil
 }
 
 // Progress records a run's latest counts and edits its message when the
@@ -143,10 +170,18 @@ func (r *Reporter) Run(ctx context.Context) error {
 func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
 	r.mu.Lock()
 	st := r.stateLocked(rep.RunID, rep.BroadcastID)
+	if st == ended {
+		r.mu.Unlock()
+		return
+	}
 	st.final = true
-	delete(r.runs, rep.RunID)
+	r.runs[rep.RunID] = ended
 	r.mu.Unlock()
 	if st.skip {
+		sum := rep.Sum()
+		r.opts.Logger.Info("adminchat: run finished, no admin chat to report to", "run_id", rep.RunID,
+			"broadcast_id", rep.BroadcastID, "status", string(rep.Status), "sent", sum.Sent, "failed", sum.Failed,
+			"skipped", sum.Skipped, "duration", rep.Duration.Round(time.Second).String())
 		return
 	}
 	r.wg.Add(1)
@@ -155,21 +190,40 @@ func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
 		ctx := context.WithoutCancel(ctx)
 		st.sendMu.Lock()
 		defer st.sendMu.Unlock()
-		loc := r.opts.Catalog.Localizer(st.lang)
-		r.show(ctx, st, progressReply(loc, st.name, &rep.Progress))
+		v := r.viewOf(st)
+		r.show(ctx, st, progressReply(v, &rep.Progress))
 		r.mu.Lock()
 		st.finalShown = true
 		r.mu.Unlock()
-		if _, err := r.surface(st).Post(ctx, st.origin, reportReply(loc, st.name, &rep)); err != nil {
+		if _, err := r.surface(st).Post(ctx, st.origin, reportReply(v, &rep)); err != nil {
 			r.opts.Logger.Warn("adminchat: post report", "run_id", rep.RunID, "frontend", st.origin.Frontend, "error", err)
 		}
 	}()
 }
 
 // Wait blocks until every post and edit started so far is done.
-func (r *Reporter) Wait() { r.wg.Wait() }
+func (r *Reporter) Wait() {
+	r.wg.Wait()
+	r.notices.Wait()
+}
 
 func (r *Reporter) surface(st *runState) Surface { return r.opts.Surfaces[st.origin.Frontend] }
+
+// chat is the admin chat where a broadcast made at o is reported: its own,
+// or APIChat for the API's; ok is false when there is none.
+func (r *Reporter) chat(o herald.Origin) (herald.Origin, bool) {
+	if o.Frontend == APIFrontend {
+		o = r.opts.APIChat
+	}
+	return o, r.opts.Surfaces[o.Frontend] != nil && o.ChatID != ""
+}
+
+// viewOf is the run's view in its creator's language.
+func (r *Reporter) viewOf(st *runState) view {
+	v := st.view
+	v.loc = r.opts.Catalog.Localizer(st.lang)
+	return v
+}
 
 // stateLocked returns a run's state, looking its broadcast up the first
 // time; r.mu is held.
@@ -177,19 +231,29 @@ func (r *Reporter) stateLocked(runID, broadcastID string) *runState {
 	if st := r.runs[runID]; st != nil {
 		return st
 	}
-	st := &runState{}
-	b, err := r.opts.Broadcasts.Broadcast(broadcastID)
-	switch {
-	case err != nil:
-		r.opts.Logger.Warn("adminchat: broadcast of a run", "run_id", runID, "broadcast_id", broadcastID, "error", err)
-		st.skip = true
-	case r.opts.Surfaces[b.Origin.Frontend] == nil || b.Origin.ChatID == "":
-		st.skip = true
-	default:
-		st.origin, st.name = b.Origin, b.Name
-		st.lang = r.lang(b.Origin)
-	}
+	st := &runState{skip: true}
 	r.runs[runID] = st
+	b, err := r.opts.Broadcasts.Broadcast(broadcastID)
+	if err != nil {
+		r.opts.Logger.Warn("adminchat: broadcast of a run", "run_id", runID, "broadcast_id", broadcastID, "error", err)
+		return st
+	}
+	o, ok := r.chat(b.Origin)
+	if !ok {
+		if b.Origin.Frontend == APIFrontend { // once per run: why nobody sees it in a chat
+			r.opts.Logger.Info("adminchat: a broadcast made through the API is sending; set api.report_to to follow it in an admin chat",
+				"broadcast_id", b.ID, "run_id", runID, "client", b.Origin.UserName)
+		}
+		return st
+	}
+	st.skip, st.origin, st.lang = false, o, r.lang(b.Origin)
+	st.view = view{zone: r.opts.Location, name: b.Name}
+	if b.Origin.Frontend == APIFrontend {
+		st.view.via = b.Origin.UserName
+	}
+	if b.Schedule.Kind == herald.SendUserLocal {
+		_, st.view.localTime, _ = strings.Cut(b.Schedule.Local, " ")
+	}
 	return st
 }
 
@@ -211,7 +275,7 @@ func (r *Reporter) sendIfDueLocked(ctx context.Context, st *runState) {
 		stale := st.finalShown
 		r.mu.Unlock()
 		if !stale {
-			r.show(ctx, st, progressReply(r.opts.Catalog.Localizer(st.lang), st.name, &p))
+			r.show(ctx, st, progressReply(r.viewOf(st), &p))
 		}
 		st.sendMu.Unlock()
 		r.mu.Lock()

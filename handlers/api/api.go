@@ -62,6 +62,18 @@ type RunControl interface {
 	Cancel(ctx context.Context, broadcastID, actor string) error
 }
 
+// Approvals asks the admins to approve a broadcast stored pending approval
+// (*flows.Engine: the request the chat's confirm posts).
+type Approvals interface {
+	RequestApproval(ctx context.Context, b herald.Broadcast, cnt herald.Count)
+}
+
+// Changes hears of each status change an API client makes (pause,
+// resume or cancel), so the broadcast's admin chat can be told.
+type Changes interface {
+	BroadcastChanged(ctx context.Context, b herald.Broadcast, action, actor string)
+}
+
 // Releaser sends the broadcast messages held for a subscriber while their
 // operator chat was open.
 type Releaser interface {
@@ -80,9 +92,15 @@ type Options struct {
 	Tokens   []Token
 	Runs     RunControl // may be nil
 	Releaser Releaser   // may be nil
-	Now      func() time.Time
-	Logger   *slog.Logger
-	Metrics  *metrics.Metrics
+	// ApprovalThreshold applies the chat's two-person rule to the API: a
+	// broadcast asked to be scheduled for more recipients than this is
+	// stored pending approval and Approvals asks the admins (0: off).
+	ApprovalThreshold int
+	Approvals         Approvals // may be nil
+	Changes           Changes   // may be nil
+	Now               func() time.Time
+	Logger            *slog.Logger
+	Metrics           *metrics.Metrics
 	// MaxBody bounds a request body (default 256 KiB).
 	MaxBody int64
 }
@@ -254,6 +272,10 @@ func validationMessage(ve *herald.ValidationError) string {
 		return ve.Field + " is in the past"
 	case herald.CodeUnknown:
 		return ve.Field + " is not a known value"
+	case herald.CodeNoRecipients:
+		return ve.Field + " matches no one who can be sent to now; check the tags, channels and recipients, or save a draft"
+	case herald.CodeEmptySpan:
+		return ve.Field + " starts and ends at the same time; give two different times, e.g. 22:00 and 08:00"
 	}
 	return ve.Field + " is not valid"
 }

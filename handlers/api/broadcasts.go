@@ -34,13 +34,40 @@ func (s *Server) createBroadcast(w http.ResponseWriter, r *http.Request, actor s
 		s.fail(w, r, err)
 		return
 	}
+	var cnt herald.Count
+	if b.Status == herald.StatusScheduled {
+		if cnt, err = s.checkAudience(&b); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	if err := s.opts.Store.CreateBroadcast(&b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.audit(actor, "broadcast.create", b.ID, "status "+string(b.Status))
+	if b.Status == herald.StatusPending && s.opts.Approvals != nil {
+		s.opts.Approvals.RequestApproval(r.Context(), b, cnt)
+	}
 	w.Header().Set("Location", "/api/v1/broadcasts/"+b.ID)
 	writeJSON(w, http.StatusCreated, toBroadcastJSON(b))
+}
+
+// checkAudience counts who b reaches, as an admin's confirm does: nobody
+// is a mistake, and more than the approval threshold waits for an admin
+// to approve (status pending_approval) instead of being scheduled.
+func (s *Server) checkAudience(b *herald.Broadcast) (herald.Count, error) {
+	cnt, err := s.opts.Store.Count(&b.Audience, b.Category, s.opts.Now())
+	if err != nil {
+		return cnt, err
+	}
+	if cnt.Total == 0 {
+		return cnt, &herald.ValidationError{Field: "audience", Code: herald.CodeNoRecipients}
+	}
+	if th := s.opts.ApprovalThreshold; th > 0 && cnt.Total > th {
+		b.Status = herald.StatusPending
+	}
+	return cnt, nil
 }
 
 func (s *Server) newBroadcast(req *createBroadcastRequest, actor string) (herald.Broadcast, error) {
@@ -75,6 +102,13 @@ func (s *Server) newBroadcast(req *createBroadcastRequest, actor string) (herald
 	// A draft may be incomplete, but it needs a name to be found again.
 	if name == "" {
 		return b, &herald.ValidationError{Field: "name", Code: herald.CodeRequired}
+	}
+	// Quiet hours given are checked even on a draft: a malformed window is
+	// the client's mistake, better told now than when an admin confirms.
+	if q := b.Schedule.Quiet; q != nil {
+		if err := q.Validate(); err != nil {
+			return b, err
+		}
 	}
 	if status == herald.StatusDraft {
 		if len([]rune(name)) > herald.MaxNameLen {
@@ -222,6 +256,11 @@ func (s *Server) control(to herald.Status) handlerFunc {
 			s.fail(w, r, err)
 			return
 		}
+		before, err := s.opts.Store.Broadcast(id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if err := s.changeStatus(r.Context(), id, to, actor); err != nil {
 			if errors.Is(err, errNoRunControl) {
 				writeError(w, http.StatusConflict, "run_control_unavailable",
@@ -236,30 +275,32 @@ func (s *Server) control(to herald.Status) handlerFunc {
 			s.fail(w, r, err)
 			return
 		}
+		if b.Status != before.Status && s.opts.Changes != nil { // a repeated pause changes nothing
+			s.opts.Changes.BroadcastChanged(r.Context(), b, controlActions[to], actor)
+		}
 		writeJSON(w, http.StatusOK, toBroadcastJSON(b))
 	}
 }
 
-// changeStatus asks the dispatcher when there is one. Without it, only
-// broadcasts with no run in progress change, in storage.
+// controlActions name the status changes control makes, in audit entries
+// and for Changes.
+var controlActions = map[herald.Status]string{herald.StatusPaused: "pause", herald.StatusScheduled: "resume", herald.StatusCanceled: "cancel"}
+
+// errRunning: the broadcast has a run going, which the dispatcher controls.
+var errRunning = errors.New("api: broadcast has a run in progress")
+
+// changeStatus changes a broadcast that is not sending in storage, as an
+// admin's command does, and asks the dispatcher to stop or go on with one
+// that is. Without a dispatcher only a paused run can still be canceled.
 func (s *Server) changeStatus(ctx context.Context, id string, to herald.Status, actor string) error {
-	action := map[herald.Status]string{herald.StatusPaused: "pause", herald.StatusScheduled: "resume", herald.StatusCanceled: "cancel"}[to]
-	if rc := s.opts.Runs; rc != nil {
-		var err error
-		switch to {
-		case herald.StatusPaused:
-			err = rc.Pause(ctx, id, actor)
-		case herald.StatusScheduled:
-			err = rc.Resume(ctx, id, actor)
-		default:
-			err = rc.Cancel(ctx, id, actor)
-		}
-		return err // the dispatcher audits what it does
-	}
+	rc := s.opts.Runs
 	_, err := s.opts.Store.UpdateBroadcast(id, func(b *herald.Broadcast) error {
-		if b.Status == herald.StatusSending || (b.Status == herald.StatusPaused && to != herald.StatusCanceled && b.Runs > 0) {
-			return errNoRunControl
+		running := b.Status == herald.StatusSending || (b.Status == herald.StatusPaused && b.Runs > 0)
+		if running && (rc != nil || to != herald.StatusCanceled || b.Status == herald.StatusSending) {
+			return errRunning
 		}
+		// Only what was paused resumes: a draft or a broadcast waiting for
+		// approval is scheduled by an admin confirming or approving it.
 		if to == herald.StatusScheduled && b.Status != herald.StatusPaused {
 			return fmt.Errorf("api: resume %s: %w: %s → %s", id, herald.ErrInvalidTransition, b.Status, to)
 		}
@@ -269,8 +310,20 @@ func (s *Server) changeStatus(ctx context.Context, id string, to herald.Status, 
 		b.Status, b.UpdatedBy = to, actor
 		return nil
 	})
-	if err == nil {
-		s.audit(actor, "broadcast."+action, id, "")
+	switch {
+	case errors.Is(err, errRunning) && rc == nil:
+		return errNoRunControl
+	case errors.Is(err, errRunning):
+		switch to {
+		case herald.StatusPaused:
+			return rc.Pause(ctx, id, actor)
+		case herald.StatusScheduled:
+			return rc.Resume(ctx, id, actor)
+		default:
+			return rc.Cancel(ctx, id, actor)
+		} // the dispatcher audits what it does
+	case err == nil:
+		s.audit(actor, "broadcast."+controlActions[to], id, "")
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
 )
 
@@ -30,7 +31,7 @@ func scheduled(name string, at time.Time) map[string]any {
 }
 
 func TestCreateListAndGetBroadcasts(t *testing.T) {
-	r := newRig(t, Options{})
+	r := vipRig(t, Options{})
 	a := r.call(t, "POST", "/api/v1/broadcasts", goodToken, draft("Autumn draft"))
 	a.want(t, 201, "draft")
 	if a.body["status"] != "draft" || a.body["external"] != true || a.body["created_by"] != "api:ci" {
@@ -98,7 +99,7 @@ func TestCreateListAndGetBroadcasts(t *testing.T) {
 }
 
 func TestCreateBroadcastValidation(t *testing.T) {
-	r := newRig(t, Options{})
+	r := vipRig(t, Options{})
 	r.call(t, "POST", "/api/v1/broadcasts", goodToken, draft("Taken")).want(t, 201, "first")
 	noText := scheduled("No text", now.Add(time.Hour))
 	noText["content"] = map[string]any{"kind": "text"}
@@ -127,6 +128,9 @@ func TestCreateBroadcastValidation(t *testing.T) {
 		{"duplicate button IDs", dupButton, 422, "invalid", "content.buttons.id"},
 		{"Messenger needs a category", noCategory, 422, "required", "category"},
 		{"bad period", badPeriod, 422, "invalid", "audience.activity.period"},
+		{"quiet hours unreadable", withQuiet(draft("Q1"), map[string]any{"start": "10pm", "end": "07:00"}), 422, "invalid", "schedule.quiet"},
+		{"quiet hours that never start", withQuiet(draft("Q2"), map[string]any{"start": "08:00", "end": "08:00"}), 422, "empty_span", "schedule.quiet"},
+		{"quiet hours both off and set", withQuiet(draft("Q3"), map[string]any{"off": true, "start": "22:00", "end": "07:00"}), 422, "invalid", "schedule.quiet"},
 	} {
 		r.call(t, "POST", "/api/v1/broadcasts", goodToken, tc.body).wantError(t, tc.status, tc.code, tc.field, tc.name)
 	}
@@ -138,7 +142,7 @@ func TestCreateBroadcastValidation(t *testing.T) {
 }
 
 func TestPauseResumeCancelWithoutDispatcher(t *testing.T) {
-	r := newRig(t, Options{})
+	r := vipRig(t, Options{})
 	id := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("S", now.Add(time.Hour))).body["id"].(string)
 	base := "/api/v1/broadcasts/" + id
 	if a := r.call(t, "POST", base+"/pause", goodToken, nil); a.body["status"] != "paused" {
@@ -180,16 +184,24 @@ func (s *runSpy) Cancel(_ context.Context, id, actor string) error {
 	return s.record("cancel", id, actor)
 }
 
+// TestRunControlIsAskedWhenPresent: a broadcast with a run going is the
+// dispatcher's to stop; one that has not started changes in storage, as
+// an admin's /pause does, without troubling it.
 func TestRunControlIsAskedWhenPresent(t *testing.T) {
 	spy := &runSpy{}
-	r := newRig(t, Options{Runs: spy})
+	r := vipRig(t, Options{Runs: spy})
+	waiting := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Not yet", now.Add(time.Hour))).body["id"].(string)
+	if a := r.call(t, "POST", "/api/v1/broadcasts/"+waiting+"/pause", goodToken, nil); a.body["status"] != "paused" {
+		t.Errorf("pause before it started: %s", a.raw)
+	}
 	id := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("S", now.Add(time.Hour))).body["id"].(string)
+	_, _ = r.store.UpdateBroadcast(id, func(b *herald.Broadcast) error { b.Status, b.Runs = herald.StatusSending, 1; return nil })
 	for _, op := range []string{"pause", "resume", "cancel"} {
 		r.call(t, "POST", "/api/v1/broadcasts/"+id+"/"+op, goodToken, nil).want(t, 200, op)
 	}
 	want := []string{"pause " + id + " api:ci", "resume " + id + " api:ci", "cancel " + id + " api:ci"}
 	if strings.Join(spy.calls, "|") != strings.Join(want, "|") {
-		t.Errorf("run control calls = %v, want %v", spy.calls, want)
+		t.Errorf("run control calls = %v, want %v (and none for %s)", spy.calls, want, waiting)
 	}
 }
 
@@ -210,5 +222,86 @@ func addRun(t *testing.T, r *rig, id string, ds []herald.Delivery) {
 	}
 	if err := r.store.RecordOutcomes(run.ID, ds); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func withQuiet(b map[string]any, quiet map[string]any) map[string]any {
+	b["schedule"] = map[string]any{"kind": "now", "quiet": quiet}
+	return b
+}
+
+// A broadcast's own quiet hours go in and come back as sent: a window, or
+// off; without them it follows the bot's default and shows none.
+func TestBroadcastQuietHoursRoundTrip(t *testing.T) {
+	r := vipRig(t, Options{})
+	for _, tc := range []struct {
+		name  string
+		quiet map[string]any
+		want  *herald.QuietHours
+	}{
+		{"window", map[string]any{"start": "21:00", "end": "07:30"}, &herald.QuietHours{Start: "21:00", End: "07:30"}},
+		{"off", map[string]any{"off": true}, &herald.QuietHours{Off: true}},
+		{"default", nil, nil},
+	} {
+		body := scheduled("Quiet "+tc.name, now.Add(48*time.Hour))
+		if tc.quiet != nil {
+			body["schedule"].(map[string]any)["quiet"] = tc.quiet
+		}
+		c := r.call(t, "POST", "/api/v1/broadcasts", goodToken, body)
+		c.want(t, 201, tc.name)
+		sched, _ := c.body["schedule"].(map[string]any)
+		got, has := sched["quiet"]
+		switch {
+		case tc.quiet == nil && has:
+			t.Errorf("%s: quiet = %v, want none (the bot's default)", tc.name, got)
+		case tc.quiet != nil && !cmp.Equal(got, any(tc.quiet)):
+			t.Errorf("%s: quiet = %v, want %v", tc.name, got, tc.quiet)
+		}
+		b, err := r.store.Broadcast(c.body["id"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (b.Schedule.Quiet == nil) != (tc.want == nil) || (tc.want != nil && *b.Schedule.Quiet != *tc.want) {
+			t.Errorf("%s: stored quiet hours %+v, want %+v", tc.name, b.Schedule.Quiet, tc.want)
+		}
+	}
+}
+
+// vipRig is a rig whose store has three LINE subscribers tagged vip, the
+// audience scheduled() targets.
+func vipRig(t *testing.T, opts Options) *rig {
+	t.Helper()
+	r := newRig(t, opts)
+	var subs []herald.Subscriber
+	for _, id := range []string{"U1", "U2", "U3"} {
+		subs = append(subs, herald.Subscriber{Platform: herald.LINE, ID: id, Kind: herald.KindUser, State: herald.Subscribed,
+			Tags: []string{"vip"}, FirstSeen: now, LastInteraction: now})
+	}
+	if err := r.store.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestScheduledBroadcastsFollowTheChatsRules: an API client cannot
+// schedule what an admin could not confirm: nobody to send to is refused,
+// and an audience over the approval threshold waits for an admin.
+func TestScheduledBroadcastsFollowTheChatsRules(t *testing.T) {
+	r := vipRig(t, Options{ApprovalThreshold: 2})
+	nobody := scheduled("Nobody", now.Add(time.Hour))
+	nobody["audience"] = map[string]any{"channels": []string{"line"}, "include_tags": []string{"gold"}}
+	a := r.call(t, "POST", "/api/v1/broadcasts", goodToken, nobody)
+	a.want(t, 422, "no recipients")
+	if e, _ := a.body["error"].(map[string]any); e["code"] != "no_recipients" || e["field"] != "audience" {
+		t.Errorf("an audience of nobody answered %s", a.raw)
+	}
+
+	big := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Three VIPs", now.Add(time.Hour)))
+	big.want(t, 201, "over the threshold")
+	if big.body["status"] != string(herald.StatusPending) {
+		t.Errorf("3 recipients over a threshold of 2: status %v, want %s", big.body["status"], herald.StatusPending)
+	}
+	if b, err := r.store.Broadcast(big.body["id"].(string)); err != nil || b.Status != herald.StatusPending {
+		t.Errorf("stored as %v (%v), want pending approval", b.Status, err)
 	}
 }

@@ -211,9 +211,12 @@ type scheduleJSON struct {
 	Next    *time.Time `json:"next,omitempty"` // read-only
 }
 
+// quietJSON is a broadcast's own quiet hours: {"start":"22:00","end":"07:00"},
+// or {"off":true} to send at any hour; absent follows the bot's default.
 type quietJSON struct {
-	Start string `json:"start"`
-	End   string `json:"end"`
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+	Off   bool   `json:"off,omitempty"`
 }
 
 func (s scheduleJSON) toDomain() herald.Schedule {
@@ -225,7 +228,7 @@ func (s scheduleJSON) toDomain() herald.Schedule {
 		out.Until = s.Until.UTC()
 	}
 	if s.Quiet != nil {
-		out.Quiet = &herald.QuietHours{Start: s.Quiet.Start, End: s.Quiet.End}
+		out.Quiet = &herald.QuietHours{Start: s.Quiet.Start, End: s.Quiet.End, Off: s.Quiet.Off}
 	}
 	return out
 }
@@ -234,7 +237,7 @@ func toScheduleJSON(s herald.Schedule) scheduleJSON {
 	out := scheduleJSON{Kind: string(s.Kind), At: timePtr(s.At), Local: s.Local, Cron: s.Cron,
 		Until: timePtr(s.Until), MaxRuns: s.MaxRuns, Next: timePtr(s.Next)}
 	if s.Quiet != nil {
-		out.Quiet = &quietJSON{Start: s.Quiet.Start, End: s.Quiet.End}
+		out.Quiet = &quietJSON{Start: s.Quiet.Start, End: s.Quiet.End, Off: s.Quiet.Off}
 	}
 	return out
 }

@@ -101,9 +101,16 @@ func (c *Console) Run(ctx context.Context, in io.Reader) error {
 	}
 }
 
+// Resume shows an unfinished broadcast again at its step, so numbers typed
+// next press its buttons (after a restart the console has none); it prints
+// nothing when no wizard is open.
+func (c *Console) Resume(ctx context.Context) error {
+	return c.handle(ctx, flows.Input{Choice: flows.ChoiceResume})
+}
+
 // Send handles one typed line as the admin and prints the replies.
 func (c *Console) Send(ctx context.Context, line string) error {
-	in := flows.Input{Frontend: Frontend, ChatID: c.opts.ChatID, UserID: c.opts.UserID, UserName: c.opts.UserName}
+	var in flows.Input
 	switch n, err := strconv.Atoi(line); {
 	case err == nil && n >= 1 && n <= len(c.last):
 		in.Choice = c.last[n-1].ID
@@ -117,6 +124,11 @@ func (c *Console) Send(ctx context.Context, line string) error {
 	default:
 		in.Text = line
 	}
+	return c.handle(ctx, in)
+}
+
+func (c *Console) handle(ctx context.Context, in flows.Input) error {
+	in.Frontend, in.ChatID, in.UserID, in.UserName = Frontend, c.opts.ChatID, c.opts.UserID, c.opts.UserName
 	replies, err := c.h.Handle(ctx, in)
 	c.print(replies)
 	if err != nil {

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -19,7 +20,7 @@ import (
 func (h *Handler) onCommand(ctx context.Context, cmd slack.SlashCommand) {
 	text := commandText(cmd.Text)
 	h.enqueue(ctx, convKey{cmd.ChannelID, cmd.UserID}, func(ctx context.Context) {
-		if !h.allowed(cmd.ChannelID, cmd.UserID) {
+		if !h.mayAct(ctx, cmd.ChannelID, cmd.UserID) {
 			h.refuse(ctx, cmd.ChannelID, "", cmd.UserID, text)
 			return
 		}
@@ -52,7 +53,7 @@ func commandText(arg string) string {
 // commandWords are flows' commands. Slack keeps "/…" for its own slash
 // commands, so in a DM or a mention "new" or "pause B-7K2Q" is typed
 // without the slash.
-var commandWords = []string{"new", "list", "show", "pause", "resume", "cancel", "approve", "edit", "clone",
+var commandWords = []string{"new", "list", "show", "pause", "resume", "cancel", "approve", "reject", "edit", "clone",
 	"delete", "errors", "log", "find", "audience", "lang", "tz", "testme", "help"}
 
 // asCommand adds the slash to text that starts with a command word.
@@ -64,12 +65,18 @@ func asCommand(text string) string {
 	return text
 }
 
-// onInteraction handles a button press (block_actions).
+// onInteraction handles a button press, a "Use this time" under the date
+// and time pickers, or a change of a multi-select menu (block_actions).
+// A pick in a date or time picker alone is only acknowledged: the pair is
+// read from the message's state when "Use this time" is pressed.
 func (h *Handler) onInteraction(ctx context.Context, cb *slack.InteractionCallback) {
 	if cb.Type != slack.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
 		return
 	}
 	act := cb.ActionCallback.BlockActions[0]
+	if act.ActionID == actionDate || act.ActionID == actionTime {
+		return
+	}
 	channel := cb.Channel.ID
 	if channel == "" {
 		channel = cb.Container.ChannelID
@@ -84,15 +91,44 @@ func (h *Handler) onInteraction(ctx context.Context, cb *slack.InteractionCallba
 		pressed.ts = cb.Message.Timestamp
 	}
 	h.enqueue(ctx, convKey{chatID(channel, thread), user}, func(ctx context.Context) {
-		if !h.allowed(channel, user) {
-			h.refuse(ctx, channel, thread, user, act.Value)
+		if !h.mayAct(ctx, channel, user) {
+			h.refuse(ctx, channel, thread, user, cmp.Or(act.Value, act.ActionID))
 			return
 		}
 		if pressed.owner != "" && pressed.owner != user {
 			h.ephemeral(ctx, channel, thread, user, h.opts.Catalog.Localizer("").T("slack.not_your_wizard"))
 			return
 		}
-		h.converse(ctx, channel, thread, flows.Input{UserID: user, UserName: cb.User.Name, Choice: act.Value}, pressed)
+		in := flows.Input{UserID: user, UserName: cb.User.Name}
+		offered, shown, hasMenu := menuOf(cb.Message.Blocks)
+		switch act.ActionID {
+		case actionUse:
+			when, ok := pickedWhen(cb, act.BlockID)
+			if !ok {
+				h.ephemeral(ctx, channel, thread, user, h.opts.Catalog.Localizer("").T("slack.pick_both"))
+				return
+			}
+			pressed.choice, in.Text = when, when
+			h.converse(ctx, channel, thread, in, pressed)
+		case actionMulti:
+			var labels []string
+			for _, o := range act.SelectedOptions {
+				if o.Text != nil {
+					labels = append(labels, o.Text.Text)
+				}
+			}
+			pressed.choice = strings.Join(labels, ", ") // shown if flows refuses the selection
+			h.applySelection(ctx, channel, thread, in, offered, shown, optionValues(act.SelectedOptions), "", pressed)
+		default:
+			// A press under a menu first applies a selection flows may
+			// not have seen (its event lost on the way).
+			if want, ok := menuState(cb); ok && hasMenu {
+				h.applySelection(ctx, channel, thread, in, offered, shown, want, act.Value, pressed)
+				return
+			}
+			in.Choice = act.Value
+			h.converse(ctx, channel, thread, in, pressed)
+		}
 	})
 }
 
@@ -142,7 +178,7 @@ func (h *Handler) onEventsAPI(ctx context.Context, data any) {
 // message handles text or an uploaded file from user.
 func (h *Handler) message(ctx context.Context, channel, thread, user, text string, files []slack.File, start bool) {
 	h.enqueue(ctx, convKey{chatID(channel, thread), user}, func(ctx context.Context) {
-		if !h.allowed(channel, user) {
+		if !h.mayAct(ctx, channel, user) {
 			h.refuse(ctx, channel, thread, user, text)
 			return
 		}

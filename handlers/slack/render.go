@@ -36,6 +36,7 @@ type pressedMsg struct {
 func (h *Handler) deliver(ctx context.Context, channel, thread, user string, pressed *pressedMsg, replies []flows.Reply) {
 	edited := false
 	for _, r := range replies {
+		h.remember(convKey{chatID(channel, thread), user}, r)
 		if r.Edit && pressed != nil && !edited && r.File == nil {
 			edited = true
 			if err := h.update(ctx, channel, pressed.ts, user, r); err == nil {
@@ -111,8 +112,10 @@ func (h *Handler) markChosen(ctx context.Context, channel string, p *pressedMsg)
 }
 
 // blocks renders a reply: its text in sections (a code block when
-// preformatted), then its choices as buttons. Button blocks' IDs carry the
-// owner, so a press by another admin is recognised and refused.
+// preformatted), date and time pickers when it asks for a date-time, a
+// menu for a long multi-select, then its choices as buttons. Action
+// blocks' IDs carry the owner, so a press by another admin is recognised
+// and refused.
 func (h *Handler) blocks(r flows.Reply, owner string) []slack.Block {
 	var out []slack.Block
 	text := escape(r.Text)
@@ -125,6 +128,15 @@ func (h *Handler) blocks(r flows.Reply, owner string) []slack.Block {
 		}
 		out = append(out, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, part, false, false), nil, nil))
 	}
+	choices := r.Choices
+	if r.DateTime != nil {
+		out = append(out, h.pickerBlock(r.DateTime, owner))
+	}
+	if usesMenu(r) {
+		var ts []flows.Choice
+		ts, choices = toggles(r)
+		out = append(out, h.menuBlock(ts, owner))
+	}
 	var els []slack.BlockElement
 	flush := func() {
 		if len(els) > 0 {
@@ -132,7 +144,7 @@ func (h *Handler) blocks(r flows.Reply, owner string) []slack.Block {
 			els = nil
 		}
 	}
-	for i, c := range r.Choices {
+	for i, c := range choices {
 		label := c.Label
 		if c.Checked {
 			label = "✅ " + label

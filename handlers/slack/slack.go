@@ -1,7 +1,8 @@
 // Package slack is Herald's Slack admin frontend: a /herald slash command,
 // a mention or a DM starts a conversation with flows, each wizard runs in
-// its own thread, choices are Block Kit buttons, and broadcasts' progress
-// and reports come back into the thread they were made in. Events arrive
+// its own thread, choices are Block Kit buttons (a long multi-select is a
+// menu, a date-time question has date and time pickers), and broadcasts'
+// progress and reports come back into the thread they were made in. Events arrive
 // by Socket Mode (an app-level token, no public URL) or, as an option, by
 // the Events API over HTTP with the signing secret verified.
 package slack
@@ -12,7 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -51,11 +51,17 @@ type Options struct {
 	Flows      Conversations
 	Audit      Auditor
 	Catalog    *locales.Catalog
-	// AllowedUsers may act (Slack user IDs); AllowedChannels are where
-	// Herald answers (empty: every channel and DM). Both are checked
+	// AllowedUsers (Slack user IDs) and the members of AllowedUserGroups
+	// (S… IDs) may act; AllowedChannels are where Herald answers (empty:
+	// every channel and DM). With neither users nor groups, everyone in
+	// the allowed channels may act, and DMs are refused. All are checked
 	// before anything reaches flows.
-	AllowedUsers    []string
-	AllowedChannels []string
+	AllowedUsers      []string
+	AllowedUserGroups []string
+	AllowedChannels   []string
+	// GroupTTL is how long a user group's member list is trusted (default
+	// 5m): someone removed from the group may act until it runs out.
+	GroupTTL time.Duration
 	// MaxFile bounds a downloaded upload (default 20 MiB).
 	MaxFile    int64
 	JobTimeout time.Duration // default 60s
@@ -77,6 +83,11 @@ type Handler struct {
 	mu      sync.Mutex
 	threads map[string]bool // channel:thread_ts of Herald's threads
 	blockN  int
+	groups  map[string]groupEntry // user group ID → its members, cached
+	// toggles is, per conversation, which toggles of its multi-select
+	// flows last showed checked: a menu's selection is applied as the
+	// difference to it.
+	toggles map[convKey]map[string]bool
 }
 
 // convKey is one admin's conversation: a thread (or DM) and a user.
@@ -87,8 +98,11 @@ func New(opts Options) (*Handler, error) {
 	if opts.BotToken == "" || opts.Flows == nil || opts.Catalog == nil || opts.Audit == nil {
 		return nil, errors.New("slack: bot token, flows, catalog and auditor are required")
 	}
-	if len(opts.AllowedUsers) == 0 {
-		return nil, errors.New("slack: slack.allowed_users is empty: nobody could use Herald")
+	if len(opts.AllowedUsers) == 0 && len(opts.AllowedUserGroups) == 0 && len(opts.AllowedChannels) == 0 {
+		return nil, errors.New("slack: slack.allowed_channels, allowed_users and allowed_usergroups are empty: nobody could use Herald")
+	}
+	if opts.GroupTTL <= 0 {
+		opts.GroupTTL = 5 * time.Minute
 	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
@@ -113,7 +127,8 @@ func New(opts Options) (*Handler, error) {
 		sopts = append(sopts, slack.OptionAPIURL(strings.TrimSuffix(opts.APIURL, "/")+"/"))
 	}
 	return &Handler{opts: opts, api: slack.New(opts.BotToken, sopts...), log: opts.Logger,
-		queue: adminchat.NewQueue[convKey](), threads: map[string]bool{}}, nil
+		queue: adminchat.NewQueue[convKey](), threads: map[string]bool{}, groups: map[string]groupEntry{},
+		toggles: map[convKey]map[string]bool{}}, nil
 }
 
 // RunSocketMode receives events over Socket Mode until ctx ends. Every
@@ -187,41 +202,6 @@ func (h *Handler) bot(ctx context.Context) string {
 		h.botUser = resp.UserID
 	})
 	return h.botUser
-}
-
-// allowed reports whether user may act in channel.
-func (h *Handler) allowed(channel, user string) bool {
-	if !slices.Contains(h.opts.AllowedUsers, user) {
-		return false
-	}
-	return len(h.opts.AllowedChannels) == 0 || slices.Contains(h.opts.AllowedChannels, channel) ||
-		strings.HasPrefix(channel, "D") // a DM with an allowed user
-}
-
-// IsAdmin implements flows.Access for Slack users.
-func (h *Handler) IsAdmin(frontend, userID string) bool {
-	return frontend == Frontend && slices.Contains(h.opts.AllowedUsers, userID)
-}
-
-// MayApprove implements flows.Access: every allowed Slack user may approve
-// another's broadcast (flows forbids approving one's own).
-func (h *Handler) MayApprove(frontend, userID string) bool { return h.IsAdmin(frontend, userID) }
-
-// refuse tells someone politely, only to them, that they cannot act, and
-// records the attempt.
-func (h *Handler) refuse(ctx context.Context, channel, thread, user, what string) {
-	if err := h.opts.Audit.Audit(herald.AuditEntry{At: h.opts.Now(), Actor: Frontend + ":" + user,
-		Action: "access.denied", Detail: what}); err != nil {
-		h.log.Error("slack: audit", "error", err)
-	}
-	text := h.opts.Catalog.Localizer("").T("slack.not_admin", "User", user)
-	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
-	if thread != "" {
-		opts = append(opts, slack.MsgOptionTS(thread))
-	}
-	if _, err := h.api.PostEphemeralContext(ctx, channel, user, opts...); err != nil {
-		h.log.Warn("slack: post refusal", "channel", channel, "error", err)
-	}
 }
 
 // chatID names a conversation for flows: the channel and the thread.

@@ -33,15 +33,21 @@ type rig struct {
 	ts    int
 }
 
-func newRig(t *testing.T) *rig {
+// newRig starts the rig; tune changes the handler's options (and may set
+// up the fake before anything connects).
+func newRig(t *testing.T, tune ...func(*Options, *platformtest.Slack)) *rig {
 	t.Helper()
 	fake := platformtest.NewSlack(nil)
 	api := httptest.NewServer(fake)
 	fake.AddChannel(platformtest.SlackChannel{ID: channel, Name: "herald-admins"})
 	acc := adminchat.AccessByFrontend{}
 	e, store, cat := flowsrig.New(t, acc)
-	h, err := New(Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.URL + "/api/", Flows: e, Audit: store,
-		Catalog: cat, AllowedUsers: []string{alice, bob}, AllowedChannels: []string{channel}})
+	opts := Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.URL + "/api/", Flows: e, Audit: store,
+		Catalog: cat, AllowedUsers: []string{alice, bob}, AllowedChannels: []string{channel}}
+	for _, f := range tune {
+		f(&opts, fake)
+	}
+	h, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,12 +77,16 @@ func (r *rig) push(typ string, payload any) {
 	r.waitAck(id)
 }
 
-func (r *rig) waitAck(id string) {
+// waitAck waits for the envelopes' acks, then for the work they queued
+// (queued before the ack, so Wait never races a late enqueue).
+func (r *rig) waitAck(ids ...string) {
 	r.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if _, err := r.fake.WaitAck(ctx, id); err != nil {
-		r.t.Fatalf("envelope %s never acknowledged: %v", id, err)
+	for _, id := range ids {
+		if _, err := r.fake.WaitAck(ctx, id); err != nil {
+			r.t.Fatalf("envelope %s never acknowledged: %v", id, err)
+		}
 	}
 	r.h.queue.Wait()
 }
@@ -98,32 +108,17 @@ func (r *rig) reply(user, thread, text string) {
 // press taps the button with value on message m.
 func (r *rig) press(user string, m platformtest.SlackMessage, value string) {
 	r.t.Helper()
-	var blocks []struct {
-		Type     string `json:"type"`
-		BlockID  string `json:"block_id"`
-		Elements []struct {
-			ActionID string `json:"action_id"`
-			Value    string `json:"value"`
-		} `json:"elements"`
+	r.sent(r.fake.PushButton(user, m, value))
+}
+
+// sent waits for a pushed interaction (see platformtest's Push…) and for
+// the work it queued.
+func (r *rig) sent(id string, err error) {
+	r.t.Helper()
+	if err != nil {
+		r.t.Fatal(err)
 	}
-	if err := json.Unmarshal([]byte(m.Blocks), &blocks); err != nil {
-		r.t.Fatalf("message %s blocks: %v", m.TS, err)
-	}
-	for _, b := range blocks {
-		for _, el := range b.Elements {
-			if el.Value != value {
-				continue
-			}
-			r.push("interactive", map[string]any{"type": "block_actions", "user": map[string]any{"id": user, "name": user},
-				"team": map[string]any{"id": "T0FAKE001"}, "channel": map[string]any{"id": channel},
-				"container":  map[string]any{"type": "message", "message_ts": m.TS, "channel_id": channel, "thread_ts": m.ThreadTS},
-				"message":    map[string]any{"type": "message", "ts": m.TS, "thread_ts": m.ThreadTS, "text": m.Text, "blocks": json.RawMessage(m.Blocks)},
-				"actions":    []map[string]any{{"type": "button", "action_id": el.ActionID, "block_id": b.BlockID, "value": value}},
-				"trigger_id": "tr-press"})
-			return
-		}
-	}
-	r.t.Fatalf("message %s has no button %q: %s", m.TS, value, m.Blocks)
+	r.waitAck(id)
 }
 
 // last is the newest message (ephemeral included) whose text or blocks

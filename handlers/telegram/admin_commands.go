@@ -49,6 +49,7 @@ func adminCommands(loc *locales.Localizer) []models.BotCommand {
 		{Command: "resume", Description: loc.T("tg.cmd_resume")},
 		{Command: "cancel", Description: loc.T("tg.cmd_cancel")},
 		{Command: "approve", Description: loc.T("tg.cmd_approve")},
+		{Command: "reject", Description: loc.T("tg.cmd_reject")},
 		{Command: "edit", Description: loc.T("tg.cmd_edit")},
 		{Command: "clone", Description: loc.T("tg.cmd_clone")},
 		{Command: "errors", Description: loc.T("tg.cmd_errors")},

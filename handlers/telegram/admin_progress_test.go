@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/internal/flowsrig"
 )
@@ -101,7 +102,7 @@ func TestProgressIsThrottledAndTheReportBringsTheErrorsCSV(t *testing.T) {
 	}
 	report := msgs[1]
 	for _, want := range []string{"📊 Report: Winter sale (" + b.ID + ") — completed", "LINE: ✅ 9,997 sent · ❌ 3 failed · ⏭ 0 skipped",
-		"• 2 × LINE: blocked the bot or left", "• 1 × LINE: HTTP 500", "• 4 × LINE: outside the 24-hour window", "⏱ Took 53s"} {
+		"• 2 × LINE: blocked the bot or left", "• 1 × LINE: HTTP 500", "• 4 × LINE: outside the 24-hour window", "⏱ Took 53 s"} {
 		if !strings.Contains(report.Text, want) {
 			t.Errorf("report lacks %q:\n%s", want, report.Text)
 		}
@@ -129,20 +130,24 @@ func TestStatusChangesByOthersAndUpcomingSendsAreAnnounced(t *testing.T) {
 	ctx := context.Background()
 	b := herald.Broadcast{ID: "B-7K2Q", Name: "Winter sale", Status: herald.StatusScheduled,
 		Origin: herald.Origin{Frontend: Frontend, ChatID: "-1001234", UserID: "11"}}
-	rep, err := adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{Frontend: r.a}, Broadcasts: r.store, Catalog: r.cat})
+	rep, err := adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{Frontend: r.a}, Broadcasts: r.store, Catalog: r.cat,
+		Now: func() time.Time { return time.Date(2026, 12, 1, 8, 45, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep.StatusChanged(ctx, b, "telegram:11", herald.StatusPaused) // Alice's own change: she saw it already
+	paused := b
+	paused.Status = herald.StatusPaused
+	here := herald.Origin{Frontend: Frontend, ChatID: "-1001234"}
+	rep.Notice(ctx, flows.Notice{Action: flows.ActionPause, Broadcast: paused, Actor: "telegram:11", Where: here}) // Alice's own change: she saw it already
 	rep.Wait()
 	if n := len(r.sent()); n != 0 {
 		t.Fatalf("the creator's own change was announced")
 	}
-	rep.StatusChanged(ctx, b, "telegram:12", herald.StatusPaused)
+	rep.Notice(ctx, flows.Notice{Action: flows.ActionPause, Broadcast: paused, Actor: "telegram:12", ActorName: "Bob", Where: here})
 	rep.Upcoming(ctx, b, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	rep.Wait()
-	r.last("Winter sale (B-7K2Q) is now paused — changed by telegram:12")
-	up := r.last("goes out at 2026-12-01 09:00 UTC")
+	r.last("Winter sale (B-7K2Q) is now paused — changed by Bob")
+	up := r.last("goes out today at 09:00 (UTC)")
 	if !strings.Contains(up.ReplyMarkup, `"/show B-7K2Q"`) || !strings.Contains(up.ReplyMarkup, `"/pause B-7K2Q"`) {
 		t.Fatalf("announcement buttons: %s", up.ReplyMarkup)
 	}

@@ -1,0 +1,107 @@
+package adminchat
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/locales"
+)
+
+// Missed implements the scheduler's missed-run prompt: b came due late
+// ago while Herald was not running, beyond the grace, and nothing was
+// sent. A one-off waits, paused, for someone in its origin chat to press
+// Send now, Reschedule or Cancel; a recurring broadcast has already
+// skipped that occurrence, and its chat hears so (with a way to hold the
+// next ones), so a missing report is never a mystery.
+func (r *Reporter) Missed(ctx context.Context, b herald.Broadcast, late time.Duration) {
+	loc, zone := r.readerOf(b.Origin)
+	when := dueWhen(loc, &b, zone, r.opts.Now())
+	r.notify(ctx, b.ID, b.Origin, missedReply(loc, &b, when, missedBy(loc, late)))
+}
+
+// missedReply is the prompt for a missed broadcast. Its buttons are flows
+// commands, so a press in a Telegram group, a Slack thread or at the
+// console is checked and audited like a typed one: /resume starts a held
+// one-off whose time has passed at once, and "/edit ID timing" opens the
+// edit at its timing step.
+func missedReply(loc *locales.Localizer, b *herald.Broadcast, when, late string) flows.Reply {
+	if b.Schedule.Kind == herald.SendRecurring {
+		return flows.Reply{Text: loc.T("missed.skipped", "Name", b.Name, "ID", b.ID, "When", when, "Late", late),
+			Choices: []flows.Choice{{ID: "/show " + b.ID, Label: loc.T("btn.show")}, {ID: "/pause " + b.ID, Label: loc.T("btn.pause")}}}
+	}
+	return flows.Reply{Text: loc.T("missed.held", "Name", b.Name, "ID", b.ID, "When", when, "Late", late),
+		Choices: []flows.Choice{
+			{ID: "/resume " + b.ID, Label: loc.T("btn.send_now")},
+			{ID: "/edit " + b.ID + " timing", Label: loc.T("btn.reschedule")},
+			{ID: "/cancel " + b.ID, Label: loc.T("btn.cancel_broadcast")},
+		}}
+}
+
+// readerOf is the language and timezone of the admin who made a broadcast
+// at o (their /lang and /tz), else the catalog's default and the bot's.
+func (r *Reporter) readerOf(o herald.Origin) (*locales.Localizer, *time.Location) {
+	zone := r.opts.Location
+	if r.opts.Admins != nil {
+		if a, err := r.opts.Admins.Admin(o.Frontend + ":" + o.UserID); err == nil && a.Timezone != "" {
+			if z, err := time.LoadLocation(a.Timezone); err == nil {
+				zone = z
+			}
+		}
+	}
+	return r.opts.Catalog.Localizer(r.lang(o)), zone
+}
+
+// dueWhen is the moment b was meant to go out, as its creator reads time:
+// "today at 09:00 (Asia/Taipei)", "yesterday at 09:00 (…)", "on
+// 2026-11-20 at 09:00 (…)"; a broadcast at each person's own time shows
+// that wall time.
+func dueWhen(loc *locales.Localizer, b *herald.Broadcast, zone *time.Location, now time.Time) string {
+	var at time.Time
+	switch b.Schedule.Kind {
+	case herald.SendUserLocal:
+		return b.Schedule.Local + " " + loc.T("schedule.user_short")
+	case herald.SendRecurring:
+		at = b.Schedule.Next // the occurrence that was missed
+	default:
+		at = b.Schedule.At
+	}
+	return dayClock(loc, at, zone, now)
+}
+
+// dayClock is at as its reader says it, relative to now in their zone:
+// "today at 09:00 (Asia/Taipei)", "tomorrow at …", "yesterday at …", else
+// "on 2026-11-20 at 09:00 (…)".
+func dayClock(loc *locales.Localizer, at time.Time, zone *time.Location, now time.Time) string {
+	if at.IsZero() {
+		return "—"
+	}
+	lt, ln := at.In(zone), now.In(zone)
+	clock := lt.Format("15:04")
+	suffix := " (" + zone.String() + ")"
+	switch lt.Format(time.DateOnly) {
+	case ln.Format(time.DateOnly):
+		return loc.T("day.today", "Time", clock) + suffix
+	case ln.AddDate(0, 0, 1).Format(time.DateOnly):
+		return loc.T("day.tomorrow", "Time", clock) + suffix
+	case ln.AddDate(0, 0, -1).Format(time.DateOnly):
+		return loc.T("day.yesterday", "Time", clock) + suffix
+	}
+	return loc.T("day.on", "Date", lt.Format(time.DateOnly), "Time", clock) + suffix
+}
+
+// missedBy is how late a broadcast is, in the one unit people would say:
+// "45 min" under an hour, "3 h" under two days, then "2 days".
+func missedBy(loc *locales.Localizer, late time.Duration) string {
+	i := func(n float64) string { return strconv.FormatFloat(n, 'f', 0, 64) }
+	if m := math.Max(1, math.Round(late.Minutes())); m < 60 {
+		return loc.T("duration.m", "M", i(m))
+	}
+	if h := math.Round(late.Hours()); h < 48 {
+		return loc.T("duration.h", "H", i(h))
+	}
+	return loc.N("duration.days", int(math.Round(late.Hours()/24)))
+}
