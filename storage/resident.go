@@ -10,7 +10,7 @@ import (
 
 // defaultTrimEvery is how often the file pages this process has read are
 // dropped from its resident set (Options.TrimEvery).
-const defaultTrimEvery = 500 * time.Millisecond
+const defaultTrimEvery = 200 * time.Millisecond
 
 // trimAfterBytes bounds what a bulk stream (the index rebuild, streaming
 // every subscriber or an audience) reads between two trims: such a stream
