@@ -36,7 +36,7 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	eng := dispatch.New(st, senders(t, os.Getenv("HERALD_CRASH_URL"), &clock{}), dispatch.Options{
+	eng := dispatch.New(st, senders(t, os.Getenv("HERALD_CRASH_URL"), platformtest.NewClock(time.Time{})), dispatch.Options{
 		Workers: crashWorkers, CommitBatch: crashCommitBatch, FailureThreshold: -1,
 		Limits: dispatch.Limits{LINEMulticastSize: 10, Headroom: 1}})
 	ctx := context.Background()

@@ -28,23 +28,7 @@ const (
 // clock is the tests' time: the engine's waits (backoff, retry-after,
 // limiter) advance it instead of sleeping, and the fakes read it, so a
 // 429's window passes when the engine has waited it out.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
+type clock = platformtest.Clock
 
 type env struct {
 	t     *testing.T
@@ -61,7 +45,7 @@ type env struct {
 // engine with the real senders. tune adjusts the options.
 func newEnv(t *testing.T, tune func(*dispatch.Options)) *env {
 	t.Helper()
-	c := &clock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	c := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -197,9 +197,21 @@ func defaultName(text string) string {
 	return strings.TrimSpace(string(r[:40])) + "…"
 }
 
+// tokens are a clause's words with their positions.
+type tokens []token
+
+// text is the words joined by single spaces.
+func (g tokens) text() string {
+	words := make([]string, len(g))
+	for i, tk := range g {
+		words[i] = tk.s
+	}
+	return strings.Join(words, " ")
+}
+
 // group collects the tokens up to the next clause word.
-func (p *lineParser) group(after token) ([]token, *parseError) {
-	var g []token
+func (p *lineParser) group(after token) (tokens, *parseError) {
+	var g tokens
 	for {
 		tk, ok := p.peek()
 		if !ok || isClause(tk) {
@@ -310,11 +322,7 @@ func (p *lineParser) clauseEvery(after token, out *oneLine) *parseError {
 	if err != nil {
 		return err
 	}
-	words := make([]string, len(g))
-	for i, tk := range g {
-		words[i] = tk.s
-	}
-	expr, ok := recurringCron(strings.Join(words, " "))
+	expr, ok := recurringCron(g.text())
 	if !ok {
 		return &parseError{Pos: g[0].pos, Key: "err.syntax.every"}
 	}
@@ -329,11 +337,7 @@ func (p *lineParser) clauseQuiet(after token, out *oneLine) *parseError {
 	if err != nil {
 		return err
 	}
-	words := make([]string, len(g))
-	for i, tk := range g {
-		words[i] = tk.s
-	}
-	v := strings.Join(words, " ")
+	v := g.text()
 	if strings.EqualFold(v, "off") {
 		out.Quiet = &herald.QuietHours{Off: true}
 		return nil

@@ -2,11 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,50 +10,6 @@ import (
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
 )
-
-// adminGroup is a Telegram admin group on the fake, where admins type and
-// press buttons as the Bot API would deliver it to the bot.
-type adminGroup struct {
-	t     *testing.T
-	tg    *platformtest.Telegram
-	token string
-	id    int64
-	msgID int
-}
-
-func (g *adminGroup) chat() map[string]any {
-	return map[string]any{"id": g.id, "type": "supergroup", "title": "Herald admins"}
-}
-
-func groupUser(id int64, name string) map[string]any {
-	return map[string]any{"id": id, "is_bot": false, "first_name": name, "language_code": "en"}
-}
-
-func (g *adminGroup) push(upd map[string]any) {
-	g.t.Helper()
-	if _, err := g.tg.PushUpdate(g.token, upd); err != nil {
-		g.t.Fatal(err)
-	}
-}
-
-// say is a message by from in the group.
-func (g *adminGroup) say(from map[string]any, text string) {
-	g.t.Helper()
-	g.msgID++
-	g.push(map[string]any{"message": map[string]any{"message_id": g.msgID, "date": time.Now().Unix(), "chat": g.chat(), "from": from, "text": text}})
-}
-
-// press is from's tap on the button with data under the bot's message m.
-func (g *adminGroup) press(from map[string]any, m platformtest.TelegramMessage, data string) {
-	g.t.Helper()
-	if !strings.Contains(m.ReplyMarkup, `"`+data+`"`) {
-		g.t.Fatalf("the message has no button %q: %s\n%s", data, m.Text, m.ReplyMarkup)
-	}
-	g.msgID++
-	g.push(map[string]any{"callback_query": map[string]any{"id": "cq-" + strconv.Itoa(g.msgID), "from": from, "chat_instance": "ci", "data": data,
-		"message": map[string]any{"message_id": m.MessageID, "date": m.Date.Unix(), "chat": g.chat(), "text": m.Text,
-			"reply_markup": json.RawMessage(m.ReplyMarkup)}}})
-}
 
 // waitUntil polls cond, for what the bot does on its own goroutines; the
 // deadline only turns a hang into a failure.
@@ -101,18 +52,12 @@ func TestMissedOneOffsAskTheirChatAndTheButtonsWork(t *testing.T) {
 	const group, alice = int64(-100777), int64(42)
 	const slackChannel, slackAlice, thread = "C0HERALD", "U0ALICE", "1700000000.000100"
 	const token = "123456:missed-test"
-	fakes := platformtest.NewServer(nil)
-	fake := httptest.NewServer(fakes.Handler())
-	t.Cleanup(func() { fakes.Close(); fake.Close() })
-	u := fakes.URLs(fake.URL)
+	fakes, u := platformFakes(t)
 	tg := fakes.Telegram
-	tg.AddChat(platformtest.TelegramChat{ID: group, Type: "supergroup", Title: "Herald admins"})
-	tg.SetChatMember(group, alice, "administrator")
+	addAdminGroup(tg, group, alice)
 	fakes.Slack.AddChannel(platformtest.SlackChannel{ID: slackChannel, Name: "herald-admins"})
 
-	cfg := DefaultConfig()
-	cfg.Storage.Path = filepath.Join(t.TempDir(), "herald.db")
-	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg := testConfig(t)
 	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
 	cfg.Slack = SlackConfig{BotToken: "xoxb-missed", AppToken: "xapp-missed", APIURL: u.Slack,
 		AllowedChannels: []string{slackChannel}, AllowedUsers: []string{slackAlice}}
@@ -152,11 +97,7 @@ func TestMissedOneOffsAskTheirChatAndTheButtonsWork(t *testing.T) {
 	}
 
 	// Herald starts again.
-	a, err := startApp(cfg, slog.New(slog.DiscardHandler), appOptions{SchedulerNow: func() time.Time { return start }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = a.shutdown() })
+	a := startTestApp(t, cfg, func() time.Time { return start })
 	ctx := context.Background()
 	a.parts.sched.Tick(ctx, start) // what the scheduler's own loop does at once, too
 
@@ -180,7 +121,7 @@ func TestMissedOneOffsAskTheirChatAndTheButtonsWork(t *testing.T) {
 	}
 
 	// Send now, in the Telegram group: delivered once to each subscriber.
-	g := &adminGroup{t: t, tg: tg, token: token, id: group, msgID: 100}
+	g := groupChat(t, tg, token, group)
 	g.press(groupUser(alice, "Alice"), prompt, "/resume "+doors.ID)
 	waitForMessage(t, tg, group, "Its time has passed, so it goes out now.")
 	a.parts.sched.Tick(ctx, start)

@@ -2,10 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -24,27 +21,17 @@ import (
 func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 	const group, alice, bob, olivia = int64(-100777), int64(42), int64(43), int64(44)
 	const token = "123456:approval-test"
-	fakes := platformtest.NewServer(nil)
-	fake := httptest.NewServer(fakes.Handler())
-	t.Cleanup(func() { fakes.Close(); fake.Close() })
+	fakes, u := platformFakes(t)
 	tg := fakes.Telegram
-	tg.AddChat(platformtest.TelegramChat{ID: group, Type: "supergroup", Title: "Herald admins"})
+	addAdminGroup(tg, group, alice, bob)
 	tg.AddChat(platformtest.TelegramChat{ID: olivia, Type: "private", FirstName: "Olivia"})
-	tg.SetChatMember(group, alice, "administrator")
-	tg.SetChatMember(group, bob, "administrator")
 
-	cfg := DefaultConfig()
-	cfg.Storage.Path = filepath.Join(t.TempDir(), "herald.db")
-	cfg.HTTP.Listen = "127.0.0.1:0"
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: fakes.URLs(fake.URL).Telegram, AdminChatIDs: []int64{group}, AdminUserIDs: []int64{olivia}}
+	cfg := testConfig(t)
+	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}, AdminUserIDs: []int64{olivia}}
 	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-approval-test"}}
 	cfg.Flows.ApprovalThreshold = 1
 	start := time.Now()
-	a, err := startApp(cfg, slog.New(slog.DiscardHandler), appOptions{SchedulerNow: func() time.Time { return start }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = a.shutdown() })
+	a := startTestApp(t, cfg, func() time.Time { return start })
 	if err := a.store.PutSubscribers([]herald.Subscriber{
 		{Platform: herald.Telegram, ID: "1001", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start},
 		{Platform: herald.Telegram, ID: "1002", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start},
@@ -52,38 +39,20 @@ func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	user := func(id int64, name string) map[string]any {
-		return map[string]any{"id": id, "is_bot": false, "first_name": name, "language_code": "en"}
-	}
-	groupChat := map[string]any{"id": group, "type": "supergroup", "title": "Herald admins"}
-	oliviaChat := map[string]any{"id": olivia, "type": "private", "first_name": "Olivia"}
-	msgID := 0
-	push := func(upd map[string]any) {
-		t.Helper()
-		if _, err := tg.PushUpdate(token, upd); err != nil {
-			t.Fatal(err)
-		}
-	}
-	say := func(from, chat map[string]any, text string) {
-		msgID++
-		push(map[string]any{"message": map[string]any{"message_id": msgID, "date": start.Unix(), "chat": chat, "from": from, "text": text}})
-	}
-	press := func(from, chat map[string]any, m platformtest.TelegramMessage, data string) {
-		push(map[string]any{"callback_query": map[string]any{"id": "cq-" + data, "from": from, "chat_instance": "ci", "data": data,
-			"message": map[string]any{"message_id": m.MessageID, "date": m.Date.Unix(), "chat": chat, "text": m.Text,
-				"reply_markup": json.RawMessage(m.ReplyMarkup)}}})
-	}
+	user := groupUser
+	inGroup := groupChat(t, tg, token, group)
+	withOlivia := privateChat(t, tg, token, olivia, "Olivia")
 	at := start.Add(2 * time.Hour).In(cfg.Location()).Format(herald.LocalLayout)
-	submit := func(from, chat map[string]any, chatID int64, text string) string {
+	submit := func(from map[string]any, chat *tgChat, chatID int64, text string) string {
 		t.Helper()
-		say(from, chat, `/new "`+text+`" to tag:vip on telegram at `+at)
-		press(from, chat, waitForMessage(t, tg, chatID, `"sum:confirm"`), "sum:confirm")
+		chat.say(from, `/new "`+text+`" to tag:vip on telegram at `+at)
+		chat.press(from, waitForMessage(t, tg, chatID, `"sum:confirm"`), "sum:confirm")
 		asked := waitForMessage(t, tg, chatID, "I've asked the approvers")
 		return regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(asked.Text)
 	}
 
 	// Alice asks in the group; the request there carries the decision's buttons.
-	id := submit(user(alice, "Alice"), groupChat, group, "Doors open soon")
+	id := submit(user(alice, "Alice"), inGroup, group, "Doors open soon")
 	card := waitForMessage(t, tg, group, "Alice asks for approval")
 	for _, want := range []string{"“Doors open soon” (" + id + ")", "2 recipients — Telegram 2", "Channels: Telegram", "Doors open soon", at} {
 		if !strings.Contains(card.Text, want) {
@@ -98,7 +67,7 @@ func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 
 	// Bob presses Approve on it: the card says so and loses its buttons,
 	// and Alice reads who approved.
-	press(user(bob, "Bob"), groupChat, card, "/approve "+id)
+	inGroup.press(user(bob, "Bob"), card, "/approve "+id)
 	waitForMessage(t, tg, group, "was approved by Bob")
 	if got, _ := tg.Message(group, card.MessageID); !strings.Contains(got.Text, "✅ Approved by Bob.") || strings.Contains(got.ReplyMarkup, "/approve") {
 		t.Errorf("the decided request reads:\n%s\n%s", got.Text, got.ReplyMarkup)
@@ -120,10 +89,10 @@ func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 	// Olivia asks from her private chat, where no approver is: the group
 	// gets the request too. Bob rejects it there with a reason, and her
 	// chat hears why.
-	id = submit(user(olivia, "Olivia"), oliviaChat, olivia, "Flash sale")
+	id = submit(user(olivia, "Olivia"), withOlivia, olivia, "Flash sale")
 	waitForMessage(t, tg, group, "Olivia asks for approval: “Flash sale”")
 	waitForMessage(t, tg, olivia, "Olivia asks for approval: “Flash sale”")
-	say(user(bob, "Bob"), groupChat, "/reject "+id+" needs a picture")
+	inGroup.say(user(bob, "Bob"), "/reject "+id+" needs a picture")
 	waitForMessage(t, tg, olivia, "Flash sale ("+id+") was rejected by Bob: needs a picture")
 	if b, _ := a.store.Broadcast(id); b.Status != herald.StatusDraft {
 		t.Errorf("after the rejection: %s, want draft", b.Status)
@@ -146,7 +115,7 @@ func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 		t.Fatalf("API create over the threshold: %d %+v, want 201 pending approval", resp.StatusCode, created)
 	}
 	card = waitForMessage(t, tg, group, "crm asks for approval: “CRM follow-up” ("+created.ID+")")
-	press(user(bob, "Bob"), groupChat, card, "/approve "+created.ID)
+	inGroup.press(user(bob, "Bob"), card, "/approve "+created.ID)
 	waitForMessage(t, tg, group, "Approved "+created.ID)
 	if b, _ := a.store.Broadcast(created.ID); b.Status != herald.StatusScheduled || b.ApprovedBy != "telegram:43" {
 		t.Errorf("the API's broadcast after Bob's press: %s approved by %q", b.Status, b.ApprovedBy)

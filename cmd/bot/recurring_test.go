@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -27,26 +24,17 @@ import (
 func TestRecurringBroadcastRunsEachOccurrenceAfresh(t *testing.T) {
 	const group, alice = int64(-100777), int64(42)
 	const token = "123456:recurring-test"
-	fakes := platformtest.NewServer(nil)
-	fake := httptest.NewServer(fakes.Handler())
-	t.Cleanup(func() { fakes.Close(); fake.Close() })
+	fakes, u := platformFakes(t)
 	tg := fakes.Telegram
-	tg.AddChat(platformtest.TelegramChat{ID: group, Type: "supergroup", Title: "Herald admins"})
-	tg.SetChatMember(group, alice, "administrator")
+	addAdminGroup(tg, group, alice)
 
-	cfg := DefaultConfig()
-	cfg.Storage.Path = filepath.Join(t.TempDir(), "herald.db")
-	cfg.HTTP.Listen = "127.0.0.1:0"
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: fakes.URLs(fake.URL).Telegram, AdminChatIDs: []int64{group}}
+	cfg := testConfig(t)
+	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
 	start := time.Now().UTC()
 	var mu sync.Mutex
 	now := start
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	a, err := startApp(cfg, slog.New(slog.DiscardHandler), appOptions{SchedulerNow: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = a.shutdown() })
+	a := startTestApp(t, cfg, clock)
 	// at moves the scheduler's clock to when and does what is due by then.
 	at := func(when time.Time) {
 		mu.Lock()
@@ -65,7 +53,7 @@ func TestRecurringBroadcastRunsEachOccurrenceAfresh(t *testing.T) {
 	subscribe("1002", "vip")
 	subscribe("1009") // not in the audience
 
-	g := &adminGroup{t: t, tg: tg, token: token, id: group}
+	g := groupChat(t, tg, token, group)
 	g.say(groupUser(alice, "Alice"), `/new "Daily tip: drink water" to tag:vip on telegram every day 09:00`)
 	g.press(groupUser(alice, "Alice"), waitForMessage(t, tg, group, `"sum:confirm"`), "sum:confirm")
 	confirmed := waitForMessage(t, tg, group, "is scheduled for 2 recipients")

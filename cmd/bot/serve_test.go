@@ -5,10 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,32 +19,18 @@ import (
 // through the REST API for later is fired by the scheduler (its clock
 // driven by Tick, no sleeping) and delivered by the real senders.
 func TestServeFiresAScheduledAPIBroadcastThroughEverySender(t *testing.T) {
-	fakes := platformtest.NewServer(nil)
-	fake := httptest.NewServer(fakes.Handler())
-	t.Cleanup(func() { fakes.Close(); fake.Close() })
-	u := fakes.URLs(fake.URL)
-
-	cfg := DefaultConfig()
-	cfg.Storage.Path = filepath.Join(t.TempDir(), "herald.db")
-	cfg.HTTP.Listen = "127.0.0.1:0"
+	fakes, u := platformFakes(t)
+	cfg := testConfig(t)
 	cfg.PublicBaseURL = "https://herald.example.org"
 	cfg.Telegram = TelegramConfig{Token: "123456:serve-test", APIURL: u.Telegram, AdminChatIDs: []int64{-100777}}
 	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
 	cfg.Messenger = MessengerConfig{PageToken: "page-token", AppSecret: "app-secret", APIURL: u.Messenger, APIVersion: "v26.0"}
 	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-123"}}
 	cfg.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "-100777"}
-	fakes.Telegram.AddChat(platformtest.TelegramChat{ID: -100777, Type: "supergroup", Title: "Herald admins"})
+	addAdminGroup(fakes.Telegram, -100777)
 
 	start := time.Now()
-	a, err := startApp(cfg, slog.New(slog.DiscardHandler), appOptions{SchedulerNow: func() time.Time { return start }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := a.shutdown(); err != nil {
-			t.Error(err)
-		}
-	})
+	a := startTestApp(t, cfg, func() time.Time { return start })
 	subs := []herald.Subscriber{
 		{Platform: herald.LINE, ID: "U0123456789abcdef0123456789abcdef", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start},
 		{Platform: herald.Telegram, ID: "1001", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start},
@@ -127,23 +110,12 @@ func TestServeFiresAScheduledAPIBroadcastThroughEverySender(t *testing.T) {
 func TestServeReportsToTheTelegramAdminChat(t *testing.T) {
 	const group, alice = int64(-100777), int64(42)
 	const token = "123456:serve-test"
-	fakes := platformtest.NewServer(nil)
-	fake := httptest.NewServer(fakes.Handler())
-	t.Cleanup(func() { fakes.Close(); fake.Close() })
-	u := fakes.URLs(fake.URL)
-	fakes.Telegram.AddChat(platformtest.TelegramChat{ID: group, Type: "supergroup", Title: "Herald admins"})
-	fakes.Telegram.SetChatMember(group, alice, "administrator")
-
-	cfg := DefaultConfig()
-	cfg.Storage.Path = filepath.Join(t.TempDir(), "herald.db")
-	cfg.HTTP.Listen = "127.0.0.1:0"
+	fakes, u := platformFakes(t)
+	addAdminGroup(fakes.Telegram, group, alice)
+	cfg := testConfig(t)
 	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
 	start := time.Now()
-	a, err := startApp(cfg, slog.New(slog.DiscardHandler), appOptions{SchedulerNow: func() time.Time { return start }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = a.shutdown() })
+	a := startTestApp(t, cfg, func() time.Time { return start })
 	if err := a.store.PutSubscribers([]herald.Subscriber{
 		{Platform: herald.Telegram, ID: "1001", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start},
 		{Platform: herald.Telegram, ID: "1002", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start},
@@ -152,20 +124,9 @@ func TestServeReportsToTheTelegramAdminChat(t *testing.T) {
 	}
 
 	at := start.Add(time.Hour).In(cfg.Location()).Truncate(time.Minute)
-	from := map[string]any{"id": alice, "is_bot": false, "first_name": "Alice", "language_code": "en"}
-	chat := map[string]any{"id": group, "type": "supergroup", "title": "Herald admins"}
-	push := func(upd map[string]any) {
-		t.Helper()
-		if _, err := fakes.Telegram.PushUpdate(token, upd); err != nil {
-			t.Fatal(err)
-		}
-	}
-	push(map[string]any{"message": map[string]any{"message_id": 1, "date": start.Unix(), "chat": chat, "from": from,
-		"text": `/new "Hi {name|there}, doors open soon" to tag:vip on telegram at ` + at.Format(herald.LocalLayout)}})
-	summary := waitForMessage(t, fakes.Telegram, group, `"sum:confirm"`)
-	push(map[string]any{"callback_query": map[string]any{"id": "cq-1", "from": from, "chat_instance": "ci", "data": "sum:confirm",
-		"message": map[string]any{"message_id": summary.MessageID, "date": summary.Date.Unix(), "chat": chat, "text": summary.Text,
-			"reply_markup": json.RawMessage(summary.ReplyMarkup)}}})
+	g := groupChat(t, fakes.Telegram, token, group)
+	g.say(groupUser(alice, "Alice"), `/new "Hi {name|there}, doors open soon" to tag:vip on telegram at `+at.Format(herald.LocalLayout))
+	g.press(groupUser(alice, "Alice"), waitForMessage(t, fakes.Telegram, group, `"sum:confirm"`), "sum:confirm")
 	waitForMessage(t, fakes.Telegram, group, "scheduled")
 
 	ctx := context.Background()

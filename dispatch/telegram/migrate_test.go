@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,30 +17,11 @@ import (
 
 const engineToken = "777:migrate-test"
 
-// fakeClock advances when the engine or the sender waits, so no test sleeps.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
 // groupRig is the engine with the real Telegram sender, a real store and
 // the Telegram fake over HTTP.
 type groupRig struct {
 	t     *testing.T
-	clock *fakeClock
+	clock *platformtest.Clock
 	st    *storage.Store
 	fake  *platformtest.Telegram
 	rec   *platformtest.Recorder
@@ -50,7 +30,7 @@ type groupRig struct {
 
 func newGroupRig(t *testing.T, workers int) *groupRig {
 	t.Helper()
-	c := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	c := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)

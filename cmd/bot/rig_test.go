@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald/platformtest"
+)
+
+// platformFakes serves every platform's fake over loopback HTTP until t
+// ends.
+func platformFakes(t *testing.T) (*platformtest.Server, platformtest.BaseURLs) {
+	t.Helper()
+	fakes := platformtest.NewServer(nil)
+	srv := httptest.NewServer(fakes.Handler())
+	t.Cleanup(func() { fakes.Close(); srv.Close() })
+	return fakes, fakes.URLs(srv.URL)
+}
+
+// testConfig is the default configuration with its database in t's temp
+// dir and the HTTP side on a free loopback port.
+func testConfig(t *testing.T) Config {
+	cfg := DefaultConfig()
+	cfg.Storage.Path = filepath.Join(t.TempDir(), "herald.db")
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	return cfg
+}
+
+// startTestApp starts the wired bot, its scheduler's clock reading now,
+// and stops it when t ends, failing t if it does not stop cleanly.
+func startTestApp(t *testing.T, cfg Config, now func() time.Time) *app {
+	t.Helper()
+	a, err := startApp(cfg, slog.New(slog.DiscardHandler), appOptions{SchedulerNow: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := a.shutdown(); err != nil {
+			t.Error(err)
+		}
+	})
+	return a
+}
+
+// addAdminGroup makes group a Telegram supergroup "Herald admins" whose
+// administrators are admins.
+func addAdminGroup(tg *platformtest.Telegram, group int64, admins ...int64) {
+	tg.AddChat(platformtest.TelegramChat{ID: group, Type: "supergroup", Title: "Herald admins"})
+	for _, id := range admins {
+		tg.SetChatMember(group, id, "administrator")
+	}
+}
+
+// tgChat is a chat on the Telegram fake where admins type and press
+// buttons, as the Bot API would deliver it to the bot.
+type tgChat struct {
+	t     *testing.T
+	tg    *platformtest.Telegram
+	token string
+	chat  map[string]any
+	msgID int
+}
+
+// groupChat is the admin supergroup id (see addAdminGroup).
+func groupChat(t *testing.T, tg *platformtest.Telegram, token string, id int64) *tgChat {
+	return &tgChat{t: t, tg: tg, token: token, chat: map[string]any{"id": id, "type": "supergroup", "title": "Herald admins"}}
+}
+
+// privateChat is the bot's private chat with the user id.
+func privateChat(t *testing.T, tg *platformtest.Telegram, token string, id int64, name string) *tgChat {
+	return &tgChat{t: t, tg: tg, token: token, chat: map[string]any{"id": id, "type": "private", "first_name": name}}
+}
+
+// groupUser is the from of an update by the user id.
+func groupUser(id int64, name string) map[string]any {
+	return map[string]any{"id": id, "is_bot": false, "first_name": name, "language_code": "en"}
+}
+
+func (c *tgChat) push(upd map[string]any) {
+	c.t.Helper()
+	if _, err := c.tg.PushUpdate(c.token, upd); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// say is a message by from in the chat.
+func (c *tgChat) say(from map[string]any, text string) {
+	c.t.Helper()
+	c.msgID++
+	c.push(map[string]any{"message": map[string]any{"message_id": c.msgID, "date": time.Now().Unix(), "chat": c.chat, "from": from, "text": text}})
+}
+
+// press is from's tap on the button with data under the bot's message m.
+func (c *tgChat) press(from map[string]any, m platformtest.TelegramMessage, data string) {
+	c.t.Helper()
+	if !strings.Contains(m.ReplyMarkup, `"`+data+`"`) {
+		c.t.Fatalf("the message has no button %q: %s\n%s", data, m.Text, m.ReplyMarkup)
+	}
+	c.msgID++
+	c.push(map[string]any{"callback_query": map[string]any{"id": "cq-" + strconv.Itoa(c.msgID), "from": from, "chat_instance": "ci", "data": data,
+		"message": map[string]any{"message_id": m.MessageID, "date": m.Date.Unix(), "chat": c.chat, "text": m.Text,
+			"reply_markup": json.RawMessage(m.ReplyMarkup)}}})
+}
