@@ -514,9 +514,68 @@ func (t *turn) logOf(args string) error {
 	if err != nil {
 		return fmt.Errorf("flows: audit log of %s: %w", b.ID, err)
 	}
+	names := map[string]string{}
 	for _, e := range entries {
-		lines = append(lines, fmt.Sprintf("%s · %s · %s %s", t.when(e.At), e.Actor, e.Action, e.Detail))
+		lines = append(lines, t.auditLine(e, names))
 	}
 	t.say(strings.TrimSpace(strings.Join(lines, "\n")), t.choice("/show "+b.ID, t.T("btn.show")))
 	return nil
+}
+
+// auditKeys say what an audit entry of a broadcast records, in the admin's
+// language; an action without one shows as stored.
+var auditKeys = map[string]string{
+	"broadcast.create":           "log.create",
+	"broadcast.draft":            "log.draft",
+	"broadcast.scheduled":        "log.scheduled",
+	"broadcast.pending_approval": "log.pending",
+	"broadcast.approve":          "log.approve",
+	"broadcast.reject":           "log.reject",
+	"broadcast.edit":             "log.edit",
+	"broadcast.edit_canceled":    "log.edit_canceled",
+	"broadcast.clone":            "log.clone",
+	"broadcast.pause":            "log.pause",
+	"broadcast.resume":           "log.resume",
+	"broadcast.cancel":           "log.cancel",
+	"broadcast.retry_failed":     "log.retry_failed",
+	"broadcast.auto_pause":       "log.auto_pause",
+	"broadcast.start_failed":     "log.start_failed",
+	"broadcast.missed":           "log.missed",
+	"broadcast.finished":         "log.finished",
+	"access.denied":              "log.denied",
+}
+
+// auditLine is one audit entry as an admin reads it: when, who (the name
+// they go by, looked up once per actor in names), what, and its detail.
+func (t *turn) auditLine(e herald.AuditEntry, names map[string]string) string {
+	who, ok := names[e.Actor]
+	if !ok {
+		who = t.actorName(e.Actor)
+		names[e.Actor] = who
+	}
+	what := e.Action
+	if key, ok := auditKeys[e.Action]; ok {
+		what = t.T(key)
+	}
+	line := t.when(e.At) + " · " + who + " · " + what
+	if d := strings.TrimSpace(e.Detail); d != "" {
+		line += " (" + d + ")"
+	}
+	return line
+}
+
+// actorName is who an audit actor is: an admin's name, Herald itself, or
+// an API client; else the stored key.
+func (t *turn) actorName(actor string) string {
+	frontend, id, _ := strings.Cut(actor, ":")
+	switch {
+	case actor == "system":
+		return t.T("log.herald")
+	case frontend == "api":
+		return t.T("log.api", "Client", id)
+	}
+	if a, err := t.e.cfg.Store.Admin(actor); err == nil && a.Name != "" {
+		return a.Name
+	}
+	return actor
 }

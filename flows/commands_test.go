@@ -57,7 +57,7 @@ func TestListShowPauseResumeCancel(t *testing.T) {
 			t.Errorf("audit log %v lacks %s", actions, want)
 		}
 	}
-	mustContain(t, h.send("/log "+a.ID), "Alpha", "broadcast.cancel")
+	mustContain(t, h.send("/log "+a.ID), "Alpha", "· Alice · canceled", "· Alice · paused", "confirmed and scheduled")
 }
 
 func TestCloneDeleteFind(t *testing.T) {

@@ -214,6 +214,9 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 		t.say(t.T("err.not_admin"))
 		return t.replies, nil
 	}
+	if err := t.saveAdminName(); err != nil {
+		return nil, err
+	}
 	if err := t.dispatch(); err != nil {
 		e.cfg.Logger.Error("flows: handle input", "session", key, "step", t.sess.Step, "err", err)
 		t.say(t.T("err.internal"))

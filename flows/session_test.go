@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -135,6 +136,9 @@ func TestPermissions(t *testing.T) {
 	mustContain(t, h.send("/list"), "only Herald admins")
 	if log, _ := h.store.AuditLog("", 10); len(log) < 2 || log[0].Action != "access.denied" || log[0].Actor != "console:mallory" {
 		t.Errorf("denied attempts not audited: %+v", log)
+	}
+	if _, err := h.store.Admin("console:mallory"); !errors.Is(err, herald.ErrNotFound) {
+		t.Errorf("a refused user left an admin record (%v)", err)
 	}
 
 	// Two-person rule: 6 recipients > 5.

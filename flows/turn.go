@@ -65,7 +65,7 @@ func (e *Engine) newTurn(ctx context.Context, in Input, key string) (*turn, erro
 	admin, err := e.cfg.Store.Admin(t.actor)
 	switch {
 	case errors.Is(err, herald.ErrNotFound):
-		admin = herald.Admin{Key: t.actor, Name: in.UserName}
+		admin = herald.Admin{Key: t.actor}
 	case err != nil:
 		return nil, fmt.Errorf("flows: load admin %s: %w", t.actor, err)
 	}
@@ -100,6 +100,20 @@ func (e *Engine) newTurn(ctx context.Context, in Input, key string) (*turn, erro
 	}
 	t.matchTypedChoice()
 	return t, nil
+}
+
+// saveAdminName remembers the name the admin goes by in their chat, so
+// /log names them to others: a write only on first contact or a change.
+// Called once they are known to be an admin: a refused user leaves nothing.
+func (t *turn) saveAdminName() error {
+	if t.in.UserName == "" || t.admin.Name == t.in.UserName {
+		return nil
+	}
+	t.admin.Name = t.in.UserName
+	if err := t.e.cfg.Store.SaveAdmin(t.admin); err != nil {
+		return fmt.Errorf("flows: save admin %s: %w", t.actor, err)
+	}
+	return nil
 }
 
 // matchTypedChoice lets an admin type a button's label (or "back",
