@@ -87,4 +87,8 @@ type Delivery struct {
 	// NotBefore holds a pending delivery until the recipient's own local
 	// send time (user-timezone schedules) or the end of their quiet hours.
 	NotBefore time.Time
+	// PartsDone counts the requests of a message that takes several (LINE
+	// content of more than five messages) that reached the recipient before
+	// it failed; a retry of the failed recipients sends only the rest.
+	PartsDone int
 }

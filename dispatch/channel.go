@@ -140,7 +140,9 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 		pg.out <- []herald.Delivery{final}
 		return true
 	}
-	if pg.maxMulti > 1 && sub.Kind != herald.KindGroup {
+	// Someone who has the first parts of the message from an earlier run
+	// gets the rest on their own: a multicast sends the same parts to all.
+	if pg.maxMulti > 1 && sub.Kind != herald.KindGroup && d.PartsDone == 0 {
 		if pg.batch == nil {
 			pg.batch = r.newJob(pg.p, "multicast", &sub)
 			pg.batch.ds = make([]herald.Delivery, 0, pg.maxMulti)
@@ -154,6 +156,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 	j := r.newJob(pg.p, "push", &sub)
 	j.ds = []herald.Delivery{d}
 	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
+	j.msg.FromPart = d.PartsDone
 	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, contentKey(&j.msg.Content))
 	return r.hand(ctx, pg.jobs, j)
 }
@@ -253,9 +256,14 @@ func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []her
 		return
 	}
 	o, reason := outcomeOf(err)
+	var partial *PartialError
+	errors.As(err, &partial)
 	res := make([]herald.Delivery, len(j.ds))
 	for i, d := range j.ds {
 		res[i] = r.outcome(d, o, reason, id, attempts)
+		if partial != nil && o == herald.Failed {
+			res[i].PartsDone = partial.Done
+		}
 	}
 	out <- res
 }

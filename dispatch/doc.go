@@ -49,7 +49,9 @@
 //     requests to one chat themselves. LINE's parts each carry a retry key
 //     derived from the job's, so a job sent again is not delivered twice;
 //     the limiter counts the job once, and LINE's 429 slows it if the extra
-//     requests go over the endpoint's rate.
+//     requests go over the endpoint's rate. A part refused for good fails
+//     the job with a PartialError; its recipients' records keep how many
+//     parts they got (PartsDone), and a retry run pushes each the rest.
 //   - A recipient whose chat moved to a new ID (a Telegram group become
 //     supergroup) is found under its old one and sent to where it is now.
 //     A sender that learns of the move records it and answers

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/heraldbot/herald"
 )
@@ -31,7 +32,25 @@ type Message struct {
 	// platform's window (a test the admin asked for) rather than a
 	// broadcast: Messenger sends it as messaging_type RESPONSE, untagged.
 	Response bool
+	// FromPart skips the first parts of content that takes several requests
+	// (LINE content of more than five messages): the recipient has them
+	// from an earlier run (Delivery.PartsDone).
+	FromPart int
 }
+
+// PartialError is a sender's failure after the first Done of a message's
+// Of parts reached its recipients. The engine records Done with the
+// failure, so that a retry of the failed recipients sends only the rest.
+type PartialError struct {
+	Done, Of int
+	Err      error
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("%v (the first %d of %d parts were delivered)", e.Err, e.Done, e.Of)
+}
+
+func (e *PartialError) Unwrap() error { return e.Err }
 
 // Sender delivers messages on one platform. It translates platform errors
 // into the root's: herald.ErrRecipientGone, *herald.RetryAfterError,

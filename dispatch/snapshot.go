@@ -30,19 +30,20 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) error {
 		batch = batch[:0]
 		return ctx.Err()
 	}
-	add := func(seq uint32, key herald.SubscriberKey, notBefore time.Time) error {
-		if seq <= last {
+	add := func(d herald.Delivery) error {
+		if d.Seq <= last {
 			return nil
 		}
-		batch = append(batch, herald.Delivery{Seq: seq, Recipient: key, Outcome: herald.Pending, NotBefore: notBefore})
+		batch = append(batch, d)
 		if len(batch) == size {
 			return flush()
 		}
 		return nil
 	}
 	if run.RetryOf != "" {
-		err = r.eachFailed(run.RetryOf, func(seq uint32, key herald.SubscriberKey) error {
-			return add(seq, key, time.Time{}) // a retry goes out now
+		err = r.eachFailed(run.RetryOf, func(failed herald.Delivery) error {
+			// A retry goes out now, with the parts the recipient lacks.
+			return add(herald.Delivery{Seq: failed.Seq, Recipient: failed.Recipient, Outcome: herald.Pending, PartsDone: failed.PartsDone})
 		})
 	} else {
 		now := r.e.opts.Now()
@@ -51,7 +52,7 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) error {
 			if r.e.opts.DeliverAt != nil {
 				at = r.e.opts.DeliverAt(&r.b, sub, now)
 			}
-			return add(sub.Seq, sub.Key(), at)
+			return add(herald.Delivery{Seq: sub.Seq, Recipient: sub.Key(), Outcome: herald.Pending, NotBefore: at})
 		})
 	}
 	if err == nil {
@@ -83,7 +84,7 @@ func (r *runner) lastSeq() (uint32, error) {
 
 // eachFailed streams the failed recipients of another run, leaving out
 // those who blocked the bot: retrying them cannot succeed.
-func (r *runner) eachFailed(runID string, fn func(uint32, herald.SubscriberKey) error) error {
+func (r *runner) eachFailed(runID string, fn func(herald.Delivery) error) error {
 	var after uint32
 	for {
 		ds, err := r.e.store.Deliveries(runID, herald.Failed, after, r.e.opts.PageSize)
@@ -94,7 +95,7 @@ func (r *runner) eachFailed(runID string, fn func(uint32, herald.SubscriberKey) 
 			if d.Reason == herald.ReasonBlocked {
 				continue
 			}
-			if err := fn(d.Seq, d.Recipient); err != nil {
+			if err := fn(d); err != nil {
 				return err
 			}
 		}

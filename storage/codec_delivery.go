@@ -7,11 +7,13 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// Version bytes of the delivery format: v2 added NotBefore. Records of
-// either version are read; new ones are written as v2.
+// Version bytes of the delivery format: v2 added NotBefore, v3 PartsDone.
+// Records of every version are read; new ones are written as v2, or v3
+// when PartsDone is set (rare: a pending record stays a byte shorter).
 const (
 	deliveryV1 = 1
 	deliveryV2 = 2
+	deliveryV3 = 3
 )
 
 var knownOutcomes = []string{string(herald.Pending), string(herald.Sent), string(herald.Failed),
@@ -19,7 +21,11 @@ var knownOutcomes = []string{string(herald.Pending), string(herald.Sent), string
 
 // appendDelivery encodes d (without Seq, which is the key) onto b.
 func appendDelivery(b []byte, d *herald.Delivery) []byte {
-	e := encoder{b: append(b, deliveryV2)}
+	version := byte(deliveryV2)
+	if d.PartsDone > 0 {
+		version = deliveryV3
+	}
+	e := encoder{b: append(b, version)}
 	e.enum(string(d.Recipient.Platform), knownPlatforms)
 	e.str(d.Recipient.ID)
 	e.enum(string(d.Outcome), knownOutcomes)
@@ -28,12 +34,15 @@ func appendDelivery(b []byte, d *herald.Delivery) []byte {
 	e.uvarint(uint64(max(d.Attempts, 0)))
 	e.time(d.At)
 	e.time(d.NotBefore)
+	if version == deliveryV3 {
+		e.uvarint(uint64(d.PartsDone))
+	}
 	return e.b
 }
 
 // decodeDelivery overwrites d with the record b stored under seq.
 func decodeDelivery(seq uint32, b []byte, d *herald.Delivery) error {
-	if len(b) == 0 || (b[0] != deliveryV1 && b[0] != deliveryV2) {
+	if len(b) == 0 || b[0] < deliveryV1 || b[0] > deliveryV3 {
 		return fmt.Errorf("delivery %d: unknown record version", seq)
 	}
 	r := newDecoder(b[1:])
@@ -48,6 +57,10 @@ func decodeDelivery(seq uint32, b []byte, d *herald.Delivery) error {
 	d.NotBefore = time.Time{}
 	if b[0] >= deliveryV2 {
 		d.NotBefore = r.time()
+	}
+	d.PartsDone = 0
+	if b[0] >= deliveryV3 {
+		d.PartsDone = int(r.uvarint())
 	}
 	if r.err != nil {
 		return fmt.Errorf("delivery %d: %w", seq, r.err)

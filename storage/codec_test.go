@@ -43,6 +43,8 @@ func TestDeliveryCodecRoundTrip(t *testing.T) {
 		{Seq: 10, Recipient: herald.SubscriberKey{Platform: "x", ID: "y"}, Outcome: "weird"},
 		{Seq: 11, Recipient: herald.SubscriberKey{Platform: herald.Telegram, ID: "42"}, Outcome: herald.Pending,
 			NotBefore: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
+		{Seq: 12, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U2"}, Outcome: herald.Failed,
+			Reason: "line: 429 You have reached your monthly limit. (the first 1 of 3 parts were delivered)", PartsDone: 1},
 	}
 	for _, want := range cases {
 		b := appendDelivery(nil, &want)
@@ -59,16 +61,21 @@ func TestDeliveryCodecRoundTrip(t *testing.T) {
 	}
 }
 
-// Deliveries written before NotBefore existed (v1) still read back.
-func TestDeliveryCodecReadsVersion1(t *testing.T) {
+// Deliveries written before NotBefore existed (v1) still read back, and
+// a v2 record (no PartsDone) reads as none done.
+func TestDeliveryCodecReadsOlderVersions(t *testing.T) {
 	v2 := appendDelivery(nil, &herald.Delivery{Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U1"}, Outcome: herald.Sent})
-	v1 := append([]byte{deliveryV1}, v2[1:len(v2)-1]...) // v1 had no trailing NotBefore
-	var got herald.Delivery
-	if err := decodeDelivery(5, v1, &got); err != nil {
-		t.Fatal(err)
-	}
-	if got.Recipient.ID != "U1" || got.Outcome != herald.Sent || !got.NotBefore.IsZero() {
-		t.Errorf("v1 record read as %+v", got)
+	for _, old := range [][]byte{
+		append([]byte{deliveryV1}, v2[1:len(v2)-1]...), // v1 had no trailing NotBefore
+		v2,
+	} {
+		got := herald.Delivery{PartsDone: 7}
+		if err := decodeDelivery(5, old, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Recipient.ID != "U1" || got.Outcome != herald.Sent || !got.NotBefore.IsZero() || got.PartsDone != 0 {
+			t.Errorf("v%d record read as %+v", old[0], got)
+		}
 	}
 }
 

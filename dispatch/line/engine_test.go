@@ -20,27 +20,7 @@ import (
 // multicast carries: every recipient gets every part once, in order, even
 // when requests fail on the way (before LINE took them, or after).
 func TestTenPicturesAndTextByMulticast(t *testing.T) {
-	c := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := platformtest.NewRecorder(c.Now)
-	fake := platformtest.NewLINE(rec)
-	srv := httptest.NewServer(fake)
-	s, err := line.New(line.Config{Token: "line-engine", BaseURL: srv.URL, Client: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := dispatch.New(st, map[herald.Platform]dispatch.Sender{herald.LINE: s},
-		dispatch.Options{Workers: 4, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 }, ControlPoll: 50 * time.Millisecond})
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = eng.Shutdown(ctx)
-		srv.Close()
-		_ = st.Close()
-	})
+	c, st, fake, rec, eng := newLineRig(t)
 
 	const n = 1200
 	subs := make([]herald.Subscriber, n)
@@ -50,17 +30,7 @@ func TestTenPicturesAndTextByMulticast(t *testing.T) {
 	if err := st.PutSubscribers(subs); err != nil {
 		t.Fatal(err)
 	}
-	images := make([]herald.Image, herald.MaxImages)
-	for i := range images {
-		images[i] = herald.Image{URL: fmt.Sprintf("https://img.example/%d.jpg", i)}
-	}
-	b := herald.Broadcast{Name: "Autumn lookbook", Status: herald.StatusScheduled,
-		Content:  herald.Content{Kind: herald.ImageContent, Text: "Our autumn lookbook", Images: images},
-		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}, Recipients: herald.Users},
-		Category: herald.Marketing, Schedule: herald.Schedule{Kind: herald.SendNow, At: c.Now()}}
-	if err := st.CreateBroadcast(&b); err != nil {
-		t.Fatal(err)
-	}
+	b := lookbook(t, st, c.Now())
 	// The first request fails before LINE takes it; the fifth is taken but
 	// its answer is lost, so the whole message is sent again with the same
 	// retry keys.
@@ -122,5 +92,121 @@ func TestTenPicturesAndTextByMulticast(t *testing.T) {
 	}
 	if len(ds) != n || sent != n {
 		t.Errorf("%d records, %d sent; want %d sent", len(ds), sent, n)
+	}
+}
+
+// newLineRig is the engine with the real LINE sender, a real store and the
+// LINE fake over HTTP, on a clock that moves when the engine waits.
+func newLineRig(t *testing.T) (*platformtest.Clock, *storage.Store, *platformtest.LINE, *platformtest.Recorder, *dispatch.Engine) {
+	t.Helper()
+	c := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := platformtest.NewRecorder(c.Now)
+	fake := platformtest.NewLINE(rec)
+	srv := httptest.NewServer(fake)
+	s, err := line.New(line.Config{Token: "line-engine", BaseURL: srv.URL, Client: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := dispatch.New(st, map[herald.Platform]dispatch.Sender{herald.LINE: s},
+		dispatch.Options{Workers: 4, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 }, ControlPoll: 50 * time.Millisecond})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = eng.Shutdown(ctx)
+		srv.Close()
+		_ = st.Close()
+	})
+	return c, st, fake, rec, eng
+}
+
+// lookbook stores the largest picture broadcast Herald allows, to every
+// LINE user: ten pictures and a caption, three requests to LINE.
+func lookbook(t *testing.T, st *storage.Store, at time.Time) herald.Broadcast {
+	t.Helper()
+	images := make([]herald.Image, herald.MaxImages)
+	for i := range images {
+		images[i] = herald.Image{URL: fmt.Sprintf("https://img.example/%d.jpg", i)}
+	}
+	b := herald.Broadcast{Name: "Autumn lookbook", Status: herald.StatusScheduled,
+		Content:  herald.Content{Kind: herald.ImageContent, Text: "Our autumn lookbook", Images: images},
+		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}, Recipients: herald.Users},
+		Category: herald.Marketing, Schedule: herald.Schedule{Kind: herald.SendNow, At: at}}
+	if err := st.CreateBroadcast(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The month's quota runs out after the first of the three parts reached
+// everyone: the recipients fail with that said, and once the quota is
+// raised "Retry failed" sends each of them the other two parts, by push,
+// and not the first again.
+func TestRetryAfterAPartialDeliverySendsOnlyTheRest(t *testing.T) {
+	c, st, fake, rec, eng := newLineRig(t)
+	const n = 4
+	subs := make([]herald.Subscriber, n)
+	for i := range subs {
+		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
+	}
+	if err := st.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
+	b := lookbook(t, st, c.Now())
+	fake.SetQuota(n) // one multicast of the first part to all four
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	first, err := eng.Start(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := st.Deliveries(first.ID, "", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Outcome != herald.Failed || d.PartsDone != 1 || !strings.Contains(d.Reason, "monthly limit") ||
+			!strings.Contains(d.Reason, "the first 1 of 3 parts were delivered") {
+			t.Fatalf("after the quota ran out: %+v", d)
+		}
+	}
+
+	fake.SetQuota(0)
+	retry, err := eng.RetryFailed(ctx, b.ID, "console:alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range subs {
+		got := rec.To("line", sub.ID)
+		if len(got) != 3 {
+			t.Fatalf("%s got %d parts in all, want 3: %v", sub.ID, len(got), got)
+		}
+		if !strings.Contains(got[0].Content, "/0.jpg") || got[0].Method != "multicast" ||
+			!strings.Contains(got[1].Content, "/5.jpg") || got[1].Method != "push" ||
+			!strings.Contains(got[2].Content, "Our autumn lookbook") || got[2].Method != "push" {
+			t.Errorf("%s got, in order: %v", sub.ID, got)
+		}
+	}
+	if d := rec.Duplicates("line"); len(d) != 0 {
+		t.Errorf("%d recipients got a part twice", len(d))
+	}
+	ds, err = st.Deliveries(retry.ID, "", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		if d.Outcome != herald.Sent {
+			t.Errorf("retry of %s: %s %s", d.Recipient.ID, d.Outcome, d.Reason)
+		}
 	}
 }

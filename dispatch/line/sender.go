@@ -77,8 +77,9 @@ func (s *Sender) MaxMulticast() int { return MaxRecipients }
 // requests to the same recipients, in order; each has its own retry key
 // derived from the message's, so when the engine sends the message again
 // after an error, the parts LINE already accepted are answered 409 and
-// not delivered twice. A part that fails stops the rest: the error says
-// how many parts were delivered before it.
+// not delivered twice. A part that fails stops the rest: a
+// *dispatch.PartialError says how many were delivered before it, and a
+// later message with FromPart set sends only the parts after those.
 func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) {
 	if len(m.To) == 0 || len(m.To) > MaxRecipients {
 		return "", fmt.Errorf("line: %d recipients, want 1 to %d", len(m.To), MaxRecipients)
@@ -95,11 +96,11 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 	}
 	api.WithContext(ctx)
 	var first string
-	for i, msgs := range parts {
-		id, err := s.send(api, m.To, msgs, partRetryKey(m.RetryKey, i))
+	for i := min(m.FromPart, len(parts)); i < len(parts); i++ {
+		id, err := s.send(api, m.To, parts[i], partRetryKey(m.RetryKey, i-m.FromPart))
 		if err != nil {
 			if i > 0 {
-				err = fmt.Errorf("%w (the first %d of %d parts were delivered)", err, i, len(parts))
+				err = &dispatch.PartialError{Done: i, Of: len(parts), Err: err}
 			}
 			return first, err
 		}
