@@ -67,7 +67,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 	}
 	if cfg.Slack.BotToken != "" {
 		s, err := slackfe.New(slackfe.Options{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
-			SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Flows: engine, Audit: store, Catalog: cat,
+			SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Flows: engine, Audit: store, Admins: store, Catalog: cat,
 			AllowedUsers: cfg.Slack.AllowedUsers, AllowedUserGroups: cfg.Slack.AllowedUserGroups,
 			AllowedChannels: cfg.Slack.AllowedChannels, Logger: logger})
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/locales"
 )
 
 // groupEntry is a cached usergroups.users.list answer.
@@ -104,7 +105,7 @@ func (h *Handler) refuse(ctx context.Context, channel, thread, user, what string
 		Action: "access.denied", Target: channel, Detail: what}); err != nil {
 		h.log.Error("slack: audit", "error", err)
 	}
-	text := h.opts.Catalog.Localizer("").T("slack.not_admin", "User", user)
+	text := h.loc(user).T("slack.not_admin", "User", user)
 	opts := []slack.MsgOption{slack.MsgOptionText(text, false)}
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))
@@ -112,4 +113,16 @@ func (h *Handler) refuse(ctx context.Context, channel, thread, user, what string
 	if _, err := h.api.PostEphemeralContext(ctx, channel, user, opts...); err != nil {
 		h.log.Warn("slack: post refusal", "channel", channel, "error", err)
 	}
+}
+
+// loc speaks to the Slack user user in the language they chose with /lang,
+// else the catalog's default.
+func (h *Handler) loc(user string) *locales.Localizer {
+	var lang string
+	if h.opts.Admins != nil && user != "" {
+		if a, err := h.opts.Admins.Admin(Frontend + ":" + user); err == nil {
+			lang = a.Locale
+		}
+	}
+	return h.opts.Catalog.Localizer(lang)
 }

@@ -24,7 +24,7 @@ func (h *Handler) onCommand(ctx context.Context, cmd slack.SlashCommand) {
 			h.refuse(ctx, cmd.ChannelID, "", cmd.UserID, text)
 			return
 		}
-		root := h.opts.Catalog.Localizer("").T("slack.thread_started", "User", cmd.UserID, "Command", cmd.Command+" "+cmd.Text)
+		root := h.loc(cmd.UserID).T("slack.thread_started", "User", cmd.UserID, "Command", cmd.Command+" "+cmd.Text)
 		_, ts, err := h.api.PostMessageContext(ctx, cmd.ChannelID, slack.MsgOptionText(root, false))
 		if err != nil {
 			h.log.Warn("slack: start thread", "channel", cmd.ChannelID, "error", err)
@@ -96,7 +96,7 @@ func (h *Handler) onInteraction(ctx context.Context, cb *slack.InteractionCallba
 			return
 		}
 		if pressed.owner != "" && pressed.owner != user {
-			h.ephemeral(ctx, channel, thread, user, h.opts.Catalog.Localizer("").T("slack.not_your_wizard"))
+			h.ephemeral(ctx, channel, thread, user, h.loc(user).T("slack.not_your_wizard"))
 			return
 		}
 		in := flows.Input{UserID: user, UserName: cb.User.Name}
@@ -105,7 +105,7 @@ func (h *Handler) onInteraction(ctx context.Context, cb *slack.InteractionCallba
 		case actionUse:
 			when, ok := pickedWhen(cb, act.BlockID)
 			if !ok {
-				h.ephemeral(ctx, channel, thread, user, h.opts.Catalog.Localizer("").T("slack.pick_both"))
+				h.ephemeral(ctx, channel, thread, user, h.loc(user).T("slack.pick_both"))
 				return
 			}
 			pressed.choice, in.Text = when, when
@@ -192,7 +192,7 @@ func (h *Handler) message(ctx context.Context, channel, thread, user, text strin
 			f, err := h.download(ctx, &files[0])
 			if err != nil {
 				h.log.Warn("slack: download upload", "channel", channel, "error", err)
-				h.ephemeral(ctx, channel, thread, user, h.opts.Catalog.Localizer("").T("slack.file_failed"))
+				h.ephemeral(ctx, channel, thread, user, h.loc(user).T("slack.file_failed"))
 				return
 			}
 			in.Text, in.File = "", f

@@ -36,7 +36,7 @@ const (
 // flows reads ("2026-12-01 09:00"). Picking alone sends nothing: Slack
 // reports each picker on its own, and half a date-time is no answer.
 func (h *Handler) pickerBlock(d *flows.DateTimeHint, owner string) slack.Block {
-	loc := h.opts.Catalog.Localizer("")
+	loc := h.loc(owner)
 	day, clock, _ := strings.Cut(d.Initial, " ")
 	date := slack.NewDatePickerBlockElement(actionDate)
 	date.InitialDate = day
@@ -80,7 +80,7 @@ func (h *Handler) menuBlock(ts []flows.Choice, owner string) slack.Block {
 			chosen = append(chosen, o)
 		}
 	}
-	placeholder := slack.NewTextBlockObject(slack.PlainTextType, h.opts.Catalog.Localizer("").T("slack.choose"), false, false)
+	placeholder := slack.NewTextBlockObject(slack.PlainTextType, h.loc(owner).T("slack.choose"), false, false)
 	menu := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeStatic, placeholder, actionMulti, opts...)
 	menu.InitialOptions = chosen
 	return slack.NewActionBlock(h.blockID(owner), menu)

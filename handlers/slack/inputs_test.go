@@ -199,3 +199,29 @@ func TestTagMenuPicksTheAudience(t *testing.T) {
 		t.Fatalf("the audience is not the menu's selection: %s", aud.Blocks)
 	}
 }
+
+// An admin who chose Japanese with /lang gets Slack's own words (the
+// thread's first line, the pickers) in Japanese too, not only flows'
+// replies; another admin keeps the default.
+func TestSlackSpeaksEachAdminsLanguage(t *testing.T) {
+	r := newRig(t)
+	r.slash(alice, "lang ja")
+	r.slash(alice, "new")
+	thread := r.last("さんがこのスレッドで Herald を操作しています").TS
+	r.reply(alice, thread, "Picked sale")
+	for _, value := range []string{"ch:line", "done", "rk:users", "done", "ct:text"} {
+		r.press(alice, r.last(`"`+value+`"`), value)
+	}
+	r.reply(alice, thread, "See you soon")
+	for _, value := range []string{"done", "tm:at"} {
+		r.press(alice, r.last(`"`+value+`"`), value)
+	}
+	ask := r.last(`"datepicker"`)
+	for _, want := range []string{"日付を選択", "この日時にする"} {
+		if !strings.Contains(ask.Blocks, want) {
+			t.Errorf("the pickers lack %q: %s", want, ask.Blocks)
+		}
+	}
+	r.slash(bob, "new")
+	r.last("<@" + bob + "> is working with Herald in this thread")
+}

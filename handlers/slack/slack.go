@@ -39,6 +39,11 @@ type Auditor interface {
 	Audit(e herald.AuditEntry) error
 }
 
+// Admins reads the admin profiles flows keeps (their /lang).
+type Admins interface {
+	Admin(key string) (herald.Admin, error)
+}
+
 // Options configure the Slack frontend.
 type Options struct {
 	BotToken string // xoxb-…
@@ -51,6 +56,9 @@ type Options struct {
 	Flows      Conversations
 	Audit      Auditor
 	Catalog    *locales.Catalog
+	// Admins gives each admin's language for what Slack itself says to
+	// them (pickers, hints, refusals); nil: the catalog's default.
+	Admins Admins
 	// AllowedUsers (Slack user IDs) and the members of AllowedUserGroups
 	// (S… IDs) may act; AllowedChannels are where Herald answers (empty:
 	// every channel and DM). With neither users nor groups, everyone in

@@ -43,7 +43,7 @@ func newRig(t *testing.T, tune ...func(*Options, *platformtest.Slack)) *rig {
 	acc := adminchat.AccessByFrontend{}
 	e, store, cat := flowsrig.New(t, acc)
 	opts := Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.URL + "/api/", Flows: e, Audit: store,
-		Catalog: cat, AllowedUsers: []string{alice, bob}, AllowedChannels: []string{channel}}
+		Admins: store, Catalog: cat, AllowedUsers: []string{alice, bob}, AllowedChannels: []string{channel}}
 	for _, f := range tune {
 		f(&opts, fake)
 	}
