@@ -180,7 +180,6 @@ func (t *turn) approve(args string) error {
 	if err != nil {
 		return fmt.Errorf("flows: approve: %w", err)
 	}
-	t.rememberName()
 	t.audit("broadcast.approve", b.ID, "")
 	t.say(t.T("done.approve", "ID", b.ID, "Name", b.Name, "When", t.describeSchedule(&b.Schedule)), t.actionsFor(&b)...)
 	t.notice(ActionApprove, b, "", nil)
@@ -218,9 +217,8 @@ func (t *turn) reject(args string) error {
 	if err != nil {
 		return fmt.Errorf("flows: reject: %w", err)
 	}
-	t.rememberName()
 	t.audit("broadcast.reject", b.ID, reason)
-	t.say(t.T("done.reject", "ID", b.ID, "Name", b.Name, "Creator", t.nameOf(b.CreatedBy)),
+	t.say(t.T("done.reject", "ID", b.ID, "Name", b.Name, "Creator", t.actorName(b.CreatedBy)),
 		t.choice("/show "+b.ID, t.T("btn.show")), t.choice("/log "+b.ID, t.T("btn.log")))
 	t.notice(ActionReject, b, reason, nil)
 	return nil
@@ -287,10 +285,10 @@ func (t *turn) alreadyDecided(b herald.Broadcast) error {
 	for _, e := range entries { // newest first
 		switch e.Action {
 		case "broadcast.approve":
-			t.say(t.T("approval.already_approved", "ID", b.ID, "Name", b.Name, "Actor", t.nameOf(e.Actor), "Status", status), show)
+			t.say(t.T("approval.already_approved", "ID", b.ID, "Name", b.Name, "Actor", t.actorName(e.Actor), "Status", status), show)
 			return nil
 		case "broadcast.reject":
-			t.say(t.T("approval.already_rejected", "ID", b.ID, "Name", b.Name, "Actor", t.nameOf(e.Actor), "Status", status), show)
+			t.say(t.T("approval.already_rejected", "ID", b.ID, "Name", b.Name, "Actor", t.actorName(e.Actor), "Status", status), show)
 			return nil
 		case "broadcast.submit":
 			// Submitted again since any decision, then withdrawn.
@@ -299,38 +297,11 @@ func (t *turn) alreadyDecided(b herald.Broadcast) error {
 		}
 	}
 	if b.ApprovedBy != "" { // the approval is older than the entries read
-		t.say(t.T("approval.already_approved", "ID", b.ID, "Name", b.Name, "Actor", t.nameOf(b.ApprovedBy), "Status", status), show)
+		t.say(t.T("approval.already_approved", "ID", b.ID, "Name", b.Name, "Actor", t.actorName(b.ApprovedBy), "Status", status), show)
 		return nil
 	}
 	t.say(t.T("err.not_pending", "ID", b.ID, "Status", status), show)
 	return nil
-}
-
-// nameOf is how admins read another admin: the name their chat showed
-// when they last approved, rejected or submitted, else their key.
-func (t *turn) nameOf(key string) string {
-	if key == t.actor && t.in.UserName != "" {
-		return t.in.UserName
-	}
-	if a, err := t.e.cfg.Store.Admin(key); err == nil && a.Name != "" {
-		return a.Name
-	}
-	return key
-}
-
-// rememberName stores the admin's display name, so others read "approved
-// by Bob" rather than a user ID. A failure only costs the name.
-func (t *turn) rememberName() {
-	if t.in.UserName == "" {
-		return
-	}
-	if a, err := t.e.cfg.Store.Admin(t.actor); err == nil && a.Name == t.in.UserName {
-		return
-	}
-	t.admin.Name = t.in.UserName
-	if err := t.e.cfg.Store.SaveAdmin(t.admin); err != nil {
-		t.e.cfg.Logger.Warn("flows: remember admin name", "admin", t.actor, "err", err)
-	}
 }
 
 // edit takes a draft or not-yet-started broadcast back into the summary.

@@ -259,7 +259,6 @@ func (t *turn) confirm() error {
 		}
 		t.say(t.T(key, "ID", id, "Count", FormatCount(cnt.Total), "Threshold", FormatCount(t.e.cfg.ApprovalThreshold)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/cancel "+id, t.T("btn.cancel_broadcast")))
-		t.rememberName()
 		t.notice(ActionSubmit, *saved, "", t.approvalRequest(saved, cnt))
 	case d.Schedule.Kind == herald.SendNow:
 		t.say(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Count", FormatCount(cnt.Total)),
