@@ -12,12 +12,6 @@ import (
 	"github.com/heraldbot/herald/locales"
 )
 
-// groupEntry is a cached usergroups.users.list answer.
-type groupEntry struct {
-	members map[string]bool
-	at      time.Time
-}
-
 // mayAct reports whether user may use Herald in channel. Where: an
 // allowed channel, or a DM. Who: a listed user or a member of a listed
 // user group; with neither list, everyone in the allowed channels (the
@@ -57,25 +51,20 @@ func (h *Handler) isAdmin(ctx context.Context, user string) bool {
 // about 20 a minute). A failed call counts as nobody and is not cached:
 // the next event asks again.
 func (h *Handler) groupMembers(ctx context.Context, group string) map[string]bool {
-	now := h.opts.Now()
-	h.mu.Lock()
-	e, ok := h.groups[group]
-	h.mu.Unlock()
-	if ok && now.Sub(e.at) < h.opts.GroupTTL {
-		return e.members
-	}
-	users, err := h.api.GetUserGroupMembersContext(ctx, group)
+	members, err := h.groups.Get(group, func() (map[string]bool, error) {
+		users, err := h.api.GetUserGroupMembersContext(ctx, group)
+		if err != nil {
+			return nil, err
+		}
+		members := make(map[string]bool, len(users))
+		for _, u := range users {
+			members[u] = true
+		}
+		return members, nil
+	})
 	if err != nil {
 		h.log.Warn("slack: usergroups.users.list", "usergroup", group, "error", err)
-		return nil
 	}
-	members := make(map[string]bool, len(users))
-	for _, u := range users {
-		members[u] = true
-	}
-	h.mu.Lock()
-	h.groups[group] = groupEntry{members: members, at: now}
-	h.mu.Unlock()
 	return members
 }
 

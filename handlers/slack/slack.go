@@ -91,7 +91,7 @@ type Handler struct {
 	mu      sync.Mutex
 	threads map[string]bool // channel:thread_ts of Herald's threads
 	blockN  int
-	groups  map[string]groupEntry // user group ID → its members, cached
+	groups  *adminchat.Lookups[string, map[string]bool] // user group ID → its members
 	// toggles is, per conversation, which toggles of its multi-select
 	// flows last showed checked: a menu's selection is applied as the
 	// difference to it.
@@ -135,7 +135,7 @@ func New(opts Options) (*Handler, error) {
 		sopts = append(sopts, slack.OptionAPIURL(strings.TrimSuffix(opts.APIURL, "/")+"/"))
 	}
 	return &Handler{opts: opts, api: slack.New(opts.BotToken, sopts...), log: opts.Logger,
-		queue: adminchat.NewQueue[convKey](), threads: map[string]bool{}, groups: map[string]groupEntry{},
+		queue: adminchat.NewQueue[convKey](), threads: map[string]bool{}, groups: adminchat.NewLookups[string, map[string]bool](opts.GroupTTL, opts.Now),
 		toggles: map[convKey]map[string]bool{}}, nil
 }
 

@@ -76,7 +76,7 @@ type Admin struct {
 	me     *models.User
 
 	mu      sync.Mutex
-	members map[[2]int64]memberEntry
+	members *adminchat.Lookups[[2]int64, bool] // (chat, user) → administers it
 	owners  *ownerIndex
 	expects map[convKey]flows.Expect
 }
@@ -114,7 +114,7 @@ func NewAdmin(opts AdminOptions) (*Admin, error) {
 		return nil, fmt.Errorf("telegram: admin: new bot: %w", err)
 	}
 	a := &Admin{opts: opts, bot: b, log: opts.Logger, chats: map[int64]bool{}, users: map[int64]bool{},
-		queue: adminchat.NewQueue[convKey](), members: map[[2]int64]memberEntry{}, owners: newOwnerIndex(10000),
+		queue: adminchat.NewQueue[convKey](), members: adminchat.NewLookups[[2]int64, bool](opts.MemberTTL, opts.Now), owners: newOwnerIndex(10000),
 		expects: map[convKey]flows.Expect{}}
 	for _, id := range opts.AdminChatIDs {
 		a.chats[id] = true

@@ -11,12 +11,6 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// memberEntry is a cached getChatMember answer.
-type memberEntry struct {
-	admin bool
-	at    time.Time
-}
-
 // mayAct reports whether user may use Herald: a listed admin user, or an
 // administrator or the creator of one of the admin groups.
 func (a *Admin) mayAct(ctx context.Context, user int64) bool {
@@ -34,23 +28,16 @@ func (a *Admin) mayAct(ctx context.Context, user int64) bool {
 // groupAdmin asks Telegram whether user administers chat, trusting the
 // answer for MemberTTL. A failed call counts as "no" and is not cached.
 func (a *Admin) groupAdmin(ctx context.Context, chat, user int64) bool {
-	k := [2]int64{chat, user}
-	now := a.opts.Now()
-	a.mu.Lock()
-	e, ok := a.members[k]
-	a.mu.Unlock()
-	if ok && now.Sub(e.at) < a.opts.MemberTTL {
-		return e.admin
-	}
-	m, err := a.bot.GetChatMember(ctx, &bot.GetChatMemberParams{ChatID: chat, UserID: user})
+	admin, err := a.members.Get([2]int64{chat, user}, func() (bool, error) {
+		m, err := a.bot.GetChatMember(ctx, &bot.GetChatMemberParams{ChatID: chat, UserID: user})
+		if err != nil {
+			return false, err
+		}
+		return m.Type == models.ChatMemberTypeOwner || m.Type == models.ChatMemberTypeAdministrator, nil
+	})
 	if err != nil {
 		a.log.Warn("telegram: admin: getChatMember", "chat_id", chat, "user_id", user, "error", err)
-		return false
 	}
-	admin := m.Type == models.ChatMemberTypeOwner || m.Type == models.ChatMemberTypeAdministrator
-	a.mu.Lock()
-	a.members[k] = memberEntry{admin: admin, at: now}
-	a.mu.Unlock()
 	return admin
 }
 
