@@ -23,14 +23,7 @@ func TestTenPicturesAndTextByMulticast(t *testing.T) {
 	c, st, fake, rec, eng := newLineRig(t)
 
 	const n = 1200
-	subs := make([]herald.Subscriber, n)
-	for i := range subs {
-		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
-	}
-	if err := st.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
-	b := lookbook(t, st, c.Now())
+	b, subs := lookbook(t, st, n, c.Now())
 	// The first request fails before LINE takes it; the fifth is taken but
 	// its answer is lost, so the whole message is sent again with the same
 	// retry keys.
@@ -123,10 +116,17 @@ func newLineRig(t *testing.T) (*platformtest.Clock, *storage.Store, *platformtes
 	return c, st, fake, rec, eng
 }
 
-// lookbook stores the largest picture broadcast Herald allows, to every
-// LINE user: ten pictures and a caption, three requests to LINE.
-func lookbook(t *testing.T, st *storage.Store, at time.Time) herald.Broadcast {
+// lookbook stores n LINE users and the largest picture broadcast Herald
+// allows, to all of them: ten pictures and a caption, three requests.
+func lookbook(t *testing.T, st *storage.Store, n int, at time.Time) (herald.Broadcast, []herald.Subscriber) {
 	t.Helper()
+	subs := make([]herald.Subscriber, n)
+	for i := range subs {
+		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
+	}
+	if err := st.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
 	images := make([]herald.Image, herald.MaxImages)
 	for i := range images {
 		images[i] = herald.Image{URL: fmt.Sprintf("https://img.example/%d.jpg", i)}
@@ -138,7 +138,7 @@ func lookbook(t *testing.T, st *storage.Store, at time.Time) herald.Broadcast {
 	if err := st.CreateBroadcast(&b); err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return b, subs
 }
 
 // The month's quota runs out after the first of the three parts reached
@@ -148,14 +148,7 @@ func lookbook(t *testing.T, st *storage.Store, at time.Time) herald.Broadcast {
 func TestRetryAfterAPartialDeliverySendsOnlyTheRest(t *testing.T) {
 	c, st, fake, rec, eng := newLineRig(t)
 	const n = 4
-	subs := make([]herald.Subscriber, n)
-	for i := range subs {
-		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
-	}
-	if err := st.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
-	b := lookbook(t, st, c.Now())
+	b, subs := lookbook(t, st, n, c.Now())
 	fake.SetQuota(n) // one multicast of the first part to all four
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
