@@ -23,6 +23,7 @@ type adminStore interface {
 	Audit(e herald.AuditEntry) error
 	Broadcast(id string) (herald.Broadcast, error)
 	Admin(key string) (herald.Admin, error)
+	adminchat.Cards
 }
 
 // adminFrontends are the admin chats (Telegram group, Slack) wired to one
@@ -76,7 +77,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		fe.Slack, access[slackfe.Frontend], surfaces[slackfe.Frontend] = s, s, s
 		fe.socket = cfg.Slack.AppToken != ""
 	}
-	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Admins: store, Catalog: cat,
+	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Admins: store, Cards: store, Catalog: cat,
 		ApproverChats: approverChats(cfg), APIChat: apiChat(cfg, opts), Location: cfg.Location(),
 		Interval: opts.ProgressInterval, Logger: logger})
 	if err != nil {

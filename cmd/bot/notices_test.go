@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -119,5 +120,52 @@ func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 	waitForMessage(t, tg, group, "Approved "+created.ID)
 	if b, _ := a.store.Broadcast(created.ID); b.Status != herald.StatusScheduled || b.ApprovedBy != "telegram:43" {
 		t.Errorf("the API's broadcast after Bob's press: %s approved by %q", b.Status, b.ApprovedBy)
+	}
+}
+
+// TestApprovalRequestIsClosedAfterARestart: Herald stops between Alice's
+// request and Bob's decision; the card posted before the stop still loses
+// its Approve and Reject buttons when Bob decides.
+func TestApprovalRequestIsClosedAfterARestart(t *testing.T) {
+	const group, alice, bob = int64(-100777), int64(42), int64(43)
+	const token = "123456:restart-test"
+	fakes, u := platformFakes(t)
+	tg := fakes.Telegram
+	addAdminGroup(tg, group, alice, bob)
+	cfg := testConfig(t)
+	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
+	cfg.Flows.ApprovalThreshold = 1
+	start := time.Now()
+	now := func() time.Time { return start }
+
+	first, err := startApp(cfg, slog.New(slog.DiscardHandler), appOptions{SchedulerNow: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.store.PutSubscribers([]herald.Subscriber{
+		{Platform: herald.Telegram, ID: "1001", Kind: herald.KindUser, State: herald.Subscribed, FirstSeen: start, LastInteraction: start},
+		{Platform: herald.Telegram, ID: "1002", Kind: herald.KindUser, State: herald.Subscribed, FirstSeen: start, LastInteraction: start},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	g := groupChat(t, tg, token, group)
+	at := start.Add(2 * time.Hour).In(cfg.Location()).Format(herald.LocalLayout)
+	g.say(groupUser(alice, "Alice"), `/new "Doors open soon" on telegram at `+at)
+	g.press(groupUser(alice, "Alice"), waitForMessage(t, tg, group, `"sum:confirm"`), "sum:confirm")
+	card := waitForMessage(t, tg, group, "Alice asks for approval")
+	id := regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(card.Text)
+	if err := first.shutdown(); err != nil {
+		t.Fatal(err)
+	}
+
+	a := startTestApp(t, cfg, now)
+	g.press(groupUser(bob, "Bob"), card, "/approve "+id)
+	waitForMessage(t, tg, group, "Approved "+id)
+	waitUntil(t, "the request card is closed", func() bool {
+		got, _ := tg.Message(group, card.MessageID)
+		return strings.Contains(got.Text, "✅ Approved by Bob.") && !strings.Contains(got.ReplyMarkup, "/approve")
+	})
+	if b, _ := a.store.Broadcast(id); b.Status != herald.StatusScheduled {
+		t.Errorf("after Bob's press: %s", b.Status)
 	}
 }

@@ -2,6 +2,8 @@ package adminchat
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -16,10 +18,11 @@ const noticeTimeout = 30 * time.Second
 
 // card is an approval request posted in one chat; it is edited to show
 // the decision, so nobody presses Approve on a request already decided.
+// Cards are kept in Options.Cards too, to be closed after a restart.
 type card struct {
-	origin herald.Origin
-	ref    string
-	reply  flows.Reply
+	Origin herald.Origin `json:"origin"`
+	Ref    string        `json:"ref"`
+	Text   string        `json:"text"` // the request as posted
 }
 
 // closedKeys say who decided a request, on its card.
@@ -69,17 +72,61 @@ func (r *Reporter) requestApproval(ctx context.Context, n flows.Notice) {
 	}
 	id, req := n.Broadcast.ID, *n.Request
 	r.notices.GoJob(ctx, id, noticeTimeout, func(ctx context.Context) {
+		var posted []card
 		for _, o := range chats {
 			ref, err := r.opts.Surfaces[o.Frontend].Post(ctx, o, req)
 			if err != nil {
 				r.opts.Logger.Warn("adminchat: post approval request", "broadcast_id", id, "frontend", o.Frontend, "error", err)
 				continue
 			}
-			r.mu.Lock()
-			r.cards[id] = append(r.cards[id], card{origin: o, ref: ref, reply: req})
-			r.mu.Unlock()
+			posted = append(posted, card{Origin: o, Ref: ref, Text: req.Text})
 		}
+		r.keepCards(id, posted)
 	})
+}
+
+// keepCards remembers a broadcast's open request cards, in memory and, with
+// Options.Cards, in storage. A request submitted again adds to them.
+func (r *Reporter) keepCards(id string, posted []card) {
+	r.mu.Lock()
+	r.cards[id] = append(r.cards[id], posted...)
+	all := slices.Clone(r.cards[id])
+	r.mu.Unlock()
+	if r.opts.Cards == nil || len(posted) == 0 {
+		return
+	}
+	data, err := json.Marshal(all)
+	if err == nil {
+		err = r.opts.Cards.PutApprovalCards(id, data)
+	}
+	if err != nil {
+		r.opts.Logger.Warn("adminchat: keep approval requests", "broadcast_id", id, "error", err)
+	}
+}
+
+// takeCards returns a broadcast's open request cards and forgets them;
+// after a restart they come from Options.Cards.
+func (r *Reporter) takeCards(id string) []card {
+	r.mu.Lock()
+	cards, ok := r.cards[id]
+	delete(r.cards, id)
+	r.mu.Unlock()
+	if r.opts.Cards == nil {
+		return cards
+	}
+	if !ok {
+		data, err := r.opts.Cards.ApprovalCards(id)
+		if err == nil {
+			err = json.Unmarshal(data, &cards)
+		}
+		if err != nil && !errors.Is(err, herald.ErrNotFound) {
+			r.opts.Logger.Warn("adminchat: read approval requests", "broadcast_id", id, "error", err)
+		}
+	}
+	if err := r.opts.Cards.DeleteApprovalCards(id); err != nil {
+		r.opts.Logger.Warn("adminchat: forget approval requests", "broadcast_id", id, "error", err)
+	}
+	return cards
 }
 
 // approverChats are where a request for a broadcast made in origin goes:
@@ -126,14 +173,14 @@ func (r *Reporter) closeRequests(ctx context.Context, n flows.Notice) {
 		choices = []flows.Choice{{ID: "/show " + b.ID, Label: loc.T("btn.show")}}
 	}
 	r.notices.GoJob(ctx, b.ID, noticeTimeout, func(ctx context.Context) {
-		r.mu.Lock()
-		cards := r.cards[b.ID]
-		delete(r.cards, b.ID)
-		r.mu.Unlock()
-		for _, c := range cards {
-			reply := flows.Reply{Text: c.reply.Text + "\n\n" + line, Choices: choices}
-			if err := r.opts.Surfaces[c.origin.Frontend].Edit(ctx, c.origin, c.ref, reply); err != nil {
-				r.opts.Logger.Warn("adminchat: close approval request", "broadcast_id", b.ID, "frontend", c.origin.Frontend, "error", err)
+		for _, c := range r.takeCards(b.ID) {
+			surface := r.opts.Surfaces[c.Origin.Frontend]
+			if surface == nil {
+				continue // a frontend no longer configured
+			}
+			reply := flows.Reply{Text: c.Text + "\n\n" + line, Choices: choices}
+			if err := surface.Edit(ctx, c.Origin, c.Ref, reply); err != nil {
+				r.opts.Logger.Warn("adminchat: close approval request", "broadcast_id", b.ID, "frontend", c.Origin.Frontend, "error", err)
 			}
 		}
 	})

@@ -39,6 +39,14 @@ type Admins interface {
 	Admin(key string) (herald.Admin, error)
 }
 
+// Cards keeps the approval requests posted for each broadcast, so that a
+// decision after a restart still closes them (*storage.Store).
+type Cards interface {
+	PutApprovalCards(broadcastID string, data []byte) error
+	ApprovalCards(broadcastID string) ([]byte, error)
+	DeleteApprovalCards(broadcastID string) error
+}
+
 // APIFrontend is the Origin.Frontend of broadcasts made through the HTTP
 // API (handlers/api): they have no chat of their own.
 const APIFrontend = "api"
@@ -57,7 +65,10 @@ type Options struct {
 	ApproverChats map[string][]string
 	Broadcasts    Broadcasts
 	// Admins is optional: without it the catalog's default language is used.
-	Admins  Admins
+	Admins Admins
+	// Cards is optional: without it open approval requests are remembered
+	// in memory only, and a restart leaves their buttons in place.
+	Cards   Cards
 	Catalog *locales.Catalog
 	// Interval is the least time between two edits of one progress
 	// message (default 3s): Telegram and Slack rate-limit edits.
