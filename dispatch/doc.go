@@ -49,9 +49,12 @@
 //     requests to one chat themselves. LINE's parts each carry a retry key
 //     derived from the job's, so a job sent again is not delivered twice;
 //     the limiter counts the job once, and LINE's 429 slows it if the extra
-//     requests go over the endpoint's rate. A part refused for good fails
-//     the job with a PartialError; its recipients' records keep how many
-//     parts they got (PartsDone), and a retry run pushes each the rest.
+//     requests go over the endpoint's rate. A sender whose request fails
+//     after earlier parts of the job went out says so with a PartialError:
+//     a retry (429, 5xx) starts from the failed part (Message.FromPart), so
+//     on every platform nobody gets a part twice; a final failure records
+//     how many parts each recipient got (Delivery.PartsDone), and "Retry
+//     failed" sends them only the rest.
 //   - A recipient whose chat moved to a new ID (a Telegram group become
 //     supergroup) is found under its old one and sent to where it is now.
 //     A sender that learns of the move records it and answers

@@ -59,8 +59,13 @@ var errStopped = errors.New("dispatch: run stopped")
 // sendWithRetry sends m until it succeeds, fails for good, or the run
 // stops. A 429 waits as told, slows the limiter and is not counted as a
 // try; temporary errors back off; anything else is final.
+//
+// A message of several requests that failed partway (a *PartialError) is
+// taken up again where it stopped (Message.FromPart): the parts delivered
+// are not sent twice, whatever the platform.
 func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *Message, stopped func() bool) (string, int, error) {
 	attempts := 0
+	var firstID string // of the first part, when a later try sends the rest
 	for {
 		if stopped() {
 			return "", attempts, errStopped
@@ -71,12 +76,19 @@ func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *M
 		attempts++
 		id, err := s.Send(ctx, m)
 		lim.Done()
+		if firstID == "" {
+			firstID = id
+		}
 		if err == nil {
 			lim.Success()
-			return id, attempts, nil
+			return firstID, attempts, nil
 		}
 		if ctx.Err() != nil {
 			return "", attempts, ctx.Err()
+		}
+		var partial *PartialError
+		if errors.As(err, &partial) {
+			m.FromPart = partial.Done
 		}
 		var ra *herald.RetryAfterError
 		var tmp *herald.TemporaryError

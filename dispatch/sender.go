@@ -33,14 +33,17 @@ type Message struct {
 	// broadcast: Messenger sends it as messaging_type RESPONSE, untagged.
 	Response bool
 	// FromPart skips the first parts of content that takes several requests
-	// (LINE content of more than five messages): the recipient has them
-	// from an earlier run (Delivery.PartsDone).
+	// (LINE content of more than five messages, a Telegram album and its
+	// buttons, Messenger text longer than a template): the recipients have
+	// them from an earlier try or run (PartialError, Delivery.PartsDone).
 	FromPart int
 }
 
 // PartialError is a sender's failure after the first Done of a message's
-// Of parts reached its recipients. The engine records Done with the
-// failure, so that a retry of the failed recipients sends only the rest.
+// Of parts reached its recipients (Done counts from the first part, not
+// from FromPart). The engine sends a temporary failure again from there,
+// and records Done with a final one, so that a retry of the failed
+// recipients sends only the rest.
 type PartialError struct {
 	Done, Of int
 	Err      error

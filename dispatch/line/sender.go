@@ -97,7 +97,7 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 	api.WithContext(ctx)
 	var first string
 	for i := min(m.FromPart, len(parts)); i < len(parts); i++ {
-		id, err := s.send(api, m.To, parts[i], partRetryKey(m.RetryKey, i-m.FromPart))
+		id, err := s.send(api, m.To, parts[i], partRetryKey(m.RetryKey, i))
 		if err != nil {
 			if i > 0 {
 				err = &dispatch.PartialError{Done: i, Of: len(parts), Err: err}

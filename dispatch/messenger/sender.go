@@ -97,29 +97,20 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 	}
 	var first string
 	msgs := s.render(m.BroadcastID, &m.Content)
-	for i, msg := range msgs {
-		req.Message = msg
+	for i := min(m.FromPart, len(msgs)); i < len(msgs); i++ {
+		req.Message = msgs[i]
 		id, err := s.post(ctx, &req)
 		if err != nil {
-			if i > 0 { // part of it arrived: do not send it all again
-				return first, fmt.Errorf("messenger: part %d of %d: %w", i+1, len(msgs), permanent(err))
+			if i > 0 { // the parts before arrived: a retry sends the rest
+				return first, &dispatch.PartialError{Done: i, Of: len(msgs), Err: err}
 			}
 			return "", err
 		}
-		if i == 0 {
+		if first == "" {
 			first = id
 		}
 	}
 	return first, nil
-}
-
-// permanent keeps a gone recipient gone but stops retries of a message
-// whose first part was already delivered.
-func permanent(err error) error {
-	if errors.Is(err, herald.ErrRecipientGone) || errors.Is(err, herald.ErrOutsideWindow) {
-		return err
-	}
-	return errors.New(err.Error())
 }
 
 func (s *Sender) post(ctx context.Context, r *request) (string, error) {

@@ -28,7 +28,7 @@ type groupRig struct {
 	eng   *dispatch.Engine
 }
 
-func newGroupRig(t *testing.T, workers int) *groupRig {
+func newGroupRig(t *testing.T, workers int, tune ...func(*telegram.Config)) *groupRig {
 	t.Helper()
 	c := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
@@ -38,7 +38,11 @@ func newGroupRig(t *testing.T, workers int) *groupRig {
 	rec := platformtest.NewRecorder(c.Now)
 	fake := platformtest.NewTelegram(rec)
 	srv := httptest.NewServer(fake)
-	s, err := telegram.New(telegram.Config{Token: engineToken, BaseURL: srv.URL, Client: srv.Client(), Sleep: c.Sleep, Moves: st})
+	cfg := telegram.Config{Token: engineToken, BaseURL: srv.URL, Client: srv.Client(), Sleep: c.Sleep, Moves: st}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	s, err := telegram.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,19 +128,28 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message, kind h
 	kb := keyboard(m.BroadcastID, c.Buttons)
 	text := body(c)
 	images := s.imageURLs(c)
+	single := len(images) == 0 || len(images) == 1 && len([]rune(text)) <= maxCaption
 	switch {
+	case single && m.FromPart > 0:
+		return "", nil // one request, already delivered
 	case len(images) == 0:
 		return sendText(ctx, s.bot, chat, text, kb)
-	case len(images) == 1 && len([]rune(text)) <= maxCaption:
+	case single:
 		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: images[0]},
 			Caption: text, ParseMode: models.ParseModeHTML, ReplyMarkup: kb})
 		return messageID(msg), err
 	}
 	// An album (or a photo whose text is too long for a caption): the
-	// pictures first, then the text with the buttons, which albums cannot carry.
-	first, err := s.sendPictures(ctx, chat, images, text)
-	if err != nil {
-		return "", err
+	// pictures first, then the text with the buttons, which albums cannot
+	// carry. Two parts: a retry after the first sends only the second.
+	var first string
+	pictures := m.FromPart == 0
+	if pictures {
+		id, err := s.sendPictures(ctx, chat, images, text)
+		if err != nil {
+			return "", err
+		}
+		first = id
 	}
 	rest := text
 	if len(images) > 1 && len([]rune(text)) <= maxCaption {
@@ -152,15 +161,19 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message, kind h
 	if rest == "" {
 		rest = html.EscapeString(firstNonEmpty(c.Title, "👇"))
 	}
-	gap := s.cfg.ChatGap
-	if kind == herald.KindGroup {
-		gap = s.cfg.GroupGap
+	if pictures { // just sent: Telegram's pace per chat
+		gap := s.cfg.ChatGap
+		if kind == herald.KindGroup {
+			gap = s.cfg.GroupGap
+		}
+		if err := s.cfg.Sleep(ctx, gap); err != nil {
+			return first, &dispatch.PartialError{Done: 1, Of: 2, Err: err}
+		}
 	}
-	if err := s.cfg.Sleep(ctx, gap); err != nil {
-		return first, err
+	if _, err := sendText(ctx, s.bot, chat, rest, kb); err != nil {
+		return first, &dispatch.PartialError{Done: 1, Of: 2, Err: err}
 	}
-	_, err = sendText(ctx, s.bot, chat, rest, kb)
-	return first, err
+	return first, nil
 }
 
 func (s *Sender) sendPictures(ctx context.Context, chat any, images []string, text string) (string, error) {
@@ -255,6 +268,10 @@ func firstNonEmpty(a, b string) string {
 func (s *Sender) translate(err error) error {
 	if err == nil {
 		return nil
+	}
+	if partial, ok := err.(*dispatch.PartialError); ok {
+		partial.Err = s.translate(partial.Err)
+		return partial
 	}
 	var tooMany *bot.TooManyRequestsError
 	switch {
