@@ -46,10 +46,11 @@
 //   - Content that needs several requests for one recipient (a Telegram
 //     album with buttons, Messenger text too long for a template, LINE
 //     content of more than 5 messages) is one job; the senders space
-//     requests to one chat themselves. LINE's parts each carry a retry key
-//     derived from the job's, so a job sent again is not delivered twice;
-//     the limiter counts the job once, and LINE's 429 slows it if the extra
-//     requests go over the endpoint's rate. A sender whose request fails
+//     requests to one chat themselves, and each request after the first
+//     waits for the channel's limiter too (Message.Paced), so the limit
+//     holds per request, not per job. LINE's parts each carry a retry key
+//     derived from the job's, so a job sent again is not delivered twice.
+//     A sender whose request fails
 //     after earlier parts of the job went out says so with a PartialError:
 //     a retry (429, 5xx) starts from the failed part (Message.FromPart), so
 //     on every platform nobody gets a part twice; a final failure records

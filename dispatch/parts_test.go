@@ -1,11 +1,14 @@
 package dispatch_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/telegram"
 )
 
 // Messenger text too long for a button template goes out as the text,
@@ -32,5 +35,43 @@ func TestMessengerTextAndButtonsResumeAfterTheText(t *testing.T) {
 	}
 	if len(e.fakes.Recorder.Rejected("messenger")) == 0 {
 		t.Error("the page was never rate-limited: the test did not make a second request fail")
+	}
+}
+
+// Every request counts against Telegram's rate, the second of an album
+// with buttons too: at a limit of 5 a second, no second at Telegram holds
+// more than 5 requests, though each job makes two.
+func TestAlbumsWithButtonsStayWithinTelegramsRate(t *testing.T) {
+	e := newEnv(t, nil)
+	e.subscribe(herald.Telegram, 20, nil)
+	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: e.url + "/telegram", Sleep: e.clock.Sleep, ChatGap: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := e.opts
+	opts.Limits.TelegramPerSecond = 5
+	eng := dispatch.New(e.st, map[herald.Platform]dispatch.Sender{herald.Telegram: tg}, opts)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = eng.Shutdown(ctx)
+	})
+	bid := e.broadcast(herald.Content{Kind: herald.ImageContent, Text: "Our autumn lookbook",
+		Images:  []herald.Image{{URL: "https://img.example/1.jpg"}, {URL: "https://img.example/2.jpg"}},
+		Buttons: []herald.Button{{ID: "b1", Kind: herald.URLButton, Label: "Shop", URL: "https://shop.example"}}}, herald.Telegram)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := eng.Start(ctx, bid); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec := e.fakes.Recorder
+	if n := rec.Count("telegram"); n != 40 {
+		t.Fatalf("%d requests reached Telegram, want 40 (an album and its buttons for each of 20)", n)
+	}
+	if most := rec.MaxPerSecond("telegram", false)[tgToken]; most > 5 {
+		t.Errorf("%d requests in one second, over the limit of 5", most)
 	}
 }

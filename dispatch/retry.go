@@ -66,6 +66,7 @@ var errStopped = errors.New("dispatch: run stopped")
 func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *Message, stopped func() bool) (string, int, error) {
 	attempts := 0
 	var firstID string // of the first part, when a later try sends the rest
+	m.Pacer = lim
 	for {
 		if stopped() {
 			return "", attempts, errStopped

@@ -37,6 +37,31 @@ type Message struct {
 	// buttons, Messenger text longer than a template): the recipients have
 	// them from an earlier try or run (PartialError, Delivery.PartsDone).
 	FromPart int
+	// Pacer, set by the engine, is the channel's rate limit for the
+	// requests of a message after its first (the engine waited for that
+	// one): see Paced.
+	Pacer Pacer
+}
+
+// Pacer spaces requests within a rate limit: Wait before a request, Done
+// once it is answered.
+type Pacer interface {
+	Wait(ctx context.Context) error
+	Done()
+}
+
+// Paced makes a request of m after its first, within the rate limit: a
+// Telegram album's buttons or a LINE job's next part count against the
+// platform's limit like any other request.
+func (m *Message) Paced(ctx context.Context, request func() error) error {
+	if m.Pacer == nil {
+		return request()
+	}
+	if err := m.Pacer.Wait(ctx); err != nil {
+		return err
+	}
+	defer m.Pacer.Done()
+	return request()
 }
 
 // PartialError is a sender's failure after the first Done of a message's

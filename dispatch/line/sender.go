@@ -96,8 +96,19 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 	}
 	api.WithContext(ctx)
 	var first string
-	for i := min(m.FromPart, len(parts)); i < len(parts); i++ {
-		id, err := s.send(api, m.To, parts[i], partRetryKey(m.RetryKey, i))
+	start := min(m.FromPart, len(parts))
+	for i := start; i < len(parts); i++ {
+		var id string
+		send := func() (err error) {
+			id, err = s.send(api, m.To, parts[i], partRetryKey(m.RetryKey, i))
+			return err
+		}
+		var err error
+		if i == start {
+			err = send()
+		} else {
+			err = m.Paced(ctx, send)
+		}
 		if err != nil {
 			if i > 0 {
 				err = &dispatch.PartialError{Done: i, Of: len(parts), Err: err}

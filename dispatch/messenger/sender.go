@@ -97,9 +97,20 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 	}
 	var first string
 	msgs := s.render(m.BroadcastID, &m.Content)
-	for i := min(m.FromPart, len(msgs)); i < len(msgs); i++ {
+	start := min(m.FromPart, len(msgs))
+	for i := start; i < len(msgs); i++ {
 		req.Message = msgs[i]
-		id, err := s.post(ctx, &req)
+		var id string
+		post := func() (err error) {
+			id, err = s.post(ctx, &req)
+			return err
+		}
+		var err error
+		if i == start {
+			err = post()
+		} else {
+			err = m.Paced(ctx, post)
+		}
 		if err != nil {
 			if i > 0 { // the parts before arrived: a retry sends the rest
 				return first, &dispatch.PartialError{Done: i, Of: len(msgs), Err: err}

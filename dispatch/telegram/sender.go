@@ -170,7 +170,17 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message, kind h
 			return first, &dispatch.PartialError{Done: 1, Of: 2, Err: err}
 		}
 	}
-	if _, err := sendText(ctx, s.bot, chat, rest, kb); err != nil {
+	send := func() error {
+		_, err := sendText(ctx, s.bot, chat, rest, kb)
+		return err
+	}
+	var err error
+	if pictures {
+		err = m.Paced(ctx, send)
+	} else {
+		err = send() // a retry that starts here: the engine paced it
+	}
+	if err != nil {
 		return first, &dispatch.PartialError{Done: 1, Of: 2, Err: err}
 	}
 	return first, nil
