@@ -40,7 +40,8 @@ func TestMessengerTextAndButtonsResumeAfterTheText(t *testing.T) {
 
 // Every request counts against Telegram's rate, the second of an album
 // with buttons too: at a limit of 5 a second, no second at Telegram holds
-// more than 5 requests, though each job makes two.
+// more than 5 requests, though each job makes two; and 8 workers sharing
+// the limit's 5 tokens do not wait on each other for a second one.
 func TestAlbumsWithButtonsStayWithinTelegramsRate(t *testing.T) {
 	e := newEnv(t, nil)
 	e.subscribe(herald.Telegram, 20, nil)
@@ -49,7 +50,7 @@ func TestAlbumsWithButtonsStayWithinTelegramsRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := e.opts
-	opts.Limits.TelegramPerSecond = 5
+	opts.Limits.TelegramPerSecond, opts.Workers = 5, 8
 	eng := dispatch.New(e.st, map[herald.Platform]dispatch.Sender{herald.Telegram: tg}, opts)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

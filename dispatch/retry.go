@@ -66,7 +66,6 @@ var errStopped = errors.New("dispatch: run stopped")
 func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *Message, stopped func() bool) (string, int, error) {
 	attempts := 0
 	var firstID string // of the first part, when a later try sends the rest
-	m.Pacer = lim
 	for {
 		if stopped() {
 			return "", attempts, errStopped
@@ -75,8 +74,10 @@ func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *M
 			return "", attempts, err
 		}
 		attempts++
+		t := &turnOf{lim: lim, held: true}
+		m.Pacer = t
 		id, err := s.Send(ctx, m)
-		lim.Done()
+		t.done()
 		if firstID == "" {
 			firstID = id
 		}
@@ -108,6 +109,32 @@ func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *M
 		default:
 			return "", attempts, err
 		}
+	}
+}
+
+// turnOf is one send's hold on the limiter: the token its first request
+// took, handed back before each later request of the message takes its
+// own (Pace), so a job holds one token at a time and workers never wait
+// on each other for a second.
+type turnOf struct {
+	lim  *limiter
+	held bool
+}
+
+// Pace implements Pacer: the previous request was answered.
+func (t *turnOf) Pace(ctx context.Context) error {
+	t.done()
+	if err := t.lim.Wait(ctx); err != nil {
+		return err
+	}
+	t.held = true
+	return nil
+}
+
+func (t *turnOf) done() {
+	if t.held {
+		t.lim.Done()
+		t.held = false
 	}
 }
 

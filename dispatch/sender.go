@@ -43,24 +43,21 @@ type Message struct {
 	Pacer Pacer
 }
 
-// Pacer spaces requests within a rate limit: Wait before a request, Done
-// once it is answered.
+// Pacer spaces requests within a rate limit: Pace waits until the next
+// request may go.
 type Pacer interface {
-	Wait(ctx context.Context) error
-	Done()
+	Pace(ctx context.Context) error
 }
 
 // Paced makes a request of m after its first, within the rate limit: a
 // Telegram album's buttons or a LINE job's next part count against the
 // platform's limit like any other request.
 func (m *Message) Paced(ctx context.Context, request func() error) error {
-	if m.Pacer == nil {
-		return request()
+	if m.Pacer != nil {
+		if err := m.Pacer.Pace(ctx); err != nil {
+			return err
+		}
 	}
-	if err := m.Pacer.Wait(ctx); err != nil {
-		return err
-	}
-	defer m.Pacer.Done()
 	return request()
 }
 
