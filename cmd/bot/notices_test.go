@@ -85,7 +85,7 @@ func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 		t.Fatalf("cancel through the API: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	waitForMessage(t, tg, group, "Doors open soon ("+id+") is now canceled — changed by api:crm")
+	waitForMessage(t, tg, group, "Doors open soon ("+id+") is now canceled — changed by API client crm")
 
 	// Olivia asks from her private chat, where no approver is: the group
 	// gets the request too. Bob rejects it there with a reason, and her

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -167,7 +168,7 @@ func (r *Reporter) closeRequests(ctx context.Context, n flows.Notice) {
 	}
 	b := n.Broadcast
 	loc := r.opts.Catalog.Localizer(r.lang(b.Origin))
-	line := loc.T(key, "Actor", actorName(&n))
+	line := loc.T(key, "Actor", actorName(loc, &n))
 	var choices []flows.Choice
 	if n.Action != flows.ActionDelete {
 		choices = []flows.Choice{{ID: "/show " + b.ID, Label: loc.T("btn.show")}}
@@ -190,7 +191,7 @@ func (r *Reporter) closeRequests(ctx context.Context, n flows.Notice) {
 // what its creator likely does next.
 func noticeReply(loc *locales.Localizer, n *flows.Notice) flows.Reply {
 	b := &n.Broadcast
-	actor := actorName(n)
+	actor := actorName(loc, n)
 	show := flows.Choice{ID: "/show " + b.ID, Label: loc.T("btn.show")}
 	switch n.Action {
 	case flows.ActionApprove:
@@ -221,7 +222,10 @@ func noticeReply(loc *locales.Localizer, n *flows.Notice) flows.Reply {
 }
 
 // actorName is how the chat showed whoever acted, else their key.
-func actorName(n *flows.Notice) string {
+func actorName(loc *locales.Localizer, n *flows.Notice) string {
+	if client, ok := strings.CutPrefix(n.Actor, APIFrontend+":"); ok {
+		return loc.T("log.api", "Client", client)
+	}
 	if n.ActorName != "" {
 		return n.ActorName
 	}
