@@ -142,11 +142,14 @@ func (p *progress) setDue(due map[int64]int) {
 	p.due, p.dueKnown = due, true
 }
 
+// dueMinute is the key of progress.due: the minute t falls in.
+func dueMinute(t time.Time) int64 { return t.Unix() / 60 }
+
 // waitingLocked is how many pending recipients wait for a later minute
 // than now's, when the next of them are due, and when the latest group
 // already due became due (zero if none).
 func (p *progress) waitingLocked(now time.Time) (waiting int, next, since time.Time) {
-	cur := now.Unix() / 60
+	cur := dueMinute(now)
 	var nextMin, sinceMin int64
 	for m, n := range p.due {
 		switch {
@@ -209,19 +212,21 @@ func (r *runner) publish(ctx context.Context) {
 	r.e.opts.Reporter.Progress(ctx, r.prog.snapshot(r, r.e.opts.Now()))
 }
 
-// countWaiting reads in the background when each pending recipient may be
-// sent (their NotBefore), so progress can tell the recipients due now from
-// those waiting for their own local time or the end of their quiet hours,
-// and publishes once it knows. The returned func waits for it to end.
-func (r *runner) countWaiting(ctx context.Context, run *herald.Run) (wait func()) {
-	if r.e.opts.DeliverAt == nil || run.RetryOf != "" { // everyone is due at once
-		r.prog.setDue(nil)
+// countWaiting tells progress when each pending recipient may be sent
+// (their NotBefore), so it can tell the recipients due now from those
+// waiting for their own local time or the end of their quiet hours. due is
+// that count when the snapshot just made it; else (a resumed run) it is
+// read in the background and published once known. The returned func
+// waits for it to end.
+func (r *runner) countWaiting(ctx context.Context, run *herald.Run, due map[int64]int) (wait func()) {
+	if r.e.opts.DeliverAt == nil || run.RetryOf != "" || due != nil { // everyone is due at once, or known
+		r.prog.setDue(due)
 		return func() {}
 	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		due := map[int64]int{}
+		due = map[int64]int{}
 		var after uint32
 		for !r.stopped() {
 			ds, err := r.e.store.Deliveries(r.runID, herald.Pending, after, r.e.opts.PageSize)
@@ -231,7 +236,7 @@ func (r *runner) countWaiting(ctx context.Context, run *herald.Run) (wait func()
 			}
 			for _, d := range ds {
 				if !d.NotBefore.IsZero() {
-					due[d.NotBefore.Unix()/60]++
+					due[dueMinute(d.NotBefore)]++
 				}
 			}
 			if len(ds) < r.e.opts.PageSize {

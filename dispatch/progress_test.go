@@ -95,3 +95,58 @@ func TestWaitingRecipientsAreReportedWithTheNextGroup(t *testing.T) {
 		t.Errorf("the report still counts waiting recipients: %+v", rep)
 	}
 }
+
+// A run resumed after a pause (or a restart) has no snapshot to count its
+// waiting recipients from: it reads them from storage, and the chat again
+// hears how many wait and until when.
+func TestResumedRunCountsItsWaitingRecipientsAgain(t *testing.T) {
+	zones := schedule.NewZones(time.UTC)
+	var e *env
+	var bid string
+	nyNine := time.Date(2026, 11, 24, 9, 0, 0, 0, zones.Get("America/New_York")).UTC()
+	waits := 0
+	e = newEnv(t, func(o *dispatch.Options) {
+		o.DeliverAt = func(b *herald.Broadcast, s *herald.Subscriber, now time.Time) time.Time {
+			return zones.DeliverAt(b, s, nil, now)
+		}
+		o.Sleep = func(ctx context.Context, d time.Duration) error {
+			if d < time.Minute {
+				return e.clock.Sleep(ctx, d)
+			}
+			if waits++; waits == 1 { // first wait for New York: pause it there
+				go func() { _ = e.eng.Pause(context.Background(), bid, "telegram:42") }()
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			eventually(t, "the resumed run telling who waits", func() bool {
+				ev := e.rep.events()
+				p := ev[len(ev)-1]
+				return p.Status == herald.RunSending && p.Waiting == 2 && p.NextAt.Equal(nyNine) && p.Due() == 0
+			})
+			return e.clock.Sleep(ctx, d)
+		}
+	})
+	tz := []string{"Asia/Tokyo", "America/New_York", "America/New_York"}
+	e.subscribe(herald.Telegram, len(tz), func(i int, s *herald.Subscriber) { s.Timezone = tz[i] })
+	b := herald.Broadcast{Name: "morning hello", Status: herald.StatusScheduled, Content: hello,
+		Audience: herald.Audience{Channels: []herald.Platform{herald.Telegram}, Recipients: herald.Users},
+		Schedule: herald.Schedule{Kind: herald.SendUserLocal, Local: "2026-11-24 09:00"}}
+	if err := e.st.CreateBroadcast(&b); err != nil {
+		t.Fatal(err)
+	}
+	bid = b.ID
+	tokyoNine := time.Date(2026, 11, 24, 9, 0, 0, 0, zones.Get("Asia/Tokyo"))
+	e.clock.Sleep(t.Context(), tokyoNine.Sub(e.clock.Now()))
+	if run := e.start(bid); run.Status != herald.RunPaused {
+		t.Fatalf("run %s, want paused while it waited for New York", run.Status)
+	}
+	if err := e.eng.Resume(context.Background(), bid, "telegram:42"); err != nil {
+		t.Fatal(err)
+	}
+	if run := e.wait(bid); run.Status != herald.RunCompleted || run.Tally[herald.Telegram].Sent != 3 {
+		t.Fatalf("run %s %+v, want all 3 sent", run.Status, run.Tally)
+	}
+	if waits < 2 {
+		t.Fatal("the resumed run never waited for New York")
+	}
+}

@@ -65,8 +65,9 @@ func (r *runner) run() {
 		r.logErr("dispatch: load run", err)
 		return
 	}
+	var due map[int64]int // when the pending may go, if the snapshot just told
 	if run.Status == herald.RunSnapshotting {
-		if err := r.snapshot(ctx, &run); err != nil {
+		if due, err = r.snapshot(ctx, &run); err != nil {
 			if ctx.Err() == nil {
 				r.fail(ctx, err)
 			}
@@ -83,7 +84,7 @@ func (r *runner) run() {
 	if err := r.countHeld(); err != nil {
 		r.logErr("dispatch: count held", err)
 	}
-	counted := r.countWaiting(ctx, &run)
+	counted := r.countWaiting(ctx, &run, due)
 	r.publish(ctx) // a resumed run says so at once, whether or not anything is due
 	go r.watch(ctx)
 	r.sendAll(ctx)

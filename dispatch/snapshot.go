@@ -12,12 +12,17 @@ import (
 // the audience streams by: nothing holds the whole audience in memory. A
 // snapshot cut short by a crash resumes after the last Seq it wrote
 // (recipients stream in Seq order and each batch is one transaction).
-func (r *runner) snapshot(ctx context.Context, run *herald.Run) error {
+//
+// When it wrote every record (not a resumed snapshot), it returns when the
+// pending recipients may be sent, as progress counts them (see setDue), so
+// the run need not read them all again to tell.
+func (r *runner) snapshot(ctx context.Context, run *herald.Run) (map[int64]int, error) {
 	st := r.e.store
 	last, err := r.lastSeq()
 	if err != nil {
-		return err
+		return nil, err
 	}
+	due := map[int64]int{}
 	size := r.e.opts.SnapshotBatch
 	batch := make([]herald.Delivery, 0, size)
 	flush := func() error {
@@ -33,6 +38,9 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) error {
 	add := func(d herald.Delivery) error {
 		if d.Seq <= last {
 			return nil
+		}
+		if !d.NotBefore.IsZero() {
+			due[dueMinute(d.NotBefore)]++
 		}
 		batch = append(batch, d)
 		if len(batch) == size {
@@ -59,9 +67,12 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) error {
 		err = flush()
 	}
 	if err != nil {
-		return fmt.Errorf("dispatch: snapshot %s: %w", r.runID, err)
+		return nil, fmt.Errorf("dispatch: snapshot %s: %w", r.runID, err)
 	}
-	return nil
+	if last > 0 {
+		return nil, nil // the records written before the crash were not counted
+	}
+	return due, nil
 }
 
 // lastSeq is the highest Seq already in the run (0 for none).
