@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heraldbot/herald"
 )
 
 // Validate returns every problem in the config at once (as Problems), each
@@ -239,7 +242,8 @@ func (c *Config) validateTuning(add addFunc) {
 				ok = false
 			}
 		}
-		if ok && q.Start == q.End {
+		var ve *herald.ValidationError
+		if err := (&herald.QuietHours{Start: q.Start, End: q.End}).Validate(); ok && errors.As(err, &ve) && ve.Code == herald.CodeEmptySpan {
 			add("schedule.quiet_hours", `start and end are both %q, a window of no time — give two different times, e.g. start "22:00", end "08:00", or remove quiet_hours`, q.Start)
 		}
 	}
