@@ -2,12 +2,12 @@ package dispatch
 
 import (
 	"context"
-	"crypto/sha1"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/heraldbot/herald"
 )
@@ -138,21 +138,21 @@ func (t *turnOf) done() {
 	}
 }
 
-// retryKey derives a UUID (version 5 layout, SHA-1 over a namespace) from
-// the run, the batch's first and last Seq, its size and its content, so a
-// batch sent again after a restart carries the same key.
+// retryNamespace is the UUIDv5 namespace of run retry keys: the ASCII bytes
+// "herald-dispatch-", which keys derived before Herald used the uuid package
+// hashed first too, so a run resumed across that upgrade keeps its keys.
+var retryNamespace = uuid.UUID([]byte("herald-dispatch-"))
+
+// retryKey derives a UUIDv5 from the run, the batch's first and last Seq,
+// its size and its content, so a batch sent again after a restart carries
+// the same key.
 func retryKey(runID string, first, last uint32, n int, content string) string {
-	h := sha1.New()
-	h.Write([]byte("herald-dispatch-v1\x00"))
-	h.Write([]byte(runID))
-	var b [12]byte
-	binary.BigEndian.PutUint32(b[0:], first)
-	binary.BigEndian.PutUint32(b[4:], last)
-	binary.BigEndian.PutUint32(b[8:], uint32(n))
-	h.Write(b[:])
-	h.Write([]byte(content))
-	sum := h.Sum(nil)
-	sum[6] = sum[6]&0x0f | 0x50 // version 5
-	sum[8] = sum[8]&0x3f | 0x80 // RFC 4122 variant
-	return fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
+	data := make([]byte, 0, 3+len(runID)+12+len(content))
+	data = append(data, "v1\x00"...)
+	data = append(data, runID...)
+	data = binary.BigEndian.AppendUint32(data, first)
+	data = binary.BigEndian.AppendUint32(data, last)
+	data = binary.BigEndian.AppendUint32(data, uint32(n))
+	data = append(data, content...)
+	return uuid.NewSHA1(retryNamespace, data).String()
 }

@@ -15,7 +15,6 @@ package line
 
 import (
 	"context"
-	"crypto/sha1"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"github.com/heraldbot/herald"
@@ -142,20 +142,20 @@ func (s *Sender) send(api *messaging_api.MessagingApiAPI, recipients []dispatch.
 	return acceptedID(res), translate(res, err, false)
 }
 
+// partNamespace is the UUIDv5 namespace of part keys: the ASCII bytes
+// "herald-line-part", which keys derived before Herald used the uuid package
+// hashed first too, so a run resumed across that upgrade keeps its keys.
+var partNamespace = uuid.UUID([]byte("herald-line-part"))
+
 // partRetryKey is the X-Line-Retry-Key of part i of a message whose key is
 // base: base itself for the first part (a one-part message is unchanged),
-// then a UUID (version 5 layout) derived from base and i, so that the same
-// part of the same run's batch always carries the same key.
+// then a UUIDv5 derived from base and i, so that the same part of the same
+// run's batch always carries the same key.
 func partRetryKey(base string, i int) string {
 	if i == 0 || base == "" {
 		return base
 	}
-	h := sha1.New()
-	h.Write([]byte("herald-line-part\x00" + base + "\x00" + strconv.Itoa(i)))
-	sum := h.Sum(nil)
-	sum[6] = sum[6]&0x0f | 0x50 // version 5
-	sum[8] = sum[8]&0x3f | 0x80 // RFC 4122 variant
-	return fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
+	return uuid.NewSHA1(partNamespace, []byte("\x00"+base+"\x00"+strconv.Itoa(i))).String()
 }
 
 // acceptedID is the request that first used the retry key, on a 409.

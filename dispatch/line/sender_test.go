@@ -209,6 +209,30 @@ func TestPartRetryKeysAreDistinctAndStable(t *testing.T) {
 	}
 }
 
+// TestPartRetryKeysAreTheKeysOfEarlierReleases pins part keys derived by
+// the hand-written SHA-1 code that came before the uuid package: a run
+// resumed after an upgrade must send the same X-Line-Retry-Key for each part.
+func TestPartRetryKeysAreTheKeysOfEarlierReleases(t *testing.T) {
+	for _, tc := range []struct {
+		base string
+		part int
+		want string
+	}{
+		{"0f8fad5b-d9cb-469f-a165-70867728950e", 0, "0f8fad5b-d9cb-469f-a165-70867728950e"},
+		{"0f8fad5b-d9cb-469f-a165-70867728950e", 1, "c8077280-de0c-5397-b361-40c02dd8dc30"},
+		{"0f8fad5b-d9cb-469f-a165-70867728950e", 2, "3778b32a-5dc9-5fb9-8d9e-0b38f599547e"},
+		{"0f8fad5b-d9cb-469f-a165-70867728950e", 3, "929d8573-fcd3-5a43-ab7f-ba09970eea4b"},
+		{"c6a1b7e2-3f4d-5a6b-8c9d-0e1f2a3b4c5d", 1, "c5daf96a-0484-5e1e-be6e-f82a6f261f17"},
+		{"c6a1b7e2-3f4d-5a6b-8c9d-0e1f2a3b4c5d", 2, "56fffff3-5cb6-5505-a868-8efec7edfdd3"},
+		{"c6a1b7e2-3f4d-5a6b-8c9d-0e1f2a3b4c5d", 3, "5775f293-115e-5485-bcde-22015fe5e0aa"},
+		{"", 2, ""},
+	} {
+		if got := partRetryKey(tc.base, tc.part); got != tc.want {
+			t.Errorf("partRetryKey(%q, %d) = %s, want %s as before", tc.base, tc.part, got, tc.want)
+		}
+	}
+}
+
 func TestPicturesWithButtons(t *testing.T) {
 	s, _, rec := setup(t)
 	buttons := []herald.Button{{ID: "yes", Label: "Yes", Kind: herald.ActionButton}}

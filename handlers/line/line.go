@@ -6,7 +6,6 @@ package line
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
@@ -130,17 +130,8 @@ func (h *Handler) fetchProfile(ctx context.Context, key herald.SubscriberKey) {
 func (h *Handler) push(to, text string) {
 	_, err := h.api.PushMessage(&messaging_api.PushMessageRequest{
 		To: to, Messages: []messaging_api.MessageInterface{messaging_api.TextMessage{Text: text}},
-	}, newRetryKey())
+	}, uuid.NewString()) // a random UUID: LINE rejects other retry keys
 	if err != nil {
 		h.log.Warn("line: confirmation not sent", "error", err)
 	}
-}
-
-// newRetryKey is a random UUID for X-Line-Retry-Key (LINE rejects others).
-func newRetryKey() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
