@@ -35,6 +35,24 @@ type SubscriberKey struct {
 	ID       string // platform user, group or chat ID
 }
 
+// MaxSubscriberIDLen is the longest subscriber ID (in bytes) Herald stores.
+// Every door that takes an ID (the API's path, inbound webhooks, CSV
+// imports) checks it with ValidateSubscriberID, so they refuse alike.
+const MaxSubscriberIDLen = 128
+
+// ValidateSubscriberID checks a platform user, group or chat ID as every door
+// receives it: blank is CodeRequired, longer than MaxSubscriberIDLen bytes is
+// CodeTooLong, both on field "id".
+func ValidateSubscriberID(id string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return invalid("id", CodeRequired, 0)
+	case len(id) > MaxSubscriberIDLen:
+		return invalid("id", CodeTooLong, MaxSubscriberIDLen)
+	}
+	return nil
+}
+
 // String renders the key as "platform:id", the form used in logs and CSVs.
 func (k SubscriberKey) String() string { return string(k.Platform) + ":" + k.ID }
 
@@ -114,13 +132,13 @@ func NormalizeTags(tags []string) []string {
 
 // Validate checks a subscriber before it is stored.
 func (s *Subscriber) Validate() error {
-	switch {
-	case !s.Platform.Valid():
+	if !s.Platform.Valid() {
 		return invalid("platform", CodeInvalid, 0)
-	case strings.TrimSpace(s.ID) == "":
-		return invalid("id", CodeRequired, 0)
-	case len(s.ID) > 128:
-		return invalid("id", CodeTooLong, 128)
+	}
+	if err := ValidateSubscriberID(s.ID); err != nil {
+		return err
+	}
+	switch {
 	case s.Kind != KindUser && s.Kind != KindGroup:
 		return invalid("kind", CodeInvalid, 0)
 	case s.Kind == KindGroup && !s.Platform.HasGroups():

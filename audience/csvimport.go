@@ -1,6 +1,7 @@
 package audience
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,9 +13,6 @@ import (
 
 // DefaultMaxCSVBytes is the upload limit used when ParseIDs gets 0.
 const DefaultMaxCSVBytes = 20 << 20
-
-// maxIDLen matches herald.Subscriber.Validate: longer cells cannot be IDs.
-const maxIDLen = 128
 
 // maxIssues bounds how many malformed lines are listed (all are counted),
 // so a hostile file cannot make the report itself huge.
@@ -256,7 +254,7 @@ func isHeader(cell string) bool {
 }
 
 func checkID(cell string) IssueKind {
-	if len(cell) > maxIDLen+len("messenger:") {
+	if len(cell) > herald.MaxSubscriberIDLen+len("messenger:") {
 		return IssueTooLong
 	}
 	if strings.ContainsFunc(cell, func(r rune) bool {
@@ -264,9 +262,11 @@ func checkID(cell string) IssueKind {
 	}) {
 		return IssueBadChars
 	}
-	if e := splitPlatform(cell); len(e.ID) > maxIDLen {
-		return IssueTooLong
-	} else if e.ID == "" {
+	var ve *herald.ValidationError
+	if errors.As(herald.ValidateSubscriberID(splitPlatform(cell).ID), &ve) {
+		if ve.Code == herald.CodeTooLong {
+			return IssueTooLong
+		}
 		return IssueEmptyID
 	}
 	return ""

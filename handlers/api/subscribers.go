@@ -26,8 +26,8 @@ func subscriberKey(r *http.Request) (herald.SubscriberKey, error) {
 		return herald.SubscriberKey{}, &herald.ValidationError{Field: "platform", Code: herald.CodeInvalid}
 	}
 	id := strings.TrimSpace(r.PathValue("id"))
-	if id == "" || len(id) > 128 {
-		return herald.SubscriberKey{}, &herald.ValidationError{Field: "id", Code: herald.CodeInvalid}
+	if err := herald.ValidateSubscriberID(id); err != nil {
+		return herald.SubscriberKey{}, err
 	}
 	return herald.SubscriberKey{Platform: p, ID: id}, nil
 }

@@ -8,7 +8,6 @@ package inbound
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -67,11 +66,13 @@ type Event struct {
 
 // Validate rejects events no platform handler should produce.
 func (e *Event) Validate() error {
-	switch {
-	case !e.Key.Platform.Valid():
+	if !e.Key.Platform.Valid() {
 		return fmt.Errorf("inbound: event %s: invalid platform %q", e.Kind, e.Key.Platform)
-	case strings.TrimSpace(e.Key.ID) == "" || len(e.Key.ID) > 128:
-		return fmt.Errorf("inbound: event %s: invalid subscriber ID", e.Kind)
+	}
+	if err := herald.ValidateSubscriberID(e.Key.ID); err != nil {
+		return fmt.Errorf("inbound: event %s: subscriber %w", e.Kind, err)
+	}
+	switch {
 	case e.Group && !e.Key.Platform.HasGroups():
 		return fmt.Errorf("inbound: event %s: %s has no group chats", e.Kind, e.Key.Platform)
 	}
