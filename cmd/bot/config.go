@@ -173,9 +173,6 @@ const (
 	demoStoragePath    = "./data/demo.db"
 )
 
-// Locales Herald ships admin text for.
-var supportedLocales = []string{"en", "zh-TW", "zh-CN", "ja"}
-
 // DefaultConfig is the embedded configuration the bot runs on without a
 // file. Platform limits are the platforms' published ones: Telegram about
 // 30 messages/s overall, 1/s per chat, 20/min per group; LINE 200 requests/s

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/heraldbot/herald/locales"
 )
 
 // env returns a getenv over a fixed map, so tests never depend on the
@@ -77,6 +79,26 @@ func TestDefaultConfigIsValid(t *testing.T) {
 	}
 	if diff := cmp.Diff(def, cfg); diff != "" {
 		t.Errorf("an empty file should mean the defaults:\n%s", diff)
+	}
+}
+
+// TestConfigLocaleIsAShippedCatalog: the config accepts exactly the
+// languages the locales package ships, and each one starts the catalog.
+func TestConfigLocaleIsAShippedCatalog(t *testing.T) {
+	for _, lang := range locales.Languages {
+		c := DefaultConfig()
+		c.Locale = lang
+		if err := c.Validate(); err != nil {
+			t.Errorf("locale %q: %v", lang, err)
+		}
+		if _, err := locales.New(lang); err != nil {
+			t.Errorf("locale %q is accepted but the catalog does not load: %v", lang, err)
+		}
+	}
+	c := DefaultConfig()
+	c.Locale = "fr"
+	if c.Validate() == nil {
+		t.Error(`locale "fr" has no catalog but was accepted`)
 	}
 }
 

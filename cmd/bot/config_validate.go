@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/locales"
 )
 
 // Validate returns every problem in the config at once (as Problems), each
@@ -29,8 +30,8 @@ func (c *Config) Validate() error {
 	} else if _, err := time.LoadLocation(c.Timezone); err != nil {
 		add("timezone", `%q is not an IANA time zone — use a name such as "UTC", "Asia/Taipei" or "America/New_York"`, c.Timezone)
 	}
-	if !slices.Contains(supportedLocales, c.Locale) {
-		add("locale", "%q is not available — use one of %s", c.Locale, strings.Join(supportedLocales, ", "))
+	if !slices.Contains(locales.Languages, c.Locale) {
+		add("locale", "%q is not available — use one of %s", c.Locale, strings.Join(locales.Languages, ", "))
 	}
 	if c.PublicBaseURL != "" && !isHTTPURL(c.PublicBaseURL, true) {
 		add("public_base_url", "%q must be an https:// URL that reaches this server from the internet", c.PublicBaseURL)
