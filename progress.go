@@ -95,7 +95,8 @@ type Report struct {
 // ReasonCounter groups outcome reasons for a Report.
 type ReasonCounter map[ReasonCount]int
 
-// Add counts one recipient.
+// Add counts one recipient. An empty p groups by reason alone, for lists
+// across platforms (/errors).
 func (c ReasonCounter) Add(p Platform, reason string) {
 	c[ReasonCount{Platform: p, Reason: reason}]++
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -424,7 +423,7 @@ func (t *turn) errorsOf(args string) error {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"run", "platform", "id", "reason", "attempts", "at"})
-	reasons := map[string]int{}
+	reasons := herald.ReasonCounter{}
 	total := 0
 	for _, r := range runs {
 		var after uint32
@@ -435,7 +434,7 @@ func (t *turn) errorsOf(args string) error {
 			}
 			for _, d := range ds {
 				total++
-				reasons[d.Reason]++
+				reasons.Add("", d.Reason) // one list across platforms
 				_ = w.Write([]string{r.ID, string(d.Recipient.Platform), d.Recipient.ID, d.Reason, strconv.Itoa(d.Attempts), d.At.UTC().Format("2006-01-02T15:04:05Z")})
 				after = d.Seq
 			}
@@ -449,18 +448,10 @@ func (t *turn) errorsOf(args string) error {
 		t.say(t.T("errors.none", "ID", b.ID), t.choice("/log "+b.ID, t.T("btn.log")))
 		return nil
 	}
-	type rc struct {
-		reason string
-		n      int
-	}
-	var rs []rc
-	for r, n := range reasons {
-		rs = append(rs, rc{r, n})
-	}
-	sort.Slice(rs, func(i, j int) bool { return rs[i].n > rs[j].n || (rs[i].n == rs[j].n && rs[i].reason < rs[j].reason) })
+	rs := reasons.Sorted()
 	lines := []string{t.N("errors.title", total, "ID", b.ID)}
 	for _, x := range rs[:min(len(rs), 6)] {
-		lines = append(lines, fmt.Sprintf("• %s: %s", t.orDash(x.reason), FormatCount(x.n)))
+		lines = append(lines, fmt.Sprintf("• %s: %s", t.orDash(x.Reason), FormatCount(x.Count)))
 	}
 	t.replies = append(t.replies, Reply{Text: strings.Join(lines, "\n"),
 		File: &File{Name: "failed-" + b.ID + ".csv", ContentType: "text/csv", Data: buf.Bytes()}})
