@@ -10,8 +10,8 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// idIndex resolves a (platform, ID) to its Seq for Selected lists and
-// Reachable, without a database read.
+// idIndex resolves a (platform, ID) to its Seq for Selected lists without a
+// database read.
 //
 // Why not map[string]uint32 per platform: at a million subscribers that map
 // and its strings took ~86 MB, most of the index and a large part of the

@@ -6,7 +6,6 @@ package locales
 import (
 	"embed"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -104,37 +103,4 @@ func (l *Localizer) render(key string, count any, pairs []any) string {
 		return key
 	}
 	return s
-}
-
-// Keys lists the message IDs of one shipped language, sorted; the
-// completeness test compares languages and sources with it.
-func Keys(lang string) ([]string, error) {
-	msgs, err := Messages(lang)
-	if err != nil {
-		return nil, err
-	}
-	keys := make([]string, 0, len(msgs))
-	for k := range msgs {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys, nil
-}
-
-// Messages returns a language's raw templates by key, every plural form
-// joined, so tests can compare placeholders.
-func Messages(lang string) (map[string]string, error) {
-	buf, err := files.ReadFile(lang + ".json")
-	if err != nil {
-		return nil, fmt.Errorf("locales: %w", err)
-	}
-	mf, err := i18n.ParseMessageFileBytes(buf, lang+".json", nil)
-	if err != nil {
-		return nil, fmt.Errorf("locales: parse %s: %w", lang, err)
-	}
-	out := make(map[string]string, len(mf.Messages))
-	for _, m := range mf.Messages {
-		out[m.ID] = strings.Join([]string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other}, "\x00")
-	}
-	return out, nil
 }

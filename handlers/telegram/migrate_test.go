@@ -94,7 +94,7 @@ func TestGroupMigrationThroughTheWebhook(t *testing.T) {
 	seedGroups(t, r)
 	srv := httptest.NewServer(r.h.WebhookHandler())
 	t.Cleanup(srv.Close)
-	if _, err := r.h.Bot().SetWebhook(context.Background(), &bot.SetWebhookParams{URL: srv.URL, SecretToken: "s3cret"}); err != nil {
+	if _, err := r.h.bot.SetWebhook(context.Background(), &bot.SetWebhookParams{URL: srv.URL, SecretToken: "s3cret"}); err != nil {
 		t.Fatal(err)
 	}
 	pushMigration(t, r, -4001, -1004001, "Hiking club")

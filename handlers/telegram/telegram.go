@@ -115,9 +115,6 @@ func New(opts Options) (*Handler, error) {
 	return h, nil
 }
 
-// Bot is the SDK client, shared with the admin side and the sender.
-func (h *Handler) Bot() *bot.Bot { return h.bot }
-
 // Process records a batch of updates in order and returns once the
 // end-user events among them are durable: only then may they be confirmed
 // to Telegram. Replies and callback answers follow on the inbox's

@@ -229,14 +229,14 @@ func TestWebhookChecksTheSecretToken(t *testing.T) {
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
 	// The fake posts pushed updates to the webhook the bot set, as Telegram does.
-	if _, err := r.h.Bot().SetWebhook(ctx, &bot.SetWebhookParams{URL: srv.URL, SecretToken: "wrong"}); err != nil {
+	if _, err := r.h.bot.SetWebhook(ctx, &bot.SetWebhookParams{URL: srv.URL, SecretToken: "wrong"}); err != nil {
 		t.Fatal(err)
 	}
 	r.fake.PushUpdate(token, message(privateChat(701), user(701, "en"), "/start"))
 	if r.fake.Pending(token) != 1 {
 		t.Fatal("an update posted with the wrong secret was accepted")
 	}
-	if _, err := r.h.Bot().SetWebhook(ctx, &bot.SetWebhookParams{URL: srv.URL, SecretToken: "s3cret"}); err != nil {
+	if _, err := r.h.bot.SetWebhook(ctx, &bot.SetWebhookParams{URL: srv.URL, SecretToken: "s3cret"}); err != nil {
 		t.Fatal(err)
 	}
 	r.fake.PushUpdate(token, message(privateChat(702), user(702, "en"), "/start"))

@@ -1,5 +1,10 @@
 package audience
 
+// What follows is exported for the package's external tests only: the
+// wizard reads a CSV upload with ParseIDs and keeps its IDs as they are;
+// resolving them against known subscribers is what the tests check the
+// parsed list with.
+
 import "github.com/heraldbot/herald"
 
 // maxUnknownListed is how many unknown IDs a report names.
