@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/heraldbot/herald/locales"
 )
 
 // Problems is a list of things wrong with a config, one line each, every
@@ -102,7 +104,7 @@ func explainYAMLError(name string, data []byte, err error) error {
 
 func unknownKey(at lineInfo) string {
 	msg := fmt.Sprintf("unknown key %q", at.path)
-	if s := closest(at.key, at.siblings); s != "" {
+	if s := locales.Nearest(at.key, at.siblings); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	} else if len(at.siblings) > 0 {
 		msg += " (known keys here: " + strings.Join(at.siblings, ", ") + ")"
@@ -229,43 +231,6 @@ func fieldType(t reflect.Type, key string) reflect.Type {
 		}
 	}
 	return nil
-}
-
-// closest suggests the candidate nearest to s when it is plausibly a typo.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 0
-	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), c)
-		if best == "" || d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best == "" || bestD > max(2, len(s)/3) {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // UnmarshalYAML reads a Go duration ("90s", "24h") and explains the usual
