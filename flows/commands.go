@@ -327,7 +327,12 @@ func (t *turn) quickCount(args string) error {
 func (t *turn) setLang(args string) error {
 	lang, ok := locales.Match(args)
 	if !ok {
-		t.say(t.T("lang.usage", "Current", t.loc.Lang(), "Options", strings.Join(locales.Languages, ", ")))
+		options := strings.Join(locales.Languages, ", ")
+		if args == "" {
+			t.say(t.T("lang.usage", "Current", t.loc.Lang(), "Options", options))
+			return nil
+		}
+		t.refuseSetting(t.T("lang.unknown", "Input", args, "Current", t.loc.Lang(), "Options", options), "/lang", locales.Suggest(args))
 		return nil
 	}
 	t.admin.Locale = lang
@@ -341,9 +346,13 @@ func (t *turn) setLang(args string) error {
 }
 
 func (t *turn) setTimezone(args string) error {
-	loc, err := time.LoadLocation(strings.TrimSpace(args))
-	if args == "" || err != nil {
+	if args == "" {
 		t.say(t.T("tz.usage", "Current", t.tz.String()))
+		return nil
+	}
+	loc, err := time.LoadLocation(args)
+	if err != nil {
+		t.refuseSetting(t.T("tz.unknown", "Input", args, "Current", t.tz.String()), "/tz", nearZone(args))
 		return nil
 	}
 	t.admin.Timezone, t.tz = loc.String(), loc
@@ -353,6 +362,16 @@ func (t *turn) setTimezone(args string) error {
 	t.audit("admin.timezone", t.actor, loc.String())
 	t.say(t.T("tz.set", "Zone", loc.String(), "Now", t.when(t.now)))
 	return nil
+}
+
+// refuseSetting says why /lang or /tz changed nothing (text) and offers
+// the near miss, if any, as a one-tap cmd with it.
+func (t *turn) refuseSetting(text, cmd, near string) {
+	if near == "" {
+		t.say(text)
+		return
+	}
+	t.say(text+"\n"+t.T("settings.did_you_mean", "Value", near), t.choice(cmd+" "+near, t.T("btn.use", "Value", near)))
 }
 
 // setTestRecipients stores where "Send test to me" delivers:
