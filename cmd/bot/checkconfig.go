@@ -12,14 +12,14 @@ import (
 // checkConfig validates a config and prints what the bot would run with.
 // Secrets are never printed: they show as "set".
 func checkConfig(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bot check-config", flag.ContinueOnError)
+	fs := flag.NewFlagSet("herald check-config", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "config file (default $HERALD_CONFIG, else embedded defaults)")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "bot check-config: unexpected argument %q — use -config FILE\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "herald check-config: unexpected argument %q — use -config FILE\n", fs.Arg(0))
 		return exitUsage
 	}
 	cfg, source, err := resolveConfig(*configPath, false)

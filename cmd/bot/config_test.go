@@ -106,6 +106,10 @@ func TestParseConfigProblems(t *testing.T) {
 				`config.yaml:4: unknown key "http.listen_on" (did you mean "listen"?)`}},
 		{"bad indentation", "telegram:\n  token: x\n admin_chat_ids: [1]\n",
 			[]string{`config.yaml:2: did not find expected key (check the indentation and quoting near that line)`}},
+		{"a tab for indentation", "telegram:\n\ttoken: x\n",
+			[]string{`config.yaml:2: tabs are not allowed in YAML; indent with spaces`}},
+		{"a tab after a list dash", "telegram:\n  admin_chat_ids:\n    -\t-1001\n",
+			[]string{`config.yaml:3: tabs are not allowed in YAML; indent with spaces`}},
 		{"unset variable", "telegram:\n  token: ${NOPE}\n",
 			[]string{`telegram.token: environment variable NOPE is not set — export it, or write ${NOPE:-} to allow it to be empty`}},
 	}
