@@ -51,6 +51,7 @@ func ParseConfig(name string, data []byte, getenv func(string) (string, bool)) (
 	if dec.Decode(&extra) == nil {
 		return Config{}, Problems{fmt.Sprintf("%s:%d: a second YAML document (---) — keep the whole config in one document", name, extra.Line)}
 	}
+	switchOffUnsetSections(&cfg, getenv)
 	if probs := expandEnvFields(reflect.ValueOf(&cfg).Elem(), "", getenv); len(probs) > 0 {
 		return Config{}, probs
 	}
