@@ -2,7 +2,15 @@ module github.com/heraldbot/herald
 
 go 1.26.0
 
-require github.com/RoaringBitmap/roaring/v2 v2.30.0
+require (
+	github.com/RoaringBitmap/roaring/v2 v2.30.0
+	github.com/oapi-codegen/runtime v1.9.0
+)
+
+require (
+	github.com/apapsch/go-jsonmerge/v2 v2.0.0 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+)
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

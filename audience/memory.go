@@ -4,7 +4,7 @@ import "runtime"
 
 // MeasureHeapMB reports how many MB of heap the value built by build keeps
 // alive: HeapAlloc after a full GC, before and after. The benchmarks and
-// `bot bench audience` both report the index's size this way.
+// `herald bench audience` both report the index's size this way.
 func MeasureHeapMB(build func() any) float64 {
 	var before, after runtime.MemStats
 	runtime.GC()

@@ -72,7 +72,7 @@
 // for a million subscribers without tags or attributes) and the bbolt pages
 // read since storage last dropped them from the process (every 200 ms, and
 // every 16 MB a bulk stream reads; storage.Options.TrimEvery). On the 2-core
-// development machine `bot bench dispatch -n 1000000` peaks at 140–150 MB
+// development machine `herald bench dispatch -n 1000000` peaks at 140–150 MB
 // RSS with -channel all and about 160 MB with -channel line (at 500 ms
 // between trims, all reached 185 MB once the machine sent 25,000/s).
 //

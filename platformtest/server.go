@@ -7,7 +7,7 @@ import (
 )
 
 // Server runs all four fakes behind one handler sharing one Recorder, with
-// a JSON control endpoint, for `bot fakes`, -demo and the load tool:
+// a JSON control endpoint, for `herald fakes`, -demo and the load tool:
 //
 //	/telegram/bot<token>/<method>     Telegram Bot API
 //	/slack/api/<method>               Slack Web API (+ Socket Mode)

@@ -30,7 +30,7 @@ func Load(put func([]herald.Subscriber) error, n, batch int, seed uint64, now ti
 // Each streams every stored subscriber (storage.Store.EachSubscriber).
 type Each func(fn func(sub *herald.Subscriber) error) error
 
-// Result is one `bot bench audience` measurement.
+// Result is one `herald bench audience` measurement.
 type Result struct {
 	Subscribers int     // subscribers streamed from the source
 	Matched     int     // the audience's size (index and scan agree)

@@ -1,5 +1,5 @@
 // Package audiencetest generates realistic synthetic subscribers for the
-// audience benchmarks, the property tests and `bot bench audience`, so that
+// audience benchmarks, the property tests and `herald bench audience`, so that
 // every measurement runs on the same data shape.
 package audiencetest
 

@@ -30,7 +30,7 @@ type app struct {
 	drain []func(context.Context) error
 	// parts are the wired bot (wire.go).
 	parts *parts
-	// backupToken lets `bot backup` ask this bot for a hot copy (see backup_route.go).
+	// backupToken lets `herald backup` ask this bot for a hot copy (see backup_route.go).
 	backupToken string
 }
 
@@ -110,7 +110,7 @@ func openStore(path string, opts storage.Options) (*storage.Store, error) {
 	case errors.Is(err, storage.ErrLocked):
 		return nil, fmt.Errorf("another herald is running with %s — stop it or use -config with another storage.path", shown)
 	case errors.Is(err, storage.ErrCorrupt):
-		return nil, fmt.Errorf("%s is not a readable Herald database (%w) — restore it from a backup (see \"bot backup\"), or move it aside to start with an empty one", shown, err)
+		return nil, fmt.Errorf("%s is not a readable Herald database (%w) — restore it from a backup (see \"herald backup\"), or move it aside to start with an empty one", shown, err)
 	}
 	return nil, fmt.Errorf("cannot open the database %s: %w", shown, err)
 }

@@ -19,13 +19,14 @@ import (
 // backup writes a consistent copy of the database to a file, whether or
 // not the bot is running.
 func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bot backup", flag.ContinueOnError)
+	fs := flag.NewFlagSet("herald backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: bot backup [-config FILE] BACKUP_FILE")
+		fmt.Fprintln(stderr, "usage: herald backup [-config FILE | -demo] BACKUP_FILE")
 		fs.PrintDefaults()
 	}
 	configPath := fs.String("config", "", "config file naming storage.path (default $HERALD_CONFIG, else embedded defaults)")
+	demo := fs.Bool("demo", false, "back up the demo's database ("+demoStoragePath+")")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
@@ -33,14 +34,17 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	cfg, source, err := resolveConfig(*configPath, false)
+	cfg, source, err := resolveConfig(*configPath, *demo)
 	if err != nil {
 		printProblems(stderr, source, err)
 		return exitFail
 	}
 	n, hot, err := backupTo(ctx, cfg.Storage.Path, fs.Arg(0))
+	if errors.Is(err, errNoDatabase) && !*demo && source == embeddedDefaults && !missing(demoStoragePath) {
+		err = fmt.Errorf("%w; the demo's database is %s — back it up with: herald backup -demo %s", err, filepath.Clean(demoStoragePath), fs.Arg(0))
+	}
 	if err != nil {
-		fmt.Fprintln(stderr, "bot backup:", err)
+		fmt.Fprintln(stderr, "herald backup:", err)
 		return exitFail
 	}
 	from := filepath.Clean(cfg.Storage.Path)
@@ -51,15 +55,22 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// errNoDatabase is backupTo's answer when storage.path names no file, so
+// backup can point to the demo's database instead.
+var errNoDatabase = errors.New("there is no database")
+
 // backupTo copies the database at dbPath to target: directly when no bot
 // runs, else through the running bot (which holds the file lock).
 func backupTo(ctx context.Context, dbPath, target string) (n int64, hot bool, err error) {
 	shown := filepath.Clean(dbPath)
-	if _, err := os.Stat(dbPath); errors.Is(err, os.ErrNotExist) {
-		return 0, false, fmt.Errorf("there is no database at %s — check storage.path (or -config)", shown)
+	if missing(dbPath) {
+		return 0, false, fmt.Errorf("%w at %s — check storage.path (or -config)", errNoDatabase, shown)
 	}
 	if abs(dbPath) == abs(target) {
 		return 0, false, fmt.Errorf("%s is the database itself — choose another file name", target)
+	}
+	if dir := filepath.Dir(target); !isDir(dir) {
+		return 0, false, fmt.Errorf("the directory %s does not exist — create it first (mkdir -p %s) or choose another path", dir, dir)
 	}
 	store, err := storage.Open(dbPath, storage.Options{LockTimeout: time.Second, ReadOnly: true})
 	switch {
@@ -169,4 +180,16 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// missing reports whether nothing exists at p (an unreadable path is not
+// missing: opening it says why).
+func missing(p string) bool {
+	_, err := os.Stat(p)
+	return errors.Is(err, os.ErrNotExist)
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }

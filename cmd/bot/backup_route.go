@@ -11,13 +11,13 @@ import (
 	"os"
 )
 
-// A running bot holds the database's file lock, so `bot backup` cannot
+// A running bot holds the database's file lock, so `herald backup` cannot
 // open the file itself. Instead it asks the running bot: the bot writes a
 // control file beside the database (mode 0600: whoever can read it can read
 // the database anyway) with its HTTP address and a random token, and serves
 // GET /internal/backup to loopback callers presenting that token.
 
-// controlFile is what a running bot tells `bot backup` about itself.
+// controlFile is what a running bot tells `herald backup` about itself.
 type controlFile struct {
 	PID         int    `json:"pid"`
 	HTTPAddr    string `json:"http_addr"`

@@ -17,7 +17,7 @@ import (
 	"github.com/heraldbot/herald/storage"
 )
 
-// benchAudience is `bot bench audience`: it fills a throw-away bbolt store
+// benchAudience is `herald bench audience`: it fills a throw-away bbolt store
 // with synthetic subscribers, rebuilds the audience index from it, and
 // compares the indexed count with a full scan of the same store in the same
 // run. The last line is the machine-readable summary.
@@ -33,20 +33,20 @@ func benchAudience(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitUsage
 	}
 	if *n <= 0 || *runs <= 0 || *scans <= 0 {
-		fmt.Fprintln(stderr, "bot bench audience: -n, -runs and -scans must be positive")
+		fmt.Fprintln(stderr, "herald bench audience: -n, -runs and -scans must be positive")
 		return exitUsage
 	}
 	if *dir == "" {
 		tmp, err := os.MkdirTemp("", "herald-bench-audience-")
 		if err != nil {
-			fmt.Fprintf(stderr, "bot bench audience: %v\n", err)
+			fmt.Fprintf(stderr, "herald bench audience: %v\n", err)
 			return exitFail
 		}
 		defer os.RemoveAll(tmp)
 		*dir = tmp
 	}
 	if err := runBenchAudience(ctx, *dir, *n, *seed, *runs, *scans, stdout); err != nil {
-		fmt.Fprintf(stderr, "bot bench audience: %v\n", err)
+		fmt.Fprintf(stderr, "herald bench audience: %v\n", err)
 		return exitFail
 	}
 	return exitOK

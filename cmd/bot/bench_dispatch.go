@@ -1,6 +1,6 @@
 package main
 
-// `bot bench dispatch`: end-to-end delivery throughput through the real
+// `herald bench dispatch`: end-to-end delivery throughput through the real
 // engine, senders and storage against the platform fakes on loopback,
 // compared with a bare HTTP loop against the same fakes in the same run.
 // The fakes, their recorder and the raw loop live in this process; the
@@ -52,13 +52,13 @@ const (
 
 func benchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o benchDispatchOpts
-	fs := flag.NewFlagSet("bot bench dispatch", flag.ContinueOnError)
+	fs := flag.NewFlagSet("herald bench dispatch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.IntVar(&o.n, "n", 10000, "recipients")
 	fs.StringVar(&o.channel, "channel", "all", "telegram, line, messenger or all")
 	fs.BoolVar(&o.limits, "limits", false, "apply the default platform rate limits (Telegram 30/s) and check them")
 	fs.IntVar(&o.workers, "workers", 32, "concurrent sends per channel (and raw-loop goroutines)")
-	fs.DurationVar(&o.rawFor, "raw", 3*time.Second, "how long the raw HTTP loop runs")
+	fs.Var(newDurationFlag(&o.rawFor, 3*time.Second), "raw", "how long the raw HTTP loop runs")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write the dispatcher's CPU profile to this file")
 	fs.BoolVar(&o.child, "child", false, "internal: run the dispatcher half")
 	fs.StringVar(&o.db, "db", "", "internal: database path")
@@ -69,14 +69,14 @@ func benchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	channels, err := benchChannels(o.channel)
 	if err != nil || o.n <= 0 {
-		fmt.Fprintln(stderr, "bot bench dispatch: -n must be positive and -channel one of telegram, line, messenger, all")
+		fmt.Fprintln(stderr, "herald bench dispatch: -n must be positive and -channel one of telegram, line, messenger, all")
 		return exitUsage
 	}
 	if o.child {
 		return benchDispatchChild(ctx, o, channels, stdout, stderr)
 	}
 	if err := benchDispatchParent(ctx, o, channels, stdout); err != nil {
-		fmt.Fprintln(stderr, "bot bench dispatch:", err)
+		fmt.Fprintln(stderr, "herald bench dispatch:", err)
 		return exitFail
 	}
 	return exitOK

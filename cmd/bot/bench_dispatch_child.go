@@ -1,6 +1,6 @@
 package main
 
-// The dispatcher half of `bot bench dispatch` (run as a child process).
+// The dispatcher half of `herald bench dispatch` (run as a child process).
 
 import (
 	"context"

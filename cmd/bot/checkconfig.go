@@ -12,14 +12,14 @@ import (
 // checkConfig validates a config and prints what the bot would run with.
 // Secrets are never printed: they show as "set".
 func checkConfig(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bot check-config", flag.ContinueOnError)
+	fs := flag.NewFlagSet("herald check-config", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "config file (default $HERALD_CONFIG, else embedded defaults)")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "bot check-config: unexpected argument %q — use -config FILE\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "herald check-config: unexpected argument %q — use -config FILE\n", fs.Arg(0))
 		return exitUsage
 	}
 	cfg, source, err := resolveConfig(*configPath, false)
@@ -57,25 +57,25 @@ func describeConfig(w io.Writer, c *Config, source string) {
 		row("telegram", "on", fmt.Sprintf("token set; %d admin chat(s), %d admin user(s); %s; API %s",
 			len(t.AdminChatIDs), len(t.AdminUserIDs), mode, t.APIURL))
 	} else {
-		row("telegram", "off", "telegram.token is empty")
+		row("telegram", "off", c.offBecause("telegram", "telegram.token is empty"))
 	}
 	s := c.Slack
 	if c.SlackEnabled() {
 		row("slack", "on", fmt.Sprintf("bot and app tokens set (Socket Mode); signing secret %s; %d allowed channel(s), %d allowed user(s), %d allowed user group(s); API %s",
 			secret(s.SigningSecret), len(s.AllowedChannels), len(s.AllowedUsers), len(s.AllowedUserGroups), s.APIURL))
 	} else {
-		row("slack", "off", "slack.bot_token and slack.app_token are not both set")
+		row("slack", "off", c.offBecause("slack", "slack.bot_token and slack.app_token are not both set"))
 	}
 	if c.LINEEnabled() {
 		row("line", "on", fmt.Sprintf("channel secret and token set; API %s, data API %s", c.LINE.APIURL, c.LINE.DataAPIURL))
 	} else {
-		row("line", "off", "line.channel_secret and line.channel_token are not both set")
+		row("line", "off", c.offBecause("line", "line.channel_secret and line.channel_token are not both set"))
 	}
 	m := c.Messenger
 	if c.MessengerEnabled() {
 		row("messenger", "on", fmt.Sprintf("page token, app secret and verify token set; API %s/%s", m.APIURL, m.APIVersion))
 	} else {
-		row("messenger", "off", "messenger.page_token is empty")
+		row("messenger", "off", c.offBecause("messenger", "messenger.page_token is empty"))
 	}
 	row("console", "demo", "the terminal admin runs with -demo")
 	if n := len(c.API.Tokens); n > 0 {
@@ -89,9 +89,27 @@ func describeConfig(w io.Writer, c *Config, source string) {
 		}
 		row("api", "on", fmt.Sprintf("%d token(s): %s; %s", n, strings.Join(names, ", "), reports))
 	} else {
-		row("api", "off", "api.tokens is empty")
+		row("api", "off", c.offBecause("api", "api.tokens is empty"))
+	}
+	if c.Metrics.Token != "" {
+		row("metrics", "token", "GET /metrics needs the bearer token of metrics.token")
+	} else {
+		row("metrics", "open", "GET /metrics is open to whoever reaches http.listen (metrics.token is empty): keep it off the reverse proxy")
 	}
 	_ = tw.Flush()
+}
+
+// offBecause says why an optional section is off: its variables are unset
+// (the whole section was switched off), else the config's own reason.
+func (c *Config) offBecause(section, reason string) string {
+	vars := c.SectionsOff[section]
+	switch len(vars) {
+	case 0:
+		return reason
+	case 1:
+		return vars[0] + " is not set"
+	}
+	return "none of " + strings.Join(vars, ", ") + " is set"
 }
 
 // secret shows whether a secret is there without ever showing it.

@@ -31,6 +31,12 @@ type Config struct {
 	Dispatch  DispatchConfig  `yaml:"dispatch"`
 	Schedule  ScheduleConfig  `yaml:"schedule"`
 	Inbound   InboundConfig   `yaml:"inbound"`
+	Metrics   MetricsConfig   `yaml:"metrics"`
+
+	// SectionsOff are the optional sections (platforms, api) switched off
+	// because none of the environment variables they name is set: section
+	// → those variables. check-config says so instead of "token is empty".
+	SectionsOff map[string][]string `yaml:"-"`
 }
 
 // StorageConfig places the bbolt file.

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -54,6 +53,7 @@ func ParseConfig(name string, data []byte, getenv func(string) (string, bool)) (
 	if dec.Decode(&extra) == nil {
 		return Config{}, Problems{fmt.Sprintf("%s:%d: a second YAML document (---) — keep the whole config in one document", name, extra.Line)}
 	}
+	switchOffUnsetSections(&cfg, getenv)
 	if probs := expandEnvFields(reflect.ValueOf(&cfg).Elem(), "", getenv); len(probs) > 0 {
 		return Config{}, probs
 	}
@@ -74,6 +74,9 @@ func explainYAMLError(name string, data []byte, err error) error {
 		// A syntax error: "yaml: line 3: mapping values are not allowed in this context".
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		if m := reLine.FindStringSubmatch(msg); m != nil {
+			if n, _ := strconv.Atoi(m[1]); indentedWithTab(data, n) {
+				return Problems{fmt.Sprintf("%s:%d: tabs are not allowed in YAML; indent with spaces", name, n)}
+			}
 			return Problems{fmt.Sprintf("%s:%s: %s (check the indentation and quoting near that line)", name, m[1], m[2])}
 		}
 		return Problems{fmt.Sprintf("%s: %s", name, msg)}
@@ -100,6 +103,19 @@ func explainYAMLError(name string, data []byte, err error) error {
 		}
 	}
 	return probs
+}
+
+// indentedWithTab reports whether line n (from 1) of data has a tab in
+// its indentation (list dashes included), which the YAML library reports only as "found character
+// that cannot start any token".
+func indentedWithTab(data []byte, n int) bool {
+	lines := bytes.Split(data, []byte("\n"))
+	if n < 1 || n > len(lines) {
+		return false
+	}
+	line := lines[n-1]
+	indent := line[:len(line)-len(bytes.TrimLeft(line, " \t-"))] // "- " starts a list item
+	return bytes.IndexByte(indent, '\t') >= 0
 }
 
 func unknownKey(at lineInfo) string {
@@ -233,34 +249,18 @@ func fieldType(t reflect.Type, key string) reflect.Type {
 	return nil
 }
 
-// UnmarshalYAML reads a Go duration ("90s", "24h") and explains the usual
-// mistakes: a bare number, or days.
+// UnmarshalYAML reads a Go duration ("90s", "24h") with parseDuration,
+// which explains the usual mistakes: a bare number, or days.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	fail := func(format string, a ...any) error {
-		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: ", n.Line) + fmt.Sprintf(format, a...)}}
+	fail := func(msg string) error {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s", n.Line, msg)}}
 	}
 	if n.Kind != yaml.ScalarNode {
 		return fail(`must be a duration such as "90s", "5m" or "24h"`)
 	}
-	v := strings.TrimSpace(n.Value)
-	if _, err := strconv.ParseFloat(v, 64); err == nil {
-		if v == "0" {
-			*d = 0
-			return nil
-		}
-		return fail(`%s has no unit — write "%ss" for seconds (or "%sm", "%sh")`, v, v, v, v)
-	}
-	if days, ok := strings.CutSuffix(v, "d"); ok {
-		if n, err := strconv.Atoi(days); err == nil {
-			return fail(`%q: days are not a Go duration unit — write "%dh" (%d days)`, v, n*24, n)
-		}
-	}
-	parsed, err := time.ParseDuration(v)
+	parsed, err := parseDuration(n.Value)
 	if err != nil {
-		return fail(`%q is not a duration — write e.g. "90s", "5m" or "24h"`, v)
-	}
-	if parsed < 0 {
-		return fail(`%q is negative — durations must be zero or more`, v)
+		return fail(err.Error())
 	}
 	*d = Duration(parsed)
 	return nil

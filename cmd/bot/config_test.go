@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,9 +63,62 @@ func TestExampleConfigLoadsAndValidates(t *testing.T) {
 	def.Messenger.PageToken, def.Messenger.AppSecret, def.Messenger.VerifyToken = cfg.Messenger.PageToken, cfg.Messenger.AppSecret, cfg.Messenger.VerifyToken
 	def.API.Tokens = []APIToken{{Name: "crm", Token: vars["HERALD_API_TOKEN_CRM"]}}
 	def.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "-1001234567890"}
+	def.Metrics.Token = vars["HERALD_METRICS_TOKEN"]
 	def.Schedule.QuietHours = &QuietHoursConfig{Start: "22:00", End: "08:00"}
 	if diff := cmp.Diff(def, cfg); diff != "" {
 		t.Errorf("config.example.yaml differs from DefaultConfig (-default +example):\n%s", diff)
+	}
+}
+
+// TestExampleConfigWithSomePlatforms loads config.example.yaml as an
+// operator who uses only some platforms would: only their variables set.
+func TestExampleConfigWithSomePlatforms(t *testing.T) {
+	all := exampleEnv(t)
+	tests := []struct {
+		name string
+		set  []string
+		on   string   // enabledChannels, joined
+		off  []string // sections switched off for want of their variables
+	}{
+		{"nothing set", nil, "none", []string{"api", "line", "messenger", "slack", "telegram"}},
+		{"telegram only", []string{"TELEGRAM_TOKEN"}, "telegram", []string{"api", "line", "messenger", "slack"}},
+		{"line only", []string{"LINE_CHANNEL_SECRET", "LINE_CHANNEL_TOKEN"}, "line", []string{"api", "messenger", "slack", "telegram"}},
+		{"slack over socket mode and messenger", []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "MESSENGER_PAGE_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN"},
+			"slack,messenger", []string{"api", "line", "telegram"}},
+		{"telegram and the api", []string{"TELEGRAM_TOKEN", "HERALD_API_TOKEN_CRM"}, "telegram", []string{"line", "messenger", "slack"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{}
+			for _, k := range tt.set {
+				vars[k] = all[k]
+			}
+			cfg, err := LoadConfig("../../config.example.yaml", env(vars))
+			if err == nil {
+				err = cfg.Validate()
+			}
+			if err != nil {
+				t.Fatalf("with only %v set:\n%v", tt.set, err)
+			}
+			if got := strings.Join(enabledChannels(&cfg), ","); got != tt.on {
+				t.Errorf("enabled = %s, want %s", got, tt.on)
+			}
+			var off []string
+			for s := range cfg.SectionsOff {
+				off = append(off, s)
+			}
+			slices.Sort(off)
+			if diff := cmp.Diff(tt.off, off); diff != "" {
+				t.Errorf("sections off (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// One variable of a section set and its sibling forgotten: the
+	// forgotten one is named, not the section silently turned off.
+	_, err := LoadConfig("../../config.example.yaml", env(map[string]string{"LINE_CHANNEL_SECRET": "s"}))
+	want := "line.channel_token: environment variable LINE_CHANNEL_TOKEN is not set — export it, or write ${LINE_CHANNEL_TOKEN:-} to allow it to be empty"
+	if err == nil || err.Error() != want {
+		t.Errorf("half of LINE set: %v; want %q", err, want)
 	}
 }
 
@@ -128,8 +182,12 @@ func TestParseConfigProblems(t *testing.T) {
 				`config.yaml:4: unknown key "http.listen_on" (did you mean "listen"?)`}},
 		{"bad indentation", "telegram:\n  token: x\n admin_chat_ids: [1]\n",
 			[]string{`config.yaml:2: did not find expected key (check the indentation and quoting near that line)`}},
-		{"unset variable", "telegram:\n  token: ${NOPE}\n",
-			[]string{`telegram.token: environment variable NOPE is not set — export it, or write ${NOPE:-} to allow it to be empty`}},
+		{"a tab for indentation", "telegram:\n\ttoken: x\n",
+			[]string{`config.yaml:2: tabs are not allowed in YAML; indent with spaces`}},
+		{"a tab after a list dash", "telegram:\n  admin_chat_ids:\n    -\t-1001\n",
+			[]string{`config.yaml:3: tabs are not allowed in YAML; indent with spaces`}},
+		{"unset variable", "storage:\n  path: ${NOPE}/herald.db\n",
+			[]string{`storage.path: environment variable NOPE is not set — export it, or write ${NOPE:-} to allow it to be empty`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -49,6 +49,9 @@ func (c *Config) Validate() error {
 	c.validateMessenger(add)
 	c.validateAPI(add)
 	c.validateTuning(add)
+	if t := c.Metrics.Token; t != "" && len(t) < 20 {
+		add("metrics.token", "must be at least 20 characters — e.g. the output of: openssl rand -hex 32")
+	}
 	if len(p) == 0 {
 		return nil
 	}

@@ -15,27 +15,27 @@ import (
 	"github.com/heraldbot/herald/platformtest"
 )
 
-// runFakes is `bot fakes`: the four platform fakes on one loopback port,
+// runFakes is `herald fakes`: the four platform fakes on one loopback port,
 // so a person can point a config at them and poke the bot by hand through
 // the control endpoint.
 func runFakes(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bot fakes", flag.ContinueOnError)
+	fs := flag.NewFlagSet("herald fakes", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "loopback `address` to listen on (port 0 picks a free one)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "bot fakes: unexpected argument %q\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "herald fakes: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
 	if err := checkLoopback(*addr); err != nil {
-		fmt.Fprintf(stderr, "bot fakes: %v\n", err)
+		fmt.Fprintf(stderr, "herald fakes: %v\n", err)
 		return exitUsage
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "bot fakes: listen on %s: %v\n", *addr, err)
+		fmt.Fprintf(stderr, "herald fakes: listen on %s: %v\n", *addr, err)
 		return exitFail
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -49,7 +49,7 @@ func runFakes(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	go func() { done <- srv.Serve(ln) }()
 	select {
 	case err := <-done:
-		fmt.Fprintf(stderr, "bot fakes: %v\n", err)
+		fmt.Fprintf(stderr, "herald fakes: %v\n", err)
 		return exitFail
 	case <-ctx.Done():
 	}
@@ -60,7 +60,7 @@ func runFakes(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		_ = srv.Close()
 	}
 	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		fmt.Fprintf(stderr, "bot fakes: %v\n", err)
+		fmt.Fprintf(stderr, "herald fakes: %v\n", err)
 		return exitFail
 	}
 	fmt.Fprintln(stdout, "fakes stopped")

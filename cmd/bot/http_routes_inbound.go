@@ -50,7 +50,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	if deps.Store == nil {
 		deps.Store = a.store
 	}
-	mux.Handle("GET /metrics", deps.Metrics.Handler())
+	mux.Handle("GET /metrics", protectMetrics(cfg.Metrics.Token, deps.Metrics.Handler()))
 	mux.Handle("/api/", api.New(api.Options{Store: deps.Store, Tokens: apiTokens(cfg.API.Tokens), Runs: deps.Runs,
 		Releaser: deps.Releaser, ApprovalThreshold: cfg.Flows.ApprovalThreshold, Approvals: deps.Approvals, Changes: deps.Changes,
 		Logger: log, Metrics: deps.Metrics}))

@@ -29,19 +29,20 @@ const (
 const usage = `Herald — a chat-ops bot for broadcasts.
 
 Usage:
-  bot [-config FILE] [-demo] [-v]      run the bot
-  bot -demo [-demo-undo 10s]           the demo: console admin, platform fakes, real sending
-  bot check-config [-config FILE]      validate a config and show what is enabled
-  bot backup [-config FILE] FILE       write a consistent copy of the database to FILE
-  bot fakes [-addr 127.0.0.1:0]        run local fakes of the platform APIs, to poke the bot by hand
-  bot bench audience …                 measure audience counting (bot bench audience -h)
-  bot bench dispatch -n N …            measure delivery throughput (bot bench dispatch -h)
-  bot help                             show this help
+  herald [-config FILE] [-demo] [-v]      run the bot
+  herald -demo [-demo-undo 10s]           the demo: console admin, platform fakes, real sending
+  herald check-config [-config FILE]      validate a config and show what is enabled
+  herald backup [-config FILE|-demo] FILE write a consistent copy of the database to FILE
+  herald fakes [-addr 127.0.0.1:0]        run local fakes of the platform APIs, to poke the bot by hand
+  herald bench audience …                 measure audience counting (herald bench audience -h)
+  herald bench dispatch -n N …            measure delivery throughput (herald bench dispatch -h)
+  herald help                             show this help
 
 The config file defaults to $HERALD_CONFIG; without one the bot runs on
 embedded defaults (database ./data/herald.db, or ./data/demo.db with -demo;
 HTTP on 127.0.0.1:8080).
 Values in the config may use ${VAR} to read secrets from the environment.
+From a clone, "go run ./cmd/bot ARGS" is the same as "herald ARGS".
 `
 
 // run is the whole program: main only adds the process's signals and exit.
@@ -62,7 +63,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return bench(ctx, args[1:], stdout, stderr)
 		}
 		if len(args[0]) > 0 && args[0][0] != '-' {
-			fmt.Fprintf(stderr, "bot: unknown command %q — run \"bot help\" for the list\n", args[0])
+			fmt.Fprintf(stderr, "herald: unknown command %q — run \"herald help\" for the list\n", args[0])
 			return exitUsage
 		}
 	}
@@ -78,6 +79,6 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return benchDispatch(ctx, args[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintln(stderr, "bot bench: say what to measure: \"bot bench audience\" or \"bot bench dispatch\"")
+	fmt.Fprintln(stderr, "herald bench: say what to measure: \"herald bench audience\" or \"herald bench dispatch\"")
 	return exitUsage
 }

@@ -209,7 +209,7 @@ func TestSecondBotOnTheSameDatabaseSaysSoAndExits(t *testing.T) {
 	startBot(t, strings.NewReader(""), "-config", cfg)
 
 	r := runBot(t, "-config", cfg)
-	want := fmt.Sprintf("bot: another herald is running with %s — stop it or use -config with another storage.path\n", dbPath)
+	want := fmt.Sprintf("herald: another herald is running with %s — stop it or use -config with another storage.path\n", dbPath)
 	if r.code != exitFail || r.stderr != want {
 		t.Errorf("exit %d, stderr %q; want 1, %q", r.code, r.stderr, want)
 	}
@@ -260,7 +260,7 @@ func TestBackupWritesACopyThatOpens(t *testing.T) {
 func TestBackupWithoutDatabaseSaysWhere(t *testing.T) {
 	cfg, dbPath := writeConfig(t, "")
 	r := runBot(t, "backup", "-config", cfg, filepath.Join(t.TempDir(), "b.db"))
-	want := fmt.Sprintf("bot backup: there is no database at %s — check storage.path (or -config)\n", dbPath)
+	want := fmt.Sprintf("herald backup: there is no database at %s — check storage.path (or -config)\n", dbPath)
 	if r.code != exitFail || r.stderr != want {
 		t.Errorf("exit %d, stderr %q; want %q", r.code, r.stderr, want)
 	}
@@ -303,7 +303,7 @@ func TestDemoStartsAndStopsAtEndOfInput(t *testing.T) {
 func TestBenchNeedsATarget(t *testing.T) {
 	for _, args := range [][]string{{"bench"}, {"bench", "everything"}} {
 		r := runBot(t, args...)
-		if r.code != exitUsage || !strings.Contains(r.stderr, "bot bench audience") {
+		if r.code != exitUsage || !strings.Contains(r.stderr, "herald bench audience") {
 			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
 		}
 	}

@@ -15,18 +15,19 @@ import (
 // serve runs the bot until ctx ends (SIGINT/SIGTERM), or with -demo until
 // the demo's console ends.
 func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bot", flag.ContinueOnError)
+	fs := flag.NewFlagSet("herald", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	configPath := fs.String("config", "", "config file (default $HERALD_CONFIG, else embedded defaults)")
 	demo := fs.Bool("demo", false, "run the demo: embedded defaults, database "+demoStoragePath)
-	demoUndo := fs.Duration("demo-undo", 10*time.Second, "with -demo: how long \"send now\" waits, so you can undo")
+	var demoUndo time.Duration
+	fs.Var(newDurationFlag(&demoUndo, 10*time.Second), "demo-undo", "with -demo: how long \"send now\" waits, so you can undo (e.g. 2s)")
 	verbose := fs.Bool("v", false, "log at debug level")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "bot: unexpected argument %q — run \"bot help\"\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "herald: unexpected argument %q — run \"herald help\"\n", fs.Arg(0))
 		return exitUsage
 	}
 	cfg, source, err := resolveConfig(*configPath, *demo)
@@ -41,8 +42,8 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		dm   *demoMode
 	)
 	if *demo {
-		if dm, err = newDemo(&cfg, *demoUndo, lateHandler{&a}, stdin, stdout); err != nil {
-			fmt.Fprintln(stderr, "bot:", err)
+		if dm, err = newDemo(&cfg, demoUndo, lateHandler{&a}, stdin, stdout); err != nil {
+			fmt.Fprintln(stderr, "herald:", err)
 			return exitFail
 		}
 		defer dm.fakes.close()
@@ -50,7 +51,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	}
 	a, err = startApp(cfg, logger, opts)
 	if err != nil {
-		fmt.Fprintln(stderr, "bot:", err)
+		fmt.Fprintln(stderr, "herald:", err)
 		return exitFail
 	}
 	logger.Info("herald started",
@@ -89,6 +90,9 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, ok
 	return exitUsage, false
 }
 
+// embeddedDefaults is resolveConfig's source when no file is named.
+const embeddedDefaults = "embedded defaults"
+
 // resolveConfig picks the config: -config FILE, else $HERALD_CONFIG, else
 // the embedded defaults (with the demo's own database under -demo). source
 // names it for messages and logs.
@@ -101,7 +105,7 @@ func resolveConfig(path string, demo bool) (cfg Config, source string, err error
 		if demo {
 			cfg.Storage.Path = demoStoragePath
 		}
-		return cfg, "embedded defaults", nil
+		return cfg, embeddedDefaults, nil
 	}
 	cfg, err = LoadConfig(path, os.LookupEnv)
 	if err == nil {
