@@ -55,11 +55,11 @@ func newEnv(t *testing.T, tune func(*dispatch.Options)) *env {
 	t.Cleanup(func() { fakes.Close(); srv.Close() })
 	e := &env{t: t, clock: c, st: st, fakes: fakes, url: srv.URL, rep: &reporter{}}
 	e.opts = dispatch.Options{Workers: 4, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 },
-		Limits: dispatch.Limits{LINEMulticastSize: 500, Headroom: 1}, Reporter: e.rep, ControlPoll: 50 * time.Millisecond}
+		Limits: dispatch.Limits{Off: true, Headroom: 1}, Reporter: e.rep, ControlPoll: 50 * time.Millisecond}
 	if tune != nil {
 		tune(&e.opts)
 	}
-	e.eng = dispatch.New(st, senders(t, srv.URL, c), e.opts)
+	e.eng = dispatch.New(st, senders(t, srv.URL), e.opts)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -69,8 +69,8 @@ func newEnv(t *testing.T, tune func(*dispatch.Options)) *env {
 	return e
 }
 
-func senders(t testing.TB, base string, c *clock) map[herald.Platform]dispatch.Sender {
-	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: base + "/telegram", Sleep: c.Sleep})
+func senders(t testing.TB, base string) map[herald.Platform]dispatch.Sender {
+	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: base + "/telegram"})
 	if err != nil {
 		t.Fatal(err)
 	}

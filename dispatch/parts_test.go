@@ -45,12 +45,12 @@ func TestMessengerTextAndButtonsResumeAfterTheText(t *testing.T) {
 func TestAlbumsWithButtonsStayWithinTelegramsRate(t *testing.T) {
 	e := newEnv(t, nil)
 	e.subscribe(herald.Telegram, 20, nil)
-	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: e.url + "/telegram", Sleep: e.clock.Sleep, ChatGap: time.Nanosecond})
+	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: e.url + "/telegram", ChatGap: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts := e.opts
-	opts.Limits.TelegramPerSecond, opts.Workers = 5, 8
+	opts.Limits.PerSecond, opts.Workers = map[string]float64{telegram.Class: 5}, 8
 	eng := dispatch.New(e.st, map[herald.Platform]dispatch.Sender{herald.Telegram: tg}, opts)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

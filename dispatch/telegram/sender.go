@@ -31,10 +31,9 @@ type Config struct {
 	MediaURL func(mediaID string) string
 	// ChatGap and GroupGap space the second request to one chat (an album
 	// followed by its buttons): Telegram allows 1 message per second per
-	// chat and 20 per minute per group.
+	// chat and 20 per minute per group. The sender declares them with its
+	// rate class; the engine waits them out (dispatch.Message.Paced).
 	ChatGap, GroupGap time.Duration
-	// Sleep waits between those requests (tests inject it).
-	Sleep func(ctx context.Context, d time.Duration) error
 	// Moves records a group's new ID when Telegram says it became a
 	// supergroup; the send then answers dispatch.ErrRecipientMoved and the
 	// engine delivers to the new ID. Without it the sender resends there
@@ -55,6 +54,21 @@ type Sender struct {
 	cfg Config
 }
 
+// Class names the rate class of every request, per bot: dispatch.Limits
+// sets its rate by this name.
+const Class = "telegram"
+
+// PerSecond is Telegram's published broadcast rate per bot (about 30
+// messages per second), the class's default.
+const PerSecond = 30
+
+// Rates implements dispatch.RateLimited: one class for every request, with
+// Telegram's gaps between two requests to one chat.
+func (s *Sender) Rates() dispatch.Rates {
+	return dispatch.Rates{Single: dispatch.RateClass{Name: Class, PerSecond: PerSecond,
+		ChatGap: s.cfg.ChatGap, GroupGap: s.cfg.GroupGap}}
+}
+
 // Telegram's caption limit; longer card text goes in its own message.
 const maxCaption = 1024
 
@@ -62,9 +76,6 @@ const maxCaption = 1024
 func New(cfg Config) (*Sender, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 30 * time.Second}
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = dispatch.SleepCtx
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -93,7 +104,7 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 		return "", fmt.Errorf("telegram: one recipient per message, got %d", len(m.To))
 	}
 	to := m.To[0]
-	id, err := s.send(ctx, chatID(to.Key.ID), m, to.Kind)
+	id, err := s.send(ctx, chatID(to.Key.ID), m)
 	var mig *bot.MigrateError
 	if errors.As(err, &mig) && mig.MigrateToChatID != 0 {
 		return s.migrated(ctx, m, to, int64(mig.MigrateToChatID))
@@ -119,11 +130,11 @@ func (s *Sender) migrated(ctx context.Context, m *dispatch.Message, to dispatch.
 		}
 		// Not a stored subscriber (a test send): just deliver.
 	}
-	id, err := s.send(ctx, newID, m, to.Kind)
+	id, err := s.send(ctx, newID, m)
 	return id, s.translate(err)
 }
 
-func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message, kind herald.SubscriberKind) (string, error) {
+func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (string, error) {
 	c := &m.Content
 	kb := keyboard(m.BroadcastID, c.Buttons)
 	text := body(c)
@@ -161,22 +172,13 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message, kind h
 	if rest == "" {
 		rest = html.EscapeString(firstNonEmpty(c.Title, "👇"))
 	}
-	if pictures { // just sent: Telegram's pace per chat
-		gap := s.cfg.ChatGap
-		if kind == herald.KindGroup {
-			gap = s.cfg.GroupGap
-		}
-		if err := s.cfg.Sleep(ctx, gap); err != nil {
-			return first, &dispatch.PartialError{Done: 1, Of: 2, Err: err}
-		}
-	}
 	send := func() error {
 		_, err := sendText(ctx, s.bot, chat, rest, kb)
 		return err
 	}
 	var err error
 	if pictures {
-		err = m.Paced(ctx, send)
+		err = m.Paced(ctx, send) // the chat's gap, then the rate limit
 	} else {
 		err = send() // a retry that starts here: the engine paced it
 	}

@@ -22,8 +22,7 @@ func setup(t *testing.T) (*Sender, *platformtest.Telegram, *platformtest.Recorde
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	t.Cleanup(fake.Close)
-	s, err := New(Config{Token: token, BaseURL: srv.URL, Client: srv.Client(),
-		Sleep: func(context.Context, time.Duration) error { return nil }})
+	s, err := New(Config{Token: token, BaseURL: srv.URL, Client: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
