@@ -95,7 +95,7 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 	r := pg.r
 	var after uint32
 	for !r.stopped() {
-		ds, err := r.e.store.Deliveries(r.runID, herald.Pending, after, pg.size)
+		ds, err := r.e.store.PendingDeliveries(r.runID, pg.p, after, pg.size)
 		if err != nil {
 			r.logErr("dispatch: read pending", err)
 			r.stop(stopShutdown)
@@ -104,8 +104,6 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 		for _, d := range ds {
 			after = d.Seq
 			switch {
-			case d.Recipient.Platform != pg.p:
-				continue
 			case d.NotBefore.After(upper):
 				if next.IsZero() || d.NotBefore.Before(next) {
 					next = d.NotBefore
