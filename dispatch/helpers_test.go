@@ -139,6 +139,30 @@ func (e *env) start(bid string) herald.Run {
 	return e.wait(bid)
 }
 
+// engine builds another engine on e's store, shut down when the test ends.
+func (e *env) engine(senders map[herald.Platform]dispatch.Sender, opts dispatch.Options) *dispatch.Engine {
+	eng := dispatch.New(e.st, senders, opts)
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = eng.Shutdown(ctx)
+	})
+	return eng
+}
+
+// runOn starts a broadcast on eng and waits until eng is idle.
+func (e *env) runOn(eng *dispatch.Engine, bid string) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := eng.Start(ctx, bid); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := eng.Wait(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // wait waits until no run is active and returns the broadcast's last run.
 func (e *env) wait(bid string) herald.Run {
 	e.t.Helper()

@@ -1,7 +1,6 @@
 package dispatch_test
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"testing"
@@ -57,24 +56,12 @@ func TestSendersBringTheirOwnRatesAndGates(t *testing.T) {
 			class := dispatch.Rates{Single: dispatch.RateClass{Name: "shared", PerSecond: 2}}
 			opts := e.opts
 			opts.Limits = dispatch.Limits{PerSecond: tc.set, Headroom: 1}
-			eng := dispatch.New(e.st, map[herald.Platform]dispatch.Sender{
+			eng := e.engine(map[herald.Platform]dispatch.Sender{
 				herald.Telegram: declared{real[herald.Telegram], class},
 				herald.LINE:     declared{real[herald.LINE], class},
 			}, opts)
-			t.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				_ = eng.Shutdown(ctx)
-			})
 			bid := e.broadcast(hello, herald.Telegram, herald.LINE)
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			if _, err := eng.Start(ctx, bid); err != nil {
-				t.Fatal(err)
-			}
-			if err := eng.Wait(ctx); err != nil {
-				t.Fatal(err)
-			}
+			e.runOn(eng, bid)
 
 			run := e.lastRun(bid)
 			for _, d := range e.deliveries(run.ID, "") {
