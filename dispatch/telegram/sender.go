@@ -50,8 +50,9 @@ type Mover interface {
 
 // Sender sends one recipient's message per call.
 type Sender struct {
-	bot *bot.Bot
-	cfg Config
+	bot  *bot.Bot
+	text *textClient
+	cfg  Config
 }
 
 // Class names the rate class of every request, per bot: dispatch.Limits
@@ -95,7 +96,7 @@ func New(cfg Config) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: new client: %w", err)
 	}
-	return &Sender{bot: b, cfg: cfg}, nil
+	return &Sender{bot: b, text: newTextClient(cfg.BaseURL, cfg.Token, cfg.Client), cfg: cfg}, nil
 }
 
 // Send delivers m to its one recipient.
@@ -144,7 +145,7 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (strin
 	case single && m.FromPart > 0:
 		return "", nil // one request, already delivered
 	case len(images) == 0:
-		return sendText(ctx, s.bot, chat, text, kb)
+		return s.text.send(ctx, chat, text, kb)
 	case single:
 		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: images[0]},
 			Caption: text, ParseMode: models.ParseModeHTML, ReplyMarkup: kb})
@@ -173,7 +174,7 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (strin
 		rest = html.EscapeString(firstNonEmpty(c.Title, "👇"))
 	}
 	send := func() error {
-		_, err := sendText(ctx, s.bot, chat, rest, kb)
+		_, err := s.text.send(ctx, chat, rest, kb)
 		return err
 	}
 	var err error
@@ -206,11 +207,6 @@ func (s *Sender) sendPictures(ctx context.Context, chat any, images []string, te
 		return "", err
 	}
 	return messageID(msgs[0]), nil
-}
-
-func sendText(ctx context.Context, b *bot.Bot, chat any, text string, kb models.ReplyMarkup) (string, error) {
-	msg, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: chat, Text: text, ParseMode: models.ParseModeHTML, ReplyMarkup: kb})
-	return messageID(msg), err
 }
 
 // body is the message text as HTML: a card's title in bold above its text.

@@ -120,6 +120,15 @@ func TestTranslatesPlatformErrors(t *testing.T) {
 	if err == nil || errors.As(err, &tmp) || !strings.Contains(err.Error(), "too long") {
 		t.Errorf("too long: %v, want a permanent error with Telegram's reason", err)
 	}
+
+	down, err := New(Config{Token: token, BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = down.Send(ctx, msg("206", herald.KindUser, text))
+	if !errors.As(err, &tmp) || strings.Contains(err.Error(), token) {
+		t.Errorf("no answer: %v, want a TemporaryError without the token", err)
+	}
 }
 
 func mustInt(s string) int64 {
