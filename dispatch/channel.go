@@ -20,18 +20,18 @@ type job struct {
 // pending records in Seq order and hands jobs to Options.Workers senders;
 // outcomes go to out for the group commit.
 func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []herald.Delivery) {
-	s := r.e.senders[p]
+	rt := r.e.routes[p]
 	jobs := make(chan *job, r.e.opts.Workers)
 	done := make(chan struct{})
 	for range r.e.opts.Workers {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for j := range jobs {
-				r.execute(ctx, s, j, out)
+				r.execute(ctx, rt.s, j, out)
 			}
 		}()
 	}
-	r.page(ctx, p, s, jobs, out)
+	r.page(ctx, p, rt, jobs, out)
 	close(jobs)
 	for range r.e.opts.Workers {
 		<-done
@@ -42,7 +42,7 @@ func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []he
 type pager struct {
 	r        *runner
 	p        herald.Platform
-	s        Sender
+	rt       *route // nil: no sender for the platform
 	jobs     chan<- *job
 	out      chan<- []herald.Delivery
 	size     int
@@ -59,11 +59,11 @@ type pager struct {
 // sleeps until the next is due. Those due before the previous pass were
 // handed out then (in flight or committed), so a pass never sends anyone
 // twice; a restarted run begins again with no lower bound.
-func (r *runner) page(ctx context.Context, p herald.Platform, s Sender, jobs chan<- *job, out chan<- []herald.Delivery) {
-	pg := &pager{r: r, p: p, s: s, jobs: jobs, out: out, size: r.e.opts.PageSize}
+func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, out chan<- []herald.Delivery) {
+	pg := &pager{r: r, p: p, rt: rt, jobs: jobs, out: out, size: r.e.opts.PageSize}
 	personal := herald.Personalized(r.b.Content.Text) || herald.Personalized(r.b.Content.Title)
-	if m, ok := s.(Multicaster); ok && !personal {
-		pg.maxMulti = min(m.MaxMulticast(), r.e.opts.Limits.LINEMulticastSize)
+	if rt != nil && !personal {
+		pg.maxMulti = rt.maxMulti
 	}
 	var lower time.Time
 	for {
@@ -95,7 +95,7 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 	r := pg.r
 	var after uint32
 	for !r.stopped() {
-		ds, err := r.e.store.Deliveries(r.runID, herald.Pending, after, pg.size)
+		ds, err := r.e.store.PendingDeliveries(r.runID, pg.p, after, pg.size)
 		if err != nil {
 			r.logErr("dispatch: read pending", err)
 			r.stop(stopShutdown)
@@ -104,8 +104,6 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 		for _, d := range ds {
 			after = d.Seq
 			switch {
-			case d.Recipient.Platform != pg.p:
-				continue
 			case d.NotBefore.After(upper):
 				if next.IsZero() || d.NotBefore.Before(next) {
 					next = d.NotBefore
@@ -131,7 +129,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 	if r.stopped() {
 		return false
 	}
-	if pg.s == nil {
+	if pg.rt == nil {
 		pg.out <- []herald.Delivery{r.outcome(d, herald.Failed, noSender(pg.p).Error(), "", 0)}
 		return true
 	}
@@ -144,7 +142,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 	// gets the rest on their own: a multicast sends the same parts to all.
 	if pg.maxMulti > 1 && sub.Kind != herald.KindGroup && d.PartsDone == 0 {
 		if pg.batch == nil {
-			pg.batch = r.newJob(pg.p, "multicast", &sub)
+			pg.batch = r.newJob(pg.rt.multi, &sub)
 			pg.batch.ds = make([]herald.Delivery, 0, pg.maxMulti)
 			pg.batch.msg.To = make([]Recipient, 0, pg.maxMulti)
 		}
@@ -153,7 +151,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 		b.msg.To = append(b.msg.To, Recipient{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind})
 		return len(b.ds) < pg.maxMulti || pg.flush(ctx)
 	}
-	j := r.newJob(pg.p, "push", &sub)
+	j := r.newJob(pg.rt.single, &sub)
 	j.ds = []herald.Delivery{d}
 	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.FromPart = d.PartsDone
@@ -187,12 +185,8 @@ func (r *runner) hand(ctx context.Context, jobs chan<- *job, j *job) bool {
 }
 
 // newJob renders the broadcast for one recipient (or, for a multicast,
-// the content every recipient shares).
-func (r *runner) newJob(p herald.Platform, endpoint string, sub *herald.Subscriber) *job {
-	lim := r.e.limiters[string(p)]
-	if p == herald.LINE {
-		lim = r.e.limiters["line/"+endpoint]
-	}
+// the content every recipient shares), to be sent within lim.
+func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 	c := r.b.Content
 	c.Text = herald.Personalize(c.Text, sub)
 	c.Title = herald.Personalize(c.Title, sub)
@@ -201,9 +195,10 @@ func (r *runner) newJob(p herald.Platform, endpoint string, sub *herald.Subscrib
 
 // prepare reads the recipient's subscriber as it is now and decides the
 // outcomes that need no request: gone, unsubscribed, held for an operator
-// chat, outside Messenger's window, or reached under another ID. The
-// subscriber's key is where to send: a chat that moved to a new ID (a
-// Telegram group become supergroup) is found under its old one.
+// chat, refused by the sender's gate (a messaging window), or reached
+// under another ID. The subscriber's key is where to send: a chat that
+// moved to a new ID (a sender recorded the move) is found under its old
+// one.
 func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery, bool) {
 	sub, err := r.e.store.Subscriber(d.Recipient)
 	switch {
@@ -221,8 +216,10 @@ func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery,
 		return sub, r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
 	case sub.OperatorChat && !r.b.EndOperatorChats:
 		return sub, r.outcome(d, herald.Held, herald.ReasonOperatorChat, "", 0), false
-	case sub.Platform == herald.Messenger && r.b.Category != herald.NonMarketing && !sub.InWindow(r.e.opts.Now()):
-		return sub, r.outcome(d, herald.Skipped, herald.ReasonOutsideWindow, "", 0), false
+	}
+	if _, err := r.e.routes[sub.Platform].admit(&sub, r.b.Category, r.e.opts.Now()); err != nil {
+		o, reason := outcomeOf(err)
+		return sub, r.outcome(d, o, reason, "", 0), false
 	}
 	if sub.OperatorChat { // EndOperatorChats: the broadcast closes the chat
 		if _, err := r.e.store.UpdateSubscriber(sub.Key(), func(s *herald.Subscriber, _ bool) error {

@@ -36,9 +36,9 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	eng := dispatch.New(st, senders(t, os.Getenv("HERALD_CRASH_URL"), platformtest.NewClock(time.Time{})), dispatch.Options{
+	eng := dispatch.New(st, senders(t, os.Getenv("HERALD_CRASH_URL")), dispatch.Options{
 		Workers: crashWorkers, CommitBatch: crashCommitBatch, FailureThreshold: -1,
-		Limits: dispatch.Limits{LINEMulticastSize: 10, Headroom: 1}})
+		Limits: dispatch.Limits{Off: true, MulticastSize: 10, Headroom: 1}})
 	ctx := context.Background()
 	if _, err := eng.Start(ctx, os.Getenv("HERALD_CRASH_BROADCAST")); err != nil {
 		t.Fatal(err)

@@ -1,15 +1,18 @@
 // Package dispatch delivers broadcasts: it snapshots a broadcast's audience
 // into a run, then per-channel workers render, send (within each platform's
 // rate limits, retrying what may be retried) and checkpoint every
-// recipient's outcome in storage. Senders for each platform live in
-// dispatch/line, dispatch/telegram and dispatch/messenger.
+// recipient's outcome in storage. Each platform's sender lives in its own
+// sub-package and brings what the engine must know of its platform: its
+// rate classes (RateLimited), whether it multicasts (Multicaster) and whom
+// it may reach without asking (Gate). The engine knows no platform by
+// name: a new one is a new sub-package plus wiring in cmd/bot.
 //
 // # Exactly once, and the crash bound
 //
 // Storage is the truth. A run's recipients are written as pending records
 // before anything is sent; a recipient's outcome is written after its send
 // returns, in group commits of at most Options.CommitBatch outcomes or
-// Options.CommitInterval, whichever comes first; a job's recipients (a LINE
+// Options.CommitInterval, whichever comes first; a job's recipients (a
 // multicast) are always committed together. A restarted process resumes a
 // run by sending to the records still pending. So after a kill -9:
 //
@@ -18,10 +21,11 @@
 //     sent again: Options.Workers jobs per channel in flight, Options.Workers
 //     jobs queued for the committer, and one commit batch (at most
 //     Options.CommitBatch outcomes, or what CommitInterval gathered);
-//   - on LINE none are: every push and multicast carries an X-Line-Retry-Key
-//     derived from the run ID, the batch's first and last Seq, its size and
-//     its content (UUID version 5), so a resend after restart is answered
-//     409 and counted as sent. This holds as long as the batch is formed
+//   - on a platform that deduplicates on a retry key, none are: every
+//     message carries Message.RetryKey derived from the run ID, the batch's
+//     first and last Seq, its size and its content (UUID version 5), so a
+//     resend after restart is answered as already accepted and counted as
+//     sent. This holds as long as the batch is formed
 //     from the same pending recipients, which it is unless a recipient's
 //     subscriber state changed while the process was down.
 //
@@ -30,8 +34,8 @@
 //   - Recipients are re-read when their turn comes: one who unsubscribed,
 //     was blocked or erased since the snapshot is skipped; one in an open
 //     operator chat is held (outcome held) unless the broadcast ends open
-//     chats; a Messenger marketing recipient outside the 24-hour window is
-//     skipped (outside_window) without a request.
+//     chats; one the sender's Gate refuses (a marketing message outside a
+//     messaging window) is skipped (outside_window) without a request.
 //   - A run whose other recipients are done waits, still sending, for its
 //     held ones; Release (called when an operator chat closes) delivers
 //     them and the last one completes the run. Cancel ends the wait.
@@ -42,22 +46,25 @@
 //     recovers by 1% per success. Temporary errors (5xx, network) back off
 //     exponentially with jitter, Backoff.MaxAttempts tries in all.
 //   - Rate limits space requests evenly (no bursts) at Limits.Headroom of
-//     the platform's rate, so no one-second window exceeds it.
-//   - Content that needs several requests for one recipient (a Telegram
-//     album with buttons, Messenger text too long for a template, LINE
-//     content of more than 5 messages) is one job; the senders space
-//     requests to one chat themselves, and each request after the first
-//     waits for the channel's limiter too (Message.Paced), so the limit
-//     holds per request, not per job. LINE's parts each carry a retry key
-//     derived from the job's, so a job sent again is not delivered twice.
+//     the platform's rate, so no one-second window exceeds it. Each sender
+//     declares the classes its requests count against (RateClass); the
+//     engine keeps one limiter per class name, whatever the platform.
+//   - Content that needs several requests for one recipient (an album
+//     with buttons, text too long for a template, more messages than one
+//     request carries) is one job; each request after the first waits for
+//     the class's gap to that chat (RateClass.ChatGap, GroupGap) and for
+//     the channel's limiter (Message.Paced), so the limit holds per
+//     request, not per job. A sender that deduplicates gives each part a
+//     retry key derived from the job's, so a job sent again is not
+//     delivered twice.
 //     A sender whose request fails
 //     after earlier parts of the job went out says so with a PartialError:
 //     a retry (429, 5xx) starts from the failed part (Message.FromPart), so
 //     on every platform nobody gets a part twice; a final failure records
 //     how many parts each recipient got (Delivery.PartsDone), and "Retry
 //     failed" sends them only the rest.
-//   - A recipient whose chat moved to a new ID (a Telegram group become
-//     supergroup) is found under its old one and sent to where it is now.
+//   - A recipient whose chat moved to a new ID (a group upgraded by its
+//     platform) is found under its old one and sent to where it is now.
 //     A sender that learns of the move records it and answers
 //     ErrRecipientMoved; the job is prepared again and sent once more. A
 //     chat known under both IDs is merged in storage, and the run's record
@@ -73,7 +80,8 @@
 // read since storage last dropped them from the process (every 200 ms, and
 // every 16 MB a bulk stream reads; storage.Options.TrimEvery). On the 2-core
 // development machine `herald bench dispatch -n 1000000` peaks at 140–150 MB
-// RSS with -channel all and about 160 MB with -channel line (at 500 ms
+// RSS with -channel all and about 160 MB with the multicasting channel
+// alone (at 500 ms
 // between trims, all reached 185 MB once the machine sent 25,000/s).
 //
 // # Control

@@ -13,10 +13,9 @@ import (
 // Scheduling (when a broadcast starts) is the scheduler's; the engine
 // exposes Start, Recover and the controls.
 type Engine struct {
-	store    Store
-	senders  map[herald.Platform]Sender
-	opts     Options
-	limiters map[string]*limiter
+	store  Store
+	routes map[herald.Platform]*route
+	opts   Options
 
 	base   context.Context
 	cancel context.CancelFunc
@@ -27,20 +26,14 @@ type Engine struct {
 }
 
 // New returns an engine sending through senders (one per platform; a
-// platform without one fails its recipients with a clear reason).
+// platform without one fails its recipients with a clear reason). Each
+// sender brings its own rate classes (RateLimited) and rules on whom it
+// may reach (Gate).
 func New(store Store, senders map[herald.Platform]Sender, opts Options) *Engine {
 	opts.withDefaults()
-	l := opts.Limits
-	mk := func(rate float64) *limiter { return newLimiter(rate, l.Headroom, opts.Now, opts.Sleep) }
 	base, cancel := context.WithCancel(context.Background())
 	return &Engine{
-		store: store, senders: senders, opts: opts,
-		limiters: map[string]*limiter{
-			string(herald.Telegram):  mk(l.TelegramPerSecond),
-			"line/push":              mk(l.LINEPushPerSecond),
-			"line/multicast":         mk(l.LINEMulticastPerSecond),
-			string(herald.Messenger): mk(l.MessengerPerSecond),
-		},
+		store: store, routes: newRoutes(senders, &opts), opts: opts,
 		base: base, cancel: cancel,
 		active: map[string]*runner{},
 	}

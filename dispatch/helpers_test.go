@@ -55,11 +55,11 @@ func newEnv(t *testing.T, tune func(*dispatch.Options)) *env {
 	t.Cleanup(func() { fakes.Close(); srv.Close() })
 	e := &env{t: t, clock: c, st: st, fakes: fakes, url: srv.URL, rep: &reporter{}}
 	e.opts = dispatch.Options{Workers: 4, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 },
-		Limits: dispatch.Limits{LINEMulticastSize: 500, Headroom: 1}, Reporter: e.rep, ControlPoll: 50 * time.Millisecond}
+		Limits: dispatch.Limits{Off: true, Headroom: 1}, Reporter: e.rep, ControlPoll: 50 * time.Millisecond}
 	if tune != nil {
 		tune(&e.opts)
 	}
-	e.eng = dispatch.New(st, senders(t, srv.URL, c), e.opts)
+	e.eng = dispatch.New(st, senders(t, srv.URL), e.opts)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -69,8 +69,8 @@ func newEnv(t *testing.T, tune func(*dispatch.Options)) *env {
 	return e
 }
 
-func senders(t testing.TB, base string, c *clock) map[herald.Platform]dispatch.Sender {
-	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: base + "/telegram", Sleep: c.Sleep})
+func senders(t testing.TB, base string) map[herald.Platform]dispatch.Sender {
+	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: base + "/telegram"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +137,30 @@ func (e *env) start(bid string) herald.Run {
 		e.t.Fatal(err)
 	}
 	return e.wait(bid)
+}
+
+// engine builds another engine on e's store, shut down when the test ends.
+func (e *env) engine(senders map[herald.Platform]dispatch.Sender, opts dispatch.Options) *dispatch.Engine {
+	eng := dispatch.New(e.st, senders, opts)
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = eng.Shutdown(ctx)
+	})
+	return eng
+}
+
+// runOn starts a broadcast on eng and waits until eng is idle.
+func (e *env) runOn(eng *dispatch.Engine, bid string) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := eng.Start(ctx, bid); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := eng.Wait(ctx); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // wait waits until no run is active and returns the broadcast's last run.

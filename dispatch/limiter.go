@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/heraldbot/herald"
 )
 
 // limiter spaces requests evenly at a rate (no bursts) and slows down when
@@ -23,6 +25,9 @@ type limiter struct {
 	base     time.Duration // interval at the configured rate
 	interval time.Duration // current interval (grows after a 429)
 	next     time.Time     // earliest start of the next request
+	// chatGap and groupGap space a message's requests to one chat
+	// (RateClass).
+	chatGap, groupGap time.Duration
 }
 
 func newLimiter(perSecond, headroom float64, now func() time.Time, sleep func(context.Context, time.Duration) error) *limiter {
@@ -74,6 +79,16 @@ func (l *limiter) Wait(ctx context.Context) error {
 		l.tokens <- free
 	}
 	return err
+}
+
+// gap is the least time between two requests of a message to to.
+func (l *limiter) gap(to []Recipient) time.Duration {
+	for _, r := range to {
+		if r.Kind == herald.KindGroup {
+			return l.groupGap
+		}
+	}
+	return l.chatGap
 }
 
 // Done returns the request's token, usable one second from now.

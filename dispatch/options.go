@@ -8,33 +8,22 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// Limits are the per-token send rates. Defaults follow the platforms'
-// published limits; 0 for a rate means unlimited (benchmarks, tests).
+// Limits tune the senders' rate classes (RateClass): each class gets the
+// rate its sender declares unless PerSecond names it.
 type Limits struct {
-	// TelegramPerSecond bounds messages per second per bot (about 30). The
-	// per-chat and per-group limits matter only when one recipient needs
-	// several requests; telegram.Config spaces those.
-	TelegramPerSecond float64
-	// LINEPushPerSecond and LINEMulticastPerSecond are LINE's per-endpoint
-	// request rates (2,000 and 200 requests per second).
-	LINEPushPerSecond      float64
-	LINEMulticastPerSecond float64
-	// LINEMulticastSize caps recipients per multicast (LINE allows 500).
-	LINEMulticastSize int
-	// MessengerPerSecond bounds Send API calls per second per page.
-	MessengerPerSecond float64
+	// PerSecond sets a class's requests per second by its name, over the
+	// sender's default and over Off; 0 is no limit.
+	PerSecond map[string]float64
+	// Off lifts every class's limit that PerSecond does not set
+	// (benchmarks, tests).
+	Off bool
+	// MulticastSize caps recipients per multicast below the sender's own
+	// cap (Multicaster); 0 keeps the sender's.
+	MulticastSize int
 	// Headroom is the fraction of each rate actually used (default 0.97):
 	// requests are spaced evenly at rate×Headroom so network jitter never
 	// pushes any one-second window over the platform's limit.
 	Headroom float64
-}
-
-// DefaultLimits are the platforms' published limits.
-func DefaultLimits() Limits {
-	return Limits{
-		TelegramPerSecond: 30, LINEPushPerSecond: 2000, LINEMulticastPerSecond: 200, LINEMulticastSize: 500,
-		MessengerPerSecond: 250, Headroom: 0.97,
-	}
 }
 
 // Backoff bounds retries of temporary failures (5xx, network).
@@ -86,15 +75,8 @@ type Options struct {
 }
 
 func (o *Options) withDefaults() {
-	d := DefaultLimits()
-	if o.Limits == (Limits{}) {
-		o.Limits = d
-	}
-	if o.Limits.LINEMulticastSize <= 0 || o.Limits.LINEMulticastSize > 500 {
-		o.Limits.LINEMulticastSize = 500
-	}
 	if o.Limits.Headroom <= 0 || o.Limits.Headroom > 1 {
-		o.Limits.Headroom = d.Headroom
+		o.Limits.Headroom = 0.97
 	}
 	setDefault(&o.Backoff.Base, 500*time.Millisecond)
 	setDefault(&o.Backoff.Max, 30*time.Second)

@@ -1,7 +1,6 @@
 package dispatch_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -45,29 +44,17 @@ func TestMessengerTextAndButtonsResumeAfterTheText(t *testing.T) {
 func TestAlbumsWithButtonsStayWithinTelegramsRate(t *testing.T) {
 	e := newEnv(t, nil)
 	e.subscribe(herald.Telegram, 20, nil)
-	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: e.url + "/telegram", Sleep: e.clock.Sleep, ChatGap: time.Nanosecond})
+	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: e.url + "/telegram", ChatGap: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts := e.opts
-	opts.Limits.TelegramPerSecond, opts.Workers = 5, 8
-	eng := dispatch.New(e.st, map[herald.Platform]dispatch.Sender{herald.Telegram: tg}, opts)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = eng.Shutdown(ctx)
-	})
+	opts.Limits.PerSecond, opts.Workers = map[string]float64{telegram.Class: 5}, 8
+	eng := e.engine(map[herald.Platform]dispatch.Sender{herald.Telegram: tg}, opts)
 	bid := e.broadcast(herald.Content{Kind: herald.ImageContent, Text: "Our autumn lookbook",
 		Images:  []herald.Image{{URL: "https://img.example/1.jpg"}, {URL: "https://img.example/2.jpg"}},
 		Buttons: []herald.Button{{ID: "b1", Kind: herald.URLButton, Label: "Shop", URL: "https://shop.example"}}}, herald.Telegram)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if _, err := eng.Start(ctx, bid); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
+	e.runOn(eng, bid)
 	rec := e.fakes.Recorder
 	if n := rec.Count("telegram"); n != 40 {
 		t.Fatalf("%d requests reached Telegram, want 40 (an album and its buttons for each of 20)", n)

@@ -62,18 +62,18 @@ func (r *runner) release(ctx context.Context, sub herald.Subscriber) error {
 // sendHeld sends one released recipient; ok is false when there is
 // nothing to record (the chat opened again, or ctx ended).
 func (r *runner) sendHeld(ctx context.Context, sub herald.Subscriber, d herald.Delivery) (herald.Delivery, bool) {
-	s := r.e.senders[sub.Platform]
-	if s == nil {
+	rt := r.e.routes[sub.Platform]
+	if rt == nil {
 		return r.outcome(d, herald.Failed, noSender(sub.Platform).Error(), "", 0), true
 	}
 	sub, final, ok := r.prepare(d)
 	if !ok {
 		return final, final.Outcome != herald.Held
 	}
-	j := r.newJob(sub.Platform, "push", &sub)
+	j := r.newJob(rt.single, &sub)
 	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, "held\x00"+contentKey(&j.msg.Content))
-	id, attempts, err := r.e.sendWithRetry(ctx, s, j.lim, &j.msg, func() bool { return false })
+	id, attempts, err := r.e.sendWithRetry(ctx, rt.s, j.lim, &j.msg, func() bool { return false })
 	if ctx.Err() != nil {
 		return d, false
 	}

@@ -74,7 +74,7 @@ func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *M
 			return "", attempts, err
 		}
 		attempts++
-		t := &turnOf{lim: lim, held: true}
+		t := &turnOf{lim: lim, held: true, gap: lim.gap(m.To)}
 		m.Pacer = t
 		id, err := s.Send(ctx, m)
 		t.done()
@@ -119,11 +119,18 @@ func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *M
 type turnOf struct {
 	lim  *limiter
 	held bool
+	gap  time.Duration // the class's least time between requests to one chat
 }
 
-// Pace implements Pacer: the previous request was answered.
+// Pace implements Pacer: the previous request was answered; the next one
+// waits for the class's gap to the same chat, then for the limiter.
 func (t *turnOf) Pace(ctx context.Context) error {
 	t.done()
+	if t.gap > 0 {
+		if err := t.lim.sleep(ctx, t.gap); err != nil {
+			return err
+		}
+	}
 	if err := t.lim.Wait(ctx); err != nil {
 		return err
 	}

@@ -26,15 +26,16 @@ type Message struct {
 	Tag         herald.MessageTag
 	// RetryKey is a UUID that is the same each time this message is sent
 	// again (after a timeout or a restart); platforms that deduplicate on it
-	// (LINE's X-Line-Retry-Key) deliver it once.
+	// (an idempotency header) deliver it once.
 	RetryKey string
 	// Response marks a reply to someone who wrote to us within the
-	// platform's window (a test the admin asked for) rather than a
-	// broadcast: Messenger sends it as messaging_type RESPONSE, untagged.
+	// platform's window (a test the admin asked for, when the sender's
+	// Gate admits it as a reply) rather than a broadcast; a sender with
+	// such a window sends it as a reply, untagged.
 	Response bool
 	// FromPart skips the first parts of content that takes several requests
-	// (LINE content of more than five messages, a Telegram album and its
-	// buttons, Messenger text longer than a template): the recipients have
+	// (more messages than one request carries, an album and its buttons,
+	// text longer than a template): the recipients have
 	// them from an earlier try or run (PartialError, Delivery.PartsDone).
 	FromPart int
 	// Pacer, set by the engine, is the channel's rate limit for the
@@ -49,9 +50,9 @@ type Pacer interface {
 	Pace(ctx context.Context) error
 }
 
-// Paced makes a request of m after its first, within the rate limit: a
-// Telegram album's buttons or a LINE job's next part count against the
-// platform's limit like any other request.
+// Paced makes a request of m after its first, after the rate class's gap
+// to the chat and within its rate limit: an album's buttons or a job's
+// next part count against the platform's limit like any other request.
 func (m *Message) Paced(ctx context.Context, request func() error) error {
 	if m.Pacer != nil {
 		if err := m.Pacer.Pace(ctx); err != nil {
@@ -87,13 +88,13 @@ type Sender interface {
 
 // ErrRecipientMoved is a sender's answer when the platform said the one
 // recipient now lives under another ID and the sender has recorded the
-// move in storage (a Telegram group that became a supergroup): nothing was
+// move in storage (a group its platform upgraded to a new ID): nothing was
 // delivered. The engine reads the recipient again and sends to where it
 // lives now, unless the run reaches that chat under its other ID already.
 var ErrRecipientMoved = errors.New("recipient moved to a new ID")
 
 // Multicaster is a Sender that can send identical content to many
-// recipients in one request (LINE multicast).
+// recipients in one request.
 type Multicaster interface {
 	// MaxMulticast is the most recipients one request may carry.
 	MaxMulticast() int

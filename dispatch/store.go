@@ -21,11 +21,13 @@ type Runs interface {
 }
 
 // Deliveries are a run's recipients: appended at snapshot, paged by the
-// workers, and given outcomes in group commits.
+// workers, and given outcomes in group commits. PendingDeliveries pages
+// one platform's pending recipients only, so no channel reads another's.
 type Deliveries interface {
 	AddDeliveries(runID string, ds []herald.Delivery) error
 	RecordOutcomes(runID string, ds []herald.Delivery) error
 	Deliveries(runID string, outcome herald.Outcome, after uint32, limit int) ([]herald.Delivery, error)
+	PendingDeliveries(runID string, p herald.Platform, after uint32, limit int) ([]herald.Delivery, error)
 }
 
 // Subscribers resolves audiences and reads and updates subscribers.

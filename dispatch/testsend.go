@@ -23,11 +23,11 @@ const testSendTimeout = 30 * time.Second
 // nothing, and changes no subscriber (a tester in an operator chat stays
 // in it; one the platform says is gone is not marked blocked).
 //
-// On Messenger a tester who wrote to the page within 24 hours gets the
-// message as a RESPONSE; otherwise the broadcast's own category applies: a
-// tagged non-marketing message goes out with its tag, a marketing one is
-// refused with herald.ErrOutsideWindow (the tester must message the page
-// first). A recipient Herald has never heard from is herald.ErrNotFound.
+// Where the sender has a Gate (a messaging window), a tester it admits as
+// a reply gets the message as one (Message.Response); otherwise the
+// broadcast's own category applies, and a refusal (herald.ErrOutsideWindow)
+// says what the tester must do first. A recipient Herald has never heard
+// from is herald.ErrNotFound.
 //
 // b need not be stored (a draft in the wizard); flows calls this through
 // its TestSender interface.
@@ -36,8 +36,8 @@ func (e *Engine) SendTest(ctx context.Context, b *herald.Broadcast, to herald.Su
 	if !b.Audience.HasChannel(p) {
 		return fmt.Errorf("dispatch: test send to %s: the broadcast does not go out on %s", to, p)
 	}
-	s := e.senders[p]
-	if s == nil {
+	rt := e.routes[p]
+	if rt == nil {
 		return fmt.Errorf("dispatch: test send to %s: %w", to, errNoSender)
 	}
 	sub, err := e.store.Subscriber(to)
@@ -50,38 +50,27 @@ func (e *Engine) SendTest(ctx context.Context, b *herald.Broadcast, to herald.Su
 	// The runner's own rendering, so the test shows exactly what the run
 	// will send; this runner is never launched.
 	r := &runner{e: e, bid: b.ID, b: *b}
-	j := r.newJob(p, "push", &sub)
+	j := r.newJob(rt.single, &sub)
 	j.msg.To = []Recipient{{Key: to, Kind: sub.Kind}}
-	// A fresh retry key per test: LINE would answer a repeated one as
-	// already delivered and the second test would never arrive.
+	// A fresh retry key per test: a platform that deduplicates on it would
+	// answer a repeated one as already delivered and the second test would
+	// never arrive.
 	j.msg.RetryKey = retryKey("test:"+rand.Text(), 0, 0, 1, contentKey(&j.msg.Content))
-	if p == herald.Messenger {
-		switch {
-		case sub.InWindow(e.opts.Now()):
-			j.msg.Response = true
-		case b.Category != herald.NonMarketing:
-			return fmt.Errorf("dispatch: test send to %s: %s, so Messenger allows no marketing message; message the page, then send the test again: %w",
-				to, lastWrote(sub.LastInteraction, e.opts.Now()), herald.ErrOutsideWindow)
-		}
+	reply, err := rt.admit(&sub, b.Category, e.opts.Now())
+	if err != nil {
+		return fmt.Errorf("dispatch: test send to %s: %w, then send the test again", to, err)
 	}
+	j.msg.Response = reply
 	ctx, cancel := context.WithTimeout(ctx, testSendTimeout)
 	defer cancel()
-	_, _, err = e.sendWithRetry(ctx, s, j.lim, &j.msg, func() bool { return false })
+	_, _, err = e.sendWithRetry(ctx, rt.s, j.lim, &j.msg, func() bool { return false })
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, herald.ErrOutsideWindow):
-		return fmt.Errorf("dispatch: test send to %s: Messenger refused it outside the messaging window; message the page, then send the test again: %w", to, err)
+		return fmt.Errorf("dispatch: test send to %s: the platform refused it outside its messaging window; write to the bot there, then send the test again: %w", to, err)
 	case errors.Is(err, herald.ErrRecipientGone):
 		return fmt.Errorf("dispatch: test send to %s: the platform says this account blocked the bot or cannot be reached: %w", to, err)
 	}
 	return fmt.Errorf("dispatch: test send to %s: %w", to, err)
-}
-
-// lastWrote says when a Messenger tester last wrote to the page.
-func lastWrote(last, now time.Time) string {
-	if last.IsZero() {
-		return "this account has never written to the page"
-	}
-	return fmt.Sprintf("this account last wrote to the page %s ago, outside the 24-hour window", now.Sub(last).Round(time.Minute))
 }

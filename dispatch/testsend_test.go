@@ -16,6 +16,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/telegram"
 	"github.com/heraldbot/herald/flows"
 )
 
@@ -89,7 +90,7 @@ func (e *env) testEngine(tune func(*dispatch.Options)) (*dispatch.Engine, *sendS
 	if tune != nil {
 		tune(&opts)
 	}
-	return dispatch.New(e.st, senders(e.t, srv.URL, e.clock), opts), spy
+	return dispatch.New(e.st, senders(e.t, srv.URL), opts), spy
 }
 
 func (e *env) stored(bid string) herald.Broadcast {
@@ -222,7 +223,7 @@ func TestSendTestOnMessengerOutsideTheWindow(t *testing.T) {
 
 func TestSendTestWaitsForTheRateLimiter(t *testing.T) {
 	e := newEnv(t, nil)
-	te, _ := e.testEngine(func(o *dispatch.Options) { o.Limits.TelegramPerSecond = 1 })
+	te, _ := e.testEngine(func(o *dispatch.Options) { o.Limits.PerSecond = map[string]float64{telegram.Class: 1} })
 	e.subscribe(herald.Telegram, 2, nil)
 	b := e.stored(e.broadcast(hello, herald.Telegram))
 

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -12,18 +13,28 @@ import (
 // A run's deliveries live in a bucket under bucketDeliveries named by the
 // run key, holding:
 //   - "all": Seq (4 bytes BE) → binary delivery record;
-//   - one index bucket per unfinished or reportable outcome (pending,
-//     held, failed, skipped): Seq → nothing.
+//   - one index bucket per platform for the pending records,
+//     "pending/<platform>": Seq → nothing (schema 3; before, one "pending"
+//     index held every platform's);
+//   - one index bucket per reportable or waiting outcome (held, failed,
+//     skipped): Seq → nothing.
 //
-// The index makes "the next 500 pending after Seq X" read exactly those,
-// however many were already sent: after a crash, dispatch resumes with
-// precisely the records not yet given an outcome. Sent, the bulk, has no
-// index (it is only ever listed whole), which keeps the write per outcome
-// to one delete from the pending index.
+// The index makes "the next 500 pending on a platform after Seq X" read
+// exactly those, however many were already sent and however many wait on
+// other platforms: each channel's pager reads only its own, and after a
+// crash dispatch resumes with precisely the records not yet given an
+// outcome. Sent, the bulk, has no index (it is only ever listed whole),
+// which keeps the write per outcome to one delete from a pending index.
 var (
 	bucketAll       = []byte("all")
-	indexedOutcomes = []herald.Outcome{herald.Pending, herald.Held, herald.Failed, herald.Skipped}
+	indexedOutcomes = []herald.Outcome{herald.Held, herald.Failed, herald.Skipped}
 )
+
+// pendingPrefix starts the names of the per-platform pending indexes.
+const pendingPrefix = "pending/"
+
+// pendingIndex names platform p's pending index in a run's bucket.
+func pendingIndex(p herald.Platform) []byte { return []byte(pendingPrefix + string(p)) }
 
 func indexed(o herald.Outcome) bool {
 	for _, x := range indexedOutcomes {
@@ -52,11 +63,12 @@ func createDeliveryBuckets(dels *bolt.Bucket, key []byte) (*bolt.Bucket, error) 
 
 // runTx is one run's records inside a write transaction.
 type runTx struct {
-	runs *bolt.Bucket
-	key  []byte
-	run  herald.Run
-	all  *bolt.Bucket
-	rb   *bolt.Bucket
+	runs    *bolt.Bucket
+	key     []byte
+	run     herald.Run
+	all     *bolt.Bucket
+	rb      *bolt.Bucket
+	pending map[herald.Platform]*bolt.Bucket // opened so far
 }
 
 func openRunTx(tx *bolt.Tx, runID string) (*runTx, error) {
@@ -64,7 +76,7 @@ func openRunTx(tx *bolt.Tx, runID string) (*runTx, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt := &runTx{runs: tx.Bucket(bucketRuns), key: key}
+	rt := &runTx{runs: tx.Bucket(bucketRuns), key: key, pending: map[herald.Platform]*bolt.Bucket{}}
 	if err := getJSON(rt.runs, key, &rt.run); err != nil {
 		return nil, err
 	}
@@ -88,20 +100,46 @@ func (rt *runTx) count(p herald.Platform, o herald.Outcome, n int) {
 	rt.run.Tally[p] = t
 }
 
-// move re-indexes seq from outcome from to outcome to ("" for none).
-func (rt *runTx) move(seq []byte, from, to herald.Outcome) error {
+// move re-indexes seq, a record on platform p, from outcome from to
+// outcome to ("" for none).
+func (rt *runTx) move(seq []byte, p herald.Platform, from, to herald.Outcome) error {
 	if from == to {
 		return nil
 	}
-	if indexed(from) {
-		if err := rt.rb.Bucket([]byte(from)).Delete(seq); err != nil {
+	ix, err := rt.index(p, from)
+	if err != nil {
+		return err
+	}
+	if ix != nil {
+		if err := ix.Delete(seq); err != nil {
 			return err
 		}
 	}
-	if indexed(to) {
-		return rt.rb.Bucket([]byte(to)).Put(seq, present)
+	if ix, err = rt.index(p, to); err != nil || ix == nil {
+		return err
 	}
-	return nil
+	return ix.Put(seq, present)
+}
+
+// index is the index bucket of outcome o for records on platform p, or
+// nil when o has none.
+func (rt *runTx) index(p herald.Platform, o herald.Outcome) (*bolt.Bucket, error) {
+	switch {
+	case o == herald.Pending:
+		if b := rt.pending[p]; b != nil {
+			return b, nil
+		}
+		b, err := rt.rb.CreateBucketIfNotExists(pendingIndex(p))
+		if err != nil {
+			return nil, err
+		}
+		b.FillPercent = appendFill
+		rt.pending[p] = b
+		return b, nil
+	case indexed(o):
+		return rt.rb.Bucket([]byte(o)), nil
+	}
+	return nil, nil
 }
 
 func (rt *runTx) save() error { return putJSON(rt.runs, rt.key, &rt.run) }
@@ -133,7 +171,7 @@ func (s *Store) AddDeliveries(runID string, ds []herald.Delivery) error {
 			if err := rt.all.Put(k, buf); err != nil {
 				return err
 			}
-			if err := rt.move(k, "", d.Outcome); err != nil {
+			if err := rt.move(k, d.Recipient.Platform, "", d.Outcome); err != nil {
 				return err
 			}
 			rt.run.Total++
@@ -176,7 +214,7 @@ func (s *Store) RecordOutcomes(runID string, ds []herald.Delivery) error {
 			if err := rt.all.Put(k, buf); err != nil {
 				return err
 			}
-			if err := rt.move(k, old.Outcome, d.Outcome); err != nil {
+			if err := rt.move(k, old.Recipient.Platform, old.Outcome, d.Outcome); err != nil {
 				return err
 			}
 			if old.Outcome != d.Outcome {
@@ -192,6 +230,46 @@ func (s *Store) RecordOutcomes(runID string, ds []herald.Delivery) error {
 // Seq > after, in Seq order, filtered by outcome when outcome is not "".
 // Pending, held, failed and skipped pages read only matching records.
 func (s *Store) Deliveries(runID string, outcome herald.Outcome, after uint32, limit int) ([]herald.Delivery, error) {
+	return s.readDeliveries(runID, after, limit, func(rb *bolt.Bucket) []*bolt.Bucket {
+		switch {
+		case outcome == herald.Pending:
+			return pendingIndexes(rb)
+		case indexed(outcome):
+			return []*bolt.Bucket{rb.Bucket([]byte(outcome))}
+		}
+		return nil
+	}, outcome)
+}
+
+// PendingDeliveries returns up to limit (0: all) pending deliveries of a
+// run on platform p with Seq > after, in Seq order, reading only those:
+// each channel's pager pages its own.
+func (s *Store) PendingDeliveries(runID string, p herald.Platform, after uint32, limit int) ([]herald.Delivery, error) {
+	return s.readDeliveries(runID, after, limit, func(rb *bolt.Bucket) []*bolt.Bucket {
+		if ix := rb.Bucket(pendingIndex(p)); ix != nil {
+			return []*bolt.Bucket{ix}
+		}
+		return []*bolt.Bucket{}
+	}, herald.Pending)
+}
+
+// pendingIndexes are a run's per-platform pending indexes.
+func pendingIndexes(rb *bolt.Bucket) []*bolt.Bucket {
+	out := []*bolt.Bucket{}
+	c := rb.Cursor()
+	prefix := []byte(pendingPrefix)
+	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		if v == nil {
+			out = append(out, rb.Bucket(k))
+		}
+	}
+	return out
+}
+
+// readDeliveries pages a run's records with Seq > after in Seq order:
+// those the index buckets chosen by indexes name (merged), or every
+// record when it chooses nil; outcome, when not "", filters them.
+func (s *Store) readDeliveries(runID string, after uint32, limit int, indexes func(rb *bolt.Bucket) []*bolt.Bucket, outcome herald.Outcome) ([]herald.Delivery, error) {
 	key, err := parseRunID(runID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: read deliveries: %w", err)
@@ -205,18 +283,18 @@ func (s *Store) Deliveries(runID string, outcome herald.Outcome, after uint32, l
 			}
 			return nil
 		}
-		all := rb.Bucket(bucketAll)
-		scan := all
-		if indexed(outcome) {
-			scan = rb.Bucket([]byte(outcome))
-		}
-		c := scan.Cursor()
-		start := binary.BigEndian.AppendUint32(nil, after+1)
 		if after == ^uint32(0) {
 			return nil
 		}
-		for k, v := c.Seek(start); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
-			if scan != all {
+		all := rb.Bucket(bucketAll)
+		scan := indexes(rb)
+		whole := scan == nil
+		if whole {
+			scan = []*bolt.Bucket{all}
+		}
+		keys := newSeqMerge(scan, binary.BigEndian.AppendUint32(nil, after+1))
+		for k, v := keys.next(); k != nil && (limit <= 0 || len(out) < limit); k, v = keys.next() {
+			if !whole {
 				v = all.Get(k)
 			}
 			seq := binary.BigEndian.Uint32(k)
@@ -231,6 +309,38 @@ func (s *Store) Deliveries(runID string, outcome herald.Outcome, after uint32, l
 		return nil
 	})
 	return out, err
+}
+
+// seqMerge walks the keys of several Seq-keyed buckets together, in Seq
+// order.
+type seqMerge struct {
+	cs     []*bolt.Cursor
+	ks, vs [][]byte
+}
+
+func newSeqMerge(bs []*bolt.Bucket, start []byte) *seqMerge {
+	m := &seqMerge{cs: make([]*bolt.Cursor, len(bs)), ks: make([][]byte, len(bs)), vs: make([][]byte, len(bs))}
+	for i, b := range bs {
+		m.cs[i] = b.Cursor()
+		m.ks[i], m.vs[i] = m.cs[i].Seek(start)
+	}
+	return m
+}
+
+// next is the lowest key not yet walked and its value; nil at the end.
+func (m *seqMerge) next() ([]byte, []byte) {
+	low := -1
+	for i, k := range m.ks {
+		if k != nil && (low < 0 || bytes.Compare(k, m.ks[low]) < 0) {
+			low = i
+		}
+	}
+	if low < 0 {
+		return nil, nil
+	}
+	k, v := m.ks[low], m.vs[low]
+	m.ks[low], m.vs[low] = m.cs[low].Next()
+	return k, v
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

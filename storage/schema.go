@@ -40,6 +40,7 @@ func schemaMigrations() []migration {
 	return []migration{
 		{name: "create buckets", fn: createBuckets},
 		{name: "index broadcast names", fn: indexBroadcastNames},
+		{name: "index pending deliveries by platform", fn: indexPendingByPlatform},
 	}
 }
 

@@ -40,9 +40,8 @@ func benchDispatchChild(ctx context.Context, o benchDispatchOpts, channels []her
 		return exitFail
 	}
 	opts := dispatch.Options{Workers: o.workers, CommitBatch: 1000, FailureThreshold: -1}
-	opts.Limits = dispatch.DefaultLimits()
 	if !o.limits {
-		opts.Limits = dispatch.Limits{LINEMulticastSize: 500, Headroom: 1}
+		opts.Limits = dispatch.Limits{Off: true, Headroom: 1}
 	}
 	eng := dispatch.New(st, senders, opts)
 	if o.profile != "" {

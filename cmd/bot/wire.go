@@ -108,8 +108,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	zones := schedule.NewZones(loc)
 	quiet := defaultQuietHours(cfg.Schedule.QuietHours)
 	p.dispatch = dispatch.New(a.store, senders, dispatch.Options{
-		Limits: dispatch.Limits{TelegramPerSecond: d.TelegramPerSecond, LINEPushPerSecond: d.LINEPushPerSecond,
-			LINEMulticastPerSecond: d.LINEPerSecond, MessengerPerSecond: d.MessengerPerSecond},
+		Limits:           senderLimits(d),
 		Backoff:          dispatch.Backoff{MaxAttempts: d.MaxRetries},
 		FailureThreshold: d.FailurePauseRatio, FailureMinSample: d.FailurePauseAfter,
 		Logger: a.logger,
@@ -222,6 +221,17 @@ func newSenders(c *Config, mediaURL func(string) string, moves dtelegram.Mover) 
 		out[herald.Messenger] = s
 	}
 	return out, nil
+}
+
+// senderLimits maps the dispatch config's rates onto the senders' rate
+// classes.
+func senderLimits(d DispatchConfig) dispatch.Limits {
+	return dispatch.Limits{PerSecond: map[string]float64{
+		dtelegram.Class:      d.TelegramPerSecond,
+		dline.PushClass:      d.LINEPushPerSecond,
+		dline.MulticastClass: d.LINEPerSecond,
+		dmessenger.Class:     d.MessengerPerSecond,
+	}}
 }
 
 // perGap turns "n per period" into the gap between two requests.

@@ -69,6 +69,29 @@ func New(cfg Config) (*Sender, error) {
 	return &Sender{cfg: cfg}, nil
 }
 
+// PushClass and MulticastClass name the rate classes of LINE's two
+// endpoints, which LINE limits separately: dispatch.Limits sets their
+// rates by these names.
+const (
+	PushClass      = "line/push"
+	MulticastClass = "line/multicast"
+)
+
+// LINE's published per-endpoint request rates, the classes' defaults.
+const (
+	PushPerSecond      = 2000
+	MulticastPerSecond = 200
+)
+
+// Rates implements dispatch.RateLimited: push and multicast are limited
+// apart.
+func (s *Sender) Rates() dispatch.Rates {
+	return dispatch.Rates{
+		Single:    dispatch.RateClass{Name: PushClass, PerSecond: PushPerSecond},
+		Multicast: dispatch.RateClass{Name: MulticastClass, PerSecond: MulticastPerSecond},
+	}
+}
+
 // MaxMulticast implements dispatch.Multicaster.
 func (s *Sender) MaxMulticast() int { return MaxRecipients }
 

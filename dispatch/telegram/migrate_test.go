@@ -38,7 +38,7 @@ func newGroupRig(t *testing.T, workers int, tune ...func(*telegram.Config)) *gro
 	rec := platformtest.NewRecorder(c.Now)
 	fake := platformtest.NewTelegram(rec)
 	srv := httptest.NewServer(fake)
-	cfg := telegram.Config{Token: engineToken, BaseURL: srv.URL, Client: srv.Client(), Sleep: c.Sleep, Moves: st}
+	cfg := telegram.Config{Token: engineToken, BaseURL: srv.URL, Client: srv.Client(), Moves: st}
 	for _, f := range tune {
 		f(&cfg)
 	}

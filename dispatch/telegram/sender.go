@@ -31,10 +31,9 @@ type Config struct {
 	MediaURL func(mediaID string) string
 	// ChatGap and GroupGap space the second request to one chat (an album
 	// followed by its buttons): Telegram allows 1 message per second per
-	// chat and 20 per minute per group.
+	// chat and 20 per minute per group. The sender declares them with its
+	// rate class; the engine waits them out (dispatch.Message.Paced).
 	ChatGap, GroupGap time.Duration
-	// Sleep waits between those requests (tests inject it).
-	Sleep func(ctx context.Context, d time.Duration) error
 	// Moves records a group's new ID when Telegram says it became a
 	// supergroup; the send then answers dispatch.ErrRecipientMoved and the
 	// engine delivers to the new ID. Without it the sender resends there
@@ -51,8 +50,24 @@ type Mover interface {
 
 // Sender sends one recipient's message per call.
 type Sender struct {
-	bot *bot.Bot
-	cfg Config
+	bot  *bot.Bot
+	text *textClient
+	cfg  Config
+}
+
+// Class names the rate class of every request, per bot: dispatch.Limits
+// sets its rate by this name.
+const Class = "telegram"
+
+// PerSecond is Telegram's published broadcast rate per bot (about 30
+// messages per second), the class's default.
+const PerSecond = 30
+
+// Rates implements dispatch.RateLimited: one class for every request, with
+// Telegram's gaps between two requests to one chat.
+func (s *Sender) Rates() dispatch.Rates {
+	return dispatch.Rates{Single: dispatch.RateClass{Name: Class, PerSecond: PerSecond,
+		ChatGap: s.cfg.ChatGap, GroupGap: s.cfg.GroupGap}}
 }
 
 // Telegram's caption limit; longer card text goes in its own message.
@@ -62,9 +77,6 @@ const maxCaption = 1024
 func New(cfg Config) (*Sender, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 30 * time.Second}
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = dispatch.SleepCtx
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -84,7 +96,7 @@ func New(cfg Config) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: new client: %w", err)
 	}
-	return &Sender{bot: b, cfg: cfg}, nil
+	return &Sender{bot: b, text: newTextClient(cfg.BaseURL, cfg.Token, cfg.Client), cfg: cfg}, nil
 }
 
 // Send delivers m to its one recipient.
@@ -93,7 +105,7 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 		return "", fmt.Errorf("telegram: one recipient per message, got %d", len(m.To))
 	}
 	to := m.To[0]
-	id, err := s.send(ctx, chatID(to.Key.ID), m, to.Kind)
+	id, err := s.send(ctx, chatID(to.Key.ID), m)
 	var mig *bot.MigrateError
 	if errors.As(err, &mig) && mig.MigrateToChatID != 0 {
 		return s.migrated(ctx, m, to, int64(mig.MigrateToChatID))
@@ -119,11 +131,11 @@ func (s *Sender) migrated(ctx context.Context, m *dispatch.Message, to dispatch.
 		}
 		// Not a stored subscriber (a test send): just deliver.
 	}
-	id, err := s.send(ctx, newID, m, to.Kind)
+	id, err := s.send(ctx, newID, m)
 	return id, s.translate(err)
 }
 
-func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message, kind herald.SubscriberKind) (string, error) {
+func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (string, error) {
 	c := &m.Content
 	kb := keyboard(m.BroadcastID, c.Buttons)
 	text := body(c)
@@ -133,7 +145,7 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message, kind h
 	case single && m.FromPart > 0:
 		return "", nil // one request, already delivered
 	case len(images) == 0:
-		return sendText(ctx, s.bot, chat, text, kb)
+		return s.text.send(ctx, chat, text, kb)
 	case single:
 		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: images[0]},
 			Caption: text, ParseMode: models.ParseModeHTML, ReplyMarkup: kb})
@@ -161,22 +173,13 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message, kind h
 	if rest == "" {
 		rest = html.EscapeString(firstNonEmpty(c.Title, "👇"))
 	}
-	if pictures { // just sent: Telegram's pace per chat
-		gap := s.cfg.ChatGap
-		if kind == herald.KindGroup {
-			gap = s.cfg.GroupGap
-		}
-		if err := s.cfg.Sleep(ctx, gap); err != nil {
-			return first, &dispatch.PartialError{Done: 1, Of: 2, Err: err}
-		}
-	}
 	send := func() error {
-		_, err := sendText(ctx, s.bot, chat, rest, kb)
+		_, err := s.text.send(ctx, chat, rest, kb)
 		return err
 	}
 	var err error
 	if pictures {
-		err = m.Paced(ctx, send)
+		err = m.Paced(ctx, send) // the chat's gap, then the rate limit
 	} else {
 		err = send() // a retry that starts here: the engine paced it
 	}
@@ -204,11 +207,6 @@ func (s *Sender) sendPictures(ctx context.Context, chat any, images []string, te
 		return "", err
 	}
 	return messageID(msgs[0]), nil
-}
-
-func sendText(ctx context.Context, b *bot.Bot, chat any, text string, kb models.ReplyMarkup) (string, error) {
-	msg, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: chat, Text: text, ParseMode: models.ParseModeHTML, ReplyMarkup: kb})
-	return messageID(msg), err
 }
 
 // body is the message text as HTML: a card's title in bold above its text.

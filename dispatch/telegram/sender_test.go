@@ -22,8 +22,7 @@ func setup(t *testing.T) (*Sender, *platformtest.Telegram, *platformtest.Recorde
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	t.Cleanup(fake.Close)
-	s, err := New(Config{Token: token, BaseURL: srv.URL, Client: srv.Client(),
-		Sleep: func(context.Context, time.Duration) error { return nil }})
+	s, err := New(Config{Token: token, BaseURL: srv.URL, Client: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,6 +119,15 @@ func TestTranslatesPlatformErrors(t *testing.T) {
 	_, err = s.Send(ctx, msg("205", herald.KindUser, herald.Content{Kind: herald.TextContent, Text: strings.Repeat("x", 5000)}))
 	if err == nil || errors.As(err, &tmp) || !strings.Contains(err.Error(), "too long") {
 		t.Errorf("too long: %v, want a permanent error with Telegram's reason", err)
+	}
+
+	down, err := New(Config{Token: token, BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = down.Send(ctx, msg("206", herald.KindUser, text))
+	if !errors.As(err, &tmp) || strings.Contains(err.Error(), token) {
+		t.Errorf("no answer: %v, want a TemporaryError without the token", err)
 	}
 }
 

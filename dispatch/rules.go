@@ -1,0 +1,117 @@
+package dispatch
+
+import (
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+// RateClass is one rate limit that a sender's requests count against, as
+// the sender declares it. The engine keeps one limiter per class name and
+// knows nothing else of the platform behind it, so a new platform brings
+// its own classes.
+type RateClass struct {
+	// Name keys the limiter (senders sharing a name share it) and
+	// Limits.PerSecond's override; unique among an engine's senders.
+	Name string
+	// PerSecond is the platform's published rate in requests per second;
+	// 0 is no limit.
+	PerSecond float64
+	// ChatGap and GroupGap are the least time between two requests of one
+	// message to the same user chat, and to the same group chat (content
+	// that takes several requests); 0 is no gap.
+	ChatGap, GroupGap time.Duration
+}
+
+// Rates are the classes a sender's requests count against.
+type Rates struct {
+	// Single is the class of a request to one recipient.
+	Single RateClass
+	// Multicast is the class of a request to several recipients (a
+	// Multicaster's); with no Name, multicasts count against Single.
+	Multicast RateClass
+}
+
+// RateLimited is a Sender that declares its rate classes. A sender without
+// it is not rate limited (its limiter is named by its platform, so
+// Limits.PerSecond can still set one).
+type RateLimited interface {
+	Rates() Rates
+}
+
+// Gate is a Sender with rules on whom a broadcast may reach, known before
+// any request (a messaging window that only some message categories may
+// pass): a run skips whom the gate refuses, and a test send explains why.
+type Gate interface {
+	// Admit says whether sub may get a message of category cat at now. A
+	// refusal wraps a root error (herald.ErrOutsideWindow) and says, in
+	// words an admin can act on, what would let the message through.
+	// reply is true when sub may get it as an answer to their own message
+	// (Message.Response), which a test send uses.
+	Admit(sub *herald.Subscriber, cat herald.Category, now time.Time) (reply bool, err error)
+}
+
+// route is one platform's sender as the engine uses it: the limiters of
+// its classes, its multicast size and its gate.
+type route struct {
+	s             Sender
+	single, multi *limiter
+	maxMulti      int // recipients per multicast; 0: one by one
+	gate          Gate
+}
+
+// newRoutes builds the routes of senders, one limiter per class name.
+func newRoutes(senders map[herald.Platform]Sender, opts *Options) map[herald.Platform]*route {
+	lims := map[string]*limiter{}
+	limiterOf := func(c RateClass) *limiter {
+		if l := lims[c.Name]; l != nil {
+			return l
+		}
+		rate := c.PerSecond
+		if opts.Limits.Off {
+			rate = 0
+		}
+		if r, ok := opts.Limits.PerSecond[c.Name]; ok {
+			rate = r
+		}
+		l := newLimiter(rate, opts.Limits.Headroom, opts.Now, opts.Sleep)
+		l.chatGap, l.groupGap = c.ChatGap, c.GroupGap
+		lims[c.Name] = l
+		return l
+	}
+	out := make(map[herald.Platform]*route, len(senders))
+	for p, s := range senders {
+		if s == nil {
+			continue
+		}
+		var rates Rates
+		if rl, ok := s.(RateLimited); ok {
+			rates = rl.Rates()
+		}
+		if rates.Single.Name == "" {
+			rates.Single.Name = string(p)
+		}
+		rt := &route{s: s, single: limiterOf(rates.Single)}
+		rt.multi = rt.single
+		if rates.Multicast.Name != "" {
+			rt.multi = limiterOf(rates.Multicast)
+		}
+		if m, ok := s.(Multicaster); ok {
+			rt.maxMulti = m.MaxMulticast()
+			if n := opts.Limits.MulticastSize; n > 0 && n < rt.maxMulti {
+				rt.maxMulti = n
+			}
+		}
+		rt.gate, _ = s.(Gate)
+		out[p] = rt
+	}
+	return out
+}
+
+// admit applies the route's gate, if any, to sub.
+func (rt *route) admit(sub *herald.Subscriber, cat herald.Category, now time.Time) (bool, error) {
+	if rt == nil || rt.gate == nil {
+		return false, nil
+	}
+	return rt.gate.Admit(sub, cat, now)
+}
