@@ -68,11 +68,11 @@ type Options struct {
 	Admins Admins
 	// Cards is optional: without it open approval requests are remembered
 	// in memory only, and a restart leaves their buttons in place.
-	Cards Cards
+	Cards   Cards
+	Catalog *locales.Catalog
 	// ProgressMessages is optional: without it a run's progress message
 	// is remembered in memory only, and a restart posts a second one.
 	ProgressMessages ProgressMessages
-	Catalog          *locales.Catalog
 	// Interval is the least time between two edits of one progress
 	// message (default 3s): Telegram and Slack rate-limit edits.
 	Interval time.Duration
