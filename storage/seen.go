@@ -22,7 +22,7 @@ import (
 var bucketSeen = []byte("seen_events")
 
 // SeenWindow is how long an event ID is remembered, at least: platforms
-// redeliver within minutes to hours, LINE for up to a day.
+// redeliver within minutes to hours, so a day leaves room to spare.
 const SeenWindow = 24 * time.Hour
 
 // seenSlot is the time one nested bucket covers: an ID is forgotten between
