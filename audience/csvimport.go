@@ -59,7 +59,7 @@ type IssueKind string
 const (
 	IssueBadQuotes IssueKind = "bad_quotes" // an unclosed or stray quote
 	IssueTooLong   IssueKind = "too_long"   // longer than any platform ID
-	IssueBadChars  IssueKind = "bad_chars"  // spaces or control characters inside the ID
+	IssueBadChars  IssueKind = "bad_chars"  // spaces, control characters or separators inside the ID
 	IssueEmptyID   IssueKind = "empty_id"   // other columns but no ID in the first
 )
 
@@ -258,7 +258,10 @@ func checkID(cell string) IssueKind {
 		return IssueTooLong
 	}
 	if strings.ContainsFunc(cell, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError || r == '\ufeff' || r == '"'
+		// A separator inside a quoted first cell ("U1,U2") is two IDs
+		// pasted into one, or a name: no platform's ID has one.
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError || r == '\ufeff' || r == '"' ||
+			(r < utf8.RuneSelf && isSep(byte(r)))
 	}) {
 		return IssueBadChars
 	}

@@ -32,6 +32,7 @@ type Metrics struct {
 	queueDepth     *prometheus.GaugeVec
 	webhooks       *prometheus.CounterVec
 	inbound        *prometheus.CounterVec
+	inboundRepeats *prometheus.CounterVec
 	taps           prometheus.Counter
 	writeBatch     prometheus.Histogram
 	schedulerLag   prometheus.Histogram
@@ -69,6 +70,10 @@ func New() *Metrics {
 			Name: "herald_inbound_events_total",
 			Help: "End-user events recorded, by platform and kind (subscribe, unsubscribe, message, tap, …).",
 		}, []string{"platform", "kind"}),
+		inboundRepeats: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_inbound_repeats_total",
+			Help: "End-user events delivered again (webhook redeliveries, retries) and not applied twice, by platform.",
+		}, []string{"platform"}),
 		taps: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "herald_button_taps_total",
 			Help: "Taps on broadcast buttons (per-broadcast counts are in the broadcast report).",
@@ -93,7 +98,7 @@ func New() *Metrics {
 		}),
 	}
 	reg.MustRegister(m.deliveries, m.sendLatency, m.rateLimited, m.queueDepth, m.webhooks,
-		m.inbound, m.taps, m.writeBatch, m.schedulerLag, m.apiRequests, m.followupsDrops,
+		m.inbound, m.inboundRepeats, m.taps, m.writeBatch, m.schedulerLag, m.apiRequests, m.followupsDrops,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -153,6 +158,14 @@ func (m *Metrics) Webhook(platform, result string) {
 func (m *Metrics) Inbound(platform, kind string, n int) {
 	if m != nil && n > 0 {
 		m.inbound.WithLabelValues(platform, kind).Add(float64(n))
+	}
+}
+
+// InboundRepeat counts one end-user event the platform delivered again,
+// recognised by its ID and not applied twice.
+func (m *Metrics) InboundRepeat(platform string) {
+	if m != nil {
+		m.inboundRepeats.WithLabelValues(platform).Inc()
 	}
 }
 

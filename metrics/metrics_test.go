@@ -17,6 +17,7 @@ func TestHandlerExposesWhatWasRecorded(t *testing.T) {
 	m.SetQueueDepth("line", 42)
 	m.Webhook("line", WebhookBadSignature)
 	m.Inbound("telegram", "subscribe", 3)
+	m.InboundRepeat("line")
 	m.Taps(2)
 	m.WriteBatch(100)
 	m.SchedulerLag(2 * time.Second)
@@ -38,6 +39,7 @@ func TestHandlerExposesWhatWasRecorded(t *testing.T) {
 		`herald_queue_depth{channel="line"} 42`,
 		`herald_webhook_requests_total{platform="line",result="bad_signature"} 1`,
 		`herald_inbound_events_total{kind="subscribe",platform="telegram"} 3`,
+		`herald_inbound_repeats_total{platform="line"} 1`,
 		`herald_button_taps_total 2`,
 		`herald_subscriber_write_batch_size_count 1`,
 		`herald_scheduler_lag_seconds_count 1`,

@@ -77,10 +77,39 @@ func (s *Store) writeSubscribers(what string, keys []herald.SubscriberKey,
 	}
 	s.subMu.Lock()
 	defer s.subMu.Unlock()
+	var changes []change
+	var results []*herald.Subscriber
+	err := s.update(what, func(tx *bolt.Tx) (err error) {
+		changes, results, err = s.putSubscribers(tx, keys, fn)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.indexChanges(changes)
+	if done != nil {
+		for i, sub := range results {
+			done(i, sub)
+		}
+	}
+	return nil
+}
+
+// indexChanges applies committed subscriber writes to the audience index,
+// in commit order; s.subMu is held.
+func (s *Store) indexChanges(changes []change) {
+	for _, c := range changes {
+		s.index.Put(c.old, c.new)
+	}
+}
+
+// putSubscribers is writeSubscribers' part inside the transaction: it
+// returns the changes for the index and each key's record as written.
+func (s *Store) putSubscribers(tx *bolt.Tx, keys []herald.SubscriberKey,
+	fn func(i int, sub *herald.Subscriber, created bool) error) ([]change, []*herald.Subscriber, error) {
 	changes := make([]change, 0, len(keys))
 	results := make([]*herald.Subscriber, len(keys))
-	err := s.update(what, func(tx *bolt.Tx) error {
-		changes = changes[:0]
+	err := func() error {
 		now := s.now().UTC()
 		subs, idx := tx.Bucket(bucketSubscribers), tx.Bucket(bucketSubKeys)
 		subs.FillPercent = appendFill
@@ -140,19 +169,8 @@ func (s *Store) writeSubscribers(what string, keys []herald.SubscriberKey,
 			results[i] = sub
 		}
 		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, c := range changes {
-		s.index.Put(c.old, c.new)
-	}
-	if done != nil {
-		for i, sub := range results {
-			done(i, sub)
-		}
-	}
-	return nil
+	}()
+	return changes, results, err
 }
 
 // getSubscriber reads one subscriber in tx, or herald.ErrNotFound.

@@ -18,27 +18,30 @@ func tapKey(t *herald.Tap) []byte { return []byte(t.BroadcastID + "\x00" + t.But
 // RecordTaps adds taps to their broadcasts' per-button counts, in one
 // transaction.
 func (s *Store) RecordTaps(taps []herald.Tap) error {
-	return s.update(fmt.Sprintf("record %d taps", len(taps)), func(tx *bolt.Tx) error {
-		counts, users := tx.Bucket(bucketTaps), tx.Bucket(bucketTapUsers)
-		for i := range taps {
-			t := &taps[i]
-			k := tapKey(t)
-			total, unique := decodeTapCount(counts.Get(k))
-			total++
-			uk := append(append(slices.Clip(k), 0), t.Subscriber.String()...)
-			if users.Get(uk) == nil {
-				unique++
-				if err := users.Put(uk, present); err != nil {
-					return err
-				}
-			}
-			v := binary.AppendUvarint(binary.AppendUvarint(nil, total), unique)
-			if err := counts.Put(k, v); err != nil {
+	return s.update(fmt.Sprintf("record %d taps", len(taps)), func(tx *bolt.Tx) error { return recordTaps(tx, taps) })
+}
+
+// recordTaps is RecordTaps inside a transaction.
+func recordTaps(tx *bolt.Tx, taps []herald.Tap) error {
+	counts, users := tx.Bucket(bucketTaps), tx.Bucket(bucketTapUsers)
+	for i := range taps {
+		t := &taps[i]
+		k := tapKey(t)
+		total, unique := decodeTapCount(counts.Get(k))
+		total++
+		uk := append(append(slices.Clip(k), 0), t.Subscriber.String()...)
+		if users.Get(uk) == nil {
+			unique++
+			if err := users.Put(uk, present); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+		v := binary.AppendUvarint(binary.AppendUvarint(nil, total), unique)
+		if err := counts.Put(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func decodeTapCount(v []byte) (total, unique uint64) {

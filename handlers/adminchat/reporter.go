@@ -70,6 +70,9 @@ type Options struct {
 	// in memory only, and a restart leaves their buttons in place.
 	Cards   Cards
 	Catalog *locales.Catalog
+	// ProgressMessages is optional: without it a run's progress message
+	// is remembered in memory only, and a restart posts a second one.
+	ProgressMessages ProgressMessages
 	// Interval is the least time between two edits of one progress
 	// message (default 3s): Telegram and Slack rate-limit edits.
 	Interval time.Duration
@@ -91,6 +94,7 @@ type Reporter struct {
 	// request card exists before a decision edits it.
 	notices *Queue[string]
 	cards   map[string][]card // open approval requests by broadcast; guarded by mu
+	kept    keeper            // progress messages beyond a restart
 }
 
 // ended stands for every finished run: progress that arrives after the
@@ -100,6 +104,7 @@ var ended = &runState{skip: true, final: true}
 
 // runState is one run's progress message.
 type runState struct {
+	runID  string
 	origin herald.Origin // the chat it is shown in
 	lang   string        // the broadcast's creator's language
 	view   view          // all but the localizer
@@ -134,7 +139,9 @@ func New(opts Options) (*Reporter, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Reporter{opts: opts, runs: map[string]*runState{}, notices: NewQueue[string](), cards: map[string][]card{}}, nil
+	r := &Reporter{opts: opts, runs: map[string]*runState{}, notices: NewQueue[string](), cards: map[string][]card{}}
+	r.kept = keeper{store: opts.ProgressMessages, r: r}
+	return r, nil
 }
 
 // Progress records a run's latest counts and edits its message when the
@@ -162,8 +169,10 @@ func (r *Reporter) Flush(ctx context.Context) {
 	}
 }
 
-// Run calls Flush every Interval until ctx ends.
+// Run shows the end of runs that ended before a restart could show it,
+// then calls Flush every Interval until ctx ends.
 func (r *Reporter) Run(ctx context.Context) error {
+	r.finishUnshown(ctx)
 	t := time.NewTicker(r.opts.Interval)
 	defer t.Stop()
 	for {
@@ -189,12 +198,16 @@ func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
 	r.runs[rep.RunID] = ended
 	r.mu.Unlock()
 	if st.skip {
+		r.kept.forget(rep.RunID) // kept by a process whose chat is gone
 		sum := rep.Sum()
 		r.opts.Logger.Info("adminchat: run finished, no admin chat to report to", "run_id", rep.RunID,
 			"broadcast_id", rep.BroadcastID, "status", string(rep.Status), "sent", sum.Sent, "failed", sum.Failed,
 			"skipped", sum.Skipped, "duration", rep.Duration.Round(time.Second).String())
 		return
 	}
+	// Kept before anything is shown: a restart from here on still shows
+	// the run's end, so no message of it is left saying "sending".
+	r.kept.ended(st.origin, &rep)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -207,8 +220,11 @@ func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
 		st.finalShown = true
 		r.mu.Unlock()
 		if _, err := r.surface(st).Post(ctx, st.origin, reportReply(v, &rep)); err != nil {
+			// Kept: the next start shows the end again.
 			r.opts.Logger.Warn("adminchat: post report", "run_id", rep.RunID, "frontend", st.origin.Frontend, "error", err)
+			return
 		}
+		r.kept.forget(rep.RunID)
 	}()
 }
 
@@ -242,7 +258,7 @@ func (r *Reporter) stateLocked(runID, broadcastID string) *runState {
 	if st := r.runs[runID]; st != nil {
 		return st
 	}
-	st := &runState{skip: true}
+	st := &runState{runID: runID, skip: true}
 	r.runs[runID] = st
 	b, err := r.opts.Broadcasts.Broadcast(broadcastID)
 	if err != nil {
@@ -258,6 +274,7 @@ func (r *Reporter) stateLocked(runID, broadcastID string) *runState {
 		return st
 	}
 	st.skip, st.origin, st.lang = false, o, r.lang(b.Origin)
+	st.ref = r.kept.ref(runID, o) // posted before a restart: edited, not posted again
 	st.view = view{zone: r.opts.Location, name: b.Name}
 	if b.Origin.Frontend == APIFrontend {
 		st.view.via = b.Origin.UserName
@@ -306,6 +323,7 @@ func (r *Reporter) show(ctx context.Context, st *runState, reply flows.Reply) {
 			return
 		}
 		st.ref = ref
+		r.kept.posted(st.runID, st.origin, ref)
 		return
 	}
 	if err := s.Edit(ctx, st.origin, st.ref, reply); err != nil {

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// BenchmarkFollowBurst measures a webhook burst (2,000 concurrent follows)
+// BenchmarkFollowBurst measures a webhook burst (2,000 concurrent follows,
+// each with its webhook event ID, checked against those seen lately)
 // written with group commit against the baseline of one transaction per
 // event, in the same run, and reports both rates and their ratio.
 func BenchmarkFollowBurst(b *testing.B) {
@@ -21,7 +22,8 @@ func BenchmarkFollowBurst(b *testing.B) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				if _, err := in.Record(context.Background(), Event{Kind: Subscribe, Key: lineKey(fmt.Sprintf("U%d-%d", round, i))}); err != nil {
+				if _, err := in.Record(context.Background(), Event{Kind: Subscribe, Key: lineKey(fmt.Sprintf("U%d-%d", round, i)),
+					ID: fmt.Sprintf("01FOLLOW%d-%d", round, i)}); err != nil {
 					b.Error(err)
 				}
 			})

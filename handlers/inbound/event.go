@@ -62,6 +62,20 @@ type Event struct {
 	// CountOnly records a tap without touching the tapper's subscriber
 	// record: a Telegram group member who never started the bot.
 	CountOnly bool
+	// ID is the platform's identity of this event (LINE's webhookEventId,
+	// a Messenger message's mid, a Telegram update_id), unique on its
+	// platform: a redelivery carries the same ID and is applied once. ""
+	// when the platform gives none; such an event is applied every time.
+	ID string
+}
+
+// seenID is the event's ID as storage remembers it: unique across
+// platforms.
+func (e *Event) seenID() string {
+	if e.ID == "" {
+		return ""
+	}
+	return string(e.Key.Platform) + ":" + e.ID
 }
 
 // Validate rejects events no platform handler should produce.
@@ -98,6 +112,9 @@ type Result struct {
 	Tap *herald.Tap
 	// Button is the tapped button (its Flow, label…), when Tap is set.
 	Button *herald.Button
+	// Repeat says the event was a redelivery of one already applied:
+	// nothing changed, and nothing is to be answered again.
+	Repeat bool
 }
 
 // apply changes sub for one event. tapped is the resolved button of a tap.

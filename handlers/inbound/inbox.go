@@ -17,13 +17,14 @@ import (
 
 // Store is what the Inbox needs of storage.
 type Store interface {
-	// UpdateSubscribers applies fn to many subscribers in one transaction;
-	// an error from fn aborts it.
-	UpdateSubscribers(keys []herald.SubscriberKey, fn func(i int, sub *herald.Subscriber, created bool) error) error
+	// RecordInbound applies a batch of events in one transaction: event i,
+	// unless its ID ids[i] was recorded lately (repeat[i]), changes the
+	// subscriber keys[i] (zero: none) through fn(i, …) and counts taps[i]
+	// (zero: none). An error from fn aborts it.
+	RecordInbound(ids []string, keys []herald.SubscriberKey, taps []herald.Tap,
+		fn func(i int, sub *herald.Subscriber, created bool) error) (repeat []bool, err error)
 	// Broadcast returns a broadcast or herald.ErrNotFound (to resolve taps).
 	Broadcast(id string) (herald.Broadcast, error)
-	// RecordTaps adds taps to their broadcasts' per-button counts.
-	RecordTaps(taps []herald.Tap) error
 }
 
 // ErrClosed is returned by Record after Close.
@@ -163,7 +164,9 @@ type job struct {
 
 // Record applies events in order and returns once they are committed, with
 // one Result per event. Message texts that are keywords become Subscribe or
-// Unsubscribe with a confirmation in Result.Reply.
+// Unsubscribe with a confirmation in Result.Reply. An event whose ID
+// (Event.ID) was recorded in the last storage.SeenWindow is not applied
+// again: its Result says Repeat.
 func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 	if len(evs) == 0 {
 		return nil, nil
@@ -204,6 +207,11 @@ func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 	}
 	for i := range j.evs {
 		ev, res := &j.evs[i], &j.results[i]
+		if res.Repeat { // applied when first delivered: nothing more to do
+			res.Kind = ev.Kind
+			in.metrics.InboundRepeat(string(ev.Key.Platform))
+			continue
+		}
 		res.Kind, res.Tap, res.Button = ev.Kind, j.taps[i], j.buttons[i]
 		if keywordLocale[i] != "" {
 			res.Reply = in.keywords.Reply(ev.Kind, res.Subscriber.Locale, ev.Locale, keywordLocale[i])

@@ -54,62 +54,57 @@ func (in *Inbox) finish(batch []*job, err error) {
 	}
 }
 
+func (in *Inbox) write(batch []*job) error {
+	var ids []string
+	var keys []herald.SubscriberKey
+	var taps []herald.Tap
+	var at []slot
+	for _, j := range batch {
+		for i := range j.evs {
+			ev := &j.evs[i]
+			j.results[i] = Result{} // from a batch that failed, when retried alone
+			at = append(at, slot{j, i})
+			ids = append(ids, ev.seenID())
+			var tap herald.Tap
+			if j.taps[i] != nil {
+				tap = *j.taps[i]
+			}
+			taps = append(taps, tap)
+			if ev.CountOnly {
+				keys = append(keys, herald.SubscriberKey{})
+			} else {
+				keys = append(keys, ev.Key)
+			}
+		}
+	}
+	repeat, err := in.store.RecordInbound(ids, keys, taps, func(e int, sub *herald.Subscriber, created bool) error {
+		s := at[e]
+		if created && s.j.evs[s.i].Kind == Profile {
+			// The whole batch rolls back and commit retries each job
+			// alone: only this profile update is dropped.
+			return errSkipNew
+		}
+		apply(&s.j.evs[s.i], sub, created, s.j.buttons[s.i])
+		s.j.results[s.i].Subscriber = cloneSubscriber(sub)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("inbound: write %d events: %w", len(ids), err)
+	}
+	counted := 0
+	for e, s := range at {
+		s.j.results[s.i].Repeat = repeat[e]
+		if !repeat[e] && s.j.taps[s.i] != nil {
+			counted++
+		}
+	}
+	in.metrics.Taps(counted)
+	in.metrics.WriteBatch(len(ids))
+	return nil
+}
+
 // slot is one event of one job.
 type slot struct {
 	j *job
 	i int
-}
-
-func (in *Inbox) write(batch []*job) error {
-	var keys []herald.SubscriberKey
-	var perKey [][]slot
-	index := map[herald.SubscriberKey]int{}
-	var taps []herald.Tap
-	n := 0
-	for _, j := range batch {
-		for i := range j.evs {
-			n++
-			ev := &j.evs[i]
-			if j.taps[i] != nil {
-				taps = append(taps, *j.taps[i])
-			}
-			if ev.CountOnly {
-				continue
-			}
-			k, ok := index[ev.Key]
-			if !ok {
-				k = len(keys)
-				index[ev.Key] = k
-				keys = append(keys, ev.Key)
-				perKey = append(perKey, nil)
-			}
-			perKey[k] = append(perKey[k], slot{j, i})
-		}
-	}
-	if len(keys) > 0 {
-		err := in.store.UpdateSubscribers(keys, func(k int, sub *herald.Subscriber, created bool) error {
-			for _, s := range perKey[k] {
-				if created && s.j.evs[s.i].Kind == Profile {
-					// The whole batch rolls back and commit retries each
-					// job alone: only this profile update is dropped.
-					return errSkipNew
-				}
-				apply(&s.j.evs[s.i], sub, created, s.j.buttons[s.i])
-				created = false
-				s.j.results[s.i].Subscriber = cloneSubscriber(sub)
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("inbound: write %d subscribers: %w", len(keys), err)
-		}
-	}
-	if len(taps) > 0 {
-		if err := in.store.RecordTaps(taps); err != nil {
-			return fmt.Errorf("inbound: record %d taps: %w", len(taps), err)
-		}
-		in.metrics.Taps(len(taps))
-	}
-	in.metrics.WriteBatch(n)
-	return nil
 }

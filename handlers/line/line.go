@@ -102,7 +102,7 @@ func (h *Handler) record(ctx context.Context, evs []inbound.Event, metas []meta)
 	}
 	for i, res := range results {
 		m := metas[i]
-		if m.fetchProfile {
+		if m.fetchProfile && !res.Repeat {
 			h.opts.Inbox.Later(evs[i].Key.String(), func(ctx context.Context) { h.fetchProfile(ctx, evs[i].Key) })
 		}
 		if res.Reply != "" {

@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,11 +40,16 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
+	return newRigOver(t, inboundrig.New(t))
+}
+
+// newRigOver is newRig recording into base (a restarted one).
+func newRigOver(t *testing.T, base inboundrig.Rig) *rig {
+	t.Helper()
 	rec := platformtest.NewRecorder(nil)
 	fake := platformtest.NewLINE(rec)
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
-	base := inboundrig.New(t)
 	h, err := New(Options{ChannelSecret: secret, ChannelToken: "line-token", APIURL: api.URL, Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +94,27 @@ func sdkEvents(t *testing.T) map[string][]json.RawMessage {
 	return out
 }
 
+// eventSeq numbers the events webhookBody sends: LINE gives each event its
+// own webhookEventId, and the SDK's samples all share one.
+var eventSeq atomic.Int64
+
+// webhookBody is a webhook body carrying events, each with a new
+// webhookEventId.
 func webhookBody(events ...json.RawMessage) []byte {
+	fresh := make([]json.RawMessage, len(events))
+	for i, e := range events {
+		fresh[i] = e
+		var obj map[string]any
+		if json.Unmarshal(e, &obj) == nil && obj != nil {
+			obj["webhookEventId"] = fmt.Sprintf("01HERALDTEST%014d", eventSeq.Add(1))
+			fresh[i], _ = json.Marshal(obj)
+		}
+	}
+	return rawBody(fresh...)
+}
+
+// rawBody is a webhook body carrying events as they are.
+func rawBody(events ...json.RawMessage) []byte {
 	b, _ := json.Marshal(map[string]any{"destination": "Uxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "events": events})
 	return b
 }
@@ -113,7 +140,14 @@ func (r *rig) subscriber(t *testing.T, id string) herald.Subscriber {
 
 func TestSDKSampleBodyIsAcceptedAndRecorded(t *testing.T) {
 	r := newRig(t)
-	raw, _ := os.ReadFile("testdata/sdk_webhook_events.json")
+	var sample struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	sampleFile, _ := os.ReadFile("testdata/sdk_webhook_events.json")
+	if err := json.Unmarshal(sampleFile, &sample); err != nil {
+		t.Fatal(err)
+	}
+	raw := webhookBody(sample.Events...) // the samples share one webhookEventId; LINE's never do
 	if code := r.post(t, raw, sign(raw)); code != http.StatusOK {
 		t.Fatalf("signed SDK sample answered %d, want 200", code)
 	}
@@ -263,6 +297,48 @@ func TestPostbackOnABroadcastButtonIsATap(t *testing.T) {
 	taps, _ := r.Store.Taps(b.ID)
 	if len(taps) != 1 || taps[0].Taps != 1 {
 		t.Errorf("taps = %+v", taps)
+	}
+}
+
+// LINE sends a webhook again when it got no answer in time, with the same
+// webhookEventId (and deliveryContext.isRedelivery): a tap delivered three
+// times, and once more after a restart, counts once and tags once; each
+// repeat shows in /metrics. A new tap by the same user still counts.
+func TestRedeliveredTapCountsOnce(t *testing.T) {
+	r := newRig(t)
+	b := r.Poll(t)
+	tap := withField(t, sdkEvents(t)["postback"][0], []string{"postback", "data"}, herald.EncodePostback(b.ID, "yes"))
+	tap = withField(t, tap, []string{"webhookEventId"}, "01JREPLAYREPLAYREPLAYREPLA")
+	body := rawBody(tap)
+	redelivered := rawBody(withField(t, tap, []string{"deliveryContext", "isRedelivery"}, true))
+	for _, b := range [][]byte{body, body, redelivered} {
+		if code := r.post(t, b, sign(b)); code != http.StatusOK {
+			t.Fatalf("a signed tap answered %d", code)
+		}
+	}
+	if taps, unique := r.Taps(t, b.ID); taps != 1 || unique != 1 {
+		t.Errorf("one tap delivered three times counts %d (%d people), want 1", taps, unique)
+	}
+	if n := r.Repeats(t, "line"); n != 2 {
+		t.Errorf("herald_inbound_repeats_total{platform=\"line\"} = %d, want 2", n)
+	}
+
+	r = newRigOver(t, r.Restart(t))
+	if code := r.post(t, body, sign(body)); code != http.StatusOK {
+		t.Fatalf("the tap after a restart answered %d", code)
+	}
+	if taps, _ := r.Taps(t, b.ID); taps != 1 || r.Repeats(t, "line") != 1 {
+		t.Errorf("after a restart the same tap counts %d, repeats %d; want 1 and 1", taps, r.Repeats(t, "line"))
+	}
+	if sub := r.subscriber(t, sdkUser); len(sub.Tags) != 1 || !sub.HasTag("said-yes") {
+		t.Errorf("tags after the repeats = %v", sub.Tags)
+	}
+	next := webhookBody(tap)
+	if code := r.post(t, next, sign(next)); code != http.StatusOK {
+		t.Fatalf("a new tap answered %d", code)
+	}
+	if taps, unique := r.Taps(t, b.ID); taps != 2 || unique != 1 {
+		t.Errorf("a second tap by the same user: %d taps by %d people, want 2 by 1", taps, unique)
 	}
 }
 

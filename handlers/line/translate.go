@@ -19,7 +19,10 @@ type meta struct {
 func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 	var evs []inbound.Event
 	var metas []meta
-	add := func(ev inbound.Event, m meta) {
+	// id is LINE's webhookEventId: the same in a redelivery
+	// (deliveryContext.isRedelivery), so the event is applied once.
+	add := func(id string, ev inbound.Event, m meta) {
+		ev.ID = id
 		if ev.Validate() == nil { // a malformed event must not make LINE retry forever
 			evs, metas = append(evs, ev), append(metas, m)
 		}
@@ -28,7 +31,7 @@ func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 		switch e := e.(type) {
 		case webhook.FollowEvent:
 			if id := userID(e.Source); id != "" {
-				add(inbound.Event{Kind: inbound.Subscribe, Key: key(id), At: millis(e.Timestamp)}, meta{fetchProfile: true})
+				add(e.WebhookEventId, inbound.Event{Kind: inbound.Subscribe, Key: key(id), At: millis(e.Timestamp)}, meta{fetchProfile: true})
 			}
 		case webhook.UnfollowEvent:
 			// LINE sends unfollow when a user blocks the account: mark them
@@ -36,7 +39,7 @@ func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 			// multicast is answered 200 for blocked users. Unblocking sends a
 			// follow, which subscribes them again.
 			if id := userID(e.Source); id != "" {
-				add(inbound.Event{Kind: inbound.Blocked, Key: key(id), At: millis(e.Timestamp)}, meta{})
+				add(e.WebhookEventId, inbound.Event{Kind: inbound.Blocked, Key: key(id), At: millis(e.Timestamp)}, meta{})
 			}
 		case webhook.MessageEvent:
 			ev := inbound.Event{Kind: inbound.Message, At: millis(e.Timestamp)}
@@ -48,7 +51,7 @@ func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 			} else if id := groupID(e.Source); id != "" {
 				ev.Key, ev.Group, ev.Text = key(id), true, ""
 			}
-			add(ev, meta{})
+			add(e.WebhookEventId, ev, meta{})
 		case webhook.PostbackEvent:
 			if e.Postback == nil {
 				continue
@@ -59,14 +62,14 @@ func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 			} else if id := memberID(e.Source); id != "" {
 				ev.Key, ev.CountOnly = key(id), true // a group member: count the tap only
 			}
-			add(ev, meta{})
+			add(e.WebhookEventId, ev, meta{})
 		case webhook.JoinEvent:
 			if id := groupID(e.Source); id != "" {
-				add(inbound.Event{Kind: inbound.Joined, Key: key(id), Group: true, At: millis(e.Timestamp)}, meta{})
+				add(e.WebhookEventId, inbound.Event{Kind: inbound.Joined, Key: key(id), Group: true, At: millis(e.Timestamp)}, meta{})
 			}
 		case webhook.LeaveEvent:
 			if id := groupID(e.Source); id != "" {
-				add(inbound.Event{Kind: inbound.Left, Key: key(id), Group: true, At: millis(e.Timestamp)}, meta{})
+				add(e.WebhookEventId, inbound.Event{Kind: inbound.Left, Key: key(id), Group: true, At: millis(e.Timestamp)}, meta{})
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,12 +36,17 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
+	return newRigOver(t, inboundrig.New(t))
+}
+
+// newRigOver is newRig recording into base (a restarted one).
+func newRigOver(t *testing.T, base inboundrig.Rig) *rig {
+	t.Helper()
 	rec := platformtest.NewRecorder(nil)
 	fake := platformtest.NewMessenger(rec)
 	fake.SetAppSecret(appSecret)
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
-	base := inboundrig.New(t)
 	h, err := New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
 		APIURL: api.URL, APIVersion: "v21.0", Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
 	if err != nil {
@@ -67,12 +73,18 @@ func page(messaging ...string) []byte {
 	return []byte(`{"object":"page","entry":[{"id":"PAGE1","time":1732345200000,"messaging":[` + strings.Join(messaging, ",") + `]}]}`)
 }
 
+// eventSeq makes each message's mid and each postback's timestamp (by a
+// millisecond) new, as Messenger's are.
+var eventSeq atomic.Int64
+
 func textMessage(psid, text string) string {
-	return fmt.Sprintf(`{"sender":{"id":%q},"recipient":{"id":"PAGE1"},"timestamp":1732345200000,"message":{"mid":"m_1","text":%q}}`, psid, text)
+	n := eventSeq.Add(1)
+	return fmt.Sprintf(`{"sender":{"id":%q},"recipient":{"id":"PAGE1"},"timestamp":1732345200000,"message":{"mid":"m_%d","text":%q}}`, psid, n, text)
 }
 
 func postback(psid, payload string) string {
-	return fmt.Sprintf(`{"sender":{"id":%q},"recipient":{"id":"PAGE1"},"timestamp":1732345201000,"postback":{"title":"Yes","payload":%q,"mid":"m_2"}}`, psid, payload)
+	n := eventSeq.Add(1)
+	return fmt.Sprintf(`{"sender":{"id":%q},"recipient":{"id":"PAGE1"},"timestamp":%d,"postback":{"title":"Yes","payload":%q,"mid":"m_%d"}}`, psid, 1732345200000+n, payload, n)
 }
 
 func (r *rig) subscriber(t *testing.T, psid string) herald.Subscriber {
@@ -187,6 +199,38 @@ func TestPostbackTapAndReferral(t *testing.T) {
 	}
 	if taps, _ := r.Store.Taps(b.ID); len(taps) != 1 || taps[0].Taps != 1 {
 		t.Errorf("taps = %+v", taps)
+	}
+}
+
+// Meta retries a webhook that got no 200 in time, byte for byte: a
+// postback (which has no mid) is known by who tapped, when and what, so it
+// counts once, also after a restart; a message by its mid. Each repeat
+// shows in /metrics.
+func TestRedeliveredPostbackCountsOnce(t *testing.T) {
+	r := newRig(t)
+	b := r.Poll(t)
+	body := page(postback("PSID7", herald.EncodePostback(b.ID, "yes")), textMessage("PSID7", "hello"))
+	for range 2 {
+		if code := r.post(t, body, sign(body)); code != http.StatusOK {
+			t.Fatalf("a signed postback answered %d", code)
+		}
+	}
+	if taps, _ := r.Taps(t, b.ID); taps != 1 || r.Repeats(t, "messenger") != 2 {
+		t.Errorf("a postback delivered twice counts %d, repeats %d; want 1 and 2 (the tap and the message)", taps, r.Repeats(t, "messenger"))
+	}
+	r = newRigOver(t, r.Restart(t))
+	if code := r.post(t, body, sign(body)); code != http.StatusOK {
+		t.Fatalf("the postback after a restart answered %d", code)
+	}
+	if taps, _ := r.Taps(t, b.ID); taps != 1 || r.Repeats(t, "messenger") != 2 {
+		t.Errorf("after a restart the same postback counts %d, repeats %d; want 1 and 2", taps, r.Repeats(t, "messenger"))
+	}
+	again := page(postback("PSID7", herald.EncodePostback(b.ID, "yes"))) // a new tap: a new timestamp
+	if code := r.post(t, again, sign(again)); code != http.StatusOK {
+		t.Fatalf("a new postback answered %d", code)
+	}
+	if taps, _ := r.Taps(t, b.ID); taps != 2 {
+		t.Errorf("a second tap counts %d in all, want 2", taps)
 	}
 }
 

@@ -3,6 +3,7 @@ package messenger
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -23,6 +24,7 @@ type messaging struct {
 	} `json:"sender"`
 	Timestamp int64 `json:"timestamp"`
 	Message   *struct {
+		Mid        string `json:"mid"`
 		Text       string `json:"text"`
 		IsEcho     bool   `json:"is_echo"`
 		QuickReply *struct {
@@ -94,7 +96,28 @@ func event(m messaging) (inbound.Event, bool) {
 	if ref != nil && ref.Ref != "" && len(ref.Ref) <= 256 {
 		ev.Attributes = map[string]string{inbound.StartParamAttr: ref.Ref}
 	}
+	ev.ID = eventID(&m)
 	return ev, true
+}
+
+// eventID names a messaging event so that a redelivered webhook is applied
+// once: a message by its mid; a postback or referral, which have none, by
+// who, when (milliseconds) and what.
+func eventID(m *messaging) string {
+	switch {
+	case m.Message != nil:
+		if m.Message.Mid == "" {
+			return ""
+		}
+		return "m:" + m.Message.Mid
+	case m.Timestamp <= 0: // nothing to tell two taps apart
+		return ""
+	case m.Postback != nil:
+		return "p:" + m.Sender.ID + ":" + strconv.FormatInt(m.Timestamp, 10) + ":" + m.Postback.Payload
+	case m.Referral != nil:
+		return "r:" + m.Sender.ID + ":" + strconv.FormatInt(m.Timestamp, 10) + ":" + m.Referral.Ref
+	}
+	return ""
 }
 
 func isPostback(data string) bool {

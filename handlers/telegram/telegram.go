@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -134,6 +135,12 @@ func (h *Handler) Process(ctx context.Context, upds []*models.Update) error {
 		}
 		e, m := translate(upd)
 		for i := range e {
+			// update_id is the same when an update comes again (a webhook
+			// retried, a batch fetched again after a crash): applied once.
+			e[i].ID = strconv.FormatInt(upd.ID, 10)
+			if i > 0 {
+				e[i].ID += "." + strconv.Itoa(i)
+			}
 			if err := e[i].Validate(); err != nil { // a malformed update must not block the queue
 				h.log.Warn("telegram: update dropped", "update_id", upd.ID, "error", err)
 				continue
@@ -256,6 +263,9 @@ func (h *Handler) followUp(m meta, res inbound.Result) {
 		text = kw.Welcome(res.Subscriber.Locale)
 	case "stop":
 		text = kw.Reply(inbound.Unsubscribe, res.Subscriber.Locale)
+	}
+	if res.Repeat {
+		text = "" // confirmed when first delivered; a callback is still answered
 	}
 	if m.callbackID == "" && text == "" {
 		return

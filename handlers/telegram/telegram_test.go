@@ -24,6 +24,7 @@ import (
 const token = "123456:TEST-token"
 
 type rig struct {
+	inboundrig.Rig
 	store   *storage.Store
 	inbox   *inbound.Inbox
 	fake    *platformtest.Telegram
@@ -40,16 +41,21 @@ type rigOptions struct {
 
 func newRig(t *testing.T, o rigOptions) *rig {
 	t.Helper()
+	return newRigOver(t, o, inboundrig.New(t))
+}
+
+// newRigOver is newRig recording into base (a restarted one).
+func newRigOver(t *testing.T, o rigOptions, base inboundrig.Rig) *rig {
+	t.Helper()
 	fake := platformtest.NewTelegram(platformtest.NewRecorder(nil))
 	api := httptest.NewServer(fake)
 	t.Cleanup(func() { fake.Close(); api.Close() })
-	base := inboundrig.New(t)
 	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Inbox: base.Inbox, Metrics: base.Metrics,
 		AdminChatIDs: o.adminChats, Admin: o.admin, WebhookSecret: o.secret, Moves: base.Store})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{store: base.Store, inbox: base.Inbox, fake: fake, metrics: base.Metrics, h: h, api: api}
+	return &rig{Rig: base, store: base.Store, inbox: base.Inbox, fake: fake, metrics: base.Metrics, h: h, api: api}
 }
 
 // poll runs the long-polling loop until every pushed update is confirmed,
