@@ -33,6 +33,9 @@ type inboundDeps struct {
 	// Changes tells the admin chats of API clients' pauses, resumes and
 	// cancels.
 	Changes api.Changes
+	// Direct answers end users' /testme codes and /whoami (the flows
+	// engine; nil without one).
+	Direct inbound.Direct
 }
 
 // addInboundRoutes mounts the end-user webhooks (/webhooks/line,
@@ -45,7 +48,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	cfg, log := a.cfg, a.logger
 	inbox := inbound.New(a.store, inbound.Options{
 		Keywords: inbound.NewKeywords(inbound.WithStopWords(inbound.DefaultKeywords(), cfg.Inbound.UnsubscribeKeywords)),
-		Logger:   log, Metrics: deps.Metrics,
+		Logger:   log, Metrics: deps.Metrics, Direct: deps.Direct,
 	})
 	if deps.Store == nil {
 		deps.Store = a.store

@@ -130,6 +130,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		Runs: p.dispatch, Changes: apiChanges{lazyNotices{p}}, Admin: p.fe.telegramAdmin(), Store: notifying}
 	if p.flows != nil {
 		deps.Approvals = p.flows
+		deps.Direct = p.flows
 	}
 	a.addInboundRoutes(mux, deps)
 	return nil
