@@ -321,6 +321,6 @@ func (t *turn) quickCount(args string) error {
 	if err != nil {
 		return err
 	}
-	t.say(t.describeAudience(&a)+"\n"+t.countText(&d, cnt), t.choice("/new", t.T("btn.new")))
+	t.say(t.describeAudience(&a)+"\n"+t.countText(&d, cnt)+t.groupsNote(&a), t.choice("/new", t.T("btn.new")))
 	return nil
 }

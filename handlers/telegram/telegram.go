@@ -21,6 +21,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
+	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/metrics"
 )
 
@@ -57,6 +58,8 @@ type Options struct {
 	Metrics *metrics.Metrics
 	// MaxBody bounds a webhook body (default 1 MiB).
 	MaxBody int64
+	// Catalog words the answer to /chatid in a group (nil: not answered).
+	Catalog *locales.Catalog
 }
 
 // Mover records that a chat now lives under a new ID.
@@ -78,6 +81,8 @@ type Handler struct {
 	// admin chats, never broadcast recipients.
 	movedMu     sync.RWMutex
 	movedAdmins map[int64]bool
+
+	groups groupIDs
 }
 
 // New builds a Handler; it makes no network call.
@@ -132,6 +137,7 @@ func (h *Handler) Process(ctx context.Context, upds []*models.Update) error {
 			admin = append(admin, upd)
 			continue
 		}
+		h.noticeGroup(ctx, upd)
 		e, m := translate(upd)
 		for i := range e {
 			if err := e[i].Validate(); err != nil { // a malformed update must not block the queue
