@@ -19,7 +19,7 @@ import (
 // testCode finds a /testme code ("K7Q-2M4") in the bot's message.
 var testCode = regexp.MustCompile(`\b[2-9A-HJ-NP-Z]{3}-[2-9A-HJ-NP-Z]{3}\b`)
 
-// TestTestMeByCode: an admin who cannot see their own platform IDs asks
+// TestTestMeByCode: /whoami tells a LINE and a Telegram user their ID; an admin who cannot see their own platform IDs asks
 // /testme in the Telegram admin group for a one-time code and sends it to
 // the bot from their LINE, Telegram and Messenger accounts (signed
 // webhooks, a Telegram private chat). Each account hears that it is now a
@@ -55,6 +55,15 @@ func TestTestMeByCode(t *testing.T) {
 		return code
 	}
 
+	// Anyone learns their own ID by /whoami in a private chat.
+	me := privateChat(t, fakes.Telegram, token, alice, "Alice")
+	me.say(admin, "/whoami")
+	waitForMessage(t, fakes.Telegram, alice, "Your Telegram ID is 42.")
+	postLINE(t, a.addr, "line-secret", fmt.Sprintf(`{"destination":"Ubot","events":[{"type":"message","mode":"active","timestamp":%d,`+
+		`"source":{"type":"user","userId":%q},"webhookEventId":"01WH","deliveryContext":{"isRedelivery":false},"replyToken":"r",`+
+		`"message":{"id":"0","type":"text","text":"/whoami","quoteToken":"q"}}]}`, start.UnixMilli(), lineUser))
+	waitForDelivery(t, fakes.Recorder, "line", lineUser, "Your LINE ID is "+lineUser+".")
+
 	code := askCode()
 	postLINE(t, a.addr, "line-secret", fmt.Sprintf(`{"destination":"Ubot","events":[{"type":"message","mode":"active","timestamp":%d,`+
 		`"source":{"type":"user","userId":%q},"webhookEventId":"01TM","deliveryContext":{"isRedelivery":false},"replyToken":"r",`+
@@ -62,7 +71,7 @@ func TestTestMeByCode(t *testing.T) {
 	waitForDelivery(t, fakes.Recorder, "line", lineUser, "This LINE account ("+lineUser+") now gets your Herald tests")
 
 	code = askCode()
-	privateChat(t, fakes.Telegram, token, alice, "Alice").say(admin, code)
+	me.say(admin, code)
 	waitForMessage(t, fakes.Telegram, alice, "This Telegram account (42) now gets your Herald tests")
 
 	code = askCode()

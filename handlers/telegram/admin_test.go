@@ -129,7 +129,7 @@ func TestNonAdminIsRefusedAndAuditedAndChatterIgnored(t *testing.T) {
 	}
 	r.push(r.message(mallory, "/new", nil))
 	refusal := r.last("only Herald admins")
-	if !strings.Contains(refusal.Text, "Mallory") || !strings.Contains(refusal.Text, "telegram.admin_user_ids") {
+	if !strings.Contains(refusal.Text, "Mallory") || !strings.Contains(refusal.Text, "Your Telegram ID is 13: ask for it to be added to telegram.admin_user_ids") {
 		t.Fatalf("refusal does not say how to fix it: %q", refusal.Text)
 	}
 	log, _ := r.store.AuditLog("", 0)
