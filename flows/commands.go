@@ -78,7 +78,9 @@ func (t *turn) command(line string) error {
 	case "/tz":
 		err = t.setTimezone(args)
 	case "/testme":
-		err = t.setTestRecipients(args)
+		err = t.testMe(args)
+	case "/whoami":
+		t.whoAmI()
 	case "/help", "/start":
 		t.say(t.T("help.text"), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
 	default:
@@ -319,32 +321,6 @@ func (t *turn) quickCount(args string) error {
 	if err != nil {
 		return err
 	}
-	t.say(t.describeAudience(&a)+"\n"+t.countText(&d, cnt), t.choice("/new", t.T("btn.new")))
-	return nil
-}
-
-// setTestRecipients stores where "Send test to me" delivers:
-// "/testme telegram:42 line:U123".
-func (t *turn) setTestRecipients(args string) error {
-	var keys []herald.SubscriberKey
-	for _, f := range strings.Fields(args) {
-		p, id, ok := strings.Cut(f, ":")
-		pl, err := herald.ParsePlatform(p)
-		if !ok || err != nil || id == "" {
-			t.say(t.T("testme.usage"))
-			return nil
-		}
-		keys = append(keys, herald.SubscriberKey{Platform: pl, ID: id})
-	}
-	if len(keys) == 0 {
-		t.say(t.T("testme.usage"))
-		return nil
-	}
-	t.admin.TestRecipients = keys
-	if err := t.e.cfg.Store.SaveAdmin(t.admin); err != nil {
-		return fmt.Errorf("flows: save admin: %w", err)
-	}
-	t.audit("admin.test_recipients", t.actor, args)
-	t.say(t.N("testme.set", len(keys)))
+	t.say(t.describeAudience(&a)+"\n"+t.countText(&d, cnt)+t.groupsNote(&a), t.choice("/new", t.T("btn.new")))
 	return nil
 }

@@ -155,6 +155,7 @@ type Engine struct {
 	cfg   Config
 	mu    sync.Mutex
 	locks map[string]*sessionLock
+	codes testCodes // pending /testme codes
 }
 
 type sessionLock struct {

@@ -163,50 +163,6 @@ func handleSummary(t *turn) error {
 	return t.fail(t.T("err.pick_choice"))
 }
 
-// sendTest delivers the real message to the admin's own test recipients.
-func (t *turn) sendTest() error {
-	if t.e.cfg.Tests == nil {
-		return t.fail(t.T("test.not_configured"))
-	}
-	d := &t.sess.Draft
-	var sent, failed, why []string
-	for _, to := range t.admin.TestRecipients {
-		if !d.Audience.HasChannel(to.Platform) {
-			continue
-		}
-		err := t.e.cfg.Tests.SendTest(t.ctx, d, to)
-		if err == nil {
-			sent = append(sent, PlatformName(to.Platform))
-			continue
-		}
-		t.e.cfg.Logger.Warn("flows: test send failed", "platform", string(to.Platform), "err", err)
-		name := PlatformName(to.Platform)
-		switch {
-		case errors.Is(err, herald.ErrOutsideWindow):
-			why = append(why, t.T("test.outside_window"))
-		case errors.Is(err, herald.ErrNotFound):
-			why = append(why, t.T("test.unknown_recipient", "Channel", name))
-		case errors.Is(err, herald.ErrRecipientGone):
-			why = append(why, t.T("test.blocked", "Channel", name))
-		default:
-			failed = append(failed, name)
-		}
-	}
-	if len(failed) > 0 {
-		why = append(why, t.T("test.failed", "Channels", strings.Join(failed, ", ")))
-	}
-	if len(sent) == 0 && len(why) == 0 {
-		return t.fail(t.T("test.no_recipients"))
-	}
-	if len(why) > 0 {
-		t.errLine = strings.Join(why, " ")
-	}
-	if len(sent) > 0 {
-		t.say(t.T("test.sent", "Channels", strings.Join(sent, ", ")))
-	}
-	return t.ask()
-}
-
 // confirm validates the draft and schedules it (or asks for approval).
 func (t *turn) confirm() error {
 	d := t.sess.Draft

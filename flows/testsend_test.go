@@ -34,8 +34,8 @@ func TestSendTestDeliversAndExplainsEachFailure(t *testing.T) {
 	mustContain(t, h.send("/testme telegram:1000 line:U999"), "OK, tests go to 2 recipients.")
 	h.walkTo("")
 	rs := h.press("sum:test")
-	mustContain(t, rs, "Test sent to you on Telegram",
-		"I don't know your LINE test account yet: message the bot there first, then check /testme.")
+	mustContain(t, rs, "Telegram: sent to 1000. Check how it looks.",
+		"LINE: I have never heard from U999 there: message the bot from that account first, or add it again with a /testme code.")
 	got := fakes.Recorder.To("telegram", "1000")
 	if len(got) != 1 || !strings.Contains(got[0].Content, "Hi User 1000, 20% off today!") {
 		t.Errorf("the Telegram tester got %+v, want the personalised message once", got)

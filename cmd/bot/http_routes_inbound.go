@@ -11,6 +11,7 @@ import (
 	"github.com/heraldbot/herald/handlers/line"
 	"github.com/heraldbot/herald/handlers/messenger"
 	"github.com/heraldbot/herald/handlers/telegram"
+	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/storage"
 )
@@ -33,6 +34,11 @@ type inboundDeps struct {
 	// Changes tells the admin chats of API clients' pauses, resumes and
 	// cancels.
 	Changes api.Changes
+	// Direct answers end users' /testme codes and /whoami (the flows
+	// engine; nil without one).
+	Direct inbound.Direct
+	// Catalog words Telegram's /chatid answer in groups (nil: none).
+	Catalog *locales.Catalog
 }
 
 // addInboundRoutes mounts the end-user webhooks (/webhooks/line,
@@ -45,7 +51,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	cfg, log := a.cfg, a.logger
 	inbox := inbound.New(a.store, inbound.Options{
 		Keywords: inbound.NewKeywords(inbound.WithStopWords(inbound.DefaultKeywords(), cfg.Inbound.UnsubscribeKeywords)),
-		Logger:   log, Metrics: deps.Metrics,
+		Logger:   log, Metrics: deps.Metrics, Direct: deps.Direct,
 	})
 	if deps.Store == nil {
 		deps.Store = a.store
@@ -79,7 +85,8 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	if cfg.TelegramEnabled() {
 		h, err := telegram.New(telegram.Options{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
 			WebhookSecret: cfg.Telegram.WebhookSecret, AdminChatIDs: cfg.Telegram.AdminChatIDs,
-			AdminUserIDs: cfg.Telegram.AdminUserIDs, Admin: deps.Admin, Inbox: inbox, Moves: a.store, Logger: log, Metrics: deps.Metrics})
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Admin: deps.Admin, Inbox: inbox, Moves: a.store, Logger: log, Metrics: deps.Metrics,
+			Catalog: deps.Catalog})
 		switch {
 		case err != nil:
 			log.Error("telegram end users not connected", "err", err)

@@ -126,9 +126,10 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		mux.Handle("/slack/events", p.fe.slackHTTP())
 	}
 	deps := inboundDeps{Metrics: p.metrics, Releaser: p.dispatch,
-		Runs: p.dispatch, Changes: apiChanges{lazyNotices{p}}, Admin: p.fe.telegramAdmin(), Store: notifying}
+		Runs: p.dispatch, Changes: apiChanges{lazyNotices{p}}, Admin: p.fe.telegramAdmin(), Store: notifying, Catalog: cat}
 	if p.flows != nil {
 		deps.Approvals = p.flows
+		deps.Direct = p.flows
 	}
 	a.addInboundRoutes(mux, deps)
 	return nil

@@ -49,6 +49,8 @@ type Options struct {
 	// counted, never the event.
 	FollowupWorkers int
 	FollowupQueue   int
+	// Direct answers /testme codes and /whoami (nil: nobody does).
+	Direct Direct
 }
 
 // Inbox records end-user events. Writes are group-committed: while one
@@ -60,6 +62,7 @@ type Options struct {
 type Inbox struct {
 	store    Store
 	keywords *Keywords
+	direct   Direct
 	now      func() time.Time
 	log      *slog.Logger
 	metrics  *metrics.Metrics
@@ -102,7 +105,7 @@ func New(store Store, opts Options) *Inbox {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &Inbox{
-		store: store, keywords: opts.Keywords, now: opts.Now, log: opts.Logger,
+		store: store, keywords: opts.Keywords, direct: opts.Direct, now: opts.Now, log: opts.Logger,
 		metrics: opts.Metrics, maxBatch: opts.MaxBatch,
 		jobs:     make(chan *job, 4096),
 		done:     make(chan struct{}),
@@ -173,7 +176,7 @@ func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 	}
 	j := &job{evs: slices.Clone(evs), buttons: make([]*herald.Button, len(evs)),
 		taps: make([]*herald.Tap, len(evs)), results: make([]Result, len(evs)), done: make(chan struct{})}
-	keywordLocale := make([]string, len(evs))
+	keywordLocale, direct := make([]string, len(evs)), make([]string, len(evs))
 	for i := range j.evs {
 		ev := &j.evs[i]
 		if err := ev.Validate(); err != nil {
@@ -182,7 +185,11 @@ func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 		if ev.At.IsZero() {
 			ev.At = in.now()
 		}
-		if ev.Kind == Message && !ev.Group && ev.Text != "" {
+		var err error
+		if direct[i], err = in.answerDirect(ctx, ev); err != nil {
+			return nil, err
+		}
+		if ev.Kind == Message && !ev.Group && ev.Text != "" && direct[i] == "" {
 			if kind, locale, ok := in.keywords.Match(ev.Text); ok {
 				ev.Kind, keywordLocale[i] = kind, locale
 			}
@@ -215,6 +222,9 @@ func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 		res.Kind, res.Tap, res.Button = ev.Kind, j.taps[i], j.buttons[i]
 		if keywordLocale[i] != "" {
 			res.Reply = in.keywords.Reply(ev.Kind, res.Subscriber.Locale, ev.Locale, keywordLocale[i])
+		}
+		if direct[i] != "" {
+			res.Reply = direct[i]
 		}
 		in.metrics.Inbound(string(ev.Key.Platform), string(ev.Kind), 1)
 		if res.Tap != nil && res.Button != nil && res.Button.Flow != "" && !ev.CountOnly {

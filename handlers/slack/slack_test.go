@@ -76,7 +76,7 @@ func TestSlackRefusesOtherUsersAndOtherAdminsButtons(t *testing.T) {
 	r := newRig(t)
 	r.slash(mallory, "new")
 	refusal := r.last("only Herald admins")
-	if !refusal.Ephemeral || refusal.User != mallory || !strings.Contains(refusal.Text, "slack.allowed_users") {
+	if !refusal.Ephemeral || refusal.User != mallory || !strings.Contains(refusal.Text, "Your Slack member ID is "+mallory+": ask whoever runs Herald to add it to slack.allowed_users") {
 		t.Fatalf("refusal: %+v", refusal)
 	}
 	log, _ := r.store.AuditLog("", 0)

@@ -60,7 +60,7 @@ func (a *Admin) MayApprove(frontend, userID string) bool { return a.IsAdmin(fron
 // attempt; nothing else happens.
 func (a *Admin) refuse(ctx context.Context, chat int64, u *models.User, replyTo int, what string) {
 	a.audit(u, "access.denied", what)
-	text := a.loc(u).T("tg.not_admin", "Name", u.FirstName)
+	text := a.loc(u).T("tg.not_admin", "Name", u.FirstName, "ID", u.ID)
 	p := &bot.SendMessageParams{ChatID: chat, Text: text}
 	if replyTo != 0 {
 		p.ReplyParameters = &models.ReplyParameters{MessageID: replyTo, AllowSendingWithoutReply: true}

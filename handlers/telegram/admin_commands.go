@@ -58,6 +58,8 @@ func adminCommands(loc *locales.Localizer) []models.BotCommand {
 		{Command: "audience", Description: loc.T("tg.cmd_audience")},
 		{Command: "lang", Description: loc.T("tg.cmd_lang")},
 		{Command: "tz", Description: loc.T("tg.cmd_tz")},
+		{Command: "testme", Description: loc.T("tg.cmd_testme")},
+		{Command: "whoami", Description: loc.T("tg.cmd_whoami")},
 		{Command: "help", Description: loc.T("tg.cmd_help")},
 	}
 }

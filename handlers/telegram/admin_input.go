@@ -150,7 +150,7 @@ func (a *Admin) onCallback(ctx context.Context, cq *models.CallbackQuery) {
 	}
 	if !a.mayAct(ctx, cq.From.ID) {
 		a.audit(&cq.From, "access.denied", cq.Data)
-		a.answer(ctx, cq.ID, loc.T("tg.not_admin", "Name", cq.From.FirstName), true)
+		a.answer(ctx, cq.ID, loc.T("tg.not_admin", "Name", cq.From.FirstName, "ID", cq.From.ID), true)
 		return
 	}
 	if owner != 0 && owner != cq.From.ID {

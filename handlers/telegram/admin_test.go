@@ -129,7 +129,7 @@ func TestNonAdminIsRefusedAndAuditedAndChatterIgnored(t *testing.T) {
 	}
 	r.push(r.message(mallory, "/new", nil))
 	refusal := r.last("only Herald admins")
-	if !strings.Contains(refusal.Text, "Mallory") || !strings.Contains(refusal.Text, "telegram.admin_user_ids") {
+	if !strings.Contains(refusal.Text, "Mallory") || !strings.Contains(refusal.Text, "Your Telegram ID is 13: ask for it to be added to telegram.admin_user_ids") {
 		t.Fatalf("refusal does not say how to fix it: %q", refusal.Text)
 	}
 	log, _ := r.store.AuditLog("", 0)
@@ -169,7 +169,7 @@ func TestAdminCommandsAreRegisteredInEveryLanguage(t *testing.T) {
 	want := map[string]string{"": "Create a broadcast step by step", "en": "Create a broadcast step by step", "ja": "配信を順に作成", "zh": "逐步建立廣播"}
 	for lang, desc := range want {
 		cmds := r.fake.Commands(token, scope, lang)
-		if len(cmds) != 17 || cmds[0].Command != "new" || cmds[0].Description != desc {
+		if len(cmds) != 19 || cmds[0].Command != "new" || cmds[0].Description != desc {
 			t.Errorf("commands for %q: %+v", lang, cmds)
 		}
 	}

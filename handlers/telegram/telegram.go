@@ -22,6 +22,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
+	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/metrics"
 )
 
@@ -58,6 +59,8 @@ type Options struct {
 	Metrics *metrics.Metrics
 	// MaxBody bounds a webhook body (default 1 MiB).
 	MaxBody int64
+	// Catalog words the answer to /chatid in a group (nil: not answered).
+	Catalog *locales.Catalog
 }
 
 // Mover records that a chat now lives under a new ID.
@@ -79,6 +82,8 @@ type Handler struct {
 	// admin chats, never broadcast recipients.
 	movedMu     sync.RWMutex
 	movedAdmins map[int64]bool
+
+	groups groupIDs
 }
 
 // New builds a Handler; it makes no network call.
@@ -133,6 +138,7 @@ func (h *Handler) Process(ctx context.Context, upds []*models.Update) error {
 			admin = append(admin, upd)
 			continue
 		}
+		h.noticeGroup(ctx, upd)
 		e, m := translate(upd)
 		for i := range e {
 			// update_id is the same when an update comes again (a webhook

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
 	"github.com/heraldbot/herald/handlers/internal/inboundrig"
+	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
@@ -37,6 +39,8 @@ type rigOptions struct {
 	adminChats []int64
 	admin      AdminHandler
 	secret     string
+	catalog    *locales.Catalog
+	logger     *slog.Logger
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -51,7 +55,8 @@ func newRigOver(t *testing.T, o rigOptions, base inboundrig.Rig) *rig {
 	api := httptest.NewServer(fake)
 	t.Cleanup(func() { fake.Close(); api.Close() })
 	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Inbox: base.Inbox, Metrics: base.Metrics,
-		AdminChatIDs: o.adminChats, Admin: o.admin, WebhookSecret: o.secret, Moves: base.Store})
+		AdminChatIDs: o.adminChats, Admin: o.admin, WebhookSecret: o.secret, Moves: base.Store,
+		Catalog: o.catalog, Logger: o.logger})
 	if err != nil {
 		t.Fatal(err)
 	}
