@@ -68,6 +68,8 @@ func (t *turn) command(line string) error {
 		err = t.deleteBroadcast(args)
 	case "/errors":
 		err = t.errorsOf(args)
+	case "/retry":
+		err = t.retry(args)
 	case "/log":
 		err = t.logOf(args)
 	case "/find":
@@ -139,8 +141,8 @@ func (t *turn) newOneLine(args string) error {
 		d.Schedule = herald.Schedule{Kind: herald.SendNow}
 	case "at", "user":
 		at, _ := time.ParseInLocation(herald.LocalLayout, ol.At, t.tz)
-		if lead := t.localLeadArgs(at); ol.Timing == "user" && lead != nil {
-			t.syntaxError(args, &parseError{Pos: ol.AtPos, Key: "err.local.too_soon", Args: lead})
+		if msg := t.checkLocalLead(at); ol.Timing == "user" && msg != "" {
+			t.syntaxError(args, &parseError{Pos: ol.AtPos, Text: msg})
 			return nil
 		}
 		if msg := t.checkLead(at); ol.Timing == "at" && msg != "" {
@@ -153,6 +155,10 @@ func (t *turn) newOneLine(args string) error {
 		}
 	case "every":
 		d.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: "CRON_TZ=" + t.tz.String() + " " + ol.Cron}
+		if msg := t.timingLine(&d.Schedule, t.checkTiming(d.Schedule)); msg != "" {
+			t.syntaxError(args, &parseError{Pos: strings.Index(strings.ToLower(args), "every"), Text: msg})
+			return nil
+		}
 	}
 	d.Schedule.Quiet = ol.Quiet
 	t.sess = &session{Draft: d}
@@ -173,7 +179,11 @@ func containsPlatform(ps []herald.Platform, p herald.Platform) bool {
 func (t *turn) syntaxError(src string, perr *parseError) {
 	shown := "/new " + src
 	t.replies = append(t.replies, Reply{Text: caret(shown, perr.Pos+len("/new ")), Pre: true})
-	t.say(t.T(perr.Key, perr.Args...) + "\n" + t.T("syntax.example"))
+	msg := perr.Text
+	if msg == "" {
+		msg = t.T(perr.Key, perr.Args...)
+	}
+	t.say(msg + "\n" + t.T("syntax.example"))
 }
 
 // broadcastArg reads the ID argument, explaining when it is missing or

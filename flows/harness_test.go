@@ -287,6 +287,8 @@ type testStore interface {
 	Close() error
 	PutSubscribers(subs []herald.Subscriber) error
 	CreateRun(r *herald.Run) error
+	CreateBroadcast(b *herald.Broadcast) error
+	UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error)
 	AddDeliveries(runID string, ds []herald.Delivery) error
 	RecordOutcomes(runID string, ds []herald.Delivery) error
 }

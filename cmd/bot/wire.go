@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/dispatch"
 	dline "github.com/heraldbot/herald/dispatch/line"
 	dmessenger "github.com/heraldbot/herald/dispatch/messenger"
@@ -22,7 +23,6 @@ import (
 	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/schedule"
-	"github.com/heraldbot/herald/storage"
 )
 
 // appOptions are what differs between the real bot, the demo and tests.
@@ -40,11 +40,12 @@ type appOptions struct {
 
 // parts are the wired components; app owns them.
 type parts struct {
-	metrics  *metrics.Metrics
-	flows    *flows.Engine
-	dispatch *dispatch.Engine
-	sched    *schedule.Scheduler
-	fe       *adminFrontends
+	metrics    *metrics.Metrics
+	broadcasts *broadcasts.Service
+	flows      *flows.Engine
+	dispatch   *dispatch.Engine
+	sched      *schedule.Scheduler
+	fe         *adminFrontends
 	// ctx ends the background loops (scheduler, reporter, Slack socket).
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -65,13 +66,19 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	p := &parts{metrics: metrics.New()}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	a.parts = p
-	// flows and the API change broadcasts; the scheduler must hear of it.
+	// the scheduler plans again when a run ends or the service changes a broadcast.
 	changed := func(id string) {
 		if p.sched != nil {
 			p.sched.Changed(p.ctx, id)
 		}
 	}
-	notifying := &notifyingStore{Store: a.store, changed: changed}
+	f := cfg.Flows
+	p.broadcasts, err = broadcasts.New(broadcasts.Options{Store: a.store, Runs: lazyRuns{p}, Events: replan(changed),
+		MinLeadTime: f.MinLeadTime.D(), UndoDelay: f.UndoDelay.D(), ApprovalThreshold: f.ApprovalThreshold,
+		Location: loc, Logger: a.logger})
+	if err != nil {
+		return fmt.Errorf("broadcasts: %w", err)
+	}
 
 	access := adminchat.AccessByFrontend{}
 	var flowAccess flows.Access = access
@@ -86,8 +93,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		a.logger.Warn("no delivery channel configured: admin conversations are off; set line, telegram or messenger credentials")
 		feCfg.Slack = SlackConfig{}
 	} else {
-		f := cfg.Flows
-		p.flows, err = flows.New(flows.Config{Store: notifying, Catalog: cat, Access: flowAccess, Runs: lazyRuns{p}, Tests: lazyRuns{p},
+		p.flows, err = flows.New(flows.Config{Store: a.store, Catalog: cat, Access: flowAccess, Broadcasts: p.broadcasts, Tests: lazyRuns{p},
 			Notices:  lazyNotices{p},
 			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
 			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
@@ -126,8 +132,8 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	if p.fe.Slack != nil && !p.fe.socket {
 		mux.Handle("/slack/events", p.fe.slackHTTP())
 	}
-	deps := inboundDeps{Metrics: p.metrics, Releaser: p.dispatch,
-		Runs: p.dispatch, Changes: apiChanges{lazyNotices{p}}, Admin: p.fe.telegramAdmin(), Store: notifying}
+	deps := inboundDeps{Metrics: p.metrics, Releaser: p.dispatch, Broadcasts: p.broadcasts,
+		Changes: apiChanges{lazyNotices{p}}, Admin: p.fe.telegramAdmin()}
 	if p.flows != nil {
 		deps.Approvals = p.flows
 	}
@@ -244,38 +250,15 @@ func defaultQuietHours(q *QuietHoursConfig) *herald.QuietHours {
 	return &herald.QuietHours{Start: q.Start, End: q.End}
 }
 
-// notifyingStore tells the scheduler about every broadcast flows or the
-// API creates, edits or deletes, so neither package needs to know it.
-type notifyingStore struct {
-	*storage.Store
-	changed func(id string)
-}
+// replan is the service's Events until the one sink exists: the
+// scheduler plans a changed broadcast again.
+type replan func(id string)
 
-// CreateBroadcast stores b and re-plans it.
-func (s *notifyingStore) CreateBroadcast(b *herald.Broadcast) error {
-	err := s.Store.CreateBroadcast(b)
-	if err == nil {
-		s.changed(b.ID)
+// Publish re-plans the broadcast a change is about.
+func (r replan) Publish(_ context.Context, e herald.Event) {
+	if c, ok := e.(herald.BroadcastChanged); ok {
+		r(c.Broadcast.ID)
 	}
-	return err
-}
-
-// UpdateBroadcast changes a broadcast and re-plans it.
-func (s *notifyingStore) UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error) {
-	b, err := s.Store.UpdateBroadcast(id, fn)
-	if err == nil {
-		s.changed(id)
-	}
-	return b, err
-}
-
-// DeleteBroadcast deletes a broadcast and drops its plan.
-func (s *notifyingStore) DeleteBroadcast(id string) error {
-	err := s.Store.DeleteBroadcast(id)
-	if err == nil {
-		s.changed(id)
-	}
-	return err
 }
 
 // handBack hands a recurring broadcast back to the scheduler when its run
@@ -306,17 +289,20 @@ func (n notifier) Missed(ctx context.Context, b herald.Broadcast, late time.Dura
 	n.r.Missed(ctx, b, late)
 }
 
-// lazyRuns is flows' RunControl: the dispatch engine, built after flows.
+// lazyRuns is the service's Runs: the dispatch engine, built after flows.
 type lazyRuns struct{ p *parts }
 
-func (l lazyRuns) Pause(ctx context.Context, id, actor string) error {
+func (l lazyRuns) Pause(ctx context.Context, id, actor string) (herald.Change, error) {
 	return l.p.dispatch.Pause(ctx, id, actor)
 }
-func (l lazyRuns) Resume(ctx context.Context, id, actor string) error {
+func (l lazyRuns) Resume(ctx context.Context, id, actor string) (herald.Change, error) {
 	return l.p.dispatch.Resume(ctx, id, actor)
 }
-func (l lazyRuns) Cancel(ctx context.Context, id, actor string) error {
+func (l lazyRuns) Cancel(ctx context.Context, id, actor string) (herald.Change, error) {
 	return l.p.dispatch.Cancel(ctx, id, actor)
+}
+func (l lazyRuns) RetryFailed(ctx context.Context, id, actor string) (herald.Run, error) {
+	return l.p.dispatch.RetryFailed(ctx, id, actor)
 }
 
 // SendTest makes lazyRuns flows' TestSender too ("Send test to me").

@@ -115,7 +115,7 @@ func TestProgressIsThrottledAndTheReportBringsTheErrorsCSV(t *testing.T) {
 		t.Fatalf("no CSV document after View errors: %+v", doc)
 	}
 	csv := r.download(doc.Document)
-	for _, want := range []string{"run,platform,id,reason", runID + ",line,U-gone-1,blocked", "U-5xx,HTTP 500,3"} {
+	for _, want := range []string{"run_id,platform,recipient_id,reason", runID + ",line,U-gone-1,blocked", "U-5xx,HTTP 500,3"} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("errors CSV lacks %q:\n%s", want, csv)
 		}
