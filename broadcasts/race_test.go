@@ -46,10 +46,11 @@ func (s *hookedStore) AddDeliveries(runID string, ds []herald.Delivery) error {
 }
 
 type rig struct {
-	st  *storage.Store
-	eng *dispatch.Engine
-	svc *broadcasts.Service
-	id  string
+	line *platformtest.LINE
+	st   *storage.Store
+	eng  *dispatch.Engine
+	svc  *broadcasts.Service
+	id   string
 }
 
 const lineToken = "line-race-test"
@@ -99,7 +100,7 @@ func newRig(t *testing.T, hooked *hookedStore) *rig {
 	if err := st.CreateBroadcast(&b); err != nil {
 		t.Fatal(err)
 	}
-	return &rig{st: st, eng: eng, svc: svc, id: b.ID}
+	return &rig{line: fakes.LINE, st: st, eng: eng, svc: svc, id: b.ID}
 }
 
 // TestControlRacingTheStartStopsTheRun: a pause or cancel that lands at
