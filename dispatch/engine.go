@@ -186,3 +186,10 @@ func (e *Engine) runner(broadcastID string) *runner {
 	defer e.mu.Unlock()
 	return e.active[broadcastID]
 }
+
+// publish tells Options.Events, if any.
+func (e *Engine) publish(ctx context.Context, ev herald.Event) {
+	if e.opts.Events != nil {
+		e.opts.Events.Publish(ctx, ev)
+	}
+}

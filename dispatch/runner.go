@@ -225,7 +225,7 @@ func (r *runner) complete(ctx context.Context, rs herald.RunStatus, bs herald.St
 	}); err != nil {
 		r.logErr("dispatch: finish broadcast", err)
 	}
-	r.e.opts.Reporter.Finished(ctx, r.report(&run, now))
+	r.e.publish(ctx, herald.RunFinished{Report: r.report(&run, now)})
 }
 
 // finishCanceled gives every recipient still pending or held the outcome

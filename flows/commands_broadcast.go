@@ -104,9 +104,6 @@ func (t *turn) changeStatus(action, args string) error {
 		done = "done.resume_now"
 	}
 	t.say(t.T(done, "ID", b.ID, "Name", b.Name), t.actionsFor(&b)...)
-	if ch.Changed() { // a repeated pause tells nobody
-		t.notice(Action(action), b, "", nil)
-	}
 	return nil
 }
 
@@ -128,7 +125,6 @@ func (t *turn) edit(args string) error {
 	b = ch.Broadcast
 	if ch.Changed() {
 		t.say(t.T("edit.unscheduled", "ID", b.ID))
-		t.notice(ActionEdit, b, "", nil)
 	}
 	t.sess = &session{Draft: b, EditID: b.ID, EditStatus: ch.From}
 	// "/edit ID timing" (a missed run's Reschedule) opens one field, as
@@ -174,6 +170,5 @@ func (t *turn) deleteBroadcast(args string) error {
 		t.sess, t.drop = &session{}, true
 	}
 	t.say(t.T("done.delete", "ID", b.ID, "Name", b.Name), t.choice("/list", t.T("btn.list")))
-	t.notice(ActionDelete, b, "", nil)
 	return nil
 }

@@ -20,7 +20,6 @@ func (t *turn) approve(args string) error {
 		return err
 	}
 	t.say(t.T("done.approve", "ID", b.ID, "Name", b.Name, "When", t.describeSchedule(&b.Schedule)), t.actionsFor(&b)...)
-	t.notice(ActionApprove, b, "", nil)
 	return nil
 }
 
@@ -33,13 +32,12 @@ func (t *turn) reject(args string) error {
 		return err
 	}
 	_, reason, _ := strings.Cut(strings.TrimSpace(args), " ")
-	b, reason, err := t.e.cfg.Broadcasts.Reject(t.ctx, id, reason, t.who())
+	b, _, err := t.e.cfg.Broadcasts.Reject(t.ctx, id, reason, t.who())
 	if ok, err := t.refused("reject", id, err); ok || err != nil {
 		return err
 	}
 	t.say(t.T("done.reject", "ID", b.ID, "Name", b.Name, "Creator", t.actorName(b.CreatedBy)),
 		t.choice("/show "+b.ID, t.T("btn.show")), t.choice("/log "+b.ID, t.T("btn.log")))
-	t.notice(ActionReject, b, reason, nil)
 	return nil
 }
 

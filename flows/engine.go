@@ -116,9 +116,9 @@ type Config struct {
 	// service over Store without a dispatcher, for tests and tools).
 	Broadcasts Service
 	Tests      TestSender
-	// Notices hears of approval requests and of status changes, so the
-	// chat a broadcast was made in learns what others did (nil: no one).
-	Notices Notices
+	// AsksApprovers says the admin chats post an approval request when a
+	// broadcast waits for one (else its creator is told whom to ask).
+	AsksApprovers bool
 	// Channels are the delivery platforms configured on this bot; the
 	// wizard offers only these.
 	Channels []herald.Platform

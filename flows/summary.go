@@ -234,15 +234,14 @@ func (t *turn) confirm() error {
 	id := saved.ID
 	switch {
 	case saved.Status == herald.StatusPending:
-		// With Notices the approvers get a request with buttons; without,
-		// the creator has to tell them.
+		// The admin chats post the approvers a request with buttons;
+		// without them, the creator has to tell them.
 		key := "confirm.pending"
-		if t.e.cfg.Notices != nil {
+		if t.e.cfg.AsksApprovers {
 			key = "confirm.pending_asked"
 		}
 		t.say(t.T(key, "ID", id, "Count", FormatCount(cnt.Total), "Threshold", FormatCount(t.e.cfg.ApprovalThreshold)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/cancel "+id, t.T("btn.cancel_broadcast")))
-		t.notice(ActionSubmit, saved, "", t.approvalRequest(&saved, cnt))
 	case d.Schedule.Kind == herald.SendNow:
 		t.say(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Count", FormatCount(cnt.Total)),
 			t.choice("/delete "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))

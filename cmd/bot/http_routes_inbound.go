@@ -24,12 +24,6 @@ type inboundDeps struct {
 	Broadcasts api.Service
 	Releaser   api.Releaser
 	Admin      telegram.AdminHandler
-	// Approvals asks admins to approve an API broadcast over
-	// flows.approval_threshold (the flows engine; nil without one).
-	Approvals api.Approvals
-	// Changes tells the admin chats of API clients' pauses, resumes and
-	// cancels.
-	Changes api.Changes
 }
 
 // addInboundRoutes mounts the end-user webhooks (/webhooks/line,
@@ -46,8 +40,8 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	})
 	mux.Handle("GET /metrics", deps.Metrics.Handler())
 	mux.Handle("/api/", api.New(api.Options{Store: a.store, Broadcasts: deps.Broadcasts, Tokens: apiTokens(cfg.API.Tokens),
-		Releaser: deps.Releaser, Approvals: deps.Approvals, Changes: deps.Changes,
-		Logger: log, Metrics: deps.Metrics}))
+		Releaser: deps.Releaser,
+		Logger:   log, Metrics: deps.Metrics}))
 	if cfg.LINEEnabled() {
 		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,
 			APIURL: cfg.LINE.APIURL, Inbox: inbox, Logger: log, Metrics: deps.Metrics})

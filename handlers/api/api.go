@@ -67,18 +67,6 @@ type Service interface {
 	WriteFailures(w io.Writer, id string, begin func()) (herald.ReasonCounter, int, error)
 }
 
-// Approvals asks the admins to approve a broadcast stored pending approval
-// (*flows.Engine: the request the chat's confirm posts).
-type Approvals interface {
-	RequestApproval(ctx context.Context, b herald.Broadcast, cnt herald.Count)
-}
-
-// Changes hears of each status change an API client makes (pause,
-// resume or cancel), so the broadcast's admin chat can be told.
-type Changes interface {
-	BroadcastChanged(ctx context.Context, b herald.Broadcast, action, actor string)
-}
-
 // Releaser sends the broadcast messages held for a subscriber while their
 // operator chat was open.
 type Releaser interface {
@@ -97,13 +85,9 @@ type Options struct {
 	Broadcasts Service // required
 	Tokens     []Token
 	Releaser   Releaser // may be nil
-	// Approvals asks the admins to approve a broadcast the service stored
-	// pending approval (over the approval threshold).
-	Approvals Approvals // may be nil
-	Changes   Changes   // may be nil
-	Now       func() time.Time
-	Logger    *slog.Logger
-	Metrics   *metrics.Metrics
+	Now        func() time.Time
+	Logger     *slog.Logger
+	Metrics    *metrics.Metrics
 	// MaxBody bounds a request body (default 256 KiB).
 	MaxBody int64
 }

@@ -36,19 +36,15 @@ func (s *Server) createBroadcast(w http.ResponseWriter, r *http.Request, actor s
 		s.fail(w, r, err)
 		return
 	}
-	who := broadcasts.Actor{Key: actor}
-	var cnt herald.Count
+	who := apiActor(actor)
 	if b.Status == herald.StatusDraft {
 		b, err = s.opts.Broadcasts.SaveDraft(r.Context(), b, "", who)
-	} else {
-		b, cnt, err = s.opts.Broadcasts.Submit(r.Context(), b, "", who)
+	} else { // over the approval threshold the service asks the admins
+		b, _, err = s.opts.Broadcasts.Submit(r.Context(), b, "", who)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if b.Status == herald.StatusPending && s.opts.Approvals != nil {
-		s.opts.Approvals.RequestApproval(r.Context(), b, cnt)
 	}
 	w.Header().Set("Location", "/api/v1/broadcasts/"+b.ID)
 	writeJSON(w, http.StatusCreated, toBroadcastJSON(b))
@@ -215,7 +211,7 @@ func (s *Server) control(to herald.Status) handlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		svc, who := s.opts.Broadcasts, broadcasts.Actor{Key: actor}
+		svc, who := s.opts.Broadcasts, apiActor(actor)
 		do := map[herald.Status]func(context.Context, string, broadcasts.Actor) (herald.Change, error){
 			herald.StatusPaused: svc.Pause, herald.StatusScheduled: svc.Resume, herald.StatusCanceled: svc.Cancel}[to]
 		ch, err := do(r.Context(), id, who)
@@ -223,15 +219,16 @@ func (s *Server) control(to herald.Status) handlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		if ch.Changed() && s.opts.Changes != nil { // a repeated pause changes nothing
-			s.opts.Changes.BroadcastChanged(r.Context(), ch.Broadcast, controlActions[to], actor)
-		}
 		writeJSON(w, http.StatusOK, toBroadcastJSON(ch.Broadcast))
 	}
 }
 
-// controlActions name the status changes control makes, for Changes.
-var controlActions = map[herald.Status]string{herald.StatusPaused: "pause", herald.StatusScheduled: "resume", herald.StatusCanceled: "cancel"}
+// apiActor is an API client as the service names it: "api:<token>",
+// acting from the API (its events name the token as the asker).
+func apiActor(actor string) broadcasts.Actor {
+	name := strings.TrimPrefix(actor, frontend+":")
+	return broadcasts.Actor{Key: actor, Where: herald.Origin{Frontend: frontend, UserID: name, UserName: name}}
+}
 
 // retry sends the broadcast again to the recipients its last run failed
 // (202: the new run is started and reported in the admin chat like any).
@@ -241,7 +238,7 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request, actor string) {
 		s.fail(w, r, err)
 		return
 	}
-	run, n, err := s.opts.Broadcasts.RetryFailed(r.Context(), id, broadcasts.Actor{Key: actor})
+	run, n, err := s.opts.Broadcasts.RetryFailed(r.Context(), id, apiActor(actor))
 	switch {
 	case errors.Is(err, broadcasts.ErrNothingToRetry):
 		writeError(w, http.StatusConflict, "nothing_to_retry", "the last run failed nobody who can still be reached", "")
