@@ -22,6 +22,7 @@ func (t *turn) command(line string) error {
 	name, _, _ = strings.Cut(name, "@") // Telegram appends @botname in groups
 	args = strings.TrimSpace(args)
 	inWizard := t.sess.Step != ""
+	m := &manager{t: t, svc: t.e.cfg.Broadcasts, reads: t.e.cfg.Store, access: t.e.cfg.Access}
 	var err error
 	switch name {
 	case "/new":
@@ -41,17 +42,17 @@ func (t *turn) command(line string) error {
 			t.say(t.T("usage.id", "Command", "/cancel"))
 			return nil
 		}
-		err = t.changeStatus("cancel", args)
+		err = m.changeStatus("cancel", args)
 	case "/list":
 		err = t.list(args)
 	case "/show":
-		err = t.show(args)
+		err = m.show(args)
 	case "/pause", "/resume":
-		err = t.changeStatus(name[1:], args)
+		err = m.changeStatus(name[1:], args)
 	case "/approve":
-		err = t.approve(args)
+		err = m.approve(args)
 	case "/reject":
-		err = t.reject(args)
+		err = m.reject(args)
 	case "/edit":
 		if inWizard {
 			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
@@ -65,13 +66,13 @@ func (t *turn) command(line string) error {
 		}
 		return t.clone(args)
 	case "/delete":
-		err = t.deleteBroadcast(args)
+		err = m.deleteBroadcast(args)
 	case "/errors":
-		err = t.errorsOf(args)
+		err = m.errorsOf(args)
 	case "/retry":
-		err = t.retry(args)
+		err = m.retry(args)
 	case "/log":
-		err = t.logOf(args)
+		err = m.logOf(args)
 	case "/find":
 		err = t.find(args)
 	case "/audience":

@@ -14,18 +14,18 @@ import (
 // errorsOf lists failed recipients grouped by reason, attaches them all
 // as a CSV file (the API's failures.csv, byte for byte) and offers to
 // retry those who can still be reached.
-func (t *turn) errorsOf(args string) error {
-	b, ok, err := t.broadcastArg("/errors", args)
+func (m *manager) errorsOf(args string) error {
+	b, ok, err := m.t.broadcastArg("/errors", args)
 	if !ok {
 		return err
 	}
 	var buf bytes.Buffer
-	counted, total, err := t.e.cfg.Broadcasts.WriteFailures(&buf, b.ID, nil)
+	counted, total, err := m.svc.WriteFailures(&buf, b.ID, nil)
 	if err != nil {
 		return fmt.Errorf("flows: failures of %s: %w", b.ID, err)
 	}
 	if total == 0 {
-		t.say(t.T("errors.none", "ID", b.ID), t.choice("/log "+b.ID, t.T("btn.log")))
+		m.t.say(m.t.T("errors.none", "ID", b.ID), m.t.choice("/log "+b.ID, m.t.T("btn.log")))
 		return nil
 	}
 	reasons := map[string]int{}
@@ -41,67 +41,67 @@ func (t *turn) errorsOf(args string) error {
 		rs = append(rs, rc{r, n})
 	}
 	sort.Slice(rs, func(i, j int) bool { return rs[i].n > rs[j].n || (rs[i].n == rs[j].n && rs[i].reason < rs[j].reason) })
-	lines := []string{t.N("errors.title", total, "ID", b.ID)}
+	lines := []string{m.t.N("errors.title", total, "ID", b.ID)}
 	for _, x := range rs[:min(len(rs), 6)] {
-		lines = append(lines, fmt.Sprintf("• %s: %s", t.orDash(x.reason), FormatCount(x.n)))
+		lines = append(lines, fmt.Sprintf("• %s: %s", m.t.orDash(x.reason), FormatCount(x.n)))
 	}
 	var cs []Choice
-	if n, err := t.e.cfg.Broadcasts.Retryable(b.ID); err == nil && n > 0 {
-		cs = append(cs, t.choice("/retry "+b.ID, t.T("btn.retry_failed", "Count", FormatCount(n))))
+	if n, err := m.svc.Retryable(b.ID); err == nil && n > 0 {
+		cs = append(cs, m.t.choice("/retry "+b.ID, m.t.T("btn.retry_failed", "Count", FormatCount(n))))
 	}
-	t.replies = append(t.replies, Reply{Text: strings.Join(lines, "\n"), Choices: cs,
+	m.t.replies = append(m.t.replies, Reply{Text: strings.Join(lines, "\n"), Choices: cs,
 		File: &File{Name: "failed-" + b.ID + ".csv", ContentType: "text/csv", Data: buf.Bytes()}})
 	return nil
 }
 
 // retry sends a broadcast again to the recipients its last run failed.
-func (t *turn) retry(args string) error {
-	b, ok, err := t.broadcastArg("/retry", args)
+func (m *manager) retry(args string) error {
+	b, ok, err := m.t.broadcastArg("/retry", args)
 	if !ok {
 		return err
 	}
-	run, n, err := t.e.cfg.Broadcasts.RetryFailed(t.ctx, b.ID, t.who())
+	run, n, err := m.svc.RetryFailed(m.t.ctx, b.ID, m.t.who())
 	switch {
 	case errors.Is(err, broadcasts.ErrNothingToRetry):
-		t.say(t.T("retry.none", "ID", b.ID), t.choice("/show "+b.ID, t.T("btn.show")))
+		m.t.say(m.t.T("retry.none", "ID", b.ID), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
 		return nil
 	case errors.Is(err, herald.ErrConflict):
-		t.say(t.T("retry.running", "ID", b.ID), t.choice("/show "+b.ID, t.T("btn.show")))
+		m.t.say(m.t.T("retry.running", "ID", b.ID), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
 		return nil
 	case errors.Is(err, broadcasts.ErrNoDispatcher):
-		t.say(t.T("retry.unavailable"))
+		m.t.say(m.t.T("retry.unavailable"))
 		return nil
 	case err != nil:
 		return fmt.Errorf("flows: retry %s: %w", b.ID, err)
 	}
-	t.say(t.N("retry.started", n, "ID", b.ID, "Name", b.Name, "Run", run.N, "Count", FormatCount(n)),
-		t.choice("/show "+b.ID, t.T("btn.show")), t.choice("/pause "+b.ID, t.T("btn.pause")))
+	m.t.say(m.t.N("retry.started", n, "ID", b.ID, "Name", b.Name, "Run", run.N, "Count", FormatCount(n)),
+		m.t.choice("/show "+b.ID, m.t.T("btn.show")), m.t.choice("/pause "+b.ID, m.t.T("btn.pause")))
 	return nil
 }
 
 // logOf is a broadcast's story: runs and who did what.
-func (t *turn) logOf(args string) error {
-	b, ok, err := t.broadcastArg("/log", args)
+func (m *manager) logOf(args string) error {
+	b, ok, err := m.t.broadcastArg("/log", args)
 	if !ok {
 		return err
 	}
-	lines := []string{t.T("log.title", "ID", b.ID, "Name", b.Name, "Status", t.T(statusKeys[b.Status]))}
-	runs, err := t.e.cfg.Store.RunsOf(b.ID)
+	lines := []string{m.t.T("log.title", "ID", b.ID, "Name", b.Name, "Status", m.t.T(statusKeys[b.Status]))}
+	runs, err := m.reads.RunsOf(b.ID)
 	if err != nil {
 		return fmt.Errorf("flows: runs of %s: %w", b.ID, err)
 	}
 	for _, r := range runs {
-		lines = append(lines, t.runLine(r))
+		lines = append(lines, m.runLine(r))
 	}
-	entries, err := t.e.cfg.Store.AuditLog(b.ID, 20)
+	entries, err := m.reads.AuditLog(b.ID, 20)
 	if err != nil {
 		return fmt.Errorf("flows: audit log of %s: %w", b.ID, err)
 	}
 	names := map[string]string{}
 	for _, e := range entries {
-		lines = append(lines, t.auditLine(e, names))
+		lines = append(lines, m.auditLine(e, names))
 	}
-	t.say(strings.TrimSpace(strings.Join(lines, "\n")), t.choice("/show "+b.ID, t.T("btn.show")))
+	m.t.say(strings.TrimSpace(strings.Join(lines, "\n")), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
 	return nil
 }
 
@@ -130,17 +130,17 @@ var auditKeys = map[string]string{
 
 // auditLine is one audit entry as an admin reads it: when, who (the name
 // they go by, looked up once per actor in names), what, and its detail.
-func (t *turn) auditLine(e herald.AuditEntry, names map[string]string) string {
+func (m *manager) auditLine(e herald.AuditEntry, names map[string]string) string {
 	who, ok := names[e.Actor]
 	if !ok {
-		who = t.actorName(e.Actor)
+		who = m.actorName(e.Actor)
 		names[e.Actor] = who
 	}
 	what := e.Action
 	if key, ok := auditKeys[e.Action]; ok {
-		what = t.T(key)
+		what = m.t.T(key)
 	}
-	line := t.when(e.At) + " · " + who + " · " + what
+	line := m.t.when(e.At) + " · " + who + " · " + what
 	if d := strings.TrimSpace(e.Detail); d != "" {
 		line += " (" + d + ")"
 	}
@@ -149,15 +149,15 @@ func (t *turn) auditLine(e herald.AuditEntry, names map[string]string) string {
 
 // actorName is who an audit actor is: an admin's name, Herald itself, or
 // an API client; else the stored key.
-func (t *turn) actorName(actor string) string {
+func (m *manager) actorName(actor string) string {
 	frontend, id, _ := strings.Cut(actor, ":")
 	switch {
 	case actor == "system":
-		return t.T("log.herald")
+		return m.t.T("log.herald")
 	case frontend == "api":
-		return t.T("log.api", "Client", id)
+		return m.t.T("log.api", "Client", id)
 	}
-	if a, err := t.e.cfg.Store.Admin(actor); err == nil && a.Name != "" {
+	if a, err := m.reads.Admin(actor); err == nil && a.Name != "" {
 		return a.Name
 	}
 	return actor

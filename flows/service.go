@@ -55,3 +55,31 @@ func (t *turn) who() broadcasts.Actor {
 func isInvalid(err error) bool {
 	return errors.Is(err, herald.ErrInvalidTransition) || errors.Is(err, broadcasts.ErrStarted)
 }
+
+// Managing is what the management commands may do to broadcasts: decide
+// and read who failed. Nothing else of the service (or the engine's
+// configuration) is theirs to change.
+type Managing interface {
+	Decisions
+	Failures
+}
+
+// manager answers the management commands (/show, /pause, /resume,
+// /cancel, /delete, /approve, /reject, /errors, /retry, /log). It changes
+// broadcasts only through svc; the turn gives it the admin's words and
+// collects its replies.
+type manager struct {
+	t      *turn
+	svc    Managing
+	reads  managerReads
+	access Access
+}
+
+// managerReads is what the management commands read: a broadcast, its
+// runs, its story and the names of who acted.
+type managerReads interface {
+	Broadcast(id string) (herald.Broadcast, error)
+	RunsOf(broadcastID string) ([]herald.Run, error)
+	AuditLog(target string, limit int) ([]herald.AuditEntry, error)
+	Admin(key string) (herald.Admin, error)
+}
