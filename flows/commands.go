@@ -207,14 +207,6 @@ func (t *turn) broadcastArg(cmd, arg string) (herald.Broadcast, bool, error) {
 	return b, true, nil
 }
 
-// statusKeys name statuses in the admin's language.
-var statusKeys = map[herald.Status]string{
-	herald.StatusDraft: "status.draft", herald.StatusPending: "status.pending_approval",
-	herald.StatusScheduled: "status.scheduled", herald.StatusSending: "status.sending",
-	herald.StatusPaused: "status.paused", herald.StatusCompleted: "status.completed",
-	herald.StatusCanceled: "status.canceled", herald.StatusFailed: "status.failed",
-}
-
 // listFilters are the words /list accepts.
 var listFilters = map[string][]herald.Status{
 	"drafts": {herald.StatusDraft}, "draft": {herald.StatusDraft},
@@ -264,7 +256,7 @@ func (t *turn) list(args string) error {
 }
 
 func (t *turn) listLine(x *herald.Broadcast) string {
-	return fmt.Sprintf("%s · %s · %s · %s", x.ID, x.Name, t.T(statusKeys[x.Status]), t.shortSchedule(&x.Schedule))
+	return fmt.Sprintf("%s · %s · %s · %s", x.ID, x.Name, StatusName(t.loc, x.Status), t.shortSchedule(&x.Schedule))
 }
 
 func (t *turn) shortSchedule(s *herald.Schedule) string {

@@ -18,7 +18,7 @@ func (m *manager) show(args string) error {
 	if err != nil {
 		return err
 	}
-	text := m.t.T("show.header", "ID", b.ID, "Name", b.Name, "Status", m.t.T(statusKeys[b.Status])) + "\n" + m.t.summaryText(&b, cnt)
+	text := m.t.T("show.header", "ID", b.ID, "Name", b.Name, "Status", StatusName(m.t.loc, b.Status)) + "\n" + m.t.summaryText(&b, cnt)
 	if runs, err := m.reads.RunsOf(b.ID); err == nil && len(runs) > 0 {
 		text += "\n" + m.runLine(runs[len(runs)-1])
 	}
@@ -91,7 +91,7 @@ func (m *manager) changeStatus(action, args string) error {
 		if now.ID == "" {
 			now = b
 		}
-		m.t.say(m.t.T("err.cannot", "Action", m.t.T(actionKeys[action]), "ID", b.ID, "Status", m.t.T(statusKeys[now.Status])), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
+		m.t.say(m.t.T("err.cannot", "Action", m.t.T(actionKeys[action]), "ID", b.ID, "Status", StatusName(m.t.loc, now.Status)), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
 		return nil
 	}
 	if err != nil {

@@ -92,7 +92,7 @@ func (m *manager) alreadyDecided(b herald.Broadcast) error {
 		return fmt.Errorf("flows: audit log of %s: %w", b.ID, err)
 	}
 	show := m.t.choice("/show "+b.ID, m.t.T("btn.show"))
-	status := m.t.T(statusKeys[b.Status])
+	status := StatusName(m.t.loc, b.Status)
 	for _, e := range entries { // newest first
 		switch e.Action {
 		case "broadcast.approve":

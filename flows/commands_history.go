@@ -85,7 +85,7 @@ func (m *manager) logOf(args string) error {
 	if !ok {
 		return err
 	}
-	lines := []string{m.t.T("log.title", "ID", b.ID, "Name", b.Name, "Status", m.t.T(statusKeys[b.Status]))}
+	lines := []string{m.t.T("log.title", "ID", b.ID, "Name", b.Name, "Status", StatusName(m.t.loc, b.Status))}
 	runs, err := m.reads.RunsOf(b.ID)
 	if err != nil {
 		return fmt.Errorf("flows: runs of %s: %w", b.ID, err)

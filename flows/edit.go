@@ -14,7 +14,7 @@ func (t *turn) edit(args string) error {
 	}
 	ch, err := t.e.cfg.Broadcasts.Edit(t.ctx, b.ID, t.who())
 	if isInvalid(err) {
-		t.say(t.T("err.cannot_edit", "ID", b.ID, "Status", t.T(statusKeys[b.Status])), t.choice("/clone "+b.ID, t.T("btn.clone")))
+		t.say(t.T("err.cannot_edit", "ID", b.ID, "Status", StatusName(t.loc, b.Status)), t.choice("/clone "+b.ID, t.T("btn.clone")))
 		return nil
 	}
 	if err != nil {

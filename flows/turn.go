@@ -284,6 +284,6 @@ func (t *turn) restoreEdited(id string, was herald.Status) error {
 		t.say(t.T("wizard.canceled_edit_draft", "ID", id), t.choice("/edit "+id, t.T("btn.edit")), t.choice("/show "+id, t.T("btn.show")))
 		return nil
 	}
-	t.say(t.T("wizard.canceled_edit", "ID", id, "Status", t.T(statusKeys[b.Status])), t.choice("/show "+id, t.T("btn.show")))
+	t.say(t.T("wizard.canceled_edit", "ID", id, "Status", StatusName(t.loc, b.Status)), t.choice("/show "+id, t.T("btn.show")))
 	return nil
 }

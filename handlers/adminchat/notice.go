@@ -222,7 +222,7 @@ func noticeReply(loc *locales.Localizer, n *notice) flows.Reply {
 	show := flows.Choice{ID: "/show " + b.ID, Label: loc.T("btn.show")}
 	switch n.Action {
 	case "approve":
-		return flows.Reply{Text: loc.T("notice.approved", "Name", b.Name, "ID", b.ID, "Actor", actor, "Status", broadcastStatus(loc, b.Status)),
+		return flows.Reply{Text: loc.T("notice.approved", "Name", b.Name, "ID", b.ID, "Actor", actor, "Status", flows.StatusName(loc, b.Status)),
 			Choices: []flows.Choice{show, {ID: "/pause " + b.ID, Label: loc.T("btn.pause")}}}
 	case "reject":
 		text := loc.T("notice.rejected_plain", "Name", b.Name, "ID", b.ID, "Actor", actor)
@@ -235,7 +235,7 @@ func noticeReply(loc *locales.Localizer, n *notice) flows.Reply {
 	case "edit":
 		return flows.Reply{Text: loc.T("notice.editing", "Name", b.Name, "ID", b.ID, "Actor", actor), Choices: []flows.Choice{show}}
 	}
-	reply := flows.Reply{Text: loc.T("notice.status_changed", "Name", b.Name, "ID", b.ID, "Status", broadcastStatus(loc, b.Status), "Actor", actor),
+	reply := flows.Reply{Text: loc.T("notice.status_changed", "Name", b.Name, "ID", b.ID, "Status", flows.StatusName(loc, b.Status), "Actor", actor),
 		Choices: []flows.Choice{show}}
 	switch b.Status {
 	case herald.StatusPaused:
@@ -284,27 +284,4 @@ func (r *Reporter) lang(o herald.Origin) string {
 		return ""
 	}
 	return a.Locale
-}
-
-// broadcastStatus names a broadcast status in the admin's language.
-func broadcastStatus(loc *locales.Localizer, s herald.Status) string {
-	switch s {
-	case herald.StatusDraft:
-		return loc.T("status.draft")
-	case herald.StatusPending:
-		return loc.T("status.pending_approval")
-	case herald.StatusScheduled:
-		return loc.T("status.scheduled")
-	case herald.StatusSending:
-		return loc.T("status.sending")
-	case herald.StatusPaused:
-		return loc.T("status.paused")
-	case herald.StatusCompleted:
-		return loc.T("status.completed")
-	case herald.StatusCanceled:
-		return loc.T("status.canceled")
-	case herald.StatusFailed:
-		return loc.T("status.failed")
-	}
-	return string(s)
 }
