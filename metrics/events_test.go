@@ -17,6 +17,21 @@ func TestFinishedRunsCountDeliveries(t *testing.T) {
 	ch := map[herald.Platform]herald.Tally{herald.LINE: {Sent: 5, Failed: 2}, herald.Telegram: {Sent: 1, Skipped: 3}}
 	m.Publish(context.Background(), herald.RunProgress{Progress: herald.Progress{Channels: ch}})
 	m.Publish(context.Background(), herald.RunFinished{Report: herald.Report{Progress: herald.Progress{Channels: ch}}})
+	body := scrape(t, m)
+	for _, want := range []string{
+		`herald_deliveries_total{channel="line",outcome="sent"} 5`,
+		`herald_deliveries_total{channel="line",outcome="failed"} 2`,
+		`herald_deliveries_total{channel="telegram",outcome="skipped"} 3`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// scrape is what a Prometheus scrape of m reads.
+func scrape(t *testing.T, m *Metrics) string {
+	t.Helper()
 	srv := httptest.NewServer(m.Handler())
 	defer srv.Close()
 	resp, err := srv.Client().Get(srv.URL)
@@ -25,13 +40,5 @@ func TestFinishedRunsCountDeliveries(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	for _, want := range []string{
-		`herald_deliveries_total{channel="line",outcome="sent"} 5`,
-		`herald_deliveries_total{channel="line",outcome="failed"} 2`,
-		`herald_deliveries_total{channel="telegram",outcome="skipped"} 3`,
-	} {
-		if !strings.Contains(string(body), want) {
-			t.Errorf("metrics lack %s", want)
-		}
-	}
+	return string(body)
 }
