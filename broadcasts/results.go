@@ -93,9 +93,9 @@ func (s *Service) eachFailed(runID string, fn func(herald.Delivery) error) error
 	}
 }
 
-// FailuresHeader is the failures CSV's first line: the same file in the
+// failuresHeader is the failures CSV's first line: the same file in the
 // chat (/errors) and from the API.
-var FailuresHeader = []string{"run_id", "platform", "recipient_id", "reason", "attempts", "at"}
+var failuresHeader = []string{"run_id", "platform", "recipient_id", "reason", "attempts", "at"}
 
 // errCut marks a failures CSV that stopped part way.
 var errCut = errors.New("broadcasts: failures CSV cut short")
@@ -120,7 +120,7 @@ func (s *Service) WriteFailures(w io.Writer, id string, begin func()) (herald.Re
 	}
 	cw := csv.NewWriter(w)
 	defer cw.Flush()
-	_ = cw.Write(FailuresHeader)
+	_ = cw.Write(failuresHeader)
 	reasons, total := herald.ReasonCounter{}, 0
 	for i, run := range runs {
 		ds := first

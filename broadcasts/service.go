@@ -106,16 +106,6 @@ func New(opts Options) (*Service, error) {
 	return &Service{opts: opts}, nil
 }
 
-// MinLeadTime is how far ahead a scheduled time must be.
-func (s *Service) MinLeadTime() time.Duration { return s.opts.MinLeadTime }
-
-// UndoDelay is how long "send now" waits.
-func (s *Service) UndoDelay() time.Duration { return s.opts.UndoDelay }
-
-// ApprovalThreshold is the audience size above which a second admin
-// approves (0: never).
-func (s *Service) ApprovalThreshold() int { return s.opts.ApprovalThreshold }
-
 // Errors the doors translate into words or status codes.
 var (
 	// ErrNotPending: an approval or rejection of a broadcast that no

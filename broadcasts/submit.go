@@ -2,7 +2,6 @@ package broadcasts
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -128,11 +127,4 @@ func (s *Service) save(d herald.Broadcast, editID string, status herald.Status, 
 		return nil
 	})
 	return saved, from, wrap("save", editID, err)
-}
-
-// IsValidation reports whether err is a rule the broadcast broke (a
-// *herald.ValidationError), which a door shows as the field to fix.
-func IsValidation(err error) bool {
-	var ve *herald.ValidationError
-	return errors.As(err, &ve)
 }

@@ -1,7 +1,6 @@
 package schedule
 
 import (
-	"errors"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -60,11 +59,4 @@ func Check(s *herald.Schedule, now time.Time, minLead time.Duration, loc *time.L
 // clocks are first. The chat names it when it refuses an earlier one.
 func EarliestLocal(now time.Time, minLead time.Duration) string {
 	return now.Add(minLead).In(time.FixedZone("UTC+14", int(firstOffset/time.Second))).Add(time.Minute).Truncate(time.Minute).Format(herald.LocalLayout)
-}
-
-// IsTooSoon reports whether err is Check's refusal of a time too close.
-func IsTooSoon(err error) bool {
-	var ve *herald.ValidationError
-	return errors.As(err, &ve) && (ve.Code == herald.CodeTooSoon || ve.Code == herald.CodeInPast) &&
-		(ve.Field == "schedule.at" || ve.Field == "schedule.local")
 }
