@@ -66,7 +66,6 @@ type Button struct {
 	AddTags    []string
 	RemoveTags []string
 	SetAttrs   map[string]string
-	Flow       string // a named conversation flow to start
 }
 
 // Validate checks content against Herald's cross-platform limits.

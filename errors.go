@@ -72,6 +72,9 @@ const (
 	CodeInvalid  = "invalid"
 	CodeUnknown  = "unknown"
 	CodeInPast   = "in_past"
+	// CodeTooSoon: a send time closer than the least lead time (config
+	// flows.min_lead_time); Limit is that time in minutes.
+	CodeTooSoon = "too_soon"
 	// CodeEmptySpan: a daily span (quiet hours) that ends when it starts.
 	CodeEmptySpan = "empty_span"
 	// CodeNoRecipients: an audience that reaches nobody now.

@@ -92,3 +92,14 @@ type Delivery struct {
 	// it failed; a retry of the failed recipients sends only the rest.
 	PartsDone int
 }
+
+// Change is one decision about a broadcast (a pause, a resume, a cancel):
+// the broadcast as saved and the status it had before, so whoever tells
+// others can stay quiet when nothing changed (a second pause).
+type Change struct {
+	Broadcast Broadcast
+	From      Status
+}
+
+// Changed reports whether the decision changed the broadcast's status.
+func (c Change) Changed() bool { return c.From != c.Broadcast.Status }

@@ -96,7 +96,7 @@ func (r *runner) record(ctx context.Context, ds []herald.Delivery) error {
 	}
 	now := r.e.opts.Now()
 	r.prog.add(ds, now)
-	r.e.opts.Reporter.Progress(ctx, r.prog.snapshot(r, now))
+	r.e.publish(ctx, herald.RunProgress{Progress: r.prog.snapshot(r, now)})
 	return nil
 }
 
@@ -131,5 +131,5 @@ func (r *runner) autoPause(ctx context.Context, why string) {
 	r.e.opts.Logger.Warn("dispatch: run paused automatically", "run_id", r.runID, "reason", why)
 	r.prog.setPaused(why)
 	r.stop(stopPause)
-	r.e.opts.Reporter.Progress(ctx, r.prog.snapshot(r, r.e.opts.Now()))
+	r.e.publish(ctx, herald.RunProgress{Progress: r.prog.snapshot(r, r.e.opts.Now())})
 }

@@ -8,116 +8,96 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// Pause stops a broadcast's run: workers take no new recipients, in-flight
-// sends finish and are committed. It holds across restarts.
-func (e *Engine) Pause(ctx context.Context, broadcastID, actor string) error {
-	run, err := e.controllable(broadcastID)
+// Pause stops a broadcast: a scheduled one stays unsent until resumed; a
+// running one's workers take no new recipients, and in-flight sends finish
+// and are committed. It holds across restarts. The decision is one
+// transaction over the broadcast and its run, so a pause that lands while
+// the scheduler starts the broadcast stops it either way.
+func (e *Engine) Pause(ctx context.Context, broadcastID, actor string) (herald.Change, error) {
+	ch, was, err := e.control(herald.Pause, broadcastID, actor)
 	if err != nil {
-		return err
+		return ch, err
 	}
-	if run.Status == herald.RunPaused {
-		return nil
+	if was != herald.RunSending {
+		return ch, nil // a snapshotting run reads the broadcast's status when the snapshot is written
 	}
-	if run.Status == herald.RunSending {
-		if _, err := e.store.UpdateRun(run.ID, func(r *herald.Run) error {
-			if r.Status == herald.RunSending {
-				r.Status = herald.RunPaused
-			}
-			return nil
-		}); err != nil {
-			return fmt.Errorf("dispatch: pause %s: %w", broadcastID, err)
-		}
-	} // a snapshotting run reads the broadcast's status when the snapshot is written
-	if err := e.setBroadcastStatus(broadcastID, herald.StatusPaused); err != nil && run.Status == herald.RunSnapshotting {
-		return err
-	}
-	if r := e.runner(broadcastID); r != nil && run.Status == herald.RunSending {
+	if r := e.runner(broadcastID); r != nil {
 		r.prog.setPaused("")
 		r.stop(stopPause)
 		r.publish(ctx)
 	}
-	e.audit(actor, "broadcast.pause", broadcastID, run.ID)
-	return nil
+	return ch, nil
 }
 
-// Resume continues a paused run where it stopped.
-func (e *Engine) Resume(ctx context.Context, broadcastID, actor string) error {
-	run, err := e.controllable(broadcastID)
-	if err != nil {
-		return err
-	}
-	if run.Status != herald.RunPaused {
-		if run.Status == herald.RunSnapshotting {
-			return e.setBroadcastStatus(broadcastID, herald.StatusSending)
-		}
-		return nil // already going
+// Resume continues a paused run where it stopped, or schedules again a
+// broadcast paused before it started.
+func (e *Engine) Resume(ctx context.Context, broadcastID, actor string) (herald.Change, error) {
+	ch, was, err := e.control(herald.Resume, broadcastID, actor)
+	if err != nil || was != herald.RunPaused {
+		return ch, err
 	}
 	if err := e.waitStopped(ctx, broadcastID); err != nil {
-		return err
+		return ch, err
 	}
-	if _, err := e.store.UpdateRun(run.ID, func(r *herald.Run) error {
-		r.Status, r.PauseReason = herald.RunSending, ""
-		return nil
-	}); err != nil {
-		return fmt.Errorf("dispatch: resume %s: %w", broadcastID, err)
-	}
-	if err := e.setBroadcastStatus(broadcastID, herald.StatusSending); err != nil && !errors.Is(err, herald.ErrInvalidTransition) {
-		return err
-	}
-	e.audit(actor, "broadcast.resume", broadcastID, run.ID)
 	_, err = e.Start(ctx, broadcastID)
-	return err
+	return ch, err
 }
 
-// Cancel ends a broadcast's run for good: nothing more is sent and the
-// recipients not yet reached are recorded as skipped (canceled).
-func (e *Engine) Cancel(ctx context.Context, broadcastID, actor string) error {
-	run, ok, err := e.unfinishedRun(broadcastID)
-	if err != nil {
-		return err
-	}
-	if !ok { // never started: only the broadcast's status changes
-		if err := e.setBroadcastStatus(broadcastID, herald.StatusCanceled); err != nil {
-			return err
-		}
-		e.audit(actor, "broadcast.cancel", broadcastID, "")
-		return nil
-	}
-	if _, err := e.store.UpdateRun(run.ID, func(r *herald.Run) error {
-		if r.Status != herald.RunSnapshotting {
-			r.Status = herald.RunCanceled
-		}
-		return nil
-	}); err != nil {
-		return fmt.Errorf("dispatch: cancel %s: %w", broadcastID, err)
-	}
-	if err := e.setBroadcastStatus(broadcastID, herald.StatusCanceled); err != nil && !errors.Is(err, herald.ErrInvalidTransition) {
-		return err
-	}
-	e.audit(actor, "broadcast.cancel", broadcastID, run.ID)
-	if run.Status == herald.RunSnapshotting {
-		return nil // the runner cancels once the snapshot is written
+// Cancel ends a broadcast for good: nothing more is sent and the
+// recipients of its run not yet reached are recorded as skipped (canceled).
+func (e *Engine) Cancel(ctx context.Context, broadcastID, actor string) (herald.Change, error) {
+	ch, was, err := e.control(herald.Cancel, broadcastID, actor)
+	if err != nil || was == "" || was == herald.RunSnapshotting {
+		return ch, err // never started, or the runner cancels once the snapshot is written
 	}
 	if r := e.runner(broadcastID); r != nil {
 		r.stop(stopCancel) // the runner records the skipped recipients…
 		select {
 		case <-r.done:
 		case <-ctx.Done():
-			return ctx.Err()
+			return ch, ctx.Err()
 		}
 	}
 	// …unless it was already stopping for another reason, or not running.
-	if run, err = e.store.Run(run.ID); err != nil || !run.FinishedAt.IsZero() {
-		return err
+	runs, err := e.store.RunsOf(broadcastID)
+	if err != nil || len(runs) == 0 || !runs[len(runs)-1].FinishedAt.IsZero() {
+		return ch, err
 	}
+	run := runs[len(runs)-1]
 	r := e.newRunner(run)
 	if r.b, err = e.store.Broadcast(broadcastID); err != nil {
-		return fmt.Errorf("dispatch: cancel %s: %w", broadcastID, err)
+		return ch, fmt.Errorf("dispatch: cancel %s: %w", broadcastID, err)
 	}
 	r.prog.init(&run, e.opts.Now())
 	r.finishCanceled(e.base)
-	return nil
+	return ch, nil
 }
+
+// control decides c in one transaction over the broadcast and its last
+// run, and returns the change with the status the run had before ("" when
+// the broadcast has no unfinished run).
+func (e *Engine) control(c herald.Control, broadcastID, actor string) (herald.Change, herald.RunStatus, error) {
+	var ch herald.Change
+	var was herald.RunStatus
+	b, err := e.store.UpdateBroadcastRun(broadcastID, func(b *herald.Broadcast, last *herald.Run) error {
+		ch.From, was = b.Status, ""
+		if last != nil && unfinished(last.Status) {
+			was = last.Status
+		}
+		if err := c.Apply(b, last); err != nil {
+			return err
+		}
+		b.UpdatedBy = actor
+		return nil
+	})
+	if err != nil {
+		return ch, "", fmt.Errorf("dispatch: control %s: %w", broadcastID, err)
+	}
+	ch.Broadcast = b
+	return ch, was, nil
+}
+
+func unfinished(s herald.RunStatus) bool { return s.Unfinished() }
 
 // RetryFailed makes a new run of a broadcast over only the recipients its
 // last finished run failed to reach (leaving out those who blocked the bot)
@@ -142,21 +122,7 @@ func (e *Engine) RetryFailed(ctx context.Context, broadcastID, actor string) (he
 	if err := e.store.CreateRun(&run); err != nil {
 		return herald.Run{}, fmt.Errorf("dispatch: retry %s: %w", broadcastID, err)
 	}
-	e.audit(actor, "broadcast.retry_failed", broadcastID, run.ID)
 	e.launch(run)
-	return run, nil
-}
-
-// controllable is the broadcast's unfinished run, or an error naming why
-// there is nothing to control.
-func (e *Engine) controllable(broadcastID string) (herald.Run, error) {
-	run, ok, err := e.unfinishedRun(broadcastID)
-	if err != nil {
-		return run, err
-	}
-	if !ok {
-		return run, fmt.Errorf("dispatch: %s has no run in progress: %w", broadcastID, herald.ErrInvalidTransition)
-	}
 	return run, nil
 }
 

@@ -49,10 +49,6 @@ func (e *Engine) Start(ctx context.Context, broadcastID string) (herald.Run, err
 	if r := e.active[broadcastID]; r != nil {
 		return e.store.Run(r.runID)
 	}
-	b, err := e.store.Broadcast(broadcastID)
-	if err != nil {
-		return herald.Run{}, fmt.Errorf("dispatch: start %s: %w", broadcastID, err)
-	}
 	if run, ok, err := e.unfinishedRun(broadcastID); err != nil {
 		return herald.Run{}, err
 	} else if ok {
@@ -62,15 +58,19 @@ func (e *Engine) Start(ctx context.Context, broadcastID string) (herald.Run, err
 		e.launch(run)
 		return run, nil
 	}
-	if b.Status.Final() {
-		return herald.Run{}, fmt.Errorf("dispatch: start %s: %w", broadcastID, herald.Transition(b.Status, herald.StatusSending))
-	}
-	if err := e.setBroadcastStatus(broadcastID, herald.StatusSending); err != nil {
-		return herald.Run{}, err
-	}
+	// The broadcast becomes sending in the transaction that creates its
+	// run: a pause or cancel saved a moment before wins, one saved after
+	// finds the run to stop.
 	run := herald.Run{BroadcastID: broadcastID, Status: herald.RunSnapshotting, StartedAt: e.opts.Now()}
-	if err := e.store.CreateRun(&run); err != nil {
-		return herald.Run{}, fmt.Errorf("dispatch: start %s: create run: %w", broadcastID, err)
+	err := e.store.StartRun(&run, func(b *herald.Broadcast) error {
+		if b.Status != herald.StatusScheduled && b.Status != herald.StatusSending {
+			return fmt.Errorf("%w: %s → %s", herald.ErrInvalidTransition, b.Status, herald.StatusSending)
+		}
+		b.Status = herald.StatusSending
+		return nil
+	})
+	if err != nil {
+		return herald.Run{}, fmt.Errorf("dispatch: start %s: %w", broadcastID, err)
 	}
 	e.launch(run)
 	return run, nil
@@ -178,4 +178,11 @@ func (e *Engine) runner(broadcastID string) *runner {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.active[broadcastID]
+}
+
+// publish tells Options.Events, if any.
+func (e *Engine) publish(ctx context.Context, ev herald.Event) {
+	if e.opts.Events != nil {
+		e.opts.Events.Publish(ctx, ev)
+	}
 }

@@ -225,7 +225,7 @@ func TestPauseResumeAndCancelMidRun(t *testing.T) {
 	}
 	rec := e.fakes.Recorder
 	eventually(t, "sending started", func() bool { return rec.Count("telegram") >= 20 })
-	if err := e.eng.Pause(ctx, bid, "telegram:42"); err != nil {
+	if _, err := e.eng.Pause(ctx, bid, "telegram:42"); err != nil {
 		t.Fatal(err)
 	}
 	run := e.wait(bid)
@@ -237,11 +237,11 @@ func TestPauseResumeAndCancelMidRun(t *testing.T) {
 		t.Errorf("tally says %d sent, the platform got %d", got.Sent, atPause)
 	}
 
-	if err := e.eng.Resume(ctx, bid, "telegram:42"); err != nil {
+	if _, err := e.eng.Resume(ctx, bid, "telegram:42"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "sending resumed", func() bool { return rec.Count("telegram") >= atPause+20 })
-	if err := e.eng.Cancel(ctx, bid, "telegram:42"); err != nil {
+	if _, err := e.eng.Cancel(ctx, bid, "telegram:42"); err != nil {
 		t.Fatal(err)
 	}
 	run = e.wait(bid)
@@ -253,7 +253,7 @@ func TestPauseResumeAndCancelMidRun(t *testing.T) {
 	if d := rec.Duplicates("telegram"); len(d) != 0 {
 		t.Errorf("duplicates %v", d)
 	}
-	if err := e.eng.Resume(ctx, bid, "x"); !errors.Is(err, herald.ErrInvalidTransition) {
+	if _, err := e.eng.Resume(ctx, bid, "x"); !errors.Is(err, herald.ErrInvalidTransition) {
 		t.Errorf("resume after cancel: %v, want ErrInvalidTransition", err)
 	}
 }

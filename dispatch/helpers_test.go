@@ -55,7 +55,7 @@ func newEnv(t *testing.T, tune func(*dispatch.Options)) *env {
 	t.Cleanup(func() { fakes.Close(); srv.Close() })
 	e := &env{t: t, clock: c, st: st, fakes: fakes, url: srv.URL, rep: &reporter{}}
 	e.opts = dispatch.Options{Workers: 4, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 },
-		Limits: dispatch.Limits{Off: true, Headroom: 1}, Reporter: e.rep, ControlPoll: 50 * time.Millisecond}
+		Limits: dispatch.Limits{Off: true, Headroom: 1}, Events: e.rep, ControlPoll: 50 * time.Millisecond}
 	if tune != nil {
 		tune(&e.opts)
 	}
@@ -198,6 +198,15 @@ type reporter struct {
 	mu       sync.Mutex
 	progress []herald.Progress
 	reports  []herald.Report
+}
+
+func (r *reporter) Publish(ctx context.Context, e herald.Event) {
+	switch e := e.(type) {
+	case herald.RunProgress:
+		r.Progress(ctx, e.Progress)
+	case herald.RunFinished:
+		r.Finished(ctx, e.Report)
+	}
 }
 
 func (r *reporter) Progress(_ context.Context, p herald.Progress) {

@@ -70,8 +70,8 @@ type Options struct {
 	// quiet hours (schedule.Zones.DeliverAt). Zero means at once; nil sends
 	// everyone at once.
 	DeliverAt func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time
-	// Reporter gets progress and reports (NopReporter when nil).
-	Reporter Reporter
+	// Events hears progress and reports (nil: nobody).
+	Events Events
 }
 
 func (o *Options) withDefaults() {
@@ -100,9 +100,6 @@ func (o *Options) withDefaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
-	}
-	if o.Reporter == nil {
-		o.Reporter = NopReporter{}
 	}
 }
 

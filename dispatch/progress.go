@@ -209,7 +209,7 @@ func (p *progress) closeHeld() {
 // publish tells the reporter where the run stands now: at its start (or
 // resume), when a pause takes effect, and whenever outcomes are committed.
 func (r *runner) publish(ctx context.Context) {
-	r.e.opts.Reporter.Progress(ctx, r.prog.snapshot(r, r.e.opts.Now()))
+	r.e.publish(ctx, herald.RunProgress{Progress: r.prog.snapshot(r, r.e.opts.Now())})
 }
 
 // countWaiting tells progress when each pending recipient may be sent

@@ -31,7 +31,7 @@ func TestPauseAndResumeAreToldAtOnce(t *testing.T) {
 	}
 	eventually(t, "sending started", func() bool { return e.fakes.Recorder.Count("telegram") >= 20 })
 	before := len(e.rep.events())
-	if err := e.eng.Pause(ctx, bid, "telegram:42"); err != nil {
+	if _, err := e.eng.Pause(ctx, bid, "telegram:42"); err != nil {
 		t.Fatal(err)
 	}
 	told := e.rep.events()[before:]
@@ -41,7 +41,7 @@ func TestPauseAndResumeAreToldAtOnce(t *testing.T) {
 	paused := e.wait(bid).Tally[herald.Telegram].Done()
 
 	before = len(e.rep.events())
-	if err := e.eng.Resume(ctx, bid, "telegram:42"); err != nil {
+	if _, err := e.eng.Resume(ctx, bid, "telegram:42"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "progress after the resume", func() bool { return len(e.rep.events()) > before })
@@ -114,7 +114,7 @@ func TestResumedRunCountsItsWaitingRecipientsAgain(t *testing.T) {
 				return e.clock.Sleep(ctx, d)
 			}
 			if waits++; waits == 1 { // first wait for New York: pause it there
-				go func() { _ = e.eng.Pause(context.Background(), bid, "telegram:42") }()
+				go func() { _, _ = e.eng.Pause(context.Background(), bid, "telegram:42") }()
 				<-ctx.Done()
 				return ctx.Err()
 			}
@@ -140,7 +140,7 @@ func TestResumedRunCountsItsWaitingRecipientsAgain(t *testing.T) {
 	if run := e.start(bid); run.Status != herald.RunPaused {
 		t.Fatalf("run %s, want paused while it waited for New York", run.Status)
 	}
-	if err := e.eng.Resume(context.Background(), bid, "telegram:42"); err != nil {
+	if _, err := e.eng.Resume(context.Background(), bid, "telegram:42"); err != nil {
 		t.Fatal(err)
 	}
 	if run := e.wait(bid); run.Status != herald.RunCompleted || run.Tally[herald.Telegram].Sent != 3 {

@@ -55,7 +55,7 @@ func (r *runner) release(ctx context.Context, sub herald.Subscriber) error {
 	if r.prog.released(res) {
 		r.prog.closeHeld()
 	}
-	r.e.opts.Reporter.Progress(ctx, r.prog.snapshot(r, r.e.opts.Now()))
+	r.e.publish(ctx, herald.RunProgress{Progress: r.prog.snapshot(r, r.e.opts.Now())})
 	return nil
 }
 

@@ -100,21 +100,22 @@ func (r *runner) run() {
 // afterSnapshot honours a pause or cancel asked for while the audience was
 // being written (the broadcast's status carries it), else starts sending.
 func (r *runner) afterSnapshot(ctx context.Context) (herald.Run, error) {
-	b, err := r.e.store.Broadcast(r.bid)
-	if err != nil {
-		return herald.Run{}, err
-	}
-	to := herald.RunSending
-	switch b.Status {
-	case herald.StatusPaused:
-		to = herald.RunPaused
-	case herald.StatusCanceled:
-		to = herald.RunCanceled
-	}
-	run, err := r.e.store.UpdateRun(r.runID, func(run *herald.Run) error {
-		if run.Status == herald.RunSnapshotting {
-			run.Status = to
+	var run herald.Run
+	_, err := r.e.store.UpdateBroadcastRun(r.bid, func(b *herald.Broadcast, last *herald.Run) error {
+		if last == nil || last.ID != r.runID {
+			return fmt.Errorf("run %s is no longer the broadcast's last: %w", r.runID, herald.ErrConflict)
 		}
+		if last.Status == herald.RunSnapshotting { // one transaction with the broadcast: a pause is seen or sees the run
+			switch b.Status {
+			case herald.StatusPaused:
+				last.Status = herald.RunPaused
+			case herald.StatusCanceled:
+				last.Status = herald.RunCanceled
+			default:
+				last.Status = herald.RunSending
+			}
+		}
+		run = *last
 		return nil
 	})
 	if err != nil {
@@ -224,7 +225,7 @@ func (r *runner) complete(ctx context.Context, rs herald.RunStatus, bs herald.St
 	}); err != nil {
 		r.logErr("dispatch: finish broadcast", err)
 	}
-	r.e.opts.Reporter.Finished(ctx, r.report(&run, now))
+	r.e.publish(ctx, herald.RunFinished{Report: r.report(&run, now)})
 }
 
 // finishCanceled gives every recipient still pending or held the outcome

@@ -100,19 +100,11 @@ type Multicaster interface {
 	MaxMulticast() int
 }
 
-// Reporter receives a run's progress and its final report. Calls come from
-// the run's goroutine as things happen, unthrottled: frontends throttle.
-// Implementations must not block for long.
-type Reporter interface {
-	Progress(ctx context.Context, p herald.Progress)
-	Finished(ctx context.Context, r herald.Report)
+// Events hears what runs do: herald.RunProgress as recipients are done and
+// herald.RunFinished with the report (the one sink the admin chats, the
+// scheduler and metrics subscribe to). Events come from the run's
+// goroutine as things happen, unthrottled: frontends throttle. Publish
+// must not block for long.
+type Events interface {
+	Publish(ctx context.Context, e herald.Event)
 }
-
-// NopReporter reports nothing.
-type NopReporter struct{}
-
-// Progress does nothing.
-func (NopReporter) Progress(context.Context, herald.Progress) {}
-
-// Finished does nothing.
-func (NopReporter) Finished(context.Context, herald.Report) {}

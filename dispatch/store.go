@@ -15,6 +15,12 @@ type Broadcasts interface {
 // Runs stores runs and their per-recipient records (checkpoints).
 type Runs interface {
 	CreateRun(r *herald.Run) error
+	// StartRun creates a run in the transaction in which start lets the
+	// broadcast have it (and marks it sending).
+	StartRun(r *herald.Run, start func(b *herald.Broadcast) error) error
+	// UpdateBroadcastRun changes a broadcast and its last run (nil: none)
+	// in one transaction: pause, resume and cancel decide on both.
+	UpdateBroadcastRun(id string, fn func(b *herald.Broadcast, last *herald.Run) error) (herald.Broadcast, error)
 	Run(id string) (herald.Run, error)
 	UpdateRun(id string, fn func(r *herald.Run) error) (herald.Run, error)
 	RunsOf(broadcastID string) ([]herald.Run, error)

@@ -9,22 +9,30 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// noticeLog keeps the notices an engine gave, in order.
+// noticeLog keeps, in order, the changes the broadcasts service published
+// that the admin chats tell others of (a submit and the decisions).
 type noticeLog struct {
 	mu sync.Mutex
-	ns []Notice
+	ns []herald.BroadcastChanged
 }
 
-func (l *noticeLog) Notice(_ context.Context, n Notice) {
+func (l *noticeLog) Publish(_ context.Context, e herald.Event) {
+	c, ok := e.(herald.BroadcastChanged)
+	switch {
+	case !ok:
+		return
+	case c.Action == "schedule" || c.Action == "draft" || c.Action == "clone" || c.Action == "edit_canceled" || c.Action == "retry_failed":
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.ns = append(l.ns, n)
+	l.ns = append(l.ns, c)
 }
 
-func (l *noticeLog) all() []Notice {
+func (l *noticeLog) all() []herald.BroadcastChanged {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]Notice(nil), l.ns...)
+	return append([]herald.BroadcastChanged(nil), l.ns...)
 }
 
 // newApprovalHarness: Alice, Bob and Carol are approvers, Dave is an admin
@@ -32,13 +40,13 @@ func (l *noticeLog) all() []Notice {
 // makes "Winter sale" (6 recipients) and confirms it.
 func newApprovalHarness(t *testing.T) (*harness, *noticeLog, herald.Broadcast) {
 	t.Helper()
-	log := &noticeLog{}
 	h := newHarness(t, func(c *Config) {
 		c.Access = Allowlist{Admins: []string{"console:alice", "console:bob", "console:carol", "console:dave"},
 			Approvers: []string{"console:alice", "console:bob", "console:carol"}}
 		c.ApprovalThreshold = 5
-		c.Notices = log
+		c.AsksApprovers = true
 	})
+	log := h.events
 	h.walkTo("")
 	mustContain(t, h.press("sum:confirm"), "another admin must approve it", "I've asked the approvers")
 	b := h.stored()
@@ -49,16 +57,17 @@ func newApprovalHarness(t *testing.T) (*harness, *noticeLog, herald.Broadcast) {
 }
 
 func TestApprovalRequestCarriesTheEssentialsAndButtons(t *testing.T) {
-	_, log, b := newApprovalHarness(t)
+	h, log, b := newApprovalHarness(t)
 	ns := log.all()
-	if len(ns) != 1 || ns[0].Action != ActionSubmit || ns[0].Request == nil {
-		t.Fatalf("notices after confirming: %+v; want one approval request", ns)
+	if len(ns) != 1 || ns[0].Action != "submit" {
+		t.Fatalf("notices after confirming: %+v; want one submit", ns)
 	}
 	n := ns[0]
-	if n.Actor != "console:alice" || n.ActorName != "Alice" || n.Where.ChatID != "chat" || n.Broadcast.ID != b.ID {
-		t.Errorf("request from %q (%q) in %q for %s; want Alice in chat for %s", n.Actor, n.ActorName, n.Where.ChatID, n.Broadcast.ID, b.ID)
+	if n.Actor != "console:alice" || n.Where.UserName != "Alice" || n.Where.ChatID != "chat" || n.Broadcast.ID != b.ID {
+		t.Errorf("request from %q (%q) in %q for %s; want Alice in chat for %s", n.Actor, n.Where.UserName, n.Where.ChatID, n.Broadcast.ID, b.ID)
 	}
-	mustContain(t, []Reply{*n.Request},
+	req := h.eng.ApprovalRequest(n.Broadcast, n.Count, n.Where)
+	mustContain(t, []Reply{req},
 		"Alice asks for approval: “Winter sale” ("+b.ID+")",
 		"Channels: LINE, Telegram",
 		"With any of the tags: vip",
@@ -67,7 +76,7 @@ func TestApprovalRequestCarriesTheEssentialsAndButtons(t *testing.T) {
 		"As soon as it is approved (then 60 seconds to undo)",
 		"more than 5 recipients")
 	var ids []string
-	for _, c := range n.Request.Choices {
+	for _, c := range req.Choices {
 		ids = append(ids, c.ID)
 	}
 	if want := "/approve " + b.ID + " /reject " + b.ID + " /show " + b.ID; strings.Join(ids, " ") != want {
@@ -84,15 +93,15 @@ func TestTwoPersonRule(t *testing.T) {
 		reply      string // in the last act's replies
 		status     herald.Status
 		approvedBy string
-		notices    []Action // after the request
+		notices    []string // after the request
 		audit      string   // the broadcast's newest audit entry: action by actor
 	}{
 		{name: "approver approves", acts: []act{{"bob", "/approve {ID}"}},
 			reply: "Approved", status: herald.StatusScheduled, approvedBy: "console:bob",
-			notices: []Action{ActionApprove}, audit: "broadcast.approve by console:bob"},
+			notices: []string{"approve"}, audit: "broadcast.approve by console:bob"},
 		{name: "approver presses the request's Approve", acts: []act{{"bob", "press:/approve {ID}"}},
 			reply: "Approved", status: herald.StatusScheduled, approvedBy: "console:bob",
-			notices: []Action{ActionApprove}, audit: "broadcast.approve by console:bob"},
+			notices: []string{"approve"}, audit: "broadcast.approve by console:bob"},
 		{name: "own broadcast is not approved", acts: []act{{"alice", "/approve {ID}"}},
 			reply: "a different admin has to approve it", status: herald.StatusPending,
 			audit: "access.denied by console:alice"},
@@ -107,19 +116,19 @@ func TestTwoPersonRule(t *testing.T) {
 			audit: "access.denied by console:alice"},
 		{name: "reject with a reason goes back to draft", acts: []act{{"bob", "/reject {ID}   wrong   date "}},
 			reply: "It is a draft again, so Alice can change it", status: herald.StatusDraft,
-			notices: []Action{ActionReject}, audit: "broadcast.reject by console:bob"},
+			notices: []string{"reject"}, audit: "broadcast.reject by console:bob"},
 		{name: "second approver after the first", acts: []act{{"bob", "/approve {ID}"}, {"carol", "press:/approve {ID}"}},
 			reply: "already approved by Bob", status: herald.StatusScheduled, approvedBy: "console:bob",
-			notices: []Action{ActionApprove}, audit: "broadcast.approve by console:bob"},
+			notices: []string{"approve"}, audit: "broadcast.approve by console:bob"},
 		{name: "approval after a rejection", acts: []act{{"bob", "/reject {ID}"}, {"carol", "/approve {ID}"}},
 			reply: "already rejected by Bob", status: herald.StatusDraft,
-			notices: []Action{ActionReject}, audit: "broadcast.reject by console:bob"},
+			notices: []string{"reject"}, audit: "broadcast.reject by console:bob"},
 		{name: "rejection after an approval", acts: []act{{"bob", "/approve {ID}"}, {"carol", "/reject {ID} late"}},
 			reply: "already approved by Bob", status: herald.StatusScheduled, approvedBy: "console:bob",
-			notices: []Action{ActionApprove}, audit: "broadcast.approve by console:bob"},
+			notices: []string{"approve"}, audit: "broadcast.approve by console:bob"},
 		{name: "approver cancels instead", acts: []act{{"bob", "/cancel {ID}"}},
 			reply: "Canceled", status: herald.StatusCanceled,
-			notices: []Action{ActionCancel}, audit: "broadcast.cancel by console:bob"},
+			notices: []string{"cancel"}, audit: "broadcast.cancel by console:bob"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,14 +148,14 @@ func TestTwoPersonRule(t *testing.T) {
 			if got.Status != tc.status || got.ApprovedBy != tc.approvedBy {
 				t.Errorf("broadcast is %s approved by %q; want %s by %q", got.Status, got.ApprovedBy, tc.status, tc.approvedBy)
 			}
-			var actions []Action
+			var actions []string
 			for _, n := range log.all()[1:] {
 				actions = append(actions, n.Action)
 				if n.Broadcast.ID != b.ID || n.Broadcast.Status != got.Status || n.Where.ChatID != "chat" {
 					t.Errorf("notice %s is about %s (%s) in %q; want %s (%s) in chat", n.Action, n.Broadcast.ID, n.Broadcast.Status, n.Where.ChatID, b.ID, got.Status)
 				}
 			}
-			if strings.Join(actionStrings(actions), ",") != strings.Join(actionStrings(tc.notices), ",") {
+			if strings.Join(actions, ",") != strings.Join(tc.notices, ",") {
 				t.Errorf("notices %v; want %v", actions, tc.notices)
 			}
 			entries, err := h.store.AuditLog(b.ID, 1)
@@ -155,14 +164,6 @@ func TestTwoPersonRule(t *testing.T) {
 			}
 		})
 	}
-}
-
-func actionStrings(as []Action) []string {
-	out := make([]string, len(as))
-	for i, a := range as {
-		out[i] = string(a)
-	}
-	return out
 }
 
 // A rejected broadcast keeps everything entered: the creator edits it and
@@ -187,15 +188,16 @@ func TestRejectedBroadcastIsResubmittedFromTheDraft(t *testing.T) {
 	h.wantStep(stepSummary)
 	mustContain(t, h.press("sum:confirm"), "I've asked the approvers")
 	ns := log.all()
-	if last := ns[len(ns)-1]; last.Action != ActionSubmit || last.Request == nil || h.stored().Status != herald.StatusPending {
+	if last := ns[len(ns)-1]; last.Action != "submit" || h.stored().Status != herald.StatusPending {
 		t.Errorf("resubmitting: notice %s, status %s; want a fresh request and pending", last.Action, h.stored().Status)
 	}
 	h.user = "carol"
 	mustContain(t, h.send("/approve "+b.ID), "Approved")
 }
 
-// Without Notices the creator is told to ask an approver themselves.
-func TestPendingWithoutNoticesSaysWhomToAsk(t *testing.T) {
+// Without approval requests in the chats the creator is told to ask an
+// approver themselves.
+func TestPendingWithoutRequestsSaysWhomToAsk(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.ApprovalThreshold = 5 })
 	h.walkTo("")
 	mustContain(t, h.press("sum:confirm"), "ask them to type /approve")
@@ -206,8 +208,7 @@ func TestPendingWithoutNoticesSaysWhomToAsk(t *testing.T) {
 func TestApprovalInEveryLanguage(t *testing.T) {
 	for _, lang := range []string{"en", "zh-TW", "zh-CN", "ja"} {
 		t.Run(lang, func(t *testing.T) {
-			log := &noticeLog{}
-			h := newHarness(t, func(c *Config) { c.ApprovalThreshold = 1; c.Notices = log })
+			h := newHarness(t, func(c *Config) { c.ApprovalThreshold = 1; c.AsksApprovers = true })
 			for _, u := range []string{"bob", "alice"} {
 				h.user = u
 				h.send("/lang " + lang)
@@ -215,7 +216,8 @@ func TestApprovalInEveryLanguage(t *testing.T) {
 			h.walkTo("")
 			h.press("sum:confirm")
 			id := h.stored().ID
-			req := log.all()[0].Request
+			n := h.events.all()[0]
+			req := h.eng.ApprovalRequest(n.Broadcast, n.Count, n.Where)
 			if strings.Contains(req.Text, "<no value>") || rawKey.MatchString(req.Text) || !strings.Contains(req.Text, id) {
 				t.Errorf("approval request in %s:\n%s", lang, req.Text)
 			}
@@ -259,7 +261,7 @@ func TestSimultaneousApprovalsApproveOnce(t *testing.T) {
 	if approved != 1 || told != 1 {
 		t.Errorf("replies %q; want one approval and one \"already approved\"", replies)
 	}
-	if ns := log.all(); len(ns) != 2 || ns[1].Action != ActionApprove {
+	if ns := log.all(); len(ns) != 2 || ns[1].Action != "approve" {
 		t.Errorf("notices %+v; want the request and one approval", ns)
 	}
 }

@@ -21,6 +21,7 @@ func (t *turn) command(line string) error {
 	name, _, _ = strings.Cut(name, "@") // Telegram appends @botname in groups
 	args = strings.TrimSpace(args)
 	inWizard := t.sess.Step != ""
+	m := &manager{t: t, svc: t.e.cfg.Broadcasts, reads: t.e.cfg.Store, access: t.e.cfg.Access}
 	var err error
 	switch name {
 	case "/new":
@@ -40,17 +41,17 @@ func (t *turn) command(line string) error {
 			t.say(t.T("usage.id", "Command", "/cancel"))
 			return nil
 		}
-		err = t.changeStatus("cancel", args)
+		err = m.changeStatus("cancel", args)
 	case "/list":
 		err = t.list(args)
 	case "/show":
-		err = t.show(args)
+		err = m.show(args)
 	case "/pause", "/resume":
-		err = t.changeStatus(name[1:], args)
+		err = m.changeStatus(name[1:], args)
 	case "/approve":
-		err = t.approve(args)
+		err = m.approve(args)
 	case "/reject":
-		err = t.reject(args)
+		err = m.reject(args)
 	case "/edit":
 		if inWizard {
 			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
@@ -64,11 +65,13 @@ func (t *turn) command(line string) error {
 		}
 		return t.clone(args)
 	case "/delete":
-		err = t.deleteBroadcast(args)
+		err = m.deleteBroadcast(args)
 	case "/errors":
-		err = t.errorsOf(args)
+		err = m.errorsOf(args)
+	case "/retry":
+		err = m.retry(args)
 	case "/log":
-		err = t.logOf(args)
+		err = m.logOf(args)
 	case "/find":
 		err = t.find(args)
 	case "/audience":
@@ -140,8 +143,8 @@ func (t *turn) newOneLine(args string) error {
 		d.Schedule = herald.Schedule{Kind: herald.SendNow}
 	case "at", "user":
 		at, _ := time.ParseInLocation(herald.LocalLayout, ol.At, t.tz)
-		if lead := t.localLeadArgs(at); ol.Timing == "user" && lead != nil {
-			t.syntaxError(args, &parseError{Pos: ol.AtPos, Key: "err.local.too_soon", Args: lead})
+		if msg := t.checkLocalLead(at); ol.Timing == "user" && msg != "" {
+			t.syntaxError(args, &parseError{Pos: ol.AtPos, Text: msg})
 			return nil
 		}
 		if msg := t.checkLead(at); ol.Timing == "at" && msg != "" {
@@ -154,6 +157,10 @@ func (t *turn) newOneLine(args string) error {
 		}
 	case "every":
 		d.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: "CRON_TZ=" + t.tz.String() + " " + ol.Cron}
+		if msg := t.timingLine(&d.Schedule, t.checkTiming(d.Schedule)); msg != "" {
+			t.syntaxError(args, &parseError{Pos: strings.Index(strings.ToLower(args), "every"), Text: msg})
+			return nil
+		}
 	}
 	d.Schedule.Quiet = ol.Quiet
 	t.sess = &session{Draft: d}
@@ -174,7 +181,11 @@ func containsPlatform(ps []herald.Platform, p herald.Platform) bool {
 func (t *turn) syntaxError(src string, perr *parseError) {
 	shown := "/new " + src
 	t.replies = append(t.replies, Reply{Text: caret(shown, perr.Pos+len("/new ")), Pre: true})
-	t.say(t.T(perr.Key, perr.Args...) + "\n" + t.T("syntax.example"))
+	msg := perr.Text
+	if msg == "" {
+		msg = t.T(perr.Key, perr.Args...)
+	}
+	t.say(msg + "\n" + t.T("syntax.example"))
 }
 
 // broadcastArg reads the ID argument, explaining when it is missing or
@@ -195,14 +206,6 @@ func (t *turn) broadcastArg(cmd, arg string) (herald.Broadcast, bool, error) {
 		return b, false, fmt.Errorf("flows: load %s: %w", id, err)
 	}
 	return b, true, nil
-}
-
-// statusKeys name statuses in the admin's language.
-var statusKeys = map[herald.Status]string{
-	herald.StatusDraft: "status.draft", herald.StatusPending: "status.pending_approval",
-	herald.StatusScheduled: "status.scheduled", herald.StatusSending: "status.sending",
-	herald.StatusPaused: "status.paused", herald.StatusCompleted: "status.completed",
-	herald.StatusCanceled: "status.canceled", herald.StatusFailed: "status.failed",
 }
 
 // listFilters are the words /list accepts.
@@ -254,7 +257,7 @@ func (t *turn) list(args string) error {
 }
 
 func (t *turn) listLine(x *herald.Broadcast) string {
-	return fmt.Sprintf("%s · %s · %s · %s", x.ID, x.Name, t.T(statusKeys[x.Status]), t.shortSchedule(&x.Schedule))
+	return fmt.Sprintf("%s · %s · %s · %s", x.ID, x.Name, StatusName(t.loc, x.Status), t.shortSchedule(&x.Schedule))
 }
 
 func (t *turn) shortSchedule(s *herald.Schedule) string {

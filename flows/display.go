@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/locales"
 )
 
 // FormatCount writes a count with thousands separators, as every admin
@@ -38,4 +39,22 @@ func PlatformName(p herald.Platform) string {
 		return "Messenger"
 	}
 	return string(p)
+}
+
+// statusKeys name statuses in the admin's language (see StatusName).
+var statusKeys = map[herald.Status]string{
+	herald.StatusDraft: "status.draft", herald.StatusPending: "status.pending_approval",
+	herald.StatusScheduled: "status.scheduled", herald.StatusSending: "status.sending",
+	herald.StatusPaused: "status.paused", herald.StatusCompleted: "status.completed",
+	herald.StatusCanceled: "status.canceled", herald.StatusFailed: "status.failed",
+}
+
+// StatusName is a broadcast's status in words in loc's language: the one
+// place statuses are named, for the conversation and the admin chats'
+// notices alike.
+func StatusName(loc *locales.Localizer, s herald.Status) string {
+	if key, ok := statusKeys[s]; ok {
+		return loc.T(key)
+	}
+	return string(s)
 }

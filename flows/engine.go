@@ -11,17 +11,16 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/locales"
 )
 
-// Broadcasts is what flows needs of the broadcast store.
+// Broadcasts is what flows reads of the broadcast store; every change goes
+// through the broadcasts service (Config.Broadcasts).
 type Broadcasts interface {
-	CreateBroadcast(b *herald.Broadcast) error
 	Broadcast(id string) (herald.Broadcast, error)
-	UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error)
 	ListBroadcasts(q herald.BroadcastQuery) ([]herald.Broadcast, error)
 	FindBroadcasts(text string, limit int) ([]herald.Broadcast, error)
-	DeleteBroadcast(id string) error
 }
 
 // Audiences sizes audiences and lists tags for the wizard's live count.
@@ -103,14 +102,6 @@ func (l Allowlist) MayApprove(frontend, userID string) bool {
 	return l.IsAdmin(frontend, userID) && slices.Contains(l.Approvers, frontend+":"+userID)
 }
 
-// RunControl pauses, resumes and cancels broadcasts that are sending, so
-// the dispatcher stops its workers; nil means flows only changes statuses.
-type RunControl interface {
-	Pause(ctx context.Context, broadcastID, actor string) error
-	Resume(ctx context.Context, broadcastID, actor string) error
-	Cancel(ctx context.Context, broadcastID, actor string) error
-}
-
 // TestSender delivers a broadcast's real message to one test recipient.
 type TestSender interface {
 	SendTest(ctx context.Context, b *herald.Broadcast, to herald.SubscriberKey) error
@@ -121,11 +112,13 @@ type Config struct {
 	Store   Store
 	Catalog *locales.Catalog
 	Access  Access // nil: AllowAll
-	Runs    RunControl
-	Tests   TestSender
-	// Notices hears of approval requests and of status changes, so the
-	// chat a broadcast was made in learns what others did (nil: no one).
-	Notices Notices
+	// Broadcasts is where every change to a broadcast is decided (nil: a
+	// service over Store without a dispatcher, for tests and tools).
+	Broadcasts Service
+	Tests      TestSender
+	// AsksApprovers says the admin chats post an approval request when a
+	// broadcast waits for one (else its creator is told whom to ask).
+	AsksApprovers bool
 	// Channels are the delivery platforms configured on this bot; the
 	// wizard offers only these.
 	Channels []herald.Platform
@@ -194,6 +187,18 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Broadcasts == nil {
+		st, ok := cfg.Store.(broadcasts.Store)
+		if !ok {
+			return nil, errors.New("flows: Broadcasts is required")
+		}
+		svc, err := broadcasts.New(broadcasts.Options{Store: st, MinLeadTime: cfg.MinLeadTime, UndoDelay: cfg.UndoDelay,
+			ApprovalThreshold: cfg.ApprovalThreshold, Location: cfg.Location, Now: cfg.Now, Logger: cfg.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("flows: %w", err)
+		}
+		cfg.Broadcasts = svc
 	}
 	return &Engine{cfg: cfg, locks: map[string]*sessionLock{}}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/storage"
 )
@@ -28,6 +29,7 @@ type harness struct {
 	t      *testing.T
 	path   string
 	store  testStore
+	events *noticeLog // what the broadcasts service published
 	eng    *Engine
 	cfg    Config
 	mu     sync.Mutex
@@ -38,7 +40,7 @@ type harness struct {
 
 func newHarness(t *testing.T, tweak ...func(*Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, path: filepath.Join(t.TempDir(), "herald.db"), now: t0, user: "alice"}
+	h := &harness{t: t, path: filepath.Join(t.TempDir(), "herald.db"), now: t0, user: "alice", events: &noticeLog{}}
 	h.open()
 	seed(t, h.store)
 	cat, err := locales.New("en")
@@ -85,7 +87,14 @@ func (h *harness) open() {
 func (h *harness) newEngine() {
 	h.t.Helper()
 	h.cfg.Store = h.store
-	e, err := New(h.cfg)
+	svc, err := broadcasts.New(broadcasts.Options{Store: h.store, Events: h.events, MinLeadTime: h.cfg.MinLeadTime,
+		UndoDelay: h.cfg.UndoDelay, ApprovalThreshold: h.cfg.ApprovalThreshold, Location: h.cfg.Location, Now: h.cfg.Now})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	cfg := h.cfg
+	cfg.Broadcasts = svc
+	e, err := New(cfg)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -284,6 +293,7 @@ func lineDiff(want, got string) string {
 // testStore is the real store as the tests use it.
 type testStore interface {
 	Store
+	broadcasts.Store
 	Close() error
 	PutSubscribers(subs []herald.Subscriber) error
 	CreateRun(r *herald.Run) error

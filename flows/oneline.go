@@ -31,6 +31,8 @@ type parseError struct {
 	Pos  int
 	Key  string
 	Args []any
+	// Text, when set, is the message already in the admin's language.
+	Text string
 }
 
 // oneLine is a parsed /new line.

@@ -75,3 +75,25 @@ func TestWizardRecurringInAnotherZone(t *testing.T) {
 		t.Errorf("stored cron %q", got)
 	}
 }
+
+// TestWizardRefusesAnEndThatHasPassed: a recurrence that ended before its
+// first occurrence would be stored, then end "completed" with nothing sent;
+// the wizard and the one-liner re-ask instead.
+func TestWizardRefusesAnEndThatHasPassed(t *testing.T) {
+	h := newHarness(t)
+	h.send("/new")
+	h.send("Friday wrap")
+	h.press("ch:telegram")
+	h.press(choiceDone)
+	h.press("rk:users")
+	h.press(choiceDone)
+	h.press("ct:text")
+	h.send("Have a good weekend")
+	h.press(choiceDone)
+	h.press("tm:every")
+	mustContain(t, h.send("friday 17:00 until 2026-01-01"), "That end date has already passed", "until 2027-02-23")
+	if h.session().Draft.Schedule.Kind != "" {
+		t.Errorf("the ended recurrence was kept: %+v", h.session().Draft.Schedule)
+	}
+	mustContain(t, h.send("friday 17:00 until 2026-12-31"), "until 2026-12-31")
+}

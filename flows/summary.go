@@ -163,117 +163,68 @@ func handleSummary(t *turn) error {
 	return t.fail(t.T("err.pick_choice"))
 }
 
-// confirm validates the draft and schedules it (or asks for approval).
+// confirm hands the draft to the service, which checks it as every door
+// does and schedules it (or asks for approval).
 func (t *turn) confirm() error {
 	d := t.sess.Draft
 	if d.Schedule.Kind == herald.SendNow {
-		d.Schedule.At = t.now.Add(t.e.cfg.UndoDelay)
-	}
-	if err := d.Validate(); err != nil {
-		return t.fail(t.validationLine(err))
-	}
-	msg := ""
-	switch d.Schedule.Kind {
-	case herald.SendAt:
-		msg = t.checkLead(d.Schedule.At)
-	case herald.SendUserLocal:
-		wall, _ := time.Parse(herald.LocalLayout, d.Schedule.Local) // validated above
-		msg = t.checkLocalLead(wall)
-	}
-	if msg != "" {
-		return t.fail(msg + " " + t.T("err.fix_timing"))
+		d.Schedule.At = time.Time{} // the undo delay runs from now
 	}
 	if other, err := t.nameTaken(d.Name); err != nil {
 		return err
 	} else if other != "" {
 		return t.fail(t.T("err.name.taken", "Name", d.Name, "ID", other))
 	}
-	cnt, err := t.count(&d)
+	saved, cnt, err := t.e.cfg.Broadcasts.Submit(t.ctx, d, t.sess.EditID, t.who())
 	if err != nil {
-		return err
-	}
-	if cnt.Total == 0 {
-		return t.fail(t.T("err.audience.empty"))
-	}
-	status := herald.StatusScheduled
-	if th := t.e.cfg.ApprovalThreshold; th > 0 && cnt.Total > th {
-		status = herald.StatusPending
-	}
-	saved, err := t.store(d, status)
-	if err != nil || saved == nil {
-		return err
+		var ve *herald.ValidationError
+		if errors.As(err, &ve) {
+			if msg := t.timingLine(&d.Schedule, ve); msg != "" {
+				return t.fail(msg + " " + t.T("err.fix_timing"))
+			}
+			return t.fail(t.validationLine(err))
+		}
+		return t.saveFailed(err, d.Name)
 	}
 	t.sess, t.drop = &session{}, true
 	id := saved.ID
 	switch {
-	case status == herald.StatusPending:
-		// With Notices the approvers get a request with buttons; without,
-		// the creator has to tell them.
+	case saved.Status == herald.StatusPending:
+		// The admin chats post the approvers a request with buttons;
+		// without them, the creator has to tell them.
 		key := "confirm.pending"
-		if t.e.cfg.Notices != nil {
+		if t.e.cfg.AsksApprovers {
 			key = "confirm.pending_asked"
 		}
 		t.say(t.T(key, "ID", id, "Count", FormatCount(cnt.Total), "Threshold", FormatCount(t.e.cfg.ApprovalThreshold)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/cancel "+id, t.T("btn.cancel_broadcast")))
-		t.notice(ActionSubmit, *saved, "", t.approvalRequest(saved, cnt))
 	case d.Schedule.Kind == herald.SendNow:
 		t.say(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Count", FormatCount(cnt.Total)),
 			t.choice("/delete "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))
 	default:
-		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&d.Schedule), "Count", FormatCount(cnt.Total)),
+		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&saved.Schedule), "Count", FormatCount(cnt.Total)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/pause "+id, t.T("btn.pause")), t.choice("/new", t.T("btn.new")))
 	}
 	return nil
 }
 
-// store creates the broadcast or, after /edit, updates it, with status.
-// A nil result with a nil error means a reply already explains why not.
-func (t *turn) store(d herald.Broadcast, status herald.Status) (*herald.Broadcast, error) {
-	// A changed broadcast needs a fresh approval.
-	d.Status, d.UpdatedBy, d.ApprovedBy = status, t.actor, ""
-	action := "broadcast." + string(status)
-	if status == herald.StatusPending {
-		action = "broadcast.submit"
+// saveFailed answers a save the service refused for a reason other than
+// a rule of the broadcast itself; nil when a reply says why.
+func (t *turn) saveFailed(err error, name string) error {
+	id := t.sess.EditID
+	switch {
+	case errors.Is(err, herald.ErrNotFound) && id != "":
+		t.sess, t.drop = &session{}, true
+		t.say(t.T("err.broadcast_gone", "ID", id))
+		return nil
+	case errors.Is(err, herald.ErrInvalidTransition):
+		t.errLine = t.T("err.status_changed", "ID", id)
+		return t.ask()
+	case errors.Is(err, herald.ErrConflict):
+		t.errLine = t.T("err.name.taken", "Name", name, "ID", "?")
+		return t.ask()
 	}
-	if id := t.sess.EditID; id != "" {
-		saved, err := t.e.cfg.Store.UpdateBroadcast(id, func(b *herald.Broadcast) error {
-			if b.Status != herald.StatusDraft && b.Status != status {
-				if err := herald.Transition(b.Status, status); err != nil {
-					return err
-				}
-			}
-			d.ID, d.CreatedAt, d.CreatedBy, d.Runs, d.Origin = b.ID, b.CreatedAt, b.CreatedBy, b.Runs, b.Origin
-			*b = d
-			return nil
-		})
-		switch {
-		case errors.Is(err, herald.ErrNotFound):
-			t.sess, t.drop = &session{}, true
-			t.say(t.T("err.broadcast_gone", "ID", id))
-			return nil, nil
-		case errors.Is(err, herald.ErrInvalidTransition):
-			t.errLine = t.T("err.status_changed", "ID", id)
-			return nil, t.ask()
-		case errors.Is(err, herald.ErrConflict):
-			t.errLine = t.T("err.name.taken", "Name", d.Name, "ID", "?")
-			return nil, t.ask()
-		case err != nil:
-			return nil, err
-		}
-		t.audit(action, id, "edited")
-		return &saved, nil
-	}
-	d.CreatedBy = t.actor
-	d.ID = ""
-	if err := t.e.cfg.Store.CreateBroadcast(&d); err != nil {
-		if errors.Is(err, herald.ErrConflict) {
-			t.errLine = t.T("err.name.taken", "Name", d.Name, "ID", "?")
-			return nil, t.ask()
-		}
-		return nil, err
-	}
-	t.audit(action, d.ID, d.Name)
-	return &d, nil
+	return err
 }
 
 func (t *turn) saveDraft() error {
@@ -281,12 +232,9 @@ func (t *turn) saveDraft() error {
 	if strings.TrimSpace(d.Name) == "" {
 		return t.fail(t.T("err.name.empty"))
 	}
-	if d.Schedule.Kind == herald.SendNow {
-		d.Schedule.At = time.Time{}
-	}
-	saved, err := t.store(d, herald.StatusDraft)
-	if err != nil || saved == nil {
-		return err
+	saved, err := t.e.cfg.Broadcasts.SaveDraft(t.ctx, d, t.sess.EditID, t.who())
+	if err != nil {
+		return t.saveFailed(err, d.Name)
 	}
 	t.sess, t.drop = &session{}, true
 	t.say(t.T("draft.saved", "ID", saved.ID, "Name", saved.Name),
@@ -302,6 +250,8 @@ func (t *turn) validationLine(err error) string {
 		return t.T("err.invalid_generic")
 	}
 	switch {
+	case ve.Code == herald.CodeNoRecipients:
+		return t.T("err.audience.empty")
 	case ve.Field == "name":
 		return t.T("err.name.empty")
 	case strings.HasPrefix(ve.Field, "audience.channels"):

@@ -270,12 +270,7 @@ func (t *turn) when(at time.Time) string {
 // restoreEdited puts a broadcast whose edit was canceled back in the
 // status it had, so canceling an edit changes nothing.
 func (t *turn) restoreEdited(id string, was herald.Status) error {
-	b, err := t.e.cfg.Store.UpdateBroadcast(id, func(b *herald.Broadcast) error {
-		if was != "" && b.Status == herald.StatusDraft && was != herald.StatusDraft && herald.CanTransition(b.Status, was) {
-			b.Status = was
-		}
-		return nil
-	})
+	b, err := t.e.cfg.Broadcasts.CancelEdit(t.ctx, id, was, t.who())
 	switch {
 	case errors.Is(err, herald.ErrNotFound):
 		t.say(t.T("err.broadcast_gone", "ID", id))
@@ -283,15 +278,12 @@ func (t *turn) restoreEdited(id string, was herald.Status) error {
 	case err != nil:
 		return fmt.Errorf("flows: restore %s: %w", id, err)
 	}
-	if b.Status != herald.StatusDraft {
-		t.audit("broadcast.edit_canceled", id, string(b.Status))
-	}
 	if b.Status == herald.StatusDraft && was != "" && was != herald.StatusDraft {
 		// It was paused: a draft is never paused again (resuming it would
 		// skip confirm and approval), so it stays a draft, and we say so.
 		t.say(t.T("wizard.canceled_edit_draft", "ID", id), t.choice("/edit "+id, t.T("btn.edit")), t.choice("/show "+id, t.T("btn.show")))
 		return nil
 	}
-	t.say(t.T("wizard.canceled_edit", "ID", id, "Status", t.T(statusKeys[b.Status])), t.choice("/show "+id, t.T("btn.show")))
+	t.say(t.T("wizard.canceled_edit", "ID", id, "Status", StatusName(t.loc, b.Status)), t.choice("/show "+id, t.T("btn.show")))
 	return nil
 }

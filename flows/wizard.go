@@ -165,16 +165,7 @@ func handleName(t *turn) error {
 
 // nameTaken returns the ID of another unfinished broadcast with this name.
 func (t *turn) nameTaken(name string) (string, error) {
-	found, err := t.e.cfg.Store.FindBroadcasts(name, 50)
-	if err != nil {
-		return "", err
-	}
-	for _, b := range found {
-		if strings.EqualFold(b.Name, name) && b.Status.Unfinished() && b.ID != t.sess.EditID {
-			return b.ID, nil
-		}
-	}
-	return "", nil
+	return t.e.cfg.Broadcasts.NameTaken(name, t.sess.EditID)
 }
 
 func askChannels(t *turn) error {

@@ -215,9 +215,6 @@ func (t *turn) describeButton(b herald.Button) string {
 	if len(b.RemoveTags) > 0 {
 		does = append(does, "-"+strings.Join(b.RemoveTags, " -"))
 	}
-	if b.Flow != "" {
-		does = append(does, "flow:"+b.Flow)
-	}
 	if len(does) == 0 {
 		does = append(does, t.T("button.counts_only"))
 	}
@@ -317,8 +314,6 @@ func handleButtonDo(t *turn) error {
 			b.AddTags = herald.NormalizeTags(append(b.AddTags, part[4:]))
 		case strings.HasPrefix(low, "-tag:") && len(part) > 5:
 			b.RemoveTags = herald.NormalizeTags(append(b.RemoveTags, part[5:]))
-		case strings.HasPrefix(low, "flow:") && len(part) > 5 && !strings.ContainsAny(part[5:], " \t"):
-			b.Flow = part[5:]
 		default:
 			return t.fail(t.T("err.button.action"))
 		}

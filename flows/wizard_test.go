@@ -136,7 +136,7 @@ func TestWizardCardRecurringOnMessenger(t *testing.T) {
 	h.press(choiceSkip)
 	h.press("btn:action")
 	h.send("Interested")
-	h.send("tag:interested, flow:digest")
+	h.send("tag:interested, -tag:cold")
 	mustContain(t, h.press(choiceDone), "Messenger category")
 	h.press("cat:non")
 	h.press("mt:2")
@@ -151,7 +151,7 @@ func TestWizardCardRecurringOnMessenger(t *testing.T) {
 		t.Errorf("schedule %q category %s tag %s", b.Schedule.Cron, b.Category, b.Tag)
 	}
 	bt := b.Content.Buttons
-	if b.Content.Kind != herald.CardContent || b.Content.Title != "This week" || len(bt) != 1 || bt[0].Flow != "digest" || !slices.Equal(bt[0].AddTags, []string{"interested"}) {
+	if b.Content.Kind != herald.CardContent || b.Content.Title != "This week" || len(bt) != 1 || !slices.Equal(bt[0].RemoveTags, []string{"cold"}) || !slices.Equal(bt[0].AddTags, []string{"interested"}) {
 		t.Errorf("content = %+v", b.Content)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/robfig/cron/v3"
+	"github.com/heraldbot/herald/schedule"
 )
 
 func askCategory(t *turn) error {
@@ -125,41 +125,6 @@ func handleAt(t *turn) error {
 	return t.goTo(stepOperator)
 }
 
-// earliestZone is where a wall-clock time comes first (Kiribati, UTC+14).
-var earliestZone = time.FixedZone("UTC+14", 14*60*60)
-
-// checkLocalLead explains why the wall-clock time of at, sent at each
-// person's own time, is too soon for someone somewhere, or returns "".
-// People for whom that time had already passed would otherwise get the
-// message at a wrong hour or not at all.
-func (t *turn) checkLocalLead(at time.Time) string {
-	if args := t.localLeadArgs(at); args != nil {
-		return t.T("err.local.too_soon", args...)
-	}
-	return ""
-}
-
-// localLeadArgs returns err.local.too_soon's arguments when at's wall
-// time comes too soon in the earliest timezone, else nil.
-func (t *turn) localLeadArgs(at time.Time) []any {
-	first := time.Date(at.Year(), at.Month(), at.Day(), at.Hour(), at.Minute(), 0, 0, earliestZone)
-	earliest := t.now.Add(t.e.cfg.MinLeadTime)
-	if !first.Before(earliest) {
-		return nil
-	}
-	ok := earliest.In(earliestZone).Add(time.Minute).Truncate(time.Minute)
-	return []any{"When", at.Format("15:04"), "Earliest", ok.Format(herald.LocalLayout)}
-}
-
-// checkLead explains why at is too soon, or returns "".
-func (t *turn) checkLead(at time.Time) string {
-	earliest := t.now.Add(t.e.cfg.MinLeadTime)
-	if at.Before(earliest) {
-		return t.T("err.at.too_soon", "Minutes", int(t.e.cfg.MinLeadTime.Minutes()), "Earliest", t.when(earliest.Add(time.Minute).Truncate(time.Minute)))
-	}
-	return ""
-}
-
 // parseWhen reads "2026-12-01 09:00", "today 18:00", "tomorrow 9:00" or
 // "18:00" (the next such time) in loc.
 func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, bool) {
@@ -218,11 +183,11 @@ func handleRecurring(t *turn) error {
 			return t.fail(t.T("err.recurring.format"))
 		}
 	}
-	spec := "CRON_TZ=" + tz.String() + " " + expr
-	if _, err := cronParser.Parse(spec); err != nil {
-		return t.fail(t.T("err.recurring.format"))
+	sched := herald.Schedule{Kind: herald.SendRecurring, Cron: "CRON_TZ=" + tz.String() + " " + expr, Until: until, MaxRuns: runs}
+	if msg := t.timingLine(&sched, t.checkTiming(sched)); msg != "" {
+		return t.fail(msg)
 	}
-	t.setTiming(herald.Schedule{Kind: herald.SendRecurring, Cron: spec, Until: until, MaxRuns: runs})
+	t.setTiming(sched)
 	t.say(t.describeSchedule(&t.sess.Draft.Schedule))
 	return t.goTo(stepOperator)
 }
@@ -284,9 +249,6 @@ func parseRecurringEnd(end string, loc *time.Location) (until time.Time, runs in
 	return time.Time{}, n, true
 }
 
-// cronParser reads five-field expressions with an optional CRON_TZ=.
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
 var weekdays = map[string]string{
 	"sun": "0", "sunday": "0", "mon": "1", "monday": "1", "tue": "2", "tuesday": "2",
 	"wed": "3", "wednesday": "3", "thu": "4", "thursday": "4", "fri": "5", "friday": "5",
@@ -299,7 +261,7 @@ func recurringCron(s string) (string, bool) {
 	f := strings.Fields(strings.ToLower(strings.Trim(strings.TrimSpace(s), `"`)))
 	if len(f) == 5 {
 		expr := strings.Join(f, " ")
-		if _, err := cronParser.Parse(expr); err == nil {
+		if err := schedule.ValidateCron(expr); err == nil {
 			return expr, true
 		}
 		return "", false
@@ -350,7 +312,7 @@ func (t *turn) describeSchedule(s *herald.Schedule) string {
 		if s.MaxRuns > 0 {
 			out += ", " + t.N("schedule.times", s.MaxRuns)
 		}
-		if sched, err := cronParser.Parse(s.Cron); err == nil {
+		if sched, err := schedule.ParseCron(s.Cron, t.e.cfg.Location); err == nil {
 			next := t.now
 			var times []string
 			for i := 0; i < 3 && (s.MaxRuns == 0 || i < s.MaxRuns); i++ {

@@ -75,15 +75,15 @@ func (s *Scheduler) missed(ctx context.Context, b herald.Broadcast, late time.Du
 		s.audit("broadcast.missed", b.ID, detail+"; paused until an admin decides")
 	}
 	s.log.Warn("broadcast missed its time", "broadcast_id", b.ID, "late", late.Round(time.Second).String())
-	if s.notifier != nil {
-		s.notifier.Missed(ctx, b, late)
+	if s.events != nil {
+		s.events.Publish(ctx, herald.Missed{Broadcast: b, Late: late})
 	}
 }
 
 // headsUp warns the origin chat that a broadcast goes out soon.
 func (s *Scheduler) headsUp(ctx context.Context, e entry) {
 	b, err := s.store.Broadcast(e.id)
-	if err != nil || b.Status != herald.StatusScheduled || s.notifier == nil {
+	if err != nil || b.Status != herald.StatusScheduled || s.events == nil {
 		return
 	}
 	at, err := FirstFire(&b.Schedule, s.opts.Now(), s.opts.Location)
@@ -91,7 +91,7 @@ func (s *Scheduler) headsUp(ctx context.Context, e entry) {
 		at = b.Schedule.Next
 	}
 	if err == nil {
-		s.notifier.HeadsUp(ctx, b, at)
+		s.events.Publish(ctx, herald.HeadsUp{Broadcast: b, At: at})
 	}
 }
 

@@ -26,15 +26,12 @@ type Starter interface {
 	Start(ctx context.Context, broadcastID string) (herald.Run, error)
 }
 
-// Notifier tells the broadcast's origin chat about timing events. Frontends
-// implement it; nil logs only.
-type Notifier interface {
-	// HeadsUp says the broadcast goes out at at.
-	HeadsUp(ctx context.Context, b herald.Broadcast, at time.Time)
-	// Missed says the broadcast was due late ago while Herald was down and
-	// was not sent; one-offs are paused, waiting for Send now (/resume),
-	// reschedule (/edit) or cancel.
-	Missed(ctx context.Context, b herald.Broadcast, late time.Duration)
+// Events hears of timing events (the one sink the admin chats subscribe
+// to): herald.HeadsUp before a broadcast goes out, herald.Missed for one
+// due while Herald was down and not sent (a one-off is paused, waiting for
+// Send now, reschedule or cancel). Nil logs only.
+type Events interface {
+	Publish(ctx context.Context, e herald.Event)
 }
 
 // Options tune the scheduler; zero values take the defaults in brackets.
@@ -51,11 +48,11 @@ type Options struct {
 // earliest due moment (no polling loop scanning everything), rebuilt from
 // storage at Load and updated by Changed.
 type Scheduler struct {
-	store    Store
-	starter  Starter
-	notifier Notifier
-	opts     Options
-	log      *slog.Logger
+	store   Store
+	starter Starter
+	events  Events
+	opts    Options
+	log     *slog.Logger
 
 	mu      sync.Mutex
 	queue   timeline
@@ -64,7 +61,7 @@ type Scheduler struct {
 }
 
 // New returns a scheduler; call Load, then Run.
-func New(store Store, starter Starter, notifier Notifier, opts Options) *Scheduler {
+func New(store Store, starter Starter, events Events, opts Options) *Scheduler {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
@@ -77,7 +74,7 @@ func New(store Store, starter Starter, notifier Notifier, opts Options) *Schedul
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Scheduler{store: store, starter: starter, notifier: notifier, opts: opts,
+	return &Scheduler{store: store, starter: starter, events: events, opts: opts,
 		log: opts.Logger, version: map[string]int{}, wake: make(chan struct{}, 1)}
 }
 
@@ -123,6 +120,18 @@ func (s *Scheduler) Load(ctx context.Context) error {
 		s.push(entry{at: s.opts.Now(), act: actRetention})
 	}
 	return nil
+}
+
+// Publish is the scheduler subscribing to the events sink: a broadcast the
+// service changed, or whose run finished (a recurring one is scheduled
+// again), is planned again.
+func (s *Scheduler) Publish(ctx context.Context, e herald.Event) {
+	switch e := e.(type) {
+	case herald.BroadcastChanged:
+		s.Changed(ctx, e.Broadcast.ID)
+	case herald.RunFinished:
+		s.Changed(ctx, e.Report.BroadcastID)
+	}
 }
 
 // Changed re-plans one broadcast after it was scheduled, edited, paused,
@@ -176,8 +185,8 @@ func (s *Scheduler) dueAt(ctx context.Context, b *herald.Broadcast, now time.Tim
 	if err != nil {
 		return time.Time{}, err
 	}
-	if !next.IsZero() && startup && s.notifier != nil {
-		s.notifier.Missed(ctx, *b, now.Sub(next))
+	if !next.IsZero() && startup && s.events != nil {
+		s.events.Publish(ctx, herald.Missed{Broadcast: *b, Late: now.Sub(next)})
 	}
 	if !ok {
 		s.finish(b.ID)

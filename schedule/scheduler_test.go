@@ -48,16 +48,15 @@ type notes struct {
 	headsUp []time.Time
 }
 
-func (n *notes) HeadsUp(_ context.Context, _ herald.Broadcast, at time.Time) {
+func (n *notes) Publish(_ context.Context, e herald.Event) {
 	n.mu.Lock()
-	n.headsUp = append(n.headsUp, at)
-	n.mu.Unlock()
-}
-
-func (n *notes) Missed(_ context.Context, _ herald.Broadcast, late time.Duration) {
-	n.mu.Lock()
-	n.missed = append(n.missed, late)
-	n.mu.Unlock()
+	defer n.mu.Unlock()
+	switch e := e.(type) {
+	case herald.HeadsUp:
+		n.headsUp = append(n.headsUp, e.At)
+	case herald.Missed:
+		n.missed = append(n.missed, e.Late)
+	}
 }
 
 type fixture struct {

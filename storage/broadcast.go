@@ -74,28 +74,35 @@ func (s *Store) Broadcast(id string) (herald.Broadcast, error) {
 func (s *Store) UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error) {
 	var b herald.Broadcast
 	err := s.update("update broadcast "+id, func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucketBroadcasts)
-		var old herald.Broadcast
-		if err := getJSON(bk, []byte(id), &old); err != nil {
-			return err
-		}
-		b = old
-		if err := fn(&b); err != nil {
-			return err
-		}
-		b.ID, b.CreatedAt, b.Runs = old.ID, old.CreatedAt, old.Runs
-		if b.Status != old.Status {
-			if err := herald.Transition(old.Status, b.Status); err != nil {
-				return err
-			}
-		}
-		if err := syncName(tx, id, &old, &b); err != nil {
-			return err
-		}
-		b.UpdatedAt = s.now().UTC()
-		return putJSON(bk, []byte(id), &b)
+		var err error
+		b, err = s.updateBroadcastTx(tx, id, fn)
+		return err
 	})
 	return b, err
+}
+
+// updateBroadcastTx is UpdateBroadcast inside tx.
+func (s *Store) updateBroadcastTx(tx *bolt.Tx, id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error) {
+	bk := tx.Bucket(bucketBroadcasts)
+	var old herald.Broadcast
+	if err := getJSON(bk, []byte(id), &old); err != nil {
+		return old, err
+	}
+	b := old
+	if err := fn(&b); err != nil {
+		return b, err
+	}
+	b.ID, b.CreatedAt, b.Runs = old.ID, old.CreatedAt, old.Runs
+	if b.Status != old.Status {
+		if err := herald.Transition(old.Status, b.Status); err != nil {
+			return b, err
+		}
+	}
+	if err := syncName(tx, id, &old, &b); err != nil {
+		return b, err
+	}
+	b.UpdatedAt = s.now().UTC()
+	return b, putJSON(bk, []byte(id), &b)
 }
 
 // ListBroadcasts lists broadcasts newest first (by CreatedAt, then ID).
@@ -167,11 +174,24 @@ func (s *Store) allBroadcasts(keep func(b *herald.Broadcast) bool) ([]herald.Bro
 
 // DeleteBroadcast removes a broadcast with its runs, deliveries and taps.
 func (s *Store) DeleteBroadcast(id string) error {
-	return s.update("delete broadcast "+id, func(tx *bolt.Tx) error {
+	_, err := s.DeleteBroadcastIf(id, nil)
+	return err
+}
+
+// DeleteBroadcastIf is DeleteBroadcast when ok (nil: always) accepts the
+// broadcast as it is in the transaction; ok's error aborts. It returns the
+// broadcast deleted.
+func (s *Store) DeleteBroadcastIf(id string, ok func(b *herald.Broadcast) error) (herald.Broadcast, error) {
+	var old herald.Broadcast
+	err := s.update("delete broadcast "+id, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketBroadcasts)
-		var old herald.Broadcast
 		if err := getJSON(bk, []byte(id), &old); err != nil {
 			return err
+		}
+		if ok != nil {
+			if err := ok(&old); err != nil {
+				return err
+			}
 		}
 		if err := syncName(tx, id, &old, nil); err != nil {
 			return err
@@ -200,4 +220,5 @@ func (s *Store) DeleteBroadcast(id string) error {
 		}
 		return deletePrefix(tx.Bucket(bucketTapUsers), tapPrefix)
 	})
+	return old, err
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,10 +32,21 @@ func parseRunID(id string) ([]byte, error) {
 // CreateRun stores a new run of a broadcast, assigning ID "<bid>/<n>" and
 // N, incrementing the broadcast's Runs in the same transaction, and
 // creating its (empty) delivery records.
-func (s *Store) CreateRun(r *herald.Run) error {
+func (s *Store) CreateRun(r *herald.Run) error { return s.StartRun(r, nil) }
+
+// StartRun is CreateRun with start deciding, in the same transaction,
+// whether the broadcast may have the run (and changing its status): a run
+// then exists exactly when the broadcast says it is sending, and a pause
+// or cancel saved a moment before is seen. start's error aborts both.
+func (s *Store) StartRun(r *herald.Run, start func(b *herald.Broadcast) error) error {
 	nr := *r
 	err := s.update("create run of "+r.BroadcastID, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketBroadcasts)
+		if start != nil {
+			if _, err := s.updateBroadcastTx(tx, nr.BroadcastID, start); err != nil {
+				return err
+			}
+		}
 		var b herald.Broadcast
 		if err := getJSON(bk, []byte(nr.BroadcastID), &b); err != nil {
 			return err
@@ -62,6 +74,40 @@ func (s *Store) CreateRun(r *herald.Run) error {
 		*r = nr
 	}
 	return err
+}
+
+// UpdateBroadcastRun changes a broadcast and its last run (nil when it
+// has none) in one transaction, so a decision about both (pause, resume,
+// cancel, the end of a snapshot) sees one state and leaves one. The rules
+// of UpdateBroadcast and UpdateRun apply; fn's error aborts.
+func (s *Store) UpdateBroadcastRun(id string, fn func(b *herald.Broadcast, last *herald.Run) error) (herald.Broadcast, error) {
+	var b herald.Broadcast
+	err := s.update("update broadcast and run "+id, func(tx *bolt.Tx) error {
+		runs := tx.Bucket(bucketRuns)
+		prefix := []byte(id + "/")
+		c := runs.Cursor()
+		var key []byte
+		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+			key = slices.Clone(k)
+		}
+		var old, run *herald.Run
+		if key != nil {
+			old, run = &herald.Run{}, &herald.Run{}
+			if err := getJSON(runs, key, old); err != nil {
+				return err
+			}
+			*run = *old
+			run.Tally = cloneTally(old.Tally)
+		}
+		var err error
+		b, err = s.updateBroadcastTx(tx, id, func(b *herald.Broadcast) error { return fn(b, run) })
+		if err != nil || run == nil {
+			return err
+		}
+		run.ID, run.BroadcastID, run.N, run.Total, run.Tally = old.ID, old.BroadcastID, old.N, old.Total, old.Tally
+		return putJSON(runs, key, run)
+	})
+	return b, err
 }
 
 // Run returns one run or herald.ErrNotFound.

@@ -37,7 +37,7 @@ type adminStore interface {
 //	engine, _ := flows.New(flows.Config{Access: access, ...})
 //	fe, _ := newAdminFrontends(cfg, engine, store, catalog, access, logger, opts)
 //	telegram.New(telegram.Options{..., Admin: fe.telegramAdmin()})
-//	dispatch.Options{Reporter: fe.Reporter}
+//	events.subscribe(fe.Reporter) // progress, reports, notices
 //	go fe.run(ctx); mux.Handle("/slack/events", fe.slackHTTP()) when Slack runs over HTTP
 //	at shutdown: fe.close(ctx)
 type adminFrontends struct {
@@ -78,7 +78,12 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		fe.Slack, access[slackfe.Frontend], surfaces[slackfe.Frontend] = s, s, s
 		fe.socket = cfg.Slack.AppToken != ""
 	}
-	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Admins: store, Cards: store, ProgressMessages: store, Catalog: cat,
+	var requests adminchat.Requests
+	if engine != nil {
+		requests = engine // it renders approval requests
+	}
+	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Requests: requests, Admins: store, Cards: store,
+		ProgressMessages: store, Catalog: cat,
 		ApproverChats: approverChats(cfg), APIChat: apiChat(cfg, opts), Location: cfg.Location(),
 		Interval: opts.ProgressInterval, Logger: logger})
 	if err != nil {

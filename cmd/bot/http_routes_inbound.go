@@ -17,23 +17,14 @@ import (
 )
 
 // inboundDeps are what the end-user side and the REST API share with the
-// rest of the bot. Runs and Releaser are the dispatch engine (nil until it
-// is wired: the API then changes statuses itself); Admin is the Telegram
-// admin frontend (nil until it exists).
+// rest of the bot. Broadcasts is the broadcasts service (every change to a
+// broadcast); Releaser is the dispatch engine; Admin is the Telegram admin
+// frontend (nil until it exists).
 type inboundDeps struct {
-	Metrics  *metrics.Metrics
-	Runs     api.RunControl
-	Releaser api.Releaser
-	Admin    telegram.AdminHandler
-	// Store is the API's store (default a.store); serve passes one that
-	// tells the scheduler about the broadcasts the API changes.
-	Store api.Store
-	// Approvals asks admins to approve an API broadcast over
-	// flows.approval_threshold (the flows engine; nil without one).
-	Approvals api.Approvals
-	// Changes tells the admin chats of API clients' pauses, resumes and
-	// cancels.
-	Changes api.Changes
+	Metrics    *metrics.Metrics
+	Broadcasts api.Service
+	Releaser   api.Releaser
+	Admin      telegram.AdminHandler
 	// Direct answers end users' /testme codes and /whoami (the flows
 	// engine; nil without one).
 	Direct inbound.Direct
@@ -53,13 +44,10 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 		Keywords: inbound.NewKeywords(inbound.WithStopWords(inbound.DefaultKeywords(), cfg.Inbound.UnsubscribeKeywords)),
 		Logger:   log, Metrics: deps.Metrics, Direct: deps.Direct,
 	})
-	if deps.Store == nil {
-		deps.Store = a.store
-	}
 	mux.Handle("GET /metrics", protectMetrics(cfg.Metrics.Token, deps.Metrics.Handler()))
-	mux.Handle("/api/", api.New(api.Options{Store: deps.Store, Tokens: apiTokens(cfg.API.Tokens), Runs: deps.Runs,
-		Releaser: deps.Releaser, ApprovalThreshold: cfg.Flows.ApprovalThreshold, Approvals: deps.Approvals, Changes: deps.Changes,
-		Logger: log, Metrics: deps.Metrics}))
+	mux.Handle("/api/", api.New(api.Options{Store: a.store, Broadcasts: deps.Broadcasts, Tokens: apiTokens(cfg.API.Tokens),
+		Releaser: deps.Releaser,
+		Logger:   log, Metrics: deps.Metrics}))
 	if cfg.LINEEnabled() {
 		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,
 			APIURL: cfg.LINE.APIURL, Inbox: inbox, Logger: log, Metrics: deps.Metrics})

@@ -1,8 +1,10 @@
 package main
 
 // wire builds the bot's parts between the database and the HTTP server, in
-// the order they depend on each other: metrics → flows → dispatch (with the
-// admin chats' reporter) → scheduler → admin frontends → inbound routes.
+// the order they depend on each other: the events sink → dispatch → the
+// broadcasts service → flows → admin frontends → scheduler; then the
+// scheduler, the admin chats' reporter and metrics subscribe to the sink,
+// and the inbound routes (webhooks, the API) are mounted.
 
 import (
 	"context"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/dispatch"
 	dline "github.com/heraldbot/herald/dispatch/line"
 	dmessenger "github.com/heraldbot/herald/dispatch/messenger"
@@ -22,7 +25,6 @@ import (
 	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/schedule"
-	"github.com/heraldbot/herald/storage"
 )
 
 // appOptions are what differs between the real bot, the demo and tests.
@@ -40,11 +42,13 @@ type appOptions struct {
 
 // parts are the wired components; app owns them.
 type parts struct {
-	metrics  *metrics.Metrics
-	flows    *flows.Engine
-	dispatch *dispatch.Engine
-	sched    *schedule.Scheduler
-	fe       *adminFrontends
+	metrics    *metrics.Metrics
+	events     *eventSink
+	broadcasts *broadcasts.Service
+	flows      *flows.Engine
+	dispatch   *dispatch.Engine
+	sched      *schedule.Scheduler
+	fe         *adminFrontends
 	// ctx ends the background loops (scheduler, reporter, Slack socket).
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -62,44 +66,11 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		return fmt.Errorf("locale: %w", err)
 	}
 	loc := cfg.Location()
-	p := &parts{metrics: metrics.New()}
+	p := &parts{metrics: metrics.New(), events: &eventSink{}}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	a.parts = p
-	// flows and the API change broadcasts; the scheduler must hear of it.
-	changed := func(id string) {
-		if p.sched != nil {
-			p.sched.Changed(p.ctx, id)
-		}
-	}
-	notifying := &notifyingStore{Store: a.store, changed: changed}
 
-	access := adminchat.AccessByFrontend{}
-	var flowAccess flows.Access = access
-	channels := deliveryChannels(&cfg)
-	if opts.Console != nil {
-		flowAccess = flows.AllowAll{}
-	}
-	feCfg := cfg
-	if len(channels) == 0 {
-		// Nothing to broadcast to: the admin side would only say so. The
-		// HTTP side (health, API, metrics) still runs.
-		a.logger.Warn("no delivery channel configured: admin conversations are off; set line, telegram or messenger credentials")
-		feCfg.Slack = SlackConfig{}
-	} else {
-		f := cfg.Flows
-		p.flows, err = flows.New(flows.Config{Store: notifying, Catalog: cat, Access: flowAccess, Runs: lazyRuns{p}, Tests: lazyRuns{p},
-			Notices:  lazyNotices{p},
-			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
-			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
-			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours)})
-		if err != nil {
-			return fmt.Errorf("flows: %w", err)
-		}
-	}
-	p.fe, err = newAdminFrontends(feCfg, p.flows, a.store, cat, access, a.logger, opts)
-	if err != nil {
-		return fmt.Errorf("admin frontends: %w", err)
-	}
+	// dispatch sends; it publishes run progress and reports to the sink.
 	senders, err := newSenders(&cfg, a.mediaURL, a.store)
 	if err != nil {
 		return err
@@ -117,18 +88,62 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		DeliverAt: func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time {
 			return zones.DeliverAt(b, sub, quiet, now)
 		},
-		Reporter: handBack{Reporter: p.fe.Reporter, changed: changed},
+		Events: p.events,
 	})
-	p.sched = schedule.New(a.store, p.dispatch, notifier{p.fe.Reporter}, schedule.Options{Location: loc,
+
+	// the service decides every change to a broadcast (the chat, the API
+	// and the cards' buttons are its doors) and publishes it.
+	f := cfg.Flows
+	p.broadcasts, err = broadcasts.New(broadcasts.Options{Store: a.store, Runs: p.dispatch, Events: p.events,
+		MinLeadTime: f.MinLeadTime.D(), UndoDelay: f.UndoDelay.D(), ApprovalThreshold: f.ApprovalThreshold,
+		Location: loc, Logger: a.logger})
+	if err != nil {
+		return fmt.Errorf("broadcasts: %w", err)
+	}
+
+	// flows is the conversation; the admin frontends carry it.
+	access := adminchat.AccessByFrontend{}
+	var flowAccess flows.Access = access
+	channels := deliveryChannels(&cfg)
+	if opts.Console != nil {
+		flowAccess = flows.AllowAll{}
+	}
+	feCfg := cfg
+	if len(channels) == 0 {
+		// Nothing to broadcast to: the admin side would only say so. The
+		// HTTP side (health, API, metrics) still runs.
+		a.logger.Warn("no delivery channel configured: admin conversations are off; set line, telegram or messenger credentials")
+		feCfg.Slack = SlackConfig{}
+	} else {
+		p.flows, err = flows.New(flows.Config{Store: a.store, Catalog: cat, Access: flowAccess, Broadcasts: p.broadcasts,
+			Tests: p.dispatch, AsksApprovers: true,
+			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
+			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
+			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours)})
+		if err != nil {
+			return fmt.Errorf("flows: %w", err)
+		}
+	}
+	p.fe, err = newAdminFrontends(feCfg, p.flows, a.store, cat, access, a.logger, opts)
+	if err != nil {
+		return fmt.Errorf("admin frontends: %w", err)
+	}
+
+	// the scheduler starts broadcasts when due and publishes heads-ups and
+	// missed ones.
+	p.sched = schedule.New(a.store, p.dispatch, p.events, schedule.Options{Location: loc,
 		MissedGrace: cfg.Schedule.MissedGrace.D(), HeadsUp: cfg.Schedule.HeadsUp.D(), Retention: cfg.Schedule.Retention.D(),
 		Now: opts.SchedulerNow, Logger: a.logger})
+
+	// who hears what happened: the scheduler plans again, the admin chats
+	// tell people, metrics count.
+	p.events.subscribe(p.sched, p.fe.Reporter, p.metrics)
+
 	if p.fe.Slack != nil && !p.fe.socket {
 		mux.Handle("/slack/events", p.fe.slackHTTP())
 	}
-	deps := inboundDeps{Metrics: p.metrics, Releaser: p.dispatch,
-		Runs: p.dispatch, Changes: apiChanges{lazyNotices{p}}, Admin: p.fe.telegramAdmin(), Store: notifying, Catalog: cat}
+	deps := inboundDeps{Metrics: p.metrics, Releaser: p.dispatch, Broadcasts: p.broadcasts, Admin: p.fe.telegramAdmin(), Catalog: cat}
 	if p.flows != nil {
-		deps.Approvals = p.flows
 		deps.Direct = p.flows
 	}
 	a.addInboundRoutes(mux, deps)
@@ -253,84 +268,4 @@ func defaultQuietHours(q *QuietHoursConfig) *herald.QuietHours {
 		return nil
 	}
 	return &herald.QuietHours{Start: q.Start, End: q.End}
-}
-
-// notifyingStore tells the scheduler about every broadcast flows or the
-// API creates, edits or deletes, so neither package needs to know it.
-type notifyingStore struct {
-	*storage.Store
-	changed func(id string)
-}
-
-// CreateBroadcast stores b and re-plans it.
-func (s *notifyingStore) CreateBroadcast(b *herald.Broadcast) error {
-	err := s.Store.CreateBroadcast(b)
-	if err == nil {
-		s.changed(b.ID)
-	}
-	return err
-}
-
-// UpdateBroadcast changes a broadcast and re-plans it.
-func (s *notifyingStore) UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error) {
-	b, err := s.Store.UpdateBroadcast(id, fn)
-	if err == nil {
-		s.changed(id)
-	}
-	return b, err
-}
-
-// DeleteBroadcast deletes a broadcast and drops its plan.
-func (s *notifyingStore) DeleteBroadcast(id string) error {
-	err := s.Store.DeleteBroadcast(id)
-	if err == nil {
-		s.changed(id)
-	}
-	return err
-}
-
-// handBack hands a recurring broadcast back to the scheduler when its run
-// ends: dispatch sets it scheduled again, the scheduler plans the next one.
-type handBack struct {
-	dispatch.Reporter
-	changed func(id string)
-}
-
-// Finished reports, then re-plans the broadcast.
-func (h handBack) Finished(ctx context.Context, r herald.Report) {
-	h.Reporter.Finished(ctx, r)
-	h.changed(r.BroadcastID)
-}
-
-// notifier adapts the admin chats' reporter to schedule.Notifier.
-type notifier struct{ r *adminchat.Reporter }
-
-// HeadsUp announces a broadcast about to go out.
-func (n notifier) HeadsUp(ctx context.Context, b herald.Broadcast, at time.Time) {
-	n.r.Upcoming(ctx, b, at)
-}
-
-// Missed asks the origin chat about a one-off held because Herald was down
-// at its time (Send now / Reschedule / Cancel), or says a recurring
-// broadcast skipped an occurrence.
-func (n notifier) Missed(ctx context.Context, b herald.Broadcast, late time.Duration) {
-	n.r.Missed(ctx, b, late)
-}
-
-// lazyRuns is flows' RunControl: the dispatch engine, built after flows.
-type lazyRuns struct{ p *parts }
-
-func (l lazyRuns) Pause(ctx context.Context, id, actor string) error {
-	return l.p.dispatch.Pause(ctx, id, actor)
-}
-func (l lazyRuns) Resume(ctx context.Context, id, actor string) error {
-	return l.p.dispatch.Resume(ctx, id, actor)
-}
-func (l lazyRuns) Cancel(ctx context.Context, id, actor string) error {
-	return l.p.dispatch.Cancel(ctx, id, actor)
-}
-
-// SendTest makes lazyRuns flows' TestSender too ("Send test to me").
-func (l lazyRuns) SendTest(ctx context.Context, b *herald.Broadcast, to herald.SubscriberKey) error {
-	return l.p.dispatch.SendTest(ctx, b, to)
 }

@@ -27,21 +27,48 @@ type card struct {
 }
 
 // closedKeys say who decided a request, on its card.
-var closedKeys = map[flows.Action]string{
-	flows.ActionApprove: "approval.closed_approve",
-	flows.ActionReject:  "approval.closed_reject",
-	flows.ActionCancel:  "approval.closed_cancel",
-	flows.ActionDelete:  "approval.closed_delete",
-	flows.ActionEdit:    "approval.closed_edit",
+var closedKeys = map[string]string{
+	"approve": "approval.closed_approve",
+	"reject":  "approval.closed_reject",
+	"cancel":  "approval.closed_cancel",
+	"delete":  "approval.closed_delete",
+	"edit":    "approval.closed_edit",
 }
 
-// Notice implements flows.Notices. An approval request is posted where
-// approvers read (see approverChats); any other change closes the
-// broadcast's open requests and is told in the chat the broadcast reports
-// to, unless its creator made the change in that chat: the conversation
-// already answered them there.
-func (r *Reporter) Notice(ctx context.Context, n flows.Notice) {
-	if n.Action == flows.ActionSubmit {
+// noticed are the changes the chats hear of besides the one who made them:
+// a submit (an approval request) and the decisions about a broadcast.
+var noticed = map[string]bool{"submit": true, "approve": true, "reject": true, "pause": true,
+	"resume": true, "cancel": true, "delete": true, "edit": true}
+
+// Requests renders approval requests (*flows.Engine).
+type Requests interface {
+	ApprovalRequest(b herald.Broadcast, cnt herald.Count, asker herald.Origin) flows.Reply
+}
+
+// notice is one change someone made to a broadcast, as the chats tell it.
+type notice struct {
+	herald.BroadcastChanged
+	// ActorName is how the actor's chat shows them (may be empty).
+	ActorName string
+	// Request is the approval request, for a submit.
+	Request *flows.Reply
+}
+
+// changed turns a change the service published into a notice. An
+// approval request is posted where approvers read (see approverChats); any
+// other change closes the broadcast's open requests and is told in the
+// chat the broadcast reports to, unless its creator made the change in
+// that chat: the conversation already answered them there.
+func (r *Reporter) changed(ctx context.Context, e herald.BroadcastChanged) {
+	if !noticed[e.Action] {
+		return
+	}
+	n := notice{BroadcastChanged: e, ActorName: e.Where.UserName}
+	if e.Action == "submit" && r.opts.Requests != nil {
+		req := r.opts.Requests.ApprovalRequest(e.Broadcast, e.Count, e.Where)
+		n.Request = &req
+	}
+	if n.Action == "submit" {
 		r.requestApproval(ctx, n)
 		return
 	}
@@ -66,7 +93,7 @@ func (r *Reporter) Upcoming(ctx context.Context, b herald.Broadcast, at time.Tim
 
 // requestApproval posts the request flows rendered in every approver chat
 // and remembers the cards for closeRequests.
-func (r *Reporter) requestApproval(ctx context.Context, n flows.Notice) {
+func (r *Reporter) requestApproval(ctx context.Context, n notice) {
 	chats := r.approverChats(n.Broadcast.Origin)
 	if n.Request == nil || len(chats) == 0 {
 		return
@@ -161,7 +188,7 @@ func (r *Reporter) approverChats(origin herald.Origin) []herald.Origin {
 
 // closeRequests edits the broadcast's open request cards to say who
 // decided, keeping the summary and dropping Approve and Reject.
-func (r *Reporter) closeRequests(ctx context.Context, n flows.Notice) {
+func (r *Reporter) closeRequests(ctx context.Context, n notice) {
 	key := closedKeys[n.Action]
 	if key == "" {
 		return
@@ -170,7 +197,7 @@ func (r *Reporter) closeRequests(ctx context.Context, n flows.Notice) {
 	loc := r.opts.Catalog.Localizer(r.lang(b.Origin))
 	line := loc.T(key, "Actor", actorName(loc, &n))
 	var choices []flows.Choice
-	if n.Action != flows.ActionDelete {
+	if n.Action != "delete" {
 		choices = []flows.Choice{{ID: "/show " + b.ID, Label: loc.T("btn.show")}}
 	}
 	r.notices.GoJob(ctx, b.ID, noticeTimeout, func(ctx context.Context) {
@@ -189,26 +216,26 @@ func (r *Reporter) closeRequests(ctx context.Context, n flows.Notice) {
 
 // noticeReply tells the origin chat what someone did, with buttons for
 // what its creator likely does next.
-func noticeReply(loc *locales.Localizer, n *flows.Notice) flows.Reply {
+func noticeReply(loc *locales.Localizer, n *notice) flows.Reply {
 	b := &n.Broadcast
 	actor := actorName(loc, n)
 	show := flows.Choice{ID: "/show " + b.ID, Label: loc.T("btn.show")}
 	switch n.Action {
-	case flows.ActionApprove:
-		return flows.Reply{Text: loc.T("notice.approved", "Name", b.Name, "ID", b.ID, "Actor", actor, "Status", broadcastStatus(loc, b.Status)),
+	case "approve":
+		return flows.Reply{Text: loc.T("notice.approved", "Name", b.Name, "ID", b.ID, "Actor", actor, "Status", flows.StatusName(loc, b.Status)),
 			Choices: []flows.Choice{show, {ID: "/pause " + b.ID, Label: loc.T("btn.pause")}}}
-	case flows.ActionReject:
+	case "reject":
 		text := loc.T("notice.rejected_plain", "Name", b.Name, "ID", b.ID, "Actor", actor)
 		if n.Reason != "" {
 			text = loc.T("notice.rejected", "Name", b.Name, "ID", b.ID, "Actor", actor, "Reason", n.Reason)
 		}
 		return flows.Reply{Text: text, Choices: []flows.Choice{{ID: "/edit " + b.ID, Label: loc.T("btn.edit")}, show}}
-	case flows.ActionDelete:
+	case "delete":
 		return flows.Reply{Text: loc.T("notice.deleted", "Name", b.Name, "ID", b.ID, "Actor", actor)}
-	case flows.ActionEdit:
+	case "edit":
 		return flows.Reply{Text: loc.T("notice.editing", "Name", b.Name, "ID", b.ID, "Actor", actor), Choices: []flows.Choice{show}}
 	}
-	reply := flows.Reply{Text: loc.T("notice.status_changed", "Name", b.Name, "ID", b.ID, "Status", broadcastStatus(loc, b.Status), "Actor", actor),
+	reply := flows.Reply{Text: loc.T("notice.status_changed", "Name", b.Name, "ID", b.ID, "Status", flows.StatusName(loc, b.Status), "Actor", actor),
 		Choices: []flows.Choice{show}}
 	switch b.Status {
 	case herald.StatusPaused:
@@ -222,7 +249,7 @@ func noticeReply(loc *locales.Localizer, n *flows.Notice) flows.Reply {
 }
 
 // actorName is how the chat showed whoever acted, else their key.
-func actorName(loc *locales.Localizer, n *flows.Notice) string {
+func actorName(loc *locales.Localizer, n *notice) string {
 	if client, ok := strings.CutPrefix(n.Actor, APIFrontend+":"); ok {
 		return loc.T("log.api", "Client", client)
 	}
@@ -257,27 +284,4 @@ func (r *Reporter) lang(o herald.Origin) string {
 		return ""
 	}
 	return a.Locale
-}
-
-// broadcastStatus names a broadcast status in the admin's language.
-func broadcastStatus(loc *locales.Localizer, s herald.Status) string {
-	switch s {
-	case herald.StatusDraft:
-		return loc.T("status.draft")
-	case herald.StatusPending:
-		return loc.T("status.pending_approval")
-	case herald.StatusScheduled:
-		return loc.T("status.scheduled")
-	case herald.StatusSending:
-		return loc.T("status.sending")
-	case herald.StatusPaused:
-		return loc.T("status.paused")
-	case herald.StatusCompleted:
-		return loc.T("status.completed")
-	case herald.StatusCanceled:
-		return loc.T("status.canceled")
-	case herald.StatusFailed:
-		return loc.T("status.failed")
-	}
-	return string(s)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
@@ -41,17 +42,21 @@ func newApprovalRig(t *testing.T) *approvalRig {
 	// The engine reports to the reporter, which prints at the console,
 	// which talks to the engine: the reporter is set before any input.
 	var rep *adminchat.Reporter
+	svc, err := broadcasts.New(broadcasts.Options{Store: store, ApprovalThreshold: 2, Now: r.clock.Now,
+		Events: publishFunc(func(ctx context.Context, e herald.Event) { rep.Publish(ctx, e) })})
+	if err != nil {
+		t.Fatal(err)
+	}
 	engine, err := flows.New(flows.Config{Store: store, Catalog: cat, Channels: []herald.Platform{herald.LINE},
 		Access: flows.Allowlist{Admins: []string{"console:alice", "console:bob", "console:dave"},
 			Approvers: []string{"console:alice", "console:bob"}},
-		ApprovalThreshold: 2, Now: r.clock.Now,
-		Notices: flows.NoticeFunc(func(ctx context.Context, n flows.Notice) { rep.Notice(ctx, n) })})
+		ApprovalThreshold: 2, Now: r.clock.Now, Broadcasts: svc, AsksApprovers: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	con := console.New(engine, &r.out, console.Options{ChatID: "ops"})
 	rep, err = adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{console.Frontend: con.Surface()},
-		Broadcasts: store, Admins: store, Catalog: cat, Now: r.clock.Now, Logger: slog.New(slog.NewTextHandler(&r.log, nil))})
+		Broadcasts: store, Requests: engine, Admins: store, Catalog: cat, Now: r.clock.Now, Logger: slog.New(slog.NewTextHandler(&r.log, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,3 +186,8 @@ func TestEditingByAnotherAdminWithdrawsTheRequest(t *testing.T) {
 		t.Errorf("a withdrawn request was approved: %s", b.Status)
 	}
 }
+
+// publishFunc is an events sink that is one function (the rig's reporter).
+type publishFunc func(ctx context.Context, e herald.Event)
+
+func (f publishFunc) Publish(ctx context.Context, e herald.Event) { f(ctx, e) }

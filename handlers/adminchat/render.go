@@ -153,6 +153,15 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 	if sum.Failed > 0 {
 		r.Choices = append(r.Choices, flows.Choice{ID: "/errors " + rep.BroadcastID, Label: loc.T("btn.errors")})
 	}
+	retryable := 0 // who a retry can reach: those who blocked the bot cannot be
+	for _, f := range rep.Failures {
+		if f.Reason != herald.ReasonBlocked {
+			retryable += f.Count
+		}
+	}
+	if retryable > 0 {
+		r.Choices = append(r.Choices, flows.Choice{ID: "/retry " + rep.BroadcastID, Label: loc.T("btn.retry_failed", "Count", flows.FormatCount(retryable))})
+	}
 	r.Choices = append(r.Choices, flows.Choice{ID: "/clone " + rep.BroadcastID, Label: loc.T("btn.clone")})
 	return r
 }

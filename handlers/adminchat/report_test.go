@@ -57,7 +57,7 @@ func TestReportHasTotalsReasonsDurationAndButtons(t *testing.T) {
 		"• 2 × Telegram: blocked the bot or left",
 		"",
 		"⏱ Took 1 h 5 min",
-		"type: /errors " + b.ID + " (⚠️ Errors) · /clone " + b.ID + " (📑 Clone)",
+		"type: /errors " + b.ID + " (⚠️ Errors) · /retry " + b.ID + " (🔁 Retry failed (5)) · /clone " + b.ID + " (📑 Clone)",
 	}, "\n")
 	if got := r.last(); got != want {
 		t.Errorf("report:\n%s\n\nwant:\n%s", got, want)

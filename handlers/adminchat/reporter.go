@@ -64,6 +64,9 @@ type Options struct {
 	// so a request made in a private chat reaches someone who can approve.
 	ApproverChats map[string][]string
 	Broadcasts    Broadcasts
+	// Requests renders the approval request approvers are shown when a
+	// broadcast is submitted (*flows.Engine); nil: none is posted.
+	Requests Requests
 	// Admins is optional: without it the catalog's default language is used.
 	Admins Admins
 	// Cards is optional: without it open approval requests are remembered
@@ -82,7 +85,8 @@ type Options struct {
 	Logger   *slog.Logger
 }
 
-// Reporter implements dispatch.Reporter for the admin chats. Its methods
+// Reporter tells the admin chats what happens (it subscribes to the
+// events sink; see Publish). Its methods
 // return at once; posting and editing happen on their own goroutines,
 // one at a time per run.
 type Reporter struct {

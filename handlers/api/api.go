@@ -10,12 +10,14 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/metrics"
 )
 
@@ -29,11 +31,10 @@ type Subscribers interface {
 	DeleteSubscriber(key herald.SubscriberKey) error
 }
 
-// Broadcasts is what the API needs to create and follow broadcasts.
+// Broadcasts is what the API reads of broadcasts; every change goes
+// through the broadcasts service (Options.Broadcasts).
 type Broadcasts interface {
-	CreateBroadcast(b *herald.Broadcast) error
 	Broadcast(id string) (herald.Broadcast, error)
-	UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error)
 	ListBroadcasts(q herald.BroadcastQuery) ([]herald.Broadcast, error)
 }
 
@@ -53,25 +54,17 @@ type Store interface {
 	Audit(e herald.AuditEntry) error
 }
 
-// RunControl pauses, resumes and cancels broadcasts whose runs are going,
-// so the dispatcher stops its workers. Nil: the API changes the status of
-// broadcasts that are not sending itself and refuses the others.
-type RunControl interface {
-	Pause(ctx context.Context, broadcastID, actor string) error
-	Resume(ctx context.Context, broadcastID, actor string) error
-	Cancel(ctx context.Context, broadcastID, actor string) error
-}
-
-// Approvals asks the admins to approve a broadcast stored pending approval
-// (*flows.Engine: the request the chat's confirm posts).
-type Approvals interface {
-	RequestApproval(ctx context.Context, b herald.Broadcast, cnt herald.Count)
-}
-
-// Changes hears of each status change an API client makes (pause,
-// resume or cancel), so the broadcast's admin chat can be told.
-type Changes interface {
-	BroadcastChanged(ctx context.Context, b herald.Broadcast, action, actor string)
+// Service is the broadcasts service (*broadcasts.Service): every change
+// to a broadcast is decided there, as for the admin chat; the API only
+// translates its answers into status codes.
+type Service interface {
+	Submit(ctx context.Context, d herald.Broadcast, editID string, who broadcasts.Actor) (herald.Broadcast, herald.Count, error)
+	SaveDraft(ctx context.Context, d herald.Broadcast, editID string, who broadcasts.Actor) (herald.Broadcast, error)
+	Pause(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
+	Resume(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
+	Cancel(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
+	RetryFailed(ctx context.Context, id string, who broadcasts.Actor) (herald.Run, int, error)
+	WriteFailures(w io.Writer, id string, begin func()) (herald.ReasonCounter, int, error)
 }
 
 // Releaser sends the broadcast messages held for a subscriber while their
@@ -88,19 +81,13 @@ type Token struct {
 
 // Options configure a Server.
 type Options struct {
-	Store    Store
-	Tokens   []Token
-	Runs     RunControl // may be nil
-	Releaser Releaser   // may be nil
-	// ApprovalThreshold applies the chat's two-person rule to the API: a
-	// broadcast asked to be scheduled for more recipients than this is
-	// stored pending approval and Approvals asks the admins (0: off).
-	ApprovalThreshold int
-	Approvals         Approvals // may be nil
-	Changes           Changes   // may be nil
-	Now               func() time.Time
-	Logger            *slog.Logger
-	Metrics           *metrics.Metrics
+	Store      Store
+	Broadcasts Service // required
+	Tokens     []Token
+	Releaser   Releaser // may be nil
+	Now        func() time.Time
+	Logger     *slog.Logger
+	Metrics    *metrics.Metrics
 	// MaxBody bounds a request body (default 256 KiB).
 	MaxBody int64
 }
@@ -163,6 +150,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/broadcasts/{bid}/pause", s.control(herald.StatusPaused)},
 		{"POST", "/api/v1/broadcasts/{bid}/resume", s.control(herald.StatusScheduled)},
 		{"POST", "/api/v1/broadcasts/{bid}/cancel", s.control(herald.StatusCanceled)},
+		{"POST", "/api/v1/broadcasts/{bid}/retry", s.retry},
 		{"GET", "/api/v1/broadcasts/{bid}/failures.csv", s.failuresCSV},
 		{"POST", "/api/v1/audience/count", s.countAudience},
 	}

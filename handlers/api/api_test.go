@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/storage"
 )
@@ -29,10 +30,21 @@ type rig struct {
 	srv   *httptest.Server
 }
 
-func newRig(t *testing.T, opts Options) *rig {
+func newRig(t *testing.T, opts Options, tune ...func(*broadcasts.Options)) *rig {
 	t.Helper()
 	store := storerig.Open(t)
 	opts.Store = store
+	if opts.Broadcasts == nil {
+		bo := broadcasts.Options{Store: store, Now: func() time.Time { return now }}
+		for _, f := range tune {
+			f(&bo)
+		}
+		svc, err := broadcasts.New(bo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Broadcasts = svc
+	}
 	opts.Tokens = []Token{{Name: "ci", Secret: goodToken}, {Name: "crm", Secret: otherTok}}
 	opts.Now = func() time.Time { return now }
 	opts.MaxBody = 16 << 10

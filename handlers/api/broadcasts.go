@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
 )
 
 type createBroadcastRequest struct {
@@ -22,8 +23,9 @@ type createBroadcastRequest struct {
 	EndOperatorChats bool         `json:"end_operator_chats"`
 }
 
-// createBroadcast stores an external broadcast as a draft, or scheduled
-// when it passes every check a scheduled broadcast must pass.
+// createBroadcast stores an external broadcast as a draft, or submits it
+// to the service, which applies every check an admin's confirm does and
+// schedules it or stores it pending approval.
 func (s *Server) createBroadcast(w http.ResponseWriter, r *http.Request, actor string) {
 	var req createBroadcastRequest
 	if !decode(w, r, &req) {
@@ -34,40 +36,18 @@ func (s *Server) createBroadcast(w http.ResponseWriter, r *http.Request, actor s
 		s.fail(w, r, err)
 		return
 	}
-	var cnt herald.Count
-	if b.Status == herald.StatusScheduled {
-		if cnt, err = s.checkAudience(&b); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	who := apiActor(actor)
+	if b.Status == herald.StatusDraft {
+		b, err = s.opts.Broadcasts.SaveDraft(r.Context(), b, "", who)
+	} else { // over the approval threshold the service asks the admins
+		b, _, err = s.opts.Broadcasts.Submit(r.Context(), b, "", who)
 	}
-	if err := s.opts.Store.CreateBroadcast(&b); err != nil {
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(actor, "broadcast.create", b.ID, "status "+string(b.Status))
-	if b.Status == herald.StatusPending && s.opts.Approvals != nil {
-		s.opts.Approvals.RequestApproval(r.Context(), b, cnt)
-	}
 	w.Header().Set("Location", "/api/v1/broadcasts/"+b.ID)
 	writeJSON(w, http.StatusCreated, toBroadcastJSON(b))
-}
-
-// checkAudience counts who b reaches, as an admin's confirm does: nobody
-// is a mistake, and more than the approval threshold waits for an admin
-// to approve (status pending_approval) instead of being scheduled.
-func (s *Server) checkAudience(b *herald.Broadcast) (herald.Count, error) {
-	cnt, err := s.opts.Store.Count(&b.Audience, b.Category, s.opts.Now())
-	if err != nil {
-		return cnt, err
-	}
-	if cnt.Total == 0 {
-		return cnt, &herald.ValidationError{Field: "audience", Code: herald.CodeNoRecipients}
-	}
-	if th := s.opts.ApprovalThreshold; th > 0 && cnt.Total > th {
-		b.Status = herald.StatusPending
-	}
-	return cnt, nil
 }
 
 func (s *Server) newBroadcast(req *createBroadcastRequest, actor string) (herald.Broadcast, error) {
@@ -98,29 +78,6 @@ func (s *Server) newBroadcast(req *createBroadcastRequest, actor string) (herald
 	}
 	if b.Schedule.Kind == herald.SendNow && b.Schedule.At.IsZero() {
 		b.Schedule.At = now
-	}
-	// A draft may be incomplete, but it needs a name to be found again.
-	if name == "" {
-		return b, &herald.ValidationError{Field: "name", Code: herald.CodeRequired}
-	}
-	// Quiet hours given are checked even on a draft: a malformed window is
-	// the client's mistake, better told now than when an admin confirms.
-	if q := b.Schedule.Quiet; q != nil {
-		if err := q.Validate(); err != nil {
-			return b, err
-		}
-	}
-	if status == herald.StatusDraft {
-		if len([]rune(name)) > herald.MaxNameLen {
-			return b, &herald.ValidationError{Field: "name", Code: herald.CodeTooLong, Limit: herald.MaxNameLen}
-		}
-		return b, nil
-	}
-	if err := b.Validate(); err != nil {
-		return b, err
-	}
-	if b.Schedule.Kind == herald.SendAt && b.Schedule.At.Before(now) {
-		return b, &herald.ValidationError{Field: "schedule.at", Code: herald.CodeInPast}
 	}
 	return b, nil
 }
@@ -245,10 +202,8 @@ func (s *Server) getBroadcast(w http.ResponseWriter, r *http.Request, _ string) 
 	writeJSON(w, http.StatusOK, out)
 }
 
-// errNoRunControl refuses to stop a sending broadcast without dispatch.
-var errNoRunControl = errors.New("api: run control is not available")
-
-// control pauses (to paused), resumes (to scheduled) or cancels.
+// control pauses (to paused), resumes (to scheduled) or cancels, through
+// the service, which decides in one transaction with the broadcast's run.
 func (s *Server) control(to herald.Status) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, actor string) {
 		id, err := broadcastID(r)
@@ -256,74 +211,47 @@ func (s *Server) control(to herald.Status) handlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		before, err := s.opts.Store.Broadcast(id)
+		svc, who := s.opts.Broadcasts, apiActor(actor)
+		do := map[herald.Status]func(context.Context, string, broadcasts.Actor) (herald.Change, error){
+			herald.StatusPaused: svc.Pause, herald.StatusScheduled: svc.Resume, herald.StatusCanceled: svc.Cancel}[to]
+		ch, err := do(r.Context(), id, who)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if err := s.changeStatus(r.Context(), id, to, actor); err != nil {
-			if errors.Is(err, errNoRunControl) {
-				writeError(w, http.StatusConflict, "run_control_unavailable",
-					"the broadcast is sending and this server has no dispatcher to stop it; try again later", "status")
-				return
-			}
-			s.fail(w, r, err)
-			return
-		}
-		b, err := s.opts.Store.Broadcast(id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if b.Status != before.Status && s.opts.Changes != nil { // a repeated pause changes nothing
-			s.opts.Changes.BroadcastChanged(r.Context(), b, controlActions[to], actor)
-		}
-		writeJSON(w, http.StatusOK, toBroadcastJSON(b))
+		writeJSON(w, http.StatusOK, toBroadcastJSON(ch.Broadcast))
 	}
 }
 
-// controlActions name the status changes control makes, in audit entries
-// and for Changes.
-var controlActions = map[herald.Status]string{herald.StatusPaused: "pause", herald.StatusScheduled: "resume", herald.StatusCanceled: "cancel"}
+// apiActor is an API client as the service names it: "api:<token>",
+// acting from the API (its events name the token as the asker).
+func apiActor(actor string) broadcasts.Actor {
+	name := strings.TrimPrefix(actor, frontend+":")
+	return broadcasts.Actor{Key: actor, Where: herald.Origin{Frontend: frontend, UserID: name, UserName: name}}
+}
 
-// errRunning: the broadcast has a run going, which the dispatcher controls.
-var errRunning = errors.New("api: broadcast has a run in progress")
-
-// changeStatus changes a broadcast that is not sending in storage, as an
-// admin's command does, and asks the dispatcher to stop or go on with one
-// that is. Without a dispatcher only a paused run can still be canceled.
-func (s *Server) changeStatus(ctx context.Context, id string, to herald.Status, actor string) error {
-	rc := s.opts.Runs
-	_, err := s.opts.Store.UpdateBroadcast(id, func(b *herald.Broadcast) error {
-		running := b.Status == herald.StatusSending || (b.Status == herald.StatusPaused && b.Runs > 0)
-		if running && (rc != nil || to != herald.StatusCanceled || b.Status == herald.StatusSending) {
-			return errRunning
-		}
-		// Only what was paused resumes: a draft or a broadcast waiting for
-		// approval is scheduled by an admin confirming or approving it.
-		if to == herald.StatusScheduled && b.Status != herald.StatusPaused {
-			return fmt.Errorf("api: resume %s: %w: %s → %s", id, herald.ErrInvalidTransition, b.Status, to)
-		}
-		if err := herald.Transition(b.Status, to); err != nil {
-			return err
-		}
-		b.Status, b.UpdatedBy = to, actor
-		return nil
-	})
-	switch {
-	case errors.Is(err, errRunning) && rc == nil:
-		return errNoRunControl
-	case errors.Is(err, errRunning):
-		switch to {
-		case herald.StatusPaused:
-			return rc.Pause(ctx, id, actor)
-		case herald.StatusScheduled:
-			return rc.Resume(ctx, id, actor)
-		default:
-			return rc.Cancel(ctx, id, actor)
-		} // the dispatcher audits what it does
-	case err == nil:
-		s.audit(actor, "broadcast."+controlActions[to], id, "")
+// retry sends the broadcast again to the recipients its last run failed
+// (202: the new run is started and reported in the admin chat like any).
+func (s *Server) retry(w http.ResponseWriter, r *http.Request, actor string) {
+	id, err := broadcastID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	return err
+	run, n, err := s.opts.Broadcasts.RetryFailed(r.Context(), id, apiActor(actor))
+	switch {
+	case errors.Is(err, broadcasts.ErrNothingToRetry):
+		writeError(w, http.StatusConflict, "nothing_to_retry", "the last run failed nobody who can still be reached", "")
+		return
+	case errors.Is(err, herald.ErrConflict):
+		writeError(w, http.StatusConflict, "run_in_progress", "a run is going; retry once it has finished", "")
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, struct {
+		Run        runJSON `json:"run"`
+		Recipients int     `json:"recipients"`
+	}{toRunJSON(run), n})
 }

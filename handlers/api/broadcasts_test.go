@@ -1,16 +1,15 @@
 package api
 
 import (
-	"context"
 	"encoding/csv"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
 )
 
 func draft(name string) map[string]any {
@@ -157,52 +156,37 @@ func TestPauseResumeCancelWithoutDispatcher(t *testing.T) {
 	}
 	r.call(t, "POST", base+"/pause", goodToken, nil).wantError(t, 409, "invalid_transition", "status", "pause a canceled one")
 
-	sending := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Sending", now.Add(time.Hour))).body["id"].(string)
-	_, _ = r.store.UpdateBroadcast(sending, func(b *herald.Broadcast) error { b.Status = herald.StatusSending; return nil })
-	r.call(t, "POST", "/api/v1/broadcasts/"+sending+"/cancel", goodToken, nil).
-		wantError(t, 409, "run_control_unavailable", "status", "cancel a sending one without dispatch")
 }
 
-type runSpy struct {
-	mu    sync.Mutex
-	calls []string
-}
-
-func (s *runSpy) record(op, id, actor string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls = append(s.calls, op+" "+id+" "+actor)
-	return nil
-}
-func (s *runSpy) Pause(_ context.Context, id, actor string) error {
-	return s.record("pause", id, actor)
-}
-func (s *runSpy) Resume(_ context.Context, id, actor string) error {
-	return s.record("resume", id, actor)
-}
-func (s *runSpy) Cancel(_ context.Context, id, actor string) error {
-	return s.record("cancel", id, actor)
-}
-
-// TestRunControlIsAskedWhenPresent: a broadcast with a run going is the
-// dispatcher's to stop; one that has not started changes in storage, as
-// an admin's /pause does, without troubling it.
-func TestRunControlIsAskedWhenPresent(t *testing.T) {
-	spy := &runSpy{}
-	r := vipRig(t, Options{Runs: spy})
-	waiting := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Not yet", now.Add(time.Hour))).body["id"].(string)
-	if a := r.call(t, "POST", "/api/v1/broadcasts/"+waiting+"/pause", goodToken, nil); a.body["status"] != "paused" {
-		t.Errorf("pause before it started: %s", a.raw)
+// TestScheduleRulesAreTheChats: the API refuses, with 422 and the field,
+// what an admin's confirm refuses: a time sooner than the least lead time,
+// a cron the scheduler cannot read, a recurrence whose end has passed.
+func TestScheduleRulesAreTheChats(t *testing.T) {
+	r := vipRig(t, Options{})
+	recurring := func(name, cron, until string) map[string]any {
+		b := scheduled(name, now.Add(time.Hour))
+		sch := map[string]any{"kind": "recurring", "cron": cron}
+		if until != "" {
+			sch["until"] = until
+		}
+		b["schedule"] = sch
+		return b
 	}
-	id := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("S", now.Add(time.Hour))).body["id"].(string)
-	_, _ = r.store.UpdateBroadcast(id, func(b *herald.Broadcast) error { b.Status, b.Runs = herald.StatusSending, 1; return nil })
-	for _, op := range []string{"pause", "resume", "cancel"} {
-		r.call(t, "POST", "/api/v1/broadcasts/"+id+"/"+op, goodToken, nil).want(t, 200, op)
+	for _, tc := range []struct {
+		name        string
+		body        map[string]any
+		code, field string
+	}{
+		{"20 s ahead, lead time 5 min", scheduled("Soon", now.Add(20*time.Second)), "too_soon", "schedule.at"},
+		{"every blue moon", recurring("Moon", "every blue moon", ""), "invalid", "schedule.cron"},
+		{"ended before it starts", recurring("Ended", "0 17 * * 5", "2026-01-01T00:00:00Z"), "in_past", "schedule.until"},
+	} {
+		r.call(t, "POST", "/api/v1/broadcasts", goodToken, tc.body).wantError(t, 422, tc.code, tc.field, tc.name)
 	}
-	want := []string{"pause " + id + " api:ci", "resume " + id + " api:ci", "cancel " + id + " api:ci"}
-	if strings.Join(spy.calls, "|") != strings.Join(want, "|") {
-		t.Errorf("run control calls = %v, want %v (and none for %s)", spy.calls, want, waiting)
+	if list, _ := r.store.ListBroadcasts(herald.BroadcastQuery{}); len(list) != 0 {
+		t.Errorf("refused broadcasts were stored: %d", len(list))
 	}
+	r.call(t, "POST", "/api/v1/broadcasts", goodToken, recurring("Fridays", "0 17 * * 5", "2027-06-30T00:00:00Z")).want(t, 201, "a recurrence with its end ahead")
 }
 
 // addRun stores a finished run of broadcast id the way dispatch does:
@@ -269,9 +253,9 @@ func TestBroadcastQuietHoursRoundTrip(t *testing.T) {
 
 // vipRig is a rig whose store has three LINE subscribers tagged vip, the
 // audience scheduled() targets.
-func vipRig(t *testing.T, opts Options) *rig {
+func vipRig(t *testing.T, opts Options, tune ...func(*broadcasts.Options)) *rig {
 	t.Helper()
-	r := newRig(t, opts)
+	r := newRig(t, opts, tune...)
 	var subs []herald.Subscriber
 	for _, id := range []string{"U1", "U2", "U3"} {
 		subs = append(subs, herald.Subscriber{Platform: herald.LINE, ID: id, Kind: herald.KindUser, State: herald.Subscribed,
@@ -287,7 +271,7 @@ func vipRig(t *testing.T, opts Options) *rig {
 // schedule what an admin could not confirm: nobody to send to is refused,
 // and an audience over the approval threshold waits for an admin.
 func TestScheduledBroadcastsFollowTheChatsRules(t *testing.T) {
-	r := vipRig(t, Options{ApprovalThreshold: 2})
+	r := vipRig(t, Options{}, func(o *broadcasts.Options) { o.ApprovalThreshold = 2 })
 	nobody := scheduled("Nobody", now.Add(time.Hour))
 	nobody["audience"] = map[string]any{"channels": []string{"line"}, "include_tags": []string{"gold"}}
 	a := r.call(t, "POST", "/api/v1/broadcasts", goodToken, nobody)

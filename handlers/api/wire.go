@@ -161,7 +161,6 @@ type buttonJSON struct {
 	AddTags    []string          `json:"add_tags,omitempty"`
 	RemoveTags []string          `json:"remove_tags,omitempty"`
 	SetAttrs   map[string]string `json:"set_attrs,omitempty"`
-	Flow       string            `json:"flow,omitempty"`
 }
 
 // toDomain converts content and gives buttons without an ID one ("b1",
@@ -183,7 +182,7 @@ func (c contentJSON) toDomain() (herald.Content, error) {
 		seen[id] = true
 		out.Buttons = append(out.Buttons, herald.Button{ID: id, Label: b.Label, Kind: herald.ButtonKind(b.Kind),
 			URL: b.URL, AddTags: herald.NormalizeTags(b.AddTags), RemoveTags: herald.NormalizeTags(b.RemoveTags),
-			SetAttrs: maps.Clone(b.SetAttrs), Flow: b.Flow})
+			SetAttrs: maps.Clone(b.SetAttrs)})
 	}
 	return out, nil
 }
@@ -195,7 +194,7 @@ func toContentJSON(c herald.Content) contentJSON {
 	}
 	for _, b := range c.Buttons {
 		out.Buttons = append(out.Buttons, buttonJSON{ID: b.ID, Label: b.Label, Kind: string(b.Kind), URL: b.URL,
-			AddTags: b.AddTags, RemoveTags: b.RemoveTags, SetAttrs: b.SetAttrs, Flow: b.Flow})
+			AddTags: b.AddTags, RemoveTags: b.RemoveTags, SetAttrs: b.SetAttrs})
 	}
 	return out
 }

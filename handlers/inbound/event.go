@@ -110,7 +110,7 @@ type Result struct {
 	Reply string
 	// Tap is the resolved tap, when the event was a tap on a known button.
 	Tap *herald.Tap
-	// Button is the tapped button (its Flow, label…), when Tap is set.
+	// Button is the tapped button (its label…), when Tap is set.
 	Button *herald.Button
 	// Repeat says the event was a redelivery of one already applied:
 	// nothing changed, and nothing is to be answered again.

@@ -30,11 +30,6 @@ type Store interface {
 // ErrClosed is returned by Record after Close.
 var ErrClosed = errors.New("inbound: inbox is closed")
 
-// FlowFunc starts a named conversation flow for the subscriber who tapped
-// a button whose action names it. It runs after the tap is recorded, off
-// the webhook's path.
-type FlowFunc func(ctx context.Context, sub herald.Subscriber, tap herald.Tap) error
-
 // Options tune an Inbox; zero values get defaults.
 type Options struct {
 	Keywords *Keywords // DefaultKeywords when nil
@@ -74,9 +69,6 @@ type Inbox struct {
 	jobs        chan *job
 	done        chan struct{} // closed when the writer has drained jobs
 
-	flowMu sync.RWMutex
-	flows  map[string]FlowFunc
-
 	later     []chan func(context.Context) // one FIFO queue per worker
 	laterCtx  context.Context
 	laterStop context.CancelFunc
@@ -109,7 +101,6 @@ func New(store Store, opts Options) *Inbox {
 		metrics: opts.Metrics, maxBatch: opts.MaxBatch,
 		jobs:     make(chan *job, 4096),
 		done:     make(chan struct{}),
-		flows:    map[string]FlowFunc{},
 		laterCtx: ctx, laterStop: cancel,
 	}
 	go in.writeLoop()
@@ -125,13 +116,6 @@ func New(store Store, opts Options) *Inbox {
 // Keywords are the inbox's subscription keywords (for handlers that answer
 // /stop themselves in the user's language).
 func (in *Inbox) Keywords() *Keywords { return in.keywords }
-
-// RegisterFlow makes taps on buttons whose action names flow call fn.
-func (in *Inbox) RegisterFlow(flow string, fn FlowFunc) {
-	in.flowMu.Lock()
-	defer in.flowMu.Unlock()
-	in.flows[flow] = fn
-}
 
 // Later runs fn on the follow-up pool after the caller returns: best-effort
 // work such as a profile fetch or a confirmation message. Work with the
@@ -227,9 +211,6 @@ func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 			res.Reply = direct[i]
 		}
 		in.metrics.Inbound(string(ev.Key.Platform), string(ev.Kind), 1)
-		if res.Tap != nil && res.Button != nil && res.Button.Flow != "" && !ev.CountOnly {
-			in.startFlow(res.Button.Flow, res.Subscriber, *res.Tap)
-		}
 	}
 	return j.results, nil
 }
@@ -269,23 +250,6 @@ func (in *Inbox) resolveTap(ev *Event) (*herald.Button, *herald.Tap) {
 		}
 	}
 	return nil, nil
-}
-
-func (in *Inbox) startFlow(flow string, sub herald.Subscriber, tap herald.Tap) {
-	in.flowMu.RLock()
-	fn := in.flows[flow]
-	in.flowMu.RUnlock()
-	if fn == nil {
-		in.log.Warn("inbound: tap names a flow nobody registered", "flow", flow, "broadcast_id", tap.BroadcastID)
-		return
-	}
-	if !in.Later(sub.Key().String(), func(ctx context.Context) {
-		if err := fn(ctx, sub, tap); err != nil {
-			in.log.Error("inbound: start flow", "flow", flow, "subscriber", sub.Key().String(), "error", err)
-		}
-	}) {
-		in.log.Warn("inbound: flow dropped, follow-up queue full", "flow", flow)
-	}
 }
 
 // errSkipNew aborts a profile update that would create a subscriber.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/internal/flowsrig"
 )
@@ -115,7 +114,7 @@ func TestProgressIsThrottledAndTheReportBringsTheErrorsCSV(t *testing.T) {
 		t.Fatalf("no CSV document after View errors: %+v", doc)
 	}
 	csv := r.download(doc.Document)
-	for _, want := range []string{"run,platform,id,reason", runID + ",line,U-gone-1,blocked", "U-5xx,HTTP 500,3"} {
+	for _, want := range []string{"run_id,platform,recipient_id,reason", runID + ",line,U-gone-1,blocked", "U-5xx,HTTP 500,3"} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("errors CSV lacks %q:\n%s", want, csv)
 		}
@@ -138,12 +137,14 @@ func TestStatusChangesByOthersAndUpcomingSendsAreAnnounced(t *testing.T) {
 	paused := b
 	paused.Status = herald.StatusPaused
 	here := herald.Origin{Frontend: Frontend, ChatID: "-1001234"}
-	rep.Notice(ctx, flows.Notice{Action: flows.ActionPause, Broadcast: paused, Actor: "telegram:11", Where: here}) // Alice's own change: she saw it already
+	rep.Publish(ctx, herald.BroadcastChanged{Action: "pause", Broadcast: paused, From: b.Status, Actor: "telegram:11", Where: here}) // Alice's own change: she saw it already
 	rep.Wait()
 	if n := len(r.sent()); n != 0 {
 		t.Fatalf("the creator's own change was announced")
 	}
-	rep.Notice(ctx, flows.Notice{Action: flows.ActionPause, Broadcast: paused, Actor: "telegram:12", ActorName: "Bob", Where: here})
+	bob := here
+	bob.UserName = "Bob"
+	rep.Publish(ctx, herald.BroadcastChanged{Action: "pause", Broadcast: paused, From: b.Status, Actor: "telegram:12", Where: bob})
 	rep.Upcoming(ctx, b, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	rep.Wait()
 	r.last("Winter sale (B-7K2Q) is now paused — changed by Bob")

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/platformtest"
+)
+
+// TestRetryFailedFromTheChatAndTheAPI: LINE's monthly quota runs out part
+// way through a broadcast made in the Telegram admin group. The report
+// offers "Retry failed (N)"; pressing it sends only to those who missed
+// out and reports again; the API's retry does the same for the rest; a
+// further retry has nobody left. Everybody gets the message exactly once.
+func TestRetryFailedFromTheChatAndTheAPI(t *testing.T) {
+	const group, alice = int64(-100888), int64(42)
+	const token = "123456:retry-test"
+	fakes, u := platformFakes(t)
+	tg := fakes.Telegram
+	addAdminGroup(tg, group, alice)
+	cfg := testConfig(t)
+	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
+	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
+	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-123"}}
+	start := time.Now().UTC()
+	clock := &manualClock{now: start}
+	a := startTestApp(t, cfg, clock.Now)
+	ids := []string{"U1", "U2", "U3", "U4", "U5"}
+	var subs []herald.Subscriber
+	for _, id := range ids {
+		subs = append(subs, herald.Subscriber{Platform: herald.LINE, ID: id, Kind: herald.KindUser, State: herald.Subscribed,
+			Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start})
+	}
+	if err := a.store.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
+	fakes.LINE.SetQuota(1) // one multicast of 5 is over it: all fail
+
+	g := groupChat(t, tg, token, group)
+	ctx := context.Background()
+	// broadcast makes one in the chat, sends it when due and returns its ID.
+	lastConfirm := 0
+	broadcast := func(text string) string {
+		t.Helper()
+		g.say(groupUser(alice, "Alice"), `/new "`+text+`" to tag:vip on line now`)
+		g.press(groupUser(alice, "Alice"), waitForMessage(t, tg, group, `"sum:confirm"`), "sum:confirm")
+		var confirmed platformtest.TelegramMessage
+		waitUntil(t, "the confirmation of "+text, func() bool {
+			for _, m := range tg.Sent(group) {
+				if strings.Contains(m.Text, "in 60 seconds") && m.MessageID > lastConfirm {
+					confirmed, lastConfirm = m, m.MessageID
+					return true
+				}
+			}
+			return false
+		})
+		a.parts.sched.Tick(ctx, clock.Add(2*time.Minute))
+		return regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(confirmed.Text)
+	}
+	report := func(name string, n int) platformtest.TelegramMessage {
+		t.Helper()
+		if err := a.parts.dispatch.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var out []platformtest.TelegramMessage
+		waitUntil(t, "report", func() bool {
+			out = out[:0]
+			for _, m := range tg.Sent(group) {
+				if strings.Contains(m.Text, "Report: "+name) {
+					out = append(out, m)
+				}
+			}
+			return len(out) >= n
+		})
+		return out[n-1]
+	}
+	id := broadcast("Flash sale")
+	first := report("Flash sale", 1)
+	if !strings.Contains(first.ReplyMarkup, `"/retry `+id+`"`) || !strings.Contains(first.ReplyMarkup, "Retry failed (5)") {
+		t.Fatalf("the report offers no retry of the 5 failed:\n%s\n%s", first.Text, first.ReplyMarkup)
+	}
+	fakes.LINE.SetQuota(5)
+	g.press(groupUser(alice, "Alice"), first, "/retry "+id)
+	waitForMessage(t, tg, group, "Retrying "+id)
+	if second := report("Flash sale", 2); !strings.Contains(second.Text, "✅ 5 sent") {
+		t.Errorf("the chat's retry report:\n%s", second.Text)
+	}
+
+	// The quota is used up again; the API retries the next one.
+	other := broadcast("Second sale")
+	report("Second sale", 1)
+	fakes.LINE.SetQuota(100)
+	api := func() (int, map[string]any) {
+		req, _ := http.NewRequest("POST", "http://"+a.addr+"/api/v1/broadcasts/"+other+"/retry", nil)
+		req.Header.Set("Authorization", "Bearer crm-token-123")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		return resp.StatusCode, body
+	}
+	if code, body := api(); code != http.StatusAccepted || body["recipients"] != float64(5) {
+		t.Fatalf("API retry: %d %v; want 202 for 5 recipients", code, body)
+	}
+	if again := report("Second sale", 2); !strings.Contains(again.Text, "✅ 5 sent") {
+		t.Errorf("the API's retry report:\n%s", again.Text)
+	}
+	if code, body := api(); code != http.StatusConflict {
+		t.Errorf("a retry with nobody left: %d %v; want 409", code, body)
+	}
+	for _, sub := range ids {
+		if n := len(fakes.Recorder.To("line", sub)); n != 2 {
+			t.Errorf("%s got %d messages, want exactly 2 (one of each broadcast)", sub, n)
+		}
+	}
+}
+
+// manualClock is the scheduler's clock in a test: it shows what the test
+// set, so nothing waits for real time to pass.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now reads the clock.
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Add moves the clock on by d and returns the new time.
+func (c *manualClock) Add(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return c.now
+}

@@ -1,0 +1,61 @@
+package flows
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/heraldbot/herald"
+)
+
+// approvalRequest is what approvers see when b waits for them: who asks,
+// the summary's essentials and the buttons to decide.
+func (t *turn) approvalRequest(b *herald.Broadcast, cnt herald.Count) *Reply {
+	var chans []string
+	for _, p := range b.Audience.Channels {
+		chans = append(chans, PlatformName(p))
+	}
+	when := t.describeSchedule(&b.Schedule)
+	if b.Schedule.Kind == herald.SendNow {
+		when = t.N("approval.send_now", int(t.e.cfg.UndoDelay.Seconds()))
+	}
+	lines := []string{
+		t.T("approval.request", "Asker", t.orDash(t.in.UserName), "Name", b.Name, "ID", b.ID),
+		t.T("summary.channels", "Channels", strings.Join(chans, ", "), "Recipients", t.T(recipientKeys[b.Audience.Recipients])),
+		t.T("summary.audience") + "\n" + t.describeAudience(&b.Audience),
+		t.countText(b, cnt),
+		t.T("summary.content", "Kind", t.T(contentKeys[b.Content.Kind])),
+	}
+	if text := []rune(b.Content.Text); len(text) > 0 {
+		if len(text) > previewRunes {
+			text = append(text[:previewRunes-1], '…')
+		}
+		lines = append(lines, "  "+string(text))
+	}
+	lines = append(lines, t.T("summary.timing", "When", when),
+		t.N("approval.why", t.e.cfg.ApprovalThreshold, "Threshold", FormatCount(t.e.cfg.ApprovalThreshold), "ID", b.ID))
+	return &Reply{Text: strings.Join(lines, "\n"), Choices: []Choice{
+		t.choice("/approve "+b.ID, t.T("btn.approve")),
+		t.choice("/reject "+b.ID, t.T("btn.reject")),
+		t.choice("/show "+b.ID, t.T("btn.show")),
+	}}
+}
+
+// previewRunes bounds the message text quoted in an approval request; the
+// whole message is one press away (Show).
+const previewRunes = 280
+
+// ApprovalRequest is what the approvers are shown when b waits for them
+// (its audience of cnt is over Config.ApprovalThreshold): who asks, the
+// summary's essentials and Approve / Reject / Show, in the asker's
+// language (the bot's default for an API client). The admin chats post it
+// when the broadcasts service says b was submitted.
+func (e *Engine) ApprovalRequest(b herald.Broadcast, cnt herald.Count, asker herald.Origin) Reply {
+	in := Input{Frontend: asker.Frontend, ChatID: asker.ChatID, UserID: asker.UserID, UserName: asker.UserName}
+	t := &turn{e: e, in: in, actor: adminKey(in), now: e.cfg.Now(), tz: e.cfg.Location, loc: e.cfg.Catalog.Localizer("")}
+	if a, err := e.cfg.Store.Admin(t.actor); err == nil {
+		t.loc = e.cfg.Catalog.Localizer(a.Locale)
+	} else if !errors.Is(err, herald.ErrNotFound) {
+		e.cfg.Logger.Warn("flows: approval request in the default language", "actor", t.actor, "error", err)
+	}
+	return *t.approvalRequest(&b, cnt)
+}

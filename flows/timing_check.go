@@ -1,0 +1,63 @@
+package flows
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/schedule"
+)
+
+// checkLocalLead explains why the wall-clock time of at, sent at each
+// person's own time, is too soon for someone somewhere, or returns "".
+// People for whom that time had already passed would otherwise get the
+// message at a wrong hour or not at all.
+func (t *turn) checkLocalLead(at time.Time) string {
+	s := herald.Schedule{Kind: herald.SendUserLocal, Local: at.Format(herald.LocalLayout)}
+	return t.timingLine(&s, t.checkTiming(s))
+}
+
+// checkLead explains why at is too soon, or returns "".
+func (t *turn) checkLead(at time.Time) string {
+	s := herald.Schedule{Kind: herald.SendAt, At: at}
+	return t.timingLine(&s, t.checkTiming(s))
+}
+
+// checkTiming applies the scheduler's rules (schedule.Check) to s now.
+func (t *turn) checkTiming(s herald.Schedule) *herald.ValidationError {
+	var ve *herald.ValidationError
+	if err := schedule.Check(&s, t.now, t.e.cfg.MinLeadTime, t.e.cfg.Location); errors.As(err, &ve) {
+		return ve
+	}
+	return nil
+}
+
+// timingLine says in one line what is wrong with a schedule the
+// scheduler's rules refused, or "" for any other mistake.
+func (t *turn) timingLine(s *herald.Schedule, ve *herald.ValidationError) string {
+	if ve == nil {
+		return ""
+	}
+	earliest := t.now.Add(t.e.cfg.MinLeadTime)
+	// Field names share the "schedule" namespace with message keys.
+	field, _ := strings.CutPrefix(ve.Field, "schedule")
+	switch field {
+	case ".at":
+		return t.T("err.at.too_soon", "Minutes", int(t.e.cfg.MinLeadTime.Minutes()), "Earliest", t.when(earliest.Add(time.Minute).Truncate(time.Minute)))
+	case ".local":
+		if ve.Code != herald.CodeTooSoon {
+			return ""
+		}
+		when := s.Local
+		if w, err := time.Parse(herald.LocalLayout, s.Local); err == nil {
+			when = w.Format("15:04")
+		}
+		return t.T("err.local.too_soon", "When", when, "Earliest", schedule.EarliestLocal(t.now, t.e.cfg.MinLeadTime))
+	case ".cron":
+		return t.T("err.recurring.format")
+	case ".until":
+		return t.T("err.recurring.ended", "Example", t.now.In(t.tz).AddDate(0, 3, 0).Format("2006-01-02"))
+	}
+	return ""
+}

@@ -1,0 +1,26 @@
+package adminchat
+
+import (
+	"context"
+
+	"github.com/heraldbot/herald"
+)
+
+// Publish is the admin chats subscribing to the events sink: a run's
+// progress and report, a heads-up, a missed broadcast, and the changes
+// people make that others should hear of (approval requests, decisions).
+// It returns at once; posting happens on the reporter's goroutines.
+func (r *Reporter) Publish(ctx context.Context, e herald.Event) {
+	switch e := e.(type) {
+	case herald.RunProgress:
+		r.Progress(ctx, e.Progress)
+	case herald.RunFinished:
+		r.Finished(ctx, e.Report)
+	case herald.HeadsUp:
+		r.Upcoming(ctx, e.Broadcast, e.At)
+	case herald.Missed:
+		r.Missed(ctx, e.Broadcast, e.Late)
+	case herald.BroadcastChanged:
+		r.changed(ctx, e)
+	}
+}
