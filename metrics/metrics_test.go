@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -24,14 +23,7 @@ func TestHandlerExposesWhatWasRecorded(t *testing.T) {
 	m.APIRequest(404)
 	m.FollowupDropped()
 
-	srv := httptest.NewServer(m.Handler())
-	defer srv.Close()
-	resp, err := srv.Client().Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	body := scrape(t, m)
 	for _, want := range []string{
 		`herald_deliveries_total{channel="line",outcome="sent"} 2`,
 		`herald_send_duration_seconds_count{channel="telegram"} 1`,
@@ -47,7 +39,7 @@ func TestHandlerExposesWhatWasRecorded(t *testing.T) {
 		`herald_followups_dropped_total 1`,
 		`go_goroutines`,
 	} {
-		if !strings.Contains(string(body), want) {
+		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
