@@ -78,6 +78,11 @@ type Subscriber struct {
 	// OperatorChat is true while a human operator is talking with the user;
 	// broadcasts hold their message until it closes (unless told to end it).
 	OperatorChat bool
+	// Imported is true for someone added from a file or a platform's
+	// follower list rather than learnt from their own message: their last
+	// interaction is unknown, so LastInteraction stays zero (Messenger's
+	// window counts them outside) until they write.
+	Imported bool
 }
 
 // Key returns the subscriber's platform key.
