@@ -21,17 +21,17 @@ type Reason string
 
 // Why rows are skipped.
 const (
-	ReasonBadQuotes   = Reason(audience.IssueBadQuotes) // an unclosed or stray quote
-	ReasonTooLong     = Reason(audience.IssueTooLong)   // a line longer than any record
-	ReasonNotUTF8     = Reason(audience.IssueNotUTF8)   // not UTF-8 text
-	ReasonNoID        Reason = "no_id"                  // the ID cell is empty
-	ReasonBadID       Reason = "bad_id"                 // too long, or spaces inside
-	ReasonNoPlatform  Reason = "no_platform"            // no platform column and no default
-	ReasonBadPlatform Reason = "bad_platform"           // not line, telegram or messenger
-	ReasonBadTimezone Reason = "bad_timezone"           // not an IANA zone
-	ReasonBadLocale   Reason = "bad_locale"             // not a language tag
-	ReasonBadJSON     Reason = "bad_json"               // an NDJSON line that is not an object
-	ReasonInvalid     Reason = "invalid"                // storage refused it
+	ReasonBadQuotes          = Reason(audience.IssueBadQuotes) // an unclosed or stray quote
+	ReasonTooLong            = Reason(audience.IssueTooLong)   // a line longer than any record
+	ReasonNotUTF8            = Reason(audience.IssueNotUTF8)   // not UTF-8 text
+	ReasonNoID        Reason = "no_id"                         // the ID cell is empty
+	ReasonBadID       Reason = "bad_id"                        // too long, or spaces inside
+	ReasonNoPlatform  Reason = "no_platform"                   // no platform column and no default
+	ReasonBadPlatform Reason = "bad_platform"                  // not line, telegram or messenger
+	ReasonBadTimezone Reason = "bad_timezone"                  // not an IANA zone
+	ReasonBadLocale   Reason = "bad_locale"                    // not a language tag
+	ReasonBadJSON     Reason = "bad_json"                      // an NDJSON line that is not an object
+	ReasonInvalid     Reason = "invalid"                       // storage refused it
 )
 
 // Reasons lists every Reason, for the locale completeness test and docs.
