@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/audience/roster"
 	"github.com/heraldbot/herald/locales"
 )
 
@@ -145,8 +146,13 @@ type Config struct {
 	ApprovalThreshold int
 	// CSVMaxBytes bounds an uploaded CSV of user IDs (default 5 MiB).
 	CSVMaxBytes int64
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Roster imports, exports and syncs subscribers (/import, /export,
+	// /sync); nil: those commands say they are off.
+	Roster Roster
+	// LINEFollowers lists the LINE account's followers for /sync line.
+	LINEFollowers roster.FollowerSource
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 // Engine runs admin conversations. It is safe for concurrent use; inputs of
@@ -284,6 +290,11 @@ func (t *turn) dispatch() error {
 	}
 	if t.in.Choice == ChoiceResume {
 		return t.resume()
+	}
+	if t.sess.Awaiting != "" {
+		if handled, err := t.awaited(); handled {
+			return err
+		}
 	}
 	if t.sess.Step == "" {
 		t.say(t.T("help.idle"), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")), t.choice("/help", t.T("btn.help")))

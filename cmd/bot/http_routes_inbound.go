@@ -53,7 +53,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	mux.Handle("GET /metrics", deps.Metrics.Handler())
 	mux.Handle("/api/", api.New(api.Options{Store: deps.Store, Tokens: apiTokens(cfg.API.Tokens), Runs: deps.Runs,
 		Releaser: deps.Releaser, ApprovalThreshold: cfg.Flows.ApprovalThreshold, Approvals: deps.Approvals, Changes: deps.Changes,
-		Logger: log, Metrics: deps.Metrics}))
+		Logger: log, Metrics: deps.Metrics, Roster: a.store}))
 	if cfg.LINEEnabled() {
 		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,
 			APIURL: cfg.LINE.APIURL, Inbox: inbox, Logger: log, Metrics: deps.Metrics})

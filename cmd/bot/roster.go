@@ -139,3 +139,16 @@ func openRosterStore(cfg Config, stderr io.Writer) *storage.Store {
 	}
 	return store
 }
+
+// lineFollowers is /sync line's source when LINE is configured (nil
+// otherwise: the command says LINE is off).
+func lineFollowers(cfg *Config) roster.FollowerSource {
+	if cfg.LINE.ChannelToken == "" {
+		return nil
+	}
+	f, err := line.NewFollowers(cfg.LINE.ChannelToken, cfg.LINE.APIURL, nil)
+	if err != nil {
+		return nil
+	}
+	return f
+}

@@ -32,7 +32,7 @@ type rig struct {
 func newRig(t *testing.T, opts Options) *rig {
 	t.Helper()
 	store := storerig.Open(t)
-	opts.Store = store
+	opts.Store, opts.Roster = store, store
 	opts.Tokens = []Token{{Name: "ci", Secret: goodToken}, {Name: "crm", Secret: otherTok}}
 	opts.Now = func() time.Time { return now }
 	opts.MaxBody = 16 << 10
