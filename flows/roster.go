@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/heraldbot/herald"
@@ -98,7 +99,7 @@ func (t *turn) importFile(def herald.Platform, f *File) error {
 		if err := rep.WriteRejected(&csv); err != nil {
 			return err
 		}
-		r.File = &File{Name: "rejected-" + f.Name + ".csv", ContentType: "text/csv", Data: csv.Bytes()}
+		r.File = &File{Name: "rejected-" + strings.TrimSuffix(f.Name, path.Ext(f.Name)) + ".csv", ContentType: "text/csv", Data: csv.Bytes()}
 	}
 	t.replies = append(t.replies, r)
 	return nil
