@@ -25,10 +25,12 @@ type Broadcasts interface {
 	DeleteBroadcast(id string) error
 }
 
-// Audiences sizes audiences and lists tags for the wizard's live count.
+// Audiences sizes audiences and lists tags for the wizard's live count,
+// and looks up the people an uploaded list names.
 type Audiences interface {
 	Count(a *herald.Audience, cat herald.Category, now time.Time) (herald.Count, error)
 	Tags() []herald.TagCount
+	Subscriber(key herald.SubscriberKey) (herald.Subscriber, error)
 }
 
 // Sessions keeps conversation state across restarts (opaque bytes).

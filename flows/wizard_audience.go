@@ -154,7 +154,7 @@ func (t *turn) describeAudience(a *herald.Audience) string {
 		lines = append(lines, t.T("aud.desc.attr", "Cond", attrString(c)))
 	}
 	if len(a.Selected) > 0 {
-		lines = append(lines, t.N("aud.desc.selected", len(a.Selected), "Platform", PlatformName(a.SelectedPlatform)))
+		lines = append(lines, t.N("aud.desc.selected", len(a.Selected), "Platform", selectedPlatforms(a)))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, t.T("aud.desc.everyone"))
