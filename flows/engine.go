@@ -114,6 +114,11 @@ type RunControl interface {
 	Cancel(ctx context.Context, broadcastID, actor string) error
 }
 
+// Interim posts a message in an admin chat at once (adminchat.Reporter).
+type Interim interface {
+	Say(ctx context.Context, where herald.Origin, r Reply)
+}
+
 // TestSender delivers a broadcast's real message to one test recipient.
 type TestSender interface {
 	SendTest(ctx context.Context, b *herald.Broadcast, to herald.SubscriberKey) error
@@ -153,8 +158,11 @@ type Config struct {
 	Roster Roster
 	// LINEFollowers lists the LINE account's followers for /sync line.
 	LINEFollowers roster.FollowerSource
-	Now           func() time.Time
-	Logger        *slog.Logger
+	// Interim posts messages while a long command runs (an import's
+	// progress), before its answer; nil: only the answer is shown.
+	Interim Interim
+	Now     func() time.Time
+	Logger  *slog.Logger
 }
 
 // Engine runs admin conversations. It is safe for concurrent use; inputs of

@@ -22,6 +22,10 @@ type Roster interface {
 // what follows the colon is the platform of rows that name none.
 const awaitImport = "import:"
 
+// importProgressEvery is how many rows pass between two progress
+// messages of an import in the chat (a variable for tests).
+var importProgressEvery = 50_000
+
 // importShown bounds the skipped lines named in the chat; the attached
 // CSV lists them all.
 const importShown = 10
@@ -75,7 +79,14 @@ func (t *turn) awaited() (handled bool, err error) {
 }
 
 func (t *turn) importFile(def herald.Platform, f *File) error {
-	rep, err := roster.Import(t.ctx, t.e.cfg.Roster, bytes.NewReader(f.Data), roster.Options{Platform: def})
+	opts := roster.Options{Platform: def, ProgressEvery: importProgressEvery}
+	if say := t.e.cfg.Interim; say != nil {
+		where := herald.Origin{Frontend: t.in.Frontend, ChatID: t.in.ChatID, UserID: t.in.UserID, UserName: t.in.UserName}
+		opts.Progress = func(r roster.Report) {
+			say.Say(t.ctx, where, Reply{Text: t.T("import.progress", "Rows", r.Rows, "Created", r.Created, "Updated", r.Updated, "Skipped", len(r.Skipped))})
+		}
+	}
+	rep, err := roster.Import(t.ctx, t.e.cfg.Roster, bytes.NewReader(f.Data), opts)
 	if err != nil {
 		return fmt.Errorf("flows: import %s: %w", f.Name, err)
 	}

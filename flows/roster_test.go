@@ -1,7 +1,9 @@
 package flows
 
 import (
+	"context"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +49,27 @@ func TestImportInTheChat(t *testing.T) {
 	}
 	if rs := h.send("/export nonsense"); !strings.Contains(rs[0].Text, "“nonsense” is neither") {
 		t.Errorf("/export nonsense: %q", rs[0].Text)
+	}
+}
+
+// interims records what a long command posts before its answer.
+type interims struct{ said []string }
+
+func (i *interims) Say(_ context.Context, _ herald.Origin, r Reply) { i.said = append(i.said, r.Text) }
+
+func TestImportShowsProgress(t *testing.T) {
+	defer func(n int) { importProgressEvery = n }(importProgressEvery)
+	importProgressEvery = 2
+	said := &interims{}
+	h := newHarness(t, func(c *Config) { c.Interim = said })
+	h.cfg.Roster = h.store.(Roster)
+	h.newEngine()
+	h.send("/import telegram")
+	rs := h.upload("big.csv", "text/csv", []byte("id\n1\n2\n3\n4\n5\n"))
+	mustContain(t, rs, "5 rows — 5 new")
+	want := []string{"⏳ Importing… 2 rows read: 2 new, 0 updated, 0 skipped so far.", "⏳ Importing… 4 rows read: 4 new, 0 updated, 0 skipped so far."}
+	if !slices.Equal(said.said, want) {
+		t.Errorf("progress messages = %q; want %q", said.said, want)
 	}
 }
 

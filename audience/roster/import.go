@@ -29,8 +29,8 @@ type Options struct {
 	Platform herald.Platform
 	// Batch is how many rows one transaction writes (default 2000).
 	Batch int
-	// Progress, if set, hears the running totals every ProgressEvery rows
-	// (default 100,000) and is not called for smaller files.
+	// Progress, if set, hears the running totals (committed) every
+	// ProgressEvery rows (default 100,000); not at all for smaller files.
 	Progress      func(Report)
 	ProgressEvery int
 }
@@ -68,17 +68,18 @@ func Import(ctx context.Context, st Store, r io.Reader, opt Options) (Report, er
 		rep.Rows++
 		if reason != "" {
 			rep.reject(rec, reason)
-			continue
+		} else {
+			batch = append(batch, rec)
 		}
-		batch = append(batch, rec)
-		if len(batch) < opt.Batch {
+		due := opt.Progress != nil && rep.Rows >= nextProgress
+		if len(batch) < opt.Batch && !due {
 			continue
 		}
 		if err := commit(ctx, st, batch, &rep); err != nil {
 			return rep, err
 		}
 		batch = batch[:0]
-		if opt.Progress != nil && rep.Rows >= nextProgress {
+		if due {
 			opt.Progress(rep)
 			nextProgress += opt.ProgressEvery
 		}

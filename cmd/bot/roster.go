@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/audience/roster"
+	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/line"
 	"github.com/heraldbot/herald/storage"
 )
@@ -151,4 +152,15 @@ func lineFollowers(cfg *Config) roster.FollowerSource {
 		return nil
 	}
 	return f
+}
+
+// lazyInterim is flows' Interim: the admin chats' reporter, built after
+// flows (the frontends need the engine).
+type lazyInterim struct{ p *parts }
+
+// Say posts r in the chat at where.
+func (l lazyInterim) Say(ctx context.Context, where herald.Origin, r flows.Reply) {
+	if fe := l.p.fe; fe != nil {
+		fe.Reporter.Say(ctx, where, r)
+	}
 }

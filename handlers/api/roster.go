@@ -159,7 +159,8 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request, _ strin
 }
 
 // exportSubscribers streams the matching subscribers as CSV, the same
-// columns the import reads.
+// columns the import reads; ?broadcast=ID keeps who that broadcast's
+// audience reaches now (the audit before sending).
 func (s *Server) exportSubscribers(w http.ResponseWriter, r *http.Request, _ string) {
 	if s.opts.Roster == nil {
 		writeError(w, http.StatusNotImplemented, "not_available", "subscriber export is not set up on this server", "")
@@ -169,6 +170,14 @@ func (s *Server) exportSubscribers(w http.ResponseWriter, r *http.Request, _ str
 	if bad != "" {
 		writeError(w, http.StatusUnprocessableEntity, "invalid", bad+" is not a known value", bad)
 		return
+	}
+	if id := r.URL.Query().Get("broadcast"); id != "" {
+		b, err := s.opts.Store.Broadcast(id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		f.Audience, f.Now = &b.Audience, s.opts.Now()
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="subscribers.csv"`)

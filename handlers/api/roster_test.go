@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"github.com/heraldbot/herald"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,19 @@ func TestImportListExport(t *testing.T) {
 	exp := r.call(t, "GET", "/api/v1/subscribers/export.csv?tag=vip", goodToken, nil)
 	if exp.status != 200 || strings.Count(exp.raw, "\n") != 601 || !strings.Contains(exp.raw, "telegram,1000,Person; 0,vip,") {
 		t.Errorf("export: %d %.300s", exp.status, exp.raw)
+	}
+
+	// The audit of a broadcast: who its audience reaches.
+	bc := herald.Broadcast{Name: "Audit", Status: herald.StatusDraft, Audience: herald.Audience{Channels: []herald.Platform{herald.Telegram},
+		Recipients: herald.Users, SelectedPlatform: herald.Telegram, Selected: []string{"1000", "1001", "9"}}}
+	if err := r.store.CreateBroadcast(&bc); err != nil {
+		t.Fatal(err)
+	}
+	audit := r.call(t, "GET", "/api/v1/subscribers/export.csv?broadcast="+bc.ID, goodToken, nil)
+	if strings.Count(audit.raw, "\n") != 3 || !strings.Contains(audit.raw, "telegram,1001,") {
+		t.Errorf("broadcast audit: %d %s", audit.status, audit.raw)
+	}
+	if a := r.call(t, "GET", "/api/v1/subscribers/export.csv?broadcast=B-NONE", goodToken, nil); a.status != 404 {
+		t.Errorf("unknown broadcast: %d %s", a.status, a.raw)
 	}
 }
