@@ -267,4 +267,8 @@ type Count struct {
 	// OutsideWindow counts Messenger users of a marketing broadcast who have
 	// not written in 24 hours: they are in Total but will be skipped.
 	OutsideWindow int
+	// NeverWrote is the part of OutsideWindow that never wrote at all
+	// (imported, or added through the API: last interaction unknown), so
+	// the wizard says so rather than "not in the last 24 hours".
+	NeverWrote int
 }

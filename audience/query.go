@@ -37,6 +37,7 @@ func (x *Index) Count(a *herald.Audience, cat herald.Category, now time.Time) he
 			// InWindow is now-last < 24h, i.e. last strictly after now-24h.
 			in := x.activity.since(toNanos(now.Add(-herald.MessagingWindow))+1, x.reachable)
 			c.OutsideWindow = int(m.GetCardinality() - m.AndCardinality(in))
+			c.NeverWrote = int(m.AndCardinality(x.activity.never))
 		}
 	}
 	return c

@@ -93,3 +93,19 @@ func TestSyncLINEInTheChat(t *testing.T) {
 		t.Errorf("/sync line on an unverified account: %q", rs[0].Text)
 	}
 }
+
+// The wizard's count says imported Messenger users never wrote, rather
+// than "not in the last 24 hours": only their own message opens the window.
+func TestWizardSaysImportedMessengerUsersNeverWrote(t *testing.T) {
+	h := newHarness(t)
+	h.cfg.Roster = h.store.(Roster)
+	h.newEngine()
+	h.send("/import messenger")
+	mustContain(t, h.upload("page.csv", "text/csv", []byte("psid\nP9\nP10\n")), "2 new")
+	h.send("/new")
+	h.send("Page news")
+	h.press("ch:messenger")
+	rs := h.press(choiceDone)
+	mustContain(t, rs, "Note: 3 Messenger users haven't written in the last 24 hours")
+	mustContain(t, rs, "2 of them never wrote to the page (imported or added through the API)")
+}

@@ -126,6 +126,9 @@ func (t *turn) countText(d *herald.Broadcast, c herald.Count) string {
 		"Users", FormatCount(c.Users), "Groups", FormatCount(c.Groups))
 	if c.OutsideWindow > 0 && d.Category != herald.NonMarketing {
 		s += "\n" + t.N("count.outside_window", c.OutsideWindow, "Count", FormatCount(c.OutsideWindow))
+		if c.NeverWrote > 0 {
+			s += " " + t.N("count.never_wrote", c.NeverWrote, "Count", FormatCount(c.NeverWrote))
+		}
 	}
 	return s
 }

@@ -157,5 +157,8 @@ func (b *BruteCounter) Add(s *herald.Subscriber) {
 	}
 	if b.Cat == herald.Marketing && s.Platform == herald.Messenger && s.Kind == herald.KindUser && !s.InWindow(b.Now) {
 		b.Count.OutsideWindow++
+		if s.LastInteraction.IsZero() {
+			b.Count.NeverWrote++
+		}
 	}
 }

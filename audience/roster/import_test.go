@@ -140,7 +140,7 @@ func TestImportedMessengerUsersAreOutsideTheWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cnt.Total != 2 || cnt.OutsideWindow != 2 {
+	if cnt.Total != 2 || cnt.OutsideWindow != 2 || cnt.NeverWrote != 2 {
 		t.Errorf("count = %+v; want both imported users outside the window", cnt)
 	}
 }
