@@ -157,7 +157,7 @@ func (rr *RowReader) Next() (Row, error) {
 		row := Row{Line: rr.line, Raw: raw}
 		switch {
 		case len(raw) > maxRowBytes:
-			row.Raw, row.Issue = raw[:256], IssueTooLong
+			row.Raw, row.Issue = strings.ToValidUTF8(raw[:256], ""), IssueTooLong
 			return row, nil
 		case !utf8.ValidString(raw):
 			row.Raw, row.Issue = strings.ToValidUTF8(raw, "\ufffd"), IssueNotUTF8
