@@ -88,6 +88,21 @@ func (s *Server) importSubscribers(w http.ResponseWriter, r *http.Request, actor
 	writeJSON(w, http.StatusOK, out)
 }
 
+// rosterFilter reads the list and export filter, answering the client
+// itself when the routes are off or the query is wrong.
+func (s *Server) rosterFilter(w http.ResponseWriter, r *http.Request) (roster.Filter, bool) {
+	if s.opts.Roster == nil {
+		writeError(w, http.StatusNotImplemented, "not_available", "subscriber listing and export are not set up on this server", "")
+		return roster.Filter{}, false
+	}
+	f, bad := filterOf(r)
+	if bad != "" {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", bad+" is not a known value", bad)
+		return f, false
+	}
+	return f, true
+}
+
 // filterOf reads platform, tag and state from the query.
 func filterOf(r *http.Request) (roster.Filter, string) {
 	q := r.URL.Query()
@@ -112,13 +127,8 @@ func filterOf(r *http.Request) (roster.Filter, string) {
 // listSubscribers answers one page of subscribers and the cursor of the
 // next (absent on the last page).
 func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request, _ string) {
-	if s.opts.Roster == nil {
-		writeError(w, http.StatusNotImplemented, "not_available", "subscriber listing is not set up on this server", "")
-		return
-	}
-	f, bad := filterOf(r)
-	if bad != "" {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", bad+" is not a known value", bad)
+	f, ok := s.rosterFilter(w, r)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -162,13 +172,8 @@ func (s *Server) listSubscribers(w http.ResponseWriter, r *http.Request, _ strin
 // columns the import reads; ?broadcast=ID keeps who that broadcast's
 // audience reaches now (the audit before sending).
 func (s *Server) exportSubscribers(w http.ResponseWriter, r *http.Request, _ string) {
-	if s.opts.Roster == nil {
-		writeError(w, http.StatusNotImplemented, "not_available", "subscriber export is not set up on this server", "")
-		return
-	}
-	f, bad := filterOf(r)
-	if bad != "" {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", bad+" is not a known value", bad)
+	f, ok := s.rosterFilter(w, r)
+	if !ok {
 		return
 	}
 	if id := r.URL.Query().Get("broadcast"); id != "" {
