@@ -66,9 +66,19 @@ type Audience struct {
 	Activity    *Activity
 	Attributes  []AttrCondition
 	// Selected is an explicit list of subscriber IDs (typed or from a CSV) on
-	// SelectedPlatform only. When set, the other criteria still apply.
+	// SelectedPlatform only. When set, the other criteria still apply. With
+	// SelectedPlatform empty, each entry is a "platform:id" key
+	// (SubscriberKey.String): one list across several platforms.
 	SelectedPlatform Platform
 	Selected         []string
+}
+
+// selects reports whether s is on the Selected list.
+func (a *Audience) selects(s *Subscriber) bool {
+	if a.SelectedPlatform == "" {
+		return slices.Contains(a.Selected, s.Key().String())
+	}
+	return s.Platform == a.SelectedPlatform && slices.Contains(a.Selected, s.ID)
 }
 
 // Everyone reports whether the audience has no criteria beyond channels and
@@ -86,10 +96,8 @@ func (a *Audience) Matches(s *Subscriber, now time.Time) bool {
 	if !s.Reachable() || !a.HasChannel(s.Platform) || !a.Recipients.Includes(s.Kind) {
 		return false
 	}
-	if len(a.Selected) > 0 {
-		if s.Platform != a.SelectedPlatform || !slices.Contains(a.Selected, s.ID) {
-			return false
-		}
+	if len(a.Selected) > 0 && !a.selects(s) {
+		return false
 	}
 	// Filter tags are compared in stored form: "VIP" from the API means "vip".
 	hasTag := func(t string) bool { return s.HasTag(NormalizeTag(t)) }
@@ -237,8 +245,15 @@ func (a *Audience) Validate() error {
 			return invalid("audience.attributes.op", CodeInvalid, 0)
 		}
 	}
-	if len(a.Selected) > 0 && !a.HasChannel(a.SelectedPlatform) {
+	if len(a.Selected) > 0 && a.SelectedPlatform != "" && !a.HasChannel(a.SelectedPlatform) {
 		return invalid("audience.selected_platform", CodeInvalid, 0)
+	}
+	if len(a.Selected) > 0 && a.SelectedPlatform == "" {
+		for _, k := range a.Selected {
+			if key, err := ParseSubscriberKey(k); err != nil || !a.HasChannel(key.Platform) {
+				return invalid("audience.selected", CodeInvalid, 0)
+			}
+		}
 	}
 	return nil
 }
@@ -252,4 +267,8 @@ type Count struct {
 	// OutsideWindow counts Messenger users of a marketing broadcast who have
 	// not written in 24 hours: they are in Total but will be skipped.
 	OutsideWindow int
+	// NeverWrote is the part of OutsideWindow that never wrote at all
+	// (imported, or added through the API: last interaction unknown), so
+	// the wizard says so rather than "not in the last 24 hours".
+	NeverWrote int
 }

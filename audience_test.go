@@ -151,3 +151,27 @@ func assertField(t *testing.T, name string, err error, field string) {
 		t.Errorf("%s: error on %s (%v), want %s", name, ve.Field, err, field)
 	}
 }
+
+// A Selected list across platforms names each person by "platform:id".
+func TestSelectedAcrossPlatforms(t *testing.T) {
+	a := Audience{Channels: []Platform{LINE, Telegram}, Recipients: Users, Selected: []string{"line:U1", "telegram:5"}}
+	for _, tt := range []struct {
+		s    Subscriber
+		want bool
+	}{
+		{Subscriber{Platform: LINE, ID: "U1", Kind: KindUser}, true},
+		{Subscriber{Platform: Telegram, ID: "5", Kind: KindUser}, true},
+		{Subscriber{Platform: Telegram, ID: "U1", Kind: KindUser}, false},
+	} {
+		if got := a.Matches(&tt.s, now); got != tt.want {
+			t.Errorf("Matches(%s) = %v", tt.s.Key(), got)
+		}
+	}
+	if err := a.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	a.Selected = append(a.Selected, "messenger:7")
+	if err := a.Validate(); err == nil {
+		t.Error("a key on a channel the audience lacks validated")
+	}
+}

@@ -56,6 +56,22 @@ func ValidateSubscriberID(id string) error {
 // String renders the key as "platform:id", the form used in logs and CSVs.
 func (k SubscriberKey) String() string { return string(k.Platform) + ":" + k.ID }
 
+// ParseSubscriberKey reads a key as String writes it ("line:U1234").
+func ParseSubscriberKey(s string) (SubscriberKey, error) {
+	before, id, ok := strings.Cut(s, ":")
+	if !ok {
+		return SubscriberKey{}, invalid("id", CodeInvalid, 0)
+	}
+	p, err := ParsePlatform(before)
+	if err != nil {
+		return SubscriberKey{}, invalid("platform", CodeInvalid, 0)
+	}
+	if err := ValidateSubscriberID(id); err != nil {
+		return SubscriberKey{}, err
+	}
+	return SubscriberKey{Platform: p, ID: id}, nil
+}
+
 // Subscriber is an end user or group chat Herald can deliver to, learnt from
 // their own messages or from the API.
 type Subscriber struct {
@@ -78,6 +94,11 @@ type Subscriber struct {
 	// OperatorChat is true while a human operator is talking with the user;
 	// broadcasts hold their message until it closes (unless told to end it).
 	OperatorChat bool
+	// Imported is true for someone added from a file or a platform's
+	// follower list rather than learnt from their own message: their last
+	// interaction is unknown, so LastInteraction stays zero (Messenger's
+	// window counts them outside) until they write.
+	Imported bool
 }
 
 // Key returns the subscriber's platform key.

@@ -61,6 +61,8 @@ const (
 	IssueTooLong   IssueKind = "too_long"   // longer than any platform ID
 	IssueBadChars  IssueKind = "bad_chars"  // spaces, control characters or separators inside the ID
 	IssueEmptyID   IssueKind = "empty_id"   // other columns but no ID in the first
+	// IssueBadPlatform: the platform column names no platform Herald knows.
+	IssueBadPlatform IssueKind = "bad_platform"
 )
 
 // LineIssue is a skipped line.
@@ -89,13 +91,14 @@ type IDList struct {
 	MalformedCount int
 	// HeaderLine is the line of the header row skipped (0: none).
 	HeaderLine int
-	// Columns is the widest row seen. Only the first column is read: a
-	// spreadsheet export with "id,name" works as the admin expects, and the
-	// report says which column was used.
+	// Columns is the widest row seen. The ID is read from the first column,
+	// or the one a header names (id, user_id, psid…); a platform column (or
+	// a first cell naming a platform) says whose ID it is, so one file may
+	// list several platforms.
 	Columns int
 }
 
-// ParseIDs reads a one-column list of subscriber IDs from r. maxBytes <= 0
+// ParseIDs reads a list of subscriber IDs from r (see IDList.Columns). maxBytes <= 0
 // means DefaultMaxCSVBytes. Rules: UTF-8 only (a BOM is fine), CRLF or LF,
 // blank lines ignored, cells trimmed and optionally quoted, separators ",",
 // ";" or tab, a first row whose cell has no digit (or has a space) is a
@@ -120,21 +123,30 @@ func ParseIDs(r io.Reader, maxBytes int64) (IDList, error) {
 	var out IDList
 	seen := map[Entry]struct{}{}
 	sawData := false
+	idCol, platCol := 0, -1
 	for n, rest := 1, text; len(rest) > 0 || n == 1; n++ {
 		var row string
 		row, rest, _ = strings.Cut(rest, "\n")
-		cell, cols, issue := firstCell(strings.TrimSuffix(row, "\r"))
-		out.Columns = max(out.Columns, cols)
-		if issue == "" && cell == "" {
+		cells, issue := SplitRow(strings.TrimSuffix(row, "\r"), anySep)
+		out.Columns = max(out.Columns, len(cells))
+		if issue == "" && allEmpty(cells) {
 			continue // blank line or a row of empty cells
 		}
-		if !sawData && issue == "" && isHeader(cell) {
-			sawData, out.HeaderLine = true, n
-			continue
+		if !sawData && issue == "" {
+			if cols, ok := HeaderColumns(cells); ok {
+				idCol, platCol = columnsOf(cols)
+				sawData, out.HeaderLine = true, n
+				continue
+			}
+			if isHeader(cells[0]) {
+				sawData, out.HeaderLine = true, n
+				continue
+			}
 		}
 		sawData = true
+		var e Entry
 		if issue == "" {
-			issue = checkID(cell)
+			e, issue = entryOf(cells, idCol, platCol)
 		}
 		if issue != "" {
 			out.MalformedCount++
@@ -143,7 +155,6 @@ func ParseIDs(r io.Reader, maxBytes int64) (IDList, error) {
 			}
 			continue
 		}
-		e := splitPlatform(cell)
 		if _, dup := seen[e]; dup {
 			out.Duplicates++
 			continue
@@ -179,72 +190,53 @@ func firstInvalidUTF8Line(data []byte) (line int, ok bool) {
 	return line, false
 }
 
-// firstCell returns the trimmed, unquoted first cell of row and how many
-// cells the row has (0 for a blank row).
-func firstCell(row string) (cell string, cols int, issue IssueKind) {
-	s := strings.TrimSpace(row)
-	if s == "" {
-		return "", 0, ""
-	}
-	rest := ""
-	if strings.HasPrefix(s, `"`) {
-		// Find the closing quote, stepping over "" (an escaped quote). The
-		// cell keeps "" undecoded: a quote inside an ID is refused anyway.
-		i := 1
-		for {
-			j := strings.IndexByte(s[i:], '"')
-			if j < 0 {
-				return "", 1, IssueBadQuotes
-			}
-			i += j + 1
-			if !strings.HasPrefix(s[i:], `"`) {
-				break
-			}
-			i++
-		}
-		after := strings.TrimLeftFunc(s[i:], unicode.IsSpace)
-		if after != "" && !isSep(after[0]) {
-			return "", 1, IssueBadQuotes
-		}
-		cell, rest = strings.TrimSpace(s[1:i-1]), after
-	} else {
-		end := strings.IndexFunc(s, func(r rune) bool { return r < utf8.RuneSelf && isSep(byte(r)) })
-		if end < 0 {
-			end = len(s)
-		}
-		cell, rest = strings.TrimSpace(s[:end]), s[end:]
-		if strings.Contains(cell, `"`) {
-			return "", 1, IssueBadQuotes
+// columnsOf finds the ID and platform columns of a header (-1: none).
+func columnsOf(cols []Column) (id, platform int) {
+	id, platform = 0, -1
+	for _, c := range cols {
+		switch c.Field {
+		case FieldID:
+			id = c.Index
+		case FieldPlatform:
+			platform = c.Index
 		}
 	}
-	cols = 1
-	others := false
-	if rest != "" {
-		cols += countSeps(rest)
-		others = strings.TrimFunc(rest, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) != ""
-	}
-	if cell == "" && others {
-		return "", cols, IssueEmptyID
-	}
-	return cell, cols, ""
+	return id, platform
 }
 
-// countSeps counts the separators in rest that are outside quotes: the
-// number of further cells. Their content is never read.
-func countSeps(rest string) int {
-	n, quoted := 0, false
-	for i := 0; i < len(rest); i++ {
-		switch c := rest[i]; {
-		case c == '"':
-			quoted = !quoted
-		case !quoted && isSep(c):
-			n++
+// entryOf reads one data row: the ID cell, with its platform from the
+// platform column, a "platform:id" cell, or a first cell naming a platform
+// ("telegram,12345" without a header).
+func entryOf(cells []string, idCol, platCol int) (Entry, IssueKind) {
+	if platCol < 0 && idCol == 0 && len(cells) >= 2 && cells[1] != "" {
+		if _, err := herald.ParsePlatform(cells[0]); err == nil {
+			platCol, idCol = 0, 1
 		}
 	}
-	return n
+	cell := cellAt(cells, idCol)
+	if cell == "" {
+		return Entry{}, IssueEmptyID
+	}
+	if issue := checkID(cell); issue != "" {
+		return Entry{}, issue
+	}
+	e := splitPlatform(cell)
+	if pc := cellAt(cells, platCol); pc != "" {
+		p, err := herald.ParsePlatform(pc)
+		if err != nil || (e.Platform != "" && e.Platform != p) {
+			return Entry{}, IssueBadPlatform
+		}
+		e.Platform = p
+	}
+	return e, ""
 }
 
-func isSep(c byte) bool { return c == ',' || c == ';' || c == '\t' }
+func cellAt(cells []string, i int) string {
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	return cells[i]
+}
 
 // isHeader recognises a header row of any wording ("id", "user_id", "LINE
 // ID", "用戶"): subscriber IDs on every platform contain digits and never
@@ -261,7 +253,7 @@ func checkID(cell string) IssueKind {
 		// A separator inside a quoted first cell ("U1,U2") is two IDs
 		// pasted into one, or a name: no platform's ID has one.
 		return unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError || r == '\ufeff' || r == '"' ||
-			(r < utf8.RuneSelf && isSep(byte(r)))
+			strings.ContainsRune(anySep, r)
 	}) {
 		return IssueBadChars
 	}

@@ -174,11 +174,12 @@ func TestIndexCountBreakdown(t *testing.T) {
 		ByPlatform: map[herald.Platform]int{herald.LINE: 3, herald.Telegram: 3, herald.Messenger: 3},
 		Users:      7, Groups: 2,
 		OutsideWindow: 2, // m2 wrote 30 h ago, m3 never
+		NeverWrote:    1, // m3
 	}
 	if diff := cmp.Diff(want, x.Count(a, herald.Marketing, now)); diff != "" {
 		t.Errorf("marketing count (-want +got):\n%s", diff)
 	}
-	want.OutsideWindow = 0 // tagged non-marketing messages may go outside the window
+	want.OutsideWindow, want.NeverWrote = 0, 0 // tagged non-marketing messages may go outside the window
 	if diff := cmp.Diff(want, x.Count(a, herald.NonMarketing, now)); diff != "" {
 		t.Errorf("non-marketing count (-want +got):\n%s", diff)
 	}

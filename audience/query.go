@@ -37,6 +37,7 @@ func (x *Index) Count(a *herald.Audience, cat herald.Category, now time.Time) he
 			// InWindow is now-last < 24h, i.e. last strictly after now-24h.
 			in := x.activity.since(toNanos(now.Add(-herald.MessagingWindow))+1, x.reachable)
 			c.OutsideWindow = int(m.GetCardinality() - m.AndCardinality(in))
+			c.NeverWrote = int(m.AndCardinality(x.activity.never))
 		}
 	}
 	return c
@@ -115,12 +116,20 @@ func (x *Index) filterActivity(r *roaring.Bitmap, f *herald.Activity, now time.T
 	}
 }
 
-// selected maps an explicit ID list on platform p to Seqs; IDs nobody has
-// are simply absent.
+// selected maps an explicit ID list on platform p to Seqs ("platform:id"
+// keys when p is ""); IDs nobody has are simply absent.
 func (x *Index) selected(p herald.Platform, ids []string) *roaring.Bitmap {
 	seqs := make([]uint32, 0, len(ids))
 	for _, id := range ids {
-		if seq, ok := x.ids.get(p, id); ok {
+		q := p
+		if p == "" {
+			k, err := herald.ParseSubscriberKey(id)
+			if err != nil {
+				continue
+			}
+			q, id = k.Platform, k.ID
+		}
+		if seq, ok := x.ids.get(q, id); ok {
 			seqs = append(seqs, seq)
 		}
 	}

@@ -84,6 +84,12 @@ func (t *turn) command(line string) error {
 		err = t.testMe(args)
 	case "/whoami":
 		t.whoAmI()
+	case "/import":
+		err = t.startImport(args)
+	case "/export":
+		err = t.export(args)
+	case "/sync":
+		err = t.syncFollowers(args)
 	case "/help", "/start":
 		t.say(t.T("help.text"), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
 	default:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/broadcasts"
+	"github.com/heraldbot/herald/audience/roster"
 	"github.com/heraldbot/herald/locales"
 )
 
@@ -23,10 +24,12 @@ type Broadcasts interface {
 	FindBroadcasts(text string, limit int) ([]herald.Broadcast, error)
 }
 
-// Audiences sizes audiences and lists tags for the wizard's live count.
+// Audiences sizes audiences and lists tags for the wizard's live count,
+// and looks up the people an uploaded list names.
 type Audiences interface {
 	Count(a *herald.Audience, cat herald.Category, now time.Time) (herald.Count, error)
 	Tags() []herald.TagCount
+	Subscriber(key herald.SubscriberKey) (herald.Subscriber, error)
 }
 
 // Sessions keeps conversation state across restarts (opaque bytes).
@@ -102,6 +105,11 @@ func (l Allowlist) MayApprove(frontend, userID string) bool {
 	return l.IsAdmin(frontend, userID) && slices.Contains(l.Approvers, frontend+":"+userID)
 }
 
+// Interim posts a message in an admin chat at once (adminchat.Reporter).
+type Interim interface {
+	Say(ctx context.Context, where herald.Origin, r Reply)
+}
+
 // TestSender delivers a broadcast's real message to one test recipient.
 type TestSender interface {
 	SendTest(ctx context.Context, b *herald.Broadcast, to herald.SubscriberKey) error
@@ -138,8 +146,16 @@ type Config struct {
 	ApprovalThreshold int
 	// CSVMaxBytes bounds an uploaded CSV of user IDs (default 5 MiB).
 	CSVMaxBytes int64
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Roster imports, exports and syncs subscribers (/import, /export,
+	// /sync); nil: those commands say they are off.
+	Roster Roster
+	// LINEFollowers lists the LINE account's followers for /sync line.
+	LINEFollowers roster.FollowerSource
+	// Interim posts messages while a long command runs (an import's
+	// progress), before its answer; nil: only the answer is shown.
+	Interim Interim
+	Now     func() time.Time
+	Logger  *slog.Logger
 }
 
 // Engine runs admin conversations. It is safe for concurrent use; inputs of
@@ -290,6 +306,11 @@ func (t *turn) dispatch() error {
 	}
 	if t.in.Choice == ChoiceResume {
 		return t.resume()
+	}
+	if t.sess.Awaiting != "" {
+		if handled, err := t.awaited(); handled {
+			return err
+		}
 	}
 	if t.sess.Step == "" {
 		t.say(t.T("help.idle"), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")), t.choice("/help", t.T("btn.help")))

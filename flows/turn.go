@@ -32,8 +32,11 @@ type session struct {
 	Button herald.Button `json:"button"`
 	// Offered are the choices of the last prompt, so typing a label works
 	// like pressing it.
-	Offered []Choice  `json:"offered,omitempty"`
-	Updated time.Time `json:"updated"`
+	Offered []Choice `json:"offered,omitempty"`
+	// Awaiting is what a file outside the wizard is for ("import:line"
+	// after /import line); any other input ends the wait.
+	Awaiting string    `json:"awaiting,omitempty"`
+	Updated  time.Time `json:"updated"`
 }
 
 // turn is the handling of one input: the session, the admin's language and
@@ -132,7 +135,7 @@ func (t *turn) matchTypedChoice() {
 }
 
 func (t *turn) saveSession() error {
-	if t.drop || t.sess.Step == "" {
+	if t.drop || (t.sess.Step == "" && t.sess.Awaiting == "") {
 		if err := t.e.cfg.Store.DeleteSession(t.key); err != nil && !errors.Is(err, herald.ErrNotFound) {
 			return fmt.Errorf("flows: delete session %s: %w", t.key, err)
 		}

@@ -26,8 +26,8 @@ func TestEveryStepExplainsMistakesAndAsksAgain(t *testing.T) {
 		}, "Line 1 has no channel"},
 		{stepAudience, func(h *harness) []Reply {
 			h.press("aud:csv")
-			return h.upload("ids.csv", "text/csv", []byte("line:U001\nmessenger:P1\n"))
-		}, "Line 2 is for a channel this broadcast doesn't use"},
+			return h.upload("ids.csv", "text/csv", []byte("messenger:P1\n"))
+		}, "Line 1 is for a channel this broadcast doesn't use"},
 		{stepAudience, func(h *harness) []Reply { h.press("aud:tags"); return h.send("vip, https://x.example") }, "“https://x.example” can't be a tag"},
 		{stepContentKind, func(h *harness) []Reply { h.press("ct:images"); return h.upload("a.txt", "text/plain", []byte("x")) }, "“a.txt” isn't an image"},
 		{stepContentKind, func(h *harness) []Reply { h.press("ct:card"); return h.send(strings.Repeat("t", 81)) }, "That title has 81 characters; cards fit 80"},

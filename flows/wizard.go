@@ -225,8 +225,7 @@ func handleChannels(t *turn) error {
 	if len(a.Channels) == 0 {
 		return t.fail(t.T("err.channels.none"))
 	}
-	if a.SelectedPlatform != "" && !a.HasChannel(a.SelectedPlatform) {
-		a.Selected, a.SelectedPlatform = nil, ""
+	if pruneSelected(a) {
 		t.say(t.T("wizard.channels.csv_dropped"))
 	}
 	if !slices.ContainsFunc(a.Channels, herald.Platform.HasGroups) {

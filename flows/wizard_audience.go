@@ -126,6 +126,9 @@ func (t *turn) countText(d *herald.Broadcast, c herald.Count) string {
 		"Users", FormatCount(c.Users), "Groups", FormatCount(c.Groups))
 	if c.OutsideWindow > 0 && d.Category != herald.NonMarketing {
 		s += "\n" + t.N("count.outside_window", c.OutsideWindow, "Count", FormatCount(c.OutsideWindow))
+		if c.NeverWrote > 0 {
+			s += " " + t.N("count.never_wrote", c.NeverWrote, "Count", FormatCount(c.NeverWrote))
+		}
 	}
 	return s
 }
@@ -154,7 +157,7 @@ func (t *turn) describeAudience(a *herald.Audience) string {
 		lines = append(lines, t.T("aud.desc.attr", "Cond", attrString(c)))
 	}
 	if len(a.Selected) > 0 {
-		lines = append(lines, t.N("aud.desc.selected", len(a.Selected), "Platform", PlatformName(a.SelectedPlatform)))
+		lines = append(lines, t.N("aud.desc.selected", len(a.Selected), "Platform", selectedPlatforms(a)))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, t.T("aud.desc.everyone"))

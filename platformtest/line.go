@@ -12,7 +12,7 @@ import (
 
 // LINE is a fake of the LINE Messaging API (api.line.me and the data host
 // api-data.line.me, served together): push, multicast, broadcast and
-// narrowcast sends with X-Line-Retry-Key, profiles, bot info, quota and
+// narrowcast sends with X-Line-Retry-Key, profiles, followers, bot info, quota and
 // message content. Mount it at the root of its own server or under
 // http.StripPrefix; point the SDK's WithEndpoint and WithBlobEndpoint at it.
 type LINE struct {
@@ -35,6 +35,8 @@ type LINE struct {
 	users   map[string]lineProfile
 	content map[string]lineContent
 	casts   map[string]time.Time // narrowcast request ID → when accepted
+	// followers answers GET /v2/bot/followers/ids (line_followers.go).
+	followers lineFollowers
 	// accepted counts the send requests delivered; lose holds the values of
 	// accepted whose answers are lost (see LoseAnswer).
 	accepted int64
@@ -106,6 +108,7 @@ func NewLINE(rec *Recorder) *LINE {
 	m.HandleFunc("GET /v2/bot/message/progress/narrowcast", l.api(l.narrowcastProgress))
 	m.HandleFunc("GET /v2/bot/profile/{userId}", l.api(l.profile))
 	m.HandleFunc("GET /v2/bot/group/{groupId}/member/{userId}", l.api(l.profile))
+	m.HandleFunc("GET /v2/bot/followers/ids", l.api(l.followerIDs))
 	m.HandleFunc("GET /v2/bot/info", l.api(l.botInfo))
 	m.HandleFunc("GET /v2/bot/message/quota", l.api(l.quotaLimit))
 	m.HandleFunc("GET /v2/bot/message/quota/consumption", l.api(l.quotaConsumption))

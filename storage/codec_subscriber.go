@@ -16,7 +16,10 @@ var (
 	knownStates    = []string{string(herald.Subscribed), string(herald.Unsubscribed), string(herald.Blocked)}
 )
 
-const flagOperatorChat = 1
+const (
+	flagOperatorChat = 1
+	flagImported     = 2
+)
 
 // appendSubscriber encodes s (without Seq, which is the key) onto b.
 func appendSubscriber(b []byte, s *herald.Subscriber) []byte {
@@ -48,6 +51,9 @@ func appendSubscriber(b []byte, s *herald.Subscriber) []byte {
 	var flags uint64
 	if s.OperatorChat {
 		flags |= flagOperatorChat
+	}
+	if s.Imported {
+		flags |= flagImported
 	}
 	e.uvarint(flags)
 	return e.b
@@ -105,7 +111,9 @@ func decodeSubscriberString(seq uint32, rec string, s *herald.Subscriber, reuse 
 	s.FirstSeen = d.time()
 	s.LastInteraction = d.time()
 	s.State = herald.SubscriberState(d.enum(knownStates))
-	s.OperatorChat = d.uvarint()&flagOperatorChat != 0
+	flags := d.uvarint()
+	s.OperatorChat = flags&flagOperatorChat != 0
+	s.Imported = flags&flagImported != 0
 	if d.err != nil {
 		return fmt.Errorf("subscriber %d: %w", seq, d.err)
 	}

@@ -276,13 +276,18 @@ func (s *Store) DeleteSubscriber(key herald.SubscriberKey) error {
 // go on). sub, its Tags and its Attributes are reused between calls: copy
 // what you keep (its strings are its own and may be kept).
 func (s *Store) EachSubscriber(fn func(sub *herald.Subscriber) error) error {
-	return s.scanSubscribers(fn)
+	return s.scanSubscribers(0, fn)
 }
 
-func (s *Store) scanSubscribers(fn func(sub *herald.Subscriber) error) error {
+// EachSubscriberFrom is EachSubscriber starting after Seq after: a page of
+// a listing resumes where the last one stopped (its cursor is a Seq).
+func (s *Store) EachSubscriberFrom(after uint32, fn func(sub *herald.Subscriber) error) error {
+	return s.scanSubscribers(after, fn)
+}
+
+func (s *Store) scanSubscribers(after uint32, fn func(sub *herald.Subscriber) error) error {
 	var (
-		after uint32
-		first = true
+		first = after == 0
 		chunk rawChunk
 		sub   herald.Subscriber
 	)

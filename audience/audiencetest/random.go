@@ -111,10 +111,17 @@ func RandomAudience(r *rand.Rand, ids []string) *herald.Audience {
 	}
 	if r.IntN(4) == 0 {
 		a.SelectedPlatform = herald.Platforms[r.IntN(3)]
+		mixed := r.IntN(3) == 0 // a list across platforms: "platform:id" keys
 		for _, id := range ids {
 			if r.IntN(3) == 0 {
+				if mixed {
+					id = herald.SubscriberKey{Platform: herald.Platforms[r.IntN(3)], ID: id}.String()
+				}
 				a.Selected = append(a.Selected, id)
 			}
+		}
+		if mixed {
+			a.SelectedPlatform = ""
 		}
 		a.Selected = append(a.Selected, "nobody")
 	}
@@ -150,5 +157,8 @@ func (b *BruteCounter) Add(s *herald.Subscriber) {
 	}
 	if b.Cat == herald.Marketing && s.Platform == herald.Messenger && s.Kind == herald.KindUser && !s.InWindow(b.Now) {
 		b.Count.OutsideWindow++
+		if s.LastInteraction.IsZero() {
+			b.Count.NeverWrote++
+		}
 	}
 }

@@ -33,6 +33,9 @@ Usage:
   herald -demo [-demo-undo 10s]           the demo: console admin, platform fakes, real sending
   herald check-config [-config FILE]      validate a config and show what is enabled
   herald backup [-config FILE|-demo] FILE write a consistent copy of the database to FILE
+  herald import subscribers [-config FILE] [-platform P] FILE
+                                          add or update subscribers from a CSV or NDJSON file
+  herald sync line [-config FILE]         add the LINE account's followers Herald does not know yet
   herald fakes [-addr 127.0.0.1:0]        run local fakes of the platform APIs, to poke the bot by hand
   herald bench audience …                 measure audience counting (herald bench audience -h)
   herald bench dispatch -n N …            measure delivery throughput (herald bench dispatch -h)
@@ -59,6 +62,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return backup(ctx, args[1:], stdout, stderr)
 		case "fakes":
 			return runFakes(ctx, args[1:], stdout, stderr)
+		case "import":
+			return importCmd(ctx, args[1:], stdout, stderr)
+		case "sync":
+			return syncCmd(ctx, args[1:], stdout, stderr)
 		case "bench":
 			return bench(ctx, args[1:], stdout, stderr)
 		}

@@ -90,6 +90,11 @@ type Options struct {
 	Metrics    *metrics.Metrics
 	// MaxBody bounds a request body (default 256 KiB).
 	MaxBody int64
+	// Roster serves the bulk subscriber routes (import, list, export);
+	// nil: they answer 501.
+	Roster Roster
+	// MaxImport bounds an imported file (default 1 GiB: it is streamed).
+	MaxImport int64
 }
 
 // Server serves /api/v1.
@@ -116,6 +121,9 @@ func New(opts Options) *Server {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 256 << 10
 	}
+	if opts.MaxImport <= 0 {
+		opts.MaxImport = 1 << 30
+	}
 	s := &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux()}
 	for _, t := range opts.Tokens {
 		if t.Secret != "" {
@@ -135,6 +143,9 @@ type route struct {
 func (s *Server) table() []route {
 	sub := "/api/v1/subscribers/{platform}/{id}"
 	return []route{
+		{"POST", "/api/v1/subscribers/import", s.importSubscribers},
+		{"GET", "/api/v1/subscribers", s.listSubscribers},
+		{"GET", "/api/v1/subscribers/export.csv", s.exportSubscribers},
 		{"PUT", sub, s.upsertSubscriber},
 		{"GET", sub, s.getSubscriber},
 		{"DELETE", sub, s.deleteSubscriber},
@@ -176,7 +187,7 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "missing or wrong bearer token", "")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit(pattern))
 		h(w, r, "api:"+name)
 	})
 }

@@ -33,7 +33,7 @@ type rig struct {
 func newRig(t *testing.T, opts Options, tune ...func(*broadcasts.Options)) *rig {
 	t.Helper()
 	store := storerig.Open(t)
-	opts.Store = store
+	opts.Store, opts.Roster = store, store
 	if opts.Broadcasts == nil {
 		bo := broadcasts.Options{Store: store, Now: func() time.Time { return now }}
 		for _, f := range tune {

@@ -27,6 +27,7 @@ type subscriberJSON struct {
 	Attributes      map[string]string `json:"attributes"`
 	State           string            `json:"state"`
 	OperatorChat    bool              `json:"operator_chat"`
+	Imported        bool              `json:"imported,omitempty"`
 	FirstSeen       *time.Time        `json:"first_seen,omitempty"`
 	LastInteraction *time.Time        `json:"last_interaction,omitempty"`
 }
@@ -34,7 +35,7 @@ type subscriberJSON struct {
 func toSubscriberJSON(s herald.Subscriber) subscriberJSON {
 	out := subscriberJSON{Platform: s.Platform, ID: s.ID, Kind: string(s.Kind), Name: s.Name,
 		Locale: s.Locale, Timezone: s.Timezone, Tags: s.Tags, Attributes: s.Attributes,
-		State: string(s.State), OperatorChat: s.OperatorChat,
+		State: string(s.State), OperatorChat: s.OperatorChat, Imported: s.Imported,
 		FirstSeen: timePtr(s.FirstSeen), LastInteraction: timePtr(s.LastInteraction)}
 	if out.Tags == nil {
 		out.Tags = []string{}

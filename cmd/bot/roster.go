@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/audience/roster"
+	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/handlers/line"
+	"github.com/heraldbot/herald/storage"
+)
+
+// whileRunning is the way in when the bot holds the database.
+const whileRunning = "while Herald runs, use the chat (/import, /sync line) or POST /api/v1/subscribers/import"
+
+// importCmd runs `herald import subscribers [-config FILE] [-platform P]
+// [-rejected OUT.csv] FILE`: a team's list into the database, with the
+// report on stdout.
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "subscribers" {
+		fmt.Fprintln(stderr, "usage: herald import subscribers [-config FILE] [-platform line|telegram|messenger] [-rejected OUT.csv] FILE")
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("herald import subscribers", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "config file naming storage.path (default $HERALD_CONFIG, else embedded defaults)")
+	platform := fs.String("platform", "", "platform of rows that name none (no platform column)")
+	rejected := fs.String("rejected", "", "write the skipped rows to this CSV (line, reason, row)")
+	if code, ok := parseFlags(fs, args[1:], stdout); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: herald import subscribers [-config FILE] [-platform P] [-rejected OUT.csv] FILE")
+		return exitUsage
+	}
+	var def herald.Platform
+	if *platform != "" {
+		p, err := herald.ParsePlatform(*platform)
+		if err != nil {
+			fmt.Fprintf(stderr, "herald import: -platform %q: use line, telegram or messenger\n", *platform)
+			return exitUsage
+		}
+		def = p
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(stderr, "herald import:", err)
+		return exitFail
+	}
+	defer f.Close()
+	cfg, source, err := resolveConfig(*configPath, false)
+	if err != nil {
+		printProblems(stderr, source, err)
+		return exitFail
+	}
+	store := openRosterStore(cfg, stderr)
+	if store == nil {
+		return exitFail
+	}
+	defer store.Close()
+	start := time.Now()
+	rep, err := roster.Import(ctx, store, f, roster.Options{Platform: def, Progress: func(r roster.Report) {
+		fmt.Fprintf(stdout, "… %d rows\n", r.Rows)
+	}})
+	fmt.Fprintf(stdout, "import: %s (%s, %s)\n", rep.String(), rep.Format, time.Since(start).Round(time.Millisecond))
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(stdout, "  line %d: %s\n", s.Line, s.Reason)
+	}
+	if *rejected != "" && len(rep.Skipped) > 0 {
+		if _, werr := writeAtomically(*rejected, func(w io.Writer) (int64, error) { return 0, rep.WriteRejected(w) }); werr != nil {
+			fmt.Fprintln(stderr, "herald import:", werr)
+			return exitFail
+		}
+		fmt.Fprintf(stdout, "skipped rows written to %s\n", *rejected)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "herald import:", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+// syncCmd runs `herald sync line [-config FILE]`: the LINE account's
+// followers Herald has not met yet are added.
+func syncCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "line" {
+		fmt.Fprintln(stderr, "usage: herald sync line [-config FILE]")
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("herald sync line", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "config file with the line section (default $HERALD_CONFIG)")
+	if code, ok := parseFlags(fs, args[1:], stdout); !ok {
+		return code
+	}
+	cfg, source, err := resolveConfig(*configPath, false)
+	if err != nil {
+		printProblems(stderr, source, err)
+		return exitFail
+	}
+	if cfg.LINE.ChannelToken == "" {
+		fmt.Fprintln(stderr, "herald sync line: LINE is not configured (line.channel_token)")
+		return exitFail
+	}
+	src, err := line.NewFollowers(cfg.LINE.ChannelToken, cfg.LINE.APIURL, nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "herald sync line:", err)
+		return exitFail
+	}
+	store := openRosterStore(cfg, stderr)
+	if store == nil {
+		return exitFail
+	}
+	defer store.Close()
+	rep, err := roster.Sync(ctx, store, herald.LINE, src)
+	if errors.Is(err, herald.ErrForbidden) {
+		fmt.Fprintln(stderr, "herald sync line: LINE lists followers only for verified and premium accounts; this one is neither, so followers are learnt as they write or follow.")
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "sync line: %d followers: %d added, %d already known, %d without a profile\n", rep.Followers, rep.Added, rep.Known, rep.NoProfile)
+	if err != nil {
+		fmt.Fprintln(stderr, "herald sync line:", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+// openRosterStore opens the configured database for a bulk change.
+func openRosterStore(cfg Config, stderr io.Writer) *storage.Store {
+	store, err := openStore(cfg.Storage.Path, storage.Options{LockTimeout: time.Second})
+	if err != nil {
+		fmt.Fprintf(stderr, "herald: %v (%s)\n", err, whileRunning)
+		return nil
+	}
+	return store
+}
+
+// lineFollowers is /sync line's source when LINE is configured (nil
+// otherwise: the command says LINE is off).
+func lineFollowers(cfg *Config) roster.FollowerSource {
+	if cfg.LINE.ChannelToken == "" {
+		return nil
+	}
+	f, err := line.NewFollowers(cfg.LINE.ChannelToken, cfg.LINE.APIURL, nil)
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+// lazyInterim is flows' Interim: the admin chats' reporter, built after
+// flows (the frontends need the engine).
+type lazyInterim struct{ p *parts }
+
+// Say posts r in the chat at where.
+func (l lazyInterim) Say(ctx context.Context, where herald.Origin, r flows.Reply) {
+	if fe := l.p.fe; fe != nil {
+		fe.Reporter.Say(ctx, where, r)
+	}
+}
