@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/audience/roster"
+	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/locales"
 )
 
