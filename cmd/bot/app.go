@@ -109,8 +109,10 @@ func openStore(path string, opts storage.Options) (*storage.Store, error) {
 		return store, nil
 	case errors.Is(err, storage.ErrLocked):
 		return nil, fmt.Errorf("another herald is running with %s — stop it or use -config with another storage.path", shown)
+	case errors.As(err, new(*storage.DamagedError)):
+		return nil, err // serve says it in the one line every command uses
 	case errors.Is(err, storage.ErrCorrupt):
-		return nil, fmt.Errorf("%s is not a readable Herald database (%w) — restore it from a backup (see \"bot backup\"), or move it aside to start with an empty one", shown, err)
+		return nil, fmt.Errorf("%s is not a Herald database (%w) — check storage.path", shown, err)
 	}
 	return nil, fmt.Errorf("cannot open the database %s: %w", shown, err)
 }

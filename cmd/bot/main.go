@@ -32,7 +32,8 @@ Usage:
   bot [-config FILE] [-demo] [-v]      run the bot
   bot -demo [-demo-undo 10s]           the demo: console admin, platform fakes, real sending
   bot check-config [-config FILE]      validate a config and show what is enabled
-  bot backup [-config FILE] FILE       write a consistent copy of the database to FILE
+  bot backup [-config FILE] FILE       write a consistent copy of the database to FILE, and check it
+  bot check-db [-config FILE]          check the database read-only: records per kind, problems found
   bot fakes [-addr 127.0.0.1:0]        run local fakes of the platform APIs, to poke the bot by hand
   bot bench audience …                 measure audience counting (bot bench audience -h)
   bot bench dispatch -n N …            measure delivery throughput (bot bench dispatch -h)
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return checkConfig(args[1:], stdout, stderr)
 		case "backup":
 			return backup(ctx, args[1:], stdout, stderr)
+		case "check-db":
+			return checkDB(args[1:], stdout, stderr)
 		case "fakes":
 			return runFakes(ctx, args[1:], stdout, stderr)
 		case "bench":
