@@ -32,6 +32,8 @@ type app struct {
 	parts *parts
 	// backupToken lets `bot backup` ask this bot for a hot copy (see backup_route.go).
 	backupToken string
+	// ready is the last write probe /readyz made (health.go).
+	ready readiness
 }
 
 // openStoreTimeout bounds the wait for another process's file lock, so a
@@ -70,7 +72,10 @@ func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 	}
 	a.server = &http.Server{
 		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout.D(),
+		ReadTimeout:       cfg.HTTP.ReadTimeout.D(),
+		WriteTimeout:      cfg.HTTP.WriteTimeout.D(),
+		IdleTimeout:       cfg.HTTP.IdleTimeout.D(),
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	go func() {
