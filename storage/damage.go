@@ -2,6 +2,7 @@ package storage
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -10,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"time"
 )
 
 // A damaged file (a disk that lied, a copy cut short, flipped bits) must
@@ -64,6 +66,23 @@ func asDamaged(path string, err error) error {
 		return err
 	}
 	return damaged(path, reasonRecord, err)
+}
+
+// recordDamage turns a stored record that does not decode into a
+// DamagedError: storage reads back only what it wrote itself, so a JSON or
+// binary record that fails to decode was damaged on disk.
+func recordDamage(path string, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var pe *time.ParseError // a time.Time field's own UnmarshalJSON
+	var de *DamagedError
+	switch {
+	case err == nil, errors.As(err, &de):
+		return err
+	case errors.As(err, &se), errors.As(err, &te), errors.As(err, &pe), errors.Is(err, errShortRecord):
+		return damaged(path, reasonRecord, err)
+	}
+	return err
 }
 
 // guard runs fn so that a fault on a mapped page is a panic (Go only does

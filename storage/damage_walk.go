@@ -95,7 +95,11 @@ func (w *pageWalker) node(p []byte, id uint64, depth int) error {
 	if pageHeaderSize+count*elemSize > len(p) {
 		return fmt.Errorf("page %d: %d elements do not fit", id, count)
 	}
-	if flags == flagBranch && count == 0 {
+	switch {
+	case flags != flagBranch && flags != flagLeaf:
+		// bbolt's cursors take any page that is not a leaf for a branch.
+		return fmt.Errorf("page %d: not a branch or leaf page", id)
+	case flags == flagBranch && count == 0:
 		// bbolt never writes one, and its cursors read element 0 anyway.
 		return fmt.Errorf("page %d: a branch page without elements", id)
 	}
@@ -129,8 +133,6 @@ func (w *pageWalker) node(p []byte, id uint64, depth int) error {
 			} else {
 				inline = append(inline, bytes.Clone(v[bucketHeader:]))
 			}
-		default:
-			return fmt.Errorf("page %d: not a branch or leaf page", id)
 		}
 	}
 	// p is w.buf, which reading the next page overwrites: what it points

@@ -218,18 +218,20 @@ func (s *Store) Close() error {
 func (s *Store) Path() string { return s.path }
 
 // update runs a write transaction, wrapping its error with what. A
-// damaged page it meets is a DamagedError, not a crash (see guard).
+// damaged page or record it meets is a DamagedError, not a crash (see
+// guard, recordDamage).
 func (s *Store) update(what string, fn func(tx *bolt.Tx) error) error {
-	if err := guard(s.path, func() error { return s.db.Update(fn) }); err != nil {
+	if err := guard(s.path, func() error { return recordDamage(s.path, s.db.Update(fn)) }); err != nil {
 		return fmt.Errorf("storage: %s: %w", what, err)
 	}
 	return nil
 }
 
 // view runs a read transaction, wrapping its error with what. A damaged
-// page it meets is a DamagedError, not a crash (see guard).
+// page or record it meets is a DamagedError, not a crash (see guard,
+// recordDamage).
 func (s *Store) view(what string, fn func(tx *bolt.Tx) error) error {
-	if err := guard(s.path, func() error { return s.db.View(fn) }); err != nil {
+	if err := guard(s.path, func() error { return recordDamage(s.path, s.db.View(fn)) }); err != nil {
 		return fmt.Errorf("storage: %s: %w", what, err)
 	}
 	return nil
