@@ -70,7 +70,7 @@ func explainYAMLError(name string, data []byte, err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		// A syntax error: "yaml: line 3: mapping values are not allowed in this context".
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg := oneLine(strings.TrimPrefix(err.Error(), "yaml: "))
 		if m := reLine.FindStringSubmatch(msg); m != nil {
 			return Problems{fmt.Sprintf("%s:%s: %s (check the indentation and quoting near that line)", name, m[1], m[2])}
 		}
@@ -79,6 +79,7 @@ func explainYAMLError(name string, data []byte, err error) error {
 	idx := indexYAML(data)
 	var probs Problems
 	for _, e := range te.Errors {
+		e = oneLine(e)
 		m := reLine.FindStringSubmatch(e)
 		if m == nil {
 			probs = append(probs, name+": "+e)
@@ -98,6 +99,13 @@ func explainYAMLError(name string, data []byte, err error) error {
 		}
 	}
 	return probs
+}
+
+// oneLine keeps a problem on its line: the YAML library quotes a value it
+// could not use as it is, line breaks included ("cannot unmarshal !!str
+// `0\n00…`"); they are shown escaped.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
 }
 
 func unknownKey(at lineInfo) string {
