@@ -58,16 +58,6 @@ func damaged(path, reason string, err error) *DamagedError {
 	return &DamagedError{Path: path, Reason: reason, Err: err}
 }
 
-// asDamaged turns an ErrCorrupt found inside a transaction (a bad record,
-// a bad key) into a DamagedError for path; other errors pass unchanged.
-func asDamaged(path string, err error) error {
-	var de *DamagedError
-	if err == nil || errors.As(err, &de) || !errors.Is(err, ErrCorrupt) {
-		return err
-	}
-	return damaged(path, reasonRecord, err)
-}
-
 // recordDamage turns a stored record that does not decode into a
 // DamagedError: storage reads back only what it wrote itself, so a JSON or
 // binary record that fails to decode was damaged on disk.
