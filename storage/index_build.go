@@ -13,6 +13,10 @@ import (
 // rebuild copies out: a few hundred KB, so no read transaction lives long.
 const rebuildChunk = 4096
 
+// maxSubscriberRecord bounds one stored subscriber (far above any real one): a longer value is a
+// damaged page's garbage length, not a record to copy.
+const maxSubscriberRecord = 16 << 20
+
 // subBatch is a chunk of decoded subscribers handed from the reader to the
 // index builder; the two goroutines pass two of them back and forth.
 type subBatch struct {
@@ -54,12 +58,11 @@ func (s *Store) buildIndex() (*audience.Index, int, error) {
 // records are copied into one string, so the decoded fields are substrings
 // of it: one allocation per chunk, none per record (the Builder copies what
 // it keeps).
-func (s *Store) readSubscriberBatches(free <-chan *subBatch, full chan<- *subBatch) (err error) {
-	defer func() {
-		if r := recover(); r != nil { // a damaged page, as in prepare
-			err = fmt.Errorf("%w (%v)", ErrCorrupt, r)
-		}
-	}()
+//
+// It runs in a goroutine of its own and reads every subscriber page: its
+// reads go through s.view, so a damaged page is an error here, never a
+// fault that kills the process (see guard).
+func (s *Store) readSubscriberBatches(free <-chan *subBatch, full chan<- *subBatch) error {
 	var (
 		after uint32
 		first = true
@@ -70,19 +73,21 @@ func (s *Store) readSubscriberBatches(free <-chan *subBatch, full chan<- *subBat
 		var recs strings.Builder
 		seqs, ends = seqs[:0], ends[:0]
 		err := s.view("stream subscribers", func(tx *bolt.Tx) error {
-			c := tx.Bucket(bucketSubscribers).Cursor()
+			subs := tx.Bucket(bucketSubscribers)
+			top := subs.Sequence() // the last Seq handed out (NextSequence)
+			c := subs.Cursor()
 			k, v := c.First()
 			if !first {
 				k, v = c.Seek(u32(after + 1))
 			}
 			for ; k != nil && len(seqs) < rebuildChunk; k, v = c.Next() {
-				if len(k) != 4 {
-					return fmt.Errorf("%w: subscriber key %x", ErrCorrupt, k)
+				if len(k) != 4 || len(v) > maxSubscriberRecord || uint64(be32(k)) > top {
+					return damaged(s.path, reasonRecord, fmt.Errorf("subscriber key %x: %d bytes", k, len(v)))
 				}
 				if recs.Cap() == 0 {
-					recs.Grow(rebuildChunk * (len(v) + 16))
+					recs.Grow(min(rebuildChunk*(len(v)+16), 8<<20))
 				}
-				seqs = append(seqs, uint32(k[0])<<24|uint32(k[1])<<16|uint32(k[2])<<8|uint32(k[3]))
+				seqs = append(seqs, be32(k))
 				recs.Write(v)
 				ends = append(ends, recs.Len())
 			}
@@ -100,7 +105,7 @@ func (s *Store) readSubscriberBatches(free <-chan *subBatch, full chan<- *subBat
 		all, start := recs.String(), 0
 		for i, seq := range seqs {
 			if err := decodeSubscriberString(seq, all[start:ends[i]], &batch.subs[i], true); err != nil {
-				return fmt.Errorf("storage: stream subscribers: %w", err)
+				return damaged(s.path, reasonRecord, err)
 			}
 			start = ends[i]
 		}

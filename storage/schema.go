@@ -1,8 +1,11 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -44,10 +47,15 @@ func schemaMigrations() []migration {
 	}
 }
 
-func createBuckets(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketSubscribers, bucketSubKeys, bucketBroadcasts, bucketRuns,
+// heraldBuckets are the top-level buckets the first migration creates.
+func heraldBuckets() [][]byte {
+	return [][]byte{bucketSubscribers, bucketSubKeys, bucketBroadcasts, bucketRuns,
 		bucketDeliveries, bucketSessions, bucketAdmins, bucketMedia, bucketAudit, bucketAuditTarget,
-		bucketTaps, bucketTapUsers} {
+		bucketTaps, bucketTapUsers}
+}
+
+func createBuckets(tx *bolt.Tx) error {
+	for _, name := range heraldBuckets() {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
@@ -56,23 +64,32 @@ func createBuckets(tx *bolt.Tx) error {
 }
 
 // schemaVersion reads the file's schema version: 0 for a new, empty file.
-// A file with buckets but no version is someone else's bbolt database.
+// A file with buckets but no version is someone else's bbolt database,
+// unless Herald's own buckets are among them or bbolt has committed to it
+// before (a new file is at transaction 1): then it is ours, damaged, and
+// must not be taken for a new one and written to.
 func schemaVersion(tx *bolt.Tx) (uint32, error) {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
-		foreign := false
+		foreign, ours := false, false
 		_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
 			foreign = true
+			ours = ours || slices.ContainsFunc(heraldBuckets(), func(b []byte) bool { return bytes.Equal(b, name) })
 			return nil
 		})
-		if foreign {
+		switch {
+		case ours:
+			return 0, damaged("", reasonNoSchema, nil)
+		case foreign:
 			return 0, fmt.Errorf("%w: a bbolt file, but not Herald's (no schema version)", ErrCorrupt)
+		case tx.ID() > 1:
+			return 0, damaged("", reasonEmptyAfter, nil)
 		}
 		return 0, nil
 	}
 	v := meta.Get(keySchema)
 	if len(v) != 4 {
-		return 0, fmt.Errorf("%w: bad schema version record", ErrCorrupt)
+		return 0, damaged("", reasonRecord, errors.New("bad schema version record"))
 	}
 	return binary.BigEndian.Uint32(v), nil
 }

@@ -106,7 +106,14 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("storage: open %s: %w", path, err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
+	if err := precheck(path); err != nil {
+		return nil, err
+	}
+	var db *bolt.DB
+	err := guard(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
+		return err
+	})
 	if err != nil {
 		return nil, openError(path, err)
 	}
@@ -128,13 +135,17 @@ func Open(path string, opts Options) (*Store, error) {
 
 // openError turns bbolt's open failures into the two errors callers act on.
 func openError(path string, err error) error {
+	var de *DamagedError
 	switch {
+	case errors.As(err, &de):
+		return err
 	case errors.Is(err, berrors.ErrTimeout):
 		return fmt.Errorf("storage: another herald is running with %s (%w)", path, ErrLocked)
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
-		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, io.EOF),
-		errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("storage: open %s: %w (%w)", path, ErrCorrupt, err)
+		errors.Is(err, berrors.ErrVersionMismatch):
+		return damaged(path, reasonMeta, err)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return damaged(path, reasonShort, err)
 	}
 	return fmt.Errorf("storage: open %s: %w", path, err)
 }
@@ -142,22 +153,19 @@ func openError(path string, err error) error {
 // prepare checks that the file is a Herald database of a schema this build
 // knows, then runs pending migrations in one transaction. The check is a
 // read transaction first, so a foreign or newer file is never written.
-func (s *Store) prepare(opts Options) (err error) {
-	defer func() {
-		// bbolt panics on some damaged pages; a panic here means the file
-		// is unreadable, not a bug to crash on.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("storage: open %s: %w (%v)", s.path, ErrCorrupt, r)
-		}
-	}()
+func (s *Store) prepare(opts Options) error {
 	var version uint32
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err := s.view("open", func(tx *bolt.Tx) error {
 		var verr error
 		version, verr = schemaVersion(tx)
 		return verr
 	})
+	var de *DamagedError
+	if errors.As(err, &de) && de.Path == "" {
+		de.Path = s.path // schemaVersion does not know the file's name
+	}
 	if err != nil {
-		return fmt.Errorf("storage: open %s: %w", s.path, err)
+		return err
 	}
 	latest := uint32(len(opts.migrations))
 	switch {
@@ -168,7 +176,7 @@ func (s *Store) prepare(opts Options) (err error) {
 	case opts.ReadOnly:
 		return fmt.Errorf("storage: open %s: schema %d needs migrating to %d — open it once without read-only", s.path, version, latest)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error { return migrate(tx, version, opts.migrations) })
+	err = s.update("migrate", func(tx *bolt.Tx) error { return migrate(tx, version, opts.migrations) })
 	if err != nil {
 		return fmt.Errorf("storage: migrate %s: %w", s.path, err)
 	}
@@ -209,17 +217,21 @@ func (s *Store) Close() error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// update runs a write transaction, wrapping its error with what.
+// update runs a write transaction, wrapping its error with what. A
+// damaged page or record it meets is a DamagedError, not a crash (see
+// guard, recordDamage).
 func (s *Store) update(what string, fn func(tx *bolt.Tx) error) error {
-	if err := s.db.Update(fn); err != nil {
+	if err := guard(s.path, func() error { return recordDamage(s.path, s.db.Update(fn)) }); err != nil {
 		return fmt.Errorf("storage: %s: %w", what, err)
 	}
 	return nil
 }
 
-// view runs a read transaction, wrapping its error with what.
+// view runs a read transaction, wrapping its error with what. A damaged
+// page or record it meets is a DamagedError, not a crash (see guard,
+// recordDamage).
 func (s *Store) view(what string, fn func(tx *bolt.Tx) error) error {
-	if err := s.db.View(fn); err != nil {
+	if err := guard(s.path, func() error { return recordDamage(s.path, s.db.View(fn)) }); err != nil {
 		return fmt.Errorf("storage: %s: %w", what, err)
 	}
 	return nil

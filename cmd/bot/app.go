@@ -32,6 +32,8 @@ type app struct {
 	parts *parts
 	// backupToken lets `herald backup` ask this bot for a hot copy (see backup_route.go).
 	backupToken string
+	// ready is the last write probe /readyz made (health.go).
+	ready readiness
 }
 
 // openStoreTimeout bounds the wait for another process's file lock, so a
@@ -70,7 +72,10 @@ func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 	}
 	a.server = &http.Server{
 		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout.D(),
+		ReadTimeout:       cfg.HTTP.ReadTimeout.D(),
+		WriteTimeout:      cfg.HTTP.WriteTimeout.D(),
+		IdleTimeout:       cfg.HTTP.IdleTimeout.D(),
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	go func() {
@@ -109,8 +114,10 @@ func openStore(path string, opts storage.Options) (*storage.Store, error) {
 		return store, nil
 	case errors.Is(err, storage.ErrLocked):
 		return nil, fmt.Errorf("another herald is running with %s — stop it or use -config with another storage.path", shown)
+	case errors.As(err, new(*storage.DamagedError)):
+		return nil, err // serve says it in the one line every command uses
 	case errors.Is(err, storage.ErrCorrupt):
-		return nil, fmt.Errorf("%s is not a readable Herald database (%w) — restore it from a backup (see \"herald backup\"), or move it aside to start with an empty one", shown, err)
+		return nil, fmt.Errorf("%s is not a Herald database (%w) — check storage.path", shown, err)
 	}
 	return nil, fmt.Errorf("cannot open the database %s: %w", shown, err)
 }

@@ -77,8 +77,11 @@ func backupTo(ctx context.Context, dbPath, target string) (n int64, hot bool, er
 	case errors.Is(err, storage.ErrLocked):
 		n, err := backupFromRunningBot(ctx, dbPath, target)
 		return n, true, err
+	case errors.As(err, new(*storage.DamagedError)):
+		line, _ := damagedLine(err)
+		return 0, false, errors.New(line)
 	case errors.Is(err, storage.ErrCorrupt):
-		return 0, false, fmt.Errorf("%s is not a readable Herald database (%w) — there is nothing sound to back up", shown, err)
+		return 0, false, fmt.Errorf("%s is not a Herald database (%w) — check storage.path", shown, err)
 	case err != nil:
 		return 0, false, fmt.Errorf("cannot open %s: %w", shown, err)
 	}
@@ -151,13 +154,34 @@ func writeAtomically(target string, fill func(io.Writer) (int64, error)) (int64,
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), target)
-	}
 	if err != nil {
 		return 0, fmt.Errorf("write %s: %w", target, err)
 	}
+	if err := checkCopy(tmp.Name()); err != nil {
+		return 0, fmt.Errorf("%w — %s was not written; keep your earlier backups", err, target)
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return 0, fmt.Errorf("write %s: %w", target, err)
+	}
 	return n, nil
+}
+
+// checkCopy runs bbolt's consistency check (and storage's record checks)
+// on a copy just written. A copy is made page by page, so damage in the
+// source shows up here: the backup fails instead of reporting success.
+func checkCopy(path string) error {
+	rep, err := storage.CheckFile(path)
+	switch {
+	case err != nil && len(rep.Problems) == 0:
+		var de *storage.DamagedError
+		if errors.As(err, &de) {
+			return fmt.Errorf("the copy is damaged (%s), so the database is: run \"bot check-db\" on it with the bot stopped", de.Reason)
+		}
+		return fmt.Errorf("the copy does not open: %w", err)
+	case len(rep.Problems) > 0:
+		return fmt.Errorf("the copy is damaged (%d problems, first: %s), so the database is: run \"bot check-db\" on it with the bot stopped", len(rep.Problems), rep.Problems[0])
+	}
+	return nil
 }
 
 func abs(p string) string {

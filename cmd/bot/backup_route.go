@@ -9,6 +9,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"time"
+
+	"github.com/heraldbot/herald/handlers/api"
 )
 
 // A running bot holds the database's file lock, so `herald backup` cannot
@@ -50,25 +53,46 @@ func (a *app) writeControlFile() error {
 
 func (a *app) removeControlFile() { _ = os.Remove(controlPath(a.cfg.Storage.Path)) }
 
-// addBackupRoutes serves the hot backup described above.
+// addBackupRoutes serves the hot backup described above. The token comes
+// in backupTokenHeader (what `bot backup` sends) or as "Authorization:
+// Bearer <token>", the scheme in any case. A refused request is logged once
+// with why, never with the token, and answered 404 as if the route did not
+// exist.
 func (a *app) addBackupRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /internal/backup", func(w http.ResponseWriter, r *http.Request) {
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		ip := net.ParseIP(host)
-		token := r.Header.Get(backupTokenHeader)
-		if a.backupToken == "" || ip == nil || !ip.IsLoopback() ||
-			subtle.ConstantTimeCompare([]byte(token), []byte(a.backupToken)) != 1 {
+		if why := a.refuseBackup(r); why != "" {
+			a.logger.Warn("backup request refused", "reason", why, "remote_addr", r.RemoteAddr)
 			http.NotFound(w, r)
 			return
 		}
+		// A copy of a big database may take longer than http.write_timeout.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 		w.Header().Set("Content-Type", "application/octet-stream")
 		w.Header().Set("Trailer", backupErrorTrailer)
 		n, err := a.store.Backup(w)
 		if err != nil {
-			a.logger.Error("backup failed", "err", err, "bytes", n)
+			a.logger.Error("backup failed", "error", err, "bytes", n)
 			w.Header().Set(backupErrorTrailer, err.Error())
 			return
 		}
 		a.logger.Info("backup sent", "bytes", n)
 	})
+}
+
+// refuseBackup says why r may not have a backup; empty: it may.
+func (a *app) refuseBackup(r *http.Request) string {
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return "not from the loopback interface"
+	}
+	token, why := r.Header.Get(backupTokenHeader), ""
+	if token == "" {
+		if token, why = api.BearerToken(r.Header.Get("Authorization")); why != "" {
+			return why
+		}
+	}
+	if a.backupToken == "" || subtle.ConstantTimeCompare([]byte(token), []byte(a.backupToken)) != 1 {
+		return "the token is not this run's (see the control file)"
+	}
+	return ""
 }

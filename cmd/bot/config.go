@@ -50,6 +50,14 @@ type HTTPConfig struct {
 	Listen string `yaml:"listen"`
 	// ShutdownTimeout bounds how long in-flight requests may take at shutdown.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// The server's timeouts, so a slow or stalled client cannot hold a
+	// connection (and its goroutine) for ever: reading the headers,
+	// reading the whole request, writing the answer, and an idle
+	// keep-alive connection.
+	ReadHeaderTimeout Duration `yaml:"read_header_timeout"`
+	ReadTimeout       Duration `yaml:"read_timeout"`
+	WriteTimeout      Duration `yaml:"write_timeout"`
+	IdleTimeout       Duration `yaml:"idle_timeout"`
 }
 
 // TelegramConfig is the Telegram bot: a delivery channel and an admin frontend.
@@ -190,7 +198,9 @@ func DefaultConfig() Config {
 		Timezone: "UTC",
 		Locale:   "en",
 		Storage:  StorageConfig{Path: defaultStoragePath},
-		HTTP:     HTTPConfig{Listen: "127.0.0.1:8080", ShutdownTimeout: Duration(10 * time.Second)},
+		HTTP: HTTPConfig{Listen: "127.0.0.1:8080", ShutdownTimeout: Duration(10 * time.Second),
+			ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(30 * time.Second),
+			WriteTimeout: Duration(60 * time.Second), IdleTimeout: Duration(120 * time.Second)},
 		Telegram: TelegramConfig{APIURL: "https://api.telegram.org"},
 		Slack:    SlackConfig{APIURL: "https://slack.com/api/"},
 		LINE: LINEConfig{

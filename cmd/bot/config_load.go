@@ -72,7 +72,7 @@ func explainYAMLError(name string, data []byte, err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		// A syntax error: "yaml: line 3: mapping values are not allowed in this context".
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg := oneLine(strings.TrimPrefix(err.Error(), "yaml: "))
 		if m := reLine.FindStringSubmatch(msg); m != nil {
 			if n, _ := strconv.Atoi(m[1]); indentedWithTab(data, n) {
 				return Problems{fmt.Sprintf("%s:%d: tabs are not allowed in YAML; indent with spaces", name, n)}
@@ -84,6 +84,7 @@ func explainYAMLError(name string, data []byte, err error) error {
 	idx := indexYAML(data)
 	var probs Problems
 	for _, e := range te.Errors {
+		e = oneLine(e)
 		m := reLine.FindStringSubmatch(e)
 		if m == nil {
 			probs = append(probs, name+": "+e)
@@ -116,6 +117,13 @@ func indentedWithTab(data []byte, n int) bool {
 	line := lines[n-1]
 	indent := line[:len(line)-len(bytes.TrimLeft(line, " \t-"))] // "- " starts a list item
 	return bytes.IndexByte(indent, '\t') >= 0
+}
+
+// oneLine keeps a problem on its line: the YAML library quotes a value it
+// could not use as it is, line breaks included ("cannot unmarshal !!str
+// `0\n00…`"); they are shown escaped.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
 }
 
 func unknownKey(at lineInfo) string {

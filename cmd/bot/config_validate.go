@@ -42,6 +42,15 @@ func (c *Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		add("http.listen", `%q is not host:port — e.g. "127.0.0.1:8080", or ":8080" for every interface`, c.HTTP.Listen)
 	}
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{{"http.read_header_timeout", c.HTTP.ReadHeaderTimeout}, {"http.read_timeout", c.HTTP.ReadTimeout},
+		{"http.write_timeout", c.HTTP.WriteTimeout}, {"http.idle_timeout", c.HTTP.IdleTimeout}} {
+		if d.v <= 0 {
+			add(d.key, `must be more than 0 — e.g. "30s"; without it a stalled client holds a connection for ever`)
+		}
+	}
 
 	c.validateTelegram(add)
 	c.validateSlack(add)

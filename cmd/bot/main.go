@@ -32,7 +32,8 @@ Usage:
   herald [-config FILE] [-demo] [-v]      run the bot
   herald -demo [-demo-undo 10s]           the demo: console admin, platform fakes, real sending
   herald check-config [-config FILE]      validate a config and show what is enabled
-  herald backup [-config FILE|-demo] FILE write a consistent copy of the database to FILE
+  herald backup [-config FILE|-demo] FILE write a consistent copy of the database to FILE, and check it
+  herald check-db [-config FILE]          check the database read-only: records per kind, problems found
   herald import subscribers [-config FILE] [-platform P] FILE
                                           add or update subscribers from a CSV or NDJSON file
   herald sync line [-config FILE]         add the LINE account's followers Herald does not know yet
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return checkConfig(args[1:], stdout, stderr)
 		case "backup":
 			return backup(ctx, args[1:], stdout, stderr)
+		case "check-db":
+			return checkDB(args[1:], stdout, stderr)
 		case "fakes":
 			return runFakes(ctx, args[1:], stdout, stderr)
 		case "import":

@@ -114,7 +114,7 @@ func TestHelpListsEverySubcommand(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d", arg, r.code)
 		}
-		for _, cmd := range []string{"check-config", "backup", "fakes", "bench audience", "bench dispatch", "-config", "-demo"} {
+		for _, cmd := range []string{"check-config", "backup", "check-db", "fakes", "bench audience", "bench dispatch", "-config", "-demo"} {
 			if !strings.Contains(r.stdout, cmd) {
 				t.Errorf("%s: usage does not mention %q:\n%s", arg, cmd, r.stdout)
 			}
@@ -226,7 +226,7 @@ func TestCorruptDatabaseIsOneLineWithTheFix(t *testing.T) {
 	}
 	r := runBot(t, "-config", cfg)
 	if r.code != exitFail || strings.Count(r.stderr, "\n") != 1 ||
-		!strings.Contains(r.stderr, dbPath) || !strings.Contains(r.stderr, "restore it from a backup") {
+		!strings.Contains(r.stderr, dbPath+" is damaged") || !strings.Contains(r.stderr, "restore your latest backup") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	if got, _ := os.ReadFile(dbPath); !bytes.Equal(got, garbage) {

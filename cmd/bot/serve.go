@@ -50,6 +50,10 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		opts = dm.appOptions()
 	}
 	a, err = startApp(cfg, logger, opts)
+	if line, ok := damagedLine(err); ok {
+		fmt.Fprintln(stderr, "bot:", line)
+		return exitFail
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "herald:", err)
 		return exitFail

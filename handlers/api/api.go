@@ -181,8 +181,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, actor string)
 
 func (s *Server) handle(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		name, ok := s.authenticate(r)
-		if !ok {
+		name, why := s.authenticate(r)
+		if why != "" {
+			s.log.Warn("api: request refused", "reason", why, "method", r.Method, "path", r.URL.Path, "remote_addr", r.RemoteAddr)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="herald"`)
 			writeError(w, http.StatusUnauthorized, "unauthorized", "missing or wrong bearer token", "")
 			return
@@ -199,24 +200,44 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.opts.Metrics.APIRequest(sw.status)
 }
 
-// authenticate compares the bearer token with every configured one in
-// constant time (hashes first, so lengths leak nothing either).
-func (s *Server) authenticate(r *http.Request) (string, bool) {
-	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || raw == "" {
-		return "", false
+// BearerToken reads the token of an "Authorization: Bearer <token>"
+// header. The scheme is matched in any case ("bearer", "BEARER"), as HTTP
+// says schemes are. why, when the header gives no token, says what is
+// wrong with it without quoting it (it may hold a secret). It is exported
+// for the other routes that take a bearer token (the hot backup).
+func BearerToken(header string) (token, why string) {
+	if strings.TrimSpace(header) == "" {
+		return "", "no Authorization header"
 	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(raw)))
-	name, found := "", false
+	scheme, raw, _ := strings.Cut(strings.TrimSpace(header), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", "the Authorization scheme is not Bearer"
+	}
+	if token = strings.TrimSpace(raw); token == "" {
+		return "", "the bearer token is empty"
+	}
+	return token, ""
+}
+
+// authenticate compares the bearer token with every configured one in
+// constant time (hashes first, so lengths leak nothing either). why says
+// why a request is refused (never quoting the token); empty, it is not.
+func (s *Server) authenticate(r *http.Request) (name, why string) {
+	raw, why := BearerToken(r.Header.Get("Authorization"))
+	if why != "" {
+		return "", why
+	}
+	got := sha256.Sum256([]byte(raw))
+	found := false
 	for _, t := range s.tokens {
 		if subtle.ConstantTimeCompare(got[:], t.sum[:]) == 1 {
 			name, found = t.name, true
 		}
 	}
 	if !found {
-		s.log.Warn("api: request with a wrong token", "remote_addr", r.RemoteAddr, "path", r.URL.Path)
+		return "", "the bearer token is not one of api.tokens"
 	}
-	return name, found
+	return name, ""
 }
 
 type statusWriter struct {
