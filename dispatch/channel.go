@@ -17,8 +17,9 @@ type job struct {
 }
 
 // channel sends the run's pending recipients on platform p: a pager reads
-// pending records in Seq order and hands jobs to Options.Workers senders;
-// outcomes go to out for the group commit.
+// pending records in Seq order and hands jobs to Options.Workers senders,
+// and group jobs to the group lane (lane.go); outcomes go to out for the
+// group commit.
 func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []herald.Delivery) {
 	rt := r.e.routes[p]
 	jobs := make(chan *job, r.e.opts.Workers)
@@ -31,11 +32,13 @@ func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []he
 			}
 		}()
 	}
-	r.page(ctx, p, rt, jobs, out)
+	lane := newGroupLane()
+	r.page(ctx, p, rt, jobs, lane, out)
 	close(jobs)
 	for range r.e.opts.Workers {
 		<-done
 	}
+	lane.wg.Wait()
 }
 
 // pager hands one channel's pending recipients to the senders.
@@ -44,6 +47,7 @@ type pager struct {
 	p        herald.Platform
 	rt       *route // nil: no sender for the platform
 	jobs     chan<- *job
+	lane     *groupLane
 	out      chan<- []herald.Delivery
 	size     int
 	maxMulti int  // recipients per multicast; 0: push one by one
@@ -59,8 +63,8 @@ type pager struct {
 // sleeps until the next is due. Those due before the previous pass were
 // handed out then (in flight or committed), so a pass never sends anyone
 // twice; a restarted run begins again with no lower bound.
-func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, out chan<- []herald.Delivery) {
-	pg := &pager{r: r, p: p, rt: rt, jobs: jobs, out: out, size: r.e.opts.PageSize}
+func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, lane *groupLane, out chan<- []herald.Delivery) {
+	pg := &pager{r: r, p: p, rt: rt, jobs: jobs, lane: lane, out: out, size: r.e.opts.PageSize}
 	personal := herald.Personalized(r.b.Content.Text) || herald.Personalized(r.b.Content.Title)
 	if rt != nil && !personal {
 		pg.maxMulti = rt.maxMulti
@@ -156,6 +160,9 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.FromPart = d.PartsDone
 	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, contentKey(&j.msg.Content))
+	if sub.Kind == herald.KindGroup {
+		return r.handGroup(ctx, pg.lane, pg.rt.s, j, pg.out)
+	}
 	return r.hand(ctx, pg.jobs, j)
 }
 

@@ -54,7 +54,13 @@
 //     request carries) is one job; each request after the first waits for
 //     the class's gap to that chat (RateClass.ChatGap, GroupGap) and for
 //     the channel's limiter (Message.Paced), so the limit holds per
-//     request, not per job. A sender that deduplicates gives each part a
+//     request, not per job.
+//   - Groups go in their own lane (lane.go): a group job runs in a
+//     goroutine of its own, not a channel worker, and waits for the
+//     group's gap holding no limiter token, so users go on at the class's
+//     rate while groups wait. The class's GroupGap holds between any two
+//     requests to one group, across messages, runs and test sends; group
+//     requests take at most a quarter of the workers' share of tokens. A sender that deduplicates gives each part a
 //     retry key derived from the job's, so a job sent again is not
 //     delivered twice.
 //     A sender whose request fails

@@ -25,9 +25,13 @@ type limiter struct {
 	base     time.Duration // interval at the configured rate
 	interval time.Duration // current interval (grows after a 429)
 	next     time.Time     // earliest start of the next request
-	// chatGap and groupGap space a message's requests to one chat
-	// (RateClass).
+	// chatGap and groupGap space requests to one chat (RateClass): a
+	// user's within a message, a group's always (groups).
 	chatGap, groupGap time.Duration
+	groups            groupSpacing
+	// groupSlots caps the requests to groups waiting for a token or an
+	// answer at once, leaving the rest of the rate to users (lane.go).
+	groupSlots chan struct{}
 }
 
 func newLimiter(perSecond, headroom float64, now func() time.Time, sleep func(context.Context, time.Duration) error) *limiter {

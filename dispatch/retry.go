@@ -70,11 +70,11 @@ func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *M
 		if stopped() {
 			return "", attempts, errStopped
 		}
-		if err := lim.Wait(ctx); err != nil {
+		t, err := lim.begin(ctx, m.To)
+		if err != nil {
 			return "", attempts, err
 		}
 		attempts++
-		t := &turnOf{lim: lim, held: true, gap: lim.gap(m.To)}
 		m.Pacer = t
 		id, err := s.Send(ctx, m)
 		t.done()
@@ -115,33 +115,72 @@ func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *M
 // turnOf is one send's hold on the limiter: the token its first request
 // took, handed back before each later request of the message takes its
 // own (Pace), so a job holds one token at a time and workers never wait
-// on each other for a second.
+// on each other for a second. A request to a group also holds one of the
+// class's group slots, and waits for the group's own gap (lane.go).
 type turnOf struct {
-	lim  *limiter
-	held bool
-	gap  time.Duration // the class's least time between requests to one chat
+	lim   *limiter
+	held  bool
+	gap   time.Duration // the class's least time between requests to one user chat
+	group herald.SubscriberKey
+	// isGroup: the message goes to group; slot: it holds a group slot.
+	isGroup, slot bool
 }
 
-// Pace implements Pacer: the previous request was answered; the next one
-// waits for the class's gap to the same chat, then for the limiter.
-func (t *turnOf) Pace(ctx context.Context) error {
-	t.done()
-	if t.gap > 0 {
-		if err := t.lim.sleep(ctx, t.gap); err != nil {
+// begin waits until the first request of a message to to may go.
+func (l *limiter) begin(ctx context.Context, to []Recipient) (*turnOf, error) {
+	t := &turnOf{lim: l, gap: l.gap(to)}
+	t.group, t.isGroup = groupOf(to)
+	return t, t.take(ctx)
+}
+
+// take waits for the group's gap and a group slot (a group's request),
+// then for the limiter.
+func (t *turnOf) take(ctx context.Context) error {
+	if t.isGroup {
+		if err := t.lim.groupTurn(ctx, t.group); err != nil {
 			return err
+		}
+		if t.lim.groupSlots != nil {
+			select {
+			case t.lim.groupSlots <- struct{}{}:
+				t.slot = true
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 	}
 	if err := t.lim.Wait(ctx); err != nil {
+		t.done()
 		return err
 	}
 	t.held = true
 	return nil
 }
 
+// Pace implements Pacer: the previous request was answered; the next one
+// waits for the class's gap to the same chat, then for the limiter.
+func (t *turnOf) Pace(ctx context.Context) error {
+	t.done()
+	if t.gap > 0 && !t.isGroup { // a group's gap is waited in take
+		if err := t.lim.sleep(ctx, t.gap); err != nil {
+			return err
+		}
+	}
+	return t.take(ctx)
+}
+
+// done hands back the token and the group slot of an answered request.
 func (t *turnOf) done() {
 	if t.held {
 		t.lim.Done()
 		t.held = false
+		if t.isGroup {
+			t.lim.groupAnswered(t.group)
+		}
+	}
+	if t.slot {
+		<-t.lim.groupSlots
+		t.slot = false
 	}
 }
 

@@ -76,6 +76,7 @@ func newRoutes(senders map[herald.Platform]Sender, opts *Options) map[herald.Pla
 		}
 		l := newLimiter(rate, opts.Limits.Headroom, opts.Now, opts.Sleep)
 		l.chatGap, l.groupGap = c.ChatGap, c.GroupGap
+		l.groupSlots = make(chan struct{}, max(1, opts.Workers/4))
 		lims[c.Name] = l
 		return l
 	}

@@ -41,6 +41,8 @@ type Telegram struct {
 	answers   []CallbackAnswer
 	closeOnce sync.Once
 	markups   markupCache
+
+	chatLimits tgChatLimits // telegram_limits.go
 }
 
 // TelegramChat describes a chat the fake knows, for getChat and message

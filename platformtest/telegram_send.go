@@ -106,7 +106,7 @@ func (t *Telegram) target(c tgCall) (TelegramChat, *tgError) {
 	if t.Faults.Blocked(strconv.FormatInt(chat.ID, 10)) {
 		return chat, &tgError{status: 403, desc: blockedDescription(chat.Type)}
 	}
-	return chat, nil
+	return chat, t.chatLimit(chat)
 }
 
 func blockedDescription(chatType string) string {

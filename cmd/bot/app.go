@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/heraldbot/herald/storage"
@@ -46,6 +47,7 @@ const openStoreTimeout = 2 * time.Second
 // released whatever it had opened.
 func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 	a := &app{cfg: cfg, logger: logger}
+	setMemoryLimit(cfg.MemoryLimitMB)
 	store, err := openStore(cfg.Storage.Path, storage.Options{LockTimeout: openStoreTimeout, Logger: logger, Now: time.Now})
 	if err != nil {
 		return nil, err
@@ -147,4 +149,12 @@ func (a *app) shutdown() error {
 		errs = append(errs, fmt.Errorf("close database: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// setMemoryLimit applies Config.MemoryLimitMB unless GOMEMLIMIT is set
+// (the runtime has applied that one already).
+func setMemoryLimit(mb int) {
+	if mb > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(mb) << 20)
+	}
 }

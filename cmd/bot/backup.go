@@ -175,11 +175,11 @@ func checkCopy(path string) error {
 	case err != nil && len(rep.Problems) == 0:
 		var de *storage.DamagedError
 		if errors.As(err, &de) {
-			return fmt.Errorf("the copy is damaged (%s), so the database is: run \"bot check-db\" on it with the bot stopped", de.Reason)
+			return fmt.Errorf("the copy is damaged (%s), so the database is: run \"herald check-db\" on it with the bot stopped", de.Reason)
 		}
 		return fmt.Errorf("the copy does not open: %w", err)
 	case len(rep.Problems) > 0:
-		return fmt.Errorf("the copy is damaged (%d problems, first: %s), so the database is: run \"bot check-db\" on it with the bot stopped", len(rep.Problems), rep.Problems[0])
+		return fmt.Errorf("the copy is damaged (%d problems, first: %s), so the database is: run \"herald check-db\" on it with the bot stopped", len(rep.Problems), rep.Problems[0])
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +35,9 @@ import (
 // benchDispatchOpts are the command line of bench dispatch.
 type benchDispatchOpts struct {
 	n         int
+	groups    int  // Telegram groups besides the n users (bench_groups.go)
+	album     bool // send benchAlbum (two requests each) instead of text
+	memLimit  int  // the dispatcher's Config.MemoryLimitMB
 	channel   string
 	limits    bool
 	workers   int
@@ -56,10 +60,13 @@ func benchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.SetOutput(stderr)
 	fs.IntVar(&o.n, "n", 10000, "recipients")
 	fs.StringVar(&o.channel, "channel", "all", "telegram, line, messenger or all")
+	fs.IntVar(&o.groups, "groups", 0, "Telegram groups besides the users (implies -album)")
+	fs.BoolVar(&o.album, "album", false, "send an album with a button (two requests per recipient) instead of text")
 	fs.BoolVar(&o.limits, "limits", false, "apply the default platform rate limits (Telegram 30/s) and check them")
 	fs.IntVar(&o.workers, "workers", 32, "concurrent sends per channel (and raw-loop goroutines)")
 	fs.Var(newDurationFlag(&o.rawFor, 3*time.Second), "raw", "how long the raw HTTP loop runs")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write the dispatcher's CPU profile to this file")
+	fs.IntVar(&o.memLimit, "memlimit", defaultMemoryLimitMB, "the dispatcher's memory_limit_mb (0: none)")
 	fs.BoolVar(&o.child, "child", false, "internal: run the dispatcher half")
 	fs.StringVar(&o.db, "db", "", "internal: database path")
 	fs.StringVar(&o.base, "base", "", "internal: fakes base URL")
@@ -68,8 +75,8 @@ func benchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitUsage
 	}
 	channels, err := benchChannels(o.channel)
-	if err != nil || o.n <= 0 {
-		fmt.Fprintln(stderr, "herald bench dispatch: -n must be positive and -channel one of telegram, line, messenger, all")
+	if err != nil || o.n <= 0 || o.groups < 0 || o.groups > 0 && !slices.Contains(channels, herald.Telegram) {
+		fmt.Fprintln(stderr, "herald bench dispatch: -n must be positive, -channel one of telegram, line, messenger, all, and -groups needs telegram")
 		return exitUsage
 	}
 	if o.child {
@@ -123,11 +130,11 @@ func benchDispatchParent(ctx context.Context, o benchDispatchOpts, channels []he
 	defer os.RemoveAll(dir)
 	db := filepath.Join(dir, "herald.db")
 	start := time.Now()
-	bid, err := benchPopulate(db, o.n, channels, fakes)
+	bid, err := benchPopulate(db, o.n, o.groups, o.album || o.groups > 0, channels, fakes)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "populated %d subscribers in %s\n", o.n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "populated %d subscribers in %s\n", o.n+o.groups, time.Since(start).Round(time.Millisecond))
 
 	// The raw ceiling is measured before and after the dispatch and
 	// averaged: the machine is shared, and its load moves during a run.
@@ -136,13 +143,14 @@ func benchDispatchParent(ctx context.Context, o benchDispatchOpts, channels []he
 	if o.limits {
 		fakes.Telegram.Faults.SetRateLimit(30, time.Second) // an overshoot would show as 429s
 	}
+	fakes.Telegram.LimitChats(o.groups > 0 || o.album) // so would a chat sent to too often
 
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
 	args := []string{"bench", "dispatch", "-child", "-db", db, "-base", base, "-broadcast", bid,
-		"-n", strconv.Itoa(o.n), "-channel", o.channel, "-workers", strconv.Itoa(o.workers)}
+		"-n", strconv.Itoa(o.n), "-channel", o.channel, "-workers", strconv.Itoa(o.workers), "-memlimit", strconv.Itoa(o.memLimit)}
 	if o.limits {
 		args = append(args, "-limits")
 	}
@@ -168,14 +176,20 @@ func benchDispatchParent(ctx context.Context, o benchDispatchOpts, channels []he
 	return rep(stdout, raw)
 }
 
-// benchPopulate stores n subscribers and a broadcast to all of them.
-func benchPopulate(path string, n int, channels []herald.Platform, fakes *platformtest.Server) (string, error) {
+// benchPopulate stores n users and groups Telegram groups, and a
+// broadcast to all of them.
+func benchPopulate(path string, n, groups int, album bool, channels []herald.Platform, fakes *platformtest.Server) (string, error) {
 	st, err := storage.Open(path, storage.Options{})
 	if err != nil {
 		return "", err
 	}
 	defer st.Close()
 	now := time.Now()
+	// Groups first: in the old order of things they held the workers that
+	// the users behind them needed.
+	if err := benchGroups(st, groups, now); err != nil {
+		return "", err
+	}
 	batch := make([]herald.Subscriber, 0, 10000)
 	for i := 0; i < n; i++ {
 		s := benchSubscriber(i, channels)
@@ -195,6 +209,12 @@ func benchPopulate(path string, n int, channels []herald.Platform, fakes *platfo
 		Audience: herald.Audience{Channels: channels, Recipients: herald.Users},
 		Content:  herald.Content{Kind: herald.TextContent, Text: "Herald benchmark: hello!"},
 		Category: herald.Marketing, Schedule: herald.Schedule{Kind: herald.SendNow, At: now}}
+	if groups > 0 {
+		b.Audience.Recipients = herald.Both
+	}
+	if album {
+		b.Content = benchAlbum
+	}
 	if err := st.CreateBroadcast(&b); err != nil {
 		return "", err
 	}
@@ -283,6 +303,9 @@ func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platfor
 	lost, dups, delivered := 0, 0, 0
 	for _, p := range channels {
 		want := (o.n + len(channels) - 1 - indexOf(channels, p)) / len(channels)
+		if p == herald.Telegram {
+			want += o.groups
+		}
 		got := rec.Recipients(string(p))
 		for _, k := range rec.Duplicates(string(p)) {
 			dups += k
@@ -291,10 +314,10 @@ func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platfor
 		lost += max(0, want-got)
 		fmt.Fprintf(w, "%s: %d recipients reached of %d\n", p, got, want)
 	}
-	rate := float64(o.n) / res.Seconds
+	rate := float64(o.n+o.groups) / res.Seconds
 	// per request for Telegram and Messenger; LINE multicast counts recipients
 	fmt.Fprintf(w, "dispatch: %d recipients in %.2fs (run %s), %d deliveries recorded, dispatcher peak RSS %.1f MB (anonymous %.1f MB, the rest file-backed: the binary and recently read bbolt pages)\n",
-		o.n, res.Seconds, res.Status, delivered, float64(res.PeakRSS)/1024, float64(res.PeakAnon)/1024)
+		o.n+o.groups, res.Seconds, res.Status, delivered, float64(res.PeakRSS)/1024, float64(res.PeakAnon)/1024)
 	var extra string
 	if o.limits {
 		maxWin := 0
@@ -314,10 +337,13 @@ func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platfor
 			achieved, 100*achieved/30, len(rec.Rejected("telegram")))
 		extra = fmt.Sprintf(" max_per_s_window=%d limit=%d", maxWin, 30)
 	}
+	if (o.groups > 0 || o.album) && slices.Contains(channels, herald.Telegram) {
+		extra += benchGroupRates(w, rec, o.groups)
+	}
 	return func(out io.Writer, raw float64) error {
 		_, _ = out.Write(pre.Bytes())
 		fmt.Fprintf(out, "recipients=%d deliveries_per_s=%.0f raw_per_s=%.0f ratio=%.2f peak_rss_mb=%.1f peak_anon_mb=%.1f duplicates=%d lost=%d%s\n",
-			o.n, rate, raw, rate/raw, float64(res.PeakRSS)/1024, float64(res.PeakAnon)/1024, dups, lost, extra)
+			o.n+o.groups, rate, raw, rate/raw, float64(res.PeakRSS)/1024, float64(res.PeakAnon)/1024, dups, lost, extra)
 		if lost > 0 {
 			return fmt.Errorf("%d recipients lost", lost)
 		}

@@ -27,6 +27,7 @@ import (
 // benchDispatchChild opens the database, dispatches the broadcast through
 // the real senders and prints one JSON line: elapsed seconds and VmHWM.
 func benchDispatchChild(ctx context.Context, o benchDispatchOpts, channels []herald.Platform, stdout, stderr io.Writer) int {
+	setMemoryLimit(o.memLimit) // as the bot does
 	st, err := storage.Open(o.db, storage.Options{})
 	if err != nil {
 		fmt.Fprintln(stderr, "bench child:", err)

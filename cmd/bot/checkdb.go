@@ -28,14 +28,14 @@ func damagedLine(err error) (line string, ok bool) {
 	return fmt.Sprintf("the database %s is damaged (%s) — %s", filepath.Clean(de.Path), de.Reason, damagedHint), true
 }
 
-// checkDB is `bot check-db`: a read-only consistency check of the
+// checkDB is `herald check-db`: a read-only consistency check of the
 // database, with its records per kind and the problems found. Exit 0 when
 // there are none, 1 when there are (or the file cannot be checked).
 func checkDB(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bot check-db", flag.ContinueOnError)
+	fs := flag.NewFlagSet("herald check-db", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: bot check-db [-config FILE]")
+		fmt.Fprintln(stderr, "usage: herald check-db [-config FILE]")
 		fs.PrintDefaults()
 	}
 	configPath := fs.String("config", "", "config file naming storage.path (default $HERALD_CONFIG, else embedded defaults)")
@@ -53,13 +53,13 @@ func checkDB(args []string, stdout, stderr io.Writer) int {
 	}
 	shown := filepath.Clean(cfg.Storage.Path)
 	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(stderr, "bot check-db: there is no database at %s — check storage.path (or -config)\n", shown)
+		fmt.Fprintf(stderr, "herald check-db: there is no database at %s — check storage.path (or -config)\n", shown)
 		return exitFail
 	}
 	start := time.Now()
 	rep, err := storage.CheckFile(cfg.Storage.Path)
 	if err != nil && len(rep.Kinds) == 0 {
-		fmt.Fprintln(stderr, "bot check-db:", checkDBError(shown, err))
+		fmt.Fprintln(stderr, "herald check-db:", checkDBError(shown, err))
 		return exitFail
 	}
 	fmt.Fprintf(stdout, "check-db: %s\n", shown)
@@ -71,7 +71,7 @@ func checkDB(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "  "+p)
 	}
 	if len(rep.Problems) > 0 {
-		fmt.Fprintln(stderr, "bot check-db: "+shown+" is damaged — "+damagedHint)
+		fmt.Fprintln(stderr, "herald check-db: "+shown+" is damaged — "+damagedHint)
 		return exitFail
 	}
 	return exitOK

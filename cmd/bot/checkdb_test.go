@@ -46,7 +46,7 @@ func TestCheckDBSummarisesAndFindsADamagedRecord(t *testing.T) {
 	r = runBot(t, "check-db", "-config", cfg)
 	if r.code != exitFail || !strings.Contains(r.stdout, "1 problems found") ||
 		!strings.Contains(r.stdout, "subscribers: 1 records cannot be decoded") ||
-		r.stderr != "bot check-db: "+dbPath+" is damaged — "+damagedHint+"\n" {
+		r.stderr != "herald check-db: "+dbPath+" is damaged — "+damagedHint+"\n" {
 		t.Errorf("damaged record: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	if after, _ := os.ReadFile(dbPath); !bytes.Equal(before, after) {

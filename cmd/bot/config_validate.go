@@ -36,6 +36,9 @@ func (c *Config) Validate() error {
 	if c.PublicBaseURL != "" && !isHTTPURL(c.PublicBaseURL, true) {
 		add("public_base_url", "%q must be an https:// URL that reaches this server from the internet", c.PublicBaseURL)
 	}
+	if c.MemoryLimitMB < 0 {
+		add("memory_limit_mb", "must be 0 (no limit) or more — e.g. 72, about 55 per million subscribers plus 20")
+	}
 	if strings.TrimSpace(c.Storage.Path) == "" {
 		add("storage.path", `must not be empty — e.g. "./data/herald.db"`)
 	}
