@@ -70,6 +70,9 @@ type Options struct {
 	// quiet hours (schedule.Zones.DeliverAt). Zero means at once; nil sends
 	// everyone at once.
 	DeliverAt func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time
+	// OnUncertain is what a resumed run does with the recipients a crash
+	// left in flight (ResendUncertain when empty).
+	OnUncertain Uncertain
 	// Reporter gets progress and reports (NopReporter when nil).
 	Reporter Reporter
 }
@@ -100,6 +103,9 @@ func (o *Options) withDefaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.OnUncertain == "" {
+		o.OnUncertain = ResendUncertain
 	}
 	if o.Reporter == nil {
 		o.Reporter = NopReporter{}
