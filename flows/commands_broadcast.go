@@ -426,22 +426,11 @@ func (t *turn) errorsOf(args string) error {
 	reasons := herald.ReasonCounter{}
 	total := 0
 	for _, r := range runs {
-		var after uint32
-		for {
-			ds, err := t.e.cfg.Store.Deliveries(r.ID, herald.Failed, after, 1000)
-			if err != nil {
-				return fmt.Errorf("flows: deliveries of %s: %w", r.ID, err)
-			}
-			for _, d := range ds {
-				total++
-				reasons.Add("", d.Reason) // one list across platforms
-				_ = w.Write([]string{r.ID, string(d.Recipient.Platform), d.Recipient.ID, d.Reason, strconv.Itoa(d.Attempts), d.At.UTC().Format("2006-01-02T15:04:05Z")})
-				after = d.Seq
-			}
-			if len(ds) < 1000 {
-				break
-			}
+		n, err := t.unreached(&r, w, reasons)
+		if err != nil {
+			return err
 		}
+		total += n
 	}
 	w.Flush()
 	if total == 0 {
@@ -451,11 +440,51 @@ func (t *turn) errorsOf(args string) error {
 	rs := reasons.Sorted()
 	lines := []string{t.N("errors.title", total, "ID", b.ID)}
 	for _, x := range rs[:min(len(rs), 6)] {
-		lines = append(lines, fmt.Sprintf("• %s: %s", t.orDash(x.Reason), FormatCount(x.Count)))
+		why := t.orDash(x.Reason)
+		if x.Reason == herald.ReasonUncertain {
+			why = t.T("reason.uncertain")
+		}
+		lines = append(lines, fmt.Sprintf("• %s: %s", why, FormatCount(x.Count)))
 	}
 	t.replies = append(t.replies, Reply{Text: strings.Join(lines, "\n"),
 		File: &File{Name: "failed-" + b.ID + ".csv", ContentType: "text/csv", Data: buf.Bytes()}})
 	return nil
+}
+
+// unreached writes a run's recipients who may not have the broadcast to
+// w and counts their reasons: the failed, and those skipped because a
+// crash left their outcome unknown (dispatch.on_uncertain: skip).
+func (t *turn) unreached(r *herald.Run, w *csv.Writer, reasons herald.ReasonCounter) (int, error) {
+	uncertain := 0
+	for _, c := range r.Tally {
+		uncertain += c.Uncertain
+	}
+	n := 0
+	for _, o := range []herald.Outcome{herald.Failed, herald.Skipped} {
+		if o == herald.Skipped && uncertain == 0 {
+			continue
+		}
+		var after uint32
+		for {
+			ds, err := t.e.cfg.Store.Deliveries(r.ID, o, after, 1000)
+			if err != nil {
+				return n, fmt.Errorf("flows: deliveries of %s: %w", r.ID, err)
+			}
+			for _, d := range ds {
+				after = d.Seq
+				if o == herald.Skipped && d.Reason != herald.ReasonUncertain {
+					continue
+				}
+				n++
+				reasons.Add("", d.Reason) // one list across platforms
+				_ = w.Write([]string{r.ID, string(d.Recipient.Platform), d.Recipient.ID, d.Reason, strconv.Itoa(d.Attempts), d.At.UTC().Format("2006-01-02T15:04:05Z")})
+			}
+			if len(ds) < 1000 {
+				break
+			}
+		}
+	}
+	return n, nil
 }
 
 // logOf is a broadcast's story: runs and who did what.
