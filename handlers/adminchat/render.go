@@ -153,7 +153,7 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 	}
 	b.WriteString("\n\n" + loc.T("report.duration", "Duration", exactDuration(loc, rep.Duration)))
 	r := flows.Reply{Text: b.String()}
-	if sum.Failed > 0 {
+	if sum.Failed > 0 || sum.Uncertain > 0 { // /errors lists the uncertain skipped
 		r.Choices = append(r.Choices, flows.Choice{ID: "/errors " + rep.BroadcastID, Label: loc.T("btn.errors")})
 	}
 	r.Choices = append(r.Choices, flows.Choice{ID: "/clone " + rep.BroadcastID, Label: loc.T("btn.clone")})
