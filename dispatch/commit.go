@@ -28,7 +28,7 @@ type committer struct {
 }
 
 func newCommitter(r *runner) *committer {
-	return &committer{r: r, in: make(chan []herald.Delivery, r.e.opts.Workers), marks: make(chan *mark),
+	return &committer{r: r, in: make(chan []herald.Delivery, r.e.opts.Workers), marks: make(chan *mark, 2*len(r.b.Audience.Channels)),
 		done: make(chan struct{}), buf: make([]herald.Delivery, 0, r.e.opts.CommitBatch+500)}
 }
 
@@ -40,6 +40,11 @@ func (c *committer) loop(ctx context.Context) {
 		select {
 		case ds, ok := <-c.in:
 			if !ok {
+				for len(c.marks) > 0 { // none left to wait on: nobody sends them
+					m := <-c.marks
+					m.err = errStopped
+					close(m.done)
+				}
 				c.flush(ctx)
 				return
 			}
@@ -53,6 +58,9 @@ func (c *committer) loop(ctx context.Context) {
 			}
 		case m := <-c.marks:
 			c.held = append(c.held, m)
+			for len(c.marks) > 0 { // other channels' marks share the commit
+				c.held = append(c.held, <-c.marks)
+			}
 			c.flush(ctx)
 		case <-t.C:
 			c.flush(ctx)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/schedule"
 	"github.com/robfig/cron/v3"
 )
 
@@ -303,7 +304,7 @@ func recurringCron(s string) (string, bool) {
 	f := strings.Fields(strings.ToLower(strings.Trim(strings.TrimSpace(s), `"`)))
 	if len(f) == 5 {
 		expr := strings.Join(f, " ")
-		if _, err := cronParser.Parse(expr); err == nil {
+		if _, err := schedule.ParseCron(expr, time.UTC); err == nil {
 			return expr, true
 		}
 		return "", false
@@ -354,7 +355,7 @@ func (t *turn) describeSchedule(s *herald.Schedule) string {
 		if s.MaxRuns > 0 {
 			out += ", " + t.N("schedule.times", s.MaxRuns)
 		}
-		if sched, err := cronParser.Parse(s.Cron); err == nil {
+		if sched, err := schedule.ParseCron(s.Cron, t.tz); err == nil {
 			next := t.now
 			var times []string
 			for i := 0; i < 3 && (s.MaxRuns == 0 || i < s.MaxRuns); i++ {

@@ -32,8 +32,18 @@ func ParseCron(expr string, loc *time.Location) (cron.Schedule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schedule: cron %q: %w", expr, err)
 	}
-	if spec, ok := sched.(*cron.SpecSchedule); ok && spec.Location == time.Local {
-		spec.Location = loc
+	if spec, ok := sched.(*cron.SpecSchedule); ok {
+		// a field that matches nothing (",") parses, and Next then spins
+		// forever looking for a match
+		const star = 1 << 63
+		for _, f := range []uint64{spec.Second, spec.Minute, spec.Hour, spec.Dom, spec.Month, spec.Dow} {
+			if f&^star == 0 {
+				return nil, fmt.Errorf("schedule: cron %q: a field matches nothing", expr)
+			}
+		}
+		if spec.Location == time.Local {
+			spec.Location = loc
+		}
 	}
 	return sched, nil
 }
