@@ -19,7 +19,7 @@ import (
 // The crash bound under test (see the package doc): per run, at most the
 // in-flight jobs plus one commit batch are sent twice; none on LINE. The
 // recipients left in flight are counted uncertain: per channel, at most
-// two marked chunks (4×Workers each), the outcomes gathered since the last
+// two marked chunks (16×Workers each, at most a commit batch), the outcomes gathered since the last
 // commit (a chunk) and the senders' queue.
 const (
 	crashWorkers     = 4
@@ -142,7 +142,7 @@ func killNine(t *testing.T, policy dispatch.Uncertain) {
 	}
 	// per channel without retry keys: two marked chunks, the outcomes since
 	// the last commit, the senders' queue
-	if bound := 2 * (3*4*crashWorkers + 2*crashWorkers); uncertain > bound {
+	if bound := 2 * (3*min(16*crashWorkers, crashCommitBatch) + 2*crashWorkers); uncertain > bound {
 		t.Errorf("%d recipients uncertain, more than the bound %d", uncertain, bound)
 	}
 }

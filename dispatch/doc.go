@@ -30,7 +30,7 @@
 //     subscriber state changed while the process was down.
 //
 // Those sent again are known: before a chunk of recipients' requests leave
-// (4×Workers, at most CommitBatch), the pager has them marked in flight in
+// (16×Workers, at most CommitBatch), the pager has them marked in flight in
 // the committer's next group commit, and the senders wait for it; an
 // outcome clears the mark in its commit. A resumed run finds the marks
 // left (the uncertain: those in flight, the uncommitted outcomes, and at
