@@ -39,11 +39,16 @@ type Tally struct {
 	Sent    int
 	Failed  int
 	Skipped int
+	// Uncertain counts recipients whose send had started when the process
+	// died, with no outcome recorded: they may have the message already.
+	// Each is also counted under its outcome (sent again, or skipped with
+	// ReasonUncertain); see dispatch's OnUncertain.
+	Uncertain int
 }
 
 // Add returns the sum of two tallies.
 func (t Tally) Add(o Tally) Tally {
-	return Tally{t.Pending + o.Pending, t.Sent + o.Sent, t.Failed + o.Failed, t.Skipped + o.Skipped}
+	return Tally{t.Pending + o.Pending, t.Sent + o.Sent, t.Failed + o.Failed, t.Skipped + o.Skipped, t.Uncertain + o.Uncertain}
 }
 
 // Done is how many recipients have a final outcome.
@@ -72,6 +77,9 @@ const (
 	// ReasonDuplicate: the same chat is another recipient of the run (a
 	// Telegram group Herald knew under its old and its new ID).
 	ReasonDuplicate = "duplicate"
+	// ReasonUncertain: a send to the recipient was in flight when the
+	// process died and the run was told not to send twice (skip).
+	ReasonUncertain = "uncertain"
 )
 
 // Delivery is one recipient of a run and what happened to them.

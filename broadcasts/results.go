@@ -142,9 +142,42 @@ func (s *Service) WriteFailures(w io.Writer, id string, begin func()) (herald.Re
 			}
 			after = ds[len(ds)-1].Seq
 		}
+		// Recipients a crash left mid-send and on_uncertain: skip did not
+		// resend may not have it either: they belong in the same list.
+		if uncertainIn(run) {
+			for after = 0; ; {
+				if ds, err = s.opts.Store.Deliveries(run.ID, herald.Skipped, after, page); err != nil {
+					return reasons, total, errors.Join(errCut, wrap("failures", id, err))
+				}
+				for _, d := range ds {
+					if d.Reason != herald.ReasonUncertain {
+						continue
+					}
+					total++
+					reasons.Add(d.Recipient.Platform, d.Reason)
+					_ = cw.Write([]string{run.ID, string(d.Recipient.Platform), d.Recipient.ID, d.Reason,
+						strconv.Itoa(d.Attempts), formatTime(d.At)})
+				}
+				if len(ds) < page {
+					break
+				}
+				after = ds[len(ds)-1].Seq
+			}
+		}
 		cw.Flush()
 	}
 	return reasons, total, cw.Error()
+}
+
+// uncertainIn reports whether a run skipped recipients whose outcome a
+// crash left unknown.
+func uncertainIn(run herald.Run) bool {
+	for _, t := range run.Tally {
+		if t.Uncertain > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func formatTime(t time.Time) string {

@@ -14,13 +14,16 @@ type job struct {
 	msg Message
 	ds  []herald.Delivery
 	lim *limiter
+	// started is the in-flight mark of the job's recipients: the request
+	// leaves once it is durable (nil: the platform deduplicates).
+	started *mark
 }
 
 // channel sends the run's pending recipients on platform p: a pager reads
 // pending records in Seq order and hands jobs to Options.Workers senders,
 // and group jobs to the group lane (lane.go); outcomes go to out for the
 // group commit.
-func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []herald.Delivery) {
+func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []herald.Delivery, marks chan<- *mark) {
 	rt := r.e.routes[p]
 	jobs := make(chan *job, r.e.opts.Workers)
 	done := make(chan struct{})
@@ -33,7 +36,7 @@ func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []he
 		}()
 	}
 	lane := newGroupLane()
-	r.page(ctx, p, rt, jobs, lane, out)
+	r.page(ctx, p, rt, jobs, lane, out, marks)
 	close(jobs)
 	for range r.e.opts.Workers {
 		<-done
@@ -52,6 +55,11 @@ type pager struct {
 	size     int
 	maxMulti int  // recipients per multicast; 0: push one by one
 	batch    *job // the multicast being filled
+	// marks takes the chunks of recipients to mark in flight before their
+	// requests leave (nil: the platform deduplicates, see Deduplicator);
+	// started is the mark of the chunk being handed out.
+	marks   chan<- *mark
+	started *mark
 }
 
 // page feeds jobs until the channel's pending records are all handed out or
@@ -63,8 +71,11 @@ type pager struct {
 // sleeps until the next is due. Those due before the previous pass were
 // handed out then (in flight or committed), so a pass never sends anyone
 // twice; a restarted run begins again with no lower bound.
-func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, lane *groupLane, out chan<- []herald.Delivery) {
+func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, lane *groupLane, out chan<- []herald.Delivery, marks chan<- *mark) {
 	pg := &pager{r: r, p: p, rt: rt, jobs: jobs, lane: lane, out: out, size: r.e.opts.PageSize}
+	if rt != nil && !deduplicates(rt.s) {
+		pg.marks = marks
+	}
 	personal := herald.Personalized(r.b.Content.Text) || herald.Personalized(r.b.Content.Title)
 	if rt != nil && !personal {
 		pg.maxMulti = rt.maxMulti
@@ -88,6 +99,7 @@ func (pg *pager) flush(ctx context.Context) bool {
 	}
 	pg.batch = nil
 	ds := j.ds
+	j.started = pg.started // marks commit in order: the latest covers the batch
 	j.msg.RetryKey = retryKey(pg.r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), contentKey(&j.msg.Content))
 	return pg.r.hand(ctx, pg.jobs, j)
 }
@@ -105,6 +117,7 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 			r.stop(stopShutdown)
 			return next, false
 		}
+		due := ds[:0]
 		for _, d := range ds {
 			after = d.Seq
 			switch {
@@ -116,9 +129,10 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 			case !lower.IsZero() && !d.NotBefore.After(lower):
 				continue // handed out by an earlier pass
 			}
-			if !pg.handOut(ctx, d) {
-				return next, false
-			}
+			due = append(due, d)
+		}
+		if !pg.handChunks(ctx, due) {
+			return next, false
 		}
 		if len(ds) < pg.size {
 			break
@@ -156,6 +170,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 		return len(b.ds) < pg.maxMulti || pg.flush(ctx)
 	}
 	j := r.newJob(pg.rt.single, &sub)
+	j.started = pg.started
 	j.ds = []herald.Delivery{d}
 	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.FromPart = d.PartsDone
@@ -242,6 +257,9 @@ func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery,
 // execute sends one job and hands its outcomes to the committer. A job
 // the run stopped before sending leaves its recipients pending.
 func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []herald.Delivery) {
+	if !j.started.wait() {
+		return
+	}
 	id, attempts, err := r.e.sendWithRetry(ctx, s, j.lim, &j.msg, r.stopped)
 	if errors.Is(err, ErrRecipientMoved) && len(j.ds) == 1 {
 		// The sender recorded the move: send where the chat lives now, once.
@@ -257,6 +275,9 @@ func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []her
 		attempts += more
 	}
 	if errors.Is(err, errStopped) || ctx.Err() != nil {
+		if attempts > 0 && j.started != nil {
+			r.unknown.add(j.ds) // a request left: it may have arrived
+		}
 		return
 	}
 	o, reason := outcomeOf(err)

@@ -12,18 +12,23 @@ import (
 // Options.CommitBatch (a job's outcomes are never split) or every
 // Options.CommitInterval. After each commit it marks gone recipients
 // blocked, moves the progress, checks the failure threshold and reports.
+//
+// A pager's request to mark recipients in flight (marks) commits at once,
+// with the outcomes gathered so far: its senders wait for it.
 type committer struct {
-	r    *runner
-	in   chan []herald.Delivery
-	done chan struct{}
-	buf  []herald.Delivery
+	r     *runner
+	in    chan []herald.Delivery
+	marks chan *mark
+	done  chan struct{}
+	buf   []herald.Delivery
+	held  []*mark // marks to write in the next commit
 	// why is set when the failure threshold was passed: the run stops at
 	// once and the pause is recorded after the next commit.
 	why string
 }
 
 func newCommitter(r *runner) *committer {
-	return &committer{r: r, in: make(chan []herald.Delivery, r.e.opts.Workers),
+	return &committer{r: r, in: make(chan []herald.Delivery, r.e.opts.Workers), marks: make(chan *mark, 2*len(r.b.Audience.Channels)),
 		done: make(chan struct{}), buf: make([]herald.Delivery, 0, r.e.opts.CommitBatch+500)}
 }
 
@@ -35,6 +40,11 @@ func (c *committer) loop(ctx context.Context) {
 		select {
 		case ds, ok := <-c.in:
 			if !ok {
+				for len(c.marks) > 0 { // none left to wait on: nobody sends them
+					m := <-c.marks
+					m.err = errStopped
+					close(m.done)
+				}
 				c.flush(ctx)
 				return
 			}
@@ -46,6 +56,12 @@ func (c *committer) loop(ctx context.Context) {
 			if len(c.buf) >= c.r.e.opts.CommitBatch {
 				c.flush(ctx)
 			}
+		case m := <-c.marks:
+			c.held = append(c.held, m)
+			for len(c.marks) > 0 { // other channels' marks share the commit
+				c.held = append(c.held, <-c.marks)
+			}
+			c.flush(ctx)
 		case <-t.C:
 			c.flush(ctx)
 		}
@@ -60,26 +76,35 @@ func (c *committer) flush(ctx context.Context) {
 			c.why = ""
 		}
 	}()
-	if len(c.buf) == 0 {
+	if len(c.buf) == 0 && len(c.held) == 0 {
 		return
 	}
-	if err := r.record(ctx, c.buf); err != nil {
+	var started []uint32
+	for _, m := range c.held {
+		started = append(started, m.seqs...)
+	}
+	err := r.record(ctx, started, c.buf)
+	for _, m := range c.held {
+		m.err = err
+		close(m.done)
+	}
+	c.buf, c.held = c.buf[:0], c.held[:0]
+	if err != nil {
 		// Storage is failing: stop taking recipients; what was not recorded
-		// stays pending and is sent again after a restart (the crash bound).
+		// stays pending and is sent again after a restart (the crash bound);
+		// those whose mark failed are not sent.
 		r.logErr("dispatch: record outcomes", err)
 		r.stop(stopShutdown)
-		c.buf = c.buf[:0]
-		return
 	}
-	c.buf = c.buf[:0]
 }
 
-// record commits outcomes (retrying briefly), marks gone recipients
-// blocked, moves the progress and applies the failure threshold.
-func (r *runner) record(ctx context.Context, ds []herald.Delivery) error {
+// record commits in-flight marks and outcomes (retrying briefly), marks
+// gone recipients blocked, moves the progress and applies the failure
+// threshold.
+func (r *runner) record(ctx context.Context, started []uint32, ds []herald.Delivery) error {
 	var err error
 	for try := 1; try <= 3; try++ {
-		if err = r.e.store.RecordOutcomes(r.runID, ds); err == nil {
+		if err = r.e.store.CommitDeliveries(r.runID, started, ds); err == nil {
 			break
 		}
 		if r.e.opts.Sleep(ctx, r.e.opts.backoffDelay(try)) != nil {
@@ -93,6 +118,9 @@ func (r *runner) record(ctx context.Context, ds []herald.Delivery) error {
 		if d.Outcome == herald.Failed && d.Reason == herald.ReasonBlocked {
 			r.markBlocked(d.Recipient)
 		}
+	}
+	if len(ds) == 0 {
+		return nil
 	}
 	now := r.e.opts.Now()
 	r.prog.add(ds, now)

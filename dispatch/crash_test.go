@@ -17,7 +17,10 @@ import (
 )
 
 // The crash bound under test (see the package doc): per run, at most the
-// in-flight jobs plus one commit batch are sent twice; none on LINE.
+// in-flight jobs plus one commit batch are sent twice; none on LINE. The
+// recipients left in flight are counted uncertain: per channel, at most
+// two marked chunks (16×Workers each, at most a commit batch), the outcomes gathered since the last
+// commit (a chunk) and the senders' queue.
 const (
 	crashWorkers     = 4
 	crashCommitBatch = 50
@@ -38,7 +41,8 @@ func TestCrashChild(t *testing.T) {
 	defer st.Close()
 	eng := dispatch.New(st, senders(t, os.Getenv("HERALD_CRASH_URL")), dispatch.Options{
 		Workers: crashWorkers, CommitBatch: crashCommitBatch, FailureThreshold: -1,
-		Limits: dispatch.Limits{Off: true, MulticastSize: 10, Headroom: 1}})
+		OnUncertain: dispatch.Uncertain(os.Getenv("HERALD_CRASH_UNCERTAIN")),
+		Limits:      dispatch.Limits{Off: true, MulticastSize: 10, Headroom: 1}})
 	ctx := context.Background()
 	if _, err := eng.Start(ctx, os.Getenv("HERALD_CRASH_BROADCAST")); err != nil {
 		t.Fatal(err)
@@ -52,6 +56,14 @@ func TestKillNineLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills a child process")
 	}
+	for _, policy := range []dispatch.Uncertain{dispatch.ResendUncertain, dispatch.SkipUncertain} {
+		t.Run(string(policy), func(t *testing.T) { killNine(t, policy) })
+	}
+}
+
+// killNine kills a dispatcher mid-run, resumes the run with the policy on
+// uncertain recipients and checks what the recipients got.
+func killNine(t *testing.T, policy dispatch.Uncertain) {
 	fakes := platformtest.NewServer(nil)
 	srv := httptest.NewServer(fakes.Handler())
 	defer srv.Close()
@@ -65,7 +77,8 @@ func TestKillNineLosesNothing(t *testing.T) {
 	bid := crashSetup(t, db, fakes)
 	child := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "HERALD_CRASH_DB="+db, "HERALD_CRASH_URL="+srv.URL, "HERALD_CRASH_BROADCAST="+bid)
+		cmd.Env = append(os.Environ(), "HERALD_CRASH_DB="+db, "HERALD_CRASH_URL="+srv.URL, "HERALD_CRASH_BROADCAST="+bid,
+			"HERALD_CRASH_UNCERTAIN="+string(policy))
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -89,25 +102,6 @@ func TestKillNineLosesNothing(t *testing.T) {
 	if err := second.Wait(); err != nil {
 		t.Fatalf("the restarted process: %v", err)
 	}
-	dups := 0
-	for _, p := range []herald.Platform{herald.Telegram, herald.LINE, herald.Messenger} {
-		if got := rec.Recipients(string(p)); got != crashPerChannel {
-			t.Errorf("%s: %d recipients reached, want %d", p, got, crashPerChannel)
-		}
-		n := 0
-		for _, k := range rec.Duplicates(string(p)) {
-			n += k
-		}
-		t.Logf("%s: %d duplicates", p, n)
-		if p == herald.LINE && n != 0 {
-			t.Errorf("LINE: %d duplicates, want 0 (retry keys)", n)
-		}
-		dups += n
-	}
-	// in flight on two channels, queued for the committer, one commit batch
-	if bound := 2*crashWorkers + crashWorkers + crashCommitBatch; dups > bound {
-		t.Errorf("%d duplicates, more than the bound %d", dups, bound)
-	}
 	st, err := storage.Open(db, storage.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +109,41 @@ func TestKillNineLosesNothing(t *testing.T) {
 	defer st.Close()
 	runs, _ := st.RunsOf(bid)
 	if len(runs) != 1 || runs[0].Status != herald.RunCompleted || runs[0].Tally[herald.LINE].Sent != crashPerChannel {
-		t.Errorf("runs %+v, want one completed run with every recipient sent", runs)
+		t.Fatalf("runs %+v, want one completed run with every LINE recipient sent", runs)
+	}
+	tally := runs[0].Tally
+	dups, uncertain := 0, 0
+	for _, p := range []herald.Platform{herald.Telegram, herald.LINE, herald.Messenger} {
+		reached := rec.Recipients(string(p))
+		n := 0
+		for _, k := range rec.Duplicates(string(p)) {
+			n += k
+		}
+		u := tally[p].Uncertain
+		t.Logf("%s: %d reached, %d duplicates, %d uncertain", p, reached, n, u)
+		switch {
+		case p == herald.LINE && (n != 0 || u != 0 || reached != crashPerChannel):
+			t.Errorf("LINE: %d reached, %d duplicates, %d uncertain; want all, none, none (retry keys)", reached, n, u)
+		case policy == dispatch.SkipUncertain && n != 0:
+			t.Errorf("%s: %d duplicates with on_uncertain skip, want 0", p, n)
+		case policy == dispatch.SkipUncertain && (reached+u < crashPerChannel || tally[p].Skipped != u):
+			t.Errorf("%s: %d reached and %d uncertain (tally %+v): someone was missed without being counted", p, reached, u, tally[p])
+		case policy == dispatch.ResendUncertain && reached != crashPerChannel:
+			t.Errorf("%s: %d recipients reached, want %d", p, reached, crashPerChannel)
+		case n > u:
+			t.Errorf("%s: %d duplicates but only %d recipients counted uncertain", p, n, u)
+		}
+		dups += n
+		uncertain += u
+	}
+	// in flight on two channels, queued for the committer, one commit batch
+	if bound := 2*crashWorkers + crashWorkers + crashCommitBatch; dups > bound {
+		t.Errorf("%d duplicates, more than the bound %d", dups, bound)
+	}
+	// per channel without retry keys: two marked chunks, the outcomes since
+	// the last commit, the senders' queue
+	if bound := 2 * (3*min(16*crashWorkers, crashCommitBatch) + 2*crashWorkers); uncertain > bound {
+		t.Errorf("%d recipients uncertain, more than the bound %d", uncertain, bound)
 	}
 }
 

@@ -29,6 +29,16 @@
 //     from the same pending recipients, which it is unless a recipient's
 //     subscriber state changed while the process was down.
 //
+// Those sent again are known: before a chunk of recipients' requests leave
+// (16×Workers, at most CommitBatch), the pager has them marked in flight in
+// the committer's next group commit, and the senders wait for it; an
+// outcome clears the mark in its commit. A resumed run finds the marks
+// left (the uncertain: those in flight, the uncommitted outcomes, and at
+// most two marked chunks not yet sent), counts them in Tally.Uncertain and
+// sends them again or skips them (ReasonUncertain) as Options.OnUncertain
+// says; a Deduplicator's recipients are never marked. A pause or shutdown
+// unmarks what it did not send.
+//
 // # Choices
 //
 //   - Recipients are re-read when their turn comes: one who unsubscribed,

@@ -72,6 +72,9 @@ type Options struct {
 	DeliverAt func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time
 	// Events hears progress and reports (nil: nobody).
 	Events Events
+	// OnUncertain is what a resumed run does with the recipients a crash
+	// left in flight (ResendUncertain when empty).
+	OnUncertain Uncertain
 }
 
 func (o *Options) withDefaults() {
@@ -100,6 +103,9 @@ func (o *Options) withDefaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.OnUncertain == "" {
+		o.OnUncertain = ResendUncertain
 	}
 }
 

@@ -34,7 +34,8 @@ type runner struct {
 	stopCh   chan struct{}
 	done     chan struct{}
 
-	prog progress
+	prog    progress
+	unknown unknowns
 }
 
 func (e *Engine) newRunner(run herald.Run) *runner {
@@ -78,6 +79,14 @@ func (r *runner) run() {
 		}
 	}
 	if run.Status != herald.RunSending {
+		return
+	}
+	if err := r.settleUncertain(); err != nil {
+		r.logErr("dispatch: settle uncertain recipients", err)
+		return // resending them unawares could send twice: a restart tries again
+	}
+	if run, err = store.Run(r.runID); err != nil {
+		r.logErr("dispatch: load run", err)
 		return
 	}
 	r.prog.init(&run, r.e.opts.Now())
@@ -138,12 +147,13 @@ func (r *runner) sendAll(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.channel(ctx, p, c.in)
+			r.channel(ctx, p, c.in, c.marks)
 		}()
 	}
 	wg.Wait()
 	close(c.in)
 	<-c.done
+	r.unmarkUnsent()
 }
 
 // watch re-reads the run's status so a pause or cancel made anywhere

@@ -32,8 +32,18 @@ type Runs interface {
 type Deliveries interface {
 	AddDeliveries(runID string, ds []herald.Delivery) error
 	RecordOutcomes(runID string, ds []herald.Delivery) error
+	InFlight
 	Deliveries(runID string, outcome herald.Outcome, after uint32, limit int) ([]herald.Delivery, error)
 	PendingDeliveries(runID string, p herald.Platform, after uint32, limit int) ([]herald.Delivery, error)
+}
+
+// InFlight keeps which recipients' sends have started (see Uncertain):
+// CommitDeliveries marks them in the group commit that records earlier
+// outcomes; an outcome removes the mark.
+type InFlight interface {
+	CommitDeliveries(runID string, started []uint32, ds []herald.Delivery) error
+	InFlight(runID string) ([]herald.Delivery, error)
+	SettleInFlight(runID string, ds []herald.Delivery, uncertain bool) error
 }
 
 // Subscribers resolves audiences and reads and updates subscribers.

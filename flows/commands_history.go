@@ -34,7 +34,11 @@ func (m *manager) errorsOf(args string) error {
 	rs := reasons.Sorted()
 	lines := []string{m.t.N("errors.title", total, "ID", b.ID)}
 	for _, x := range rs[:min(len(rs), 6)] {
-		lines = append(lines, fmt.Sprintf("• %s: %s", m.t.orDash(x.Reason), FormatCount(x.Count)))
+		why := m.t.orDash(x.Reason)
+		if x.Reason == herald.ReasonUncertain {
+			why = m.t.T("reason.uncertain")
+		}
+		lines = append(lines, fmt.Sprintf("• %s: %s", why, FormatCount(x.Count)))
 	}
 	var cs []Choice
 	if n, err := m.svc.Retryable(b.ID); err == nil && n > 0 {

@@ -106,6 +106,20 @@ func TestErrorsListsFailuresWithACSV(t *testing.T) {
 	if rs[0].File == nil || !strings.Contains(string(rs[0].File.Data), "line,U000,blocked,1") {
 		t.Errorf("CSV attachment = %+v", rs[0].File)
 	}
+	// a recipient a crash left mid-send, skipped so as never to send twice
+	gone := herald.Delivery{Seq: 3, Recipient: herald.SubscriberKey{Platform: herald.Telegram, ID: "42"}, Outcome: herald.Pending}
+	if err := h.store.AddDeliveries(run.ID, []herald.Delivery{gone}); err != nil {
+		t.Fatal(err)
+	}
+	gone.Outcome, gone.Reason = herald.Skipped, herald.ReasonUncertain
+	if err := h.store.SettleInFlight(run.ID, []herald.Delivery{gone}, true); err != nil {
+		t.Fatal(err)
+	}
+	rs = h.send("/errors " + a.ID)
+	mustContain(t, rs, "• blocked: 1", "• outcome unknown: mid-send when the bot stopped")
+	if rs[0].File == nil || !strings.Contains(string(rs[0].File.Data), "telegram,42,uncertain") {
+		t.Errorf("CSV attachment = %+v", rs[0].File)
+	}
 	mustContain(t, h.send("/delete "+a.ID), "already started sending")
 }
 

@@ -299,6 +299,7 @@ type testStore interface {
 	CreateRun(r *herald.Run) error
 	AddDeliveries(runID string, ds []herald.Delivery) error
 	RecordOutcomes(runID string, ds []herald.Delivery) error
+	SettleInFlight(runID string, ds []herald.Delivery, uncertain bool) error
 }
 
 // seed fills the store with a small known audience.

@@ -199,14 +199,18 @@ func handleRecurring(t *turn) error {
 func cutCronZone(s string, def *time.Location) (*time.Location, string, error) {
 	s = strings.TrimSpace(s)
 	first, rest, _ := strings.Cut(s, " ")
-	name, ok := strings.CutPrefix(strings.ToUpper(first), "CRON_TZ=")
-	if !ok {
-		name, ok = strings.CutPrefix(strings.ToUpper(first), "TZ=")
+	// the prefix is matched in place: upper-casing the whole word could
+	// change its length ("ı", "ſ") and cut the name at the wrong byte
+	name, ok := "", false
+	for _, p := range []string{"CRON_TZ=", "TZ="} {
+		if len(first) >= len(p) && strings.EqualFold(first[:len(p)], p) {
+			name, ok = first[len(p):], true
+			break
+		}
 	}
 	if !ok {
 		return def, s, nil
 	}
-	name = first[len(first)-len(name):]
 	loc, err := time.LoadLocation(name)
 	if err != nil || name == "" || name == "Local" {
 		return nil, "", errors.New(name)

@@ -6,6 +6,7 @@ package schedule
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,12 +23,27 @@ var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour |
 // ParseCron parses a recurring schedule's expression. Without CRON_TZ the
 // expression is read in loc, the bot's timezone.
 func ParseCron(expr string, loc *time.Location) (cron.Schedule, error) {
+	// robfig/cron slices a zone prefix up to the first space and panics
+	// when there is none ("TZ=", "CRON_TZ=UTC")
+	if (strings.HasPrefix(expr, "TZ=") || strings.HasPrefix(expr, "CRON_TZ=")) && !strings.Contains(expr, " ") {
+		return nil, fmt.Errorf("schedule: cron %q: a zone and no fields", expr)
+	}
 	sched, err := cronParser.Parse(expr)
 	if err != nil {
 		return nil, fmt.Errorf("schedule: cron %q: %w", expr, err)
 	}
-	if spec, ok := sched.(*cron.SpecSchedule); ok && spec.Location == time.Local {
-		spec.Location = loc
+	if spec, ok := sched.(*cron.SpecSchedule); ok {
+		// a field that matches nothing (",") parses, and Next then spins
+		// forever looking for a match
+		const star = 1 << 63
+		for _, f := range []uint64{spec.Second, spec.Minute, spec.Hour, spec.Dom, spec.Month, spec.Dow} {
+			if f&^star == 0 {
+				return nil, fmt.Errorf("schedule: cron %q: a field matches nothing", expr)
+			}
+		}
+		if spec.Location == time.Local {
+			spec.Location = loc
+		}
 	}
 	return sched, nil
 }

@@ -69,6 +69,7 @@ type runTx struct {
 	all     *bolt.Bucket
 	rb      *bolt.Bucket
 	pending map[herald.Platform]*bolt.Bucket // opened so far
+	marks   *bolt.Bucket                     // the in-flight index, once opened
 }
 
 func openRunTx(tx *bolt.Tx, runID string) (*runTx, error) {
@@ -185,45 +186,44 @@ func (s *Store) AddDeliveries(runID string, ds []herald.Delivery) error {
 // transaction (group commit) and moves the run's Tally from each record's
 // old outcome to its new one, so the tally is exact after a crash and
 // recording the same outcome twice counts it once. Every Seq must be in
-// the run; the recipient stays the one snapshotted.
+// the run; the recipient stays the one snapshotted. An outcome other than
+// pending removes the record's in-flight mark (CommitDeliveries).
 func (s *Store) RecordOutcomes(runID string, ds []herald.Delivery) error {
-	return s.update("record outcomes of "+runID, func(tx *bolt.Tx) error {
-		rt, err := openRunTx(tx, runID)
-		if err != nil {
-			return err
-		}
-		var (
-			buf []byte
-			old herald.Delivery
-		)
-		for i := range ds {
-			d := ds[i]
-			if d.Outcome == "" {
-				return fmt.Errorf("delivery %d: no outcome", d.Seq)
-			}
-			k := u32(d.Seq)
-			v := rt.all.Get(k)
-			if v == nil {
-				return fmt.Errorf("delivery %d: %w", d.Seq, herald.ErrNotFound)
-			}
-			if err := decodeDelivery(d.Seq, v, &old); err != nil {
-				return err
-			}
-			d.Recipient = old.Recipient
-			buf = appendDelivery(nil, &d) // bbolt keeps the value until commit: no reuse
-			if err := rt.all.Put(k, buf); err != nil {
-				return err
-			}
-			if err := rt.move(k, old.Recipient.Platform, old.Outcome, d.Outcome); err != nil {
-				return err
-			}
-			if old.Outcome != d.Outcome {
-				rt.count(old.Recipient.Platform, old.Outcome, -1)
-				rt.count(old.Recipient.Platform, d.Outcome, 1)
-			}
-		}
-		return rt.save()
-	})
+	return s.CommitDeliveries(runID, nil, ds)
+}
+
+// record writes one outcome (see RecordOutcomes) and returns the record's
+// platform.
+func (rt *runTx) record(d herald.Delivery) (herald.Platform, error) {
+	if d.Outcome == "" {
+		return "", fmt.Errorf("delivery %d: no outcome", d.Seq)
+	}
+	k := u32(d.Seq)
+	v := rt.all.Get(k)
+	if v == nil {
+		return "", fmt.Errorf("delivery %d: %w", d.Seq, herald.ErrNotFound)
+	}
+	var old herald.Delivery
+	if err := decodeDelivery(d.Seq, v, &old); err != nil {
+		return "", err
+	}
+	p := old.Recipient.Platform
+	d.Recipient = old.Recipient
+	// bbolt keeps the value until commit: no reuse
+	if err := rt.all.Put(k, appendDelivery(nil, &d)); err != nil {
+		return "", err
+	}
+	if err := rt.move(k, p, old.Outcome, d.Outcome); err != nil {
+		return "", err
+	}
+	if old.Outcome != d.Outcome {
+		rt.count(p, old.Outcome, -1)
+		rt.count(p, d.Outcome, 1)
+	}
+	if d.Outcome != herald.Pending {
+		return p, rt.unmark(k)
+	}
+	return p, nil
 }
 
 // Deliveries returns up to limit (0: all) deliveries of a run with

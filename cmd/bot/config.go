@@ -164,6 +164,10 @@ type DispatchConfig struct {
 	FailurePauseAfter int     `yaml:"failure_pause_after"`
 	// DrainTimeout bounds how long shutdown waits for in-flight sends.
 	DrainTimeout Duration `yaml:"drain_timeout"`
+	// OnUncertain is what a run resumed after a crash does with the
+	// recipients whose send was in flight on a platform without an
+	// idempotency key (Telegram, Messenger): resend or skip.
+	OnUncertain string `yaml:"on_uncertain"`
 }
 
 // ScheduleConfig tunes the scheduler.
@@ -236,6 +240,7 @@ func DefaultConfig() Config {
 			FailurePauseRatio:        0.05,
 			FailurePauseAfter:        200,
 			DrainTimeout:             Duration(30 * time.Second),
+			OnUncertain:              "resend",
 		},
 		Schedule: ScheduleConfig{
 			MissedGrace: Duration(15 * time.Minute),

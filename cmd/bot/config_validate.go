@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
 	"github.com/heraldbot/herald/locales"
 )
 
@@ -246,6 +247,9 @@ func (c *Config) validateTuning(add addFunc) {
 	}
 	if d.FailurePauseAfter < 0 {
 		add("dispatch.failure_pause_after", "must be 0 or more")
+	}
+	if dispatch.Uncertain(d.OnUncertain).Validate() != nil {
+		add("dispatch.on_uncertain", "is %q — use resend (reach everyone, a few possibly twice after a crash) or skip (never twice, a few possibly missed)", d.OnUncertain)
 	}
 	if s.Retention > 0 && s.Retention < Duration(24*time.Hour) {
 		add("schedule.retention", `%s is under a day — use e.g. "2160h" (90 days), or 0 to keep everything`, s.Retention)

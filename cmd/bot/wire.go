@@ -82,7 +82,8 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		Limits:           senderLimits(d),
 		Backoff:          dispatch.Backoff{MaxAttempts: d.MaxRetries},
 		FailureThreshold: d.FailurePauseRatio, FailureMinSample: d.FailurePauseAfter,
-		Logger: a.logger,
+		OnUncertain: dispatch.Uncertain(d.OnUncertain),
+		Logger:      a.logger,
 		// quiet is the bot's default; a broadcast's own setting (a window,
 		// or off) wins over it.
 		DeliverAt: func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time {

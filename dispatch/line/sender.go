@@ -95,6 +95,10 @@ func (s *Sender) Rates() dispatch.Rates {
 // MaxMulticast implements dispatch.Multicaster.
 func (s *Sender) MaxMulticast() int { return MaxRecipients }
 
+// DeduplicatesRetries implements dispatch.Deduplicator: LINE accepts each
+// X-Line-Retry-Key once, so a send a crash left unknown is repeated safely.
+func (s *Sender) DeduplicatesRetries() bool { return true }
+
 // Send pushes to one recipient, or multicasts to several users. Content of
 // more than five LINE messages (ten pictures and a caption) takes several
 // requests to the same recipients, in order; each has its own retry key

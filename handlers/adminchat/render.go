@@ -137,6 +137,9 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 		b.WriteString("\n" + loc.T("report.total", "Sent", flows.FormatCount(sum.Sent),
 			"Failed", flows.FormatCount(sum.Failed), "Skipped", flows.FormatCount(sum.Skipped)))
 	}
+	if sum.Uncertain > 0 {
+		b.WriteString("\n\n" + loc.T("report.uncertain", "Count", flows.FormatCount(sum.Uncertain)))
+	}
 	if rep.Status == herald.RunFailed && rep.PauseReason != "" {
 		b.WriteString("\n\n" + loc.T("report.run_error", "Error", rep.PauseReason))
 	}
@@ -150,7 +153,7 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 	}
 	b.WriteString("\n\n" + loc.T("report.duration", "Duration", exactDuration(loc, rep.Duration)))
 	r := flows.Reply{Text: b.String()}
-	if sum.Failed > 0 {
+	if sum.Failed > 0 || sum.Uncertain > 0 { // /errors lists the uncertain skipped
 		r.Choices = append(r.Choices, flows.Choice{ID: "/errors " + rep.BroadcastID, Label: loc.T("btn.errors")})
 	}
 	retryable := 0 // who a retry can reach: those who blocked the bot cannot be
@@ -188,6 +191,8 @@ func reason(loc *locales.Localizer, r string) string {
 		return loc.T("reason.canceled")
 	case herald.ReasonDuplicate:
 		return loc.T("reason.duplicate")
+	case herald.ReasonUncertain:
+		return loc.T("reason.uncertain")
 	case "":
 		return "—"
 	}

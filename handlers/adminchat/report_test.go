@@ -64,6 +64,18 @@ func TestReportHasTotalsReasonsDurationAndButtons(t *testing.T) {
 	}
 }
 
+// A run resumed after a crash says how many recipients were mid-send, and
+// why those it did not send again were skipped.
+func TestReportCountsTheUncertain(t *testing.T) {
+	r := newRig(t, nil)
+	b := r.broadcast("Hello", herald.Origin{}, nil)
+	p := r.progress(b, b.ID+"/1", herald.RunCompleted, 100, herald.Tally{Sent: 97, Skipped: 3, Uncertain: 3})
+	r.rep.Finished(context.Background(), herald.Report{Progress: p, Duration: 2 * time.Second,
+		Skips: []herald.ReasonCount{{Platform: herald.LINE, Reason: herald.ReasonUncertain, Count: 3}}})
+	mustContain(t, "report", r.last(), "⚠️ 3 recipients were mid-send when the bot stopped",
+		"• 3 × LINE: outcome unknown: mid-send when the bot stopped, not sent again", "/errors "+b.ID)
+}
+
 // A run nobody failed in offers no error list; one channel needs no sum.
 func TestCleanReportOffersOnlyClone(t *testing.T) {
 	r := newRig(t, nil)
