@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,7 +63,7 @@ type pager struct {
 func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, out chan<- []herald.Delivery) {
 	pg := &pager{r: r, p: p, rt: rt, jobs: jobs, out: out, size: r.e.opts.PageSize}
 	personal := herald.Personalized(r.b.Content.Text) || herald.Personalized(r.b.Content.Title)
-	if rt != nil && !personal {
+	if rt != nil && !personal && !r.tracksLinks() {
 		pg.maxMulti = rt.maxMulti
 	}
 	var lower time.Time
@@ -190,7 +191,23 @@ func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 	c := r.b.Content
 	c.Text = herald.Personalize(c.Text, sub)
 	c.Title = herald.Personalize(c.Title, sub)
+	if r.tracksLinks() {
+		c.Buttons = slices.Clone(c.Buttons)
+		for i := range c.Buttons {
+			if c.Buttons[i].Kind == herald.URLButton {
+				c.Buttons[i].URL = r.e.opts.TrackLink(r.bid, sub.Seq, i)
+			}
+		}
+	}
 	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag}}
+}
+
+// tracksLinks reports whether the run's URL buttons go out as tracked
+// links (Options.TrackLink).
+func (r *runner) tracksLinks() bool {
+	return r.e.opts.TrackLink != nil && slices.ContainsFunc(r.b.Content.Buttons, func(b herald.Button) bool {
+		return b.Kind == herald.URLButton
+	})
 }
 
 // prepare reads the recipient's subscriber as it is now and decides the

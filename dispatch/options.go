@@ -72,6 +72,12 @@ type Options struct {
 	DeliverAt func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time
 	// Reporter gets progress and reports (NopReporter when nil).
 	Reporter Reporter
+	// TrackLink, when set, is the tracked URL that replaces URL button
+	// number button (its index in the content) for the recipient seq
+	// (handlers/clicks). A broadcast with URL buttons is then sent one
+	// recipient per request, never multicast: each recipient's buttons
+	// differ.
+	TrackLink func(broadcastID string, seq uint32, button int) string
 }
 
 func (o *Options) withDefaults() {

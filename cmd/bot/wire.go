@@ -104,6 +104,10 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	if err != nil {
 		return err
 	}
+	trackLink, err := a.addClickRoutes(mux)
+	if err != nil {
+		return err
+	}
 	d := cfg.Dispatch
 	zones := schedule.NewZones(loc)
 	quiet := defaultQuietHours(cfg.Schedule.QuietHours)
@@ -117,7 +121,8 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		DeliverAt: func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time {
 			return zones.DeliverAt(b, sub, quiet, now)
 		},
-		Reporter: handBack{Reporter: p.fe.Reporter, changed: changed},
+		Reporter:  handBack{Reporter: p.fe.Reporter, changed: changed},
+		TrackLink: trackLink,
 	})
 	p.sched = schedule.New(a.store, p.dispatch, notifier{p.fe.Reporter}, schedule.Options{Location: loc,
 		MissedGrace: cfg.Schedule.MissedGrace.D(), HeadsUp: cfg.Schedule.HeadsUp.D(), Retention: cfg.Schedule.Retention.D(),
