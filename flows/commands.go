@@ -65,6 +65,8 @@ func (t *turn) command(line string) error {
 		return t.clone(args)
 	case "/delete":
 		err = t.deleteBroadcast(args)
+	case "/stats":
+		err = t.stats(args)
 	case "/errors":
 		err = t.errorsOf(args)
 	case "/log":

@@ -64,6 +64,7 @@ type Store interface {
 	Admins
 	Media
 	History
+	Engagement
 }
 
 // Access decides who may act. Frontends know their own admins (Slack
@@ -145,6 +146,10 @@ type Config struct {
 	ApprovalThreshold int
 	// CSVMaxBytes bounds an uploaded CSV of user IDs (default 5 MiB).
 	CSVMaxBytes int64
+	// TrackClicks says URL buttons go out as tracked links
+	// (public_base_url is set): the wizard and /stats say whether link
+	// clicks are counted.
+	TrackClicks bool
 	Now         func() time.Time
 	Logger      *slog.Logger
 }

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
@@ -94,6 +95,46 @@ func (s *Store) Clickers(broadcastID, buttonID string) ([]uint32, error) {
 			if len(k) >= 4 {
 				out = append(out, binary.BigEndian.Uint32(k[len(k)-4:]))
 			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ButtonReach returns, per button ID of a broadcast, how many different
+// subscribers tapped it (action buttons) or clicked it (tracked links) on
+// each platform: /stats breaks a button's reach down by channel.
+func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Platform]int, error) {
+	out := map[string]map[herald.Platform]int{}
+	add := func(button string, p herald.Platform) {
+		if out[button] == nil {
+			out[button] = map[herald.Platform]int{}
+		}
+		out[button][p]++
+	}
+	prefix := []byte(broadcastID + "\x00")
+	err := s.view("read button reach of "+broadcastID, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketTapUsers).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+			button, who, _ := bytes.Cut(k[len(prefix):], []byte{0})
+			p, _, _ := bytes.Cut(who, []byte(":"))
+			add(string(button), herald.Platform(p))
+		}
+		users := tx.Bucket(bucketClickUsers)
+		if users == nil {
+			return nil
+		}
+		subs := tx.Bucket(bucketSubscribers)
+		c = users.Cursor()
+		var sub herald.Subscriber
+		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix) && len(k) >= len(prefix)+5; k, _ = c.Next() {
+			seq := k[len(k)-4:]
+			button := k[len(prefix) : len(k)-5]
+			v := subs.Get(seq)
+			if v == nil || decodeSubscriber(binary.BigEndian.Uint32(seq), v, &sub) != nil {
+				continue // since deleted: no channel to count them on
+			}
+			add(string(button), sub.Platform)
 		}
 		return nil
 	})

@@ -91,7 +91,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 			Notices:  lazyNotices{p},
 			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
 			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
-			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours)})
+			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours), TrackClicks: cfg.PublicBaseURL != ""})
 		if err != nil {
 			return fmt.Errorf("flows: %w", err)
 		}
