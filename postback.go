@@ -71,3 +71,11 @@ type TapCount struct {
 	Taps     int
 	Unique   int
 }
+
+// Click is one visit of a broadcast's tracked link: the subscriber is the
+// recipient's number (Seq) carried by the link's signed token.
+type Click struct {
+	BroadcastID string
+	ButtonID    string
+	Seq         uint32
+}

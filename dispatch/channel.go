@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,7 +78,7 @@ func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs ch
 		pg.marks = marks
 	}
 	personal := herald.Personalized(r.b.Content.Text) || herald.Personalized(r.b.Content.Title)
-	if rt != nil && !personal {
+	if rt != nil && !personal && !r.tracksLinks() {
 		pg.maxMulti = rt.maxMulti
 	}
 	var lower time.Time
@@ -212,7 +213,23 @@ func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 	c := r.b.Content
 	c.Text = herald.Personalize(c.Text, sub)
 	c.Title = herald.Personalize(c.Title, sub)
+	if r.tracksLinks() {
+		c.Buttons = slices.Clone(c.Buttons)
+		for i := range c.Buttons {
+			if c.Buttons[i].Kind == herald.URLButton {
+				c.Buttons[i].URL = r.e.opts.TrackLink(r.bid, sub.Seq, i)
+			}
+		}
+	}
 	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag}}
+}
+
+// tracksLinks reports whether the run's URL buttons go out as tracked
+// links (Options.TrackLink).
+func (r *runner) tracksLinks() bool {
+	return r.e.opts.TrackLink != nil && slices.ContainsFunc(r.b.Content.Buttons, func(b herald.Button) bool {
+		return b.Kind == herald.URLButton
+	})
 }
 
 // prepare reads the recipient's subscriber as it is now and decides the

@@ -66,6 +66,8 @@ func (t *turn) command(line string) error {
 		return t.clone(args)
 	case "/delete":
 		err = m.deleteBroadcast(args)
+	case "/stats":
+		err = t.stats(args)
 	case "/errors":
 		err = m.errorsOf(args)
 	case "/retry":

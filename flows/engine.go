@@ -66,6 +66,7 @@ type Store interface {
 	Admins
 	Media
 	History
+	Engagement
 }
 
 // Access decides who may act. Frontends know their own admins (Slack
@@ -154,8 +155,12 @@ type Config struct {
 	// Interim posts messages while a long command runs (an import's
 	// progress), before its answer; nil: only the answer is shown.
 	Interim Interim
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// TrackClicks says URL buttons go out as tracked links
+	// (public_base_url is set): the wizard and /stats say whether link
+	// clicks are counted.
+	TrackClicks bool
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Engine runs admin conversations. It is safe for concurrent use; inputs of

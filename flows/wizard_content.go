@@ -186,6 +186,11 @@ func askButtons(t *turn) error {
 	d := &t.sess.Draft
 	limit := d.ButtonLimit()
 	text := t.T("wizard.buttons.ask", "Limit", limit)
+	if t.e.cfg.TrackClicks {
+		text += " " + t.T("wizard.buttons.clicks_on")
+	} else {
+		text += " " + t.T("wizard.buttons.clicks_off")
+	}
 	for i, b := range d.Content.Buttons {
 		text += "\n" + strconv.Itoa(i+1) + ". " + t.describeButton(b)
 	}

@@ -26,22 +26,26 @@ func recordTaps(tx *bolt.Tx, taps []herald.Tap) error {
 	counts, users := tx.Bucket(bucketTaps), tx.Bucket(bucketTapUsers)
 	for i := range taps {
 		t := &taps[i]
-		k := tapKey(t)
-		total, unique := decodeTapCount(counts.Get(k))
-		total++
-		uk := append(append(slices.Clip(k), 0), t.Subscriber.String()...)
-		if users.Get(uk) == nil {
-			unique++
-			if err := users.Put(uk, present); err != nil {
-				return err
-			}
-		}
-		v := binary.AppendUvarint(binary.AppendUvarint(nil, total), unique)
-		if err := counts.Put(k, v); err != nil {
+		if err := countOnce(counts, users, tapKey(t), []byte(t.Subscriber.String())); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// countOnce adds one to k's total in counts, and to its unique count when
+// who has not been counted under k before (users remembers who was).
+func countOnce(counts, users *bolt.Bucket, k, who []byte) error {
+	total, unique := decodeTapCount(counts.Get(k))
+	total++
+	uk := append(append(slices.Clip(k), 0), who...)
+	if users.Get(uk) == nil {
+		unique++
+		if err := users.Put(uk, present); err != nil {
+			return err
+		}
+	}
+	return counts.Put(k, binary.AppendUvarint(binary.AppendUvarint(nil, total), unique))
 }
 
 func decodeTapCount(v []byte) (total, unique uint64) {
@@ -56,14 +60,25 @@ func decodeTapCount(v []byte) (total, unique uint64) {
 // Taps returns a broadcast's click-through per button, by button ID.
 func (s *Store) Taps(broadcastID string) ([]herald.TapCount, error) {
 	var out []herald.TapCount
-	prefix := []byte(broadcastID + "\x00")
 	err := s.view("read taps of "+broadcastID, func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketTaps).Cursor()
-		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
-			total, unique := decodeTapCount(v)
-			out = append(out, herald.TapCount{ButtonID: string(k[len(prefix):]), Taps: int(total), Unique: int(unique)})
-		}
+		out = readCounts(tx.Bucket(bucketTaps), broadcastID)
 		return nil
 	})
 	return out, err
+}
+
+// readCounts reads a broadcast's per-button counts from a counts bucket
+// (nil: none yet).
+func readCounts(b *bolt.Bucket, broadcastID string) []herald.TapCount {
+	if b == nil {
+		return nil
+	}
+	var out []herald.TapCount
+	prefix := []byte(broadcastID + "\x00")
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+		total, unique := decodeTapCount(v)
+		out = append(out, herald.TapCount{ButtonID: string(k[len(prefix):]), Taps: int(total), Unique: int(unique)})
+	}
+	return out
 }

@@ -86,7 +86,7 @@ func backupTo(ctx context.Context, dbPath, target string) (n int64, hot bool, er
 		return 0, false, fmt.Errorf("cannot open %s: %w", shown, err)
 	}
 	defer store.Close()
-	n, err = writeAtomically(target, store.Backup)
+	n, err = writeAtomically(target, store.Backup, checkCopy)
 	return n, false, err
 }
 
@@ -122,7 +122,7 @@ func backupFromRunningBot(ctx context.Context, dbPath, target string) (int64, er
 			err = fmt.Errorf("the running herald failed: %s", res.Trailer.Get(backupErrorTrailer))
 		}
 		return n, err
-	})
+	}, checkCopy)
 }
 
 // loopbackAddr turns a wildcard listen address (":8080", "0.0.0.0:8080")
@@ -140,8 +140,9 @@ func loopbackAddr(addr string) string {
 
 // writeAtomically writes target through fill: into a temporary file beside
 // it, synced, then renamed, so an interrupted backup never leaves a
-// half-written file under the final name.
-func writeAtomically(target string, fill func(io.Writer) (int64, error)) (int64, error) {
+// half-written file under the final name. check (nil: none) vets the
+// written file before it takes its name.
+func writeAtomically(target string, fill func(io.Writer) (int64, error), check func(path string) error) (int64, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*.tmp")
 	if err != nil {
 		return 0, fmt.Errorf("cannot write next to %s: %w", target, err)
@@ -157,7 +158,10 @@ func writeAtomically(target string, fill func(io.Writer) (int64, error)) (int64,
 	if err != nil {
 		return 0, fmt.Errorf("write %s: %w", target, err)
 	}
-	if err := checkCopy(tmp.Name()); err != nil {
+	if check == nil {
+		check = func(string) error { return nil }
+	}
+	if err := check(tmp.Name()); err != nil {
 		return 0, fmt.Errorf("%w — %s was not written; keep your earlier backups", err, target)
 	}
 	if err := os.Rename(tmp.Name(), target); err != nil {

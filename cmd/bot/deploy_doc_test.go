@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/handlers/clicks"
 )
 
 // TestDeployDocExposesRealRoutes keeps docs/deploy.md's proxy examples
@@ -48,19 +51,42 @@ func TestDeployDocExposesRealRoutes(t *testing.T) {
 		WebhookURL: "https://herald.example.org/webhooks/telegram", WebhookSecret: "secret"}
 	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "t", APIURL: u.LINE, DataAPIURL: u.LINEData}
 	cfg.Messenger = MessengerConfig{PageToken: "p", AppSecret: "a", VerifyToken: "v", APIURL: u.Messenger, APIVersion: "v26.0"}
+	cfg.PublicBaseURL = "https://herald.example.org"
 	a := startTestApp(t, cfg, time.Now)
 	mediaID, err := a.store.PutMedia("image/png", []byte("\x89PNG"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	link := trackedLinkPath(t, a, "http://"+a.addr+"/media/"+mediaID)
 	for _, path := range fromCaddy {
 		method, url := http.MethodPost, "http://"+a.addr+path
-		if strings.HasSuffix(path, "/") { // a prefix: /media/
+		switch path {
+		case "/media/":
 			method, url = http.MethodGet, url+mediaID
+		case "/r/":
+			method, url = http.MethodGet, "http://"+a.addr+link
 		}
 		req, _ := http.NewRequest(method, url, strings.NewReader("{}"))
 		if code := doStatus(t, req); code == http.StatusNotFound || code == http.StatusMethodNotAllowed {
 			t.Errorf("docs/deploy.md forwards %s, but %s %s answers %d", path, method, url, code)
 		}
 	}
+}
+
+// trackedLinkPath is the path of a tracked link the bot redirects: a
+// broadcast's URL button to target, signed with the bot's own secret.
+func trackedLinkPath(t *testing.T, a *app, target string) string {
+	t.Helper()
+	b := herald.Broadcast{Name: "Deploy doc", Content: herald.Content{Kind: herald.TextContent, Text: "hi",
+		Buttons: []herald.Button{{ID: "b1", Label: "Site", Kind: herald.URLButton, URL: target}}}}
+	if err := a.store.CreateBroadcast(&b); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := a.store.ClickSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := clicks.New(a.store, secret, "", clicks.Options{})
+	defer tr.Close()
+	return tr.Link(b.ID, 1, 0)
 }

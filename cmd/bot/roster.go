@@ -73,7 +73,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stdout, "  line %d: %s\n", s.Line, s.Reason)
 	}
 	if *rejected != "" && len(rep.Skipped) > 0 {
-		if _, werr := writeAtomically(*rejected, func(w io.Writer) (int64, error) { return 0, rep.WriteRejected(w) }); werr != nil {
+		if _, werr := writeAtomically(*rejected, func(w io.Writer) (int64, error) { return 0, rep.WriteRejected(w) }, nil); werr != nil {
 			fmt.Fprintln(stderr, "herald import:", werr)
 			return exitFail
 		}

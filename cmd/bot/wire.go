@@ -78,6 +78,10 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	d := cfg.Dispatch
 	zones := schedule.NewZones(loc)
 	quiet := defaultQuietHours(cfg.Schedule.QuietHours)
+	trackLink, err := a.addClickRoutes(mux)
+	if err != nil {
+		return err
+	}
 	p.dispatch = dispatch.New(a.store, senders, dispatch.Options{
 		Limits:           senderLimits(d),
 		Backoff:          dispatch.Backoff{MaxAttempts: d.MaxRetries},
@@ -89,7 +93,8 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		DeliverAt: func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time {
 			return zones.DeliverAt(b, sub, quiet, now)
 		},
-		Events: p.events,
+		Events:    p.events,
+		TrackLink: trackLink,
 	})
 
 	// the service decides every change to a broadcast (the chat, the API
@@ -120,7 +125,8 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 			Tests: p.dispatch, AsksApprovers: true,
 			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
 			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
-			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours), Roster: a.store, LINEFollowers: lineFollowers(&cfg), Interim: lazyInterim{p}})
+			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours), Roster: a.store, LINEFollowers: lineFollowers(&cfg), Interim: lazyInterim{p},
+			TrackClicks: cfg.PublicBaseURL != ""})
 		if err != nil {
 			return fmt.Errorf("flows: %w", err)
 		}

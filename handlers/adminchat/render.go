@@ -27,6 +27,9 @@ type view struct {
 	// localTime is the wall-clock time ("09:00") of a broadcast sent at
 	// each person's own time; "" for others.
 	localTime string
+	// buttons is what the broadcast's buttons did so far, for the report
+	// (nil: not read).
+	buttons *flows.ButtonStats
 }
 
 // progressReply is the live progress message: title, bar, counts, who is
@@ -151,6 +154,7 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 		b.WriteString("\n\n" + loc.T("report.skips"))
 		writeReasons(&b, loc, rep.Skips)
 	}
+	b.WriteString(buttonSection(v))
 	b.WriteString("\n\n" + loc.T("report.duration", "Duration", exactDuration(loc, rep.Duration)))
 	r := flows.Reply{Text: b.String()}
 	if sum.Failed > 0 || sum.Uncertain > 0 { // /errors lists the uncertain skipped

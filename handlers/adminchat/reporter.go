@@ -223,7 +223,7 @@ func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
 		r.mu.Lock()
 		st.finalShown = true
 		r.mu.Unlock()
-		if _, err := r.surface(st).Post(ctx, st.origin, reportReply(v, &rep)); err != nil {
+		if _, err := r.surface(st).Post(ctx, st.origin, reportReply(r.withButtons(v, &rep), &rep)); err != nil {
 			// Kept: the next start shows the end again.
 			r.opts.Logger.Warn("adminchat: post report", "run_id", rep.RunID, "frontend", st.origin.Frontend, "error", err)
 			return

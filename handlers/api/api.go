@@ -43,6 +43,8 @@ type Results interface {
 	RunsOf(broadcastID string) ([]herald.Run, error)
 	Deliveries(runID string, outcome herald.Outcome, after uint32, limit int) ([]herald.Delivery, error)
 	Taps(broadcastID string) ([]herald.TapCount, error)
+	// Clicks are the tracked link clicks per URL button (handlers/clicks).
+	Clicks(broadcastID string) ([]herald.TapCount, error)
 }
 
 // Store is everything the API uses; *storage.Store satisfies it.

@@ -180,6 +180,7 @@ func (s *Server) getBroadcast(w http.ResponseWriter, r *http.Request, _ string) 
 		Runs   []runJSON `json:"runs"`
 		Totals tallyJSON `json:"totals"`
 		Taps   []tapJSON `json:"taps"`
+		Clicks []tapJSON `json:"clicks"`
 	}{broadcastJSON: toBroadcastJSON(b), Runs: []runJSON{}, Taps: []tapJSON{}}
 	var total herald.Tally
 	for _, run := range runs {
@@ -198,6 +199,10 @@ func (s *Server) getBroadcast(w http.ResponseWriter, r *http.Request, _ string) 
 			c := counts[btn.ID]
 			out.Taps = append(out.Taps, tapJSON{ButtonID: btn.ID, Label: btn.Label, Taps: c.Taps, Unique: c.Unique})
 		}
+	}
+	if out.Clicks, err = s.clicksJSON(&b); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }

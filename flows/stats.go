@@ -1,0 +1,138 @@
+package flows
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/locales"
+)
+
+// Engagement reads what people did with a broadcast's buttons
+// (*storage.Store): action buttons' taps, tracked links' clicks, and who
+// did either by channel.
+type Engagement interface {
+	Taps(broadcastID string) ([]herald.TapCount, error)
+	Clicks(broadcastID string) ([]herald.TapCount, error)
+	ButtonReach(broadcastID string) (map[string]map[herald.Platform]int, error)
+}
+
+// ButtonStats is what a broadcast's buttons did, for /stats and the run's
+// report: per button every tap or click and the people behind them, and
+// the deliveries their rate is taken over.
+type ButtonStats struct {
+	Buttons   []herald.Button
+	Delivered map[herald.Platform]int // sent, over every run
+	Taps      []herald.TapCount       // action buttons
+	Clicks    []herald.TapCount       // URL buttons, when tracked
+	Reach     map[string]map[herald.Platform]int
+	// Tracked says link clicks are counted (public_base_url is set).
+	Tracked bool
+}
+
+// ReadButtonStats gathers a broadcast's ButtonStats from storage.
+func ReadButtonStats(e Engagement, b *herald.Broadcast, runs []herald.Run, tracked bool) (ButtonStats, error) {
+	s := ButtonStats{Buttons: b.Content.Buttons, Delivered: map[herald.Platform]int{}, Tracked: tracked}
+	for _, r := range runs {
+		for p, t := range r.Tally {
+			s.Delivered[p] += t.Sent
+		}
+	}
+	var err error
+	if s.Taps, err = e.Taps(b.ID); err != nil {
+		return s, fmt.Errorf("flows: taps of %s: %w", b.ID, err)
+	}
+	if s.Clicks, err = e.Clicks(b.ID); err != nil {
+		return s, fmt.Errorf("flows: clicks of %s: %w", b.ID, err)
+	}
+	if s.Reach, err = e.ButtonReach(b.ID); err != nil {
+		return s, fmt.Errorf("flows: button reach of %s: %w", b.ID, err)
+	}
+	return s, nil
+}
+
+// Lines renders one line per button (unique people, the rate over
+// delivered, every tap or click), and with byChannel a line under each
+// with the same per channel.
+func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
+	delivered := 0
+	for _, n := range s.Delivered {
+		delivered += n
+	}
+	counts := map[string]herald.TapCount{}
+	for _, c := range append(append([]herald.TapCount(nil), s.Taps...), s.Clicks...) {
+		counts[c.ButtonID] = c
+	}
+	var out []string
+	for _, btn := range s.Buttons {
+		c := counts[btn.ID]
+		key := "stats.tapped"
+		if btn.Kind == herald.URLButton {
+			if !s.Tracked && c.Taps == 0 {
+				out = append(out, loc.T("stats.not_tracked", "Label", btn.Label))
+				continue
+			}
+			key = "stats.clicked"
+		}
+		out = append(out, loc.T(key, "Label", btn.Label, "Unique", FormatCount(c.Unique),
+			"Rate", rate(c.Unique, delivered), "Total", FormatCount(c.Taps)))
+		if !byChannel {
+			continue
+		}
+		var parts []string
+		for _, p := range herald.Platforms {
+			if n, ok := s.Delivered[p]; ok {
+				parts = append(parts, PlatformName(p)+" "+FormatCount(s.Reach[btn.ID][p])+" ("+rate(s.Reach[btn.ID][p], n)+")")
+			}
+		}
+		if len(parts) > 0 {
+			out = append(out, "  "+strings.Join(parts, " · "))
+		}
+	}
+	return out
+}
+
+// rate is n over of as a percentage with one decimal ("9.7%"); "–" when
+// nothing was delivered.
+func rate(n, of int) string {
+	if of <= 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(math.Round(float64(n)*1000/float64(of))/10, 'f', -1, 64) + "%"
+}
+
+// stats answers /stats ID: what the broadcast's buttons did, per channel.
+func (t *turn) stats(args string) error {
+	b, ok, err := t.broadcastArg("/stats", args)
+	if !ok {
+		return err
+	}
+	runs, err := t.e.cfg.Store.RunsOf(b.ID)
+	if err != nil {
+		return fmt.Errorf("flows: runs of %s: %w", b.ID, err)
+	}
+	s, err := ReadButtonStats(t.e.cfg.Store, &b, runs, t.e.cfg.TrackClicks)
+	if err != nil {
+		return err
+	}
+	delivered := 0
+	var parts []string
+	for _, p := range herald.Platforms {
+		if n, ok := s.Delivered[p]; ok {
+			delivered += n
+			parts = append(parts, PlatformName(p)+" "+FormatCount(n))
+		}
+	}
+	lines := []string{t.T("stats.title", "Name", b.Name, "ID", b.ID, "Delivered", FormatCount(delivered))}
+	if len(parts) > 1 {
+		lines = append(lines, strings.Join(parts, " · "))
+	}
+	if len(b.Content.Buttons) == 0 {
+		lines = append(lines, t.T("stats.no_buttons"))
+	}
+	lines = append(lines, s.Lines(t.loc, true)...)
+	t.say(strings.Join(lines, "\n"), t.choice("/show "+b.ID, t.T("btn.show")))
+	return nil
+}

@@ -1,0 +1,69 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/heraldbot/herald"
+)
+
+// counter is the store's side that records taps and clicks.
+type counter interface {
+	RecordTaps(taps []herald.Tap) error
+	RecordClicks(clicks []herald.Click) error
+	Subscriber(key herald.SubscriberKey) (herald.Subscriber, error)
+}
+
+// /stats shows per button the people who tapped or clicked it, their rate
+// over delivered, and the same per channel.
+func TestStatsPerButtonAndChannel(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.TrackClicks = true })
+	b := herald.Broadcast{Name: "Sale", Status: herald.StatusCompleted,
+		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE, herald.Telegram}},
+		Content: herald.Content{Kind: herald.TextContent, Text: "Sale", Buttons: []herald.Button{
+			{ID: "b1", Label: "Interested", Kind: herald.ActionButton, AddTags: []string{"sale"}},
+			{ID: "b2", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example"}}}}
+	if err := h.store.CreateBroadcast(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.CreateRun(&herald.Run{BroadcastID: b.ID, Status: herald.RunCompleted,
+		Tally: map[herald.Platform]herald.Tally{herald.LINE: {Sent: 6}, herald.Telegram: {Sent: 4}}}); err != nil {
+		t.Fatal(err)
+	}
+	c := h.store.(counter)
+	line := func(id string) herald.SubscriberKey { return herald.SubscriberKey{Platform: herald.LINE, ID: id} }
+	if err := c.RecordTaps([]herald.Tap{{BroadcastID: b.ID, ButtonID: "b1", Subscriber: line("U000")},
+		{BroadcastID: b.ID, ButtonID: "b1", Subscriber: line("U001")},
+		{BroadcastID: b.ID, ButtonID: "b1", Subscriber: herald.SubscriberKey{Platform: herald.Telegram, ID: "1000"}}}); err != nil {
+		t.Fatal(err)
+	}
+	tg, err := c.Subscriber(herald.SubscriberKey{Platform: herald.Telegram, ID: "1001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RecordClicks([]herald.Click{{BroadcastID: b.ID, ButtonID: "b2", Seq: tg.Seq},
+		{BroadcastID: b.ID, ButtonID: "b2", Seq: tg.Seq}}); err != nil {
+		t.Fatal(err)
+	}
+	got := joined(h.send("/stats " + strings.ToLower(b.ID)))
+	for _, want := range []string{
+		"📊 Sale (" + b.ID + "): delivered to 10",
+		"LINE 6 · Telegram 4",
+		"• Interested: tapped by 3 (30% of delivered), 3 taps\n  LINE 2 (33.3%) · Telegram 1 (25%)",
+		"• Shop: clicked by 1 (10% of delivered), 2 clicks\n  LINE 0 (0%) · Telegram 1 (25%)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/stats said:\n%s\nwant it to contain:\n%s", got, want)
+		}
+	}
+
+	// Without public_base_url the links went out direct.
+	h.cfg.TrackClicks = false
+	h.newEngine()
+	b2 := herald.Broadcast{Name: "Direct", Status: herald.StatusCompleted, Audience: b.Audience,
+		Content: herald.Content{Kind: herald.TextContent, Text: "Hi", Buttons: b.Content.Buttons[1:]}}
+	if err := h.store.CreateBroadcast(&b2); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, h.send("/stats "+b2.ID), "• Shop: clicks not counted (public_base_url is not set")
+}

@@ -1,0 +1,118 @@
+package clicks_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/handlers/clicks"
+	"github.com/heraldbot/herald/handlers/internal/storerig"
+	"github.com/heraldbot/herald/storage"
+)
+
+// rig is a Tracker on a real store behind a real HTTP server.
+type rig struct {
+	store *storage.Store
+	tr    *clicks.Tracker
+	srv   *httptest.Server
+	bid   string
+}
+
+func newRig(t testing.TB) *rig {
+	t.Helper()
+	st := storerig.Open(t)
+	secret, err := st.ClickSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := herald.Broadcast{Name: "Sale", Content: herald.Content{Kind: herald.TextContent, Text: "hi", Buttons: []herald.Button{
+		{ID: "b1", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example/sale?x=1"},
+		{ID: "b2", Label: "Join", Kind: herald.ActionButton, AddTags: []string{"vip"}},
+		{ID: "b3", Label: "Blog", Kind: herald.URLButton, URL: "https://blog.example/"},
+	}}}
+	if err := st.CreateBroadcast(&b); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	tr := clicks.New(st, secret, srv.URL, clicks.Options{})
+	t.Cleanup(tr.Close)
+	mux.Handle(clicks.Path, tr)
+	return &rig{store: st, tr: tr, srv: srv, bid: b.ID}
+}
+
+// noFollow is a client that shows redirects instead of following them.
+var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func get(t testing.TB, url string) (int, string) {
+	t.Helper()
+	res, err := noFollow.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	return res.StatusCode, res.Header.Get("Location")
+}
+
+func TestRedirectCountsOncePerRecipient(t *testing.T) {
+	r := newRig(t)
+	link := r.tr.Link(r.bid, 42, 0)
+	if !strings.HasPrefix(link, r.srv.URL+"/r/") || strings.Contains(link, "42") && strings.Contains(link, r.bid) {
+		t.Fatalf("link %q: want an opaque token under /r/", link)
+	}
+	for range 3 {
+		code, loc := get(t, link)
+		if code != http.StatusFound || loc != "https://shop.example/sale?x=1" {
+			t.Fatalf("GET %s = %d %q, want 302 to the shop", link, code, loc)
+		}
+	}
+	if code, loc := get(t, r.tr.Link(r.bid, 7, 2)); code != http.StatusFound || loc != "https://blog.example/" {
+		t.Fatalf("blog link = %d %q", code, loc)
+	}
+	r.tr.Sync()
+	got, err := r.store.Clicks(r.bid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []herald.TapCount{{ButtonID: "b1", Taps: 3, Unique: 1}, {ButtonID: "b3", Taps: 1, Unique: 1}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("clicks = %+v, want %+v", got, want)
+	}
+	who, err := r.store.Clickers(r.bid, "")
+	if err != nil || len(who) != 2 {
+		t.Fatalf("clickers = %v, %v; want recipients 42 and 7", who, err)
+	}
+}
+
+func TestRedirectRefusesWhatItCannotVouchFor(t *testing.T) {
+	r := newRig(t)
+	good := r.tr.Link(r.bid, 42, 0)
+	tok := good[strings.LastIndex(good, "/")+1:]
+	flipped := []byte(tok)
+	flipped[len(flipped)/2] ^= 1 // still base64url: a tampered token
+	if flipped[len(flipped)/2] == tok[len(tok)/2] {
+		t.Fatal("token unchanged")
+	}
+	other := clicks.New(r.store, []byte("not the bot's secret"), r.srv.URL, clicks.Options{})
+	defer other.Close()
+	cases := map[string]string{
+		"tampered":          r.srv.URL + "/r/" + string(flipped),
+		"garbage":           r.srv.URL + "/r/aHR0cHM6Ly9ldmlsLmV4YW1wbGU",
+		"other secret":      other.Link(r.bid, 42, 0),
+		"unknown broadcast": r.tr.Link("B-NONE", 42, 0),
+		"action button":     r.tr.Link(r.bid, 42, 1),
+		"no such button":    r.tr.Link(r.bid, 42, 9),
+	}
+	for name, url := range cases {
+		if code, loc := get(t, url); code != http.StatusNotFound || loc != "" {
+			t.Errorf("%s: GET = %d %q, want 404 and no redirect", name, code, loc)
+		}
+	}
+	r.tr.Sync()
+	if got, _ := r.store.Clicks(r.bid); len(got) != 0 {
+		t.Fatalf("refused links were counted: %+v", got)
+	}
+}
