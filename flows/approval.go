@@ -20,7 +20,7 @@ func (t *turn) approvalRequest(b *herald.Broadcast, cnt herald.Count) *Reply {
 	}
 	lines := []string{
 		t.T("approval.request", "Asker", t.orDash(t.in.UserName), "Name", b.Name, "ID", b.ID),
-		t.T("summary.channels", "Channels", strings.Join(chans, ", "), "Recipients", t.T(recipientKeys[b.Audience.Recipients])),
+		t.T("summary.channels", "Channels", t.joinList(chans), "Recipients", t.T(recipientKeys[b.Audience.Recipients])),
 		t.T("summary.audience") + "\n" + t.describeAudience(&b.Audience),
 		t.countText(b, cnt),
 		t.T("summary.content", "Kind", t.T(contentKeys[b.Content.Kind])),

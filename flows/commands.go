@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -93,7 +92,7 @@ func (t *turn) command(line string) error {
 	case "/sync":
 		err = t.syncFollowers(args)
 	case "/help", "/start":
-		t.say(t.T("help.text"), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
+		t.say(t.T("help.text", "Example", t.exampleWhen()), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
 	default:
 		t.say(t.T("err.unknown_command", "Command", name), t.choice("/help", t.T("btn.help")))
 	}
@@ -150,18 +149,22 @@ func (t *turn) newOneLine(args string) error {
 	case "now":
 		d.Schedule = herald.Schedule{Kind: herald.SendNow}
 	case "at", "user":
-		at, _ := time.ParseInLocation(herald.LocalLayout, ol.At, t.tz)
+		at, werr := readWhen(ol.At, t.now, t.tz)
+		if werr != nil {
+			t.syntaxError(args, &parseError{Pos: ol.AtPos, Text: t.whenMessage(werr)})
+			return nil
+		}
 		if msg := t.checkLocalLead(at); ol.Timing == "user" && msg != "" {
 			t.syntaxError(args, &parseError{Pos: ol.AtPos, Text: msg})
 			return nil
 		}
 		if msg := t.checkLead(at); ol.Timing == "at" && msg != "" {
-			t.syntaxError(args, &parseError{Pos: ol.AtPos, Key: "err.syntax.too_soon", Args: []any{"Minutes", int(t.e.cfg.MinLeadTime.Minutes())}})
+			t.syntaxError(args, &parseError{Pos: ol.AtPos, Text: msg})
 			return nil
 		}
 		d.Schedule = herald.Schedule{Kind: herald.SendAt, At: at.UTC()}
 		if ol.Timing == "user" {
-			d.Schedule = herald.Schedule{Kind: herald.SendUserLocal, Local: ol.At}
+			d.Schedule = herald.Schedule{Kind: herald.SendUserLocal, Local: at.In(t.tz).Format(herald.LocalLayout)}
 		}
 	case "every":
 		d.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: "CRON_TZ=" + t.tz.String() + " " + ol.Cron}
@@ -191,9 +194,9 @@ func (t *turn) syntaxError(src string, perr *parseError) {
 	t.replies = append(t.replies, Reply{Text: caret(shown, perr.Pos+len("/new ")), Pre: true})
 	msg := perr.Text
 	if msg == "" {
-		msg = t.T(perr.Key, perr.Args...)
+		msg = t.T(perr.Key, append([]any{"Example", t.exampleWhen()}, perr.Args...)...)
 	}
-	t.say(msg + "\n" + t.T("syntax.example"))
+	t.say(msg + "\n" + t.T("syntax.example", "Example", t.exampleWhen()))
 }
 
 // broadcastArg reads the ID argument, explaining when it is missing or

@@ -58,3 +58,13 @@ func StatusName(loc *locales.Localizer, s herald.Status) string {
 	}
 	return string(s)
 }
+
+// JoinList joins a list the way the admin's language writes one: "a, b"
+// in English, "a、b" in Japanese and Chinese. Every list an admin reads
+// goes through it, so no locale shows another's separator.
+func JoinList(loc *locales.Localizer, items []string) string {
+	return strings.Join(items, loc.T("list.separator"))
+}
+
+// joinList joins items in the admin's language (JoinList).
+func (t *turn) joinList(items []string) string { return JoinList(t.loc, items) }

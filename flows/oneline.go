@@ -19,7 +19,8 @@ import (
 //	to TERMS      tag:T  -tag:T  active:7d  inactive:30d  attr:city=Taipei
 //	              users  groups  both  everyone   (comma separated)
 //	on CHANNELS   line,telegram,messenger
-//	at DATE TIME  2026-12-01 09:00, then optionally user-tz
+//	at WHEN       2026-12-01 09:00 · tomorrow 9am · in 2 hours · 明天 09:00
+//	              (anything the wizard reads), then optionally user-tz
 //	now           send after the undo delay
 //	every SPEC    day 09:00 · weekday 18:30 · monday 09:00 · "0 9 * * 1-5"
 //	quiet WINDOW  22:00-07:00 (each recipient's local time) · off
@@ -42,7 +43,7 @@ type oneLine struct {
 	Terms    []term
 	Channels []herald.Platform
 	Timing   string // "", "now", "at", "user", "every"
-	At       string // LocalLayout, for "at" and "user"
+	At       string // as typed, for "at" and "user"; readWhen reads it
 	AtPos    int
 	Cron     string
 	// Quiet is the broadcast's own quiet hours (a window, or off); nil
@@ -308,14 +309,15 @@ func (p *lineParser) clauseAt(after token, out *oneLine) *parseError {
 		out.Timing = "user"
 		g = g[:len(g)-1]
 	}
-	if len(g) != 2 {
+	if len(g) == 0 {
 		return &parseError{Pos: out.AtPos, Key: "err.syntax.date"}
 	}
-	v := g[0].s + " " + g[1].s
-	if _, err := time.Parse(herald.LocalLayout, v); err != nil {
+	// Read for its instant later by readWhen, which needs the admin's
+	// clock and zone; words it cannot read at all are pointed at here.
+	out.At = g.text()
+	if _, err := readWhen(out.At, time.Time{}, time.UTC); err != nil && err.Key == "err.at.format" {
 		return &parseError{Pos: out.AtPos, Key: "err.syntax.date"}
 	}
-	out.At = v
 	return nil
 }
 

@@ -120,7 +120,7 @@ func TestOneLineSyntaxErrorShowsCaretAndExample(t *testing.T) {
 	if h.step() != "" {
 		t.Errorf("a syntax error started a session at %q", h.step())
 	}
-	mustContain(t, h.send(`/new "Sale" at 2026-11-23 09:01`), "too soon")
+	mustContain(t, h.send(`/new "Sale" at 2026-11-23 09:01`), "Too soon: at least 5 minutes ahead, e.g. 09:05.")
 	// 12:00 has passed at UTC+14 already: not everyone could get it at noon.
 	mustContain(t, h.send(`/new "Sale" at 2026-11-23 12:00 user-tz`), "comes first at UTC+14. Pick 2026-11-23 15:06 or later")
 	mustContain(t, h.send(`/new "Sale" at 2026-11-24 12:00 user-tz`), "At 2026-11-24 12:00 in each person's own timezone")

@@ -52,7 +52,7 @@ func (t *turn) summaryText(d *herald.Broadcast, cnt herald.Count) string {
 	for _, p := range d.Audience.Channels {
 		chans = append(chans, PlatformName(p))
 	}
-	line(t.T("summary.channels", "Channels", t.orDash(strings.Join(chans, ", ")), "Recipients", t.T(recipientKeys[d.Audience.Recipients])))
+	line(t.T("summary.channels", "Channels", t.orDash(t.joinList(chans)), "Recipients", t.T(recipientKeys[d.Audience.Recipients])))
 	line(t.T("summary.audience") + "\n" + t.describeAudience(&d.Audience))
 	line(t.countText(d, cnt))
 	line(t.T("summary.content", "Kind", t.T(contentKeys[d.Content.Kind])))

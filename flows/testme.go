@@ -78,7 +78,7 @@ func (t *turn) removeTestRecipient(words []string) error {
 		return fmt.Errorf("flows: save admin: %w", err)
 	}
 	t.audit("admin.test_recipients", t.actor, "remove "+strings.Join(words, " "))
-	t.say(t.T("testme.removed", "Channels", strings.Join(gone, ", ")), t.choice("/testme", t.T("btn.testme")))
+	t.say(t.T("testme.removed", "Channels", t.joinList(gone)), t.choice("/testme", t.T("btn.testme")))
 	return nil
 }
 

@@ -39,12 +39,14 @@ func (t *turn) timingLine(s *herald.Schedule, ve *herald.ValidationError) string
 	if ve == nil {
 		return ""
 	}
-	earliest := t.now.Add(t.e.cfg.MinLeadTime)
 	// Field names share the "schedule" namespace with message keys.
 	field, _ := strings.CutPrefix(ve.Field, "schedule")
 	switch field {
 	case ".at":
-		return t.T("err.at.too_soon", "Minutes", int(t.e.cfg.MinLeadTime.Minutes()), "Earliest", t.when(earliest.Add(time.Minute).Truncate(time.Minute)))
+		if ve.Code == herald.CodeInPast {
+			return t.T("err.when.past", "When", s.At.In(t.tz).Format(herald.LocalLayout), "Example", t.earliestClock())
+		}
+		return t.T("err.at.too_soon", "Minutes", int(t.e.cfg.MinLeadTime.Minutes()), "Earliest", t.earliestClock())
 	case ".local":
 		if ve.Code != herald.CodeTooSoon {
 			return ""
@@ -57,7 +59,39 @@ func (t *turn) timingLine(s *herald.Schedule, ve *herald.ValidationError) string
 	case ".cron":
 		return t.T("err.recurring.format")
 	case ".until":
-		return t.T("err.recurring.ended", "Example", t.now.In(t.tz).AddDate(0, 3, 0).Format("2006-01-02"))
+		return t.T("err.recurring.ended", "Example", t.exampleUntil())
 	}
 	return ""
+}
+
+// whenMessage words a date or time the reader refused, with an example
+// computed from now so it never names a day that has passed.
+func (t *turn) whenMessage(e *whenError) string {
+	args := append([]any{"Example", t.exampleWhen()}, e.Args...)
+	for i := 0; i+1 < len(args); i += 2 {
+		if k, ok := args[i+1].(string); ok && args[i] == "Month" {
+			args[i+1] = t.T(k)
+		}
+	}
+	return t.T(e.Key, args...)
+}
+
+// exampleWhen is tomorrow at 09:00 in the admin's zone, as typed.
+func (t *turn) exampleWhen() string {
+	return t.now.In(t.tz).AddDate(0, 0, 1).Format("2006-01-02") + " 09:00"
+}
+
+// exampleUntil is an end date three months from now, for examples.
+func (t *turn) exampleUntil() string {
+	return t.now.In(t.tz).AddDate(0, 3, 0).Format("2006-01-02")
+}
+
+// earliestClock is the first whole minute a one-off may go out at: its
+// clock ("09:05") when that is today in the admin's zone, else date and time.
+func (t *turn) earliestClock() string {
+	e := t.now.Add(t.e.cfg.MinLeadTime).Add(time.Minute - time.Nanosecond).Truncate(time.Minute).In(t.tz)
+	if n := t.now.In(t.tz); e.YearDay() == n.YearDay() && e.Year() == n.Year() {
+		return e.Format("15:04")
+	}
+	return e.Format(herald.LocalLayout)
 }

@@ -240,7 +240,7 @@ func (t *turn) channelList() string {
 	for _, p := range t.e.cfg.Channels {
 		names = append(names, PlatformName(p))
 	}
-	return strings.Join(names, ", ")
+	return t.joinList(names)
 }
 
 func askRecipients(t *turn) error {

@@ -141,10 +141,10 @@ func (t *turn) describeAudience(a *herald.Audience) string {
 		if a.TagMatch == herald.AllTags {
 			key = "aud.desc.include_all"
 		}
-		lines = append(lines, t.T(key, "Tags", strings.Join(a.IncludeTags, ", ")))
+		lines = append(lines, t.T(key, "Tags", t.joinList(a.IncludeTags)))
 	}
 	if len(a.ExcludeTags) > 0 {
-		lines = append(lines, t.T("aud.desc.exclude", "Tags", strings.Join(a.ExcludeTags, ", ")))
+		lines = append(lines, t.T("aud.desc.exclude", "Tags", t.joinList(a.ExcludeTags)))
 	}
 	if f := a.Activity; f != nil {
 		key := "aud.desc.active"

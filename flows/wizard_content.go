@@ -223,7 +223,7 @@ func (t *turn) describeButton(b herald.Button) string {
 	if len(does) == 0 {
 		does = append(does, t.T("button.counts_only"))
 	}
-	return t.T("button.desc.action", "Label", b.Label, "Does", strings.Join(does, ", "))
+	return t.T("button.desc.action", "Label", b.Label, "Does", t.joinList(does))
 }
 
 func handleButtons(t *turn) error {

@@ -104,7 +104,7 @@ func TestWizardImagesAtATime(t *testing.T) {
 	h.send("New arrivals")
 	h.press(choiceDone)
 	h.press("tm:at")
-	mustContain(t, h.send("2026-11-23 09:03"), "too soon") // 01:03 UTC: 3 minutes ahead
+	mustContain(t, h.send("2026-11-23 09:03"), "Too soon: at least 5 minutes ahead, e.g. 09:05.") // 01:03 UTC: 3 minutes ahead
 	h.send("2026-11-24 09:00")
 	h.press("op:end")
 	mustContain(t, h.press("sum:confirm"), "is scheduled for 5 recipients", "2026-11-24 09:00 (Asia/Taipei)")

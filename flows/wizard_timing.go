@@ -88,7 +88,7 @@ func handleTiming(t *turn) error {
 }
 
 func askAt(t *turn) error {
-	example := t.now.In(t.tz).Add(24*time.Hour).Format("2006-01-02") + " 09:00"
+	example := t.exampleWhen()
 	key := "wizard.at.ask"
 	if t.sess.Step == stepLocal {
 		key = "wizard.local.ask"
@@ -105,10 +105,9 @@ func handleAt(t *turn) error {
 	if t.pressed() != "" {
 		return t.fail(t.T("err.type_text"))
 	}
-	at, ok := parseWhen(t.text(), t.now, t.tz)
-	if !ok {
-		example := t.now.In(t.tz).Add(24*time.Hour).Format("2006-01-02") + " 09:00"
-		return t.fail(t.T("err.at.format", "Example", example))
+	at, werr := readWhen(t.text(), t.now, t.tz)
+	if werr != nil {
+		return t.fail(t.whenMessage(werr))
 	}
 	msg := t.checkLead(at)
 	if t.sess.Step == stepLocal {
@@ -125,34 +124,8 @@ func handleAt(t *turn) error {
 	return t.goTo(stepOperator)
 }
 
-// parseWhen reads "2026-12-01 09:00", "today 18:00", "tomorrow 9:00" or
-// "18:00" (the next such time) in loc.
-func parseWhen(s string, now time.Time, loc *time.Location) (time.Time, bool) {
-	s = strings.Join(strings.Fields(strings.ToLower(s)), " ")
-	if at, err := time.ParseInLocation(herald.LocalLayout, s, loc); err == nil {
-		return at, true
-	}
-	day := now.In(loc)
-	clock := s
-	switch {
-	case strings.HasPrefix(s, "today "):
-		clock = strings.TrimPrefix(s, "today ")
-	case strings.HasPrefix(s, "tomorrow "):
-		clock, day = strings.TrimPrefix(s, "tomorrow "), day.AddDate(0, 0, 1)
-	}
-	c, err := time.Parse("15:04", clock)
-	if err != nil {
-		return time.Time{}, false
-	}
-	at := time.Date(day.Year(), day.Month(), day.Day(), c.Hour(), c.Minute(), 0, 0, loc)
-	if clock == s && !at.After(now) {
-		at = at.AddDate(0, 0, 1)
-	}
-	return at, true
-}
-
 func askRecurring(t *turn) error {
-	t.prompt(t.T("wizard.recurring.ask"), ExpectText,
+	t.prompt(t.T("wizard.recurring.ask", "Until", t.exampleUntil()), ExpectText,
 		t.choice("rc:0 9 * * *", t.T("recurring.daily")),
 		t.choice("rc:0 9 * * 1-5", t.T("recurring.weekdays")),
 		t.choice("rc:0 9 * * 1", t.T("recurring.monday")))
@@ -176,7 +149,7 @@ func handleRecurring(t *turn) error {
 		rhythm, end, hasEnd := cutRecurringEnd(rhythm)
 		if hasEnd {
 			if until, runs, ok = parseRecurringEnd(end, t.tz); !ok {
-				return t.fail(t.T("err.recurring.end"))
+				return t.fail(t.T("err.recurring.end", "Until", t.exampleUntil()))
 			}
 		}
 		if expr, ok = recurringCron(rhythm); !ok {
@@ -251,45 +224,6 @@ func parseRecurringEnd(end string, loc *time.Location) (until time.Time, runs in
 		return time.Time{}, 0, false
 	}
 	return time.Time{}, n, true
-}
-
-var weekdays = map[string]string{
-	"sun": "0", "sunday": "0", "mon": "1", "monday": "1", "tue": "2", "tuesday": "2",
-	"wed": "3", "wednesday": "3", "thu": "4", "thursday": "4", "fri": "5", "friday": "5",
-	"sat": "6", "saturday": "6",
-}
-
-// recurringCron reads "daily 09:00", "every day 9:00", "weekdays 18:30",
-// "monday 09:00", "weekly fri 17:00" or a five-field cron expression.
-func recurringCron(s string) (string, bool) {
-	f := strings.Fields(strings.ToLower(strings.Trim(strings.TrimSpace(s), `"`)))
-	if len(f) == 5 {
-		expr := strings.Join(f, " ")
-		if err := schedule.ValidateCron(expr); err == nil {
-			return expr, true
-		}
-		return "", false
-	}
-	if len(f) > 0 && (f[0] == "every" || f[0] == "weekly") {
-		f = f[1:]
-	}
-	if len(f) != 2 {
-		return "", false
-	}
-	c, err := time.Parse("15:04", f[1])
-	if err != nil {
-		return "", false
-	}
-	at := fmt.Sprintf("%d %d * * ", c.Minute(), c.Hour())
-	switch day := f[0]; {
-	case day == "day" || day == "daily":
-		return at + "*", true
-	case day == "weekday" || day == "weekdays":
-		return at + "1-5", true
-	case weekdays[day] != "":
-		return at + weekdays[day], true
-	}
-	return "", false
 }
 
 // dayKeys name weekdays in the admin's language, Sunday first.

@@ -105,7 +105,7 @@ func (h *Handler) onInteraction(ctx context.Context, cb *slack.InteractionCallba
 		case actionUse:
 			when, ok := pickedWhen(cb, act.BlockID)
 			if !ok {
-				h.ephemeral(ctx, channel, thread, user, h.loc(user).T("slack.pick_both"))
+				h.ephemeral(ctx, channel, thread, user, h.loc(user).T("slack.pick_both", "Example", h.opts.Now().AddDate(0, 0, 1).Format("2006-01-02")+" 09:00"))
 				return
 			}
 			pressed.choice, in.Text = when, when

@@ -102,7 +102,7 @@ func TestDateAndTimePickersAnswerTheTimingStep(t *testing.T) {
 	if m := r.message(ask.TS); strings.Contains(m.Blocks, `"type":"actions"`) || !strings.Contains(m.Blocks, "→ "+today+" 00:00") {
 		t.Fatalf("the answered question does not show the picked time: %s", m.Blocks)
 	}
-	again := r.last("That's too soon")
+	again := r.last("That time is in the past")
 	element(t, again, "datepicker")
 
 	// Bob cannot answer Alice's question.
