@@ -113,7 +113,7 @@ func (m *manager) deleteBroadcast(args string) error {
 	}
 	_, err = m.svc.Delete(m.t.ctx, b.ID, m.t.who())
 	if isInvalid(err) {
-		m.t.say(m.t.T("err.cannot_delete", "ID", b.ID), m.t.choice("/cancel "+b.ID, m.t.T("btn.cancel_broadcast")))
+		m.cannotDelete(b)
 		return nil
 	}
 	if err != nil {
@@ -124,4 +124,19 @@ func (m *manager) deleteBroadcast(args string) error {
 	}
 	m.t.say(m.t.T("done.delete", "ID", b.ID, "Name", b.Name), m.t.choice("/list", m.t.T("btn.list")))
 	return nil
+}
+
+// cannotDelete answers a /delete (or an Undo) that came too late: a
+// broadcast still going can be cancelled; a finished one is history, so
+// only what can still be done is offered.
+func (m *manager) cannotDelete(b herald.Broadcast) {
+	if now, err := m.reads.Broadcast(b.ID); err == nil {
+		b = now
+	}
+	if !b.Status.Final() {
+		m.t.say(m.t.T("err.cannot_delete", "ID", b.ID), m.t.choice("/cancel "+b.ID, m.t.T("btn.cancel_broadcast")))
+		return
+	}
+	m.t.say(m.t.T("err.cannot_delete_done", "ID", b.ID, "Status", StatusName(m.t.loc, b.Status)),
+		m.t.choice("/show "+b.ID, m.t.T("btn.show")), m.t.choice("/clone "+b.ID, m.t.T("btn.clone")))
 }
