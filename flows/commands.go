@@ -26,7 +26,7 @@ func (t *turn) command(line string) error {
 	switch name {
 	case "/new":
 		if inWizard {
-			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
+			t.errLine = t.alreadyMaking()
 			return t.ask()
 		}
 		if args != "" {
@@ -54,13 +54,13 @@ func (t *turn) command(line string) error {
 		err = m.reject(args)
 	case "/edit":
 		if inWizard {
-			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
+			t.errLine = t.alreadyMaking()
 			return t.ask()
 		}
 		return t.edit(args)
 	case "/clone":
 		if inWizard {
-			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
+			t.errLine = t.alreadyMaking()
 			return t.ask()
 		}
 		return t.clone(args)
@@ -148,7 +148,7 @@ func (t *turn) newOneLine(args string) error {
 			return nil
 		}
 		if msg := t.checkLead(at); ol.Timing == "at" && msg != "" {
-			t.syntaxError(args, &parseError{Pos: ol.AtPos, Key: "err.syntax.too_soon", Args: []any{"Minutes", int(t.e.cfg.MinLeadTime.Minutes())}})
+			t.syntaxError(args, &parseError{Pos: ol.AtPos, Key: "err.syntax.too_soon", Args: []any{"Minutes", t.minutes(t.e.cfg.MinLeadTime)}})
 			return nil
 		}
 		d.Schedule = herald.Schedule{Kind: herald.SendAt, At: at.UTC()}
@@ -326,4 +326,13 @@ func (t *turn) quickCount(args string) error {
 	}
 	t.say(t.describeAudience(&a)+"\n"+t.countText(&d, cnt)+t.groupsNote(&a), t.choice("/new", t.T("btn.new")))
 	return nil
+}
+
+// alreadyMaking says which broadcast the wizard is busy with, or that it
+// has no name yet (rather than quoting a dash).
+func (t *turn) alreadyMaking() string {
+	if strings.TrimSpace(t.sess.Draft.Name) == "" {
+		return t.T("wizard.already_unnamed")
+	}
+	return t.T("wizard.already", "Name", t.sess.Draft.Name)
 }

@@ -44,7 +44,7 @@ func (t *turn) timingLine(s *herald.Schedule, ve *herald.ValidationError) string
 	field, _ := strings.CutPrefix(ve.Field, "schedule")
 	switch field {
 	case ".at":
-		return t.T("err.at.too_soon", "Minutes", int(t.e.cfg.MinLeadTime.Minutes()), "Earliest", t.when(earliest.Add(time.Minute).Truncate(time.Minute)))
+		return t.T("err.at.too_soon", "Minutes", t.minutes(t.e.cfg.MinLeadTime), "Earliest", t.when(earliest.Add(time.Minute).Truncate(time.Minute)))
 	case ".local":
 		if ve.Code != herald.CodeTooSoon {
 			return ""
@@ -60,4 +60,9 @@ func (t *turn) timingLine(s *herald.Schedule, ve *herald.ValidationError) string
 		return t.T("err.recurring.ended", "Example", t.now.In(t.tz).AddDate(0, 3, 0).Format("2006-01-02"))
 	}
 	return ""
+}
+
+// minutes is a whole number of minutes in words with its plural ("1 minute").
+func (t *turn) minutes(d time.Duration) string {
+	return t.N("duration.minutes", int(d.Minutes()))
 }

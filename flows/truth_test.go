@@ -1,7 +1,9 @@
 package flows
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -28,4 +30,20 @@ func TestUndoAfterTheRunSaysItWasSent(t *testing.T) {
 	if ids := choiceIDs(rs); contains(ids, "/cancel "+id) || !contains(ids, "/clone "+id) {
 		t.Errorf("a completed broadcast's /delete offers %v; want Clone and no Cancel", ids)
 	}
+}
+
+// Small untrue words: a plural for one minute, no quoted dash for a draft
+// without a name, and a label on a clone's unset time.
+func TestWordsForOneMinuteAnUnnamedDraftAndAnUnsetTime(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MinLeadTime = time.Minute })
+	mustContain(t, h.send("/new \"Soon\" to everyone on line at 2026-11-23 09:00"), "at least 1 minute ahead.")
+	h.send("/new")
+	rs := h.send("/new")
+	mustContain(t, rs, "You're already making a broadcast (no name yet)")
+	if strings.Contains(joined(rs), "“—”") {
+		t.Errorf("an unnamed draft is quoted as a dash:\n%s", joined(rs))
+	}
+	h.user = "bob" // a session of his own
+	a := h.scheduleOne("Alpha")
+	mustContain(t, h.send("/clone "+a.ID), "⏰ When: — not set yet")
 }
