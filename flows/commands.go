@@ -135,6 +135,10 @@ func (t *turn) newOneLine(args string) error {
 		t.syntaxError(args, &parseError{Pos: strings.Index(args, bad), Key: "err.text.placeholder", Args: []any{"Placeholder", bad}})
 		return nil
 	}
+	if msg := t.textTooLong(&d, ol.Text); msg != "" {
+		t.say(msg) // what the wizard says; the line itself is too long to show again
+		return nil
+	}
 	if d.Audience.HasChannel(herald.Messenger) {
 		d.Category = herald.Marketing
 	}

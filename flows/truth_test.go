@@ -47,3 +47,19 @@ func TestWordsForOneMinuteAnUnnamedDraftAndAnUnsetTime(t *testing.T) {
 	a := h.scheduleOne("Alpha")
 	mustContain(t, h.send("/clone "+a.ID), "⏰ When: — not set yet")
 }
+
+// A one-line /new with a long text is told what the wizard says, with the
+// limit of the channels it names: Messenger's 2,000, Telegram's 4,096,
+// LINE's 5,000.
+func TestOneLineLongTextSaysEachChannelsLimit(t *testing.T) {
+	h := newHarness(t)
+	long := strings.Repeat("a", 5000)
+	mustContain(t, h.send(`/new "`+long+`"`), "That's 5,000 characters; messages fit 2,000 on the channels you chose")
+	mustContain(t, h.send(`/new "`+long+`" on telegram`), "That's 5,000 characters; messages fit 4,096")
+	if rs := h.send(`/new "` + long + `" on line`); strings.Contains(joined(rs), "isn't complete") || strings.Contains(joined(rs), "characters") {
+		t.Errorf("5,000 characters on LINE alone were refused:\n%s", joined(rs))
+	}
+	if h.step() != stepSummary {
+		t.Errorf("5,000 characters on LINE stop at %q; want the summary", h.step())
+	}
+}
