@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/broadcasts"
@@ -14,16 +15,41 @@ func (m *manager) show(args string) error {
 	if !ok {
 		return err
 	}
-	cnt, err := m.t.count(&b)
-	if err != nil {
-		return err
+	runs, _ := m.reads.RunsOf(b.ID)
+	_, rest, _ := strings.Cut(strings.TrimSpace(args), " ")
+	var countLine string
+	cs := m.actionsFor(&b)
+	if b.Status.Final() && len(runs) > 0 && !strings.EqualFold(strings.TrimSpace(rest), "count") {
+		// A finished broadcast reached the people its run had; today's
+		// audience is another number, shown only when asked for.
+		countLine = m.runCount(&b, runs[len(runs)-1])
+		cs = append(cs, m.t.choice("/show "+b.ID+" count", m.t.T("btn.count_now")))
+	} else {
+		cnt, err := m.t.count(&b)
+		if err != nil {
+			return err
+		}
+		countLine = m.t.countText(&b, cnt)
+		if b.Status.Final() && len(runs) > 0 {
+			countLine = m.t.T("show.count_now", "Count", countLine)
+		}
 	}
-	text := m.t.T("show.header", "ID", b.ID, "Name", b.Name, "Status", StatusName(m.t.loc, b.Status)) + "\n" + m.t.summaryText(&b, cnt)
-	if runs, err := m.reads.RunsOf(b.ID); err == nil && len(runs) > 0 {
+	text := m.t.T("show.header", "ID", b.ID, "Name", b.Name, "Status", StatusName(m.t.loc, b.Status)) + "\n" + m.t.summaryText(&b, countLine)
+	if len(runs) > 0 {
 		text += "\n" + m.runLine(runs[len(runs)-1])
 	}
-	m.t.say(text, m.actionsFor(&b)...)
+	m.t.say(text, cs...)
 	return nil
+}
+
+// runCount is who a run was sent to, by channel.
+func (m *manager) runCount(b *herald.Broadcast, r herald.Run) string {
+	var parts []string
+	for _, p := range b.Audience.Channels {
+		x := r.Tally[p]
+		parts = append(parts, PlatformName(p)+" "+FormatCount(x.Pending+x.Sent+x.Failed+x.Skipped))
+	}
+	return m.t.N("show.run_count", r.Total, "Total", FormatCount(r.Total), "Platforms", strings.Join(parts, " · "))
 }
 
 // actionsFor offers the next likely actions for a broadcast's status.

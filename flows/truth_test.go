@@ -63,3 +63,27 @@ func TestOneLineLongTextSaysEachChannelsLimit(t *testing.T) {
 		t.Errorf("5,000 characters on LINE stop at %q; want the summary", h.step())
 	}
 }
+
+// /show of a finished broadcast says how many its run had; today's count
+// comes from a button.
+func TestShowFinishedSaysWhatTheRunHad(t *testing.T) {
+	h := newHarness(t)
+	a := h.scheduleOne("Alpha")
+	run := herald.Run{BroadcastID: a.ID, Status: herald.RunCompleted, StartedAt: t0, Total: 190,
+		Tally: map[herald.Platform]herald.Tally{herald.LINE: {Sent: 188, Failed: 2}}}
+	if err := h.store.CreateRun(&run); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.store.UpdateBroadcast(a.ID, func(b *herald.Broadcast) error {
+		b.Status = herald.StatusCompleted
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rs := h.send("/show " + a.ID)
+	mustContain(t, rs, "👥 Its run had 190 recipients — LINE 190")
+	if !contains(choiceIDs(rs), "/show "+a.ID+" count") {
+		t.Fatalf("/show of a finished broadcast offers %v; want Count now", choiceIDs(rs))
+	}
+	mustContain(t, h.press("/show "+a.ID+" count"), "Today: 👥 6 recipients")
+}
