@@ -202,6 +202,7 @@ func (t *turn) confirm() error {
 	case d.Schedule.Kind == herald.SendNow:
 		t.say(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Count", FormatCount(cnt.Total)),
 			t.choice("/delete "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))
+		t.replies[len(t.replies)-1].Undo = id
 	default:
 		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&saved.Schedule), "Count", FormatCount(cnt.Total)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/pause "+id, t.T("btn.pause")), t.choice("/new", t.T("btn.new")))
