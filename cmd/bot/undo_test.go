@@ -18,12 +18,7 @@ import (
 func TestUndoMessageSaysWhenTheBroadcastStarted(t *testing.T) {
 	const group, alice = int64(-100999), int64(42)
 	const token = "123456:undo-test"
-	fakes, u := platformFakes(t)
-	tg := fakes.Telegram
-	addAdminGroup(tg, group, alice)
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
-	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
+	tg, cfg := groupAndLINE(t, group, alice, token)
 	start := time.Now().UTC()
 	clock := &manualClock{now: start}
 	a := startTestApp(t, cfg, clock.Now)
@@ -60,4 +55,16 @@ func TestUndoMessageSaysWhenTheBroadcastStarted(t *testing.T) {
 	if strings.Contains(late.ReplyMarkup, "/cancel") || !strings.Contains(late.Text, "completed") {
 		t.Errorf("Undo after the run answers:\n%s\n%s", late.Text, late.ReplyMarkup)
 	}
+}
+
+// groupAndLINE is a config with a Telegram admin group (admin in it) and
+// LINE, both on the platform fakes.
+func groupAndLINE(t *testing.T, group, admin int64, token string) (*platformtest.Telegram, Config) {
+	t.Helper()
+	fakes, u := platformFakes(t)
+	addAdminGroup(fakes.Telegram, group, admin)
+	cfg := testConfig(t)
+	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
+	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
+	return fakes.Telegram, cfg
 }
