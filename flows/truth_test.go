@@ -87,3 +87,15 @@ func TestShowFinishedSaysWhatTheRunHad(t *testing.T) {
 	}
 	mustContain(t, h.press("/show "+a.ID+" count"), "Today: 👥 6 recipients")
 }
+
+// /log names a submit for approval in words, not its stored key.
+func TestLogSaysSubmittedInWords(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.ApprovalThreshold = 1 })
+	h.walkTo("")
+	h.press("sum:confirm")
+	rs := h.send("/log " + h.stored().ID)
+	mustContain(t, rs, "confirmed; waiting for approval")
+	if strings.Contains(joined(rs), "broadcast.submit") {
+		t.Errorf("/log shows a raw key:\n%s", joined(rs))
+	}
+}
