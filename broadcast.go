@@ -59,6 +59,9 @@ func (b *Broadcast) Validate() error {
 	if err := b.Content.Validate(); err != nil {
 		return err
 	}
+	if limit := b.TextLimit(); utf8.RuneCountInString(b.Content.Text) > limit {
+		return invalid("content.text", CodeTooLong, limit)
+	}
 	if limit := b.ButtonLimit(); len(b.Content.Buttons) > limit {
 		return invalid("content.buttons", CodeTooMany, limit)
 	}
@@ -81,6 +84,16 @@ func (b *Broadcast) ButtonLimit() int {
 	limit := MaxButtonMax
 	for _, p := range b.Audience.Channels {
 		limit = min(limit, p.MaxButtons())
+	}
+	return limit
+}
+
+// TextLimit is the longest text every chosen channel takes, so the limit
+// an admin is told is the one that matters for this broadcast.
+func (b *Broadcast) TextLimit() int {
+	limit := MaxTextLen
+	for _, p := range b.Audience.Channels {
+		limit = min(limit, p.MaxText())
 	}
 	return limit
 }

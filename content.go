@@ -18,9 +18,11 @@ const (
 )
 
 // Limits on content, the smallest of the platforms' own so one message fits
-// everywhere (LINE text 5,000 chars; Telegram 4,096; Messenger 2,000).
+// everywhere, except text: MaxTextLen is the longest any channel takes
+// (LINE's 5,000), and a broadcast's own channels set its limit (see
+// Broadcast.TextLimit and Platform.MaxText).
 const (
-	MaxTextLen   = 2000
+	MaxTextLen   = 5000
 	MaxTitleLen  = 80 // Messenger generic template title
 	MaxImages    = 10 // Telegram media group
 	MaxLabelLen  = 20 // LINE action label

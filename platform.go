@@ -54,6 +54,19 @@ func (p Platform) MaxButtons() int {
 	}
 }
 
+// MaxText is how many characters one text message can carry on p: LINE
+// takes 5,000, Telegram 4,096, Messenger 2,000.
+func (p Platform) MaxText() int {
+	switch p {
+	case Telegram:
+		return 4096
+	case Messenger:
+		return 2000
+	default:
+		return MaxTextLen
+	}
+}
+
 // RecipientKind says whether a broadcast goes to people, group chats or both.
 type RecipientKind string
 

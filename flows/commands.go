@@ -25,7 +25,7 @@ func (t *turn) command(line string) error {
 	switch name {
 	case "/new":
 		if inWizard {
-			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
+			t.errLine = t.alreadyMaking()
 			return t.ask()
 		}
 		if args != "" {
@@ -53,13 +53,13 @@ func (t *turn) command(line string) error {
 		err = m.reject(args)
 	case "/edit":
 		if inWizard {
-			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
+			t.errLine = t.alreadyMaking()
 			return t.ask()
 		}
 		return t.edit(args)
 	case "/clone":
 		if inWizard {
-			t.errLine = t.T("wizard.already", "Name", t.orDash(t.sess.Draft.Name))
+			t.errLine = t.alreadyMaking()
 			return t.ask()
 		}
 		return t.clone(args)
@@ -140,6 +140,10 @@ func (t *turn) newOneLine(args string) error {
 	}
 	if bad := unknownPlaceholder(ol.Text); bad != "" {
 		t.syntaxError(args, &parseError{Pos: strings.Index(args, bad), Key: "err.text.placeholder", Args: []any{"Placeholder", bad}})
+		return nil
+	}
+	if msg := t.textTooLong(&d, ol.Text); msg != "" {
+		t.say(msg) // what the wizard says; the line itself is too long to show again
 		return nil
 	}
 	if d.Audience.HasChannel(herald.Messenger) {
@@ -337,4 +341,13 @@ func (t *turn) quickCount(args string) error {
 	}
 	t.say(t.describeAudience(&a)+"\n"+t.countText(&d, cnt)+t.groupsNote(&a), t.choice("/new", t.T("btn.new")))
 	return nil
+}
+
+// alreadyMaking says which broadcast the wizard is busy with, or that it
+// has no name yet (rather than quoting a dash).
+func (t *turn) alreadyMaking() string {
+	if strings.TrimSpace(t.sess.Draft.Name) == "" {
+		return t.T("wizard.already_unnamed")
+	}
+	return t.T("wizard.already", "Name", t.sess.Draft.Name)
 }

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/broadcasts"
@@ -14,16 +15,41 @@ func (m *manager) show(args string) error {
 	if !ok {
 		return err
 	}
-	cnt, err := m.t.count(&b)
-	if err != nil {
-		return err
+	runs, _ := m.reads.RunsOf(b.ID)
+	_, rest, _ := strings.Cut(strings.TrimSpace(args), " ")
+	var countLine string
+	cs := m.actionsFor(&b)
+	if b.Status.Final() && len(runs) > 0 && !strings.EqualFold(strings.TrimSpace(rest), "count") {
+		// A finished broadcast reached the people its run had; today's
+		// audience is another number, shown only when asked for.
+		countLine = m.runCount(&b, runs[len(runs)-1])
+		cs = append(cs, m.t.choice("/show "+b.ID+" count", m.t.T("btn.count_now")))
+	} else {
+		cnt, err := m.t.count(&b)
+		if err != nil {
+			return err
+		}
+		countLine = m.t.countText(&b, cnt)
+		if b.Status.Final() && len(runs) > 0 {
+			countLine = m.t.T("show.count_now", "Count", countLine)
+		}
 	}
-	text := m.t.T("show.header", "ID", b.ID, "Name", b.Name, "Status", StatusName(m.t.loc, b.Status)) + "\n" + m.t.summaryText(&b, cnt)
-	if runs, err := m.reads.RunsOf(b.ID); err == nil && len(runs) > 0 {
+	text := m.t.T("show.header", "ID", b.ID, "Name", b.Name, "Status", StatusName(m.t.loc, b.Status)) + "\n" + m.t.summaryText(&b, countLine)
+	if len(runs) > 0 {
 		text += "\n" + m.runLine(runs[len(runs)-1])
 	}
-	m.t.say(text, m.actionsFor(&b)...)
+	m.t.say(text, cs...)
 	return nil
+}
+
+// runCount is who a run was sent to, by channel.
+func (m *manager) runCount(b *herald.Broadcast, r herald.Run) string {
+	var parts []string
+	for _, p := range b.Audience.Channels {
+		x := r.Tally[p]
+		parts = append(parts, PlatformName(p)+" "+FormatCount(x.Pending+x.Sent+x.Failed+x.Skipped))
+	}
+	return m.t.N("show.run_count", r.Total, "Total", FormatCount(r.Total), "Platforms", strings.Join(parts, " · "))
 }
 
 // actionsFor offers the next likely actions for a broadcast's status.
@@ -113,7 +139,7 @@ func (m *manager) deleteBroadcast(args string) error {
 	}
 	_, err = m.svc.Delete(m.t.ctx, b.ID, m.t.who())
 	if isInvalid(err) {
-		m.t.say(m.t.T("err.cannot_delete", "ID", b.ID), m.t.choice("/cancel "+b.ID, m.t.T("btn.cancel_broadcast")))
+		m.cannotDelete(b)
 		return nil
 	}
 	if err != nil {
@@ -124,4 +150,19 @@ func (m *manager) deleteBroadcast(args string) error {
 	}
 	m.t.say(m.t.T("done.delete", "ID", b.ID, "Name", b.Name), m.t.choice("/list", m.t.T("btn.list")))
 	return nil
+}
+
+// cannotDelete answers a /delete (or an Undo) that came too late: a
+// broadcast still going can be cancelled; a finished one is history, so
+// only what can still be done is offered.
+func (m *manager) cannotDelete(b herald.Broadcast) {
+	if now, err := m.reads.Broadcast(b.ID); err == nil {
+		b = now
+	}
+	if !b.Status.Final() {
+		m.t.say(m.t.T("err.cannot_delete", "ID", b.ID), m.t.choice("/cancel "+b.ID, m.t.T("btn.cancel_broadcast")))
+		return
+	}
+	m.t.say(m.t.T("err.cannot_delete_done", "ID", b.ID, "Status", StatusName(m.t.loc, b.Status)),
+		m.t.choice("/show "+b.ID, m.t.T("btn.show")), m.t.choice("/clone "+b.ID, m.t.T("btn.clone")))
 }

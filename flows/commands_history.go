@@ -107,6 +107,7 @@ var auditKeys = map[string]string{
 	"broadcast.draft":            "log.draft",
 	"broadcast.scheduled":        "log.scheduled",
 	"broadcast.pending_approval": "log.pending",
+	"broadcast.submit":           "log.pending", // what the service writes for it
 	"broadcast.approve":          "log.approve",
 	"broadcast.reject":           "log.reject",
 	"broadcast.edit":             "log.edit",

@@ -54,6 +54,10 @@ type Reply struct {
 	// pressed instead of posting a new one, where it can (Slack and
 	// Telegram can; the console prints it again).
 	Edit bool
+	// Undo is the broadcast whose send-now this reply offers to undo. Once
+	// the run starts the offer is no longer true: a frontend that can
+	// edit records the posted message (adminchat.Offers) to be edited then.
+	Undo string
 	// File is an attachment, e.g. a CSV of failed recipients.
 	File *File
 	// Pre marks Text as preformatted (a caret under a syntax error): show

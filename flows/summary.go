@@ -23,7 +23,7 @@ func askSummary(t *turn) error {
 	if err != nil {
 		return err
 	}
-	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, cnt)
+	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, t.countText(d, cnt))
 	cs := []Choice{
 		t.choice("ed:name", t.T("btn.edit_name")),
 		t.choice("ed:channels", t.T("btn.edit_channels")),
@@ -44,8 +44,9 @@ func askSummary(t *turn) error {
 	return nil
 }
 
-// summaryText is the whole broadcast in one message.
-func (t *turn) summaryText(d *herald.Broadcast, cnt herald.Count) string {
+// summaryText is the whole broadcast in one message; countLine says who
+// it reaches (a live count, or a finished run's recipients).
+func (t *turn) summaryText(d *herald.Broadcast, countLine string) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
 	var chans []string
@@ -54,7 +55,7 @@ func (t *turn) summaryText(d *herald.Broadcast, cnt herald.Count) string {
 	}
 	line(t.T("summary.channels", "Channels", t.orDash(t.joinList(chans)), "Recipients", t.T(recipientKeys[d.Audience.Recipients])))
 	line(t.T("summary.audience") + "\n" + t.describeAudience(&d.Audience))
-	line(t.countText(d, cnt))
+	line(countLine)
 	line(t.T("summary.content", "Kind", t.T(contentKeys[d.Content.Kind])))
 	if d.Content.Title != "" && d.Content.Kind == herald.CardContent {
 		line("  " + d.Content.Title)
@@ -205,6 +206,7 @@ func (t *turn) confirm() error {
 	case d.Schedule.Kind == herald.SendNow:
 		t.say(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Count", FormatCount(cnt.Total)),
 			t.choice("/delete "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))
+		t.replies[len(t.replies)-1].Undo = id
 	default:
 		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&saved.Schedule), "Count", FormatCount(cnt.Total)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/pause "+id, t.T("btn.pause")), t.choice("/new", t.T("btn.new")))

@@ -46,7 +46,7 @@ func (t *turn) timingLine(s *herald.Schedule, ve *herald.ValidationError) string
 		if ve.Code == herald.CodeInPast {
 			return t.T("err.when.past", "When", s.At.In(t.tz).Format(herald.LocalLayout), "Example", t.earliestClock())
 		}
-		return t.T("err.at.too_soon", "Minutes", int(t.e.cfg.MinLeadTime.Minutes()), "Earliest", t.earliestClock())
+		return t.T("err.at.too_soon", "Minutes", t.minutes(t.e.cfg.MinLeadTime), "Earliest", t.earliestClock())
 	case ".local":
 		if ve.Code != herald.CodeTooSoon {
 			return ""
@@ -94,4 +94,9 @@ func (t *turn) earliestClock() string {
 		return e.Format("15:04")
 	}
 	return e.Format(herald.LocalLayout)
+}
+
+// minutes is a whole number of minutes in words with its plural ("1 minute").
+func (t *turn) minutes(d time.Duration) string {
+	return t.N("duration.minutes", int(d.Minutes()))
 }

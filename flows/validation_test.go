@@ -32,7 +32,7 @@ func TestEveryStepExplainsMistakesAndAsksAgain(t *testing.T) {
 		{stepContentKind, func(h *harness) []Reply { h.press("ct:images"); return h.upload("a.txt", "text/plain", []byte("x")) }, "“a.txt” isn't an image"},
 		{stepContentKind, func(h *harness) []Reply { h.press("ct:card"); return h.send(strings.Repeat("t", 81)) }, "That title has 81 characters; cards fit 80"},
 		{stepText, func(h *harness) []Reply { return h.send("Hi {nmae}") }, "I don't know the placeholder {nmae}"},
-		{stepText, func(h *harness) []Reply { return h.send(strings.Repeat("x", 2001)) }, "That's 2,001 characters; messages fit 2,000"},
+		{stepText, func(h *harness) []Reply { return h.send(strings.Repeat("x", 4097)) }, "That's 4,097 characters; messages fit 4,096 on the channels you chose"}, // LINE and Telegram,
 		{stepTiming, func(h *harness) []Reply { h.press("tm:at"); return h.send("next week") }, "I couldn't read that time"},
 		{stepTiming, func(h *harness) []Reply { h.press("tm:at"); return h.send("2020-01-01 09:00") }, "That time is in the past (2020-01-01 09:00)"},
 		{stepTiming, func(h *harness) []Reply { h.press("tm:user"); return h.send("2026-11-23 12:00") }, "For “each person's own time”, 12:00 must still be ahead in every timezone, and it comes first at UTC+14. Pick 2026-11-23 15:06 or later."},

@@ -188,14 +188,16 @@ func askTagPick(t *turn) error {
 	tags := t.e.cfg.Store.Tags()
 	t.sess.Tags = t.sess.Tags[:0]
 	var cs []Choice
-	counts := map[string]int{}
-	for _, tc := range tags {
-		counts[tc.Tag] = tc.Count
-	}
+	// A tag's count is who has it on the chosen channels, counted as the
+	// audience is, so "vip (228)" matches "228 recipients" beside it.
+	alone := herald.Broadcast{Category: t.sess.Draft.Category, Audience: herald.Audience{
+		Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag}}
 	offer := func(tag string) {
 		t.sess.Tags = append(t.sess.Tags, tag)
 		id := "t:" + strconv.Itoa(len(t.sess.Tags)-1)
-		cs = append(cs, Choice{ID: id, Label: tag + " (" + FormatCount(counts[tag]) + ")", Checked: slices.Contains(picked, tag)})
+		alone.Audience.IncludeTags = []string{tag}
+		n, _ := t.count(&alone) // a failed count shows 0; the audience count below reports the error
+		cs = append(cs, Choice{ID: id, Label: tag + " (" + FormatCount(n.Total) + ")", Checked: slices.Contains(picked, tag)})
 	}
 	for i, tc := range tags {
 		if i == maxTagChoices {

@@ -61,11 +61,11 @@ func handleText(t *turn) error {
 		return t.fail(t.T("err.type_text"))
 	}
 	text := strings.TrimSpace(t.in.Text)
-	switch n := utf8.RuneCountInString(text); {
-	case text == "":
+	if text == "" {
 		return t.fail(t.T("err.text.empty"))
-	case n > herald.MaxTextLen:
-		return t.fail(t.T("err.text.too_long", "Max", FormatCount(herald.MaxTextLen), "Len", FormatCount(n)))
+	}
+	if msg := t.textTooLong(&t.sess.Draft, text); msg != "" {
+		return t.fail(msg)
 	}
 	if bad := unknownPlaceholder(text); bad != "" {
 		return t.fail(t.T("err.text.placeholder", "Placeholder", bad))
@@ -324,4 +324,13 @@ func handleButtonDo(t *turn) error {
 		}
 	}
 	return t.addButton(b)
+}
+
+// textTooLong says, when text is longer than d's channels take,
+// how long it is and what fits; "" when it fits.
+func (t *turn) textTooLong(d *herald.Broadcast, text string) string {
+	if n, limit := utf8.RuneCountInString(text), d.TextLimit(); n > limit {
+		return t.T("err.text.too_long", "Max", FormatCount(limit), "Len", FormatCount(n))
+	}
+	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
 )
 
@@ -20,6 +21,8 @@ type demoMode struct {
 	fakes *demoFakes
 	con   *console.Console
 	undo  time.Duration
+	// offers are the console's Undo messages, closed when a run starts.
+	offers *adminchat.Offers
 }
 
 // newDemo starts the fakes, points cfg's channels at them and shortens
@@ -38,13 +41,14 @@ func newDemo(cfg *Config, undo time.Duration, h console.Handler, stdin io.Reader
 		// console goes out under this name instead of failing.
 		cfg.PublicBaseURL = demoPublicURL
 	}
-	con := console.New(h, stdout, console.Options{UserName: "Demo admin", Echo: !isTerminal(stdin), FilesDir: filepath.Dir(cfg.Storage.Path)})
-	return &demoMode{fakes: f, con: con, undo: undo}, nil
+	offers := adminchat.NewOffers()
+	con := console.New(h, stdout, console.Options{UserName: "Demo admin", Echo: !isTerminal(stdin), FilesDir: filepath.Dir(cfg.Storage.Path), Offers: offers})
+	return &demoMode{fakes: f, con: con, undo: undo, offers: offers}, nil
 }
 
 // appOptions make the console the admin frontend, with progress every 2s.
 func (d *demoMode) appOptions() appOptions {
-	return appOptions{Console: d.con.Surface(), ProgressInterval: 2 * time.Second}
+	return appOptions{Console: d.con.Surface(), Offers: d.offers, ProgressInterval: 2 * time.Second}
 }
 
 // run seeds the demo database when it is empty, then runs the console

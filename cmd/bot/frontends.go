@@ -55,13 +55,17 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 	access adminchat.AccessByFrontend, logger *slog.Logger, opts appOptions) (*adminFrontends, error) {
 	fe := &adminFrontends{log: logger}
 	surfaces := map[string]adminchat.Surface{}
+	offers := opts.Offers
+	if offers == nil {
+		offers = adminchat.NewOffers()
+	}
 	if opts.Console != nil {
 		surfaces[console.Frontend] = opts.Console
 	}
 	if cfg.Telegram.Token != "" && (len(cfg.Telegram.AdminChatIDs) > 0 || len(cfg.Telegram.AdminUserIDs) > 0) {
 		a, err := telegram.NewAdmin(telegram.AdminOptions{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
 			Flows: engine, Audit: store, Catalog: cat, AdminChatIDs: cfg.Telegram.AdminChatIDs,
-			AdminUserIDs: cfg.Telegram.AdminUserIDs, Logger: logger})
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Offers: offers, Logger: logger})
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +75,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		s, err := slackfe.New(slackfe.Options{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
 			SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Flows: engine, Audit: store, Admins: store, Catalog: cat,
 			AllowedUsers: cfg.Slack.AllowedUsers, AllowedUserGroups: cfg.Slack.AllowedUserGroups,
-			AllowedChannels: cfg.Slack.AllowedChannels, Logger: logger})
+			AllowedChannels: cfg.Slack.AllowedChannels, Offers: offers, Logger: logger})
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +87,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		requests = engine // it renders approval requests
 	}
 	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Requests: requests, Admins: store, Cards: store,
-		ProgressMessages: store, Catalog: cat,
+		ProgressMessages: store, Catalog: cat, Offers: offers,
 		ApproverChats: approverChats(cfg), APIChat: apiChat(cfg, opts), Location: cfg.Location(),
 		Interval: opts.ProgressInterval, Logger: logger})
 	if err != nil {

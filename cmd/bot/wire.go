@@ -32,6 +32,8 @@ type appOptions struct {
 	// Console, when set, is the demo's admin frontend: it gets progress
 	// and reports, and every admin may act (one person at one terminal).
 	Console adminchat.Surface
+	// Offers records the Undo messages the console posted (with Console).
+	Offers *adminchat.Offers
 	// SchedulerNow is the scheduler's clock (tests drive it with Tick;
 	// default time.Now).
 	SchedulerNow func() time.Time

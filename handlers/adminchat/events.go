@@ -13,8 +13,10 @@ import (
 func (r *Reporter) Publish(ctx context.Context, e herald.Event) {
 	switch e := e.(type) {
 	case herald.RunProgress:
+		r.closeOffers(ctx, e.Progress.BroadcastID)
 		r.Progress(ctx, e.Progress)
 	case herald.RunFinished:
+		r.closeOffers(ctx, e.Report.BroadcastID)
 		r.Finished(ctx, e.Report)
 	case herald.HeadsUp:
 		r.Upcoming(ctx, e.Broadcast, e.At)

@@ -94,9 +94,12 @@ func dayClock(loc *locales.Localizer, at time.Time, zone *time.Location, now tim
 }
 
 // missedBy is how late a broadcast is, in the one unit people would say:
-// "45 min" under an hour, "3 h" under two days, then "2 days".
+// "less than a minute" under a minute, "45 min" under an hour, "3 h" under two days, then "2 days".
 func missedBy(loc *locales.Localizer, late time.Duration) string {
 	i := func(n float64) string { return strconv.FormatFloat(n, 'f', 0, 64) }
+	if late < time.Minute {
+		return loc.T("duration.under_minute")
+	}
 	if m := math.Max(1, math.Round(late.Minutes())); m < 60 {
 		return loc.T("duration.m", "M", i(m))
 	}

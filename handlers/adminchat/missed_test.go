@@ -164,7 +164,9 @@ func TestMissedPromptSpeaksTheCreatorsLanguage(t *testing.T) {
 		{"zh-CN", 49 * time.Hour, []string{"已延误 2 天", "📤 立即发送", "🕘 改期"}},
 		{"ja", 90 * time.Minute, []string{"今日 06:00 (UTC) に配信予定", "2時間遅れています", "📤 今すぐ送信", "🕘 日時を変更"}},
 		{"en", 25*time.Hour + 20*time.Minute, []string{"missed by 25 h"}},
-		{"en", 20 * time.Second, []string{"missed by 1 min"}},
+		{"en", 20 * time.Second, []string{"missed by less than a minute"}},
+		{"en", 22 * time.Second, []string{"missed by less than a minute"}},
+		{"en", 90 * time.Second, []string{"missed by 2 min"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {

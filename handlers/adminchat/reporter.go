@@ -73,6 +73,9 @@ type Options struct {
 	// in memory only, and a restart leaves their buttons in place.
 	Cards   Cards
 	Catalog *locales.Catalog
+	// Offers is optional: the undo offers the frontends posted, edited
+	// once their broadcast starts (nil: they are left as they are).
+	Offers *Offers
 	// ProgressMessages is optional: without it a run's progress message
 	// is remembered in memory only, and a restart posts a second one.
 	ProgressMessages ProgressMessages

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/handlers/internal/storerig"
 )
 
@@ -39,7 +40,12 @@ func FuzzJSONBodies(f *testing.F) {
 	for _, body := range []string{``, `null`, `[]`, `{"tags":"vip"}`, `{"a":1}{"b":2}`, `{"name":"\ud800"}`, `{"attributes":{"":""}}`} {
 		f.Add(uint8(0), []byte(body))
 	}
-	srv := New(Options{Store: storerig.Open(f), Tokens: []Token{{Name: "ci", Secret: goodToken}},
+	store := storerig.Open(f)
+	svc, err := broadcasts.New(broadcasts.Options{Store: store, Now: func() time.Time { return now }})
+	if err != nil {
+		f.Fatal(err)
+	}
+	srv := New(Options{Store: store, Roster: store, Broadcasts: svc, Tokens: []Token{{Name: "ci", Secret: goodToken}},
 		Now: func() time.Time { return now }, MaxBody: 16 << 10})
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
 		e := jsonEndpoints[int(route)%len(jsonEndpoints)]

@@ -18,7 +18,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/handlers/adminchat"
 )
 
 // Handler is the conversation engine (*flows.Engine).
@@ -39,6 +41,9 @@ type Options struct {
 	FilesDir string
 	// MaxUpload bounds /upload (default 10 MiB).
 	MaxUpload int64
+	// Offers is optional: a send-now's Undo message is recorded there, so
+	// that when the broadcast starts the console says Undo is over.
+	Offers *adminchat.Offers
 }
 
 // Console is one admin at a terminal.
@@ -131,6 +136,11 @@ func (c *Console) handle(ctx context.Context, in flows.Input) error {
 	in.Frontend, in.ChatID, in.UserID, in.UserName = Frontend, c.opts.ChatID, c.opts.UserID, c.opts.UserName
 	replies, err := c.h.Handle(ctx, in)
 	c.print(replies)
+	for _, r := range replies {
+		if r.Undo != "" {
+			c.opts.Offers.Offered(r.Undo, herald.Origin{Frontend: Frontend, ChatID: c.opts.ChatID, UserID: c.opts.UserID}, r.Undo)
+		}
+	}
 	if err != nil {
 		// The engine already told the admin; the session goes on.
 		c.printf("(error: %v)\n", err)

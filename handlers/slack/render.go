@@ -47,8 +47,13 @@ func (h *Handler) deliver(ctx context.Context, channel, thread, user string, pre
 			edited = true
 			h.markChosen(ctx, channel, pressed)
 		}
-		if _, err := h.post(ctx, channel, thread, user, r); err != nil {
+		ts, err := h.post(ctx, channel, thread, user, r)
+		if err != nil {
 			h.log.Warn("slack: post reply", "channel", channel, "error", err)
+			continue
+		}
+		if r.Undo != "" {
+			h.opts.Offers.Offered(r.Undo, herald.Origin{Frontend: Frontend, ChatID: chatID(channel, thread), UserID: user}, ts)
 		}
 	}
 }

@@ -74,7 +74,10 @@ type Options struct {
 	MaxFile    int64
 	JobTimeout time.Duration // default 60s
 	Now        func() time.Time
-	Logger     *slog.Logger
+	// Offers is optional: a send-now's Undo message is recorded there, to
+	// be edited when the broadcast starts.
+	Offers *adminchat.Offers
+	Logger *slog.Logger
 }
 
 // Handler is the Slack frontend. It implements flows.Access for Slack

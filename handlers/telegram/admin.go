@@ -57,7 +57,10 @@ type AdminOptions struct {
 	// JobTimeout bounds the handling of one update (default 60s).
 	JobTimeout time.Duration
 	Now        func() time.Time
-	Logger     *slog.Logger
+	// Offers is optional: a send-now's Undo message is recorded there, to
+	// be edited when the broadcast starts.
+	Offers *adminchat.Offers
+	Logger *slog.Logger
 }
 
 // Admin is the Telegram admin frontend: it renders flows conversations in

@@ -54,6 +54,10 @@ func (a *Admin) deliver(ctx context.Context, chat, user int64, private bool, pre
 			continue
 		}
 		a.track(chat, user, id, r)
+		if r.Undo != "" {
+			a.opts.Offers.Offered(r.Undo, herald.Origin{Frontend: Frontend, ChatID: strconv.FormatInt(chat, 10),
+				UserID: strconv.FormatInt(user, 10)}, strconv.Itoa(id))
+		}
 	}
 }
 

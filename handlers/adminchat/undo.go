@@ -1,0 +1,66 @@
+package adminchat
+
+import (
+	"context"
+	"sync"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
+)
+
+// Offers remembers the posted "goes out in N seconds… Press Undo"
+// messages (flows.Reply.Undo). Once the broadcast's run starts, Undo can
+// no longer delete it, so the Reporter edits each such message to say it
+// started and drops its buttons. The admin frontends record what they
+// post; the Reporter reads it.
+type Offers struct {
+	mu sync.Mutex
+	m  map[string][]offer // by broadcast ID
+}
+
+type offer struct {
+	where herald.Origin // Frontend, ChatID (and ThreadID), UserID for the language
+	ref   string
+}
+
+// NewOffers returns an empty record of undo offers.
+func NewOffers() *Offers { return &Offers{m: map[string][]offer{}} }
+
+// Offered records that the message ref in where offers to undo broadcast id.
+func (o *Offers) Offered(id string, where herald.Origin, ref string) {
+	if o == nil || id == "" || ref == "" {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.m[id] = append(o.m[id], offer{where: where, ref: ref})
+}
+
+// take removes and returns broadcast id's offers.
+func (o *Offers) take(id string) []offer {
+	if o == nil {
+		return nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	offs := o.m[id]
+	delete(o.m, id)
+	return offs
+}
+
+// closeOffers edits the undo offers of a broadcast whose run has started.
+func (r *Reporter) closeOffers(ctx context.Context, broadcastID string) {
+	for _, of := range r.opts.Offers.take(broadcastID) {
+		s, ok := r.opts.Surfaces[of.where.Frontend]
+		if !ok {
+			continue
+		}
+		loc := r.opts.Catalog.Localizer(r.lang(of.where))
+		reply := flows.Reply{Text: loc.T("undo.started", "ID", broadcastID)}
+		r.notices.GoJob(ctx, broadcastID, noticeTimeout, func(ctx context.Context) {
+			if err := s.Edit(ctx, of.where, of.ref, reply); err != nil {
+				r.opts.Logger.Warn("adminchat: close undo offer", "broadcast_id", broadcastID, "frontend", of.where.Frontend, "error", err)
+			}
+		})
+	}
+}
