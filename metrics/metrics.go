@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -43,64 +44,57 @@ type Metrics struct {
 // New builds the registry with Go runtime and process collectors.
 func New() *Metrics {
 	reg := prometheus.NewRegistry()
-	m := &Metrics{
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	f := promauto.With(reg) // every instrument below is registered as it is made
+	return &Metrics{
 		reg: reg,
-		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "herald_deliveries_total",
-			Help: "Broadcast deliveries by channel and final outcome (sent, failed, skipped).",
-		}, []string{"channel", "outcome"}),
-		sendLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		deliveries: counterVec(f, "herald_deliveries_total",
+			"Broadcast deliveries by channel and final outcome (sent, failed, skipped).", "channel", "outcome"),
+		sendLatency: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "herald_send_duration_seconds",
 			Help:    "Time of one platform send call, by channel.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"channel"}),
-		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "herald_rate_limited_total",
-			Help: "Platform answers of 429 / rate limit, by channel.",
-		}, []string{"channel"}),
-		queueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		rateLimited: counterVec(f, "herald_rate_limited_total",
+			"Platform answers of 429 / rate limit, by channel.", "channel"),
+		queueDepth: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "herald_queue_depth",
 			Help: "Deliveries waiting to be sent, by channel.",
 		}, []string{"channel"}),
-		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "herald_webhook_requests_total",
-			Help: "End-user webhook requests by platform and result (ok, bad_signature, bad_request, too_large, error).",
-		}, []string{"platform", "result"}),
-		inbound: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "herald_inbound_events_total",
-			Help: "End-user events recorded, by platform and kind (subscribe, unsubscribe, message, tap, …).",
-		}, []string{"platform", "kind"}),
-		inboundRepeats: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "herald_inbound_repeats_total",
-			Help: "End-user events delivered again (webhook redeliveries, retries) and not applied twice, by platform.",
-		}, []string{"platform"}),
-		taps: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "herald_button_taps_total",
-			Help: "Taps on broadcast buttons (per-broadcast counts are in the broadcast report).",
-		}),
-		writeBatch: prometheus.NewHistogram(prometheus.HistogramOpts{
+		webhooks: counterVec(f, "herald_webhook_requests_total",
+			"End-user webhook requests by platform and result (ok, bad_signature, bad_request, too_large, error).", "platform", "result"),
+		inbound: counterVec(f, "herald_inbound_events_total",
+			"End-user events recorded, by platform and kind (subscribe, unsubscribe, message, tap, …).", "platform", "kind"),
+		inboundRepeats: counterVec(f, "herald_inbound_repeats_total",
+			"End-user events delivered again (webhook redeliveries, retries) and not applied twice, by platform.", "platform"),
+		taps: counter(f, "herald_button_taps_total",
+			"Taps on broadcast buttons (per-broadcast counts are in the broadcast report)."),
+		writeBatch: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "herald_subscriber_write_batch_size",
 			Help:    "End-user events written per storage transaction.",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 7), // 1 … 4096
 		}),
-		schedulerLag: prometheus.NewHistogram(prometheus.HistogramOpts{
+		schedulerLag: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "herald_scheduler_lag_seconds",
 			Help:    "How late the scheduler started a due broadcast.",
 			Buckets: []float64{.1, .5, 1, 5, 15, 60, 300},
 		}),
-		apiRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "herald_api_requests_total",
-			Help: "REST API requests by HTTP status code.",
-		}, []string{"code"}),
-		followupsDrops: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "herald_followups_dropped_total",
-			Help: "Best-effort follow-ups (profile fetches, confirmations) dropped because their queue was full.",
-		}),
+		apiRequests: counterVec(f, "herald_api_requests_total",
+			"REST API requests by HTTP status code.", "code"),
+		followupsDrops: counter(f, "herald_followups_dropped_total",
+			"Best-effort follow-ups (profile fetches, confirmations) dropped because their queue was full."),
 	}
-	reg.MustRegister(m.deliveries, m.sendLatency, m.rateLimited, m.queueDepth, m.webhooks,
-		m.inbound, m.inboundRepeats, m.taps, m.writeBatch, m.schedulerLag, m.apiRequests, m.followupsDrops,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
+}
+
+// counterVec makes and registers a counter with labels; most of Herald's
+// instruments are one.
+func counterVec(f promauto.Factory, name, help string, labels ...string) *prometheus.CounterVec {
+	return f.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
+
+// counter makes and registers a counter without labels.
+func counter(f promauto.Factory, name, help string) prometheus.Counter {
+	return f.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
 }
 
 // Handler serves the registry in the Prometheus text format.

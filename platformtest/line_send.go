@@ -1,8 +1,6 @@
 package platformtest
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -118,7 +116,7 @@ func (l *LINE) send(w http.ResponseWriter, r *http.Request, c lineCall, req line
 		return
 	}
 	req.count = len(messages)
-	req.content = canonicalMessages(body)
+	req.content = compactField(body, "messages")
 	if req.method == "push" && l.Faults.Blocked(req.to[0]) {
 		// Real LINE answers this for user IDs it does not know; Faults.Block
 		// stands for those (see Skipped for multicast).
@@ -184,21 +182,6 @@ func appendSentMessages(b []byte, sent []lineSent) []byte {
 func isJSONContentType(ct string) bool {
 	mt, _, _ := strings.Cut(ct, ";")
 	return strings.EqualFold(strings.TrimSpace(mt), "application/json")
-}
-
-// canonicalMessages is the compact JSON of a send body's messages, the
-// Content of its deliveries.
-func canonicalMessages(body []byte) string {
-	if s, ok := canonicalField(body, "messages"); ok {
-		return s
-	}
-	var doc struct {
-		Messages json.RawMessage `json:"messages"`
-	}
-	_ = json.Unmarshal(body, &doc) // valid: it decoded before
-	var buf bytes.Buffer
-	_ = json.Compact(&buf, doc.Messages)
-	return buf.String()
 }
 
 // deliver records one delivery per reachable recipient and counts them

@@ -262,23 +262,9 @@ func readMessengerRequest(w http.ResponseWriter, r *http.Request) (*messengerReq
 		return nil, messengerBodyError("The request body could not be parsed as JSON")
 	}
 	if req.Message != nil {
-		req.content = canonicalMessage(b)
+		req.content = compactField(b, "message")
 	}
 	return &req, nil
-}
-
-// canonicalMessage is the compact JSON of a send body's message.
-func canonicalMessage(body []byte) string {
-	if s, ok := canonicalField(body, "message"); ok {
-		return s
-	}
-	var doc struct {
-		Message json.RawMessage `json:"message"`
-	}
-	_ = json.Unmarshal(body, &doc) // valid: it decoded before
-	var buf bytes.Buffer
-	_ = json.Compact(&buf, doc.Message)
-	return buf.String()
 }
 
 // messengerBodyError is an error that is just its text (Graph's own wording).

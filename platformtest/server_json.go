@@ -36,6 +36,21 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return io.ReadAll(body)
 }
 
+// compactField is the compact JSON of the top-level field key of a send
+// body json.Unmarshal has already accepted (LINE's messages, Messenger's
+// message): the Content of its deliveries. canonicalField finds it fast;
+// a key written with escapes is left to encoding/json.
+func compactField(doc []byte, key string) string {
+	if s, ok := canonicalField(doc, key); ok {
+		return s
+	}
+	var fields map[string]json.RawMessage
+	_ = json.Unmarshal(doc, &fields) // valid: it decoded before
+	var buf bytes.Buffer
+	_ = json.Compact(&buf, fields[key])
+	return buf.String()
+}
+
 // canonicalField returns the compact JSON text of the top-level field key
 // of the object doc, which json.Unmarshal has already accepted. It spares
 // the send endpoints a second decoding pass: a byte loop finds the value,

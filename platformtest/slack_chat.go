@@ -143,12 +143,18 @@ func (s *Slack) post(c slackCall, m *SlackMessage) {
 		Content: content, RequestID: s.rec.NewRequestID(), MessageID: m.TS, At: now})
 }
 
-func (s *Slack) postMessage(c slackCall) (any, string) {
-	ch, code := s.channelFor(c, "channel")
-	if code != "" {
-		return nil, code
+// messageCall reads a post's or an edit's channel and content, or the
+// Slack error code that refuses the call.
+func (s *Slack) messageCall(c slackCall) (ch, text, blocks, code string) {
+	if ch, code = s.channelFor(c, "channel"); code != "" {
+		return "", "", "", code
 	}
-	text, blocks, code := messageBody(c)
+	text, blocks, code = messageBody(c)
+	return ch, text, blocks, code
+}
+
+func (s *Slack) postMessage(c slackCall) (any, string) {
+	ch, text, blocks, code := s.messageCall(c)
 	if code != "" {
 		return nil, code
 	}
@@ -176,11 +182,7 @@ func (s *Slack) postEphemeral(c slackCall) (any, string) {
 }
 
 func (s *Slack) update(c slackCall) (any, string) {
-	ch, code := s.channelFor(c, "channel")
-	if code != "" {
-		return nil, code
-	}
-	text, blocks, code := messageBody(c)
+	ch, text, blocks, code := s.messageCall(c)
 	if code != "" {
 		return nil, code
 	}

@@ -52,13 +52,9 @@ func TestMissedOneOffsAskTheirChatAndTheButtonsWork(t *testing.T) {
 	const group, alice = int64(-100777), int64(42)
 	const slackChannel, slackAlice, thread = "C0HERALD", "U0ALICE", "1700000000.000100"
 	const token = "123456:missed-test"
-	fakes, u := platformFakes(t)
+	fakes, u, cfg := adminGroupRig(t, token, group, alice)
 	tg := fakes.Telegram
-	addAdminGroup(tg, group, alice)
 	fakes.Slack.AddChannel(platformtest.SlackChannel{ID: slackChannel, Name: "herald-admins"})
-
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
 	cfg.Slack = SlackConfig{BotToken: "xoxb-missed", AppToken: "xapp-missed", APIURL: u.Slack,
 		AllowedChannels: []string{slackChannel}, AllowedUsers: []string{slackAlice}}
 	start := time.Now().UTC()

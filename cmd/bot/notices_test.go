@@ -22,13 +22,10 @@ import (
 func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 	const group, alice, bob, olivia = int64(-100777), int64(42), int64(43), int64(44)
 	const token = "123456:approval-test"
-	fakes, u := platformFakes(t)
+	fakes, _, cfg := adminGroupRig(t, token, group, alice, bob)
 	tg := fakes.Telegram
-	addAdminGroup(tg, group, alice, bob)
 	tg.AddChat(platformtest.TelegramChat{ID: olivia, Type: "private", FirstName: "Olivia"})
-
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}, AdminUserIDs: []int64{olivia}}
+	cfg.Telegram.AdminUserIDs = []int64{olivia}
 	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-approval-test"}}
 	cfg.Flows.ApprovalThreshold = 1
 	start := time.Now()
@@ -129,11 +126,8 @@ func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 func TestApprovalRequestIsClosedAfterARestart(t *testing.T) {
 	const group, alice, bob = int64(-100777), int64(42), int64(43)
 	const token = "123456:restart-test"
-	fakes, u := platformFakes(t)
+	fakes, _, cfg := adminGroupRig(t, token, group, alice, bob)
 	tg := fakes.Telegram
-	addAdminGroup(tg, group, alice, bob)
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
 	cfg.Flows.ApprovalThreshold = 1
 	start := time.Now()
 	now := func() time.Time { return start }

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,22 +23,14 @@ import (
 func TestRecurringBroadcastRunsEachOccurrenceAfresh(t *testing.T) {
 	const group, alice = int64(-100777), int64(42)
 	const token = "123456:recurring-test"
-	fakes, u := platformFakes(t)
+	fakes, _, cfg := adminGroupRig(t, token, group, alice)
 	tg := fakes.Telegram
-	addAdminGroup(tg, group, alice)
-
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
 	start := time.Now().UTC()
-	var mu sync.Mutex
-	now := start
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	a := startTestApp(t, cfg, clock)
+	clock := &manualClock{now: start}
+	a := startTestApp(t, cfg, clock.Now)
 	// at moves the scheduler's clock to when and does what is due by then.
 	at := func(when time.Time) {
-		mu.Lock()
-		now = when
-		mu.Unlock()
+		clock.Set(when)
 		a.parts.sched.Tick(context.Background(), when)
 	}
 	subscribe := func(id string, tags ...string) {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,11 +21,8 @@ import (
 func TestRetryFailedFromTheChatAndTheAPI(t *testing.T) {
 	const group, alice = int64(-100888), int64(42)
 	const token = "123456:retry-test"
-	fakes, u := platformFakes(t)
+	fakes, u, cfg := adminGroupRig(t, token, group, alice)
 	tg := fakes.Telegram
-	addAdminGroup(tg, group, alice)
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
 	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
 	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-123"}}
 	start := time.Now().UTC()
@@ -123,26 +119,4 @@ func TestRetryFailedFromTheChatAndTheAPI(t *testing.T) {
 			t.Errorf("%s got %d messages, want exactly 2 (one of each broadcast)", sub, n)
 		}
 	}
-}
-
-// manualClock is the scheduler's clock in a test: it shows what the test
-// set, so nothing waits for real time to pass.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now reads the clock.
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Add moves the clock on by d and returns the new time.
-func (c *manualClock) Add(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
 }

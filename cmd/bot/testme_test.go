@@ -30,10 +30,7 @@ func TestTestMeByCode(t *testing.T) {
 	const group, alice = int64(-100777), int64(42)
 	const token = "123456:testme"
 	const lineUser, psid = "U0123456789abcdef0123456789abcdef", "PSID-ALICE"
-	fakes, u := platformFakes(t)
-	addAdminGroup(fakes.Telegram, group, alice)
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
+	fakes, u, cfg := adminGroupRig(t, token, group, alice)
 	cfg.LINE = LINEConfig{ChannelSecret: "line-secret", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
 	cfg.Messenger = MessengerConfig{PageToken: "page-token", AppSecret: "app-secret", VerifyToken: "verify", APIURL: u.Messenger, APIVersion: "v26.0"}
 	start := time.Now()

@@ -35,7 +35,7 @@ type rig struct {
 	inboundrig.Rig
 	fake *platformtest.LINE
 	rec  *platformtest.Recorder
-	srv  *httptest.Server
+	url  string // the webhook
 }
 
 func newRig(t *testing.T) *rig {
@@ -48,15 +48,11 @@ func newRigOver(t *testing.T, base inboundrig.Rig) *rig {
 	t.Helper()
 	rec := platformtest.NewRecorder(nil)
 	fake := platformtest.NewLINE(rec)
-	api := httptest.NewServer(fake)
-	t.Cleanup(api.Close)
-	h, err := New(Options{ChannelSecret: secret, ChannelToken: "line-token", APIURL: api.URL, Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
+	h, err := New(Options{ChannelSecret: secret, ChannelToken: "line-token", APIURL: inboundrig.Serve(t, fake), Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &rig{Rig: base, fake: fake, rec: rec, srv: srv}
+	return &rig{Rig: base, fake: fake, rec: rec, url: inboundrig.Serve(t, h)}
 }
 
 func sign(body []byte) string {
@@ -67,7 +63,7 @@ func sign(body []byte) string {
 
 func (r *rig) post(t *testing.T, body []byte, signature string) int {
 	t.Helper()
-	return inboundrig.Post(t, r.srv.URL, body, "X-Line-Signature", signature)
+	return inboundrig.Post(t, r.url, body, "X-Line-Signature", signature)
 }
 
 // sdkEvents returns the SDK's sample events, by type, as raw JSON objects.

@@ -31,7 +31,7 @@ type rig struct {
 	inboundrig.Rig
 	fake *platformtest.Messenger
 	rec  *platformtest.Recorder
-	srv  *httptest.Server
+	url  string // the webhook
 }
 
 func newRig(t *testing.T) *rig {
@@ -45,16 +45,12 @@ func newRigOver(t *testing.T, base inboundrig.Rig) *rig {
 	rec := platformtest.NewRecorder(nil)
 	fake := platformtest.NewMessenger(rec)
 	fake.SetAppSecret(appSecret)
-	api := httptest.NewServer(fake)
-	t.Cleanup(api.Close)
 	h, err := New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
-		APIURL: api.URL, APIVersion: "v21.0", Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
+		APIURL: inboundrig.Serve(t, fake), APIVersion: "v21.0", Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &rig{Rig: base, fake: fake, rec: rec, srv: srv}
+	return &rig{Rig: base, fake: fake, rec: rec, url: inboundrig.Serve(t, h)}
 }
 
 func sign(body []byte) string {
@@ -65,7 +61,7 @@ func sign(body []byte) string {
 
 func (r *rig) post(t *testing.T, body []byte, signature string) int {
 	t.Helper()
-	return inboundrig.Post(t, r.srv.URL, body, "X-Hub-Signature-256", signature)
+	return inboundrig.Post(t, r.url, body, "X-Hub-Signature-256", signature)
 }
 
 // page wraps messaging objects in a Page webhook body as Meta sends it.
@@ -95,7 +91,7 @@ func (r *rig) subscriber(t *testing.T, psid string) herald.Subscriber {
 func TestVerifyHandshake(t *testing.T) {
 	r := newRig(t)
 	get := func(token string) (int, string) {
-		resp, err := http.Get(r.srv.URL + "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=" + token)
+		resp, err := http.Get(r.url + "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=" + token)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,6 +61,14 @@ func (r Rig) Scrape(t testing.TB) string {
 	return w.Body.String()
 }
 
+// Serve runs h (a webhook under test, or the platform fake it calls) over
+// loopback HTTP until t ends and returns its URL.
+func Serve(t testing.TB, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 // Post delivers body to the webhook at url as the platform would, with
 // the signature header set to signature unless it is empty, and returns
 // the status code.
