@@ -158,6 +158,7 @@ func (s *Store) RecordOutcomes(runID string, ds []herald.Delivery) error {
 			buf []byte
 			old herald.Delivery
 		)
+		timeline := timelineDelta{}
 		for i := range ds {
 			d := ds[i]
 			if d.Outcome == "" {
@@ -183,6 +184,10 @@ func (s *Store) RecordOutcomes(runID string, ds []herald.Delivery) error {
 				rt.count(old.Recipient.Platform, old.Outcome, -1)
 				rt.count(old.Recipient.Platform, d.Outcome, 1)
 			}
+			timeline.move(&old, &d)
+		}
+		if err := timeline.write(rt.rb); err != nil {
+			return err
 		}
 		return rt.save()
 	})
