@@ -24,6 +24,7 @@ type adminStore interface {
 	Broadcast(id string) (herald.Broadcast, error)
 	Admin(key string) (herald.Admin, error)
 	adminchat.Cards
+	adminchat.Timelines
 }
 
 // adminFrontends are the admin chats (Telegram group, Slack) wired to one
@@ -77,7 +78,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		fe.Slack, access[slackfe.Frontend], surfaces[slackfe.Frontend] = s, s, s
 		fe.socket = cfg.Slack.AppToken != ""
 	}
-	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Admins: store, Cards: store, Catalog: cat,
+	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Admins: store, Cards: store, Timelines: store, Catalog: cat,
 		ApproverChats: approverChats(cfg), APIChat: apiChat(cfg, opts), Location: cfg.Location(),
 		Interval: opts.ProgressInterval, Logger: logger})
 	if err != nil {

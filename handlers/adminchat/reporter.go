@@ -77,6 +77,9 @@ type Options struct {
 	Location *time.Location
 	Now      func() time.Time
 	Logger   *slog.Logger
+
+	// Timelines is optional: without it reports come without a chart.
+	Timelines Timelines
 }
 
 // Reporter implements dispatch.Reporter for the admin chats. Its methods
@@ -209,6 +212,7 @@ func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
 		if _, err := r.surface(st).Post(ctx, st.origin, reportReply(v, &rep)); err != nil {
 			r.opts.Logger.Warn("adminchat: post report", "run_id", rep.RunID, "frontend", st.origin.Frontend, "error", err)
 		}
+		r.postChart(ctx, st, &rep)
 	}()
 }
 
