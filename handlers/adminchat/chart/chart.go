@@ -160,7 +160,6 @@ var (
 	}
 	failColor  = color.RGBA{0xD9, 0x1E, 0x18, 0xff}
 	totalColor = color.RGBA{0x33, 0x33, 0x33, 0xff}
-	gridColor  = color.Gray{0xDD}
 )
 
 // PNG renders d as a WidthPx×HeightPx PNG.
