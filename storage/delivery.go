@@ -70,6 +70,9 @@ type runTx struct {
 	rb      *bolt.Bucket
 	pending map[herald.Platform]*bolt.Bucket // opened so far
 	marks   *bolt.Bucket                     // the in-flight index, once opened
+	// timeline gathers the per-minute chart counts this transaction moves;
+	// save writes each minute once.
+	timeline timelineDelta
 }
 
 func openRunTx(tx *bolt.Tx, runID string) (*runTx, error) {
@@ -143,7 +146,12 @@ func (rt *runTx) index(p herald.Platform, o herald.Outcome) (*bolt.Bucket, error
 	return nil, nil
 }
 
-func (rt *runTx) save() error { return putJSON(rt.runs, rt.key, &rt.run) }
+func (rt *runTx) save() error {
+	if err := rt.timeline.write(rt.rb); err != nil {
+		return err
+	}
+	return putJSON(rt.runs, rt.key, &rt.run)
+}
 
 // AddDeliveries appends snapshot records (normally Pending) to a run in one
 // transaction and adds them to the run's Total and Tally. A Seq already in
@@ -220,6 +228,10 @@ func (rt *runTx) record(d herald.Delivery) (herald.Platform, error) {
 		rt.count(p, old.Outcome, -1)
 		rt.count(p, d.Outcome, 1)
 	}
+	if rt.timeline == nil {
+		rt.timeline = timelineDelta{}
+	}
+	rt.timeline.move(&old, &d)
 	if d.Outcome != herald.Pending {
 		return p, rt.unmark(k)
 	}

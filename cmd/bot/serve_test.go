@@ -151,6 +151,10 @@ func TestServeReportsToTheTelegramAdminChat(t *testing.T) {
 	if !progress {
 		t.Error("no progress message in the admin group")
 	}
+	// The report's chart follows it, as a photo in the same group.
+	if chart := waitForMessage(t, fakes.Telegram, group, "deliveries over time"); chart.Method != "sendPhoto" || chart.Photo == "" {
+		t.Errorf("chart in the admin group: %+v", chart)
+	}
 }
 
 // waitForMessage waits for the bot's newest message in chat whose text or

@@ -86,6 +86,9 @@ type Options struct {
 	Location *time.Location
 	Now      func() time.Time
 	Logger   *slog.Logger
+
+	// Timelines is optional: without it reports come without a chart.
+	Timelines Timelines
 }
 
 // Reporter tells the admin chats what happens (it subscribes to the
@@ -231,6 +234,7 @@ func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
 			r.opts.Logger.Warn("adminchat: post report", "run_id", rep.RunID, "frontend", st.origin.Frontend, "error", err)
 			return
 		}
+		r.postChart(ctx, st, &rep)
 		r.kept.forget(rep.RunID)
 	}()
 }

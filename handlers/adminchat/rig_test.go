@@ -48,7 +48,7 @@ func newRig(t *testing.T, tune func(o *adminchat.Options)) *rig {
 	t.Helper()
 	engine, store, cat := flowsrig.New(t, nil)
 	r := &rig{t: t, store: store, clock: &clock{now: start}}
-	con := console.New(engine, &r.out, console.Options{})
+	con := console.New(engine, &r.out, console.Options{FilesDir: t.TempDir()})
 	opts := adminchat.Options{Surfaces: map[string]adminchat.Surface{console.Frontend: con.Surface()},
 		Broadcasts: store, Admins: store, Catalog: cat, Interval: 3 * time.Second, Now: r.clock.Now,
 		Logger: slog.New(slog.NewTextHandler(&r.log, nil))}

@@ -2,6 +2,9 @@ package console
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -54,4 +57,18 @@ func (c *Console) printAsync(r flows.Reply) {
 		b.WriteString("  │ type: " + strings.Join(cmds, " · ") + "\n")
 	}
 	_, _ = c.out.Write([]byte(b.String()))
+}
+
+// Photo writes an image (the report's chart) into the console's files
+// directory, next to the demo's database, and prints its path and
+// caption: a terminal shows no pictures.
+func (s *Surface) Photo(_ context.Context, _ herald.Origin, name string, png []byte, caption string) error {
+	path := filepath.Join(s.c.opts.FilesDir, filepath.Base(name))
+	if err := os.WriteFile(path, png, 0o600); err != nil {
+		return fmt.Errorf("console: save %s: %w", name, err)
+	}
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	s.c.printAsync(flows.Reply{Text: caption + "\n🖼 " + path})
+	return nil
 }

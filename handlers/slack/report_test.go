@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -21,17 +22,17 @@ func TestProgressAndReportGoToTheThreadAndViewErrorsUploadsTheCSV(t *testing.T) 
 	if err := r.store.CreateBroadcast(&b); err != nil {
 		t.Fatal(err)
 	}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	runID := flowsrig.AddRun(t, r.store, b.ID, []herald.Delivery{
-		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U-gone"}, Outcome: herald.Failed, Reason: herald.ReasonBlocked, Attempts: 1},
+		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U-gone"}, Outcome: herald.Failed, Reason: herald.ReasonBlocked, Attempts: 1, At: now},
 	})
 	cat, _ := locales.New("en")
-	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	// Bob made it and reads Japanese: progress and report speak it.
 	if err := r.store.SaveAdmin(herald.Admin{Key: "slack:" + bob, Locale: "ja"}); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{Frontend: r.h}, Broadcasts: r.store, Admins: r.store,
-		Catalog: cat, Now: func() time.Time { return now }})
+		Timelines: r.store, Catalog: cat, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,15 +55,22 @@ func TestProgressAndReportGoToTheThreadAndViewErrorsUploadsTheCSV(t *testing.T) 
 	if report.ThreadTS != thread || !strings.Contains(report.Blocks, "1 × LINE: ボットをブロックまたは退出") || !strings.Contains(report.Blocks, "所要時間 2分") {
 		t.Fatalf("report: %s", report.Blocks)
 	}
+	// The chart follows the report in the thread, uploaded through
+	// files.getUploadURLExternal → POST → files.completeUploadExternal.
+	chart := r.last("Spring sale（" + b.ID + "）の送信推移")
+	if f, _ := r.fake.File(strings.Join(chart.Files, "")); chart.ThreadTS != thread || f.Channel != channel ||
+		!strings.HasSuffix(f.Name, "-chart.png") || !bytes.HasPrefix(f.Data, []byte("\x89PNG")) {
+		t.Fatalf("chart in the thread: %+v, file %q in %s", chart, f.Name, f.Channel)
+	}
 	r.press(bob, report, "/errors "+b.ID)
 	var uploaded []string
 	for _, m := range r.fake.Messages(channel) {
 		uploaded = append(uploaded, m.Files...)
 	}
-	if len(uploaded) != 1 {
-		t.Fatalf("want one CSV uploaded into the channel, got %v", uploaded)
+	if len(uploaded) != 2 {
+		t.Fatalf("want the chart and one CSV uploaded into the channel, got %v", uploaded)
 	}
-	f, _ := r.fake.File(uploaded[0])
+	f, _ := r.fake.File(uploaded[1])
 	if !strings.Contains(string(f.Data), runID+",line,U-gone,blocked") || f.Channel != channel {
 		t.Fatalf("uploaded CSV %q in %s:\n%s", f.Name, f.Channel, f.Data)
 	}
