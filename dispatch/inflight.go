@@ -9,8 +9,8 @@ import (
 )
 
 // Uncertain is what a resumed run does with the recipients whose send had
-// started when the process died, with no outcome recorded (Telegram and
-// Messenger take no idempotency key: they may have the message already).
+// started when the process died, with no outcome recorded (a platform that
+// takes no idempotency key may have delivered the message already).
 type Uncertain string
 
 const (
@@ -32,8 +32,8 @@ func (u Uncertain) Validate() error {
 }
 
 // Deduplicator is a Sender whose platform delivers a message once however
-// often it is sent with the same Message.RetryKey (LINE's
-// X-Line-Retry-Key). Its recipients are never marked in flight: after a
+// often it is sent with the same Message.RetryKey (an
+// idempotency header). Its recipients are never marked in flight: after a
 // crash they are sent again safely, whatever OnUncertain says.
 type Deduplicator interface {
 	DeduplicatesRetries() bool
@@ -143,7 +143,7 @@ func (r *runner) unmarkUnsent() {
 // handed out, so the senders rarely wait for a commit; a crash leaves at
 // most two chunks per channel marked that were not yet sent. Smaller
 // chunks would count fewer uncertain but cost a commit each: at 4×Workers
-// the Telegram benchmark lost 40%.
+// the per-request benchmark lost 40%.
 func (pg *pager) handChunks(ctx context.Context, due []herald.Delivery) bool {
 	n := min(16*pg.r.e.opts.Workers, pg.r.e.opts.CommitBatch)
 	var next *mark

@@ -9,7 +9,7 @@ import (
 )
 
 // Groups go in their own lane. A platform lets a bot send a group far
-// fewer messages than a user (Telegram: 20 a minute per group, against 1 a
+// fewer messages than a user (e.g. 20 a minute per group, against 1 a
 // second per chat), so a group's second message or second request waits
 // seconds. That wait must hold nothing users need: not a channel worker
 // (a group job runs in a goroutine of its own, up to groupLaneJobs of

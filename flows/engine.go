@@ -245,7 +245,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
 		return nil, err
 	}
 	if err := t.dispatch(); err != nil {
-		e.cfg.Logger.Error("flows: handle input", "session", key, "step", t.sess.Step, "err", err)
+		e.cfg.Logger.Error("flows: handle input", "session", key, "step", t.sess.Step, "error", err)
 		t.say(t.T("err.internal"))
 		return t.replies, err
 	}

@@ -89,7 +89,7 @@ func (e *Engine) newTurn(ctx context.Context, in Input, key string) (*turn, erro
 		if err := json.Unmarshal(data, t.sess); err != nil {
 			// A session from an incompatible version is not worth an
 			// error: start over, and say so.
-			e.cfg.Logger.Warn("flows: unreadable session dropped", "session", key, "err", err)
+			e.cfg.Logger.Warn("flows: unreadable session dropped", "session", key, "error", err)
 			t.sess = &session{}
 		}
 	}
@@ -258,7 +258,7 @@ func (t *turn) orDash(s string) string {
 func (t *turn) audit(action, target, detail string) {
 	err := t.e.cfg.Store.Audit(herald.AuditEntry{At: t.now, Actor: t.actor, Action: action, Target: target, Detail: detail})
 	if err != nil {
-		t.e.cfg.Logger.Error("flows: audit", "action", action, "target", target, "err", err)
+		t.e.cfg.Logger.Error("flows: audit", "action", action, "target", target, "error", err)
 	}
 }
 

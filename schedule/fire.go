@@ -26,7 +26,7 @@ func (s *Scheduler) fire(ctx context.Context, e entry, now time.Time) {
 	if b.Schedule.Kind == herald.SendRecurring {
 		next, ok, err := NextOccurrence(&b.Schedule, e.at, b.Runs+1, s.opts.Location)
 		if err != nil {
-			s.log.Error("schedule: next occurrence", "broadcast_id", b.ID, "err", err)
+			s.log.Error("schedule: next occurrence", "broadcast_id", b.ID, "error", err)
 		}
 		if !ok {
 			next = time.Time{}
@@ -35,13 +35,13 @@ func (s *Scheduler) fire(ctx context.Context, e entry, now time.Time) {
 			x.Schedule.Next = next
 			return nil
 		}); err != nil {
-			s.log.Error("schedule: save next occurrence", "broadcast_id", b.ID, "err", err)
+			s.log.Error("schedule: save next occurrence", "broadcast_id", b.ID, "error", err)
 			return
 		}
 	}
 	run, err := s.starter.Start(ctx, b.ID)
 	if err != nil {
-		s.log.Error("schedule: start", "broadcast_id", b.ID, "err", err)
+		s.log.Error("schedule: start", "broadcast_id", b.ID, "error", err)
 		s.audit("broadcast.start_failed", b.ID, err.Error())
 		return
 	}
@@ -69,7 +69,7 @@ func (s *Scheduler) missed(ctx context.Context, b herald.Broadcast, late time.Du
 			return nil
 		})
 		if err != nil {
-			s.log.Error("schedule: pause missed broadcast", "broadcast_id", b.ID, "err", err)
+			s.log.Error("schedule: pause missed broadcast", "broadcast_id", b.ID, "error", err)
 			return
 		}
 		s.audit("broadcast.missed", b.ID, detail+"; paused until an admin decides")
@@ -102,7 +102,7 @@ func (s *Scheduler) finish(id string) {
 		x.UpdatedBy = "system"
 		return nil
 	}); err != nil {
-		s.log.Error("schedule: finish recurring broadcast", "broadcast_id", id, "err", err)
+		s.log.Error("schedule: finish recurring broadcast", "broadcast_id", id, "error", err)
 		return
 	}
 	s.audit("broadcast.finished", id, "no occurrences left")
@@ -114,7 +114,7 @@ func (s *Scheduler) retain(now time.Time) {
 	old, err := s.store.ListBroadcasts(herald.BroadcastQuery{
 		Statuses: []herald.Status{herald.StatusCompleted, herald.StatusCanceled, herald.StatusFailed}})
 	if err != nil {
-		s.log.Error("schedule: retention", "err", err)
+		s.log.Error("schedule: retention", "error", err)
 		return
 	}
 	cutoff := now.Add(-s.opts.Retention)
@@ -124,7 +124,7 @@ func (s *Scheduler) retain(now time.Time) {
 			continue
 		}
 		if err := s.store.DeleteBroadcast(b.ID); err != nil {
-			s.log.Error("schedule: retention delete", "broadcast_id", b.ID, "err", err)
+			s.log.Error("schedule: retention delete", "broadcast_id", b.ID, "error", err)
 			continue
 		}
 		deleted++
@@ -137,6 +137,6 @@ func (s *Scheduler) retain(now time.Time) {
 
 func (s *Scheduler) audit(action, target, detail string) {
 	if err := s.store.Audit(herald.AuditEntry{At: s.opts.Now(), Actor: "system", Action: action, Target: target, Detail: detail}); err != nil {
-		s.log.Error("schedule: audit", "action", action, "err", err)
+		s.log.Error("schedule: audit", "action", action, "error", err)
 	}
 }

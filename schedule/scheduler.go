@@ -143,7 +143,7 @@ func (s *Scheduler) Changed(ctx context.Context, id string) {
 		return
 	}
 	if err != nil {
-		s.log.Error("schedule: re-plan", "broadcast_id", id, "err", err)
+		s.log.Error("schedule: re-plan", "broadcast_id", id, "error", err)
 		return
 	}
 	s.plan(ctx, &b, false)
@@ -158,7 +158,7 @@ func (s *Scheduler) plan(ctx context.Context, b *herald.Broadcast, startup bool)
 	now := s.opts.Now()
 	at, err := s.dueAt(ctx, b, now, startup)
 	if err != nil {
-		s.log.Error("schedule: plan", "broadcast_id", b.ID, "err", err)
+		s.log.Error("schedule: plan", "broadcast_id", b.ID, "error", err)
 		return
 	}
 	if at.IsZero() {

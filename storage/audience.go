@@ -21,7 +21,7 @@ func (s *Store) Count(a *herald.Audience, cat herald.Category, now time.Time) (h
 // (ties by name).
 func (s *Store) Tags() []herald.TagCount {
 	if err := s.ensureIndex(); err != nil {
-		s.logger.Error("storage: tags", "err", err)
+		s.logger.Error("storage: tags", "error", err)
 		return nil
 	}
 	counts := s.index.TagCounts()

@@ -82,7 +82,7 @@ func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 	}
 	go func() {
 		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("http server stopped", "err", err)
+			logger.Error("http server stopped", "error", err)
 		}
 	}()
 	if err := a.start(); err != nil {

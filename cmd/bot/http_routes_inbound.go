@@ -52,7 +52,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,
 			APIURL: cfg.LINE.APIURL, Inbox: inbox, Logger: log, Metrics: deps.Metrics})
 		if err != nil {
-			log.Error("line webhook not mounted", "err", err)
+			log.Error("line webhook not mounted", "error", err)
 		} else {
 			mux.Handle("POST /webhooks/line", h)
 		}
@@ -62,7 +62,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 			PageToken: cfg.Messenger.PageToken, APIURL: cfg.Messenger.APIURL, APIVersion: cfg.Messenger.APIVersion,
 			Inbox: inbox, Logger: log, Metrics: deps.Metrics})
 		if err != nil {
-			log.Error("messenger webhook not mounted", "err", err)
+			log.Error("messenger webhook not mounted", "error", err)
 		} else {
 			mux.Handle("/webhooks/messenger", h)
 		}
@@ -77,7 +77,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 			Catalog: deps.Catalog})
 		switch {
 		case err != nil:
-			log.Error("telegram end users not connected", "err", err)
+			log.Error("telegram end users not connected", "error", err)
 		case cfg.Telegram.WebhookURL != "":
 			tg = h
 			mux.Handle("POST /webhooks/telegram", h.WebhookHandler())
@@ -85,7 +85,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 				defer cancel()
 				if err := h.SetWebhook(sctx, cfg.Telegram.WebhookURL); err != nil {
-					log.Error("telegram webhook not set; updates will not arrive", "err", err)
+					log.Error("telegram webhook not set; updates will not arrive", "error", err)
 				}
 			})
 		default:

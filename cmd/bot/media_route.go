@@ -19,7 +19,7 @@ func (a *app) addMediaRoutes(mux *http.ServeMux) {
 			http.NotFound(w, r)
 			return
 		case err != nil:
-			a.logger.Error("media: read", "media_id", r.PathValue("id"), "err", err)
+			a.logger.Error("media: read", "media_id", r.PathValue("id"), "error", err)
 			http.Error(w, "cannot read the image", http.StatusInternalServerError)
 			return
 		}

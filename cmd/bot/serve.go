@@ -64,14 +64,14 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 
 	if dm != nil {
 		if err := dm.run(ctx, a, stdin, stdout); err != nil {
-			logger.Error("demo stopped", "err", err)
+			logger.Error("demo stopped", "error", err)
 		}
 	} else {
 		<-ctx.Done()
 	}
 	logger.Info("herald stopping")
 	if err := a.shutdown(); err != nil {
-		logger.Error("shutdown", "err", err)
+		logger.Error("shutdown", "error", err)
 		return exitFail
 	}
 	logger.Info("herald stopped")
