@@ -350,6 +350,69 @@ func (e ContentKind) Valid() bool {
 	}
 }
 
+// Defines values for ImportReportFormat.
+const (
+	Csv    ImportReportFormat = "csv"
+	Ndjson ImportReportFormat = "ndjson"
+)
+
+// Valid indicates whether the value is a known member of the ImportReportFormat enum.
+func (e ImportReportFormat) Valid() bool {
+	switch e {
+	case Csv:
+		return true
+	case Ndjson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImportReportSkippedReason.
+const (
+	ImportReportSkippedReasonBadId       ImportReportSkippedReason = "bad_id"
+	ImportReportSkippedReasonBadJson     ImportReportSkippedReason = "bad_json"
+	ImportReportSkippedReasonBadLocale   ImportReportSkippedReason = "bad_locale"
+	ImportReportSkippedReasonBadPlatform ImportReportSkippedReason = "bad_platform"
+	ImportReportSkippedReasonBadQuotes   ImportReportSkippedReason = "bad_quotes"
+	ImportReportSkippedReasonBadTimezone ImportReportSkippedReason = "bad_timezone"
+	ImportReportSkippedReasonInvalid     ImportReportSkippedReason = "invalid"
+	ImportReportSkippedReasonNoId        ImportReportSkippedReason = "no_id"
+	ImportReportSkippedReasonNoPlatform  ImportReportSkippedReason = "no_platform"
+	ImportReportSkippedReasonNotUtf8     ImportReportSkippedReason = "not_utf8"
+	ImportReportSkippedReasonTooLong     ImportReportSkippedReason = "too_long"
+)
+
+// Valid indicates whether the value is a known member of the ImportReportSkippedReason enum.
+func (e ImportReportSkippedReason) Valid() bool {
+	switch e {
+	case ImportReportSkippedReasonBadId:
+		return true
+	case ImportReportSkippedReasonBadJson:
+		return true
+	case ImportReportSkippedReasonBadLocale:
+		return true
+	case ImportReportSkippedReasonBadPlatform:
+		return true
+	case ImportReportSkippedReasonBadQuotes:
+		return true
+	case ImportReportSkippedReasonBadTimezone:
+		return true
+	case ImportReportSkippedReasonInvalid:
+		return true
+	case ImportReportSkippedReasonNoId:
+		return true
+	case ImportReportSkippedReasonNoPlatform:
+		return true
+	case ImportReportSkippedReasonNotUtf8:
+		return true
+	case ImportReportSkippedReasonTooLong:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ScheduleKind.
 const (
 	At        ScheduleKind = "at"
@@ -503,6 +566,111 @@ func (e CountAudienceJSONBodyCategory) Valid() bool {
 	case CountAudienceJSONBodyCategoryMarketing:
 		return true
 	case CountAudienceJSONBodyCategoryNonMarketing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSubscribersParamsPlatform.
+const (
+	ListSubscribersParamsPlatformLine      ListSubscribersParamsPlatform = "line"
+	ListSubscribersParamsPlatformMessenger ListSubscribersParamsPlatform = "messenger"
+	ListSubscribersParamsPlatformTelegram  ListSubscribersParamsPlatform = "telegram"
+)
+
+// Valid indicates whether the value is a known member of the ListSubscribersParamsPlatform enum.
+func (e ListSubscribersParamsPlatform) Valid() bool {
+	switch e {
+	case ListSubscribersParamsPlatformLine:
+		return true
+	case ListSubscribersParamsPlatformMessenger:
+		return true
+	case ListSubscribersParamsPlatformTelegram:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSubscribersParamsState.
+const (
+	ListSubscribersParamsStateBlocked      ListSubscribersParamsState = "blocked"
+	ListSubscribersParamsStateSubscribed   ListSubscribersParamsState = "subscribed"
+	ListSubscribersParamsStateUnsubscribed ListSubscribersParamsState = "unsubscribed"
+)
+
+// Valid indicates whether the value is a known member of the ListSubscribersParamsState enum.
+func (e ListSubscribersParamsState) Valid() bool {
+	switch e {
+	case ListSubscribersParamsStateBlocked:
+		return true
+	case ListSubscribersParamsStateSubscribed:
+		return true
+	case ListSubscribersParamsStateUnsubscribed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportSubscribersParamsPlatform.
+const (
+	ExportSubscribersParamsPlatformLine      ExportSubscribersParamsPlatform = "line"
+	ExportSubscribersParamsPlatformMessenger ExportSubscribersParamsPlatform = "messenger"
+	ExportSubscribersParamsPlatformTelegram  ExportSubscribersParamsPlatform = "telegram"
+)
+
+// Valid indicates whether the value is a known member of the ExportSubscribersParamsPlatform enum.
+func (e ExportSubscribersParamsPlatform) Valid() bool {
+	switch e {
+	case ExportSubscribersParamsPlatformLine:
+		return true
+	case ExportSubscribersParamsPlatformMessenger:
+		return true
+	case ExportSubscribersParamsPlatformTelegram:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportSubscribersParamsState.
+const (
+	ExportSubscribersParamsStateBlocked      ExportSubscribersParamsState = "blocked"
+	ExportSubscribersParamsStateSubscribed   ExportSubscribersParamsState = "subscribed"
+	ExportSubscribersParamsStateUnsubscribed ExportSubscribersParamsState = "unsubscribed"
+)
+
+// Valid indicates whether the value is a known member of the ExportSubscribersParamsState enum.
+func (e ExportSubscribersParamsState) Valid() bool {
+	switch e {
+	case ExportSubscribersParamsStateBlocked:
+		return true
+	case ExportSubscribersParamsStateSubscribed:
+		return true
+	case ExportSubscribersParamsStateUnsubscribed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImportSubscribersParamsPlatform.
+const (
+	ImportSubscribersParamsPlatformLine      ImportSubscribersParamsPlatform = "line"
+	ImportSubscribersParamsPlatformMessenger ImportSubscribersParamsPlatform = "messenger"
+	ImportSubscribersParamsPlatformTelegram  ImportSubscribersParamsPlatform = "telegram"
+)
+
+// Valid indicates whether the value is a known member of the ImportSubscribersParamsPlatform enum.
+func (e ImportSubscribersParamsPlatform) Valid() bool {
+	switch e {
+	case ImportSubscribersParamsPlatformLine:
+		return true
+	case ImportSubscribersParamsPlatformMessenger:
+		return true
+	case ImportSubscribersParamsPlatformTelegram:
 		return true
 	default:
 		return false
@@ -671,9 +839,21 @@ type BroadcastCreateTag string
 
 // BroadcastDetail defines model for BroadcastDetail.
 type BroadcastDetail struct {
-	ApprovedBy       *string    `json:"approved_by,omitempty"`
-	Audience         *Audience  `json:"audience,omitempty"`
-	Category         *string    `json:"category,omitempty"`
+	ApprovedBy *string   `json:"approved_by,omitempty"`
+	Audience   *Audience `json:"audience,omitempty"`
+	Category   *string   `json:"category,omitempty"`
+
+	// Clicks tracked link clicks of each URL button. With `public_base_url` set, each recipient's URL buttons go out as `{public_base_url}/r/{token}`, a signed link that redirects (302) to the button's URL; without it links go out direct and these stay 0.
+	Clicks *[]struct {
+		ButtonId *string `json:"button_id,omitempty"`
+		Label    *string `json:"label,omitempty"`
+
+		// Taps every visit
+		Taps *int `json:"taps,omitempty"`
+
+		// Unique different recipients who clicked
+		Unique *int `json:"unique,omitempty"`
+	} `json:"clicks,omitempty"`
 	Content          *Content   `json:"content,omitempty"`
 	CreatedAt        *time.Time `json:"created_at,omitempty"`
 	CreatedBy        *string    `json:"created_by,omitempty"`
@@ -731,10 +911,7 @@ type BroadcastDetailStatus string
 
 // Button defines model for Button.
 type Button struct {
-	AddTags *[]string `json:"add_tags,omitempty"`
-
-	// Flow a named conversation flow to start for whoever taps
-	Flow       *string            `json:"flow,omitempty"`
+	AddTags    *[]string          `json:"add_tags,omitempty"`
 	Id         *string            `json:"id,omitempty"`
 	Kind       ButtonKind         `json:"kind"`
 	Label      string             `json:"label"`
@@ -755,7 +932,7 @@ type Content struct {
 	} `json:"images,omitempty"`
 	Kind ContentKind `json:"kind"`
 
-	// Text may carry placeholders: {name}, {first_name}, {attr.city|friend}
+	// Text LINE takes 5,000 characters, Telegram 4,096, Messenger 2,000: the broadcast's channels set its limit; may carry placeholders: {name}, {first_name}, {attr.city|friend}
 	Text  *string `json:"text,omitempty"`
 	Title *string `json:"title,omitempty"`
 }
@@ -771,6 +948,26 @@ type Error struct {
 		Message string  `json:"message"`
 	} `json:"error,omitempty"`
 }
+
+// ImportReport defines model for ImportReport.
+type ImportReport struct {
+	Created int                `json:"created"`
+	Format  ImportReportFormat `json:"format"`
+	Rows    int                `json:"rows"`
+	Skipped []struct {
+		Line   int                       `json:"line"`
+		Reason ImportReportSkippedReason `json:"reason"`
+		Row    string                    `json:"row"`
+	} `json:"skipped"`
+	Unchanged int `json:"unchanged"`
+	Updated   int `json:"updated"`
+}
+
+// ImportReportFormat defines model for ImportReport.Format.
+type ImportReportFormat string
+
+// ImportReportSkippedReason defines model for ImportReport.Skipped.Reason.
+type ImportReportSkippedReason string
 
 // Schedule defines model for Schedule.
 type Schedule struct {
@@ -806,9 +1003,12 @@ type ScheduleKind string
 
 // Subscriber defines model for Subscriber.
 type Subscriber struct {
-	Attributes      *map[string]string  `json:"attributes,omitempty"`
-	FirstSeen       *time.Time          `json:"first_seen,omitempty"`
-	Id              *string             `json:"id,omitempty"`
+	Attributes *map[string]string `json:"attributes,omitempty"`
+	FirstSeen  *time.Time         `json:"first_seen,omitempty"`
+	Id         *string            `json:"id,omitempty"`
+
+	// Imported Added by an import or follower sync, not by their own message: last interaction unknown until they write
+	Imported        *bool               `json:"imported,omitempty"`
 	Kind            *SubscriberKind     `json:"kind,omitempty"`
 	LastInteraction *time.Time          `json:"last_interaction,omitempty"`
 	Locale          *string             `json:"locale,omitempty"`
@@ -907,6 +1107,48 @@ type ListBroadcastsParams struct {
 	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *int    `form:"offset,omitempty" json:"offset,omitempty"`
 }
+
+// ListSubscribersParams defines parameters for ListSubscribers.
+type ListSubscribersParams struct {
+	Platform *ListSubscribersParamsPlatform `form:"platform,omitempty" json:"platform,omitempty"`
+	Tag      *string                        `form:"tag,omitempty" json:"tag,omitempty"`
+	State    *ListSubscribersParamsState    `form:"state,omitempty" json:"state,omitempty"`
+
+	// Cursor The next_cursor of the previous page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListSubscribersParamsPlatform defines parameters for ListSubscribers.
+type ListSubscribersParamsPlatform string
+
+// ListSubscribersParamsState defines parameters for ListSubscribers.
+type ListSubscribersParamsState string
+
+// ExportSubscribersParams defines parameters for ExportSubscribers.
+type ExportSubscribersParams struct {
+	Platform *ExportSubscribersParamsPlatform `form:"platform,omitempty" json:"platform,omitempty"`
+	Tag      *string                          `form:"tag,omitempty" json:"tag,omitempty"`
+	State    *ExportSubscribersParamsState    `form:"state,omitempty" json:"state,omitempty"`
+
+	// Broadcast Only who this broadcast's audience reaches now: the audit before it is sent.
+	Broadcast *string `form:"broadcast,omitempty" json:"broadcast,omitempty"`
+}
+
+// ExportSubscribersParamsPlatform defines parameters for ExportSubscribers.
+type ExportSubscribersParamsPlatform string
+
+// ExportSubscribersParamsState defines parameters for ExportSubscribers.
+type ExportSubscribersParamsState string
+
+// ImportSubscribersParams defines parameters for ImportSubscribers.
+type ImportSubscribersParams struct {
+	// Platform Platform of rows that name none.
+	Platform *ImportSubscribersParamsPlatform `form:"platform,omitempty" json:"platform,omitempty"`
+}
+
+// ImportSubscribersParamsPlatform defines parameters for ImportSubscribers.
+type ImportSubscribersParamsPlatform string
 
 // UpdateSubscriberAttributesJSONBody defines parameters for UpdateSubscriberAttributes.
 type UpdateSubscriberAttributesJSONBody struct {
@@ -1049,8 +1291,12 @@ type ClientInterface interface {
 	//
 	// Stored with origin frontend `api` (`external: true`). A draft needs
 	// only a name; a scheduled broadcast passes every check the admin
-	// wizard applies, including an audience of at least one recipient
-	// (422 `no_recipients`) and the two-person rule: over
+	// wizard applies (the same code decides both): a send time at least
+	// `flows.min_lead_time` ahead (422 `too_soon` on `schedule.at`, or on
+	// `schedule.local` where clocks are first), a cron the scheduler reads
+	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
+	// passed (422 `in_past` on `schedule.until`), an audience of at least
+	// one recipient (422 `no_recipients`) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -1065,8 +1311,12 @@ type ClientInterface interface {
 	//
 	// Stored with origin frontend `api` (`external: true`). A draft needs
 	// only a name; a scheduled broadcast passes every check the admin
-	// wizard applies, including an audience of at least one recipient
-	// (422 `no_recipients`) and the two-person rule: over
+	// wizard applies (the same code decides both): a send time at least
+	// `flows.min_lead_time` ahead (422 `too_soon` on `schedule.at`, or on
+	// `schedule.local` where clocks are first), a cron the scheduler reads
+	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
+	// passed (422 `in_past` on `schedule.until`), an audience of at least
+	// one recipient (422 `no_recipients`) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -1077,7 +1327,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/broadcasts (the `CreateBroadcast` operationId).
 	CreateBroadcast(ctx context.Context, body CreateBroadcastJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetBroadcast Get a broadcast with its runs' counts and its buttons' taps
+	// GetBroadcast Get a broadcast with its runs' counts, its buttons' taps and its links' clicks
 	//
 	// Corresponds with GET /api/v1/broadcasts/{bid} (the `GetBroadcast` operationId).
 	GetBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1101,6 +1351,47 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/broadcasts/{bid}/resume (the `ResumeBroadcast` operationId).
 	ResumeBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetryBroadcast Send again to the recipients the last run failed
+	//
+	// Starts a new run (`retry_of` names the run retried) over only the
+	// recipients the broadcast's last finished run failed to reach, less
+	// those who blocked the bot; each gets only the parts of a multi-part
+	// message they lack. The run is reported in the admin chat like any
+	// other, and is paused or canceled like any other. The same as
+	// "🔁 Retry failed" on the report and `/retry ID` in the chat.
+	//
+	// Corresponds with POST /api/v1/broadcasts/{bid}/retry (the `RetryBroadcast` operationId).
+	RetryBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSubscribers List subscribers, a page at a time
+	//
+	// Corresponds with GET /api/v1/subscribers (the `ListSubscribers` operationId).
+	ListSubscribers(ctx context.Context, params *ListSubscribersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportSubscribers Every matching subscriber as CSV (the columns the import reads)
+	//
+	// Corresponds with GET /api/v1/subscribers/export.csv (the `ExportSubscribers` operationId).
+	ExportSubscribers(ctx context.Context, params *ExportSubscribersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportSubscribersWithBody Import subscribers from a CSV or NDJSON file (streamed)
+	//
+	// The body is the file itself, streamed (up to 1 GiB): CSV (a header
+	// row naming the columns in any order — platform, id / user_id / psid,
+	// name, tags, timezone, locale, attr.<key>; "," or ";" separators,
+	// quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
+	// line with the same keys). One file may mix platforms. New people are
+	// created marked `imported` (last interaction unknown, so Messenger's
+	// 24-hour window counts them outside it); known ones get the file's
+	// fields and its tags added; states never change. Importing the same
+	// file twice changes nothing. Every skipped row is reported with its
+	// line and reason; with `Accept: text/csv` the answer is those rows
+	// as a CSV (line, reason, row).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/subscribers/import (the `ImportSubscribers` operationId).
+	ImportSubscribersWithBody(ctx context.Context, params *ImportSubscribersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// EraseSubscriber Erase a subscriber (a person's request for erasure)
 	//
@@ -1263,8 +1554,12 @@ func (c *Client) ListBroadcasts(ctx context.Context, params *ListBroadcastsParam
 //
 // Stored with origin frontend `api` (`external: true`). A draft needs
 // only a name; a scheduled broadcast passes every check the admin
-// wizard applies, including an audience of at least one recipient
-// (422 `no_recipients`) and the two-person rule: over
+// wizard applies (the same code decides both): a send time at least
+// `flows.min_lead_time` ahead (422 `too_soon` on `schedule.at`, or on
+// `schedule.local` where clocks are first), a cron the scheduler reads
+// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
+// passed (422 `in_past` on `schedule.until`), an audience of at least
+// one recipient (422 `no_recipients`) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
@@ -1289,8 +1584,12 @@ func (c *Client) CreateBroadcastWithBody(ctx context.Context, contentType string
 //
 // Stored with origin frontend `api` (`external: true`). A draft needs
 // only a name; a scheduled broadcast passes every check the admin
-// wizard applies, including an audience of at least one recipient
-// (422 `no_recipients`) and the two-person rule: over
+// wizard applies (the same code decides both): a send time at least
+// `flows.min_lead_time` ahead (422 `too_soon` on `schedule.at`, or on
+// `schedule.local` where clocks are first), a cron the scheduler reads
+// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
+// passed (422 `in_past` on `schedule.until`), an audience of at least
+// one recipient (422 `no_recipients`) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
@@ -1311,7 +1610,7 @@ func (c *Client) CreateBroadcast(ctx context.Context, body CreateBroadcastJSONRe
 	return c.Client.Do(req)
 }
 
-// GetBroadcast Get a broadcast with its runs' counts and its buttons' taps
+// GetBroadcast Get a broadcast with its runs' counts, its buttons' taps and its links' clicks
 //
 // Corresponds with GET /api/v1/broadcasts/{bid} (the `GetBroadcast` operationId).
 func (c *Client) GetBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1376,6 +1675,87 @@ func (c *Client) PauseBroadcast(ctx context.Context, bid BroadcastID, reqEditors
 // Corresponds with POST /api/v1/broadcasts/{bid}/resume (the `ResumeBroadcast` operationId).
 func (c *Client) ResumeBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResumeBroadcastRequest(c.Server, bid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetryBroadcast Send again to the recipients the last run failed
+//
+// Starts a new run (`retry_of` names the run retried) over only the
+// recipients the broadcast's last finished run failed to reach, less
+// those who blocked the bot; each gets only the parts of a multi-part
+// message they lack. The run is reported in the admin chat like any
+// other, and is paused or canceled like any other. The same as
+// "🔁 Retry failed" on the report and `/retry ID` in the chat.
+//
+// Corresponds with POST /api/v1/broadcasts/{bid}/retry (the `RetryBroadcast` operationId).
+func (c *Client) RetryBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetryBroadcastRequest(c.Server, bid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSubscribers List subscribers, a page at a time
+//
+// Corresponds with GET /api/v1/subscribers (the `ListSubscribers` operationId).
+func (c *Client) ListSubscribers(ctx context.Context, params *ListSubscribersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSubscribersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportSubscribers Every matching subscriber as CSV (the columns the import reads)
+//
+// Corresponds with GET /api/v1/subscribers/export.csv (the `ExportSubscribers` operationId).
+func (c *Client) ExportSubscribers(ctx context.Context, params *ExportSubscribersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportSubscribersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportSubscribersWithBody Import subscribers from a CSV or NDJSON file (streamed)
+//
+// The body is the file itself, streamed (up to 1 GiB): CSV (a header
+// row naming the columns in any order — platform, id / user_id / psid,
+// name, tags, timezone, locale, attr.<key>; "," or ";" separators,
+// quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
+// line with the same keys). One file may mix platforms. New people are
+// created marked `imported` (last interaction unknown, so Messenger's
+// 24-hour window counts them outside it); known ones get the file's
+// fields and its tags added; states never change. Importing the same
+// file twice changes nothing. Every skipped row is reported with its
+// line and reason; with `Accept: text/csv` the answer is those rows
+// as a CSV (line, reason, row).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/subscribers/import (the `ImportSubscribers` operationId).
+func (c *Client) ImportSubscribersWithBody(ctx context.Context, params *ImportSubscribersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportSubscribersRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1951,6 +2331,288 @@ func NewResumeBroadcastRequest(server string, bid BroadcastID) (*http.Request, e
 	return req, nil
 }
 
+// NewRetryBroadcastRequest constructs an http.Request for the RetryBroadcast method
+func NewRetryBroadcastRequest(server string, bid BroadcastID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "bid", bid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/broadcasts/%s/retry", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListSubscribersRequest constructs an http.Request for the ListSubscribers method
+func NewListSubscribersRequest(server string, params *ListSubscribersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscribers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Platform != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "platform", *params.Platform, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportSubscribersRequest constructs an http.Request for the ExportSubscribers method
+func NewExportSubscribersRequest(server string, params *ExportSubscribersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscribers/export.csv")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Platform != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "platform", *params.Platform, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Broadcast != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "broadcast", *params.Broadcast, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewImportSubscribersRequestWithBody constructs an http.Request for the ImportSubscribers method, with any body, and a specified content type
+func NewImportSubscribersRequestWithBody(server string, params *ImportSubscribersParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/subscribers/import")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Platform != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "platform", *params.Platform, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewEraseSubscriberRequest constructs an http.Request for the EraseSubscriber method
 func NewEraseSubscriberRequest(server string, platform Platform, id SubscriberID) (*http.Request, error) {
 	var err error
@@ -2448,8 +3110,12 @@ type ClientWithResponsesInterface interface {
 	//
 	// Stored with origin frontend `api` (`external: true`). A draft needs
 	// only a name; a scheduled broadcast passes every check the admin
-	// wizard applies, including an audience of at least one recipient
-	// (422 `no_recipients`) and the two-person rule: over
+	// wizard applies (the same code decides both): a send time at least
+	// `flows.min_lead_time` ahead (422 `too_soon` on `schedule.at`, or on
+	// `schedule.local` where clocks are first), a cron the scheduler reads
+	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
+	// passed (422 `in_past` on `schedule.until`), an audience of at least
+	// one recipient (422 `no_recipients`) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -2464,8 +3130,12 @@ type ClientWithResponsesInterface interface {
 	//
 	// Stored with origin frontend `api` (`external: true`). A draft needs
 	// only a name; a scheduled broadcast passes every check the admin
-	// wizard applies, including an audience of at least one recipient
-	// (422 `no_recipients`) and the two-person rule: over
+	// wizard applies (the same code decides both): a send time at least
+	// `flows.min_lead_time` ahead (422 `too_soon` on `schedule.at`, or on
+	// `schedule.local` where clocks are first), a cron the scheduler reads
+	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
+	// passed (422 `in_past` on `schedule.until`), an audience of at least
+	// one recipient (422 `no_recipients`) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -2476,7 +3146,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/broadcasts (the `CreateBroadcast` operationId).
 	CreateBroadcastWithResponse(ctx context.Context, body CreateBroadcastJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBroadcastResponse, error)
 
-	// GetBroadcastWithResponse Get a broadcast with its runs' counts and its buttons' taps
+	// GetBroadcastWithResponse Get a broadcast with its runs' counts, its buttons' taps and its links' clicks
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2510,6 +3180,53 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/broadcasts/{bid}/resume (the `ResumeBroadcast` operationId).
 	ResumeBroadcastWithResponse(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*ResumeBroadcastResponse, error)
+
+	// RetryBroadcastWithResponse Send again to the recipients the last run failed
+	//
+	// Starts a new run (`retry_of` names the run retried) over only the
+	// recipients the broadcast's last finished run failed to reach, less
+	// those who blocked the bot; each gets only the parts of a multi-part
+	// message they lack. The run is reported in the admin chat like any
+	// other, and is paused or canceled like any other. The same as
+	// "🔁 Retry failed" on the report and `/retry ID` in the chat.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/broadcasts/{bid}/retry (the `RetryBroadcast` operationId).
+	RetryBroadcastWithResponse(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*RetryBroadcastResponse, error)
+
+	// ListSubscribersWithResponse List subscribers, a page at a time
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/subscribers (the `ListSubscribers` operationId).
+	ListSubscribersWithResponse(ctx context.Context, params *ListSubscribersParams, reqEditors ...RequestEditorFn) (*ListSubscribersResponse, error)
+
+	// ExportSubscribersWithResponse Every matching subscriber as CSV (the columns the import reads)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/subscribers/export.csv (the `ExportSubscribers` operationId).
+	ExportSubscribersWithResponse(ctx context.Context, params *ExportSubscribersParams, reqEditors ...RequestEditorFn) (*ExportSubscribersResponse, error)
+
+	// ImportSubscribersWithBodyWithResponse Import subscribers from a CSV or NDJSON file (streamed)
+	//
+	// The body is the file itself, streamed (up to 1 GiB): CSV (a header
+	// row naming the columns in any order — platform, id / user_id / psid,
+	// name, tags, timezone, locale, attr.<key>; "," or ";" separators,
+	// quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
+	// line with the same keys). One file may mix platforms. New people are
+	// created marked `imported` (last interaction unknown, so Messenger's
+	// 24-hour window counts them outside it); known ones get the file's
+	// fields and its tags added; states never change. Importing the same
+	// file twice changes nothing. Every skipped row is reported with its
+	// line and reason; with `Accept: text/csv` the answer is those rows
+	// as a CSV (line, reason, row).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/subscribers/import (the `ImportSubscribers` operationId).
+	ImportSubscribersWithBodyWithResponse(ctx context.Context, params *ImportSubscribersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportSubscribersResponse, error)
 
 	// EraseSubscriberWithResponse Erase a subscriber (a person's request for erasure)
 	//
@@ -3119,6 +3836,258 @@ func (r ResumeBroadcastResponse) ContentType() string {
 	return ""
 }
 
+type RetryBroadcastResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *struct {
+		// Recipients How many failed recipients it retries
+		Recipients *int `json:"recipients,omitempty"`
+
+		// Run The new run: id, n, status, retry_of, total, tally, started_at
+		Run *map[string]interface{} `json:"run,omitempty"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RetryBroadcastResponse) GetJSON202() *struct {
+	// Recipients How many failed recipients it retries
+	Recipients *int `json:"recipients,omitempty"`
+
+	// Run The new run: id, n, status, retry_of, total, tally, started_at
+	Run *map[string]interface{} `json:"run,omitempty"`
+} {
+	return r.JSON202
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RetryBroadcastResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RetryBroadcastResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RetryBroadcastResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r RetryBroadcastResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetryBroadcastResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetryBroadcastResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetryBroadcastResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSubscribersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		NextCursor  *string      `json:"next_cursor,omitempty"`
+		Subscribers []Subscriber `json:"subscribers"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSubscribersResponse) GetJSON200() *struct {
+	NextCursor  *string      `json:"next_cursor,omitempty"`
+	Subscribers []Subscriber `json:"subscribers"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListSubscribersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListSubscribersResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSubscribersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSubscribersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSubscribersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSubscribersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ExportSubscribersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportSubscribersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportSubscribersResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ExportSubscribersResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportSubscribersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportSubscribersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportSubscribersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportSubscribersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ImportSubscribersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImportReport
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportSubscribersResponse) GetJSON200() *ImportReport {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ImportSubscribersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ImportSubscribersResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ImportSubscribersResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportSubscribersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportSubscribersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportSubscribersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportSubscribersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type EraseSubscriberResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3427,9 +4396,12 @@ type CloseOperatorChatResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
-		Attributes      *map[string]string                            `json:"attributes,omitempty"`
-		FirstSeen       *time.Time                                    `json:"first_seen,omitempty"`
-		Id              *string                                       `json:"id,omitempty"`
+		Attributes *map[string]string `json:"attributes,omitempty"`
+		FirstSeen  *time.Time         `json:"first_seen,omitempty"`
+		Id         *string            `json:"id,omitempty"`
+
+		// Imported Added by an import or follower sync, not by their own message: last interaction unknown until they write
+		Imported        *bool                                         `json:"imported,omitempty"`
 		Kind            *CloseOperatorChat200JSONResponseBodyKind     `json:"kind,omitempty"`
 		LastInteraction *time.Time                                    `json:"last_interaction,omitempty"`
 		Locale          *string                                       `json:"locale,omitempty"`
@@ -3449,9 +4421,12 @@ type CloseOperatorChatResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CloseOperatorChatResponse) GetJSON200() *struct {
-	Attributes      *map[string]string                            `json:"attributes,omitempty"`
-	FirstSeen       *time.Time                                    `json:"first_seen,omitempty"`
-	Id              *string                                       `json:"id,omitempty"`
+	Attributes *map[string]string `json:"attributes,omitempty"`
+	FirstSeen  *time.Time         `json:"first_seen,omitempty"`
+	Id         *string            `json:"id,omitempty"`
+
+	// Imported Added by an import or follower sync, not by their own message: last interaction unknown until they write
+	Imported        *bool                                         `json:"imported,omitempty"`
 	Kind            *CloseOperatorChat200JSONResponseBodyKind     `json:"kind,omitempty"`
 	LastInteraction *time.Time                                    `json:"last_interaction,omitempty"`
 	Locale          *string                                       `json:"locale,omitempty"`
@@ -3720,8 +4695,12 @@ func (c *ClientWithResponses) ListBroadcastsWithResponse(ctx context.Context, pa
 //
 // Stored with origin frontend `api` (`external: true`). A draft needs
 // only a name; a scheduled broadcast passes every check the admin
-// wizard applies, including an audience of at least one recipient
-// (422 `no_recipients`) and the two-person rule: over
+// wizard applies (the same code decides both): a send time at least
+// `flows.min_lead_time` ahead (422 `too_soon` on `schedule.at`, or on
+// `schedule.local` where clocks are first), a cron the scheduler reads
+// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
+// passed (422 `in_past` on `schedule.until`), an audience of at least
+// one recipient (422 `no_recipients`) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
@@ -3742,8 +4721,12 @@ func (c *ClientWithResponses) CreateBroadcastWithBodyWithResponse(ctx context.Co
 //
 // Stored with origin frontend `api` (`external: true`). A draft needs
 // only a name; a scheduled broadcast passes every check the admin
-// wizard applies, including an audience of at least one recipient
-// (422 `no_recipients`) and the two-person rule: over
+// wizard applies (the same code decides both): a send time at least
+// `flows.min_lead_time` ahead (422 `too_soon` on `schedule.at`, or on
+// `schedule.local` where clocks are first), a cron the scheduler reads
+// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
+// passed (422 `in_past` on `schedule.until`), an audience of at least
+// one recipient (422 `no_recipients`) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
@@ -3760,7 +4743,7 @@ func (c *ClientWithResponses) CreateBroadcastWithResponse(ctx context.Context, b
 	return ParseCreateBroadcastResponse(rsp)
 }
 
-// GetBroadcastWithResponse Get a broadcast with its runs' counts and its buttons' taps
+// GetBroadcastWithResponse Get a broadcast with its runs' counts, its buttons' taps and its links' clicks
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3823,6 +4806,77 @@ func (c *ClientWithResponses) ResumeBroadcastWithResponse(ctx context.Context, b
 		return nil, err
 	}
 	return ParseResumeBroadcastResponse(rsp)
+}
+
+// RetryBroadcastWithResponse Send again to the recipients the last run failed
+//
+// Starts a new run (`retry_of` names the run retried) over only the
+// recipients the broadcast's last finished run failed to reach, less
+// those who blocked the bot; each gets only the parts of a multi-part
+// message they lack. The run is reported in the admin chat like any
+// other, and is paused or canceled like any other. The same as
+// "🔁 Retry failed" on the report and `/retry ID` in the chat.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/broadcasts/{bid}/retry (the `RetryBroadcast` operationId).
+func (c *ClientWithResponses) RetryBroadcastWithResponse(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*RetryBroadcastResponse, error) {
+	rsp, err := c.RetryBroadcast(ctx, bid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetryBroadcastResponse(rsp)
+}
+
+// ListSubscribersWithResponse List subscribers, a page at a time
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/subscribers (the `ListSubscribers` operationId).
+func (c *ClientWithResponses) ListSubscribersWithResponse(ctx context.Context, params *ListSubscribersParams, reqEditors ...RequestEditorFn) (*ListSubscribersResponse, error) {
+	rsp, err := c.ListSubscribers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSubscribersResponse(rsp)
+}
+
+// ExportSubscribersWithResponse Every matching subscriber as CSV (the columns the import reads)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/subscribers/export.csv (the `ExportSubscribers` operationId).
+func (c *ClientWithResponses) ExportSubscribersWithResponse(ctx context.Context, params *ExportSubscribersParams, reqEditors ...RequestEditorFn) (*ExportSubscribersResponse, error) {
+	rsp, err := c.ExportSubscribers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportSubscribersResponse(rsp)
+}
+
+// ImportSubscribersWithBodyWithResponse Import subscribers from a CSV or NDJSON file (streamed)
+//
+// The body is the file itself, streamed (up to 1 GiB): CSV (a header
+// row naming the columns in any order — platform, id / user_id / psid,
+// name, tags, timezone, locale, attr.<key>; "," or ";" separators,
+// quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
+// line with the same keys). One file may mix platforms. New people are
+// created marked `imported` (last interaction unknown, so Messenger's
+// 24-hour window counts them outside it); known ones get the file's
+// fields and its tags added; states never change. Importing the same
+// file twice changes nothing. Every skipped row is reported with its
+// line and reason; with `Accept: text/csv` the answer is those rows
+// as a CSV (line, reason, row).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/subscribers/import (the `ImportSubscribers` operationId).
+func (c *ClientWithResponses) ImportSubscribersWithBodyWithResponse(ctx context.Context, params *ImportSubscribersParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportSubscribersResponse, error) {
+	rsp, err := c.ImportSubscribersWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportSubscribersResponse(rsp)
 }
 
 // EraseSubscriberWithResponse Erase a subscriber (a person's request for erasure)
@@ -4379,6 +5433,192 @@ func ParseResumeBroadcastResponse(rsp *http.Response) (*ResumeBroadcastResponse,
 	return response, nil
 }
 
+// ParseRetryBroadcastResponse parses an HTTP response from a RetryBroadcastWithResponse call
+func ParseRetryBroadcastResponse(rsp *http.Response) (*RetryBroadcastResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetryBroadcastResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest struct {
+			// Recipients How many failed recipients it retries
+			Recipients *int `json:"recipients,omitempty"`
+
+			// Run The new run: id, n, status, retry_of, total, tally, started_at
+			Run *map[string]interface{} `json:"run,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListSubscribersResponse parses an HTTP response from a ListSubscribersWithResponse call
+func ParseListSubscribersResponse(rsp *http.Response) (*ListSubscribersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSubscribersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			NextCursor  *string      `json:"next_cursor,omitempty"`
+			Subscribers []Subscriber `json:"subscribers"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseExportSubscribersResponse parses an HTTP response from a ExportSubscribersWithResponse call
+func ParseExportSubscribersResponse(rsp *http.Response) (*ExportSubscribersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportSubscribersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseImportSubscribersResponse parses an HTTP response from a ImportSubscribersWithResponse call
+func ParseImportSubscribersResponse(rsp *http.Response) (*ImportSubscribersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportSubscribersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImportReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	return response, nil
+}
+
 // ParseEraseSubscriberResponse parses an HTTP response from a EraseSubscriberWithResponse call
 func ParseEraseSubscriberResponse(rsp *http.Response) (*EraseSubscriberResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4626,9 +5866,12 @@ func ParseCloseOperatorChatResponse(rsp *http.Response) (*CloseOperatorChatRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
-			Attributes      *map[string]string                            `json:"attributes,omitempty"`
-			FirstSeen       *time.Time                                    `json:"first_seen,omitempty"`
-			Id              *string                                       `json:"id,omitempty"`
+			Attributes *map[string]string `json:"attributes,omitempty"`
+			FirstSeen  *time.Time         `json:"first_seen,omitempty"`
+			Id         *string            `json:"id,omitempty"`
+
+			// Imported Added by an import or follower sync, not by their own message: last interaction unknown until they write
+			Imported        *bool                                         `json:"imported,omitempty"`
 			Kind            *CloseOperatorChat200JSONResponseBodyKind     `json:"kind,omitempty"`
 			LastInteraction *time.Time                                    `json:"last_interaction,omitempty"`
 			Locale          *string                                       `json:"locale,omitempty"`
