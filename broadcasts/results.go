@@ -122,46 +122,43 @@ func (s *Service) WriteFailures(w io.Writer, id string, begin func()) (herald.Re
 	defer cw.Flush()
 	_ = cw.Write(failuresHeader)
 	reasons, total := herald.ReasonCounter{}, 0
-	for i, run := range runs {
-		ds := first
-		var after uint32
-		for {
-			if i > 0 || after > 0 {
-				if ds, err = s.opts.Store.Deliveries(run.ID, herald.Failed, after, page); err != nil {
-					return reasons, total, errors.Join(errCut, wrap("failures", id, err))
+	// rows writes run's deliveries with outcome o that keep admits, page by
+	// page; ds is the first page when it is already read (nil: read it).
+	rows := func(run herald.Run, o herald.Outcome, ds []herald.Delivery, keep func(*herald.Delivery) bool) error {
+		for after := uint32(0); ; after = ds[len(ds)-1].Seq {
+			if ds == nil || after > 0 {
+				if ds, err = s.opts.Store.Deliveries(run.ID, o, after, page); err != nil {
+					return errors.Join(errCut, wrap("failures", id, err))
 				}
 			}
-			for _, d := range ds {
-				total++
-				reasons.Add(d.Recipient.Platform, d.Reason)
-				_ = cw.Write([]string{run.ID, string(d.Recipient.Platform), d.Recipient.ID, d.Reason,
-					strconv.Itoa(d.Attempts), formatTime(d.At)})
-			}
-			if len(ds) < page {
-				break
-			}
-			after = ds[len(ds)-1].Seq
-		}
-		// Recipients a crash left mid-send and on_uncertain: skip did not
-		// resend may not have it either: they belong in the same list.
-		if uncertainIn(run) {
-			for after = 0; ; {
-				if ds, err = s.opts.Store.Deliveries(run.ID, herald.Skipped, after, page); err != nil {
-					return reasons, total, errors.Join(errCut, wrap("failures", id, err))
-				}
-				for _, d := range ds {
-					if d.Reason != herald.ReasonUncertain {
-						continue
-					}
+			for i := range ds {
+				if d := &ds[i]; keep(d) {
 					total++
 					reasons.Add(d.Recipient.Platform, d.Reason)
 					_ = cw.Write([]string{run.ID, string(d.Recipient.Platform), d.Recipient.ID, d.Reason,
 						strconv.Itoa(d.Attempts), formatTime(d.At)})
 				}
-				if len(ds) < page {
-					break
-				}
-				after = ds[len(ds)-1].Seq
+			}
+			if len(ds) < page {
+				return nil
+			}
+		}
+	}
+	all := func(*herald.Delivery) bool { return true }
+	uncertain := func(d *herald.Delivery) bool { return d.Reason == herald.ReasonUncertain }
+	for i, run := range runs {
+		var ds []herald.Delivery
+		if i == 0 {
+			ds = first
+		}
+		if err := rows(run, herald.Failed, ds, all); err != nil {
+			return reasons, total, err
+		}
+		// Recipients a crash left mid-send and on_uncertain: skip did not
+		// resend may not have it either: they belong in the same list.
+		if uncertainIn(run) {
+			if err := rows(run, herald.Skipped, nil, uncertain); err != nil {
+				return reasons, total, err
 			}
 		}
 		cw.Flush()
