@@ -271,4 +271,7 @@ type Count struct {
 	// (imported, or added through the API: last interaction unknown), so
 	// the wizard says so rather than "not in the last 24 hours".
 	NeverWrote int
+	// OperatorChats counts those in an open operator chat: the wizard asks
+	// whether to end those chats only when there are some.
+	OperatorChats int
 }

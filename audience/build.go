@@ -33,6 +33,7 @@ type Builder struct {
 	attrs           map[string]*attrBuild
 	days            map[int64]*pending
 	never           pending
+	operator        pending
 	lastPlatformKey herald.Platform
 	lastPlatform    *pending
 	lastKindKey     herald.SubscriberKind
@@ -66,7 +67,8 @@ func NewBuilder() *Builder {
 	}
 	b.reachable.bm = b.x.reachable
 	b.never.bm = b.x.activity.never
-	b.flushers = append(b.flushers, &b.reachable, &b.never)
+	b.operator.bm = b.x.operator
+	b.flushers = append(b.flushers, &b.reachable, &b.never, &b.operator)
 	return b
 }
 
@@ -101,6 +103,9 @@ func (b *Builder) Add(s *herald.Subscriber) {
 		b.attr(k).add(b, v, seq)
 	}
 	b.activity(seq, s.LastInteraction)
+	if s.OperatorChat {
+		b.operator.add(seq)
+	}
 	b.x.ids.setBulk(seq, s.ID)
 }
 

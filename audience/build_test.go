@@ -25,6 +25,7 @@ func TestBuilderEqualsPut(t *testing.T) {
 		for range 3000 {
 			seq += uint32(r.IntN(100) + 1) // ~150,000: three containers
 			s := audiencetest.RandomSubscriber(r, seq, now, false)
+			s.OperatorChat = seq%7 == 0 // from seq: the random stream stays as it was
 			if r.IntN(3) == 0 {
 				if s.Attributes == nil {
 					s.Attributes = map[string]string{}
@@ -58,7 +59,7 @@ func TestBuilderEqualsPut(t *testing.T) {
 				continue
 			}
 			s := audiencetest.RandomSubscriber(r, old.Seq, now, false)
-			s.Platform, s.ID = old.Platform, old.ID
+			s.Platform, s.ID, s.OperatorChat = old.Platform, old.ID, !old.OperatorChat
 			put.Put(old, s)
 			built.Put(old, s)
 			subs[i] = s

@@ -38,6 +38,9 @@ type Index struct {
 	tags      map[string]*roaring.Bitmap
 	attrs     map[string]*attrColumn
 	activity  activity
+	// operator holds the Seqs in an open operator chat, so the wizard asks
+	// what to do with them only when the audience has any.
+	operator *roaring.Bitmap
 	// ids resolves explicit Selected lists (platform, ID) to Seqs without a
 	// database read, so a count over a 100k-row CSV list stays in memory.
 	ids idIndex
@@ -52,6 +55,7 @@ func NewIndex() *Index {
 		tags:      map[string]*roaring.Bitmap{},
 		attrs:     map[string]*attrColumn{},
 		activity:  newActivity(),
+		operator:  roaring.New(),
 		ids:       newIDIndex(),
 	}
 }
@@ -99,6 +103,9 @@ func (x *Index) add(s *herald.Subscriber) {
 		col.add(v, seq)
 	}
 	x.activity.add(seq, s.LastInteraction)
+	if s.OperatorChat {
+		x.operator.Add(seq)
+	}
 	x.ids.put(s.Platform, s.ID, seq)
 }
 
@@ -126,6 +133,7 @@ func (x *Index) remove(s *herald.Subscriber) {
 		}
 	}
 	x.activity.remove(seq)
+	x.operator.Remove(seq)
 	x.ids.remove(s.Platform, s.ID, seq)
 }
 

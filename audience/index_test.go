@@ -49,6 +49,7 @@ func population() []*herald.Subscriber {
 		mk(10, herald.LINE, "u1", u, time.Hour, []string{"vip"}),
 		mk(11, herald.Telegram, "b1", u, time.Hour, []string{"vip"}),
 	}
+	subs[0].OperatorChat = true
 	subs[9].State = herald.Unsubscribed
 	subs[10].State = herald.Blocked
 	return subs
@@ -175,6 +176,7 @@ func TestIndexCountBreakdown(t *testing.T) {
 		Users:      7, Groups: 2,
 		OutsideWindow: 2, // m2 wrote 30 h ago, m3 never
 		NeverWrote:    1, // m3
+		OperatorChats: 1, // l1
 	}
 	if diff := cmp.Diff(want, x.Count(a, herald.Marketing, now)); diff != "" {
 		t.Errorf("marketing count (-want +got):\n%s", diff)

@@ -26,6 +26,7 @@ func TestIndexAgreesWithMatches(t *testing.T) {
 				delete(subs, seq)
 			} else {
 				s := audiencetest.RandomSubscriber(r, seq, now, false)
+				s.OperatorChat = step%5 == 0 // in and out of operator chats, from the step: the random stream stays as it was
 				x.Put(old, s)
 				subs[seq] = s
 			}

@@ -31,6 +31,7 @@ func (x *Index) Count(a *herald.Audience, cat herald.Category, now time.Time) he
 	if b := x.kinds[herald.KindGroup]; b != nil {
 		c.Groups = int(r.AndCardinality(b))
 	}
+	c.OperatorChats = int(r.AndCardinality(x.operator))
 	if cat == herald.Marketing && x.platforms[herald.Messenger] != nil && x.kinds[herald.KindUser] != nil {
 		m := roaring.FastAnd(r, x.platforms[herald.Messenger], x.kinds[herald.KindUser])
 		if !m.IsEmpty() {

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/heraldbot/herald"
@@ -17,10 +16,7 @@ func (t *turn) groupsNote(a *herald.Audience) string {
 	if a.Recipients != herald.Users {
 		return ""
 	}
-	g := herald.Broadcast{Audience: *a}
-	g.Audience.Recipients = herald.Groups
-	g.Audience.Channels = slices.DeleteFunc(slices.Clone(a.Channels), func(p herald.Platform) bool { return !p.HasGroups() })
-	c, err := t.count(&g)
+	c, chans, err := t.groupChats(a)
 	if err != nil {
 		t.e.cfg.Logger.Warn("flows: count group chats", "error", err)
 		return ""
@@ -29,7 +25,7 @@ func (t *turn) groupsNote(a *herald.Audience) string {
 		return ""
 	}
 	var parts []string
-	for _, p := range g.Audience.Channels {
+	for _, p := range chans {
 		if n := c.ByPlatform[p]; n > 0 {
 			parts = append(parts, PlatformName(p)+" "+FormatCount(n))
 		}

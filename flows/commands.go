@@ -314,21 +314,14 @@ func (t *turn) quickCount(args string) error {
 	a := herald.Audience{Channels: append([]herald.Platform(nil), t.e.cfg.Channels...), Recipients: herald.Users, TagMatch: herald.AnyTag}
 	if args != "" {
 		// Same words as /new's "to … on …" clauses.
-		prefix := `"_" to `
-		if strings.HasPrefix(strings.ToLower(args), "on ") {
-			prefix = `"_" `
-		}
-		ol, perr := parseOneLine(prefix + args)
-		if perr == nil && ol.Timing == "" && ol.Quiet == nil && ol.Name == "_" {
+		ol, perr := targetLine(args)
+		if perr == nil {
 			if len(ol.Channels) > 0 {
 				a.Channels = ol.Channels
 			}
 			perr = applyTerms(&a, ol.Terms)
-		} else if perr == nil {
-			perr = &parseError{Pos: len(prefix), Key: "err.syntax.term", Args: []any{"Word", args}}
 		}
 		if perr != nil {
-			perr.Pos = max(0, perr.Pos-len(prefix))
 			t.replies = append(t.replies, Reply{Text: caret("/audience "+args, perr.Pos+len("/audience ")), Pre: true})
 			t.say(t.T(perr.Key, perr.Args...) + " " + t.T("err.audience.example"))
 			return nil

@@ -315,6 +315,7 @@ func seed(t *testing.T, s testStore) {
 	for i := range 6 {
 		add(herald.LINE, fmt.Sprintf("U%03d", i), herald.KindUser, recent, []string{"vip"}, map[string]string{"city": "Taipei"})
 	}
+	subs[len(subs)-1].OperatorChat = true // the wizard asks about operator chats when its audience has one
 	for i := range 4 {
 		add(herald.Telegram, fmt.Sprintf("%d", 1000+i), herald.KindUser, old, []string{"churned"}, nil)
 	}

@@ -160,6 +160,9 @@ func handleName(t *turn) error {
 		return t.fail(t.T("err.name.taken", "Name", name, "ID", other))
 	}
 	t.sess.Draft.Name = name
+	if skipped, err := t.onlyChannel(); skipped {
+		return err
+	}
 	return t.sectionDone(stepChannels)
 }
 
@@ -195,44 +198,32 @@ func handleChannels(t *turn) error {
 		if i := slices.Index(a.Channels, pl); i >= 0 {
 			a.Channels = slices.Delete(a.Channels, i, i+1)
 		} else {
-			a.Channels = append(a.Channels, pl)
 			// Keep display order stable whatever the click order.
-			slices.SortFunc(a.Channels, func(x, y herald.Platform) int {
-				return slices.Index(herald.Platforms, x) - slices.Index(herald.Platforms, y)
-			})
+			a.Channels = sortedPlatforms(append(a.Channels, pl))
 		}
 		t.toggled = true
 		return t.ask()
 	}
 	if c != choiceDone {
-		if c == "" && t.text() != "" {
-			// Typed names: "line, telegram".
-			var picked []herald.Platform
-			for _, f := range strings.FieldsFunc(t.text(), func(r rune) bool { return r == ',' || r == ' ' }) {
-				p, err := herald.ParsePlatform(f)
-				if err != nil || !slices.Contains(t.e.cfg.Channels, p) {
-					return t.fail(t.T("err.channel_unknown", "Name", f, "Options", t.channelList()))
-				}
-				if !slices.Contains(picked, p) {
-					picked = append(picked, p)
-				}
-			}
-			a.Channels = picked
-		} else {
+		if c != "" || t.text() == "" {
 			return t.fail(t.T("err.pick_choice"))
 		}
+		// Typed names: "line, telegram"; or who and where: "everyone on telegram".
+		var picked []herald.Platform
+		for _, f := range strings.FieldsFunc(t.text(), func(r rune) bool { return r == ',' || r == ' ' }) {
+			p, err := herald.ParsePlatform(f)
+			if (err != nil || !slices.Contains(t.e.cfg.Channels, p)) && !looksLikeTargets(t.text()) {
+				return t.fail(t.T("err.channel_unknown", "Name", f, "Options", t.channelList()))
+			} else if err != nil || !slices.Contains(t.e.cfg.Channels, p) {
+				return t.typedTargets(t.text())
+			}
+			if !slices.Contains(picked, p) {
+				picked = append(picked, p)
+			}
+		}
+		a.Channels = picked
 	}
-	if len(a.Channels) == 0 {
-		return t.fail(t.T("err.channels.none"))
-	}
-	if pruneSelected(a) {
-		t.say(t.T("wizard.channels.csv_dropped"))
-	}
-	if !slices.ContainsFunc(a.Channels, herald.Platform.HasGroups) {
-		a.Recipients = herald.Users
-		return t.sectionDone(stepAudience)
-	}
-	return t.goTo(stepRecipients)
+	return t.channelsChosen()
 }
 
 func (t *turn) channelList() string {

@@ -66,14 +66,7 @@ func handleAudience(t *turn) error {
 	case "aud:csv":
 		return t.goTo(stepAudCSV)
 	case choiceDone:
-		cnt, err := t.count(&t.sess.Draft)
-		if err != nil {
-			return err
-		}
-		if cnt.Total == 0 {
-			return t.fail(t.T("err.audience.empty"))
-		}
-		return t.sectionDone(stepContentKind)
+		return t.audienceDone()
 	case "":
 		// Power users may type the targeting: "tag:vip,-tag:churned active:30d".
 		if t.in.File != nil {
@@ -90,6 +83,18 @@ func handleAudience(t *turn) error {
 		return t.ask()
 	}
 	return t.fail(t.T("err.pick_choice"))
+}
+
+// audienceDone leaves the audience step, unless nobody is in it.
+func (t *turn) audienceDone() error {
+	cnt, err := t.count(&t.sess.Draft)
+	if err != nil {
+		return err
+	}
+	if cnt.Total == 0 {
+		return t.fail(t.T("err.audience.empty"))
+	}
+	return t.sectionDone(stepContentKind)
 }
 
 // goToWith moves to step and lets it handle the current input (an upload

@@ -13,7 +13,7 @@ import (
 const maxImageBytes = 5 << 20
 
 func askContentKind(t *turn) error {
-	t.prompt(t.T("wizard.content.ask"), ExpectChoice,
+	t.prompt(t.T("wizard.content.ask"), ExpectText,
 		t.choice("ct:text", t.T("kind.text")),
 		t.choice("ct:images", t.T("kind.images")),
 		t.choice("ct:card", t.T("kind.card")))
@@ -32,6 +32,12 @@ func handleContentKind(t *turn) error {
 	case "ct:card":
 		c.Kind = herald.CardContent
 		return t.goTo(stepCardTitle)
+	case "":
+		if t.in.File == nil && t.text() != "" {
+			// Typed text is the message: no need to say "text" first.
+			c.Kind = herald.TextContent
+			return t.goToWith(stepText)
+		}
 	}
 	return t.fail(t.T("err.pick_choice"))
 }

@@ -74,7 +74,7 @@ func handleTiming(t *turn) error {
 	switch t.pressed() {
 	case "tm:now":
 		t.setTiming(herald.Schedule{Kind: herald.SendNow})
-		return t.goTo(stepOperator)
+		return t.timingDone()
 	case "tm:quiet":
 		return t.goTo(stepQuiet)
 	case "tm:at":
@@ -121,7 +121,7 @@ func handleAt(t *turn) error {
 	} else {
 		t.setTiming(herald.Schedule{Kind: herald.SendAt, At: at.UTC()})
 	}
-	return t.goTo(stepOperator)
+	return t.timingDone()
 }
 
 func askRecurring(t *turn) error {
@@ -162,7 +162,7 @@ func handleRecurring(t *turn) error {
 	}
 	t.setTiming(sched)
 	t.say(t.describeSchedule(&t.sess.Draft.Schedule))
-	return t.goTo(stepOperator)
+	return t.timingDone()
 }
 
 // cutCronZone takes a leading "CRON_TZ=Asia/Tokyo" (or "TZ=…") off a typed

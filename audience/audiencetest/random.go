@@ -155,6 +155,9 @@ func (b *BruteCounter) Add(s *herald.Subscriber) {
 	case herald.KindGroup:
 		b.Count.Groups++
 	}
+	if s.OperatorChat {
+		b.Count.OperatorChats++
+	}
 	if b.Cat == herald.Marketing && s.Platform == herald.Messenger && s.Kind == herald.KindUser && !s.InWindow(b.Now) {
 		b.Count.OutsideWindow++
 		if s.LastInteraction.IsZero() {

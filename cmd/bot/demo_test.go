@@ -45,7 +45,7 @@ func TestDemoBinarySchedulesAndSendsBroadcasts(t *testing.T) {
 			"1", "2", "4", // LINE, Telegram, Done
 			"1", "tag:vip", "done", // people with the tag vip
 			"1", "Hello {name|friend}, 20% off!", "done", // text, no buttons
-			timing}, append(more, "op:hold", "sum:confirm")...)
+			timing}, append(more, "sum:confirm")...)
 	}
 	scheduled := wizard("Demo sale", "tm:at", at.Format(herald.LocalLayout))
 	sendNow := wizard("Flash sale", "tm:now")

@@ -161,7 +161,6 @@ func TestMissedOneOffsAskTheirChatAndTheButtonsWork(t *testing.T) {
 	newAt := start.Add(26 * time.Hour).Truncate(time.Minute)
 	fakes.Slack.PushEvent(map[string]any{"type": "message", "channel": slackChannel, "channel_type": "channel", "user": slackAlice,
 		"text": newAt.Format(herald.LocalLayout), "ts": "1700000200.000001", "thread_ts": thread, "parent_user_id": "U0FAKEBOT"})
-	press(slackThreadMessage(t, fakes.Slack, slackChannel, thread, `"value":"op:hold"`), "op:hold")
 	press(slackThreadMessage(t, fakes.Slack, slackChannel, thread, `"value":"sum:confirm"`), "sum:confirm")
 	waitUntil(t, "Flash sale is scheduled again", func() bool {
 		b, _ := a.store.Broadcast(sale.ID)

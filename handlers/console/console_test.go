@@ -34,7 +34,7 @@ func newEngine(t *testing.T) (*flows.Engine, *storage.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := flows.New(flows.Config{Store: s, Catalog: cat, Channels: []herald.Platform{herald.LINE}})
+	e, err := flows.New(flows.Config{Store: s, Catalog: cat, Channels: []herald.Platform{herald.LINE, herald.Telegram}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,12 +50,11 @@ func TestScriptDrivesTheWizardWithNumbersAndUploads(t *testing.T) {
 	}
 	script := strings.Join([]string{
 		"/new", "Console test",
-		"1", "2", // LINE, Done
-		"1",                     // people
+		"1", "3", // LINE, Done (no group chat stored: people)
 		"aud:csv",               // typed choice ID works too
 		"/upload " + csvPath,    // the CSV
 		"/upload /no/such/file", // a clear complaint, nothing lost
-		"done", "1", "Hello from the terminal", "done", "tm:now", "op:hold", "sum:confirm",
+		"done", "1", "Hello from the terminal", "done", "tm:now", "sum:confirm",
 	}, "\n")
 	var out bytes.Buffer
 	c := New(e, &out, Options{Echo: true, FilesDir: dir})

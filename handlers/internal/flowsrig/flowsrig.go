@@ -13,7 +13,8 @@ import (
 	"github.com/heraldbot/herald/storage"
 )
 
-// New returns an engine over a fresh database holding three LINE users,
+// New returns an engine offering LINE and Telegram over a fresh database
+// holding three LINE users (no group chat, nobody in an operator chat),
 // with access decided by access (nil: everyone).
 func New(t testing.TB, access flows.Access) (*flows.Engine, *storage.Store, *locales.Catalog) {
 	t.Helper()
@@ -30,7 +31,7 @@ func New(t testing.TB, access flows.Access) (*flows.Engine, *storage.Store, *loc
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := flows.New(flows.Config{Store: s, Catalog: cat, Access: access, Channels: []herald.Platform{herald.LINE}})
+	e, err := flows.New(flows.Config{Store: s, Catalog: cat, Access: access, Channels: []herald.Platform{herald.LINE, herald.Telegram}})
 	if err != nil {
 		t.Fatal(err)
 	}
