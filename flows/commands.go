@@ -35,7 +35,7 @@ func (t *turn) command(line string) error {
 	case "/cancel":
 		if args == "" {
 			if inWizard {
-				return t.cancelWizard()
+				return t.askCancel()
 			}
 			t.say(t.T("usage.id", "Command", "/cancel"))
 			return nil

@@ -325,6 +325,8 @@ func (t *turn) dispatch() error {
 	case "wiz:again":
 		return t.ask()
 	case choiceCancel:
+		return t.askCancel()
+	case choiceDiscard:
 		return t.cancelWizard()
 	case choiceBack:
 		return t.back()

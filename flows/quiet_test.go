@@ -187,6 +187,7 @@ func TestConfirmExplainsBrokenQuietHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.press(choiceCancel)
+	h.press(choiceDiscard)
 	h.send("/edit " + d.ID)
 	mustContain(t, h.press("sum:confirm"), "⚠️ The quiet hours aren't valid. Press ✏️ Quiet hours and choose again.")
 	h.wantStep(stepSummary)

@@ -119,7 +119,8 @@ func TestATypedLineAnswersSeveralStepsAndBackRevisitsThem(t *testing.T) {
 	h.press(choiceDone)
 	mustContain(t, h.press("tm:now"), "chatting with an operator") // U005 is
 	h.wantStep(stepOperator)
-	h.send("/cancel")
+	mustContain(t, h.send("/cancel"), "Throw away “VIP news”?")
+	h.press(choiceDiscard)
 
 	h.send("/new")
 	h.send("Telegram news")

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -92,7 +93,16 @@ func TestBackAndCancelFromEveryStep(t *testing.T) {
 				t.Errorf("Back lost the name")
 			}
 			h.walkBackTo(st)
-			rs := h.press(choiceCancel)
+			before := h.session().Draft
+			// Cancel asks first; Keep going is back at the step, nothing lost.
+			mustContain(t, h.press(choiceCancel), "Throw away “Winter sale”?")
+			h.press("wiz:again")
+			h.wantStep(st)
+			if !reflect.DeepEqual(h.session().Draft, before) {
+				t.Errorf("Keep going changed the draft: %+v, was %+v", h.session().Draft, before)
+			}
+			h.press(choiceCancel)
+			rs := h.press(choiceDiscard)
 			mustContain(t, rs, "Canceled “Winter sale”. Nothing was saved.")
 			if h.step() != "" {
 				t.Errorf("session still at %q after Cancel", h.step())

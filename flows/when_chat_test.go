@@ -31,11 +31,13 @@ func TestWizardAndOneLinerReadDatesTheSameWay(t *testing.T) {
 			wizard := h.session().Draft.Schedule
 
 			h.press(choiceCancel)
+			h.press(choiceDiscard)
 			h.send(`/new "Sale" at ` + tt.in)
 			if got := h.session().Draft.Schedule; got.Kind != herald.SendAt || !got.At.Equal(wizard.At) || got.At.Format("2006-01-02T15:04") != tomorrow[:10]+"T01:00" {
 				t.Fatalf("one-liner %+v, wizard %+v", got, wizard)
 			}
 			h.press(choiceCancel)
+			h.press(choiceDiscard)
 			mustContain(t, h.send(`/new "Sale" at `+tt.mistake), tt.want)
 		})
 	}

@@ -53,7 +53,7 @@ type Console struct {
 	h     Handler
 	out   io.Writer
 	opts  Options
-	last  []flows.Choice // choices of the latest reply, by number
+	keys  map[string]string // what to type for each choice of the latest reply (see navKeys)
 	files int
 }
 
@@ -116,9 +116,10 @@ func (c *Console) Resume(ctx context.Context) error {
 // Send handles one typed line as the admin and prints the replies.
 func (c *Console) Send(ctx context.Context, line string) error {
 	var in flows.Input
-	switch n, err := strconv.Atoi(line); {
-	case err == nil && n >= 1 && n <= len(c.last):
-		in.Choice = c.last[n-1].ID
+	id, pressed := c.keys[strings.ToLower(line)]
+	switch {
+	case pressed:
+		in.Choice = id
 	case strings.HasPrefix(line, "/upload"):
 		f, msg := c.readUpload(strings.TrimSpace(strings.TrimPrefix(line, "/upload")))
 		if f == nil {
@@ -171,6 +172,10 @@ func (c *Console) readUpload(path string) (*flows.File, string) {
 	return &flows.File{Name: filepath.Base(path), ContentType: ct, Data: data}, ""
 }
 
+// navKeys are what to type for Back and Cancel at every step, so the
+// same action keeps its key while the other choices are numbered 1, 2, …
+var navKeys = map[string]string{"back": "0", "cancel": "x"}
+
 // print renders replies: text, then numbered choices. Numbers always
 // refer to the latest reply that had choices.
 func (c *Console) print(replies []flows.Reply) {
@@ -189,8 +194,15 @@ func (c *Console) print(replies []flows.Reply) {
 		if len(r.Choices) == 0 {
 			continue
 		}
-		c.last = r.Choices
-		for i, ch := range r.Choices {
+		keys := map[string]string{}
+		n := 0
+		for _, ch := range r.Choices {
+			key := navKeys[ch.ID]
+			if key == "" {
+				n++
+				key = strconv.Itoa(n)
+			}
+			keys[key] = ch.ID
 			mark := ""
 			if r.Multi && ch.ID != "done" && ch.ID != "back" && ch.ID != "cancel" {
 				mark = "[ ] "
@@ -198,8 +210,9 @@ func (c *Console) print(replies []flows.Reply) {
 					mark = "[x] "
 				}
 			}
-			c.printf("  %2d) %s%s\n", i+1, mark, ch.Label)
+			c.printf("  %2s) %s%s\n", key, mark, ch.Label)
 		}
+		c.keys = keys
 	}
 }
 

@@ -95,3 +95,43 @@ func TestNumbersOutsideTheChoicesAreTyped(t *testing.T) {
 		t.Error("/quit did not stop the console")
 	}
 }
+
+// TestBackAndCancelKeepTheirKeysAndCancelAsks: Back is 0 and Cancel is x
+// at every step, whatever else the step offers; Cancel asks before it
+// throws away a broadcast with a name.
+func TestBackAndCancelKeepTheirKeysAndCancelAsks(t *testing.T) {
+	e, s := newEngine(t)
+	var out bytes.Buffer
+	c := New(e, &out, Options{Echo: true})
+	script := strings.Join([]string{
+		"/new", "Keys",
+		"0",      // Back from the channels to the name
+		"Keys",   // the name again
+		"1", "3", // LINE, Done: the audience menu has other numbers, the same 0 and x
+		"x",      // Cancel asks…
+		"2",      // …Keep going: the audience again
+		"x", "1", // Cancel, Throw it away
+	}, "\n")
+	if err := c.Run(context.Background(), strings.NewReader(script)); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	steps := strings.Split(got, "> ") // steps[i] is what the i-th line got
+	for i, want := range map[int][]string{
+		2:  {"Step 2", "   0) ⬅️ Back", "   x) ✖️ Cancel"},                                          // after the name
+		3:  {"Step 1", "   x) ✖️ Cancel"},                                                           // after 0
+		6:  {"Step 4", "   1) 👥 Everyone", "   7) Continue ➡️", "   0) ⬅️ Back", "   x) ✖️ Cancel"}, // after Done
+		7:  {"Throw away “Keys”?", "   1) 🗑 Throw it away", "   2) ↩️ Keep going"},
+		8:  {"Step 4", "   0) ⬅️ Back"},
+		10: {"Canceled “Keys”"},
+	} {
+		for _, w := range want {
+			if i >= len(steps) || !strings.Contains(steps[i], w) {
+				t.Errorf("turn %d lacks %q:\n%s", i, w, got)
+			}
+		}
+	}
+	if bs, _ := s.ListBroadcasts(herald.BroadcastQuery{}); len(bs) != 0 {
+		t.Errorf("Cancel saved %d broadcasts", len(bs))
+	}
+}
