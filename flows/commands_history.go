@@ -94,6 +94,9 @@ func (m *manager) logOf(args string) error {
 	}
 	names := map[string]string{}
 	for _, e := range entries {
+		if e.Detail == b.Name { // a submit records the name: the title says it
+			e.Detail = ""
+		}
 		lines = append(lines, m.auditLine(e, names))
 	}
 	m.t.say(strings.TrimSpace(strings.Join(lines, "\n")), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
@@ -132,11 +135,15 @@ func (m *manager) auditLine(e herald.AuditEntry, names map[string]string) string
 		who = m.actorName(e.Actor)
 		names[e.Actor] = who
 	}
-	what := e.Action
+	_, what, _ := strings.Cut(e.Action, ".") // a newer action without words: never its raw key
+	what = strings.ReplaceAll(what, "_", " ")
 	if key, ok := auditKeys[e.Action]; ok {
 		what = m.t.T(key)
 	}
 	line := m.t.when(e.At) + " · " + who + " · " + what
+	if e.Detail == "edited" { // what the service records for a submit after /edit
+		e.Detail = m.t.T("log.after_edit")
+	}
 	if d := strings.TrimSpace(e.Detail); d != "" {
 		line += " (" + d + ")"
 	}

@@ -1,0 +1,48 @@
+package flows
+
+import (
+	"slices"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/locales"
+)
+
+// runStatusName is a run's status in the words of broadcast statuses (a
+// run being written is already "sending" to the admin).
+func runStatusName(loc *locales.Localizer, s herald.RunStatus) string {
+	if s == herald.RunSnapshotting {
+		return StatusName(loc, herald.StatusSending)
+	}
+	return StatusName(loc, herald.Status(s))
+}
+
+// ended is when a run ended: the time alone on the day it started, or
+// "not ended yet".
+func (t *turn) ended(r herald.Run) string {
+	switch {
+	case r.FinishedAt.IsZero():
+		return t.T("run.not_ended")
+	case r.FinishedAt.In(t.tz).Format("2006-01-02") == r.StartedAt.In(t.tz).Format("2006-01-02"):
+		return r.FinishedAt.In(t.tz).Format("15:04")
+	}
+	return t.when(r.FinishedAt)
+}
+
+// runChannels names the channels a run went out on, in the usual order.
+func (t *turn) runChannels(r herald.Run) string {
+	var names []string
+	for _, p := range herald.Platforms {
+		if _, ok := r.Tally[p]; ok {
+			names = append(names, PlatformName(p))
+		}
+	}
+	for p := range r.Tally { // a platform no longer known still shows
+		if !slices.Contains(herald.Platforms, p) {
+			names = append(names, string(p))
+		}
+	}
+	if len(names) == 0 {
+		return "—"
+	}
+	return t.joinList(names)
+}
