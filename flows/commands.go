@@ -236,9 +236,14 @@ var listFilters = map[string][]herald.Status{
 func (t *turn) list(args string) error {
 	f := strings.Fields(strings.ToLower(args))
 	filter, page := "all", 1
+	var kind *listKind
 	for _, w := range f {
 		if n, err := strconv.Atoi(w); err == nil && n > 0 {
 			page = n
+			continue
+		}
+		if k, ok := kindOf(w); ok {
+			kind = &k
 			continue
 		}
 		if _, ok := listFilters[w]; !ok {
@@ -247,27 +252,46 @@ func (t *turn) list(args string) error {
 		}
 		filter = w
 	}
-	bs, err := t.e.cfg.Store.ListBroadcasts(herald.BroadcastQuery{Statuses: listFilters[filter], Offset: (page - 1) * listPage, Limit: listPage + 1})
+	q := herald.BroadcastQuery{Statuses: listFilters[filter], Offset: (page - 1) * listPage, Limit: listPage + 1}
+	if kind != nil {
+		q.Offset, q.Limit = 0, 0 // a kind is read from each broadcast
+	}
+	bs, err := t.e.cfg.Store.ListBroadcasts(q)
 	if err != nil {
 		return fmt.Errorf("flows: list: %w", err)
 	}
+	var labels []string
+	if filter != "all" {
+		labels = append(labels, StatusName(t.loc, listFilters[filter][0]))
+	}
+	words := filter
+	if kind != nil {
+		bs = slices.DeleteFunc(bs, func(b herald.Broadcast) bool { return !kind.is(t, &b) })
+		bs = bs[min(len(bs), (page-1)*listPage):]
+		labels = append(labels, t.T(kind.label))
+		words += " " + kind.word
+	}
 	if len(bs) == 0 {
-		t.say(t.T("list.empty"), t.choice("/new", t.T("btn.new")))
+		t.say(t.T("list.empty"), append([]Choice{t.choice("/new", t.T("btn.new"))}, t.kindChoices(kind)...)...)
 		return nil
 	}
 	more := len(bs) > listPage
 	bs = bs[:min(len(bs), listPage)]
 	var b strings.Builder
-	b.WriteString(t.T("list.title", "Page", page) + "\n")
+	title := t.T("list.title", "Page", page)
+	if len(labels) > 0 {
+		title = t.T("list.title_filtered", "Page", page, "Filter", t.joinList(labels))
+	}
+	b.WriteString(title + "\n")
 	var cs []Choice
 	for _, x := range bs {
 		b.WriteString(t.listLine(&x) + "\n")
 		cs = append(cs, t.choice("/show "+x.ID, x.ID))
 	}
 	if more {
-		cs = append(cs, t.choice(fmt.Sprintf("/list %s %d", filter, page+1), t.T("btn.next_page")))
+		cs = append(cs, t.choice(fmt.Sprintf("/list %s %d", words, page+1), t.T("btn.next_page")))
 	}
-	t.say(strings.TrimRight(b.String(), "\n"), cs...)
+	t.say(strings.TrimRight(b.String(), "\n"), append(cs, t.kindChoices(kind)...)...)
 	return nil
 }
 
@@ -285,29 +309,6 @@ func (t *turn) shortSchedule(s *herald.Schedule) string {
 		return t.cronWords(s.Cron)
 	}
 	return "—"
-}
-
-func (t *turn) find(args string) error {
-	if args == "" {
-		t.say(t.T("usage.find"))
-		return nil
-	}
-	bs, err := t.e.cfg.Store.FindBroadcasts(args, listPage)
-	if err != nil {
-		return fmt.Errorf("flows: find: %w", err)
-	}
-	if len(bs) == 0 {
-		t.say(t.T("find.none", "Text", args), t.choice("/list", t.T("btn.list")))
-		return nil
-	}
-	var lines []string
-	var cs []Choice
-	for _, x := range bs {
-		lines = append(lines, t.listLine(&x))
-		cs = append(cs, t.choice("/show "+x.ID, x.ID))
-	}
-	t.say(strings.Join(lines, "\n"), cs...)
-	return nil
 }
 
 func (t *turn) quickCount(args string) error {

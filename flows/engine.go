@@ -67,6 +67,7 @@ type Store interface {
 	Media
 	History
 	Engagement
+	People
 }
 
 // Access decides who may act. Frontends know their own admins (Slack

@@ -241,7 +241,7 @@ func renderTranscript(in Input, rs []Reply) string {
 			if r.Multi && c.Checked {
 				mark = "✓ "
 			}
-			fmt.Fprintf(&b, "    (%s) %s%s\n", idRe.ReplaceAllString(c.ID, "B-XXXX"), mark, c.Label)
+			fmt.Fprintf(&b, "    (%s) %s%s\n", idRe.ReplaceAllString(c.ID, "B-XXXX"), mark, idRe.ReplaceAllString(c.Label, "B-XXXX"))
 		}
 		if r.File != nil {
 			fmt.Fprintf(&b, "    📎 %s\n", idRe.ReplaceAllString(r.File.Name, "B-XXXX"))
