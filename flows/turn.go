@@ -58,9 +58,11 @@ type turn struct {
 	errLine string
 	// drop deletes the session instead of saving it.
 	drop bool
-	// toggled marks a multi-select redrawn after a press, which frontends
-	// may edit in place.
+	// toggled marks a step redrawn after a press (a multi-select toggle,
+	// a menu button), which frontends may edit in place.
 	toggled bool
+	// unchanged marks a press that changed nothing, said in the redrawn step.
+	unchanged bool
 }
 
 func (e *Engine) newTurn(ctx context.Context, in Input, key string) (*turn, error) {

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/heraldbot/herald"
@@ -130,4 +131,21 @@ func TestATypedLineAnswersSeveralStepsAndBackRevisitsThem(t *testing.T) {
 	h.press("tm:now")
 	h.wantStep(stepSummary) // nobody on Telegram is in an operator chat
 	h.golden("typed_targets")
+}
+
+// TestAPressThatChangesNothingSaysSoInPlace: "👥 Everyone" on an audience
+// that already is everyone redraws the step to be edited in place, saying
+// nothing changed; one that resets tags is edited in place without it.
+func TestAPressThatChangesNothingSaysSoInPlace(t *testing.T) {
+	h := newHarness(t)
+	h.walkTo(stepAudience)
+	rs := h.press("aud:all")
+	if len(rs) != 1 || !rs[0].Edit || !strings.HasPrefix(rs[0].Text, "ℹ️ Nothing changed") {
+		t.Fatalf("Everyone on everyone: %+v", rs)
+	}
+	h.send("tag:vip")
+	rs = h.press("aud:all")
+	if len(rs) != 1 || !rs[0].Edit || strings.Contains(rs[0].Text, "Nothing changed") || !strings.Contains(rs[0].Text, "Everyone on the chosen channels") {
+		t.Fatalf("Everyone after a tag: %+v", rs)
+	}
 }

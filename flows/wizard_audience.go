@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,9 @@ func askAudience(t *turn) error {
 		return err
 	}
 	text := t.T("wizard.audience.ask") + "\n\n" + t.describeAudience(&d.Audience) + "\n" + t.countText(d, cnt)
+	if t.unchanged { // the press changed nothing: say so where the step is redrawn
+		text = "ℹ️ " + t.T("wizard.nothing_changed") + "\n\n" + text
+	}
 	cs := []Choice{
 		t.choice("aud:all", t.T("aud.everyone")),
 		t.choice("aud:tags", t.T("aud.include")),
@@ -38,7 +42,7 @@ func askAudience(t *turn) error {
 		t.choice("aud:attr", t.T("aud.attr")),
 		t.choice("aud:csv", t.T("aud.csv")),
 		t.choice(choiceDone, t.T("btn.continue")))
-	t.prompt(text, ExpectText, cs...)
+	t.promptReply(Reply{Text: text, Expect: ExpectText, Choices: cs, Edit: t.pressedToggle()})
 	return nil
 }
 
@@ -46,7 +50,10 @@ func handleAudience(t *turn) error {
 	a := &t.sess.Draft.Audience
 	switch t.pressed() {
 	case "aud:all":
-		*a = herald.Audience{Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag}
+		all := herald.Audience{Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag}
+		t.unchanged = reflect.DeepEqual(*a, all)
+		*a = all
+		t.toggled = true
 		return t.ask()
 	case "aud:tags":
 		return t.goTo(stepAudTags)
@@ -58,6 +65,7 @@ func handleAudience(t *turn) error {
 		} else {
 			a.TagMatch = herald.AllTags
 		}
+		t.toggled = true
 		return t.ask()
 	case "aud:act":
 		return t.goTo(stepAudActivity)

@@ -3,9 +3,11 @@ package telegram
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot"
@@ -135,10 +137,17 @@ func (a *Admin) edit(ctx context.Context, chat int64, id int, r flows.Reply) err
 	if kb := keyboard(r); kb != nil {
 		p.ReplyMarkup = kb
 	}
-	if _, err := a.bot.EditMessageText(ctx, p); err != nil {
+	if _, err := a.bot.EditMessageText(ctx, p); err != nil && !notModified(err) {
 		return fmt.Errorf("telegram: admin: editMessageText: %w", err)
 	}
 	return nil
+}
+
+// notModified is Telegram's answer to an edit that changes nothing (a
+// button pressed twice): the message already shows the reply, so it is
+// not posted again.
+func notModified(err error) bool {
+	return errors.Is(err, bot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified")
 }
 
 func (a *Admin) say(ctx context.Context, chat int64, text string) {
