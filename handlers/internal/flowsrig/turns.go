@@ -1,0 +1,34 @@
+package flowsrig
+
+// Chat is an admin frontend as a turn counter drives it: typing a line
+// (in answer to the newest message containing prompt; "" for none) and
+// pressing the button value on the newest message containing prompt.
+type Chat interface {
+	Type(text, prompt string)
+	Press(prompt, value string)
+}
+
+// SimpleBroadcastTurns makes the simplest broadcast (a name, LINE,
+// everyone, a text, no buttons, now) from /new to Confirm on an engine
+// from New, and returns the admin's inputs (issue #21 counts them per
+// frontend). typed answers the channel step with one line, "everyone on
+// line"; otherwise every choice is a button.
+func SimpleBroadcastTurns(c Chat, typed bool) int {
+	turns := 0
+	typeIn := func(text, prompt string) { turns++; c.Type(text, prompt) }
+	press := func(prompt, value string) { turns++; c.Press(prompt, value) }
+	typeIn("/new", "")
+	typeIn("Winter sale", "Step 1")
+	if typed {
+		typeIn("everyone on line", "Step 2")
+	} else {
+		press("Step 2", "ch:line")
+		press("Step 2", "done")
+		press("Step 4", "done") // everyone, as shown; no group chat stored, so no people-or-groups question
+	}
+	typeIn("Hi {name|there}!", "Step 5") // typed text is a text message
+	press("Step 6", "done")              // no buttons
+	press("Step 7", "tm:now")            // nobody is in an operator chat: no question
+	press("Summary of", "sum:confirm")
+	return turns
+}
