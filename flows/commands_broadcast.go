@@ -108,6 +108,9 @@ func (m *manager) changeStatus(action, args string) error {
 	if !ok {
 		return err
 	}
+	if action == "cancel" && !m.cancelConfirmed(b, args) {
+		return nil
+	}
 	svc := m.svc
 	do := map[string]func(context.Context, string, broadcasts.Actor) (herald.Change, error){
 		"pause": svc.Pause, "resume": svc.Resume, "cancel": svc.Cancel}[action]
@@ -130,6 +133,28 @@ func (m *manager) changeStatus(action, args string) error {
 	}
 	m.t.say(m.t.T(done, "ID", b.ID, "Name", b.Name), m.actionsFor(&b)...)
 	return nil
+}
+
+// cancelConfirmed reports whether a /cancel may go ahead. Stopping a
+// broadcast in the middle of sending cannot be undone, and the button sits
+// on every progress card, so it asks first: "/cancel ID confirm" (the
+// Confirm button) cancels, "/cancel ID keep" leaves it sending. Anything
+// else that is not sending cancels at once, as before.
+func (m *manager) cancelConfirmed(b herald.Broadcast, args string) bool {
+	if b.Status != herald.StatusSending {
+		return true
+	}
+	_, word, _ := strings.Cut(strings.TrimSpace(args), " ")
+	switch strings.ToLower(strings.TrimSpace(word)) {
+	case "confirm":
+		return true
+	case "keep":
+		m.t.say(m.t.T("done.keep_sending", "ID", b.ID, "Name", b.Name), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
+		return false
+	}
+	m.t.say(m.t.T("ask.cancel_sending", "ID", b.ID, "Name", b.Name),
+		m.t.choice("/cancel "+b.ID+" confirm", m.t.T("btn.confirm_cancel")), m.t.choice("/cancel "+b.ID+" keep", m.t.T("btn.keep_sending")))
+	return false
 }
 
 func (m *manager) deleteBroadcast(args string) error {
