@@ -92,7 +92,7 @@ func (m *manager) runLine(r herald.Run) string {
 	for _, x := range r.Tally {
 		sum = sum.Add(x)
 	}
-	return m.t.T("run.line", "N", r.N, "Status", string(r.Status), "Sent", FormatCount(sum.Sent), "Failed", FormatCount(sum.Failed),
+	return m.t.T("run.line", "N", r.N, "Status", RunStatusName(m.t.loc, r.Status), "Sent", FormatCount(sum.Sent), "Failed", FormatCount(sum.Failed),
 		"Skipped", FormatCount(sum.Skipped), "Pending", FormatCount(sum.Pending), "Total", FormatCount(r.Total), "Started", m.t.when(r.StartedAt))
 }
 

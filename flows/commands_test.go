@@ -102,7 +102,7 @@ func TestErrorsListsFailuresWithACSV(t *testing.T) {
 		t.Fatalf("setup: failed deliveries = %+v, %v", got, err)
 	}
 	rs := h.send("/errors " + a.ID)
-	mustContain(t, rs, "1 recipient failed", "• blocked: 1")
+	mustContain(t, rs, "1 recipient failed", "• blocked the bot or left: 1")
 	if rs[0].File == nil || !strings.Contains(string(rs[0].File.Data), "line,U000,blocked,1") {
 		t.Errorf("CSV attachment = %+v", rs[0].File)
 	}
@@ -116,7 +116,7 @@ func TestErrorsListsFailuresWithACSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs = h.send("/errors " + a.ID)
-	mustContain(t, rs, "• blocked: 1", "• outcome unknown: mid-send when the bot stopped")
+	mustContain(t, rs, "• blocked the bot or left: 1", "• outcome unknown: mid-send when the bot stopped")
 	if rs[0].File == nil || !strings.Contains(string(rs[0].File.Data), "telegram,42,uncertain") {
 		t.Errorf("CSV attachment = %+v", rs[0].File)
 	}
