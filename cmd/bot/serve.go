@@ -53,7 +53,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		dm   *demoMode
 	)
 	if *demo {
-		if dm, err = newDemo(&cfg, demoUndo, lateHandler{&a}, stdin, stdout); err != nil {
+		if dm, err = newDemo(&cfg, demoUndo, &a, stdin, stdout); err != nil {
 			fmt.Fprintln(stderr, "herald:", err)
 			return exitFail
 		}

@@ -45,8 +45,14 @@ func progressReply(v view, p *herald.Progress) flows.Reply {
 		b.WriteString("\n" + loc.T("progress.via_api", "Client", v.via))
 	}
 	if p.Total > 0 || p.Status == herald.RunCompleted { // a run that failed before it had recipients has no bar
-		b.WriteString("\n" + bar(p.Percent()))
-		fmt.Fprintf(&b, " %d%%", int(math.Floor(p.Percent())))
+		pct := p.Percent()
+		if p.Status == herald.RunCanceled && p.Total > 0 {
+			// Those never reached count as settled (skipped: canceled);
+			// the bar of a canceled run shows what really went out.
+			pct = 100 * float64(sum.Sent) / float64(p.Total)
+		}
+		b.WriteString("\n" + bar(pct))
+		fmt.Fprintf(&b, " %d%%", int(math.Floor(pct)))
 	}
 	b.WriteString("\n")
 	b.WriteString(loc.T("progress.counts", "Done", flows.FormatCount(sum.Done()), "Total", flows.FormatCount(p.Total),
