@@ -240,3 +240,11 @@ func TestCancelWhileSendingAsksFirst(t *testing.T) {
 		t.Errorf("status %s after Confirm", got)
 	}
 }
+
+// One recipient is one recipient, in the confirmation a first test
+// broadcast to oneself gets.
+func TestConfirmationCountsOneRecipient(t *testing.T) {
+	h := newHarness(t)
+	h.send(`/new "Hi" to groups on telegram now`)
+	mustContain(t, h.press("sum:confirm"), "goes out to 1 recipient in 60 seconds")
+}

@@ -108,3 +108,8 @@ func JoinList(loc *locales.Localizer, items []string) string {
 
 // joinList joins items in the admin's language (JoinList).
 func (t *turn) joinList(items []string) string { return JoinList(t.loc, items) }
+
+// recipients is "1 recipient", "2,101 recipients" in the admin's language.
+func (t *turn) recipients(n int) string {
+	return t.N("recipients.count", n, "Count", FormatCount(n))
+}
