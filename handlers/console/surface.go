@@ -117,7 +117,7 @@ func (c *Console) printAsync(r flows.Reply) {
 	if len(r.Choices) > 0 {
 		cmds := make([]string, 0, len(r.Choices))
 		for _, ch := range r.Choices {
-			cmds = append(cmds, ch.ID+" ("+ch.Label+")")
+			cmds = append(cmds, c.word("console.command", "Command", ch.ID, "Label", ch.Label))
 		}
 		b.WriteString("  │ " + c.word("console.type", "Commands", strings.Join(cmds, " · ")) + "\n")
 	}

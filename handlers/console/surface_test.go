@@ -112,7 +112,7 @@ func TestConsoleWordsFollowTheLanguage(t *testing.T) {
 	if err := c.Send(context.Background(), "/upload"); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"  │ 入力：/show B-1 (表示)", "使い方：/upload パス"} {
+	for _, want := range []string{"  │ 入力：/show B-1（表示）", "使い方：/upload パス"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("console lacks %q:\n%s", want, out.String())
 		}
