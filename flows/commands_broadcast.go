@@ -92,7 +92,7 @@ func (m *manager) runLine(r herald.Run) string {
 	for _, x := range r.Tally {
 		sum = sum.Add(x)
 	}
-	return m.t.T("run.line", "N", r.N, "Status", runStatusName(m.t.loc, r.Status), "Sent", FormatCount(sum.Sent), "Failed", FormatCount(sum.Failed),
+	return m.t.T("run.line", "N", r.N, "Status", RunStatusName(m.t.loc, r.Status), "Sent", FormatCount(sum.Sent), "Failed", FormatCount(sum.Failed),
 		"Skipped", FormatCount(sum.Skipped), "Pending", FormatCount(sum.Pending), "Total", FormatCount(r.Total), "Started", m.t.when(r.StartedAt),
 		"Ended", m.t.ended(r), "Channels", m.t.runChannels(r))
 }
@@ -108,6 +108,9 @@ func (m *manager) changeStatus(action, args string) error {
 	b, ok, err := m.t.broadcastArg("/"+action, args)
 	if !ok {
 		return err
+	}
+	if action == "cancel" && !m.cancelConfirmed(b, args) {
+		return nil
 	}
 	svc := m.svc
 	do := map[string]func(context.Context, string, broadcasts.Actor) (herald.Change, error){
@@ -131,6 +134,28 @@ func (m *manager) changeStatus(action, args string) error {
 	}
 	m.t.say(m.t.T(done, "ID", b.ID, "Name", b.Name), m.actionsFor(&b)...)
 	return nil
+}
+
+// cancelConfirmed reports whether a /cancel may go ahead. Stopping a
+// broadcast in the middle of sending cannot be undone, and the button sits
+// on every progress card, so it asks first: "/cancel ID confirm" (the
+// Confirm button) cancels, "/cancel ID keep" leaves it sending. Anything
+// else that is not sending cancels at once, as before.
+func (m *manager) cancelConfirmed(b herald.Broadcast, args string) bool {
+	if b.Status != herald.StatusSending {
+		return true
+	}
+	_, word, _ := strings.Cut(strings.TrimSpace(args), " ")
+	switch strings.ToLower(strings.TrimSpace(word)) {
+	case "confirm":
+		return true
+	case "keep":
+		m.t.say(m.t.T("done.keep_sending", "ID", b.ID, "Name", b.Name), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
+		return false
+	}
+	m.t.say(m.t.T("ask.cancel_sending", "ID", b.ID, "Name", b.Name),
+		m.t.choice("/cancel "+b.ID+" confirm", m.t.T("btn.confirm_cancel")), m.t.choice("/cancel "+b.ID+" keep", m.t.T("btn.keep_sending")))
+	return false
 }
 
 func (m *manager) deleteBroadcast(args string) error {

@@ -34,11 +34,7 @@ func (m *manager) errorsOf(args string) error {
 	rs := reasons.Sorted()
 	lines := []string{m.t.N("errors.title", total, "ID", b.ID)}
 	for _, x := range rs[:min(len(rs), 6)] {
-		why := m.t.orDash(x.Reason)
-		if x.Reason == herald.ReasonUncertain {
-			why = m.t.T("reason.uncertain")
-		}
-		lines = append(lines, fmt.Sprintf("• %s: %s", why, FormatCount(x.Count)))
+		lines = append(lines, m.t.T("errors.reason", "Reason", ReasonName(m.t.loc, x.Reason), "Count", FormatCount(x.Count)))
 	}
 	var cs []Choice
 	if n, err := m.svc.Retryable(b.ID); err == nil && n > 0 {
@@ -141,11 +137,8 @@ func (m *manager) auditLine(e herald.AuditEntry, names map[string]string) string
 		what = m.t.T(key)
 	}
 	line := m.t.when(e.At) + " · " + who + " · " + what
-	if e.Detail == "edited" { // what the service records for a submit after /edit
-		e.Detail = m.t.T("log.after_edit")
-	}
-	if d := strings.TrimSpace(e.Detail); d != "" {
-		line += " (" + d + ")"
+	if d := m.auditDetail(e); d != "" {
+		line += m.t.T("log.detail", "Detail", d)
 	}
 	return line
 }

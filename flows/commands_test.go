@@ -102,7 +102,7 @@ func TestErrorsListsFailuresWithACSV(t *testing.T) {
 		t.Fatalf("setup: failed deliveries = %+v, %v", got, err)
 	}
 	rs := h.send("/errors " + a.ID)
-	mustContain(t, rs, "1 recipient failed", "• blocked: 1")
+	mustContain(t, rs, "1 recipient failed", "• blocked the bot or left: 1")
 	if rs[0].File == nil || !strings.Contains(string(rs[0].File.Data), "line,U000,blocked,1") {
 		t.Errorf("CSV attachment = %+v", rs[0].File)
 	}
@@ -116,7 +116,7 @@ func TestErrorsListsFailuresWithACSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs = h.send("/errors " + a.ID)
-	mustContain(t, rs, "• blocked: 1", "• outcome unknown: mid-send when the bot stopped")
+	mustContain(t, rs, "• blocked the bot or left: 1", "• outcome unknown: mid-send when the bot stopped")
 	if rs[0].File == nil || !strings.Contains(string(rs[0].File.Data), "telegram,42,uncertain") {
 		t.Errorf("CSV attachment = %+v", rs[0].File)
 	}
@@ -206,4 +206,45 @@ func TestStartedBroadcastsCannotBeEditedOrDeleted(t *testing.T) {
 	if h.step() != "" {
 		t.Errorf("a refused /edit opened the wizard at %q", h.step())
 	}
+}
+
+// Canceling a broadcast in the middle of sending cannot be undone, and the
+// button sits on every progress card: it asks first, and Keep sending
+// leaves it going.
+func TestCancelWhileSendingAsksFirst(t *testing.T) {
+	h := newHarness(t)
+	a := h.scheduleOne("Alpha")
+	if _, err := h.store.UpdateBroadcast(a.ID, func(b *herald.Broadcast) error { b.Status = herald.StatusSending; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	run := herald.Run{BroadcastID: a.ID, Status: herald.RunSending, StartedAt: t0}
+	if err := h.store.CreateRun(&run); err != nil {
+		t.Fatal(err)
+	}
+	status := func() herald.Status { b, _ := h.store.Broadcast(a.ID); return b.Status }
+
+	rs := h.send("/cancel " + a.ID)
+	mustContain(t, rs, "is sending right now. Cancel it?")
+	if ids := choiceIDs(rs); !contains(ids, "/cancel "+a.ID+" confirm") || !contains(ids, "/cancel "+a.ID+" keep") {
+		t.Errorf("the question offers %v; want Confirm and Keep sending", ids)
+	}
+	if got := status(); got != herald.StatusSending {
+		t.Fatalf("asking changed the status to %s", got)
+	}
+	mustContain(t, h.press("/cancel "+a.ID+" keep"), a.ID+" “Alpha” keeps sending.")
+	if got := status(); got != herald.StatusSending {
+		t.Fatalf("Keep sending changed the status to %s", got)
+	}
+	mustContain(t, h.press("/cancel "+a.ID+" confirm"), "Canceled "+a.ID)
+	if got := status(); got != herald.StatusCanceled {
+		t.Errorf("status %s after Confirm", got)
+	}
+}
+
+// One recipient is one recipient, in the confirmation a first test
+// broadcast to oneself gets.
+func TestConfirmationCountsOneRecipient(t *testing.T) {
+	h := newHarness(t)
+	h.send(`/new "Hi" to groups on telegram now`)
+	mustContain(t, h.press("sum:confirm"), "goes out to 1 recipient in 60 seconds")
 }

@@ -59,6 +59,46 @@ func StatusName(loc *locales.Localizer, s herald.Status) string {
 	return string(s)
 }
 
+// RunStatusName is a run's status in loc's language, for progress cards,
+// reports and the runs /show lists.
+func RunStatusName(loc *locales.Localizer, s herald.RunStatus) string {
+	switch s {
+	case herald.RunSnapshotting, herald.RunSending:
+		return loc.T("status.sending")
+	case herald.RunPaused:
+		return loc.T("status.paused")
+	case herald.RunCompleted:
+		return loc.T("status.completed")
+	case herald.RunCanceled:
+		return loc.T("status.canceled")
+	case herald.RunFailed:
+		return loc.T("status.failed")
+	}
+	return string(s)
+}
+
+// deliveryReasonKeys name Herald's own reasons for a failed or skipped delivery.
+var deliveryReasonKeys = map[string]string{
+	herald.ReasonBlocked: "reason.blocked", herald.ReasonOutsideWindow: "reason.outside_window",
+	herald.ReasonOperatorChat: "reason.operator_chat", herald.ReasonUnsubscribed: "reason.unsubscribed",
+	herald.ReasonCanceled: "reason.canceled", herald.ReasonDuplicate: "reason.duplicate",
+	herald.ReasonUncertain: "reason.uncertain",
+}
+
+// ReasonName says why a delivery failed or was skipped, in loc's
+// language, for reports and /errors alike. Herald's own reason codes are
+// named; anything else is a platform's error as the platform worded it
+// (what a search or a support ticket needs), shown as recorded.
+func ReasonName(loc *locales.Localizer, r string) string {
+	if key, ok := deliveryReasonKeys[r]; ok {
+		return loc.T(key)
+	}
+	if r == "" {
+		return "—"
+	}
+	return r
+}
+
 // JoinList joins a list the way the admin's language writes one: "a, b"
 // in English, "a、b" in Japanese and Chinese. Every list an admin reads
 // goes through it, so no locale shows another's separator.
@@ -68,3 +108,8 @@ func JoinList(loc *locales.Localizer, items []string) string {
 
 // joinList joins items in the admin's language (JoinList).
 func (t *turn) joinList(items []string) string { return JoinList(t.loc, items) }
+
+// recipients is "1 recipient", "2,101 recipients" in the admin's language.
+func (t *turn) recipients(n int) string {
+	return t.N("recipients.count", n, "Count", FormatCount(n))
+}

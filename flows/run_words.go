@@ -4,17 +4,7 @@ import (
 	"slices"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/locales"
 )
-
-// runStatusName is a run's status in the words of broadcast statuses (a
-// run being written is already "sending" to the admin).
-func runStatusName(loc *locales.Localizer, s herald.RunStatus) string {
-	if s == herald.RunSnapshotting {
-		return StatusName(loc, herald.StatusSending)
-	}
-	return StatusName(loc, herald.Status(s))
-}
 
 // ended is when a run ended: the time alone on the day it started, or
 // "not ended yet".

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/heraldbot/herald/locales"
@@ -12,7 +11,7 @@ import (
 func (t *turn) setLang(args string) error {
 	lang, ok := locales.Match(args)
 	if !ok {
-		options := strings.Join(locales.Languages, ", ")
+		options := t.joinList(locales.Languages)
 		if args == "" {
 			t.say(t.T("lang.usage", "Current", t.loc.Lang(), "Options", options))
 			return nil

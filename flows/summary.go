@@ -201,14 +201,14 @@ func (t *turn) confirm() error {
 		if t.e.cfg.AsksApprovers {
 			key = "confirm.pending_asked"
 		}
-		t.say(t.T(key, "ID", id, "Count", FormatCount(cnt.Total), "Threshold", FormatCount(t.e.cfg.ApprovalThreshold)),
+		t.say(t.T(key, "ID", id, "Recipients", t.recipients(cnt.Total), "Threshold", FormatCount(t.e.cfg.ApprovalThreshold)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/cancel "+id, t.T("btn.cancel_broadcast")))
 	case d.Schedule.Kind == herald.SendNow:
-		t.say(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Count", FormatCount(cnt.Total)),
+		t.say(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Recipients", t.recipients(cnt.Total)),
 			t.choice("/delete "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))
 		t.replies[len(t.replies)-1].Undo = id
 	default:
-		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&saved.Schedule), "Count", FormatCount(cnt.Total)),
+		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&saved.Schedule), "Recipients", t.recipients(cnt.Total)),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/pause "+id, t.T("btn.pause")), t.choice("/new", t.T("btn.new")))
 	}
 	return nil

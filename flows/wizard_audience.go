@@ -170,7 +170,7 @@ func (t *turn) describeAudience(a *herald.Audience) string {
 		lines = append(lines, t.T("aud.desc.attr", "Cond", attrString(c)))
 	}
 	if len(a.Selected) > 0 {
-		lines = append(lines, t.N("aud.desc.selected", len(a.Selected), "Platform", selectedPlatforms(a)))
+		lines = append(lines, t.N("aud.desc.selected", len(a.Selected), "Platform", t.selectedPlatforms(a)))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, t.T("aud.desc.everyone"))

@@ -88,7 +88,7 @@ func handleCSV(t *turn) error {
 		}
 	}
 	setSelected(a, keys)
-	t.say(t.N("wizard.csv.loaded", len(keys), "Platform", selectedPlatforms(a)))
+	t.say(t.N("wizard.csv.loaded", len(keys), "Platform", t.selectedPlatforms(a)))
 	if list.MalformedCount > 0 {
 		t.say(t.N("wizard.csv.skipped", list.MalformedCount, "Line", list.Malformed[0].Line))
 	}
@@ -162,7 +162,7 @@ func setSelected(a *herald.Audience, keys []herald.SubscriberKey) {
 }
 
 // selectedPlatforms names the platforms of the Selected list.
-func selectedPlatforms(a *herald.Audience) string {
+func (t *turn) selectedPlatforms(a *herald.Audience) string {
 	if a.SelectedPlatform != "" {
 		return PlatformName(a.SelectedPlatform)
 	}
@@ -172,7 +172,7 @@ func selectedPlatforms(a *herald.Audience) string {
 			names = append(names, PlatformName(p))
 		}
 	}
-	return strings.Join(names, ", ")
+	return t.joinList(names)
 }
 
 // pruneSelected drops the Selected entries on channels the audience no

@@ -173,3 +173,27 @@ func catalogMessages(lang string) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// Japanese and Chinese write lists with "、" (list.separator, used by
+// flows.JoinList) and their sentence punctuation full-width: "，。：？！（）".
+// ASCII punctuation stays only in what admins type (commands, targets,
+// examples such as "tag:vip, -tag:churned") and in placeholders. One style
+// per language: a half-width ":", ",", "!", "?", ";" or "(" right after a
+// Japanese or Chinese character is a slip.
+func TestCJKPunctuationIsFullWidth(t *testing.T) {
+	slip := regexp.MustCompile(`[\p{Han}\p{Hiragana}\p{Katakana}ー」）](?:[,;!?(]|:\s|:$)`)
+	for _, lang := range []string{"ja", "zh-CN", "zh-TW"} {
+		msgs, err := catalogMessages(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sep := strings.Trim(msgs["list.separator"], "\x00"); sep != "、" { // plural forms are joined by NULs
+			t.Errorf("%s: list.separator = %q, want 、", lang, sep)
+		}
+		for key, text := range msgs {
+			if m := slip.FindString(text); m != "" {
+				t.Errorf("%s %s: half-width punctuation %q in %q", lang, key, m, text)
+			}
+		}
+	}
+}

@@ -63,7 +63,8 @@ func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 	if err != nil {
 		a.releaseParts()
 		_ = store.Close()
-		return nil, fmt.Errorf("cannot listen on http.listen %q: %w — another program may use the port; change http.listen", cfg.HTTP.Listen, err)
+		return nil, fmt.Errorf("cannot listen on %s: %w — another program may use the port (another herald, or the demo): "+
+			"pick a free one with -listen 127.0.0.1:PORT or http.listen in the config", cfg.HTTP.Listen, err)
 	}
 	a.listener, a.addr = ln, ln.Addr().String()
 	if err := a.writeControlFile(); err != nil {

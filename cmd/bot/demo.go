@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
+	"github.com/heraldbot/herald/locales"
 )
 
 // demo is the -demo mode: platform fakes on loopback, and the console as
@@ -26,8 +27,9 @@ type demoMode struct {
 }
 
 // newDemo starts the fakes, points cfg's channels at them and shortens
-// the undo delay; h is the flows engine once it exists.
-func newDemo(cfg *Config, undo time.Duration, h console.Handler, stdin io.Reader, stdout io.Writer) (*demoMode, error) {
+// the undo delay; *ap is the app once it is wired (the console exists
+// before it, as its surface).
+func newDemo(cfg *Config, undo time.Duration, ap **app, stdin io.Reader, stdout io.Writer) (*demoMode, error) {
 	f, err := startDemoFakes(cfg)
 	if err != nil {
 		return nil, err
@@ -42,7 +44,8 @@ func newDemo(cfg *Config, undo time.Duration, h console.Handler, stdin io.Reader
 		cfg.PublicBaseURL = demoPublicURL
 	}
 	offers := adminchat.NewOffers()
-	con := console.New(h, stdout, console.Options{UserName: "Demo admin", Echo: !isTerminal(stdin), FilesDir: filepath.Dir(cfg.Storage.Path), Offers: offers})
+	con := console.New(lateHandler{ap}, stdout, console.Options{UserName: "Demo admin", Echo: !isTerminal(stdin),
+		FilesDir: filepath.Dir(cfg.Storage.Path), Offers: offers, Words: consoleWords(ap, cfg.Locale), Columns: terminalColumns(stdout)})
 	return &demoMode{fakes: f, con: con, undo: undo, offers: offers}, nil
 }
 
@@ -77,6 +80,24 @@ func (d *demoMode) run(ctx context.Context, a *app, stdin io.Reader, stdout io.W
 	case err := <-done:
 		fmt.Fprintln(stdout, "Console closed — stopping the demo (sends in flight finish first).")
 		return err
+	}
+}
+
+// consoleWords is the console admin's language: theirs after /lang, else
+// the bot's default.
+func consoleWords(ap **app, def string) func() *locales.Localizer {
+	cat, err := locales.New(def)
+	if err != nil {
+		return nil // Validate checked the locale; the console falls back to English
+	}
+	return func() *locales.Localizer {
+		lang := def
+		if a := *ap; a != nil {
+			if ad, err := a.store.Admin(console.Frontend + ":admin"); err == nil && ad.Locale != "" {
+				lang = ad.Locale
+			}
+		}
+		return cat.Localizer(lang)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -34,10 +33,6 @@ func TestDemoBinarySchedulesAndSendsBroadcasts(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cfg := filepath.Join(dir, "demo.yaml")
-	if err := os.WriteFile(cfg, []byte("storage:\n  path: ./data/demo.db\nhttp:\n  listen: 127.0.0.1:0\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	at := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Minute)
 	wizard := func(name, timing string, more ...string) []string {
 		return append([]string{
@@ -52,7 +47,7 @@ func TestDemoBinarySchedulesAndSendsBroadcasts(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-demo", "-demo-undo", "1s", "-config", cfg)
+	cmd := exec.CommandContext(ctx, bin, "-demo", "-demo-undo", "1s", "-listen", "127.0.0.1:0")
 	cmd.Dir = dir
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

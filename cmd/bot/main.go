@@ -29,8 +29,10 @@ const (
 const usage = `Herald — a chat-ops bot for broadcasts.
 
 Usage:
-  herald [-config FILE] [-demo] [-v]      run the bot
-  herald -demo [-demo-undo 10s]           the demo: console admin, platform fakes, real sending
+  herald [-config FILE] [-listen ADDR] [-v]
+                                          run the bot (-listen overrides http.listen)
+  herald -demo [-listen ADDR] [-demo-undo 10s]
+                                          the demo: console admin, platform fakes, real sending
   herald check-config [-config FILE]      validate a config and show what is enabled
   herald backup [-config FILE|-demo] FILE write a consistent copy of the database to FILE, and check it
   herald check-db [-config FILE]          check the database read-only: records per kind, problems found
@@ -43,8 +45,9 @@ Usage:
   herald help                             show this help
 
 The config file defaults to $HERALD_CONFIG; without one the bot runs on
-embedded defaults (database ./data/herald.db, or ./data/demo.db with -demo;
-HTTP on 127.0.0.1:8080).
+embedded defaults (database ./data/herald.db; HTTP on 127.0.0.1:8080).
+The demo always uses its own database, ./data/demo.db, even with -config:
+it never writes to a real bot's storage.path.
 Values in the config may use ${VAR} to read secrets from the environment.
 From a clone, "go run ./cmd/bot ARGS" is the same as "herald ARGS".
 `

@@ -281,14 +281,16 @@ func TestDemoWithoutConfigUsesItsOwnDatabase(t *testing.T) {
 func TestDemoStartsAndStopsAtEndOfInput(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	// A relative storage path is under the working directory; the port is
-	// ":0" because 8080 may be taken on a developer's machine.
-	path := filepath.Join(dir, "demo.yaml")
-	if err := os.WriteFile(path, []byte("storage:\n  path: ./data/demo.db\nhttp:\n  listen: 127.0.0.1:0\n"), 0o600); err != nil {
+	// A production config: the demo must leave its database alone (never
+	// seed generated people into it) and use its own, under the working
+	// directory. -listen overrides http.listen (":0": 8080 may be taken).
+	prod := filepath.Join(dir, "prod", "herald.db")
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte("storage:\n  path: "+prod+"\nhttp:\n  listen: 127.0.0.1:1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	code := run(t.Context(), []string{"-demo", "-config", path}, strings.NewReader("hello\n"), &out, &errb)
+	code := run(t.Context(), []string{"-demo", "-config", path, "-listen", "127.0.0.1:0"}, strings.NewReader("hello\n"), &out, &errb)
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errb.String())
 	}
@@ -297,6 +299,23 @@ func TestDemoStartsAndStopsAtEndOfInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "data", "demo.db")); err != nil {
 		t.Errorf("demo database: %v", err)
+	}
+	if _, err := os.Stat(filepath.Dir(prod)); !os.IsNotExist(err) {
+		t.Errorf("the demo touched the config's storage.path: %v", err)
+	}
+}
+
+func TestListenFlagSaysHowToFixABadOrBusyPort(t *testing.T) {
+	r := runBot(t, "-demo", "-listen", "8081")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "-listen 127.0.0.1:8081") {
+		t.Errorf("bad address: exit %d, stderr %q", r.code, r.stderr)
+	}
+	first, _ := writeConfig(t, "")
+	busy := startBot(t, strings.NewReader(""), "-config", first)
+	cfg, _ := writeConfig(t, "")
+	r = runBot(t, "-config", cfg, "-listen", busy.addr)
+	if r.code != exitFail || !strings.Contains(r.stderr, "cannot listen on "+busy.addr) || !strings.Contains(r.stderr, "-listen 127.0.0.1:PORT") {
+		t.Errorf("busy port: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
 

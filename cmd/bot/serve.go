@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	demo := fs.Bool("demo", false, "run the demo: embedded defaults, database "+demoStoragePath)
 	var demoUndo time.Duration
 	fs.Var(newDurationFlag(&demoUndo, 10*time.Second), "demo-undo", "with -demo: how long \"send now\" waits, so you can undo (e.g. 2s)")
+	listen := fs.String("listen", "", "serve HTTP on this host:port instead of http.listen (e.g. 127.0.0.1:8081)")
 	verbose := fs.Bool("v", false, "log at debug level")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
@@ -30,10 +32,19 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "herald: unexpected argument %q — run \"herald help\"\n", fs.Arg(0))
 		return exitUsage
 	}
+	if *listen != "" {
+		if _, _, err := net.SplitHostPort(*listen); err != nil {
+			fmt.Fprintf(stderr, "herald: -listen %q is not host:port — e.g. -listen 127.0.0.1:8081, or -listen :8081 for every interface\n", *listen)
+			return exitUsage
+		}
+	}
 	cfg, source, err := resolveConfig(*configPath, *demo)
 	if err != nil {
 		printProblems(stderr, source, err)
 		return exitFail
+	}
+	if *listen != "" {
+		cfg.HTTP.Listen = *listen
 	}
 	logger := newLogger(stderr, cfg.LogLevel, *verbose)
 	var (
@@ -42,7 +53,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		dm   *demoMode
 	)
 	if *demo {
-		if dm, err = newDemo(&cfg, demoUndo, lateHandler{&a}, stdin, stdout); err != nil {
+		if dm, err = newDemo(&cfg, demoUndo, &a, stdin, stdout); err != nil {
 			fmt.Fprintln(stderr, "herald:", err)
 			return exitFail
 		}
@@ -98,24 +109,26 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, ok
 const embeddedDefaults = "embedded defaults"
 
 // resolveConfig picks the config: -config FILE, else $HERALD_CONFIG, else
-// the embedded defaults (with the demo's own database under -demo). source
-// names it for messages and logs.
+// the embedded defaults. The demo always runs on its own database, even
+// with a config: its generated subscribers must never land in the file a
+// real bot sends from. source names the config for messages and logs.
 func resolveConfig(path string, demo bool) (cfg Config, source string, err error) {
 	if path == "" {
 		path = os.Getenv("HERALD_CONFIG")
 	}
 	if path == "" {
-		cfg = DefaultConfig()
-		if demo {
-			cfg.Storage.Path = demoStoragePath
+		cfg, source = DefaultConfig(), embeddedDefaults
+	} else {
+		source = path
+		cfg, err = LoadConfig(path, os.LookupEnv)
+		if err == nil {
+			err = cfg.Validate()
 		}
-		return cfg, embeddedDefaults, nil
 	}
-	cfg, err = LoadConfig(path, os.LookupEnv)
-	if err == nil {
-		err = cfg.Validate()
+	if demo {
+		cfg.Storage.Path = demoStoragePath
 	}
-	return cfg, path, err
+	return cfg, source, err
 }
 
 // printProblems writes a config error one problem per line, each prefixed

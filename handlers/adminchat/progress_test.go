@@ -116,6 +116,23 @@ func TestPausedThenResumedThenCompleted(t *testing.T) {
 	mustContain(t, "report", report, "⏱ Took 4 min 12 s")
 }
 
+// A canceled run settles everyone not reached as skipped; its bar shows
+// what really went out, not 100%.
+func TestCanceledRunsBarShowsWhatWasSent(t *testing.T) {
+	r := newRig(t, nil)
+	ctx := context.Background()
+	b := r.broadcast("Flash sale", herald.Origin{}, nil)
+	r.rep.Progress(ctx, r.progress(b, b.ID+"/1", herald.RunSending, 1000, herald.Tally{Sent: 300, Pending: 700}))
+	r.clock.Add(time.Minute)
+	canceled := r.progress(b, b.ID+"/1", herald.RunCanceled, 1000, herald.Tally{Sent: 300, Skipped: 700})
+	r.rep.Progress(ctx, canceled)
+	r.rep.Finished(ctx, herald.Report{Progress: canceled, Duration: time.Minute})
+	shown := r.progressShown()
+	last := shown[len(shown)-1]
+	mustContain(t, "canceled progress", last, "— canceled", "██████░░░░░░░░░░░░░░ 30%", "✅ 300 sent", "⏭ 700 skipped")
+	mustLack(t, "canceled progress", last, "100%")
+}
+
 // A run that paused itself says why with its figures, and what to do.
 func TestAutomaticPauseSaysWhyAndWhatToDo(t *testing.T) {
 	r := newRig(t, nil)

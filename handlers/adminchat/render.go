@@ -40,13 +40,19 @@ func progressReply(v view, p *herald.Progress) flows.Reply {
 	loc := v.loc
 	sum := p.Sum()
 	var b strings.Builder
-	b.WriteString(loc.T("progress.title", "Name", v.name, "ID", p.BroadcastID, "Status", runStatus(loc, p.Status)))
+	b.WriteString(loc.T("progress.title", "Name", v.name, "ID", p.BroadcastID, "Status", flows.RunStatusName(loc, p.Status)))
 	if v.via != "" {
 		b.WriteString("\n" + loc.T("progress.via_api", "Client", v.via))
 	}
 	if p.Total > 0 || p.Status == herald.RunCompleted { // a run that failed before it had recipients has no bar
-		b.WriteString("\n" + bar(p.Percent()))
-		fmt.Fprintf(&b, " %d%%", int(math.Floor(p.Percent())))
+		pct := p.Percent()
+		if p.Status == herald.RunCanceled && p.Total > 0 {
+			// Those never reached count as settled (skipped: canceled);
+			// the bar of a canceled run shows what really went out.
+			pct = 100 * float64(sum.Sent) / float64(p.Total)
+		}
+		b.WriteString("\n" + bar(pct))
+		fmt.Fprintf(&b, " %d%%", int(math.Floor(pct)))
 	}
 	b.WriteString("\n")
 	b.WriteString(loc.T("progress.counts", "Done", flows.FormatCount(sum.Done()), "Total", flows.FormatCount(p.Total),
@@ -121,7 +127,7 @@ func pausedLine(loc *locales.Localizer, p *herald.Progress) string {
 func reportReply(v view, rep *herald.Report) flows.Reply {
 	loc := v.loc
 	var b strings.Builder
-	b.WriteString(loc.T("report.title", "Name", v.name, "ID", rep.BroadcastID, "Status", runStatus(loc, rep.Status)))
+	b.WriteString(loc.T("report.title", "Name", v.name, "ID", rep.BroadcastID, "Status", flows.RunStatusName(loc, rep.Status)))
 	if v.via != "" {
 		b.WriteString("\n" + loc.T("progress.via_api", "Client", v.via))
 	}
@@ -175,48 +181,8 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 
 func writeReasons(b *strings.Builder, loc *locales.Localizer, rs []herald.ReasonCount) {
 	for _, rc := range rs {
-		b.WriteString("\n" + loc.T("report.reason", "Count", flows.FormatCount(rc.Count), "Channel", flows.PlatformName(rc.Platform), "Reason", reason(loc, rc.Reason)))
+		b.WriteString("\n" + loc.T("report.reason", "Count", flows.FormatCount(rc.Count), "Channel", flows.PlatformName(rc.Platform), "Reason", flows.ReasonName(loc, rc.Reason)))
 	}
-}
-
-// reason names the reasons admins act on; others (platform error codes)
-// are shown as dispatch recorded them.
-func reason(loc *locales.Localizer, r string) string {
-	switch r {
-	case herald.ReasonBlocked:
-		return loc.T("reason.blocked")
-	case herald.ReasonOutsideWindow:
-		return loc.T("reason.outside_window")
-	case herald.ReasonOperatorChat:
-		return loc.T("reason.operator_chat")
-	case herald.ReasonUnsubscribed:
-		return loc.T("reason.unsubscribed")
-	case herald.ReasonCanceled:
-		return loc.T("reason.canceled")
-	case herald.ReasonDuplicate:
-		return loc.T("reason.duplicate")
-	case herald.ReasonUncertain:
-		return loc.T("reason.uncertain")
-	case "":
-		return "—"
-	}
-	return r
-}
-
-func runStatus(loc *locales.Localizer, s herald.RunStatus) string {
-	switch s {
-	case herald.RunSnapshotting, herald.RunSending:
-		return loc.T("status.sending")
-	case herald.RunPaused:
-		return loc.T("status.paused")
-	case herald.RunCompleted:
-		return loc.T("status.completed")
-	case herald.RunCanceled:
-		return loc.T("status.canceled")
-	case herald.RunFailed:
-		return loc.T("status.failed")
-	}
-	return string(s)
 }
 
 // bar draws pct (0–100) as a bar of barWidth blocks.

@@ -21,6 +21,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
+	"github.com/heraldbot/herald/locales"
 )
 
 // Handler is the conversation engine (*flows.Engine).
@@ -44,6 +45,13 @@ type Options struct {
 	// Offers is optional: a send-now's Undo message is recorded there, so
 	// that when the broadcast starts the console says Undo is over.
 	Offers *adminchat.Offers
+	// Words is the admin's language now (it follows /lang), for the
+	// console's own few words; nil: the catalog's English.
+	Words func() *locales.Localizer
+	// Columns is the terminal's width when out is a terminal: a progress
+	// message's updates then rewrite one line in place. Nil (a pipe, a
+	// file, a test): every update prints as lines of its own.
+	Columns func() int
 }
 
 // Console is one admin at a terminal.
@@ -55,6 +63,11 @@ type Console struct {
 	opts  Options
 	keys  map[string]string // what to type for each choice of the latest reply (see navKeys)
 	files int
+	// lastRef is the Surface message printed last, "" once anything else
+	// was; live is true while its one-line update has no newline yet.
+	// Both guarded by mu.
+	lastRef string
+	live    bool
 }
 
 // New returns a console that talks to h and prints to out.
@@ -70,6 +83,12 @@ func New(h Handler, out io.Writer, opts Options) *Console {
 	}
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = 10 << 20
+	}
+	if opts.Words == nil {
+		if cat, err := locales.New("en"); err == nil {
+			en := cat.Localizer("en")
+			opts.Words = func() *locales.Localizer { return en }
+		}
 	}
 	return &Console{h: h, out: out, opts: opts}
 }
@@ -144,25 +163,25 @@ func (c *Console) handle(ctx context.Context, in flows.Input) error {
 	}
 	if err != nil {
 		// The engine already told the admin; the session goes on.
-		c.printf("(error: %v)\n", err)
+		c.printf("%s\n", c.word("console.error", "Error", err))
 	}
 	return nil
 }
 
 func (c *Console) readUpload(path string) (*flows.File, string) {
 	if path == "" {
-		return nil, "usage: /upload PATH  (an image or a CSV file)"
+		return nil, c.word("console.upload_usage")
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Sprintf("can't read %s: %v", path, errors.Unwrap(err))
+		return nil, c.word("console.upload_unreadable", "Path", path, "Error", errors.Unwrap(err))
 	}
 	if st.Size() > c.opts.MaxUpload {
-		return nil, fmt.Sprintf("%s is too big (%d bytes; the limit is %d)", path, st.Size(), c.opts.MaxUpload)
+		return nil, c.word("console.upload_too_big", "Path", path, "Size", flows.FormatCount(int(st.Size())), "Limit", flows.FormatCount(int(c.opts.MaxUpload)))
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Sprintf("can't read %s: %v", path, err)
+		return nil, c.word("console.upload_unreadable", "Path", path, "Error", err)
 	}
 	ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(path)))
 	if ct == "" {
@@ -220,14 +239,28 @@ func (c *Console) saveFile(f *flows.File) {
 	c.files++
 	path := filepath.Join(c.opts.FilesDir, filepath.Base(f.Name))
 	if err := os.WriteFile(path, f.Data, 0o600); err != nil {
-		c.printf("📎 %s (%d bytes) could not be saved: %v\n", f.Name, len(f.Data), err)
+		c.printf("%s\n", c.word("console.not_saved", "Name", f.Name, "Size", flows.FormatCount(len(f.Data)), "Error", err))
 		return
 	}
-	c.printf("📎 saved %s (%d bytes)\n", path, len(f.Data))
+	c.printf("%s\n", c.word("console.saved", "Path", path, "Size", flows.FormatCount(len(f.Data))))
 }
 
 func (c *Console) printf(format string, args ...any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.endLive()
 	_, _ = fmt.Fprintf(c.out, format, args...)
+}
+
+// word is one of the console's own sentences in the admin's language.
+func (c *Console) word(key string, pairs ...any) string {
+	if c.opts.Words == nil {
+		return key
+	}
+	for i := 1; i < len(pairs); i += 2 {
+		if err, ok := pairs[i].(error); ok {
+			pairs[i] = err.Error()
+		}
+	}
+	return c.opts.Words().T(key, pairs...)
 }

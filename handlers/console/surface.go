@@ -3,10 +3,14 @@ package console
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/width"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
@@ -29,16 +33,77 @@ func (s *Surface) Post(_ context.Context, _ herald.Origin, r flows.Reply) (strin
 	s.c.mu.Lock()
 	defer s.c.mu.Unlock()
 	s.c.posts++
+	s.c.endLive()
 	s.c.printAsync(r)
-	return strconv.Itoa(s.c.posts), nil
+	ref := strconv.Itoa(s.c.posts)
+	s.c.lastRef = ref
+	return ref, nil
 }
 
-// Edit prints the new state of an earlier message as a new one.
-func (s *Surface) Edit(_ context.Context, _ herald.Origin, _ string, r flows.Reply) error {
+// Edit prints the new state of an earlier message. In a terminal, when
+// that message is still the last thing printed (a run's progress, while
+// the admin waits), the new state rewrites one line under it in place
+// instead of printing a new block every few seconds; otherwise it prints
+// as a new message.
+func (s *Surface) Edit(_ context.Context, _ herald.Origin, ref string, r flows.Reply) error {
 	s.c.mu.Lock()
 	defer s.c.mu.Unlock()
+	if s.c.opts.Columns != nil && ref == s.c.lastRef {
+		lines := strings.Split(r.Text, "\n")
+		for i := range lines {
+			lines[i] = strings.TrimSpace(lines[i])
+		}
+		line := fitColumns("  │ "+strings.Join(lines, "  "), s.c.opts.Columns())
+		_, _ = io.WriteString(s.c.out, "\r\x1b[K"+line)
+		s.c.live = true
+		return nil
+	}
+	s.c.endLive()
 	s.c.printAsync(r)
+	s.c.lastRef = ref
 	return nil
+}
+
+// endLive ends the in-place progress line, so what prints next starts on
+// a line of its own; anything printed makes the next Edit a new block.
+// c.mu is held.
+func (c *Console) endLive() {
+	if c.live {
+		_, _ = io.WriteString(c.out, "\n")
+		c.live = false
+	}
+	c.lastRef = ""
+}
+
+// fitColumns cuts line to fit a terminal of cols columns, so that it never
+// wraps (a wrapped line cannot be rewritten with \r). Wide characters
+// (CJK, most emoji) take two columns; a small margin absorbs terminals
+// that draw some symbols wider than Unicode says.
+func fitColumns(line string, cols int) string {
+	limit := max(cols-4, 10)
+	used := 0
+	for i, r := range line {
+		w := runeColumns(r)
+		if used+w > limit-1 {
+			return line[:i] + "…"
+		}
+		used += w
+	}
+	return line
+}
+
+func runeColumns(r rune) int {
+	switch {
+	case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || r == 0xFE0F || r == 0x200D:
+		return 0
+	case r >= 0x1F000: // emoji and pictographs
+		return 2
+	}
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
 }
 
 // printAsync writes r indented under a marker, its choices as commands.
@@ -52,9 +117,9 @@ func (c *Console) printAsync(r flows.Reply) {
 	if len(r.Choices) > 0 {
 		cmds := make([]string, 0, len(r.Choices))
 		for _, ch := range r.Choices {
-			cmds = append(cmds, ch.ID+" ("+ch.Label+")")
+			cmds = append(cmds, c.word("console.command", "Command", ch.ID, "Label", ch.Label))
 		}
-		b.WriteString("  │ type: " + strings.Join(cmds, " · ") + "\n")
+		b.WriteString("  │ " + c.word("console.type", "Commands", strings.Join(cmds, " · ")) + "\n")
 	}
 	_, _ = c.out.Write([]byte(b.String()))
 }
@@ -69,6 +134,7 @@ func (s *Surface) Photo(_ context.Context, _ herald.Origin, name string, png []b
 	}
 	s.c.mu.Lock()
 	defer s.c.mu.Unlock()
+	s.c.endLive()
 	s.c.printAsync(flows.Reply{Text: caption + "\n🖼 " + path})
 	return nil
 }

@@ -51,7 +51,7 @@ func TestProgressAndReportGoToTheThreadAndViewErrorsUploadsTheCSV(t *testing.T) 
 	if m := r.message(prog.TS); m.Updates != 1 || !strings.Contains(m.Blocks, "4 / 4") || strings.Contains(m.Blocks, "/pause") {
 		t.Fatalf("final progress: updates=%d %s", m.Updates, m.Blocks)
 	}
-	report := r.last("レポート: Spring sale")
+	report := r.last("レポート：Spring sale")
 	if report.ThreadTS != thread || !strings.Contains(report.Blocks, "1 × LINE: ボットをブロックまたは退出") || !strings.Contains(report.Blocks, "所要時間 2分") {
 		t.Fatalf("report: %s", report.Blocks)
 	}
