@@ -18,6 +18,7 @@ type TelegramMessage struct {
 	// entities decoded.
 	Text         string
 	ParseMode    string
+	Entities     []TelegramEntity // the formatting Text shows (HTML parse mode)
 	ReplyMarkup  string // the inline keyboard JSON, "" for none
 	Photo        string // file_id of the photo, if any
 	Document     string // file_id of the document, if any
@@ -134,7 +135,8 @@ func (t *Telegram) sendMessage(c tgCall) (any, *tgError) {
 	if e != nil {
 		return nil, e
 	}
-	m := &TelegramMessage{Chat: chat, Text: text, ParseMode: c.p.get("parse_mode"), ReplyMarkup: kb}
+	m := &TelegramMessage{Chat: chat, Text: text, ParseMode: c.p.get("parse_mode"), ReplyMarkup: kb,
+		Entities: entitiesOf(c.p.get("text"), c.p.get("parse_mode"))}
 	return t.store(c, text+marker, m)[0], nil
 }
 
@@ -160,7 +162,8 @@ func (t *Telegram) sendFile(c tgCall, kind string) (any, *tgError) {
 	if e != nil {
 		return nil, e
 	}
-	m := &TelegramMessage{Chat: chat, Text: caption, ParseMode: c.p.get("parse_mode"), ReplyMarkup: kb}
+	m := &TelegramMessage{Chat: chat, Text: caption, ParseMode: c.p.get("parse_mode"), ReplyMarkup: kb,
+		Entities: entitiesOf(c.p.get("caption"), c.p.get("parse_mode"))}
 	if kind == "photo" {
 		m.Photo = f.ID
 	} else {
