@@ -106,14 +106,14 @@ func (c *Content) Personalized() bool {
 // moving formatting with the words. Content without placeholders is
 // returned as it is, sharing its slices; otherwise Spans and Cards are new.
 func (c Content) PersonalizeFor(s *Subscriber) Content {
-	c.Text, c.Spans = personalizeSpans(c.Text, c.Spans, s)
+	c.Text, c.Spans = PersonalizeFormatted(c.Text, c.Spans, s)
 	c.Title = Personalize(c.Title, s)
 	if slices.ContainsFunc(c.Cards, func(k Card) bool { return strings.Contains(k.Title+k.Text, "{") }) {
 		c.Cards = slices.Clone(c.Cards)
 		for i := range c.Cards {
 			k := &c.Cards[i]
 			k.Title = Personalize(k.Title, s)
-			k.Text, k.Spans = personalizeSpans(k.Text, k.Spans, s)
+			k.Text, k.Spans = PersonalizeFormatted(k.Text, k.Spans, s)
 		}
 	}
 	return c

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -142,10 +143,10 @@ func PlainText(text string, spans []Span) string {
 	return b.String()
 }
 
-// personalizeSpans fills text's placeholders like Personalize and moves
-// spans with the words they cover: a span around a placeholder covers what
-// replaced it.
-func personalizeSpans(text string, spans []Span, s *Subscriber) (string, []Span) {
+// PersonalizeFormatted fills text's placeholders like Personalize and
+// moves spans with the words they cover: a span around a placeholder
+// covers what replaced it. Text without placeholders comes back as it is.
+func PersonalizeFormatted(text string, spans []Span, s *Subscriber) (string, []Span) {
 	if !strings.Contains(text, "{") {
 		return text, spans
 	}
@@ -188,4 +189,23 @@ func personalizeSpans(text string, spans []Span, s *Subscriber) (string, []Span)
 		}
 	}
 	return b.String(), out
+}
+
+// TrimFormatted trims space around formatted text, moving its spans with
+// it: what an admin typed, without the blank lines around it.
+func TrimFormatted(text string, spans []Span) (string, []Span) {
+	trimmed := strings.TrimLeftFunc(text, unicode.IsSpace)
+	lead := len(text) - len(trimmed)
+	trimmed = strings.TrimRightFunc(trimmed, unicode.IsSpace)
+	if lead == 0 && len(trimmed) == len(text) {
+		return text, spans
+	}
+	var out []Span
+	for _, s := range spans {
+		s.Start, s.End = max(s.Start-lead, 0), min(s.End-lead, len(trimmed))
+		if s.Start < s.End {
+			out = append(out, s)
+		}
+	}
+	return trimmed, out
 }
