@@ -19,9 +19,9 @@ type TelegramMessage struct {
 	Text         string
 	ParseMode    string
 	Entities     []TelegramEntity // the formatting Text shows (HTML parse mode)
-	ReplyMarkup  string // the inline keyboard JSON, "" for none
-	Photo        string // file_id of the photo, if any
-	Document     string // file_id of the document, if any
+	ReplyMarkup  string           // the inline keyboard JSON, "" for none
+	Photo        string           // file_id of the photo, if any
+	Document     string           // file_id of the document, if any
 	MediaGroupID string
 	Edits        int // successful editMessageText/editMessageReplyMarkup calls
 	Deleted      bool

@@ -73,7 +73,9 @@ func HTML(text string, spans []herald.Span) string {
 
 // Body is content's text as the HTML message (or caption) Telegram gets:
 // a card's title in bold above its formatted text.
-func Body(c *herald.Content) string { return titled(c.Title, c.Text, c.Spans, c.Kind == herald.CardContent) }
+func Body(c *herald.Content) string {
+	return titled(c.Title, c.Text, c.Spans, c.Kind == herald.CardContent)
+}
 
 func titled(title, text string, spans []herald.Span, card bool) string {
 	body := HTML(text, spans)
