@@ -18,15 +18,17 @@ type TelegramMessage struct {
 	// entities decoded.
 	Text         string
 	ParseMode    string
-	Entities     []TelegramEntity // the formatting Text shows (HTML parse mode)
-	ReplyMarkup  string           // the inline keyboard JSON, "" for none
-	Photo        string           // file_id of the photo, if any
-	Document     string           // file_id of the document, if any
+	ReplyMarkup  string // the inline keyboard JSON, "" for none
+	Photo        string // file_id of the photo, if any
+	Document     string // file_id of the document, if any
 	MediaGroupID string
 	Edits        int // successful editMessageText/editMessageReplyMarkup calls
 	Deleted      bool
 	Date         time.Time
 	EditDate     time.Time
+
+	// Entities are the formatting Text shows (HTML parse mode).
+	Entities []TelegramEntity
 }
 
 // tgChatLog numbers and keeps the messages of one chat.
