@@ -123,6 +123,9 @@ func (t *turn) newOneLine(args string) error {
 		Audience: herald.Audience{Channels: ol.Channels, Recipients: herald.Users, TagMatch: herald.AnyTag},
 		Content:  herald.Content{Kind: herald.TextContent, Text: ol.Text},
 	}
+	if !t.in.Formatted { // Herald's markup in the quoted text (Telegram's entities do not fit inside it)
+		d.Content.Text, d.Content.Spans = herald.ParseMarkup(ol.Text, t.in.Frontend == "slack")
+	}
 	if len(d.Audience.Channels) == 0 {
 		d.Audience.Channels = append(d.Audience.Channels, t.e.cfg.Channels...)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
 )
 
@@ -77,7 +78,12 @@ func (a *Admin) input(ctx context.Context, msg *models.Message, private bool) (f
 	if text == "" {
 		return in, false
 	}
-	in.Text = text
+	// The admin's formatting comes as entities; they fit the text only
+	// when no mention was cut out of it.
+	in.Text, in.Formatted = text, true
+	if trimmed, sp := herald.TrimFormatted(msg.Text, spans(msg.Text, msg.Entities)); trimmed == text {
+		in.Spans = sp
+	}
 	return in, addressed
 }
 
