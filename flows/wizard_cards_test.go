@@ -13,14 +13,7 @@ import (
 // and which card each button sits under.
 func TestWizardCarouselWithFormatting(t *testing.T) {
 	h := newHarness(t)
-	h.send("/new")
-	h.send("Winter picks")
-	h.press("ch:line")
-	h.press("ch:telegram")
-	h.press("ch:messenger")
-	h.press(choiceDone)
-	h.press("rk:users")
-	h.press(choiceDone)
+	h.walkTo(stepContentKind) // on LINE and Telegram
 	h.press("ct:card")
 	h.send("Boots")
 	h.send("https://cdn.example.com/boots.jpg")
@@ -43,11 +36,10 @@ func TestWizardCarouselWithFormatting(t *testing.T) {
 		t.Errorf("the second card's buttons step should list only its own button:\n%s", joined(rs))
 	}
 	h.press(choiceDone)
-	h.press("cat:marketing")
 	h.press("tm:now")
 	rs = h.press("op:hold")
 	mustContain(t, rs, "🎠 Carousel", "1. Boots — *Warm* boots for Alice Chen", "2. Scarf — 🧣 *Soft* and warm",
-		"LINE, Messenger: no bold, italic or code there", "Telegram has no carousels: each card arrives as its own message")
+		"LINE: no bold, italic or code there", "Telegram has no carousels: each card arrives as its own message")
 	h.press("sum:confirm")
 
 	b := h.stored()
@@ -73,12 +65,7 @@ func TestWizardCarouselWithFormatting(t *testing.T) {
 // admin adds a second card, with the limit; the card stays as it was.
 func TestWizardAddCardRefusesLongText(t *testing.T) {
 	h := newHarness(t)
-	h.send("/new")
-	h.send("Long card")
-	h.press("ch:telegram")
-	h.press(choiceDone)
-	h.press("rk:users")
-	h.press(choiceDone)
+	h.walkTo(stepContentKind)
 	h.press("ct:card")
 	h.send("Title")
 	h.send("https://cdn.example.com/a.jpg")

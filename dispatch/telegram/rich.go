@@ -124,36 +124,13 @@ func Carousel(broadcastID string, c *herald.Content, mediaURL func(string) strin
 // Message.FromPart).
 func (s *Sender) sendCarousel(ctx context.Context, chat any, m *dispatch.Message) (string, error) {
 	cards := Carousel(m.BroadcastID, &m.Content, s.cfg.MediaURL)
-	var first string
-	start := min(m.FromPart, len(cards))
-	for i := start; i < len(cards); i++ {
+	return m.SendParts(ctx, len(cards), func(i int) (string, error) {
 		k := cards[i]
-		var id string
-		send := func() (err error) {
-			if k.Photo == "" {
-				id, err = s.text.send(ctx, chat, k.HTML, k.Keyboard)
-				return err
-			}
-			msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: k.Photo},
-				Caption: k.HTML, ParseMode: models.ParseModeHTML, ReplyMarkup: k.Keyboard})
-			id = messageID(msg)
-			return err
+		if k.Photo == "" {
+			return s.text.send(ctx, chat, k.HTML, k.Keyboard)
 		}
-		var err error
-		if i == start {
-			err = send()
-		} else {
-			err = m.Paced(ctx, send)
-		}
-		if err != nil {
-			if i > 0 {
-				err = &dispatch.PartialError{Done: i, Of: len(cards), Err: err}
-			}
-			return first, err
-		}
-		if first == "" {
-			first = id
-		}
-	}
-	return first, nil
+		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: k.Photo},
+			Caption: k.HTML, ParseMode: models.ParseModeHTML, ReplyMarkup: k.Keyboard})
+		return messageID(msg), err
+	})
 }
