@@ -29,7 +29,7 @@ func TestWizardCarouselWithFormatting(t *testing.T) {
 	// Typed in Telegram: "🧣 Soft and warm" with "Soft" in bold (UTF-16
 	// offsets became byte offsets at the Telegram edge).
 	h.do(Input{Text: "🧣 Soft and warm", Formatted: true, Spans: []herald.Span{{Start: 5, End: 9, Style: herald.Bold}}})
-	rs = h.press("btn:url")
+	h.press("btn:url")
 	h.send("Shop")
 	rs = h.send("https://shop.example/scarf")
 	if !h.offered("btn:url") || !strings.Contains(joined(rs), "1. Shop") || strings.Contains(joined(rs), "Want") {

@@ -331,22 +331,22 @@ func (e ButtonKind) Valid() bool {
 
 // Defines values for ContentKind.
 const (
-	ContentKindCard     ContentKind = "card"
-	ContentKindCarousel ContentKind = "carousel"
-	ContentKindImages   ContentKind = "images"
-	ContentKindText     ContentKind = "text"
+	Card     ContentKind = "card"
+	Carousel ContentKind = "carousel"
+	Images   ContentKind = "images"
+	Text     ContentKind = "text"
 )
 
 // Valid indicates whether the value is a known member of the ContentKind enum.
 func (e ContentKind) Valid() bool {
 	switch e {
-	case ContentKindCard:
+	case Card:
 		return true
-	case ContentKindCarousel:
+	case Carousel:
 		return true
-	case ContentKindImages:
+	case Images:
 		return true
-	case ContentKindText:
+	case Text:
 		return true
 	default:
 		return false
@@ -926,8 +926,8 @@ type Button struct {
 // ButtonKind defines model for Button.Kind.
 type ButtonKind string
 
-// Card defines model for Card.
-type Card struct {
+// CarouselCard defines model for CarouselCard.
+type CarouselCard struct {
 	// Buttons IDs are numbered across the cards (b1, b2, …) when left out
 	Buttons *[]Button `json:"buttons,omitempty"`
 	Image   *Image    `json:"image,omitempty"`
@@ -946,9 +946,9 @@ type Content struct {
 	Buttons *[]Button `json:"buttons,omitempty"`
 
 	// Cards kind carousel only: the cards, in order. LINE gets a Flex carousel, Messenger a generic template with an element per card, Telegram one message per card (its picture, text and own buttons).
-	Cards  *[]Card     `json:"cards,omitempty"`
-	Images *[]Image    `json:"images,omitempty"`
-	Kind   ContentKind `json:"kind"`
+	Cards  *[]CarouselCard `json:"cards,omitempty"`
+	Images *[]Image        `json:"images,omitempty"`
+	Kind   ContentKind     `json:"kind"`
 
 	// Markup The text with its formatting, in Herald's markup (Slack's mrkdwn): *bold*, _italic_, `code`, ```a block``` and <https://example.com|link words>. Given, it is read instead of text; in answers it is there when the text is formatted (text then holds the words without the markup). Telegram shows the formatting; LINE and Messenger get plain text, links written out as their URL.
 	//
