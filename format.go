@@ -2,6 +2,7 @@ package herald
 
 import (
 	"cmp"
+	"net/url"
 	"slices"
 	"strings"
 	"unicode"
@@ -42,7 +43,7 @@ func ValidSpans(text string, spans []Span) bool {
 			s.End < len(text) && !utf8.RuneStart(text[s.End]):
 			return false
 		case s.Style == Link:
-			if !IsHTTPSURL(s.URL) && !strings.HasPrefix(s.URL, "http://") {
+			if !webURL(s.URL) {
 				return false
 			}
 		case s.Style != Bold && s.Style != Italic && s.Style != Code && s.Style != Pre:
@@ -50,6 +51,14 @@ func ValidSpans(text string, spans []Span) bool {
 		}
 	}
 	return true
+}
+
+// webURL reports whether s is an absolute http(s) URL with a host and no
+// spaces, the links Herald sends.
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
+		!strings.ContainsFunc(s, unicode.IsSpace)
 }
 
 // SpanVisitor is what WalkSpans calls as it goes through formatted text.

@@ -1,7 +1,9 @@
 package herald
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -21,6 +23,7 @@ func TestParseMarkup(t *testing.T) {
 			text: "see our site & more", spans: []Span{{4, 12, Link, "https://x.example/a?b=1&c=2"}}},
 		{in: "<https://x.example>", text: "https://x.example", spans: []Span{{0, 17, Link, "https://x.example"}}},
 		{in: "not a link <b> * alone", text: "not a link <b> * alone"},
+		{in: "see https://x.example/_a_/*b* now", text: "see https://x.example/_a_/*b* now"},
 		{in: "*日本語*です", text: "日本語です", spans: []Span{{0, 9, Bold, ""}}},
 	} {
 		text, spans := ParseMarkup(tc.in, tc.slack)
@@ -91,4 +94,28 @@ func TestCarouselValidate(t *testing.T) {
 	if err := c.Validate(); err == nil {
 		t.Errorf("%d cards were accepted", len(c.Cards))
 	}
+}
+
+// Whatever an admin types, the markup reader gives spans that fit the
+// text, and writing them back reads as the same words.
+func FuzzParseMarkup(f *testing.F) {
+	for _, s := range []string{"*a _b_ c*", "```x```", "<https://x.example|y> &amp; `z`", "_*_*", "*日本*語", "a*b*c"} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, in string, slack bool) {
+		if !utf8.ValidString(in) {
+			return // chat platforms send UTF-8
+		}
+		text, spans := ParseMarkup(in, slack)
+		if !ValidSpans(text, spans) {
+			t.Fatalf("ParseMarkup(%q) = %q with spans %v that do not fit", in, text, spans)
+		}
+		if plain := PlainText(text, spans); !strings.HasPrefix(plain+text, plain) || len(plain) < len(text) {
+			t.Fatalf("PlainText(%q) = %q lost words", text, plain)
+		}
+		if again, _ := ParseMarkup(Markup(text, spans), false); !slack && again == "" && text != "" {
+			t.Fatalf("Markup(%q) reads back empty", text)
+		}
+	})
 }

@@ -69,6 +69,14 @@ func (p *markupParser) parse(s string) {
 func (p *markupParser) element(s string, i int) (int, func()) {
 	rest := s[i:]
 	switch {
+	case strings.HasPrefix(rest, "https://") || strings.HasPrefix(rest, "http://"):
+		// A bare address is a link everywhere already; its _ and * are
+		// part of it, never markers.
+		j := strings.IndexFunc(rest, unicode.IsSpace)
+		if j < 0 {
+			j = len(rest)
+		}
+		return i + j, func() { p.literal(rest[:j]) }
 	case strings.HasPrefix(rest, "```"):
 		j := strings.Index(rest[3:], "```")
 		if j < 0 {
@@ -91,7 +99,7 @@ func (p *markupParser) element(s string, i int) (int, func()) {
 		if p.slack {
 			url = slackEscapes.Replace(url)
 		}
-		if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") {
+		if !webURL(url) {
 			return 0, nil
 		}
 		if words == "" {
