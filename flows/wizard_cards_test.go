@@ -12,7 +12,7 @@ import (
 // each channel shows it, and the stored broadcast keeps cards, formatting
 // and which card each button sits under.
 func TestWizardCarouselWithFormatting(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, func(c *Config) { c.TrackClicks = true })
 	h.walkTo(stepContentKind) // on LINE and Telegram
 	h.press("ct:card")
 	h.send("Boots")
@@ -39,7 +39,8 @@ func TestWizardCarouselWithFormatting(t *testing.T) {
 	h.press("tm:now")
 	rs = h.press("op:hold")
 	mustContain(t, rs, "🎠 Carousel", "1. Boots — *Warm* boots for Alice Chen", "2. Scarf — 🧣 *Soft* and warm",
-		"LINE: no bold, italic or code there", "Telegram has no carousels: each card arrives as its own message")
+		"LINE: no bold, italic or code there", "Telegram has no carousels: each card arrives as its own message",
+		"Links in the text go out direct: their clicks are not counted")
 	h.press("sum:confirm")
 
 	b := h.stored()
