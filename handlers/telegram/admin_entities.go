@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"strings"
 	"unicode/utf16"
 
 	"github.com/go-telegram/bot/models"
@@ -50,4 +51,37 @@ func utf16ToByte(text string, units int) int {
 		n += max(utf16.RuneLen(r), 1)
 	}
 	return len(text)
+}
+
+// withoutMention cuts every "@bot" mention out of text, moving spans with
+// the words around it, as the admin input drops the mention that
+// addressed Herald in a group.
+func withoutMention(text string, sp []herald.Span, mention string) (string, []herald.Span) {
+	if mention == "" {
+		return text, sp
+	}
+	for {
+		at := strings.Index(text, mention)
+		if at < 0 {
+			return text, sp
+		}
+		end := at + len(mention)
+		move := func(o int) int {
+			switch {
+			case o >= end:
+				return o - len(mention)
+			case o > at:
+				return at
+			}
+			return o
+		}
+		kept := sp[:0:0]
+		for _, s := range sp {
+			s.Start, s.End = move(s.Start), move(s.End)
+			if s.Start < s.End {
+				kept = append(kept, s)
+			}
+		}
+		text, sp = text[:at]+text[end:], kept
+	}
 }

@@ -31,3 +31,14 @@ func TestEntitiesBecomeSpansOnTheSameWords(t *testing.T) {
 		t.Errorf("spans (-want +got):\n%s", diff)
 	}
 }
+
+// In a group an admin may address Herald by name: the mention is cut out
+// of the text and the formatting stays on its words.
+func TestMentionIsCutAndFormattingStays(t *testing.T) {
+	text := "@herald_bot Sale ends @herald_bot today"
+	sp := []herald.Span{{Start: 12, End: 16, Style: herald.Bold}, {Start: 22, End: 39, Style: herald.Italic}}
+	got, gotSpans := herald.TrimFormatted(withoutMention(text, sp, "@herald_bot"))
+	if md := herald.Markup(got, gotSpans); md != "*Sale* ends _ today_" {
+		t.Errorf("without the mention: %q", md)
+	}
+}

@@ -78,10 +78,11 @@ func (a *Admin) input(ctx context.Context, msg *models.Message, private bool) (f
 	if text == "" {
 		return in, false
 	}
-	// The admin's formatting comes as entities; they fit the text only
-	// when no mention was cut out of it.
+	// The admin's formatting comes as entities on the message as sent:
+	// they move with the words when the mention is cut out.
 	in.Text, in.Formatted = text, true
-	if trimmed, sp := herald.TrimFormatted(msg.Text, spans(msg.Text, msg.Entities)); trimmed == text {
+	cut, sp := withoutMention(msg.Text, spans(msg.Text, msg.Entities), mention)
+	if trimmed, sp := herald.TrimFormatted(cut, sp); trimmed == text {
 		in.Spans = sp
 	}
 	return in, addressed
