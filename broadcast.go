@@ -62,7 +62,7 @@ func (b *Broadcast) Validate() error {
 	if limit := b.TextLimit(); utf8.RuneCountInString(b.Content.Text) > limit {
 		return invalid("content.text", CodeTooLong, limit)
 	}
-	if limit := b.ButtonLimit(); len(b.Content.Buttons) > limit {
+	if limit := b.ButtonLimit(); b.Content.MostButtons() > limit {
 		return invalid("content.buttons", CodeTooMany, limit)
 	}
 	if b.Audience.HasChannel(Messenger) {

@@ -15,6 +15,8 @@ const (
 	TextContent  ContentKind = "text"
 	ImageContent ContentKind = "images" // one or more images, with optional caption
 	CardContent  ContentKind = "card"   // image + title + text + buttons
+	// CarouselContent is up to MaxCards cards side by side (Content.Cards).
+	CarouselContent ContentKind = "carousel"
 )
 
 // Limits on content, the smallest of the platforms' own so one message fits
@@ -41,9 +43,18 @@ type Content struct {
 	Kind ContentKind
 	// Text is the message, caption or card body; it may carry placeholders
 	// such as {name} or {attr.city|friend} (see Personalize).
-	Text    string
-	Title   string // cards only
-	Images  []Image
+	Text string
+	// Spans format Text (bold, links…); none for text typed plain, and
+	// for broadcasts stored before formatting existed.
+	Spans  []Span
+	Title  string // cards only
+	Images []Image
+	// Cards are a carousel's cards, in order; the top-level Title, Text
+	// and Images are unused then.
+	Cards []Card
+	// Buttons are every button of the broadcast, under whichever card
+	// (Button.Card) for a carousel: taps, clicks and tracked links count
+	// them by ID and position in this one list.
 	Buttons []Button
 }
 
@@ -64,6 +75,9 @@ type Button struct {
 	Label string
 	Kind  ButtonKind
 	URL   string // URL buttons
+	// Card is the index of the carousel card the button sits under (0
+	// for any other content).
+	Card int
 	// Action buttons: what a tap does to the subscriber who tapped.
 	AddTags    []string
 	RemoveTags []string
@@ -82,17 +96,21 @@ func (c *Content) Validate() error {
 			return invalid("content.images", CodeRequired, 0)
 		}
 	case CardContent:
-		if strings.TrimSpace(c.Title) == "" {
-			return invalid("content.title", CodeRequired, 0)
+		if err := validTitle("content.title", c.Title); err != nil {
+			return err
 		}
-		if utf8.RuneCountInString(c.Title) > MaxTitleLen {
-			return invalid("content.title", CodeTooLong, MaxTitleLen)
+	case CarouselContent:
+		if err := c.validateCards(); err != nil {
+			return err
 		}
 	default:
 		return invalid("content.kind", CodeInvalid, 0)
 	}
 	if utf8.RuneCountInString(c.Text) > MaxTextLen {
 		return invalid("content.text", CodeTooLong, MaxTextLen)
+	}
+	if !ValidSpans(c.Text, c.Spans) {
+		return invalid("content.spans", CodeInvalid, 0)
 	}
 	if len(c.Images) > MaxImages {
 		return invalid("content.images", CodeTooMany, MaxImages)
@@ -102,7 +120,7 @@ func (c *Content) Validate() error {
 			return invalid("content.images.url", CodeInvalid, 0)
 		}
 	}
-	if len(c.Buttons) > MaxButtonMax {
+	if c.Kind != CarouselContent && len(c.Buttons) > MaxButtonMax {
 		return invalid("content.buttons", CodeTooMany, MaxButtonMax)
 	}
 	for _, b := range c.Buttons {
@@ -149,27 +167,45 @@ func Personalize(text string, s *Subscriber) string {
 	if !strings.Contains(text, "{") {
 		return text
 	}
-	return placeholder.ReplaceAllStringFunc(text, func(m string) string {
-		sub := placeholder.FindStringSubmatch(m)
-		key, fallback := sub[1], sub[2]
-		var v string
-		switch {
-		case key == "name":
-			v = s.Name
-		case key == "first_name":
-			v, _, _ = strings.Cut(strings.TrimSpace(s.Name), " ")
-		case key == "id":
-			v = s.ID
-		case key == "platform":
-			v = string(s.Platform)
-		case strings.HasPrefix(key, "attr."):
-			v = s.Attributes[strings.TrimPrefix(key, "attr.")]
-		default:
-			return m
-		}
-		if v == "" {
-			return fallback
-		}
-		return v
-	})
+	ms := placeholder.FindAllStringSubmatchIndex(text, -1)
+	if len(ms) == 0 {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range ms {
+		b.WriteString(text[last:m[0]])
+		b.WriteString(placeholderValue(text, m, s))
+		last = m[1]
+	}
+	return b.String() + text[last:]
+}
+
+// placeholderValue is what one placeholder match m (submatch indexes into
+// text) becomes for s.
+func placeholderValue(text string, m []int, s *Subscriber) string {
+	key := text[m[2]:m[3]]
+	var fallback string
+	if m[4] >= 0 {
+		fallback = text[m[4]:m[5]]
+	}
+	var v string
+	switch {
+	case key == "name":
+		v = s.Name
+	case key == "first_name":
+		v, _, _ = strings.Cut(strings.TrimSpace(s.Name), " ")
+	case key == "id":
+		v = s.ID
+	case key == "platform":
+		v = string(s.Platform)
+	case strings.HasPrefix(key, "attr."):
+		v = s.Attributes[strings.TrimPrefix(key, "attr.")]
+	default:
+		return text[m[0]:m[1]]
+	}
+	if v == "" {
+		return fallback
+	}
+	return v
 }

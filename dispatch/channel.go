@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -77,7 +78,7 @@ func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs ch
 	if rt != nil && !deduplicates(rt.s) {
 		pg.marks = marks
 	}
-	personal := herald.Personalized(r.b.Content.Text) || herald.Personalized(r.b.Content.Title)
+	personal := r.b.Content.Personalized()
 	if rt != nil && !personal && !r.tracksLinks() {
 		pg.maxMulti = rt.maxMulti
 	}
@@ -210,9 +211,7 @@ func (r *runner) hand(ctx context.Context, jobs chan<- *job, j *job) bool {
 // newJob renders the broadcast for one recipient (or, for a multicast,
 // the content every recipient shares), to be sent within lim.
 func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
-	c := r.b.Content
-	c.Text = herald.Personalize(c.Text, sub)
-	c.Title = herald.Personalize(c.Title, sub)
+	c := r.b.Content.PersonalizeFor(sub)
 	if r.tracksLinks() {
 		c.Buttons = slices.Clone(c.Buttons)
 		for i := range c.Buttons {
@@ -337,6 +336,14 @@ func contentKey(c *herald.Content) string {
 	for _, bt := range c.Buttons {
 		b.WriteByte(0)
 		b.WriteString(bt.ID + bt.Label + bt.URL)
+	}
+	// Formatting and cards, only when there are some, so that content
+	// without them keeps the keys it had before they existed.
+	for _, sp := range c.Spans {
+		fmt.Fprintf(&b, "\x00%d-%d%s%s", sp.Start, sp.End, sp.Style, sp.URL)
+	}
+	for _, k := range c.Cards {
+		b.WriteString("\x00" + k.Title + "\x00" + k.Text + "\x00" + k.Image.URL + k.Image.MediaID)
 	}
 	return b.String()
 }

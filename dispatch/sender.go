@@ -62,6 +62,39 @@ func (m *Message) Paced(ctx context.Context, request func() error) error {
 	return request()
 }
 
+// SendParts sends the parts of m that take n requests, from m.FromPart
+// on, in order: send(i) makes the request of part i. Parts after the
+// first sent are paced (Paced). A failure stops the rest; after part 0 it
+// is a *PartialError saying how many parts arrived, so that the engine's
+// retry sends only the others. The answer's ID is the first sent part's.
+func (m *Message) SendParts(ctx context.Context, n int, send func(i int) (string, error)) (string, error) {
+	var first string
+	start := min(m.FromPart, n)
+	for i := start; i < n; i++ {
+		var id string
+		request := func() (err error) {
+			id, err = send(i)
+			return err
+		}
+		var err error
+		if i == start {
+			err = request()
+		} else {
+			err = m.Paced(ctx, request)
+		}
+		if err != nil {
+			if i > 0 {
+				err = &PartialError{Done: i, Of: n, Err: err}
+			}
+			return first, err
+		}
+		if first == "" {
+			first = id
+		}
+	}
+	return first, nil
+}
+
 // PartialError is a sender's failure after the first Done of a message's
 // Of parts reached its recipients (Done counts from the first part, not
 // from FromPart). The engine sends a temporary failure again from there,

@@ -92,7 +92,8 @@ func (t *turn) command(line string) error {
 	case "/sync":
 		err = t.syncFollowers(args)
 	case "/help", "/start":
-		t.say(t.T("help.text", "Example", t.exampleWhen()), t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
+		t.say(t.T("help.text", "Example", t.exampleWhen())+"\n\n"+t.T("help.formatting"),
+			t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
 	default:
 		t.say(t.T("err.unknown_command", "Command", name), t.choice("/help", t.T("btn.help")))
 	}
@@ -121,6 +122,9 @@ func (t *turn) newOneLine(args string) error {
 		Origin:   herald.Origin{Frontend: t.in.Frontend, ChatID: t.in.ChatID, UserID: t.in.UserID, UserName: t.in.UserName},
 		Audience: herald.Audience{Channels: ol.Channels, Recipients: herald.Users, TagMatch: herald.AnyTag},
 		Content:  herald.Content{Kind: herald.TextContent, Text: ol.Text},
+	}
+	if !t.in.Formatted { // Herald's markup in the quoted text (Telegram's entities do not fit inside it)
+		d.Content.Text, d.Content.Spans = herald.ParseMarkup(ol.Text, t.in.Frontend == "slack")
 	}
 	if len(d.Audience.Channels) == 0 {
 		d.Audience.Channels = append(d.Audience.Channels, t.e.cfg.Channels...)

@@ -5,6 +5,8 @@
 // Telegram and the console only render what it returns.
 package flows
 
+import "github.com/heraldbot/herald"
+
 // Input is one thing an admin did in a chat.
 type Input struct {
 	// Frontend, ChatID and UserID identify the admin's conversation; one
@@ -18,6 +20,12 @@ type Input struct {
 	Text   string
 	Choice string // the ID of a pressed Choice
 	File   *File
+	// Formatted says Spans are Text's formatting, as the platform sent it
+	// beside the text (Telegram's message entities). Otherwise Text may
+	// carry Herald's markup (Slack's mrkdwn, typed in Slack or the
+	// console), which the wizard reads itself.
+	Formatted bool
+	Spans     []herald.Span
 }
 
 // File is an uploaded file (an image for a broadcast, a CSV of user IDs)

@@ -61,13 +61,19 @@ func (t *turn) summaryText(d *herald.Broadcast, countLine string) string {
 		line("  " + d.Content.Title)
 	}
 	if d.Content.Text != "" {
-		line("  " + herald.Personalize(d.Content.Text, sampleSubscriber()))
+		line("  " + preview(d.Content.Text, d.Content.Spans))
 	}
 	if n := len(d.Content.Images); n > 0 {
 		line("  " + t.N("summary.images", n))
 	}
-	for _, bt := range d.Content.Buttons {
-		line("  [" + t.describeButton(bt) + "]")
+	if d.Content.Kind == herald.CarouselContent {
+		for _, l := range t.describeCards(&d.Content) {
+			line("  " + l)
+		}
+	} else {
+		for _, bt := range d.Content.Buttons {
+			line("  [" + t.describeButton(bt) + "]")
+		}
 	}
 	if d.Audience.HasChannel(herald.Messenger) {
 		cat := t.T("summary.unset")
@@ -97,7 +103,8 @@ var recipientKeys = map[herald.RecipientKind]string{
 }
 
 var contentKeys = map[herald.ContentKind]string{
-	herald.TextContent: "kind.text", herald.ImageContent: "kind.images", herald.CardContent: "kind.card", "": "summary.unset",
+	herald.TextContent: "kind.text", herald.ImageContent: "kind.images", herald.CardContent: "kind.card",
+	herald.CarouselContent: "kind.carousel", "": "summary.unset",
 }
 
 // degradeNotes says where a channel will show the message differently
@@ -127,10 +134,10 @@ func (t *turn) degradeNotes(d *herald.Broadcast) []string {
 	if line && t.e.cfg.TrackClicks && slices.ContainsFunc(c.Buttons, func(b herald.Button) bool { return b.Kind == herald.URLButton }) {
 		notes = append(notes, t.T("degrade.line_tracked_push"))
 	}
-	if line && herald.Personalized(c.Text) {
+	if line && c.Personalized() {
 		notes = append(notes, t.T("degrade.line_personalized"))
 	}
-	return notes
+	return append(notes, t.richNotes(d)...)
 }
 
 // lineRequests is how many LINE messages in a row the content takes, as

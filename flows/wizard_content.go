@@ -2,6 +2,7 @@ package flows
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -22,6 +23,9 @@ func askContentKind(t *turn) error {
 
 func handleContentKind(t *turn) error {
 	c := &t.sess.Draft.Content
+	if c.Kind == herald.CarouselContent && strings.HasPrefix(t.pressed(), "ct:") {
+		c.Cards, c.Buttons = nil, nil // the buttons were the cards'
+	}
 	switch t.pressed() {
 	case "ct:text":
 		c.Kind = herald.TextContent
@@ -45,9 +49,9 @@ func handleContentKind(t *turn) error {
 // askText serves the message text, an image caption and a card's body.
 func askText(t *turn) error {
 	key := map[string]string{stepText: "wizard.text.ask", stepCaption: "wizard.caption.ask", stepCardText: "wizard.card_text.ask"}[t.sess.Step]
-	text := t.T(key) + "\n" + t.T("wizard.text.placeholders")
-	if cur := t.sess.Draft.Content.Text; cur != "" {
-		text += "\n" + t.T("wizard.current", "Value", cur)
+	text := t.T(key) + "\n" + t.T("wizard.text.placeholders") + "\n" + t.T("wizard.text.formatting")
+	if cur, spans := t.textField(); *cur != "" {
+		text += "\n" + t.T("wizard.current", "Value", herald.Markup(*cur, *spans))
 	}
 	var cs []Choice
 	if t.sess.Step != stepText {
@@ -58,27 +62,41 @@ func askText(t *turn) error {
 }
 
 func handleText(t *turn) error {
-	c := &t.sess.Draft.Content
+	cur, curSpans := t.textField()
 	if t.pressed() == choiceSkip && t.sess.Step != stepText {
-		c.Text = ""
+		*cur, *curSpans = "", nil
 		return t.sectionDone(stepButtons)
 	}
 	if t.pressed() != "" || t.in.File != nil {
 		return t.fail(t.T("err.type_text"))
 	}
-	text := strings.TrimSpace(t.in.Text)
+	text, spans := t.formatted()
 	if text == "" {
 		return t.fail(t.T("err.text.empty"))
 	}
 	if msg := t.textTooLong(&t.sess.Draft, text); msg != "" {
 		return t.fail(msg)
 	}
+	if n := utf8.RuneCountInString(text); t.sess.Draft.Content.Kind == herald.CarouselContent && n > herald.MaxCardText {
+		return t.fail(t.T("err.card.text_long", "Max", herald.MaxCardText, "Len", n))
+	}
 	if bad := unknownPlaceholder(text); bad != "" {
 		return t.fail(t.T("err.text.placeholder", "Placeholder", bad))
 	}
-	c.Text = text
-	t.say(t.T("wizard.text.preview", "Preview", herald.Personalize(text, sampleSubscriber())))
+	*cur, *curSpans = text, spans
+	t.say(t.T("wizard.text.preview", "Preview", preview(text, spans)))
 	return t.sectionDone(stepButtons)
+}
+
+// textField points at the text the current step edits: the message or
+// caption, or the text of the card being made.
+func (t *turn) textField() (*string, *[]herald.Span) {
+	c := &t.sess.Draft.Content
+	if t.sess.Step == stepCardText {
+		_, text, spans := cardFields(c)
+		return text, spans
+	}
+	return &c.Text, &c.Spans
 }
 
 var braces = regexp.MustCompile(`\{[^{}]*\}?`)
@@ -157,7 +175,7 @@ func handleImages(t *turn) error {
 		return t.fail(t.T("err.images.url"))
 	}
 	if card {
-		c.Images = []herald.Image{im}
+		setCardImage(c, im)
 		return t.goTo(stepCardText)
 	}
 	if len(c.Images) >= herald.MaxImages {
@@ -168,9 +186,9 @@ func handleImages(t *turn) error {
 }
 
 func askCardTitle(t *turn) error {
-	text := t.T("wizard.card_title.ask", "Max", herald.MaxTitleLen)
-	if cur := t.sess.Draft.Content.Title; cur != "" {
-		text += "\n" + t.T("wizard.current", "Value", cur)
+	text := t.cardHeading() + t.T("wizard.card_title.ask", "Max", herald.MaxTitleLen)
+	if cur, _, _ := cardFields(&t.sess.Draft.Content); *cur != "" {
+		text += "\n" + t.T("wizard.current", "Value", *cur)
 	}
 	t.prompt(text, ExpectText)
 	return nil
@@ -184,29 +202,34 @@ func handleCardTitle(t *turn) error {
 	case n > herald.MaxTitleLen:
 		return t.fail(t.T("err.title.too_long", "Max", herald.MaxTitleLen, "Len", n))
 	}
-	t.sess.Draft.Content.Title = title
+	cur, _, _ := cardFields(&t.sess.Draft.Content)
+	*cur = title
 	return t.goTo(stepCardImage)
 }
 
 func askButtons(t *turn) error {
 	d := &t.sess.Draft
-	limit := d.ButtonLimit()
-	text := t.T("wizard.buttons.ask", "Limit", limit)
+	dropUnfinishedCard(&d.Content)
+	limit, here := buttonLimitHere(d), buttonsHere(&d.Content)
+	text := t.cardHeading() + t.T("wizard.buttons.ask", "Limit", limit)
 	if t.e.cfg.TrackClicks {
 		text += " " + t.T("wizard.buttons.clicks_on")
 	} else {
 		text += " " + t.T("wizard.buttons.clicks_off")
 	}
-	for i, b := range d.Content.Buttons {
+	for i, b := range here {
 		text += "\n" + strconv.Itoa(i+1) + ". " + t.describeButton(b)
 	}
 	var cs []Choice
-	if len(d.Content.Buttons) < limit {
+	if len(here) < limit {
 		cs = append(cs, t.choice("btn:url", t.T("btn.add_link")), t.choice("btn:action", t.T("btn.add_action")))
 	} else {
 		text += "\n" + t.T("wizard.buttons.full", "Limit", limit)
 	}
-	if len(d.Content.Buttons) > 0 {
+	if n := cardCount(&d.Content); n > 0 && n < herald.MaxCards {
+		cs = append(cs, t.choice(choiceAddCard, t.T("btn.add_card")))
+	}
+	if len(here) > 0 {
 		cs = append(cs, t.choice("btn:clear", t.T("btn.clear_buttons")), t.choice(choiceDone, t.T("btn.continue")))
 	} else {
 		cs = append(cs, t.choice(choiceDone, t.T("btn.no_buttons")))
@@ -236,8 +259,8 @@ func handleButtons(t *turn) error {
 	d := &t.sess.Draft
 	switch t.pressed() {
 	case "btn:url", "btn:action":
-		if len(d.Content.Buttons) >= d.ButtonLimit() {
-			return t.fail(t.T("wizard.buttons.full", "Limit", d.ButtonLimit()))
+		if limit := buttonLimitHere(d); len(buttonsHere(&d.Content)) >= limit {
+			return t.fail(t.T("wizard.buttons.full", "Limit", limit))
 		}
 		t.sess.Button = herald.Button{Kind: herald.URLButton}
 		if t.pressed() == "btn:action" {
@@ -245,8 +268,13 @@ func handleButtons(t *turn) error {
 		}
 		return t.goTo(stepButtonLabel)
 	case "btn:clear":
-		d.Content.Buttons = nil
+		here := cardIndex(&d.Content)
+		d.Content.Buttons = slices.DeleteFunc(d.Content.Buttons, func(b herald.Button) bool {
+			return d.Content.Kind != herald.CarouselContent || b.Card == here
+		})
 		return t.ask()
+	case choiceAddCard:
+		return handleAddCard(t)
 	case choiceDone:
 		if d.Audience.HasChannel(herald.Messenger) {
 			return t.sectionDone(stepCategory)
@@ -293,7 +321,7 @@ func handleButtonURL(t *turn) error {
 
 func (t *turn) addButton(b herald.Button) error {
 	c := &t.sess.Draft.Content
-	b.ID = "b" + strconv.Itoa(len(c.Buttons)+1)
+	b.ID, b.Card = freeButtonID(c.Buttons), cardIndex(c)
 	c.Buttons = append(c.Buttons, b)
 	t.sess.Button = herald.Button{}
 	// Back to the button list, not through the label steps again.

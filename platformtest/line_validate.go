@@ -78,6 +78,8 @@ func validateLINEMessages(msgs []lineMessage) []lineDetail {
 			checkAltText(add, m.AltText)
 			if len(m.Contents) == 0 || string(m.Contents) == "null" {
 				add("contents", "must be specified")
+			} else {
+				checkFlexContainer(add, m.Contents)
 			}
 		case "sticker":
 			if m.PackageID == "" {
@@ -95,6 +97,35 @@ func validateLINEMessages(msgs []lineMessage) []lineDetail {
 		}
 	}
 	return out
+}
+
+// checkFlexContainer checks a Flex message's container: a bubble, or a
+// carousel of 1 to 12 bubbles.
+func checkFlexContainer(add func(field, msg string), raw json.RawMessage) {
+	var c struct {
+		Type     string `json:"type"`
+		Contents []struct {
+			Type string `json:"type"`
+		} `json:"contents"`
+	}
+	if json.Unmarshal(raw, &c) != nil {
+		add("contents", "Invalid value")
+		return
+	}
+	switch c.Type {
+	case "bubble":
+	case "carousel":
+		if n := len(c.Contents); n < 1 || n > 12 {
+			add("contents.contents", "Size must be between 1 and 12")
+		}
+		for i, b := range c.Contents {
+			if b.Type != "bubble" {
+				add("contents.contents["+strconv.Itoa(i)+"].type", "Invalid value")
+			}
+		}
+	default:
+		add("contents.type", "Invalid value")
+	}
 }
 
 func checkAltText(add func(field, msg string), alt string) {

@@ -26,6 +26,9 @@ type TelegramMessage struct {
 	Deleted      bool
 	Date         time.Time
 	EditDate     time.Time
+
+	// Entities are the formatting Text shows (HTML parse mode).
+	Entities []TelegramEntity
 }
 
 // tgChatLog numbers and keeps the messages of one chat.
@@ -134,7 +137,8 @@ func (t *Telegram) sendMessage(c tgCall) (any, *tgError) {
 	if e != nil {
 		return nil, e
 	}
-	m := &TelegramMessage{Chat: chat, Text: text, ParseMode: c.p.get("parse_mode"), ReplyMarkup: kb}
+	m := &TelegramMessage{Chat: chat, Text: text, ParseMode: c.p.get("parse_mode"), ReplyMarkup: kb,
+		Entities: entitiesOf(c.p.get("text"), c.p.get("parse_mode"))}
 	return t.store(c, text+marker, m)[0], nil
 }
 
@@ -160,7 +164,8 @@ func (t *Telegram) sendFile(c tgCall, kind string) (any, *tgError) {
 	if e != nil {
 		return nil, e
 	}
-	m := &TelegramMessage{Chat: chat, Text: caption, ParseMode: c.p.get("parse_mode"), ReplyMarkup: kb}
+	m := &TelegramMessage{Chat: chat, Text: caption, ParseMode: c.p.get("parse_mode"), ReplyMarkup: kb,
+		Entities: entitiesOf(c.p.get("caption"), c.p.get("parse_mode"))}
 	if kind == "photo" {
 		m.Photo = f.ID
 	} else {

@@ -57,6 +57,8 @@ func (s *Sender) messages(m *dispatch.Message) ([]messaging_api.MessageInterface
 	images := dispatch.ImageURLs(c.Images, s.cfg.MediaURL)
 	var out []any
 	switch {
+	case c.Kind == herald.CarouselContent:
+		out = append(out, carousel(m.BroadcastID, c, s.cfg.MediaURL))
 	case c.Kind == herald.CardContent || len(c.Buttons) > 0 && len(images) <= 1:
 		out = append(out, bubble(m.BroadcastID, c, images))
 	case len(c.Buttons) > 0:
@@ -65,7 +67,7 @@ func (s *Sender) messages(m *dispatch.Message) ([]messaging_api.MessageInterface
 	default:
 		out = appendImages(out, images)
 		if c.Text != "" {
-			out = append(out, map[string]any{"type": "text", "text": c.Text})
+			out = append(out, map[string]any{"type": "text", "text": herald.PlainText(c.Text, c.Spans)})
 		}
 	}
 	msgs := make([]messaging_api.MessageInterface, len(out))
@@ -86,30 +88,57 @@ func appendImages(out []any, urls []string) []any {
 	return out
 }
 
-// bubble is a Flex bubble with images[0], if any, as its picture.
+// bubble is a Flex message of one bubble with images[0], if any, as its
+// picture.
 func bubble(broadcastID string, c *herald.Content, images []string) map[string]any {
-	var body []any
-	if c.Title != "" {
-		body = append(body, map[string]any{"type": "text", "text": c.Title, "weight": "bold", "size": "lg", "wrap": true})
+	var image string
+	if len(images) > 0 {
+		image = images[0]
 	}
-	if c.Text != "" {
-		body = append(body, map[string]any{"type": "text", "text": c.Text, "wrap": true})
+	return map[string]any{"type": "flex", "altText": altText(c),
+		"contents": bubbleOf(broadcastID, c.Title, herald.PlainText(c.Text, c.Spans), image, c.Buttons)}
+}
+
+// carousel is a Flex carousel, a bubble per card with the card's buttons.
+// LINE has no inline styles: a card's text is plain, its links as URLs.
+func carousel(broadcastID string, c *herald.Content, mediaURL func(string) string) map[string]any {
+	bubbles := make([]any, len(c.Cards))
+	for i, k := range c.Cards {
+		var image string
+		if urls := dispatch.ImageURLs([]herald.Image{k.Image}, mediaURL); len(urls) > 0 {
+			image = urls[0]
+		}
+		bubbles[i] = bubbleOf(broadcastID, k.Title, herald.PlainText(k.Text, k.Spans), image, c.CardButtons(i))
+	}
+	return map[string]any{"type": "flex", "altText": altText(c),
+		"contents": map[string]any{"type": "carousel", "contents": bubbles}}
+}
+
+// bubbleOf is a Flex bubble: a picture (image, if any), bold title,
+// wrapped text, a button per action.
+func bubbleOf(broadcastID, title, text, image string, buttons []herald.Button) map[string]any {
+	var body []any
+	if title != "" {
+		body = append(body, map[string]any{"type": "text", "text": title, "weight": "bold", "size": "lg", "wrap": true})
+	}
+	if text != "" {
+		body = append(body, map[string]any{"type": "text", "text": text, "wrap": true})
 	}
 	bubble := map[string]any{"type": "bubble"}
-	if len(images) > 0 {
-		bubble["hero"] = map[string]any{"type": "image", "url": images[0], "size": "full", "aspectMode": "cover", "aspectRatio": "20:13"}
+	if image != "" {
+		bubble["hero"] = map[string]any{"type": "image", "url": image, "size": "full", "aspectMode": "cover", "aspectRatio": "20:13"}
 	}
 	if len(body) > 0 {
 		bubble["body"] = map[string]any{"type": "box", "layout": "vertical", "spacing": "md", "contents": body}
 	}
-	if len(c.Buttons) > 0 {
-		var buttons []any
-		for _, b := range c.Buttons {
-			buttons = append(buttons, map[string]any{"type": "button", "style": "link", "action": action(broadcastID, b)})
+	if len(buttons) > 0 {
+		var bs []any
+		for _, b := range buttons {
+			bs = append(bs, map[string]any{"type": "button", "style": "link", "action": action(broadcastID, b)})
 		}
-		bubble["footer"] = map[string]any{"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons}
+		bubble["footer"] = map[string]any{"type": "box", "layout": "vertical", "spacing": "sm", "contents": bs}
 	}
-	return map[string]any{"type": "flex", "altText": altText(c), "contents": bubble}
+	return bubble
 }
 
 func action(broadcastID string, b herald.Button) map[string]any {
@@ -123,8 +152,11 @@ func action(broadcastID string, b herald.Button) map[string]any {
 // UTF-16 code units.
 func altText(c *herald.Content) string {
 	s := c.Title
+	if s == "" && len(c.Cards) > 0 {
+		s = c.Cards[0].Title
+	}
 	if s == "" {
-		s = c.Text
+		s = herald.PlainText(c.Text, c.Spans)
 	}
 	if s == "" {
 		s = "📢"

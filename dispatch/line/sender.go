@@ -122,31 +122,9 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 		return "", fmt.Errorf("line: client: %w", err)
 	}
 	api.WithContext(ctx)
-	var first string
-	start := min(m.FromPart, len(parts))
-	for i := start; i < len(parts); i++ {
-		var id string
-		send := func() (err error) {
-			id, err = s.send(api, m.To, parts[i], partRetryKey(m.RetryKey, i))
-			return err
-		}
-		var err error
-		if i == start {
-			err = send()
-		} else {
-			err = m.Paced(ctx, send)
-		}
-		if err != nil {
-			if i > 0 {
-				err = &dispatch.PartialError{Done: i, Of: len(parts), Err: err}
-			}
-			return first, err
-		}
-		if first == "" {
-			first = id
-		}
-	}
-	return first, nil
+	return m.SendParts(ctx, len(parts), func(i int) (string, error) {
+		return s.send(api, m.To, parts[i], partRetryKey(m.RetryKey, i))
+	})
 }
 
 // send makes one push or multicast request.

@@ -17,19 +17,24 @@ const (
 // render turns content into Send API messages, in order: text as text (or
 // a button template when it has buttons); pictures as image attachments; a
 // card as a generic template (its text before it when too long for the
-// subtitle).
+// subtitle); a carousel as one generic template. Messenger shows no inline
+// styles: formatted text goes as plain text, links as their URLs.
 func (s *Sender) render(broadcastID string, c *herald.Content) []any {
+	if c.Kind == herald.CarouselContent {
+		return []any{s.carousel(broadcastID, c)}
+	}
 	buttons := s.buttons(broadcastID, c.Buttons)
 	images := dispatch.ImageURLs(c.Images, s.cfg.MediaURL)
+	text := herald.PlainText(c.Text, c.Spans) // no inline styles; links as URLs
 	var out []any
 	if c.Kind == herald.CardContent {
 		el := map[string]any{"title": c.Title}
-		if utf8.RuneCountInString(c.Text) <= maxSubtitle {
-			if c.Text != "" {
-				el["subtitle"] = c.Text
+		if utf8.RuneCountInString(text) <= maxSubtitle {
+			if text != "" {
+				el["subtitle"] = text
 			}
 		} else {
-			out = append(out, map[string]any{"text": c.Text})
+			out = append(out, map[string]any{"text": text})
 		}
 		if len(images) > 0 {
 			el["image_url"] = images[0]
@@ -44,17 +49,41 @@ func (s *Sender) render(broadcastID string, c *herald.Content) []any {
 			"payload": map[string]any{"url": u, "is_reusable": true}}})
 	}
 	switch {
-	case len(buttons) > 0 && c.Text != "" && utf8.RuneCountInString(c.Text) <= maxButtonText:
-		out = append(out, template(map[string]any{"template_type": "button", "text": c.Text, "buttons": buttons}))
+	case len(buttons) > 0 && text != "" && utf8.RuneCountInString(text) <= maxButtonText:
+		out = append(out, template(map[string]any{"template_type": "button", "text": text, "buttons": buttons}))
 	case len(buttons) > 0:
-		if c.Text != "" {
-			out = append(out, map[string]any{"text": c.Text})
+		if text != "" {
+			out = append(out, map[string]any{"text": text})
 		}
 		out = append(out, template(map[string]any{"template_type": "button", "text": "👇", "buttons": buttons}))
-	case c.Text != "":
-		out = append(out, map[string]any{"text": c.Text})
+	case text != "":
+		out = append(out, map[string]any{"text": text})
 	}
 	return out
+}
+
+// carousel is a generic template with an element per card (up to 10),
+// each with its picture, title, text as subtitle and its own buttons: one
+// request. A subtitle longer than Messenger's 80 characters (a card's link
+// written out as its URL) is cut with an ellipsis.
+func (s *Sender) carousel(broadcastID string, c *herald.Content) map[string]any {
+	els := make([]any, len(c.Cards))
+	for i, k := range c.Cards {
+		el := map[string]any{"title": k.Title}
+		if text := []rune(herald.PlainText(k.Text, k.Spans)); len(text) > maxSubtitle {
+			el["subtitle"] = string(text[:maxSubtitle-1]) + "…"
+		} else if len(text) > 0 {
+			el["subtitle"] = string(text)
+		}
+		if urls := dispatch.ImageURLs([]herald.Image{k.Image}, s.cfg.MediaURL); len(urls) > 0 {
+			el["image_url"] = urls[0]
+		}
+		if bs := s.buttons(broadcastID, c.CardButtons(i)); len(bs) > 0 {
+			el["buttons"] = bs
+		}
+		els[i] = el
+	}
+	return template(map[string]any{"template_type": "generic", "elements": els})
 }
 
 func template(payload map[string]any) map[string]any {

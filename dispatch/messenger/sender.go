@@ -95,33 +95,11 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 	case m.Category == herald.NonMarketing:
 		req.MessagingType, req.Tag = "MESSAGE_TAG", string(m.Tag)
 	}
-	var first string
 	msgs := s.render(m.BroadcastID, &m.Content)
-	start := min(m.FromPart, len(msgs))
-	for i := start; i < len(msgs); i++ {
+	return m.SendParts(ctx, len(msgs), func(i int) (string, error) {
 		req.Message = msgs[i]
-		var id string
-		post := func() (err error) {
-			id, err = s.post(ctx, &req)
-			return err
-		}
-		var err error
-		if i == start {
-			err = post()
-		} else {
-			err = m.Paced(ctx, post)
-		}
-		if err != nil {
-			if i > 0 { // the parts before arrived: a retry sends the rest
-				return first, &dispatch.PartialError{Done: i, Of: len(msgs), Err: err}
-			}
-			return "", err
-		}
-		if first == "" {
-			first = id
-		}
-	}
-	return first, nil
+		return s.post(ctx, &req)
+	})
 }
 
 func (s *Sender) post(ctx context.Context, r *request) (string, error) {

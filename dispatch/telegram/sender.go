@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -137,10 +138,14 @@ func (s *Sender) migrated(ctx context.Context, m *dispatch.Message, to dispatch.
 
 func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (string, error) {
 	c := &m.Content
+	if c.Kind == herald.CarouselContent {
+		return s.sendCarousel(ctx, chat, m)
+	}
 	kb := keyboard(m.BroadcastID, c.Buttons)
-	text := body(c)
+	text := Body(c)
 	images := s.imageURLs(c)
-	single := len(images) == 0 || len(images) == 1 && len([]rune(text)) <= maxCaption
+	captionFits := visibleLen(c) <= maxCaption
+	single := len(images) == 0 || len(images) == 1 && captionFits
 	switch {
 	case single && m.FromPart > 0:
 		return "", nil // one request, already delivered
@@ -157,14 +162,14 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (strin
 	var first string
 	pictures := m.FromPart == 0
 	if pictures {
-		id, err := s.sendPictures(ctx, chat, images, text)
+		id, err := s.sendPictures(ctx, chat, images, text, captionFits)
 		if err != nil {
 			return "", err
 		}
 		first = id
 	}
 	rest := text
-	if len(images) > 1 && len([]rune(text)) <= maxCaption {
+	if len(images) > 1 && captionFits {
 		rest = "" // already the album's caption
 	}
 	if rest == "" && kb == nil {
@@ -189,7 +194,7 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (strin
 	return first, nil
 }
 
-func (s *Sender) sendPictures(ctx context.Context, chat any, images []string, text string) (string, error) {
+func (s *Sender) sendPictures(ctx context.Context, chat any, images []string, text string, captionFits bool) (string, error) {
 	if len(images) == 1 {
 		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: images[0]}})
 		return messageID(msg), err
@@ -197,7 +202,7 @@ func (s *Sender) sendPictures(ctx context.Context, chat any, images []string, te
 	media := make([]models.InputMedia, len(images))
 	for i, u := range images {
 		p := &models.InputMediaPhoto{Media: u}
-		if i == 0 && len([]rune(text)) <= maxCaption {
+		if i == 0 && captionFits {
 			p.Caption, p.ParseMode = text, models.ParseModeHTML
 		}
 		media[i] = p
@@ -209,17 +214,14 @@ func (s *Sender) sendPictures(ctx context.Context, chat any, images []string, te
 	return messageID(msgs[0]), nil
 }
 
-// body is the message text as HTML: a card's title in bold above its text.
-func body(c *herald.Content) string {
-	text := html.EscapeString(c.Text)
+// visibleLen is how many characters the message's text shows (what
+// Telegram's caption limit counts): the text without its tags.
+func visibleLen(c *herald.Content) int {
+	n := utf8.RuneCountInString(c.Text)
 	if c.Kind == herald.CardContent && c.Title != "" {
-		t := "<b>" + html.EscapeString(c.Title) + "</b>"
-		if text == "" {
-			return t
-		}
-		return t + "\n\n" + text
+		n += utf8.RuneCountInString(c.Title) + 2
 	}
-	return text
+	return n
 }
 
 func (s *Sender) imageURLs(c *herald.Content) []string {

@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
 )
 
@@ -77,7 +78,13 @@ func (a *Admin) input(ctx context.Context, msg *models.Message, private bool) (f
 	if text == "" {
 		return in, false
 	}
-	in.Text = text
+	// The admin's formatting comes as entities on the message as sent:
+	// they move with the words when the mention is cut out.
+	in.Text, in.Formatted = text, true
+	cut, sp := withoutMention(msg.Text, spans(msg.Text, msg.Entities), mention)
+	if trimmed, sp := herald.TrimFormatted(cut, sp); trimmed == text {
+		in.Spans = sp
+	}
 	return in, addressed
 }
 

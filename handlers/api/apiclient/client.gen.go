@@ -331,15 +331,18 @@ func (e ButtonKind) Valid() bool {
 
 // Defines values for ContentKind.
 const (
-	Card   ContentKind = "card"
-	Images ContentKind = "images"
-	Text   ContentKind = "text"
+	Card     ContentKind = "card"
+	Carousel ContentKind = "carousel"
+	Images   ContentKind = "images"
+	Text     ContentKind = "text"
 )
 
 // Valid indicates whether the value is a known member of the ContentKind enum.
 func (e ContentKind) Valid() bool {
 	switch e {
 	case Card:
+		return true
+	case Carousel:
 		return true
 	case Images:
 		return true
@@ -923,14 +926,34 @@ type Button struct {
 // ButtonKind defines model for Button.Kind.
 type ButtonKind string
 
+// CarouselCard defines model for CarouselCard.
+type CarouselCard struct {
+	// Buttons IDs are numbered across the cards (b1, b2, …) when left out
+	Buttons *[]Button `json:"buttons,omitempty"`
+	Image   *Image    `json:"image,omitempty"`
+
+	// Markup the text with its formatting, as Content.markup
+	Markup *string `json:"markup,omitempty"`
+
+	// Text Messenger shows at most 80 characters under a card
+	Text  *string `json:"text,omitempty"`
+	Title string  `json:"title"`
+}
+
 // Content defines model for Content.
 type Content struct {
+	// Buttons not for a carousel: its buttons are under its cards
 	Buttons *[]Button `json:"buttons,omitempty"`
-	Images  *[]struct {
-		MediaId *string `json:"media_id,omitempty"`
-		Url     *string `json:"url,omitempty"`
-	} `json:"images,omitempty"`
-	Kind ContentKind `json:"kind"`
+
+	// Cards kind carousel only: the cards, in order. LINE gets a Flex carousel, Messenger a generic template with an element per card, Telegram one message per card (its picture, text and own buttons).
+	Cards  *[]CarouselCard `json:"cards,omitempty"`
+	Images *[]Image        `json:"images,omitempty"`
+	Kind   ContentKind     `json:"kind"`
+
+	// Markup The text with its formatting, in Herald's markup (Slack's mrkdwn): *bold*, _italic_, `code`, ```a block``` and <https://example.com|link words>. Given, it is read instead of text; in answers it is there when the text is formatted (text then holds the words without the markup). Telegram shows the formatting; LINE and Messenger get plain text, links written out as their URL.
+	//
+	// Example: *Autumn sale*: 20% off, see <https://shop.example|the shop>
+	Markup *string `json:"markup,omitempty"`
 
 	// Text LINE takes 5,000 characters, Telegram 4,096, Messenger 2,000: the broadcast's channels set its limit; may carry placeholders: {name}, {first_name}, {attr.city|friend}
 	Text  *string `json:"text,omitempty"`
@@ -947,6 +970,12 @@ type Error struct {
 		Field   *string `json:"field,omitempty"`
 		Message string  `json:"message"`
 	} `json:"error,omitempty"`
+}
+
+// Image defines model for Image.
+type Image struct {
+	MediaId *string `json:"media_id,omitempty"`
+	Url     *string `json:"url,omitempty"`
 }
 
 // ImportReport defines model for ImportReport.

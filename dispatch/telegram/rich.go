@@ -1,0 +1,136 @@
+package telegram
+
+import (
+	"context"
+	"html"
+	"strings"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
+)
+
+// HTML renders formatted text in the Bot API's HTML parse mode: the text
+// escaped, each span a tag. Telegram counts entity offsets in UTF-16 code
+// units; sending tags instead leaves the counting to Telegram, so emoji and
+// personalised names never shift a format. Code and pre take no formats
+// inside them (Telegram refuses those), so spans within one are dropped.
+func HTML(text string, spans []herald.Span) string {
+	if len(spans) == 0 {
+		return html.EscapeString(text)
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 16*len(spans))
+	mono := 0                        // open code/pre tags
+	skipped := map[herald.Span]int{} // spans not opened inside code
+	herald.WalkSpans(text, spans, herald.SpanVisitor{
+		Open: func(s herald.Span) {
+			if mono > 0 {
+				skipped[s]++
+				return
+			}
+			switch s.Style {
+			case herald.Bold:
+				b.WriteString("<b>")
+			case herald.Italic:
+				b.WriteString("<i>")
+			case herald.Code:
+				b.WriteString("<code>")
+				mono++
+			case herald.Pre:
+				b.WriteString("<pre>")
+				mono++
+			case herald.Link:
+				b.WriteString(`<a href="` + html.EscapeString(s.URL) + `">`)
+			}
+		},
+		Close: func(s herald.Span) {
+			if skipped[s] > 0 {
+				skipped[s]--
+				return
+			}
+			switch s.Style {
+			case herald.Bold:
+				b.WriteString("</b>")
+			case herald.Italic:
+				b.WriteString("</i>")
+			case herald.Code:
+				b.WriteString("</code>")
+				mono--
+			case herald.Pre:
+				b.WriteString("</pre>")
+				mono--
+			case herald.Link:
+				b.WriteString("</a>")
+			}
+		},
+		Text: func(t string) { b.WriteString(html.EscapeString(t)) },
+	})
+	return b.String()
+}
+
+// Body is content's text as the HTML message (or caption) Telegram gets:
+// a card's title in bold above its formatted text.
+func Body(c *herald.Content) string {
+	return titled(c.Title, c.Text, c.Spans, c.Kind == herald.CardContent)
+}
+
+func titled(title, text string, spans []herald.Span, card bool) string {
+	body := HTML(text, spans)
+	if !card || title == "" {
+		return body
+	}
+	t := "<b>" + html.EscapeString(title) + "</b>"
+	if body == "" {
+		return t
+	}
+	return t + "\n\n" + body
+}
+
+// Keyboard is buttons as the inline keyboard under a message, one per row.
+func Keyboard(broadcastID string, buttons []herald.Button) models.ReplyMarkup {
+	return keyboard(broadcastID, buttons)
+}
+
+// CardMessage is one carousel card as Telegram shows it: its picture's URL
+// ("" for none), the HTML text (the picture's caption, or the message) and
+// the card's buttons.
+type CardMessage struct {
+	Photo    string
+	HTML     string
+	Keyboard models.ReplyMarkup
+}
+
+// Carousel renders a carousel as one Telegram message per card, in order.
+// Telegram has no carousel; an album cannot carry buttons, and buttons sent
+// after an album would lose which card they belong to, so each card is a
+// photo with its caption and its own buttons.
+func Carousel(broadcastID string, c *herald.Content, mediaURL func(string) string) []CardMessage {
+	out := make([]CardMessage, len(c.Cards))
+	for i, k := range c.Cards {
+		out[i].HTML = titled(k.Title, k.Text, k.Spans, true)
+		if urls := dispatch.ImageURLs([]herald.Image{k.Image}, mediaURL); len(urls) > 0 {
+			out[i].Photo = urls[0]
+		}
+		out[i].Keyboard = keyboard(broadcastID, c.CardButtons(i))
+	}
+	return out
+}
+
+// sendCarousel sends a carousel's cards, one request each: a retry after a
+// failure starts at the first card not delivered (dispatch.PartialError,
+// Message.FromPart).
+func (s *Sender) sendCarousel(ctx context.Context, chat any, m *dispatch.Message) (string, error) {
+	cards := Carousel(m.BroadcastID, &m.Content, s.cfg.MediaURL)
+	return m.SendParts(ctx, len(cards), func(i int) (string, error) {
+		k := cards[i]
+		if k.Photo == "" {
+			return s.text.send(ctx, chat, k.HTML, k.Keyboard)
+		}
+		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: k.Photo},
+			Caption: k.HTML, ParseMode: models.ParseModeHTML, ReplyMarkup: k.Keyboard})
+		return messageID(msg), err
+	})
+}

@@ -1,0 +1,78 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/heraldbot/herald"
+)
+
+// An admin builds a two-card carousel in the console with formatted text,
+// then a card typed in Telegram with its entities; the summary says how
+// each channel shows it, and the stored broadcast keeps cards, formatting
+// and which card each button sits under.
+func TestWizardCarouselWithFormatting(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.TrackClicks = true })
+	h.walkTo(stepContentKind) // on LINE and Telegram
+	h.press("ct:card")
+	h.send("Boots")
+	h.send("https://cdn.example.com/boots.jpg")
+	mustContain(t, h.send("*Warm* boots for {name|you}, <https://shop.example/boots|see them>"),
+		"Preview: *Warm* boots for Alice Chen, <https://shop.example/boots|see them>")
+	h.press("btn:action")
+	h.send("Want")
+	h.press("act:count")
+	rs := h.press(choiceAddCard)
+	mustContain(t, rs, "Card 2 (up to 10)")
+	h.send("Scarf")
+	h.send("https://cdn.example.com/scarf.jpg")
+	// Typed in Telegram: "🧣 Soft and warm" with "Soft" in bold (UTF-16
+	// offsets became byte offsets at the Telegram edge).
+	h.do(Input{Text: "🧣 Soft and warm", Formatted: true, Spans: []herald.Span{{Start: 5, End: 9, Style: herald.Bold}}})
+	h.press("btn:url")
+	h.send("Shop")
+	rs = h.send("https://shop.example/scarf")
+	if !h.offered("btn:url") || !strings.Contains(joined(rs), "1. Shop") || strings.Contains(joined(rs), "Want") {
+		t.Errorf("the second card's buttons step should list only its own button:\n%s", joined(rs))
+	}
+	h.press(choiceDone)
+	h.press("tm:now")
+	rs = h.press("op:hold")
+	mustContain(t, rs, "🎠 Carousel", "1. Boots — *Warm* boots for Alice Chen", "2. Scarf — 🧣 *Soft* and warm",
+		"LINE: no bold, italic or code there", "Telegram has no carousels: each card arrives as its own message",
+		"Links in the text go out direct: their clicks are not counted")
+	h.press("sum:confirm")
+
+	b := h.stored()
+	c := b.Content
+	if c.Kind != herald.CarouselContent || len(c.Cards) != 2 || c.Title != "" || len(c.Images) != 0 {
+		t.Fatalf("content = %+v, want a carousel of two cards", c)
+	}
+	if got := herald.Markup(c.Cards[0].Text, c.Cards[0].Spans); got != "*Warm* boots for {name|you}, <https://shop.example/boots|see them>" {
+		t.Errorf("card 1 text = %q", got)
+	}
+	if got := herald.Markup(c.Cards[1].Text, c.Cards[1].Spans); got != "🧣 *Soft* and warm" || c.Cards[1].Image.URL == "" {
+		t.Errorf("card 2 = %q %+v", got, c.Cards[1])
+	}
+	if len(c.Buttons) != 2 || c.Buttons[0].Card != 0 || c.Buttons[1].Card != 1 || c.Buttons[0].ID == c.Buttons[1].ID {
+		t.Errorf("buttons = %+v, want one under each card", c.Buttons)
+	}
+	if err := b.Validate(); err != nil {
+		t.Errorf("stored carousel does not validate: %v", err)
+	}
+}
+
+// A first card with text too long for a carousel card is refused when the
+// admin adds a second card, with the limit; the card stays as it was.
+func TestWizardAddCardRefusesLongText(t *testing.T) {
+	h := newHarness(t)
+	h.walkTo(stepContentKind)
+	h.press("ct:card")
+	h.send("Title")
+	h.send("https://cdn.example.com/a.jpg")
+	h.send(strings.Repeat("long ", 20))
+	mustContain(t, h.press(choiceAddCard), "at most 80 characters", "this one has 99")
+	if c := h.session().Draft.Content; c.Kind != herald.CardContent || len(c.Cards) != 0 {
+		t.Errorf("content = %+v, want the single card unchanged", c)
+	}
+}
