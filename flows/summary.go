@@ -23,7 +23,22 @@ func askSummary(t *turn) error {
 	if err != nil {
 		return err
 	}
-	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, t.countText(d, cnt))
+	countLine := t.countText(d, cnt)
+	if eta, err := t.etaLine(d); err != nil {
+		return err
+	} else if eta != "" {
+		countLine += "\n" + eta
+	}
+	if t.pressed() != "sum:test" { // a test send leaves the preview above as it is
+		sub, ok, err := t.previewRecipient(d)
+		if err != nil {
+			return err
+		}
+		if ok {
+			t.sayPreview(d, sub)
+		}
+	}
+	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, countLine)
 	cs := []Choice{
 		t.choice("ed:name", t.T("btn.edit_name")),
 		t.choice("ed:channels", t.T("btn.edit_channels")),
@@ -61,7 +76,7 @@ func (t *turn) summaryText(d *herald.Broadcast, countLine string) string {
 		line("  " + d.Content.Title)
 	}
 	if d.Content.Text != "" {
-		line("  " + herald.Personalize(d.Content.Text, sampleSubscriber()))
+		line("  " + d.Content.Text) // as written: the preview shows it personalised
 	}
 	if n := len(d.Content.Images); n > 0 {
 		line("  " + t.N("summary.images", n))

@@ -71,7 +71,11 @@ func handleText(t *turn) error {
 		return t.fail(t.T("err.text.placeholder", "Placeholder", bad))
 	}
 	c.Text = text
-	t.say(t.T("wizard.text.preview", "Preview", herald.Personalize(text, sampleSubscriber())))
+	sub, _, err := t.previewRecipient(&t.sess.Draft) // none: the placeholders' fallbacks
+	if err != nil {
+		return err
+	}
+	t.say(t.T("wizard.text.preview", "Preview", herald.Personalize(text, &sub)))
 	return t.sectionDone(stepButtons)
 }
 
@@ -92,11 +96,6 @@ func unknownPlaceholder(text string) string {
 		}
 	}
 	return ""
-}
-
-// sampleSubscriber fills previews of personalised text.
-func sampleSubscriber() *herald.Subscriber {
-	return &herald.Subscriber{Platform: herald.LINE, ID: "U0001", Name: "Alice Chen", Attributes: map[string]string{"city": "Taipei"}}
 }
 
 func askImages(t *turn) error {

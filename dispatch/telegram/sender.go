@@ -136,11 +136,19 @@ func (s *Sender) migrated(ctx context.Context, m *dispatch.Message, to dispatch.
 }
 
 func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (string, error) {
+	return s.sendWith(ctx, chat, m, keyboard(m.Content.Buttons, func(b herald.Button) string {
+		return herald.EncodePostback(m.BroadcastID, b.ID)
+	}))
+}
+
+// sendWith sends m's content to chat with the keyboard kb: every request
+// a recipient's message takes is built here, for a run, a test send and
+// the admin's preview alike.
+func (s *Sender) sendWith(ctx context.Context, chat any, m *dispatch.Message, kb models.ReplyMarkup) (string, error) {
 	c := &m.Content
-	kb := keyboard(m.BroadcastID, c.Buttons)
 	text := body(c)
 	images := s.imageURLs(c)
-	single := len(images) == 0 || len(images) == 1 && len([]rune(text)) <= maxCaption
+	single, rest := shape(text, images)
 	switch {
 	case single && m.FromPart > 0:
 		return "", nil // one request, already delivered
@@ -162,10 +170,6 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (strin
 			return "", err
 		}
 		first = id
-	}
-	rest := text
-	if len(images) > 1 && len([]rune(text)) <= maxCaption {
-		rest = "" // already the album's caption
 	}
 	if rest == "" && kb == nil {
 		return first, nil
@@ -209,6 +213,31 @@ func (s *Sender) sendPictures(ctx context.Context, chat any, images []string, te
 	return messageID(msgs[0]), nil
 }
 
+// shape says how a message of text (HTML) and images goes out: single is
+// one request (the text alone, or one photo with it as caption); else the
+// pictures go first and rest is the text that follows them in a message
+// of its own ("" when it is the album's caption).
+func shape(text string, images []string) (single bool, rest string) {
+	fits := len([]rune(text)) <= maxCaption
+	switch {
+	case len(images) == 0 || len(images) == 1 && fits:
+		return true, ""
+	case len(images) > 1 && fits:
+		return false, "" // the album's caption
+	}
+	return false, text
+}
+
+// Parts implements dispatch.PartCounter: an album or a photo with long
+// text takes a second message when text or buttons follow it.
+func (s *Sender) Parts(c *herald.Content) int {
+	single, rest := shape(body(c), s.imageURLs(c))
+	if single || rest == "" && len(c.Buttons) == 0 {
+		return 1
+	}
+	return 2
+}
+
 // body is the message text as HTML: a card's title in bold above its text.
 func body(c *herald.Content) string {
 	text := html.EscapeString(c.Text)
@@ -231,8 +260,9 @@ func (s *Sender) imageURLs(c *herald.Content) []string {
 }
 
 // keyboard renders buttons one per row: URL buttons open the link, action
-// buttons carry the postback that ties a tap to the broadcast.
-func keyboard(broadcastID string, buttons []herald.Button) models.ReplyMarkup {
+// buttons carry postback's data (in a run, what ties a tap to the
+// broadcast).
+func keyboard(buttons []herald.Button, postback func(b herald.Button) string) models.ReplyMarkup {
 	if len(buttons) == 0 {
 		return nil
 	}
@@ -242,7 +272,7 @@ func keyboard(broadcastID string, buttons []herald.Button) models.ReplyMarkup {
 		if b.Kind == herald.URLButton {
 			kb.URL = b.URL
 		} else {
-			kb.CallbackData = herald.EncodePostback(broadcastID, b.ID)
+			kb.CallbackData = postback(b)
 		}
 		rows = append(rows, []models.InlineKeyboardButton{kb})
 	}

@@ -44,6 +44,10 @@ type Options struct {
 	// Offers is optional: a send-now's Undo message is recorded there, so
 	// that when the broadcast starts the console says Undo is over.
 	Offers *adminchat.Offers
+	// Preview renders a summary's preview as the Telegram sender sends it
+	// (*dispatch/telegram.Sender's PreviewText); nil: the summary's line
+	// naming the preview's recipient is printed alone.
+	Preview func(c *herald.Content) string
 }
 
 // Console is one admin at a terminal.
@@ -186,6 +190,9 @@ func (c *Console) print(replies []flows.Reply) {
 		if r.File != nil {
 			c.saveFile(r.File)
 		}
+		if r.Preview != nil && c.opts.Preview != nil {
+			c.printPreview(c.opts.Preview(&r.Preview.Content))
+		}
 		if len(r.Choices) == 0 {
 			continue
 		}
@@ -217,4 +224,12 @@ func (c *Console) printf(format string, args ...any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	_, _ = fmt.Fprintf(c.out, format, args...)
+}
+
+// printPreview prints a rendered preview indented under a bar, set apart
+// from Herald's own words as the message it is.
+func (c *Console) printPreview(text string) {
+	for _, l := range strings.Split(text, "\n") {
+		c.printf("  ┃ %s\n", l)
+	}
 }
