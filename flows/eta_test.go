@@ -7,6 +7,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
 	"github.com/heraldbot/herald/dispatch/line"
+	"github.com/heraldbot/herald/dispatch/messenger"
 	"github.com/heraldbot/herald/dispatch/telegram"
 )
 
@@ -21,9 +22,13 @@ func TestSummaryShowsTheETAPerChannel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ms, err := messenger.New(messenger.Config{PageToken: "x", BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := newHarness(t, func(c *Config) {
 		limits := dispatch.Limits{Headroom: 1, PerSecond: map[string]float64{telegram.Class: 30, line.MulticastClass: 200, line.PushClass: 10}}
-		c.Estimates = dispatch.New(c.Store.(dispatch.Store), map[herald.Platform]dispatch.Sender{herald.Telegram: tg, herald.LINE: ln},
+		c.Estimates = dispatch.New(c.Store.(dispatch.Store), map[herald.Platform]dispatch.Sender{herald.Telegram: tg, herald.LINE: ln, herald.Messenger: ms},
 			dispatch.Options{Limits: limits})
 	})
 	var subs []herald.Subscriber
@@ -44,4 +49,10 @@ func TestSummaryShowsTheETAPerChannel(t *testing.T) {
 	h.send("/cancel")
 	rs = h.send(`/new "Hi {name}" to tag:bulk on line at 2026-12-01 09:00`)
 	mustContain(t, rs, "⏱ Time to send: LINE 3,000 people · about 5 min")
+
+	// A marketing message reaches only the Messenger users who wrote
+	// within the window: P1 did two hours ago, P2 two months ago.
+	h.send("/cancel")
+	rs = h.send(`/new "Hello" to tag:vip on messenger at 2026-12-01 09:00`)
+	mustContain(t, rs, "⏱ Time to send: Messenger 1 person · under a minute")
 }
