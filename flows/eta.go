@@ -15,6 +15,15 @@ type Estimator interface {
 	Estimate(b *herald.Broadcast, p herald.Platform, users, groups int) time.Duration
 }
 
+// withETA is the summary's count line followed by the ETA line, if any.
+func (t *turn) withETA(d *herald.Broadcast, countLine string) (string, error) {
+	eta, err := t.etaLine(d)
+	if err != nil || eta == "" {
+		return countLine, err
+	}
+	return countLine + "\n" + eta, nil
+}
+
 // etaLine is the preflight's time to send, per channel: "Telegram 12,400
 // people · about 7 min; LINE 3,000 people · under a minute". It counts
 // those the message reaches (Messenger users outside the window of a

@@ -85,6 +85,20 @@ func personalized(c herald.Content, sub *herald.Subscriber) herald.Content {
 	return c
 }
 
+// summaryPreview posts the preview ahead of the summary, except after a
+// test send, which leaves the one above as it is.
+func (t *turn) summaryPreview(d *herald.Broadcast) error {
+	if t.pressed() == "sum:test" {
+		return nil
+	}
+	sub, ok, err := t.previewRecipient(d)
+	if err != nil || !ok {
+		return err
+	}
+	t.sayPreview(d, sub)
+	return nil
+}
+
 // sayPreview posts the draft's real message, personalised for a member of
 // its audience and named ("Preview for Alice Chen (Telegram)"), ahead of
 // the summary; nothing when the audience is empty.

@@ -23,20 +23,12 @@ func askSummary(t *turn) error {
 	if err != nil {
 		return err
 	}
-	countLine := t.countText(d, cnt)
-	if eta, err := t.etaLine(d); err != nil {
+	countLine, err := t.withETA(d, t.countText(d, cnt))
+	if err != nil {
 		return err
-	} else if eta != "" {
-		countLine += "\n" + eta
 	}
-	if t.pressed() != "sum:test" { // a test send leaves the preview above as it is
-		sub, ok, err := t.previewRecipient(d)
-		if err != nil {
-			return err
-		}
-		if ok {
-			t.sayPreview(d, sub)
-		}
+	if err := t.summaryPreview(d); err != nil {
+		return err
 	}
 	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, countLine)
 	cs := []Choice{
