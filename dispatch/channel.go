@@ -78,8 +78,7 @@ func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs ch
 	if rt != nil && !deduplicates(rt.s) {
 		pg.marks = marks
 	}
-	personal := r.b.Content.Personalized()
-	if rt != nil && !personal && !r.tracksLinks() {
+	if rt != nil && r.e.multicasts(&r.b) {
 		pg.maxMulti = rt.maxMulti
 	}
 	var lower time.Time
@@ -225,10 +224,20 @@ func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 
 // tracksLinks reports whether the run's URL buttons go out as tracked
 // links (Options.TrackLink).
-func (r *runner) tracksLinks() bool {
-	return r.e.opts.TrackLink != nil && slices.ContainsFunc(r.b.Content.Buttons, func(b herald.Button) bool {
+func (r *runner) tracksLinks() bool { return r.e.tracksLinks(&r.b) }
+
+// tracksLinks reports whether b's URL buttons go out as tracked links.
+func (e *Engine) tracksLinks(b *herald.Broadcast) bool {
+	return e.opts.TrackLink != nil && slices.ContainsFunc(b.Content.Buttons, func(b herald.Button) bool {
 		return b.Kind == herald.URLButton
 	})
+}
+
+// multicasts reports whether b's users may share a request (a
+// Multicaster's): only when everyone gets the same message, neither
+// personalised nor carrying per-recipient tracked links.
+func (e *Engine) multicasts(b *herald.Broadcast) bool {
+	return !b.Content.Personalized() && !e.tracksLinks(b)
 }
 
 // prepare reads the recipient's subscriber as it is now and decides the

@@ -30,6 +30,9 @@ type Audiences interface {
 	Count(a *herald.Audience, cat herald.Category, now time.Time) (herald.Count, error)
 	Tags() []herald.TagCount
 	Subscriber(key herald.SubscriberKey) (herald.Subscriber, error)
+	// EachRecipient streams an audience's members (the summary's preview
+	// is personalised for one of them).
+	EachRecipient(a *herald.Audience, now time.Time, fn func(sub *herald.Subscriber) error) error
 }
 
 // Sessions keeps conversation state across restarts (opaque bytes).
@@ -126,6 +129,9 @@ type Config struct {
 	// service over Store without a dispatcher, for tests and tools).
 	Broadcasts Service
 	Tests      TestSender
+	// Estimates says how long a broadcast takes to send on each channel
+	// (the summary's preflight ETA); nil: the summary has no ETA.
+	Estimates Estimator
 	// AsksApprovers says the admin chats post an approval request when a
 	// broadcast waits for one (else its creator is told whom to ask).
 	AsksApprovers bool

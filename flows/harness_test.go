@@ -246,6 +246,13 @@ func renderTranscript(in Input, rs []Reply) string {
 		if r.File != nil {
 			fmt.Fprintf(&b, "    📎 %s\n", idRe.ReplaceAllString(r.File.Name, "B-XXXX"))
 		}
+		if p := r.Preview; p != nil {
+			fmt.Fprintf(&b, "    👁 %s: %q", p.Recipient.Key(), p.Content.Text)
+			for _, bt := range p.Content.Buttons {
+				fmt.Fprintf(&b, " [%s]", bt.Label)
+			}
+			b.WriteString("\n")
+		}
 	}
 	return b.String()
 }

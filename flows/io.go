@@ -77,6 +77,9 @@ type Reply struct {
 	// offer a date and a time picker and send the picked values as that
 	// text.
 	DateTime *DateTimeHint
+	// Preview, when set, is the broadcast's message itself, shown after
+	// Text (which names whom it is personalised for); see Preview.
+	Preview *Preview
 }
 
 // DateTimeHint prefills a frontend's date and time pickers.

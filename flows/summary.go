@@ -23,7 +23,14 @@ func askSummary(t *turn) error {
 	if err != nil {
 		return err
 	}
-	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, t.countText(d, cnt))
+	countLine, err := t.withETA(d, t.countText(d, cnt))
+	if err != nil {
+		return err
+	}
+	if err := t.summaryPreview(d); err != nil {
+		return err
+	}
+	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, countLine)
 	cs := []Choice{
 		t.choice("ed:name", t.T("btn.edit_name")),
 		t.choice("ed:channels", t.T("btn.edit_channels")),
@@ -61,7 +68,7 @@ func (t *turn) summaryText(d *herald.Broadcast, countLine string) string {
 		line("  " + d.Content.Title)
 	}
 	if d.Content.Text != "" {
-		line("  " + preview(d.Content.Text, d.Content.Spans))
+		line("  " + preview(d.Content.Text, d.Content.Spans, nil))
 	}
 	if n := len(d.Content.Images); n > 0 {
 		line("  " + t.N("summary.images", n))

@@ -132,7 +132,7 @@ func (t *turn) describeCards(c *herald.Content) []string {
 	for i, k := range c.Cards {
 		line := strconv.Itoa(i+1) + ". " + k.Title
 		if k.Text != "" {
-			line += " — " + preview(k.Text, k.Spans)
+			line += " — " + preview(k.Text, k.Spans, nil)
 		}
 		if k.Image.URL != "" || k.Image.MediaID != "" {
 			line += " 🖼"
@@ -145,10 +145,14 @@ func (t *turn) describeCards(c *herald.Content) []string {
 	return out
 }
 
-// preview is formatted text as the wizard shows it: personalised for the
-// sample subscriber, in Herald's markup (which Slack shows formatted).
-func preview(text string, spans []herald.Span) string {
-	return herald.Markup(herald.PersonalizeFormatted(text, spans, sampleSubscriber()))
+// preview is formatted text as the wizard shows it, in Herald's markup
+// (which Slack shows formatted): personalised for sub, or as written when
+// sub is nil (the summary's real preview shows it personalised).
+func preview(text string, spans []herald.Span, sub *herald.Subscriber) string {
+	if sub != nil {
+		text, spans = herald.PersonalizeFormatted(text, spans, sub)
+	}
+	return herald.Markup(text, spans)
 }
 
 // freeButtonID is the next "bN" no button has: IDs stay unique in a

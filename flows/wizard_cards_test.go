@@ -18,7 +18,7 @@ func TestWizardCarouselWithFormatting(t *testing.T) {
 	h.send("Boots")
 	h.send("https://cdn.example.com/boots.jpg")
 	mustContain(t, h.send("*Warm* boots for {name|you}, <https://shop.example/boots|see them>"),
-		"Preview: *Warm* boots for Alice Chen, <https://shop.example/boots|see them>")
+		"Preview: *Warm* boots for User U000, <https://shop.example/boots|see them>")
 	h.press("btn:action")
 	h.send("Want")
 	h.press("act:count")
@@ -38,7 +38,7 @@ func TestWizardCarouselWithFormatting(t *testing.T) {
 	h.press(choiceDone)
 	h.press("tm:now")
 	rs = h.press("op:hold")
-	mustContain(t, rs, "🎠 Carousel", "1. Boots — *Warm* boots for Alice Chen", "2. Scarf — 🧣 *Soft* and warm",
+	mustContain(t, rs, "🎠 Carousel", "1. Boots — *Warm* boots for {name|you}", "2. Scarf — 🧣 *Soft* and warm",
 		"LINE: no bold, italic or code there", "Telegram has no carousels: each card arrives as its own message",
 		"Links in the text go out direct: their clicks are not counted")
 	h.press("sum:confirm")

@@ -84,7 +84,11 @@ func handleText(t *turn) error {
 		return t.fail(t.T("err.text.placeholder", "Placeholder", bad))
 	}
 	*cur, *curSpans = text, spans
-	t.say(t.T("wizard.text.preview", "Preview", preview(text, spans)))
+	sub, _, err := t.previewRecipient(&t.sess.Draft) // none: the placeholders' fallbacks
+	if err != nil {
+		return err
+	}
+	t.say(t.T("wizard.text.preview", "Preview", preview(text, spans, &sub)))
 	return t.sectionDone(stepButtons)
 }
 
@@ -116,11 +120,6 @@ func unknownPlaceholder(text string) string {
 		}
 	}
 	return ""
-}
-
-// sampleSubscriber fills previews of personalised text.
-func sampleSubscriber() *herald.Subscriber {
-	return &herald.Subscriber{Platform: herald.LINE, ID: "U0001", Name: "Alice Chen", Attributes: map[string]string{"city": "Taipei"}}
 }
 
 func askImages(t *turn) error {

@@ -55,7 +55,7 @@ func TestWizardTextSentNow(t *testing.T) {
 	h.press(choiceBack)
 	h.press(choiceDone)
 	h.press("ct:text")
-	mustContain(t, h.send("Hi {name|there}, 20% off today!"), "Preview: Hi Alice Chen, 20% off today!")
+	mustContain(t, h.send("Hi {name|there}, 20% off today!"), "Preview: Hi User U000, 20% off today!")
 	h.press("btn:url")
 	h.send("Shop now")
 	h.send("https://shop.example.com/winter")

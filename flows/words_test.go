@@ -19,7 +19,7 @@ func untranslated(text string) []string {
 		"tag", "vip", "churned", "user", "tz", "line", "telegram", "messenger", "active", "inactive", "attr", "city",
 		"name", "first", "there", "users", "groups", "both", "everyone", "exists", "x"}
 	// What the admin typed is theirs to write in any language.
-	text = strings.NewReplacer("Winter sale", "", "Hi {name|there}, 20% off today!", "", "Hi Alice Chen, 20% off today!", "").Replace(text)
+	text = strings.NewReplacer("Winter sale", "", "Hi {name|there}, 20% off today!", "", "Hi User U000, 20% off today!", "").Replace(text)
 	var out []string
 	for _, m := range asciiWord.FindAllStringSubmatch(text, -1) {
 		for _, w := range strings.Fields(m[1]) {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	dtelegram "github.com/heraldbot/herald/dispatch/telegram"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
 	"github.com/heraldbot/herald/locales"
@@ -44,8 +45,15 @@ func newDemo(cfg *Config, undo time.Duration, ap **app, stdin io.Reader, stdout 
 		cfg.PublicBaseURL = demoPublicURL
 	}
 	offers := adminchat.NewOffers()
-	con := console.New(lateHandler{ap}, stdout, console.Options{UserName: "Demo admin", Echo: !isTerminal(stdin),
-		FilesDir: filepath.Dir(cfg.Storage.Path), Offers: offers, Words: consoleWords(ap, cfg.Locale), Columns: terminalColumns(stdout)})
+	// The console prints the summary's preview as the Telegram sender
+	// renders it (this instance only renders; it sends nothing).
+	tg, err := dtelegram.New(dtelegram.Config{Token: cfg.Telegram.Token, BaseURL: cfg.Telegram.APIURL,
+		MediaURL: func(id string) string { return cfg.PublicBaseURL + "/media/" + id }})
+	if err != nil {
+		return nil, fmt.Errorf("demo: telegram preview: %w", err)
+	}
+	con := console.New(lateHandler{ap}, stdout, console.Options{UserName: "Demo admin", Echo: !isTerminal(stdin), FilesDir: filepath.Dir(cfg.Storage.Path),
+		Offers: offers, Words: consoleWords(ap, cfg.Locale), Columns: terminalColumns(stdout), Preview: tg.PreviewText})
 	return &demoMode{fakes: f, con: con, undo: undo, offers: offers}, nil
 }
 

@@ -53,7 +53,7 @@ type adminFrontends struct {
 // newAdminFrontends builds the frontends the config enables and registers
 // each one's access rules in access (the engine's flows.Access).
 func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *locales.Catalog,
-	access adminchat.AccessByFrontend, logger *slog.Logger, opts appOptions) (*adminFrontends, error) {
+	access adminchat.AccessByFrontend, logger *slog.Logger, opts appOptions, pv previews) (*adminFrontends, error) {
 	fe := &adminFrontends{log: logger}
 	surfaces := map[string]adminchat.Surface{}
 	offers := opts.Offers
@@ -66,7 +66,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 	if cfg.Telegram.Token != "" && (len(cfg.Telegram.AdminChatIDs) > 0 || len(cfg.Telegram.AdminUserIDs) > 0) {
 		a, err := telegram.NewAdmin(telegram.AdminOptions{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
 			Flows: engine, Audit: store, Catalog: cat, AdminChatIDs: cfg.Telegram.AdminChatIDs,
-			AdminUserIDs: cfg.Telegram.AdminUserIDs, Offers: offers, Logger: logger})
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Offers: offers, Previews: pv.telegram, Logger: logger})
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +76,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		s, err := slackfe.New(slackfe.Options{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
 			SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Flows: engine, Audit: store, Admins: store, Catalog: cat,
 			AllowedUsers: cfg.Slack.AllowedUsers, AllowedUserGroups: cfg.Slack.AllowedUserGroups,
-			AllowedChannels: cfg.Slack.AllowedChannels, Offers: offers, Logger: logger})
+			AllowedChannels: cfg.Slack.AllowedChannels, Offers: offers, MediaURL: pv.mediaURL, Logger: logger})
 		if err != nil {
 			return nil, err
 		}
@@ -96,6 +96,14 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 	}
 	fe.Reporter = r
 	return fe, nil
+}
+
+// previews are what the admin chats render the summary's preview with:
+// the Telegram delivery sender (nil without Telegram), and where uploaded
+// images are served (nil without public_base_url), for Slack to show them.
+type previews struct {
+	telegram telegram.Previewer
+	mediaURL func(mediaID string) string
 }
 
 // apiChat is the admin chat where broadcasts made through the API report

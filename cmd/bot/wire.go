@@ -124,7 +124,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		feCfg.Slack = SlackConfig{}
 	} else {
 		p.flows, err = flows.New(flows.Config{Store: a.store, Catalog: cat, Access: flowAccess, Broadcasts: p.broadcasts,
-			Tests: p.dispatch, AsksApprovers: true,
+			Tests: p.dispatch, Estimates: p.dispatch, AsksApprovers: true,
 			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
 			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
 			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours), Roster: a.store, LINEFollowers: lineFollowers(&cfg), Interim: lazyInterim{p},
@@ -133,7 +133,14 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 			return fmt.Errorf("flows: %w", err)
 		}
 	}
-	p.fe, err = newAdminFrontends(feCfg, p.flows, a.store, cat, access, a.logger, opts)
+	var pv previews
+	if tg, ok := senders[herald.Telegram].(*dtelegram.Sender); ok {
+		pv.telegram = tg
+	}
+	if cfg.PublicBaseURL != "" {
+		pv.mediaURL = a.mediaURL
+	}
+	p.fe, err = newAdminFrontends(feCfg, p.flows, a.store, cat, access, a.logger, opts, pv)
 	if err != nil {
 		return fmt.Errorf("admin frontends: %w", err)
 	}

@@ -170,3 +170,13 @@ func altText(c *herald.Content) string {
 	}
 	return string(r) + "…"
 }
+
+// Parts implements dispatch.PartCounter: the requests content takes to
+// one recipient, as Send splits it.
+func (s *Sender) Parts(c *herald.Content) int {
+	parts, err := s.parts(&dispatch.Message{Content: *c})
+	if err != nil {
+		return 1
+	}
+	return len(parts)
+}

@@ -89,11 +89,6 @@ func titled(title, text string, spans []herald.Span, card bool) string {
 	return t + "\n\n" + body
 }
 
-// Keyboard is buttons as the inline keyboard under a message, one per row.
-func Keyboard(broadcastID string, buttons []herald.Button) models.ReplyMarkup {
-	return keyboard(broadcastID, buttons)
-}
-
 // CardMessage is one carousel card as Telegram shows it: its picture's URL
 // ("" for none), the HTML text (the picture's caption, or the message) and
 // the card's buttons.
@@ -103,18 +98,18 @@ type CardMessage struct {
 	Keyboard models.ReplyMarkup
 }
 
-// Carousel renders a carousel as one Telegram message per card, in order.
+// carousel renders a carousel as one Telegram message per card, in order.
 // Telegram has no carousel; an album cannot carry buttons, and buttons sent
 // after an album would lose which card they belong to, so each card is a
 // photo with its caption and its own buttons.
-func Carousel(broadcastID string, c *herald.Content, mediaURL func(string) string) []CardMessage {
+func carousel(postback func(herald.Button) string, c *herald.Content, mediaURL func(string) string) []CardMessage {
 	out := make([]CardMessage, len(c.Cards))
 	for i, k := range c.Cards {
 		out[i].HTML = titled(k.Title, k.Text, k.Spans, true)
 		if urls := dispatch.ImageURLs([]herald.Image{k.Image}, mediaURL); len(urls) > 0 {
 			out[i].Photo = urls[0]
 		}
-		out[i].Keyboard = keyboard(broadcastID, c.CardButtons(i))
+		out[i].Keyboard = keyboard(c.CardButtons(i), postback)
 	}
 	return out
 }
@@ -122,8 +117,8 @@ func Carousel(broadcastID string, c *herald.Content, mediaURL func(string) strin
 // sendCarousel sends a carousel's cards, one request each: a retry after a
 // failure starts at the first card not delivered (dispatch.PartialError,
 // Message.FromPart).
-func (s *Sender) sendCarousel(ctx context.Context, chat any, m *dispatch.Message) (string, error) {
-	cards := Carousel(m.BroadcastID, &m.Content, s.cfg.MediaURL)
+func (s *Sender) sendCarousel(ctx context.Context, chat any, m *dispatch.Message, postback func(herald.Button) string) (string, error) {
+	cards := carousel(postback, &m.Content, s.cfg.MediaURL)
 	return m.SendParts(ctx, len(cards), func(i int) (string, error) {
 		k := cards[i]
 		if k.Photo == "" {

@@ -137,15 +137,22 @@ func (s *Sender) migrated(ctx context.Context, m *dispatch.Message, to dispatch.
 }
 
 func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (string, error) {
+	return s.sendWith(ctx, chat, m, runPostback(m.BroadcastID))
+}
+
+// sendWith sends m's content to chat, its action buttons carrying
+// postback's data: every request a recipient's message takes is built
+// here, for a run, a test send and the admin's preview alike.
+func (s *Sender) sendWith(ctx context.Context, chat any, m *dispatch.Message, postback func(herald.Button) string) (string, error) {
 	c := &m.Content
 	if c.Kind == herald.CarouselContent {
-		return s.sendCarousel(ctx, chat, m)
+		return s.sendCarousel(ctx, chat, m, postback)
 	}
-	kb := keyboard(m.BroadcastID, c.Buttons)
+	kb := keyboard(c.Buttons, postback)
 	text := Body(c)
 	images := s.imageURLs(c)
 	captionFits := visibleLen(c) <= maxCaption
-	single := len(images) == 0 || len(images) == 1 && captionFits
+	single, rest := shape(images, captionFits, text)
 	switch {
 	case single && m.FromPart > 0:
 		return "", nil // one request, already delivered
@@ -167,10 +174,6 @@ func (s *Sender) send(ctx context.Context, chat any, m *dispatch.Message) (strin
 			return "", err
 		}
 		first = id
-	}
-	rest := text
-	if len(images) > 1 && captionFits {
-		rest = "" // already the album's caption
 	}
 	if rest == "" && kb == nil {
 		return first, nil
@@ -214,6 +217,35 @@ func (s *Sender) sendPictures(ctx context.Context, chat any, images []string, te
 	return messageID(msgs[0]), nil
 }
 
+// shape says how a message of text (HTML) and images goes out: single is
+// one request (the text alone, or one photo with it as caption); else the
+// pictures go first and rest is the text that follows them in a message
+// of its own ("" when it is the album's caption). captionFits says whether
+// the text's visible characters fit a caption.
+func shape(images []string, captionFits bool, text string) (single bool, rest string) {
+	switch {
+	case len(images) == 0 || len(images) == 1 && captionFits:
+		return true, ""
+	case len(images) > 1 && captionFits:
+		return false, "" // the album's caption
+	}
+	return false, text
+}
+
+// Parts implements dispatch.PartCounter: an album or a photo with long
+// text takes a second message when text or buttons follow it; a carousel
+// takes one message per card.
+func (s *Sender) Parts(c *herald.Content) int {
+	if c.Kind == herald.CarouselContent {
+		return len(c.Cards)
+	}
+	single, rest := shape(s.imageURLs(c), visibleLen(c) <= maxCaption, "text")
+	if single || rest == "" && len(c.Buttons) == 0 {
+		return 1
+	}
+	return 2
+}
+
 // visibleLen is how many characters the message's text shows (what
 // Telegram's caption limit counts): the text without its tags.
 func visibleLen(c *herald.Content) int {
@@ -232,9 +264,14 @@ func (s *Sender) imageURLs(c *herald.Content) []string {
 	return dispatch.ImageURLs(images, s.cfg.MediaURL)
 }
 
+// runPostback is a run's button data: what ties a tap to the broadcast.
+func runPostback(broadcastID string) func(herald.Button) string {
+	return func(b herald.Button) string { return herald.EncodePostback(broadcastID, b.ID) }
+}
+
 // keyboard renders buttons one per row: URL buttons open the link, action
-// buttons carry the postback that ties a tap to the broadcast.
-func keyboard(broadcastID string, buttons []herald.Button) models.ReplyMarkup {
+// buttons carry postback's data.
+func keyboard(buttons []herald.Button, postback func(b herald.Button) string) models.ReplyMarkup {
 	if len(buttons) == 0 {
 		return nil
 	}
@@ -244,7 +281,7 @@ func keyboard(broadcastID string, buttons []herald.Button) models.ReplyMarkup {
 		if b.Kind == herald.URLButton {
 			kb.URL = b.URL
 		} else {
-			kb.CallbackData = herald.EncodePostback(broadcastID, b.ID)
+			kb.CallbackData = postback(b)
 		}
 		rows = append(rows, []models.InlineKeyboardButton{kb})
 	}

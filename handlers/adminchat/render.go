@@ -93,16 +93,16 @@ func rateLine(loc *locales.Localizer, p *herald.Progress) string {
 	case p.ETA <= 0:
 		return loc.T("progress.rate_only", "Rate", formatRate(p.Rate))
 	case p.Waiting > 0: // the ETA covers only those due now
-		return loc.T("progress.rate_group", "Rate", formatRate(p.Rate), "ETA", roughDuration(loc, p.ETA))
+		return loc.T("progress.rate_group", "Rate", formatRate(p.Rate), "ETA", flows.RoughDuration(loc, p.ETA))
 	}
-	return loc.T("progress.rate", "Rate", formatRate(p.Rate), "ETA", roughDuration(loc, p.ETA))
+	return loc.T("progress.rate", "Rate", formatRate(p.Rate), "ETA", flows.RoughDuration(loc, p.ETA))
 }
 
 // waitingLine says who waits for their own time and when the next of
 // them go out, in the bot's timezone and from now.
 func (v view) waitingLine(p *herald.Progress) string {
 	when := v.clock(p.NextAt, p.At)
-	in := roughDuration(v.loc, max(0, p.NextAt.Sub(p.At)))
+	in := flows.RoughDuration(v.loc, max(0, p.NextAt.Sub(p.At)))
 	n := flows.FormatCount(p.Waiting)
 	if v.localTime != "" {
 		return v.loc.T("progress.waiting_local", "Waiting", n, "Time", v.localTime, "When", when, "In", in)
@@ -216,17 +216,6 @@ func (v view) clock(t, now time.Time) string {
 	return lt.Format(layout) + " " + v.zone.String()
 }
 
-// roughDuration is a time ahead as people estimate it, rounded up (an ETA
-// that runs out early reads as a broken promise): "20 s" to the next ten
-// seconds under a minute, then whole minutes: "12 min", "3 h 5 min", "2 d 4 h".
-func roughDuration(loc *locales.Localizer, d time.Duration) string {
-	if d < 50*time.Second {
-		s := max(10, int64(math.Ceil(d.Seconds()/10))*10)
-		return loc.T("duration.s", "S", strconv.FormatInt(s, 10))
-	}
-	return hmDuration(loc, max(1, int64(math.Ceil(d.Minutes()))))
-}
-
 // exactDuration is a time taken, to the second under an hour: "53 s",
 // "4 min 12 s", "1 h 5 min".
 func exactDuration(loc *locales.Localizer, d time.Duration) string {
@@ -237,20 +226,5 @@ func exactDuration(loc *locales.Localizer, d time.Duration) string {
 	case s < 3600 && s%60 != 0:
 		return loc.T("duration.ms", "M", strconv.FormatInt(s/60, 10), "S", strconv.FormatInt(s%60, 10))
 	}
-	return hmDuration(loc, s/60)
-}
-
-// hmDuration shows whole minutes in the largest units that read well.
-func hmDuration(loc *locales.Localizer, m int64) string {
-	h, d := m/60, m/(24*60)
-	i := func(n int64) string { return strconv.FormatInt(n, 10) }
-	switch {
-	case m < 60:
-		return loc.T("duration.m", "M", i(m))
-	case h < 48 && m%60 == 0:
-		return loc.T("duration.h", "H", i(h))
-	case h < 48:
-		return loc.T("duration.hm", "H", i(h), "M", i(m%60))
-	}
-	return loc.T("duration.dh", "D", i(d), "H", i(h%24))
+	return flows.WholeMinutes(loc, s/60)
 }

@@ -52,6 +52,10 @@ type Options struct {
 	// message's updates then rewrite one line in place. Nil (a pipe, a
 	// file, a test): every update prints as lines of its own.
 	Columns func() int
+	// Preview renders a summary's preview as the Telegram sender sends it
+	// (*dispatch/telegram.Sender's PreviewText); nil: the summary's line
+	// naming the preview's recipient is printed alone.
+	Preview func(c *herald.Content) string
 }
 
 // Console is one admin at a terminal.
@@ -210,6 +214,9 @@ func (c *Console) print(replies []flows.Reply) {
 		if r.File != nil {
 			c.saveFile(r.File)
 		}
+		if r.Preview != nil && c.opts.Preview != nil {
+			c.printPreview(c.opts.Preview(&r.Preview.Content))
+		}
 		if len(r.Choices) == 0 {
 			continue
 		}
@@ -263,4 +270,12 @@ func (c *Console) word(key string, pairs ...any) string {
 		}
 	}
 	return c.opts.Words().T(key, pairs...)
+}
+
+// printPreview prints a rendered preview indented under a bar, set apart
+// from Herald's own words as the message it is.
+func (c *Console) printPreview(text string) {
+	for _, l := range strings.Split(text, "\n") {
+		c.printf("  ┃ %s\n", l)
+	}
 }

@@ -86,6 +86,12 @@ func (h *Handler) onInteraction(ctx context.Context, cb *slack.InteractionCallba
 		thread = cb.Message.ThreadTimestamp
 	}
 	user := cb.User.ID
+	if strings.HasPrefix(act.ActionID, actionPreview) {
+		h.enqueue(ctx, convKey{chatID(channel, thread), user}, func(ctx context.Context) {
+			h.previewPress(ctx, channel, thread, user, act.ActionID)
+		})
+		return
+	}
 	pressed := &pressedMsg{ts: cb.Container.MessageTs, choice: act.Value, owner: blockOwner(act.BlockID), blocks: cb.Message.Blocks}
 	if pressed.ts == "" {
 		pressed.ts = cb.Message.Timestamp

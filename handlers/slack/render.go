@@ -36,6 +36,12 @@ type pressedMsg struct {
 func (h *Handler) deliver(ctx context.Context, channel, thread, user string, pressed *pressedMsg, replies []flows.Reply) {
 	edited := false
 	for _, r := range replies {
+		if r.Preview != nil {
+			if err := h.postPreview(ctx, channel, thread, user, r); err != nil {
+				h.log.Warn("slack: post preview", "channel", channel, "error", err)
+			}
+			continue
+		}
 		h.remember(convKey{chatID(channel, thread), user}, r)
 		if r.Edit && pressed != nil && !edited && r.File == nil {
 			edited = true

@@ -77,7 +77,10 @@ type Options struct {
 	// Offers is optional: a send-now's Undo message is recorded there, to
 	// be edited when the broadcast starts.
 	Offers *adminchat.Offers
-	Logger *slog.Logger
+	// MediaURL is where an uploaded image is served (public_base_url), so
+	// a preview can show it; nil: uploaded images are left out of it.
+	MediaURL func(mediaID string) string
+	Logger   *slog.Logger
 }
 
 // Handler is the Slack frontend. It implements flows.Access for Slack

@@ -60,7 +60,10 @@ type AdminOptions struct {
 	// Offers is optional: a send-now's Undo message is recorded there, to
 	// be edited when the broadcast starts.
 	Offers *adminchat.Offers
-	Logger *slog.Logger
+	// Previews sends the summary's preview into the chat as recipients
+	// get the message; nil: the summary comes without it.
+	Previews Previewer
+	Logger   *slog.Logger
 }
 
 // Admin is the Telegram admin frontend: it renders flows conversations in

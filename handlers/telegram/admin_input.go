@@ -149,6 +149,10 @@ func (a *Admin) onCallback(ctx context.Context, cq *models.CallbackQuery) {
 		return
 	}
 	loc := a.loc(&cq.From)
+	if cq.Data == flows.PreviewChoice { // a button of a preview: no tap, no wizard step
+		a.answer(ctx, cq.ID, loc.T("tg.preview_tap"), false)
+		return
+	}
 	var owner int64
 	if pressed != nil {
 		a.mu.Lock()

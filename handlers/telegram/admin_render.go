@@ -47,6 +47,10 @@ func (a *Admin) deliver(ctx context.Context, chat, user int64, private bool, pre
 			edited = true
 			a.markChosen(ctx, chat, pressed)
 		}
+		if r.Preview != nil {
+			a.preview(ctx, chat, r)
+			continue
+		}
 		if !private && (r.Expect == flows.ExpectText || r.Expect == flows.ExpectFile) {
 			r.Text += "\n\n" + a.opts.Catalog.Localizer("").T("tg.reply_hint")
 		}

@@ -1,0 +1,57 @@
+package dispatch
+
+import (
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+// PartCounter is a Sender whose message may take several requests to one
+// recipient (an album, then the text with its buttons; more pictures than
+// one request holds): Parts says how many content takes, as Send would
+// send it. Estimate counts them; a sender without it takes one.
+type PartCounter interface {
+	Parts(c *herald.Content) int
+}
+
+// Estimate is how long sending b to users and groups on platform p takes
+// at the engine's configured limits, before any of it starts: the
+// summary's preflight says it per channel, as the progress message says
+// the time left while sending. It counts requests the way a run makes
+// them: users share multicasts of the sender's size when b allows it
+// (multicasts), groups and personalised messages go one by one, and every
+// message takes the sender's Parts; each class spends them at its rate
+// with the engine's headroom, classes in parallel. A message of several
+// parts also waits the class's gap between them to one chat (a group's
+// is longest). Time spent on the network, retries and 429s is not
+// counted: it is a floor, and 0 when the channel has no limit or no sender.
+func (e *Engine) Estimate(b *herald.Broadcast, p herald.Platform, users, groups int) time.Duration {
+	rt := e.routes[p]
+	if rt == nil || users+groups <= 0 {
+		return 0
+	}
+	parts := 1
+	if pc, ok := rt.s.(PartCounter); ok {
+		parts = max(1, pc.Parts(&b.Content))
+	}
+	// Requests per limiter: the same limiter may serve both kinds.
+	spend := map[*limiter]int{}
+	if rt.maxMulti > 1 && e.multicasts(b) {
+		spend[rt.multi] += (users + rt.maxMulti - 1) / rt.maxMulti * parts
+	} else {
+		spend[rt.single] += users * parts
+	}
+	spend[rt.single] += groups * parts
+	var d time.Duration
+	for l, n := range spend {
+		d = max(d, time.Duration(n)*l.base)
+	}
+	if parts > 1 {
+		gap := rt.single.chatGap
+		if groups > 0 {
+			gap = max(gap, rt.single.groupGap)
+		}
+		d = max(d, time.Duration(parts-1)*gap)
+	}
+	return d
+}

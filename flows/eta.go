@@ -1,0 +1,66 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+// Estimator says how long sending a broadcast to users and groups on one
+// channel takes at the configured limits (*dispatch.Engine): the summary's
+// preflight shows it per channel before anything is sent.
+type Estimator interface {
+	Estimate(b *herald.Broadcast, p herald.Platform, users, groups int) time.Duration
+}
+
+// withETA is the summary's count line followed by the ETA line, if any.
+func (t *turn) withETA(d *herald.Broadcast, countLine string) (string, error) {
+	eta, err := t.etaLine(d)
+	if err != nil || eta == "" {
+		return countLine, err
+	}
+	return countLine + "\n" + eta, nil
+}
+
+// etaLine is the preflight's time to send, per channel: "Telegram 12,400
+// people · about 7 min; LINE 3,000 people · under a minute". It counts
+// those the message reaches (Messenger users outside the window of a
+// marketing message are skipped); "" without an Estimator or channels.
+func (t *turn) etaLine(d *herald.Broadcast) (string, error) {
+	est := t.e.cfg.Estimates
+	if est == nil || len(d.Audience.Channels) == 0 {
+		return "", nil
+	}
+	cat := d.Category
+	if cat == "" {
+		cat = herald.Marketing
+	}
+	parts := make([]string, 0, len(d.Audience.Channels))
+	for _, p := range d.Audience.Channels {
+		a := d.Audience
+		a.Channels = []herald.Platform{p}
+		c, err := t.e.cfg.Store.Count(&a, cat, t.now)
+		if err != nil {
+			return "", fmt.Errorf("flows: count %s for the ETA: %w", p, err)
+		}
+		users := c.Users
+		if cat != herald.NonMarketing {
+			users = max(0, users-c.OutsideWindow)
+		}
+		n := users + c.Groups
+		parts = append(parts, t.N("eta.channel", n, "Channel", PlatformName(p), "Count", FormatCount(n),
+			"Time", t.etaWords(est.Estimate(d, p, users, c.Groups))))
+	}
+	return t.T("summary.eta", "Channels", strings.Join(parts, "; ")), nil
+}
+
+// etaWords says a send's duration as the progress message says time
+// left: "under a minute", else "about 7 min".
+func (t *turn) etaWords(d time.Duration) string {
+	if d < time.Minute {
+		return t.T("eta.under_minute")
+	}
+	return t.T("eta.about", "Time", RoughDuration(t.loc, d))
+}

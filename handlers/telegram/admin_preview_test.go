@@ -1,0 +1,58 @@
+package telegram
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/heraldbot/herald"
+	dtelegram "github.com/heraldbot/herald/dispatch/telegram"
+)
+
+// The summary sends the message itself into the admin group, through the
+// Telegram sender, personalised for a real member of the audience and
+// named; its link opens the target and its action button only says
+// "preview".
+func TestSummarySendsTheRealMessageIntoTheGroup(t *testing.T) {
+	r := newAdminRig(t)
+	sender, err := dtelegram.New(dtelegram.Config{Token: token, BaseURL: r.api.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.a.opts.Previews = sender
+	if err := r.store.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: "U9", Kind: herald.KindUser,
+		Name: "Alice Chen", State: herald.Subscribed, Tags: []string{"vip"}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	r.push(r.message(alice, `/new "Hi {name|there} <3" to tag:vip on line at 2030-01-07 09:00`, nil))
+	r.press(alice, r.last("Summary of"), "ed:buttons")
+	r.press(alice, r.last("Buttons"), "btn:url")
+	r.push(r.message(alice, "Shop", ptr(r.last("button's label"))))
+	r.push(r.message(alice, "https://shop.example.com/w", ptr(r.last("web address"))))
+	r.press(alice, r.last("1. Shop"), "btn:action")
+	r.push(r.message(alice, "I'm in", ptr(r.last("button's label"))))
+	r.press(alice, r.last("What happens when"), "act:count")
+	r.press(alice, r.last("2. I'm in"), "done")
+
+	r.last("Preview for Alice Chen (LINE)")
+	msg := r.last("Hi Alice Chen <3")
+	if !strings.Contains(msg.ReplyMarkup, `"url":"https://shop.example.com/w"`) || !strings.Contains(msg.ReplyMarkup, `"callback_data":"preview"`) {
+		t.Fatalf("preview keyboard %s: want the link as is and an inert action button", msg.ReplyMarkup)
+	}
+	if summary := r.last("Summary of"); summary.MessageID < msg.MessageID {
+		t.Errorf("the summary (message %d) comes before the preview (%d); want it after", summary.MessageID, msg.MessageID)
+	}
+
+	before := len(r.sent())
+	id := r.press(bob, msg, "preview")
+	if a := r.answer(id); !strings.Contains(a.Text, "This is a preview") {
+		t.Errorf("a press on the preview's button is answered %q; want it said to be a preview", a.Text)
+	}
+	if n := len(r.sent()); n != before {
+		t.Errorf("a press on the preview's button posted %d messages; want none", n-before)
+	}
+	taps, err := r.store.Taps("")
+	if err != nil || len(taps) != 0 {
+		t.Errorf("taps recorded for a preview: %v (%v)", taps, err)
+	}
+}
