@@ -1,6 +1,11 @@
 package herald
 
-import "strings"
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Response is a retarget criterion: the subscribers who tapped an action
 // button or clicked a tracked link of a past broadcast (of one button, or
@@ -54,4 +59,55 @@ func (a *Audience) matchesResponses(s *Subscriber, responded RespondedFunc) bool
 		}
 	}
 	return true
+}
+
+// UnknownResponseError is a retarget term naming a broadcast that does not
+// exist or, with Button set, a button the broadcast does not have. It
+// unwraps to a ValidationError on audience.tapped, so the API answers 422
+// and flows can name the term in the admin's language.
+type UnknownResponseError struct {
+	Response Response
+	Button   bool
+}
+
+func (e *UnknownResponseError) Error() string {
+	if e.Button {
+		return fmt.Sprintf("broadcast %s has no button %q", e.Response.BroadcastID, e.Response.ButtonID)
+	}
+	return "no broadcast " + e.Response.BroadcastID
+}
+
+// Unwrap is the ValidationError the API reports.
+func (e *UnknownResponseError) Unwrap() error {
+	return &ValidationError{Field: "audience.tapped", Code: CodeUnknown}
+}
+
+// ResolveResponses checks a's retarget terms against the stored broadcasts
+// (lookup returns one, or an error wrapping ErrNotFound): each broadcast
+// must exist and a named button must be one of its buttons, by ID or by
+// label in any case (a label becomes the ID). A term naming nothing is an
+// *UnknownResponseError rather than an audience of nobody: a typo would
+// otherwise retarget everyone, or no one, silently.
+func ResolveResponses(a *Audience, lookup func(id string) (Broadcast, error)) error {
+	for i := range a.Responses {
+		r := &a.Responses[i]
+		b, err := lookup(r.BroadcastID)
+		if errors.Is(err, ErrNotFound) {
+			return &UnknownResponseError{Response: *r}
+		}
+		if err != nil {
+			return fmt.Errorf("look up broadcast %s: %w", r.BroadcastID, err)
+		}
+		if r.ButtonID == "" {
+			continue
+		}
+		j := slices.IndexFunc(b.Content.Buttons, func(btn Button) bool {
+			return btn.ID == r.ButtonID || strings.EqualFold(btn.Label, r.ButtonID)
+		})
+		if j < 0 {
+			return &UnknownResponseError{Response: *r, Button: true}
+		}
+		r.ButtonID = b.Content.Buttons[j].ID
+	}
+	return nil
 }

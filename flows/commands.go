@@ -134,9 +134,11 @@ func (t *turn) newOneLine(args string) error {
 			return nil
 		}
 	}
-	if perr := applyTerms(&d.Audience, ol.Terms); perr != nil {
-		t.syntaxError(args, perr)
-		return nil
+	if perr, err := t.resolveTerms(&d.Audience, ol.Terms); err != nil || perr != nil {
+		if perr != nil {
+			t.syntaxError(args, perr)
+		}
+		return err
 	}
 	if bad := unknownPlaceholder(ol.Text); bad != "" {
 		t.syntaxError(args, &parseError{Pos: strings.Index(args, bad), Key: "err.text.placeholder", Args: []any{"Placeholder", bad}})
@@ -323,7 +325,10 @@ func (t *turn) quickCount(args string) error {
 			if len(ol.Channels) > 0 {
 				a.Channels = ol.Channels
 			}
-			perr = applyTerms(&a, ol.Terms)
+			var err error
+			if perr, err = t.resolveTerms(&a, ol.Terms); err != nil {
+				return err
+			}
 		} else if perr == nil {
 			perr = &parseError{Pos: len(prefix), Key: "err.syntax.term", Args: []any{"Word", args}}
 		}
