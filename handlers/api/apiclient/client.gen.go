@@ -752,13 +752,19 @@ type Audience struct {
 		Op    AudienceAttributesOp `json:"op"`
 		Value *string              `json:"value,omitempty"`
 	} `json:"attributes,omitempty"`
-	Channels         []AudienceChannels        `json:"channels"`
-	ExcludeTags      *[]string                 `json:"exclude_tags,omitempty"`
-	IncludeTags      *[]string                 `json:"include_tags,omitempty"`
+	Channels    []AudienceChannels `json:"channels"`
+	ExcludeTags *[]string          `json:"exclude_tags,omitempty"`
+	IncludeTags *[]string          `json:"include_tags,omitempty"`
+
+	// NotTapped Retarget: leave out people who tapped or clicked a button of each broadcast named (same forms as tapped; field audience.not_tapped on a 422).
+	NotTapped        *[]string                 `json:"not_tapped,omitempty"`
 	Recipients       *AudienceRecipients       `json:"recipients,omitempty"`
 	Selected         *[]string                 `json:"selected,omitempty"`
 	SelectedPlatform *AudienceSelectedPlatform `json:"selected_platform,omitempty"`
 	TagMatch         *AudienceTagMatch         `json:"tag_match,omitempty"`
+
+	// Tapped Retarget: only people who tapped an action button or clicked a tracked link of each broadcast named, as B-7K2Q (any button) or B-7K2Q/b1 (one button, by ID or label). An unknown broadcast or button is a 422 naming it (field audience.tapped).
+	Tapped *[]string `json:"tapped,omitempty"`
 }
 
 // AudienceActivityOp defines model for Audience.Activity.Op.
