@@ -266,7 +266,10 @@ func (s *Server) audit(actor, action, target, detail string) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *herald.ValidationError
 	var unknown *herald.UnknownResponseError
+	var over *herald.QuotaError
 	switch {
+	case errors.As(err, &over):
+		writeError(w, http.StatusUnprocessableEntity, herald.CodeOverQuota, "audience: "+over.Error(), "audience")
 	case errors.As(err, &unknown):
 		field := "audience.tapped"
 		if unknown.Response.Not {

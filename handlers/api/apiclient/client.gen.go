@@ -1302,7 +1302,9 @@ type ClientInterface interface {
 	// `schedule.local` where clocks are first), a cron the scheduler reads
 	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 	// passed (422 `in_past` on `schedule.until`), an audience of at least
-	// one recipient (422 `no_recipients`) and the two-person rule: over
+	// one recipient (422 `no_recipients`), LINE recipients that fit in what
+	// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+	// message gives the numbers) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -1322,7 +1324,9 @@ type ClientInterface interface {
 	// `schedule.local` where clocks are first), a cron the scheduler reads
 	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 	// passed (422 `in_past` on `schedule.until`), an audience of at least
-	// one recipient (422 `no_recipients`) and the two-person rule: over
+	// one recipient (422 `no_recipients`), LINE recipients that fit in what
+	// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+	// message gives the numbers) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -1565,7 +1569,9 @@ func (c *Client) ListBroadcasts(ctx context.Context, params *ListBroadcastsParam
 // `schedule.local` where clocks are first), a cron the scheduler reads
 // (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 // passed (422 `in_past` on `schedule.until`), an audience of at least
-// one recipient (422 `no_recipients`) and the two-person rule: over
+// one recipient (422 `no_recipients`), LINE recipients that fit in what
+// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+// message gives the numbers) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
@@ -1595,7 +1601,9 @@ func (c *Client) CreateBroadcastWithBody(ctx context.Context, contentType string
 // `schedule.local` where clocks are first), a cron the scheduler reads
 // (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 // passed (422 `in_past` on `schedule.until`), an audience of at least
-// one recipient (422 `no_recipients`) and the two-person rule: over
+// one recipient (422 `no_recipients`), LINE recipients that fit in what
+// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+// message gives the numbers) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
@@ -3121,7 +3129,9 @@ type ClientWithResponsesInterface interface {
 	// `schedule.local` where clocks are first), a cron the scheduler reads
 	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 	// passed (422 `in_past` on `schedule.until`), an audience of at least
-	// one recipient (422 `no_recipients`) and the two-person rule: over
+	// one recipient (422 `no_recipients`), LINE recipients that fit in what
+	// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+	// message gives the numbers) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -3141,7 +3151,9 @@ type ClientWithResponsesInterface interface {
 	// `schedule.local` where clocks are first), a cron the scheduler reads
 	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 	// passed (422 `in_past` on `schedule.until`), an audience of at least
-	// one recipient (422 `no_recipients`) and the two-person rule: over
+	// one recipient (422 `no_recipients`), LINE recipients that fit in what
+	// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+	// message gives the numbers) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -4706,7 +4718,9 @@ func (c *ClientWithResponses) ListBroadcastsWithResponse(ctx context.Context, pa
 // `schedule.local` where clocks are first), a cron the scheduler reads
 // (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 // passed (422 `in_past` on `schedule.until`), an audience of at least
-// one recipient (422 `no_recipients`) and the two-person rule: over
+// one recipient (422 `no_recipients`), LINE recipients that fit in what
+// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+// message gives the numbers) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
@@ -4732,7 +4746,9 @@ func (c *ClientWithResponses) CreateBroadcastWithBodyWithResponse(ctx context.Co
 // `schedule.local` where clocks are first), a cron the scheduler reads
 // (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 // passed (422 `in_past` on `schedule.until`), an audience of at least
-// one recipient (422 `no_recipients`) and the two-person rule: over
+// one recipient (422 `no_recipients`), LINE recipients that fit in what
+// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+// message gives the numbers) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
