@@ -1,25 +1,17 @@
 package flows
 
 import (
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/heraldbot/herald/dispatch/line"
-	"github.com/heraldbot/herald/platformtest"
+	"github.com/heraldbot/herald/dispatch/line/linetest"
 )
 
 // The summary says what a broadcast takes of LINE's monthly quota, read
 // from the LINE fake through the real sender, and Confirm refuses one that
 // would run over it with the numbers.
 func TestSummaryShowsAndConfirmEnforcesLINEQuota(t *testing.T) {
-	fake := platformtest.NewLINE(platformtest.NewRecorder(nil))
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	sender, err := line.New(line.Config{Token: "line-token", BaseURL: srv.URL, Client: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender, fake := linetest.Sender(t)
 	fake.SetQuota(10)
 	h := newHarness(t, func(c *Config) { c.Quota = sender })
 	h.walkTo("")

@@ -7,18 +7,26 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// retargetRig stores a finished broadcast with two buttons: 3 LINE users
-// tapped "Interested", a Telegram user clicked "Shop".
-func retargetRig(t *testing.T, h *harness) herald.Broadcast {
-	t.Helper()
+// saleSent stores a completed broadcast to LINE and Telegram with an
+// action button (b1 "Interested") and a link (b2 "Shop").
+func (h *harness) saleSent() herald.Broadcast {
+	h.t.Helper()
 	b := herald.Broadcast{Name: "Sale", Status: herald.StatusCompleted,
 		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE, herald.Telegram}},
 		Content: herald.Content{Kind: herald.TextContent, Text: "Sale", Buttons: []herald.Button{
 			{ID: "b1", Label: "Interested", Kind: herald.ActionButton, AddTags: []string{"sale"}},
 			{ID: "b2", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example"}}}}
 	if err := h.store.CreateBroadcast(&b); err != nil {
-		t.Fatal(err)
+		h.t.Fatal(err)
 	}
+	return b
+}
+
+// retargetRig stores a finished broadcast with two buttons: 3 LINE users
+// tapped "Interested", a Telegram user clicked "Shop".
+func retargetRig(t *testing.T, h *harness) herald.Broadcast {
+	t.Helper()
+	b := h.saleSent()
 	c := h.store.(counter)
 	var taps []herald.Tap
 	for _, id := range []string{"U000", "U001", "U002"} {

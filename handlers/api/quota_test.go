@@ -1,26 +1,18 @@
 package api
 
 import (
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald/broadcasts"
-	"github.com/heraldbot/herald/dispatch/line"
-	"github.com/heraldbot/herald/platformtest"
+	"github.com/heraldbot/herald/dispatch/line/linetest"
 )
 
 // A scheduled broadcast whose LINE recipients exceed what LINE's monthly
 // quota has left (read from the LINE fake) is a 422 with the numbers.
 func TestBroadcastOverLINEQuotaIsRefused(t *testing.T) {
-	fake := platformtest.NewLINE(platformtest.NewRecorder(nil))
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	sender, err := line.New(line.Config{Token: "line-token", BaseURL: srv.URL, Client: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sender, fake := linetest.Sender(t)
 	fake.SetQuota(2)
 	r := vipRig(t, Options{}, func(o *broadcasts.Options) { o.Quota = sender })
 	a := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Too many", now.Add(48*time.Hour)))

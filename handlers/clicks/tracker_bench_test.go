@@ -37,13 +37,7 @@ func BenchmarkClickBurst(b *testing.B) {
 			}
 		}
 	})
-	r.tr.Sync()
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "clicks/s")
-	b.StopTimer()
-	got, err := r.store.Clicks(r.bid)
-	if err != nil || len(got) != 1 || got[0].Unique != int(seq.Load()) {
-		b.Fatalf("clicks = %+v, %v; want %d unique", got, err, seq.Load())
-	}
+	reportClicks(b, r, start, int(seq.Load()))
 }
 
 // BenchmarkClickRecord is the server's side of a click alone: the token
@@ -68,11 +62,17 @@ func BenchmarkClickRecord(b *testing.B) {
 			}
 		}
 	})
+	reportClicks(b, r, start, int(seq.Load()))
+}
+
+// reportClicks waits until every click is durable, reports clicks/s since
+// start, and checks that each of the n recipients was counted once.
+func reportClicks(b *testing.B, r *rig, start time.Time, n int) {
 	r.tr.Sync()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "clicks/s")
 	b.StopTimer()
 	got, err := r.store.Clicks(r.bid)
-	if err != nil || len(got) != 1 || got[0].Unique != int(seq.Load()) {
-		b.Fatalf("clicks = %+v, %v; want %d unique", got, err, seq.Load())
+	if err != nil || len(got) != 1 || got[0].Unique != n {
+		b.Fatalf("clicks = %+v, %v; want %d unique", got, err, n)
 	}
 }
