@@ -71,6 +71,9 @@ type Audience struct {
 	// (SubscriberKey.String): one list across several platforms.
 	SelectedPlatform Platform
 	Selected         []string
+	// Responses retarget by what people did with past broadcasts' buttons
+	// (tapped:B-7K2Q, -tapped:B-7K2Q/b1); all must hold.
+	Responses []Response
 }
 
 // selects reports whether s is on the Selected list.
@@ -85,14 +88,21 @@ func (a *Audience) selects(s *Subscriber) bool {
 // recipient kind.
 func (a *Audience) Everyone() bool {
 	return len(a.IncludeTags) == 0 && len(a.ExcludeTags) == 0 && a.Activity == nil &&
-		len(a.Attributes) == 0 && len(a.Selected) == 0
+		len(a.Attributes) == 0 && len(a.Selected) == 0 && len(a.Responses) == 0
 }
 
 // HasChannel reports whether p is one of the audience's channels.
 func (a *Audience) HasChannel(p Platform) bool { return slices.Contains(a.Channels, p) }
 
-// Matches reports whether s is in the audience at time now.
+// Matches reports whether s is in the audience at time now, for an
+// audience without Responses (see MatchesWith: here nobody responded).
 func (a *Audience) Matches(s *Subscriber, now time.Time) bool {
+	return a.MatchesWith(s, now, nil)
+}
+
+// MatchesWith reports whether s is in the audience at time now, asking
+// responded about the retarget Responses (nil: nobody responded).
+func (a *Audience) MatchesWith(s *Subscriber, now time.Time, responded RespondedFunc) bool {
 	if !s.Reachable() || !a.HasChannel(s.Platform) || !a.Recipients.Includes(s.Kind) {
 		return false
 	}
@@ -124,7 +134,7 @@ func (a *Audience) Matches(s *Subscriber, now time.Time) bool {
 			return false
 		}
 	}
-	return true
+	return a.matchesResponses(s, responded)
 }
 
 // Matches reports whether a last interaction at last satisfies the filter.
@@ -243,6 +253,11 @@ func (a *Audience) Validate() error {
 		case AttrEq, AttrNe, AttrContains, AttrExists, AttrMissing, AttrGt, AttrLt:
 		default:
 			return invalid("audience.attributes.op", CodeInvalid, 0)
+		}
+	}
+	for _, r := range a.Responses {
+		if NormalizeBroadcastID(r.BroadcastID) != r.BroadcastID {
+			return invalid("audience.responses", CodeInvalid, 0)
 		}
 	}
 	if len(a.Selected) > 0 && a.SelectedPlatform != "" && !a.HasChannel(a.SelectedPlatform) {

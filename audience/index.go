@@ -44,6 +44,9 @@ type Index struct {
 	// ids resolves explicit Selected lists (platform, ID) to Seqs without a
 	// database read, so a count over a 100k-row CSV list stays in memory.
 	ids idIndex
+	// responses holds who tapped or clicked a button of a past broadcast
+	// (responses.go).
+	responses map[responseKey]*roaring.Bitmap
 }
 
 // NewIndex returns an empty index.
@@ -57,6 +60,7 @@ func NewIndex() *Index {
 		activity:  newActivity(),
 		operator:  roaring.New(),
 		ids:       newIDIndex(),
+		responses: map[responseKey]*roaring.Bitmap{},
 	}
 }
 

@@ -103,6 +103,7 @@ func (x *Index) match(a *herald.Audience, now time.Time) *roaring.Bitmap {
 		}
 		filterAttr(r, x.attrs[c.Key], c)
 	}
+	x.filterResponses(r, a.Responses)
 	return r
 }
 

@@ -68,6 +68,9 @@ type Options struct {
 	// ApprovalThreshold: audiences larger than this need a second admin
 	// (0: never).
 	ApprovalThreshold int
+	// Quota reads LINE's monthly quota: a broadcast that would run over
+	// it is refused at submit (nil: not checked).
+	Quota herald.QuotaReader
 	// Location is the bot's timezone (default UTC), for cron schedules
 	// without CRON_TZ.
 	Location *time.Location

@@ -42,6 +42,9 @@ func (s *Service) Check(d *herald.Broadcast) (herald.Count, herald.Status, error
 // A "send now" without a time goes out after the undo delay.
 func (s *Service) Submit(ctx context.Context, d herald.Broadcast, editID string, who Actor) (herald.Broadcast, herald.Count, error) {
 	cnt, status, err := s.Check(&d)
+	if err == nil {
+		err = s.checkQuota(ctx, cnt)
+	}
 	if err != nil {
 		return d, cnt, err
 	}

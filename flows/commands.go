@@ -138,9 +138,11 @@ func (t *turn) newOneLine(args string) error {
 			return nil
 		}
 	}
-	if perr := applyTerms(&d.Audience, ol.Terms); perr != nil {
-		t.syntaxError(args, perr)
-		return nil
+	if perr, err := t.resolveTerms(&d.Audience, ol.Terms); err != nil || perr != nil {
+		if perr != nil {
+			t.syntaxError(args, perr)
+		}
+		return err
 	}
 	if bad := unknownPlaceholder(ol.Text); bad != "" {
 		t.syntaxError(args, &parseError{Pos: strings.Index(args, bad), Key: "err.text.placeholder", Args: []any{"Placeholder", bad}})
@@ -324,7 +326,10 @@ func (t *turn) quickCount(args string) error {
 			if len(ol.Channels) > 0 {
 				a.Channels = ol.Channels
 			}
-			perr = applyTerms(&a, ol.Terms)
+			var err error
+			if perr, err = t.resolveTerms(&a, ol.Terms); err != nil {
+				return err
+			}
 		}
 		if perr != nil {
 			t.replies = append(t.replies, Reply{Text: caret("/audience "+args, perr.Pos+len("/audience ")), Pre: true})

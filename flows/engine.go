@@ -166,8 +166,11 @@ type Config struct {
 	// (public_base_url is set): the wizard and /stats say whether link
 	// clicks are counted.
 	TrackClicks bool
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Quota reads LINE's monthly quota for the summary (nil: not shown);
+	// the broadcasts service refuses what would run over it.
+	Quota  herald.QuotaReader
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Engine runs admin conversations. It is safe for concurrent use; inputs of
@@ -222,7 +225,7 @@ func New(cfg Config) (*Engine, error) {
 			return nil, errors.New("flows: Broadcasts is required")
 		}
 		svc, err := broadcasts.New(broadcasts.Options{Store: st, MinLeadTime: cfg.MinLeadTime, UndoDelay: cfg.UndoDelay,
-			ApprovalThreshold: cfg.ApprovalThreshold, Location: cfg.Location, Now: cfg.Now, Logger: cfg.Logger})
+			ApprovalThreshold: cfg.ApprovalThreshold, Location: cfg.Location, Now: cfg.Now, Logger: cfg.Logger, Quota: cfg.Quota})
 		if err != nil {
 			return nil, fmt.Errorf("flows: %w", err)
 		}

@@ -88,7 +88,7 @@ func (h *harness) newEngine() {
 	h.t.Helper()
 	h.cfg.Store = h.store
 	svc, err := broadcasts.New(broadcasts.Options{Store: h.store, Events: h.events, MinLeadTime: h.cfg.MinLeadTime,
-		UndoDelay: h.cfg.UndoDelay, ApprovalThreshold: h.cfg.ApprovalThreshold, Location: h.cfg.Location, Now: h.cfg.Now})
+		UndoDelay: h.cfg.UndoDelay, ApprovalThreshold: h.cfg.ApprovalThreshold, Location: h.cfg.Location, Now: h.cfg.Now, Quota: h.cfg.Quota})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 // Clauses after the quoted text, each optional and in any order:
 //
 //	to TERMS      tag:T  -tag:T  active:7d  inactive:30d  attr:city=Taipei
+//	              tapped:B-7K2Q  tapped:B-7K2Q/b1  -tapped:B-7K2Q
 //	              users  groups  both  everyone   (comma separated)
 //	on CHANNELS   line,telegram,messenger
 //	at WHEN       2026-12-01 09:00 · tomorrow 9am · in 2 hours · 明天 09:00
@@ -60,6 +61,7 @@ type term struct {
 	attr       *herald.AttrCondition
 	recipients herald.RecipientKind
 	everyone   bool
+	response   *herald.Response
 }
 
 type token struct {

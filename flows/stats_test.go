@@ -18,14 +18,7 @@ type counter interface {
 // over delivered, and the same per channel.
 func TestStatsPerButtonAndChannel(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.TrackClicks = true })
-	b := herald.Broadcast{Name: "Sale", Status: herald.StatusCompleted,
-		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE, herald.Telegram}},
-		Content: herald.Content{Kind: herald.TextContent, Text: "Sale", Buttons: []herald.Button{
-			{ID: "b1", Label: "Interested", Kind: herald.ActionButton, AddTags: []string{"sale"}},
-			{ID: "b2", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example"}}}}
-	if err := h.store.CreateBroadcast(&b); err != nil {
-		t.Fatal(err)
-	}
+	b := h.saleSent()
 	if err := h.store.CreateRun(&herald.Run{BroadcastID: b.ID, Status: herald.RunCompleted,
 		Tally: map[herald.Platform]herald.Tally{herald.LINE: {Sent: 6}, herald.Telegram: {Sent: 4}}}); err != nil {
 		t.Fatal(err)

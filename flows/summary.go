@@ -31,6 +31,7 @@ func askSummary(t *turn) error {
 		return err
 	}
 	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, countLine)
+	text += t.quotaLine(cnt)
 	cs := []Choice{
 		t.choice("ed:name", t.T("btn.edit_name")),
 		t.choice("ed:channels", t.T("btn.edit_channels")),
@@ -195,6 +196,9 @@ func (t *turn) confirm() error {
 		return t.fail(t.T("err.name.taken", "Name", d.Name, "ID", other))
 	}
 	saved, cnt, err := t.e.cfg.Broadcasts.Submit(t.ctx, d, t.sess.EditID, t.who())
+	if msg, over := t.quotaRefusal(err); over {
+		return t.fail(msg)
+	}
 	if err != nil {
 		var ve *herald.ValidationError
 		if errors.As(err, &ve) {

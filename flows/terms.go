@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,7 +13,9 @@ import (
 
 // Targeting terms, shared by /new's "to" clause, the audience step and
 // /audience: tag:T -tag:T active:7d inactive:30d attr:K=V users groups
-// both everyone.
+// both everyone, and the retarget terms tapped:B-7K2Q[/button] and
+// -tapped:B-7K2Q (clicked: is the same word: a tap and a link click are
+// both "pressed a button of that broadcast").
 
 func parseTerm(pc token) (term, *parseError) {
 	s := strings.TrimSpace(pc.s)
@@ -33,6 +37,14 @@ func parseTerm(pc token) (term, *parseError) {
 		if op == "inactive" {
 			tm.activity.Op = herald.InactiveFor
 		}
+	case isResponseTerm(low):
+		not := low[0] == '-' || low[0] == '!'
+		_, rest, _ := strings.Cut(s, ":")
+		r, ok := herald.ParseResponse(rest, not)
+		if !ok {
+			return tm, &parseError{Pos: pc.pos, Key: "err.syntax.tapped", Args: []any{"Word", s}}
+		}
+		tm.response = &r
 	case strings.HasPrefix(low, "attr:"):
 		c, ok := parseAttr(s[5:])
 		if !ok {
@@ -50,6 +62,12 @@ func parseTerm(pc token) (term, *parseError) {
 		return tm, bad
 	}
 	return tm, nil
+}
+
+// isResponseTerm reports whether a lower-cased term is a retarget one.
+func isResponseTerm(low string) bool {
+	low = strings.TrimLeft(low, "-!")
+	return strings.HasPrefix(low, "tapped:") || strings.HasPrefix(low, "clicked:")
 }
 
 // parseDays reads "7d", "2w" or "30" as a number of days.
@@ -112,6 +130,12 @@ func applyTerms(a *herald.Audience, terms []term) *parseError {
 			a.Activity = tm.activity
 		case tm.attr != nil:
 			a.Attributes = append(a.Attributes, *tm.attr)
+		case tm.response != nil:
+			// A later term about the same button replaces an earlier one.
+			a.Responses = slices.DeleteFunc(a.Responses, func(r herald.Response) bool {
+				return r.BroadcastID == tm.response.BroadcastID && r.ButtonID == tm.response.ButtonID
+			})
+			a.Responses = append(a.Responses, *tm.response)
 		case tm.recipients != "":
 			if tm.recipients != herald.Users && !slices.ContainsFunc(a.Channels, herald.Platform.HasGroups) {
 				return &parseError{Pos: tm.pos, Key: "err.recipients.no_groups"}
@@ -123,4 +147,31 @@ func applyTerms(a *herald.Audience, terms []term) *parseError {
 		a.TagMatch = herald.AnyTag
 	}
 	return nil
+}
+
+// resolveTerms applies terms to a as applyTerms does, then checks the
+// retarget terms against the stored broadcasts: an unknown broadcast or
+// button is a parse error at the term that named it.
+func (t *turn) resolveTerms(a *herald.Audience, terms []term) (*parseError, error) {
+	if perr := applyTerms(a, terms); perr != nil {
+		return perr, nil
+	}
+	err := herald.ResolveResponses(a, t.e.cfg.Store.Broadcast)
+	var unknown *herald.UnknownResponseError
+	if !errors.As(err, &unknown) {
+		if err != nil {
+			return nil, fmt.Errorf("flows: retarget: %w", err)
+		}
+		return nil, nil
+	}
+	perr := &parseError{Key: "err.tapped.unknown_broadcast", Args: []any{"ID", unknown.Response.BroadcastID}}
+	if unknown.Button {
+		perr.Key, perr.Args = "err.tapped.unknown_button", append(perr.Args, "Button", unknown.Response.ButtonID)
+	}
+	for _, tm := range terms {
+		if tm.response != nil && tm.response.BroadcastID == unknown.Response.BroadcastID {
+			perr.Pos = tm.pos
+		}
+	}
+	return perr, nil
 }

@@ -40,6 +40,7 @@ func askAudience(t *turn) error {
 		t.choice("aud:excl", t.T("aud.exclude")),
 		t.choice("aud:act", t.T("aud.activity")),
 		t.choice("aud:attr", t.T("aud.attr")),
+		t.choice("aud:tapped", t.T("aud.tapped")),
 		t.choice("aud:csv", t.T("aud.csv")),
 		t.choice(choiceDone, t.T("btn.continue")))
 	t.promptReply(Reply{Text: text, Expect: ExpectText, Choices: cs, Edit: t.pressedToggle()})
@@ -48,6 +49,9 @@ func askAudience(t *turn) error {
 
 func handleAudience(t *turn) error {
 	a := &t.sess.Draft.Audience
+	if id, ok := strings.CutPrefix(t.pressed(), choiceRetarget); ok {
+		return t.pickRetarget(id)
+	}
 	switch t.pressed() {
 	case "aud:all":
 		all := herald.Audience{Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag}
@@ -73,6 +77,8 @@ func handleAudience(t *turn) error {
 		return t.goTo(stepAudAttr)
 	case "aud:csv":
 		return t.goTo(stepAudCSV)
+	case "aud:tapped":
+		return t.askRetarget()
 	case choiceDone:
 		return t.audienceDone()
 	case "":
@@ -85,8 +91,11 @@ func handleAudience(t *turn) error {
 		if perr != nil {
 			return t.fail(t.T(perr.Key, perr.Args...) + " " + t.T("err.audience.example"))
 		}
-		if err := applyTerms(a, terms); err != nil {
-			return t.fail(t.T(err.Key, err.Args...) + " " + t.T("err.audience.example"))
+		if perr, err := t.resolveTerms(a, terms); err != nil || perr != nil {
+			if err != nil {
+				return err
+			}
+			return t.fail(t.T(perr.Key, perr.Args...) + " " + t.T("err.audience.example"))
 		}
 		return t.ask()
 	}
@@ -169,6 +178,7 @@ func (t *turn) describeAudience(a *herald.Audience) string {
 	for _, c := range a.Attributes {
 		lines = append(lines, t.T("aud.desc.attr", "Cond", attrString(c)))
 	}
+	lines = append(lines, t.describeResponses(a)...)
 	if len(a.Selected) > 0 {
 		lines = append(lines, t.N("aud.desc.selected", len(a.Selected), "Platform", t.selectedPlatforms(a)))
 	}

@@ -84,7 +84,10 @@ func (t *turn) typedTargets(text string) error {
 	}
 	// As in /new's line: people unless the words say groups or both.
 	a.Recipients = herald.Users
-	if perr := applyTerms(a, ol.Terms); perr != nil {
+	if perr, err := t.resolveTerms(a, ol.Terms); err != nil || perr != nil {
+		if err != nil {
+			return err
+		}
 		return t.fail(t.T(perr.Key, perr.Args...) + " " + t.T("err.channels.typed"))
 	}
 	cnt, err := t.count(&t.sess.Draft)

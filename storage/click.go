@@ -47,7 +47,12 @@ func (s *Store) ClickSecret() ([]byte, error) {
 // RecordClicks adds link clicks to their broadcasts' per-button counts, in
 // one transaction: a burst is written in batches (handlers/clicks).
 func (s *Store) RecordClicks(clicks []herald.Click) error {
-	return s.update(fmt.Sprintf("record %d clicks", len(clicks)), func(tx *bolt.Tx) error {
+	if err := s.ensureIndex(); err != nil {
+		return err
+	}
+	var first []response
+	err := s.update(fmt.Sprintf("record %d clicks", len(clicks)), func(tx *bolt.Tx) error {
+		first = first[:0]
 		counts, err := tx.CreateBucketIfNotExists(bucketClicks)
 		if err != nil {
 			return err
@@ -59,12 +64,20 @@ func (s *Store) RecordClicks(clicks []herald.Click) error {
 		for i := range clicks {
 			c := &clicks[i]
 			k := []byte(c.BroadcastID + "\x00" + c.ButtonID)
-			if err := countOnce(counts, users, k, binary.BigEndian.AppendUint32(nil, c.Seq)); err != nil {
+			isFirst, err := countOnce(counts, users, k, binary.BigEndian.AppendUint32(nil, c.Seq))
+			if err != nil {
 				return err
+			}
+			if isFirst {
+				first = append(first, response{c.BroadcastID, c.ButtonID, c.Seq})
 			}
 		}
 		return nil
 	})
+	if err == nil {
+		s.indexResponses(first)
+	}
+	return err
 }
 
 // Clicks returns a broadcast's link clicks per button, by button ID.

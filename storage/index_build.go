@@ -50,7 +50,11 @@ func (s *Store) buildIndex() (*audience.Index, int, error) {
 	if err := <-errc; err != nil {
 		return nil, 0, err
 	}
-	return b.Index(), n, nil
+	x := b.Index()
+	if err := s.loadResponses(x); err != nil {
+		return nil, 0, err
+	}
+	return x, n, nil
 }
 
 // readSubscriberBatches reads subscribers in Seq order, rebuildChunk per

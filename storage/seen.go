@@ -53,6 +53,7 @@ func (s *Store) RecordInbound(ids []string, keys []herald.SubscriberKey, taps []
 	defer s.subMu.Unlock()
 	repeat = make([]bool, len(ids))
 	var changes []change
+	var first []response
 	err = s.update(fmt.Sprintf("record %d inbound events", len(ids)), func(tx *bolt.Tx) error {
 		clear(repeat)
 		seen, err := s.openSeen(tx)
@@ -84,12 +85,14 @@ func (s *Store) RecordInbound(ids []string, keys []herald.SubscriberKey, taps []
 		if err != nil {
 			return err
 		}
-		return recordTaps(tx, counted)
+		first, err = recordTaps(tx, counted)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.indexChanges(changes)
+	s.indexResponses(first)
 	return repeat, nil
 }
 

@@ -18,34 +18,55 @@ func tapKey(t *herald.Tap) []byte { return []byte(t.BroadcastID + "\x00" + t.But
 // RecordTaps adds taps to their broadcasts' per-button counts, in one
 // transaction.
 func (s *Store) RecordTaps(taps []herald.Tap) error {
-	return s.update(fmt.Sprintf("record %d taps", len(taps)), func(tx *bolt.Tx) error { return recordTaps(tx, taps) })
+	if err := s.ensureIndex(); err != nil {
+		return err
+	}
+	var first []response
+	err := s.update(fmt.Sprintf("record %d taps", len(taps)), func(tx *bolt.Tx) (err error) {
+		first, err = recordTaps(tx, taps)
+		return err
+	})
+	if err == nil {
+		s.indexResponses(first)
+	}
+	return err
 }
 
-// recordTaps is RecordTaps inside a transaction.
-func recordTaps(tx *bolt.Tx, taps []herald.Tap) error {
+// recordTaps is RecordTaps inside a transaction. It returns the first taps
+// of a subscriber on a button, for the audience index once committed.
+func recordTaps(tx *bolt.Tx, taps []herald.Tap) ([]response, error) {
 	counts, users := tx.Bucket(bucketTaps), tx.Bucket(bucketTapUsers)
+	keys := tx.Bucket(bucketSubKeys)
+	var first []response
 	for i := range taps {
 		t := &taps[i]
-		if err := countOnce(counts, users, tapKey(t), []byte(t.Subscriber.String())); err != nil {
-			return err
+		who := []byte(t.Subscriber.String())
+		isFirst, err := countOnce(counts, users, tapKey(t), who)
+		if err != nil {
+			return nil, err
+		}
+		if v := keys.Get(subKey(t.Subscriber)); isFirst && len(v) == 4 {
+			first = append(first, response{t.BroadcastID, t.ButtonID, be32(v)})
 		}
 	}
-	return nil
+	return first, nil
 }
 
 // countOnce adds one to k's total in counts, and to its unique count when
-// who has not been counted under k before (users remembers who was).
-func countOnce(counts, users *bolt.Bucket, k, who []byte) error {
+// who has not been counted under k before (users remembers who was); first
+// says it was not.
+func countOnce(counts, users *bolt.Bucket, k, who []byte) (first bool, err error) {
 	total, unique := decodeTapCount(counts.Get(k))
 	total++
 	uk := append(append(slices.Clip(k), 0), who...)
 	if users.Get(uk) == nil {
+		first = true
 		unique++
 		if err := users.Put(uk, present); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return counts.Put(k, binary.AppendUvarint(binary.AppendUvarint(nil, total), unique))
+	return first, counts.Put(k, binary.AppendUvarint(binary.AppendUvarint(nil, total), unique))
 }
 
 func decodeTapCount(v []byte) (total, unique uint64) {

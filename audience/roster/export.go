@@ -29,6 +29,23 @@ type Filter struct {
 	// Now: the audit of "who will get this".
 	Audience *herald.Audience
 	Now      time.Time
+	// Responded answers the Audience's retarget terms (tapped:B-7K2Q);
+	// Page and Export fill it from a Lister that is also a Responder.
+	Responded herald.RespondedFunc
+}
+
+// Responder is what a Lister offers when it can answer retarget terms
+// (*storage.Store does, from its audience index).
+type Responder interface {
+	Responded() herald.RespondedFunc
+}
+
+// answering returns f with Responded filled from src when f needs it.
+func (f Filter) answering(src Lister) Filter {
+	if r, ok := src.(Responder); ok && f.Responded == nil && f.Audience != nil && len(f.Audience.Responses) > 0 {
+		f.Responded = r.Responded()
+	}
+	return f
 }
 
 // Match reports whether s passes the filter.
@@ -41,7 +58,7 @@ func (f *Filter) Match(s *herald.Subscriber) bool {
 	case f.Platform != "" && s.Platform != f.Platform,
 		f.Tag != "" && !s.HasTag(herald.NormalizeTag(f.Tag)),
 		f.State != "" && state != f.State,
-		f.Audience != nil && !f.Audience.Matches(s, f.Now):
+		f.Audience != nil && !f.Audience.MatchesWith(s, f.Now, f.Responded):
 		return false
 	}
 	return true
@@ -53,6 +70,7 @@ var errStop = errors.New("roster: stop")
 // Page returns up to limit matching subscribers after the cursor (a Seq;
 // 0 for the first page) and the cursor of the next page (0: none left).
 func Page(src Lister, f Filter, after uint32, limit int) ([]herald.Subscriber, uint32, error) {
+	f = f.answering(src)
 	var out []herald.Subscriber
 	var next uint32
 	err := src.EachSubscriberFrom(after, func(s *herald.Subscriber) error {
@@ -93,6 +111,7 @@ var exportHeader = []string{"platform", "id", "name", "tags", "timezone", "local
 // reads the store twice: once to learn the attribute columns, once to
 // write, so a million subscribers never sit in memory.
 func Export(w io.Writer, src Lister, f Filter) (int, error) {
+	f = f.answering(src)
 	keys := map[string]bool{}
 	err := src.EachSubscriberFrom(0, func(s *herald.Subscriber) error {
 		if f.Match(s) {

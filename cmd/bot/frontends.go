@@ -26,6 +26,7 @@ type adminStore interface {
 	adminchat.Cards
 	adminchat.ProgressMessages
 	adminchat.Timelines
+	adminchat.FollowUps
 }
 
 // adminFrontends are the admin chats (Telegram group, Slack) wired to one
@@ -88,7 +89,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		requests = engine // it renders approval requests
 	}
 	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Requests: requests, Admins: store, Cards: store,
-		ProgressMessages: store, Timelines: store, Catalog: cat, Offers: offers,
+		ProgressMessages: store, Timelines: store, FollowUps: store, Catalog: cat, Offers: offers,
 		ApproverChats: approverChats(cfg), APIChat: apiChat(cfg, opts), Location: cfg.Location(),
 		Interval: opts.ProgressInterval, Logger: logger})
 	if err != nil {

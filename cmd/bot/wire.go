@@ -102,9 +102,10 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	// the service decides every change to a broadcast (the chat, the API
 	// and the cards' buttons are its doors) and publishes it.
 	f := cfg.Flows
+	quota, _ := senders[herald.LINE].(herald.QuotaReader) // nil without LINE
 	p.broadcasts, err = broadcasts.New(broadcasts.Options{Store: a.store, Runs: p.dispatch, Events: p.events,
 		MinLeadTime: f.MinLeadTime.D(), UndoDelay: f.UndoDelay.D(), ApprovalThreshold: f.ApprovalThreshold,
-		Location: loc, Logger: a.logger})
+		Location: loc, Logger: a.logger, Quota: quota})
 	if err != nil {
 		return fmt.Errorf("broadcasts: %w", err)
 	}
@@ -128,7 +129,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
 			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
 			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours), Roster: a.store, LINEFollowers: lineFollowers(&cfg), Interim: lazyInterim{p},
-			TrackClicks: cfg.PublicBaseURL != ""})
+			TrackClicks: cfg.PublicBaseURL != "", Quota: quota})
 		if err != nil {
 			return fmt.Errorf("flows: %w", err)
 		}

@@ -89,6 +89,9 @@ type Options struct {
 
 	// Timelines is optional: without it reports come without a chart.
 	Timelines Timelines
+	// FollowUps is optional: without it a report is not updated with the
+	// taps and clicks that come after its run (followup.go).
+	FollowUps FollowUps
 }
 
 // Reporter tells the admin chats what happens (it subscribes to the
@@ -105,6 +108,7 @@ type Reporter struct {
 	notices *Queue[string]
 	cards   map[string][]card // open approval requests by broadcast; guarded by mu
 	kept    keeper            // progress messages beyond a restart
+	fu      followUps         // reports to update after their run
 }
 
 // ended stands for every finished run: progress that arrives after the
@@ -191,6 +195,7 @@ func (r *Reporter) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 			r.Flush(ctx)
+			r.UpdateReports(ctx)
 		}
 	}
 }
@@ -229,11 +234,13 @@ func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
 		r.mu.Lock()
 		st.finalShown = true
 		r.mu.Unlock()
-		if _, err := r.surface(st).Post(ctx, st.origin, reportReply(r.withButtons(v, &rep), &rep)); err != nil {
+		ref, err := r.surface(st).Post(ctx, st.origin, reportReply(r.withButtons(v, &rep), &rep))
+		if err != nil {
 			// Kept: the next start shows the end again.
 			r.opts.Logger.Warn("adminchat: post report", "run_id", rep.RunID, "frontend", st.origin.Frontend, "error", err)
 			return
 		}
+		r.addFollowUp(st, &rep, ref)
 		r.postChart(ctx, st, &rep)
 		r.kept.forget(rep.RunID)
 	}()

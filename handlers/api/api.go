@@ -265,7 +265,17 @@ func (s *Server) audit(actor, action, target, detail string) {
 // map to their status codes, anything else is a logged 500.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *herald.ValidationError
+	var unknown *herald.UnknownResponseError
+	var over *herald.QuotaError
 	switch {
+	case errors.As(err, &over):
+		writeError(w, http.StatusUnprocessableEntity, herald.CodeOverQuota, "audience: "+over.Error(), "audience")
+	case errors.As(err, &unknown):
+		field := "audience.tapped"
+		if unknown.Response.Not {
+			field = "audience.not_tapped"
+		}
+		writeError(w, http.StatusUnprocessableEntity, herald.CodeUnknown, field+": "+unknown.Error(), field)
 	case errors.As(err, &ve):
 		writeError(w, http.StatusUnprocessableEntity, ve.Code, validationMessage(ve), ve.Field)
 	case errors.Is(err, herald.ErrNotFound):

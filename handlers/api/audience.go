@@ -15,7 +15,7 @@ func (s *Server) countAudience(w http.ResponseWriter, r *http.Request, _ string)
 	if !decode(w, r, &req) {
 		return
 	}
-	a, err := req.Audience.toDomain()
+	a, err := s.audience(req.Audience)
 	if err == nil {
 		err = a.Validate()
 	}

@@ -59,7 +59,7 @@ func (s *Server) newBroadcast(req *createBroadcastRequest, actor string) (herald
 	if status != herald.StatusDraft && status != herald.StatusScheduled {
 		return herald.Broadcast{}, &herald.ValidationError{Field: "status", Code: herald.CodeInvalid}
 	}
-	audience, err := req.Audience.toDomain()
+	audience, err := s.audience(req.Audience)
 	if err != nil {
 		return herald.Broadcast{}, err
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -27,5 +28,51 @@ func TestBroadcastCarriesClicks(t *testing.T) {
 	c := clicks[0].(map[string]any)
 	if c["button_id"] != "b2" || c["label"] != "Site" || c["taps"] != float64(3) || c["unique"] != float64(2) {
 		t.Errorf("clicks = %v, want Site with 3 visits by 2 people", c)
+	}
+}
+
+// The audience filter retargets by taps and clicks (tapped / not_tapped),
+// counts them live, keeps them on the broadcast, and names an unknown
+// broadcast or button with a 422.
+func TestAudienceRetargetsByTapsAndClicks(t *testing.T) {
+	r := vipRig(t, Options{})
+	s := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Link sale", now.Add(48*time.Hour)))
+	s.want(t, 201, "scheduled")
+	id := s.body["id"].(string)
+	if err := r.store.RecordClicks([]herald.Click{{BroadcastID: id, ButtonID: "b2", Seq: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.RecordTaps([]herald.Tap{{BroadcastID: id, ButtonID: "b1", Subscriber: herald.SubscriberKey{Platform: herald.LINE, ID: "U3"}}}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(aud map[string]any) answer {
+		aud["channels"] = []string{"line"}
+		return r.call(t, "POST", "/api/v1/audience/count", goodToken, map[string]any{"audience": aud})
+	}
+	for _, tc := range []struct {
+		aud  map[string]any
+		want float64
+	}{
+		{map[string]any{"tapped": []string{id}}, 2},
+		{map[string]any{"tapped": []string{id + "/Site"}}, 1},
+		{map[string]any{"not_tapped": []string{id}}, 1},
+		{map[string]any{"tapped": []string{id + "/b1"}, "not_tapped": []string{id + "/b2"}}, 1},
+	} {
+		c := count(tc.aud)
+		c.want(t, 200, "count")
+		if c.body["total"] != tc.want {
+			t.Errorf("count %v = %s, want %v", tc.aud, c.raw, tc.want)
+		}
+	}
+	count(map[string]any{"tapped": []string{"B-ZZZZ"}}).wantError(t, 422, "unknown", "audience.tapped", "unknown broadcast")
+	count(map[string]any{"not_tapped": []string{id + "/b9"}}).wantError(t, 422, "unknown", "audience.not_tapped", "unknown button")
+	count(map[string]any{"tapped": []string{"not an id"}}).wantError(t, 422, "invalid", "audience.tapped", "bad term")
+
+	follow := scheduled("Follow-up", now.Add(72*time.Hour))
+	follow["audience"] = map[string]any{"channels": []string{"line"}, "not_tapped": []string{id + "/Site"}}
+	f := r.call(t, "POST", "/api/v1/broadcasts", goodToken, follow)
+	f.want(t, 201, "follow-up")
+	if aud, _ := f.body["audience"].(map[string]any); fmt.Sprint(aud["not_tapped"]) != "["+id+"/b2]" {
+		t.Errorf("follow-up audience = %v, want not_tapped [%s/b2]", f.body["audience"], id)
 	}
 }

@@ -67,6 +67,10 @@ type audienceJSON struct {
 	Attributes       []attrJSON        `json:"attributes,omitempty"`
 	SelectedPlatform herald.Platform   `json:"selected_platform,omitempty"`
 	Selected         []string          `json:"selected,omitempty"`
+	// Tapped and NotTapped are the retarget terms without their word:
+	// "B-7K2Q" (any button) or "B-7K2Q/b1" (a button by ID or label).
+	Tapped    []string `json:"tapped,omitempty"`
+	NotTapped []string `json:"not_tapped,omitempty"`
 }
 
 type activityJSON struct {
@@ -100,6 +104,15 @@ func (a audienceJSON) toDomain() (herald.Audience, error) {
 	for _, c := range a.Attributes {
 		out.Attributes = append(out.Attributes, herald.AttrCondition{Key: c.Key, Op: herald.AttrOp(c.Op), Value: c.Value})
 	}
+	for i, list := range [][]string{a.Tapped, a.NotTapped} {
+		for _, v := range list {
+			r, ok := herald.ParseResponse(v, i == 1)
+			if !ok {
+				return out, &herald.ValidationError{Field: []string{"audience.tapped", "audience.not_tapped"}[i], Code: herald.CodeInvalid}
+			}
+			out.Responses = append(out.Responses, r)
+		}
+	}
 	return out, nil
 }
 
@@ -112,7 +125,25 @@ func toAudienceJSON(a herald.Audience) audienceJSON {
 	for _, c := range a.Attributes {
 		out.Attributes = append(out.Attributes, attrJSON{Key: c.Key, Op: string(c.Op), Value: c.Value})
 	}
+	for _, r := range a.Responses {
+		term := strings.TrimPrefix(strings.TrimPrefix(r.String(), "-"), "tapped:")
+		if r.Not {
+			out.NotTapped = append(out.NotTapped, term)
+		} else {
+			out.Tapped = append(out.Tapped, term)
+		}
+	}
 	return out
+}
+
+// audience reads a request's audience and checks its retarget terms
+// against the stored broadcasts.
+func (s *Server) audience(a audienceJSON) (herald.Audience, error) {
+	out, err := a.toDomain()
+	if err == nil {
+		err = herald.ResolveResponses(&out, s.opts.Store.Broadcast)
+	}
+	return out, err
 }
 
 // parsePeriod reads "7d", "2w" or a Go duration such as "36h".

@@ -3,6 +3,8 @@ package clicks_test
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"path"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,11 +37,42 @@ func BenchmarkClickBurst(b *testing.B) {
 			}
 		}
 	})
+	reportClicks(b, r, start, int(seq.Load()))
+}
+
+// BenchmarkClickRecord is the server's side of a click alone: the token
+// checked, the redirect answered and the click written to bbolt (the
+// clock stops when the last one is durable), without the HTTP client and
+// the loopback sockets BenchmarkClickBurst also pays for on the same
+// cores.
+func BenchmarkClickRecord(b *testing.B) {
+	r := newRig(b)
+	var seq atomic.Uint32
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest(http.MethodGet, r.tr.Link(r.bid, seq.Add(1), 0), nil)
+			req.SetPathValue("token", path.Base(req.URL.Path))
+			w := httptest.NewRecorder()
+			r.tr.ServeHTTP(w, req)
+			if w.Code != http.StatusFound {
+				b.Errorf("status %d", w.Code)
+				return
+			}
+		}
+	})
+	reportClicks(b, r, start, int(seq.Load()))
+}
+
+// reportClicks waits until every click is durable, reports clicks/s since
+// start, and checks that each of the n recipients was counted once.
+func reportClicks(b *testing.B, r *rig, start time.Time, n int) {
 	r.tr.Sync()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "clicks/s")
 	b.StopTimer()
 	got, err := r.store.Clicks(r.bid)
-	if err != nil || len(got) != 1 || got[0].Unique != int(seq.Load()) {
-		b.Fatalf("clicks = %+v, %v; want %d unique", got, err, seq.Load())
+	if err != nil || len(got) != 1 || got[0].Unique != n {
+		b.Fatalf("clicks = %+v, %v; want %d unique", got, err, n)
 	}
 }

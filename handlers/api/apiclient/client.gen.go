@@ -755,13 +755,19 @@ type Audience struct {
 		Op    AudienceAttributesOp `json:"op"`
 		Value *string              `json:"value,omitempty"`
 	} `json:"attributes,omitempty"`
-	Channels         []AudienceChannels        `json:"channels"`
-	ExcludeTags      *[]string                 `json:"exclude_tags,omitempty"`
-	IncludeTags      *[]string                 `json:"include_tags,omitempty"`
+	Channels    []AudienceChannels `json:"channels"`
+	ExcludeTags *[]string          `json:"exclude_tags,omitempty"`
+	IncludeTags *[]string          `json:"include_tags,omitempty"`
+
+	// NotTapped Retarget: leave out people who tapped or clicked a button of each broadcast named (same forms as tapped; field audience.not_tapped on a 422).
+	NotTapped        *[]string                 `json:"not_tapped,omitempty"`
 	Recipients       *AudienceRecipients       `json:"recipients,omitempty"`
 	Selected         *[]string                 `json:"selected,omitempty"`
 	SelectedPlatform *AudienceSelectedPlatform `json:"selected_platform,omitempty"`
 	TagMatch         *AudienceTagMatch         `json:"tag_match,omitempty"`
+
+	// Tapped Retarget: only people who tapped an action button or clicked a tracked link of each broadcast named, as B-7K2Q (any button) or B-7K2Q/b1 (one button, by ID or label). An unknown broadcast or button is a 422 naming it (field audience.tapped).
+	Tapped *[]string `json:"tapped,omitempty"`
 }
 
 // AudienceActivityOp defines model for Audience.Activity.Op.
@@ -1325,7 +1331,9 @@ type ClientInterface interface {
 	// `schedule.local` where clocks are first), a cron the scheduler reads
 	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 	// passed (422 `in_past` on `schedule.until`), an audience of at least
-	// one recipient (422 `no_recipients`) and the two-person rule: over
+	// one recipient (422 `no_recipients`), LINE recipients that fit in what
+	// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+	// message gives the numbers) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -1345,7 +1353,9 @@ type ClientInterface interface {
 	// `schedule.local` where clocks are first), a cron the scheduler reads
 	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 	// passed (422 `in_past` on `schedule.until`), an audience of at least
-	// one recipient (422 `no_recipients`) and the two-person rule: over
+	// one recipient (422 `no_recipients`), LINE recipients that fit in what
+	// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+	// message gives the numbers) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -1588,7 +1598,9 @@ func (c *Client) ListBroadcasts(ctx context.Context, params *ListBroadcastsParam
 // `schedule.local` where clocks are first), a cron the scheduler reads
 // (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 // passed (422 `in_past` on `schedule.until`), an audience of at least
-// one recipient (422 `no_recipients`) and the two-person rule: over
+// one recipient (422 `no_recipients`), LINE recipients that fit in what
+// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+// message gives the numbers) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
@@ -1618,7 +1630,9 @@ func (c *Client) CreateBroadcastWithBody(ctx context.Context, contentType string
 // `schedule.local` where clocks are first), a cron the scheduler reads
 // (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 // passed (422 `in_past` on `schedule.until`), an audience of at least
-// one recipient (422 `no_recipients`) and the two-person rule: over
+// one recipient (422 `no_recipients`), LINE recipients that fit in what
+// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+// message gives the numbers) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
@@ -3144,7 +3158,9 @@ type ClientWithResponsesInterface interface {
 	// `schedule.local` where clocks are first), a cron the scheduler reads
 	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 	// passed (422 `in_past` on `schedule.until`), an audience of at least
-	// one recipient (422 `no_recipients`) and the two-person rule: over
+	// one recipient (422 `no_recipients`), LINE recipients that fit in what
+	// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+	// message gives the numbers) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -3164,7 +3180,9 @@ type ClientWithResponsesInterface interface {
 	// `schedule.local` where clocks are first), a cron the scheduler reads
 	// (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 	// passed (422 `in_past` on `schedule.until`), an audience of at least
-	// one recipient (422 `no_recipients`) and the two-person rule: over
+	// one recipient (422 `no_recipients`), LINE recipients that fit in what
+	// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+	// message gives the numbers) and the two-person rule: over
 	// `flows.approval_threshold` recipients it is stored as
 	// `pending_approval` and the admins are asked to approve it (in
 	// `api.report_to`, else every Telegram admin group). Buttons without an
@@ -4729,7 +4747,9 @@ func (c *ClientWithResponses) ListBroadcastsWithResponse(ctx context.Context, pa
 // `schedule.local` where clocks are first), a cron the scheduler reads
 // (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 // passed (422 `in_past` on `schedule.until`), an audience of at least
-// one recipient (422 `no_recipients`) and the two-person rule: over
+// one recipient (422 `no_recipients`), LINE recipients that fit in what
+// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+// message gives the numbers) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an
@@ -4755,7 +4775,9 @@ func (c *ClientWithResponses) CreateBroadcastWithBodyWithResponse(ctx context.Co
 // `schedule.local` where clocks are first), a cron the scheduler reads
 // (422 `invalid` on `schedule.cron`), a recurrence whose end has not
 // passed (422 `in_past` on `schedule.until`), an audience of at least
-// one recipient (422 `no_recipients`) and the two-person rule: over
+// one recipient (422 `no_recipients`), LINE recipients that fit in what
+// LINE's monthly quota has left (422 `over_quota` on `audience`, the
+// message gives the numbers) and the two-person rule: over
 // `flows.approval_threshold` recipients it is stored as
 // `pending_approval` and the admins are asked to approve it (in
 // `api.report_to`, else every Telegram admin group). Buttons without an

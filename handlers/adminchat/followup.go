@@ -1,0 +1,140 @@
+package adminchat
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
+)
+
+// A report is edited twice after its run ends, at 1 h and 24 h, with the
+// button taps and clicks counted since: most people open a broadcast
+// within a day, so the report right at the end understates them. Which
+// reports are due is kept in the database (FollowUps) and checked on the
+// Reporter's ticker, so a restart still makes the updates; a process
+// that was down at the time makes each late update once, not twice.
+
+// FollowUps keeps the reports still to be updated (*storage.Store).
+type FollowUps interface {
+	PutReportFollowUp(runID string, data []byte) error
+	ReportFollowUps() (map[string][]byte, error)
+	DeleteReportFollowUp(runID string) error
+}
+
+// followUpAfter are the times after a run's end its report is updated.
+var followUpAfter = []time.Duration{time.Hour, 24 * time.Hour}
+
+// followUp is one report to update, as stored.
+type followUp struct {
+	Origin herald.Origin `json:"origin"`
+	Ref    string        `json:"ref"` // the report message
+	Lang   string        `json:"lang,omitempty"`
+	Name   string        `json:"name"`
+	Via    string        `json:"via,omitempty"`
+	Local  string        `json:"local,omitempty"`
+	Report herald.Report `json:"report"`
+	Ended  time.Time     `json:"ended"`
+	Done   int           `json:"done"` // updates made: an index into followUpAfter
+}
+
+// followUps holds the records in memory, written through to the store.
+type followUps struct {
+	mu     sync.Mutex
+	loaded bool
+	recs   map[string]*followUp
+}
+
+// addFollowUp schedules the updates of a report just posted as ref.
+func (r *Reporter) addFollowUp(st *runState, rep *herald.Report, ref string) {
+	if r.opts.FollowUps == nil || ref == "" {
+		return
+	}
+	f := &followUp{Origin: st.origin, Ref: ref, Lang: st.lang, Name: st.view.name, Via: st.view.via,
+		Local: st.view.localTime, Report: *rep, Ended: r.opts.Now()}
+	r.fu.mu.Lock()
+	defer r.fu.mu.Unlock()
+	r.loadFollowUpsLocked()
+	r.fu.recs[rep.RunID] = f
+	r.storeFollowUp(rep.RunID, f)
+}
+
+// loadFollowUpsLocked reads the stored records once; r.fu.mu is held.
+func (r *Reporter) loadFollowUpsLocked() {
+	if r.fu.loaded {
+		return
+	}
+	r.fu.loaded, r.fu.recs = true, map[string]*followUp{}
+	all, err := r.opts.FollowUps.ReportFollowUps()
+	if err != nil {
+		r.opts.Logger.Warn("adminchat: read report follow-ups", "error", err)
+		return
+	}
+	for runID, data := range all {
+		f := new(followUp)
+		if err := json.Unmarshal(data, f); err != nil {
+			r.opts.Logger.Warn("adminchat: report follow-up unreadable", "run_id", runID, "error", err)
+			continue
+		}
+		r.fu.recs[runID] = f
+	}
+}
+
+// storeFollowUp writes f, or forgets the run once every update is made.
+func (r *Reporter) storeFollowUp(runID string, f *followUp) {
+	var err error
+	if f.Done >= len(followUpAfter) {
+		delete(r.fu.recs, runID)
+		err = r.opts.FollowUps.DeleteReportFollowUp(runID)
+	} else {
+		var data []byte
+		if data, err = json.Marshal(f); err == nil {
+			err = r.opts.FollowUps.PutReportFollowUp(runID, data)
+		}
+	}
+	if err != nil {
+		r.opts.Logger.Warn("adminchat: keep report follow-up", "run_id", runID, "error", err)
+	}
+}
+
+// UpdateReports edits the reports whose next update is due at now with
+// the taps and clicks counted so far. Run calls it on every tick; tests
+// call it with an injected clock.
+func (r *Reporter) UpdateReports(ctx context.Context) {
+	if r.opts.FollowUps == nil {
+		return
+	}
+	now := r.opts.Now()
+	r.fu.mu.Lock()
+	defer r.fu.mu.Unlock()
+	r.loadFollowUpsLocked()
+	for runID, f := range r.fu.recs {
+		if f.Done >= len(followUpAfter) || now.Before(f.Ended.Add(followUpAfter[f.Done])) {
+			continue
+		}
+		// A late process skips to the last update due: one edit, not two.
+		for f.Done+1 < len(followUpAfter) && !now.Before(f.Ended.Add(followUpAfter[f.Done+1])) {
+			f.Done++
+		}
+		r.editReport(ctx, f, now, followUpAfter[f.Done])
+		f.Done++
+		r.storeFollowUp(runID, f)
+	}
+}
+
+// editReport shows the report again with the button counts of now and a
+// line saying it is the update due after the run's end.
+func (r *Reporter) editReport(ctx context.Context, f *followUp, now time.Time, after time.Duration) {
+	s := r.opts.Surfaces[f.Origin.Frontend]
+	if s == nil {
+		return
+	}
+	v := view{loc: r.opts.Catalog.Localizer(f.Lang), zone: r.opts.Location, name: f.Name, via: f.Via, localTime: f.Local}
+	reply := reportReply(r.withButtons(v, &f.Report), &f.Report)
+	reply.Text += "\n" + v.loc.T("report.updated", "After", flows.WholeMinutes(v.loc, int64(after/time.Minute)), "At", v.clock(now, now))
+	if err := s.Edit(ctx, f.Origin, f.Ref, reply); err != nil {
+		r.opts.Logger.Warn("adminchat: update report", "run_id", f.Report.RunID, "frontend", f.Origin.Frontend, "error", err)
+	}
+}
