@@ -143,7 +143,8 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 }
 
 // handOut sends one due recipient on its way: alone, or into the multicast.
-func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
+// sub and err are its subscriber as read for its chunk (handChunks).
+func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subscriber, err error) bool {
 	r := pg.r
 	if r.stopped() {
 		return false
@@ -152,7 +153,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 		pg.out <- []herald.Delivery{r.outcome(d, herald.Failed, noSender(pg.p).Error(), "", 0)}
 		return true
 	}
-	sub, final, ok := r.prepare(d)
+	sub, final, ok := r.decide(d, sub, err)
 	if !ok {
 		pg.out <- []herald.Delivery{final}
 		return true
@@ -240,6 +241,11 @@ func (r *runner) tracksLinks() bool {
 // one.
 func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery, bool) {
 	sub, err := r.e.store.Subscriber(d.Recipient)
+	return r.decide(d, sub, err)
+}
+
+// decide is prepare with the subscriber already read (err: how that went).
+func (r *runner) decide(d herald.Delivery, sub herald.Subscriber, err error) (herald.Subscriber, herald.Delivery, bool) {
 	switch {
 	case errors.Is(err, herald.ErrNotFound):
 		return sub, r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
