@@ -139,11 +139,12 @@ func (r *runner) unmarkUnsent() {
 
 // handChunks hands out a page's due recipients a chunk (16×Workers, at
 // most CommitBatch) at a time, each marked in flight before its requests
-// may leave, its subscribers read in one transaction. The next chunk's mark is asked for as the current one is
-// handed out, so the senders rarely wait for a commit; a crash leaves at
-// most two chunks per channel marked that were not yet sent. Smaller
-// chunks would count fewer uncertain but cost a commit each: at 4×Workers
-// the per-request benchmark lost 40%.
+// may leave and its subscribers read in one transaction. The next chunk's
+// mark is asked for as the current one is handed out, so the senders
+// rarely wait for a commit; a crash leaves at most two chunks per channel
+// marked that were not yet sent. Smaller chunks would count fewer
+// uncertain but cost a commit each: at 4×Workers the per-request benchmark
+// lost 40%.
 func (pg *pager) handChunks(ctx context.Context, due []herald.Delivery) bool {
 	n := min(16*pg.r.e.opts.Workers, pg.r.e.opts.CommitBatch)
 	var next *mark
