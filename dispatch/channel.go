@@ -62,6 +62,9 @@ type pager struct {
 	// started is the mark of the chunk being handed out.
 	marks   chan<- *mark
 	started *mark
+	// shared is the retry key's view of the content when every recipient
+	// gets the same (nothing personal, no tracked links): built once.
+	shared string
 }
 
 // page feeds jobs until the channel's pending records are all handed out or
@@ -80,6 +83,7 @@ func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs ch
 	}
 	if rt != nil && r.e.multicasts(&r.b) {
 		pg.maxMulti = rt.maxMulti
+		pg.shared = contentKey(&r.b.Content)
 	}
 	var lower time.Time
 	for {
@@ -101,7 +105,7 @@ func (pg *pager) flush(ctx context.Context) bool {
 	pg.batch = nil
 	ds := j.ds
 	j.started = pg.started // marks commit in order: the latest covers the batch
-	j.msg.RetryKey = retryKey(pg.r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), contentKey(&j.msg.Content))
+	j.msg.RetryKey = retryKey(pg.r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), pg.contentKey(&j.msg.Content))
 	return pg.r.hand(ctx, pg.jobs, j)
 }
 
@@ -143,7 +147,8 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 }
 
 // handOut sends one due recipient on its way: alone, or into the multicast.
-func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
+// sub and err are its subscriber as read for its chunk (handChunks).
+func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subscriber, err error) bool {
 	r := pg.r
 	if r.stopped() {
 		return false
@@ -152,7 +157,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 		pg.out <- []herald.Delivery{r.outcome(d, herald.Failed, noSender(pg.p).Error(), "", 0)}
 		return true
 	}
-	sub, final, ok := r.prepare(d)
+	sub, final, ok := r.decide(d, sub, err)
 	if !ok {
 		pg.out <- []herald.Delivery{final}
 		return true
@@ -175,7 +180,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery) bool {
 	j.ds = []herald.Delivery{d}
 	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.FromPart = d.PartsDone
-	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, contentKey(&j.msg.Content))
+	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, pg.contentKey(&j.msg.Content))
 	if sub.Kind == herald.KindGroup {
 		return r.handGroup(ctx, pg.lane, pg.rt.s, j, pg.out)
 	}
@@ -248,6 +253,11 @@ func (e *Engine) multicasts(b *herald.Broadcast) bool {
 // one.
 func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery, bool) {
 	sub, err := r.e.store.Subscriber(d.Recipient)
+	return r.decide(d, sub, err)
+}
+
+// decide is prepare with the subscriber already read (err: how that went).
+func (r *runner) decide(d herald.Delivery, sub herald.Subscriber, err error) (herald.Subscriber, herald.Delivery, bool) {
 	switch {
 	case errors.Is(err, herald.ErrNotFound):
 		return sub, r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
@@ -308,8 +318,8 @@ func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []her
 	o, reason := outcomeOf(err)
 	var partial *PartialError
 	errors.As(err, &partial)
-	res := make([]herald.Delivery, len(j.ds))
-	for i, d := range j.ds {
+	res := j.ds // the job's own: its outcomes take the records' place
+	for i, d := range res {
 		res[i] = r.outcome(d, o, reason, id, attempts)
 		if partial != nil && o == herald.Failed {
 			res[i].PartsDone = partial.Done
@@ -328,6 +338,14 @@ func (r *runner) outcome(d herald.Delivery, o herald.Outcome, reason, msgID stri
 func (r *runner) hasRecipient(seq uint32) bool {
 	ds, err := r.e.store.Deliveries(r.runID, "", seq-1, 1)
 	return err == nil && len(ds) == 1 && ds[0].Seq == seq
+}
+
+// contentKey is contentKey(c) for a job of the pager's.
+func (pg *pager) contentKey(c *herald.Content) string {
+	if pg.shared != "" {
+		return pg.shared
+	}
+	return contentKey(c)
 }
 
 // contentKey is the content as the retry key sees it.

@@ -139,11 +139,12 @@ func (r *runner) unmarkUnsent() {
 
 // handChunks hands out a page's due recipients a chunk (16×Workers, at
 // most CommitBatch) at a time, each marked in flight before its requests
-// may leave. The next chunk's mark is asked for as the current one is
-// handed out, so the senders rarely wait for a commit; a crash leaves at
-// most two chunks per channel marked that were not yet sent. Smaller
-// chunks would count fewer uncertain but cost a commit each: at 4×Workers
-// the per-request benchmark lost 40%.
+// may leave and its subscribers read in one transaction. The next chunk's
+// mark is asked for as the current one is handed out, so the senders
+// rarely wait for a commit; a crash leaves at most two chunks per channel
+// marked that were not yet sent. Smaller chunks would count fewer
+// uncertain but cost a commit each: at 4×Workers the per-request benchmark
+// lost 40%.
 func (pg *pager) handChunks(ctx context.Context, due []herald.Delivery) bool {
 	n := min(16*pg.r.e.opts.Workers, pg.r.e.opts.CommitBatch)
 	var next *mark
@@ -156,13 +157,27 @@ func (pg *pager) handChunks(ctx context.Context, due []herald.Delivery) bool {
 		if rest := due[i+len(cur):]; len(rest) > 0 {
 			next = pg.mark(rest[:min(n, len(rest))])
 		}
-		for _, d := range cur {
-			if !pg.handOut(ctx, d) {
+		subs, errs := pg.subscribers(cur)
+		for i, d := range cur {
+			if !pg.handOut(ctx, d, subs[i], errs[i]) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// subscribers reads the subscribers of ds as they are now (none when the
+// channel has no sender: nothing is sent).
+func (pg *pager) subscribers(ds []herald.Delivery) ([]herald.Subscriber, []error) {
+	if pg.rt == nil {
+		return make([]herald.Subscriber, len(ds)), make([]error, len(ds))
+	}
+	keys := make([]herald.SubscriberKey, len(ds))
+	for i := range ds {
+		keys[i] = ds[i].Recipient
+	}
+	return pg.r.e.store.Subscribers(keys)
 }
 
 // mark asks the committer to mark ds in flight (nil when the platform

@@ -70,6 +70,10 @@ type runTx struct {
 	rb      *bolt.Bucket
 	pending map[herald.Platform]*bolt.Bucket // opened so far
 	marks   *bolt.Bucket                     // the in-flight index, once opened
+	// cursors are reused by get and del for every record of the
+	// transaction: bbolt's Get and Delete make a cursor, and grow its
+	// stack, on every call.
+	cursors map[*bolt.Bucket]*bolt.Cursor
 	// timeline gathers the per-minute chart counts this transaction moves;
 	// save writes each minute once.
 	timeline timelineDelta
@@ -115,7 +119,7 @@ func (rt *runTx) move(seq []byte, p herald.Platform, from, to herald.Outcome) er
 		return err
 	}
 	if ix != nil {
-		if err := ix.Delete(seq); err != nil {
+		if err := rt.del(ix, seq); err != nil {
 			return err
 		}
 	}
@@ -123,6 +127,37 @@ func (rt *runTx) move(seq []byte, p herald.Platform, from, to herald.Outcome) er
 		return err
 	}
 	return ix.Put(seq, present)
+}
+
+// cursor is the transaction's cursor on b.
+func (rt *runTx) cursor(b *bolt.Bucket) *bolt.Cursor {
+	c := rt.cursors[b]
+	if c == nil {
+		if rt.cursors == nil {
+			rt.cursors = map[*bolt.Bucket]*bolt.Cursor{}
+		}
+		c = b.Cursor()
+		rt.cursors[b] = c
+	}
+	return c
+}
+
+// get is b.Get(k) through the transaction's cursor on b.
+func (rt *runTx) get(b *bolt.Bucket, k []byte) []byte {
+	key, v := rt.cursor(b).Seek(k)
+	if !bytes.Equal(key, k) {
+		return nil
+	}
+	return v
+}
+
+// del is b.Delete(k) through the transaction's cursor on b.
+func (rt *runTx) del(b *bolt.Bucket, k []byte) error {
+	c := rt.cursor(b)
+	if key, _ := c.Seek(k); !bytes.Equal(key, k) {
+		return nil
+	}
+	return c.Delete()
 }
 
 // index is the index bucket of outcome o for records on platform p, or
@@ -173,7 +208,7 @@ func (s *Store) AddDeliveries(runID string, ds []herald.Delivery) error {
 				d.Outcome = herald.Pending
 			}
 			k := u32(d.Seq)
-			if rt.all.Get(k) != nil {
+			if rt.get(rt.all, k) != nil {
 				continue
 			}
 			buf = appendDelivery(nil, d) // bbolt keeps the value until commit: no reuse
@@ -207,7 +242,7 @@ func (rt *runTx) record(d herald.Delivery) (herald.Platform, error) {
 		return "", fmt.Errorf("delivery %d: no outcome", d.Seq)
 	}
 	k := u32(d.Seq)
-	v := rt.all.Get(k)
+	v := rt.get(rt.all, k)
 	if v == nil {
 		return "", fmt.Errorf("delivery %d: %w", d.Seq, herald.ErrNotFound)
 	}

@@ -37,7 +37,7 @@ func (rt *runTx) unmark(k []byte) error {
 	if err != nil || b == nil {
 		return err
 	}
-	return b.Delete(k)
+	return rt.del(b, k)
 }
 
 // CommitDeliveries is one group commit of a run's records: it marks the

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 	bolt "go.etcd.io/bbolt"
@@ -165,5 +166,52 @@ func TestTrimWhileReadingAndGrowing(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestRunWritesDoNotStayResident: a run's writes (a snapshot's batches,
+// then group commits with in-flight marks) put every page they change at
+// a new place that the next transaction reads; with no timer to trim, the
+// pages they allocate still trim the mapping, so what stays resident is
+// bounded however long the run.
+func TestRunWritesDoNotStayResident(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "herald.db"), Options{TrimEvery: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r := newRun(t, s)
+	const n = 100_000
+	for from := uint32(1); from <= n; from += 1000 {
+		if err := s.AddDeliveries(r.ID, pending(1000, herald.Telegram, from)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for from := uint32(1); from <= n; from += 500 {
+		started := make([]uint32, 500)
+		for i := range started {
+			started[i] = from + uint32(i)
+		}
+		ds, err := s.PendingDeliveries(r.ID, herald.Telegram, from-1, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range ds {
+			ds[i].Outcome = herald.Sent
+		}
+		if err := s.CommitDeliveries(r.ID, started, ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	info, err := os.Stat(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := mappedKB(t, mapAddr(t, s.db))
+	if limit := 2 * trimAfterBytes / 1024; got > limit {
+		t.Errorf("%d kB of the %d kB file resident after the run, want at most %d", got, info.Size()/1024, limit)
+	}
+	if run, err := s.Run(r.ID); err != nil || run.Tally[herald.Telegram].Sent != n {
+		t.Errorf("tally %+v, %v; want %d sent", run.Tally, err, n)
 	}
 }

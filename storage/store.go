@@ -49,7 +49,7 @@ type Options struct {
 	// Logger receives operational messages (default: discarded).
 	Logger *slog.Logger
 	// TrimEvery is how often the pages of the file this process has read
-	// are dropped from its resident set (default 200ms; negative: never).
+	// are dropped from its resident set (default 50ms; negative: never).
 	// They stay in the kernel's page cache, so a later read costs a minor
 	// fault, not disk I/O; without it a run over a million recipients keeps
 	// the whole file (hundreds of MB) in RSS. See resident.go. Linux only.
@@ -221,7 +221,9 @@ func (s *Store) Path() string { return s.path }
 // damaged page or record it meets is a DamagedError, not a crash (see
 // guard, recordDamage).
 func (s *Store) update(what string, fn func(tx *bolt.Tx) error) error {
-	if err := guard(s.path, func() error { return recordDamage(s.path, s.db.Update(fn)) }); err != nil {
+	err := guard(s.path, func() error { return recordDamage(s.path, s.db.Update(fn)) })
+	s.trim.wrote()
+	if err != nil {
 		return fmt.Errorf("storage: %s: %w", what, err)
 	}
 	return nil

@@ -290,8 +290,10 @@ type benchChildResult struct {
 	// PeakAnon is the largest anonymous (heap, stacks) resident set seen;
 	// the rest of VmHWM is file-backed: the binary's code and the bbolt
 	// pages read since storage last trimmed its mapping (storage.Options.TrimEvery).
-	PeakAnon int64  `json:"peak_anon_kb"`
-	Status   string `json:"status"`
+	PeakAnon int64 `json:"peak_anon_kb"`
+	// CPUSeconds is the dispatcher's CPU time (user and system) over the run.
+	CPUSeconds float64 `json:"cpu_seconds"`
+	Status     string  `json:"status"`
 }
 
 // benchReport reads what the fakes recorded of the dispatch (before the
@@ -342,8 +344,9 @@ func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platfor
 	}
 	return func(out io.Writer, raw float64) error {
 		_, _ = out.Write(pre.Bytes())
-		fmt.Fprintf(out, "recipients=%d deliveries_per_s=%.0f raw_per_s=%.0f ratio=%.2f peak_rss_mb=%.1f peak_anon_mb=%.1f duplicates=%d lost=%d%s\n",
-			o.n+o.groups, rate, raw, rate/raw, float64(res.PeakRSS)/1024, float64(res.PeakAnon)/1024, dups, lost, extra)
+		fmt.Fprintf(out, "recipients=%d deliveries_per_s=%.0f raw_per_s=%.0f ratio=%.2f peak_rss_mb=%.1f peak_anon_mb=%.1f duplicates=%d lost=%d%s cpu_us_per_recipient=%.1f\n",
+			o.n+o.groups, rate, raw, rate/raw, float64(res.PeakRSS)/1024, float64(res.PeakAnon)/1024, dups, lost, extra,
+			1e6*res.CPUSeconds/float64(o.n+o.groups))
 		if lost > 0 {
 			return fmt.Errorf("%d recipients lost", lost)
 		}

@@ -43,6 +43,8 @@ type Sender struct {
 	cfg   Config
 	url   string
 	proof string
+	tail  []byte // the body after the message (body.go)
+	cache renderCache
 }
 
 // New returns a Sender; it makes no request.
@@ -65,53 +67,45 @@ func New(cfg Config) (*Sender, error) {
 		mac.Write([]byte(cfg.PageToken))
 		s.proof = hex.EncodeToString(mac.Sum(nil))
 	}
+	s.tail = newTail(cfg.PageToken, s.proof)
 	return s, nil
-}
-
-// request is a Send API body. The token travels in the body, never in the
-// URL, so no error or log line that quotes the URL can leak it.
-type request struct {
-	Recipient struct {
-		ID string `json:"id"`
-	} `json:"recipient"`
-	MessagingType  string `json:"messaging_type"`
-	Tag            string `json:"tag,omitempty"`
-	Message        any    `json:"message"`
-	AccessToken    string `json:"access_token"`
-	AppsecretProof string `json:"appsecret_proof,omitempty"`
 }
 
 // Send delivers m to its one recipient: one request, or a few when the
 // content needs them (several pictures; text too long for a template).
+// The body is a Send API request (the token travels in it, never in the
+// URL, so no error or log line that quotes the URL can leak it), written
+// around the content's parts encoded once (body.go).
 func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) {
 	if len(m.To) != 1 {
 		return "", fmt.Errorf("messenger: one recipient per message, got %d", len(m.To))
 	}
-	req := request{MessagingType: "UPDATE", AccessToken: s.cfg.PageToken, AppsecretProof: s.proof}
-	req.Recipient.ID = m.To[0].Key.ID
+	e := envelope{recipient: jsonString(m.To[0].Key.ID), messagingType: []byte(`"UPDATE"`)}
 	switch {
 	case m.Response:
-		req.MessagingType = "RESPONSE"
+		e.messagingType = []byte(`"RESPONSE"`)
 	case m.Category == herald.NonMarketing:
-		req.MessagingType, req.Tag = "MESSAGE_TAG", string(m.Tag)
+		e.messagingType = []byte(`"MESSAGE_TAG"`)
+		if m.Tag != "" {
+			e.tag = jsonString(string(m.Tag))
+		}
 	}
-	msgs := s.render(m.BroadcastID, &m.Content)
-	return m.SendParts(ctx, len(msgs), func(i int) (string, error) {
-		req.Message = msgs[i]
-		return s.post(ctx, &req)
+	parts, err := s.parts(m.BroadcastID, &m.Content)
+	if err != nil {
+		return "", err
+	}
+	return m.SendParts(ctx, len(parts), func(i int) (string, error) {
+		// a body of its own: the transport may still hold the last one
+		return s.post(ctx, s.appendBody(make([]byte, 0, 192+len(parts[i])+len(s.tail)), &e, parts[i]))
 	})
 }
 
-func (s *Sender) post(ctx context.Context, r *request) (string, error) {
-	body, err := json.Marshal(r)
-	if err != nil {
-		return "", fmt.Errorf("messenger: encode: %w", err)
-	}
+func (s *Sender) post(ctx context.Context, body []byte) (string, error) {
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
 	if err != nil {
 		return "", fmt.Errorf("messenger: request: %w", err)
 	}
-	hr.Header.Set("Content-Type", "application/json")
+	hr.Header["Content-Type"] = contentTypeJSON
 	res, err := s.cfg.Client.Do(hr)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -125,14 +119,13 @@ func (s *Sender) post(ctx context.Context, r *request) (string, error) {
 		return "", &herald.TemporaryError{Err: fmt.Errorf("messenger: read answer: %w", err)}
 	}
 	if res.StatusCode == http.StatusOK {
-		var ok struct {
-			MessageID string `json:"message_id"`
-		}
-		_ = json.Unmarshal(raw, &ok)
-		return ok.MessageID, nil
+		return messageID(raw), nil
 	}
 	return "", translate(res, raw)
 }
+
+// contentTypeJSON is every request's Content-Type, in canonical form.
+var contentTypeJSON = []string{"application/json"}
 
 // graphError is Graph's error envelope.
 type graphError struct {

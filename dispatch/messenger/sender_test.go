@@ -117,3 +117,30 @@ func TestTranslatesPlatformErrors(t *testing.T) {
 		t.Errorf("bad proof: %v, want a permanent error without the token", err)
 	}
 }
+
+// The encoded content is reused from one recipient to the next: each still
+// gets its own text when the text differs (personalised, or another
+// broadcast's), and its own button payloads.
+func TestEachRecipientGetsItsOwnContent(t *testing.T) {
+	s, fake, rec := setup(t)
+	btn := []herald.Button{{ID: "yes", Label: "Yes", Kind: herald.ActionButton}}
+	sends := []struct{ psid, bid, text, want string }{
+		{"ann", "B-7K2Q", "Hello Ann", `"text":"Hello Ann"`},
+		{"bob", "B-7K2Q", "Hello Bob", `"text":"Hello Bob"`},
+		{"cy", "B-7K2Q", "Hello Bob", `"text":"Hello Bob"`},
+		{"dee", "B-9ZZZ", "Hello Bob", "hb1:B-9ZZZ:yes"},
+		{"eve", "B-9ZZZ", `Say "hi" <b>`, `"text":"Say \"hi\" \u003cb\u003e"`},
+	}
+	for _, x := range sends {
+		fake.Interacted(x.psid, time.Now())
+		m := msg(x.psid, herald.Content{Kind: herald.TextContent, Text: x.text, Buttons: btn})
+		m.BroadcastID = x.bid
+		if _, err := s.Send(context.Background(), m); err != nil {
+			t.Fatalf("%s: %v", x.psid, err)
+		}
+		got := rec.To("messenger", x.psid)
+		if len(got) != 1 || !strings.Contains(got[0].Content, x.want) {
+			t.Errorf("%s got %+v, want one message with %s", x.psid, got, x.want)
+		}
+	}
+}

@@ -152,3 +152,24 @@ func TestMigratedGroupWithoutAMoverIsSentToTheNewID(t *testing.T) {
 		t.Errorf("the supergroup received %+v, want the message once", got)
 	}
 }
+
+// A success is read without the decoder only in the Bot API's own shape;
+// anything else goes to the decoder, which reports refusals.
+func TestSentIDReadsOnlyTheBotAPIsSuccess(t *testing.T) {
+	cases := []struct {
+		raw, id string
+		ok      bool
+	}{
+		{`{"ok":true,"result":{"message_id":42,"chat":{"id":1}}}`, "42", true},
+		{`{"ok":true,"result":{"message_id":7}}`, "7", true},
+		{`{"ok":false,"error_code":403,"description":"Forbidden"}`, "", false},
+		{`{"ok":true,"result":{"message_id":"x"}}`, "", false},
+		{`{"ok":true,"result":{"message_id":12`, "", false},
+		{`{"ok": true, "result": {"message_id": 5}}`, "", false},
+	}
+	for _, c := range cases {
+		if id, ok := sentID([]byte(c.raw)); id != c.id || ok != c.ok {
+			t.Errorf("sentID(%s) = %q, %v; want %q, %v", c.raw, id, ok, c.id, c.ok)
+		}
+	}
+}

@@ -1,0 +1,34 @@
+package storage
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/heraldbot/herald"
+)
+
+// Reading many subscribers at once answers each key as Subscriber does:
+// found, not found, or found under the ID its chat moved to.
+func TestSubscribersAnswersEachKeyAsSubscriberDoes(t *testing.T) {
+	s, _ := openTest(t)
+	if err := s.PutSubscribers([]herald.Subscriber{user(herald.LINE, 1), user(herald.Messenger, 2), tgGroup("-4001", "Runners")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MoveSubscriber(tgKey("-4001"), tgKey("-1004001")); err != nil {
+		t.Fatal(err)
+	}
+	keys := []herald.SubscriberKey{key(herald.Messenger, 2), key(herald.LINE, 9), tgKey("-4001"), key(herald.LINE, 1)}
+	subs, errs := s.Subscribers(keys)
+	for i, k := range keys {
+		one, err := s.Subscriber(k)
+		if errors.Is(errs[i], herald.ErrNotFound) != errors.Is(err, herald.ErrNotFound) || (err == nil) != (errs[i] == nil) {
+			t.Errorf("%s: error %v, Subscriber says %v", k, errs[i], err)
+		}
+		if subs[i].Key() != one.Key() || subs[i].Name != one.Name || subs[i].Seq != one.Seq {
+			t.Errorf("%s: got %s %q, Subscriber says %s %q", k, subs[i].Key(), subs[i].Name, one.Key(), one.Name)
+		}
+	}
+	if subs[2].ID != "-1004001" || subs[0].Name != "User 2" || !errors.Is(errs[1], herald.ErrNotFound) {
+		t.Errorf("got %+v, %v", subs, errs)
+	}
+}
