@@ -26,7 +26,7 @@ func TestRecurringBroadcastRunsEachOccurrenceAfresh(t *testing.T) {
 	fakes, _, cfg := adminGroupRig(t, token, group, alice)
 	tg := fakes.Telegram
 	start := time.Now().UTC()
-	clock := &manualClock{now: start}
+	clock := platformtest.NewClock(start)
 	a := startTestApp(t, cfg, clock.Now)
 	// at moves the scheduler's clock to when and does what is due by then.
 	at := func(when time.Time) {

@@ -26,7 +26,7 @@ func TestRetryFailedFromTheChatAndTheAPI(t *testing.T) {
 	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
 	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-123"}}
 	start := time.Now().UTC()
-	clock := &manualClock{now: start}
+	clock := platformtest.NewClock(start)
 	a := startTestApp(t, cfg, clock.Now)
 	ids := []string{"U1", "U2", "U3", "U4", "U5"}
 	var subs []herald.Subscriber

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -68,35 +67,6 @@ func adminGroupRig(t *testing.T, token string, group int64, admins ...int64) (*p
 	cfg := testConfig(t)
 	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
 	return fakes, u, cfg
-}
-
-// manualClock is the scheduler's clock in a test: it shows what the test
-// set, so nothing waits for real time to pass.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now reads the clock.
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Add moves the clock on by d and returns the new time.
-func (c *manualClock) Add(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
-// Set moves the clock to when.
-func (c *manualClock) Set(when time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = when
 }
 
 // tgChat is a chat on the Telegram fake where admins type and press

@@ -20,7 +20,7 @@ func TestUndoMessageSaysWhenTheBroadcastStarted(t *testing.T) {
 	const token = "123456:undo-test"
 	tg, cfg := groupAndLINE(t, group, alice, token)
 	start := time.Now().UTC()
-	clock := &manualClock{now: start}
+	clock := platformtest.NewClock(start)
 	a := startTestApp(t, cfg, clock.Now)
 	if err := a.store.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: "U1", Kind: herald.KindUser,
 		State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start}}); err != nil {

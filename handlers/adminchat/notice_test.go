@@ -14,6 +14,7 @@ import (
 	"github.com/heraldbot/herald/handlers/console"
 	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/platformtest"
 )
 
 // approvalRig is a real flows engine whose notices go to a Reporter that
@@ -38,7 +39,7 @@ func newApprovalRig(t *testing.T) *approvalRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &approvalRig{rig: &rig{t: t, store: store, clock: &clock{now: start}}}
+	r := &approvalRig{rig: &rig{t: t, store: store, clock: platformtest.NewClock(start)}}
 	// The engine reports to the reporter, which prints at the console,
 	// which talks to the engine: the reporter is set before any input.
 	var rep *adminchat.Reporter

@@ -3,27 +3,14 @@ package telegram
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/internal/flowsrig"
+	"github.com/heraldbot/herald/platformtest"
 )
-
-// fakeClock is the reporter's injected clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 func TestProgressIsThrottledAndTheReportBringsTheErrorsCSV(t *testing.T) {
 	r := newAdminRig(t)
@@ -38,7 +25,7 @@ func TestProgressIsThrottledAndTheReportBringsTheErrorsCSV(t *testing.T) {
 		{Seq: 2, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U-gone-2"}, Outcome: herald.Failed, Reason: herald.ReasonBlocked, Attempts: 1},
 		{Seq: 3, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U-5xx"}, Outcome: herald.Failed, Reason: "HTTP 500", Attempts: 3},
 	})
-	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	clock := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	rep, err := adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{Frontend: r.a}, Broadcasts: r.store,
 		Catalog: r.cat, Interval: 3 * time.Second, Now: clock.Now})
 	if err != nil {
