@@ -179,42 +179,39 @@ func writeReasons(b *strings.Builder, loc *locales.Localizer, rs []herald.Reason
 	}
 }
 
-// reason names the reasons admins act on; others (platform error codes)
-// are shown as dispatch recorded them.
+// reasonKeys name the reasons admins act on; others (platform error
+// codes) are shown as dispatch recorded them.
+var reasonKeys = map[string]string{
+	herald.ReasonBlocked: "reason.blocked", herald.ReasonOutsideWindow: "reason.outside_window",
+	herald.ReasonOperatorChat: "reason.operator_chat", herald.ReasonUnsubscribed: "reason.unsubscribed",
+	herald.ReasonCanceled: "reason.canceled", herald.ReasonDuplicate: "reason.duplicate",
+	herald.ReasonUncertain: "reason.uncertain",
+}
+
+// reason is a delivery's reason in the admin's words.
 func reason(loc *locales.Localizer, r string) string {
-	switch r {
-	case herald.ReasonBlocked:
-		return loc.T("reason.blocked")
-	case herald.ReasonOutsideWindow:
-		return loc.T("reason.outside_window")
-	case herald.ReasonOperatorChat:
-		return loc.T("reason.operator_chat")
-	case herald.ReasonUnsubscribed:
-		return loc.T("reason.unsubscribed")
-	case herald.ReasonCanceled:
-		return loc.T("reason.canceled")
-	case herald.ReasonDuplicate:
-		return loc.T("reason.duplicate")
-	case herald.ReasonUncertain:
-		return loc.T("reason.uncertain")
-	case "":
+	if key, ok := reasonKeys[r]; ok {
+		return loc.T(key)
+	}
+	if r == "" {
 		return "—"
 	}
 	return r
 }
 
+// runAsBroadcast is the broadcast status a run's status reads as: a run
+// writing its recipient list is already "sending" to the admin.
+var runAsBroadcast = map[herald.RunStatus]herald.Status{
+	herald.RunSnapshotting: herald.StatusSending, herald.RunSending: herald.StatusSending,
+	herald.RunPaused: herald.StatusPaused, herald.RunCompleted: herald.StatusCompleted,
+	herald.RunCanceled: herald.StatusCanceled, herald.RunFailed: herald.StatusFailed,
+}
+
+// runStatus names a run's status with the words flows names broadcast
+// statuses with, so a progress card and /show never disagree.
 func runStatus(loc *locales.Localizer, s herald.RunStatus) string {
-	switch s {
-	case herald.RunSnapshotting, herald.RunSending:
-		return loc.T("status.sending")
-	case herald.RunPaused:
-		return loc.T("status.paused")
-	case herald.RunCompleted:
-		return loc.T("status.completed")
-	case herald.RunCanceled:
-		return loc.T("status.canceled")
-	case herald.RunFailed:
-		return loc.T("status.failed")
+	if bs, ok := runAsBroadcast[s]; ok {
+		return flows.StatusName(loc, bs)
 	}
 	return string(s)
 }
