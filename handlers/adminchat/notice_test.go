@@ -10,6 +10,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/flows/flowstest"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
 	"github.com/heraldbot/herald/handlers/internal/storerig"
@@ -49,7 +50,7 @@ func newApprovalRig(t *testing.T) *approvalRig {
 		t.Fatal(err)
 	}
 	engine, err := flows.New(flows.Config{Store: store, Catalog: cat, Channels: []herald.Platform{herald.LINE},
-		Access: flows.Allowlist{Admins: []string{"console:alice", "console:bob", "console:dave"},
+		Access: flowstest.Allowlist{Admins: []string{"console:alice", "console:bob", "console:dave"},
 			Approvers: []string{"console:alice", "console:bob"}},
 		ApprovalThreshold: 2, Now: r.clock.Now, Broadcasts: svc, AsksApprovers: true})
 	if err != nil {
