@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -17,9 +16,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/handlers/inbound"
 	"github.com/heraldbot/herald/handlers/internal/inboundrig"
-	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/platformtest"
 )
 
@@ -343,23 +340,12 @@ func FuzzWebhook(f *testing.F) {
 	f.Add(raw)
 	f.Add([]byte(`{"events":[{"type":"follow","source":{"type":"user","userId":""}}]}`))
 	f.Add([]byte(`{"events":[{"type":"postback","source":{"type":"group","groupId":"C1","userId":"U1"},"postback":{"data":"hb1:B-7K2Q:b1"}}]}`))
-	store := storerig.Open(f)
-	in := inbound.New(store, inbound.Options{FollowupQueue: 1})
-	h, err := New(Options{ChannelSecret: secret, ChannelToken: "t", APIURL: "http://127.0.0.1:1", Inbox: in,
+	h, err := New(Options{ChannelSecret: secret, ChannelToken: "t", APIURL: "http://127.0.0.1:1", Inbox: inboundrig.FuzzInbox(f),
 		HTTPClient: &http.Client{Timeout: time.Millisecond}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/webhooks/line", bytes.NewReader(body))
-		req.Header.Set("X-Line-Signature", sign(body))
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
-			b, _ := io.ReadAll(w.Body)
-			t.Fatalf("signed body answered %d %s", w.Code, b)
-		}
-	})
+	inboundrig.FuzzWebhook(f, h, "X-Line-Signature", sign)
 }
 
 // sdkTime is the SDK samples' timestamp.
