@@ -8,6 +8,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/platformtest"
+	"sync"
 )
 
 // newClock is the stores' test time, 2026-03-01 09:00 UTC, moved by the
@@ -55,4 +56,26 @@ func user(p herald.Platform, i int, tags ...string) herald.Subscriber {
 func key(p herald.Platform, i int) herald.SubscriberKey {
 	u := user(p, i)
 	return u.Key()
+}
+
+// untilClosed starts n goroutines, counted by wg, that each run step over
+// and over until done is closed or step returns false: the readers and
+// trimmers a test runs against a writer.
+func untilClosed(wg *sync.WaitGroup, done <-chan struct{}, n int, step func() bool) {
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if !step() {
+					return
+				}
+			}
+		}()
+	}
 }
