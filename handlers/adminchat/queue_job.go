@@ -8,12 +8,8 @@ import (
 // GoJob queues job behind key's earlier jobs, as every admin frontend
 // queues an event's handling: the job's context outlives ctx (an event loop
 // that is shutting down; WaitContext waits for the job) and ends after
-// timeout (a minute when it is not positive: long enough for a file
-// upload and the replies, short enough that a stuck call frees the chat).
+// timeout.
 func (q *Queue[K]) GoJob(ctx context.Context, key K, timeout time.Duration, job func(context.Context)) {
-	if timeout <= 0 {
-		timeout = time.Minute
-	}
 	jctx := context.WithoutCancel(ctx)
 	q.Go(key, func() {
 		ctx, cancel := context.WithTimeout(jctx, timeout)

@@ -62,21 +62,3 @@ func TestGoJobOutlivesTheEventAndWaitContextGivesUp(t *testing.T) {
 		t.Errorf("the job's context ended with the event's: %v", err)
 	}
 }
-
-// A frontend that sets no job timeout still gets one: a stuck call frees
-// the chat after a minute instead of holding its queue for ever.
-func TestGoJobWithoutATimeoutEndsAfterAMinute(t *testing.T) {
-	q := adminchat.NewQueue[int]()
-	deadline := make(chan time.Time, 1)
-	before := time.Now()
-	q.GoJob(context.Background(), 1, 0, func(ctx context.Context) {
-		d, _ := ctx.Deadline() // zero when there is none
-		deadline <- d
-	})
-	if err := q.WaitContext(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if d := <-deadline; d.Before(before.Add(time.Minute)) || d.After(time.Now().Add(time.Minute)) {
-		t.Fatalf("the job's deadline is %v; want a minute after it was queued (%v)", d, before)
-	}
-}

@@ -110,6 +110,9 @@ func New(opts Options) (*Handler, error) {
 	if opts.MaxFile <= 0 {
 		opts.MaxFile = 20 << 20
 	}
+	if opts.JobTimeout <= 0 {
+		opts.JobTimeout = time.Minute
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

@@ -90,6 +90,9 @@ func NewAdmin(opts AdminOptions) (*Admin, error) {
 	if opts.MaxFile <= 0 {
 		opts.MaxFile = 20 << 20
 	}
+	if opts.JobTimeout <= 0 {
+		opts.JobTimeout = time.Minute
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
