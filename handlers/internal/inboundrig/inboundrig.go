@@ -16,6 +16,8 @@ import (
 	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/storage"
+
+	"github.com/heraldbot/herald/platformtest"
 )
 
 // Rig is what a webhook handler under test records into.
@@ -107,4 +109,28 @@ func FuzzWebhook(f *testing.F, h http.Handler, header string, sign func(body []b
 			t.Fatalf("a body that passes the check answered %d %s", w.Code, w.Body)
 		}
 	})
+}
+
+// Webhook is a webhook under test over a Rig: the fake of the platform API
+// it calls (recording into Rec) and the URL it is served at.
+type Webhook[F http.Handler] struct {
+	Rig
+	Fake F
+	Rec  *platformtest.Recorder
+	URL  string
+}
+
+// NewWebhook serves the fake newFake makes, recording into a new Recorder,
+// and the webhook newHandler builds against it (its base URL apiURL), both
+// over loopback until t ends; the webhook records into base.
+func NewWebhook[F http.Handler](t testing.TB, base Rig, newFake func(*platformtest.Recorder) F,
+	newHandler func(fake F, apiURL string) (http.Handler, error)) Webhook[F] {
+	t.Helper()
+	rec := platformtest.NewRecorder(nil)
+	fake := newFake(rec)
+	h, err := newHandler(fake, Serve(t, fake))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Webhook[F]{Rig: base, Fake: fake, Rec: rec, URL: Serve(t, h)}
 }
