@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows/flowstest"
 )
 
 // noticeLog keeps, in order, the changes the broadcasts service published
@@ -41,7 +42,7 @@ func (l *noticeLog) all() []herald.BroadcastChanged {
 func newApprovalHarness(t *testing.T) (*harness, *noticeLog, herald.Broadcast) {
 	t.Helper()
 	h := newHarness(t, func(c *Config) {
-		c.Access = Allowlist{Admins: []string{"console:alice", "console:bob", "console:carol", "console:dave"},
+		c.Access = flowstest.Allowlist{Admins: []string{"console:alice", "console:bob", "console:carol", "console:dave"},
 			Approvers: []string{"console:alice", "console:bob", "console:carol"}}
 		c.ApprovalThreshold = 5
 		c.AsksApprovers = true

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -92,23 +91,6 @@ func (AllowAll) IsAdmin(string, string) bool { return true }
 
 // MayApprove always reports true.
 func (AllowAll) MayApprove(string, string) bool { return true }
-
-// Allowlist is an Access from configured lists of admin keys
-// ("telegram:42", "slack:U0123"); approvers must also be admins.
-type Allowlist struct {
-	Admins    []string
-	Approvers []string
-}
-
-// IsAdmin reports whether frontend:user is listed as an admin.
-func (l Allowlist) IsAdmin(frontend, userID string) bool {
-	return slices.Contains(l.Admins, frontend+":"+userID)
-}
-
-// MayApprove reports whether frontend:user is an admin listed as approver.
-func (l Allowlist) MayApprove(frontend, userID string) bool {
-	return l.IsAdmin(frontend, userID) && slices.Contains(l.Approvers, frontend+":"+userID)
-}
 
 // Interim posts a message in an admin chat at once (adminchat.Reporter).
 type Interim interface {

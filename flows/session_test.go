@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows/flowstest"
 )
 
 func TestRestartMidWizardResumesWithEverythingEntered(t *testing.T) {
@@ -128,7 +129,7 @@ func TestOneLineSyntaxErrorShowsCaretAndExample(t *testing.T) {
 
 func TestPermissions(t *testing.T) {
 	h := newHarness(t, func(c *Config) {
-		c.Access = Allowlist{Admins: []string{"console:alice", "console:bob"}, Approvers: []string{"console:bob"}}
+		c.Access = flowstest.Allowlist{Admins: []string{"console:alice", "console:bob"}, Approvers: []string{"console:bob"}}
 		c.ApprovalThreshold = 5
 	})
 	h.user = "mallory"

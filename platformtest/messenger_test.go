@@ -20,12 +20,12 @@ type messengerFixture struct {
 	m     *Messenger
 	rec   *Recorder
 	base  string
-	clock *testClock
+	clock *Clock
 }
 
 func newMessengerFixture(t *testing.T) *messengerFixture {
 	t.Helper()
-	f := &messengerFixture{clock: &testClock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
+	f := &messengerFixture{clock: NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))}
 	f.rec = NewRecorder(f.clock.Now)
 	f.m = NewMessenger(f.rec)
 	f.m.AllowTokens(pageToken)

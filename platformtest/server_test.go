@@ -5,28 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// testClock is a clock the test moves; safe to read from server goroutines.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // serveUnder serves h over real HTTP under mount ("" for the root), as the
 // combined server mounts each fake, until the test ends; it returns the URL
@@ -43,9 +24,9 @@ func serveUnder(t *testing.T, h http.Handler, mount string) string {
 	return srv.URL + mount
 }
 
-func newServerFixture(t *testing.T) (*Server, BaseURLs, *testClock) {
+func newServerFixture(t *testing.T) (*Server, BaseURLs, *Clock) {
 	t.Helper()
-	clock := &testClock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	clock := NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	s := NewServer(clock.Now)
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

@@ -8,17 +8,11 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
 )
 
 // clock is a settable time source shared by the store and the scheduler.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // starts records which broadcasts were started and moves them to sending
 // in the real store, as the dispatch engine does.
@@ -27,7 +21,7 @@ type starts struct {
 	mu    sync.Mutex
 	ids   []string
 	at    []time.Time
-	clock *clock
+	clock *platformtest.Clock
 }
 
 func (s *starts) Start(_ context.Context, id string) (herald.Run, error) {
@@ -62,7 +56,7 @@ func (n *notes) Publish(_ context.Context, e herald.Event) {
 type fixture struct {
 	t     *testing.T
 	path  string
-	clock *clock
+	clock *platformtest.Clock
 	store *storage.Store
 	start *starts
 	notes *notes
@@ -71,7 +65,7 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, now time.Time, opts Options) *fixture {
-	f := &fixture{t: t, path: filepath.Join(t.TempDir(), "herald.db"), clock: &clock{t: now}, notes: &notes{}, opts: opts}
+	f := &fixture{t: t, path: filepath.Join(t.TempDir(), "herald.db"), clock: platformtest.NewClock(now), notes: &notes{}, opts: opts}
 	f.open()
 	return f
 }

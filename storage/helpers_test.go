@@ -3,35 +3,22 @@ package storage
 import (
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/platformtest"
+	"sync"
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is the stores' test time, 2026-03-01 09:00 UTC, moved by the
+// test.
+func newClock() *platformtest.Clock {
+	return platformtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
 }
 
 // openTest opens a store in a fresh temp dir, closed at cleanup.
-func openTest(t testing.TB) (*Store, *clock) {
+func openTest(t testing.TB) (*Store, *platformtest.Clock) {
 	t.Helper()
 	c := newClock()
 	s, err := Open(filepath.Join(t.TempDir(), "herald.db"), Options{Now: c.Now})
@@ -43,7 +30,7 @@ func openTest(t testing.TB) (*Store, *clock) {
 }
 
 // reopen closes s and opens its file again.
-func reopen(t testing.TB, s *Store, c *clock) *Store {
+func reopen(t testing.TB, s *Store, c *platformtest.Clock) *Store {
 	t.Helper()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -69,4 +56,26 @@ func user(p herald.Platform, i int, tags ...string) herald.Subscriber {
 func key(p herald.Platform, i int) herald.SubscriberKey {
 	u := user(p, i)
 	return u.Key()
+}
+
+// untilClosed starts n goroutines, counted by wg, that each run step over
+// and over until done is closed or step returns false: the readers and
+// trimmers a test runs against a writer.
+func untilClosed(wg *sync.WaitGroup, done <-chan struct{}, n int, step func() bool) {
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if !step() {
+					return
+				}
+			}
+		}()
+	}
 }

@@ -80,16 +80,24 @@ func names(t *testing.T, s *Store) map[uint32]string {
 	return out
 }
 
-// TestTrimDropsReadPagesAndKeepsData: after streaming every subscriber the
-// file's pages are resident; a trim drops them, and the next read finds
-// every record as it was.
-func TestTrimDropsReadPagesAndKeepsData(t *testing.T) {
+// openUntrimmed opens a store that never trims on its own (the test trims
+// when it means to), holding n subscribers put by putNamed under prefix.
+func openUntrimmed(t *testing.T, prefix string, n int) *Store {
+	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "herald.db"), Options{TrimEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	putNamed(t, s, "read", 30_000)
+	t.Cleanup(func() { _ = s.Close() })
+	putNamed(t, s, prefix, n)
+	return s
+}
+
+// TestTrimDropsReadPagesAndKeepsData: after streaming every subscriber the
+// file's pages are resident; a trim drops them, and the next read finds
+// every record as it was.
+func TestTrimDropsReadPagesAndKeepsData(t *testing.T) {
+	s := openUntrimmed(t, "read", 30_000)
 	before := names(t, s)
 	addr := mapAddr(t, s.db)
 	read := mappedKB(t, addr)
@@ -116,50 +124,24 @@ func TestTrimDropsReadPagesAndKeepsData(t *testing.T) {
 // whole, correct records and nothing may crash. Run under -race, it also
 // checks the trim takes bbolt's locks the way its transactions do.
 func TestTrimWhileReadingAndGrowing(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "herald.db"), Options{TrimEvery: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	putNamed(t, s, "start", 5_000)
+	s := openUntrimmed(t, "start", 5_000)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 3)
-	wg.Add(1)
-	go func() { // the trimmer
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
-				trimMapping(s.db)
+	untilClosed(&wg, done, 1, func() bool { trimMapping(s.db); return true }) // the trimmer
+	untilClosed(&wg, done, 2, func() bool {                                   // readers
+		err := s.EachSubscriber(func(sub *herald.Subscriber) error {
+			if want := "Subscriber " + sub.ID; sub.Name != want {
+				return fmt.Errorf("subscriber %d: name %q, want %q", sub.Seq, sub.Name, want)
 			}
+			return nil
+		})
+		if err != nil {
+			errs <- err
+			return false
 		}
-	}()
-	for range 2 { // readers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				err := s.EachSubscriber(func(sub *herald.Subscriber) error {
-					if want := "Subscriber " + sub.ID; sub.Name != want {
-						return fmt.Errorf("subscriber %d: name %q, want %q", sub.Seq, sub.Name, want)
-					}
-					return nil
-				})
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
+		return true
+	})
 	putNamed(t, s, "grow", 40_000) // the writer: grows the file several times over
 	close(done)
 	wg.Wait()

@@ -204,33 +204,23 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 			}
 		}
 	}()
-	for range 3 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				n := 0
-				err := s.EachSubscriber(func(sub *herald.Subscriber) error {
-					if !sub.HasTag("a") {
-						t.Errorf("torn subscriber %+v", sub)
-					}
-					n++
-					return nil
-				})
-				if err != nil || n < 500 {
-					t.Errorf("reader saw %d subscribers: %v", n, err)
-					return
-				}
-				if _, err := s.Count(&herald.Audience{Channels: []herald.Platform{herald.LINE}}, herald.Marketing, time.Now()); err != nil {
-					t.Error(err)
-				}
+	untilClosed(&wg, done, 3, func() bool { // readers
+		n := 0
+		err := s.EachSubscriber(func(sub *herald.Subscriber) error {
+			if !sub.HasTag("a") {
+				t.Errorf("torn subscriber %+v", sub)
 			}
-		}()
-	}
+			n++
+			return nil
+		})
+		if err != nil || n < 500 {
+			t.Errorf("reader saw %d subscribers: %v", n, err)
+			return false
+		}
+		if _, err := s.Count(&herald.Audience{Channels: []herald.Platform{herald.LINE}}, herald.Marketing, time.Now()); err != nil {
+			t.Error(err)
+		}
+		return true
+	})
 	wg.Wait()
 }

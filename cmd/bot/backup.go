@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -19,13 +18,7 @@ import (
 // backup writes a consistent copy of the database to a file, whether or
 // not the bot is running.
 func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("herald backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: herald backup [-config FILE | -demo] BACKUP_FILE")
-		fs.PrintDefaults()
-	}
-	configPath := fs.String("config", "", "config file naming storage.path (default $HERALD_CONFIG, else embedded defaults)")
+	fs, configPath := subcommand("herald backup", "herald backup [-config FILE | -demo] BACKUP_FILE", configStorageHelp, stderr)
 	demo := fs.Bool("demo", false, "back up the demo's database ("+demoStoragePath+")")
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,13 +31,7 @@ func damagedLine(err error) (line string, ok bool) {
 // database, with its records per kind and the problems found. Exit 0 when
 // there are none, 1 when there are (or the file cannot be checked).
 func checkDB(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("herald check-db", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: herald check-db [-config FILE]")
-		fs.PrintDefaults()
-	}
-	configPath := fs.String("config", "", "config file naming storage.path (default $HERALD_CONFIG, else embedded defaults)")
+	fs, configPath := subcommand("herald check-db", "herald check-db [-config FILE]", configStorageHelp, stderr)
 	if code, ok := parseFlags(fs, args, stdout); !ok {
 		return code
 	}

@@ -15,17 +15,13 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald/metrics"
-	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
 )
 
 // TestInboundRoutesServeWebhooksAPIAndMetrics wires the end-user side as
 // serve does and uses it as LINE, an integration and Prometheus would.
 func TestInboundRoutesServeWebhooksAPIAndMetrics(t *testing.T) {
-	fakes := platformtest.NewServer(nil)
-	fake := httptest.NewServer(fakes.Handler())
-	t.Cleanup(fake.Close)
-	urls := fakes.URLs(fake.URL)
+	_, urls := platformFakes(t)
 
 	cfg := DefaultConfig()
 	cfg.LINE = LINEConfig{ChannelSecret: "line-secret", ChannelToken: "line-token", APIURL: urls.LINE, DataAPIURL: urls.LINEData}

@@ -30,12 +30,7 @@ func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 	cfg.Flows.ApprovalThreshold = 1
 	start := time.Now()
 	a := startTestApp(t, cfg, func() time.Time { return start })
-	if err := a.store.PutSubscribers([]herald.Subscriber{
-		{Platform: herald.Telegram, ID: "1001", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start},
-		{Platform: herald.Telegram, ID: "1002", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	subscribe(t, a.store, herald.Telegram, start, []string{"vip"}, "1001", "1002")
 
 	user := groupUser
 	inGroup := groupChat(t, tg, token, group)
@@ -43,8 +38,7 @@ func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 	at := start.Add(2 * time.Hour).In(cfg.Location()).Format(herald.LocalLayout)
 	submit := func(from map[string]any, chat *tgChat, chatID int64, text string) string {
 		t.Helper()
-		chat.say(from, `/new "`+text+`" to tag:vip on telegram at `+at)
-		chat.press(from, waitForMessage(t, tg, chatID, `"sum:confirm"`), "sum:confirm")
+		chat.confirmNew(from, `/new "`+text+`" to tag:vip on telegram at `+at)
 		asked := waitForMessage(t, tg, chatID, "I've asked the approvers")
 		return regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(asked.Text)
 	}
@@ -136,16 +130,10 @@ func TestApprovalRequestIsClosedAfterARestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := first.store.PutSubscribers([]herald.Subscriber{
-		{Platform: herald.Telegram, ID: "1001", Kind: herald.KindUser, State: herald.Subscribed, FirstSeen: start, LastInteraction: start},
-		{Platform: herald.Telegram, ID: "1002", Kind: herald.KindUser, State: herald.Subscribed, FirstSeen: start, LastInteraction: start},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	subscribe(t, first.store, herald.Telegram, start, nil, "1001", "1002")
 	g := groupChat(t, tg, token, group)
 	at := start.Add(2 * time.Hour).In(cfg.Location()).Format(herald.LocalLayout)
-	g.say(groupUser(alice, "Alice"), `/new "Doors open soon" on telegram at `+at)
-	g.press(groupUser(alice, "Alice"), waitForMessage(t, tg, group, `"sum:confirm"`), "sum:confirm")
+	g.confirmNew(groupUser(alice, "Alice"), `/new "Doors open soon" on telegram at `+at)
 	card := waitForMessage(t, tg, group, "Alice asks for approval")
 	id := regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(card.Text)
 	if err := first.shutdown(); err != nil {

@@ -25,28 +25,18 @@ func TestRecurringBroadcastRunsEachOccurrenceAfresh(t *testing.T) {
 	const token = "123456:recurring-test"
 	fakes, _, cfg := adminGroupRig(t, token, group, alice)
 	tg := fakes.Telegram
-	start := time.Now().UTC()
-	clock := &manualClock{now: start}
-	a := startTestApp(t, cfg, clock.Now)
+	a, clock := startClockedApp(t, cfg)
+	start := clock.Now()
 	// at moves the scheduler's clock to when and does what is due by then.
 	at := func(when time.Time) {
 		clock.Set(when)
 		a.parts.sched.Tick(context.Background(), when)
 	}
-	subscribe := func(id string, tags ...string) {
-		t.Helper()
-		if err := a.store.PutSubscribers([]herald.Subscriber{{Platform: herald.Telegram, ID: id, Kind: herald.KindUser,
-			State: herald.Subscribed, Tags: tags, FirstSeen: start, LastInteraction: start}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	subscribe("1001", "vip")
-	subscribe("1002", "vip")
-	subscribe("1009") // not in the audience
+	subscribe(t, a.store, herald.Telegram, start, []string{"vip"}, "1001", "1002")
+	subscribe(t, a.store, herald.Telegram, start, nil, "1009") // not in the audience
 
 	g := groupChat(t, tg, token, group)
-	g.say(groupUser(alice, "Alice"), `/new "Daily tip: drink water" to tag:vip on telegram every day 09:00`)
-	g.press(groupUser(alice, "Alice"), waitForMessage(t, tg, group, `"sum:confirm"`), "sum:confirm")
+	g.confirmNew(groupUser(alice, "Alice"), `/new "Daily tip: drink water" to tag:vip on telegram every day 09:00`)
 	confirmed := waitForMessage(t, tg, group, "is scheduled for 2 recipients")
 	id := regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(confirmed.Text)
 	b, err := a.store.Broadcast(id)
@@ -102,7 +92,7 @@ func TestRecurringBroadcastRunsEachOccurrenceAfresh(t *testing.T) {
 	}
 
 	// A new subscriber in the audience joins between the occurrences.
-	subscribe("1003", "vip")
+	subscribe(t, a.store, herald.Telegram, start, []string{"vip"}, "1003")
 	b = occurrence(2, second)
 	for sub, want := range map[string]int{"1001": 2, "1002": 2, "1003": 1, "1009": 0} {
 		if got(sub) != want {

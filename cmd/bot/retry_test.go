@@ -21,22 +21,12 @@ import (
 func TestRetryFailedFromTheChatAndTheAPI(t *testing.T) {
 	const group, alice = int64(-100888), int64(42)
 	const token = "123456:retry-test"
-	fakes, u, cfg := adminGroupRig(t, token, group, alice)
+	fakes, _, cfg := groupAndLINE(t, token, group, alice)
 	tg := fakes.Telegram
-	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
 	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-123"}}
-	start := time.Now().UTC()
-	clock := &manualClock{now: start}
-	a := startTestApp(t, cfg, clock.Now)
+	a, clock := startClockedApp(t, cfg)
 	ids := []string{"U1", "U2", "U3", "U4", "U5"}
-	var subs []herald.Subscriber
-	for _, id := range ids {
-		subs = append(subs, herald.Subscriber{Platform: herald.LINE, ID: id, Kind: herald.KindUser, State: herald.Subscribed,
-			Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start})
-	}
-	if err := a.store.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
+	subscribe(t, a.store, herald.LINE, clock.Now(), []string{"vip"}, ids...)
 
 	g := groupChat(t, tg, token, group)
 	ctx := context.Background()

@@ -7,11 +7,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/platformtest"
+	"github.com/heraldbot/herald/storage"
 )
 
 // platformFakes serves every platform's fake over loopback HTTP until t
@@ -49,6 +50,28 @@ func startTestApp(t *testing.T, cfg Config, now func() time.Time) *app {
 	return a
 }
 
+// startClockedApp is startTestApp with the scheduler's clock in the
+// test's hands, reading now (UTC) until the test moves it.
+func startClockedApp(t *testing.T, cfg Config) (*app, *platformtest.Clock) {
+	t.Helper()
+	clock := platformtest.NewClock(time.Now().UTC())
+	return startTestApp(t, cfg, clock.Now), clock
+}
+
+// subscribe stores the people ids on p, subscribed and last active at, with
+// tags: the audience an end-to-end test sends to.
+func subscribe(t *testing.T, st *storage.Store, p herald.Platform, at time.Time, tags []string, ids ...string) {
+	t.Helper()
+	subs := make([]herald.Subscriber, 0, len(ids))
+	for _, id := range ids {
+		subs = append(subs, herald.Subscriber{Platform: p, ID: id, Kind: herald.KindUser, State: herald.Subscribed,
+			Tags: tags, FirstSeen: at, LastInteraction: at})
+	}
+	if err := st.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // addAdminGroup makes group a Telegram supergroup "Herald admins" whose
 // administrators are admins.
 func addAdminGroup(tg *platformtest.Telegram, group int64, admins ...int64) {
@@ -70,33 +93,12 @@ func adminGroupRig(t *testing.T, token string, group int64, admins ...int64) (*p
 	return fakes, u, cfg
 }
 
-// manualClock is the scheduler's clock in a test: it shows what the test
-// set, so nothing waits for real time to pass.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now reads the clock.
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Add moves the clock on by d and returns the new time.
-func (c *manualClock) Add(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
-// Set moves the clock to when.
-func (c *manualClock) Set(when time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = when
+// groupAndLINE is adminGroupRig with the LINE channel on its fake too.
+func groupAndLINE(t *testing.T, token string, group int64, admins ...int64) (*platformtest.Server, platformtest.BaseURLs, Config) {
+	t.Helper()
+	fakes, u, cfg := adminGroupRig(t, token, group, admins...)
+	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
+	return fakes, u, cfg
 }
 
 // tgChat is a chat on the Telegram fake where admins type and press
@@ -105,18 +107,19 @@ type tgChat struct {
 	t     *testing.T
 	tg    *platformtest.Telegram
 	token string
+	id    int64
 	chat  map[string]any
 	msgID int
 }
 
 // groupChat is the admin supergroup id (see addAdminGroup).
 func groupChat(t *testing.T, tg *platformtest.Telegram, token string, id int64) *tgChat {
-	return &tgChat{t: t, tg: tg, token: token, chat: map[string]any{"id": id, "type": "supergroup", "title": "Herald admins"}}
+	return &tgChat{t: t, tg: tg, token: token, id: id, chat: map[string]any{"id": id, "type": "supergroup", "title": "Herald admins"}}
 }
 
 // privateChat is the bot's private chat with the user id.
 func privateChat(t *testing.T, tg *platformtest.Telegram, token string, id int64, name string) *tgChat {
-	return &tgChat{t: t, tg: tg, token: token, chat: map[string]any{"id": id, "type": "private", "first_name": name}}
+	return &tgChat{t: t, tg: tg, token: token, id: id, chat: map[string]any{"id": id, "type": "private", "first_name": name}}
 }
 
 // groupUser is the from of an update by the user id.
@@ -148,4 +151,12 @@ func (c *tgChat) press(from map[string]any, m platformtest.TelegramMessage, data
 	c.push(map[string]any{"callback_query": map[string]any{"id": "cq-" + strconv.Itoa(c.msgID), "from": from, "chat_instance": "ci", "data": data,
 		"message": map[string]any{"message_id": m.MessageID, "date": m.Date.Unix(), "chat": c.chat, "text": m.Text,
 			"reply_markup": json.RawMessage(m.ReplyMarkup)}}})
+}
+
+// confirmNew is from typing the one-liner line ("/new ...") in the chat
+// and pressing Confirm on the summary the bot answers with.
+func (c *tgChat) confirmNew(from map[string]any, line string) {
+	c.t.Helper()
+	c.say(from, line)
+	c.press(from, waitForMessage(c.t, c.tg, c.id, `"sum:confirm"`), "sum:confirm")
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,20 +22,19 @@ const whileRunning = "while Herald runs, use the chat (/import, /sync line) or P
 // [-rejected OUT.csv] FILE`: a team's list into the database, with the
 // report on stdout.
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "subscribers" {
-		fmt.Fprintln(stderr, "usage: herald import subscribers [-config FILE] [-platform line|telegram|messenger] [-rejected OUT.csv] FILE")
-		return exitUsage
-	}
-	fs := flag.NewFlagSet("herald import subscribers", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "config file naming storage.path (default $HERALD_CONFIG, else embedded defaults)")
+	fs, configPath := subcommand("herald import subscribers",
+		"herald import subscribers [-config FILE] [-platform line|telegram|messenger] [-rejected OUT.csv] FILE", configStorageHelp, stderr)
 	platform := fs.String("platform", "", "platform of rows that name none (no platform column)")
 	rejected := fs.String("rejected", "", "write the skipped rows to this CSV (line, reason, row)")
+	if len(args) == 0 || args[0] != "subscribers" {
+		fs.Usage()
+		return exitUsage
+	}
 	if code, ok := parseFlags(fs, args[1:], stdout); !ok {
 		return code
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: herald import subscribers [-config FILE] [-platform P] [-rejected OUT.csv] FILE")
+		fs.Usage()
 		return exitUsage
 	}
 	var def herald.Platform
@@ -89,13 +87,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 // syncCmd runs `herald sync line [-config FILE]`: the LINE account's
 // followers Herald has not met yet are added.
 func syncCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, configPath := subcommand("herald sync line", "herald sync line [-config FILE]",
+		"config file with the line section (default $HERALD_CONFIG)", stderr)
 	if len(args) == 0 || args[0] != "line" {
-		fmt.Fprintln(stderr, "usage: herald sync line [-config FILE]")
+		fs.Usage()
 		return exitUsage
 	}
-	fs := flag.NewFlagSet("herald sync line", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "config file with the line section (default $HERALD_CONFIG)")
 	if code, ok := parseFlags(fs, args[1:], stdout); !ok {
 		return code
 	}

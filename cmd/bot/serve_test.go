@@ -110,23 +110,14 @@ func TestServeFiresAScheduledAPIBroadcastThroughEverySender(t *testing.T) {
 func TestServeReportsToTheTelegramAdminChat(t *testing.T) {
 	const group, alice = int64(-100777), int64(42)
 	const token = "123456:serve-test"
-	fakes, u := platformFakes(t)
-	addAdminGroup(fakes.Telegram, group, alice)
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
+	fakes, _, cfg := adminGroupRig(t, token, group, alice)
 	start := time.Now()
 	a := startTestApp(t, cfg, func() time.Time { return start })
-	if err := a.store.PutSubscribers([]herald.Subscriber{
-		{Platform: herald.Telegram, ID: "1001", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start},
-		{Platform: herald.Telegram, ID: "1002", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	subscribe(t, a.store, herald.Telegram, start, []string{"vip"}, "1001", "1002")
 
 	at := start.Add(time.Hour).In(cfg.Location()).Truncate(time.Minute)
 	g := groupChat(t, fakes.Telegram, token, group)
-	g.say(groupUser(alice, "Alice"), `/new "Hi {name|there}, doors open soon" to tag:vip on telegram at `+at.Format(herald.LocalLayout))
-	g.press(groupUser(alice, "Alice"), waitForMessage(t, fakes.Telegram, group, `"sum:confirm"`), "sum:confirm")
+	g.confirmNew(groupUser(alice, "Alice"), `/new "Hi {name|there}, doors open soon" to tag:vip on telegram at `+at.Format(herald.LocalLayout))
 	waitForMessage(t, fakes.Telegram, group, "scheduled")
 
 	ctx := context.Background()

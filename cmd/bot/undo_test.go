@@ -18,17 +18,12 @@ import (
 func TestUndoMessageSaysWhenTheBroadcastStarted(t *testing.T) {
 	const group, alice = int64(-100999), int64(42)
 	const token = "123456:undo-test"
-	tg, cfg := groupAndLINE(t, group, alice, token)
-	start := time.Now().UTC()
-	clock := &manualClock{now: start}
-	a := startTestApp(t, cfg, clock.Now)
-	if err := a.store.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: "U1", Kind: herald.KindUser,
-		State: herald.Subscribed, Tags: []string{"vip"}, FirstSeen: start, LastInteraction: start}}); err != nil {
-		t.Fatal(err)
-	}
+	fakes, _, cfg := groupAndLINE(t, token, group, alice)
+	tg := fakes.Telegram
+	a, clock := startClockedApp(t, cfg)
+	subscribe(t, a.store, herald.LINE, clock.Now(), []string{"vip"}, "U1")
 	g := groupChat(t, tg, token, group)
-	g.say(groupUser(alice, "Alice"), `/new "Doors open" to tag:vip on line now`)
-	g.press(groupUser(alice, "Alice"), waitForMessage(t, tg, group, `"sum:confirm"`), "sum:confirm")
+	g.confirmNew(groupUser(alice, "Alice"), `/new "Doors open" to tag:vip on line now`)
 	offer := waitForMessage(t, tg, group, "Press Undo")
 	id := regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(offer.Text)
 	if !strings.Contains(offer.ReplyMarkup, `"/delete `+id+`"`) {
@@ -55,16 +50,4 @@ func TestUndoMessageSaysWhenTheBroadcastStarted(t *testing.T) {
 	if strings.Contains(late.ReplyMarkup, "/cancel") || !strings.Contains(late.Text, "completed") {
 		t.Errorf("Undo after the run answers:\n%s\n%s", late.Text, late.ReplyMarkup)
 	}
-}
-
-// groupAndLINE is a config with a Telegram admin group (admin in it) and
-// LINE, both on the platform fakes.
-func groupAndLINE(t *testing.T, group, admin int64, token string) (*platformtest.Telegram, Config) {
-	t.Helper()
-	fakes, u := platformFakes(t)
-	addAdminGroup(fakes.Telegram, group, admin)
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: token, APIURL: u.Telegram, AdminChatIDs: []int64{group}}
-	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
-	return fakes.Telegram, cfg
 }

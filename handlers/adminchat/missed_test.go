@@ -13,6 +13,7 @@ import (
 	"github.com/heraldbot/herald/handlers/console"
 	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/platformtest"
 )
 
 // missedRig is a Reporter printing into a real console whose admin then
@@ -34,7 +35,7 @@ func newMissedRig(t *testing.T) *missedRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &missedRig{rig: &rig{t: t, store: store, clock: &clock{now: start}}}
+	r := &missedRig{rig: &rig{t: t, store: store, clock: platformtest.NewClock(start)}}
 	engine, err := flows.New(flows.Config{Store: store, Catalog: cat, Channels: []herald.Platform{herald.LINE}, Now: r.clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -10,10 +10,12 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/flows"
+	"github.com/heraldbot/herald/flows/flowstest"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
 	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/platformtest"
 )
 
 // approvalRig is a real flows engine whose notices go to a Reporter that
@@ -38,7 +40,7 @@ func newApprovalRig(t *testing.T) *approvalRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &approvalRig{rig: &rig{t: t, store: store, clock: &clock{now: start}}}
+	r := &approvalRig{rig: &rig{t: t, store: store, clock: platformtest.NewClock(start)}}
 	// The engine reports to the reporter, which prints at the console,
 	// which talks to the engine: the reporter is set before any input.
 	var rep *adminchat.Reporter
@@ -48,7 +50,7 @@ func newApprovalRig(t *testing.T) *approvalRig {
 		t.Fatal(err)
 	}
 	engine, err := flows.New(flows.Config{Store: store, Catalog: cat, Channels: []herald.Platform{herald.LINE},
-		Access: flows.Allowlist{Admins: []string{"console:alice", "console:bob", "console:dave"},
+		Access: flowstest.Allowlist{Admins: []string{"console:alice", "console:bob", "console:dave"},
 			Approvers: []string{"console:alice", "console:bob"}},
 		ApprovalThreshold: 2, Now: r.clock.Now, Broadcasts: svc, AsksApprovers: true})
 	if err != nil {

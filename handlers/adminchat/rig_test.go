@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,23 +11,9 @@ import (
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
 	"github.com/heraldbot/herald/handlers/internal/flowsrig"
+	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
 )
-
-// clock is the reporter's injected time: the throttle reads it, nothing
-// sleeps.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // rig is a Reporter over a real store, printing into a real console
 // surface (the demo's admin chat) whose output the tests read: each post
@@ -36,7 +21,7 @@ func (c *clock) Add(d time.Duration) {
 type rig struct {
 	t     *testing.T
 	store *storage.Store
-	clock *clock
+	clock *platformtest.Clock // the reporter's injected time: the throttle reads it, nothing sleeps
 	rep   *adminchat.Reporter
 	out   bytes.Buffer // the console; read only after rep.Wait
 	log   bytes.Buffer // the reporter's log
@@ -47,7 +32,7 @@ var start = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 func newRig(t *testing.T, tune func(o *adminchat.Options)) *rig {
 	t.Helper()
 	engine, store, cat := flowsrig.New(t, nil)
-	r := &rig{t: t, store: store, clock: &clock{now: start}}
+	r := &rig{t: t, store: store, clock: platformtest.NewClock(start)}
 	con := console.New(engine, &r.out, console.Options{FilesDir: t.TempDir()})
 	opts := adminchat.Options{Surfaces: map[string]adminchat.Surface{console.Frontend: con.Surface()},
 		Broadcasts: store, Admins: store, Catalog: cat, Interval: 3 * time.Second, Now: r.clock.Now,

@@ -182,7 +182,8 @@ func (s *Server) deleteSubscriber(w http.ResponseWriter, r *http.Request, actor 
 }
 
 // change applies fn to an existing subscriber (404 when there is none:
-// these calls never create one) and answers with the result.
+// these calls never create one), answering a failure; the caller answers
+// a success.
 func (s *Server) change(w http.ResponseWriter, r *http.Request, actor, action string, fn func(sub *herald.Subscriber) error) (herald.Subscriber, bool) {
 	key, err := subscriberKey(r)
 	if err != nil {
@@ -203,6 +204,14 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, actor, action st
 	return sub, true
 }
 
+// update is change answering 200 with the subscriber as it now is, as
+// every change of a subscriber does but closing an operator chat.
+func (s *Server) update(w http.ResponseWriter, r *http.Request, actor, action string, fn func(sub *herald.Subscriber) error) {
+	if sub, ok := s.change(w, r, actor, action, fn); ok {
+		writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
+	}
+}
+
 func (s *Server) tagSubscriber(w http.ResponseWriter, r *http.Request, actor string) {
 	var req struct {
 		Tags []string `json:"tags"`
@@ -218,25 +227,21 @@ func (s *Server) tagSubscriber(w http.ResponseWriter, r *http.Request, actor str
 		s.fail(w, r, err)
 		return
 	}
-	if sub, ok := s.change(w, r, actor, "subscriber.tag", func(sub *herald.Subscriber) error {
+	s.update(w, r, actor, "subscriber.tag", func(sub *herald.Subscriber) error {
 		sub.AddTags(req.Tags...)
 		if len(sub.Tags) > maxTags {
 			return &herald.ValidationError{Field: "tags", Code: herald.CodeTooMany, Limit: maxTags}
 		}
 		return nil
-	}); ok {
-		writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
-	}
+	})
 }
 
 func (s *Server) untagSubscriber(w http.ResponseWriter, r *http.Request, actor string) {
 	tag := r.PathValue("tag")
-	if sub, ok := s.change(w, r, actor, "subscriber.untag", func(sub *herald.Subscriber) error {
+	s.update(w, r, actor, "subscriber.untag", func(sub *herald.Subscriber) error {
 		sub.RemoveTags(tag)
 		return nil
-	}); ok {
-		writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
-	}
+	})
 }
 
 // setAttributes merges attributes; a null value removes one.
@@ -257,7 +262,7 @@ func (s *Server) setAttributes(w http.ResponseWriter, r *http.Request, actor str
 			return
 		}
 	}
-	if sub, ok := s.change(w, r, actor, "subscriber.attributes", func(sub *herald.Subscriber) error {
+	s.update(w, r, actor, "subscriber.attributes", func(sub *herald.Subscriber) error {
 		if sub.Attributes == nil {
 			sub.Attributes = map[string]string{}
 		}
@@ -272,18 +277,14 @@ func (s *Server) setAttributes(w http.ResponseWriter, r *http.Request, actor str
 			return &herald.ValidationError{Field: "attributes", Code: herald.CodeTooMany, Limit: maxAttrs}
 		}
 		return nil
-	}); ok {
-		writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
-	}
+	})
 }
 
 func (s *Server) openOperatorChat(w http.ResponseWriter, r *http.Request, actor string) {
-	if sub, ok := s.change(w, r, actor, "operator_chat.open", func(sub *herald.Subscriber) error {
+	s.update(w, r, actor, "operator_chat.open", func(sub *herald.Subscriber) error {
 		sub.OperatorChat = true
 		return nil
-	}); ok {
-		writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
-	}
+	})
 }
 
 // closeOperatorChat ends the chat and releases the broadcast messages held
@@ -333,7 +334,7 @@ func (s *Server) recordEvent(w http.ResponseWriter, r *http.Request, actor strin
 		at = req.At.UTC()
 	}
 	stamp := at.Format(time.RFC3339)
-	if sub, ok := s.change(w, r, actor, "subscriber.event", func(sub *herald.Subscriber) error {
+	s.update(w, r, actor, "subscriber.event", func(sub *herald.Subscriber) error {
 		if sub.Attributes == nil {
 			sub.Attributes = map[string]string{}
 		}
@@ -344,7 +345,5 @@ func (s *Server) recordEvent(w http.ResponseWriter, r *http.Request, actor strin
 			sub.Attributes["last_event"], sub.Attributes["last_event_at"] = req.Name, stamp
 		}
 		return nil
-	}); ok {
-		writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
-	}
+	})
 }

@@ -30,7 +30,7 @@ func TestTenThousandFollowsNoneLost(t *testing.T) {
 		wg.Go(func() {
 			for i := range work {
 				body := webhookBody(withField(t, follow, []string{"source", "userId"}, fmt.Sprintf("U%032d", i)))
-				req, _ := http.NewRequest(http.MethodPost, r.url, bytesReader(body))
+				req, _ := http.NewRequest(http.MethodPost, r.URL, bytesReader(body))
 				req.Header.Set("X-Line-Signature", sign(body))
 				resp, err := client.Do(req)
 				if err != nil {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -17,9 +16,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/handlers/inbound"
 	"github.com/heraldbot/herald/handlers/internal/inboundrig"
-	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/platformtest"
 )
 
@@ -31,11 +28,9 @@ const (
 	sdkGroup = "cxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 )
 
+// rig is the LINE webhook under test, calling a LINE fake.
 type rig struct {
-	inboundrig.Rig
-	fake *platformtest.LINE
-	rec  *platformtest.Recorder
-	url  string // the webhook
+	inboundrig.Webhook[*platformtest.LINE]
 }
 
 func newRig(t *testing.T) *rig {
@@ -46,13 +41,9 @@ func newRig(t *testing.T) *rig {
 // newRigOver is newRig recording into base (a restarted one).
 func newRigOver(t *testing.T, base inboundrig.Rig) *rig {
 	t.Helper()
-	rec := platformtest.NewRecorder(nil)
-	fake := platformtest.NewLINE(rec)
-	h, err := New(Options{ChannelSecret: secret, ChannelToken: "line-token", APIURL: inboundrig.Serve(t, fake), Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &rig{Rig: base, fake: fake, rec: rec, url: inboundrig.Serve(t, h)}
+	return &rig{inboundrig.NewWebhook(t, base, platformtest.NewLINE, func(_ *platformtest.LINE, apiURL string) (http.Handler, error) {
+		return New(Options{ChannelSecret: secret, ChannelToken: "line-token", APIURL: apiURL, Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
+	})}
 }
 
 func sign(body []byte) string {
@@ -63,7 +54,7 @@ func sign(body []byte) string {
 
 func (r *rig) post(t *testing.T, body []byte, signature string) int {
 	t.Helper()
-	return inboundrig.Post(t, r.url, body, "X-Line-Signature", signature)
+	return inboundrig.Post(t, r.URL, body, "X-Line-Signature", signature)
 }
 
 // sdkEvents returns the SDK's sample events, by type, as raw JSON objects.
@@ -164,7 +155,7 @@ func TestSDKSampleBodyIsAcceptedAndRecorded(t *testing.T) {
 
 func TestFollowSubscribesAndFetchesTheProfile(t *testing.T) {
 	r := newRig(t)
-	r.fake.SetProfile(sdkUser, "Mei Lin", "zh-TW")
+	r.Fake.SetProfile(sdkUser, "Mei Lin", "zh-TW")
 	body := webhookBody(sdkEvents(t)["follow"][0])
 	if code := r.post(t, body, sign(body)); code != http.StatusOK {
 		t.Fatalf("follow answered %d", code)
@@ -256,7 +247,7 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 
 func TestStopKeywordUnsubscribesAndConfirms(t *testing.T) {
 	r := newRig(t)
-	r.fake.SetProfile(sdkUser, "Mei", "zh-TW") // the reply's language, whether the profile is fetched before the stop or not
+	r.Fake.SetProfile(sdkUser, "Mei", "zh-TW") // the reply's language, whether the profile is fetched before the stop or not
 	ev := sdkEvents(t)
 	follow := webhookBody(ev["follow"][0])
 	r.post(t, follow, sign(follow))
@@ -268,7 +259,7 @@ func TestStopKeywordUnsubscribesAndConfirms(t *testing.T) {
 	if sub := r.subscriber(t, sdkUser); sub.State != herald.Unsubscribed {
 		t.Errorf("after 退訂 the state is %q", sub.State)
 	}
-	pushed := r.rec.To("line", sdkUser)
+	pushed := r.Rec.To("line", sdkUser)
 	if len(pushed) != 1 || !strings.Contains(pushed[0].Content, "已取消訂閱") {
 		t.Errorf("confirmation pushed = %+v, want one in Chinese", pushed)
 	}
@@ -343,23 +334,12 @@ func FuzzWebhook(f *testing.F) {
 	f.Add(raw)
 	f.Add([]byte(`{"events":[{"type":"follow","source":{"type":"user","userId":""}}]}`))
 	f.Add([]byte(`{"events":[{"type":"postback","source":{"type":"group","groupId":"C1","userId":"U1"},"postback":{"data":"hb1:B-7K2Q:b1"}}]}`))
-	store := storerig.Open(f)
-	in := inbound.New(store, inbound.Options{FollowupQueue: 1})
-	h, err := New(Options{ChannelSecret: secret, ChannelToken: "t", APIURL: "http://127.0.0.1:1", Inbox: in,
+	h, err := New(Options{ChannelSecret: secret, ChannelToken: "t", APIURL: "http://127.0.0.1:1", Inbox: inboundrig.FuzzInbox(f),
 		HTTPClient: &http.Client{Timeout: time.Millisecond}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/webhooks/line", bytes.NewReader(body))
-		req.Header.Set("X-Line-Signature", sign(body))
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
-			b, _ := io.ReadAll(w.Body)
-			t.Fatalf("signed body answered %d %s", w.Code, b)
-		}
-	})
+	inboundrig.FuzzWebhook(f, h, "X-Line-Signature", sign)
 }
 
 // sdkTime is the SDK samples' timestamp.

@@ -30,7 +30,7 @@ func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 	for _, e := range events {
 		switch e := e.(type) {
 		case webhook.FollowEvent:
-			if id := userID(e.Source); id != "" {
+			if id := source(e.Source).user; id != "" {
 				add(e.WebhookEventId, inbound.Event{Kind: inbound.Subscribe, Key: key(id), At: millis(e.Timestamp)}, meta{fetchProfile: true})
 			}
 		case webhook.UnfollowEvent:
@@ -38,7 +38,7 @@ func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 			// blocked, which is also the only way Herald learns it, since a
 			// multicast is answered 200 for blocked users. Unblocking sends a
 			// follow, which subscribes them again.
-			if id := userID(e.Source); id != "" {
+			if id := source(e.Source).user; id != "" {
 				add(e.WebhookEventId, inbound.Event{Kind: inbound.Blocked, Key: key(id), At: millis(e.Timestamp)}, meta{})
 			}
 		case webhook.MessageEvent:
@@ -46,9 +46,9 @@ func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 			if t, ok := e.Message.(webhook.TextMessageContent); ok {
 				ev.Text = t.Text
 			}
-			if id := userID(e.Source); id != "" {
+			if id := source(e.Source).user; id != "" {
 				ev.Key = key(id)
-			} else if id := groupID(e.Source); id != "" {
+			} else if id := source(e.Source).group; id != "" {
 				ev.Key, ev.Group, ev.Text = key(id), true, ""
 			}
 			add(e.WebhookEventId, ev, meta{})
@@ -57,18 +57,18 @@ func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 				continue
 			}
 			ev := inbound.Event{Kind: inbound.Tap, Postback: e.Postback.Data, At: millis(e.Timestamp)}
-			if id := userID(e.Source); id != "" {
+			if id := source(e.Source).user; id != "" {
 				ev.Key = key(id)
-			} else if id := memberID(e.Source); id != "" {
+			} else if id := source(e.Source).member; id != "" {
 				ev.Key, ev.CountOnly = key(id), true // a group member: count the tap only
 			}
 			add(e.WebhookEventId, ev, meta{})
 		case webhook.JoinEvent:
-			if id := groupID(e.Source); id != "" {
+			if id := source(e.Source).group; id != "" {
 				add(e.WebhookEventId, inbound.Event{Kind: inbound.Joined, Key: key(id), Group: true, At: millis(e.Timestamp)}, meta{})
 			}
 		case webhook.LeaveEvent:
-			if id := groupID(e.Source); id != "" {
+			if id := source(e.Source).group; id != "" {
 				add(e.WebhookEventId, inbound.Event{Kind: inbound.Left, Key: key(id), Group: true, At: millis(e.Timestamp)}, meta{})
 			}
 		}
@@ -76,35 +76,21 @@ func translate(events []webhook.EventInterface) ([]inbound.Event, []meta) {
 	return evs, metas
 }
 
-// userID is the user of a one-to-one chat, "" for groups and rooms.
-func userID(s webhook.SourceInterface) string {
-	if u, ok := s.(webhook.UserSource); ok {
-		return u.UserId
-	}
-	return ""
-}
+// sourceIDs is who an event came from: the user of a one-to-one chat, or
+// a group or multi-person room and the member who acted in it, when LINE
+// says. Rooms are kept as group chats: pushes reach them the same way.
+type sourceIDs struct{ user, group, member string }
 
-// groupID is the group or multi-person room a source is, "" otherwise.
-// Rooms are kept as group chats: pushes reach them the same way.
-func groupID(s webhook.SourceInterface) string {
-	switch g := s.(type) {
+func source(s webhook.SourceInterface) sourceIDs {
+	switch s := s.(type) {
+	case webhook.UserSource:
+		return sourceIDs{user: s.UserId}
 	case webhook.GroupSource:
-		return g.GroupId
+		return sourceIDs{group: s.GroupId, member: s.UserId}
 	case webhook.RoomSource:
-		return g.RoomId
+		return sourceIDs{group: s.RoomId, member: s.UserId}
 	}
-	return ""
-}
-
-// memberID is the user who acted inside a group or room, when LINE says.
-func memberID(s webhook.SourceInterface) string {
-	switch g := s.(type) {
-	case webhook.GroupSource:
-		return g.UserId
-	case webhook.RoomSource:
-		return g.UserId
-	}
-	return ""
+	return sourceIDs{}
 }
 
 func key(id string) herald.SubscriberKey { return herald.SubscriberKey{Platform: herald.LINE, ID: id} }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,7 +16,6 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
 	"github.com/heraldbot/herald/handlers/internal/inboundrig"
-	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/platformtest"
 )
 
@@ -27,11 +25,9 @@ const (
 	pageToken   = "page-token"
 )
 
+// rig is the Messenger webhook under test, calling a Messenger fake.
 type rig struct {
-	inboundrig.Rig
-	fake *platformtest.Messenger
-	rec  *platformtest.Recorder
-	url  string // the webhook
+	inboundrig.Webhook[*platformtest.Messenger]
 }
 
 func newRig(t *testing.T) *rig {
@@ -42,15 +38,11 @@ func newRig(t *testing.T) *rig {
 // newRigOver is newRig recording into base (a restarted one).
 func newRigOver(t *testing.T, base inboundrig.Rig) *rig {
 	t.Helper()
-	rec := platformtest.NewRecorder(nil)
-	fake := platformtest.NewMessenger(rec)
-	fake.SetAppSecret(appSecret)
-	h, err := New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
-		APIURL: inboundrig.Serve(t, fake), APIVersion: "v21.0", Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &rig{Rig: base, fake: fake, rec: rec, url: inboundrig.Serve(t, h)}
+	return &rig{inboundrig.NewWebhook(t, base, platformtest.NewMessenger, func(fake *platformtest.Messenger, apiURL string) (http.Handler, error) {
+		fake.SetAppSecret(appSecret)
+		return New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
+			APIURL: apiURL, APIVersion: "v21.0", Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
+	})}
 }
 
 func sign(body []byte) string {
@@ -61,7 +53,7 @@ func sign(body []byte) string {
 
 func (r *rig) post(t *testing.T, body []byte, signature string) int {
 	t.Helper()
-	return inboundrig.Post(t, r.url, body, "X-Hub-Signature-256", signature)
+	return inboundrig.Post(t, r.URL, body, "X-Hub-Signature-256", signature)
 }
 
 // page wraps messaging objects in a Page webhook body as Meta sends it.
@@ -91,7 +83,7 @@ func (r *rig) subscriber(t *testing.T, psid string) herald.Subscriber {
 func TestVerifyHandshake(t *testing.T) {
 	r := newRig(t)
 	get := func(token string) (int, string) {
-		resp, err := http.Get(r.url + "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=" + token)
+		resp, err := http.Get(r.URL + "?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=" + token)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +153,7 @@ func TestBadSignaturesAreRejectedAndCounted(t *testing.T) {
 
 func TestStopKeywordUnsubscribesAndReplies(t *testing.T) {
 	r := newRig(t)
-	r.fake.Interacted("PSID2", time.Now())
+	r.Fake.Interacted("PSID2", time.Now())
 	body := page(textMessage("PSID2", "hello"), textMessage("PSID2", "Stop"))
 	if code := r.post(t, body, sign(body)); code != http.StatusOK {
 		t.Fatalf("answered %d", code)
@@ -170,7 +162,7 @@ func TestStopKeywordUnsubscribesAndReplies(t *testing.T) {
 	if sub := r.subscriber(t, "PSID2"); sub.State != herald.Unsubscribed {
 		t.Errorf("after STOP the state is %q", sub.State)
 	}
-	got := r.rec.To("messenger", "PSID2")
+	got := r.Rec.To("messenger", "PSID2")
 	if len(got) != 1 || !strings.Contains(got[0].Content, "unsubscribed") {
 		t.Errorf("reply = %+v, want one English confirmation", got)
 	}
@@ -247,19 +239,10 @@ func FuzzWebhook(f *testing.F) {
 	f.Add(page(textMessage("P", "STOP")))
 	f.Add(page(postback("P", "hb1:B-7K2Q:b1")))
 	f.Add([]byte(`{"object":"page","entry":[{"messaging":[{"sender":{"id":""},"message":{"quick_reply":{"payload":"hb1:B-7K2Q:x"}}}]}]}`))
-	in := inbound.New(storerig.Open(f), inbound.Options{FollowupQueue: 1})
 	h, err := New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
-		APIURL: "http://127.0.0.1:1", Inbox: in, HTTPClient: &http.Client{Timeout: time.Millisecond}})
+		APIURL: "http://127.0.0.1:1", Inbox: inboundrig.FuzzInbox(f), HTTPClient: &http.Client{Timeout: time.Millisecond}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/webhooks/messenger", bytes.NewReader(body))
-		req.Header.Set("X-Hub-Signature-256", sign(body))
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
-			t.Fatalf("signed body answered %d", w.Code)
-		}
-	})
+	inboundrig.FuzzWebhook(f, h, "X-Hub-Signature-256", sign)
 }

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,18 +9,10 @@ import (
 )
 
 // clock is a settable time for the rig's handler.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 func TestUserGroupMembersMayActOthersAreRefused(t *testing.T) {
 	const carol, dave, managers = "U0CAROL", "U0DAVE", "S0MANAGERS"
-	clk := &clock{now: time.Now()}
+	clk := platformtest.NewClock(time.Now())
 	r := newRig(t, func(o *Options, f *platformtest.Slack) {
 		o.AllowedUsers, o.AllowedUserGroups, o.Now = []string{alice}, []string{managers}, clk.Now
 		f.AddUserGroup(platformtest.SlackUserGroup{ID: managers, Handle: "managers", Users: []string{carol}})
@@ -47,7 +38,7 @@ func TestUserGroupMembersMayActOthersAreRefused(t *testing.T) {
 	r.fake.AddUserGroup(platformtest.SlackUserGroup{ID: managers, Handle: "managers"})
 	r.reply(carol, thread, "Carol's sale")
 	step2 := r.last("Step 2")
-	clk.add(6 * time.Minute)
+	clk.Add(6 * time.Minute)
 	r.press(carol, step2, "ch:line")
 	if m := r.last("only Herald admins"); m.User != carol {
 		t.Fatalf("Carol was not refused after leaving the group: %+v", m)
@@ -59,7 +50,7 @@ func TestUserGroupMembersMayActOthersAreRefused(t *testing.T) {
 	// A workspace without user groups: members cannot be checked, so
 	// only listed users may act.
 	r.fake.FreePlan(true)
-	clk.add(6 * time.Minute)
+	clk.Add(6 * time.Minute)
 	r.slash(carol, "list")
 	if m := r.last("only Herald admins"); m.User != carol {
 		t.Fatalf("a failed lookup let Carol in: %+v", m)

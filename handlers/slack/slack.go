@@ -21,23 +21,12 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/locales"
 )
 
 // Frontend is the name the Slack side gives flows and herald.Origin.
 const Frontend = "slack"
-
-// Conversations is the conversation engine (*flows.Engine).
-type Conversations interface {
-	Handle(ctx context.Context, in flows.Input) ([]flows.Reply, error)
-}
-
-// Auditor records refusals in the audit log (*storage.Store).
-type Auditor interface {
-	Audit(e herald.AuditEntry) error
-}
 
 // Admins reads the admin profiles flows keeps (their /lang).
 type Admins interface {
@@ -53,8 +42,8 @@ type Options struct {
 	// APIURL is the Web API base, e.g. a platformtest fake (default Slack's).
 	APIURL     string
 	HTTPClient *http.Client
-	Flows      Conversations
-	Audit      Auditor
+	Flows      adminchat.Conversations
+	Audit      adminchat.Auditor
 	Catalog    *locales.Catalog
 	// Admins gives each admin's language for what Slack itself says to
 	// them (pickers, hints, refusals); nil: the catalog's default.

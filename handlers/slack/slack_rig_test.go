@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -125,18 +124,8 @@ func (r *rig) sent(id string, err error) {
 // contain want.
 func (r *rig) last(want string) platformtest.SlackMessage {
 	r.t.Helper()
-	msgs := r.fake.Messages(channel)
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if strings.Contains(msgs[i].Text, want) || strings.Contains(msgs[i].Blocks, want) {
-			return msgs[i]
-		}
-	}
-	var texts []string
-	for _, m := range msgs {
-		texts = append(texts, m.Text)
-	}
-	r.t.Fatalf("no message contains %q; the channel shows:\n%s", want, strings.Join(texts, "\n---\n"))
-	return platformtest.SlackMessage{}
+	return flowsrig.Newest(r.t, r.fake.Messages(channel), want, "the channel",
+		func(m platformtest.SlackMessage) []string { return []string{m.Text, m.Blocks} })
 }
 
 func (r *rig) message(ts string) platformtest.SlackMessage {

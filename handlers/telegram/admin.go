@@ -14,7 +14,6 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/locales"
@@ -24,24 +23,14 @@ import (
 // herald.Origin.Frontend).
 const Frontend = "telegram"
 
-// Conversations is the conversation engine (*flows.Engine).
-type Conversations interface {
-	Handle(ctx context.Context, in flows.Input) ([]flows.Reply, error)
-}
-
-// Auditor records refusals in the audit log (*storage.Store).
-type Auditor interface {
-	Audit(e herald.AuditEntry) error
-}
-
 // AdminOptions configure the admin side.
 type AdminOptions struct {
 	Token  string
 	APIURL string
 	// HTTPClient is used for every call (default: 30s timeout).
 	HTTPClient *http.Client
-	Flows      Conversations
-	Audit      Auditor
+	Flows      adminchat.Conversations
+	Audit      adminchat.Auditor
 	Catalog    *locales.Catalog
 	// AdminChatIDs are the admin groups; their administrators and creator
 	// may act. AdminUserIDs may act anywhere the admin side answers,

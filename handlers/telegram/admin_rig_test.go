@@ -145,18 +145,8 @@ func (r *adminRig) sent() []platformtest.TelegramMessage { return r.fake.Sent(ad
 // last is the newest bot message in the group containing want.
 func (r *adminRig) last(want string) platformtest.TelegramMessage {
 	r.t.Helper()
-	msgs := r.sent()
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if strings.Contains(msgs[i].Text, want) {
-			return msgs[i]
-		}
-	}
-	var texts []string
-	for _, m := range msgs {
-		texts = append(texts, m.Text)
-	}
-	r.t.Fatalf("no bot message contains %q; the group shows:\n%s", want, strings.Join(texts, "\n---\n"))
-	return platformtest.TelegramMessage{}
+	return flowsrig.Newest(r.t, r.sent(), want, "the group",
+		func(m platformtest.TelegramMessage) []string { return []string{m.Text} })
 }
 
 func (r *adminRig) message1(id int) platformtest.TelegramMessage {

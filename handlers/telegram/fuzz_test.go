@@ -1,15 +1,12 @@
 package telegram
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/handlers/inbound"
-	"github.com/heraldbot/herald/handlers/internal/storerig"
+	"github.com/heraldbot/herald/handlers/internal/inboundrig"
 )
 
 func FuzzWebhook(f *testing.F) {
@@ -22,19 +19,11 @@ func FuzzWebhook(f *testing.F) {
 		b, _ := json.Marshal(u)
 		f.Add(b)
 	}
-	in := inbound.New(storerig.Open(f), inbound.Options{FollowupQueue: 1})
-	h, err := New(Options{Token: token, APIURL: "http://127.0.0.1:1", Inbox: in, WebhookSecret: "s",
+	h, err := New(Options{Token: token, APIURL: "http://127.0.0.1:1", Inbox: inboundrig.FuzzInbox(f), WebhookSecret: "s",
 		HTTPClient: &http.Client{Timeout: time.Millisecond}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		req := httptest.NewRequest(http.MethodPost, "/webhooks/telegram", bytes.NewReader(body))
-		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s")
-		w := httptest.NewRecorder()
-		h.WebhookHandler().ServeHTTP(w, req)
-		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
-			t.Fatalf("update answered %d", w.Code)
-		}
-	})
+	// Telegram signs nothing: the secret token is the same on every request.
+	inboundrig.FuzzWebhook(f, h.WebhookHandler(), "X-Telegram-Bot-Api-Secret-Token", func([]byte) string { return "s" })
 }

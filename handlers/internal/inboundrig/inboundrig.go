@@ -16,6 +16,8 @@ import (
 	"github.com/heraldbot/herald/handlers/internal/storerig"
 	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/storage"
+
+	"github.com/heraldbot/herald/platformtest"
 )
 
 // Rig is what a webhook handler under test records into.
@@ -84,4 +86,51 @@ func Post(t testing.TB, url string, body []byte, header, signature string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// FuzzInbox is the Inbox a webhook's fuzz target records into: a real
+// store and a single follow-up slot, so follow-ups to unreachable APIs
+// are dropped rather than piling up.
+func FuzzInbox(f *testing.F) *inbound.Inbox {
+	return inbound.New(storerig.Open(f), inbound.Options{FollowupQueue: 1})
+}
+
+// FuzzWebhook fuzzes the webhook h with bodies that pass its check (header
+// set to sign(body)): whatever such a body holds, the webhook records it
+// (200) or refuses it as unreadable (400), never fails with a 5xx that
+// would make the platform redeliver it for ever.
+func FuzzWebhook(f *testing.F, h http.Handler, header string, sign func(body []byte) string) {
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(body))
+		req.Header.Set(header, sign(body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest {
+			t.Fatalf("a body that passes the check answered %d %s", w.Code, w.Body)
+		}
+	})
+}
+
+// Webhook is a webhook under test over a Rig: the fake of the platform API
+// it calls (recording into Rec) and the URL it is served at.
+type Webhook[F http.Handler] struct {
+	Rig
+	Fake F
+	Rec  *platformtest.Recorder
+	URL  string
+}
+
+// NewWebhook serves the fake newFake makes, recording into a new Recorder,
+// and the webhook newHandler builds against it (its base URL apiURL), both
+// over loopback until t ends; the webhook records into base.
+func NewWebhook[F http.Handler](t testing.TB, base Rig, newFake func(*platformtest.Recorder) F,
+	newHandler func(fake F, apiURL string) (http.Handler, error)) Webhook[F] {
+	t.Helper()
+	rec := platformtest.NewRecorder(nil)
+	fake := newFake(rec)
+	h, err := newHandler(fake, Serve(t, fake))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Webhook[F]{Rig: base, Fake: fake, Rec: rec, URL: Serve(t, h)}
 }
