@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows/flowstest"
 )
 
 // TestFindLooksUpPeopleAsWellAsBroadcasts: /find Alice finds the
@@ -44,7 +45,7 @@ func TestFindLooksUpPeopleAsWellAsBroadcasts(t *testing.T) {
 // kinds are buttons.
 func TestListFiltersByKind(t *testing.T) {
 	h := newHarness(t, func(c *Config) {
-		c.Access = Allowlist{Admins: []string{"console:alice", "console:bob"}, Approvers: []string{"console:alice", "console:bob"}}
+		c.Access = flowstest.Allowlist{Admins: []string{"console:alice", "console:bob"}, Approvers: []string{"console:alice", "console:bob"}}
 		c.ApprovalThreshold = 5
 	})
 	h.send(`/new "Daily tip" to tag:churned on telegram every day 09:00`) // 4 people: under the threshold
