@@ -30,25 +30,37 @@ func TestRetryFailedFromTheChatAndTheAPI(t *testing.T) {
 
 	g := groupChat(t, tg, token, group)
 	ctx := context.Background()
+	// next waits for the first message after *last that matches, and
+	// moves *last to it.
+	next := func(what string, last *int, match func(platformtest.TelegramMessage) bool) platformtest.TelegramMessage {
+		t.Helper()
+		var found platformtest.TelegramMessage
+		waitUntil(t, what, func() bool {
+			for _, m := range tg.Sent(group) {
+				if m.MessageID > *last && match(m) {
+					found, *last = m, m.MessageID
+					return true
+				}
+			}
+			return false
+		})
+		return found
+	}
 	// broadcast makes one in the chat and returns its ID; Tick sends it.
-	lastConfirm := 0
+	lastSummary, lastConfirm := 0, 0
 	// before runs just before Confirm: confirm refuses a broadcast over
 	// LINE's quota, so the quota has to run out after it, or go unread.
 	broadcast := func(text string, before func()) string {
 		t.Helper()
 		g.say(groupUser(alice, "Alice"), `/new "`+text+`" to tag:vip on line now`)
-		summary := waitForMessage(t, tg, group, `"sum:confirm"`)
+		// this broadcast's summary, not the one before it
+		summary := next("the summary of "+text, &lastSummary, func(m platformtest.TelegramMessage) bool {
+			return strings.Contains(m.ReplyMarkup, `"sum:confirm"`)
+		})
 		before()
 		g.press(groupUser(alice, "Alice"), summary, "sum:confirm")
-		var confirmed platformtest.TelegramMessage
-		waitUntil(t, "the confirmation of "+text, func() bool {
-			for _, m := range tg.Sent(group) {
-				if strings.Contains(m.Text, "in 60 seconds") && m.MessageID > lastConfirm {
-					confirmed, lastConfirm = m, m.MessageID
-					return true
-				}
-			}
-			return false
+		confirmed := next("the confirmation of "+text, &lastConfirm, func(m platformtest.TelegramMessage) bool {
+			return strings.Contains(m.Text, "in 60 seconds")
 		})
 		return regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(confirmed.Text)
 	}
