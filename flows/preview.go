@@ -77,13 +77,6 @@ func (t *turn) previewRecipient(d *herald.Broadcast) (sub herald.Subscriber, ok 
 	return sub, best >= 0, nil
 }
 
-// personalized is c as sub gets it: what a run fills in for each
-// recipient (text and title).
-func personalized(c herald.Content, sub *herald.Subscriber) herald.Content {
-	c.Text = herald.Personalize(c.Text, sub)
-	c.Title = herald.Personalize(c.Title, sub)
-	return c
-}
 
 // summaryPreview posts the preview ahead of the summary, except after a
 // test send, which leaves the one above as it is.
@@ -112,7 +105,7 @@ func (t *turn) sayPreview(d *herald.Broadcast, sub herald.Subscriber) {
 	}
 	t.replies = append(t.replies, Reply{
 		Text: t.T("preview.for", "Name", name, "Channel", PlatformName(sub.Platform)),
-		Preview: &Preview{Content: personalized(d.Content, &sub), Recipient: sub,
+		Preview: &Preview{Content: d.Content.PersonalizeFor(&sub), Recipient: sub,
 			Channels: slices.Clone(d.Audience.Channels)},
 	})
 }

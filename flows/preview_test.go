@@ -63,3 +63,18 @@ func TestSummaryWithoutRecipientsHasNoPreview(t *testing.T) {
 	}
 	mustContain(t, rs, "Summary of")
 }
+
+// Formatting stays on the words it marked once the name is filled in: the
+// preview's spans move with the text, as a run's do.
+func TestSummaryPreviewMovesFormattingWithTheName(t *testing.T) {
+	h := newHarness(t)
+	rs := h.send(`/new "Hi {name|there}! *50% off* today" to tag:churned on telegram at 2026-12-01 09:00`)
+	pv := previewOf(t, rs)
+	if pv == nil {
+		t.Fatalf("no preview before the summary:\n%s", joined(rs))
+	}
+	c := pv.Preview.Content
+	if got := herald.Markup(c.Text, c.Spans); got != "Hi User 1000! *50% off* today" {
+		t.Errorf("preview reads %q (text %q, spans %+v); want the bold on “50%% off”", got, c.Text, c.Spans)
+	}
+}
