@@ -34,7 +34,7 @@ func (m *manager) show(args string) error {
 			countLine = m.t.T("show.count_now", "Count", countLine)
 		}
 	}
-	text := m.t.T("show.header", "ID", b.ID, "Name", b.Name, "Status", StatusName(m.t.loc, b.Status)) + "\n" + m.t.summaryText(&b, countLine)
+	text := m.t.T("show.header", "ID", b.ID, "Name", b.Name, "Status", StatusName(m.t.loc, b.Status)) + "\n" + m.t.summaryText(&b, countLine, true)
 	if len(runs) > 0 {
 		text += "\n" + m.runLine(runs[len(runs)-1])
 	}

@@ -77,7 +77,6 @@ func (t *turn) previewRecipient(d *herald.Broadcast) (sub herald.Subscriber, ok 
 	return sub, best >= 0, nil
 }
 
-
 // summaryPreview posts the preview ahead of the summary, except after a
 // test send, which leaves the one above as it is.
 func (t *turn) summaryPreview(d *herald.Broadcast) error {

@@ -30,7 +30,7 @@ func askSummary(t *turn) error {
 	if err := t.summaryPreview(d); err != nil {
 		return err
 	}
-	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, countLine)
+	text := t.T("summary.title", "Name", t.orDash(d.Name)) + "\n" + t.summaryText(d, countLine, cnt.OperatorChats > 0 || d.EndOperatorChats)
 	text += t.quotaLine(cnt)
 	cs := []Choice{
 		t.choice("ed:name", t.T("btn.edit_name")),
@@ -53,8 +53,10 @@ func askSummary(t *turn) error {
 }
 
 // summaryText is the whole broadcast in one message; countLine says who
-// it reaches (a live count, or a finished run's recipients).
-func (t *turn) summaryText(d *herald.Broadcast, countLine string) string {
+// it reaches (a live count, or a finished run's recipients); operators
+// says whether to show what happens to open operator chats (the wizard
+// leaves it out when no one in the audience is in one).
+func (t *turn) summaryText(d *herald.Broadcast, countLine string, operators bool) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
 	var chans []string
@@ -95,11 +97,13 @@ func (t *turn) summaryText(d *herald.Broadcast, countLine string) string {
 	}
 	line(t.T("summary.timing", "When", t.describeSchedule(&d.Schedule)))
 	line(t.quietLine(d.Schedule.Quiet))
-	op := t.T("operator.hold")
-	if d.EndOperatorChats {
-		op = t.T("operator.end")
+	if operators {
+		op := t.T("operator.hold")
+		if d.EndOperatorChats {
+			op = t.T("operator.end")
+		}
+		line(t.T("summary.operator", "Choice", op))
 	}
-	line(t.T("summary.operator", "Choice", op))
 	if notes := t.degradeNotes(d); len(notes) > 0 {
 		line(t.T("summary.notes") + "\n• " + strings.Join(notes, "\n• "))
 	}
