@@ -2,17 +2,14 @@ package adminchat_test
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
-	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
-	"github.com/heraldbot/herald/handlers/internal/storerig"
-	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/handlers/internal/flowsrig"
 	"github.com/heraldbot/herald/platformtest"
 )
 
@@ -26,26 +23,13 @@ type missedRig struct {
 
 func newMissedRig(t *testing.T) *missedRig {
 	t.Helper()
-	store := storerig.Open(t)
-	if err := store.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: "U1", Kind: herald.KindUser,
-		State: herald.Subscribed, LastInteraction: start}}); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := locales.New("en")
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, cat := flowsrig.Open(t, start, "U1")
 	r := &missedRig{rig: &rig{t: t, store: store, clock: platformtest.NewClock(start)}}
 	engine, err := flows.New(flows.Config{Store: store, Catalog: cat, Channels: []herald.Platform{herald.LINE}, Now: r.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.con = console.New(engine, &r.out, console.Options{})
-	r.rep, err = adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{console.Frontend: r.con.Surface()},
-		Broadcasts: store, Admins: store, Catalog: cat, Now: r.clock.Now, Logger: slog.New(slog.NewTextHandler(&r.log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r.con = r.report(engine, cat, console.Options{}, nil)
 	return r
 }
 
