@@ -1,5 +1,6 @@
 // Package flowsrig builds a real flows.Engine over a real bbolt store in a
-// temp dir, for the admin frontends' tests (Telegram, Slack).
+// temp dir, for the tests of the admin side (Telegram, Slack, the console,
+// adminchat).
 package flowsrig
 
 import (
