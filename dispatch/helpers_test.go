@@ -129,6 +129,22 @@ func (e *env) start(bid string) herald.Run {
 	return e.wait(bid)
 }
 
+// startSlowRun starts a broadcast to 300 Telegram users, sent by two
+// workers at 5 ms a message, and returns once 20 have gone out: a run
+// still sending, to pause, resume or cancel.
+func startSlowRun(t *testing.T) (*env, string) {
+	t.Helper()
+	e := newEnv(t, func(o *dispatch.Options) { o.Workers = 2 })
+	e.fakes.Telegram.Faults.SetLatency(5 * time.Millisecond)
+	e.subscribe(herald.Telegram, 300, nil)
+	bid := e.broadcast(hello, herald.Telegram)
+	if _, err := e.eng.Start(context.Background(), bid); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "sending started", func() bool { return e.fakes.Recorder.Count("telegram") >= 20 })
+	return e, bid
+}
+
 // engine builds another engine on e's store, shut down when the test ends.
 func (e *env) engine(senders map[herald.Platform]dispatch.Sender, opts dispatch.Options) *dispatch.Engine {
 	return dispatchtest.Engine(e.t, e.st, senders, opts)
