@@ -1,12 +1,10 @@
 package dispatch_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/dispatch"
 	"github.com/heraldbot/herald/schedule"
 )
 
@@ -27,27 +25,8 @@ func TestOwnQuietHoursHoldRecipientsUntilTheyEnd(t *testing.T) {
 		"2026-11-23T09:00:00Z", // unknown zone: the bot's (UTC), outside
 		"2026-11-23T15:00:00Z", // held until 07:00 in Los Angeles
 	}
-	var e *env
-	var subs []herald.Subscriber
 	var b herald.Broadcast
-	e = newEnv(t, func(o *dispatch.Options) {
-		o.DeliverAt = deliverAt
-		// Before the engine's long wait moves the test clock on, let the
-		// sends already due reach the fake, as they would in real time.
-		o.Sleep = func(ctx context.Context, d time.Duration) error {
-			if d >= time.Minute {
-				due := 0
-				for i := range subs {
-					if !deliverAt(&b, &subs[i], e.clock.Now()).After(e.clock.Now()) {
-						due++
-					}
-				}
-				eventually(t, "due sends reach the fake", func() bool { return e.fakes.Recorder.Count("telegram") >= due })
-			}
-			return e.clock.Sleep(ctx, d)
-		}
-	})
-	subs = e.subscribe(herald.Telegram, len(tz), func(i int, s *herald.Subscriber) { s.Timezone = tz[i] })
+	e, subs := zonedEnv(t, tz, &b, deliverAt)
 	b = herald.Broadcast{Name: "evening-safe", Status: herald.StatusScheduled,
 		Content:  herald.Content{Kind: herald.TextContent, Text: "Good morning!"},
 		Audience: herald.Audience{Channels: []herald.Platform{herald.Telegram}, Recipients: herald.Users},
@@ -55,20 +34,12 @@ func TestOwnQuietHoursHoldRecipientsUntilTheyEnd(t *testing.T) {
 	if err := e.st.CreateBroadcast(&b); err != nil {
 		t.Fatal(err)
 	}
-	run := e.start(b.ID)
-
-	if run.Status != herald.RunCompleted || run.Tally[herald.Telegram].Sent != len(subs) {
-		t.Fatalf("run %s %+v, want all %d sent", run.Status, run.Tally, len(subs))
-	}
-	for i, s := range subs {
-		got := e.fakes.Recorder.To("telegram", s.ID)
-		if len(got) != 1 {
-			t.Fatalf("%q got %d messages, want 1", tz[i], len(got))
-		}
+	at := e.receivedOnce(e.start(b.ID), subs)
+	for i, got := range at {
 		w, _ := time.Parse(time.RFC3339, want[i])
-		if !got[0].At.Equal(w) {
-			t.Errorf("%q received at %s (%s local), want %s", tz[i], got[0].At.UTC().Format(time.RFC3339),
-				got[0].At.In(zones.Get(tz[i])).Format("15:04"), want[i])
+		if !got.Equal(w) {
+			t.Errorf("%q received at %s (%s local), want %s", tz[i], got.UTC().Format(time.RFC3339),
+				got.In(zones.Get(tz[i])).Format("15:04"), want[i])
 		}
 	}
 }
