@@ -145,52 +145,6 @@ func startSlowRun(t *testing.T) (*env, string) {
 	return e, bid
 }
 
-// zonedEnv is an env with one Telegram user in each of the timezones tz,
-// whose engine asks deliverAt when each of them is due (b is the
-// broadcast the test stores and starts). The test clock jumps over the
-// engine's long waits; before it does, the sends already due reach the
-// fake, as they would in the real hours between two zones.
-func zonedEnv(t *testing.T, tz []string, b *herald.Broadcast, deliverAt func(*herald.Broadcast, *herald.Subscriber, time.Time) time.Time) (*env, []herald.Subscriber) {
-	t.Helper()
-	var e *env
-	var subs []herald.Subscriber
-	e = newEnv(t, func(o *dispatch.Options) {
-		o.DeliverAt = deliverAt
-		o.Sleep = func(ctx context.Context, d time.Duration) error {
-			if d >= time.Minute {
-				due := 0
-				for i := range subs {
-					if !deliverAt(b, &subs[i], e.clock.Now()).After(e.clock.Now()) {
-						due++
-					}
-				}
-				eventually(t, "due sends reach the fake", func() bool { return e.fakes.Recorder.Count("telegram") >= due })
-			}
-			return e.clock.Sleep(ctx, d)
-		}
-	})
-	subs = e.subscribe(herald.Telegram, len(tz), func(i int, s *herald.Subscriber) { s.Timezone = tz[i] })
-	return e, subs
-}
-
-// receivedOnce checks that run completed with every one of subs sent to,
-// each exactly once, and returns when each received it.
-func (e *env) receivedOnce(run herald.Run, subs []herald.Subscriber) []time.Time {
-	e.t.Helper()
-	if run.Status != herald.RunCompleted || run.Tally[herald.Telegram].Sent != len(subs) {
-		e.t.Fatalf("run %s %+v, want all %d sent", run.Status, run.Tally, len(subs))
-	}
-	at := make([]time.Time, len(subs))
-	for i, s := range subs {
-		got := e.fakes.Recorder.To("telegram", s.ID)
-		if len(got) != 1 {
-			e.t.Fatalf("%s (%q) got %d messages, want 1", s.ID, s.Timezone, len(got))
-		}
-		at[i] = got[0].At
-	}
-	return at
-}
-
 // engine builds another engine on e's store, shut down when the test ends.
 func (e *env) engine(senders map[herald.Platform]dispatch.Sender, opts dispatch.Options) *dispatch.Engine {
 	return dispatchtest.Engine(e.t, e.st, senders, opts)
