@@ -2,7 +2,6 @@ package broadcasts_test
 
 import (
 	"context"
-	"fmt"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -75,13 +74,7 @@ func newRig(t *testing.T, hooked *hookedStore) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs := make([]herald.Subscriber, 30)
-	for i := range subs {
-		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
-	}
-	if err := st.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
+	dispatchtest.LINEUsers(t, st, 30)
 	b := herald.Broadcast{Name: "race", Status: herald.StatusScheduled, Category: herald.Marketing,
 		Content:  herald.Content{Kind: herald.TextContent, Text: "hello"},
 		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}, Recipients: herald.Users},

@@ -1,11 +1,12 @@
 // Package dispatchtest is the rig that tests of the engine share outside
 // package dispatch (the senders' packages, the broadcast service): a real
-// store on a test clock, and an engine that is shut down when the test
-// ends.
+// store on a test clock, LINE users in it, and an engine that is shut down
+// when the test ends.
 package dispatchtest
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -41,4 +42,18 @@ func Engine(t testing.TB, st dispatch.Store, senders map[herald.Platform]dispatc
 		_ = eng.Shutdown(ctx)
 	})
 	return eng
+}
+
+// LINEUsers stores n subscribed LINE users and returns them; user i's ID
+// is "U" and i in 32 digits, shaped like the IDs LINE gives.
+func LINEUsers(t testing.TB, st *storage.Store, n int) []herald.Subscriber {
+	t.Helper()
+	subs := make([]herald.Subscriber, n)
+	for i := range subs {
+		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
+	}
+	if err := st.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
+	return subs
 }

@@ -110,13 +110,7 @@ func newLineRig(t *testing.T) (*platformtest.Clock, *storage.Store, *platformtes
 // allows, to all of them: ten pictures and a caption, three requests.
 func lookbook(t *testing.T, st *storage.Store, n int, at time.Time) (herald.Broadcast, []herald.Subscriber) {
 	t.Helper()
-	subs := make([]herald.Subscriber, n)
-	for i := range subs {
-		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
-	}
-	if err := st.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
+	subs := dispatchtest.LINEUsers(t, st, n)
 	images := make([]herald.Image, herald.MaxImages)
 	for i := range images {
 		images[i] = herald.Image{URL: fmt.Sprintf("https://img.example/%d.jpg", i)}

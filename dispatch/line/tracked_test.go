@@ -2,7 +2,6 @@ package line_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -44,13 +43,7 @@ func TestTrackedLinksArePersonalAndLandOnTheTarget(t *testing.T) {
 		dispatch.Options{Workers: 2, Now: c.Now, Sleep: c.Sleep, TrackLink: tracker.Link})
 	defer func() { _ = eng.Shutdown(context.Background()) }()
 
-	subs := make([]herald.Subscriber, 3)
-	for i := range subs {
-		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
-	}
-	if err := st.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
+	subs := dispatchtest.LINEUsers(t, st, 3)
 	b := herald.Broadcast{Name: "Sale", Status: herald.StatusScheduled,
 		Content: herald.Content{Kind: herald.TextContent, Text: "Sale today", Buttons: []herald.Button{
 			{ID: "shop", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example/sale"}}},
