@@ -2,32 +2,25 @@ package line_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/dispatch/line"
 	"github.com/heraldbot/herald/handlers/clicks"
 	"github.com/heraldbot/herald/platformtest"
-	"github.com/heraldbot/herald/storage"
 )
 
 // With tracked links, each LINE user's URI action carries a link of their
 // own (so the broadcast goes by push, not multicast), and opening it lands
 // on the button's target and counts that user's click.
 func TestTrackedLinksArePersonalAndLandOnTheTarget(t *testing.T) {
-	c := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = st.Close() }()
+	c, st := dispatchtest.Open(t)
 	rec := platformtest.NewRecorder(c.Now)
 	lineSrv := httptest.NewServer(platformtest.NewLINE(rec))
 	defer lineSrv.Close()
@@ -50,13 +43,7 @@ func TestTrackedLinksArePersonalAndLandOnTheTarget(t *testing.T) {
 		dispatch.Options{Workers: 2, Now: c.Now, Sleep: c.Sleep, TrackLink: tracker.Link})
 	defer func() { _ = eng.Shutdown(context.Background()) }()
 
-	subs := make([]herald.Subscriber, 3)
-	for i := range subs {
-		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
-	}
-	if err := st.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
+	subs := dispatchtest.LINEUsers(t, st, 3)
 	b := herald.Broadcast{Name: "Sale", Status: herald.StatusScheduled,
 		Content: herald.Content{Kind: herald.TextContent, Text: "Sale today", Buttons: []herald.Button{
 			{ID: "shop", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example/sale"}}},
