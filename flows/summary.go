@@ -187,7 +187,7 @@ func lineRequests(c *herald.Content) int {
 
 func handleSummary(t *turn) error {
 	c := t.pressed()
-	if step, ok := editTargets[c]; ok {
+	if step, ok := editStep(c, &t.sess.Draft.Content); ok {
 		t.sess.FromSummary = true
 		return t.goTo(step)
 	}

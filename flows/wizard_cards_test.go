@@ -76,3 +76,53 @@ func TestWizardAddCardRefusesLongText(t *testing.T) {
 		t.Errorf("content = %+v, want the single card unchanged", c)
 	}
 }
+
+// The Buttons step of a carousel names the card whose buttons it edits;
+// from the summary it first asks which card, shows each card with its
+// buttons, and edits only the picked card's. Back leads to the cards;
+// the summary shows the buttons under their cards.
+func TestWizardCarouselButtonsPerCard(t *testing.T) {
+	h := newHarness(t)
+	h.walkTo(stepContentKind) // on LINE and Telegram
+	h.script.Reset()
+	h.press("ct:card")
+	h.send("Boots")
+	h.send("https://cdn.example.com/boots.jpg")
+	h.send("Warm boots")
+	h.press("btn:action")
+	h.send("Want")
+	h.press("act:count")
+	h.press(choiceAddCard)
+	h.send("Scarf")
+	h.send("https://cdn.example.com/scarf.jpg")
+	mustContain(t, h.send("Soft and warm"), "Buttons of card 2 of 2, “Scarf”")
+	h.press(choiceDone)
+	h.press("tm:now")
+	h.press("op:hold")
+
+	mustContain(t, h.press("ed:buttons"), "Which card's buttons", "1. Boots — Warm boots 🖼\n     [Want → counts taps]\n  2. Scarf — Soft and warm 🖼")
+	h.wantStep(stepButtonsCard)
+	rs := h.press(choicePickCard + "1")
+	mustContain(t, rs, "Buttons of card 1 of 2, “Boots”", "1. Want")
+	if h.offered(choiceAddCard) {
+		t.Errorf("the picked card's buttons offer another card; the card list does")
+	}
+	h.press("btn:url")
+	h.send("Shop")
+	mustContain(t, h.send("https://shop.example/boots"), "Buttons of card 1 of 2, “Boots”", "1. Want", "2. Shop")
+	h.press(choiceBack)
+	h.wantStep(stepButtonsCard)
+	if rs := h.press(choicePickCard + "2"); !strings.Contains(joined(rs), "Buttons of card 2 of 2, “Scarf”") || strings.Contains(joined(rs), "Want") {
+		t.Errorf("card 2's buttons step should name it and list none of card 1's:\n%s", joined(rs))
+	}
+	mustContain(t, h.press(choiceDone), "1. Boots — Warm boots 🖼\n     [Want → counts taps]\n     [Shop → https://shop.example/boots]\n  2. Scarf")
+	h.golden("wizard_carousel_buttons")
+
+	c := h.session().Draft.Content
+	if len(c.Buttons) != 2 || c.Buttons[0].Card != 0 || c.Buttons[1].Card != 0 || c.Buttons[1].Label != "Shop" {
+		t.Errorf("buttons = %+v, want Want and Shop under the first card", c.Buttons)
+	}
+	if h.session().Card != 0 {
+		t.Errorf("back at the summary, the session still edits card %d", h.session().Card)
+	}
+}
