@@ -126,3 +126,22 @@ func TestWizardCarouselButtonsPerCard(t *testing.T) {
 		t.Errorf("back at the summary, the session still edits card %d", h.session().Card)
 	}
 }
+
+// Named flows ("flow:signup") were never real and are gone: the action
+// step neither offers them nor takes one, and says what it does take;
+// nothing half-made is stored on the button.
+func TestButtonActionRefusesANamedFlow(t *testing.T) {
+	h := newHarness(t)
+	h.walkTo(stepButtons)
+	h.press("btn:action")
+	rs := h.send("Join")
+	if got := joined(rs); strings.Contains(got, "flow") {
+		t.Errorf("the action step offers named flows:\n%s", got)
+	}
+	mustContain(t, h.send("tag:member, flow:signup"), "Type what a tap does, e.g. “tag:interested”")
+	h.wantStep(stepButtonDo)
+	h.send("tag:member")
+	if bs := h.session().Draft.Content.Buttons; len(bs) != 1 || bs[0].Label != "Join" || len(bs[0].AddTags) != 1 {
+		t.Errorf("buttons = %+v, want Join adding the tag member", bs)
+	}
+}
