@@ -85,7 +85,8 @@ func buttonLimitHere(d *herald.Broadcast) int {
 
 // handleAddCard starts another card: a single card becomes the first card
 // of a carousel. A carousel card's text must be short (Messenger's
-// subtitle), so a long first text is refused with the limit.
+// subtitle) and its buttons few, so a first card with a long text or more
+// buttons is refused with the limit.
 func handleAddCard(t *turn) error {
 	c := &t.sess.Draft.Content
 	if cardCount(c) >= herald.MaxCards {
@@ -94,6 +95,9 @@ func handleAddCard(t *turn) error {
 	_, text, _ := cardFields(c)
 	if n := utf8.RuneCountInString(*text); n > herald.MaxCardText {
 		return t.fail(t.T("err.card.text_long", "Max", herald.MaxCardText, "Len", n))
+	}
+	if n := len(c.Buttons); c.Kind == herald.CardContent && n > herald.MaxCardButtons {
+		return t.fail(t.T("err.card.buttons_many", "Max", herald.MaxCardButtons, "Count", n))
 	}
 	if c.Kind == herald.CardContent {
 		first := herald.Card{Title: c.Title, Text: c.Text, Spans: c.Spans}

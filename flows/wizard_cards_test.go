@@ -77,6 +77,27 @@ func TestWizardAddCardRefusesLongText(t *testing.T) {
 	}
 }
 
+// A first card with more buttons than a carousel card takes (on LINE and
+// Telegram a single card takes 4) is refused a second card, with the
+// limit, instead of a carousel that fails at Confirm.
+func TestWizardAddCardRefusesTooManyButtons(t *testing.T) {
+	h := newHarness(t)
+	h.walkTo(stepContentKind) // on LINE and Telegram
+	h.press("ct:card")
+	h.send("Title")
+	h.send("https://cdn.example.com/a.jpg")
+	h.send("Short")
+	for _, label := range []string{"A", "B", "C", "D"} {
+		h.press("btn:action")
+		h.send(label)
+		h.press("act:count")
+	}
+	mustContain(t, h.press(choiceAddCard), "A carousel card takes at most 3 buttons", "this card has 4")
+	if c := h.session().Draft.Content; c.Kind != herald.CardContent || len(c.Buttons) != 4 {
+		t.Errorf("content = %+v, want the single card with its 4 buttons", c)
+	}
+}
+
 // The Buttons step of a carousel names the card whose buttons it edits;
 // from the summary it first asks which card, shows each card with its
 // buttons, and edits only the picked card's. Back leads to the cards;
