@@ -62,15 +62,22 @@ func TestWizardCarouselWithFormatting(t *testing.T) {
 	}
 }
 
-// A first card with text too long for a carousel card is refused when the
-// admin adds a second card, with the limit; the card stays as it was.
-func TestWizardAddCardRefusesLongText(t *testing.T) {
-	h := newHarness(t)
+// singleCard walks to a single card on LINE and Telegram, with a title,
+// a picture and text, and stops at its buttons.
+func (h *harness) singleCard(text string) {
+	h.t.Helper()
 	h.walkTo(stepContentKind)
 	h.press("ct:card")
 	h.send("Title")
 	h.send("https://cdn.example.com/a.jpg")
-	h.send(strings.Repeat("long ", 20))
+	h.send(text)
+}
+
+// A first card with text too long for a carousel card is refused when the
+// admin adds a second card, with the limit; the card stays as it was.
+func TestWizardAddCardRefusesLongText(t *testing.T) {
+	h := newHarness(t)
+	h.singleCard(strings.Repeat("long ", 20))
 	mustContain(t, h.press(choiceAddCard), "at most 80 characters", "this one has 99")
 	if c := h.session().Draft.Content; c.Kind != herald.CardContent || len(c.Cards) != 0 {
 		t.Errorf("content = %+v, want the single card unchanged", c)
@@ -82,11 +89,7 @@ func TestWizardAddCardRefusesLongText(t *testing.T) {
 // limit, instead of a carousel that fails at Confirm.
 func TestWizardAddCardRefusesTooManyButtons(t *testing.T) {
 	h := newHarness(t)
-	h.walkTo(stepContentKind) // on LINE and Telegram
-	h.press("ct:card")
-	h.send("Title")
-	h.send("https://cdn.example.com/a.jpg")
-	h.send("Short")
+	h.singleCard("Short")
 	for _, label := range []string{"A", "B", "C", "D"} {
 		h.press("btn:action")
 		h.send(label)

@@ -10,17 +10,25 @@ import (
 	"github.com/heraldbot/herald/flows"
 )
 
-// The summary sends the message itself into the admin group, through the
-// Telegram sender, personalised for a real member of the audience and
-// named; its link opens the target and its action button only says
-// "preview".
-func TestSummarySendsTheRealMessageIntoTheGroup(t *testing.T) {
+// newPreviewRig is the admin rig with previews sent by the Telegram
+// sender, as cmd/bot wires it.
+func newPreviewRig(t *testing.T) *adminRig {
+	t.Helper()
 	r := newAdminRig(t)
 	sender, err := dtelegram.New(dtelegram.Config{Token: token, BaseURL: r.api.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.a.opts.Previews = sender
+	return r
+}
+
+// The summary sends the message itself into the admin group, through the
+// Telegram sender, personalised for a real member of the audience and
+// named; its link opens the target and its action button only says
+// "preview".
+func TestSummarySendsTheRealMessageIntoTheGroup(t *testing.T) {
+	r := newPreviewRig(t)
 	if err := r.store.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: "U9", Kind: herald.KindUser,
 		Name: "Alice Chen", State: herald.Subscribed, Tags: []string{"vip"}}}); err != nil {
 		t.Fatal(err)
@@ -63,12 +71,7 @@ func TestSummarySendsTheRealMessageIntoTheGroup(t *testing.T) {
 // recipients get it: one message per card, the picture with the title in
 // bold and the text's link as a link, and each card's own buttons, inert.
 func TestPreviewSendsACarouselCardByCard(t *testing.T) {
-	r := newAdminRig(t)
-	sender, err := dtelegram.New(dtelegram.Config{Token: token, BaseURL: r.api.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.a.opts.Previews = sender
+	r := newPreviewRig(t)
 	text, spans := herald.ParseMarkup("Warm, <https://shop.example/boots|see them>", false)
 	reply := flows.Reply{Text: "👁 Preview for Bo (Telegram)", Preview: &flows.Preview{Content: herald.Content{
 		Kind: herald.CarouselContent,
