@@ -43,6 +43,19 @@ func TestParseMarkup(t *testing.T) {
 	}
 }
 
+// Markup for Slack's mrkdwn escapes the words and link targets but not
+// the marks, so Slack shows the formatting and reads back the same text.
+func TestMarkupEscapedReadsBackAsSlackSendsIt(t *testing.T) {
+	text, spans := ParseMarkup("*Fish & <chips>* at <https://x.example/a?b=1&c=2|our shop>", false)
+	got := MarkupEscaped(text, spans, strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace)
+	if want := "*Fish &amp; &lt;chips&gt;* at <https://x.example/a?b=1&amp;c=2|our shop>"; got != want {
+		t.Errorf("MarkupEscaped = %q, want %q", got, want)
+	}
+	if again, againSpans := ParseMarkup(got, true); again != text || !cmp.Equal(againSpans, spans) {
+		t.Errorf("read back as Slack sends it: %q %v, want %q %v", again, againSpans, text, spans)
+	}
+}
+
 func TestPlainText(t *testing.T) {
 	text, spans := ParseMarkup("*Sale* at <https://shop.example|our shop> and <https://shop.example>", false)
 	got := PlainText(text, spans)

@@ -30,6 +30,10 @@ type session struct {
 	Tags []string `json:"tags,omitempty"`
 	// Button is the button being built.
 	Button herald.Button `json:"button"`
+	// Card is the carousel card (from 1) whose buttons the Buttons step
+	// edits, picked when the summary's Buttons asked which; 0 is the card
+	// being made, the last.
+	Card int `json:"card,omitempty"`
 	// Offered are the choices of the last prompt, so typing a label works
 	// like pressing it.
 	Offered []Choice `json:"offered,omitempty"`
@@ -221,7 +225,7 @@ func (t *turn) back() error {
 	}
 	t.sess.Step, t.sess.History = h[len(h)-1], h[:len(h)-1]
 	if t.sess.Step == stepSummary {
-		t.sess.FromSummary = false
+		t.sess.FromSummary, t.sess.Card = false, 0
 	}
 	return t.ask()
 }

@@ -28,6 +28,7 @@ const (
 	stepCardImage   = "content_card_image"
 	stepCardText    = "content_card_text"
 	stepButtons     = "buttons"
+	stepButtonsCard = "buttons_card"
 	stepButtonLabel = "buttons_label"
 	stepButtonURL   = "buttons_url"
 	stepButtonDo    = "buttons_action"
@@ -77,6 +78,8 @@ func stepFor(name string) (step, bool) {
 		return step{askCardTitle, handleCardTitle}, true
 	case stepButtons:
 		return step{askButtons, handleButtons}, true
+	case stepButtonsCard:
+		return step{askButtonsCard, handleButtonsCard}, true
 	case stepButtonLabel:
 		return step{askButtonLabel, handleButtonLabel}, true
 	case stepButtonURL:
@@ -129,7 +132,7 @@ func (t *turn) sectionDone(next string) error {
 }
 
 func (t *turn) toSummary() error {
-	t.sess.History, t.sess.FromSummary = nil, false
+	t.sess.History, t.sess.FromSummary, t.sess.Card = nil, false, 0
 	t.sess.Step = stepSummary
 	return t.ask()
 }
