@@ -216,33 +216,36 @@ func (r *runner) hand(ctx context.Context, jobs chan<- *job, j *job) bool {
 // the content every recipient shares), to be sent within lim.
 func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 	c := r.b.Content.PersonalizeFor(sub)
-	if r.tracksLinks() {
-		c.Buttons = slices.Clone(c.Buttons)
-		for i := range c.Buttons {
-			if c.Buttons[i].Kind == herald.URLButton {
-				c.Buttons[i].URL = r.e.opts.TrackLink(r.bid, sub.Seq, i)
-			}
-		}
+	if tracked, links := r.tracking(); tracked {
+		c = c.TrackLinks(links, func(i int) string { return r.e.opts.TrackLink(r.bid, sub.Seq, i) })
 	}
 	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag}}
 }
 
-// tracksLinks reports whether the run's URL buttons go out as tracked
-// links (Options.TrackLink).
-func (r *runner) tracksLinks() bool { return r.e.tracksLinks(&r.b) }
-
-// tracksLinks reports whether b's URL buttons go out as tracked links.
-func (e *Engine) tracksLinks(b *herald.Broadcast) bool {
-	return e.opts.TrackLink != nil && slices.ContainsFunc(b.Content.Buttons, func(b herald.Button) bool {
-		return b.Kind == herald.URLButton
+// tracking says whether the run's links go out as tracked links
+// (Options.TrackLink), and which links its text has (herald.Content.
+// TextLinks): worked out once per run, not per recipient.
+func (r *runner) tracking() (bool, []herald.Button) {
+	r.trackOnce.Do(func() {
+		r.links = r.b.Content.TextLinks()
+		r.tracked = r.e.tracksLinks(&r.b, r.links)
 	})
+	return r.tracked, r.links
+}
+
+// tracksLinks reports whether b's URL buttons or the links in its text
+// (links, its TextLinks) go out as tracked links.
+func (e *Engine) tracksLinks(b *herald.Broadcast, links []herald.Button) bool {
+	return e.opts.TrackLink != nil && (len(links) > 0 || slices.ContainsFunc(b.Content.Buttons, func(b herald.Button) bool {
+		return b.Kind == herald.URLButton
+	}))
 }
 
 // multicasts reports whether b's users may share a request (a
 // Multicaster's): only when everyone gets the same message, neither
 // personalised nor carrying per-recipient tracked links.
 func (e *Engine) multicasts(b *herald.Broadcast) bool {
-	return !b.Content.Personalized() && !e.tracksLinks(b)
+	return !b.Content.Personalized() && !e.tracksLinks(b, b.Content.TextLinks())
 }
 
 // prepare reads the recipient's subscriber as it is now and decides the

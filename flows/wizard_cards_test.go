@@ -40,7 +40,7 @@ func TestWizardCarouselWithFormatting(t *testing.T) {
 	rs = h.press("op:hold")
 	mustContain(t, rs, "🎠 Carousel", "1. Boots — *Warm* boots for {name|you}", "2. Scarf — 🧣 *Soft* and warm",
 		"LINE: no bold, italic or code there", "Telegram has no carousels: each card arrives as its own message",
-		"Links in the text go out direct: their clicks are not counted")
+		"Link clicks in the text and on buttons are counted")
 	h.press("sum:confirm")
 
 	b := h.stored()
