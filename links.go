@@ -54,6 +54,12 @@ func (c *Content) TextLinks() []Button {
 	return out
 }
 
+// ButtonsAndLinks is the content's buttons, then the links in its text
+// (TextLinks): everything taps and clicks are counted for, each by its ID.
+func (c *Content) ButtonsAndLinks() []Button {
+	return append(slices.Clip(c.Buttons), c.TextLinks()...)
+}
+
 // TrackedLink returns a broadcast's tracked link number i: a URL button
 // (buttons are Content.Buttons) or a link in the text (links are
 // TextLinks); ok is false when there is no such link.

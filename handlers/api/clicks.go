@@ -1,10 +1,6 @@
 package api
 
-import (
-	"slices"
-
-	"github.com/heraldbot/herald"
-)
+import "github.com/heraldbot/herald"
 
 // clicksJSON is each URL button's tracked clicks, then each link's in
 // the text (button_id "link1"…, labelled by its words or address), beside
@@ -21,7 +17,7 @@ func (s *Server) clicksJSON(b *herald.Broadcast) ([]tapJSON, error) {
 		byID[c.ButtonID] = c
 	}
 	out := []tapJSON{}
-	for _, btn := range append(slices.Clip(b.Content.Buttons), b.Content.TextLinks()...) {
+	for _, btn := range b.Content.ButtonsAndLinks() {
 		if btn.Kind == herald.URLButton {
 			c := byID[btn.ID]
 			out = append(out, tapJSON{ButtonID: btn.ID, Label: btn.Label, Taps: c.Taps, Unique: c.Unique})
