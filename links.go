@@ -54,6 +54,13 @@ func (c *Content) TextLinks() []Button {
 	return out
 }
 
+// HasLinks reports whether the content has a link to count: a URL button
+// or a link in the text. With click tracking each recipient's copy then
+// differs (no LINE multicast).
+func (c *Content) HasLinks() bool {
+	return slices.ContainsFunc(c.Buttons, func(b Button) bool { return b.Kind == URLButton }) || len(c.TextLinks()) > 0
+}
+
 // ButtonsAndLinks is the content's buttons, then the links in its text
 // (TextLinks): everything taps and clicks are counted for, each by its ID.
 func (c *Content) ButtonsAndLinks() []Button {

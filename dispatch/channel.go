@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -227,25 +226,23 @@ func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 // TextLinks): worked out once per run, not per recipient.
 func (r *runner) tracking() (bool, []herald.Button) {
 	r.trackOnce.Do(func() {
+		r.tracked = r.e.tracksLinks(&r.b)
 		r.links = r.b.Content.TextLinks()
-		r.tracked = r.e.tracksLinks(&r.b, r.links)
 	})
 	return r.tracked, r.links
 }
 
-// tracksLinks reports whether b's URL buttons or the links in its text
-// (links, its TextLinks) go out as tracked links.
-func (e *Engine) tracksLinks(b *herald.Broadcast, links []herald.Button) bool {
-	return e.opts.TrackLink != nil && (len(links) > 0 || slices.ContainsFunc(b.Content.Buttons, func(b herald.Button) bool {
-		return b.Kind == herald.URLButton
-	}))
+// tracksLinks reports whether b's URL buttons and the links in its text
+// go out as tracked links.
+func (e *Engine) tracksLinks(b *herald.Broadcast) bool {
+	return e.opts.TrackLink != nil && b.Content.HasLinks()
 }
 
 // multicasts reports whether b's users may share a request (a
 // Multicaster's): only when everyone gets the same message, neither
 // personalised nor carrying per-recipient tracked links.
 func (e *Engine) multicasts(b *herald.Broadcast) bool {
-	return !b.Content.Personalized() && !e.tracksLinks(b, b.Content.TextLinks())
+	return !b.Content.Personalized() && !e.tracksLinks(b)
 }
 
 // prepare reads the recipient's subscriber as it is now and decides the
