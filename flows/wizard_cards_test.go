@@ -76,3 +76,27 @@ func TestWizardAddCardRefusesLongText(t *testing.T) {
 		t.Errorf("content = %+v, want the single card unchanged", c)
 	}
 }
+
+// The summary of a message with a link in its text says whether its
+// clicks are counted: with public_base_url they are, like link buttons';
+// without it, they can't be.
+func TestSummarySaysWhetherTextLinksAreCounted(t *testing.T) {
+	for tracked, want := range map[bool]string{
+		true:  "Link clicks in the text and on buttons are counted",
+		false: "Link clicks can't be counted (public_base_url is not set)",
+	} {
+		h := newHarness(t, func(c *Config) { c.TrackClicks = tracked })
+		h.send("/new")
+		h.send("Winter sale")
+		h.press("ch:telegram")
+		h.press(choiceDone)
+		h.press("rk:users")
+		h.press(choiceDone)
+		h.press("ct:text")
+		h.send("Sale today: https://shop.example/sale")
+		h.press(choiceDone)
+		rs := h.press("tm:now")
+		h.wantStep(stepSummary)
+		mustContain(t, rs, want)
+	}
+}
