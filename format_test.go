@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -124,7 +125,10 @@ func FuzzParseMarkup(f *testing.F) {
 		if !ValidSpans(text, spans) {
 			t.Fatalf("ParseMarkup(%q) = %q with spans %v that do not fit", in, text, spans)
 		}
-		if plain := PlainText(text, spans); !strings.HasPrefix(plain+text, plain) || len(plain) < len(text) {
+		// A link whose words are an address shows the address it opens
+		// instead (PlainText), which may be shorter.
+		addressWords := slices.ContainsFunc(spans, func(s Span) bool { return s.Style == Link && webURL(strings.TrimSpace(text[s.Start:s.End])) })
+		if plain := PlainText(text, spans); len(plain) < len(text) && !addressWords {
 			t.Fatalf("PlainText(%q) = %q lost words", text, plain)
 		}
 		if again, _ := ParseMarkup(Markup(text, spans), false); !slack && again == "" && text != "" {

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -158,7 +157,7 @@ func (t *turn) degradeNotes(d *herald.Broadcast) []string {
 	if tg && c.Kind == herald.ImageContent && len(c.Images) > 1 && len(c.Buttons) > 0 {
 		notes = append(notes, t.T("degrade.telegram_album_buttons"))
 	}
-	if line && t.e.cfg.TrackClicks && slices.ContainsFunc(c.Buttons, func(b herald.Button) bool { return b.Kind == herald.URLButton }) {
+	if line && t.e.cfg.TrackClicks && c.HasLinks() {
 		notes = append(notes, t.T("degrade.line_tracked_push"))
 	}
 	if line && c.Personalized() {

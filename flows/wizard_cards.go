@@ -260,18 +260,11 @@ func (t *turn) richNotes(d *herald.Broadcast) []string {
 	if formatted && len(plain) > 0 {
 		notes = append(notes, t.T("degrade.formatting_plain", "Channels", t.joinList(plain)))
 	}
-	if t.e.cfg.TrackClicks && hasLink(c) {
-		notes = append(notes, t.T("degrade.text_links_uncounted"))
+	if len(c.TextLinks()) > 0 {
+		notes = append(notes, t.clicksCounted())
 	}
 	if c.Kind == herald.CarouselContent && d.Audience.HasChannel(herald.Telegram) {
 		notes = append(notes, t.N("degrade.telegram_carousel", len(c.Cards)))
 	}
 	return notes
-}
-
-// hasLink reports whether the content's text or a card's has a link.
-func hasLink(c *herald.Content) bool {
-	link := func(s herald.Span) bool { return s.Style == herald.Link }
-	return slices.ContainsFunc(c.Spans, link) ||
-		slices.ContainsFunc(c.Cards, func(k herald.Card) bool { return slices.ContainsFunc(k.Spans, link) })
 }

@@ -40,7 +40,7 @@ func TestWizardCarouselWithFormatting(t *testing.T) {
 	rs = h.press("op:hold")
 	mustContain(t, rs, "🎠 Carousel", "1. Boots — *Warm* boots for {name|you}", "2. Scarf — 🧣 *Soft* and warm",
 		"LINE: no bold, italic or code there", "Telegram has no carousels: each card arrives as its own message",
-		"Links in the text go out direct: their clicks are not counted")
+		"Link clicks in the text and on buttons are counted")
 	h.press("sum:confirm")
 
 	b := h.stored()
@@ -167,5 +167,29 @@ func TestButtonActionRefusesANamedFlow(t *testing.T) {
 	h.send("tag:member")
 	if bs := h.session().Draft.Content.Buttons; len(bs) != 1 || bs[0].Label != "Join" || len(bs[0].AddTags) != 1 {
 		t.Errorf("buttons = %+v, want Join adding the tag member", bs)
+	}
+}
+
+// The summary of a message with a link in its text says whether its
+// clicks are counted: with public_base_url they are, like link buttons';
+// without it, they can't be.
+func TestSummarySaysWhetherTextLinksAreCounted(t *testing.T) {
+	for tracked, want := range map[bool]string{
+		true:  "Link clicks in the text and on buttons are counted",
+		false: "Link clicks can't be counted (public_base_url is not set)",
+	} {
+		h := newHarness(t, func(c *Config) { c.TrackClicks = tracked })
+		h.send("/new")
+		h.send("Winter sale")
+		h.press("ch:telegram")
+		h.press(choiceDone)
+		h.press("rk:users")
+		h.press(choiceDone)
+		h.press("ct:text")
+		h.send("Sale today: https://shop.example/sale")
+		h.press(choiceDone)
+		rs := h.press("tm:now")
+		h.wantStep(stepSummary)
+		mustContain(t, rs, want)
 	}
 }

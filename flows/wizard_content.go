@@ -206,16 +206,21 @@ func handleCardTitle(t *turn) error {
 	return t.goTo(stepCardImage)
 }
 
+// clicksCounted says whether link clicks are counted: with
+// public_base_url, those in the text and on buttons alike.
+func (t *turn) clicksCounted() string {
+	if t.e.cfg.TrackClicks {
+		return t.T("wizard.buttons.clicks_on")
+	}
+	return t.T("wizard.buttons.clicks_off")
+}
+
 func askButtons(t *turn) error {
 	d := &t.sess.Draft
 	dropUnfinishedCard(&d.Content)
 	limit, here := buttonLimitHere(d), t.buttonsHere()
 	text := t.buttonsHeading() + t.T("wizard.buttons.ask", "Limit", limit)
-	if t.e.cfg.TrackClicks {
-		text += " " + t.T("wizard.buttons.clicks_on")
-	} else {
-		text += " " + t.T("wizard.buttons.clicks_off")
-	}
+	text += " " + t.clicksCounted()
 	for i, b := range here {
 		text += "\n" + strconv.Itoa(i+1) + ". " + t.describeButton(b)
 	}
