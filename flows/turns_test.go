@@ -38,9 +38,8 @@ func simpleBroadcastTurns(t *testing.T, h *harness, typed bool) int {
 	h.wantStep(stepContentKind)
 	step(Input{Text: "Hi {name|there}!"}) // typed text is a text message
 	h.wantStep(stepButtons)
-	step(Input{Choice: choiceDone}) // no buttons
-	step(Input{Choice: "tm:now"})
-	if h.step() == stepOperator { // only when someone is in an operator chat
+	step(Input{Choice: choiceSendNow}) // no buttons, and now: the When step is answered
+	if h.step() == stepOperator {      // only when someone is in an operator chat
 		step(Input{Choice: "op:hold"})
 	}
 	h.wantStep(stepSummary)
@@ -55,8 +54,9 @@ func simpleBroadcastTurns(t *testing.T, h *harness, typed bool) int {
 
 // TestTurnsForASimpleBroadcast: 13 turns when issue #21 measured it; the
 // forced questions (people vs groups without groups, operator chats
-// without any) are skipped, typed text needs no "Text" press first, and
-// one typed line answers channels and audience.
+// without any) are skipped, typed text needs no "Text" press first, one
+// typed line answers channels and audience, and the Buttons step's "🚀 No
+// buttons, send now" answers the When step too.
 func TestTurnsForASimpleBroadcast(t *testing.T) {
 	for _, c := range []struct {
 		name  string
@@ -66,10 +66,10 @@ func TestTurnsForASimpleBroadcast(t *testing.T) {
 		want  int
 	}{
 		// the seed has a Telegram group chat: people vs groups is asked
-		{"buttons, a group stored", false, false, nil, 10},
-		{"buttons, no group stored", false, false, noGroup, 9},
-		{"buttons, one channel", false, true, noGroup, 7},
-		{"typed line", true, false, nil, 7},
+		{"buttons, a group stored", false, false, nil, 9},
+		{"buttons, no group stored", false, false, noGroup, 8},
+		{"buttons, one channel", false, true, noGroup, 6},
+		{"typed line", true, false, nil, 6},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t, func(cfg *Config) {
@@ -148,4 +148,53 @@ func TestAPressThatChangesNothingSaysSoInPlace(t *testing.T) {
 	if len(rs) != 1 || !rs[0].Edit || strings.Contains(rs[0].Text, "Nothing changed") || !strings.Contains(rs[0].Text, "Everyone on the chosen channels") {
 		t.Fatalf("Everyone after a tag: %+v", rs)
 	}
+}
+
+// TestSendNowFromTheButtonsStep: "🚀 No buttons, send now" on the Buttons
+// step goes to the summary set to go out now; when someone in the audience
+// has an operator chat it asks that first, and Back returns to the
+// buttons. It is not offered when Messenger's category is still to
+// choose, nor when the admin came from the summary to change the buttons.
+func TestSendNowFromTheButtonsStep(t *testing.T) {
+	h := newHarness(t)
+	noGroup(h.store)
+	h.send("/new")
+	h.send("Winter sale")
+	h.press("ch:telegram")
+	h.press(choiceDone)
+	h.press(choiceDone)
+	h.send("Hi {name|there}!")
+	mustContain(t, h.press(choiceSendNow), "🚀 Right after you confirm")
+	h.wantStep(stepSummary)
+	h.press("ed:buttons")
+	if h.offered(choiceSendNow) {
+		t.Errorf("the Buttons step opened from the summary offers %v; want no Send now", h.offeredIDs())
+	}
+	h.press(choiceDone)
+	h.wantStep(stepSummary)
+	h.golden("send_now_from_buttons")
+	h.send("/cancel")
+	h.press(choiceDiscard)
+
+	h.send("/new")
+	h.send("VIP news")
+	h.send("tag:vip on line") // U005, a VIP on LINE, is chatting with an operator
+	h.send("VIPs first!")
+	mustContain(t, h.press(choiceSendNow), "chatting with an operator")
+	h.wantStep(stepOperator)
+	h.press(choiceBack)
+	h.wantStep(stepButtons)
+	h.send("/cancel")
+	h.press(choiceDiscard)
+
+	h.send("/new")
+	h.send("Messenger news")
+	h.send("everyone on messenger")
+	h.send("Hello")
+	h.wantStep(stepButtons)
+	if h.offered(choiceSendNow) {
+		t.Errorf("the Buttons step offers Send now with Messenger's category still to choose: %v", h.offeredIDs())
+	}
+	h.do(Input{Choice: choiceSendNow}) // an old button pressed anyway
+	h.wantStep(stepButtons)
 }

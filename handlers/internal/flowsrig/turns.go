@@ -27,8 +27,7 @@ func SimpleBroadcastTurns(c Chat, typed bool) int {
 		press("Step 4", "done") // everyone, as shown; no group chat stored, so no people-or-groups question
 	}
 	typeIn("Hi {name|there}!", "Step 5") // typed text is a text message
-	press("Step 6", "done")              // no buttons
-	press("Step 7", "tm:now")            // nobody is in an operator chat: no question
+	press("Step 6", "btn:now")           // no buttons, send now: no When step; nobody is in an operator chat, so no question
 	press("Summary of", "sum:confirm")
 	return turns
 }
