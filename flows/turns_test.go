@@ -10,15 +10,23 @@ import (
 // simpleBroadcastTurns counts the admin's inputs from /new to Confirm for
 // the simplest broadcast (a name, one channel, everyone, a text, no
 // buttons, now), each one a turn at the console, so a step that is added
-// or skipped shows here. typed answers the channel step with one line
-// ("everyone on telegram"); otherwise the admin presses buttons wherever
-// the wizard offers them. Issue #21 wants 8 or fewer.
+// or skipped shows here. typed types every answer: one line at the
+// channel step ("everyone on telegram"), and the words of a button's label
+// ("confirm" for "✅ Confirm") for the rest; otherwise the admin presses
+// buttons wherever the wizard offers them. Issue #21 wants 8 or fewer.
 func simpleBroadcastTurns(t *testing.T, h *harness, typed bool) int {
 	t.Helper()
 	turns := 0
 	step := func(in Input) {
 		turns++
 		h.do(in)
+	}
+	press := func(id, words string) {
+		if typed {
+			step(Input{Text: words})
+		} else {
+			step(Input{Choice: id})
+		}
 	}
 	step(Input{Text: "/new"})
 	step(Input{Text: "Winter sale"})
@@ -38,14 +46,14 @@ func simpleBroadcastTurns(t *testing.T, h *harness, typed bool) int {
 	h.wantStep(stepContentKind)
 	step(Input{Text: "Hi {name|there}!"}) // typed text is a text message
 	h.wantStep(stepButtons)
-	step(Input{Choice: choiceSendNow}) // no buttons, and now: the When step is answered
-	if h.step() == stepOperator {      // only when someone is in an operator chat
+	press(choiceSendNow, "No buttons, send now") // and now: the When step is answered
+	if h.step() == stepOperator {                // only when someone is in an operator chat
 		step(Input{Choice: "op:hold"})
 	}
 	h.wantStep(stepSummary)
-	step(Input{Choice: "sum:confirm"})
+	press("sum:confirm", "confirm")
 	b := h.stored()
-	if b.Status != "scheduled" || b.Content.Text != "Hi {name|there}!" || len(b.Audience.Channels) != 1 ||
+	if b.Status != "scheduled" || b.Schedule.Kind != herald.SendNow || b.Content.Text != "Hi {name|there}!" || len(b.Audience.Channels) != 1 ||
 		b.Audience.Channels[0] != herald.Telegram || b.Audience.Recipients != herald.Users || len(b.Audience.IncludeTags) != 0 {
 		t.Fatalf("after %d turns the broadcast is %+v", turns, b)
 	}
@@ -197,4 +205,23 @@ func TestSendNowFromTheButtonsStep(t *testing.T) {
 	}
 	h.do(Input{Choice: choiceSendNow}) // an old button pressed anyway
 	h.wantStep(stepButtons)
+}
+
+// TestLabelWords: what an admin may type for a button, so "(or type its
+// label)" holds for labels with emoji and arrows.
+func TestLabelWords(t *testing.T) {
+	for label, want := range map[string]string{
+		"✅ Confirm":                "confirm",
+		"No buttons ➡️":            "no buttons",
+		"🚀 No buttons, send now":   "no buttons send now",
+		"✏️ Quiet hours":           "quiet hours",
+		"🚀 ボタンなしで今すぐ送信":            "ボタンなしで今すぐ送信",
+		"🚀 不加按鈕，立即發送":              "不加按鈕 立即發送",
+		"⬅️":                       "",
+		"Every weekday at 09:00 ⏰": "every weekday at 09 00",
+	} {
+		if got := labelWords(label); got != want {
+			t.Errorf("labelWords(%q) = %q, want %q", label, got, want)
+		}
+	}
 }
