@@ -214,8 +214,12 @@ func (t *turn) syntaxError(src string, perr *parseError) {
 func (t *turn) broadcastArg(cmd, arg string) (herald.Broadcast, bool, error) {
 	first, _, _ := strings.Cut(strings.TrimSpace(arg), " ")
 	id := herald.NormalizeBroadcastID(first)
-	if id == "" {
+	switch {
+	case id == "" && first == "":
 		t.say(t.T("usage.id", "Command", cmd), t.choice("/list", t.T("btn.list")))
+		return herald.Broadcast{}, false, nil
+	case id == "": // "/show B-1": an ID was typed, not one Herald makes
+		t.say(t.T("err.not_an_id", "Text", first), t.choice("/list", t.T("btn.list")))
 		return herald.Broadcast{}, false, nil
 	}
 	b, err := t.e.cfg.Store.Broadcast(id)

@@ -101,3 +101,12 @@ func TestLogSaysSubmittedInWords(t *testing.T) {
 		t.Errorf("/log shows a raw key:\n%s", joined(rs))
 	}
 }
+
+// A command given something that is not a broadcast ID says so, rather
+// than asking which broadcast as if nothing had been typed.
+func TestCommandWithANonIDSaysItIsNotAnID(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.send("/show B-1"), "“B-1” isn't a broadcast ID (IDs look like B-7K2Q). Check the ID with /list.")
+	mustContain(t, h.send("/show"), "Which broadcast? Type /show followed by its ID")
+	mustContain(t, h.send("/log B-ZZZZ"), "There's no broadcast B-ZZZZ.")
+}
