@@ -281,7 +281,11 @@ func (t *turn) list(args string) error {
 		labels = append(labels, t.T(kind.label))
 		words += " " + kind.word
 	}
-	if len(bs) == 0 {
+	switch {
+	case len(bs) == 0 && len(labels) > 0: // none of this kind or status, not none at all
+		t.say(t.T("list.empty_filtered", "Filter", t.joinList(labels)), append([]Choice{t.choice("/list", t.T("btn.list"))}, t.kindChoices(kind)...)...)
+		return nil
+	case len(bs) == 0:
 		t.say(t.T("list.empty"), append([]Choice{t.choice("/new", t.T("btn.new"))}, t.kindChoices(kind)...)...)
 		return nil
 	}
