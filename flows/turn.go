@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/locales"
@@ -126,18 +127,36 @@ func (t *turn) saveAdminName() error {
 }
 
 // matchTypedChoice lets an admin type a button's label (or "back",
-// "cancel") instead of pressing it.
+// "cancel") instead of pressing it: its words are enough, without the
+// emoji and arrows ("confirm" for "✅ Confirm", "no buttons, send now"
+// for "🚀 No buttons, send now").
 func (t *turn) matchTypedChoice() {
 	text := strings.TrimSpace(t.in.Text)
 	if text == "" || strings.HasPrefix(text, "/") || t.in.Choice != "" {
 		return
 	}
-	for _, c := range t.sess.Offered {
-		if strings.EqualFold(text, c.Label) || strings.EqualFold(text, c.ID) {
-			t.in.Choice, t.in.Text = c.ID, ""
-			return
+	words := labelWords(text)
+	for _, exact := range []bool{true, false} {
+		for _, c := range t.sess.Offered {
+			match := strings.EqualFold(text, c.Label) || strings.EqualFold(text, c.ID)
+			if !exact {
+				match = words != "" && words == labelWords(c.Label)
+			}
+			if match {
+				t.in.Choice, t.in.Text = c.ID, ""
+				return
+			}
 		}
 	}
+}
+
+// labelWords is a label's letters and digits, words apart, in lower case:
+// what an admin types for it.
+func labelWords(label string) string {
+	f := strings.FieldsFunc(strings.ToLower(label), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
+	})
+	return strings.Join(f, " ")
 }
 
 func (t *turn) saveSession() error {

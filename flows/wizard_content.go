@@ -238,6 +238,7 @@ func askButtons(t *turn) error {
 	} else {
 		cs = append(cs, t.choice(choiceDone, t.T("btn.no_buttons")))
 	}
+	cs = append(cs, t.sendNowOffer(len(here) > 0)...)
 	t.prompt(text, ExpectChoice, cs...)
 	return nil
 }
@@ -279,6 +280,8 @@ func handleButtons(t *turn) error {
 		return t.ask()
 	case choiceAddCard:
 		return handleAddCard(t)
+	case choiceSendNow:
+		return t.sendNow()
 	case choiceDone:
 		if d.Audience.HasChannel(herald.Messenger) {
 			return t.sectionDone(stepCategory)
