@@ -238,7 +238,7 @@ func renderTranscript(in Input, rs []Reply) string {
 		}
 		for _, c := range r.Choices {
 			mark := ""
-			if r.Multi && c.Checked {
+			if c.Checked {
 				mark = "✓ "
 			}
 			fmt.Fprintf(&b, "    (%s) %s%s\n", idRe.ReplaceAllString(c.ID, "B-XXXX"), mark, idRe.ReplaceAllString(c.Label, "B-XXXX"))

@@ -47,7 +47,6 @@ func toRecurrence(t *testing.T, name, text string) *harness {
 	h.send(name)
 	h.press("ch:telegram")
 	h.press(choiceDone)
-	h.press("rk:users")
 	h.press(choiceDone)
 	h.press("ct:text")
 	h.send(text)

@@ -99,6 +99,7 @@ func (e *Engine) newTurn(ctx context.Context, in Input, key string) (*turn, erro
 			e.cfg.Logger.Warn("flows: unreadable session dropped", "session", key, "error", err)
 			t.sess = &session{}
 		}
+		t.sess.upgrade()
 	}
 	if t.sess.Step != "" && t.now.Sub(t.sess.Updated) > e.cfg.SessionTTL {
 		name := t.sess.Draft.Name

@@ -37,9 +37,6 @@ func simpleBroadcastTurns(t *testing.T, h *harness, typed bool) int {
 			step(Input{Choice: "ch:telegram"})
 			step(Input{Choice: choiceDone})
 		}
-		if h.step() == stepRecipients { // people or groups: only when groups are stored
-			step(Input{Choice: "rk:users"})
-		}
 		h.wantStep(stepAudience)
 		step(Input{Choice: choiceDone}) // everyone, as shown
 	}
@@ -73,8 +70,8 @@ func TestTurnsForASimpleBroadcast(t *testing.T) {
 		seed  func(s testStore)
 		want  int
 	}{
-		// the seed has a Telegram group chat: people vs groups is asked
-		{"buttons, a group stored", false, false, nil, 9},
+		// the seed has a Telegram group chat: people vs groups is ticked on the audience step
+		{"buttons, a group stored", false, false, nil, 8},
 		{"buttons, no group stored", false, false, noGroup, 8},
 		{"buttons, one channel", false, true, noGroup, 6},
 		{"typed line", true, false, nil, 6},

@@ -13,7 +13,6 @@ import (
 const (
 	stepName        = "name"
 	stepChannels    = "channels"
-	stepRecipients  = "recipients"
 	stepAudience    = "audience"
 	stepAudTags     = "audience_tags"
 	stepAudExclude  = "audience_exclude"
@@ -56,8 +55,6 @@ func stepFor(name string) (step, bool) {
 		return step{askName, handleName}, true
 	case stepChannels:
 		return step{askChannels, handleChannels}, true
-	case stepRecipients:
-		return step{askRecipients, handleRecipients}, true
 	case stepAudience:
 		return step{askAudience, handleAudience}, true
 	case stepAudTags, stepAudExclude:
@@ -235,25 +232,4 @@ func (t *turn) channelList() string {
 		names = append(names, PlatformName(p))
 	}
 	return t.joinList(names)
-}
-
-func askRecipients(t *turn) error {
-	t.prompt(t.T("wizard.recipients.ask"), ExpectChoice,
-		t.choice("rk:users", t.T("recipients.users")),
-		t.choice("rk:groups", t.T("recipients.groups")),
-		t.choice("rk:both", t.T("recipients.both")))
-	return nil
-}
-
-func handleRecipients(t *turn) error {
-	k, ok := strings.CutPrefix(t.pressed(), "rk:")
-	switch rk := herald.RecipientKind(k); {
-	case !ok:
-		return t.fail(t.T("err.pick_choice"))
-	case rk == herald.Users || rk == herald.Groups || rk == herald.Both:
-		t.sess.Draft.Audience.Recipients = rk
-	default:
-		return t.fail(t.T("err.pick_choice"))
-	}
-	return t.sectionDone(stepAudience)
 }

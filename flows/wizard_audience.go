@@ -25,10 +25,13 @@ func askAudience(t *turn) error {
 	if t.unchanged { // the press changed nothing: say so where the step is redrawn
 		text = "ℹ️ " + t.T("wizard.nothing_changed") + "\n\n" + text
 	}
-	cs := []Choice{
-		t.choice("aud:all", t.T("aud.everyone")),
-		t.choice("aud:tags", t.T("aud.include")),
+	cs, err := t.recipientKindChoices(&d.Audience)
+	if err != nil {
+		return err
 	}
+	cs = append(cs,
+		t.choice("aud:all", t.T("aud.everyone")),
+		t.choice("aud:tags", t.T("aud.include")))
 	if len(d.Audience.IncludeTags) > 1 {
 		label := t.T("aud.match_any")
 		if d.Audience.TagMatch == herald.AllTags {
@@ -51,6 +54,9 @@ func handleAudience(t *turn) error {
 	a := &t.sess.Draft.Audience
 	if id, ok := strings.CutPrefix(t.pressed(), choiceRetarget); ok {
 		return t.pickRetarget(id)
+	}
+	if k, ok := strings.CutPrefix(t.pressed(), "rk:"); ok {
+		return t.pickRecipientKind(herald.RecipientKind(k))
 	}
 	switch t.pressed() {
 	case "aud:all":
@@ -100,6 +106,18 @@ func handleAudience(t *turn) error {
 		return t.ask()
 	}
 	return t.fail(t.T("err.pick_choice"))
+}
+
+// pickRecipientKind ticks people, group chats or both, redrawn in place.
+func (t *turn) pickRecipientKind(rk herald.RecipientKind) error {
+	a := &t.sess.Draft.Audience
+	if _, ok := recipientKeys[rk]; !ok || rk == "" {
+		return t.fail(t.T("err.pick_choice"))
+	}
+	t.unchanged = a.Recipients == rk
+	a.Recipients = rk
+	t.toggled = true
+	return t.ask()
 }
 
 // audienceDone leaves the audience step, unless nobody is in it.

@@ -183,7 +183,6 @@ func TestSummarySaysWhetherTextLinksAreCounted(t *testing.T) {
 		h.send("Winter sale")
 		h.press("ch:telegram")
 		h.press(choiceDone)
-		h.press("rk:users")
 		h.press(choiceDone)
 		h.press("ct:text")
 		h.send("Sale today: https://shop.example/sale")

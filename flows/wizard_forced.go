@@ -10,9 +10,10 @@ import (
 // Questions whose answer is forced are not asked, and one typed line may
 // answer several steps: issue #21 counts the turns of a simple broadcast.
 
-// channelsChosen goes on once the channels are set: to people vs groups
-// only when a chosen channel has group chats stored (else the answer is
-// people), then to the audience.
+// channelsChosen goes on to the audience once the channels are set. People
+// vs group chats is a choice on the audience step itself, offered only
+// when a chosen channel has group chats stored (else the answer is
+// people): a separate question cost every broadcast a turn.
 func (t *turn) channelsChosen() error {
 	a := &t.sess.Draft.Audience
 	if len(a.Channels) == 0 {
@@ -25,11 +26,41 @@ func (t *turn) channelsChosen() error {
 	if err != nil {
 		return err
 	}
-	if groups.Total == 0 {
+	if groups.Total == 0 || a.Recipients == "" {
 		a.Recipients = herald.Users
-		return t.sectionDone(stepAudience)
 	}
-	return t.goTo(stepRecipients)
+	return t.sectionDone(stepAudience)
+}
+
+// stepRecipients was the separate people-or-groups question; sessions
+// saved while it was asked are moved onto the audience step.
+const stepRecipients = "recipients"
+
+// upgrade moves a session saved by an older Herald onto today's steps.
+func (s *session) upgrade() {
+	if s.Step == stepRecipients {
+		s.Step = stepAudience
+	}
+	for i, st := range s.History {
+		if st == stepRecipients {
+			s.History[i] = stepAudience
+		}
+	}
+	s.History = slices.Compact(s.History)
+}
+
+// recipientKindChoices are the audience step's people / group chats /
+// both, the current one ticked, when the chosen channels have group chats.
+func (t *turn) recipientKindChoices(a *herald.Audience) ([]Choice, error) {
+	groups, _, err := t.groupChats(&herald.Audience{Channels: a.Channels})
+	if err != nil || groups.Total == 0 {
+		return nil, err
+	}
+	var cs []Choice
+	for _, rk := range []herald.RecipientKind{herald.Users, herald.Groups, herald.Both} {
+		cs = append(cs, Choice{ID: "rk:" + string(rk), Label: t.T(recipientKeys[rk]), Checked: a.Recipients == rk})
+	}
+	return cs, nil
 }
 
 // groupChats counts the group chats in a (whatever its kind of

@@ -236,11 +236,14 @@ func (c *Console) print(replies []flows.Reply) {
 			}
 			keys[key] = ch.ID
 			mark := ""
-			if r.Multi && ch.ID != "done" && ch.ID != "back" && ch.ID != "cancel" {
+			switch {
+			case r.Multi && ch.ID != "done" && ch.ID != "back" && ch.ID != "cancel":
 				mark = "[ ] "
 				if ch.Checked {
 					mark = "[x] "
 				}
+			case ch.Checked: // one of a few, as people vs group chats
+				mark = "✓ "
 			}
 			c.printf("  %2s) %s%s\n", key, mark, ch.Label)
 		}

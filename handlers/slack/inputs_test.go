@@ -10,7 +10,7 @@ import (
 	"github.com/heraldbot/herald/platformtest"
 )
 
-// toAudience runs /herald new up to the audience menu (Step 4) and
+// toAudience runs /herald new up to the audience menu (Step 3) and
 // returns the thread.
 func (r *rig) toAudience(user, name string) string {
 	r.t.Helper()
@@ -72,11 +72,11 @@ func field(t *testing.T, el map[string]json.RawMessage, name string, v any) {
 func TestDateAndTimePickersAnswerTheTimingStep(t *testing.T) {
 	r := newRig(t)
 	thread := r.toAudience(alice, "Picked sale")
-	r.press(alice, r.last("Step 4"), "done")
-	r.press(alice, r.last("Step 5"), "ct:text")
+	r.press(alice, r.last("Step 3"), "done")
+	r.press(alice, r.last("Step 4"), "ct:text")
 	r.reply(alice, thread, "See you soon")
-	r.press(alice, r.last("Step 6"), "done")
-	r.press(alice, r.last("Step 7"), "tm:at")
+	r.press(alice, r.last("Step 5"), "done")
+	r.press(alice, r.last("Step 6"), "tm:at")
 
 	ask := r.last("When should it go out?")
 	var day, clock, zone string
@@ -142,7 +142,7 @@ func TestTagMenuPicksTheAudience(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.toAudience(alice, "Tagged sale")
-	r.press(alice, r.last("Step 4"), "aud:tags")
+	r.press(alice, r.last("Step 3"), "aud:tags")
 	menu := r.last("Only people with these tags")
 	var opts []struct {
 		Text  struct{ Text string } `json:"text"`
@@ -193,7 +193,7 @@ func TestTagMenuPicksTheAudience(t *testing.T) {
 		t.Fatalf("vip was not dropped again: %s", m.Blocks)
 	}
 	r.press(alice, m, "done")
-	aud := r.last("Step 4")
+	aud := r.last("Step 3")
 	if !strings.Contains(aud.Blocks, "With any of the tags: gold") || !strings.Contains(aud.Blocks, "1 recipient") {
 		t.Fatalf("the audience is not the menu's selection: %s", aud.Blocks)
 	}

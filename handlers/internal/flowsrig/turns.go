@@ -25,16 +25,16 @@ func SimpleBroadcastTurns(c Chat, typed bool) int {
 	} else {
 		press("Step 2", "ch:line")
 		press("Step 2", "done")
-		press("Step 4", "done") // everyone, as shown; no group chat stored, so no people-or-groups question
+		press("Step 3", "done") // everyone, as shown; people, as ticked (or no group chat stored)
 	}
-	typeIn("Hi {name|there}!", "Step 5") // typed text is a text message
+	typeIn("Hi {name|there}!", "Step 4") // typed text is a text message
 	// No buttons, send now: no When step; nobody is in an operator chat,
 	// so no question. Typed, a button's label is its words.
 	if typed {
-		typeIn("No buttons, send now", "Step 6")
+		typeIn("No buttons, send now", "Step 5")
 		typeIn("confirm", "Summary of")
 	} else {
-		press("Step 6", "btn:now")
+		press("Step 5", "btn:now")
 		press("Summary of", "sum:confirm")
 	}
 	return turns
