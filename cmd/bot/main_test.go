@@ -305,6 +305,27 @@ func TestDemoStartsAndStopsAtEndOfInput(t *testing.T) {
 	}
 }
 
+// The demo's welcome and goodbye are in the console admin's language, as
+// the chat is: with locale ja, no English is left in them.
+func TestDemoWelcomesInTheConfiguredLanguage(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg, _ := writeConfig(t, "locale: ja\n")
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"-demo", "-config", cfg, "-listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errb.String())
+	}
+	for _, want := range []string{"Herald のデモが動いています。", "LINE・Telegram・Messenger の生成された購読者 3,000 人", "10秒", "コンソールを閉じました。"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, english := range []string{"running", "subscribers", "admin", "stopping"} {
+		if strings.Contains(out.String(), english) {
+			t.Errorf("English %q in the Japanese demo:\n%s", english, out.String())
+		}
+	}
+}
+
 func TestListenFlagSaysHowToFixABadOrBusyPort(t *testing.T) {
 	r := runBot(t, "-demo", "-listen", "8081")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "-listen 127.0.0.1:8081") {
