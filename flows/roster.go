@@ -37,6 +37,7 @@ var reasonKeys = map[roster.Reason]string{
 	roster.ReasonNotUTF8:     "import.reason.not_utf8",
 	roster.ReasonNoID:        "import.reason.no_id",
 	roster.ReasonBadID:       "import.reason.bad_id",
+	roster.ReasonNotNumber:   "import.reason.not_a_number",
 	roster.ReasonNoPlatform:  "import.reason.no_platform",
 	roster.ReasonBadPlatform: "import.reason.bad_platform",
 	roster.ReasonBadTimezone: "import.reason.bad_timezone",

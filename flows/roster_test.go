@@ -101,7 +101,7 @@ func TestWizardSaysImportedMessengerUsersNeverWrote(t *testing.T) {
 	h.cfg.Roster = h.store.(Roster)
 	h.newEngine()
 	h.send("/import messenger")
-	mustContain(t, h.upload("page.csv", "text/csv", []byte("psid\nP9\nP10\n")), "2 new")
+	mustContain(t, h.upload("page.csv", "text/csv", []byte("psid\n9009\n9010\n")), "2 new")
 	h.send("/new")
 	h.send("Page news")
 	h.press("ch:messenger")
