@@ -91,10 +91,14 @@ func describeConfig(w io.Writer, c *Config, source string) {
 	} else {
 		row("api", "off", c.offBecause("api", "api.tokens is empty"))
 	}
+	where := "http.listen"
+	if c.Metrics.Listen != "" {
+		where = "metrics.listen " + c.Metrics.Listen + " only"
+	}
 	if c.Metrics.Token != "" {
-		row("metrics", "token", "GET /metrics needs the bearer token of metrics.token")
+		row("metrics", "token", "GET /metrics on "+where+" needs the bearer token of metrics.token")
 	} else {
-		row("metrics", "open", "GET /metrics is open to whoever reaches http.listen (metrics.token is empty): keep it off the reverse proxy")
+		row("metrics", "open", "GET /metrics is open to whoever reaches "+where+" (metrics.token is empty): keep it off the reverse proxy")
 	}
 	_ = tw.Flush()
 }

@@ -20,7 +20,7 @@ func env(vars map[string]string) func(string) (string, bool) {
 }
 
 // exampleEnv sets every ${VAR} that config.example.yaml references to a
-// dummy value long enough to pass validation.
+// dummy value long enough to pass validation (an address for *_LISTEN).
 func exampleEnv(t *testing.T) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile("../../config.example.yaml")
@@ -30,6 +30,9 @@ func exampleEnv(t *testing.T) map[string]string {
 	vars := map[string]string{}
 	for _, m := range regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)`).FindAllStringSubmatch(string(data), -1) {
 		vars[m[1]] = "dummy-" + strings.ToLower(m[1]) + "-0123456789"
+		if strings.HasSuffix(m[1], "_LISTEN") {
+			vars[m[1]] = "127.0.0.1:9090" // an address, not a secret
+		}
 	}
 	return vars
 }
@@ -63,7 +66,7 @@ func TestExampleConfigLoadsAndValidates(t *testing.T) {
 	def.Messenger.PageToken, def.Messenger.AppSecret, def.Messenger.VerifyToken = cfg.Messenger.PageToken, cfg.Messenger.AppSecret, cfg.Messenger.VerifyToken
 	def.API.Tokens = []APIToken{{Name: "crm", Token: vars["HERALD_API_TOKEN_CRM"]}}
 	def.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "-1001234567890"}
-	def.Metrics.Token = vars["HERALD_METRICS_TOKEN"]
+	def.Metrics.Token, def.Metrics.Listen = vars["HERALD_METRICS_TOKEN"], vars["HERALD_METRICS_LISTEN"]
 	def.Schedule.QuietHours = &QuietHoursConfig{Start: "22:00", End: "08:00"}
 	if diff := cmp.Diff(def, cfg); diff != "" {
 		t.Errorf("config.example.yaml differs from DefaultConfig (-default +example):\n%s", diff)
