@@ -13,20 +13,7 @@ func TestMetricsTokenGuardsMetrics(t *testing.T) {
 	cfg, _ := writeConfig(t, "metrics:\n  token: "+token+"\n")
 	b := startBot(t, strings.NewReader(""), "-config", cfg)
 
-	scrape := func(auth string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("GET", "http://"+b.addr+"/metrics", nil)
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(body)
-	}
+	scrape := func(auth string) (int, string) { return getAuth(t, "http://"+b.addr+"/metrics", auth) }
 	for _, auth := range []string{"", "Bearer wrong-token-0123456789abcdef", "Basic " + token, "Bearer", token} {
 		code, body := scrape(auth)
 		if code != http.StatusUnauthorized || strings.Contains(body, "herald_") {
@@ -49,6 +36,23 @@ func TestMetricsTokenGuardsMetrics(t *testing.T) {
 	}
 }
 
+// getAuth fetches url with an Authorization header (none when empty) and
+// returns the status and body.
+func getAuth(t *testing.T, url, auth string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
 func TestMetricsTokenMustBeLong(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Metrics.Token = "short"
@@ -68,25 +72,14 @@ func TestMetricsListenMovesMetricsOffTheMainServer(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no metrics_addr in the start line:\n%s", b.stderr)
 	}
-	get := func(url string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("GET", url, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(body)
-	}
-	if code, body := get("http://" + m[1] + "/metrics"); code != http.StatusOK || !strings.Contains(body, "herald_") {
+	auth := "Bearer " + token
+	if code, body := getAuth(t, "http://"+m[1]+"/metrics", auth); code != http.StatusOK || !strings.Contains(body, "herald_") {
 		t.Errorf("metrics.listen /metrics: %d %.80q", code, body)
 	}
-	if code, _ := get("http://" + b.addr + "/metrics"); code != http.StatusNotFound {
+	if code, _ := getAuth(t, "http://"+b.addr+"/metrics", auth); code != http.StatusNotFound {
 		t.Errorf("http.listen /metrics with metrics.listen set: %d, want 404", code)
 	}
-	if code, _ := get("http://" + m[1] + "/healthz"); code != http.StatusNotFound {
+	if code, _ := getAuth(t, "http://"+m[1]+"/healthz", auth); code != http.StatusNotFound {
 		t.Errorf("metrics.listen serves /healthz: %d, want only /metrics", code)
 	}
 	if code := b.wait(t); code != exitOK {
