@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -59,15 +60,19 @@ func (i *interims) Say(_ context.Context, _ herald.Origin, r Reply) { i.said = a
 
 func TestImportShowsProgress(t *testing.T) {
 	defer func(n int) { importProgressEvery = n }(importProgressEvery)
-	importProgressEvery = 2
+	importProgressEvery = 1000
 	said := &interims{}
 	h := newHarness(t, func(c *Config) { c.Interim = said })
 	h.cfg.Roster = h.store.(Roster)
 	h.newEngine()
 	h.send("/import telegram")
-	rs := h.upload("big.csv", "text/csv", []byte("id\n1\n2\n3\n4\n5\n"))
-	mustContain(t, rs, "5 rows — 5 new")
-	want := []string{"⏳ Importing… 2 rows read: 2 new, 0 updated, 0 skipped so far.", "⏳ Importing… 4 rows read: 4 new, 0 updated, 0 skipped so far."}
+	file := []byte("id\n")
+	for i := range 2500 {
+		file = fmt.Appendf(file, "%d\n", 700000+i) // none the harness knows
+	}
+	rs := h.upload("big.csv", "text/csv", file)
+	mustContain(t, rs, "2,500 rows — 2,500 new")
+	want := []string{"⏳ Importing… 1,000 rows read: 1,000 new, 0 updated, 0 skipped so far.", "⏳ Importing… 2,000 rows read: 2,000 new, 0 updated, 0 skipped so far."}
 	if !slices.Equal(said.said, want) {
 		t.Errorf("progress messages = %q; want %q", said.said, want)
 	}
