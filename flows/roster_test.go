@@ -114,3 +114,27 @@ func TestWizardSaysImportedMessengerUsersNeverWrote(t *testing.T) {
 	mustContain(t, rs, "Note: 3 Messenger users haven't written in the last 24 hours")
 	mustContain(t, rs, "2 of them never wrote to the page (imported or added through the API)")
 }
+
+// /export ID audits a broadcast: the CSV is who its audience reaches, as
+// many as /audience counts for the same terms, and no one else.
+func TestExportOfABroadcastsAudience(t *testing.T) {
+	h := newHarness(t)
+	h.cfg.Roster = h.store.(Roster)
+	h.newEngine()
+	b := h.scheduleOne("Audit me")
+	rs := h.send("/export " + strings.ToLower(b.ID))
+	if len(rs) != 1 || rs[0].File == nil || rs[0].File.Name != b.ID+".csv" {
+		t.Fatalf("/export %s answered %+v", b.ID, rs)
+	}
+	rows := strings.Split(strings.TrimSpace(string(rs[0].File.Data)), "\n")[1:]
+	if len(rows) == 0 {
+		t.Fatal("the broadcast's audience exported empty")
+	}
+	for _, row := range rows {
+		if !strings.HasPrefix(row, "line,") || !strings.Contains(row, "vip") {
+			t.Errorf("%s (tag:vip on line) exports %q", b.ID, row)
+		}
+	}
+	mustContain(t, rs, fmt.Sprintf("📤 %d subscribers", len(rows)))
+	mustContain(t, h.send("/audience tag:vip on line"), fmt.Sprintf("👥 %d recipients — LINE %d", len(rows), len(rows)))
+}
