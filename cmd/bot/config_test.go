@@ -82,13 +82,16 @@ func TestExampleConfigWithSomePlatforms(t *testing.T) {
 		set  []string
 		on   string   // enabledChannels, joined
 		off  []string // sections switched off for want of their variables
+		// notes are what check-config says is still missing to be of use
+		notes []string
 	}{
-		{"nothing set", nil, "none", []string{"api", "line", "messenger", "slack", "telegram"}},
-		{"telegram only", []string{"TELEGRAM_TOKEN"}, "telegram", []string{"api", "line", "messenger", "slack"}},
-		{"line only", []string{"LINE_CHANNEL_SECRET", "LINE_CHANNEL_TOKEN"}, "line", []string{"api", "messenger", "slack", "telegram"}},
+		{"nothing set", nil, "none", []string{"api", "line", "messenger", "slack", "telegram"}, []string{"no admin chat is on", "no delivery channel is on"}},
+		{"telegram only", []string{"TELEGRAM_TOKEN"}, "telegram", []string{"api", "line", "messenger", "slack"}, nil},
+		{"line only", []string{"LINE_CHANNEL_SECRET", "LINE_CHANNEL_TOKEN"}, "line", []string{"api", "messenger", "slack", "telegram"}, []string{"no admin chat is on"}},
+		{"slack only", []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"}, "slack", []string{"api", "line", "messenger", "telegram"}, []string{"no delivery channel is on"}},
 		{"slack over socket mode and messenger", []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "MESSENGER_PAGE_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN"},
-			"slack,messenger", []string{"api", "line", "telegram"}},
-		{"telegram and the api", []string{"TELEGRAM_TOKEN", "HERALD_API_TOKEN_CRM"}, "telegram", []string{"line", "messenger", "slack"}},
+			"slack,messenger", []string{"api", "line", "telegram"}, nil},
+		{"telegram and the api", []string{"TELEGRAM_TOKEN", "HERALD_API_TOKEN_CRM"}, "telegram", []string{"line", "messenger", "slack"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,6 +116,16 @@ func TestExampleConfigWithSomePlatforms(t *testing.T) {
 			slices.Sort(off)
 			if diff := cmp.Diff(tt.off, off); diff != "" {
 				t.Errorf("sections off (-want +got):\n%s", diff)
+			}
+			var out strings.Builder
+			describeConfig(&out, &cfg, "config.example.yaml")
+			if got := strings.Count(out.String(), "\nnote: "); got != len(tt.notes) {
+				t.Errorf("%d notes, want %d:\n%s", got, len(tt.notes), out.String())
+			}
+			for _, n := range tt.notes {
+				if !strings.Contains(out.String(), "\nnote: "+n) {
+					t.Errorf("check-config lacks the note %q:\n%s", n, out.String())
+				}
 			}
 		})
 	}
