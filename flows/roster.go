@@ -97,7 +97,7 @@ func (t *turn) importFile(def herald.Platform, f *File) error {
 	b.WriteString(t.T("import.done", "Rows", FormatCount(rep.Rows), "Created", FormatCount(rep.Created), "Updated", FormatCount(rep.Updated),
 		"Unchanged", FormatCount(rep.Unchanged), "Skipped", FormatCount(len(rep.Skipped))))
 	for _, rc := range rep.ReasonCounts() {
-		b.WriteString("\n• " + t.T(reasonKeys[rc.Reason]) + ": " + FormatCount(rc.Count))
+		b.WriteString("\n" + t.T("count.item", "What", t.T(reasonKeys[rc.Reason]), "Count", FormatCount(rc.Count)))
 	}
 	for i, s := range rep.Skipped {
 		if i == importShown {

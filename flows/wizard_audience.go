@@ -220,7 +220,7 @@ func askTagPick(t *turn) error {
 		id := "t:" + strconv.Itoa(len(t.sess.Tags)-1)
 		alone.Audience.IncludeTags = []string{tag}
 		n, _ := t.count(&alone) // a failed count shows 0; the audience count below reports the error
-		cs = append(cs, Choice{ID: id, Label: tag + " (" + FormatCount(n.Total) + ")", Checked: slices.Contains(picked, tag)})
+		cs = append(cs, Choice{ID: id, Label: t.T("aud.tag_count", "Tag", tag, "Count", FormatCount(n.Total)), Checked: slices.Contains(picked, tag)})
 	}
 	for i, tc := range tags {
 		if i == maxTagChoices {

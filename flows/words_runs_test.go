@@ -67,6 +67,9 @@ func TestNoEnglishInRunsLogsAndErrors(t *testing.T) {
 				if bad := untranslated(strings.ReplaceAll(r.Text, "Alice", "")); len(bad) > 0 { // a person's name
 					t.Errorf("English in %s: %q in\n%s", lang, bad, r.Text)
 				}
+				if strings.Contains(r.Text, " (") || strings.Contains(r.Text, "): ") { // e.g. a time's zone, a count
+					t.Errorf("half-width brackets in %s:\n%s", lang, r.Text)
+				}
 				for _, c := range r.Choices {
 					if bad := untranslated(c.Label); len(bad) > 0 {
 						t.Errorf("English button in %s: %q", lang, c.Label)

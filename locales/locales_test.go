@@ -182,9 +182,10 @@ func catalogMessages(lang string) (map[string]string, error) {
 // ASCII punctuation stays only in what admins type (commands, targets,
 // examples such as "tag:vip, -tag:churned") and in placeholders. One style
 // per language: a half-width ":", ",", "!", "?", ";" or "(" right after a
-// Japanese or Chinese character is a slip.
+// Japanese or Chinese character, or after a placeholder (a channel's name,
+// a count) inside such a sentence, is a slip.
 func TestCJKPunctuationIsFullWidth(t *testing.T) {
-	slip := regexp.MustCompile(`[\p{Han}\p{Hiragana}\p{Katakana}ー」）](?:[,;!?(]|:\s|:$)`)
+	slip := regexp.MustCompile(`(?:[\p{Han}\p{Hiragana}\p{Katakana}ー」）]|\}\})(?:[,;!?(]|:\s|:$)`)
 	for _, lang := range []string{"ja", "zh-CN", "zh-TW"} {
 		msgs, err := catalogMessages(lang)
 		if err != nil {
