@@ -83,7 +83,7 @@ func (t *turn) command(line string) error {
 		err = t.setTimezone(args)
 	case "/testme":
 		err = t.testMe(args)
-	case "/whoami":
+	case "/whoami", "/chatid": // /chatid answers in a group that is not an admin chat yet too
 		t.whoAmI()
 	case "/import":
 		err = t.startImport(args)

@@ -93,7 +93,8 @@ func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 		var parts []string
 		for _, p := range herald.Platforms {
 			if n, ok := s.Delivered[p]; ok {
-				parts = append(parts, PlatformName(p)+" "+FormatCount(s.Reach[btn.ID][p])+" ("+rate(s.Reach[btn.ID][p], n)+")")
+				parts = append(parts, loc.T("stats.channel", "Channel", PlatformName(p), "Count", FormatCount(s.Reach[btn.ID][p]),
+					"Rate", rate(s.Reach[btn.ID][p], n)))
 			}
 		}
 		if len(parts) > 0 {

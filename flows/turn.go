@@ -293,7 +293,7 @@ func (t *turn) when(at time.Time) string {
 	if at.IsZero() {
 		return "—"
 	}
-	return at.In(t.tz).Format("2006-01-02 15:04") + " (" + t.tz.String() + ")"
+	return t.T("time.zoned", "Time", at.In(t.tz).Format("2006-01-02 15:04"), "Zone", t.tz.String())
 }
 
 // restoreEdited puts a broadcast whose edit was canceled back in the

@@ -254,7 +254,7 @@ func askTagPick(t *turn) error {
 	offer := func(tc herald.TagCount) {
 		t.sess.Tags = append(t.sess.Tags, tc.Tag)
 		id := "t:" + strconv.Itoa(len(t.sess.Tags)-1)
-		cs = append(cs, Choice{ID: id, Label: tc.Tag + " (" + FormatCount(tc.Count) + ")", Checked: slices.Contains(picked, tc.Tag)})
+		cs = append(cs, Choice{ID: id, Label: t.T("aud.tag_count", "Tag", tc.Tag, "Count", FormatCount(tc.Count)), Checked: slices.Contains(picked, tc.Tag)})
 	}
 	here := t.tagsHere(tags)
 	for i, tc := range here {

@@ -145,9 +145,9 @@ func TestMissedPromptSpeaksTheCreatorsLanguage(t *testing.T) {
 		late time.Duration
 		want []string
 	}{
-		{"zh-TW", 3 * time.Hour, []string{"原定於 今天 06:00 (UTC) 發出", "已延誤 3 小時", "📤 立即發送", "🕘 改期", "🛑 取消推播"}},
+		{"zh-TW", 3 * time.Hour, []string{"原定於 今天 06:00（UTC） 發出", "已延誤 3 小時", "📤 立即發送", "🕘 改期", "🛑 取消推播"}},
 		{"zh-CN", 49 * time.Hour, []string{"已延误 2 天", "📤 立即发送", "🕘 改期"}},
-		{"ja", 90 * time.Minute, []string{"今日 06:00 (UTC) に配信予定", "2時間遅れています", "📤 今すぐ送信", "🕘 日時を変更"}},
+		{"ja", 90 * time.Minute, []string{"今日 06:00（UTC） に配信予定", "2時間遅れています", "📤 今すぐ送信", "🕘 日時を変更"}},
 		{"en", 25*time.Hour + 20*time.Minute, []string{"missed by 25 h"}},
 		{"en", 20 * time.Second, []string{"missed by less than a minute"}},
 		{"en", 22 * time.Second, []string{"missed by less than a minute"}},

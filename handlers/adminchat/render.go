@@ -112,9 +112,15 @@ func (v view) waitingLine(p *herald.Progress) string {
 
 // pausedLine says why a run is paused and what to do about it.
 func pausedLine(loc *locales.Localizer, p *herald.Progress) string {
-	if a := p.AutoPause; a != nil && a.Finished > 0 {
+	a := p.AutoPause
+	if a == nil { // a pause read back from the run, as stored
+		if stored, ok := herald.ParseAutoPause(p.PauseReason); ok {
+			a = &stored
+		}
+	}
+	if a != nil && a.Finished > 0 {
 		return loc.T("progress.auto_paused", "Failed", flows.FormatCount(a.Failed), "Finished", flows.FormatCount(a.Finished),
-			"Percent", percent(float64(a.Failed)/float64(a.Finished)), "Limit", percent(a.Threshold))
+			"Percent", flows.Percent(float64(a.Failed)/float64(a.Finished)), "Limit", flows.Percent(a.Threshold))
 	}
 	if p.PauseReason != "" {
 		return loc.T("progress.pause_reason", "Reason", p.PauseReason)
@@ -198,11 +204,6 @@ func formatRate(r float64) string {
 		return flows.FormatCount(int(math.Round(r)))
 	}
 	return strconv.FormatFloat(r, 'f', 1, 64)
-}
-
-// percent shows a fraction as a percentage: 0.05 → "5%", 0.0625 → "6.3%".
-func percent(f float64) string {
-	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
 }
 
 // clock shows t in the bot's timezone: the time alone when it is on the

@@ -382,6 +382,7 @@ const (
 	ImportReportSkippedReasonInvalid     ImportReportSkippedReason = "invalid"
 	ImportReportSkippedReasonNoId        ImportReportSkippedReason = "no_id"
 	ImportReportSkippedReasonNoPlatform  ImportReportSkippedReason = "no_platform"
+	ImportReportSkippedReasonNotANumber  ImportReportSkippedReason = "not_a_number"
 	ImportReportSkippedReasonNotUtf8     ImportReportSkippedReason = "not_utf8"
 	ImportReportSkippedReasonTooLong     ImportReportSkippedReason = "too_long"
 )
@@ -406,6 +407,8 @@ func (e ImportReportSkippedReason) Valid() bool {
 	case ImportReportSkippedReasonNoId:
 		return true
 	case ImportReportSkippedReasonNoPlatform:
+		return true
+	case ImportReportSkippedReasonNotANumber:
 		return true
 	case ImportReportSkippedReasonNotUtf8:
 		return true
