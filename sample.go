@@ -36,11 +36,24 @@ type Sample struct {
 // number holds exactly in every language.
 const MaxSampleSeed = 1<<53 - 1
 
-// NewSampleSeed draws a seed for a new sample.
+// NewSampleSeed draws a seed for a new sample, never 0.
 func NewSampleSeed() uint64 {
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported systems
-	return binary.LittleEndian.Uint64(b[:]) & MaxSampleSeed
+	return max(1, binary.LittleEndian.Uint64(b[:])&MaxSampleSeed)
+}
+
+// Seeded is s with a seed: s itself when it has one, else a copy with a
+// seed from draw. Seed 0 means "not drawn yet": the wizard draws one when
+// a sample is first chosen, the broadcasts service when one arrives
+// without (the API's seed is optional).
+func (s *Sample) Seeded(draw func() uint64) *Sample {
+	if s == nil || s.Seed != 0 {
+		return s
+	}
+	c := *s
+	c.Seed = draw()
+	return &c
 }
 
 // Validate checks that exactly one of Percent, Max and HoldoutPercent is
@@ -135,7 +148,7 @@ func (s *Sample) Sent() Band {
 
 // Capped reports whether the sample is "at most Max people": the Max
 // lowest ranks of the audience, which only the whole audience can tell.
-func (s *Sample) Capped() bool { return s.Max > 0 }
+func (s *Sample) Capped() bool { return s != nil && s.Max > 0 }
 
 // Control is the holdout's control group as a sample of its own (the
 // HoldoutPercent band of the same seed), or nil without a holdout: the

@@ -42,6 +42,7 @@ func askAudience(t *turn) error {
 		t.choice("aud:attr", t.T("aud.attr")),
 		t.choice("aud:tapped", t.T("aud.tapped")),
 		t.choice("aud:csv", t.T("aud.csv")),
+		t.choice("aud:sample", t.T("aud.sample")),
 		t.choice(choiceDone, t.T("btn.continue")))
 	t.promptReply(Reply{Text: text, Expect: ExpectText, Choices: cs, Edit: t.pressedToggle()})
 	return nil
@@ -79,6 +80,8 @@ func handleAudience(t *turn) error {
 		return t.goTo(stepAudCSV)
 	case "aud:tapped":
 		return t.askRetarget()
+	case "aud:sample":
+		return t.goTo(stepAudSample)
 	case choiceDone:
 		return t.audienceDone()
 	case "":
@@ -144,7 +147,11 @@ func (t *turn) countText(d *herald.Broadcast, c herald.Count) string {
 	for _, p := range d.Audience.Channels {
 		parts = append(parts, PlatformName(p)+" "+FormatCount(c.ByPlatform[p]))
 	}
-	s := t.N("count.total", c.Total, "Total", FormatCount(c.Total), "Platforms", strings.Join(parts, " · "),
+	var s string
+	if sm := d.Audience.Sample; sm != nil {
+		s = t.sampleCount(sm, c) + "\n"
+	}
+	s += t.N("count.total", c.Total, "Total", FormatCount(c.Total), "Platforms", strings.Join(parts, " · "),
 		"Users", FormatCount(c.Users), "Groups", FormatCount(c.Groups))
 	if c.OutsideWindow > 0 && d.Category != herald.NonMarketing {
 		s += "\n" + t.N("count.outside_window", c.OutsideWindow, "Count", FormatCount(c.OutsideWindow))
@@ -184,6 +191,9 @@ func (t *turn) describeAudience(a *herald.Audience) string {
 	}
 	if len(lines) == 0 {
 		lines = append(lines, t.T("aud.desc.everyone"))
+	}
+	if a.Sample != nil {
+		lines = append(lines, t.describeSample(a.Sample))
 	}
 	return "• " + strings.Join(lines, "\n• ")
 }
