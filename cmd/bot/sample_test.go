@@ -99,7 +99,9 @@ func TestAPISampleSendsExactlyTheDraw(t *testing.T) {
 	}
 
 	lowest := slices.Clone(ids)
-	rank := func(id string) uint64 { return herald.SampleRank(99, herald.SubscriberKey{Platform: herald.Telegram, ID: id}) }
+	rank := func(id string) uint64 {
+		return herald.SampleRank(99, herald.SubscriberKey{Platform: herald.Telegram, ID: id})
+	}
 	sort.Slice(lowest, func(i, j int) bool { return rank(lowest[i]) < rank(lowest[j]) })
 	if got, want := receivers(fakes, "Cap of seven"), sorted(lowest[:7]); !slices.Equal(got, want) {
 		t.Errorf("the cap of 7 reached %v, want the 7 lowest ranks %v", got, want)
