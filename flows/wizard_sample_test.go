@@ -91,3 +91,19 @@ func TestOneLineSample(t *testing.T) {
 	mustContain(t, h.send(`/new "Hi" sample 10% holdout 5%`), "appears twice")
 	h.golden("oneline_sample")
 }
+
+// A clone keeps the sample and its seed: the copy reaches the same people
+// and keeps the same control group out; "🔀 Draw other people" is how to
+// change them.
+func TestCloneKeepsTheDraw(t *testing.T) {
+	h := sampleHarness(t)
+	h.send(`/new "Hi" on telegram holdout 5% now`)
+	h.press("sum:confirm")
+	b := h.stored()
+	mustContain(t, h.send("/clone "+b.ID), "All but a random 5% control group, kept out for comparing (draw 7)")
+	for _, x := range h.mustList() {
+		if s := x.Audience.Sample; s == nil || *s != *b.Audience.Sample {
+			t.Errorf("%s: sample %+v, want %+v", x.ID, s, b.Audience.Sample)
+		}
+	}
+}
