@@ -17,11 +17,10 @@ const maxTagChoices = 16
 
 func askAudience(t *turn) error {
 	d := &t.sess.Draft
-	cnt, err := t.count(d)
+	text, err := t.audienceQuestion("wizard.audience.ask")
 	if err != nil {
 		return err
 	}
-	text := t.T("wizard.audience.ask") + "\n\n" + t.describeAudience(&d.Audience) + "\n" + t.countText(d, cnt)
 	if t.unchanged { // the press changed nothing: say so where the step is redrawn
 		text = "ℹ️ " + t.T("wizard.nothing_changed") + "\n\n" + text
 	}
@@ -103,6 +102,17 @@ func handleAudience(t *turn) error {
 		return t.ask()
 	}
 	return t.fail(t.T("err.pick_choice"))
+}
+
+// audienceQuestion is a question about the draft's audience (its message
+// key) over who it targets now and the live count.
+func (t *turn) audienceQuestion(key string) (string, error) {
+	d := &t.sess.Draft
+	cnt, err := t.count(d)
+	if err != nil {
+		return "", err
+	}
+	return t.T(key) + "\n\n" + t.describeAudience(&d.Audience) + "\n" + t.countText(d, cnt), nil
 }
 
 // audienceDone leaves the audience step, unless nobody is in it.

@@ -77,11 +77,10 @@ func (t *turn) setSample(a *herald.Audience, s *herald.Sample) {
 
 func askSample(t *turn) error {
 	d := &t.sess.Draft
-	cnt, err := t.count(d)
+	text, err := t.audienceQuestion("wizard.sample.ask")
 	if err != nil {
 		return err
 	}
-	text := t.T("wizard.sample.ask") + "\n\n" + t.describeAudience(&d.Audience) + "\n" + t.countText(d, cnt)
 	cs := make([]Choice, 0, len(samplePresets)+2)
 	for _, w := range samplePresets {
 		s, _ := parseSample(w)

@@ -19,28 +19,14 @@ import (
 // the field; a capped broadcast and a holdout go out through the real
 // senders to exactly the people their seed draws, and nobody else.
 func TestAPISampleSendsExactlyTheDraw(t *testing.T) {
-	fakes, u := platformFakes(t)
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: "123456:sample-test", APIURL: u.Telegram, AdminChatIDs: []int64{-100777}}
-	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-0123456789"}}
-	addAdminGroup(fakes.Telegram, -100777)
 	start := time.Now()
-	a := startTestApp(t, cfg, func() time.Time { return start })
+	a, fakes, c := startAPIApp(t, start, nil)
 	ids := make([]string, 60)
 	for i := range ids {
 		ids[i] = fmt.Sprint(700000 + i)
 	}
 	subscribe(t, a.store, herald.Telegram, start, []string{"fans"}, ids...)
-
 	ctx := context.Background()
-	c, err := apiclient.NewClientWithResponses("http://"+a.addr, apiclient.WithRequestEditorFn(
-		func(_ context.Context, req *http.Request) error {
-			req.Header.Set("Authorization", "Bearer crm-token-0123456789")
-			return nil
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
 	audience := func(s apiclient.Sample) *apiclient.Audience {
 		return &apiclient.Audience{Channels: []apiclient.AudienceChannels{apiclient.AudienceChannelsTelegram}, Sample: &s}
 	}
