@@ -99,7 +99,7 @@ func SampleRank(seed uint64, k SubscriberKey) uint64 {
 	for i := 0; i < len(k.Platform); i++ {
 		h = (h ^ uint64(k.Platform[i])) * prime
 	}
-	h = (h ^ 0) * prime // a separator: ("ab", "c") is not ("a", "bc")
+	h *= prime // a zero byte between them: ("ab", "c") is not ("a", "bc")
 	for i := 0; i < len(k.ID); i++ {
 		h = (h ^ uint64(k.ID[i])) * prime
 	}

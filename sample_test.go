@@ -45,8 +45,9 @@ func TestSampleRankDraw(t *testing.T) {
 	for i := range keys {
 		keys[i] = SubscriberKey{Platform: Telegram, ID: strconv.Itoa(100000 + i)}
 	}
-	if SampleRank(1, keys[0]) != SampleRank(1, keys[0]) || SampleRank(1, keys[0]) == SampleRank(2, keys[0]) ||
-		SampleRank(1, keys[0]) == SampleRank(1, SubscriberKey{Platform: LINE, ID: keys[0].ID}) {
+	again := SubscriberKey{Platform: Telegram, ID: keys[0].ID}
+	if r := SampleRank(1, keys[0]); r != SampleRank(1, again) || r == SampleRank(2, keys[0]) ||
+		r == SampleRank(1, SubscriberKey{Platform: LINE, ID: keys[0].ID}) {
 		t.Error("SampleRank should be a function of the seed, platform and ID")
 	}
 	ten, twenty := &Sample{Percent: 10, Seed: 42}, &Sample{Percent: 20, Seed: 42}
