@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -105,5 +106,51 @@ func TestCloneKeepsTheDraw(t *testing.T) {
 		if s := x.Audience.Sample; s == nil || *s != *b.Audience.Sample {
 			t.Errorf("%s: sample %+v, want %+v", x.ID, s, b.Audience.Sample)
 		}
+	}
+}
+
+// /stats of a holdout compares its two groups since it went out: how many
+// of those sent it, and of the control group, wrote or tapped since.
+func TestStatsComparesTheHoldoutWithItsControlGroup(t *testing.T) {
+	h := sampleHarness(t)
+	h.send(`/new "Hi" on telegram holdout 10% now`)
+	h.press("sum:confirm")
+	b := h.stored()
+	if err := h.store.CreateRun(&herald.Run{BroadcastID: b.ID, Status: herald.RunCompleted, StartedAt: t0.Add(time.Minute),
+		Tally: map[herald.Platform]herald.Tally{herald.Telegram: {Sent: 180}}}); err != nil {
+		t.Fatal(err)
+	}
+	// Half the fans come back an hour later.
+	var back []herald.Subscriber
+	var n [4]int // sent, sent and back, control, control and back
+	for i := range 200 {
+		k := herald.SubscriberKey{Platform: herald.Telegram, ID: fmt.Sprint(5000 + i)}
+		g := 0
+		if !b.Audience.Sample.Takes(k) {
+			g = 2
+		}
+		n[g]++
+		if i%2 == 0 {
+			n[g+1]++
+			s := herald.Subscriber{Platform: k.Platform, ID: k.ID, Kind: herald.KindUser, Name: "Fan", State: herald.Subscribed, LastInteraction: t0.Add(time.Hour)}
+			s.SetTags([]string{"fans"})
+			back = append(back, s)
+		}
+	}
+	for i := range 4 { // the seed's four old Telegram users never came back
+		if b.Audience.Sample.Takes(herald.SubscriberKey{Platform: herald.Telegram, ID: fmt.Sprint(1000 + i)}) {
+			n[0]++
+		} else {
+			n[2]++
+		}
+	}
+	if err := h.store.PutSubscribers(back); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(2 * time.Hour)
+	want := fmt.Sprintf("sent %s (%d of %d) · control group %s (%d of %d)", rate(n[1], n[0]), n[1], n[0], rate(n[3], n[2]), n[3], n[2])
+	mustContain(t, h.send("/stats "+b.ID), "🎲 Holdout (10% control group), since it went out, wrote to the bot or tapped a button: "+want)
+	if n[2] == 0 || n[3] == 0 {
+		t.Errorf("the control group is %d, %d of them back: the test draws too few", n[2], n[3])
 	}
 }
