@@ -113,16 +113,22 @@ func SampleRank(seed uint64, k SubscriberKey) uint64 {
 }
 
 // Band is a part of the rank space, [From%, To%): the people whose rank
-// falls in it are a random From–To percent of any audience.
-type Band struct{ From, To float64 }
+// falls in it are a random From–To percent of any audience. Its bounds
+// are worked out once (SampleBand), so Contains is two comparisons.
+type Band struct {
+	lo, hi uint64
+	toEnd  bool // To is 100: hi would not fit in 64 bits
+}
 
 // SampleBand is the band [from%, to%) of the rank space. Samples of one
 // seed in bands that do not overlap never share a person.
-func SampleBand(from, to float64) Band { return Band{From: from, To: to} }
+func SampleBand(from, to float64) Band {
+	return Band{lo: rankCut(from), hi: rankCut(to), toEnd: to >= 100}
+}
 
 // Contains reports whether rank falls in the band.
 func (b Band) Contains(rank uint64) bool {
-	return rank >= rankCut(b.From) && (b.To >= 100 || rank < rankCut(b.To))
+	return rank >= b.lo && (b.toEnd || rank < b.hi)
 }
 
 // rankCut is the first rank above pct percent of the rank space.
