@@ -154,7 +154,10 @@ func parseOneLine(src string) (*oneLine, *parseError) {
 		if !isClause(tk) {
 			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.unknown_word", Args: []any{"Word", tk.s}}
 		}
-		if seen[word] || (isTiming(word) && out.Timing != "") || (isSampling(word) && out.Sample != nil) {
+		if isSampling(word) && out.Sample != nil {
+			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.sample_twice", Args: []any{"Word", tk.s}}
+		}
+		if seen[word] || (isTiming(word) && out.Timing != "") {
 			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.twice", Args: []any{"Word", tk.s}}
 		}
 		seen[word] = true

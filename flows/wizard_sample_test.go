@@ -89,7 +89,7 @@ func TestOneLineSample(t *testing.T) {
 	h.press(choiceCancel)
 	h.press("wiz:discard")
 	mustContain(t, h.send(`/new "Hi" on telegram sample 150% now`), "“150%” is not a sample")
-	mustContain(t, h.send(`/new "Hi" sample 10% holdout 5%`), "appears twice")
+	mustContain(t, h.send(`/new "Hi" sample 10% holdout 5%`), "“holdout” is a second sample")
 	h.golden("oneline_sample")
 }
 
