@@ -36,6 +36,10 @@ type runner struct {
 
 	prog    progress
 	unknown unknowns
+
+	trackOnce sync.Once // tracking
+	tracked   bool
+	links     []herald.Button
 }
 
 func (e *Engine) newRunner(run herald.Run) *runner {

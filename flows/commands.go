@@ -217,8 +217,12 @@ func (t *turn) syntaxError(src string, perr *parseError) {
 func (t *turn) broadcastArg(cmd, arg string) (herald.Broadcast, bool, error) {
 	first, _, _ := strings.Cut(strings.TrimSpace(arg), " ")
 	id := herald.NormalizeBroadcastID(first)
-	if id == "" {
+	switch {
+	case id == "" && first == "":
 		t.say(t.T("usage.id", "Command", cmd), t.choice("/list", t.T("btn.list")))
+		return herald.Broadcast{}, false, nil
+	case id == "": // "/show B-1": an ID was typed, not one Herald makes
+		t.say(t.T("err.not_an_id", "Text", first), t.choice("/list", t.T("btn.list")))
 		return herald.Broadcast{}, false, nil
 	}
 	b, err := t.e.cfg.Store.Broadcast(id)
@@ -280,7 +284,11 @@ func (t *turn) list(args string) error {
 		labels = append(labels, t.T(kind.label))
 		words += " " + kind.word
 	}
-	if len(bs) == 0 {
+	switch {
+	case len(bs) == 0 && len(labels) > 0: // none of this kind or status, not none at all
+		t.say(t.T("list.empty_filtered", "Filter", t.joinList(labels)), append([]Choice{t.choice("/list", t.T("btn.list"))}, t.kindChoices(kind)...)...)
+		return nil
+	case len(bs) == 0:
 		t.say(t.T("list.empty"), append([]Choice{t.choice("/new", t.T("btn.new"))}, t.kindChoices(kind)...)...)
 		return nil
 	}

@@ -29,7 +29,7 @@ func TestListShowPauseResumeCancel(t *testing.T) {
 	if got := joined(rs); strings.Index(got, "Bravo") > strings.Index(got, "Alpha") {
 		t.Errorf("list is not newest first:\n%s", got)
 	}
-	mustContain(t, h.send("/list drafts"), "No broadcasts here yet")
+	mustContain(t, h.send("/list drafts"), "📋 Broadcasts: draft: none. /list shows them all.")
 	mustContain(t, h.send("/list sometimes"), "I don't know the list “sometimes”")
 
 	rs = h.send("/show " + strings.ToLower(strings.TrimPrefix(a.ID, "B-")))

@@ -28,7 +28,7 @@ func (t *turn) edit(args string) error {
 	// "/edit ID timing" (a missed run's Reschedule) opens one field, as
 	// its button at the summary would; Back leads to the summary.
 	_, field, _ := strings.Cut(strings.TrimSpace(args), " ")
-	if step, ok := editTargets["ed:"+strings.ToLower(strings.TrimSpace(field))]; ok {
+	if step, ok := editStep("ed:"+strings.ToLower(strings.TrimSpace(field)), &b.Content); ok {
 		t.sess.Step, t.sess.FromSummary = stepSummary, true
 		return t.goTo(step)
 	}

@@ -3,6 +3,7 @@ package flows
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,10 @@ type Engagement interface {
 // report: per button every tap or click and the people behind them, and
 // the deliveries their rate is taken over.
 type ButtonStats struct {
-	Buttons   []herald.Button
+	Buttons []herald.Button
+	// Links are the links in the broadcast's text, counted like URL
+	// buttons (herald.Content.TextLinks).
+	Links     []herald.Button
 	Delivered map[herald.Platform]int // sent, over every run
 	Taps      []herald.TapCount       // action buttons
 	Clicks    []herald.TapCount       // URL buttons, when tracked
@@ -35,7 +39,7 @@ type ButtonStats struct {
 
 // ReadButtonStats gathers a broadcast's ButtonStats from storage.
 func ReadButtonStats(e Engagement, b *herald.Broadcast, runs []herald.Run, tracked bool) (ButtonStats, error) {
-	s := ButtonStats{Buttons: b.Content.Buttons, Delivered: map[herald.Platform]int{}, Tracked: tracked}
+	s := ButtonStats{Buttons: b.Content.Buttons, Links: b.Content.TextLinks(), Delivered: map[herald.Platform]int{}, Tracked: tracked}
 	for _, r := range runs {
 		for p, t := range r.Tally {
 			s.Delivered[p] += t.Sent
@@ -54,9 +58,10 @@ func ReadButtonStats(e Engagement, b *herald.Broadcast, runs []herald.Run, track
 	return s, nil
 }
 
-// Lines renders one line per button (unique people, the rate over
-// delivered, every tap or click), and with byChannel a line under each
-// with the same per channel.
+// Lines renders one line per button and link in the text (unique
+// people, the rate over delivered, every tap or click), and with
+// byChannel a line under each with the same per channel. A link in the
+// text reads "link 1: its words".
 func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 	delivered := 0
 	for _, n := range s.Delivered {
@@ -67,17 +72,21 @@ func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 		counts[c.ButtonID] = c
 	}
 	var out []string
-	for _, btn := range s.Buttons {
+	for i, btn := range append(slices.Clip(s.Buttons), s.Links...) {
 		c := counts[btn.ID]
+		label := btn.Label
+		if i >= len(s.Buttons) { // its ID is "link" and its number
+			label = loc.T("stats.link", "N", strings.TrimPrefix(btn.ID, "link"), "Label", btn.Label)
+		}
 		key := "stats.tapped"
 		if btn.Kind == herald.URLButton {
 			if !s.Tracked && c.Taps == 0 {
-				out = append(out, loc.T("stats.not_tracked", "Label", btn.Label))
+				out = append(out, loc.T("stats.not_tracked", "Label", label))
 				continue
 			}
 			key = "stats.clicked"
 		}
-		out = append(out, loc.T(key, "Label", btn.Label, "Unique", FormatCount(c.Unique),
+		out = append(out, loc.T(key, "Label", label, "Unique", FormatCount(c.Unique),
 			"Rate", rate(c.Unique, delivered), "Total", FormatCount(c.Taps)))
 		if !byChannel {
 			continue
@@ -130,7 +139,7 @@ func (t *turn) stats(args string) error {
 	if len(parts) > 1 {
 		lines = append(lines, strings.Join(parts, " · "))
 	}
-	if len(b.Content.Buttons) == 0 {
+	if len(s.Buttons)+len(s.Links) == 0 {
 		lines = append(lines, t.T("stats.no_buttons"))
 	}
 	lines = append(lines, s.Lines(t.loc, true)...)

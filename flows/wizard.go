@@ -29,6 +29,7 @@ const (
 	stepCardImage   = "content_card_image"
 	stepCardText    = "content_card_text"
 	stepButtons     = "buttons"
+	stepButtonsCard = "buttons_card"
 	stepButtonLabel = "buttons_label"
 	stepButtonURL   = "buttons_url"
 	stepButtonDo    = "buttons_action"
@@ -80,6 +81,8 @@ func stepFor(name string) (step, bool) {
 		return step{askCardTitle, handleCardTitle}, true
 	case stepButtons:
 		return step{askButtons, handleButtons}, true
+	case stepButtonsCard:
+		return step{askButtonsCard, handleButtonsCard}, true
 	case stepButtonLabel:
 		return step{askButtonLabel, handleButtonLabel}, true
 	case stepButtonURL:
@@ -132,7 +135,7 @@ func (t *turn) sectionDone(next string) error {
 }
 
 func (t *turn) toSummary() error {
-	t.sess.History, t.sess.FromSummary = nil, false
+	t.sess.History, t.sess.FromSummary, t.sess.Card = nil, false, 0
 	t.sess.Step = stepSummary
 	return t.ask()
 }

@@ -222,6 +222,28 @@ var attrOpSymbols = map[herald.AttrOp]string{
 	herald.AttrEq: "=", herald.AttrNe: "!=", herald.AttrContains: "~", herald.AttrGt: ">", herald.AttrLt: "<",
 }
 
+// tagsHere counts the most common tags (a few times as many as the menu
+// shows) on the chosen channels, counted as the audience is, so "vip
+// (228)" matches "228 recipients" beside it; most first.
+func (t *turn) tagsHere(tags []herald.TagCount) []herald.TagCount {
+	here := make([]herald.TagCount, 0, min(len(tags), 3*maxTagChoices))
+	for _, tc := range tags[:min(len(tags), 3*maxTagChoices)] {
+		here = append(here, t.tagHere(tc.Tag))
+	}
+	slices.SortStableFunc(here, func(x, y herald.TagCount) int { return y.Count - x.Count })
+	return here
+}
+
+// tagHere counts who has tag among the draft's channels and recipients; a
+// failed count shows 0 (the audience count beside it reports the error).
+func (t *turn) tagHere(tag string) herald.TagCount {
+	a := &t.sess.Draft.Audience
+	alone := herald.Broadcast{Category: t.sess.Draft.Category, Audience: herald.Audience{
+		Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag, IncludeTags: []string{tag}}}
+	n, _ := t.count(&alone)
+	return herald.TagCount{Tag: tag, Count: n.Total}
+}
+
 func askTagPick(t *turn) error {
 	a := &t.sess.Draft.Audience
 	picked, key := a.IncludeTags, "wizard.tags.include"
@@ -231,32 +253,35 @@ func askTagPick(t *turn) error {
 	tags := t.e.cfg.Store.Tags()
 	t.sess.Tags = t.sess.Tags[:0]
 	var cs []Choice
-	// A tag's count is who has it on the chosen channels, counted as the
-	// audience is, so "vip (228)" matches "228 recipients" beside it.
-	alone := herald.Broadcast{Category: t.sess.Draft.Category, Audience: herald.Audience{
-		Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag}}
-	offer := func(tag string) {
-		t.sess.Tags = append(t.sess.Tags, tag)
+	offer := func(tc herald.TagCount) {
+		t.sess.Tags = append(t.sess.Tags, tc.Tag)
 		id := "t:" + strconv.Itoa(len(t.sess.Tags)-1)
-		alone.Audience.IncludeTags = []string{tag}
-		n, _ := t.count(&alone) // a failed count shows 0; the audience count below reports the error
-		cs = append(cs, Choice{ID: id, Label: tag + " (" + FormatCount(n.Total) + ")", Checked: slices.Contains(picked, tag)})
+		cs = append(cs, Choice{ID: id, Label: tc.Tag + " (" + FormatCount(tc.Count) + ")", Checked: slices.Contains(picked, tc.Tag)})
 	}
-	for i, tc := range tags {
-		if i == maxTagChoices {
+	here := t.tagsHere(tags)
+	for i, tc := range here {
+		if i == maxTagChoices || tc.Count == 0 {
 			break
 		}
-		offer(tc.Tag)
+		offer(tc)
 	}
 	// Tags picked earlier or typed stay visible, so they can be unticked.
 	for _, tag := range picked {
 		if !slices.Contains(t.sess.Tags, tag) {
-			offer(tag)
+			i := slices.IndexFunc(here, func(tc herald.TagCount) bool { return tc.Tag == tag })
+			if i < 0 {
+				offer(t.tagHere(tag))
+			} else {
+				offer(here[i])
+			}
 		}
 	}
 	text := t.T(key)
-	if len(tags) == 0 {
+	switch {
+	case len(tags) == 0:
 		text += "\n" + t.T("wizard.tags.none")
+	case len(here) == 0 || here[0].Count == 0:
+		text += "\n" + t.T("wizard.tags.none_here")
 	}
 	cnt, err := t.count(&t.sess.Draft)
 	if err != nil {

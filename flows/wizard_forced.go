@@ -164,3 +164,35 @@ func (t *turn) timingDone() error {
 	}
 	return t.goTo(stepOperator)
 }
+
+// choiceSendNow, on the Buttons step, ends the message and sets the
+// timing to now in one press. It sits where a community manager finishes
+// writing: most quick broadcasts go out now, so the When step's answer
+// comes one press earlier, and nothing is lost: "No buttons ➡️" still
+// leads to every timing, and the summary (with Confirm, and the undo wait
+// after it) still comes before anything is sent.
+const choiceSendNow = "btn:now"
+
+// sendNowOffer is the Buttons step's "🚀 Send now" when the timing is all
+// that is left to choose: not when Messenger's category comes first, nor
+// when the admin came from the summary to change only the buttons.
+func (t *turn) sendNowOffer(withButtons bool) []Choice {
+	if t.sess.FromSummary || t.sess.Draft.Audience.HasChannel(herald.Messenger) {
+		return nil
+	}
+	key := "btn.no_buttons_now"
+	if withButtons {
+		key = "btn.continue_now"
+	}
+	return []Choice{t.choice(choiceSendNow, t.T(key))}
+}
+
+// sendNow answers the timing as the When step's "Now" does; Back from the
+// operator-chat question, when it is asked, returns to the Buttons step.
+func (t *turn) sendNow() error {
+	if t.sendNowOffer(false) == nil {
+		return t.fail(t.T("err.pick_choice"))
+	}
+	t.setTiming(herald.Schedule{Kind: herald.SendNow})
+	return t.timingDone()
+}

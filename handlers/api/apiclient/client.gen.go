@@ -855,7 +855,7 @@ type BroadcastDetail struct {
 	Audience   *Audience `json:"audience,omitempty"`
 	Category   *string   `json:"category,omitempty"`
 
-	// Clicks tracked link clicks of each URL button. With `public_base_url` set, each recipient's URL buttons go out as `{public_base_url}/r/{token}`, a signed link that redirects (302) to the button's URL; without it links go out direct and these stay 0.
+	// Clicks tracked link clicks of each URL button, then of each link in the text (button_id `link1`, `link2`…, in order of appearance, the label its words or its address's host and path). With `public_base_url` set, each recipient's URL buttons and the links in the text go out as `{public_base_url}/r/{token}`, a signed link that redirects (302) to the URL; without it links go out direct and these stay 0.
 	Clicks *[]struct {
 		ButtonId *string `json:"button_id,omitempty"`
 		Label    *string `json:"label,omitempty"`

@@ -11,8 +11,9 @@ type Chat interface {
 // SimpleBroadcastTurns makes the simplest broadcast (a name, LINE,
 // everyone, a text, no buttons, now) from /new to Confirm on an engine
 // from New, and returns the admin's inputs (issue #21 counts them per
-// frontend). typed answers the channel step with one line, "everyone on
-// line"; otherwise every choice is a button.
+// frontend). typed types every answer: one line at the channel step,
+// "everyone on line", and the words of a button's label for the rest;
+// otherwise every choice is a button.
 func SimpleBroadcastTurns(c Chat, typed bool) int {
 	turns := 0
 	typeIn := func(text, prompt string) { turns++; c.Type(text, prompt) }
@@ -27,8 +28,14 @@ func SimpleBroadcastTurns(c Chat, typed bool) int {
 		press("Step 4", "done") // everyone, as shown; no group chat stored, so no people-or-groups question
 	}
 	typeIn("Hi {name|there}!", "Step 5") // typed text is a text message
-	press("Step 6", "done")              // no buttons
-	press("Step 7", "tm:now")            // nobody is in an operator chat: no question
-	press("Summary of", "sum:confirm")
+	// No buttons, send now: no When step; nobody is in an operator chat,
+	// so no question. Typed, a button's label is its words.
+	if typed {
+		typeIn("No buttons, send now", "Step 6")
+		typeIn("confirm", "Summary of")
+	} else {
+		press("Step 6", "btn:now")
+		press("Summary of", "sum:confirm")
+	}
 	return turns
 }
