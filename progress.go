@@ -112,6 +112,8 @@ type Report struct {
 	Failures []ReasonCount
 	Skips    []ReasonCount
 	Duration time.Duration
+	// Control is the run's holdout control group, not sent (Run.Control).
+	Control int
 }
 
 // ReasonCounter groups outcome reasons for a Report.

@@ -144,6 +144,9 @@ func (t *turn) newOneLine(args string) error {
 		}
 		return err
 	}
+	if ol.Sample != nil {
+		t.setSample(&d.Audience, ol.Sample)
+	}
 	if bad := unknownPlaceholder(ol.Text); bad != "" {
 		t.syntaxError(args, &parseError{Pos: strings.Index(args, bad), Key: "err.text.placeholder", Args: []any{"Placeholder", bad}})
 		return nil

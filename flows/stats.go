@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/locales"
@@ -143,6 +144,59 @@ func (t *turn) stats(args string) error {
 		lines = append(lines, t.T("stats.no_buttons"))
 	}
 	lines = append(lines, s.Lines(t.loc, true)...)
+	if line, err := t.holdoutLine(&b, runs); err != nil {
+		return err
+	} else if line != "" {
+		lines = append(lines, line)
+	}
 	t.say(strings.Join(lines, "\n"), t.choice("/show "+b.ID, t.T("btn.show")))
 	return nil
+}
+
+// holdoutLine compares a holdout's two groups since the broadcast first
+// went out: of those sent it and of its control group, how many wrote to
+// the bot or tapped a button since (their last interaction is later). Both
+// groups are recounted now from the draw, over the audience's criteria
+// but its own activity filter (relative to now, it would shift); "" for a
+// broadcast without a holdout or not sent yet.
+func (t *turn) holdoutLine(b *herald.Broadcast, runs []herald.Run) (string, error) {
+	control := b.Audience.Sample.Control()
+	var since time.Time
+	for _, r := range runs {
+		if !r.StartedAt.IsZero() && (since.IsZero() || r.StartedAt.Before(since)) {
+			since = r.StartedAt
+		}
+	}
+	if control == nil || since.IsZero() {
+		return "", nil
+	}
+	cat := b.Category
+	if cat == "" {
+		cat = herald.Marketing
+	}
+	count := func(s *herald.Sample, active bool) (int, error) {
+		a := b.Audience
+		a.Sample, a.Activity = s, nil
+		if active {
+			a.Activity = &herald.Activity{Op: herald.ActiveWithin, Period: max(t.now.Sub(since), time.Nanosecond)}
+		}
+		c, err := t.e.cfg.Store.Count(&a, cat, t.now)
+		if err != nil {
+			return 0, fmt.Errorf("flows: holdout of %s: %w", b.ID, err)
+		}
+		return c.Total, nil
+	}
+	var n [4]int // sent, sent and back, control, control and back
+	for i, q := range []struct {
+		s      *herald.Sample
+		active bool
+	}{{b.Audience.Sample, false}, {b.Audience.Sample, true}, {control, false}, {control, true}} {
+		var err error
+		if n[i], err = count(q.s, q.active); err != nil {
+			return "", err
+		}
+	}
+	return t.T("stats.holdout", "Percent", FormatPercent(b.Audience.Sample.HoldoutPercent),
+		"SentBack", FormatCount(n[1]), "Sent", FormatCount(n[0]), "SentRate", rate(n[1], n[0]),
+		"ControlBack", FormatCount(n[3]), "Control", FormatCount(n[2]), "ControlRate", rate(n[3], n[2])), nil
 }

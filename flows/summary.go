@@ -13,7 +13,7 @@ import (
 var editTargets = map[string]string{
 	"ed:name": stepName, "ed:channels": stepChannels, "ed:audience": stepAudience,
 	"ed:content": stepContentKind, "ed:buttons": stepButtons, "ed:category": stepCategory,
-	"ed:timing": stepTiming, "ed:quiet": stepQuiet,
+	"ed:timing": stepTiming, "ed:quiet": stepQuiet, "ed:sample": stepAudSample,
 }
 
 func askSummary(t *turn) error {

@@ -19,6 +19,7 @@ const (
 	stepAudActivity = "audience_activity"
 	stepAudAttr     = "audience_attr"
 	stepAudCSV      = "audience_csv"
+	stepAudSample   = "audience_sample"
 	stepContentKind = "content"
 	stepText        = "content_text"
 	stepImages      = "content_images"
@@ -65,6 +66,8 @@ func stepFor(name string) (step, bool) {
 		return step{askAttr, handleAttr}, true
 	case stepAudCSV:
 		return step{askCSV, handleCSV}, true
+	case stepAudSample:
+		return step{askSample, handleSample}, true
 	case stepContentKind:
 		return step{askContentKind, handleContentKind}, true
 	case stepText, stepCaption, stepCardText:

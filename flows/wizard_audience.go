@@ -17,11 +17,10 @@ const maxTagChoices = 16
 
 func askAudience(t *turn) error {
 	d := &t.sess.Draft
-	cnt, err := t.count(d)
+	text, err := t.audienceQuestion("wizard.audience.ask")
 	if err != nil {
 		return err
 	}
-	text := t.T("wizard.audience.ask") + "\n\n" + t.describeAudience(&d.Audience) + "\n" + t.countText(d, cnt)
 	if t.unchanged { // the press changed nothing: say so where the step is redrawn
 		text = "ℹ️ " + t.T("wizard.nothing_changed") + "\n\n" + text
 	}
@@ -45,6 +44,7 @@ func askAudience(t *turn) error {
 		t.choice("aud:attr", t.T("aud.attr")),
 		t.choice("aud:tapped", t.T("aud.tapped")),
 		t.choice("aud:csv", t.T("aud.csv")),
+		t.choice("aud:sample", t.T("aud.sample")),
 		t.choice(choiceDone, t.T("btn.continue")))
 	t.promptReply(Reply{Text: text, Expect: ExpectText, Choices: cs, Edit: t.pressedToggle()})
 	return nil
@@ -85,6 +85,8 @@ func handleAudience(t *turn) error {
 		return t.goTo(stepAudCSV)
 	case "aud:tapped":
 		return t.askRetarget()
+	case "aud:sample":
+		return t.goTo(stepAudSample)
 	case choiceDone:
 		return t.audienceDone()
 	case "":
@@ -118,6 +120,17 @@ func (t *turn) pickRecipientKind(rk herald.RecipientKind) error {
 	a.Recipients = rk
 	t.toggled = true
 	return t.ask()
+}
+
+// audienceQuestion is a question about the draft's audience (its message
+// key) over who it targets now and the live count.
+func (t *turn) audienceQuestion(key string) (string, error) {
+	d := &t.sess.Draft
+	cnt, err := t.count(d)
+	if err != nil {
+		return "", err
+	}
+	return t.T(key) + "\n\n" + t.describeAudience(&d.Audience) + "\n" + t.countText(d, cnt), nil
 }
 
 // audienceDone leaves the audience step, unless nobody is in it.
@@ -162,7 +175,11 @@ func (t *turn) countText(d *herald.Broadcast, c herald.Count) string {
 	for _, p := range d.Audience.Channels {
 		parts = append(parts, PlatformName(p)+" "+FormatCount(c.ByPlatform[p]))
 	}
-	s := t.N("count.total", c.Total, "Total", FormatCount(c.Total), "Platforms", strings.Join(parts, " · "),
+	var s string
+	if sm := d.Audience.Sample; sm != nil {
+		s = t.sampleCount(sm, c) + "\n"
+	}
+	s += t.N("count.total", c.Total, "Total", FormatCount(c.Total), "Platforms", strings.Join(parts, " · "),
 		"Users", FormatCount(c.Users), "Groups", FormatCount(c.Groups))
 	if c.OutsideWindow > 0 && d.Category != herald.NonMarketing {
 		s += "\n" + t.N("count.outside_window", c.OutsideWindow, "Count", FormatCount(c.OutsideWindow))
@@ -202,6 +219,9 @@ func (t *turn) describeAudience(a *herald.Audience) string {
 	}
 	if len(lines) == 0 {
 		lines = append(lines, t.T("aud.desc.everyone"))
+	}
+	if a.Sample != nil {
+		lines = append(lines, t.describeSample(a.Sample))
 	}
 	return "• " + strings.Join(lines, "\n• ")
 }

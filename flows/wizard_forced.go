@@ -107,6 +107,9 @@ func (t *turn) typedTargets(text string) error {
 	if len(a.Channels) == 0 {
 		return t.fail(t.T("err.channels.none"))
 	}
+	if ol.Sample != nil {
+		t.setSample(a, ol.Sample)
+	}
 	if len(ol.Terms) == 0 {
 		return t.channelsChosen()
 	}

@@ -30,6 +30,8 @@ type view struct {
 	// buttons is what the broadcast's buttons did so far, for the report
 	// (nil: not read).
 	buttons *flows.ButtonStats
+	// sample is the broadcast's audience sample, for the report (nil: none).
+	sample *herald.Sample
 }
 
 // progressReply is the live progress message: title, bar, counts, who is
@@ -136,6 +138,12 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 	b.WriteString(loc.T("report.title", "Name", v.name, "ID", rep.BroadcastID, "Status", flows.RunStatusName(loc, rep.Status)))
 	if v.via != "" {
 		b.WriteString("\n" + loc.T("progress.via_api", "Client", v.via))
+	}
+	if v.sample != nil {
+		b.WriteString("\n" + loc.T("report.sample", "Sample", flows.SampleLine(loc, v.sample)))
+		if h := v.sample.HoldoutPercent; h > 0 {
+			b.WriteString("\n" + loc.N("report.control", rep.Control, "Percent", flows.FormatPercent(h), "Control", flows.FormatCount(rep.Control)))
+		}
 	}
 	channels := 0
 	for _, pl := range herald.Platforms {

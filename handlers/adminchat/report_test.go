@@ -87,6 +87,24 @@ func TestCleanReportOffersOnlyClone(t *testing.T) {
 	mustLack(t, "report", got, "All channels", "/errors", "Why")
 }
 
+// A sampled broadcast's report says which draw it sent to; a holdout's
+// says how many were kept out as its control group.
+func TestReportShowsTheSampleAndTheControlGroup(t *testing.T) {
+	r := newRig(t, nil)
+	b := r.broadcast("Survey", herald.Origin{}, func(b *herald.Broadcast) {
+		b.Audience.Sample = &herald.Sample{HoldoutPercent: 5, Seed: 36}
+	})
+	r.rep.Finished(context.Background(), herald.Report{Control: 61,
+		Progress: r.progress(b, b.ID+"/1", herald.RunCompleted, 1159, herald.Tally{Sent: 1159}), Duration: 2 * time.Second})
+	mustContain(t, "report", r.last(), "🎲 All but a random 5% control group, kept out for comparing (draw 10)",
+		"🎲 Control group: 5% = 61 people, not sent")
+	c := r.broadcast("Cap", herald.Origin{}, func(b *herald.Broadcast) { b.Audience.Sample = &herald.Sample{Max: 1000, Seed: 35} })
+	r.rep.Finished(context.Background(), herald.Report{
+		Progress: r.progress(c, c.ID+"/1", herald.RunCompleted, 1000, herald.Tally{Sent: 1000}), Duration: 2 * time.Second})
+	mustContain(t, "report", r.last(), "🎲 At most 1,000 of them, picked at random (draw z)")
+	mustLack(t, "report", r.last(), "Control group")
+}
+
 // A canceled run's report counts who never got it; a run that failed says
 // why and what to do.
 func TestCanceledAndFailedRunsSayWhatHappened(t *testing.T) {

@@ -101,7 +101,7 @@ func TestBackAndCancelKeepTheirKeysAndCancelAsks(t *testing.T) {
 	for i, want := range map[int][]string{
 		2:  {"Step 2", "   0) ⬅️ Back", "   x) ✖️ Cancel"},                                          // after the name
 		3:  {"Step 1", "   x) ✖️ Cancel"},                                                           // after 0
-		6:  {"Step 3", "   1) 👥 Everyone", "   8) Continue ➡️", "   0) ⬅️ Back", "   x) ✖️ Cancel"}, // after Done
+		6:  {"Step 3", "   1) 👥 Everyone", "   9) Continue ➡️", "   0) ⬅️ Back", "   x) ✖️ Cancel"}, // after Done
 		7:  {"Throw away “Keys”?", "   1) 🗑 Throw it away", "   2) ↩️ Keep going"},
 		8:  {"Step 3", "   0) ⬅️ Back"},
 		10: {"Canceled “Keys”"},

@@ -763,8 +763,11 @@ type Audience struct {
 	IncludeTags *[]string          `json:"include_tags,omitempty"`
 
 	// NotTapped Retarget: leave out people who tapped or clicked a button of each broadcast named (same forms as tapped; field audience.not_tapped on a 422).
-	NotTapped        *[]string                 `json:"not_tapped,omitempty"`
-	Recipients       *AudienceRecipients       `json:"recipients,omitempty"`
+	NotTapped  *[]string           `json:"not_tapped,omitempty"`
+	Recipients *AudienceRecipients `json:"recipients,omitempty"`
+
+	// Sample Send to a random part of the audience: exactly one of percent (a random P%), max (at most N people, picked at random, not the first N; more than the audience means everyone) or holdout_percent (everyone but a random P% control group, kept out for comparing; the report says how many). Each person's place in the draw is a hash of the seed and their platform and ID, so counting again, a restart and a retry pick the same people, and a larger percent of one seed holds the smaller one. A bad value is a 422 naming audience.sample.percent, audience.sample.max, audience.sample.holdout_percent, audience.sample.seed, or audience.sample when none or several are given.
+	Sample           *Sample                   `json:"sample,omitempty"`
 	Selected         *[]string                 `json:"selected,omitempty"`
 	SelectedPlatform *AudienceSelectedPlatform `json:"selected_platform,omitempty"`
 	TagMatch         *AudienceTagMatch         `json:"tag_match,omitempty"`
@@ -1006,6 +1009,21 @@ type ImportReportFormat string
 
 // ImportReportSkippedReason defines model for ImportReport.Skipped.Reason.
 type ImportReportSkippedReason string
+
+// Sample Send to a random part of the audience: exactly one of percent (a random P%), max (at most N people, picked at random, not the first N; more than the audience means everyone) or holdout_percent (everyone but a random P% control group, kept out for comparing; the report says how many). Each person's place in the draw is a hash of the seed and their platform and ID, so counting again, a restart and a retry pick the same people, and a larger percent of one seed holds the smaller one. A bad value is a 422 naming audience.sample.percent, audience.sample.max, audience.sample.holdout_percent, audience.sample.seed, or audience.sample when none or several are given.
+type Sample struct {
+	// HoldoutPercent Example: 5
+	HoldoutPercent *float64 `json:"holdout_percent,omitempty"`
+
+	// Max Example: 1000
+	Max *int `json:"max,omitempty"`
+
+	// Percent Example: 10
+	Percent *float64 `json:"percent,omitempty"`
+
+	// Seed The draw: given, it repeats an earlier broadcast's draw; left out, Herald draws one and returns it (a clone keeps it)
+	Seed *int64 `json:"seed,omitempty"`
+}
 
 // Schedule defines model for Schedule.
 type Schedule struct {
@@ -3401,8 +3419,13 @@ type CountAudienceResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
-		ByPlatform *map[string]int `json:"by_platform,omitempty"`
-		Groups     *int            `json:"groups,omitempty"`
+		// BeforeSample With audience.sample: the audience before its sample (total is after it)
+		BeforeSample *int            `json:"before_sample,omitempty"`
+		ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+
+		// Control With a holdout: the control group, kept out and not sent
+		Control *int `json:"control,omitempty"`
+		Groups  *int `json:"groups,omitempty"`
 
 		// OutsideWindow Messenger users of a marketing broadcast outside the 24-hour window (in total, but skipped)
 		OutsideWindow *int `json:"outside_window,omitempty"`
@@ -3417,8 +3440,13 @@ type CountAudienceResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountAudienceResponse) GetJSON200() *struct {
-	ByPlatform *map[string]int `json:"by_platform,omitempty"`
-	Groups     *int            `json:"groups,omitempty"`
+	// BeforeSample With audience.sample: the audience before its sample (total is after it)
+	BeforeSample *int            `json:"before_sample,omitempty"`
+	ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+
+	// Control With a holdout: the control group, kept out and not sent
+	Control *int `json:"control,omitempty"`
+	Groups  *int `json:"groups,omitempty"`
 
 	// OutsideWindow Messenger users of a marketing broadcast outside the 24-hour window (in total, but skipped)
 	OutsideWindow *int `json:"outside_window,omitempty"`
@@ -5144,8 +5172,13 @@ func ParseCountAudienceResponse(rsp *http.Response) (*CountAudienceResponse, err
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
-			ByPlatform *map[string]int `json:"by_platform,omitempty"`
-			Groups     *int            `json:"groups,omitempty"`
+			// BeforeSample With audience.sample: the audience before its sample (total is after it)
+			BeforeSample *int            `json:"before_sample,omitempty"`
+			ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+
+			// Control With a holdout: the control group, kept out and not sent
+			Control *int `json:"control,omitempty"`
+			Groups  *int `json:"groups,omitempty"`
 
 			// OutsideWindow Messenger users of a marketing broadcast outside the 24-hour window (in total, but skipped)
 			OutsideWindow *int `json:"outside_window,omitempty"`
