@@ -344,7 +344,7 @@ func (t *turn) quickCount(args string) error {
 		}
 		if perr != nil {
 			t.replies = append(t.replies, Reply{Text: caret("/audience "+args, perr.Pos+len("/audience ")), Pre: true})
-			t.say(t.T(perr.Key, perr.Args...) + " " + t.T("err.audience.example"))
+			t.say(t.sentences(t.T(perr.Key, perr.Args...), t.T("err.audience.example")))
 			return nil
 		}
 	}

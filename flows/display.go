@@ -115,6 +115,20 @@ func JoinList(loc *locales.Localizer, items []string) string {
 // joinList joins items in the admin's language (JoinList).
 func (t *turn) joinList(items []string) string { return JoinList(t.loc, items) }
 
+// joinClauses joins the parts of one statement ("every Friday at 17:00,
+// 10 times in all"; "LINE …; Telegram …" with sep "text.semicolon") with
+// the admin's language's punctuation: Japanese and Chinese write "、",
+// "，" and "；", never the half-width ones.
+func (t *turn) joinClauses(sep string, parts ...string) string {
+	return strings.Join(parts, t.T(sep))
+}
+
+// sentences puts a sentence after another: a space between them in
+// English, none after Japanese and Chinese full stops.
+func (t *turn) sentences(first, then string) string {
+	return t.T("text.sentences", "First", first, "Then", then)
+}
+
 // recipients is "1 recipient", "2,101 recipients" in the admin's language.
 func (t *turn) recipients(n int) string {
 	return t.N("recipients.count", n, "Count", FormatCount(n))

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -67,7 +66,7 @@ func (t *turn) etaLine(d *herald.Broadcast) (string, error) {
 		parts = append(parts, t.N("eta.channel", n, "Channel", PlatformName(p), "Count", FormatCount(n),
 			"Time", t.etaWords(est.Estimate(d, p, users, c.Groups))))
 	}
-	return t.T("summary.eta", "Channels", strings.Join(parts, "; ")), nil
+	return t.T("summary.eta", "Channels", t.joinClauses("text.semicolon", parts...)), nil
 }
 
 // etaWords says a send's duration as the progress message says time

@@ -44,6 +44,9 @@ func TestSummaryShowsTheETAPerChannel(t *testing.T) {
 
 	rs := h.send(`/new "Flash sale" to tag:bulk on telegram,line at 2026-12-01 09:00`)
 	mustContain(t, rs, "⏱ Time to send: LINE 3,000 people · under a minute; Telegram 12,400 people · about 7 min")
+	h.send("/lang ja") // the channels are joined the language's way
+	mustContain(t, h.do(Input{Choice: "wiz:again"}), "LINE 3,000 人 · 1分未満；Telegram 12,400 人 · 約 7分")
+	h.send("/lang en")
 
 	// Personalised, LINE pushes one by one instead of 500 at a time.
 	h.send("/cancel")

@@ -221,7 +221,7 @@ func (t *turn) confirm() error {
 		var ve *herald.ValidationError
 		if errors.As(err, &ve) {
 			if msg := t.timingLine(&d.Schedule, ve); msg != "" {
-				return t.fail(msg + " " + t.T("err.fix_timing"))
+				return t.fail(t.sentences(msg, t.T("err.fix_timing")))
 			}
 			return t.fail(t.validationLine(err))
 		}

@@ -97,13 +97,13 @@ func handleAudience(t *turn) error {
 		p := &lineParser{src: t.text()}
 		terms, perr := p.audienceTerms()
 		if perr != nil {
-			return t.fail(t.T(perr.Key, perr.Args...) + " " + t.T("err.audience.example"))
+			return t.fail(t.sentences(t.T(perr.Key, perr.Args...), t.T("err.audience.example")))
 		}
 		if perr, err := t.resolveTerms(a, terms); err != nil || perr != nil {
 			if err != nil {
 				return err
 			}
-			return t.fail(t.T(perr.Key, perr.Args...) + " " + t.T("err.audience.example"))
+			return t.fail(t.sentences(t.T(perr.Key, perr.Args...), t.T("err.audience.example")))
 		}
 		return t.ask()
 	}
@@ -184,7 +184,7 @@ func (t *turn) countText(d *herald.Broadcast, c herald.Count) string {
 	if c.OutsideWindow > 0 && d.Category != herald.NonMarketing {
 		s += "\n" + t.N("count.outside_window", c.OutsideWindow, "Count", FormatCount(c.OutsideWindow))
 		if c.NeverWrote > 0 {
-			s += " " + t.N("count.never_wrote", c.NeverWrote, "Count", FormatCount(c.NeverWrote))
+			s = t.sentences(s, t.N("count.never_wrote", c.NeverWrote, "Count", FormatCount(c.NeverWrote)))
 		}
 	}
 	return s

@@ -220,7 +220,7 @@ func askButtons(t *turn) error {
 	dropUnfinishedCard(&d.Content)
 	limit, here := buttonLimitHere(d), t.buttonsHere()
 	text := t.buttonsHeading() + t.T("wizard.buttons.ask", "Limit", limit)
-	text += " " + t.clicksCounted()
+	text = t.sentences(text, t.clicksCounted())
 	for i, b := range here {
 		text += "\n" + strconv.Itoa(i+1) + ". " + t.describeButton(b)
 	}

@@ -93,7 +93,7 @@ func (t *turn) onlyChannel() (bool, error) {
 func (t *turn) typedTargets(text string) error {
 	ol, perr := targetLine(text)
 	if perr != nil {
-		return t.fail(t.T(perr.Key, perr.Args...) + " " + t.T("err.channels.typed"))
+		return t.fail(t.sentences(t.T(perr.Key, perr.Args...), t.T("err.channels.typed")))
 	}
 	a := &t.sess.Draft.Audience
 	for _, p := range ol.Channels {
@@ -122,7 +122,7 @@ func (t *turn) typedTargets(text string) error {
 		if err != nil {
 			return err
 		}
-		return t.fail(t.T(perr.Key, perr.Args...) + " " + t.T("err.channels.typed"))
+		return t.fail(t.sentences(t.T(perr.Key, perr.Args...), t.T("err.channels.typed")))
 	}
 	cnt, err := t.count(&t.sess.Draft)
 	if err != nil {

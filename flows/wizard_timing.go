@@ -83,6 +83,12 @@ func handleTiming(t *turn) error {
 		return t.goTo(stepLocal)
 	case "tm:every":
 		return t.goTo(stepRecurring)
+	case "":
+		// A date typed here ("tomorrow 9am", "明日 9:00") answers "at a
+		// time" at once, with Back to this step.
+		if _, werr := readWhen(t.text(), t.now, t.tz); werr == nil && t.in.File == nil {
+			return t.goToWith(stepAt)
+		}
 	}
 	return t.fail(t.T("err.pick_choice"))
 }
@@ -243,13 +249,14 @@ func (t *turn) describeSchedule(s *herald.Schedule) string {
 	case herald.SendUserLocal:
 		return t.T("schedule.user_local", "When", s.Local)
 	case herald.SendRecurring:
-		out := t.T("schedule.recurring", "Words", t.cronWords(s.Cron))
+		parts := []string{t.T("schedule.recurring", "Words", t.cronWords(s.Cron))}
 		if !s.Until.IsZero() {
-			out += ", " + t.T("schedule.until", "Date", s.Until.In(t.tz).Format("2006-01-02"))
+			parts = append(parts, t.T("schedule.until", "Date", s.Until.In(t.tz).Format("2006-01-02")))
 		}
 		if s.MaxRuns > 0 {
-			out += ", " + t.N("schedule.times", s.MaxRuns)
+			parts = append(parts, t.N("schedule.times", s.MaxRuns))
 		}
+		out := t.joinClauses("text.clause", parts...)
 		if sched, err := schedule.ParseCron(s.Cron, t.e.cfg.Location); err == nil {
 			next := t.now
 			var times []string
@@ -261,7 +268,7 @@ func (t *turn) describeSchedule(s *herald.Schedule) string {
 				times = append(times, t.when(next))
 			}
 			if len(times) > 0 {
-				out += "\n" + t.T("schedule.next", "Times", strings.Join(times, "; "))
+				out += "\n" + t.T("schedule.next", "Times", t.joinClauses("text.semicolon", times...))
 			}
 		}
 		return out

@@ -198,6 +198,11 @@ func TestCJKPunctuationIsFullWidth(t *testing.T) {
 			if m := slip.FindString(text); m != "" {
 				t.Errorf("%s %s: half-width punctuation %q in %q", lang, key, m, text)
 			}
+			// Japanese and Traditional Chinese quote with 「」; “” is
+			// Simplified Chinese's (and English's).
+			if lang != "zh-CN" && strings.ContainsAny(text, "“”") {
+				t.Errorf("%s %s: quotes “” in %q, want 「」", lang, key, text)
+			}
 		}
 	}
 }
