@@ -156,7 +156,12 @@ func (t *turn) export(args string) error {
 	if err != nil {
 		return fmt.Errorf("flows: export: %w", err)
 	}
-	t.replies = append(t.replies, Reply{Text: t.N("export.done", n),
+	text := t.N("export.done", n)
+	if f.State == "" && f.Audience == nil {
+		// Not /audience's count: the blocked and unsubscribed are in too.
+		text = t.sentences(text, t.T("export.all_states"))
+	}
+	t.replies = append(t.replies, Reply{Text: text,
 		File: &File{Name: name + ".csv", ContentType: "text/csv", Data: buf.Bytes()}})
 	return nil
 }

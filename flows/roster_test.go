@@ -48,6 +48,12 @@ func TestImportInTheChat(t *testing.T) {
 	if csv := string(rs[0].File.Data); !strings.Contains(csv, "line,Uimp1,Amy,vip,") || strings.Contains(csv, "Uimp2") {
 		t.Errorf("export of line tag:vip:\n%s", csv)
 	}
+	// Without a state it is everyone, blocked too, and says so (it is not
+	// /audience's count); with one, or a broadcast's ID, it needs no note.
+	mustContain(t, rs, "whatever their state", "/export subscribed keeps only")
+	if rs := h.send("/export subscribed"); strings.Contains(rs[0].Text, "whatever their state") {
+		t.Errorf("/export subscribed: %q", rs[0].Text)
+	}
 	if rs := h.send("/export nonsense"); !strings.Contains(rs[0].Text, "“nonsense” is neither") {
 		t.Errorf("/export nonsense: %q", rs[0].Text)
 	}
@@ -135,6 +141,9 @@ func TestExportOfABroadcastsAudience(t *testing.T) {
 			t.Errorf("%s (tag:vip on line) exports %q", b.ID, row)
 		}
 	}
-	mustContain(t, rs, fmt.Sprintf("📤 %d subscribers", len(rows)))
+	mustContain(t, rs, fmt.Sprintf("📤 %d subscribers in the attached CSV.", len(rows)))
+	if strings.Contains(rs[0].Text, "whatever their state") {
+		t.Errorf("/export %s notes all states: %q", b.ID, rs[0].Text)
+	}
 	mustContain(t, h.send("/audience tag:vip on line"), fmt.Sprintf("👥 %d recipients — LINE %d", len(rows), len(rows)))
 }
