@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
 	"path"
 	"strings"
 
@@ -80,6 +81,13 @@ func (t *turn) awaited() (handled bool, err error) {
 }
 
 func (t *turn) importFile(def herald.Platform, f *File) error {
+	if kind := notAList(f); kind != "" {
+		// A picture or a spreadsheet would be "imported" as every line
+		// skipped: say what to send instead, and keep waiting for it.
+		t.sess.Awaiting = awaitImport + string(def)
+		t.replies = append(t.replies, Reply{Text: t.T("import.not_a_list", "Name", f.Name, "Kind", kind), Expect: ExpectFile})
+		return nil
+	}
 	opts := roster.Options{Platform: def, ProgressEvery: importProgressEvery}
 	if say := t.e.cfg.Interim; say != nil {
 		where := herald.Origin{Frontend: t.in.Frontend, ChatID: t.in.ChatID, UserID: t.in.UserID, UserName: t.in.UserName}
@@ -94,7 +102,7 @@ func (t *turn) importFile(def herald.Platform, f *File) error {
 	}
 	_ = t.e.cfg.Store.Audit(herald.AuditEntry{At: t.now, Actor: t.actor, Action: "subscribers.import", Detail: f.Name + ": " + rep.String()})
 	var b strings.Builder
-	b.WriteString(t.T("import.done", "Rows", FormatCount(rep.Rows), "Created", FormatCount(rep.Created), "Updated", FormatCount(rep.Updated),
+	b.WriteString(t.N("import.done", rep.Rows, "Rows", FormatCount(rep.Rows), "Created", FormatCount(rep.Created), "Updated", FormatCount(rep.Updated),
 		"Unchanged", FormatCount(rep.Unchanged), "Skipped", FormatCount(len(rep.Skipped))))
 	for _, rc := range rep.ReasonCounts() {
 		b.WriteString("\n" + t.T("count.item", "What", t.T(reasonKeys[rc.Reason]), "Count", FormatCount(rc.Count)))
@@ -116,6 +124,18 @@ func (t *turn) importFile(def herald.Platform, f *File) error {
 	}
 	t.replies = append(t.replies, r)
 	return nil
+}
+
+// notAList is the kind of a file sent to /import when it plainly is no
+// CSV or NDJSON list (an image, an Excel workbook, a PDF: not text by its
+// first bytes), else "". Text in another encoding passes: its lines are
+// skipped with how to save it as UTF-8.
+func notAList(f *File) string {
+	kind, _, _ := strings.Cut(http.DetectContentType(f.Data), ";")
+	if strings.HasPrefix(kind, "text/") {
+		return ""
+	}
+	return kind
 }
 
 // export answers /export [line|telegram|messenger] [tag:X] [subscribed|

@@ -41,6 +41,16 @@ func TestImportInTheChat(t *testing.T) {
 		t.Errorf("a second file without /import was imported: %q", rs[0].Text)
 	}
 
+	// A picture is no list: nothing is imported, the wait goes on, and
+	// the list sent next is imported (one row, said in the singular).
+	h.send("/import line")
+	rs = h.upload("photo.png", "image/png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
+	mustContain(t, rs, "“photo.png” isn't a CSV or NDJSON file (it looks like image/png)", "I'm still waiting")
+	if rs[0].Expect != ExpectFile {
+		t.Errorf("after a picture, /import expects %v, want a file", rs[0].Expect)
+	}
+	mustContain(t, h.upload("one.csv", "text/csv", []byte("id,name\nUone,Una\n")), "Import done: 1 row — 1 new")
+
 	rs = h.send("/export line tag:vip")
 	if len(rs) != 1 || rs[0].File == nil || !strings.Contains(rs[0].Text, "subscriber") {
 		t.Fatalf("/export answered %+v", rs)
