@@ -40,6 +40,11 @@ func (p Platform) Valid() bool {
 // Messenger pages only talk to people.
 func (p Platform) HasGroups() bool { return p == LINE || p == Telegram }
 
+// HasNumericIDs reports whether p's IDs are numbers (Telegram's chat IDs,
+// Messenger's PSIDs): a name or an @handle there can't be sent to, so the
+// doors that take an ID typed by a person refuse it.
+func (p Platform) HasNumericIDs() bool { return p == Telegram || p == Messenger }
+
 // MaxButtons is how many buttons one message can carry on p: LINE's
 // buttons template takes 4 actions, Messenger's button template 3; Telegram's
 // inline keyboard is capped by Herald at 8 so messages stay readable.

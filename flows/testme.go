@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/heraldbot/herald"
@@ -91,6 +92,10 @@ func (t *turn) setTestRecipients(fields []string) error {
 		pl, err := herald.ParsePlatform(p)
 		if !ok || err != nil || id == "" {
 			t.say(t.T("testme.usage"))
+			return nil
+		}
+		if _, nerr := strconv.ParseInt(id, 10, 64); pl.HasNumericIDs() && nerr != nil {
+			t.say(t.T("testme.not_number", "ID", id, "Channel", PlatformName(pl)))
 			return nil
 		}
 		keys = append(keys, herald.SubscriberKey{Platform: pl, ID: id})

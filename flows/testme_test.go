@@ -66,6 +66,10 @@ func TestTestMeCode(t *testing.T) {
 	mustContain(t, h.send("/testme remove line"), "You had no test recipient there.")
 	mustContain(t, h.send("/testme telegram:7 line:U9"), "OK, tests go to 2 recipients.")
 	mustContain(t, h.send("/testme"), "LINE: U9", "Telegram: 7")
+	// A Telegram handle is no ID: refused with how to learn the ID, and
+	// the recipients stay as they were.
+	mustContain(t, h.send("/testme telegram:@alice"), "“@alice” can't be a Telegram ID: those are numbers. Send /whoami")
+	mustContain(t, h.send("/testme"), "LINE: U9", "Telegram: 7")
 }
 
 // /whoami tells an end user their ID on that platform, in their language,

@@ -260,7 +260,7 @@ func (v *validator) check(rec *record, platform, id string, def herald.Platform)
 	if p == "" {
 		return ReasonNoPlatform
 	}
-	if p == herald.Telegram || p == herald.Messenger { // chat IDs and PSIDs; a name or @handle cannot be sent to
+	if p.HasNumericIDs() {
 		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
 			return ReasonNotNumber
 		}
