@@ -13,7 +13,7 @@ import (
 func TestAudienceNamesGroupChatsApart(t *testing.T) {
 	h := newHarness(t)
 	mustContain(t, h.send("/audience"), "Also 1 group chat (Telegram 1): it gets a broadcast only when you choose group chats in the wizard.")
-	if got := joined(h.send("/audience on line")); !strings.Contains(got, "LINE") || strings.Contains(got, "group chat") {
+	if got := joined(h.send("/audience on line")); !strings.Contains(got, "LINE") || strings.Contains(got, "Also") {
 		t.Errorf("/audience on LINE names Telegram's group:\n%s", got)
 	}
 }

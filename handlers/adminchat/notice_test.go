@@ -88,7 +88,7 @@ func TestApprovalRequestAndDecisionsReachTheChat(t *testing.T) {
 	request := r.last()
 	mustContain(t, "the approval request", request,
 		"🙋 Alice asks for approval: “Doors open at nine” ("+id+")",
-		"📡 Channels: LINE", "👥 3 recipients — LINE 3 (users 3, groups 0)", "Doors open at nine",
+		"📡 Channels: LINE", "👥 3 recipients — LINE 3 (people 3, group chats 0)", "Doors open at nine",
 		"2026-12-01 09:00", "more than 2 recipients",
 		"type: /approve "+id+" (✅ Approve) · /reject "+id+" (↩️ Reject) · /show "+id+" (🔍 Show)")
 
