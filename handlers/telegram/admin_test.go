@@ -164,7 +164,7 @@ func TestAdminCommandsAreRegisteredInEveryLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	scope := "chat:-1001234"
-	want := map[string]string{"": "Create a broadcast step by step", "en": "Create a broadcast step by step", "ja": "配信を順に作成", "zh": "逐步建立廣播"}
+	want := map[string]string{"": "Create a broadcast step by step", "en": "Create a broadcast step by step", "ja": "配信を順に作成", "zh": "逐步建立推播"}
 	for lang, desc := range want {
 		cmds := r.fake.Commands(token, scope, lang)
 		if len(cmds) != 19 || cmds[0].Command != "new" || cmds[0].Description != desc {
