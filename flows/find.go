@@ -66,7 +66,7 @@ func (t *turn) personLine(s *herald.Subscriber) string {
 		name = t.T("find.no_name")
 	}
 	if s.Kind == herald.KindGroup {
-		name += " " + t.T("find.group")
+		name = t.T("find.group", "Name", name)
 	}
 	state := string(s.State)
 	if key, ok := stateKeys[s.State]; ok {

@@ -37,6 +37,7 @@ func TestFindLooksUpPeopleAsWellAsBroadcasts(t *testing.T) {
 	mustContain(t, h.send("/find nobody-here"), "Nothing matches “nobody-here”: no broadcast and no person.")
 	h.send("/lang ja")
 	mustContain(t, h.send("/find alice"), "👤「alice」に当てはまる人：", "LINE U0ALICE · 購読中 · オペレーター対応中", "タグ：beta、vip")
+	mustContain(t, h.send("/find -100200"), "• User -100200（グループ） — Telegram -100200") // no space before a full-width bracket
 	h.golden("find_people")
 }
 
