@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"os"
@@ -183,6 +184,10 @@ func (c *Console) readUpload(path string) (*flows.File, string) {
 		return nil, c.word("console.upload_usage")
 	}
 	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) { // said in the admin's words, with where a relative path starts
+		dir, _ := os.Getwd()
+		return nil, c.word("console.upload_missing", "Path", path, "Dir", dir)
+	}
 	if err != nil {
 		return nil, c.word("console.upload_unreadable", "Path", path, "Error", errors.Unwrap(err))
 	}

@@ -48,7 +48,7 @@ func TestScriptDrivesTheWizardWithNumbersAndUploads(t *testing.T) {
 		"   1) [ ] LINE",
 		"   1) [x] LINE",
 		"Loaded 2 LINE user IDs",
-		"can't read /no/such/file",
+		"There is no file at /no/such/file. Check the path (a relative path starts in ",
 		"👥 2 recipients",
 		"goes out to 2 recipients",
 	} {
