@@ -86,7 +86,7 @@ func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 			}
 			key = "stats.clicked"
 		}
-		out = append(out, loc.T(key, "Label", label, "Unique", FormatCount(c.Unique),
+		out = append(out, loc.N(key, c.Taps, "Label", label, "Unique", FormatCount(c.Unique),
 			"Rate", rate(c.Unique, delivered), "Total", FormatCount(c.Taps)))
 		if !byChannel {
 			continue

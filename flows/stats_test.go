@@ -72,3 +72,21 @@ func TestStatsPerButtonAndChannel(t *testing.T) {
 		t.Errorf("/stats of a message with a text link said:\n%s", joined(rs))
 	}
 }
+
+// One tap and one click read in the singular.
+func TestStatsSaysOneTapAndOneClick(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.TrackClicks = true })
+	b := h.saleSent()
+	c := h.store.(counter)
+	if err := c.RecordTaps([]herald.Tap{{BroadcastID: b.ID, ButtonID: "b1", Subscriber: herald.SubscriberKey{Platform: herald.LINE, ID: "U000"}}}); err != nil {
+		t.Fatal(err)
+	}
+	tg, err := c.Subscriber(herald.SubscriberKey{Platform: herald.Telegram, ID: "1001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RecordClicks([]herald.Click{{BroadcastID: b.ID, ButtonID: "b2", Seq: tg.Seq}}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, h.send("/stats "+b.ID), "• Interested: tapped by 1 (", "), 1 tap\n", "• Shop: clicked by 1 (", "), 1 click")
+}

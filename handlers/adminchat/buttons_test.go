@@ -33,7 +33,7 @@ func TestReportShowsTappersAndClickers(t *testing.T) {
 	got := r.last()
 	mustContain(t, "report", got, "Buttons so far:",
 		"• Interested: tapped by 2 (25% of delivered), 3 taps",
-		"• Shop: clicked by 1 (12.5% of delivered), 1 clicks",
+		"• Shop: clicked by 1 (12.5% of delivered), 1 click",
 		"• link 1: shop.example/sale: clicked by 2 (25% of delivered), 2 clicks")
 	mustLack(t, "report", got, "Blog", "faq")
 }

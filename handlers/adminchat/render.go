@@ -161,7 +161,7 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 			"Failed", flows.FormatCount(sum.Failed), "Skipped", flows.FormatCount(sum.Skipped)))
 	}
 	if sum.Uncertain > 0 {
-		b.WriteString("\n\n" + loc.T("report.uncertain", "Count", flows.FormatCount(sum.Uncertain)))
+		b.WriteString("\n\n" + loc.N("report.uncertain", sum.Uncertain, "Count", flows.FormatCount(sum.Uncertain)))
 	}
 	if rep.Status == herald.RunFailed && rep.PauseReason != "" {
 		b.WriteString("\n\n" + loc.T("report.run_error", "Error", rep.PauseReason))
