@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,5 +97,33 @@ func TestWizardPicksABroadcastToRetarget(t *testing.T) {
 	got := joined(h.press(choiceRetarget + b.ID))
 	if !strings.Contains(got, "Tapped or clicked a button of "+b.ID) || !strings.Contains(got, "👥 4 recipients") {
 		t.Errorf("after picking %s the audience step said:\n%s", b.ID, got)
+	}
+}
+
+// A retarget term the wizard refuses (the broadcast is gone) leaves the
+// audience as it was: the step does not go on to show it. The list of
+// broadcasts to pick from has one Back, to the audience, besides the
+// step's own.
+func TestRefusedRetargetTermLeavesTheAudience(t *testing.T) {
+	h := newHarness(t)
+	h.walkTo(stepAudience + "+")
+	before := h.session().Draft.Audience
+	rs := h.send("tag:churned tapped:B-ZZZZ")
+	mustContain(t, rs, "There is no broadcast B-ZZZZ.")
+	if got := joined(rs); strings.Contains(got, "a button of B-ZZZZ") || strings.Contains(got, "vip, churned") {
+		t.Errorf("the refused line shows in the audience:\n%s", got)
+	}
+	if after := h.session().Draft.Audience; !reflect.DeepEqual(before, after) {
+		t.Errorf("audience changed by a refused line: %+v, was %+v", after, before)
+	}
+	rs = h.press("aud:tapped") // nobody tapped anything yet
+	var backs []string
+	for _, c := range rs[len(rs)-1].Choices {
+		if strings.Contains(c.Label, "Back") {
+			backs = append(backs, c.Label)
+		}
+	}
+	if want := []string{"↩️ Back to the audience", "⬅️ Back"}; !slices.Equal(backs, want) {
+		t.Errorf("the retarget list's backs are %q, want %q", backs, want)
 	}
 }

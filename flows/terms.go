@@ -151,8 +151,20 @@ func applyTerms(a *herald.Audience, terms []term) *parseError {
 
 // resolveTerms applies terms to a as applyTerms does, then checks the
 // retarget terms against the stored broadcasts: an unknown broadcast or
-// button is a parse error at the term that named it.
+// button is a parse error at the term that named it. On an error a is as
+// it was: the audience never shows a term it refused.
 func (t *turn) resolveTerms(a *herald.Audience, terms []term) (*parseError, error) {
+	c := *a
+	c.IncludeTags, c.ExcludeTags = slices.Clone(a.IncludeTags), slices.Clone(a.ExcludeTags)
+	c.Attributes, c.Responses = slices.Clone(a.Attributes), slices.Clone(a.Responses)
+	perr, err := t.resolveTermsInto(&c, terms)
+	if perr == nil && err == nil {
+		*a = c
+	}
+	return perr, err
+}
+
+func (t *turn) resolveTermsInto(a *herald.Audience, terms []term) (*parseError, error) {
 	if perr := applyTerms(a, terms); perr != nil {
 		return perr, nil
 	}

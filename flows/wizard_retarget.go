@@ -67,7 +67,7 @@ func (t *turn) askRetarget() error {
 		return err
 	}
 	if len(cands) == 0 {
-		t.prompt(t.T("wizard.tapped.none"), ExpectText, t.choice("wiz:again", t.T("btn.back")))
+		t.prompt(t.T("wizard.tapped.none"), ExpectText, t.choice("wiz:again", t.T("btn.back_to_audience")))
 		return nil
 	}
 	cs := make([]Choice, 0, len(cands)+1)
@@ -75,7 +75,7 @@ func (t *turn) askRetarget() error {
 		cs = append(cs, t.choice(choiceRetarget+c.b.ID, t.N("aud.tapped.pick", c.people,
 			"ID", c.b.ID, "Name", c.b.Name, "Count", FormatCount(c.people))))
 	}
-	cs = append(cs, t.choice("wiz:again", t.T("btn.back")))
+	cs = append(cs, t.choice("wiz:again", t.T("btn.back_to_audience")))
 	t.prompt(t.T("wizard.tapped.ask"), ExpectText, cs...)
 	return nil
 }
