@@ -20,6 +20,7 @@ func (t *turn) command(line string) error {
 	name, _, _ = strings.Cut(name, "@") // Telegram appends @botname in groups
 	args = strings.TrimSpace(args)
 	inWizard := t.sess.Step != ""
+	loc := t.loc // /lang replaces it
 	m := &manager{t: t, svc: t.e.cfg.Broadcasts, reads: t.e.cfg.Store, access: t.e.cfg.Access}
 	var err error
 	switch name {
@@ -99,6 +100,9 @@ func (t *turn) command(line string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if inWizard && t.sess.Step != "" && t.loc != loc {
+		return t.ask() // the step again, in the language just chosen
 	}
 	if inWizard && t.sess.Step != "" {
 		msg := t.T("wizard.waiting_unnamed")

@@ -237,3 +237,16 @@ func TestWizardTimingStepTakesATypedDate(t *testing.T) {
 	h.wantStep(stepTiming)
 	mustContain(t, h.send("soon please"), "Please press one of the buttons")
 }
+
+// /lang in the middle of the wizard asks the step again in the new
+// language, its buttons live, instead of a lone Continue.
+func TestLangMidWizardRedrawsTheStep(t *testing.T) {
+	h := newHarness(t)
+	h.walkTo(stepTiming)
+	rs := h.send("/lang zh-TW")
+	mustContain(t, rs, "好的，之後我會用繁體中文和你對話。", "步驟 6 · 要什麼時候發送？")
+	if !h.offered("tm:at") {
+		t.Errorf("after /lang the timing step's buttons are not offered: %v", h.offeredIDs())
+	}
+	mustContain(t, h.send("/lang nope"), "nope", "還停在剛才的步驟等你") // refused: nothing to redraw
+}
