@@ -61,7 +61,7 @@ func (h *Handler) previewBlocks(r flows.Reply, user string) []slack.Block {
 	}
 	if len(chans) > 0 {
 		out = append(out, slack.NewDividerBlock(), slack.NewContextBlock("",
-			mrkdwn("_"+escape(h.loc(user).T("slack.preview_channels", "Channels", strings.Join(chans, ", ")))+"_")))
+			mrkdwn("_"+escape(h.loc(user).T("slack.preview_channels", "Channels", flows.JoinList(h.loc(user), chans)))+"_")))
 	}
 	return out[:min(len(out), maxBlocks)]
 }

@@ -79,6 +79,17 @@ func TestPreviewDrawsACardWithItsPicture(t *testing.T) {
 	if strings.Contains(got, "2.jpg") {
 		t.Errorf("card preview shows a second picture: %s", got)
 	}
+
+	// In Japanese the channels are listed the Japanese way.
+	if err := r.store.SaveAdmin(herald.Admin{Key: "slack:" + alice, Locale: "ja"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.h.postPreview(context.Background(), channel, "", alice, reply); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.last("Preview for Bo").Blocks; !strings.Contains(got, "Telegram、Messenger での表示") {
+		t.Errorf("Japanese preview lists the channels as: %s", got)
+	}
 }
 
 // A carousel's preview draws each card as its own message: its picture,
