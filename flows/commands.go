@@ -325,7 +325,7 @@ func (t *turn) shortSchedule(s *herald.Schedule) string {
 	case herald.SendNow, herald.SendAt:
 		return t.when(s.At)
 	case herald.SendUserLocal:
-		return s.Local + " " + t.T("schedule.user_short")
+		return t.T("schedule.user_short", "When", s.Local)
 	case herald.SendRecurring:
 		return t.cronWords(s.Cron)
 	}

@@ -256,3 +256,14 @@ func TestConfirmationCountsOneRecipient(t *testing.T) {
 	h.send(`/new "Hi" to groups on telegram now`)
 	mustContain(t, h.press("sum:confirm"), "goes out to 1 recipient in 60 seconds")
 }
+
+// A broadcast at each person's own time lists its wall time with the
+// language's own brackets: no space before （現地時間）.
+func TestListSaysTheirTimeTheLanguagesWay(t *testing.T) {
+	h := newHarness(t)
+	h.send(`/new "Wake up" to tag:vip on line at 2026-11-25 09:00 user-tz`)
+	h.press("sum:confirm")
+	mustContain(t, h.send("/list"), "2026-11-25 09:00 (their time)")
+	h.send("/lang ja")
+	mustContain(t, h.send("/list"), "· 2026-11-25 09:00（現地時間）")
+}

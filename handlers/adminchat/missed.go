@@ -63,7 +63,7 @@ func dueWhen(loc *locales.Localizer, b *herald.Broadcast, zone *time.Location, n
 	var at time.Time
 	switch b.Schedule.Kind {
 	case herald.SendUserLocal:
-		return b.Schedule.Local + " " + loc.T("schedule.user_short")
+		return loc.T("schedule.user_short", "When", b.Schedule.Local)
 	case herald.SendRecurring:
 		at = b.Schedule.Next // the occurrence that was missed
 	default:
