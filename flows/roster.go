@@ -160,8 +160,22 @@ func (t *turn) export(args string) error {
 				f.Platform = p
 				continue
 			}
-			b, err := t.e.cfg.Store.Broadcast(strings.ToUpper(w))
-			if errors.Is(err, herald.ErrNotFound) {
+			// A word typed as an ID ("B-…") that names no broadcast is said
+			// so; any other unknown word gets the usage.
+			id, typedID := herald.NormalizeBroadcastID(w), strings.HasPrefix(lw, "b-")
+			var b herald.Broadcast
+			err := herald.ErrNotFound
+			if id != "" {
+				b, err = t.e.cfg.Store.Broadcast(id)
+			}
+			switch {
+			case typedID && id == "":
+				t.say(t.T("err.not_an_id", "Text", w), t.choice("/list", t.T("btn.list")))
+				return nil
+			case typedID && errors.Is(err, herald.ErrNotFound):
+				t.say(t.T("err.not_found", "ID", id), t.choice("/list", t.T("btn.list")))
+				return nil
+			case errors.Is(err, herald.ErrNotFound):
 				t.say(t.T("export.usage", "Word", w))
 				return nil
 			}

@@ -64,6 +64,8 @@ func TestImportInTheChat(t *testing.T) {
 	if rs := h.send("/export subscribed"); strings.Contains(rs[0].Text, "whatever their state") {
 		t.Errorf("/export subscribed: %q", rs[0].Text)
 	}
+	mustContain(t, h.send("/export B-ZZZZ"), "There's no broadcast B-ZZZZ. Check the ID with /list.")
+	mustContain(t, h.send("/export b-1"), "“b-1” isn't a broadcast ID")
 	if rs := h.send("/export nonsense"); !strings.Contains(rs[0].Text, "“nonsense” is neither") {
 		t.Errorf("/export nonsense: %q", rs[0].Text)
 	}
