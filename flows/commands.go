@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -184,7 +185,16 @@ func (t *turn) newOneLine(args string) error {
 			d.Schedule = herald.Schedule{Kind: herald.SendUserLocal, Local: at.In(t.tz).Format(herald.LocalLayout)}
 		}
 	case "every":
-		d.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: "CRON_TZ=" + t.tz.String() + " " + ol.Cron}
+		var until time.Time
+		var runs int
+		if ol.End != "" {
+			var ok bool
+			if until, runs, ok = parseRecurringEnd(ol.End, t.tz); !ok {
+				t.syntaxError(args, &parseError{Pos: ol.EndPos, Text: t.T("err.recurring.end", "Until", t.exampleUntil())})
+				return nil
+			}
+		}
+		d.Schedule = herald.Schedule{Kind: herald.SendRecurring, Cron: "CRON_TZ=" + t.tz.String() + " " + ol.Cron, Until: until, MaxRuns: runs}
 		if msg := t.timingLine(&d.Schedule, t.checkTiming(d.Schedule)); msg != "" {
 			t.syntaxError(args, &parseError{Pos: strings.Index(strings.ToLower(args), "every"), Text: msg})
 			return nil

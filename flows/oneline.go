@@ -24,6 +24,7 @@ import (
 //	              (anything the wizard reads), then optionally user-tz
 //	now           send after the undo delay
 //	every SPEC    day 09:00 · weekday 18:30 · monday 09:00 · "0 9 * * 1-5"
+//	              then optionally until 2027-03-06 or 10 times
 //	quiet WINDOW  22:00-07:00 (each recipient's local time) · off
 //	              (default: the bot's quiet hours)
 //	sample SIZE   10% (a random 10%) · 250 or max 250 (at most 250, at random)
@@ -49,6 +50,11 @@ type oneLine struct {
 	At       string // as typed, for "at" and "user"; readWhen reads it
 	AtPos    int
 	Cron     string
+	// End is how a recurring broadcast stops, as typed ("until
+	// 2027-03-06", "10 times"; parseRecurringEnd reads it in the admin's
+	// zone); "" repeats for ever.
+	End    string
+	EndPos int
 	// Quiet is the broadcast's own quiet hours (a window, or off); nil
 	// keeps the bot's default.
 	Quiet *herald.QuietHours
@@ -359,11 +365,15 @@ func (p *lineParser) clauseEvery(after token, out *oneLine) *parseError {
 	if err != nil {
 		return err
 	}
-	expr, ok := recurringCron(g.text())
+	rhythm, end, hasEnd := cutRecurringEnd(g.text())
+	expr, ok := recurringCron(rhythm)
 	if !ok {
 		return &parseError{Pos: g[0].pos, Key: "err.syntax.every"}
 	}
 	out.Timing, out.Cron = "every", expr
+	if hasEnd && len(g) >= 2 { // the end is the group's last two words
+		out.End, out.EndPos = end, g[len(g)-2].pos
+	}
 	return nil
 }
 

@@ -37,6 +37,9 @@ func TestParseOneLine(t *testing.T) {
 			Quiet: &herald.QuietHours{Start: "23:30", End: "06:00"}}},
 		{`"x" QUIET Off every day 09:00`, oneLine{Text: "x", Name: "x", Timing: "every", Cron: "0 9 * * *",
 			Quiet: &herald.QuietHours{Off: true}}},
+		{`"x" every day 08:00 until 2027-01-10 on line`, oneLine{Text: "x", Name: "x", Channels: []herald.Platform{herald.LINE},
+			Timing: "every", Cron: "0 8 * * *", End: "until 2027-01-10", EndPos: 20}},
+		{`"x" every "0 9 * * 1-5" 10 times`, oneLine{Text: "x", Name: "x", Timing: "every", Cron: "0 9 * * 1-5", End: "10 times", EndPos: 24}},
 	}
 	for _, tt := range tests {
 		got, perr := parseOneLine(tt.src)

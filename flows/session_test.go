@@ -106,6 +106,25 @@ func TestOneLineNewJumpsToSummary(t *testing.T) {
 	h.golden("oneline")
 }
 
+// The one-liner's "every" takes the wizard's end: "until DATE" or "N times".
+func TestOneLineRecurringEnds(t *testing.T) {
+	h := newHarness(t)
+	src := `/new "News" on telegram every day 08:00 until someday`
+	rs := h.send(src)
+	mustContain(t, rs, "I couldn't read the end.")
+	if want := src + "\n" + strings.Repeat(" ", strings.Index(src, "until")) + "^"; rs[0].Text != want {
+		t.Errorf("caret:\n%s\nwant:\n%s", rs[0].Text, want)
+	}
+	mustContain(t, h.send(`/new "News" on telegram every monday 9am 3 times`), "every Monday at 09:00, 3 times in all")
+	h.send("/cancel")
+	h.press(choiceDiscard)
+	mustContain(t, h.send(`/new "News" to tag:vip on line every day 08:00 until 2027-01-10`), "Repeats every day at 08:00, until 2027-01-10")
+	mustContain(t, h.press("sum:confirm"), "is scheduled")
+	if b := h.stored(); b.Schedule.Until.IsZero() || b.Schedule.Until.In(h.cfg.Location).Format("2006-01-02") != "2027-01-10" {
+		t.Errorf("stored schedule %+v, want until 2027-01-10", b.Schedule)
+	}
+}
+
 func TestOneLineSyntaxErrorShowsCaretAndExample(t *testing.T) {
 	h := newHarness(t)
 	rs := h.send(`/new "Sale" to tag:vip onn line`)
