@@ -64,3 +64,10 @@ func TestLogShowsEachRunsEndChannelsAndStatusInEveryLanguage(t *testing.T) {
 		})
 	}
 }
+
+// /retry of a broadcast nobody failed says why there is nothing to send.
+func TestRetryWithNobodyFailedSaysWhy(t *testing.T) {
+	h := newHarness(t)
+	b := h.saleSent()
+	mustContain(t, h.send("/retry "+b.ID), b.ID+" has nobody to retry: nobody failed in its last run, or those who did can no longer be reached")
+}
