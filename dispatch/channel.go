@@ -19,31 +19,34 @@ type job struct {
 	// started is the in-flight mark of the job's recipients: the request
 	// leaves once it is durable (nil: the platform deduplicates).
 	started *mark
+	try     sendTry
 }
 
 // channel sends the run's pending recipients on platform p: a pager reads
-// pending records in Seq order and hands jobs to Options.Workers senders,
-// and group jobs to the group lane (lane.go); outcomes go to out for the
-// group commit.
+// pending records in Seq order and hands jobs to Options.Workers senders;
+// a job that must wait for a chat's gap waits in the channel's due queue
+// (lane.go) and comes back to them; outcomes go to out for the group
+// commit.
 func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []herald.Delivery, marks chan<- *mark) {
 	rt := r.e.routes[p]
 	jobs := make(chan *job, r.e.opts.Workers)
+	q := newDueQueue()
 	done := make(chan struct{})
 	for range r.e.opts.Workers {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for j := range jobs {
-				r.execute(ctx, rt.s, j, out)
+				r.execute(ctx, rt.s, j, out, q)
 			}
 		}()
 	}
-	lane := newGroupLane()
-	r.page(ctx, p, rt, jobs, lane, out, marks)
+	go r.due(ctx, q, jobs)
+	r.page(ctx, p, rt, jobs, q, out, marks)
+	q.close()
 	close(jobs)
 	for range r.e.opts.Workers {
 		<-done
 	}
-	lane.wg.Wait()
 }
 
 // pager hands one channel's pending recipients to the senders.
@@ -52,7 +55,7 @@ type pager struct {
 	p        herald.Platform
 	rt       *route // nil: no sender for the platform
 	jobs     chan<- *job
-	lane     *groupLane
+	q        *dueQueue
 	out      chan<- []herald.Delivery
 	size     int
 	maxMulti int  // recipients per multicast; 0: push one by one
@@ -76,8 +79,8 @@ type pager struct {
 // sleeps until the next is due. Those due before the previous pass were
 // handed out then (in flight or committed), so a pass never sends anyone
 // twice; a restarted run begins again with no lower bound.
-func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, lane *groupLane, out chan<- []herald.Delivery, marks chan<- *mark) {
-	pg := &pager{r: r, p: p, rt: rt, jobs: jobs, lane: lane, out: out, size: r.e.opts.PageSize}
+func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, q *dueQueue, out chan<- []herald.Delivery, marks chan<- *mark) {
+	pg := &pager{r: r, p: p, rt: rt, jobs: jobs, q: q, out: out, size: r.e.opts.PageSize}
 	if rt != nil && !deduplicates(rt.s) {
 		pg.marks = marks
 	}
@@ -106,7 +109,7 @@ func (pg *pager) flush(ctx context.Context) bool {
 	ds := j.ds
 	j.started = pg.started // marks commit in order: the latest covers the batch
 	j.msg.RetryKey = retryKey(pg.r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), pg.contentKey(&j.msg.Content))
-	return pg.r.hand(ctx, pg.jobs, j)
+	return pg.r.hand(ctx, pg.jobs, pg.q, j)
 }
 
 // pass hands out the pending recipients due in (lower, upper] (every due
@@ -181,10 +184,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subs
 	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.FromPart = d.PartsDone
 	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, pg.contentKey(&j.msg.Content))
-	if sub.Kind == herald.KindGroup {
-		return r.handGroup(ctx, pg.lane, pg.rt.s, j, pg.out)
-	}
-	return r.hand(ctx, pg.jobs, j)
+	return r.hand(ctx, pg.jobs, pg.q, j)
 }
 
 // sleepUntil waits for t, or until the run stops (false).
@@ -201,15 +201,17 @@ func (r *runner) sleepUntil(ctx context.Context, t time.Time) bool {
 	return r.e.opts.Sleep(ctx, t.Sub(r.e.opts.Now())) == nil && !r.stopped()
 }
 
-func (r *runner) hand(ctx context.Context, jobs chan<- *job, j *job) bool {
+// hand gives j to the channel's workers; false when the run stopped first.
+func (r *runner) hand(ctx context.Context, jobs chan<- *job, q *dueQueue, j *job) bool {
+	q.live.Add(1)
 	select {
 	case jobs <- j:
 		return true
 	case <-r.stopCh:
-		return false
 	case <-ctx.Done():
-		return false
 	}
+	q.live.Done()
+	return false
 }
 
 // newJob renders the broadcast for one recipient (or, for a multicast,
@@ -224,7 +226,8 @@ func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 			}
 		}
 	}
-	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag}}
+	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag},
+		try: sendTry{stopped: r.stopped, park: true}}
 }
 
 // tracksLinks reports whether the run's URL buttons go out as tracked
@@ -289,32 +292,46 @@ func (r *runner) decide(d herald.Delivery, sub herald.Subscriber, err error) (he
 	return sub, d, true
 }
 
-// execute sends one job and hands its outcomes to the committer. A job
-// the run stopped before sending leaves its recipients pending.
-func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []herald.Delivery) {
-	if !j.started.wait() {
+// execute sends one job and hands its outcomes to the committer, or
+// parks it in q until a chat's gap has passed (*NotYet). A job the run
+// stopped before sending leaves its recipients pending.
+func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []herald.Delivery, q *dueQueue) {
+	var later *NotYet
+	if err := r.send(ctx, s, j, out); errors.As(err, &later) {
+		r.park(q, j, later.At, out)
 		return
 	}
-	id, attempts, err := r.e.sendWithRetry(ctx, s, j.lim, &j.msg, r.stopped)
+	q.live.Done()
+}
+
+// send is one turn of execute: it returns *NotYet when the job must wait.
+func (r *runner) send(ctx context.Context, s Sender, j *job, out chan<- []herald.Delivery) error {
+	if !j.started.wait() {
+		return nil
+	}
+	id, err := r.e.sendWithRetry(ctx, s, j.lim, &j.msg, &j.try)
 	if errors.Is(err, ErrRecipientMoved) && len(j.ds) == 1 {
 		// The sender recorded the move: send where the chat lives now, once.
 		sub, final, ok := r.prepare(j.ds[0])
 		if !ok {
-			final.Attempts += attempts
+			final.Attempts += j.try.attempts
 			out <- []herald.Delivery{final}
-			return
+			return nil
 		}
 		j.msg.To[0].Key = sub.Key()
-		var more int
-		id, more, err = r.e.sendWithRetry(ctx, s, j.lim, &j.msg, r.stopped)
-		attempts += more
+		id, err = r.e.sendWithRetry(ctx, s, j.lim, &j.msg, &j.try)
 	}
-	if errors.Is(err, errStopped) || ctx.Err() != nil {
-		if attempts > 0 && j.started != nil {
+	var later *NotYet
+	switch {
+	case errors.As(err, &later):
+		return err
+	case errors.Is(err, errStopped) || ctx.Err() != nil:
+		if j.try.attempts > 0 && j.started != nil {
 			r.unknown.add(j.ds) // a request left: it may have arrived
 		}
-		return
+		return nil
 	}
+	attempts := j.try.attempts
 	o, reason := outcomeOf(err)
 	var partial *PartialError
 	errors.As(err, &partial)
@@ -326,6 +343,7 @@ func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []her
 		}
 	}
 	out <- res
+	return nil
 }
 
 func (r *runner) outcome(d herald.Delivery, o herald.Outcome, reason, msgID string, attempts int) herald.Delivery {

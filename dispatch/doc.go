@@ -20,7 +20,11 @@
 //   - at most the in-flight jobs plus the outcomes not yet committed are
 //     sent again: Options.Workers jobs per channel in flight, Options.Workers
 //     jobs queued for the committer, and one commit batch (at most
-//     Options.CommitBatch outcomes, or what CommitInterval gathered);
+//     Options.CommitBatch outcomes, or what CommitInterval gathered). A
+//     message waiting between its parts for the chat's gap (lane.go) has
+//     the parts it got recorded (Delivery.PartsDone, in the next group
+//     commit, long before a gap of a second has passed), so it is sent
+//     again from the rest;
 //   - on a platform that deduplicates on a retry key, none are: every
 //     message carries Message.RetryKey derived from the run ID, the batch's
 //     first and last Seq, its size and its content (UUID version 5), so a
@@ -65,14 +69,16 @@
 //     the class's gap to that chat (RateClass.ChatGap, GroupGap) and for
 //     the channel's limiter (Message.Paced), so the limit holds per
 //     request, not per job.
-//   - Groups go in their own lane (lane.go): a group job runs in a
-//     goroutine of its own, not a channel worker, and waits for the
-//     group's gap holding no limiter token, so users go on at the class's
-//     rate while groups wait. The class's GroupGap holds between any two
+//   - Waiting for a chat's gap holds nothing (lane.go): a job whose next
+//     request may not leave yet (a group's gap, the second part to a
+//     chat) gives back its token, leaves its worker (NotYet) and waits in
+//     the channel's due queue, which hands it back to the workers when
+//     the gap has passed; so users go on at the class's rate while groups
+//     and second parts wait. The class's GroupGap holds between any two
 //     requests to one group, across messages, runs and test sends; group
-//     requests take at most a quarter of the workers' share of tokens. A sender that deduplicates gives each part a
-//     retry key derived from the job's, so a job sent again is not
-//     delivered twice.
+//     requests take at most a quarter of the workers' share of tokens. A
+//     sender that deduplicates gives each part a retry key derived from
+//     the job's, so a job sent again is not delivered twice.
 //     A sender whose request fails
 //     after earlier parts of the job went out says so with a PartialError:
 //     a retry (429, 5xx) starts from the failed part (Message.FromPart), so

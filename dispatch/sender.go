@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -45,14 +46,26 @@ type Message struct {
 }
 
 // Pacer spaces requests within a rate limit: Pace waits until the next
-// request may go.
+// request may go, or answers *NotYet when it may not go before a chat's
+// gap has passed.
 type Pacer interface {
 	Pace(ctx context.Context) error
 }
 
+// NotYet is a Pacer's answer when the next request of a message may not
+// leave before At: the chat's gap (RateClass.ChatGap, GroupGap) has not
+// passed. A sender returns it as it is, in the PartialError that says
+// which parts went out; the engine sends the rest of the message at At,
+// and no worker waits meanwhile.
+type NotYet struct{ At time.Time }
+
+func (e *NotYet) Error() string { return "dispatch: the chat's gap has not passed yet" }
+
 // Paced makes a request of m after its first, after the rate class's gap
 // to the chat and within its rate limit: an album's buttons or a job's
 // next part count against the platform's limit like any other request.
+// When the gap has not passed it returns the Pacer's *NotYet without
+// making the request.
 func (m *Message) Paced(ctx context.Context, request func() error) error {
 	if m.Pacer != nil {
 		if err := m.Pacer.Pace(ctx); err != nil {

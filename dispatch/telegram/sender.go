@@ -321,8 +321,9 @@ func (s *Sender) translate(err error) error {
 		return partial
 	}
 	var tooMany *bot.TooManyRequestsError
+	var later *dispatch.NotYet
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.As(err, &later):
 		return err
 	case errors.As(err, &tooMany):
 		return &herald.RetryAfterError{After: time.Duration(max(tooMany.RetryAfter, 1)) * time.Second, Err: err}
