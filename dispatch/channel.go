@@ -68,6 +68,9 @@ type pager struct {
 	// shared is the retry key's view of the content when every recipient
 	// gets the same (nothing personal, no tracked links): built once.
 	shared string
+	// keyed: the sender deduplicates, so its messages carry retry keys
+	// (no other sender reads them: a key per recipient cost a hash).
+	keyed bool
 }
 
 // page feeds jobs until the channel's pending records are all handed out or
@@ -84,6 +87,7 @@ func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs ch
 	if rt != nil && !deduplicates(rt.s) {
 		pg.marks = marks
 	}
+	pg.keyed = rt != nil && pg.marks == nil
 	if rt != nil && r.e.multicasts(&r.b) {
 		pg.maxMulti = rt.maxMulti
 		pg.shared = contentKey(&r.b.Content)
@@ -106,9 +110,8 @@ func (pg *pager) flush(ctx context.Context) bool {
 		return !pg.r.stopped()
 	}
 	pg.batch = nil
-	ds := j.ds
 	j.started = pg.started // marks commit in order: the latest covers the batch
-	j.msg.RetryKey = retryKey(pg.r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), pg.contentKey(&j.msg.Content))
+	pg.key(j)
 	return pg.r.hand(ctx, pg.jobs, pg.q, j)
 }
 
@@ -183,7 +186,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subs
 	j.ds = []herald.Delivery{d}
 	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.FromPart = d.PartsDone
-	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, pg.contentKey(&j.msg.Content))
+	pg.key(j)
 	return r.hand(ctx, pg.jobs, pg.q, j)
 }
 
@@ -356,6 +359,14 @@ func (r *runner) outcome(d herald.Delivery, o herald.Outcome, reason, msgID stri
 func (r *runner) hasRecipient(seq uint32) bool {
 	ds, err := r.e.store.Deliveries(r.runID, "", seq-1, 1)
 	return err == nil && len(ds) == 1 && ds[0].Seq == seq
+}
+
+// key gives j its retry key, when the sender reads one (keyed).
+func (pg *pager) key(j *job) {
+	if pg.keyed {
+		ds := j.ds
+		j.msg.RetryKey = retryKey(pg.r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), pg.contentKey(&j.msg.Content))
+	}
 }
 
 // contentKey is contentKey(c) for a job of the pager's.

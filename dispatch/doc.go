@@ -26,7 +26,7 @@
 //     commit, long before a gap of a second has passed), so it is sent
 //     again from the rest;
 //   - on a platform that deduplicates on a retry key, none are: every
-//     message carries Message.RetryKey derived from the run ID, the batch's
+//     message to it carries Message.RetryKey derived from the run ID, the batch's
 //     first and last Seq, its size and its content (UUID version 5), so a
 //     resend after restart is answered as already accepted and counted as
 //     sent. This holds as long as the batch is formed

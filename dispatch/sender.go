@@ -27,7 +27,8 @@ type Message struct {
 	Tag         herald.MessageTag
 	// RetryKey is a UUID that is the same each time this message is sent
 	// again (after a timeout or a restart); platforms that deduplicate on it
-	// (an idempotency header) deliver it once.
+	// (an idempotency header) deliver it once. A run gives it to a
+	// Deduplicator's messages only: no other sender reads it.
 	RetryKey string
 	// Response marks a reply to someone who wrote to us within the
 	// platform's window (a test the admin asked for, when the sender's
