@@ -141,7 +141,12 @@ func (e *env) start(bid string) herald.Run {
 
 // engine builds another engine on e's store, shut down when the test ends.
 func (e *env) engine(senders map[herald.Platform]dispatch.Sender, opts dispatch.Options) *dispatch.Engine {
-	eng := dispatch.New(e.st, senders, opts)
+	return e.engineOn(e.st, senders, opts)
+}
+
+// engineOn is engine on st (e's store, seen through a wrapper).
+func (e *env) engineOn(st dispatch.Store, senders map[herald.Platform]dispatch.Sender, opts dispatch.Options) *dispatch.Engine {
+	eng := dispatch.New(st, senders, opts)
 	e.t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

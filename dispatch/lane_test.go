@@ -47,24 +47,12 @@ func (g *groupGate) release() { g.once.Do(func() { close(g.open) }) }
 func TestGroupsWaitTheirGapInTheirOwnLane(t *testing.T) {
 	const groups, users, groupGap = 10, 30, time.Hour
 	e := newEnv(t, nil)
-	gate := &groupGate{c: e.clock, open: make(chan struct{})}
-	t.Cleanup(gate.release)
 	e.subscribe(herald.Telegram, groups, func(i int, s *herald.Subscriber) {
 		s.ID, s.Kind, s.Name = strconv.Itoa(-100-i), herald.KindGroup, "Group "+strconv.Itoa(i)
 	})
 	e.subscribe(herald.Telegram, users, func(i int, s *herald.Subscriber) { s.ID = strconv.Itoa(5000 + i) })
-	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: e.url + "/telegram",
-		ChatGap: time.Nanosecond, GroupGap: groupGap})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := e.opts
-	opts.Workers, opts.Sleep = 2, gate.Sleep
-	eng := e.engine(map[herald.Platform]dispatch.Sender{herald.Telegram: tg}, opts)
-	first := e.broadcastTo(lookbook, herald.Both)
-	if _, err := eng.Start(context.Background(), first); err != nil {
-		t.Fatal(err)
-	}
+	eng, gate := e.gatedTelegram(telegram.Config{ChatGap: time.Nanosecond, GroupGap: groupGap}, 2)
+	e.startOn(eng, e.broadcastTo(lookbook, herald.Both))
 	rec := e.fakes.Recorder
 	count := func(from, n int) (total int) {
 		for i := range n {
@@ -101,6 +89,31 @@ func TestGroupsWaitTheirGapInTheirOwnLane(t *testing.T) {
 	}
 }
 
+// gatedTelegram builds an engine of workers workers whose one sender is
+// Telegram with cfg's gaps, and whose waits of more than a minute the
+// gate holds until released.
+func (e *env) gatedTelegram(cfg telegram.Config, workers int) (*dispatch.Engine, *groupGate) {
+	e.t.Helper()
+	gate := &groupGate{c: e.clock, open: make(chan struct{})}
+	e.t.Cleanup(gate.release)
+	cfg.Token, cfg.BaseURL = tgToken, e.url+"/telegram"
+	tg, err := telegram.New(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	opts := e.opts
+	opts.Workers, opts.Sleep = workers, gate.Sleep
+	return e.engine(map[herald.Platform]dispatch.Sender{herald.Telegram: tg}, opts), gate
+}
+
+// startOn starts a broadcast on eng without waiting for it.
+func (e *env) startOn(eng *dispatch.Engine, bid string) {
+	e.t.Helper()
+	if _, err := eng.Start(context.Background(), bid); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 // lookbook is an album with a button: two requests to each chat.
 var lookbook = herald.Content{Kind: herald.ImageContent, Text: "Our autumn lookbook",
 	Images:  []herald.Image{{URL: "https://img.example/1.jpg"}, {URL: "https://img.example/2.jpg"}},
@@ -113,20 +126,10 @@ var lookbook = herald.Content{Kind: herald.ImageContent, Text: "Our autumn lookb
 func TestChatGapsHoldNoWorker(t *testing.T) {
 	const users, chatGap = 20, time.Hour
 	e := newEnv(t, nil)
-	gate := &groupGate{c: e.clock, open: make(chan struct{})}
-	t.Cleanup(gate.release)
 	e.subscribe(herald.Telegram, users, func(i int, s *herald.Subscriber) { s.ID = strconv.Itoa(5000 + i) })
-	tg, err := telegram.New(telegram.Config{Token: tgToken, BaseURL: e.url + "/telegram", ChatGap: chatGap})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := e.opts
-	opts.Workers, opts.Sleep = 1, gate.Sleep
-	eng := e.engine(map[herald.Platform]dispatch.Sender{herald.Telegram: tg}, opts)
+	eng, gate := e.gatedTelegram(telegram.Config{ChatGap: chatGap}, 1)
 	bid := e.broadcastTo(lookbook, herald.Users)
-	if _, err := eng.Start(context.Background(), bid); err != nil {
-		t.Fatal(err)
-	}
+	e.startOn(eng, bid)
 	rec := e.fakes.Recorder
 	eventually(t, "every user has the album while the buttons wait", func() bool {
 		return rec.Count("telegram") == users && gate.waiting.Load() > 0
