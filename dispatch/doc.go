@@ -94,17 +94,18 @@
 //
 // # Memory
 //
-// A run holds no per-recipient state beyond the jobs in flight and one
-// commit batch: the snapshot streams the audience (Seqs from the index's
-// bitmap, records a chunk per read transaction) and each channel pages its
-// pending records. What stays resident is the audience index (about 40 MB
-// for a million subscribers without tags or attributes) and the bbolt pages
-// read since storage last dropped them from the process (every 200 ms, and
-// every 16 MB a bulk stream reads; storage.Options.TrimEvery). On the 2-core
-// development machine `herald bench dispatch -n 1000000` peaks at 140–150 MB
-// RSS with -channel all and about 160 MB with the multicasting channel
-// alone (at 500 ms
-// between trims, all reached 185 MB once the machine sent 25,000/s).
+// A run holds no per-recipient state beyond the jobs in flight (those
+// waiting in a channel's due queue too: at most what the channel sends
+// within one chat gap) and one commit batch: the snapshot streams the
+// audience (Seqs from the index's bitmap, records a chunk per read
+// transaction) and each channel pages its pending records. What stays
+// resident is the audience index (about 40 MB for a million subscribers
+// without tags or attributes) and the bbolt pages read since storage last
+// dropped them from the process (storage.Options.TrimEvery, and after
+// every few MB a bulk stream reads). On the 2-core development machine
+// `herald bench dispatch -n 1000000 -channel all` holds 89–98 MB RSS
+// (68 MB anonymous, sampled every 5 ms) but its peak (VmHWM) is 113–123 MB:
+// something brief, which sampling /proc does not catch, passes 100 MB.
 //
 // # Control
 //

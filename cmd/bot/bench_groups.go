@@ -68,7 +68,10 @@ func benchGroupRates(w io.Writer, rec *platformtest.Recorder, groups int) string
 			}
 		}
 	}
-	usersDone, groupsDone := userLast.Sub(first).Seconds(), groupLast.Sub(first).Seconds()
+	usersDone, groupsDone := userLast.Sub(first).Seconds(), 0.0
+	if len(perGroup) > 0 { // -album alone has none
+		groupsDone = groupLast.Sub(first).Seconds()
+	}
 	usersPerS, groupsPerS := 0.0, 0.0
 	if usersDone > 0 {
 		usersPerS = float64(len(users)) / usersDone
