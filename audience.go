@@ -74,6 +74,9 @@ type Audience struct {
 	// Responses retarget by what people did with past broadcasts' buttons
 	// (tapped:B-7K2Q, -tapped:B-7K2Q/b1); all must hold.
 	Responses []Response
+	// Sample, when set, sends to a random part of the people the other
+	// criteria match (a percent, a cap, or all but a control group).
+	Sample *Sample
 }
 
 // selects reports whether s is on the Selected list.
@@ -101,7 +104,9 @@ func (a *Audience) Matches(s *Subscriber, now time.Time) bool {
 }
 
 // MatchesWith reports whether s is in the audience at time now, asking
-// responded about the retarget Responses (nil: nobody responded).
+// responded about the retarget Responses (nil: nobody responded). A cap
+// (Sample.Max) is not applied: it depends on everyone else in the audience,
+// so the audience index applies it over the whole match.
 func (a *Audience) MatchesWith(s *Subscriber, now time.Time, responded RespondedFunc) bool {
 	if !s.Reachable() || !a.HasChannel(s.Platform) || !a.Recipients.Includes(s.Kind) {
 		return false
@@ -134,7 +139,7 @@ func (a *Audience) MatchesWith(s *Subscriber, now time.Time, responded Responded
 			return false
 		}
 	}
-	return a.matchesResponses(s, responded)
+	return a.matchesResponses(s, responded) && a.Sample.Takes(s.Key())
 }
 
 // Matches reports whether a last interaction at last satisfies the filter.
@@ -260,6 +265,11 @@ func (a *Audience) Validate() error {
 			return invalid("audience.responses", CodeInvalid, 0)
 		}
 	}
+	if a.Sample != nil {
+		if err := a.Sample.Validate(); err != nil {
+			return err
+		}
+	}
 	if len(a.Selected) > 0 && a.SelectedPlatform != "" && !a.HasChannel(a.SelectedPlatform) {
 		return invalid("audience.selected_platform", CodeInvalid, 0)
 	}
@@ -275,7 +285,12 @@ func (a *Audience) Validate() error {
 
 // Count is an audience size with the breakdown admins see before confirming.
 type Count struct {
-	Total      int
+	// Total is who gets it: after the audience's Sample, when it has one.
+	Total int
+	// Before is the audience before its Sample (0 without one), and
+	// Control the holdout's control group among them, not sent.
+	Before     int
+	Control    int
 	ByPlatform map[Platform]int
 	Users      int
 	Groups     int

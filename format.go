@@ -119,37 +119,41 @@ func WalkSpans(text string, spans []Span, v SpanVisitor) {
 
 // PlainText is formatted text as a platform without inline styles shows
 // it: the words as typed, and a link whose words are not its URL as
-// "words (URL)" so the link still opens.
+// "words (URL)" so the link still opens. A link whose words are a web
+// address shows the address it opens instead of them: a tracked bare
+// address (see Content.TrackLinks) reads as its tracked URL, and words
+// never show one address while the link opens another.
 func PlainText(text string, spans []Span) string {
 	if !slices.ContainsFunc(spans, func(s Span) bool { return s.Style == Link }) {
 		return text
 	}
-	var b strings.Builder
-	var inLink []string // the link text seen so far, per open link
+	b := make([]byte, 0, len(text)+64)
+	var inLink []int // where each open link's words start in b
 	WalkSpans(text, spans, SpanVisitor{
 		Open: func(s Span) {
 			if s.Style == Link {
-				inLink = append(inLink, "")
+				inLink = append(inLink, len(b))
 			}
 		},
 		Close: func(s Span) {
 			if s.Style != Link {
 				return
 			}
-			words := inLink[len(inLink)-1]
+			start := inLink[len(inLink)-1]
 			inLink = inLink[:len(inLink)-1]
-			if strings.TrimSpace(words) != s.URL {
-				b.WriteString(" (" + s.URL + ")")
+			switch words := strings.TrimSpace(string(b[start:])); {
+			case words == s.URL:
+			case webURL(words):
+				all := string(b[start:])
+				lead := strings.Index(all, words)
+				b = append(append(b[:start+lead], s.URL...), all[lead+len(words):]...)
+			default:
+				b = append(b, " ("+s.URL+")"...)
 			}
 		},
-		Text: func(t string) {
-			b.WriteString(t)
-			for i := range inLink {
-				inLink[i] += t
-			}
-		},
+		Text: func(t string) { b = append(b, t...) },
 	})
-	return b.String()
+	return string(b)
 }
 
 // PersonalizeFormatted fills text's placeholders like Personalize and

@@ -155,15 +155,22 @@ func wordRune(r rune) bool {
 // Markup writes formatted text back in Herald's markup, for an admin to
 // read (previews, the console, the API's markup field) and edit.
 func Markup(text string, spans []Span) string {
+	return MarkupEscaped(text, spans, func(s string) string { return s })
+}
+
+// MarkupEscaped is Markup for a reader that takes the markup itself, such
+// as Slack's mrkdwn: escape is applied to the words and the link targets,
+// never to the marks, so the words cannot be read as marks.
+func MarkupEscaped(text string, spans []Span, escape func(string) string) string {
 	if len(spans) == 0 {
-		return text
+		return escape(text)
 	}
 	marks := map[Style]string{Bold: "*", Italic: "_", Code: "`", Pre: "```"}
 	var b strings.Builder
 	WalkSpans(text, spans, SpanVisitor{
 		Open: func(s Span) {
 			if s.Style == Link {
-				b.WriteString("<" + s.URL + "|")
+				b.WriteString("<" + escape(s.URL) + "|")
 				return
 			}
 			b.WriteString(marks[s.Style])
@@ -175,7 +182,7 @@ func Markup(text string, spans []Span) string {
 			}
 			b.WriteString(marks[s.Style])
 		},
-		Text: func(t string) { b.WriteString(t) },
+		Text: func(t string) { b.WriteString(escape(t)) },
 	})
 	return b.String()
 }

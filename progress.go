@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"fmt"
 	"sort"
 	"time"
 )
@@ -42,6 +43,27 @@ type Progress struct {
 type AutoPause struct {
 	Failed, Finished int
 	Threshold        float64
+}
+
+// autoPauseShape is how an automatic pause is stored with its run and in
+// the audit log, in English for operators and the API.
+const autoPauseShape = "failures %d of %d (%.1f%%) passed the %.1f%% threshold"
+
+// String is the pause as stored (Run.PauseReason, the audit detail).
+func (a AutoPause) String() string {
+	return fmt.Sprintf(autoPauseShape, a.Failed, a.Finished, 100*float64(a.Failed)/float64(max(1, a.Finished)), 100*a.Threshold)
+}
+
+// ParseAutoPause reads a stored pause reason back into its figures, so the
+// admin chats can say it in the admin's language; ok is false for any
+// other text.
+func ParseAutoPause(s string) (a AutoPause, ok bool) {
+	var pct, limit float64
+	if n, err := fmt.Sscanf(s, "failures %d of %d (%f%%) passed the %f%% threshold", &a.Failed, &a.Finished, &pct, &limit); err != nil || n != 4 || a.Finished <= 0 {
+		return AutoPause{}, false
+	}
+	a.Threshold = limit / 100
+	return a, true
 }
 
 // Due is how many recipients are still to be sent now: pending, and not
@@ -90,6 +112,8 @@ type Report struct {
 	Failures []ReasonCount
 	Skips    []ReasonCount
 	Duration time.Duration
+	// Control is the run's holdout control group, not sent (Run.Control).
+	Control int
 }
 
 // ReasonCounter groups outcome reasons for a Report.

@@ -37,3 +37,21 @@ func TestReasonCounterGroups(t *testing.T) {
 		}
 	}
 }
+
+// An automatic pause is stored in English and read back into its figures,
+// so an admin reading it later sees it in their language.
+func TestAutoPauseReadsBackAsStored(t *testing.T) {
+	a := AutoPause{Failed: 1234, Finished: 5000, Threshold: 0.05}
+	stored := a.String()
+	if stored != "failures 1234 of 5000 (24.7%) passed the 5.0% threshold" {
+		t.Errorf("stored as %q", stored)
+	}
+	if got, ok := ParseAutoPause(stored); !ok || got != a {
+		t.Errorf("read back %+v, %v; want %+v", got, ok, a)
+	}
+	for _, other := range []string{"", "telegram: 500 internal error", "failures 1 of 0 (0.0%) passed the 5.0% threshold"} {
+		if got, ok := ParseAutoPause(other); ok {
+			t.Errorf("%q read as %+v", other, got)
+		}
+	}
+}

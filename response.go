@@ -84,8 +84,9 @@ func (e *UnknownResponseError) Unwrap() error {
 
 // ResolveResponses checks a's retarget terms against the stored broadcasts
 // (lookup returns one, or an error wrapping ErrNotFound): each broadcast
-// must exist and a named button must be one of its buttons, by ID or by
-// label in any case (a label becomes the ID). A term naming nothing is an
+// must exist and a named button must be one of its buttons or the links
+// in its text (link1…), by ID or by label in any case (a label becomes
+// the ID). A term naming nothing is an
 // *UnknownResponseError rather than an audience of nobody: a typo would
 // otherwise retarget everyone, or no one, silently.
 func ResolveResponses(a *Audience, lookup func(id string) (Broadcast, error)) error {
@@ -101,13 +102,14 @@ func ResolveResponses(a *Audience, lookup func(id string) (Broadcast, error)) er
 		if r.ButtonID == "" {
 			continue
 		}
-		j := slices.IndexFunc(b.Content.Buttons, func(btn Button) bool {
+		all := b.Content.ButtonsAndLinks()
+		j := slices.IndexFunc(all, func(btn Button) bool {
 			return btn.ID == r.ButtonID || strings.EqualFold(btn.Label, r.ButtonID)
 		})
 		if j < 0 {
 			return &UnknownResponseError{Response: *r, Button: true}
 		}
-		r.ButtonID = b.Content.Buttons[j].ID
+		r.ButtonID = all[j].ID
 	}
 	return nil
 }

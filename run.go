@@ -31,6 +31,10 @@ type Run struct {
 	FinishedAt time.Time
 	// PauseReason explains an automatic pause (e.g. too many failures).
 	PauseReason string
+	// Control is the size of the holdout's control group when the
+	// audience was snapshotted: people of the audience kept out, not sent.
+	// Who they are is recomputable: the audience with Sample.Control().
+	Control int
 }
 
 // Tally counts a run's recipients by outcome.

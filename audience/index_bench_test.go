@@ -80,6 +80,11 @@ func BenchmarkCountShapes(b *testing.B) {
 			{Key: "points", Op: herald.AttrGt, Value: "2500"}, {Key: "city", Op: herald.AttrContains, Value: "tai"}}}},
 		{"signup_before_date", &herald.Audience{Channels: all, Recipients: herald.Users, Attributes: []herald.AttrCondition{
 			{Key: "signup", Op: herald.AttrLt, Value: "2025-01-01"}}}},
+		// A sample hashes each matched person's platform and ID: the
+		// "everyone" shape above is its baseline in the same run.
+		{"everyone_10pct", &herald.Audience{Channels: all, Recipients: herald.Both, Sample: &herald.Sample{Percent: 10, Seed: 1}}},
+		{"everyone_at_most_1000", &herald.Audience{Channels: all, Recipients: herald.Both, Sample: &herald.Sample{Max: 1000, Seed: 1}}},
+		{"everyone_at_most_100000", &herald.Audience{Channels: all, Recipients: herald.Both, Sample: &herald.Sample{Max: 100000, Seed: 1}}},
 	}
 	for _, sh := range shapes {
 		b.Run(sh.name, func(b *testing.B) {

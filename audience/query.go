@@ -8,15 +8,24 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// Count sizes audience a at now, with its breakdown. ByPlatform lists only
+// Count sizes audience a at now, with its breakdown, after its sample (and
+// Before it, with Control for a holdout). ByPlatform lists only
 // channels with at least one recipient. OutsideWindow is counted for
 // marketing broadcasts only: Messenger users who have not written within
 // herald.MessagingWindow (they are in Total and skipped at send time).
 func (x *Index) Count(a *herald.Audience, cat herald.Category, now time.Time) herald.Count {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	r := x.match(a, now)
-	c := herald.Count{Total: int(r.GetCardinality()), ByPlatform: map[herald.Platform]int{}}
+	r := x.filter(a, now)
+	c := herald.Count{ByPlatform: map[herald.Platform]int{}}
+	if s := a.Sample; s != nil {
+		c.Before = int(r.GetCardinality())
+		x.applySample(r, s)
+		if s.HoldoutPercent > 0 {
+			c.Control = c.Before - int(r.GetCardinality())
+		}
+	}
+	c.Total = int(r.GetCardinality())
 	if c.Total == 0 {
 		return c
 	}
@@ -52,9 +61,16 @@ func (x *Index) Match(a *herald.Audience, now time.Time) *roaring.Bitmap {
 	return x.match(a, now)
 }
 
-// match evaluates a, cheapest and most selective sets first; every step
-// narrows r in place, and an empty r ends the work early.
+// match is filter, then the audience's sample.
 func (x *Index) match(a *herald.Audience, now time.Time) *roaring.Bitmap {
+	r := x.filter(a, now)
+	x.applySample(r, a.Sample)
+	return r
+}
+
+// filter evaluates a's criteria, cheapest and most selective sets first;
+// every step narrows r in place, and an empty r ends the work early.
+func (x *Index) filter(a *herald.Audience, now time.Time) *roaring.Bitmap {
 	var chans []*roaring.Bitmap
 	for p, b := range x.platforms {
 		if a.HasChannel(p) {

@@ -3,7 +3,6 @@ package broadcasts
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -178,9 +177,10 @@ func (s *Service) Delete(ctx context.Context, id string, who Actor) (herald.Broa
 }
 
 // Clone copies any broadcast into a new draft made by who in origin,
-// named after it with suffix ("copy", in the admin's language) and a
-// number when that name is taken.
-func (s *Service) Clone(ctx context.Context, id, suffix string, origin herald.Origin, who Actor) (herald.Broadcast, error) {
+// named by name from the original's name: n is 1, then counts up while
+// that name is taken ("Sale (copy)", "Sale (copy 2)" in the admin's
+// language, brackets included).
+func (s *Service) Clone(ctx context.Context, id string, name func(base string, n int) string, origin herald.Origin, who Actor) (herald.Broadcast, error) {
 	b, err := s.opts.Store.Broadcast(id)
 	if err != nil {
 		return b, wrap("clone", id, err)
@@ -197,10 +197,7 @@ func (s *Service) Clone(ctx context.Context, id, suffix string, origin herald.Or
 	base := []rune(b.Name)
 	base = base[:min(len(base), herald.MaxNameLen-10)]
 	for i := 1; ; i++ {
-		c.Name = string(base) + " (" + suffix + ")"
-		if i > 1 {
-			c.Name = string(base) + " (" + suffix + " " + strconv.Itoa(i) + ")"
-		}
+		c.Name = name(string(base), i)
 		other, err := s.NameTaken(c.Name, "")
 		if err != nil {
 			return c, err

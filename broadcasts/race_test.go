@@ -2,9 +2,7 @@ package broadcasts_test
 
 import (
 	"context"
-	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/dispatch/line"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
@@ -59,40 +58,23 @@ const lineToken = "line-race-test"
 // and the service, with a broadcast to 30 LINE users due now.
 func newRig(t *testing.T, hooked *hookedStore) *rig {
 	t.Helper()
-	c := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, st := dispatchtest.Open(t)
 	fakes := platformtest.NewServer(c.Now)
 	fakes.LINE.AllowTokens(lineToken)
 	srv := httptest.NewServer(fakes.Handler())
+	t.Cleanup(func() { fakes.Close(); srv.Close() })
 	ln, err := line.New(line.Config{Token: lineToken, BaseURL: srv.URL + "/line"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hooked.Store = st
-	eng := dispatch.New(hooked, map[herald.Platform]dispatch.Sender{herald.LINE: ln},
+	eng := dispatchtest.Engine(t, hooked, map[herald.Platform]dispatch.Sender{herald.LINE: ln},
 		dispatch.Options{Workers: 2, Now: c.Now, Sleep: c.Sleep, ControlPoll: 20 * time.Millisecond, SnapshotBatch: 10})
 	svc, err := broadcasts.New(broadcasts.Options{Store: st, Runs: eng, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = eng.Shutdown(ctx)
-		fakes.Close()
-		srv.Close()
-		_ = st.Close()
-	})
-	subs := make([]herald.Subscriber, 30)
-	for i := range subs {
-		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
-	}
-	if err := st.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
+	dispatchtest.LINEUsers(t, st, 30)
 	b := herald.Broadcast{Name: "race", Status: herald.StatusScheduled, Category: herald.Marketing,
 		Content:  herald.Content{Kind: herald.TextContent, Text: "hello"},
 		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}, Recipients: herald.Users},

@@ -15,6 +15,7 @@ import (
 // audience is over the approval threshold.
 func (s *Service) Check(d *herald.Broadcast) (herald.Count, herald.Status, error) {
 	now := s.opts.Now()
+	d.Audience.Sample = d.Audience.Sample.Seeded(herald.NewSampleSeed)
 	if d.Schedule.Kind == herald.SendNow && d.Schedule.At.IsZero() {
 		d.Schedule.At = now.Add(s.opts.UndoDelay)
 	}
@@ -75,6 +76,7 @@ func (s *Service) SaveDraft(ctx context.Context, d herald.Broadcast, editID stri
 	if len([]rune(d.Name)) > herald.MaxNameLen {
 		return d, &herald.ValidationError{Field: "name", Code: herald.CodeTooLong, Limit: herald.MaxNameLen}
 	}
+	d.Audience.Sample = d.Audience.Sample.Seeded(herald.NewSampleSeed)
 	// Quiet hours given are checked even on a draft: a malformed window
 	// is better told now than when it is submitted.
 	if q := d.Schedule.Quiet; q != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -221,27 +220,28 @@ func (r *runner) hand(ctx context.Context, jobs chan<- *job, q *dueQueue, j *job
 // the content every recipient shares), to be sent within lim.
 func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 	c := r.b.Content.PersonalizeFor(sub)
-	if r.tracksLinks() {
-		c.Buttons = slices.Clone(c.Buttons)
-		for i := range c.Buttons {
-			if c.Buttons[i].Kind == herald.URLButton {
-				c.Buttons[i].URL = r.e.opts.TrackLink(r.bid, sub.Seq, i)
-			}
-		}
+	if tracked, links := r.tracking(); tracked {
+		c = c.TrackLinks(links, func(i int) string { return r.e.opts.TrackLink(r.bid, sub.Seq, i) })
 	}
 	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag},
 		try: sendTry{stopped: r.stopped, park: true}}
 }
 
-// tracksLinks reports whether the run's URL buttons go out as tracked
-// links (Options.TrackLink).
-func (r *runner) tracksLinks() bool { return r.e.tracksLinks(&r.b) }
-
-// tracksLinks reports whether b's URL buttons go out as tracked links.
-func (e *Engine) tracksLinks(b *herald.Broadcast) bool {
-	return e.opts.TrackLink != nil && slices.ContainsFunc(b.Content.Buttons, func(b herald.Button) bool {
-		return b.Kind == herald.URLButton
+// tracking says whether the run's links go out as tracked links
+// (Options.TrackLink), and which links its text has (herald.Content.
+// TextLinks): worked out once per run, not per recipient.
+func (r *runner) tracking() (bool, []herald.Button) {
+	r.trackOnce.Do(func() {
+		r.tracked = r.e.tracksLinks(&r.b)
+		r.links = r.b.Content.TextLinks()
 	})
+	return r.tracked, r.links
+}
+
+// tracksLinks reports whether b's URL buttons and the links in its text
+// go out as tracked links.
+func (e *Engine) tracksLinks(b *herald.Broadcast) bool {
+	return e.opts.TrackLink != nil && b.Content.HasLinks()
 }
 
 // multicasts reports whether b's users may share a request (a

@@ -215,16 +215,9 @@ func TestTooManyFailuresPauseTheRun(t *testing.T) {
 }
 
 func TestPauseResumeAndCancelMidRun(t *testing.T) {
-	e := newEnv(t, func(o *dispatch.Options) { o.Workers = 2 })
-	e.fakes.Telegram.Faults.SetLatency(5 * time.Millisecond)
-	e.subscribe(herald.Telegram, 300, nil)
-	bid := e.broadcast(hello, herald.Telegram)
+	e, bid := startSlowRun(t)
 	ctx := context.Background()
-	if _, err := e.eng.Start(ctx, bid); err != nil {
-		t.Fatal(err)
-	}
 	rec := e.fakes.Recorder
-	eventually(t, "sending started", func() bool { return rec.Count("telegram") >= 20 })
 	if _, err := e.eng.Pause(ctx, bid, "telegram:42"); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/dispatch/line"
 	"github.com/heraldbot/herald/dispatch/messenger"
 	"github.com/heraldbot/herald/dispatch/telegram"
@@ -45,11 +45,7 @@ type env struct {
 // engine with the real senders. tune adjusts the options.
 func newEnv(t *testing.T, tune func(*dispatch.Options)) *env {
 	t.Helper()
-	c := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, st := dispatchtest.Open(t)
 	fakes := platformtest.NewServer(c.Now)
 	srv := httptest.NewServer(fakes.Handler())
 	t.Cleanup(func() { fakes.Close(); srv.Close() })
@@ -59,13 +55,7 @@ func newEnv(t *testing.T, tune func(*dispatch.Options)) *env {
 	if tune != nil {
 		tune(&e.opts)
 	}
-	e.eng = dispatch.New(st, senders(t, srv.URL), e.opts)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = e.eng.Shutdown(ctx)
-		_ = st.Close()
-	})
+	e.eng = dispatchtest.Engine(t, st, senders(t, srv.URL), e.opts)
 	return e
 }
 
@@ -139,20 +129,25 @@ func (e *env) start(bid string) herald.Run {
 	return e.wait(bid)
 }
 
-// engine builds another engine on e's store, shut down when the test ends.
-func (e *env) engine(senders map[herald.Platform]dispatch.Sender, opts dispatch.Options) *dispatch.Engine {
-	return e.engineOn(e.st, senders, opts)
+// startSlowRun starts a broadcast to 300 Telegram users, sent by two
+// workers at 5 ms a message, and returns once 20 have gone out: a run
+// still sending, to pause, resume or cancel.
+func startSlowRun(t *testing.T) (*env, string) {
+	t.Helper()
+	e := newEnv(t, func(o *dispatch.Options) { o.Workers = 2 })
+	e.fakes.Telegram.Faults.SetLatency(5 * time.Millisecond)
+	e.subscribe(herald.Telegram, 300, nil)
+	bid := e.broadcast(hello, herald.Telegram)
+	if _, err := e.eng.Start(context.Background(), bid); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "sending started", func() bool { return e.fakes.Recorder.Count("telegram") >= 20 })
+	return e, bid
 }
 
-// engineOn is engine on st (e's store, seen through a wrapper).
-func (e *env) engineOn(st dispatch.Store, senders map[herald.Platform]dispatch.Sender, opts dispatch.Options) *dispatch.Engine {
-	eng := dispatch.New(st, senders, opts)
-	e.t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = eng.Shutdown(ctx)
-	})
-	return eng
+// engine builds another engine on e's store, shut down when the test ends.
+func (e *env) engine(senders map[herald.Platform]dispatch.Sender, opts dispatch.Options) *dispatch.Engine {
+	return dispatchtest.Engine(e.t, e.st, senders, opts)
 }
 
 // runOn starts a broadcast on eng and waits until eng is idle.

@@ -75,11 +75,12 @@ type Options struct {
 	// OnUncertain is what a resumed run does with the recipients a crash
 	// left in flight (ResendUncertain when empty).
 	OnUncertain Uncertain
-	// TrackLink, when set, is the tracked URL that replaces URL button
-	// number button (its index in the content) for the recipient seq
-	// (handlers/clicks). A broadcast with URL buttons is then sent one
-	// recipient per request, never multicast: each recipient's buttons
-	// differ.
+	// TrackLink, when set, is the tracked URL that replaces link number
+	// button for the recipient seq (handlers/clicks): a URL button (its
+	// index in the content) or a link in the text (herald.FirstTextLink
+	// on, see herald.Content.TrackLinks). A broadcast with URL buttons or
+	// links in its text is then sent one recipient per request, never
+	// multicast: each recipient's links differ.
 	TrackLink func(broadcastID string, seq uint32, button int) string
 }
 

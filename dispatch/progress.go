@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
@@ -76,8 +75,7 @@ func (p *progress) observe(ds []herald.Delivery, o *Options) string {
 		float64(p.failed) > o.FailureThreshold*float64(p.finished) {
 		p.paused = true
 		p.autoPause = &herald.AutoPause{Failed: p.failed, Finished: p.finished, Threshold: o.FailureThreshold}
-		return fmt.Sprintf("failures %d of %d (%.1f%%) passed the %.1f%% threshold",
-			p.failed, p.finished, 100*float64(p.failed)/float64(p.finished), 100*o.FailureThreshold)
+		return p.autoPause.String()
 	}
 	return ""
 }

@@ -21,15 +21,8 @@ func (r *reporter) events() []herald.Progress {
 // once, before anything more is sent: the progress message never shows
 // "paused" for a run that is sending again.
 func TestPauseAndResumeAreToldAtOnce(t *testing.T) {
-	e := newEnv(t, func(o *dispatch.Options) { o.Workers = 2 })
-	e.fakes.Telegram.Faults.SetLatency(5 * time.Millisecond)
-	e.subscribe(herald.Telegram, 300, nil)
-	bid := e.broadcast(hello, herald.Telegram)
+	e, bid := startSlowRun(t)
 	ctx := context.Background()
-	if _, err := e.eng.Start(ctx, bid); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "sending started", func() bool { return e.fakes.Recorder.Count("telegram") >= 20 })
 	before := len(e.rep.events())
 	if _, err := e.eng.Pause(ctx, bid, "telegram:42"); err != nil {
 		t.Fatal(err)

@@ -36,6 +36,10 @@ type runner struct {
 
 	prog    progress
 	unknown unknowns
+
+	trackOnce sync.Once // tracking
+	tracked   bool
+	links     []herald.Button
 }
 
 func (e *Engine) newRunner(run herald.Run) *runner {
@@ -268,7 +272,7 @@ func (r *runner) finishCanceled(ctx context.Context) {
 func (r *runner) report(run *herald.Run, now time.Time) herald.Report {
 	rep := herald.Report{Progress: r.prog.snapshot(r, now)}
 	rep.Status, rep.Total, rep.Channels = run.Status, run.Total, run.Tally
-	rep.StartedAt, rep.PauseReason = run.StartedAt, run.PauseReason
+	rep.StartedAt, rep.PauseReason, rep.Control = run.StartedAt, run.PauseReason, run.Control
 	rep.Duration = now.Sub(run.StartedAt)
 	for _, o := range []herald.Outcome{herald.Failed, herald.Skipped} {
 		groups := herald.ReasonCounter{}

@@ -66,6 +66,9 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) (map[int64]int, 
 	if err == nil {
 		err = flush()
 	}
+	if err == nil && run.RetryOf == "" {
+		err = r.countControl()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: snapshot %s: %w", r.runID, err)
 	}
@@ -73,6 +76,30 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) (map[int64]int, 
 		return nil, nil // the records written before the crash were not counted
 	}
 	return due, nil
+}
+
+// countControl records on the run how many people of the audience a
+// holdout kept out (none without one): the report says so beside who got it.
+func (r *runner) countControl() error {
+	ctl := r.b.Audience.Sample.Control()
+	if ctl == nil {
+		return nil
+	}
+	a := r.b.Audience
+	a.Sample = ctl
+	n := 0
+	err := r.e.store.EachRecipient(&a, r.e.opts.Now(), func(*herald.Subscriber) error {
+		n++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_, err = r.e.store.UpdateRun(r.runID, func(run *herald.Run) error {
+		run.Control = n
+		return nil
+	})
+	return err
 }
 
 // lastSeq is the highest Seq already in the run (0 for none).

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/storage"
 )
 
@@ -59,7 +60,7 @@ func TestEachChannelReadsOnlyItsOwnPending(t *testing.T) {
 	counter := &readCounter{Store: e.st, reads: map[herald.Platform]map[uint32]int{}}
 	opts := e.opts
 	opts.PageSize = 7
-	eng := e.engineOn(counter, senders(t, e.url), opts)
+	eng := dispatchtest.Engine(t, counter, senders(t, e.url), opts)
 	bid := e.broadcast(herald.Content{Kind: herald.TextContent, Text: "Hello, {name}!"}, channels...)
 	e.runOn(eng, bid)
 

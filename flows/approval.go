@@ -23,14 +23,8 @@ func (t *turn) approvalRequest(b *herald.Broadcast, cnt herald.Count) *Reply {
 		t.T("summary.channels", "Channels", t.joinList(chans), "Recipients", t.T(recipientKeys[b.Audience.Recipients])),
 		t.T("summary.audience") + "\n" + t.describeAudience(&b.Audience),
 		t.countText(b, cnt),
-		t.T("summary.content", "Kind", t.T(contentKeys[b.Content.Kind])),
 	}
-	if text := []rune(b.Content.Text); len(text) > 0 {
-		if len(text) > previewRunes {
-			text = append(text[:previewRunes-1], '…')
-		}
-		lines = append(lines, "  "+string(text))
-	}
+	lines = append(lines, t.describeContent(&b.Content, previewRunes)...)
 	lines = append(lines, t.T("summary.timing", "When", when),
 		t.N("approval.why", t.e.cfg.ApprovalThreshold, "Threshold", FormatCount(t.e.cfg.ApprovalThreshold), "ID", b.ID))
 	return &Reply{Text: strings.Join(lines, "\n"), Choices: []Choice{

@@ -85,6 +85,24 @@ func TestApprovalRequestCarriesTheEssentialsAndButtons(t *testing.T) {
 	}
 }
 
+// A carousel waiting for approval shows its cards as the summary does:
+// each card's title, text and picture, and its buttons under it.
+func TestApprovalRequestShowsACarouselsCards(t *testing.T) {
+	h, log, _ := newApprovalHarness(t)
+	n := log.all()[0]
+	text, spans := herald.ParseMarkup("*Warm* boots", false)
+	n.Broadcast.Content = herald.Content{Kind: herald.CarouselContent,
+		Cards: []herald.Card{{Title: "Boots", Text: text, Spans: spans, Image: herald.Image{URL: "https://cdn.example.com/b.jpg"}},
+			{Title: "Scarf", Text: "Soft"}},
+		Buttons: []herald.Button{{ID: "b1", Label: "Want", Kind: herald.ActionButton, AddTags: []string{"boots"}},
+			{ID: "b2", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example/scarf", Card: 1}}}
+
+	req := h.eng.ApprovalRequest(n.Broadcast, n.Count, n.Where)
+
+	mustContain(t, []Reply{req}, "✉️ Content: 🎠 Carousel",
+		"  1. Boots — *Warm* boots 🖼\n     [Want → +boots]\n  2. Scarf — Soft\n     [Shop → https://shop.example/scarf]\n")
+}
+
 func TestTwoPersonRule(t *testing.T) {
 	// act is one admin's command; {ID} is the pending broadcast.
 	type act struct{ user, cmd string }

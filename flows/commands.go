@@ -83,7 +83,7 @@ func (t *turn) command(line string) error {
 		err = t.setTimezone(args)
 	case "/testme":
 		err = t.testMe(args)
-	case "/whoami":
+	case "/whoami", "/chatid": // /chatid answers in a group that is not an admin chat yet too
 		t.whoAmI()
 	case "/import":
 		err = t.startImport(args)
@@ -143,6 +143,9 @@ func (t *turn) newOneLine(args string) error {
 			t.syntaxError(args, perr)
 		}
 		return err
+	}
+	if ol.Sample != nil {
+		t.setSample(&d.Audience, ol.Sample)
 	}
 	if bad := unknownPlaceholder(ol.Text); bad != "" {
 		t.syntaxError(args, &parseError{Pos: strings.Index(args, bad), Key: "err.text.placeholder", Args: []any{"Placeholder", bad}})
@@ -214,8 +217,12 @@ func (t *turn) syntaxError(src string, perr *parseError) {
 func (t *turn) broadcastArg(cmd, arg string) (herald.Broadcast, bool, error) {
 	first, _, _ := strings.Cut(strings.TrimSpace(arg), " ")
 	id := herald.NormalizeBroadcastID(first)
-	if id == "" {
+	switch {
+	case id == "" && first == "":
 		t.say(t.T("usage.id", "Command", cmd), t.choice("/list", t.T("btn.list")))
+		return herald.Broadcast{}, false, nil
+	case id == "": // "/show B-1": an ID was typed, not one Herald makes
+		t.say(t.T("err.not_an_id", "Text", first), t.choice("/list", t.T("btn.list")))
 		return herald.Broadcast{}, false, nil
 	}
 	b, err := t.e.cfg.Store.Broadcast(id)
@@ -277,7 +284,11 @@ func (t *turn) list(args string) error {
 		labels = append(labels, t.T(kind.label))
 		words += " " + kind.word
 	}
-	if len(bs) == 0 {
+	switch {
+	case len(bs) == 0 && len(labels) > 0: // none of this kind or status, not none at all
+		t.say(t.T("list.empty_filtered", "Filter", t.joinList(labels)), append([]Choice{t.choice("/list", t.T("btn.list"))}, t.kindChoices(kind)...)...)
+		return nil
+	case len(bs) == 0:
 		t.say(t.T("list.empty"), append([]Choice{t.choice("/new", t.T("btn.new"))}, t.kindChoices(kind)...)...)
 		return nil
 	}

@@ -34,7 +34,7 @@ func (m *manager) errorsOf(args string) error {
 	rs := reasons.Sorted()
 	lines := []string{m.t.N("errors.title", total, "ID", b.ID)}
 	for _, x := range rs[:min(len(rs), 6)] {
-		lines = append(lines, m.t.T("errors.reason", "Reason", ReasonName(m.t.loc, x.Reason), "Count", FormatCount(x.Count)))
+		lines = append(lines, m.t.T("count.item", "What", ReasonName(m.t.loc, x.Reason), "Count", FormatCount(x.Count)))
 	}
 	var cs []Choice
 	if n, err := m.svc.Retryable(b.ID); err == nil && n > 0 {

@@ -29,7 +29,7 @@ func TestListShowPauseResumeCancel(t *testing.T) {
 	if got := joined(rs); strings.Index(got, "Bravo") > strings.Index(got, "Alpha") {
 		t.Errorf("list is not newest first:\n%s", got)
 	}
-	mustContain(t, h.send("/list drafts"), "No broadcasts here yet")
+	mustContain(t, h.send("/list drafts"), "📋 Broadcasts: draft: none. /list shows them all.")
 	mustContain(t, h.send("/list sometimes"), "I don't know the list “sometimes”")
 
 	rs = h.send("/show " + strings.ToLower(strings.TrimPrefix(a.ID, "B-")))
@@ -70,6 +70,14 @@ func TestCloneDeleteFind(t *testing.T) {
 	if len(found) != 1 || found[0].Status != herald.StatusDraft || found[0].Content.Text != "Alpha" {
 		t.Fatalf("clone = %+v", found)
 	}
+	// A second copy while the first exists is numbered; in Japanese, with
+	// its own brackets.
+	h.send("/lang ja")
+	mustContain(t, h.send("/clone "+a.ID), "「Alpha（コピー）」")
+	h.press("sum:draft")
+	h.send("/lang en")
+	mustContain(t, h.send("/clone "+a.ID), "Summary of “Alpha (copy 2)”")
+	h.press("sum:draft")
 	mustContain(t, h.send("/find alp"), a.ID, found[0].ID)
 	mustContain(t, h.send("/find zebra"), "Nothing matches “zebra”")
 	mustContain(t, h.send("/delete "+found[0].ID), "Deleted")

@@ -1,12 +1,18 @@
 package flows
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/locales"
 )
+
+// Percent shows a fraction as a percentage: 0.05 → "5%", 0.0625 → "6.3%".
+func Percent(f float64) string {
+	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
+}
 
 // FormatCount writes a count with thousands separators, as every admin
 // surface shows numbers: 10,000 reads faster than 10000.

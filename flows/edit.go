@@ -28,7 +28,7 @@ func (t *turn) edit(args string) error {
 	// "/edit ID timing" (a missed run's Reschedule) opens one field, as
 	// its button at the summary would; Back leads to the summary.
 	_, field, _ := strings.Cut(strings.TrimSpace(args), " ")
-	if step, ok := editTargets["ed:"+strings.ToLower(strings.TrimSpace(field))]; ok {
+	if step, ok := editStep("ed:"+strings.ToLower(strings.TrimSpace(field)), &b.Content); ok {
 		t.sess.Step, t.sess.FromSummary = stepSummary, true
 		return t.goTo(step)
 	}
@@ -42,11 +42,20 @@ func (t *turn) clone(args string) error {
 		return err
 	}
 	who := t.who()
-	c, err := t.e.cfg.Broadcasts.Clone(t.ctx, b.ID, t.T("clone.suffix"), who.Where, who)
+	c, err := t.e.cfg.Broadcasts.Clone(t.ctx, b.ID, t.cloneName, who.Where, who)
 	if err != nil {
 		return fmt.Errorf("flows: clone %s: %w", b.ID, err)
 	}
 	t.say(t.T("clone.done", "ID", c.ID, "From", b.ID))
 	t.sess = &session{Draft: c, EditID: c.ID}
 	return t.toSummary()
+}
+
+// cloneName names a copy of the broadcast named base: "Sale (copy)", then
+// "Sale (copy 2)" and on while a name is taken.
+func (t *turn) cloneName(base string, n int) string {
+	if n == 1 {
+		return t.T("clone.name", "Name", base)
+	}
+	return t.T("clone.name_n", "Name", base, "N", n)
 }

@@ -150,9 +150,12 @@ type Config struct {
 	TrackClicks bool
 	// Quota reads LINE's monthly quota for the summary (nil: not shown);
 	// the broadcasts service refuses what would run over it.
-	Quota  herald.QuotaReader
-	Now    func() time.Time
-	Logger *slog.Logger
+	Quota herald.QuotaReader
+	// NewSeed draws the seed of a sample chosen in the wizard (default
+	// herald.NewSampleSeed; tests fix it so their counts do not vary).
+	NewSeed func() uint64
+	Now     func() time.Time
+	Logger  *slog.Logger
 }
 
 // Engine runs admin conversations. It is safe for concurrent use; inputs of
@@ -197,6 +200,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.NewSeed == nil {
+		cfg.NewSeed = herald.NewSampleSeed
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

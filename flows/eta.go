@@ -37,10 +37,24 @@ func (t *turn) etaLine(d *herald.Broadcast) (string, error) {
 	if cat == "" {
 		cat = herald.Marketing
 	}
+	var whole herald.Count
+	if d.Audience.Sample.Capped() {
+		var err error
+		if whole, err = t.e.cfg.Store.Count(&d.Audience, cat, t.now); err != nil {
+			return "", fmt.Errorf("flows: count for the ETA: %w", err)
+		}
+	}
 	parts := make([]string, 0, len(d.Audience.Channels))
 	for _, p := range d.Audience.Channels {
 		a := d.Audience
 		a.Channels = []herald.Platform{p}
+		if a.Sample.Capped() {
+			// The cap's lowest ranks on p are the lowest ranks of p's
+			// audience, as many as the whole cap took there.
+			s := *a.Sample
+			s.Max = whole.ByPlatform[p]
+			a.Sample = &s
+		}
 		c, err := t.e.cfg.Store.Count(&a, cat, t.now)
 		if err != nil {
 			return "", fmt.Errorf("flows: count %s for the ETA: %w", p, err)

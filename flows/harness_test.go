@@ -238,7 +238,7 @@ func renderTranscript(in Input, rs []Reply) string {
 		}
 		for _, c := range r.Choices {
 			mark := ""
-			if r.Multi && c.Checked {
+			if c.Checked {
 				mark = "✓ "
 			}
 			fmt.Fprintf(&b, "    (%s) %s%s\n", idRe.ReplaceAllString(c.ID, "B-XXXX"), mark, idRe.ReplaceAllString(c.Label, "B-XXXX"))
@@ -248,6 +248,9 @@ func renderTranscript(in Input, rs []Reply) string {
 		}
 		if p := r.Preview; p != nil {
 			fmt.Fprintf(&b, "    👁 %s: %q", p.Recipient.Key(), p.Content.Text)
+			for _, k := range p.Content.Cards {
+				fmt.Fprintf(&b, " 🃏%q", k.Title)
+			}
 			for _, bt := range p.Content.Buttons {
 				fmt.Fprintf(&b, " [%s]", bt.Label)
 			}

@@ -93,8 +93,10 @@ type DateTimeHint struct {
 
 // Choice is one button.
 type Choice struct {
-	ID      string
-	Label   string
+	ID    string
+	Label string
+	// Checked ticks a multi-select's toggle, or the current one of a few
+	// exclusive choices (people, group chats or both).
 	Checked bool
 }
 

@@ -13,11 +13,11 @@ import (
 // every action Herald records for a broadcast in words (the harness fails
 // on a raw key such as "broadcast.submit" in any reply).
 func TestLogShowsEachRunsEndChannelsAndStatusInEveryLanguage(t *testing.T) {
-	for _, c := range []struct{ lang, status, open string }{
-		{"en", "completed", "not ended yet"},
-		{"ja", "完了", "未終了"},
-		{"zh-CN", "已完成", "尚未结束"},
-		{"zh-TW", "已完成", "尚未結束"},
+	for _, c := range []struct{ lang, status, open, zone string }{
+		{"en", "completed", "not ended yet", " (Asia/Taipei)"},
+		{"ja", "完了", "未終了", "（Asia/Taipei）"},
+		{"zh-CN", "已完成", "尚未结束", "（Asia/Taipei）"},
+		{"zh-TW", "已完成", "尚未結束", "（Asia/Taipei）"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
 			h := newHarness(t)
@@ -47,7 +47,7 @@ func TestLogShowsEachRunsEndChannelsAndStatusInEveryLanguage(t *testing.T) {
 				t.Fatalf("/log:\n%s", out)
 			}
 			first := lines[1]
-			for _, want := range []string{c.status, "LINE", "Telegram", "2026-11-23 09:00 (Asia/Taipei) → 09:12"} {
+			for _, want := range []string{c.status, "LINE", "Telegram", "2026-11-23 09:00" + c.zone + " → 09:12"} {
 				if !strings.Contains(first, want) {
 					t.Errorf("run 1 line lacks %q: %s", want, first)
 				}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"strings"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -27,9 +28,22 @@ func (m *manager) auditDetail(e herald.AuditEntry) string {
 		if key, ok := ownDeniedKeys[strings.TrimSuffix(d, " own broadcast")]; ok {
 			return t.T(key)
 		}
+	case e.Action == "broadcast.auto_pause":
+		if a, ok := herald.ParseAutoPause(d); ok {
+			return t.T("log.detail.auto_pause", "Failed", FormatCount(a.Failed), "Finished", FormatCount(a.Finished),
+				"Percent", Percent(float64(a.Failed)/float64(a.Finished)), "Limit", Percent(a.Threshold))
+		}
+	case e.Action == "broadcast.start_failed": // the error is the operator's, in the server log
+		if strings.Contains(d, herald.ErrInvalidTransition.Error()) {
+			return t.T("log.detail.start_not_scheduled")
+		}
+		return t.T("log.detail.start_error", "ID", e.Target)
 	case e.Action == "broadcast.missed":
 		late, then, _ := strings.Cut(d, "; ")
 		late = strings.TrimPrefix(late, "missed by ")
+		if dur, err := time.ParseDuration(late); err == nil {
+			late = RoughDuration(t.loc, dur)
+		}
 		switch then {
 		case "skipped to the next occurrence":
 			return t.T("log.detail.missed_skipped", "Late", late)

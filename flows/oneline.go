@@ -26,6 +26,8 @@ import (
 //	every SPEC    day 09:00 · weekday 18:30 · monday 09:00 · "0 9 * * 1-5"
 //	quiet WINDOW  22:00-07:00 (each recipient's local time) · off
 //	              (default: the bot's quiet hours)
+//	sample SIZE   10% (a random 10%) · 250 or max 250 (at most 250, at random)
+//	holdout P%    everyone but a random P% control group
 //	named "NAME"  the broadcast's name (default: the start of the text)
 
 // parseError is a syntax mistake at a byte offset of the source.
@@ -50,6 +52,8 @@ type oneLine struct {
 	// Quiet is the broadcast's own quiet hours (a window, or off); nil
 	// keeps the bot's default.
 	Quiet *herald.QuietHours
+	// Sample is the audience's sample, without its seed; nil: everyone.
+	Sample *herald.Sample
 }
 
 // term is one targeting criterion.
@@ -119,7 +123,7 @@ func (p *lineParser) peek() (token, bool) {
 	return token{pos: len(p.src)}, false
 }
 
-var clauseWords = []string{"to", "on", "at", "now", "every", "quiet", "named"}
+var clauseWords = []string{"to", "on", "at", "now", "every", "quiet", "named", "sample", "holdout"}
 
 func isClause(tk token) bool {
 	return !tk.quoted && slices.Contains(clauseWords, strings.ToLower(tk.s))
@@ -150,6 +154,9 @@ func parseOneLine(src string) (*oneLine, *parseError) {
 		if !isClause(tk) {
 			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.unknown_word", Args: []any{"Word", tk.s}}
 		}
+		if isSampling(word) && out.Sample != nil {
+			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.sample_twice", Args: []any{"Word", tk.s}}
+		}
 		if seen[word] || (isTiming(word) && out.Timing != "") {
 			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.twice", Args: []any{"Word", tk.s}}
 		}
@@ -169,6 +176,8 @@ func parseOneLine(src string) (*oneLine, *parseError) {
 			err = p.clauseEvery(tk, out)
 		case "quiet":
 			err = p.clauseQuiet(tk, out)
+		case "sample", "holdout":
+			err = p.clauseSample(tk, out)
 		case "named":
 			n, ok := p.peek()
 			if !ok || !n.quoted {
@@ -190,6 +199,28 @@ func parseOneLine(src string) (*oneLine, *parseError) {
 // isTiming reports whether a clause word says when to send: only one may.
 func isTiming(word string) bool {
 	return word == "at" || word == "now" || word == "every"
+}
+
+// isSampling reports whether a clause word sets the sample: only one may.
+func isSampling(word string) bool { return word == "sample" || word == "holdout" }
+
+// clauseSample reads "sample 10%", "sample 250", "sample max 250" or
+// "holdout 5%".
+func (p *lineParser) clauseSample(after token, out *oneLine) *parseError {
+	g, err := p.group(after)
+	if err != nil {
+		return err
+	}
+	words := g.text()
+	if strings.EqualFold(after.s, "holdout") {
+		words = "holdout " + words
+	}
+	s, ok := parseSample(words)
+	if !ok || s == nil || s.Validate() != nil {
+		return &parseError{Pos: g[0].pos, Key: "err.syntax.sample", Args: []any{"Word", g.text()}}
+	}
+	out.Sample = s
+	return nil
 }
 
 // defaultName is the first words of the text, short enough for lists.

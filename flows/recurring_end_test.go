@@ -38,34 +38,31 @@ func TestRecurringEndClause(t *testing.T) {
 	}
 }
 
-func TestWizardRecurringWithAnEnd(t *testing.T) {
+// toRecurrence walks the wizard, for a broadcast named name of text to
+// every Telegram user, to the question of how it recurs.
+func toRecurrence(t *testing.T, name, text string) *harness {
+	t.Helper()
 	h := newHarness(t)
 	h.send("/new")
-	h.send("Daily tip")
+	h.send(name)
 	h.press("ch:telegram")
 	h.press(choiceDone)
-	h.press("rk:users")
 	h.press(choiceDone)
 	h.press("ct:text")
-	h.send("Tip of the day")
+	h.send(text)
 	h.press(choiceDone)
 	h.press("tm:every")
+	return h
+}
+
+func TestWizardRecurringWithAnEnd(t *testing.T) {
+	h := toRecurrence(t, "Daily tip", "Tip of the day")
 	mustContain(t, h.send("daily 09:00 until someday"), "I couldn't read the end")
 	mustContain(t, h.send("daily 09:00 2 times"), "2 times in all", "Next: 2026-11-24 09:00 (Asia/Taipei); 2026-11-25 09:00 (Asia/Taipei)\n")
 }
 
 func TestWizardRecurringInAnotherZone(t *testing.T) {
-	h := newHarness(t)
-	h.send("/new")
-	h.send("Tokyo morning")
-	h.press("ch:telegram")
-	h.press(choiceDone)
-	h.press("rk:users")
-	h.press(choiceDone)
-	h.press("ct:text")
-	h.send("Ohayō")
-	h.press(choiceDone)
-	h.press("tm:every")
+	h := toRecurrence(t, "Tokyo morning", "Ohayō")
 	mustContain(t, h.send("CRON_TZ=Asia/Nowhere 0 9 * * 1-5"), "I don't know the timezone “Asia/Nowhere”")
 	// 09:00 in Tokyo is 08:00 in Taipei, the admin's zone, where the next runs are listed.
 	mustContain(t, h.send("CRON_TZ=Asia/Tokyo 0 9 * * 1-5 3 times"), "weekday (Mon–Fri) at 09:00 (Asia/Tokyo time), 3 times in all",
@@ -80,17 +77,7 @@ func TestWizardRecurringInAnotherZone(t *testing.T) {
 // first occurrence would be stored, then end "completed" with nothing sent;
 // the wizard and the one-liner re-ask instead.
 func TestWizardRefusesAnEndThatHasPassed(t *testing.T) {
-	h := newHarness(t)
-	h.send("/new")
-	h.send("Friday wrap")
-	h.press("ch:telegram")
-	h.press(choiceDone)
-	h.press("rk:users")
-	h.press(choiceDone)
-	h.press("ct:text")
-	h.send("Have a good weekend")
-	h.press(choiceDone)
-	h.press("tm:every")
+	h := toRecurrence(t, "Friday wrap", "Have a good weekend")
 	mustContain(t, h.send("friday 17:00 until 2026-01-01"), "That end date has already passed", "until 2027-02-23")
 	if h.session().Draft.Schedule.Kind != "" {
 		t.Errorf("the ended recurrence was kept: %+v", h.session().Draft.Schedule)

@@ -87,9 +87,6 @@ func TestWizardPicksABroadcastToRetarget(t *testing.T) {
 	h.press("ch:line")
 	h.press("ch:telegram")
 	h.press(choiceDone)
-	if h.step() == stepRecipients {
-		h.press("rk:users")
-	}
 	h.wantStep(stepAudience)
 	rs := h.press("aud:tapped")
 	if len(rs) == 0 || len(rs[len(rs)-1].Choices) == 0 || rs[len(rs)-1].Choices[0] != (Choice{ID: choiceRetarget + b.ID, Label: b.ID + " · Sale (4 people)"}) {

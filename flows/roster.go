@@ -37,6 +37,7 @@ var reasonKeys = map[roster.Reason]string{
 	roster.ReasonNotUTF8:     "import.reason.not_utf8",
 	roster.ReasonNoID:        "import.reason.no_id",
 	roster.ReasonBadID:       "import.reason.bad_id",
+	roster.ReasonNotNumber:   "import.reason.not_a_number",
 	roster.ReasonNoPlatform:  "import.reason.no_platform",
 	roster.ReasonBadPlatform: "import.reason.bad_platform",
 	roster.ReasonBadTimezone: "import.reason.bad_timezone",
@@ -83,7 +84,8 @@ func (t *turn) importFile(def herald.Platform, f *File) error {
 	if say := t.e.cfg.Interim; say != nil {
 		where := herald.Origin{Frontend: t.in.Frontend, ChatID: t.in.ChatID, UserID: t.in.UserID, UserName: t.in.UserName}
 		opts.Progress = func(r roster.Report) {
-			say.Say(t.ctx, where, Reply{Text: t.T("import.progress", "Rows", r.Rows, "Created", r.Created, "Updated", r.Updated, "Skipped", len(r.Skipped))})
+			say.Say(t.ctx, where, Reply{Text: t.T("import.progress", "Rows", FormatCount(r.Rows), "Created", FormatCount(r.Created), "Updated", FormatCount(r.Updated),
+				"Skipped", FormatCount(len(r.Skipped)))})
 		}
 	}
 	rep, err := roster.Import(t.ctx, t.e.cfg.Roster, bytes.NewReader(f.Data), opts)
@@ -92,14 +94,14 @@ func (t *turn) importFile(def herald.Platform, f *File) error {
 	}
 	_ = t.e.cfg.Store.Audit(herald.AuditEntry{At: t.now, Actor: t.actor, Action: "subscribers.import", Detail: f.Name + ": " + rep.String()})
 	var b strings.Builder
-	b.WriteString(t.T("import.done", "Rows", rep.Rows, "Created", rep.Created, "Updated", rep.Updated,
-		"Unchanged", rep.Unchanged, "Skipped", len(rep.Skipped)))
+	b.WriteString(t.T("import.done", "Rows", FormatCount(rep.Rows), "Created", FormatCount(rep.Created), "Updated", FormatCount(rep.Updated),
+		"Unchanged", FormatCount(rep.Unchanged), "Skipped", FormatCount(len(rep.Skipped))))
 	for _, rc := range rep.ReasonCounts() {
-		b.WriteString("\n• " + t.T(reasonKeys[rc.Reason]) + ": " + fmt.Sprint(rc.Count))
+		b.WriteString("\n" + t.T("count.item", "What", t.T(reasonKeys[rc.Reason]), "Count", FormatCount(rc.Count)))
 	}
 	for i, s := range rep.Skipped {
 		if i == importShown {
-			b.WriteString("\n" + t.T("import.more", "N", len(rep.Skipped)-importShown))
+			b.WriteString("\n" + t.T("import.more", "N", FormatCount(len(rep.Skipped)-importShown)))
 			break
 		}
 		b.WriteString("\n" + t.T("import.line", "Line", s.Line, "Reason", t.T(reasonKeys[s.Reason])))
@@ -178,6 +180,7 @@ func (t *turn) syncFollowers(args string) error {
 	if err != nil {
 		return fmt.Errorf("flows: sync line: %w", err)
 	}
-	t.say(t.T("sync.done", "Followers", rep.Followers, "Added", rep.Added, "Known", rep.Known, "NoProfile", rep.NoProfile))
+	t.say(t.T("sync.done", "Followers", FormatCount(rep.Followers), "Added", FormatCount(rep.Added), "Known", FormatCount(rep.Known),
+		"NoProfile", FormatCount(rep.NoProfile)))
 	return nil
 }

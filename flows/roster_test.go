@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -59,15 +60,19 @@ func (i *interims) Say(_ context.Context, _ herald.Origin, r Reply) { i.said = a
 
 func TestImportShowsProgress(t *testing.T) {
 	defer func(n int) { importProgressEvery = n }(importProgressEvery)
-	importProgressEvery = 2
+	importProgressEvery = 1000
 	said := &interims{}
 	h := newHarness(t, func(c *Config) { c.Interim = said })
 	h.cfg.Roster = h.store.(Roster)
 	h.newEngine()
 	h.send("/import telegram")
-	rs := h.upload("big.csv", "text/csv", []byte("id\n1\n2\n3\n4\n5\n"))
-	mustContain(t, rs, "5 rows — 5 new")
-	want := []string{"⏳ Importing… 2 rows read: 2 new, 0 updated, 0 skipped so far.", "⏳ Importing… 4 rows read: 4 new, 0 updated, 0 skipped so far."}
+	file := []byte("id\n")
+	for i := range 2500 {
+		file = fmt.Appendf(file, "%d\n", 700000+i) // none the harness knows
+	}
+	rs := h.upload("big.csv", "text/csv", file)
+	mustContain(t, rs, "2,500 rows — 2,500 new")
+	want := []string{"⏳ Importing… 1,000 rows read: 1,000 new, 0 updated, 0 skipped so far.", "⏳ Importing… 2,000 rows read: 2,000 new, 0 updated, 0 skipped so far."}
 	if !slices.Equal(said.said, want) {
 		t.Errorf("progress messages = %q; want %q", said.said, want)
 	}
@@ -101,11 +106,35 @@ func TestWizardSaysImportedMessengerUsersNeverWrote(t *testing.T) {
 	h.cfg.Roster = h.store.(Roster)
 	h.newEngine()
 	h.send("/import messenger")
-	mustContain(t, h.upload("page.csv", "text/csv", []byte("psid\nP9\nP10\n")), "2 new")
+	mustContain(t, h.upload("page.csv", "text/csv", []byte("psid\n9009\n9010\n")), "2 new")
 	h.send("/new")
 	h.send("Page news")
 	h.press("ch:messenger")
 	rs := h.press(choiceDone)
 	mustContain(t, rs, "Note: 3 Messenger users haven't written in the last 24 hours")
 	mustContain(t, rs, "2 of them never wrote to the page (imported or added through the API)")
+}
+
+// /export ID audits a broadcast: the CSV is who its audience reaches, as
+// many as /audience counts for the same terms, and no one else.
+func TestExportOfABroadcastsAudience(t *testing.T) {
+	h := newHarness(t)
+	h.cfg.Roster = h.store.(Roster)
+	h.newEngine()
+	b := h.scheduleOne("Audit me")
+	rs := h.send("/export " + strings.ToLower(b.ID))
+	if len(rs) != 1 || rs[0].File == nil || rs[0].File.Name != b.ID+".csv" {
+		t.Fatalf("/export %s answered %+v", b.ID, rs)
+	}
+	rows := strings.Split(strings.TrimSpace(string(rs[0].File.Data)), "\n")[1:]
+	if len(rows) == 0 {
+		t.Fatal("the broadcast's audience exported empty")
+	}
+	for _, row := range rows {
+		if !strings.HasPrefix(row, "line,") || !strings.Contains(row, "vip") {
+			t.Errorf("%s (tag:vip on line) exports %q", b.ID, row)
+		}
+	}
+	mustContain(t, rs, fmt.Sprintf("📤 %d subscribers", len(rows)))
+	mustContain(t, h.send("/audience tag:vip on line"), fmt.Sprintf("👥 %d recipients — LINE %d", len(rows), len(rows)))
 }

@@ -16,7 +16,7 @@ type Drafts interface {
 	SaveDraft(ctx context.Context, d herald.Broadcast, editID string, who broadcasts.Actor) (herald.Broadcast, error)
 	Edit(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
 	CancelEdit(ctx context.Context, id string, was herald.Status, who broadcasts.Actor) (herald.Broadcast, error)
-	Clone(ctx context.Context, id, suffix string, origin herald.Origin, who broadcasts.Actor) (herald.Broadcast, error)
+	Clone(ctx context.Context, id string, name func(base string, n int) string, origin herald.Origin, who broadcasts.Actor) (herald.Broadcast, error)
 	NameTaken(name, self string) (string, error)
 }
 

@@ -177,7 +177,6 @@ func TestEditFromSummaryReturnsToSummary(t *testing.T) {
 	h.press("ed:channels")
 	h.press("ch:messenger")
 	h.press(choiceDone)
-	h.press("rk:users")
 	// Messenger added: the category is asked before the summary.
 	h.wantStep(stepCategory)
 	h.press("cat:marketing")

@@ -3,8 +3,10 @@ package flows
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/locales"
@@ -23,7 +25,10 @@ type Engagement interface {
 // report: per button every tap or click and the people behind them, and
 // the deliveries their rate is taken over.
 type ButtonStats struct {
-	Buttons   []herald.Button
+	Buttons []herald.Button
+	// Links are the links in the broadcast's text, counted like URL
+	// buttons (herald.Content.TextLinks).
+	Links     []herald.Button
 	Delivered map[herald.Platform]int // sent, over every run
 	Taps      []herald.TapCount       // action buttons
 	Clicks    []herald.TapCount       // URL buttons, when tracked
@@ -34,7 +39,7 @@ type ButtonStats struct {
 
 // ReadButtonStats gathers a broadcast's ButtonStats from storage.
 func ReadButtonStats(e Engagement, b *herald.Broadcast, runs []herald.Run, tracked bool) (ButtonStats, error) {
-	s := ButtonStats{Buttons: b.Content.Buttons, Delivered: map[herald.Platform]int{}, Tracked: tracked}
+	s := ButtonStats{Buttons: b.Content.Buttons, Links: b.Content.TextLinks(), Delivered: map[herald.Platform]int{}, Tracked: tracked}
 	for _, r := range runs {
 		for p, t := range r.Tally {
 			s.Delivered[p] += t.Sent
@@ -53,9 +58,10 @@ func ReadButtonStats(e Engagement, b *herald.Broadcast, runs []herald.Run, track
 	return s, nil
 }
 
-// Lines renders one line per button (unique people, the rate over
-// delivered, every tap or click), and with byChannel a line under each
-// with the same per channel.
+// Lines renders one line per button and link in the text (unique
+// people, the rate over delivered, every tap or click), and with
+// byChannel a line under each with the same per channel. A link in the
+// text reads "link 1: its words".
 func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 	delivered := 0
 	for _, n := range s.Delivered {
@@ -66,17 +72,21 @@ func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 		counts[c.ButtonID] = c
 	}
 	var out []string
-	for _, btn := range s.Buttons {
+	for i, btn := range append(slices.Clip(s.Buttons), s.Links...) {
 		c := counts[btn.ID]
+		label := btn.Label
+		if i >= len(s.Buttons) { // its ID is "link" and its number
+			label = loc.T("stats.link", "N", strings.TrimPrefix(btn.ID, "link"), "Label", btn.Label)
+		}
 		key := "stats.tapped"
 		if btn.Kind == herald.URLButton {
 			if !s.Tracked && c.Taps == 0 {
-				out = append(out, loc.T("stats.not_tracked", "Label", btn.Label))
+				out = append(out, loc.T("stats.not_tracked", "Label", label))
 				continue
 			}
 			key = "stats.clicked"
 		}
-		out = append(out, loc.T(key, "Label", btn.Label, "Unique", FormatCount(c.Unique),
+		out = append(out, loc.T(key, "Label", label, "Unique", FormatCount(c.Unique),
 			"Rate", rate(c.Unique, delivered), "Total", FormatCount(c.Taps)))
 		if !byChannel {
 			continue
@@ -84,7 +94,8 @@ func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 		var parts []string
 		for _, p := range herald.Platforms {
 			if n, ok := s.Delivered[p]; ok {
-				parts = append(parts, PlatformName(p)+" "+FormatCount(s.Reach[btn.ID][p])+" ("+rate(s.Reach[btn.ID][p], n)+")")
+				parts = append(parts, loc.T("stats.channel", "Channel", PlatformName(p), "Count", FormatCount(s.Reach[btn.ID][p]),
+					"Rate", rate(s.Reach[btn.ID][p], n)))
 			}
 		}
 		if len(parts) > 0 {
@@ -129,10 +140,63 @@ func (t *turn) stats(args string) error {
 	if len(parts) > 1 {
 		lines = append(lines, strings.Join(parts, " · "))
 	}
-	if len(b.Content.Buttons) == 0 {
+	if len(s.Buttons)+len(s.Links) == 0 {
 		lines = append(lines, t.T("stats.no_buttons"))
 	}
 	lines = append(lines, s.Lines(t.loc, true)...)
+	if line, err := t.holdoutLine(&b, runs); err != nil {
+		return err
+	} else if line != "" {
+		lines = append(lines, line)
+	}
 	t.say(strings.Join(lines, "\n"), t.choice("/show "+b.ID, t.T("btn.show")))
 	return nil
+}
+
+// holdoutLine compares a holdout's two groups since the broadcast first
+// went out: of those sent it and of its control group, how many wrote to
+// the bot or tapped a button since (their last interaction is later). Both
+// groups are recounted now from the draw, over the audience's criteria
+// but its own activity filter (relative to now, it would shift); "" for a
+// broadcast without a holdout or not sent yet.
+func (t *turn) holdoutLine(b *herald.Broadcast, runs []herald.Run) (string, error) {
+	control := b.Audience.Sample.Control()
+	var since time.Time
+	for _, r := range runs {
+		if !r.StartedAt.IsZero() && (since.IsZero() || r.StartedAt.Before(since)) {
+			since = r.StartedAt
+		}
+	}
+	if control == nil || since.IsZero() {
+		return "", nil
+	}
+	cat := b.Category
+	if cat == "" {
+		cat = herald.Marketing
+	}
+	count := func(s *herald.Sample, active bool) (int, error) {
+		a := b.Audience
+		a.Sample, a.Activity = s, nil
+		if active {
+			a.Activity = &herald.Activity{Op: herald.ActiveWithin, Period: max(t.now.Sub(since), time.Nanosecond)}
+		}
+		c, err := t.e.cfg.Store.Count(&a, cat, t.now)
+		if err != nil {
+			return 0, fmt.Errorf("flows: holdout of %s: %w", b.ID, err)
+		}
+		return c.Total, nil
+	}
+	var n [4]int // sent, sent and back, control, control and back
+	for i, q := range []struct {
+		s      *herald.Sample
+		active bool
+	}{{b.Audience.Sample, false}, {b.Audience.Sample, true}, {control, false}, {control, true}} {
+		var err error
+		if n[i], err = count(q.s, q.active); err != nil {
+			return "", err
+		}
+	}
+	return t.T("stats.holdout", "Percent", FormatPercent(b.Audience.Sample.HoldoutPercent),
+		"SentBack", FormatCount(n[1]), "Sent", FormatCount(n[0]), "SentRate", rate(n[1], n[0]),
+		"ControlBack", FormatCount(n[3]), "Control", FormatCount(n[2]), "ControlRate", rate(n[3], n[2])), nil
 }

@@ -59,4 +59,16 @@ func TestStatsPerButtonAndChannel(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustContain(t, h.send("/stats "+b2.ID), "• Shop: clicks not counted (public_base_url is not set")
+
+	// A message with only a link in its text still has a click to count.
+	b3 := herald.Broadcast{Name: "Text link", Status: herald.StatusCompleted, Audience: b.Audience,
+		Content: herald.Content{Kind: herald.TextContent, Text: "Read https://blog.example/winter-sale-is-here-at-last/"}}
+	if err := h.store.CreateBroadcast(&b3); err != nil {
+		t.Fatal(err)
+	}
+	rs := h.send("/stats " + b3.ID)
+	mustContain(t, rs, "• link 1: blog.example/winter-sale-is-her…: clicks not counted")
+	if strings.Contains(joined(rs), "no buttons") {
+		t.Errorf("/stats of a message with a text link said:\n%s", joined(rs))
+	}
 }

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 var editTargets = map[string]string{
 	"ed:name": stepName, "ed:channels": stepChannels, "ed:audience": stepAudience,
 	"ed:content": stepContentKind, "ed:buttons": stepButtons, "ed:category": stepCategory,
-	"ed:timing": stepTiming, "ed:quiet": stepQuiet,
+	"ed:timing": stepTiming, "ed:quiet": stepQuiet, "ed:sample": stepAudSample,
 }
 
 func askSummary(t *turn) error {
@@ -66,24 +65,8 @@ func (t *turn) summaryText(d *herald.Broadcast, countLine string, operators bool
 	line(t.T("summary.channels", "Channels", t.orDash(t.joinList(chans)), "Recipients", t.T(recipientKeys[d.Audience.Recipients])))
 	line(t.T("summary.audience") + "\n" + t.describeAudience(&d.Audience))
 	line(countLine)
-	line(t.T("summary.content", "Kind", t.T(contentKeys[d.Content.Kind])))
-	if d.Content.Title != "" && d.Content.Kind == herald.CardContent {
-		line("  " + d.Content.Title)
-	}
-	if d.Content.Text != "" {
-		line("  " + preview(d.Content.Text, d.Content.Spans, nil))
-	}
-	if n := len(d.Content.Images); n > 0 {
-		line("  " + t.N("summary.images", n))
-	}
-	if d.Content.Kind == herald.CarouselContent {
-		for _, l := range t.describeCards(&d.Content) {
-			line("  " + l)
-		}
-	} else {
-		for _, bt := range d.Content.Buttons {
-			line("  [" + t.describeButton(bt) + "]")
-		}
+	for _, l := range t.describeContent(&d.Content, 0) {
+		line(l)
 	}
 	if d.Audience.HasChannel(herald.Messenger) {
 		cat := t.T("summary.unset")
@@ -108,6 +91,37 @@ func (t *turn) summaryText(d *herald.Broadcast, countLine string, operators bool
 		line(t.T("summary.notes") + "\n• " + strings.Join(notes, "\n• "))
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// describeContent is what the summary says of a message: its kind, a
+// card's title, the text in markup (cut at maxText characters when
+// maxText > 0), the pictures, and a carousel's cards or the buttons.
+// Approval requests say the same.
+func (t *turn) describeContent(c *herald.Content, maxText int) []string {
+	out := []string{t.T("summary.content", "Kind", t.T(contentKeys[c.Kind]))}
+	if c.Title != "" && c.Kind == herald.CardContent {
+		out = append(out, "  "+c.Title)
+	}
+	if c.Text != "" {
+		text := []rune(preview(c.Text, c.Spans, nil))
+		if maxText > 0 && len(text) > maxText {
+			text = append(text[:maxText-1], '…')
+		}
+		out = append(out, "  "+string(text))
+	}
+	if n := len(c.Images); n > 0 {
+		out = append(out, "  "+t.N("summary.images", n))
+	}
+	if c.Kind == herald.CarouselContent {
+		for _, l := range t.describeCards(c) {
+			out = append(out, "  "+l)
+		}
+		return out
+	}
+	for _, bt := range c.Buttons {
+		out = append(out, "  ["+t.describeButton(bt)+"]")
+	}
+	return out
 }
 
 var recipientKeys = map[herald.RecipientKind]string{
@@ -143,7 +157,7 @@ func (t *turn) degradeNotes(d *herald.Broadcast) []string {
 	if tg && c.Kind == herald.ImageContent && len(c.Images) > 1 && len(c.Buttons) > 0 {
 		notes = append(notes, t.T("degrade.telegram_album_buttons"))
 	}
-	if line && t.e.cfg.TrackClicks && slices.ContainsFunc(c.Buttons, func(b herald.Button) bool { return b.Kind == herald.URLButton }) {
+	if line && t.e.cfg.TrackClicks && c.HasLinks() {
 		notes = append(notes, t.T("degrade.line_tracked_push"))
 	}
 	if line && c.Personalized() {
@@ -172,7 +186,7 @@ func lineRequests(c *herald.Content) int {
 
 func handleSummary(t *turn) error {
 	c := t.pressed()
-	if step, ok := editTargets[c]; ok {
+	if step, ok := editStep(c, &t.sess.Draft.Content); ok {
 		t.sess.FromSummary = true
 		return t.goTo(step)
 	}

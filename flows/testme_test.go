@@ -80,4 +80,5 @@ func TestWhoAmI(t *testing.T) {
 		t.Errorf("reply %q, want %q", reply, want)
 	}
 	mustContain(t, h.send("/whoami"), "You are alice on console (Herald knows you as console:alice); this chat's ID is chat.")
+	mustContain(t, h.send("/chatid"), "this chat's ID is chat.")
 }

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,4 +101,48 @@ func TestLogSaysSubmittedInWords(t *testing.T) {
 	if strings.Contains(joined(rs), "broadcast.submit") {
 		t.Errorf("/log shows a raw key:\n%s", joined(rs))
 	}
+}
+
+// A command given something that is not a broadcast ID says so, rather
+// than asking which broadcast as if nothing had been typed.
+func TestCommandWithANonIDSaysItIsNotAnID(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.send("/show B-1"), "“B-1” isn't a broadcast ID (IDs look like B-7K2Q). Check the ID with /list.")
+	mustContain(t, h.send("/show"), "Which broadcast? Type /show followed by its ID")
+	mustContain(t, h.send("/log B-ZZZZ"), "There's no broadcast B-ZZZZ.")
+}
+
+// The tag menus count each tag on the chosen channels, as the audience
+// count beside them does, list the most common there first, and leave out
+// tags nobody there has (a typed one stays, to be unticked).
+func TestTagMenusCountOnTheChosenChannels(t *testing.T) {
+	h := newHarness(t)
+	h.send(`/new "Tags" on telegram, messenger`)
+	h.press("ed:audience")
+	if got := tagLabels(h.press("aud:tags")); !slices.Equal(got, []string{"churned (5)", "vip (2)"}) {
+		t.Errorf("Telegram and Messenger's tag menu: %v; want churned (5), then vip (2)", got)
+	}
+	h.send("/cancel")
+	h.press(choiceDiscard)
+	h.send(`/new "Tags" on telegram`)
+	h.press("ed:audience")
+	if got := tagLabels(h.press("aud:tags")); !slices.Equal(got, []string{"churned (4)"}) {
+		t.Errorf("Telegram's tag menu: %v; want only churned (4)", got)
+	}
+	if got := tagLabels(h.send("vip")); !slices.Equal(got, []string{"churned (4)", "vip (0)"}) {
+		t.Errorf("Telegram's tag menu after typing vip: %v; want churned (4) and vip (0)", got)
+	}
+}
+
+// tagLabels are the labels of the tag choices in rs.
+func tagLabels(rs []Reply) []string {
+	var labels []string
+	for _, r := range rs {
+		for _, c := range r.Choices {
+			if strings.HasPrefix(c.ID, "t:") {
+				labels = append(labels, c.Label)
+			}
+		}
+	}
+	return labels
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/locales"
@@ -30,6 +31,10 @@ type session struct {
 	Tags []string `json:"tags,omitempty"`
 	// Button is the button being built.
 	Button herald.Button `json:"button"`
+	// Card is the carousel card (from 1) whose buttons the Buttons step
+	// edits, picked when the summary's Buttons asked which; 0 is the card
+	// being made, the last.
+	Card int `json:"card,omitempty"`
 	// Offered are the choices of the last prompt, so typing a label works
 	// like pressing it.
 	Offered []Choice `json:"offered,omitempty"`
@@ -94,6 +99,7 @@ func (e *Engine) newTurn(ctx context.Context, in Input, key string) (*turn, erro
 			e.cfg.Logger.Warn("flows: unreadable session dropped", "session", key, "error", err)
 			t.sess = &session{}
 		}
+		t.sess.upgrade()
 	}
 	if t.sess.Step != "" && t.now.Sub(t.sess.Updated) > e.cfg.SessionTTL {
 		name := t.sess.Draft.Name
@@ -122,18 +128,36 @@ func (t *turn) saveAdminName() error {
 }
 
 // matchTypedChoice lets an admin type a button's label (or "back",
-// "cancel") instead of pressing it.
+// "cancel") instead of pressing it: its words are enough, without the
+// emoji and arrows ("confirm" for "✅ Confirm", "no buttons, send now"
+// for "🚀 No buttons, send now").
 func (t *turn) matchTypedChoice() {
 	text := strings.TrimSpace(t.in.Text)
 	if text == "" || strings.HasPrefix(text, "/") || t.in.Choice != "" {
 		return
 	}
-	for _, c := range t.sess.Offered {
-		if strings.EqualFold(text, c.Label) || strings.EqualFold(text, c.ID) {
-			t.in.Choice, t.in.Text = c.ID, ""
-			return
+	words := labelWords(text)
+	for _, exact := range []bool{true, false} {
+		for _, c := range t.sess.Offered {
+			match := strings.EqualFold(text, c.Label) || strings.EqualFold(text, c.ID)
+			if !exact {
+				match = words != "" && words == labelWords(c.Label)
+			}
+			if match {
+				t.in.Choice, t.in.Text = c.ID, ""
+				return
+			}
 		}
 	}
+}
+
+// labelWords is a label's letters and digits, words apart, in lower case:
+// what an admin types for it.
+func labelWords(label string) string {
+	f := strings.FieldsFunc(strings.ToLower(label), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
+	})
+	return strings.Join(f, " ")
 }
 
 func (t *turn) saveSession() error {
@@ -221,7 +245,7 @@ func (t *turn) back() error {
 	}
 	t.sess.Step, t.sess.History = h[len(h)-1], h[:len(h)-1]
 	if t.sess.Step == stepSummary {
-		t.sess.FromSummary = false
+		t.sess.FromSummary, t.sess.Card = false, 0
 	}
 	return t.ask()
 }
@@ -269,7 +293,7 @@ func (t *turn) when(at time.Time) string {
 	if at.IsZero() {
 		return "—"
 	}
-	return at.In(t.tz).Format("2006-01-02 15:04") + " (" + t.tz.String() + ")"
+	return t.T("time.zoned", "Time", at.In(t.tz).Format("2006-01-02 15:04"), "Zone", t.tz.String())
 }
 
 // restoreEdited puts a broadcast whose edit was canceled back in the

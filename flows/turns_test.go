@@ -10,15 +10,23 @@ import (
 // simpleBroadcastTurns counts the admin's inputs from /new to Confirm for
 // the simplest broadcast (a name, one channel, everyone, a text, no
 // buttons, now), each one a turn at the console, so a step that is added
-// or skipped shows here. typed answers the channel step with one line
-// ("everyone on telegram"); otherwise the admin presses buttons wherever
-// the wizard offers them. Issue #21 wants 8 or fewer.
+// or skipped shows here. typed types every answer: one line at the
+// channel step ("everyone on telegram"), and the words of a button's label
+// ("confirm" for "✅ Confirm") for the rest; otherwise the admin presses
+// buttons wherever the wizard offers them. Issue #21 wants 8 or fewer.
 func simpleBroadcastTurns(t *testing.T, h *harness, typed bool) int {
 	t.Helper()
 	turns := 0
 	step := func(in Input) {
 		turns++
 		h.do(in)
+	}
+	press := func(id, words string) {
+		if typed {
+			step(Input{Text: words})
+		} else {
+			step(Input{Choice: id})
+		}
 	}
 	step(Input{Text: "/new"})
 	step(Input{Text: "Winter sale"})
@@ -29,24 +37,20 @@ func simpleBroadcastTurns(t *testing.T, h *harness, typed bool) int {
 			step(Input{Choice: "ch:telegram"})
 			step(Input{Choice: choiceDone})
 		}
-		if h.step() == stepRecipients { // people or groups: only when groups are stored
-			step(Input{Choice: "rk:users"})
-		}
 		h.wantStep(stepAudience)
 		step(Input{Choice: choiceDone}) // everyone, as shown
 	}
 	h.wantStep(stepContentKind)
 	step(Input{Text: "Hi {name|there}!"}) // typed text is a text message
 	h.wantStep(stepButtons)
-	step(Input{Choice: choiceDone}) // no buttons
-	step(Input{Choice: "tm:now"})
-	if h.step() == stepOperator { // only when someone is in an operator chat
+	press(choiceSendNow, "No buttons, send now") // and now: the When step is answered
+	if h.step() == stepOperator {                // only when someone is in an operator chat
 		step(Input{Choice: "op:hold"})
 	}
 	h.wantStep(stepSummary)
-	step(Input{Choice: "sum:confirm"})
+	press("sum:confirm", "confirm")
 	b := h.stored()
-	if b.Status != "scheduled" || b.Content.Text != "Hi {name|there}!" || len(b.Audience.Channels) != 1 ||
+	if b.Status != "scheduled" || b.Schedule.Kind != herald.SendNow || b.Content.Text != "Hi {name|there}!" || len(b.Audience.Channels) != 1 ||
 		b.Audience.Channels[0] != herald.Telegram || b.Audience.Recipients != herald.Users || len(b.Audience.IncludeTags) != 0 {
 		t.Fatalf("after %d turns the broadcast is %+v", turns, b)
 	}
@@ -55,8 +59,9 @@ func simpleBroadcastTurns(t *testing.T, h *harness, typed bool) int {
 
 // TestTurnsForASimpleBroadcast: 13 turns when issue #21 measured it; the
 // forced questions (people vs groups without groups, operator chats
-// without any) are skipped, typed text needs no "Text" press first, and
-// one typed line answers channels and audience.
+// without any) are skipped, typed text needs no "Text" press first, one
+// typed line answers channels and audience, and the Buttons step's "🚀 No
+// buttons, send now" answers the When step too.
 func TestTurnsForASimpleBroadcast(t *testing.T) {
 	for _, c := range []struct {
 		name  string
@@ -65,11 +70,11 @@ func TestTurnsForASimpleBroadcast(t *testing.T) {
 		seed  func(s testStore)
 		want  int
 	}{
-		// the seed has a Telegram group chat: people vs groups is asked
-		{"buttons, a group stored", false, false, nil, 10},
-		{"buttons, no group stored", false, false, noGroup, 9},
-		{"buttons, one channel", false, true, noGroup, 7},
-		{"typed line", true, false, nil, 7},
+		// the seed has a Telegram group chat: people vs groups is ticked on the audience step
+		{"buttons, a group stored", false, false, nil, 8},
+		{"buttons, no group stored", false, false, noGroup, 8},
+		{"buttons, one channel", false, true, noGroup, 6},
+		{"typed line", true, false, nil, 6},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t, func(cfg *Config) {
@@ -147,5 +152,73 @@ func TestAPressThatChangesNothingSaysSoInPlace(t *testing.T) {
 	rs = h.press("aud:all")
 	if len(rs) != 1 || !rs[0].Edit || strings.Contains(rs[0].Text, "Nothing changed") || !strings.Contains(rs[0].Text, "Everyone on the chosen channels") {
 		t.Fatalf("Everyone after a tag: %+v", rs)
+	}
+}
+
+// TestSendNowFromTheButtonsStep: "🚀 No buttons, send now" on the Buttons
+// step goes to the summary set to go out now; when someone in the audience
+// has an operator chat it asks that first, and Back returns to the
+// buttons. It is not offered when Messenger's category is still to
+// choose, nor when the admin came from the summary to change the buttons.
+func TestSendNowFromTheButtonsStep(t *testing.T) {
+	h := newHarness(t)
+	noGroup(h.store)
+	h.send("/new")
+	h.send("Winter sale")
+	h.press("ch:telegram")
+	h.press(choiceDone)
+	h.press(choiceDone)
+	h.send("Hi {name|there}!")
+	mustContain(t, h.press(choiceSendNow), "🚀 Right after you confirm")
+	h.wantStep(stepSummary)
+	h.press("ed:buttons")
+	if h.offered(choiceSendNow) {
+		t.Errorf("the Buttons step opened from the summary offers %v; want no Send now", h.offeredIDs())
+	}
+	h.press(choiceDone)
+	h.wantStep(stepSummary)
+	h.golden("send_now_from_buttons")
+	h.send("/cancel")
+	h.press(choiceDiscard)
+
+	h.send("/new")
+	h.send("VIP news")
+	h.send("tag:vip on line") // U005, a VIP on LINE, is chatting with an operator
+	h.send("VIPs first!")
+	mustContain(t, h.press(choiceSendNow), "chatting with an operator")
+	h.wantStep(stepOperator)
+	h.press(choiceBack)
+	h.wantStep(stepButtons)
+	h.send("/cancel")
+	h.press(choiceDiscard)
+
+	h.send("/new")
+	h.send("Messenger news")
+	h.send("everyone on messenger")
+	h.send("Hello")
+	h.wantStep(stepButtons)
+	if h.offered(choiceSendNow) {
+		t.Errorf("the Buttons step offers Send now with Messenger's category still to choose: %v", h.offeredIDs())
+	}
+	h.do(Input{Choice: choiceSendNow}) // an old button pressed anyway
+	h.wantStep(stepButtons)
+}
+
+// TestLabelWords: what an admin may type for a button, so "(or type its
+// label)" holds for labels with emoji and arrows.
+func TestLabelWords(t *testing.T) {
+	for label, want := range map[string]string{
+		"✅ Confirm":                "confirm",
+		"No buttons ➡️":            "no buttons",
+		"🚀 No buttons, send now":   "no buttons send now",
+		"✏️ Quiet hours":           "quiet hours",
+		"🚀 ボタンなしで今すぐ送信":            "ボタンなしで今すぐ送信",
+		"🚀 不加按鈕，立即發送":              "不加按鈕 立即發送",
+		"⬅️":                       "",
+		"Every weekday at 09:00 ⏰": "every weekday at 09 00",
+	} {
+		if got := labelWords(label); got != want {
+			t.Errorf("labelWords(%q) = %q, want %q", label, got, want)
+		}
 	}
 }

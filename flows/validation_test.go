@@ -18,7 +18,7 @@ func TestEveryStepExplainsMistakesAndAsksAgain(t *testing.T) {
 		{stepName, func(h *harness) []Reply { return h.send(strings.Repeat("n", 81)) }, "That name has 81 characters; the limit is 80"},
 		{stepChannels, func(h *harness) []Reply { return h.press(choiceDone) }, "Choose at least one channel"},
 		{stepChannels, func(h *harness) []Reply { return h.send("line, wechat") }, "“wechat” isn't one of the channels here"},
-		{stepRecipients, func(h *harness) []Reply { return h.send("robots") }, "Please press one of the buttons"},
+		{stepAudience, func(h *harness) []Reply { return h.do(Input{Choice: "rk:robots"}) }, "Please press one of the buttons"},
 		{stepAudience, func(h *harness) []Reply { return h.send("tag:nobody-has-this") }, ""},
 		{stepAudience, func(h *harness) []Reply { return h.send("tag:vip attr:") }, "“attr:” isn't a condition I understand"},
 		{stepAudience, func(h *harness) []Reply {
@@ -79,8 +79,8 @@ func TestNameMustBeUniqueAmongUnfinished(t *testing.T) {
 // Back from every step leads to the previous one with its answer kept;
 // Cancel from every step ends the wizard without saving.
 func TestBackAndCancelFromEveryStep(t *testing.T) {
-	order := []string{stepChannels, stepRecipients, stepAudience, stepContentKind, stepText, stepButtons, stepTiming, stepOperator}
-	prev := map[string]string{stepChannels: stepName, stepRecipients: stepChannels, stepAudience: stepRecipients,
+	order := []string{stepChannels, stepAudience, stepContentKind, stepText, stepButtons, stepTiming, stepOperator}
+	prev := map[string]string{stepChannels: stepName, stepAudience: stepChannels,
 		stepContentKind: stepAudience, stepText: stepContentKind, stepButtons: stepText, stepTiming: stepButtons, stepOperator: stepTiming}
 	for _, st := range order {
 		t.Run(st, func(t *testing.T) {
@@ -131,8 +131,6 @@ func (h *harness) walkBackTo(st string) {
 		h.send("Winter sale")
 	case stepChannels, stepAudience, stepButtons:
 		h.press(choiceDone)
-	case stepRecipients:
-		h.press("rk:users")
 	case stepContentKind:
 		h.press("ct:text")
 	case stepText:

@@ -13,13 +13,13 @@ import (
 const (
 	stepName        = "name"
 	stepChannels    = "channels"
-	stepRecipients  = "recipients"
 	stepAudience    = "audience"
 	stepAudTags     = "audience_tags"
 	stepAudExclude  = "audience_exclude"
 	stepAudActivity = "audience_activity"
 	stepAudAttr     = "audience_attr"
 	stepAudCSV      = "audience_csv"
+	stepAudSample   = "audience_sample"
 	stepContentKind = "content"
 	stepText        = "content_text"
 	stepImages      = "content_images"
@@ -28,6 +28,7 @@ const (
 	stepCardImage   = "content_card_image"
 	stepCardText    = "content_card_text"
 	stepButtons     = "buttons"
+	stepButtonsCard = "buttons_card"
 	stepButtonLabel = "buttons_label"
 	stepButtonURL   = "buttons_url"
 	stepButtonDo    = "buttons_action"
@@ -55,8 +56,6 @@ func stepFor(name string) (step, bool) {
 		return step{askName, handleName}, true
 	case stepChannels:
 		return step{askChannels, handleChannels}, true
-	case stepRecipients:
-		return step{askRecipients, handleRecipients}, true
 	case stepAudience:
 		return step{askAudience, handleAudience}, true
 	case stepAudTags, stepAudExclude:
@@ -67,6 +66,8 @@ func stepFor(name string) (step, bool) {
 		return step{askAttr, handleAttr}, true
 	case stepAudCSV:
 		return step{askCSV, handleCSV}, true
+	case stepAudSample:
+		return step{askSample, handleSample}, true
 	case stepContentKind:
 		return step{askContentKind, handleContentKind}, true
 	case stepText, stepCaption, stepCardText:
@@ -77,6 +78,8 @@ func stepFor(name string) (step, bool) {
 		return step{askCardTitle, handleCardTitle}, true
 	case stepButtons:
 		return step{askButtons, handleButtons}, true
+	case stepButtonsCard:
+		return step{askButtonsCard, handleButtonsCard}, true
 	case stepButtonLabel:
 		return step{askButtonLabel, handleButtonLabel}, true
 	case stepButtonURL:
@@ -129,7 +132,7 @@ func (t *turn) sectionDone(next string) error {
 }
 
 func (t *turn) toSummary() error {
-	t.sess.History, t.sess.FromSummary = nil, false
+	t.sess.History, t.sess.FromSummary, t.sess.Card = nil, false, 0
 	t.sess.Step = stepSummary
 	return t.ask()
 }
@@ -232,25 +235,4 @@ func (t *turn) channelList() string {
 		names = append(names, PlatformName(p))
 	}
 	return t.joinList(names)
-}
-
-func askRecipients(t *turn) error {
-	t.prompt(t.T("wizard.recipients.ask"), ExpectChoice,
-		t.choice("rk:users", t.T("recipients.users")),
-		t.choice("rk:groups", t.T("recipients.groups")),
-		t.choice("rk:both", t.T("recipients.both")))
-	return nil
-}
-
-func handleRecipients(t *turn) error {
-	k, ok := strings.CutPrefix(t.pressed(), "rk:")
-	switch rk := herald.RecipientKind(k); {
-	case !ok:
-		return t.fail(t.T("err.pick_choice"))
-	case rk == herald.Users || rk == herald.Groups || rk == herald.Both:
-		t.sess.Draft.Audience.Recipients = rk
-	default:
-		return t.fail(t.T("err.pick_choice"))
-	}
-	return t.sectionDone(stepAudience)
 }

@@ -17,18 +17,20 @@ const maxTagChoices = 16
 
 func askAudience(t *turn) error {
 	d := &t.sess.Draft
-	cnt, err := t.count(d)
+	text, err := t.audienceQuestion("wizard.audience.ask")
 	if err != nil {
 		return err
 	}
-	text := t.T("wizard.audience.ask") + "\n\n" + t.describeAudience(&d.Audience) + "\n" + t.countText(d, cnt)
 	if t.unchanged { // the press changed nothing: say so where the step is redrawn
 		text = "ℹ️ " + t.T("wizard.nothing_changed") + "\n\n" + text
 	}
-	cs := []Choice{
-		t.choice("aud:all", t.T("aud.everyone")),
-		t.choice("aud:tags", t.T("aud.include")),
+	cs, err := t.recipientKindChoices(&d.Audience)
+	if err != nil {
+		return err
 	}
+	cs = append(cs,
+		t.choice("aud:all", t.T("aud.everyone")),
+		t.choice("aud:tags", t.T("aud.include")))
 	if len(d.Audience.IncludeTags) > 1 {
 		label := t.T("aud.match_any")
 		if d.Audience.TagMatch == herald.AllTags {
@@ -42,6 +44,7 @@ func askAudience(t *turn) error {
 		t.choice("aud:attr", t.T("aud.attr")),
 		t.choice("aud:tapped", t.T("aud.tapped")),
 		t.choice("aud:csv", t.T("aud.csv")),
+		t.choice("aud:sample", t.T("aud.sample")),
 		t.choice(choiceDone, t.T("btn.continue")))
 	t.promptReply(Reply{Text: text, Expect: ExpectText, Choices: cs, Edit: t.pressedToggle()})
 	return nil
@@ -51,6 +54,9 @@ func handleAudience(t *turn) error {
 	a := &t.sess.Draft.Audience
 	if id, ok := strings.CutPrefix(t.pressed(), choiceRetarget); ok {
 		return t.pickRetarget(id)
+	}
+	if k, ok := strings.CutPrefix(t.pressed(), "rk:"); ok {
+		return t.pickRecipientKind(herald.RecipientKind(k))
 	}
 	switch t.pressed() {
 	case "aud:all":
@@ -79,6 +85,8 @@ func handleAudience(t *turn) error {
 		return t.goTo(stepAudCSV)
 	case "aud:tapped":
 		return t.askRetarget()
+	case "aud:sample":
+		return t.goTo(stepAudSample)
 	case choiceDone:
 		return t.audienceDone()
 	case "":
@@ -100,6 +108,29 @@ func handleAudience(t *turn) error {
 		return t.ask()
 	}
 	return t.fail(t.T("err.pick_choice"))
+}
+
+// pickRecipientKind ticks people, group chats or both, redrawn in place.
+func (t *turn) pickRecipientKind(rk herald.RecipientKind) error {
+	a := &t.sess.Draft.Audience
+	if _, ok := recipientKeys[rk]; !ok || rk == "" {
+		return t.fail(t.T("err.pick_choice"))
+	}
+	t.unchanged = a.Recipients == rk
+	a.Recipients = rk
+	t.toggled = true
+	return t.ask()
+}
+
+// audienceQuestion is a question about the draft's audience (its message
+// key) over who it targets now and the live count.
+func (t *turn) audienceQuestion(key string) (string, error) {
+	d := &t.sess.Draft
+	cnt, err := t.count(d)
+	if err != nil {
+		return "", err
+	}
+	return t.T(key) + "\n\n" + t.describeAudience(&d.Audience) + "\n" + t.countText(d, cnt), nil
 }
 
 // audienceDone leaves the audience step, unless nobody is in it.
@@ -144,7 +175,11 @@ func (t *turn) countText(d *herald.Broadcast, c herald.Count) string {
 	for _, p := range d.Audience.Channels {
 		parts = append(parts, PlatformName(p)+" "+FormatCount(c.ByPlatform[p]))
 	}
-	s := t.N("count.total", c.Total, "Total", FormatCount(c.Total), "Platforms", strings.Join(parts, " · "),
+	var s string
+	if sm := d.Audience.Sample; sm != nil {
+		s = t.sampleCount(sm, c) + "\n"
+	}
+	s += t.N("count.total", c.Total, "Total", FormatCount(c.Total), "Platforms", strings.Join(parts, " · "),
 		"Users", FormatCount(c.Users), "Groups", FormatCount(c.Groups))
 	if c.OutsideWindow > 0 && d.Category != herald.NonMarketing {
 		s += "\n" + t.N("count.outside_window", c.OutsideWindow, "Count", FormatCount(c.OutsideWindow))
@@ -185,6 +220,9 @@ func (t *turn) describeAudience(a *herald.Audience) string {
 	if len(lines) == 0 {
 		lines = append(lines, t.T("aud.desc.everyone"))
 	}
+	if a.Sample != nil {
+		lines = append(lines, t.describeSample(a.Sample))
+	}
 	return "• " + strings.Join(lines, "\n• ")
 }
 
@@ -202,6 +240,28 @@ var attrOpSymbols = map[herald.AttrOp]string{
 	herald.AttrEq: "=", herald.AttrNe: "!=", herald.AttrContains: "~", herald.AttrGt: ">", herald.AttrLt: "<",
 }
 
+// tagsHere counts the most common tags (a few times as many as the menu
+// shows) on the chosen channels, counted as the audience is, so "vip
+// (228)" matches "228 recipients" beside it; most first.
+func (t *turn) tagsHere(tags []herald.TagCount) []herald.TagCount {
+	here := make([]herald.TagCount, 0, min(len(tags), 3*maxTagChoices))
+	for _, tc := range tags[:min(len(tags), 3*maxTagChoices)] {
+		here = append(here, t.tagHere(tc.Tag))
+	}
+	slices.SortStableFunc(here, func(x, y herald.TagCount) int { return y.Count - x.Count })
+	return here
+}
+
+// tagHere counts who has tag among the draft's channels and recipients; a
+// failed count shows 0 (the audience count beside it reports the error).
+func (t *turn) tagHere(tag string) herald.TagCount {
+	a := &t.sess.Draft.Audience
+	alone := herald.Broadcast{Category: t.sess.Draft.Category, Audience: herald.Audience{
+		Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag, IncludeTags: []string{tag}}}
+	n, _ := t.count(&alone)
+	return herald.TagCount{Tag: tag, Count: n.Total}
+}
+
 func askTagPick(t *turn) error {
 	a := &t.sess.Draft.Audience
 	picked, key := a.IncludeTags, "wizard.tags.include"
@@ -211,32 +271,35 @@ func askTagPick(t *turn) error {
 	tags := t.e.cfg.Store.Tags()
 	t.sess.Tags = t.sess.Tags[:0]
 	var cs []Choice
-	// A tag's count is who has it on the chosen channels, counted as the
-	// audience is, so "vip (228)" matches "228 recipients" beside it.
-	alone := herald.Broadcast{Category: t.sess.Draft.Category, Audience: herald.Audience{
-		Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag}}
-	offer := func(tag string) {
-		t.sess.Tags = append(t.sess.Tags, tag)
+	offer := func(tc herald.TagCount) {
+		t.sess.Tags = append(t.sess.Tags, tc.Tag)
 		id := "t:" + strconv.Itoa(len(t.sess.Tags)-1)
-		alone.Audience.IncludeTags = []string{tag}
-		n, _ := t.count(&alone) // a failed count shows 0; the audience count below reports the error
-		cs = append(cs, Choice{ID: id, Label: tag + " (" + FormatCount(n.Total) + ")", Checked: slices.Contains(picked, tag)})
+		cs = append(cs, Choice{ID: id, Label: t.T("aud.tag_count", "Tag", tc.Tag, "Count", FormatCount(tc.Count)), Checked: slices.Contains(picked, tc.Tag)})
 	}
-	for i, tc := range tags {
-		if i == maxTagChoices {
+	here := t.tagsHere(tags)
+	for i, tc := range here {
+		if i == maxTagChoices || tc.Count == 0 {
 			break
 		}
-		offer(tc.Tag)
+		offer(tc)
 	}
 	// Tags picked earlier or typed stay visible, so they can be unticked.
 	for _, tag := range picked {
 		if !slices.Contains(t.sess.Tags, tag) {
-			offer(tag)
+			i := slices.IndexFunc(here, func(tc herald.TagCount) bool { return tc.Tag == tag })
+			if i < 0 {
+				offer(t.tagHere(tag))
+			} else {
+				offer(here[i])
+			}
 		}
 	}
 	text := t.T(key)
-	if len(tags) == 0 {
+	switch {
+	case len(tags) == 0:
 		text += "\n" + t.T("wizard.tags.none")
+	case len(here) == 0 || here[0].Count == 0:
+		text += "\n" + t.T("wizard.tags.none_here")
 	}
 	cnt, err := t.count(&t.sess.Draft)
 	if err != nil {

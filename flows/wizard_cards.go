@@ -13,7 +13,9 @@ import (
 // text, buttons) fill the card being made, and the buttons step offers
 // "➕ Add another card". The first card is an ordinary card; adding a
 // second turns the content into a carousel, and from then on the card
-// being made is always the carousel's last.
+// being made is always the carousel's last. From the summary, Buttons on a
+// carousel of several cards first asks which card's buttons to change
+// (session.Card); the Buttons step names the card it edits.
 
 const choiceAddCard = "card:add"
 
@@ -28,13 +30,19 @@ func cardFields(c *herald.Content) (title, text *string, spans *[]herald.Span) {
 	return &c.Title, &c.Text, &c.Spans
 }
 
-// cardIndex is the index of the card being made (the Button.Card of the
-// buttons added now).
-func cardIndex(c *herald.Content) int {
-	if c.Kind == herald.CarouselContent && len(c.Cards) > 0 {
-		return len(c.Cards) - 1
+// buttonsCard is the index of the card whose buttons the Buttons step
+// edits (the Button.Card of the buttons added now): the card the admin
+// picked (session.Card), else the card being made, a carousel's last; 0
+// for content that is no carousel.
+func (t *turn) buttonsCard() int {
+	c := &t.sess.Draft.Content
+	if c.Kind != herald.CarouselContent || len(c.Cards) == 0 {
+		return 0
 	}
-	return 0
+	if n := t.sess.Card; n > 0 && n <= len(c.Cards) {
+		return n - 1
+	}
+	return len(c.Cards) - 1
 }
 
 // setCardImage sets the picture of the card being made.
@@ -57,13 +65,14 @@ func cardCount(c *herald.Content) int {
 	return 0
 }
 
-// buttonsHere are the buttons of the card being made (all of them for
-// content that is not a carousel).
-func buttonsHere(c *herald.Content) []herald.Button {
+// buttonsHere are the buttons the Buttons step edits: the card's (see
+// buttonsCard), or all of them for content that is not a carousel.
+func (t *turn) buttonsHere() []herald.Button {
+	c := &t.sess.Draft.Content
 	if c.Kind != herald.CarouselContent {
 		return c.Buttons
 	}
-	return c.CardButtons(cardIndex(c))
+	return c.CardButtons(t.buttonsCard())
 }
 
 // buttonLimitHere is how many buttons the card being made may have.
@@ -76,7 +85,8 @@ func buttonLimitHere(d *herald.Broadcast) int {
 
 // handleAddCard starts another card: a single card becomes the first card
 // of a carousel. A carousel card's text must be short (Messenger's
-// subtitle), so a long first text is refused with the limit.
+// subtitle) and its buttons few, so a first card with a long text or more
+// buttons is refused with the limit.
 func handleAddCard(t *turn) error {
 	c := &t.sess.Draft.Content
 	if cardCount(c) >= herald.MaxCards {
@@ -85,6 +95,9 @@ func handleAddCard(t *turn) error {
 	_, text, _ := cardFields(c)
 	if n := utf8.RuneCountInString(*text); n > herald.MaxCardText {
 		return t.fail(t.T("err.card.text_long", "Max", herald.MaxCardText, "Len", n))
+	}
+	if n := len(c.Buttons); c.Kind == herald.CardContent && n > herald.MaxCardButtons {
+		return t.fail(t.T("err.card.buttons_many", "Max", herald.MaxCardButtons, "Count", n))
 	}
 	if c.Kind == herald.CardContent {
 		first := herald.Card{Title: c.Title, Text: c.Text, Spans: c.Spans}
@@ -95,6 +108,7 @@ func handleAddCard(t *turn) error {
 		c.Title, c.Text, c.Spans, c.Images = "", "", nil, nil
 	}
 	c.Cards = append(c.Cards, herald.Card{})
+	t.sess.Card = 0 // its buttons are the new card's
 	return t.goTo(stepCardTitle)
 }
 
@@ -123,6 +137,61 @@ func (t *turn) cardHeading() string {
 		return ""
 	}
 	return t.T("wizard.cards.heading", "N", len(c.Cards), "Max", herald.MaxCards) + "\n"
+}
+
+// buttonsHeading names the card whose buttons the Buttons step edits in
+// a carousel ("Buttons of card 2 of 3, “Scarf”"); "" for other content.
+func (t *turn) buttonsHeading() string {
+	c := &t.sess.Draft.Content
+	if c.Kind != herald.CarouselContent || len(c.Cards) == 0 {
+		return ""
+	}
+	i := t.buttonsCard()
+	return t.T("wizard.cards.buttons_of", "N", i+1, "Count", len(c.Cards), "Title", c.Cards[i].Title) + "\n"
+}
+
+// choicePickCard+N picks card N (from 1) for the Buttons step.
+const choicePickCard = "btncard:"
+
+// editStep is the step an edit button of the summary (or /edit ID FIELD)
+// opens: on a carousel of several cards, Buttons first asks which card's.
+func editStep(choice string, c *herald.Content) (string, bool) {
+	step, ok := editTargets[choice]
+	if step == stepButtons && c.Kind == herald.CarouselContent && len(c.Cards) > 1 {
+		step = stepButtonsCard
+	}
+	return step, ok
+}
+
+// askButtonsCard asks whose buttons to change in a carousel: the cards
+// with their buttons, one choice per card, and another card.
+func askButtonsCard(t *turn) error {
+	c := &t.sess.Draft.Content
+	text := t.T("wizard.buttons.which_card", "Limit", buttonLimitHere(&t.sess.Draft))
+	var cs []Choice
+	for i, k := range c.Cards {
+		cs = append(cs, t.choice(choicePickCard+strconv.Itoa(i+1), strconv.Itoa(i+1)+". "+k.Title))
+	}
+	for _, l := range t.describeCards(c) {
+		text += "\n  " + l
+	}
+	if len(c.Cards) < herald.MaxCards {
+		cs = append(cs, t.choice(choiceAddCard, t.T("btn.add_card")))
+	}
+	t.prompt(text, ExpectChoice, cs...)
+	return nil
+}
+
+func handleButtonsCard(t *turn) error {
+	if t.pressed() == choiceAddCard {
+		return handleAddCard(t)
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(t.pressed(), choicePickCard))
+	if !strings.HasPrefix(t.pressed(), choicePickCard) || err != nil || n < 1 || n > len(t.sess.Draft.Content.Cards) {
+		return t.fail(t.T("err.pick_choice"))
+	}
+	t.sess.Card = n
+	return t.goTo(stepButtons)
 }
 
 // describeCards lists a carousel's cards for the summary, each with its
@@ -191,18 +260,11 @@ func (t *turn) richNotes(d *herald.Broadcast) []string {
 	if formatted && len(plain) > 0 {
 		notes = append(notes, t.T("degrade.formatting_plain", "Channels", t.joinList(plain)))
 	}
-	if t.e.cfg.TrackClicks && hasLink(c) {
-		notes = append(notes, t.T("degrade.text_links_uncounted"))
+	if len(c.TextLinks()) > 0 {
+		notes = append(notes, t.clicksCounted())
 	}
 	if c.Kind == herald.CarouselContent && d.Audience.HasChannel(herald.Telegram) {
 		notes = append(notes, t.N("degrade.telegram_carousel", len(c.Cards)))
 	}
 	return notes
-}
-
-// hasLink reports whether the content's text or a card's has a link.
-func hasLink(c *herald.Content) bool {
-	link := func(s herald.Span) bool { return s.Style == herald.Link }
-	return slices.ContainsFunc(c.Spans, link) ||
-		slices.ContainsFunc(c.Cards, func(k herald.Card) bool { return slices.ContainsFunc(k.Spans, link) })
 }

@@ -206,16 +206,21 @@ func handleCardTitle(t *turn) error {
 	return t.goTo(stepCardImage)
 }
 
+// clicksCounted says whether link clicks are counted: with
+// public_base_url, those in the text and on buttons alike.
+func (t *turn) clicksCounted() string {
+	if t.e.cfg.TrackClicks {
+		return t.T("wizard.buttons.clicks_on")
+	}
+	return t.T("wizard.buttons.clicks_off")
+}
+
 func askButtons(t *turn) error {
 	d := &t.sess.Draft
 	dropUnfinishedCard(&d.Content)
-	limit, here := buttonLimitHere(d), buttonsHere(&d.Content)
-	text := t.cardHeading() + t.T("wizard.buttons.ask", "Limit", limit)
-	if t.e.cfg.TrackClicks {
-		text += " " + t.T("wizard.buttons.clicks_on")
-	} else {
-		text += " " + t.T("wizard.buttons.clicks_off")
-	}
+	limit, here := buttonLimitHere(d), t.buttonsHere()
+	text := t.buttonsHeading() + t.T("wizard.buttons.ask", "Limit", limit)
+	text += " " + t.clicksCounted()
 	for i, b := range here {
 		text += "\n" + strconv.Itoa(i+1) + ". " + t.describeButton(b)
 	}
@@ -225,7 +230,7 @@ func askButtons(t *turn) error {
 	} else {
 		text += "\n" + t.T("wizard.buttons.full", "Limit", limit)
 	}
-	if n := cardCount(&d.Content); n > 0 && n < herald.MaxCards {
+	if n := cardCount(&d.Content); n > 0 && n < herald.MaxCards && t.sess.Card == 0 { // else offered with the cards
 		cs = append(cs, t.choice(choiceAddCard, t.T("btn.add_card")))
 	}
 	if len(here) > 0 {
@@ -233,6 +238,7 @@ func askButtons(t *turn) error {
 	} else {
 		cs = append(cs, t.choice(choiceDone, t.T("btn.no_buttons")))
 	}
+	cs = append(cs, t.sendNowOffer(len(here) > 0)...)
 	t.prompt(text, ExpectChoice, cs...)
 	return nil
 }
@@ -258,7 +264,7 @@ func handleButtons(t *turn) error {
 	d := &t.sess.Draft
 	switch t.pressed() {
 	case "btn:url", "btn:action":
-		if limit := buttonLimitHere(d); len(buttonsHere(&d.Content)) >= limit {
+		if limit := buttonLimitHere(d); len(t.buttonsHere()) >= limit {
 			return t.fail(t.T("wizard.buttons.full", "Limit", limit))
 		}
 		t.sess.Button = herald.Button{Kind: herald.URLButton}
@@ -267,13 +273,15 @@ func handleButtons(t *turn) error {
 		}
 		return t.goTo(stepButtonLabel)
 	case "btn:clear":
-		here := cardIndex(&d.Content)
+		here := t.buttonsCard()
 		d.Content.Buttons = slices.DeleteFunc(d.Content.Buttons, func(b herald.Button) bool {
 			return d.Content.Kind != herald.CarouselContent || b.Card == here
 		})
 		return t.ask()
 	case choiceAddCard:
 		return handleAddCard(t)
+	case choiceSendNow:
+		return t.sendNow()
 	case choiceDone:
 		if d.Audience.HasChannel(herald.Messenger) {
 			return t.sectionDone(stepCategory)
@@ -320,7 +328,7 @@ func handleButtonURL(t *turn) error {
 
 func (t *turn) addButton(b herald.Button) error {
 	c := &t.sess.Draft.Content
-	b.ID, b.Card = freeButtonID(c.Buttons), cardIndex(c)
+	b.ID, b.Card = freeButtonID(c.Buttons), t.buttonsCard()
 	c.Buttons = append(c.Buttons, b)
 	t.sess.Button = herald.Button{}
 	// Back to the button list, not through the label steps again.

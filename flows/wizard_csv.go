@@ -212,7 +212,7 @@ func (t *turn) dropReport(drops []csvDrop) Reply {
 			}
 		}
 		if n > 0 {
-			b.WriteString("\n• " + t.T(dk.key) + ": " + strconv.Itoa(n))
+			b.WriteString("\n" + t.T("count.item", "What", t.T(dk.key), "Count", FormatCount(n)))
 		}
 	}
 	for i, d := range drops[:min(len(drops), csvDropShown)] {

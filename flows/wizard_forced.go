@@ -10,9 +10,10 @@ import (
 // Questions whose answer is forced are not asked, and one typed line may
 // answer several steps: issue #21 counts the turns of a simple broadcast.
 
-// channelsChosen goes on once the channels are set: to people vs groups
-// only when a chosen channel has group chats stored (else the answer is
-// people), then to the audience.
+// channelsChosen goes on to the audience once the channels are set. People
+// vs group chats is a choice on the audience step itself, offered only
+// when a chosen channel has group chats stored (else the answer is
+// people): a separate question cost every broadcast a turn.
 func (t *turn) channelsChosen() error {
 	a := &t.sess.Draft.Audience
 	if len(a.Channels) == 0 {
@@ -25,11 +26,41 @@ func (t *turn) channelsChosen() error {
 	if err != nil {
 		return err
 	}
-	if groups.Total == 0 {
+	if groups.Total == 0 || a.Recipients == "" {
 		a.Recipients = herald.Users
-		return t.sectionDone(stepAudience)
 	}
-	return t.goTo(stepRecipients)
+	return t.sectionDone(stepAudience)
+}
+
+// stepRecipients was the separate people-or-groups question; sessions
+// saved while it was asked are moved onto the audience step.
+const stepRecipients = "recipients"
+
+// upgrade moves a session saved by an older Herald onto today's steps.
+func (s *session) upgrade() {
+	if s.Step == stepRecipients {
+		s.Step = stepAudience
+	}
+	for i, st := range s.History {
+		if st == stepRecipients {
+			s.History[i] = stepAudience
+		}
+	}
+	s.History = slices.Compact(s.History)
+}
+
+// recipientKindChoices are the audience step's people / group chats /
+// both, the current one ticked, when the chosen channels have group chats.
+func (t *turn) recipientKindChoices(a *herald.Audience) ([]Choice, error) {
+	groups, _, err := t.groupChats(&herald.Audience{Channels: a.Channels})
+	if err != nil || groups.Total == 0 {
+		return nil, err
+	}
+	var cs []Choice
+	for _, rk := range []herald.RecipientKind{herald.Users, herald.Groups, herald.Both} {
+		cs = append(cs, Choice{ID: "rk:" + string(rk), Label: t.T(recipientKeys[rk]), Checked: a.Recipients == rk})
+	}
+	return cs, nil
 }
 
 // groupChats counts the group chats in a (whatever its kind of
@@ -75,6 +106,9 @@ func (t *turn) typedTargets(text string) error {
 	}
 	if len(a.Channels) == 0 {
 		return t.fail(t.T("err.channels.none"))
+	}
+	if ol.Sample != nil {
+		t.setSample(a, ol.Sample)
 	}
 	if len(ol.Terms) == 0 {
 		return t.channelsChosen()
@@ -160,4 +194,36 @@ func (t *turn) timingDone() error {
 		return t.toSummary()
 	}
 	return t.goTo(stepOperator)
+}
+
+// choiceSendNow, on the Buttons step, ends the message and sets the
+// timing to now in one press. It sits where a community manager finishes
+// writing: most quick broadcasts go out now, so the When step's answer
+// comes one press earlier, and nothing is lost: "No buttons ➡️" still
+// leads to every timing, and the summary (with Confirm, and the undo wait
+// after it) still comes before anything is sent.
+const choiceSendNow = "btn:now"
+
+// sendNowOffer is the Buttons step's "🚀 Send now" when the timing is all
+// that is left to choose: not when Messenger's category comes first, nor
+// when the admin came from the summary to change only the buttons.
+func (t *turn) sendNowOffer(withButtons bool) []Choice {
+	if t.sess.FromSummary || t.sess.Draft.Audience.HasChannel(herald.Messenger) {
+		return nil
+	}
+	key := "btn.no_buttons_now"
+	if withButtons {
+		key = "btn.continue_now"
+	}
+	return []Choice{t.choice(choiceSendNow, t.T(key))}
+}
+
+// sendNow answers the timing as the When step's "Now" does; Back from the
+// operator-chat question, when it is asked, returns to the Buttons step.
+func (t *turn) sendNow() error {
+	if t.sendNowOffer(false) == nil {
+		return t.fail(t.T("err.pick_choice"))
+	}
+	t.setTiming(herald.Schedule{Kind: herald.SendNow})
+	return t.timingDone()
 }

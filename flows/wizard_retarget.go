@@ -36,7 +36,7 @@ func (t *turn) retargetCandidates() ([]retargetCandidate, error) {
 	}
 	var out []retargetCandidate
 	for _, b := range list {
-		if len(b.Content.Buttons) == 0 || b.ID == t.sess.Draft.ID {
+		if len(b.Content.ButtonsAndLinks()) == 0 || b.ID == t.sess.Draft.ID {
 			continue
 		}
 		n := 0
@@ -106,7 +106,7 @@ func (t *turn) describeResponses(a *herald.Audience) []string {
 		if r.ButtonID != "" {
 			label := r.ButtonID
 			if b, err := t.e.cfg.Store.Broadcast(r.BroadcastID); err == nil {
-				for _, btn := range b.Content.Buttons {
+				for _, btn := range b.Content.ButtonsAndLinks() {
 					if btn.ID == r.ButtonID {
 						label = btn.Label
 					}

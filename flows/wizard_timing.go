@@ -56,10 +56,10 @@ func handleMsgTag(t *turn) error {
 }
 
 func askTiming(t *turn) error {
-	// Step 7 (category) is only asked when Messenger is a channel.
-	n := 7
+	// Step 6 (category) is only asked when Messenger is a channel.
+	n := 6
 	if t.sess.Draft.Audience.HasChannel(herald.Messenger) {
-		n = 8
+		n = 7
 	}
 	t.prompt(t.T("wizard.timing.ask", "Step", n)+"\n"+t.quietLine(t.sess.Draft.Schedule.Quiet), ExpectChoice,
 		t.choice("tm:now", t.T("timing.now", "Seconds", int(t.e.cfg.UndoDelay.Seconds()))),

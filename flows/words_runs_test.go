@@ -10,7 +10,8 @@ import (
 // The words of a broadcast's history bypass the catalogue most easily:
 // run statuses, delivery reasons and audit details are stored as codes or
 // English. In Japanese and Chinese, /show, /log, /errors and a /cancel of
-// a sending broadcast put all of them in words.
+// a sending broadcast put all of them in words, automatic pauses and
+// failed starts included.
 func TestNoEnglishInRunsLogsAndErrors(t *testing.T) {
 	for _, lang := range []string{"ja", "zh-CN", "zh-TW"} {
 		t.Run(lang, func(t *testing.T) {
@@ -46,6 +47,9 @@ func TestNoEnglishInRunsLogsAndErrors(t *testing.T) {
 			for _, e := range []herald.AuditEntry{
 				{Actor: "system", Action: "broadcast.missed", Detail: "missed by 2h0m0s; paused until an admin decides"},
 				{Actor: "system", Action: "broadcast.finished", Detail: "no occurrences left"},
+				{Actor: "system", Action: "broadcast.auto_pause", Detail: herald.AutoPause{Failed: 12, Finished: 100, Threshold: 0.05}.String()},
+				{Actor: "system", Action: "broadcast.start_failed", Detail: "dispatch: start " + b.ID + ": " + herald.ErrInvalidTransition.Error() + ": paused → sending"},
+				{Actor: "system", Action: "broadcast.start_failed", Detail: "dispatch: start " + b.ID + ": storage: disk full"},
 				{Actor: "telegram:bob", Action: "access.denied", Detail: "approve own broadcast"},
 				{Actor: "telegram:bob", Action: "broadcast.edit_canceled", Detail: "scheduled"},
 				{Actor: "telegram:bob", Action: "broadcast.scheduled", Detail: "edited"},
@@ -62,6 +66,9 @@ func TestNoEnglishInRunsLogsAndErrors(t *testing.T) {
 			for _, r := range seen {
 				if bad := untranslated(strings.ReplaceAll(r.Text, "Alice", "")); len(bad) > 0 { // a person's name
 					t.Errorf("English in %s: %q in\n%s", lang, bad, r.Text)
+				}
+				if strings.Contains(r.Text, " (") || strings.Contains(r.Text, "): ") { // e.g. a time's zone, a count
+					t.Errorf("half-width brackets in %s:\n%s", lang, r.Text)
 				}
 				for _, c := range r.Choices {
 					if bad := untranslated(c.Label); len(bad) > 0 {

@@ -22,6 +22,7 @@ const (
 	maxOptionText    = 75
 	maxOptionValue   = 150
 	maxPlaceholder   = 150
+	maxContextItems  = 10
 )
 
 type slackText struct {
@@ -30,8 +31,15 @@ type slackText struct {
 }
 
 type slackElement struct {
-	Type        string     `json:"type"`
-	Text        *slackText `json:"text"`
+	Type string     `json:"type"`
+	Text *slackText `json:"text"`
+	// TextString is the text of a text object used as an element (a
+	// context block's plain_text or mrkdwn), whose "text" is a string
+	// rather than an object.
+	TextString string `json:"-"`
+	// Image elements (in a context block).
+	ImageURL    string     `json:"image_url"`
+	AltText     string     `json:"alt_text"`
 	ActionID    string     `json:"action_id"`
 	Value       string     `json:"value"`
 	Style       string     `json:"style"`
@@ -44,6 +52,31 @@ type slackElement struct {
 	Options        []slackOption `json:"options"`
 	InitialOptions []slackOption `json:"initial_options"`
 	InitialOption  *slackOption  `json:"initial_option"`
+}
+
+// UnmarshalJSON reads "text" as the object an element's label is, or as
+// the string a text object's own text is (context blocks hold both
+// kinds of element).
+func (e *slackElement) UnmarshalJSON(data []byte) error {
+	type plain slackElement
+	var raw struct {
+		*plain
+		Text json.RawMessage `json:"text"`
+	}
+	raw.plain = (*plain)(e)
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	e.Text, e.TextString = nil, ""
+	switch t := bytes.TrimSpace(raw.Text); {
+	case len(t) == 0 || string(t) == "null":
+	case t[0] == '"':
+		return json.Unmarshal(t, &e.TextString)
+	default:
+		e.Text = &slackText{}
+		return json.Unmarshal(t, e.Text)
+	}
+	return nil
 }
 
 // slackOption is an option of a select menu or of checkboxes.
@@ -121,7 +154,14 @@ func validBlock(b slackBlock) bool {
 	case "input":
 		return b.Label != nil && len(b.Element) > 0
 	case "context":
-		return len(b.Elements) > 0
+		if len(b.Elements) == 0 || len(b.Elements) > maxContextItems {
+			return false
+		}
+		for _, e := range b.Elements {
+			if !validContextElement(e) {
+				return false
+			}
+		}
 	case "divider", "image", "rich_text", "file", "video", "markdown":
 	default:
 		return false
@@ -158,6 +198,19 @@ func validElement(e slackElement) bool {
 		return validOptions(e.Options, e.InitialOptions, maxCheckboxes, false)
 	}
 	return e.Type != ""
+}
+
+// validContextElement checks an element of a context block: an image
+// element or a text object, nothing interactive
+// (https://docs.slack.dev/reference/block-kit/blocks/context-block).
+func validContextElement(e slackElement) bool {
+	switch e.Type {
+	case "image":
+		return e.ImageURL != "" && e.AltText != ""
+	case "plain_text", "mrkdwn":
+		return e.TextString != "" && len([]rune(e.TextString)) <= maxSectionText
+	}
+	return false
 }
 
 // validLayout reports whether s is exactly a time in layout ("9:00" is

@@ -145,6 +145,29 @@ func TestSlackPostUpdateAndEphemeral(t *testing.T) {
 	}
 }
 
+// A context block holds text objects and images, as real Slack takes it
+// (https://docs.slack.dev/reference/block-kit/blocks/context-block): its
+// text elements' "text" is a string, not the object a button's is.
+func TestSlackAcceptsContextBlocks(t *testing.T) {
+	f := newSlackFixture(t, "")
+	ctx := context.Background()
+	blocks := slack.MsgOptionBlocks(slack.NewContextBlock("",
+		slack.NewImageBlockElement("https://img.example/pin.png", "pin"),
+		slack.NewTextBlockObject("mrkdwn", "_As it arrives on LINE_", false, false),
+		slack.NewTextBlockObject("plain_text", "Telegram", false, false)),
+		slack.NewActionBlock("", slack.NewButtonBlockElement("go", "v", slack.NewTextBlockObject("plain_text", "Go", false, false))))
+	_, ts, err := f.api.PostMessageContext(ctx, "C0ADMIN", slack.MsgOptionText("preview", false), blocks)
+	if err != nil {
+		t.Fatalf("a context block with an image and text objects: %v", err)
+	}
+	if m, _ := f.fake.Message("C0ADMIN", ts); !strings.Contains(m.Blocks, `"text":"_As it arrives on LINE_"`) {
+		t.Errorf("stored blocks = %s", m.Blocks)
+	}
+	if _, err := f.fake.PushButton("U0ANN", SlackMessage{Channel: "C0ADMIN", TS: ts}, "v"); err != nil {
+		t.Errorf("the button after the context block cannot be pressed: %v", err)
+	}
+}
+
 func TestSlackMessageErrors(t *testing.T) {
 	f := newSlackFixture(t, "")
 	tooLong := `[{"type":"actions","elements":[{"type":"button","action_id":"a","text":{"type":"plain_text","text":"` +
@@ -159,6 +182,9 @@ func TestSlackMessageErrors(t *testing.T) {
 		{"blocks not JSON", url.Values{"channel": {"C1"}, "blocks": {"[{"}}, "invalid_blocks_format"},
 		{"button text too long", url.Values{"channel": {"C1"}, "blocks": {tooLong}}, "invalid_blocks"},
 		{"unknown block type", url.Values{"channel": {"C1"}, "blocks": {`[{"type":"marquee"}]`}}, "invalid_blocks"},
+		{"button in a context block", url.Values{"channel": {"C1"}, "blocks": {`[{"type":"context","elements":[` +
+			`{"type":"button","action_id":"a","text":{"type":"plain_text","text":"Go"}}]}]`}}, "invalid_blocks"},
+		{"empty text in a context block", url.Values{"channel": {"C1"}, "blocks": {`[{"type":"context","elements":[{"type":"mrkdwn","text":""}]}]`}}, "invalid_blocks"},
 		{"text too long", url.Values{"channel": {"C1"}, "text": {strings.Repeat("x", 40001)}}, "msg_too_long"},
 	}
 	for _, tc := range tests {

@@ -165,3 +165,36 @@ func TestIndexRebuiltAfterKill(t *testing.T) {
 		t.Errorf("count after crash = %d (%v), records say %d", cnt.Total, err, want)
 	}
 }
+
+// A sample streams the same people before and after a restart (the index
+// is rebuilt from the records): a run resumed after a crash picks whom it
+// picked before, and a cap takes exactly its N.
+func TestSampleStreamsTheSamePeopleAfterReopen(t *testing.T) {
+	s, c := openTest(t)
+	seedAudience(t, s)
+	stream := func(a *herald.Audience) []string {
+		t.Helper()
+		var out []string
+		if err := s.EachRecipient(a, c.Now(), func(sub *herald.Subscriber) error {
+			out = append(out, sub.Key().String())
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	all := []herald.Platform{herald.LINE, herald.Telegram}
+	capped := &herald.Audience{Channels: all, Recipients: herald.Users, Sample: &herald.Sample{Max: 100, Seed: 5}}
+	tenth := &herald.Audience{Channels: all, Recipients: herald.Users, Sample: &herald.Sample{Percent: 10, Seed: 5}}
+	beforeCap, beforeTenth := stream(capped), stream(tenth)
+	if len(beforeCap) != 100 || len(beforeTenth) < 200 || len(beforeTenth) > 320 {
+		t.Fatalf("cap streamed %d (want 100), 10%% streamed %d of about 2,570", len(beforeCap), len(beforeTenth))
+	}
+	s = reopen(t, s, c)
+	if diff := cmp.Diff(beforeCap, stream(capped)); diff != "" {
+		t.Errorf("the cap picked others after a reopen (-before +after):\n%s", diff)
+	}
+	if diff := cmp.Diff(beforeTenth, stream(tenth)); diff != "" {
+		t.Errorf("the 10%% picked others after a reopen (-before +after):\n%s", diff)
+	}
+}

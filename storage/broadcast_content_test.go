@@ -41,3 +41,29 @@ func TestBroadcastContentFromBeforeFormattingLoads(t *testing.T) {
 		t.Errorf("stored carousel came back as %+v", got.Content)
 	}
 }
+
+// A broadcast stored before samples existed has none; one stored with a
+// sample keeps it, seed included, across a reopen.
+func TestBroadcastSampleStoredWithItsSeed(t *testing.T) {
+	s, c := openTest(t)
+	old := `{"ID":"B-OLD2","Name":"Old","Status":"draft","Audience":{"Channels":["line"],"Recipients":"users","TagMatch":"any"}}`
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketBroadcasts).Put([]byte("B-OLD2"), []byte(old))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Broadcast("B-OLD2")
+	if err != nil || b.Audience.Sample != nil || b.Audience.Validate() != nil {
+		t.Fatalf("old broadcast: %+v, %v", b.Audience, err)
+	}
+	nb := herald.Broadcast{Name: "Sampled", Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}, Recipients: herald.Users,
+		Sample: &herald.Sample{HoldoutPercent: 5, Seed: herald.MaxSampleSeed}}}
+	if err := s.CreateBroadcast(&nb); err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t, s, c)
+	got, err := s.Broadcast(nb.ID)
+	if err != nil || got.Audience.Sample == nil || *got.Audience.Sample != *nb.Audience.Sample {
+		t.Errorf("stored sample came back as %+v (%v), want %+v", got.Audience.Sample, err, nb.Audience.Sample)
+	}
+}

@@ -47,7 +47,8 @@ const crmFile = "\ufeffName;PSID;Platform;Tags;TZ;Language;attr.plan\r\n" +
 	"Fay;U102;line;;Mars/Olympus;;\r\n" +
 	"Gus;\"U1\"03;line;;;;\r\n" +
 	"Hal;7001;messenger;VIP;Europe/Paris;fr;\r\n" +
-	"Ida;U 104;line;;;;\r\n"
+	"Ida;U 104;line;;;;\r\n" +
+	"Jo;@jo_handle;telegram;;;;\r\n"
 
 func TestImportReportsEveryRow(t *testing.T) {
 	s := openStore(t)
@@ -60,12 +61,13 @@ func TestImportReportsEveryRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := importString(t, s, crmFile, "")
-	want := roster.Report{Format: "csv", Rows: 9, Created: 3, Updated: 1, Skipped: []roster.Rejected{
+	want := roster.Report{Format: "csv", Rows: 10, Created: 3, Updated: 1, Skipped: []roster.Rejected{
 		{Line: 5, Reason: roster.ReasonNoID, Raw: "Di;;line;;;;"},
 		{Line: 6, Reason: roster.ReasonBadPlatform, Raw: "Ed;U101;fax;;;;"},
 		{Line: 7, Reason: roster.ReasonBadTimezone, Raw: "Fay;U102;line;;Mars/Olympus;;"},
 		{Line: 8, Reason: roster.ReasonBadQuotes, Raw: "Gus;\"U1\"03;line;;;;"},
 		{Line: 10, Reason: roster.ReasonBadID, Raw: "Ida;U 104;line;;;;"},
+		{Line: 11, Reason: roster.ReasonNotNumber, Raw: "Jo;@jo_handle;telegram;;;;"},
 	}}
 	if diff := cmp.Diff(want, rep); diff != "" {
 		t.Fatalf("report (-want +got):\n%s", diff)
@@ -83,15 +85,15 @@ func TestImportReportsEveryRow(t *testing.T) {
 	}
 
 	again := importString(t, s, crmFile, "")
-	if again.Created != 0 || again.Updated != 0 || again.Unchanged != 4 || len(again.Skipped) != 5 {
-		t.Errorf("second import of the same file: %s; want 4 unchanged, 5 skipped", again.String())
+	if again.Created != 0 || again.Updated != 0 || again.Unchanged != 4 || len(again.Skipped) != 6 {
+		t.Errorf("second import of the same file: %s; want 4 unchanged, 6 skipped", again.String())
 	}
 
 	var csv bytes.Buffer
 	if err := rep.WriteRejected(&csv); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(csv.String(), "line,reason,row\n5,no_id,Di;;line;;;;\n") || strings.Count(csv.String(), "\n") != 6 {
+	if !strings.HasPrefix(csv.String(), "line,reason,row\n5,no_id,Di;;line;;;;\n") || strings.Count(csv.String(), "\n") != 7 {
 		t.Errorf("rejected rows CSV:\n%s", csv.String())
 	}
 }

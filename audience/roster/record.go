@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -258,6 +259,11 @@ func (v *validator) check(rec *record, platform, id string, def herald.Platform)
 	}
 	if p == "" {
 		return ReasonNoPlatform
+	}
+	if p == herald.Telegram || p == herald.Messenger { // chat IDs and PSIDs; a name or @handle cannot be sent to
+		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+			return ReasonNotNumber
+		}
 	}
 	rec.key = herald.SubscriberKey{Platform: p, ID: id}
 	if rec.tz != "" {

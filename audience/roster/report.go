@@ -26,6 +26,7 @@ const (
 	ReasonNotUTF8            = Reason(audience.IssueNotUTF8)   // not UTF-8 text
 	ReasonNoID        Reason = "no_id"                         // the ID cell is empty
 	ReasonBadID       Reason = "bad_id"                        // too long, or spaces inside
+	ReasonNotNumber   Reason = "not_a_number"                  // a Telegram or Messenger ID that is not a number
 	ReasonNoPlatform  Reason = "no_platform"                   // no platform column and no default
 	ReasonBadPlatform Reason = "bad_platform"                  // not line, telegram or messenger
 	ReasonBadTimezone Reason = "bad_timezone"                  // not an IANA zone
@@ -35,7 +36,7 @@ const (
 )
 
 // Reasons lists every Reason, for the locale completeness test and docs.
-var Reasons = []Reason{ReasonBadQuotes, ReasonTooLong, ReasonNotUTF8, ReasonNoID, ReasonBadID,
+var Reasons = []Reason{ReasonBadQuotes, ReasonTooLong, ReasonNotUTF8, ReasonNoID, ReasonBadID, ReasonNotNumber,
 	ReasonNoPlatform, ReasonBadPlatform, ReasonBadTimezone, ReasonBadLocale, ReasonBadJSON, ReasonInvalid}
 
 // Rejected is a skipped row: its line, why, and its text as read.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/handlers/api/apiclient"
+	"github.com/heraldbot/herald/platformtest"
 )
 
 // TestGeneratedClientDrivesTheAPI calls the running bot's REST API only
@@ -16,24 +17,11 @@ import (
 // or a status code, a call below fails. The broadcast goes out through the
 // real senders to the platform fakes.
 func TestGeneratedClientDrivesTheAPI(t *testing.T) {
-	fakes, u := platformFakes(t)
-	cfg := testConfig(t)
-	cfg.Telegram = TelegramConfig{Token: "123456:client-test", APIURL: u.Telegram, AdminChatIDs: []int64{-100777}}
-	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
-	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-0123456789"}}
-	addAdminGroup(fakes.Telegram, -100777)
 	start := time.Now()
-	a := startTestApp(t, cfg, func() time.Time { return start })
-
+	a, fakes, c := startAPIApp(t, start, func(cfg *Config, u platformtest.BaseURLs) {
+		cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
+	})
 	ctx := context.Background()
-	c, err := apiclient.NewClientWithResponses("http://"+a.addr, apiclient.WithRequestEditorFn(
-		func(_ context.Context, req *http.Request) error {
-			req.Header.Set("Authorization", "Bearer crm-token-0123456789")
-			return nil
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
 	check := func(what string, err error, res interface{ StatusCode() int }, want int) {
 		t.Helper()
 		if err != nil {
@@ -143,3 +131,28 @@ func TestGeneratedClientDrivesTheAPI(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// startAPIApp starts the bot at start with Telegram (admin group -100777)
+// on the platform fakes, changed by tweak, and the API token of "crm", and
+// returns a client generated from the spec that uses the token.
+func startAPIApp(t *testing.T, start time.Time, tweak func(cfg *Config, u platformtest.BaseURLs)) (*app, *platformtest.Server, *apiclient.ClientWithResponses) {
+	t.Helper()
+	fakes, u := platformFakes(t)
+	cfg := testConfig(t)
+	cfg.Telegram = TelegramConfig{Token: "123456:client-test", APIURL: u.Telegram, AdminChatIDs: []int64{-100777}}
+	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-0123456789"}}
+	if tweak != nil {
+		tweak(&cfg, u)
+	}
+	addAdminGroup(fakes.Telegram, -100777)
+	a := startTestApp(t, cfg, func() time.Time { return start })
+	c, err := apiclient.NewClientWithResponses("http://"+a.addr, apiclient.WithRequestEditorFn(
+		func(_ context.Context, req *http.Request) error {
+			req.Header.Set("Authorization", "Bearer crm-token-0123456789")
+			return nil
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, fakes, c
+}

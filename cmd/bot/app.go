@@ -25,6 +25,10 @@ type app struct {
 	addr     string
 	listener net.Listener
 	server   *http.Server
+	// metricsAddr and metricsServer serve /metrics on metrics.listen
+	// (metrics_auth.go); unset when /metrics is on the main server.
+	metricsAddr   string
+	metricsServer *http.Server
 	// drain runs after HTTP has stopped and before the database closes, in
 	// order: the end-user side's input first; then stopParts (scheduler,
 	// dispatch's "finish or checkpoint in-flight sends", admin chats).
@@ -53,44 +57,63 @@ func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 		return nil, err
 	}
 	a.store = store
-	mux := a.routes()
-	if err := a.wire(mux, opts); err != nil {
+	var ln net.Listener
+	fail := func(err error) (*app, error) { // release what was opened, in reverse
+		if a.metricsServer != nil {
+			_ = a.metricsServer.Close()
+		}
+		if ln != nil {
+			_ = ln.Close()
+		}
 		a.releaseParts()
 		_ = store.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	mux := a.routes()
+	if err := a.wire(mux, opts); err != nil {
+		return fail(err)
+	}
+	ln, err = net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
-		a.releaseParts()
-		_ = store.Close()
-		return nil, fmt.Errorf("cannot listen on %s: %w — another program may use the port (another herald, or the demo): "+
-			"pick a free one with -listen 127.0.0.1:PORT or http.listen in the config", cfg.HTTP.Listen, err)
+		return fail(fmt.Errorf("cannot listen on %s: %w — another program may use the port (another herald, or the demo): "+
+			"pick a free one with -listen 127.0.0.1:PORT or http.listen in the config", cfg.HTTP.Listen, err))
 	}
 	a.listener, a.addr = ln, ln.Addr().String()
-	if err := a.writeControlFile(); err != nil {
-		_ = ln.Close()
-		a.releaseParts()
-		_ = store.Close()
-		return nil, fmt.Errorf("cannot write beside the database %s: %w", filepath.Clean(cfg.Storage.Path), err)
-	}
-	a.server = &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout.D(),
-		ReadTimeout:       cfg.HTTP.ReadTimeout.D(),
-		WriteTimeout:      cfg.HTTP.WriteTimeout.D(),
-		IdleTimeout:       cfg.HTTP.IdleTimeout.D(),
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	go func() {
-		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			logger.Error("http server stopped", "error", err)
+	if cfg.Metrics.Listen != "" {
+		if err := a.startMetricsServer(protectMetrics(cfg.Metrics.Token, a.parts.metrics.Handler())); err != nil {
+			return fail(err)
 		}
-	}()
+	}
+	if err := a.writeControlFile(); err != nil {
+		return fail(fmt.Errorf("cannot write beside the database %s: %w", filepath.Clean(cfg.Storage.Path), err))
+	}
+	a.server = a.httpServer(mux)
+	go a.serve(a.server, ln)
 	if err := a.start(); err != nil {
 		_ = a.shutdown()
 		return nil, err
 	}
 	return a, nil
+}
+
+// httpServer is an HTTP server on h with http's timeouts and the log.
+func (a *app) httpServer(h http.Handler) *http.Server {
+	c := a.cfg.HTTP
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: c.ReadHeaderTimeout.D(),
+		ReadTimeout:       c.ReadTimeout.D(),
+		WriteTimeout:      c.WriteTimeout.D(),
+		IdleTimeout:       c.IdleTimeout.D(),
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// serve runs srv on ln until shutdown closes it.
+func (a *app) serve(srv *http.Server, ln net.Listener) {
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		a.logger.Error("http server stopped", "error", err)
+	}
 }
 
 // releaseParts undoes wire when the bot cannot start: the end-user side's
@@ -130,8 +153,13 @@ func openStore(path string, opts storage.Options) (*storage.Store, error) {
 func (a *app) shutdown() error {
 	var errs []error
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.HTTP.ShutdownTimeout.D())
-	if err := a.server.Shutdown(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("stop http: %w", err))
+	for _, srv := range []*http.Server{a.metricsServer, a.server} {
+		if srv == nil {
+			continue
+		}
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stop http: %w", err))
+		}
 	}
 	cancel()
 	a.removeControlFile()

@@ -22,7 +22,7 @@ import (
 // compares the indexed count with a full scan of the same store in the same
 // run. The last line is the machine-readable summary.
 func benchAudience(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bench audience", flag.ContinueOnError)
+	fs := flag.NewFlagSet("herald bench audience", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	n := fs.Int("n", 1_000_000, "how many synthetic subscribers to generate")
 	seed := fs.Uint64("seed", 1, "generator seed (same seed, same subscribers)")

@@ -91,12 +91,32 @@ func describeConfig(w io.Writer, c *Config, source string) {
 	} else {
 		row("api", "off", c.offBecause("api", "api.tokens is empty"))
 	}
+	where := "http.listen"
+	if c.Metrics.Listen != "" {
+		where = "metrics.listen " + c.Metrics.Listen + " only"
+	}
 	if c.Metrics.Token != "" {
-		row("metrics", "token", "GET /metrics needs the bearer token of metrics.token")
+		row("metrics", "token", "GET /metrics on "+where+" needs the bearer token of metrics.token")
 	} else {
-		row("metrics", "open", "GET /metrics is open to whoever reaches http.listen (metrics.token is empty): keep it off the reverse proxy")
+		row("metrics", "open", "GET /metrics is open to whoever reaches "+where+" (metrics.token is empty): keep it off the reverse proxy")
 	}
 	_ = tw.Flush()
+	for _, n := range c.startNotes() {
+		fmt.Fprintln(w, "\nnote: "+n)
+	}
+}
+
+// startNotes are what a valid config still lacks to be of use on day one:
+// a way to make broadcasts, and someone to deliver them to.
+func (c *Config) startNotes() []string {
+	var notes []string
+	if !c.TelegramEnabled() && !c.SlackEnabled() && len(c.API.Tokens) == 0 {
+		notes = append(notes, "no admin chat is on, so nobody can make a broadcast: set TELEGRAM_TOKEN (and your admin group in telegram.admin_chat_ids) or Slack's SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
+	}
+	if !c.TelegramEnabled() && !c.LINEEnabled() && !c.MessengerEnabled() {
+		notes = append(notes, "no delivery channel is on, so a broadcast reaches nobody: set the variables of LINE, Telegram or Messenger")
+	}
+	return notes
 }
 
 // offBecause says why an optional section is off: its variables are unset

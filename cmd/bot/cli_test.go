@@ -20,6 +20,13 @@ func TestHelpNamesTheBinaryHerald(t *testing.T) {
 	if !strings.Contains(r.stdout, "  herald check-config") {
 		t.Errorf("the help does not name herald:\n%s", r.stdout)
 	}
+	for _, args := range [][]string{{"check-config"}, {"backup"}, {"check-db"}, {"import", "subscribers"}, {"sync", "line"},
+		{"fakes"}, {"bench", "audience"}, {"bench", "dispatch"}} {
+		r := runBot(t, append(args, "-h")...)
+		if out := r.stdout + r.stderr; !strings.Contains(out, "herald "+strings.Join(args, " ")) {
+			t.Errorf("herald %s -h does not name the command as herald's:\n%s", strings.Join(args, " "), out)
+		}
+	}
 	r = runBot(t, "chek-config")
 	if !strings.Contains(r.stderr, `herald: unknown command "chek-config" — run "herald help"`) {
 		t.Errorf("stderr %q", r.stderr)

@@ -20,7 +20,7 @@ func env(vars map[string]string) func(string) (string, bool) {
 }
 
 // exampleEnv sets every ${VAR} that config.example.yaml references to a
-// dummy value long enough to pass validation.
+// dummy value long enough to pass validation (an address for *_LISTEN).
 func exampleEnv(t *testing.T) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile("../../config.example.yaml")
@@ -30,6 +30,9 @@ func exampleEnv(t *testing.T) map[string]string {
 	vars := map[string]string{}
 	for _, m := range regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)`).FindAllStringSubmatch(string(data), -1) {
 		vars[m[1]] = "dummy-" + strings.ToLower(m[1]) + "-0123456789"
+		if strings.HasSuffix(m[1], "_LISTEN") {
+			vars[m[1]] = "127.0.0.1:9090" // an address, not a secret
+		}
 	}
 	return vars
 }
@@ -63,7 +66,7 @@ func TestExampleConfigLoadsAndValidates(t *testing.T) {
 	def.Messenger.PageToken, def.Messenger.AppSecret, def.Messenger.VerifyToken = cfg.Messenger.PageToken, cfg.Messenger.AppSecret, cfg.Messenger.VerifyToken
 	def.API.Tokens = []APIToken{{Name: "crm", Token: vars["HERALD_API_TOKEN_CRM"]}}
 	def.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "-1001234567890"}
-	def.Metrics.Token = vars["HERALD_METRICS_TOKEN"]
+	def.Metrics.Token, def.Metrics.Listen = vars["HERALD_METRICS_TOKEN"], vars["HERALD_METRICS_LISTEN"]
 	def.Schedule.QuietHours = &QuietHoursConfig{Start: "22:00", End: "08:00"}
 	if diff := cmp.Diff(def, cfg); diff != "" {
 		t.Errorf("config.example.yaml differs from DefaultConfig (-default +example):\n%s", diff)
@@ -79,13 +82,16 @@ func TestExampleConfigWithSomePlatforms(t *testing.T) {
 		set  []string
 		on   string   // enabledChannels, joined
 		off  []string // sections switched off for want of their variables
+		// notes are what check-config says is still missing to be of use
+		notes []string
 	}{
-		{"nothing set", nil, "none", []string{"api", "line", "messenger", "slack", "telegram"}},
-		{"telegram only", []string{"TELEGRAM_TOKEN"}, "telegram", []string{"api", "line", "messenger", "slack"}},
-		{"line only", []string{"LINE_CHANNEL_SECRET", "LINE_CHANNEL_TOKEN"}, "line", []string{"api", "messenger", "slack", "telegram"}},
+		{"nothing set", nil, "none", []string{"api", "line", "messenger", "slack", "telegram"}, []string{"no admin chat is on", "no delivery channel is on"}},
+		{"telegram only", []string{"TELEGRAM_TOKEN"}, "telegram", []string{"api", "line", "messenger", "slack"}, nil},
+		{"line only", []string{"LINE_CHANNEL_SECRET", "LINE_CHANNEL_TOKEN"}, "line", []string{"api", "messenger", "slack", "telegram"}, []string{"no admin chat is on"}},
+		{"slack only", []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"}, "slack", []string{"api", "line", "messenger", "telegram"}, []string{"no delivery channel is on"}},
 		{"slack over socket mode and messenger", []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "MESSENGER_PAGE_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN"},
-			"slack,messenger", []string{"api", "line", "telegram"}},
-		{"telegram and the api", []string{"TELEGRAM_TOKEN", "HERALD_API_TOKEN_CRM"}, "telegram", []string{"line", "messenger", "slack"}},
+			"slack,messenger", []string{"api", "line", "telegram"}, nil},
+		{"telegram and the api", []string{"TELEGRAM_TOKEN", "HERALD_API_TOKEN_CRM"}, "telegram", []string{"line", "messenger", "slack"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,6 +116,16 @@ func TestExampleConfigWithSomePlatforms(t *testing.T) {
 			slices.Sort(off)
 			if diff := cmp.Diff(tt.off, off); diff != "" {
 				t.Errorf("sections off (-want +got):\n%s", diff)
+			}
+			var out strings.Builder
+			describeConfig(&out, &cfg, "config.example.yaml")
+			if got := strings.Count(out.String(), "\nnote: "); got != len(tt.notes) {
+				t.Errorf("%d notes, want %d:\n%s", got, len(tt.notes), out.String())
+			}
+			for _, n := range tt.notes {
+				if !strings.Contains(out.String(), "\nnote: "+n) {
+					t.Errorf("check-config lacks the note %q:\n%s", n, out.String())
+				}
 			}
 		})
 	}

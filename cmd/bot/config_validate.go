@@ -65,6 +65,13 @@ func (c *Config) Validate() error {
 	if t := c.Metrics.Token; t != "" && len(t) < 20 {
 		add("metrics.token", "must be at least 20 characters — e.g. the output of: openssl rand -hex 32")
 	}
+	if l := c.Metrics.Listen; l != "" {
+		if _, _, err := net.SplitHostPort(l); err != nil {
+			add("metrics.listen", `%q is not host:port — e.g. "10.0.0.5:9090" (a private address), or empty to serve /metrics on http.listen`, l)
+		} else if l == c.HTTP.Listen && !strings.HasSuffix(l, ":0") { // :0 picks a free port each
+			add("metrics.listen", "is http.listen (%s): give /metrics another port, or leave metrics.listen empty", l)
+		}
+	}
 	if len(p) == 0 {
 		return nil
 	}

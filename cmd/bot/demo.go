@@ -7,11 +7,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	dtelegram "github.com/heraldbot/herald/dispatch/telegram"
+	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
 	"github.com/heraldbot/herald/locales"
@@ -25,6 +28,8 @@ type demoMode struct {
 	undo  time.Duration
 	// offers are the console's Undo messages, closed when a run starts.
 	offers *adminchat.Offers
+	// words are the console admin's language (consoleWords).
+	words func() *locales.Localizer
 }
 
 // newDemo starts the fakes, points cfg's channels at them and shortens
@@ -52,9 +57,10 @@ func newDemo(cfg *Config, undo time.Duration, ap **app, stdin io.Reader, stdout 
 	if err != nil {
 		return nil, fmt.Errorf("demo: telegram preview: %w", err)
 	}
+	words := consoleWords(ap, cfg.Locale)
 	con := console.New(lateHandler{ap}, stdout, console.Options{UserName: "Demo admin", Echo: !isTerminal(stdin), FilesDir: filepath.Dir(cfg.Storage.Path),
-		Offers: offers, Words: consoleWords(ap, cfg.Locale), Columns: terminalColumns(stdout), Preview: tg.PreviewText})
-	return &demoMode{fakes: f, con: con, undo: undo, offers: offers}, nil
+		Offers: offers, Words: words, Columns: terminalColumns(stdout), Preview: tg.PreviewText})
+	return &demoMode{fakes: f, con: con, undo: undo, offers: offers, words: words}, nil
 }
 
 // appOptions make the console the admin frontend, with progress every 2s.
@@ -73,9 +79,7 @@ func (d *demoMode) run(ctx context.Context, a *app, stdin io.Reader, stdout io.W
 	if err := d.fakes.knowSubscribers(a.store); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	u := d.fakes.urls
-	fmt.Fprintf(stdout, demoWelcome, filepath.Clean(a.cfg.Storage.Path), seededNote(seeded), a.addr,
-		u.Base, u.ControlPath, u.ControlPath, int(d.undo.Seconds()))
+	fmt.Fprint(stdout, d.welcome(a, seeded))
 
 	if err := d.con.Resume(ctx); err != nil {
 		return err
@@ -86,7 +90,7 @@ func (d *demoMode) run(ctx context.Context, a *app, stdin io.Reader, stdout io.W
 	case <-ctx.Done():
 		return nil
 	case err := <-done:
-		fmt.Fprintln(stdout, "Console closed — stopping the demo (sends in flight finish first).")
+		fmt.Fprintln(stdout, d.words().T("demo.closed"))
 		return err
 	}
 }
@@ -95,8 +99,9 @@ func (d *demoMode) run(ctx context.Context, a *app, stdin io.Reader, stdout io.W
 // the bot's default.
 func consoleWords(ap **app, def string) func() *locales.Localizer {
 	cat, err := locales.New(def)
-	if err != nil {
-		return nil // Validate checked the locale; the console falls back to English
+	if err != nil { // Validate checked the locale: English is only a fallback
+		def = "en"
+		cat, _ = locales.New(def)
 	}
 	return func() *locales.Localizer {
 		lang := def
@@ -113,37 +118,18 @@ func consoleWords(ap **app, def string) func() *locales.Localizer {
 // reserved: it can never reach a real server).
 const demoPublicURL = "https://demo.herald.invalid"
 
-func seededNote(n int) string {
-	if n == 0 {
-		return "kept from your last run"
+// welcome is the demo's opening text in the console admin's language:
+// where its database, HTTP server and fakes are, and how to begin.
+func (d *demoMode) welcome(a *app, seeded int) string {
+	loc := d.words()
+	note := loc.T("demo.kept")
+	if seeded > 0 {
+		note = loc.N("demo.seeded", seeded, "Count", flows.FormatCount(seeded))
 	}
-	return fmt.Sprintf("%d generated subscribers on LINE, Telegram and Messenger", n)
+	u := d.fakes.urls
+	return loc.T("demo.welcome", "Path", filepath.Clean(a.cfg.Storage.Path), "Seeded", note, "Addr", a.addr,
+		"Fakes", u.Base, "Control", u.ControlPath, "Undo", loc.T("duration.s", "S", strconv.Itoa(int(math.Ceil(d.undo.Seconds())))))
 }
-
-const demoWelcome = `
-Herald demo is running.
-  database:  %s (%s;
-             delete the file to start over)
-  HTTP:      http://%s/healthz
-  platforms: fakes of LINE, Telegram and Messenger at %s
-             (see what was delivered: curl -s %s -d '{"action":"deliveries"}';
-              summary: curl -s %s)
-
-You are the admin, chatting with Herald in this terminal:
-  /new          create a broadcast step by step (answer each question;
-                type a number to press a button)
-  /audience tag:vip      count who has a tag
-  /list         your broadcasts     /help   everything else
-  /pause ID  /resume ID  /cancel ID  /errors ID   control a broadcast
-  /upload PATH  send a file (an image, or a CSV of user IDs) when asked
-  /quit         leave (Ctrl-D works too)
-
-"Send now" waits %ds so you can undo (-demo-undo 1s changes it), then goes
-out through Herald's real senders to the fakes above; "at a time" (at least
-a minute ahead) goes out when due while the demo runs. Progress and the final report print here
-(lines starting with │) as the run goes.
-Nothing is sent to real people: the subscribers and platforms are made up.
-`
 
 // isTerminal reports whether r is an interactive terminal; piped scripts
 // get their lines echoed so the transcript reads like a chat.

@@ -42,16 +42,29 @@ func startDemoFakes(cfg *Config) (*demoFakes, error) {
 	return d, nil
 }
 
-// knowSubscribers tells the Messenger fake about the demo's Messenger
-// subscribers as of their last message, so those who wrote in the last 24
-// hours are inside the window, as on the real platform.
+// demoNewFollowers is how many LINE friends the demo's account has that
+// Herald has not met yet (they added it before Herald ran): /sync line in
+// the demo adds them.
+const demoNewFollowers = 40
+
+// knowSubscribers tells the fakes about the demo's subscribers: the
+// Messenger fake of their last message, so those who wrote in the last 24
+// hours are inside the window, as on the real platform; the LINE fake's
+// friend list of the subscribed LINE users, and of demoNewFollowers more.
 func (d *demoFakes) knowSubscribers(s *storage.Store) error {
-	return s.EachSubscriber(func(sub *herald.Subscriber) error {
-		if sub.Platform == herald.Messenger && !sub.LastInteraction.IsZero() {
+	err := s.EachSubscriber(func(sub *herald.Subscriber) error {
+		switch {
+		case sub.Platform == herald.Messenger && !sub.LastInteraction.IsZero():
 			d.fakes.Messenger.Interacted(sub.ID, sub.LastInteraction)
+		case sub.Platform == herald.LINE && sub.Kind == herald.KindUser && sub.State == herald.Subscribed:
+			d.fakes.LINE.AddFollowers(sub.ID)
 		}
 		return nil
 	})
+	for i := range demoNewFollowers {
+		d.fakes.LINE.AddFollowers(fmt.Sprintf("Ud3f0%028x", i))
+	}
+	return err
 }
 
 func (d *demoFakes) close() {

@@ -44,7 +44,9 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 		Keywords: inbound.NewKeywords(inbound.WithStopWords(inbound.DefaultKeywords(), cfg.Inbound.UnsubscribeKeywords)),
 		Logger:   log, Metrics: deps.Metrics, Direct: deps.Direct,
 	})
-	mux.Handle("GET /metrics", protectMetrics(cfg.Metrics.Token, deps.Metrics.Handler()))
+	if cfg.Metrics.Listen == "" { // else on its own server (startMetricsServer)
+		mux.Handle("GET /metrics", protectMetrics(cfg.Metrics.Token, deps.Metrics.Handler()))
+	}
 	mux.Handle("/api/", api.New(api.Options{Store: a.store, Broadcasts: deps.Broadcasts, Tokens: apiTokens(cfg.API.Tokens),
 		Releaser: deps.Releaser,
 		Logger:   log, Metrics: deps.Metrics, Roster: a.store}))

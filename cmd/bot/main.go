@@ -36,8 +36,9 @@ Usage:
   herald check-config [-config FILE]      validate a config and show what is enabled
   herald backup [-config FILE|-demo] FILE write a consistent copy of the database to FILE, and check it
   herald check-db [-config FILE]          check the database read-only: records per kind, problems found
-  herald import subscribers [-config FILE] [-platform P] FILE
+  herald import subscribers [-config FILE] [-platform P] [-rejected FILE] FILE
                                           add or update subscribers from a CSV or NDJSON file
+                                          (-rejected: the skipped lines as a CSV)
   herald sync line [-config FILE]         add the LINE account's followers Herald does not know yet
   herald fakes [-addr 127.0.0.1:0]        run local fakes of the platform APIs, to poke the bot by hand
   herald bench audience …                 measure audience counting (herald bench audience -h)

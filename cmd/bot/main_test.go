@@ -143,13 +143,14 @@ func TestCheckConfigShowsWhatIsEnabledWithoutSecrets(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
 	}
 	for _, want := range []string{"is valid", "data/herald.db", "127.0.0.1:8080", "UTC",
-		"telegram   on", "slack      on", "line       on", "messenger  on", "1 token(s): crm; API broadcasts report to telegram chat -1001234567890"} {
+		"telegram   on", "slack      on", "line       on", "messenger  on", "1 token(s): crm; API broadcasts report to telegram chat -1001234567890",
+		"GET /metrics on metrics.listen 127.0.0.1:9090 only needs the bearer token of metrics.token"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
 	}
 	for k, v := range vars {
-		if strings.Contains(r.stdout, v) {
+		if strings.Contains(r.stdout, v) && !strings.HasSuffix(k, "_LISTEN") { // an address is no secret
 			t.Errorf("output shows the value of %s:\n%s", k, r.stdout)
 		}
 	}
@@ -302,6 +303,40 @@ func TestDemoStartsAndStopsAtEndOfInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Dir(prod)); !os.IsNotExist(err) {
 		t.Errorf("the demo touched the config's storage.path: %v", err)
+	}
+}
+
+// The demo's welcome and goodbye are in the console admin's language, as
+// the chat is: with locale ja, no English is left in them.
+func TestDemoWelcomesInTheConfiguredLanguage(t *testing.T) {
+	t.Chdir(t.TempDir())
+	cfg, _ := writeConfig(t, "locale: ja\n")
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"-demo", "-config", cfg, "-listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errb.String())
+	}
+	for _, want := range []string{"Herald のデモが動いています。", "LINE・Telegram・Messenger の生成された購読者 3,000 人", "10秒", "コンソールを閉じました。"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, english := range []string{"running", "subscribers", "admin", "stopping"} {
+		if strings.Contains(out.String(), english) {
+			t.Errorf("English %q in the Japanese demo:\n%s", english, out.String())
+		}
+	}
+}
+
+// The demo's LINE account has friends from before Herald: /sync line adds
+// them, as on a verified account.
+func TestDemoSyncsLINEFollowers(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), []string{"-demo", "-listen", "127.0.0.1:0"}, strings.NewReader("/sync line\n"), &out, &errb); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errb.String())
+	}
+	if want := fmt.Sprintf(" — %d added, ", demoNewFollowers); !strings.Contains(out.String(), want) {
+		t.Errorf("/sync line in the demo lacks %q:\n%s", want, out.String())
 	}
 }
 

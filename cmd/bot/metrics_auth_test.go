@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -12,20 +13,7 @@ func TestMetricsTokenGuardsMetrics(t *testing.T) {
 	cfg, _ := writeConfig(t, "metrics:\n  token: "+token+"\n")
 	b := startBot(t, strings.NewReader(""), "-config", cfg)
 
-	scrape := func(auth string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("GET", "http://"+b.addr+"/metrics", nil)
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		body, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(body)
-	}
+	scrape := func(auth string) (int, string) { return getAuth(t, "http://"+b.addr+"/metrics", auth) }
 	for _, auth := range []string{"", "Bearer wrong-token-0123456789abcdef", "Basic " + token, "Bearer", token} {
 		code, body := scrape(auth)
 		if code != http.StatusUnauthorized || strings.Contains(body, "herald_") {
@@ -48,11 +36,66 @@ func TestMetricsTokenGuardsMetrics(t *testing.T) {
 	}
 }
 
+// getAuth fetches url with an Authorization header (none when empty) and
+// returns the status and body.
+func getAuth(t *testing.T, url, auth string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
 func TestMetricsTokenMustBeLong(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Metrics.Token = "short"
 	err := cfg.Validate()
 	if err == nil || !strings.Contains(err.Error(), "metrics.token: must be at least 20 characters") {
 		t.Errorf("Validate() = %v", err)
+	}
+}
+
+// With metrics.listen, /metrics is served there (token and all) and no
+// longer on the webhooks' server, which a proxy may expose.
+func TestMetricsListenMovesMetricsOffTheMainServer(t *testing.T) {
+	const token = "metrics-token-0123456789abcdef"
+	cfg, _ := writeConfig(t, "metrics:\n  listen: 127.0.0.1:0\n  token: "+token+"\n")
+	b := startBot(t, strings.NewReader(""), "-config", cfg)
+	m := regexp.MustCompile(`metrics_addr=(\S+)`).FindStringSubmatch(b.stderr.String())
+	if m == nil {
+		t.Fatalf("no metrics_addr in the start line:\n%s", b.stderr)
+	}
+	auth := "Bearer " + token
+	if code, body := getAuth(t, "http://"+m[1]+"/metrics", auth); code != http.StatusOK || !strings.Contains(body, "herald_") {
+		t.Errorf("metrics.listen /metrics: %d %.80q", code, body)
+	}
+	if code, _ := getAuth(t, "http://"+b.addr+"/metrics", auth); code != http.StatusNotFound {
+		t.Errorf("http.listen /metrics with metrics.listen set: %d, want 404", code)
+	}
+	if code, _ := getAuth(t, "http://"+m[1]+"/healthz", auth); code != http.StatusNotFound {
+		t.Errorf("metrics.listen serves /healthz: %d, want only /metrics", code)
+	}
+	if code := b.wait(t); code != exitOK {
+		t.Errorf("stop: exit %d\n%s", code, b.stderr)
+	}
+}
+
+func TestMetricsListenMustBeAnotherHostPort(t *testing.T) {
+	for listen, want := range map[string]string{
+		"9090":           `metrics.listen: "9090" is not host:port`,
+		"127.0.0.1:8080": "metrics.listen: is http.listen (127.0.0.1:8080)",
+	} {
+		cfg := DefaultConfig()
+		cfg.Metrics.Listen = listen
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("metrics.listen %q: Validate() = %v, want %q", listen, err, want)
+		}
 	}
 }

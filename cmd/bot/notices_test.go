@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +39,7 @@ func TestApprovalsAndStatusChangesReachTheTelegramAdminGroup(t *testing.T) {
 		t.Helper()
 		chat.confirmNew(from, `/new "`+text+`" to tag:vip on telegram at `+at)
 		asked := waitForMessage(t, tg, chatID, "I've asked the approvers")
-		return regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(asked.Text)
+		return broadcastIDIn(asked.Text)
 	}
 
 	// Alice asks in the group; the request there carries the decision's buttons.
@@ -135,7 +134,7 @@ func TestApprovalRequestIsClosedAfterARestart(t *testing.T) {
 	at := start.Add(2 * time.Hour).In(cfg.Location()).Format(herald.LocalLayout)
 	g.confirmNew(groupUser(alice, "Alice"), `/new "Doors open soon" on telegram at `+at)
 	card := waitForMessage(t, tg, group, "Alice asks for approval")
-	id := regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(card.Text)
+	id := broadcastIDIn(card.Text)
 	if err := first.shutdown(); err != nil {
 		t.Fatal(err)
 	}

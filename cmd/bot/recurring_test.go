@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,7 +37,7 @@ func TestRecurringBroadcastRunsEachOccurrenceAfresh(t *testing.T) {
 	g := groupChat(t, tg, token, group)
 	g.confirmNew(groupUser(alice, "Alice"), `/new "Daily tip: drink water" to tag:vip on telegram every day 09:00`)
 	confirmed := waitForMessage(t, tg, group, "is scheduled for 2 recipients")
-	id := regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(confirmed.Text)
+	id := broadcastIDIn(confirmed.Text)
 	b, err := a.store.Broadcast(id)
 	if err != nil || b.Status != herald.StatusScheduled || b.Schedule.Kind != herald.SendRecurring {
 		t.Fatalf("after confirming: %+v, %v", b, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +61,7 @@ func TestRetryFailedFromTheChatAndTheAPI(t *testing.T) {
 		confirmed := next("the confirmation of "+text, &lastConfirm, func(m platformtest.TelegramMessage) bool {
 			return strings.Contains(m.Text, "in 60 seconds")
 		})
-		return regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(confirmed.Text)
+		return broadcastIDIn(confirmed.Text)
 	}
 	report := func(name string, n int) platformtest.TelegramMessage {
 		t.Helper()

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +25,13 @@ func platformFakes(t *testing.T) (*platformtest.Server, platformtest.BaseURLs) {
 	t.Cleanup(func() { fakes.Close(); srv.Close() })
 	return fakes, fakes.URLs(srv.URL)
 }
+
+// broadcastIDIn is the first broadcast ID ("B-7K2Q") in text, as the bot
+// names it in a confirmation, an approval request or an Undo offer; "" if
+// there is none.
+func broadcastIDIn(text string) string { return broadcastIDPattern.FindString(text) }
+
+var broadcastIDPattern = regexp.MustCompile(`B-[2-9A-Z]{4,8}`)
 
 // testConfig is the default configuration with its database in t's temp
 // dir and the HTTP side on a free loopback port.

@@ -69,9 +69,12 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintln(stderr, "herald:", err)
 		return exitFail
 	}
-	logger.Info("herald started",
-		"http_addr", a.addr, "storage", filepath.Clean(cfg.Storage.Path), "config", source,
-		"timezone", cfg.Timezone, "locale", cfg.Locale, "channels", strings.Join(enabledChannels(&cfg), ","))
+	started := []any{"http_addr", a.addr, "storage", filepath.Clean(cfg.Storage.Path), "config", source,
+		"timezone", cfg.Timezone, "locale", cfg.Locale, "channels", strings.Join(enabledChannels(&cfg), ",")}
+	if a.metricsAddr != "" {
+		started = append(started, "metrics_addr", a.metricsAddr)
+	}
+	logger.Info("herald started", started...)
 
 	if dm != nil {
 		if err := dm.run(ctx, a, stdin, stdout); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +24,7 @@ func TestUndoMessageSaysWhenTheBroadcastStarted(t *testing.T) {
 	g := groupChat(t, tg, token, group)
 	g.confirmNew(groupUser(alice, "Alice"), `/new "Doors open" to tag:vip on line now`)
 	offer := waitForMessage(t, tg, group, "Press Undo")
-	id := regexp.MustCompile(`B-[2-9A-Z]{4,8}`).FindString(offer.Text)
+	id := broadcastIDIn(offer.Text)
 	if !strings.Contains(offer.ReplyMarkup, `"/delete `+id+`"`) {
 		t.Fatalf("the send-now confirmation offers no Undo: %s", offer.ReplyMarkup)
 	}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/dispatch/line"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
@@ -92,27 +92,17 @@ func TestTenPicturesAndTextByMulticast(t *testing.T) {
 // LINE fake over HTTP, on a clock that moves when the engine waits.
 func newLineRig(t *testing.T) (*platformtest.Clock, *storage.Store, *platformtest.LINE, *platformtest.Recorder, *dispatch.Engine) {
 	t.Helper()
-	c := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, st := dispatchtest.Open(t)
 	rec := platformtest.NewRecorder(c.Now)
 	fake := platformtest.NewLINE(rec)
 	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
 	s, err := line.New(line.Config{Token: "line-engine", BaseURL: srv.URL, Client: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := dispatch.New(st, map[herald.Platform]dispatch.Sender{herald.LINE: s},
+	eng := dispatchtest.Engine(t, st, map[herald.Platform]dispatch.Sender{herald.LINE: s},
 		dispatch.Options{Workers: 4, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 }, ControlPoll: 50 * time.Millisecond})
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = eng.Shutdown(ctx)
-		srv.Close()
-		_ = st.Close()
-	})
 	return c, st, fake, rec, eng
 }
 
@@ -120,13 +110,7 @@ func newLineRig(t *testing.T) (*platformtest.Clock, *storage.Store, *platformtes
 // allows, to all of them: ten pictures and a caption, three requests.
 func lookbook(t *testing.T, st *storage.Store, n int, at time.Time) (herald.Broadcast, []herald.Subscriber) {
 	t.Helper()
-	subs := make([]herald.Subscriber, n)
-	for i := range subs {
-		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprintf("U%032d", i), Kind: herald.KindUser, State: herald.Subscribed}
-	}
-	if err := st.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
+	subs := dispatchtest.LINEUsers(t, st, n)
 	images := make([]herald.Image, herald.MaxImages)
 	for i := range images {
 		images[i] = herald.Image{URL: fmt.Sprintf("https://img.example/%d.jpg", i)}

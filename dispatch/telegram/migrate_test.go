@@ -3,13 +3,13 @@ package telegram_test
 import (
 	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/dispatch/telegram"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
@@ -30,14 +30,11 @@ type groupRig struct {
 
 func newGroupRig(t *testing.T, workers int, tune ...func(*telegram.Config)) *groupRig {
 	t.Helper()
-	c := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	st, err := storage.Open(filepath.Join(t.TempDir(), "herald.db"), storage.Options{Now: c.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, st := dispatchtest.Open(t)
 	rec := platformtest.NewRecorder(c.Now)
 	fake := platformtest.NewTelegram(rec)
 	srv := httptest.NewServer(fake)
+	t.Cleanup(func() { fake.Close(); srv.Close() })
 	cfg := telegram.Config{Token: engineToken, BaseURL: srv.URL, Client: srv.Client(), Moves: st}
 	for _, f := range tune {
 		f(&cfg)
@@ -46,16 +43,8 @@ func newGroupRig(t *testing.T, workers int, tune ...func(*telegram.Config)) *gro
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := dispatch.New(st, map[herald.Platform]dispatch.Sender{herald.Telegram: s},
+	eng := dispatchtest.Engine(t, st, map[herald.Platform]dispatch.Sender{herald.Telegram: s},
 		dispatch.Options{Workers: workers, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 }, ControlPoll: 50 * time.Millisecond})
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = eng.Shutdown(ctx)
-		fake.Close()
-		srv.Close()
-		_ = st.Close()
-	})
 	return &groupRig{t: t, clock: c, st: st, fake: fake, rec: rec, eng: eng}
 }
 

@@ -74,15 +74,30 @@ func HTML(text string, spans []herald.Span) string {
 // Body is content's text as the HTML message (or caption) Telegram gets:
 // a card's title in bold above its formatted text.
 func Body(c *herald.Content) string {
-	return titled(c.Title, c.Text, c.Spans, c.Kind == herald.CardContent)
+	return htmlMarks.titled(c.Title, c.Text, c.Spans, c.Kind == herald.CardContent)
 }
 
-func titled(title, text string, spans []herald.Span, card bool) string {
-	body := HTML(text, spans)
+// marks write formatted text for one reader: Telegram's HTML, or Herald's
+// markup where a preview is printed for an admin to read (a terminal
+// shows no HTML, and its escapes would read as part of the message).
+type marks struct {
+	text func(string, []herald.Span) string
+	bold func(string) string
+}
+
+var (
+	htmlMarks   = marks{HTML, func(s string) string { return "<b>" + html.EscapeString(s) + "</b>" }}
+	markupMarks = marks{herald.Markup, func(s string) string { return "*" + s + "*" }}
+)
+
+// titled is a card's title in bold above its formatted text (the text
+// alone when card is false or there is no title).
+func (m marks) titled(title, text string, spans []herald.Span, card bool) string {
+	body := m.text(text, spans)
 	if !card || title == "" {
 		return body
 	}
-	t := "<b>" + html.EscapeString(title) + "</b>"
+	t := m.bold(title)
 	if body == "" {
 		return t
 	}
@@ -90,22 +105,23 @@ func titled(title, text string, spans []herald.Span, card bool) string {
 }
 
 // CardMessage is one carousel card as Telegram shows it: its picture's URL
-// ("" for none), the HTML text (the picture's caption, or the message) and
-// the card's buttons.
+// ("" for none), the text (the picture's caption, or the message) and the
+// card's buttons.
 type CardMessage struct {
 	Photo    string
-	HTML     string
+	Text     string
 	Keyboard models.ReplyMarkup
 }
 
-// carousel renders a carousel as one Telegram message per card, in order.
-// Telegram has no carousel; an album cannot carry buttons, and buttons sent
-// after an album would lose which card they belong to, so each card is a
-// photo with its caption and its own buttons.
-func carousel(postback func(herald.Button) string, c *herald.Content, mediaURL func(string) string) []CardMessage {
+// carousel renders a carousel as one Telegram message per card, in order,
+// its text written with m (htmlMarks to send it). Telegram has no
+// carousel; an album cannot carry buttons, and buttons sent after an album
+// would lose which card they belong to, so each card is a photo with its
+// caption and its own buttons.
+func carousel(m marks, postback func(herald.Button) string, c *herald.Content, mediaURL func(string) string) []CardMessage {
 	out := make([]CardMessage, len(c.Cards))
 	for i, k := range c.Cards {
-		out[i].HTML = titled(k.Title, k.Text, k.Spans, true)
+		out[i].Text = m.titled(k.Title, k.Text, k.Spans, true)
 		if urls := dispatch.ImageURLs([]herald.Image{k.Image}, mediaURL); len(urls) > 0 {
 			out[i].Photo = urls[0]
 		}
@@ -118,14 +134,14 @@ func carousel(postback func(herald.Button) string, c *herald.Content, mediaURL f
 // failure starts at the first card not delivered (dispatch.PartialError,
 // Message.FromPart).
 func (s *Sender) sendCarousel(ctx context.Context, chat any, m *dispatch.Message, postback func(herald.Button) string) (string, error) {
-	cards := carousel(postback, &m.Content, s.cfg.MediaURL)
+	cards := carousel(htmlMarks, postback, &m.Content, s.cfg.MediaURL)
 	return m.SendParts(ctx, len(cards), func(i int) (string, error) {
 		k := cards[i]
 		if k.Photo == "" {
-			return s.text.send(ctx, chat, k.HTML, k.Keyboard)
+			return s.text.send(ctx, chat, k.Text, k.Keyboard)
 		}
 		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: k.Photo},
-			Caption: k.HTML, ParseMode: models.ParseModeHTML, ReplyMarkup: k.Keyboard})
+			Caption: k.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: k.Keyboard})
 		return messageID(msg), err
 	})
 }

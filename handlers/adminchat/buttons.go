@@ -1,6 +1,7 @@
 package adminchat
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/heraldbot/herald"
@@ -14,10 +15,11 @@ type buttonReader interface {
 	RunsOf(broadcastID string) ([]herald.Run, error)
 }
 
-// withButtons adds to the report's view what the broadcast's buttons did
-// so far: unique tappers and clickers per button and their rate over
-// delivered. A link with no clicks is left out: it may have gone out
-// direct (no public_base_url), where "0 clicked" would mislead.
+// withButtons adds to the report's view what the broadcast's buttons and
+// the links in its text did so far: unique tappers and clickers per
+// button or link and their rate over delivered. A link with no clicks is
+// left out: it may have gone out direct (no public_base_url), where
+// "0 clicked" would mislead.
 func (r *Reporter) withButtons(v view, rep *herald.Report) view {
 	broadcastID := rep.BroadcastID
 	br, ok := r.opts.Broadcasts.(buttonReader)
@@ -25,7 +27,7 @@ func (r *Reporter) withButtons(v view, rep *herald.Report) view {
 		return v
 	}
 	b, err := r.opts.Broadcasts.Broadcast(broadcastID)
-	if err != nil || len(b.Content.Buttons) == 0 {
+	if err != nil || len(b.Content.Buttons) == 0 && len(b.Content.TextLinks()) == 0 {
 		return v
 	}
 	runs, err := br.RunsOf(broadcastID)
@@ -41,12 +43,9 @@ func (r *Reporter) withButtons(v view, rep *herald.Report) view {
 			for _, c := range s.Clicks {
 				clicked[c.ButtonID] = c.Taps > 0
 			}
-			s.Buttons = nil
-			for _, btn := range b.Content.Buttons {
-				if btn.Kind == herald.ActionButton || clicked[btn.ID] {
-					s.Buttons = append(s.Buttons, btn)
-				}
-			}
+			shown := func(btn herald.Button) bool { return btn.Kind == herald.ActionButton || clicked[btn.ID] }
+			s.Buttons = slices.DeleteFunc(slices.Clone(s.Buttons), func(btn herald.Button) bool { return !shown(btn) })
+			s.Links = slices.DeleteFunc(s.Links, func(btn herald.Button) bool { return !shown(btn) })
 			v.buttons = &s
 		}
 	}
@@ -58,7 +57,7 @@ func (r *Reporter) withButtons(v view, rep *herald.Report) view {
 
 // buttonSection is the report's lines on the buttons, or "".
 func buttonSection(v view) string {
-	if v.buttons == nil || len(v.buttons.Buttons) == 0 {
+	if v.buttons == nil || len(v.buttons.Buttons)+len(v.buttons.Links) == 0 {
 		return ""
 	}
 	return "\n\n" + v.loc.T("report.buttons") + "\n" + strings.Join(v.buttons.Lines(v.loc, false), "\n")

@@ -29,15 +29,16 @@ var followUpAfter = []time.Duration{time.Hour, 24 * time.Hour}
 
 // followUp is one report to update, as stored.
 type followUp struct {
-	Origin herald.Origin `json:"origin"`
-	Ref    string        `json:"ref"` // the report message
-	Lang   string        `json:"lang,omitempty"`
-	Name   string        `json:"name"`
-	Via    string        `json:"via,omitempty"`
-	Local  string        `json:"local,omitempty"`
-	Report herald.Report `json:"report"`
-	Ended  time.Time     `json:"ended"`
-	Done   int           `json:"done"` // updates made: an index into followUpAfter
+	Origin herald.Origin  `json:"origin"`
+	Ref    string         `json:"ref"` // the report message
+	Lang   string         `json:"lang,omitempty"`
+	Name   string         `json:"name"`
+	Via    string         `json:"via,omitempty"`
+	Local  string         `json:"local,omitempty"`
+	Sample *herald.Sample `json:"sample,omitempty"`
+	Report herald.Report  `json:"report"`
+	Ended  time.Time      `json:"ended"`
+	Done   int            `json:"done"` // updates made: an index into followUpAfter
 }
 
 // followUps holds the records in memory, written through to the store.
@@ -53,7 +54,7 @@ func (r *Reporter) addFollowUp(st *runState, rep *herald.Report, ref string) {
 		return
 	}
 	f := &followUp{Origin: st.origin, Ref: ref, Lang: st.lang, Name: st.view.name, Via: st.view.via,
-		Local: st.view.localTime, Report: *rep, Ended: r.opts.Now()}
+		Local: st.view.localTime, Sample: st.view.sample, Report: *rep, Ended: r.opts.Now()}
 	r.fu.mu.Lock()
 	defer r.fu.mu.Unlock()
 	r.loadFollowUpsLocked()
@@ -131,7 +132,7 @@ func (r *Reporter) editReport(ctx context.Context, f *followUp, now time.Time, a
 	if s == nil {
 		return
 	}
-	v := view{loc: r.opts.Catalog.Localizer(f.Lang), zone: r.opts.Location, name: f.Name, via: f.Via, localTime: f.Local}
+	v := view{loc: r.opts.Catalog.Localizer(f.Lang), zone: r.opts.Location, name: f.Name, via: f.Via, localTime: f.Local, sample: f.Sample}
 	reply := reportReply(r.withButtons(v, &f.Report), &f.Report)
 	reply.Text += "\n" + v.loc.T("report.updated", "After", flows.WholeMinutes(v.loc, int64(after/time.Minute)), "At", v.clock(now, now))
 	if err := s.Edit(ctx, f.Origin, f.Ref, reply); err != nil {

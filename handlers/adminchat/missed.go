@@ -81,16 +81,16 @@ func dayClock(loc *locales.Localizer, at time.Time, zone *time.Location, now tim
 	}
 	lt, ln := at.In(zone), now.In(zone)
 	clock := lt.Format("15:04")
-	suffix := " (" + zone.String() + ")"
+	zoned := func(day string) string { return loc.T("time.zoned", "Time", day, "Zone", zone.String()) }
 	switch lt.Format(time.DateOnly) {
 	case ln.Format(time.DateOnly):
-		return loc.T("day.today", "Time", clock) + suffix
+		return zoned(loc.T("day.today", "Time", clock))
 	case ln.AddDate(0, 0, 1).Format(time.DateOnly):
-		return loc.T("day.tomorrow", "Time", clock) + suffix
+		return zoned(loc.T("day.tomorrow", "Time", clock))
 	case ln.AddDate(0, 0, -1).Format(time.DateOnly):
-		return loc.T("day.yesterday", "Time", clock) + suffix
+		return zoned(loc.T("day.yesterday", "Time", clock))
 	}
-	return loc.T("day.on", "Date", lt.Format(time.DateOnly), "Time", clock) + suffix
+	return zoned(loc.T("day.on", "Date", lt.Format(time.DateOnly), "Time", clock))
 }
 
 // missedBy is how late a broadcast is, in the one unit people would say:

@@ -2,17 +2,14 @@ package adminchat_test
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
-	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
-	"github.com/heraldbot/herald/handlers/internal/storerig"
-	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/handlers/internal/flowsrig"
 	"github.com/heraldbot/herald/platformtest"
 )
 
@@ -26,26 +23,13 @@ type missedRig struct {
 
 func newMissedRig(t *testing.T) *missedRig {
 	t.Helper()
-	store := storerig.Open(t)
-	if err := store.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: "U1", Kind: herald.KindUser,
-		State: herald.Subscribed, LastInteraction: start}}); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := locales.New("en")
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, cat := flowsrig.Open(t, start, "U1")
 	r := &missedRig{rig: &rig{t: t, store: store, clock: platformtest.NewClock(start)}}
 	engine, err := flows.New(flows.Config{Store: store, Catalog: cat, Channels: []herald.Platform{herald.LINE}, Now: r.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.con = console.New(engine, &r.out, console.Options{})
-	r.rep, err = adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{console.Frontend: r.con.Surface()},
-		Broadcasts: store, Admins: store, Catalog: cat, Now: r.clock.Now, Logger: slog.New(slog.NewTextHandler(&r.log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r.con = r.report(engine, cat, console.Options{}, nil)
 	return r
 }
 
@@ -161,9 +145,9 @@ func TestMissedPromptSpeaksTheCreatorsLanguage(t *testing.T) {
 		late time.Duration
 		want []string
 	}{
-		{"zh-TW", 3 * time.Hour, []string{"原定於 今天 06:00 (UTC) 發出", "已延誤 3 小時", "📤 立即發送", "🕘 改期", "🛑 取消推播"}},
+		{"zh-TW", 3 * time.Hour, []string{"原定於 今天 06:00（UTC） 發出", "已延誤 3 小時", "📤 立即發送", "🕘 改期", "🛑 取消推播"}},
 		{"zh-CN", 49 * time.Hour, []string{"已延误 2 天", "📤 立即发送", "🕘 改期"}},
-		{"ja", 90 * time.Minute, []string{"今日 06:00 (UTC) に配信予定", "2時間遅れています", "📤 今すぐ送信", "🕘 日時を変更"}},
+		{"ja", 90 * time.Minute, []string{"今日 06:00（UTC） に配信予定", "2時間遅れています", "📤 今すぐ送信", "🕘 日時を変更"}},
 		{"en", 25*time.Hour + 20*time.Minute, []string{"missed by 25 h"}},
 		{"en", 20 * time.Second, []string{"missed by less than a minute"}},
 		{"en", 22 * time.Second, []string{"missed by less than a minute"}},

@@ -2,7 +2,6 @@ package adminchat_test
 
 import (
 	"context"
-	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,8 +12,7 @@ import (
 	"github.com/heraldbot/herald/flows/flowstest"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
-	"github.com/heraldbot/herald/handlers/internal/storerig"
-	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/handlers/internal/flowsrig"
 	"github.com/heraldbot/herald/platformtest"
 )
 
@@ -28,41 +26,23 @@ type approvalRig struct {
 
 func newApprovalRig(t *testing.T) *approvalRig {
 	t.Helper()
-	store := storerig.Open(t)
-	var subs []herald.Subscriber
-	for _, id := range []string{"U1", "U2", "U3"} {
-		subs = append(subs, herald.Subscriber{Platform: herald.LINE, ID: id, Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: start})
-	}
-	if err := store.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := locales.New("en")
-	if err != nil {
-		t.Fatal(err)
-	}
+	store, cat := flowsrig.Open(t, start, "U1", "U2", "U3")
 	r := &approvalRig{rig: &rig{t: t, store: store, clock: platformtest.NewClock(start)}}
 	// The engine reports to the reporter, which prints at the console,
 	// which talks to the engine: the reporter is set before any input.
-	var rep *adminchat.Reporter
 	svc, err := broadcasts.New(broadcasts.Options{Store: store, ApprovalThreshold: 2, Now: r.clock.Now,
-		Events: publishFunc(func(ctx context.Context, e herald.Event) { rep.Publish(ctx, e) })})
+		Events: publishFunc(func(ctx context.Context, e herald.Event) { r.rep.Publish(ctx, e) })})
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := flows.New(flows.Config{Store: store, Catalog: cat, Channels: []herald.Platform{herald.LINE},
+	r.engine, err = flows.New(flows.Config{Store: store, Catalog: cat, Channels: []herald.Platform{herald.LINE},
 		Access: flowstest.Allowlist{Admins: []string{"console:alice", "console:bob", "console:dave"},
 			Approvers: []string{"console:alice", "console:bob"}},
 		ApprovalThreshold: 2, Now: r.clock.Now, Broadcasts: svc, AsksApprovers: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	con := console.New(engine, &r.out, console.Options{ChatID: "ops"})
-	rep, err = adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{console.Frontend: con.Surface()},
-		Broadcasts: store, Requests: engine, Admins: store, Catalog: cat, Now: r.clock.Now, Logger: slog.New(slog.NewTextHandler(&r.log, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.rep, r.engine = rep, engine
+	r.report(r.engine, cat, console.Options{ChatID: "ops"}, func(o *adminchat.Options) { o.Requests = r.engine })
 	return r
 }
 

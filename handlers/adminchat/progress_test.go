@@ -139,12 +139,19 @@ func TestAutomaticPauseSaysWhyAndWhatToDo(t *testing.T) {
 	ctx := context.Background()
 	b := r.broadcast("Flash sale", herald.Origin{}, nil)
 	p := r.progress(b, b.ID+"/1", herald.RunPaused, 5000, herald.Tally{Sent: 188, Failed: 13, Pending: 4799})
-	p.PauseReason = "failures 13 of 201 (6.5%) passed the 5.0% threshold"
 	p.AutoPause = &herald.AutoPause{Failed: 13, Finished: 201, Threshold: 0.05}
+	p.PauseReason = p.AutoPause.String()
 	r.rep.Progress(ctx, p)
 	mustContain(t, "auto-paused progress", r.last(), "— paused",
 		"⚠️ Paused automatically: 13 of 201 deliveries failed (6.5%), more than the 5% allowed. Look at ⚠️ Errors, then press ▶️ Resume or 🛑 Cancel broadcast.",
 		"/errors "+b.ID)
+	// Read back from the stored run (after a restart), only the reason is
+	// left: it says the same, not the stored English.
+	p.AutoPause = nil
+	r.clock.Add(time.Minute)
+	r.rep.Progress(ctx, p)
+	mustContain(t, "auto-paused progress read back", r.last(), "⚠️ Paused automatically: 13 of 201 deliveries failed (6.5%), more than the 5% allowed.")
+	mustLack(t, "auto-paused progress read back", r.last(), "threshold")
 }
 
 // Recipients waiting for their own 09:00 are not in the ETA: the message

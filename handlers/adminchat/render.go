@@ -30,6 +30,8 @@ type view struct {
 	// buttons is what the broadcast's buttons did so far, for the report
 	// (nil: not read).
 	buttons *flows.ButtonStats
+	// sample is the broadcast's audience sample, for the report (nil: none).
+	sample *herald.Sample
 }
 
 // progressReply is the live progress message: title, bar, counts, who is
@@ -112,9 +114,15 @@ func (v view) waitingLine(p *herald.Progress) string {
 
 // pausedLine says why a run is paused and what to do about it.
 func pausedLine(loc *locales.Localizer, p *herald.Progress) string {
-	if a := p.AutoPause; a != nil && a.Finished > 0 {
+	a := p.AutoPause
+	if a == nil { // a pause read back from the run, as stored
+		if stored, ok := herald.ParseAutoPause(p.PauseReason); ok {
+			a = &stored
+		}
+	}
+	if a != nil && a.Finished > 0 {
 		return loc.T("progress.auto_paused", "Failed", flows.FormatCount(a.Failed), "Finished", flows.FormatCount(a.Finished),
-			"Percent", percent(float64(a.Failed)/float64(a.Finished)), "Limit", percent(a.Threshold))
+			"Percent", flows.Percent(float64(a.Failed)/float64(a.Finished)), "Limit", flows.Percent(a.Threshold))
 	}
 	if p.PauseReason != "" {
 		return loc.T("progress.pause_reason", "Reason", p.PauseReason)
@@ -130,6 +138,12 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 	b.WriteString(loc.T("report.title", "Name", v.name, "ID", rep.BroadcastID, "Status", flows.RunStatusName(loc, rep.Status)))
 	if v.via != "" {
 		b.WriteString("\n" + loc.T("progress.via_api", "Client", v.via))
+	}
+	if v.sample != nil {
+		b.WriteString("\n" + loc.T("report.sample", "Sample", flows.SampleLine(loc, v.sample)))
+		if h := v.sample.HoldoutPercent; h > 0 {
+			b.WriteString("\n" + loc.N("report.control", rep.Control, "Percent", flows.FormatPercent(h), "Control", flows.FormatCount(rep.Control)))
+		}
 	}
 	channels := 0
 	for _, pl := range herald.Platforms {
@@ -198,11 +212,6 @@ func formatRate(r float64) string {
 		return flows.FormatCount(int(math.Round(r)))
 	}
 	return strconv.FormatFloat(r, 'f', 1, 64)
-}
-
-// percent shows a fraction as a percentage: 0.05 → "5%", 0.0625 → "6.3%".
-func percent(f float64) string {
-	return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%"
 }
 
 // clock shows t in the bot's timezone: the time alone when it is on the

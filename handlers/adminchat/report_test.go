@@ -87,6 +87,24 @@ func TestCleanReportOffersOnlyClone(t *testing.T) {
 	mustLack(t, "report", got, "All channels", "/errors", "Why")
 }
 
+// A sampled broadcast's report says which draw it sent to; a holdout's
+// says how many were kept out as its control group.
+func TestReportShowsTheSampleAndTheControlGroup(t *testing.T) {
+	r := newRig(t, nil)
+	b := r.broadcast("Survey", herald.Origin{}, func(b *herald.Broadcast) {
+		b.Audience.Sample = &herald.Sample{HoldoutPercent: 5, Seed: 36}
+	})
+	r.rep.Finished(context.Background(), herald.Report{Control: 61,
+		Progress: r.progress(b, b.ID+"/1", herald.RunCompleted, 1159, herald.Tally{Sent: 1159}), Duration: 2 * time.Second})
+	mustContain(t, "report", r.last(), "🎲 All but a random 5% control group, kept out for comparing (draw 10)",
+		"🎲 Control group: 5% = 61 people, not sent")
+	c := r.broadcast("Cap", herald.Origin{}, func(b *herald.Broadcast) { b.Audience.Sample = &herald.Sample{Max: 1000, Seed: 35} })
+	r.rep.Finished(context.Background(), herald.Report{
+		Progress: r.progress(c, c.ID+"/1", herald.RunCompleted, 1000, herald.Tally{Sent: 1000}), Duration: 2 * time.Second})
+	mustContain(t, "report", r.last(), "🎲 At most 1,000 of them, picked at random (draw z)")
+	mustLack(t, "report", r.last(), "Control group")
+}
+
 // A canceled run's report counts who never got it; a run that failed says
 // why and what to do.
 func TestCanceledAndFailedRunsSayWhatHappened(t *testing.T) {
@@ -122,7 +140,7 @@ func TestProgressAndReportSpeakTheCreatorsLanguage(t *testing.T) {
 		{"zh-CN", []string{"— 发送中", "⚡ 每秒 12.5 条 · ⏳ 这一批约剩 3 分钟", "🕘 40 位在等各自时区的 09:00", "💬 3 位正在与客服会话",
 			"• 5 × Messenger：超出 24 小时窗口", "⏱ 用时 1 小时 5 分", "(⏸ 暂停)", "全部渠道：✅ 已发送 3,440"}},
 		{"ja", []string{"— 配信中", "⚡ 毎秒 12.5 件 · ⏳ このグループは残り約 3分", "🕘 40 人は各自のタイムゾーンの 09:00 を待っています",
-			"💬 3 人はオペレーターとのチャット中", "• 5 × Messenger: 24 時間枠の外", "⏱ 所要時間 1時間5分", "(⏸ 一時停止)", "全チャネル：✅ 送信 3,440"}},
+			"💬 3 人はオペレーターとのチャット中", "• 5 × Messenger：24 時間枠の外", "⏱ 所要時間 1時間5分", "(⏸ 一時停止)", "全チャネル：✅ 送信 3,440"}},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			r := newRig(t, nil)

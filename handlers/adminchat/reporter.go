@@ -293,7 +293,7 @@ func (r *Reporter) stateLocked(runID, broadcastID string) *runState {
 	}
 	st.skip, st.origin, st.lang = false, o, r.lang(b.Origin)
 	st.ref = r.kept.ref(runID, o) // posted before a restart: edited, not posted again
-	st.view = view{zone: r.opts.Location, name: b.Name}
+	st.view = view{zone: r.opts.Location, name: b.Name, sample: b.Audience.Sample}
 	if b.Origin.Frontend == APIFrontend {
 		st.view.via = b.Origin.UserName
 	}

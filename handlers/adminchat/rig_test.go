@@ -11,6 +11,7 @@ import (
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
 	"github.com/heraldbot/herald/handlers/internal/flowsrig"
+	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
 )
@@ -29,23 +30,39 @@ type rig struct {
 
 var start = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 
+// newRig is a rig over flowsrig's engine whose Reporter, tuned by tune,
+// edits a progress message at most once per 3 s.
 func newRig(t *testing.T, tune func(o *adminchat.Options)) *rig {
 	t.Helper()
 	engine, store, cat := flowsrig.New(t, nil)
 	r := &rig{t: t, store: store, clock: platformtest.NewClock(start)}
-	con := console.New(engine, &r.out, console.Options{FilesDir: t.TempDir()})
+	r.report(engine, cat, console.Options{FilesDir: t.TempDir()}, func(o *adminchat.Options) {
+		o.Interval = 3 * time.Second
+		if tune != nil {
+			tune(o)
+		}
+	})
+	return r
+}
+
+// report gives the rig its Reporter, tuned by tune, printing into a new
+// console (opened with co) whose admin talks to engine; it returns the
+// console.
+func (r *rig) report(engine console.Handler, cat *locales.Catalog, co console.Options, tune func(o *adminchat.Options)) *console.Console {
+	r.t.Helper()
+	con := console.New(engine, &r.out, co)
 	opts := adminchat.Options{Surfaces: map[string]adminchat.Surface{console.Frontend: con.Surface()},
-		Broadcasts: store, Admins: store, Catalog: cat, Interval: 3 * time.Second, Now: r.clock.Now,
+		Broadcasts: r.store, Admins: r.store, Catalog: cat, Now: r.clock.Now,
 		Logger: slog.New(slog.NewTextHandler(&r.log, nil))}
 	if tune != nil {
 		tune(&opts)
 	}
 	rep, err := adminchat.New(opts)
 	if err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
 	r.rep = rep
-	return r
+	return con
 }
 
 // broadcast stores a broadcast made at origin (the console by default).

@@ -45,5 +45,7 @@ func (s *Server) countAudience(w http.ResponseWriter, r *http.Request, _ string)
 		Users         int                     `json:"users"`
 		Groups        int                     `json:"groups"`
 		OutsideWindow int                     `json:"outside_window"`
-	}{c.Total, byPlatform, c.Users, c.Groups, c.OutsideWindow})
+		BeforeSample  int                     `json:"before_sample,omitempty"`
+		Control       int                     `json:"control,omitempty"`
+	}{c.Total, byPlatform, c.Users, c.Groups, c.OutsideWindow, c.Before, c.Control})
 }

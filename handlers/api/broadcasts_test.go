@@ -108,6 +108,11 @@ func TestCreateBroadcastValidation(t *testing.T) {
 	dupButton := draft("Dup")
 	dupButton["content"] = map[string]any{"kind": "text", "text": "x", "buttons": []map[string]any{
 		{"id": "a", "label": "1", "kind": "action"}, {"id": "a", "label": "2", "kind": "action"}}}
+	// Named flows (a button's "flow") were never real and are gone: a
+	// client that still sends one is told, not silently ignored.
+	flowButton := draft("Flow")
+	flowButton["content"] = map[string]any{"kind": "text", "text": "x", "buttons": []map[string]any{
+		{"label": "Join", "kind": "action", "flow": "signup"}}}
 	noCategory := scheduled("No category", now.Add(time.Hour))
 	delete(noCategory, "category")
 	badPeriod := draft("Period")
@@ -125,6 +130,7 @@ func TestCreateBroadcastValidation(t *testing.T) {
 		{"in the past", scheduled("Past", now.Add(-time.Minute)), 422, "in_past", "schedule.at"},
 		{"4 buttons on Messenger", tooManyButtons, 422, "too_many", "content.buttons"},
 		{"duplicate button IDs", dupButton, 422, "invalid", "content.buttons.id"},
+		{"a button's named flow", flowButton, 400, "unknown_field", "flow"},
 		{"Messenger needs a category", noCategory, 422, "required", "category"},
 		{"bad period", badPeriod, 422, "invalid", "audience.activity.period"},
 		{"quiet hours unreadable", withQuiet(draft("Q1"), map[string]any{"start": "10pm", "end": "07:00"}), 422, "invalid", "schedule.quiet"},

@@ -8,26 +8,40 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// The broadcast object carries each URL button's tracked clicks beside
-// the action buttons' taps.
+// The broadcast object carries each URL button's tracked clicks, then
+// each text link's, beside the action buttons' taps; retargeting names a
+// text link by its key.
 func TestBroadcastCarriesClicks(t *testing.T) {
 	r := vipRig(t, Options{})
-	s := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Link sale", now.Add(48*time.Hour)))
+	body := scheduled("Link sale", now.Add(48*time.Hour))
+	body["content"].(map[string]any)["text"] = "Sale! Details: https://example.org/sale/details."
+	s := r.call(t, "POST", "/api/v1/broadcasts", goodToken, body)
 	s.want(t, 201, "scheduled")
 	id := s.body["id"].(string)
 	if err := r.store.RecordClicks([]herald.Click{{BroadcastID: id, ButtonID: "b2", Seq: 1},
-		{BroadcastID: id, ButtonID: "b2", Seq: 1}, {BroadcastID: id, ButtonID: "b2", Seq: 2}}); err != nil {
+		{BroadcastID: id, ButtonID: "b2", Seq: 1}, {BroadcastID: id, ButtonID: "b2", Seq: 2},
+		{BroadcastID: id, ButtonID: "link1", Seq: 2}}); err != nil {
 		t.Fatal(err)
 	}
 	g := r.call(t, "GET", "/api/v1/broadcasts/"+id, goodToken, nil)
 	g.want(t, 200, "get")
 	clicks, _ := g.body["clicks"].([]any)
-	if len(clicks) != 1 {
-		t.Fatalf("clicks = %v, want the URL button only", g.body["clicks"])
+	if len(clicks) != 2 {
+		t.Fatalf("clicks = %v, want the URL button and the text's link", g.body["clicks"])
 	}
 	c := clicks[0].(map[string]any)
 	if c["button_id"] != "b2" || c["label"] != "Site" || c["taps"] != float64(3) || c["unique"] != float64(2) {
 		t.Errorf("clicks = %v, want Site with 3 visits by 2 people", c)
+	}
+	c = clicks[1].(map[string]any)
+	if c["button_id"] != "link1" || c["label"] != "example.org/sale/details" || c["taps"] != float64(1) || c["unique"] != float64(1) {
+		t.Errorf("clicks = %v, want the text's link with 1 visit", c)
+	}
+	n := r.call(t, "POST", "/api/v1/audience/count", goodToken, map[string]any{"audience": map[string]any{
+		"channels": []string{"line"}, "tapped": []string{id + "/link1"}}})
+	n.want(t, 200, "count")
+	if n.body["total"] != float64(1) {
+		t.Errorf("tapped %s/link1 counts %s, want the one clicker", id, n.raw)
 	}
 }
 

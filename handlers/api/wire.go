@@ -71,6 +71,17 @@ type audienceJSON struct {
 	// "B-7K2Q" (any button) or "B-7K2Q/b1" (a button by ID or label).
 	Tapped    []string `json:"tapped,omitempty"`
 	NotTapped []string `json:"not_tapped,omitempty"`
+	// Sample sends to a random part of the audience (herald.Sample).
+	Sample *sampleJSON `json:"sample,omitempty"`
+}
+
+// sampleJSON is one of percent, max or holdout_percent, and the draw's
+// seed: given, it repeats an earlier draw; left out (0), Herald draws one.
+type sampleJSON struct {
+	Percent        float64 `json:"percent,omitempty"`
+	Max            int     `json:"max,omitempty"`
+	HoldoutPercent float64 `json:"holdout_percent,omitempty"`
+	Seed           uint64  `json:"seed,omitempty"`
 }
 
 type activityJSON struct {
@@ -104,6 +115,9 @@ func (a audienceJSON) toDomain() (herald.Audience, error) {
 	for _, c := range a.Attributes {
 		out.Attributes = append(out.Attributes, herald.AttrCondition{Key: c.Key, Op: herald.AttrOp(c.Op), Value: c.Value})
 	}
+	if sm := a.Sample; sm != nil {
+		out.Sample = &herald.Sample{Percent: sm.Percent, Max: sm.Max, HoldoutPercent: sm.HoldoutPercent, Seed: sm.Seed}
+	}
 	for i, list := range [][]string{a.Tapped, a.NotTapped} {
 		for _, v := range list {
 			r, ok := herald.ParseResponse(v, i == 1)
@@ -124,6 +138,9 @@ func toAudienceJSON(a herald.Audience) audienceJSON {
 	}
 	for _, c := range a.Attributes {
 		out.Attributes = append(out.Attributes, attrJSON{Key: c.Key, Op: string(c.Op), Value: c.Value})
+	}
+	if sm := a.Sample; sm != nil {
+		out.Sample = &sampleJSON{Percent: sm.Percent, Max: sm.Max, HoldoutPercent: sm.HoldoutPercent, Seed: sm.Seed}
 	}
 	for _, r := range a.Responses {
 		term := strings.TrimPrefix(strings.TrimPrefix(r.String(), "-"), "tapped:")

@@ -1,8 +1,9 @@
-// Package clicks counts visits of a broadcast's links. A URL button goes
-// out as PublicBaseURL/r/{token}: the token is an opaque, signed
-// (broadcast, recipient, button) triple, and the redirect answers with a
-// 302 to the button's target as stored in the broadcast, never one read
-// from the token, so a forged link cannot make Herald an open redirect.
+// Package clicks counts visits of a broadcast's links. A URL button, and
+// a link in the text, goes out as PublicBaseURL/r/{token}: the token is an
+// opaque, signed (broadcast, recipient, link number) triple, and the
+// redirect answers with a 302 to the link's target as stored in the
+// broadcast, never one read from the token, so a forged link cannot make
+// Herald an open redirect.
 package clicks
 
 import (

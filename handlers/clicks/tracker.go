@@ -46,10 +46,11 @@ type Tracker struct {
 	done  chan struct{}
 }
 
-// targets are a broadcast's button IDs and URLs by index, as read at.
+// targets are a broadcast's buttons and the links in its text, as read
+// at: herald.TrackedLink numbers them.
 type targets struct {
-	ids, urls []string
-	at        time.Time
+	buttons, links []herald.Button
+	at             time.Time
 }
 
 // item is a click to write, or (done set) a marker Sync waits on.
@@ -82,8 +83,9 @@ func New(store Store, secret []byte, baseURL string, opts Options) *Tracker {
 	return t
 }
 
-// Link is the tracked URL of button (its index in the content) of a
-// broadcast, for the recipient numbered seq: dispatch.Options.TrackLink.
+// Link is the tracked URL of link number button of a broadcast (see
+// herald.TrackedLink), for the recipient numbered seq:
+// dispatch.Options.TrackLink.
 func (t *Tracker) Link(broadcastID string, seq uint32, button int) string {
 	return t.base + "/r/" + t.signer.token(link{broadcastID: broadcastID, seq: seq, button: button})
 }
@@ -91,8 +93,11 @@ func (t *Tracker) Link(broadcastID string, seq uint32, button int) string {
 // Path is the route the Tracker answers, for an http.ServeMux.
 const Path = "GET /r/{token}"
 
-// ServeHTTP redirects a tracked link to its button's target and counts
-// the click; anything it cannot vouch for is a 404.
+// ServeHTTP redirects a tracked link to its target and counts the
+// click; anything it cannot vouch for is a 404. A HEAD, or a GET by a
+// chat app's link-preview fetcher (the platforms fetch a link in a
+// message's text to draw its preview, for every recipient's own link),
+// is redirected alike but not counted: nobody opened the link.
 func (t *Tracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l, err := t.signer.parse(r.PathValue("token"))
 	if err != nil {
@@ -104,12 +109,31 @@ func (t *Tracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	t.queue <- item{click: herald.Click{BroadcastID: l.broadcastID, ButtonID: id, Seq: l.seq}}
+	if r.Method == http.MethodGet && !previewFetcher(r.UserAgent()) {
+		t.queue <- item{click: herald.Click{BroadcastID: l.broadcastID, ButtonID: id, Seq: l.seq}}
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, target, http.StatusFound)
 }
 
-// target is the button's ID and URL from the stored broadcast.
+// previewFetchers are the User-Agent marks of the link-preview fetchers
+// of the platforms Herald sends to (Telegram; Meta's, which LINE's
+// "line-poker" also names), and of the apps a link is most often pasted
+// on into.
+var previewFetchers = []string{"TelegramBot", "facebookexternalhit", "Facebot", "line-poker",
+	"Slackbot", "Twitterbot", "Discordbot", "WhatsApp/", "SkypeUriPreview"}
+
+// previewFetcher reports whether ua is a link-preview fetcher's.
+func previewFetcher(ua string) bool {
+	for _, f := range previewFetchers {
+		if strings.Contains(ua, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// target is the link's ID and URL from the stored broadcast.
 func (t *Tracker) target(l link) (id, url string, ok bool) {
 	now := t.opts.Now()
 	t.mu.Lock()
@@ -120,22 +144,13 @@ func (t *Tracker) target(l link) (id, url string, ok bool) {
 		if err != nil {
 			return "", "", false
 		}
-		tg = targets{at: now}
-		for _, btn := range b.Content.Buttons {
-			u := ""
-			if btn.Kind == herald.URLButton {
-				u = btn.URL
-			}
-			tg.ids, tg.urls = append(tg.ids, btn.ID), append(tg.urls, u)
-		}
+		tg = targets{buttons: b.Content.Buttons, links: b.Content.TextLinks(), at: now}
 		t.mu.Lock()
 		t.cache[l.broadcastID] = tg
 		t.mu.Unlock()
 	}
-	if l.button >= len(tg.urls) || tg.urls[l.button] == "" {
-		return "", "", false
-	}
-	return tg.ids[l.button], tg.urls[l.button], true
+	btn, ok := herald.TrackedLink(tg.buttons, tg.links, l.button)
+	return btn.ID, btn.URL, ok
 }
 
 // Sync returns once every click counted before it is written.

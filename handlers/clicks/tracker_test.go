@@ -27,7 +27,7 @@ func newRig(t testing.TB) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := herald.Broadcast{Name: "Sale", Content: herald.Content{Kind: herald.TextContent, Text: "hi", Buttons: []herald.Button{
+	b := herald.Broadcast{Name: "Sale", Content: herald.Content{Kind: herald.TextContent, Text: "hi, read https://news.example/today.", Buttons: []herald.Button{
 		{ID: "b1", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example/sale?x=1"},
 		{ID: "b2", Label: "Join", Kind: herald.ActionButton, AddTags: []string{"vip"}},
 		{ID: "b3", Label: "Blog", Kind: herald.URLButton, URL: "https://blog.example/"},
@@ -105,6 +105,7 @@ func TestRedirectRefusesWhatItCannotVouchFor(t *testing.T) {
 		"unknown broadcast": r.tr.Link("B-NONE", 42, 0),
 		"action button":     r.tr.Link(r.bid, 42, 1),
 		"no such button":    r.tr.Link(r.bid, 42, 9),
+		"no such text link": r.tr.Link(r.bid, 42, herald.FirstTextLink+1),
 	}
 	for name, url := range cases {
 		if code, loc := get(t, url); code != http.StatusNotFound || loc != "" {
@@ -114,5 +115,39 @@ func TestRedirectRefusesWhatItCannotVouchFor(t *testing.T) {
 	r.tr.Sync()
 	if got, _ := r.store.Clicks(r.bid); len(got) != 0 {
 		t.Fatalf("refused links were counted: %+v", got)
+	}
+}
+
+// A link in the text redirects and counts like a button, under its own
+// key; a link-preview fetcher (a chat app drawing the preview of each
+// recipient's link) and a HEAD are redirected but count as nobody's click.
+func TestTextLinkRedirectsAndPreviewsAreNotCounted(t *testing.T) {
+	r := newRig(t)
+	link := r.tr.Link(r.bid, 42, herald.FirstTextLink)
+	for _, ua := range []string{"TelegramBot (like TwitterBot)", "facebookexternalhit/1.1;line-poker/1.0",
+		"facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"} {
+		req, _ := http.NewRequest(http.MethodGet, link, nil)
+		req.Header.Set("User-Agent", ua)
+		res, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+		if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "https://news.example/today" {
+			t.Errorf("%s: %d %q, want the redirect", ua, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if res, err := noFollow.Head(link); err != nil || res.StatusCode != http.StatusFound {
+		t.Fatalf("HEAD = %v, %v; want 302", res, err)
+	}
+	for range 2 {
+		if code, loc := get(t, link); code != http.StatusFound || loc != "https://news.example/today" {
+			t.Fatalf("GET = %d %q, want 302 to the news", code, loc)
+		}
+	}
+	r.tr.Sync()
+	got, err := r.store.Clicks(r.bid)
+	if want := []herald.TapCount{{ButtonID: "link1", Taps: 2, Unique: 1}}; err != nil || len(got) != 1 || got[0] != want[0] {
+		t.Fatalf("clicks = %+v, %v; want %+v", got, err, want)
 	}
 }

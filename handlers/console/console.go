@@ -65,8 +65,12 @@ type Console struct {
 	h     Handler
 	out   io.Writer
 	opts  Options
-	keys  map[string]string // what to type for each choice of the latest reply (see navKeys)
-	files int
+	// keys are what to type for each choice of the latest reply (see
+	// navKeys); keysUndo is the broadcast whose Undo offer they press, if
+	// any. Both guarded by mu: the offer's Edit takes them away.
+	keys     map[string]string
+	keysUndo string
+	files    int
 	// lastRef is the Surface message printed last, "" once anything else
 	// was; live is true while its one-line update has no newline yet.
 	// Both guarded by mu.
@@ -139,7 +143,9 @@ func (c *Console) Resume(ctx context.Context) error {
 // Send handles one typed line as the admin and prints the replies.
 func (c *Console) Send(ctx context.Context, line string) error {
 	var in flows.Input
+	c.mu.Lock()
 	id, pressed := c.keys[strings.ToLower(line)]
+	c.mu.Unlock()
 	switch {
 	case pressed:
 		in.Choice = id
@@ -230,15 +236,20 @@ func (c *Console) print(replies []flows.Reply) {
 			}
 			keys[key] = ch.ID
 			mark := ""
-			if r.Multi && ch.ID != "done" && ch.ID != "back" && ch.ID != "cancel" {
+			switch {
+			case r.Multi && ch.ID != "done" && ch.ID != "back" && ch.ID != "cancel":
 				mark = "[ ] "
 				if ch.Checked {
 					mark = "[x] "
 				}
+			case ch.Checked: // one of a few, as people vs group chats
+				mark = "✓ "
 			}
 			c.printf("  %2s) %s%s\n", key, mark, ch.Label)
 		}
-		c.keys = keys
+		c.mu.Lock()
+		c.keys, c.keysUndo = keys, r.Undo
+		c.mu.Unlock()
 	}
 }
 

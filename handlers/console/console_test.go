@@ -7,37 +7,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
-	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/handlers/internal/flowsrig"
 	"github.com/heraldbot/herald/storage"
 )
 
+// newEngine is flowsrig's engine: three LINE users, LINE and Telegram
+// offered, everyone admitted.
 func newEngine(t *testing.T) (*flows.Engine, *storage.Store) {
 	t.Helper()
-	s, err := storage.Open(filepath.Join(t.TempDir(), "h.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	subs := []herald.Subscriber{
-		{Platform: herald.LINE, ID: "U1", Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: time.Now()},
-		{Platform: herald.LINE, ID: "U2", Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: time.Now()},
-		{Platform: herald.LINE, ID: "U3", Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: time.Now()},
-	}
-	if err := s.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
-	cat, err := locales.New("en")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := flows.New(flows.Config{Store: s, Catalog: cat, Channels: []herald.Platform{herald.LINE, herald.Telegram}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, s, _ := flowsrig.New(t, nil)
 	return e, s
 }
 
@@ -120,9 +101,9 @@ func TestBackAndCancelKeepTheirKeysAndCancelAsks(t *testing.T) {
 	for i, want := range map[int][]string{
 		2:  {"Step 2", "   0) ⬅️ Back", "   x) ✖️ Cancel"},                                          // after the name
 		3:  {"Step 1", "   x) ✖️ Cancel"},                                                           // after 0
-		6:  {"Step 4", "   1) 👥 Everyone", "   8) Continue ➡️", "   0) ⬅️ Back", "   x) ✖️ Cancel"}, // after Done
+		6:  {"Step 3", "   1) 👥 Everyone", "   9) Continue ➡️", "   0) ⬅️ Back", "   x) ✖️ Cancel"}, // after Done
 		7:  {"Throw away “Keys”?", "   1) 🗑 Throw it away", "   2) ↩️ Keep going"},
-		8:  {"Step 4", "   0) ⬅️ Back"},
+		8:  {"Step 3", "   0) ⬅️ Back"},
 		10: {"Canceled “Keys”"},
 	} {
 		for _, w := range want {

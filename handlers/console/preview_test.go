@@ -11,7 +11,7 @@ import (
 )
 
 // The console prints the summary's preview as the Telegram sender renders
-// it: the text as sent, formatting marks included, personalised for a
+// it: the text as sent, its formatting in markup, personalised for a
 // real member of the audience, under the line naming them.
 func TestSummaryPrintsTheTelegramRendering(t *testing.T) {
 	e, s := newEngine(t)
@@ -28,11 +28,11 @@ func TestSummaryPrintsTheTelegramRendering(t *testing.T) {
 	var out bytes.Buffer
 	c := New(e, &out, Options{Preview: tg.PreviewText})
 
-	if err := c.Send(context.Background(), `/new "Hi {name|there} & <friends>" on line at 2030-01-07 09:00`); err != nil {
+	if err := c.Send(context.Background(), `/new "Hi *{name|there}* & <friends>" on line at 2030-01-07 09:00`); err != nil {
 		t.Fatal(err)
 	}
 
-	want := "👁 Preview for Alice Chen (LINE), as the message arrives. Its buttons record no taps here:\n  ┃ Hi Alice Chen &amp; &lt;friends&gt;\n"
+	want := "👁 Preview for Alice Chen (LINE), as the message arrives. Its buttons record no taps here:\n  ┃ Hi *Alice Chen* & <friends>\n"
 	if got := out.String(); !strings.Contains(got, want) {
 		t.Errorf("console shows:\n%s\nwant it to contain:\n%s", got, want)
 	}

@@ -44,10 +44,15 @@ func (s *Surface) Post(_ context.Context, _ herald.Origin, r flows.Reply) (strin
 // that message is still the last thing printed (a run's progress, while
 // the admin waits), the new state rewrites one line under it in place
 // instead of printing a new block every few seconds; otherwise it prints
-// as a new message.
+// as a new message. An Undo offer edited once its broadcast started loses
+// its numbers, as it loses its buttons in Telegram and Slack: a number
+// typed next is text, not a late Undo.
 func (s *Surface) Edit(_ context.Context, _ herald.Origin, ref string, r flows.Reply) error {
 	s.c.mu.Lock()
 	defer s.c.mu.Unlock()
+	if ref == s.c.keysUndo {
+		s.c.keys, s.c.keysUndo = nil, ""
+	}
 	if s.c.opts.Columns != nil && ref == s.c.lastRef {
 		lines := strings.Split(r.Text, "\n")
 		for i := range lines {

@@ -118,3 +118,31 @@ func TestConsoleWordsFollowTheLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A send-now's Undo offer, edited once its broadcast started, takes its
+// numbers with it: "1" typed next is not a late Undo.
+func TestStartedUndoOfferLosesItsNumbers(t *testing.T) {
+	e, s := newEngine(t)
+	var out bytes.Buffer
+	c := New(e, &out, Options{})
+	ctx := context.Background()
+	for _, line := range []string{`/new "Flash" to everyone on line now`, "9"} { // 9) ✅ Confirm
+		if err := c.Send(ctx, line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bs, err := s.ListBroadcasts(herald.BroadcastQuery{})
+	if err != nil || len(bs) != 1 || !strings.Contains(out.String(), "1) ↩️ Undo") {
+		t.Fatalf("no Undo offered for one broadcast (%v):\n%s", err, out.String())
+	}
+	if err := c.Surface().Edit(ctx, herald.Origin{Frontend: Frontend}, bs[0].ID, flows.Reply{Text: bs[0].ID + " has started sending"}); err != nil {
+		t.Fatal(err)
+	}
+	before := out.Len()
+	if err := c.Send(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Broadcast(bs[0].ID); err != nil {
+		t.Errorf("\"1\" after the offer closed pressed Undo: %v\n%s", err, out.String()[before:])
+	}
+}

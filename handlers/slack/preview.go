@@ -41,34 +41,60 @@ func (h *Handler) postPreview(ctx context.Context, channel, thread, user string,
 func (h *Handler) previewBlocks(r flows.Reply, user string) []slack.Block {
 	p := r.Preview
 	c := &p.Content
-	md := func(s string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	out := []slack.Block{slack.NewSectionBlock(mrkdwn(escape(r.Text)), nil, nil), slack.NewDividerBlock()}
+	switch c.Kind {
+	case herald.CarouselContent:
+		for i, k := range c.Cards {
+			if i > 0 {
+				out = append(out, slack.NewDividerBlock())
+			}
+			out = append(out, h.messageBlocks(c, []herald.Image{k.Image}, k.Title, k.Text, k.Spans, i)...)
+		}
+	case herald.CardContent:
+		out = append(out, h.messageBlocks(c, c.Images[:min(len(c.Images), 1)], c.Title, c.Text, c.Spans, -1)...) // a card shows one picture
+	default:
+		out = append(out, h.messageBlocks(c, c.Images, "", c.Text, c.Spans, -1)...)
 	}
-	out := []slack.Block{slack.NewSectionBlock(md(escape(r.Text)), nil, nil), slack.NewDividerBlock()}
-	images := c.Images
-	if c.Kind == herald.CardContent && len(images) > 1 {
-		images = images[:1] // a card shows one picture
+	var chans []string
+	for _, ch := range p.Channels {
+		chans = append(chans, flows.PlatformName(ch))
 	}
+	if len(chans) > 0 {
+		out = append(out, slack.NewDividerBlock(), slack.NewContextBlock("",
+			mrkdwn("_"+escape(h.loc(user).T("slack.preview_channels", "Channels", strings.Join(chans, ", ")))+"_")))
+	}
+	return out[:min(len(out), maxBlocks)]
+}
+
+// messageBlocks draws one message of a preview (the whole message, or
+// one card of a carousel): its pictures, its title in bold above its
+// text with the formatting in mrkdwn (links open), and its buttons: the
+// card's, or all of them when card is -1.
+func (h *Handler) messageBlocks(c *herald.Content, images []herald.Image, title, text string, spans []herald.Span, card int) []slack.Block {
+	var out []slack.Block
 	for _, im := range images {
 		u := im.URL
 		if u == "" && im.MediaID != "" && h.opts.MediaURL != nil {
 			u = h.opts.MediaURL(im.MediaID)
 		}
 		if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
-			out = append(out, slack.NewImageBlock(u, cmp.Or(truncate(c.Title, 2000), "🖼"), "", nil))
+			out = append(out, slack.NewImageBlock(u, cmp.Or(truncate(title, 2000), "🖼"), "", nil))
 		}
 	}
-	text := escape(c.Text)
-	if c.Kind == herald.CardContent && c.Title != "" {
-		text = strings.TrimSpace("*" + escape(c.Title) + "*\n" + text)
+	body := herald.MarkupEscaped(text, spans, escape)
+	if title != "" {
+		body = strings.TrimSpace("*" + escape(title) + "*\n" + body)
 	}
-	for _, part := range splitRunes(text, maxSectionText) {
+	for _, part := range splitRunes(body, maxSectionText) {
 		if strings.TrimSpace(part) != "" {
-			out = append(out, slack.NewSectionBlock(md(part), nil, nil))
+			out = append(out, slack.NewSectionBlock(mrkdwn(part), nil, nil))
 		}
 	}
 	var els []slack.BlockElement
-	for i, b := range c.Buttons[:min(len(c.Buttons), maxPerActions)] {
+	for i, b := range c.Buttons {
+		if card >= 0 && b.Card != card || len(els) == maxPerActions {
+			continue
+		}
 		label := slack.NewTextBlockObject(slack.PlainTextType, truncate(b.Label, maxButtonText), true, false)
 		if b.Kind == herald.URLButton {
 			els = append(els, slack.NewButtonBlockElement(actionPreviewLink+strconv.Itoa(i), "", label).WithURL(b.URL))
@@ -79,15 +105,12 @@ func (h *Handler) previewBlocks(r flows.Reply, user string) []slack.Block {
 	if len(els) > 0 {
 		out = append(out, slack.NewActionBlock("", els...))
 	}
-	var chans []string
-	for _, ch := range p.Channels {
-		chans = append(chans, flows.PlatformName(ch))
-	}
-	if len(chans) > 0 {
-		out = append(out, slack.NewDividerBlock(),
-			slack.NewSectionBlock(md("_"+escape(h.loc(user).T("slack.preview_channels", "Channels", strings.Join(chans, ", ")))+"_"), nil, nil))
-	}
 	return out
+}
+
+// mrkdwn is a text object of Slack's markup; s must be escaped already.
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 
 // previewPress answers a press on a preview's button (an actionPreview

@@ -2,6 +2,9 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +25,7 @@ func TestSummaryDrawsThePreviewInBlockKit(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r.slash(alice, `new "Hi {name|there} <3" to tag:vip on line at 2030-01-07 09:00`)
+	r.slash(alice, `new "Hi *{name|there}* <3 <https://shop.example.com/w?a=1&amp;b=2|see the shop>" to tag:vip on line at 2030-01-07 09:00`)
 	thread := r.last("Summary of").ThreadTS
 	r.press(alice, r.last("Summary of"), "ed:buttons")
 	r.press(alice, r.last("Buttons"), "btn:url")
@@ -34,7 +37,8 @@ func TestSummaryDrawsThePreviewInBlockKit(t *testing.T) {
 	r.press(alice, r.last("2. I"), "done")
 
 	pv := r.last("Preview for Alice Chen (LINE)")
-	for _, want := range []string{`Hi Alice Chen \u0026lt;3`, `"url":"https://shop.example.com/w"`, `"value":"preview"`, "As it arrives on LINE"} {
+	for _, want := range []string{`Hi *Alice Chen* \u0026lt;3 \u003chttps://shop.example.com/w?a=1\u0026amp;b=2|see the shop\u003e`,
+		`"url":"https://shop.example.com/w"`, `"value":"preview"`, `{"type":"context","elements":[{"type":"mrkdwn","text":"_As it arrives on LINE_"}]}`} {
 		if !strings.Contains(pv.Blocks, want) {
 			t.Errorf("preview blocks lack %s: %s", want, pv.Blocks)
 		}
@@ -74,5 +78,55 @@ func TestPreviewDrawsACardWithItsPicture(t *testing.T) {
 	}
 	if strings.Contains(got, "2.jpg") {
 		t.Errorf("card preview shows a second picture: %s", got)
+	}
+}
+
+// A carousel's preview draws each card as its own message: its picture,
+// its title in bold above its formatted text, and only its own buttons,
+// in the order of the cards.
+func TestPreviewDrawsEachCardOfACarousel(t *testing.T) {
+	r := newRig(t)
+	text, spans := herald.ParseMarkup("Warm, <https://shop.example/boots|see them>", false)
+	reply := flows.Reply{Text: "👁 Preview for Bo (Telegram)", Preview: &flows.Preview{
+		Content: herald.Content{Kind: herald.CarouselContent,
+			Cards: []herald.Card{{Title: "Boots", Text: text, Spans: spans, Image: herald.Image{URL: "https://cdn.example.com/boots.jpg"}},
+				{Title: "Scarf & hat", Text: "Soft"}},
+			Buttons: []herald.Button{{ID: "b1", Label: "Want", Kind: herald.ActionButton},
+				{ID: "b2", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example/scarf", Card: 1}}},
+		Channels: []herald.Platform{herald.LINE}}}
+
+	if err := r.h.postPreview(context.Background(), channel, "", alice, reply); err != nil {
+		t.Fatal(err)
+	}
+
+	var blocks []struct {
+		Type     string
+		ImageURL string `json:"image_url"`
+		Text     struct{ Text string }
+		Elements []struct{ Text any }
+	}
+	if err := json.Unmarshal([]byte(r.last("Preview for Bo").Blocks), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range blocks {
+		switch b.Type {
+		case "image":
+			got = append(got, "image "+b.ImageURL)
+		case "section":
+			got = append(got, b.Text.Text)
+		case "actions":
+			for _, e := range b.Elements {
+				got = append(got, fmt.Sprint("button ", e.Text.(map[string]any)["text"]))
+			}
+		default:
+			got = append(got, b.Type)
+		}
+	}
+	want := []string{"👁 Preview for Bo (Telegram)", "divider",
+		"image https://cdn.example.com/boots.jpg", "*Boots*\nWarm, <https://shop.example/boots|see them>", "button Want", "divider",
+		"*Scarf &amp; hat*\nSoft", "button Shop", "divider", "context"}
+	if !slices.Equal(got, want) {
+		t.Errorf("carousel preview draws\n%q\nwant\n%q", got, want)
 	}
 }

@@ -116,7 +116,7 @@ func (h *Handler) markChosen(ctx context.Context, channel string, p *pressedMsg)
 			}
 		}
 	}
-	kept = append(kept, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "→ "+escape(label), false, false), nil, nil))
+	kept = append(kept, slack.NewSectionBlock(mrkdwn("→ "+escape(label)), nil, nil))
 	if _, _, _, err := h.api.UpdateMessageContext(ctx, channel, p.ts, slack.MsgOptionText("→ "+label, false), slack.MsgOptionBlocks(kept...)); err != nil {
 		h.log.Warn("slack: mark choice", "channel", channel, "error", err)
 	}
@@ -137,7 +137,7 @@ func (h *Handler) blocks(r flows.Reply, owner string) []slack.Block {
 		if strings.TrimSpace(part) == "" {
 			continue
 		}
-		out = append(out, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, part, false, false), nil, nil))
+		out = append(out, slack.NewSectionBlock(mrkdwn(part), nil, nil))
 	}
 	choices := r.Choices
 	if r.DateTime != nil {

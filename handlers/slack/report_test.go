@@ -52,7 +52,7 @@ func TestProgressAndReportGoToTheThreadAndViewErrorsUploadsTheCSV(t *testing.T) 
 		t.Fatalf("final progress: updates=%d %s", m.Updates, m.Blocks)
 	}
 	report := r.last("レポート：Spring sale")
-	if report.ThreadTS != thread || !strings.Contains(report.Blocks, "1 × LINE: ボットをブロックまたは退出") || !strings.Contains(report.Blocks, "所要時間 2分") {
+	if report.ThreadTS != thread || !strings.Contains(report.Blocks, "1 × LINE：ボットをブロックまたは退出") || !strings.Contains(report.Blocks, "所要時間 2分") {
 		t.Fatalf("report: %s", report.Blocks)
 	}
 	// The chart follows the report in the thread, uploaded through

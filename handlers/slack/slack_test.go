@@ -33,7 +33,7 @@ func TestSlashCommandRunsTheWizardInAThreadWithButtonsAndACSV(t *testing.T) {
 	if m := r.message(step2.TS); strings.Contains(m.Blocks, `"type":"actions"`) || !strings.Contains(m.Blocks, "→ ✔️ Done") {
 		t.Fatalf("the pressed message does not show the choice: %s", m.Blocks)
 	}
-	r.press(alice, r.last("Step 4"), "aud:csv")
+	r.press(alice, r.last("Step 3"), "aud:csv")
 
 	path := r.fake.AddFile("F0CSV", "ids.csv", []byte("user_id\nU1\nU3\n"))
 	r.ts++
@@ -44,13 +44,13 @@ func TestSlashCommandRunsTheWizardInAThreadWithButtonsAndACSV(t *testing.T) {
 	r.last("Loaded 2 LINE user IDs")
 
 	r.press(alice, r.last("Only the 2 LINE users"), "done")
-	r.press(alice, r.last("Step 5"), "ct:text")
+	r.press(alice, r.last("Step 4"), "ct:text")
 	r.reply(alice, thread, "Hello <winter> & friends")
 	if m := r.last("Preview:"); !strings.Contains(m.Blocks, `Hello \u0026lt;winter\u0026gt; \u0026amp; friends`) {
 		t.Fatalf("text is not escaped for mrkdwn: %s", m.Blocks)
 	}
-	r.press(alice, r.last("Step 6"), "done")
-	r.press(alice, r.last("Step 7"), "tm:now")
+	r.press(alice, r.last("Step 5"), "done")
+	r.press(alice, r.last("Step 6"), "tm:now")
 	sum := r.last("Summary of")
 	if !strings.Contains(sum.Blocks, "2 recipients") || !strings.Contains(sum.Blocks, `"value":"ed:name"`) {
 		t.Fatalf("summary lacks counts or Edit buttons: %s", sum.Blocks)

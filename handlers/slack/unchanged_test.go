@@ -11,7 +11,7 @@ import (
 func TestAButtonThatChangesNothingUpdatesInPlace(t *testing.T) {
 	r := newRig(t)
 	r.toAudience(alice, "Winter sale")
-	step4 := r.last("Step 4")
+	step4 := r.last("Step 3")
 	before := len(r.fake.Messages(channel))
 	for range 2 {
 		r.press(alice, r.message(step4.TS), "aud:all")

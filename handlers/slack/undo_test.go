@@ -23,8 +23,8 @@ func TestUndoOfferSaysItStartedOnceTheRunStarts(t *testing.T) {
 	r.reply(alice, thread, "Flash sale")
 	r.reply(alice, thread, "everyone on line")
 	r.reply(alice, thread, "Now or never")
-	r.press(alice, r.last("Step 6"), "done")
-	r.press(alice, r.last("Step 7"), "tm:now")
+	r.press(alice, r.last("Step 5"), "done")
+	r.press(alice, r.last("Step 6"), "tm:now")
 	r.press(alice, r.last("Summary of"), "sum:confirm")
 	offer := r.last("goes out")
 	if !strings.Contains(offer.Blocks, "Undo") {

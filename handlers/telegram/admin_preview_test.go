@@ -1,24 +1,34 @@
 package telegram
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/heraldbot/herald"
 	dtelegram "github.com/heraldbot/herald/dispatch/telegram"
+	"github.com/heraldbot/herald/flows"
 )
 
-// The summary sends the message itself into the admin group, through the
-// Telegram sender, personalised for a real member of the audience and
-// named; its link opens the target and its action button only says
-// "preview".
-func TestSummarySendsTheRealMessageIntoTheGroup(t *testing.T) {
+// newPreviewRig is the admin rig with previews sent by the Telegram
+// sender, as cmd/bot wires it.
+func newPreviewRig(t *testing.T) *adminRig {
+	t.Helper()
 	r := newAdminRig(t)
 	sender, err := dtelegram.New(dtelegram.Config{Token: token, BaseURL: r.api.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.a.opts.Previews = sender
+	return r
+}
+
+// The summary sends the message itself into the admin group, through the
+// Telegram sender, personalised for a real member of the audience and
+// named; its link opens the target and its action button only says
+// "preview".
+func TestSummarySendsTheRealMessageIntoTheGroup(t *testing.T) {
+	r := newPreviewRig(t)
 	if err := r.store.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: "U9", Kind: herald.KindUser,
 		Name: "Alice Chen", State: herald.Subscribed, Tags: []string{"vip"}}}); err != nil {
 		t.Fatal(err)
@@ -54,5 +64,37 @@ func TestSummarySendsTheRealMessageIntoTheGroup(t *testing.T) {
 	taps, err := r.store.Taps("")
 	if err != nil || len(taps) != 0 {
 		t.Errorf("taps recorded for a preview: %v (%v)", taps, err)
+	}
+}
+
+// A formatted carousel's preview arrives in the admin group as its
+// recipients get it: one message per card, the picture with the title in
+// bold and the text's link as a link, and each card's own buttons, inert.
+func TestPreviewSendsACarouselCardByCard(t *testing.T) {
+	r := newPreviewRig(t)
+	text, spans := herald.ParseMarkup("Warm, <https://shop.example/boots|see them>", false)
+	reply := flows.Reply{Text: "👁 Preview for Bo (Telegram)", Preview: &flows.Preview{Content: herald.Content{
+		Kind: herald.CarouselContent,
+		Cards: []herald.Card{{Title: "Boots", Text: text, Spans: spans, Image: herald.Image{URL: "https://cdn.example.com/boots.jpg"}},
+			{Title: "Scarf", Text: "Soft"}},
+		Buttons: []herald.Button{{ID: "b1", Label: "Want", Kind: herald.ActionButton},
+			{ID: "b2", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example/scarf", Card: 1}}}}}
+
+	r.a.preview(context.Background(), adminGroup, reply)
+
+	sent := r.sent()
+	if len(sent) != 3 || sent[0].Text != "👁 Preview for Bo (Telegram)" {
+		t.Fatalf("admin group got %+v; want the line naming the recipient, then two cards", sent)
+	}
+	boots, scarf := sent[1], sent[2]
+	if boots.Photo == "" || boots.Text != "Boots\n\nWarm, see them" || scarf.Photo != "" || scarf.Text != "Scarf\n\nSoft" {
+		t.Errorf("cards = %q (photo %q), %q (photo %q)", boots.Text, boots.Photo, scarf.Text, scarf.Photo)
+	}
+	if len(boots.Entities) != 2 || boots.Entities[0].Type != "bold" || boots.Entities[1].URL != "https://shop.example/boots" {
+		t.Errorf("card 1 formatting = %+v, want the title bold and the link", boots.Entities)
+	}
+	if !strings.Contains(boots.ReplyMarkup, `"callback_data":"preview"`) || strings.Contains(boots.ReplyMarkup, "Shop") ||
+		!strings.Contains(scarf.ReplyMarkup, `"url":"https://shop.example/scarf"`) || strings.Contains(scarf.ReplyMarkup, "Want") {
+		t.Errorf("buttons: card 1 %s, card 2 %s; want each card's own, the action inert", boots.ReplyMarkup, scarf.ReplyMarkup)
 	}
 }

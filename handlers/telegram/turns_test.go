@@ -22,7 +22,7 @@ func (c adminChat) Press(prompt, value string) { c.r.press(alice, c.r.last(promp
 // TestTurnsForASimpleBroadcastInTelegram: 12 inputs on the same path
 // before this change; issue #21 wants 8 or fewer.
 func TestTurnsForASimpleBroadcastInTelegram(t *testing.T) {
-	for typed, want := range map[bool]int{false: 9, true: 7} {
+	for typed, want := range map[bool]int{false: 8, true: 6} {
 		r := newAdminRig(t)
 		turns := flowsrig.SimpleBroadcastTurns(adminChat{r}, typed)
 		r.last("goes out to 3 recipients")

@@ -382,6 +382,7 @@ const (
 	ImportReportSkippedReasonInvalid     ImportReportSkippedReason = "invalid"
 	ImportReportSkippedReasonNoId        ImportReportSkippedReason = "no_id"
 	ImportReportSkippedReasonNoPlatform  ImportReportSkippedReason = "no_platform"
+	ImportReportSkippedReasonNotANumber  ImportReportSkippedReason = "not_a_number"
 	ImportReportSkippedReasonNotUtf8     ImportReportSkippedReason = "not_utf8"
 	ImportReportSkippedReasonTooLong     ImportReportSkippedReason = "too_long"
 )
@@ -406,6 +407,8 @@ func (e ImportReportSkippedReason) Valid() bool {
 	case ImportReportSkippedReasonNoId:
 		return true
 	case ImportReportSkippedReasonNoPlatform:
+		return true
+	case ImportReportSkippedReasonNotANumber:
 		return true
 	case ImportReportSkippedReasonNotUtf8:
 		return true
@@ -760,8 +763,11 @@ type Audience struct {
 	IncludeTags *[]string          `json:"include_tags,omitempty"`
 
 	// NotTapped Retarget: leave out people who tapped or clicked a button of each broadcast named (same forms as tapped; field audience.not_tapped on a 422).
-	NotTapped        *[]string                 `json:"not_tapped,omitempty"`
-	Recipients       *AudienceRecipients       `json:"recipients,omitempty"`
+	NotTapped  *[]string           `json:"not_tapped,omitempty"`
+	Recipients *AudienceRecipients `json:"recipients,omitempty"`
+
+	// Sample Send to a random part of the audience: exactly one of percent (a random P%), max (at most N people, picked at random, not the first N; more than the audience means everyone) or holdout_percent (everyone but a random P% control group, kept out for comparing; the report says how many). Each person's place in the draw is a hash of the seed and their platform and ID, so counting again, a restart and a retry pick the same people, and a larger percent of one seed holds the smaller one. A bad value is a 422 naming audience.sample.percent, audience.sample.max, audience.sample.holdout_percent, audience.sample.seed, or audience.sample when none or several are given.
+	Sample           *Sample                   `json:"sample,omitempty"`
 	Selected         *[]string                 `json:"selected,omitempty"`
 	SelectedPlatform *AudienceSelectedPlatform `json:"selected_platform,omitempty"`
 	TagMatch         *AudienceTagMatch         `json:"tag_match,omitempty"`
@@ -852,7 +858,7 @@ type BroadcastDetail struct {
 	Audience   *Audience `json:"audience,omitempty"`
 	Category   *string   `json:"category,omitempty"`
 
-	// Clicks tracked link clicks of each URL button. With `public_base_url` set, each recipient's URL buttons go out as `{public_base_url}/r/{token}`, a signed link that redirects (302) to the button's URL; without it links go out direct and these stay 0.
+	// Clicks tracked link clicks of each URL button, then of each link in the text (button_id `link1`, `link2`…, in order of appearance, the label its words or its address's host and path). With `public_base_url` set, each recipient's URL buttons and the links in the text go out as `{public_base_url}/r/{token}`, a signed link that redirects (302) to the URL; without it links go out direct and these stay 0.
 	Clicks *[]struct {
 		ButtonId *string `json:"button_id,omitempty"`
 		Label    *string `json:"label,omitempty"`
@@ -1003,6 +1009,21 @@ type ImportReportFormat string
 
 // ImportReportSkippedReason defines model for ImportReport.Skipped.Reason.
 type ImportReportSkippedReason string
+
+// Sample Send to a random part of the audience: exactly one of percent (a random P%), max (at most N people, picked at random, not the first N; more than the audience means everyone) or holdout_percent (everyone but a random P% control group, kept out for comparing; the report says how many). Each person's place in the draw is a hash of the seed and their platform and ID, so counting again, a restart and a retry pick the same people, and a larger percent of one seed holds the smaller one. A bad value is a 422 naming audience.sample.percent, audience.sample.max, audience.sample.holdout_percent, audience.sample.seed, or audience.sample when none or several are given.
+type Sample struct {
+	// HoldoutPercent Example: 5
+	HoldoutPercent *float64 `json:"holdout_percent,omitempty"`
+
+	// Max Example: 1000
+	Max *int `json:"max,omitempty"`
+
+	// Percent Example: 10
+	Percent *float64 `json:"percent,omitempty"`
+
+	// Seed The draw: given, it repeats an earlier broadcast's draw; left out, Herald draws one and returns it (a clone keeps it)
+	Seed *int64 `json:"seed,omitempty"`
+}
 
 // Schedule defines model for Schedule.
 type Schedule struct {
@@ -3398,8 +3419,13 @@ type CountAudienceResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
-		ByPlatform *map[string]int `json:"by_platform,omitempty"`
-		Groups     *int            `json:"groups,omitempty"`
+		// BeforeSample With audience.sample: the audience before its sample (total is after it)
+		BeforeSample *int            `json:"before_sample,omitempty"`
+		ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+
+		// Control With a holdout: the control group, kept out and not sent
+		Control *int `json:"control,omitempty"`
+		Groups  *int `json:"groups,omitempty"`
 
 		// OutsideWindow Messenger users of a marketing broadcast outside the 24-hour window (in total, but skipped)
 		OutsideWindow *int `json:"outside_window,omitempty"`
@@ -3414,8 +3440,13 @@ type CountAudienceResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountAudienceResponse) GetJSON200() *struct {
-	ByPlatform *map[string]int `json:"by_platform,omitempty"`
-	Groups     *int            `json:"groups,omitempty"`
+	// BeforeSample With audience.sample: the audience before its sample (total is after it)
+	BeforeSample *int            `json:"before_sample,omitempty"`
+	ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+
+	// Control With a holdout: the control group, kept out and not sent
+	Control *int `json:"control,omitempty"`
+	Groups  *int `json:"groups,omitempty"`
 
 	// OutsideWindow Messenger users of a marketing broadcast outside the 24-hour window (in total, but skipped)
 	OutsideWindow *int `json:"outside_window,omitempty"`
@@ -5141,8 +5172,13 @@ func ParseCountAudienceResponse(rsp *http.Response) (*CountAudienceResponse, err
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
-			ByPlatform *map[string]int `json:"by_platform,omitempty"`
-			Groups     *int            `json:"groups,omitempty"`
+			// BeforeSample With audience.sample: the audience before its sample (total is after it)
+			BeforeSample *int            `json:"before_sample,omitempty"`
+			ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+
+			// Control With a holdout: the control group, kept out and not sent
+			Control *int `json:"control,omitempty"`
+			Groups  *int `json:"groups,omitempty"`
 
 			// OutsideWindow Messenger users of a marketing broadcast outside the 24-hour window (in total, but skipped)
 			OutsideWindow *int `json:"outside_window,omitempty"`

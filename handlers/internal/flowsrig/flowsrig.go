@@ -1,5 +1,6 @@
 // Package flowsrig builds a real flows.Engine over a real bbolt store in a
-// temp dir, for the admin frontends' tests (Telegram, Slack).
+// temp dir, for the tests of the admin side (Telegram, Slack, the console,
+// adminchat).
 package flowsrig
 
 import (
@@ -18,11 +19,23 @@ import (
 // with access decided by access (nil: everyone).
 func New(t testing.TB, access flows.Access) (*flows.Engine, *storage.Store, *locales.Catalog) {
 	t.Helper()
+	s, cat := Open(t, time.Now(), "U1", "U2", "U3")
+	e, err := flows.New(flows.Config{Store: s, Catalog: cat, Access: access, Channels: []herald.Platform{herald.LINE, herald.Telegram}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, s, cat
+}
+
+// Open is what an engine under test stands on, for tests that configure
+// their own: a fresh database holding one subscribed LINE user per ID,
+// last seen at seen, and the English catalog.
+func Open(t testing.TB, seen time.Time, ids ...string) (*storage.Store, *locales.Catalog) {
+	t.Helper()
 	s := storerig.Open(t)
-	now := time.Now()
 	var subs []herald.Subscriber
-	for _, id := range []string{"U1", "U2", "U3"} {
-		subs = append(subs, herald.Subscriber{Platform: herald.LINE, ID: id, Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: now})
+	for _, id := range ids {
+		subs = append(subs, herald.Subscriber{Platform: herald.LINE, ID: id, Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: seen})
 	}
 	if err := s.PutSubscribers(subs); err != nil {
 		t.Fatal(err)
@@ -31,11 +44,7 @@ func New(t testing.TB, access flows.Access) (*flows.Engine, *storage.Store, *loc
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := flows.New(flows.Config{Store: s, Catalog: cat, Access: access, Channels: []herald.Platform{herald.LINE, herald.Telegram}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e, s, cat
+	return s, cat
 }
 
 // AddRun stores a run of broadcastID whose recipients ended as ds say

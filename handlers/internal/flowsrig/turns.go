@@ -11,8 +11,9 @@ type Chat interface {
 // SimpleBroadcastTurns makes the simplest broadcast (a name, LINE,
 // everyone, a text, no buttons, now) from /new to Confirm on an engine
 // from New, and returns the admin's inputs (issue #21 counts them per
-// frontend). typed answers the channel step with one line, "everyone on
-// line"; otherwise every choice is a button.
+// frontend). typed types every answer: one line at the channel step,
+// "everyone on line", and the words of a button's label for the rest;
+// otherwise every choice is a button.
 func SimpleBroadcastTurns(c Chat, typed bool) int {
 	turns := 0
 	typeIn := func(text, prompt string) { turns++; c.Type(text, prompt) }
@@ -24,11 +25,17 @@ func SimpleBroadcastTurns(c Chat, typed bool) int {
 	} else {
 		press("Step 2", "ch:line")
 		press("Step 2", "done")
-		press("Step 4", "done") // everyone, as shown; no group chat stored, so no people-or-groups question
+		press("Step 3", "done") // everyone, as shown; people, as ticked (or no group chat stored)
 	}
-	typeIn("Hi {name|there}!", "Step 5") // typed text is a text message
-	press("Step 6", "done")              // no buttons
-	press("Step 7", "tm:now")            // nobody is in an operator chat: no question
-	press("Summary of", "sum:confirm")
+	typeIn("Hi {name|there}!", "Step 4") // typed text is a text message
+	// No buttons, send now: no When step; nobody is in an operator chat,
+	// so no question. Typed, a button's label is its words.
+	if typed {
+		typeIn("No buttons, send now", "Step 5")
+		typeIn("confirm", "Summary of")
+	} else {
+		press("Step 5", "btn:now")
+		press("Summary of", "sum:confirm")
+	}
 	return turns
 }
