@@ -3,8 +3,11 @@ package clicks_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"path"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/clicks"
@@ -149,5 +152,27 @@ func TestTextLinkRedirectsAndPreviewsAreNotCounted(t *testing.T) {
 	got, err := r.store.Clicks(r.bid)
 	if want := []herald.TapCount{{ButtonID: "link1", Taps: 2, Unique: 1}}; err != nil || len(got) != 1 || got[0] != want[0] {
 		t.Fatalf("clicks = %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// A click is kept with the time it was made (the Tracker's clock), so the
+// report's chart can show when people clicked.
+func TestClickIsKeptWithItsTime(t *testing.T) {
+	r := newRig(t)
+	secret, err := r.store.ClickSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 9, 40, 0, 0, time.UTC)
+	tr := clicks.New(r.store, secret, r.srv.URL, clicks.Options{Now: func() time.Time { return at }})
+	defer tr.Close()
+	req := httptest.NewRequest(http.MethodGet, tr.Link(r.bid, 42, 0), nil)
+	req.SetPathValue("token", path.Base(req.URL.Path))
+	w := httptest.NewRecorder()
+	tr.ServeHTTP(w, req)
+	tr.Sync()
+	got, err := r.store.ResponseTimeline(r.bid, at.Truncate(time.Hour), 15*time.Minute, 4)
+	if err != nil || w.Code != http.StatusFound || !slices.Equal(got.Clicks, []int{0, 0, 1, 0}) {
+		t.Fatalf("status %d; clicks per 15 min from 09:00 = %v, %v; want one at 09:40", w.Code, got.Clicks, err)
 	}
 }
