@@ -241,7 +241,7 @@ func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
 			return
 		}
 		r.addFollowUp(st, &rep, ref)
-		r.postChart(ctx, st, &rep)
+		r.postChart(ctx, r.surface(st), st.origin, v, &rep, false)
 		r.kept.forget(rep.RunID)
 	}()
 }
