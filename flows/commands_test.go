@@ -256,3 +256,43 @@ func TestConfirmationCountsOneRecipient(t *testing.T) {
 	h.send(`/new "Hi" to groups on telegram now`)
 	mustContain(t, h.press("sum:confirm"), "goes out to 1 recipient in 60 seconds")
 }
+
+// /show offers ⚠️ Errors only when a run has someone to list: a button
+// that answers "no failed recipients" is a wasted press.
+func TestShowOffersErrorsOnlyAfterFailures(t *testing.T) {
+	h := newHarness(t)
+	a := h.scheduleOne("Alpha")
+	run := herald.Run{BroadcastID: a.ID, Status: herald.RunSending, StartedAt: t0}
+	if err := h.store.CreateRun(&run); err != nil {
+		t.Fatal(err)
+	}
+	ds := []herald.Delivery{
+		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U000"}, Outcome: herald.Pending},
+		{Seq: 2, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U001"}, Outcome: herald.Pending},
+	}
+	if err := h.store.AddDeliveries(run.ID, ds); err != nil {
+		t.Fatal(err)
+	}
+	ds[0].Outcome = herald.Sent
+	if err := h.store.RecordOutcomes(run.ID, ds[:1]); err != nil {
+		t.Fatal(err)
+	}
+	offersErrors := func() bool {
+		for _, c := range h.send("/show " + a.ID)[0].Choices {
+			if c.ID == "/errors "+a.ID {
+				return true
+			}
+		}
+		return false
+	}
+	if offersErrors() {
+		t.Error("/show offers ⚠️ Errors with nobody failed")
+	}
+	ds[1].Outcome, ds[1].Reason, ds[1].Attempts = herald.Failed, herald.ReasonBlocked, 1
+	if err := h.store.RecordOutcomes(run.ID, ds[1:]); err != nil {
+		t.Fatal(err)
+	}
+	if !offersErrors() {
+		t.Error("/show does not offer ⚠️ Errors after a failure")
+	}
+}
