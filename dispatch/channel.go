@@ -215,10 +215,14 @@ func (r *runner) hand(ctx context.Context, jobs chan<- *job, j *job) bool {
 // the content every recipient shares), to be sent within lim.
 func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 	c := r.b.Content.PersonalizeFor(sub)
+	var preview string
 	if tracked, links := r.tracking(); tracked {
+		if len(links) > 0 {
+			preview = c.PreviewTarget(links)
+		}
 		c = c.TrackLinks(links, func(i int) string { return r.e.opts.TrackLink(r.bid, sub.Seq, i) })
 	}
-	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag}}
+	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag, LinkPreview: preview}}
 }
 
 // tracking says whether the run's links go out as tracked links
