@@ -60,6 +60,9 @@ type notice struct {
 // chat the broadcast reports to, unless its creator made the change in
 // that chat: the conversation already answered them there.
 func (r *Reporter) changed(ctx context.Context, e herald.BroadcastChanged) {
+	if e.Action == "delete" || e.Action == "cancel" {
+		r.opts.Offers.take(e.Broadcast.ID) // undone: no run will close its offers
+	}
 	if !noticed[e.Action] {
 		return
 	}
