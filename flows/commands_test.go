@@ -20,6 +20,24 @@ func (h *harness) scheduleOne(name string) herald.Broadcast {
 	return bs[0]
 }
 
+// startRun stores a sending run of broadcast id with two LINE recipients
+// pending, as dispatch leaves it after the snapshot.
+func (h *harness) startRun(id string) (herald.Run, []herald.Delivery) {
+	h.t.Helper()
+	run := herald.Run{BroadcastID: id, Status: herald.RunSending, StartedAt: t0}
+	if err := h.store.CreateRun(&run); err != nil {
+		h.t.Fatal(err)
+	}
+	ds := []herald.Delivery{
+		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U000"}, Outcome: herald.Pending},
+		{Seq: 2, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U001"}, Outcome: herald.Pending},
+	}
+	if err := h.store.AddDeliveries(run.ID, ds); err != nil {
+		h.t.Fatal(err)
+	}
+	return run, ds
+}
+
 func TestListShowPauseResumeCancel(t *testing.T) {
 	h := newHarness(t)
 	a := h.scheduleOne("Alpha")
@@ -90,17 +108,7 @@ func TestErrorsListsFailuresWithACSV(t *testing.T) {
 	h := newHarness(t)
 	a := h.scheduleOne("Alpha")
 	mustContain(t, h.send("/errors "+a.ID), "has no failed recipients")
-	run := herald.Run{BroadcastID: a.ID, Status: herald.RunSending, StartedAt: t0}
-	if err := h.store.CreateRun(&run); err != nil {
-		t.Fatal(err)
-	}
-	subs := []herald.Delivery{
-		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U000"}, Outcome: herald.Pending},
-		{Seq: 2, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U001"}, Outcome: herald.Pending},
-	}
-	if err := h.store.AddDeliveries(run.ID, subs); err != nil {
-		t.Fatal(err)
-	}
+	run, subs := h.startRun(a.ID)
 	subs[0].Outcome, subs[0].Reason, subs[0].Attempts = herald.Failed, herald.ReasonBlocked, 1
 	subs[1].Outcome = herald.Sent
 	if err := h.store.RecordOutcomes(run.ID, subs); err != nil {
@@ -262,17 +270,7 @@ func TestConfirmationCountsOneRecipient(t *testing.T) {
 func TestShowOffersErrorsOnlyAfterFailures(t *testing.T) {
 	h := newHarness(t)
 	a := h.scheduleOne("Alpha")
-	run := herald.Run{BroadcastID: a.ID, Status: herald.RunSending, StartedAt: t0}
-	if err := h.store.CreateRun(&run); err != nil {
-		t.Fatal(err)
-	}
-	ds := []herald.Delivery{
-		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U000"}, Outcome: herald.Pending},
-		{Seq: 2, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U001"}, Outcome: herald.Pending},
-	}
-	if err := h.store.AddDeliveries(run.ID, ds); err != nil {
-		t.Fatal(err)
-	}
+	run, ds := h.startRun(a.ID)
 	ds[0].Outcome = herald.Sent
 	if err := h.store.RecordOutcomes(run.ID, ds[:1]); err != nil {
 		t.Fatal(err)
