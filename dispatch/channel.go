@@ -220,10 +220,14 @@ func (r *runner) hand(ctx context.Context, jobs chan<- *job, q *dueQueue, j *job
 // the content every recipient shares), to be sent within lim.
 func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 	c := r.b.Content.PersonalizeFor(sub)
+	var preview string
 	if tracked, links := r.tracking(); tracked {
+		if len(links) > 0 {
+			preview = c.PreviewTarget(links)
+		}
 		c = c.TrackLinks(links, func(i int) string { return r.e.opts.TrackLink(r.bid, sub.Seq, i) })
 	}
-	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag},
+	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag, LinkPreview: preview},
 		try: sendTry{stopped: r.stopped, park: true}}
 }
 

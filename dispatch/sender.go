@@ -40,6 +40,12 @@ type Message struct {
 	// text longer than a template): the recipients have
 	// them from an earlier try or run (PartialError, Delivery.PartsDone).
 	FromPart int
+	// LinkPreview is the address the first link of the text stands for
+	// when that link goes out tracked (herald.Content.PreviewTarget), ""
+	// otherwise: a platform that draws a preview of the first link
+	// (Telegram) is told to draw it from there, rather than fetching each
+	// recipient's tracked link.
+	LinkPreview string
 	// Pacer, set by the engine, is the channel's rate limit for the
 	// requests of a message after its first (the engine waited for that
 	// one): see Paced.

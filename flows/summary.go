@@ -107,7 +107,7 @@ func (t *turn) describeContent(c *herald.Content, maxText int) []string {
 		if maxText > 0 && len(text) > maxText {
 			text = append(text[:maxText-1], '…')
 		}
-		out = append(out, "  "+string(text))
+		out = append(out, "  "+asMarkup(string(text)))
 	}
 	if n := len(c.Images); n > 0 {
 		out = append(out, "  "+t.N("summary.images", n))

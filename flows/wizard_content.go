@@ -51,7 +51,7 @@ func askText(t *turn) error {
 	key := map[string]string{stepText: "wizard.text.ask", stepCaption: "wizard.caption.ask", stepCardText: "wizard.card_text.ask"}[t.sess.Step]
 	text := t.T(key) + "\n" + t.T("wizard.text.placeholders") + "\n" + t.T("wizard.text.formatting")
 	if cur, spans := t.textField(); *cur != "" {
-		text += "\n" + t.T("wizard.current", "Value", herald.Markup(*cur, *spans))
+		text += "\n" + t.T("wizard.current", "Value", asMarkup(herald.Markup(*cur, *spans)))
 	}
 	var cs []Choice
 	if t.sess.Step != stepText {
@@ -88,7 +88,7 @@ func handleText(t *turn) error {
 	if err != nil {
 		return err
 	}
-	t.say(t.T("wizard.text.preview", "Preview", preview(text, spans, &sub)))
+	t.say(t.T("wizard.text.preview", "Preview", asMarkup(preview(text, spans, &sub))))
 	return t.sectionDone(stepButtons)
 }
 

@@ -29,7 +29,8 @@ type Starter interface {
 // Events hears of timing events (the one sink the admin chats subscribe
 // to): herald.HeadsUp before a broadcast goes out, herald.Missed for one
 // due while Herald was down and not sent (a one-off is paused, waiting for
-// Send now, reschedule or cancel). Nil logs only.
+// Send now, reschedule or cancel), herald.StartFailed for one due whose
+// run could not start (held or skipped alike). Nil logs only.
 type Events interface {
 	Publish(ctx context.Context, e herald.Event)
 }

@@ -56,8 +56,9 @@ type textAnswer struct {
 	} `json:"parameters"`
 }
 
-// send posts text (HTML) with its keyboard, if any, to chat.
-func (c *textClient) send(ctx context.Context, chat any, text string, kb models.ReplyMarkup) (string, error) {
+// send posts text (HTML) with its keyboard, if any, to chat; preview, if
+// not "", is the address Telegram draws the link preview from.
+func (c *textClient) send(ctx context.Context, chat any, text string, kb models.ReplyMarkup, preview string) (string, error) {
 	var id string
 	switch v := chat.(type) {
 	case int64:
@@ -82,6 +83,13 @@ func (c *textClient) send(ctx context.Context, chat any, text string, kb models.
 	body = c.field(body, "parse_mode", string(models.ParseModeHTML))
 	if markup != nil {
 		body = c.field(body, "reply_markup", string(markup))
+	}
+	if preview != "" {
+		opts, err := json.Marshal(models.LinkPreviewOptions{URL: &preview})
+		if err != nil {
+			return "", fmt.Errorf("telegram: link preview: %w", err)
+		}
+		body = c.field(body, "link_preview_options", string(opts))
 	}
 	body = append(append(append(body, "--"...), c.boundary...), "--\r\n"...)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
