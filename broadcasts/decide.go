@@ -105,6 +105,7 @@ func (s *Service) control(ctx context.Context, c herald.Control, id string, who 
 	if ch.Changed() { // a repeated pause changes nothing and tells nobody
 		s.publish(ctx, herald.BroadcastChanged{Action: string(c), Broadcast: ch.Broadcast, From: ch.From, Actor: who.Key, Where: who.Where})
 	}
+	s.cascade(ctx, c, &ch.Broadcast, who)
 	return ch, nil
 }
 

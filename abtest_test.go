@@ -1,0 +1,59 @@
+package herald
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestABTestBands: the variants' bands and the rest's split the rank space
+// with no overlap and no gap, so nobody gets two variants and everyone
+// gets one message.
+func TestABTestBands(t *testing.T) {
+	tt := &ABTest{Percent: 15, Seed: 42, Variants: make([]Content, 2)}
+	for i := range 5000 {
+		k := SubscriberKey{Platform: LINE, ID: fmt.Sprintf("U%d", i)}
+		n := 0
+		for v := 1; v <= tt.N(); v++ {
+			if tt.Band(v).Takes(k) {
+				n++
+			}
+		}
+		if tt.RestSample().Takes(k) {
+			n++
+		}
+		if n != 1 {
+			t.Fatalf("%s is in %d parts", k, n)
+		}
+	}
+}
+
+func TestABTestValidate(t *testing.T) {
+	text := Content{Kind: TextContent, Text: "B"}
+	at := Broadcast{Schedule: Schedule{Kind: SendAt}}
+	for _, c := range []struct {
+		name  string
+		test  ABTest
+		b     Broadcast
+		field string
+	}{
+		{"two", ABTest{Variants: []Content{text}, Percent: 10, Wait: time.Hour}, at, ""},
+		{"one", ABTest{Percent: 10, Wait: time.Hour}, at, "ab.variants"},
+		{"five", ABTest{Variants: []Content{text, text, text, text}, Percent: 10, Wait: time.Hour}, at, "ab.variants"},
+		{"no rest", ABTest{Variants: []Content{text}, Percent: 50, Wait: time.Hour}, at, "ab.percent"},
+		{"no wait", ABTest{Variants: []Content{text}, Percent: 10}, at, "ab.wait"},
+		{"recurring", ABTest{Variants: []Content{text}, Percent: 10, Wait: time.Hour}, Broadcast{Schedule: Schedule{Kind: SendRecurring}}, "ab.schedule"},
+		{"empty variant", ABTest{Variants: []Content{{Kind: TextContent}}, Percent: 10, Wait: time.Hour}, at, "content.text"},
+	} {
+		err := c.test.Validate(&c.b)
+		got := ""
+		if ve, ok := err.(*ValidationError); ok {
+			got = ve.Field
+		} else if err != nil {
+			got = err.Error()
+		}
+		if got != c.field {
+			t.Errorf("%s: %v, want %q", c.name, err, c.field)
+		}
+	}
+}
