@@ -2,7 +2,6 @@ package broadcasts_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/heraldbot/herald/broadcasts"
 	"github.com/heraldbot/herald/dispatch"
 	"github.com/heraldbot/herald/dispatch/dispatchtest"
-	"github.com/heraldbot/herald/dispatch/line"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/schedule"
 	"github.com/heraldbot/herald/storage"
@@ -62,14 +60,7 @@ func (s *abSink) decided() []herald.ABDecided {
 func newABRig(t *testing.T) *abRig {
 	t.Helper()
 	c, st := dispatchtest.Open(t)
-	fakes := platformtest.NewServer(c.Now)
-	fakes.LINE.AllowTokens(lineToken)
-	srv := httptest.NewServer(fakes.Handler())
-	t.Cleanup(func() { fakes.Close(); srv.Close() })
-	ln, err := line.New(line.Config{Token: lineToken, BaseURL: srv.URL + "/line"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fakes, ln := lineFake(t, c)
 	sink := &abSink{}
 	eng := dispatchtest.Engine(t, st, map[herald.Platform]dispatch.Sender{herald.LINE: ln},
 		dispatch.Options{Workers: 2, Now: c.Now, Sleep: c.Sleep, SnapshotBatch: 50, Events: sink})

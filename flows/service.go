@@ -30,6 +30,7 @@ type Decisions interface {
 	Cancel(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
 	Delete(ctx context.Context, id string, who broadcasts.Actor) (herald.Broadcast, error)
 	RetryFailed(ctx context.Context, id string, who broadcasts.Actor) (herald.Run, int, error)
+	PickVariant(ctx context.Context, id string, variant int, who broadcasts.Actor) (herald.Broadcast, error)
 }
 
 // Failures reads who a broadcast's runs failed: /errors and its retry.
