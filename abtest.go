@@ -79,6 +79,20 @@ func VariantOf(s string, n int) int {
 	return int(s[0]-'A') + 1
 }
 
+// Plan is the test as planned, without what happened to it (children,
+// decision): what a submit starts from and a clone copies. The seed is
+// kept (drawn when 0), so a test sent again reaches the same samples.
+func (t *ABTest) Plan(draw func() uint64) *ABTest {
+	if t == nil {
+		return nil
+	}
+	p := &ABTest{Variants: t.Variants, Percent: t.Percent, Wait: t.Wait, Seed: t.Seed}
+	if p.Seed == 0 {
+		p.Seed = draw()
+	}
+	return p
+}
+
 // N is how many variants the test has, A included.
 func (t *ABTest) N() int { return 1 + len(t.Variants) }
 
@@ -87,9 +101,12 @@ func (t *ABTest) Band(i int) *Sample {
 	return &Sample{Percent: t.Percent, From: float64(i-1) * t.Percent, Seed: t.Seed}
 }
 
-// RestSample is the sample of everyone no variant could have reached.
+// RestSample is the sample of everyone no variant could have reached: the
+// band from the variants' end to 100%. (Not a holdout: the variants'
+// people are no control group, they got a variant.)
 func (t *ABTest) RestSample() *Sample {
-	return &Sample{HoldoutPercent: float64(t.N()) * t.Percent, Seed: t.Seed}
+	from := float64(t.N()) * t.Percent
+	return &Sample{Percent: 100 - from, From: from, Seed: t.Seed}
 }
 
 // Pending reports whether the test still has a winner to pick or the

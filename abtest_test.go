@@ -10,20 +10,25 @@ import (
 // with no overlap and no gap, so nobody gets two variants and everyone
 // gets one message.
 func TestABTestBands(t *testing.T) {
-	tt := &ABTest{Percent: 15, Seed: 42, Variants: make([]Content, 2)}
-	for i := range 5000 {
-		k := SubscriberKey{Platform: LINE, ID: fmt.Sprintf("U%d", i)}
-		n := 0
-		for v := 1; v <= tt.N(); v++ {
-			if tt.Band(v).Takes(k) {
+	for _, p := range []float64{15, 33.3, 0.7} {
+		tt := &ABTest{Percent: p, Seed: 42, Variants: make([]Content, 2)}
+		if err := tt.RestSample().Validate(); err != nil {
+			t.Fatalf("%v%%: the rest's sample: %v", p, err)
+		}
+		for i := range 5000 {
+			k := SubscriberKey{Platform: LINE, ID: fmt.Sprintf("U%d", i)}
+			n := 0
+			for v := 1; v <= tt.N(); v++ {
+				if tt.Band(v).Takes(k) {
+					n++
+				}
+			}
+			if tt.RestSample().Takes(k) {
 				n++
 			}
-		}
-		if tt.RestSample().Takes(k) {
-			n++
-		}
-		if n != 1 {
-			t.Fatalf("%s is in %d parts", k, n)
+			if n != 1 {
+				t.Fatalf("%v%%: %s is in %d parts", p, k, n)
+			}
 		}
 	}
 }

@@ -75,7 +75,7 @@ func (s *Sample) Validate() error {
 			return invalid("audience.sample.max", CodeInvalid, 0)
 		}
 	}
-	if s.From != 0 && !(s.From > 0 && s.Percent > 0 && s.From+s.Percent <= 100) {
+	if s.From != 0 && !(s.From > 0 && s.Percent > 0 && s.From+s.Percent <= 100+bandSlack) {
 		return invalid("audience.sample.from", CodeInvalid, 0)
 	}
 	if s.HoldoutPercent != 0 {
@@ -155,8 +155,15 @@ func (s *Sample) Sent() Band {
 	if s.HoldoutPercent > 0 {
 		return SampleBand(s.HoldoutPercent, 100)
 	}
-	return SampleBand(s.From, s.From+s.Percent)
+	to := s.From + s.Percent
+	if to >= 100-bandSlack { // 66.6 + 33.4 may add up to a hair under 100
+		to = 100
+	}
+	return SampleBand(s.From, to)
 }
+
+// bandSlack absorbs float rounding where bands meet 100%.
+const bandSlack = 1e-9
 
 // Capped reports whether the sample is "at most Max people": the Max
 // lowest ranks of the audience, which only the whole audience can tell.

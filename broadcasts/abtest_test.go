@@ -268,3 +268,20 @@ func TestPickWinner(t *testing.T) {
 		}
 	}
 }
+
+// TestCloneOfATestIsTheSameTest: a copy of a test that went out is the
+// same test, not yet started, on the same samples.
+func TestCloneOfATestIsTheSameTest(t *testing.T) {
+	r := newABRig(t)
+	b := r.submit(t, 2)
+	r.advance(t, r.restart(t), 61*time.Second)
+	c, err := r.svc.Clone(context.Background(), b.ID, func(base string, n int) string { return base + " (copy)" },
+		herald.Origin{Frontend: "console"}, broadcasts.Actor{Key: "console:ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := r.st.Broadcast(b.ID)
+	if c.Test == nil || c.Test.N() != 2 || c.Test.Seed != p.Test.Seed || len(c.Test.Children) != 0 || !c.Test.DecideAt.IsZero() {
+		t.Errorf("the copy's test %+v, want the plan of %+v", c.Test, p.Test)
+	}
+}

@@ -189,6 +189,7 @@ func (s *Service) Clone(ctx context.Context, id string, name func(base string, n
 	c := herald.Broadcast{
 		Origin: origin, Audience: b.Audience, Content: b.Content, Category: b.Category, Tag: b.Tag,
 		EndOperatorChats: b.EndOperatorChats, Status: herald.StatusDraft, CreatedBy: who.Key, UpdatedBy: who.Key,
+		Test: b.Test.Plan(herald.NewSampleSeed), // the same test again, on the same samples
 	}
 	if b.Schedule.Kind == herald.SendRecurring || b.Schedule.Kind == herald.SendUserLocal {
 		c.Schedule = b.Schedule

@@ -16,14 +16,9 @@ import (
 func (s *Service) Check(d *herald.Broadcast) (herald.Count, herald.Status, error) {
 	now := s.opts.Now()
 	d.Audience.Sample = d.Audience.Sample.Seeded(herald.NewSampleSeed)
-	if t := d.Test; t != nil {
-		// The test draws its own bands: A is the broadcast's sample.
-		c := *t
-		if c.Seed == 0 {
-			c.Seed = herald.NewSampleSeed()
-		}
-		c.Children, c.DecideAt, c.Winner, c.Rest, c.Asked, c.Done = nil, time.Time{}, 0, "", false, false
-		d.Test, d.Audience.Sample = &c, c.Band(1)
+	if d.Test != nil { // the test draws its own bands: A is the broadcast's sample
+		d.Test = d.Test.Plan(herald.NewSampleSeed)
+		d.Audience.Sample = d.Test.Band(1)
 	}
 	if d.Schedule.Kind == herald.SendNow && d.Schedule.At.IsZero() {
 		d.Schedule.At = now.Add(s.opts.UndoDelay)

@@ -102,7 +102,7 @@ func TestPickVariant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rest.ABPart == nil || !rest.ABPart.Rest || rest.Content.Text != "Or this?" || rest.Audience.Sample.HoldoutPercent != 20 {
+	if rest.ABPart == nil || !rest.ABPart.Rest || rest.Content.Text != "Or this?" || rest.Audience.Sample.From != 20 || rest.Audience.Sample.Percent != 80 {
 		t.Errorf("the rest %+v (part %+v, sample %+v), want B to all but the variants' 20%%", rest, rest.ABPart, rest.Audience.Sample)
 	}
 	h.send(`/new "Plain" on telegram now`)
