@@ -37,6 +37,8 @@ type Decisions interface {
 type Failures interface {
 	Retryable(id string) (int, error)
 	WriteFailures(w io.Writer, id string, begin func()) (herald.ReasonCounter, int, error)
+	// TestResults is how an A/B test's variants did so far (/show).
+	TestResults(p *herald.Broadcast) ([]herald.VariantResult, error)
 }
 
 // Service is the broadcasts service as flows uses it

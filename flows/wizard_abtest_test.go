@@ -94,6 +94,10 @@ func TestPickVariant(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	mustContain(t, h.send("/show "+b.ID), "the variants side by side:", "A ("+b.ID+"): 0 delivered", "B (B-VARBBB): 0 delivered")
+	if !h.offered("/pick " + b.ID + " B") {
+		t.Error("/show of a test waiting for its winner offers no pick")
+	}
 	mustContain(t, h.send("/pick "+b.ID+" E"), "Which variant? Write its letter after the ID, e.g. /pick "+b.ID+" B.")
 	mustContain(t, h.send("/pick "+b.ID+" b"), "B goes to the rest of “Which is better?” now.")
 	mustContain(t, h.send("/pick "+b.ID+" A"), "winner was picked already: B.")
@@ -121,7 +125,7 @@ func TestPickVariant(t *testing.T) {
 func TestABReply(t *testing.T) {
 	h := newHarness(t)
 	loc := h.cfg.Catalog.Localizer("en")
-	e := herald.ABDecided{Test: herald.Broadcast{ID: "B-TEST", Name: "Sale"},
+	e := herald.ABDecided{Test: herald.Broadcast{ID: "B-TEST", Name: "Sale", Test: &herald.ABTest{Variants: make([]herald.Content, 1)}},
 		Results: []herald.VariantResult{{BroadcastID: "B-TEST", Delivered: 40}, {BroadcastID: "B-VARB", Delivered: 38}}}
 	r := ABReply(loc, &e)
 	for _, want := range []string{"A/B test “Sale” (B-TEST), the variants side by side:",
