@@ -14,7 +14,8 @@ var (
 	ErrNotTest = errors.New("broadcasts: not an A/B test")
 	// ErrNotSent: the test's variants have not gone out yet.
 	ErrNotSent = errors.New("broadcasts: A/B variants not sent yet")
-	// ErrDecided: the test's winner was picked already.
+	// ErrDecided: the test's winner was picked already (or, with no
+	// Winner, the test was canceled while it waited).
 	ErrDecided = errors.New("broadcasts: A/B winner already picked")
 )
 
@@ -95,7 +96,8 @@ func (s *Service) makePart(ctx context.Context, b *herald.Broadcast) error {
 // DecideAt): the variant with the best rate of unique taps and clicks
 // goes to the rest; with no taps at all the test's chat is asked to pick.
 // It is safe to call again: a test decided before a restart only gets
-// its rest made if that was missing, an asked one is not asked twice.
+// its rest made if that was missing, an asked one is not asked twice. A
+// paused test waits to be resumed; a canceled one sends no rest.
 func (s *Service) DecideTest(ctx context.Context, id string) error {
 	p, err := s.opts.Store.Broadcast(id)
 	if err != nil {
@@ -115,6 +117,9 @@ func (s *Service) DecideTest(ctx context.Context, id string) error {
 		})
 		return wrap("close canceled test", id, err)
 	case t.Asked:
+		return nil
+	case p.Status == herald.StatusPaused:
+		// Held: resuming it plans the decision again, then overdue.
 		return nil
 	}
 	results, err := s.TestResults(&p)
@@ -160,7 +165,7 @@ func (s *Service) pick(ctx context.Context, id string, w int, results []herald.V
 		switch {
 		case t == nil:
 			return ErrNotTest
-		case t.Winner != 0:
+		case t.Winner != 0 || t.Done: // picked, or called off
 			return ErrDecided
 		case len(t.Children) < len(t.Variants):
 			return ErrNotSent
@@ -231,6 +236,29 @@ func (s *Service) TestResults(p *herald.Broadcast) ([]herald.VariantResult, erro
 		out[i].Responded = cnt.Total
 	}
 	return out, nil
+}
+
+// callOff is canceling a test whose variants went out and finished while
+// it waits for its winner: the rest is never sent. ok is false for any
+// other broadcast, which the usual cancel handles.
+func (s *Service) callOff(id string, who Actor) (ch herald.Change, ok bool, err error) {
+	waiting := func(b *herald.Broadcast) bool { return b.Test.Pending() && b.Test.Winner == 0 && b.Status.Final() }
+	if b, err := s.opts.Store.Broadcast(id); err != nil || !waiting(&b) {
+		return ch, false, nil
+	}
+	ch.Broadcast, err = s.opts.Store.UpdateBroadcast(id, func(b *herald.Broadcast) error {
+		ch.From = b.Status
+		if !waiting(b) {
+			return ErrDecided
+		}
+		b.Test.Done, b.UpdatedBy = true, who.Key
+		return nil
+	})
+	if err != nil {
+		return ch, true, wrap("call off test", id, err)
+	}
+	s.audit(who.Key, "ab.call_off", id, "")
+	return ch, true, nil
 }
 
 // cascade applies a control of a test to its variants, so pausing or

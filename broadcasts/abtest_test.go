@@ -285,3 +285,23 @@ func TestCloneOfATestIsTheSameTest(t *testing.T) {
 		t.Errorf("the copy's test %+v, want the plan of %+v", c.Test, p.Test)
 	}
 }
+
+// TestABCanceledWhileWaiting: a test whose variants went out can be
+// canceled while it waits: nobody is asked and the rest gets nothing.
+func TestABCanceledWhileWaiting(t *testing.T) {
+	r := newABRig(t)
+	b := r.submit(t, 2)
+	s := r.restart(t)
+	r.advance(t, s, 61*time.Second)
+	_, before := r.got()
+	if _, err := r.svc.Cancel(context.Background(), b.ID, broadcasts.Actor{Key: "console:ann"}); err != nil {
+		t.Fatal(err)
+	}
+	r.advance(t, s, 3*time.Hour)
+	if _, after := r.got(); len(r.sink.decided()) != 0 || len(after) != len(before) {
+		t.Errorf("after canceling: %d decisions, %d people reached (were %d)", len(r.sink.decided()), len(after), len(before))
+	}
+	if _, err := r.svc.PickVariant(context.Background(), b.ID, 1, broadcasts.Actor{Key: "console:ann"}); err == nil {
+		t.Error("a canceled test took a pick")
+	}
+}

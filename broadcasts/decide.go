@@ -86,6 +86,11 @@ func (s *Service) Cancel(ctx context.Context, id string, who Actor) (herald.Chan
 }
 
 func (s *Service) control(ctx context.Context, c herald.Control, id string, who Actor) (herald.Change, error) {
+	if c == herald.Cancel {
+		if ch, ok, err := s.callOff(id, who); ok {
+			return ch, err
+		}
+	}
 	var ch herald.Change
 	var err error
 	if rc := s.opts.Runs; rc != nil {

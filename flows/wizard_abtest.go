@@ -187,7 +187,11 @@ func (m *manager) pickVariant(args string) error {
 	switch {
 	case errors.Is(err, broadcasts.ErrDecided):
 		now, _ := m.reads.Broadcast(b.ID)
-		m.t.say(m.t.T("err.ab.decided", "ID", b.ID, "Letter", herald.VariantLetter(now.Test.Winner)), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
+		msg := m.t.T("err.ab.called_off", "ID", b.ID)
+		if now.Test != nil && now.Test.Winner != 0 {
+			msg = m.t.T("err.ab.decided", "ID", b.ID, "Letter", herald.VariantLetter(now.Test.Winner))
+		}
+		m.t.say(msg, m.t.choice("/show "+b.ID, m.t.T("btn.show")))
 		return nil
 	case errors.Is(err, broadcasts.ErrNotSent):
 		m.t.say(m.t.T("err.ab.not_sent", "ID", b.ID), m.t.choice("/show "+b.ID, m.t.T("btn.show")))

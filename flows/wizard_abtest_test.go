@@ -145,3 +145,25 @@ func TestABReply(t *testing.T) {
 		}
 	}
 }
+
+// /cancel of a test whose variants went out calls off the rest; a pick
+// after it says so.
+func TestCancelWaitingTest(t *testing.T) {
+	h := sampleHarness(t)
+	abDraft(h, "Which is better?", "Or this?")
+	h.press("sum:confirm")
+	b := h.stored()
+	for _, st := range []herald.Status{herald.StatusSending, herald.StatusCompleted} {
+		if _, err := h.store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+			x.Status, x.Test.Children = st, []string{"B-VARBBB"}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustContain(t, h.send("/cancel "+b.ID), b.ID)
+	mustContain(t, h.send("/pick "+b.ID+" A"), "was canceled while it waited for its winner: nothing goes to the rest.")
+	if got, _ := h.store.Broadcast(b.ID); !got.Test.Done || got.Test.Rest != "" {
+		t.Errorf("test after /cancel %+v", got.Test)
+	}
+}
