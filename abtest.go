@@ -119,9 +119,9 @@ func (t *ABTest) Pending() bool { return t != nil && !t.Done }
 func (t *ABTest) Validate(b *Broadcast) error {
 	switch n := t.N(); {
 	case n < MinVariants:
-		return invalid("ab.variants", CodeRequired, MinVariants)
+		return invalid("ab_test.variants", CodeRequired, MinVariants)
 	case n > MaxVariants:
-		return invalid("ab.variants", CodeTooMany, MaxVariants)
+		return invalid("ab_test.variants", CodeTooMany, MaxVariants)
 	}
 	for i := range t.Variants {
 		if err := t.Variants[i].Validate(); err != nil {
@@ -129,13 +129,13 @@ func (t *ABTest) Validate(b *Broadcast) error {
 		}
 	}
 	if !(t.Percent > 0 && float64(t.N())*t.Percent < 100) {
-		return invalid("ab.percent", CodeInvalid, 0)
+		return invalid("ab_test.percent", CodeInvalid, 0)
 	}
 	if t.Wait < MinABWait || t.Wait > MaxABWait {
-		return invalid("ab.wait", CodeInvalid, 0)
+		return invalid("ab_test.wait_minutes", CodeInvalid, 0)
 	}
 	if k := b.Schedule.Kind; k != SendNow && k != SendAt {
-		return invalid("ab.schedule", CodeInvalid, 0)
+		return invalid("ab_test.schedule", CodeInvalid, 0)
 	}
 	return nil
 }

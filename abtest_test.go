@@ -43,11 +43,11 @@ func TestABTestValidate(t *testing.T) {
 		field string
 	}{
 		{"two", ABTest{Variants: []Content{text}, Percent: 10, Wait: time.Hour}, at, ""},
-		{"one", ABTest{Percent: 10, Wait: time.Hour}, at, "ab.variants"},
-		{"five", ABTest{Variants: []Content{text, text, text, text}, Percent: 10, Wait: time.Hour}, at, "ab.variants"},
-		{"no rest", ABTest{Variants: []Content{text}, Percent: 50, Wait: time.Hour}, at, "ab.percent"},
-		{"no wait", ABTest{Variants: []Content{text}, Percent: 10}, at, "ab.wait"},
-		{"recurring", ABTest{Variants: []Content{text}, Percent: 10, Wait: time.Hour}, Broadcast{Schedule: Schedule{Kind: SendRecurring}}, "ab.schedule"},
+		{"one", ABTest{Percent: 10, Wait: time.Hour}, at, "ab_test.variants"},
+		{"five", ABTest{Variants: []Content{text, text, text, text}, Percent: 10, Wait: time.Hour}, at, "ab_test.variants"},
+		{"no rest", ABTest{Variants: []Content{text}, Percent: 50, Wait: time.Hour}, at, "ab_test.percent"},
+		{"no wait", ABTest{Variants: []Content{text}, Percent: 10}, at, "ab_test.wait_minutes"},
+		{"recurring", ABTest{Variants: []Content{text}, Percent: 10, Wait: time.Hour}, Broadcast{Schedule: Schedule{Kind: SendRecurring}}, "ab_test.schedule"},
 		{"empty variant", ABTest{Variants: []Content{{Kind: TextContent}}, Percent: 10, Wait: time.Hour}, at, "content.text"},
 	} {
 		err := c.test.Validate(&c.b)

@@ -170,7 +170,7 @@ func (s *Service) pick(ctx context.Context, id string, w int, results []herald.V
 		case len(t.Children) < len(t.Variants):
 			return ErrNotSent
 		case w < 1 || w > t.N():
-			return &herald.ValidationError{Field: "ab.winner", Code: herald.CodeInvalid}
+			return &herald.ValidationError{Field: "ab_test.winner", Code: herald.CodeInvalid}
 		}
 		t.Winner, t.Rest = w, herald.NewBroadcastID(partIDLen)
 		return nil

@@ -333,7 +333,7 @@ func (t *turn) validationLine(err error) string {
 		return t.T("err.quiet.invalid")
 	case strings.HasPrefix(ve.Field, "schedule"):
 		return t.T("err.timing.missing")
-	case ve.Field == "ab.schedule":
+	case ve.Field == "ab_test.schedule":
 		return t.T("err.ab.timing")
 	}
 	return t.T("err.invalid_generic")

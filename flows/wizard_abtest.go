@@ -111,9 +111,9 @@ func handleABSplit(t *turn) error {
 	var ve *herald.ValidationError
 	if err := test.Validate(d); errors.As(err, &ve) {
 		switch ve.Field {
-		case "ab.percent":
+		case "ab_test.percent":
 			return t.fail(t.T("err.ab.percent", "Count", test.N(), "Max", FormatPercent(math.Floor(1000/float64(test.N()))/10)))
-		case "ab.wait":
+		case "ab_test.wait_minutes":
 			return t.fail(t.T("err.ab.wait"))
 		}
 		return t.fail(t.validationLine(err))
