@@ -18,6 +18,7 @@ var editTargets = map[string]string{
 
 func askSummary(t *turn) error {
 	d := &t.sess.Draft
+	t.abFollowA(d)
 	cnt, err := t.count(d)
 	if err != nil {
 		return err

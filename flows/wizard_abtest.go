@@ -154,6 +154,20 @@ func parseSplit(s string) (percent float64, wait time.Duration, ok bool) {
 	return percent, wait, gotP && gotW
 }
 
+// abFollowA gives the test's variants A's content as it is now, each with
+// its own text: a button or picture changed after the test was set goes
+// with every variant.
+func (t *turn) abFollowA(d *herald.Broadcast) {
+	if d.Test == nil {
+		return
+	}
+	for i, v := range d.Test.Variants {
+		c := d.Content
+		c.Text, c.Spans = v.Text, v.Spans
+		d.Test.Variants[i] = c
+	}
+}
+
 // abLines are the summary's lines of a test: the split and wait, and
 // each other variant's text.
 func (t *turn) abLines(test *herald.ABTest) []string {

@@ -28,6 +28,11 @@ func TestWizardABTest(t *testing.T) {
 	}
 	mustContain(t, h.send("Third try"), "each of the 3 variants")
 	mustContain(t, h.press("abs:20% 24h"), "3 variants, 20% of the audience each", "C · Third try")
+	h.press("ed:buttons")
+	h.press("btn:url")
+	h.send("Yes")
+	h.send("https://shop.example.com/yes")
+	mustContain(t, h.press(choiceDone), "C · Third try")
 	mustContain(t, h.press("sum:confirm"), "goes out to")
 	h.golden("wizard_abtest")
 
@@ -38,6 +43,9 @@ func TestWizardABTest(t *testing.T) {
 	}
 	if test.Variants[0].Text != "Or is this better?" || len(test.Variants[0].Spans) == 0 {
 		t.Errorf("variant B %+v, want the formatted text", test.Variants[0])
+	}
+	if len(test.Variants[1].Buttons) != 1 || test.Variants[1].Buttons[0].Label != "Yes" {
+		t.Errorf("variant C's buttons %+v, want A's button added after the test was set", test.Variants[1].Buttons)
 	}
 	if s := b.Audience.Sample; s == nil || *s != *test.Band(1) {
 		t.Errorf("stored sample %+v, want variant A's band", s)

@@ -134,7 +134,9 @@ func (s *Scheduler) Load(ctx context.Context) error {
 		return fmt.Errorf("schedule: load tests: %w", err)
 	}
 	for i := range tests {
-		s.plan(ctx, &tests[i], true)
+		if tests[i].Test.Pending() {
+			s.plan(ctx, &tests[i], true)
+		}
 	}
 	if s.opts.Retention > 0 {
 		s.push(entry{at: s.opts.Now(), act: actRetention})
