@@ -139,6 +139,16 @@ func (r *abRig) submit(t *testing.T, variants int) herald.Broadcast {
 	return b
 }
 
+// sent submits a test of n variants, starts the scheduler and lets the
+// variants go out (the undo delay passes).
+func (r *abRig) sent(t *testing.T, n int) (herald.Broadcast, *schedule.Scheduler) {
+	t.Helper()
+	b := r.submit(t, n)
+	s := r.restart(t)
+	r.advance(t, s, 61*time.Second)
+	return b, s
+}
+
 func (r *abRig) tap(t *testing.T, broadcastID string, people map[string]bool, n int) {
 	t.Helper()
 	var taps []herald.Tap
@@ -160,9 +170,7 @@ func (r *abRig) tap(t *testing.T, broadcastID string, people map[string]bool, n 
 // it sends nothing again.
 func TestABWinnerGoesToTheRest(t *testing.T) {
 	r := newABRig(t)
-	b := r.submit(t, 3)
-	s := r.restart(t)
-	r.advance(t, s, 61*time.Second)
+	b, s := r.sent(t, 3)
 
 	byText, per := r.got()
 	a, bb, c := byText["Variant A"], byText["Variant B"], byText["Variant C"]
@@ -217,9 +225,7 @@ func TestABWinnerGoesToTheRest(t *testing.T) {
 // second pick is refused.
 func TestABNobodyTappedAsksTheAdmin(t *testing.T) {
 	r := newABRig(t)
-	b := r.submit(t, 2)
-	s := r.restart(t)
-	r.advance(t, s, 61*time.Second)
+	b, s := r.sent(t, 2)
 	r.advance(t, s, 2*time.Hour)
 	ds := r.sink.decided()
 	if len(ds) != 1 || ds[0].Winner != 0 || len(ds[0].Results) != 2 {
@@ -290,9 +296,7 @@ func TestCloneOfATestIsTheSameTest(t *testing.T) {
 // canceled while it waits: nobody is asked and the rest gets nothing.
 func TestABCanceledWhileWaiting(t *testing.T) {
 	r := newABRig(t)
-	b := r.submit(t, 2)
-	s := r.restart(t)
-	r.advance(t, s, 61*time.Second)
+	b, s := r.sent(t, 2)
 	_, before := r.got()
 	if _, err := r.svc.Cancel(context.Background(), b.ID, broadcasts.Actor{Key: "console:ann"}); err != nil {
 		t.Fatal(err)
