@@ -170,7 +170,7 @@ func (r *abRig) tap(t *testing.T, broadcastID string, people map[string]bool, n 
 // it sends nothing again.
 func TestABWinnerGoesToTheRest(t *testing.T) {
 	r := newABRig(t)
-	b, s := r.sent(t, 3)
+	b, _ := r.sent(t, 3)
 
 	byText, per := r.got()
 	a, bb, c := byText["Variant A"], byText["Variant B"], byText["Variant C"]
@@ -187,7 +187,7 @@ func TestABWinnerGoesToTheRest(t *testing.T) {
 	r.tap(t, p.Test.Children[0], bb, 6)
 	r.tap(t, p.Test.Children[1], c, 1)
 
-	s = r.restart(t) // down and up again during the wait
+	s := r.restart(t) // down and up again during the wait
 	r.advance(t, s, time.Hour)
 	if len(r.sink.decided()) != 0 {
 		t.Fatal("decided before the wait was over")
