@@ -16,6 +16,10 @@ import (
 func (s *Service) Check(d *herald.Broadcast) (herald.Count, herald.Status, error) {
 	now := s.opts.Now()
 	d.Audience.Sample = d.Audience.Sample.Seeded(herald.NewSampleSeed)
+	if d.Test != nil { // the test draws its own bands: A is the broadcast's sample
+		d.Test = d.Test.Plan(herald.NewSampleSeed)
+		d.Audience.Sample = d.Test.Band(1)
+	}
 	if d.Schedule.Kind == herald.SendNow && d.Schedule.At.IsZero() {
 		d.Schedule.At = now.Add(s.opts.UndoDelay)
 	}

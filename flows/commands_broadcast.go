@@ -38,7 +38,11 @@ func (m *manager) show(args string) error {
 	if len(runs) > 0 {
 		text += "\n" + m.runLine(runs[len(runs)-1])
 	}
-	m.t.say(text, cs...)
+	ab, picks, err := m.abShown(&b)
+	if err != nil {
+		return err
+	}
+	m.t.say(text+ab, append(picks, cs...)...)
 	return nil
 }
 

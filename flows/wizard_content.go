@@ -70,18 +70,12 @@ func handleText(t *turn) error {
 	if t.pressed() != "" || t.in.File != nil {
 		return t.fail(t.T("err.type_text"))
 	}
-	text, spans := t.formatted()
-	if text == "" {
-		return t.fail(t.T("err.text.empty"))
-	}
-	if msg := t.textTooLong(&t.sess.Draft, text); msg != "" {
+	text, spans, msg := t.typedText()
+	if msg != "" {
 		return t.fail(msg)
 	}
 	if n := utf8.RuneCountInString(text); t.sess.Draft.Content.Kind == herald.CarouselContent && n > herald.MaxCardText {
 		return t.fail(t.T("err.card.text_long", "Max", herald.MaxCardText, "Len", n))
-	}
-	if bad := unknownPlaceholder(text); bad != "" {
-		return t.fail(t.T("err.text.placeholder", "Placeholder", bad))
 	}
 	*cur, *curSpans = text, spans
 	sub, _, err := t.previewRecipient(&t.sess.Draft) // none: the placeholders' fallbacks
@@ -365,6 +359,23 @@ func handleButtonDo(t *turn) error {
 		}
 	}
 	return t.addButton(b)
+}
+
+// typedText is the message text the admin typed, with its formatting,
+// or what is wrong with it: empty, too long for the channels, or an
+// unknown placeholder.
+func (t *turn) typedText() (string, []herald.Span, string) {
+	text, spans := t.formatted()
+	if text == "" {
+		return "", nil, t.T("err.text.empty")
+	}
+	if msg := t.textTooLong(&t.sess.Draft, text); msg != "" {
+		return "", nil, msg
+	}
+	if bad := unknownPlaceholder(text); bad != "" {
+		return "", nil, t.T("err.text.placeholder", "Placeholder", bad)
+	}
+	return text, spans, ""
 }
 
 // textTooLong says, when text is longer than d's channels take,

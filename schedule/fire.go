@@ -40,6 +40,11 @@ func (s *Scheduler) fire(ctx context.Context, e entry, now time.Time) {
 			return
 		}
 	}
+	if b.Test != nil && s.opts.Tests != nil {
+		if !s.startVariants(ctx, &b) {
+			return
+		}
+	}
 	run, err := s.starter.Start(ctx, b.ID)
 	if err != nil {
 		s.log.Error("schedule: start", "broadcast_id", b.ID, "error", err)
@@ -48,6 +53,31 @@ func (s *Scheduler) fire(ctx context.Context, e entry, now time.Time) {
 		return
 	}
 	s.log.Info("broadcast started", "broadcast_id", b.ID, "run_id", run.ID, "late_ms", late.Milliseconds())
+}
+
+// startVariants makes an A/B test's variants as it starts and plans its
+// decision; false when they could not be made (the test is not started:
+// nobody gets A without the others).
+func (s *Scheduler) startVariants(ctx context.Context, b *herald.Broadcast) bool {
+	p, err := s.opts.Tests.StartVariants(ctx, b.ID)
+	if err != nil {
+		s.log.Error("schedule: start A/B variants", "broadcast_id", b.ID, "error", err)
+		s.audit("broadcast.start_failed", b.ID, err.Error())
+		return false
+	}
+	s.mu.Lock()
+	v := s.version[b.ID]
+	s.mu.Unlock()
+	s.push(entry{at: p.Test.DecideAt, id: b.ID, act: actDecide, version: v})
+	return true
+}
+
+// decide picks an A/B test's winner at its time.
+func (s *Scheduler) decide(ctx context.Context, e entry) {
+	if err := s.opts.Tests.DecideTest(ctx, e.id); err != nil {
+		s.log.Error("schedule: decide A/B test", "broadcast_id", e.id, "error", err)
+		s.audit("ab.decide_failed", e.id, err.Error())
+	}
 }
 
 // missed handles a broadcast that came due while Herald was down, beyond

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
 )
 
 // Publish is the admin chats subscribing to the events sink: a run's
@@ -27,5 +28,8 @@ func (r *Reporter) Publish(ctx context.Context, e herald.Event) {
 		r.StartFailed(ctx, e.Broadcast)
 	case herald.BroadcastChanged:
 		r.changed(ctx, e)
+	case herald.ABDecided:
+		loc, _ := r.readerOf(e.Test.Origin)
+		r.notify(ctx, e.Test.ID, e.Test.Origin, flows.ABReply(loc, &e))
 	}
 }
