@@ -119,17 +119,21 @@ func (r *abRig) got() (byText map[string]map[string]bool, perPerson map[string]i
 	return byText, perPerson
 }
 
-func (r *abRig) submit(t *testing.T, variants int) herald.Broadcast {
-	t.Helper()
+// abDraft is a test of n variants, a tenth each, to every LINE user, now.
+func abDraft(variants int) herald.Broadcast {
 	test := &herald.ABTest{Percent: 10, Wait: 2 * time.Hour}
 	for i := 1; i < variants; i++ {
 		test.Variants = append(test.Variants, herald.Content{Kind: herald.TextContent, Text: "Variant " + herald.VariantLetter(i+1)})
 	}
-	d := herald.Broadcast{Name: "Sale", Category: herald.Marketing, Test: test,
+	return herald.Broadcast{Name: "Sale", Category: herald.Marketing, Test: test,
 		Content:  herald.Content{Kind: herald.TextContent, Text: "Variant A"},
 		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}, Recipients: herald.Users},
 		Schedule: herald.Schedule{Kind: herald.SendNow}}
-	b, cnt, err := r.svc.Submit(context.Background(), d, "", broadcasts.Actor{Key: "console:ann"})
+}
+
+func (r *abRig) submit(t *testing.T, variants int) herald.Broadcast {
+	t.Helper()
+	b, cnt, err := r.svc.Submit(context.Background(), abDraft(variants), "", broadcasts.Actor{Key: "console:ann"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,5 +311,23 @@ func TestABCanceledWhileWaiting(t *testing.T) {
 	}
 	if _, err := r.svc.PickVariant(context.Background(), b.ID, 1, broadcasts.Actor{Key: "console:ann"}); err == nil {
 		t.Error("a canceled test took a pick")
+	}
+}
+
+// A test's variant A is a tenth of the audience, but the test reaches all
+// of it in the end: over the approval threshold it waits for approval,
+// though A's share alone is under it.
+func TestABTestOverTheThresholdNeedsApproval(t *testing.T) {
+	r := newABRig(t)
+	svc, err := broadcasts.New(broadcasts.Options{Store: r.st, Runs: r.eng, Events: r.sink, Now: r.clock.Now, ApprovalThreshold: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, cnt, err := svc.Submit(context.Background(), abDraft(2), "", broadcasts.Actor{Key: "console:ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Status != herald.StatusPending || cnt.Total >= 100 {
+		t.Errorf("a test of 400 people (A: %d) over a threshold of 100 is %s, want pending approval", cnt.Total, b.Status)
 	}
 }
