@@ -38,6 +38,10 @@ type Broadcast struct {
 	ApprovedBy       string
 	// Runs counts the runs started so far (recurring broadcasts have many).
 	Runs int
+	// Test makes the broadcast an A/B test, its Content variant A.
+	Test *ABTest
+	// ABPart marks a variant or the rest of another broadcast's test.
+	ABPart *ABPart
 }
 
 // MaxNameLen bounds a broadcast's name so it fits in buttons and lists.
@@ -74,6 +78,11 @@ func (b *Broadcast) Validate() error {
 			}
 		default:
 			return invalid("category", CodeRequired, 0)
+		}
+	}
+	if b.Test != nil {
+		if err := b.Test.Validate(b); err != nil {
+			return err
 		}
 	}
 	return b.Schedule.Validate()

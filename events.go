@@ -67,3 +67,13 @@ type Missed struct {
 
 // EventName implements Event.
 func (Missed) EventName() string { return "notice.missed" }
+
+// StartFailed is published by the scheduler for a broadcast whose moment
+// came but whose run could not start (the error is in the server log and
+// /log): nothing was sent. A one-off is then paused, so it neither goes
+// out unnoticed later nor fails again at the next start; a recurring one
+// skipped that occurrence (Schedule.Next is the one it skipped).
+type StartFailed struct{ Broadcast Broadcast }
+
+// EventName implements Event.
+func (StartFailed) EventName() string { return "notice.start_failed" }

@@ -111,6 +111,19 @@ func (c Content) TrackLinks(links []Button, link func(i int) string) Content {
 	return c
 }
 
+// PreviewTarget is the target of the text's first link when it goes out
+// as a tracked link (links are the broadcast's TextLinks), "" otherwise:
+// platforms that draw a preview of a message's first link can be told to
+// draw it from there, once, instead of fetching every recipient's
+// tracked link (a redirect each). Call it before TrackLinks.
+func (c *Content) PreviewTarget(links []Button) string {
+	found := textLinks(c.Text, c.Spans)
+	if len(found) == 0 || !slices.ContainsFunc(links, func(b Button) bool { return b.URL == found[0].URL }) {
+		return ""
+	}
+	return found[0].URL
+}
+
 // trackSpans returns text's spans with each link whose target number
 // knows pointing at its tracked URL; spans is not changed.
 func trackSpans(text string, spans []Span, number func(url string) int, link func(i int) string) []Span {

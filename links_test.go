@@ -76,3 +76,22 @@ func TestTrackLinksLeavesPersonalAddressesDirect(t *testing.T) {
 		t.Errorf("links %v; personalised %q %v, want it untouched", links, got.Text, got.Spans)
 	}
 }
+
+// A preview is drawn from the first link's target when that link goes out
+// tracked; a first link that goes out as written needs no help.
+func TestPreviewTargetIsTheFirstTrackedLink(t *testing.T) {
+	for _, tc := range []struct{ markup, want string }{
+		{"Hi: <https://shop.example/sale|our sale> and https://blog.example/x", "https://shop.example/sale"},
+		{"Read https://blog.example/x, then <https://shop.example/|shop>", "https://blog.example/x"},
+		{"Yours: https://me.example/{id} then https://blog.example/x", ""},
+		{"No links at all", ""},
+	} {
+		text, spans := ParseMarkup(tc.markup, false)
+		c := Content{Kind: TextContent, Text: text, Spans: spans}
+		links := c.TextLinks()
+		mine := c.PersonalizeFor(&Subscriber{ID: "U1"})
+		if got := mine.PreviewTarget(links); got != tc.want {
+			t.Errorf("%q: preview target %q, want %q", tc.markup, got, tc.want)
+		}
+	}
+}

@@ -78,4 +78,5 @@ type Click struct {
 	BroadcastID string
 	ButtonID    string
 	Seq         uint32
+	At          time.Time
 }

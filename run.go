@@ -58,6 +58,11 @@ func (t Tally) Add(o Tally) Tally {
 // Done is how many recipients have a final outcome.
 func (t Tally) Done() int { return t.Sent + t.Failed + t.Skipped }
 
+// HasFailures reports whether there is anyone to list as failed: those
+// who failed, and those a crash left uncertain (listed when skipped). The
+// chat offers its ⚠️ Errors button only then.
+func (t Tally) HasFailures() bool { return t.Failed > 0 || t.Uncertain > 0 }
+
 // Outcome is what happened to one recipient.
 type Outcome string
 

@@ -25,7 +25,10 @@ import (
 // control. Disjoint bands of one Seed are disjoint random samples (A/B
 // variants: SampleBand).
 type Sample struct {
-	Percent        float64
+	Percent float64
+	// From moves a Percent sample's band up: it takes [From%, From+Percent%)
+	// (an A/B test's variant B, C or D: ABTest.Band).
+	From           float64
 	Max            int
 	HoldoutPercent float64
 	// Seed is at most MaxSampleSeed, so JSON carries it exactly everywhere.
@@ -71,6 +74,9 @@ func (s *Sample) Validate() error {
 		if s.Max < 1 {
 			return invalid("audience.sample.max", CodeInvalid, 0)
 		}
+	}
+	if s.From != 0 && !(s.From > 0 && s.Percent > 0 && s.From+s.Percent <= 100+bandSlack) {
+		return invalid("audience.sample.from", CodeInvalid, 0)
 	}
 	if s.HoldoutPercent != 0 {
 		set++
@@ -149,8 +155,15 @@ func (s *Sample) Sent() Band {
 	if s.HoldoutPercent > 0 {
 		return SampleBand(s.HoldoutPercent, 100)
 	}
-	return SampleBand(0, s.Percent)
+	to := s.From + s.Percent
+	if to >= 100-bandSlack { // 66.6 + 33.4 may add up to a hair under 100
+		to = 100
+	}
+	return SampleBand(s.From, to)
 }
+
+// bandSlack absorbs float rounding where bands meet 100%.
+const bandSlack = 1e-9
 
 // Capped reports whether the sample is "at most Max people": the Max
 // lowest ranks of the audience, which only the whole audience can tell.

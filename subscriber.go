@@ -87,8 +87,15 @@ type Subscriber struct {
 	// Tags are kept sorted and unique (see SetTags).
 	Tags []string
 	// Attributes are user-defined variables set by flows, buttons or the API.
-	Attributes      map[string]string
-	FirstSeen       time.Time
+	Attributes map[string]string
+	FirstSeen  time.Time
+	// LastInteraction is when the person last wrote to the bot, followed
+	// or joined, or tapped an action button in the chat: what the platform
+	// itself sees, the clock of Messenger's 24-hour window and of
+	// active:/inactive: targeting and /stats' "came back". A click on a
+	// tracked link does not move it: a web visit opens no window, the link
+	// can travel with a forwarded message, and the click is already
+	// counted as a response to its broadcast (tapped:).
 	LastInteraction time.Time
 	State           SubscriberState
 	// OperatorChat is true while a human operator is talking with the user;

@@ -86,6 +86,11 @@ func (s *Service) Cancel(ctx context.Context, id string, who Actor) (herald.Chan
 }
 
 func (s *Service) control(ctx context.Context, c herald.Control, id string, who Actor) (herald.Change, error) {
+	if c == herald.Cancel {
+		if ch, ok, err := s.callOff(id, who); ok {
+			return ch, err
+		}
+	}
 	var ch herald.Change
 	var err error
 	if rc := s.opts.Runs; rc != nil {
@@ -105,6 +110,7 @@ func (s *Service) control(ctx context.Context, c herald.Control, id string, who 
 	if ch.Changed() { // a repeated pause changes nothing and tells nobody
 		s.publish(ctx, herald.BroadcastChanged{Action: string(c), Broadcast: ch.Broadcast, From: ch.From, Actor: who.Key, Where: who.Where})
 	}
+	s.cascade(ctx, c, &ch.Broadcast, who)
 	return ch, nil
 }
 
@@ -188,6 +194,7 @@ func (s *Service) Clone(ctx context.Context, id string, name func(base string, n
 	c := herald.Broadcast{
 		Origin: origin, Audience: b.Audience, Content: b.Content, Category: b.Category, Tag: b.Tag,
 		EndOperatorChats: b.EndOperatorChats, Status: herald.StatusDraft, CreatedBy: who.Key, UpdatedBy: who.Key,
+		Test: b.Test.Plan(herald.NewSampleSeed), // the same test again, on the same samples
 	}
 	if b.Schedule.Kind == herald.SendRecurring || b.Schedule.Kind == herald.SendUserLocal {
 		c.Schedule = b.Schedule

@@ -54,11 +54,10 @@ type rig struct {
 
 const lineToken = "line-race-test"
 
-// newRig is a real database, the LINE fake over HTTP, the real dispatcher
-// and the service, with a broadcast to 30 LINE users due now.
-func newRig(t *testing.T, hooked *hookedStore) *rig {
+// lineFake is the platform fakes over HTTP on clock c and a LINE sender
+// to them, closed when the test ends.
+func lineFake(t *testing.T, c *platformtest.Clock) (*platformtest.Server, *line.Sender) {
 	t.Helper()
-	c, st := dispatchtest.Open(t)
 	fakes := platformtest.NewServer(c.Now)
 	fakes.LINE.AllowTokens(lineToken)
 	srv := httptest.NewServer(fakes.Handler())
@@ -67,6 +66,15 @@ func newRig(t *testing.T, hooked *hookedStore) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return fakes, ln
+}
+
+// newRig is a real database, the LINE fake over HTTP, the real dispatcher
+// and the service, with a broadcast to 30 LINE users due now.
+func newRig(t *testing.T, hooked *hookedStore) *rig {
+	t.Helper()
+	c, st := dispatchtest.Open(t)
+	fakes, ln := lineFake(t, c)
 	hooked.Store = st
 	eng := dispatchtest.Engine(t, hooked, map[herald.Platform]dispatch.Sender{herald.LINE: ln},
 		dispatch.Options{Workers: 2, Now: c.Now, Sleep: c.Sleep, ControlPoll: 20 * time.Millisecond, SnapshotBatch: 10})

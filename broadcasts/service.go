@@ -143,7 +143,7 @@ func (s *Service) audit(actor, action, target, detail string) {
 }
 
 // publish tells the sink, if any.
-func (s *Service) publish(ctx context.Context, e herald.BroadcastChanged) {
+func (s *Service) publish(ctx context.Context, e herald.Event) {
 	if s.opts.Events != nil {
 		s.opts.Events.Publish(ctx, e)
 	}

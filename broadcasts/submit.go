@@ -12,10 +12,14 @@ import (
 // broadcast, a time the scheduler can keep (lead time, readable cron, an
 // end date still ahead) and at least one recipient. It returns the count
 // and the status d would get: scheduled, or pending approval when the
-// audience is over the approval threshold.
+// audience (an A/B test's whole audience) is over the approval threshold.
 func (s *Service) Check(d *herald.Broadcast) (herald.Count, herald.Status, error) {
 	now := s.opts.Now()
 	d.Audience.Sample = d.Audience.Sample.Seeded(herald.NewSampleSeed)
+	if d.Test != nil { // the test draws its own bands: A is the broadcast's sample
+		d.Test = d.Test.Plan(herald.NewSampleSeed)
+		d.Audience.Sample = d.Test.Band(1)
+	}
 	if d.Schedule.Kind == herald.SendNow && d.Schedule.At.IsZero() {
 		d.Schedule.At = now.Add(s.opts.UndoDelay)
 	}
@@ -32,10 +36,31 @@ func (s *Service) Check(d *herald.Broadcast) (herald.Count, herald.Status, error
 	if cnt.Total == 0 {
 		return cnt, "", &herald.ValidationError{Field: "audience", Code: herald.CodeNoRecipients}
 	}
-	if th := s.opts.ApprovalThreshold; th > 0 && cnt.Total > th {
+	whole, err := s.wholeCount(d, cnt, now)
+	if err != nil {
+		return cnt, "", err
+	}
+	if th := s.opts.ApprovalThreshold; th > 0 && whole.Total > th {
 		return cnt, herald.StatusPending, nil
 	}
 	return cnt, herald.StatusScheduled, nil
+}
+
+// wholeCount is who d reaches in the end, given cnt, its count now: an A/B
+// test's count is variant A's share, but its variants and then the rest
+// reach its whole audience, and that is what the approval threshold and
+// the LINE quota weigh.
+func (s *Service) wholeCount(d *herald.Broadcast, cnt herald.Count, now time.Time) (herald.Count, error) {
+	if d.Test == nil {
+		return cnt, nil
+	}
+	a := d.Audience
+	a.Sample = nil
+	whole, err := s.opts.Store.Count(&a, d.Category, now)
+	if err != nil {
+		return whole, wrap("count", d.ID, err)
+	}
+	return whole, nil
 }
 
 // Submit checks d (see Check) and saves it scheduled or pending approval:
@@ -44,7 +69,10 @@ func (s *Service) Check(d *herald.Broadcast) (herald.Count, herald.Status, error
 func (s *Service) Submit(ctx context.Context, d herald.Broadcast, editID string, who Actor) (herald.Broadcast, herald.Count, error) {
 	cnt, status, err := s.Check(&d)
 	if err == nil {
-		err = s.checkQuota(ctx, cnt)
+		var whole herald.Count
+		if whole, err = s.wholeCount(&d, cnt, s.opts.Now()); err == nil {
+			err = s.checkQuota(ctx, whole)
+		}
 	}
 	if err != nil {
 		return d, cnt, err

@@ -18,31 +18,34 @@ type job struct {
 	// started is the in-flight mark of the job's recipients: the request
 	// leaves once it is durable (nil: the platform deduplicates).
 	started *mark
+	try     sendTry
 }
 
 // channel sends the run's pending recipients on platform p: a pager reads
-// pending records in Seq order and hands jobs to Options.Workers senders,
-// and group jobs to the group lane (lane.go); outcomes go to out for the
-// group commit.
+// pending records in Seq order and hands jobs to Options.Workers senders;
+// a job that must wait for a chat's gap waits in the channel's due queue
+// (lane.go) and comes back to them; outcomes go to out for the group
+// commit.
 func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []herald.Delivery, marks chan<- *mark) {
 	rt := r.e.routes[p]
 	jobs := make(chan *job, r.e.opts.Workers)
+	q := newDueQueue()
 	done := make(chan struct{})
 	for range r.e.opts.Workers {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for j := range jobs {
-				r.execute(ctx, rt.s, j, out)
+				r.execute(ctx, rt.s, j, out, q)
 			}
 		}()
 	}
-	lane := newGroupLane()
-	r.page(ctx, p, rt, jobs, lane, out, marks)
+	go r.due(ctx, q, jobs)
+	r.page(ctx, p, rt, jobs, q, out, marks)
+	q.close()
 	close(jobs)
 	for range r.e.opts.Workers {
 		<-done
 	}
-	lane.wg.Wait()
 }
 
 // pager hands one channel's pending recipients to the senders.
@@ -51,7 +54,7 @@ type pager struct {
 	p        herald.Platform
 	rt       *route // nil: no sender for the platform
 	jobs     chan<- *job
-	lane     *groupLane
+	q        *dueQueue
 	out      chan<- []herald.Delivery
 	size     int
 	maxMulti int  // recipients per multicast; 0: push one by one
@@ -64,6 +67,9 @@ type pager struct {
 	// shared is the retry key's view of the content when every recipient
 	// gets the same (nothing personal, no tracked links): built once.
 	shared string
+	// keyed: the sender deduplicates, so its messages carry retry keys
+	// (no other sender reads them: a key per recipient cost a hash).
+	keyed bool
 }
 
 // page feeds jobs until the channel's pending records are all handed out or
@@ -75,11 +81,12 @@ type pager struct {
 // sleeps until the next is due. Those due before the previous pass were
 // handed out then (in flight or committed), so a pass never sends anyone
 // twice; a restarted run begins again with no lower bound.
-func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, lane *groupLane, out chan<- []herald.Delivery, marks chan<- *mark) {
-	pg := &pager{r: r, p: p, rt: rt, jobs: jobs, lane: lane, out: out, size: r.e.opts.PageSize}
+func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, q *dueQueue, out chan<- []herald.Delivery, marks chan<- *mark) {
+	pg := &pager{r: r, p: p, rt: rt, jobs: jobs, q: q, out: out, size: r.e.opts.PageSize}
 	if rt != nil && !deduplicates(rt.s) {
 		pg.marks = marks
 	}
+	pg.keyed = rt != nil && pg.marks == nil
 	if rt != nil && r.e.multicasts(&r.b) {
 		pg.maxMulti = rt.maxMulti
 		pg.shared = contentKey(&r.b.Content)
@@ -102,10 +109,9 @@ func (pg *pager) flush(ctx context.Context) bool {
 		return !pg.r.stopped()
 	}
 	pg.batch = nil
-	ds := j.ds
 	j.started = pg.started // marks commit in order: the latest covers the batch
-	j.msg.RetryKey = retryKey(pg.r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), pg.contentKey(&j.msg.Content))
-	return pg.r.hand(ctx, pg.jobs, j)
+	pg.key(j)
+	return pg.r.hand(ctx, pg.jobs, pg.q, j)
 }
 
 // pass hands out the pending recipients due in (lower, upper] (every due
@@ -179,11 +185,8 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subs
 	j.ds = []herald.Delivery{d}
 	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.FromPart = d.PartsDone
-	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, pg.contentKey(&j.msg.Content))
-	if sub.Kind == herald.KindGroup {
-		return r.handGroup(ctx, pg.lane, pg.rt.s, j, pg.out)
-	}
-	return r.hand(ctx, pg.jobs, j)
+	pg.key(j)
+	return r.hand(ctx, pg.jobs, pg.q, j)
 }
 
 // sleepUntil waits for t, or until the run stops (false).
@@ -200,25 +203,32 @@ func (r *runner) sleepUntil(ctx context.Context, t time.Time) bool {
 	return r.e.opts.Sleep(ctx, t.Sub(r.e.opts.Now())) == nil && !r.stopped()
 }
 
-func (r *runner) hand(ctx context.Context, jobs chan<- *job, j *job) bool {
+// hand gives j to the channel's workers; false when the run stopped first.
+func (r *runner) hand(ctx context.Context, jobs chan<- *job, q *dueQueue, j *job) bool {
+	q.live.Add(1)
 	select {
 	case jobs <- j:
 		return true
 	case <-r.stopCh:
-		return false
 	case <-ctx.Done():
-		return false
 	}
+	q.live.Done()
+	return false
 }
 
 // newJob renders the broadcast for one recipient (or, for a multicast,
 // the content every recipient shares), to be sent within lim.
 func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
 	c := r.b.Content.PersonalizeFor(sub)
+	var preview string
 	if tracked, links := r.tracking(); tracked {
+		if len(links) > 0 {
+			preview = c.PreviewTarget(links)
+		}
 		c = c.TrackLinks(links, func(i int) string { return r.e.opts.TrackLink(r.bid, sub.Seq, i) })
 	}
-	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag}}
+	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag, LinkPreview: preview},
+		try: sendTry{stopped: r.stopped, park: true}}
 }
 
 // tracking says whether the run's links go out as tracked links
@@ -289,32 +299,46 @@ func (r *runner) decide(d herald.Delivery, sub herald.Subscriber, err error) (he
 	return sub, d, true
 }
 
-// execute sends one job and hands its outcomes to the committer. A job
-// the run stopped before sending leaves its recipients pending.
-func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []herald.Delivery) {
-	if !j.started.wait() {
+// execute sends one job and hands its outcomes to the committer, or
+// parks it in q until a chat's gap has passed (*NotYet). A job the run
+// stopped before sending leaves its recipients pending.
+func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []herald.Delivery, q *dueQueue) {
+	var later *NotYet
+	if err := r.send(ctx, s, j, out); errors.As(err, &later) {
+		r.park(q, j, later.At, out)
 		return
 	}
-	id, attempts, err := r.e.sendWithRetry(ctx, s, j.lim, &j.msg, r.stopped)
+	q.live.Done()
+}
+
+// send is one turn of execute: it returns *NotYet when the job must wait.
+func (r *runner) send(ctx context.Context, s Sender, j *job, out chan<- []herald.Delivery) error {
+	if !j.started.wait() {
+		return nil
+	}
+	id, err := r.e.sendWithRetry(ctx, s, j.lim, &j.msg, &j.try)
 	if errors.Is(err, ErrRecipientMoved) && len(j.ds) == 1 {
 		// The sender recorded the move: send where the chat lives now, once.
 		sub, final, ok := r.prepare(j.ds[0])
 		if !ok {
-			final.Attempts += attempts
+			final.Attempts += j.try.attempts
 			out <- []herald.Delivery{final}
-			return
+			return nil
 		}
 		j.msg.To[0].Key = sub.Key()
-		var more int
-		id, more, err = r.e.sendWithRetry(ctx, s, j.lim, &j.msg, r.stopped)
-		attempts += more
+		id, err = r.e.sendWithRetry(ctx, s, j.lim, &j.msg, &j.try)
 	}
-	if errors.Is(err, errStopped) || ctx.Err() != nil {
-		if attempts > 0 && j.started != nil {
+	var later *NotYet
+	switch {
+	case errors.As(err, &later):
+		return err
+	case errors.Is(err, errStopped) || ctx.Err() != nil:
+		if j.try.attempts > 0 && j.started != nil {
 			r.unknown.add(j.ds) // a request left: it may have arrived
 		}
-		return
+		return nil
 	}
+	attempts := j.try.attempts
 	o, reason := outcomeOf(err)
 	var partial *PartialError
 	errors.As(err, &partial)
@@ -326,6 +350,7 @@ func (r *runner) execute(ctx context.Context, s Sender, j *job, out chan<- []her
 		}
 	}
 	out <- res
+	return nil
 }
 
 func (r *runner) outcome(d herald.Delivery, o herald.Outcome, reason, msgID string, attempts int) herald.Delivery {
@@ -338,6 +363,14 @@ func (r *runner) outcome(d herald.Delivery, o herald.Outcome, reason, msgID stri
 func (r *runner) hasRecipient(seq uint32) bool {
 	ds, err := r.e.store.Deliveries(r.runID, "", seq-1, 1)
 	return err == nil && len(ds) == 1 && ds[0].Seq == seq
+}
+
+// key gives j its retry key, when the sender reads one (keyed).
+func (pg *pager) key(j *job) {
+	if pg.keyed {
+		ds := j.ds
+		j.msg.RetryKey = retryKey(pg.r.runID, ds[0].Seq, ds[len(ds)-1].Seq, len(ds), pg.contentKey(&j.msg.Content))
+	}
 }
 
 // contentKey is contentKey(c) for a job of the pager's.

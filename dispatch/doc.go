@@ -20,9 +20,13 @@
 //   - at most the in-flight jobs plus the outcomes not yet committed are
 //     sent again: Options.Workers jobs per channel in flight, Options.Workers
 //     jobs queued for the committer, and one commit batch (at most
-//     Options.CommitBatch outcomes, or what CommitInterval gathered);
+//     Options.CommitBatch outcomes, or what CommitInterval gathered). A
+//     message waiting between its parts for the chat's gap (lane.go) has
+//     the parts it got recorded (Delivery.PartsDone, in the next group
+//     commit, long before a gap of a second has passed), so it is sent
+//     again from the rest;
 //   - on a platform that deduplicates on a retry key, none are: every
-//     message carries Message.RetryKey derived from the run ID, the batch's
+//     message to it carries Message.RetryKey derived from the run ID, the batch's
 //     first and last Seq, its size and its content (UUID version 5), so a
 //     resend after restart is answered as already accepted and counted as
 //     sent. This holds as long as the batch is formed
@@ -65,14 +69,16 @@
 //     the class's gap to that chat (RateClass.ChatGap, GroupGap) and for
 //     the channel's limiter (Message.Paced), so the limit holds per
 //     request, not per job.
-//   - Groups go in their own lane (lane.go): a group job runs in a
-//     goroutine of its own, not a channel worker, and waits for the
-//     group's gap holding no limiter token, so users go on at the class's
-//     rate while groups wait. The class's GroupGap holds between any two
+//   - Waiting for a chat's gap holds nothing (lane.go): a job whose next
+//     request may not leave yet (a group's gap, the second part to a
+//     chat) gives back its token, leaves its worker (NotYet) and waits in
+//     the channel's due queue, which hands it back to the workers when
+//     the gap has passed; so users go on at the class's rate while groups
+//     and second parts wait. The class's GroupGap holds between any two
 //     requests to one group, across messages, runs and test sends; group
-//     requests take at most a quarter of the workers' share of tokens. A sender that deduplicates gives each part a
-//     retry key derived from the job's, so a job sent again is not
-//     delivered twice.
+//     requests take at most a quarter of the workers' share of tokens. A
+//     sender that deduplicates gives each part a retry key derived from
+//     the job's, so a job sent again is not delivered twice.
 //     A sender whose request fails
 //     after earlier parts of the job went out says so with a PartialError:
 //     a retry (429, 5xx) starts from the failed part (Message.FromPart), so
@@ -88,17 +94,18 @@
 //
 // # Memory
 //
-// A run holds no per-recipient state beyond the jobs in flight and one
-// commit batch: the snapshot streams the audience (Seqs from the index's
-// bitmap, records a chunk per read transaction) and each channel pages its
-// pending records. What stays resident is the audience index (about 40 MB
-// for a million subscribers without tags or attributes) and the bbolt pages
-// read since storage last dropped them from the process (every 200 ms, and
-// every 16 MB a bulk stream reads; storage.Options.TrimEvery). On the 2-core
-// development machine `herald bench dispatch -n 1000000` peaks at 140–150 MB
-// RSS with -channel all and about 160 MB with the multicasting channel
-// alone (at 500 ms
-// between trims, all reached 185 MB once the machine sent 25,000/s).
+// A run holds no per-recipient state beyond the jobs in flight (those
+// waiting in a channel's due queue too: at most what the channel sends
+// within one chat gap) and one commit batch: the snapshot streams the
+// audience (Seqs from the index's bitmap, records a chunk per read
+// transaction) and each channel pages its pending records. What stays
+// resident is the audience index (about 40 MB for a million subscribers
+// without tags or attributes) and the bbolt pages read since storage last
+// dropped them from the process (storage.Options.TrimEvery, and after
+// every few MB a bulk stream reads). On the 2-core development machine
+// `herald bench dispatch -n 1000000 -channel all` holds 89–98 MB RSS
+// (68 MB anonymous, sampled every 5 ms) but its peak (VmHWM) is 113–123 MB:
+// something brief, which sampling /proc does not catch, passes 100 MB.
 //
 // # Control
 //

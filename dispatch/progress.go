@@ -64,7 +64,7 @@ func (p *progress) observe(ds []herald.Delivery, o *Options) string {
 	defer p.mu.Unlock()
 	for _, d := range ds {
 		switch {
-		case d.Outcome == herald.Held:
+		case d.Outcome == herald.Held, d.Outcome == herald.Pending: // pending: parts done so far
 			continue
 		case d.Outcome == herald.Failed && d.Reason != herald.ReasonBlocked:
 			p.failed++
@@ -90,6 +90,9 @@ func (p *progress) released(d herald.Delivery) bool {
 }
 
 func (p *progress) countLocked(d herald.Delivery, fromHeld bool) {
+	if d.Outcome == herald.Pending {
+		return // the parts a waiting message sent so far (lane.go)
+	}
 	t := p.tally[d.Recipient.Platform]
 	if fromHeld {
 		p.held--

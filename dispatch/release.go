@@ -73,12 +73,13 @@ func (r *runner) sendHeld(ctx context.Context, sub herald.Subscriber, d herald.D
 	j := r.newJob(rt.single, &sub)
 	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
 	j.msg.RetryKey = retryKey(r.runID, d.Seq, d.Seq, 1, "held\x00"+contentKey(&j.msg.Content))
-	id, attempts, err := r.e.sendWithRetry(ctx, rt.s, j.lim, &j.msg, func() bool { return false })
+	j.try = sendTry{stopped: never} // no channel's queue: it waits out any gap
+	id, err := r.e.sendWithRetry(ctx, rt.s, j.lim, &j.msg, &j.try)
 	if ctx.Err() != nil {
 		return d, false
 	}
 	o, reason := outcomeOf(err)
-	return r.outcome(d, o, reason, id, attempts), true
+	return r.outcome(d, o, reason, id, j.try.attempts), true
 }
 
 // countHeld counts the run's held recipients (after a restart the records

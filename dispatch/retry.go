@@ -56,37 +56,58 @@ func reasonText(err error) string {
 // be retried: the recipient stays pending.
 var errStopped = errors.New("dispatch: run stopped")
 
-// sendWithRetry sends m until it succeeds, fails for good, or the run
-// stops. A 429 waits as told, slows the limiter and is not counted as a
-// try; temporary errors back off; anything else is final.
+// sendTry is one message's sending across its turns: a run's job that
+// must wait for a chat's gap leaves its worker (*NotYet) and is taken up
+// again where it stopped when the gap has passed (lane.go).
+type sendTry struct {
+	stopped func() bool
+	// park answers a chat's gap with *NotYet instead of waiting it out
+	// (a run's jobs; a test send or a released recipient waits).
+	park bool
+	// midway: parts went out before the message parked; it is in flight
+	// and finishes even when the run stops meanwhile.
+	midway   bool
+	firstID  string // of the first part, when a later turn sends the rest
+	attempts int
+}
+
+// never is the stop check of a send that no run's stop ends.
+func never() bool { return false }
+
+// sendWithRetry sends m until it succeeds, fails for good, the run stops,
+// or (st.park) a chat's gap must pass first (*NotYet: call again then). A
+// 429 waits as told, slows the limiter and is not counted as a try;
+// temporary errors back off; anything else is final.
 //
 // A message of several requests that failed partway (a *PartialError) is
 // taken up again where it stopped (Message.FromPart): the parts delivered
 // are not sent twice, whatever the platform.
-func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *Message, stopped func() bool) (string, int, error) {
-	attempts := 0
-	var firstID string // of the first part, when a later try sends the rest
+func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *Message, st *sendTry) (string, error) {
+	resumed := st.midway // the rest of a message that waited: the same try
 	for {
-		if stopped() {
-			return "", attempts, errStopped
+		if !st.midway && st.stopped() {
+			return "", errStopped
 		}
-		t, err := lim.begin(ctx, m.To)
+		t, err := lim.begin(ctx, m.To, st.park)
 		if err != nil {
-			return "", attempts, err
+			return st.firstID, err
 		}
-		attempts++
+		if !resumed {
+			st.attempts++
+		}
+		resumed = false
 		m.Pacer = t
 		id, err := s.Send(ctx, m)
 		t.done()
-		if firstID == "" {
-			firstID = id
+		if st.firstID == "" {
+			st.firstID = id
 		}
 		if err == nil {
 			lim.Success()
-			return firstID, attempts, nil
+			return st.firstID, nil
 		}
 		if ctx.Err() != nil {
-			return "", attempts, ctx.Err()
+			return "", ctx.Err()
 		}
 		var partial *PartialError
 		if errors.As(err, &partial) {
@@ -94,20 +115,24 @@ func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *M
 		}
 		var ra *herald.RetryAfterError
 		var tmp *herald.TemporaryError
+		var later *NotYet
 		switch {
+		case errors.As(err, &later):
+			st.midway = true // only a request after the first waits for a gap
+			return st.firstID, later
 		case errors.As(err, &ra):
-			attempts-- // a rate limit is not the recipient's failure
+			st.attempts-- // a rate limit is not the recipient's failure
 			after := max(ra.After, time.Second/10)
 			lim.Backoff(after)
 			if err := e.opts.Sleep(ctx, after); err != nil {
-				return "", attempts, err
+				return "", err
 			}
-		case errors.As(err, &tmp) && attempts < e.opts.Backoff.MaxAttempts:
-			if err := e.opts.Sleep(ctx, e.opts.backoffDelay(attempts)); err != nil {
-				return "", attempts, err
+		case errors.As(err, &tmp) && st.attempts < e.opts.Backoff.MaxAttempts:
+			if err := e.opts.Sleep(ctx, e.opts.backoffDelay(st.attempts)); err != nil {
+				return "", err
 			}
 		default:
-			return "", attempts, err
+			return "", err
 		}
 	}
 }
@@ -124,11 +149,14 @@ type turnOf struct {
 	group herald.SubscriberKey
 	// isGroup: the message goes to group; slot: it holds a group slot.
 	isGroup, slot bool
+	// park: a gap is answered with *NotYet, not waited (sendTry.park).
+	park bool
 }
 
-// begin waits until the first request of a message to to may go.
-func (l *limiter) begin(ctx context.Context, to []Recipient) (*turnOf, error) {
-	t := &turnOf{lim: l, gap: l.gap(to)}
+// begin waits until the first request of a message to to may go; with
+// park, a group whose gap has not passed is answered *NotYet at once.
+func (l *limiter) begin(ctx context.Context, to []Recipient, park bool) (*turnOf, error) {
+	t := &turnOf{lim: l, gap: l.gap(to), park: park}
 	t.group, t.isGroup = groupOf(to)
 	return t, t.take(ctx)
 }
@@ -137,8 +165,13 @@ func (l *limiter) begin(ctx context.Context, to []Recipient) (*turnOf, error) {
 // then for the limiter.
 func (t *turnOf) take(ctx context.Context) error {
 	if t.isGroup {
-		if err := t.lim.groupTurn(ctx, t.group); err != nil {
-			return err
+		for at := t.lim.groupTurn(t.group); !at.IsZero(); at = t.lim.groupTurn(t.group) {
+			if t.park {
+				return &NotYet{At: at}
+			}
+			if err := t.lim.sleep(ctx, at.Sub(t.lim.now())); err != nil {
+				return err
+			}
 		}
 		if t.lim.groupSlots != nil {
 			select {
@@ -158,10 +191,14 @@ func (t *turnOf) take(ctx context.Context) error {
 }
 
 // Pace implements Pacer: the previous request was answered; the next one
-// waits for the class's gap to the same chat, then for the limiter.
+// waits for the class's gap to the same chat (or, parking, answers
+// *NotYet), then for the limiter.
 func (t *turnOf) Pace(ctx context.Context) error {
 	t.done()
 	if t.gap > 0 && !t.isGroup { // a group's gap is waited in take
+		if t.park {
+			return &NotYet{At: t.lim.now().Add(t.gap)}
+		}
 		if err := t.lim.sleep(ctx, t.gap); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -26,7 +27,8 @@ type Message struct {
 	Tag         herald.MessageTag
 	// RetryKey is a UUID that is the same each time this message is sent
 	// again (after a timeout or a restart); platforms that deduplicate on it
-	// (an idempotency header) deliver it once.
+	// (an idempotency header) deliver it once. A run gives it to a
+	// Deduplicator's messages only: no other sender reads it.
 	RetryKey string
 	// Response marks a reply to someone who wrote to us within the
 	// platform's window (a test the admin asked for, when the sender's
@@ -38,6 +40,12 @@ type Message struct {
 	// text longer than a template): the recipients have
 	// them from an earlier try or run (PartialError, Delivery.PartsDone).
 	FromPart int
+	// LinkPreview is the address the first link of the text stands for
+	// when that link goes out tracked (herald.Content.PreviewTarget), ""
+	// otherwise: a platform that draws a preview of the first link
+	// (Telegram) is told to draw it from there, rather than fetching each
+	// recipient's tracked link.
+	LinkPreview string
 	// Pacer, set by the engine, is the channel's rate limit for the
 	// requests of a message after its first (the engine waited for that
 	// one): see Paced.
@@ -45,14 +53,26 @@ type Message struct {
 }
 
 // Pacer spaces requests within a rate limit: Pace waits until the next
-// request may go.
+// request may go, or answers *NotYet when it may not go before a chat's
+// gap has passed.
 type Pacer interface {
 	Pace(ctx context.Context) error
 }
 
+// NotYet is a Pacer's answer when the next request of a message may not
+// leave before At: the chat's gap (RateClass.ChatGap, GroupGap) has not
+// passed. A sender returns it as it is, in the PartialError that says
+// which parts went out; the engine sends the rest of the message at At,
+// and no worker waits meanwhile.
+type NotYet struct{ At time.Time }
+
+func (e *NotYet) Error() string { return "dispatch: the chat's gap has not passed yet" }
+
 // Paced makes a request of m after its first, after the rate class's gap
 // to the chat and within its rate limit: an album's buttons or a job's
 // next part count against the platform's limit like any other request.
+// When the gap has not passed it returns the Pacer's *NotYet without
+// making the request.
 func (m *Message) Paced(ctx context.Context, request func() error) error {
 	if m.Pacer != nil {
 		if err := m.Pacer.Pace(ctx); err != nil {

@@ -63,7 +63,8 @@ func (e *Engine) SendTest(ctx context.Context, b *herald.Broadcast, to herald.Su
 	j.msg.Response = reply
 	ctx, cancel := context.WithTimeout(ctx, testSendTimeout)
 	defer cancel()
-	_, _, err = e.sendWithRetry(ctx, rt.s, j.lim, &j.msg, func() bool { return false })
+	j.try = sendTry{stopped: never} // no channel's queue: it waits out any gap
+	_, err = e.sendWithRetry(ctx, rt.s, j.lim, &j.msg, &j.try)
 	switch {
 	case err == nil:
 		return nil

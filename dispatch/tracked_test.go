@@ -21,7 +21,8 @@ import (
 // recipient's own tracked URLs (so LINE pushes instead of multicasting):
 // on Telegram the words stay and the link opens the tracked URL; on LINE
 // and Messenger the URL shown is the tracked one. Following them redirects
-// to the real targets and counts each person once (and every visit), and
+// to the real targets and counts each person once (and every visit);
+// Telegram draws its link preview from the first link's target; and
 // /stats' lines show the text's links by their words and address.
 func TestLinksAreTrackedPerRecipientOnEveryPlatform(t *testing.T) {
 	var tracker *clicks.Tracker
@@ -66,6 +67,11 @@ func TestLinksAreTrackedPerRecipientOnEveryPlatform(t *testing.T) {
 			m := e.fakes.Telegram.Sent(id)[0]
 			if want := "Hi " + sub.Name + "! Winter sale ends today; details at https://blog.example/winter."; m.Text != want {
 				t.Errorf("Telegram %s sees %q, want the words unchanged: %q", sub.ID, m.Text, want)
+			}
+			// Telegram draws the preview of the first link once, from
+			// its target, not through each recipient's redirect.
+			if m.Preview != targets[2] {
+				t.Errorf("Telegram %s: preview drawn from %q, want the first link's target %q", sub.ID, m.Preview, targets[2])
 			}
 			links = tracked.FindAllString(m.ReplyMarkup, -1)
 			for _, en := range m.Entities {

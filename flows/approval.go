@@ -51,5 +51,7 @@ func (e *Engine) ApprovalRequest(b herald.Broadcast, cnt herald.Count, asker her
 	} else if !errors.Is(err, herald.ErrNotFound) {
 		e.cfg.Logger.Warn("flows: approval request in the default language", "actor", t.actor, "error", err)
 	}
-	return *t.approvalRequest(&b, cnt)
+	r := t.approvalRequest(&b, cnt)
+	r.settle()
+	return *r
 }

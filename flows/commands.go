@@ -73,6 +73,8 @@ func (t *turn) command(line string) error {
 		err = m.errorsOf(args)
 	case "/retry":
 		err = m.retry(args)
+	case "/pick":
+		err = m.pickVariant(args)
 	case "/log":
 		err = m.logOf(args)
 	case "/find":

@@ -38,7 +38,11 @@ func (m *manager) show(args string) error {
 	if len(runs) > 0 {
 		text += "\n" + m.runLine(runs[len(runs)-1])
 	}
-	m.t.say(text, cs...)
+	ab, picks, err := m.abShown(&b)
+	if err != nil {
+		return err
+	}
+	m.t.say(text+ab, append(picks, cs...)...)
 	return nil
 }
 
@@ -79,12 +83,28 @@ func (m *manager) actionsFor(b *herald.Broadcast) []Choice {
 		add("/resume", "btn.resume")
 		add("/cancel", "btn.cancel_broadcast")
 	}
-	if b.Runs > 0 {
+	if m.failedIn(b) {
 		add("/errors", "btn.errors")
 	}
 	add("/log", "btn.log")
 	add("/clone", "btn.clone")
 	return cs
+}
+
+// failedIn reports whether any run of b has someone /errors would list.
+func (m *manager) failedIn(b *herald.Broadcast) bool {
+	if b.Runs == 0 {
+		return false
+	}
+	runs, _ := m.reads.RunsOf(b.ID)
+	for _, r := range runs {
+		for _, x := range r.Tally {
+			if x.HasFailures() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (m *manager) runLine(r herald.Run) string {

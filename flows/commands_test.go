@@ -20,6 +20,24 @@ func (h *harness) scheduleOne(name string) herald.Broadcast {
 	return bs[0]
 }
 
+// startRun stores a sending run of broadcast id with two LINE recipients
+// pending, as dispatch leaves it after the snapshot.
+func (h *harness) startRun(id string) (herald.Run, []herald.Delivery) {
+	h.t.Helper()
+	run := herald.Run{BroadcastID: id, Status: herald.RunSending, StartedAt: t0}
+	if err := h.store.CreateRun(&run); err != nil {
+		h.t.Fatal(err)
+	}
+	ds := []herald.Delivery{
+		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U000"}, Outcome: herald.Pending},
+		{Seq: 2, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U001"}, Outcome: herald.Pending},
+	}
+	if err := h.store.AddDeliveries(run.ID, ds); err != nil {
+		h.t.Fatal(err)
+	}
+	return run, ds
+}
+
 func TestListShowPauseResumeCancel(t *testing.T) {
 	h := newHarness(t)
 	a := h.scheduleOne("Alpha")
@@ -90,17 +108,7 @@ func TestErrorsListsFailuresWithACSV(t *testing.T) {
 	h := newHarness(t)
 	a := h.scheduleOne("Alpha")
 	mustContain(t, h.send("/errors "+a.ID), "has no failed recipients")
-	run := herald.Run{BroadcastID: a.ID, Status: herald.RunSending, StartedAt: t0}
-	if err := h.store.CreateRun(&run); err != nil {
-		t.Fatal(err)
-	}
-	subs := []herald.Delivery{
-		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U000"}, Outcome: herald.Pending},
-		{Seq: 2, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U001"}, Outcome: herald.Pending},
-	}
-	if err := h.store.AddDeliveries(run.ID, subs); err != nil {
-		t.Fatal(err)
-	}
+	run, subs := h.startRun(a.ID)
 	subs[0].Outcome, subs[0].Reason, subs[0].Attempts = herald.Failed, herald.ReasonBlocked, 1
 	subs[1].Outcome = herald.Sent
 	if err := h.store.RecordOutcomes(run.ID, subs); err != nil {
@@ -266,4 +274,34 @@ func TestListSaysTheirTimeTheLanguagesWay(t *testing.T) {
 	mustContain(t, h.send("/list"), "2026-11-25 09:00 (their time)")
 	h.send("/lang ja")
 	mustContain(t, h.send("/list"), "· 2026-11-25 09:00（現地時間）")
+}
+
+// /show offers ⚠️ Errors only when a run has someone to list: a button
+// that answers "no failed recipients" is a wasted press.
+func TestShowOffersErrorsOnlyAfterFailures(t *testing.T) {
+	h := newHarness(t)
+	a := h.scheduleOne("Alpha")
+	run, ds := h.startRun(a.ID)
+	ds[0].Outcome = herald.Sent
+	if err := h.store.RecordOutcomes(run.ID, ds[:1]); err != nil {
+		t.Fatal(err)
+	}
+	offersErrors := func() bool {
+		for _, c := range h.send("/show " + a.ID)[0].Choices {
+			if c.ID == "/errors "+a.ID {
+				return true
+			}
+		}
+		return false
+	}
+	if offersErrors() {
+		t.Error("/show offers ⚠️ Errors with nobody failed")
+	}
+	ds[1].Outcome, ds[1].Reason, ds[1].Attempts = herald.Failed, herald.ReasonBlocked, 1
+	if err := h.store.RecordOutcomes(run.ID, ds[1:]); err != nil {
+		t.Fatal(err)
+	}
+	if !offersErrors() {
+		t.Error("/show does not offer ⚠️ Errors after a failure")
+	}
 }

@@ -226,6 +226,11 @@ func New(cfg Config) (*Engine, error) {
 // only returned for storage failures; anything the admin got wrong is a
 // reply.
 func (e *Engine) Handle(ctx context.Context, in Input) ([]Reply, error) {
+	rs, err := e.handle(ctx, in)
+	return settled(rs), err
+}
+
+func (e *Engine) handle(ctx context.Context, in Input) ([]Reply, error) {
 	key := sessionKey(in)
 	unlock := e.lock(key)
 	defer unlock()

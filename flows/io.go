@@ -80,6 +80,11 @@ type Reply struct {
 	// Preview, when set, is the broadcast's message itself, shown after
 	// Text (which names whom it is personalised for); see Preview.
 	Preview *Preview
+	// Markup are the stretches of Text that are a broadcast's text in
+	// Herald's markup (herald.ParseMarkup reads them): a frontend that
+	// shows markup formatted renders those and shows the rest, prose, as
+	// written. The console prints them as typed.
+	Markup []TextRange
 }
 
 // DateTimeHint prefills a frontend's date and time pickers.

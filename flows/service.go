@@ -30,12 +30,15 @@ type Decisions interface {
 	Cancel(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
 	Delete(ctx context.Context, id string, who broadcasts.Actor) (herald.Broadcast, error)
 	RetryFailed(ctx context.Context, id string, who broadcasts.Actor) (herald.Run, int, error)
+	PickVariant(ctx context.Context, id string, variant int, who broadcasts.Actor) (herald.Broadcast, error)
 }
 
 // Failures reads who a broadcast's runs failed: /errors and its retry.
 type Failures interface {
 	Retryable(id string) (int, error)
 	WriteFailures(w io.Writer, id string, begin func()) (herald.ReasonCounter, int, error)
+	// TestResults is how an A/B test's variants did so far (/show).
+	TestResults(p *herald.Broadcast) ([]herald.VariantResult, error)
 }
 
 // Service is the broadcasts service as flows uses it

@@ -87,7 +87,7 @@ func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 			key = "stats.clicked"
 		}
 		out = append(out, loc.N(key, c.Taps, "Label", label, "Unique", FormatCount(c.Unique),
-			"Rate", rate(c.Unique, delivered), "Total", FormatCount(c.Taps)))
+			"Rate", Rate(c.Unique, delivered), "Total", FormatCount(c.Taps)))
 		if !byChannel {
 			continue
 		}
@@ -95,7 +95,7 @@ func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 		for _, p := range herald.Platforms {
 			if n, ok := s.Delivered[p]; ok {
 				parts = append(parts, loc.T("stats.channel", "Channel", PlatformName(p), "Count", FormatCount(s.Reach[btn.ID][p]),
-					"Rate", rate(s.Reach[btn.ID][p], n)))
+					"Rate", Rate(s.Reach[btn.ID][p], n)))
 			}
 		}
 		if len(parts) > 0 {
@@ -105,9 +105,10 @@ func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 	return out
 }
 
-// rate is n over of as a percentage with one decimal ("9.7%"); "–" when
-// nothing was delivered.
-func rate(n, of int) string {
+// Rate is n over of as a percentage with one decimal ("9.7%"); "–" when
+// nothing was delivered. The stats, the report and its chart all say a
+// button's reach this way.
+func Rate(n, of int) string {
 	if of <= 0 {
 		return "–"
 	}
@@ -197,6 +198,6 @@ func (t *turn) holdoutLine(b *herald.Broadcast, runs []herald.Run) (string, erro
 		}
 	}
 	return t.T("stats.holdout", "Percent", FormatPercent(b.Audience.Sample.HoldoutPercent),
-		"SentBack", FormatCount(n[1]), "Sent", FormatCount(n[0]), "SentRate", rate(n[1], n[0]),
-		"ControlBack", FormatCount(n[3]), "Control", FormatCount(n[2]), "ControlRate", rate(n[3], n[2])), nil
+		"SentBack", FormatCount(n[1]), "Sent", FormatCount(n[0]), "SentRate", Rate(n[1], n[0]),
+		"ControlBack", FormatCount(n[3]), "Control", FormatCount(n[2]), "ControlRate", Rate(n[3], n[2])), nil
 }

@@ -18,6 +18,7 @@ var editTargets = map[string]string{
 
 func askSummary(t *turn) error {
 	d := &t.sess.Draft
+	t.abFollowA(d)
 	cnt, err := t.count(d)
 	if err != nil {
 		return err
@@ -43,7 +44,11 @@ func askSummary(t *turn) error {
 	}
 	cs = append(cs,
 		t.choice("ed:timing", t.T("btn.edit_timing")),
-		t.choice("ed:quiet", t.T("btn.edit_quiet")),
+		t.choice("ed:quiet", t.T("btn.edit_quiet")))
+	if t.abStart(d) == "" { // a test needs one moment, and a text to vary
+		cs = append(cs, t.choice("sum:ab", t.T("btn.ab")))
+	}
+	cs = append(cs,
 		t.choice("sum:test", t.T("btn.test")),
 		t.choice("sum:confirm", t.T("btn.confirm")),
 		t.choice("sum:draft", t.T("btn.save_draft")))
@@ -67,6 +72,11 @@ func (t *turn) summaryText(d *herald.Broadcast, countLine string, operators bool
 	line(countLine)
 	for _, l := range t.describeContent(&d.Content, 0) {
 		line(l)
+	}
+	if d.Test != nil {
+		for _, l := range t.abLines(d.Test) {
+			line(l)
+		}
 	}
 	if d.Audience.HasChannel(herald.Messenger) {
 		cat := t.T("summary.unset")
@@ -107,7 +117,7 @@ func (t *turn) describeContent(c *herald.Content, maxText int) []string {
 		if maxText > 0 && len(text) > maxText {
 			text = append(text[:maxText-1], '…')
 		}
-		out = append(out, "  "+string(text))
+		out = append(out, "  "+asMarkup(string(text)))
 	}
 	if n := len(c.Images); n > 0 {
 		out = append(out, "  "+t.N("summary.images", n))
@@ -191,6 +201,16 @@ func handleSummary(t *turn) error {
 		return t.goTo(step)
 	}
 	switch c {
+	case "sum:ab":
+		d := &t.sess.Draft
+		if msg := t.abStart(d); msg != "" {
+			return t.fail(msg)
+		}
+		t.sess.FromSummary = true
+		if d.Test != nil && d.Test.N() >= herald.MaxVariants {
+			return t.goTo(stepABSplit)
+		}
+		return t.goTo(stepABText)
 	case "sum:test":
 		return t.sendTest()
 	case "sum:confirm":
@@ -314,6 +334,8 @@ func (t *turn) validationLine(err error) string {
 		return t.T("err.quiet.invalid")
 	case strings.HasPrefix(ve.Field, "schedule"):
 		return t.T("err.timing.missing")
+	case ve.Field == "ab_test.schedule":
+		return t.T("err.ab.timing")
 	}
 	return t.T("err.invalid_generic")
 }

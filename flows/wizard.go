@@ -41,6 +41,8 @@ const (
 	stepOperator    = "timing_operator"
 	stepQuiet       = "timing_quiet"
 	stepQuietCustom = "timing_quiet_custom"
+	stepABText      = "ab_text"
+	stepABSplit     = "ab_split"
 	stepSummary     = "summary"
 )
 
@@ -102,6 +104,10 @@ func stepFor(name string) (step, bool) {
 		return step{askQuiet, handleQuiet}, true
 	case stepQuietCustom:
 		return step{askQuietCustom, handleQuietCustom}, true
+	case stepABText:
+		return step{askABText, handleABText}, true
+	case stepABSplit:
+		return step{askABSplit, handleABSplit}, true
 	case stepSummary:
 		return step{askSummary, handleSummary}, true
 	}

@@ -201,7 +201,7 @@ func (t *turn) describeCards(c *herald.Content) []string {
 	for i, k := range c.Cards {
 		line := strconv.Itoa(i+1) + ". " + k.Title
 		if k.Text != "" {
-			line += " — " + preview(k.Text, k.Spans, nil)
+			line += " — " + asMarkup(preview(k.Text, k.Spans, nil))
 		}
 		if k.Image.URL != "" || k.Image.MediaID != "" {
 			line += " 🖼"
@@ -215,7 +215,7 @@ func (t *turn) describeCards(c *herald.Content) []string {
 }
 
 // preview is formatted text as the wizard shows it, in Herald's markup
-// (which Slack shows formatted): personalised for sub, or as written when
+// (which Slack shows formatted, once marked with asMarkup): personalised for sub, or as written when
 // sub is nil (the summary's real preview shows it personalised).
 func preview(text string, spans []herald.Span, sub *herald.Subscriber) string {
 	if sub != nil {

@@ -51,7 +51,7 @@ func askText(t *turn) error {
 	key := map[string]string{stepText: "wizard.text.ask", stepCaption: "wizard.caption.ask", stepCardText: "wizard.card_text.ask"}[t.sess.Step]
 	text := t.T(key) + "\n" + t.T("wizard.text.placeholders") + "\n" + t.T("wizard.text.formatting")
 	if cur, spans := t.textField(); *cur != "" {
-		text += "\n" + t.T("wizard.current", "Value", herald.Markup(*cur, *spans))
+		text += "\n" + t.T("wizard.current", "Value", asMarkup(herald.Markup(*cur, *spans)))
 	}
 	var cs []Choice
 	if t.sess.Step != stepText {
@@ -70,25 +70,19 @@ func handleText(t *turn) error {
 	if t.pressed() != "" || t.in.File != nil {
 		return t.fail(t.T("err.type_text"))
 	}
-	text, spans := t.formatted()
-	if text == "" {
-		return t.fail(t.T("err.text.empty"))
-	}
-	if msg := t.textTooLong(&t.sess.Draft, text); msg != "" {
+	text, spans, msg := t.typedText()
+	if msg != "" {
 		return t.fail(msg)
 	}
 	if n := utf8.RuneCountInString(text); t.sess.Draft.Content.Kind == herald.CarouselContent && n > herald.MaxCardText {
 		return t.fail(t.T("err.card.text_long", "Max", herald.MaxCardText, "Len", n))
-	}
-	if bad := unknownPlaceholder(text); bad != "" {
-		return t.fail(t.T("err.text.placeholder", "Placeholder", bad))
 	}
 	*cur, *curSpans = text, spans
 	sub, _, err := t.previewRecipient(&t.sess.Draft) // none: the placeholders' fallbacks
 	if err != nil {
 		return err
 	}
-	t.say(t.T("wizard.text.preview", "Preview", preview(text, spans, &sub)))
+	t.say(t.T("wizard.text.preview", "Preview", asMarkup(preview(text, spans, &sub))))
 	return t.sectionDone(stepButtons)
 }
 
@@ -365,6 +359,23 @@ func handleButtonDo(t *turn) error {
 		}
 	}
 	return t.addButton(b)
+}
+
+// typedText is the message text the admin typed, with its formatting,
+// or what is wrong with it: empty, too long for the channels, or an
+// unknown placeholder.
+func (t *turn) typedText() (string, []herald.Span, string) {
+	text, spans := t.formatted()
+	if text == "" {
+		return "", nil, t.T("err.text.empty")
+	}
+	if msg := t.textTooLong(&t.sess.Draft, text); msg != "" {
+		return "", nil, msg
+	}
+	if bad := unknownPlaceholder(text); bad != "" {
+		return "", nil, t.T("err.text.placeholder", "Placeholder", bad)
+	}
+	return text, spans, ""
 }
 
 // textTooLong says, when text is longer than d's channels take,

@@ -148,8 +148,8 @@ func TestStatsComparesTheHoldoutWithItsControlGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.advance(2 * time.Hour)
-	want := fmt.Sprintf("sent %s (%d of %d) · control group %s (%d of %d)", rate(n[1], n[0]), n[1], n[0], rate(n[3], n[2]), n[3], n[2])
-	mustContain(t, h.send("/stats "+b.ID), "🎲 Holdout (10% control group), since it went out, wrote to the bot or tapped a button: "+want)
+	want := fmt.Sprintf("sent %s (%d of %d) · control group %s (%d of %d)", Rate(n[1], n[0]), n[1], n[0], Rate(n[3], n[2]), n[3], n[2])
+	mustContain(t, h.send("/stats "+b.ID), "🎲 Holdout (10% control group), since it went out, wrote to the bot or tapped a button in the chat (link clicks are not counted here): "+want)
 	if n[2] == 0 || n[3] == 0 {
 		t.Errorf("the control group is %d, %d of them back: the test draws too few", n[2], n[3])
 	}

@@ -22,10 +22,13 @@ type TelegramMessage struct {
 	Photo        string // file_id of the photo, if any
 	Document     string // file_id of the document, if any
 	MediaGroupID string
-	Edits        int // successful editMessageText/editMessageReplyMarkup calls
-	Deleted      bool
-	Date         time.Time
-	EditDate     time.Time
+	// Preview is the address Telegram fetched to draw the message's link
+	// preview (see link_preview_options), "" for none.
+	Preview  string
+	Edits    int // successful editMessageText/editMessageReplyMarkup calls
+	Deleted  bool
+	Date     time.Time
+	EditDate time.Time
 
 	// Entities are the formatting Text shows (HTML parse mode).
 	Entities []TelegramEntity
@@ -137,8 +140,13 @@ func (t *Telegram) sendMessage(c tgCall) (any, *tgError) {
 	if e != nil {
 		return nil, e
 	}
+	entities := entitiesOf(c.p.get("text"), c.p.get("parse_mode"))
+	preview, e := linkPreview(c.p.get("link_preview_options"), text, entities)
+	if e != nil {
+		return nil, e
+	}
 	m := &TelegramMessage{Chat: chat, Text: text, ParseMode: c.p.get("parse_mode"), ReplyMarkup: kb,
-		Entities: entitiesOf(c.p.get("text"), c.p.get("parse_mode"))}
+		Entities: entities, Preview: preview}
 	return t.store(c, text+marker, m)[0], nil
 }
 

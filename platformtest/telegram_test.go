@@ -124,6 +124,8 @@ func TestTelegramErrorShapes(t *testing.T) {
 		{"unknown file", "getFile", map[string]any{"file_id": "nope"}, 400, "Bad Request: invalid file_id"},
 		{"unknown callback", "answerCallbackQuery", map[string]any{"callback_query_id": "nope"}, 400,
 			"Bad Request: query is too old and response timeout expired or query ID is invalid"},
+		{"bad link preview options", "sendMessage", map[string]any{"chat_id": 1, "text": "hi", "link_preview_options": "{url"}, 400,
+			"Bad Request: can't parse link preview options JSON object"},
 		{"unknown method", "sendTelepathy", map[string]any{}, 404, "Not Found"},
 		{"bad command", "setMyCommands", map[string]any{"commands": []map[string]string{{"command": "New", "description": "x"}}}, 400,
 			"Bad Request: BOT_COMMAND_INVALID"},
@@ -300,5 +302,38 @@ func TestTelegramFormAndQueryBodies(t *testing.T) {
 	if res.StatusCode != 200 || res2.StatusCode != 200 || len(got) != 2 ||
 		got[0].Content != "from a form [buttons: Open]" || got[1].Content != "from a query" {
 		t.Errorf("statuses %d %d, deliveries %+v", res.StatusCode, res2.StatusCode, got)
+	}
+}
+
+// Telegram draws a link preview from the first link of the text unless
+// link_preview_options names another address or turns it off: the fake
+// keeps the address it would have fetched.
+func TestTelegramLinkPreviewIsTheFirstLinkOrTheOptionsURL(t *testing.T) {
+	f := newTgFixture(t, "")
+	ctx := context.Background()
+	saleURL := "https://shop.example/sale"
+	tests := []struct {
+		name, text string
+		opts       *models.LinkPreviewOptions
+		want       string
+	}{
+		{"no link", "hello", nil, ""},
+		{"address", "see https://a.example/x today", nil, "https://a.example/x"},
+		{"text link before an address", `<a href="https://t.example/r/1">sale</a> or https://a.example/`, nil, "https://t.example/r/1"},
+		{"address before a text link", `https://a.example/ or <a href="https://t.example/r/1">sale</a>`, nil, "https://a.example/"},
+		{"address in code", "<code>https://a.example/</code> plain", nil, ""},
+		{"options url", `<a href="https://t.example/r/1">sale</a>`, &models.LinkPreviewOptions{URL: &saleURL}, "https://shop.example/sale"},
+		{"disabled", "https://a.example/", &models.LinkPreviewOptions{IsDisabled: bot.True()}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := f.bot.SendMessage(ctx, &bot.SendMessageParams{ChatID: 42, Text: tc.text, ParseMode: models.ParseModeHTML, LinkPreviewOptions: tc.opts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := f.fake.Message(42, m.ID); got.Preview != tc.want {
+				t.Errorf("preview drawn from %q, want %q", got.Preview, tc.want)
+			}
+		})
 	}
 }

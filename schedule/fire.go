@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -39,13 +40,44 @@ func (s *Scheduler) fire(ctx context.Context, e entry, now time.Time) {
 			return
 		}
 	}
+	if b.Test != nil && s.opts.Tests != nil {
+		if !s.startVariants(ctx, &b) {
+			return
+		}
+	}
 	run, err := s.starter.Start(ctx, b.ID)
 	if err != nil {
 		s.log.Error("schedule: start", "broadcast_id", b.ID, "error", err)
 		s.audit("broadcast.start_failed", b.ID, err.Error())
+		s.startFailed(ctx, b)
 		return
 	}
 	s.log.Info("broadcast started", "broadcast_id", b.ID, "run_id", run.ID, "late_ms", late.Milliseconds())
+}
+
+// startVariants makes an A/B test's variants as it starts and plans its
+// decision; false when they could not be made (the test is not started:
+// nobody gets A without the others).
+func (s *Scheduler) startVariants(ctx context.Context, b *herald.Broadcast) bool {
+	p, err := s.opts.Tests.StartVariants(ctx, b.ID)
+	if err != nil {
+		s.log.Error("schedule: start A/B variants", "broadcast_id", b.ID, "error", err)
+		s.audit("broadcast.start_failed", b.ID, err.Error())
+		return false
+	}
+	s.mu.Lock()
+	v := s.version[b.ID]
+	s.mu.Unlock()
+	s.push(entry{at: p.Test.DecideAt, id: b.ID, act: actDecide, version: v})
+	return true
+}
+
+// decide picks an A/B test's winner at its time.
+func (s *Scheduler) decide(ctx context.Context, e entry) {
+	if err := s.opts.Tests.DecideTest(ctx, e.id); err != nil {
+		s.log.Error("schedule: decide A/B test", "broadcast_id", e.id, "error", err)
+		s.audit("ab.decide_failed", e.id, err.Error())
+	}
 }
 
 // missed handles a broadcast that came due while Herald was down, beyond
@@ -62,14 +94,8 @@ func (s *Scheduler) missed(ctx context.Context, b herald.Broadcast, late time.Du
 			s.Changed(ctx, b.ID)
 		}
 	} else {
-		var err error
-		b, err = s.store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
-			x.Status = herald.StatusPaused
-			x.UpdatedBy = "system"
-			return nil
-		})
-		if err != nil {
-			s.log.Error("schedule: pause missed broadcast", "broadcast_id", b.ID, "error", err)
+		var ok bool
+		if b, ok = s.hold(b, "missed"); !ok {
 			return
 		}
 		s.audit("broadcast.missed", b.ID, detail+"; paused until an admin decides")
@@ -79,6 +105,50 @@ func (s *Scheduler) missed(ctx context.Context, b herald.Broadcast, late time.Du
 		s.events.Publish(ctx, herald.Missed{Broadcast: b, Late: late})
 	}
 }
+
+// startFailed tells the origin chat, once, that b came due and could not
+// start. A one-off is paused for an admin to send it now, reschedule or
+// cancel it, so it does not start unnoticed later nor fail (and tell)
+// again at every start of Herald; a recurring broadcast keeps its next
+// occurrence, planned again here (no run will finish to plan it).
+func (s *Scheduler) startFailed(ctx context.Context, b herald.Broadcast) {
+	if b.Schedule.Kind == herald.SendRecurring {
+		s.Changed(ctx, b.ID)
+	} else {
+		var ok bool
+		if b, ok = s.hold(b, "broadcast that could not start"); !ok {
+			return
+		}
+	}
+	if s.events != nil {
+		s.events.Publish(ctx, herald.StartFailed{Broadcast: b})
+	}
+}
+
+// hold pauses b, a one-off whose moment passed without sending, until an
+// admin decides; ok is false when it was not paused (an error, logged, or
+// someone changed it meanwhile). what names b in the log.
+func (s *Scheduler) hold(b herald.Broadcast, what string) (herald.Broadcast, bool) {
+	held, err := s.store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+		if x.Status != herald.StatusScheduled {
+			return errNotScheduled
+		}
+		x.Status = herald.StatusPaused
+		x.UpdatedBy = "system"
+		return nil
+	})
+	if errors.Is(err, errNotScheduled) {
+		return b, false
+	}
+	if err != nil {
+		s.log.Error("schedule: pause "+what, "broadcast_id", b.ID, "error", err)
+		return b, false
+	}
+	return held, true
+}
+
+// errNotScheduled stops hold from pausing a broadcast someone changed.
+var errNotScheduled = errors.New("schedule: no longer scheduled")
 
 // headsUp warns the origin chat that a broadcast goes out soon.
 func (s *Scheduler) headsUp(ctx context.Context, e entry) {

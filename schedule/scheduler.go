@@ -29,13 +29,24 @@ type Starter interface {
 // Events hears of timing events (the one sink the admin chats subscribe
 // to): herald.HeadsUp before a broadcast goes out, herald.Missed for one
 // due while Herald was down and not sent (a one-off is paused, waiting for
-// Send now, reschedule or cancel). Nil logs only.
+// Send now, reschedule or cancel), herald.StartFailed for one due whose
+// run could not start (held or skipped alike). Nil logs only.
 type Events interface {
 	Publish(ctx context.Context, e herald.Event)
 }
 
+// Tests runs A/B tests' own moments; the broadcasts service is one.
+// StartVariants makes a test's variants B.. as it starts (and sets when it
+// is decided); DecideTest picks the winner at that time. Both are safe to
+// call again after a restart.
+type Tests interface {
+	StartVariants(ctx context.Context, id string) (herald.Broadcast, error)
+	DecideTest(ctx context.Context, id string) error
+}
+
 // Options tune the scheduler; zero values take the defaults in brackets.
 type Options struct {
+	Tests       Tests          // A/B tests' variants and decisions [a test sends A only]
 	Location    *time.Location // the bot's timezone [UTC]
 	MissedGrace time.Duration  // send late by at most this [15m]
 	HeadsUp     time.Duration  // warn the origin chat this long before [off]
@@ -83,6 +94,7 @@ const (
 	actFire = iota
 	actHeadsUp
 	actRetention
+	actDecide
 )
 
 type entry struct {
@@ -115,6 +127,17 @@ func (s *Scheduler) Load(ctx context.Context) error {
 	}
 	for i := range bs {
 		s.plan(ctx, &bs[i], true)
+	}
+	// A/B tests that went out and wait for their winner.
+	tests, err := s.store.ListBroadcasts(herald.BroadcastQuery{Statuses: []herald.Status{
+		herald.StatusSending, herald.StatusPaused, herald.StatusCompleted, herald.StatusCanceled, herald.StatusFailed}})
+	if err != nil {
+		return fmt.Errorf("schedule: load tests: %w", err)
+	}
+	for i := range tests {
+		if tests[i].Test.Pending() {
+			s.plan(ctx, &tests[i], true)
+		}
 	}
 	if s.opts.Retention > 0 {
 		s.push(entry{at: s.opts.Now(), act: actRetention})
@@ -152,6 +175,9 @@ func (s *Scheduler) Changed(ctx context.Context, id string) {
 // plan puts a broadcast's next moments on the timeline, replacing older ones.
 func (s *Scheduler) plan(ctx context.Context, b *herald.Broadcast, startup bool) {
 	v := s.forget(b.ID)
+	if t := b.Test; s.opts.Tests != nil && t.Pending() && !t.DecideAt.IsZero() {
+		s.push(entry{at: t.DecideAt, id: b.ID, act: actDecide, version: v})
+	}
 	if b.Status != herald.StatusScheduled {
 		return
 	}
@@ -270,6 +296,8 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) {
 			s.fire(ctx, e, now)
 		case actHeadsUp:
 			s.headsUp(ctx, e)
+		case actDecide:
+			s.decide(ctx, e)
 		case actRetention:
 			s.retain(now)
 			s.push(entry{at: now.Add(24 * time.Hour), act: actRetention})

@@ -22,13 +22,19 @@ type starts struct {
 	ids   []string
 	at    []time.Time
 	clock *platformtest.Clock
+	// fail, when set, is every start's error (the run could not start).
+	fail error
 }
 
 func (s *starts) Start(_ context.Context, id string) (herald.Run, error) {
 	s.mu.Lock()
 	s.ids = append(s.ids, id)
 	s.at = append(s.at, s.clock.Now())
+	fail := s.fail
 	s.mu.Unlock()
+	if fail != nil {
+		return herald.Run{}, fail
+	}
 	_, err := s.store.UpdateBroadcast(id, func(b *herald.Broadcast) error { b.Status = herald.StatusSending; return nil })
 	return herald.Run{ID: id + "/1", BroadcastID: id}, err
 }
@@ -40,6 +46,7 @@ type notes struct {
 	mu      sync.Mutex
 	missed  []time.Duration
 	headsUp []time.Time
+	failed  []herald.Broadcast
 }
 
 func (n *notes) Publish(_ context.Context, e herald.Event) {
@@ -50,6 +57,8 @@ func (n *notes) Publish(_ context.Context, e herald.Event) {
 		n.headsUp = append(n.headsUp, e.At)
 	case herald.Missed:
 		n.missed = append(n.missed, e.Late)
+	case herald.StartFailed:
+		n.failed = append(n.failed, e.Broadcast)
 	}
 }
 

@@ -214,11 +214,17 @@ func (s *Store) DeleteBroadcastIf(id string, ok func(b *herald.Broadcast) error)
 				return err
 			}
 		}
-		tapPrefix := []byte(id + "\x00")
-		if err := deletePrefix(tx.Bucket(bucketTaps), tapPrefix); err != nil {
-			return err
+		// Taps and clicks go with it (the click buckets exist from the
+		// first click on).
+		respPrefix := []byte(id + "\x00")
+		for _, name := range [][]byte{bucketTaps, bucketTapUsers, bucketClicks, bucketClickUsers} {
+			if b := tx.Bucket(name); b != nil {
+				if err := deletePrefix(b, respPrefix); err != nil {
+					return err
+				}
+			}
 		}
-		return deletePrefix(tx.Bucket(bucketTapUsers), tapPrefix)
+		return nil
 	})
 	return old, err
 }

@@ -207,6 +207,9 @@ func TestDeleteBroadcastCascades(t *testing.T) {
 		if err := s.RecordTaps([]herald.Tap{{BroadcastID: b.ID, ButtonID: "b1", Subscriber: herald.SubscriberKey{Platform: herald.LINE, ID: "U1"}}}); err != nil {
 			t.Fatal(err)
 		}
+		if err := s.RecordClicks([]herald.Click{{BroadcastID: b.ID, ButtonID: "b2", Seq: 1}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.DeleteBroadcast(gone.ID); err != nil {
 		t.Fatal(err)
@@ -223,11 +226,17 @@ func TestDeleteBroadcastCascades(t *testing.T) {
 	if taps, _ := s.Taps(gone.ID); len(taps) != 0 {
 		t.Errorf("taps left: %v", taps)
 	}
+	clicks, _ := s.Clicks(gone.ID)
+	clickers, _ := s.Clickers(gone.ID, "b2")
+	if len(clicks) != 0 || len(clickers) != 0 {
+		t.Errorf("clicks left: %v, clickers %v", clicks, clickers)
+	}
 	runs, _ := s.RunsOf(keep.ID)
 	ds, _ := s.Deliveries(keep.ID+"/1", "", 0, 0)
 	taps, _ := s.Taps(keep.ID)
-	if len(runs) != 1 || len(ds) != 1 || len(taps) != 1 {
-		t.Errorf("the other broadcast lost data: %d runs, %d deliveries, %d taps", len(runs), len(ds), len(taps))
+	clicks, _ = s.Clicks(keep.ID)
+	if len(runs) != 1 || len(ds) != 1 || len(taps) != 1 || len(clicks) != 1 {
+		t.Errorf("the other broadcast lost data: %d runs, %d deliveries, %d taps, %d clicks", len(runs), len(ds), len(taps), len(clicks))
 	}
 }
 

@@ -14,10 +14,11 @@ import (
 // made on the first click: per broadcast button a total and a unique
 // count, and who clicked as keys (broadcast 0x00 button 0x00 Seq, 4 bytes
 // big-endian) so Unique stays exact across restarts and the audience index
-// can read the clickers back as subscriber numbers.
+// can read the clickers back as subscriber numbers; each key's value is
+// the time of that first click (response_timeline.go).
 var (
 	bucketClicks     = []byte("clicks")      // broadcast 0x00 button → counts
-	bucketClickUsers = []byte("click_users") // broadcast 0x00 button 0x00 Seq → nothing
+	bucketClickUsers = []byte("click_users") // broadcast 0x00 button 0x00 Seq → first click's time
 	keyClickSecret   = []byte("click_secret")
 )
 
@@ -64,7 +65,7 @@ func (s *Store) RecordClicks(clicks []herald.Click) error {
 		for i := range clicks {
 			c := &clicks[i]
 			k := []byte(c.BroadcastID + "\x00" + c.ButtonID)
-			isFirst, err := countOnce(counts, users, k, binary.BigEndian.AppendUint32(nil, c.Seq))
+			isFirst, err := countOnce(counts, users, k, binary.BigEndian.AppendUint32(nil, c.Seq), c.At)
 			if err != nil {
 				return err
 			}

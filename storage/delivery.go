@@ -339,10 +339,15 @@ func (s *Store) readDeliveries(runID string, after uint32, limit int, indexes fu
 		if whole {
 			scan = []*bolt.Bucket{all}
 		}
+		records := all.Cursor() // one for the page: a Get makes a cursor each
 		keys := newSeqMerge(scan, binary.BigEndian.AppendUint32(nil, after+1))
 		for k, v := keys.next(); k != nil && (limit <= 0 || len(out) < limit); k, v = keys.next() {
 			if !whole {
-				v = all.Get(k)
+				if rk, rv := records.Seek(k); bytes.Equal(rk, k) {
+					v = rv
+				} else {
+					v = nil
+				}
 			}
 			seq := binary.BigEndian.Uint32(k)
 			var d herald.Delivery

@@ -46,6 +46,20 @@ func TestPendingDeliveriesReadOnlyTheirPlatform(t *testing.T) {
 	if want := []uint32{3, 5, 6, 7}; len(all) != 4 || all[0].Seq != 3 || all[1].Seq != 5 || all[3].Seq != 7 {
 		t.Errorf("pending after 2 = %v, want %v", seqs(all), want)
 	}
+	// What a channel's page walks is its platform's index, which holds its
+	// pending records and nobody else's: it reads no other record.
+	key, _ := parseRunID(r.ID)
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		want := map[herald.Platform]int{herald.Platforms[0]: 3, herald.Platforms[1]: 2, herald.Platforms[2]: 3} // 4 was sent
+		for p, w := range want {
+			if n := tx.Bucket(bucketDeliveries).Bucket(key).Bucket(pendingIndex(p)).Stats().KeyN; n != w {
+				t.Errorf("%s's pending index holds %d records, want its %d", p, n, w)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // A run that an older version left unfinished, with one pending index for

@@ -25,7 +25,7 @@ var (
 	bucketAudit       = []byte("audit")           // sequence (8 bytes BE) → JSON
 	bucketAuditTarget = []byte("audit_by_target") // target 0x00 sequence → nothing
 	bucketTaps        = []byte("taps")            // broadcast 0x00 button → counts
-	bucketTapUsers    = []byte("tap_users")       // broadcast 0x00 button 0x00 subscriber → nothing
+	bucketTapUsers    = []byte("tap_users")       // broadcast 0x00 button 0x00 subscriber → first tap's time
 
 	keySchema = []byte("schema")
 )

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/heraldbot/herald"
 	bolt "go.etcd.io/bbolt"
@@ -11,7 +12,8 @@ import (
 
 // Taps are counted per broadcast button as two uvarints (every press,
 // different subscribers); who pressed is kept as keys so Unique stays
-// exact across restarts.
+// exact across restarts, each with the time of their first press as its
+// value (response_timeline.go).
 
 func tapKey(t *herald.Tap) []byte { return []byte(t.BroadcastID + "\x00" + t.ButtonID) }
 
@@ -41,7 +43,7 @@ func recordTaps(tx *bolt.Tx, taps []herald.Tap) ([]response, error) {
 	for i := range taps {
 		t := &taps[i]
 		who := []byte(t.Subscriber.String())
-		isFirst, err := countOnce(counts, users, tapKey(t), who)
+		isFirst, err := countOnce(counts, users, tapKey(t), who, t.At)
 		if err != nil {
 			return nil, err
 		}
@@ -53,16 +55,16 @@ func recordTaps(tx *bolt.Tx, taps []herald.Tap) ([]response, error) {
 }
 
 // countOnce adds one to k's total in counts, and to its unique count when
-// who has not been counted under k before (users remembers who was); first
-// says it was not.
-func countOnce(counts, users *bolt.Bucket, k, who []byte) (first bool, err error) {
+// who has not been counted under k before (users remembers who was, and
+// when: at); first says it was not.
+func countOnce(counts, users *bolt.Bucket, k, who []byte, at time.Time) (first bool, err error) {
 	total, unique := decodeTapCount(counts.Get(k))
 	total++
 	uk := append(append(slices.Clip(k), 0), who...)
 	if users.Get(uk) == nil {
 		first = true
 		unique++
-		if err := users.Put(uk, present); err != nil {
+		if err := users.Put(uk, firstStamp(at)); err != nil {
 			return false, err
 		}
 	}

@@ -68,14 +68,20 @@ func benchGroupRates(w io.Writer, rec *platformtest.Recorder, groups int) string
 			}
 		}
 	}
-	usersDone, groupsDone := userLast.Sub(first).Seconds(), groupLast.Sub(first).Seconds()
-	usersPerS := 0.0
+	usersDone, groupsDone := userLast.Sub(first).Seconds(), 0.0
+	if len(perGroup) > 0 { // -album alone has none
+		groupsDone = groupLast.Sub(first).Seconds()
+	}
+	usersPerS, groupsPerS := 0.0, 0.0
 	if usersDone > 0 {
 		usersPerS = float64(len(users)) / usersDone
 	}
+	if groupsDone > 0 {
+		groupsPerS = float64(len(perGroup)) / groupsDone
+	}
 	refused := len(rec.Rejected("telegram"))
-	fmt.Fprintf(w, "telegram groups: %d reached of %d, at most %.1f messages/min per group (Telegram allows 20), closest two %.2fs apart, last at %.1fs; users: %.0f/s, last at %.1fs; %d answered 429\n",
-		len(perGroup), groups, mostPerMin, minGap.Seconds(), groupsDone, usersPerS, usersDone, refused)
-	return fmt.Sprintf(" groups=%d users_per_s=%.0f users_done_s=%.1f groups_done_s=%.1f group_msgs_per_min_max=%.1f group_min_gap_s=%.2f telegram_429=%d",
-		groups, usersPerS, usersDone, groupsDone, mostPerMin, minGap.Seconds(), refused)
+	fmt.Fprintf(w, "telegram groups: %d reached of %d (%.0f/s), at most %.1f messages/min per group (Telegram allows 20), closest two %.2fs apart, last at %.1fs; users: %.0f/s, last at %.1fs; %d answered 429\n",
+		len(perGroup), groups, groupsPerS, mostPerMin, minGap.Seconds(), groupsDone, usersPerS, usersDone, refused)
+	return fmt.Sprintf(" groups=%d users_per_s=%.0f users_done_s=%.1f groups_done_s=%.1f group_msgs_per_min_max=%.1f group_min_gap_s=%.2f telegram_429=%d groups_per_s=%.0f",
+		groups, usersPerS, usersDone, groupsDone, mostPerMin, minGap.Seconds(), refused, groupsPerS)
 }

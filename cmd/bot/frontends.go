@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	dtelegram "github.com/heraldbot/herald/dispatch/telegram"
 	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/console"
@@ -67,7 +68,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 	if cfg.Telegram.Token != "" && (len(cfg.Telegram.AdminChatIDs) > 0 || len(cfg.Telegram.AdminUserIDs) > 0) {
 		a, err := telegram.NewAdmin(telegram.AdminOptions{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
 			Flows: engine, Audit: store, Catalog: cat, AdminChatIDs: cfg.Telegram.AdminChatIDs,
-			AdminUserIDs: cfg.Telegram.AdminUserIDs, Offers: offers, Previews: pv.telegram, Logger: logger})
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Offers: offers, Previews: pv.telegram, HTML: dtelegram.HTML, Logger: logger})
 		if err != nil {
 			return nil, err
 		}

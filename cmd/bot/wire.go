@@ -150,7 +150,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	// missed ones.
 	p.sched = schedule.New(a.store, p.dispatch, p.events, schedule.Options{Location: loc,
 		MissedGrace: cfg.Schedule.MissedGrace.D(), HeadsUp: cfg.Schedule.HeadsUp.D(), Retention: cfg.Schedule.Retention.D(),
-		Now: opts.SchedulerNow, Logger: a.logger})
+		Now: opts.SchedulerNow, Logger: a.logger, Tests: p.broadcasts})
 
 	// who hears what happened: the scheduler plans again, the admin chats
 	// tell people, metrics count.

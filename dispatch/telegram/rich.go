@@ -138,7 +138,7 @@ func (s *Sender) sendCarousel(ctx context.Context, chat any, m *dispatch.Message
 	return m.SendParts(ctx, len(cards), func(i int) (string, error) {
 		k := cards[i]
 		if k.Photo == "" {
-			return s.text.send(ctx, chat, k.Text, k.Keyboard)
+			return s.text.send(ctx, chat, k.Text, k.Keyboard, "")
 		}
 		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: k.Photo},
 			Caption: k.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: k.Keyboard})

@@ -157,7 +157,7 @@ func (s *Sender) sendWith(ctx context.Context, chat any, m *dispatch.Message, po
 	case single && m.FromPart > 0:
 		return "", nil // one request, already delivered
 	case len(images) == 0:
-		return s.text.send(ctx, chat, text, kb)
+		return s.text.send(ctx, chat, text, kb, m.LinkPreview)
 	case single:
 		msg, err := s.bot.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: chat, Photo: &models.InputFileString{Data: images[0]},
 			Caption: text, ParseMode: models.ParseModeHTML, ReplyMarkup: kb})
@@ -178,11 +178,12 @@ func (s *Sender) sendWith(ctx context.Context, chat any, m *dispatch.Message, po
 	if rest == "" && kb == nil {
 		return first, nil
 	}
+	preview := m.LinkPreview // the text's first link, when the text follows
 	if rest == "" {
-		rest = html.EscapeString(firstNonEmpty(c.Title, "👇"))
+		rest, preview = html.EscapeString(firstNonEmpty(c.Title, "👇")), ""
 	}
 	send := func() error {
-		_, err := s.text.send(ctx, chat, rest, kb)
+		_, err := s.text.send(ctx, chat, rest, kb, preview)
 		return err
 	}
 	var err error
@@ -321,8 +322,9 @@ func (s *Sender) translate(err error) error {
 		return partial
 	}
 	var tooMany *bot.TooManyRequestsError
+	var later *dispatch.NotYet
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.As(err, &later):
 		return err
 	case errors.As(err, &tooMany):
 		return &herald.RetryAfterError{After: time.Duration(max(tooMany.RetryAfter, 1)) * time.Second, Err: err}

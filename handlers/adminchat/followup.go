@@ -12,7 +12,10 @@ import (
 
 // A report is edited twice after its run ends, at 1 h and 24 h, with the
 // button taps and clicks counted since: most people open a broadcast
-// within a day, so the report right at the end understates them. Which
+// within a day, so the report right at the end understates them. The
+// 24 h update also posts the chart again, with who tapped and clicked
+// over the first day beneath the deliveries (when anyone did): a new
+// message, because an edited report or photo notifies nobody. Which
 // reports are due is kept in the database (FollowUps) and checked on the
 // Reporter's ticker, so a restart still makes the updates; a process
 // that was down at the time makes each late update once, not twice.
@@ -83,8 +86,9 @@ func (r *Reporter) loadFollowUpsLocked() {
 	}
 }
 
-// storeFollowUp writes f, or forgets the run once every update is made.
-func (r *Reporter) storeFollowUp(runID string, f *followUp) {
+// storeFollowUp writes f, or forgets the run once every update is made;
+// ok is false when that failed (and was logged).
+func (r *Reporter) storeFollowUp(runID string, f *followUp) (ok bool) {
 	var err error
 	if f.Done >= len(followUpAfter) {
 		delete(r.fu.recs, runID)
@@ -98,6 +102,7 @@ func (r *Reporter) storeFollowUp(runID string, f *followUp) {
 	if err != nil {
 		r.opts.Logger.Warn("adminchat: keep report follow-up", "run_id", runID, "error", err)
 	}
+	return err == nil
 }
 
 // UpdateReports edits the reports whose next update is due at now with
@@ -121,7 +126,11 @@ func (r *Reporter) UpdateReports(ctx context.Context) {
 		}
 		r.editReport(ctx, f, now, followUpAfter[f.Done])
 		f.Done++
-		r.storeFollowUp(runID, f)
+		// The chart goes after the record is stored as done: a restart
+		// in between loses it rather than posting it twice.
+		if r.storeFollowUp(runID, f) && f.Done == len(followUpAfter) {
+			r.postChart(ctx, r.opts.Surfaces[f.Origin.Frontend], f.Origin, r.followUpView(f), &f.Report, true)
+		}
 	}
 }
 
@@ -132,10 +141,15 @@ func (r *Reporter) editReport(ctx context.Context, f *followUp, now time.Time, a
 	if s == nil {
 		return
 	}
-	v := view{loc: r.opts.Catalog.Localizer(f.Lang), zone: r.opts.Location, name: f.Name, via: f.Via, localTime: f.Local, sample: f.Sample}
+	v := r.followUpView(f)
 	reply := reportReply(r.withButtons(v, &f.Report), &f.Report)
 	reply.Text += "\n" + v.loc.T("report.updated", "After", flows.WholeMinutes(v.loc, int64(after/time.Minute)), "At", v.clock(now, now))
 	if err := s.Edit(ctx, f.Origin, f.Ref, reply); err != nil {
 		r.opts.Logger.Warn("adminchat: update report", "run_id", f.Report.RunID, "frontend", f.Origin.Frontend, "error", err)
 	}
+}
+
+// followUpView is the report's view as stored, in its creator's language.
+func (r *Reporter) followUpView(f *followUp) view {
+	return view{loc: r.opts.Catalog.Localizer(f.Lang), zone: r.opts.Location, name: f.Name, via: f.Via, localTime: f.Local, sample: f.Sample}
 }

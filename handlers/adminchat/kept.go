@@ -3,6 +3,7 @@ package adminchat
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 
 	"github.com/heraldbot/herald"
@@ -12,7 +13,8 @@ import (
 // (*storage.Store): the run then edits the message it posted before
 // instead of posting a second one, and a run that ended just before a
 // crash still shows its end and its report. Without it a restart leaves
-// the old message saying "sending" for good.
+// the old message saying "sending" for good. Undo offers are kept there
+// too (undoKey), so a run that starts after a restart still closes them.
 type ProgressMessages interface {
 	PutProgressMessage(runID string, data []byte) error
 	ProgressMessages() (map[string][]byte, error)
@@ -112,13 +114,47 @@ func (k *keeper) forget(runID string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.loadLocked()
-	if _, ok := k.recs[runID]; !ok {
+	k.forgetLocked(runID)
+}
+
+// forgetLocked drops the record under key, if any; k.mu is held.
+func (k *keeper) forgetLocked(key string) {
+	if _, ok := k.recs[key]; !ok {
 		return
 	}
-	delete(k.recs, runID)
-	if err := k.store.DeleteProgressMessage(runID); err != nil {
-		k.r.opts.Logger.Warn("adminchat: forget progress message", "run_id", runID, "error", err)
+	delete(k.recs, key)
+	if err := k.store.DeleteProgressMessage(key); err != nil {
+		k.r.opts.Logger.Warn("adminchat: forget kept message", "key", key, "error", err)
 	}
+}
+
+// undoKey is where an undo offer (Offers) is kept among the progress
+// messages: under its broadcast's ID, beside its runs' ("B-7K2Q/1"), so
+// the run that starts after a restart still edits it.
+func undoKey(broadcastID, ref string) string { return broadcastID + "/undo/" + ref }
+
+// offered keeps the undo offer ref of broadcast id, posted in o.
+func (k *keeper) offered(id string, o herald.Origin, ref string) {
+	k.change(undoKey(id, ref), func(rec *keptProgress) { rec.Origin, rec.Ref = o, ref })
+}
+
+// takeOffers returns broadcast id's kept undo offers (this process's and
+// those a previous one left) and forgets them.
+func (k *keeper) takeOffers(id string) []offer {
+	if k.store == nil {
+		return nil
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.loadLocked()
+	var out []offer
+	for key, rec := range k.recs {
+		if strings.HasPrefix(key, undoKey(id, "")) {
+			out = append(out, offer{where: rec.Origin, ref: rec.Ref})
+			k.forgetLocked(key)
+		}
+	}
+	return out
 }
 
 // unshown are the reports of runs that ended while their end was not yet

@@ -19,21 +19,32 @@ import (
 // next ones), so a missing report is never a mystery.
 func (r *Reporter) Missed(ctx context.Context, b herald.Broadcast, late time.Duration) {
 	loc, zone := r.readerOf(b.Origin)
-	when := dueWhen(loc, &b, zone, r.opts.Now())
-	r.notify(ctx, b.ID, b.Origin, missedReply(loc, &b, when, missedBy(loc, late)))
+	r.notify(ctx, b.ID, b.Origin, passedReply(loc, &b, "missed.held", "missed.skipped", "When", dueWhen(loc, &b, zone, r.opts.Now()), "Late", missedBy(loc, late)))
 }
 
-// missedReply is the prompt for a missed broadcast. Its buttons are flows
-// commands, so a press in a Telegram group, a Slack thread or at the
-// console is checked and audited like a typed one: /resume starts a held
-// one-off whose time has passed at once, and "/edit ID timing" opens the
-// edit at its timing step.
-func missedReply(loc *locales.Localizer, b *herald.Broadcast, when, late string) flows.Reply {
+// StartFailed tells b's origin chat, in its creator's language, that b
+// came due but its run could not start (herald.StartFailed): nothing was
+// sent, the cause is in the server log, and the same choices as a missed
+// broadcast follow.
+func (r *Reporter) StartFailed(ctx context.Context, b herald.Broadcast) {
+	loc, zone := r.readerOf(b.Origin)
+	r.notify(ctx, b.ID, b.Origin, passedReply(loc, &b, "start_failed.held", "start_failed.skipped", "When", dueWhen(loc, &b, zone, r.opts.Now())))
+}
+
+// passedReply is the prompt for a broadcast whose moment passed without
+// sending, in the words of held (a paused one-off) or skipped (a
+// recurring one's occurrence); pairs are their placeholders besides Name
+// and ID. Its buttons are flows commands, so a press in a Telegram
+// group, a Slack thread or at the console is checked and audited like a
+// typed one: /resume starts a held one-off whose time has passed at once,
+// and "/edit ID timing" opens the edit at its timing step.
+func passedReply(loc *locales.Localizer, b *herald.Broadcast, held, skipped string, pairs ...any) flows.Reply {
+	pairs = append([]any{"Name", b.Name, "ID", b.ID}, pairs...)
 	if b.Schedule.Kind == herald.SendRecurring {
-		return flows.Reply{Text: loc.T("missed.skipped", "Name", b.Name, "ID", b.ID, "When", when, "Late", late),
+		return flows.Reply{Text: loc.T(skipped, pairs...),
 			Choices: []flows.Choice{{ID: "/show " + b.ID, Label: loc.T("btn.show")}, {ID: "/pause " + b.ID, Label: loc.T("btn.pause")}}}
 	}
-	return flows.Reply{Text: loc.T("missed.held", "Name", b.Name, "ID", b.ID, "When", when, "Late", late),
+	return flows.Reply{Text: loc.T(held, pairs...),
 		Choices: []flows.Choice{
 			{ID: "/resume " + b.ID, Label: loc.T("btn.send_now")},
 			{ID: "/edit " + b.ID + " timing", Label: loc.T("btn.reschedule")},

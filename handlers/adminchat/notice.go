@@ -24,6 +24,8 @@ type card struct {
 	Origin herald.Origin `json:"origin"`
 	Ref    string        `json:"ref"`
 	Text   string        `json:"text"` // the request as posted
+	// Markup is where Text quotes the message (flows.Reply.Markup).
+	Markup []flows.TextRange `json:"markup,omitempty"`
 }
 
 // closedKeys say who decided a request, on its card.
@@ -60,6 +62,9 @@ type notice struct {
 // chat the broadcast reports to, unless its creator made the change in
 // that chat: the conversation already answered them there.
 func (r *Reporter) changed(ctx context.Context, e herald.BroadcastChanged) {
+	if e.Action == "delete" || e.Action == "cancel" {
+		r.opts.Offers.take(e.Broadcast.ID) // undone: no run will close its offers
+	}
 	if !noticed[e.Action] {
 		return
 	}
@@ -107,7 +112,7 @@ func (r *Reporter) requestApproval(ctx context.Context, n notice) {
 				r.opts.Logger.Warn("adminchat: post approval request", "broadcast_id", id, "frontend", o.Frontend, "error", err)
 				continue
 			}
-			posted = append(posted, card{Origin: o, Ref: ref, Text: req.Text})
+			posted = append(posted, card{Origin: o, Ref: ref, Text: req.Text, Markup: req.Markup})
 		}
 		r.keepCards(id, posted)
 	})
@@ -206,7 +211,7 @@ func (r *Reporter) closeRequests(ctx context.Context, n notice) {
 			if surface == nil {
 				continue // a frontend no longer configured
 			}
-			reply := flows.Reply{Text: c.Text + "\n\n" + line, Choices: choices}
+			reply := flows.Reply{Text: c.Text + "\n\n" + line, Markup: c.Markup, Choices: choices}
 			if err := surface.Edit(ctx, c.Origin, c.Ref, reply); err != nil {
 				r.opts.Logger.Warn("adminchat: close approval request", "broadcast_id", b.ID, "frontend", c.Origin.Frontend, "error", err)
 			}

@@ -177,7 +177,7 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 	b.WriteString(buttonSection(v))
 	b.WriteString("\n\n" + loc.T("report.duration", "Duration", exactDuration(loc, rep.Duration)))
 	r := flows.Reply{Text: b.String()}
-	if sum.Failed > 0 || sum.Uncertain > 0 { // /errors lists the uncertain skipped
+	if sum.HasFailures() {
 		r.Choices = append(r.Choices, flows.Choice{ID: "/errors " + rep.BroadcastID, Label: loc.T("btn.errors")})
 	}
 	retryable := 0 // who a retry can reach: those who blocked the bot cannot be

@@ -74,7 +74,8 @@ type Options struct {
 	Cards   Cards
 	Catalog *locales.Catalog
 	// Offers is optional: the undo offers the frontends posted, edited
-	// once their broadcast starts (nil: they are left as they are).
+	// once their broadcast starts (nil: they are left as they are); kept
+	// with the progress messages when those are.
 	Offers *Offers
 	// ProgressMessages is optional: without it a run's progress message
 	// is remembered in memory only, and a restart posts a second one.
@@ -155,6 +156,7 @@ func New(opts Options) (*Reporter, error) {
 	}
 	r := &Reporter{opts: opts, runs: map[string]*runState{}, notices: NewQueue[string](), cards: map[string][]card{}}
 	r.kept = keeper{store: opts.ProgressMessages, r: r}
+	opts.Offers.keepIn(&r.kept)
 	return r, nil
 }
 
@@ -241,7 +243,7 @@ func (r *Reporter) Finished(ctx context.Context, rep herald.Report) {
 			return
 		}
 		r.addFollowUp(st, &rep, ref)
-		r.postChart(ctx, st, &rep)
+		r.postChart(ctx, r.surface(st), st.origin, v, &rep, false)
 		r.kept.forget(rep.RunID)
 	}()
 }

@@ -13,9 +13,13 @@ import (
 // no longer delete it, so the Reporter edits each such message to say it
 // started and drops its buttons. The admin frontends record what they
 // post; the Reporter reads it.
+// With a Reporter that keeps progress messages (Options.ProgressMessages)
+// the offers are kept there too, so a restart during the wait still edits
+// them.
 type Offers struct {
-	mu sync.Mutex
-	m  map[string][]offer // by broadcast ID
+	mu   sync.Mutex
+	m    map[string][]offer // by broadcast ID, while nothing keeps them
+	keep *keeper            // the Reporter's, once it has one
 }
 
 type offer struct {
@@ -32,8 +36,24 @@ func (o *Offers) Offered(id string, where herald.Origin, ref string) {
 		return
 	}
 	o.mu.Lock()
+	keep := o.keep
+	if keep == nil {
+		o.m[id] = append(o.m[id], offer{where: where, ref: ref})
+	}
+	o.mu.Unlock()
+	if keep != nil {
+		keep.offered(id, where, ref)
+	}
+}
+
+// keepIn has k keep the offers from now on.
+func (o *Offers) keepIn(k *keeper) {
+	if o == nil || k.store == nil {
+		return
+	}
+	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.m[id] = append(o.m[id], offer{where: where, ref: ref})
+	o.keep = k
 }
 
 // take removes and returns broadcast id's offers.
@@ -42,9 +62,12 @@ func (o *Offers) take(id string) []offer {
 		return nil
 	}
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	offs := o.m[id]
+	offs, keep := o.m[id], o.keep
 	delete(o.m, id)
+	o.mu.Unlock()
+	if keep != nil {
+		offs = append(offs, keep.takeOffers(id)...)
+	}
 	return offs
 }
 

@@ -66,6 +66,7 @@ type Service interface {
 	Resume(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
 	Cancel(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
 	RetryFailed(ctx context.Context, id string, who broadcasts.Actor) (herald.Run, int, error)
+	PickVariant(ctx context.Context, id string, variant int, who broadcasts.Actor) (herald.Broadcast, error)
 	WriteFailures(w io.Writer, id string, begin func()) (herald.ReasonCounter, int, error)
 }
 
@@ -164,6 +165,7 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/broadcasts/{bid}/resume", s.control(herald.StatusScheduled)},
 		{"POST", "/api/v1/broadcasts/{bid}/cancel", s.control(herald.StatusCanceled)},
 		{"POST", "/api/v1/broadcasts/{bid}/retry", s.retry},
+		{"POST", "/api/v1/broadcasts/{bid}/pick", s.pick},
 		{"GET", "/api/v1/broadcasts/{bid}/failures.csv", s.failuresCSV},
 		{"POST", "/api/v1/audience/count", s.countAudience},
 	}

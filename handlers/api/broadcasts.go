@@ -21,6 +21,7 @@ type createBroadcastRequest struct {
 	Tag              string       `json:"tag"`
 	Schedule         scheduleJSON `json:"schedule"`
 	EndOperatorChats bool         `json:"end_operator_chats"`
+	ABTest           *abTestJSON  `json:"ab_test"`
 }
 
 // createBroadcast stores an external broadcast as a draft, or submits it
@@ -67,12 +68,16 @@ func (s *Server) newBroadcast(req *createBroadcastRequest, actor string) (herald
 	if err != nil {
 		return herald.Broadcast{}, err
 	}
+	test, err := req.ABTest.toDomain()
+	if err != nil {
+		return herald.Broadcast{}, err
+	}
 	now := s.opts.Now().UTC()
 	tokenName := strings.TrimPrefix(actor, "api:")
 	b := herald.Broadcast{
 		Name: name, Status: status, Audience: audience, Content: content,
 		Category: herald.Category(req.Category), Tag: herald.MessageTag(req.Tag),
-		Schedule: req.Schedule.toDomain(), EndOperatorChats: req.EndOperatorChats,
+		Schedule: req.Schedule.toDomain(), EndOperatorChats: req.EndOperatorChats, Test: test,
 		Origin:    herald.Origin{Frontend: frontend, UserID: tokenName, UserName: tokenName},
 		CreatedBy: actor, UpdatedBy: actor,
 	}

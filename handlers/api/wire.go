@@ -78,7 +78,9 @@ type audienceJSON struct {
 // sampleJSON is one of percent, max or holdout_percent, and the draw's
 // seed: given, it repeats an earlier draw; left out (0), Herald draws one.
 type sampleJSON struct {
-	Percent        float64 `json:"percent,omitempty"`
+	Percent float64 `json:"percent,omitempty"`
+	// From moves a percent's band up (an A/B test's variants and rest).
+	From           float64 `json:"from,omitempty"`
 	Max            int     `json:"max,omitempty"`
 	HoldoutPercent float64 `json:"holdout_percent,omitempty"`
 	Seed           uint64  `json:"seed,omitempty"`
@@ -116,7 +118,7 @@ func (a audienceJSON) toDomain() (herald.Audience, error) {
 		out.Attributes = append(out.Attributes, herald.AttrCondition{Key: c.Key, Op: herald.AttrOp(c.Op), Value: c.Value})
 	}
 	if sm := a.Sample; sm != nil {
-		out.Sample = &herald.Sample{Percent: sm.Percent, Max: sm.Max, HoldoutPercent: sm.HoldoutPercent, Seed: sm.Seed}
+		out.Sample = &herald.Sample{Percent: sm.Percent, From: sm.From, Max: sm.Max, HoldoutPercent: sm.HoldoutPercent, Seed: sm.Seed}
 	}
 	for i, list := range [][]string{a.Tapped, a.NotTapped} {
 		for _, v := range list {
@@ -140,7 +142,7 @@ func toAudienceJSON(a herald.Audience) audienceJSON {
 		out.Attributes = append(out.Attributes, attrJSON{Key: c.Key, Op: string(c.Op), Value: c.Value})
 	}
 	if sm := a.Sample; sm != nil {
-		out.Sample = &sampleJSON{Percent: sm.Percent, Max: sm.Max, HoldoutPercent: sm.HoldoutPercent, Seed: sm.Seed}
+		out.Sample = &sampleJSON{Percent: sm.Percent, From: sm.From, Max: sm.Max, HoldoutPercent: sm.HoldoutPercent, Seed: sm.Seed}
 	}
 	for _, r := range a.Responses {
 		term := strings.TrimPrefix(strings.TrimPrefix(r.String(), "-"), "tapped:")
@@ -381,6 +383,8 @@ type broadcastJSON struct {
 	UpdatedBy        string       `json:"updated_by,omitempty"`
 	ApprovedBy       string       `json:"approved_by,omitempty"`
 	RunCount         int          `json:"run_count"`
+	ABTest           *abTestJSON  `json:"ab_test,omitempty"`
+	ABPart           *abPartJSON  `json:"ab_part,omitempty"`
 }
 
 func toBroadcastJSON(b herald.Broadcast) broadcastJSON {
@@ -389,7 +393,7 @@ func toBroadcastJSON(b herald.Broadcast) broadcastJSON {
 		Audience: toAudienceJSON(b.Audience), Content: toContentJSON(b.Content), Category: string(b.Category),
 		Tag: string(b.Tag), Schedule: toScheduleJSON(b.Schedule), EndOperatorChats: b.EndOperatorChats,
 		CreatedAt: b.CreatedAt.UTC(), UpdatedAt: b.UpdatedAt.UTC(), CreatedBy: b.CreatedBy, UpdatedBy: b.UpdatedBy,
-		ApprovedBy: b.ApprovedBy, RunCount: b.Runs}
+		ApprovedBy: b.ApprovedBy, RunCount: b.Runs, ABTest: toABTestJSON(b.Test), ABPart: toABPartJSON(b.ABPart)}
 }
 
 type tallyJSON struct {

@@ -110,7 +110,7 @@ func (t *Tracker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodGet && !previewFetcher(r.UserAgent()) {
-		t.queue <- item{click: herald.Click{BroadcastID: l.broadcastID, ButtonID: id, Seq: l.seq}}
+		t.queue <- item{click: herald.Click{BroadcastID: l.broadcastID, ButtonID: id, Seq: l.seq, At: t.opts.Now()}}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, target, http.StatusFound)

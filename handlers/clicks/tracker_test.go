@@ -3,8 +3,11 @@ package clicks_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"path"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/clicks"
@@ -149,5 +152,72 @@ func TestTextLinkRedirectsAndPreviewsAreNotCounted(t *testing.T) {
 	got, err := r.store.Clicks(r.bid)
 	if want := []herald.TapCount{{ButtonID: "link1", Taps: 2, Unique: 1}}; err != nil || len(got) != 1 || got[0] != want[0] {
 		t.Fatalf("clicks = %+v, %v; want %+v", got, err, want)
+	}
+}
+
+// A click is kept with the time it was made (the Tracker's clock), so the
+// report's chart can show when people clicked.
+func TestClickIsKeptWithItsTime(t *testing.T) {
+	r := newRig(t)
+	secret, err := r.store.ClickSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 9, 40, 0, 0, time.UTC)
+	tr := clicks.New(r.store, secret, r.srv.URL, clicks.Options{Now: func() time.Time { return at }})
+	defer tr.Close()
+	req := httptest.NewRequest(http.MethodGet, tr.Link(r.bid, 42, 0), nil)
+	req.SetPathValue("token", path.Base(req.URL.Path))
+	w := httptest.NewRecorder()
+	tr.ServeHTTP(w, req)
+	tr.Sync()
+	got, err := r.store.ResponseTimeline(r.bid, at.Truncate(time.Hour), 15*time.Minute, 4)
+	if err != nil || w.Code != http.StatusFound || !slices.Equal(got.Clicks, []int{0, 0, 1, 0}) {
+		t.Fatalf("status %d; clicks per 15 min from 09:00 = %v, %v; want one at 09:40", w.Code, got.Clicks, err)
+	}
+}
+
+// A click counts as a response to the broadcast (tapped:) but not as an
+// interaction: the last interaction is when the person last wrote to the
+// bot or tapped in the chat, the clock of Messenger's 24-hour window and
+// of active:/inactive: targeting, and a visit to a web page opens no
+// window (see herald.Subscriber.LastInteraction).
+func TestClickIsAResponseNotAnInteraction(t *testing.T) {
+	r := newRig(t)
+	now := time.Now()
+	wrote := now.Add(-40 * 24 * time.Hour)
+	if err := r.store.PutSubscribers([]herald.Subscriber{{Platform: herald.Messenger, ID: "P1", Kind: herald.KindUser,
+		State: herald.Subscribed, FirstSeen: wrote, LastInteraction: wrote}}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := r.store.Subscriber(herald.SubscriberKey{Platform: herald.Messenger, ID: "P1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(t, r.tr.Link(r.bid, sub.Seq, 0)); code != http.StatusFound {
+		t.Fatalf("click = %d, want 302", code)
+	}
+	r.tr.Sync()
+	count := func(a herald.Audience) int {
+		t.Helper()
+		a.Channels = []herald.Platform{herald.Messenger}
+		c, err := r.store.Count(&a, herald.Marketing, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Total
+	}
+	if n := count(herald.Audience{Responses: []herald.Response{{BroadcastID: r.bid}}}); n != 1 {
+		t.Errorf("tapped:%s counts %d, want the clicker", r.bid, n)
+	}
+	if n := count(herald.Audience{Activity: &herald.Activity{Op: herald.ActiveWithin, Period: 30 * 24 * time.Hour}}); n != 0 {
+		t.Errorf("active:30d counts %d after a click, want 0: a click is no interaction", n)
+	}
+	after, err := r.store.Subscriber(sub.Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.LastInteraction.Equal(wrote) || after.InWindow(now) {
+		t.Errorf("last interaction = %v after a click, want %v (outside Messenger's window)", after.LastInteraction, wrote)
 	}
 }

@@ -116,3 +116,25 @@ func TestBackAndCancelKeepTheirKeysAndCancelAsks(t *testing.T) {
 		t.Errorf("Cancel saved %d broadcasts", len(bs))
 	}
 }
+
+// The console shows the message's formatting in Herald's markup, as its
+// admin types it, and /help's syntax examples as written: the same text.
+func TestSummaryQuotesTheMessageInMarkupAsTyped(t *testing.T) {
+	e, _ := newEngine(t)
+	var out bytes.Buffer
+	c := New(e, &out, Options{})
+	link := "<https://shop.example/sale|Winter sale>"
+	script := "/help\n" + `/new "Hi *there*, see ` + link + `" to everyone on line at 2099-12-01 09:00`
+	if err := c.Run(context.Background(), strings.NewReader(script)); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{"<https://example.com|link words>", "Hi *there*, see " + link} {
+		if !strings.Contains(got, want) {
+			t.Errorf("console output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.ContainsAny(got, "\uE000\uE001") {
+		t.Errorf("console output shows flows' markup marks:\n%q", got)
+	}
+}

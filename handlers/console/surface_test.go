@@ -126,7 +126,7 @@ func TestStartedUndoOfferLosesItsNumbers(t *testing.T) {
 	var out bytes.Buffer
 	c := New(e, &out, Options{})
 	ctx := context.Background()
-	for _, line := range []string{`/new "Flash" to everyone on line now`, "9"} { // 9) ✅ Confirm
+	for _, line := range []string{`/new "Flash" to everyone on line now`, "10"} { // 10) ✅ Confirm
 		if err := c.Send(ctx, line); err != nil {
 			t.Fatal(err)
 		}

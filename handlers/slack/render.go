@@ -129,7 +129,7 @@ func (h *Handler) markChosen(ctx context.Context, channel string, p *pressedMsg)
 // and refused.
 func (h *Handler) blocks(r flows.Reply, owner string) []slack.Block {
 	var out []slack.Block
-	text := escape(r.Text)
+	text := mrkdwnText(r)
 	if r.Pre {
 		text = "```" + r.Text + "```"
 	}
@@ -211,6 +211,14 @@ func (h *Handler) Post(ctx context.Context, o herald.Origin, r flows.Reply) (str
 func (h *Handler) Edit(ctx context.Context, o herald.Origin, ts string, r flows.Reply) error {
 	channel, _ := splitChat(o.ChatID)
 	return h.update(ctx, channel, ts, "", r)
+}
+
+// mrkdwnText is a reply's text for a mrkdwn block: prose escaped, so it
+// reads as written (/help's <https://example.com|link words> stays text),
+// and the broadcast's own text (flows.Reply.Markup) in mrkdwn, so its
+// links are links, as its words are bold or italic.
+func mrkdwnText(r flows.Reply) string {
+	return r.Render(escape, func(text string, spans []herald.Span) string { return herald.MarkupEscaped(text, spans, escape) })
 }
 
 // escape makes text safe for mrkdwn: &, < and > are control characters.

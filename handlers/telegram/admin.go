@@ -14,6 +14,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/locales"
@@ -52,7 +53,12 @@ type AdminOptions struct {
 	// Previews sends the summary's preview into the chat as recipients
 	// get the message; nil: the summary comes without it.
 	Previews Previewer
-	Logger   *slog.Logger
+	// HTML renders a broadcast's formatted text in the Bot API's HTML
+	// (dispatch/telegram.HTML, wired in cmd/bot) where a reply quotes the
+	// message (flows.Reply.Markup: the summary, the wizard's preview);
+	// nil: it shows in Herald's markup, as typed at the console.
+	HTML   func(text string, spans []herald.Span) string
+	Logger *slog.Logger
 }
 
 // Admin is the Telegram admin frontend: it renders flows conversations in

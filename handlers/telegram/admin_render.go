@@ -92,8 +92,12 @@ func (a *Admin) markChosen(ctx context.Context, chat int64, p *pressedMsg) {
 			}
 		}
 	}
-	text := truncate(p.msg.Text+"\n\n→ "+label, maxText)
-	if _, err := a.bot.EditMessageText(ctx, &bot.EditMessageTextParams{ChatID: chat, MessageID: p.msg.ID, Text: text}); err != nil {
+	text := p.msg.Text + "\n\n→ " + label
+	params := &bot.EditMessageTextParams{ChatID: chat, MessageID: p.msg.ID, Text: truncate(text, maxText)}
+	if params.Text == text {
+		params.Entities = p.msg.Entities // the quoted message keeps its formatting
+	}
+	if _, err := a.bot.EditMessageText(ctx, params); err != nil {
 		a.log.Debug("telegram: admin: mark choice", "chat_id", chat, "error", err)
 	}
 }
@@ -101,7 +105,7 @@ func (a *Admin) markChosen(ctx context.Context, chat int64, p *pressedMsg) {
 // send posts one reply (a document when it has a file) and returns the
 // ID of the message carrying its buttons.
 func (a *Admin) send(ctx context.Context, chat int64, r flows.Reply) (int, error) {
-	text, mode := format(r)
+	text, mode := a.format(r)
 	if r.File != nil {
 		p := &bot.SendDocumentParams{ChatID: chat, Document: &models.InputFileUpload{Filename: r.File.Name, Data: bytes.NewReader(r.File.Data)}}
 		if utf8.RuneCountInString(text) <= maxCaption {
@@ -136,7 +140,7 @@ func (a *Admin) send(ctx context.Context, chat int64, r flows.Reply) (int, error
 }
 
 func (a *Admin) edit(ctx context.Context, chat int64, id int, r flows.Reply) error {
-	text, mode := format(r)
+	text, mode := a.format(r)
 	p := &bot.EditMessageTextParams{ChatID: chat, MessageID: id, Text: truncate(text, maxText), ParseMode: mode}
 	if kb := keyboard(r); kb != nil {
 		p.ReplyMarkup = kb
@@ -184,11 +188,18 @@ func (a *Admin) Edit(ctx context.Context, o herald.Origin, ref string, r flows.R
 	return a.edit(ctx, chat, id, r)
 }
 
-// format returns a reply's text and parse mode: plain text, or HTML <pre>
-// for preformatted text (the only markup Herald needs).
-func format(r flows.Reply) (string, models.ParseMode) {
+// format returns a reply's text and parse mode: HTML <pre> for
+// preformatted text; HTML with the message's own formatting where the
+// reply quotes it (flows.Reply.Markup), its prose escaped, when that fits
+// one message (a split or a cut could break a tag); else plain text.
+func (a *Admin) format(r flows.Reply) (string, models.ParseMode) {
 	if r.Pre {
 		return "<pre>" + html.EscapeString(r.Text) + "</pre>", models.ParseModeHTML
+	}
+	if len(r.Markup) > 0 && a.opts.HTML != nil {
+		if text := r.Render(html.EscapeString, a.opts.HTML); utf8.RuneCountInString(text) <= maxText {
+			return text, models.ParseModeHTML
+		}
 	}
 	return r.Text, ""
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	dtelegram "github.com/heraldbot/herald/dispatch/telegram"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/inbound"
 	"github.com/heraldbot/herald/handlers/internal/flowsrig"
@@ -49,7 +50,8 @@ func newAdminRig(t *testing.T, adminUsers ...int64) *adminRig {
 	fake.SetChatMember(adminGroup, bob, "creator")
 	acc := adminchat.AccessByFrontend{}
 	e, store, cat := flowsrig.New(t, acc)
-	a, err := NewAdmin(AdminOptions{Token: token, APIURL: api.URL, Flows: e, Audit: store, Catalog: cat, AdminChatIDs: []int64{adminGroup}, AdminUserIDs: adminUsers})
+	a, err := NewAdmin(AdminOptions{Token: token, APIURL: api.URL, Flows: e, Audit: store, Catalog: cat, AdminChatIDs: []int64{adminGroup}, AdminUserIDs: adminUsers,
+		HTML: dtelegram.HTML})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,13 @@ package chart
 
 import (
 	"math"
-	"strconv"
 	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/heraldbot/herald/flows"
 )
 
 // stack draws each bin's deliveries as one bar, a segment per channel.
@@ -113,22 +114,10 @@ func (intTicks) Ticks(lo, hi float64) []plot.Tick {
 		if t.Label == "" || t.Value != math.Trunc(t.Value) {
 			continue
 		}
-		t.Label = count(int(t.Value))
+		t.Label = flows.FormatCount(int(t.Value))
 		out = append(out, t)
 	}
 	return out
-}
-
-// count writes n with thousands separators: 12,345.
-func count(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + count(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // failStyle marks a bin with failures: a red ▼ just above its bar.

@@ -1,5 +1,6 @@
 // Package chart draws a run's report chart: deliveries over time, stacked
-// by channel, failures marked, with the running total beneath, as a PNG
+// by channel, failures marked, with the running total beneath and, once
+// known, the people who tapped and clicked over the first 24 h, as a PNG
 // sized for a phone. It has one job and no platform SDK: adminchat gives
 // it the run's timeline and the words in the admin's language, and each
 // frontend posts the bytes it returns.
@@ -20,11 +21,13 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/locales"
 )
 
 // The image: 1200×675 px (16:9, what chat apps show whole), at 96 DPI,
 // so 1 pt is 4/3 px; fonts are large because phones shrink it by ~3.
+// With the responses panel it is taller (TallHeightPx).
 const (
 	WidthPx  = 1200
 	HeightPx = 675
@@ -38,6 +41,13 @@ type Labels struct {
 	Cumulative string // the lower panel's axis: the running total
 	Time       string // the time axis (with its zone)
 	Failed     string // the legend entry of failures
+
+	// The responses panel's words (responses.go); unused without one.
+	Responses string // its title: taps and clicks over the first 24 h
+	Hours     string // its time axis: hours since the run started
+	People    string // its value axis: people so far
+	Tapped    string // the legend entry of people who tapped a button
+	Clicked   string // the legend entry of people who opened a link
 }
 
 // LabelsFor are the words of d's chart in loc's language; name is the
@@ -53,6 +63,11 @@ func LabelsFor(loc *locales.Localizer, name string, d *Data) *Labels {
 		Cumulative: loc.T("chart.total"),
 		Time:       loc.T("chart.time", "Zone", zone.String()),
 		Failed:     loc.T("chart.failed"),
+		Responses:  loc.T("chart.responses"),
+		Hours:      loc.T("chart.hours"),
+		People:     loc.T("chart.people"),
+		Tapped:     loc.T("chart.tapped"),
+		Clicked:    loc.T("chart.clicked"),
 	}
 }
 
@@ -80,6 +95,9 @@ type Data struct {
 	Channels []Channel // in display order, only those with deliveries
 	Failed   []int     // all channels together
 	Location *time.Location
+	// Responses, when set and not all zero, adds a panel beneath: the
+	// people who tapped and clicked, from the run's start.
+	Responses *herald.ResponseTimeline
 }
 
 // maxBins keeps bars wide enough to see on a phone: a longer run is
@@ -162,7 +180,8 @@ var (
 	totalColor = color.RGBA{0x33, 0x33, 0x33, 0xff}
 )
 
-// PNG renders d as a WidthPx×HeightPx PNG.
+// PNG renders d as a WidthPx×HeightPx PNG, or WidthPx×TallHeightPx with
+// the responses panel.
 func PNG(d *Data, l *Labels) ([]byte, error) {
 	if len(d.Failed) == 0 || d.Bin <= 0 {
 		return nil, errors.New("chart: no data")
@@ -182,21 +201,34 @@ func PNG(d *Data, l *Labels) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := vgimg.NewWith(vgimg.UseWH(WidthPx*vg.Inch/dpi, HeightPx*vg.Inch/dpi), vgimg.UseDPI(dpi))
+	top := legend(d, l, ff)
+	rows, legends, height := [][]*plot.Plot{{bars}, {total}}, []*plot.Legend{&top, nil}, HeightPx
+	if d.Responded() {
+		resp, err := responsesPlot(d, l, ff)
+		if err != nil {
+			return nil, err
+		}
+		leg := responsesLegend(d, l, ff)
+		rows, legends, height = append(rows, []*plot.Plot{resp}), append(legends, &leg), TallHeightPx
+	}
+	c := vgimg.NewWith(vgimg.UseWH(WidthPx*vg.Inch/dpi, vg.Length(height)*vg.Inch/dpi), vgimg.UseDPI(dpi))
 	dc := draw.New(c)
-	// The legend has a column of its own on the right, beside the bars,
-	// so it never hides them.
-	tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: 10, PadBottom: 8, PadLeft: 10, PadRight: 10, PadY: 10}
-	canvases := plot.Align([][]*plot.Plot{{bars}, {total}}, tiles, draw.Crop(dc, 0, -legendWidth, 0, 0))
-	bars.Draw(canvases[0][0])
-	total.Draw(canvases[1][0])
-	top, bottom := canvases[0][0], canvases[1][0]
-	leg := legend(d, l, ff)
-	leg.Draw(draw.Crop(top, top.Max.X-top.Min.X, legendWidth, 0, -30))
+	tiles := draw.Tiles{Rows: len(rows), Cols: 1, PadTop: 10, PadBottom: 8, PadLeft: 10, PadRight: 10, PadY: 10}
+	canvases := plot.Align(rows, tiles, draw.Crop(dc, 0, -legendWidth, 0, 0))
+	for i, row := range rows {
+		cv := canvases[i][0]
+		row[0].Draw(cv)
+		// A legend has a column of its own on the right, beside its
+		// panel, so it never hides the bars or lines.
+		if legends[i] != nil {
+			legends[i].Draw(draw.Crop(cv, cv.Max.X-cv.Min.X, legendWidth, 0, -30))
+		}
+	}
+	bottom := canvases[1][0]
 	// The grand total, large, beside the running total it ends.
 	sty := bars.Title.TextStyle
 	sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
-	bottom.FillText(sty, vg.Point{X: bottom.Max.X + 14, Y: bottom.Max.Y - 40}, count(d.Sent()))
+	bottom.FillText(sty, vg.Point{X: bottom.Max.X + 14, Y: bottom.Max.Y - 40}, flows.FormatCount(d.Sent()))
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("chart: encode png: %w", err)
@@ -265,19 +297,16 @@ func totalPlot(d *Data, l *Labels, ff *fonts) (*plot.Plot, error) {
 	p.Y.Label.Text = l.Cumulative
 	p.X.Label.Text = l.Time
 	bw := d.Bin.Minutes()
-	sent := plotter.XYs{{X: 0, Y: 0}}
-	cs := 0
-	for i := range d.Failed {
-		for _, ch := range d.Channels {
-			cs += ch.Sent[i]
+	perBin := make([]int, len(d.Failed))
+	for _, ch := range d.Channels {
+		for i, n := range ch.Sent {
+			perBin[i] += n
 		}
-		sent = append(sent, plotter.XY{X: float64(i+1) * bw, Y: float64(cs)})
 	}
-	ls, err := plotter.NewLine(sent)
+	ls, cs, err := runningLine(perBin, bw, totalColor)
 	if err != nil {
 		return nil, fmt.Errorf("chart: total: %w", err)
 	}
-	ls.Color, ls.Width = totalColor, 3
 	ls.FillColor = color.NRGBA{0x33, 0x33, 0x33, 0x28}
 	p.Add(ls)
 	p.X.Min, p.X.Max = 0, float64(len(d.Failed))*bw
@@ -287,22 +316,44 @@ func totalPlot(d *Data, l *Labels, ff *fonts) (*plot.Plot, error) {
 	return p, nil
 }
 
-// legendWidth is the right-hand column the legend is drawn in.
+// runningLine is the running sum of per-bin counts as a thick line from
+// 0, each bin bw wide on the x axis; total is where it ends.
+func runningLine(perBin []int, bw float64, c color.Color) (ls *plotter.Line, total int, err error) {
+	pts := make(plotter.XYs, 0, len(perBin)+1)
+	pts = append(pts, plotter.XY{})
+	for i, n := range perBin {
+		total += n
+		pts = append(pts, plotter.XY{X: float64(i+1) * bw, Y: float64(total)})
+	}
+	if ls, err = plotter.NewLine(pts); err != nil {
+		return nil, 0, err
+	}
+	ls.Color, ls.Width = c, 3
+	return ls, total, nil
+}
+
+// legendWidth is the right-hand column the legends are drawn in.
 const legendWidth = 140
 
-// legend names each channel and the failure mark, with their totals.
-func legend(d *Data, l *Labels, ff *fonts) plot.Legend {
+// newLegend is a legend for the right-hand column, entries top down.
+func newLegend(ff *fonts) plot.Legend {
 	leg := plot.NewLegend()
 	leg.TextStyle.Handler, leg.TextStyle.Font = ff.handler, ff.font(legendSize)
 	leg.Top, leg.Left = true, true
 	leg.XOffs = 8
 	leg.ThumbnailWidth = 20
 	leg.Padding = 6
+	return leg
+}
+
+// legend names each channel and the failure mark, with their totals.
+func legend(d *Data, l *Labels, ff *fonts) plot.Legend {
+	leg := newLegend(ff)
 	for _, ch := range d.Channels {
-		leg.Add(ch.Name+"\n"+count(sum(ch.Sent)), swatch{colors[ch.Platform]})
+		leg.Add(ch.Name+"\n"+flows.FormatCount(sum(ch.Sent)), swatch{colors[ch.Platform]})
 	}
 	if nf := sum(d.Failed); nf > 0 {
-		leg.Add(l.Failed+"\n"+count(nf), glyphThumb{failStyle})
+		leg.Add(l.Failed+"\n"+flows.FormatCount(nf), glyphThumb{failStyle})
 	}
 	return leg
 }

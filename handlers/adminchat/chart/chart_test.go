@@ -3,8 +3,10 @@ package chart
 import (
 	"bytes"
 	"image"
+	"image/color"
 	imgdraw "image/draw"
 	"image/png"
+	"math"
 	"testing"
 	"time"
 
@@ -33,8 +35,24 @@ func sample() Data {
 	return d
 }
 
+// withResponses is sample with a day of responses: most in the first
+// hour, a second wave in the evening; fewer clicks than taps.
+func withResponses() Data {
+	d := sample()
+	r := herald.ResponseTimeline{Start: d.Start, Bin: 15 * time.Minute, Taps: make([]int, 96), Clicks: make([]int, 96)}
+	for i := range r.Taps {
+		h := float64(i) / 4
+		wave := 4000*math.Exp(-h/0.8) + 300*math.Exp(-(h-10)*(h-10)/2)
+		r.Taps[i] = int(wave / 4)
+		r.Clicks[i] = int(wave / 11)
+	}
+	d.Responses = &r
+	return d
+}
+
 var labels = Labels{Title: "Spring sale — sent by channel", Rate: "Sent per 1 min", Cumulative: "Sent in total",
-	Time: "Time (UTC)", Failed: "Failed"}
+	Time: "Time (UTC)", Failed: "Failed", Responses: "Taps and clicks over the first 24 h", Hours: "Hours since sending began",
+	People: "People in total", Tapped: "Tapped", Clicked: "Clicked"}
 
 func decode(t testing.TB, b []byte) image.Image {
 	t.Helper()
@@ -67,10 +85,24 @@ func variance(img image.Image) float64 {
 	return s2/n - m*m
 }
 
-// brandColorsShown fails for each channel colour no pixel of img has.
-func brandColorsShown(t *testing.T, img image.Image) {
+// brandColors are the channels' colours: LINE, Telegram, Messenger.
+func brandColors() [][3]uint8 {
+	return [][3]uint8{{0x06, 0xC7, 0x55}, {0x22, 0x9E, 0xD9}, {0xA3, 0x34, 0xFA}}
+}
+
+// rgb is c without its alpha.
+func rgb(c color.Color) [3]uint8 {
+	r, g, b, _ := c.RGBA()
+	return [3]uint8{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8)}
+}
+
+// colorsShown fails for each colour of cs no pixel of img has.
+func colorsShown(t *testing.T, img image.Image, cs [][3]uint8) {
 	t.Helper()
-	want := map[[3]uint8]bool{{0x06, 0xC7, 0x55}: false, {0x22, 0x9E, 0xD9}: false, {0xA3, 0x34, 0xFA}: false}
+	want := map[[3]uint8]bool{}
+	for _, c := range cs {
+		want[c] = false
+	}
 	pix := rgba(img)
 	for i := 0; i+3 < len(pix); i += 4 {
 		if _, ok := want[[3]uint8(pix[i:i+3])]; ok {
@@ -79,7 +111,7 @@ func brandColorsShown(t *testing.T, img image.Image) {
 	}
 	for c, seen := range want {
 		if !seen {
-			t.Errorf("no pixel of channel colour %x", c)
+			t.Errorf("no pixel of colour %x", c)
 		}
 	}
 }
@@ -171,15 +203,37 @@ func TestFontCoversCJK(t *testing.T) {
 	}
 }
 
-func BenchmarkPNG(b *testing.B) {
+// A responses timeline with nobody in it adds no panel.
+func TestNoResponsesNoPanel(t *testing.T) {
 	d := sample()
-	var size int
-	for b.Loop() {
-		out, err := PNG(&d, &labels)
-		if err != nil {
-			b.Fatal(err)
-		}
-		size = len(out)
+	d.Responses = &herald.ResponseTimeline{Start: d.Start, Bin: time.Hour, Taps: make([]int, 24), Clicks: make([]int, 24)}
+	b, err := PNG(&d, &labels)
+	if err != nil {
+		t.Fatal(err)
 	}
-	b.ReportMetric(float64(size), "png_bytes")
+	if got := decode(t, b).Bounds().Dy(); got != HeightPx {
+		t.Errorf("height %d, want %d", got, HeightPx)
+	}
+}
+
+// BenchmarkPNG renders the run's chart alone (/run) and with a day of
+// responses beneath (/day), reporting the PNG's size.
+func BenchmarkPNG(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		data func() Data
+	}{{"run", sample}, {"day", withResponses}} {
+		b.Run(c.name, func(b *testing.B) {
+			d := c.data()
+			var size int
+			for b.Loop() {
+				out, err := PNG(&d, &labels)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(out)
+			}
+			b.ReportMetric(float64(size), "png_bytes")
+		})
+	}
 }

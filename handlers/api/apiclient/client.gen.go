@@ -743,6 +743,35 @@ func (e CloseOperatorChat200JSONResponseBodyState) Valid() bool {
 	}
 }
 
+// ABTest An A/B test: the broadcast's content is variant A; variants are B to D. When it goes out (now or at a time; not recurring or at each person's time), each variant goes to its own random percent of the audience (disjoint bands of one seed: nobody gets two), and wait_minutes later the variant with the best rate of different people who tapped or clicked, over those it was delivered to, goes to everyone else (a tie goes to the earlier letter; with no taps at all the test's chat is asked, or POST .../pick). Herald's own sample is set on the audience (variant A's band). A bad value is a 422 naming ab_test.variants, ab_test.percent (variants × percent must leave a rest), ab_test.wait_minutes (1 to 43200) or ab_test.schedule.
+type ABTest struct {
+	// Asked Nobody tapped; the test's chat was asked to pick
+	Asked    *bool      `json:"asked,omitempty"`
+	DecideAt *time.Time `json:"decide_at,omitempty"`
+
+	// Done The rest's broadcast is made, or the test was canceled while it waited
+	Done *bool `json:"done,omitempty"`
+
+	// Percent Example: 10
+	Percent float64 `json:"percent"`
+
+	// RestId The broadcast of the winner to the rest
+	RestId *string `json:"rest_id,omitempty"`
+
+	// Seed The draw; left out, Herald draws one
+	Seed *int64 `json:"seed,omitempty"`
+
+	// VariantIds The broadcasts of B, C and D, made when the test goes out
+	VariantIds *[]string `json:"variant_ids,omitempty"`
+	Variants   []Content `json:"variants"`
+
+	// WaitMinutes Example: 240
+	WaitMinutes int `json:"wait_minutes"`
+
+	// Winner Example: B
+	Winner *string `json:"winner,omitempty"`
+}
+
 // Audience defines model for Audience.
 type Audience struct {
 	Activity *struct {
@@ -796,6 +825,18 @@ type AudienceTagMatch string
 
 // Broadcast defines model for Broadcast.
 type Broadcast struct {
+	// AbPart This broadcast is a variant or the rest of the A/B test test_id
+	AbPart *struct {
+		// Rest true: the rest, sent the winning variant
+		Rest   *bool   `json:"rest,omitempty"`
+		TestId *string `json:"test_id,omitempty"`
+
+		// Variant Example: B
+		Variant *string `json:"variant,omitempty"`
+	} `json:"ab_part,omitempty"`
+
+	// AbTest An A/B test: the broadcast's content is variant A; variants are B to D. When it goes out (now or at a time; not recurring or at each person's time), each variant goes to its own random percent of the audience (disjoint bands of one seed: nobody gets two), and wait_minutes later the variant with the best rate of different people who tapped or clicked, over those it was delivered to, goes to everyone else (a tie goes to the earlier letter; with no taps at all the test's chat is asked, or POST .../pick). Herald's own sample is set on the audience (variant A's band). A bad value is a 422 naming ab_test.variants, ab_test.percent (variants × percent must leave a rest), ab_test.wait_minutes (1 to 43200) or ab_test.schedule.
+	AbTest           *ABTest    `json:"ab_test,omitempty"`
 	ApprovedBy       *string    `json:"approved_by,omitempty"`
 	Audience         *Audience  `json:"audience,omitempty"`
 	Category         *string    `json:"category,omitempty"`
@@ -829,6 +870,8 @@ type BroadcastStatus string
 
 // BroadcastCreate Example: {"audience":{"channels":["line","telegram"],"include_tags":["vip"]},"content":{"buttons":[{"add_tags":["autumn-sale"],"kind":"action","label":"Interested"}],"kind":"text","text":"Hi {first_name|there}, 20% off this week!"},"name":"Autumn sale","schedule":{"at":"2026-12-01T01:00:00Z","kind":"at"},"status":"scheduled"}
 type BroadcastCreate struct {
+	// AbTest An A/B test: the broadcast's content is variant A; variants are B to D. When it goes out (now or at a time; not recurring or at each person's time), each variant goes to its own random percent of the audience (disjoint bands of one seed: nobody gets two), and wait_minutes later the variant with the best rate of different people who tapped or clicked, over those it was delivered to, goes to everyone else (a tie goes to the earlier letter; with no taps at all the test's chat is asked, or POST .../pick). Herald's own sample is set on the audience (variant A's band). A bad value is a 422 naming ab_test.variants, ab_test.percent (variants × percent must leave a rest), ab_test.wait_minutes (1 to 43200) or ab_test.schedule.
+	AbTest   *ABTest   `json:"ab_test,omitempty"`
 	Audience *Audience `json:"audience,omitempty"`
 
 	// Category required when Messenger is a channel
@@ -854,6 +897,18 @@ type BroadcastCreateTag string
 
 // BroadcastDetail defines model for BroadcastDetail.
 type BroadcastDetail struct {
+	// AbPart This broadcast is a variant or the rest of the A/B test test_id
+	AbPart *struct {
+		// Rest true: the rest, sent the winning variant
+		Rest   *bool   `json:"rest,omitempty"`
+		TestId *string `json:"test_id,omitempty"`
+
+		// Variant Example: B
+		Variant *string `json:"variant,omitempty"`
+	} `json:"ab_part,omitempty"`
+
+	// AbTest An A/B test: the broadcast's content is variant A; variants are B to D. When it goes out (now or at a time; not recurring or at each person's time), each variant goes to its own random percent of the audience (disjoint bands of one seed: nobody gets two), and wait_minutes later the variant with the best rate of different people who tapped or clicked, over those it was delivered to, goes to everyone else (a tie goes to the earlier letter; with no taps at all the test's chat is asked, or POST .../pick). Herald's own sample is set on the audience (variant A's band). A bad value is a 422 naming ab_test.variants, ab_test.percent (variants × percent must leave a rest), ab_test.wait_minutes (1 to 43200) or ab_test.schedule.
+	AbTest     *ABTest   `json:"ab_test,omitempty"`
 	ApprovedBy *string   `json:"approved_by,omitempty"`
 	Audience   *Audience `json:"audience,omitempty"`
 	Category   *string   `json:"category,omitempty"`
@@ -1012,6 +1067,9 @@ type ImportReportSkippedReason string
 
 // Sample Send to a random part of the audience: exactly one of percent (a random P%), max (at most N people, picked at random, not the first N; more than the audience means everyone) or holdout_percent (everyone but a random P% control group, kept out for comparing; the report says how many). Each person's place in the draw is a hash of the seed and their platform and ID, so counting again, a restart and a retry pick the same people, and a larger percent of one seed holds the smaller one. A bad value is a 422 naming audience.sample.percent, audience.sample.max, audience.sample.holdout_percent, audience.sample.seed, or audience.sample when none or several are given.
 type Sample struct {
+	// From With percent: the band starts here, [from, from+percent) (an A/B test's variants and rest)
+	From *float64 `json:"from,omitempty"`
+
 	// HoldoutPercent Example: 5
 	HoldoutPercent *float64 `json:"holdout_percent,omitempty"`
 
@@ -1164,6 +1222,14 @@ type ListBroadcastsParams struct {
 	Offset *int    `form:"offset,omitempty" json:"offset,omitempty"`
 }
 
+// PickABVariantJSONBody defines parameters for PickABVariant.
+type PickABVariantJSONBody struct {
+	// Variant The variant's letter: A is the test's own content
+	//
+	// Example: B
+	Variant string `json:"variant"`
+}
+
 // ListSubscribersParams defines parameters for ListSubscribers.
 type ListSubscribersParams struct {
 	Platform *ListSubscribersParamsPlatform `form:"platform,omitempty" json:"platform,omitempty"`
@@ -1237,6 +1303,9 @@ type CountAudienceJSONRequestBody CountAudienceJSONBody
 
 // CreateBroadcastJSONRequestBody defines body for CreateBroadcast for application/json ContentType.
 type CreateBroadcastJSONRequestBody = BroadcastCreate
+
+// PickABVariantJSONRequestBody defines body for PickABVariant for application/json ContentType.
+type PickABVariantJSONRequestBody PickABVariantJSONBody
 
 // UpsertSubscriberJSONRequestBody defines body for UpsertSubscriber for application/json ContentType.
 type UpsertSubscriberJSONRequestBody = SubscriberUpsert
@@ -1406,6 +1475,30 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/broadcasts/{bid}/pause (the `PauseBroadcast` operationId).
 	PauseBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PickABVariantWithBody Send an A/B test's variant to the rest
+	//
+	// Picks the winner of an A/B test whose variants went out, before its
+	// wait is over or when nobody tapped (the test's chat is then asked),
+	// and sends it to the rest of the audience at once: a broadcast of its
+	// own (`ab_test.rest_id`). The same as `/pick ID B` in the chat.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/broadcasts/{bid}/pick (the `PickABVariant` operationId).
+	PickABVariantWithBody(ctx context.Context, bid BroadcastID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PickABVariant Send an A/B test's variant to the rest
+	//
+	// Picks the winner of an A/B test whose variants went out, before its
+	// wait is over or when nobody tapped (the test's chat is then asked),
+	// and sends it to the rest of the audience at once: a broadcast of its
+	// own (`ab_test.rest_id`). The same as `/pick ID B` in the chat.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/broadcasts/{bid}/pick (the `PickABVariant` operationId).
+	PickABVariant(ctx context.Context, bid BroadcastID, body PickABVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ResumeBroadcast Resume a paused broadcast
 	//
@@ -1724,6 +1817,50 @@ func (c *Client) GetBroadcastFailures(ctx context.Context, bid BroadcastID, reqE
 // Corresponds with POST /api/v1/broadcasts/{bid}/pause (the `PauseBroadcast` operationId).
 func (c *Client) PauseBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPauseBroadcastRequest(c.Server, bid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PickABVariantWithBody Send an A/B test's variant to the rest
+//
+// Picks the winner of an A/B test whose variants went out, before its
+// wait is over or when nobody tapped (the test's chat is then asked),
+// and sends it to the rest of the audience at once: a broadcast of its
+// own (`ab_test.rest_id`). The same as `/pick ID B` in the chat.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/broadcasts/{bid}/pick (the `PickABVariant` operationId).
+func (c *Client) PickABVariantWithBody(ctx context.Context, bid BroadcastID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPickABVariantRequestWithBody(c.Server, bid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PickABVariant Send an A/B test's variant to the rest
+//
+// Picks the winner of an A/B test whose variants went out, before its
+// wait is over or when nobody tapped (the test's chat is then asked),
+// and sends it to the rest of the audience at once: a broadcast of its
+// own (`ab_test.rest_id`). The same as `/pick ID B` in the chat.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/broadcasts/{bid}/pick (the `PickABVariant` operationId).
+func (c *Client) PickABVariant(ctx context.Context, bid BroadcastID, body PickABVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPickABVariantRequest(c.Server, bid, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2357,6 +2494,53 @@ func NewPauseBroadcastRequest(server string, bid BroadcastID) (*http.Request, er
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewPickABVariantRequest calls the generic PickABVariant builder with application/json body
+func NewPickABVariantRequest(server string, bid BroadcastID, body PickABVariantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPickABVariantRequestWithBody(server, bid, "application/json", bodyReader)
+}
+
+// NewPickABVariantRequestWithBody constructs an http.Request for the PickABVariant method, with any body, and a specified content type
+func NewPickABVariantRequestWithBody(server string, bid BroadcastID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "bid", bid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/broadcasts/%s/pick", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -3242,6 +3426,30 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/broadcasts/{bid}/pause (the `PauseBroadcast` operationId).
 	PauseBroadcastWithResponse(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*PauseBroadcastResponse, error)
 
+	// PickABVariantWithBodyWithResponse Send an A/B test's variant to the rest
+	//
+	// Picks the winner of an A/B test whose variants went out, before its
+	// wait is over or when nobody tapped (the test's chat is then asked),
+	// and sends it to the rest of the audience at once: a broadcast of its
+	// own (`ab_test.rest_id`). The same as `/pick ID B` in the chat.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/broadcasts/{bid}/pick (the `PickABVariant` operationId).
+	PickABVariantWithBodyWithResponse(ctx context.Context, bid BroadcastID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PickABVariantResponse, error)
+
+	// PickABVariantWithResponse Send an A/B test's variant to the rest
+	//
+	// Picks the winner of an A/B test whose variants went out, before its
+	// wait is over or when nobody tapped (the test's chat is then asked),
+	// and sends it to the rest of the audience at once: a broadcast of its
+	// own (`ab_test.rest_id`). The same as `/pick ID B` in the chat.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/broadcasts/{bid}/pick (the `PickABVariant` operationId).
+	PickABVariantWithResponse(ctx context.Context, bid BroadcastID, body PickABVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*PickABVariantResponse, error)
+
 	// ResumeBroadcastWithResponse Resume a paused broadcast
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -3846,6 +4054,75 @@ func (r PauseBroadcastResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PauseBroadcastResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PickABVariantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Broadcast
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PickABVariantResponse) GetJSON200() *Broadcast {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PickABVariantResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PickABVariantResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PickABVariantResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PickABVariantResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r PickABVariantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PickABVariantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PickABVariantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PickABVariantResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4877,6 +5154,42 @@ func (c *ClientWithResponses) PauseBroadcastWithResponse(ctx context.Context, bi
 	return ParsePauseBroadcastResponse(rsp)
 }
 
+// PickABVariantWithBodyWithResponse Send an A/B test's variant to the rest
+//
+// Picks the winner of an A/B test whose variants went out, before its
+// wait is over or when nobody tapped (the test's chat is then asked),
+// and sends it to the rest of the audience at once: a broadcast of its
+// own (`ab_test.rest_id`). The same as `/pick ID B` in the chat.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/broadcasts/{bid}/pick (the `PickABVariant` operationId).
+func (c *ClientWithResponses) PickABVariantWithBodyWithResponse(ctx context.Context, bid BroadcastID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PickABVariantResponse, error) {
+	rsp, err := c.PickABVariantWithBody(ctx, bid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePickABVariantResponse(rsp)
+}
+
+// PickABVariantWithResponse Send an A/B test's variant to the rest
+//
+// Picks the winner of an A/B test whose variants went out, before its
+// wait is over or when nobody tapped (the test's chat is then asked),
+// and sends it to the rest of the audience at once: a broadcast of its
+// own (`ab_test.rest_id`). The same as `/pick ID B` in the chat.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/broadcasts/{bid}/pick (the `PickABVariant` operationId).
+func (c *ClientWithResponses) PickABVariantWithResponse(ctx context.Context, bid BroadcastID, body PickABVariantJSONRequestBody, reqEditors ...RequestEditorFn) (*PickABVariantResponse, error) {
+	rsp, err := c.PickABVariant(ctx, bid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePickABVariantResponse(rsp)
+}
+
 // ResumeBroadcastWithResponse Resume a paused broadcast
 //
 // Returns a wrapper object for the known response body format(s).
@@ -5467,6 +5780,60 @@ func ParsePauseBroadcastResponse(rsp *http.Response) (*PauseBroadcastResponse, e
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePickABVariantResponse parses an HTTP response from a PickABVariantWithResponse call
+func ParsePickABVariantResponse(rsp *http.Response) (*PickABVariantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PickABVariantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Broadcast
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
 
 	}
 

@@ -1,6 +1,6 @@
 // Package flowsrig builds a real flows.Engine over a real bbolt store in a
 // temp dir, for the tests of the admin side (Telegram, Slack, the console,
-// adminchat).
+// adminchat), and takes a run's report through its day (report.go).
 package flowsrig
 
 import (

@@ -1,0 +1,284 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
+	"github.com/heraldbot/herald/locales"
+)
+
+// The summary's "🆎 A/B test": the admin types variant B's text (it goes
+// with A's buttons and pictures, so taps compare like with like), then
+// each variant's share and the wait before the winner goes to the rest:
+//
+//	10% 4h  ·  20 % 30m  ·  5% 1d
+//
+// Pressing it again adds C, then D; "No A/B test" takes the test off.
+
+// abPresets are the split step's buttons, as the words they stand for.
+var abPresets = []string{"10% 1h", "10% 4h", "20% 24h"}
+
+// abStart checks that the draft can be tested before the text is asked:
+// one moment (not repeating, not each person's time), no sample of its
+// own, and a text to vary. "" when it can.
+func (t *turn) abStart(d *herald.Broadcast) string {
+	switch {
+	case d.Schedule.Kind != herald.SendNow && d.Schedule.Kind != herald.SendAt:
+		return t.T("err.ab.timing")
+	case d.Test == nil && d.Audience.Sample != nil:
+		return t.T("err.ab.sample")
+	case d.Content.Kind == herald.CarouselContent:
+		return t.T("err.ab.carousel")
+	}
+	return ""
+}
+
+func askABText(t *turn) error {
+	d := &t.sess.Draft
+	n := 2
+	var cs []Choice
+	if d.Test != nil {
+		n = d.Test.N() + 1
+		cs = append(cs, t.choice("ab:split", t.T("btn.ab.split")), t.choice("ab:off", t.T("btn.ab.off")))
+	}
+	t.prompt(t.T("wizard.ab.text", "Letter", herald.VariantLetter(n)), ExpectText, cs...)
+	return nil
+}
+
+func handleABText(t *turn) error {
+	d := &t.sess.Draft
+	switch t.pressed() {
+	case "":
+	case "ab:off":
+		d.Test, d.Audience.Sample = nil, nil
+		return t.toSummary()
+	case "ab:split":
+		if d.Test != nil {
+			return t.goTo(stepABSplit)
+		}
+		fallthrough
+	default:
+		return t.fail(t.T("err.pick_choice"))
+	}
+	if t.in.File != nil {
+		return t.fail(t.T("err.type_text"))
+	}
+	text, spans, msg := t.typedText()
+	if msg != "" {
+		return t.fail(msg)
+	}
+	c := d.Content
+	c.Text, c.Spans = text, spans
+	if d.Test == nil {
+		d.Test = &herald.ABTest{Percent: 10, Wait: 4 * time.Hour, Seed: t.e.cfg.NewSeed()}
+	}
+	d.Test.Variants = append(d.Test.Variants, c)
+	d.Audience.Sample = d.Test.Band(1)
+	return t.goTo(stepABSplit)
+}
+
+func askABSplit(t *turn) error {
+	cs := make([]Choice, 0, len(abPresets))
+	for _, w := range abPresets {
+		p, wait, _ := parseSplit(w)
+		cs = append(cs, t.choice("abs:"+w, t.T("btn.ab.preset", "Percent", FormatPercent(p), "Wait", WholeMinutes(t.loc, int64(wait/time.Minute)))))
+	}
+	t.prompt(t.T("wizard.ab.split", "Count", t.sess.Draft.Test.N()), ExpectText, cs...)
+	return nil
+}
+
+func handleABSplit(t *turn) error {
+	d := &t.sess.Draft
+	words, pressed := strings.CutPrefix(t.pressed(), "abs:")
+	switch {
+	case !pressed && t.pressed() != "":
+		return t.fail(t.T("err.pick_choice"))
+	case !pressed:
+		words = t.text()
+	}
+	p, wait, ok := parseSplit(words)
+	if !ok {
+		return t.fail(t.T("err.ab.split"))
+	}
+	test := *d.Test
+	test.Percent, test.Wait = p, wait
+	var ve *herald.ValidationError
+	if err := test.Validate(d); errors.As(err, &ve) {
+		switch ve.Field {
+		case "ab_test.percent":
+			return t.fail(t.T("err.ab.percent", "Count", test.N(), "Max", FormatPercent(math.Floor(1000/float64(test.N()))/10)))
+		case "ab_test.wait_minutes":
+			return t.fail(t.T("err.ab.wait"))
+		}
+		return t.fail(t.validationLine(err))
+	}
+	d.Test = &test
+	d.Audience.Sample = test.Band(1)
+	return t.toSummary()
+}
+
+// parseSplit reads "10% 4h": each variant's percent and the wait (a
+// number of minutes m, hours h or days d), in either order.
+func parseSplit(s string) (percent float64, wait time.Duration, ok bool) {
+	s = strings.NewReplacer("％", "%", "%", " % ").Replace(strings.ToLower(s))
+	words := strings.Fields(s)
+	var gotP, gotW bool
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		if i+1 < len(words) && words[i+1] == "%" {
+			v, err := strconv.ParseFloat(w, 64)
+			if err != nil || gotP {
+				return 0, 0, false
+			}
+			percent, gotP, i = v, true, i+1
+			continue
+		}
+		num := strings.TrimRight(w, "mhd")
+		unit := strings.TrimPrefix(w, num)
+		if unit == "" && i+1 < len(words) { // "4 h"
+			unit, i = words[i+1], i+1
+		}
+		n, err := strconv.ParseFloat(num, 64)
+		per := map[string]time.Duration{"m": time.Minute, "min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[unit]
+		if err != nil || per == 0 || gotW {
+			return 0, 0, false
+		}
+		wait, gotW = time.Duration(n*float64(per)), true
+	}
+	return percent, wait, gotP && gotW
+}
+
+// abFollowA gives the test's variants A's content as it is now, each with
+// its own text: a button or picture changed after the test was set goes
+// with every variant.
+func (t *turn) abFollowA(d *herald.Broadcast) {
+	if d.Test == nil {
+		return
+	}
+	for i, v := range d.Test.Variants {
+		c := d.Content
+		c.Text, c.Spans = v.Text, v.Spans
+		d.Test.Variants[i] = c
+	}
+}
+
+// abLines are the summary's lines of a test: the split and wait, and
+// each other variant's text.
+func (t *turn) abLines(test *herald.ABTest) []string {
+	out := []string{t.T("summary.ab", "Count", test.N(), "Percent", FormatPercent(test.Percent),
+		"Wait", WholeMinutes(t.loc, int64(test.Wait/time.Minute)))}
+	for i := range test.Variants {
+		c := &test.Variants[i]
+		out = append(out, "  "+herald.VariantLetter(i+2)+" · "+preview(c.Text, c.Spans, nil))
+	}
+	return out
+}
+
+// pickVariant is /pick B-7K2Q B: an admin sends variant B of a test to
+// the rest (the buttons of the no-one-tapped question press it).
+func (m *manager) pickVariant(args string) error {
+	b, ok, err := m.t.broadcastArg("/pick", args)
+	if !ok {
+		return err
+	}
+	if b.Test == nil {
+		m.t.say(m.t.T("err.ab.not_test", "ID", b.ID), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
+		return nil
+	}
+	_, letter, _ := strings.Cut(strings.TrimSpace(args), " ")
+	v := herald.VariantOf(letter, b.Test.N())
+	if v == 0 {
+		m.t.say(m.t.T("usage.pick", "ID", b.ID))
+		return nil
+	}
+	_, err = m.svc.PickVariant(m.t.ctx, b.ID, v, m.t.who())
+	switch {
+	case errors.Is(err, broadcasts.ErrDecided):
+		now, _ := m.reads.Broadcast(b.ID)
+		msg := m.t.T("err.ab.called_off", "ID", b.ID)
+		if now.Test != nil && now.Test.Winner != 0 {
+			msg = m.t.T("err.ab.decided", "ID", b.ID, "Letter", herald.VariantLetter(now.Test.Winner))
+		}
+		m.t.say(msg, m.t.choice("/show "+b.ID, m.t.T("btn.show")))
+		return nil
+	case errors.Is(err, broadcasts.ErrNotSent):
+		m.t.say(m.t.T("err.ab.not_sent", "ID", b.ID), m.t.choice("/show "+b.ID, m.t.T("btn.show")))
+		return nil
+	case err != nil:
+		return fmt.Errorf("flows: pick %s of %s: %w", letter, b.ID, err)
+	}
+	m.t.say(m.t.T("abtest.pick.done", "Letter", herald.VariantLetter(v), "Name", b.Name))
+	return nil
+}
+
+// ABReply is an A/B test's decision as its chat reads it: the variants
+// side by side (delivered, tapped or clicked, the rate), then the winner
+// sent to the rest, or, nobody having tapped, a button per variant to
+// pick one. The admin chats post it when the test's time comes.
+func ABReply(loc *locales.Localizer, e *herald.ABDecided) Reply {
+	lines := abResults(loc, &e.Test, e.Results, e.Winner)
+	var cs []Choice
+	switch {
+	case e.Winner == 0:
+		lines = append(lines, loc.T("abtest.ask"))
+		cs = abPicks(loc, &e.Test)
+	case e.By == "system":
+		lines = append(lines, loc.T("abtest.won", "Letter", herald.VariantLetter(e.Winner), "Rest", e.Rest.ID))
+	default:
+		lines = append(lines, loc.T("abtest.picked", "Letter", herald.VariantLetter(e.Winner), "Rest", e.Rest.ID))
+	}
+	if e.Rest.ID != "" {
+		cs = append(cs, Choice{ID: "/show " + e.Rest.ID, Label: loc.T("btn.show")})
+	}
+	return Reply{Text: strings.Join(lines, "\n"), Choices: cs}
+}
+
+// abResults are test b's variants side by side: a title, then a line
+// each (delivered, tapped or clicked, the rate), the winner marked.
+func abResults(loc *locales.Localizer, b *herald.Broadcast, rs []herald.VariantResult, winner int) []string {
+	lines := []string{loc.T("abtest.title", "Name", b.Name, "ID", b.ID)}
+	for i, r := range rs {
+		line := loc.T("abtest.line", "Letter", herald.VariantLetter(i+1), "ID", r.BroadcastID,
+			"Delivered", FormatCount(r.Delivered), "Responded", FormatCount(r.Responded),
+			"Rate", FormatPercent(math.Round(r.Rate()*1000)/10))
+		if i+1 == winner {
+			line += " 🏆"
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// abPicks are a button per variant of test b, each sending it to the rest.
+func abPicks(loc *locales.Localizer, b *herald.Broadcast) []Choice {
+	var cs []Choice
+	for i := range b.Test.N() {
+		l := herald.VariantLetter(i + 1)
+		cs = append(cs, Choice{ID: "/pick " + b.ID + " " + l, Label: loc.T("btn.ab.pick", "Letter", l)})
+	}
+	return cs
+}
+
+// abShown is what /show adds for a test whose variants went out: the
+// results so far side by side, and, until a winner is picked, a button per
+// variant to pick one now.
+func (m *manager) abShown(b *herald.Broadcast) (string, []Choice, error) {
+	if b.Test == nil || len(b.Test.Children) == 0 {
+		return "", nil, nil
+	}
+	rs, err := m.svc.TestResults(b)
+	if err != nil {
+		return "", nil, fmt.Errorf("flows: results of %s: %w", b.ID, err)
+	}
+	var cs []Choice
+	if b.Test.Winner == 0 {
+		cs = abPicks(m.t.loc, b)
+	}
+	return "\n" + strings.Join(abResults(m.t.loc, b, rs, b.Test.Winner), "\n"), cs, nil
+}

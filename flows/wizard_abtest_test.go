@@ -1,0 +1,177 @@
+package flows
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+// The summary's "🆎 A/B test": variant B's text, then the share and the
+// wait (a button or typed), mistakes pointed at; the summary shows the
+// test and its count is variant A's; the stored test has both variants,
+// B with A's buttons.
+func TestWizardABTest(t *testing.T) {
+	h := sampleHarness(t)
+	h.send(`/new "Which is better?" on telegram now`)
+	mustContain(t, h.press("sum:ab"), "Type variant B's text")
+	mustContain(t, h.send("Or is *this* better?"), "What share of the audience does each of the 2 variants get")
+	mustContain(t, h.send("60% 1h"), "With 2 variants each gets less than 50%")
+	mustContain(t, h.send("10% 0m"), "The wait is at least 1 minute")
+	mustContain(t, h.send("soon"), "I couldn't read that")
+	mustContain(t, h.send("10% 2h"), "A/B test: 2 variants, 10% of the audience each; the winner goes to the rest 2 h after they go out",
+		"B · Or is *this* better?", "A random 10% of them (draw 7)")
+	mustContain(t, h.press("sum:ab"), "Type variant C's text")
+	if !h.offered("ab:off") {
+		t.Error("no way to take the test off")
+	}
+	mustContain(t, h.send("Third try"), "each of the 3 variants")
+	mustContain(t, h.press("abs:20% 24h"), "3 variants, 20% of the audience each", "C · Third try")
+	h.press("ed:buttons")
+	h.press("btn:url")
+	h.send("Yes")
+	h.send("https://shop.example.com/yes")
+	mustContain(t, h.press(choiceDone), "C · Third try")
+	mustContain(t, h.press("sum:confirm"), "goes out to")
+	h.golden("wizard_abtest")
+
+	b := h.stored()
+	test := b.Test
+	if test == nil || test.N() != 3 || test.Percent != 20 || test.Wait != 24*time.Hour || test.Seed != 7 {
+		t.Fatalf("stored test %+v", test)
+	}
+	if test.Variants[0].Text != "Or is this better?" || len(test.Variants[0].Spans) == 0 {
+		t.Errorf("variant B %+v, want the formatted text", test.Variants[0])
+	}
+	if len(test.Variants[1].Buttons) != 1 || test.Variants[1].Buttons[0].Label != "Yes" {
+		t.Errorf("variant C's buttons %+v, want A's button added after the test was set", test.Variants[1].Buttons)
+	}
+	if s := b.Audience.Sample; s == nil || *s != *test.Band(1) {
+		t.Errorf("stored sample %+v, want variant A's band", s)
+	}
+}
+
+// abDraft makes a test of text on Telegram, sent now, with b as variant
+// B, 10% each, decided after 2 hours, and stops at the summary.
+func abDraft(h *harness, text, b string) {
+	h.t.Helper()
+	h.send(`/new "` + text + `" on telegram now`)
+	h.press("sum:ab")
+	h.send(b)
+	h.send("10% 2h")
+}
+
+// "No A/B test" takes the test and its sample off; a repeating broadcast
+// is not offered one.
+func TestWizardABTestOff(t *testing.T) {
+	h := sampleHarness(t)
+	abDraft(h, "Hi", "Hello")
+	h.press("sum:ab")
+	out := h.press("ab:off")
+	if d := h.session().Draft; d.Test != nil || d.Audience.Sample != nil {
+		t.Errorf("after No A/B test: test %+v, sample %+v", d.Test, d.Audience.Sample)
+	}
+	if strings.Contains(joined(out), "A/B test:") {
+		t.Errorf("the summary still shows a test:\n%s", joined(out))
+	}
+	mustContain(t, h.press("sum:ab"), "Type variant B's text")
+	h.send("/cancel")
+	h.press("wiz:discard")
+	h.send(`/new "Weekly" on telegram every monday 09:00`)
+	if d := h.session().Draft; d.Schedule.Kind != herald.SendRecurring {
+		t.Fatalf("schedule %+v", d.Schedule)
+	}
+	if h.offered("sum:ab") {
+		t.Error("a repeating broadcast is offered an A/B test")
+	}
+}
+
+// /pick sends a variant of a test whose variants went out to the rest,
+// once; a wrong letter, a broadcast that is no test and a test not sent
+// yet are told.
+func TestPickVariant(t *testing.T) {
+	h := sampleHarness(t)
+	abDraft(h, "Which is better?", "Or this?")
+	h.press("sum:confirm")
+	b := h.stored()
+	mustContain(t, h.send("/pick "+b.ID+" B"), "variants haven't gone out yet")
+	if _, err := h.store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+		x.Test.Children = []string{"B-VARBBB"} // as the scheduler's start leaves it
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, h.send("/show "+b.ID), "the variants side by side:", "A ("+b.ID+"): 0 delivered", "B (B-VARBBB): 0 delivered")
+	if !h.offered("/pick " + b.ID + " B") {
+		t.Error("/show of a test waiting for its winner offers no pick")
+	}
+	mustContain(t, h.send("/pick "+b.ID+" E"), "Which variant? Write its letter after the ID, e.g. /pick "+b.ID+" B.")
+	mustContain(t, h.send("/pick "+b.ID+" b"), "B goes to the rest of “Which is better?” now.")
+	mustContain(t, h.send("/pick "+b.ID+" A"), "winner was picked already: B.")
+	test, _ := h.store.Broadcast(b.ID)
+	rest, err := h.store.Broadcast(test.Test.Rest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rest.ABPart == nil || !rest.ABPart.Rest || rest.Content.Text != "Or this?" || rest.Audience.Sample.From != 20 || rest.Audience.Sample.Percent != 80 {
+		t.Errorf("the rest %+v (part %+v, sample %+v), want B to all but the variants' 20%%", rest, rest.ABPart, rest.Audience.Sample)
+	}
+	h.send(`/new "Plain" on telegram now`)
+	h.press("sum:confirm")
+	var plain herald.Broadcast
+	for _, x := range h.mustList() {
+		if x.Name == "Plain" {
+			plain = x
+		}
+	}
+	mustContain(t, h.send("/pick "+plain.ID+" A"), plain.ID+" is not an A/B test.")
+}
+
+// The decision as the test's chat reads it: the variants side by side,
+// and a button per variant when nobody tapped.
+func TestABReply(t *testing.T) {
+	h := newHarness(t)
+	loc := h.cfg.Catalog.Localizer("en")
+	e := herald.ABDecided{Test: herald.Broadcast{ID: "B-TEST", Name: "Sale", Test: &herald.ABTest{Variants: make([]herald.Content, 1)}},
+		Results: []herald.VariantResult{{BroadcastID: "B-TEST", Delivered: 40}, {BroadcastID: "B-VARB", Delivered: 38}}}
+	r := ABReply(loc, &e)
+	for _, want := range []string{"A/B test “Sale” (B-TEST), the variants side by side:",
+		"A (B-TEST): 40 delivered · 0 tapped or clicked (0%)", "B (B-VARB): 38 delivered", "Nobody tapped"} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("reply lacks %q:\n%s", want, r.Text)
+		}
+	}
+	if len(r.Choices) != 2 || r.Choices[1].ID != "/pick B-TEST B" {
+		t.Errorf("choices %+v, want one pick per variant", r.Choices)
+	}
+	e.Results[1].Responded, e.Winner, e.By, e.Rest = 3, 2, "system", herald.Broadcast{ID: "B-REST"}
+	r = ABReply(loc, &e)
+	for _, want := range []string{"B (B-VARB): 38 delivered · 3 tapped or clicked (7.9%) 🏆", "B did best: it goes to the rest now (B-REST)."} {
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("reply lacks %q:\n%s", want, r.Text)
+		}
+	}
+}
+
+// /cancel of a test whose variants went out calls off the rest; a pick
+// after it says so.
+func TestCancelWaitingTest(t *testing.T) {
+	h := sampleHarness(t)
+	abDraft(h, "Which is better?", "Or this?")
+	h.press("sum:confirm")
+	b := h.stored()
+	for _, st := range []herald.Status{herald.StatusSending, herald.StatusCompleted} {
+		if _, err := h.store.UpdateBroadcast(b.ID, func(x *herald.Broadcast) error {
+			x.Status, x.Test.Children = st, []string{"B-VARBBB"}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustContain(t, h.send("/cancel "+b.ID), b.ID)
+	mustContain(t, h.send("/pick "+b.ID+" A"), "was canceled while it waited for its winner: nothing goes to the rest.")
+	if got, _ := h.store.Broadcast(b.ID); !got.Test.Done || got.Test.Rest != "" {
+		t.Errorf("test after /cancel %+v", got.Test)
+	}
+}
