@@ -102,10 +102,14 @@
 // resident is the audience index (about 40 MB for a million subscribers
 // without tags or attributes) and the bbolt pages read since storage last
 // dropped them from the process (storage.Options.TrimEvery, and after
-// every few MB a bulk stream reads). On the 2-core development machine
-// `herald bench dispatch -n 1000000 -channel all` holds 89–98 MB RSS
-// (68 MB anonymous, sampled every 5 ms) but its peak (VmHWM) is 113–123 MB:
-// something brief, which sampling /proc does not catch, passes 100 MB.
+// every few MB a bulk stream reads). The pager reads its recipients'
+// subscribers by the Seq the snapshot recorded (Store.Recipients), not
+// through the key index: Seq order is the order the pager walks, while IDs
+// sort apart from it, and one page of recipients looked up by key touched
+// hundreds of index pages, each fault mapping 64 KiB (the 20 MB burst that
+// made the peak as sending began). On the 2-core development machine
+// `herald bench dispatch -n 1000000 -channel all` peaks (VmHWM) at
+// 93–96 MB, 68 MB of it anonymous (it was 112–123 MB).
 //
 // # Control
 //

@@ -173,11 +173,7 @@ func (pg *pager) subscribers(ds []herald.Delivery) ([]herald.Subscriber, []error
 	if pg.rt == nil {
 		return make([]herald.Subscriber, len(ds)), make([]error, len(ds))
 	}
-	keys := make([]herald.SubscriberKey, len(ds))
-	for i := range ds {
-		keys[i] = ds[i].Recipient
-	}
-	return pg.r.e.store.Subscribers(keys)
+	return pg.r.e.store.Recipients(ds)
 }
 
 // mark asks the committer to mark ds in flight (nil when the platform

@@ -50,9 +50,10 @@ type InFlight interface {
 type Subscribers interface {
 	EachRecipient(a *herald.Audience, now time.Time, fn func(sub *herald.Subscriber) error) error
 	Subscriber(key herald.SubscriberKey) (herald.Subscriber, error)
-	// Subscribers reads many as Subscriber does, in one go: subs[i] and
-	// errs[i] answer keys[i].
-	Subscribers(keys []herald.SubscriberKey) (subs []herald.Subscriber, errs []error)
+	// Recipients reads the subscribers of a run's deliveries, each as
+	// Subscriber reads its Recipient, in one go: subs[i] and errs[i]
+	// answer ds[i].
+	Recipients(ds []herald.Delivery) (subs []herald.Subscriber, errs []error)
 	UpdateSubscriber(key herald.SubscriberKey, fn func(sub *herald.Subscriber, created bool) error) (herald.Subscriber, error)
 }
 

@@ -201,6 +201,22 @@ func (r subReader) get(key []byte) (*herald.Subscriber, error) {
 		return nil, nil
 	}
 	seq := uint32(seqb[0])<<24 | uint32(seqb[1])<<16 | uint32(seqb[2])<<8 | uint32(seqb[3])
+	return r.record(seq, seqb)
+}
+
+// at reads the subscriber numbered seq if it is still the one under key;
+// nil, nil when seq holds no one or someone else (the key's chat moved).
+func (r subReader) at(seq uint32, key herald.SubscriberKey) (*herald.Subscriber, error) {
+	sub, err := r.record(seq, u32(seq))
+	if err != nil || sub == nil || sub.Key() != key {
+		return nil, err
+	}
+	return sub, nil
+}
+
+// record decodes the subscriber record numbered seq (seqb, its key); nil,
+// nil when there is none.
+func (r subReader) record(seq uint32, seqb []byte) (*herald.Subscriber, error) {
 	k, v := r.subs.Seek(seqb)
 	if !bytes.Equal(k, seqb) || v == nil {
 		return nil, nil
