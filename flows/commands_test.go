@@ -231,6 +231,7 @@ func TestUndoASendNowWithinTheDelay(t *testing.T) {
 	if undone != 1 {
 		t.Errorf("audited %d undos, want 1: %+v", undone, log)
 	}
+	mustContain(t, h.send("/log "+id), "undone before it went out (back to draft)")
 
 	h.press("/edit " + id)
 	h.wantStep(stepSummary)
