@@ -13,11 +13,12 @@ type Event interface {
 
 // BroadcastChanged is published by the broadcasts service after a change
 // is saved and audited: created, submitted, approved, rejected, paused,
-// resumed, canceled, edited, deleted, cloned or retried.
+// resumed, canceled, edited, undone, deleted, cloned or retried.
 type BroadcastChanged struct {
 	// Action is what was done: "submit" (sent for approval), "schedule",
 	// "draft", "approve", "reject", "pause", "resume", "cancel", "edit",
-	// "edit_canceled", "delete", "clone", "retry".
+	// "edit_canceled", "undo" (back to draft before it started), "delete",
+	// "clone", "retry".
 	Action string
 	// Broadcast as saved after the change (as it was, for "delete").
 	Broadcast Broadcast

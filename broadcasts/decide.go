@@ -125,6 +125,40 @@ func Overdue(b *herald.Broadcast, now time.Time) bool {
 // so the scheduler leaves it alone while it is changed; a broadcast
 // waiting for approval loses its request. ErrStarted: clone it instead.
 func (s *Service) Edit(ctx context.Context, id string, who Actor) (herald.Change, error) {
+	ch, err := s.toDraft(id, who, func(*herald.Broadcast) {})
+	if err != nil {
+		return ch, wrap("edit", id, err)
+	}
+	s.audit(who.Key, "broadcast.edit", id, "")
+	if ch.Changed() {
+		s.publish(ctx, herald.BroadcastChanged{Action: "edit", Broadcast: ch.Broadcast, From: ch.From, Actor: who.Key, Where: who.Where})
+	}
+	return ch, nil
+}
+
+// Undo is undo-send: a broadcast confirmed but not yet started goes back
+// to draft, as it was entered, instead of being lost; a send-now waits the
+// undo delay again once it is confirmed again. An Undo of a draft changes
+// nothing (a button pressed twice). ErrStarted: its run began first, in
+// the same transaction that would have stopped it.
+func (s *Service) Undo(ctx context.Context, id string, who Actor) (herald.Change, error) {
+	ch, err := s.toDraft(id, who, func(b *herald.Broadcast) {
+		if b.Schedule.Kind == herald.SendNow {
+			b.Schedule.At = time.Time{} // set again when it is confirmed
+		}
+	})
+	if err != nil {
+		return ch, wrap("undo", id, err)
+	}
+	if ch.Changed() {
+		s.changed(ctx, who, "undo", "", herald.BroadcastChanged{Broadcast: ch.Broadcast, From: ch.From})
+	}
+	return ch, nil
+}
+
+// toDraft takes a broadcast that has not started back to draft, changed
+// by apply, in one update; a draft is left as it is.
+func (s *Service) toDraft(id string, who Actor, apply func(b *herald.Broadcast)) (herald.Change, error) {
 	var ch herald.Change
 	b, err := s.opts.Store.UpdateBroadcast(id, func(b *herald.Broadcast) error {
 		ch.From = b.Status
@@ -134,18 +168,12 @@ func (s *Service) Edit(ctx context.Context, id string, who Actor) (herald.Change
 		if b.Runs > 0 || !herald.CanTransition(b.Status, herald.StatusDraft) {
 			return ErrStarted
 		}
+		apply(b)
 		b.Status, b.UpdatedBy = herald.StatusDraft, who.Key
 		return nil
 	})
-	if err != nil {
-		return ch, wrap("edit", id, err)
-	}
 	ch.Broadcast = b
-	s.audit(who.Key, "broadcast.edit", id, "")
-	if ch.Changed() {
-		s.publish(ctx, herald.BroadcastChanged{Action: "edit", Broadcast: b, From: ch.From, Actor: who.Key, Where: who.Where})
-	}
-	return ch, nil
+	return ch, err
 }
 
 // CancelEdit puts a broadcast whose edit was abandoned back in the status

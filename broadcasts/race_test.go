@@ -2,6 +2,7 @@ package broadcasts_test
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -158,5 +159,49 @@ func TestControlRacingTheStartStopsTheRun(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestUndoRacingTheStart: an Undo that lands before the scheduler's start
+// takes the broadcast back to draft and nothing is sent; one that lands
+// once the run exists is refused (ErrStarted: the door says it was sent)
+// and the run goes on to everyone. Run with -race.
+func TestUndoRacingTheStart(t *testing.T) {
+	admin := broadcasts.Actor{Key: "console:bob"}
+	for _, at := range []string{"before start", "after start", "during snapshot"} {
+		t.Run(at, func(t *testing.T) {
+			hooked := &hookedStore{at: at}
+			var r *rig
+			undone := make(chan error, 1) // the hook may run on the runner's goroutine
+			hooked.hook = func() {
+				_, err := r.svc.Undo(context.Background(), r.id, admin)
+				undone <- err
+			}
+			r = newRig(t, hooked)
+			_, startErr := r.eng.Start(context.Background(), r.id)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := r.eng.Wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+			err := <-undone
+			b, _ := r.st.Broadcast(r.id)
+			runs, _ := r.st.RunsOf(r.id)
+			if at == "before start" {
+				if err != nil || startErr == nil || b.Status != herald.StatusDraft || len(runs) != 0 {
+					t.Errorf("undo %v, start %v: broadcast %s with runs %+v; want a draft that never ran", err, startErr, b.Status, runs)
+				}
+				return
+			}
+			if !errors.Is(err, broadcasts.ErrStarted) {
+				t.Errorf("undo after the start: %v, want ErrStarted", err)
+			}
+			if len(runs) != 1 || b.Status != herald.StatusCompleted {
+				t.Fatalf("broadcast %s, runs %+v; want one run, completed", b.Status, runs)
+			}
+			if sent, _ := r.st.Deliveries(runs[0].ID, herald.Sent, 0, 100); len(sent) != 30 {
+				t.Errorf("%d sent, want 30", len(sent))
+			}
+		})
 	}
 }

@@ -65,8 +65,8 @@ func (t *turn) command(line string) error {
 			return t.ask()
 		}
 		return t.clone(args)
-	case "/delete":
-		err = m.deleteBroadcast(args)
+	case "/delete", "/undo":
+		err = m.unsend(name, args)
 	case "/stats":
 		err = t.stats(args)
 	case "/errors":

@@ -178,23 +178,34 @@ func (m *manager) cancelConfirmed(b herald.Broadcast, args string) bool {
 	return false
 }
 
-func (m *manager) deleteBroadcast(args string) error {
-	b, ok, err := m.t.broadcastArg("/delete", args)
+// unsend answers /delete and the send-now's Undo (/undo): both take back
+// a broadcast that has not sent, and both come too late once its run
+// started. Undo is undo-send: the broadcast is back in the drafts, as it
+// was entered, with what to do with it next.
+func (m *manager) unsend(cmd, args string) error {
+	b, ok, err := m.t.broadcastArg(cmd, args)
 	if !ok {
 		return err
 	}
-	_, err = m.svc.Delete(m.t.ctx, b.ID, m.t.who())
-	if isInvalid(err) {
+	if cmd == "/undo" {
+		_, err = m.svc.Undo(m.t.ctx, b.ID, m.t.who())
+	} else {
+		_, err = m.svc.Delete(m.t.ctx, b.ID, m.t.who())
+	}
+	switch {
+	case isInvalid(err):
 		m.cannotDelete(b)
-		return nil
+	case err != nil:
+		return fmt.Errorf("flows: %s %s: %w", cmd[1:], b.ID, err)
+	case cmd == "/undo":
+		m.t.say(m.t.T("done.undo", "ID", b.ID, "Name", b.Name),
+			m.t.choice("/edit "+b.ID, m.t.T("btn.edit")), m.t.choice("/delete "+b.ID, m.t.T("btn.delete")))
+	default:
+		if m.t.sess.EditID == b.ID {
+			m.t.sess, m.t.drop = &session{}, true
+		}
+		m.t.say(m.t.T("done.delete", "ID", b.ID, "Name", b.Name), m.t.choice("/list", m.t.T("btn.list")))
 	}
-	if err != nil {
-		return fmt.Errorf("flows: delete %s: %w", b.ID, err)
-	}
-	if m.t.sess.EditID == b.ID {
-		m.t.sess, m.t.drop = &session{}, true
-	}
-	m.t.say(m.t.T("done.delete", "ID", b.ID, "Name", b.Name), m.t.choice("/list", m.t.T("btn.list")))
 	return nil
 }
 

@@ -111,6 +111,7 @@ var auditKeys = map[string]string{
 	"broadcast.reject":           "log.reject",
 	"broadcast.edit":             "log.edit",
 	"broadcast.edit_canceled":    "log.edit_canceled",
+	"broadcast.undo":             "log.undo",
 	"broadcast.clone":            "log.clone",
 	"broadcast.pause":            "log.pause",
 	"broadcast.resume":           "log.resume",

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -196,17 +197,64 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
+// Undo-send within the delay keeps what the admin entered: the broadcast
+// is a draft again, under the same ID, audited once, with Edit and Delete
+// next; confirmed again, it waits the whole delay again.
 func TestUndoASendNowWithinTheDelay(t *testing.T) {
 	h := newHarness(t)
 	h.walkTo("")
 	rs := h.press("sum:confirm")
-	id := h.stored().ID
-	if ids := choiceIDs(rs); !contains(ids, "/delete "+id) {
-		t.Fatalf("confirming a send-now offers %v; want Undo (/delete %s)", ids, id)
+	was := h.stored()
+	id := was.ID
+	if ids := choiceIDs(rs); !contains(ids, "/undo "+id) {
+		t.Fatalf("confirming a send-now offers %v; want Undo (/undo %s)", ids, id)
 	}
-	mustContain(t, h.press("/delete "+id), "Deleted "+id)
-	if n := len(h.mustList()); n != 0 {
-		t.Errorf("%d broadcasts left after Undo", n)
+	h.now = t0.Add(20 * time.Second)
+	rs = h.press("/undo " + id)
+	mustContain(t, rs, "↩️ Undone: “Winter sale” is back in your drafts. /edit "+id+" to change it, /delete "+id+" to throw it away.")
+	if ids := choiceIDs(rs); !slices.Equal(ids, []string{"/edit " + id, "/delete " + id}) {
+		t.Errorf("Undo offers %v; want Edit and Delete", ids)
+	}
+	b := h.stored()
+	if b.ID != id || b.Status != herald.StatusDraft || b.Name != was.Name || b.Content.Text != was.Content.Text ||
+		!slices.Equal(b.Audience.Channels, was.Audience.Channels) || b.Schedule.Kind != herald.SendNow {
+		t.Errorf("after Undo: %s %q %s %q %v; want draft %s with what was entered", b.ID, b.Name, b.Status, b.Content.Text, b.Audience.Channels, id)
+	}
+	h.press("/undo " + id) // pressed twice
+	var undone int
+	log, _ := h.store.AuditLog(id, 20)
+	for _, e := range log {
+		if e.Action == "broadcast.undo" {
+			undone++
+		}
+	}
+	if undone != 1 {
+		t.Errorf("audited %d undos, want 1: %+v", undone, log)
+	}
+	mustContain(t, h.send("/log "+id), "undone before it went out (back to draft)")
+
+	h.press("/edit " + id)
+	h.wantStep(stepSummary)
+	mustContain(t, h.press("sum:confirm"), "goes out to")
+	if b := h.stored(); b.Status != herald.StatusScheduled || !b.Schedule.At.Equal(h.now.Add(time.Minute)) {
+		t.Errorf("confirmed again: %s at %v; want scheduled a minute from now (%v)", b.Status, b.Schedule.At, h.now.Add(time.Minute))
+	}
+}
+
+// The Undo answer in every language, with its typed commands.
+func TestUndoSaysItIsADraftInEachLanguage(t *testing.T) {
+	for lang, want := range map[string]string{
+		"ja":    "↩️ 取り消しました：「Winter sale」は下書きに戻りました。/edit B-",
+		"zh-CN": "↩️ 已撤销：“Winter sale”已退回草稿。/edit B-",
+		"zh-TW": "↩️ 已復原：「Winter sale」已回到草稿。/edit B-",
+	} {
+		t.Run(lang, func(t *testing.T) {
+			h := newHarness(t)
+			h.send("/lang " + lang)
+			h.walkTo("")
+			h.press("sum:confirm")
+			mustContain(t, h.press("/undo "+h.stored().ID), want)
+		})
 	}
 }
 

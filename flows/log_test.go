@@ -31,10 +31,12 @@ func TestLogShowsEachRunsEndChannelsAndStatusInEveryLanguage(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			entries := []herald.AuditEntry{{Action: "broadcast.scheduled", Detail: "edited"}, {Action: "broadcast.something_new"}}
+			var entries []herald.AuditEntry
 			for action := range auditKeys {
 				entries = append(entries, herald.AuditEntry{Action: action})
 			}
+			// Newest, so /log's last 20 show them however many keys there are.
+			entries = append(entries, herald.AuditEntry{Action: "broadcast.scheduled", Detail: "edited"}, herald.AuditEntry{Action: "broadcast.something_new"})
 			for _, e := range entries {
 				e.At, e.Actor, e.Target = t0, "system", b.ID
 				if err := h.store.Audit(e); err != nil {

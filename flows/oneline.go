@@ -24,10 +24,11 @@ import (
 //	              (anything the wizard reads), then optionally user-tz
 //	now           send after the undo delay
 //	every SPEC    day 09:00 · weekday 18:30 · monday 09:00 · "0 9 * * 1-5"
-//	              then optionally until 2027-03-06 or 10 times
+//	              then optionally until 2027-03-06 or 10 times (10次, 10回)
 //	quiet WINDOW  22:00-07:00 (each recipient's local time) · off
 //	              (default: the bot's quiet hours)
-//	sample SIZE   10% (a random 10%) · 250 or max 250 (at most 250, at random)
+//	sample SIZE   10% (a random 10%) · 250 or max 250 (at most 250, at random);
+//	              also 最多 250, 上限 250, 250人 (see sampleWords)
 //	holdout P%    everyone but a random P% control group
 //	named "NAME"  the broadcast's name (default: the start of the text)
 
@@ -371,8 +372,8 @@ func (p *lineParser) clauseEvery(after token, out *oneLine) *parseError {
 		return &parseError{Pos: g[0].pos, Key: "err.syntax.every"}
 	}
 	out.Timing, out.Cron = "every", expr
-	if hasEnd && len(g) >= 2 { // the end is the group's last two words
-		out.End, out.EndPos = end, g[len(g)-2].pos
+	if k := len(strings.Fields(end)); hasEnd && len(g) >= k { // the end is the group's last words
+		out.End, out.EndPos = end, g[len(g)-k].pos
 	}
 	return nil
 }

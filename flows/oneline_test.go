@@ -40,6 +40,9 @@ func TestParseOneLine(t *testing.T) {
 		{`"x" every day 08:00 until 2027-01-10 on line`, oneLine{Text: "x", Name: "x", Channels: []herald.Platform{herald.LINE},
 			Timing: "every", Cron: "0 8 * * *", End: "until 2027-01-10", EndPos: 20}},
 		{`"x" every "0 9 * * 1-5" 10 times`, oneLine{Text: "x", Name: "x", Timing: "every", Cron: "0 9 * * 1-5", End: "10 times", EndPos: 24}},
+		{`"x" every 每天 09:00 10次`, oneLine{Text: "x", Name: "x", Timing: "every", Cron: "0 9 * * *", End: "10次", EndPos: 23}},
+		{`"x" every 毎日 9:00 10 回 sample 最大 250`, oneLine{Text: "x", Name: "x", Timing: "every", Cron: "0 9 * * *", End: "10 回", EndPos: 22,
+			Sample: &herald.Sample{Max: 250}}},
 	}
 	for _, tt := range tests {
 		got, perr := parseOneLine(tt.src)

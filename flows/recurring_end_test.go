@@ -19,6 +19,12 @@ func TestRecurringEndClause(t *testing.T) {
 		{"0 9 * * 1 1 time", "0 9 * * 1", "", 1, true},
 		{"daily 09:00 until New Year", "daily 09:00", "", 0, false},
 		{"daily 09:00 0 times", "daily 09:00", "", 0, false},
+		{"每天 09:00 10次", "每天 09:00", "", 10, true},
+		{"每天 09:00 10 次", "每天 09:00", "", 10, true},
+		{"毎日 9:00 10回", "毎日 9:00", "", 10, true},
+		{"毎週金曜日 17:30 １２回", "毎週金曜日 17:30", "", 12, true},
+		{"每天 09:00 0次", "每天 09:00", "", 0, false},
+		{"每周一次 09:00", "每周一次 09:00", "", 0, true}, // 一次 is no count: no end
 	}
 	for _, tt := range tests {
 		rhythm, end, has := cutRecurringEnd(tt.in)

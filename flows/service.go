@@ -21,13 +21,14 @@ type Drafts interface {
 }
 
 // Decisions is what the management commands ask of the broadcasts
-// service: approve, reject, pause, resume, cancel, delete, retry.
+// service: approve, reject, pause, resume, cancel, undo, delete, retry.
 type Decisions interface {
 	Approve(ctx context.Context, id string, who broadcasts.Actor) (herald.Broadcast, error)
 	Reject(ctx context.Context, id, reason string, who broadcasts.Actor) (herald.Broadcast, string, error)
 	Pause(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
 	Resume(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
 	Cancel(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
+	Undo(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
 	Delete(ctx context.Context, id string, who broadcasts.Actor) (herald.Broadcast, error)
 	RetryFailed(ctx context.Context, id string, who broadcasts.Actor) (herald.Run, int, error)
 	PickVariant(ctx context.Context, id string, variant int, who broadcasts.Actor) (herald.Broadcast, error)
@@ -68,7 +69,7 @@ type Managing interface {
 }
 
 // manager answers the management commands (/show, /pause, /resume,
-// /cancel, /delete, /approve, /reject, /errors, /retry, /log). It changes
+// /cancel, /undo, /delete, /approve, /reject, /errors, /retry, /log). It changes
 // broadcasts only through svc; the turn gives it the admin's words and
 // collects its replies.
 type manager struct {

@@ -118,6 +118,9 @@ func TestOneLineRecurringEnds(t *testing.T) {
 	mustContain(t, h.send(`/new "News" on telegram every monday 9am 3 times`), "every Monday at 09:00, 3 times in all")
 	h.send("/cancel")
 	h.press(choiceDiscard)
+	mustContain(t, h.send(`/new "News" on telegram every monday 9am 3回`), "every Monday at 09:00, 3 times in all")
+	h.send("/cancel")
+	h.press(choiceDiscard)
 	mustContain(t, h.send(`/new "News" to tag:vip on line every day 08:00 until 2027-01-10`), "Repeats every day at 08:00, until 2027-01-10")
 	mustContain(t, h.press("sum:confirm"), "is scheduled")
 	if b := h.stored(); b.Schedule.Until.IsZero() || b.Schedule.Until.In(h.cfg.Location).Format("2006-01-02") != "2027-01-10" {

@@ -261,7 +261,7 @@ func (t *turn) confirm() error {
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/cancel "+id, t.T("btn.cancel_broadcast")))
 	case d.Schedule.Kind == herald.SendNow:
 		t.say(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Recipients", t.recipients(cnt.Total)),
-			t.choice("/delete "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))
+			t.choice("/undo "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))
 		t.replies[len(t.replies)-1].Undo = id
 	default:
 		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&saved.Schedule), "Recipients", t.recipients(cnt.Total)),

@@ -26,7 +26,7 @@ func TestUndoAfterTheRunSaysItWasSent(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	rs := h.press("/delete " + id)
+	rs := h.press("/undo " + id)
 	mustContain(t, rs, id+" is completed and has already sent messages, so it can't be undone or deleted")
 	if ids := choiceIDs(rs); contains(ids, "/cancel "+id) || !contains(ids, "/clone "+id) {
 		t.Errorf("a completed broadcast's /delete offers %v; want Clone and no Cancel", ids)

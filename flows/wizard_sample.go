@@ -1,11 +1,13 @@
 package flows
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/locales"
+	"golang.org/x/text/width"
 )
 
 // The audience's "🎲 Sample or cap": a random percent of the people the
@@ -14,6 +16,25 @@ import (
 // and "holdout" clauses and at the channel step:
 //
 //	20%  sample 20%  ·  250  at most 250  max 250  sample 250  ·  holdout 5%  hold out 5%  ·  off
+//
+// and their Japanese and Chinese forms (sampleWords): 抽样 10%  サンプル 10%
+// ·  最多 250  最大 250  上限 250  250人  250名まで  ·  对照组 5%  ·  全部.
+
+// sampleWords turn the Japanese and Chinese sample words into the English
+// ones parseSample reads, in any admin's language (as the days are), with
+// spaces around so "最多250人" reads as "max 250 人". Longer words come
+// first: "所有人" is everyone before "人" is a unit.
+var sampleWords = strings.NewReplacer(
+	"所有人", " all ", "全員", " all ", "全部", " all ",
+	"抽样", " sample ", "抽樣", " sample ", "サンプル", " sample ",
+	"随机", " random ", "隨機", " random ", "ランダム", " random ",
+	"对照组", " holdout ", "對照組", " holdout ", "対照群", " holdout ", "ホールドアウト", " holdout ",
+	"最多", " max ", "至多", " max ", "最大", " max ", "上限", " max ",
+	"人", " 人 ", "名", " 名 ", "まで", " まで ", "以内", " 以内 ",
+)
+
+// sampleUnits may follow a cap's number: "250人", "250名まで", "250 people".
+var sampleUnits = []string{"人", "名", "まで", "以内", "people"}
 
 // samplePresets are the step's buttons, as the words they stand for.
 var samplePresets = []string{"10%", "50%", "max 1000", "holdout 5%"}
@@ -22,7 +43,10 @@ var samplePresets = []string{"10%", "50%", "max 1000", "holdout 5%"}
 // seed; nil with ok means "no sample". A number out of range is read (ok)
 // and left for Validate to refuse.
 func parseSample(s string) (sm *herald.Sample, ok bool) {
-	words := strings.Fields(strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(s, "％", "%"), "%", " % ")))
+	words := strings.Fields(strings.ToLower(strings.ReplaceAll(sampleWords.Replace(width.Fold.String(s)), "%", " % ")))
+	for len(words) > 1 && slices.Contains(sampleUnits, words[len(words)-1]) {
+		words = words[:len(words)-1]
+	}
 	switch {
 	case len(words) == 1 && (words[0] == "off" || words[0] == "none" || words[0] == "everyone" || words[0] == "all"):
 		return nil, true

@@ -210,7 +210,7 @@ func TestWizardJapaneseTypedTimeAndPunctuation(t *testing.T) {
 	}
 	h.press("ed:timing")
 	h.press("tm:every")
-	h.send("毎週金曜日 17:30 10 times")
+	h.send("毎週金曜日 17:30 10回") // as the question says; "10 times" reads too
 	rs := h.press("op:hold")
 	mustContain(t, rs, "、全 10 回", "（Asia/Taipei）；2026-12-04")
 	for _, half := range []string{"; ", ", 全", "。 "} {

@@ -3,12 +3,14 @@ package flows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/schedule"
+	"golang.org/x/text/width"
 )
 
 func askCategory(t *turn) error {
@@ -198,35 +200,57 @@ func cutCronZone(s string, def *time.Location) (*time.Location, string, error) {
 }
 
 // cutRecurringEnd splits "daily 09:00 until 2026-12-31" or "weekdays 18:30
-// 10 times" into the rhythm and the end clause.
+// 10 times" (or "10次", "10 回") into the rhythm and the end clause.
 func cutRecurringEnd(s string) (rhythm, end string, ok bool) {
 	lower := strings.ToLower(s)
 	if i := strings.LastIndex(lower, " until "); i >= 0 {
 		return s[:i], strings.TrimSpace(s[i:]), true
 	}
 	f := strings.Fields(lower)
-	if n := len(f); n >= 2 && (f[n-1] == "times" || f[n-1] == "time") {
-		return strings.Join(strings.Fields(s)[:n-2], " "), strings.Join(f[n-2:], " "), true
+	if _, k := cutTimes(f); k > 0 {
+		return strings.Join(strings.Fields(s)[:len(f)-k], " "), strings.Join(f[len(f)-k:], " "), true
 	}
 	return s, "", false
 }
 
+// timesWords end a recurring broadcast after so many runs, in any admin's
+// language: "10 times", "10次" (Chinese), "10回" (Japanese).
+var timesWords = []string{"times", "time", "次", "回"}
+
+// cutTimes finds "N times" at the end of fields: N as typed (full-width
+// digits folded) and how many fields it takes (0: none). A word that ends
+// in 次 or 回 counts only with digits before it ("10回", not "一次").
+func cutTimes(f []string) (num string, k int) {
+	n := len(f)
+	if n >= 2 && slices.Contains(timesWords, f[n-1]) {
+		return width.Fold.String(f[n-2]), 2
+	}
+	if n == 0 {
+		return "", 0
+	}
+	for _, w := range timesWords {
+		num, ok := strings.CutSuffix(width.Fold.String(f[n-1]), w)
+		if _, err := strconv.Atoi(num); ok && err == nil {
+			return num, 1
+		}
+	}
+	return "", 0
+}
+
 // parseRecurringEnd reads "until 2026-12-31" (the whole day counts, in
-// loc) or "10 times".
+// loc) or "10 times" (see cutTimes).
 func parseRecurringEnd(end string, loc *time.Location) (until time.Time, runs int, ok bool) {
 	f := strings.Fields(strings.ToLower(end))
-	if len(f) != 2 {
-		return time.Time{}, 0, false
-	}
-	if f[0] == "until" {
+	if len(f) == 2 && f[0] == "until" {
 		day, err := time.ParseInLocation("2006-01-02", f[1], loc)
 		if err != nil {
 			return time.Time{}, 0, false
 		}
 		return day.AddDate(0, 0, 1).Add(-time.Second).UTC(), 0, true
 	}
-	n, err := strconv.Atoi(f[0])
-	if err != nil || n < 1 || n > 10_000 {
+	num, k := cutTimes(f)
+	n, err := strconv.Atoi(num)
+	if k == 0 || k != len(f) || err != nil || n < 1 || n > 10_000 {
 		return time.Time{}, 0, false
 	}
 	return time.Time{}, n, true

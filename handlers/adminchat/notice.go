@@ -40,7 +40,7 @@ var closedKeys = map[string]string{
 // noticed are the changes the chats hear of besides the one who made them:
 // a submit (an approval request) and the decisions about a broadcast.
 var noticed = map[string]bool{"submit": true, "approve": true, "reject": true, "pause": true,
-	"resume": true, "cancel": true, "delete": true, "edit": true}
+	"resume": true, "cancel": true, "undo": true, "delete": true, "edit": true}
 
 // Requests renders approval requests (*flows.Engine).
 type Requests interface {
@@ -62,7 +62,7 @@ type notice struct {
 // chat the broadcast reports to, unless its creator made the change in
 // that chat: the conversation already answered them there.
 func (r *Reporter) changed(ctx context.Context, e herald.BroadcastChanged) {
-	if e.Action == "delete" || e.Action == "cancel" {
+	if e.Action == "undo" || e.Action == "delete" || e.Action == "cancel" {
 		r.opts.Offers.take(e.Broadcast.ID) // undone: no run will close its offers
 	}
 	if !noticed[e.Action] {

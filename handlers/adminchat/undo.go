@@ -10,7 +10,7 @@ import (
 
 // Offers remembers the posted "goes out in N seconds… Press Undo"
 // messages (flows.Reply.Undo). Once the broadcast's run starts, Undo can
-// no longer delete it, so the Reporter edits each such message to say it
+// no longer take it back to draft, so the Reporter edits each such message to say it
 // started and drops its buttons. The admin frontends record what they
 // post; the Reporter reads it.
 // With a Reporter that keeps progress messages (Options.ProgressMessages)

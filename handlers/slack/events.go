@@ -54,7 +54,7 @@ func commandText(arg string) string {
 // commands, so in a DM or a mention "new" or "pause B-7K2Q" is typed
 // without the slash.
 var commandWords = []string{"new", "list", "show", "pause", "resume", "cancel", "approve", "reject", "edit", "clone",
-	"delete", "errors", "log", "find", "audience", "lang", "tz", "testme", "help"}
+	"undo", "delete", "errors", "log", "find", "audience", "lang", "tz", "testme", "help"}
 
 // asCommand adds the slash to text that starts with a command word.
 func asCommand(text string) string {

@@ -54,7 +54,7 @@ func TestUndoOfferSaysItStartedOnceTheRunStarts(t *testing.T) {
 				offers = adminchat.NewOffers()
 				rep = reporter()
 			case "undone":
-				rep.Publish(context.Background(), herald.BroadcastChanged{Action: "delete", Broadcast: bs[0], Actor: "slack:" + alice})
+				rep.Publish(context.Background(), herald.BroadcastChanged{Action: "undo", Broadcast: bs[0], Actor: "slack:" + alice})
 				rep.Wait()
 				if kept, _ := r.store.ProgressMessages(); len(kept) != 0 {
 					t.Errorf("kept records %v after Undo, want none", kept)
