@@ -77,16 +77,19 @@ func sameRendering(a, b *herald.Content) bool {
 	return true
 }
 
-// envelope is a request's fields besides its message, JSON-encoded.
+// envelope is a request's fields besides its message: the recipient's
+// PSID and the messaging type and tag, JSON-encoded (constants but for the
+// tag, which is encoded once per Send).
 type envelope struct {
-	recipient, messagingType, tag []byte
+	recipient          string
+	messagingType, tag string
 }
 
 // appendBody writes the Send API body of one part: the fields in
 // request's order, as json.Marshal(request) writes them.
 func (s *Sender) appendBody(b []byte, e *envelope, part []byte) []byte {
 	b = append(b, `{"recipient":{"id":`...)
-	b = append(b, e.recipient...)
+	b = appendJSONString(b, e.recipient)
 	b = append(b, `},"messaging_type":`...)
 	b = append(b, e.messagingType...)
 	if len(e.tag) > 0 {
@@ -98,28 +101,27 @@ func (s *Sender) appendBody(b []byte, e *envelope, part []byte) []byte {
 	return append(b, s.tail...) // the token and its proof, encoded once
 }
 
-// jsonString encodes s as a JSON string; IDs and the few fixed words
-// need no escaping and skip the encoder.
-func jsonString(s string) []byte {
+// appendJSONString appends s as a JSON string; IDs and the few fixed
+// words need no escaping and skip the encoder.
+func appendJSONString(b []byte, s string) []byte {
 	plain := true
 	for i := 0; i < len(s) && plain; i++ {
 		c := s[i]
 		plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 	}
 	if plain {
-		return strconv.AppendQuote(make([]byte, 0, len(s)+2), s)
+		return strconv.AppendQuote(b, s)
 	}
-	b, _ := json.Marshal(s) // a string always encodes
-	return b
+	q, _ := json.Marshal(s) // a string always encodes
+	return append(b, q...)
 }
 
 // newTail is the body's end after the message: the access token and the
 // appsecret_proof, if any.
 func newTail(token, proof string) []byte {
-	b := append([]byte(`,"access_token":`), jsonString(token)...)
+	b := appendJSONString([]byte(`,"access_token":`), token)
 	if proof != "" {
-		b = append(b, `,"appsecret_proof":`...)
-		b = append(b, jsonString(proof)...)
+		b = appendJSONString(append(b, `,"appsecret_proof":`...), proof)
 	}
 	return append(b, '}')
 }
