@@ -7,24 +7,17 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Subscribers reads the subscribers under keys as Subscriber reads each,
-// in one read transaction through two cursors: a broadcast reads every
-// recipient as it is just before the send, and a transaction and fresh
-// cursors per recipient were a tenth of the dispatcher's CPU. subs[i] and
-// errs[i] answer keys[i] (errs[i] nil when found).
-func (s *Store) Subscribers(keys []herald.SubscriberKey) (subs []herald.Subscriber, errs []error) {
-	return s.readSubscribers(keys, nil)
-}
-
-// Recipients reads the subscribers of a run's deliveries as Subscribers
-// reads their keys (subs[i] and errs[i] answer ds[i]), but finds each by
+// Recipients reads the subscribers of a run's deliveries as Subscriber
+// reads each, in one read transaction through two cursors (a transaction
+// and fresh cursors per recipient were a tenth of the dispatcher's CPU):
+// subs[i] and errs[i] answer ds[i], errs[i] nil when found. It finds each by
 // the Seq the snapshot recorded, checking the key: a channel pages its
 // recipients in Seq order, so their records sit on neighbouring pages,
 // while the key index sorts by ID, which has nothing to do with when
 // people came (a page of Messenger recipients touched hundreds of its
 // pages, each fault mapping 64 KiB: 26 MB of a million-recipient run's
 // resident set within 20 ms of sending). A Seq that now holds another key
-// (a chat that moved) is looked up by key, as Subscribers does.
+// (a chat that moved) is looked up by key, as Subscriber does.
 func (s *Store) Recipients(ds []herald.Delivery) (subs []herald.Subscriber, errs []error) {
 	keys, seqs := make([]herald.SubscriberKey, len(ds)), make([]uint32, len(ds))
 	for i := range ds {
@@ -33,8 +26,8 @@ func (s *Store) Recipients(ds []herald.Delivery) (subs []herald.Subscriber, errs
 	return s.readSubscribers(keys, seqs)
 }
 
-// readSubscribers answers keys, trying seqs[i] first for keys[i] when
-// seqs is not nil.
+// readSubscribers answers keys as Subscriber does, trying seqs[i] first
+// for keys[i] when seqs is not nil.
 func (s *Store) readSubscribers(keys []herald.SubscriberKey, seqs []uint32) (subs []herald.Subscriber, errs []error) {
 	subs, errs = make([]herald.Subscriber, len(keys)), make([]error, len(keys))
 	err := s.view("read subscribers", func(tx *bolt.Tx) error {

@@ -18,7 +18,7 @@ func TestSubscribersAnswersEachKeyAsSubscriberDoes(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := []herald.SubscriberKey{key(herald.Messenger, 2), key(herald.LINE, 9), tgKey("-4001"), key(herald.LINE, 1)}
-	subs, errs := s.Subscribers(keys)
+	subs, errs := s.readSubscribers(keys, nil)
 	answerAsSubscriber(t, s, keys, subs, errs)
 	if subs[2].ID != "-1004001" || subs[0].Name != "User 2" || !errors.Is(errs[1], herald.ErrNotFound) {
 		t.Errorf("got %+v, %v", subs, errs)
