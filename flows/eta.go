@@ -27,7 +27,13 @@ func (t *turn) withETA(d *herald.Broadcast, countLine string) (string, error) {
 // people · about 7 min; LINE 3,000 people · under a minute". It counts
 // those the message reaches (Messenger users outside the window of a
 // marketing message are skipped); "" without an Estimator or channels.
+// For an A/B test it is the variants' send, all of them, which goes now.
 func (t *turn) etaLine(d *herald.Broadcast) (string, error) {
+	if d.Test != nil {
+		c := *d
+		c.Audience.Sample = variantsSample(d.Test)
+		d = &c
+	}
 	est := t.e.cfg.Estimates
 	if est == nil || len(d.Audience.Channels) == 0 {
 		return "", nil

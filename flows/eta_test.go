@@ -60,4 +60,24 @@ func TestSummaryShowsTheETAPerChannel(t *testing.T) {
 	h.press(choiceDiscard)
 	rs = h.send(`/new "Hello" to tag:vip on messenger at 2026-12-01 09:00`)
 	mustContain(t, rs, "⏱ Time to send: Messenger 1 person · under a minute")
+
+	// An A/B test's time is its variants' send, all of them, which goes
+	// now (not variant A's share alone).
+	h.send("/cancel")
+	h.press(choiceDiscard)
+	h.send(`/new "Flash sale" to tag:bulk on telegram at 2026-12-01 09:00`)
+	h.press("sum:ab")
+	h.send("Or this?")
+	rs = h.send("10% 1h")
+	d := h.session().Draft
+	a := d.Audience
+	a.Sample = variantsSample(d.Test)
+	c, err := h.store.Count(&a, herald.Marketing, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Total < 2000 || c.Total > 3000 {
+		t.Fatalf("the variants' 20%% of 12,400 counted %d", c.Total)
+	}
+	mustContain(t, rs, "⏱ Time to send: Telegram "+FormatCount(c.Total)+" people · about ")
 }

@@ -19,11 +19,11 @@ var editTargets = map[string]string{
 func askSummary(t *turn) error {
 	d := &t.sess.Draft
 	t.abFollowA(d)
-	cnt, err := t.count(d)
+	cnt, cntText, err := t.liveCount(d)
 	if err != nil {
 		return err
 	}
-	countLine, err := t.withETA(d, t.countText(d, cnt))
+	countLine, err := t.withETA(d, cntText)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (t *turn) summaryText(d *herald.Broadcast, countLine string, operators bool
 		chans = append(chans, PlatformName(p))
 	}
 	line(t.T("summary.channels", "Channels", t.orDash(t.joinList(chans)), "Recipients", t.T(recipientKeys[d.Audience.Recipients])))
-	line(t.T("summary.audience") + "\n" + t.describeAudience(&d.Audience))
+	line(t.T("summary.audience") + "\n" + t.describeAudience(ownAudience(d)))
 	line(countLine)
 	for _, l := range t.describeContent(&d.Content, 0) {
 		line(l)
@@ -249,6 +249,11 @@ func (t *turn) confirm() error {
 	}
 	t.sess, t.drop = &session{}, true
 	id := saved.ID
+	first, whole, abLine, err := t.confirmCount(&saved, cnt)
+	if err != nil {
+		return err
+	}
+	withAB := func(s string) string { return strings.TrimSuffix(s+"\n"+abLine, "\n") }
 	switch {
 	case saved.Status == herald.StatusPending:
 		// The admin chats post the approvers a request with buttons;
@@ -257,17 +262,33 @@ func (t *turn) confirm() error {
 		if t.e.cfg.AsksApprovers {
 			key = "confirm.pending_asked"
 		}
-		t.say(t.T(key, "ID", id, "Recipients", t.recipients(cnt.Total), "Threshold", FormatCount(t.e.cfg.ApprovalThreshold)),
+		t.say(withAB(t.T(key, "ID", id, "Recipients", t.recipients(whole), "Threshold", FormatCount(t.e.cfg.ApprovalThreshold))),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/cancel "+id, t.T("btn.cancel_broadcast")))
 	case d.Schedule.Kind == herald.SendNow:
-		t.say(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Recipients", t.recipients(cnt.Total)),
+		t.say(withAB(t.N("confirm.now", int(t.e.cfg.UndoDelay.Seconds()), "ID", id, "Recipients", t.recipients(first))),
 			t.choice("/undo "+id, t.T("btn.undo")), t.choice("/show "+id, t.T("btn.show")))
 		t.replies[len(t.replies)-1].Undo = id
 	default:
-		t.say(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&saved.Schedule), "Recipients", t.recipients(cnt.Total)),
+		t.say(withAB(t.T("confirm.scheduled", "ID", id, "When", t.describeSchedule(&saved.Schedule), "Recipients", t.recipients(first))),
 			t.choice("/show "+id, t.T("btn.show")), t.choice("/pause "+id, t.T("btn.pause")), t.choice("/new", t.T("btn.new")))
 	}
 	return nil
+}
+
+// confirmCount is who the confirmation names: first, who get it first
+// (an A/B test's variants, all of them), and whole, who get it in the end
+// (what the approval threshold weighs); for a test, abLine says the rest
+// get the winner later.
+func (t *turn) confirmCount(b *herald.Broadcast, cnt herald.Count) (first, whole int, abLine string, err error) {
+	if b.Test == nil {
+		return cnt.Total, cnt.Total, "", nil
+	}
+	s, err := t.abCount(b)
+	if err != nil {
+		return 0, 0, "", err
+	}
+	return s.Now, s.All, t.N("confirm.ab", s.Now, "Count", b.Test.N(), "Now", FormatCount(s.Now), "Rest", FormatCount(s.Rest),
+		"Wait", WholeMinutes(t.loc, int64(b.Test.Wait/time.Minute))), nil
 }
 
 // saveFailed answers a save the service refused for a reason other than

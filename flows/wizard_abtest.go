@@ -282,3 +282,74 @@ func (m *manager) abShown(b *herald.Broadcast) (string, []Choice, error) {
 	}
 	return "\n" + strings.Join(abResults(m.t.loc, b, rs, b.Test.Winner), "\n"), cs, nil
 }
+
+// abSplit is an A/B test's audience as counted: everyone it is for (the
+// count without a sample), each variant's band (A first), the variants
+// together (who get theirs now) and the rest (who get the winner later).
+type abSplit struct {
+	All      int
+	Variants []int
+	Now      int
+	Rest     int
+}
+
+// abCount counts d's test: the whole audience, then each variant's band
+// of the same seed. The bands are disjoint and the rest is everyone else,
+// so the rest is the whole less the variants.
+func (t *turn) abCount(d *herald.Broadcast) (abSplit, error) {
+	cat := d.Category
+	if cat == "" {
+		cat = herald.Marketing
+	}
+	var s abSplit
+	a := d.Audience
+	for i := range d.Test.N() + 1 { // 0: no sample, the whole audience
+		a.Sample = nil
+		if i > 0 {
+			a.Sample = d.Test.Band(i)
+		}
+		c, err := t.e.cfg.Store.Count(&a, cat, t.now)
+		if err != nil {
+			return s, fmt.Errorf("flows: count the A/B test's audience: %w", err)
+		}
+		if i == 0 {
+			s.All = c.Total
+			continue
+		}
+		s.Variants = append(s.Variants, c.Total)
+		s.Now += c.Total
+	}
+	s.Rest = max(0, s.All-s.Now)
+	return s, nil
+}
+
+// abCountText is a test's count line: "👥 204 recipients in all — 🆎 A
+// 10% ≈ 20 · B 10% ≈ 20 now, the rest ≈ 164 get the winner after 4 h".
+func (t *turn) abCountText(test *herald.ABTest, s abSplit) string {
+	parts := make([]string, len(s.Variants))
+	for i, n := range s.Variants {
+		parts[i] = t.T("count.ab.variant", "Letter", herald.VariantLetter(i+1), "Percent", FormatPercent(test.Percent), "Count", FormatCount(n))
+	}
+	return t.N("count.ab", s.All, "Total", FormatCount(s.All), "Variants", strings.Join(parts, " · "),
+		"Rest", FormatCount(s.Rest), "Wait", WholeMinutes(t.loc, int64(test.Wait/time.Minute)))
+}
+
+// liveCount is the draft's count and the text that shows it: for an A/B
+// test, the whole audience and its split rather than variant A's band.
+func (t *turn) liveCount(d *herald.Broadcast) (herald.Count, string, error) {
+	cnt, err := t.count(d)
+	if err != nil || d.Test == nil || len(d.Audience.Channels) == 0 {
+		return cnt, t.countText(d, cnt), err
+	}
+	s, err := t.abCount(d)
+	if err != nil {
+		return cnt, "", err
+	}
+	return cnt, t.abCountText(d.Test, s), nil
+}
+
+// variantsSample is the band every variant of test takes together, [0,
+// n·Percent): who gets a variant when the test goes out.
+func variantsSample(test *herald.ABTest) *herald.Sample {
+	return &herald.Sample{Percent: float64(test.N()) * test.Percent, Seed: test.Seed}
+}

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +11,10 @@ import (
 
 // The summary's "🆎 A/B test": variant B's text, then the share and the
 // wait (a button or typed), mistakes pointed at; the summary shows the
-// test and its count is variant A's; the stored test has both variants,
-// B with A's buttons.
+// test, and its count is the whole audience with the split (not variant
+// A's share, which the draft's sample is); the confirmation names the
+// variants' people and the rest; the stored test has both variants, B
+// with A's buttons.
 func TestWizardABTest(t *testing.T) {
 	h := sampleHarness(t)
 	h.send(`/new "Which is better?" on telegram now`)
@@ -21,7 +24,7 @@ func TestWizardABTest(t *testing.T) {
 	mustContain(t, h.send("10% 0m"), "The wait is at least 1 minute")
 	mustContain(t, h.send("soon"), "I couldn't read that")
 	mustContain(t, h.send("10% 2h"), "A/B test: 2 variants, 10% of the audience each; the winner goes to the rest 2 h after they go out",
-		"B · Or is *this* better?", "A random 10% of them (draw 7)")
+		"B · Or is *this* better?", "👥 204 recipients in all — 🆎 A 10% ≈ 18 · B 10% ≈ 17 now, the rest ≈ 169 get the winner after 2 h")
 	mustContain(t, h.press("sum:ab"), "Type variant C's text")
 	if !h.offered("ab:off") {
 		t.Error("no way to take the test off")
@@ -33,7 +36,7 @@ func TestWizardABTest(t *testing.T) {
 	h.send("Yes")
 	h.send("https://shop.example.com/yes")
 	mustContain(t, h.press(choiceDone), "C · Third try")
-	mustContain(t, h.press("sum:confirm"), "goes out to")
+	mustContain(t, h.press("sum:confirm"), "goes out to 118 recipients", "The 3 variants go out to 118 people first; the rest, ≈ 86, get the winner 24 h later.")
 	h.golden("wizard_abtest")
 
 	b := h.stored()
@@ -173,5 +176,70 @@ func TestCancelWaitingTest(t *testing.T) {
 	mustContain(t, h.send("/pick "+b.ID+" A"), "was canceled while it waited for its winner: nothing goes to the rest.")
 	if got, _ := h.store.Broadcast(b.ID); !got.Test.Done || got.Test.Rest != "" {
 		t.Errorf("test after /cancel %+v", got.Test)
+	}
+}
+
+// The summary's count of a test is its real counts: the whole audience
+// counted without a sample, each variant's band counted with its own
+// sample, and the rest the whole less the variants; the confirmation
+// names the variants together.
+func TestABCountsAreTheWholeAudienceAndEachBand(t *testing.T) {
+	h := sampleHarness(t)
+	h.send(`/new "Which is better?" on telegram now`)
+	h.press("sum:ab")
+	h.send("Or this?")
+	h.send("15% 1h")
+	h.press("sum:ab")
+	h.send("Or that?")
+	rs := h.send("15% 1h")
+	d := h.session().Draft
+	count := func(s *herald.Sample) int {
+		t.Helper()
+		a := d.Audience
+		a.Sample = s
+		c, err := h.store.Count(&a, herald.Marketing, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Total
+	}
+	all, now := count(nil), 0
+	var parts []string
+	for i := range 3 {
+		n := count(d.Test.Band(i + 1))
+		now += n
+		parts = append(parts, fmt.Sprintf("%s 15%% ≈ %d", herald.VariantLetter(i+1), n))
+	}
+	if all != 204 || now == 0 || now == all || count(variantsSample(d.Test)) != now || count(d.Test.RestSample()) != all-now {
+		t.Fatalf("whole %d, variants %d, together %d, rest %d: the bands should split the audience",
+			all, now, count(variantsSample(d.Test)), count(d.Test.RestSample()))
+	}
+	mustContain(t, rs, fmt.Sprintf("👥 %d recipients in all — 🆎 %s now, the rest ≈ %d get the winner after 1 h", all, strings.Join(parts, " · "), all-now))
+	h.send("/lang ja")
+	mustContain(t, h.do(Input{Choice: "wiz:again"}), fmt.Sprintf("👥 全体で %d 人 — 🆎 A 15%% ≈ ", all), fmt.Sprintf("残りの約 %d 人には 1時間 後に勝者", all-now))
+	h.send("/lang en")
+	h.do(Input{Choice: "wiz:again"})
+	mustContain(t, h.press("sum:confirm"), fmt.Sprintf("goes out to %d recipients", now),
+		fmt.Sprintf("The 3 variants go out to %d people first; the rest, ≈ %d, get the winner 1 h later.", now, all-now))
+}
+
+// While a test is set, the audience's sample is the test's: "🎲 Sample or
+// cap" says so instead of letting a sample be set that the confirm would
+// replace with variant A's band.
+func TestSampleIsRefusedWhileATestIsSet(t *testing.T) {
+	h := sampleHarness(t)
+	abDraft(h, "Which is better?", "Or this?")
+	h.press("ed:audience")
+	mustContain(t, h.press("aud:sample"), "An A/B test draws its own samples; remove the test (🆎 A/B test → 🚫 No A/B test) to use a sample.")
+	if h.offered("smp:10%") {
+		t.Error("the sample step opened while a test is set")
+	}
+	h.press(choiceDone)
+	h.press("sum:ab")
+	h.press("ab:off")
+	h.press("ed:audience")
+	h.press("aud:sample")
+	if !h.offered("smp:10%") {
+		t.Error("no sample step once the test is off")
 	}
 }

@@ -86,6 +86,9 @@ func handleAudience(t *turn) error {
 	case "aud:tapped":
 		return t.askRetarget()
 	case "aud:sample":
+		if d := &t.sess.Draft; d.Test != nil {
+			return t.fail(t.T("err.sample.ab"))
+		}
 		return t.goTo(stepAudSample)
 	case choiceDone:
 		return t.audienceDone()
@@ -126,11 +129,11 @@ func (t *turn) pickRecipientKind(rk herald.RecipientKind) error {
 // key) over who it targets now and the live count.
 func (t *turn) audienceQuestion(key string) (string, error) {
 	d := &t.sess.Draft
-	cnt, err := t.count(d)
+	_, cntText, err := t.liveCount(d)
 	if err != nil {
 		return "", err
 	}
-	return t.T(key) + "\n\n" + t.describeAudience(&d.Audience) + "\n" + t.countText(d, cnt), nil
+	return t.T(key) + "\n\n" + t.describeAudience(ownAudience(d)) + "\n" + cntText, nil
 }
 
 // audienceDone leaves the audience step, unless nobody is in it.
@@ -188,6 +191,17 @@ func (t *turn) countText(d *herald.Broadcast, c herald.Count) string {
 		}
 	}
 	return s
+}
+
+// ownAudience is d's audience as the admin chose it: without the sample
+// of variant A an A/B test puts there (the test's line says the split).
+func ownAudience(d *herald.Broadcast) *herald.Audience {
+	if d.Test == nil {
+		return &d.Audience
+	}
+	a := d.Audience
+	a.Sample = nil
+	return &a
 }
 
 // describeAudience says who is targeted, one criterion per line.
@@ -301,11 +315,11 @@ func askTagPick(t *turn) error {
 	case len(here) == 0 || here[0].Count == 0:
 		text += "\n" + t.T("wizard.tags.none_here")
 	}
-	cnt, err := t.count(&t.sess.Draft)
+	_, cntText, err := t.liveCount(&t.sess.Draft)
 	if err != nil {
 		return err
 	}
-	text += "\n" + t.countText(&t.sess.Draft, cnt)
+	text += "\n" + cntText
 	cs = append(cs, t.choice(choiceDone, t.T("btn.done")))
 	t.promptReply(Reply{Text: text, Choices: cs, Multi: true, Expect: ExpectText, Edit: t.pressedToggle()})
 	return nil

@@ -101,6 +101,10 @@ func (t *turn) setSample(a *herald.Audience, s *herald.Sample) {
 
 func askSample(t *turn) error {
 	d := &t.sess.Draft
+	if d.Test != nil { // reached by /edit ID sample: nothing to pick here
+		t.prompt(t.T("err.sample.ab"), ExpectChoice)
+		return nil
+	}
 	text, err := t.audienceQuestion("wizard.sample.ask")
 	if err != nil {
 		return err
@@ -118,6 +122,9 @@ func askSample(t *turn) error {
 }
 
 func handleSample(t *turn) error {
+	if t.sess.Draft.Test != nil {
+		return t.fail(t.T("err.sample.ab"))
+	}
 	a := &t.sess.Draft.Audience
 	words, pressed := strings.CutPrefix(t.pressed(), "smp:")
 	switch {
