@@ -272,6 +272,35 @@ func TestStartedBroadcastsCannotBeEditedOrDeleted(t *testing.T) {
 	}
 }
 
+// An Undo pressed once the broadcast has started sending says so in undo's
+// words, not delete's, and offers Cancel to stop the rest.
+func TestUndoAfterSendingStartedOffersCancel(t *testing.T) {
+	for lang, want := range map[string]string{
+		"en": "has already started sending, so it can no longer be undone. You can cancel it to stop the rest.",
+		"ja": "はすでに配信が始まっているため、取り消せません。",
+	} {
+		t.Run(lang, func(t *testing.T) {
+			h := newHarness(t)
+			h.send("/lang " + lang)
+			a := h.scheduleOne("Alpha")
+			run := herald.Run{BroadcastID: a.ID, Status: herald.RunSending, StartedAt: t0}
+			if err := h.store.CreateRun(&run); err != nil {
+				t.Fatal(err)
+			}
+			rs := h.press("/undo " + a.ID)
+			mustContain(t, rs, a.ID+" "+want)
+			for _, r := range rs {
+				if strings.Contains(r.Text, "delete") || strings.Contains(r.Text, "削除") {
+					t.Errorf("the Undo answer speaks of deleting: %q", r.Text)
+				}
+			}
+			if ids := choiceIDs(rs); !contains(ids, "/cancel "+a.ID) {
+				t.Errorf("the answer offers %v; want Cancel", ids)
+			}
+		})
+	}
+}
+
 // Canceling a broadcast in the middle of sending cannot be undone, and the
 // button sits on every progress card: it asks first, and Keep sending
 // leaves it going.
