@@ -62,7 +62,7 @@ func TestListCompletedEmptyIsASentence(t *testing.T) {
 
 // inEachLang runs f for each language's wanted text, in a harness of its
 // own that speaks that language.
-func inEachLang(t *testing.T, wants map[string]string, f func(t *testing.T, h *harness, want string)) {
+func inEachLang[W any](t *testing.T, wants map[string]W, f func(t *testing.T, h *harness, want W)) {
 	t.Helper()
 	for lang, want := range wants {
 		t.Run(lang, func(t *testing.T) {

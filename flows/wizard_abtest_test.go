@@ -21,7 +21,7 @@ func TestWizardABTest(t *testing.T) {
 	mustContain(t, h.send("10% 0m"), "The wait is at least 1 minute")
 	mustContain(t, h.send("soon"), "I couldn't read that")
 	mustContain(t, h.send("10% 2h"), "A/B test: 2 variants, 10% of the audience each; the winner goes to the rest 2 h after they go out",
-		"B · Or is *this* better?", "A random 10% of them (draw 7)")
+		"B · Or is *this* better?", "About 10% of them, picked at random (draw 7)")
 	mustContain(t, h.press("sum:ab"), "Type variant C's text")
 	if !h.offered("ab:off") {
 		t.Error("no way to take the test off")
