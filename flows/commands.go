@@ -262,6 +262,10 @@ var listFilters = map[string][]herald.Status{
 	"failed": {herald.StatusFailed}, "all": nil,
 }
 
+// emptyStatusKeys say in a sentence that a status has no broadcasts, for
+// the filters where "Broadcasts: completed: none" reads as a form.
+var emptyStatusKeys = map[string]string{"completed": "list.empty_completed", "done": "list.empty_completed"}
+
 func (t *turn) list(args string) error {
 	f := strings.Fields(strings.ToLower(args))
 	filter, page := "all", 1
@@ -302,7 +306,11 @@ func (t *turn) list(args string) error {
 	}
 	switch {
 	case len(bs) == 0 && len(labels) > 0: // none of this kind or status, not none at all
-		t.say(t.T("list.empty_filtered", "Filter", t.joinList(labels)), append([]Choice{t.choice("/list", t.T("btn.list"))}, t.kindChoices(kind)...)...)
+		text := t.T("list.empty_filtered", "Filter", t.joinList(labels))
+		if key, ok := emptyStatusKeys[filter]; ok && kind == nil {
+			text = t.T(key)
+		}
+		t.say(text, append([]Choice{t.choice("/list", t.T("btn.list"))}, t.kindChoices(kind)...)...)
 		return nil
 	case len(bs) == 0:
 		t.say(t.T("list.empty"), append([]Choice{t.choice("/new", t.T("btn.new"))}, t.kindChoices(kind)...)...)

@@ -194,7 +194,7 @@ func (m *manager) unsend(cmd, args string) error {
 	}
 	switch {
 	case isInvalid(err):
-		m.cannotDelete(b)
+		m.cannotDelete(cmd, b)
 	case err != nil:
 		return fmt.Errorf("flows: %s %s: %w", cmd[1:], b.ID, err)
 	case cmd == "/undo":
@@ -210,14 +210,19 @@ func (m *manager) unsend(cmd, args string) error {
 }
 
 // cannotDelete answers a /delete (or an Undo) that came too late: a
-// broadcast still going can be cancelled; a finished one is history, so
-// only what can still be done is offered.
-func (m *manager) cannotDelete(b herald.Broadcast) {
+// broadcast still going can be cancelled (an Undo is told it has started
+// sending and can no longer be undone); a finished one is history, so only
+// what can still be done is offered.
+func (m *manager) cannotDelete(cmd string, b herald.Broadcast) {
 	if now, err := m.reads.Broadcast(b.ID); err == nil {
 		b = now
 	}
 	if !b.Status.Final() {
-		m.t.say(m.t.T("err.cannot_delete", "ID", b.ID), m.t.choice("/cancel "+b.ID, m.t.T("btn.cancel_broadcast")))
+		key := "err.cannot_delete"
+		if cmd == "/undo" {
+			key = "err.cannot_undo"
+		}
+		m.t.say(m.t.T(key, "ID", b.ID), m.t.choice("/cancel "+b.ID, m.t.T("btn.cancel_broadcast")))
 		return
 	}
 	m.t.say(m.t.T("err.cannot_delete_done", "ID", b.ID, "Status", StatusName(m.t.loc, b.Status)),

@@ -39,6 +39,40 @@ func (h *harness) startRun(id string) (herald.Run, []herald.Delivery) {
 	return run, ds
 }
 
+// /list completed with nothing completed says so in a sentence, in every
+// language, and offers the whole list.
+func TestListCompletedEmptyIsASentence(t *testing.T) {
+	inEachLang(t, map[string]string{
+		"en":    "No completed broadcasts yet.",
+		"ja":    "完了した配信はまだありません。",
+		"zh-CN": "还没有已完成的群发。",
+		"zh-TW": "還沒有已完成的推播。",
+	}, func(t *testing.T, h *harness, want string) {
+		h.scheduleOne("Alpha")
+		rs := h.send("/list completed")
+		mustContain(t, rs, want)
+		if got := joined(rs); strings.Contains(got, "📋") {
+			t.Errorf("the answer still reads as a form:\n%s", got)
+		}
+		if ids := choiceIDs(rs); !contains(ids, "/list") {
+			t.Errorf("the answer offers %v; want the whole list", ids)
+		}
+	})
+}
+
+// inEachLang runs f for each language's wanted text, in a harness of its
+// own that speaks that language.
+func inEachLang[W any](t *testing.T, wants map[string]W, f func(t *testing.T, h *harness, want W)) {
+	t.Helper()
+	for lang, want := range wants {
+		t.Run(lang, func(t *testing.T) {
+			h := newHarness(t)
+			h.send("/lang " + lang)
+			f(t, h, want)
+		})
+	}
+}
+
 func TestListShowPauseResumeCancel(t *testing.T) {
 	h := newHarness(t)
 	a := h.scheduleOne("Alpha")
@@ -243,19 +277,15 @@ func TestUndoASendNowWithinTheDelay(t *testing.T) {
 
 // The Undo answer in every language, with its typed commands.
 func TestUndoSaysItIsADraftInEachLanguage(t *testing.T) {
-	for lang, want := range map[string]string{
+	inEachLang(t, map[string]string{
 		"ja":    "↩️ 取り消しました：「Winter sale」は下書きに戻りました。/edit B-",
 		"zh-CN": "↩️ 已撤销：“Winter sale”已退回草稿。/edit B-",
 		"zh-TW": "↩️ 已復原：「Winter sale」已回到草稿。/edit B-",
-	} {
-		t.Run(lang, func(t *testing.T) {
-			h := newHarness(t)
-			h.send("/lang " + lang)
-			h.walkTo("")
-			h.press("sum:confirm")
-			mustContain(t, h.press("/undo "+h.stored().ID), want)
-		})
-	}
+	}, func(t *testing.T, h *harness, want string) {
+		h.walkTo("")
+		h.press("sum:confirm")
+		mustContain(t, h.press("/undo "+h.stored().ID), want)
+	})
 }
 
 func TestStartedBroadcastsCannotBeEditedOrDeleted(t *testing.T) {
@@ -270,6 +300,31 @@ func TestStartedBroadcastsCannotBeEditedOrDeleted(t *testing.T) {
 	if h.step() != "" {
 		t.Errorf("a refused /edit opened the wizard at %q", h.step())
 	}
+}
+
+// An Undo pressed once the broadcast has started sending says so in undo's
+// words, not delete's, and offers Cancel to stop the rest.
+func TestUndoAfterSendingStartedOffersCancel(t *testing.T) {
+	inEachLang(t, map[string]string{
+		"en": "has already started sending, so it can no longer be undone. You can cancel it to stop the rest.",
+		"ja": "はすでに配信が始まっているため、取り消せません。",
+	}, func(t *testing.T, h *harness, want string) {
+		a := h.scheduleOne("Alpha")
+		run := herald.Run{BroadcastID: a.ID, Status: herald.RunSending, StartedAt: t0}
+		if err := h.store.CreateRun(&run); err != nil {
+			t.Fatal(err)
+		}
+		rs := h.press("/undo " + a.ID)
+		mustContain(t, rs, a.ID+" "+want)
+		for _, r := range rs {
+			if strings.Contains(r.Text, "delete") || strings.Contains(r.Text, "削除") {
+				t.Errorf("the Undo answer speaks of deleting: %q", r.Text)
+			}
+		}
+		if ids := choiceIDs(rs); !contains(ids, "/cancel "+a.ID) {
+			t.Errorf("the answer offers %v; want Cancel", ids)
+		}
+	})
 }
 
 // Canceling a broadcast in the middle of sending cannot be undone, and the

@@ -163,24 +163,33 @@ func (t *turn) sampleButton(s *herald.Sample) string {
 	return t.T("btn.sample.percent", "Percent", FormatPercent(s.Percent))
 }
 
-// describeSample is the audience's sample as one line of its description.
-func (t *turn) describeSample(s *herald.Sample) string { return SampleLine(t.loc, s) }
+// describeSample is the audience's sample as one line of its description,
+// before it is sent: a percent is drawn person by person, so it says
+// "about 10%" (a 10% sample of 2,101 may be 221).
+func (t *turn) describeSample(s *herald.Sample) string {
+	return sampleLine(t.loc, s, "aud.desc.sample_percent_about", "aud.desc.holdout_about")
+}
 
 // SampleLine says what a sample takes, with its draw (the seed, short) so
-// two broadcasts can be told to reach the same people: the audience's
-// description and the report show it.
+// two broadcasts can be told to reach the same people: the report after
+// the run shows it, beside the counts drawn.
 func SampleLine(loc *locales.Localizer, s *herald.Sample) string {
+	return sampleLine(loc, s, "aud.desc.sample_percent", "aud.desc.holdout")
+}
+
+// sampleLine says a sample with the keys of a percent and of a holdout.
+func sampleLine(loc *locales.Localizer, s *herald.Sample, percentKey, holdoutKey string) string {
 	draw := strconv.FormatUint(s.Seed, 36)
 	switch {
 	case s.Capped():
 		return loc.T("aud.desc.sample_max", "Max", FormatCount(s.Max), "Draw", draw)
 	case s.HoldoutPercent > 0:
-		return loc.T("aud.desc.holdout", "Percent", FormatPercent(s.HoldoutPercent), "Draw", draw)
+		return loc.T(holdoutKey, "Percent", FormatPercent(s.HoldoutPercent), "Draw", draw)
 	}
-	return loc.T("aud.desc.sample_percent", "Percent", FormatPercent(s.Percent), "Draw", draw)
+	return loc.T(percentKey, "Percent", FormatPercent(s.Percent), "Draw", draw)
 }
 
-// sampleCount is the live count's sample line: "228 recipients → 23 (10%,
+// sampleCount is the live count's sample line: "228 recipients → 23 (about 10%,
 // random)", the control group of a holdout, or that a cap is more than the
 // audience.
 func (t *turn) sampleCount(s *herald.Sample, c herald.Count) string {

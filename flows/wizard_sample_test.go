@@ -46,10 +46,10 @@ func TestWizardSampleOrCap(t *testing.T) {
 	h.press(choiceDone)
 	h.press("rk:users")
 	mustContain(t, h.press("aud:sample"), "Send to a random part", "204 recipients")
-	mustContain(t, h.press("smp:10%"), "A random 10% of them (draw 7)", "🎲 204 recipients → 18 (10%, random)", "👥 18 recipients")
+	mustContain(t, h.press("smp:10%"), "About 10% of them, picked at random (draw 7)", "🎲 204 recipients → 18 (about 10%, random)", "👥 18 recipients")
 	h.wantStep(stepAudience)
 	h.press("aud:sample")
-	mustContain(t, h.send("20%"), "A random 20% of them (draw 7)") // a new size keeps the draw
+	mustContain(t, h.send("20%"), "About 20% of them, picked at random (draw 7)") // a new size keeps the draw
 	h.press("aud:sample")
 	mustContain(t, h.send("at most 5,000"), "The cap 5,000 is more than the 204 recipients: everyone gets it.")
 	h.press("aud:sample")
@@ -58,7 +58,7 @@ func TestWizardSampleOrCap(t *testing.T) {
 	mustContain(t, h.send("0%"), "“0%” can't be a sample")
 	mustContain(t, h.send("half of them"), "I couldn't read that")
 	mustContain(t, h.press("smp:redraw"), "At most 50 of them, picked at random (draw 8)")
-	mustContain(t, h.send("holdout 5%"), "All but a random 5% control group", "control group: 5% = ")
+	mustContain(t, h.send("holdout 5%"), "All but a random control group of about 5%", "control group: about 5% = ")
 	h.press(choiceDone)
 	h.press("ct:text")
 	h.send("How did we do?")
@@ -77,7 +77,7 @@ func TestWizardSampleOrCap(t *testing.T) {
 // a bad one is pointed at.
 func TestOneLineSample(t *testing.T) {
 	h := sampleHarness(t)
-	mustContain(t, h.send(`/new "Hi" on telegram sample 10% now`), "A random 10% of them (draw 7)", "🎲 204 recipients → 18 (10%, random)")
+	mustContain(t, h.send(`/new "Hi" on telegram sample 10% now`), "About 10% of them, picked at random (draw 7)", "🎲 204 recipients → 18 (about 10%, random)")
 	h.press("sum:confirm")
 	if s := h.stored().Audience.Sample; s == nil || *s != (herald.Sample{Percent: 10, Seed: 7}) {
 		t.Errorf("stored sample %+v", s)
@@ -85,7 +85,7 @@ func TestOneLineSample(t *testing.T) {
 	mustContain(t, h.send(`/new "Hi" on telegram to tag:fans sample 25 now`), "🎲 200 recipients → 25 (at most 25, random)")
 	h.press(choiceCancel)
 	h.press("wiz:discard")
-	mustContain(t, h.send(`/new "Hi" holdout 5% on telegram now`), "control group: 5% = ")
+	mustContain(t, h.send(`/new "Hi" holdout 5% on telegram now`), "control group: about 5% = ")
 	h.press(choiceCancel)
 	h.press("wiz:discard")
 	mustContain(t, h.send(`/new "Hi" on telegram sample 150% now`), "“150%” is not a sample")
@@ -101,7 +101,7 @@ func TestCloneKeepsTheDraw(t *testing.T) {
 	h.send(`/new "Hi" on telegram holdout 5% now`)
 	h.press("sum:confirm")
 	b := h.stored()
-	mustContain(t, h.send("/clone "+b.ID), "All but a random 5% control group, kept out for comparing (draw 7)")
+	mustContain(t, h.send("/clone "+b.ID), "All but a random control group of about 5%, kept out for comparing (draw 7)")
 	for _, x := range h.mustList() {
 		if s := x.Audience.Sample; s == nil || *s != *b.Audience.Sample {
 			t.Errorf("%s: sample %+v, want %+v", x.ID, s, b.Audience.Sample)
@@ -153,4 +153,20 @@ func TestStatsComparesTheHoldoutWithItsControlGroup(t *testing.T) {
 	if n[2] == 0 || n[3] == 0 {
 		t.Errorf("the control group is %d, %d of them back: the test draws too few", n[2], n[3])
 	}
+}
+
+// A percent is drawn person by person, so before it is sent a sample is
+// "about 10%" in every language: in the summary and in /show of the
+// draft (the report after the run keeps the counts drawn).
+func TestSampleIsAboutBeforeItIsSent(t *testing.T) {
+	inEachLang(t, map[string][2]string{ // the audience's line, the count's
+		"en":    {"About 10% of them, picked at random", "(about 10%, random)"},
+		"ja":    {"そのうち無作為に約 10%（抽選", "（約 10%、無作為）"},
+		"zh-CN": {"其中随机约 10%（抽样", "（约 10%，随机）"},
+		"zh-TW": {"其中隨機約 10%（抽樣", "（約 10%，隨機）"},
+	}, func(t *testing.T, h *harness, want [2]string) {
+		mustContain(t, h.send(`/new "Hi" on telegram sample 10% now`), want[0], want[1])
+		h.press("sum:draft")
+		mustContain(t, h.send("/show "+h.stored().ID), want[0])
+	})
 }

@@ -243,6 +243,8 @@ func noticeReply(loc *locales.Localizer, n *notice) flows.Reply {
 	reply := flows.Reply{Text: loc.T("notice.status_changed", "Name", b.Name, "ID", b.ID, "Status", flows.StatusName(loc, b.Status), "Actor", actor),
 		Choices: []flows.Choice{show}}
 	switch b.Status {
+	case herald.StatusDraft: // undone: what the undo answer offers
+		reply.Choices = append([]flows.Choice{{ID: "/edit " + b.ID, Label: loc.T("btn.edit")}}, reply.Choices...)
 	case herald.StatusPaused:
 		reply.Choices = append(reply.Choices, flows.Choice{ID: "/resume " + b.ID, Label: loc.T("btn.resume")})
 	case herald.StatusScheduled, herald.StatusSending:
