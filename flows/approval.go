@@ -18,11 +18,16 @@ func (t *turn) approvalRequest(b *herald.Broadcast, cnt herald.Count) *Reply {
 	if b.Schedule.Kind == herald.SendNow {
 		when = t.N("approval.send_now", int(t.e.cfg.UndoDelay.Seconds()))
 	}
+	cntLine, err := t.countLine(b, cnt) // a test's whole audience and its split
+	if err != nil {
+		t.e.cfg.Logger.Warn("flows: approval request with variant A's count", "broadcast", b.ID, "error", err)
+		cntLine = t.countText(b, cnt)
+	}
 	lines := []string{
 		t.T("approval.request", "Asker", t.orDash(t.in.UserName), "Name", b.Name, "ID", b.ID),
 		t.T("summary.channels", "Channels", t.joinList(chans), "Recipients", t.T(recipientKeys[b.Audience.Recipients])),
-		t.T("summary.audience") + "\n" + t.describeAudience(&b.Audience),
-		t.countText(b, cnt),
+		t.T("summary.audience") + "\n" + t.describeAudience(ownAudience(b)),
+		cntLine,
 	}
 	lines = append(lines, t.describeContent(&b.Content, previewRunes)...)
 	lines = append(lines, t.T("summary.timing", "When", when),

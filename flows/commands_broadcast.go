@@ -25,11 +25,11 @@ func (m *manager) show(args string) error {
 		countLine = m.runCount(&b, runs[len(runs)-1])
 		cs = append(cs, m.t.choice("/show "+b.ID+" count", m.t.T("btn.count_now")))
 	} else {
-		cnt, err := m.t.count(&b)
+		_, line, err := m.t.liveCount(&b) // a test's whole audience and its split
 		if err != nil {
 			return err
 		}
-		countLine = m.t.countText(&b, cnt)
+		countLine = line
 		if b.Status.Final() && len(runs) > 0 {
 			countLine = m.t.T("show.count_now", "Count", countLine)
 		}

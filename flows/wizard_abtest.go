@@ -338,14 +338,25 @@ func (t *turn) abCountText(test *herald.ABTest, s abSplit) string {
 // test, the whole audience and its split rather than variant A's band.
 func (t *turn) liveCount(d *herald.Broadcast) (herald.Count, string, error) {
 	cnt, err := t.count(d)
-	if err != nil || d.Test == nil || len(d.Audience.Channels) == 0 {
+	if err != nil {
 		return cnt, t.countText(d, cnt), err
+	}
+	text, err := t.countLine(d, cnt)
+	return cnt, text, err
+}
+
+// countLine is the text that shows d's count cnt: for an A/B test, the
+// whole audience and its split (counted here) rather than variant A's
+// band, which is what cnt counts.
+func (t *turn) countLine(d *herald.Broadcast, cnt herald.Count) (string, error) {
+	if d.Test == nil || len(d.Audience.Channels) == 0 {
+		return t.countText(d, cnt), nil
 	}
 	s, err := t.abCount(d)
 	if err != nil {
-		return cnt, "", err
+		return "", err
 	}
-	return cnt, t.abCountText(d.Test, s), nil
+	return t.abCountText(d.Test, s), nil
 }
 
 // variantsSample is the band every variant of test takes together, [0,

@@ -243,3 +243,36 @@ func TestSampleIsRefusedWhileATestIsSet(t *testing.T) {
 		t.Error("no sample step once the test is off")
 	}
 }
+
+// What approvers are asked and /show count a test as the summary does:
+// the whole audience and its split, not variant A's band alone.
+func TestABApprovalCardAndShowCountTheSplit(t *testing.T) {
+	h := sampleHarness(t)
+	h.send(`/new "Which is better?" on telegram now`)
+	h.press("sum:ab")
+	h.send("Or this?")
+	var split string
+	for _, l := range strings.Split(joined(h.send("10% 2h")), "\n") {
+		if strings.HasPrefix(l, "👥 ") && strings.Contains(l, "🆎 A 10% ≈ ") {
+			split = l
+		}
+	}
+	if split == "" {
+		t.Fatal("no split line in the summary")
+	}
+	h.press("sum:draft")
+	b := h.stored()
+	cnt, err := h.store.Count(&b.Audience, herald.Marketing, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	band := fmt.Sprintf("👥 %d recipient", cnt.Total) // variant A's band as the count line said it
+	show := h.send("/show " + b.ID)
+	req := []Reply{h.eng.ApprovalRequest(b, cnt, herald.Origin{Frontend: "console", ChatID: "chat", UserID: "alice", UserName: "Alice"})}
+	for name, rs := range map[string][]Reply{"/show": show, "approval request": req} {
+		mustContain(t, rs, split)
+		if strings.Contains(joined(rs), band+" —") || strings.Contains(joined(rs), band+"s —") {
+			t.Errorf("%s counts variant A's band (%d):\n%s", name, cnt.Total, joined(rs))
+		}
+	}
+}
