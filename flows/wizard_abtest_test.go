@@ -23,14 +23,14 @@ func TestWizardABTest(t *testing.T) {
 	mustContain(t, h.send("60% 1h"), "With 2 variants each gets less than 50%")
 	mustContain(t, h.send("10% 0m"), "The wait is at least 1 minute")
 	mustContain(t, h.send("soon"), "I couldn't read that")
-	mustContain(t, h.send("10% 2h"), "A/B test: 2 variants, 10% of the audience each; the winner goes to the rest 2 h after they go out",
+	mustContain(t, h.send("10% 2h"), "A/B test: 2 variants, about 10% of the audience each; the winner goes to the rest 2 h after they go out",
 		"B · Or is *this* better?", "👥 204 recipients in all — 🆎 A 10% ≈ 18 · B 10% ≈ 17 now, the rest ≈ 169 get the winner after 2 h")
 	mustContain(t, h.press("sum:ab"), "Type variant C's text")
 	if !h.offered("ab:off") {
 		t.Error("no way to take the test off")
 	}
 	mustContain(t, h.send("Third try"), "each of the 3 variants")
-	mustContain(t, h.press("abs:20% 24h"), "3 variants, 20% of the audience each", "C · Third try")
+	mustContain(t, h.press("abs:20% 24h"), "3 variants, about 20% of the audience each", "C · Third try")
 	h.press("ed:buttons")
 	h.press("btn:url")
 	h.send("Yes")

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -155,18 +156,30 @@ func TestStatsComparesTheHoldoutWithItsControlGroup(t *testing.T) {
 	}
 }
 
-// A percent is drawn person by person, so before it is sent a sample is
-// "about 10%" in every language: in the summary and in /show of the
-// draft (the report after the run keeps the counts drawn).
+// A percent is drawn person by person, so before it is sent a sample, and
+// an A/B test's share, is "about 10%" in every language: in the summary
+// and in /show of the draft (the report after the run keeps the counts
+// drawn).
 func TestSampleIsAboutBeforeItIsSent(t *testing.T) {
-	inEachLang(t, map[string][2]string{ // the audience's line, the count's
-		"en":    {"About 10% of them, picked at random", "(about 10%, random)"},
-		"ja":    {"そのうち無作為に約 10%（抽選", "（約 10%、無作為）"},
-		"zh-CN": {"其中随机约 10%（抽样", "（约 10%，随机）"},
-		"zh-TW": {"其中隨機約 10%（抽樣", "（約 10%，隨機）"},
-	}, func(t *testing.T, h *harness, want [2]string) {
+	inEachLang(t, map[string][3]string{ // the audience's line, the count's, an A/B test's share
+		"en":    {"About 10% of them, picked at random", "(about 10%, random)", "2 variants, about 10% of the audience each;"},
+		"ja":    {"そのうち無作為に約 10%（抽選", "（約 10%、無作為）", "2 バリエーション、各約 10%。"},
+		"zh-CN": {"其中随机约 10%（抽样", "（约 10%，随机）", "2 个版本，各占受众约 10%；"},
+		"zh-TW": {"其中隨機約 10%（抽樣", "（約 10%，隨機）", "2 個版本，各占受眾約 10%；"},
+	}, func(t *testing.T, h *harness, want [3]string) {
 		mustContain(t, h.send(`/new "Hi" on telegram sample 10% now`), want[0], want[1])
 		h.press("sum:draft")
 		mustContain(t, h.send("/show "+h.stored().ID), want[0])
+		h.send(`/new "Which is better?" on telegram now`)
+		h.press("sum:ab")
+		h.send("Or this?")
+		mustContain(t, h.send("10% 2h"), want[2])
+		h.press("sum:draft")
+		bs := h.mustList()
+		i := slices.IndexFunc(bs, func(b herald.Broadcast) bool { return b.Test != nil })
+		if i < 0 {
+			t.Fatal("the test was not saved")
+		}
+		mustContain(t, h.send("/show "+bs[i].ID), want[2])
 	})
 }
