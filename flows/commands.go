@@ -262,9 +262,15 @@ var listFilters = map[string][]herald.Status{
 	"failed": {herald.StatusFailed}, "all": nil,
 }
 
-// emptyStatusKeys say in a sentence that a status has no broadcasts, for
-// the filters where "Broadcasts: completed: none" reads as a form.
-var emptyStatusKeys = map[string]string{"completed": "list.empty_completed", "done": "list.empty_completed"}
+// emptyStatusKeys say in a sentence that a status has no broadcasts
+// ("No failed broadcasts."), for every status /list filters by, where
+// "Broadcasts: failed: none" would read as a form.
+var emptyStatusKeys = map[herald.Status]string{
+	herald.StatusDraft: "list.empty_draft", herald.StatusPending: "list.empty_pending",
+	herald.StatusScheduled: "list.empty_scheduled", herald.StatusSending: "list.empty_sending",
+	herald.StatusPaused: "list.empty_paused", herald.StatusCompleted: "list.empty_completed",
+	herald.StatusCanceled: "list.empty_canceled", herald.StatusFailed: "list.empty_failed",
+}
 
 func (t *turn) list(args string) error {
 	f := strings.Fields(strings.ToLower(args))
@@ -307,8 +313,8 @@ func (t *turn) list(args string) error {
 	switch {
 	case len(bs) == 0 && len(labels) > 0: // none of this kind or status, not none at all
 		text := t.T("list.empty_filtered", "Filter", t.joinList(labels))
-		if key, ok := emptyStatusKeys[filter]; ok && kind == nil {
-			text = t.T(key)
+		if kind == nil { // a status alone (not "all": the list has some): a sentence
+			text = t.T(emptyStatusKeys[listFilters[filter][0]])
 		}
 		t.say(text, append([]Choice{t.choice("/list", t.T("btn.list"))}, t.kindChoices(kind)...)...)
 		return nil

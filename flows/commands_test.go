@@ -39,23 +39,32 @@ func (h *harness) startRun(id string) (herald.Run, []herald.Delivery) {
 	return run, ds
 }
 
-// /list completed with nothing completed says so in a sentence, in every
-// language, and offers the whole list.
-func TestListCompletedEmptyIsASentence(t *testing.T) {
-	inEachLang(t, map[string]string{
-		"en":    "No completed broadcasts yet.",
-		"ja":    "完了した配信はまだありません。",
-		"zh-CN": "还没有已完成的群发。",
-		"zh-TW": "還沒有已完成的推播。",
-	}, func(t *testing.T, h *harness, want string) {
-		h.scheduleOne("Alpha")
-		rs := h.send("/list completed")
-		mustContain(t, rs, want)
-		if got := joined(rs); strings.Contains(got, "📋") {
-			t.Errorf("the answer still reads as a form:\n%s", got)
-		}
-		if ids := choiceIDs(rs); !contains(ids, "/list") {
-			t.Errorf("the answer offers %v; want the whole list", ids)
+// A status filter with nothing in it (/list drafts, /list failed, …) says
+// so in a sentence, in every language, and offers the whole list.
+func TestListEmptyStatusIsASentence(t *testing.T) {
+	filters := []string{"scheduled", "drafts", "pending", "sending", "paused", "completed", "canceled", "failed"}
+	inEachLang(t, map[string][]string{ // a sentence for each of filters, in order
+		"en": {"No broadcasts are scheduled.", "No drafts right now.", "No broadcasts are waiting for approval.", "No broadcasts are sending right now.",
+			"No broadcasts are paused.", "No completed broadcasts yet.", "No canceled broadcasts.", "No failed broadcasts."},
+		"ja": {"予約済みの配信はありません。", "下書きはありません。", "承認待ちの配信はありません。", "いま送信中の配信はありません。",
+			"一時停止中の配信はありません。", "完了した配信はまだありません。", "中止した配信はありません。", "失敗した配信はありません。"},
+		"zh-CN": {"没有已安排的群发。", "没有草稿。", "没有等待批准的群发。", "目前没有发送中的群发。",
+			"没有已暂停的群发。", "还没有已完成的群发。", "没有已取消的群发。", "没有失败的群发。"},
+		"zh-TW": {"沒有已排程的推播。", "沒有草稿。", "沒有等待核准的推播。", "目前沒有發送中的推播。",
+			"沒有已暫停的推播。", "還沒有已完成的推播。", "沒有已取消的推播。", "沒有失敗的推播。"},
+	}, func(t *testing.T, h *harness, want []string) {
+		for i, f := range filters {
+			if i == 1 { // nothing scheduled is said above; the rest are none of them, not none at all
+				h.scheduleOne("Alpha")
+			}
+			rs := h.send("/list " + f)
+			mustContain(t, rs, want[i])
+			if got := joined(rs); strings.Contains(got, "📋") {
+				t.Errorf("/list %s still reads as a form:\n%s", f, got)
+			}
+			if ids := choiceIDs(rs); !contains(ids, "/list") {
+				t.Errorf("/list %s offers %v; want the whole list", f, ids)
+			}
 		}
 	})
 }
@@ -82,7 +91,7 @@ func TestListShowPauseResumeCancel(t *testing.T) {
 	if got := joined(rs); strings.Index(got, "Bravo") > strings.Index(got, "Alpha") {
 		t.Errorf("list is not newest first:\n%s", got)
 	}
-	mustContain(t, h.send("/list drafts"), "📋 Broadcasts: draft: none. /list shows them all.")
+	mustContain(t, h.send("/list drafts"), "No drafts right now.")
 	mustContain(t, h.send("/list sometimes"), "I don't know the list “sometimes”")
 
 	rs = h.send("/show " + strings.ToLower(strings.TrimPrefix(a.ID, "B-")))
