@@ -311,6 +311,9 @@ func (t *turn) list(args string) error {
 		words += " " + kind.word
 	}
 	switch {
+	case len(bs) == 0 && page > 1: // past the last page: the list itself has some
+		t.say(t.T("list.past_end", "Page", page), t.choice(strings.TrimSpace("/list "+strings.TrimPrefix(words, "all")), t.T("btn.list")))
+		return nil
 	case len(bs) == 0 && len(labels) > 0: // none of this kind or status, not none at all
 		text := t.T("list.empty_filtered", "Filter", t.joinList(labels))
 		if kind == nil { // a status alone (not "all": the list has some): a sentence

@@ -69,6 +69,23 @@ func TestListEmptyStatusIsASentence(t *testing.T) {
 	})
 }
 
+// A page past the end says so, and offers the first page, instead of
+// saying there are none: page 1 has some.
+func TestListPastTheLastPageSaysSo(t *testing.T) {
+	h := newHarness(t)
+	h.scheduleOne("Alpha")
+	for words, first := range map[string]string{"/list scheduled 2": "/list scheduled", "/list 3": "/list"} {
+		rs := h.send(words)
+		mustContain(t, rs, "There is no page")
+		if got := joined(rs); strings.Contains(got, "No broadcasts") {
+			t.Errorf("%s says there are none:\n%s", words, got)
+		}
+		if ids := choiceIDs(rs); !contains(ids, first) {
+			t.Errorf("%s offers %v; want %s", words, ids, first)
+		}
+	}
+}
+
 // inEachLang runs f for each language's wanted text, in a harness of its
 // own that speaks that language.
 func inEachLang[W any](t *testing.T, wants map[string]W, f func(t *testing.T, h *harness, want W)) {
