@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -42,6 +43,23 @@ type session struct {
 	// after /import line); any other input ends the wait.
 	Awaiting string    `json:"awaiting,omitempty"`
 	Updated  time.Time `json:"updated"`
+}
+
+// stepRecipients was the separate people-or-groups question; sessions
+// saved while it was asked are moved onto the audience step.
+const stepRecipients = "recipients"
+
+// upgrade moves a session saved by an older Herald onto today's steps.
+func (s *session) upgrade() {
+	if s.Step == stepRecipients {
+		s.Step = stepAudience
+	}
+	for i, st := range s.History {
+		if st == stepRecipients {
+			s.History[i] = stepAudience
+		}
+	}
+	s.History = slices.Compact(s.History)
 }
 
 // turn is the handling of one input: the session, the admin's language and

@@ -32,23 +32,6 @@ func (t *turn) channelsChosen() error {
 	return t.sectionDone(stepAudience)
 }
 
-// stepRecipients was the separate people-or-groups question; sessions
-// saved while it was asked are moved onto the audience step.
-const stepRecipients = "recipients"
-
-// upgrade moves a session saved by an older Herald onto today's steps.
-func (s *session) upgrade() {
-	if s.Step == stepRecipients {
-		s.Step = stepAudience
-	}
-	for i, st := range s.History {
-		if st == stepRecipients {
-			s.History[i] = stepAudience
-		}
-	}
-	s.History = slices.Compact(s.History)
-}
-
 // recipientKindChoices are the audience step's people / group chats /
 // both, the current one ticked, when the chosen channels have group chats.
 func (t *turn) recipientKindChoices(a *herald.Audience) ([]Choice, error) {
