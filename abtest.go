@@ -13,10 +13,11 @@ import (
 // submitted, so each is sent, tracked and reported like any broadcast.
 //
 // The samples are bands of one Seed (see Sample): variant i takes ranks
-// [i·Percent, (i+1)·Percent), and the rest (a child made when the winner
-// is known) is everyone from n·Percent up, so nobody gets two variants,
-// even after a restart or a retry, and the rest leaves out everyone a
-// variant could have reached.
+// [i·Percent, (i+1)·Percent), so nobody gets two variants, even after a
+// restart or a retry. The rest (a child made when the winner is known)
+// is everyone in the audience when it goes out who was on no variant's
+// recipient list: someone who joined since, whatever their band, gets
+// the winner.
 type ABTest struct {
 	// Variants are the contents of B, C and D (A is the broadcast's own).
 	Variants []Content
@@ -99,14 +100,6 @@ func (t *ABTest) N() int { return 1 + len(t.Variants) }
 // Band is variant i's sample (1 is A).
 func (t *ABTest) Band(i int) *Sample {
 	return &Sample{Percent: t.Percent, From: float64(i-1) * t.Percent, Seed: t.Seed}
-}
-
-// RestSample is the sample of everyone no variant could have reached: the
-// band from the variants' end to 100%. (Not a holdout: the variants'
-// people are no control group, they got a variant.)
-func (t *ABTest) RestSample() *Sample {
-	from := float64(t.N()) * t.Percent
-	return &Sample{Percent: 100 - from, From: from, Seed: t.Seed}
 }
 
 // Pending reports whether the test still has a winner to pick or the

@@ -187,15 +187,17 @@ func (s *Service) pick(ctx context.Context, id string, w int, results []herald.V
 	return p, nil
 }
 
-// makeRest makes the broadcast of the winner to everyone outside the
-// variants' bands, due now, and marks the test done.
+// makeRest makes the broadcast of the winner to the rest, due now, and
+// marks the test done. The rest has no sample: the dispatcher leaves out
+// everyone a variant's runs were for (see dispatch's variantRecipients),
+// so whoever joined since gets the winner, whatever their band.
 func (s *Service) makeRest(ctx context.Context, p *herald.Broadcast) (herald.Broadcast, error) {
 	t := p.Test
 	c := p.Content
 	if t.Winner > 1 {
 		c = t.Variants[t.Winner-2]
 	}
-	rest := part(p, t.Rest, c, t.RestSample(), herald.ABPart{Test: p.ID, Variant: t.Winner, Rest: true})
+	rest := part(p, t.Rest, c, nil, herald.ABPart{Test: p.ID, Variant: t.Winner, Rest: true})
 	rest.Schedule.At = s.opts.Now()
 	if err := s.makePart(ctx, &rest); err != nil {
 		return rest, err

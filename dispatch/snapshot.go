@@ -54,8 +54,15 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) (map[int64]int, 
 			return add(herald.Delivery{Seq: failed.Seq, Recipient: failed.Recipient, Outcome: herald.Pending, PartsDone: failed.PartsDone})
 		})
 	} else {
+		var sent seqSet // an A/B test's rest leaves out who a variant was for
+		if sent, err = r.variantRecipients(); err != nil {
+			return nil, err
+		}
 		now := r.e.opts.Now()
 		err = st.EachRecipient(&r.b.Audience, now, func(sub *herald.Subscriber) error {
+			if sent.has(sub.Seq) {
+				return nil
+			}
 			var at time.Time
 			if r.e.opts.DeliverAt != nil {
 				at = r.e.opts.DeliverAt(&r.b, sub, now)
@@ -123,16 +130,24 @@ func (r *runner) lastSeq() (uint32, error) {
 // eachFailed streams the failed recipients of another run, leaving out
 // those who blocked the bot: retrying them cannot succeed.
 func (r *runner) eachFailed(runID string, fn func(herald.Delivery) error) error {
+	return r.eachDelivery(runID, herald.Failed, func(d herald.Delivery) error {
+		if d.Reason == herald.ReasonBlocked {
+			return nil
+		}
+		return fn(d)
+	})
+}
+
+// eachDelivery streams a run's recipient records with outcome ("" any),
+// a page at a time.
+func (r *runner) eachDelivery(runID string, outcome herald.Outcome, fn func(herald.Delivery) error) error {
 	var after uint32
 	for {
-		ds, err := r.e.store.Deliveries(runID, herald.Failed, after, r.e.opts.PageSize)
+		ds, err := r.e.store.Deliveries(runID, outcome, after, r.e.opts.PageSize)
 		if err != nil {
 			return err
 		}
 		for _, d := range ds {
-			if d.Reason == herald.ReasonBlocked {
-				continue
-			}
 			if err := fn(d); err != nil {
 				return err
 			}
