@@ -316,8 +316,11 @@ func (t *turn) list(args string) error {
 		return nil
 	case len(bs) == 0 && len(labels) > 0: // none of this kind or status, not none at all
 		text := t.T("list.empty_filtered", "Filter", t.joinList(labels))
-		if kind == nil { // a status alone (not "all": the list has some): a sentence
+		switch { // a status or a kind alone (the list has some): its own sentence
+		case kind == nil:
 			text = t.T(emptyStatusKeys[listFilters[filter][0]])
+		case filter == "all":
+			text = t.T(kind.empty)
 		}
 		t.say(text, append([]Choice{t.choice("/list", t.T("btn.list"))}, t.kindChoices(kind)...)...)
 		return nil

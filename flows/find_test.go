@@ -81,7 +81,7 @@ func TestListFiltersByKind(t *testing.T) {
 	shows(h.send("/list api"), "From the shop")
 	shows(h.send("/list drafts oneoff"), "From the shop")
 	shows(h.send("/list approve")) // alice made it: not hers to approve
-	mustContain(t, h.send("/list approve"), "📋 Broadcasts: ✅ Waiting for my approval: none. /list shows them all.")
+	mustContain(t, h.send("/list approve"), "Nothing is waiting for your approval.")
 	h.user = "bob"
 	rs = h.send("/list approve")
 	shows(rs, "One-off sale")

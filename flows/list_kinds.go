@@ -10,15 +10,16 @@ import (
 type listKind struct {
 	word  string
 	label string // message key
+	empty string // message key: a sentence saying there are none
 	is    func(t *turn, b *herald.Broadcast) bool
 }
 
 // listKinds are offered as buttons under /list, in this order.
 var listKinds = []listKind{
-	{"oneoff", "list.kind.oneoff", func(_ *turn, b *herald.Broadcast) bool { return b.Schedule.Kind != herald.SendRecurring }},
-	{"recurring", "list.kind.recurring", func(_ *turn, b *herald.Broadcast) bool { return b.Schedule.Kind == herald.SendRecurring }},
-	{"api", "list.kind.api", func(_ *turn, b *herald.Broadcast) bool { return b.Origin.Frontend == "api" }},
-	{"approve", "list.kind.approve", func(t *turn, b *herald.Broadcast) bool {
+	{"oneoff", "list.kind.oneoff", "list.empty_kind.oneoff", func(_ *turn, b *herald.Broadcast) bool { return b.Schedule.Kind != herald.SendRecurring }},
+	{"recurring", "list.kind.recurring", "list.empty_kind.recurring", func(_ *turn, b *herald.Broadcast) bool { return b.Schedule.Kind == herald.SendRecurring }},
+	{"api", "list.kind.api", "list.empty_kind.api", func(_ *turn, b *herald.Broadcast) bool { return b.Origin.Frontend == "api" }},
+	{"approve", "list.kind.approve", "list.empty_kind.approve", func(t *turn, b *herald.Broadcast) bool {
 		return b.Status == herald.StatusPending && b.CreatedBy != t.actor && b.UpdatedBy != t.actor &&
 			t.e.cfg.Access.MayApprove(t.in.Frontend, t.in.UserID)
 	}},
