@@ -43,6 +43,20 @@ type ABTest struct {
 	Rest   string
 	Asked  bool
 	Done   bool
+	// By is who picked the winner: "system" for the rule (the best rate
+	// of taps and clicks), else the admin's key; "" for a test decided
+	// before it was kept.
+	By string
+}
+
+// PickedByRule reports whether the winner was picked by the rule (the
+// best rate), not by an admin.
+func (t *ABTest) PickedByRule() bool { return t.By == "system" }
+
+// WaitingForPick reports whether the test waits for an admin to pick its
+// winner: nobody tapped when its time came, and nobody has picked since.
+func (t *ABTest) WaitingForPick() bool {
+	return t != nil && t.Asked && t.Winner == 0 && !t.Done
 }
 
 // ABPart marks a broadcast that is part of an A/B test other than its

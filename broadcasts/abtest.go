@@ -172,7 +172,7 @@ func (s *Service) pick(ctx context.Context, id string, w int, results []herald.V
 		case w < 1 || w > t.N():
 			return &herald.ValidationError{Field: "ab_test.winner", Code: herald.CodeInvalid}
 		}
-		t.Winner, t.Rest = w, herald.NewBroadcastID(partIDLen)
+		t.Winner, t.Rest, t.By = w, herald.NewBroadcastID(partIDLen), who.Key
 		return nil
 	})
 	if err != nil {

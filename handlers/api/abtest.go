@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"time"
 
@@ -111,4 +112,61 @@ func (s *Server) pick(w http.ResponseWriter, r *http.Request, actor string) {
 		return
 	}
 	writeJSON(w, http.StatusOK, toBroadcastJSON(b))
+}
+
+// abResultsJSON is how an A/B test whose variants went out is doing: its
+// state, the variants side by side, and the decision once there is one.
+type abResultsJSON struct {
+	// State is waiting (for decide_at), waiting_for_pick (nobody tapped:
+	// an admin picks, in the chat or POST .../pick), decided, or
+	// called_off (canceled while it waited: no rest).
+	State     string              `json:"state"`
+	Variants  []variantResultJSON `json:"variants"`
+	DecideAt  *time.Time          `json:"decide_at,omitempty"`
+	Winner    string              `json:"winner,omitempty"`
+	DecidedBy string              `json:"decided_by,omitempty"`
+	PickedBy  string              `json:"picked_by,omitempty"`
+	RestID    string              `json:"rest_id,omitempty"`
+}
+
+// variantResultJSON is one variant's result (herald.VariantResult).
+type variantResultJSON struct {
+	Variant     string  `json:"variant"`
+	BroadcastID string  `json:"broadcast_id"`
+	Delivered   int     `json:"delivered"`
+	Responded   int     `json:"responded"`
+	Rate        float64 `json:"rate"`
+}
+
+// abResults is test b's results for GET /api/v1/broadcasts/{id}; nil
+// before its variants went out (or for a broadcast that is no test).
+func (s *Server) abResults(b *herald.Broadcast) (*abResultsJSON, error) {
+	t := b.Test
+	if t == nil || len(t.Children) == 0 {
+		return nil, nil
+	}
+	rs, err := s.opts.Broadcasts.TestResults(b)
+	if err != nil {
+		return nil, err
+	}
+	out := &abResultsJSON{State: "waiting", DecideAt: timePtr(t.DecideAt), RestID: t.Rest, Variants: []variantResultJSON{}}
+	for i, r := range rs {
+		out.Variants = append(out.Variants, variantResultJSON{Variant: herald.VariantLetter(i + 1), BroadcastID: r.BroadcastID,
+			Delivered: r.Delivered, Responded: r.Responded, Rate: math.Round(r.Rate()*10000) / 10000})
+	}
+	switch {
+	case t.Winner != 0:
+		out.State, out.Winner = "decided", herald.VariantLetter(t.Winner)
+		switch {
+		case t.PickedByRule():
+			out.DecidedBy = "taps"
+		case t.By != "":
+			out.DecidedBy, out.PickedBy = "admin", t.By
+		}
+	case t.Done:
+		out.State = "called_off"
+	case t.WaitingForPick():
+		out.State = "waiting_for_pick"
+	}
+	return out, nil
 }

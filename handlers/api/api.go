@@ -67,6 +67,7 @@ type Service interface {
 	Cancel(ctx context.Context, id string, who broadcasts.Actor) (herald.Change, error)
 	RetryFailed(ctx context.Context, id string, who broadcasts.Actor) (herald.Run, int, error)
 	PickVariant(ctx context.Context, id string, variant int, who broadcasts.Actor) (herald.Broadcast, error)
+	TestResults(p *herald.Broadcast) ([]herald.VariantResult, error)
 	WriteFailures(w io.Writer, id string, begin func()) (herald.ReasonCounter, int, error)
 }
 

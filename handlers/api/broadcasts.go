@@ -182,10 +182,11 @@ func (s *Server) getBroadcast(w http.ResponseWriter, r *http.Request, _ string) 
 	}
 	out := struct {
 		broadcastJSON
-		Runs   []runJSON `json:"runs"`
-		Totals tallyJSON `json:"totals"`
-		Taps   []tapJSON `json:"taps"`
-		Clicks []tapJSON `json:"clicks"`
+		Runs   []runJSON      `json:"runs"`
+		Totals tallyJSON      `json:"totals"`
+		Taps   []tapJSON      `json:"taps"`
+		Clicks []tapJSON      `json:"clicks"`
+		AB     *abResultsJSON `json:"ab_results,omitempty"`
 	}{broadcastJSON: toBroadcastJSON(b), Runs: []runJSON{}, Taps: []tapJSON{}}
 	var total herald.Tally
 	for _, run := range runs {
@@ -206,6 +207,10 @@ func (s *Server) getBroadcast(w http.ResponseWriter, r *http.Request, _ string) 
 		}
 	}
 	if out.Clicks, err = s.clicksJSON(&b); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if out.AB, err = s.abResults(&b); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -17,6 +17,48 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ABResultsDecidedBy.
+const (
+	Admin ABResultsDecidedBy = "admin"
+	Taps  ABResultsDecidedBy = "taps"
+)
+
+// Valid indicates whether the value is a known member of the ABResultsDecidedBy enum.
+func (e ABResultsDecidedBy) Valid() bool {
+	switch e {
+	case Admin:
+		return true
+	case Taps:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ABResultsState.
+const (
+	CalledOff      ABResultsState = "called_off"
+	Decided        ABResultsState = "decided"
+	Waiting        ABResultsState = "waiting"
+	WaitingForPick ABResultsState = "waiting_for_pick"
+)
+
+// Valid indicates whether the value is a known member of the ABResultsState enum.
+func (e ABResultsState) Valid() bool {
+	switch e {
+	case CalledOff:
+		return true
+	case Decided:
+		return true
+	case Waiting:
+		return true
+	case WaitingForPick:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AudienceActivityOp.
 const (
 	NotSince AudienceActivityOp = "not_since"
@@ -743,6 +785,52 @@ func (e CloseOperatorChat200JSONResponseBodyState) Valid() bool {
 	}
 }
 
+// ABResults How an A/B test whose variants went out is doing: the variants side by side (as the test's chat gets them) and the decision. The rest is everyone in the audience when it goes out who was on no variant's recipient list.
+type ABResults struct {
+	DecideAt *time.Time `json:"decide_at,omitempty"`
+
+	// DecidedBy taps: the best rate won (a tie goes to the earlier letter); admin: picked
+	DecidedBy *ABResultsDecidedBy `json:"decided_by,omitempty"`
+
+	// PickedBy Who picked
+	//
+	// Example: api:crm
+	PickedBy *string `json:"picked_by,omitempty"`
+
+	// RestId The broadcast of the winner to the rest
+	RestId *string `json:"rest_id,omitempty"`
+
+	// State waiting: for decide_at; waiting_for_pick: nobody tapped or clicked, so an admin picks (in the chat, or POST .../pick); decided: the winner went to the rest (rest_id); called_off: the test was canceled while it waited, and the rest gets nothing.
+	State    ABResultsState `json:"state"`
+	Variants []struct {
+		// BroadcastId The variant's broadcast (A is the test itself)
+		BroadcastId string `json:"broadcast_id"`
+
+		// Delivered People it was delivered to
+		Delivered int `json:"delivered"`
+
+		// Rate responded / delivered (0 with none delivered)
+		//
+		// Example: 0.125
+		Rate float64 `json:"rate"`
+
+		// Responded Different people among them who tapped or clicked any of its buttons or links
+		Responded int `json:"responded"`
+
+		// Variant Example: B
+		Variant string `json:"variant"`
+	} `json:"variants"`
+
+	// Winner Example: B
+	Winner *string `json:"winner,omitempty"`
+}
+
+// ABResultsDecidedBy taps: the best rate won (a tie goes to the earlier letter); admin: picked
+type ABResultsDecidedBy string
+
+// ABResultsState waiting: for decide_at; waiting_for_pick: nobody tapped or clicked, so an admin picks (in the chat, or POST .../pick); decided: the winner went to the rest (rest_id); called_off: the test was canceled while it waited, and the rest gets nothing.
+type ABResultsState string
+
 // ABTest An A/B test: the broadcast's content is variant A; variants are B to D. When it goes out (now or at a time; not recurring or at each person's time), each variant goes to its own random percent of the audience (disjoint bands of one seed: nobody gets two), and wait_minutes later the variant with the best rate of different people who tapped or clicked, over those it was delivered to, goes to everyone else (a tie goes to the earlier letter; with no taps at all the test's chat is asked, or POST .../pick). Herald's own sample is set on the audience (variant A's band). A bad value is a 422 naming ab_test.variants, ab_test.percent (variants × percent must leave a rest), ab_test.wait_minutes (1 to 43200) or ab_test.schedule.
 type ABTest struct {
 	// Asked Nobody tapped; the test's chat was asked to pick
@@ -906,6 +994,9 @@ type BroadcastDetail struct {
 		// Variant Example: B
 		Variant *string `json:"variant,omitempty"`
 	} `json:"ab_part,omitempty"`
+
+	// AbResults How an A/B test whose variants went out is doing: the variants side by side (as the test's chat gets them) and the decision. The rest is everyone in the audience when it goes out who was on no variant's recipient list.
+	AbResults *ABResults `json:"ab_results,omitempty"`
 
 	// AbTest An A/B test: the broadcast's content is variant A; variants are B to D. When it goes out (now or at a time; not recurring or at each person's time), each variant goes to its own random percent of the audience (disjoint bands of one seed: nobody gets two), and wait_minutes later the variant with the best rate of different people who tapped or clicked, over those it was delivered to, goes to everyone else (a tie goes to the earlier letter; with no taps at all the test's chat is asked, or POST .../pick). Herald's own sample is set on the audience (variant A's band). A bad value is a 422 naming ab_test.variants, ab_test.percent (variants × percent must leave a rest), ab_test.wait_minutes (1 to 43200) or ab_test.schedule.
 	AbTest     *ABTest   `json:"ab_test,omitempty"`
@@ -1458,6 +1549,12 @@ type ClientInterface interface {
 
 	// GetBroadcast Get a broadcast with its runs' counts, its buttons' taps and its links' clicks
 	//
+	// For an A/B test whose variants went out, `ab_results` has the
+	// variants side by side (delivered, different people who tapped or
+	// clicked, the rate), its state (`waiting_for_pick` when nobody
+	// tapped: pick with POST .../pick), the winner, how it was decided
+	// (`taps` or `admin`) and the rest's broadcast.
+	//
 	// Corresponds with GET /api/v1/broadcasts/{bid} (the `GetBroadcast` operationId).
 	GetBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1768,6 +1865,12 @@ func (c *Client) CreateBroadcast(ctx context.Context, body CreateBroadcastJSONRe
 }
 
 // GetBroadcast Get a broadcast with its runs' counts, its buttons' taps and its links' clicks
+//
+// For an A/B test whose variants went out, `ab_results` has the
+// variants side by side (delivered, different people who tapped or
+// clicked, the rate), its state (`waiting_for_pick` when nobody
+// tapped: pick with POST .../pick), the winner, how it was decided
+// (`taps` or `admin`) and the rest's broadcast.
 //
 // Corresponds with GET /api/v1/broadcasts/{bid} (the `GetBroadcast` operationId).
 func (c *Client) GetBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3399,6 +3502,12 @@ type ClientWithResponsesInterface interface {
 	CreateBroadcastWithResponse(ctx context.Context, body CreateBroadcastJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBroadcastResponse, error)
 
 	// GetBroadcastWithResponse Get a broadcast with its runs' counts, its buttons' taps and its links' clicks
+	//
+	// For an A/B test whose variants went out, `ab_results` has the
+	// variants side by side (delivered, different people who tapped or
+	// clicked, the rate), its state (`waiting_for_pick` when nobody
+	// tapped: pick with POST .../pick), the winner, how it was decided
+	// (`taps` or `admin`) and the rest's broadcast.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5103,6 +5212,12 @@ func (c *ClientWithResponses) CreateBroadcastWithResponse(ctx context.Context, b
 }
 
 // GetBroadcastWithResponse Get a broadcast with its runs' counts, its buttons' taps and its links' clicks
+//
+// For an A/B test whose variants went out, `ab_results` has the
+// variants side by side (delivered, different people who tapped or
+// clicked, the rate), its state (`waiting_for_pick` when nobody
+// tapped: pick with POST .../pick), the winner, how it was decided
+// (`taps` or `admin`) and the rest's broadcast.
 //
 // Returns a wrapper object for the known response body format(s).
 //
