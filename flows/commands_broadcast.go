@@ -22,7 +22,11 @@ func (m *manager) show(args string) error {
 	if b.Status.Final() && len(runs) > 0 && !strings.EqualFold(strings.TrimSpace(rest), "count") {
 		// A finished broadcast reached the people its run had; today's
 		// audience is another number, shown only when asked for.
-		countLine = m.runCount(&b, runs[len(runs)-1])
+		sent := sentRun(runs) // not a retry of its failed
+		countLine = m.runCount(&b, sent)
+		if line := ControlLine(m.t.loc, b.Audience.Sample, sent.Control); line != "" {
+			countLine += "\n" + line // as the report says it
+		}
 		cs = append(cs, m.t.choice("/show "+b.ID+" count", m.t.T("btn.count_now")))
 	} else {
 		_, line, err := m.t.liveCount(&b) // a test's whole audience and its split
@@ -54,6 +58,18 @@ func (m *manager) runCount(b *herald.Broadcast, r herald.Run) string {
 		parts = append(parts, PlatformName(p)+" "+FormatCount(x.Pending+x.Sent+x.Failed+x.Skipped))
 	}
 	return m.t.N("show.run_count", r.Total, "Total", FormatCount(r.Total), "Platforms", strings.Join(parts, " · "))
+}
+
+// sentRun is the last of runs that sent to the audience (not a retry of
+// its failed): who the broadcast was for, and the run whose snapshot
+// counted a holdout's control group.
+func sentRun(runs []herald.Run) herald.Run {
+	for i := len(runs) - 1; i >= 0; i-- {
+		if runs[i].RetryOf == "" {
+			return runs[i]
+		}
+	}
+	return herald.Run{}
 }
 
 // actionsFor offers the next likely actions for a broadcast's status.

@@ -177,6 +177,16 @@ func SampleLine(loc *locales.Localizer, s *herald.Sample) string {
 	return sampleLine(loc, s, "aud.desc.sample_percent", "aud.desc.holdout")
 }
 
+// ControlLine is a holdout's control group as a finished run counted it,
+// as the report and /show say it ("🎲 Control group: 5% = 61 people, not
+// sent"); "" for a sample that keeps no control group.
+func ControlLine(loc *locales.Localizer, s *herald.Sample, control int) string {
+	if s == nil || s.HoldoutPercent <= 0 {
+		return ""
+	}
+	return loc.N("report.control", control, "Percent", FormatPercent(s.HoldoutPercent), "Control", FormatCount(control))
+}
+
 // sampleLine says a sample with the keys of a percent and of a holdout.
 func sampleLine(loc *locales.Localizer, s *herald.Sample, percentKey, holdoutKey string) string {
 	draw := strconv.FormatUint(s.Seed, 36)

@@ -141,8 +141,8 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 	}
 	if v.sample != nil {
 		b.WriteString("\n" + loc.T("report.sample", "Sample", flows.SampleLine(loc, v.sample)))
-		if h := v.sample.HoldoutPercent; h > 0 {
-			b.WriteString("\n" + loc.N("report.control", rep.Control, "Percent", flows.FormatPercent(h), "Control", flows.FormatCount(rep.Control)))
+		if line := flows.ControlLine(loc, v.sample, rep.Control); line != "" {
+			b.WriteString("\n" + line)
 		}
 	}
 	channels := 0
