@@ -203,6 +203,12 @@ func (t *turn) newOneLine(args string) error {
 		}
 	}
 	d.Schedule.Quiet = ol.Quiet
+	if ol.AB != nil {
+		if msg := t.oneLineAB(&d, ol.AB); msg != "" {
+			t.syntaxError(args, &parseError{Pos: ol.AB.Pos, Text: msg})
+			return nil
+		}
+	}
 	t.sess = &session{Draft: d}
 	return t.toSummary()
 }

@@ -30,7 +30,12 @@ import (
 //	sample SIZE   10% (a random 10%) · 250 or max 250 (at most 250, at random);
 //	              also 最多 250, 上限 250, 250人 (see sampleWords)
 //	holdout P%    everyone but a random P% control group
+//	ab "B" … P% WAIT  an A/B test: variant B's text (then C's, D's, quoted),
+//	              each variant's share and the wait (10% 4h; see oneline_sampling.go)
 //	named "NAME"  the broadcast's name (default: the start of the text)
+//
+// The sampling clauses' words have Japanese and Chinese forms too
+// (clauseAliases), and a repeat's end reads 2027-03-06まで and 直到 2027-03-06.
 
 // parseError is a syntax mistake at a byte offset of the source.
 type parseError struct {
@@ -61,6 +66,8 @@ type oneLine struct {
 	Quiet *herald.QuietHours
 	// Sample is the audience's sample, without its seed; nil: everyone.
 	Sample *herald.Sample
+	// AB is the A/B test ("ab"), without its seed; nil: none.
+	AB *abLine
 }
 
 // term is one targeting criterion.
@@ -116,7 +123,7 @@ func (p *lineParser) tokenize() *parseError {
 				}
 				j += w2
 			}
-			p.toks = append(p.toks, token{s: s[i:j], pos: i})
+			p.toks = append(p.toks, splitGlued(token{s: s[i:j], pos: i})...)
 			i = j
 		}
 	}
@@ -130,11 +137,9 @@ func (p *lineParser) peek() (token, bool) {
 	return token{pos: len(p.src)}, false
 }
 
-var clauseWords = []string{"to", "on", "at", "now", "every", "quiet", "named", "sample", "holdout"}
+var clauseWords = []string{"to", "on", "at", "now", "every", "quiet", "named", "sample", "holdout", "ab"}
 
-func isClause(tk token) bool {
-	return !tk.quoted && slices.Contains(clauseWords, strings.ToLower(tk.s))
-}
+func isClause(tk token) bool { return clauseWord(tk) != "" }
 
 // parseOneLine parses the arguments of /new (without "/new").
 func parseOneLine(src string) (*oneLine, *parseError) {
@@ -157,11 +162,11 @@ func parseOneLine(src string) (*oneLine, *parseError) {
 		if !ok {
 			break
 		}
-		word := strings.ToLower(tk.s)
-		if !isClause(tk) {
+		word := clauseWord(tk)
+		if word == "" {
 			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.unknown_word", Args: []any{"Word", tk.s}}
 		}
-		if isSampling(word) && out.Sample != nil {
+		if isSampling(word) && (out.Sample != nil || out.AB != nil) {
 			return nil, &parseError{Pos: tk.pos, Key: "err.syntax.sample_twice", Args: []any{"Word", tk.s}}
 		}
 		if seen[word] || (isTiming(word) && out.Timing != "") {
@@ -185,6 +190,8 @@ func parseOneLine(src string) (*oneLine, *parseError) {
 			err = p.clauseQuiet(tk, out)
 		case "sample", "holdout":
 			err = p.clauseSample(tk, out)
+		case "ab":
+			err = p.clauseAB(tk, out)
 		case "named":
 			n, ok := p.peek()
 			if !ok || !n.quoted {
@@ -208,27 +215,9 @@ func isTiming(word string) bool {
 	return word == "at" || word == "now" || word == "every"
 }
 
-// isSampling reports whether a clause word sets the sample: only one may.
-func isSampling(word string) bool { return word == "sample" || word == "holdout" }
-
-// clauseSample reads "sample 10%", "sample 250", "sample max 250" or
-// "holdout 5%".
-func (p *lineParser) clauseSample(after token, out *oneLine) *parseError {
-	g, err := p.group(after)
-	if err != nil {
-		return err
-	}
-	words := g.text()
-	if strings.EqualFold(after.s, "holdout") {
-		words = "holdout " + words
-	}
-	s, ok := parseSample(words)
-	if !ok || s == nil || s.Validate() != nil {
-		return &parseError{Pos: g[0].pos, Key: "err.syntax.sample", Args: []any{"Word", g.text()}}
-	}
-	out.Sample = s
-	return nil
-}
+// isSampling reports whether a clause word sets the sample (an A/B
+// test draws its own): only one may.
+func isSampling(word string) bool { return word == "sample" || word == "holdout" || word == "ab" }
 
 // defaultName is the first words of the text, short enough for lists.
 func defaultName(text string) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/broadcasts"
+	"golang.org/x/text/width"
 )
 
 // The summary's "🆎 A/B test": the admin types variant B's text (it goes
@@ -123,9 +124,10 @@ func handleABSplit(t *turn) error {
 }
 
 // parseSplit reads "10% 4h": each variant's percent and the wait (a
-// number of minutes m, hours h or days d), in either order.
+// number of minutes m, hours h or days d, or their Japanese and Chinese
+// words: 4小时, 4時間, 30分, 1天), in either order.
 func parseSplit(s string) (percent float64, wait time.Duration, ok bool) {
-	s = strings.NewReplacer("％", "%", "%", " % ").Replace(strings.ToLower(s))
+	s = splitWords.Replace(strings.ToLower(width.Fold.String(s)))
 	words := strings.Fields(s)
 	var gotP, gotW bool
 	for i := 0; i < len(words); i++ {
@@ -152,6 +154,11 @@ func parseSplit(s string) (percent float64, wait time.Duration, ok bool) {
 	}
 	return percent, wait, gotP && gotW
 }
+
+// splitWords space out the percent sign and turn the Japanese and
+// Chinese units of a wait into m, h and d (longer words first).
+var splitWords = strings.NewReplacer("%", " % ",
+	"分钟", "m", "分鐘", "m", "小时", "h", "小時", "h", "時間", "h", "分", "m", "天", "d", "日", "d")
 
 // abFollowA gives the test's variants A's content as it is now, each with
 // its own text: a button or picture changed after the test was set goes

@@ -200,13 +200,24 @@ func cutCronZone(s string, def *time.Location) (*time.Location, string, error) {
 }
 
 // cutRecurringEnd splits "daily 09:00 until 2026-12-31" or "weekdays 18:30
-// 10 times" (or "10次", "10 回") into the rhythm and the end clause.
+// 10 times" (or "10次", "10 回") into the rhythm and the end clause; the
+// end date reads in Chinese and Japanese too ("直到 2026-12-31",
+// "2026-12-31まで", see untilWords).
 func cutRecurringEnd(s string) (rhythm, end string, ok bool) {
 	lower := strings.ToLower(s)
-	if i := strings.LastIndex(lower, " until "); i >= 0 {
-		return s[:i], strings.TrimSpace(s[i:]), true
+	for _, w := range []string{" until ", "直到", "截至"} {
+		if i := strings.LastIndex(lower, w); i > 0 {
+			return strings.TrimSpace(s[:i]), strings.TrimSpace(s[i:]), true
+		}
 	}
 	f := strings.Fields(lower)
+	if n := len(f); n >= 2 && strings.HasSuffix(f[n-1], "まで") {
+		k := 1
+		if f[n-1] == "まで" {
+			k = 2
+		}
+		return strings.Join(strings.Fields(s)[:n-k], " "), strings.Join(f[n-k:], " "), true
+	}
 	if _, k := cutTimes(f); k > 0 {
 		return strings.Join(strings.Fields(s)[:len(f)-k], " "), strings.Join(f[len(f)-k:], " "), true
 	}
@@ -237,12 +248,32 @@ func cutTimes(f []string) (num string, k int) {
 	return "", 0
 }
 
+// untilWords say "until" before the date ("直到 2026-12-31"; also glued
+// to it); Japanese says it after ("2026-12-31まで").
+var untilWords = []string{"until", "直到", "截至"}
+
+// untilDate is the date of an end written "until 2026-12-31", "直到
+// 2026-12-31" or "2026-12-31まで" (the fields of it), as typed.
+func untilDate(f []string) (string, bool) {
+	one := strings.Join(f, "")
+	for _, w := range untilWords {
+		if d, ok := strings.CutPrefix(one, w); ok && d != "" && (len(f) == 2 || w != "until") {
+			return d, true
+		}
+	}
+	if d, ok := strings.CutSuffix(one, "まで"); ok && d != "" && len(f) <= 2 {
+		return d, true
+	}
+	return "", false
+}
+
 // parseRecurringEnd reads "until 2026-12-31" (the whole day counts, in
-// loc) or "10 times" (see cutTimes).
+// loc; see untilDate for its Chinese and Japanese forms) or "10 times"
+// (see cutTimes).
 func parseRecurringEnd(end string, loc *time.Location) (until time.Time, runs int, ok bool) {
 	f := strings.Fields(strings.ToLower(end))
-	if len(f) == 2 && f[0] == "until" {
-		day, err := time.ParseInLocation("2006-01-02", f[1], loc)
+	if date, ok := untilDate(f); ok && len(f) <= 2 {
+		day, err := time.ParseInLocation("2006-01-02", width.Fold.String(date), loc)
 		if err != nil {
 			return time.Time{}, 0, false
 		}
