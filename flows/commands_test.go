@@ -57,14 +57,7 @@ func TestListEmptyStatusIsASentence(t *testing.T) {
 			if i == 1 { // nothing scheduled is said above; the rest are none of them, not none at all
 				h.scheduleOne("Alpha")
 			}
-			rs := h.send("/list " + f)
-			mustContain(t, rs, want[i])
-			if got := joined(rs); strings.Contains(got, "📋") {
-				t.Errorf("/list %s still reads as a form:\n%s", f, got)
-			}
-			if ids := choiceIDs(rs); !contains(ids, "/list") {
-				t.Errorf("/list %s offers %v; want the whole list", f, ids)
-			}
+			listSaysNone(t, h, f, want[i])
 		}
 	})
 }

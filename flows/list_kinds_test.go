@@ -19,14 +19,21 @@ func TestListEmptyKindIsASentence(t *testing.T) {
 	}, func(t *testing.T, h *harness, want []string) {
 		h.scheduleOne("Alpha") // a one-off: the list has one, none of these kinds
 		for i, w := range words {
-			rs := h.send("/list " + w)
-			mustContain(t, rs, want[i])
-			if got := joined(rs); strings.Contains(got, "📋") {
-				t.Errorf("/list %s still reads as a form:\n%s", w, got)
-			}
-			if ids := choiceIDs(rs); !contains(ids, "/list") {
-				t.Errorf("/list %s offers %v; want the whole list", w, ids)
-			}
+			listSaysNone(t, h, w, want[i])
 		}
 	})
+}
+
+// listSaysNone checks that "/list words" says there are none in the
+// sentence want, not as a form ("📋 …: none"), and offers the whole list.
+func listSaysNone(t *testing.T, h *harness, words, want string) {
+	t.Helper()
+	rs := h.send("/list " + words)
+	mustContain(t, rs, want)
+	if got := joined(rs); strings.Contains(got, "📋") {
+		t.Errorf("/list %s still reads as a form:\n%s", words, got)
+	}
+	if ids := choiceIDs(rs); !contains(ids, "/list") {
+		t.Errorf("/list %s offers %v; want the whole list", words, ids)
+	}
 }

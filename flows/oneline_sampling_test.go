@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
 )
 
@@ -28,14 +27,7 @@ func TestParseOneLineSamplingWords(t *testing.T) {
 		{`"x" every 每天 09:00 直到 2027-03-06`, oneLine{Text: "x", Name: "x", Timing: "every", Cron: "0 9 * * *", End: "直到 2027-03-06", EndPos: 23}},
 	}
 	for _, tt := range tests {
-		got, perr := parseOneLine(tt.src)
-		if perr != nil {
-			t.Errorf("parseOneLine(%q): error %s at %d", tt.src, perr.Key, perr.Pos)
-			continue
-		}
-		if diff := cmp.Diff(tt.want, *got, cmp.AllowUnexported(term{})); diff != "" {
-			t.Errorf("parseOneLine(%q) (-want +got):\n%s", tt.src, diff)
-		}
+		wantParsed(t, tt.src, tt.want)
 	}
 	for src, key := range map[string]string{
 		`"Hi" ab 10% 4h`:                  "err.syntax.ab", // no text

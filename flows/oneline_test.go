@@ -45,14 +45,20 @@ func TestParseOneLine(t *testing.T) {
 			Sample: &herald.Sample{Max: 250}}},
 	}
 	for _, tt := range tests {
-		got, perr := parseOneLine(tt.src)
-		if perr != nil {
-			t.Errorf("parseOneLine(%q): error %s at %d", tt.src, perr.Key, perr.Pos)
-			continue
-		}
-		if diff := cmp.Diff(tt.want, *got, cmp.AllowUnexported(term{})); diff != "" {
-			t.Errorf("parseOneLine(%q) (-want +got):\n%s", tt.src, diff)
-		}
+		wantParsed(t, tt.src, tt.want)
+	}
+}
+
+// wantParsed checks that src parses as want.
+func wantParsed(t *testing.T, src string, want oneLine) {
+	t.Helper()
+	got, perr := parseOneLine(src)
+	if perr != nil {
+		t.Errorf("parseOneLine(%q): error %s at %d", src, perr.Key, perr.Pos)
+		return
+	}
+	if diff := cmp.Diff(want, *got, cmp.AllowUnexported(term{})); diff != "" {
+		t.Errorf("parseOneLine(%q) (-want +got):\n%s", src, diff)
 	}
 }
 
