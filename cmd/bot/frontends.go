@@ -65,10 +65,11 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 	if opts.Console != nil {
 		surfaces[console.Frontend] = opts.Console
 	}
+	common := adminchat.Common{Flows: engine, Audit: store, Catalog: cat, Offers: offers, Logger: logger}
 	if cfg.Telegram.Token != "" && (len(cfg.Telegram.AdminChatIDs) > 0 || len(cfg.Telegram.AdminUserIDs) > 0) {
 		a, err := telegram.NewAdmin(telegram.AdminOptions{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
-			Flows: engine, Audit: store, Catalog: cat, AdminChatIDs: cfg.Telegram.AdminChatIDs,
-			AdminUserIDs: cfg.Telegram.AdminUserIDs, Offers: offers, Previews: pv.telegram, HTML: dtelegram.HTML, Logger: logger})
+			Common: common, AdminChatIDs: cfg.Telegram.AdminChatIDs,
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Previews: pv.telegram, HTML: dtelegram.HTML})
 		if err != nil {
 			return nil, err
 		}
@@ -76,9 +77,9 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 	}
 	if cfg.Slack.BotToken != "" {
 		s, err := slackfe.New(slackfe.Options{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
-			SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Flows: engine, Audit: store, Admins: store, Catalog: cat,
+			SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Common: common, Admins: store,
 			AllowedUsers: cfg.Slack.AllowedUsers, AllowedUserGroups: cfg.Slack.AllowedUserGroups,
-			AllowedChannels: cfg.Slack.AllowedChannels, Offers: offers, MediaURL: pv.mediaURL, Logger: logger})
+			AllowedChannels: cfg.Slack.AllowedChannels, MediaURL: pv.mediaURL})
 		if err != nil {
 			return nil, err
 		}
