@@ -5,26 +5,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http/httptest"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/platformtest"
 )
 
 func setup(t *testing.T) (*Sender, *platformtest.LINE, *platformtest.Recorder) {
 	t.Helper()
 	rec := platformtest.NewRecorder(nil)
-	fake := platformtest.NewLINE(rec)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	s, err := New(Config{Token: "line-token", BaseURL: srv.URL, Client: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, fake := dispatchtest.Sender(t, rec, platformtest.NewLINE, func(url string, c *http.Client) (*Sender, error) {
+		return New(Config{Token: "line-token", BaseURL: url, Client: c})
+	})
 	return s, fake, rec
 }
 
