@@ -17,6 +17,7 @@ import (
 	slackfe "github.com/heraldbot/herald/handlers/slack"
 	"github.com/heraldbot/herald/handlers/telegram"
 	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/storage"
 )
 
 // adminStore is what the admin frontends need of storage (*storage.Store).
@@ -25,9 +26,9 @@ type adminStore interface {
 	Broadcast(id string) (herald.Broadcast, error)
 	Admin(key string) (herald.Admin, error)
 	adminchat.Cards
-	adminchat.ProgressMessages
 	adminchat.Timelines
-	adminchat.FollowUps
+	ProgressMessages() storage.ChatRecords
+	ReportFollowUps() storage.ChatRecords
 }
 
 // adminFrontends are the admin chats (Telegram group, Slack) wired to one
@@ -91,7 +92,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		requests = engine // it renders approval requests
 	}
 	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Requests: requests, Admins: store, Cards: store,
-		ProgressMessages: store, Timelines: store, FollowUps: store, Catalog: cat, Offers: offers,
+		ProgressMessages: store.ProgressMessages(), Timelines: store, FollowUps: store.ReportFollowUps(), Catalog: cat, Offers: offers,
 		ApproverChats: approverChats(cfg), APIChat: apiChat(cfg, opts), Location: cfg.Location(),
 		Interval: opts.ProgressInterval, Logger: logger})
 	if err != nil {

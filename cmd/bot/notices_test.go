@@ -221,7 +221,7 @@ func TestUndoWithinTheDelayKeepsTheDraft(t *testing.T) {
 	a, clock, tg, g, offer, id := r.a, r.clock, r.tg, r.g, r.offer, r.id
 	const group, alice = undoGroup, undoAlice
 	waitUntil(t, "the offer kept", func() bool {
-		kept, _ := a.store.ProgressMessages()
+		kept, _ := a.store.ProgressMessages().All()
 		return len(kept) == 1
 	})
 
@@ -231,7 +231,7 @@ func TestUndoWithinTheDelayKeepsTheDraft(t *testing.T) {
 		t.Errorf("Undo answers without Edit and Delete: %s", undone.ReplyMarkup)
 	}
 	waitUntil(t, "the undone offer forgotten", func() bool {
-		kept, _ := a.store.ProgressMessages()
+		kept, _ := a.store.ProgressMessages().All()
 		return len(kept) == 0
 	})
 

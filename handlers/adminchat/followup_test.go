@@ -13,6 +13,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/internal/flowsrig"
+	"github.com/heraldbot/herald/storage"
 )
 
 // The report is edited at 1 h and 24 h after the run with the taps and
@@ -20,7 +21,7 @@ import (
 // after a restart, from the stored schedule, and nothing is edited twice.
 func TestReportIsUpdatedAtOneAndTwentyFourHours(t *testing.T) {
 	var opts adminchat.Options
-	r := newRig(t, func(o *adminchat.Options) { o.FollowUps = o.Broadcasts.(adminchat.FollowUps); opts = *o })
+	r := newRig(t, func(o *adminchat.Options) { o.FollowUps = o.Broadcasts.(*storage.Store).ReportFollowUps(); opts = *o })
 	b := r.broadcast("Sale", herald.Origin{}, func(b *herald.Broadcast) {
 		b.Content = herald.Content{Kind: herald.TextContent, Text: "Sale", Buttons: []herald.Button{
 			{ID: "b1", Label: "Interested", Kind: herald.ActionButton, AddTags: []string{"sale"}}}}
@@ -70,7 +71,7 @@ func TestReportIsUpdatedAtOneAndTwentyFourHours(t *testing.T) {
 	if n := len(r.shown()); n != shown+1 {
 		t.Errorf("edits after the last update: %d", n-shown-1)
 	}
-	if left, err := r.store.ReportFollowUps(); err != nil || len(left) != 0 {
+	if left, err := r.store.ReportFollowUps().All(); err != nil || len(left) != 0 {
 		t.Errorf("follow-ups left = %v, %v; want none", left, err)
 	}
 	if strings.Contains(r.log.String(), "level=WARN") {
@@ -136,7 +137,7 @@ func TestReportChartIsBestEffort(t *testing.T) {
 func TestTheDayChartFollowsThe24hUpdate(t *testing.T) {
 	for _, answered := range []bool{true, false} {
 		r := newRig(t, func(o *adminchat.Options) {
-			o.Timelines, o.FollowUps = o.Broadcasts.(adminchat.Timelines), o.Broadcasts.(adminchat.FollowUps)
+			o.Timelines, o.FollowUps = o.Broadcasts.(adminchat.Timelines), o.Broadcasts.(*storage.Store).ReportFollowUps()
 		})
 		ctx := context.Background()
 		b := r.broadcast("Sale", herald.Origin{}, nil)

@@ -130,7 +130,7 @@ func TestUndoOfferSaysItStartedOnceTheRunStarts(t *testing.T) {
 			now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 			reporter := func() *adminchat.Reporter {
 				rep, err := adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{Frontend: r.h}, Broadcasts: r.store, Admins: r.store,
-					ProgressMessages: r.store, Catalog: cat, Offers: offers, Now: func() time.Time { return now }})
+					ProgressMessages: r.store.ProgressMessages(), Catalog: cat, Offers: offers, Now: func() time.Time { return now }})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -160,7 +160,7 @@ func TestUndoOfferSaysItStartedOnceTheRunStarts(t *testing.T) {
 			case "undone":
 				rep.Publish(context.Background(), herald.BroadcastChanged{Action: "undo", Broadcast: bs[0], Actor: "slack:" + alice})
 				rep.Wait()
-				if kept, _ := r.store.ProgressMessages(); len(kept) != 0 {
+				if kept, _ := r.store.ProgressMessages().All(); len(kept) != 0 {
 					t.Errorf("kept records %v after Undo, want none", kept)
 				}
 				return
@@ -172,7 +172,7 @@ func TestUndoOfferSaysItStartedOnceTheRunStarts(t *testing.T) {
 			if m.Updates != 1 || !strings.Contains(m.Blocks, "has started sending; it can no longer be undone") || strings.Contains(m.Blocks, `"type":"actions"`) {
 				t.Fatalf("the undo offer was not updated to say it started, without buttons: updates=%d %s", m.Updates, m.Blocks)
 			}
-			if kept, _ := r.store.ProgressMessages(); len(kept) != 1 {
+			if kept, _ := r.store.ProgressMessages().All(); len(kept) != 1 {
 				t.Errorf("kept records %v, want only the run's progress message (the offer is closed)", kept)
 			}
 		})

@@ -152,7 +152,7 @@ func TestProgressMessageSurvivesARestart(t *testing.T) {
 	ctx := context.Background()
 	newReporter := func() *adminchat.Reporter {
 		rep, err := adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{Frontend: r.a}, Broadcasts: r.store,
-			ProgressMessages: r.store, Catalog: r.cat, Interval: time.Nanosecond})
+			ProgressMessages: r.store.ProgressMessages(), Catalog: r.cat, Interval: time.Nanosecond})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +207,7 @@ func TestProgressMessageSurvivesARestart(t *testing.T) {
 			t.Errorf("after the restart a progress message reads:\n%s", m.Text)
 		}
 	}
-	if kept, err := r.store.ProgressMessages(); err != nil || len(kept) != 0 {
+	if kept, err := r.store.ProgressMessages().All(); err != nil || len(kept) != 0 {
 		t.Errorf("kept progress messages after both runs ended: %d (%v), want none", len(kept), err)
 	}
 }
