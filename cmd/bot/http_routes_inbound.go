@@ -76,7 +76,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	if cfg.TelegramEnabled() {
 		h, err := telegram.New(telegram.Options{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
 			WebhookSecret: cfg.Telegram.WebhookSecret, AdminChatIDs: cfg.Telegram.AdminChatIDs,
-			AdminUserIDs: cfg.Telegram.AdminUserIDs, Admin: deps.Admin, Inbox: inbox, Moves: a.store, Logger: log, Metrics: deps.Metrics,
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Admin: deps.Admin, Endpoint: endpoint, Moves: a.store,
 			Catalog: deps.Catalog})
 		switch {
 		case err != nil:

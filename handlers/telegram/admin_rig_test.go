@@ -57,7 +57,7 @@ func newAdminRig(t *testing.T, adminUsers ...int64) *adminRig {
 	}
 	acc[Frontend] = a
 	in := inbound.New(store, inbound.Options{})
-	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Inbox: in, AdminChatIDs: []int64{adminGroup}, AdminUserIDs: adminUsers, Admin: a})
+	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Endpoint: inbound.Endpoint{Inbox: in}, AdminChatIDs: []int64{adminGroup}, AdminUserIDs: adminUsers, Admin: a})
 	if err != nil {
 		t.Fatal(err)
 	}
