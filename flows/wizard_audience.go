@@ -50,8 +50,18 @@ func askAudience(t *turn) error {
 	return nil
 }
 
+// audienceTargets map the audience step's buttons that only open a
+// sub-step to that step.
+var audienceTargets = map[string]string{
+	"aud:tags": stepAudTags, "aud:excl": stepAudExclude, "aud:act": stepAudActivity,
+	"aud:attr": stepAudAttr, "aud:csv": stepAudCSV,
+}
+
 func handleAudience(t *turn) error {
 	a := &t.sess.Draft.Audience
+	if step, ok := audienceTargets[t.pressed()]; ok {
+		return t.goTo(step)
+	}
 	if id, ok := strings.CutPrefix(t.pressed(), choiceRetarget); ok {
 		return t.pickRetarget(id)
 	}
@@ -65,10 +75,6 @@ func handleAudience(t *turn) error {
 		*a = all
 		t.toggled = true
 		return t.ask()
-	case "aud:tags":
-		return t.goTo(stepAudTags)
-	case "aud:excl":
-		return t.goTo(stepAudExclude)
 	case "aud:match":
 		if a.TagMatch == herald.AllTags {
 			a.TagMatch = herald.AnyTag
@@ -77,12 +83,6 @@ func handleAudience(t *turn) error {
 		}
 		t.toggled = true
 		return t.ask()
-	case "aud:act":
-		return t.goTo(stepAudActivity)
-	case "aud:attr":
-		return t.goTo(stepAudAttr)
-	case "aud:csv":
-		return t.goTo(stepAudCSV)
 	case "aud:tapped":
 		return t.askRetarget()
 	case "aud:sample":

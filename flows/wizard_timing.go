@@ -72,19 +72,20 @@ func askTiming(t *turn) error {
 	return nil
 }
 
+// timingTargets map the timing step's buttons that open a step of their
+// own to that step ("tm:now" needs none).
+var timingTargets = map[string]string{
+	"tm:at": stepAt, "tm:user": stepLocal, "tm:every": stepRecurring, "tm:quiet": stepQuiet,
+}
+
 func handleTiming(t *turn) error {
+	if step, ok := timingTargets[t.pressed()]; ok {
+		return t.goTo(step)
+	}
 	switch t.pressed() {
 	case "tm:now":
 		t.setTiming(herald.Schedule{Kind: herald.SendNow})
 		return t.timingDone()
-	case "tm:quiet":
-		return t.goTo(stepQuiet)
-	case "tm:at":
-		return t.goTo(stepAt)
-	case "tm:user":
-		return t.goTo(stepLocal)
-	case "tm:every":
-		return t.goTo(stepRecurring)
 	case "":
 		// A date typed here ("tomorrow 9am", "明日 9:00") answers "at a
 		// time" at once, with Back to this step.

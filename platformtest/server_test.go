@@ -24,6 +24,26 @@ func serveUnder(t *testing.T, h http.Handler, mount string) string {
 	return srv.URL + mount
 }
 
+// served is a platform fake served over loopback until the test ends,
+// the Recorder it records into, and where it is.
+type served[F http.Handler] struct {
+	fake F
+	rec  *Recorder
+	url  string // server URL plus any mount
+}
+
+// serveFake serves fake (recording into rec) under mount, "" for the
+// root, and closes it when t ends.
+func serveFake[F interface {
+	http.Handler
+	Close()
+}](t *testing.T, fake F, rec *Recorder, mount string) served[F] {
+	t.Helper()
+	url := serveUnder(t, fake, mount)
+	t.Cleanup(fake.Close)
+	return served[F]{fake: fake, rec: rec, url: url}
+}
+
 func newServerFixture(t *testing.T) (*Server, BaseURLs, *Clock) {
 	t.Helper()
 	clock := NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))

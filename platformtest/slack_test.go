@@ -20,10 +20,8 @@ const (
 )
 
 type slackFixture struct {
-	fake *Slack
-	rec  *Recorder
-	url  string // server URL plus any mount
-	api  *slack.Client
+	served[*Slack]
+	api *slack.Client
 }
 
 // newSlackFixture serves a Slack fake (under mount, "" for the root) and
@@ -31,11 +29,8 @@ type slackFixture struct {
 func newSlackFixture(t *testing.T, mount string) slackFixture {
 	t.Helper()
 	rec := NewRecorder(nil)
-	fake := NewSlack(rec)
-	base := serveUnder(t, fake, mount)
-	t.Cleanup(fake.Close)
-	api := slack.New(slackBotToken, slack.OptionAPIURL(base+"/api/"), slack.OptionAppLevelToken(slackAppToken))
-	return slackFixture{fake: fake, rec: rec, url: base, api: api}
+	s := serveFake(t, NewSlack(rec), rec, mount)
+	return slackFixture{s, slack.New(slackBotToken, slack.OptionAPIURL(s.url+"/api/"), slack.OptionAppLevelToken(slackAppToken))}
 }
 
 // call makes a plain urlencoded Web API call with an optional Bearer token.

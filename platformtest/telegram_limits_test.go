@@ -11,9 +11,9 @@ import (
 // the bot when to retry, and takes them again once the window has passed.
 func TestTelegramPerChatLimits(t *testing.T) {
 	c := NewClock(time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
-	fake := NewTelegram(NewRecorder(c.Now))
-	t.Cleanup(fake.Close)
-	f := tgFixture{fake: fake, rec: fake.rec, url: serveUnder(t, fake, "")}
+	rec := NewRecorder(c.Now)
+	fake := NewTelegram(rec)
+	f := tgFixture{served: serveFake(t, fake, rec, "")}
 	fake.LimitChats(true)
 	send := func(chat int64) (int, map[string]any) {
 		return f.call(t, tgToken, "sendMessage", map[string]any{"chat_id": chat, "text": "hi"})

@@ -18,10 +18,8 @@ import (
 const tgToken = "123456:TEST-token"
 
 type tgFixture struct {
-	fake *Telegram
-	rec  *Recorder
-	url  string // where the Bot API is served (server URL plus any mount)
-	bot  *bot.Bot
+	served[*Telegram] // url: where the Bot API is served
+	bot               *bot.Bot
 }
 
 // newTgFixture serves a Telegram fake (under mount, "" for the root) and
@@ -29,14 +27,12 @@ type tgFixture struct {
 func newTgFixture(t *testing.T, mount string) tgFixture {
 	t.Helper()
 	rec := NewRecorder(nil)
-	fake := NewTelegram(rec)
-	base := serveUnder(t, fake, mount)
-	t.Cleanup(fake.Close)
-	b, err := bot.New(tgToken, bot.WithServerURL(base), bot.WithSkipGetMe())
+	s := serveFake(t, NewTelegram(rec), rec, mount)
+	b, err := bot.New(tgToken, bot.WithServerURL(s.url), bot.WithSkipGetMe())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tgFixture{fake: fake, rec: rec, url: base, bot: b}
+	return tgFixture{s, b}
 }
 
 // call makes a plain HTTP Bot API call with a JSON body and returns the

@@ -64,8 +64,16 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 	checkBackup(t, path, 3000, "kept")
 
+	// Once the writes are done, a copy straight into a file has them all.
 	file := filepath.Join(t.TempDir(), "file.db")
-	if _, err := s.BackupFile(file); err != nil {
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Backup(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
 	checkBackup(t, file, 3020, "kept")

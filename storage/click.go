@@ -83,12 +83,7 @@ func (s *Store) RecordClicks(clicks []herald.Click) error {
 
 // Clicks returns a broadcast's link clicks per button, by button ID.
 func (s *Store) Clicks(broadcastID string) ([]herald.TapCount, error) {
-	var out []herald.TapCount
-	err := s.view("read clicks of "+broadcastID, func(tx *bolt.Tx) error {
-		out = readCounts(tx.Bucket(bucketClicks), broadcastID)
-		return nil
-	})
-	return out, err
+	return s.counts(bucketClicks, "read clicks of "+broadcastID, broadcastID)
 }
 
 // Clickers returns the subscriber numbers (Seq) who clicked a link of the

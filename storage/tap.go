@@ -82,9 +82,15 @@ func decodeTapCount(v []byte) (total, unique uint64) {
 
 // Taps returns a broadcast's click-through per button, by button ID.
 func (s *Store) Taps(broadcastID string) ([]herald.TapCount, error) {
+	return s.counts(bucketTaps, "read taps of "+broadcastID, broadcastID)
+}
+
+// counts reads a broadcast's per-button counts from a counts bucket (taps,
+// clicks) in a transaction of its own.
+func (s *Store) counts(bucket []byte, what, broadcastID string) ([]herald.TapCount, error) {
 	var out []herald.TapCount
-	err := s.view("read taps of "+broadcastID, func(tx *bolt.Tx) error {
-		out = readCounts(tx.Bucket(bucketTaps), broadcastID)
+	err := s.view(what, func(tx *bolt.Tx) error {
+		out = readCounts(tx.Bucket(bucket), broadcastID)
 		return nil
 	})
 	return out, err

@@ -17,6 +17,7 @@ import (
 	slackfe "github.com/heraldbot/herald/handlers/slack"
 	"github.com/heraldbot/herald/handlers/telegram"
 	"github.com/heraldbot/herald/locales"
+	"github.com/heraldbot/herald/storage"
 )
 
 // adminStore is what the admin frontends need of storage (*storage.Store).
@@ -25,9 +26,9 @@ type adminStore interface {
 	Broadcast(id string) (herald.Broadcast, error)
 	Admin(key string) (herald.Admin, error)
 	adminchat.Cards
-	adminchat.ProgressMessages
 	adminchat.Timelines
-	adminchat.FollowUps
+	ProgressMessages() storage.ChatRecords
+	ReportFollowUps() storage.ChatRecords
 }
 
 // adminFrontends are the admin chats (Telegram group, Slack) wired to one
@@ -65,10 +66,11 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 	if opts.Console != nil {
 		surfaces[console.Frontend] = opts.Console
 	}
+	common := adminchat.Common{Flows: engine, Audit: store, Catalog: cat, Offers: offers, Logger: logger}
 	if cfg.Telegram.Token != "" && (len(cfg.Telegram.AdminChatIDs) > 0 || len(cfg.Telegram.AdminUserIDs) > 0) {
 		a, err := telegram.NewAdmin(telegram.AdminOptions{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
-			Flows: engine, Audit: store, Catalog: cat, AdminChatIDs: cfg.Telegram.AdminChatIDs,
-			AdminUserIDs: cfg.Telegram.AdminUserIDs, Offers: offers, Previews: pv.telegram, HTML: dtelegram.HTML, Logger: logger})
+			Common: common, AdminChatIDs: cfg.Telegram.AdminChatIDs,
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Previews: pv.telegram, HTML: dtelegram.HTML})
 		if err != nil {
 			return nil, err
 		}
@@ -76,9 +78,9 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 	}
 	if cfg.Slack.BotToken != "" {
 		s, err := slackfe.New(slackfe.Options{BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
-			SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Flows: engine, Audit: store, Admins: store, Catalog: cat,
+			SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, Common: common, Admins: store,
 			AllowedUsers: cfg.Slack.AllowedUsers, AllowedUserGroups: cfg.Slack.AllowedUserGroups,
-			AllowedChannels: cfg.Slack.AllowedChannels, Offers: offers, MediaURL: pv.mediaURL, Logger: logger})
+			AllowedChannels: cfg.Slack.AllowedChannels, MediaURL: pv.mediaURL})
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +92,7 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		requests = engine // it renders approval requests
 	}
 	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Requests: requests, Admins: store, Cards: store,
-		ProgressMessages: store, Timelines: store, FollowUps: store, Catalog: cat, Offers: offers,
+		ProgressMessages: store.ProgressMessages(), Timelines: store, FollowUps: store.ReportFollowUps(), Catalog: cat, Offers: offers,
 		ApproverChats: approverChats(cfg), APIChat: apiChat(cfg, opts), Location: cfg.Location(),
 		Interval: opts.ProgressInterval, Logger: logger})
 	if err != nil {

@@ -50,9 +50,10 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	mux.Handle("/api/", api.New(api.Options{Store: a.store, Broadcasts: deps.Broadcasts, Tokens: apiTokens(cfg.API.Tokens),
 		Releaser: deps.Releaser,
 		Logger:   log, Metrics: deps.Metrics, Roster: a.store}))
+	endpoint := inbound.Endpoint{Inbox: inbox, Logger: log, Metrics: deps.Metrics}
 	if cfg.LINEEnabled() {
 		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,
-			APIURL: cfg.LINE.APIURL, Inbox: inbox, Logger: log, Metrics: deps.Metrics})
+			APIURL: cfg.LINE.APIURL, Endpoint: endpoint})
 		if err != nil {
 			log.Error("line webhook not mounted", "error", err)
 		} else {
@@ -62,7 +63,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	if cfg.MessengerEnabled() {
 		h, err := messenger.New(messenger.Options{AppSecret: cfg.Messenger.AppSecret, VerifyToken: cfg.Messenger.VerifyToken,
 			PageToken: cfg.Messenger.PageToken, APIURL: cfg.Messenger.APIURL, APIVersion: cfg.Messenger.APIVersion,
-			Inbox: inbox, Logger: log, Metrics: deps.Metrics})
+			Endpoint: endpoint})
 		if err != nil {
 			log.Error("messenger webhook not mounted", "error", err)
 		} else {
@@ -75,7 +76,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	if cfg.TelegramEnabled() {
 		h, err := telegram.New(telegram.Options{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL,
 			WebhookSecret: cfg.Telegram.WebhookSecret, AdminChatIDs: cfg.Telegram.AdminChatIDs,
-			AdminUserIDs: cfg.Telegram.AdminUserIDs, Admin: deps.Admin, Inbox: inbox, Moves: a.store, Logger: log, Metrics: deps.Metrics,
+			AdminUserIDs: cfg.Telegram.AdminUserIDs, Admin: deps.Admin, Endpoint: endpoint, Moves: a.store,
 			Catalog: deps.Catalog})
 		switch {
 		case err != nil:

@@ -168,3 +168,34 @@ func (c *tgChat) confirmNew(from map[string]any, line string) {
 	c.say(from, line)
 	c.press(from, waitForMessage(c.t, c.tg, c.id, `"sum:confirm"`), "sum:confirm")
 }
+
+// waitUntil polls cond, for what the bot does on its own goroutines; the
+// deadline only turns a hang into a failure.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting until %s", what)
+		}
+		time.Sleep(5 * time.Millisecond) // waiting for a condition, not a schedule
+	}
+}
+
+// slackThreadMessage waits for the bot's newest message in a Slack thread
+// whose text or blocks contain want.
+func slackThreadMessage(t *testing.T, sl *platformtest.Slack, channel, thread, want string) platformtest.SlackMessage {
+	t.Helper()
+	var found platformtest.SlackMessage
+	waitUntil(t, "the Slack thread shows "+want, func() bool {
+		msgs := sl.Messages(channel)
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if msgs[i].ThreadTS == thread && (strings.Contains(msgs[i].Text, want) || strings.Contains(msgs[i].Blocks, want)) {
+				found = msgs[i]
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}

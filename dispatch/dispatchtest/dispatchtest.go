@@ -7,6 +7,8 @@ package dispatchtest
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -29,6 +31,26 @@ func Open(t testing.TB) (*platformtest.Clock, *storage.Store) {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	return c, st
+}
+
+// Sender serves the platform fake newFake makes, recording into rec, over
+// loopback until t ends (closing the fake too, when it can be), and
+// returns it with the sender newSender builds against it (its base URL
+// and the client that reaches it).
+func Sender[F http.Handler, S any](t testing.TB, rec *platformtest.Recorder, newFake func(*platformtest.Recorder) F,
+	newSender func(baseURL string, client *http.Client) (S, error)) (S, F) {
+	t.Helper()
+	fake := newFake(rec)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	if c, ok := any(fake).(interface{ Close() }); ok {
+		t.Cleanup(c.Close)
+	}
+	s, err := newSender(srv.URL, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, fake
 }
 
 // Engine builds an engine on st that is shut down (given ten seconds to

@@ -3,7 +3,7 @@ package line_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -94,13 +94,9 @@ func newLineRig(t *testing.T) (*platformtest.Clock, *storage.Store, *platformtes
 	t.Helper()
 	c, st := dispatchtest.Open(t)
 	rec := platformtest.NewRecorder(c.Now)
-	fake := platformtest.NewLINE(rec)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	s, err := line.New(line.Config{Token: "line-engine", BaseURL: srv.URL, Client: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, fake := dispatchtest.Sender(t, rec, platformtest.NewLINE, func(url string, hc *http.Client) (*line.Sender, error) {
+		return line.New(line.Config{Token: "line-engine", BaseURL: url, Client: hc})
+	})
 	eng := dispatchtest.Engine(t, st, map[herald.Platform]dispatch.Sender{herald.LINE: s},
 		dispatch.Options{Workers: 4, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 }, ControlPoll: 50 * time.Millisecond})
 	return c, st, fake, rec, eng

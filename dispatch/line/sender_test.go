@@ -5,26 +5,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http/httptest"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/platformtest"
 )
 
 func setup(t *testing.T) (*Sender, *platformtest.LINE, *platformtest.Recorder) {
 	t.Helper()
 	rec := platformtest.NewRecorder(nil)
-	fake := platformtest.NewLINE(rec)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	s, err := New(Config{Token: "line-token", BaseURL: srv.URL, Client: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, fake := dispatchtest.Sender(t, rec, platformtest.NewLINE, func(url string, c *http.Client) (*Sender, error) {
+		return New(Config{Token: "line-token", BaseURL: url, Client: c})
+	})
 	return s, fake, rec
 }
 
@@ -290,4 +287,26 @@ func types(t *testing.T, d platformtest.Delivery) string {
 		out[i] = m.Type
 	}
 	return strings.Join(out, " ")
+}
+
+// The quota reads what the fake counts: none before a limit is set, then
+// the limit and every recipient of a multicast as one message each.
+func TestQuotaReadsLimitAndUsage(t *testing.T) {
+	s, fake, _ := setup(t)
+	ctx := context.Background()
+	q, err := s.LINEQuota(ctx)
+	if err != nil || q.Limited {
+		t.Fatalf("quota without a limit = %+v, %v; want unlimited", q, err)
+	}
+	fake.SetQuota(500)
+	if _, err := s.Send(ctx, &dispatch.Message{To: to("Ua", "Ub", "Uc"), Content: herald.Content{Kind: herald.TextContent, Text: "hi"}, RetryKey: key1}); err != nil {
+		t.Fatal(err)
+	}
+	q, err = s.LINEQuota(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (herald.Quota{Limited: true, Limit: 500, Used: 3}); q != want || q.Left() != 497 {
+		t.Errorf("quota = %+v (left %d), want %+v", q, q.Left(), want)
+	}
 }

@@ -3,28 +3,25 @@ package messenger
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/platformtest"
 )
 
 func setup(t *testing.T) (*Sender, *platformtest.Messenger, *platformtest.Recorder) {
 	t.Helper()
 	rec := platformtest.NewRecorder(nil)
-	fake := platformtest.NewMessenger(rec)
+	s, fake := dispatchtest.Sender(t, rec, platformtest.NewMessenger, func(url string, c *http.Client) (*Sender, error) {
+		return New(Config{PageToken: "page-token", AppSecret: "app-secret", BaseURL: url, Client: c})
+	})
 	fake.AllowTokens("page-token")
 	fake.SetAppSecret("app-secret")
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	s, err := New(Config{PageToken: "page-token", AppSecret: "app-secret", BaseURL: srv.URL, Client: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return s, fake, rec
 }
 

@@ -2,7 +2,7 @@ package telegram_test
 
 import (
 	"context"
-	"net/http/httptest"
+	"net/http"
 	"strconv"
 	"testing"
 	"time"
@@ -32,17 +32,13 @@ func newGroupRig(t *testing.T, workers int, tune ...func(*telegram.Config)) *gro
 	t.Helper()
 	c, st := dispatchtest.Open(t)
 	rec := platformtest.NewRecorder(c.Now)
-	fake := platformtest.NewTelegram(rec)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(func() { fake.Close(); srv.Close() })
-	cfg := telegram.Config{Token: engineToken, BaseURL: srv.URL, Client: srv.Client(), Moves: st}
-	for _, f := range tune {
-		f(&cfg)
-	}
-	s, err := telegram.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, fake := dispatchtest.Sender(t, rec, platformtest.NewTelegram, func(url string, hc *http.Client) (*telegram.Sender, error) {
+		cfg := telegram.Config{Token: engineToken, BaseURL: url, Client: hc, Moves: st}
+		for _, f := range tune {
+			f(&cfg)
+		}
+		return telegram.New(cfg)
+	})
 	eng := dispatchtest.Engine(t, st, map[herald.Platform]dispatch.Sender{herald.Telegram: s},
 		dispatch.Options{Workers: workers, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 }, ControlPoll: 50 * time.Millisecond})
 	return &groupRig{t: t, clock: c, st: st, fake: fake, rec: rec, eng: eng}

@@ -3,13 +3,14 @@ package telegram
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/platformtest"
 )
 
@@ -18,14 +19,9 @@ const token = "123456:TEST-token"
 func setup(t *testing.T) (*Sender, *platformtest.Telegram, *platformtest.Recorder) {
 	t.Helper()
 	rec := platformtest.NewRecorder(nil)
-	fake := platformtest.NewTelegram(rec)
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	t.Cleanup(fake.Close)
-	s, err := New(Config{Token: token, BaseURL: srv.URL, Client: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, fake := dispatchtest.Sender(t, rec, platformtest.NewTelegram, func(url string, c *http.Client) (*Sender, error) {
+		return New(Config{Token: token, BaseURL: url, Client: c})
+	})
 	return s, fake, rec
 }
 

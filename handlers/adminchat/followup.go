@@ -2,7 +2,6 @@ package adminchat
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 
@@ -16,16 +15,9 @@ import (
 // 24 h update also posts the chart again, with who tapped and clicked
 // over the first day beneath the deliveries (when anyone did): a new
 // message, because an edited report or photo notifies nobody. Which
-// reports are due is kept in the database (FollowUps) and checked on the
+// reports are due is kept in the database (Options.FollowUps) and checked on the
 // Reporter's ticker, so a restart still makes the updates; a process
 // that was down at the time makes each late update once, not twice.
-
-// FollowUps keeps the reports still to be updated (*storage.Store).
-type FollowUps interface {
-	PutReportFollowUp(runID string, data []byte) error
-	ReportFollowUps() (map[string][]byte, error)
-	DeleteReportFollowUp(runID string) error
-}
 
 // followUpAfter are the times after a run's end its report is updated.
 var followUpAfter = []time.Duration{time.Hour, 24 * time.Hour}
@@ -46,9 +38,8 @@ type followUp struct {
 
 // followUps holds the records in memory, written through to the store.
 type followUps struct {
-	mu     sync.Mutex
-	loaded bool
-	recs   map[string]*followUp
+	mu   sync.Mutex
+	recs records[followUp]
 }
 
 // addFollowUp schedules the updates of a report just posted as ref.
@@ -60,49 +51,17 @@ func (r *Reporter) addFollowUp(st *runState, rep *herald.Report, ref string) {
 		Local: st.view.localTime, Sample: st.view.sample, Report: *rep, Ended: r.opts.Now()}
 	r.fu.mu.Lock()
 	defer r.fu.mu.Unlock()
-	r.loadFollowUpsLocked()
-	r.fu.recs[rep.RunID] = f
+	r.fu.recs.load()
 	r.storeFollowUp(rep.RunID, f)
-}
-
-// loadFollowUpsLocked reads the stored records once; r.fu.mu is held.
-func (r *Reporter) loadFollowUpsLocked() {
-	if r.fu.loaded {
-		return
-	}
-	r.fu.loaded, r.fu.recs = true, map[string]*followUp{}
-	all, err := r.opts.FollowUps.ReportFollowUps()
-	if err != nil {
-		r.opts.Logger.Warn("adminchat: read report follow-ups", "error", err)
-		return
-	}
-	for runID, data := range all {
-		f := new(followUp)
-		if err := json.Unmarshal(data, f); err != nil {
-			r.opts.Logger.Warn("adminchat: report follow-up unreadable", "run_id", runID, "error", err)
-			continue
-		}
-		r.fu.recs[runID] = f
-	}
 }
 
 // storeFollowUp writes f, or forgets the run once every update is made;
 // ok is false when that failed (and was logged).
 func (r *Reporter) storeFollowUp(runID string, f *followUp) (ok bool) {
-	var err error
 	if f.Done >= len(followUpAfter) {
-		delete(r.fu.recs, runID)
-		err = r.opts.FollowUps.DeleteReportFollowUp(runID)
-	} else {
-		var data []byte
-		if data, err = json.Marshal(f); err == nil {
-			err = r.opts.FollowUps.PutReportFollowUp(runID, data)
-		}
+		return r.fu.recs.drop(runID)
 	}
-	if err != nil {
-		r.opts.Logger.Warn("adminchat: keep report follow-up", "run_id", runID, "error", err)
-	}
-	return err == nil
+	return r.fu.recs.put(runID, f)
 }
 
 // UpdateReports edits the reports whose next update is due at now with
@@ -115,8 +74,8 @@ func (r *Reporter) UpdateReports(ctx context.Context) {
 	now := r.opts.Now()
 	r.fu.mu.Lock()
 	defer r.fu.mu.Unlock()
-	r.loadFollowUpsLocked()
-	for runID, f := range r.fu.recs {
+	r.fu.recs.load()
+	for runID, f := range r.fu.recs.recs {
 		if f.Done >= len(followUpAfter) || now.Before(f.Ended.Add(followUpAfter[f.Done])) {
 			continue
 		}

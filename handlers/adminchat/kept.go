@@ -2,24 +2,11 @@ package adminchat
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"sync"
 
 	"github.com/heraldbot/herald"
 )
-
-// ProgressMessages keeps each run's progress message beyond a restart
-// (*storage.Store): the run then edits the message it posted before
-// instead of posting a second one, and a run that ended just before a
-// crash still shows its end and its report. Without it a restart leaves
-// the old message saying "sending" for good. Undo offers are kept there
-// too (undoKey), so a run that starts after a restart still closes them.
-type ProgressMessages interface {
-	PutProgressMessage(runID string, data []byte) error
-	ProgressMessages() (map[string][]byte, error)
-	DeleteProgressMessage(runID string) error
-}
 
 // keptProgress is what is stored of one run's progress message.
 type keptProgress struct {
@@ -30,47 +17,26 @@ type keptProgress struct {
 	Report *herald.Report `json:"report,omitempty"`
 }
 
-// keeper writes keptProgress records through; the first use reads those
-// a previous process left.
+// keeper writes keptProgress records through to Options.ProgressMessages
+// (nil: nothing is kept), so that a restart edits the progress message
+// posted before instead of posting a second one, and a run that ended
+// just before a crash still shows its end and its report. Undo offers are
+// kept there too (undoKey), so a run that starts after a restart still
+// closes them.
 type keeper struct {
-	store ProgressMessages // nil: nothing is kept
-	r     *Reporter        // for the logger
-
-	mu     sync.Mutex
-	loaded bool
-	recs   map[string]keptProgress
-}
-
-// loadLocked reads the stored records once; k.mu is held.
-func (k *keeper) loadLocked() {
-	if k.loaded {
-		return
-	}
-	k.loaded, k.recs = true, map[string]keptProgress{}
-	all, err := k.store.ProgressMessages()
-	if err != nil {
-		k.r.opts.Logger.Warn("adminchat: read kept progress messages", "error", err)
-		return
-	}
-	for runID, data := range all {
-		var rec keptProgress
-		if err := json.Unmarshal(data, &rec); err != nil {
-			k.r.opts.Logger.Warn("adminchat: kept progress message unreadable", "run_id", runID, "error", err)
-			continue
-		}
-		k.recs[runID] = rec
-	}
+	mu   sync.Mutex
+	recs records[keptProgress]
 }
 
 // ref is the message a previous process posted for the run in chat o, or "".
 func (k *keeper) ref(runID string, o herald.Origin) string {
-	if k.store == nil {
+	if k.recs.store == nil {
 		return ""
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.loadLocked()
-	if rec, ok := k.recs[runID]; ok && rec.Origin == o {
+	k.recs.load()
+	if rec, ok := k.recs.recs[runID]; ok && rec.Origin == o {
 		return rec.Ref
 	}
 	return ""
@@ -78,22 +44,18 @@ func (k *keeper) ref(runID string, o herald.Origin) string {
 
 // change applies fn to the run's record and stores it.
 func (k *keeper) change(runID string, fn func(rec *keptProgress)) {
-	if k.store == nil {
+	if k.recs.store == nil {
 		return
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.loadLocked()
-	rec := k.recs[runID]
-	fn(&rec)
-	k.recs[runID] = rec
-	data, err := json.Marshal(rec)
-	if err == nil {
-		err = k.store.PutProgressMessage(runID, data)
+	k.recs.load()
+	rec := new(keptProgress)
+	if old, ok := k.recs.recs[runID]; ok {
+		*rec = *old
 	}
-	if err != nil {
-		k.r.opts.Logger.Warn("adminchat: keep progress message", "run_id", runID, "error", err)
-	}
+	fn(rec)
+	k.recs.put(runID, rec)
 }
 
 // posted keeps where the run's progress message is.
@@ -108,24 +70,13 @@ func (k *keeper) ended(o herald.Origin, rep *herald.Report) {
 
 // forget drops the run's record: its end is shown.
 func (k *keeper) forget(runID string) {
-	if k.store == nil {
+	if k.recs.store == nil {
 		return
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.loadLocked()
-	k.forgetLocked(runID)
-}
-
-// forgetLocked drops the record under key, if any; k.mu is held.
-func (k *keeper) forgetLocked(key string) {
-	if _, ok := k.recs[key]; !ok {
-		return
-	}
-	delete(k.recs, key)
-	if err := k.store.DeleteProgressMessage(key); err != nil {
-		k.r.opts.Logger.Warn("adminchat: forget kept message", "key", key, "error", err)
-	}
+	k.recs.load()
+	k.recs.drop(runID)
 }
 
 // undoKey is where an undo offer (Offers) is kept among the progress
@@ -141,17 +92,17 @@ func (k *keeper) offered(id string, o herald.Origin, ref string) {
 // takeOffers returns broadcast id's kept undo offers (this process's and
 // those a previous one left) and forgets them.
 func (k *keeper) takeOffers(id string) []offer {
-	if k.store == nil {
+	if k.recs.store == nil {
 		return nil
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.loadLocked()
+	k.recs.load()
 	var out []offer
-	for key, rec := range k.recs {
+	for key, rec := range k.recs.recs {
 		if strings.HasPrefix(key, undoKey(id, "")) {
 			out = append(out, offer{where: rec.Origin, ref: rec.Ref})
-			k.forgetLocked(key)
+			k.recs.drop(key)
 		}
 	}
 	return out
@@ -160,14 +111,14 @@ func (k *keeper) takeOffers(id string) []offer {
 // unshown are the reports of runs that ended while their end was not yet
 // shown (the process stopped first).
 func (k *keeper) unshown() []herald.Report {
-	if k.store == nil {
+	if k.recs.store == nil {
 		return nil
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.loadLocked()
+	k.recs.load()
 	var out []herald.Report
-	for _, rec := range k.recs {
+	for _, rec := range k.recs.recs {
 		if rec.Report != nil {
 			out = append(out, *rec.Report)
 		}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/handlers/adminchat"
+	"github.com/heraldbot/herald/handlers/console"
 )
 
 // report is a finished three-channel run with every kind of reason.
@@ -160,5 +162,78 @@ func TestProgressAndReportSpeakTheCreatorsLanguage(t *testing.T) {
 			mustContain(t, "progress and report", all, tc.want...)
 			mustLack(t, "progress and report", all, "<no value>", "progress.", "report.", "duration.", "reason.")
 		})
+	}
+}
+
+// The report says per button and per link in the text how many people
+// tapped or clicked it and their share of those it reached; a link nobody
+// clicked is left out (it may have gone out direct).
+func TestReportShowsTappersAndClickers(t *testing.T) {
+	r := newRig(t, nil)
+	b := r.broadcast("Sale", herald.Origin{}, func(b *herald.Broadcast) {
+		b.Content = herald.Content{Kind: herald.TextContent, Text: "Sale: https://shop.example/sale and https://shop.example/faq", Buttons: []herald.Button{
+			{ID: "b1", Label: "Interested", Kind: herald.ActionButton, AddTags: []string{"sale"}},
+			{ID: "b2", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example"},
+			{ID: "b3", Label: "Blog", Kind: herald.URLButton, URL: "https://blog.example"}}}
+	})
+	line := func(id string) herald.SubscriberKey { return herald.SubscriberKey{Platform: herald.LINE, ID: id} }
+	if err := r.store.RecordTaps([]herald.Tap{{BroadcastID: b.ID, ButtonID: "b1", Subscriber: line("U1")},
+		{BroadcastID: b.ID, ButtonID: "b1", Subscriber: line("U1")}, {BroadcastID: b.ID, ButtonID: "b1", Subscriber: line("U2")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.store.RecordClicks([]herald.Click{{BroadcastID: b.ID, ButtonID: "b2", Seq: 1},
+		{BroadcastID: b.ID, ButtonID: "link1", Seq: 1}, {BroadcastID: b.ID, ButtonID: "link1", Seq: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	r.rep.Finished(context.Background(), herald.Report{
+		Progress: r.progress(b, b.ID+"/1", herald.RunCompleted, 8, herald.Tally{Sent: 8}), Duration: time.Second})
+	got := r.last()
+	mustContain(t, "report", got, "Buttons so far:",
+		"• Interested: tapped by 2 (25% of delivered), 3 taps",
+		"• Shop: clicked by 1 (12.5% of delivered), 1 click",
+		"• link 1: shop.example/sale: clicked by 2 (25% of delivered), 2 clicks")
+	mustLack(t, "report", got, "Blog", "faq")
+}
+
+// apiOrigin is how handlers/api records a broadcast made by the "crm"
+// integration.
+var apiOrigin = herald.Origin{Frontend: adminchat.APIFrontend, UserID: "crm", UserName: "crm"}
+
+// Broadcasts made through the HTTP API have no chat of their own: with
+// APIChat set, their progress, report and notices go there, saying who
+// made them.
+func TestAPIBroadcastsReportInTheConfiguredChat(t *testing.T) {
+	r := newRig(t, func(o *adminchat.Options) {
+		o.APIChat = herald.Origin{Frontend: console.Frontend, ChatID: "ops"}
+	})
+	ctx := context.Background()
+	b := r.broadcast("Order follow-up", apiOrigin, nil)
+	r.rep.Progress(ctx, r.progress(b, b.ID+"/1", herald.RunSending, 20, herald.Tally{Sent: 5, Pending: 15}))
+	mustContain(t, "progress", r.last(), "📤 Order follow-up ("+b.ID+") — sending", "🔌 Made through the API by “crm”", "/pause "+b.ID)
+	r.rep.Finished(ctx, herald.Report{Progress: r.progress(b, b.ID+"/1", herald.RunCompleted, 20, herald.Tally{Sent: 20}), Duration: time.Minute})
+	mustContain(t, "report", r.last(), "📊 Report: Order follow-up ("+b.ID+") — completed", "🔌 Made through the API by “crm”", "⏱ Took 1 min")
+
+	r.rep.Upcoming(ctx, b, start.Add(time.Hour))
+	mustContain(t, "heads-up", r.last(), "Order follow-up ("+b.ID+") goes out today at 10:00 (UTC)")
+}
+
+// Without APIChat an API broadcast is not shown in any chat; the log says
+// how it went and how to follow such runs in a chat.
+func TestAPIBroadcastsWithoutAChatAreOnlyLogged(t *testing.T) {
+	r := newRig(t, nil)
+	ctx := context.Background()
+	b := r.broadcast("Order follow-up", apiOrigin, nil)
+	r.rep.Progress(ctx, r.progress(b, b.ID+"/1", herald.RunSending, 20, herald.Tally{Sent: 5, Pending: 15}))
+	r.rep.Finished(ctx, herald.Report{Progress: r.progress(b, b.ID+"/1", herald.RunCompleted, 20, herald.Tally{Sent: 18, Failed: 2}),
+		Duration: time.Minute})
+	r.rep.Upcoming(ctx, b, start.Add(time.Hour))
+	if msgs := r.shown(); len(msgs) != 0 {
+		t.Fatalf("an API broadcast was shown with no chat configured: %q", msgs)
+	}
+	log := r.log.String()
+	mustContain(t, "log", log, "set api.report_to", "broadcast_id="+b.ID, "client=crm",
+		"run finished", "sent=18 failed=2")
+	if n := strings.Count(log, "set api.report_to"); n != 1 {
+		t.Errorf("the hint was logged %d times for one run; want once:\n%s", n, log)
 	}
 }

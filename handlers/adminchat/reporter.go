@@ -79,7 +79,7 @@ type Options struct {
 	Offers *Offers
 	// ProgressMessages is optional: without it a run's progress message
 	// is remembered in memory only, and a restart posts a second one.
-	ProgressMessages ProgressMessages
+	ProgressMessages Records
 	// Interval is the least time between two edits of one progress
 	// message (default 3s): Telegram and Slack rate-limit edits.
 	Interval time.Duration
@@ -92,7 +92,7 @@ type Options struct {
 	Timelines Timelines
 	// FollowUps is optional: without it a report is not updated with the
 	// taps and clicks that come after its run (followup.go).
-	FollowUps FollowUps
+	FollowUps Records
 }
 
 // Reporter tells the admin chats what happens (it subscribes to the
@@ -155,7 +155,8 @@ func New(opts Options) (*Reporter, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	r := &Reporter{opts: opts, runs: map[string]*runState{}, notices: NewQueue[string](), cards: map[string][]card{}}
-	r.kept = keeper{store: opts.ProgressMessages, r: r}
+	r.kept.recs = records[keptProgress]{store: opts.ProgressMessages, what: "progress message", log: opts.Logger}
+	r.fu.recs = records[followUp]{store: opts.FollowUps, what: "report follow-up", log: opts.Logger}
 	opts.Offers.keepIn(&r.kept)
 	return r, nil
 }

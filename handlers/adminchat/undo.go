@@ -48,7 +48,7 @@ func (o *Offers) Offered(id string, where herald.Origin, ref string) {
 
 // keepIn has k keep the offers from now on.
 func (o *Offers) keepIn(k *keeper) {
-	if o == nil || k.store == nil {
+	if o == nil || k.recs.store == nil {
 		return
 	}
 	o.mu.Lock()

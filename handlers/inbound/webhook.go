@@ -1,9 +1,11 @@
 package inbound
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/heraldbot/herald/metrics"
 )
@@ -51,4 +53,49 @@ func (wh Webhook) Recorded(w http.ResponseWriter, err error, msg string, args ..
 	}
 	wh.Metrics.Webhook(wh.Platform, metrics.WebhookOK)
 	w.WriteHeader(http.StatusOK)
+}
+
+// Endpoint is what an end-user webhook handler is given besides its
+// platform's secrets: the Inbox its events go to, the client it calls its
+// platform back with, and where it logs and counts. Handlers embed it in
+// their options.
+type Endpoint struct {
+	Inbox *Inbox
+	// HTTPClient calls the platform back (default: a 10s timeout).
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	Metrics    *metrics.Metrics
+	// MaxBody bounds a webhook body (default 1 MiB; platforms' are far
+	// smaller).
+	MaxBody int64
+}
+
+// WithDefaults is e with what was left out filled in.
+func (e Endpoint) WithDefaults() Endpoint {
+	if e.HTTPClient == nil {
+		e.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if e.Logger == nil {
+		e.Logger = slog.New(slog.DiscardHandler)
+	}
+	if e.MaxBody <= 0 {
+		e.MaxBody = 1 << 20
+	}
+	return e
+}
+
+// Webhook answers requests for platform (the metrics label) as e says.
+func (e Endpoint) Webhook(platform string) Webhook {
+	return Webhook{Platform: platform, Metrics: e.Metrics, Logger: e.Logger}
+}
+
+// LaterReplies queues each recorded event's confirmation (Result.Reply),
+// if it has one, on its subscriber's follow-up lane, for send to deliver
+// to the subscriber's ID on the platform.
+func (in *Inbox) LaterReplies(evs []Event, results []Result, send func(ctx context.Context, to, text string)) {
+	for i, res := range results {
+		if res.Reply != "" {
+			in.Later(evs[i].Key.String(), func(ctx context.Context) { send(ctx, evs[i].Key.ID, res.Reply) })
+		}
+	}
 }

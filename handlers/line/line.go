@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
@@ -19,7 +18,6 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
-	"github.com/heraldbot/herald/metrics"
 )
 
 // Options configure a Handler.
@@ -27,13 +25,8 @@ type Options struct {
 	ChannelSecret string
 	ChannelToken  string
 	// APIURL is the Messaging API base URL (required; a fake in tests).
-	APIURL     string
-	HTTPClient *http.Client
-	Inbox      *inbound.Inbox
-	Logger     *slog.Logger
-	Metrics    *metrics.Metrics
-	// MaxBody bounds a webhook body (default 1 MiB; LINE's are far smaller).
-	MaxBody int64
+	APIURL string
+	inbound.Endpoint
 }
 
 // Handler is the LINE webhook endpoint.
@@ -49,15 +42,7 @@ func New(opts Options) (*Handler, error) {
 	if opts.ChannelSecret == "" || opts.ChannelToken == "" || opts.APIURL == "" || opts.Inbox == nil {
 		return nil, errors.New("line: channel secret, channel token, API URL and inbox are required")
 	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.MaxBody <= 0 {
-		opts.MaxBody = 1 << 20
-	}
+	opts.Endpoint = opts.Endpoint.WithDefaults()
 	// No WithContext on this client: it stores the context on the shared
 	// client (a data race); the HTTP client's timeout bounds calls instead.
 	api, err := messaging_api.NewMessagingApiAPI(opts.ChannelToken,
@@ -67,7 +52,7 @@ func New(opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("line: messaging API client: %w", err)
 	}
 	return &Handler{opts: opts, api: api, log: opts.Logger,
-		answer: inbound.Webhook{Platform: "line", Metrics: opts.Metrics, Logger: opts.Logger}}, nil
+		answer: opts.Webhook("line")}, nil
 }
 
 // ServeHTTP answers 401 to a bad or missing X-Line-Signature, 413 to an
@@ -93,22 +78,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) record(ctx context.Context, evs []inbound.Event, metas []meta) error {
-	if len(evs) == 0 {
-		return nil
-	}
 	results, err := h.opts.Inbox.Record(ctx, evs...)
 	if err != nil {
 		return fmt.Errorf("line: record: %w", err)
 	}
 	for i, res := range results {
-		m := metas[i]
-		if m.fetchProfile && !res.Repeat {
+		if metas[i].fetchProfile && !res.Repeat {
 			h.opts.Inbox.Later(evs[i].Key.String(), func(ctx context.Context) { h.fetchProfile(ctx, evs[i].Key) })
 		}
-		if res.Reply != "" {
-			h.opts.Inbox.Later(evs[i].Key.String(), func(context.Context) { h.push(evs[i].Key.ID, res.Reply) })
-		}
 	}
+	h.opts.Inbox.LaterReplies(evs, results, func(_ context.Context, to, text string) { h.push(to, text) })
 	return nil
 }
 

@@ -35,14 +35,8 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	return newRigOver(t, inboundrig.New(t))
-}
-
-// newRigOver is newRig recording into base (a restarted one).
-func newRigOver(t *testing.T, base inboundrig.Rig) *rig {
-	t.Helper()
-	return &rig{inboundrig.NewWebhook(t, base, platformtest.NewLINE, func(_ *platformtest.LINE, apiURL string) (http.Handler, error) {
-		return New(Options{ChannelSecret: secret, ChannelToken: "line-token", APIURL: apiURL, Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
+	return &rig{inboundrig.NewWebhook(t, platformtest.NewLINE, func(_ *platformtest.LINE, apiURL string, base inboundrig.Rig) (http.Handler, error) {
+		return New(Options{ChannelSecret: secret, ChannelToken: "line-token", APIURL: apiURL, Endpoint: base.Endpoint()})
 	})}
 }
 
@@ -310,7 +304,7 @@ func TestRedeliveredTapCountsOnce(t *testing.T) {
 		t.Errorf("herald_inbound_repeats_total{platform=\"line\"} = %d, want 2", n)
 	}
 
-	r = newRigOver(t, r.Restart(t))
+	r = &rig{r.Restart(t)}
 	if code := r.post(t, body, sign(body)); code != http.StatusOK {
 		t.Fatalf("the tap after a restart answered %d", code)
 	}
@@ -334,8 +328,7 @@ func FuzzWebhook(f *testing.F) {
 	f.Add(raw)
 	f.Add([]byte(`{"events":[{"type":"follow","source":{"type":"user","userId":""}}]}`))
 	f.Add([]byte(`{"events":[{"type":"postback","source":{"type":"group","groupId":"C1","userId":"U1"},"postback":{"data":"hb1:B-7K2Q:b1"}}]}`))
-	h, err := New(Options{ChannelSecret: secret, ChannelToken: "t", APIURL: "http://127.0.0.1:1", Inbox: inboundrig.FuzzInbox(f),
-		HTTPClient: &http.Client{Timeout: time.Millisecond}})
+	h, err := New(Options{ChannelSecret: secret, ChannelToken: "t", APIURL: "http://127.0.0.1:1", Endpoint: inboundrig.FuzzEndpoint(f)})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/heraldbot/herald/handlers/inbound"
 	"github.com/heraldbot/herald/metrics"
@@ -32,12 +31,7 @@ type Options struct {
 	// APIVersion its version, e.g. "v21.0".
 	APIURL     string
 	APIVersion string
-	HTTPClient *http.Client
-	Inbox      *inbound.Inbox
-	Logger     *slog.Logger
-	Metrics    *metrics.Metrics
-	// MaxBody bounds a webhook body (default 1 MiB).
-	MaxBody int64
+	inbound.Endpoint
 }
 
 // Handler is the Messenger webhook endpoint (GET handshake, POST events).
@@ -52,18 +46,10 @@ func New(opts Options) (*Handler, error) {
 	if opts.AppSecret == "" || opts.VerifyToken == "" || opts.PageToken == "" || opts.APIURL == "" || opts.Inbox == nil {
 		return nil, errors.New("messenger: app secret, verify token, page token, API URL and inbox are required")
 	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.MaxBody <= 0 {
-		opts.MaxBody = 1 << 20
-	}
+	opts.Endpoint = opts.Endpoint.WithDefaults()
 	opts.APIURL = strings.TrimSuffix(opts.APIURL, "/")
 	return &Handler{opts: opts, log: opts.Logger,
-		answer: inbound.Webhook{Platform: "messenger", Metrics: opts.Metrics, Logger: opts.Logger}}, nil
+		answer: opts.Webhook("messenger")}, nil
 }
 
 // ServeHTTP serves the handshake (GET) and events (POST).
@@ -126,17 +112,10 @@ func validSignature(secret, header string, body []byte) bool {
 }
 
 func (h *Handler) record(ctx context.Context, evs []inbound.Event) error {
-	if len(evs) == 0 {
-		return nil
-	}
 	results, err := h.opts.Inbox.Record(ctx, evs...)
 	if err != nil {
 		return fmt.Errorf("messenger: record: %w", err)
 	}
-	for i, res := range results {
-		if res.Reply != "" {
-			h.opts.Inbox.Later(evs[i].Key.String(), func(ctx context.Context) { h.reply(ctx, evs[i].Key.ID, res.Reply) })
-		}
-	}
+	h.opts.Inbox.LaterReplies(evs, results, h.reply)
 	return nil
 }

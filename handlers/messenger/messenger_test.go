@@ -32,16 +32,10 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	return newRigOver(t, inboundrig.New(t))
-}
-
-// newRigOver is newRig recording into base (a restarted one).
-func newRigOver(t *testing.T, base inboundrig.Rig) *rig {
-	t.Helper()
-	return &rig{inboundrig.NewWebhook(t, base, platformtest.NewMessenger, func(fake *platformtest.Messenger, apiURL string) (http.Handler, error) {
+	return &rig{inboundrig.NewWebhook(t, platformtest.NewMessenger, func(fake *platformtest.Messenger, apiURL string, base inboundrig.Rig) (http.Handler, error) {
 		fake.SetAppSecret(appSecret)
 		return New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
-			APIURL: apiURL, APIVersion: "v21.0", Inbox: base.Inbox, Metrics: base.Metrics, MaxBody: 64 << 10})
+			APIURL: apiURL, APIVersion: "v21.0", Endpoint: base.Endpoint()})
 	})}
 }
 
@@ -206,7 +200,7 @@ func TestRedeliveredPostbackCountsOnce(t *testing.T) {
 	if taps, _ := r.Taps(t, b.ID); taps != 1 || r.Repeats(t, "messenger") != 2 {
 		t.Errorf("a postback delivered twice counts %d, repeats %d; want 1 and 2 (the tap and the message)", taps, r.Repeats(t, "messenger"))
 	}
-	r = newRigOver(t, r.Restart(t))
+	r = &rig{r.Restart(t)}
 	if code := r.post(t, body, sign(body)); code != http.StatusOK {
 		t.Fatalf("the postback after a restart answered %d", code)
 	}
@@ -240,7 +234,7 @@ func FuzzWebhook(f *testing.F) {
 	f.Add(page(postback("P", "hb1:B-7K2Q:b1")))
 	f.Add([]byte(`{"object":"page","entry":[{"messaging":[{"sender":{"id":""},"message":{"quick_reply":{"payload":"hb1:B-7K2Q:x"}}}]}]}`))
 	h, err := New(Options{AppSecret: appSecret, VerifyToken: verifyToken, PageToken: pageToken,
-		APIURL: "http://127.0.0.1:1", Inbox: inboundrig.FuzzInbox(f), HTTPClient: &http.Client{Timeout: time.Millisecond}})
+		APIURL: "http://127.0.0.1:1", Endpoint: inboundrig.FuzzEndpoint(f)})
 	if err != nil {
 		f.Fatal(err)
 	}

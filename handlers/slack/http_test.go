@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/internal/flowsrig"
 	"github.com/heraldbot/herald/platformtest"
 )
@@ -43,8 +44,8 @@ func TestEventsAPIOverHTTPChecksTheSignature(t *testing.T) {
 	defer fake.Close()
 	fake.AddChannel(platformtest.SlackChannel{ID: channel, Name: "herald-admins"})
 	e, store, cat := flowsrig.New(t, nil)
-	h, err := New(Options{BotToken: "xoxb-test", SigningSecret: signingSecret, APIURL: api.URL + "/api/", Flows: e, Audit: store,
-		Catalog: cat, AllowedUsers: []string{alice}})
+	h, err := New(Options{BotToken: "xoxb-test", SigningSecret: signingSecret, APIURL: api.URL + "/api/", Common: adminchat.Common{Flows: e, Audit: store,
+		Catalog: cat}, AllowedUsers: []string{alice}})
 	if err != nil {
 		t.Fatal(err)
 	}

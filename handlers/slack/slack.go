@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +21,6 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/adminchat"
-	"github.com/heraldbot/herald/locales"
 )
 
 // Frontend is the name the Slack side gives flows and herald.Origin.
@@ -40,11 +38,8 @@ type Options struct {
 	// SigningSecret verifies Events API requests in HTTP mode.
 	SigningSecret string
 	// APIURL is the Web API base, e.g. a platformtest fake (default Slack's).
-	APIURL     string
-	HTTPClient *http.Client
-	Flows      adminchat.Conversations
-	Audit      adminchat.Auditor
-	Catalog    *locales.Catalog
+	APIURL string
+	adminchat.Common
 	// Admins gives each admin's language for what Slack itself says to
 	// them (pickers, hints, refusals); nil: the catalog's default.
 	Admins Admins
@@ -59,17 +54,9 @@ type Options struct {
 	// GroupTTL is how long a user group's member list is trusted (default
 	// 5m): someone removed from the group may act until it runs out.
 	GroupTTL time.Duration
-	// MaxFile bounds a downloaded upload (default 20 MiB).
-	MaxFile    int64
-	JobTimeout time.Duration // default 60s
-	Now        func() time.Time
-	// Offers is optional: a send-now's Undo message is recorded there, to
-	// be edited when the broadcast starts.
-	Offers *adminchat.Offers
 	// MediaURL is where an uploaded image is served (public_base_url), so
 	// a preview can show it; nil: uploaded images are left out of it.
 	MediaURL func(mediaID string) string
-	Logger   *slog.Logger
 }
 
 // Handler is the Slack frontend. It implements flows.Access for Slack
@@ -107,21 +94,7 @@ func New(opts Options) (*Handler, error) {
 	if opts.GroupTTL <= 0 {
 		opts.GroupTTL = 5 * time.Minute
 	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	if opts.MaxFile <= 0 {
-		opts.MaxFile = 20 << 20
-	}
-	if opts.JobTimeout <= 0 {
-		opts.JobTimeout = time.Minute
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Common = opts.Common.WithDefaults()
 	sopts := []slack.Option{slack.OptionHTTPClient(opts.HTTPClient)}
 	if opts.AppToken != "" {
 		sopts = append(sopts, slack.OptionAppLevelToken(opts.AppToken))

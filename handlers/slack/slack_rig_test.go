@@ -41,8 +41,8 @@ func newRig(t *testing.T, tune ...func(*Options, *platformtest.Slack)) *rig {
 	fake.AddChannel(platformtest.SlackChannel{ID: channel, Name: "herald-admins"})
 	acc := adminchat.AccessByFrontend{}
 	e, store, cat := flowsrig.New(t, acc)
-	opts := Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.URL + "/api/", Flows: e, Audit: store,
-		Admins: store, Catalog: cat, AllowedUsers: []string{alice, bob}, AllowedChannels: []string{channel}}
+	opts := Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.URL + "/api/", Common: adminchat.Common{Flows: e, Audit: store, Catalog: cat},
+		Admins: store, AllowedUsers: []string{alice, bob}, AllowedChannels: []string{channel}}
 	for _, f := range tune {
 		f(&opts, fake)
 	}

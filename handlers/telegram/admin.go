@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,11 +27,7 @@ const Frontend = "telegram"
 type AdminOptions struct {
 	Token  string
 	APIURL string
-	// HTTPClient is used for every call (default: 30s timeout).
-	HTTPClient *http.Client
-	Flows      adminchat.Conversations
-	Audit      adminchat.Auditor
-	Catalog    *locales.Catalog
+	adminchat.Common
 	// AdminChatIDs are the admin groups; their administrators and creator
 	// may act. AdminUserIDs may act anywhere the admin side answers,
 	// including their private chat with the bot.
@@ -41,15 +36,6 @@ type AdminOptions struct {
 	// MemberTTL is how long a getChatMember answer is trusted (default 5m):
 	// a demoted admin loses access within it.
 	MemberTTL time.Duration
-	// MaxFile bounds an uploaded photo or CSV (default 20 MiB, the Bot
-	// API's own download limit).
-	MaxFile int64
-	// JobTimeout bounds the handling of one update (default 60s).
-	JobTimeout time.Duration
-	Now        func() time.Time
-	// Offers is optional: a send-now's Undo message is recorded there, to
-	// be edited when the broadcast starts.
-	Offers *adminchat.Offers
 	// Previews sends the summary's preview into the chat as recipients
 	// get the message; nil: the summary comes without it.
 	Previews Previewer
@@ -57,8 +43,7 @@ type AdminOptions struct {
 	// (dispatch/telegram.HTML, wired in cmd/bot) where a reply quotes the
 	// message (flows.Reply.Markup: the summary, the wizard's preview);
 	// nil: it shows in Herald's markup, as typed at the console.
-	HTML   func(text string, spans []herald.Span) string
-	Logger *slog.Logger
+	HTML func(text string, spans []herald.Span) string
 }
 
 // Admin is the Telegram admin frontend: it renders flows conversations in
@@ -90,24 +75,10 @@ func NewAdmin(opts AdminOptions) (*Admin, error) {
 	if opts.Token == "" || opts.APIURL == "" || opts.Flows == nil || opts.Catalog == nil || opts.Audit == nil {
 		return nil, errors.New("telegram: admin: token, API URL, flows, catalog and auditor are required")
 	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
 	if opts.MemberTTL <= 0 {
 		opts.MemberTTL = 5 * time.Minute
 	}
-	if opts.MaxFile <= 0 {
-		opts.MaxFile = 20 << 20
-	}
-	if opts.JobTimeout <= 0 {
-		opts.JobTimeout = time.Minute
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts.Common = opts.Common.WithDefaults()
 	opts.APIURL = strings.TrimSuffix(opts.APIURL, "/")
 	b, err := bot.New(opts.Token, bot.WithServerURL(opts.APIURL), bot.WithSkipGetMe(),
 		bot.WithHTTPClient(opts.HTTPClient.Timeout, opts.HTTPClient))

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -151,7 +152,7 @@ func TestProgressMessageSurvivesARestart(t *testing.T) {
 	ctx := context.Background()
 	newReporter := func() *adminchat.Reporter {
 		rep, err := adminchat.New(adminchat.Options{Surfaces: map[string]adminchat.Surface{Frontend: r.a}, Broadcasts: r.store,
-			ProgressMessages: r.store, Catalog: r.cat, Interval: time.Nanosecond})
+			ProgressMessages: r.store.ProgressMessages(), Catalog: r.cat, Interval: time.Nanosecond})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +207,38 @@ func TestProgressMessageSurvivesARestart(t *testing.T) {
 			t.Errorf("after the restart a progress message reads:\n%s", m.Text)
 		}
 	}
-	if kept, err := r.store.ProgressMessages(); err != nil || len(kept) != 0 {
+	if kept, err := r.store.ProgressMessages().All(); err != nil || len(kept) != 0 {
 		t.Errorf("kept progress messages after both runs ended: %d (%v), want none", len(kept), err)
+	}
+}
+
+// The report's 24 h update posts the chart again, with who tapped and
+// clicked over the first day beneath, as a photo (sendPhoto) in the admin
+// group; a restart before it still posts it, one after it posts nothing.
+func TestTheDayChartIsAPhotoInTheAdminGroupOnce(t *testing.T) {
+	r := newAdminRig(t)
+	clock := platformtest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	b := herald.Broadcast{Name: "Winter sale", Status: herald.StatusSending,
+		Origin: herald.Origin{Frontend: Frontend, ChatID: "-1001234", UserID: "11", UserName: "Alice"}}
+	if err := r.store.CreateBroadcast(&b); err != nil {
+		t.Fatal(err)
+	}
+	opts := adminchat.Options{Surfaces: map[string]adminchat.Surface{Frontend: r.a}, Broadcasts: r.store, Catalog: r.cat, Now: clock.Now}
+	photos := func() (out []platformtest.TelegramMessage) {
+		for _, m := range r.sent() {
+			if m.Method == "sendPhoto" {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	flowsrig.ReportDay(t, r.store, opts, clock, b.ID, func() int { return len(photos()) })
+	day := photos()[1]
+	if !strings.Contains(day.Text, "Winter sale ("+b.ID+"): deliveries, and who tapped or clicked in the first 24 h") || day.Photo == "" {
+		t.Fatalf("24 h chart: %+v", day)
+	}
+	img, err := png.Decode(strings.NewReader(r.download(day.Photo)))
+	if err != nil || img.Bounds().Dx() != 1200 || img.Bounds().Dy() != 1000 {
+		t.Fatalf("the 24 h chart is not a 1200×1000 PNG: %v", err)
 	}
 }

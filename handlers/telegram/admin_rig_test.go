@@ -50,14 +50,14 @@ func newAdminRig(t *testing.T, adminUsers ...int64) *adminRig {
 	fake.SetChatMember(adminGroup, bob, "creator")
 	acc := adminchat.AccessByFrontend{}
 	e, store, cat := flowsrig.New(t, acc)
-	a, err := NewAdmin(AdminOptions{Token: token, APIURL: api.URL, Flows: e, Audit: store, Catalog: cat, AdminChatIDs: []int64{adminGroup}, AdminUserIDs: adminUsers,
+	a, err := NewAdmin(AdminOptions{Token: token, APIURL: api.URL, Common: adminchat.Common{Flows: e, Audit: store, Catalog: cat}, AdminChatIDs: []int64{adminGroup}, AdminUserIDs: adminUsers,
 		HTML: dtelegram.HTML})
 	if err != nil {
 		t.Fatal(err)
 	}
 	acc[Frontend] = a
 	in := inbound.New(store, inbound.Options{})
-	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Inbox: in, AdminChatIDs: []int64{adminGroup}, AdminUserIDs: adminUsers, Admin: a})
+	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Endpoint: inbound.Endpoint{Inbox: in}, AdminChatIDs: []int64{adminGroup}, AdminUserIDs: adminUsers, Admin: a})
 	if err != nil {
 		t.Fatal(err)
 	}

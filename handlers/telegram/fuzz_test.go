@@ -2,9 +2,7 @@ package telegram
 
 import (
 	"encoding/json"
-	"net/http"
 	"testing"
-	"time"
 
 	"github.com/heraldbot/herald/handlers/internal/inboundrig"
 )
@@ -19,8 +17,7 @@ func FuzzWebhook(f *testing.F) {
 		b, _ := json.Marshal(u)
 		f.Add(b)
 	}
-	h, err := New(Options{Token: token, APIURL: "http://127.0.0.1:1", Inbox: inboundrig.FuzzInbox(f), WebhookSecret: "s",
-		HTTPClient: &http.Client{Timeout: time.Millisecond}})
+	h, err := New(Options{Token: token, APIURL: "http://127.0.0.1:1", Endpoint: inboundrig.FuzzEndpoint(f), WebhookSecret: "s"})
 	if err != nil {
 		f.Fatal(err)
 	}

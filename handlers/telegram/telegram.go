@@ -23,7 +23,6 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
 	"github.com/heraldbot/herald/locales"
-	"github.com/heraldbot/herald/metrics"
 )
 
 // AdminHandler takes the updates of admin chats (the admin groups, and
@@ -38,8 +37,9 @@ type Options struct {
 	Token string
 	// APIURL is the Bot API server, e.g. a platformtest fake (required).
 	APIURL string
-	// HTTPClient is used for every call; its timeout must exceed PollTimeout.
-	HTTPClient *http.Client
+	// Endpoint's HTTPClient is used for every call; its timeout must
+	// exceed PollTimeout (default: PollTimeout and 10s).
+	inbound.Endpoint
 	// PollTimeout is the long-poll wait (default 30s).
 	PollTimeout time.Duration
 	// WebhookSecret is checked against X-Telegram-Bot-Api-Secret-Token in
@@ -49,16 +49,11 @@ type Options struct {
 	AdminChatIDs []int64
 	AdminUserIDs []int64
 	Admin        AdminHandler
-	Inbox        *inbound.Inbox
 	// Moves gives a group that became a supergroup its new ID, keeping its
 	// tags, attributes, activity and consent (*storage.Store is one).
 	// Without it the supergroup starts as a new subscriber and the old
 	// record stays until a broadcast to it finds out.
-	Moves   Mover
-	Logger  *slog.Logger
-	Metrics *metrics.Metrics
-	// MaxBody bounds a webhook body (default 1 MiB).
-	MaxBody int64
+	Moves Mover
 	// Catalog words the answer to /chatid in a group (nil: not answered).
 	Catalog *locales.Catalog
 }
@@ -97,12 +92,7 @@ func New(opts Options) (*Handler, error) {
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: opts.PollTimeout + 10*time.Second}
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.MaxBody <= 0 {
-		opts.MaxBody = 1 << 20
-	}
+	opts.Endpoint = opts.Endpoint.WithDefaults()
 	opts.APIURL = strings.TrimSuffix(opts.APIURL, "/")
 	b, err := bot.New(opts.Token, bot.WithServerURL(opts.APIURL), bot.WithSkipGetMe(),
 		bot.WithHTTPClient(opts.PollTimeout, opts.HTTPClient),

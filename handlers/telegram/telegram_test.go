@@ -54,9 +54,11 @@ func newRigOver(t *testing.T, o rigOptions, base inboundrig.Rig) *rig {
 	fake := platformtest.NewTelegram(platformtest.NewRecorder(nil))
 	api := httptest.NewServer(fake)
 	t.Cleanup(func() { fake.Close(); api.Close() })
-	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Inbox: base.Inbox, Metrics: base.Metrics,
+	endpoint := base.Endpoint()
+	endpoint.Logger = o.logger
+	h, err := New(Options{Token: token, APIURL: api.URL, PollTimeout: 2 * time.Second, Endpoint: endpoint,
 		AdminChatIDs: o.adminChats, Admin: o.admin, WebhookSecret: o.secret, Moves: base.Store,
-		Catalog: o.catalog, Logger: o.logger})
+		Catalog: o.catalog})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,6 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-
-	"github.com/heraldbot/herald/handlers/inbound"
 )
 
 // WebhookHandler serves updates Telegram posts in webhook mode. Unlike the
@@ -20,7 +18,7 @@ import (
 // Telegram delivers it again.
 func (h *Handler) WebhookHandler() http.Handler {
 	secret := []byte(h.opts.WebhookSecret)
-	reply := inbound.Webhook{Platform: "telegram", Metrics: h.opts.Metrics, Logger: h.log}
+	reply := h.opts.Webhook("telegram")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
 		if len(secret) == 0 || subtle.ConstantTimeCompare(got, secret) != 1 {

@@ -4,9 +4,10 @@
 package linetest
 
 import (
-	"net/http/httptest"
+	"net/http"
 	"testing"
 
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/dispatch/line"
 	"github.com/heraldbot/herald/platformtest"
 )
@@ -15,12 +16,7 @@ import (
 // a Sender using it, and the fake to set limits on.
 func Sender(t testing.TB) (*line.Sender, *platformtest.LINE) {
 	t.Helper()
-	fake := platformtest.NewLINE(platformtest.NewRecorder(nil))
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
-	s, err := line.New(line.Config{Token: "line-token", BaseURL: srv.URL, Client: srv.Client()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, fake
+	return dispatchtest.Sender(t, platformtest.NewRecorder(nil), platformtest.NewLINE, func(url string, c *http.Client) (*line.Sender, error) {
+		return line.New(line.Config{Token: "line-token", BaseURL: url, Client: c})
+	})
 }

@@ -26,7 +26,7 @@ func ReportDay(t testing.TB, s *storage.Store, opts adminchat.Options, clock *pl
 	now := clock.Now()
 	rep := herald.Report{Duration: time.Minute, Progress: herald.Progress{BroadcastID: broadcastID, RunID: AnsweredRun(t, s, broadcastID, now, 40, 12, 5),
 		Status: herald.RunCompleted, Total: 40, Channels: map[herald.Platform]herald.Tally{herald.LINE: {Sent: 40}}, StartedAt: now, At: now}}
-	opts.Timelines, opts.FollowUps = s, s
+	opts.Timelines, opts.FollowUps = s, s.ReportFollowUps()
 	reporter := func() *adminchat.Reporter {
 		r, err := adminchat.New(opts)
 		if err != nil {

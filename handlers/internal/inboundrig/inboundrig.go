@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
@@ -95,6 +96,12 @@ func FuzzInbox(f *testing.F) *inbound.Inbox {
 	return inbound.New(storerig.Open(f), inbound.Options{FollowupQueue: 1})
 }
 
+// FuzzEndpoint is what a webhook's fuzz target records through: FuzzInbox,
+// and calls to its platform that give up at once.
+func FuzzEndpoint(f *testing.F) inbound.Endpoint {
+	return inbound.Endpoint{Inbox: FuzzInbox(f), HTTPClient: &http.Client{Timeout: time.Millisecond}}
+}
+
 // FuzzWebhook fuzzes the webhook h with bodies that pass its check (header
 // set to sign(body)): whatever such a body holds, the webhook records it
 // (200) or refuses it as unreadable (400), never fails with a 5xx that
@@ -111,6 +118,12 @@ func FuzzWebhook(f *testing.F, h http.Handler, header string, sign func(body []b
 	})
 }
 
+// Endpoint is what a webhook handler under test records through: the
+// Rig's Inbox and metrics, with 64 KiB bodies at most.
+func (r Rig) Endpoint() inbound.Endpoint {
+	return inbound.Endpoint{Inbox: r.Inbox, Metrics: r.Metrics, MaxBody: 64 << 10}
+}
+
 // Webhook is a webhook under test over a Rig: the fake of the platform API
 // it calls (recording into Rec) and the URL it is served at.
 type Webhook[F http.Handler] struct {
@@ -118,19 +131,35 @@ type Webhook[F http.Handler] struct {
 	Fake F
 	Rec  *platformtest.Recorder
 	URL  string
+
+	newFake    func(*platformtest.Recorder) F
+	newHandler func(fake F, apiURL string, base Rig) (http.Handler, error)
 }
 
 // NewWebhook serves the fake newFake makes, recording into a new Recorder,
-// and the webhook newHandler builds against it (its base URL apiURL), both
-// over loopback until t ends; the webhook records into base.
-func NewWebhook[F http.Handler](t testing.TB, base Rig, newFake func(*platformtest.Recorder) F,
-	newHandler func(fake F, apiURL string) (http.Handler, error)) Webhook[F] {
+// and the webhook newHandler builds against it (its base URL apiURL,
+// recording into base), both over loopback until t ends, over a new Rig.
+func NewWebhook[F http.Handler](t testing.TB, newFake func(*platformtest.Recorder) F,
+	newHandler func(fake F, apiURL string, base Rig) (http.Handler, error)) Webhook[F] {
+	t.Helper()
+	return Webhook[F]{newFake: newFake, newHandler: newHandler}.over(t, New(t))
+}
+
+// Restart is the webhook built again, with a new fake, over its Rig
+// restarted (Rig.Restart): the same database file.
+func (w Webhook[F]) Restart(t testing.TB) Webhook[F] {
+	t.Helper()
+	return w.over(t, w.Rig.Restart(t))
+}
+
+func (w Webhook[F]) over(t testing.TB, base Rig) Webhook[F] {
 	t.Helper()
 	rec := platformtest.NewRecorder(nil)
-	fake := newFake(rec)
-	h, err := newHandler(fake, Serve(t, fake))
+	fake := w.newFake(rec)
+	h, err := w.newHandler(fake, Serve(t, fake), base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Webhook[F]{Rig: base, Fake: fake, Rec: rec, URL: Serve(t, h)}
+	w.Rig, w.Fake, w.Rec, w.URL = base, fake, rec, Serve(t, h)
+	return w
 }
