@@ -42,6 +42,8 @@ type Broadcast struct {
 	Test *ABTest
 	// ABPart marks a variant or the rest of another broadcast's test.
 	ABPart *ABPart
+	// Step marks a sequence's hidden step broadcast (see Sequence).
+	Step *StepOf
 }
 
 // MaxNameLen bounds a broadcast's name so it fits in buttons and lists.
