@@ -8,19 +8,20 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// Trigger enrolls the person with Seq sub in every active sequence whose
+// Trigger enrolls the subscriber key in every active sequence whose
 // trigger matches kind and detail (see herald.Trigger.Matches). A person
 // already in a sequence stays where they are; one who finished or left
 // enters again. It returns the sequences entered.
-func (s *Service) Trigger(ctx context.Context, kind herald.TriggerKind, detail string, sub uint32) ([]string, error) {
-	if sub == 0 {
-		return nil, nil
-	}
+func (s *Service) Trigger(ctx context.Context, kind herald.TriggerKind, detail string, key herald.SubscriberKey) ([]string, error) {
 	matches, err := s.anyMatch(kind, detail)
 	if err != nil || !matches {
 		return nil, err
 	}
-	entered, err := s.opts.Store.EnrollMatching(kind, detail, sub, s.opts.Timing)
+	sub, err := s.opts.Store.Subscriber(key)
+	if err != nil {
+		return nil, fmt.Errorf("sequences: enroll %s: %w", key, err)
+	}
+	entered, err := s.opts.Store.EnrollMatching(kind, detail, sub.Seq, s.opts.Now(), s.opts.Timing)
 	if err != nil {
 		return nil, fmt.Errorf("sequences: enroll: %w", err)
 	}
@@ -30,14 +31,14 @@ func (s *Service) Trigger(ctx context.Context, kind herald.TriggerKind, detail s
 	return entered, nil
 }
 
-// TagsAdded triggers the tag sequences of each tag sub gained (tags after
-// the change not among those before).
-func (s *Service) TagsAdded(ctx context.Context, before, after []string, sub uint32) error {
+// TagsAdded triggers the tag sequences of each tag the subscriber key
+// gained (tags after the change not among those before).
+func (s *Service) TagsAdded(ctx context.Context, before, after []string, key herald.SubscriberKey) error {
 	for _, t := range after {
 		if slices.Contains(before, t) {
 			continue
 		}
-		if _, err := s.Trigger(ctx, herald.TriggerTag, t, sub); err != nil {
+		if _, err := s.Trigger(ctx, herald.TriggerTag, t, key); err != nil {
 			return err
 		}
 	}
@@ -48,8 +49,7 @@ func (s *Service) TagsAdded(ctx context.Context, before, after []string, sub uin
 // the subscriber key. An ID seen before is a client's retry: it is
 // answered as before and triggers nothing (first false).
 func (s *Service) Event(ctx context.Context, id, name string, key herald.SubscriberKey) (entered []string, first bool, err error) {
-	sub, err := s.opts.Store.Subscriber(key)
-	if err != nil {
+	if _, err := s.opts.Store.Subscriber(key); err != nil {
 		return nil, false, fmt.Errorf("sequences: event %s: %w", id, err)
 	}
 	if id != "" {
@@ -57,7 +57,7 @@ func (s *Service) Event(ctx context.Context, id, name string, key herald.Subscri
 			return nil, first, err
 		}
 	}
-	entered, err = s.Trigger(ctx, herald.TriggerEvent, name, sub.Seq)
+	entered, err = s.Trigger(ctx, herald.TriggerEvent, name, key)
 	return entered, true, err
 }
 

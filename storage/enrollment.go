@@ -111,11 +111,11 @@ func (st *seqTx) leave(q *herald.Sequence, seq uint32, step int, finished bool) 
 	return st.enroll.Delete(enrollKey(q.ID, seq))
 }
 
-// EnrollMatching enrolls the person with Seq sub in every active sequence
-// whose trigger matches (kind and detail, see herald.Trigger.Matches) and
+// EnrollMatching enrolls, at now, the person with Seq sub in every active
+// sequence whose trigger matches (kind and detail, see herald.Trigger.Matches) and
 // who is not in it already, in one transaction. Someone who finished or
 // left may enter again. It returns the sequences they entered.
-func (s *Store) EnrollMatching(kind herald.TriggerKind, detail string, sub uint32, timing herald.StepTiming) ([]string, error) {
+func (s *Store) EnrollMatching(kind herald.TriggerKind, detail string, sub uint32, now time.Time, timing herald.StepTiming) ([]string, error) {
 	var entered []string
 	err := s.update("enroll in sequences", func(tx *bolt.Tx) error {
 		all, err := allSequences(tx)
@@ -123,7 +123,6 @@ func (s *Store) EnrollMatching(kind herald.TriggerKind, detail string, sub uint3
 			return err
 		}
 		st := openSeqTx(tx, timing)
-		now := s.now().UTC()
 		for i := range all {
 			q := &all[i]
 			if q.Paused || !q.Trigger.Matches(kind, detail) || st.enroll.Get(enrollKey(q.ID, sub)) != nil {

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -227,13 +228,26 @@ func (s *Server) tagSubscriber(w http.ResponseWriter, r *http.Request, actor str
 		s.fail(w, r, err)
 		return
 	}
-	s.update(w, r, actor, "subscriber.tag", func(sub *herald.Subscriber) error {
+	var before []string
+	sub, ok := s.change(w, r, actor, "subscriber.tag", func(sub *herald.Subscriber) error {
+		before = slices.Clone(sub.Tags)
 		sub.AddTags(req.Tags...)
 		if len(sub.Tags) > maxTags {
 			return &herald.ValidationError{Field: "tags", Code: herald.CodeTooMany, Limit: maxTags}
 		}
 		return nil
 	})
+	if !ok {
+		return
+	}
+	if s.opts.Sequences != nil {
+		// The tags are saved: a sequence that fails to start is logged,
+		// not answered as a failed tagging.
+		if err := s.opts.Sequences.TagsAdded(r.Context(), before, sub.Tags, sub.Key()); err != nil {
+			s.log.Error("api: start tag sequences", "subscriber", sub.Key().String(), "error", err)
+		}
+	}
+	writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
 }
 
 func (s *Server) untagSubscriber(w http.ResponseWriter, r *http.Request, actor string) {
