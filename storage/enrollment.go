@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -63,8 +64,7 @@ type seqTx struct {
 	subs     *bolt.Bucket
 	timing   herald.StepTiming
 	sub      herald.Subscriber // reused per person
-	hasTags  bool
-	exitTags []string
+	dues     [][]byte // see deferDues
 }
 
 func openSeqTx(tx *bolt.Tx, timing herald.StepTiming) *seqTx {
@@ -95,7 +95,28 @@ func (st *seqTx) wait(q *herald.Sequence, seq uint32, step int, due time.Time) e
 		return err
 	}
 	q.Counts.Waiting[step]++
-	return st.due.Put(dueKey(q.ID, step, due, seq), nil)
+	k := dueKey(q.ID, step, due, seq)
+	if st.dues != nil {
+		st.dues = append(st.dues, k)
+		return nil
+	}
+	return st.due.Put(k, nil)
+}
+
+// deferDues gathers the due keys wait writes until putDues: a batch of
+// people moved on at once gets due times in no order, and bbolt takes a
+// transaction's inserts into one node cheaply only in key order.
+func (st *seqTx) deferDues() { st.dues = [][]byte{} }
+
+func (st *seqTx) putDues() error {
+	slices.SortFunc(st.dues, bytes.Compare)
+	for _, k := range st.dues {
+		if err := st.due.Put(k, nil); err != nil {
+			return err
+		}
+	}
+	st.dues = nil
+	return nil
 }
 
 // leave takes a person who waited for step out of q: finished, or left.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -94,6 +95,12 @@ func (s *Store) handOutTx(tx *bolt.Tx, id string, step int, now time.Time, batch
 	if len(keys) == 0 {
 		return "", 0, nil
 	}
+	// Records in Seq order: bbolt inserts at a node's end cheaply, but
+	// each insert before the end moves the rest of a node that grows
+	// for the whole transaction.
+	slices.SortFunc(keys, func(a, b []byte) int {
+		return bytes.Compare(a[len(a)-4:], b[len(b)-4:])
+	})
 	var rt *runTx
 	bid := q.Steps[step].BroadcastID
 	n := 0
@@ -183,6 +190,7 @@ func (s *Store) AdvanceStepRun(runID string, timing herald.StepTiming) error {
 			return fmt.Errorf("run %s is %s: %w", runID, rt.run.Status, herald.ErrInvalidTransition)
 		}
 		st := openSeqTx(tx, timing)
+		st.deferDues()
 		var d herald.Delivery
 		c := rt.all.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -193,6 +201,9 @@ func (s *Store) AdvanceStepRun(runID string, timing herald.StepTiming) error {
 			if err := st.advance(&q, sr.Step, rt.run.N, &d, rt.run.FinishedAt); err != nil {
 				return err
 			}
+		}
+		if err := st.putDues(); err != nil {
+			return err
 		}
 		return putJSON(tx.Bucket(bucketSequences), []byte(q.ID), &q)
 	})
