@@ -102,7 +102,7 @@ type StepOf struct {
 const (
 	MaxSequenceSteps = 20
 	MaxStepDelay     = 365 * 24 * time.Hour
-	MaxEventNameLen  = 64
+	MaxEventNameLen  = 48
 )
 
 // Validate checks a sequence before it is saved.
@@ -159,8 +159,8 @@ func (t *Trigger) Validate() error {
 		switch {
 		case strings.TrimSpace(t.Event) == "":
 			return invalid("trigger.event", CodeRequired, 0)
-		case len(t.Event) > MaxEventNameLen:
-			return invalid("trigger.event", CodeTooLong, MaxEventNameLen)
+		case !ValidEventName(t.Event):
+			return invalid("trigger.event", CodeInvalid, 0)
 		}
 	case "":
 		return invalid("trigger.kind", CodeRequired, 0)
@@ -227,6 +227,20 @@ func (t *Trigger) Matches(k TriggerKind, detail string) bool {
 		return t.Event == detail
 	}
 	return false
+}
+
+// ValidEventName reports whether name is an event's name as integrations
+// send it: 1–48 lower-case letters, digits, '_', '.' or '-'.
+func ValidEventName(name string) bool {
+	if name == "" || len(name) > MaxEventNameLen {
+		return false
+	}
+	for _, r := range name {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' && r != '.' && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // NewSequenceID returns a fresh ID such as "Q-7K2Q".

@@ -148,6 +148,9 @@ type Config struct {
 	// (public_base_url is set): the wizard and /stats say whether link
 	// clicks are counted.
 	TrackClicks bool
+	// Sequences makes and manages drips (/sequences, /sequence); nil:
+	// those commands say they are off.
+	Sequences Sequences
 	// Quota reads LINE's monthly quota for the summary (nil: not shown);
 	// the broadcasts service refuses what would run over it.
 	Quota herald.QuotaReader

@@ -111,7 +111,7 @@ func stepFor(name string) (step, bool) {
 	case stepSummary:
 		return step{askSummary, handleSummary}, true
 	}
-	return step{}, false
+	return seqStepFor(name)
 }
 
 // startWizard begins /new with an empty draft.
@@ -127,6 +127,12 @@ func (t *turn) startWizard() error {
 // sectionDone ends a part of the wizard: onward to next, or back to the
 // summary when the admin came from there to change one field.
 func (t *turn) sectionDone(next string) error {
+	if t.sess.Seq != nil { // a sequence step's message: its content ends before the timing
+		if next == stepCategory || next == stepTiming {
+			return t.seqContentDone()
+		}
+		return t.goTo(next)
+	}
 	if !t.sess.FromSummary {
 		return t.goTo(next)
 	}

@@ -136,7 +136,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
 			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
 			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours), Roster: a.store, LINEFollowers: lineFollowers(&cfg), Interim: lazyInterim{p},
-			TrackClicks: cfg.PublicBaseURL != "", Quota: quota})
+			TrackClicks: cfg.PublicBaseURL != "", Quota: quota, Sequences: p.sequences})
 		if err != nil {
 			return fmt.Errorf("flows: %w", err)
 		}

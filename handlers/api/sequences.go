@@ -258,7 +258,7 @@ func (s *Server) triggerEvent(w http.ResponseWriter, r *http.Request, _ string) 
 		err = &herald.ValidationError{Field: "id", Code: herald.CodeRequired}
 	case len(req.ID) > 128:
 		err = &herald.ValidationError{Field: "id", Code: herald.CodeTooLong, Limit: 128}
-	case !eventName.MatchString(req.Name):
+	case !herald.ValidEventName(req.Name):
 		err = &herald.ValidationError{Field: "name", Code: herald.CodeInvalid}
 	}
 	var key herald.SubscriberKey

@@ -325,8 +325,6 @@ func (s *Server) closeOperatorChat(w http.ResponseWriter, r *http.Request, actor
 	writeJSON(w, http.StatusOK, out)
 }
 
-// eventName is a named event: lower-case letters, digits, '_', '.', '-'.
-var eventName = regexp.MustCompile(`^[a-z0-9_.-]{1,48}$`)
 
 // recordEvent keeps a named event as attributes, so audience filters can
 // use it: "event.<name>" holds its last time (compare it with gt/lt as a
@@ -339,7 +337,7 @@ func (s *Server) recordEvent(w http.ResponseWriter, r *http.Request, actor strin
 	if !decode(w, r, &req) {
 		return
 	}
-	if !eventName.MatchString(req.Name) {
+	if !herald.ValidEventName(req.Name) {
 		s.fail(w, r, &herald.ValidationError{Field: "name", Code: herald.CodeInvalid})
 		return
 	}
