@@ -123,7 +123,7 @@ func (t *turn) sequences() error {
 			toggle = t.choice("/sequence resume "+q.ID, t.T("seq.btn.resume", "ID", q.ID))
 		}
 		cs = append(cs, t.choice("/sequence edit "+q.ID, t.T("seq.btn.edit", "ID", q.ID)), toggle,
-			t.choice("/sequence delete "+q.ID, t.T("seq.btn.delete", "ID", q.ID)))
+			t.choice("/log "+q.ID, t.T("btn.log")), t.choice("/sequence delete "+q.ID, t.T("seq.btn.delete", "ID", q.ID)))
 	}
 	cs = append(cs, t.choice("/sequence new", t.T("seq.btn.new")))
 	t.say(b.String(), cs...)
@@ -283,5 +283,32 @@ func (t *turn) saveSequence(paused bool) error {
 		key = "seq.saved_off"
 	}
 	t.say(t.T(key, "ID", q.ID, "Name", q.Name), t.choice("/sequences", t.T("seq.btn.list")))
+	return nil
+}
+
+// sequenceLog answers /log Q-…: who changed the sequence, and how.
+func (m *manager) sequenceLog(id string) error {
+	t := m.t
+	q, err := t.e.cfg.Sequences.Get(id)
+	if errors.Is(err, herald.ErrNotFound) {
+		t.say(t.T("err.seq.not_found", "ID", id), t.choice("/sequences", t.T("seq.btn.list")))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	entries, err := m.reads.AuditLog(id, 20)
+	if err != nil {
+		return err
+	}
+	lines := []string{t.T("seq.log.title", "ID", q.ID, "Name", q.Name)}
+	names := map[string]string{}
+	for _, e := range entries {
+		if e.Detail == q.Name {
+			e.Detail = ""
+		}
+		lines = append(lines, m.auditLine(e, names))
+	}
+	t.say(strings.Join(lines, "\n"), t.choice("/sequences", t.T("seq.btn.list")))
 	return nil
 }

@@ -80,6 +80,7 @@ func TestSequenceWizardMakesListsPausesAndDeletes(t *testing.T) {
 	mustContain(t, h.send("/sequences"), "⏸ "+id)
 	mustContain(t, h.press("/sequence pause "+id), "was already paused")
 	mustContain(t, h.press("/sequence resume "+id), "▶️ Resumed "+id)
+	mustContain(t, h.press("/log "+id), "📜 "+id+" “Welcome series”", "Alice · resumed", "Alice · paused", "Alice · created")
 	rs = h.press("/sequence delete " + id)
 	mustContain(t, rs, "Delete the sequence "+id)
 	if _, err := h.cfg.Sequences.Get(id); err != nil {
