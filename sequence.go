@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Sequence is a drip: a named series of steps, each a message sent a delay
@@ -107,12 +106,8 @@ const (
 
 // Validate checks a sequence before it is saved.
 func (q *Sequence) Validate() error {
-	name := strings.TrimSpace(q.Name)
-	switch {
-	case name == "":
-		return invalid("name", CodeRequired, 0)
-	case utf8.RuneCountInString(name) > MaxNameLen:
-		return invalid("name", CodeTooLong, MaxNameLen)
+	if err := validateName(q.Name); err != nil {
+		return err
 	}
 	if err := q.Trigger.Validate(); err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/heraldbot/herald"
 )
@@ -89,15 +88,9 @@ func askSeqName(t *turn) error {
 }
 
 func handleSeqName(t *turn) error {
-	if t.pressed() != "" {
-		return t.fail(t.T("err.type_text"))
-	}
-	name := strings.Join(strings.Fields(t.text()), " ")
-	switch {
-	case name == "":
-		return t.fail(t.T("err.name.empty"))
-	case utf8.RuneCountInString(name) > herald.MaxNameLen:
-		return t.fail(t.T("err.name.too_long", "Max", herald.MaxNameLen, "Len", utf8.RuneCountInString(name)))
+	name, why := t.typedName()
+	if why != "" {
+		return t.fail(why)
 	}
 	t.sess.Seq.Q.Name = name
 	return t.seqSectionDone(stepSeqTrigger)

@@ -58,13 +58,13 @@ func dueOf(k, prefix []byte) time.Time {
 
 // seqTx is the sequence buckets inside one write transaction.
 type seqTx struct {
-	tx       *bolt.Tx
-	enroll   *bolt.Bucket
-	due      *bolt.Bucket
-	subs     *bolt.Bucket
-	timing   herald.StepTiming
-	sub      herald.Subscriber // reused per person
-	dues     [][]byte // see deferDues
+	tx     *bolt.Tx
+	enroll *bolt.Bucket
+	due    *bolt.Bucket
+	subs   *bolt.Bucket
+	timing herald.StepTiming
+	sub    herald.Subscriber // reused per person
+	dues   [][]byte          // see deferDues
 }
 
 func openSeqTx(tx *bolt.Tx, timing herald.StepTiming) *seqTx {

@@ -22,15 +22,7 @@ func TestGeneratedClientDrivesSequences(t *testing.T) {
 		cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
 	})
 	ctx := context.Background()
-	check := func(what string, err error, res interface{ StatusCode() int }, want int) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if res.StatusCode() != want {
-			t.Fatalf("%s: status %d, want %d", what, res.StatusCode(), want)
-		}
-	}
+	check := statusCheck(t)
 	text := func(delay, s string) apiclient.Step {
 		return apiclient.Step{Delay: delay, Content: apiclient.Content{Kind: apiclient.Text, Text: ptr(s)}}
 	}

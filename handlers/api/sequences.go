@@ -8,18 +8,14 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/flows"
 )
 
 // Sequences is the sequences service (*sequences.Service): every change
-// to a sequence, and every trigger, is decided there.
+// to a sequence, and every trigger, is decided there. The API is the
+// chat's door onto it and two more: events and tags that start sequences.
 type Sequences interface {
-	Create(ctx context.Context, actor string, q *herald.Sequence) error
-	Update(ctx context.Context, actor, id string, fn func(q *herald.Sequence) error) (herald.Sequence, error)
-	SetPaused(ctx context.Context, actor, id string, paused bool) (herald.Sequence, bool, error)
-	Delete(ctx context.Context, actor, id string) (herald.Sequence, error)
-	Get(id string) (herald.Sequence, error)
-	List() ([]herald.Sequence, error)
-	Stats(q *herald.Sequence) ([]herald.StepStats, error)
+	flows.Sequences
 	Event(ctx context.Context, id, name string, key herald.SubscriberKey) ([]string, bool, error)
 	TagsAdded(ctx context.Context, before, after []string, key herald.SubscriberKey) error
 }

@@ -325,7 +325,6 @@ func (s *Server) closeOperatorChat(w http.ResponseWriter, r *http.Request, actor
 	writeJSON(w, http.StatusOK, out)
 }
 
-
 // recordEvent keeps a named event as attributes, so audience filters can
 // use it: "event.<name>" holds its last time (compare it with gt/lt as a
 // date), "last_event" and "last_event_at" the most recent event.
