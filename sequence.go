@@ -266,4 +266,7 @@ type StepStats struct {
 	// Tapped counts the people who tapped a button or clicked a tracked
 	// link of the step (per button, summed).
 	Tapped int
+	// Stalled says the step's run paused itself after too many failures:
+	// resuming the sequence resumes it.
+	Stalled bool
 }

@@ -117,6 +117,9 @@ func (t *turn) sequences() error {
 		for j, st := range stats {
 			b.WriteString("\n" + t.T("seq.list.step", "N", st.Step, "When", t.stepWhen(q.Steps[j].Delay, q.Steps[j].At),
 				"Waiting", FormatCount(st.Waiting), "Sent", FormatCount(st.Sent), "Failed", FormatCount(st.Failed), "Tapped", FormatCount(st.Tapped)))
+			if st.Stalled {
+				b.WriteString("\n" + t.T("seq.list.stalled", "ID", q.ID))
+			}
 		}
 		toggle := t.choice("/sequence pause "+q.ID, t.T("seq.btn.pause", "ID", q.ID))
 		if q.Paused {

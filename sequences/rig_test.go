@@ -25,6 +25,7 @@ type rig struct {
 	clock *platformtest.Clock
 	rec   *platformtest.Recorder
 	sndr  *line.Sender
+	line  *platformtest.LINE
 	st    *storage.Store
 	eng   *dispatch.Engine
 	svc   *sequences.Service
@@ -40,7 +41,8 @@ func newRig(t *testing.T, hour, n int) *rig {
 		clock: platformtest.NewClock(time.Date(2026, 11, 23, hour, 0, 0, 0, time.UTC)),
 		quiet: &herald.QuietHours{Start: "22:00", End: "08:00"}}
 	r.rec = platformtest.NewRecorder(r.clock.Now)
-	srv := httptest.NewServer(platformtest.NewLINE(r.rec))
+	r.line = platformtest.NewLINE(r.rec)
+	srv := httptest.NewServer(r.line)
 	t.Cleanup(srv.Close)
 	var err error
 	if r.sndr, err = line.New(line.Config{Token: "line-token", BaseURL: srv.URL, Client: srv.Client()}); err != nil {
@@ -61,7 +63,8 @@ func (r *rig) open() {
 	r.st = st
 	r.t.Cleanup(func() { _ = st.Close() })
 	r.eng = dispatchtest.Engine(r.t, st, map[herald.Platform]dispatch.Sender{herald.LINE: r.sndr},
-		dispatch.Options{Now: r.clock.Now, Sleep: r.clock.Sleep, Limits: dispatch.Limits{Off: true}})
+		dispatch.Options{Now: r.clock.Now, Sleep: r.clock.Sleep, Limits: dispatch.Limits{Off: true},
+			Backoff: dispatch.Backoff{MaxAttempts: 1}, FailureThreshold: 0.5, FailureMinSample: 2})
 	r.svc = sequences.New(sequences.Options{Store: st, Runs: r.eng, Now: r.clock.Now,
 		Timing: schedule.StepTiming{Zones: schedule.NewZones(time.UTC), Quiet: r.quiet}})
 }

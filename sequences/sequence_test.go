@@ -226,3 +226,29 @@ func TestPausedSequenceWaitsAndTakesNobody(t *testing.T) {
 		t.Fatalf("audit %v", actions)
 	}
 }
+
+func TestAStepThatStoppedItselfResumesWithTheSequence(t *testing.T) {
+	r := newRig(t, 10, 3)
+	q := r.create(signup, text(0, "", "Hello"), text(time.Hour, "", "Later"))
+	for i := range 3 {
+		r.event("e"+string(rune('a'+i)), "signup", i)
+	}
+	r.line.Faults.FailNext(1, 500) // the multicast to all three fails
+	r.tick()
+	q = r.sequence(q.ID)
+	stats, err := r.svc.Stats(&q)
+	if err != nil || !stats[0].Stalled || stats[0].Failed == 0 {
+		t.Fatalf("after the failed multicast: %+v %v", stats, err)
+	}
+	if n := r.tick(); n != 0 || q.Counts.WaitingAt(0) != 3 {
+		t.Fatalf("a stalled step handed out %d more; counts %+v", n, q.Counts)
+	}
+	if _, changed, err := r.svc.SetPaused(context.Background(), "api:test", q.ID, false); err != nil || !changed {
+		t.Fatalf("resume: %v %v", changed, err)
+	}
+	r.settle()
+	q = r.sequence(q.ID)
+	if stats, _ = r.svc.Stats(&q); stats[0].Stalled || q.Counts.WaitingAt(1) != 3 {
+		t.Fatalf("after resuming: %+v, counts %+v", stats, q.Counts)
+	}
+}

@@ -39,9 +39,11 @@ type Store interface {
 }
 
 // Runs starts a step broadcast's run (*dispatch.Engine): the run exists
-// already, with its recipients, so Start resumes it.
+// already, with its recipients, so Start resumes it. Resume restarts one
+// that paused itself after too many failures.
 type Runs interface {
 	Start(ctx context.Context, broadcastID string) (herald.Run, error)
+	Resume(ctx context.Context, broadcastID, actor string) (herald.Change, error)
 }
 
 // Options configure a Service. Store, Runs and Timing are required.
@@ -136,7 +138,32 @@ func (s *Service) SetPaused(ctx context.Context, actor, id string, paused bool) 
 		}
 		s.changed(ctx, actor, action, id, q.Name)
 	}
+	if !paused {
+		resumed, err := s.resumeStalled(ctx, actor, &q)
+		changed = changed || resumed
+		if err != nil {
+			return q, changed, err
+		}
+	}
 	return q, changed, nil
+}
+
+// resumeStalled resumes the step runs that paused themselves after too
+// many failures (the dispatcher's threshold): resuming the sequence is how
+// an admin says the cause is fixed.
+func (s *Service) resumeStalled(ctx context.Context, actor string, q *herald.Sequence) (bool, error) {
+	resumed := false
+	for _, st := range q.Steps {
+		b, err := s.opts.Store.Broadcast(st.BroadcastID)
+		if err != nil || b.Status != herald.StatusPaused {
+			continue
+		}
+		if _, err := s.opts.Runs.Resume(ctx, b.ID, actor); err != nil {
+			return resumed, fmt.Errorf("sequences: resume step run of %s: %w", b.ID, err)
+		}
+		resumed = true
+	}
+	return resumed, nil
 }
 
 // Delete removes a sequence with its people and step records.

@@ -13,6 +13,9 @@ func (s *Service) Stats(q *herald.Sequence) ([]herald.StepStats, error) {
 	out := make([]herald.StepStats, len(q.Steps))
 	for i, st := range q.Steps {
 		out[i] = herald.StepStats{Step: i + 1, Waiting: q.Counts.WaitingAt(i)}
+		if b, err := s.opts.Store.Broadcast(st.BroadcastID); err == nil {
+			out[i].Stalled = b.Status == herald.StatusPaused
+		}
 		runs, err := s.opts.Store.RunsOf(st.BroadcastID)
 		if err != nil {
 			return nil, fmt.Errorf("sequences: stats of %s: %w", q.ID, err)

@@ -223,6 +223,10 @@ func (st *seqTx) advance(q *herald.Sequence, step, n int, d *herald.Delivery, fi
 	case herald.ReasonBlocked, herald.ReasonUnsubscribed:
 		return st.leave(q, d.Seq, step, false)
 	}
+	if d.Outcome == herald.Pending || d.Outcome == herald.Held { // the run failed before reaching them: the step again
+		q.Counts.Waiting[step]--
+		return st.wait(q, d.Seq, step, finished)
+	}
 	if step+1 >= len(q.Steps) {
 		return st.leave(q, d.Seq, step, true)
 	}

@@ -44,11 +44,12 @@ type sequenceRequest struct {
 }
 
 type stepStatsJSON struct {
-	Step    int `json:"step"`
-	Waiting int `json:"waiting"`
-	Sent    int `json:"sent"`
-	Failed  int `json:"failed"`
-	Tapped  int `json:"tapped"`
+	Step    int  `json:"step"`
+	Waiting int  `json:"waiting"`
+	Sent    int  `json:"sent"`
+	Failed  int  `json:"failed"`
+	Tapped  int  `json:"tapped"`
+	Stalled bool `json:"stalled"`
 }
 
 type sequenceJSON struct {

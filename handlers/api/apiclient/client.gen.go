@@ -1234,6 +1234,9 @@ type StepStats struct {
 	Failed int `json:"failed"`
 	Sent   int `json:"sent"`
 
+	// Stalled the step's run paused itself after too many failures; resuming the sequence resumes it
+	Stalled bool `json:"stalled"`
+
 	// Step 1-based
 	Step int `json:"step"`
 
@@ -1785,7 +1788,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/sequences/{qid}/pause (the `PauseSequence` operationId).
 	PauseSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ResumeSequence Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours)
+	// ResumeSequence Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours), and any step run that paused itself after too many failures
 	//
 	// Corresponds with POST /api/v1/sequences/{qid}/resume (the `ResumeSequence` operationId).
 	ResumeSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2375,7 +2378,7 @@ func (c *Client) PauseSequence(ctx context.Context, qid SequenceID, reqEditors .
 	return c.Client.Do(req)
 }
 
-// ResumeSequence Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours)
+// ResumeSequence Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours), and any step run that paused itself after too many failures
 //
 // Corresponds with POST /api/v1/sequences/{qid}/resume (the `ResumeSequence` operationId).
 func (c *Client) ResumeSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4345,7 +4348,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/sequences/{qid}/pause (the `PauseSequence` operationId).
 	PauseSequenceWithResponse(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*PauseSequenceResponse, error)
 
-	// ResumeSequenceWithResponse Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours)
+	// ResumeSequenceWithResponse Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours), and any step run that paused itself after too many failures
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6808,7 +6811,7 @@ func (c *ClientWithResponses) PauseSequenceWithResponse(ctx context.Context, qid
 	return ParsePauseSequenceResponse(rsp)
 }
 
-// ResumeSequenceWithResponse Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours)
+// ResumeSequenceWithResponse Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours), and any step run that paused itself after too many failures
 //
 // Returns a wrapper object for the known response body format(s).
 //
