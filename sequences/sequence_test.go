@@ -130,6 +130,31 @@ func TestUnsubscribedMidSequenceGetsNothingMore(t *testing.T) {
 	}
 }
 
+func TestLeavingOnUnsubscribeOrExitTagIsCountedAtOnce(t *testing.T) {
+	r := newRig(t, 10, 2)
+	q := herald.Sequence{Name: "Trial", Trigger: signup, ExitTags: []string{"customer"},
+		Steps: []herald.Step{text(time.Hour, "", "Try it"), text(time.Hour, "", "Buy it")}}
+	ctx := context.Background()
+	if err := r.svc.Create(ctx, "api:test", &q); err != nil {
+		t.Fatal(err)
+	}
+	r.event("e1", "signup", 0)
+	r.event("e2", "signup", 1)
+	if err := r.svc.Leave(ctx, r.subs[0].Key()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.TagsAdded(ctx, nil, []string{"customer"}, r.subs[1].Key()); err != nil {
+		t.Fatal(err)
+	}
+	if c := r.sequence(q.ID).Counts; c.Left != 2 || c.WaitingAt(0) != 0 {
+		t.Fatalf("counts %+v, want 2 left and nobody waiting", c)
+	}
+	r.clock.Add(time.Hour)
+	if n := r.tick(); n != 0 || !got(r, 0) || !got(r, 1) {
+		t.Fatalf("handed out %d to people who left", n)
+	}
+}
+
 func TestExitTagTakesAPersonOut(t *testing.T) {
 	r := newRig(t, 10, 1)
 	q := herald.Sequence{Name: "Trial", Trigger: signup, ExitTags: []string{"customer"},

@@ -279,3 +279,41 @@ func putSeqRun(tx *bolt.Tx, runID string, r seqRun) error {
 	}
 	return tx.Bucket(bucketSeqRuns).Put([]byte(runID), v)
 }
+
+// LeaveSequences takes the person with Seq sub out of every sequence in
+// which they wait for a step and leaves reports true for (nil: all): they
+// unsubscribed or blocked the bot, or got an exit tag. Someone whose step
+// is being sent leaves when the run skips them. It returns the sequences
+// left.
+func (s *Store) LeaveSequences(sub uint32, leaves func(q *herald.Sequence) bool) ([]string, error) {
+	var left []string
+	err := s.update("leave sequences", func(tx *bolt.Tx) error {
+		all, err := allSequences(tx)
+		if err != nil {
+			return err
+		}
+		st := openSeqTx(tx, nil)
+		for i := range all {
+			q := &all[i]
+			e, ok := decodeEnrollment(st.enroll.Get(enrollKey(q.ID, sub)))
+			if !ok || e.run != 0 || (leaves != nil && !leaves(q)) {
+				continue
+			}
+			if err := st.due.Delete(dueKey(q.ID, e.step, e.due, sub)); err != nil {
+				return err
+			}
+			if err := st.leave(q, sub, e.step, false); err != nil {
+				return err
+			}
+			if err := putJSON(tx.Bucket(bucketSequences), []byte(q.ID), q); err != nil {
+				return err
+			}
+			left = append(left, q.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	return left, nil
+}

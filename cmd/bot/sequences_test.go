@@ -54,7 +54,21 @@ func TestGeneratedClientDrivesSequences(t *testing.T) {
 		return err == nil && got.JSON200 != nil && got.JSON200.Stats[0].Sent == 1 && got.JSON200.Stats[1].Waiting == 1
 	})
 
-	// A tag added through the API.
+	// Ana blocks the bot on LINE: she leaves before step 2.
+	postLINE(t, a.addr, "s", fmt.Sprintf(`{"destination":"Ubot","events":[{"type":"unfollow","mode":"active","timestamp":%d,`+
+		`"source":{"type":"user","userId":%q},"webhookEventId":"01SEQOUT","deliveryContext":{"isRedelivery":false}}]}`, start.UnixMilli(), ana))
+	waitUntil(t, "Ana left the sequence", func() bool {
+		got, err := c.GetSequenceWithResponse(ctx, id)
+		return err == nil && got.JSON200 != nil && got.JSON200.Left == 1 && got.JSON200.Stats[1].Waiting == 0
+	})
+	// She follows again: a tag added through the API.
+	postLINE(t, a.addr, "s", fmt.Sprintf(`{"destination":"Ubot","events":[{"type":"follow","mode":"active","timestamp":%d,`+
+		`"source":{"type":"user","userId":%q},"webhookEventId":"01SEQBACK","deliveryContext":{"isRedelivery":false},"replyToken":"r"}]}`, start.UnixMilli()+1, ana))
+	waitUntil(t, "Ana is back", func() bool {
+		got, err := c.GetSubscriberWithResponse(ctx, apiclient.PlatformLine, ana)
+		return err == nil && got.JSON200 != nil && *got.JSON200.State == apiclient.SubscriberStateSubscribed
+	})
+
 	tagged, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "VIP perks",
 		Trigger: apiclient.Trigger{Kind: apiclient.Tag, Tag: ptr("vip")}, Steps: []apiclient.Step{text("0", "Your VIP perks")}})
 	check("create tag sequence", err, tagged, http.StatusCreated)

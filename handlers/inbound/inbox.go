@@ -55,6 +55,9 @@ type Options struct {
 // (*sequences.Service).
 type Triggers interface {
 	Trigger(ctx context.Context, kind herald.TriggerKind, detail string, key herald.SubscriberKey) ([]string, error)
+	// Leave takes someone who unsubscribed or blocked the bot out of
+	// the sequences they wait in.
+	Leave(ctx context.Context, key herald.SubscriberKey) error
 }
 
 // Inbox records end-user events. Writes are group-committed: while one
@@ -238,6 +241,14 @@ func (in *Inbox) trigger(ev *Event, res *Result) {
 	}
 	var ts []trig
 	switch {
+	case (ev.Kind == Unsubscribe || ev.Kind == Blocked) && !ev.Group:
+		key := ev.Key
+		in.Later(key.String(), func(ctx context.Context) {
+			if err := in.triggers.Leave(ctx, key); err != nil {
+				in.log.Error("inbound: leave sequences", "error", err)
+			}
+		})
+		return
 	case ev.Kind == Subscribe && res.Created && !ev.Group:
 		ts = append(ts, trig{herald.TriggerFollow, string(ev.Key.Platform)})
 	case res.Tap != nil:
