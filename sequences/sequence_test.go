@@ -277,3 +277,19 @@ func TestAStepThatStoppedItselfResumesWithTheSequence(t *testing.T) {
 		t.Fatalf("after resuming: %+v, counts %+v", stats, q.Counts)
 	}
 }
+
+func TestAStepHandedOutLateInQuietHoursWaitsForTheirMorning(t *testing.T) {
+	r := newRig(t, 20, 1)
+	r.create(signup, text(time.Hour, "", "Evening tip"))
+	r.event("e1", "signup", 0) // due 21:00, outside quiet hours
+	// The bot was down from before 21:00 until 23:30, inside quiet hours.
+	r.clock.Set(time.Date(2026, 11, 23, 23, 30, 0, 0, time.UTC))
+	if n := r.tick(); n != 1 {
+		t.Fatalf("handed out %d, want the late step", n)
+	}
+	ds := r.rec.To("line", r.subs[0].ID)
+	morning := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	if len(ds) != 1 || ds[0].At.Before(morning) {
+		t.Fatalf("deliveries %+v, want one at 08:00 or later", ds)
+	}
+}
