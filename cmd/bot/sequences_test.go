@@ -48,6 +48,17 @@ func TestGeneratedClientDrivesSequences(t *testing.T) {
 	if !again.JSON200.Duplicate || len(again.JSON200.Sequences) != 0 {
 		t.Fatalf("repeated event answer: %s", again.Body)
 	}
+	stranger := ev
+	stranger.Id, stranger.Subscriber.Id = "signup-nobody", "U0123456789abcdef0123456789abcdef"
+	unknown, err := c.PostEventWithResponse(ctx, stranger)
+	check("event for nobody Herald knows", err, unknown, http.StatusNotFound)
+	badName := ev
+	badName.Id, badName.Name = "signup-bad", "Sign Up"
+	badEv, err := c.PostEventWithResponse(ctx, badName)
+	check("event with a bad name", err, badEv, http.StatusUnprocessableEntity)
+	if badEv.JSON422 == nil || *badEv.JSON422.Error.Field != "name" {
+		t.Errorf("bad event name: %s", badEv.Body)
+	}
 	waitForDelivery(t, fakes.Recorder, "line", ana, "Welcome aboard, Ana!")
 	waitUntil(t, "step 1 counts its send", func() bool {
 		got, err := c.GetSequenceWithResponse(ctx, id)
