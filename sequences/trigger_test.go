@@ -101,3 +101,24 @@ func TestRemovingAStepFinishesThoseWaitingForIt(t *testing.T) {
 		t.Fatalf("step broadcast %+v %v", b.Content, err)
 	}
 }
+
+func TestStepStatsCountTapsOnTheStepsButtons(t *testing.T) {
+	r := newRig(t, 10, 2)
+	st := text(0, "", "Pick one")
+	st.Content.Buttons = []herald.Button{{ID: "b1", Label: "Yes", Kind: herald.ActionButton}}
+	q := r.create(signup, st)
+	r.event("e1", "signup", 0)
+	r.event("e2", "signup", 1)
+	r.tick()
+	q = r.sequence(q.ID)
+	bid := q.Steps[0].BroadcastID
+	taps := []herald.Tap{{BroadcastID: bid, ButtonID: "b1", Subscriber: r.subs[0].Key(), At: r.clock.Now()},
+		{BroadcastID: bid, ButtonID: "b1", Subscriber: r.subs[0].Key(), At: r.clock.Now()}} // twice: one person
+	if err := r.st.RecordTaps(taps); err != nil {
+		t.Fatal(err)
+	}
+	stats, err := r.svc.Stats(&q)
+	if err != nil || stats[0].Sent != 2 || stats[0].Tapped != 1 {
+		t.Fatalf("stats %+v %v, want 2 sent and 1 tapped", stats, err)
+	}
+}
