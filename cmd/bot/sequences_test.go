@@ -86,6 +86,10 @@ func TestGeneratedClientDrivesSequences(t *testing.T) {
 	tags, err := c.AddSubscriberTagsWithResponse(ctx, apiclient.PlatformLine, ana, apiclient.AddSubscriberTagsJSONRequestBody{Tags: []string{"vip"}})
 	check("tag", err, tags, http.StatusOK)
 	waitForDelivery(t, fakes.Recorder, "line", ana, "Your VIP perks")
+	const cai = "U0123456789abcdef0123456789abcde3" // registered with the tag
+	up, err = c.UpsertSubscriberWithResponse(ctx, apiclient.PlatformLine, cai, apiclient.SubscriberUpsert{Name: ptr("Cai"), Tags: &[]string{"vip"}})
+	check("upsert with a tag", err, up, http.StatusCreated)
+	waitForDelivery(t, fakes.Recorder, "line", cai, "Your VIP perks")
 
 	// A new subscriber following on LINE.
 	follow, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "Hello LINE",
@@ -111,7 +115,7 @@ func TestGeneratedClientDrivesSequences(t *testing.T) {
 	}
 	waitUntil(t, "the tag sequence's step is done", func() bool {
 		got, err := c.GetSequenceWithResponse(ctx, tagged.JSON201.Id)
-		return err == nil && got.JSON200 != nil && got.JSON200.Finished == 1
+		return err == nil && got.JSON200 != nil && got.JSON200.Finished == 2
 	})
 	del, err := c.DeleteSequenceWithResponse(ctx, tagged.JSON201.Id)
 	check("delete", err, del, http.StatusNoContent)

@@ -18,6 +18,7 @@ type Sequences interface {
 	flows.Sequences
 	Event(ctx context.Context, id, name string, key herald.SubscriberKey) ([]string, bool, error)
 	TagsAdded(ctx context.Context, before, after []string, key herald.SubscriberKey) error
+	Leave(ctx context.Context, key herald.SubscriberKey) error
 }
 
 type triggerJSON struct {

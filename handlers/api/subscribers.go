@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"slices"
@@ -60,8 +61,9 @@ func (s *Server) upsertSubscriber(w http.ResponseWriter, r *http.Request, actor 
 		return
 	}
 	var isNew bool
+	var before []string
 	sub, err := s.opts.Store.UpdateSubscriber(key, func(sub *herald.Subscriber, created bool) error {
-		isNew = created
+		isNew, before = created, slices.Clone(sub.Tags)
 		if created {
 			sub.Kind, sub.State, sub.FirstSeen = herald.KindUser, herald.Subscribed, s.opts.Now()
 		}
@@ -91,7 +93,27 @@ func (s *Server) upsertSubscriber(w http.ResponseWriter, r *http.Request, actor 
 		status, action = http.StatusCreated, "subscriber.create"
 	}
 	s.audit(actor, action, key.String(), "")
+	s.tell(r.Context(), before, &sub)
 	writeJSON(w, status, toSubscriberJSON(sub))
+}
+
+// tell lets the sequences hear a saved change of a subscriber: the tags
+// they gained (from before) start and end sequences, and someone set
+// unsubscribed or blocked leaves them. The change is saved: a sequence
+// that fails to follow is logged, not answered as a failed request.
+func (s *Server) tell(ctx context.Context, before []string, sub *herald.Subscriber) {
+	if s.opts.Sequences == nil {
+		return
+	}
+	var err error
+	if sub.Reachable() {
+		err = s.opts.Sequences.TagsAdded(ctx, before, sub.Tags, sub.Key())
+	} else {
+		err = s.opts.Sequences.Leave(ctx, sub.Key())
+	}
+	if err != nil {
+		s.log.Error("api: sequences of a changed subscriber", "platform", string(sub.Platform), "error", err)
+	}
 }
 
 func setIf(dst *string, v *string) {
@@ -240,13 +262,7 @@ func (s *Server) tagSubscriber(w http.ResponseWriter, r *http.Request, actor str
 	if !ok {
 		return
 	}
-	if s.opts.Sequences != nil {
-		// The tags are saved: a sequence that fails to start is logged,
-		// not answered as a failed tagging.
-		if err := s.opts.Sequences.TagsAdded(r.Context(), before, sub.Tags, sub.Key()); err != nil {
-			s.log.Error("api: start tag sequences", "subscriber", sub.Key().String(), "error", err)
-		}
-	}
+	s.tell(r.Context(), before, &sub)
 	writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
 }
 
