@@ -6,7 +6,6 @@ package sequences
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -83,12 +82,19 @@ func New(opts Options) *Service {
 	return &Service{opts: opts, kick: make(chan struct{}, 1)}
 }
 
-// ErrNoSteps is a sequence saved without a step.
-var ErrNoSteps = errors.New("sequences: a sequence needs at least one step")
+// normalize stores tags as subscribers carry them ("VIP " is "vip"), so
+// a trigger or exit tag typed either way matches.
+func normalize(q *herald.Sequence) {
+	q.Name = strings.TrimSpace(q.Name)
+	q.Trigger.Tag, q.Trigger.Event = herald.NormalizeTag(q.Trigger.Tag), strings.TrimSpace(q.Trigger.Event)
+	if q.ExitTags != nil {
+		q.ExitTags = herald.NormalizeTags(q.ExitTags)
+	}
+}
 
 // Create validates and stores a new sequence, active unless paused.
 func (s *Service) Create(ctx context.Context, actor string, q *herald.Sequence) error {
-	q.Trigger.Tag, q.Trigger.Event = strings.TrimSpace(q.Trigger.Tag), strings.TrimSpace(q.Trigger.Event)
+	normalize(q)
 	if err := q.Validate(); err != nil {
 		return err
 	}
@@ -108,6 +114,7 @@ func (s *Service) Update(ctx context.Context, actor, id string, fn func(q *heral
 			return err
 		}
 		q.UpdatedBy = actor
+		normalize(q)
 		return q.Validate()
 	})
 	if err != nil {

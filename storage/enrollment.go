@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -228,11 +229,17 @@ func (s *Store) NextSequenceDue() (time.Time, bool, error) {
 	return next, !next.IsZero(), err
 }
 
-// stepBusy reports whether step i's broadcast has a run going: its next
-// people wait for that run to end (one run per broadcast at a time).
+// stepBusy reports whether step i's broadcast has a run going (or paused):
+// its next people wait for that run to end (one run per broadcast at a
+// time). A step broadcast someone deleted counts as busy, so one broken
+// step holds only its own people.
 func stepBusy(tx *bolt.Tx, q *herald.Sequence, i int) (bool, error) {
 	var b herald.Broadcast
-	if err := getJSON(tx.Bucket(bucketBroadcasts), []byte(q.Steps[i].BroadcastID), &b); err != nil {
+	err := getJSON(tx.Bucket(bucketBroadcasts), []byte(q.Steps[i].BroadcastID), &b)
+	if errors.Is(err, herald.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
 		return false, err
 	}
 	return b.Status != herald.StatusScheduled, nil
