@@ -299,7 +299,10 @@ func (t *turn) resume() error {
 		return nil
 	}
 	msg := t.T("wizard.resumed_unnamed")
-	if t.sess.Draft.Name != "" {
+	switch {
+	case t.sess.Seq != nil:
+		msg = t.T("seq.waiting", "Name", t.orDash(t.sess.Seq.Q.Name))
+	case t.sess.Draft.Name != "":
 		msg = t.T("wizard.resumed", "Name", t.sess.Draft.Name)
 	}
 	t.say(msg)

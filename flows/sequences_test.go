@@ -140,3 +140,26 @@ func TestSequencesSpeakEachLanguage(t *testing.T) {
 		mustContain(t, h.send("/sequences"), "⏸ Q-")
 	})
 }
+
+func TestASequenceInTheMakingSurvivesARestart(t *testing.T) {
+	h := newSeqHarness(t)
+	h.send("/sequence new")
+	h.send("Onboarding")
+	h.press("sq:tag")
+	h.send("Trial")
+	h.restart()
+	withSequences(h)(&h.cfg)
+	h.newEngine()
+	rs := h.do(Input{Choice: ChoiceResume})
+	mustContain(t, rs, "Your sequence “Onboarding” is still waiting where you left it.", "Step 1: how long after the person enters")
+	h.press("sd:0")
+	h.send("Welcome to your trial")
+	h.press(choiceDone)
+	h.press("sq:done")
+	h.press(choiceSkip)
+	rs = h.press("sq:on")
+	q, err := h.cfg.Sequences.Get(seqID.FindString(joined(rs)))
+	if err != nil || q.Trigger.Tag != "trial" || q.Steps[0].Content.Text != "Welcome to your trial" {
+		t.Fatalf("saved %+v %v", q, err)
+	}
+}
