@@ -42,20 +42,31 @@ type Broadcast struct {
 	Test *ABTest
 	// ABPart marks a variant or the rest of another broadcast's test.
 	ABPart *ABPart
+	// Step marks a sequence's hidden step broadcast (see Sequence).
+	Step *StepOf
 }
 
 // MaxNameLen bounds a broadcast's name so it fits in buttons and lists.
 const MaxNameLen = 80
 
-// Validate checks everything needed before a broadcast can be scheduled.
-// Drafts are stored without it.
-func (b *Broadcast) Validate() error {
-	name := strings.TrimSpace(b.Name)
+// validateName checks a broadcast's or a sequence's name: set, and short
+// enough for buttons and lists.
+func validateName(name string) error {
+	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
 		return invalid("name", CodeRequired, 0)
 	case utf8.RuneCountInString(name) > MaxNameLen:
 		return invalid("name", CodeTooLong, MaxNameLen)
+	}
+	return nil
+}
+
+// Validate checks everything needed before a broadcast can be scheduled.
+// Drafts are stored without it.
+func (b *Broadcast) Validate() error {
+	if err := validateName(b.Name); err != nil {
+		return err
 	}
 	if err := b.Audience.Validate(); err != nil {
 		return err

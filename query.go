@@ -7,6 +7,8 @@ type BroadcastQuery struct {
 	Statuses []Status // empty: all
 	Offset   int
 	Limit    int // 0: no limit
+	// Steps includes sequences' hidden step broadcasts (resuming runs).
+	Steps bool
 }
 
 // TagCount is a tag and how many reachable subscribers carry it, as the

@@ -227,8 +227,8 @@ func (r *runner) complete(ctx context.Context, rs herald.RunStatus, bs herald.St
 		r.logErr("dispatch: finish run", err)
 		return
 	}
-	if bs == herald.StatusCompleted && r.b.Schedule.Kind == herald.SendRecurring {
-		bs = herald.StatusScheduled // the scheduler plans the next occurrence
+	if bs == herald.StatusCompleted && r.b.Schedule.Kind == herald.SendRecurring || r.b.Step != nil {
+		bs = herald.StatusScheduled // the scheduler plans the next occurrence; a sequence hands out its step's next run
 	}
 	if _, err := r.e.store.UpdateBroadcast(r.bid, func(b *herald.Broadcast) error {
 		if b.Status == bs || !herald.CanTransition(b.Status, bs) {

@@ -77,6 +77,10 @@ func (t *turn) command(line string) error {
 		err = m.pickVariant(args)
 	case "/log":
 		err = m.logOf(args)
+	case "/sequences":
+		err = t.sequences()
+	case "/sequence":
+		err = t.sequenceCommand(args, inWizard)
 	case "/find":
 		err = t.find(args)
 	case "/audience":
@@ -109,7 +113,10 @@ func (t *turn) command(line string) error {
 	}
 	if inWizard && t.sess.Step != "" {
 		msg := t.T("wizard.waiting_unnamed")
-		if t.sess.Draft.Name != "" {
+		switch {
+		case t.sess.Seq != nil:
+			msg = t.T("seq.waiting", "Name", t.orDash(t.sess.Seq.Q.Name))
+		case t.sess.Draft.Name != "":
 			msg = t.T("wizard.waiting", "Name", t.sess.Draft.Name)
 		}
 		t.say(msg, t.choice("wiz:again", t.T("btn.continue")))
@@ -402,6 +409,9 @@ func (t *turn) quickCount(args string) error {
 // alreadyMaking says which broadcast the wizard is busy with, or that it
 // has no name yet (rather than quoting a dash).
 func (t *turn) alreadyMaking() string {
+	if t.sess.Seq != nil {
+		return t.T("seq.already", "Name", t.orDash(t.sess.Seq.Q.Name))
+	}
 	if strings.TrimSpace(t.sess.Draft.Name) == "" {
 		return t.T("wizard.already_unnamed")
 	}

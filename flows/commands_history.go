@@ -72,6 +72,9 @@ func (m *manager) retry(args string) error {
 
 // logOf is a broadcast's story: runs and who did what.
 func (m *manager) logOf(args string) error {
+	if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(args)), "Q-") && m.t.e.cfg.Sequences != nil {
+		return m.sequenceLog(normalizeSequenceID(args))
+	}
 	b, ok, err := m.t.broadcastArg("/log", args)
 	if !ok {
 		return err
@@ -122,6 +125,11 @@ var auditKeys = map[string]string{
 	"broadcast.missed":           "log.missed",
 	"broadcast.finished":         "log.finished",
 	"access.denied":              "log.denied",
+	"sequence.create":            "log.create",
+	"sequence.update":            "log.seq_changed",
+	"sequence.pause":             "log.pause",
+	"sequence.resume":            "log.resume",
+	"sequence.delete":            "log.seq_deleted",
 }
 
 // auditLine is one audit entry as an admin reads it: when, who (the name

@@ -148,6 +148,9 @@ type Config struct {
 	// (public_base_url is set): the wizard and /stats say whether link
 	// clicks are counted.
 	TrackClicks bool
+	// Sequences makes and manages drips (/sequences, /sequence); nil:
+	// those commands say they are off.
+	Sequences Sequences
 	// Quota reads LINE's monthly quota for the summary (nil: not shown);
 	// the broadcasts service refuses what would run over it.
 	Quota herald.QuotaReader
@@ -296,7 +299,10 @@ func (t *turn) resume() error {
 		return nil
 	}
 	msg := t.T("wizard.resumed_unnamed")
-	if t.sess.Draft.Name != "" {
+	switch {
+	case t.sess.Seq != nil:
+		msg = t.T("seq.waiting", "Name", t.orDash(t.sess.Seq.Q.Name))
+	case t.sess.Draft.Name != "":
 		msg = t.T("wizard.resumed", "Name", t.sess.Draft.Name)
 	}
 	t.say(msg)

@@ -216,7 +216,7 @@ func (h *harness) wantStep(step string) {
 
 // rawKey spots a message key shown instead of its text (a key missing
 // from a catalog renders as itself).
-var rawKey = regexp.MustCompile(`\b(?:broadcast|access|approval|err|wizard|btn|aud|summary|schedule|cron|count|kind|status|degrade|done|test|testme|whoami|timing|msgtag|recurring|operator|recipients|category|day|action|confirm|help|lang|list|log|show|usage|tz|errors|find|clone|draft|edit|session|syntax|button|run)\.[a-z_]+\b`)
+var rawKey = regexp.MustCompile(`\b(?:broadcast|access|approval|err|wizard|btn|aud|summary|schedule|cron|count|kind|status|degrade|done|test|testme|whoami|timing|msgtag|recurring|operator|recipients|category|day|action|confirm|help|lang|list|log|show|usage|tz|errors|find|clone|draft|edit|session|syntax|button|run|seq)\.[a-z_]+\b`)
 
 var idRe = regexp.MustCompile(`B-[2-9A-Z]{4,8}\b`)
 

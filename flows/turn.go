@@ -43,6 +43,9 @@ type session struct {
 	// after /import line); any other input ends the wait.
 	Awaiting string    `json:"awaiting,omitempty"`
 	Updated  time.Time `json:"updated"`
+	// Seq is the sequence being made or edited (/sequence new|edit); Draft
+	// then holds only the message of the step being made.
+	Seq *seqDraft `json:"seq,omitempty"`
 }
 
 // stepRecipients was the separate people-or-groups question; sessions
@@ -262,13 +265,18 @@ func (t *turn) back() error {
 		return t.fail(t.T("err.no_back"))
 	}
 	t.sess.Step, t.sess.History = h[len(h)-1], h[:len(h)-1]
-	if t.sess.Step == stepSummary {
+	if t.sess.Step == stepSummary || t.sess.Step == stepSeqSummary {
 		t.sess.FromSummary, t.sess.Card = false, 0
 	}
 	return t.ask()
 }
 
 func (t *turn) cancelWizard() error {
+	if sd := t.sess.Seq; sd != nil {
+		t.sess, t.drop = &session{}, true
+		t.say(t.T("seq.canceled", "Name", t.orDash(sd.Q.Name)), t.choice("/sequences", t.T("seq.btn.list")))
+		return nil
+	}
 	name := t.sess.Draft.Name
 	editing, was := t.sess.EditID, t.sess.EditStatus
 	t.sess = &session{}

@@ -111,7 +111,7 @@ func stepFor(name string) (step, bool) {
 	case stepSummary:
 		return step{askSummary, handleSummary}, true
 	}
-	return step{}, false
+	return seqStepFor(name)
 }
 
 // startWizard begins /new with an empty draft.
@@ -127,6 +127,12 @@ func (t *turn) startWizard() error {
 // sectionDone ends a part of the wizard: onward to next, or back to the
 // summary when the admin came from there to change one field.
 func (t *turn) sectionDone(next string) error {
+	if t.sess.Seq != nil { // a sequence step's message: its content ends before the timing
+		if next == stepCategory || next == stepTiming {
+			return t.seqContentDone()
+		}
+		return t.goTo(next)
+	}
 	if !t.sess.FromSummary {
 		return t.goTo(next)
 	}
@@ -152,16 +158,26 @@ func askName(t *turn) error {
 	return nil
 }
 
-func handleName(t *turn) error {
+// typedName is the name the admin typed, spaces folded, or why it can't
+// be one (asked again with the reason).
+func (t *turn) typedName() (string, string) {
 	if t.pressed() != "" {
-		return t.fail(t.T("err.type_text"))
+		return "", t.T("err.type_text")
 	}
 	name := strings.Join(strings.Fields(t.text()), " ")
 	switch {
 	case name == "":
-		return t.fail(t.T("err.name.empty"))
+		return "", t.T("err.name.empty")
 	case utf8.RuneCountInString(name) > herald.MaxNameLen:
-		return t.fail(t.T("err.name.too_long", "Max", herald.MaxNameLen, "Len", utf8.RuneCountInString(name)))
+		return "", t.T("err.name.too_long", "Max", herald.MaxNameLen, "Len", utf8.RuneCountInString(name))
+	}
+	return name, ""
+}
+
+func handleName(t *turn) error {
+	name, why := t.typedName()
+	if why != "" {
+		return t.fail(why)
 	}
 	if other, err := t.nameTaken(name); err != nil {
 		return err

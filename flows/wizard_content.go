@@ -14,7 +14,11 @@ import (
 const maxImageBytes = 5 << 20
 
 func askContentKind(t *turn) error {
-	t.prompt(t.T("wizard.content.ask"), ExpectText,
+	ask := t.T("wizard.content.ask")
+	if t.sess.Seq != nil {
+		ask = t.T("seq.content.ask", "N", t.sess.Seq.Index+1)
+	}
+	t.prompt(ask, ExpectText,
 		t.choice("ct:text", t.T("kind.text")),
 		t.choice("ct:images", t.T("kind.images")),
 		t.choice("ct:card", t.T("kind.card")))
@@ -213,7 +217,11 @@ func askButtons(t *turn) error {
 	d := &t.sess.Draft
 	dropUnfinishedCard(&d.Content)
 	limit, here := buttonLimitHere(d), t.buttonsHere()
-	text := t.buttonsHeading() + t.T("wizard.buttons.ask", "Limit", limit)
+	ask := t.T("wizard.buttons.ask", "Limit", limit)
+	if t.sess.Seq != nil {
+		ask = t.T("seq.buttons.ask", "N", t.sess.Seq.Index+1, "Limit", limit)
+	}
+	text := t.buttonsHeading() + ask
 	text = t.sentences(text, t.clicksCounted())
 	for i, b := range here {
 		text += "\n" + strconv.Itoa(i+1) + ". " + t.describeButton(b)

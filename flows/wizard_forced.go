@@ -191,7 +191,7 @@ const choiceSendNow = "btn:now"
 // that is left to choose: not when Messenger's category comes first, nor
 // when the admin came from the summary to change only the buttons.
 func (t *turn) sendNowOffer(withButtons bool) []Choice {
-	if t.sess.FromSummary || t.sess.Draft.Audience.HasChannel(herald.Messenger) {
+	if t.sess.FromSummary || t.sess.Seq != nil || t.sess.Draft.Audience.HasChannel(herald.Messenger) {
 		return nil
 	}
 	key := "btn.no_buttons_now"

@@ -17,7 +17,7 @@ func untranslated(text string) []string {
 	allowed := []string{"LINE", "Telegram", "Messenger", "Slack", "Herald", "Asia", "Taipei", "cron", "until", "times",
 		"every", "day", "monday", "daily", "weekdays", "friday", "to", "on", "at", "now", "named", "quiet", "off",
 		"tag", "vip", "churned", "user", "tz", "line", "telegram", "messenger", "active", "inactive", "attr", "city",
-		"name", "first", "there", "users", "groups", "both", "everyone", "exists", "x"}
+		"name", "first", "there", "users", "groups", "both", "everyone", "exists", "x", "new"}
 	// What the admin typed is theirs to write in any language.
 	text = strings.NewReplacer("Winter sale", "", "Hi {name|there}, 20% off today!", "", "Hi User U000, 20% off today!", "").Replace(text)
 	var out []string

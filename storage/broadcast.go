@@ -109,7 +109,7 @@ func (s *Store) updateBroadcastTx(tx *bolt.Tx, id string, fn func(b *herald.Broa
 // Broadcasts are few (thousands), so this reads them all.
 func (s *Store) ListBroadcasts(q herald.BroadcastQuery) ([]herald.Broadcast, error) {
 	all, err := s.allBroadcasts(func(b *herald.Broadcast) bool {
-		return len(q.Statuses) == 0 || slices.Contains(q.Statuses, b.Status)
+		return (len(q.Statuses) == 0 || slices.Contains(q.Statuses, b.Status)) && (q.Steps || b.Step == nil)
 	})
 	if err != nil {
 		return nil, err
@@ -133,7 +133,7 @@ func (s *Store) FindBroadcasts(text string, limit int) ([]herald.Broadcast, erro
 	id := herald.NormalizeBroadcastID(text)
 	needle := strings.ToLower(text)
 	all, err := s.allBroadcasts(func(b *herald.Broadcast) bool {
-		return b.ID == id || strings.Contains(strings.ToLower(b.Name), needle)
+		return b.Step == nil && (b.ID == id || strings.Contains(strings.ToLower(b.Name), needle))
 	})
 	if err != nil {
 		return nil, err
@@ -193,38 +193,44 @@ func (s *Store) DeleteBroadcastIf(id string, ok func(b *herald.Broadcast) error)
 				return err
 			}
 		}
-		if err := syncName(tx, id, &old, nil); err != nil {
+		return deleteBroadcastTx(tx, id, &old)
+	})
+	return old, err
+}
+
+// deleteBroadcastTx removes broadcast old, stored under id, with its runs,
+// deliveries, taps and clicks.
+func deleteBroadcastTx(tx *bolt.Tx, id string, old *herald.Broadcast) error {
+	if err := syncName(tx, id, old, nil); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketBroadcasts).Delete([]byte(id)); err != nil {
+		return err
+	}
+	prefix := []byte(id + "/")
+	if err := deletePrefix(tx.Bucket(bucketRuns), prefix); err != nil {
+		return err
+	}
+	dels := tx.Bucket(bucketDeliveries)
+	var names [][]byte
+	c := dels.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		names = append(names, slices.Clone(k))
+	}
+	for _, n := range names {
+		if err := dels.DeleteBucket(n); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
 			return err
 		}
-		if err := bk.Delete([]byte(id)); err != nil {
-			return err
-		}
-		prefix := []byte(id + "/")
-		if err := deletePrefix(tx.Bucket(bucketRuns), prefix); err != nil {
-			return err
-		}
-		dels := tx.Bucket(bucketDeliveries)
-		var names [][]byte
-		c := dels.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
-			names = append(names, slices.Clone(k))
-		}
-		for _, n := range names {
-			if err := dels.DeleteBucket(n); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+	}
+	// Taps and clicks go with it (the click buckets exist from the
+	// first click on).
+	respPrefix := []byte(id + "\x00")
+	for _, name := range [][]byte{bucketTaps, bucketTapUsers, bucketClicks, bucketClickUsers} {
+		if b := tx.Bucket(name); b != nil {
+			if err := deletePrefix(b, respPrefix); err != nil {
 				return err
 			}
 		}
-		// Taps and clicks go with it (the click buckets exist from the
-		// first click on).
-		respPrefix := []byte(id + "\x00")
-		for _, name := range [][]byte{bucketTaps, bucketTapUsers, bucketClicks, bucketClickUsers} {
-			if b := tx.Bucket(name); b != nil {
-				if err := deletePrefix(b, respPrefix); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	return old, err
+	}
+	return nil
 }

@@ -198,31 +198,37 @@ func (s *Store) AddDeliveries(runID string, ds []herald.Delivery) error {
 		if err != nil {
 			return err
 		}
-		var buf []byte
 		for i := range ds {
-			d := &ds[i]
-			if d.Seq == 0 {
-				return fmt.Errorf("delivery to %s: no Seq", d.Recipient)
-			}
-			if d.Outcome == "" {
-				d.Outcome = herald.Pending
-			}
-			k := u32(d.Seq)
-			if rt.get(rt.all, k) != nil {
-				continue
-			}
-			buf = appendDelivery(nil, d) // bbolt keeps the value until commit: no reuse
-			if err := rt.all.Put(k, buf); err != nil {
+			if err := rt.add(&ds[i]); err != nil {
 				return err
 			}
-			if err := rt.move(k, d.Recipient.Platform, "", d.Outcome); err != nil {
-				return err
-			}
-			rt.run.Total++
-			rt.count(d.Recipient.Platform, d.Outcome, 1)
 		}
 		return rt.save()
 	})
+}
+
+// add appends one snapshot record (see AddDeliveries).
+func (rt *runTx) add(d *herald.Delivery) error {
+	if d.Seq == 0 {
+		return fmt.Errorf("delivery to %s: no Seq", d.Recipient)
+	}
+	if d.Outcome == "" {
+		d.Outcome = herald.Pending
+	}
+	k := u32(d.Seq)
+	if rt.get(rt.all, k) != nil {
+		return nil
+	}
+	buf := appendDelivery(nil, d) // bbolt keeps the value until commit: no reuse
+	if err := rt.all.Put(k, buf); err != nil {
+		return err
+	}
+	if err := rt.move(k, d.Recipient.Platform, "", d.Outcome); err != nil {
+		return err
+	}
+	rt.run.Total++
+	rt.count(d.Recipient.Platform, d.Outcome, 1)
+	return nil
 }
 
 // RecordOutcomes writes outcomes for a batch of a run's deliveries in one

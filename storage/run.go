@@ -40,39 +40,42 @@ func (s *Store) CreateRun(r *herald.Run) error { return s.StartRun(r, nil) }
 // or cancel saved a moment before is seen. start's error aborts both.
 func (s *Store) StartRun(r *herald.Run, start func(b *herald.Broadcast) error) error {
 	nr := *r
-	err := s.update("create run of "+r.BroadcastID, func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucketBroadcasts)
-		if start != nil {
-			if _, err := s.updateBroadcastTx(tx, nr.BroadcastID, start); err != nil {
-				return err
-			}
-		}
-		var b herald.Broadcast
-		if err := getJSON(bk, []byte(nr.BroadcastID), &b); err != nil {
-			return err
-		}
-		b.Runs++
-		nr.N = b.Runs
-		nr.ID = fmt.Sprintf("%s/%d", b.ID, nr.N)
-		if nr.Status == "" {
-			nr.Status = herald.RunSnapshotting
-		}
-		if nr.StartedAt.IsZero() {
-			nr.StartedAt = s.now().UTC()
-		}
-		key := runKey(b.ID, nr.N)
-		if err := putJSON(bk, []byte(b.ID), &b); err != nil {
-			return err
-		}
-		if err := putJSON(tx.Bucket(bucketRuns), key, &nr); err != nil {
-			return err
-		}
-		_, err := createDeliveryBuckets(tx.Bucket(bucketDeliveries), key)
-		return err
-	})
+	err := s.update("create run of "+r.BroadcastID, func(tx *bolt.Tx) error { return s.startRunTx(tx, &nr, start) })
 	if err == nil {
 		*r = nr
 	}
+	return err
+}
+
+// startRunTx is StartRun inside tx.
+func (s *Store) startRunTx(tx *bolt.Tx, r *herald.Run, start func(b *herald.Broadcast) error) error {
+	bk := tx.Bucket(bucketBroadcasts)
+	if start != nil {
+		if _, err := s.updateBroadcastTx(tx, r.BroadcastID, start); err != nil {
+			return err
+		}
+	}
+	var b herald.Broadcast
+	if err := getJSON(bk, []byte(r.BroadcastID), &b); err != nil {
+		return err
+	}
+	b.Runs++
+	r.N = b.Runs
+	r.ID = fmt.Sprintf("%s/%d", b.ID, r.N)
+	if r.Status == "" {
+		r.Status = herald.RunSnapshotting
+	}
+	if r.StartedAt.IsZero() {
+		r.StartedAt = s.now().UTC()
+	}
+	key := runKey(b.ID, r.N)
+	if err := putJSON(bk, []byte(b.ID), &b); err != nil {
+		return err
+	}
+	if err := putJSON(tx.Bucket(bucketRuns), key, r); err != nil {
+		return err
+	}
+	_, err := createDeliveryBuckets(tx.Bucket(bucketDeliveries), key)
 	return err
 }
 

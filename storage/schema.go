@@ -44,6 +44,7 @@ func schemaMigrations() []migration {
 		{name: "create buckets", fn: createBuckets},
 		{name: "index broadcast names", fn: indexBroadcastNames},
 		{name: "index pending deliveries by platform", fn: indexPendingByPlatform},
+		{name: "create sequence buckets", fn: createSequenceBuckets},
 	}
 }
 

@@ -22,15 +22,7 @@ func TestGeneratedClientDrivesTheAPI(t *testing.T) {
 		cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
 	})
 	ctx := context.Background()
-	check := func(what string, err error, res interface{ StatusCode() int }, want int) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if res.StatusCode() != want {
-			t.Fatalf("%s: status %d, want %d", what, res.StatusCode(), want)
-		}
-	}
+	check := statusCheck(t)
 
 	// Subscribers: register, tag, set attributes, record an event.
 	const lineID = "U0123456789abcdef0123456789abcdef"
@@ -131,6 +123,20 @@ func TestGeneratedClientDrivesTheAPI(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// statusCheck fails t when a generated client's call erred or answered
+// another status than want.
+func statusCheck(t *testing.T) func(what string, err error, res interface{ StatusCode() int }, want int) {
+	return func(what string, err error, res interface{ StatusCode() int }, want int) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if res.StatusCode() != want {
+			t.Fatalf("%s: status %d, want %d", what, res.StatusCode(), want)
+		}
+	}
+}
 
 // startAPIApp starts the bot at start with Telegram (admin group -100777)
 // on the platform fakes, changed by tweak, and the API token of "crm", and

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/heraldbot/herald/sequences"
 	"net/http"
 	"sync"
 	"time"
@@ -30,6 +31,25 @@ type inboundDeps struct {
 	Direct inbound.Direct
 	// Catalog words Telegram's /chatid answer in groups (nil: none).
 	Catalog *locales.Catalog
+	// Sequences hears follows, taps and API events and tags that start
+	// sequences, and serves the API's sequence routes (nil: none).
+	Sequences *sequences.Service
+}
+
+// triggers and seqAPI are deps.Sequences as the inbox and the API take it:
+// a nil service is no interface at all, not a nil pointer in one.
+func (d *inboundDeps) triggers() inbound.Triggers {
+	if d.Sequences == nil {
+		return nil
+	}
+	return d.Sequences
+}
+
+func (d *inboundDeps) seqAPI() api.Sequences {
+	if d.Sequences == nil {
+		return nil
+	}
+	return d.Sequences
 }
 
 // addInboundRoutes mounts the end-user webhooks (/webhooks/line,
@@ -42,14 +62,14 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	cfg, log := a.cfg, a.logger
 	inbox := inbound.New(a.store, inbound.Options{
 		Keywords: inbound.NewKeywords(inbound.WithStopWords(inbound.DefaultKeywords(), cfg.Inbound.UnsubscribeKeywords)),
-		Logger:   log, Metrics: deps.Metrics, Direct: deps.Direct,
+		Logger:   log, Metrics: deps.Metrics, Direct: deps.Direct, Triggers: deps.triggers(),
 	})
 	if cfg.Metrics.Listen == "" { // else on its own server (startMetricsServer)
 		mux.Handle("GET /metrics", protectMetrics(cfg.Metrics.Token, deps.Metrics.Handler()))
 	}
 	mux.Handle("/api/", api.New(api.Options{Store: a.store, Broadcasts: deps.Broadcasts, Tokens: apiTokens(cfg.API.Tokens),
 		Releaser: deps.Releaser,
-		Logger:   log, Metrics: deps.Metrics, Roster: a.store}))
+		Logger:   log, Metrics: deps.Metrics, Roster: a.store, Sequences: deps.seqAPI()}))
 	endpoint := inbound.Endpoint{Inbox: inbox, Logger: log, Metrics: deps.Metrics}
 	if cfg.LINEEnabled() {
 		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,

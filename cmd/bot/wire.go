@@ -25,6 +25,7 @@ import (
 	"github.com/heraldbot/herald/locales"
 	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/schedule"
+	"github.com/heraldbot/herald/sequences"
 )
 
 // appOptions are what differs between the real bot, the demo and tests.
@@ -50,6 +51,7 @@ type parts struct {
 	flows      *flows.Engine
 	dispatch   *dispatch.Engine
 	sched      *schedule.Scheduler
+	sequences  *sequences.Service
 	fe         *adminFrontends
 	// ctx ends the background loops (scheduler, reporter, Slack socket).
 	ctx    context.Context
@@ -99,6 +101,11 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		TrackLink: trackLink,
 	})
 
+	// sequences hand their due steps to dispatch as runs of hidden step
+	// broadcasts, and move people on when those runs end.
+	p.sequences = sequences.New(sequences.Options{Store: a.store, Runs: p.dispatch,
+		Timing: schedule.StepTiming{Zones: zones, Quiet: quiet}, Now: opts.SchedulerNow, Logger: a.logger})
+
 	// the service decides every change to a broadcast (the chat, the API
 	// and the cards' buttons are its doors) and publishes it.
 	f := cfg.Flows
@@ -129,7 +136,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
 			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
 			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours), Roster: a.store, LINEFollowers: lineFollowers(&cfg), Interim: lazyInterim{p},
-			TrackClicks: cfg.PublicBaseURL != "", Quota: quota})
+			TrackClicks: cfg.PublicBaseURL != "", Quota: quota, Sequences: p.sequences})
 		if err != nil {
 			return fmt.Errorf("flows: %w", err)
 		}
@@ -154,12 +161,12 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 
 	// who hears what happened: the scheduler plans again, the admin chats
 	// tell people, metrics count.
-	p.events.subscribe(p.sched, p.fe.Reporter, p.metrics)
+	p.events.subscribe(p.sched, p.fe.Reporter, p.metrics, p.sequences)
 
 	if p.fe.Slack != nil && !p.fe.socket {
 		mux.Handle("/slack/events", p.fe.slackHTTP())
 	}
-	deps := inboundDeps{Metrics: p.metrics, Releaser: p.dispatch, Broadcasts: p.broadcasts, Admin: p.fe.telegramAdmin(), Catalog: cat}
+	deps := inboundDeps{Metrics: p.metrics, Releaser: p.dispatch, Broadcasts: p.broadcasts, Admin: p.fe.telegramAdmin(), Catalog: cat, Sequences: p.sequences}
 	if p.flows != nil {
 		deps.Direct = p.flows
 	}
@@ -171,7 +178,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 // the background loops.
 func (a *app) start() error {
 	p := a.parts
-	sending, err := a.store.ListBroadcasts(herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusSending}})
+	sending, err := a.store.ListBroadcasts(herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusSending}, Steps: true})
 	if err != nil {
 		return fmt.Errorf("list unfinished runs: %w", err)
 	}
@@ -189,6 +196,7 @@ func (a *app) start() error {
 		return fmt.Errorf("load schedule: %w", err)
 	}
 	p.bg.Go(func() { _ = p.sched.Run(p.ctx) })
+	p.bg.Go(func() { _ = p.sequences.Run(p.ctx) })
 	p.bg.Go(func() { p.fe.run(p.ctx) })
 	return nil
 }

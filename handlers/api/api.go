@@ -99,6 +99,9 @@ type Options struct {
 	Roster Roster
 	// MaxImport bounds an imported file (default 1 GiB: it is streamed).
 	MaxImport int64
+	// Sequences serves the sequence routes and POST /events, and hears
+	// tags added (nil: those routes answer 501).
+	Sequences Sequences
 }
 
 // Server serves /api/v1.
@@ -169,6 +172,14 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/broadcasts/{bid}/pick", s.pick},
 		{"GET", "/api/v1/broadcasts/{bid}/failures.csv", s.failuresCSV},
 		{"POST", "/api/v1/audience/count", s.countAudience},
+		{"POST", "/api/v1/sequences", s.createSequence},
+		{"GET", "/api/v1/sequences", s.listSequences},
+		{"GET", "/api/v1/sequences/{qid}", s.getSequence},
+		{"PUT", "/api/v1/sequences/{qid}", s.replaceSequence},
+		{"DELETE", "/api/v1/sequences/{qid}", s.deleteSequence},
+		{"POST", "/api/v1/sequences/{qid}/pause", s.pauseSequence(true)},
+		{"POST", "/api/v1/sequences/{qid}/resume", s.pauseSequence(false)},
+		{"POST", "/api/v1/events", s.triggerEvent},
 	}
 }
 

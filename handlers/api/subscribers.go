@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -59,8 +61,9 @@ func (s *Server) upsertSubscriber(w http.ResponseWriter, r *http.Request, actor 
 		return
 	}
 	var isNew bool
+	var before []string
 	sub, err := s.opts.Store.UpdateSubscriber(key, func(sub *herald.Subscriber, created bool) error {
-		isNew = created
+		isNew, before = created, slices.Clone(sub.Tags)
 		if created {
 			sub.Kind, sub.State, sub.FirstSeen = herald.KindUser, herald.Subscribed, s.opts.Now()
 		}
@@ -90,7 +93,27 @@ func (s *Server) upsertSubscriber(w http.ResponseWriter, r *http.Request, actor 
 		status, action = http.StatusCreated, "subscriber.create"
 	}
 	s.audit(actor, action, key.String(), "")
+	s.tell(r.Context(), before, &sub)
 	writeJSON(w, status, toSubscriberJSON(sub))
+}
+
+// tell lets the sequences hear a saved change of a subscriber: the tags
+// they gained (from before) start and end sequences, and someone set
+// unsubscribed or blocked leaves them. The change is saved: a sequence
+// that fails to follow is logged, not answered as a failed request.
+func (s *Server) tell(ctx context.Context, before []string, sub *herald.Subscriber) {
+	if s.opts.Sequences == nil {
+		return
+	}
+	var err error
+	if sub.Reachable() {
+		err = s.opts.Sequences.TagsAdded(ctx, before, sub.Tags, sub.Key())
+	} else {
+		err = s.opts.Sequences.Leave(ctx, sub.Key())
+	}
+	if err != nil {
+		s.log.Error("api: sequences of a changed subscriber", "platform", string(sub.Platform), "error", err)
+	}
 }
 
 func setIf(dst *string, v *string) {
@@ -227,13 +250,20 @@ func (s *Server) tagSubscriber(w http.ResponseWriter, r *http.Request, actor str
 		s.fail(w, r, err)
 		return
 	}
-	s.update(w, r, actor, "subscriber.tag", func(sub *herald.Subscriber) error {
+	var before []string
+	sub, ok := s.change(w, r, actor, "subscriber.tag", func(sub *herald.Subscriber) error {
+		before = slices.Clone(sub.Tags)
 		sub.AddTags(req.Tags...)
 		if len(sub.Tags) > maxTags {
 			return &herald.ValidationError{Field: "tags", Code: herald.CodeTooMany, Limit: maxTags}
 		}
 		return nil
 	})
+	if !ok {
+		return
+	}
+	s.tell(r.Context(), before, &sub)
+	writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
 }
 
 func (s *Server) untagSubscriber(w http.ResponseWriter, r *http.Request, actor string) {
@@ -311,9 +341,6 @@ func (s *Server) closeOperatorChat(w http.ResponseWriter, r *http.Request, actor
 	writeJSON(w, http.StatusOK, out)
 }
 
-// eventName is a named event: lower-case letters, digits, '_', '.', '-'.
-var eventName = regexp.MustCompile(`^[a-z0-9_.-]{1,48}$`)
-
 // recordEvent keeps a named event as attributes, so audience filters can
 // use it: "event.<name>" holds its last time (compare it with gt/lt as a
 // date), "last_event" and "last_event_at" the most recent event.
@@ -325,7 +352,7 @@ func (s *Server) recordEvent(w http.ResponseWriter, r *http.Request, actor strin
 	if !decode(w, r, &req) {
 		return
 	}
-	if !eventName.MatchString(req.Name) {
+	if !herald.ValidEventName(req.Name) {
 		s.fail(w, r, &herald.ValidationError{Field: "name", Code: herald.CodeInvalid})
 		return
 	}

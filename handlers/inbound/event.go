@@ -115,6 +115,8 @@ type Result struct {
 	// Repeat says the event was a redelivery of one already applied:
 	// nothing changed, and nothing is to be answered again.
 	Repeat bool
+	// Created says the event made the subscriber: Herald had not known them.
+	Created bool
 }
 
 // apply changes sub for one event. tapped is the resolved button of a tap.

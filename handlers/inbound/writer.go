@@ -86,6 +86,7 @@ func (in *Inbox) write(batch []*job) error {
 		}
 		apply(&s.j.evs[s.i], sub, created, s.j.buttons[s.i])
 		s.j.results[s.i].Subscriber = cloneSubscriber(sub)
+		s.j.results[s.i].Created = created
 		return nil
 	})
 	if err != nil {

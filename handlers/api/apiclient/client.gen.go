@@ -581,6 +581,51 @@ func (e SubscriberUpsertState) Valid() bool {
 	}
 }
 
+// Defines values for TriggerChannel.
+const (
+	TriggerChannelLine      TriggerChannel = "line"
+	TriggerChannelMessenger TriggerChannel = "messenger"
+	TriggerChannelTelegram  TriggerChannel = "telegram"
+)
+
+// Valid indicates whether the value is a known member of the TriggerChannel enum.
+func (e TriggerChannel) Valid() bool {
+	switch e {
+	case TriggerChannelLine:
+		return true
+	case TriggerChannelMessenger:
+		return true
+	case TriggerChannelTelegram:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TriggerKind.
+const (
+	Event  TriggerKind = "event"
+	Follow TriggerKind = "follow"
+	Tag    TriggerKind = "tag"
+	Tap    TriggerKind = "tap"
+)
+
+// Valid indicates whether the value is a known member of the TriggerKind enum.
+func (e TriggerKind) Valid() bool {
+	switch e {
+	case Event:
+		return true
+	case Follow:
+		return true
+	case Tag:
+		return true
+	case Tap:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Platform.
 const (
 	PlatformLine      Platform = "line"
@@ -614,6 +659,27 @@ func (e CountAudienceJSONBodyCategory) Valid() bool {
 	case CountAudienceJSONBodyCategoryMarketing:
 		return true
 	case CountAudienceJSONBodyCategoryNonMarketing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PostEventJSONBodySubscriberPlatform.
+const (
+	PostEventJSONBodySubscriberPlatformLine      PostEventJSONBodySubscriberPlatform = "line"
+	PostEventJSONBodySubscriberPlatformMessenger PostEventJSONBodySubscriberPlatform = "messenger"
+	PostEventJSONBodySubscriberPlatformTelegram  PostEventJSONBodySubscriberPlatform = "telegram"
+)
+
+// Valid indicates whether the value is a known member of the PostEventJSONBodySubscriberPlatform enum.
+func (e PostEventJSONBodySubscriberPlatform) Valid() bool {
+	switch e {
+	case PostEventJSONBodySubscriberPlatformLine:
+		return true
+	case PostEventJSONBodySubscriberPlatformMessenger:
+		return true
+	case PostEventJSONBodySubscriberPlatformTelegram:
 		return true
 	default:
 		return false
@@ -1206,6 +1272,72 @@ type Schedule struct {
 // ScheduleKind defines model for Schedule.Kind.
 type ScheduleKind string
 
+// Sequence defines model for Sequence.
+type Sequence struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Enrolled people who ever entered
+	Enrolled int      `json:"enrolled"`
+	ExitTags []string `json:"exit_tags"`
+
+	// Finished people who got the last step
+	Finished int    `json:"finished"`
+	Id       string `json:"id"`
+
+	// Left people who unsubscribed, blocked the bot or got an exit tag before the end
+	Left   int         `json:"left"`
+	Name   string      `json:"name"`
+	Paused bool        `json:"paused"`
+	Stats  []StepStats `json:"stats"`
+	Steps  []Step      `json:"steps"`
+
+	// Trigger What enrolls a person: `follow` (a new subscriber; `channel` narrows it), `tag` (`tag` added by the API or a button), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
+	Trigger   Trigger   `json:"trigger"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// SequenceWrite defines model for SequenceWrite.
+type SequenceWrite struct {
+	// ExitTags a person carrying one gets no further step
+	ExitTags *[]string `json:"exit_tags,omitempty"`
+	Name     string    `json:"name"`
+
+	// Paused create it paused (create only)
+	Paused *bool  `json:"paused,omitempty"`
+	Steps  []Step `json:"steps"`
+
+	// Trigger What enrolls a person: `follow` (a new subscriber; `channel` narrows it), `tag` (`tag` added by the API or a button), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
+	Trigger Trigger `json:"trigger"`
+}
+
+// Step defines model for Step.
+type Step struct {
+	// At send at this time of the person's own day once the delay passed (their timezone, else the bot's)
+	At      *string `json:"at,omitempty"`
+	Content Content `json:"content"`
+
+	// Delay after the previous step (the first: after enrolling): "0", "36h", "3d", "2w"
+	Delay string `json:"delay"`
+}
+
+// StepStats defines model for StepStats.
+type StepStats struct {
+	Failed int `json:"failed"`
+	Sent   int `json:"sent"`
+
+	// Stalled the step's run paused itself after too many failures; resuming the sequence resumes it
+	Stalled bool `json:"stalled"`
+
+	// Step 1-based
+	Step int `json:"step"`
+
+	// Tapped people who tapped a button or clicked a tracked link of the step (per button, summed)
+	Tapped int `json:"tapped"`
+
+	// Waiting people whose next message this is (waiting for its time, or being sent)
+	Waiting int `json:"waiting"`
+}
+
 // Subscriber defines model for Subscriber.
 type Subscriber struct {
 	Attributes *map[string]string `json:"attributes,omitempty"`
@@ -1263,11 +1395,30 @@ type Tally struct {
 	Skipped *int `json:"skipped,omitempty"`
 }
 
+// Trigger What enrolls a person: `follow` (a new subscriber; `channel` narrows it), `tag` (`tag` added by the API or a button), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
+type Trigger struct {
+	BroadcastId *string         `json:"broadcast_id,omitempty"`
+	ButtonId    *string         `json:"button_id,omitempty"`
+	Channel     *TriggerChannel `json:"channel,omitempty"`
+	Event       *string         `json:"event,omitempty"`
+	Kind        TriggerKind     `json:"kind"`
+	Tag         *string         `json:"tag,omitempty"`
+}
+
+// TriggerChannel defines model for Trigger.Channel.
+type TriggerChannel string
+
+// TriggerKind defines model for Trigger.Kind.
+type TriggerKind string
+
 // BroadcastID defines model for broadcastID.
 type BroadcastID = string
 
 // Platform defines model for platform.
 type Platform string
+
+// SequenceID defines model for sequenceID.
+type SequenceID = string
 
 // SubscriberID defines model for subscriberID.
 type SubscriberID = string
@@ -1286,6 +1437,9 @@ type ControlOK = Broadcast
 
 // Invalid defines model for Invalid.
 type Invalid = Error
+
+// NotAvailable defines model for NotAvailable.
+type NotAvailable = Error
 
 // NotFound defines model for NotFound.
 type NotFound = Error
@@ -1320,6 +1474,20 @@ type PickABVariantJSONBody struct {
 	// Example: B
 	Variant string `json:"variant"`
 }
+
+// PostEventJSONBody defines parameters for PostEvent.
+type PostEventJSONBody struct {
+	// Id the client's own ID of this event
+	Id         string `json:"id"`
+	Name       string `json:"name"`
+	Subscriber struct {
+		Id       string                              `json:"id"`
+		Platform PostEventJSONBodySubscriberPlatform `json:"platform"`
+	} `json:"subscriber"`
+}
+
+// PostEventJSONBodySubscriberPlatform defines parameters for PostEvent.
+type PostEventJSONBodySubscriberPlatform string
 
 // ListSubscribersParams defines parameters for ListSubscribers.
 type ListSubscribersParams struct {
@@ -1397,6 +1565,15 @@ type CreateBroadcastJSONRequestBody = BroadcastCreate
 
 // PickABVariantJSONRequestBody defines body for PickABVariant for application/json ContentType.
 type PickABVariantJSONRequestBody PickABVariantJSONBody
+
+// PostEventJSONRequestBody defines body for PostEvent for application/json ContentType.
+type PostEventJSONRequestBody PostEventJSONBody
+
+// CreateSequenceJSONRequestBody defines body for CreateSequence for application/json ContentType.
+type CreateSequenceJSONRequestBody = SequenceWrite
+
+// ReplaceSequenceJSONRequestBody defines body for ReplaceSequence for application/json ContentType.
+type ReplaceSequenceJSONRequestBody = SequenceWrite
 
 // UpsertSubscriberJSONRequestBody defines body for UpsertSubscriber for application/json ContentType.
 type UpsertSubscriberJSONRequestBody = SubscriberUpsert
@@ -1613,6 +1790,105 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/broadcasts/{bid}/retry (the `RetryBroadcast` operationId).
 	RetryBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostEventWithBody Post an event that starts the sequences waiting for it
+	//
+	// Enrolls the subscriber in every active sequence whose trigger is
+	// `{kind: event, event: <name>}` and that they are not in already.
+	// Idempotent by `id`: a second post with the same ID (a retry) is
+	// answered 200 with `duplicate: true` and starts nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/events (the `PostEvent` operationId).
+	PostEventWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostEvent Post an event that starts the sequences waiting for it
+	//
+	// Enrolls the subscriber in every active sequence whose trigger is
+	// `{kind: event, event: <name>}` and that they are not in already.
+	// Idempotent by `id`: a second post with the same ID (a retry) is
+	// answered 200 with `duplicate: true` and starts nothing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/events (the `PostEvent` operationId).
+	PostEvent(ctx context.Context, body PostEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSequences List sequences, oldest first, with each step's figures
+	//
+	// Corresponds with GET /api/v1/sequences (the `ListSequences` operationId).
+	ListSequences(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSequenceWithBody Create a sequence
+	//
+	// Active at once unless `paused`. Each step's content is a broadcast's
+	// content (text, images, a card, a carousel, buttons); it goes out as
+	// a run of a hidden step broadcast, through the same limits and
+	// per-recipient records as any broadcast.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+	CreateSequenceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSequence Create a sequence
+	//
+	// Active at once unless `paused`. Each step's content is a broadcast's
+	// content (text, images, a card, a carousel, buttons); it goes out as
+	// a run of a hidden step broadcast, through the same limits and
+	// per-recipient records as any broadcast.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+	CreateSequence(ctx context.Context, body CreateSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSequence Delete a sequence, its people and its step records
+	//
+	// Corresponds with DELETE /api/v1/sequences/{qid} (the `DeleteSequence` operationId).
+	DeleteSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSequence Get a sequence with each step's figures
+	//
+	// Corresponds with GET /api/v1/sequences/{qid} (the `GetSequence` operationId).
+	GetSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceSequenceWithBody Change a sequence's name, trigger, steps and exit tags
+	//
+	// Steps are matched by position: the people waiting for step 2 and
+	// its figures stay with step 2, now with its new content and timing
+	// (a changed delay applies from their next step on). People waiting
+	// for a step that is removed have finished. `paused` is ignored here:
+	// use pause and resume.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/sequences/{qid} (the `ReplaceSequence` operationId).
+	ReplaceSequenceWithBody(ctx context.Context, qid SequenceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceSequence Change a sequence's name, trigger, steps and exit tags
+	//
+	// Steps are matched by position: the people waiting for step 2 and
+	// its figures stay with step 2, now with its new content and timing
+	// (a changed delay applies from their next step on). People waiting
+	// for a step that is removed have finished. `paused` is ignored here:
+	// use pause and resume.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/sequences/{qid} (the `ReplaceSequence` operationId).
+	ReplaceSequence(ctx context.Context, qid SequenceID, body ReplaceSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseSequence Pause a sequence (no step goes out, nobody enters; a step being sent finishes)
+	//
+	// Corresponds with POST /api/v1/sequences/{qid}/pause (the `PauseSequence` operationId).
+	PauseSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResumeSequence Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours), and any step run that paused itself after too many failures
+	//
+	// Corresponds with POST /api/v1/sequences/{qid}/resume (the `ResumeSequence` operationId).
+	ResumeSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSubscribers List subscribers, a page at a time
 	//
@@ -2001,6 +2277,215 @@ func (c *Client) ResumeBroadcast(ctx context.Context, bid BroadcastID, reqEditor
 // Corresponds with POST /api/v1/broadcasts/{bid}/retry (the `RetryBroadcast` operationId).
 func (c *Client) RetryBroadcast(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRetryBroadcastRequest(c.Server, bid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostEventWithBody Post an event that starts the sequences waiting for it
+//
+// Enrolls the subscriber in every active sequence whose trigger is
+// `{kind: event, event: <name>}` and that they are not in already.
+// Idempotent by `id`: a second post with the same ID (a retry) is
+// answered 200 with `duplicate: true` and starts nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/events (the `PostEvent` operationId).
+func (c *Client) PostEventWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostEventRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostEvent Post an event that starts the sequences waiting for it
+//
+// Enrolls the subscriber in every active sequence whose trigger is
+// `{kind: event, event: <name>}` and that they are not in already.
+// Idempotent by `id`: a second post with the same ID (a retry) is
+// answered 200 with `duplicate: true` and starts nothing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/events (the `PostEvent` operationId).
+func (c *Client) PostEvent(ctx context.Context, body PostEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostEventRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSequences List sequences, oldest first, with each step's figures
+//
+// Corresponds with GET /api/v1/sequences (the `ListSequences` operationId).
+func (c *Client) ListSequences(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSequencesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSequenceWithBody Create a sequence
+//
+// Active at once unless `paused`. Each step's content is a broadcast's
+// content (text, images, a card, a carousel, buttons); it goes out as
+// a run of a hidden step broadcast, through the same limits and
+// per-recipient records as any broadcast.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+func (c *Client) CreateSequenceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSequenceRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSequence Create a sequence
+//
+// Active at once unless `paused`. Each step's content is a broadcast's
+// content (text, images, a card, a carousel, buttons); it goes out as
+// a run of a hidden step broadcast, through the same limits and
+// per-recipient records as any broadcast.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+func (c *Client) CreateSequence(ctx context.Context, body CreateSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSequenceRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSequence Delete a sequence, its people and its step records
+//
+// Corresponds with DELETE /api/v1/sequences/{qid} (the `DeleteSequence` operationId).
+func (c *Client) DeleteSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSequenceRequest(c.Server, qid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSequence Get a sequence with each step's figures
+//
+// Corresponds with GET /api/v1/sequences/{qid} (the `GetSequence` operationId).
+func (c *Client) GetSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSequenceRequest(c.Server, qid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceSequenceWithBody Change a sequence's name, trigger, steps and exit tags
+//
+// Steps are matched by position: the people waiting for step 2 and
+// its figures stay with step 2, now with its new content and timing
+// (a changed delay applies from their next step on). People waiting
+// for a step that is removed have finished. `paused` is ignored here:
+// use pause and resume.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/sequences/{qid} (the `ReplaceSequence` operationId).
+func (c *Client) ReplaceSequenceWithBody(ctx context.Context, qid SequenceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceSequenceRequestWithBody(c.Server, qid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceSequence Change a sequence's name, trigger, steps and exit tags
+//
+// Steps are matched by position: the people waiting for step 2 and
+// its figures stay with step 2, now with its new content and timing
+// (a changed delay applies from their next step on). People waiting
+// for a step that is removed have finished. `paused` is ignored here:
+// use pause and resume.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/sequences/{qid} (the `ReplaceSequence` operationId).
+func (c *Client) ReplaceSequence(ctx context.Context, qid SequenceID, body ReplaceSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceSequenceRequest(c.Server, qid, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseSequence Pause a sequence (no step goes out, nobody enters; a step being sent finishes)
+//
+// Corresponds with POST /api/v1/sequences/{qid}/pause (the `PauseSequence` operationId).
+func (c *Client) PauseSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseSequenceRequest(c.Server, qid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResumeSequence Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours), and any step run that paused itself after too many failures
+//
+// Corresponds with POST /api/v1/sequences/{qid}/resume (the `ResumeSequence` operationId).
+func (c *Client) ResumeSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResumeSequenceRequest(c.Server, qid)
 	if err != nil {
 		return nil, err
 	}
@@ -2699,6 +3184,296 @@ func NewRetryBroadcastRequest(server string, bid BroadcastID) (*http.Request, er
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/broadcasts/%s/retry", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostEventRequest calls the generic PostEvent builder with application/json body
+func NewPostEventRequest(server string, body PostEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostEventRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostEventRequestWithBody constructs an http.Request for the PostEvent method, with any body, and a specified content type
+func NewPostEventRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListSequencesRequest constructs an http.Request for the ListSequences method
+func NewListSequencesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSequenceRequest calls the generic CreateSequence builder with application/json body
+func NewCreateSequenceRequest(server string, body CreateSequenceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSequenceRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateSequenceRequestWithBody constructs an http.Request for the CreateSequence method, with any body, and a specified content type
+func NewCreateSequenceRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSequenceRequest constructs an http.Request for the DeleteSequence method
+func NewDeleteSequenceRequest(server string, qid SequenceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "qid", qid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSequenceRequest constructs an http.Request for the GetSequence method
+func NewGetSequenceRequest(server string, qid SequenceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "qid", qid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceSequenceRequest calls the generic ReplaceSequence builder with application/json body
+func NewReplaceSequenceRequest(server string, qid SequenceID, body ReplaceSequenceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceSequenceRequestWithBody(server, qid, "application/json", bodyReader)
+}
+
+// NewReplaceSequenceRequestWithBody constructs an http.Request for the ReplaceSequence method, with any body, and a specified content type
+func NewReplaceSequenceRequestWithBody(server string, qid SequenceID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "qid", qid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPauseSequenceRequest constructs an http.Request for the PauseSequence method
+func NewPauseSequenceRequest(server string, qid SequenceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "qid", qid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences/%s/pause", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewResumeSequenceRequest constructs an http.Request for the ResumeSequence method
+func NewResumeSequenceRequest(server string, qid SequenceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "qid", qid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sequences/%s/resume", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3580,6 +4355,115 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/broadcasts/{bid}/retry (the `RetryBroadcast` operationId).
 	RetryBroadcastWithResponse(ctx context.Context, bid BroadcastID, reqEditors ...RequestEditorFn) (*RetryBroadcastResponse, error)
 
+	// PostEventWithBodyWithResponse Post an event that starts the sequences waiting for it
+	//
+	// Enrolls the subscriber in every active sequence whose trigger is
+	// `{kind: event, event: <name>}` and that they are not in already.
+	// Idempotent by `id`: a second post with the same ID (a retry) is
+	// answered 200 with `duplicate: true` and starts nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/events (the `PostEvent` operationId).
+	PostEventWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostEventResponse, error)
+
+	// PostEventWithResponse Post an event that starts the sequences waiting for it
+	//
+	// Enrolls the subscriber in every active sequence whose trigger is
+	// `{kind: event, event: <name>}` and that they are not in already.
+	// Idempotent by `id`: a second post with the same ID (a retry) is
+	// answered 200 with `duplicate: true` and starts nothing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/events (the `PostEvent` operationId).
+	PostEventWithResponse(ctx context.Context, body PostEventJSONRequestBody, reqEditors ...RequestEditorFn) (*PostEventResponse, error)
+
+	// ListSequencesWithResponse List sequences, oldest first, with each step's figures
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/sequences (the `ListSequences` operationId).
+	ListSequencesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSequencesResponse, error)
+
+	// CreateSequenceWithBodyWithResponse Create a sequence
+	//
+	// Active at once unless `paused`. Each step's content is a broadcast's
+	// content (text, images, a card, a carousel, buttons); it goes out as
+	// a run of a hidden step broadcast, through the same limits and
+	// per-recipient records as any broadcast.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+	CreateSequenceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSequenceResponse, error)
+
+	// CreateSequenceWithResponse Create a sequence
+	//
+	// Active at once unless `paused`. Each step's content is a broadcast's
+	// content (text, images, a card, a carousel, buttons); it goes out as
+	// a run of a hidden step broadcast, through the same limits and
+	// per-recipient records as any broadcast.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+	CreateSequenceWithResponse(ctx context.Context, body CreateSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSequenceResponse, error)
+
+	// DeleteSequenceWithResponse Delete a sequence, its people and its step records
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/sequences/{qid} (the `DeleteSequence` operationId).
+	DeleteSequenceWithResponse(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*DeleteSequenceResponse, error)
+
+	// GetSequenceWithResponse Get a sequence with each step's figures
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/sequences/{qid} (the `GetSequence` operationId).
+	GetSequenceWithResponse(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*GetSequenceResponse, error)
+
+	// ReplaceSequenceWithBodyWithResponse Change a sequence's name, trigger, steps and exit tags
+	//
+	// Steps are matched by position: the people waiting for step 2 and
+	// its figures stay with step 2, now with its new content and timing
+	// (a changed delay applies from their next step on). People waiting
+	// for a step that is removed have finished. `paused` is ignored here:
+	// use pause and resume.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/sequences/{qid} (the `ReplaceSequence` operationId).
+	ReplaceSequenceWithBodyWithResponse(ctx context.Context, qid SequenceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceSequenceResponse, error)
+
+	// ReplaceSequenceWithResponse Change a sequence's name, trigger, steps and exit tags
+	//
+	// Steps are matched by position: the people waiting for step 2 and
+	// its figures stay with step 2, now with its new content and timing
+	// (a changed delay applies from their next step on). People waiting
+	// for a step that is removed have finished. `paused` is ignored here:
+	// use pause and resume.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/sequences/{qid} (the `ReplaceSequence` operationId).
+	ReplaceSequenceWithResponse(ctx context.Context, qid SequenceID, body ReplaceSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceSequenceResponse, error)
+
+	// PauseSequenceWithResponse Pause a sequence (no step goes out, nobody enters; a step being sent finishes)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sequences/{qid}/pause (the `PauseSequence` operationId).
+	PauseSequenceWithResponse(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*PauseSequenceResponse, error)
+
+	// ResumeSequenceWithResponse Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours), and any step run that paused itself after too many failures
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sequences/{qid}/resume (the `ResumeSequence` operationId).
+	ResumeSequenceWithResponse(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*ResumeSequenceResponse, error)
+
 	// ListSubscribersWithResponse List subscribers, a page at a time
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -4368,6 +5252,548 @@ func (r RetryBroadcastResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RetryBroadcastResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostEventResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		// Duplicate the ID was posted before: nothing started
+		Duplicate bool   `json:"duplicate"`
+		Id        string `json:"id"`
+
+		// Sequences IDs of the sequences the subscriber entered
+		Sequences []string `json:"sequences"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotAvailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostEventResponse) GetJSON200() *struct {
+	// Duplicate the ID was posted before: nothing started
+	Duplicate bool   `json:"duplicate"`
+	Id        string `json:"id"`
+
+	// Sequences IDs of the sequences the subscriber entered
+	Sequences []string `json:"sequences"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostEventResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PostEventResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostEventResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostEventResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r PostEventResponse) GetJSON501() *NotAvailable {
+	return r.JSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r PostEventResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostEventResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostEventResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostEventResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSequencesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Sequences []Sequence `json:"sequences"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotAvailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSequencesResponse) GetJSON200() *struct {
+	Sequences []Sequence `json:"sequences"`
+} {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListSequencesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r ListSequencesResponse) GetJSON501() *NotAvailable {
+	return r.JSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSequencesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSequencesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSequencesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSequencesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateSequenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Sequence
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotAvailable
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateSequenceResponse) GetJSON201() *Sequence {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateSequenceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateSequenceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateSequenceResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r CreateSequenceResponse) GetJSON501() *NotAvailable {
+	return r.JSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSequenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSequenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSequenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSequenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSequenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Error
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotAvailable
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteSequenceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteSequenceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteSequenceResponse) GetJSON409() *Error {
+	return r.JSON409
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r DeleteSequenceResponse) GetJSON501() *NotAvailable {
+	return r.JSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSequenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSequenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSequenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSequenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSequenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Sequence
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotAvailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSequenceResponse) GetJSON200() *Sequence {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetSequenceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetSequenceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r GetSequenceResponse) GetJSON501() *NotAvailable {
+	return r.JSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSequenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSequenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSequenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSequenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplaceSequenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Sequence
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *Invalid
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotAvailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceSequenceResponse) GetJSON200() *Sequence {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ReplaceSequenceResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ReplaceSequenceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ReplaceSequenceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ReplaceSequenceResponse) GetJSON422() *Invalid {
+	return r.JSON422
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r ReplaceSequenceResponse) GetJSON501() *NotAvailable {
+	return r.JSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceSequenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceSequenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceSequenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceSequenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PauseSequenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Sequence
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotAvailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PauseSequenceResponse) GetJSON200() *Sequence {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PauseSequenceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PauseSequenceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r PauseSequenceResponse) GetJSON501() *NotAvailable {
+	return r.JSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r PauseSequenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PauseSequenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PauseSequenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PauseSequenceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ResumeSequenceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Sequence
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON501 the response for an HTTP 501 `application/json` response
+	JSON501 *NotAvailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResumeSequenceResponse) GetJSON200() *Sequence {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ResumeSequenceResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ResumeSequenceResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON501 returns the response for an HTTP 501 `application/json` response
+func (r ResumeSequenceResponse) GetJSON501() *NotAvailable {
+	return r.JSON501
+}
+
+// GetBody returns the raw response body bytes
+func (r ResumeSequenceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResumeSequenceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResumeSequenceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResumeSequenceResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5338,6 +6764,181 @@ func (c *ClientWithResponses) RetryBroadcastWithResponse(ctx context.Context, bi
 	return ParseRetryBroadcastResponse(rsp)
 }
 
+// PostEventWithBodyWithResponse Post an event that starts the sequences waiting for it
+//
+// Enrolls the subscriber in every active sequence whose trigger is
+// `{kind: event, event: <name>}` and that they are not in already.
+// Idempotent by `id`: a second post with the same ID (a retry) is
+// answered 200 with `duplicate: true` and starts nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/events (the `PostEvent` operationId).
+func (c *ClientWithResponses) PostEventWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostEventResponse, error) {
+	rsp, err := c.PostEventWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostEventResponse(rsp)
+}
+
+// PostEventWithResponse Post an event that starts the sequences waiting for it
+//
+// Enrolls the subscriber in every active sequence whose trigger is
+// `{kind: event, event: <name>}` and that they are not in already.
+// Idempotent by `id`: a second post with the same ID (a retry) is
+// answered 200 with `duplicate: true` and starts nothing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/events (the `PostEvent` operationId).
+func (c *ClientWithResponses) PostEventWithResponse(ctx context.Context, body PostEventJSONRequestBody, reqEditors ...RequestEditorFn) (*PostEventResponse, error) {
+	rsp, err := c.PostEvent(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostEventResponse(rsp)
+}
+
+// ListSequencesWithResponse List sequences, oldest first, with each step's figures
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/sequences (the `ListSequences` operationId).
+func (c *ClientWithResponses) ListSequencesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSequencesResponse, error) {
+	rsp, err := c.ListSequences(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSequencesResponse(rsp)
+}
+
+// CreateSequenceWithBodyWithResponse Create a sequence
+//
+// Active at once unless `paused`. Each step's content is a broadcast's
+// content (text, images, a card, a carousel, buttons); it goes out as
+// a run of a hidden step broadcast, through the same limits and
+// per-recipient records as any broadcast.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+func (c *ClientWithResponses) CreateSequenceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSequenceResponse, error) {
+	rsp, err := c.CreateSequenceWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSequenceResponse(rsp)
+}
+
+// CreateSequenceWithResponse Create a sequence
+//
+// Active at once unless `paused`. Each step's content is a broadcast's
+// content (text, images, a card, a carousel, buttons); it goes out as
+// a run of a hidden step broadcast, through the same limits and
+// per-recipient records as any broadcast.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sequences (the `CreateSequence` operationId).
+func (c *ClientWithResponses) CreateSequenceWithResponse(ctx context.Context, body CreateSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSequenceResponse, error) {
+	rsp, err := c.CreateSequence(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSequenceResponse(rsp)
+}
+
+// DeleteSequenceWithResponse Delete a sequence, its people and its step records
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/sequences/{qid} (the `DeleteSequence` operationId).
+func (c *ClientWithResponses) DeleteSequenceWithResponse(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*DeleteSequenceResponse, error) {
+	rsp, err := c.DeleteSequence(ctx, qid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSequenceResponse(rsp)
+}
+
+// GetSequenceWithResponse Get a sequence with each step's figures
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/sequences/{qid} (the `GetSequence` operationId).
+func (c *ClientWithResponses) GetSequenceWithResponse(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*GetSequenceResponse, error) {
+	rsp, err := c.GetSequence(ctx, qid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSequenceResponse(rsp)
+}
+
+// ReplaceSequenceWithBodyWithResponse Change a sequence's name, trigger, steps and exit tags
+//
+// Steps are matched by position: the people waiting for step 2 and
+// its figures stay with step 2, now with its new content and timing
+// (a changed delay applies from their next step on). People waiting
+// for a step that is removed have finished. `paused` is ignored here:
+// use pause and resume.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/sequences/{qid} (the `ReplaceSequence` operationId).
+func (c *ClientWithResponses) ReplaceSequenceWithBodyWithResponse(ctx context.Context, qid SequenceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceSequenceResponse, error) {
+	rsp, err := c.ReplaceSequenceWithBody(ctx, qid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceSequenceResponse(rsp)
+}
+
+// ReplaceSequenceWithResponse Change a sequence's name, trigger, steps and exit tags
+//
+// Steps are matched by position: the people waiting for step 2 and
+// its figures stay with step 2, now with its new content and timing
+// (a changed delay applies from their next step on). People waiting
+// for a step that is removed have finished. `paused` is ignored here:
+// use pause and resume.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/sequences/{qid} (the `ReplaceSequence` operationId).
+func (c *ClientWithResponses) ReplaceSequenceWithResponse(ctx context.Context, qid SequenceID, body ReplaceSequenceJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceSequenceResponse, error) {
+	rsp, err := c.ReplaceSequence(ctx, qid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceSequenceResponse(rsp)
+}
+
+// PauseSequenceWithResponse Pause a sequence (no step goes out, nobody enters; a step being sent finishes)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sequences/{qid}/pause (the `PauseSequence` operationId).
+func (c *ClientWithResponses) PauseSequenceWithResponse(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*PauseSequenceResponse, error) {
+	rsp, err := c.PauseSequence(ctx, qid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseSequenceResponse(rsp)
+}
+
+// ResumeSequenceWithResponse Resume a paused sequence (steps that fell due meanwhile go out now, outside quiet hours), and any step run that paused itself after too many failures
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sequences/{qid}/resume (the `ResumeSequence` operationId).
+func (c *ClientWithResponses) ResumeSequenceWithResponse(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*ResumeSequenceResponse, error) {
+	rsp, err := c.ResumeSequence(ctx, qid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResumeSequenceResponse(rsp)
+}
+
 // ListSubscribersWithResponse List subscribers, a page at a time
 //
 // Returns a wrapper object for the known response body format(s).
@@ -6049,6 +7650,422 @@ func ParseRetryBroadcastResponse(rsp *http.Response) (*RetryBroadcastResponse, e
 			return nil, err
 		}
 		response.JSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostEventResponse parses an HTTP response from a PostEventWithResponse call
+func ParsePostEventResponse(rsp *http.Response) (*PostEventResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostEventResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			// Duplicate the ID was posted before: nothing started
+			Duplicate bool   `json:"duplicate"`
+			Id        string `json:"id"`
+
+			// Sequences IDs of the sequences the subscriber entered
+			Sequences []string `json:"sequences"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotAvailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListSequencesResponse parses an HTTP response from a ListSequencesWithResponse call
+func ParseListSequencesResponse(rsp *http.Response) (*ListSequencesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSequencesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Sequences []Sequence `json:"sequences"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotAvailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateSequenceResponse parses an HTTP response from a CreateSequenceWithResponse call
+func ParseCreateSequenceResponse(rsp *http.Response) (*CreateSequenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSequenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Sequence
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotAvailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSequenceResponse parses an HTTP response from a DeleteSequenceWithResponse call
+func ParseDeleteSequenceResponse(rsp *http.Response) (*DeleteSequenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSequenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotAvailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSequenceResponse parses an HTTP response from a GetSequenceWithResponse call
+func ParseGetSequenceResponse(rsp *http.Response) (*GetSequenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSequenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Sequence
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotAvailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceSequenceResponse parses an HTTP response from a ReplaceSequenceWithResponse call
+func ParseReplaceSequenceResponse(rsp *http.Response) (*ReplaceSequenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceSequenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Sequence
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotAvailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePauseSequenceResponse parses an HTTP response from a PauseSequenceWithResponse call
+func ParsePauseSequenceResponse(rsp *http.Response) (*PauseSequenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PauseSequenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Sequence
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotAvailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseResumeSequenceResponse parses an HTTP response from a ResumeSequenceWithResponse call
+func ParseResumeSequenceResponse(rsp *http.Response) (*ResumeSequenceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResumeSequenceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Sequence
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
+		var dest NotAvailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON501 = &dest
 
 	}
 

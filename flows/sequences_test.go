@@ -1,0 +1,165 @@
+package flows
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/schedule"
+	"github.com/heraldbot/herald/sequences"
+)
+
+// withSequences gives the harness the real sequences service over its store.
+func withSequences(h *harness) func(*Config) {
+	return func(c *Config) {
+		c.Sequences = sequences.New(sequences.Options{Store: h.store.(sequences.Store), Now: c.Now,
+			Timing: schedule.StepTiming{Zones: schedule.NewZones(c.Location)}})
+	}
+}
+
+func newSeqHarness(t *testing.T) *harness {
+	h := newHarness(t)
+	withSequences(h)(&h.cfg)
+	h.newEngine()
+	return h
+}
+
+var seqID = regexp.MustCompile(`Q-[2-9A-Z]{4}`)
+
+// makeSequence walks /sequence new through two text steps and turns it on.
+func (h *harness) makeSequence() string {
+	h.t.Helper()
+	h.send("/sequence new")
+	h.wantStep(stepSeqName)
+	h.send("Welcome series")
+	h.press("sq:follow")
+	h.wantStep(stepSeqDelay)
+	h.press("sd:0")
+	h.send("Hello {name|there}!")
+	h.wantStep(stepButtons)
+	h.press(choiceDone)
+	h.wantStep(stepSeqStepDone)
+	h.press("sq:add")
+	rs := h.send("three days")
+	mustContain(h.t, rs, "I couldn't read that delay")
+	h.wantStep(stepSeqDelay)
+	h.send("3d 10:00")
+	h.send("Here is a tip.")
+	h.press(choiceDone)
+	h.press("sq:done")
+	h.wantStep(stepSeqExit)
+	rs = h.send("customer, VIP")
+	mustContain(h.t, rs, "🔁 Sequence “Welcome series”", "Starts with: 👋 a new subscriber",
+		"1. right away — Hello {name|there}!", "2. 3 days later at 10:00 their time — Here is a tip.", "Exit tags: customer, vip")
+	rs = h.press("sq:on")
+	mustContain(h.t, rs, "is on: everyone its trigger brings in")
+	if h.step() != "" {
+		h.t.Fatalf("the wizard is still at %q after turning the sequence on", h.step())
+	}
+	return seqID.FindString(joined(rs))
+}
+
+func TestSequenceWizardMakesListsPausesAndDeletes(t *testing.T) {
+	h := newSeqHarness(t)
+	id := h.makeSequence()
+	q, err := h.cfg.Sequences.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Paused || q.Trigger.Kind != herald.TriggerFollow || len(q.Steps) != 2 || q.Steps[1].At != "10:00" ||
+		q.Steps[1].Delay != 72*60*60*1e9 || strings.Join(q.ExitTags, ",") != "customer,vip" {
+		t.Fatalf("saved %+v", q)
+	}
+	rs := h.send("/sequences")
+	mustContain(t, rs, "▶️ "+id+" “Welcome series” — 👋 a new subscriber · 0 in it, 0 finished, 0 left",
+		"  1. right away: 0 waiting · 0 sent · 0 failed · 0 tapped",
+		"  2. 3 days later at 10:00 their time: 0 waiting")
+	rs = h.press("/sequence pause " + id)
+	mustContain(t, rs, "⏸ Paused "+id)
+	mustContain(t, h.send("/sequences"), "⏸ "+id)
+	mustContain(t, h.press("/sequence pause "+id), "was already paused")
+	mustContain(t, h.press("/sequence resume "+id), "▶️ Resumed "+id)
+	mustContain(t, h.press("/log "+id), "📜 "+id+" “Welcome series”", "Alice · resumed", "Alice · paused", "Alice · created")
+	rs = h.press("/sequence delete " + id)
+	mustContain(t, rs, "Delete the sequence "+id)
+	if _, err := h.cfg.Sequences.Get(id); err != nil {
+		t.Fatal("asking to delete deleted it")
+	}
+	mustContain(t, h.press("/sequence delete "+id+" yes"), "🗑 Deleted the sequence "+id)
+	mustContain(t, h.send("/sequences"), "No sequences yet.")
+	log, err := h.store.AuditLog(id, 10)
+	if err != nil || len(log) != 4 || log[0].Action != "sequence.delete" || log[0].Actor != "console:alice" {
+		t.Fatalf("audit %+v %v", log, err)
+	}
+}
+
+func TestSequenceEditChangesAStepFromItsSummary(t *testing.T) {
+	h := newSeqHarness(t)
+	id := h.makeSequence()
+	h.send("/sequence edit " + strings.ToLower(id))
+	h.wantStep(stepSeqSummary)
+	h.press("sq:e:1")
+	h.press("sd:1d")
+	h.send("A new tip.")
+	h.press(choiceDone)
+	h.wantStep(stepSeqSummary)
+	h.press("sq:e:drop")
+	h.press("sq:e:name")
+	rs := h.send("Welcome, shorter")
+	mustContain(t, rs, "🔁 Sequence “Welcome, shorter”", "1. right away")
+	if strings.Contains(joined(rs), "2. ") {
+		t.Errorf("the removed step is still shown:\n%s", joined(rs))
+	}
+	mustContain(t, h.press("sq:save"), "Saved your changes to "+id)
+	q, err := h.cfg.Sequences.Get(id)
+	if err != nil || q.Name != "Welcome, shorter" || len(q.Steps) != 1 {
+		t.Fatalf("after editing: %+v %v", q, err)
+	}
+}
+
+func TestSequencesSpeakEachLanguage(t *testing.T) {
+	inEachLang(t, map[string]string{"en": "No sequences yet.", "ja": "シーケンスはまだありません。",
+		"zh-CN": "还没有序列。", "zh-TW": "還沒有序列。"}, func(t *testing.T, h *harness, want string) {
+		withSequences(h)(&h.cfg)
+		h.newEngine()
+		mustContain(t, h.send("/sequences"), want)
+		h.send("/sequence new")
+		h.send("Drip")
+		h.press("sq:event")
+		h.send("Cart Abandoned")
+		h.wantStep(stepSeqTrigWhat) // refused: not an event name
+		h.send("cart_abandoned")
+		h.wantStep(stepSeqDelay)
+		h.press("sd:1d")
+		h.send("Still thinking about it?")
+		h.press(choiceDone)
+		h.press("sq:done")
+		h.press(choiceSkip)
+		h.press("sq:off")
+		mustContain(t, h.send("/sequences"), "⏸ Q-")
+	})
+}
+
+func TestASequenceInTheMakingSurvivesARestart(t *testing.T) {
+	h := newSeqHarness(t)
+	h.send("/sequence new")
+	h.send("Onboarding")
+	h.press("sq:tag")
+	h.send("Trial")
+	h.restart()
+	withSequences(h)(&h.cfg)
+	h.newEngine()
+	rs := h.do(Input{Choice: ChoiceResume})
+	mustContain(t, rs, "Your sequence “Onboarding” is still waiting where you left it.", "Step 1: how long after the person enters")
+	h.press("sd:0")
+	h.send("Welcome to your trial")
+	h.press(choiceDone)
+	h.press("sq:done")
+	h.press(choiceSkip)
+	rs = h.press("sq:on")
+	q, err := h.cfg.Sequences.Get(seqID.FindString(joined(rs)))
+	if err != nil || q.Trigger.Tag != "trial" || q.Steps[0].Content.Text != "Welcome to your trial" {
+		t.Fatalf("saved %+v %v", q, err)
+	}
+}

@@ -1,0 +1,326 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/heraldbot/herald"
+	bolt "go.etcd.io/bbolt"
+)
+
+// enrollment is one person's place in a sequence: the step they wait for,
+// the run carrying it (0 while waiting) and when it is due.
+type enrollment struct {
+	step int
+	run  int
+	due  time.Time
+}
+
+func enrollKey(seqID string, sub uint32) []byte {
+	return binary.BigEndian.AppendUint32([]byte(seqID+"\x00"), sub)
+}
+
+func encodeEnrollment(e enrollment) []byte {
+	b := binary.BigEndian.AppendUint16(nil, uint16(e.step))
+	b = binary.BigEndian.AppendUint32(b, uint32(e.run))
+	return binary.BigEndian.AppendUint64(b, uint64(e.due.UnixNano()))
+}
+
+func decodeEnrollment(b []byte) (enrollment, bool) {
+	if len(b) != 14 {
+		return enrollment{}, false
+	}
+	return enrollment{
+		step: int(binary.BigEndian.Uint16(b)),
+		run:  int(binary.BigEndian.Uint32(b[2:])),
+		due:  time.Unix(0, int64(binary.BigEndian.Uint64(b[6:]))).UTC(),
+	}, true
+}
+
+// stepPrefix is where step's waiting people start in sequence_due.
+func stepPrefix(seqID string, step int) []byte {
+	return binary.BigEndian.AppendUint16([]byte(seqID+"\x00"), uint16(step))
+}
+
+func dueKey(seqID string, step int, due time.Time, sub uint32) []byte {
+	k := binary.BigEndian.AppendUint64(stepPrefix(seqID, step), uint64(due.UnixNano()))
+	return binary.BigEndian.AppendUint32(k, sub)
+}
+
+// dueOf reads the time of a sequence_due key under prefix.
+func dueOf(k, prefix []byte) time.Time {
+	return time.Unix(0, int64(binary.BigEndian.Uint64(k[len(prefix):]))).UTC()
+}
+
+// seqTx is the sequence buckets inside one write transaction.
+type seqTx struct {
+	tx     *bolt.Tx
+	enroll *bolt.Bucket
+	due    *bolt.Bucket
+	subs   *bolt.Bucket
+	timing herald.StepTiming
+	sub    herald.Subscriber // reused per person
+	dues   [][]byte          // see deferDues
+}
+
+func openSeqTx(tx *bolt.Tx, timing herald.StepTiming) *seqTx {
+	return &seqTx{tx: tx, enroll: tx.Bucket(bucketEnrollments), due: tx.Bucket(bucketSeqDue),
+		subs: tx.Bucket(bucketSubscribers), timing: timing}
+}
+
+// subscriber reads the person with Seq seq into st.sub (false: gone).
+func (st *seqTx) subscriber(seq uint32) (bool, error) {
+	v := st.subs.Get(u32(seq))
+	if v == nil {
+		return false, nil
+	}
+	return true, decodeSubscriber(seq, v, &st.sub)
+}
+
+// mayStay reports whether the person read last may get q's next step.
+func (st *seqTx) mayStay(q *herald.Sequence) bool {
+	if !st.sub.Reachable() {
+		return false
+	}
+	return !slices.ContainsFunc(q.ExitTags, st.sub.HasTag)
+}
+
+// wait puts a person at step of q, due at due.
+func (st *seqTx) wait(q *herald.Sequence, seq uint32, step int, due time.Time) error {
+	if err := st.enroll.Put(enrollKey(q.ID, seq), encodeEnrollment(enrollment{step: step, due: due})); err != nil {
+		return err
+	}
+	q.Counts.Waiting[step]++
+	k := dueKey(q.ID, step, due, seq)
+	if st.dues != nil {
+		st.dues = append(st.dues, k)
+		return nil
+	}
+	return st.due.Put(k, nil)
+}
+
+// deferDues gathers the due keys wait writes until putDues: a batch of
+// people moved on at once gets due times in no order, and bbolt takes a
+// transaction's inserts into one node cheaply only in key order.
+func (st *seqTx) deferDues() { st.dues = [][]byte{} }
+
+func (st *seqTx) putDues() error {
+	slices.SortFunc(st.dues, bytes.Compare)
+	for _, k := range st.dues {
+		if err := st.due.Put(k, nil); err != nil {
+			return err
+		}
+	}
+	st.dues = nil
+	return nil
+}
+
+// leave takes a person who waited for step out of q: finished, or left.
+func (st *seqTx) leave(q *herald.Sequence, seq uint32, step int, finished bool) error {
+	if step < len(q.Counts.Waiting) {
+		q.Counts.Waiting[step]--
+	}
+	if finished {
+		q.Counts.Finished++
+	} else {
+		q.Counts.Left++
+	}
+	return st.enroll.Delete(enrollKey(q.ID, seq))
+}
+
+// EnrollMatching enrolls, at now, the person with Seq sub in every active
+// sequence whose trigger matches (kind and detail, see herald.Trigger.Matches) and
+// who is not in it already, in one transaction. Someone who finished or
+// left may enter again. It returns the sequences they entered.
+func (s *Store) EnrollMatching(kind herald.TriggerKind, detail string, sub uint32, now time.Time, timing herald.StepTiming) ([]string, error) {
+	var entered []string
+	err := s.update("enroll in sequences", func(tx *bolt.Tx) error {
+		all, err := allSequences(tx)
+		if err != nil {
+			return err
+		}
+		st := openSeqTx(tx, timing)
+		for i := range all {
+			q := &all[i]
+			if q.Paused || !q.Trigger.Matches(kind, detail) || st.enroll.Get(enrollKey(q.ID, sub)) != nil {
+				continue
+			}
+			if ok, err := st.subscriber(sub); err != nil || !ok || !st.mayStay(q) {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := st.wait(q, sub, 0, timing.Due(q, 0, &st.sub, now)); err != nil {
+				return err
+			}
+			q.Counts.Enrolled++
+			if err := putJSON(tx.Bucket(bucketSequences), []byte(q.ID), q); err != nil {
+				return err
+			}
+			entered = append(entered, q.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	return entered, nil
+}
+
+// finishStep ends q for everyone waiting for step (the step was removed):
+// they have finished.
+func finishStep(tx *bolt.Tx, q *herald.Sequence, step int) error {
+	st := openSeqTx(tx, nil)
+	prefix := stepPrefix(q.ID, step)
+	var keys [][]byte
+	c := st.due.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, slices.Clone(k))
+	}
+	for _, k := range keys {
+		seq := binary.BigEndian.Uint32(k[len(k)-4:])
+		if err := st.due.Delete(k); err != nil {
+			return err
+		}
+		if err := st.leave(q, seq, step, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NextSequenceDue is the earliest time anyone waits for in an active
+// sequence whose step is not sending already: one seek per step.
+func (s *Store) NextSequenceDue() (time.Time, bool, error) {
+	var next time.Time
+	err := s.view("next sequence step", func(tx *bolt.Tx) error {
+		all, err := allSequences(tx)
+		if err != nil {
+			return err
+		}
+		c := tx.Bucket(bucketSeqDue).Cursor()
+		for _, q := range all {
+			if q.Paused {
+				continue
+			}
+			for i := range q.Steps {
+				if busy, err := stepBusy(tx, &q, i); err != nil || busy {
+					if err != nil {
+						return err
+					}
+					continue
+				}
+				prefix := stepPrefix(q.ID, i)
+				if k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix) {
+					if at := dueOf(k, prefix); next.IsZero() || at.Before(next) {
+						next = at
+					}
+				}
+			}
+		}
+		return nil
+	})
+	return next, !next.IsZero(), err
+}
+
+// stepBusy reports whether step i's broadcast has a run going (or paused):
+// its next people wait for that run to end (one run per broadcast at a
+// time). A step broadcast someone deleted counts as busy, so one broken
+// step holds only its own people.
+func stepBusy(tx *bolt.Tx, q *herald.Sequence, i int) (bool, error) {
+	var b herald.Broadcast
+	err := getJSON(tx.Bucket(bucketBroadcasts), []byte(q.Steps[i].BroadcastID), &b)
+	if errors.Is(err, herald.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return b.Status != herald.StatusScheduled, nil
+}
+
+// seqRun is a step run whose people have not moved on yet.
+type seqRun struct {
+	Sequence string
+	Step     int
+}
+
+// TakeEvent records an API event's ID; false when it was taken before (a
+// client's retry), so the event triggers once.
+func (s *Store) TakeEvent(id string, at time.Time) (bool, error) {
+	first := false
+	err := s.update("take event", func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAPIEvents)
+		if b.Get([]byte(id)) != nil {
+			return nil
+		}
+		first = true
+		return b.Put([]byte(id), u64(uint64(at.Unix())))
+	})
+	return first, err
+}
+
+// SequenceRuns lists the step runs whose people have not moved on: after
+// a restart, those that finished meanwhile are advanced.
+func (s *Store) SequenceRuns() ([]string, error) {
+	var ids []string
+	err := s.view("list sequence runs", func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSeqRuns).ForEach(func(k, _ []byte) error {
+			ids = append(ids, string(k))
+			return nil
+		})
+	})
+	return ids, err
+}
+
+func putSeqRun(tx *bolt.Tx, runID string, r seqRun) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketSeqRuns).Put([]byte(runID), v)
+}
+
+// LeaveSequences takes the person with Seq sub out of every sequence in
+// which they wait for a step and leaves reports true for (nil: all): they
+// unsubscribed or blocked the bot, or got an exit tag. Someone whose step
+// is being sent leaves when the run skips them. It returns the sequences
+// left.
+func (s *Store) LeaveSequences(sub uint32, leaves func(q *herald.Sequence) bool) ([]string, error) {
+	var left []string
+	err := s.update("leave sequences", func(tx *bolt.Tx) error {
+		all, err := allSequences(tx)
+		if err != nil {
+			return err
+		}
+		st := openSeqTx(tx, nil)
+		for i := range all {
+			q := &all[i]
+			e, ok := decodeEnrollment(st.enroll.Get(enrollKey(q.ID, sub)))
+			if !ok || e.run != 0 || (leaves != nil && !leaves(q)) {
+				continue
+			}
+			if err := st.due.Delete(dueKey(q.ID, e.step, e.due, sub)); err != nil {
+				return err
+			}
+			if err := st.leave(q, sub, e.step, false); err != nil {
+				return err
+			}
+			if err := putJSON(tx.Bucket(bucketSequences), []byte(q.ID), q); err != nil {
+				return err
+			}
+			left = append(left, q.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	return left, nil
+}
