@@ -26,7 +26,15 @@ type PartCounter interface {
 // is longest). Time spent on the network, retries and 429s is not
 // counted: it is a floor, and 0 when the channel has no limit or no sender.
 func (e *Engine) Estimate(b *herald.Broadcast, p herald.Platform, users, groups int) time.Duration {
-	rt := e.routes[p]
+	// A platform's accounts send in parallel, each at its own rate: the
+	// default account's (or, without one, the first named one's) stands
+	// for them.
+	var rt *route
+	for _, acc := range e.accountsOn(p) {
+		if rt = e.routes[acc]; rt != nil {
+			break
+		}
+	}
 	if rt == nil || users+groups <= 0 {
 		return 0
 	}
