@@ -162,7 +162,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subs
 	if r.stopped() {
 		return false
 	}
-	if pg.rt == nil {
+	if pg.rt == nil || d.Recipient.Account != pg.acc.Name {
 		pg.out <- []herald.Delivery{r.outcome(d, herald.Failed, noSender(d.Recipient.AccountOf()).Error(), "", 0)}
 		return true
 	}
