@@ -78,6 +78,12 @@ type TelegramConfig struct {
 	// WebhookURL switches from long polling to a webhook at this public URL.
 	WebhookURL    string `yaml:"webhook_url"`
 	WebhookSecret string `yaml:"webhook_secret"`
+	// Name is what admins call the bot above (the default account) when
+	// there are several: "main" unless set (see Accounts).
+	Name string `yaml:"name"`
+	// Accounts are more bots Herald delivers through (several brands);
+	// the admin group stays with the bot above.
+	Accounts []TelegramAccount `yaml:"accounts"`
 }
 
 // SlackConfig is the Slack admin frontend (Socket Mode: no public URL needed).
@@ -101,6 +107,11 @@ type LINEConfig struct {
 	APIURL        string `yaml:"api_url"`
 	// DataAPIURL serves content downloads (images users send).
 	DataAPIURL string `yaml:"data_api_url"`
+	// Name is what admins call the channel above (the default account)
+	// when there are several: "main" unless set.
+	Name string `yaml:"name"`
+	// Accounts are more LINE channels Herald delivers through.
+	Accounts []LINEAccount `yaml:"accounts"`
 }
 
 // MessengerConfig is the Facebook Page Herald delivers through.
@@ -110,6 +121,11 @@ type MessengerConfig struct {
 	VerifyToken string `yaml:"verify_token"`
 	APIURL      string `yaml:"api_url"`
 	APIVersion  string `yaml:"api_version"`
+	// Name is what admins call the page above (the default account) when
+	// there are several: "main" unless set.
+	Name string `yaml:"name"`
+	// Accounts are more Facebook Pages Herald delivers through.
+	Accounts []MessengerAccount `yaml:"accounts"`
 }
 
 // APIConfig is the REST API for integrations.
@@ -256,7 +272,8 @@ func DefaultConfig() Config {
 	}
 }
 
-// TelegramEnabled reports whether Telegram credentials are set.
+// TelegramEnabled reports whether the default Telegram bot's token is set
+// (the admin frontend's bot; see TelegramDelivers for named bots).
 func (c *Config) TelegramEnabled() bool { return c.Telegram.Token != "" }
 
 // SlackEnabled reports whether both Slack tokens are set (Socket Mode needs both).

@@ -60,6 +60,7 @@ func (c *Config) Validate() error {
 	c.validateSlack(add)
 	c.validateLINE(add)
 	c.validateMessenger(add)
+	c.validateAccounts(add)
 	c.validateAPI(add)
 	c.validateTuning(add)
 	if t := c.Metrics.Token; t != "" && len(t) < 20 {

@@ -95,6 +95,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 			polling.Go(func() { _ = h.Poll(ctx) })
 		}
 	}
+	a.addAccountRoutes(ctx, mux, inbox, deps, &polling)
 	a.drain = append(a.drain, func(dctx context.Context) error {
 		stop()
 		polling.Wait()

@@ -34,6 +34,9 @@ type Options struct {
 	Metrics    *metrics.Metrics
 	// MaxBody bounds a webhook body (default 1 MiB; LINE's are far smaller).
 	MaxBody int64
+	// Account is the name of the channel's account ("" the default one):
+	// its followers are its own subscribers.
+	Account string
 }
 
 // Handler is the LINE webhook endpoint.
@@ -89,6 +92,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	evs, metas := translate(cb.Events)
+	for i := range evs {
+		evs[i].Key.Account = h.opts.Account
+	}
 	h.answer.Recorded(w, h.record(r.Context(), evs, metas), "line: webhook events not recorded", "events", len(evs))
 }
 

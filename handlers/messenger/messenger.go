@@ -38,6 +38,9 @@ type Options struct {
 	Metrics    *metrics.Metrics
 	// MaxBody bounds a webhook body (default 1 MiB).
 	MaxBody int64
+	// Account is the name of the page's account ("" the default one): the
+	// people who write to it are its own subscribers.
+	Account string
 }
 
 // Handler is the Messenger webhook endpoint (GET handshake, POST events).
@@ -106,6 +109,9 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.answer.Unreadable(w, err, "bad request")
 		return
+	}
+	for i := range evs {
+		evs[i].Key.Account = h.opts.Account
 	}
 	h.answer.Recorded(w, h.record(r.Context(), evs), "messenger: webhook events not recorded", "events", len(evs))
 }
