@@ -146,18 +146,21 @@ func (e *Engine) chosenAccounts(a *herald.Audience) []herald.Account {
 
 // typedAccounts reads the channel step's typed answer when it names an
 // account ("line:shop, telegram"): every word a channel or an account.
-// ok is false when no word names an account (the step's other readings
-// apply); err is the turn's answer to a word that names nothing.
+// ok is false otherwise (the step's other readings apply: "everyone on
+// line:shop" is typedTargets'); err is the turn's answer to an account
+// the bot does not have.
 func (t *turn) typedAccounts() (accs []herald.Account, ok bool, err error) {
 	words := strings.FieldsFunc(t.text(), func(r rune) bool { return r == ',' || r == ' ' })
 	if !slices.ContainsFunc(words, func(w string) bool { return strings.ContainsAny(w, ":/@") }) {
 		return nil, false, nil
 	}
 	for _, w := range words {
-		acc, perr := herald.ParseAccount(w)
-		if perr != nil || !slices.Contains(t.e.cfg.Channels, acc.Platform) {
-			return nil, true, t.fail(t.T("err.channel_unknown", "Name", w, "Options", t.channelList()))
+		if acc, perr := herald.ParseAccount(w); perr != nil || !slices.Contains(t.e.cfg.Channels, acc.Platform) {
+			return nil, false, nil
 		}
+	}
+	for _, w := range words {
+		acc, _ := herald.ParseAccount(w)
 		if !strings.ContainsAny(w, ":/@") {
 			for _, a := range t.e.accountsOn(acc.Platform) {
 				accs = append(accs, a.Account) // a platform alone: all its accounts
@@ -187,3 +190,31 @@ func AccountLabel(acc herald.Account) string {
 // AccountLabel names acc as the wizard offers it (accountLabel), for the
 // admin chats' reports.
 func (e *Engine) AccountLabel(acc herald.Account) string { return e.accountLabel(acc) }
+
+// resolveOnAccounts narrows a to the accounts a one-liner's "on" clause
+// named ("on line:shop, telegram"), its channels already set from the
+// same clause; a platform named alone keeps all its accounts. A name the
+// bot does not have is a parse error pointing at it.
+func (e *Engine) resolveOnAccounts(a *herald.Audience, words []accountWord) *parseError {
+	if len(words) == 0 {
+		return nil
+	}
+	var accs []herald.Account
+	for _, p := range a.Channels {
+		if !slices.ContainsFunc(words, func(w accountWord) bool { return w.Platform == p }) {
+			for _, acc := range e.accountsOn(p) {
+				accs = append(accs, acc.Account)
+			}
+		}
+	}
+	for _, w := range words {
+		acc, ok := e.resolveAccount(w.Platform, w.Name)
+		if !ok {
+			return &parseError{Pos: w.Pos, Key: "err.syntax.account",
+				Args: []any{"Word", string(w.Platform) + ":" + w.Name, "Options", strings.Join(e.accountNames(w.Platform), ", ")}}
+		}
+		accs = append(accs, acc)
+	}
+	e.setAccounts(a, accs)
+	return nil
+}

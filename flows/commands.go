@@ -145,6 +145,10 @@ func (t *turn) newOneLine(args string) error {
 			return nil
 		}
 	}
+	if perr := t.e.resolveOnAccounts(&d.Audience, ol.Accounts); perr != nil {
+		t.syntaxError(args, perr)
+		return nil
+	}
 	if perr, err := t.resolveTerms(&d.Audience, ol.Terms); err != nil || perr != nil {
 		if perr != nil {
 			t.syntaxError(args, perr)
@@ -369,9 +373,13 @@ func (t *turn) quickCount(args string) error {
 		if perr == nil {
 			if len(ol.Channels) > 0 {
 				a.Channels = ol.Channels
+				perr = t.e.resolveOnAccounts(&a, ol.Accounts)
 			}
 			var err error
-			if perr, err = t.resolveTerms(&a, ol.Terms); err != nil {
+			if perr == nil {
+				perr, err = t.resolveTerms(&a, ol.Terms)
+			}
+			if err != nil {
 				return err
 			}
 		}

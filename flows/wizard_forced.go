@@ -85,7 +85,10 @@ func (t *turn) typedTargets(text string) error {
 		}
 	}
 	if len(ol.Channels) > 0 {
-		a.Channels = sortedPlatforms(ol.Channels)
+		a.Channels, a.Accounts = sortedPlatforms(ol.Channels), nil
+		if perr := t.e.resolveOnAccounts(a, ol.Accounts); perr != nil {
+			return t.fail(t.T(perr.Key, perr.Args...))
+		}
 	}
 	if len(a.Channels) == 0 {
 		return t.fail(t.T("err.channels.none"))
