@@ -75,6 +75,17 @@ func firstRune(s string) (rune, int) {
 	return 0, 0
 }
 
+// OfAccount is how many of the count are acc's subscribers.
+func (c *Count) OfAccount(acc Account) int {
+	if c.ByAccount == nil { // nobody of a named account: all are the default's
+		if acc.Name == "" {
+			return c.ByPlatform[acc.Platform]
+		}
+		return 0
+	}
+	return c.ByAccount[acc]
+}
+
 // AccountOf is the account a subscriber belongs to.
 func (s *Subscriber) AccountOf() Account { return Account{Platform: s.Platform, Name: s.Account} }
 

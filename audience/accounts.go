@@ -84,9 +84,6 @@ func (x *Index) countAccounts(r *roaring.Bitmap, c *herald.Count) {
 			by[acc] = n
 		}
 	}
-	if len(by) == 0 {
-		return
-	}
 	for p := range c.ByPlatform {
 		if n := int(r.AndCardinality(x.accountSet(herald.Account{Platform: p}))); n > 0 {
 			by[herald.Account{Platform: p}] = n
