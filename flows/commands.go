@@ -134,7 +134,9 @@ func (t *turn) newOneLine(args string) error {
 		d.Content.Text, d.Content.Spans = herald.ParseMarkup(ol.Text, t.in.Frontend == "slack")
 	}
 	if len(d.Audience.Channels) == 0 {
-		d.Audience.Channels = append(d.Audience.Channels, t.e.cfg.Channels...)
+		t.everywhere(&d.Audience)
+	} else if len(ol.Accounts) == 0 {
+		t.withinOffered(&d.Audience)
 	}
 	slices.SortFunc(d.Audience.Channels, func(x, y herald.Platform) int {
 		return slices.Index(herald.Platforms, x) - slices.Index(herald.Platforms, y)
@@ -147,6 +149,10 @@ func (t *turn) newOneLine(args string) error {
 	}
 	if perr := t.e.resolveOnAccounts(&d.Audience, ol.Accounts); perr != nil {
 		t.syntaxError(args, perr)
+		return nil
+	}
+	if acc, bad := t.deniedAccount(&d.Audience); bad {
+		t.say(t.denied(acc))
 		return nil
 	}
 	if perr, err := t.resolveTerms(&d.Audience, ol.Terms); err != nil || perr != nil {
@@ -366,13 +372,17 @@ func (t *turn) shortSchedule(s *herald.Schedule) string {
 }
 
 func (t *turn) quickCount(args string) error {
-	a := herald.Audience{Channels: append([]herald.Platform(nil), t.e.cfg.Channels...), Recipients: herald.Users, TagMatch: herald.AnyTag}
+	a := herald.Audience{Recipients: herald.Users, TagMatch: herald.AnyTag}
+	t.everywhere(&a)
 	if args != "" {
 		// Same words as /new's "to … on …" clauses.
 		ol, perr := targetLine(args)
 		if perr == nil {
 			if len(ol.Channels) > 0 {
-				a.Channels = ol.Channels
+				a.Channels, a.Accounts = ol.Channels, nil
+				if len(ol.Accounts) == 0 {
+					t.withinOffered(&a)
+				}
 				perr = t.e.resolveOnAccounts(&a, ol.Accounts)
 			}
 			var err error
@@ -388,6 +398,10 @@ func (t *turn) quickCount(args string) error {
 			t.say(t.sentences(t.T(perr.Key, perr.Args...), t.T("err.audience.example")))
 			return nil
 		}
+	}
+	if acc, bad := t.deniedAccount(&a); bad {
+		t.say(t.denied(acc))
+		return nil
 	}
 	d := herald.Broadcast{Audience: a}
 	cnt, err := t.count(&d)

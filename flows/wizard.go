@@ -183,9 +183,9 @@ func (t *turn) nameTaken(name string) (string, error) {
 func askChannels(t *turn) error {
 	var cs []Choice
 	a := &t.sess.Draft.Audience
-	for _, p := range t.e.cfg.Channels {
+	for _, p := range t.channels() {
 		if t.e.multiAccount(p) {
-			for _, acc := range t.e.accountsOn(p) {
+			for _, acc := range t.offered(p) {
 				cs = append(cs, Choice{ID: "acc:" + acc.Account.String(), Label: t.e.accountLabel(acc.Account),
 					Checked: a.HasChannel(p) && a.TakesAccount(acc.Account)})
 			}
@@ -212,6 +212,9 @@ func handleChannels(t *turn) error {
 		if err != nil || !t.e.multiAccount(acc.Platform) || !slices.ContainsFunc(t.e.accountsOn(acc.Platform), func(a Account) bool { return a.Account == acc }) {
 			return t.fail(t.T("err.pick_choice"))
 		}
+		if !t.mayUse(acc) {
+			return t.fail(t.denied(acc))
+		}
 		chosen := t.e.chosenAccounts(a)
 		if i := slices.Index(chosen, acc); i >= 0 {
 			chosen = slices.Delete(chosen, i, i+1)
@@ -226,6 +229,9 @@ func handleChannels(t *turn) error {
 		pl := herald.Platform(p)
 		if !slices.Contains(t.e.cfg.Channels, pl) {
 			return t.fail(t.T("err.pick_choice"))
+		}
+		if !t.mayUse(herald.Account{Platform: pl}) {
+			return t.fail(t.denied(herald.Account{Platform: pl}))
 		}
 		if i := slices.Index(a.Channels, pl); i >= 0 {
 			a.Channels = slices.Delete(a.Channels, i, i+1)
@@ -262,15 +268,18 @@ func handleChannels(t *turn) error {
 			}
 		}
 		a.Channels, a.Accounts = picked, nil
+		t.withinOffered(a)
 	}
 	return t.channelsChosen()
 }
 
 func (t *turn) channelList() string {
 	var names []string
-	for _, p := range t.e.cfg.Channels {
+	for _, p := range t.channels() {
 		if t.e.multiAccount(p) {
-			names = append(names, t.e.accountNames(p)...)
+			for _, a := range t.offered(p) {
+				names = append(names, string(p)+":"+a.Name)
+			}
 			continue
 		}
 		names = append(names, PlatformName(p))

@@ -39,6 +39,9 @@ type Config struct {
 	Schedule  ScheduleConfig  `yaml:"schedule"`
 	Inbound   InboundConfig   `yaml:"inbound"`
 	Metrics   MetricsConfig   `yaml:"metrics"`
+	// AdminAccounts restricts admins to some of the platforms' accounts;
+	// an admin not listed may use them all.
+	AdminAccounts []AdminAccounts `yaml:"admin_accounts"`
 
 	// SectionsOff are the optional sections (platforms, api) switched off
 	// because none of the environment variables they name is set: section

@@ -61,6 +61,7 @@ func (c *Config) Validate() error {
 	c.validateLINE(add)
 	c.validateMessenger(add)
 	c.validateAccounts(add)
+	c.validateAdminAccounts(add)
 	c.validateAPI(add)
 	c.validateTuning(add)
 	if t := c.Metrics.Token; t != "" && len(t) < 20 {

@@ -132,7 +132,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	} else {
 		p.flows, err = flows.New(flows.Config{Store: a.store, Catalog: cat, Access: flowAccess, Broadcasts: p.broadcasts,
 			Tests: p.dispatch, Estimates: p.dispatch, AsksApprovers: true,
-			Channels: channels, Accounts: flowAccounts(&cfg), Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
+			Channels: channels, Accounts: flowAccounts(&cfg), AdminAccounts: adminAccounts(&cfg), Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
 			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
 			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours), Roster: a.store, LINEFollowers: lineFollowers(&cfg), Interim: lazyInterim{p},
 			TrackClicks: cfg.PublicBaseURL != "", Quota: quota})
