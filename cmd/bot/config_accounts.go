@@ -177,7 +177,9 @@ func (c *Config) validateAccounts(add addFunc) {
 		} else if a.Token == c.Telegram.Token {
 			add(key+".token", "is telegram.token's — each account is its own bot with its own token")
 		}
-		checkURL(add, key+".api_url", a.APIURL)
+		if a.APIURL != "" { // empty: the section's
+			checkURL(add, key+".api_url", a.APIURL)
+		}
 		if a.WebhookURL != "" && !isHTTPURL(a.WebhookURL, true) {
 			add(key+".webhook_url", "%q must be an https:// URL ending in /webhooks/telegram/%s — or remove it to use long polling", a.WebhookURL, a.Name)
 		}
@@ -194,8 +196,12 @@ func (c *Config) validateAccounts(add addFunc) {
 		if a.ChannelSecret == "" {
 			add(key+".channel_secret", "must be set — it verifies the channel's webhook signatures (LINE Developers console → Basic settings)")
 		}
-		checkURL(add, key+".api_url", a.APIURL)
-		checkURL(add, key+".data_api_url", a.DataAPIURL)
+		if a.APIURL != "" { // empty: the section's
+			checkURL(add, key+".api_url", a.APIURL)
+		}
+		if a.DataAPIURL != "" { // empty: the section's
+			checkURL(add, key+".data_api_url", a.DataAPIURL)
+		}
 		c.checkRates(add, key, a.PerSecond, a.PushPerSecond)
 	}
 	for i, a := range c.Messenger.Accounts {
@@ -209,7 +215,9 @@ func (c *Config) validateAccounts(add addFunc) {
 		if a.VerifyToken == "" {
 			add(key+".verify_token", "must be set — any random string; enter the same one in the webhook settings of /webhooks/messenger/%s", a.Name)
 		}
-		checkURL(add, key+".api_url", a.APIURL)
+		if a.APIURL != "" { // empty: the section's
+			checkURL(add, key+".api_url", a.APIURL)
+		}
 		c.checkRates(add, key, a.PerSecond)
 	}
 }

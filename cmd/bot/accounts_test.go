@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/platformtest"
+)
+
+const (
+	shopLINESecret, shopLINEToken = "shop-line-secret", "shop-line-token"
+	shopBotToken                  = "555:shop-bot"
+	shopPageToken, shopAppSecret  = "shop-page-token", "shop-app-secret"
+)
+
+// twoAccountRig is the admin group rig with two accounts on each platform:
+// the top-level ones (the default accounts, "main") and "shop".
+func twoAccountRig(t *testing.T, token string, group int64, admins ...int64) (*platformtest.Server, Config) {
+	t.Helper()
+	fakes, u, cfg := adminGroupRig(t, token, group, admins...)
+	cfg.LINE = LINEConfig{ChannelSecret: "line-secret", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData,
+		Accounts: []LINEAccount{{Name: "shop", ChannelSecret: shopLINESecret, ChannelToken: shopLINEToken}}}
+	cfg.Telegram.Accounts = []TelegramAccount{{Name: "shop", Token: shopBotToken}}
+	cfg.Messenger = MessengerConfig{PageToken: "page-token", AppSecret: "app-secret", VerifyToken: "verify", APIURL: u.Messenger, APIVersion: "v26.0",
+		Accounts: []MessengerAccount{{Name: "shop", PageToken: shopPageToken, AppSecret: shopAppSecret, VerifyToken: "verify-shop"}}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("the two-account config is refused:\n%v", err)
+	}
+	return fakes, cfg
+}
+
+// signedPost posts body to url signed with secret as LINE (base64) or
+// Messenger (sha256=hex) signs it, and returns the status.
+func signedPost(t *testing.T, url, platform, secret, body string) int {
+	t.Helper()
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(body))
+	req, _ := http.NewRequest("POST", url, bytes.NewReader([]byte(body)))
+	if platform == "line" {
+		req.Header.Set("X-Line-Signature", base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	} else {
+		req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	}
+	return doStatus(t, req)
+}
+
+func lineFollow(user, eventID string) string {
+	return fmt.Sprintf(`{"destination":"Ubot","events":[{"type":"follow","mode":"active","timestamp":%d,`+
+		`"source":{"type":"user","userId":%q},"webhookEventId":%q,"deliveryContext":{"isRedelivery":false},"replyToken":"r"}]}`,
+		time.Now().UnixMilli(), user, eventID)
+}
+
+func messengerHello(psid, mid string) string {
+	now := time.Now().UnixMilli()
+	return fmt.Sprintf(`{"object":"page","entry":[{"id":"PAGE","time":%d,"messaging":[`+
+		`{"sender":{"id":%q},"recipient":{"id":"PAGE"},"timestamp":%d,"message":{"mid":%q,"text":"hello"}}]}]}`, now, psid, now, mid)
+}
+
+// Each account's end users come in on its own route, checked with its own
+// secret, and become that account's subscribers: the same LINE user on two
+// channels and the same Telegram user on two bots are two subscribers. A
+// signature valid for one account is refused on the other's route; the
+// default accounts keep their routes.
+func TestEachAccountHasItsOwnWebhookAndSubscribers(t *testing.T) {
+	const group, alice, bob = int64(-100770), int64(42), int64(7001)
+	const token = "123456:accounts-inbound"
+	const lineUser, psid = "U0123456789abcdef0123456789abcdef", "PSID-1"
+	fakes, cfg := twoAccountRig(t, token, group, alice)
+	a := startTestApp(t, cfg, time.Now)
+	base := "http://" + a.addr
+
+	for _, c := range []struct {
+		url, platform, secret, body string
+		want                        int
+	}{
+		{base + "/webhooks/line", "line", "line-secret", lineFollow(lineUser, "01A"), http.StatusOK},
+		{base + "/webhooks/line/shop", "line", shopLINESecret, lineFollow(lineUser, "01B"), http.StatusOK},
+		{base + "/webhooks/line/shop", "line", "line-secret", lineFollow("Uffffffffffffffffffffffffffffffff", "01C"), http.StatusUnauthorized},
+		{base + "/webhooks/line", "line", shopLINESecret, lineFollow("Ueeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "01D"), http.StatusUnauthorized},
+		{base + "/webhooks/messenger/shop", "messenger", shopAppSecret, messengerHello(psid, "m1"), http.StatusOK},
+		{base + "/webhooks/messenger/shop", "messenger", "app-secret", messengerHello("PSID-2", "m2"), http.StatusUnauthorized},
+		{base + "/webhooks/messenger", "messenger", shopAppSecret, messengerHello("PSID-3", "m3"), http.StatusUnauthorized},
+	} {
+		if got := signedPost(t, c.url, c.platform, c.secret, c.body); got != c.want {
+			t.Errorf("POST %s signed with %s: %d, want %d", strings.TrimPrefix(c.url, base), c.secret, got, c.want)
+		}
+	}
+	// Bob writes to the shop bot; the shop bot polls its own updates.
+	shopChat := privateChat(t, fakes.Telegram, shopBotToken, bob, "Bob")
+	shopChat.say(groupUser(bob, "Bob"), "hello shop")
+
+	want := []herald.SubscriberKey{
+		{Platform: herald.LINE, ID: lineUser},
+		{Platform: herald.LINE, Account: "shop", ID: lineUser},
+		{Platform: herald.Messenger, Account: "shop", ID: psid},
+		{Platform: herald.Telegram, Account: "shop", ID: fmt.Sprint(bob)},
+	}
+	for _, k := range want {
+		waitUntil(t, k.String()+" is stored", func() bool {
+			sub, err := a.store.Subscriber(k)
+			return err == nil && sub.Account == k.Account
+		})
+	}
+	for _, k := range []herald.SubscriberKey{{Platform: herald.Telegram, ID: fmt.Sprint(bob)}, {Platform: herald.Messenger, ID: psid},
+		{Platform: herald.LINE, Account: "shop", ID: "Uffffffffffffffffffffffffffffffff"}, {Platform: herald.LINE, ID: "Ueeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"}} {
+		if _, err := a.store.Subscriber(k); err == nil {
+			t.Errorf("%s is stored: it came in on another account's route", k)
+		}
+	}
+}
+
+// sentBy lists who got messages on platform through token, as "recipient".
+func sentBy(r *platformtest.Recorder, platform, token string) []string {
+	var out []string
+	for _, d := range r.Deliveries(platform) {
+		if d.Token == token && !strings.HasPrefix(d.Recipient, "-") { // not the admin group
+			out = append(out, d.Recipient)
+		}
+	}
+	return out
+}
+
+// An admin in the Telegram group sends to LINE · Shop and both Telegram
+// bots by a one-liner: the summary names and counts each account, each
+// account's subscribers get it through their own account's token, nobody
+// on LINE · Main does, and the report breaks the run down by account.
+func TestBroadcastToChosenAccountsFromTheAdminGroup(t *testing.T) {
+	const group, alice = int64(-100771), int64(42)
+	const token = "123456:accounts-send"
+	fakes, cfg := twoAccountRig(t, token, group, alice)
+	start := time.Now()
+	a := startTestApp(t, cfg, func() time.Time { return start })
+	st := a.store
+	put := func(p herald.Platform, account string, ids ...string) {
+		t.Helper()
+		var subs []herald.Subscriber
+		for _, id := range ids {
+			subs = append(subs, herald.Subscriber{Platform: p, Account: account, ID: id, Kind: herald.KindUser, State: herald.Subscribed, LastInteraction: start})
+		}
+		if err := st.PutSubscribers(subs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const u1, u2, u3 = "U00000000000000000000000000000001", "U00000000000000000000000000000002", "U00000000000000000000000000000003"
+	put(herald.LINE, "", u1, u2)
+	put(herald.LINE, "shop", u1, u3)
+	put(herald.Telegram, "", "1001")
+	put(herald.Telegram, "shop", "1001", "1002")
+
+	at := start.Add(time.Hour).In(cfg.Location()).Truncate(time.Minute)
+	g := groupChat(t, fakes.Telegram, token, group)
+	g.say(groupUser(alice, "Alice"), `/new "Shop news" on line:shop, telegram at `+at.Format(herald.LocalLayout))
+	summary := waitForMessage(t, fakes.Telegram, group, `"sum:confirm"`)
+	for _, want := range []string{"LINE · Shop, Telegram · Main, Telegram · Shop", "LINE · Shop 2 · Telegram · Main 1 · Telegram · Shop 2"} {
+		if !strings.Contains(summary.Text, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, summary.Text)
+		}
+	}
+	g.press(groupUser(alice, "Alice"), summary, "sum:confirm")
+	waitForMessage(t, fakes.Telegram, group, "scheduled for 5 recipients")
+
+	a.parts.sched.Tick(t.Context(), at)
+	if err := a.parts.dispatch.Wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	rec := fakes.Recorder
+	for _, c := range []struct {
+		platform, token string
+		want            string
+	}{{"line", shopLINEToken, u1 + " " + u3}, {"line", "line-token", ""}, {"telegram", token, "1001"}, {"telegram", shopBotToken, "1001 1002"}} {
+		got := sentBy(rec, c.platform, c.token)
+		slices.Sort(got)
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%s through %s reached %v, want %q", c.platform, c.token, got, c.want)
+		}
+	}
+	report := waitForMessage(t, fakes.Telegram, group, "Report")
+	for _, want := range []string{"LINE · Shop: ✅ 2 sent", "Telegram · Main: ✅ 1 sent", "Telegram · Shop: ✅ 2 sent", "✅ 5 sent"} {
+		if !strings.Contains(report.Text, want) {
+			t.Errorf("the report lacks %q:\n%s", want, report.Text)
+		}
+	}
+}
+
+// An admin restricted to LINE · Shop (admin_accounts) is offered only it,
+// reaches only it when they say "on line", and is told which accounts
+// they may use when they name another.
+func TestRestrictedAdminUsesOnlyTheirAccounts(t *testing.T) {
+	const group, alice, bob = int64(-100772), int64(42), int64(43)
+	const token = "123456:accounts-restricted"
+	fakes, cfg := twoAccountRig(t, token, group, alice, bob)
+	cfg.Telegram.AdminUserIDs = []int64{alice, bob}
+	cfg.AdminAccounts = []AdminAccounts{{Admin: "telegram:43", Accounts: []string{"line:shop"}}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	a := startTestApp(t, cfg, func() time.Time { return start })
+	if err := a.store.PutSubscribers([]herald.Subscriber{
+		{Platform: herald.LINE, ID: "U00000000000000000000000000000001", Kind: herald.KindUser, State: herald.Subscribed},
+		{Platform: herald.LINE, Account: "shop", ID: "U00000000000000000000000000000001", Kind: herald.KindUser, State: herald.Subscribed},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	g := groupChat(t, fakes.Telegram, token, group)
+	b := groupUser(bob, "Bob")
+
+	g.say(b, `/new "Shop only" on line`)
+	summary := waitForMessage(t, fakes.Telegram, group, `"sum:confirm"`)
+	if !strings.Contains(summary.Text, "LINE · Shop") || strings.Contains(summary.Text, "LINE · Main") {
+		t.Errorf("the restricted admin's \"on line\" is not LINE · Shop alone:\n%s", summary.Text)
+	}
+	g.say(b, "/cancel")
+	g.press(b, waitForMessage(t, fakes.Telegram, group, `"wiz:discard"`), "wiz:discard")
+	for i, line := range []string{`/new "Not mine" on line:main`, `/new "Not mine" on telegram`} {
+		g.say(b, line)
+		m := waitForNth(t, fakes.Telegram, group, "You can't send from", i+1)
+		if !strings.Contains(m.Text, "Your accounts: LINE · Shop.") {
+			t.Errorf("%s: %s", line, m.Text)
+		}
+	}
+	// In the wizard (private chats, where admins answer without replying),
+	// Bob has one account to use, so the channel step is skipped for him;
+	// Alice, not restricted, is offered every account.
+	cfgAdmins := func(id int64, name string) *tgChat { return privateChat(t, fakes.Telegram, token, id, name) }
+	bobChat, aliceChat := cfgAdmins(bob, "Bob"), cfgAdmins(alice, "Alice")
+	bobChat.say(b, "/new")
+	bobChat.say(b, "Shop spring sale")
+	waitForMessage(t, fakes.Telegram, bob, "Step 3")
+	for _, m := range fakes.Telegram.Sent(bob) {
+		if strings.Contains(m.ReplyMarkup, `"acc:`) || strings.Contains(m.ReplyMarkup, `"ch:`) {
+			t.Errorf("the restricted admin is asked for a channel:\n%s %s", m.Text, m.ReplyMarkup)
+		}
+	}
+	aliceChat.say(groupUser(alice, "Alice"), "/new")
+	aliceChat.say(groupUser(alice, "Alice"), "Everyone's sale")
+	all := waitForMessage(t, fakes.Telegram, alice, `"acc:line:shop"`)
+	for _, want := range []string{`"acc:line"`, `"acc:telegram:shop"`, `"acc:messenger"`} {
+		if !strings.Contains(all.ReplyMarkup, want) {
+			t.Errorf("Alice is not offered %s:\n%s", want, all.ReplyMarkup)
+		}
+	}
+}
