@@ -24,16 +24,16 @@ type Run struct {
 	N           int
 	Status      RunStatus
 	// RetryOf is the run whose failed recipients this run retries.
-	RetryOf    string
-	Total      int
-	Tally      map[Platform]Tally
+	RetryOf string
+	Total   int
+	Tally   map[Platform]Tally
 	// AccountTally counts, by Account.String ("line:shop"), the recipients
 	// of named accounts (each is also in Tally under its platform): a
 	// platform's default account is what Tally has beyond its named ones
 	// (see AccountTallies). Nil when the run reaches no named account.
 	AccountTally map[string]Tally
 	StartedAt    time.Time
-	FinishedAt time.Time
+	FinishedAt   time.Time
 	// PauseReason explains an automatic pause (e.g. too many failures).
 	PauseReason string
 	// Control is the size of the holdout's control group when the
