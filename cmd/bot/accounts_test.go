@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/handlers/api/apiclient"
 	"github.com/heraldbot/herald/platformtest"
 )
 
@@ -249,5 +250,61 @@ func TestRestrictedAdminUsesOnlyTheirAccounts(t *testing.T) {
 		if !strings.Contains(all.ReplyMarkup, want) {
 			t.Errorf("Alice is not offered %s:\n%s", want, all.ReplyMarkup)
 		}
+	}
+}
+
+// The REST API counts and targets accounts: audience.accounts narrows a
+// channel to an account, the count says how many are on each, a
+// subscriber of a named account is read at platform@account, and an
+// account the bot does not have is a 422 on the field.
+func TestAPIAudienceByAccount(t *testing.T) {
+	start := time.Now()
+	a, _, c := startAPIApp(t, start, func(cfg *Config, u platformtest.BaseURLs) {
+		cfg.Telegram.Accounts = []TelegramAccount{{Name: "shop", Token: shopBotToken}}
+	})
+	if err := a.store.PutSubscribers([]herald.Subscriber{
+		{Platform: herald.Telegram, ID: "1001", Kind: herald.KindUser, State: herald.Subscribed},
+		{Platform: herald.Telegram, Account: "shop", ID: "1001", Kind: herald.KindUser, State: herald.Subscribed, Name: "Bo"},
+		{Platform: herald.Telegram, Account: "shop", ID: "1002", Kind: herald.KindUser, State: herald.Subscribed},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	count := func(accounts ...string) (int, map[string]int, int) {
+		t.Helper()
+		aud := apiclient.Audience{Channels: []apiclient.AudienceChannels{apiclient.AudienceChannelsTelegram}}
+		if len(accounts) > 0 {
+			aud.Accounts = &accounts
+		}
+		res, err := c.CountAudienceWithResponse(ctx, apiclient.CountAudienceJSONRequestBody{Audience: aud})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.JSON200 == nil {
+			return 0, nil, res.StatusCode()
+		}
+		var by map[string]int
+		if res.JSON200.ByAccount != nil {
+			by = *res.JSON200.ByAccount
+		}
+		return *res.JSON200.Total, by, res.StatusCode()
+	}
+	if total, by, _ := count(); total != 3 || by["telegram"] != 1 || by["telegram:shop"] != 2 {
+		t.Errorf("every account: %d, by account %v; want 3 = 1 + 2", total, by)
+	}
+	for _, c := range []struct {
+		accounts []string
+		want     int
+	}{{[]string{"telegram:shop"}, 2}, {[]string{"telegram:main"}, 1}, {[]string{"telegram"}, 1}} {
+		if total, _, _ := count(c.accounts...); total != c.want {
+			t.Errorf("accounts %v: %d, want %d", c.accounts, total, c.want)
+		}
+	}
+	if _, _, status := count("telegram:outlet"); status != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown account: status %d, want 422", status)
+	}
+	sub, err := c.GetSubscriberWithResponse(ctx, apiclient.Platform("telegram@shop"), "1001")
+	if err != nil || sub.JSON200 == nil || sub.JSON200.Account == nil || *sub.JSON200.Account != "shop" || *sub.JSON200.Name != "Bo" {
+		t.Errorf("GET telegram@shop/1001: %v %s", err, sub.Body)
 	}
 }

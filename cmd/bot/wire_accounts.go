@@ -76,3 +76,14 @@ func flowAccounts(c *Config) []flows.Account {
 	}
 	return out
 }
+
+// apiAccounts are the accounts by every name the REST API takes for them:
+// "line:shop", and a default account as "line" or by its name.
+func apiAccounts(c *Config) map[string]herald.Account {
+	out := map[string]herald.Account{}
+	for _, a := range flowAccounts(c) {
+		out[a.Account.String()] = a.Account
+		out[string(a.Platform)+":"+a.Name] = a.Account
+	}
+	return out
+}

@@ -98,6 +98,10 @@ type Options struct {
 	Roster Roster
 	// MaxImport bounds an imported file (default 1 GiB: it is streamed).
 	MaxImport int64
+	// Accounts are the platforms' accounts by every name an audience may
+	// give them ("line", "line:main", "line:shop"); nil takes any
+	// well-formed account.
+	Accounts map[string]herald.Account
 }
 
 // Server serves /api/v1.

@@ -774,6 +774,12 @@ type ABTest struct {
 
 // Audience defines model for Audience.
 type Audience struct {
+	// Accounts On a bot with several accounts on a platform (config `line.accounts`, `telegram.accounts`,
+	// `messenger.accounts`), narrows the channels they are on to these accounts: `line:shop`,
+	// and `line` (or `line:main`, by the name config gives it) for the platform's top-level
+	// account. A channel none of them is on takes all its accounts; channels left out are the
+	// accounts'. An account the bot does not have is a 422 on `audience.accounts`.
+	Accounts *[]string `json:"accounts,omitempty"`
 	Activity *struct {
 		Op *AudienceActivityOp `json:"op,omitempty"`
 
@@ -1117,6 +1123,8 @@ type ScheduleKind string
 
 // Subscriber defines model for Subscriber.
 type Subscriber struct {
+	// Account The named account the subscriber follows (`shop`); left out for the platform's top-level account
+	Account    *string            `json:"account,omitempty"`
 	Attributes *map[string]string `json:"attributes,omitempty"`
 	FirstSeen  *time.Time         `json:"first_seen,omitempty"`
 	Id         *string            `json:"id,omitempty"`
@@ -3628,8 +3636,11 @@ type CountAudienceResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
 		// BeforeSample With audience.sample: the audience before its sample (total is after it)
-		BeforeSample *int            `json:"before_sample,omitempty"`
-		ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+		BeforeSample *int `json:"before_sample,omitempty"`
+
+		// ByAccount On a bot with named accounts: the total by account (`line`, `line:shop`)
+		ByAccount  *map[string]int `json:"by_account,omitempty"`
+		ByPlatform *map[string]int `json:"by_platform,omitempty"`
 
 		// Control With a holdout: the control group, kept out and not sent
 		Control *int `json:"control,omitempty"`
@@ -3649,8 +3660,11 @@ type CountAudienceResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountAudienceResponse) GetJSON200() *struct {
 	// BeforeSample With audience.sample: the audience before its sample (total is after it)
-	BeforeSample *int            `json:"before_sample,omitempty"`
-	ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+	BeforeSample *int `json:"before_sample,omitempty"`
+
+	// ByAccount On a bot with named accounts: the total by account (`line`, `line:shop`)
+	ByAccount  *map[string]int `json:"by_account,omitempty"`
+	ByPlatform *map[string]int `json:"by_platform,omitempty"`
 
 	// Control With a holdout: the control group, kept out and not sent
 	Control *int `json:"control,omitempty"`
@@ -4751,6 +4765,8 @@ type CloseOperatorChatResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Account The named account the subscriber follows (`shop`); left out for the platform's top-level account
+		Account    *string            `json:"account,omitempty"`
 		Attributes *map[string]string `json:"attributes,omitempty"`
 		FirstSeen  *time.Time         `json:"first_seen,omitempty"`
 		Id         *string            `json:"id,omitempty"`
@@ -4776,6 +4792,8 @@ type CloseOperatorChatResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CloseOperatorChatResponse) GetJSON200() *struct {
+	// Account The named account the subscriber follows (`shop`); left out for the platform's top-level account
+	Account    *string            `json:"account,omitempty"`
 	Attributes *map[string]string `json:"attributes,omitempty"`
 	FirstSeen  *time.Time         `json:"first_seen,omitempty"`
 	Id         *string            `json:"id,omitempty"`
@@ -5486,8 +5504,11 @@ func ParseCountAudienceResponse(rsp *http.Response) (*CountAudienceResponse, err
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
 			// BeforeSample With audience.sample: the audience before its sample (total is after it)
-			BeforeSample *int            `json:"before_sample,omitempty"`
-			ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+			BeforeSample *int `json:"before_sample,omitempty"`
+
+			// ByAccount On a bot with named accounts: the total by account (`line`, `line:shop`)
+			ByAccount  *map[string]int `json:"by_account,omitempty"`
+			ByPlatform *map[string]int `json:"by_platform,omitempty"`
 
 			// Control With a holdout: the control group, kept out and not sent
 			Control *int `json:"control,omitempty"`
@@ -6320,6 +6341,8 @@ func ParseCloseOperatorChatResponse(rsp *http.Response) (*CloseOperatorChatRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Account The named account the subscriber follows (`shop`); left out for the platform's top-level account
+			Account    *string            `json:"account,omitempty"`
 			Attributes *map[string]string `json:"attributes,omitempty"`
 			FirstSeen  *time.Time         `json:"first_seen,omitempty"`
 			Id         *string            `json:"id,omitempty"`
