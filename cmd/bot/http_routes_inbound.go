@@ -49,7 +49,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	}
 	mux.Handle("/api/", api.New(api.Options{Store: a.store, Broadcasts: deps.Broadcasts, Tokens: apiTokens(cfg.API.Tokens),
 		Releaser: deps.Releaser, Accounts: apiAccounts(&cfg),
-		Logger:   log, Metrics: deps.Metrics, Roster: a.store}))
+		Logger: log, Metrics: deps.Metrics, Roster: a.store}))
 	if cfg.LINEEnabled() {
 		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,
 			APIURL: cfg.LINE.APIURL, Inbox: inbox, Logger: log, Metrics: deps.Metrics})
