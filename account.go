@@ -91,3 +91,17 @@ func (s *Subscriber) AccountOf() Account { return Account{Platform: s.Platform, 
 
 // AccountOf is the account a subscriber key belongs to.
 func (k SubscriberKey) AccountOf() Account { return Account{Platform: k.Platform, Name: k.Account} }
+
+// MarshalText writes a as String does, so that maps keyed by account
+// (a report's breakdown) encode as JSON objects.
+func (a Account) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// UnmarshalText reads what MarshalText wrote.
+func (a *Account) UnmarshalText(b []byte) error {
+	acc, err := ParseAccount(string(b))
+	if err != nil {
+		return err
+	}
+	*a = acc
+	return nil
+}
