@@ -191,6 +191,13 @@ func TestBroadcastToChosenAccountsFromTheAdminGroup(t *testing.T) {
 			t.Errorf("the report lacks %q:\n%s", want, report.Text)
 		}
 	}
+	g.say(groupUser(alice, "Alice"), "/show "+broadcastIDIn(report.Text))
+	show := waitForMessage(t, fakes.Telegram, group, "Run 1 ·")
+	for _, want := range []string{"LINE · Shop 2 · Telegram · Main 1 · Telegram · Shop 2", "LINE · Shop: ✅ 2 sent · ❌ 0 failed", "Telegram · Shop: ✅ 2 sent"} {
+		if !strings.Contains(show.Text, want) {
+			t.Errorf("/show lacks %q:\n%s", want, show.Text)
+		}
+	}
 }
 
 // An admin restricted to LINE · Shop (admin_accounts) is offered only it,
