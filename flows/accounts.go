@@ -147,8 +147,8 @@ func (e *Engine) chosenAccounts(a *herald.Audience) []herald.Account {
 // typedAccounts reads the channel step's typed answer when it names an
 // account ("line:shop, telegram"): every word a channel or an account.
 // ok is false otherwise (the step's other readings apply: "everyone on
-// line:shop" is typedTargets'); err is the turn's answer to an account
-// the bot does not have.
+// line:shop" is typedTargets'); accs is nil when an account is refused
+// (the bot does not have it), err the turn's answer saying so.
 func (t *turn) typedAccounts() (accs []herald.Account, ok bool, err error) {
 	words := strings.FieldsFunc(t.text(), func(r rune) bool { return r == ',' || r == ' ' })
 	if !slices.ContainsFunc(words, func(w string) bool { return strings.ContainsAny(w, ":/@") }) {

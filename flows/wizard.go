@@ -249,7 +249,7 @@ func handleChannels(t *turn) error {
 		// Typed names: "line, telegram", "line:shop"; or who and where:
 		// "everyone on telegram".
 		if accs, ok, err := t.typedAccounts(); ok {
-			if err != nil {
+			if accs == nil { // refused, and said why
 				return err
 			}
 			t.e.setAccounts(a, accs)

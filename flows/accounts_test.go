@@ -1,0 +1,83 @@
+package flows
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/heraldbot/herald"
+)
+
+// twoLINE configures LINE with two accounts (main and shop) beside
+// Telegram and Messenger with one each.
+func twoLINE(c *Config) {
+	c.Accounts = []Account{{Account: herald.Account{Platform: herald.LINE}, Name: "main"},
+		{Account: herald.Account{Platform: herald.LINE, Name: "shop"}, Name: "shop"},
+		{Account: herald.Account{Platform: herald.Telegram}, Name: "main"},
+		{Account: herald.Account{Platform: herald.Messenger}, Name: "main"}}
+}
+
+// The channel step offers a platform with several accounts account by
+// account, toggled as buttons or typed ("line:shop, telegram"); an account
+// the bot does not have is named with the ones it does; the summary and
+// its count go account by account.
+func TestChannelStepPicksAccounts(t *testing.T) {
+	h := newHarness(t, twoLINE)
+	if err := h.store.PutSubscribers([]herald.Subscriber{
+		{Platform: herald.LINE, Account: "shop", ID: "Ushop1", Kind: herald.KindUser, State: herald.Subscribed},
+		{Platform: herald.LINE, Account: "shop", ID: "Ushop2", Kind: herald.KindUser, State: herald.Subscribed},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.send("/new")
+	h.send("Autumn sale")
+	h.wantStep(stepChannels)
+	for _, id := range []string{"acc:line", "acc:line:shop", "ch:telegram", "ch:messenger"} {
+		if !h.offered(id) {
+			t.Errorf("the channel step does not offer %s: %v", id, h.offeredIDs())
+		}
+	}
+	rs := h.press("acc:line:shop")
+	if !slices.ContainsFunc(rs[len(rs)-1].Choices, func(c Choice) bool { return c.ID == "acc:line:shop" && c.Checked && c.Label == "LINE · Shop" }) {
+		t.Errorf("LINE · Shop is not checked after pressing it: %+v", rs[len(rs)-1].Choices)
+	}
+	if a := h.session().Draft.Audience; !slices.Equal(a.Channels, []herald.Platform{herald.LINE}) || !slices.Equal(a.Accounts, []herald.Account{{Platform: herald.LINE, Name: "shop"}}) {
+		t.Errorf("after pressing LINE · Shop: channels %v, accounts %v", a.Channels, a.Accounts)
+	}
+	h.press("acc:line:shop") // and off again
+	mustContain(t, h.send("line:outlet"), "“line:outlet” isn't an account here. Choose from: line:main, line:shop.")
+	h.wantStep(stepChannels)
+	rs = h.send("line:shop, telegram")
+	mustContain(t, rs, "LINE · Shop 2 · Telegram 4")
+	a := h.session().Draft.Audience
+	if !slices.Equal(a.Channels, []herald.Platform{herald.LINE, herald.Telegram}) || !slices.Equal(a.Accounts, []herald.Account{{Platform: herald.LINE, Name: "shop"}}) {
+		t.Fatalf("typed line:shop, telegram: channels %v, accounts %v", a.Channels, a.Accounts)
+	}
+}
+
+// A one-liner naming an account the bot does not have points at it.
+func TestOneLinerUnknownAccount(t *testing.T) {
+	h := newHarness(t, twoLINE)
+	mustContain(t, h.send(`/new "Hi" on line:outlet`), "“line:outlet” isn't an account on this bot. Use one of: line:main, line:shop.")
+	mustContain(t, h.send(`/audience on line:main`), "LINE · Main")
+}
+
+// An admin restricted to LINE · Shop is offered nothing else and told,
+// when they name another account, which ones they may use.
+func TestRestrictedAdminInTheWizard(t *testing.T) {
+	h := newHarness(t, twoLINE, func(c *Config) {
+		c.AdminAccounts = map[string][]herald.Account{AdminKey("console", "bob"): {{Platform: herald.LINE, Name: "shop"}, {Platform: herald.Telegram}}}
+	})
+	h.user = "bob"
+	h.send("/new")
+	h.send("Shop sale")
+	h.wantStep(stepChannels)
+	if got := h.offeredIDs(); !slices.Contains(got, "acc:line:shop") || slices.Contains(got, "acc:line") || slices.Contains(got, "ch:messenger") {
+		t.Errorf("Bob is offered %v; want LINE · Shop and Telegram only", got)
+	}
+	mustContain(t, h.send("line:main"), "You can't send from LINE · Main. Your accounts: LINE · Shop, Telegram.")
+	h.wantStep(stepChannels)
+	h.send("line")
+	if a := h.session().Draft.Audience; !slices.Equal(a.Accounts, []herald.Account{{Platform: herald.LINE, Name: "shop"}}) {
+		t.Errorf("Bob's \"line\" is accounts %v, want LINE · Shop alone", a.Accounts)
+	}
+}
