@@ -193,16 +193,6 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subs
 	return r.hand(ctx, pg.jobs, pg.q, j)
 }
 
-// takes reports whether the pager's channel sends to k: k is of its
-// account, or the pager is its platform's default account's and k's
-// account has no sender (to fail it with the reason).
-func (pg *pager) takes(k herald.SubscriberKey) bool {
-	if k.Account == pg.acc.Name {
-		return true
-	}
-	return pg.acc.Name == "" && pg.r.e.routeOf(k) == nil
-}
-
 // sleepUntil waits for t, or until the run stops (false).
 func (r *runner) sleepUntil(ctx context.Context, t time.Time) bool {
 	ctx, cancel := context.WithCancel(ctx)

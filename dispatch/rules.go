@@ -150,6 +150,16 @@ func (e *Engine) accountsOn(p herald.Platform) []herald.Account {
 	return out
 }
 
+// takes reports whether the pager's channel sends to k: k is of its
+// account, or the pager is its platform's default account's and k's
+// account has no sender (to fail it with the reason).
+func (pg *pager) takes(k herald.SubscriberKey) bool {
+	if k.Account == pg.acc.Name {
+		return true
+	}
+	return pg.acc.Name == "" && pg.r.e.routeOf(k) == nil
+}
+
 // admit applies the route's gate, if any, to sub.
 func (rt *route) admit(sub *herald.Subscriber, cat herald.Category, now time.Time) (bool, error) {
 	if rt == nil || rt.gate == nil {

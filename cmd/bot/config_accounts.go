@@ -177,9 +177,7 @@ func (c *Config) validateAccounts(add addFunc) {
 		} else if a.Token == c.Telegram.Token {
 			add(key+".token", "is telegram.token's — each account is its own bot with its own token")
 		}
-		if a.APIURL != "" { // empty: the section's
-			checkURL(add, key+".api_url", a.APIURL)
-		}
+		checkOptionalURL(add, key+".api_url", a.APIURL)
 		if a.WebhookURL != "" && !isHTTPURL(a.WebhookURL, true) {
 			add(key+".webhook_url", "%q must be an https:// URL ending in /webhooks/telegram/%s — or remove it to use long polling", a.WebhookURL, a.Name)
 		}
@@ -196,12 +194,8 @@ func (c *Config) validateAccounts(add addFunc) {
 		if a.ChannelSecret == "" {
 			add(key+".channel_secret", "must be set — it verifies the channel's webhook signatures (LINE Developers console → Basic settings)")
 		}
-		if a.APIURL != "" { // empty: the section's
-			checkURL(add, key+".api_url", a.APIURL)
-		}
-		if a.DataAPIURL != "" { // empty: the section's
-			checkURL(add, key+".data_api_url", a.DataAPIURL)
-		}
+		checkOptionalURL(add, key+".api_url", a.APIURL)
+		checkOptionalURL(add, key+".data_api_url", a.DataAPIURL)
 		c.checkRates(add, key, a.PerSecond, a.PushPerSecond)
 	}
 	for i, a := range c.Messenger.Accounts {
@@ -215,10 +209,16 @@ func (c *Config) validateAccounts(add addFunc) {
 		if a.VerifyToken == "" {
 			add(key+".verify_token", "must be set — any random string; enter the same one in the webhook settings of /webhooks/messenger/%s", a.Name)
 		}
-		if a.APIURL != "" { // empty: the section's
-			checkURL(add, key+".api_url", a.APIURL)
-		}
+		checkOptionalURL(add, key+".api_url", a.APIURL)
 		c.checkRates(add, key, a.PerSecond)
+	}
+}
+
+// checkOptionalURL checks an account's URL key, when set (empty: the
+// platform section's).
+func checkOptionalURL(add addFunc, key, v string) {
+	if v != "" {
+		checkURL(add, key, v)
 	}
 }
 
@@ -257,72 +257,4 @@ func describeAccounts(row func(cols ...string), c *Config) {
 		row("messenger:"+a.Name, "on", fmt.Sprintf("page token, app secret and verify token set; webhook /webhooks/messenger/%s; %g/s; API %s/%s",
 			a.Name, a.PerSecond, a.APIURL, a.APIVersion))
 	}
-}
-
-// AdminAccounts is one admin who may use only some accounts: a team that
-// runs one brand sees and targets that brand's accounts only.
-type AdminAccounts struct {
-	// Admin is "telegram:<user ID>" or "slack:<user ID>" (U…).
-	Admin string `yaml:"admin"`
-	// Accounts are "platform:name" ("line:shop"; "line:main", or just
-	// "line", for the platform's top-level account).
-	Accounts []string `yaml:"accounts"`
-}
-
-// parseAccount reads an account as admin_accounts writes it, against the
-// configured accounts.
-func (c *Config) parseAccount(s string) (herald.Account, bool) {
-	acc, err := herald.ParseAccount(s)
-	if err != nil {
-		return herald.Account{}, false
-	}
-	for _, a := range flowAccounts(c) {
-		if a.Platform == acc.Platform && (a.Account == acc || a.Name == acc.Name) {
-			return a.Account, true
-		}
-	}
-	return herald.Account{}, false
-}
-
-func (c *Config) validateAdminAccounts(add addFunc) {
-	seen := map[string]bool{}
-	for i, r := range c.AdminAccounts {
-		key := fmt.Sprintf("admin_accounts[%d]", i)
-		frontend, user, _ := strings.Cut(r.Admin, ":")
-		switch {
-		case (frontend != "telegram" && frontend != "slack") || strings.TrimSpace(user) == "":
-			add(key+".admin", `%q is not an admin — write "telegram:<user ID>" (e.g. "telegram:4242") or "slack:<user ID>" (e.g. "slack:U0123ABCD")`, r.Admin)
-		case seen[r.Admin]:
-			add(key+".admin", "%q is listed twice — put all of their accounts in one entry", r.Admin)
-		}
-		seen[r.Admin] = true
-		if len(r.Accounts) == 0 {
-			add(key+".accounts", `must list at least one account, e.g. ["line:shop"] — or remove the entry to let %s use every account`, r.Admin)
-		}
-		for _, s := range r.Accounts {
-			if _, ok := c.parseAccount(s); !ok {
-				var names []string
-				for _, a := range flowAccounts(c) {
-					names = append(names, string(a.Platform)+":"+a.Name)
-				}
-				add(key+".accounts", "%q is not a configured account — use one of %s", s, strings.Join(names, ", "))
-			}
-		}
-	}
-}
-
-// adminAccounts maps admin_accounts for flows, by flows.AdminKey.
-func adminAccounts(c *Config) map[string][]herald.Account {
-	if len(c.AdminAccounts) == 0 {
-		return nil
-	}
-	out := map[string][]herald.Account{}
-	for _, r := range c.AdminAccounts {
-		for _, s := range r.Accounts {
-			if acc, ok := c.parseAccount(s); ok {
-				out[r.Admin] = append(out[r.Admin], acc)
-			}
-		}
-	}
-	return out
 }
