@@ -77,8 +77,26 @@ func TestEachAccountHasItsOwnWebhookAndSubscribers(t *testing.T) {
 	const token = "123456:accounts-inbound"
 	const lineUser, psid = "U0123456789abcdef0123456789abcdef", "PSID-1"
 	fakes, cfg := twoAccountRig(t, token, group, alice)
+	// A third bot takes its updates by webhook, with its own secret.
+	cfg.Telegram.Accounts = append(cfg.Telegram.Accounts, TelegramAccount{Name: "vip", Token: "666:vip-bot",
+		WebhookURL: "https://herald.example.org/webhooks/telegram/vip", WebhookSecret: "vip-secret"})
 	a := startTestApp(t, cfg, time.Now)
 	base := "http://" + a.addr
+	tgUpdate := func(secret string, updateID int, from int64) int {
+		t.Helper()
+		body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":1,"date":%d,"chat":{"id":%d,"type":"private","first_name":"Vi"},`+
+			`"from":{"id":%d,"is_bot":false,"first_name":"Vi"},"text":"hi"}}`, updateID, time.Now().Unix(), from, from)
+		req, _ := http.NewRequest("POST", base+"/webhooks/telegram/vip", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		return doStatus(t, req)
+	}
+	if got := tgUpdate("vip-secret", 1, 8001); got != http.StatusOK {
+		t.Errorf("the vip bot's webhook with its secret: %d", got)
+	}
+	if got := tgUpdate("wrong", 2, 8002); got == http.StatusOK {
+		t.Errorf("the vip bot's webhook took a wrong secret")
+	}
 
 	for _, c := range []struct {
 		url, platform, secret, body string
@@ -105,6 +123,7 @@ func TestEachAccountHasItsOwnWebhookAndSubscribers(t *testing.T) {
 		{Platform: herald.LINE, Account: "shop", ID: lineUser},
 		{Platform: herald.Messenger, Account: "shop", ID: psid},
 		{Platform: herald.Telegram, Account: "shop", ID: fmt.Sprint(bob)},
+		{Platform: herald.Telegram, Account: "vip", ID: "8001"},
 	}
 	for _, k := range want {
 		waitUntil(t, k.String()+" is stored", func() bool {
@@ -113,7 +132,8 @@ func TestEachAccountHasItsOwnWebhookAndSubscribers(t *testing.T) {
 		})
 	}
 	for _, k := range []herald.SubscriberKey{{Platform: herald.Telegram, ID: fmt.Sprint(bob)}, {Platform: herald.Messenger, ID: psid},
-		{Platform: herald.LINE, Account: "shop", ID: "Uffffffffffffffffffffffffffffffff"}, {Platform: herald.LINE, ID: "Ueeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"}} {
+		{Platform: herald.LINE, Account: "shop", ID: "Uffffffffffffffffffffffffffffffff"}, {Platform: herald.LINE, ID: "Ueeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"},
+		{Platform: herald.Telegram, Account: "vip", ID: "8002"}} {
 		if _, err := a.store.Subscriber(k); err == nil {
 			t.Errorf("%s is stored: it came in on another account's route", k)
 		}
