@@ -73,7 +73,9 @@ func (x *Index) filterAccounts(r *roaring.Bitmap, a *herald.Audience) {
 	r.And(keep)
 }
 
-// countAccounts fills c.ByAccount when r reaches a named account.
+// countAccounts fills c.ByAccount, account by account, once the index
+// holds anyone of a named account (nil before: herald.Count.OfAccount
+// then reads the platforms' totals as their default accounts').
 func (x *Index) countAccounts(r *roaring.Bitmap, c *herald.Count) {
 	if len(x.accounts) == 0 {
 		return
