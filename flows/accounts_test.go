@@ -2,7 +2,9 @@ package flows
 
 import (
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -79,5 +81,37 @@ func TestRestrictedAdminInTheWizard(t *testing.T) {
 	h.send("line")
 	if a := h.session().Draft.Audience; !slices.Equal(a.Accounts, []herald.Account{{Platform: herald.LINE, Name: "shop"}}) {
 		t.Errorf("Bob's \"line\" is accounts %v, want LINE · Shop alone", a.Accounts)
+	}
+}
+
+// A restricted admin neither lists nor opens a broadcast to accounts they
+// may not use, and cannot confirm one (an edit of someone else's): each
+// is answered with the accounts they may use.
+func TestRestrictedAdminSeesOnlyTheirBroadcasts(t *testing.T) {
+	h := newHarness(t, twoLINE, func(c *Config) {
+		c.AdminAccounts = map[string][]herald.Account{AdminKey("console", "bob"): {{Platform: herald.LINE, Name: "shop"}}}
+	})
+	if err := h.store.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, Account: "shop", ID: "Ushop1", Kind: herald.KindUser, State: herald.Subscribed}}); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(time.Minute)
+	h.send(`/new "Main news" on line:main at 2026-12-01 09:00`)
+	h.press("sum:confirm")
+	h.advance(time.Minute)
+	h.send(`/new "Shop news" on line:shop at 2026-12-01 09:00`)
+	h.press("sum:confirm")
+	main, _ := h.store.FindBroadcasts("Main news", 1)
+
+	h.user = "bob"
+	list := joined(h.send("/list"))
+	if !strings.Contains(list, "Shop news") || strings.Contains(list, "Main news") {
+		t.Errorf("Bob's /list:\n%s", list)
+	}
+	for _, cmd := range []string{"/show ", "/cancel ", "/edit "} {
+		mustContain(t, h.send(cmd+main[0].ID), "You can't send from LINE · Main. Your accounts: LINE · Shop.")
+	}
+	h.user = "alice"
+	if list := joined(h.send("/list")); !strings.Contains(list, "Main news") {
+		t.Errorf("Alice, not restricted, does not see Main news:\n%s", list)
 	}
 }

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -238,30 +237,6 @@ func (t *turn) syntaxError(src string, perr *parseError) {
 	t.say(msg + "\n" + t.T("syntax.example", "Example", t.exampleWhen()))
 }
 
-// broadcastArg reads the ID argument, explaining when it is missing or
-// unknown. ok is false when a reply already says what went wrong.
-func (t *turn) broadcastArg(cmd, arg string) (herald.Broadcast, bool, error) {
-	first, _, _ := strings.Cut(strings.TrimSpace(arg), " ")
-	id := herald.NormalizeBroadcastID(first)
-	switch {
-	case id == "" && first == "":
-		t.say(t.T("usage.id", "Command", cmd), t.choice("/list", t.T("btn.list")))
-		return herald.Broadcast{}, false, nil
-	case id == "": // "/show B-1": an ID was typed, not one Herald makes
-		t.say(t.T("err.not_an_id", "Text", first), t.choice("/list", t.T("btn.list")))
-		return herald.Broadcast{}, false, nil
-	}
-	b, err := t.e.cfg.Store.Broadcast(id)
-	if errors.Is(err, herald.ErrNotFound) {
-		t.say(t.T("err.not_found", "ID", id), t.choice("/list", t.T("btn.list")))
-		return b, false, nil
-	}
-	if err != nil {
-		return b, false, fmt.Errorf("flows: load %s: %w", id, err)
-	}
-	return b, true, nil
-}
-
 // listFilters are the words /list accepts.
 var listFilters = map[string][]herald.Status{
 	"drafts": {herald.StatusDraft}, "draft": {herald.StatusDraft},
@@ -302,8 +277,9 @@ func (t *turn) list(args string) error {
 		filter = w
 	}
 	q := herald.BroadcastQuery{Statuses: listFilters[filter], Offset: (page - 1) * listPage, Limit: listPage + 1}
-	if kind != nil {
-		q.Offset, q.Limit = 0, 0 // a kind is read from each broadcast
+	whole := kind != nil || t.restricted()
+	if whole {
+		q.Offset, q.Limit = 0, 0 // a kind, or the accounts, are read from each broadcast
 	}
 	bs, err := t.e.cfg.Store.ListBroadcasts(q)
 	if err != nil {
@@ -316,9 +292,14 @@ func (t *turn) list(args string) error {
 	words := filter
 	if kind != nil {
 		bs = slices.DeleteFunc(bs, func(b herald.Broadcast) bool { return !kind.is(t, &b) })
-		bs = bs[min(len(bs), (page-1)*listPage):]
 		labels = append(labels, t.T(kind.label))
 		words += " " + kind.word
+	}
+	if t.restricted() { // only broadcasts to accounts they may use
+		bs = slices.DeleteFunc(bs, func(b herald.Broadcast) bool { _, bad := t.deniedAccount(&b.Audience); return bad })
+	}
+	if whole {
+		bs = bs[min(len(bs), (page-1)*listPage):]
 	}
 	switch {
 	case len(bs) == 0 && page > 1: // past the last page: the list itself has some

@@ -230,6 +230,9 @@ func (t *turn) confirm() error {
 	} else if other != "" {
 		return t.fail(t.T("err.name.taken", "Name", d.Name, "ID", other))
 	}
+	if acc, bad := t.deniedAccount(&d.Audience); bad { // an edit or clone of someone else's
+		return t.fail(t.denied(acc))
+	}
 	saved, cnt, err := t.e.cfg.Broadcasts.Submit(t.ctx, d, t.sess.EditID, t.who())
 	if msg, over := t.quotaRefusal(err); over {
 		return t.fail(msg)
