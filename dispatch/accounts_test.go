@@ -50,21 +50,24 @@ func TestTwoAccountsOnOnePlatformKeepTheirOwnLimits(t *testing.T) {
 	opts.Accounts = map[herald.Account]dispatch.Sender{
 		{Platform: herald.LINE, Name: "shop"}: shopLINE, {Platform: herald.Telegram, Name: "shop"}: shopTG}
 	eng := e.engine(senders(t, e.url), opts)
+	rec := e.fakes.Recorder
+
+	// One run to both accounts of each platform: neither passes its own
+	// limit, and the report breaks the run down by account.
 	bid := e.broadcast(hello, herald.LINE, herald.Telegram)
 	e.runOn(eng, bid)
-
-	rec := e.fakes.Recorder
-	// Each account reaches its own limit and never passes it: a limiter
-	// shared by the two would hold the faster one to about half of its own.
-	for _, c := range []struct {
-		platform, token string
-		limit, least    int
-	}{{"line", lineToken, 6, 4}, {"line", shopToken, 3, 1}, {"telegram", tgToken, 4, 3}, {"telegram", shopBot, 2, 1}} {
-		most := rec.MaxPerSecond(c.platform, false)[c.token]
-		if most < c.least || most > c.limit {
-			t.Errorf("%s token %s: at most %d requests in one second, want %d..%d", c.platform, c.token, most, c.least, c.limit)
+	limits := map[string]int{lineToken: 6, shopToken: 3, tgToken: 4, shopBot: 2}
+	checkMost := func(what string, least map[string]int) {
+		t.Helper()
+		for _, p := range []string{"line", "telegram"} {
+			for token, most := range rec.MaxPerSecond(p, false) {
+				if most > limits[token] || most < least[token] {
+					t.Errorf("%s: %s token %s: at most %d requests in one second, want %d..%d", what, p, token, most, least[token], limits[token])
+				}
+			}
 		}
 	}
+	checkMost("both accounts at once", map[string]int{lineToken: 1, shopToken: 1, tgToken: 1, shopBot: 1})
 	if n := rec.Count("line"); n != 24 {
 		t.Errorf("%d LINE recipients reached, want 24 (12 on each channel)", n)
 	}
@@ -79,6 +82,27 @@ func TestTwoAccountsOnOnePlatformKeepTheirOwnLimits(t *testing.T) {
 	for _, d := range e.deliveries(run.ID, "") {
 		if d.Outcome != herald.Sent {
 			t.Errorf("%s: %s %s", d.Recipient, d.Outcome, d.Reason)
+		}
+	}
+
+	// Each account alone, sent by one worker (the test clock's waits then
+	// add up as a real clock's would), reaches its own limit, not the
+	// other's: a limiter shared by the two would hold both to one rate.
+	opts.Workers = 1
+	alone := e.engine(senders(t, e.url), opts)
+	for _, acc := range []herald.Account{{Platform: herald.LINE}, {Platform: herald.LINE, Name: "shop"},
+		{Platform: herald.Telegram}, {Platform: herald.Telegram, Name: "shop"}} {
+		rec.Reset()
+		b := herald.Broadcast{Name: "alone " + acc.String(), Status: herald.StatusScheduled, Content: hello, Category: herald.Marketing,
+			Audience: herald.Audience{Channels: []herald.Platform{acc.Platform}, Accounts: []herald.Account{acc}, Recipients: herald.Users},
+			Schedule: herald.Schedule{Kind: herald.SendNow, At: e.clock.Now()}}
+		if err := e.st.CreateBroadcast(&b); err != nil {
+			t.Fatal(err)
+		}
+		e.runOn(alone, b.ID)
+		checkMost(acc.String()+" alone", limits)
+		if n := rec.Count(string(acc.Platform)); n != 12 {
+			t.Errorf("%s alone: %d requests, want 12", acc, n)
 		}
 	}
 }
