@@ -3,6 +3,7 @@ package dispatch_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
@@ -121,5 +122,26 @@ func TestAccountWithoutSenderFailsItsRecipients(t *testing.T) {
 	failed := e.deliveries(run.ID, herald.Failed)
 	if run.Tally[herald.LINE].Sent != 2 || len(failed) != 1 || failed[0].Recipient.Account != "gone" {
 		t.Fatalf("tally %+v, failed %+v; want 2 sent on the default channel and line:gone failed", run.Tally, failed)
+	}
+}
+
+// The preflight estimate of an account's send is at that account's rate.
+func TestEstimateIsPerAccount(t *testing.T) {
+	e := newEnv(t, nil)
+	shop, err := line.New(line.Config{Token: "line-token-shop", BaseURL: e.url + "/line"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := e.engine(senders(t, e.url), dispatch.Options{Limits: dispatch.Limits{Headroom: 1, PerSecond: map[string]float64{
+		line.PushClass: 100, dispatch.AccountClass(line.PushClass, "shop"): 10}},
+		Accounts: map[herald.Account]dispatch.Sender{{Platform: herald.LINE, Name: "shop"}: shop}})
+	personal := &herald.Broadcast{Content: herald.Content{Kind: herald.TextContent, Text: "Hi {name}"}}
+	for acc, want := range map[herald.Account]time.Duration{
+		{Platform: herald.LINE}: 30 * time.Second, {Platform: herald.LINE, Name: "shop"}: 300 * time.Second,
+		{Platform: herald.LINE, Name: "gone"}: 0,
+	} {
+		if got := eng.Estimate(personal, acc, 3000, 0); got.Round(time.Second) != want {
+			t.Errorf("3,000 pushes from %s: %v, want %v", acc, got, want)
+		}
 	}
 }

@@ -182,7 +182,8 @@ func TestBroadcastToChosenAccountsFromTheAdminGroup(t *testing.T) {
 	g := groupChat(t, fakes.Telegram, token, group)
 	g.say(groupUser(alice, "Alice"), `/new "Shop news" on line:shop, telegram at `+at.Format(herald.LocalLayout))
 	summary := waitForMessage(t, fakes.Telegram, group, `"sum:confirm"`)
-	for _, want := range []string{"LINE · Shop, Telegram · Main, Telegram · Shop", "LINE · Shop 2 · Telegram · Main 1 · Telegram · Shop 2"} {
+	for _, want := range []string{"LINE · Shop, Telegram · Main, Telegram · Shop", "LINE · Shop 2 · Telegram · Main 1 · Telegram · Shop 2",
+		"Time to send: LINE · Shop 2 people · under a minute; Telegram · Main 1 person · under a minute; Telegram · Shop 2 people"} {
 		if !strings.Contains(summary.Text, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, summary.Text)
 		}
