@@ -33,7 +33,7 @@ func twoAccountRig(t *testing.T, token string, group int64, admins ...int64) (*p
 		Accounts: []LINEAccount{{Name: "shop", ChannelSecret: shopLINESecret, ChannelToken: shopLINEToken}}}
 	cfg.Telegram.Accounts = []TelegramAccount{{Name: "shop", Token: shopBotToken}}
 	cfg.Messenger = MessengerConfig{PageToken: "page-token", AppSecret: "app-secret", VerifyToken: "verify", APIURL: u.Messenger, APIVersion: "v26.0",
-		Accounts: []MessengerAccount{{Name: "shop", PageToken: shopPageToken, AppSecret: shopAppSecret, VerifyToken: "verify-shop"}}}
+		Accounts: []MessengerAccount{{Name: "shop", PageToken: shopPageToken, AppSecret: shopAppSecret, VerifyToken: "verify-shop", PageID: "900100"}}}
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("the two-account config is refused:\n%v", err)
 	}
@@ -61,10 +61,13 @@ func lineFollow(user, eventID string) string {
 		time.Now().UnixMilli(), user, eventID)
 }
 
-func messengerHello(psid, mid string) string {
+func messengerHello(psid, mid string) string { return messengerHelloTo("100", psid, mid) }
+
+// messengerHelloTo is psid writing to the page with ID page.
+func messengerHelloTo(page, psid, mid string) string {
 	now := time.Now().UnixMilli()
-	return fmt.Sprintf(`{"object":"page","entry":[{"id":"PAGE","time":%d,"messaging":[`+
-		`{"sender":{"id":%q},"recipient":{"id":"PAGE"},"timestamp":%d,"message":{"mid":%q,"text":"hello"}}]}]}`, now, psid, now, mid)
+	return fmt.Sprintf(`{"object":"page","entry":[{"id":%q,"time":%d,"messaging":[`+
+		`{"sender":{"id":%q},"recipient":{"id":%q},"timestamp":%d,"message":{"mid":%q,"text":"hello"}}]}]}`, page, now, psid, page, now, mid)
 }
 
 // Each account's end users come in on its own route, checked with its own
@@ -109,6 +112,9 @@ func TestEachAccountHasItsOwnWebhookAndSubscribers(t *testing.T) {
 		{base + "/webhooks/messenger/shop", "messenger", shopAppSecret, messengerHello(psid, "m1"), http.StatusOK},
 		{base + "/webhooks/messenger/shop", "messenger", "app-secret", messengerHello("PSID-2", "m2"), http.StatusUnauthorized},
 		{base + "/webhooks/messenger", "messenger", shopAppSecret, messengerHello("PSID-3", "m3"), http.StatusUnauthorized},
+		// The shop page in the top-level page's app: its events come to
+		// the app's one webhook and are routed by page ID.
+		{base + "/webhooks/messenger", "messenger", "app-secret", messengerHelloTo("900100", "PSID-4", "m4"), http.StatusOK},
 	} {
 		if got := signedPost(t, c.url, c.platform, c.secret, c.body); got != c.want {
 			t.Errorf("POST %s signed with %s: %d, want %d", strings.TrimPrefix(c.url, base), c.secret, got, c.want)
@@ -124,6 +130,7 @@ func TestEachAccountHasItsOwnWebhookAndSubscribers(t *testing.T) {
 		{Platform: herald.Messenger, Account: "shop", ID: psid},
 		{Platform: herald.Telegram, Account: "shop", ID: fmt.Sprint(bob)},
 		{Platform: herald.Telegram, Account: "vip", ID: "8001"},
+		{Platform: herald.Messenger, Account: "shop", ID: "PSID-4"},
 	}
 	for _, k := range want {
 		waitUntil(t, k.String()+" is stored", func() bool {
@@ -133,7 +140,7 @@ func TestEachAccountHasItsOwnWebhookAndSubscribers(t *testing.T) {
 	}
 	for _, k := range []herald.SubscriberKey{{Platform: herald.Telegram, ID: fmt.Sprint(bob)}, {Platform: herald.Messenger, ID: psid},
 		{Platform: herald.LINE, Account: "shop", ID: "Uffffffffffffffffffffffffffffffff"}, {Platform: herald.LINE, ID: "Ueeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"},
-		{Platform: herald.Telegram, Account: "vip", ID: "8002"}} {
+		{Platform: herald.Telegram, Account: "vip", ID: "8002"}, {Platform: herald.Messenger, ID: "PSID-4"}} {
 		if _, err := a.store.Subscriber(k); err == nil {
 			t.Errorf("%s is stored: it came in on another account's route", k)
 		}

@@ -48,6 +48,10 @@ type MessengerAccount struct {
 	PageToken   string `yaml:"page_token"`
 	AppSecret   string `yaml:"app_secret"`
 	VerifyToken string `yaml:"verify_token"`
+	// PageID, when set, routes this page's events that arrive at
+	// /webhooks/messenger (the top-level page's Meta app, which has one
+	// webhook URL for all its pages) to this account.
+	PageID string `yaml:"page_id"`
 	// APIURL and APIVersion default to messenger's.
 	APIURL     string `yaml:"api_url"`
 	APIVersion string `yaml:"api_version"`
@@ -208,6 +212,11 @@ func (c *Config) validateAccounts(add addFunc) {
 		}
 		if a.VerifyToken == "" {
 			add(key+".verify_token", "must be set — any random string; enter the same one in the webhook settings of /webhooks/messenger/%s", a.Name)
+		}
+		if strings.Trim(a.PageID, "0123456789") != "" {
+			add(key+".page_id", "%q is not a page ID — use the page's numeric ID (the page → About → Page transparency), or leave it out", a.PageID)
+		} else if a.PageID != "" && slices.ContainsFunc(c.Messenger.Accounts[:i], func(o MessengerAccount) bool { return o.PageID == a.PageID }) {
+			add(key+".page_id", "%s is used twice — each page is one account", a.PageID)
 		}
 		checkOptionalURL(add, key+".api_url", a.APIURL)
 		c.checkRates(add, key, a.PerSecond)

@@ -132,6 +132,13 @@ func TestAccountsConfigErrors(t *testing.T) {
 			`messenger.accounts[0].app_secret: must be set — it verifies the page's webhook signatures (Meta app dashboard → App settings → Basic)`,
 			`messenger.accounts[0].verify_token: must be set — any random string; enter the same one in the webhook settings of /webhooks/messenger/shop`,
 		}},
+		{"page IDs", func(c *Config) {
+			c.Messenger.Accounts = []MessengerAccount{{Name: "a", PageToken: "p", AppSecret: "s", VerifyToken: "v", PageID: "12"},
+				{Name: "b", PageToken: "p", AppSecret: "s", VerifyToken: "v", PageID: "12"}, {Name: "c", PageToken: "p", AppSecret: "s", VerifyToken: "v", PageID: "my-page"}}
+		}, []string{
+			`messenger.accounts[1].page_id: 12 is used twice — each page is one account`,
+			`messenger.accounts[2].page_id: "my-page" is not a page ID — use the page's numeric ID (the page → About → Page transparency), or leave it out`,
+		}},
 		{"an empty name", func(c *Config) { c.Telegram.Accounts = []TelegramAccount{{Token: "2:b"}} }, []string{
 			`telegram.accounts[0].name: must not be empty — a short name admins pick the account by, e.g. "shop"`}},
 		{"admin restricted to an unknown account", func(c *Config) {

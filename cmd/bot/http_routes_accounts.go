@@ -12,11 +12,12 @@ import (
 	"github.com/heraldbot/herald/handlers/telegram"
 )
 
-// addAccountRoutes connects the named accounts' end users, each account
-// on its own route checked with its own secret: /webhooks/line/{name},
-// /webhooks/messenger/{name}, and each Telegram bot's long poll (or
+// addAccountRoutes connects the named LINE and Telegram accounts' end
+// users, each account on its own route checked with its own secret:
+// /webhooks/line/{name}, and each Telegram bot's long poll (or
 // /webhooks/telegram/{name}). The default accounts keep the routes they
-// had (addInboundRoutes). Polls run on polling until ctx ends.
+// had (addInboundRoutes); Messenger's are messengerPages'. Polls run on
+// polling until ctx ends.
 func (a *app) addAccountRoutes(ctx context.Context, mux *http.ServeMux, inbox *inbound.Inbox, deps inboundDeps, polling *sync.WaitGroup) {
 	cfg, log := a.cfg, a.logger
 	for _, acc := range cfg.LINE.Accounts {
@@ -27,16 +28,6 @@ func (a *app) addAccountRoutes(ctx context.Context, mux *http.ServeMux, inbox *i
 			continue
 		}
 		mux.Handle("POST /webhooks/line/"+acc.Name, h)
-	}
-	for _, acc := range cfg.Messenger.Accounts {
-		h, err := messenger.New(messenger.Options{AppSecret: acc.AppSecret, VerifyToken: acc.VerifyToken,
-			PageToken: acc.PageToken, APIURL: acc.APIURL, APIVersion: acc.APIVersion,
-			Inbox: inbox, Logger: log, Metrics: deps.Metrics, Account: acc.Name})
-		if err != nil {
-			log.Error("messenger webhook not mounted", "account", acc.Name, "error", err)
-			continue
-		}
-		mux.Handle("/webhooks/messenger/"+acc.Name, h)
 	}
 	for _, acc := range cfg.Telegram.Accounts {
 		// End users only: the admin group talks to the default bot.
@@ -58,4 +49,27 @@ func (a *app) addAccountRoutes(ctx context.Context, mux *http.ServeMux, inbox *i
 			polling.Go(func() { _ = h.Poll(ctx) })
 		}
 	}
+}
+
+// messengerPages mounts each named Facebook Page's webhook,
+// /webhooks/messenger/{name}, checked with its own app secret, and
+// returns the handlers of those with a page_id by page ID: pages of the
+// top-level page's Meta app share its webhook URL, and their events are
+// routed there by the page they came to.
+func (a *app) messengerPages(mux *http.ServeMux, inbox *inbound.Inbox, deps inboundDeps) map[string]*messenger.Handler {
+	pages := map[string]*messenger.Handler{}
+	for _, acc := range a.cfg.Messenger.Accounts {
+		h, err := messenger.New(messenger.Options{AppSecret: acc.AppSecret, VerifyToken: acc.VerifyToken,
+			PageToken: acc.PageToken, APIURL: acc.APIURL, APIVersion: acc.APIVersion,
+			Inbox: inbox, Logger: a.logger, Metrics: deps.Metrics, Account: acc.Name})
+		if err != nil {
+			a.logger.Error("messenger webhook not mounted", "account", acc.Name, "error", err)
+			continue
+		}
+		mux.Handle("/webhooks/messenger/"+acc.Name, h)
+		if acc.PageID != "" {
+			pages[acc.PageID] = h
+		}
+	}
+	return pages
 }

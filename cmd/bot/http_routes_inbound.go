@@ -59,10 +59,11 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 			mux.Handle("POST /webhooks/line", h)
 		}
 	}
+	pages := a.messengerPages(mux, inbox, deps)
 	if cfg.MessengerEnabled() {
 		h, err := messenger.New(messenger.Options{AppSecret: cfg.Messenger.AppSecret, VerifyToken: cfg.Messenger.VerifyToken,
 			PageToken: cfg.Messenger.PageToken, APIURL: cfg.Messenger.APIURL, APIVersion: cfg.Messenger.APIVersion,
-			Inbox: inbox, Logger: log, Metrics: deps.Metrics})
+			Inbox: inbox, Logger: log, Metrics: deps.Metrics, Pages: pages})
 		if err != nil {
 			log.Error("messenger webhook not mounted", "error", err)
 		} else {
