@@ -158,8 +158,8 @@ func sentBy(r *platformtest.Recorder, platform, token string) []string {
 	return out
 }
 
-// An admin in the Telegram group sends to LINE · Shop and both Telegram
-// bots by a one-liner: the summary names and counts each account, each
+// An admin in the Telegram group sends to LINE · Shop, both Telegram bots
+// and Messenger · Shop by a one-liner: the summary names and counts each account, each
 // account's subscribers get it through their own account's token, nobody
 // on LINE · Main does, and the report breaks the run down by account.
 func TestBroadcastToChosenAccountsFromTheAdminGroup(t *testing.T) {
@@ -184,19 +184,22 @@ func TestBroadcastToChosenAccountsFromTheAdminGroup(t *testing.T) {
 	put(herald.LINE, "shop", u1, u3)
 	put(herald.Telegram, "", "1001")
 	put(herald.Telegram, "shop", "1001", "1002")
+	put(herald.Messenger, "", "PSID-1")
+	put(herald.Messenger, "shop", "PSID-1")
+	fakes.Messenger.Interacted("PSID-1", start) // inside the 24-hour window
 
 	at := start.Add(time.Hour).In(cfg.Location()).Truncate(time.Minute)
 	g := groupChat(t, fakes.Telegram, token, group)
-	g.say(groupUser(alice, "Alice"), `/new "Shop news" on line:shop, telegram at `+at.Format(herald.LocalLayout))
+	g.say(groupUser(alice, "Alice"), `/new "Shop news" on line:shop, telegram, messenger:shop at `+at.Format(herald.LocalLayout))
 	summary := waitForMessage(t, fakes.Telegram, group, `"sum:confirm"`)
-	for _, want := range []string{"LINE · Shop, Telegram · Main, Telegram · Shop", "LINE · Shop 2 · Telegram · Main 1 · Telegram · Shop 2",
+	for _, want := range []string{"LINE · Shop, Telegram · Main, Telegram · Shop, Messenger · Shop", "LINE · Shop 2 · Telegram · Main 1 · Telegram · Shop 2 · Messenger · Shop 1",
 		"Time to send: LINE · Shop 2 people · under a minute; Telegram · Main 1 person · under a minute; Telegram · Shop 2 people"} {
 		if !strings.Contains(summary.Text, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, summary.Text)
 		}
 	}
 	g.press(groupUser(alice, "Alice"), summary, "sum:confirm")
-	waitForMessage(t, fakes.Telegram, group, "scheduled for 5 recipients")
+	waitForMessage(t, fakes.Telegram, group, "scheduled for 6 recipients")
 
 	a.parts.sched.Tick(t.Context(), at)
 	if err := a.parts.dispatch.Wait(t.Context()); err != nil {
@@ -206,7 +209,8 @@ func TestBroadcastToChosenAccountsFromTheAdminGroup(t *testing.T) {
 	for _, c := range []struct {
 		platform, token string
 		want            string
-	}{{"line", shopLINEToken, u1 + " " + u3}, {"line", "line-token", ""}, {"telegram", token, "1001"}, {"telegram", shopBotToken, "1001 1002"}} {
+	}{{"line", shopLINEToken, u1 + " " + u3}, {"line", "line-token", ""}, {"telegram", token, "1001"}, {"telegram", shopBotToken, "1001 1002"},
+		{"messenger", shopPageToken, "PSID-1"}, {"messenger", "page-token", ""}} {
 		got := sentBy(rec, c.platform, c.token)
 		slices.Sort(got)
 		if strings.Join(got, " ") != c.want {
@@ -214,14 +218,14 @@ func TestBroadcastToChosenAccountsFromTheAdminGroup(t *testing.T) {
 		}
 	}
 	report := waitForMessage(t, fakes.Telegram, group, "Report")
-	for _, want := range []string{"LINE · Shop: ✅ 2 sent", "Telegram · Main: ✅ 1 sent", "Telegram · Shop: ✅ 2 sent", "✅ 5 sent"} {
+	for _, want := range []string{"LINE · Shop: ✅ 2 sent", "Telegram · Main: ✅ 1 sent", "Telegram · Shop: ✅ 2 sent", "Messenger · Shop: ✅ 1 sent", "✅ 6 sent"} {
 		if !strings.Contains(report.Text, want) {
 			t.Errorf("the report lacks %q:\n%s", want, report.Text)
 		}
 	}
 	g.say(groupUser(alice, "Alice"), "/show "+broadcastIDIn(report.Text))
 	show := waitForMessage(t, fakes.Telegram, group, "Run 1 ·")
-	for _, want := range []string{"LINE · Shop 2 · Telegram · Main 1 · Telegram · Shop 2", "LINE · Shop: ✅ 2 sent · ❌ 0 failed", "Telegram · Shop: ✅ 2 sent"} {
+	for _, want := range []string{"LINE · Shop 2 · Telegram · Main 1 · Telegram · Shop 2 · Messenger · Shop 1", "LINE · Shop: ✅ 2 sent · ❌ 0 failed", "Telegram · Shop: ✅ 2 sent"} {
 		if !strings.Contains(show.Text, want) {
 			t.Errorf("/show lacks %q:\n%s", want, show.Text)
 		}
