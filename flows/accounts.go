@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -217,4 +218,25 @@ func (e *Engine) resolveOnAccounts(a *herald.Audience, words []accountWord) *par
 	}
 	e.setAccounts(a, accs)
 	return nil
+}
+
+// findSelected reads the subscriber an uploaded list names: k itself
+// when it names its account, else the first of the audience's accounts
+// on k's platform that has k's ID.
+func (t *turn) findSelected(a *herald.Audience, k herald.SubscriberKey) (herald.Subscriber, error) {
+	if k.Account != "" {
+		return t.e.cfg.Store.Subscriber(k)
+	}
+	var sub herald.Subscriber
+	err := herald.ErrNotFound
+	for _, acc := range t.e.chosenAccounts(a) {
+		if acc.Platform != k.Platform {
+			continue
+		}
+		k.Account = acc.Name
+		if sub, err = t.e.cfg.Store.Subscriber(k); !errors.Is(err, herald.ErrNotFound) {
+			return sub, err
+		}
+	}
+	return sub, err
 }

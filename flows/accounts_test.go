@@ -115,3 +115,23 @@ func TestRestrictedAdminSeesOnlyTheirBroadcasts(t *testing.T) {
 		t.Errorf("Alice, not restricted, does not see Main news:\n%s", list)
 	}
 }
+
+// A list of IDs uploaded for an audience on LINE · Shop finds the shop's
+// followers by bare ID or by their line@shop key, and keeps them.
+func TestCSVFindsTheChosenAccountsFollowers(t *testing.T) {
+	h := newHarness(t, twoLINE)
+	if err := h.store.PutSubscribers([]herald.Subscriber{
+		{Platform: herald.LINE, Account: "shop", ID: "Ushop1", Kind: herald.KindUser, State: herald.Subscribed},
+		{Platform: herald.LINE, Account: "shop", ID: "Ushop2", Kind: herald.KindUser, State: herald.Subscribed},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.send("/new")
+	h.send("Shop VIPs")
+	h.press("acc:line:shop")
+	h.press(choiceDone)
+	h.wantStep(stepAudience)
+	h.press("aud:csv")
+	rs := h.upload("vips.csv", "text/csv", []byte("id\nUshop1\nline@shop:Ushop2\nUnobody\n"))
+	mustContain(t, rs, "Loaded 2 LINE user IDs", "👥 2 recipients")
+}
