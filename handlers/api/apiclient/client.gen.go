@@ -1541,7 +1541,9 @@ type ClientInterface interface {
 	// row naming the columns in any order — platform, id / user_id / psid,
 	// name, tags, timezone, locale, attr.<key>; "," or ";" separators,
 	// quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
-	// line with the same keys). One file may mix platforms. New people are
+	// line with the same keys). One file may mix platforms, and accounts:
+	// a named account's followers have platform `line@shop` (or an id of
+	// `line@shop:U…`), as the export writes them. New people are
 	// created marked `imported` (last interaction unknown, so Messenger's
 	// 24-hour window counts them outside it); known ones get the file's
 	// fields and its tags added; states never change. Importing the same
@@ -1952,7 +1954,9 @@ func (c *Client) ExportSubscribers(ctx context.Context, params *ExportSubscriber
 // row naming the columns in any order — platform, id / user_id / psid,
 // name, tags, timezone, locale, attr.<key>; "," or ";" separators,
 // quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
-// line with the same keys). One file may mix platforms. New people are
+// line with the same keys). One file may mix platforms, and accounts:
+// a named account's followers have platform `line@shop` (or an id of
+// `line@shop:U…`), as the export writes them. New people are
 // created marked `imported` (last interaction unknown, so Messenger's
 // 24-hour window counts them outside it); known ones get the file's
 // fields and its tags added; states never change. Importing the same
@@ -3499,7 +3503,9 @@ type ClientWithResponsesInterface interface {
 	// row naming the columns in any order — platform, id / user_id / psid,
 	// name, tags, timezone, locale, attr.<key>; "," or ";" separators,
 	// quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
-	// line with the same keys). One file may mix platforms. New people are
+	// line with the same keys). One file may mix platforms, and accounts:
+	// a named account's followers have platform `line@shop` (or an id of
+	// `line@shop:U…`), as the export writes them. New people are
 	// created marked `imported` (last interaction unknown, so Messenger's
 	// 24-hour window counts them outside it); known ones get the file's
 	// fields and its tags added; states never change. Importing the same
@@ -5273,7 +5279,9 @@ func (c *ClientWithResponses) ExportSubscribersWithResponse(ctx context.Context,
 // row naming the columns in any order — platform, id / user_id / psid,
 // name, tags, timezone, locale, attr.<key>; "," or ";" separators,
 // quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
-// line with the same keys). One file may mix platforms. New people are
+// line with the same keys). One file may mix platforms, and accounts:
+// a named account's followers have platform `line@shop` (or an id of
+// `line@shop:U…`), as the export writes them. New people are
 // created marked `imported` (last interaction unknown, so Messenger's
 // 24-hour window counts them outside it); known ones get the file's
 // fields and its tags added; states never change. Importing the same
