@@ -18,18 +18,25 @@ func twoLINE(c *Config) {
 		{Account: herald.Account{Platform: herald.Messenger}, Name: "main"}}
 }
 
+// shopFollowers stores subscribed followers of LINE · Shop.
+func shopFollowers(t *testing.T, h *harness, ids ...string) {
+	t.Helper()
+	var subs []herald.Subscriber
+	for _, id := range ids {
+		subs = append(subs, herald.Subscriber{Platform: herald.LINE, Account: "shop", ID: id, Kind: herald.KindUser, State: herald.Subscribed})
+	}
+	if err := h.store.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The channel step offers a platform with several accounts account by
 // account, toggled as buttons or typed ("line:shop, telegram"); an account
 // the bot does not have is named with the ones it does; the summary and
 // its count go account by account.
 func TestChannelStepPicksAccounts(t *testing.T) {
 	h := newHarness(t, twoLINE)
-	if err := h.store.PutSubscribers([]herald.Subscriber{
-		{Platform: herald.LINE, Account: "shop", ID: "Ushop1", Kind: herald.KindUser, State: herald.Subscribed},
-		{Platform: herald.LINE, Account: "shop", ID: "Ushop2", Kind: herald.KindUser, State: herald.Subscribed},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	shopFollowers(t, h, "Ushop1", "Ushop2")
 	h.send("/new")
 	h.send("Autumn sale")
 	h.wantStep(stepChannels)
@@ -91,9 +98,7 @@ func TestRestrictedAdminSeesOnlyTheirBroadcasts(t *testing.T) {
 	h := newHarness(t, twoLINE, func(c *Config) {
 		c.AdminAccounts = map[string][]herald.Account{AdminKey("console", "bob"): {{Platform: herald.LINE, Name: "shop"}}}
 	})
-	if err := h.store.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, Account: "shop", ID: "Ushop1", Kind: herald.KindUser, State: herald.Subscribed}}); err != nil {
-		t.Fatal(err)
-	}
+	shopFollowers(t, h, "Ushop1")
 	h.advance(time.Minute)
 	h.send(`/new "Main news" on line:main at 2026-12-01 09:00`)
 	h.press("sum:confirm")
@@ -120,12 +125,7 @@ func TestRestrictedAdminSeesOnlyTheirBroadcasts(t *testing.T) {
 // followers by bare ID or by their line@shop key, and keeps them.
 func TestCSVFindsTheChosenAccountsFollowers(t *testing.T) {
 	h := newHarness(t, twoLINE)
-	if err := h.store.PutSubscribers([]herald.Subscriber{
-		{Platform: herald.LINE, Account: "shop", ID: "Ushop1", Kind: herald.KindUser, State: herald.Subscribed},
-		{Platform: herald.LINE, Account: "shop", ID: "Ushop2", Kind: herald.KindUser, State: herald.Subscribed},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	shopFollowers(t, h, "Ushop1", "Ushop2")
 	h.send("/new")
 	h.send("Shop VIPs")
 	h.press("acc:line:shop")
