@@ -58,7 +58,12 @@ type AttrCondition struct {
 // out. Matches is the reference semantics: the audience index must agree
 // with it for every subscriber.
 type Audience struct {
-	Channels    []Platform
+	Channels []Platform
+	// Accounts, when set, narrows the channels it names to some of their
+	// accounts ("LINE · Shop" but not "LINE · Support"): a subscriber on
+	// such a platform matches only when their account is listed. A channel
+	// none of Accounts names takes all its accounts.
+	Accounts    []Account
 	Recipients  RecipientKind
 	IncludeTags []string
 	TagMatch    TagMatch
@@ -94,6 +99,15 @@ func (a *Audience) Everyone() bool {
 		len(a.Attributes) == 0 && len(a.Selected) == 0 && len(a.Responses) == 0
 }
 
+// TakesAccount reports whether subscribers of acc may be in the audience
+// as far as Accounts go: acc is listed, or its platform has none listed.
+func (a *Audience) TakesAccount(acc Account) bool {
+	if slices.Contains(a.Accounts, acc) {
+		return true
+	}
+	return !slices.ContainsFunc(a.Accounts, func(x Account) bool { return x.Platform == acc.Platform })
+}
+
 // HasChannel reports whether p is one of the audience's channels.
 func (a *Audience) HasChannel(p Platform) bool { return slices.Contains(a.Channels, p) }
 
@@ -109,6 +123,9 @@ func (a *Audience) Matches(s *Subscriber, now time.Time) bool {
 // so the audience index applies it over the whole match.
 func (a *Audience) MatchesWith(s *Subscriber, now time.Time, responded RespondedFunc) bool {
 	if !s.Reachable() || !a.HasChannel(s.Platform) || !a.Recipients.Includes(s.Kind) {
+		return false
+	}
+	if !a.TakesAccount(s.AccountOf()) {
 		return false
 	}
 	if len(a.Selected) > 0 && !a.selects(s) {
@@ -234,6 +251,11 @@ func (a *Audience) Validate() error {
 			return invalid("audience.channels", CodeInvalid, 0)
 		}
 	}
+	for _, acc := range a.Accounts {
+		if !a.HasChannel(acc.Platform) || acc.Name != "" && !ValidAccountName(acc.Name) {
+			return invalid("audience.accounts", CodeInvalid, 0)
+		}
+	}
 	switch a.Recipients {
 	case Users, Groups, Both:
 	default:
@@ -292,8 +314,11 @@ type Count struct {
 	Before     int
 	Control    int
 	ByPlatform map[Platform]int
-	Users      int
-	Groups     int
+	// ByAccount breaks Total down by account when the audience reaches
+	// more than one account of a platform (nil otherwise).
+	ByAccount map[Account]int
+	Users     int
+	Groups    int
 	// OutsideWindow counts Messenger users of a marketing broadcast who have
 	// not written in 24 hours: they are in Total but will be skipped.
 	OutsideWindow int

@@ -114,6 +114,9 @@ type Report struct {
 	Duration time.Duration
 	// Control is the run's holdout control group, not sent (Run.Control).
 	Control int
+	// Accounts breaks the run down by account when it reached a named
+	// account (Run.AccountTallies; nil otherwise).
+	Accounts map[Account]Tally
 }
 
 // ReasonCounter groups outcome reasons for a Report.

@@ -24,17 +24,51 @@ type Run struct {
 	N           int
 	Status      RunStatus
 	// RetryOf is the run whose failed recipients this run retries.
-	RetryOf    string
-	Total      int
-	Tally      map[Platform]Tally
-	StartedAt  time.Time
-	FinishedAt time.Time
+	RetryOf string
+	Total   int
+	Tally   map[Platform]Tally
+	// AccountTally counts, by Account.String ("line:shop"), the recipients
+	// of named accounts (each is also in Tally under its platform): a
+	// platform's default account is what Tally has beyond its named ones
+	// (see AccountTallies). Nil when the run reaches no named account.
+	AccountTally map[string]Tally
+	StartedAt    time.Time
+	FinishedAt   time.Time
 	// PauseReason explains an automatic pause (e.g. too many failures).
 	PauseReason string
 	// Control is the size of the holdout's control group when the
 	// audience was snapshotted: people of the audience kept out, not sent.
 	// Who they are is recomputable: the audience with Sample.Control().
 	Control int
+}
+
+// AccountTallies breaks the run's tally down by account when it reached a
+// named account (nil otherwise): each named account's, and each platform's
+// default account's (the platform's tally less its named accounts'),
+// leaving out a default account with nobody.
+func (r *Run) AccountTallies() map[Account]Tally {
+	if len(r.AccountTally) == 0 {
+		return nil
+	}
+	out := map[Account]Tally{}
+	rest := map[Platform]Tally{}
+	for p, t := range r.Tally {
+		rest[p] = t
+	}
+	for k, t := range r.AccountTally {
+		acc, err := ParseAccount(k)
+		if err != nil {
+			continue
+		}
+		out[acc] = t
+		rest[acc.Platform] = rest[acc.Platform].Add(Tally{-t.Pending, -t.Sent, -t.Failed, -t.Skipped, -t.Uncertain})
+	}
+	for p, t := range rest {
+		if t != (Tally{}) {
+			out[Account{Platform: p}] = t
+		}
+	}
+	return out
 }
 
 // Tally counts a run's recipients by outcome.

@@ -32,7 +32,10 @@ const MessagingWindow = 24 * time.Hour
 // SubscriberKey names a subscriber on its platform.
 type SubscriberKey struct {
 	Platform Platform
-	ID       string // platform user, group or chat ID
+	// Account is the platform account's name ("" the default account):
+	// the same person following two LINE channels is two subscribers.
+	Account string
+	ID      string // platform user, group or chat ID
 }
 
 // MaxSubscriberIDLen is the longest subscriber ID (in bytes) Herald stores.
@@ -53,23 +56,32 @@ func ValidateSubscriberID(id string) error {
 	return nil
 }
 
-// String renders the key as "platform:id", the form used in logs and CSVs.
-func (k SubscriberKey) String() string { return string(k.Platform) + ":" + k.ID }
+// String renders the key as "platform:id" ("platform@account:id" for a
+// named account), the form used in logs and CSVs. The default account's
+// keys read as they did before accounts existed.
+func (k SubscriberKey) String() string {
+	if k.Account == "" {
+		return string(k.Platform) + ":" + k.ID
+	}
+	return string(k.Platform) + "@" + k.Account + ":" + k.ID
+}
 
-// ParseSubscriberKey reads a key as String writes it ("line:U1234").
+// ParseSubscriberKey reads a key as String writes it ("line:U1234",
+// "line@shop:U1234").
 func ParseSubscriberKey(s string) (SubscriberKey, error) {
 	before, id, ok := strings.Cut(s, ":")
 	if !ok {
 		return SubscriberKey{}, invalid("id", CodeInvalid, 0)
 	}
+	before, account, named := strings.Cut(before, "@")
 	p, err := ParsePlatform(before)
-	if err != nil {
+	if err != nil || named && !ValidAccountName(account) {
 		return SubscriberKey{}, invalid("platform", CodeInvalid, 0)
 	}
 	if err := ValidateSubscriberID(id); err != nil {
 		return SubscriberKey{}, err
 	}
-	return SubscriberKey{Platform: p, ID: id}, nil
+	return SubscriberKey{Platform: p, Account: account, ID: id}, nil
 }
 
 // Subscriber is an end user or group chat Herald can deliver to, learnt from
@@ -79,6 +91,9 @@ type Subscriber struct {
 	// its bitmaps by it. Zero means "not stored yet".
 	Seq      uint32
 	Platform Platform
+	// Account is the name of the platform account the subscriber follows
+	// ("" the default account; see Account).
+	Account  string
 	ID       string
 	Kind     SubscriberKind
 	Name     string
@@ -109,7 +124,9 @@ type Subscriber struct {
 }
 
 // Key returns the subscriber's platform key.
-func (s *Subscriber) Key() SubscriberKey { return SubscriberKey{s.Platform, s.ID} }
+func (s *Subscriber) Key() SubscriberKey {
+	return SubscriberKey{Platform: s.Platform, Account: s.Account, ID: s.ID}
+}
 
 // Reachable reports whether broadcasts may be sent to s at all.
 func (s *Subscriber) Reachable() bool { return s.State == Subscribed || s.State == "" }
@@ -162,6 +179,9 @@ func NormalizeTags(tags []string) []string {
 func (s *Subscriber) Validate() error {
 	if !s.Platform.Valid() {
 		return invalid("platform", CodeInvalid, 0)
+	}
+	if s.Account != "" && !ValidAccountName(s.Account) {
+		return invalid("account", CodeInvalid, 0)
 	}
 	if err := ValidateSubscriberID(s.ID); err != nil {
 		return err

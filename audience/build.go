@@ -90,6 +90,9 @@ func (b *Builder) Add(s *herald.Subscriber) {
 		b.lastPlatformKey, b.lastPlatform = s.Platform, pendingFor(b, b.x.platforms, b.platforms, s.Platform)
 	}
 	b.lastPlatform.add(seq)
+	if s.Account != "" {
+		addToAccount(b.x.accounts, s.AccountOf(), seq) // few: no pending list
+	}
 	if b.lastKind == nil || b.lastKindKey != s.Kind {
 		b.lastKindKey, b.lastKind = s.Kind, pendingFor(b, b.x.kinds, b.kinds, s.Kind)
 	}
@@ -180,8 +183,13 @@ func (b *Builder) flush() {
 func (b *Builder) Index() *Index {
 	b.flush()
 	x := b.x
-	for p, bm := range x.platforms {
-		x.ids.tableOf(p, bm) // every indexed Seq is in its platform's bitmap
+	for p := range x.platforms {
+		// every indexed Seq is in its platform's bitmap, and in its
+		// account's when it is a named account's
+		x.ids.tableOf(p, x.accountSet(herald.Account{Platform: p}))
+	}
+	for acc, bm := range x.accounts {
+		x.ids.tableOf(accountKey(acc.Platform, acc.Name), bm)
 	}
 	for _, a := range b.attrs {
 		if len(a.col.values) > columnAfter {

@@ -76,7 +76,10 @@ type LineIssue struct {
 type Entry struct {
 	Line     int
 	Platform herald.Platform
-	ID       string
+	// Account is the named account a "platform@account:id" cell names
+	// ("" for a bare ID or a platform's default account).
+	Account string
+	ID      string
 }
 
 // IDList is a parsed upload: unique entries in file order and what was
@@ -267,12 +270,13 @@ func checkID(cell string) IssueKind {
 	return ""
 }
 
-// splitPlatform reads "platform:id" (as herald.SubscriberKey.String writes
-// it); anything else is a bare ID.
+// splitPlatform reads "platform:id" or "platform@account:id" (as
+// herald.SubscriberKey.String writes them); anything else is a bare ID.
 func splitPlatform(cell string) Entry {
 	if before, after, ok := strings.Cut(cell, ":"); ok {
-		if p, err := herald.ParsePlatform(before); err == nil {
-			return Entry{Platform: p, ID: after}
+		before, account, named := strings.Cut(before, "@")
+		if p, err := herald.ParsePlatform(before); err == nil && (!named || herald.ValidAccountName(account)) {
+			return Entry{Platform: p, Account: account, ID: after}
 		}
 	}
 	return Entry{ID: cell}

@@ -34,10 +34,12 @@ type Index struct {
 	// reachable holds every indexed Seq; all other bitmaps are subsets.
 	reachable *roaring.Bitmap
 	platforms map[herald.Platform]*roaring.Bitmap
-	kinds     map[herald.SubscriberKind]*roaring.Bitmap
-	tags      map[string]*roaring.Bitmap
-	attrs     map[string]*attrColumn
-	activity  activity
+	// accounts holds each named account's Seqs (accounts.go).
+	accounts map[herald.Account]*roaring.Bitmap
+	kinds    map[herald.SubscriberKind]*roaring.Bitmap
+	tags     map[string]*roaring.Bitmap
+	attrs    map[string]*attrColumn
+	activity activity
 	// operator holds the Seqs in an open operator chat, so the wizard asks
 	// what to do with them only when the audience has any.
 	operator *roaring.Bitmap
@@ -54,6 +56,7 @@ func NewIndex() *Index {
 	return &Index{
 		reachable: roaring.New(),
 		platforms: map[herald.Platform]*roaring.Bitmap{},
+		accounts:  map[herald.Account]*roaring.Bitmap{},
 		kinds:     map[herald.SubscriberKind]*roaring.Bitmap{},
 		tags:      map[string]*roaring.Bitmap{},
 		attrs:     map[string]*attrColumn{},
@@ -90,6 +93,9 @@ func (x *Index) add(s *herald.Subscriber) {
 	seq := s.Seq
 	x.reachable.Add(seq)
 	addTo(x.platforms, s.Platform, seq)
+	if s.Account != "" {
+		addToAccount(x.accounts, s.AccountOf(), seq)
+	}
 	addTo(x.kinds, s.Kind, seq)
 	for _, t := range s.Tags {
 		// Index exactly the tags HasTag finds, so a subscriber whose tags
@@ -110,7 +116,7 @@ func (x *Index) add(s *herald.Subscriber) {
 	if s.OperatorChat {
 		x.operator.Add(seq)
 	}
-	x.ids.put(s.Platform, s.ID, seq)
+	x.ids.put(idKey(s), s.ID, seq)
 }
 
 func (x *Index) remove(s *herald.Subscriber) {
@@ -121,6 +127,11 @@ func (x *Index) remove(s *herald.Subscriber) {
 	// Platform and kind sets are few: clear them all rather than trust old.
 	for p := range x.platforms {
 		removeFrom(x.platforms, p, seq)
+	}
+	for acc, b := range x.accounts {
+		if b.CheckedRemove(seq) && b.IsEmpty() {
+			delete(x.accounts, acc)
+		}
 	}
 	for k := range x.kinds {
 		removeFrom(x.kinds, k, seq)
@@ -138,7 +149,7 @@ func (x *Index) remove(s *herald.Subscriber) {
 	}
 	x.activity.remove(seq)
 	x.operator.Remove(seq)
-	x.ids.remove(s.Platform, s.ID, seq)
+	x.ids.remove(idKey(s), s.ID, seq)
 }
 
 // TagCounts returns each tag's number of reachable subscribers.

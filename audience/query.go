@@ -34,6 +34,7 @@ func (x *Index) Count(a *herald.Audience, cat herald.Category, now time.Time) he
 			c.ByPlatform[p] = n
 		}
 	}
+	x.countAccounts(r, &c)
 	if b := x.kinds[herald.KindUser]; b != nil {
 		c.Users = int(r.AndCardinality(b))
 	}
@@ -78,6 +79,7 @@ func (x *Index) filter(a *herald.Audience, now time.Time) *roaring.Bitmap {
 		}
 	}
 	r := roaring.FastOr(chans...)
+	x.filterAccounts(r, a)
 	switch a.Recipients {
 	case herald.Users, "":
 		andOrClear(r, x.kinds[herald.KindUser])
@@ -139,16 +141,28 @@ func (x *Index) filterActivity(r *roaring.Bitmap, f *herald.Activity, now time.T
 func (x *Index) selected(p herald.Platform, ids []string) *roaring.Bitmap {
 	seqs := make([]uint32, 0, len(ids))
 	for _, id := range ids {
-		q := p
 		if p == "" {
 			k, err := herald.ParseSubscriberKey(id)
 			if err != nil {
 				continue
 			}
-			q, id = k.Platform, k.ID
+			if seq, ok := x.ids.get(accountKey(k.Platform, k.Account), k.ID); ok {
+				seqs = append(seqs, seq)
+			}
+			continue
 		}
-		if seq, ok := x.ids.get(q, id); ok {
+		// A bare ID may be on any of p's accounts: Audience.Accounts
+		// narrows them.
+		if seq, ok := x.ids.get(p, id); ok {
 			seqs = append(seqs, seq)
+		}
+		for acc := range x.accounts {
+			if acc.Platform != p {
+				continue
+			}
+			if seq, ok := x.ids.get(accountKey(p, acc.Name), id); ok {
+				seqs = append(seqs, seq)
+			}
 		}
 	}
 	slices.Sort(seqs)

@@ -11,7 +11,8 @@ import (
 // A quota that cannot be read does not stop a broadcast: LINE itself
 // still answers 429 past the limit, and the report says so.
 func (s *Service) checkQuota(ctx context.Context, cnt herald.Count) error {
-	need := cnt.ByPlatform[herald.LINE]
+	// The quota read is the top-level LINE channel's: its recipients only.
+	need := cnt.OfAccount(herald.Account{Platform: herald.LINE})
 	if s.opts.Quota == nil || need == 0 {
 		return nil
 	}

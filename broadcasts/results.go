@@ -94,8 +94,10 @@ func (s *Service) eachFailed(runID string, fn func(herald.Delivery) error) error
 }
 
 // failuresHeader is the failures CSV's first line: the same file in the
-// chat (/errors) and from the API.
-var failuresHeader = []string{"run_id", "platform", "recipient_id", "reason", "attempts", "at"}
+// chat (/errors) and from the API. account, last so that readers of the
+// older columns by position still read them, is the named account the
+// recipient follows ("" for the platform's top-level one).
+var failuresHeader = []string{"run_id", "platform", "recipient_id", "reason", "attempts", "at", "account"}
 
 // errCut marks a failures CSV that stopped part way.
 var errCut = errors.New("broadcasts: failures CSV cut short")
@@ -136,7 +138,7 @@ func (s *Service) WriteFailures(w io.Writer, id string, begin func()) (herald.Re
 					total++
 					reasons.Add(d.Recipient.Platform, d.Reason)
 					_ = cw.Write([]string{run.ID, string(d.Recipient.Platform), d.Recipient.ID, d.Reason,
-						strconv.Itoa(d.Attempts), formatTime(d.At)})
+						strconv.Itoa(d.Attempts), formatTime(d.At), d.Recipient.Account})
 				}
 			}
 			if len(ds) < page {

@@ -21,13 +21,15 @@ type job struct {
 	try     sendTry
 }
 
-// channel sends the run's pending recipients on platform p: a pager reads
+// channel sends the run's pending recipients of account acc (its platform's
+// default account's channel also takes those of accounts with no sender,
+// to fail them): a pager reads
 // pending records in Seq order and hands jobs to Options.Workers senders;
 // a job that must wait for a chat's gap waits in the channel's due queue
 // (lane.go) and comes back to them; outcomes go to out for the group
 // commit.
-func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []herald.Delivery, marks chan<- *mark) {
-	rt := r.e.routes[p]
+func (r *runner) channel(ctx context.Context, acc herald.Account, out chan<- []herald.Delivery, marks chan<- *mark) {
+	rt := r.e.routes[acc]
 	jobs := make(chan *job, r.e.opts.Workers)
 	q := newDueQueue()
 	done := make(chan struct{})
@@ -40,7 +42,7 @@ func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []he
 		}()
 	}
 	go r.due(ctx, q, jobs)
-	r.page(ctx, p, rt, jobs, q, out, marks)
+	r.page(ctx, acc, rt, jobs, q, out, marks)
 	q.close()
 	close(jobs)
 	for range r.e.opts.Workers {
@@ -51,8 +53,8 @@ func (r *runner) channel(ctx context.Context, p herald.Platform, out chan<- []he
 // pager hands one channel's pending recipients to the senders.
 type pager struct {
 	r        *runner
-	p        herald.Platform
-	rt       *route // nil: no sender for the platform
+	acc      herald.Account
+	rt       *route // nil: no sender for the account
 	jobs     chan<- *job
 	q        *dueQueue
 	out      chan<- []herald.Delivery
@@ -81,8 +83,8 @@ type pager struct {
 // sleeps until the next is due. Those due before the previous pass were
 // handed out then (in flight or committed), so a pass never sends anyone
 // twice; a restarted run begins again with no lower bound.
-func (r *runner) page(ctx context.Context, p herald.Platform, rt *route, jobs chan<- *job, q *dueQueue, out chan<- []herald.Delivery, marks chan<- *mark) {
-	pg := &pager{r: r, p: p, rt: rt, jobs: jobs, q: q, out: out, size: r.e.opts.PageSize}
+func (r *runner) page(ctx context.Context, acc herald.Account, rt *route, jobs chan<- *job, q *dueQueue, out chan<- []herald.Delivery, marks chan<- *mark) {
+	pg := &pager{r: r, acc: acc, rt: rt, jobs: jobs, q: q, out: out, size: r.e.opts.PageSize}
 	if rt != nil && !deduplicates(rt.s) {
 		pg.marks = marks
 	}
@@ -121,7 +123,7 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 	r := pg.r
 	var after uint32
 	for !r.stopped() {
-		ds, err := r.e.store.PendingDeliveries(r.runID, pg.p, after, pg.size)
+		ds, err := r.e.store.PendingDeliveries(r.runID, pg.acc.Platform, after, pg.size)
 		if err != nil {
 			r.logErr("dispatch: read pending", err)
 			r.stop(stopShutdown)
@@ -131,6 +133,8 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 		for _, d := range ds {
 			after = d.Seq
 			switch {
+			case !pg.takes(d.Recipient):
+				continue // another account's channel sends it
 			case d.NotBefore.After(upper):
 				if next.IsZero() || d.NotBefore.Before(next) {
 					next = d.NotBefore
@@ -158,8 +162,8 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subs
 	if r.stopped() {
 		return false
 	}
-	if pg.rt == nil {
-		pg.out <- []herald.Delivery{r.outcome(d, herald.Failed, noSender(pg.p).Error(), "", 0)}
+	if pg.rt == nil || d.Recipient.Account != pg.acc.Name {
+		pg.out <- []herald.Delivery{r.outcome(d, herald.Failed, noSender(d.Recipient.AccountOf()).Error(), "", 0)}
 		return true
 	}
 	sub, final, ok := r.decide(d, sub, err)
@@ -284,7 +288,7 @@ func (r *runner) decide(d herald.Delivery, sub herald.Subscriber, err error) (he
 	case sub.OperatorChat && !r.b.EndOperatorChats:
 		return sub, r.outcome(d, herald.Held, herald.ReasonOperatorChat, "", 0), false
 	}
-	if _, err := r.e.routes[sub.Platform].admit(&sub, r.b.Category, r.e.opts.Now()); err != nil {
+	if _, err := r.e.routeOf(sub.Key()).admit(&sub, r.b.Category, r.e.opts.Now()); err != nil {
 		o, reason := outcomeOf(err)
 		return sub, r.outcome(d, o, reason, "", 0), false
 	}

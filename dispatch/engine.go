@@ -14,7 +14,7 @@ import (
 // exposes Start, Recover and the controls.
 type Engine struct {
 	store  Store
-	routes map[herald.Platform]*route
+	routes map[herald.Account]*route
 	opts   Options
 
 	base   context.Context
@@ -25,15 +25,16 @@ type Engine struct {
 	wg     sync.WaitGroup
 }
 
-// New returns an engine sending through senders (one per platform; a
-// platform without one fails its recipients with a clear reason). Each
+// New returns an engine sending through senders (one per platform, for
+// its default account; Options.Accounts adds named accounts' senders; an
+// account without one fails its recipients with a clear reason). Each
 // sender brings its own rate classes (RateLimited) and rules on whom it
 // may reach (Gate).
 func New(store Store, senders map[herald.Platform]Sender, opts Options) *Engine {
 	opts.withDefaults()
 	base, cancel := context.WithCancel(context.Background())
 	return &Engine{
-		store: store, routes: newRoutes(senders, &opts), opts: opts,
+		store: store, routes: newRoutes(senders, opts.Accounts, &opts), opts: opts,
 		base: base, cancel: cancel,
 		active: map[string]*runner{},
 	}

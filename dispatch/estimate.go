@@ -14,8 +14,9 @@ type PartCounter interface {
 	Parts(c *herald.Content) int
 }
 
-// Estimate is how long sending b to users and groups on platform p takes
-// at the engine's configured limits, before any of it starts: the
+// Estimate is how long sending b to users and groups of account acc takes
+// at the engine's configured limits (that account's: a platform's
+// accounts send in parallel, each at its own rate), before any of it starts: the
 // summary's preflight says it per channel, as the progress message says
 // the time left while sending. It counts requests the way a run makes
 // them: users share multicasts of the sender's size when b allows it
@@ -24,9 +25,9 @@ type PartCounter interface {
 // with the engine's headroom, classes in parallel. A message of several
 // parts also waits the class's gap between them to one chat (a group's
 // is longest). Time spent on the network, retries and 429s is not
-// counted: it is a floor, and 0 when the channel has no limit or no sender.
-func (e *Engine) Estimate(b *herald.Broadcast, p herald.Platform, users, groups int) time.Duration {
-	rt := e.routes[p]
+// counted: it is a floor, and 0 when the account has no limit or no sender.
+func (e *Engine) Estimate(b *herald.Broadcast, acc herald.Account, users, groups int) time.Duration {
+	rt := e.routes[acc]
 	if rt == nil || users+groups <= 0 {
 		return 0
 	}

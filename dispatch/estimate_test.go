@@ -43,7 +43,7 @@ func TestEstimateFollowsTheConfiguredLimits(t *testing.T) {
 			if tc.name == "no limit" {
 				eng = e.engine(senders(t, e.url), dispatch.Options{Limits: dispatch.Limits{Off: true}})
 			}
-			got := eng.Estimate(tc.b, tc.p, tc.users, tc.groups)
+			got := eng.Estimate(tc.b, herald.Account{Platform: tc.p}, tc.users, tc.groups)
 			if got.Round(time.Second) != tc.want.Round(time.Second) {
 				t.Errorf("Estimate(%d users, %d groups on %s) = %v, want %v", tc.users, tc.groups, tc.p, got, tc.want)
 			}

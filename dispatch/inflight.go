@@ -93,7 +93,7 @@ func (r *runner) settleUncertain() error {
 	var safe, uncertain []herald.Delivery
 	now := r.e.opts.Now()
 	for _, d := range ds {
-		if rt := r.e.routes[d.Recipient.Platform]; rt != nil && deduplicates(rt.s) {
+		if rt := r.e.routeOf(d.Recipient); rt != nil && deduplicates(rt.s) {
 			safe = append(safe, d)
 			continue
 		}

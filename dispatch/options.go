@@ -75,6 +75,12 @@ type Options struct {
 	// OnUncertain is what a resumed run does with the recipients a crash
 	// left in flight (ResendUncertain when empty).
 	OnUncertain Uncertain
+	// Accounts are the senders of platforms' named accounts (several
+	// LINE channels, Telegram bots, Messenger pages), beside New's one per
+	// platform for its default account. Each has its own rate classes:
+	// their names get "@account" (AccountClass), so two accounts on one
+	// platform never share a limit.
+	Accounts map[herald.Account]Sender
 	// TrackLink, when set, is the tracked URL that replaces link number
 	// button for the recipient seq (handlers/clicks): a URL button (its
 	// index in the content) or a link in the text (herald.FirstTextLink

@@ -62,9 +62,9 @@ func (r *runner) release(ctx context.Context, sub herald.Subscriber) error {
 // sendHeld sends one released recipient; ok is false when there is
 // nothing to record (the chat opened again, or ctx ended).
 func (r *runner) sendHeld(ctx context.Context, sub herald.Subscriber, d herald.Delivery) (herald.Delivery, bool) {
-	rt := r.e.routes[sub.Platform]
+	rt := r.e.routeOf(sub.Key())
 	if rt == nil {
-		return r.outcome(d, herald.Failed, noSender(sub.Platform).Error(), "", 0), true
+		return r.outcome(d, herald.Failed, noSender(sub.AccountOf()).Error(), "", 0), true
 	}
 	sub, final, ok := r.prepare(d)
 	if !ok {

@@ -1,6 +1,8 @@
 package dispatch
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -60,8 +62,19 @@ type route struct {
 	gate          Gate
 }
 
-// newRoutes builds the routes of senders, one limiter per class name.
-func newRoutes(senders map[herald.Platform]Sender, opts *Options) map[herald.Platform]*route {
+// AccountClass is the name of a named account's rate class (class
+// "line-push" of account "shop" is "line-push@shop"), by which
+// Limits.PerSecond sets its rate; the default account's is class itself.
+func AccountClass(class, account string) string {
+	if account == "" {
+		return class
+	}
+	return class + "@" + account
+}
+
+// newRoutes builds the routes of the senders of default accounts (by
+// platform) and named ones, one limiter per class name.
+func newRoutes(senders map[herald.Platform]Sender, named map[herald.Account]Sender, opts *Options) map[herald.Account]*route {
 	lims := map[string]*limiter{}
 	limiterOf := func(c RateClass) *limiter {
 		if l := lims[c.Name]; l != nil {
@@ -80,8 +93,15 @@ func newRoutes(senders map[herald.Platform]Sender, opts *Options) map[herald.Pla
 		lims[c.Name] = l
 		return l
 	}
-	out := make(map[herald.Platform]*route, len(senders))
+	all := make(map[herald.Account]Sender, len(senders)+len(named))
 	for p, s := range senders {
+		all[herald.Account{Platform: p}] = s
+	}
+	for acc, s := range named {
+		all[acc] = s
+	}
+	out := make(map[herald.Account]*route, len(all))
+	for acc, s := range all {
 		if s == nil {
 			continue
 		}
@@ -90,7 +110,11 @@ func newRoutes(senders map[herald.Platform]Sender, opts *Options) map[herald.Pla
 			rates = rl.Rates()
 		}
 		if rates.Single.Name == "" {
-			rates.Single.Name = string(p)
+			rates.Single.Name = string(acc.Platform)
+		}
+		rates.Single.Name = AccountClass(rates.Single.Name, acc.Name)
+		if rates.Multicast.Name != "" {
+			rates.Multicast.Name = AccountClass(rates.Multicast.Name, acc.Name)
 		}
 		rt := &route{s: s, single: limiterOf(rates.Single)}
 		rt.multi = rt.single
@@ -104,9 +128,36 @@ func newRoutes(senders map[herald.Platform]Sender, opts *Options) map[herald.Pla
 			}
 		}
 		rt.gate, _ = s.(Gate)
-		out[p] = rt
+		out[acc] = rt
 	}
 	return out
+}
+
+// routeOf is the route that sends to k's account (nil: none configured).
+func (e *Engine) routeOf(k herald.SubscriberKey) *route { return e.routes[k.AccountOf()] }
+
+// accountsOn lists the accounts of platform p that have a sender, the
+// default account first; just the default account when p has none, so
+// that its recipients fail with a reason rather than wait for ever.
+func (e *Engine) accountsOn(p herald.Platform) []herald.Account {
+	out := []herald.Account{{Platform: p}}
+	for acc := range e.routes {
+		if acc.Platform == p && acc.Name != "" {
+			out = append(out, acc)
+		}
+	}
+	slices.SortFunc(out[1:], func(a, b herald.Account) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// takes reports whether the pager's channel sends to k: k is of its
+// account, or the pager is its platform's default account's and k's
+// account has no sender (to fail it with the reason).
+func (pg *pager) takes(k herald.SubscriberKey) bool {
+	if k.Account == pg.acc.Name {
+		return true
+	}
+	return pg.acc.Name == "" && pg.r.e.routeOf(k) == nil
 }
 
 // admit applies the route's gate, if any, to sub.

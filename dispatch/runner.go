@@ -148,11 +148,13 @@ func (r *runner) sendAll(ctx context.Context) {
 	go c.loop(ctx)
 	var wg sync.WaitGroup
 	for _, p := range r.b.Audience.Channels {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.channel(ctx, p, c.in, c.marks)
-		}()
+		for _, acc := range r.e.accountsOn(p) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r.channel(ctx, acc, c.in, c.marks)
+			}()
+		}
 	}
 	wg.Wait()
 	close(c.in)
@@ -274,6 +276,7 @@ func (r *runner) report(run *herald.Run, now time.Time) herald.Report {
 	rep.Status, rep.Total, rep.Channels = run.Status, run.Total, run.Tally
 	rep.StartedAt, rep.PauseReason, rep.Control = run.StartedAt, run.PauseReason, run.Control
 	rep.Duration = now.Sub(run.StartedAt)
+	rep.Accounts = run.AccountTallies()
 	for _, o := range []herald.Outcome{herald.Failed, herald.Skipped} {
 		groups := herald.ReasonCounter{}
 		var after uint32
@@ -301,4 +304,4 @@ func (r *runner) report(run *herald.Run, now time.Time) herald.Report {
 
 var errNoSender = errors.New("no sender configured for this platform")
 
-func noSender(p herald.Platform) error { return fmt.Errorf("dispatch: %s: %w", p, errNoSender) }
+func noSender(acc herald.Account) error { return fmt.Errorf("dispatch: %s: %w", acc, errNoSender) }

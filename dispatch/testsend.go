@@ -36,7 +36,7 @@ func (e *Engine) SendTest(ctx context.Context, b *herald.Broadcast, to herald.Su
 	if !b.Audience.HasChannel(p) {
 		return fmt.Errorf("dispatch: test send to %s: the broadcast does not go out on %s", to, p)
 	}
-	rt := e.routes[p]
+	rt := e.routeOf(to)
 	if rt == nil {
 		return fmt.Errorf("dispatch: test send to %s: %w", to, errNoSender)
 	}

@@ -10,10 +10,7 @@ import (
 // approvalRequest is what approvers see when b waits for them: who asks,
 // the summary's essentials and the buttons to decide.
 func (t *turn) approvalRequest(b *herald.Broadcast, cnt herald.Count) *Reply {
-	var chans []string
-	for _, p := range b.Audience.Channels {
-		chans = append(chans, PlatformName(p))
-	}
+	chans := t.e.audienceChannels(&b.Audience)
 	when := t.describeSchedule(&b.Schedule)
 	if b.Schedule.Kind == herald.SendNow {
 		when = t.N("approval.send_now", int(t.e.cfg.UndoDelay.Seconds()))

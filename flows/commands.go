@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -141,7 +140,9 @@ func (t *turn) newOneLine(args string) error {
 		d.Content.Text, d.Content.Spans = herald.ParseMarkup(ol.Text, t.in.Frontend == "slack")
 	}
 	if len(d.Audience.Channels) == 0 {
-		d.Audience.Channels = append(d.Audience.Channels, t.e.cfg.Channels...)
+		t.everywhere(&d.Audience)
+	} else if len(ol.Accounts) == 0 {
+		t.withinOffered(&d.Audience)
 	}
 	slices.SortFunc(d.Audience.Channels, func(x, y herald.Platform) int {
 		return slices.Index(herald.Platforms, x) - slices.Index(herald.Platforms, y)
@@ -151,6 +152,14 @@ func (t *turn) newOneLine(args string) error {
 			t.syntaxError(args, &parseError{Pos: strings.Index(strings.ToLower(args), string(p)), Key: "err.syntax.channel_off", Args: []any{"Word", string(p)}})
 			return nil
 		}
+	}
+	if perr := t.e.resolveOnAccounts(&d.Audience, ol.Accounts); perr != nil {
+		t.syntaxError(args, perr)
+		return nil
+	}
+	if acc, bad := t.deniedAccount(&d.Audience); bad {
+		t.say(t.denied(acc))
+		return nil
 	}
 	if perr, err := t.resolveTerms(&d.Audience, ol.Terms); err != nil || perr != nil {
 		if perr != nil {
@@ -241,30 +250,6 @@ func (t *turn) syntaxError(src string, perr *parseError) {
 	t.say(msg + "\n" + t.T("syntax.example", "Example", t.exampleWhen()))
 }
 
-// broadcastArg reads the ID argument, explaining when it is missing or
-// unknown. ok is false when a reply already says what went wrong.
-func (t *turn) broadcastArg(cmd, arg string) (herald.Broadcast, bool, error) {
-	first, _, _ := strings.Cut(strings.TrimSpace(arg), " ")
-	id := herald.NormalizeBroadcastID(first)
-	switch {
-	case id == "" && first == "":
-		t.say(t.T("usage.id", "Command", cmd), t.choice("/list", t.T("btn.list")))
-		return herald.Broadcast{}, false, nil
-	case id == "": // "/show B-1": an ID was typed, not one Herald makes
-		t.say(t.T("err.not_an_id", "Text", first), t.choice("/list", t.T("btn.list")))
-		return herald.Broadcast{}, false, nil
-	}
-	b, err := t.e.cfg.Store.Broadcast(id)
-	if errors.Is(err, herald.ErrNotFound) {
-		t.say(t.T("err.not_found", "ID", id), t.choice("/list", t.T("btn.list")))
-		return b, false, nil
-	}
-	if err != nil {
-		return b, false, fmt.Errorf("flows: load %s: %w", id, err)
-	}
-	return b, true, nil
-}
-
 // listFilters are the words /list accepts.
 var listFilters = map[string][]herald.Status{
 	"drafts": {herald.StatusDraft}, "draft": {herald.StatusDraft},
@@ -305,8 +290,9 @@ func (t *turn) list(args string) error {
 		filter = w
 	}
 	q := herald.BroadcastQuery{Statuses: listFilters[filter], Offset: (page - 1) * listPage, Limit: listPage + 1}
-	if kind != nil {
-		q.Offset, q.Limit = 0, 0 // a kind is read from each broadcast
+	whole := kind != nil || t.restricted()
+	if whole {
+		q.Offset, q.Limit = 0, 0 // a kind, or the accounts, are read from each broadcast
 	}
 	bs, err := t.e.cfg.Store.ListBroadcasts(q)
 	if err != nil {
@@ -319,9 +305,14 @@ func (t *turn) list(args string) error {
 	words := filter
 	if kind != nil {
 		bs = slices.DeleteFunc(bs, func(b herald.Broadcast) bool { return !kind.is(t, &b) })
-		bs = bs[min(len(bs), (page-1)*listPage):]
 		labels = append(labels, t.T(kind.label))
 		words += " " + kind.word
+	}
+	if t.restricted() { // only broadcasts to accounts they may use
+		bs = slices.DeleteFunc(bs, func(b herald.Broadcast) bool { _, bad := t.deniedAccount(&b.Audience); return bad })
+	}
+	if whole {
+		bs = bs[min(len(bs), (page-1)*listPage):]
 	}
 	switch {
 	case len(bs) == 0 && page > 1: // past the last page: the list itself has some
@@ -378,16 +369,24 @@ func (t *turn) shortSchedule(s *herald.Schedule) string {
 }
 
 func (t *turn) quickCount(args string) error {
-	a := herald.Audience{Channels: append([]herald.Platform(nil), t.e.cfg.Channels...), Recipients: herald.Users, TagMatch: herald.AnyTag}
+	a := herald.Audience{Recipients: herald.Users, TagMatch: herald.AnyTag}
+	t.everywhere(&a)
 	if args != "" {
 		// Same words as /new's "to … on …" clauses.
 		ol, perr := targetLine(args)
 		if perr == nil {
 			if len(ol.Channels) > 0 {
-				a.Channels = ol.Channels
+				a.Channels, a.Accounts = ol.Channels, nil
+				if len(ol.Accounts) == 0 {
+					t.withinOffered(&a)
+				}
+				perr = t.e.resolveOnAccounts(&a, ol.Accounts)
 			}
 			var err error
-			if perr, err = t.resolveTerms(&a, ol.Terms); err != nil {
+			if perr == nil {
+				perr, err = t.resolveTerms(&a, ol.Terms)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -396,6 +395,10 @@ func (t *turn) quickCount(args string) error {
 			t.say(t.sentences(t.T(perr.Key, perr.Args...), t.T("err.audience.example")))
 			return nil
 		}
+	}
+	if acc, bad := t.deniedAccount(&a); bad {
+		t.say(t.denied(acc))
+		return nil
 	}
 	d := herald.Broadcast{Audience: a}
 	cnt, err := t.count(&d)

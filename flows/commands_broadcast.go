@@ -41,6 +41,7 @@ func (m *manager) show(args string) error {
 	text := m.t.T("show.header", "ID", b.ID, "Name", b.Name, "Status", StatusName(m.t.loc, b.Status)) + "\n" + m.t.summaryText(&b, countLine, true)
 	if len(runs) > 0 {
 		text += "\n" + m.runLine(runs[len(runs)-1])
+		text += m.accountLines(&b, runs[len(runs)-1])
 	}
 	ab, picks, err := m.abShown(&b)
 	if err != nil {
@@ -53,9 +54,18 @@ func (m *manager) show(args string) error {
 // runCount is who a run was sent to, by channel.
 func (m *manager) runCount(b *herald.Broadcast, r herald.Run) string {
 	var parts []string
+	byAccount := r.AccountTallies()
 	for _, p := range b.Audience.Channels {
-		x := r.Tally[p]
-		parts = append(parts, PlatformName(p)+" "+FormatCount(x.Pending+x.Sent+x.Failed+x.Skipped))
+		if byAccount == nil {
+			x := r.Tally[p]
+			parts = append(parts, PlatformName(p)+" "+FormatCount(x.Pending+x.Sent+x.Failed+x.Skipped))
+			continue
+		}
+		for _, acc := range m.t.e.accountsOn(p) { // "LINE · Shop 120 · LINE · Support 80"
+			if x, ok := byAccount[acc.Account]; ok {
+				parts = append(parts, m.t.e.accountLabel(acc.Account)+" "+FormatCount(x.Pending+x.Sent+x.Failed+x.Skipped))
+			}
+		}
 	}
 	return m.t.N("show.run_count", r.Total, "Total", FormatCount(r.Total), "Platforms", strings.Join(parts, " · "))
 }
@@ -243,4 +253,24 @@ func (m *manager) cannotDelete(cmd string, b herald.Broadcast) {
 	}
 	m.t.say(m.t.T("err.cannot_delete_done", "ID", b.ID, "Status", StatusName(m.t.loc, b.Status)),
 		m.t.choice("/show "+b.ID, m.t.T("btn.show")), m.t.choice("/clone "+b.ID, m.t.T("btn.clone")))
+}
+
+// accountLines is the run's sent, failed and skipped account by account
+// ("LINE · Shop: ✅ 12 sent · ❌ 1 failed · ⏭ 0 skipped"), one line each,
+// when it reached a named account; "" otherwise.
+func (m *manager) accountLines(b *herald.Broadcast, r herald.Run) string {
+	byAccount := r.AccountTallies()
+	if byAccount == nil {
+		return ""
+	}
+	var out strings.Builder
+	for _, p := range b.Audience.Channels {
+		for _, acc := range m.t.e.accountsOn(p) {
+			if x, ok := byAccount[acc.Account]; ok {
+				out.WriteString("\n" + m.t.T("report.channel", "Channel", m.t.e.accountLabel(acc.Account), "Sent", FormatCount(x.Sent),
+					"Failed", FormatCount(x.Failed), "Skipped", FormatCount(x.Skipped)))
+			}
+		}
+	}
+	return out.String()
 }

@@ -120,6 +120,13 @@ type Config struct {
 	// Channels are the delivery platforms configured on this bot; the
 	// wizard offers only these.
 	Channels []herald.Platform
+	// Accounts are the channels' accounts with the names admins call them
+	// by, in the order offered; nil: one (default) account per channel.
+	// A platform with several is chosen account by account.
+	Accounts []Account
+	// AdminAccounts restricts admins to some accounts, by AdminKey; an
+	// admin not listed may use every account.
+	AdminAccounts map[string][]herald.Account
 	// Location is the bot's timezone (default UTC).
 	Location *time.Location
 	// SessionTTL ends an idle conversation (default 24h).

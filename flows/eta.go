@@ -7,11 +7,12 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// Estimator says how long sending a broadcast to users and groups on one
-// channel takes at the configured limits (*dispatch.Engine): the summary's
-// preflight shows it per channel before anything is sent.
+// Estimator says how long sending a broadcast to users and groups of one
+// account takes at its configured limits (*dispatch.Engine): the summary's
+// preflight shows it per channel, or per account on a platform with
+// several, before anything is sent.
 type Estimator interface {
-	Estimate(b *herald.Broadcast, p herald.Platform, users, groups int) time.Duration
+	Estimate(b *herald.Broadcast, acc herald.Account, users, groups int) time.Duration
 }
 
 // withETA is the summary's count line followed by the ETA line, if any.
@@ -50,27 +51,36 @@ func (t *turn) etaLine(d *herald.Broadcast) (string, error) {
 		}
 	}
 	parts := make([]string, 0, len(d.Audience.Channels))
-	for _, p := range d.Audience.Channels {
+	for _, acc := range t.e.chosenAccounts(&d.Audience) {
+		p := acc.Platform
 		a := d.Audience
 		a.Channels = []herald.Platform{p}
+		a.Accounts = []herald.Account{acc}
 		if a.Sample.Capped() {
-			// The cap's lowest ranks on p are the lowest ranks of p's
-			// audience, as many as the whole cap took there.
+			// The cap's lowest ranks on the account are the lowest ranks
+			// of its audience, as many as the whole cap took there.
 			s := *a.Sample
-			s.Max = whole.ByPlatform[p]
+			s.Max = whole.OfAccount(acc)
+			if !t.e.multiAccount(p) {
+				s.Max = whole.ByPlatform[p]
+			}
 			a.Sample = &s
 		}
 		c, err := t.e.cfg.Store.Count(&a, cat, t.now)
 		if err != nil {
-			return "", fmt.Errorf("flows: count %s for the ETA: %w", p, err)
+			return "", fmt.Errorf("flows: count %s for the ETA: %w", acc, err)
 		}
 		users := c.Users
 		if cat != herald.NonMarketing {
 			users = max(0, users-c.OutsideWindow)
 		}
 		n := users + c.Groups
-		parts = append(parts, t.N("eta.channel", n, "Channel", PlatformName(p), "Count", FormatCount(n),
-			"Time", t.etaWords(est.Estimate(d, p, users, c.Groups))))
+		name := PlatformName(p)
+		if t.e.multiAccount(p) {
+			name = t.e.accountLabel(acc)
+		}
+		parts = append(parts, t.N("eta.channel", n, "Channel", name, "Count", FormatCount(n),
+			"Time", t.etaWords(est.Estimate(d, acc, users, c.Groups))))
 	}
 	return t.T("summary.eta", "Channels", t.joinClauses("text.semicolon", parts...)), nil
 }

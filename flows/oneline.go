@@ -52,6 +52,9 @@ type oneLine struct {
 	Name     string
 	Terms    []term
 	Channels []herald.Platform
+	// Accounts are the "on" clause's accounts ("line:shop"), each also
+	// in Channels; resolved against the bot's (resolveOnAccounts).
+	Accounts []accountWord
 	Timing   string // "", "now", "at", "user", "every"
 	At       string // as typed, for "at" and "user"; readWhen reads it
 	AtPos    int
@@ -179,7 +182,7 @@ func parseOneLine(src string) (*oneLine, *parseError) {
 		case "to":
 			out.Terms, err = p.clauseTerms(tk)
 		case "on":
-			out.Channels, err = p.clauseChannels(tk)
+			out.Channels, out.Accounts, err = p.clauseChannels(tk)
 		case "now":
 			out.Timing = "now"
 		case "at":
@@ -310,22 +313,28 @@ func (p *lineParser) audienceTerms() ([]term, *parseError) {
 	return terms, nil
 }
 
-func (p *lineParser) clauseChannels(after token) ([]herald.Platform, *parseError) {
+func (p *lineParser) clauseChannels(after token) ([]herald.Platform, []accountWord, *parseError) {
 	g, err := p.group(after)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []herald.Platform
+	var accs []accountWord
 	for _, pc := range pieces(g) {
-		pl, perr := herald.ParsePlatform(pc.s)
+		// "line:shop" (or line/shop, line@shop) is one account of LINE.
+		word, name, named := strings.Cut(strings.NewReplacer("/", ":", "@", ":").Replace(pc.s), ":")
+		pl, perr := herald.ParsePlatform(word)
 		if perr != nil {
-			return nil, &parseError{Pos: pc.pos, Key: "err.syntax.channel", Args: []any{"Word", pc.s}}
+			return nil, nil, &parseError{Pos: pc.pos, Key: "err.syntax.channel", Args: []any{"Word", pc.s}}
+		}
+		if named {
+			accs = append(accs, accountWord{Platform: pl, Name: name, Pos: pc.pos})
 		}
 		if !slices.Contains(out, pl) {
 			out = append(out, pl)
 		}
 	}
-	return out, nil
+	return out, accs, nil
 }
 
 func (p *lineParser) clauseAt(after token, out *oneLine) *parseError {

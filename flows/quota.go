@@ -15,7 +15,8 @@ import (
 // uses of what is left this month. It starts with a line break; it is
 // empty without LINE recipients, a quota reader or a monthly limit.
 func (t *turn) quotaLine(cnt herald.Count) string {
-	need := cnt.ByPlatform[herald.LINE]
+	// The quota read is the top-level LINE channel's: its recipients only.
+	need := cnt.OfAccount(herald.Account{Platform: herald.LINE})
 	if t.e.cfg.Quota == nil || need == 0 {
 		return ""
 	}

@@ -63,10 +63,7 @@ func askSummary(t *turn) error {
 func (t *turn) summaryText(d *herald.Broadcast, countLine string, operators bool) string {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
-	var chans []string
-	for _, p := range d.Audience.Channels {
-		chans = append(chans, PlatformName(p))
-	}
+	chans := t.e.audienceChannels(&d.Audience)
 	line(t.T("summary.channels", "Channels", t.orDash(t.joinList(chans)), "Recipients", t.T(recipientKeys[d.Audience.Recipients])))
 	line(t.T("summary.audience") + "\n" + t.describeAudience(ownAudience(d)))
 	line(countLine)
@@ -232,6 +229,9 @@ func (t *turn) confirm() error {
 		return err
 	} else if other != "" {
 		return t.fail(t.T("err.name.taken", "Name", d.Name, "ID", other))
+	}
+	if acc, bad := t.deniedAccount(&d.Audience); bad { // an edit or clone of someone else's
+		return t.fail(t.denied(acc))
 	}
 	saved, cnt, err := t.e.cfg.Broadcasts.Submit(t.ctx, d, t.sess.EditID, t.who())
 	if msg, over := t.quotaRefusal(err); over {

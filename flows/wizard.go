@@ -198,8 +198,16 @@ func (t *turn) nameTaken(name string) (string, error) {
 
 func askChannels(t *turn) error {
 	var cs []Choice
-	for _, p := range t.e.cfg.Channels {
-		cs = append(cs, Choice{ID: "ch:" + string(p), Label: PlatformName(p), Checked: t.sess.Draft.Audience.HasChannel(p)})
+	a := &t.sess.Draft.Audience
+	for _, p := range t.channels() {
+		if t.e.multiAccount(p) {
+			for _, acc := range t.offered(p) {
+				cs = append(cs, Choice{ID: "acc:" + acc.Account.String(), Label: t.e.accountLabel(acc.Account),
+					Checked: a.HasChannel(p) && a.TakesAccount(acc.Account)})
+			}
+			continue
+		}
+		cs = append(cs, Choice{ID: "ch:" + string(p), Label: PlatformName(p), Checked: a.HasChannel(p)})
 	}
 	cs = append(cs, t.choice(choiceDone, t.T("btn.done")))
 	t.promptReply(Reply{Text: t.T("wizard.channels.ask"), Choices: cs, Multi: true, Edit: t.pressedToggle()})
@@ -215,10 +223,31 @@ func (t *turn) pressedToggle() bool {
 func handleChannels(t *turn) error {
 	a := &t.sess.Draft.Audience
 	c := t.pressed()
+	if id, ok := strings.CutPrefix(c, "acc:"); ok {
+		acc, err := herald.ParseAccount(id)
+		if err != nil || !t.e.multiAccount(acc.Platform) || !slices.ContainsFunc(t.e.accountsOn(acc.Platform), func(a Account) bool { return a.Account == acc }) {
+			return t.fail(t.T("err.pick_choice"))
+		}
+		if !t.mayUse(acc) {
+			return t.fail(t.denied(acc))
+		}
+		chosen := t.e.chosenAccounts(a)
+		if i := slices.Index(chosen, acc); i >= 0 {
+			chosen = slices.Delete(chosen, i, i+1)
+		} else {
+			chosen = append(chosen, acc)
+		}
+		t.e.setAccounts(a, chosen)
+		t.toggled = true
+		return t.ask()
+	}
 	if p, ok := strings.CutPrefix(c, "ch:"); ok {
 		pl := herald.Platform(p)
 		if !slices.Contains(t.e.cfg.Channels, pl) {
 			return t.fail(t.T("err.pick_choice"))
+		}
+		if !t.mayUse(herald.Account{Platform: pl}) {
+			return t.fail(t.denied(herald.Account{Platform: pl}))
 		}
 		if i := slices.Index(a.Channels, pl); i >= 0 {
 			a.Channels = slices.Delete(a.Channels, i, i+1)
@@ -233,7 +262,15 @@ func handleChannels(t *turn) error {
 		if c != "" || t.text() == "" {
 			return t.fail(t.T("err.pick_choice"))
 		}
-		// Typed names: "line, telegram"; or who and where: "everyone on telegram".
+		// Typed names: "line, telegram", "line:shop"; or who and where:
+		// "everyone on telegram".
+		if accs, ok, err := t.typedAccounts(); ok {
+			if accs == nil { // refused, and said why
+				return err
+			}
+			t.e.setAccounts(a, accs)
+			return t.channelsChosen()
+		}
 		var picked []herald.Platform
 		for _, f := range strings.FieldsFunc(t.text(), func(r rune) bool { return r == ',' || r == ' ' }) {
 			p, err := herald.ParsePlatform(f)
@@ -246,14 +283,21 @@ func handleChannels(t *turn) error {
 				picked = append(picked, p)
 			}
 		}
-		a.Channels = picked
+		a.Channels, a.Accounts = picked, nil
+		t.withinOffered(a)
 	}
 	return t.channelsChosen()
 }
 
 func (t *turn) channelList() string {
 	var names []string
-	for _, p := range t.e.cfg.Channels {
+	for _, p := range t.channels() {
+		if t.e.multiAccount(p) {
+			for _, a := range t.offered(p) {
+				names = append(names, string(p)+":"+a.Name)
+			}
+			continue
+		}
 		names = append(names, PlatformName(p))
 	}
 	return t.joinList(names)

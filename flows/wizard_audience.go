@@ -176,7 +176,15 @@ func (t *turn) count(d *herald.Broadcast) (herald.Count, error) {
 func (t *turn) countText(d *herald.Broadcast, c herald.Count) string {
 	var parts []string
 	for _, p := range d.Audience.Channels {
-		parts = append(parts, PlatformName(p)+" "+FormatCount(c.ByPlatform[p]))
+		if !t.e.multiAccount(p) {
+			parts = append(parts, PlatformName(p)+" "+FormatCount(c.ByPlatform[p]))
+			continue
+		}
+		for _, acc := range t.e.accountsOn(p) { // "LINE · Shop 120 · LINE · Support 80"
+			if d.Audience.TakesAccount(acc.Account) {
+				parts = append(parts, t.e.accountLabel(acc.Account)+" "+FormatCount(c.OfAccount(acc.Account)))
+			}
+		}
 	}
 	var s string
 	if sm := d.Audience.Sample; sm != nil {

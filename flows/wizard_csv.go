@@ -74,7 +74,7 @@ func handleCSV(t *turn) error {
 	case err != nil:
 		return fmt.Errorf("flows: read csv: %w", err)
 	}
-	keys, drops, err := t.selectIDs(list, a.Channels)
+	keys, drops, err := t.selectIDs(list, a)
 	if err != nil {
 		return err
 	}
@@ -100,12 +100,14 @@ func handleCSV(t *turn) error {
 
 // selectIDs sorts the parsed entries into the keys kept and the ones
 // dropped: on a channel the broadcast does not use, without a channel,
-// unknown to Herald, blocked or unsubscribed.
-func (t *turn) selectIDs(list audience.IDList, channels []herald.Platform) ([]herald.SubscriberKey, []csvDrop, error) {
+// unknown to Herald, blocked or unsubscribed. An ID without an account
+// is looked up on each account the audience takes on its platform.
+func (t *turn) selectIDs(list audience.IDList, a *herald.Audience) ([]herald.SubscriberKey, []csvDrop, error) {
+	channels := a.Channels
 	var keys []herald.SubscriberKey
 	var drops []csvDrop
 	for _, e := range list.Entries {
-		k := herald.SubscriberKey{Platform: e.Platform, ID: e.ID}
+		k := herald.SubscriberKey{Platform: e.Platform, Account: e.Account, ID: e.ID}
 		if k.Platform == "" && len(channels) == 1 {
 			k.Platform = channels[0]
 		}
@@ -116,7 +118,7 @@ func (t *turn) selectIDs(list audience.IDList, channels []herald.Platform) ([]he
 		case !slices.Contains(channels, k.Platform):
 			why = dropOtherChannel
 		default:
-			sub, err := t.e.cfg.Store.Subscriber(k)
+			sub, err := t.findSelected(a, k)
 			switch {
 			case errors.Is(err, herald.ErrNotFound):
 				why = dropUnknown
@@ -127,6 +129,7 @@ func (t *turn) selectIDs(list audience.IDList, channels []herald.Platform) ([]he
 			case sub.State == herald.Unsubscribed:
 				why = dropUnsubscribed
 			}
+			k.Account = sub.Account // the account it was found on
 		}
 		if why != "" {
 			drops = append(drops, csvDrop{line: e.Line, key: k, reason: why})
@@ -168,7 +171,7 @@ func (t *turn) selectedPlatforms(a *herald.Audience) string {
 	}
 	var names []string
 	for _, p := range herald.Platforms {
-		if slices.ContainsFunc(a.Selected, func(k string) bool { return strings.HasPrefix(k, string(p)+":") }) {
+		if slices.ContainsFunc(a.Selected, func(s string) bool { k, err := herald.ParseSubscriberKey(s); return err == nil && k.Platform == p }) {
 			names = append(names, PlatformName(p))
 		}
 	}

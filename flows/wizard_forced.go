@@ -19,6 +19,9 @@ func (t *turn) channelsChosen() error {
 	if len(a.Channels) == 0 {
 		return t.fail(t.T("err.channels.none"))
 	}
+	if acc, bad := t.deniedAccount(a); bad {
+		return t.fail(t.denied(acc))
+	}
 	if pruneSelected(a) {
 		t.say(t.T("wizard.channels.csv_dropped"))
 	}
@@ -62,10 +65,11 @@ func (t *turn) groupChats(a *herald.Audience) (herald.Count, []herald.Platform, 
 // onlyChannel skips the channel step when the bot has a single channel:
 // there is nothing to choose.
 func (t *turn) onlyChannel() (bool, error) {
-	if len(t.e.cfg.Channels) != 1 || t.sess.FromSummary {
-		return false, nil
+	chans := t.channels()
+	if len(chans) != 1 || len(t.offered(chans[0])) != 1 || t.sess.FromSummary {
+		return false, nil // several channels or accounts to choose from
 	}
-	t.sess.Draft.Audience.Channels = slices.Clone(t.e.cfg.Channels)
+	t.everywhere(&t.sess.Draft.Audience)
 	return true, t.channelsChosen()
 }
 
@@ -85,7 +89,13 @@ func (t *turn) typedTargets(text string) error {
 		}
 	}
 	if len(ol.Channels) > 0 {
-		a.Channels = sortedPlatforms(ol.Channels)
+		a.Channels, a.Accounts = sortedPlatforms(ol.Channels), nil
+		if len(ol.Accounts) == 0 {
+			t.withinOffered(a)
+		}
+		if perr := t.e.resolveOnAccounts(a, ol.Accounts); perr != nil {
+			return t.fail(t.T(perr.Key, perr.Args...))
+		}
 	}
 	if len(a.Channels) == 0 {
 		return t.fail(t.T("err.channels.none"))

@@ -19,6 +19,10 @@ var (
 const (
 	flagOperatorChat = 1
 	flagImported     = 2
+	// flagAccount says a named account's name follows the flags; the
+	// default account's records (all those written before accounts
+	// existed) have no such field.
+	flagAccount = 4
 )
 
 // appendSubscriber encodes s (without Seq, which is the key) onto b.
@@ -55,7 +59,13 @@ func appendSubscriber(b []byte, s *herald.Subscriber) []byte {
 	if s.Imported {
 		flags |= flagImported
 	}
+	if s.Account != "" {
+		flags |= flagAccount
+	}
 	e.uvarint(flags)
+	if s.Account != "" {
+		e.str(s.Account)
+	}
 	return e.b
 }
 
@@ -114,6 +124,10 @@ func decodeSubscriberString(seq uint32, rec string, s *herald.Subscriber, reuse 
 	flags := d.uvarint()
 	s.OperatorChat = flags&flagOperatorChat != 0
 	s.Imported = flags&flagImported != 0
+	s.Account = ""
+	if flags&flagAccount != 0 {
+		s.Account = d.str()
+	}
 	if d.err != nil {
 		return fmt.Errorf("subscriber %d: %w", seq, d.err)
 	}

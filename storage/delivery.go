@@ -102,10 +102,19 @@ func openRunTx(tx *bolt.Tx, runID string) (*runTx, error) {
 	return rt, nil
 }
 
-func (rt *runTx) count(p herald.Platform, o herald.Outcome, n int) {
-	t := rt.run.Tally[p]
+func (rt *runTx) count(k herald.SubscriberKey, o herald.Outcome, n int) {
+	t := rt.run.Tally[k.Platform]
 	tallyAdd(&t, o, n)
-	rt.run.Tally[p] = t
+	rt.run.Tally[k.Platform] = t
+	if k.Account != "" {
+		if rt.run.AccountTally == nil {
+			rt.run.AccountTally = map[string]herald.Tally{}
+		}
+		name := k.AccountOf().String()
+		t := rt.run.AccountTally[name]
+		tallyAdd(&t, o, n)
+		rt.run.AccountTally[name] = t
+	}
 }
 
 // move re-indexes seq, a record on platform p, from outcome from to
@@ -227,7 +236,7 @@ func (rt *runTx) add(d *herald.Delivery) error {
 		return err
 	}
 	rt.run.Total++
-	rt.count(d.Recipient.Platform, d.Outcome, 1)
+	rt.count(d.Recipient, d.Outcome, 1)
 	return nil
 }
 
@@ -266,8 +275,8 @@ func (rt *runTx) record(d herald.Delivery) (herald.Platform, error) {
 		return "", err
 	}
 	if old.Outcome != d.Outcome {
-		rt.count(p, old.Outcome, -1)
-		rt.count(p, d.Outcome, 1)
+		rt.count(old.Recipient, old.Outcome, -1)
+		rt.count(old.Recipient, d.Outcome, 1)
 	}
 	if rt.timeline == nil {
 		rt.timeline = timelineDelta{}

@@ -39,7 +39,7 @@ const maxMoveHops = 8
 // to, MoveSubscriber returns to's record. When Herald knows neither ID the
 // error is herald.ErrNotFound.
 func (s *Store) MoveSubscriber(from, to herald.SubscriberKey) (herald.Subscriber, error) {
-	if from.Platform != to.Platform || from.ID == to.ID || to.ID == "" {
+	if from.Platform != to.Platform || from.Account != to.Account || from.ID == to.ID || to.ID == "" {
 		return herald.Subscriber{}, fmt.Errorf("storage: move subscriber %s to %s: not a move", from, to)
 	}
 	if err := s.ensureIndex(); err != nil {

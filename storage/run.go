@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,7 +101,7 @@ func (s *Store) UpdateBroadcastRun(id string, fn func(b *herald.Broadcast, last 
 				return err
 			}
 			*run = *old
-			run.Tally = cloneTally(old.Tally)
+			run.Tally, run.AccountTally = cloneTally(old.Tally), maps.Clone(old.AccountTally)
 		}
 		var err error
 		b, err = s.updateBroadcastTx(tx, id, func(b *herald.Broadcast) error { return fn(b, run) })
@@ -139,7 +140,7 @@ func (s *Store) UpdateRun(id string, fn func(r *herald.Run) error) (herald.Run, 
 			return err
 		}
 		r = old
-		r.Tally = cloneTally(old.Tally)
+		r.Tally, r.AccountTally = cloneTally(old.Tally), maps.Clone(old.AccountTally)
 		if err := fn(&r); err != nil {
 			return err
 		}

@@ -22,12 +22,19 @@ const encodeBlock = 64 << 10
 // change is one committed subscriber write, for the audience index.
 type change struct{ old, new *herald.Subscriber }
 
-// subKey is k as a key of the subscriber-key bucket, "platform:id".
+// subKey is k as a key of the subscriber-key bucket, "platform:id", or
+// "platform@account:id" for a named account: the default account's keys
+// are the ones written before accounts existed, so old files need no
+// migration.
 func subKey(k herald.SubscriberKey) []byte { return appendSubKey(nil, k) }
 
 // appendSubKey is subKey into a caller's buffer (bbolt copies keys it keeps).
 func appendSubKey(b []byte, k herald.SubscriberKey) []byte {
 	b = append(b, k.Platform...)
+	if k.Account != "" {
+		b = append(b, '@')
+		b = append(b, k.Account...)
+	}
 	b = append(b, ':')
 	return append(b, k.ID...)
 }
@@ -125,7 +132,7 @@ func (s *Store) putSubscribers(tx *bolt.Tx, keys []herald.SubscriberKey,
 				return err
 			}
 			created := old == nil
-			sub := &herald.Subscriber{Platform: key.Platform, ID: key.ID, FirstSeen: now, State: herald.Subscribed}
+			sub := &herald.Subscriber{Platform: key.Platform, Account: key.Account, ID: key.ID, FirstSeen: now, State: herald.Subscribed}
 			if !created {
 				*sub = cloneSubscriber(old)
 			}
@@ -133,7 +140,7 @@ func (s *Store) putSubscribers(tx *bolt.Tx, keys []herald.SubscriberKey,
 				return err
 			}
 			// The key and Seq are storage's: fn may not move a subscriber.
-			sub.Platform, sub.ID = key.Platform, key.ID
+			sub.Platform, sub.Account, sub.ID = key.Platform, key.Account, key.ID
 			if created {
 				sub.Seq = 0
 				old = nil

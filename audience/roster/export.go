@@ -145,7 +145,12 @@ func Export(w io.Writer, src Lister, f Filter) (int, error) {
 		if state == "" {
 			state = herald.Subscribed
 		}
-		row = append(row[:0], string(s.Platform), s.ID, s.Name, strings.Join(s.Tags, ","), s.Timezone, s.Locale,
+		// A named account's platform is "line@shop", as imports read it.
+		platform := string(s.Platform)
+		if s.Account != "" {
+			platform += "@" + s.Account
+		}
+		row = append(row[:0], platform, s.ID, s.Name, strings.Join(s.Tags, ","), s.Timezone, s.Locale,
 			string(state), string(s.Kind), strconv.FormatBool(s.Imported), stamp(s.FirstSeen), stamp(s.LastInteraction))
 		for _, k := range attrs {
 			row = append(row, s.Attributes[k])

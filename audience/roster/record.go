@@ -236,21 +236,24 @@ func (v *validator) check(rec *record, platform, id string, def herald.Platform)
 	if id == "" {
 		return ReasonNoID
 	}
-	p := def
+	// A platform may name a named account: "line@shop" (as an export
+	// writes it), in the platform column or before the ID.
+	acc := herald.Account{Platform: def}
 	if platform != "" {
 		var err error
-		if p, err = herald.ParsePlatform(platform); err != nil {
+		if acc, err = herald.ParseAccount(platform); err != nil {
 			return ReasonBadPlatform
 		}
 	}
 	if before, after, ok := strings.Cut(id, ":"); ok {
-		if q, err := herald.ParsePlatform(before); err == nil {
-			if platform != "" && q != p {
+		if q, err := herald.ParseAccount(before); err == nil {
+			if platform != "" && q != acc {
 				return ReasonBadPlatform
 			}
-			p, id = q, after
+			acc, id = q, after
 		}
 	}
+	p := acc.Platform
 	if err := herald.ValidateSubscriberID(id); err != nil {
 		return ReasonBadID
 	}
@@ -265,7 +268,7 @@ func (v *validator) check(rec *record, platform, id string, def herald.Platform)
 			return ReasonNotNumber
 		}
 	}
-	rec.key = herald.SubscriberKey{Platform: p, ID: id}
+	rec.key = herald.SubscriberKey{Platform: p, Account: acc.Name, ID: id}
 	if rec.tz != "" {
 		ok, seen := v.zones[rec.tz]
 		if !seen {

@@ -85,7 +85,7 @@ func TestGeneratedClientDrivesTheAPI(t *testing.T) {
 	}
 	csv, err := c.GetBroadcastFailuresWithResponse(ctx, id)
 	check("failures.csv", err, csv, http.StatusOK)
-	if string(csv.Body) != "run_id,platform,recipient_id,reason,attempts,at\n" {
+	if string(csv.Body) != "run_id,platform,recipient_id,reason,attempts,at,account\n" {
 		t.Errorf("failures of a clean run: %q", csv.Body)
 	}
 

@@ -50,6 +50,7 @@ const openStoreTimeout = 2 * time.Second
 // returns one line for the operator, naming the cause and the fix, and has
 // released whatever it had opened.
 func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
+	cfg.applyAccountDefaults() // a config built in code (tests) gets them too
 	a := &app{cfg: cfg, logger: logger}
 	setMemoryLimit(cfg.MemoryLimitMB)
 	store, err := openStore(cfg.Storage.Path, storage.Options{LockTimeout: openStoreTimeout, Logger: logger, Now: time.Now})

@@ -77,6 +77,7 @@ func describeConfig(w io.Writer, c *Config, source string) {
 	} else {
 		row("messenger", "off", c.offBecause("messenger", "messenger.page_token is empty"))
 	}
+	describeAccounts(row, c)
 	row("console", "demo", "the terminal admin runs with -demo")
 	if n := len(c.API.Tokens); n > 0 {
 		names := make([]string, n)
@@ -113,7 +114,7 @@ func (c *Config) startNotes() []string {
 	if !c.TelegramEnabled() && !c.SlackEnabled() && len(c.API.Tokens) == 0 {
 		notes = append(notes, "no admin chat is on, so nobody can make a broadcast: set TELEGRAM_TOKEN (and your admin group in telegram.admin_chat_ids) or Slack's SLACK_BOT_TOKEN and SLACK_APP_TOKEN")
 	}
-	if !c.TelegramEnabled() && !c.LINEEnabled() && !c.MessengerEnabled() {
+	if len(c.deliveryAccounts()) == 0 {
 		notes = append(notes, "no delivery channel is on, so a broadcast reaches nobody: set the variables of LINE, Telegram or Messenger")
 	}
 	return notes

@@ -39,6 +39,9 @@ type Config struct {
 	Schedule  ScheduleConfig  `yaml:"schedule"`
 	Inbound   InboundConfig   `yaml:"inbound"`
 	Metrics   MetricsConfig   `yaml:"metrics"`
+	// AdminAccounts restricts admins to some of the platforms' accounts;
+	// an admin not listed may use them all.
+	AdminAccounts []AdminAccounts `yaml:"admin_accounts"`
 
 	// SectionsOff are the optional sections (platforms, api) switched off
 	// because none of the environment variables they name is set: section
@@ -78,6 +81,12 @@ type TelegramConfig struct {
 	// WebhookURL switches from long polling to a webhook at this public URL.
 	WebhookURL    string `yaml:"webhook_url"`
 	WebhookSecret string `yaml:"webhook_secret"`
+	// Name is what admins call the bot above (the default account) when
+	// there are several: "main" unless set (see Accounts).
+	Name string `yaml:"name"`
+	// Accounts are more bots Herald delivers through (several brands);
+	// the admin group stays with the bot above.
+	Accounts []TelegramAccount `yaml:"accounts"`
 }
 
 // SlackConfig is the Slack admin frontend (Socket Mode: no public URL needed).
@@ -101,6 +110,11 @@ type LINEConfig struct {
 	APIURL        string `yaml:"api_url"`
 	// DataAPIURL serves content downloads (images users send).
 	DataAPIURL string `yaml:"data_api_url"`
+	// Name is what admins call the channel above (the default account)
+	// when there are several: "main" unless set.
+	Name string `yaml:"name"`
+	// Accounts are more LINE channels Herald delivers through.
+	Accounts []LINEAccount `yaml:"accounts"`
 }
 
 // MessengerConfig is the Facebook Page Herald delivers through.
@@ -110,6 +124,11 @@ type MessengerConfig struct {
 	VerifyToken string `yaml:"verify_token"`
 	APIURL      string `yaml:"api_url"`
 	APIVersion  string `yaml:"api_version"`
+	// Name is what admins call the page above (the default account) when
+	// there are several: "main" unless set.
+	Name string `yaml:"name"`
+	// Accounts are more Facebook Pages Herald delivers through.
+	Accounts []MessengerAccount `yaml:"accounts"`
 }
 
 // APIConfig is the REST API for integrations.
@@ -256,7 +275,8 @@ func DefaultConfig() Config {
 	}
 }
 
-// TelegramEnabled reports whether Telegram credentials are set.
+// TelegramEnabled reports whether the default Telegram bot's token is set
+// (the admin frontend's bot; see TelegramDelivers for named bots).
 func (c *Config) TelegramEnabled() bool { return c.Telegram.Token != "" }
 
 // SlackEnabled reports whether both Slack tokens are set (Socket Mode needs both).

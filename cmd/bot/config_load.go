@@ -57,6 +57,7 @@ func ParseConfig(name string, data []byte, getenv func(string) (string, bool)) (
 	if probs := expandEnvFields(reflect.ValueOf(&cfg).Elem(), "", getenv); len(probs) > 0 {
 		return Config{}, probs
 	}
+	cfg.applyAccountDefaults()
 	return cfg, nil
 }
 

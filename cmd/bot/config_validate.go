@@ -60,6 +60,8 @@ func (c *Config) Validate() error {
 	c.validateSlack(add)
 	c.validateLINE(add)
 	c.validateMessenger(add)
+	c.validateAccounts(add)
+	c.validateAdminAccounts(add)
 	c.validateAPI(add)
 	c.validateTuning(add)
 	if t := c.Metrics.Token; t != "" && len(t) < 20 {

@@ -76,6 +76,11 @@ func (d *demoMode) run(ctx context.Context, a *app, stdin io.Reader, stdout io.W
 	if err != nil {
 		return fmt.Errorf("demo: seed: %w", err)
 	}
+	more, err := seedDemoAccounts(a.store, a.cfg.deliveryAccounts())
+	if err != nil {
+		return fmt.Errorf("demo: seed accounts: %w", err)
+	}
+	seeded += more
 	if err := d.fakes.knowSubscribers(a.store); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

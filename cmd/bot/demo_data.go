@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -50,4 +52,58 @@ func seedDemo(s *storage.Store, now time.Time) (int, error) {
 		return 0, err
 	}
 	return len(subs), nil
+}
+
+// demoAccountFollowers is how many of a platform's demo people also follow
+// each of its named accounts, when a config gives the demo some.
+const demoAccountFollowers = 24
+
+// seedDemoAccounts gives each named account in accs followers of its own
+// the first time the demo runs with it: copies of some of its platform's
+// demo people (the same IDs, which the fakes know), as someone following
+// two channels is. It returns how many it added.
+func seedDemoAccounts(s *storage.Store, accs []herald.Account) (int, error) {
+	left := map[herald.Platform][]herald.Subscriber{}
+	for _, acc := range accs {
+		if acc.Name == "" {
+			continue
+		}
+		left[acc.Platform] = nil
+	}
+	if len(left) == 0 {
+		return 0, nil
+	}
+	err := s.EachSubscriber(func(sub *herald.Subscriber) error {
+		if _, want := left[sub.Platform]; want && sub.Account == "" && sub.Kind == herald.KindUser && sub.Reachable() &&
+			len(left[sub.Platform]) < demoAccountFollowers {
+			c := *sub
+			c.Seq, c.Tags, c.Attributes = 0, slices.Clone(sub.Tags), maps.Clone(sub.Attributes)
+			left[sub.Platform] = append(left[sub.Platform], c)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	var subs []herald.Subscriber
+	for _, acc := range accs {
+		if acc.Name == "" {
+			continue
+		}
+		if _, err := s.Subscriber(herald.SubscriberKey{Platform: acc.Platform, Account: acc.Name, ID: firstID(left[acc.Platform])}); err == nil {
+			continue // seeded on an earlier run
+		}
+		for _, sub := range left[acc.Platform] {
+			sub.Account = acc.Name
+			subs = append(subs, sub)
+		}
+	}
+	return len(subs), s.PutSubscribers(subs)
+}
+
+func firstID(subs []herald.Subscriber) string {
+	if len(subs) == 0 {
+		return ""
+	}
+	return subs[0].ID
 }

@@ -34,11 +34,24 @@ func startDemoFakes(cfg *Config) (*demoFakes, error) {
 	d.urls = d.fakes.URLs("http://" + ln.Addr().String())
 	go func() { _ = d.srv.Serve(ln) }()
 
-	cfg.Telegram = TelegramConfig{Token: "123456:demo-telegram-token", APIURL: d.urls.Telegram}
+	// A config's named accounts stay, each sending to the fakes with its
+	// own credentials, so that the console can show them.
+	tgAccounts, lineAccounts, pageAccounts := cfg.Telegram.Accounts, cfg.LINE.Accounts, cfg.Messenger.Accounts
+	cfg.Telegram = TelegramConfig{Token: "123456:demo-telegram-token", APIURL: d.urls.Telegram, Name: cfg.Telegram.Name, Accounts: tgAccounts}
 	cfg.Slack = SlackConfig{}
-	cfg.LINE = LINEConfig{ChannelSecret: "demo-line-secret", ChannelToken: "demo-line-token", APIURL: d.urls.LINE, DataAPIURL: d.urls.LINEData}
+	cfg.LINE = LINEConfig{ChannelSecret: "demo-line-secret", ChannelToken: "demo-line-token", APIURL: d.urls.LINE, DataAPIURL: d.urls.LINEData,
+		Name: cfg.LINE.Name, Accounts: lineAccounts}
 	cfg.Messenger = MessengerConfig{PageToken: "demo-page-token", AppSecret: "demo-app-secret", VerifyToken: "demo-verify",
-		APIURL: d.urls.Messenger, APIVersion: cfg.Messenger.APIVersion}
+		APIURL: d.urls.Messenger, APIVersion: cfg.Messenger.APIVersion, Name: cfg.Messenger.Name, Accounts: pageAccounts}
+	for i := range tgAccounts {
+		tgAccounts[i].APIURL, tgAccounts[i].WebhookURL = d.urls.Telegram, ""
+	}
+	for i := range lineAccounts {
+		lineAccounts[i].APIURL, lineAccounts[i].DataAPIURL = d.urls.LINE, d.urls.LINEData
+	}
+	for i := range pageAccounts {
+		pageAccounts[i].APIURL = d.urls.Messenger
+	}
 	return d, nil
 }
 

@@ -88,13 +88,15 @@ func newAdminFrontends(cfg Config, engine *flows.Engine, store adminStore, cat *
 		fe.socket = cfg.Slack.AppToken != ""
 	}
 	var requests adminchat.Requests
+	var accountLabel func(herald.Account) string
 	if engine != nil {
 		requests = engine // it renders approval requests
+		accountLabel = engine.AccountLabel
 	}
 	r, err := adminchat.New(adminchat.Options{Surfaces: surfaces, Broadcasts: store, Requests: requests, Admins: store, Cards: store,
 		ProgressMessages: store.ProgressMessages(), Timelines: store, FollowUps: store.ReportFollowUps(), Catalog: cat, Offers: offers,
 		ApproverChats: approverChats(cfg), APIChat: apiChat(cfg, opts), Location: cfg.Location(),
-		Interval: opts.ProgressInterval, Logger: logger})
+		Interval: opts.ProgressInterval, Logger: logger, AccountLabel: accountLabel})
 	if err != nil {
 		return nil, err
 	}

@@ -68,8 +68,8 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 		mux.Handle("GET /metrics", protectMetrics(cfg.Metrics.Token, deps.Metrics.Handler()))
 	}
 	mux.Handle("/api/", api.New(api.Options{Store: a.store, Broadcasts: deps.Broadcasts, Tokens: apiTokens(cfg.API.Tokens),
-		Releaser: deps.Releaser,
-		Logger:   log, Metrics: deps.Metrics, Roster: a.store, Sequences: deps.seqAPI()}))
+		Releaser: deps.Releaser, Accounts: apiAccounts(&cfg),
+		Logger: log, Metrics: deps.Metrics, Roster: a.store, Sequences: deps.seqAPI()}))
 	endpoint := inbound.Endpoint{Inbox: inbox, Logger: log, Metrics: deps.Metrics}
 	if cfg.LINEEnabled() {
 		h, err := line.New(line.Options{ChannelSecret: cfg.LINE.ChannelSecret, ChannelToken: cfg.LINE.ChannelToken,
@@ -80,10 +80,11 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 			mux.Handle("POST /webhooks/line", h)
 		}
 	}
+	pages := a.messengerPages(mux, endpoint)
 	if cfg.MessengerEnabled() {
 		h, err := messenger.New(messenger.Options{AppSecret: cfg.Messenger.AppSecret, VerifyToken: cfg.Messenger.VerifyToken,
 			PageToken: cfg.Messenger.PageToken, APIURL: cfg.Messenger.APIURL, APIVersion: cfg.Messenger.APIVersion,
-			Endpoint: endpoint})
+			Endpoint: endpoint, Pages: pages})
 		if err != nil {
 			log.Error("messenger webhook not mounted", "error", err)
 		} else {
@@ -116,6 +117,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 			polling.Go(func() { _ = h.Poll(ctx) })
 		}
 	}
+	a.addAccountRoutes(ctx, mux, endpoint, deps.Catalog, &polling)
 	a.drain = append(a.drain, func(dctx context.Context) error {
 		stop()
 		polling.Wait()

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -79,6 +80,10 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	if err != nil {
 		return err
 	}
+	named, err := newAccountSenders(&cfg, a.mediaURL, a.store)
+	if err != nil {
+		return err
+	}
 	d := cfg.Dispatch
 	zones := schedule.NewZones(loc)
 	quiet := defaultQuietHours(cfg.Schedule.QuietHours)
@@ -87,7 +92,8 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		return err
 	}
 	p.dispatch = dispatch.New(a.store, senders, dispatch.Options{
-		Limits:           senderLimits(d),
+		Limits:           accountLimits(&cfg, senderLimits(d)),
+		Accounts:         named,
 		Backoff:          dispatch.Backoff{MaxAttempts: d.MaxRetries},
 		FailureThreshold: d.FailurePauseRatio, FailureMinSample: d.FailurePauseAfter,
 		OnUncertain: dispatch.Uncertain(d.OnUncertain),
@@ -133,7 +139,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	} else {
 		p.flows, err = flows.New(flows.Config{Store: a.store, Catalog: cat, Access: flowAccess, Broadcasts: p.broadcasts,
 			Tests: p.dispatch, Estimates: p.dispatch, AsksApprovers: true,
-			Channels: channels, Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
+			Channels: channels, Accounts: flowAccounts(&cfg), AdminAccounts: adminAccounts(&cfg), Location: loc, SessionTTL: f.SessionTTL.D(), UndoDelay: f.UndoDelay.D(),
 			MinLeadTime: f.MinLeadTime.D(), ApprovalThreshold: f.ApprovalThreshold, CSVMaxBytes: f.CSVMaxBytes, Logger: a.logger,
 			QuietHours: defaultQuietHours(cfg.Schedule.QuietHours), Roster: a.store, LINEFollowers: lineFollowers(&cfg), Interim: lazyInterim{p},
 			TrackClicks: cfg.PublicBaseURL != "", Quota: quota, Sequences: p.sequences})
@@ -218,17 +224,14 @@ func (a *app) stopParts(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// deliveryChannels are the platforms with credentials, which the wizard offers.
+// deliveryChannels are the platforms with credentials (of their default
+// account or a named one), which the wizard offers.
 func deliveryChannels(c *Config) []herald.Platform {
 	var on []herald.Platform
-	if c.LINEEnabled() {
-		on = append(on, herald.LINE)
-	}
-	if c.TelegramEnabled() {
-		on = append(on, herald.Telegram)
-	}
-	if c.MessengerEnabled() {
-		on = append(on, herald.Messenger)
+	for _, acc := range c.deliveryAccounts() {
+		if !slices.Contains(on, acc.Platform) {
+			on = append(on, acc.Platform)
+		}
 	}
 	return on
 }

@@ -119,7 +119,7 @@ func (s *Sender) Send(ctx context.Context, m *dispatch.Message) (string, error) 
 // inbound side moves the subscriber when the migration update arrives; this
 // covers a bot that missed it (offline, or the migration came first).
 func (s *Sender) migrated(ctx context.Context, m *dispatch.Message, to dispatch.Recipient, newID int64) (string, error) {
-	newKey := herald.SubscriberKey{Platform: herald.Telegram, ID: strconv.FormatInt(newID, 10)}
+	newKey := herald.SubscriberKey{Platform: herald.Telegram, Account: to.Key.Account, ID: strconv.FormatInt(newID, 10)}
 	if s.cfg.Moves != nil {
 		_, err := s.cfg.Moves.MoveSubscriber(to.Key, newKey)
 		switch {

@@ -110,5 +110,5 @@ func (r *Reporter) editReport(ctx context.Context, f *followUp, now time.Time, a
 
 // followUpView is the report's view as stored, in its creator's language.
 func (r *Reporter) followUpView(f *followUp) view {
-	return view{loc: r.opts.Catalog.Localizer(f.Lang), zone: r.opts.Location, name: f.Name, via: f.Via, localTime: f.Local, sample: f.Sample}
+	return view{loc: r.opts.Catalog.Localizer(f.Lang), zone: r.opts.Location, name: f.Name, via: f.Via, localTime: f.Local, sample: f.Sample, account: r.accountLabel}
 }

@@ -32,6 +32,8 @@ type view struct {
 	buttons *flows.ButtonStats
 	// sample is the broadcast's audience sample, for the report (nil: none).
 	sample *herald.Sample
+	// account names an account in the report's breakdown.
+	account func(herald.Account) string
 }
 
 // progressReply is the live progress message: title, bar, counts, who is
@@ -148,13 +150,14 @@ func reportReply(v view, rep *herald.Report) flows.Reply {
 	channels := 0
 	for _, pl := range herald.Platforms {
 		t, ok := rep.Channels[pl]
-		if !ok {
+		if !ok || rep.Accounts != nil {
 			continue
 		}
 		channels++
 		b.WriteString("\n" + loc.T("report.channel", "Channel", flows.PlatformName(pl), "Sent", flows.FormatCount(t.Sent),
 			"Failed", flows.FormatCount(t.Failed), "Skipped", flows.FormatCount(t.Skipped)))
 	}
+	channels += writeAccounts(&b, v, rep)
 	sum := rep.Sum()
 	if channels > 1 {
 		b.WriteString("\n" + loc.T("report.total", "Sent", flows.FormatCount(sum.Sent),

@@ -88,6 +88,10 @@ type Options struct {
 	Now      func() time.Time
 	Logger   *slog.Logger
 
+	// AccountLabel names an account in a report's breakdown ("LINE ·
+	// Shop"); nil: flows.AccountLabel's default words.
+	AccountLabel func(herald.Account) string
+
 	// Timelines is optional: without it reports come without a chart.
 	Timelines Timelines
 	// FollowUps is optional: without it a report is not updated with the
@@ -296,7 +300,7 @@ func (r *Reporter) stateLocked(runID, broadcastID string) *runState {
 	}
 	st.skip, st.origin, st.lang = false, o, r.lang(b.Origin)
 	st.ref = r.kept.ref(runID, o) // posted before a restart: edited, not posted again
-	st.view = view{zone: r.opts.Location, name: b.Name, sample: b.Audience.Sample}
+	st.view = view{zone: r.opts.Location, name: b.Name, sample: b.Audience.Sample, account: r.accountLabel}
 	if b.Origin.Frontend == APIFrontend {
 		st.view.via = b.Origin.UserName
 	}

@@ -102,6 +102,10 @@ type Options struct {
 	// Sequences serves the sequence routes and POST /events, and hears
 	// tags added (nil: those routes answer 501).
 	Sequences Sequences
+	// Accounts are the platforms' accounts by every name an audience may
+	// give them ("line", "line:main", "line:shop"); nil takes any
+	// well-formed account.
+	Accounts map[string]herald.Account
 }
 
 // Server serves /api/v1.

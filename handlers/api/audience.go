@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/heraldbot/herald"
 )
@@ -39,13 +41,47 @@ func (s *Server) countAudience(w http.ResponseWriter, r *http.Request, _ string)
 	for p, n := range c.ByPlatform {
 		byPlatform[p] = n
 	}
+	var byAccount map[string]int
+	for acc, n := range c.ByAccount {
+		if byAccount == nil {
+			byAccount = map[string]int{}
+		}
+		byAccount[acc.String()] = n
+	}
 	writeJSON(w, http.StatusOK, struct {
 		Total         int                     `json:"total"`
 		ByPlatform    map[herald.Platform]int `json:"by_platform"`
+		ByAccount     map[string]int          `json:"by_account,omitempty"`
 		Users         int                     `json:"users"`
 		Groups        int                     `json:"groups"`
 		OutsideWindow int                     `json:"outside_window"`
 		BeforeSample  int                     `json:"before_sample,omitempty"`
 		Control       int                     `json:"control,omitempty"`
-	}{c.Total, byPlatform, c.Users, c.Groups, c.OutsideWindow, c.Before, c.Control})
+	}{c.Total, byPlatform, byAccount, c.Users, c.Groups, c.OutsideWindow, c.Before, c.Control})
+}
+
+// accounts sets out's Accounts from the request's names, each a known
+// account (Options.Accounts); channels left out are the accounts'.
+func (s *Server) accounts(out *herald.Audience, names []string) error {
+	for _, name := range names {
+		acc, ok := s.opts.Accounts[strings.ToLower(strings.TrimSpace(name))]
+		if s.opts.Accounts == nil {
+			parsed, err := herald.ParseAccount(name)
+			acc, ok = parsed, err == nil
+		}
+		if !ok {
+			return &herald.ValidationError{Field: "audience.accounts", Code: herald.CodeInvalid}
+		}
+		if !slices.Contains(out.Accounts, acc) {
+			out.Accounts = append(out.Accounts, acc)
+		}
+	}
+	if len(out.Channels) == 0 {
+		for _, acc := range out.Accounts {
+			if !slices.Contains(out.Channels, acc.Platform) {
+				out.Channels = append(out.Channels, acc.Platform)
+			}
+		}
+	}
+	return nil
 }

@@ -21,17 +21,19 @@ const (
 	maxAttrValLen = 1024
 )
 
-// subscriberKey reads {platform}/{id} from the path.
+// subscriberKey reads {platform}/{id} from the path; a named account's
+// subscriber is at {platform}@{account}/{id} ("line@shop/U123").
 func subscriberKey(r *http.Request) (herald.SubscriberKey, error) {
-	p, err := herald.ParsePlatform(r.PathValue("platform"))
-	if err != nil {
+	platform, account, named := strings.Cut(r.PathValue("platform"), "@")
+	p, err := herald.ParsePlatform(platform)
+	if err != nil || named && !herald.ValidAccountName(account) {
 		return herald.SubscriberKey{}, &herald.ValidationError{Field: "platform", Code: herald.CodeInvalid}
 	}
 	id := strings.TrimSpace(r.PathValue("id"))
 	if err := herald.ValidateSubscriberID(id); err != nil {
 		return herald.SubscriberKey{}, err
 	}
-	return herald.SubscriberKey{Platform: p, ID: id}, nil
+	return herald.SubscriberKey{Platform: p, Account: account, ID: id}, nil
 }
 
 type upsertRequest struct {

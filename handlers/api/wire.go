@@ -18,6 +18,7 @@ import (
 
 type subscriberJSON struct {
 	Platform        herald.Platform   `json:"platform"`
+	Account         string            `json:"account,omitempty"`
 	ID              string            `json:"id"`
 	Kind            string            `json:"kind"`
 	Name            string            `json:"name,omitempty"`
@@ -33,7 +34,7 @@ type subscriberJSON struct {
 }
 
 func toSubscriberJSON(s herald.Subscriber) subscriberJSON {
-	out := subscriberJSON{Platform: s.Platform, ID: s.ID, Kind: string(s.Kind), Name: s.Name,
+	out := subscriberJSON{Platform: s.Platform, Account: s.Account, ID: s.ID, Kind: string(s.Kind), Name: s.Name,
 		Locale: s.Locale, Timezone: s.Timezone, Tags: s.Tags, Attributes: s.Attributes,
 		State: string(s.State), OperatorChat: s.OperatorChat, Imported: s.Imported,
 		FirstSeen: timePtr(s.FirstSeen), LastInteraction: timePtr(s.LastInteraction)}
@@ -58,15 +59,19 @@ func timePtr(t time.Time) *time.Time {
 }
 
 type audienceJSON struct {
-	Channels         []herald.Platform `json:"channels"`
-	Recipients       string            `json:"recipients,omitempty"`
-	IncludeTags      []string          `json:"include_tags,omitempty"`
-	TagMatch         string            `json:"tag_match,omitempty"`
-	ExcludeTags      []string          `json:"exclude_tags,omitempty"`
-	Activity         *activityJSON     `json:"activity,omitempty"`
-	Attributes       []attrJSON        `json:"attributes,omitempty"`
-	SelectedPlatform herald.Platform   `json:"selected_platform,omitempty"`
-	Selected         []string          `json:"selected,omitempty"`
+	Channels    []herald.Platform `json:"channels"`
+	Recipients  string            `json:"recipients,omitempty"`
+	IncludeTags []string          `json:"include_tags,omitempty"`
+	TagMatch    string            `json:"tag_match,omitempty"`
+	ExcludeTags []string          `json:"exclude_tags,omitempty"`
+	Activity    *activityJSON     `json:"activity,omitempty"`
+	Attributes  []attrJSON        `json:"attributes,omitempty"`
+	// Accounts narrow the channels they are on to these accounts
+	// ("line:shop"; "line" is LINE's default account); see
+	// herald.Audience.Accounts.
+	Accounts         []string        `json:"accounts,omitempty"`
+	SelectedPlatform herald.Platform `json:"selected_platform,omitempty"`
+	Selected         []string        `json:"selected,omitempty"`
 	// Tapped and NotTapped are the retarget terms without their word:
 	// "B-7K2Q" (any button) or "B-7K2Q/b1" (a button by ID or label).
 	Tapped    []string `json:"tapped,omitempty"`
@@ -135,6 +140,9 @@ func (a audienceJSON) toDomain() (herald.Audience, error) {
 func toAudienceJSON(a herald.Audience) audienceJSON {
 	out := audienceJSON{Channels: a.Channels, Recipients: string(a.Recipients), IncludeTags: a.IncludeTags,
 		TagMatch: string(a.TagMatch), ExcludeTags: a.ExcludeTags, SelectedPlatform: a.SelectedPlatform, Selected: a.Selected}
+	for _, acc := range a.Accounts {
+		out.Accounts = append(out.Accounts, acc.String())
+	}
 	if a.Activity != nil {
 		out.Activity = &activityJSON{Op: string(a.Activity.Op), Period: formatPeriod(a.Activity.Period)}
 	}
@@ -159,6 +167,9 @@ func toAudienceJSON(a herald.Audience) audienceJSON {
 // against the stored broadcasts.
 func (s *Server) audience(a audienceJSON) (herald.Audience, error) {
 	out, err := a.toDomain()
+	if err == nil {
+		err = s.accounts(&out, a.Accounts)
+	}
 	if err == nil {
 		err = herald.ResolveResponses(&out, s.opts.Store.Broadcast)
 	}

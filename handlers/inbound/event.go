@@ -70,12 +70,13 @@ type Event struct {
 }
 
 // seenID is the event's ID as storage remembers it: unique across
-// platforms.
+// platforms and their accounts (two Telegram bots number their updates
+// alike). The default account's IDs are as they were before accounts.
 func (e *Event) seenID() string {
 	if e.ID == "" {
 		return ""
 	}
-	return string(e.Key.Platform) + ":" + e.ID
+	return e.Key.AccountOf().String() + ":" + e.ID
 }
 
 // Validate rejects events no platform handler should produce.

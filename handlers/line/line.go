@@ -27,6 +27,9 @@ type Options struct {
 	// APIURL is the Messaging API base URL (required; a fake in tests).
 	APIURL string
 	inbound.Endpoint
+	// Account is the name of the channel's account ("" the default one):
+	// its followers are its own subscribers.
+	Account string
 }
 
 // Handler is the LINE webhook endpoint.
@@ -74,6 +77,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	evs, metas := translate(cb.Events)
+	for i := range evs {
+		evs[i].Key.Account = h.opts.Account
+	}
 	h.answer.Recorded(w, h.record(r.Context(), evs, metas), "line: webhook events not recorded", "events", len(evs))
 }
 

@@ -32,6 +32,13 @@ type Options struct {
 	APIURL     string
 	APIVersion string
 	inbound.Endpoint
+	// Account is the name of the page's account ("" the default one): the
+	// people who write to it are its own subscribers.
+	Account string
+	// Pages are other pages' handlers by page ID, for pages of the same
+	// Meta app: the app has one webhook URL, so their events arrive here
+	// (signed with the same app secret) and go to their own account.
+	Pages map[string]*Handler
 }
 
 // Handler is the Messenger webhook endpoint (GET handshake, POST events).
@@ -88,12 +95,31 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 		h.answer.BadSignature(w, r, "bad signature", "messenger: webhook with a bad signature")
 		return
 	}
-	evs, err := parse(body)
+	evs, pages, err := parse(body)
 	if err != nil {
 		h.answer.Unreadable(w, err, "bad request")
 		return
 	}
-	h.answer.Recorded(w, h.record(r.Context(), evs), "messenger: webhook events not recorded", "events", len(evs))
+	// Each page's events are its account's, recorded (and answered, with
+	// its own token) by its handler.
+	by := map[*Handler][]inbound.Event{}
+	order := []*Handler{}
+	for i, ev := range evs {
+		to := h.opts.Pages[pages[i]]
+		if to == nil {
+			to = h
+		}
+		if _, seen := by[to]; !seen {
+			order = append(order, to)
+		}
+		ev.Key.Account = to.opts.Account
+		by[to] = append(by[to], ev)
+	}
+	var errs []error
+	for _, to := range order {
+		errs = append(errs, to.record(r.Context(), by[to]))
+	}
+	h.answer.Recorded(w, errors.Join(errs...), "messenger: webhook events not recorded", "events", len(evs))
 }
 
 // validSignature checks "sha256=<hex HMAC-SHA256(app secret, body)>".

@@ -14,6 +14,7 @@ import (
 type payload struct {
 	Object string `json:"object"`
 	Entry  []struct {
+		ID        string      `json:"id"` // the page's ID
 		Messaging []messaging `json:"messaging"`
 	} `json:"entry"`
 }
@@ -46,26 +47,28 @@ type referral struct {
 // errNotPage rejects bodies that are not Page webhooks.
 var errNotPage = errors.New("messenger: not a page webhook")
 
-// parse reads a signed webhook body into end-user events. Echoes of the
-// page's own messages, reads and deliveries yield none.
-func parse(body []byte) ([]inbound.Event, error) {
+// parse reads a signed webhook body into end-user events, and the ID of
+// the page each came to. Echoes of the page's own messages, reads and
+// deliveries yield none.
+func parse(body []byte) ([]inbound.Event, []string, error) {
 	var p payload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if p.Object != "page" {
-		return nil, errNotPage
+		return nil, nil, errNotPage
 	}
 	var evs []inbound.Event
+	var pages []string
 	for _, e := range p.Entry {
 		for _, m := range e.Messaging {
 			ev, ok := event(m)
 			if ok && ev.Validate() == nil {
-				evs = append(evs, ev)
+				evs, pages = append(evs, ev), append(pages, e.ID)
 			}
 		}
 	}
-	return evs, nil
+	return evs, pages, nil
 }
 
 func event(m messaging) (inbound.Event, bool) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/flows"
 	"github.com/heraldbot/herald/handlers/adminchat"
 	"github.com/heraldbot/herald/handlers/internal/flowsrig"
 	"github.com/heraldbot/herald/platformtest"
@@ -36,11 +37,22 @@ type rig struct {
 // up the fake before anything connects).
 func newRig(t *testing.T, tune ...func(*Options, *platformtest.Slack)) *rig {
 	t.Helper()
+	return newRigWith(t, nil, tune...)
+}
+
+// newRigWith is newRig with the flows engine's config changed by flowsTune
+// (nil: as flowsrig makes it).
+func newRigWith(t *testing.T, flowsTune func(*flows.Config), tune ...func(*Options, *platformtest.Slack)) *rig {
+	t.Helper()
 	fake := platformtest.NewSlack(nil)
 	api := httptest.NewServer(fake)
 	fake.AddChannel(platformtest.SlackChannel{ID: channel, Name: "herald-admins"})
 	acc := adminchat.AccessByFrontend{}
-	e, store, cat := flowsrig.New(t, acc)
+	var tweaks []func(*flows.Config)
+	if flowsTune != nil {
+		tweaks = append(tweaks, flowsTune)
+	}
+	e, store, cat := flowsrig.New(t, acc, tweaks...)
 	opts := Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.URL + "/api/", Common: adminchat.Common{Flows: e, Audit: store, Catalog: cat},
 		Admins: store, AllowedUsers: []string{alice, bob}, AllowedChannels: []string{channel}}
 	for _, f := range tune {

@@ -47,7 +47,7 @@ func (h *Handler) noticeGroup(ctx context.Context, upd *models.Update) {
 	if h.opts.Catalog == nil || from == nil || (cmd != "chatid" && cmd != "start") {
 		return
 	}
-	h.opts.Inbox.Later(chatKey(chat.ID).String(), func(ctx context.Context) {
+	h.opts.Inbox.Later(h.key(chat.ID).String(), func(ctx context.Context) {
 		if cmd == "start" && !h.administers(ctx, chat.ID, from.ID) {
 			return
 		}

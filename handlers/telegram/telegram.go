@@ -56,6 +56,10 @@ type Options struct {
 	Moves Mover
 	// Catalog words the answer to /chatid in a group (nil: not answered).
 	Catalog *locales.Catalog
+	// Account is the name of the bot's account ("" the default one): the
+	// people and groups that talk to it are its own subscribers. A named
+	// account's bot has no admin chats.
+	Account string
 }
 
 // Mover records that a chat now lives under a new ID.
@@ -134,6 +138,7 @@ func (h *Handler) Process(ctx context.Context, upds []*models.Update) error {
 			// update_id is the same when an update comes again (a webhook
 			// retried, a batch fetched again after a crash): applied once.
 			e[i].ID = strconv.FormatInt(upd.ID, 10)
+			e[i].Key.Account = h.opts.Account
 			if i > 0 {
 				e[i].ID += "." + strconv.Itoa(i)
 			}
@@ -148,7 +153,7 @@ func (h *Handler) Process(ctx context.Context, upds []*models.Update) error {
 					return err
 				}
 				evs, metas = nil, nil
-				if err := h.move(chatKey(m[i].movedFrom), e[i].Key); err != nil {
+				if err := h.move(h.key(m[i].movedFrom), e[i].Key); err != nil {
 					return err
 				}
 			}
@@ -266,7 +271,7 @@ func (h *Handler) followUp(m meta, res inbound.Result) {
 	if m.callbackID == "" && text == "" {
 		return
 	}
-	h.opts.Inbox.Later(chatKey(m.chatID).String(), func(ctx context.Context) {
+	h.opts.Inbox.Later(h.key(m.chatID).String(), func(ctx context.Context) {
 		if m.callbackID != "" {
 			if _, err := h.bot.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: m.callbackID}); err != nil {
 				h.log.Warn("telegram: answer callback query", "error", err)

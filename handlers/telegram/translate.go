@@ -190,6 +190,13 @@ func chatOf(upd *models.Update) (chat int64, private bool, from int64) {
 	return msg.Chat.ID, msg.Chat.Type == models.ChatTypePrivate, from
 }
 
+// key is chat id's key on this handler's bot.
+func (h *Handler) key(id int64) herald.SubscriberKey {
+	k := chatKey(id)
+	k.Account = h.opts.Account
+	return k
+}
+
 func chatKey(id int64) herald.SubscriberKey {
 	return herald.SubscriberKey{Platform: herald.Telegram, ID: strconv.FormatInt(id, 10)}
 }

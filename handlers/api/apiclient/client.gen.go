@@ -928,6 +928,12 @@ type ABTest struct {
 
 // Audience defines model for Audience.
 type Audience struct {
+	// Accounts On a bot with several accounts on a platform (config `line.accounts`, `telegram.accounts`,
+	// `messenger.accounts`), narrows the channels they are on to these accounts: `line:shop`,
+	// and `line` (or `line:main`, by the name config gives it) for the platform's top-level
+	// account. A channel none of them is on takes all its accounts; channels left out are the
+	// accounts'. An account the bot does not have is a 422 on `audience.accounts`.
+	Accounts *[]string `json:"accounts,omitempty"`
 	Activity *struct {
 		Op *AudienceActivityOp `json:"op,omitempty"`
 
@@ -1340,6 +1346,8 @@ type StepStats struct {
 
 // Subscriber defines model for Subscriber.
 type Subscriber struct {
+	// Account The named account the subscriber follows (`shop`); left out for the platform's top-level account
+	Account    *string            `json:"account,omitempty"`
 	Attributes *map[string]string `json:"attributes,omitempty"`
 	FirstSeen  *time.Time         `json:"first_seen,omitempty"`
 	Id         *string            `json:"id,omitempty"`
@@ -1906,7 +1914,9 @@ type ClientInterface interface {
 	// row naming the columns in any order — platform, id / user_id / psid,
 	// name, tags, timezone, locale, attr.<key>; "," or ";" separators,
 	// quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
-	// line with the same keys). One file may mix platforms. New people are
+	// line with the same keys). One file may mix platforms, and accounts:
+	// a named account's followers have platform `line@shop` (or an id of
+	// `line@shop:U…`), as the export writes them. New people are
 	// created marked `imported` (last interaction unknown, so Messenger's
 	// 24-hour window counts them outside it); known ones get the file's
 	// fields and its tags added; states never change. Importing the same
@@ -2532,7 +2542,9 @@ func (c *Client) ExportSubscribers(ctx context.Context, params *ExportSubscriber
 // row naming the columns in any order — platform, id / user_id / psid,
 // name, tags, timezone, locale, attr.<key>; "," or ";" separators,
 // quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
-// line with the same keys). One file may mix platforms. New people are
+// line with the same keys). One file may mix platforms, and accounts:
+// a named account's followers have platform `line@shop` (or an id of
+// `line@shop:U…`), as the export writes them. New people are
 // created marked `imported` (last interaction unknown, so Messenger's
 // 24-hour window counts them outside it); known ones get the file's
 // fields and its tags added; states never change. Importing the same
@@ -4484,7 +4496,9 @@ type ClientWithResponsesInterface interface {
 	// row naming the columns in any order — platform, id / user_id / psid,
 	// name, tags, timezone, locale, attr.<key>; "," or ";" separators,
 	// quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
-	// line with the same keys). One file may mix platforms. New people are
+	// line with the same keys). One file may mix platforms, and accounts:
+	// a named account's followers have platform `line@shop` (or an id of
+	// `line@shop:U…`), as the export writes them. New people are
 	// created marked `imported` (last interaction unknown, so Messenger's
 	// 24-hour window counts them outside it); known ones get the file's
 	// fields and its tags added; states never change. Importing the same
@@ -4621,8 +4635,11 @@ type CountAudienceResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
 		// BeforeSample With audience.sample: the audience before its sample (total is after it)
-		BeforeSample *int            `json:"before_sample,omitempty"`
-		ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+		BeforeSample *int `json:"before_sample,omitempty"`
+
+		// ByAccount On a bot with named accounts: the total by account (`line`, `line:shop`)
+		ByAccount  *map[string]int `json:"by_account,omitempty"`
+		ByPlatform *map[string]int `json:"by_platform,omitempty"`
 
 		// Control With a holdout: the control group, kept out and not sent
 		Control *int `json:"control,omitempty"`
@@ -4642,8 +4659,11 @@ type CountAudienceResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CountAudienceResponse) GetJSON200() *struct {
 	// BeforeSample With audience.sample: the audience before its sample (total is after it)
-	BeforeSample *int            `json:"before_sample,omitempty"`
-	ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+	BeforeSample *int `json:"before_sample,omitempty"`
+
+	// ByAccount On a bot with named accounts: the total by account (`line`, `line:shop`)
+	ByAccount  *map[string]int `json:"by_account,omitempty"`
+	ByPlatform *map[string]int `json:"by_platform,omitempty"`
 
 	// Control With a holdout: the control group, kept out and not sent
 	Control *int `json:"control,omitempty"`
@@ -6286,6 +6306,8 @@ type CloseOperatorChatResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
+		// Account The named account the subscriber follows (`shop`); left out for the platform's top-level account
+		Account    *string            `json:"account,omitempty"`
 		Attributes *map[string]string `json:"attributes,omitempty"`
 		FirstSeen  *time.Time         `json:"first_seen,omitempty"`
 		Id         *string            `json:"id,omitempty"`
@@ -6311,6 +6333,8 @@ type CloseOperatorChatResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CloseOperatorChatResponse) GetJSON200() *struct {
+	// Account The named account the subscriber follows (`shop`); left out for the platform's top-level account
+	Account    *string            `json:"account,omitempty"`
 	Attributes *map[string]string `json:"attributes,omitempty"`
 	FirstSeen  *time.Time         `json:"first_seen,omitempty"`
 	Id         *string            `json:"id,omitempty"`
@@ -6971,7 +6995,9 @@ func (c *ClientWithResponses) ExportSubscribersWithResponse(ctx context.Context,
 // row naming the columns in any order — platform, id / user_id / psid,
 // name, tags, timezone, locale, attr.<key>; "," or ";" separators,
 // quotes, CRLF and a UTF-8 BOM are fine) or NDJSON (one object per
-// line with the same keys). One file may mix platforms. New people are
+// line with the same keys). One file may mix platforms, and accounts:
+// a named account's followers have platform `line@shop` (or an id of
+// `line@shop:U…`), as the export writes them. New people are
 // created marked `imported` (last interaction unknown, so Messenger's
 // 24-hour window counts them outside it); known ones get the file's
 // fields and its tags added; states never change. Importing the same
@@ -7202,8 +7228,11 @@ func ParseCountAudienceResponse(rsp *http.Response) (*CountAudienceResponse, err
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
 			// BeforeSample With audience.sample: the audience before its sample (total is after it)
-			BeforeSample *int            `json:"before_sample,omitempty"`
-			ByPlatform   *map[string]int `json:"by_platform,omitempty"`
+			BeforeSample *int `json:"before_sample,omitempty"`
+
+			// ByAccount On a bot with named accounts: the total by account (`line`, `line:shop`)
+			ByAccount  *map[string]int `json:"by_account,omitempty"`
+			ByPlatform *map[string]int `json:"by_platform,omitempty"`
 
 			// Control With a holdout: the control group, kept out and not sent
 			Control *int `json:"control,omitempty"`
@@ -8452,6 +8481,8 @@ func ParseCloseOperatorChatResponse(rsp *http.Response) (*CloseOperatorChatRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
+			// Account The named account the subscriber follows (`shop`); left out for the platform's top-level account
+			Account    *string            `json:"account,omitempty"`
 			Attributes *map[string]string `json:"attributes,omitempty"`
 			FirstSeen  *time.Time         `json:"first_seen,omitempty"`
 			Id         *string            `json:"id,omitempty"`

@@ -16,11 +16,16 @@ import (
 
 // New returns an engine offering LINE and Telegram over a fresh database
 // holding three LINE users (no group chat, nobody in an operator chat),
-// with access decided by access (nil: everyone).
-func New(t testing.TB, access flows.Access) (*flows.Engine, *storage.Store, *locales.Catalog) {
+// with access decided by access (nil: everyone); tweaks change the
+// engine's config (accounts, say) before it is built.
+func New(t testing.TB, access flows.Access, tweaks ...func(*flows.Config)) (*flows.Engine, *storage.Store, *locales.Catalog) {
 	t.Helper()
 	s, cat := Open(t, time.Now(), "U1", "U2", "U3")
-	e, err := flows.New(flows.Config{Store: s, Catalog: cat, Access: access, Channels: []herald.Platform{herald.LINE, herald.Telegram}})
+	cfg := flows.Config{Store: s, Catalog: cat, Access: access, Channels: []herald.Platform{herald.LINE, herald.Telegram}}
+	for _, f := range tweaks {
+		f(&cfg)
+	}
+	e, err := flows.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
