@@ -68,12 +68,15 @@ const (
 
 // Trigger is what enrolls people in a sequence.
 type Trigger struct {
-	Kind      TriggerKind
-	Channel   Platform // TriggerFollow: only this channel (empty: any)
-	Tag       string   // TriggerTag
-	Broadcast string   // TriggerTap
-	Button    string   // TriggerTap (empty: any button)
-	Event     string   // TriggerEvent
+	Kind    TriggerKind
+	Channel Platform // TriggerFollow: only this channel (empty: any)
+	// Account is TriggerFollow's account of Channel ("" any of them):
+	// "shop" for LINE · Shop, as audiences name it (line:shop).
+	Account   string
+	Tag       string // TriggerTag
+	Broadcast string // TriggerTap
+	Button    string // TriggerTap (empty: any button)
+	Event     string // TriggerEvent
 }
 
 // Step is one message of a sequence.
@@ -141,6 +144,9 @@ func (t *Trigger) Validate() error {
 	case TriggerFollow:
 		if t.Channel != "" && !t.Channel.Valid() {
 			return invalid("trigger.channel", CodeInvalid, 0)
+		}
+		if t.Account != "" && t.Channel == "" {
+			return invalid("trigger.account", CodeInvalid, 0)
 		}
 	case TriggerTag:
 		if strings.TrimSpace(t.Tag) == "" {
@@ -212,7 +218,8 @@ func (t *Trigger) Matches(k TriggerKind, detail string) bool {
 	}
 	switch k {
 	case TriggerFollow:
-		return t.Channel == "" || string(t.Channel) == detail
+		platform, account, named := strings.Cut(detail, "@")
+		return t.Channel == "" || (string(t.Channel) == platform && (t.Account == "" || named && t.Account == account))
 	case TriggerTag:
 		return t.Tag == detail
 	case TriggerTap:
@@ -222,6 +229,15 @@ func (t *Trigger) Matches(k TriggerKind, detail string) bool {
 		return t.Event == detail
 	}
 	return false
+}
+
+// FollowDetail is the detail of a new subscriber's follow trigger:
+// "line", or "line@shop" for a named account's follower.
+func FollowDetail(k SubscriberKey) string {
+	if k.Account == "" {
+		return string(k.Platform)
+	}
+	return string(k.Platform) + "@" + k.Account
 }
 
 // ValidEventName reports whether name is an event's name as integrations

@@ -24,6 +24,9 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-timer.C:
 		case <-s.kick:
 		}
+		if err := s.ApplyNotes(); err != nil {
+			s.opts.Logger.Error("sequences: apply triggers", "error", err)
+		}
 		if err := s.MoveOn(); err != nil {
 			s.opts.Logger.Error("sequences: move people on", "error", err)
 		}
@@ -46,6 +49,22 @@ func (s *Service) Run(ctx context.Context) error {
 			}
 		}
 		timer.Reset(wait)
+	}
+}
+
+// ApplyNotes enrolls and takes out the people whose follows, taps, tags
+// and unsubscribes the store noted with the change itself (a durable
+// queue: nothing is dropped in a burst or lost in a crash), a batch per
+// transaction until none is left.
+func (s *Service) ApplyNotes() error {
+	for {
+		n, err := s.opts.Store.ApplySequenceNotes(s.opts.Now(), s.opts.Batch, s.opts.Timing)
+		if err != nil {
+			return fmt.Errorf("sequences: apply triggers: %w", err)
+		}
+		if n < s.opts.Batch {
+			return nil
+		}
 	}
 }
 

@@ -163,3 +163,15 @@ func (r *rig) sequence(id string) herald.Sequence {
 func (r *rig) timing() herald.StepTiming {
 	return schedule.StepTiming{Zones: schedule.NewZones(time.UTC), Quiet: r.quiet}
 }
+
+// update changes user i as any door does (a button, an import, the API,
+// the chat): the store notes what it means for sequences.
+func (r *rig) update(i int, fn func(s *herald.Subscriber)) {
+	r.t.Helper()
+	if _, err := r.st.UpdateSubscriber(r.subs[i].Key(), func(s *herald.Subscriber, _ bool) error {
+		fn(s)
+		return nil
+	}); err != nil {
+		r.t.Fatal(err)
+	}
+}

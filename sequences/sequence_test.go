@@ -140,10 +140,9 @@ func TestLeavingOnUnsubscribeOrExitTagIsCountedAtOnce(t *testing.T) {
 	}
 	r.event("e1", "signup", 0)
 	r.event("e2", "signup", 1)
-	if err := r.svc.Leave(ctx, r.subs[0].Key()); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.svc.TagsAdded(ctx, nil, []string{"customer"}, r.subs[1].Key()); err != nil {
+	r.update(0, func(s *herald.Subscriber) { s.State = herald.Unsubscribed })
+	r.update(1, func(s *herald.Subscriber) { s.AddTags("customer") })
+	if err := r.svc.ApplyNotes(); err != nil {
 		t.Fatal(err)
 	}
 	if c := r.sequence(q.ID).Counts; c.Left != 2 || c.WaitingAt(0) != 0 {

@@ -22,7 +22,7 @@ type Store interface {
 	Sequences() ([]herald.Sequence, error)
 	UpdateSequence(id string, fn func(q *herald.Sequence) error) (herald.Sequence, error)
 	DeleteSequence(id string) (herald.Sequence, error)
-	LeaveSequences(sub uint32, leaves func(q *herald.Sequence) bool) ([]string, error)
+	ApplySequenceNotes(now time.Time, limit int, timing herald.StepTiming) (int, error)
 	EnrollMatching(kind herald.TriggerKind, detail string, sub uint32, now time.Time, timing herald.StepTiming) ([]string, error)
 	HandOutSteps(now time.Time, batch int, timing herald.StepTiming) ([]string, int, error)
 	AdvanceStepRun(runID string, timing herald.StepTiming) error

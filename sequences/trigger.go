@@ -3,7 +3,6 @@ package sequences
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/heraldbot/herald"
 )
@@ -29,50 +28,6 @@ func (s *Service) Trigger(ctx context.Context, kind herald.TriggerKind, detail s
 		s.Kick()
 	}
 	return entered, nil
-}
-
-// Leave takes the subscriber key out of every sequence they wait in: they
-// unsubscribed or blocked the bot (the inbox tells).
-func (s *Service) Leave(ctx context.Context, key herald.SubscriberKey) error {
-	return s.leave(key, nil)
-}
-
-func (s *Service) leave(key herald.SubscriberKey, leaves func(q *herald.Sequence) bool) error {
-	sub, err := s.opts.Store.Subscriber(key)
-	if err != nil {
-		return fmt.Errorf("sequences: leave %s: %w", key, err)
-	}
-	if _, err := s.opts.Store.LeaveSequences(sub.Seq, leaves); err != nil {
-		return fmt.Errorf("sequences: leave: %w", err)
-	}
-	return nil
-}
-
-// TagsAdded triggers the tag sequences of each tag the subscriber key
-// gained (tags after the change not among those before), and takes them
-// out of the sequences one of those tags is an exit tag of.
-func (s *Service) TagsAdded(ctx context.Context, before, after []string, key herald.SubscriberKey) error {
-	var added []string
-	for _, t := range after {
-		if !slices.Contains(before, t) {
-			added = append(added, t)
-		}
-	}
-	if len(added) == 0 {
-		return nil
-	}
-	err := s.leave(key, func(q *herald.Sequence) bool {
-		return slices.ContainsFunc(q.ExitTags, func(t string) bool { return slices.Contains(added, t) })
-	})
-	if err != nil {
-		return err
-	}
-	for _, t := range added {
-		if _, err := s.Trigger(ctx, herald.TriggerTag, t, key); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Event is an API event: name triggers the sequences waiting for it, for

@@ -32,7 +32,9 @@ func TestEachTriggerEnrollsWhomItNames(t *testing.T) {
 			t.Errorf("%s %q entered %v (%v), want %v", c.kind, c.detail, got, err, c.want)
 		}
 	}
-	if err := r.svc.TagsAdded(ctx, []string{"a"}, []string{"a", "vip"}, key); err != nil {
+	r.update(0, func(s *herald.Subscriber) { s.AddTags("a") })
+	r.update(0, func(s *herald.Subscriber) { s.AddTags("a", "vip") }) // only vip is new
+	if err := r.svc.ApplyNotes(); err != nil {
 		t.Fatal(err)
 	}
 	r.tick()

@@ -144,33 +144,53 @@ func (s *Store) EnrollMatching(kind herald.TriggerKind, detail string, sub uint3
 		if err != nil {
 			return err
 		}
-		st := openSeqTx(tx, timing)
-		for i := range all {
-			q := &all[i]
-			if q.Paused || !q.Trigger.Matches(kind, detail) || st.enroll.Get(enrollKey(q.ID, sub)) != nil {
-				continue
-			}
-			if ok, err := st.subscriber(sub); err != nil || !ok || !st.mayStay(q) {
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			if err := st.wait(q, sub, 0, timing.Due(q, 0, &st.sub, now)); err != nil {
-				return err
-			}
-			q.Counts.Enrolled++
-			if err := putJSON(tx.Bucket(bucketSequences), []byte(q.ID), q); err != nil {
-				return err
-			}
-			entered = append(entered, q.ID)
+		dirty := make([]bool, len(all))
+		if entered, err = openSeqTx(tx, timing).enrollAll(all, dirty, kind, detail, sub, now); err != nil {
+			return err
 		}
-		return nil
+		return putDirty(tx, all, dirty)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	return entered, nil
+}
+
+// enrollAll is EnrollMatching inside a transaction, over the sequences
+// all; it marks those it changed in dirty.
+func (st *seqTx) enrollAll(all []herald.Sequence, dirty []bool, kind herald.TriggerKind, detail string, sub uint32, now time.Time) ([]string, error) {
+	var entered []string
+	for i := range all {
+		q := &all[i]
+		if q.Paused || !q.Trigger.Matches(kind, detail) || st.enroll.Get(enrollKey(q.ID, sub)) != nil {
+			continue
+		}
+		if ok, err := st.subscriber(sub); err != nil || !ok || !st.mayStay(q) {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := st.wait(q, sub, 0, st.timing.Due(q, 0, &st.sub, now)); err != nil {
+			return nil, err
+		}
+		q.Counts.Enrolled++
+		dirty[i] = true
+		entered = append(entered, q.ID)
+	}
+	return entered, nil
+}
+
+// putDirty writes back the sequences of all marked in dirty.
+func putDirty(tx *bolt.Tx, all []herald.Sequence, dirty []bool) error {
+	for i := range all {
+		if dirty[i] {
+			if err := putJSON(tx.Bucket(bucketSequences), []byte(all[i].ID), &all[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // finishStep ends q for everyone waiting for step (the step was removed):
@@ -290,8 +310,8 @@ func putSeqRun(tx *bolt.Tx, runID string, r seqRun) error {
 // LeaveSequences takes the person with Seq sub out of every sequence in
 // which they wait for a step and leaves reports true for (nil: all): they
 // unsubscribed or blocked the bot, or got an exit tag. Someone whose step
-// is being sent leaves when the run skips them. It returns the sequences
-// left.
+// is being sent is skipped by its run (the dispatcher reads them as they
+// are at the send) and leaves when it ends. It returns the sequences left.
 func (s *Store) LeaveSequences(sub uint32, leaves func(q *herald.Sequence) bool) ([]string, error) {
 	var left []string
 	err := s.update("leave sequences", func(tx *bolt.Tx) error {
@@ -299,28 +319,39 @@ func (s *Store) LeaveSequences(sub uint32, leaves func(q *herald.Sequence) bool)
 		if err != nil {
 			return err
 		}
-		st := openSeqTx(tx, nil)
-		for i := range all {
-			q := &all[i]
-			e, ok := decodeEnrollment(st.enroll.Get(enrollKey(q.ID, sub)))
-			if !ok || e.run != 0 || (leaves != nil && !leaves(q)) {
-				continue
-			}
-			if err := st.due.Delete(dueKey(q.ID, e.step, e.due, sub)); err != nil {
-				return err
-			}
-			if err := st.leave(q, sub, e.step, false); err != nil {
-				return err
-			}
-			if err := putJSON(tx.Bucket(bucketSequences), []byte(q.ID), q); err != nil {
-				return err
-			}
-			left = append(left, q.ID)
+		dirty := make([]bool, len(all))
+		if err := openSeqTx(tx, nil).leaveAll(all, dirty, sub, leaves); err != nil {
+			return err
 		}
-		return nil
+		for i := range all {
+			if dirty[i] {
+				left = append(left, all[i].ID)
+			}
+		}
+		return putDirty(tx, all, dirty)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	return left, nil
+}
+
+// leaveAll is LeaveSequences inside a transaction, over the sequences
+// all; it marks those it changed in dirty.
+func (st *seqTx) leaveAll(all []herald.Sequence, dirty []bool, sub uint32, leaves func(q *herald.Sequence) bool) error {
+	for i := range all {
+		q := &all[i]
+		e, ok := decodeEnrollment(st.enroll.Get(enrollKey(q.ID, sub)))
+		if !ok || e.run != 0 || (leaves != nil && !leaves(q)) {
+			continue
+		}
+		if err := st.due.Delete(dueKey(q.ID, e.step, e.due, sub)); err != nil {
+			return err
+		}
+		if err := st.leave(q, sub, e.step, false); err != nil {
+			return err
+		}
+		dirty[i] = true
+	}
+	return nil
 }

@@ -45,6 +45,7 @@ func schemaMigrations() []migration {
 		{name: "index broadcast names", fn: indexBroadcastNames},
 		{name: "index pending deliveries by platform", fn: indexPendingByPlatform},
 		{name: "create sequence buckets", fn: createSequenceBuckets},
+		{name: "create sequence notes bucket", fn: createSeqNotesBucket},
 	}
 }
 

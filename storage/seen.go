@@ -85,9 +85,13 @@ func (s *Store) RecordInbound(ids []string, keys []herald.SubscriberKey, taps []
 		if err != nil {
 			return err
 		}
+		if err := noteInbound(tx, &s.notesWritten, changes, counted); err != nil {
+			return err
+		}
 		first, err = recordTaps(tx, counted)
 		return err
 	})
+	s.tellNotes()
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/heraldbot/herald/audience"
@@ -79,6 +80,11 @@ type Store struct {
 	indexErr  error
 
 	trim *trimmer // nil when not trimming
+
+	// notesWritten says a transaction wrote sequence notes; notesHook
+	// hears it after the commit (see OnSequenceNotes).
+	notesWritten atomic.Bool
+	notesHook    atomic.Pointer[func()]
 }
 
 // Open opens (creating if needed) the database at path, migrates it and

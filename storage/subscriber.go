@@ -90,6 +90,7 @@ func (s *Store) writeSubscribers(what string, keys []herald.SubscriberKey,
 		changes, results, err = s.putSubscribers(tx, keys, fn)
 		return err
 	})
+	s.tellNotes()
 	if err != nil {
 		return err
 	}
@@ -125,6 +126,7 @@ func (s *Store) putSubscribers(tx *bolt.Tx, keys []herald.SubscriberKey,
 		// enc only grows (a full one is left to bbolt and a new one started).
 		var enc, kb []byte
 		reader := newSubReader(subs, idx)
+		notes := openNotes(tx, &s.notesWritten)
 		for i, key := range keys {
 			kb = appendSubKey(kb[:0], key)
 			old, err := reader.get(kb)
@@ -173,6 +175,9 @@ func (s *Store) putSubscribers(tx *bolt.Tx, keys []herald.SubscriberKey,
 				return err
 			}
 			changes = append(changes, change{old: old, new: sub})
+			if err := notes.changed(old, sub); err != nil {
+				return err
+			}
 			results[i] = sub
 		}
 		return nil

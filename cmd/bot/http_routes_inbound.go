@@ -31,20 +31,12 @@ type inboundDeps struct {
 	Direct inbound.Direct
 	// Catalog words Telegram's /chatid answer in groups (nil: none).
 	Catalog *locales.Catalog
-	// Sequences hears follows, taps and API events and tags that start
-	// sequences, and serves the API's sequence routes (nil: none).
+	// Sequences serves the API's sequence routes and events (nil: none).
 	Sequences *sequences.Service
 }
 
-// triggers and seqAPI are deps.Sequences as the inbox and the API take it:
-// a nil service is no interface at all, not a nil pointer in one.
-func (d *inboundDeps) triggers() inbound.Triggers {
-	if d.Sequences == nil {
-		return nil
-	}
-	return d.Sequences
-}
-
+// seqAPI is deps.Sequences as the API takes it: a nil service is no
+// interface at all, not a nil pointer in one.
 func (d *inboundDeps) seqAPI() api.Sequences {
 	if d.Sequences == nil {
 		return nil
@@ -62,7 +54,7 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 	cfg, log := a.cfg, a.logger
 	inbox := inbound.New(a.store, inbound.Options{
 		Keywords: inbound.NewKeywords(inbound.WithStopWords(inbound.DefaultKeywords(), cfg.Inbound.UnsubscribeKeywords)),
-		Logger:   log, Metrics: deps.Metrics, Direct: deps.Direct, Triggers: deps.triggers(),
+		Logger:   log, Metrics: deps.Metrics, Direct: deps.Direct,
 	})
 	if cfg.Metrics.Listen == "" { // else on its own server (startMetricsServer)
 		mux.Handle("GET /metrics", protectMetrics(cfg.Metrics.Token, deps.Metrics.Handler()))

@@ -111,6 +111,9 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	// broadcasts, and move people on when those runs end.
 	p.sequences = sequences.New(sequences.Options{Store: a.store, Runs: p.dispatch,
 		Timing: schedule.StepTiming{Zones: zones, Quiet: quiet}, Now: opts.SchedulerNow, Logger: a.logger})
+	// the store notes follows, taps, tags and unsubscribes with the change
+	// itself; the loop wakes to apply them.
+	a.store.OnSequenceNotes(p.sequences.Kick)
 
 	// the service decides every change to a broadcast (the chat, the API
 	// and the cards' buttons are its doors) and publishes it.

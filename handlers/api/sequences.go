@@ -13,12 +13,11 @@ import (
 
 // Sequences is the sequences service (*sequences.Service): every change
 // to a sequence, and every trigger, is decided there. The API is the
-// chat's door onto it and two more: events and tags that start sequences.
+// chat's door onto it and one more: events that start sequences (tags
+// and unsubscribes start and end them through the store's notes).
 type Sequences interface {
 	flows.Sequences
 	Event(ctx context.Context, id, name string, key herald.SubscriberKey) ([]string, bool, error)
-	TagsAdded(ctx context.Context, before, after []string, key herald.SubscriberKey) error
-	Leave(ctx context.Context, key herald.SubscriberKey) error
 }
 
 type triggerJSON struct {

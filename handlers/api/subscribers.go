@@ -1,10 +1,8 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -63,9 +61,8 @@ func (s *Server) upsertSubscriber(w http.ResponseWriter, r *http.Request, actor 
 		return
 	}
 	var isNew bool
-	var before []string
 	sub, err := s.opts.Store.UpdateSubscriber(key, func(sub *herald.Subscriber, created bool) error {
-		isNew, before = created, slices.Clone(sub.Tags)
+		isNew = created
 		if created {
 			sub.Kind, sub.State, sub.FirstSeen = herald.KindUser, herald.Subscribed, s.opts.Now()
 		}
@@ -95,27 +92,7 @@ func (s *Server) upsertSubscriber(w http.ResponseWriter, r *http.Request, actor 
 		status, action = http.StatusCreated, "subscriber.create"
 	}
 	s.audit(actor, action, key.String(), "")
-	s.tell(r.Context(), before, &sub)
 	writeJSON(w, status, toSubscriberJSON(sub))
-}
-
-// tell lets the sequences hear a saved change of a subscriber: the tags
-// they gained (from before) start and end sequences, and someone set
-// unsubscribed or blocked leaves them. The change is saved: a sequence
-// that fails to follow is logged, not answered as a failed request.
-func (s *Server) tell(ctx context.Context, before []string, sub *herald.Subscriber) {
-	if s.opts.Sequences == nil {
-		return
-	}
-	var err error
-	if sub.Reachable() {
-		err = s.opts.Sequences.TagsAdded(ctx, before, sub.Tags, sub.Key())
-	} else {
-		err = s.opts.Sequences.Leave(ctx, sub.Key())
-	}
-	if err != nil {
-		s.log.Error("api: sequences of a changed subscriber", "platform", string(sub.Platform), "error", err)
-	}
 }
 
 func setIf(dst *string, v *string) {
@@ -252,9 +229,7 @@ func (s *Server) tagSubscriber(w http.ResponseWriter, r *http.Request, actor str
 		s.fail(w, r, err)
 		return
 	}
-	var before []string
 	sub, ok := s.change(w, r, actor, "subscriber.tag", func(sub *herald.Subscriber) error {
-		before = slices.Clone(sub.Tags)
 		sub.AddTags(req.Tags...)
 		if len(sub.Tags) > maxTags {
 			return &herald.ValidationError{Field: "tags", Code: herald.CodeTooMany, Limit: maxTags}
@@ -264,7 +239,6 @@ func (s *Server) tagSubscriber(w http.ResponseWriter, r *http.Request, actor str
 	if !ok {
 		return
 	}
-	s.tell(r.Context(), before, &sub)
 	writeJSON(w, http.StatusOK, toSubscriberJSON(sub))
 }
 

@@ -46,18 +46,6 @@ type Options struct {
 	FollowupQueue   int
 	// Direct answers /testme codes and /whoami (nil: nobody does).
 	Direct Direct
-	// Triggers hears follows of new subscribers and button taps, once they
-	// are durable, to start sequences (nil: nobody).
-	Triggers Triggers
-}
-
-// Triggers starts the sequences an end user's event triggers
-// (*sequences.Service).
-type Triggers interface {
-	Trigger(ctx context.Context, kind herald.TriggerKind, detail string, key herald.SubscriberKey) ([]string, error)
-	// Leave takes someone who unsubscribed or blocked the bot out of
-	// the sequences they wait in.
-	Leave(ctx context.Context, key herald.SubscriberKey) error
 }
 
 // Inbox records end-user events. Writes are group-committed: while one
@@ -70,7 +58,6 @@ type Inbox struct {
 	store    Store
 	keywords *Keywords
 	direct   Direct
-	triggers Triggers
 	now      func() time.Time
 	log      *slog.Logger
 	metrics  *metrics.Metrics
@@ -110,7 +97,7 @@ func New(store Store, opts Options) *Inbox {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &Inbox{
-		store: store, keywords: opts.Keywords, direct: opts.Direct, triggers: opts.Triggers, now: opts.Now, log: opts.Logger,
+		store: store, keywords: opts.Keywords, direct: opts.Direct, now: opts.Now, log: opts.Logger,
 		metrics: opts.Metrics, maxBatch: opts.MaxBatch,
 		jobs:     make(chan *job, 4096),
 		done:     make(chan struct{}),
@@ -224,49 +211,8 @@ func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 			res.Reply = direct[i]
 		}
 		in.metrics.Inbound(string(ev.Key.Platform), string(ev.Kind), 1)
-		in.trigger(ev, res)
 	}
 	return j.results, nil
-}
-
-// trigger starts, on the follow-up pool (after the event is durable), the
-// sequences a new subscriber's follow or a tap on a button starts.
-func (in *Inbox) trigger(ev *Event, res *Result) {
-	if in.triggers == nil || ev.CountOnly {
-		return
-	}
-	type trig struct {
-		kind   herald.TriggerKind
-		detail string
-	}
-	var ts []trig
-	switch {
-	case (ev.Kind == Unsubscribe || ev.Kind == Blocked) && !ev.Group:
-		key := ev.Key
-		in.Later(key.String(), func(ctx context.Context) {
-			if err := in.triggers.Leave(ctx, key); err != nil {
-				in.log.Error("inbound: leave sequences", "error", err)
-			}
-		})
-		return
-	case ev.Kind == Subscribe && res.Created && !ev.Group:
-		ts = append(ts, trig{herald.TriggerFollow, string(ev.Key.Platform)})
-	case res.Tap != nil:
-		ts = append(ts, trig{herald.TriggerTap, res.Tap.BroadcastID + "\x00" + res.Tap.ButtonID})
-		for _, tag := range res.Button.AddTags { // a button that tags starts that tag's sequences
-			ts = append(ts, trig{herald.TriggerTag, tag})
-		}
-	default:
-		return
-	}
-	key := ev.Key
-	in.Later(key.String(), func(ctx context.Context) {
-		for _, t := range ts {
-			if _, err := in.triggers.Trigger(ctx, t.kind, t.detail, key); err != nil {
-				in.log.Error("inbound: start sequences", "trigger", string(t.kind), "error", err)
-			}
-		}
-	})
 }
 
 // enqueue hands a job to the writer.
