@@ -123,6 +123,9 @@ const (
 	// ReasonUncertain: a send to the recipient was in flight when the
 	// process died and the run was told not to send twice (skip).
 	ReasonUncertain = "uncertain"
+	// ReasonExitTag: a sequence step's recipient got one of the
+	// sequence's exit tags after the step was handed out.
+	ReasonExitTag = "exit_tag"
 )
 
 // Delivery is one recipient of a run and what happened to them.

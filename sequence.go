@@ -98,6 +98,10 @@ type Step struct {
 type StepOf struct {
 	Sequence string
 	Index    int
+	// ExitTags are the sequence's: the dispatcher skips a recipient who
+	// carries one when their message is due, so no step goes out after
+	// an exit tag was added, even one handed out before.
+	ExitTags []string
 }
 
 // Sequence limits.

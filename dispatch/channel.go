@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -285,6 +286,8 @@ func (r *runner) decide(d herald.Delivery, sub herald.Subscriber, err error) (he
 		return sub, r.outcome(d, herald.Skipped, herald.ReasonBlocked, "", 0), false
 	case !sub.Reachable():
 		return sub, r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
+	case r.b.Step != nil && slices.ContainsFunc(r.b.Step.ExitTags, sub.HasTag):
+		return sub, r.outcome(d, herald.Skipped, herald.ReasonExitTag, "", 0), false
 	case sub.OperatorChat && !r.b.EndOperatorChats:
 		return sub, r.outcome(d, herald.Held, herald.ReasonOperatorChat, "", 0), false
 	}

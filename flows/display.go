@@ -87,6 +87,7 @@ func RunStatusName(loc *locales.Localizer, s herald.RunStatus) string {
 var deliveryReasonKeys = map[string]string{
 	herald.ReasonBlocked: "reason.blocked", herald.ReasonOutsideWindow: "reason.outside_window",
 	herald.ReasonOperatorChat: "reason.operator_chat", herald.ReasonUnsubscribed: "reason.unsubscribed",
+	herald.ReasonExitTag:  "reason.exit_tag",
 	herald.ReasonCanceled: "reason.canceled", herald.ReasonDuplicate: "reason.duplicate",
 	herald.ReasonUncertain: "reason.uncertain",
 }

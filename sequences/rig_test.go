@@ -100,6 +100,9 @@ func (r *rig) restart() {
 func (r *rig) tick() int {
 	r.t.Helper()
 	ctx := context.Background()
+	if err := r.svc.ApplyNotes(); err != nil {
+		r.t.Fatal(err)
+	}
 	n, err := r.svc.HandOut(ctx)
 	if err != nil {
 		r.t.Fatal(err)

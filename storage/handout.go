@@ -220,7 +220,7 @@ func (st *seqTx) advance(q *herald.Sequence, step, n int, d *herald.Delivery, fi
 		return nil // not this run's: moved on already, or a re-entry
 	}
 	switch d.Reason {
-	case herald.ReasonBlocked, herald.ReasonUnsubscribed:
+	case herald.ReasonBlocked, herald.ReasonUnsubscribed, herald.ReasonExitTag:
 		return st.leave(q, d.Seq, step, false)
 	}
 	if d.Outcome == herald.Pending || d.Outcome == herald.Held { // the run failed before reaching them: the step again

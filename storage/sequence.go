@@ -201,6 +201,7 @@ func (s *Store) syncSteps(tx *bolt.Tx, q *herald.Sequence, from int) error {
 		}
 		if _, err := s.updateBroadcastTx(tx, st.BroadcastID, func(b *herald.Broadcast) error {
 			b.Content, b.Name = st.Content, stepName(q, i)
+			b.Step = stepOf(q, i)
 			return nil
 		}); err != nil {
 			return err
@@ -221,8 +222,12 @@ func stepBroadcast(q *herald.Sequence, i int, now time.Time) herald.Broadcast {
 		Content:  q.Steps[i].Content, Category: herald.Marketing,
 		Schedule: herald.Schedule{Kind: herald.SendNow},
 		Status:   herald.StatusScheduled, CreatedAt: now, UpdatedAt: now, CreatedBy: q.CreatedBy,
-		Step: &herald.StepOf{Sequence: q.ID, Index: i},
+		Step: stepOf(q, i),
 	}
+}
+
+func stepOf(q *herald.Sequence, i int) *herald.StepOf {
+	return &herald.StepOf{Sequence: q.ID, Index: i, ExitTags: slices.Clone(q.ExitTags)}
 }
 
 func stepName(q *herald.Sequence, i int) string {
