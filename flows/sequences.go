@@ -153,7 +153,7 @@ func (t *turn) triggerText(tr *herald.Trigger) string {
 		return t.T("seq.when.event", "Event", tr.Event)
 	}
 	if tr.Channel != "" {
-		return t.T("seq.when.follow_on", "Channel", PlatformName(tr.Channel))
+		return t.T("seq.when.follow_on", "Channel", t.followOnText(tr))
 	}
 	return t.T("seq.when.follow")
 }

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,6 +35,8 @@ func (h *harness) makeSequence() string {
 	h.wantStep(stepSeqName)
 	h.send("Welcome series")
 	h.press("sq:follow")
+	h.wantStep(stepSeqFollowOn)
+	h.press("sf:")
 	h.wantStep(stepSeqDelay)
 	h.press("sd:0")
 	h.send("Hello {name|there}!")
@@ -162,4 +165,36 @@ func TestASequenceInTheMakingSurvivesARestart(t *testing.T) {
 	if err != nil || q.Trigger.Tag != "trial" || q.Steps[0].Content.Text != "Welcome to your trial" {
 		t.Fatalf("saved %+v %v", q, err)
 	}
+}
+
+// With LINE's two accounts, a "new subscriber" sequence may welcome LINE ·
+// Shop's followers only, picked by button or typed as audiences name it.
+func TestFollowTriggerPicksAnAccount(t *testing.T) {
+	h := newHarness(t)
+	twoLINE(&h.cfg)
+	withSequences(h)(&h.cfg)
+	h.newEngine()
+	h.send("/sequence new")
+	h.send("Shop welcome")
+	h.press("sq:follow")
+	var labels []string
+	for _, c := range h.session().Offered {
+		labels = append(labels, c.Label)
+	}
+	if want := []string{"🌐 Any channel", "LINE (any account)", "LINE · Shop", "Telegram", "Messenger", "⬅️ Back", "✖️ Cancel"}; !slices.Equal(labels, want) {
+		t.Errorf("offered %q, want %q", labels, want)
+	}
+	mustContain(t, h.send("line:outlet"), "“line:outlet” is not a channel or account of this bot.")
+	h.wantStep(stepSeqFollowOn)
+	h.send("line:shop")
+	h.wantStep(stepSeqDelay)
+	if tr := h.session().Seq.Q.Trigger; tr.Channel != herald.LINE || tr.Account != "shop" {
+		t.Fatalf("trigger %+v, want LINE · Shop", tr)
+	}
+	h.press("sd:0")
+	h.send("Welcome to the shop!")
+	h.press(choiceDone)
+	h.press("sq:done")
+	rs := h.send("-")
+	mustContain(t, rs, "Starts with: 👋 a new subscriber on LINE · Shop")
 }

@@ -40,6 +40,8 @@ func seqStepFor(name string) (step, bool) {
 		return step{askSeqTrigger, handleSeqTrigger}, true
 	case stepSeqTrigWhat:
 		return step{askSeqTrigWhat, handleSeqTrigWhat}, true
+	case stepSeqFollowOn:
+		return step{askSeqFollowOn, handleSeqFollowOn}, true
 	case stepSeqDelay:
 		return step{askSeqDelay, handleSeqDelay}, true
 	case stepSeqStepDone:
@@ -114,6 +116,9 @@ func handleSeqTrigger(t *turn) error {
 		*tr = herald.Trigger{Kind: kind}
 	}
 	if kind == herald.TriggerFollow {
+		if t.followNeedsChoice() {
+			return t.goTo(stepSeqFollowOn)
+		}
 		return t.seqSectionDone(stepSeqDelay)
 	}
 	return t.goTo(stepSeqTrigWhat)

@@ -25,6 +25,7 @@ func TestTelegramAdminMakesASequenceThatGreetsNewFollowers(t *testing.T) {
 	g.say(me, "/sequence new")
 	answer(g, me, waitForMessage(t, tg, group, "What's the sequence called?"), "Welcome drip")
 	g.press(me, waitForMessage(t, tg, group, "What brings a person into the sequence?"), "sq:follow")
+	g.press(me, waitForMessage(t, tg, group, "Whose new subscribers?"), "sf:line")
 	g.press(me, waitForMessage(t, tg, group, "Step 1: how long after the person enters"), "sd:0")
 	answer(g, me, waitForMessage(t, tg, group, "Step 1 · Type its message"), "Welcome, {name|friend}!")
 	g.press(me, waitForMessage(t, tg, group, "Step 1 · Buttons"), "done")
@@ -46,7 +47,7 @@ func TestTelegramAdminMakesASequenceThatGreetsNewFollowers(t *testing.T) {
 		list = waitForMessage(t, tg, group, "🔁 Sequences")
 		return strings.Contains(list.Text, "1. right away: 0 waiting · 1 sent · 0 failed · 0 tapped")
 	})
-	if !strings.Contains(list.Text, "▶️ "+id+" “Welcome drip” — 👋 a new subscriber · 0 in it, 1 finished, 0 left") {
+	if !strings.Contains(list.Text, "▶️ "+id+" “Welcome drip” — 👋 a new subscriber on LINE · 0 in it, 1 finished, 0 left") {
 		t.Errorf("/sequences:\n%s", list.Text)
 	}
 	g.press(me, list, "/sequence pause "+id)

@@ -67,10 +67,21 @@ type sequenceJSON struct {
 	UpdatedAt time.Time       `json:"updated_at"`
 }
 
-func (req *sequenceRequest) toDomain() (herald.Sequence, error) {
+func (req *sequenceRequest) toDomain(accounts map[string]herald.Account) (herald.Sequence, error) {
 	q := herald.Sequence{Name: strings.TrimSpace(req.Name), ExitTags: req.ExitTags, Paused: req.Paused,
 		Trigger: herald.Trigger{Kind: herald.TriggerKind(req.Trigger.Kind), Channel: herald.Platform(req.Trigger.Channel),
 			Tag: req.Trigger.Tag, Broadcast: req.Trigger.BroadcastID, Button: req.Trigger.ButtonID, Event: req.Trigger.Event}}
+	if strings.ContainsAny(req.Trigger.Channel, ":@") {
+		acc, ok := accounts[strings.ToLower(strings.TrimSpace(req.Trigger.Channel))]
+		if accounts == nil {
+			parsed, err := herald.ParseAccount(req.Trigger.Channel)
+			acc, ok = parsed, err == nil
+		}
+		if !ok {
+			return q, &herald.ValidationError{Field: "trigger.channel", Code: herald.CodeInvalid}
+		}
+		q.Trigger.Channel, q.Trigger.Account = acc.Platform, acc.Name
+	}
 	for i, st := range req.Steps {
 		var delay time.Duration
 		if strings.TrimSpace(st.Delay) != "" && strings.TrimSpace(st.Delay) != "0" {
@@ -93,8 +104,11 @@ func (s *Server) toSequenceJSON(q *herald.Sequence) (sequenceJSON, error) {
 	out := sequenceJSON{ID: q.ID, Name: q.Name, ExitTags: q.ExitTags, Paused: q.Paused,
 		Enrolled: q.Counts.Enrolled, Finished: q.Counts.Finished, Left: q.Counts.Left,
 		CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt,
-		Trigger: triggerJSON{Kind: string(q.Trigger.Kind), Channel: string(q.Trigger.Channel), Tag: q.Trigger.Tag,
+		Trigger: triggerJSON{Kind: string(q.Trigger.Kind), Tag: q.Trigger.Tag,
 			BroadcastID: q.Trigger.Broadcast, ButtonID: q.Trigger.Button, Event: q.Trigger.Event}}
+	if q.Trigger.Channel != "" {
+		out.Trigger.Channel = herald.Account{Platform: q.Trigger.Channel, Name: q.Trigger.Account}.String()
+	}
 	if out.ExitTags == nil {
 		out.ExitTags = []string{}
 	}
@@ -131,7 +145,7 @@ func (s *Server) createSequence(w http.ResponseWriter, r *http.Request, actor st
 	if !s.sequencesOn(w) || !decode(w, r, &req) {
 		return
 	}
-	q, err := req.toDomain()
+	q, err := req.toDomain(s.opts.Accounts)
 	if err == nil {
 		err = s.opts.Sequences.Create(r.Context(), actor, &q)
 	}
@@ -183,7 +197,7 @@ func (s *Server) replaceSequence(w http.ResponseWriter, r *http.Request, actor s
 	if !s.sequencesOn(w) || !decode(w, r, &req) {
 		return
 	}
-	nq, err := req.toDomain()
+	nq, err := req.toDomain(s.opts.Accounts)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -1,0 +1,77 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/heraldbot/herald"
+)
+
+// stepSeqFollowOn asks which channel's (or account's) new subscribers a
+// "new subscriber" sequence welcomes, when the bot has more than one.
+const stepSeqFollowOn = "seq_follow_on"
+
+// followChoices are the answers: any channel, each channel (any of its
+// accounts), and each named account of a channel with several, named as
+// audiences name them (line, line:shop).
+func (t *turn) followChoices() []Choice {
+	choices := []Choice{t.choice("sf:", t.T("seq.follow_on.any"))}
+	for _, p := range t.e.cfg.Channels {
+		label := PlatformName(p)
+		if t.e.multiAccount(p) {
+			label = t.T("seq.follow_on.any_account", "Channel", label)
+		}
+		choices = append(choices, t.choice("sf:"+string(p), label))
+		if !t.e.multiAccount(p) {
+			continue
+		}
+		for _, a := range t.e.accountsOn(p) {
+			if !a.Account.IsDefault() {
+				choices = append(choices, t.choice("sf:"+a.Account.String(), t.e.accountLabel(a.Account)))
+			}
+		}
+	}
+	return choices
+}
+
+// followNeedsChoice: with one channel of one account, every new
+// subscriber is on it.
+func (t *turn) followNeedsChoice() bool {
+	return len(t.e.cfg.Channels) > 1 || len(t.e.cfg.Channels) == 1 && t.e.multiAccount(t.e.cfg.Channels[0])
+}
+
+func askSeqFollowOn(t *turn) error {
+	t.prompt(t.T("seq.follow_on.ask"), ExpectChoice, t.followChoices()...)
+	return nil
+}
+
+func handleSeqFollowOn(t *turn) error {
+	in, ok := strings.CutPrefix(t.pressed(), "sf:")
+	if !ok {
+		in = strings.TrimSpace(t.text()) // typed: line, line:shop
+	}
+	tr := &t.sess.Seq.Q.Trigger
+	if in == "" && ok {
+		tr.Channel, tr.Account = "", ""
+		return t.seqSectionDone(stepSeqDelay)
+	}
+	acc, err := herald.ParseAccount(in)
+	known := err == nil && slices.Contains(t.e.cfg.Channels, acc.Platform) &&
+		(acc.IsDefault() || slices.ContainsFunc(t.e.accountsOn(acc.Platform), func(a Account) bool { return a.Account == acc }))
+	if !known {
+		return t.fail(t.T("err.seq.follow_on", "Value", in))
+	}
+	tr.Channel, tr.Account = acc.Platform, acc.Name
+	return t.seqSectionDone(stepSeqDelay)
+}
+
+// followOnText names a follow trigger's channel or account.
+func (t *turn) followOnText(tr *herald.Trigger) string {
+	if tr.Account != "" {
+		return t.e.accountLabel(herald.Account{Platform: tr.Channel, Name: tr.Account})
+	}
+	if t.e.multiAccount(tr.Channel) {
+		return t.T("seq.follow_on.any_account", "Channel", PlatformName(tr.Channel))
+	}
+	return PlatformName(tr.Channel)
+}
