@@ -93,7 +93,7 @@ func TestGeneratedClientDrivesSequences(t *testing.T) {
 
 	// A new subscriber following on LINE.
 	follow, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "Hello LINE",
-		Trigger: apiclient.Trigger{Kind: apiclient.Follow, Channel: ptr(apiclient.TriggerChannelLine)}, Steps: []apiclient.Step{text("0", "Thanks for following")}})
+		Trigger: apiclient.Trigger{Kind: apiclient.Follow, Channel: ptr("line")}, Steps: []apiclient.Step{text("0", "Thanks for following")}})
 	check("create follow sequence", err, follow, http.StatusCreated)
 	const ben = "U0123456789abcdef0123456789abcde2"
 	postLINE(t, a.addr, "s", fmt.Sprintf(`{"destination":"Ubot","events":[{"type":"follow","mode":"active","timestamp":%d,`+
@@ -121,6 +121,12 @@ func TestGeneratedClientDrivesSequences(t *testing.T) {
 	check("delete", err, del, http.StatusNoContent)
 	gone, err := c.GetSequenceWithResponse(ctx, tagged.JSON201.Id)
 	check("get deleted", err, gone, http.StatusNotFound)
+	outlet, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "Outlet", Steps: []apiclient.Step{text("0", "Hi")},
+		Trigger: apiclient.Trigger{Kind: apiclient.Follow, Channel: ptr("line:outlet")}})
+	check("an account the bot does not have", err, outlet, http.StatusUnprocessableEntity)
+	if outlet.JSON422.Error.Field == nil || *outlet.JSON422.Error.Field != "trigger.channel" {
+		t.Errorf("line:outlet: %s", outlet.Body)
+	}
 	bad, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "No steps", Trigger: apiclient.Trigger{Kind: apiclient.Event, Event: ptr("x")}})
 	check("no steps", err, bad, http.StatusUnprocessableEntity)
 	if bad.JSON422.Error.Field == nil || *bad.JSON422.Error.Field != "steps" {

@@ -581,27 +581,6 @@ func (e SubscriberUpsertState) Valid() bool {
 	}
 }
 
-// Defines values for TriggerChannel.
-const (
-	TriggerChannelLine      TriggerChannel = "line"
-	TriggerChannelMessenger TriggerChannel = "messenger"
-	TriggerChannelTelegram  TriggerChannel = "telegram"
-)
-
-// Valid indicates whether the value is a known member of the TriggerChannel enum.
-func (e TriggerChannel) Valid() bool {
-	switch e {
-	case TriggerChannelLine:
-		return true
-	case TriggerChannelMessenger:
-		return true
-	case TriggerChannelTelegram:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for TriggerKind.
 const (
 	Event  TriggerKind = "event"
@@ -1297,14 +1276,14 @@ type Sequence struct {
 	Stats  []StepStats `json:"stats"`
 	Steps  []Step      `json:"steps"`
 
-	// Trigger What enrolls a person: `follow` (a new subscriber; `channel` narrows it), `tag` (`tag` added by the API or a button), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
+	// Trigger What enrolls a person: `follow` (a new subscriber: someone who followed or first wrote to the bot — not someone created through this API or an import; `channel` narrows it), `tag` (`tag` added by a button, the chat, an import or this API), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
 	Trigger   Trigger   `json:"trigger"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // SequenceWrite defines model for SequenceWrite.
 type SequenceWrite struct {
-	// ExitTags a person carrying one gets no further step
+	// ExitTags a person given one (by a button, the chat, an import or this API) leaves at once and gets no further step, even one already being sent
 	ExitTags *[]string `json:"exit_tags,omitempty"`
 	Name     string    `json:"name"`
 
@@ -1312,7 +1291,7 @@ type SequenceWrite struct {
 	Paused *bool  `json:"paused,omitempty"`
 	Steps  []Step `json:"steps"`
 
-	// Trigger What enrolls a person: `follow` (a new subscriber; `channel` narrows it), `tag` (`tag` added by the API or a button), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
+	// Trigger What enrolls a person: `follow` (a new subscriber: someone who followed or first wrote to the bot — not someone created through this API or an import; `channel` narrows it), `tag` (`tag` added by a button, the chat, an import or this API), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
 	Trigger Trigger `json:"trigger"`
 }
 
@@ -1403,18 +1382,17 @@ type Tally struct {
 	Skipped *int `json:"skipped,omitempty"`
 }
 
-// Trigger What enrolls a person: `follow` (a new subscriber; `channel` narrows it), `tag` (`tag` added by the API or a button), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
+// Trigger What enrolls a person: `follow` (a new subscriber: someone who followed or first wrote to the bot — not someone created through this API or an import; `channel` narrows it), `tag` (`tag` added by a button, the chat, an import or this API), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
 type Trigger struct {
-	BroadcastId *string         `json:"broadcast_id,omitempty"`
-	ButtonId    *string         `json:"button_id,omitempty"`
-	Channel     *TriggerChannel `json:"channel,omitempty"`
-	Event       *string         `json:"event,omitempty"`
-	Kind        TriggerKind     `json:"kind"`
-	Tag         *string         `json:"tag,omitempty"`
-}
+	BroadcastId *string `json:"broadcast_id,omitempty"`
+	ButtonId    *string `json:"button_id,omitempty"`
 
-// TriggerChannel defines model for Trigger.Channel.
-type TriggerChannel string
+	// Channel follow only: `line` (any LINE account) or a named account as audiences name it, `line:shop`
+	Channel *string     `json:"channel,omitempty"`
+	Event   *string     `json:"event,omitempty"`
+	Kind    TriggerKind `json:"kind"`
+	Tag     *string     `json:"tag,omitempty"`
+}
 
 // TriggerKind defines model for Trigger.Kind.
 type TriggerKind string
@@ -1920,7 +1898,10 @@ type ClientInterface interface {
 	// created marked `imported` (last interaction unknown, so Messenger's
 	// 24-hour window counts them outside it); known ones get the file's
 	// fields and its tags added; states never change. Importing the same
-	// file twice changes nothing. Every skipped row is reported with its
+	// file twice changes nothing. Sequences: a new person imported enters
+	// none (not a "new subscriber", nor its tags' sequences); a known
+	// person given a tag enters that tag's sequences and leaves those it
+	// is an exit tag of. Every skipped row is reported with its
 	// line and reason; with `Accept: text/csv` the answer is those rows
 	// as a CSV (line, reason, row).
 	//
@@ -1943,6 +1924,11 @@ type ClientInterface interface {
 	//
 	// Fields left out keep their value; `tags` and `attributes`, when
 	// given, replace the old ones. A new subscriber is `subscribed`.
+	// Sequences: tags gained start those tags' sequences and end those
+	// they are exit tags of; `unsubscribed` or `blocked` leaves every
+	// sequence. A subscriber created here is not a "new subscriber"
+	// (`follow` trigger): to start a welcome series for them, post an
+	// event (/api/v1/events) or give them a tag.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1953,6 +1939,11 @@ type ClientInterface interface {
 	//
 	// Fields left out keep their value; `tags` and `attributes`, when
 	// given, replace the old ones. A new subscriber is `subscribed`.
+	// Sequences: tags gained start those tags' sequences and end those
+	// they are exit tags of; `unsubscribed` or `blocked` leaves every
+	// sequence. A subscriber created here is not a "new subscriber"
+	// (`follow` trigger): to start a welcome series for them, post an
+	// event (/api/v1/events) or give them a tag.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2548,7 +2539,10 @@ func (c *Client) ExportSubscribers(ctx context.Context, params *ExportSubscriber
 // created marked `imported` (last interaction unknown, so Messenger's
 // 24-hour window counts them outside it); known ones get the file's
 // fields and its tags added; states never change. Importing the same
-// file twice changes nothing. Every skipped row is reported with its
+// file twice changes nothing. Sequences: a new person imported enters
+// none (not a "new subscriber", nor its tags' sequences); a known
+// person given a tag enters that tag's sequences and leaves those it
+// is an exit tag of. Every skipped row is reported with its
 // line and reason; with `Accept: text/csv` the answer is those rows
 // as a CSV (line, reason, row).
 //
@@ -2601,6 +2595,11 @@ func (c *Client) GetSubscriber(ctx context.Context, platform Platform, id Subscr
 //
 // Fields left out keep their value; `tags` and `attributes`, when
 // given, replace the old ones. A new subscriber is `subscribed`.
+// Sequences: tags gained start those tags' sequences and end those
+// they are exit tags of; `unsubscribed` or `blocked` leaves every
+// sequence. A subscriber created here is not a "new subscriber"
+// (`follow` trigger): to start a welcome series for them, post an
+// event (/api/v1/events) or give them a tag.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2621,6 +2620,11 @@ func (c *Client) UpsertSubscriberWithBody(ctx context.Context, platform Platform
 //
 // Fields left out keep their value; `tags` and `attributes`, when
 // given, replace the old ones. A new subscriber is `subscribed`.
+// Sequences: tags gained start those tags' sequences and end those
+// they are exit tags of; `unsubscribed` or `blocked` leaves every
+// sequence. A subscriber created here is not a "new subscriber"
+// (`follow` trigger): to start a welcome series for them, post an
+// event (/api/v1/events) or give them a tag.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4502,7 +4506,10 @@ type ClientWithResponsesInterface interface {
 	// created marked `imported` (last interaction unknown, so Messenger's
 	// 24-hour window counts them outside it); known ones get the file's
 	// fields and its tags added; states never change. Importing the same
-	// file twice changes nothing. Every skipped row is reported with its
+	// file twice changes nothing. Sequences: a new person imported enters
+	// none (not a "new subscriber", nor its tags' sequences); a known
+	// person given a tag enters that tag's sequences and leaves those it
+	// is an exit tag of. Every skipped row is reported with its
 	// line and reason; with `Accept: text/csv` the answer is those rows
 	// as a CSV (line, reason, row).
 	//
@@ -4529,6 +4536,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Fields left out keep their value; `tags` and `attributes`, when
 	// given, replace the old ones. A new subscriber is `subscribed`.
+	// Sequences: tags gained start those tags' sequences and end those
+	// they are exit tags of; `unsubscribed` or `blocked` leaves every
+	// sequence. A subscriber created here is not a "new subscriber"
+	// (`follow` trigger): to start a welcome series for them, post an
+	// event (/api/v1/events) or give them a tag.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4539,6 +4551,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Fields left out keep their value; `tags` and `attributes`, when
 	// given, replace the old ones. A new subscriber is `subscribed`.
+	// Sequences: tags gained start those tags' sequences and end those
+	// they are exit tags of; `unsubscribed` or `blocked` leaves every
+	// sequence. A subscriber created here is not a "new subscriber"
+	// (`follow` trigger): to start a welcome series for them, post an
+	// event (/api/v1/events) or give them a tag.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7001,7 +7018,10 @@ func (c *ClientWithResponses) ExportSubscribersWithResponse(ctx context.Context,
 // created marked `imported` (last interaction unknown, so Messenger's
 // 24-hour window counts them outside it); known ones get the file's
 // fields and its tags added; states never change. Importing the same
-// file twice changes nothing. Every skipped row is reported with its
+// file twice changes nothing. Sequences: a new person imported enters
+// none (not a "new subscriber", nor its tags' sequences); a known
+// person given a tag enters that tag's sequences and leaves those it
+// is an exit tag of. Every skipped row is reported with its
 // line and reason; with `Accept: text/csv` the answer is those rows
 // as a CSV (line, reason, row).
 //
@@ -7046,6 +7066,11 @@ func (c *ClientWithResponses) GetSubscriberWithResponse(ctx context.Context, pla
 //
 // Fields left out keep their value; `tags` and `attributes`, when
 // given, replace the old ones. A new subscriber is `subscribed`.
+// Sequences: tags gained start those tags' sequences and end those
+// they are exit tags of; `unsubscribed` or `blocked` leaves every
+// sequence. A subscriber created here is not a "new subscriber"
+// (`follow` trigger): to start a welcome series for them, post an
+// event (/api/v1/events) or give them a tag.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7062,6 +7087,11 @@ func (c *ClientWithResponses) UpsertSubscriberWithBodyWithResponse(ctx context.C
 //
 // Fields left out keep their value; `tags` and `attributes`, when
 // given, replace the old ones. A new subscriber is `subscribed`.
+// Sequences: tags gained start those tags' sequences and end those
+// they are exit tags of; `unsubscribed` or `blocked` leaves every
+// sequence. A subscriber created here is not a "new subscriber"
+// (`follow` trigger): to start a welcome series for them, post an
+// event (/api/v1/events) or give them a tag.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
