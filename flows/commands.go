@@ -77,7 +77,7 @@ func (t *turn) command(line string) error {
 	case "/log":
 		err = m.logOf(args)
 	case "/sequences":
-		err = t.sequences()
+		err = t.sequences(args)
 	case "/sequence":
 		err = t.sequenceCommand(args, inWizard)
 	case "/find":

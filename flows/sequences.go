@@ -88,13 +88,25 @@ func normalizeSequenceID(s string) string {
 	return s
 }
 
-// sequences answers /sequences: each sequence with its people and, per
-// step, how many wait for it and how many it was sent to, failed for and
-// were tapped by; buttons to edit, pause or resume and delete each.
-func (t *turn) sequences() error {
+// /sequences pages: a page's text stays one Telegram message (4,096) and
+// one Slack section (3,000 characters), its buttons (4 a sequence) within
+// Slack's 25 a row and Telegram's 100.
+const (
+	seqPageMax   = 5
+	seqPageChars = 3000
+)
+
+// sequences answers /sequences [page]: each sequence with its people and,
+// per step, how many wait for it and how many it was sent to, failed for
+// and were tapped by; buttons to edit, pause or resume and delete each.
+func (t *turn) sequences(args string) error {
 	if t.e.cfg.Sequences == nil {
 		t.say(t.T("seq.off"))
 		return nil
+	}
+	page := 1
+	if n, err := strconv.Atoi(strings.TrimSpace(args)); err == nil && n > 0 {
+		page = n
 	}
 	all, err := t.e.cfg.Sequences.List()
 	if err != nil {
@@ -104,23 +116,24 @@ func (t *turn) sequences() error {
 		t.say(t.T("seq.none"), t.choice("/sequence new", t.T("seq.btn.new")))
 		return nil
 	}
-	var b strings.Builder
+	pages, err := t.sequencePages(all)
+	if err != nil {
+		return err
+	}
+	if page > len(pages) {
+		t.say(t.T("list.past_end", "Page", page), t.choice("/sequences", t.T("seq.btn.list")))
+		return nil
+	}
+	title := t.T("seq.list.title")
+	if len(pages) > 1 {
+		title = t.T("seq.list.title_page", "Page", page, "Pages", len(pages))
+	}
 	var cs []Choice
-	b.WriteString(t.T("seq.list.title"))
-	for i := range all {
-		q := &all[i]
-		stats, err := t.e.cfg.Sequences.Stats(q)
-		if err != nil {
-			return err
-		}
-		b.WriteString("\n\n" + t.seqHeadline(q))
-		for j, st := range stats {
-			b.WriteString("\n" + t.T("seq.list.step", "N", st.Step, "When", t.stepWhen(q.Steps[j].Delay, q.Steps[j].At),
-				"Waiting", FormatCount(st.Waiting), "Sent", FormatCount(st.Sent), "Failed", FormatCount(st.Failed), "Tapped", FormatCount(st.Tapped)))
-			if st.Stalled {
-				b.WriteString("\n" + t.T("seq.list.stalled", "ID", q.ID))
-			}
-		}
+	var b strings.Builder
+	b.WriteString(title)
+	for _, i := range pages[page-1] {
+		q := &all[i.seq]
+		b.WriteString("\n\n" + i.text)
 		toggle := t.choice("/sequence pause "+q.ID, t.T("seq.btn.pause", "ID", q.ID))
 		if q.Paused {
 			toggle = t.choice("/sequence resume "+q.ID, t.T("seq.btn.resume", "ID", q.ID))
@@ -128,9 +141,56 @@ func (t *turn) sequences() error {
 		cs = append(cs, t.choice("/sequence edit "+q.ID, t.T("seq.btn.edit", "ID", q.ID)), toggle,
 			t.choice("/log "+q.ID, t.T("btn.log")), t.choice("/sequence delete "+q.ID, t.T("seq.btn.delete", "ID", q.ID)))
 	}
+	if page < len(pages) {
+		cs = append(cs, t.choice("/sequences "+strconv.Itoa(page+1), t.T("btn.next_page")))
+	}
 	cs = append(cs, t.choice("/sequence new", t.T("seq.btn.new")))
 	t.say(b.String(), cs...)
 	return nil
+}
+
+// seqEntry is one sequence's text in /sequences.
+type seqEntry struct {
+	seq  int
+	text string
+}
+
+// sequencePages lays all out in pages of at most seqPageMax sequences and
+// about seqPageChars characters (a longer sequence alone on its page).
+func (t *turn) sequencePages(all []herald.Sequence) ([][]seqEntry, error) {
+	var pages [][]seqEntry
+	var cur []seqEntry
+	size := 0
+	for i := range all {
+		text, err := t.sequenceEntry(&all[i])
+		if err != nil {
+			return nil, err
+		}
+		n := len([]rune(text))
+		if len(cur) > 0 && (len(cur) == seqPageMax || size+n > seqPageChars) {
+			pages, cur, size = append(pages, cur), nil, 0
+		}
+		cur, size = append(cur, seqEntry{i, text}), size+n
+	}
+	return append(pages, cur), nil
+}
+
+// sequenceEntry is q's headline and one line per step.
+func (t *turn) sequenceEntry(q *herald.Sequence) (string, error) {
+	stats, err := t.e.cfg.Sequences.Stats(q)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(t.seqHeadline(q))
+	for j, st := range stats {
+		b.WriteString("\n" + t.T("seq.list.step", "N", st.Step, "When", t.stepWhen(q.Steps[j].Delay, q.Steps[j].At),
+			"Waiting", FormatCount(st.Waiting), "Sent", FormatCount(st.Sent), "Failed", FormatCount(st.Failed), "Tapped", FormatCount(st.Tapped)))
+		if st.Stalled {
+			b.WriteString("\n" + t.T("seq.list.stalled", "ID", q.ID))
+		}
+	}
+	return b.String(), nil
 }
 
 // seqHeadline is a sequence's line in /sequences.

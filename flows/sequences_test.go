@@ -1,10 +1,14 @@
 package flows
 
 import (
+	"context"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf16"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/schedule"
@@ -197,4 +201,50 @@ func TestFollowTriggerPicksAnAccount(t *testing.T) {
 	h.press("sq:done")
 	rs := h.send("-")
 	mustContain(t, rs, "Starts with: 👋 a new subscriber on LINE · Shop")
+}
+
+// Many sequences, one of them of 20 steps, page so that each answer is one
+// Telegram message (4,096) with its buttons within a Slack row (25).
+func TestSequencesPageWithinPlatformLimits(t *testing.T) {
+	h := newSeqHarness(t)
+	for i := range 11 {
+		q := herald.Sequence{Name: "Drip " + strconv.Itoa(i+1), Trigger: herald.Trigger{Kind: herald.TriggerEvent, Event: "e" + strconv.Itoa(i)}}
+		steps := 2
+		if i == 3 {
+			steps = herald.MaxSequenceSteps
+		}
+		for range steps {
+			q.Steps = append(q.Steps, herald.Step{Delay: 72 * time.Hour, At: "10:00", Content: herald.Content{Kind: herald.TextContent, Text: "Hi"}})
+		}
+		if err := h.cfg.Sequences.Create(context.Background(), "console:alice", &q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		rs := h.send("/sequences " + strconv.Itoa(page))
+		if len(rs) != 1 {
+			t.Fatalf("page %d: %d replies", page, len(rs))
+		}
+		r := rs[0]
+		if n := len(utf16.Encode([]rune(r.Text))); n > 4096 || len(r.Choices) > 25 {
+			t.Fatalf("page %d: %d characters, %d buttons", page, n, len(r.Choices))
+		}
+		for _, id := range seqID.FindAllString(r.Text, -1) {
+			seen[id] = true
+		}
+		if !strings.Contains(r.Text, "🔁 Sequences (page "+strconv.Itoa(page)+" of ") {
+			t.Fatalf("page %d title: %s", page, r.Text)
+		}
+		if !slices.ContainsFunc(r.Choices, func(c Choice) bool { return c.ID == "/sequences "+strconv.Itoa(page+1) }) {
+			break
+		}
+		if page > 11 {
+			t.Fatal("pages never end")
+		}
+	}
+	if len(seen) != 11 {
+		t.Errorf("the pages showed %d of 11 sequences", len(seen))
+	}
+	mustContain(t, h.send("/sequences 9"), "There is no page 9")
 }
