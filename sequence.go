@@ -102,6 +102,9 @@ type StepOf struct {
 	// carries one when their message is due, so no step goes out after
 	// an exit tag was added, even one handed out before.
 	ExitTags []string
+	// Pruned counts the sent and failed of the step's runs that retention
+	// deleted: the step's totals outlive their per-recipient records.
+	Pruned Tally
 }
 
 // Sequence limits.

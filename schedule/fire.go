@@ -199,10 +199,17 @@ func (s *Scheduler) retain(now time.Time) {
 		}
 		deleted++
 	}
+	steps, err := s.store.PruneStepRuns(cutoff)
+	if err != nil {
+		s.log.Error("schedule: retention of sequence step runs", "error", err)
+	}
+	if steps > 0 {
+		s.audit("retention.delete", "", fmt.Sprintf("deleted %d sequence step runs finished before %s", steps, cutoff.Format(time.RFC3339)))
+	}
 	if deleted > 0 {
 		s.audit("retention.delete", "", fmt.Sprintf("deleted %d broadcasts finished before %s", deleted, cutoff.Format(time.RFC3339)))
 	}
-	s.log.Info("retention done", "deleted", deleted, "cutoff", cutoff)
+	s.log.Info("retention done", "deleted", deleted, "step_runs", steps, "cutoff", cutoff)
 }
 
 func (s *Scheduler) audit(action, target, detail string) {

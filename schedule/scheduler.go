@@ -18,6 +18,9 @@ type Store interface {
 	Broadcast(id string) (herald.Broadcast, error)
 	UpdateBroadcast(id string, fn func(b *herald.Broadcast) error) (herald.Broadcast, error)
 	DeleteBroadcast(id string) error
+	// PruneStepRuns deletes sequence step runs finished before cutoff,
+	// keeping their counts.
+	PruneStepRuns(cutoff time.Time) (int, error)
 	Audit(e herald.AuditEntry) error
 }
 

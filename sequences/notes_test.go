@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
@@ -119,5 +120,31 @@ func TestNoStepGoesOutAfterAnExitTagEvenOnceHandedOut(t *testing.T) {
 	}
 	if c := r.sequence(q.ID).Counts; c.Left != 1 || c.Finished != 1 {
 		t.Fatalf("counts %+v, want 1 left (the customer) and 1 finished", c)
+	}
+}
+
+func TestRetentionDeletesOldStepRunsButKeepsTheStepTotals(t *testing.T) {
+	r := newRig(t, 10, 2)
+	q := r.create(signup, text(0, "", "Hi"))
+	r.event("e1", "signup", 0)
+	r.event("e2", "signup", 1)
+	r.tick()
+	r.clock.Add(100 * 24 * time.Hour)
+	n, err := r.st.PruneStepRuns(r.clock.Now().Add(-90 * 24 * time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d runs (%v), want the 1 step run", n, err)
+	}
+	if runs, err := r.st.RunsOf(q.Steps[0].BroadcastID); err != nil || len(runs) != 0 {
+		t.Fatalf("runs left %v (%v)", runs, err)
+	}
+	r.event("e3", "signup", 0) // user 0 enters again: a new run after the pruned one
+	r.tick()
+	q = r.sequence(q.ID)
+	stats, err := r.svc.Stats(&q)
+	if err != nil || stats[0].Sent != 3 || stats[0].Failed != 0 {
+		t.Fatalf("stats %+v (%v), want 3 sent: 2 pruned and 1 kept", stats, err)
+	}
+	if !got(r, 0, "Hi", "Hi") {
+		t.Fatalf("user 0 got %q", r.texts(0))
 	}
 }

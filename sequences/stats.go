@@ -15,6 +15,9 @@ func (s *Service) Stats(q *herald.Sequence) ([]herald.StepStats, error) {
 		out[i] = herald.StepStats{Step: i + 1, Waiting: q.Counts.WaitingAt(i)}
 		if b, err := s.opts.Store.Broadcast(st.BroadcastID); err == nil {
 			out[i].Stalled = b.Status == herald.StatusPaused
+			if b.Step != nil { // runs retention deleted
+				out[i].Sent, out[i].Failed = b.Step.Pruned.Sent, b.Step.Pruned.Failed
+			}
 		}
 		runs, err := s.opts.Store.RunsOf(st.BroadcastID)
 		if err != nil {

@@ -201,7 +201,7 @@ func (s *Store) syncSteps(tx *bolt.Tx, q *herald.Sequence, from int) error {
 		}
 		if _, err := s.updateBroadcastTx(tx, st.BroadcastID, func(b *herald.Broadcast) error {
 			b.Content, b.Name = st.Content, stepName(q, i)
-			b.Step = stepOf(q, i)
+			b.Step = stepOf(q, i, b.Step)
 			return nil
 		}); err != nil {
 			return err
@@ -222,12 +222,16 @@ func stepBroadcast(q *herald.Sequence, i int, now time.Time) herald.Broadcast {
 		Content:  q.Steps[i].Content, Category: herald.Marketing,
 		Schedule: herald.Schedule{Kind: herald.SendNow},
 		Status:   herald.StatusScheduled, CreatedAt: now, UpdatedAt: now, CreatedBy: q.CreatedBy,
-		Step: stepOf(q, i),
+		Step: stepOf(q, i, nil),
 	}
 }
 
-func stepOf(q *herald.Sequence, i int) *herald.StepOf {
-	return &herald.StepOf{Sequence: q.ID, Index: i, ExitTags: slices.Clone(q.ExitTags)}
+func stepOf(q *herald.Sequence, i int, was *herald.StepOf) *herald.StepOf {
+	st := &herald.StepOf{Sequence: q.ID, Index: i, ExitTags: slices.Clone(q.ExitTags)}
+	if was != nil {
+		st.Pruned = was.Pruned
+	}
+	return st
 }
 
 func stepName(q *herald.Sequence, i int) string {
