@@ -40,8 +40,20 @@ func (t *turn) followNeedsChoice() bool {
 	return len(t.e.cfg.Channels) > 1 || len(t.e.cfg.Channels) == 1 && t.e.multiAccount(t.e.cfg.Channels[0])
 }
 
+// followExample is how to type an answer on this bot: its first channel,
+// and a named account when it has one ("line, line:shop").
+func (t *turn) followExample() string {
+	ex := string(t.e.cfg.Channels[0])
+	for _, a := range t.e.cfg.Accounts {
+		if !a.Account.IsDefault() && slices.Contains(t.e.cfg.Channels, a.Platform) {
+			return ex + ", " + a.Account.String()
+		}
+	}
+	return ex
+}
+
 func askSeqFollowOn(t *turn) error {
-	t.prompt(t.T("seq.follow_on.ask"), ExpectChoice, t.followChoices()...)
+	t.prompt(t.T("seq.follow_on.ask", "Example", t.followExample()), ExpectChoice, t.followChoices()...)
 	return nil
 }
 
@@ -59,7 +71,7 @@ func handleSeqFollowOn(t *turn) error {
 	known := err == nil && slices.Contains(t.e.cfg.Channels, acc.Platform) &&
 		(acc.IsDefault() || slices.ContainsFunc(t.e.accountsOn(acc.Platform), func(a Account) bool { return a.Account == acc }))
 	if !known {
-		return t.fail(t.T("err.seq.follow_on", "Value", in))
+		return t.fail(t.T("err.seq.follow_on", "Value", in, "Example", t.followExample()))
 	}
 	tr.Channel, tr.Account = acc.Platform, acc.Name
 	return t.seqSectionDone(stepSeqDelay)
