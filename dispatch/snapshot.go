@@ -12,9 +12,6 @@ import (
 // the audience streams by: nothing holds the whole audience in memory. A
 // snapshot cut short by a crash resumes after the last Seq it wrote
 // (recipients stream in Seq order and each batch is one transaction).
-// Reading the audience and writing the records overlap (batchWriter):
-// nothing is sent before the snapshot ends, so its length is the wait
-// before the first message.
 //
 // When it wrote every record (not a resumed snapshot), it returns when the
 // pending recipients may be sent, as progress counts them (see setDue), so
@@ -27,8 +24,17 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) (map[int64]int, 
 	}
 	due := map[int64]int{}
 	size := r.e.opts.SnapshotBatch
-	w := newBatchWriter(ctx, func(ds []herald.Delivery) error { return st.AddDeliveries(r.runID, ds) }, size)
-	batch := w.buffer()
+	batch := make([]herald.Delivery, 0, size)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := st.AddDeliveries(r.runID, batch); err != nil {
+			return fmt.Errorf("dispatch: snapshot %s: %w", r.runID, err)
+		}
+		batch = batch[:0]
+		return ctx.Err()
+	}
 	add := func(d herald.Delivery) error {
 		if d.Seq <= last {
 			return nil
@@ -37,12 +43,10 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) (map[int64]int, 
 			due[dueMinute(d.NotBefore)]++
 		}
 		batch = append(batch, d)
-		if len(batch) < size {
-			return nil
+		if len(batch) == size {
+			return flush()
 		}
-		err := w.write(batch)
-		batch = w.buffer()
-		return err
+		return nil
 	}
 	if run.RetryOf != "" {
 		err = r.eachFailed(run.RetryOf, func(failed herald.Delivery) error {
@@ -59,11 +63,8 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) (map[int64]int, 
 			return add(herald.Delivery{Seq: sub.Seq, Recipient: sub.Key(), Outcome: herald.Pending, NotBefore: at})
 		})
 	}
-	if err == nil && len(batch) > 0 {
-		err = w.write(batch)
-	}
-	if werr := w.close(); err == nil {
-		err = werr
+	if err == nil {
+		err = flush()
 	}
 	if err == nil && run.RetryOf == "" {
 		err = r.countControl()
@@ -75,95 +76,6 @@ func (r *runner) snapshot(ctx context.Context, run *herald.Run) (map[int64]int, 
 		return nil, nil // the records written before the crash were not counted
 	}
 	return due, nil
-}
-
-// batchWriter writes a snapshot's batches in order in a goroutine of its
-// own, so the next batches are read while the last ones are committed, and
-// the batches that queued meanwhile are committed together: one commit
-// (two fsyncs) per batch made a snapshot wait for the disk more than it
-// read, on a machine whose disk was busy. It holds at most
-// snapshotQueue+2 batches: those waiting, one written, one filling.
-type batchWriter struct {
-	batches chan []herald.Delivery // waiting to be written
-	free    chan []herald.Delivery // written, to be filled again
-	done    chan struct{}          // the writer stopped; err says why
-	err     error
-	size    int
-}
-
-func newBatchWriter(ctx context.Context, write func([]herald.Delivery) error, size int) *batchWriter {
-	w := &batchWriter{batches: make(chan []herald.Delivery, snapshotQueue),
-		free: make(chan []herald.Delivery, snapshotQueue+2), done: make(chan struct{}), size: size}
-	go func() {
-		defer close(w.done)
-		for b := range w.batches {
-			b = w.gather(b)
-			if err := write(b); err != nil {
-				w.err = err
-				return
-			}
-			if err := ctx.Err(); err != nil {
-				w.err = err
-				return
-			}
-			w.recycle(b)
-		}
-	}()
-	return w
-}
-
-// snapshotQueue is how many full batches may wait for the writer.
-const snapshotQueue = 4
-
-// gather appends the batches waiting to b, giving theirs back.
-func (w *batchWriter) gather(b []herald.Delivery) []herald.Delivery {
-	for {
-		select {
-		case more, ok := <-w.batches:
-			if !ok {
-				return b
-			}
-			b = append(b, more...)
-			w.recycle(more)
-		default:
-			return b
-		}
-	}
-}
-
-// recycle gives a written batch back to be filled again.
-func (w *batchWriter) recycle(b []herald.Delivery) {
-	select {
-	case w.free <- b[:0]:
-	default:
-	}
-}
-
-// buffer is an empty batch to fill.
-func (w *batchWriter) buffer() []herald.Delivery {
-	select {
-	case b := <-w.free:
-		return b
-	default:
-		return make([]herald.Delivery, 0, w.size)
-	}
-}
-
-// write queues b; it fails once the writer has failed.
-func (w *batchWriter) write(b []herald.Delivery) error {
-	select {
-	case w.batches <- b:
-		return nil
-	case <-w.done:
-		return w.err
-	}
-}
-
-// close waits for the batches queued and says whether all were written.
-func (w *batchWriter) close() error {
-	close(w.batches)
-	<-w.done
-	return w.err
 }
 
 // countControl records on the run how many people of the audience a
