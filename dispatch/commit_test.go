@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/dispatch"
 	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/storage"
 )
@@ -76,5 +75,3 @@ func TestBusyDiskKeepsTheCrashBound(t *testing.T) {
 	}
 	t.Logf("%d commits; at worst %d delivered and not recorded", disk.commits, disk.worst)
 }
-
-var _ dispatch.Store = (*busyDisk)(nil)
