@@ -19,6 +19,10 @@ type job struct {
 	// leaves once it is durable (nil: the platform deduplicates).
 	started *mark
 	try     sendTry
+	// one and oneTo hold the recipient of a job that has one (most
+	// jobs): ds and msg.To are views of them, not allocations of their own.
+	one   [1]herald.Delivery
+	oneTo [1]Recipient
 }
 
 // channel sends the run's pending recipients on platform p: a pager reads
@@ -182,8 +186,8 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub *herald.Sub
 	}
 	j := r.newJob(pg.rt.single, sub)
 	j.started = pg.started
-	j.ds = []herald.Delivery{d}
-	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
+	j.one[0], j.oneTo[0] = d, Recipient{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}
+	j.ds, j.msg.To = j.one[:], j.oneTo[:]
 	j.msg.FromPart = d.PartsDone
 	pg.key(j)
 	return r.hand(ctx, pg.jobs, pg.q, j)
