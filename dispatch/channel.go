@@ -20,6 +20,10 @@ type job struct {
 	// leaves once it is durable (nil: the platform deduplicates).
 	started *mark
 	try     sendTry
+	// one and oneTo hold the recipient of a job that has one (most
+	// jobs): ds and msg.To are views of them, not allocations of their own.
+	one   [1]herald.Delivery
+	oneTo [1]Recipient
 }
 
 // channel sends the run's pending recipients of account acc (its platform's
@@ -158,7 +162,7 @@ func (pg *pager) pass(ctx context.Context, lower, upper time.Time) (next time.Ti
 
 // handOut sends one due recipient on its way: alone, or into the multicast.
 // sub and err are its subscriber as read for its chunk (handChunks).
-func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subscriber, err error) bool {
+func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub *herald.Subscriber, err error) bool {
 	r := pg.r
 	if r.stopped() {
 		return false
@@ -167,7 +171,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subs
 		pg.out <- []herald.Delivery{r.outcome(d, herald.Failed, noSender(d.Recipient.AccountOf()).Error(), "", 0)}
 		return true
 	}
-	sub, final, ok := r.decide(d, sub, err)
+	final, ok := r.decide(d, sub, err)
 	if !ok {
 		pg.out <- []herald.Delivery{final}
 		return true
@@ -176,7 +180,7 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subs
 	// gets the rest on their own: a multicast sends the same parts to all.
 	if pg.maxMulti > 1 && sub.Kind != herald.KindGroup && d.PartsDone == 0 {
 		if pg.batch == nil {
-			pg.batch = r.newJob(pg.rt.multi, &sub)
+			pg.batch = r.newJob(pg.rt.multi, sub)
 			pg.batch.ds = make([]herald.Delivery, 0, pg.maxMulti)
 			pg.batch.msg.To = make([]Recipient, 0, pg.maxMulti)
 		}
@@ -185,10 +189,10 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub herald.Subs
 		b.msg.To = append(b.msg.To, Recipient{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind})
 		return len(b.ds) < pg.maxMulti || pg.flush(ctx)
 	}
-	j := r.newJob(pg.rt.single, &sub)
+	j := r.newJob(pg.rt.single, sub)
 	j.started = pg.started
-	j.ds = []herald.Delivery{d}
-	j.msg.To = []Recipient{{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}}
+	j.one[0], j.oneTo[0] = d, Recipient{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}
+	j.ds, j.msg.To = j.one[:], j.oneTo[:]
 	j.msg.FromPart = d.PartsDone
 	pg.key(j)
 	return r.hand(ctx, pg.jobs, pg.q, j)
@@ -268,32 +272,35 @@ func (e *Engine) multicasts(b *herald.Broadcast) bool {
 // one.
 func (r *runner) prepare(d herald.Delivery) (herald.Subscriber, herald.Delivery, bool) {
 	sub, err := r.e.store.Subscriber(d.Recipient)
-	return r.decide(d, sub, err)
+	final, ok := r.decide(d, &sub, err)
+	return sub, final, ok
 }
 
 // decide is prepare with the subscriber already read (err: how that went).
-func (r *runner) decide(d herald.Delivery, sub herald.Subscriber, err error) (herald.Subscriber, herald.Delivery, bool) {
+// sub points into the chunk read (handChunks): a copy of its own, given
+// to the Gate, was one more allocation per recipient.
+func (r *runner) decide(d herald.Delivery, sub *herald.Subscriber, err error) (herald.Delivery, bool) {
 	switch {
 	case errors.Is(err, herald.ErrNotFound):
-		return sub, r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
+		return r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
 	case err != nil:
-		return sub, r.outcome(d, herald.Failed, reasonText(err), "", 0), false
+		return r.outcome(d, herald.Failed, reasonText(err), "", 0), false
 	case sub.Seq != d.Seq && r.hasRecipient(sub.Seq):
 		// The chat was known under two IDs and merged: the run's other
 		// delivery reaches it.
-		return sub, r.outcome(d, herald.Skipped, herald.ReasonDuplicate, "", 0), false
+		return r.outcome(d, herald.Skipped, herald.ReasonDuplicate, "", 0), false
 	case sub.State == herald.Blocked:
-		return sub, r.outcome(d, herald.Skipped, herald.ReasonBlocked, "", 0), false
+		return r.outcome(d, herald.Skipped, herald.ReasonBlocked, "", 0), false
 	case !sub.Reachable():
-		return sub, r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
+		return r.outcome(d, herald.Skipped, herald.ReasonUnsubscribed, "", 0), false
 	case r.b.Step != nil && slices.ContainsFunc(r.b.Step.ExitTags, sub.HasTag):
-		return sub, r.outcome(d, herald.Skipped, herald.ReasonExitTag, "", 0), false
+		return r.outcome(d, herald.Skipped, herald.ReasonExitTag, "", 0), false
 	case sub.OperatorChat && !r.b.EndOperatorChats:
-		return sub, r.outcome(d, herald.Held, herald.ReasonOperatorChat, "", 0), false
+		return r.outcome(d, herald.Held, herald.ReasonOperatorChat, "", 0), false
 	}
-	if _, err := r.e.routeOf(sub.Key()).admit(&sub, r.b.Category, r.e.opts.Now()); err != nil {
+	if _, err := r.e.routeOf(sub.Key()).admit(sub, r.b.Category, r.e.opts.Now()); err != nil {
 		o, reason := outcomeOf(err)
-		return sub, r.outcome(d, o, reason, "", 0), false
+		return r.outcome(d, o, reason, "", 0), false
 	}
 	if sub.OperatorChat { // EndOperatorChats: the broadcast closes the chat
 		if _, err := r.e.store.UpdateSubscriber(sub.Key(), func(s *herald.Subscriber, _ bool) error {
@@ -303,7 +310,7 @@ func (r *runner) decide(d herald.Delivery, sub herald.Subscriber, err error) (he
 			r.logErr("dispatch: end operator chat", err)
 		}
 	}
-	return sub, d, true
+	return d, true
 }
 
 // execute sends one job and hands its outcomes to the committer, or

@@ -13,8 +13,15 @@ import (
 // Options.CommitInterval. After each commit it marks gone recipients
 // blocked, moves the progress, checks the failure threshold and reports.
 //
-// A pager's request to mark recipients in flight (marks) commits at once,
-// with the outcomes gathered so far: its senders wait for it.
+// A commit is written in the background while the next one gathers, so
+// the senders never wait for the disk: outcomes are taken in as long as
+// those being written and those gathered add up to less than
+// CommitBatch, the same bound on unrecorded outcomes as one batch
+// written at a time (it was: a commit's fsyncs held every worker whose
+// outcome found the queue full).
+//
+// A pager's request to mark recipients in flight (marks) is written by the
+// next commit, with the outcomes gathered so far: its senders wait for it.
 type committer struct {
 	r     *runner
 	in    chan []herald.Delivery
@@ -23,13 +30,22 @@ type committer struct {
 	buf   []herald.Delivery
 	held  []*mark // marks to write in the next commit
 	// why is set when the failure threshold was passed: the run stops at
-	// once and the pause is recorded after the next commit.
+	// once and the pause is recorded after the commit of the outcome that
+	// passed it.
 	why string
+	// The commit being written (busy): its outcomes (writing); wrote is
+	// told when it ends; again asks for the next one at once.
+	busy    bool
+	writing []herald.Delivery
+	spare   []herald.Delivery // the buffer the last commit wrote from
+	wrote   chan struct{}
+	again   bool
 }
 
 func newCommitter(r *runner) *committer {
+	n := r.e.opts.CommitBatch + 500
 	return &committer{r: r, in: make(chan []herald.Delivery, r.e.opts.Workers), marks: make(chan *mark, 2*len(r.b.Audience.Channels)),
-		done: make(chan struct{}), buf: make([]herald.Delivery, 0, r.e.opts.CommitBatch+500)}
+		done: make(chan struct{}), buf: make([]herald.Delivery, 0, n), spare: make([]herald.Delivery, 0, n), wrote: make(chan struct{})}
 }
 
 func (c *committer) loop(ctx context.Context) {
@@ -37,15 +53,14 @@ func (c *committer) loop(ctx context.Context) {
 	t := time.NewTicker(c.r.e.opts.CommitInterval)
 	defer t.Stop()
 	for {
+		in := c.in
+		if c.busy && len(c.writing)+len(c.buf) >= c.r.e.opts.CommitBatch {
+			in = nil // a batch's worth is unrecorded: wait for the disk
+		}
 		select {
-		case ds, ok := <-c.in:
+		case ds, ok := <-in:
 			if !ok {
-				for len(c.marks) > 0 { // none left to wait on: nobody sends them
-					m := <-c.marks
-					m.err = errStopped
-					close(m.done)
-				}
-				c.flush(ctx)
+				c.finish(ctx)
 				return
 			}
 			c.buf = append(c.buf, ds...)
@@ -64,37 +79,84 @@ func (c *committer) loop(ctx context.Context) {
 			c.flush(ctx)
 		case <-t.C:
 			c.flush(ctx)
+		case <-c.wrote:
+			c.written()
+			if c.again {
+				c.again = false
+				c.flush(ctx)
+			}
 		}
 	}
 }
 
-func (c *committer) flush(ctx context.Context) {
-	r := c.r
-	defer func() {
-		if c.why != "" {
-			r.autoPause(ctx, c.why)
-			c.why = ""
-		}
-	}()
-	if len(c.buf) == 0 && len(c.held) == 0 {
-		return
+// finish, once the senders have stopped, waits for the commit being
+// written and writes what is left.
+func (c *committer) finish(ctx context.Context) {
+	if c.busy {
+		<-c.wrote
+		c.written()
 	}
+	for len(c.marks) > 0 { // none left to wait on: nobody sends them
+		m := <-c.marks
+		m.err = errStopped
+		close(m.done)
+	}
+	if c.flush(ctx) {
+		<-c.wrote
+	}
+}
+
+// written takes back the buffer of the commit that ended.
+func (c *committer) written() {
+	c.busy, c.spare, c.writing = false, c.writing[:0], nil
+}
+
+// flush starts writing the gathered outcomes and marks, or asks for it
+// once the commit being written ends; it reports whether it started one.
+func (c *committer) flush(ctx context.Context) bool {
+	if c.busy {
+		c.again = true
+		return false
+	}
+	why := c.why
+	c.why = ""
+	if len(c.buf) == 0 && len(c.held) == 0 {
+		if why != "" {
+			c.r.autoPause(ctx, why)
+		}
+		return false
+	}
+	ds, marks := c.buf, c.held
+	c.busy, c.writing, c.buf, c.held = true, ds, c.spare, nil
+	go func() {
+		defer func() { c.wrote <- struct{}{} }()
+		c.write(ctx, ds, marks, why)
+	}()
+	return true
+}
+
+// write is one group commit: the marks' recipients in flight and the
+// outcomes ds, then the pause the failure threshold asked for (why).
+func (c *committer) write(ctx context.Context, ds []herald.Delivery, marks []*mark, why string) {
+	r := c.r
 	var started []uint32
-	for _, m := range c.held {
+	for _, m := range marks {
 		started = append(started, m.seqs...)
 	}
-	err := r.record(ctx, started, c.buf)
-	for _, m := range c.held {
+	err := r.record(ctx, started, ds)
+	for _, m := range marks {
 		m.err = err
 		close(m.done)
 	}
-	c.buf, c.held = c.buf[:0], c.held[:0]
 	if err != nil {
 		// Storage is failing: stop taking recipients; what was not recorded
 		// stays pending and is sent again after a restart (the crash bound);
 		// those whose mark failed are not sent.
 		r.logErr("dispatch: record outcomes", err)
 		r.stop(stopShutdown)
+	}
+	if why != "" {
+		r.autoPause(ctx, why)
 	}
 }
 

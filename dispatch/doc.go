@@ -13,7 +13,10 @@
 // before anything is sent; a recipient's outcome is written after its send
 // returns, in group commits of at most Options.CommitBatch outcomes or
 // Options.CommitInterval, whichever comes first; a job's recipients (a
-// multicast) are always committed together. A restarted process resumes a
+// multicast) are always committed together. A commit is written while the
+// next gathers (the senders do not wait for the disk), but the outcomes
+// being written and those gathered together stay under CommitBatch: the
+// bound below is one batch either way. A restarted process resumes a
 // run by sending to the records still pending. So after a kill -9:
 //
 //   - no recipient is lost: a record leaves pending only with its outcome;

@@ -159,7 +159,7 @@ func (pg *pager) handChunks(ctx context.Context, due []herald.Delivery) bool {
 		}
 		subs, errs := pg.subscribers(cur)
 		for i, d := range cur {
-			if !pg.handOut(ctx, d, subs[i], errs[i]) {
+			if !pg.handOut(ctx, d, &subs[i], errs[i]) {
 				return false
 			}
 		}

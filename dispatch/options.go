@@ -43,7 +43,10 @@ type Options struct {
 	// PageSize is how many pending records a channel reads at once (1,000).
 	PageSize int
 	// SnapshotBatch is how many recipients the snapshot writes per
-	// transaction (1,000).
+	// transaction (5,000). Nothing is sent until the snapshot ends, and
+	// each transaction waits for two fsyncs: at 1,000 a busy disk made a
+	// million-recipient snapshot most of a run's first eight seconds.
+	// Batches of 20,000 raised a run's peak RSS by a third; 5,000 did not.
 	SnapshotBatch int
 	// CommitBatch and CommitInterval bound the outcomes held before a group
 	// commit (500, 200 ms): together with Workers they are the crash bound.
@@ -99,7 +102,7 @@ func (o *Options) withDefaults() {
 	setDefault(&o.Backoff.MaxAttempts, 5)
 	setDefault(&o.Workers, 16)
 	setDefault(&o.PageSize, 1000)
-	setDefault(&o.SnapshotBatch, 1000)
+	setDefault(&o.SnapshotBatch, 5000)
 	setDefault(&o.CommitBatch, 500)
 	setDefault(&o.CommitInterval, 200*time.Millisecond)
 	setDefault(&o.FailureThreshold, 0.05)

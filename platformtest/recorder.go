@@ -132,6 +132,20 @@ func (r *Recorder) Count(platform string) int {
 	return n
 }
 
+// First is when the earliest delivery was recorded (zero when none): a
+// load test reads how long its sender took to begin.
+func (r *Recorder) First() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var first time.Time
+	r.deliveries.each(func(d *Delivery) {
+		if first.IsZero() || d.At.Before(first) {
+			first = d.At
+		}
+	})
+	return first
+}
+
 // Recipients is the number of distinct recipients on platform.
 func (r *Recorder) Recipients(platform string) int {
 	r.mu.Lock()

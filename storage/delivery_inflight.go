@@ -57,7 +57,7 @@ func (s *Store) CommitDeliveries(runID string, started []uint32, ds []herald.Del
 				return err
 			}
 			for _, seq := range started {
-				if err := b.Put(u32(seq), present); err != nil {
+				if err := b.Put(rt.seqKey(seq), present); err != nil {
 					return err
 				}
 			}
@@ -100,7 +100,7 @@ func (s *Store) SettleInFlight(runID string, ds []herald.Delivery, uncertain boo
 			if err != nil {
 				return err
 			}
-			if err := rt.unmark(u32(ds[i].Seq)); err != nil {
+			if err := rt.unmark(rt.seqKey(ds[i].Seq)); err != nil {
 				return err
 			}
 			if uncertain {

@@ -86,7 +86,7 @@ func benchDispatchChild(ctx context.Context, o benchDispatchOpts, channels []her
 		runtime.ReadMemStats(&ms)
 		fmt.Fprintf(stderr, "heap sys %d MB, heap inuse %d MB, total alloc %d MB\n", ms.HeapSys>>20, ms.HeapInuse>>20, ms.TotalAlloc>>20)
 	}
-	out, _ := json.Marshal(benchChildResult{Seconds: elapsed.Seconds(), PeakRSS: procStatus("VmHWM"),
+	out, _ := json.Marshal(benchChildResult{Started: start, Seconds: elapsed.Seconds(), PeakRSS: procStatus("VmHWM"),
 		PeakAnon: anon(), CPUSeconds: cpu.Seconds(), Status: status})
 	fmt.Fprintln(stdout, string(out))
 	return exitOK

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,13 +42,14 @@ type Config struct {
 // Sender sends one recipient's message per call.
 type Sender struct {
 	cfg Config
-	// endpoint is the Send API's address, parsed once; requests share
-	// it (a RoundTripper does not modify the request).
-	endpoint *url.URL
-	host     string
-	proof    string
-	tail     []byte // the body after the message (body.go)
-	cache    renderCache
+	// request is every request but for its body and context: the Send
+	// API's address parsed once and the headers, which requests share (a
+	// RoundTripper does not modify the request; the client changes headers
+	// only on a copy, for credentials in the URL and redirects).
+	request *http.Request
+	proof   string
+	tail    []byte // the body after the message (body.go)
+	cache   renderCache
 }
 
 // New returns a Sender; it makes no request.
@@ -71,7 +71,8 @@ func New(cfg Config) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("messenger: base URL: %w", err)
 	}
-	s := &Sender{cfg: cfg, endpoint: at.URL, host: at.Host}
+	at.Header.Set("Content-Type", "application/json")
+	s := &Sender{cfg: cfg, request: at}
 	if cfg.AppSecret != "" {
 		mac := hmac.New(sha256.New, []byte(cfg.AppSecret))
 		mac.Write([]byte(cfg.PageToken))
@@ -118,10 +119,9 @@ func (s *Sender) post(ctx context.Context, body []byte) (string, error) {
 	// The body stays a *bytes.Reader behind io.NopCloser: net/http knows
 	// that one is in memory and writes the request in one system call (any
 	// other type has its headers flushed first, a second write).
-	hr := (&http.Request{Method: http.MethodPost, URL: s.endpoint, Host: s.host,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: http.Header{"Content-Type": contentTypeJSON},
-		Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
-		GetBody: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }}).WithContext(ctx)
+	hr := s.request.WithContext(ctx) // a copy of its own
+	hr.Body, hr.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	hr.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	res, err := s.cfg.Client.Do(hr)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -162,9 +162,6 @@ func (a *answer) release() {
 	a.buf.Reset()
 	answers.Put(a)
 }
-
-// contentTypeJSON is every request's Content-Type, in canonical form.
-var contentTypeJSON = []string{"application/json"}
 
 // graphError is Graph's error envelope.
 type graphError struct {
