@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -144,6 +145,23 @@ func TestEachAccountHasItsOwnWebhookAndSubscribers(t *testing.T) {
 		{Platform: herald.Telegram, Account: "vip", ID: "8002"}, {Platform: herald.Messenger, ID: "PSID-4"}} {
 		if _, err := a.store.Subscriber(k); err == nil {
 			t.Errorf("%s is stored: it came in on another account's route", k)
+		}
+	}
+	// /metrics counts each account's webhook requests and events under
+	// its own account label.
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scraped, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{`herald_webhook_requests_total{account="shop",platform="line",result="ok"} 1`,
+		`herald_webhook_requests_total{account="shop",platform="line",result="bad_signature"} 1`,
+		`herald_webhook_requests_total{account="main",platform="line",result="ok"} 1`,
+		`herald_inbound_events_total{account="shop",kind="subscribe",platform="line"} 1`,
+		`herald_webhook_requests_total{account="vip",platform="telegram",result="ok"} 1`} {
+		if !strings.Contains(string(scraped), want) {
+			t.Errorf("/metrics lacks %s", want)
 		}
 	}
 }
