@@ -79,3 +79,23 @@ func TestStatsSaysOneClick(t *testing.T) {
 	b := retargetRig(t, h)
 	mustContain(t, h.send("/stats "+b.ID), "), 3 taps\n", "• Shop: clicked by 1 (", "), 1 click")
 }
+
+// A broadcast that reached LINE · Main and LINE · Shop: /stats breaks its
+// delivered count and each button's reach down by account, a tap from a
+// shop follower counted on LINE · Shop.
+func TestStatsPerAccount(t *testing.T) {
+	h := newHarness(t, twoLINE)
+	b := h.saleSent()
+	if err := h.store.CreateRun(&herald.Run{BroadcastID: b.ID, Status: herald.RunCompleted,
+		Tally:        map[herald.Platform]herald.Tally{herald.LINE: {Sent: 6}, herald.Telegram: {Sent: 4}},
+		AccountTally: map[string]herald.Tally{"line:shop": {Sent: 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	shop := herald.SubscriberKey{Platform: herald.LINE, Account: "shop", ID: "U000"}
+	if err := h.store.(counter).RecordTaps([]herald.Tap{{BroadcastID: b.ID, ButtonID: "b1", Subscriber: shop},
+		{BroadcastID: b.ID, ButtonID: "b1", Subscriber: herald.SubscriberKey{Platform: herald.LINE, ID: "U000"}}}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, h.send("/stats "+b.ID), "LINE · Main 4 · LINE · Shop 2 · Telegram 4",
+		"• Interested: tapped by 2 (20% of delivered), 2 taps\n  LINE · Main 1 (25%) · LINE · Shop 1 (50%) · Telegram 0 (0%)")
+}
