@@ -20,6 +20,9 @@ type Progress struct {
 	Total       int
 	// Channels counts recipients by outcome on each platform.
 	Channels map[Platform]Tally
+	// Accounts breaks the run down by account when it reached a named
+	// account (AccountTallies; nil otherwise).
+	Accounts map[Account]Tally
 	// Held is how many recipients wait for their operator chat to close.
 	Held int
 	// Waiting is how many pending recipients wait for their own delivery
@@ -114,9 +117,6 @@ type Report struct {
 	Duration time.Duration
 	// Control is the run's holdout control group, not sent (Run.Control).
 	Control int
-	// Accounts breaks the run down by account when it reached a named
-	// account (Run.AccountTallies; nil otherwise).
-	Accounts map[Account]Tally
 }
 
 // ReasonCounter groups outcome reasons for a Report.

@@ -35,8 +35,8 @@ func TestFinishedRunsCountDeliveriesByAccount(t *testing.T) {
 	m := New()
 	shop := herald.Account{Platform: herald.LINE, Name: "shop"}
 	m.Publish(context.Background(), herald.RunFinished{Report: herald.Report{
-		Progress: herald.Progress{Channels: map[herald.Platform]herald.Tally{herald.LINE: {Sent: 7, Failed: 1}}},
-		Accounts: map[herald.Account]herald.Tally{{Platform: herald.LINE}: {Sent: 4}, shop: {Sent: 3, Failed: 1}}}})
+		Progress: herald.Progress{Channels: map[herald.Platform]herald.Tally{herald.LINE: {Sent: 7, Failed: 1}},
+			Accounts: map[herald.Account]herald.Tally{{Platform: herald.LINE}: {Sent: 4}, shop: {Sent: 3, Failed: 1}}}}})
 	body := scrape(t, m)
 	for _, want := range []string{
 		`herald_deliveries_total{account="main",channel="line",outcome="sent"} 4`,
