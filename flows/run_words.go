@@ -2,6 +2,7 @@ package flows
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/heraldbot/herald"
 )
@@ -21,9 +22,24 @@ func (t *turn) ended(r herald.Run) string {
 // runChannels names the channels a run went out on, in the usual order.
 func (t *turn) runChannels(r herald.Run) string {
 	var names []string
+	byAccount := r.AccountTallies()
 	for _, p := range herald.Platforms {
-		if _, ok := r.Tally[p]; ok {
+		if _, ok := r.Tally[p]; !ok {
+			continue
+		}
+		if byAccount == nil {
 			names = append(names, PlatformName(p))
+			continue
+		}
+		var accs []herald.Account // a run that reached a named account names each it reached
+		for acc := range byAccount {
+			if acc.Platform == p {
+				accs = append(accs, acc)
+			}
+		}
+		slices.SortFunc(accs, func(a, b herald.Account) int { return strings.Compare(a.Name, b.Name) })
+		for _, acc := range accs {
+			names = append(names, t.e.accountLabel(acc))
 		}
 	}
 	for p := range r.Tally { // a platform no longer known still shows

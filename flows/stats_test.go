@@ -82,7 +82,8 @@ func TestStatsSaysOneClick(t *testing.T) {
 
 // A broadcast that reached LINE · Main and LINE · Shop: /stats breaks its
 // delivered count and each button's reach down by account, a tap from a
-// shop follower counted on LINE · Shop.
+// shop follower counted on LINE · Shop; /show's run line names the
+// accounts it went out on.
 func TestStatsPerAccount(t *testing.T) {
 	h := newHarness(t, twoLINE)
 	b := h.saleSent()
@@ -98,4 +99,5 @@ func TestStatsPerAccount(t *testing.T) {
 	}
 	mustContain(t, h.send("/stats "+b.ID), "LINE · Main 4 · LINE · Shop 2 · Telegram 4",
 		"• Interested: tapped by 2 (20% of delivered), 2 taps\n  LINE · Main 1 (25%) · LINE · Shop 1 (50%) · Telegram 0 (0%)")
+	mustContain(t, h.send("/show "+b.ID), "Run 1 · completed · LINE · Main, LINE · Shop, Telegram · ")
 }
