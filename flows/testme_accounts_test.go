@@ -2,14 +2,11 @@ package flows
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
-	"github.com/heraldbot/herald/dispatch/line"
-	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
 )
 
@@ -18,19 +15,10 @@ import (
 // "Send test to me" on a broadcast to LINE · Shop goes out through the
 // shop's channel, the one the admin follows there.
 func TestSendTestGoesFromTheAccountTheAdminFollows(t *testing.T) {
-	fakes := platformtest.NewServer(nil)
-	srv := httptest.NewServer(fakes.Handler())
-	t.Cleanup(func() { fakes.Close(); srv.Close() })
-	sender := func(token string) dispatch.Sender {
-		s, err := line.New(line.Config{Token: token, BaseURL: srv.URL + "/line"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	fakes, url := startFakes(t)
 	h := newHarness(t, twoLINE, func(c *Config) {
-		c.Tests = dispatch.New(c.Store.(*storage.Store), map[herald.Platform]dispatch.Sender{herald.LINE: sender("main-token")},
-			dispatch.Options{Accounts: map[herald.Account]dispatch.Sender{{Platform: herald.LINE, Name: "shop"}: sender("shop-token")}})
+		c.Tests = dispatch.New(c.Store.(*storage.Store), map[herald.Platform]dispatch.Sender{herald.LINE: lineSender(t, url, "main-token")},
+			dispatch.Options{Accounts: map[herald.Account]dispatch.Sender{{Platform: herald.LINE, Name: "shop"}: lineSender(t, url, "shop-token")}})
 	})
 	shopFollowers(t, h, "Uadmin")
 	if err := h.store.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: "Uadmin", Kind: herald.KindUser, State: herald.Subscribed}}); err != nil {

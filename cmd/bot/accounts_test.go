@@ -370,15 +370,11 @@ func TestAPIAudienceByAccount(t *testing.T) {
 // The demo with a config of two LINE channels: /sync line syncs each
 // channel's own friends into its own account and says so line by line.
 func TestDemoSyncsEachLINEAccount(t *testing.T) {
-	t.Chdir(t.TempDir())
 	cfg, _ := writeConfig(t, "line:\n  channel_secret: s\n  channel_token: t\n  accounts:\n    - { name: shop, channel_secret: s2, channel_token: shop-token }\n")
-	var out, errb bytes.Buffer
-	if code := run(t.Context(), []string{"-demo", "-config", cfg, "-listen", "127.0.0.1:0"}, strings.NewReader("/sync line\n"), &out, &errb); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, errb.String())
-	}
-	main := regexp.MustCompile(`🔄 LINE · Main followers: [\d,]+ — (\d+) added, `).FindStringSubmatch(out.String())
+	out := runDemo(t, "/sync line\n", "-config", cfg)
+	main := regexp.MustCompile(`🔄 LINE · Main followers: [\d,]+ — (\d+) added, `).FindStringSubmatch(out)
 	shop := fmt.Sprintf("🔄 LINE · Shop followers: %d — %d added, %d already known", demoAccountFollowers+demoAccountNewFollowers, demoAccountNewFollowers, demoAccountFollowers)
-	if main == nil || main[1] != fmt.Sprint(demoNewFollowers) || !strings.Contains(out.String(), shop) {
-		t.Errorf("/sync line in the demo with two LINE channels: want LINE · Main with %d added and %q:\n%s", demoNewFollowers, shop, out.String())
+	if main == nil || main[1] != fmt.Sprint(demoNewFollowers) || !strings.Contains(out, shop) {
+		t.Errorf("/sync line in the demo with two LINE channels: want LINE · Main with %d added and %q:\n%s", demoNewFollowers, shop, out)
 	}
 }

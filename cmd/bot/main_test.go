@@ -330,14 +330,23 @@ func TestDemoWelcomesInTheConfiguredLanguage(t *testing.T) {
 // The demo's LINE account has friends from before Herald: /sync line adds
 // them, as on a verified account.
 func TestDemoSyncsLINEFollowers(t *testing.T) {
+	out := runDemo(t, "/sync line\n")
+	if want := fmt.Sprintf(" — %d added, ", demoNewFollowers); !strings.Contains(out, want) {
+		t.Errorf("/sync line in the demo lacks %q:\n%s", want, out)
+	}
+}
+
+// runDemo runs the demo in a temporary directory with the console input
+// typed, after the config at args (-config FILE) if any, and returns what
+// it printed.
+func runDemo(t *testing.T, input string, args ...string) string {
+	t.Helper()
 	t.Chdir(t.TempDir())
 	var out, errb bytes.Buffer
-	if code := run(t.Context(), []string{"-demo", "-listen", "127.0.0.1:0"}, strings.NewReader("/sync line\n"), &out, &errb); code != 0 {
+	if code := run(t.Context(), append([]string{"-demo", "-listen", "127.0.0.1:0"}, args...), strings.NewReader(input), &out, &errb); code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errb.String())
 	}
-	if want := fmt.Sprintf(" — %d added, ", demoNewFollowers); !strings.Contains(out.String(), want) {
-		t.Errorf("/sync line in the demo lacks %q:\n%s", want, out.String())
-	}
+	return out.String()
 }
 
 func TestListenFlagSaysHowToFixABadOrBusyPort(t *testing.T) {
