@@ -110,3 +110,13 @@ func (t *turn) withinOffered(a *herald.Audience) {
 	}
 	t.e.setAccounts(a, accs)
 }
+
+// help answers /help: what Herald does, and a restricted admin's
+// accounts.
+func (t *turn) help() {
+	text := t.T("help.text", "Example", t.exampleWhen()) + "\n\n" + t.T("help.formatting")
+	if line := t.yourAccountsLine(); line != "" {
+		text += "\n\n" + line
+	}
+	t.say(text, t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
+}

@@ -99,12 +99,7 @@ func (t *turn) command(line string) error {
 	case "/sync":
 		err = t.syncFollowers(args)
 	case "/help", "/start":
-		help := t.T("help.text", "Example", t.exampleWhen()) + "\n\n" + t.T("help.formatting")
-		if line := t.yourAccountsLine(); line != "" {
-			help += "\n\n" + line
-		}
-		t.say(help,
-			t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
+		t.help()
 	default:
 		t.say(t.T("err.unknown_command", "Command", name), t.choice("/help", t.T("btn.help")))
 	}

@@ -336,19 +336,6 @@ func TestDemoSyncsLINEFollowers(t *testing.T) {
 	}
 }
 
-// runDemo runs the demo in a temporary directory with the console input
-// typed, after the config at args (-config FILE) if any, and returns what
-// it printed.
-func runDemo(t *testing.T, input string, args ...string) string {
-	t.Helper()
-	t.Chdir(t.TempDir())
-	var out, errb bytes.Buffer
-	if code := run(t.Context(), append([]string{"-demo", "-listen", "127.0.0.1:0"}, args...), strings.NewReader(input), &out, &errb); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, errb.String())
-	}
-	return out.String()
-}
-
 func TestListenFlagSaysHowToFixABadOrBusyPort(t *testing.T) {
 	r := runBot(t, "-demo", "-listen", "8081")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "-listen 127.0.0.1:8081") {
