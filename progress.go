@@ -104,8 +104,11 @@ func (p *Progress) Elapsed() time.Duration {
 // for one reason, for the report's grouped lists.
 type ReasonCount struct {
 	Platform Platform
-	Reason   string
-	Count    int
+	// Account is the account's name where recipients are counted account
+	// by account (the failures CSV's count); "" the default account.
+	Account string
+	Reason  string
+	Count   int
 }
 
 // Report is the final account of a run: the last progress plus why
@@ -143,7 +146,10 @@ func (c ReasonCounter) Sorted() []ReasonCount {
 		if a.Platform != b.Platform {
 			return a.Platform < b.Platform
 		}
-		return a.Reason < b.Reason
+		if a.Reason != b.Reason {
+			return a.Reason < b.Reason
+		}
+		return a.Account < b.Account
 	})
 	return out
 }

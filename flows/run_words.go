@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -51,4 +52,31 @@ func (t *turn) runChannels(r herald.Run) string {
 		return "—"
 	}
 	return t.joinList(names)
+}
+
+// failuresByAccount says how many failed on each account ("By account:
+// LINE · Main 3 · LINE · Shop 1") when some failed on a named account;
+// "" otherwise (the reasons say it all).
+func (t *turn) failuresByAccount(counted herald.ReasonCounter) string {
+	by := map[herald.Account]int{}
+	named := false
+	for rc, n := range counted {
+		by[herald.Account{Platform: rc.Platform, Name: rc.Account}] += n
+		named = named || rc.Account != ""
+	}
+	if !named {
+		return ""
+	}
+	accs := slices.Collect(maps.Keys(by))
+	slices.SortFunc(accs, func(a, b herald.Account) int {
+		if d := slices.Index(herald.Platforms, a.Platform) - slices.Index(herald.Platforms, b.Platform); d != 0 {
+			return d
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	var parts []string
+	for _, acc := range accs {
+		parts = append(parts, t.e.accountLabel(acc)+" "+FormatCount(by[acc]))
+	}
+	return t.T("errors.by_account", "Accounts", strings.Join(parts, " · "))
 }

@@ -101,3 +101,26 @@ func TestStatsPerAccount(t *testing.T) {
 		"• Interested: tapped by 2 (20% of delivered), 2 taps\n  LINE · Main 1 (25%) · LINE · Shop 1 (50%) · Telegram 0 (0%)")
 	mustContain(t, h.send("/show "+b.ID), "Run 1 · completed · LINE · Main, LINE · Shop, Telegram · ")
 }
+
+// /errors of a broadcast whose failures include LINE · Shop's says how
+// many failed on each account; the CSV names each row's account.
+func TestErrorsNameTheAccounts(t *testing.T) {
+	h := newHarness(t, twoLINE)
+	shopFollowers(t, h, "Ushop1", "Ushop2")
+	a := h.scheduleOne("Alpha")
+	run, subs := h.startRun(a.ID)
+	shop := herald.Delivery{Seq: 900, Recipient: herald.SubscriberKey{Platform: herald.LINE, Account: "shop", ID: "Ushop1"}, Outcome: herald.Pending}
+	if err := h.store.AddDeliveries(run.ID, []herald.Delivery{shop}); err != nil {
+		t.Fatal(err)
+	}
+	shop.Outcome, shop.Reason, shop.Attempts = herald.Failed, herald.ReasonBlocked, 1
+	subs[0].Outcome, subs[0].Reason, subs[0].Attempts = herald.Failed, herald.ReasonBlocked, 1
+	if err := h.store.RecordOutcomes(run.ID, append(subs[:1], shop)); err != nil {
+		t.Fatal(err)
+	}
+	rs := h.send("/errors " + a.ID)
+	mustContain(t, rs, "2 recipients failed", "By account: LINE · Main 1 · LINE · Shop 1 (the CSV's account column names each)")
+	if rs[0].File == nil || !strings.Contains(string(rs[0].File.Data), ",Ushop1,blocked,1,") || !strings.Contains(string(rs[0].File.Data), ",shop\n") {
+		t.Errorf("CSV attachment = %s", rs[0].File.Data)
+	}
+}
