@@ -42,6 +42,15 @@ func twoAccountRig(t *testing.T, token string, group int64, admins ...int64) (*p
 	return fakes, cfg
 }
 
+// twoAccountApp runs the bot on twoAccountRig's config, its scheduler's
+// clock fixed at the returned start, with admin alice in group.
+func twoAccountApp(t *testing.T, token string, group, alice int64) (*platformtest.Server, Config, *app, time.Time) {
+	t.Helper()
+	fakes, cfg := twoAccountRig(t, token, group, alice)
+	start := time.Now()
+	return fakes, cfg, startTestApp(t, cfg, func() time.Time { return start }), start
+}
+
 // signedPost posts body to url signed with secret as LINE (base64) or
 // Messenger (sha256=hex) signs it, and returns the status.
 func signedPost(t *testing.T, url, platform, secret, body string) int {
@@ -184,9 +193,7 @@ func sentBy(r *platformtest.Recorder, platform, token string) []string {
 func TestBroadcastToChosenAccountsFromTheAdminGroup(t *testing.T) {
 	const group, alice = int64(-100771), int64(42)
 	const token = "123456:accounts-send"
-	fakes, cfg := twoAccountRig(t, token, group, alice)
-	start := time.Now()
-	a := startTestApp(t, cfg, func() time.Time { return start })
+	fakes, cfg, a, start := twoAccountApp(t, token, group, alice)
 	st := a.store
 	put := func(p herald.Platform, account string, ids ...string) {
 		t.Helper()

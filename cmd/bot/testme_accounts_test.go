@@ -13,22 +13,18 @@ import (
 // broadcast to Telegram · Shop goes out through the shop bot, the one the
 // admin follows.
 func TestTestMeCodeToANamedBot(t *testing.T) {
-	const group, alice = int64(-100778), int64(42)
-	const token = "123456:testme-accounts"
-	fakes, cfg := twoAccountRig(t, token, group, alice)
-	start := time.Now()
-	a := startTestApp(t, cfg, func() time.Time { return start })
-	g := groupChat(t, fakes.Telegram, token, group)
-	admin := groupUser(alice, "Alice")
+	const token, group = "123456:testme-accounts", int64(-100778)
+	fakes, cfg, a, start := twoAccountApp(t, token, group, 42)
+	g, admin := groupChat(t, fakes.Telegram, token, group), groupUser(42, "Alice")
 
 	g.say(admin, "/testme")
 	code := testCode.FindString(waitForMessage(t, fakes.Telegram, group, "within 10 minutes").Text)
 	if code == "" {
 		t.Fatal("no code in /testme's answer")
 	}
-	shop := privateChat(t, fakes.Telegram, shopBotToken, alice, "Alice")
+	shop := privateChat(t, fakes.Telegram, shopBotToken, 42, "Alice")
 	shop.say(admin, code)
-	waitForMessage(t, fakes.Telegram, alice, "This Telegram · Shop account (42) now gets your Herald tests")
+	waitForMessage(t, fakes.Telegram, 42, "This Telegram · Shop account (42) now gets your Herald tests")
 	waitUntil(t, "Alice is the shop bot's subscriber", func() bool {
 		_, err := a.store.Subscriber(herald.SubscriberKey{Platform: herald.Telegram, Account: "shop", ID: "42"})
 		return err == nil
