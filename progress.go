@@ -20,6 +20,9 @@ type Progress struct {
 	Total       int
 	// Channels counts recipients by outcome on each platform.
 	Channels map[Platform]Tally
+	// Accounts breaks the run down by account when it reached a named
+	// account (AccountTallies; nil otherwise).
+	Accounts map[Account]Tally
 	// Held is how many recipients wait for their operator chat to close.
 	Held int
 	// Waiting is how many pending recipients wait for their own delivery
@@ -101,8 +104,11 @@ func (p *Progress) Elapsed() time.Duration {
 // for one reason, for the report's grouped lists.
 type ReasonCount struct {
 	Platform Platform
-	Reason   string
-	Count    int
+	// Account is the account's name where recipients are counted account
+	// by account (the failures CSV's count); "" the default account.
+	Account string
+	Reason  string
+	Count   int
 }
 
 // Report is the final account of a run: the last progress plus why
@@ -114,9 +120,6 @@ type Report struct {
 	Duration time.Duration
 	// Control is the run's holdout control group, not sent (Run.Control).
 	Control int
-	// Accounts breaks the run down by account when it reached a named
-	// account (Run.AccountTallies; nil otherwise).
-	Accounts map[Account]Tally
 }
 
 // ReasonCounter groups outcome reasons for a Report.
@@ -143,7 +146,10 @@ func (c ReasonCounter) Sorted() []ReasonCount {
 		if a.Platform != b.Platform {
 			return a.Platform < b.Platform
 		}
-		return a.Reason < b.Reason
+		if a.Reason != b.Reason {
+			return a.Reason < b.Reason
+		}
+		return a.Account < b.Account
 	})
 	return out
 }

@@ -27,10 +27,10 @@ func TestReasonCounterGroups(t *testing.T) {
 		want []ReasonCount
 	}{
 		{"per platform", perPlatform.Sorted(), []ReasonCount{
-			{LINE, ReasonBlocked, 2}, {LINE, "HTTP 500", 1}, {Messenger, ReasonOutsideWindow, 1},
-			{Telegram, "HTTP 500", 1}, {Telegram, ReasonBlocked, 1}}},
+			{LINE, "", ReasonBlocked, 2}, {LINE, "", "HTTP 500", 1}, {Messenger, "", ReasonOutsideWindow, 1},
+			{Telegram, "", "HTTP 500", 1}, {Telegram, "", ReasonBlocked, 1}}},
 		{"across platforms", across.Sorted(), []ReasonCount{
-			{"", ReasonBlocked, 3}, {"", "HTTP 500", 2}, {"", ReasonOutsideWindow, 1}}},
+			{"", "", ReasonBlocked, 3}, {"", "", "HTTP 500", 2}, {"", "", ReasonOutsideWindow, 1}}},
 	} {
 		if !slices.Equal(tc.got, tc.want) {
 			t.Errorf("%s:\n got %v\nwant %v", tc.name, tc.got, tc.want)

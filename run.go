@@ -46,16 +46,24 @@ type Run struct {
 // named account (nil otherwise): each named account's, and each platform's
 // default account's (the platform's tally less its named accounts'),
 // leaving out a default account with nobody.
-func (r *Run) AccountTallies() map[Account]Tally {
-	if len(r.AccountTally) == 0 {
+func (r *Run) AccountTallies() map[Account]Tally { return AccountTallies(r.Tally, r.AccountTally) }
+
+// AccountTallies breaks tally (by platform) down by account with
+// accountTally (named accounts' by "line:shop", as Run.AccountTally keeps
+// them): nil when no named account is in it; else each named account's and
+// each platform's default account's (the platform's less its named
+// accounts'), leaving out a default account with nobody. Runs and the live
+// progress share it.
+func AccountTallies(tally map[Platform]Tally, accountTally map[string]Tally) map[Account]Tally {
+	if len(accountTally) == 0 {
 		return nil
 	}
 	out := map[Account]Tally{}
 	rest := map[Platform]Tally{}
-	for p, t := range r.Tally {
+	for p, t := range tally {
 		rest[p] = t
 	}
-	for k, t := range r.AccountTally {
+	for k, t := range accountTally {
 		acc, err := ParseAccount(k)
 		if err != nil {
 			continue

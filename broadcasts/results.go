@@ -103,7 +103,7 @@ var failuresHeader = []string{"run_id", "platform", "recipient_id", "reason", "a
 var errCut = errors.New("broadcasts: failures CSV cut short")
 
 // WriteFailures writes every failed delivery of every run of id as CSV
-// and counts them by reason. begin (may be nil) is called once the first
+// and counts them by account and reason. begin (may be nil) is called once the first
 // page is read, before anything is written: an error before it can still
 // be answered properly (the API's JSON error).
 func (s *Service) WriteFailures(w io.Writer, id string, begin func()) (herald.ReasonCounter, int, error) {
@@ -136,7 +136,7 @@ func (s *Service) WriteFailures(w io.Writer, id string, begin func()) (herald.Re
 			for i := range ds {
 				if d := &ds[i]; keep(d) {
 					total++
-					reasons.Add(d.Recipient.Platform, d.Reason)
+					reasons[herald.ReasonCount{Platform: d.Recipient.Platform, Account: d.Recipient.Account, Reason: d.Reason}]++
 					_ = cw.Write([]string{run.ID, string(d.Recipient.Platform), d.Recipient.ID, d.Reason,
 						strconv.Itoa(d.Attempts), formatTime(d.At), d.Recipient.Account})
 				}

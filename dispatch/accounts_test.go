@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -79,6 +80,24 @@ func TestTwoAccountsOnOnePlatformKeepTheirOwnLimits(t *testing.T) {
 	}
 	if got := run.AccountTallies(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("by account %v, want %v", got, want)
+	}
+	// The live progress breaks down the same way as it goes: its last
+	// snapshot agrees with the run's, and every snapshot's accounts add
+	// up to its channels.
+	e.rep.mu.Lock()
+	progress := slices.Clone(e.rep.progress)
+	e.rep.mu.Unlock()
+	for _, p := range progress {
+		sum := map[herald.Platform]herald.Tally{}
+		for acc, t := range p.Accounts {
+			sum[acc.Platform] = sum[acc.Platform].Add(t)
+		}
+		if p.Accounts == nil || fmt.Sprint(sum) != fmt.Sprint(p.Channels) {
+			t.Errorf("a progress snapshot's accounts %v do not add up to its channels %v", p.Accounts, p.Channels)
+		}
+	}
+	if last := progress[len(progress)-1]; fmt.Sprint(last.Accounts) != fmt.Sprint(want) {
+		t.Errorf("the last progress by account %v, want %v", last.Accounts, want)
 	}
 	for _, d := range e.deliveries(run.ID, "") {
 		if d.Outcome != herald.Sent {

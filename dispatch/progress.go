@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"time"
 
@@ -13,9 +14,11 @@ import (
 // (held and waiting recipients, the recent rate, the failure threshold's
 // sample).
 type progress struct {
-	mu          sync.Mutex
-	total       int
-	tally       map[herald.Platform]herald.Tally
+	mu    sync.Mutex
+	total int
+	tally map[herald.Platform]herald.Tally
+	// accounts are named accounts' tallies, keyed as Run.AccountTally.
+	accounts    map[string]herald.Tally
 	held        int
 	heldDone    chan struct{}
 	started     time.Time
@@ -41,6 +44,7 @@ func (p *progress) init(run *herald.Run, now time.Time) {
 	for k, v := range run.Tally {
 		p.tally[k] = v
 	}
+	p.accounts = maps.Clone(run.AccountTally)
 	p.heldDone = make(chan struct{})
 	p.rate.reset(now, p.doneLocked())
 	p.due, p.dueKnown = nil, false
@@ -93,23 +97,36 @@ func (p *progress) countLocked(d herald.Delivery, fromHeld bool) {
 	if d.Outcome == herald.Pending {
 		return // the parts a waiting message sent so far (lane.go)
 	}
-	t := p.tally[d.Recipient.Platform]
 	if fromHeld {
 		p.held--
-	} else {
+	}
+	if d.Outcome == herald.Held {
+		p.held++
+	}
+	p.tally[d.Recipient.Platform] = settle(p.tally[d.Recipient.Platform], d.Outcome, fromHeld)
+	if d.Recipient.Account != "" {
+		if p.accounts == nil {
+			p.accounts = map[string]herald.Tally{}
+		}
+		k := d.Recipient.AccountOf().String()
+		p.accounts[k] = settle(p.accounts[k], d.Outcome, fromHeld)
+	}
+}
+
+// settle moves one recipient of t from pending (or held) to outcome o.
+func settle(t herald.Tally, o herald.Outcome, fromHeld bool) herald.Tally {
+	if !fromHeld {
 		t.Pending--
 	}
-	switch d.Outcome {
+	switch o {
 	case herald.Sent:
 		t.Sent++
 	case herald.Failed:
 		t.Failed++
 	case herald.Skipped:
 		t.Skipped++
-	case herald.Held:
-		p.held++
 	}
-	p.tally[d.Recipient.Platform] = t
+	return t
 }
 
 func (p *progress) doneLocked() int {
@@ -181,6 +198,7 @@ func (p *progress) snapshot(r *runner, now time.Time) herald.Progress {
 	for k, v := range p.tally {
 		out.Channels[k] = v
 	}
+	out.Accounts = herald.AccountTallies(out.Channels, p.accounts)
 	if p.status == herald.RunPaused && p.autoPause != nil {
 		ap := *p.autoPause
 		out.AutoPause = &ap

@@ -67,13 +67,28 @@ func (t *turn) deniedAccount(a *herald.Audience) (herald.Account, bool) {
 // denied is the sentence that tells a restricted admin they may not send
 // from acc, and which accounts they may.
 func (t *turn) denied(acc herald.Account) string {
+	return t.T("err.account_denied", "Account", t.e.accountLabel(acc), "Options", t.yourAccounts())
+}
+
+// yourAccounts lists the accounts this turn's admin may use ("LINE ·
+// Shop, Telegram"), "—" when none.
+func (t *turn) yourAccounts() string {
 	var names []string
 	for _, p := range t.e.cfg.Channels {
 		for _, a := range t.offered(p) {
 			names = append(names, t.e.accountLabel(a.Account))
 		}
 	}
-	return t.T("err.account_denied", "Account", t.e.accountLabel(acc), "Options", t.orDash(t.joinList(names)))
+	return t.orDash(t.joinList(names))
+}
+
+// yourAccountsLine tells a restricted admin which accounts they may use
+// (/whoami, /help); "" for everyone else.
+func (t *turn) yourAccountsLine() string {
+	if !t.restricted() {
+		return ""
+	}
+	return t.T("whoami.accounts", "Options", t.yourAccounts())
 }
 
 // withinOffered narrows a restricted admin's audience, its channels typed
@@ -94,4 +109,14 @@ func (t *turn) withinOffered(a *herald.Audience) {
 		}
 	}
 	t.e.setAccounts(a, accs)
+}
+
+// help answers /help: what Herald does, and a restricted admin's
+// accounts.
+func (t *turn) help() {
+	text := t.T("help.text", "Example", t.exampleWhen()) + "\n\n" + t.T("help.formatting")
+	if line := t.yourAccountsLine(); line != "" {
+		text += "\n\n" + line
+	}
+	t.say(text, t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
 }

@@ -36,6 +36,9 @@ func (m *manager) errorsOf(args string) error {
 	for _, x := range rs[:min(len(rs), 6)] {
 		lines = append(lines, m.t.T("count.item", "What", ReasonName(m.t.loc, x.Reason), "Count", FormatCount(x.Count)))
 	}
+	if line := m.t.failuresByAccount(counted); line != "" {
+		lines = append(lines, line)
+	}
 	var cs []Choice
 	if n, err := m.svc.Retryable(b.ID); err == nil && n > 0 {
 		cs = append(cs, m.t.choice("/retry "+b.ID, m.t.T("btn.retry_failed", "Count", FormatCount(n))))

@@ -146,8 +146,9 @@ type Config struct {
 	// Roster imports, exports and syncs subscribers (/import, /export,
 	// /sync); nil: those commands say they are off.
 	Roster Roster
-	// LINEFollowers lists the LINE account's followers for /sync line.
-	LINEFollowers roster.FollowerSource
+	// LINEFollowers lists each LINE account's followers for /sync line, by
+	// account name ("" the default account).
+	LINEFollowers map[string]roster.FollowerSource
 	// Interim posts messages while a long command runs (an import's
 	// progress), before its answer; nil: only the answer is shown.
 	Interim Interim

@@ -200,26 +200,77 @@ func (t *turn) export(args string) error {
 	return nil
 }
 
-// syncFollowers answers /sync line: LINE followers Herald has not met.
+// syncFollowers answers /sync line (every LINE account the admin may
+// use) or /sync line:shop (one): LINE followers Herald has not met, one
+// line per account.
 func (t *turn) syncFollowers(args string) error {
-	p, err := herald.ParsePlatform(args)
-	if err != nil || p != herald.LINE {
-		t.say(t.T("sync.usage"))
+	acc, err := herald.ParseAccount(args)
+	if err != nil || acc.Platform != herald.LINE {
+		t.say(t.syncUsage())
 		return nil
 	}
-	if t.e.cfg.Roster == nil || t.e.cfg.LINEFollowers == nil {
+	if t.e.cfg.Roster == nil || len(t.e.cfg.LINEFollowers) == 0 {
 		t.say(t.T("sync.off"))
 		return nil
 	}
-	rep, err := roster.Sync(t.ctx, t.e.cfg.Roster, herald.LINE, t.e.cfg.LINEFollowers)
-	if errors.Is(err, herald.ErrForbidden) {
-		t.say(t.T("sync.forbidden"))
+	var accs []herald.Account
+	if _, named, _ := strings.Cut(strings.NewReplacer("/", ":", "@", ":", "·", ":").Replace(args), ":"); strings.TrimSpace(named) != "" {
+		found, ok := t.e.resolveAccount(herald.LINE, named)
+		if !ok {
+			t.say(t.T("err.account_unknown", "Name", strings.TrimSpace(args), "Options", t.joinList(t.e.accountNames(herald.LINE))))
+			return nil
+		}
+		accs = append(accs, found)
+	} else {
+		for _, a := range t.offered(herald.LINE) {
+			accs = append(accs, a.Account)
+		}
+	}
+	switch {
+	case len(accs) == 0:
+		t.say(t.denied(herald.Account{Platform: herald.LINE}))
+		return nil
+	case !t.mayUse(accs[0]):
+		t.say(t.denied(accs[0]))
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("flows: sync line: %w", err)
+	var lines []string
+	for _, acc := range accs {
+		line, err := t.syncAccount(acc)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, line)
 	}
-	t.say(t.T("sync.done", "Followers", FormatCount(rep.Followers), "Added", FormatCount(rep.Added), "Known", FormatCount(rep.Known),
-		"NoProfile", FormatCount(rep.NoProfile)))
+	t.say(strings.Join(lines, "\n"))
 	return nil
+}
+
+// syncAccount syncs one LINE account's followers and says what it did.
+func (t *turn) syncAccount(acc herald.Account) (string, error) {
+	label := t.e.accountLabel(acc)
+	src := t.e.cfg.LINEFollowers[acc.Name]
+	if src == nil {
+		return t.T("sync.account_off", "Account", label), nil
+	}
+	rep, err := roster.Sync(t.ctx, t.e.cfg.Roster, acc, src)
+	switch {
+	case errors.Is(err, herald.ErrForbidden) && t.e.multiAccount(herald.LINE):
+		return t.T("sync.forbidden_account", "Account", label), nil
+	case errors.Is(err, herald.ErrForbidden):
+		return t.T("sync.forbidden"), nil
+	case err != nil:
+		return "", fmt.Errorf("flows: sync %s: %w", acc, err)
+	}
+	return t.T("sync.done", "Account", label, "Followers", FormatCount(rep.Followers), "Added", FormatCount(rep.Added), "Known", FormatCount(rep.Known),
+		"NoProfile", FormatCount(rep.NoProfile)), nil
+}
+
+// syncUsage says how to write /sync, with the LINE accounts to name on a
+// bot with several.
+func (t *turn) syncUsage() string {
+	if !t.e.multiAccount(herald.LINE) {
+		return t.T("sync.usage")
+	}
+	return t.T("sync.usage_accounts", "Options", t.joinList(t.e.accountNames(herald.LINE)))
 }

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"github.com/heraldbot/herald/audience/roster"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -105,7 +106,7 @@ func TestSyncLINEInTheChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake.AddFollowers("Ufollow1", "Ufollow2")
-	h := newHarness(t, func(c *Config) { c.LINEFollowers = src })
+	h := newHarness(t, func(c *Config) { c.LINEFollowers = map[string]roster.FollowerSource{"": src} })
 	h.cfg.Roster = h.store.(Roster)
 	h.newEngine()
 	if rs := h.send("/sync line"); !strings.Contains(rs[0].Text, "LINE followers: 2 — 2 added, 0 already known") {
@@ -115,6 +116,54 @@ func TestSyncLINEInTheChat(t *testing.T) {
 	if rs := h.send("/sync line"); !strings.Contains(rs[0].Text, "only for verified and premium accounts") {
 		t.Errorf("/sync line on an unverified account: %q", rs[0].Text)
 	}
+}
+
+// On a bot with two LINE channels, /sync line syncs each into its own
+// account and says so line by line; /sync line:shop syncs one; a channel
+// LINE does not let list its friends is named; a restricted admin syncs
+// only theirs.
+func TestSyncEachLINEAccount(t *testing.T) {
+	fake := platformtest.NewLINE(platformtest.NewRecorder(time.Now))
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	srcs := map[string]roster.FollowerSource{}
+	for name, token := range map[string]string{"": "main-token", "shop": "shop-token"} {
+		src, err := line.NewFollowers(token, srv.URL, srv.Client())
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[name] = src
+	}
+	fake.AddChannelFollowers("main-token", "Umain1", "Umain2")
+	fake.AddChannelFollowers("shop-token", "Ushop1", "Umain1", "Ushop3")
+	h := newHarness(t, twoLINE, func(c *Config) {
+		c.LINEFollowers = srcs
+		c.AdminAccounts = map[string][]herald.Account{AdminKey("console", "bob"): {{Platform: herald.LINE, Name: "shop"}}}
+	})
+	h.cfg.Roster = h.store.(Roster)
+	h.newEngine()
+	rs := h.send("/sync line")
+	mustContain(t, rs, "🔄 LINE · Main followers: 2 — 2 added, 0 already known, 0 without a profile.\n"+
+		"🔄 LINE · Shop followers: 3 — 3 added, 0 already known, 0 without a profile.")
+	if _, err := h.store.Subscriber(herald.SubscriberKey{Platform: herald.LINE, Account: "shop", ID: "Umain1"}); err != nil {
+		t.Errorf("Umain1 follows the shop too but is not its subscriber: %v", err)
+	}
+	fake.AddChannelFollowers("shop-token", "Ushop4")
+	rs = h.send("/sync line:shop")
+	mustContain(t, rs, "🔄 LINE · Shop followers: 4 — 1 added, 3 already known")
+	if strings.Contains(rs[0].Text, "LINE · Main") {
+		t.Errorf("/sync line:shop synced the main channel too: %q", rs[0].Text)
+	}
+	mustContain(t, h.send("/sync line:outlet"), "“line:outlet” isn't an account here. Choose from: line:main, line:shop.")
+	mustContain(t, h.send("/sync"), "Write /sync line for every LINE account, or name one: line:main, line:shop.")
+	h.user = "bob"
+	rs = h.send("/sync line")
+	if !strings.Contains(rs[0].Text, "LINE · Shop followers: 4") || strings.Contains(rs[0].Text, "LINE · Main") {
+		t.Errorf("Bob's /sync line: %q; want LINE · Shop alone", rs[0].Text)
+	}
+	mustContain(t, h.send("/sync line:main"), "You can't send from LINE · Main. Your accounts: LINE · Shop.")
+	fake.DenyFollowers()
+	mustContain(t, h.send("/sync line:shop"), "🔄 LINE · Shop: not synced — LINE lists followers only for verified and premium accounts")
 }
 
 // The wizard's count says imported Messenger users never wrote, rather

@@ -18,7 +18,7 @@ import (
 type Engagement interface {
 	Taps(broadcastID string) ([]herald.TapCount, error)
 	Clicks(broadcastID string) ([]herald.TapCount, error)
-	ButtonReach(broadcastID string) (map[string]map[herald.Platform]int, error)
+	ButtonReach(broadcastID string) (map[string]map[herald.Account]int, error)
 }
 
 // ButtonStats is what a broadcast's buttons did, for /stats and the run's
@@ -30,9 +30,15 @@ type ButtonStats struct {
 	// buttons (herald.Content.TextLinks).
 	Links     []herald.Button
 	Delivered map[herald.Platform]int // sent, over every run
-	Taps      []herald.TapCount       // action buttons
-	Clicks    []herald.TapCount       // URL buttons, when tracked
-	Reach     map[string]map[herald.Platform]int
+	// DeliveredBy is Delivered account by account when a run reached a
+	// named account (nil otherwise).
+	DeliveredBy map[herald.Account]int
+	Taps        []herald.TapCount // action buttons
+	Clicks      []herald.TapCount // URL buttons, when tracked
+	Reach       map[string]map[herald.Account]int
+	// Label names an account for the per-account lines (default
+	// AccountLabel; the engine's knows the default account's name).
+	Label func(herald.Account) string
 	// Tracked says link clicks are counted (public_base_url is set).
 	Tracked bool
 }
@@ -43,6 +49,12 @@ func ReadButtonStats(e Engagement, b *herald.Broadcast, runs []herald.Run, track
 	for _, r := range runs {
 		for p, t := range r.Tally {
 			s.Delivered[p] += t.Sent
+		}
+		for acc, t := range r.AccountTallies() {
+			if s.DeliveredBy == nil {
+				s.DeliveredBy = map[herald.Account]int{}
+			}
+			s.DeliveredBy[acc] += t.Sent
 		}
 	}
 	var err error
@@ -92,14 +104,60 @@ func (s *ButtonStats) Lines(loc *locales.Localizer, byChannel bool) []string {
 			continue
 		}
 		var parts []string
-		for _, p := range herald.Platforms {
-			if n, ok := s.Delivered[p]; ok {
-				parts = append(parts, loc.T("stats.channel", "Channel", PlatformName(p), "Count", FormatCount(s.Reach[btn.ID][p]),
-					"Rate", Rate(s.Reach[btn.ID][p], n)))
-			}
+		for _, w := range s.where() {
+			parts = append(parts, loc.T("stats.channel", "Channel", w.label, "Count", FormatCount(w.reach(s.Reach[btn.ID])),
+				"Rate", Rate(w.reach(s.Reach[btn.ID]), w.delivered)))
 		}
 		if len(parts) > 0 {
 			out = append(out, "  "+strings.Join(parts, " · "))
+		}
+	}
+	return out
+}
+
+// statsPlace is one channel, or one account of a channel, a broadcast
+// was delivered on: what /stats breaks a button's reach down by.
+type statsPlace struct {
+	label     string
+	delivered int
+	reach     func(map[herald.Account]int) int
+}
+
+// where lists the places s breaks down by: account by account when the
+// broadcast reached more than one account of a platform, else channel by
+// channel, in the platforms' order.
+func (s *ButtonStats) where() []statsPlace {
+	var out []statsPlace
+	for _, p := range herald.Platforms {
+		n, ok := s.Delivered[p]
+		if !ok {
+			continue
+		}
+		var accs []herald.Account
+		for acc := range s.DeliveredBy {
+			if acc.Platform == p {
+				accs = append(accs, acc)
+			}
+		}
+		if len(accs) < 2 {
+			out = append(out, statsPlace{label: PlatformName(p), delivered: n, reach: func(r map[herald.Account]int) int {
+				total := 0
+				for acc, c := range r {
+					if acc.Platform == p {
+						total += c
+					}
+				}
+				return total
+			}})
+			continue
+		}
+		slices.SortFunc(accs, func(a, b herald.Account) int { return strings.Compare(a.Name, b.Name) })
+		label := s.Label
+		if label == nil {
+			label = AccountLabel
+		}
+		for _, acc := range accs {
+			out = append(out, statsPlace{label: label(acc), delivered: s.DeliveredBy[acc], reach: func(r map[herald.Account]int) int { return r[acc] }})
 		}
 	}
 	return out
@@ -129,13 +187,14 @@ func (t *turn) stats(args string) error {
 	if err != nil {
 		return err
 	}
+	s.Label = t.e.accountLabel
 	delivered := 0
+	for _, n := range s.Delivered {
+		delivered += n
+	}
 	var parts []string
-	for _, p := range herald.Platforms {
-		if n, ok := s.Delivered[p]; ok {
-			delivered += n
-			parts = append(parts, PlatformName(p)+" "+FormatCount(n))
-		}
+	for _, w := range s.where() {
+		parts = append(parts, w.label+" "+FormatCount(w.delivered))
 	}
 	lines := []string{t.T("stats.title", "Name", b.Name, "ID", b.ID, "Delivered", FormatCount(delivered))}
 	if len(parts) > 1 {

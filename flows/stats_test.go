@@ -79,3 +79,48 @@ func TestStatsSaysOneClick(t *testing.T) {
 	b := retargetRig(t, h)
 	mustContain(t, h.send("/stats "+b.ID), "), 3 taps\n", "• Shop: clicked by 1 (", "), 1 click")
 }
+
+// A broadcast that reached LINE · Main and LINE · Shop: /stats breaks its
+// delivered count and each button's reach down by account, a tap from a
+// shop follower counted on LINE · Shop; /show's run line names the
+// accounts it went out on.
+func TestStatsPerAccount(t *testing.T) {
+	h := newHarness(t, twoLINE)
+	b := h.saleSent()
+	if err := h.store.CreateRun(&herald.Run{BroadcastID: b.ID, Status: herald.RunCompleted,
+		Tally:        map[herald.Platform]herald.Tally{herald.LINE: {Sent: 6}, herald.Telegram: {Sent: 4}},
+		AccountTally: map[string]herald.Tally{"line:shop": {Sent: 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	shop := herald.SubscriberKey{Platform: herald.LINE, Account: "shop", ID: "U000"}
+	if err := h.store.(counter).RecordTaps([]herald.Tap{{BroadcastID: b.ID, ButtonID: "b1", Subscriber: shop},
+		{BroadcastID: b.ID, ButtonID: "b1", Subscriber: herald.SubscriberKey{Platform: herald.LINE, ID: "U000"}}}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, h.send("/stats "+b.ID), "LINE · Main 4 · LINE · Shop 2 · Telegram 4",
+		"• Interested: tapped by 2 (20% of delivered), 2 taps\n  LINE · Main 1 (25%) · LINE · Shop 1 (50%) · Telegram 0 (0%)")
+	mustContain(t, h.send("/show "+b.ID), "Run 1 · completed · LINE · Main, LINE · Shop, Telegram · ")
+}
+
+// /errors of a broadcast whose failures include LINE · Shop's says how
+// many failed on each account; the CSV names each row's account.
+func TestErrorsNameTheAccounts(t *testing.T) {
+	h := newHarness(t, twoLINE)
+	shopFollowers(t, h, "Ushop1", "Ushop2")
+	a := h.scheduleOne("Alpha")
+	run, subs := h.startRun(a.ID)
+	shop := herald.Delivery{Seq: 900, Recipient: herald.SubscriberKey{Platform: herald.LINE, Account: "shop", ID: "Ushop1"}, Outcome: herald.Pending}
+	if err := h.store.AddDeliveries(run.ID, []herald.Delivery{shop}); err != nil {
+		t.Fatal(err)
+	}
+	shop.Outcome, shop.Reason, shop.Attempts = herald.Failed, herald.ReasonBlocked, 1
+	subs[0].Outcome, subs[0].Reason, subs[0].Attempts = herald.Failed, herald.ReasonBlocked, 1
+	if err := h.store.RecordOutcomes(run.ID, append(subs[:1], shop)); err != nil {
+		t.Fatal(err)
+	}
+	rs := h.send("/errors " + a.ID)
+	mustContain(t, rs, "2 recipients failed", "By account: LINE · Main 1 · LINE · Shop 1 (the CSV's account column names each)")
+	if rs[0].File == nil || !strings.Contains(string(rs[0].File.Data), ",Ushop1,blocked,1,") || !strings.Contains(string(rs[0].File.Data), ",shop\n") {
+		t.Errorf("CSV attachment = %s", rs[0].File.Data)
+	}
+}

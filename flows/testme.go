@@ -15,7 +15,8 @@ import (
 //
 //	/testme                        your test recipients, and a one-time code
 //	/testme remove line            forget the LINE one
-//	/testme telegram:42 line:U123  set them by raw ID (replaces all)
+//	/testme telegram:42 line:U123  set them by raw ID (replaces all;
+//	                               line@shop:U123 for a named account)
 //
 // The code is how an admin who cannot see their own platform ID (LINE
 // shows it nowhere) makes their account a test recipient: they send it to
@@ -32,18 +33,21 @@ func (t *turn) testMe(args string) error {
 	return t.setTestRecipients(f)
 }
 
-// showTestRecipients lists the admin's test recipient on every channel of
-// the bot and hands out a fresh code to add one.
+// showTestRecipients lists the admin's test recipients on every channel of
+// the bot (one per account they sent a code from, named by its account on
+// a platform with several) and hands out a fresh code to add one.
 func (t *turn) showTestRecipients() error {
 	var lines []string
 	var cs []Choice
 	for _, p := range t.e.cfg.Channels {
-		i := slices.IndexFunc(t.admin.TestRecipients, func(k herald.SubscriberKey) bool { return k.Platform == p })
-		if i < 0 {
+		mine := slices.DeleteFunc(slices.Clone(t.admin.TestRecipients), func(k herald.SubscriberKey) bool { return k.Platform != p })
+		if len(mine) == 0 {
 			lines = append(lines, t.T("testme.line_none", "Channel", PlatformName(p)))
 			continue
 		}
-		lines = append(lines, t.T("testme.line", "Channel", PlatformName(p), "ID", t.admin.TestRecipients[i].ID))
+		for _, k := range mine {
+			lines = append(lines, t.T("testme.line", "Channel", t.e.accountLabel(k.AccountOf()), "ID", k.ID))
+		}
 		cs = append(cs, t.choice("/testme remove "+string(p), t.T("btn.testme_remove", "Channel", PlatformName(p))))
 	}
 	code := t.e.codes.issue(t.actor, t.now)
@@ -88,17 +92,22 @@ func (t *turn) removeTestRecipient(words []string) error {
 func (t *turn) setTestRecipients(fields []string) error {
 	var keys []herald.SubscriberKey
 	for _, f := range fields {
-		p, id, ok := strings.Cut(f, ":")
-		pl, err := herald.ParsePlatform(p)
-		if !ok || err != nil || id == "" {
+		k, err := herald.ParseSubscriberKey(f)
+		if err != nil {
 			t.say(t.T("testme.usage"))
 			return nil
 		}
-		if _, nerr := strconv.ParseInt(id, 10, 64); pl.HasNumericIDs() && nerr != nil {
-			t.say(t.T("testme.not_number", "ID", id, "Channel", PlatformName(pl)))
+		if _, nerr := strconv.ParseInt(k.ID, 10, 64); k.Platform.HasNumericIDs() && nerr != nil {
+			t.say(t.T("testme.not_number", "ID", k.ID, "Channel", PlatformName(k.Platform)))
 			return nil
 		}
-		keys = append(keys, herald.SubscriberKey{Platform: pl, ID: id})
+		if k.Account != "" {
+			if _, ok := t.e.resolveAccount(k.Platform, k.Account); !ok {
+				t.say(t.T("err.account_unknown", "Name", string(k.Platform)+":"+k.Account, "Options", t.joinList(t.e.accountNames(k.Platform))))
+				return nil
+			}
+		}
+		keys = append(keys, k)
 	}
 	t.admin.TestRecipients = keys
 	if err := t.e.cfg.Store.SaveAdmin(t.admin); err != nil {
@@ -112,7 +121,11 @@ func (t *turn) setTestRecipients(fields []string) error {
 // whoAmI tells an admin how Herald knows them and this chat: the IDs that
 // go in the config's allow-lists.
 func (t *turn) whoAmI() {
-	t.say(t.T("whoami.admin", "Frontend", t.in.Frontend, "User", t.in.UserID, "Chat", t.in.ChatID, "Key", t.actor))
+	text := t.T("whoami.admin", "Frontend", t.in.Frontend, "User", t.in.UserID, "Chat", t.in.ChatID, "Key", t.actor)
+	if line := t.yourAccountsLine(); line != "" {
+		text += "\n" + line
+	}
+	t.say(text)
 }
 
 // AnswerDirect answers what an end user wrote to the bot in a private chat
@@ -124,7 +137,7 @@ func (t *turn) whoAmI() {
 func (e *Engine) AnswerDirect(ctx context.Context, from herald.SubscriberKey, locale, text string) (reply string, ok bool, err error) {
 	if strings.EqualFold(strings.TrimSpace(text), "/whoami") {
 		loc := e.cfg.Catalog.Localizer(locale)
-		return loc.T("whoami.user", "Channel", PlatformName(from.Platform), "ID", from.ID, "Key", from.String()), true, nil
+		return loc.T("whoami.user", "Channel", e.accountLabel(from.AccountOf()), "ID", from.ID, "Key", from.String()), true, nil
 	}
 	now := e.cfg.Now()
 	adminKey, fresh, ok := e.codes.claim(text, from, now)
@@ -140,7 +153,9 @@ func (e *Engine) AnswerDirect(ctx context.Context, from herald.SubscriberKey, lo
 		return "", true, fmt.Errorf("flows: load admin %s: %w", adminKey, err)
 	}
 	if fresh {
-		admin.TestRecipients = slices.DeleteFunc(admin.TestRecipients, func(k herald.SubscriberKey) bool { return k.Platform == from.Platform })
+		// One test recipient per account: an admin who follows LINE · Main
+		// and LINE · Shop gets each test from the channel it goes out on.
+		admin.TestRecipients = slices.DeleteFunc(admin.TestRecipients, func(k herald.SubscriberKey) bool { return k.AccountOf() == from.AccountOf() })
 		admin.TestRecipients = append(admin.TestRecipients, from)
 		if err := e.cfg.Store.SaveAdmin(admin); err != nil {
 			e.codes.release(adminKey)
@@ -153,5 +168,5 @@ func (e *Engine) AnswerDirect(ctx context.Context, from herald.SubscriberKey, lo
 		e.cfg.Logger.Info("flows: test recipient added by code", "admin", adminKey, "subscriber", from.String())
 	}
 	loc := e.cfg.Catalog.Localizer(admin.Locale)
-	return loc.T("testme.claimed", "Channel", PlatformName(from.Platform), "ID", from.ID), true, nil
+	return loc.T("testme.claimed", "Channel", e.accountLabel(from.AccountOf()), "ID", from.ID), true, nil
 }

@@ -19,14 +19,13 @@ func (t *turn) sendTest() error {
 	var lines []string
 	missing, tried := false, false
 	for _, p := range d.Audience.Channels {
-		name := PlatformName(p)
-		i := slices.IndexFunc(t.admin.TestRecipients, func(k herald.SubscriberKey) bool { return k.Platform == p })
-		if i < 0 {
-			lines = append(lines, t.T("test.line_none", "Channel", name))
+		to, ok := t.testRecipientOn(&d.Audience, p)
+		if !ok {
+			lines = append(lines, t.T("test.line_none", "Channel", PlatformName(p)))
 			missing = true
 			continue
 		}
-		to := t.admin.TestRecipients[i]
+		name := t.e.accountLabel(to.AccountOf())
 		tried = true
 		err := t.e.cfg.Tests.SendTest(t.ctx, d, to)
 		if err != nil {
@@ -43,6 +42,26 @@ func (t *turn) sendTest() error {
 	}
 	t.say(text)
 	return t.ask()
+}
+
+// testRecipientOn picks the admin's test recipient on platform p: the one
+// following an account the audience goes to, else any on p (a test from
+// the account they follow beats no test); the test goes out through that
+// recipient's account, the bot or channel they follow.
+func (t *turn) testRecipientOn(a *herald.Audience, p herald.Platform) (herald.SubscriberKey, bool) {
+	var found []herald.SubscriberKey
+	for _, k := range t.admin.TestRecipients {
+		if k.Platform == p {
+			found = append(found, k)
+		}
+	}
+	if len(found) == 0 {
+		return herald.SubscriberKey{}, false
+	}
+	if i := slices.IndexFunc(found, func(k herald.SubscriberKey) bool { return a.TakesAccount(k.AccountOf()) }); i >= 0 {
+		return found[i], true
+	}
+	return found[0], true
 }
 
 // testOutcome says in words what became of one test send.

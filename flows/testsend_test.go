@@ -16,17 +16,12 @@ import (
 // "Send test to me" goes through the real dispatch engine to the platform
 // fakes, and each failure says what the admin can do about it.
 func TestSendTestDeliversAndExplainsEachFailure(t *testing.T) {
-	fakes := platformtest.NewServer(nil)
-	srv := httptest.NewServer(fakes.Handler())
-	t.Cleanup(func() { fakes.Close(); srv.Close() })
-	tg, err := telegram.New(telegram.Config{Token: "1:test", BaseURL: srv.URL + "/telegram"})
+	fakes, url := startFakes(t)
+	tg, err := telegram.New(telegram.Config{Token: "1:test", BaseURL: url + "/telegram"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := line.New(line.Config{Token: "line-test", BaseURL: srv.URL + "/line"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := lineSender(t, url, "line-test")
 	h := newHarness(t, func(c *Config) {
 		c.Tests = dispatch.New(c.Store.(*storage.Store),
 			map[herald.Platform]dispatch.Sender{herald.Telegram: tg, herald.LINE: ln}, dispatch.Options{})
@@ -41,4 +36,24 @@ func TestSendTestDeliversAndExplainsEachFailure(t *testing.T) {
 		t.Errorf("the Telegram tester got %+v, want the personalised message once", got)
 	}
 	h.wantStep(stepSummary)
+}
+
+// startFakes serves the platform fakes over HTTP for a test send; url is
+// their base.
+func startFakes(t *testing.T) (fakes *platformtest.Server, url string) {
+	t.Helper()
+	fakes = platformtest.NewServer(nil)
+	srv := httptest.NewServer(fakes.Handler())
+	t.Cleanup(func() { fakes.Close(); srv.Close() })
+	return fakes, srv.URL
+}
+
+// lineSender is a LINE sender with token on the fakes at url.
+func lineSender(t *testing.T, url, token string) *line.Sender {
+	t.Helper()
+	s, err := line.New(line.Config{Token: token, BaseURL: url + "/line"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

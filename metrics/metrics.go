@@ -49,7 +49,7 @@ func New() *Metrics {
 	return &Metrics{
 		reg: reg,
 		deliveries: counterVec(f, "herald_deliveries_total",
-			"Broadcast deliveries by channel and final outcome (sent, failed, skipped).", "channel", "outcome"),
+			"Broadcast deliveries by channel, account (\"main\" the default) and final outcome (sent, failed, skipped).", "channel", "account", "outcome"),
 		sendLatency: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "herald_send_duration_seconds",
 			Help:    "Time of one platform send call, by channel.",
@@ -62,11 +62,11 @@ func New() *Metrics {
 			Help: "Deliveries waiting to be sent, by channel.",
 		}, []string{"channel"}),
 		webhooks: counterVec(f, "herald_webhook_requests_total",
-			"End-user webhook requests by platform and result (ok, bad_signature, bad_request, too_large, error).", "platform", "result"),
+			"End-user webhook requests by platform, account (\"main\" the default) and result (ok, bad_signature, bad_request, too_large, error).", "platform", "account", "result"),
 		inbound: counterVec(f, "herald_inbound_events_total",
-			"End-user events recorded, by platform and kind (subscribe, unsubscribe, message, tap, …).", "platform", "kind"),
+			"End-user events recorded, by platform, account (\"main\" the default) and kind (subscribe, unsubscribe, message, tap, …).", "platform", "account", "kind"),
 		inboundRepeats: counterVec(f, "herald_inbound_repeats_total",
-			"End-user events delivered again (webhook redeliveries, retries) and not applied twice, by platform.", "platform"),
+			"End-user events delivered again (webhook redeliveries, retries) and not applied twice, by platform and account (\"main\" the default).", "platform", "account"),
 		taps: counter(f, "herald_button_taps_total",
 			"Taps on broadcast buttons (per-broadcast counts are in the broadcast report)."),
 		writeBatch: f.NewHistogram(prometheus.HistogramOpts{
@@ -113,10 +113,23 @@ func (m *Metrics) Registry() *prometheus.Registry {
 	return m.reg
 }
 
-// Delivery counts one recipient's final outcome on a channel.
-func (m *Metrics) Delivery(channel, outcome string) {
+// DefaultAccount is the account label of a platform's default account
+// (its top-level settings), whatever admins call it.
+const DefaultAccount = "main"
+
+// accountLabel is the account label for an account name ("" the default).
+func accountLabel(name string) string {
+	if name == "" {
+		return DefaultAccount
+	}
+	return name
+}
+
+// Delivery counts one recipient's final outcome on a channel's account
+// ("" the default).
+func (m *Metrics) Delivery(channel, account, outcome string) {
 	if m != nil {
-		m.deliveries.WithLabelValues(channel, outcome).Inc()
+		m.deliveries.WithLabelValues(channel, accountLabel(account), outcome).Inc()
 	}
 }
 
@@ -142,24 +155,24 @@ func (m *Metrics) SetQueueDepth(channel string, n int) {
 }
 
 // Webhook counts one end-user webhook request by its result (Webhook*).
-func (m *Metrics) Webhook(platform, result string) {
+func (m *Metrics) Webhook(platform, account, result string) {
 	if m != nil {
-		m.webhooks.WithLabelValues(platform, result).Inc()
+		m.webhooks.WithLabelValues(platform, accountLabel(account), result).Inc()
 	}
 }
 
 // Inbound counts recorded end-user events of one kind.
-func (m *Metrics) Inbound(platform, kind string, n int) {
+func (m *Metrics) Inbound(platform, account, kind string, n int) {
 	if m != nil && n > 0 {
-		m.inbound.WithLabelValues(platform, kind).Add(float64(n))
+		m.inbound.WithLabelValues(platform, accountLabel(account), kind).Add(float64(n))
 	}
 }
 
 // InboundRepeat counts one end-user event the platform delivered again,
 // recognised by its ID and not applied twice.
-func (m *Metrics) InboundRepeat(platform string) {
+func (m *Metrics) InboundRepeat(platform, account string) {
 	if m != nil {
-		m.inboundRepeats.WithLabelValues(platform).Inc()
+		m.inboundRepeats.WithLabelValues(platform, accountLabel(account)).Inc()
 	}
 }
 

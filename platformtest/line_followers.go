@@ -10,6 +10,10 @@ import (
 // added the account as a friend, in the order they did.
 type lineFollowers struct {
 	ids []string
+	// byToken are the friend lists of channels that have their own
+	// (AddChannelFollowers), by channel access token; any other token
+	// reads ids.
+	byToken map[string][]string
 	// denied: the account is neither verified nor premium, so LINE refuses
 	// the endpoint with 403.
 	denied bool
@@ -25,6 +29,18 @@ func (l *LINE) AddFollowers(userIDs ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.followers.ids = append(l.followers.ids, userIDs...)
+}
+
+// AddChannelFollowers appends users to the friend list of the channel
+// whose access token is token, so that one fake serves several LINE
+// channels (Herald's named accounts), each listing its own friends.
+func (l *LINE) AddChannelFollowers(token string, userIDs ...string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.followers.byToken == nil {
+		l.followers.byToken = map[string][]string{}
+	}
+	l.followers.byToken[token] = append(l.followers.byToken[token], userIDs...)
 }
 
 // DenyFollowers makes the account an unverified one: the follower list
@@ -61,7 +77,11 @@ func (l *LINE) followerIDs(w http.ResponseWriter, r *http.Request, c lineCall) {
 	l.mu.Lock()
 	denied := l.followers.denied
 	var ids []string
-	for _, id := range l.followers.ids {
+	all, own := l.followers.byToken[c.token]
+	if !own {
+		all = l.followers.ids
+	}
+	for _, id := range all {
 		if !l.Faults.Blocked(id) {
 			ids = append(ids, id)
 		}

@@ -113,21 +113,24 @@ func (s *Store) Clickers(broadcastID, buttonID string) ([]uint32, error) {
 // ButtonReach returns, per button ID of a broadcast, how many different
 // subscribers tapped it (action buttons) or clicked it (tracked links) on
 // each platform: /stats breaks a button's reach down by channel.
-func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Platform]int, error) {
-	out := map[string]map[herald.Platform]int{}
-	add := func(button string, p herald.Platform) {
+func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Account]int, error) {
+	out := map[string]map[herald.Account]int{}
+	add := func(button string, acc herald.Account) {
 		if out[button] == nil {
-			out[button] = map[herald.Platform]int{}
+			out[button] = map[herald.Account]int{}
 		}
-		out[button][p]++
+		out[button][acc]++
 	}
 	prefix := []byte(broadcastID + "\x00")
 	err := s.view("read button reach of "+broadcastID, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketTapUsers).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
 			button, who, _ := bytes.Cut(k[len(prefix):], []byte{0})
-			p, _, _ := bytes.Cut(who, []byte(":"))
-			add(string(button), herald.Platform(p))
+			key, err := herald.ParseSubscriberKey(string(who)) // "line:U1" or "line@shop:U1"
+			if err != nil {
+				continue
+			}
+			add(string(button), key.AccountOf())
 		}
 		users := tx.Bucket(bucketClickUsers)
 		if users == nil {
@@ -143,7 +146,7 @@ func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Platform]
 			if v == nil || decodeSubscriber(binary.BigEndian.Uint32(seq), v, &sub) != nil {
 				continue // since deleted: no channel to count them on
 			}
-			add(string(button), sub.Platform)
+			add(string(button), sub.AccountOf())
 		}
 		return nil
 	})

@@ -34,18 +34,18 @@ type SyncReport struct {
 	NoProfile int
 }
 
-// Sync adds the followers of the account on platform that Herald does not
-// know yet, with their profiles, marked Imported. Known subscribers are
+// Sync adds the followers of account acc that Herald does not know yet
+// (as acc's subscribers: someone following two channels is two), with their profiles, marked Imported. Known subscribers are
 // left alone: their state (blocked, unsubscribed) is theirs. An account
 // that may not list its followers gives an error wrapping
 // herald.ErrForbidden.
-func Sync(ctx context.Context, st SyncStore, platform herald.Platform, src FollowerSource) (SyncReport, error) {
+func Sync(ctx context.Context, st SyncStore, acc herald.Account, src FollowerSource) (SyncReport, error) {
 	var rep SyncReport
 	err := src.FollowerIDs(ctx, func(ids []string) error {
 		var batch []record
 		for _, id := range ids {
 			rep.Followers++
-			key := herald.SubscriberKey{Platform: platform, ID: id}
+			key := herald.SubscriberKey{Platform: acc.Platform, Account: acc.Name, ID: id}
 			if herald.ValidateSubscriberID(id) != nil {
 				continue
 			}

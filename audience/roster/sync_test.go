@@ -45,7 +45,7 @@ func TestSyncLINEFollowers(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := roster.Sync(context.Background(), s, herald.LINE, src)
+	rep, err := roster.Sync(context.Background(), s, herald.Account{Platform: herald.LINE}, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestSyncLINEFollowers(t *testing.T) {
 	if mei.Name != "Mei" || mei.Locale != "zh-TW" || !mei.Imported || !mei.LastInteraction.IsZero() || gone.State != herald.Blocked {
 		t.Errorf("mei = %+v, gone = %+v", mei, gone)
 	}
-	again, err := roster.Sync(context.Background(), s, herald.LINE, src)
+	again, err := roster.Sync(context.Background(), s, herald.Account{Platform: herald.LINE}, src)
 	if err != nil || again.Added != 0 || again.Known != 2500 {
 		t.Errorf("second sync = %+v, %v", again, err)
 	}
@@ -67,7 +67,7 @@ func TestSyncRefusedForUnverifiedAccount(t *testing.T) {
 	fake, src := lineFake(t)
 	fake.AddFollowers("U1")
 	fake.DenyFollowers()
-	_, err := roster.Sync(context.Background(), openStore(t), herald.LINE, src)
+	_, err := roster.Sync(context.Background(), openStore(t), herald.Account{Platform: herald.LINE}, src)
 	if !errors.Is(err, herald.ErrForbidden) {
 		t.Errorf("err = %v; want herald.ErrForbidden", err)
 	}

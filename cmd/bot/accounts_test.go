@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -38,6 +40,15 @@ func twoAccountRig(t *testing.T, token string, group int64, admins ...int64) (*p
 		t.Fatalf("the two-account config is refused:\n%v", err)
 	}
 	return fakes, cfg
+}
+
+// twoAccountApp runs the bot on twoAccountRig's config, its scheduler's
+// clock fixed at the returned start, with admin alice in group.
+func twoAccountApp(t *testing.T, token string, group, alice int64) (*platformtest.Server, Config, *app, time.Time) {
+	t.Helper()
+	fakes, cfg := twoAccountRig(t, token, group, alice)
+	start := time.Now()
+	return fakes, cfg, startTestApp(t, cfg, func() time.Time { return start }), start
 }
 
 // signedPost posts body to url signed with secret as LINE (base64) or
@@ -145,6 +156,23 @@ func TestEachAccountHasItsOwnWebhookAndSubscribers(t *testing.T) {
 			t.Errorf("%s is stored: it came in on another account's route", k)
 		}
 	}
+	// /metrics counts each account's webhook requests and events under
+	// its own account label.
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scraped, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{`herald_webhook_requests_total{account="shop",platform="line",result="ok"} 1`,
+		`herald_webhook_requests_total{account="shop",platform="line",result="bad_signature"} 1`,
+		`herald_webhook_requests_total{account="main",platform="line",result="ok"} 1`,
+		`herald_inbound_events_total{account="shop",kind="subscribe",platform="line"} 1`,
+		`herald_webhook_requests_total{account="vip",platform="telegram",result="ok"} 1`} {
+		if !strings.Contains(string(scraped), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 }
 
 // sentBy lists who got messages on platform through token, as "recipient".
@@ -165,9 +193,7 @@ func sentBy(r *platformtest.Recorder, platform, token string) []string {
 func TestBroadcastToChosenAccountsFromTheAdminGroup(t *testing.T) {
 	const group, alice = int64(-100771), int64(42)
 	const token = "123456:accounts-send"
-	fakes, cfg := twoAccountRig(t, token, group, alice)
-	start := time.Now()
-	a := startTestApp(t, cfg, func() time.Time { return start })
+	fakes, cfg, a, start := twoAccountApp(t, token, group, alice)
 	st := a.store
 	put := func(p herald.Platform, account string, ids ...string) {
 		t.Helper()
@@ -345,5 +371,17 @@ func TestAPIAudienceByAccount(t *testing.T) {
 	sub, err := c.GetSubscriberWithResponse(ctx, apiclient.Platform("telegram@shop"), "1001")
 	if err != nil || sub.JSON200 == nil || sub.JSON200.Account == nil || *sub.JSON200.Account != "shop" || *sub.JSON200.Name != "Bo" {
 		t.Errorf("GET telegram@shop/1001: %v %s", err, sub.Body)
+	}
+}
+
+// The demo with a config of two LINE channels: /sync line syncs each
+// channel's own friends into its own account and says so line by line.
+func TestDemoSyncsEachLINEAccount(t *testing.T) {
+	cfg, _ := writeConfig(t, "line:\n  channel_secret: s\n  channel_token: t\n  accounts:\n    - { name: shop, channel_secret: s2, channel_token: shop-token }\n")
+	out := runDemo(t, "/sync line\n", "-config", cfg)
+	main := regexp.MustCompile(`🔄 LINE · Main followers: [\d,]+ — (\d+) added, `).FindStringSubmatch(out)
+	shop := fmt.Sprintf("🔄 LINE · Shop followers: %d — %d added, %d already known", demoAccountFollowers+demoAccountNewFollowers, demoAccountNewFollowers, demoAccountFollowers)
+	if main == nil || main[1] != fmt.Sprint(demoNewFollowers) || !strings.Contains(out, shop) {
+		t.Errorf("/sync line in the demo with two LINE channels: want LINE · Main with %d added and %q:\n%s", demoNewFollowers, shop, out)
 	}
 }

@@ -78,6 +78,7 @@ func describeConfig(w io.Writer, c *Config, source string) {
 		row("messenger", "off", c.offBecause("messenger", "messenger.page_token is empty"))
 	}
 	describeAccounts(row, c)
+	describeAdminAccounts(row, c)
 	row("console", "demo", "the terminal admin runs with -demo")
 	if n := len(c.API.Tokens); n > 0 {
 		names := make([]string, n)

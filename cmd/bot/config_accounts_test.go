@@ -94,9 +94,11 @@ dispatch:
 	if err != nil || len(named) != 3 {
 		t.Errorf("%d named senders (%v), want 3", len(named), err)
 	}
+	cfg.AdminAccounts = []AdminAccounts{{Admin: "slack:U0123ABCD", Accounts: []string{"line:shop", "telegram:shop"}}}
 	var out strings.Builder
 	describeConfig(&out, &cfg, "config.yaml")
-	for _, want := range []string{"line:shop", "webhook /webhooks/line/shop", "telegram:shop", "end users only"} {
+	for _, want := range []string{"line:shop", "webhook /webhooks/line/shop", "telegram:shop", "end users only",
+		"slack:U0123ABCD  limited  may use line:shop, telegram:shop only (admin_accounts)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check-config does not say %q:\n%s", want, out.String())
 		}
@@ -148,6 +150,16 @@ func TestAccountsConfigErrors(t *testing.T) {
 		}, []string{
 			`admin_accounts[0].accounts: "line:outlet" is not a configured account — use one of line:main, line:shop`,
 			`admin_accounts[1].admin: "discord:1" is not an admin — write "telegram:<user ID>" (e.g. "telegram:4242") or "slack:<user ID>" (e.g. "slack:U0123ABCD")`,
+		}},
+		{"an unknown account among duplicate and bad names: the options name each good account once", func(c *Config) {
+			c.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "t", APIURL: "https://api.line.me", DataAPIURL: "https://api-data.line.me",
+				Accounts: []LINEAccount{{Name: "shop", ChannelSecret: "s2", ChannelToken: "t2"}, {Name: "shop", ChannelSecret: "s3", ChannelToken: "t3"},
+					{Name: "Big", ChannelSecret: "s4", ChannelToken: "t4"}}}
+			c.AdminAccounts = []AdminAccounts{{Admin: "slack:U1", Accounts: []string{"line:outlet"}}}
+		}, []string{
+			`line.accounts[1].name: "shop" is used twice on line (the top-level account is "main") — give each account its own name`,
+			`line.accounts[2].name: "Big" is not an account name — use 1–32 lowercase letters, digits, - or _, starting with a letter, e.g. "big"`,
+			`admin_accounts[0].accounts: "line:outlet" is not a configured account — use one of line:main, line:shop`,
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

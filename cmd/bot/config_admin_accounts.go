@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/heraldbot/herald"
@@ -49,13 +50,31 @@ func (c *Config) validateAdminAccounts(add addFunc) {
 		}
 		for _, s := range r.Accounts {
 			if _, ok := c.parseAccount(s); !ok {
-				var names []string
-				for _, a := range flowAccounts(c) {
-					names = append(names, string(a.Platform)+":"+a.Name)
-				}
-				add(key+".accounts", "%q is not a configured account — use one of %s", s, strings.Join(names, ", "))
+				add(key+".accounts", "%q is not a configured account — use one of %s", s, strings.Join(c.usableAccountNames(), ", "))
 			}
 		}
+	}
+}
+
+// usableAccountNames lists the configured accounts as admin_accounts
+// names them ("line:main", "line:shop"), each once, leaving out names that
+// are themselves wrong (check-config says so on their own lines).
+func (c *Config) usableAccountNames() []string {
+	var names []string
+	for _, a := range flowAccounts(c) {
+		name := string(a.Platform) + ":" + a.Name
+		if herald.ValidAccountName(a.Name) && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// describeAdminAccounts prints one check-config row per restricted admin:
+// the accounts they may use.
+func describeAdminAccounts(row func(cols ...string), c *Config) {
+	for _, r := range c.AdminAccounts {
+		row(r.Admin, "limited", "may use "+strings.Join(r.Accounts, ", ")+" only (admin_accounts); the other accounts are not offered to them")
 	}
 }
 

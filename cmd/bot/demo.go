@@ -81,7 +81,11 @@ func (d *demoMode) run(ctx context.Context, a *app, stdin io.Reader, stdout io.W
 		return fmt.Errorf("demo: seed accounts: %w", err)
 	}
 	seeded += more
-	if err := d.fakes.knowSubscribers(a.store); err != nil {
+	lineTokens := map[string]string{}
+	for _, acc := range a.cfg.LINE.Accounts {
+		lineTokens[acc.Name] = acc.ChannelToken
+	}
+	if err := d.fakes.knowSubscribers(a.store, lineTokens); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 	fmt.Fprint(stdout, d.welcome(a, seeded))

@@ -60,22 +60,37 @@ func startDemoFakes(cfg *Config) (*demoFakes, error) {
 // the demo adds them.
 const demoNewFollowers = 40
 
+// demoAccountNewFollowers is how many friends each named LINE account of
+// the demo has that Herald has not met yet.
+const demoAccountNewFollowers = 8
+
 // knowSubscribers tells the fakes about the demo's subscribers: the
 // Messenger fake of their last message, so those who wrote in the last 24
 // hours are inside the window, as on the real platform; the LINE fake's
 // friend list of the subscribed LINE users, and of demoNewFollowers more.
-func (d *demoFakes) knowSubscribers(s *storage.Store) error {
+// Each named LINE account (lineTokens: its channel token by name) has a
+// friend list of its own: its subscribers and demoAccountNewFollowers more.
+func (d *demoFakes) knowSubscribers(s *storage.Store, lineTokens map[string]string) error {
 	err := s.EachSubscriber(func(sub *herald.Subscriber) error {
 		switch {
 		case sub.Platform == herald.Messenger && !sub.LastInteraction.IsZero():
 			d.fakes.Messenger.Interacted(sub.ID, sub.LastInteraction)
-		case sub.Platform == herald.LINE && sub.Kind == herald.KindUser && sub.State == herald.Subscribed:
+		case sub.Platform == herald.LINE && sub.Kind == herald.KindUser && sub.State == herald.Subscribed && sub.Account == "":
 			d.fakes.LINE.AddFollowers(sub.ID)
+		case sub.Platform == herald.LINE && sub.Kind == herald.KindUser && sub.State == herald.Subscribed && lineTokens[sub.Account] != "":
+			d.fakes.LINE.AddChannelFollowers(lineTokens[sub.Account], sub.ID)
 		}
 		return nil
 	})
 	for i := range demoNewFollowers {
 		d.fakes.LINE.AddFollowers(fmt.Sprintf("Ud3f0%028x", i))
+	}
+	n := 0
+	for _, token := range lineTokens {
+		for range demoAccountNewFollowers {
+			d.fakes.LINE.AddChannelFollowers(token, fmt.Sprintf("Ud3f1%028x", n))
+			n++
+		}
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"os/exec"
@@ -195,4 +196,17 @@ func (tr *transcript) waitFor(ctx context.Context, want string) bool {
 			return false
 		}
 	}
+}
+
+// runDemo runs the demo in a temporary directory with the console input
+// typed, after the config at args (-config FILE) if any, and returns what
+// it printed.
+func runDemo(t *testing.T, input string, args ...string) string {
+	t.Helper()
+	t.Chdir(t.TempDir())
+	var out, errb bytes.Buffer
+	if code := run(t.Context(), append([]string{"-demo", "-listen", "127.0.0.1:0"}, args...), strings.NewReader(input), &out, &errb); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errb.String())
+	}
+	return out.String()
 }

@@ -61,7 +61,7 @@ func TestInboundRoutesServeWebhooksAPIAndMetrics(t *testing.T) {
 	}
 	scraped, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(scraped), `herald_webhook_requests_total{platform="line",result="ok"} 1`) {
+	if !strings.Contains(string(scraped), `herald_webhook_requests_total{account="main",platform="line",result="ok"} 1`) {
 		t.Error("/metrics does not count the webhook")
 	}
 	for _, drain := range a.drain {

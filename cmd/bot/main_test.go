@@ -330,13 +330,9 @@ func TestDemoWelcomesInTheConfiguredLanguage(t *testing.T) {
 // The demo's LINE account has friends from before Herald: /sync line adds
 // them, as on a verified account.
 func TestDemoSyncsLINEFollowers(t *testing.T) {
-	t.Chdir(t.TempDir())
-	var out, errb bytes.Buffer
-	if code := run(t.Context(), []string{"-demo", "-listen", "127.0.0.1:0"}, strings.NewReader("/sync line\n"), &out, &errb); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, errb.String())
-	}
-	if want := fmt.Sprintf(" — %d added, ", demoNewFollowers); !strings.Contains(out.String(), want) {
-		t.Errorf("/sync line in the demo lacks %q:\n%s", want, out.String())
+	out := runDemo(t, "/sync line\n")
+	if want := fmt.Sprintf(" — %d added, ", demoNewFollowers); !strings.Contains(out, want) {
+		t.Errorf("/sync line in the demo lacks %q:\n%s", want, out)
 	}
 }
 

@@ -84,8 +84,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return exitOK
 }
 
-// syncCmd runs `herald sync line [-config FILE]`: the LINE account's
-// followers Herald has not met yet are added.
+// syncCmd runs `herald sync line [-config FILE]`: each LINE account's
+// followers Herald has not met yet are added, account by account.
 func syncCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, configPath := subcommand("herald sync line", "herald sync line [-config FILE]",
 		"config file with the line section (default $HERALD_CONFIG)", stderr)
@@ -101,13 +101,9 @@ func syncCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printProblems(stderr, source, err)
 		return exitFail
 	}
-	if cfg.LINE.ChannelToken == "" {
+	srcs := lineFollowers(&cfg)
+	if len(srcs) == 0 {
 		fmt.Fprintln(stderr, "herald sync line: LINE is not configured (line.channel_token)")
-		return exitFail
-	}
-	src, err := line.NewFollowers(cfg.LINE.ChannelToken, cfg.LINE.APIURL, nil)
-	if err != nil {
-		fmt.Fprintln(stderr, "herald sync line:", err)
 		return exitFail
 	}
 	store := openRosterStore(cfg, stderr)
@@ -115,17 +111,25 @@ func syncCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	defer store.Close()
-	rep, err := roster.Sync(ctx, store, herald.LINE, src)
-	if errors.Is(err, herald.ErrForbidden) {
-		fmt.Fprintln(stderr, "herald sync line: LINE lists followers only for verified and premium accounts; this one is neither, so followers are learnt as they write or follow.")
-		return exitFail
+	code := exitOK
+	for _, acc := range cfg.deliveryAccounts() {
+		src := srcs[acc.Name]
+		if acc.Platform != herald.LINE || src == nil {
+			continue
+		}
+		rep, err := roster.Sync(ctx, store, acc, src)
+		if errors.Is(err, herald.ErrForbidden) {
+			fmt.Fprintf(stderr, "herald sync %s: LINE lists followers only for verified and premium accounts; this one is neither, so followers are learnt as they write or follow.\n", acc)
+			code = exitFail
+			continue
+		}
+		fmt.Fprintf(stdout, "sync %s: %d followers: %d added, %d already known, %d without a profile\n", acc, rep.Followers, rep.Added, rep.Known, rep.NoProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "herald sync %s: %v\n", acc, err)
+			code = exitFail
+		}
 	}
-	fmt.Fprintf(stdout, "sync line: %d followers: %d added, %d already known, %d without a profile\n", rep.Followers, rep.Added, rep.Known, rep.NoProfile)
-	if err != nil {
-		fmt.Fprintln(stderr, "herald sync line:", err)
-		return exitFail
-	}
-	return exitOK
+	return code
 }
 
 // openRosterStore opens the configured database for a bulk change.
@@ -138,17 +142,24 @@ func openRosterStore(cfg Config, stderr io.Writer) *storage.Store {
 	return store
 }
 
-// lineFollowers is /sync line's source when LINE is configured (nil
-// otherwise: the command says LINE is off).
-func lineFollowers(cfg *Config) roster.FollowerSource {
-	if cfg.LINE.ChannelToken == "" {
-		return nil
+// lineFollowers are /sync line's sources, one per LINE account with a
+// channel token, by account name ("" the top-level channel); empty when
+// LINE is not configured (the command says LINE is off).
+func lineFollowers(cfg *Config) map[string]roster.FollowerSource {
+	out := map[string]roster.FollowerSource{}
+	add := func(name, token, apiURL string) {
+		if token == "" {
+			return
+		}
+		if f, err := line.NewFollowers(token, apiURL, nil); err == nil {
+			out[name] = f
+		}
 	}
-	f, err := line.NewFollowers(cfg.LINE.ChannelToken, cfg.LINE.APIURL, nil)
-	if err != nil {
-		return nil
+	add("", cfg.LINE.ChannelToken, cfg.LINE.APIURL)
+	for _, a := range cfg.LINE.Accounts {
+		add(a.Name, a.ChannelToken, a.APIURL)
 	}
-	return f
+	return out
 }
 
 // lazyInterim is flows' Interim: the admin chats' reporter, built after

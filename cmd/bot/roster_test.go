@@ -41,9 +41,12 @@ func TestSyncLINEFromTheCommandLine(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	fake.AddFollowers("Uf1", "Uf2")
-	cfg, _ := writeConfig(t, "line:\n  channel_secret: s3cret\n  channel_token: t0ken\n  api_url: "+srv.URL+"\n")
+	fake.AddChannelFollowers("shop-t0ken", "Uf1", "Us3", "Us4")
+	cfg, _ := writeConfig(t, "line:\n  channel_secret: s3cret\n  channel_token: t0ken\n  api_url: "+srv.URL+
+		"\n  accounts:\n    - { name: shop, channel_secret: s4, channel_token: shop-t0ken }\n")
 	r := runBot(t, "sync", "line", "-config", cfg)
-	if r.code != 0 || !strings.Contains(r.stdout, "sync line: 2 followers: 2 added, 0 already known") {
+	if r.code != 0 || !strings.Contains(r.stdout, "sync line: 2 followers: 2 added, 0 already known") ||
+		!strings.Contains(r.stdout, "sync line:shop: 3 followers: 3 added, 0 already known") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	fake.DenyFollowers()

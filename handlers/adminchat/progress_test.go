@@ -215,3 +215,23 @@ func TestHeldForOperatorChatIsExplained(t *testing.T) {
 		t.Errorf("a run waiting for held recipients can still be canceled:\n%s", text)
 	}
 }
+
+// A run that reaches LINE · Main and LINE · Shop shows, under its counts,
+// where each account stands, failures named; one reaching one account per
+// platform does not.
+func TestProgressBreaksDownByAccount(t *testing.T) {
+	r := newRig(t, nil)
+	ctx := context.Background()
+	b := r.broadcast("Two shops", herald.Origin{}, nil)
+	p := r.progress(b, b.ID+"/1", herald.RunSending, 70, herald.Tally{Sent: 51, Failed: 1, Pending: 18})
+	p.Accounts = map[herald.Account]herald.Tally{{Platform: herald.LINE}: {Sent: 40, Pending: 10},
+		{Platform: herald.LINE, Name: "shop"}: {Sent: 11, Failed: 1, Pending: 8}}
+	r.rep.Progress(ctx, p)
+	mustContain(t, "progress", r.last(), "52 / 70", "LINE 40/50 · LINE · Shop 12/20 ❌ 1")
+
+	b2 := r.broadcast("One shop", herald.Origin{}, nil)
+	p = r.progress(b2, b2.ID+"/1", herald.RunSending, 20, herald.Tally{Sent: 12, Pending: 8})
+	p.Accounts = map[herald.Account]herald.Tally{{Platform: herald.LINE, Name: "shop"}: {Sent: 12, Pending: 8}}
+	r.rep.Progress(ctx, p)
+	mustLack(t, "progress of a run on LINE · Shop alone", r.last(), "12/20")
+}

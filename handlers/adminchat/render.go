@@ -61,6 +61,9 @@ func progressReply(v view, p *herald.Progress) flows.Reply {
 	b.WriteString("\n")
 	b.WriteString(loc.T("progress.counts", "Done", flows.FormatCount(sum.Done()), "Total", flows.FormatCount(p.Total),
 		"Sent", flows.FormatCount(sum.Sent), "Failed", flows.FormatCount(sum.Failed), "Skipped", flows.FormatCount(sum.Skipped)))
+	if line := accountsLine(v, p); line != "" {
+		b.WriteString("\n" + line)
+	}
 	if p.Status == herald.RunSending && p.Due() > 0 {
 		b.WriteString("\n" + rateLine(loc, p))
 	}

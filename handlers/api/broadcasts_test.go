@@ -78,6 +78,9 @@ func TestCreateListAndGetBroadcasts(t *testing.T) {
 	if totals["sent"] != float64(4) || totals["failed"] != float64(1) {
 		t.Errorf("totals = %v, want 4 sent 1 failed", totals)
 	}
+	if runs, _ := g.body["runs"].([]any); len(runs) != 1 || runs[0].(map[string]any)["by_account"] != nil {
+		t.Errorf("runs = %v, want one without by_account (it reached no named account)", g.body["runs"])
+	}
 	taps, _ := g.body["taps"].([]any)
 	if len(taps) != 1 || taps[0].(map[string]any)["taps"] != float64(2) || taps[0].(map[string]any)["unique"] != float64(1) {
 		t.Errorf("taps = %v, want b1 with 2 taps by 1 person (URL buttons are not listed)", g.body["taps"])
@@ -311,4 +314,29 @@ func TestBroadcastOverLINEQuotaIsRefused(t *testing.T) {
 	}
 	fake.SetQuota(3)
 	r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Fits", now.Add(48*time.Hour))).want(t, 201, "within the quota")
+}
+
+// A run that reached LINE · Shop gives its tally account by account.
+func TestRunByAccount(t *testing.T) {
+	r := vipRig(t, Options{})
+	s := r.call(t, "POST", "/api/v1/broadcasts", goodToken, scheduled("Shops", now.Add(48*time.Hour)))
+	s.want(t, 201, "scheduled")
+	id := s.body["id"].(string)
+	addRun(t, r, id, []herald.Delivery{
+		{Seq: 1, Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U1"}, Outcome: herald.Sent},
+		{Seq: 2, Recipient: herald.SubscriberKey{Platform: herald.LINE, Account: "shop", ID: "U1"}, Outcome: herald.Sent},
+		{Seq: 3, Recipient: herald.SubscriberKey{Platform: herald.LINE, Account: "shop", ID: "U2"}, Outcome: herald.Failed, Reason: herald.ReasonOutsideWindow, At: now},
+	})
+	g := r.call(t, "GET", "/api/v1/broadcasts/"+id, goodToken, nil)
+	g.want(t, 200, "get")
+	runs, _ := g.body["runs"].([]any)
+	if len(runs) != 1 {
+		t.Fatalf("runs = %v", g.body["runs"])
+	}
+	by, _ := runs[0].(map[string]any)["by_account"].(map[string]any)
+	shop, _ := by["line:shop"].(map[string]any)
+	main, _ := by["line"].(map[string]any)
+	if shop["sent"] != float64(1) || shop["failed"] != float64(1) || main["sent"] != float64(1) || main["failed"] != float64(0) {
+		t.Errorf("by_account = %v, want line 1 sent and line:shop 1 sent 1 failed", by)
+	}
 }

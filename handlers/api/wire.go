@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -405,35 +404,4 @@ func toBroadcastJSON(b herald.Broadcast) broadcastJSON {
 		Tag: string(b.Tag), Schedule: toScheduleJSON(b.Schedule), EndOperatorChats: b.EndOperatorChats,
 		CreatedAt: b.CreatedAt.UTC(), UpdatedAt: b.UpdatedAt.UTC(), CreatedBy: b.CreatedBy, UpdatedBy: b.UpdatedBy,
 		ApprovedBy: b.ApprovedBy, RunCount: b.Runs, ABTest: toABTestJSON(b.Test), ABPart: toABPartJSON(b.ABPart)}
-}
-
-type tallyJSON struct {
-	Pending int `json:"pending"`
-	Sent    int `json:"sent"`
-	Failed  int `json:"failed"`
-	Skipped int `json:"skipped"`
-}
-
-func toTallyJSON(t herald.Tally) tallyJSON { return tallyJSON{t.Pending, t.Sent, t.Failed, t.Skipped} }
-
-type runJSON struct {
-	ID          string                        `json:"id"`
-	N           int                           `json:"n"`
-	Status      string                        `json:"status"`
-	RetryOf     string                        `json:"retry_of,omitempty"`
-	Total       int                           `json:"total"`
-	Tally       map[herald.Platform]tallyJSON `json:"tally"`
-	StartedAt   *time.Time                    `json:"started_at,omitempty"`
-	FinishedAt  *time.Time                    `json:"finished_at,omitempty"`
-	PauseReason string                        `json:"pause_reason,omitempty"`
-}
-
-func toRunJSON(r herald.Run) runJSON {
-	out := runJSON{ID: r.ID, N: r.N, Status: string(r.Status), RetryOf: r.RetryOf, Total: r.Total,
-		Tally: map[herald.Platform]tallyJSON{}, StartedAt: timePtr(r.StartedAt), FinishedAt: timePtr(r.FinishedAt),
-		PauseReason: r.PauseReason}
-	for _, p := range slices.Sorted(maps.Keys(r.Tally)) {
-		out.Tally[p] = toTallyJSON(r.Tally[p])
-	}
-	return out
 }

@@ -200,7 +200,7 @@ func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 		ev, res := &j.evs[i], &j.results[i]
 		if res.Repeat { // applied when first delivered: nothing more to do
 			res.Kind = ev.Kind
-			in.metrics.InboundRepeat(string(ev.Key.Platform))
+			in.metrics.InboundRepeat(string(ev.Key.Platform), ev.Key.Account)
 			continue
 		}
 		res.Kind, res.Tap, res.Button = ev.Kind, j.taps[i], j.buttons[i]
@@ -210,7 +210,7 @@ func (in *Inbox) Record(ctx context.Context, evs ...Event) ([]Result, error) {
 		if direct[i] != "" {
 			res.Reply = direct[i]
 		}
-		in.metrics.Inbound(string(ev.Key.Platform), string(ev.Kind), 1)
+		in.metrics.Inbound(string(ev.Key.Platform), ev.Key.Account, string(ev.Kind), 1)
 	}
 	return j.results, nil
 }

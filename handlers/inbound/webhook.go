@@ -16,6 +16,7 @@ import (
 // 413 or 400 for a body that cannot be read.
 type Webhook struct {
 	Platform string // the metrics label: "line", "messenger", "telegram"
+	Account  string // the account's name, "" the default (label "main")
 	Metrics  *metrics.Metrics
 	Logger   *slog.Logger
 }
@@ -23,7 +24,7 @@ type Webhook struct {
 // BadSignature answers 401 with text and logs msg with the caller's
 // address: a missing or wrong signature or secret token.
 func (wh Webhook) BadSignature(w http.ResponseWriter, r *http.Request, text, msg string) {
-	wh.Metrics.Webhook(wh.Platform, metrics.WebhookBadSignature)
+	wh.Metrics.Webhook(wh.Platform, wh.Account, metrics.WebhookBadSignature)
 	wh.Logger.Warn(msg, "remote_addr", r.RemoteAddr)
 	http.Error(w, text, http.StatusUnauthorized)
 }
@@ -34,11 +35,11 @@ func (wh Webhook) BadSignature(w http.ResponseWriter, r *http.Request, text, msg
 func (wh Webhook) Unreadable(w http.ResponseWriter, err error, text string) {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		wh.Metrics.Webhook(wh.Platform, metrics.WebhookTooLarge)
+		wh.Metrics.Webhook(wh.Platform, wh.Account, metrics.WebhookTooLarge)
 		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	wh.Metrics.Webhook(wh.Platform, metrics.WebhookBadRequest)
+	wh.Metrics.Webhook(wh.Platform, wh.Account, metrics.WebhookBadRequest)
 	http.Error(w, text, http.StatusBadRequest)
 }
 
@@ -46,12 +47,12 @@ func (wh Webhook) Unreadable(w http.ResponseWriter, err error, text string) {
 // 500 when err (logged as msg with args) so that the platform tries again.
 func (wh Webhook) Recorded(w http.ResponseWriter, err error, msg string, args ...any) {
 	if err != nil {
-		wh.Metrics.Webhook(wh.Platform, metrics.WebhookError)
+		wh.Metrics.Webhook(wh.Platform, wh.Account, metrics.WebhookError)
 		wh.Logger.Error(msg, append(args, "error", err)...)
 		http.Error(w, "try again", http.StatusInternalServerError)
 		return
 	}
-	wh.Metrics.Webhook(wh.Platform, metrics.WebhookOK)
+	wh.Metrics.Webhook(wh.Platform, wh.Account, metrics.WebhookOK)
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -84,9 +85,10 @@ func (e Endpoint) WithDefaults() Endpoint {
 	return e
 }
 
-// Webhook answers requests for platform (the metrics label) as e says.
-func (e Endpoint) Webhook(platform string) Webhook {
-	return Webhook{Platform: platform, Metrics: e.Metrics, Logger: e.Logger}
+// Webhook answers requests for platform's account ("" the default; the
+// metrics labels) as e says.
+func (e Endpoint) Webhook(platform, account string) Webhook {
+	return Webhook{Platform: platform, Account: account, Metrics: e.Metrics, Logger: e.Logger}
 }
 
 // LaterReplies queues each recorded event's confirmation (Result.Reply),

@@ -55,7 +55,7 @@ func New(opts Options) (*Handler, error) {
 		return nil, fmt.Errorf("line: messaging API client: %w", err)
 	}
 	return &Handler{opts: opts, api: api, log: opts.Logger,
-		answer: opts.Webhook("line")}, nil
+		answer: opts.Webhook("line", opts.Account)}, nil
 }
 
 // ServeHTTP answers 401 to a bad or missing X-Line-Signature, 413 to an

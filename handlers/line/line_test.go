@@ -142,7 +142,7 @@ func TestSDKSampleBodyIsAcceptedAndRecorded(t *testing.T) {
 	if sub := r.subscriber(t, sdkGroup); sub.Kind != herald.KindGroup || sub.State != herald.Unsubscribed {
 		t.Errorf("sample group: kind %q state %q", sub.Kind, sub.State)
 	}
-	if !strings.Contains(r.Scrape(t), `herald_webhook_requests_total{platform="line",result="ok"} 1`) {
+	if !strings.Contains(r.Scrape(t), `herald_webhook_requests_total{account="main",platform="line",result="ok"} 1`) {
 		t.Error("accepted webhook not counted")
 	}
 }
@@ -226,7 +226,7 @@ func TestTamperedOrUnsignedBodiesAreRejected(t *testing.T) {
 	if _, err := r.Store.Subscriber(herald.SubscriberKey{Platform: herald.LINE, ID: sdkUser}); err == nil {
 		t.Error("a rejected webhook was recorded")
 	}
-	if !strings.Contains(r.Scrape(t), `herald_webhook_requests_total{platform="line",result="bad_signature"} 4`) {
+	if !strings.Contains(r.Scrape(t), `herald_webhook_requests_total{account="main",platform="line",result="bad_signature"} 4`) {
 		t.Error("rejected webhooks not counted as bad_signature")
 	}
 }
@@ -301,7 +301,7 @@ func TestRedeliveredTapCountsOnce(t *testing.T) {
 		t.Errorf("one tap delivered three times counts %d (%d people), want 1", taps, unique)
 	}
 	if n := r.Repeats(t, "line"); n != 2 {
-		t.Errorf("herald_inbound_repeats_total{platform=\"line\"} = %d, want 2", n)
+		t.Errorf("herald_inbound_repeats_total{account=\"main\",platform=\"line\"} = %d, want 2", n)
 	}
 
 	r = &rig{r.Restart(t)}

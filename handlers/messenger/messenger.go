@@ -56,7 +56,7 @@ func New(opts Options) (*Handler, error) {
 	opts.Endpoint = opts.Endpoint.WithDefaults()
 	opts.APIURL = strings.TrimSuffix(opts.APIURL, "/")
 	return &Handler{opts: opts, log: opts.Logger,
-		answer: opts.Webhook("messenger")}, nil
+		answer: opts.Webhook("messenger", opts.Account)}, nil
 }
 
 // ServeHTTP serves the handshake (GET) and events (POST).
@@ -77,7 +77,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	token := []byte(q.Get("hub.verify_token"))
 	if q.Get("hub.mode") != "subscribe" || subtle.ConstantTimeCompare(token, []byte(h.opts.VerifyToken)) != 1 {
-		h.opts.Metrics.Webhook("messenger", metrics.WebhookBadSignature)
+		h.opts.Metrics.Webhook("messenger", h.opts.Account, metrics.WebhookBadSignature)
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}

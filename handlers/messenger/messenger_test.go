@@ -140,7 +140,7 @@ func TestBadSignaturesAreRejectedAndCounted(t *testing.T) {
 	if _, err := r.Store.Subscriber(herald.SubscriberKey{Platform: herald.Messenger, ID: "PSID1"}); err == nil {
 		t.Error("a rejected request was recorded")
 	}
-	if !strings.Contains(r.Scrape(t), `herald_webhook_requests_total{platform="messenger",result="bad_signature"} 5`) {
+	if !strings.Contains(r.Scrape(t), `herald_webhook_requests_total{account="main",platform="messenger",result="bad_signature"} 5`) {
 		t.Error("bad signatures not counted")
 	}
 }

@@ -71,10 +71,10 @@ func (h *Handler) Poll(ctx context.Context) error {
 		if err := h.Process(ctx, upds); err != nil {
 			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
 			h.log.Error("telegram: record updates; they will be fetched again", "error", err, "retry_in", backoff)
-			h.opts.Metrics.Webhook("telegram", metrics.WebhookError)
+			h.opts.Metrics.Webhook("telegram", h.opts.Account, metrics.WebhookError)
 			continue
 		}
-		h.opts.Metrics.Webhook("telegram", metrics.WebhookOK)
+		h.opts.Metrics.Webhook("telegram", h.opts.Account, metrics.WebhookOK)
 		backoff = 0
 		offset = upds[len(upds)-1].ID + 1
 	}

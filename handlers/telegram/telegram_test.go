@@ -261,7 +261,7 @@ func TestWebhookChecksTheSecretToken(t *testing.T) {
 	r.subscriber(t, 702)
 	w := httptest.NewRecorder()
 	r.metrics.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
-	if !strings.Contains(w.Body.String(), `herald_webhook_requests_total{platform="telegram",result="bad_signature"} 1`) {
+	if !strings.Contains(w.Body.String(), `herald_webhook_requests_total{account="main",platform="telegram",result="bad_signature"} 1`) {
 		t.Error("the wrong secret was not counted")
 	}
 	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{}`))

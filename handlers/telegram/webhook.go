@@ -18,7 +18,7 @@ import (
 // Telegram delivers it again.
 func (h *Handler) WebhookHandler() http.Handler {
 	secret := []byte(h.opts.WebhookSecret)
-	reply := h.opts.Webhook("telegram")
+	reply := h.opts.Webhook("telegram", h.opts.Account)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
 		if len(secret) == 0 || subtle.ConstantTimeCompare(got, secret) != 1 {

@@ -1085,7 +1085,11 @@ type BroadcastDetail struct {
 	} `json:"origin,omitempty"`
 	RunCount *int `json:"run_count,omitempty"`
 	Runs     *[]struct {
-		FinishedAt *time.Time `json:"finished_at,omitempty"`
+		// ByAccount The run account by account, present when it reached a named account: keys are accounts as audience.accounts names them ("line:shop"; "line" is LINE's top-level account).
+		//
+		// Example: {"line":{"failed":1,"pending":0,"sent":80,"skipped":0},"line:shop":{"failed":0,"pending":0,"sent":120,"skipped":2}}
+		ByAccount  *map[string]Tally `json:"by_account,omitempty"`
+		FinishedAt *time.Time        `json:"finished_at,omitempty"`
 
 		// Id Example: B-7K2Q/1
 		Id          *string                    `json:"id,omitempty"`

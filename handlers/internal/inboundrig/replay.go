@@ -68,7 +68,7 @@ func (r Rig) Taps(t testing.TB, broadcastID string) (taps, unique int) {
 // page: events delivered again and not applied twice.
 func (r Rig) Repeats(t testing.TB, platform string) int {
 	t.Helper()
-	re := regexp.MustCompile(`(?m)^herald_inbound_repeats_total\{platform="` + regexp.QuoteMeta(platform) + `"\} (\d+)$`)
+	re := regexp.MustCompile(`(?m)^herald_inbound_repeats_total\{account="main",platform="` + regexp.QuoteMeta(platform) + `"\} (\d+)$`)
 	m := re.FindStringSubmatch(r.Scrape(t))
 	if m == nil {
 		return 0
