@@ -18,9 +18,7 @@ import (
 // real senders to the platform fakes.
 func TestGeneratedClientDrivesTheAPI(t *testing.T) {
 	start := time.Now()
-	a, fakes, c := startAPIApp(t, start, func(cfg *Config, u platformtest.BaseURLs) {
-		cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
-	})
+	a, fakes, c := startAPIApp(t, start, withLINE)
 	ctx := context.Background()
 	check := statusCheck(t)
 

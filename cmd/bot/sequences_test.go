@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/handlers/api/apiclient"
-	"github.com/heraldbot/herald/platformtest"
 )
 
 // TestGeneratedClientDrivesSequences makes sequences through the client
@@ -18,9 +17,7 @@ import (
 // subscriber's follow on LINE's webhook.
 func TestGeneratedClientDrivesSequences(t *testing.T) {
 	start := time.Now()
-	a, fakes, c := startAPIApp(t, start, func(cfg *Config, u platformtest.BaseURLs) {
-		cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
-	})
+	a, fakes, c := startAPIApp(t, start, withLINE)
 	ctx := context.Background()
 	check := statusCheck(t)
 	text := func(delay, s string) apiclient.Step {
