@@ -110,14 +110,7 @@ func (t *turn) command(line string) error {
 		return t.ask() // the step again, in the language just chosen
 	}
 	if inWizard && t.sess.Step != "" {
-		msg := t.T("wizard.waiting_unnamed")
-		switch {
-		case t.sess.Seq != nil:
-			msg = t.T("seq.waiting", "Name", t.orDash(t.sess.Seq.Q.Name))
-		case t.sess.Draft.Name != "":
-			msg = t.T("wizard.waiting", "Name", t.sess.Draft.Name)
-		}
-		t.say(msg, t.choice("wiz:again", t.T("btn.continue")))
+		t.say(t.unfinishedNote("wizard.waiting_unnamed", "wizard.waiting"), t.choice("wiz:again", t.T("btn.continue")))
 	}
 	return nil
 }

@@ -306,15 +306,20 @@ func (t *turn) resume() error {
 	if t.sess.Step == "" {
 		return nil
 	}
-	msg := t.T("wizard.resumed_unnamed")
+	t.say(t.unfinishedNote("wizard.resumed_unnamed", "wizard.resumed"))
+	return t.ask()
+}
+
+// unfinishedNote names what the admin left unfinished: the sequence, or
+// the broadcast by its name (the key named) or without one (unnamed).
+func (t *turn) unfinishedNote(unnamed, named string) string {
 	switch {
 	case t.sess.Seq != nil:
-		msg = t.T("seq.waiting", "Name", t.orDash(t.sess.Seq.Q.Name))
+		return t.T("seq.waiting", "Name", t.orDash(t.sess.Seq.Q.Name))
 	case t.sess.Draft.Name != "":
-		msg = t.T("wizard.resumed", "Name", t.sess.Draft.Name)
+		return t.T(named, "Name", t.sess.Draft.Name)
 	}
-	t.say(msg)
-	return t.ask()
+	return t.T(unnamed)
 }
 
 // dispatch routes the input: commands first, then the active step.

@@ -15,18 +15,19 @@ import (
 	"github.com/heraldbot/herald/sequences"
 )
 
-// withSequences gives the harness the real sequences service over its store.
-func withSequences(h *harness) func(*Config) {
-	return func(c *Config) {
-		c.Sequences = sequences.New(sequences.Options{Store: h.store.(sequences.Store), Now: c.Now,
-			Timing: schedule.StepTiming{Zones: schedule.NewZones(c.Location)}})
-	}
+// useSequences gives the harness the real sequences service over its
+// store (the one open now) and builds the engine again with it.
+func (h *harness) useSequences() {
+	h.t.Helper()
+	c := &h.cfg
+	c.Sequences = sequences.New(sequences.Options{Store: h.store.(sequences.Store), Now: c.Now,
+		Timing: schedule.StepTiming{Zones: schedule.NewZones(c.Location)}})
+	h.newEngine()
 }
 
 func newSeqHarness(t *testing.T) *harness {
 	h := newHarness(t)
-	withSequences(h)(&h.cfg)
-	h.newEngine()
+	h.useSequences()
 	return h
 }
 
@@ -128,8 +129,7 @@ func TestSequenceEditChangesAStepFromItsSummary(t *testing.T) {
 func TestSequencesSpeakEachLanguage(t *testing.T) {
 	inEachLang(t, map[string]string{"en": "No sequences yet.", "ja": "シーケンスはまだありません。",
 		"zh-CN": "还没有序列。", "zh-TW": "還沒有序列。"}, func(t *testing.T, h *harness, want string) {
-		withSequences(h)(&h.cfg)
-		h.newEngine()
+		h.useSequences()
 		mustContain(t, h.send("/sequences"), want)
 		h.send("/sequence new")
 		h.send("Drip")
@@ -155,8 +155,7 @@ func TestASequenceInTheMakingSurvivesARestart(t *testing.T) {
 	h.press("sq:tag")
 	h.send("Trial")
 	h.restart()
-	withSequences(h)(&h.cfg)
-	h.newEngine()
+	h.useSequences()
 	rs := h.do(Input{Choice: ChoiceResume})
 	mustContain(t, rs, "Your sequence “Onboarding” is still waiting where you left it.", "Step 1: how long after the person enters")
 	h.press("sd:0")
@@ -176,8 +175,7 @@ func TestASequenceInTheMakingSurvivesARestart(t *testing.T) {
 func TestFollowTriggerPicksAnAccount(t *testing.T) {
 	h := newHarness(t)
 	twoLINE(&h.cfg)
-	withSequences(h)(&h.cfg)
-	h.newEngine()
+	h.useSequences()
 	h.send("/sequence new")
 	h.send("Shop welcome")
 	h.press("sq:follow")

@@ -39,11 +39,7 @@ func (h *harness) walkTo(stop string) {
 
 func TestWizardTextSentNow(t *testing.T) {
 	h := newHarness(t)
-	h.send("/new")
-	h.send("Winter sale")
-	h.press("ch:line")
-	h.press("ch:telegram")
-	h.press(choiceDone)
+	h.walkTo(stepAudience)
 	h.press("aud:tags")
 	rs := h.press("t:0") // "vip", the most used tag
 	if !rs[0].Multi || !rs[0].Edit {

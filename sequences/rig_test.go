@@ -2,7 +2,6 @@ package sequences_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/heraldbot/herald/dispatch"
 	"github.com/heraldbot/herald/dispatch/dispatchtest"
 	"github.com/heraldbot/herald/dispatch/line"
+	"github.com/heraldbot/herald/dispatch/line/linetest"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/schedule"
 	"github.com/heraldbot/herald/sequences"
@@ -41,13 +41,7 @@ func newRig(t *testing.T, hour, n int) *rig {
 		clock: platformtest.NewClock(time.Date(2026, 11, 23, hour, 0, 0, 0, time.UTC)),
 		quiet: &herald.QuietHours{Start: "22:00", End: "08:00"}}
 	r.rec = platformtest.NewRecorder(r.clock.Now)
-	r.line = platformtest.NewLINE(r.rec)
-	srv := httptest.NewServer(r.line)
-	t.Cleanup(srv.Close)
-	var err error
-	if r.sndr, err = line.New(line.Config{Token: "line-token", BaseURL: srv.URL, Client: srv.Client()}); err != nil {
-		t.Fatal(err)
-	}
+	r.sndr, r.line = linetest.Recording(t, r.rec)
 	r.open()
 	r.subs = dispatchtest.LINEUsers(t, r.st, n)
 	return r

@@ -176,9 +176,8 @@ func (c *Config) validateAccounts(add addFunc) {
 	}
 	for i, a := range c.Telegram.Accounts {
 		key := fmt.Sprintf("telegram.accounts[%d]", i)
-		if a.Token == "" {
-			add(key+".token", "must be set — the bot's token from @BotFather, e.g. \"${TELEGRAM_%s_TOKEN}\"", envSuffix(a.Name))
-		} else if a.Token == c.Telegram.Token {
+		requireSet(add, key+".token", a.Token, "the bot's token from @BotFather, e.g. \"${TELEGRAM_%s_TOKEN}\"", envSuffix(a.Name))
+		if a.Token != "" && a.Token == c.Telegram.Token {
 			add(key+".token", "is telegram.token's — each account is its own bot with its own token")
 		}
 		checkOptionalURL(add, key+".api_url", a.APIURL)
@@ -192,27 +191,17 @@ func (c *Config) validateAccounts(add addFunc) {
 	}
 	for i, a := range c.LINE.Accounts {
 		key := fmt.Sprintf("line.accounts[%d]", i)
-		if a.ChannelToken == "" {
-			add(key+".channel_token", "must be set — the channel access token (LINE Developers console → Messaging API), e.g. \"${LINE_%s_TOKEN}\"", envSuffix(a.Name))
-		}
-		if a.ChannelSecret == "" {
-			add(key+".channel_secret", "must be set — it verifies the channel's webhook signatures (LINE Developers console → Basic settings)")
-		}
+		requireSet(add, key+".channel_token", a.ChannelToken, "the channel access token (LINE Developers console → Messaging API), e.g. \"${LINE_%s_TOKEN}\"", envSuffix(a.Name))
+		requireSet(add, key+".channel_secret", a.ChannelSecret, "it verifies the channel's webhook signatures (LINE Developers console → Basic settings)")
 		checkOptionalURL(add, key+".api_url", a.APIURL)
 		checkOptionalURL(add, key+".data_api_url", a.DataAPIURL)
 		c.checkRates(add, key, a.PerSecond, a.PushPerSecond)
 	}
 	for i, a := range c.Messenger.Accounts {
 		key := fmt.Sprintf("messenger.accounts[%d]", i)
-		if a.PageToken == "" {
-			add(key+".page_token", "must be set — the Page's access token, e.g. \"${MESSENGER_%s_TOKEN}\"", envSuffix(a.Name))
-		}
-		if a.AppSecret == "" {
-			add(key+".app_secret", "must be set — it verifies the page's webhook signatures (Meta app dashboard → App settings → Basic)")
-		}
-		if a.VerifyToken == "" {
-			add(key+".verify_token", "must be set — any random string; enter the same one in the webhook settings of /webhooks/messenger/%s", a.Name)
-		}
+		requireSet(add, key+".page_token", a.PageToken, "the Page's access token, e.g. \"${MESSENGER_%s_TOKEN}\"", envSuffix(a.Name))
+		requireSet(add, key+".app_secret", a.AppSecret, "it verifies the page's webhook signatures (Meta app dashboard → App settings → Basic)")
+		requireSet(add, key+".verify_token", a.VerifyToken, "any random string; enter the same one in the webhook settings of /webhooks/messenger/%s", a.Name)
 		if strings.Trim(a.PageID, "0123456789") != "" {
 			add(key+".page_id", "%q is not a page ID — use the page's numeric ID (the page → About → Page transparency), or leave it out", a.PageID)
 		} else if a.PageID != "" && slices.ContainsFunc(c.Messenger.Accounts[:i], func(o MessengerAccount) bool { return o.PageID == a.PageID }) {
@@ -220,6 +209,14 @@ func (c *Config) validateAccounts(add addFunc) {
 		}
 		checkOptionalURL(add, key+".api_url", a.APIURL)
 		c.checkRates(add, key, a.PerSecond)
+	}
+}
+
+// requireSet says an account's key must be set, and how to get its value
+// (how and a, as for add), when v is empty.
+func requireSet(add addFunc, key, v, how string, a ...any) {
+	if v == "" {
+		add(key, "must be set — "+how, a...)
 	}
 }
 

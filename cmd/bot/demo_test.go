@@ -25,15 +25,7 @@ import (
 // broadcast is scheduled for later, one "send now" is delivered through the
 // real senders to the demo's platform fakes.
 func TestDemoBinarySchedulesAndSendsBroadcasts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "herald")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := buildBot(t)
 	at := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Minute)
 	wizard := func(name, timing string, more ...string) []string {
 		return append([]string{
@@ -209,4 +201,19 @@ func runDemo(t *testing.T, input string, args ...string) string {
 		t.Fatalf("exit %d:\n%s", code, errb.String())
 	}
 	return out.String()
+}
+
+// buildBot builds the bot into a new temporary folder (skipped with
+// -short: building takes a while), for the tests that run the binary.
+func buildBot(t *testing.T) (dir, bin string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "herald")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir, bin
 }

@@ -20,9 +20,7 @@ import (
 // group ends with one progress message for it — edited after each
 // restart, never posted again — which says completed, and the report.
 func TestKillNineLeavesNoProgressSayingSending(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the bot and kills it")
-	}
+	dir, bin := buildBot(t)
 	const group, admin, recipients = int64(-100888), int64(42), 400
 	const token = "123456:kill-test"
 	fakes, u := platformFakes(t)
@@ -30,11 +28,6 @@ func TestKillNineLeavesNoProgressSayingSending(t *testing.T) {
 	addAdminGroup(tg, group, admin)
 	tg.Faults.SetLatency(5 * time.Millisecond)
 
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "bot")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	db := filepath.Join(dir, "herald.db")
 	bid := killTestBroadcast(t, db, herald.Origin{Frontend: "telegram", ChatID: fmt.Sprint(group), UserID: fmt.Sprint(admin)}, recipients)
 	config := filepath.Join(dir, "config.yaml")

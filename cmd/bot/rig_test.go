@@ -105,8 +105,13 @@ func adminGroupRig(t *testing.T, token string, group int64, admins ...int64) (*p
 func groupAndLINE(t *testing.T, token string, group int64, admins ...int64) (*platformtest.Server, platformtest.BaseURLs, Config) {
 	t.Helper()
 	fakes, u, cfg := adminGroupRig(t, token, group, admins...)
-	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
+	withLINE(&cfg, u)
 	return fakes, u, cfg
+}
+
+// withLINE points the LINE channel at its fake.
+func withLINE(cfg *Config, u platformtest.BaseURLs) {
+	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
 }
 
 // tgChat is a chat on the Telegram fake where admins type and press

@@ -23,7 +23,7 @@ func TestServeFiresAScheduledAPIBroadcastThroughEverySender(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.PublicBaseURL = "https://herald.example.org"
 	cfg.Telegram = TelegramConfig{Token: "123456:serve-test", APIURL: u.Telegram, AdminChatIDs: []int64{-100777}}
-	cfg.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "line-token", APIURL: u.LINE, DataAPIURL: u.LINEData}
+	withLINE(&cfg, u)
 	cfg.Messenger = MessengerConfig{PageToken: "page-token", AppSecret: "app-secret", APIURL: u.Messenger, APIVersion: "v26.0"}
 	cfg.API.Tokens = []APIToken{{Name: "crm", Token: "crm-token-123"}}
 	cfg.API.ReportTo = &ChatRef{Frontend: "telegram", Chat: "-100777"}

@@ -16,7 +16,14 @@ import (
 // a Sender using it, and the fake to set limits on.
 func Sender(t testing.TB) (*line.Sender, *platformtest.LINE) {
 	t.Helper()
-	return dispatchtest.Sender(t, platformtest.NewRecorder(nil), platformtest.NewLINE, func(url string, c *http.Client) (*line.Sender, error) {
+	return Recording(t, platformtest.NewRecorder(nil))
+}
+
+// Recording is Sender with the fake recording into rec (on the test's
+// clock), for tests that read what each person got.
+func Recording(t testing.TB, rec *platformtest.Recorder) (*line.Sender, *platformtest.LINE) {
+	t.Helper()
+	return dispatchtest.Sender(t, rec, platformtest.NewLINE, func(url string, c *http.Client) (*line.Sender, error) {
 		return line.New(line.Config{Token: "line-token", BaseURL: url, Client: c})
 	})
 }
