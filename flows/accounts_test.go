@@ -135,3 +135,31 @@ func TestCSVFindsTheChosenAccountsFollowers(t *testing.T) {
 	rs := h.upload("vips.csv", "text/csv", []byte("id\nUshop1\nline@shop:Ushop2\nUnobody\n"))
 	mustContain(t, rs, "Loaded 2 LINE user IDs", "👥 2 recipients")
 }
+
+// "Everyone" (the audience step's button, or the word in a one-liner)
+// takes the narrowing off but keeps the chosen accounts: everyone on
+// LINE · Shop, not everyone on LINE.
+func TestEveryoneKeepsTheChosenAccounts(t *testing.T) {
+	shop := []herald.Account{{Platform: herald.LINE, Name: "shop"}}
+	h := newHarness(t, twoLINE)
+	shopFollowers(t, h, "Ushop1", "Ushop2")
+	h.send("/new")
+	h.send("Shop sale")
+	h.press("acc:line:shop")
+	h.press(choiceDone)
+	h.wantStep(stepAudience)
+	h.send("tag:vip")
+	rs := h.press("aud:all")
+	mustContain(t, rs, "👥 2 recipients — LINE · Shop 2")
+	if a := h.session().Draft.Audience; !slices.Equal(a.Accounts, shop) {
+		t.Errorf("after Everyone the audience goes to accounts %v, want LINE · Shop alone", a.Accounts)
+	}
+
+	h = newHarness(t, twoLINE)
+	shopFollowers(t, h, "Ushop1", "Ushop2")
+	mustContain(t, h.send(`/new "Hi" to everyone on line:shop at 2026-12-01 09:00`), "👥 2 recipients — LINE · Shop 2")
+	if a := h.session().Draft.Audience; !slices.Equal(a.Accounts, shop) {
+		t.Errorf(`"to everyone on line:shop" goes to accounts %v, want LINE · Shop alone`, a.Accounts)
+	}
+	mustContain(t, h.send(`/audience everyone on line:shop`), "👥 2 recipients — LINE · Shop 2")
+}
