@@ -20,7 +20,8 @@ func TestWizardABTest(t *testing.T) {
 	h.send(`/new "Which is better?" on telegram now`)
 	mustContain(t, h.press("sum:ab"), "Type variant B's text")
 	mustContain(t, h.send("Or is *this* better?"), "What share of the audience does each of the 2 variants get")
-	mustContain(t, h.send("60% 1h"), "With 2 variants each gets less than 50%")
+	mustContain(t, h.send("60% 1h"), "more than 0% and, with 2 variants, less than 50%")
+	mustContain(t, h.send("0% 1h"), "Give each variant more than 0%")
 	mustContain(t, h.send("10% 0m"), "The wait is at least 1 minute")
 	mustContain(t, h.send("soon"), "I couldn't read that")
 	mustContain(t, h.send("10% 2h"), "A/B test: 2 variants, about 10% of the audience each; the winner goes to the rest 2 h after they go out",
