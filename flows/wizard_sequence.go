@@ -186,23 +186,25 @@ func handleSeqDelay(t *turn) error {
 	return t.goTo(stepContentKind)
 }
 
-// parseStepDelay reads "0", "now", "2h", "1d", "1w", "1d 12h" and an
-// optional time of day: "3d 10:00", "10:00".
+// parseStepDelay reads "0", "now", "2h", "1d", "1w", "1d 12h" (or in
+// words: "2 days", "2日後", "3天后", "tomorrow") and an optional time of
+// day: "3d 10:00", "3d 9:00", "10:00".
 func parseStepDelay(s string) (time.Duration, string, bool) {
 	var d time.Duration
 	at := ""
-	for _, f := range strings.Fields(strings.ToLower(s)) {
-		if len(f) == 5 && f[2] == ':' {
-			if _, err := time.Parse("15:04", f); err != nil || at != "" {
+	for _, f := range strings.Fields(durationWords(s)) {
+		if strings.Contains(f, ":") {
+			tod, err := time.Parse("15:04", f)
+			if err != nil || at != "" {
 				return 0, "", false
 			}
-			at = f
+			at = tod.Format("15:04")
 			continue
 		}
 		if f == "0" || f == "now" {
 			continue
 		}
-		unit := map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[f[len(f)-1]]
+		unit := unitLengths[f[len(f)-1:]]
 		n, err := strconv.Atoi(f[:len(f)-1])
 		if unit == 0 || err != nil || n < 0 {
 			return 0, "", false
