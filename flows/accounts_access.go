@@ -2,6 +2,7 @@ package flows
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/heraldbot/herald"
 )
@@ -94,4 +95,19 @@ func (t *turn) withinOffered(a *herald.Audience) {
 		}
 	}
 	t.e.setAccounts(a, accs)
+}
+
+// accountWords lists, as /new and /audience take them after "on", the
+// accounts this turn's admin may use on the platforms with several
+// ("line:main, line:shop"); "" when none has several.
+func (t *turn) accountWords() string {
+	var out []string
+	for _, p := range t.channels() {
+		if t.e.multiAccount(p) {
+			for _, a := range t.offered(p) {
+				out = append(out, string(p)+":"+a.Name)
+			}
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -163,3 +163,17 @@ func TestEveryoneKeepsTheChosenAccounts(t *testing.T) {
 	}
 	mustContain(t, h.send(`/audience everyone on line:shop`), "👥 2 recipients — LINE · Shop 2")
 }
+
+// /help shows how to name an account only on a bot with several on a
+// platform, and only the accounts this admin may use.
+func TestHelpNamesTheAccounts(t *testing.T) {
+	if help := joined(newHarness(t).send("/help")); strings.Contains(help, "several accounts") || !strings.Contains(help, `ab "B's text" 10% 4h`) {
+		t.Errorf("/help on a bot with one account per platform:\n%s", help)
+	}
+	h := newHarness(t, twoLINE, func(c *Config) {
+		c.AdminAccounts = map[string][]herald.Account{AdminKey("console", "bob"): {{Platform: herald.LINE, Name: "shop"}, {Platform: herald.Telegram}}}
+	})
+	mustContain(t, h.send("/help"), "One platform, several accounts: on line:main, line:shop in /new and /audience")
+	h.user = "bob"
+	mustContain(t, h.send("/help"), "One platform, several accounts: on line:shop in /new")
+}

@@ -99,7 +99,11 @@ func (t *turn) command(line string) error {
 	case "/sync":
 		err = t.syncFollowers(args)
 	case "/help", "/start":
-		t.say(t.T("help.text", "Example", t.exampleWhen())+"\n\n"+t.T("help.formatting"),
+		help := t.T("help.text", "Example", t.exampleWhen())
+		if accs := t.accountWords(); accs != "" {
+			help += "\n" + t.T("help.accounts", "Accounts", accs)
+		}
+		t.say(help+"\n\n"+t.T("help.formatting"),
 			t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
 	default:
 		t.say(t.T("err.unknown_command", "Command", name), t.choice("/help", t.T("btn.help")))
