@@ -163,3 +163,25 @@ func TestASequenceInTheMakingSurvivesARestart(t *testing.T) {
 		t.Fatalf("saved %+v %v", q, err)
 	}
 }
+
+// A tap trigger takes a broadcast someone can tap: one with only a link
+// (or no buttons) is refused with why, and what is stored is kept.
+func TestSequenceTapTriggerNeedsAnActionButton(t *testing.T) {
+	h := newSeqHarness(t)
+	sale := h.saleSent()
+	links := herald.Broadcast{Name: "Links only", Status: herald.StatusCompleted,
+		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}},
+		Content: herald.Content{Kind: herald.TextContent, Text: "See", Buttons: []herald.Button{
+			{ID: "b1", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example"}}}}
+	if err := h.store.CreateBroadcast(&links); err != nil {
+		t.Fatal(err)
+	}
+	h.send("/sequence new")
+	h.send("After the sale")
+	h.press("sq:tap")
+	mustContain(t, h.send("B-NONE"), "There's no broadcast B-NONE.")
+	mustContain(t, h.send(links.ID), "“Links only” ("+links.ID+") has no action buttons, so nobody can tap into the sequence")
+	h.wantStep(stepSeqTrigWhat)
+	h.send(sale.ID)
+	h.wantStep(stepSeqDelay)
+}

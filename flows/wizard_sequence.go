@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -142,8 +144,14 @@ func handleSeqTrigWhat(t *turn) error {
 		tr.Event = name
 	case herald.TriggerTap:
 		id := herald.NormalizeBroadcastID(t.text())
-		if _, err := t.e.cfg.Store.Broadcast(id); err != nil {
+		b, err := t.e.cfg.Store.Broadcast(id)
+		if errors.Is(err, herald.ErrNotFound) {
 			return t.fail(t.T("err.seq.no_broadcast", "ID", t.text()))
+		} else if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(b.Content.Buttons, func(bt herald.Button) bool { return bt.Kind == herald.ActionButton }) {
+			return t.fail(t.T("err.seq.no_action_buttons", "Name", b.Name, "ID", b.ID))
 		}
 		tr.Broadcast = id
 	}
