@@ -126,7 +126,7 @@ func (t *turn) sequences() error {
 			toggle = t.choice("/sequence resume "+q.ID, t.T("seq.btn.resume", "ID", q.ID))
 		}
 		cs = append(cs, t.choice("/sequence edit "+q.ID, t.T("seq.btn.edit", "ID", q.ID)), toggle,
-			t.choice("/log "+q.ID, t.T("btn.log")), t.choice("/sequence delete "+q.ID, t.T("seq.btn.delete", "ID", q.ID)))
+			t.choice("/log "+q.ID, t.T("seq.btn.log", "ID", q.ID)), t.choice("/sequence delete "+q.ID, t.T("seq.btn.delete", "ID", q.ID)))
 	}
 	cs = append(cs, t.choice("/sequence new", t.T("seq.btn.new")))
 	t.say(b.String(), cs...)
@@ -148,7 +148,10 @@ func (t *turn) triggerText(tr *herald.Trigger) string {
 	case herald.TriggerTag:
 		return t.T("seq.when.tag", "Tag", tr.Tag)
 	case herald.TriggerTap:
-		return t.T("seq.when.tap", "ID", tr.Broadcast)
+		if b, err := t.e.cfg.Store.Broadcast(tr.Broadcast); err == nil {
+			return t.T("seq.when.tap_named", "Name", b.Name, "ID", b.ID)
+		}
+		return t.T("seq.when.tap", "ID", tr.Broadcast) // deleted since
 	case herald.TriggerEvent:
 		return t.T("seq.when.event", "Event", tr.Event)
 	}

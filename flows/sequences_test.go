@@ -2,6 +2,7 @@ package flows
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -184,4 +185,16 @@ func TestSequenceTapTriggerNeedsAnActionButton(t *testing.T) {
 	h.wantStep(stepSeqTrigWhat)
 	h.send(sale.ID)
 	h.wantStep(stepSeqDelay)
+	h.press("sd:1d")
+	h.send("Still interested?")
+	h.press(choiceDone)
+	h.press("sq:done")
+	mustContain(t, h.press(choiceSkip), "a tap on a button of “Sale” ("+sale.ID+")")
+	h.press("sq:on")
+	rs := h.send("/sequences")
+	id := seqID.FindString(joined(rs))
+	mustContain(t, rs, "a tap on a button of “Sale” ("+sale.ID+")")
+	if !h.offered("/log " + id) || !slices.ContainsFunc(rs[len(rs)-1].Choices, func(c Choice) bool { return c.Label == "📜 Log of "+id }) {
+		t.Errorf("/sequences' log button does not name %s: %+v", id, rs[len(rs)-1].Choices)
+	}
 }
