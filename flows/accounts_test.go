@@ -157,7 +157,7 @@ func TestEveryoneKeepsTheChosenAccounts(t *testing.T) {
 
 	h = newHarness(t, twoLINE)
 	shopFollowers(t, h, "Ushop1", "Ushop2")
-	mustContain(t, h.send(`/new "Hi" to everyone on line:shop at 2026-12-01 09:00`), "👥 2 recipients — LINE · Shop 2")
+	mustContain(t, h.send(`/new "Hi" to everyone on line:shop at 2026-12-01 09:00`), "👥 2 recipients — LINE · Shop 2", "(LINE · Shop), as the message arrives")
 	if a := h.session().Draft.Audience; !slices.Equal(a.Accounts, shop) {
 		t.Errorf(`"to everyone on line:shop" goes to accounts %v, want LINE · Shop alone`, a.Accounts)
 	}
