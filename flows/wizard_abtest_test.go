@@ -218,7 +218,7 @@ func TestABCountsAreTheWholeAudienceAndEachBand(t *testing.T) {
 	}
 	mustContain(t, rs, fmt.Sprintf("👥 %d recipients in all — 🆎 %s now, the rest ≈ %d get the winner after 1 h", all, strings.Join(parts, " · "), all-now))
 	h.send("/lang ja")
-	mustContain(t, h.do(Input{Choice: "wiz:again"}), fmt.Sprintf("👥 全体で %d 人 — 🆎 A 15%% ≈ ", all), fmt.Sprintf("残りの約 %d 人には 1時間 後に勝者", all-now))
+	mustContain(t, h.do(Input{Choice: "wiz:again"}), fmt.Sprintf("👥 全体で %d 人 — 🆎 A 15%% ≈ ", all), fmt.Sprintf("残りの約 %d 人には 1時間後に勝者", all-now))
 	h.send("/lang en")
 	h.do(Input{Choice: "wiz:again"})
 	mustContain(t, h.press("sum:confirm"), fmt.Sprintf("goes out to %d recipients", now),
