@@ -15,7 +15,7 @@ func TestParseStepDelayWords(t *testing.T) {
 		delay time.Duration
 		at    string
 	}{
-		{"0", 0, ""}, {"2h", 2 * time.Hour, ""}, {"1d 12h", 36 * time.Hour, ""}, {"3d 10:00", 3 * day, "10:00"},
+		{"0", 0, ""}, {"now", 0, ""}, {"すぐ", 0, ""}, {"立即", 0, ""}, {"now 10:00", 0, "10:00"}, {"2h", 2 * time.Hour, ""}, {"1d 12h", 36 * time.Hour, ""}, {"3d 10:00", 3 * day, "10:00"},
 		{"3d 9:00", 3 * day, "09:00"}, {"2 days", 2 * day, ""}, {"1 week later", 7 * day, ""}, {"30 minutes", 30 * time.Minute, ""},
 		{"tomorrow", day, ""}, {"tomorrow 10:00", day, "10:00"}, {"2日後", 2 * day, ""}, {"2日", 2 * day, ""},
 		{"3日後 10:00", 3 * day, "10:00"}, {"１日後　１０：００", day, "10:00"}, {"明日", day, ""}, {"4時間後", 4 * time.Hour, ""},

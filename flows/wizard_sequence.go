@@ -194,7 +194,7 @@ func handleSeqDelay(t *turn) error {
 	return t.goTo(stepContentKind)
 }
 
-// parseStepDelay reads "0", "now", "2h", "1d", "1w", "1d 12h" (or in
+// parseStepDelay reads "0", "now" (nowWords), "2h", "1d", "1w", "1d 12h" (or in
 // words: "2 days", "2日後", "3天后", "tomorrow") and an optional time of
 // day: "3d 10:00", "3d 9:00", "10:00".
 func parseStepDelay(s string) (time.Duration, string, bool) {
@@ -209,7 +209,7 @@ func parseStepDelay(s string) (time.Duration, string, bool) {
 			at = tod.Format("15:04")
 			continue
 		}
-		if f == "0" || f == "now" {
+		if slices.Contains(nowWords, f) {
 			continue
 		}
 		unit := unitLengths[f[len(f)-1:]]
@@ -224,6 +224,10 @@ func parseStepDelay(s string) (time.Duration, string, bool) {
 	}
 	return d, at, true
 }
+
+// nowWords are a step delay of none: "now", or its words in Japanese and
+// Chinese (the console reads a bare 0 as Back, so prompts say "now").
+var nowWords = []string{"0", "now", "immediately", "すぐ", "すぐに", "今すぐ", "立即", "立刻", "马上", "馬上"}
 
 // seqContentDone keeps the message the content steps made as the step
 // being made or edited.
