@@ -198,3 +198,36 @@ func TestSequenceTapTriggerNeedsAnActionButton(t *testing.T) {
 		t.Errorf("/sequences' log button does not name %s: %+v", id, rs[len(rs)-1].Choices)
 	}
 }
+
+// Passing through ✏️ Exit tags of an edit keeps the tags set; taking them
+// off is a button of its own.
+func TestSequenceEditKeepsExitTagsUnlessTakenOff(t *testing.T) {
+	h := newSeqHarness(t)
+	id := h.makeSequence()
+	exitTags := func() []string {
+		t.Helper()
+		q, err := h.cfg.Sequences.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q.ExitTags
+	}
+	want := exitTags()
+	if len(want) == 0 {
+		t.Fatal("makeSequence set no exit tags")
+	}
+	h.send("/sequence edit " + id)
+	mustContain(t, h.press("sq:e:exit"), "Now: "+strings.Join(want, ", "))
+	h.press(choiceSkip)
+	h.press("sq:save")
+	if got := exitTags(); !slices.Equal(got, want) {
+		t.Errorf("going on from ✏️ Exit tags left %v, want %v kept", got, want)
+	}
+	h.send("/sequence edit " + id)
+	h.press("sq:e:exit")
+	h.press("sq:noexit")
+	h.press("sq:save")
+	if got := exitTags(); len(got) != 0 {
+		t.Errorf("🚫 No exit tags left %v", got)
+	}
+}

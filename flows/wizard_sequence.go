@@ -270,19 +270,26 @@ func handleSeqStepDone(t *turn) error {
 	return t.fail(t.T("err.pick_choice"))
 }
 
+// askSeqExit asks for the exit tags; with some set already, going on
+// keeps them and taking them off is a button of its own, so that passing
+// through (an edit's ✏️ Exit tags) never drops them.
 func askSeqExit(t *turn) error {
 	text := t.T("seq.exit.ask")
-	if tags := t.sess.Seq.Q.ExitTags; len(tags) > 0 {
-		text += "\n" + t.T("wizard.current", "Value", strings.Join(tags, ", "))
+	tags := t.sess.Seq.Q.ExitTags
+	if len(tags) == 0 {
+		t.prompt(text, ExpectText, t.choice(choiceSkip, t.T("btn.skip")))
+		return nil
 	}
-	t.prompt(text, ExpectText, t.choice(choiceSkip, t.T("btn.skip")))
+	text += "\n" + t.T("wizard.current", "Value", strings.Join(tags, ", "))
+	t.prompt(text, ExpectText, t.choice(choiceSkip, t.T("seq.btn.keep_exit")), t.choice("sq:noexit", t.T("seq.btn.no_exit")))
 	return nil
 }
 
 func handleSeqExit(t *turn) error {
 	q := &t.sess.Seq.Q
 	switch {
-	case t.pressed() == choiceSkip:
+	case t.pressed() == choiceSkip: // none asked for, or those set kept
+	case t.pressed() == "sq:noexit":
 		q.ExitTags = nil
 	case t.pressed() != "":
 		return t.fail(t.T("err.pick_choice"))
