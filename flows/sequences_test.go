@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/schedule"
@@ -194,7 +195,7 @@ func TestSequenceTapTriggerNeedsAnActionButton(t *testing.T) {
 	rs := h.send("/sequences")
 	id := seqID.FindString(joined(rs))
 	mustContain(t, rs, "a tap on a button of “Sale” ("+sale.ID+")")
-	if !h.offered("/log " + id) || !slices.ContainsFunc(rs[len(rs)-1].Choices, func(c Choice) bool { return c.Label == "📜 Log of "+id }) {
+	if !h.offered("/log "+id) || !slices.ContainsFunc(rs[len(rs)-1].Choices, func(c Choice) bool { return c.Label == "📜 Log of "+id }) {
 		t.Errorf("/sequences' log button does not name %s: %+v", id, rs[len(rs)-1].Choices)
 	}
 }
@@ -229,5 +230,26 @@ func TestSequenceEditKeepsExitTagsUnlessTakenOff(t *testing.T) {
 	h.press("sq:save")
 	if got := exitTags(); len(got) != 0 {
 		t.Errorf("🚫 No exit tags left %v", got)
+	}
+}
+
+// Changing only a step's delay keeps its message: the message step shows
+// it and offers to keep it.
+func TestSequenceStepEditKeepsTheMessage(t *testing.T) {
+	h := newSeqHarness(t)
+	id := h.makeSequence()
+	h.send("/sequence edit " + id)
+	h.press("sq:e:1")
+	rs := h.press("sd:1d")
+	mustContain(t, rs, "Here is a tip.")
+	if !h.offered("sq:keepmsg") {
+		t.Fatalf("no way to keep step 2's message: %v", h.offeredIDs())
+	}
+	h.press("sq:keepmsg")
+	h.wantStep(stepSeqSummary)
+	h.press("sq:save")
+	q, err := h.cfg.Sequences.Get(id)
+	if err != nil || q.Steps[1].Delay != 24*time.Hour || q.Steps[1].Content.Text != "Here is a tip." {
+		t.Fatalf("step 2 after changing its delay: %+v %v", q.Steps[1], err)
 	}
 }

@@ -229,6 +229,19 @@ func parseStepDelay(s string) (time.Duration, string, bool) {
 // Chinese (the console reads a bare 0 as Back, so prompts say "now").
 var nowWords = []string{"0", "now", "immediately", "すぐ", "すぐに", "今すぐ", "立即", "立刻", "马上", "馬上"}
 
+// seqContentAsk asks for the message of the step being made; editing a
+// step that has one, it shows it and offers to keep it, so that changing
+// only the delay needs no retyping.
+func (t *turn) seqContentAsk() (string, []Choice) {
+	sd := t.sess.Seq
+	ask := t.T("seq.content.ask", "N", sd.Index+1)
+	c := &t.sess.Draft.Content
+	if sd.Index >= len(sd.Q.Steps) || c.Kind == "" {
+		return ask, nil
+	}
+	return ask + "\n" + strings.Join(t.describeContent(c, 200), "\n"), []Choice{t.choice("sq:keepmsg", t.T("seq.btn.keep_message"))}
+}
+
 // seqContentDone keeps the message the content steps made as the step
 // being made or edited.
 func (t *turn) seqContentDone() error {
