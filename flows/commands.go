@@ -106,7 +106,7 @@ func (t *turn) command(line string) error {
 		t.say(help+"\n\n"+t.T("help.formatting"),
 			t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
 	default:
-		t.say(t.T("err.unknown_command", "Command", name), t.choice("/help", t.T("btn.help")))
+		t.unknownCommand(name, args)
 	}
 	if err != nil {
 		return err
