@@ -2,7 +2,6 @@ package flows
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/heraldbot/herald"
 )
@@ -97,17 +96,20 @@ func (t *turn) withinOffered(a *herald.Audience) {
 	t.e.setAccounts(a, accs)
 }
 
-// accountWords lists, as /new and /audience take them after "on", the
-// accounts this turn's admin may use on the platforms with several
-// ("line:main, line:shop"); "" when none has several.
-func (t *turn) accountWords() string {
-	var out []string
+// channelWords names the channels this turn's admin may use as /new,
+// /audience and the channel step take them: each account of a platform
+// with several ("line:shop"), and, with others, the platforms with one
+// by name ("Telegram").
+func (t *turn) channelWords(others bool) []string {
+	var names []string
 	for _, p := range t.channels() {
 		if t.e.multiAccount(p) {
 			for _, a := range t.offered(p) {
-				out = append(out, string(p)+":"+a.Name)
+				names = append(names, string(p)+":"+a.Name)
 			}
+		} else if others {
+			names = append(names, PlatformName(p))
 		}
 	}
-	return strings.Join(out, ", ")
+	return names
 }

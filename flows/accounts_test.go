@@ -30,6 +30,18 @@ func shopFollowers(t *testing.T, h *harness, ids ...string) {
 	}
 }
 
+// shopDraft starts a broadcast named name to LINE · Shop, whose
+// followers are Ushop1 and Ushop2, and stops at the audience step.
+func (h *harness) shopDraft(name string) {
+	h.t.Helper()
+	shopFollowers(h.t, h, "Ushop1", "Ushop2")
+	h.send("/new")
+	h.send(name)
+	h.press("acc:line:shop")
+	h.press(choiceDone)
+	h.wantStep(stepAudience)
+}
+
 // The channel step offers a platform with several accounts account by
 // account, toggled as buttons or typed ("line:shop, telegram"); an account
 // the bot does not have is named with the ones it does; the summary and
@@ -125,12 +137,7 @@ func TestRestrictedAdminSeesOnlyTheirBroadcasts(t *testing.T) {
 // followers by bare ID or by their line@shop key, and keeps them.
 func TestCSVFindsTheChosenAccountsFollowers(t *testing.T) {
 	h := newHarness(t, twoLINE)
-	shopFollowers(t, h, "Ushop1", "Ushop2")
-	h.send("/new")
-	h.send("Shop VIPs")
-	h.press("acc:line:shop")
-	h.press(choiceDone)
-	h.wantStep(stepAudience)
+	h.shopDraft("Shop VIPs")
 	h.press("aud:csv")
 	rs := h.upload("vips.csv", "text/csv", []byte("id\nUshop1\nline@shop:Ushop2\nUnobody\n"))
 	mustContain(t, rs, "Loaded 2 LINE user IDs", "👥 2 recipients")
@@ -142,12 +149,7 @@ func TestCSVFindsTheChosenAccountsFollowers(t *testing.T) {
 func TestEveryoneKeepsTheChosenAccounts(t *testing.T) {
 	shop := []herald.Account{{Platform: herald.LINE, Name: "shop"}}
 	h := newHarness(t, twoLINE)
-	shopFollowers(t, h, "Ushop1", "Ushop2")
-	h.send("/new")
-	h.send("Shop sale")
-	h.press("acc:line:shop")
-	h.press(choiceDone)
-	h.wantStep(stepAudience)
+	h.shopDraft("Shop sale")
 	h.send("tag:vip")
 	rs := h.press("aud:all")
 	mustContain(t, rs, "👥 2 recipients — LINE · Shop 2")

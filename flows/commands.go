@@ -100,8 +100,8 @@ func (t *turn) command(line string) error {
 		err = t.syncFollowers(args)
 	case "/help", "/start":
 		help := t.T("help.text", "Example", t.exampleWhen())
-		if accs := t.accountWords(); accs != "" {
-			help += "\n" + t.T("help.accounts", "Accounts", accs)
+		if accs := t.channelWords(false); len(accs) > 0 {
+			help += "\n" + t.T("help.accounts", "Accounts", t.joinList(accs))
 		}
 		t.say(help+"\n\n"+t.T("help.formatting"),
 			t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
