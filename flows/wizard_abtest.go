@@ -193,8 +193,15 @@ func (m *manager) pickVariant(args string) error {
 	}
 	_, letter, _ := strings.Cut(strings.TrimSpace(args), " ")
 	v := herald.VariantOf(letter, b.Test.N())
-	if v == 0 {
-		m.t.say(m.t.T("usage.pick", "ID", b.ID))
+	if v == 0 { // no letter, or one the test does not have: name its letters, each a button
+		var letters []string
+		var cs []Choice
+		for i := 1; i <= b.Test.N(); i++ {
+			l := herald.VariantLetter(i)
+			letters = append(letters, l)
+			cs = append(cs, m.t.choice("/pick "+b.ID+" "+l, m.t.T("btn.ab.pick", "Letter", l)))
+		}
+		m.t.say(m.t.T("usage.pick", "Name", b.Name, "ID", b.ID, "Letters", m.t.joinList(letters)), cs...)
 		return nil
 	}
 	_, err = m.svc.PickVariant(m.t.ctx, b.ID, v, m.t.who())

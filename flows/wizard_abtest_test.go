@@ -111,7 +111,11 @@ func TestPickVariant(t *testing.T) {
 	if !contains(choiceIDs(rs), "/pick "+b.ID+" B") {
 		t.Error("/show of a test waiting for its winner offers no pick")
 	}
-	mustContain(t, h.send("/pick "+b.ID+" E"), "Which variant? Write its letter after the ID, e.g. /pick "+b.ID+" B.")
+	rs = h.send("/pick " + b.ID + " C")
+	mustContain(t, rs, "Which variant? “Which is better?” ("+b.ID+") has variants A, B: press one, or write its letter after the ID")
+	if ids := choiceIDs(rs); !contains(ids, "/pick "+b.ID+" A") || !contains(ids, "/pick "+b.ID+" B") || contains(ids, "/pick "+b.ID+" C") {
+		t.Errorf("/pick of a letter the test lacks offers %v; want A and B", ids)
+	}
 	mustContain(t, h.send("/pick "+b.ID+" b"), "B goes to the rest of “Which is better?” now.")
 	mustContain(t, h.send("/pick "+b.ID+" A"), "winner was picked already: B.")
 	test, _ := h.store.Broadcast(b.ID)
