@@ -187,11 +187,11 @@ func askSeqSummary(t *turn) error {
 	var b strings.Builder
 	b.WriteString(t.T("seq.summary.title", "Name", q.Name) + "\n" + t.T("seq.summary.trigger", "Trigger", t.triggerText(&q.Trigger)))
 	for i, st := range q.Steps {
-		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + t.stepWhen(st.Delay, st.At) + " — " + asMarkup(firstLine(herald.Markup(st.Content.Text, st.Content.Spans))))
+		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + t.stepWhen(st.Delay, st.At) + " — " + t.stepGist(&st.Content))
 	}
 	exit := t.T("seq.summary.no_exit")
 	if len(q.ExitTags) > 0 {
-		exit = strings.Join(q.ExitTags, ", ")
+		exit = t.joinList(q.ExitTags)
 	}
 	b.WriteString("\n" + t.T("seq.summary.exit", "Tags", exit))
 	var cs []Choice
@@ -317,4 +317,13 @@ func (m *manager) sequenceLog(id string) error {
 	}
 	t.say(strings.Join(lines, "\n"), t.choice("/sequences", t.T("seq.btn.list")))
 	return nil
+}
+
+// stepGist is a step's message in a line: its text's first line, or what
+// it is when it has no text (pictures alone: "🖼 Images").
+func (t *turn) stepGist(c *herald.Content) string {
+	if text := firstLine(herald.Markup(c.Text, c.Spans)); strings.TrimSpace(text) != "" {
+		return asMarkup(text)
+	}
+	return t.T(contentKeys[c.Kind])
 }

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"regexp"
 	"slices"
 	"strings"
@@ -252,4 +253,19 @@ func TestSequenceStepEditKeepsTheMessage(t *testing.T) {
 	if err != nil || q.Steps[1].Delay != 24*time.Hour || q.Steps[1].Content.Text != "Here is a tip." {
 		t.Fatalf("step 2 after changing its delay: %+v %v", q.Steps[1], err)
 	}
+}
+
+// A step of pictures alone says so in the sequence's summary, and the
+// exit tags are listed with the admin's language's comma.
+func TestSequenceSummaryShowsAPictureStepAndTagsInJapanese(t *testing.T) {
+	h := newSeqHarness(t)
+	id := h.makeSequence()
+	if _, err := h.cfg.Sequences.Update(context.Background(), "test", id, func(q *herald.Sequence) error {
+		q.Steps[1].Content = herald.Content{Kind: herald.ImageContent, Images: []herald.Image{{URL: "https://cdn.example.com/tip.jpg"}}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.send("/lang ja")
+	mustContain(t, h.send("/sequence edit "+id), "2. 3日後の 10:00（相手の時刻） — 🖼 画像", "customer、vip")
 }

@@ -293,7 +293,7 @@ func askSeqExit(t *turn) error {
 		t.prompt(text, ExpectText, t.choice(choiceSkip, t.T("btn.skip")))
 		return nil
 	}
-	text += "\n" + t.T("wizard.current", "Value", strings.Join(tags, ", "))
+	text += "\n" + t.T("wizard.current", "Value", t.joinList(tags))
 	t.prompt(text, ExpectText, t.choice(choiceSkip, t.T("seq.btn.keep_exit")), t.choice("sq:noexit", t.T("seq.btn.no_exit")))
 	return nil
 }
