@@ -269,3 +269,22 @@ func TestSequenceSummaryShowsAPictureStepAndTagsInJapanese(t *testing.T) {
 	h.send("/lang ja")
 	mustContain(t, h.send("/sequence edit "+id), "2. 3日後の 10:00（相手の時刻） — 🖼 画像", "customer、vip")
 }
+
+// Cancel asks before it throws away a sequence being made; Keep going
+// goes back to the step it was at, with nothing lost.
+func TestCancelAsksBeforeThrowingASequenceAway(t *testing.T) {
+	h := newSeqHarness(t)
+	h.send("/sequence new")
+	h.send("Onboarding")
+	h.press("sq:tag")
+	h.send("trial")
+	h.wantStep(stepSeqDelay)
+	mustContain(t, h.press(choiceCancel), "Throw away “Onboarding”? What you entered so far will be lost.")
+	h.press("wiz:again")
+	h.wantStep(stepSeqDelay)
+	if q := h.session().Seq.Q; q.Name != "Onboarding" || q.Trigger.Tag != "trial" {
+		t.Errorf("after Keep going the sequence is %+v", q)
+	}
+	h.press(choiceCancel)
+	mustContain(t, h.press(choiceDiscard), "Canceled the sequence “Onboarding”. Nothing was saved.")
+}
