@@ -50,7 +50,7 @@ func durationWords(s string) string {
 		switch w {
 		case "tomorrow":
 			return " 1d "
-		case "later", "after":
+		case "later", "after", "at":
 			return " "
 		}
 		return " " + w[:1] + " "
@@ -60,15 +60,17 @@ func durationWords(s string) string {
 
 // cjkUnits are the Japanese and Chinese words of a wait, longest first (a
 // Replacer tries them in order at each place), each as its short unit;
-// 後 ("after") adds nothing.
+// 後 ("after") and the particles before a time of day (の, に, 的) add
+// nothing.
 var cjkUnits = strings.NewReplacer("%", " % ", "明日", " 1d ", "明天", " 1d ",
 	"分钟", " m ", "分鐘", " m ", "小时", " h ", "小時", " h ", "時間", " h ", "分", " m ",
 	"个星期", " w ", "個星期", " w ", "星期", " w ", "週間", " w ", "周", " w ", "週", " w ",
-	"天", " d ", "日", " d ", "以后", " ", "以後", " ", "之后", " ", "之後", " ", "後", " ", "后", " ")
+	"天", " d ", "日", " d ", "以后", " ", "以後", " ", "之后", " ", "之後", " ", "後", " ", "后", " ", "の", " ", "に", " ", "的", " ")
 
 // englishUnit is a unit spelt out in English ("4 hours", "2days"), and
-// the words around one that add nothing ("later") or say one (tomorrow).
-var englishUnit = regexp.MustCompile(`(tomorrow|later|after|minutes?|mins?|hours?|hrs?|days?|weeks?)\b`)
+// the words around one that add nothing ("later", "at") or say one
+// (tomorrow).
+var englishUnit = regexp.MustCompile(`(tomorrow|later|after|\bat|minutes?|mins?|hours?|hrs?|days?|weeks?)\b`)
 
 // gluedUnit joins a number to the unit after it ("4 h" → "4h").
 var gluedUnit = regexp.MustCompile(`(\d)\s+([mhdw])\b`)

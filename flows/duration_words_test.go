@@ -20,7 +20,8 @@ func TestParseStepDelayWords(t *testing.T) {
 		{"tomorrow", day, ""}, {"tomorrow 10:00", day, "10:00"}, {"2日後", 2 * day, ""}, {"2日", 2 * day, ""},
 		{"3日後 10:00", 3 * day, "10:00"}, {"１日後　１０：００", day, "10:00"}, {"明日", day, ""}, {"4時間後", 4 * time.Hour, ""},
 		{"3天后", 3 * day, ""}, {"3天後 10:00", 3 * day, "10:00"}, {"明天", day, ""}, {"2小时", 2 * time.Hour, ""}, {"1周", 7 * day, ""},
-		{"1週間後", 7 * day, ""}, {"30分钟后", 30 * time.Minute, ""},
+		{"1週間後", 7 * day, ""}, {"30分钟后", 30 * time.Minute, ""}, {"2 days later at 9:00", 2 * day, "09:00"},
+		{"3日後の 10:00", 3 * day, "10:00"}, {"2日後に9:00", 2 * day, "09:00"}, {"3天后的10:00", 3 * day, "10:00"},
 	} {
 		d, at, ok := parseStepDelay(c.in)
 		if !ok || d != c.delay || at != c.at {
