@@ -28,6 +28,17 @@ func newSeqHarness(t *testing.T) *harness {
 	return h
 }
 
+// onboardingStarted begins /sequence new "Onboarding", started by the
+// tag trial, and stops at its first step's delay.
+func (h *harness) onboardingStarted() {
+	h.t.Helper()
+	h.send("/sequence new")
+	h.send("Onboarding")
+	h.press("sq:tag")
+	h.send("Trial")
+	h.wantStep(stepSeqDelay)
+}
+
 var seqID = regexp.MustCompile(`Q-[2-9A-Z]{4}`)
 
 // makeSequence walks /sequence new through two text steps and turns it on.
@@ -146,10 +157,7 @@ func TestSequencesSpeakEachLanguage(t *testing.T) {
 
 func TestASequenceInTheMakingSurvivesARestart(t *testing.T) {
 	h := newSeqHarness(t)
-	h.send("/sequence new")
-	h.send("Onboarding")
-	h.press("sq:tag")
-	h.send("Trial")
+	h.onboardingStarted()
 	h.restart()
 	withSequences(h)(&h.cfg)
 	h.newEngine()
@@ -274,11 +282,7 @@ func TestSequenceSummaryShowsAPictureStepAndTagsInJapanese(t *testing.T) {
 // goes back to the step it was at, with nothing lost.
 func TestCancelAsksBeforeThrowingASequenceAway(t *testing.T) {
 	h := newSeqHarness(t)
-	h.send("/sequence new")
-	h.send("Onboarding")
-	h.press("sq:tag")
-	h.send("trial")
-	h.wantStep(stepSeqDelay)
+	h.onboardingStarted()
 	mustContain(t, h.press(choiceCancel), "Throw away “Onboarding”? What you entered so far will be lost.")
 	h.press("wiz:again")
 	h.wantStep(stepSeqDelay)
