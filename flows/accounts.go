@@ -123,6 +123,14 @@ func (e *Engine) setAccounts(a *herald.Audience, accs []herald.Account) {
 	e.sortAccounts(a.Accounts)
 }
 
+// everyoneOn is a without its narrowing (tags, activity, attributes,
+// taps, a list, a sample): everyone where it goes, on the same channels
+// and accounts (LINE · Shop stays LINE · Shop, not all of LINE) and to
+// the same kind of recipients.
+func everyoneOn(a *herald.Audience) herald.Audience {
+	return herald.Audience{Channels: slices.Clone(a.Channels), Accounts: slices.Clone(a.Accounts), Recipients: a.Recipients, TagMatch: herald.AnyTag}
+}
+
 // sortAccounts puts accounts in config order.
 func (e *Engine) sortAccounts(accs []herald.Account) {
 	order := func(acc herald.Account) int {

@@ -111,12 +111,34 @@ func (t *turn) withinOffered(a *herald.Audience) {
 	t.e.setAccounts(a, accs)
 }
 
-// help answers /help: what Herald does, and a restricted admin's
-// accounts.
+// help answers /help: what Herald does, the accounts to name in /new
+// on a platform with several, and a restricted admin's accounts.
 func (t *turn) help() {
-	text := t.T("help.text", "Example", t.exampleWhen()) + "\n\n" + t.T("help.formatting")
+	text := t.T("help.text", "Example", t.exampleWhen())
+	if accs := t.channelWords(false); len(accs) > 0 {
+		text += "\n" + t.T("help.accounts", "Accounts", t.joinList(accs))
+	}
+	text += "\n\n" + t.T("help.formatting")
 	if line := t.yourAccountsLine(); line != "" {
 		text += "\n\n" + line
 	}
 	t.say(text, t.choice("/new", t.T("btn.new")), t.choice("/list", t.T("btn.list")))
+}
+
+// channelWords names the channels this turn's admin may use as /new,
+// /audience and the channel step take them: each account of a platform
+// with several ("line:shop"), and, with others, the platforms with one
+// by name ("Telegram").
+func (t *turn) channelWords(others bool) []string {
+	var names []string
+	for _, p := range t.channels() {
+		if t.e.multiAccount(p) {
+			for _, a := range t.offered(p) {
+				names = append(names, string(p)+":"+a.Name)
+			}
+		} else if others {
+			names = append(names, PlatformName(p))
+		}
+	}
+	return names
 }

@@ -30,6 +30,18 @@ func shopFollowers(t *testing.T, h *harness, ids ...string) {
 	}
 }
 
+// shopDraft starts a broadcast named name to LINE · Shop, whose
+// followers are Ushop1 and Ushop2, and stops at the audience step.
+func (h *harness) shopDraft(name string) {
+	h.t.Helper()
+	shopFollowers(h.t, h, "Ushop1", "Ushop2")
+	h.send("/new")
+	h.send(name)
+	h.press("acc:line:shop")
+	h.press(choiceDone)
+	h.wantStep(stepAudience)
+}
+
 // The channel step offers a platform with several accounts account by
 // account, toggled as buttons or typed ("line:shop, telegram"); an account
 // the bot does not have is named with the ones it does; the summary and
@@ -125,13 +137,45 @@ func TestRestrictedAdminSeesOnlyTheirBroadcasts(t *testing.T) {
 // followers by bare ID or by their line@shop key, and keeps them.
 func TestCSVFindsTheChosenAccountsFollowers(t *testing.T) {
 	h := newHarness(t, twoLINE)
-	shopFollowers(t, h, "Ushop1", "Ushop2")
-	h.send("/new")
-	h.send("Shop VIPs")
-	h.press("acc:line:shop")
-	h.press(choiceDone)
-	h.wantStep(stepAudience)
+	h.shopDraft("Shop VIPs")
 	h.press("aud:csv")
 	rs := h.upload("vips.csv", "text/csv", []byte("id\nUshop1\nline@shop:Ushop2\nUnobody\n"))
 	mustContain(t, rs, "Loaded 2 LINE user IDs", "👥 2 recipients")
+}
+
+// "Everyone" (the audience step's button, or the word in a one-liner)
+// takes the narrowing off but keeps the chosen accounts: everyone on
+// LINE · Shop, not everyone on LINE.
+func TestEveryoneKeepsTheChosenAccounts(t *testing.T) {
+	shop := []herald.Account{{Platform: herald.LINE, Name: "shop"}}
+	h := newHarness(t, twoLINE)
+	h.shopDraft("Shop sale")
+	h.send("tag:vip")
+	rs := h.press("aud:all")
+	mustContain(t, rs, "👥 2 recipients — LINE · Shop 2")
+	if a := h.session().Draft.Audience; !slices.Equal(a.Accounts, shop) {
+		t.Errorf("after Everyone the audience goes to accounts %v, want LINE · Shop alone", a.Accounts)
+	}
+
+	h = newHarness(t, twoLINE)
+	shopFollowers(t, h, "Ushop1", "Ushop2")
+	mustContain(t, h.send(`/new "Hi" to everyone on line:shop at 2026-12-01 09:00`), "👥 2 recipients — LINE · Shop 2", "(LINE · Shop), as the message arrives")
+	if a := h.session().Draft.Audience; !slices.Equal(a.Accounts, shop) {
+		t.Errorf(`"to everyone on line:shop" goes to accounts %v, want LINE · Shop alone`, a.Accounts)
+	}
+	mustContain(t, h.send(`/audience everyone on line:shop`), "👥 2 recipients — LINE · Shop 2")
+}
+
+// /help shows how to name an account only on a bot with several on a
+// platform, and only the accounts this admin may use.
+func TestHelpNamesTheAccounts(t *testing.T) {
+	if help := joined(newHarness(t).send("/help")); strings.Contains(help, "several accounts") || !strings.Contains(help, `ab "B's text" 10% 4h`) {
+		t.Errorf("/help on a bot with one account per platform:\n%s", help)
+	}
+	h := newHarness(t, twoLINE, func(c *Config) {
+		c.AdminAccounts = map[string][]herald.Account{AdminKey("console", "bob"): {{Platform: herald.LINE, Name: "shop"}, {Platform: herald.Telegram}}}
+	})
+	mustContain(t, h.send("/help"), "One platform, several accounts: on line:main, line:shop in /new and /audience")
+	h.user = "bob"
+	mustContain(t, h.send("/help"), "One platform, several accounts: on line:shop in /new")
 }

@@ -101,7 +101,7 @@ func (t *turn) command(line string) error {
 	case "/help", "/start":
 		t.help()
 	default:
-		t.say(t.T("err.unknown_command", "Command", name), t.choice("/help", t.T("btn.help")))
+		t.unknownCommand(name, args)
 	}
 	if err != nil {
 		return err

@@ -427,3 +427,18 @@ func TestShowOffersErrorsOnlyAfterFailures(t *testing.T) {
 		t.Error("/show does not offer ⚠️ Errors after a failure")
 	}
 }
+
+// A typo of a command is answered with the command it is near, ready to
+// press with what was typed after it.
+func TestUnknownCommandSuggestsTheNearOne(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.send("/sequense new"), "I don't know /sequense.", "Did you mean /sequence new?")
+	if !h.offered("/sequence new") {
+		t.Errorf("no button for /sequence new: %v", h.offeredIDs())
+	}
+	rs := h.send("/frobnicate")
+	mustContain(t, rs, "I don't know /frobnicate.")
+	if strings.Contains(joined(rs), "Did you mean") {
+		t.Errorf("/frobnicate is near nothing, got:\n%s", joined(rs))
+	}
+}

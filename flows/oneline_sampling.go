@@ -93,12 +93,12 @@ type abLine struct {
 
 // clauseAB reads `ab "B's text" ["C's" ["D's"]] 10% 4h`.
 func (p *lineParser) clauseAB(after token, out *oneLine) *parseError {
-	g, err := p.group(after)
-	if err != nil {
-		return err
-	}
 	bad := func(tk token) *parseError {
 		return &parseError{Pos: tk.pos, Key: "err.syntax.ab", Args: []any{"Max", herald.MaxVariants - 1}}
+	}
+	g, err := p.group(after)
+	if err != nil { // "ab" and nothing: say how it is written
+		return bad(token{pos: err.Pos})
 	}
 	ab := &abLine{Pos: after.pos}
 	i := 0

@@ -66,7 +66,9 @@ func TestOneLineABTest(t *testing.T) {
 		b.Test.Percent != 15 || b.Test.Wait != 2*time.Hour || b.Audience.Sample == nil || *b.Audience.Sample != *b.Test.Band(1) {
 		t.Errorf("stored test %+v, sample %+v; want B (with its bold), 15%%, 2h on A's band", b.Test, b.Audience.Sample)
 	}
-	mustContain(t, h.send(`/new "Hi" on telegram ab "B" "C" 40% 1h now`), "With 3 variants each gets less than 33.3%")
+	mustContain(t, h.send(`/new "Hi" on telegram ab "B" "C" 40% 1h now`), "with 3 variants, less than 33.3%")
+	mustContain(t, h.send(`/new "Hi" on telegram ab "B" 0% 1h now`), "Give each variant more than 0%")
+	mustContain(t, h.send(`/new "Hi" on telegram ab`), `Write an A/B test as ab "Variant B's text" 10% 4h`)
 	mustContain(t, h.send(`/new "Hi" on telegram ab "B" 10% 1h every day 09:00`), "An A/B test goes out once")
 	h.send("/lang ja")
 	mustContain(t, h.send(`/new "Hi" on telegram ab 10% 4h`), `A/Bテストは ab "バリエーションBの本文" 10% 4h のように書いてください。`)

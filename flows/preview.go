@@ -92,7 +92,8 @@ func (t *turn) summaryPreview(d *herald.Broadcast) error {
 }
 
 // sayPreview posts the draft's real message, personalised for a member of
-// its audience and named ("Preview for Alice Chen (Telegram)"), ahead of
+// its audience and named ("Preview for Alice Chen (Telegram)", "… (LINE ·
+// Shop)" on a platform with several accounts), ahead of
 // the summary; nothing when the audience is empty.
 func (t *turn) sayPreview(d *herald.Broadcast, sub herald.Subscriber) {
 	if d.Content.Kind == "" {
@@ -103,7 +104,7 @@ func (t *turn) sayPreview(d *herald.Broadcast, sub herald.Subscriber) {
 		name = sub.ID
 	}
 	t.replies = append(t.replies, Reply{
-		Text: t.T("preview.for", "Name", name, "Channel", PlatformName(sub.Platform)),
+		Text: t.T("preview.for", "Name", name, "Channel", t.e.accountLabel(herald.Account{Platform: sub.Platform, Name: sub.Account})),
 		Preview: &Preview{Content: d.Content.PersonalizeFor(&sub), Recipient: sub,
 			Channels: slices.Clone(d.Audience.Channels)},
 	})

@@ -139,7 +139,7 @@ func (t *turn) sequences(args string) error {
 			toggle = t.choice("/sequence resume "+q.ID, t.T("seq.btn.resume", "ID", q.ID))
 		}
 		cs = append(cs, t.choice("/sequence edit "+q.ID, t.T("seq.btn.edit", "ID", q.ID)), toggle,
-			t.choice("/log "+q.ID, t.T("btn.log")), t.choice("/sequence delete "+q.ID, t.T("seq.btn.delete", "ID", q.ID)))
+			t.choice("/log "+q.ID, t.T("seq.btn.log", "ID", q.ID)), t.choice("/sequence delete "+q.ID, t.T("seq.btn.delete", "ID", q.ID)))
 	}
 	if page < len(pages) {
 		cs = append(cs, t.choice("/sequences "+strconv.Itoa(page+1), t.T("btn.next_page")))
@@ -208,7 +208,10 @@ func (t *turn) triggerText(tr *herald.Trigger) string {
 	case herald.TriggerTag:
 		return t.T("seq.when.tag", "Tag", tr.Tag)
 	case herald.TriggerTap:
-		return t.T("seq.when.tap", "ID", tr.Broadcast)
+		if b, err := t.e.cfg.Store.Broadcast(tr.Broadcast); err == nil {
+			return t.T("seq.when.tap_named", "Name", b.Name, "ID", b.ID)
+		}
+		return t.T("seq.when.tap", "ID", tr.Broadcast) // deleted since
 	case herald.TriggerEvent:
 		return t.T("seq.when.event", "Event", tr.Event)
 	}
@@ -244,11 +247,11 @@ func askSeqSummary(t *turn) error {
 	var b strings.Builder
 	b.WriteString(t.T("seq.summary.title", "Name", q.Name) + "\n" + t.T("seq.summary.trigger", "Trigger", t.triggerText(&q.Trigger)))
 	for i, st := range q.Steps {
-		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + t.stepWhen(st.Delay, st.At) + " — " + asMarkup(firstLine(herald.Markup(st.Content.Text, st.Content.Spans))))
+		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + t.stepWhen(st.Delay, st.At) + " — " + t.stepGist(&st.Content))
 	}
 	exit := t.T("seq.summary.no_exit")
 	if len(q.ExitTags) > 0 {
-		exit = strings.Join(q.ExitTags, ", ")
+		exit = t.joinList(q.ExitTags)
 	}
 	b.WriteString("\n" + t.T("seq.summary.exit", "Tags", exit))
 	var cs []Choice
@@ -374,4 +377,13 @@ func (m *manager) sequenceLog(id string) error {
 	}
 	t.say(strings.Join(lines, "\n"), t.choice("/sequences", t.T("seq.btn.list")))
 	return nil
+}
+
+// stepGist is a step's message in a line: its text's first line, or what
+// it is when it has no text (pictures alone: "🖼 Images").
+func (t *turn) stepGist(c *herald.Content) string {
+	if text := firstLine(herald.Markup(c.Text, c.Spans)); strings.TrimSpace(text) != "" {
+		return asMarkup(text)
+	}
+	return t.T(contentKeys[c.Kind])
 }

@@ -31,6 +31,17 @@ func newSeqHarness(t *testing.T) *harness {
 	return h
 }
 
+// onboardingStarted begins /sequence new "Onboarding", started by the
+// tag trial, and stops at its first step's delay.
+func (h *harness) onboardingStarted() {
+	h.t.Helper()
+	h.send("/sequence new")
+	h.send("Onboarding")
+	h.press("sq:tag")
+	h.send("Trial")
+	h.wantStep(stepSeqDelay)
+}
+
 var seqID = regexp.MustCompile(`Q-[2-9A-Z]{4}`)
 
 // makeSequence walks /sequence new through two text steps and turns it on.
@@ -150,10 +161,7 @@ func TestSequencesSpeakEachLanguage(t *testing.T) {
 
 func TestASequenceInTheMakingSurvivesARestart(t *testing.T) {
 	h := newSeqHarness(t)
-	h.send("/sequence new")
-	h.send("Onboarding")
-	h.press("sq:tag")
-	h.send("Trial")
+	h.onboardingStarted()
 	h.restart()
 	h.useSequences()
 	rs := h.do(Input{Choice: ChoiceResume})
@@ -245,4 +253,122 @@ func TestSequencesPageWithinPlatformLimits(t *testing.T) {
 		t.Errorf("the pages showed %d of 11 sequences", len(seen))
 	}
 	mustContain(t, h.send("/sequences 9"), "There is no page 9")
+}
+
+// A tap trigger takes a broadcast someone can tap: one with only a link
+// (or no buttons) is refused with why, and what is stored is kept.
+func TestSequenceTapTriggerNeedsAnActionButton(t *testing.T) {
+	h := newSeqHarness(t)
+	sale := h.saleSent()
+	links := herald.Broadcast{Name: "Links only", Status: herald.StatusCompleted,
+		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}},
+		Content: herald.Content{Kind: herald.TextContent, Text: "See", Buttons: []herald.Button{
+			{ID: "b1", Label: "Shop", Kind: herald.URLButton, URL: "https://shop.example"}}}}
+	if err := h.store.CreateBroadcast(&links); err != nil {
+		t.Fatal(err)
+	}
+	h.send("/sequence new")
+	h.send("After the sale")
+	h.press("sq:tap")
+	mustContain(t, h.send("B-NONE"), "There's no broadcast B-NONE.")
+	mustContain(t, h.send(links.ID), "“Links only” ("+links.ID+") has no action buttons, so nobody can tap into the sequence")
+	h.wantStep(stepSeqTrigWhat)
+	h.send(sale.ID)
+	h.wantStep(stepSeqDelay)
+	h.press("sd:1d")
+	h.send("Still interested?")
+	h.press(choiceDone)
+	h.press("sq:done")
+	mustContain(t, h.press(choiceSkip), "a tap on a button of “Sale” ("+sale.ID+")")
+	h.press("sq:on")
+	rs := h.send("/sequences")
+	id := seqID.FindString(joined(rs))
+	mustContain(t, rs, "a tap on a button of “Sale” ("+sale.ID+")")
+	if !h.offered("/log "+id) || !slices.ContainsFunc(rs[len(rs)-1].Choices, func(c Choice) bool { return c.Label == "📜 Log of "+id }) {
+		t.Errorf("/sequences' log button does not name %s: %+v", id, rs[len(rs)-1].Choices)
+	}
+}
+
+// Passing through ✏️ Exit tags of an edit keeps the tags set; taking them
+// off is a button of its own.
+func TestSequenceEditKeepsExitTagsUnlessTakenOff(t *testing.T) {
+	h := newSeqHarness(t)
+	id := h.makeSequence()
+	exitTags := func() []string {
+		t.Helper()
+		q, err := h.cfg.Sequences.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q.ExitTags
+	}
+	want := exitTags()
+	if len(want) == 0 {
+		t.Fatal("makeSequence set no exit tags")
+	}
+	h.send("/sequence edit " + id)
+	mustContain(t, h.press("sq:e:exit"), "Now: "+strings.Join(want, ", "))
+	h.press(choiceSkip)
+	h.press("sq:save")
+	if got := exitTags(); !slices.Equal(got, want) {
+		t.Errorf("going on from ✏️ Exit tags left %v, want %v kept", got, want)
+	}
+	h.send("/sequence edit " + id)
+	h.press("sq:e:exit")
+	h.press("sq:noexit")
+	h.press("sq:save")
+	if got := exitTags(); len(got) != 0 {
+		t.Errorf("🚫 No exit tags left %v", got)
+	}
+}
+
+// Changing only a step's delay keeps its message: the message step shows
+// it and offers to keep it.
+func TestSequenceStepEditKeepsTheMessage(t *testing.T) {
+	h := newSeqHarness(t)
+	id := h.makeSequence()
+	h.send("/sequence edit " + id)
+	h.press("sq:e:1")
+	rs := h.press("sd:1d")
+	mustContain(t, rs, "Here is a tip.")
+	if !h.offered("sq:keepmsg") {
+		t.Fatalf("no way to keep step 2's message: %v", h.offeredIDs())
+	}
+	h.press("sq:keepmsg")
+	h.wantStep(stepSeqSummary)
+	h.press("sq:save")
+	q, err := h.cfg.Sequences.Get(id)
+	if err != nil || q.Steps[1].Delay != 24*time.Hour || q.Steps[1].Content.Text != "Here is a tip." {
+		t.Fatalf("step 2 after changing its delay: %+v %v", q.Steps[1], err)
+	}
+}
+
+// A step of pictures alone says so in the sequence's summary, and the
+// exit tags are listed with the admin's language's comma.
+func TestSequenceSummaryShowsAPictureStepAndTagsInJapanese(t *testing.T) {
+	h := newSeqHarness(t)
+	id := h.makeSequence()
+	if _, err := h.cfg.Sequences.Update(context.Background(), "test", id, func(q *herald.Sequence) error {
+		q.Steps[1].Content = herald.Content{Kind: herald.ImageContent, Images: []herald.Image{{URL: "https://cdn.example.com/tip.jpg"}}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.send("/lang ja")
+	mustContain(t, h.send("/sequence edit "+id), "2. 3日後の 10:00（相手の時刻） — 🖼 画像", "customer、vip")
+}
+
+// Cancel asks before it throws away a sequence being made; Keep going
+// goes back to the step it was at, with nothing lost.
+func TestCancelAsksBeforeThrowingASequenceAway(t *testing.T) {
+	h := newSeqHarness(t)
+	h.onboardingStarted()
+	mustContain(t, h.press(choiceCancel), "Throw away “Onboarding”? What you entered so far will be lost.")
+	h.press("wiz:again")
+	h.wantStep(stepSeqDelay)
+	if q := h.session().Seq.Q; q.Name != "Onboarding" || q.Trigger.Tag != "trial" {
+		t.Errorf("after Keep going the sequence is %+v", q)
+	}
+	h.press(choiceCancel)
+	mustContain(t, h.press(choiceDiscard), "Canceled the sequence “Onboarding”. Nothing was saved.")
 }

@@ -119,7 +119,7 @@ func applyTerms(a *herald.Audience, terms []term) *parseError {
 	for _, tm := range terms {
 		switch {
 		case tm.everyone:
-			*a = herald.Audience{Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag}
+			*a = everyoneOn(a)
 		case tm.include != "":
 			a.IncludeTags = herald.NormalizeTags(append(a.IncludeTags, tm.include))
 			a.ExcludeTags = slices.DeleteFunc(a.ExcludeTags, func(s string) bool { return s == tm.include })

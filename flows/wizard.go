@@ -289,16 +289,4 @@ func handleChannels(t *turn) error {
 	return t.channelsChosen()
 }
 
-func (t *turn) channelList() string {
-	var names []string
-	for _, p := range t.channels() {
-		if t.e.multiAccount(p) {
-			for _, a := range t.offered(p) {
-				names = append(names, string(p)+":"+a.Name)
-			}
-			continue
-		}
-		names = append(names, PlatformName(p))
-	}
-	return t.joinList(names)
-}
+func (t *turn) channelList() string { return t.joinList(t.channelWords(true)) }

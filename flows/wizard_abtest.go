@@ -10,7 +10,6 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/broadcasts"
-	"golang.org/x/text/width"
 )
 
 // The summary's "🆎 A/B test": the admin types variant B's text (it goes
@@ -127,7 +126,7 @@ func handleABSplit(t *turn) error {
 // number of minutes m, hours h or days d, or their Japanese and Chinese
 // words: 4小时, 4時間, 30分, 1天), in either order.
 func parseSplit(s string) (percent float64, wait time.Duration, ok bool) {
-	s = splitWords.Replace(strings.ToLower(width.Fold.String(s)))
+	s = durationWords(s)
 	words := strings.Fields(s)
 	var gotP, gotW bool
 	for i := 0; i < len(words); i++ {
@@ -146,7 +145,7 @@ func parseSplit(s string) (percent float64, wait time.Duration, ok bool) {
 			unit, i = words[i+1], i+1
 		}
 		n, err := strconv.ParseFloat(num, 64)
-		per := map[string]time.Duration{"m": time.Minute, "min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[unit]
+		per := unitLengths[unit]
 		if err != nil || per == 0 || gotW {
 			return 0, 0, false
 		}
@@ -154,11 +153,6 @@ func parseSplit(s string) (percent float64, wait time.Duration, ok bool) {
 	}
 	return percent, wait, gotP && gotW
 }
-
-// splitWords space out the percent sign and turn the Japanese and
-// Chinese units of a wait into m, h and d (longer words first).
-var splitWords = strings.NewReplacer("%", " % ",
-	"分钟", "m", "分鐘", "m", "小时", "h", "小時", "h", "時間", "h", "分", "m", "天", "d", "日", "d")
 
 // abFollowA gives the test's variants A's content as it is now, each with
 // its own text: a button or picture changed after the test was set goes
@@ -199,8 +193,15 @@ func (m *manager) pickVariant(args string) error {
 	}
 	_, letter, _ := strings.Cut(strings.TrimSpace(args), " ")
 	v := herald.VariantOf(letter, b.Test.N())
-	if v == 0 {
-		m.t.say(m.t.T("usage.pick", "ID", b.ID))
+	if v == 0 { // no letter, or one the test does not have: name its letters, each a button
+		var letters []string
+		var cs []Choice
+		for i := 1; i <= b.Test.N(); i++ {
+			l := herald.VariantLetter(i)
+			letters = append(letters, l)
+			cs = append(cs, m.t.choice("/pick "+b.ID+" "+l, m.t.T("btn.ab.pick", "Letter", l)))
+		}
+		m.t.say(m.t.T("usage.pick", "Name", b.Name, "ID", b.ID, "Letters", m.t.joinList(letters)), cs...)
 		return nil
 	}
 	_, err = m.svc.PickVariant(m.t.ctx, b.ID, v, m.t.who())

@@ -20,7 +20,8 @@ func TestWizardABTest(t *testing.T) {
 	h.send(`/new "Which is better?" on telegram now`)
 	mustContain(t, h.press("sum:ab"), "Type variant B's text")
 	mustContain(t, h.send("Or is *this* better?"), "What share of the audience does each of the 2 variants get")
-	mustContain(t, h.send("60% 1h"), "With 2 variants each gets less than 50%")
+	mustContain(t, h.send("60% 1h"), "more than 0% and, with 2 variants, less than 50%")
+	mustContain(t, h.send("0% 1h"), "Give each variant more than 0%")
 	mustContain(t, h.send("10% 0m"), "The wait is at least 1 minute")
 	mustContain(t, h.send("soon"), "I couldn't read that")
 	mustContain(t, h.send("10% 2h"), "A/B test: 2 variants, about 10% of the audience each; the winner goes to the rest 2 h after they go out",
@@ -110,7 +111,11 @@ func TestPickVariant(t *testing.T) {
 	if !contains(choiceIDs(rs), "/pick "+b.ID+" B") {
 		t.Error("/show of a test waiting for its winner offers no pick")
 	}
-	mustContain(t, h.send("/pick "+b.ID+" E"), "Which variant? Write its letter after the ID, e.g. /pick "+b.ID+" B.")
+	rs = h.send("/pick " + b.ID + " C")
+	mustContain(t, rs, "Which variant? “Which is better?” ("+b.ID+") has variants A, B: press one, or write its letter after the ID")
+	if ids := choiceIDs(rs); !contains(ids, "/pick "+b.ID+" A") || !contains(ids, "/pick "+b.ID+" B") || contains(ids, "/pick "+b.ID+" C") {
+		t.Errorf("/pick of a letter the test lacks offers %v; want A and B", ids)
+	}
 	mustContain(t, h.send("/pick "+b.ID+" b"), "B goes to the rest of “Which is better?” now.")
 	mustContain(t, h.send("/pick "+b.ID+" A"), "winner was picked already: B.")
 	test, _ := h.store.Broadcast(b.ID)
@@ -217,7 +222,7 @@ func TestABCountsAreTheWholeAudienceAndEachBand(t *testing.T) {
 	}
 	mustContain(t, rs, fmt.Sprintf("👥 %d recipients in all — 🆎 %s now, the rest ≈ %d get the winner after 1 h", all, strings.Join(parts, " · "), all-now))
 	h.send("/lang ja")
-	mustContain(t, h.do(Input{Choice: "wiz:again"}), fmt.Sprintf("👥 全体で %d 人 — 🆎 A 15%% ≈ ", all), fmt.Sprintf("残りの約 %d 人には 1時間 後に勝者", all-now))
+	mustContain(t, h.do(Input{Choice: "wiz:again"}), fmt.Sprintf("👥 全体で %d 人 — 🆎 A 15%% ≈ ", all), fmt.Sprintf("残りの約 %d 人には 1時間後に勝者", all-now))
 	h.send("/lang en")
 	h.do(Input{Choice: "wiz:again"})
 	mustContain(t, h.press("sum:confirm"), fmt.Sprintf("goes out to %d recipients", now),

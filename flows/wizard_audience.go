@@ -70,7 +70,7 @@ func handleAudience(t *turn) error {
 	}
 	switch t.pressed() {
 	case "aud:all":
-		all := herald.Audience{Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag}
+		all := everyoneOn(a)
 		t.unchanged = reflect.DeepEqual(*a, all)
 		*a = all
 		t.toggled = true
@@ -278,8 +278,8 @@ func (t *turn) tagsHere(tags []herald.TagCount) []herald.TagCount {
 // failed count shows 0 (the audience count beside it reports the error).
 func (t *turn) tagHere(tag string) herald.TagCount {
 	a := &t.sess.Draft.Audience
-	alone := herald.Broadcast{Category: t.sess.Draft.Category, Audience: herald.Audience{
-		Channels: a.Channels, Recipients: a.Recipients, TagMatch: herald.AnyTag, IncludeTags: []string{tag}}}
+	alone := herald.Broadcast{Category: t.sess.Draft.Category, Audience: everyoneOn(a)}
+	alone.Audience.IncludeTags = []string{tag}
 	n, _ := t.count(&alone)
 	return herald.TagCount{Tag: tag, Count: n.Total}
 }

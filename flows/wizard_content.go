@@ -14,14 +14,14 @@ import (
 const maxImageBytes = 5 << 20
 
 func askContentKind(t *turn) error {
-	ask := t.T("wizard.content.ask")
+	ask, keep := t.T("wizard.content.ask"), []Choice(nil)
 	if t.sess.Seq != nil {
-		ask = t.T("seq.content.ask", "N", t.sess.Seq.Index+1)
+		ask, keep = t.seqContentAsk()
 	}
-	t.prompt(ask, ExpectText,
+	t.prompt(ask, ExpectText, append([]Choice{
 		t.choice("ct:text", t.T("kind.text")),
 		t.choice("ct:images", t.T("kind.images")),
-		t.choice("ct:card", t.T("kind.card")))
+		t.choice("ct:card", t.T("kind.card"))}, keep...)...)
 	return nil
 }
 
@@ -40,6 +40,10 @@ func handleContentKind(t *turn) error {
 	case "ct:card":
 		c.Kind = herald.CardContent
 		return t.goTo(stepCardTitle)
+	case "sq:keepmsg":
+		if t.sess.Seq != nil {
+			return t.seqContentDone()
+		}
 	case "":
 		if t.in.File == nil && t.text() != "" {
 			// Typed text is the message: no need to say "text" first.

@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -147,8 +149,14 @@ func handleSeqTrigWhat(t *turn) error {
 		tr.Event = name
 	case herald.TriggerTap:
 		id := herald.NormalizeBroadcastID(t.text())
-		if _, err := t.e.cfg.Store.Broadcast(id); err != nil {
+		b, err := t.e.cfg.Store.Broadcast(id)
+		if errors.Is(err, herald.ErrNotFound) {
 			return t.fail(t.T("err.seq.no_broadcast", "ID", t.text()))
+		} else if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(b.Content.Buttons, func(bt herald.Button) bool { return bt.Kind == herald.ActionButton }) {
+			return t.fail(t.T("err.seq.no_action_buttons", "Name", b.Name, "ID", b.ID))
 		}
 		tr.Broadcast = id
 	}
@@ -191,23 +199,25 @@ func handleSeqDelay(t *turn) error {
 	return t.goTo(stepContentKind)
 }
 
-// parseStepDelay reads "0", "now", "2h", "1d", "1w", "1d 12h" and an
-// optional time of day: "3d 10:00", "10:00".
+// parseStepDelay reads "0", "now" (nowWords), "2h", "1d", "1w", "1d 12h" (or in
+// words: "2 days", "2日後", "3天后", "tomorrow") and an optional time of
+// day: "3d 10:00", "3d 9:00", "10:00".
 func parseStepDelay(s string) (time.Duration, string, bool) {
 	var d time.Duration
 	at := ""
-	for _, f := range strings.Fields(strings.ToLower(s)) {
-		if len(f) == 5 && f[2] == ':' {
-			if _, err := time.Parse("15:04", f); err != nil || at != "" {
+	for _, f := range strings.Fields(durationWords(s)) {
+		if strings.Contains(f, ":") {
+			tod, err := time.Parse("15:04", f)
+			if err != nil || at != "" {
 				return 0, "", false
 			}
-			at = f
+			at = tod.Format("15:04")
 			continue
 		}
-		if f == "0" || f == "now" {
+		if slices.Contains(nowWords, f) {
 			continue
 		}
-		unit := map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[f[len(f)-1]]
+		unit := unitLengths[f[len(f)-1:]]
 		n, err := strconv.Atoi(f[:len(f)-1])
 		if unit == 0 || err != nil || n < 0 {
 			return 0, "", false
@@ -218,6 +228,23 @@ func parseStepDelay(s string) (time.Duration, string, bool) {
 		return 0, "", false
 	}
 	return d, at, true
+}
+
+// nowWords are a step delay of none: "now", or its words in Japanese and
+// Chinese (the console reads a bare 0 as Back, so prompts say "now").
+var nowWords = []string{"0", "now", "immediately", "すぐ", "すぐに", "今すぐ", "立即", "立刻", "马上", "馬上"}
+
+// seqContentAsk asks for the message of the step being made; editing a
+// step that has one, it shows it and offers to keep it, so that changing
+// only the delay needs no retyping.
+func (t *turn) seqContentAsk() (string, []Choice) {
+	sd := t.sess.Seq
+	ask := t.T("seq.content.ask", "N", sd.Index+1)
+	c := &t.sess.Draft.Content
+	if sd.Index >= len(sd.Q.Steps) || c.Kind == "" {
+		return ask, nil
+	}
+	return ask + "\n" + strings.Join(t.describeContent(c, 200), "\n"), []Choice{t.choice("sq:keepmsg", t.T("seq.btn.keep_message"))}
 }
 
 // seqContentDone keeps the message the content steps made as the step
@@ -261,19 +288,26 @@ func handleSeqStepDone(t *turn) error {
 	return t.fail(t.T("err.pick_choice"))
 }
 
+// askSeqExit asks for the exit tags; with some set already, going on
+// keeps them and taking them off is a button of its own, so that passing
+// through (an edit's ✏️ Exit tags) never drops them.
 func askSeqExit(t *turn) error {
 	text := t.T("seq.exit.ask")
-	if tags := t.sess.Seq.Q.ExitTags; len(tags) > 0 {
-		text += "\n" + t.T("wizard.current", "Value", strings.Join(tags, ", "))
+	tags := t.sess.Seq.Q.ExitTags
+	if len(tags) == 0 {
+		t.prompt(text, ExpectText, t.choice(choiceSkip, t.T("btn.skip")))
+		return nil
 	}
-	t.prompt(text, ExpectText, t.choice(choiceSkip, t.T("btn.skip")))
+	text += "\n" + t.T("wizard.current", "Value", t.joinList(tags))
+	t.prompt(text, ExpectText, t.choice(choiceSkip, t.T("seq.btn.keep_exit")), t.choice("sq:noexit", t.T("seq.btn.no_exit")))
 	return nil
 }
 
 func handleSeqExit(t *turn) error {
 	q := &t.sess.Seq.Q
 	switch {
-	case t.pressed() == choiceSkip:
+	case t.pressed() == choiceSkip: // none asked for, or those set kept
+	case t.pressed() == "sq:noexit":
 		q.ExitTags = nil
 	case t.pressed() != "":
 		return t.fail(t.T("err.pick_choice"))
