@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
 )
@@ -278,10 +279,13 @@ func benchRawRequest(base string, p herald.Platform, i int) (string, string, map
 		`{"recipient":{"id":"psid0"},"messaging_type":"UPDATE","message":{"text":"raw"},"access_token":"` + benchPageToken + `"}`, nil
 }
 
+// benchClient is the client the senders get in production, for the raw
+// loop and the dispatcher alike, with room for more workers if asked.
 func benchClient(workers int) *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns, t.MaxIdleConnsPerHost = 4*workers, 2*workers
-	return &http.Client{Transport: t, Timeout: 30 * time.Second}
+	c := dispatch.NewHTTPClient()
+	t := c.Transport.(*http.Transport)
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = max(t.MaxIdleConns, 4*workers), max(t.MaxIdleConnsPerHost, 2*workers)
+	return c
 }
 
 type benchChildResult struct {

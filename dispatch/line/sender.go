@@ -55,7 +55,7 @@ func New(cfg Config) (*Sender, error) {
 		return nil, errors.New("line: missing channel access token")
 	}
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 30 * time.Second}
+		cfg.Client = dispatch.NewHTTPClient()
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "https://api.line.me"

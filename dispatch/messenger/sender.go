@@ -64,7 +64,7 @@ func New(cfg Config) (*Sender, error) {
 		cfg.Version = "v21.0"
 	}
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 30 * time.Second}
+		cfg.Client = dispatch.NewHTTPClient()
 	}
 	// every request's address and Host, as http.NewRequest makes them
 	at, err := http.NewRequest(http.MethodPost, strings.TrimSuffix(cfg.BaseURL, "/")+"/"+cfg.Version+"/me/messages", nil)

@@ -3,8 +3,13 @@ package messenger
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,5 +144,56 @@ func TestEachRecipientGetsItsOwnContent(t *testing.T) {
 		if len(got) != 1 || !strings.Contains(got[0].Content, x.want) {
 			t.Errorf("%s got %+v, want one message with %s", x.psid, got, x.want)
 		}
+	}
+}
+
+// A run's workers each keep their connection to the Send API: a sender
+// given no client opens connections for its first concurrent sends, not
+// one per recipient.
+func TestDefaultClientReusesConnections(t *testing.T) {
+	fake := platformtest.NewMessenger(platformtest.NewRecorder(nil))
+	fake.AllowTokens("page-token")
+	var opened atomic.Int32
+	srv := httptest.NewUnstartedServer(fake)
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	s, err := New(Config{PageToken: "page-token", BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers = 16
+	sendAll := func(each int) {
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*each)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					psid := fmt.Sprintf("psid%d-%d", w, i)
+					fake.Interacted(psid, time.Now())
+					if _, err := s.Send(context.Background(), msg(psid, herald.Content{Kind: herald.TextContent, Text: "Hi"})); err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	}
+	// Each dial adds a connection that stays, and a send dials only while
+	// fewer connections than workers exist: fewer than two per worker in
+	// all, however many are sent.
+	sendAll(20)
+	if n := opened.Load(); n >= 2*workers {
+		t.Fatalf("%d connections opened for %d sends by %d workers, want fewer than %d", n, workers*20, workers, 2*workers)
 	}
 }

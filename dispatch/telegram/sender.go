@@ -77,7 +77,7 @@ const maxCaption = 1024
 // New returns a Sender; it makes no request.
 func New(cfg Config) (*Sender, error) {
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 30 * time.Second}
+		cfg.Client = dispatch.NewHTTPClient()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
