@@ -52,6 +52,9 @@ func (t *turn) sequenceCommand(args string, inWizard bool) error {
 	if err != nil {
 		return err
 	}
+	if t.sequenceDenied(&q) {
+		return nil
+	}
 	switch sub {
 	case "edit":
 		return t.startSequence(&q)
@@ -112,6 +115,7 @@ func (t *turn) sequences(args string) error {
 	if err != nil {
 		return err
 	}
+	all = t.visibleSequences(all)
 	if len(all) == 0 {
 		t.say(t.T("seq.none"), t.choice("/sequence new", t.T("seq.btn.new")))
 		return nil
@@ -362,6 +366,9 @@ func (m *manager) sequenceLog(id string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if t.sequenceDenied(&q) {
+		return nil
 	}
 	entries, err := m.reads.AuditLog(id, 20)
 	if err != nil {
