@@ -132,6 +132,9 @@ func (q *Sequence) Validate() error {
 	if err := q.Trigger.Validate(); err != nil {
 		return err
 	}
+	if !q.triggerWithinAccounts() {
+		return invalid("trigger.channel", CodeInvalid, 0) // it would enroll nobody
+	}
 	switch {
 	case len(q.Steps) == 0:
 		return invalid("steps", CodeRequired, 0)
@@ -153,6 +156,18 @@ func (q *Sequence) Validate() error {
 		}
 	}
 	return nil
+}
+
+// triggerWithinAccounts reports whether a follow trigger's channel (and
+// account) is one the sequence reaches.
+func (q *Sequence) triggerWithinAccounts() bool {
+	tr := q.Trigger
+	if len(q.Accounts) == 0 || tr.Kind != TriggerFollow || tr.Channel == "" {
+		return true
+	}
+	return slices.ContainsFunc(q.Accounts, func(a Account) bool {
+		return a.Platform == tr.Channel && (tr.Account == "" || a.Name == tr.Account)
+	})
 }
 
 // Validate checks one trigger.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -275,6 +276,28 @@ func TestGeneratedClientDrivesSequences(t *testing.T) {
 	check("an account the bot does not have", err, outlet, http.StatusUnprocessableEntity)
 	if outlet.JSON422.Error.Field == nil || *outlet.JSON422.Error.Field != "trigger.channel" {
 		t.Errorf("line:outlet: %s", outlet.Body)
+	}
+	// Accounts: kept on the sequence, unchanged by a replace that leaves them out.
+	lineOnly, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "LINE only", Steps: []apiclient.Step{text("0", "Hi")},
+		Trigger: apiclient.Trigger{Kind: apiclient.Event, Event: ptr("hello")}, Accounts: &[]string{"line"}})
+	check("create with accounts", err, lineOnly, http.StatusCreated)
+	renamed, err := c.ReplaceSequenceWithResponse(ctx, lineOnly.JSON201.Id, apiclient.SequenceWrite{Name: "LINE only, renamed",
+		Steps: []apiclient.Step{text("0", "Hi")}, Trigger: apiclient.Trigger{Kind: apiclient.Event, Event: ptr("hello")}})
+	check("replace without accounts", err, renamed, http.StatusOK)
+	if renamed.JSON200.Accounts == nil || !slices.Equal(*renamed.JSON200.Accounts, []string{"line"}) {
+		t.Errorf("a replace leaving accounts out changed them: %s", renamed.Body)
+	}
+	outletOnly, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "Outlet only", Steps: []apiclient.Step{text("0", "Hi")},
+		Trigger: apiclient.Trigger{Kind: apiclient.Event, Event: ptr("hello")}, Accounts: &[]string{"line:outlet"}})
+	check("an account the bot does not have", err, outletOnly, http.StatusUnprocessableEntity)
+	if outletOnly.JSON422.Error.Field == nil || *outletOnly.JSON422.Error.Field != "accounts" {
+		t.Errorf("accounts line:outlet: %s", outletOnly.Body)
+	}
+	elsewhere, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "Telegram welcome", Steps: []apiclient.Step{text("0", "Hi")},
+		Trigger: apiclient.Trigger{Kind: apiclient.Follow, Channel: ptr("telegram")}, Accounts: &[]string{"line"}})
+	check("a follow trigger outside the accounts", err, elsewhere, http.StatusUnprocessableEntity)
+	if elsewhere.JSON422.Error.Field == nil || *elsewhere.JSON422.Error.Field != "trigger.channel" {
+		t.Errorf("telegram follow on LINE only: %s", elsewhere.Body)
 	}
 	bad, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "No steps", Trigger: apiclient.Trigger{Kind: apiclient.Event, Event: ptr("x")}})
 	check("no steps", err, bad, http.StatusUnprocessableEntity)
