@@ -68,3 +68,16 @@ func (t *turn) sequenceDenied(q *herald.Sequence) bool {
 	}
 	return bad
 }
+
+// reachLine says which accounts q reaches when not all ("📡 Reaches only:
+// LINE · Shop"), for its summary and /sequences; "" for every account.
+func (t *turn) reachLine(q *herald.Sequence) string {
+	if len(q.Accounts) == 0 {
+		return ""
+	}
+	names := make([]string, len(q.Accounts))
+	for i, acc := range q.Accounts {
+		names[i] = t.e.accountLabel(acc)
+	}
+	return "\n" + t.T("seq.summary.accounts", "Accounts", t.joinList(names))
+}

@@ -35,7 +35,7 @@ func TestRestrictedAdminsSequencesStayWithinTheirAccounts(t *testing.T) {
 	h.send("Welcome to the shop!")
 	h.press(choiceDone)
 	h.press("sq:done")
-	h.send("-")
+	mustContain(t, h.send("-"), "📡 Reaches only: LINE · Shop")
 	rs := h.press("sq:on")
 	shop := seqID.FindString(joined(rs))
 	q, err := h.cfg.Sequences.Get(shop)
@@ -43,7 +43,7 @@ func TestRestrictedAdminsSequencesStayWithinTheirAccounts(t *testing.T) {
 		t.Fatalf("Bob's sequence reaches %v (%v), want LINE · Shop alone", q.Accounts, err)
 	}
 	list := joined(h.send("/sequences"))
-	if !strings.Contains(list, shop) || strings.Contains(list, everyone) {
+	if !strings.Contains(list, shop+" “Shop welcome”") || !strings.Contains(list, "📡 Reaches only: LINE · Shop") || strings.Contains(list, everyone) {
 		t.Errorf("Bob's /sequences:\n%s", list)
 	}
 	for _, cmd := range []string{"/sequence edit ", "/sequence pause ", "/sequence delete ", "/log "} {
