@@ -225,3 +225,24 @@ func TestATapOnAnyBroadcastOfAnABTestCountsForATriggerNamingAnyOfThem(t *testing
 		}
 	}
 }
+
+func TestPeopleOfAnAccountTakenOffASequenceGetNoFurtherStep(t *testing.T) {
+	r := newRig(t, 10, 1)
+	q := r.create(signup, text(0, "", "Day 1"), text(24*time.Hour, "", "Day 2"))
+	r.event("e1", "signup", 0) // LINE's top-level account
+	r.tick()
+	if _, err := r.svc.Update(context.Background(), "console:admin", q.ID, func(q *herald.Sequence) error {
+		q.Accounts = []herald.Account{{Platform: herald.LINE, Name: "shop"}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Add(24 * time.Hour)
+	r.tick()
+	if got := r.texts(0); len(got) != 1 {
+		t.Errorf("got %q, want Day 1 alone", got)
+	}
+	if c := r.sequence(q.ID).Counts; c.Left != 1 || c.WaitingAt(1) != 0 {
+		t.Errorf("counts %+v, want the one person left", c)
+	}
+}

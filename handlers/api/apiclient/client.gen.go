@@ -1289,7 +1289,7 @@ type Sequence struct {
 
 // SequenceWrite defines model for SequenceWrite.
 type SequenceWrite struct {
-	// Accounts The only accounts whose people the sequence takes in and sends to, as audiences name them (`line:shop`; `line` is LINE's default account). Left out: every account on create, unchanged on replace; `[]` is every account. An account the bot does not have is a 422 on `accounts`, and a follow trigger's `channel` outside them a 422 on `trigger.channel`.
+	// Accounts The only accounts whose people the sequence takes in and sends to, as audiences name them (`line:shop`; `line` is LINE's default account). Left out: every account on create, unchanged on replace; `[]` is every account. People already in it whose account a replace takes off leave before their next step. An account the bot does not have is a 422 on `accounts`, and a follow trigger's `channel` outside them a 422 on `trigger.channel`.
 	Accounts *[]string `json:"accounts,omitempty"`
 
 	// ExitTags a person given one (by a button, the chat, an import or this API) leaves at once and gets no further step, even one already being sent
