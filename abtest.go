@@ -67,6 +67,32 @@ type ABPart struct {
 	Rest    bool
 }
 
+// ABFamily lists the broadcasts of the A/B test b is part of: the test's
+// own (A), its variants and its rest; nil when b is in no test. A tap on
+// any of them is a tap on the test (see Trigger.Matches' callers).
+func ABFamily(test *Broadcast) []string {
+	if test.Test == nil {
+		return nil
+	}
+	ids := append([]string{test.ID}, test.Test.Children...)
+	if test.Test.Rest != "" {
+		ids = append(ids, test.Test.Rest)
+	}
+	return ids
+}
+
+// ABTestID is the ID of the test b belongs to: its own when it is the
+// test, its parent's when a variant or the rest, "" when in none.
+func (b *Broadcast) ABTestID() string {
+	switch {
+	case b.ABPart != nil:
+		return b.ABPart.Test
+	case b.Test != nil:
+		return b.ID
+	}
+	return ""
+}
+
 // Limits of an A/B test.
 const (
 	MinVariants = 2

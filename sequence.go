@@ -2,6 +2,7 @@ package herald
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,10 @@ type Sequence struct {
 	// ExitTags take a person out of the sequence: whoever carries one is
 	// not sent another step.
 	ExitTags []string
+	// Accounts, when set, are the only accounts whose people the sequence
+	// takes in and sends to (a restricted admin's reach, like a broadcast's
+	// Audience.Accounts); empty is every account, as before accounts.
+	Accounts []Account
 	// Paused sequences neither send nor enroll.
 	Paused    bool
 	CreatedAt time.Time
@@ -47,6 +52,11 @@ func (c SequenceCounts) WaitingAt(i int) int {
 		return c.Waiting[i]
 	}
 	return 0
+}
+
+// Reaches reports whether the people of acc may be in q.
+func (q *Sequence) Reaches(acc Account) bool {
+	return len(q.Accounts) == 0 || slices.Contains(q.Accounts, acc)
 }
 
 // TriggerKind is what starts a sequence for a person.
@@ -122,6 +132,9 @@ func (q *Sequence) Validate() error {
 	if err := q.Trigger.Validate(); err != nil {
 		return err
 	}
+	if !q.triggerWithinAccounts() {
+		return invalid("trigger.channel", CodeInvalid, 0) // it would enroll nobody
+	}
 	switch {
 	case len(q.Steps) == 0:
 		return invalid("steps", CodeRequired, 0)
@@ -143,6 +156,18 @@ func (q *Sequence) Validate() error {
 		}
 	}
 	return nil
+}
+
+// triggerWithinAccounts reports whether a follow trigger's channel (and
+// account) is one the sequence reaches.
+func (q *Sequence) triggerWithinAccounts() bool {
+	tr := q.Trigger
+	if len(q.Accounts) == 0 || tr.Kind != TriggerFollow || tr.Channel == "" {
+		return true
+	}
+	return slices.ContainsFunc(q.Accounts, func(a Account) bool {
+		return a.Platform == tr.Channel && (tr.Account == "" || a.Name == tr.Account)
+	})
 }
 
 // Validate checks one trigger.

@@ -52,6 +52,9 @@ func (t *turn) sequenceCommand(args string, inWizard bool) error {
 	if err != nil {
 		return err
 	}
+	if t.sequenceDenied(&q) {
+		return nil
+	}
 	switch sub {
 	case "edit":
 		return t.startSequence(&q)
@@ -112,6 +115,7 @@ func (t *turn) sequences(args string) error {
 	if err != nil {
 		return err
 	}
+	all = t.visibleSequences(all)
 	if len(all) == 0 {
 		t.say(t.T("seq.none"), t.choice("/sequence new", t.T("seq.btn.new")))
 		return nil
@@ -182,7 +186,7 @@ func (t *turn) sequenceEntry(q *herald.Sequence) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
-	b.WriteString(t.seqHeadline(q))
+	b.WriteString(t.seqHeadline(q) + t.reachLine(q))
 	for j, st := range stats {
 		b.WriteString("\n" + t.T("seq.list.step", "N", st.Step, "When", t.stepWhen(q.Steps[j].Delay, q.Steps[j].At),
 			"Waiting", FormatCount(st.Waiting), "Sent", FormatCount(st.Sent), "Failed", FormatCount(st.Failed), "Tapped", FormatCount(st.Tapped)))
@@ -253,7 +257,7 @@ func askSeqSummary(t *turn) error {
 	if len(q.ExitTags) > 0 {
 		exit = t.joinList(q.ExitTags)
 	}
-	b.WriteString("\n" + t.T("seq.summary.exit", "Tags", exit))
+	b.WriteString("\n" + t.T("seq.summary.exit", "Tags", exit) + t.reachLine(q))
 	var cs []Choice
 	if sd.EditID != "" {
 		cs = append(cs, t.choice("sq:save", t.T("seq.btn.save")))
@@ -362,6 +366,9 @@ func (m *manager) sequenceLog(id string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if t.sequenceDenied(&q) {
+		return nil
 	}
 	entries, err := m.reads.AuditLog(id, 20)
 	if err != nil {

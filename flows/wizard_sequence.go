@@ -62,11 +62,13 @@ func (t *turn) startSequence(q *herald.Sequence) error {
 		Origin:   herald.Origin{Frontend: t.in.Frontend, ChatID: t.in.ChatID, UserID: t.in.UserID, UserName: t.in.UserName},
 		Audience: herald.Audience{Channels: t.e.cfg.Channels, Recipients: herald.Users},
 	}}
+	t.everywhere(&t.sess.Draft.Audience)
 	if q != nil {
 		t.sess.Seq.Q, t.sess.Seq.EditID = *q, q.ID
 		t.sess.Step = stepSeqSummary
 		return t.ask()
 	}
+	t.sess.Seq.Q.Accounts = t.sequenceAccounts()
 	t.say(t.T("seq.intro"))
 	return t.goTo(stepSeqName)
 }
@@ -154,6 +156,9 @@ func handleSeqTrigWhat(t *turn) error {
 			return t.fail(t.T("err.seq.no_broadcast", "ID", t.text()))
 		} else if err != nil {
 			return err
+		}
+		if acc, bad := t.deniedAccount(&b.Audience); bad {
+			return t.fail(t.denied(acc))
 		}
 		if !slices.ContainsFunc(b.Content.Buttons, func(bt herald.Button) bool { return bt.Kind == herald.ActionButton }) {
 			return t.fail(t.T("err.seq.no_action_buttons", "Name", b.Name, "ID", b.ID))

@@ -16,16 +16,17 @@ const stepSeqFollowOn = "seq_follow_on"
 // audiences name them (line, line:shop).
 func (t *turn) followChoices() []Choice {
 	choices := []Choice{t.choice("sf:", t.T("seq.follow_on.any"))}
-	for _, p := range t.e.cfg.Channels {
+	for _, p := range t.channels() {
 		label := PlatformName(p)
-		if t.e.multiAccount(p) {
+		several := len(t.offered(p)) > 1
+		if several {
 			label = t.T("seq.follow_on.any_account", "Channel", label)
 		}
 		choices = append(choices, t.choice("sf:"+string(p), label))
-		if !t.e.multiAccount(p) {
+		if !several {
 			continue
 		}
-		for _, a := range t.e.accountsOn(p) {
+		for _, a := range t.offered(p) {
 			if !a.Account.IsDefault() {
 				choices = append(choices, t.choice("sf:"+a.Account.String(), t.e.accountLabel(a.Account)))
 			}
@@ -34,18 +35,20 @@ func (t *turn) followChoices() []Choice {
 	return choices
 }
 
-// followNeedsChoice: with one channel of one account, every new
-// subscriber is on it.
+// followNeedsChoice: with one channel of one account (of those the admin
+// may use: the sequence reaches no other), every new subscriber is on it.
 func (t *turn) followNeedsChoice() bool {
-	return len(t.e.cfg.Channels) > 1 || len(t.e.cfg.Channels) == 1 && t.e.multiAccount(t.e.cfg.Channels[0])
+	chs := t.channels()
+	return len(chs) > 1 || len(chs) == 1 && len(t.offered(chs[0])) > 1
 }
 
 // followExample is how to type an answer on this bot: its first channel,
 // and a named account when it has one ("line, line:shop").
 func (t *turn) followExample() string {
-	ex := string(t.e.cfg.Channels[0])
+	chs := t.channels()
+	ex := string(chs[0])
 	for _, a := range t.e.cfg.Accounts {
-		if !a.Account.IsDefault() && slices.Contains(t.e.cfg.Channels, a.Platform) {
+		if !a.Account.IsDefault() && slices.Contains(chs, a.Platform) && t.mayUse(a.Account) {
 			return ex + ", " + a.Account.String()
 		}
 	}
@@ -72,6 +75,9 @@ func handleSeqFollowOn(t *turn) error {
 		(acc.IsDefault() || slices.ContainsFunc(t.e.accountsOn(acc.Platform), func(a Account) bool { return a.Account == acc }))
 	if !known {
 		return t.fail(t.T("err.seq.follow_on", "Value", in, "Example", t.followExample()))
+	}
+	if len(t.offered(acc.Platform)) == 0 || !acc.IsDefault() && !t.mayUse(acc) {
+		return t.fail(t.denied(acc))
 	}
 	tr.Channel, tr.Account = acc.Platform, acc.Name
 	return t.seqSectionDone(stepSeqDelay)

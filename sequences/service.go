@@ -90,6 +90,9 @@ func normalize(q *herald.Sequence) {
 	if q.ExitTags != nil {
 		q.ExitTags = herald.NormalizeTags(q.ExitTags)
 	}
+	if len(q.Accounts) == 0 {
+		q.Accounts = nil // every account, as stored before sequences had accounts
+	}
 }
 
 // Create validates and stores a new sequence, active unless paused.

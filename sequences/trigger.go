@@ -65,7 +65,8 @@ func (s *Service) anyMatch(kind herald.TriggerKind, detail string) (bool, error)
 		s.loaded = true
 	}
 	for i := range s.active {
-		if s.active[i].Matches(kind, detail) {
+		// a tap on another broadcast of an A/B test may count: storage knows
+		if s.active[i].Matches(kind, detail) || kind == herald.TriggerTap && s.active[i].Kind == kind {
 			return true, nil
 		}
 	}

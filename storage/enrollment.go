@@ -66,6 +66,8 @@ type seqTx struct {
 	timing herald.StepTiming
 	sub    herald.Subscriber // reused per person
 	dues   [][]byte          // see deferDues
+	// families are the A/B tests' broadcasts read by matches.
+	families map[string][]string
 }
 
 func openSeqTx(tx *bolt.Tx, timing herald.StepTiming) *seqTx {
@@ -82,12 +84,13 @@ func (st *seqTx) subscriber(seq uint32) (bool, error) {
 	return true, decodeSubscriber(seq, v, &st.sub)
 }
 
-// mayStay reports whether the person read last may get q's next step.
+// mayStay reports whether the person read last may get q's next step:
+// reachable, of an account q reaches, and carrying none of its exit tags.
 func (st *seqTx) mayStay(q *herald.Sequence) bool {
 	if !st.sub.Reachable() {
 		return false
 	}
-	return !slices.ContainsFunc(q.ExitTags, st.sub.HasTag)
+	return q.Reaches(st.sub.AccountOf()) && !slices.ContainsFunc(q.ExitTags, st.sub.HasTag)
 }
 
 // wait puts a person at step of q, due at due.
@@ -162,7 +165,13 @@ func (st *seqTx) enrollAll(all []herald.Sequence, dirty []bool, kind herald.Trig
 	var entered []string
 	for i := range all {
 		q := &all[i]
-		if q.Paused || !q.Trigger.Matches(kind, detail) || st.enroll.Get(enrollKey(q.ID, sub)) != nil {
+		if q.Paused || st.enroll.Get(enrollKey(q.ID, sub)) != nil {
+			continue
+		}
+		if ok, err := st.matches(q, kind, detail); err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if ok, err := st.subscriber(sub); err != nil || !ok || !st.mayStay(q) {

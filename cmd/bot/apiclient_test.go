@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -270,15 +271,35 @@ func TestGeneratedClientDrivesSequences(t *testing.T) {
 	check("delete", err, del, http.StatusNoContent)
 	gone, err := c.GetSequenceWithResponse(ctx, tagged.JSON201.Id)
 	check("get deleted", err, gone, http.StatusNotFound)
-	outlet, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "Outlet", Steps: []apiclient.Step{text("0", "Hi")},
-		Trigger: apiclient.Trigger{Kind: apiclient.Follow, Channel: ptr("line:outlet")}})
-	check("an account the bot does not have", err, outlet, http.StatusUnprocessableEntity)
-	if outlet.JSON422.Error.Field == nil || *outlet.JSON422.Error.Field != "trigger.channel" {
-		t.Errorf("line:outlet: %s", outlet.Body)
+	// Accounts: kept on the sequence, unchanged by a replace that leaves them out.
+	hi := []apiclient.Step{text("0", "Hi")}
+	lineOnly, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "LINE only", Steps: hi,
+		Trigger: apiclient.Trigger{Kind: apiclient.Event, Event: ptr("hello")}, Accounts: &[]string{"line"}})
+	check("create with accounts", err, lineOnly, http.StatusCreated)
+	renamed, err := c.ReplaceSequenceWithResponse(ctx, lineOnly.JSON201.Id, apiclient.SequenceWrite{Name: "LINE only, renamed",
+		Steps: hi, Trigger: apiclient.Trigger{Kind: apiclient.Event, Event: ptr("hello")}})
+	check("replace without accounts", err, renamed, http.StatusOK)
+	if renamed.JSON200.Accounts == nil || !slices.Equal(*renamed.JSON200.Accounts, []string{"line"}) {
+		t.Errorf("a replace leaving accounts out changed them: %s", renamed.Body)
 	}
-	bad, err := c.CreateSequenceWithResponse(ctx, apiclient.SequenceWrite{Name: "No steps", Trigger: apiclient.Trigger{Kind: apiclient.Event, Event: ptr("x")}})
-	check("no steps", err, bad, http.StatusUnprocessableEntity)
-	if bad.JSON422.Error.Field == nil || *bad.JSON422.Error.Field != "steps" {
-		t.Errorf("no steps: %s", bad.Body)
+	// Refused, each with the field to fix.
+	for _, c422 := range []struct {
+		what  string
+		req   apiclient.SequenceWrite
+		field string
+	}{
+		{"an account the bot does not have", apiclient.SequenceWrite{Name: "Outlet", Steps: hi,
+			Trigger: apiclient.Trigger{Kind: apiclient.Follow, Channel: ptr("line:outlet")}}, "trigger.channel"},
+		{"accounts the bot does not have", apiclient.SequenceWrite{Name: "Outlet only", Steps: hi,
+			Trigger: apiclient.Trigger{Kind: apiclient.Event, Event: ptr("hello")}, Accounts: &[]string{"line:outlet"}}, "accounts"},
+		{"a follow trigger outside the accounts", apiclient.SequenceWrite{Name: "Telegram welcome", Steps: hi,
+			Trigger: apiclient.Trigger{Kind: apiclient.Follow, Channel: ptr("telegram")}, Accounts: &[]string{"line"}}, "trigger.channel"},
+		{"no steps", apiclient.SequenceWrite{Name: "No steps", Trigger: apiclient.Trigger{Kind: apiclient.Event, Event: ptr("x")}}, "steps"},
+	} {
+		bad, err := c.CreateSequenceWithResponse(ctx, c422.req)
+		check(c422.what, err, bad, http.StatusUnprocessableEntity)
+		if bad.JSON422.Error.Field == nil || *bad.JSON422.Error.Field != c422.field {
+			t.Errorf("%s: %s, want the field %s", c422.what, bad.Body, c422.field)
+		}
 	}
 }

@@ -149,7 +149,7 @@ func TestAccountsConfigErrors(t *testing.T) {
 			c.AdminAccounts = []AdminAccounts{{Admin: "telegram:42", Accounts: []string{"line:shop", "line:outlet"}}, {Admin: "discord:1", Accounts: []string{"line"}}}
 		}, []string{
 			`admin_accounts[0].accounts: "line:outlet" is not a configured account — use one of line:main, line:shop`,
-			`admin_accounts[1].admin: "discord:1" is not an admin — write "telegram:<user ID>" (e.g. "telegram:4242") or "slack:<user ID>" (e.g. "slack:U0123ABCD")`,
+			`admin_accounts[1].admin: "discord:1" is not an admin — write "telegram:<user ID>" (e.g. "telegram:4242"), "slack:<user ID>" (e.g. "slack:U0123ABCD") or "console:admin" (the -demo console)`,
 		}},
 		{"an unknown account among duplicate and bad names: the options name each good account once", func(c *Config) {
 			c.LINE = LINEConfig{ChannelSecret: "s", ChannelToken: "t", APIURL: "https://api.line.me", DataAPIURL: "https://api-data.line.me",

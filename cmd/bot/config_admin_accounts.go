@@ -11,12 +11,18 @@ import (
 // AdminAccounts is one admin who may use only some accounts: a team that
 // runs one brand sees and targets that brand's accounts only.
 type AdminAccounts struct {
-	// Admin is "telegram:<user ID>" or "slack:<user ID>" (U…).
+	// Admin is "telegram:<user ID>", "slack:<user ID>" (U…) or
+	// "console:admin" (the -demo console).
 	Admin string `yaml:"admin"`
 	// Accounts are "platform:name" ("line:shop"; "line:main", or just
 	// "line", for the platform's top-level account).
 	Accounts []string `yaml:"accounts"`
 }
+
+// restrictableFrontends are the frontends an admin_accounts entry may name: the
+// console's admin ("console:admin") only talks to -demo, where trying a
+// restricted admin is the point.
+var restrictableFrontends = map[string]bool{"telegram": true, "slack": true, "console": true}
 
 // parseAccount reads an account as admin_accounts writes it, against the
 // configured accounts.
@@ -39,8 +45,8 @@ func (c *Config) validateAdminAccounts(add addFunc) {
 		key := fmt.Sprintf("admin_accounts[%d]", i)
 		frontend, user, _ := strings.Cut(r.Admin, ":")
 		switch {
-		case (frontend != "telegram" && frontend != "slack") || strings.TrimSpace(user) == "":
-			add(key+".admin", `%q is not an admin — write "telegram:<user ID>" (e.g. "telegram:4242") or "slack:<user ID>" (e.g. "slack:U0123ABCD")`, r.Admin)
+		case !restrictableFrontends[frontend] || strings.TrimSpace(user) == "":
+			add(key+".admin", `%q is not an admin — write "telegram:<user ID>" (e.g. "telegram:4242"), "slack:<user ID>" (e.g. "slack:U0123ABCD") or "console:admin" (the -demo console)`, r.Admin)
 		case seen[r.Admin]:
 			add(key+".admin", "%q is listed twice — put all of their accounts in one entry", r.Admin)
 		}

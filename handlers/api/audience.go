@@ -60,15 +60,22 @@ func (s *Server) countAudience(w http.ResponseWriter, r *http.Request, _ string)
 	}{c.Total, byPlatform, byAccount, c.Users, c.Groups, c.OutsideWindow, c.Before, c.Control})
 }
 
+// lookupAccount finds an account named as audiences name it ("line:shop")
+// among the bot's (accounts; nil: any well-formed name, for tests).
+func lookupAccount(accounts map[string]herald.Account, name string) (herald.Account, bool) {
+	if accounts == nil {
+		acc, err := herald.ParseAccount(name)
+		return acc, err == nil
+	}
+	acc, ok := accounts[strings.ToLower(strings.TrimSpace(name))]
+	return acc, ok
+}
+
 // accounts sets out's Accounts from the request's names, each a known
 // account (Options.Accounts); channels left out are the accounts'.
 func (s *Server) accounts(out *herald.Audience, names []string) error {
 	for _, name := range names {
-		acc, ok := s.opts.Accounts[strings.ToLower(strings.TrimSpace(name))]
-		if s.opts.Accounts == nil {
-			parsed, err := herald.ParseAccount(name)
-			acc, ok = parsed, err == nil
-		}
+		acc, ok := lookupAccount(s.opts.Accounts, name)
 		if !ok {
 			return &herald.ValidationError{Field: "audience.accounts", Code: herald.CodeInvalid}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,6 +42,9 @@ type sequenceRequest struct {
 	Steps    []stepJSON  `json:"steps"`
 	ExitTags []string    `json:"exit_tags"`
 	Paused   bool        `json:"paused"`
+	// Accounts, when given, are the only accounts the sequence reaches
+	// (absent: every account on create, unchanged on replace).
+	Accounts *[]string `json:"accounts"`
 }
 
 type stepStatsJSON struct {
@@ -58,6 +62,7 @@ type sequenceJSON struct {
 	Trigger   triggerJSON     `json:"trigger"`
 	Steps     []stepJSON      `json:"steps"`
 	ExitTags  []string        `json:"exit_tags"`
+	Accounts  []string        `json:"accounts,omitempty"`
 	Paused    bool            `json:"paused"`
 	Enrolled  int             `json:"enrolled"`
 	Finished  int             `json:"finished"`
@@ -71,12 +76,20 @@ func (req *sequenceRequest) toDomain(accounts map[string]herald.Account) (herald
 	q := herald.Sequence{Name: strings.TrimSpace(req.Name), ExitTags: req.ExitTags, Paused: req.Paused,
 		Trigger: herald.Trigger{Kind: herald.TriggerKind(req.Trigger.Kind), Channel: herald.Platform(req.Trigger.Channel),
 			Tag: req.Trigger.Tag, Broadcast: req.Trigger.BroadcastID, Button: req.Trigger.ButtonID, Event: req.Trigger.Event}}
-	if strings.ContainsAny(req.Trigger.Channel, ":@") {
-		acc, ok := accounts[strings.ToLower(strings.TrimSpace(req.Trigger.Channel))]
-		if accounts == nil {
-			parsed, err := herald.ParseAccount(req.Trigger.Channel)
-			acc, ok = parsed, err == nil
+	if req.Accounts != nil {
+		q.Accounts = []herald.Account{}
+		for _, name := range *req.Accounts {
+			acc, ok := lookupAccount(accounts, name)
+			if !ok {
+				return q, &herald.ValidationError{Field: "accounts", Code: herald.CodeInvalid}
+			}
+			if !slices.Contains(q.Accounts, acc) {
+				q.Accounts = append(q.Accounts, acc)
+			}
 		}
+	}
+	if strings.ContainsAny(req.Trigger.Channel, ":@") {
+		acc, ok := lookupAccount(accounts, req.Trigger.Channel)
 		if !ok {
 			return q, &herald.ValidationError{Field: "trigger.channel", Code: herald.CodeInvalid}
 		}
@@ -111,6 +124,9 @@ func (s *Server) toSequenceJSON(q *herald.Sequence) (sequenceJSON, error) {
 	}
 	if out.ExitTags == nil {
 		out.ExitTags = []string{}
+	}
+	for _, acc := range q.Accounts {
+		out.Accounts = append(out.Accounts, acc.String())
 	}
 	for _, st := range q.Steps {
 		out.Steps = append(out.Steps, stepJSON{Delay: formatPeriod(st.Delay), At: st.At, Content: toContentJSON(st.Content)})
@@ -204,6 +220,9 @@ func (s *Server) replaceSequence(w http.ResponseWriter, r *http.Request, actor s
 	}
 	q, err := s.opts.Sequences.Update(r.Context(), actor, r.PathValue("qid"), func(q *herald.Sequence) error {
 		q.Name, q.Trigger, q.ExitTags = nq.Name, nq.Trigger, nq.ExitTags
+		if req.Accounts != nil {
+			q.Accounts = nq.Accounts
+		}
 		for i := range nq.Steps {
 			if i < len(q.Steps) {
 				nq.Steps[i].BroadcastID = q.Steps[i].BroadcastID

@@ -1263,6 +1263,8 @@ type ScheduleKind string
 
 // Sequence defines model for Sequence.
 type Sequence struct {
+	// Accounts the only accounts the sequence reaches (`line:shop`); left out: every account
+	Accounts  *[]string `json:"accounts,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 
 	// Enrolled people who ever entered
@@ -1280,13 +1282,16 @@ type Sequence struct {
 	Stats  []StepStats `json:"stats"`
 	Steps  []Step      `json:"steps"`
 
-	// Trigger What enrolls a person: `follow` (a new subscriber: someone who followed or first wrote to the bot — not someone created through this API or an import; `channel` narrows it), `tag` (`tag` added by a button, the chat, an import or this API), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
+	// Trigger What enrolls a person: `follow` (a new subscriber: someone who followed or first wrote to the bot — not someone created through this API or an import; `channel` narrows it), `tag` (`tag` added by a button, the chat, an import or this API), `tap` (a button of `broadcast_id`, or of any broadcast of its A/B test: its variants and its rest; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
 	Trigger   Trigger   `json:"trigger"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // SequenceWrite defines model for SequenceWrite.
 type SequenceWrite struct {
+	// Accounts The only accounts whose people the sequence takes in and sends to, as audiences name them (`line:shop`; `line` is LINE's default account). Left out: every account on create, unchanged on replace; `[]` is every account. People already in it whose account a replace takes off leave before their next step. An account the bot does not have is a 422 on `accounts`, and a follow trigger's `channel` outside them a 422 on `trigger.channel`.
+	Accounts *[]string `json:"accounts,omitempty"`
+
 	// ExitTags a person given one (by a button, the chat, an import or this API) leaves at once and gets no further step, even one already being sent
 	ExitTags *[]string `json:"exit_tags,omitempty"`
 	Name     string    `json:"name"`
@@ -1295,7 +1300,7 @@ type SequenceWrite struct {
 	Paused *bool  `json:"paused,omitempty"`
 	Steps  []Step `json:"steps"`
 
-	// Trigger What enrolls a person: `follow` (a new subscriber: someone who followed or first wrote to the bot — not someone created through this API or an import; `channel` narrows it), `tag` (`tag` added by a button, the chat, an import or this API), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
+	// Trigger What enrolls a person: `follow` (a new subscriber: someone who followed or first wrote to the bot — not someone created through this API or an import; `channel` narrows it), `tag` (`tag` added by a button, the chat, an import or this API), `tap` (a button of `broadcast_id`, or of any broadcast of its A/B test: its variants and its rest; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
 	Trigger Trigger `json:"trigger"`
 }
 
@@ -1386,7 +1391,7 @@ type Tally struct {
 	Skipped *int `json:"skipped,omitempty"`
 }
 
-// Trigger What enrolls a person: `follow` (a new subscriber: someone who followed or first wrote to the bot — not someone created through this API or an import; `channel` narrows it), `tag` (`tag` added by a button, the chat, an import or this API), `tap` (a button of `broadcast_id`; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
+// Trigger What enrolls a person: `follow` (a new subscriber: someone who followed or first wrote to the bot — not someone created through this API or an import; `channel` narrows it), `tag` (`tag` added by a button, the chat, an import or this API), `tap` (a button of `broadcast_id`, or of any broadcast of its A/B test: its variants and its rest; `button_id` narrows it), `event` (`event` posted to /api/v1/events)
 type Trigger struct {
 	BroadcastId *string `json:"broadcast_id,omitempty"`
 	ButtonId    *string `json:"button_id,omitempty"`
@@ -1844,7 +1849,7 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/sequences/{qid} (the `GetSequence` operationId).
 	GetSequence(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceSequenceWithBody Change a sequence's name, trigger, steps and exit tags
+	// ReplaceSequenceWithBody Change a sequence's name, trigger, steps, exit tags and accounts
 	//
 	// Steps are matched by position: the people waiting for step 2 and
 	// its figures stay with step 2, now with its new content and timing
@@ -1857,7 +1862,7 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/sequences/{qid} (the `ReplaceSequence` operationId).
 	ReplaceSequenceWithBody(ctx context.Context, qid SequenceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ReplaceSequence Change a sequence's name, trigger, steps and exit tags
+	// ReplaceSequence Change a sequence's name, trigger, steps, exit tags and accounts
 	//
 	// Steps are matched by position: the people waiting for step 2 and
 	// its figures stay with step 2, now with its new content and timing
@@ -2425,7 +2430,7 @@ func (c *Client) GetSequence(ctx context.Context, qid SequenceID, reqEditors ...
 	return c.Client.Do(req)
 }
 
-// ReplaceSequenceWithBody Change a sequence's name, trigger, steps and exit tags
+// ReplaceSequenceWithBody Change a sequence's name, trigger, steps, exit tags and accounts
 //
 // Steps are matched by position: the people waiting for step 2 and
 // its figures stay with step 2, now with its new content and timing
@@ -2448,7 +2453,7 @@ func (c *Client) ReplaceSequenceWithBody(ctx context.Context, qid SequenceID, co
 	return c.Client.Do(req)
 }
 
-// ReplaceSequence Change a sequence's name, trigger, steps and exit tags
+// ReplaceSequence Change a sequence's name, trigger, steps, exit tags and accounts
 //
 // Steps are matched by position: the people waiting for step 2 and
 // its figures stay with step 2, now with its new content and timing
@@ -4444,7 +4449,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/sequences/{qid} (the `GetSequence` operationId).
 	GetSequenceWithResponse(ctx context.Context, qid SequenceID, reqEditors ...RequestEditorFn) (*GetSequenceResponse, error)
 
-	// ReplaceSequenceWithBodyWithResponse Change a sequence's name, trigger, steps and exit tags
+	// ReplaceSequenceWithBodyWithResponse Change a sequence's name, trigger, steps, exit tags and accounts
 	//
 	// Steps are matched by position: the people waiting for step 2 and
 	// its figures stay with step 2, now with its new content and timing
@@ -4457,7 +4462,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/sequences/{qid} (the `ReplaceSequence` operationId).
 	ReplaceSequenceWithBodyWithResponse(ctx context.Context, qid SequenceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceSequenceResponse, error)
 
-	// ReplaceSequenceWithResponse Change a sequence's name, trigger, steps and exit tags
+	// ReplaceSequenceWithResponse Change a sequence's name, trigger, steps, exit tags and accounts
 	//
 	// Steps are matched by position: the people waiting for step 2 and
 	// its figures stay with step 2, now with its new content and timing
@@ -6920,7 +6925,7 @@ func (c *ClientWithResponses) GetSequenceWithResponse(ctx context.Context, qid S
 	return ParseGetSequenceResponse(rsp)
 }
 
-// ReplaceSequenceWithBodyWithResponse Change a sequence's name, trigger, steps and exit tags
+// ReplaceSequenceWithBodyWithResponse Change a sequence's name, trigger, steps, exit tags and accounts
 //
 // Steps are matched by position: the people waiting for step 2 and
 // its figures stay with step 2, now with its new content and timing
@@ -6939,7 +6944,7 @@ func (c *ClientWithResponses) ReplaceSequenceWithBodyWithResponse(ctx context.Co
 	return ParseReplaceSequenceResponse(rsp)
 }
 
-// ReplaceSequenceWithResponse Change a sequence's name, trigger, steps and exit tags
+// ReplaceSequenceWithResponse Change a sequence's name, trigger, steps, exit tags and accounts
 //
 // Steps are matched by position: the people waiting for step 2 and
 // its figures stay with step 2, now with its new content and timing
