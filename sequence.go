@@ -132,7 +132,7 @@ func (q *Sequence) Validate() error {
 	if err := q.Trigger.Validate(); err != nil {
 		return err
 	}
-	if !q.triggerWithinAccounts() {
+	if !q.TriggerWithinAccounts() {
 		return invalid("trigger.channel", CodeInvalid, 0) // it would enroll nobody
 	}
 	switch {
@@ -158,9 +158,9 @@ func (q *Sequence) Validate() error {
 	return nil
 }
 
-// triggerWithinAccounts reports whether a follow trigger's channel (and
+// TriggerWithinAccounts reports whether a follow trigger's channel (and
 // account) is one the sequence reaches.
-func (q *Sequence) triggerWithinAccounts() bool {
+func (q *Sequence) TriggerWithinAccounts() bool {
 	tr := q.Trigger
 	if len(q.Accounts) == 0 || tr.Kind != TriggerFollow || tr.Channel == "" {
 		return true

@@ -275,6 +275,9 @@ func askSeqSummary(t *turn) error {
 		cs = append(cs, t.choice("sq:e:drop", t.T("seq.btn.drop_step", "N", len(q.Steps))))
 	}
 	cs = append(cs, t.choice("sq:e:exit", t.T("seq.btn.edit_exit")))
+	if t.reachChoosable() {
+		cs = append(cs, t.reachButton(q))
+	}
 	t.prompt(b.String(), ExpectChoice, cs...)
 	return nil
 }
@@ -305,6 +308,10 @@ func handleSeqSummary(t *turn) error {
 			return t.goTo(stepSeqTrigger)
 		case "exit":
 			return t.goTo(stepSeqExit)
+		case "reach":
+			if t.reachChoosable() {
+				return t.startReach()
+			}
 		case "add":
 			sd.Index = len(sd.Q.Steps)
 			return t.goTo(stepSeqDelay)
@@ -326,7 +333,7 @@ func (t *turn) saveSequence(paused bool) error {
 	var err error
 	if sd.EditID != "" {
 		q, err = t.e.cfg.Sequences.Update(t.ctx, t.actor, sd.EditID, func(cur *herald.Sequence) error {
-			cur.Name, cur.Trigger, cur.Steps, cur.ExitTags = sd.Q.Name, sd.Q.Trigger, sd.Q.Steps, sd.Q.ExitTags
+			cur.Name, cur.Trigger, cur.Steps, cur.ExitTags, cur.Accounts = sd.Q.Name, sd.Q.Trigger, sd.Q.Steps, sd.Q.ExitTags, sd.Q.Accounts
 			return nil
 		})
 	} else {

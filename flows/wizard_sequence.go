@@ -32,6 +32,8 @@ type seqDraft struct {
 	Index int           `json:"index"`
 	Delay time.Duration `json:"delay"`
 	At    string        `json:"at,omitempty"`
+	// Reach are the accounts ticked in the accounts picker until Done.
+	Reach []herald.Account `json:"reach,omitempty"`
 }
 
 func seqStepFor(name string) (step, bool) {
@@ -52,6 +54,8 @@ func seqStepFor(name string) (step, bool) {
 		return step{askSeqExit, handleSeqExit}, true
 	case stepSeqSummary:
 		return step{askSeqSummary, handleSeqSummary}, true
+	case stepSeqReach:
+		return step{askSeqReach, handleSeqReach}, true
 	}
 	return step{}, false
 }

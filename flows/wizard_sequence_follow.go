@@ -79,6 +79,11 @@ func handleSeqFollowOn(t *turn) error {
 	if len(t.offered(acc.Platform)) == 0 || !acc.IsDefault() && !t.mayUse(acc) {
 		return t.fail(t.denied(acc))
 	}
+	q := t.sess.Seq.Q
+	q.Trigger.Channel, q.Trigger.Account = acc.Platform, acc.Name
+	if !q.TriggerWithinAccounts() {
+		return t.fail(t.T("err.seq.follow_outside", "Channel", t.followOnText(&q.Trigger), "Accounts", t.accountLabels(q.Accounts)))
+	}
 	tr.Channel, tr.Account = acc.Platform, acc.Name
 	return t.seqSectionDone(stepSeqDelay)
 }
