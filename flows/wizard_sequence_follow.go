@@ -13,10 +13,14 @@ const stepSeqFollowOn = "seq_follow_on"
 
 // followChoices are the answers: any channel, each channel (any of its
 // accounts), and each named account of a channel with several, named as
-// audiences name them (line, line:shop).
+// audiences name them (line, line:shop); only those the sequence reaches.
 func (t *turn) followChoices() []Choice {
 	choices := []Choice{t.choice("sf:", t.T("seq.follow_on.any"))}
+	q := &t.sess.Seq.Q
 	for _, p := range t.channels() {
+		if len(q.Accounts) > 0 && !slices.ContainsFunc(q.Accounts, func(a herald.Account) bool { return a.Platform == p }) {
+			continue // outside the accounts the sequence reaches
+		}
 		label := PlatformName(p)
 		several := len(t.offered(p)) > 1
 		if several {
@@ -27,7 +31,7 @@ func (t *turn) followChoices() []Choice {
 			continue
 		}
 		for _, a := range t.offered(p) {
-			if !a.Account.IsDefault() {
+			if !a.Account.IsDefault() && q.Reaches(a.Account) {
 				choices = append(choices, t.choice("sf:"+a.Account.String(), t.e.accountLabel(a.Account)))
 			}
 		}

@@ -111,20 +111,23 @@ func (t *turn) typedReach() ([]herald.Account, string) {
 		if err != nil || !slices.Contains(t.e.cfg.Channels, acc.Platform) {
 			return nil, t.T("err.channel_unknown", "Name", w, "Options", t.channelList())
 		}
-		found := []herald.Account{acc}
-		if _, name, named := strings.Cut(strings.NewReplacer("/", ":", "@", ":").Replace(w), ":"); named {
-			one, known := t.e.resolveAccount(acc.Platform, name)
-			if !known {
-				return nil, t.T("err.account_unknown", "Name", w, "Options", t.joinList(t.e.accountNames(acc.Platform)))
+		_, name, named := strings.Cut(strings.NewReplacer("/", ":", "@", ":").Replace(w), ":")
+		if !named {
+			found := t.accountsOf(t.offered(acc.Platform))
+			if len(found) == 0 {
+				return nil, t.denied(acc)
 			}
-			if !t.mayUse(one) {
-				return nil, t.denied(one)
-			}
-			found = []herald.Account{one}
-		} else if found = t.accountsOf(t.offered(acc.Platform)); len(found) == 0 {
-			return nil, t.denied(acc)
+			accs = append(accs, found...)
+			continue
 		}
-		accs = append(accs, found...)
+		one, known := t.e.resolveAccount(acc.Platform, name)
+		if !known {
+			return nil, t.T("err.account_unknown", "Name", w, "Options", t.joinList(t.e.accountNames(acc.Platform)))
+		}
+		if !t.mayUse(one) {
+			return nil, t.denied(one)
+		}
+		accs = append(accs, one)
 	}
 	return accs, ""
 }
