@@ -274,10 +274,7 @@ func askSeqSummary(t *turn) error {
 	if len(q.Steps) > 1 {
 		cs = append(cs, t.choice("sq:e:drop", t.T("seq.btn.drop_step", "N", len(q.Steps))))
 	}
-	cs = append(cs, t.choice("sq:e:exit", t.T("seq.btn.edit_exit")))
-	if t.reachChoosable() {
-		cs = append(cs, t.reachButton(q))
-	}
+	cs = append(append(cs, t.choice("sq:e:exit", t.T("seq.btn.edit_exit"))), t.reachButton(q)...)
 	t.prompt(b.String(), ExpectChoice, cs...)
 	return nil
 }
@@ -309,9 +306,7 @@ func handleSeqSummary(t *turn) error {
 		case "exit":
 			return t.goTo(stepSeqExit)
 		case "reach":
-			if t.reachChoosable() {
-				return t.startReach()
-			}
+			return t.startReach()
 		case "add":
 			sd.Index = len(sd.Q.Steps)
 			return t.goTo(stepSeqDelay)

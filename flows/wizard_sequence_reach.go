@@ -31,14 +31,17 @@ func (t *turn) reachChoosable() bool {
 	return slices.ContainsFunc(t.channels(), t.e.multiAccount) && len(t.reachAccounts()) > 1
 }
 
-// reachButton is the summary's button: "📡 Reaches: every account" or
-// the accounts chosen.
-func (t *turn) reachButton(q *herald.Sequence) Choice {
+// reachButton is the summary's button, when it offers the picker:
+// "📡 Reaches: every account" or the accounts chosen.
+func (t *turn) reachButton(q *herald.Sequence) []Choice {
+	if !t.reachChoosable() {
+		return nil
+	}
 	names := t.T("seq.reach.every")
 	if len(q.Accounts) > 0 {
 		names = t.accountLabels(q.Accounts)
 	}
-	return t.choice("sq:e:reach", t.T("seq.btn.reach", "Accounts", names))
+	return []Choice{t.choice("sq:e:reach", t.T("seq.btn.reach", "Accounts", names))}
 }
 
 // accountLabels lists accounts as admins read them ("LINE · Shop, Telegram").
@@ -54,6 +57,9 @@ func (t *turn) accountLabels(accs []herald.Account) string {
 // admin may use when it reaches all); the ticks stay in the draft until
 // Done, so that leaving the picker keeps what was stored.
 func (t *turn) startReach() error {
+	if !t.reachChoosable() {
+		return t.fail(t.T("err.pick_choice"))
+	}
 	sd := t.sess.Seq
 	sd.Reach = slices.Clone(sd.Q.Accounts)
 	if len(sd.Reach) == 0 {
