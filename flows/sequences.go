@@ -44,16 +44,9 @@ func (t *turn) sequenceCommand(args string, inWizard bool) error {
 		return nil
 	}
 	svc := t.e.cfg.Sequences
-	q, err := svc.Get(id)
-	if errors.Is(err, herald.ErrNotFound) {
-		t.say(t.T("err.seq.not_found", "ID", id), t.choice("/sequences", t.T("seq.btn.list")))
-		return nil
-	}
-	if err != nil {
+	q, ok, err := t.sequenceNamed(id)
+	if !ok {
 		return err
-	}
-	if t.sequenceDenied(&q) {
-		return nil
 	}
 	switch sub {
 	case "edit":
@@ -361,16 +354,9 @@ func (t *turn) saveSequence(paused bool) error {
 // sequenceLog answers /log Q-…: who changed the sequence, and how.
 func (m *manager) sequenceLog(id string) error {
 	t := m.t
-	q, err := t.e.cfg.Sequences.Get(id)
-	if errors.Is(err, herald.ErrNotFound) {
-		t.say(t.T("err.seq.not_found", "ID", id), t.choice("/sequences", t.T("seq.btn.list")))
-		return nil
-	}
-	if err != nil {
+	q, ok, err := t.sequenceNamed(id)
+	if !ok {
 		return err
-	}
-	if t.sequenceDenied(&q) {
-		return nil
 	}
 	entries, err := m.reads.AuditLog(id, 20)
 	if err != nil {

@@ -1,6 +1,10 @@
 package flows
 
-import "github.com/heraldbot/herald"
+import (
+	"errors"
+
+	"github.com/heraldbot/herald"
+)
 
 // A restricted admin's sequences reach only the accounts they may use, as
 // their broadcasts' audiences do: a new sequence keeps those accounts
@@ -59,14 +63,23 @@ func (t *turn) visibleSequences(all []herald.Sequence) []herald.Sequence {
 	return out
 }
 
-// sequenceDenied answers a restricted admin who named a sequence beyond
-// their accounts, as a broadcast's ID does; it reports whether it did.
-func (t *turn) sequenceDenied(q *herald.Sequence) bool {
-	acc, bad := t.deniedSequence(q)
-	if bad {
-		t.say(t.denied(acc), t.choice("/sequences", t.T("seq.btn.list")))
+// sequenceNamed reads the sequence an ID command names and answers when
+// there is none, or when it is beyond a restricted admin's accounts (as a
+// broadcast's ID does); ok reports whether the command goes on.
+func (t *turn) sequenceNamed(id string) (q herald.Sequence, ok bool, err error) {
+	q, err = t.e.cfg.Sequences.Get(id)
+	if errors.Is(err, herald.ErrNotFound) {
+		t.say(t.T("err.seq.not_found", "ID", id), t.choice("/sequences", t.T("seq.btn.list")))
+		return q, false, nil
 	}
-	return bad
+	if err != nil {
+		return q, false, err
+	}
+	if acc, bad := t.deniedSequence(&q); bad {
+		t.say(t.denied(acc), t.choice("/sequences", t.T("seq.btn.list")))
+		return q, false, nil
+	}
+	return q, true, nil
 }
 
 // reachLine says which accounts q reaches when not all ("📡 Reaches only:
