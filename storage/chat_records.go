@@ -13,14 +13,14 @@ type ChatRecords struct {
 // its admin chat, so that after a restart the run edits that message
 // instead of posting a second one, and a run that ended just before a
 // crash still shows its end.
-func (s *Store) ProgressMessages() ChatRecords {
+func (s *Store) ProgressMessages() Records {
 	return ChatRecords{s: s, bucket: []byte("progress_messages"), what: "progress message"}
 }
 
 // ReportFollowUps keeps, by run ID, the reports still to be updated with
 // later taps and clicks, so the updates at 1 h and 24 h after a run happen
 // even across a restart.
-func (s *Store) ReportFollowUps() ChatRecords {
+func (s *Store) ReportFollowUps() Records {
 	return ChatRecords{s: s, bucket: []byte("report_followups"), what: "report follow-up"}
 }
 

@@ -27,8 +27,8 @@ type adminStore interface {
 	Admin(key string) (herald.Admin, error)
 	adminchat.Cards
 	adminchat.Timelines
-	ProgressMessages() storage.ChatRecords
-	ReportFollowUps() storage.ChatRecords
+	ProgressMessages() storage.Records
+	ReportFollowUps() storage.Records
 }
 
 // adminFrontends are the admin chats (Telegram group, Slack) wired to one
