@@ -25,8 +25,9 @@ type migration struct {
 	sql     string
 }
 
-// migrations reads the embedded files in version order; versions are
-// 1, 2, 3… with no gap, so a file lost in a merge is caught here.
+// migrations reads the embedded files in version order; each version
+// once. A database holds every version up to its highest: a new file
+// takes a number above all released ones.
 func migrations() ([]migration, error) {
 	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
 	if err != nil {
@@ -47,9 +48,9 @@ func migrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: base, sql: string(b)})
 	}
 	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("storage: migration %s: expected version %d", m.name, i+1)
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("storage: migrations %s and %s have one version", ms[i-1].name, ms[i].name)
 		}
 	}
 	return ms, nil
@@ -65,7 +66,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger, where
 	if err != nil {
 		return err
 	}
-	latest := len(ms)
+	latest := 0
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].version
+	}
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("storage: connect to %s: %w", where, err)
@@ -90,7 +94,10 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger, where
 	if version > latest {
 		return fmt.Errorf("storage: open %s: written by a newer herald (schema %d, this build knows up to %d) — upgrade herald", where, version, latest)
 	}
-	for _, m := range ms[version:] {
+	for _, m := range ms {
+		if m.version <= version {
+			continue
+		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, m.sql); err != nil {
 				return err
@@ -128,5 +135,8 @@ func LatestSchema() int {
 	if err != nil {
 		return 0
 	}
-	return len(ms)
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
 }
