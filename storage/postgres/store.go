@@ -42,6 +42,7 @@ type Options struct {
 // It is safe for concurrent use.
 type Store struct {
 	pool   *pgxpool.Pool
+	url    string
 	where  string // the URL without its password, for messages
 	now    func() time.Time
 	logger *slog.Logger
@@ -83,7 +84,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("storage: connect to %s: %w", where, err)
 	}
-	s := &Store{pool: pool, where: where, now: opts.Now, logger: opts.Logger}
+	s := &Store{pool: pool, url: rawURL, where: where, now: opts.Now, logger: opts.Logger}
 	if err := s.open(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -124,6 +125,10 @@ func (s *Store) lockInstance(ctx context.Context) error {
 	s.hold = conn
 	return nil
 }
+
+// URL is the database's URL as Open was given it (with its password: not
+// for messages; see Redact).
+func (s *Store) URL() string { return s.url }
 
 // Close releases the instance lock and the pool.
 func (s *Store) Close() error {

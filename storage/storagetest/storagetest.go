@@ -10,6 +10,7 @@
 package storagetest
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -22,4 +23,32 @@ import (
 type Opener struct {
 	Open   func(t testing.TB, now func() time.Time) storage.Backend
 	Reopen func(t testing.TB, s storage.Backend, now func() time.Time) storage.Backend
+}
+
+// CloseAtEnd closes s when the test ends unless Reopen closed it first,
+// and returns it.
+func CloseAtEnd(t testing.TB, s storage.Backend) storage.Backend {
+	c := &closeOnce{Backend: s}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// closeOnce is a Backend whose Close closes it the first time only.
+type closeOnce struct {
+	storage.Backend
+	once sync.Once
+	err  error
+}
+
+func (c *closeOnce) Close() error {
+	c.once.Do(func() { c.err = c.Backend.Close() })
+	return c.err
+}
+
+// Unwrap is the backend itself, for a backend's own opener.
+func Unwrap(s storage.Backend) storage.Backend {
+	if c, ok := s.(*closeOnce); ok {
+		return c.Backend
+	}
+	return s
 }
