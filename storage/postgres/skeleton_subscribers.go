@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/audience"
 	"github.com/heraldbot/herald/storage"
 	"github.com/jackc/pgx/v5"
 )
@@ -92,3 +93,8 @@ type subscriberState struct{}
 
 // start builds what the store keeps in memory once the schema is current.
 func (s *Store) start(ctx context.Context) error { return nil }
+
+// index is the audience index, built by start (subscribers and, through
+// eachResponseTx, every stored response). Callers change it only after
+// their transaction commits.
+func (s *Store) index() *audience.Index { return nil }
