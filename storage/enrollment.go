@@ -81,7 +81,7 @@ func (st *seqTx) subscriber(seq uint32) (bool, error) {
 	if v == nil {
 		return false, nil
 	}
-	return true, decodeSubscriber(seq, v, &st.sub)
+	return true, DecodeSubscriber(seq, v, &st.sub)
 }
 
 // mayStay reports whether the person read last may get q's next step:
