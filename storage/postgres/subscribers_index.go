@@ -233,22 +233,16 @@ func (s *Store) Tags() []herald.TagCount {
 }
 
 // EachRecipient streams the subscribers matching a in Seq order without
-// holding them all in memory: the index names the Seqs, and the records
-// are read a chunk per query. A subscriber deleted or made unreachable
-// since the match is left out. sub is reused between calls.
+// holding them all in memory (see storage.EachRecipient): the index names
+// the Seqs, and the records are read a chunk per query. sub is reused
+// between calls.
 func (s *Store) EachRecipient(a *herald.Audience, now time.Time, fn func(sub *herald.Subscriber) error) error {
-	it := s.index().Match(a, now).Iterator()
-	seqs := make([]int64, 0, subscriberChunk)
 	var (
 		chunk recordChunk
 		sub   herald.Subscriber
 	)
-	for it.HasNext() {
-		seqs = seqs[:0]
-		for len(seqs) < subscriberChunk && it.HasNext() {
-			seqs = append(seqs, int64(it.Next()))
-		}
-		err := s.readChunk(&chunk, `SELECT seq, record FROM subscribers WHERE seq = ANY($1) ORDER BY seq`, seqs)
+	return storage.EachRecipient(s.index().Match(a, now).Iterator(), subscriberChunk, func(seqs []uint32, each func(*herald.Subscriber) error) error {
+		err := s.readChunk(&chunk, `SELECT seq, record FROM subscribers WHERE seq = ANY($1::bigint[]) ORDER BY seq`, seqs)
 		if err != nil {
 			return fmt.Errorf("storage: stream recipients: %w", err)
 		}
@@ -256,13 +250,10 @@ func (s *Store) EachRecipient(a *herald.Audience, now time.Time, fn func(sub *he
 			if err := chunk.decode(i, &sub); err != nil {
 				return fmt.Errorf("storage: stream recipients: %w", err)
 			}
-			if !sub.Reachable() {
-				continue
-			}
-			if err := fn(&sub); err != nil {
+			if err := each(&sub); err != nil {
 				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	}, fn)
 }
