@@ -11,6 +11,7 @@ import (
 	"github.com/heraldbot/herald/audience"
 	"github.com/heraldbot/herald/storage"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // subscriberState is what the subscriber part keeps in memory: the
@@ -187,17 +188,20 @@ func readRecords(ctx context.Context, tx pgx.Tx, full chan<- *rawRecords) error 
 		full <- c
 		c, buf = new(rawRecords), strings.Builder{}
 	}
+	var (
+		seq, version int64
+		rec          pgtype.DriverBytes // the driver's buffer: copied below, no allocation a row
+	)
 	for rows.Next() {
-		raw := rows.RawValues()
-		if len(raw[0]) != 8 || len(raw[1]) != 8 {
-			return fmt.Errorf("subscriber row: unexpected wire format")
+		if err := rows.Scan(&seq, &version, &rec); err != nil {
+			return err
 		}
 		if buf.Cap() == 0 {
-			buf.Grow(rebuildChunk * (len(raw[2]) + 16))
+			buf.Grow(rebuildChunk * (len(rec) + 16))
 		}
-		c.seqs = append(c.seqs, uint32(be64(raw[0])))
-		c.vers = append(c.vers, uint32(be64(raw[1])))
-		buf.Write(raw[2])
+		c.seqs = append(c.seqs, uint32(seq))
+		c.vers = append(c.vers, uint32(version))
+		buf.Write(rec)
 		c.ends = append(c.ends, buf.Len())
 		if len(c.seqs) == rebuildChunk {
 			send()
@@ -210,15 +214,6 @@ func readRecords(ctx context.Context, tx pgx.Tx, full chan<- *rawRecords) error 
 		send()
 	}
 	return nil
-}
-
-// be64 reads a binary bigint as the wire sends it.
-func be64(b []byte) uint64 {
-	var v uint64
-	for _, c := range b {
-		v = v<<8 | uint64(c)
-	}
-	return v
 }
 
 // Count sizes an audience with its breakdown, from the in-memory index.

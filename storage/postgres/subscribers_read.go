@@ -8,6 +8,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // subscriberChunk is how many subscribers one query of a stream reads:
@@ -38,13 +39,16 @@ func (s *Store) readChunk(c *recordChunk, sql string, args ...any) error {
 		return err
 	}
 	defer rows.Close()
+	var (
+		seq int64
+		rec pgtype.DriverBytes // the driver's buffer: copied below
+	)
 	for rows.Next() {
-		raw := rows.RawValues()
-		if len(raw[0]) != 8 {
-			return fmt.Errorf("subscriber row: unexpected wire format")
+		if err := rows.Scan(&seq, &rec); err != nil {
+			return err
 		}
-		c.seqs = append(c.seqs, uint32(be64(raw[0])))
-		c.buf = append(c.buf, raw[1]...)
+		c.seqs = append(c.seqs, uint32(seq))
+		c.buf = append(c.buf, rec...)
 		c.ends = append(c.ends, len(c.buf))
 	}
 	return rows.Err()
