@@ -133,8 +133,11 @@ func (s *Store) URL() string { return s.url }
 // Close releases the instance lock and the pool.
 func (s *Store) Close() error {
 	if s.hold != nil {
-		// Closing the connection ends its session and so its lock.
-		_ = s.hold.Conn().Close(context.Background())
+		// Unlock first: the server ends a closed connection's session (and
+		// so its lock) a moment after, and a restart may ask before then.
+		ctx := context.Background()
+		_, _ = s.hold.Exec(ctx, `SELECT pg_advisory_unlock(hashtextextended(current_schema() || '/herald-instance', 0))`)
+		_ = s.hold.Conn().Close(ctx)
 		s.hold.Release()
 		s.hold = nil
 	}
