@@ -47,10 +47,12 @@ CREATE TABLE deliveries (
     not_before_ns bigint NOT NULL DEFAULT 0,
     parts_done integer NOT NULL DEFAULT 0,
     -- in_flight marks a pending record whose send has started
-    -- (CommitDeliveries); an outcome clears it.
+    -- (CommitDeliveries); an outcome clears it. No index: InFlight is read
+    -- once, at a resume, through the pending index; unindexed, the mark is
+    -- a HOT update (no index entry written), half the hot path's updates.
     in_flight boolean NOT NULL DEFAULT false,
     PRIMARY KEY (run_id, seq)
-);
+) WITH (fillfactor = 70); -- room on each page for the mark's HOT update
 
 -- Each channel's pager reads only its own pending records, however many
 -- were sent already or wait on other channels; partial, so a record leaves
@@ -60,6 +62,3 @@ CREATE INDEX deliveries_pending ON deliveries (run_id, platform, seq) WHERE outc
 -- Reports page the held, failed and skipped records without reading the
 -- sent bulk.
 CREATE INDEX deliveries_reported ON deliveries (run_id, outcome, seq) WHERE outcome IN ('held', 'failed', 'skipped');
-
--- After a crash, the records marked in flight are found without a scan.
-CREATE INDEX deliveries_in_flight ON deliveries (run_id, seq) WHERE in_flight;
