@@ -171,10 +171,11 @@ func (s *Store) SettleInFlight(runID string, ds []herald.Delivery, uncertain boo
 // outcomeSQL writes a batch of outcomes and returns each record's
 // platform, account and outcome before: the self-join reads the rows as
 // they were when the statement began. An outcome clears the in-flight
-// mark; settling ($10) clears it whatever the outcome.
+// marks so far; settling ($10) clears them whatever the outcome.
 const outcomeSQL = `UPDATE deliveries d SET outcome = u.outcome, reason = u.reason, message_id = u.message_id,
 	attempts = u.attempts, at_ns = u.at_ns, not_before_ns = u.not_before_ns, parts_done = u.parts_done,
-	in_flight = d.in_flight AND u.outcome = 'pending' AND NOT $10
+	unmarked = CASE WHEN u.outcome <> 'pending' OR $10
+		THEN coalesce((SELECT max(id) FROM delivery_marks WHERE run_id = $1), 0) ELSE d.unmarked END
 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::bigint[], $9::int[])
 	AS u(seq, outcome, reason, message_id, attempts, at_ns, not_before_ns, parts_done),
 	deliveries o
@@ -258,7 +259,7 @@ func (c *groupCommit) queue(b *pgx.Batch, settle bool) {
 		return nil
 	})
 	if len(c.started) > 0 {
-		b.Queue(`UPDATE deliveries SET in_flight = true WHERE run_id = $1 AND seq = ANY($2) AND NOT in_flight`, c.runID, c.started)
+		b.Queue(`INSERT INTO delivery_marks (run_id, seqs) VALUES ($1, $2)`, c.runID, c.started)
 	}
 	n := len(c.last)
 	if n == 0 {
