@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/binary"
 	"fmt"
 
@@ -22,9 +21,6 @@ var (
 	keyClickSecret   = []byte("click_secret")
 )
 
-// clickSecretSize is the HMAC key's length in bytes.
-const clickSecretSize = 32
-
 // ClickSecret returns the key that signs tracked links, generating it on
 // the first call: it lives in the database so links sent before a restart
 // (or by another instance of the same file) still resolve.
@@ -32,13 +28,13 @@ func (s *Store) ClickSecret() ([]byte, error) {
 	var key []byte
 	err := s.update("read click secret", func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get(keyClickSecret); len(v) == clickSecretSize {
+		if v := meta.Get(keyClickSecret); len(v) == ClickSecretSize {
 			key = append([]byte(nil), v...)
 			return nil
 		}
-		key = make([]byte, clickSecretSize)
-		if _, err := rand.Read(key); err != nil {
-			return fmt.Errorf("generate: %w", err)
+		var err error
+		if key, err = NewClickSecret(); err != nil {
+			return err
 		}
 		return meta.Put(keyClickSecret, key)
 	})

@@ -36,6 +36,15 @@ func (s *Store) subscriberBySeqTx(ctx context.Context, tx pgx.Tx, seq uint32) (h
 	return herald.Subscriber{}, herald.ErrNotFound
 }
 
+// subscriberSeqsTx reads, inside tx, the Seq of each of keys that names a
+// stored subscriber (keys of none are left out). The engagement part
+// needs it: taps name people by key, the audience index by Seq (bbolt
+// reads its subscriber-key bucket). (Subscribers part; added by the
+// engagement part.)
+func (s *Store) subscriberSeqsTx(ctx context.Context, tx pgx.Tx, keys []herald.SubscriberKey) (map[herald.SubscriberKey]uint32, error) {
+	return map[herald.SubscriberKey]uint32{}, nil
+}
+
 func (s *Store) PutSubscribers(subs []herald.Subscriber) error {
 	panic("postgres: PutSubscribers is not written yet")
 }
