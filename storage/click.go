@@ -110,13 +110,8 @@ func (s *Store) Clickers(broadcastID, buttonID string) ([]uint32, error) {
 // subscribers tapped it (action buttons) or clicked it (tracked links) on
 // each platform: /stats breaks a button's reach down by channel.
 func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Account]int, error) {
-	out := map[string]map[herald.Account]int{}
-	add := func(button string, acc herald.Account) {
-		if out[button] == nil {
-			out[button] = map[herald.Account]int{}
-		}
-		out[button][acc]++
-	}
+	out := Reach{}
+	add := out.Add
 	prefix := []byte(broadcastID + "\x00")
 	err := s.view("read button reach of "+broadcastID, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketTapUsers).Cursor()

@@ -55,6 +55,18 @@ func TapTriggers(taps []herald.Tap, seqs map[herald.SubscriberKey]uint32, fn fun
 	return nil
 }
 
+// Reach counts, per button ID, the different people who tapped or clicked
+// it on each platform account (ButtonReach).
+type Reach map[string]map[herald.Account]int
+
+// Add counts one more person on acc for button.
+func (r Reach) Add(button string, acc herald.Account) {
+	if r[button] == nil {
+		r[button] = map[herald.Account]int{}
+	}
+	r[button][acc]++
+}
+
 // ResponseTime is the time kept of a first tap or click, in Unix seconds;
 // ok is false for one without a usable time (the zero time, or one too
 // early to tell from bbolt's old "present" marker), which counts in the

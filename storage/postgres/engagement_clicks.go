@@ -123,13 +123,8 @@ func (s *Store) Clickers(broadcastID, buttonID string) ([]uint32, error) {
 // subscribers tapped it or clicked it on each platform account. A clicker
 // since deleted has no account to count on.
 func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Account]int, error) {
-	out := map[string]map[herald.Account]int{}
-	add := func(button string, acc herald.Account) {
-		if out[button] == nil {
-			out[button] = map[herald.Account]int{}
-		}
-		out[button][acc]++
-	}
+	out := storage.Reach{}
+	add := out.Add
 	err := s.read("read button reach of "+broadcastID, func(ctx context.Context, tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT button_id, subscriber FROM tap_users WHERE broadcast_id = $1`, broadcastID)
 		if err != nil {
