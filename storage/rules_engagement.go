@@ -41,20 +41,6 @@ func CheckInbound(ids []string, keys []herald.SubscriberKey, taps []herald.Tap) 
 	return nil
 }
 
-// TapTriggers calls fn with the sequence trigger of each tap counted in
-// one inbound batch whose subscriber the batch saved (seqs: their Seq by
-// key); a tap by anyone else triggers nothing.
-func TapTriggers(taps []herald.Tap, seqs map[herald.SubscriberKey]uint32, fn func(seq uint32, kind herald.TriggerKind, detail string) error) error {
-	for _, t := range taps {
-		if seq, ok := seqs[t.Subscriber]; ok {
-			if err := fn(seq, herald.TriggerTap, t.BroadcastID+"\x00"+t.ButtonID); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // Reach counts, per button ID, the different people who tapped or clicked
 // it on each platform account (ButtonReach).
 type Reach map[string]map[herald.Account]int

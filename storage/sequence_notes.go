@@ -105,7 +105,14 @@ func noteInbound(tx *bolt.Tx, written *atomic.Bool, changes []change, taps []her
 			}
 		}
 	}
-	return TapTriggers(taps, seqs, n.trigger)
+	for _, t := range taps {
+		if seq, ok := seqs[t.Subscriber]; ok {
+			if err := n.trigger(seq, herald.TriggerTap, t.BroadcastID+"\x00"+t.ButtonID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // OnSequenceNotes sets fn to be called after a commit that wrote sequence
