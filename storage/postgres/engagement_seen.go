@@ -54,13 +54,18 @@ func (s *Store) RecordInbound(ids []string, keys []herald.SubscriberKey, taps []
 				counted = append(counted, taps[i])
 			}
 		}
+		saved := make([]savedSub, len(subKeys))
 		applySubs, err = s.updateSubscribersTx(ctx, tx, subKeys, func(k int, sub *herald.Subscriber, created bool) error {
-			return update(subEvent[k], sub, created)
+			if err := update(subEvent[k], sub, created); err != nil {
+				return err
+			}
+			saved[k] = savedSub{*sub, created, true} // as update left it: the caller's sub may be reused
+			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if err := s.noteTapsTx(ctx, tx, subKeys, counted); err != nil {
+		if err := s.noteInboundTx(ctx, tx, subKeys, saved, counted); err != nil {
 			return err
 		}
 		applyTaps, err = s.recordTapsTx(ctx, tx, counted)
@@ -75,34 +80,46 @@ func (s *Store) RecordInbound(ids []string, keys []herald.SubscriberKey, taps []
 	return repeat, nil
 }
 
-// noteTapsTx writes the sequence notes of the counted taps by subscribers
-// the batch saved (storage.TapTriggers); their follow and tag notes came
-// with updateSubscribersTx.
-func (s *Store) noteTapsTx(ctx context.Context, tx pgx.Tx, saved []herald.SubscriberKey, counted []herald.Tap) error {
-	if len(saved) == 0 || len(counted) == 0 {
-		return nil
-	}
-	tapped := map[herald.SubscriberKey]bool{}
-	for _, t := range counted {
-		tapped[t.Subscriber] = true
-	}
-	var keys []herald.SubscriberKey
-	for _, k := range saved {
-		if tapped[k] {
-			keys = append(keys, k)
-			delete(tapped, k)
-		}
-	}
+// savedSub is a subscriber as a batch's update left it, and whether the
+// batch created them.
+type savedSub struct {
+	sub     herald.Subscriber
+	created bool
+	ok      bool // update saw them
+}
+
+// noteInboundTx writes the sequence notes of a batch (storage.InboundNotes:
+// follows of the people it created, counted taps of people it saved); tag
+// and leave notes came with updateSubscribersTx, before these, as in the
+// bbolt store.
+func (s *Store) noteInboundTx(ctx context.Context, tx pgx.Tx, keys []herald.SubscriberKey, saved []savedSub, counted []herald.Tap) error {
 	if len(keys) == 0 {
 		return nil
 	}
+	// A new subscriber gets its Seq as it is stored, after update saw it.
 	seqs, err := s.subscriberSeqsTx(ctx, tx, keys)
 	if err != nil {
 		return err
 	}
-	return storage.TapTriggers(counted, seqs, func(seq uint32, kind herald.TriggerKind, detail string) error {
-		return s.noteTrigger(ctx, tx, seq, kind, detail)
-	})
+	var olds, news []*herald.Subscriber
+	for k, key := range keys {
+		if !saved[k].ok {
+			continue
+		}
+		sub := &saved[k].sub
+		sub.Platform, sub.Account, sub.ID, sub.Seq = key.Platform, key.Account, key.ID, seqs[key]
+		var old *herald.Subscriber
+		if !saved[k].created {
+			old = sub // only whether they were there counts
+		}
+		olds, news = append(olds, old), append(news, sub)
+	}
+	for _, n := range storage.InboundNotes(olds, news, counted) {
+		if err := s.noteTrigger(ctx, tx, n.Seq, n.Kind, n.Detail); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // seenTx records the event IDs of a batch and says which are repeats: an
