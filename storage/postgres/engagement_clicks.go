@@ -1,16 +1,13 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // ClickSecret returns the key that signs tracked links, generating it on
@@ -58,48 +55,19 @@ func recordClicksTx(ctx context.Context, tx pgx.Tx, clicks []herald.Click) ([]re
 	if len(clicks) == 0 {
 		return nil, nil
 	}
-	totals := map[button]int64{}
-	firsts := map[response]herald.Click{}
-	for _, c := range clicks {
-		b := button{c.BroadcastID, c.ButtonID}
-		totals[b]++
-		if _, ok := firsts[response{b, c.Seq}]; !ok {
-			firsts[response{b, c.Seq}] = c
-		}
+	presses := make([]press[int64], len(clicks))
+	for i, c := range clicks {
+		presses[i] = press[int64]{pressed[int64]{button{c.BroadcastID, c.ButtonID}, int64(c.Seq)}, c.At}
 	}
-	users := slices.SortedFunc(func(yield func(response) bool) {
-		for u := range firsts {
-			if !yield(u) {
-				return
-			}
-		}
-	}, func(a, b response) int { return cmp.Or(compareButtons(a.button, b.button), cmp.Compare(a.seq, b.seq)) })
-	var bs, btns []string
-	var seqs []int64
-	var ats []pgtype.Timestamptz
-	for _, u := range users {
-		bs, btns, seqs = append(bs, u.broadcast), append(btns, u.button.button), append(seqs, int64(u.seq))
-		ats = append(ats, firstAt(firsts[u].At))
-	}
-	rows, err := tx.Query(ctx, `INSERT INTO click_users (broadcast_id, button_id, seq, first_at)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[])
-		ON CONFLICT DO NOTHING RETURNING broadcast_id, button_id, seq`, bs, btns, seqs, ats)
+	news, err := countTx(ctx, tx, "click", "seq", "bigint", presses)
 	if err != nil {
 		return nil, err
 	}
-	uniques := map[button]int64{}
-	var first []response
-	var b, btn string
-	var seq int64
-	_, err = pgx.ForEachRow(rows, []any{&b, &btn, &seq}, func() error {
-		uniques[button{b, btn}]++
-		first = append(first, response{button{b, btn}, uint32(seq)})
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	first := make([]response, len(news))
+	for i, n := range news {
+		first[i] = response{n.button, uint32(n.who)}
 	}
-	return first, addCountsTx(ctx, tx, "clicks", totals, uniques)
+	return first, nil
 }
 
 // Clickers returns the subscriber numbers (Seq) who clicked a link of the

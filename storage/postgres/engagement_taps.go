@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -13,10 +14,10 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// Taps and clicks are counted per broadcast button (taps, clicks: every
-// press and the number of people) and who pressed is kept once each
-// (tap_users by subscriber key, click_users by Seq) with the time of the
-// first press, as in the bbolt store.
+// Taps and clicks are counted per broadcast button (tap_counts,
+// click_counts: every press and the number of people) and who pressed is
+// kept once each (tap_users by subscriber key, click_users by Seq) with
+// the time of the first press, as in the bbolt store.
 
 // button is one broadcast's button.
 type button struct{ broadcast, button string }
@@ -55,59 +56,22 @@ func (s *Store) recordTapsTx(ctx context.Context, tx pgx.Tx, taps []herald.Tap) 
 	if len(taps) == 0 {
 		return func() {}, nil
 	}
-	type user struct {
-		button
-		who string
+	presses := make([]press[string], len(taps))
+	keys := make(map[string]herald.SubscriberKey, len(taps))
+	for i, t := range taps {
+		who := t.Subscriber.String()
+		presses[i] = press[string]{pressed[string]{button{t.BroadcastID, t.ButtonID}, who}, t.At}
+		keys[who] = t.Subscriber
 	}
-	totals := map[button]int64{}
-	firsts := map[user]herald.Tap{} // the batch's first tap of each person on each button
-	for _, t := range taps {
-		b := button{t.BroadcastID, t.ButtonID}
-		totals[b]++
-		if _, ok := firsts[user{b, t.Subscriber.String()}]; !ok {
-			firsts[user{b, t.Subscriber.String()}] = t
-		}
-	}
-	users := slices.SortedFunc(func(yield func(user) bool) {
-		for u := range firsts {
-			if !yield(u) {
-				return
-			}
-		}
-	}, func(a, b user) int {
-		return cmp.Or(compareButtons(a.button, b.button), cmp.Compare(a.who, b.who))
-	})
-	var bs, btns, whos []string
-	var ats []pgtype.Timestamptz
-	for _, u := range users {
-		bs, btns, whos = append(bs, u.broadcast), append(btns, u.button.button), append(whos, u.who)
-		ats = append(ats, firstAt(firsts[u].At))
-	}
-	// Inserted rows are the people new to a button; a concurrent insert of
-	// the same person waits for the other transaction and then counts once.
-	rows, err := tx.Query(ctx, `INSERT INTO tap_users (broadcast_id, button_id, subscriber, first_at)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
-		ON CONFLICT DO NOTHING RETURNING broadcast_id, button_id, subscriber`, bs, btns, whos, ats)
+	news, err := countTx(ctx, tx, "tap", "subscriber", "text", presses)
 	if err != nil {
-		return nil, err
-	}
-	uniques := map[button]int64{}
-	var newKeys []herald.SubscriberKey
-	var newAt []button
-	var b, btn, who string
-	_, err = pgx.ForEachRow(rows, []any{&b, &btn, &who}, func() error {
-		u := user{button{b, btn}, who}
-		uniques[u.button]++
-		newKeys, newAt = append(newKeys, firsts[u].Subscriber), append(newAt, u.button)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := addCountsTx(ctx, tx, "taps", totals, uniques); err != nil {
 		return nil, err
 	}
 	// Only people who are subscribers have a Seq for the index.
+	newKeys := make([]herald.SubscriberKey, len(news))
+	for i, n := range news {
+		newKeys[i] = keys[n.who]
+	}
 	seqs, err := s.subscriberSeqsTx(ctx, tx, newKeys)
 	if err != nil {
 		return nil, err
@@ -115,34 +79,80 @@ func (s *Store) recordTapsTx(ctx context.Context, tx pgx.Tx, taps []herald.Tap) 
 	var first []response
 	for i, k := range newKeys {
 		if seq, ok := seqs[k]; ok {
-			first = append(first, response{newAt[i], seq})
+			first = append(first, response{news[i].button, seq})
 		}
 	}
 	return func() { s.indexResponses(first) }, nil
 }
 
-// addCountsTx adds presses (totals) and new people (uniques) to the
-// per-button counts of table (taps or clicks), locking the rows in button
-// order so that two writers never wait on each other in a circle.
-func addCountsTx(ctx context.Context, tx pgx.Tx, table string, totals, uniques map[button]int64) error {
-	keys := slices.SortedFunc(func(yield func(button) bool) {
-		for b := range totals {
-			if !yield(b) {
-				return
-			}
+// pressed is a button and who pressed it: a subscriber's key ("line:U1")
+// for a tap, a Seq for a click.
+type pressed[W cmp.Ordered] struct {
+	button
+	who W
+}
+
+// press is one tap or click, and when.
+type press[W cmp.Ordered] struct {
+	pressed[W]
+	at time.Time
+}
+
+// countTx counts presses in kind_counts (kind tap or click: every press)
+// and kind_users (who, by the column whoColumn of SQL type whoType, with the
+// time of their first press), and returns the people new to a button.
+// Rows are locked in one order (by button, then who) whatever the batch's,
+// so that two writers never wait on each other in a circle; a concurrent
+// insert of the same person waits for the other transaction and then
+// counts them once.
+func countTx[W cmp.Ordered](ctx context.Context, tx pgx.Tx, kind, whoColumn, whoType string, presses []press[W]) ([]pressed[W], error) {
+	totals := map[button]int64{}
+	firsts := map[pressed[W]]time.Time{} // the batch's first press of each person on each button
+	for _, p := range presses {
+		totals[p.button]++
+		if _, ok := firsts[p.pressed]; !ok {
+			firsts[p.pressed] = p.at
 		}
-	}, compareButtons)
+	}
+	users := slices.SortedFunc(maps.Keys(firsts), func(a, b pressed[W]) int {
+		return cmp.Or(compareButtons(a.button, b.button), cmp.Compare(a.who, b.who))
+	})
 	var bs, btns []string
+	var whos []W
+	var ats []pgtype.Timestamptz
+	for _, u := range users {
+		bs, btns, whos = append(bs, u.broadcast), append(btns, u.button.button), append(whos, u.who)
+		ats = append(ats, firstAt(firsts[u]))
+	}
+	rows, err := tx.Query(ctx, `INSERT INTO `+kind+`_users (broadcast_id, button_id, `+whoColumn+`, first_at)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::`+whoType+`[], $4::timestamptz[])
+		ON CONFLICT DO NOTHING RETURNING broadcast_id, button_id, `+whoColumn, bs, btns, whos, ats)
+	if err != nil {
+		return nil, err
+	}
+	uniques := map[button]int64{}
+	var news []pressed[W]
+	var n pressed[W]
+	_, err = pgx.ForEachRow(rows, []any{&n.broadcast, &n.button.button, &n.who}, func() error {
+		uniques[n.button]++
+		news = append(news, n)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	buttons := slices.SortedFunc(maps.Keys(totals), compareButtons)
+	bs, btns = bs[:0], btns[:0]
 	var ts, us []int64
-	for _, k := range keys {
+	for _, k := range buttons {
 		bs, btns = append(bs, k.broadcast), append(btns, k.button)
 		ts, us = append(ts, totals[k]), append(us, uniques[k])
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO `+table+` AS c (broadcast_id, button_id, total, uniq)
+	_, err = tx.Exec(ctx, `INSERT INTO `+kind+`_counts AS c (broadcast_id, button_id, total, uniq)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
 		ON CONFLICT (broadcast_id, button_id) DO UPDATE SET total = c.total + excluded.total, uniq = c.uniq + excluded.uniq`,
 		bs, btns, ts, us)
-	return err
+	return news, err
 }
 
 func compareButtons(a, b button) int {
@@ -162,16 +172,16 @@ func (s *Store) indexResponses(rs []response) {
 
 // Taps returns a broadcast's click-through per button, by button ID.
 func (s *Store) Taps(broadcastID string) ([]herald.TapCount, error) {
-	return s.counts("taps", "read taps of "+broadcastID, broadcastID)
+	return s.counts("tap_counts", "read taps of "+broadcastID, broadcastID)
 }
 
 // Clicks returns a broadcast's link clicks per button, by button ID.
 func (s *Store) Clicks(broadcastID string) ([]herald.TapCount, error) {
-	return s.counts("clicks", "read clicks of "+broadcastID, broadcastID)
+	return s.counts("click_counts", "read clicks of "+broadcastID, broadcastID)
 }
 
-// counts reads a broadcast's per-button counts from table (taps or
-// clicks), in the bbolt store's order: by button ID's bytes.
+// counts reads a broadcast's per-button counts from table (tap_counts or
+// click_counts), in the bbolt store's order: by button ID's bytes.
 func (s *Store) counts(table, what, broadcastID string) ([]herald.TapCount, error) {
 	rows, err := s.pool.Query(context.Background(), `SELECT button_id, total, uniq FROM `+table+`
 		WHERE broadcast_id = $1 ORDER BY button_id COLLATE "C"`, broadcastID)
@@ -196,7 +206,7 @@ func (s *Store) counts(table, what, broadcastID string) ([]herald.TapCount, erro
 // and responses.
 func (s *Store) deleteBroadcastEngagementTx(ctx context.Context, tx pgx.Tx, id string) error {
 	b := &pgx.Batch{}
-	for _, table := range []string{"taps", "tap_users", "clicks", "click_users"} {
+	for _, table := range []string{"tap_counts", "tap_users", "click_counts", "click_users"} {
 		b.Queue(`DELETE FROM `+table+` WHERE broadcast_id = $1`, id)
 	}
 	return tx.SendBatch(ctx, b).Close()

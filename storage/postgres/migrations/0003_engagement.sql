@@ -9,8 +9,9 @@ CREATE TABLE seen_events (
 -- The sweep of expired IDs deletes by age.
 CREATE INDEX seen_events_seen_at ON seen_events (seen_at);
 
--- Per broadcast button: every tap, and the number of different people.
-CREATE TABLE taps (
+-- Per broadcast button: every tap, and the number of different people
+-- (tap_users counts them once each).
+CREATE TABLE tap_counts (
     broadcast_id text   NOT NULL,
     button_id    text   NOT NULL,
     total        bigint NOT NULL,
@@ -29,7 +30,7 @@ CREATE TABLE tap_users (
 );
 
 -- Link clicks, counted like taps.
-CREATE TABLE clicks (
+CREATE TABLE click_counts (
     broadcast_id text   NOT NULL,
     button_id    text   NOT NULL,
     total        bigint NOT NULL,
