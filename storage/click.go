@@ -143,7 +143,7 @@ func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Account]i
 			seq := k[len(k)-4:]
 			button := k[len(prefix) : len(k)-5]
 			v := subs.Get(seq)
-			if v == nil || decodeSubscriber(binary.BigEndian.Uint32(seq), v, &sub) != nil {
+			if v == nil || DecodeSubscriber(binary.BigEndian.Uint32(seq), v, &sub) != nil {
 				continue // since deleted: no channel to count them on
 			}
 			add(string(button), sub.AccountOf())

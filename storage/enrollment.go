@@ -76,7 +76,7 @@ func (st *seqTx) Subscriber(seq uint32) (*herald.Subscriber, bool, error) {
 	if v == nil {
 		return nil, false, nil
 	}
-	return &st.sub, true, decodeSubscriber(seq, v, &st.sub)
+	return &st.sub, true, DecodeSubscriber(seq, v, &st.sub)
 }
 
 func (st *seqTx) Enrollment(id string, sub uint32) (Enrollment, bool, error) {

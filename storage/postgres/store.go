@@ -133,6 +133,10 @@ func (s *Store) URL() string { return s.url }
 // Close releases the instance lock and the pool.
 func (s *Store) Close() error {
 	if s.hold != nil {
+		// Unlock first: the server ends a closed connection's session (and
+		// so its lock) a moment after the close, so a restart right after
+		// Close could still find the lock held.
+		_, _ = s.hold.Exec(context.Background(), `SELECT pg_advisory_unlock(hashtextextended(current_schema() || '/herald-instance', 0))`)
 		// Closing the connection ends its session and so its lock.
 		_ = s.hold.Conn().Close(context.Background())
 		s.hold.Release()
