@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/heraldbot/herald"
 	bolt "go.etcd.io/bbolt"
@@ -20,11 +19,8 @@ const idAttempts = 4
 // CreatedAt and UpdatedAt. A name already used by an unfinished broadcast is
 // herald.ErrConflict.
 func (s *Store) CreateBroadcast(b *herald.Broadcast) error {
-	if b.Status == "" {
-		b.Status = herald.StatusDraft
-	}
-	if !b.Status.Valid() {
-		return fmt.Errorf("storage: create broadcast: unknown status %q", b.Status)
+	if err := PrepareBroadcast(b); err != nil {
+		return fmt.Errorf("storage: create broadcast: %w", err)
 	}
 	nb := *b
 	err := s.update("create broadcast", func(tx *bolt.Tx) error {
@@ -32,7 +28,7 @@ func (s *Store) CreateBroadcast(b *herald.Broadcast) error {
 		if nb.ID == "" {
 			nb.ID = freeBroadcastID(bk)
 		} else if bk.Get([]byte(nb.ID)) != nil {
-			return fmt.Errorf("broadcast %s exists: %w", nb.ID, herald.ErrConflict)
+			return BroadcastExists(nb.ID)
 		}
 		if err := syncName(tx, nb.ID, nil, &nb); err != nil {
 			return err
@@ -47,16 +43,10 @@ func (s *Store) CreateBroadcast(b *herald.Broadcast) error {
 	return err
 }
 
-// freeBroadcastID draws IDs until one is unused, growing the length when
-// the short ones get crowded.
+// freeBroadcastID is an ID no broadcast in bk has.
 func freeBroadcastID(bk *bolt.Bucket) string {
-	for n := 4; ; n++ {
-		for range idAttempts {
-			if id := herald.NewBroadcastID(n); bk.Get([]byte(id)) == nil {
-				return id
-			}
-		}
-	}
+	id, _ := FreeBroadcastID(func(id string) (bool, error) { return bk.Get([]byte(id)) != nil, nil })
+	return id
 }
 
 // Broadcast returns one broadcast or herald.ErrNotFound.
@@ -92,11 +82,8 @@ func (s *Store) updateBroadcastTx(tx *bolt.Tx, id string, fn func(b *herald.Broa
 	if err := fn(&b); err != nil {
 		return b, err
 	}
-	b.ID, b.CreatedAt, b.Runs = old.ID, old.CreatedAt, old.Runs
-	if b.Status != old.Status {
-		if err := herald.Transition(old.Status, b.Status); err != nil {
-			return b, err
-		}
+	if err := CheckBroadcastChange(&old, &b); err != nil {
+		return b, err
 	}
 	if err := syncName(tx, id, &old, &b); err != nil {
 		return b, err
@@ -108,45 +95,25 @@ func (s *Store) updateBroadcastTx(tx *bolt.Tx, id string, fn func(b *herald.Broa
 // ListBroadcasts lists broadcasts newest first (by CreatedAt, then ID).
 // Broadcasts are few (thousands), so this reads them all.
 func (s *Store) ListBroadcasts(q herald.BroadcastQuery) ([]herald.Broadcast, error) {
-	all, err := s.allBroadcasts(func(b *herald.Broadcast) bool {
-		return (len(q.Statuses) == 0 || slices.Contains(q.Statuses, b.Status)) && (q.Steps || b.Step == nil)
-	})
+	all, err := s.allBroadcasts(func(b *herald.Broadcast) bool { return BroadcastListed(q, b) })
 	if err != nil {
 		return nil, err
 	}
-	if q.Offset > 0 {
-		all = all[min(q.Offset, len(all)):]
-	}
-	if q.Limit > 0 && len(all) > q.Limit {
-		all = all[:q.Limit]
-	}
-	return all, nil
+	return PageBroadcasts(all, q), nil
 }
 
 // FindBroadcasts finds broadcasts by ID (as people type it: "7k2q") or by
 // a case-insensitive part of the name; an exact ID comes first.
 func (s *Store) FindBroadcasts(text string, limit int) ([]herald.Broadcast, error) {
-	text = strings.TrimSpace(text)
-	if text == "" {
+	f, ok := NewBroadcastSearch(text)
+	if !ok {
 		return nil, nil
 	}
-	id := herald.NormalizeBroadcastID(text)
-	needle := strings.ToLower(text)
-	all, err := s.allBroadcasts(func(b *herald.Broadcast) bool {
-		return b.Step == nil && (b.ID == id || strings.Contains(strings.ToLower(b.Name), needle))
-	})
+	all, err := s.allBroadcasts(f.Match)
 	if err != nil {
 		return nil, err
 	}
-	if i := slices.IndexFunc(all, func(b herald.Broadcast) bool { return b.ID == id }); i > 0 {
-		exact := all[i]
-		copy(all[1:i+1], all[:i])
-		all[0] = exact
-	}
-	if limit > 0 && len(all) > limit {
-		all = all[:limit]
-	}
-	return all, nil
+	return f.Order(all, limit), nil
 }
 
 func (s *Store) allBroadcasts(keep func(b *herald.Broadcast) bool) ([]herald.Broadcast, error) {
@@ -163,12 +130,7 @@ func (s *Store) allBroadcasts(keep func(b *herald.Broadcast) bool) ([]herald.Bro
 			return nil
 		})
 	})
-	slices.SortFunc(out, func(a, b herald.Broadcast) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
+	SortBroadcasts(out)
 	return out, err
 }
 

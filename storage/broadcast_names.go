@@ -45,7 +45,7 @@ func syncName(tx *bolt.Tx, id string, old, nb *herald.Broadcast) error {
 	}
 	k := nameKey(nb.Name)
 	if holder := names.Get(k); holder != nil && string(holder) != id {
-		return fmt.Errorf("name %q is used by %s: %w", nb.Name, holder, herald.ErrConflict)
+		return NameTaken(nb.Name, string(holder))
 	}
 	return names.Put(k, []byte(id))
 }

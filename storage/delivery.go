@@ -82,11 +82,8 @@ func (s *Store) AddDeliveries(runID string, ds []herald.Delivery) error {
 
 // add appends one snapshot record (see AddDeliveries).
 func (rt *runTx) add(d *herald.Delivery) error {
-	if d.Seq == 0 {
-		return fmt.Errorf("delivery to %s: no Seq", d.Recipient)
-	}
-	if d.Outcome == "" {
-		d.Outcome = herald.Pending
+	if err := PrepareDelivery(d); err != nil {
+		return err
 	}
 	if !rt.newestRead {
 		if k, _ := rt.all.Cursor().Last(); len(k) == 4 {
@@ -123,13 +120,13 @@ func (s *Store) RecordOutcomes(runID string, ds []herald.Delivery) error {
 // record writes one outcome (see RecordOutcomes) and returns the record's
 // platform.
 func (rt *runTx) record(d herald.Delivery) (herald.Platform, error) {
-	if d.Outcome == "" {
-		return "", fmt.Errorf("delivery %d: no outcome", d.Seq)
+	if err := CheckOutcome(&d); err != nil {
+		return "", err
 	}
 	k := rt.seqKey(d.Seq)
 	v := rt.get(rt.all, k)
 	if v == nil {
-		return "", fmt.Errorf("delivery %d: %w", d.Seq, herald.ErrNotFound)
+		return "", UnknownDelivery(d.Seq)
 	}
 	var old herald.Delivery
 	if err := decodeDelivery(d.Seq, v, &old); err != nil {
@@ -210,7 +207,7 @@ func (s *Store) readDeliveries(runID string, after uint32, limit int, indexes fu
 		rb := tx.Bucket(bucketDeliveries).Bucket(key)
 		if rb == nil {
 			if tx.Bucket(bucketRuns).Get(key) == nil {
-				return fmt.Errorf("run %s: %w", runID, herald.ErrNotFound)
+				return RunNotFound(runID)
 			}
 			return nil
 		}

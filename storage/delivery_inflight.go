@@ -104,9 +104,7 @@ func (s *Store) SettleInFlight(runID string, ds []herald.Delivery, uncertain boo
 				return err
 			}
 			if uncertain {
-				t := rt.run.Tally[p]
-				t.Uncertain++
-				rt.run.Tally[p] = t
+				CountUncertain(&rt.run, p)
 			}
 		}
 		return rt.save()

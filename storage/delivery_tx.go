@@ -78,18 +78,7 @@ func openRunTx(tx *bolt.Tx, runID string) (*runTx, error) {
 }
 
 func (rt *runTx) count(k herald.SubscriberKey, o herald.Outcome, n int) {
-	t := rt.run.Tally[k.Platform]
-	tallyAdd(&t, o, n)
-	rt.run.Tally[k.Platform] = t
-	if k.Account != "" {
-		if rt.run.AccountTally == nil {
-			rt.run.AccountTally = map[string]herald.Tally{}
-		}
-		name := k.AccountOf().String()
-		t := rt.run.AccountTally[name]
-		tallyAdd(&t, o, n)
-		rt.run.AccountTally[name] = t
-	}
+	CountDelivery(&rt.run, k, o, n)
 }
 
 // move re-indexes seq, a record on platform p, from outcome from to

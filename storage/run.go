@@ -3,10 +3,7 @@ package storage
 import (
 	"encoding/binary"
 	"fmt"
-	"maps"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/heraldbot/herald"
 	bolt "go.etcd.io/bbolt"
@@ -19,15 +16,11 @@ func runKey(bid string, n int) []byte {
 
 // parseRunID reads "<bid>/<n>" into its run key.
 func parseRunID(id string) ([]byte, error) {
-	i := strings.LastIndexByte(id, '/')
-	if i <= 0 {
-		return nil, fmt.Errorf("run %q: %w", id, herald.ErrNotFound)
+	bid, n, err := ParseRunID(id)
+	if err != nil {
+		return nil, err
 	}
-	n, err := strconv.Atoi(id[i+1:])
-	if err != nil || n <= 0 {
-		return nil, fmt.Errorf("run %q: %w", id, herald.ErrNotFound)
-	}
-	return runKey(id[:i], n), nil
+	return runKey(bid, n), nil
 }
 
 // CreateRun stores a new run of a broadcast, assigning ID "<bid>/<n>" and
@@ -60,15 +53,7 @@ func (s *Store) startRunTx(tx *bolt.Tx, r *herald.Run, start func(b *herald.Broa
 	if err := getJSON(bk, []byte(r.BroadcastID), &b); err != nil {
 		return err
 	}
-	b.Runs++
-	r.N = b.Runs
-	r.ID = fmt.Sprintf("%s/%d", b.ID, r.N)
-	if r.Status == "" {
-		r.Status = herald.RunSnapshotting
-	}
-	if r.StartedAt.IsZero() {
-		r.StartedAt = s.now().UTC()
-	}
+	NumberRun(r, &b, s.now())
 	key := runKey(b.ID, r.N)
 	if err := putJSON(bk, []byte(b.ID), &b); err != nil {
 		return err
@@ -100,15 +85,14 @@ func (s *Store) UpdateBroadcastRun(id string, fn func(b *herald.Broadcast, last 
 			if err := getJSON(runs, key, old); err != nil {
 				return err
 			}
-			*run = *old
-			run.Tally, run.AccountTally = cloneTally(old.Tally), maps.Clone(old.AccountTally)
+			*run = CloneRun(*old)
 		}
 		var err error
 		b, err = s.updateBroadcastTx(tx, id, func(b *herald.Broadcast) error { return fn(b, run) })
 		if err != nil || run == nil {
 			return err
 		}
-		run.ID, run.BroadcastID, run.N, run.Total, run.Tally = old.ID, old.BroadcastID, old.N, old.Total, old.Tally
+		KeepRunFields(old, run)
 		return putJSON(runs, key, run)
 	})
 	return b, err
@@ -139,12 +123,11 @@ func (s *Store) UpdateRun(id string, fn func(r *herald.Run) error) (herald.Run, 
 		if err := getJSON(runs, key, &old); err != nil {
 			return err
 		}
-		r = old
-		r.Tally, r.AccountTally = cloneTally(old.Tally), maps.Clone(old.AccountTally)
+		r = CloneRun(old)
 		if err := fn(&r); err != nil {
 			return err
 		}
-		r.ID, r.BroadcastID, r.N, r.Total, r.Tally = old.ID, old.BroadcastID, old.N, old.Total, old.Tally
+		KeepRunFields(&old, &r)
 		return putJSON(runs, key, &r)
 	})
 	return r, err

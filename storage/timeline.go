@@ -92,7 +92,7 @@ func (s *Store) RunTimeline(runID string) ([]herald.MinuteCount, error) {
 	var out []herald.MinuteCount
 	err = s.view("read timeline of "+runID, func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketRuns).Get(key) == nil {
-			return fmt.Errorf("run %s: %w", runID, herald.ErrNotFound)
+			return RunNotFound(runID)
 		}
 		rb := tx.Bucket(bucketDeliveries).Bucket(key)
 		if rb == nil || rb.Bucket(bucketMinutes) == nil {

@@ -49,7 +49,7 @@ func (s *Store) putNotes(ctx context.Context, tx pgx.Tx, notes []storage.Sequenc
 		seqs[i], kinds[i], details[i] = int64(n.Seq), string(n.Kind), n.Detail
 	}
 	tag, err := tx.Exec(ctx, `INSERT INTO sequence_notes (seq, kind, detail)
-		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS n(seq, kind, detail, i)
+		SELECT n.seq, n.kind, n.detail FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS n(seq, kind, detail, i)
 		WHERE EXISTS (SELECT 1 FROM sequences) ORDER BY i`, seqs, kinds, details)
 	if err != nil {
 		return err

@@ -1,0 +1,299 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/storage"
+	"github.com/jackc/pgx/v5"
+)
+
+// AddDeliveries appends snapshot records (normally Pending) to a run in one
+// transaction and adds them to the run's Total and Tally. A Seq already in
+// the run is left as it is (a snapshot resumed after a crash adds nothing
+// twice).
+func (s *Store) AddDeliveries(runID string, ds []herald.Delivery) error {
+	return s.write("add deliveries to "+runID, func(ctx context.Context, tx pgx.Tx) error {
+		return s.addDeliveriesTx(ctx, tx, runID, ds)
+	})
+}
+
+// addColumns are what a snapshot writes of a record.
+var addColumns = []string{"run_id", "seq", "platform", "account", "recipient", "outcome", "reason",
+	"message_id", "attempts", "at_ns", "not_before_ns", "parts_done"}
+
+// addDeliveriesTx is AddDeliveries inside tx. A snapshot appends in Seq
+// order, so a batch above the run's newest Seq is copied in (COPY) without
+// a look; anything else is inserted skipping the Seqs the run has.
+func (s *Store) addDeliveriesTx(ctx context.Context, tx pgx.Tx, runID string, ds []herald.Delivery) error {
+	for i := range ds {
+		if err := storage.PrepareDelivery(&ds[i]); err != nil {
+			return err
+		}
+	}
+	var data []byte
+	var newest int64
+	err := tx.QueryRow(ctx, `SELECT data, (SELECT coalesce(max(seq), 0) FROM deliveries WHERE run_id = $1)
+		FROM runs WHERE id = $1 FOR UPDATE`, runID).Scan(&data, &newest)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return storage.RunNotFound(runID)
+	} else if err != nil {
+		return err
+	}
+	run, err := decodeRun(runID, data)
+	if err != nil {
+		return err
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	fresh := ascending(ds, newest)
+	if !fresh {
+		// Keep each Seq's first record, as bbolt does, and insert those
+		// the run lacks.
+		ds = firstOfEach(ds)
+	}
+	rows := make([][]any, len(ds))
+	for i := range ds {
+		d := &ds[i]
+		rows[i] = []any{runID, int64(d.Seq), string(d.Recipient.Platform), d.Recipient.Account, d.Recipient.ID,
+			string(d.Outcome), d.Reason, d.MessageID, int32(max(d.Attempts, 0)), nanos(d.At), nanos(d.NotBefore), int32(d.PartsDone)}
+	}
+	added := ds
+	if fresh {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"deliveries"}, addColumns, pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+	} else if added, err = insertMissing(ctx, tx, rows, ds); err != nil {
+		return err
+	}
+	for i := range added {
+		run.Total++
+		storage.CountDelivery(&run, added[i].Recipient, added[i].Outcome, 1)
+	}
+	return s.putRunTx(ctx, tx, &run)
+}
+
+// ascending reports whether ds's Seqs rise, all above newest.
+func ascending(ds []herald.Delivery, newest int64) bool {
+	last := newest
+	for i := range ds {
+		if int64(ds[i].Seq) <= last {
+			return false
+		}
+		last = int64(ds[i].Seq)
+	}
+	return true
+}
+
+// firstOfEach is ds without the later records of a Seq seen before.
+func firstOfEach(ds []herald.Delivery) []herald.Delivery {
+	seen := make(map[uint32]bool, len(ds))
+	out := make([]herald.Delivery, 0, len(ds))
+	for _, d := range ds {
+		if !seen[d.Seq] {
+			seen[d.Seq] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// insertMissing inserts the rows (one per Seq, of ds) that the run lacks
+// and returns the records inserted.
+func insertMissing(ctx context.Context, tx pgx.Tx, rows [][]any, ds []herald.Delivery) ([]herald.Delivery, error) {
+	cols := make([][]any, len(addColumns))
+	for c := range cols {
+		cols[c] = make([]any, len(rows))
+		for r := range rows {
+			cols[c][r] = rows[r][c]
+		}
+	}
+	res, err := tx.Query(ctx, `INSERT INTO deliveries (`+joinColumns(addColumns)+`)
+		SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::text[], $9::int[], $10::bigint[], $11::bigint[], $12::int[])
+		ON CONFLICT (run_id, seq) DO NOTHING RETURNING seq`,
+		rows[0][0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6], cols[7], cols[8], cols[9], cols[10], cols[11])
+	if err != nil {
+		return nil, err
+	}
+	inserted := map[int64]bool{}
+	var seq int64
+	if _, err := pgx.ForEachRow(res, []any{&seq}, func() error { inserted[seq] = true; return nil }); err != nil {
+		return nil, err
+	}
+	var out []herald.Delivery
+	for _, d := range ds {
+		if inserted[int64(d.Seq)] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+func joinColumns(cols []string) string {
+	out := ""
+	for i, c := range cols {
+		if i > 0 {
+			out += ", "
+		}
+		out += c
+	}
+	return out
+}
+
+// RecordOutcomes writes outcomes for a batch of a run's deliveries in one
+// transaction (group commit) and moves the run's Tally from each record's
+// old outcome to its new one, so the tally is exact after a crash and
+// recording the same outcome twice counts it once. Every Seq must be in
+// the run; the recipient stays the one snapshotted.
+func (s *Store) RecordOutcomes(runID string, ds []herald.Delivery) error {
+	return s.CommitDeliveries(runID, nil, ds)
+}
+
+// CommitDeliveries is one group commit of a run's records: it marks the
+// records started as in flight, then writes the outcomes ds as
+// RecordOutcomes does, in one transaction.
+func (s *Store) CommitDeliveries(runID string, started []uint32, ds []herald.Delivery) error {
+	return s.write("commit deliveries of "+runID, func(ctx context.Context, tx pgx.Tx) error {
+		return s.commitTx(ctx, tx, runID, started, ds, false, false)
+	})
+}
+
+// SettleInFlight removes the in-flight marks of ds and records the
+// outcome of each that is not pending, in one transaction; uncertain
+// also counts each in its platform's Tally.Uncertain.
+func (s *Store) SettleInFlight(runID string, ds []herald.Delivery, uncertain bool) error {
+	return s.write("settle in-flight deliveries of "+runID, func(ctx context.Context, tx pgx.Tx) error {
+		return s.commitTx(ctx, tx, runID, nil, ds, true, uncertain)
+	})
+}
+
+// outcomeSQL writes a batch of outcomes and returns each record's
+// platform, account and outcome before: the self-join reads the rows as
+// they were when the statement began. An outcome clears the in-flight
+// mark; settling ($10) clears it whatever the outcome.
+const outcomeSQL = `UPDATE deliveries d SET outcome = u.outcome, reason = u.reason, message_id = u.message_id,
+	attempts = u.attempts, at_ns = u.at_ns, not_before_ns = u.not_before_ns, parts_done = u.parts_done,
+	in_flight = d.in_flight AND u.outcome = 'pending' AND NOT $10
+FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::bigint[], $9::int[])
+	AS u(seq, outcome, reason, message_id, attempts, at_ns, not_before_ns, parts_done),
+	deliveries o
+WHERE d.run_id = $1 AND d.seq = u.seq AND o.run_id = $1 AND o.seq = u.seq
+RETURNING d.seq, d.platform, d.account, o.outcome`
+
+// commitTx is CommitDeliveries and SettleInFlight inside tx: the run's
+// lock, the marks and the outcomes go in one round trip, the counters in
+// a second.
+func (s *Store) commitTx(ctx context.Context, tx pgx.Tx, runID string, started []uint32, ds []herald.Delivery, settle, uncertain bool) error {
+	for i := range ds {
+		if err := storage.CheckOutcome(&ds[i]); err != nil {
+			return err
+		}
+	}
+	last := lastOfEach(ds)
+	n := len(last)
+	seqs, outcomes, reasons, msgs := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
+	attempts, ats, nbs, parts := make([]int32, n), make([]int64, n), make([]int64, n), make([]int32, n)
+	for i, j := range last {
+		d := &ds[j]
+		seqs[i], outcomes[i], reasons[i], msgs[i] = int64(d.Seq), string(d.Outcome), d.Reason, d.MessageID
+		attempts[i], ats[i], nbs[i], parts[i] = int32(max(d.Attempts, 0)), nanos(d.At), nanos(d.NotBefore), int32(d.PartsDone)
+	}
+	b := &pgx.Batch{}
+	var data []byte
+	b.Queue(`SELECT data FROM runs WHERE id = $1 FOR UPDATE`, runID).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(&data); errors.Is(err, pgx.ErrNoRows) {
+			return storage.RunNotFound(runID)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+	if len(started) > 0 {
+		marks := make([]int64, len(started))
+		for i, seq := range started {
+			marks[i] = int64(seq)
+		}
+		b.Queue(`UPDATE deliveries SET in_flight = true WHERE run_id = $1 AND seq = ANY($2) AND NOT in_flight`, runID, marks)
+	}
+	type moved struct {
+		platform, account, was string
+	}
+	got := make(map[int64]moved, n)
+	if n > 0 {
+		b.Queue(outcomeSQL, runID, seqs, outcomes, reasons, msgs, attempts, ats, nbs, parts, settle).Query(func(rows pgx.Rows) error {
+			var seq int64
+			var m moved
+			_, err := pgx.ForEachRow(rows, []any{&seq, &m.platform, &m.account, &m.was}, func() error {
+				got[seq] = m
+				return nil
+			})
+			return err
+		})
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	run, err := decodeRun(runID, data)
+	if err != nil {
+		return err
+	}
+	for i := range ds {
+		if _, ok := got[int64(ds[i].Seq)]; !ok {
+			return storage.UnknownDelivery(ds[i].Seq)
+		}
+	}
+	for i, j := range last {
+		m := got[seqs[i]]
+		was, now := herald.Outcome(m.was), ds[j].Outcome
+		if was != now {
+			k := herald.SubscriberKey{Platform: herald.Platform(m.platform), Account: m.account}
+			storage.CountDelivery(&run, k, was, -1)
+			storage.CountDelivery(&run, k, now, 1)
+		}
+	}
+	if uncertain {
+		for i := range ds {
+			storage.CountUncertain(&run, herald.Platform(got[int64(ds[i].Seq)].platform))
+		}
+	}
+	if len(started) == 0 && n == 0 {
+		return nil
+	}
+	return s.putRunTx(ctx, tx, &run)
+}
+
+// lastOfEach is the index in ds of each Seq's last record, in the order
+// of their first: a batch that names a Seq twice ends as its last says.
+func lastOfEach(ds []herald.Delivery) []int {
+	out := make([]int, 0, len(ds))
+	if ascendingSeqs(ds) {
+		for i := range ds {
+			out = append(out, i)
+		}
+		return out
+	}
+	at := make(map[uint32]int, len(ds))
+	for i, d := range ds {
+		if k, ok := at[d.Seq]; ok {
+			out[k] = i
+			continue
+		}
+		at[d.Seq] = len(out)
+		out = append(out, i)
+	}
+	return out
+}
+
+// ascendingSeqs reports whether ds names each Seq once, rising (the
+// usual batch: no map needed).
+func ascendingSeqs(ds []herald.Delivery) bool {
+	for i := 1; i < len(ds); i++ {
+		if ds[i].Seq <= ds[i-1].Seq {
+			return false
+		}
+	}
+	return true
+}

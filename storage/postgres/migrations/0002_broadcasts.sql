@@ -1,0 +1,65 @@
+-- Broadcasts, their runs and each run's per-recipient records.
+
+-- A broadcast is rich and changes shape often: its JSON (as the bbolt store
+-- keeps it) plus the columns that are queried.
+CREATE TABLE broadcasts (
+    id text PRIMARY KEY,
+    status text NOT NULL,
+    created_at timestamptz NOT NULL,
+    -- name_key is the folded name while the broadcast holds it (unfinished,
+    -- named): NULL otherwise, so finished broadcasts free their names.
+    name_key text,
+    data jsonb NOT NULL
+);
+
+-- Names are unique among unfinished broadcasts: the check on every create
+-- and rename is one lookup, and two writers racing for a name cannot both
+-- win.
+CREATE UNIQUE INDEX broadcasts_name_key ON broadcasts (name_key) WHERE name_key IS NOT NULL;
+
+-- A run's counters (Tally, Total) live in its JSON beside the rest; the
+-- row is locked while a run's records change, so the counters stay exact.
+CREATE TABLE runs (
+    id text PRIMARY KEY,
+    broadcast_id text NOT NULL,
+    n integer NOT NULL,
+    data jsonb NOT NULL
+);
+
+-- RunsOf lists a broadcast's runs in order, UpdateBroadcastRun takes the
+-- last, and a deleted broadcast's runs go with it.
+CREATE UNIQUE INDEX runs_of_broadcast ON runs (broadcast_id, n);
+
+-- One row per recipient of a run: millions per run. Times are Unix
+-- nanoseconds (0: none), kept exact as the bbolt records keep them; Seq is
+-- a uint32, so bigint.
+CREATE TABLE deliveries (
+    run_id text NOT NULL,
+    seq bigint NOT NULL,
+    platform text NOT NULL,
+    account text NOT NULL DEFAULT '',
+    recipient text NOT NULL,
+    outcome text NOT NULL,
+    reason text NOT NULL DEFAULT '',
+    message_id text NOT NULL DEFAULT '',
+    attempts integer NOT NULL DEFAULT 0,
+    at_ns bigint NOT NULL DEFAULT 0,
+    not_before_ns bigint NOT NULL DEFAULT 0,
+    parts_done integer NOT NULL DEFAULT 0,
+    -- in_flight marks a pending record whose send has started
+    -- (CommitDeliveries); an outcome clears it.
+    in_flight boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (run_id, seq)
+);
+
+-- Each channel's pager reads only its own pending records, however many
+-- were sent already or wait on other channels; partial, so a record leaves
+-- it for good when it gets an outcome (no new entry on the hot update).
+CREATE INDEX deliveries_pending ON deliveries (run_id, platform, seq) WHERE outcome = 'pending';
+
+-- Reports page the held, failed and skipped records without reading the
+-- sent bulk.
+CREATE INDEX deliveries_reported ON deliveries (run_id, outcome, seq) WHERE outcome IN ('held', 'failed', 'skipped');
+
+-- After a crash, the records marked in flight are found without a scan.
+CREATE INDEX deliveries_in_flight ON deliveries (run_id, seq) WHERE in_flight;
