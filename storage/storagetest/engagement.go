@@ -30,6 +30,7 @@ func Engagement(t *testing.T, o Opener) {
 	t.Run("SessionsAdminsAndMediaRoundTrip", func(t *testing.T) { sessionsAdminsAndMedia(t, o) })
 	t.Run("AuditLogNewestFirstByTarget", func(t *testing.T) { auditLogNewestFirst(t, o) })
 	t.Run("ChatRecordsByKind", func(t *testing.T) { chatRecordsByKind(t, o) })
+	t.Run("InboundStartsSequences", func(t *testing.T) { inboundStartsSequences(t, o) })
 }
 
 // engageClock is the clock of the engagement tests.
