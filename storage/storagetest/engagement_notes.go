@@ -18,7 +18,9 @@ func inboundStartsSequences(t *testing.T, o Opener) {
 	tapped := twoSteps("Tapped b1")
 	tapped.Trigger = herald.Trigger{Kind: herald.TriggerTap, Broadcast: "B-TAPQ", Button: "b1"}
 	tapped = createSeq(t, s, tapped)
-	u := func(i int) herald.SubscriberKey { return herald.SubscriberKey{Platform: herald.LINE, ID: "U" + string(rune('0'+i))} }
+	u := func(i int) herald.SubscriberKey {
+		return herald.SubscriberKey{Platform: herald.LINE, ID: "U" + string(rune('0'+i))}
+	}
 	if err := s.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: "U3", Kind: herald.KindUser, State: herald.Subscribed}}); err != nil {
 		t.Fatal(err)
 	}
