@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ func inboundStartsSequences(t *testing.T, o Opener) {
 	tapped.Trigger = herald.Trigger{Kind: herald.TriggerTap, Broadcast: "B-TAPQ", Button: "b1"}
 	tapped = createSeq(t, s, tapped)
 	u := func(i int) herald.SubscriberKey {
-		return herald.SubscriberKey{Platform: herald.LINE, ID: "U" + string(rune('0'+i))}
+		return herald.SubscriberKey{Platform: herald.LINE, ID: fmt.Sprintf("U%d", i)}
 	}
 	if err := s.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: "U3", Kind: herald.KindUser, State: herald.Subscribed}}); err != nil {
 		t.Fatal(err)
