@@ -217,7 +217,7 @@ func (s *Store) RunTimeline(runID string) ([]herald.MinuteCount, error) {
 				count(*) FILTER (WHERE outcome = 'sent'), count(*) FILTER (WHERE outcome = 'failed')
 			FROM deliveries
 			WHERE run_id = $1 AND at_ns > 0 AND outcome IN ('sent', 'failed')
-			GROUP BY 1, 2 ORDER BY 1, 2 COLLATE "C"`, runID)
+			GROUP BY 1, 2 ORDER BY minute, platform COLLATE "C"`, runID)
 		if err != nil {
 			return err
 		}
