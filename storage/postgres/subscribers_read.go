@@ -16,11 +16,7 @@ import (
 // millions never holds them all.
 const subscriberChunk = 1000
 
-// querier is a transaction or the pool: what a read needs.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
+// querier (deliveries.go) is a transaction or the pool: what a read needs.
 
 // recordChunk holds copies of up to a chunk of records, in one reused
 // buffer, to decode after the query's rows are closed (so fn may use the
