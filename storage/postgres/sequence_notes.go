@@ -44,12 +44,12 @@ func (s *Store) putNotes(ctx context.Context, tx pgx.Tx, notes []storage.Sequenc
 	if len(notes) == 0 {
 		return nil
 	}
-	seqs, kinds, details := make([]int64, len(notes)), make([]string, len(notes)), make([]string, len(notes))
+	seqs, kinds, details := make([]int64, len(notes)), make([]string, len(notes)), make([][]byte, len(notes))
 	for i, n := range notes {
-		seqs[i], kinds[i], details[i] = int64(n.Seq), string(n.Kind), n.Detail
+		seqs[i], kinds[i], details[i] = int64(n.Seq), string(n.Kind), []byte(n.Detail)
 	}
 	tag, err := tx.Exec(ctx, `INSERT INTO sequence_notes (seq, kind, detail)
-		SELECT n.seq, n.kind, n.detail FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS n(seq, kind, detail, i)
+		SELECT n.seq, n.kind, n.detail FROM unnest($1::bigint[], $2::text[], $3::bytea[]) WITH ORDINALITY AS n(seq, kind, detail, i)
 		WHERE EXISTS (SELECT 1 FROM sequences) ORDER BY i`, seqs, kinds, details)
 	if err != nil {
 		return err
@@ -93,10 +93,11 @@ func (s *Store) ApplySequenceNotes(now time.Time, limit int, timing herald.StepT
 		var ns []int64
 		var notes []storage.SequenceNote
 		var id, seq int64
-		var kind, detail string
+		var kind string
+		var detail []byte
 		if _, err := pgx.ForEachRow(rows, []any{&id, &seq, &kind, &detail}, func() error {
 			ns = append(ns, id)
-			notes = append(notes, storage.SequenceNote{Seq: uint32(seq), Kind: herald.TriggerKind(kind), Detail: detail})
+			notes = append(notes, storage.SequenceNote{Seq: uint32(seq), Kind: herald.TriggerKind(kind), Detail: string(detail)})
 			return nil
 		}); err != nil || len(ns) == 0 {
 			return err
