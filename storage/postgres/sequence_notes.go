@@ -23,6 +23,33 @@ type notesState struct {
 	// called; hook is OnSequenceNotes' fn.
 	written atomic.Bool
 	hook    atomic.Pointer[func()]
+	// some says sequences may exist: set by CreateSequence before it
+	// commits, or by a look at the table (none is looked at again after
+	// a second at most, for a sequence another instance made).
+	some   atomic.Bool
+	looked atomic.Int64 // when none was last seen, Unix nanoseconds
+}
+
+// noSequences reports whether no sequence exists, so that a change pays
+// for notes only once one does. A "maybe" keeps the exact answer to the
+// insert (putNotes), in the change's own transaction.
+func (s *Store) noSequences(ctx context.Context, tx pgx.Tx) (bool, error) {
+	if s.notes.some.Load() {
+		return false, nil
+	}
+	now := time.Now().UnixNano()
+	if last := s.notes.looked.Load(); last != 0 && now-last < int64(time.Second) {
+		return true, nil
+	}
+	var some bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sequences)`).Scan(&some); err != nil {
+		return false, err
+	}
+	if some {
+		s.notes.some.Store(true)
+	}
+	s.notes.looked.Store(now)
+	return !some, nil
 }
 
 // noteChanged writes, in tx, the sequence notes of a saved change of a
@@ -38,11 +65,13 @@ func (s *Store) noteTrigger(ctx context.Context, tx pgx.Tx, seq uint32, kind her
 }
 
 // putNotes writes notes in one statement that writes nothing while no
-// sequence exists: a bot without sequences pays a round trip only for a
-// change that would make a note, and keeps none.
+// sequence exists; a bot without sequences skips it (noSequences).
 func (s *Store) putNotes(ctx context.Context, tx pgx.Tx, notes []storage.SequenceNote) error {
 	if len(notes) == 0 {
 		return nil
+	}
+	if none, err := s.noSequences(ctx, tx); err != nil || none {
+		return err
 	}
 	seqs, kinds, details := make([]int64, len(notes)), make([]string, len(notes)), make([][]byte, len(notes))
 	for i, n := range notes {
