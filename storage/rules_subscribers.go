@@ -234,9 +234,11 @@ var errEnough = errors.New("storage: enough found")
 // ("U1234", or "line:U1234") first, looked up by get, then those whose
 // name contains text (case-insensitive), in Seq order from scan, at most
 // limit (0: no limit). Every state is found: an admin looking someone up
-// wants to see that they blocked the bot too. scan may reuse its value.
+// wants to see that they blocked the bot too. scan streams subscribers in
+// Seq order (it may reuse its value); it may leave out those whose name
+// named says no to, without reading their records.
 func FindSubscribers(text string, limit int, get func(herald.SubscriberKey) (herald.Subscriber, error),
-	scan func(fn func(sub *herald.Subscriber) error) error) ([]herald.Subscriber, error) {
+	scan func(named func(name string) bool, fn func(sub *herald.Subscriber) error) error) ([]herald.Subscriber, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil, nil
@@ -264,8 +266,9 @@ func FindSubscribers(text string, limit int, get func(herald.SubscriberKey) (her
 		return out[:limit], nil
 	}
 	needle := strings.ToLower(text)
-	err := scan(func(sub *herald.Subscriber) error {
-		if !strings.Contains(strings.ToLower(sub.Name), needle) || slices.ContainsFunc(out, func(o herald.Subscriber) bool { return o.Seq == sub.Seq }) {
+	named := func(name string) bool { return strings.Contains(strings.ToLower(name), needle) }
+	err := scan(named, func(sub *herald.Subscriber) error {
+		if !named(sub.Name) || slices.ContainsFunc(out, func(o herald.Subscriber) bool { return o.Seq == sub.Seq }) {
 			return nil
 		}
 		c := *sub // sub and its Tags and Attributes are reused by the scan

@@ -245,9 +245,63 @@ func (s *Store) Recipients(ds []herald.Delivery) (subs []herald.Subscriber, errs
 }
 
 // FindSubscribers finds people for an admin's /find (see the shared
-// storage.FindSubscribers rule): names are matched by a scan, as bbolt
-// does, so that "contains, case-insensitive" means Go's rule, not the
-// database's collation.
+// storage.FindSubscribers rule). Names are matched in Go, as bbolt does,
+// so that "contains, case-insensitive" is Go's rule and not the
+// database's collation's: the scan reads the name column alone, and the
+// records of those whose name matches.
 func (s *Store) FindSubscribers(text string, limit int) ([]herald.Subscriber, error) {
-	return storage.FindSubscribers(text, limit, s.Subscriber, s.EachSubscriber)
+	return storage.FindSubscribers(text, limit, s.Subscriber, s.scanNames)
+}
+
+// nameChunk is how many names one query of a name scan reads.
+const nameChunk = 10000
+
+// scanNames streams, in Seq order, the subscribers whose name named
+// accepts.
+func (s *Store) scanNames(named func(name string) bool, fn func(sub *herald.Subscriber) error) error {
+	ctx := context.Background()
+	var (
+		after int64
+		seqs  []int64
+		chunk recordChunk
+		sub   herald.Subscriber
+	)
+	for {
+		rows, err := s.pool.Query(ctx, `SELECT seq, name FROM subscribers WHERE seq > $1 ORDER BY seq LIMIT $2`, after, nameChunk)
+		if err != nil {
+			return fmt.Errorf("storage: find subscribers: %w", err)
+		}
+		var (
+			seq  int64
+			name string
+			n    int
+		)
+		seqs = seqs[:0]
+		_, err = pgx.ForEachRow(rows, []any{&seq, &name}, func() error {
+			if named(name) {
+				seqs = append(seqs, seq)
+			}
+			after, n = seq, n+1
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("storage: find subscribers: %w", err)
+		}
+		if len(seqs) > 0 {
+			if err := s.readChunk(&chunk, `SELECT seq, record FROM subscribers WHERE seq = ANY($1) ORDER BY seq`, seqs); err != nil {
+				return fmt.Errorf("storage: find subscribers: %w", err)
+			}
+			for i := range chunk.seqs {
+				if err := chunk.decode(i, &sub); err != nil {
+					return fmt.Errorf("storage: find subscribers: %w", err)
+				}
+				if err := fn(&sub); err != nil {
+					return err
+				}
+			}
+		}
+		if n < nameChunk {
+			return nil
+		}
+	}
 }

@@ -222,6 +222,15 @@ func eachSubscriberInOrder(t *testing.T, o Opener) {
 	if err != nil || len(from) != n-1999 || from[0] != 2000 || from[len(from)-1] != n {
 		t.Errorf("EachSubscriberFrom(1999) streamed %d from %v: %v", len(from), from[:min(3, len(from))], err)
 	}
+	// /find by name scans them all, in Seq order.
+	found, err := s.FindSubscribers("user 234", 0)
+	var names []string
+	for _, f := range found {
+		names = append(names, f.Name)
+	}
+	if want := []string{"User 234", "User 2340", "User 2341", "User 2342", "User 2343", "User 2344", "User 2345"}; err != nil || !cmp.Equal(names, want) {
+		t.Errorf("FindSubscribers(user 234) = %v, %v; want %v", names, err, want)
+	}
 }
 
 // bigBatch writes one transaction of subscribers whose records fill
