@@ -122,8 +122,22 @@ LEFT JOIN subscribers s ON s.platform = $1 AND s.account = $2 AND s.id = h.id
 ORDER BY h.hop`, storage.MaxMoveHops)
 
 // lookupSubscriber is Subscriber in q: the record under key, or under the
-// key its chat moved to, or herald.ErrNotFound.
+// key its chat moved to, or herald.ErrNotFound. The key is looked up
+// alone first: moves are rare, and the recursive query costs more.
 func lookupSubscriber(ctx context.Context, q querier, key herald.SubscriberKey) (*herald.Subscriber, error) {
+	var (
+		seq int64
+		rec []byte
+	)
+	err := q.QueryRow(ctx, `SELECT seq, record FROM subscribers WHERE platform = $1 AND account = $2 AND id = $3`,
+		string(key.Platform), key.Account, key.ID).Scan(&seq, &rec)
+	if err == nil {
+		sub := new(herald.Subscriber)
+		return sub, storage.DecodeSubscriber(uint32(seq), rec, sub)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, err
+	}
 	rows, err := q.Query(ctx, lookupSQL, string(key.Platform), key.Account, key.ID)
 	if err != nil {
 		return nil, err
