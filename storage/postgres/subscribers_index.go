@@ -237,18 +237,6 @@ func (s *Store) EachRecipient(a *herald.Audience, now time.Time, fn func(sub *he
 		sub   herald.Subscriber
 	)
 	return storage.EachRecipient(s.index().Match(a, now).Iterator(), subscriberChunk, func(seqs []uint32, each func(*herald.Subscriber) error) error {
-		err := s.readChunk(&chunk, `SELECT seq, record FROM subscribers WHERE seq = ANY($1::bigint[]) ORDER BY seq`, seqs)
-		if err != nil {
-			return fmt.Errorf("storage: stream recipients: %w", err)
-		}
-		for i := range chunk.seqs {
-			if err := chunk.decode(i, &sub); err != nil {
-				return fmt.Errorf("storage: stream recipients: %w", err)
-			}
-			if err := each(&sub); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.stream("stream recipients", &chunk, &sub, each, `SELECT seq, record FROM subscribers WHERE seq = ANY($1::bigint[]) ORDER BY seq`, seqs)
 	}, fn)
 }

@@ -60,6 +60,23 @@ func (c *recordChunk) decode(i int, sub *herald.Subscriber) error {
 	return storage.DecodeSubscriberString(c.seqs[i], string(c.buf[start:c.ends[i]]), sub, true)
 }
 
+// stream reads a chunk (readChunk) and hands fn each record, decoded into
+// sub (reused); what names the stream in errors.
+func (s *Store) stream(what string, c *recordChunk, sub *herald.Subscriber, fn func(*herald.Subscriber) error, sql string, args ...any) error {
+	if err := s.readChunk(c, sql, args...); err != nil {
+		return fmt.Errorf("storage: %s: %w", what, err)
+	}
+	for i := range c.seqs {
+		if err := c.decode(i, sub); err != nil {
+			return fmt.Errorf("storage: %s: %w", what, err)
+		}
+		if err := fn(sub); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // EachSubscriber streams every subscriber in Seq order, a chunk of them
 // per query (so it is not one consistent snapshot when writes go on). sub,
 // its Tags and its Attributes are reused between calls: copy what you
@@ -76,22 +93,15 @@ func (s *Store) EachSubscriberFrom(after uint32, fn func(sub *herald.Subscriber)
 		sub   herald.Subscriber
 	)
 	for {
-		err := s.readChunk(&chunk, `SELECT seq, record FROM subscribers WHERE seq > $1 ORDER BY seq LIMIT $2`, int64(after), subscriberChunk)
+		err := s.stream("stream subscribers", &chunk, &sub, fn,
+			`SELECT seq, record FROM subscribers WHERE seq > $1 ORDER BY seq LIMIT $2`, int64(after), subscriberChunk)
 		if err != nil {
-			return fmt.Errorf("storage: stream subscribers: %w", err)
-		}
-		for i := range chunk.seqs {
-			if err := chunk.decode(i, &sub); err != nil {
-				return fmt.Errorf("storage: stream subscribers: %w", err)
-			}
-			if err := fn(&sub); err != nil {
-				return err
-			}
-			after = chunk.seqs[i]
+			return err
 		}
 		if len(chunk.seqs) < subscriberChunk {
 			return nil
 		}
+		after = chunk.seqs[len(chunk.seqs)-1]
 	}
 }
 
@@ -302,16 +312,9 @@ func (s *Store) scanNames(named func(name string) bool, fn func(sub *herald.Subs
 			return fmt.Errorf("storage: find subscribers: %w", err)
 		}
 		if len(seqs) > 0 {
-			if err := s.readChunk(&chunk, `SELECT seq, record FROM subscribers WHERE seq = ANY($1) ORDER BY seq`, seqs); err != nil {
-				return fmt.Errorf("storage: find subscribers: %w", err)
-			}
-			for i := range chunk.seqs {
-				if err := chunk.decode(i, &sub); err != nil {
-					return fmt.Errorf("storage: find subscribers: %w", err)
-				}
-				if err := fn(&sub); err != nil {
-					return err
-				}
+			err := s.stream("find subscribers", &chunk, &sub, fn, `SELECT seq, record FROM subscribers WHERE seq = ANY($1) ORDER BY seq`, seqs)
+			if err != nil {
+				return err
 			}
 		}
 		if n < nameChunk {
