@@ -121,7 +121,7 @@ func (s *Store) Subscriber(key herald.SubscriberKey) (herald.Subscriber, error) 
 // record is the answer.
 var lookupSQL = fmt.Sprintf(`
 WITH RECURSIVE hops(hop, id) AS (
-    SELECT 0, $3::text
+    SELECT 0, $3::text COLLATE "C"
   UNION ALL
     SELECT h.hop + 1, m.to_id FROM hops h
     JOIN subscriber_moves m ON m.platform = $1 AND m.account = $2 AND m.from_id = h.id
