@@ -127,8 +127,8 @@ func (s *Store) saveSubscribersTx(ctx context.Context, tx pgx.Tx, keys []herald.
 	return w, nil
 }
 
-// readRows locks keys and reads their records: one row per distinct key,
-// at[key] its index.
+// readRows locks keys and reads their records, in one round trip: one
+// row per distinct key, at[key] its index.
 func readRows(ctx context.Context, tx pgx.Tx, keys []herald.SubscriberKey) ([]row, map[herald.SubscriberKey]int, error) {
 	at := make(map[herald.SubscriberKey]int, len(keys))
 	rows := make([]row, 0, len(keys))
@@ -141,13 +141,20 @@ func readRows(ctx context.Context, tx pgx.Tx, keys []herald.SubscriberKey) ([]ro
 		rows = append(rows, row{key: k})
 		platforms, accounts, ids = append(platforms, string(k.Platform)), append(accounts, k.Account), append(ids, k.ID)
 	}
-	if err := lockKeys(ctx, tx, rows); err != nil {
-		return nil, nil, err
-	}
-	res, err := tx.Query(ctx, `
+	b := &pgx.Batch{}
+	lockKeys(b, rows)
+	b.Queue(`
 SELECT k.n, s.seq, s.version, s.record
 FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(platform, account, id, n)
 JOIN subscribers s ON s.platform = k.platform AND s.account = k.account AND s.id = k.id`, platforms, accounts, ids)
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	for range b.Len() - 1 {
+		if _, err := br.Exec(); err != nil {
+			return nil, nil, err
+		}
+	}
+	res, err := br.Query()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -160,7 +167,10 @@ JOIN subscribers s ON s.platform = k.platform AND s.account = k.account AND s.id
 		r.sub, r.version, r.stored = new(herald.Subscriber), version, true
 		return storage.DecodeSubscriber(uint32(seq), rec, r.sub)
 	})
-	return rows, at, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, at, br.Close()
 }
 
 // maxKeyLocks is the most keys a write locks one by one; a bigger batch
@@ -168,28 +178,27 @@ JOIN subscribers s ON s.platform = k.platform AND s.account = k.account AND s.id
 // keeps the lock table small.
 const maxKeyLocks = 256
 
-// lockKeys takes, for the rest of tx, the lock every subscriber write
-// takes on its keys before reading them. A row lock (FOR UPDATE) cannot
-// lock a key no one has yet, and two webhooks creating one subscriber
-// must not both create it: so each key has a transaction-scoped advisory
-// lock, taken in sorted order (no deadlock between two batches). A small
-// write first takes ROW EXCLUSIVE on the table, so a big write's SHARE ROW
-// EXCLUSIVE waits for it instead of deadlocking with it.
-func lockKeys(ctx context.Context, tx pgx.Tx, rows []row) error {
+// lockKeys queues the lock every subscriber write takes on its keys
+// before reading them, held to the end of the transaction. A row lock
+// (FOR UPDATE) cannot lock a key no one has yet, and two webhooks creating
+// one subscriber must not both create it: so each key has a
+// transaction-scoped advisory lock, taken in sorted order (no deadlock
+// between two batches). A small write first takes ROW EXCLUSIVE on the
+// table, so a big write's SHARE ROW EXCLUSIVE waits for it instead of
+// deadlocking with it.
+func lockKeys(b *pgx.Batch, rows []row) {
 	if len(rows) > maxKeyLocks {
-		_, err := tx.Exec(ctx, `LOCK TABLE subscribers IN SHARE ROW EXCLUSIVE MODE`)
-		return err
+		b.Queue(`LOCK TABLE subscribers IN SHARE ROW EXCLUSIVE MODE`)
+		return
 	}
 	names := make([]string, len(rows))
 	for i, r := range rows {
 		names[i] = r.key.String()
 	}
 	slices.Sort(names)
-	b := &pgx.Batch{}
 	b.Queue(`LOCK TABLE subscribers IN ROW EXCLUSIVE MODE`)
 	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '/subscriber/' || k, 0))
 FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n`, names)
-	return tx.SendBatch(ctx, b).Close()
 }
 
 // newSeqs hands out a Seq for each key of rows no one has yet.
