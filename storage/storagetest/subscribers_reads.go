@@ -213,6 +213,43 @@ func subscribersConcurrency(t *testing.T, o Opener) {
 		wantIndex(t, s, "after concurrent creations")
 	})
 
+	// An import and webhooks writing the same people at once both
+	// succeed (neither deadlocks the other), and the index ends as the
+	// records do.
+	t.Run("ImportDuringWebhooks", func(t *testing.T) {
+		s := o.Open(t, nil)
+		var wg sync.WaitGroup
+		for round := range 3 {
+			wg.Go(func() {
+				batch := make([]herald.Subscriber, 600)
+				for i := range batch {
+					batch[i] = person(herald.LINE, i+1, fmt.Sprintf("import-%d", round))
+				}
+				if err := s.PutSubscribers(batch); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		for w := range 3 {
+			wg.Go(func() {
+				for i := range 20 {
+					keys := []herald.SubscriberKey{personKey(herald.LINE, 600-i*7-w), personKey(herald.LINE, 1+i*11+w)}
+					err := s.UpdateSubscribers(keys, func(_ int, sub *herald.Subscriber, _ bool) error {
+						sub.Kind = herald.KindUser
+						sub.AddTags("webhook")
+						return nil
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		wantIndex(t, s, "after an import during webhooks")
+	})
+
 	// Readers see whole subscribers (never a half-written batch) while
 	// writers go on.
 	t.Run("ReadersDuringWrites", func(t *testing.T) {
