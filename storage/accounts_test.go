@@ -11,7 +11,7 @@ import (
 )
 
 // A subscriber record as Herald wrote it before accounts existed (made by
-// that version's appendSubscriber): LINE U1 "Ann", tag vip.
+// that version's AppendSubscriber): LINE U1 "Ann", tag vip.
 const oldSubscriberRecord = "01010255310103416e6e000001037669700081c8b1c9c3bce58631000100"
 
 // A file written before accounts existed opens with everything in it in
@@ -93,13 +93,13 @@ func TestOldFileKeepsItsSubscribersInTheDefaultAccount(t *testing.T) {
 func TestAccountCodecs(t *testing.T) {
 	sub := herald.Subscriber{Platform: herald.LINE, ID: "U1", Kind: herald.KindUser, Name: "Ann", Tags: []string{"vip"},
 		FirstSeen: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), State: herald.Subscribed}
-	if got := hex.EncodeToString(appendSubscriber(nil, &sub)); got != oldSubscriberRecord {
+	if got := hex.EncodeToString(AppendSubscriber(nil, &sub)); got != oldSubscriberRecord {
 		t.Errorf("a default account's record changed:\n%s\nwant\n%s", got, oldSubscriberRecord)
 	}
 	sub.Seq, sub.Account = 3, "shop"
 	var back herald.Subscriber
-	b := appendSubscriber(nil, &sub)
-	if err := decodeSubscriber(3, b, &back); err != nil || back.Account != "shop" || back.Name != "Ann" {
+	b := AppendSubscriber(nil, &sub)
+	if err := DecodeSubscriber(3, b, &back); err != nil || back.Account != "shop" || back.Name != "Ann" {
 		t.Errorf("named account's subscriber: %+v, %v", back, err)
 	}
 	d := herald.Delivery{Seq: 3, Recipient: herald.SubscriberKey{Platform: herald.Telegram, Account: "shop", ID: "1001"}, Outcome: herald.Sent, PartsDone: 2}

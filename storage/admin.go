@@ -1,16 +1,14 @@
 package storage
 
 import (
-	"fmt"
-
 	"github.com/heraldbot/herald"
 	bolt "go.etcd.io/bbolt"
 )
 
 // SaveAdmin stores an admin's profile.
 func (s *Store) SaveAdmin(a herald.Admin) error {
-	if a.Key == "" {
-		return fmt.Errorf("storage: save admin: empty key")
+	if err := CheckAdmin(&a); err != nil {
+		return err
 	}
 	return s.update("save admin "+a.Key, func(tx *bolt.Tx) error {
 		return putJSON(tx.Bucket(bucketAdmins), []byte(a.Key), &a)

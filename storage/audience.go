@@ -2,7 +2,6 @@ package storage
 
 import (
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -24,20 +23,7 @@ func (s *Store) Tags() []herald.TagCount {
 		s.logger.Error("storage: tags", "error", err)
 		return nil
 	}
-	counts := s.index.TagCounts()
-	out := make([]herald.TagCount, 0, len(counts))
-	for t, n := range counts {
-		if n > 0 {
-			out = append(out, herald.TagCount{Tag: t, Count: n})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Tag < out[j].Tag
-	})
-	return out
+	return TagList(s.index.TagCounts())
 }
 
 // EachRecipient streams the subscribers matching a in Seq order without
@@ -77,7 +63,7 @@ func (s *Store) EachRecipient(a *herald.Audience, now time.Time, fn func(sub *he
 		s.trim.streamed(len(chunk.buf))
 		for i := range chunk.len() {
 			seq, v := chunk.at(i)
-			if err := decodeSubscriber(seq, v, &sub); err != nil {
+			if err := DecodeSubscriber(seq, v, &sub); err != nil {
 				return fmt.Errorf("storage: stream recipients: %w", err)
 			}
 			if !sub.Reachable() {

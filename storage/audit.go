@@ -15,9 +15,7 @@ import (
 
 // Audit appends an entry to the audit log (At is set when zero).
 func (s *Store) Audit(e herald.AuditEntry) error {
-	if e.At.IsZero() {
-		e.At = s.now().UTC()
-	}
+	StampAudit(&e, s.now)
 	return s.update("audit "+e.Action, func(tx *bolt.Tx) error {
 		log := tx.Bucket(bucketAudit)
 		log.FillPercent = appendFill

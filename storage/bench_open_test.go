@@ -69,11 +69,11 @@ func BenchmarkOpen1M(b *testing.B) {
 func BenchmarkDecodeSubscriberReused(b *testing.B) {
 	sub := synthetic(12345)
 	sub.Attributes = map[string]string{"plan": "pro", "city": "Taipei"}
-	raw := string(appendSubscriber(nil, &sub))
+	raw := string(AppendSubscriber(nil, &sub))
 	var out herald.Subscriber
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := decodeSubscriberString(1, raw, &out, true); err != nil {
+		if err := DecodeSubscriberString(1, raw, &out, true); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -81,7 +81,7 @@ func benchPut(b *testing.B, batchSize int) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "subscribers/s")
 	values := make([][]byte, n)
 	for i := range values {
-		values[i] = appendSubscriber(nil, &subs[i])
+		values[i] = AppendSubscriber(nil, &subs[i])
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/rawPutSeconds(b, values, batchSize), "x_raw_bbolt")
 }
@@ -177,11 +177,11 @@ func BenchmarkEachSubscriber(b *testing.B) {
 // BenchmarkDecodeSubscriber is the per-record cost behind the index rebuild.
 func BenchmarkDecodeSubscriber(b *testing.B) {
 	sub := synthetic(12345)
-	raw := appendSubscriber(nil, &sub)
+	raw := AppendSubscriber(nil, &sub)
 	var out herald.Subscriber
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := decodeSubscriber(1, raw, &out); err != nil {
+		if err := DecodeSubscriber(1, raw, &out); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,10 +8,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// bucketCards keeps, by broadcast ID, the admin chat messages that ask for
-// its approval (opaque here: adminchat's record of where it posted them),
-// so that a decision after a restart still closes them.
-var bucketCards = []byte("approval_cards")
+// bucketCards keeps the approval cards (ApprovalCardRecords).
+var bucketCards = []byte(ApprovalCardRecords.Name)
 
 // PutApprovalCards stores the approval requests posted for a broadcast.
 func (s *Store) PutApprovalCards(broadcastID string, data []byte) error {
@@ -20,7 +18,7 @@ func (s *Store) PutApprovalCards(broadcastID string, data []byte) error {
 
 // ApprovalCards returns what PutApprovalCards stored, or herald.ErrNotFound.
 func (s *Store) ApprovalCards(broadcastID string) ([]byte, error) {
-	return s.chatRecord(bucketCards, "read approval cards", "approval cards of "+broadcastID, broadcastID)
+	return s.chatRecord(bucketCards, "read approval cards", ApprovalCardRecords.What+" of "+broadcastID, broadcastID)
 }
 
 // DeleteApprovalCards forgets a broadcast's approval requests (none is not

@@ -9,19 +9,16 @@ type ChatRecords struct {
 	what   string // one record, in errors: "progress message"
 }
 
-// ProgressMessages keeps, by run ID, where a run's progress message is in
-// its admin chat, so that after a restart the run edits that message
-// instead of posting a second one, and a run that ended just before a
-// crash still shows its end.
-func (s *Store) ProgressMessages() Records {
-	return ChatRecords{s: s, bucket: []byte("progress_messages"), what: "progress message"}
-}
+// ProgressMessages keeps where runs' progress messages are
+// (ProgressMessageRecords).
+func (s *Store) ProgressMessages() Records { return s.chatRecordsOf(ProgressMessageRecords) }
 
-// ReportFollowUps keeps, by run ID, the reports still to be updated with
-// later taps and clicks, so the updates at 1 h and 24 h after a run happen
-// even across a restart.
-func (s *Store) ReportFollowUps() Records {
-	return ChatRecords{s: s, bucket: []byte("report_followups"), what: "report follow-up"}
+// ReportFollowUps keeps the reports still to be updated
+// (ReportFollowUpRecords).
+func (s *Store) ReportFollowUps() Records { return s.chatRecordsOf(ReportFollowUpRecords) }
+
+func (s *Store) chatRecordsOf(k RecordKind) ChatRecords {
+	return ChatRecords{s: s, bucket: []byte(k.Name), what: k.What}
 }
 
 // Put stores the record under key.

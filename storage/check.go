@@ -94,7 +94,7 @@ func walkRecords(tx *bolt.Tx) CheckReport {
 			switch kind {
 			case string(bucketSubscribers):
 				var sub herald.Subscriber
-				if len(k) != 4 || uint64(be32(k)) > b.Sequence() || decodeSubscriber(be32(k), v, &sub) != nil {
+				if len(k) != 4 || uint64(be32(k)) > b.Sequence() || DecodeSubscriber(be32(k), v, &sub) != nil {
 					bad[kind]++
 				}
 				if len(k) == 4 {

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/binary"
 	"fmt"
 
@@ -22,9 +21,6 @@ var (
 	keyClickSecret   = []byte("click_secret")
 )
 
-// clickSecretSize is the HMAC key's length in bytes.
-const clickSecretSize = 32
-
 // ClickSecret returns the key that signs tracked links, generating it on
 // the first call: it lives in the database so links sent before a restart
 // (or by another instance of the same file) still resolve.
@@ -32,13 +28,13 @@ func (s *Store) ClickSecret() ([]byte, error) {
 	var key []byte
 	err := s.update("read click secret", func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get(keyClickSecret); len(v) == clickSecretSize {
+		if v := meta.Get(keyClickSecret); len(v) == ClickSecretSize {
 			key = append([]byte(nil), v...)
 			return nil
 		}
-		key = make([]byte, clickSecretSize)
-		if _, err := rand.Read(key); err != nil {
-			return fmt.Errorf("generate: %w", err)
+		var err error
+		if key, err = NewClickSecret(); err != nil {
+			return err
 		}
 		return meta.Put(keyClickSecret, key)
 	})
@@ -114,13 +110,8 @@ func (s *Store) Clickers(broadcastID, buttonID string) ([]uint32, error) {
 // subscribers tapped it (action buttons) or clicked it (tracked links) on
 // each platform: /stats breaks a button's reach down by channel.
 func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Account]int, error) {
-	out := map[string]map[herald.Account]int{}
-	add := func(button string, acc herald.Account) {
-		if out[button] == nil {
-			out[button] = map[herald.Account]int{}
-		}
-		out[button][acc]++
-	}
+	out := Reach{}
+	add := out.Add
 	prefix := []byte(broadcastID + "\x00")
 	err := s.view("read button reach of "+broadcastID, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketTapUsers).Cursor()
@@ -143,7 +134,7 @@ func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Account]i
 			seq := k[len(k)-4:]
 			button := k[len(prefix) : len(k)-5]
 			v := subs.Get(seq)
-			if v == nil || decodeSubscriber(binary.BigEndian.Uint32(seq), v, &sub) != nil {
+			if v == nil || DecodeSubscriber(binary.BigEndian.Uint32(seq), v, &sub) != nil {
 				continue // since deleted: no channel to count them on
 			}
 			add(string(button), sub.AccountOf())

@@ -25,8 +25,10 @@ const (
 	flagAccount = 4
 )
 
-// appendSubscriber encodes s (without Seq, which is the key) onto b.
-func appendSubscriber(b []byte, s *herald.Subscriber) []byte {
+// AppendSubscriber encodes s (without Seq, which is the key) onto b: the
+// compact record both engines store (bbolt's value, Postgres's record
+// column), so the audience index is rebuilt from either as fast.
+func AppendSubscriber(b []byte, s *herald.Subscriber) []byte {
 	e := encoder{b: append(b, subscriberV1)}
 	e.enum(string(s.Platform), knownPlatforms)
 	e.str(s.ID)
@@ -69,18 +71,18 @@ func appendSubscriber(b []byte, s *herald.Subscriber) []byte {
 	return e.b
 }
 
-// decodeSubscriber overwrites s with the record b stored under seq. Tags
+// DecodeSubscriber overwrites s with the record b stored under seq. Tags
 // and Attributes are fresh (never shared with a previous value of s).
-func decodeSubscriber(seq uint32, b []byte, s *herald.Subscriber) error {
-	return decodeSubscriberString(seq, string(b), s, false)
+func DecodeSubscriber(seq uint32, b []byte, s *herald.Subscriber) error {
+	return DecodeSubscriberString(seq, string(b), s, false)
 }
 
-// decodeSubscriberString is decodeSubscriber over a record already held as
+// DecodeSubscriberString is DecodeSubscriber over a record already held as
 // a string (the index rebuild converts a whole chunk of records at once):
 // every string field of s is a substring of rec. With reuse, s's Tags
 // array and Attributes map are overwritten in place instead of replaced,
 // so a stream of records costs no allocation per record.
-func decodeSubscriberString(seq uint32, rec string, s *herald.Subscriber, reuse bool) error {
+func DecodeSubscriberString(seq uint32, rec string, s *herald.Subscriber, reuse bool) error {
 	if len(rec) == 0 || rec[0] != subscriberV1 {
 		return fmt.Errorf("subscriber %d: unknown record version", seq)
 	}

@@ -19,16 +19,16 @@ func TestSubscriberCodecRoundTrip(t *testing.T) {
 		{Seq: 1 << 31, Platform: "whatsapp", ID: "x", Kind: "bot", State: "frozen"},
 	}
 	for _, want := range cases {
-		b := appendSubscriber(nil, &want)
+		b := AppendSubscriber(nil, &want)
 		var got herald.Subscriber
-		if err := decodeSubscriber(want.Seq, b, &got); err != nil {
+		if err := DecodeSubscriber(want.Seq, b, &got); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("round trip (-want +got):\n%s", diff)
 		}
 		for n := range len(b) {
-			if err := decodeSubscriber(1, b[:n], &got); err == nil {
+			if err := DecodeSubscriber(1, b[:n], &got); err == nil {
 				t.Errorf("decoding %d of %d bytes of %s: no error", n, len(b), want.ID)
 			}
 		}
@@ -82,7 +82,7 @@ func TestDeliveryCodecReadsOlderVersions(t *testing.T) {
 func TestRecordsAreCompact(t *testing.T) {
 	s := user(herald.Telegram, 123456, "vip", "tw")
 	s.FirstSeen = time.Now()
-	if n := len(appendSubscriber(nil, &s)); n > 80 {
+	if n := len(AppendSubscriber(nil, &s)); n > 80 {
 		t.Errorf("a typical subscriber takes %d bytes, want ≤ 80", n)
 	}
 	d := herald.Delivery{Recipient: herald.SubscriberKey{Platform: herald.LINE, ID: "U4af4980629a1b2c3d4e5f60718293a4b"}, Outcome: herald.Pending}

@@ -13,32 +13,24 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// enrollment is one person's place in a sequence: the step they wait for,
-// the run carrying it (0 while waiting) and when it is due.
-type enrollment struct {
-	step int
-	run  int
-	due  time.Time
-}
-
 func enrollKey(seqID string, sub uint32) []byte {
 	return binary.BigEndian.AppendUint32([]byte(seqID+"\x00"), sub)
 }
 
-func encodeEnrollment(e enrollment) []byte {
-	b := binary.BigEndian.AppendUint16(nil, uint16(e.step))
-	b = binary.BigEndian.AppendUint32(b, uint32(e.run))
-	return binary.BigEndian.AppendUint64(b, uint64(e.due.UnixNano()))
+func encodeEnrollment(e Enrollment) []byte {
+	b := binary.BigEndian.AppendUint16(nil, uint16(e.Step))
+	b = binary.BigEndian.AppendUint32(b, uint32(e.Run))
+	return binary.BigEndian.AppendUint64(b, uint64(e.Due.UnixNano()))
 }
 
-func decodeEnrollment(b []byte) (enrollment, bool) {
+func decodeEnrollment(b []byte) (Enrollment, bool) {
 	if len(b) != 14 {
-		return enrollment{}, false
+		return Enrollment{}, false
 	}
-	return enrollment{
-		step: int(binary.BigEndian.Uint16(b)),
-		run:  int(binary.BigEndian.Uint32(b[2:])),
-		due:  time.Unix(0, int64(binary.BigEndian.Uint64(b[6:]))).UTC(),
+	return Enrollment{
+		Step: int(binary.BigEndian.Uint16(b)),
+		Run:  int(binary.BigEndian.Uint32(b[2:])),
+		Due:  time.Unix(0, int64(binary.BigEndian.Uint64(b[6:]))).UTC(),
 	}, true
 }
 
@@ -57,49 +49,54 @@ func dueOf(k, prefix []byte) time.Time {
 	return time.Unix(0, int64(binary.BigEndian.Uint64(k[len(prefix):]))).UTC()
 }
 
-// seqTx is the sequence buckets inside one write transaction.
+// seqTx is the sequence buckets inside one write transaction: the bbolt
+// SequenceEngine.
 type seqTx struct {
 	tx     *bolt.Tx
 	enroll *bolt.Bucket
 	due    *bolt.Bucket
 	subs   *bolt.Bucket
-	timing herald.StepTiming
 	sub    herald.Subscriber // reused per person
 	dues   [][]byte          // see deferDues
-	// families are the A/B tests' broadcasts read by matches.
-	families map[string][]string
 }
 
-func openSeqTx(tx *bolt.Tx, timing herald.StepTiming) *seqTx {
+func openSeqTx(tx *bolt.Tx) *seqTx {
 	return &seqTx{tx: tx, enroll: tx.Bucket(bucketEnrollments), due: tx.Bucket(bucketSeqDue),
-		subs: tx.Bucket(bucketSubscribers), timing: timing}
+		subs: tx.Bucket(bucketSubscribers)}
 }
 
-// subscriber reads the person with Seq seq into st.sub (false: gone).
-func (st *seqTx) subscriber(seq uint32) (bool, error) {
+// openMoves is the sequence rules over tx.
+func openMoves(tx *bolt.Tx, timing herald.StepTiming) (*seqTx, *SequenceMoves) {
+	st := openSeqTx(tx)
+	return st, NewSequenceMoves(st, timing)
+}
+
+func (st *seqTx) Subscriber(seq uint32) (*herald.Subscriber, bool, error) {
 	v := st.subs.Get(u32(seq))
 	if v == nil {
-		return false, nil
+		return nil, false, nil
 	}
-	return true, decodeSubscriber(seq, v, &st.sub)
+	return &st.sub, true, DecodeSubscriber(seq, v, &st.sub)
 }
 
-// mayStay reports whether the person read last may get q's next step:
-// reachable, of an account q reaches, and carrying none of its exit tags.
-func (st *seqTx) mayStay(q *herald.Sequence) bool {
-	if !st.sub.Reachable() {
-		return false
-	}
-	return q.Reaches(st.sub.AccountOf()) && !slices.ContainsFunc(q.ExitTags, st.sub.HasTag)
+func (st *seqTx) Enrollment(id string, sub uint32) (Enrollment, bool, error) {
+	e, ok := decodeEnrollment(st.enroll.Get(enrollKey(id, sub)))
+	return e, ok, nil
 }
 
-// wait puts a person at step of q, due at due.
-func (st *seqTx) wait(q *herald.Sequence, seq uint32, step int, due time.Time) error {
-	if err := st.enroll.Put(enrollKey(q.ID, seq), encodeEnrollment(enrollment{step: step, due: due})); err != nil {
+func (st *seqTx) PutEnrollment(id string, sub uint32, old *Enrollment, e Enrollment) error {
+	if old != nil && old.Waiting() {
+		if err := st.due.Delete(dueKey(id, old.Step, old.Due, sub)); err != nil {
+			return err
+		}
+	}
+	if err := st.enroll.Put(enrollKey(id, sub), encodeEnrollment(e)); err != nil {
 		return err
 	}
-	q.Counts.Waiting[step]++
-	k := dueKey(q.ID, step, due, seq)
+	if !e.Waiting() {
+		return nil
+	}
+	k := dueKey(id, e.Step, e.Due, sub)
 	if st.dues != nil {
 		st.dues = append(st.dues, k)
 		return nil
@@ -107,9 +104,20 @@ func (st *seqTx) wait(q *herald.Sequence, seq uint32, step int, due time.Time) e
 	return st.due.Put(k, nil)
 }
 
-// deferDues gathers the due keys wait writes until putDues: a batch of
-// people moved on at once gets due times in no order, and bbolt takes a
-// transaction's inserts into one node cheaply only in key order.
+func (st *seqTx) DeleteEnrollment(id string, sub uint32, old Enrollment) error {
+	if old.Waiting() {
+		if err := st.due.Delete(dueKey(id, old.Step, old.Due, sub)); err != nil {
+			return err
+		}
+	}
+	return st.enroll.Delete(enrollKey(id, sub))
+}
+
+func (st *seqTx) ABFamily(id string) ([]string, error) { return readABFamily(st.tx, id) }
+
+// deferDues gathers the due keys PutEnrollment writes until putDues: a
+// batch of people moved on at once gets due times in no order, and bbolt
+// takes a transaction's inserts into one node cheaply only in key order.
 func (st *seqTx) deferDues() { st.dues = [][]byte{} }
 
 func (st *seqTx) putDues() error {
@@ -121,19 +129,6 @@ func (st *seqTx) putDues() error {
 	}
 	st.dues = nil
 	return nil
-}
-
-// leave takes a person who waited for step out of q: finished, or left.
-func (st *seqTx) leave(q *herald.Sequence, seq uint32, step int, finished bool) error {
-	if step < len(q.Counts.Waiting) {
-		q.Counts.Waiting[step]--
-	}
-	if finished {
-		q.Counts.Finished++
-	} else {
-		q.Counts.Left++
-	}
-	return st.enroll.Delete(enrollKey(q.ID, seq))
 }
 
 // EnrollMatching enrolls, at now, the person with Seq sub in every active
@@ -148,44 +143,14 @@ func (s *Store) EnrollMatching(kind herald.TriggerKind, detail string, sub uint3
 			return err
 		}
 		dirty := make([]bool, len(all))
-		if entered, err = openSeqTx(tx, timing).enrollAll(all, dirty, kind, detail, sub, now); err != nil {
+		_, m := openMoves(tx, timing)
+		if entered, err = m.EnrollAll(all, dirty, kind, detail, sub, now); err != nil {
 			return err
 		}
 		return putDirty(tx, all, dirty)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
-	}
-	return entered, nil
-}
-
-// enrollAll is EnrollMatching inside a transaction, over the sequences
-// all; it marks those it changed in dirty.
-func (st *seqTx) enrollAll(all []herald.Sequence, dirty []bool, kind herald.TriggerKind, detail string, sub uint32, now time.Time) ([]string, error) {
-	var entered []string
-	for i := range all {
-		q := &all[i]
-		if q.Paused || st.enroll.Get(enrollKey(q.ID, sub)) != nil {
-			continue
-		}
-		if ok, err := st.matches(q, kind, detail); err != nil || !ok {
-			if err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if ok, err := st.subscriber(sub); err != nil || !ok || !st.mayStay(q) {
-			if err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if err := st.wait(q, sub, 0, st.timing.Due(q, 0, &st.sub, now)); err != nil {
-			return nil, err
-		}
-		q.Counts.Enrolled++
-		dirty[i] = true
-		entered = append(entered, q.ID)
 	}
 	return entered, nil
 }
@@ -205,23 +170,14 @@ func putDirty(tx *bolt.Tx, all []herald.Sequence, dirty []bool) error {
 // finishStep ends q for everyone waiting for step (the step was removed):
 // they have finished.
 func finishStep(tx *bolt.Tx, q *herald.Sequence, step int) error {
-	st := openSeqTx(tx, nil)
+	st, m := openMoves(tx, nil)
 	prefix := stepPrefix(q.ID, step)
-	var keys [][]byte
+	var waiting []DuePerson
 	c := st.due.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
-		keys = append(keys, slices.Clone(k))
+		waiting = append(waiting, DuePerson{Seq: binary.BigEndian.Uint32(k[len(k)-4:]), Due: dueOf(k, prefix)})
 	}
-	for _, k := range keys {
-		seq := binary.BigEndian.Uint32(k[len(k)-4:])
-		if err := st.due.Delete(k); err != nil {
-			return err
-		}
-		if err := st.leave(q, seq, step, true); err != nil {
-			return err
-		}
-	}
-	return nil
+	return m.FinishStep(q, step, waiting)
 }
 
 // NextSequenceDue is the earliest time anyone waits for in an active
@@ -258,20 +214,17 @@ func (s *Store) NextSequenceDue() (time.Time, bool, error) {
 	return next, !next.IsZero(), err
 }
 
-// stepBusy reports whether step i's broadcast has a run going (or paused):
-// its next people wait for that run to end (one run per broadcast at a
-// time). A step broadcast someone deleted counts as busy, so one broken
-// step holds only its own people.
+// stepBusy reports whether step i of q is busy (see StepBusy).
 func stepBusy(tx *bolt.Tx, q *herald.Sequence, i int) (bool, error) {
 	var b herald.Broadcast
 	err := getJSON(tx.Bucket(bucketBroadcasts), []byte(q.Steps[i].BroadcastID), &b)
 	if errors.Is(err, herald.ErrNotFound) {
-		return true, nil
+		return StepBusy(nil), nil
 	}
 	if err != nil {
 		return false, err
 	}
-	return b.Status != herald.StatusScheduled, nil
+	return StepBusy(&b), nil
 }
 
 // seqRun is a step run whose people have not moved on yet.
@@ -329,7 +282,8 @@ func (s *Store) LeaveSequences(sub uint32, leaves func(q *herald.Sequence) bool)
 			return err
 		}
 		dirty := make([]bool, len(all))
-		if err := openSeqTx(tx, nil).leaveAll(all, dirty, sub, leaves); err != nil {
+		_, m := openMoves(tx, nil)
+		if err := m.LeaveAll(all, dirty, sub, leaves); err != nil {
 			return err
 		}
 		for i := range all {
@@ -343,24 +297,4 @@ func (s *Store) LeaveSequences(sub uint32, leaves func(q *herald.Sequence) bool)
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	return left, nil
-}
-
-// leaveAll is LeaveSequences inside a transaction, over the sequences
-// all; it marks those it changed in dirty.
-func (st *seqTx) leaveAll(all []herald.Sequence, dirty []bool, sub uint32, leaves func(q *herald.Sequence) bool) error {
-	for i := range all {
-		q := &all[i]
-		e, ok := decodeEnrollment(st.enroll.Get(enrollKey(q.ID, sub)))
-		if !ok || e.run != 0 || (leaves != nil && !leaves(q)) {
-			continue
-		}
-		if err := st.due.Delete(dueKey(q.ID, e.step, e.due, sub)); err != nil {
-			return err
-		}
-		if err := st.leave(q, sub, e.step, false); err != nil {
-			return err
-		}
-		dirty[i] = true
-	}
-	return nil
 }

@@ -1,7 +1,7 @@
 package storage
 
 import (
-	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -82,64 +82,58 @@ func (s *Store) handOutTx(tx *bolt.Tx, id string, step int, now time.Time, batch
 	if busy, err := stepBusy(tx, &q, step); err != nil || busy {
 		return "", 0, err
 	}
-	st := openSeqTx(tx, timing)
+	st, m := openMoves(tx, timing)
 	prefix := stepPrefix(id, step)
-	var keys [][]byte
+	var due []DuePerson
 	c := st.due.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix) && len(keys) < batch; k, _ = c.Next() {
-		if dueOf(k, prefix).After(now) {
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix) && len(due) < batch; k, _ = c.Next() {
+		at := dueOf(k, prefix)
+		if at.After(now) {
 			break
 		}
-		keys = append(keys, slices.Clone(k))
+		due = append(due, DuePerson{Seq: binary.BigEndian.Uint32(k[len(k)-4:]), Due: at})
 	}
-	if len(keys) == 0 {
+	if len(due) == 0 {
 		return "", 0, nil
 	}
 	// Records in Seq order: bbolt inserts at a node's end cheaply, but
 	// each insert before the end moves the rest of a node that grows
 	// for the whole transaction.
-	slices.SortFunc(keys, func(a, b []byte) int {
-		return bytes.Compare(a[len(a)-4:], b[len(b)-4:])
-	})
-	var rt *runTx
-	bid := q.Steps[step].BroadcastID
-	n := 0
-	for _, k := range keys {
-		seq := binary.BigEndian.Uint32(k[len(k)-4:])
-		if err := st.due.Delete(k); err != nil {
-			return "", 0, err
-		}
-		ok, err := st.subscriber(seq)
-		if err != nil {
-			return "", 0, err
-		}
-		if !ok || !st.mayStay(&q) {
-			if err := st.leave(&q, seq, step, false); err != nil {
-				return "", 0, err
-			}
-			continue
-		}
-		if rt == nil {
-			if rt, err = s.newStepRun(tx, &q, step, now); err != nil {
-				return "", 0, err
-			}
-		}
-		d := herald.Delivery{Seq: seq, Recipient: st.sub.Key(), Outcome: herald.Pending, NotBefore: timing.NotBefore(&st.sub, now)}
-		if err := rt.add(&d); err != nil {
-			return "", 0, err
-		}
-		if err := st.enroll.Put(enrollKey(id, seq), encodeEnrollment(enrollment{step: step, run: rt.run.N})); err != nil {
-			return "", 0, err
-		}
-		n++
+	slices.SortFunc(due, func(a, b DuePerson) int { return cmp.Compare(a.Seq, b.Seq) })
+	run := &boltStepRun{s: s, tx: tx, q: &q, step: step, now: now}
+	n, err := m.HandOut(&q, step, due, now, run)
+	if err != nil {
+		return "", 0, err
 	}
-	if rt != nil {
-		if err := rt.save(); err != nil {
+	if run.rt != nil {
+		if err := run.rt.save(); err != nil {
 			return "", 0, err
 		}
 	}
-	return bid, n, putJSON(tx.Bucket(bucketSequences), []byte(id), &q)
+	return q.Steps[step].BroadcastID, n, putJSON(tx.Bucket(bucketSequences), []byte(id), &q)
 }
+
+// boltStepRun is the StepRunner of a hand-out: the step's run, made by
+// the first person handed the step.
+type boltStepRun struct {
+	s    *Store
+	tx   *bolt.Tx
+	q    *herald.Sequence
+	step int
+	now  time.Time
+	rt   *runTx
+}
+
+func (r *boltStepRun) Start() (int, error) {
+	rt, err := r.s.newStepRun(r.tx, r.q, r.step, r.now)
+	if err != nil {
+		return 0, err
+	}
+	r.rt = rt
+	return rt.run.N, nil
+}
+
+func (r *boltStepRun) Add(d *herald.Delivery) error { return r.rt.add(d) }
 
 // newStepRun creates a sending run of step's broadcast (which becomes
 // sending with it) and notes it among the runs whose people move on when
@@ -189,7 +183,7 @@ func (s *Store) AdvanceStepRun(runID string, timing herald.StepTiming) error {
 		if rt.run.Status.Unfinished() {
 			return fmt.Errorf("run %s is %s: %w", runID, rt.run.Status, herald.ErrInvalidTransition)
 		}
-		st := openSeqTx(tx, timing)
+		st, m := openMoves(tx, timing)
 		st.deferDues()
 		var d herald.Delivery
 		c := rt.all.Cursor()
@@ -198,7 +192,7 @@ func (s *Store) AdvanceStepRun(runID string, timing herald.StepTiming) error {
 			if err := decodeDelivery(seq, v, &d); err != nil {
 				return err
 			}
-			if err := st.advance(&q, sr.Step, rt.run.N, &d, rt.run.FinishedAt); err != nil {
+			if err := m.Advance(&q, sr.Step, rt.run.N, &d, rt.run.FinishedAt); err != nil {
 				return err
 			}
 		}
@@ -211,36 +205,4 @@ func (s *Store) AdvanceStepRun(runID string, timing herald.StepTiming) error {
 		return fmt.Errorf("storage: %w", err)
 	}
 	return nil
-}
-
-// advance moves one recipient of step's run n on (see AdvanceStepRun).
-func (st *seqTx) advance(q *herald.Sequence, step, n int, d *herald.Delivery, finished time.Time) error {
-	e, ok := decodeEnrollment(st.enroll.Get(enrollKey(q.ID, d.Seq)))
-	if !ok || e.step != step || e.run != n {
-		return nil // not this run's: moved on already, or a re-entry
-	}
-	switch d.Reason {
-	case herald.ReasonBlocked, herald.ReasonUnsubscribed, herald.ReasonExitTag:
-		return st.leave(q, d.Seq, step, false)
-	}
-	if d.Outcome == herald.Pending || d.Outcome == herald.Held { // the run failed before reaching them: the step again
-		q.Counts.Waiting[step]--
-		return st.wait(q, d.Seq, step, finished)
-	}
-	if step+1 >= len(q.Steps) {
-		return st.leave(q, d.Seq, step, true)
-	}
-	found, err := st.subscriber(d.Seq)
-	if err != nil || !found {
-		if err == nil {
-			err = st.leave(q, d.Seq, step, false)
-		}
-		return err
-	}
-	from := d.At
-	if from.IsZero() {
-		from = finished
-	}
-	q.Counts.Waiting[step]--
-	return st.wait(q, d.Seq, step+1, st.timing.Due(q, step+1, &st.sub, from))
 }

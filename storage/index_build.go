@@ -108,7 +108,7 @@ func (s *Store) readSubscriberBatches(free <-chan *subBatch, full chan<- *subBat
 		batch.subs = batch.subs[:len(seqs)]
 		all, start := recs.String(), 0
 		for i, seq := range seqs {
-			if err := decodeSubscriberString(seq, all[start:ends[i]], &batch.subs[i], true); err != nil {
+			if err := DecodeSubscriberString(seq, all[start:ends[i]], &batch.subs[i], true); err != nil {
 				return damaged(s.path, reasonRecord, err)
 			}
 			start = ends[i]

@@ -1,18 +1,11 @@
 package storage
 
 import (
-	"crypto/rand"
 	"fmt"
 
 	"github.com/heraldbot/herald"
 	bolt "go.etcd.io/bbolt"
 )
-
-// mediaIDLen gives 32^10 (about 10^15) IDs: unguessable enough for a
-// link that is only ever served to the platforms' fetchers.
-const mediaIDLen = 10
-
-const mediaAlphabet = "abcdefghijkmnpqrstuvwxyz23456789"
 
 // PutMedia stores an uploaded file (an image for a broadcast) and returns
 // its new random ID.
@@ -21,7 +14,7 @@ func (s *Store) PutMedia(contentType string, data []byte) (string, error) {
 	err := s.update("save media", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMedia)
 		for {
-			id = randomID(mediaIDLen)
+			id = NewMediaID()
 			if b.Get([]byte(id)) == nil {
 				break
 			}
@@ -49,13 +42,4 @@ func (s *Store) Media(id string) (contentType string, data []byte, err error) {
 		return nil
 	})
 	return contentType, data, err
-}
-
-func randomID(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported systems
-	for i, c := range b {
-		b[i] = mediaAlphabet[int(c)%len(mediaAlphabet)]
-	}
-	return string(b)
 }

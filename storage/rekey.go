@@ -2,9 +2,7 @@ package storage
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"maps"
 
 	"github.com/heraldbot/herald"
 	bolt "go.etcd.io/bbolt"
@@ -14,10 +12,6 @@ import (
 // their chat a new ID: "platform:old-id" → "platform:new-id". It is created
 // by the first move (files without moves have none).
 var bucketMoves = []byte("subscriber_moves")
-
-// maxMoveHops bounds how far Subscriber follows moves (a chain a→b→c is
-// possible in principle; a loop is not, but a corrupt file must not hang).
-const maxMoveHops = 8
 
 // MoveSubscriber records that the chat Herald knew as from now lives at to:
 // a Telegram group that became a supergroup gets a new chat ID, and the
@@ -39,8 +33,8 @@ const maxMoveHops = 8
 // to, MoveSubscriber returns to's record. When Herald knows neither ID the
 // error is herald.ErrNotFound.
 func (s *Store) MoveSubscriber(from, to herald.SubscriberKey) (herald.Subscriber, error) {
-	if from.Platform != to.Platform || from.Account != to.Account || from.ID == to.ID || to.ID == "" {
-		return herald.Subscriber{}, fmt.Errorf("storage: move subscriber %s to %s: not a move", from, to)
+	if err := CheckMove(from, to); err != nil {
+		return herald.Subscriber{}, err
 	}
 	if err := s.ensureIndex(); err != nil {
 		return herald.Subscriber{}, err
@@ -72,25 +66,22 @@ func (s *Store) MoveSubscriber(from, to herald.SubscriberKey) (herald.Subscriber
 			}
 			return fmt.Errorf("subscriber %s: %w", from, herald.ErrNotFound)
 		}
-		var moved herald.Subscriber
+		moved, err := MovedSubscriber(old, cur, to, &s.validator)
+		if err != nil {
+			return err
+		}
 		if cur == nil {
-			moved = cloneSubscriber(old)
-			moved.ID = to.ID
 			if err := idx.Put(subKey(to), u32(moved.Seq)); err != nil {
 				return err
 			}
 			changes = append(changes, change{old: old, new: &moved})
 		} else {
-			moved = merged(cur, old)
 			if err := subs.Delete(u32(old.Seq)); err != nil {
 				return err
 			}
 			changes = append(changes, change{old: old}, change{old: cur, new: &moved})
 		}
-		if err := s.validate(&moved); err != nil {
-			return fmt.Errorf("subscriber %s: %w", to, err)
-		}
-		if err := subs.Put(u32(moved.Seq), appendSubscriber(nil, &moved)); err != nil {
+		if err := subs.Put(u32(moved.Seq), AppendSubscriber(nil, &moved)); err != nil {
 			return err
 		}
 		if err := idx.Delete(subKey(from)); err != nil {
@@ -111,40 +102,6 @@ func (s *Store) MoveSubscriber(from, to herald.SubscriberKey) (herald.Subscriber
 	return out, nil
 }
 
-// merged is cur (the record under the new ID) with what old (the record
-// under the old ID) knew and cur does not.
-func merged(cur, old *herald.Subscriber) herald.Subscriber {
-	m := cloneSubscriber(cur)
-	m.AddTags(old.Tags...)
-	if len(old.Attributes) > 0 {
-		attrs := maps.Clone(old.Attributes)
-		maps.Copy(attrs, cur.Attributes)
-		m.Attributes = attrs
-	}
-	if m.Name == "" {
-		m.Name = old.Name
-	}
-	if m.Locale == "" {
-		m.Locale = old.Locale
-	}
-	if m.Timezone == "" {
-		m.Timezone = old.Timezone
-	}
-	if !old.FirstSeen.IsZero() && (m.FirstSeen.IsZero() || old.FirstSeen.Before(m.FirstSeen)) {
-		m.FirstSeen = old.FirstSeen
-	}
-	if old.LastInteraction.After(m.LastInteraction) {
-		m.LastInteraction = old.LastInteraction
-	}
-	// Consent is the group's: a stop said in either chat stands. Blocked
-	// is about a chat, and the old one no longer exists.
-	if old.State == herald.Unsubscribed {
-		m.State = herald.Unsubscribed
-	}
-	m.OperatorChat = m.OperatorChat || old.OperatorChat
-	return m
-}
-
 // movedSubscriber follows the moves recorded for key (see MoveSubscriber)
 // to the subscriber the chat is now; notFound is returned when there is
 // none.
@@ -155,7 +112,7 @@ func movedSubscriber(tx *bolt.Tx, key herald.SubscriberKey, notFound error) (*he
 	}
 	reader := newSubReader(tx.Bucket(bucketSubscribers), tx.Bucket(bucketSubKeys))
 	k := subKey(key)
-	for range maxMoveHops {
+	for range MaxMoveHops {
 		if k = moves.Get(k); k == nil {
 			return nil, notFound
 		}
@@ -164,5 +121,5 @@ func movedSubscriber(tx *bolt.Tx, key herald.SubscriberKey, notFound error) (*he
 			return sub, err
 		}
 	}
-	return nil, errors.Join(notFound, fmt.Errorf("subscriber %s: more than %d moves", key, maxMoveHops))
+	return nil, TooManyMoves(key, notFound)
 }

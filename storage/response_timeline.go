@@ -3,7 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
+	"maps"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -21,10 +21,11 @@ import (
 // firstStamp is the value of a tap_users or click_users key: the time of
 // the first tap or click, or present when it is not known.
 func firstStamp(at time.Time) []byte {
-	if at.Unix() < 1<<7 { // the zero time, or one no uvarint could tell from present
+	unix, ok := ResponseTime(at)
+	if !ok {
 		return present
 	}
-	return binary.AppendUvarint(nil, uint64(at.Unix()))
+	return binary.AppendUvarint(nil, uint64(unix))
 }
 
 // stampTime is firstStamp's time; ok is false for present.
@@ -43,12 +44,12 @@ func stampTime(v []byte) (unix int64, ok bool) {
 // buttons; one whose first response came before start (an earlier run of
 // a recurring broadcast) is not counted.
 func (s *Store) ResponseTimeline(broadcastID string, start time.Time, bin time.Duration, n int) (herald.ResponseTimeline, error) {
-	out := herald.ResponseTimeline{Start: start, Bin: bin, Taps: make([]int, max(n, 0)), Clicks: make([]int, max(n, 0))}
-	if bin < time.Second || n <= 0 {
-		return out, fmt.Errorf("storage: read responses of %s: bad bins (%d of %v)", broadcastID, n, bin)
+	out, err := NewResponseTimeline(broadcastID, start, bin, n)
+	if err != nil {
+		return out, err
 	}
 	prefix := []byte(broadcastID + "\x00")
-	err := s.view("read responses over time of "+broadcastID, func(tx *bolt.Tx) error {
+	err = s.view("read responses over time of "+broadcastID, func(tx *bolt.Tx) error {
 		binFirsts(out.Taps, tx.Bucket(bucketTapUsers), prefix, start, bin, func(rest []byte) []byte {
 			_, who, _ := bytes.Cut(rest, []byte{0}) // button 0x00 subscriber
 			return who
@@ -79,13 +80,5 @@ func binFirsts(bins []int, users *bolt.Bucket, prefix []byte, start time.Time, b
 			first[id] = at
 		}
 	}
-	from, width := start.Unix(), int64(bin/time.Second)
-	for _, at := range first {
-		if at < from {
-			continue
-		}
-		if i := (at - from) / width; i < int64(len(bins)) {
-			bins[i]++
-		}
-	}
+	BinFirstResponses(bins, start, bin, maps.Values(first))
 }

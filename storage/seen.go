@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -21,17 +20,9 @@ import (
 // the write that notices it, instead of deleting IDs one by one.
 var bucketSeen = []byte("seen_events")
 
-// SeenWindow is how long an event ID is remembered, at least: platforms
-// redeliver within minutes to hours, so a day leaves room to spare.
-const SeenWindow = 24 * time.Hour
-
 // seenSlot is the time one nested bucket covers: an ID is forgotten between
 // SeenWindow and SeenWindow+seenSlot after it was recorded.
 const seenSlot = SeenWindow / 6
-
-// maxSeenKey is the longest event ID kept as is; longer ones (a Messenger
-// postback key with its payload) are kept as their SHA-256.
-const maxSeenKey = 64
 
 // RecordInbound applies one group commit of end users' events in one
 // transaction. Event i has the platform's ID ids[i] ("" for none), changes
@@ -43,8 +34,8 @@ const maxSeenKey = 64
 // not remembered, or remembered but not applied.
 func (s *Store) RecordInbound(ids []string, keys []herald.SubscriberKey, taps []herald.Tap,
 	update func(i int, sub *herald.Subscriber, created bool) error) (repeat []bool, err error) {
-	if len(keys) != len(ids) || len(taps) != len(ids) {
-		return nil, fmt.Errorf("storage: record inbound: %d IDs, %d keys, %d taps", len(ids), len(keys), len(taps))
+	if err := CheckInbound(ids, keys, taps); err != nil {
+		return nil, err
 	}
 	if err := s.ensureIndex(); err != nil {
 		return nil, err
@@ -145,13 +136,7 @@ func (s *Store) openSeen(tx *bolt.Tx) (*seenSet, error) {
 }
 
 // key is id as stored: as is, or its SHA-256 when long.
-func (set *seenSet) key(id string) []byte {
-	if len(id) > maxSeenKey {
-		sum := sha256.Sum256([]byte(id))
-		return append(set.kb[:0], sum[:]...)
-	}
-	return append(set.kb[:0], id...)
-}
+func (set *seenSet) key(id string) []byte { return AppendSeenKey(set.kb[:0], id) }
 
 // has reports whether id is in any slot. Each lookup seeks afresh, so a
 // Put between lookups does not disturb the cursors.

@@ -3,10 +3,6 @@ package storage
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/heraldbot/herald"
 	bolt "go.etcd.io/bbolt"
@@ -44,7 +40,7 @@ func createSequenceBuckets(tx *bolt.Tx) error {
 // CreateSequence stores a new sequence (its ID drawn when empty) and a
 // hidden step broadcast for each of its steps, in one transaction.
 func (s *Store) CreateSequence(q *herald.Sequence) error {
-	nq := cloneSequence(q)
+	nq := CloneSequence(q)
 	err := s.update("create sequence", func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketSequences)
 		if nq.ID == "" {
@@ -97,12 +93,7 @@ func allSequences(tx *bolt.Tx) ([]herald.Sequence, error) {
 		out = append(out, q)
 		return nil
 	})
-	slices.SortFunc(out, func(a, b herald.Sequence) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	SortSequences(out)
 	return out, err
 }
 
@@ -117,19 +108,11 @@ func (s *Store) UpdateSequence(id string, fn func(q *herald.Sequence) error) (he
 		if err := getJSON(bk, []byte(id), &q); err != nil {
 			return err
 		}
-		old := cloneSequence(&q)
+		old := CloneSequence(&q)
 		if err := fn(&q); err != nil {
 			return err
 		}
-		q.ID, q.CreatedAt, q.CreatedBy, q.Counts = old.ID, old.CreatedAt, old.CreatedBy, old.Counts
-		q.UpdatedAt = s.now().UTC()
-		for i := range q.Steps {
-			if i < len(old.Steps) {
-				q.Steps[i].BroadcastID = old.Steps[i].BroadcastID
-			} else {
-				q.Steps[i].BroadcastID = ""
-			}
-		}
+		KeepSequenceFields(&old, &q, s.now().UTC())
 		for i := len(q.Steps); i < len(old.Steps); i++ {
 			if err := finishStep(tx, &q, i); err != nil {
 				return err
@@ -158,8 +141,10 @@ func (s *Store) DeleteSequence(id string) (herald.Sequence, error) {
 		bk := tx.Bucket(bucketBroadcasts)
 		for _, st := range q.Steps {
 			var b herald.Broadcast
-			if getJSON(bk, []byte(st.BroadcastID), &b) == nil && b.Status == herald.StatusSending {
-				return fmt.Errorf("sequence %s: step %s is sending: %w", id, b.ID, herald.ErrInvalidTransition)
+			if getJSON(bk, []byte(st.BroadcastID), &b) == nil {
+				if err := StepNotSending(id, &b); err != nil {
+					return err
+				}
 			}
 		}
 		for _, st := range q.Steps {
@@ -182,10 +167,7 @@ func (s *Store) DeleteSequence(id string) (herald.Sequence, error) {
 // copies every step's content into its broadcast.
 func (s *Store) syncSteps(tx *bolt.Tx, q *herald.Sequence, from int) error {
 	bk := tx.Bucket(bucketBroadcasts)
-	for len(q.Counts.Waiting) < len(q.Steps) {
-		q.Counts.Waiting = append(q.Counts.Waiting, 0)
-	}
-	q.Counts.Waiting = q.Counts.Waiting[:len(q.Steps)]
+	FitWaiting(q)
 	now := s.now().UTC()
 	for i := range q.Steps {
 		st := &q.Steps[i]
@@ -193,49 +175,20 @@ func (s *Store) syncSteps(tx *bolt.Tx, q *herald.Sequence, from int) error {
 			if st.BroadcastID == "" {
 				st.BroadcastID = freeBroadcastID(bk)
 			}
-			b := stepBroadcast(q, i, now)
+			b := StepBroadcast(q, i, now)
 			if err := putJSON(bk, []byte(st.BroadcastID), &b); err != nil {
 				return err
 			}
 			continue
 		}
 		if _, err := s.updateBroadcastTx(tx, st.BroadcastID, func(b *herald.Broadcast) error {
-			b.Content, b.Name = st.Content, stepName(q, i)
-			b.Step = stepOf(q, i, b.Step)
+			SyncStepBroadcast(q, i, b)
 			return nil
 		}); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// stepBroadcast is the hidden broadcast that carries step i: every
-// channel, marketing, no schedule of its own (the sequence hands out its
-// runs), and an origin no admin chat reports to (step runs are many and
-// small: /sequences shows their figures instead).
-func stepBroadcast(q *herald.Sequence, i int, now time.Time) herald.Broadcast {
-	return herald.Broadcast{
-		ID: q.Steps[i].BroadcastID, Name: stepName(q, i),
-		Origin:   herald.Origin{Frontend: herald.SequenceFrontend, UserID: q.CreatedBy},
-		Audience: herald.Audience{Channels: slices.Clone(herald.Platforms)},
-		Content:  q.Steps[i].Content, Category: herald.Marketing,
-		Schedule: herald.Schedule{Kind: herald.SendNow},
-		Status:   herald.StatusScheduled, CreatedAt: now, UpdatedAt: now, CreatedBy: q.CreatedBy,
-		Step: stepOf(q, i, nil),
-	}
-}
-
-func stepOf(q *herald.Sequence, i int, was *herald.StepOf) *herald.StepOf {
-	st := &herald.StepOf{Sequence: q.ID, Index: i, ExitTags: slices.Clone(q.ExitTags)}
-	if was != nil {
-		st.Pruned = was.Pruned
-	}
-	return st
-}
-
-func stepName(q *herald.Sequence, i int) string {
-	return q.ID + " · " + strconv.Itoa(i+1)
 }
 
 // dropStepBroadcast deletes a step broadcast unless it is sending (its run
@@ -246,12 +199,4 @@ func dropStepBroadcast(tx *bolt.Tx, id string) error {
 		return nil
 	}
 	return deleteBroadcastTx(tx, id, &b)
-}
-
-func cloneSequence(q *herald.Sequence) herald.Sequence {
-	c := *q
-	c.Steps = slices.Clone(q.Steps)
-	c.ExitTags = slices.Clone(q.ExitTags)
-	c.Counts.Waiting = slices.Clone(q.Counts.Waiting)
-	return c
 }

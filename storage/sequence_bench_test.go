@@ -79,9 +79,9 @@ func enrollAll(b *testing.B, s *Store, q *herald.Sequence, n int, due func(seq u
 			if err := getJSON(tx.Bucket(bucketSequences), []byte(q.ID), &stored); err != nil {
 				return err
 			}
-			st := openSeqTx(tx, nil)
+			_, m := openMoves(tx, nil)
 			for seq := uint32(from); seq < uint32(min(from+10_000, n+1)); seq++ {
-				if err := st.wait(&stored, seq, 0, due(seq)); err != nil {
+				if err := m.wait(&stored, seq, nil, 0, due(seq)); err != nil {
 					return err
 				}
 			}

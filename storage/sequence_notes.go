@@ -3,7 +3,6 @@ package storage
 import (
 	"encoding/binary"
 	"fmt"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -21,12 +20,9 @@ import (
 //	sequence_notes  n(8) → Seq(4) kind(1) detail
 var bucketSeqNotes = []byte("sequence_notes")
 
-// noteLeave is the kind of a note that takes the person out of every
-// sequence (they unsubscribed or blocked the bot).
-const noteLeave = 'l'
-
+// noteKinds are the note kinds as bbolt keeps them, one byte each.
 var noteKinds = map[herald.TriggerKind]byte{
-	herald.TriggerFollow: 'f', herald.TriggerTag: 't', herald.TriggerTap: 'p',
+	herald.TriggerFollow: 'f', herald.TriggerTag: 't', herald.TriggerTap: 'p', NoteLeave: 'l',
 }
 
 func createSeqNotesBucket(tx *bolt.Tx) error {
@@ -48,7 +44,7 @@ func openNotes(tx *bolt.Tx, written *atomic.Bool) notesTx {
 	return notesTx{b: tx.Bucket(bucketSeqNotes), written: written}
 }
 
-func (n notesTx) put(seq uint32, kind byte, detail string) error {
+func (n notesTx) put(note SequenceNote) error {
 	if n.b == nil {
 		return nil
 	}
@@ -56,63 +52,41 @@ func (n notesTx) put(seq uint32, kind byte, detail string) error {
 	if err != nil {
 		return err
 	}
-	v := append(binary.BigEndian.AppendUint32(nil, seq), kind)
+	v := append(binary.BigEndian.AppendUint32(nil, note.Seq), noteKinds[note.Kind])
 	n.written.Store(true)
-	return n.b.Put(u64(id), append(v, detail...))
+	return n.b.Put(u64(id), append(v, note.Detail...))
 }
 
-// trigger notes a trigger of kind (follow, tag, tap) for seq.
-func (n notesTx) trigger(seq uint32, kind herald.TriggerKind, detail string) error {
-	return n.put(seq, noteKinds[kind], detail)
-}
-
-// changed notes what a saved change of a subscriber means for sequences:
-// each tag gained (it may start sequences and end others), and leaving
-// them all when they stopped being reachable. Someone imported is not
-// enrolled by the tags of their import (see README, "Sequences").
-func (n notesTx) changed(old, sub *herald.Subscriber) error {
-	if n.b == nil || (old == nil && sub.Imported) {
-		return nil
-	}
-	if old != nil && old.Reachable() && !sub.Reachable() {
-		return n.put(sub.Seq, noteLeave, "")
-	}
-	for _, t := range sub.Tags {
-		if old == nil || !old.HasTag(t) {
-			if err := n.trigger(sub.Seq, herald.TriggerTag, t); err != nil {
-				return err
-			}
+func (n notesTx) putAll(notes []SequenceNote) error {
+	for _, note := range notes {
+		if err := n.put(note); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// noteInbound notes what a batch of end users' events starts: a new
-// person (created by the batch: they followed or wrote first) triggers
-// the "new subscriber" sequences of their channel and account, a counted
-// tap those of its button. Tags a button added were noted with the change.
+// changed notes what a saved change of a subscriber means for sequences
+// (see ChangedNotes).
+func (n notesTx) changed(old, sub *herald.Subscriber) error {
+	if n.b == nil {
+		return nil
+	}
+	return n.putAll(ChangedNotes(old, sub))
+}
+
+// noteInbound notes what a batch of end users' events starts (see
+// InboundNotes).
 func noteInbound(tx *bolt.Tx, written *atomic.Bool, changes []change, taps []herald.Tap) error {
 	n := openNotes(tx, written)
 	if n.b == nil {
 		return nil
 	}
-	seqs := make(map[herald.SubscriberKey]uint32, len(changes))
-	for _, c := range changes {
-		seqs[c.new.Key()] = c.new.Seq
-		if c.old == nil && c.new.Kind != herald.KindGroup && c.new.Reachable() {
-			if err := n.trigger(c.new.Seq, herald.TriggerFollow, herald.FollowDetail(c.new.Key())); err != nil {
-				return err
-			}
-		}
+	olds, news := make([]*herald.Subscriber, len(changes)), make([]*herald.Subscriber, len(changes))
+	for i, c := range changes {
+		olds[i], news[i] = c.old, c.new
 	}
-	for _, t := range taps {
-		if seq, ok := seqs[t.Subscriber]; ok {
-			if err := n.trigger(seq, herald.TriggerTap, t.BroadcastID+"\x00"+t.ButtonID); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return n.putAll(InboundNotes(olds, news, taps))
 }
 
 // OnSequenceNotes sets fn to be called after a commit that wrote sequence
@@ -146,11 +120,11 @@ func (s *Store) ApplySequenceNotes(now time.Time, limit int, timing herald.StepT
 		if err != nil {
 			return err
 		}
-		st := openSeqTx(tx, timing)
+		_, m := openMoves(tx, timing)
 		dirty := make([]bool, len(all))
 		for ; k != nil && n < limit; k, v = c.First() {
-			if len(v) >= 5 {
-				if err := st.applyNote(all, dirty, binary.BigEndian.Uint32(v), v[4], string(v[5:]), now); err != nil {
+			if note, ok := decodeNote(v); ok {
+				if err := m.ApplyNote(all, dirty, note, now); err != nil {
 					return err
 				}
 			}
@@ -167,23 +141,16 @@ func (s *Store) ApplySequenceNotes(now time.Time, limit int, timing herald.StepT
 	return n, nil
 }
 
-// applyNote applies one note to the sequences all (dirty: changed).
-func (st *seqTx) applyNote(all []herald.Sequence, dirty []bool, seq uint32, kind byte, detail string, now time.Time) error {
-	if kind == noteLeave {
-		return st.leaveAll(all, dirty, seq, nil)
+// decodeNote reads a note as put wrote it (false: damaged, or a kind
+// this version does not know; it is dropped).
+func decodeNote(v []byte) (SequenceNote, bool) {
+	if len(v) < 5 {
+		return SequenceNote{}, false
 	}
-	for tk, b := range noteKinds {
-		if b != kind {
-			continue
+	for kind, b := range noteKinds {
+		if b == v[4] {
+			return SequenceNote{Seq: binary.BigEndian.Uint32(v), Kind: kind, Detail: string(v[5:])}, true
 		}
-		if tk == herald.TriggerTag {
-			err := st.leaveAll(all, dirty, seq, func(q *herald.Sequence) bool { return slices.Contains(q.ExitTags, detail) })
-			if err != nil {
-				return err
-			}
-		}
-		_, err := st.enrollAll(all, dirty, tk, detail, seq, now)
-		return err
 	}
-	return nil // a kind this version does not know
+	return SequenceNote{}, false
 }

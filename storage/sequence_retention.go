@@ -62,14 +62,9 @@ func pruneStepRunsTx(tx *bolt.Tx, bid string, cutoff time.Time) (int, error) {
 		if err := json.Unmarshal(v, &r); err != nil {
 			return 0, fmt.Errorf("run of %s: %w", bid, err)
 		}
-		if r.Status.Unfinished() || r.FinishedAt.IsZero() || !r.FinishedAt.Before(cutoff) || moving.Get([]byte(r.ID)) != nil {
-			continue
+		if PruneStepRun(&b, &r, cutoff, moving.Get([]byte(r.ID)) != nil) {
+			old = append(old, bytes.Clone(k))
 		}
-		for _, t := range r.Tally {
-			b.Step.Pruned.Sent += t.Sent
-			b.Step.Pruned.Failed += t.Failed
-		}
-		old = append(old, bytes.Clone(k))
 	}
 	for _, k := range old {
 		if err := runs.Delete(k); err != nil {

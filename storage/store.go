@@ -72,8 +72,8 @@ type Store struct {
 	// the index applies changes in commit order.
 	subMu sync.Mutex
 
-	// zones remembers time zones already found valid (see validate).
-	zones sync.Map
+	// validator remembers time zones already found valid.
+	validator SubscriberValidator
 
 	indexOnce sync.Once
 	index     *audience.Index

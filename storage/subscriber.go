@@ -38,19 +38,8 @@ func appendSubKey(b []byte, k herald.SubscriberKey) []byte {
 // Seq and FirstSeen of existing ones. The Seq (and FirstSeen) each one got
 // is written back into subs.
 func (s *Store) PutSubscribers(subs []herald.Subscriber) error {
-	keys := make([]herald.SubscriberKey, len(subs))
-	for i := range subs {
-		keys[i] = subs[i].Key()
-	}
-	return s.writeSubscribers("put subscribers", keys, func(i int, sub *herald.Subscriber, created bool) error {
-		seq, first := sub.Seq, sub.FirstSeen
-		*sub = subs[i]
-		sub.Seq = seq
-		if !created || sub.FirstSeen.IsZero() {
-			sub.FirstSeen = first
-		}
-		return nil
-	}, func(i int, sub *herald.Subscriber) { subs[i].Seq, subs[i].FirstSeen = sub.Seq, sub.FirstSeen })
+	keys, fn, done := ReplaceSubscribers(subs)
+	return s.writeSubscribers("put subscribers", keys, fn, done)
 }
 
 // UpdateSubscriber reads (or creates, with created=true) the subscriber at
@@ -128,25 +117,11 @@ func (s *Store) putSubscribers(tx *bolt.Tx, keys []herald.SubscriberKey,
 			if err != nil {
 				return err
 			}
-			created := old == nil
-			sub := &herald.Subscriber{Platform: key.Platform, Account: key.Account, ID: key.ID, FirstSeen: now, State: herald.Subscribed}
-			if !created {
-				*sub = cloneSubscriber(old)
-			}
-			if err := fn(i, sub, created); err != nil {
+			sub, err := ChangeSubscriber(key, old, now, &s.validator, func(sub *herald.Subscriber, created bool) error {
+				return fn(i, sub, created)
+			})
+			if err != nil {
 				return err
-			}
-			// The key and Seq are storage's: fn may not move a subscriber.
-			sub.Platform, sub.Account, sub.ID = key.Platform, key.Account, key.ID
-			if created {
-				sub.Seq = 0
-				old = nil
-			} else {
-				sub.Seq = old.Seq
-			}
-			sub.SetTags(sub.Tags)
-			if err := s.validate(sub); err != nil {
-				return fmt.Errorf("subscriber %s: %w", key, err)
 			}
 			if sub.Seq == 0 {
 				n, err := subs.NextSequence()
@@ -165,7 +140,7 @@ func (s *Store) putSubscribers(tx *bolt.Tx, keys []herald.SubscriberKey,
 				enc = make([]byte, 0, encodeBlock)
 			}
 			start := len(enc)
-			enc = appendSubscriber(enc, sub)
+			enc = AppendSubscriber(enc, sub)
 			if err := subs.Put(u32(sub.Seq), enc[start:len(enc):len(enc)]); err != nil {
 				return err
 			}
@@ -229,24 +204,10 @@ func (r subReader) record(seq uint32, seqb []byte) (*herald.Subscriber, error) {
 		return nil, nil
 	}
 	sub := new(herald.Subscriber)
-	if err := decodeSubscriber(seq, v, sub); err != nil {
+	if err := DecodeSubscriber(seq, v, sub); err != nil {
 		return nil, err
 	}
 	return sub, nil
-}
-
-func cloneSubscriber(s *herald.Subscriber) herald.Subscriber {
-	c := *s
-	if s.Tags != nil {
-		c.Tags = append([]string(nil), s.Tags...)
-	}
-	if s.Attributes != nil {
-		c.Attributes = make(map[string]string, len(s.Attributes))
-		for k, v := range s.Attributes {
-			c.Attributes[k] = v
-		}
-	}
-	return c
 }
 
 // Subscriber returns one subscriber or herald.ErrNotFound. A key whose
@@ -291,24 +252,5 @@ func (s *Store) DeleteSubscriber(key herald.SubscriberKey) error {
 		return err
 	}
 	s.index.Put(old, nil)
-	return nil
-}
-
-// validate is sub.Validate with the time-zone check remembered: it loads
-// the zone from disk on every call, which was half the cost of an upsert.
-// Only valid zones are remembered, so the set is bounded by the IANA list.
-func (s *Store) validate(sub *herald.Subscriber) error {
-	tz := sub.Timezone
-	if _, known := s.zones.Load(tz); tz != "" && known {
-		c := *sub
-		c.Timezone = ""
-		return c.Validate()
-	}
-	if err := sub.Validate(); err != nil {
-		return err
-	}
-	if tz != "" {
-		s.zones.Store(tz, struct{}{})
-	}
 	return nil
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -25,41 +26,6 @@ func TestSubscribersAnswersEachKeyAsSubscriberDoes(t *testing.T) {
 	}
 }
 
-// A run's deliveries find their recipients by the Seq the snapshot took,
-// but answer as Subscriber does for each delivery's key: a chat that moved
-// since is found under its new ID, someone erased is not found, and a
-// Seq that holds someone else does not stand in for the key.
-func TestRecipientsAnswerEachDeliveryAsSubscriberDoes(t *testing.T) {
-	s, _ := openTest(t)
-	subs := []herald.Subscriber{user(herald.LINE, 1), user(herald.Messenger, 2), tgGroup("-4001", "Runners"), user(herald.LINE, 3)}
-	if err := s.PutSubscribers(subs); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.MoveSubscriber(tgKey("-4001"), tgKey("-1004001")); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.DeleteSubscriber(key(herald.LINE, 3)); err != nil {
-		t.Fatal(err)
-	}
-	ds := []herald.Delivery{
-		{Seq: subs[1].Seq, Recipient: subs[1].Key()},
-		{Seq: subs[2].Seq, Recipient: tgKey("-4001")}, // moved: its Seq now holds -1004001
-		{Seq: subs[3].Seq, Recipient: subs[3].Key()},  // erased
-		{Seq: subs[0].Seq, Recipient: key(herald.LINE, 9)},
-		{Seq: subs[1].Seq + 100, Recipient: subs[0].Key()}, // no one at that Seq
-	}
-	got, errs := s.Recipients(ds)
-	keys := make([]herald.SubscriberKey, len(ds))
-	for i, d := range ds {
-		keys[i] = d.Recipient
-	}
-	answerAsSubscriber(t, s, keys, got, errs)
-	if got[1].ID != "-1004001" || got[0].Name != "User 2" || got[4].Name != "User 1" ||
-		!errors.Is(errs[2], herald.ErrNotFound) || !errors.Is(errs[3], herald.ErrNotFound) {
-		t.Errorf("got %+v, %v", got, errs)
-	}
-}
-
 // answerAsSubscriber checks that subs[i] and errs[i] are what Subscriber
 // answers for keys[i].
 func answerAsSubscriber(t *testing.T, s *Store, keys []herald.SubscriberKey, subs []herald.Subscriber, errs []error) {
@@ -73,4 +39,15 @@ func answerAsSubscriber(t *testing.T, s *Store, keys []herald.SubscriberKey, sub
 			t.Errorf("%s: got %s %q, Subscriber says %s %q", k, subs[i].Key(), subs[i].Name, one.Key(), one.Name)
 		}
 	}
+}
+
+func tgGroup(id, name string, tags ...string) herald.Subscriber {
+	return herald.Subscriber{Platform: herald.Telegram, ID: id, Kind: herald.KindGroup, Name: name,
+		Tags: herald.NormalizeTags(tags), State: herald.Subscribed,
+		FirstSeen:       time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC),
+		LastInteraction: time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC)}
+}
+
+func tgKey(id string) herald.SubscriberKey {
+	return herald.SubscriberKey{Platform: herald.Telegram, ID: id}
 }

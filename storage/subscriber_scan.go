@@ -55,7 +55,7 @@ func (s *Store) scanSubscribers(after uint32, fn func(sub *herald.Subscriber) er
 		for i := range chunk.len() {
 			seq, v := chunk.at(i)
 			// One string per record, so a kept ID pins only its own record.
-			if err := decodeSubscriberString(seq, string(v), &sub, true); err != nil {
+			if err := DecodeSubscriberString(seq, string(v), &sub, true); err != nil {
 				return fmt.Errorf("storage: stream subscribers: %w", err)
 			}
 			if err := fn(&sub); err != nil {

@@ -5,8 +5,8 @@ package postgres
 // 0004 sequences) and meet only through these functions, each named
 // …Tx because it works inside the caller's transaction:
 //
-//   - subscribers: updateSubscribersTx, subscriberBySeqTx, index (the
-//     audience index, built at start)
+//   - subscribers: updateSubscribersTx, subscriberBySeqTx,
+//     subscriberSeqsTx, index (the audience index, built at start)
 //   - broadcasts, runs, deliveries: createBroadcastTx, broadcastTx,
 //     putBroadcastTx, deleteBroadcastTx, startRunTx, runTx, putRunTx,
 //     deleteRunTx, addDeliveriesTx, deliveriesTx

@@ -48,9 +48,11 @@ type Store struct {
 	logger *slog.Logger
 
 	// What each part keeps in memory: subscribers.go (the audience
-	// index) and notes.go (the sequence notes' hook).
+	// index), notes.go (the sequence notes' hook) and engagement_seen.go
+	// (when expired event IDs were last swept).
 	subscribers subscriberState
 	notes       notesState
+	engagement  engagementState
 
 	// hold is the connection that holds this instance's lock on the
 	// database (see lockInstance), released by Close.

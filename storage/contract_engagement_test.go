@@ -1,0 +1,9 @@
+package storage_test
+
+import (
+	"testing"
+
+	"github.com/heraldbot/herald/storage/storagetest"
+)
+
+func TestContractEngagement(t *testing.T) { storagetest.Engagement(t, bolt) }

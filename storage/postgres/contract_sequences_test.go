@@ -1,0 +1,9 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/heraldbot/herald/storage/storagetest"
+)
+
+func TestContractSequences(t *testing.T) { storagetest.Sequences(t, pg) }

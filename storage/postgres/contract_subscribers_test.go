@@ -1,0 +1,9 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/heraldbot/herald/storage/storagetest"
+)
+
+func TestContractSubscribers(t *testing.T) { storagetest.Subscribers(t, pg) }
