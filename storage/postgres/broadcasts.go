@@ -237,15 +237,9 @@ func (s *Store) allBroadcasts(statuses []string, keep func(b *herald.Broadcast) 
 	return out, err
 }
 
-// DeleteBroadcast removes a broadcast with its runs, deliveries and taps.
-func (s *Store) DeleteBroadcast(id string) error {
-	_, err := s.DeleteBroadcastIf(id, nil)
-	return err
-}
-
-// DeleteBroadcastIf is DeleteBroadcast when ok (nil: always) accepts the
-// broadcast as it is in the transaction; ok's error aborts. It returns the
-// broadcast deleted.
+// DeleteBroadcastIf removes a broadcast with its runs, deliveries, taps
+// and clicks when ok (nil: always) accepts it as the transaction reads it
+// (locked); ok's error aborts. It returns what it deleted.
 func (s *Store) DeleteBroadcastIf(id string, ok func(b *herald.Broadcast) error) (herald.Broadcast, error) {
 	var old herald.Broadcast
 	err := s.write("delete broadcast "+id, func(ctx context.Context, tx pgx.Tx) error {
@@ -261,6 +255,12 @@ func (s *Store) DeleteBroadcastIf(id string, ok func(b *herald.Broadcast) error)
 		return s.deleteBroadcastTx(ctx, tx, &old)
 	})
 	return old, err
+}
+
+// DeleteBroadcast is DeleteBroadcastIf without a condition.
+func (s *Store) DeleteBroadcast(id string) error {
+	_, err := s.DeleteBroadcastIf(id, nil)
+	return err
 }
 
 // deleteBroadcastTx removes a broadcast with its runs and deliveries, and
