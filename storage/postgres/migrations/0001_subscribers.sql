@@ -10,14 +10,17 @@
 -- relies on Seqs being dense.) Seq is a uint32 in Herald.
 CREATE SEQUENCE subscriber_seq AS bigint MINVALUE 1 MAXVALUE 4294967295 NO CYCLE;
 
+-- Keys (platform, account, id) are opaque bytes compared for equality
+-- only: COLLATE "C" compares them as bytes, which is also the cheapest
+-- order for their unique index whatever the database's locale.
 CREATE TABLE subscribers (
     -- The primary key's index streams subscribers in Seq order
     -- (EachSubscriber, the index rebuild) and finds a run's recipients by
     -- the Seqs its snapshot took (EachRecipient, Recipients).
     seq      bigint PRIMARY KEY CHECK (seq BETWEEN 1 AND 4294967295),
-    platform text NOT NULL,
-    account  text NOT NULL, -- '' is the platform's default account
-    id       text NOT NULL,
+    platform text COLLATE "C" NOT NULL,
+    account  text COLLATE "C" NOT NULL, -- '' is the platform's default account
+    id       text COLLATE "C" NOT NULL,
     name     text NOT NULL,
     -- version counts the writes of this row, so the in-memory index
     -- applies committed changes in commit order (see subscribers_index.go).
@@ -31,9 +34,9 @@ CREATE TABLE subscribers (
 -- Where a chat went when its platform gave it a new ID (MoveSubscriber):
 -- the primary key's index follows a move from the old ID.
 CREATE TABLE subscriber_moves (
-    platform text NOT NULL,
-    account  text NOT NULL,
-    from_id  text NOT NULL,
-    to_id    text NOT NULL,
+    platform text COLLATE "C" NOT NULL,
+    account  text COLLATE "C" NOT NULL,
+    from_id  text COLLATE "C" NOT NULL,
+    to_id    text COLLATE "C" NOT NULL,
     PRIMARY KEY (platform, account, from_id)
 );
