@@ -27,6 +27,16 @@ func addTag(t *testing.T, s storage.Backend, i int, tag string) {
 	}
 }
 
+func setState(t *testing.T, s storage.Backend, i int, state herald.SubscriberState) {
+	t.Helper()
+	if _, err := s.UpdateSubscriber(lineKey(i), func(sub *herald.Subscriber, _ bool) error {
+		sub.State = state
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func apply(t *testing.T, s storage.Backend, limit int) int {
 	t.Helper()
 	n, err := s.ApplySequenceNotes(t0, limit, timing)
@@ -85,12 +95,7 @@ func seqNotesLeave(t *testing.T, o Opener) {
 	a := createSeq(t, s, twoSteps("A"))
 	b := createSeq(t, s, twoSteps("B"))
 	enroll(t, s, seqs[0], t0)
-	if _, err := s.UpdateSubscriber(lineKey(0), func(sub *herald.Subscriber, _ bool) error {
-		sub.State = herald.Unsubscribed
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	setState(t, s, 0, herald.Unsubscribed)
 	if n := apply(t, s, 100); n != 1 {
 		t.Fatalf("applied %d", n)
 	}
