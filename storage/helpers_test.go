@@ -79,3 +79,35 @@ func untilClosed(wg *sync.WaitGroup, done <-chan struct{}, n int, step func() bo
 		}()
 	}
 }
+
+// newBroadcast creates a broadcast for the bbolt-only tests (the
+// contract suite, storagetest, has its own).
+func newBroadcast(t *testing.T, s *Store, name string) herald.Broadcast {
+	t.Helper()
+	b := herald.Broadcast{Name: name, Origin: herald.Origin{Frontend: "slack", ChatID: "C1", UserID: "U1"},
+		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}, IncludeTags: []string{"vip"}},
+		Content:  herald.Content{Text: "Hello"}}
+	if err := s.CreateBroadcast(&b); err != nil {
+		t.Fatalf("create %q: %v", name, err)
+	}
+	return b
+}
+
+func pending(n int, p herald.Platform, from uint32) []herald.Delivery {
+	ds := make([]herald.Delivery, n)
+	for i := range ds {
+		seq := from + uint32(i)
+		ds[i] = herald.Delivery{Seq: seq, Recipient: herald.SubscriberKey{Platform: p, ID: "U" + string(rune('a'+seq%26))}, Outcome: herald.Pending}
+	}
+	return ds
+}
+
+func newRun(t *testing.T, s *Store) herald.Run {
+	t.Helper()
+	b := newBroadcast(t, s, "run test")
+	r := herald.Run{BroadcastID: b.ID, Status: herald.RunSnapshotting}
+	if err := s.CreateRun(&r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

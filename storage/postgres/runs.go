@@ -194,6 +194,7 @@ func (s *Store) deleteRunTx(ctx context.Context, tx pgx.Tx, id string) error {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT 1 FROM runs WHERE id = $1 FOR UPDATE`, id)
 	b.Queue(`DELETE FROM deliveries WHERE run_id = $1`, id)
+	b.Queue(`DELETE FROM delivery_marks WHERE run_id = $1`, id)
 	b.Queue(`DELETE FROM runs WHERE id = $1`, id)
 	return tx.SendBatch(ctx, b).Close()
 }
@@ -217,7 +218,7 @@ func (s *Store) RunTimeline(runID string) ([]herald.MinuteCount, error) {
 				count(*) FILTER (WHERE outcome = 'sent'), count(*) FILTER (WHERE outcome = 'failed')
 			FROM deliveries
 			WHERE run_id = $1 AND at_ns > 0 AND outcome IN ('sent', 'failed')
-			GROUP BY 1, 2 ORDER BY 1, 2 COLLATE "C"`, runID)
+			GROUP BY 1, 2 ORDER BY minute, platform COLLATE "C"`, runID)
 		if err != nil {
 			return err
 		}

@@ -136,11 +136,10 @@ func (s *Store) URL() string { return s.url }
 func (s *Store) Close() error {
 	if s.hold != nil {
 		// Unlock first: the server ends a closed connection's session (and
-		// so its lock) a moment after the close, so a restart right after
-		// Close could still find the lock held.
-		_, _ = s.hold.Exec(context.Background(), `SELECT pg_advisory_unlock(hashtextextended(current_schema() || '/herald-instance', 0))`)
-		// Closing the connection ends its session and so its lock.
-		_ = s.hold.Conn().Close(context.Background())
+		// so its lock) a moment after, and a restart may ask before then.
+		ctx := context.Background()
+		_, _ = s.hold.Exec(ctx, `SELECT pg_advisory_unlock(hashtextextended(current_schema() || '/herald-instance', 0))`)
+		_ = s.hold.Conn().Close(ctx)
 		s.hold.Release()
 		s.hold = nil
 	}

@@ -1,7 +1,6 @@
 package storagetest
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
 )
 
@@ -30,54 +28,7 @@ func Engagement(t *testing.T, o Opener) {
 	t.Run("SessionsAdminsAndMediaRoundTrip", func(t *testing.T) { sessionsAdminsAndMedia(t, o) })
 	t.Run("AuditLogNewestFirstByTarget", func(t *testing.T) { auditLogNewestFirst(t, o) })
 	t.Run("ChatRecordsByKind", func(t *testing.T) { chatRecordsByKind(t, o) })
-}
-
-// engageClock is the clock of the engagement tests.
-func engageClock() *platformtest.Clock {
-	return platformtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-}
-
-// engageUser builds a valid subscriber; i picks its ID.
-func engageUser(p herald.Platform, i int, tags ...string) herald.Subscriber {
-	return herald.Subscriber{
-		Platform: p, ID: fmt.Sprintf("U%07d", i), Kind: herald.KindUser, Name: fmt.Sprintf("User %d", i),
-		Locale: "zh-TW", Timezone: "Asia/Taipei", Tags: herald.NormalizeTags(tags),
-		State: herald.Subscribed, LastInteraction: time.Date(2026, 2, 1, 0, 0, i%3600, 0, time.UTC),
-	}
-}
-
-// engageKey is the key of engageUser(p, i).
-func engageKey(p herald.Platform, i int) herald.SubscriberKey {
-	u := engageUser(p, i)
-	return u.Key()
-}
-
-// seedResponders stores 3,000 subscribers: every 3rd on Telegram, the
-// others on LINE; every 5th vip, every 2nd tw, every 7th blocked.
-func seedResponders(t *testing.T, s storage.Backend) {
-	t.Helper()
-	var batch []herald.Subscriber
-	for i := 1; i <= 3000; i++ {
-		p := herald.LINE
-		if i%3 == 0 {
-			p = herald.Telegram
-		}
-		var tags []string
-		if i%5 == 0 {
-			tags = append(tags, "vip")
-		}
-		if i%2 == 0 {
-			tags = append(tags, "tw")
-		}
-		sub := engageUser(p, i, tags...)
-		if i%7 == 0 {
-			sub.State = herald.Blocked
-		}
-		batch = append(batch, sub)
-	}
-	if err := s.PutSubscribers(batch); err != nil {
-		t.Fatal(err)
-	}
+	t.Run("InboundStartsSequences", func(t *testing.T) { inboundStartsSequences(t, o) })
 }
 
 // tapOnce records one event: a LINE user's tap with the platform's ID id,
@@ -100,7 +51,7 @@ func tapOnce(t *testing.T, s storage.Backend, id string) bool {
 // An event ID is remembered for at least SeenWindow, across a restart, and
 // forgotten some time after that.
 func seenEventsExpire(t *testing.T, o Opener) {
-	c := engageClock()
+	c := subsClock()
 	s := o.Open(t, c.Now)
 	if tapOnce(t, s, "line:E1") {
 		t.Fatal("a first delivery was taken for a repeat")
@@ -155,28 +106,28 @@ func seenWithinOneBatch(t *testing.T, o Opener) {
 // broadcast's taps are not counted again; taps recorded without a time
 // count in the totals only. The times survive a restart.
 func responseTimeline(t *testing.T, o Opener) {
-	c := engageClock()
+	c := subsClock()
 	s := o.Open(t, c.Now)
-	seedResponders(t, s)
+	seedPeople(t, s)
 	start := c.Now()
 	tap := func(button string, i int, after time.Duration) herald.Tap {
-		return herald.Tap{BroadcastID: "B-AAAA", ButtonID: button, Subscriber: engageKey(herald.LINE, i), At: start.Add(after)}
+		return herald.Tap{BroadcastID: "B-AAAA", ButtonID: button, Subscriber: personKey(herald.LINE, i), At: start.Add(after)}
 	}
 	taps := []herald.Tap{
 		tap("b1", 1, 5*time.Minute), tap("b1", 1, 20*time.Minute), tap("b2", 1, 10*time.Minute), // one person, first at 5 min
 		tap("b1", 2, 14*time.Minute+59*time.Second),
 		tap("b1", 3, 15*time.Minute), tap("b1", 4, 2*time.Hour),
 		tap("b1", 5, -2*time.Hour), // an earlier run's
-		{BroadcastID: "B-AAAA", ButtonID: "b1", Subscriber: engageKey(herald.LINE, 6)}, // no time
+		{BroadcastID: "B-AAAA", ButtonID: "b1", Subscriber: personKey(herald.LINE, 6)}, // no time
 		tap("b1", 7, 30*time.Hour), // after the bins
-		{BroadcastID: "B-BBBB", ButtonID: "b1", Subscriber: engageKey(herald.LINE, 8), At: start.Add(time.Minute)},
+		{BroadcastID: "B-BBBB", ButtonID: "b1", Subscriber: personKey(herald.LINE, 8), At: start.Add(time.Minute)},
 	}
 	if err := s.RecordTaps(taps); err != nil {
 		t.Fatal(err)
 	}
 	var clicks []herald.Click
 	for i, after := range []time.Duration{time.Minute, time.Minute, 16 * time.Minute, 23*time.Hour + 59*time.Minute} {
-		sub, err := s.Subscriber(engageKey(herald.Telegram, 3*(i+1)))
+		sub, err := s.Subscriber(personKey(herald.Telegram, 3*(i+1)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,7 +68,7 @@ func sessionsAdminsAndMedia(t *testing.T, o Opener) {
 }
 
 func auditLogNewestFirst(t *testing.T, o Opener) {
-	c := engageClock()
+	c := subsClock()
 	s := o.Open(t, c.Now)
 	for i := range 30 {
 		c.Add(time.Second)

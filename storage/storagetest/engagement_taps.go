@@ -138,10 +138,10 @@ func concurrentTapsCountOnePerson(t *testing.T, o Opener) {
 // clicker since deleted.
 func clicksClickersAndReach(t *testing.T, o Opener) {
 	s := o.Open(t, nil)
-	line, tg := engageUser(herald.LINE, 1), engageUser(herald.Telegram, 2)
-	shop := engageUser(herald.LINE, 3)
+	line, tg := person(herald.LINE, 1), person(herald.Telegram, 2)
+	shop := person(herald.LINE, 3)
 	shop.Account = "shop"
-	gone := engageUser(herald.LINE, 4)
+	gone := person(herald.LINE, 4)
 	if err := s.PutSubscribers([]herald.Subscriber{line, tg, shop, gone}); err != nil {
 		t.Fatal(err)
 	}
@@ -234,9 +234,9 @@ func clickSecretIsOneForAll(t *testing.T, o Opener) {
 // retargetCountsMatch: the index's retarget counts agree with the taps and
 // clicks read back (Responders), as taps come in and after a restart.
 func retargetCountsMatch(t *testing.T, o Opener) {
-	c := engageClock()
+	c := subsClock()
 	s := o.Open(t, c.Now)
-	seedResponders(t, s)
+	seedPeople(t, s)
 	now := c.Now()
 	// Every 4th taps b1 of B-AAAA, every 6th clicks b2's link, every 9th
 	// taps b2 of another broadcast; some twice.
@@ -248,13 +248,13 @@ func retargetCountsMatch(t *testing.T, o Opener) {
 			p = herald.Telegram
 		}
 		if i%4 == 0 {
-			taps = append(taps, herald.Tap{BroadcastID: "B-AAAA", ButtonID: "b1", Subscriber: engageKey(p, i), At: now})
+			taps = append(taps, herald.Tap{BroadcastID: "B-AAAA", ButtonID: "b1", Subscriber: personKey(p, i), At: now})
 		}
 		if i%9 == 0 {
-			taps = append(taps, herald.Tap{BroadcastID: "B-BBBB", ButtonID: "b2", Subscriber: engageKey(p, i), At: now})
+			taps = append(taps, herald.Tap{BroadcastID: "B-BBBB", ButtonID: "b2", Subscriber: personKey(p, i), At: now})
 		}
 		if i%6 == 0 {
-			sub, err := s.Subscriber(engageKey(p, i))
+			sub, err := s.Subscriber(personKey(p, i))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,9 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/heraldbot/herald/storage/storagetest"
+)
+
+func TestContractBroadcasts(t *testing.T) { storagetest.Broadcasts(t, pg) }
