@@ -23,6 +23,33 @@ type notesState struct {
 	// called; hook is OnSequenceNotes' fn.
 	written atomic.Bool
 	hook    atomic.Pointer[func()]
+	// some says sequences may exist: set by CreateSequence before it
+	// commits, or by a look at the table (none is looked at again after
+	// a second at most, for a sequence another instance made).
+	some   atomic.Bool
+	looked atomic.Int64 // when none was last seen, Unix nanoseconds
+}
+
+// noSequences reports whether no sequence exists, so that a change pays
+// for notes only once one does. A "maybe" keeps the exact answer to the
+// insert (putNotes), in the change's own transaction.
+func (s *Store) noSequences(ctx context.Context, tx pgx.Tx) (bool, error) {
+	if s.notes.some.Load() {
+		return false, nil
+	}
+	now := time.Now().UnixNano()
+	if last := s.notes.looked.Load(); last != 0 && now-last < int64(time.Second) {
+		return true, nil
+	}
+	var some bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM sequences)`).Scan(&some); err != nil {
+		return false, err
+	}
+	if some {
+		s.notes.some.Store(true)
+	}
+	s.notes.looked.Store(now)
+	return !some, nil
 }
 
 // noteChanged writes, in tx, the sequence notes of a saved change of a
@@ -38,18 +65,20 @@ func (s *Store) noteTrigger(ctx context.Context, tx pgx.Tx, seq uint32, kind her
 }
 
 // putNotes writes notes in one statement that writes nothing while no
-// sequence exists: a bot without sequences pays a round trip only for a
-// change that would make a note, and keeps none.
+// sequence exists; a bot without sequences skips it (noSequences).
 func (s *Store) putNotes(ctx context.Context, tx pgx.Tx, notes []storage.SequenceNote) error {
 	if len(notes) == 0 {
 		return nil
 	}
-	seqs, kinds, details := make([]int64, len(notes)), make([]string, len(notes)), make([]string, len(notes))
+	if none, err := s.noSequences(ctx, tx); err != nil || none {
+		return err
+	}
+	seqs, kinds, details := make([]int64, len(notes)), make([]string, len(notes)), make([][]byte, len(notes))
 	for i, n := range notes {
-		seqs[i], kinds[i], details[i] = int64(n.Seq), string(n.Kind), n.Detail
+		seqs[i], kinds[i], details[i] = int64(n.Seq), string(n.Kind), []byte(n.Detail)
 	}
 	tag, err := tx.Exec(ctx, `INSERT INTO sequence_notes (seq, kind, detail)
-		SELECT n.seq, n.kind, n.detail FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS n(seq, kind, detail, i)
+		SELECT n.seq, n.kind, n.detail FROM unnest($1::bigint[], $2::text[], $3::bytea[]) WITH ORDINALITY AS n(seq, kind, detail, i)
 		WHERE EXISTS (SELECT 1 FROM sequences) ORDER BY i`, seqs, kinds, details)
 	if err != nil {
 		return err
@@ -93,10 +122,11 @@ func (s *Store) ApplySequenceNotes(now time.Time, limit int, timing herald.StepT
 		var ns []int64
 		var notes []storage.SequenceNote
 		var id, seq int64
-		var kind, detail string
+		var kind string
+		var detail []byte
 		if _, err := pgx.ForEachRow(rows, []any{&id, &seq, &kind, &detail}, func() error {
 			ns = append(ns, id)
-			notes = append(notes, storage.SequenceNote{Seq: uint32(seq), Kind: herald.TriggerKind(kind), Detail: detail})
+			notes = append(notes, storage.SequenceNote{Seq: uint32(seq), Kind: herald.TriggerKind(kind), Detail: string(detail)})
 			return nil
 		}); err != nil || len(ns) == 0 {
 			return err

@@ -22,6 +22,7 @@ import (
 // hidden step broadcast for each of its steps, in one transaction.
 func (s *Store) CreateSequence(q *herald.Sequence) error {
 	nq := storage.CloneSequence(q)
+	s.notes.some.Store(true) // before it commits: no change after misses its notes
 	err := s.write("create sequence", func(ctx context.Context, tx pgx.Tx) error {
 		if nq.ID == "" {
 			for nq.ID == "" {

@@ -189,3 +189,41 @@ func seqTapABTest(t *testing.T, o Opener) {
 		t.Fatalf("a tap elsewhere entered %v %v", in, err)
 	}
 }
+
+func seqNotesInbound(t *testing.T, o Opener) {
+	s, _ := openSeq(t, o, 1)
+	follow := twoSteps("Welcome")
+	follow.Trigger = herald.Trigger{Kind: herald.TriggerFollow, Channel: herald.LINE}
+	follow = createSeq(t, s, follow)
+	tap := twoSteps("Thanks")
+	tap.Trigger = herald.Trigger{Kind: herald.TriggerTap, Broadcast: "B-SALE", Button: "yes"}
+	tap = createSeq(t, s, tap)
+	k := kicks(s)
+	user := func(_ int, sub *herald.Subscriber, _ bool) error { sub.Kind = herald.KindUser; return nil }
+	// A new follower, and a tap by someone already known.
+	newcomer := herald.SubscriberKey{Platform: herald.LINE, ID: "U-NEW"}
+	keys := []herald.SubscriberKey{newcomer, lineKey(0)}
+	taps := []herald.Tap{{}, {BroadcastID: "B-SALE", ButtonID: "yes", Subscriber: lineKey(0)}}
+	if _, err := s.RecordInbound([]string{"e1", "e2"}, keys, taps, user); err != nil {
+		t.Fatal(err)
+	}
+	if k.Load() != 1 {
+		t.Fatalf("the hook was called %d times, want once", k.Load())
+	}
+	if n := apply(t, s, 100); n != 2 {
+		t.Fatalf("applied %d notes, want the follow and the tap", n)
+	}
+	wantCounts(t, s, follow.ID, []int{1, 0}, 1, 0, 0)
+	wantCounts(t, s, tap.ID, []int{1, 0}, 1, 0, 0)
+	// A group is no follower; a repeat of an event notes nothing.
+	group := func(_ int, sub *herald.Subscriber, _ bool) error { sub.Kind = herald.KindGroup; return nil }
+	if _, err := s.RecordInbound([]string{"e3"}, []herald.SubscriberKey{{Platform: herald.LINE, ID: "C-GROUP"}}, []herald.Tap{{}}, group); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordInbound([]string{"e2"}, keys[1:], taps[1:], user); err != nil {
+		t.Fatal(err)
+	}
+	if n := apply(t, s, 100); n != 0 {
+		t.Fatalf("applied %d notes of a group and a repeat", n)
+	}
+}

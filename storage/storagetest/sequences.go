@@ -35,6 +35,7 @@ func Sequences(t *testing.T, o Opener) {
 	t.Run("NotesOutliveARestart", func(t *testing.T) { seqNotesRestart(t, o) })
 	t.Run("ApplyTakesNotesInOrderUpToTheLimit", func(t *testing.T) { seqNotesLimit(t, o) })
 	t.Run("ATapOnAnyBroadcastOfAnABTestCounts", func(t *testing.T) { seqTapABTest(t, o) })
+	t.Run("AFollowAndATapAreNotedWithTheirEvents", func(t *testing.T) { seqNotesInbound(t, o) })
 }
 
 // t0 is the contract's clock: Monday 2026-11-23 09:00 UTC.

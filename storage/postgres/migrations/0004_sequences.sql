@@ -55,5 +55,5 @@ CREATE TABLE sequence_notes (
     n      bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     seq    bigint  NOT NULL,
     kind   text    NOT NULL, -- a trigger kind, or "leave"
-    detail text    NOT NULL DEFAULT ''
+    detail bytea   NOT NULL  -- a tap's is broadcast NUL button: not text
 );
