@@ -27,25 +27,18 @@ func (s *Store) Tags() []herald.TagCount {
 }
 
 // EachRecipient streams the subscribers matching a in Seq order without
-// holding them all in memory: the index names the Seqs (a compressed
-// bitmap), and the records are read a chunk per read transaction. A
-// subscriber deleted or made unreachable since the match is left out.
-// sub is reused between calls.
+// holding them all in memory (see the shared EachRecipient): the index
+// names the Seqs (a compressed bitmap), and the records are read a chunk
+// per read transaction. sub is reused between calls.
 func (s *Store) EachRecipient(a *herald.Audience, now time.Time, fn func(sub *herald.Subscriber) error) error {
 	if err := s.ensureIndex(); err != nil {
 		return err
 	}
-	it := s.index.Match(a, now).Iterator()
-	seqs := make([]uint32, 0, subscriberChunk)
 	var (
 		chunk rawChunk
 		sub   herald.Subscriber
 	)
-	for it.HasNext() {
-		seqs = seqs[:0]
-		for len(seqs) < subscriberChunk && it.HasNext() {
-			seqs = append(seqs, it.Next())
-		}
+	return EachRecipient(s.index.Match(a, now).Iterator(), subscriberChunk, func(seqs []uint32, each func(*herald.Subscriber) error) error {
 		chunk.reset()
 		err := s.view("stream recipients", func(tx *bolt.Tx) error {
 			b := tx.Bucket(bucketSubscribers)
@@ -66,13 +59,10 @@ func (s *Store) EachRecipient(a *herald.Audience, now time.Time, fn func(sub *he
 			if err := DecodeSubscriber(seq, v, &sub); err != nil {
 				return fmt.Errorf("storage: stream recipients: %w", err)
 			}
-			if !sub.Reachable() {
-				continue
-			}
-			if err := fn(&sub); err != nil {
+			if err := each(&sub); err != nil {
 				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	}, fn)
 }

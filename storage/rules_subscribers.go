@@ -72,16 +72,22 @@ func ChangeSubscriber(key herald.SubscriberKey, old *herald.Subscriber, now time
 	return sub, nil
 }
 
-// ReplaceSubscribers is PutSubscribers' change: each subs[i] replaces the
-// record at its key, keeping the Seq and FirstSeen of an existing one.
-// done writes back into subs the Seq (and FirstSeen) each one got.
-func ReplaceSubscribers(subs []herald.Subscriber) (keys []herald.SubscriberKey,
-	fn func(i int, sub *herald.Subscriber, created bool) error, done func(i int, sub *herald.Subscriber)) {
-	keys = make([]herald.SubscriberKey, len(subs))
+// SubscriberWriter is an engine's one write path for subscribers: read
+// or create each keys[i], let fn change it (storage.ChangeSubscriber),
+// write it, commit, then bring the index up to date; done, when not nil,
+// gets each key's record as written. The public writes are made of it.
+type SubscriberWriter func(what string, keys []herald.SubscriberKey,
+	fn func(i int, sub *herald.Subscriber, created bool) error, done func(i int, sub *herald.Subscriber)) error
+
+// PutSubscribers inserts or replaces subscribers in one transaction,
+// keeping Seq and FirstSeen of existing ones. The Seq (and FirstSeen) each
+// one got is written back into subs.
+func (w SubscriberWriter) PutSubscribers(subs []herald.Subscriber) error {
+	keys := make([]herald.SubscriberKey, len(subs))
 	for i := range subs {
 		keys[i] = subs[i].Key()
 	}
-	fn = func(i int, sub *herald.Subscriber, created bool) error {
+	return w("put subscribers", keys, func(i int, sub *herald.Subscriber, created bool) error {
 		seq, first := sub.Seq, sub.FirstSeen
 		*sub = subs[i]
 		sub.Seq = seq
@@ -89,9 +95,55 @@ func ReplaceSubscribers(subs []herald.Subscriber) (keys []herald.SubscriberKey,
 			sub.FirstSeen = first
 		}
 		return nil
+	}, func(i int, sub *herald.Subscriber) { subs[i].Seq, subs[i].FirstSeen = sub.Seq, sub.FirstSeen })
+}
+
+// UpdateSubscriber reads (or creates, with created=true) the subscriber at
+// key, applies fn and writes it back, in one transaction.
+func (w SubscriberWriter) UpdateSubscriber(key herald.SubscriberKey, fn func(sub *herald.Subscriber, created bool) error) (herald.Subscriber, error) {
+	var out herald.Subscriber
+	err := w("update subscriber "+key.String(), []herald.SubscriberKey{key},
+		func(_ int, sub *herald.Subscriber, created bool) error { return fn(sub, created) },
+		func(_ int, sub *herald.Subscriber) { out = *sub })
+	return out, err
+}
+
+// UpdateSubscribers is UpdateSubscriber for many keys in one transaction
+// (webhook bursts); fn gets the index into keys. The same key may appear
+// twice: the second call sees the first one's changes.
+func (w SubscriberWriter) UpdateSubscribers(keys []herald.SubscriberKey, fn func(i int, sub *herald.Subscriber, created bool) error) error {
+	return w(fmt.Sprintf("update %d subscribers", len(keys)), keys, fn, nil)
+}
+
+// SeqIterator is the index's match as EachRecipient walks it.
+type SeqIterator interface {
+	HasNext() bool
+	Next() uint32
+}
+
+// EachRecipient streams the subscribers whose Seqs seqs names, chunk Seqs
+// per read: read calls each with every record it finds of them, in Seq
+// order. A subscriber deleted or made unreachable since the match is left
+// out (read does not find the one, each skips the other).
+func EachRecipient(seqs SeqIterator, chunk int, read func(seqs []uint32, each func(sub *herald.Subscriber) error) error,
+	fn func(sub *herald.Subscriber) error) error {
+	buf := make([]uint32, 0, chunk)
+	each := func(sub *herald.Subscriber) error {
+		if !sub.Reachable() {
+			return nil
+		}
+		return fn(sub)
 	}
-	done = func(i int, sub *herald.Subscriber) { subs[i].Seq, subs[i].FirstSeen = sub.Seq, sub.FirstSeen }
-	return keys, fn, done
+	for seqs.HasNext() {
+		buf = buf[:0]
+		for len(buf) < chunk && seqs.HasNext() {
+			buf = append(buf, seqs.Next())
+		}
+		if err := read(buf, each); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CloneSubscriber copies s with Tags and Attributes of its own.
@@ -182,9 +234,11 @@ var errEnough = errors.New("storage: enough found")
 // ("U1234", or "line:U1234") first, looked up by get, then those whose
 // name contains text (case-insensitive), in Seq order from scan, at most
 // limit (0: no limit). Every state is found: an admin looking someone up
-// wants to see that they blocked the bot too. scan may reuse its value.
+// wants to see that they blocked the bot too. scan streams subscribers in
+// Seq order (it may reuse its value); it may leave out those whose name
+// named says no to, without reading their records.
 func FindSubscribers(text string, limit int, get func(herald.SubscriberKey) (herald.Subscriber, error),
-	scan func(fn func(sub *herald.Subscriber) error) error) ([]herald.Subscriber, error) {
+	scan func(named func(name string) bool, fn func(sub *herald.Subscriber) error) error) ([]herald.Subscriber, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil, nil
@@ -212,8 +266,9 @@ func FindSubscribers(text string, limit int, get func(herald.SubscriberKey) (her
 		return out[:limit], nil
 	}
 	needle := strings.ToLower(text)
-	err := scan(func(sub *herald.Subscriber) error {
-		if !strings.Contains(strings.ToLower(sub.Name), needle) || slices.ContainsFunc(out, func(o herald.Subscriber) bool { return o.Seq == sub.Seq }) {
+	named := func(name string) bool { return strings.Contains(strings.ToLower(name), needle) }
+	err := scan(named, func(sub *herald.Subscriber) error {
+		if !named(sub.Name) || slices.ContainsFunc(out, func(o herald.Subscriber) bool { return o.Seq == sub.Seq }) {
 			return nil
 		}
 		c := *sub // sub and its Tags and Attributes are reused by the scan

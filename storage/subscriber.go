@@ -34,29 +34,22 @@ func appendSubKey(b []byte, k herald.SubscriberKey) []byte {
 	return append(b, k.ID...)
 }
 
-// PutSubscribers inserts or replaces subscribers in one transaction, keeping
-// Seq and FirstSeen of existing ones. The Seq (and FirstSeen) each one got
-// is written back into subs.
+// PutSubscribers inserts or replaces subscribers in one transaction (see
+// SubscriberWriter).
 func (s *Store) PutSubscribers(subs []herald.Subscriber) error {
-	keys, fn, done := ReplaceSubscribers(subs)
-	return s.writeSubscribers("put subscribers", keys, fn, done)
+	return SubscriberWriter(s.writeSubscribers).PutSubscribers(subs)
 }
 
-// UpdateSubscriber reads (or creates, with created=true) the subscriber at
-// key, applies fn and writes it back, in one transaction.
+// UpdateSubscriber reads (or creates) the subscriber at key, applies fn
+// and writes it back, in one transaction (see SubscriberWriter).
 func (s *Store) UpdateSubscriber(key herald.SubscriberKey, fn func(sub *herald.Subscriber, created bool) error) (herald.Subscriber, error) {
-	var out herald.Subscriber
-	err := s.writeSubscribers("update subscriber "+key.String(), []herald.SubscriberKey{key},
-		func(_ int, sub *herald.Subscriber, created bool) error { return fn(sub, created) },
-		func(_ int, sub *herald.Subscriber) { out = *sub })
-	return out, err
+	return SubscriberWriter(s.writeSubscribers).UpdateSubscriber(key, fn)
 }
 
 // UpdateSubscribers is UpdateSubscriber for many keys in one transaction
-// (webhook bursts); fn gets the index into keys. The same key may appear
-// twice: the second call sees the first one's changes.
+// (see SubscriberWriter).
 func (s *Store) UpdateSubscribers(keys []herald.SubscriberKey, fn func(i int, sub *herald.Subscriber, created bool) error) error {
-	return s.writeSubscribers(fmt.Sprintf("update %d subscribers", len(keys)), keys, fn, nil)
+	return SubscriberWriter(s.writeSubscribers).UpdateSubscribers(keys, fn)
 }
 
 // writeSubscribers is the one write path for subscribers: read or create,

@@ -113,8 +113,10 @@ func (s *Store) InFlight(runID string) ([]herald.Delivery, error) {
 	if _, _, err := storage.ParseRunID(runID); err != nil {
 		return nil, fmt.Errorf("storage: read deliveries: %w", err)
 	}
-	out, err := readDeliveries(context.Background(), s.pool, runID, `SELECT `+deliveryCols+` FROM deliveries
-		WHERE run_id = $1 AND in_flight AND outcome = 'pending' ORDER BY seq`, runID)
+	out, err := readDeliveries(context.Background(), s.pool, runID, `SELECT `+deliveryCols+` FROM deliveries d
+		JOIN (SELECT k.seq, max(m.id) AS mark FROM delivery_marks m, unnest(m.seqs) AS k(seq)
+			WHERE m.run_id = $1 GROUP BY k.seq) k USING (seq)
+		WHERE d.run_id = $1 AND d.outcome = 'pending' AND k.mark > d.unmarked ORDER BY seq`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: read in-flight deliveries of %s: %w", runID, err)
 	}

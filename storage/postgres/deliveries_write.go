@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
@@ -156,98 +158,148 @@ func (s *Store) RecordOutcomes(runID string, ds []herald.Delivery) error {
 // records started as in flight, then writes the outcomes ds as
 // RecordOutcomes does, in one transaction.
 func (s *Store) CommitDeliveries(runID string, started []uint32, ds []herald.Delivery) error {
-	return s.write("commit deliveries of "+runID, func(ctx context.Context, tx pgx.Tx) error {
-		return s.commitTx(ctx, tx, runID, started, ds, false, false)
-	})
+	return s.commit("commit deliveries of "+runID, runID, started, ds, false, false)
 }
 
 // SettleInFlight removes the in-flight marks of ds and records the
 // outcome of each that is not pending, in one transaction; uncertain
 // also counts each in its platform's Tally.Uncertain.
 func (s *Store) SettleInFlight(runID string, ds []herald.Delivery, uncertain bool) error {
-	return s.write("settle in-flight deliveries of "+runID, func(ctx context.Context, tx pgx.Tx) error {
-		return s.commitTx(ctx, tx, runID, nil, ds, true, uncertain)
-	})
+	return s.commit("settle in-flight deliveries of "+runID, runID, nil, ds, true, uncertain)
 }
 
 // outcomeSQL writes a batch of outcomes and returns each record's
 // platform, account and outcome before: the self-join reads the rows as
 // they were when the statement began. An outcome clears the in-flight
-// mark; settling ($10) clears it whatever the outcome.
+// marks so far; settling ($10) clears them whatever the outcome.
 const outcomeSQL = `UPDATE deliveries d SET outcome = u.outcome, reason = u.reason, message_id = u.message_id,
 	attempts = u.attempts, at_ns = u.at_ns, not_before_ns = u.not_before_ns, parts_done = u.parts_done,
-	in_flight = d.in_flight AND u.outcome = 'pending' AND NOT $10
+	unmarked = CASE WHEN u.outcome <> 'pending' OR $10
+		THEN coalesce((SELECT max(id) FROM delivery_marks WHERE run_id = $1), 0) ELSE d.unmarked END
 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::bigint[], $9::int[])
 	AS u(seq, outcome, reason, message_id, attempts, at_ns, not_before_ns, parts_done),
 	deliveries o
 WHERE d.run_id = $1 AND d.seq = u.seq AND o.run_id = $1 AND o.seq = u.seq
 RETURNING d.seq, d.platform, d.account, o.outcome`
 
-// commitTx is CommitDeliveries and SettleInFlight inside tx: the run's
-// lock, the marks and the outcomes go in one round trip, the counters in
-// a second.
-func (s *Store) commitTx(ctx context.Context, tx pgx.Tx, runID string, started []uint32, ds []herald.Delivery, settle, uncertain bool) error {
+// commit is CommitDeliveries and SettleInFlight: the hot path, so its
+// transaction is two round trips, not one a statement. The first begins,
+// locks the run and writes the marks and the outcomes; the second, once
+// the counters are moved by what the first returned, saves the run and
+// commits.
+func (s *Store) commit(what, runID string, started []uint32, ds []herald.Delivery, settle, uncertain bool) error {
 	for i := range ds {
 		if err := storage.CheckOutcome(&ds[i]); err != nil {
-			return err
+			return fmt.Errorf("storage: %s: %w", what, err)
 		}
 	}
-	last := lastOfEach(ds)
-	n := len(last)
-	seqs, outcomes, reasons, msgs := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
-	attempts, ats, nbs, parts := make([]int32, n), make([]int64, n), make([]int64, n), make([]int32, n)
-	for i, j := range last {
-		d := &ds[j]
-		seqs[i], outcomes[i], reasons[i], msgs[i] = int64(d.Seq), string(d.Outcome), d.Reason, d.MessageID
-		attempts[i], ats[i], nbs[i], parts[i] = int32(max(d.Attempts, 0)), nanos(d.At), nanos(d.NotBefore), int32(d.PartsDone)
+	ctx := context.Background()
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("storage: %s: %w", what, err)
 	}
+	defer conn.Release()
+	c := newGroupCommit(runID, started, ds)
 	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	c.queue(b, settle)
+	err = conn.SendBatch(ctx, b).Close()
 	var data []byte
-	b.Queue(`SELECT data FROM runs WHERE id = $1 FOR UPDATE`, runID).QueryRow(func(row pgx.Row) error {
-		if err := row.Scan(&data); errors.Is(err, pgx.ErrNoRows) {
-			return storage.RunNotFound(runID)
+	if err == nil {
+		data, err = c.save(uncertain)
+	}
+	if err == nil {
+		b = &pgx.Batch{}
+		b.Queue(`UPDATE runs SET data = $2 WHERE id = $1`, runID, data)
+		b.Queue(`COMMIT`)
+		err = conn.SendBatch(ctx, b).Close()
+	}
+	if err != nil {
+		// A connection left in a transaction is not given back as it is.
+		_, _ = conn.Exec(ctx, `ROLLBACK`)
+		return fmt.Errorf("storage: %s: %w", what, err)
+	}
+	s.committed()
+	return nil
+}
+
+// groupCommit is one commit's records, as arrays for unnest, and what the
+// database said of them.
+type groupCommit struct {
+	runID   string
+	started []int64
+	ds      []herald.Delivery
+	last    []int // the index in ds of each Seq's last record
+	seqs    []int64
+	data    []byte // the run, locked
+	got     map[int64]moved
+}
+
+// moved is a record's platform, account and outcome before the commit.
+type moved struct {
+	platform, account, was string
+}
+
+func newGroupCommit(runID string, started []uint32, ds []herald.Delivery) *groupCommit {
+	c := &groupCommit{runID: runID, ds: ds, last: lastOfEach(ds)}
+	for _, seq := range started {
+		c.started = append(c.started, int64(seq))
+	}
+	return c
+}
+
+// queue adds the run's lock, the marks and the outcomes to b.
+func (c *groupCommit) queue(b *pgx.Batch, settle bool) {
+	b.Queue(`SELECT data FROM runs WHERE id = $1 FOR UPDATE`, c.runID).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(&c.data); errors.Is(err, pgx.ErrNoRows) {
+			return storage.RunNotFound(c.runID)
 		} else if err != nil {
 			return err
 		}
 		return nil
 	})
-	if len(started) > 0 {
-		marks := make([]int64, len(started))
-		for i, seq := range started {
-			marks[i] = int64(seq)
-		}
-		b.Queue(`UPDATE deliveries SET in_flight = true WHERE run_id = $1 AND seq = ANY($2) AND NOT in_flight`, runID, marks)
+	if len(c.started) > 0 {
+		b.Queue(`INSERT INTO delivery_marks (run_id, seqs) VALUES ($1, $2)`, c.runID, c.started)
 	}
-	type moved struct {
-		platform, account, was string
+	n := len(c.last)
+	if n == 0 {
+		return
 	}
-	got := make(map[int64]moved, n)
-	if n > 0 {
-		b.Queue(outcomeSQL, runID, seqs, outcomes, reasons, msgs, attempts, ats, nbs, parts, settle).Query(func(rows pgx.Rows) error {
-			var seq int64
-			var m moved
-			_, err := pgx.ForEachRow(rows, []any{&seq, &m.platform, &m.account, &m.was}, func() error {
-				got[seq] = m
-				return nil
-			})
-			return err
+	c.seqs = make([]int64, n)
+	outcomes, reasons, msgs := make([]string, n), make([]string, n), make([]string, n)
+	attempts, ats, nbs, parts := make([]int32, n), make([]int64, n), make([]int64, n), make([]int32, n)
+	for i, j := range c.last {
+		d := &c.ds[j]
+		c.seqs[i], outcomes[i], reasons[i], msgs[i] = int64(d.Seq), string(d.Outcome), d.Reason, d.MessageID
+		attempts[i], ats[i], nbs[i], parts[i] = int32(max(d.Attempts, 0)), nanos(d.At), nanos(d.NotBefore), int32(d.PartsDone)
+	}
+	c.got = make(map[int64]moved, n)
+	b.Queue(outcomeSQL, c.runID, c.seqs, outcomes, reasons, msgs, attempts, ats, nbs, parts, settle).Query(func(rows pgx.Rows) error {
+		var seq int64
+		var m moved
+		_, err := pgx.ForEachRow(rows, []any{&seq, &m.platform, &m.account, &m.was}, func() error {
+			c.got[seq] = m
+			return nil
 		})
-	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return err
-	}
-	run, err := decodeRun(runID, data)
+	})
+}
+
+// save refuses a Seq the run lacks and moves the run's counters from
+// each record's old outcome to its new one; it returns the run to save.
+func (c *groupCommit) save(uncertain bool) ([]byte, error) {
+	run, err := decodeRun(c.runID, c.data)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for i := range ds {
-		if _, ok := got[int64(ds[i].Seq)]; !ok {
-			return storage.UnknownDelivery(ds[i].Seq)
+	for i := range c.ds {
+		if _, ok := c.got[int64(c.ds[i].Seq)]; !ok {
+			return nil, storage.UnknownDelivery(c.ds[i].Seq)
 		}
 	}
-	for i, j := range last {
-		m := got[seqs[i]]
-		was, now := herald.Outcome(m.was), ds[j].Outcome
+	for i, j := range c.last {
+		m := c.got[c.seqs[i]]
+		was, now := herald.Outcome(m.was), c.ds[j].Outcome
 		if was != now {
 			k := herald.SubscriberKey{Platform: herald.Platform(m.platform), Account: m.account}
 			storage.CountDelivery(&run, k, was, -1)
@@ -255,14 +307,11 @@ func (s *Store) commitTx(ctx context.Context, tx pgx.Tx, runID string, started [
 		}
 	}
 	if uncertain {
-		for i := range ds {
-			storage.CountUncertain(&run, herald.Platform(got[int64(ds[i].Seq)].platform))
+		for i := range c.ds {
+			storage.CountUncertain(&run, herald.Platform(c.got[int64(c.ds[i].Seq)].platform))
 		}
 	}
-	if len(started) == 0 && n == 0 {
-		return nil
-	}
-	return s.putRunTx(ctx, tx, &run)
+	return json.Marshal(&run)
 }
 
 // lastOfEach is the index in ds of each Seq's last record, in the order

@@ -11,6 +11,7 @@ import (
 	"github.com/heraldbot/herald/audience"
 	"github.com/heraldbot/herald/storage"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // subscriberState is what the subscriber part keeps in memory: the
@@ -187,17 +188,20 @@ func readRecords(ctx context.Context, tx pgx.Tx, full chan<- *rawRecords) error 
 		full <- c
 		c, buf = new(rawRecords), strings.Builder{}
 	}
+	var (
+		seq, version int64
+		rec          pgtype.DriverBytes // the driver's buffer: copied below, no allocation a row
+	)
 	for rows.Next() {
-		raw := rows.RawValues()
-		if len(raw[0]) != 8 || len(raw[1]) != 8 {
-			return fmt.Errorf("subscriber row: unexpected wire format")
+		if err := rows.Scan(&seq, &version, &rec); err != nil {
+			return err
 		}
 		if buf.Cap() == 0 {
-			buf.Grow(rebuildChunk * (len(raw[2]) + 16))
+			buf.Grow(rebuildChunk * (len(rec) + 16))
 		}
-		c.seqs = append(c.seqs, uint32(be64(raw[0])))
-		c.vers = append(c.vers, uint32(be64(raw[1])))
-		buf.Write(raw[2])
+		c.seqs = append(c.seqs, uint32(seq))
+		c.vers = append(c.vers, uint32(version))
+		buf.Write(rec)
 		c.ends = append(c.ends, buf.Len())
 		if len(c.seqs) == rebuildChunk {
 			send()
@@ -212,15 +216,6 @@ func readRecords(ctx context.Context, tx pgx.Tx, full chan<- *rawRecords) error 
 	return nil
 }
 
-// be64 reads a binary bigint as the wire sends it.
-func be64(b []byte) uint64 {
-	var v uint64
-	for _, c := range b {
-		v = v<<8 | uint64(c)
-	}
-	return v
-}
-
 // Count sizes an audience with its breakdown, from the in-memory index.
 func (s *Store) Count(a *herald.Audience, cat herald.Category, now time.Time) (herald.Count, error) {
 	return s.index().Count(a, cat, now), nil
@@ -233,22 +228,16 @@ func (s *Store) Tags() []herald.TagCount {
 }
 
 // EachRecipient streams the subscribers matching a in Seq order without
-// holding them all in memory: the index names the Seqs, and the records
-// are read a chunk per query. A subscriber deleted or made unreachable
-// since the match is left out. sub is reused between calls.
+// holding them all in memory (see storage.EachRecipient): the index names
+// the Seqs, and the records are read a chunk per query. sub is reused
+// between calls.
 func (s *Store) EachRecipient(a *herald.Audience, now time.Time, fn func(sub *herald.Subscriber) error) error {
-	it := s.index().Match(a, now).Iterator()
-	seqs := make([]int64, 0, subscriberChunk)
 	var (
 		chunk recordChunk
 		sub   herald.Subscriber
 	)
-	for it.HasNext() {
-		seqs = seqs[:0]
-		for len(seqs) < subscriberChunk && it.HasNext() {
-			seqs = append(seqs, int64(it.Next()))
-		}
-		err := s.readChunk(&chunk, `SELECT seq, record FROM subscribers WHERE seq = ANY($1) ORDER BY seq`, seqs)
+	return storage.EachRecipient(s.index().Match(a, now).Iterator(), subscriberChunk, func(seqs []uint32, each func(*herald.Subscriber) error) error {
+		err := s.readChunk(&chunk, `SELECT seq, record FROM subscribers WHERE seq = ANY($1::bigint[]) ORDER BY seq`, seqs)
 		if err != nil {
 			return fmt.Errorf("storage: stream recipients: %w", err)
 		}
@@ -256,13 +245,10 @@ func (s *Store) EachRecipient(a *herald.Audience, now time.Time, fn func(sub *he
 			if err := chunk.decode(i, &sub); err != nil {
 				return fmt.Errorf("storage: stream recipients: %w", err)
 			}
-			if !sub.Reachable() {
-				continue
-			}
-			if err := fn(&sub); err != nil {
+			if err := each(&sub); err != nil {
 				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	}, fn)
 }

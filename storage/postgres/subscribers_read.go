@@ -8,6 +8,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // subscriberChunk is how many subscribers one query of a stream reads:
@@ -34,13 +35,16 @@ func (s *Store) readChunk(c *recordChunk, sql string, args ...any) error {
 		return err
 	}
 	defer rows.Close()
+	var (
+		seq int64
+		rec pgtype.DriverBytes // the driver's buffer: copied below
+	)
 	for rows.Next() {
-		raw := rows.RawValues()
-		if len(raw[0]) != 8 {
-			return fmt.Errorf("subscriber row: unexpected wire format")
+		if err := rows.Scan(&seq, &rec); err != nil {
+			return err
 		}
-		c.seqs = append(c.seqs, uint32(be64(raw[0])))
-		c.buf = append(c.buf, raw[1]...)
+		c.seqs = append(c.seqs, uint32(seq))
+		c.buf = append(c.buf, rec...)
 		c.ends = append(c.ends, len(c.buf))
 	}
 	return rows.Err()
@@ -118,8 +122,22 @@ LEFT JOIN subscribers s ON s.platform = $1 AND s.account = $2 AND s.id = h.id
 ORDER BY h.hop`, storage.MaxMoveHops)
 
 // lookupSubscriber is Subscriber in q: the record under key, or under the
-// key its chat moved to, or herald.ErrNotFound.
+// key its chat moved to, or herald.ErrNotFound. The key is looked up
+// alone first: moves are rare, and the recursive query costs more.
 func lookupSubscriber(ctx context.Context, q querier, key herald.SubscriberKey) (*herald.Subscriber, error) {
+	var (
+		seq int64
+		rec []byte
+	)
+	err := q.QueryRow(ctx, `SELECT seq, record FROM subscribers WHERE platform = $1 AND account = $2 AND id = $3`,
+		string(key.Platform), key.Account, key.ID).Scan(&seq, &rec)
+	if err == nil {
+		sub := new(herald.Subscriber)
+		return sub, storage.DecodeSubscriber(uint32(seq), rec, sub)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, err
+	}
 	rows, err := q.Query(ctx, lookupSQL, string(key.Platform), key.Account, key.ID)
 	if err != nil {
 		return nil, err
@@ -241,9 +259,63 @@ func (s *Store) Recipients(ds []herald.Delivery) (subs []herald.Subscriber, errs
 }
 
 // FindSubscribers finds people for an admin's /find (see the shared
-// storage.FindSubscribers rule): names are matched by a scan, as bbolt
-// does, so that "contains, case-insensitive" means Go's rule, not the
-// database's collation.
+// storage.FindSubscribers rule). Names are matched in Go, as bbolt does,
+// so that "contains, case-insensitive" is Go's rule and not the
+// database's collation's: the scan reads the name column alone, and the
+// records of those whose name matches.
 func (s *Store) FindSubscribers(text string, limit int) ([]herald.Subscriber, error) {
-	return storage.FindSubscribers(text, limit, s.Subscriber, s.EachSubscriber)
+	return storage.FindSubscribers(text, limit, s.Subscriber, s.scanNames)
+}
+
+// nameChunk is how many names one query of a name scan reads.
+const nameChunk = 10000
+
+// scanNames streams, in Seq order, the subscribers whose name named
+// accepts.
+func (s *Store) scanNames(named func(name string) bool, fn func(sub *herald.Subscriber) error) error {
+	ctx := context.Background()
+	var (
+		after int64
+		seqs  []int64
+		chunk recordChunk
+		sub   herald.Subscriber
+	)
+	for {
+		rows, err := s.pool.Query(ctx, `SELECT seq, name FROM subscribers WHERE seq > $1 ORDER BY seq LIMIT $2`, after, nameChunk)
+		if err != nil {
+			return fmt.Errorf("storage: find subscribers: %w", err)
+		}
+		var (
+			seq  int64
+			name string
+			n    int
+		)
+		seqs = seqs[:0]
+		_, err = pgx.ForEachRow(rows, []any{&seq, &name}, func() error {
+			if named(name) {
+				seqs = append(seqs, seq)
+			}
+			after, n = seq, n+1
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("storage: find subscribers: %w", err)
+		}
+		if len(seqs) > 0 {
+			if err := s.readChunk(&chunk, `SELECT seq, record FROM subscribers WHERE seq = ANY($1) ORDER BY seq`, seqs); err != nil {
+				return fmt.Errorf("storage: find subscribers: %w", err)
+			}
+			for i := range chunk.seqs {
+				if err := chunk.decode(i, &sub); err != nil {
+					return fmt.Errorf("storage: find subscribers: %w", err)
+				}
+				if err := fn(&sub); err != nil {
+					return err
+				}
+			}
+		}
+		if n < nameChunk {
+			return nil
+		}
+	}
 }

@@ -21,6 +21,7 @@ func Subscribers(t *testing.T, o Opener) {
 	t.Run("DeleteErasesAndNeverReusesSeq", func(t *testing.T) { deleteNeverReusesSeq(t, o) })
 	t.Run("EachSubscriberStreamsInSeqOrder", func(t *testing.T) { eachSubscriberInOrder(t, o) })
 	t.Run("BigBatchKeepsEveryRecord", func(t *testing.T) { bigBatch(t, o) })
+	t.Run("BigBatchAbortsWhole", func(t *testing.T) { bigBatchAborts(t, o) })
 	t.Run("FindByIDThenName", func(t *testing.T) { findByIDThenName(t, o) })
 	t.Run("RecipientsAnswerAsSubscriberDoes", func(t *testing.T) { recipientsAnswer(t, o) })
 	t.Run("NamedAccountIsAnotherSubscriber", func(t *testing.T) { namedAccount(t, o) })
@@ -222,6 +223,15 @@ func eachSubscriberInOrder(t *testing.T, o Opener) {
 	if err != nil || len(from) != n-1999 || from[0] != 2000 || from[len(from)-1] != n {
 		t.Errorf("EachSubscriberFrom(1999) streamed %d from %v: %v", len(from), from[:min(3, len(from))], err)
 	}
+	// /find by name scans them all, in Seq order.
+	found, err := s.FindSubscribers("user 234", 0)
+	var names []string
+	for _, f := range found {
+		names = append(names, f.Name)
+	}
+	if want := []string{"User 234", "User 2340", "User 2341", "User 2342", "User 2343", "User 2344", "User 2345"}; err != nil || !cmp.Equal(names, want) {
+		t.Errorf("FindSubscribers(user 234) = %v, %v; want %v", names, err, want)
+	}
 }
 
 // bigBatch writes one transaction of subscribers whose records fill
@@ -268,5 +278,38 @@ func bigBatch(t *testing.T, o Opener) {
 		if got := counts[fmt.Sprintf("t%d", k)]; got != want {
 			t.Errorf("tag t%d: index counts %d, want %d", k, got, want)
 		}
+	}
+}
+
+// An import with one invalid subscriber stores none of them, new or
+// replaced, and the index is as it was.
+func bigBatchAborts(t *testing.T, o Opener) {
+	s := o.Open(t, nil)
+	first := make([]herald.Subscriber, 1000)
+	for i := range first {
+		first[i] = person(herald.LINE, i+1, "first")
+	}
+	putPeople(t, s, first...)
+	again := make([]herald.Subscriber, 3000) // the first 1,000 again and 2,000 new
+	for i := range again {
+		again[i] = person(herald.LINE, i+1, "again")
+	}
+	again[2999].Timezone = "Mars/Olympus"
+	var verr *herald.ValidationError
+	if err := s.PutSubscribers(again); !errors.As(err, &verr) {
+		t.Fatalf("err = %v, want a validation error", err)
+	}
+	n := 0
+	if err := s.EachSubscriber(func(sub *herald.Subscriber) error {
+		n++
+		if !sub.HasTag("first") || sub.HasTag("again") {
+			t.Fatalf("the aborted import changed %+v", sub)
+		}
+		return nil
+	}); err != nil || n != 1000 {
+		t.Errorf("%d subscribers after the aborted import, want 1000: %v", n, err)
+	}
+	if tags := s.Tags(); len(tags) != 1 || tags[0] != (herald.TagCount{Tag: "first", Count: 1000}) {
+		t.Errorf("Tags after the aborted import = %+v", tags)
 	}
 }

@@ -46,11 +46,26 @@ CREATE TABLE deliveries (
     at_ns bigint NOT NULL DEFAULT 0,
     not_before_ns bigint NOT NULL DEFAULT 0,
     parts_done integer NOT NULL DEFAULT 0,
-    -- in_flight marks a pending record whose send has started
-    -- (CommitDeliveries); an outcome clears it.
-    in_flight boolean NOT NULL DEFAULT false,
+    -- unmarked: the in-flight marks (delivery_marks) up to this one no
+    -- longer count for the record: an outcome, or settling, cleared them.
+    unmarked bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, seq)
 );
+
+-- The in-flight marks: the Seqs of the records whose send started, one
+-- row per group commit (CommitDeliveries). A mark is one small insert, not
+-- an update of every record it names (which would double the hot path's
+-- writes); a record is in flight while it is pending and a mark above its
+-- unmarked names it. Read once, at a resume (InFlight).
+CREATE TABLE delivery_marks (
+    id bigserial PRIMARY KEY,
+    run_id text NOT NULL,
+    seqs bigint[] NOT NULL
+);
+
+-- A run's marks, newest last: the newest is what an outcome clears up
+-- to; a deleted run's go with it.
+CREATE INDEX delivery_marks_of_run ON delivery_marks (run_id, id);
 
 -- Each channel's pager reads only its own pending records, however many
 -- were sent already or wait on other channels; partial, so a record leaves
@@ -60,6 +75,3 @@ CREATE INDEX deliveries_pending ON deliveries (run_id, platform, seq) WHERE outc
 -- Reports page the held, failed and skipped records without reading the
 -- sent bulk.
 CREATE INDEX deliveries_reported ON deliveries (run_id, outcome, seq) WHERE outcome IN ('held', 'failed', 'skipped');
-
--- After a crash, the records marked in flight are found without a scan.
-CREATE INDEX deliveries_in_flight ON deliveries (run_id, seq) WHERE in_flight;
