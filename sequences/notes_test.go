@@ -8,6 +8,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/handlers/inbound"
+	"github.com/heraldbot/herald/storage/storagetest"
 )
 
 // follow records new LINE followers U-0…U-(n-1) of account through a real
@@ -174,22 +175,7 @@ func TestASequenceOfOneAccountTakesInAndSendsToItsPeopleAlone(t *testing.T) {
 // "yes" button.
 func (r *rig) abTest() (a, b, rest string) {
 	r.t.Helper()
-	a, b, rest = "B-TESTA", "B-VARB", "B-REST"
-	content := func(s string) herald.Content {
-		return herald.Content{Kind: herald.TextContent, Text: s, Buttons: []herald.Button{{ID: "yes", Label: "Yes", Kind: herald.ActionButton}}}
-	}
-	aud := herald.Audience{Channels: []herald.Platform{herald.LINE}}
-	for _, bc := range []herald.Broadcast{
-		{ID: a, Name: "Sale", Audience: aud, Content: content("A"), Status: herald.StatusCompleted,
-			Test: &herald.ABTest{Variants: []herald.Content{content("B")}, Percent: 10, Children: []string{b}, Winner: 2, Rest: rest, Done: true}},
-		{ID: b, Name: "Sale · B", Audience: aud, Content: content("B"), Status: herald.StatusCompleted, ABPart: &herald.ABPart{Test: a, Variant: 2}},
-		{ID: rest, Name: "Sale · ★B", Audience: aud, Content: content("B"), Status: herald.StatusCompleted, ABPart: &herald.ABPart{Test: a, Variant: 2, Rest: true}},
-	} {
-		if err := r.st.CreateBroadcast(&bc); err != nil {
-			r.t.Fatal(err)
-		}
-	}
-	return a, b, rest
+	return storagetest.ABTest(r.t, r.st)
 }
 
 // tap records user i's tap on broadcast id's "yes" through a real inbox.

@@ -11,10 +11,6 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// idAttempts is how many random IDs of one length are tried before the
-// length grows: collisions are rare until thousands of broadcasts exist.
-const idAttempts = 4
-
 // CreateBroadcast stores a new broadcast, assigning ID (if empty),
 // CreatedAt and UpdatedAt. A name already used by an unfinished broadcast is
 // herald.ErrConflict.

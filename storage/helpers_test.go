@@ -80,34 +80,37 @@ func untilClosed(wg *sync.WaitGroup, done <-chan struct{}, n int, step func() bo
 	}
 }
 
-// newBroadcast creates a broadcast for the bbolt-only tests (the
-// contract suite, storagetest, has its own).
-func newBroadcast(t *testing.T, s *Store, name string) herald.Broadcast {
+// newBroadcast stores a draft named name (the contract suite,
+// storagetest, has the broadcast tests; these helpers serve the bbolt-only
+// ones).
+func newBroadcast(t testing.TB, s *Store, name string) herald.Broadcast {
 	t.Helper()
-	b := herald.Broadcast{Name: name, Origin: herald.Origin{Frontend: "slack", ChatID: "C1", UserID: "U1"},
-		Audience: herald.Audience{Channels: []herald.Platform{herald.LINE}, IncludeTags: []string{"vip"}},
-		Content:  herald.Content{Text: "Hello"}}
-	if err := s.CreateBroadcast(&b); err != nil {
-		t.Fatalf("create %q: %v", name, err)
-	}
+	b := herald.Broadcast{Name: name, Content: herald.Content{Text: "Hello"}}
+	mustDo(t, s.CreateBroadcast(&b))
 	return b
 }
 
+// newRun starts a run of a new broadcast.
+func newRun(t testing.TB, s *Store) herald.Run {
+	t.Helper()
+	r := herald.Run{BroadcastID: newBroadcast(t, s, "run test").ID}
+	mustDo(t, s.CreateRun(&r))
+	return r
+}
+
+// pending is n pending records on p from Seq from on.
 func pending(n int, p herald.Platform, from uint32) []herald.Delivery {
-	ds := make([]herald.Delivery, n)
-	for i := range ds {
-		seq := from + uint32(i)
-		ds[i] = herald.Delivery{Seq: seq, Recipient: herald.SubscriberKey{Platform: p, ID: "U" + string(rune('a'+seq%26))}, Outcome: herald.Pending}
+	var ds []herald.Delivery
+	for seq := from; seq < from+uint32(n); seq++ {
+		ds = append(ds, herald.Delivery{Seq: seq, Outcome: herald.Pending,
+			Recipient: herald.SubscriberKey{Platform: p, ID: "U" + string(rune('a'+seq%26))}})
 	}
 	return ds
 }
 
-func newRun(t *testing.T, s *Store) herald.Run {
+func mustDo(t testing.TB, err error) {
 	t.Helper()
-	b := newBroadcast(t, s, "run test")
-	r := herald.Run{BroadcastID: b.ID, Status: herald.RunSnapshotting}
-	if err := s.CreateRun(&r); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
-	return r
 }

@@ -32,6 +32,10 @@ func BroadcastExists(id string) error {
 	return fmt.Errorf("broadcast %s exists: %w", id, herald.ErrConflict)
 }
 
+// idAttempts is how many random IDs of one length are tried before the
+// length grows: collisions are rare until thousands of broadcasts exist.
+const idAttempts = 4
+
 // FreeBroadcastID draws IDs until taken says one is unused, growing the
 // length when the short ones get crowded.
 func FreeBroadcastID(taken func(id string) (bool, error)) (string, error) {

@@ -111,8 +111,13 @@ func (s *Store) AuditLog(target string, limit int) ([]herald.AuditEntry, error) 
 		n := int64(limit)
 		lim = &n
 	}
-	rows, err := s.pool.Query(context.Background(), `SELECT n, entry FROM audit
-		WHERE $1 = '' OR target = $1 ORDER BY n DESC LIMIT $2`, target, lim)
+	// Two statements, not "$1 = '' OR target = $1": a generic plan of that
+	// could not use the target index.
+	sql, args := `SELECT n, entry FROM audit ORDER BY n DESC LIMIT $1`, []any{lim}
+	if target != "" {
+		sql, args = `SELECT n, entry FROM audit WHERE target = $2 ORDER BY n DESC LIMIT $1`, append(args, target)
+	}
+	rows, err := s.pool.Query(context.Background(), sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("storage: read audit log: %w", err)
 	}

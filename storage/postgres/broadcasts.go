@@ -237,15 +237,9 @@ func (s *Store) allBroadcasts(statuses []string, keep func(b *herald.Broadcast) 
 	return out, err
 }
 
-// DeleteBroadcast removes a broadcast with its runs, deliveries and taps.
-func (s *Store) DeleteBroadcast(id string) error {
-	_, err := s.DeleteBroadcastIf(id, nil)
-	return err
-}
-
-// DeleteBroadcastIf is DeleteBroadcast when ok (nil: always) accepts the
-// broadcast as it is in the transaction; ok's error aborts. It returns the
-// broadcast deleted.
+// DeleteBroadcastIf removes a broadcast with its runs, deliveries, taps
+// and clicks when ok (nil: always) accepts it as the transaction reads it
+// (locked); ok's error aborts. It returns what it deleted.
 func (s *Store) DeleteBroadcastIf(id string, ok func(b *herald.Broadcast) error) (herald.Broadcast, error) {
 	var old herald.Broadcast
 	err := s.write("delete broadcast "+id, func(ctx context.Context, tx pgx.Tx) error {
@@ -263,6 +257,12 @@ func (s *Store) DeleteBroadcastIf(id string, ok func(b *herald.Broadcast) error)
 	return old, err
 }
 
+// DeleteBroadcast is DeleteBroadcastIf without a condition.
+func (s *Store) DeleteBroadcast(id string) error {
+	_, err := s.DeleteBroadcastIf(id, nil)
+	return err
+}
+
 // deleteBroadcastTx removes a broadcast with its runs and deliveries, and
 // (through deleteBroadcastEngagementTx) its taps and clicks.
 func (s *Store) deleteBroadcastTx(ctx context.Context, tx pgx.Tx, old *herald.Broadcast) error {
@@ -272,6 +272,7 @@ func (s *Store) deleteBroadcastTx(ctx context.Context, tx pgx.Tx, old *herald.Br
 	b.Queue(`SELECT id FROM runs WHERE broadcast_id = $1 ORDER BY n FOR UPDATE`, old.ID)
 	b.Queue(`DELETE FROM deliveries WHERE run_id IN (SELECT id FROM runs WHERE broadcast_id = $1)`, old.ID)
 	b.Queue(`DELETE FROM delivery_marks WHERE run_id IN (SELECT id FROM runs WHERE broadcast_id = $1)`, old.ID)
+	b.Queue(`DELETE FROM run_counts WHERE run_id IN (SELECT id FROM runs WHERE broadcast_id = $1)`, old.ID)
 	b.Queue(`DELETE FROM runs WHERE broadcast_id = $1`, old.ID)
 	b.Queue(`DELETE FROM broadcasts WHERE id = $1`, old.ID)
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {

@@ -7,3 +7,5 @@ import (
 )
 
 func TestContractEngagement(t *testing.T) { storagetest.Engagement(t, pg) }
+
+func BenchmarkInbound(b *testing.B) { storagetest.BenchInbound(b, pg) }

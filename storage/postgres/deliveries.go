@@ -50,11 +50,21 @@ func pageQuery(outcome herald.Outcome) (q string, byParam bool) {
 	switch outcome {
 	case "":
 		return head + tail, false
-	case herald.Pending, herald.Held, herald.Failed, herald.Skipped:
+	case herald.Pending:
+		// Each platform's page from its own index, merged: the sent bulk
+		// is never read. A run's platforms are its counters' (run_counts).
+		return `SELECT ` + deliveryCols + ` FROM (SELECT scope FROM run_counts WHERE run_id = $1 AND NOT account) p,
+			LATERAL (SELECT ` + deliveryCols + ` FROM deliveries WHERE run_id = $1 AND platform = p.scope
+				AND outcome = 'pending' AND seq > $2 ORDER BY seq LIMIT $3) d` + tail, false
+	case herald.Held, herald.Failed, herald.Skipped:
 		return head + ` AND outcome = '` + string(outcome) + `'` + tail, false
 	}
 	return head + ` AND outcome = $4` + tail, true
 }
+
+// pendingSQL is a page of one platform's pending records.
+const pendingSQL = `SELECT ` + deliveryCols + ` FROM deliveries
+	WHERE run_id = $1 AND platform = $2 AND outcome = 'pending' AND seq > $3 ORDER BY seq LIMIT $4`
 
 // limitArg is limit as SQL takes it: NULL for all.
 func limitArg(limit int) any {
@@ -97,9 +107,7 @@ func (s *Store) PendingDeliveries(runID string, p herald.Platform, after uint32,
 	if _, _, err := storage.ParseRunID(runID); err != nil {
 		return nil, fmt.Errorf("storage: read deliveries: %w", err)
 	}
-	out, err := readDeliveries(context.Background(), s.pool, runID, `SELECT `+deliveryCols+` FROM deliveries
-		WHERE run_id = $1 AND platform = $2 AND outcome = 'pending' AND seq > $3 ORDER BY seq LIMIT $4`,
-		runID, string(p), int64(after), limitArg(limit))
+	out, err := readDeliveries(context.Background(), s.pool, runID, pendingSQL, runID, string(p), int64(after), limitArg(limit))
 	if err != nil {
 		return nil, fmt.Errorf("storage: read deliveries of %s: %w", runID, err)
 	}

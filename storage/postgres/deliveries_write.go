@@ -1,10 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
@@ -37,7 +38,7 @@ func (s *Store) addDeliveriesTx(ctx context.Context, tx pgx.Tx, runID string, ds
 	var data []byte
 	var newest int64
 	err := tx.QueryRow(ctx, `SELECT data, (SELECT coalesce(max(seq), 0) FROM deliveries WHERE run_id = $1)
-		FROM runs WHERE id = $1 FOR UPDATE`, runID).Scan(&data, &newest)
+		FROM runs WHERE id = $1 FOR NO KEY UPDATE`, runID).Scan(&data, &newest)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return storage.RunNotFound(runID)
 	} else if err != nil {
@@ -70,11 +71,15 @@ func (s *Store) addDeliveriesTx(ctx context.Context, tx pgx.Tx, runID string, ds
 	} else if added, err = insertMissing(ctx, tx, rows, ds); err != nil {
 		return err
 	}
+	var delta herald.Run
 	for i := range added {
 		run.Total++
-		storage.CountDelivery(&run, added[i].Recipient, added[i].Outcome, 1)
+		storage.CountDelivery(&delta, added[i].Recipient, added[i].Outcome, 1)
 	}
-	return s.putRunTx(ctx, tx, &run)
+	if err := s.putRunTx(ctx, tx, &run); err != nil {
+		return err
+	}
+	return addCountsTx(ctx, tx, runID, &delta)
 }
 
 // ascending reports whether ds's Seqs rise, all above newest.
@@ -169,24 +174,23 @@ func (s *Store) SettleInFlight(runID string, ds []herald.Delivery, uncertain boo
 }
 
 // outcomeSQL writes a batch of outcomes and returns each record's
-// platform, account and outcome before: the self-join reads the rows as
-// they were when the statement began. An outcome clears the in-flight
+// platform, account and outcome before (was: read under the row's lock,
+// so a commit racing another for the same record counts what it moved). An outcome clears the in-flight
 // marks so far; settling ($10) clears them whatever the outcome.
 const outcomeSQL = `UPDATE deliveries d SET outcome = u.outcome, reason = u.reason, message_id = u.message_id,
-	attempts = u.attempts, at_ns = u.at_ns, not_before_ns = u.not_before_ns, parts_done = u.parts_done,
+	attempts = u.attempts, at_ns = u.at_ns, not_before_ns = u.not_before_ns, parts_done = u.parts_done, was = d.outcome,
 	unmarked = CASE WHEN u.outcome <> 'pending' OR $10
 		THEN coalesce((SELECT max(id) FROM delivery_marks WHERE run_id = $1), 0) ELSE d.unmarked END
 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::bigint[], $9::int[])
-	AS u(seq, outcome, reason, message_id, attempts, at_ns, not_before_ns, parts_done),
-	deliveries o
-WHERE d.run_id = $1 AND d.seq = u.seq AND o.run_id = $1 AND o.seq = u.seq
-RETURNING d.seq, d.platform, d.account, o.outcome`
+	AS u(seq, outcome, reason, message_id, attempts, at_ns, not_before_ns, parts_done)
+WHERE d.run_id = $1 AND d.seq = u.seq
+RETURNING d.seq, d.platform, d.account, d.was`
 
 // commit is CommitDeliveries and SettleInFlight: the hot path, so its
 // transaction is two round trips, not one a statement. The first begins,
-// locks the run and writes the marks and the outcomes; the second, once
-// the counters are moved by what the first returned, saves the run and
-// commits.
+// holds the run (so it is not deleted meanwhile) and writes the marks and
+// the outcomes; the second adds what they moved to the run's counters and
+// commits. Records are locked in Seq order, counters in theirs.
 func (s *Store) commit(what, runID string, started []uint32, ds []herald.Delivery, settle, uncertain bool) error {
 	for i := range ds {
 		if err := storage.CheckOutcome(&ds[i]); err != nil {
@@ -204,13 +208,13 @@ func (s *Store) commit(what, runID string, started []uint32, ds []herald.Deliver
 	b.Queue(`BEGIN`)
 	c.queue(b, settle)
 	err = conn.SendBatch(ctx, b).Close()
-	var data []byte
+	var delta *herald.Run
 	if err == nil {
-		data, err = c.save(uncertain)
+		delta, err = c.moved(uncertain)
 	}
 	if err == nil {
 		b = &pgx.Batch{}
-		b.Queue(`UPDATE runs SET data = $2 WHERE id = $1`, runID, data)
+		queueCounts(b, runID, delta)
 		b.Queue(`COMMIT`)
 		err = conn.SendBatch(ctx, b).Close()
 	}
@@ -231,7 +235,6 @@ type groupCommit struct {
 	ds      []herald.Delivery
 	last    []int // the index in ds of each Seq's last record
 	seqs    []int64
-	data    []byte // the run, locked
 	got     map[int64]moved
 }
 
@@ -242,6 +245,7 @@ type moved struct {
 
 func newGroupCommit(runID string, started []uint32, ds []herald.Delivery) *groupCommit {
 	c := &groupCommit{runID: runID, ds: ds, last: lastOfEach(ds)}
+	slices.SortFunc(c.last, func(a, b int) int { return cmp.Compare(ds[a].Seq, ds[b].Seq) })
 	for _, seq := range started {
 		c.started = append(c.started, int64(seq))
 	}
@@ -250,8 +254,9 @@ func newGroupCommit(runID string, started []uint32, ds []herald.Delivery) *group
 
 // queue adds the run's lock, the marks and the outcomes to b.
 func (c *groupCommit) queue(b *pgx.Batch, settle bool) {
-	b.Queue(`SELECT data FROM runs WHERE id = $1 FOR UPDATE`, c.runID).QueryRow(func(row pgx.Row) error {
-		if err := row.Scan(&c.data); errors.Is(err, pgx.ErrNoRows) {
+	b.Queue(`SELECT 1 FROM runs WHERE id = $1 FOR KEY SHARE`, c.runID).QueryRow(func(row pgx.Row) error {
+		var one int
+		if err := row.Scan(&one); errors.Is(err, pgx.ErrNoRows) {
 			return storage.RunNotFound(c.runID)
 		} else if err != nil {
 			return err
@@ -285,13 +290,10 @@ func (c *groupCommit) queue(b *pgx.Batch, settle bool) {
 	})
 }
 
-// save refuses a Seq the run lacks and moves the run's counters from
-// each record's old outcome to its new one; it returns the run to save.
-func (c *groupCommit) save(uncertain bool) ([]byte, error) {
-	run, err := decodeRun(c.runID, c.data)
-	if err != nil {
-		return nil, err
-	}
+// moved refuses a Seq the run lacks and counts, on a run of its own, what
+// the commit moved: each record from its old outcome to its new one.
+func (c *groupCommit) moved(uncertain bool) (*herald.Run, error) {
+	run := &herald.Run{}
 	for i := range c.ds {
 		if _, ok := c.got[int64(c.ds[i].Seq)]; !ok {
 			return nil, storage.UnknownDelivery(c.ds[i].Seq)
@@ -302,16 +304,16 @@ func (c *groupCommit) save(uncertain bool) ([]byte, error) {
 		was, now := herald.Outcome(m.was), c.ds[j].Outcome
 		if was != now {
 			k := herald.SubscriberKey{Platform: herald.Platform(m.platform), Account: m.account}
-			storage.CountDelivery(&run, k, was, -1)
-			storage.CountDelivery(&run, k, now, 1)
+			storage.CountDelivery(run, k, was, -1)
+			storage.CountDelivery(run, k, now, 1)
 		}
 	}
 	if uncertain {
 		for i := range c.ds {
-			storage.CountUncertain(&run, herald.Platform(c.got[int64(c.ds[i].Seq)].platform))
+			storage.CountUncertain(run, herald.Platform(c.got[int64(c.ds[i].Seq)].platform))
 		}
 	}
-	return json.Marshal(&run)
+	return run, nil
 }
 
 // lastOfEach is the index in ds of each Seq's last record, in the order

@@ -21,8 +21,13 @@ func (s *Store) eachResponseTx(ctx context.Context, tx pgx.Tx, fn func(broadcast
 // deleted (no Seq any more) is left out; a tap names its subscriber by
 // key, which names the subscriber holding it now, as in the bbolt store.
 func (s *Store) responsesTx(ctx context.Context, tx pgx.Tx, broadcastID string, fn func(response)) error {
-	rows, err := tx.Query(ctx, `SELECT broadcast_id, button_id, subscriber FROM tap_users
-		WHERE $1 = '' OR broadcast_id = $1`, broadcastID)
+	// The filter is left out for all, not written "$1 = '' OR …": a
+	// generic plan of that could not use the primary key for one.
+	where, args := "", []any{}
+	if broadcastID != "" {
+		where, args = " WHERE broadcast_id = $1", []any{broadcastID}
+	}
+	rows, err := tx.Query(ctx, `SELECT broadcast_id, button_id, subscriber FROM tap_users`+where, args...)
 	if err != nil {
 		return err
 	}
@@ -58,8 +63,7 @@ func (s *Store) responsesTx(ctx context.Context, tx pgx.Tx, broadcastID string, 
 			fn(response{t.button, seq})
 		}
 	}
-	rows, err = tx.Query(ctx, `SELECT broadcast_id, button_id, seq FROM click_users
-		WHERE $1 = '' OR broadcast_id = $1`, broadcastID)
+	rows, err = tx.Query(ctx, `SELECT broadcast_id, button_id, seq FROM click_users`+where, args...)
 	if err != nil {
 		return err
 	}

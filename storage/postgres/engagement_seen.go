@@ -93,7 +93,22 @@ type savedSub struct {
 // and leave notes came with updateSubscribersTx, before these, as in the
 // bbolt store.
 func (s *Store) noteInboundTx(ctx context.Context, tx pgx.Tx, keys []herald.SubscriberKey, saved []savedSub, counted []herald.Tap) error {
-	if len(keys) == 0 {
+	var olds, news []*herald.Subscriber
+	for k, key := range keys {
+		if !saved[k].ok {
+			continue
+		}
+		sub := &saved[k].sub
+		sub.Platform, sub.Account, sub.ID = key.Platform, key.Account, key.ID
+		var old *herald.Subscriber
+		if !saved[k].created {
+			old = sub // only whether they were there counts
+		}
+		olds, news = append(olds, old), append(news, sub)
+	}
+	// Which notes a batch makes does not depend on the Seqs: most batches
+	// (messages of people known) make none and need not look them up.
+	if len(storage.InboundNotes(olds, news, counted)) == 0 {
 		return nil
 	}
 	// A new subscriber gets its Seq as it is stored, after update saw it.
@@ -101,18 +116,8 @@ func (s *Store) noteInboundTx(ctx context.Context, tx pgx.Tx, keys []herald.Subs
 	if err != nil {
 		return err
 	}
-	var olds, news []*herald.Subscriber
-	for k, key := range keys {
-		if !saved[k].ok {
-			continue
-		}
-		sub := &saved[k].sub
-		sub.Platform, sub.Account, sub.ID, sub.Seq = key.Platform, key.Account, key.ID, seqs[key]
-		var old *herald.Subscriber
-		if !saved[k].created {
-			old = sub // only whether they were there counts
-		}
-		olds, news = append(olds, old), append(news, sub)
+	for _, sub := range news {
+		sub.Seq = seqs[sub.Key()]
 	}
 	for _, n := range storage.InboundNotes(olds, news, counted) {
 		if err := s.noteTrigger(ctx, tx, n.Seq, n.Kind, n.Detail); err != nil {

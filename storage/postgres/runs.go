@@ -48,12 +48,21 @@ func (s *Store) startRunTx(ctx context.Context, tx pgx.Tx, r *herald.Run, start 
 	if err := s.saveBroadcastTx(ctx, tx, &b); err != nil {
 		return err
 	}
-	data, err := json.Marshal(r)
+	data, err := runJSON(r)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO runs (id, broadcast_id, n, data) VALUES ($1, $2, $3, $4)`, r.ID, b.ID, r.N, data)
-	return err
+	if _, err = tx.Exec(ctx, `INSERT INTO runs (id, broadcast_id, n, data) VALUES ($1, $2, $3, $4)`, r.ID, b.ID, r.N, data); err != nil {
+		return err
+	}
+	return addCountsTx(ctx, tx, r.ID, r) // counters the caller gave it
+}
+
+// runJSON is r as the runs table keeps it: without its counters.
+func runJSON(r *herald.Run) ([]byte, error) {
+	c := *r
+	c.Tally, c.AccountTally = nil, nil
+	return json.Marshal(&c)
 }
 
 // UpdateBroadcastRun changes a broadcast and its last run (nil when it
@@ -68,12 +77,15 @@ func (s *Store) UpdateBroadcastRun(id string, fn func(b *herald.Broadcast, last 
 		}
 		var data []byte
 		var last, run *herald.Run
-		err = tx.QueryRow(ctx, `SELECT data FROM runs WHERE broadcast_id = $1 ORDER BY n DESC LIMIT 1 FOR UPDATE`, id).Scan(&data)
+		err = tx.QueryRow(ctx, `SELECT data FROM runs WHERE broadcast_id = $1 ORDER BY n DESC LIMIT 1 FOR NO KEY UPDATE`, id).Scan(&data)
 		switch {
 		case err == nil:
 			last = &herald.Run{}
 			if err := json.Unmarshal(data, last); err != nil {
 				return fmt.Errorf("last run of %s: %w", id, err)
+			}
+			if err := loadCounts(ctx, tx, last); err != nil {
+				return err
 			}
 			c := storage.CloneRun(*last)
 			run = &c
@@ -113,7 +125,9 @@ func (s *Store) Run(id string) (herald.Run, error) {
 func (s *Store) runTx(ctx context.Context, tx pgx.Tx, id string, forUpdate bool) (herald.Run, error) {
 	q := `SELECT data FROM runs WHERE id = $1`
 	if forUpdate {
-		q += ` FOR UPDATE`
+		// Not FOR UPDATE: group commits hold the run FOR KEY SHARE, and
+		// a change of the run's JSON need not wait for them.
+		q += ` FOR NO KEY UPDATE`
 	}
 	var data []byte
 	if err := tx.QueryRow(ctx, q, id).Scan(&data); errors.Is(err, pgx.ErrNoRows) {
@@ -121,7 +135,11 @@ func (s *Store) runTx(ctx context.Context, tx pgx.Tx, id string, forUpdate bool)
 	} else if err != nil {
 		return herald.Run{}, err
 	}
-	return decodeRun(id, data)
+	r, err := decodeRun(id, data)
+	if err != nil {
+		return r, err
+	}
+	return r, loadCounts(ctx, tx, &r)
 }
 
 func decodeRun(id string, data []byte) (herald.Run, error) {
@@ -132,9 +150,10 @@ func decodeRun(id string, data []byte) (herald.Run, error) {
 	return r, nil
 }
 
-// putRunTx saves a changed run inside tx.
+// putRunTx saves a changed run inside tx (its counters are storage's:
+// they follow the records).
 func (s *Store) putRunTx(ctx context.Context, tx pgx.Tx, r *herald.Run) error {
-	data, err := json.Marshal(r)
+	data, err := runJSON(r)
 	if err != nil {
 		return err
 	}
@@ -183,7 +202,14 @@ func (s *Store) RunsOf(broadcastID string) ([]herald.Run, error) {
 			out = append(out, r)
 			return err
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		runs := make([]*herald.Run, len(out))
+		for i := range out {
+			runs[i] = &out[i]
+		}
+		return loadCounts(ctx, tx, runs...)
 	})
 	return out, err
 }
@@ -195,6 +221,7 @@ func (s *Store) deleteRunTx(ctx context.Context, tx pgx.Tx, id string) error {
 	b.Queue(`SELECT 1 FROM runs WHERE id = $1 FOR UPDATE`, id)
 	b.Queue(`DELETE FROM deliveries WHERE run_id = $1`, id)
 	b.Queue(`DELETE FROM delivery_marks WHERE run_id = $1`, id)
+	b.Queue(`DELETE FROM run_counts WHERE run_id = $1`, id)
 	b.Queue(`DELETE FROM runs WHERE id = $1`, id)
 	return tx.SendBatch(ctx, b).Close()
 }

@@ -181,7 +181,7 @@ func (s *Store) TakeEvent(id string, at time.Time) (bool, error) {
 func (s *Store) SequenceRuns() ([]string, error) {
 	var ids []string
 	err := s.read("list sequence runs", func(ctx context.Context, tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT run_id FROM sequence_runs ORDER BY run_id`)
+		rows, err := tx.Query(ctx, `SELECT run_id FROM sequence_runs ORDER BY run_id COLLATE "C"`)
 		if err != nil {
 			return err
 		}

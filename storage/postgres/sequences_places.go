@@ -1,8 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -23,9 +26,10 @@ type seqTx struct {
 	tx  pgx.Tx
 	// places are the places known: nil, not in the sequence.
 	places map[place]*storage.Enrollment
-	// dirty are the places written since the last flush.
-	dirty map[place]bool
-	sub   herald.Subscriber
+	// dirty are the places written since the last flush; stored, those
+	// known to have a row.
+	dirty, stored map[place]bool
+	sub           herald.Subscriber
 }
 
 type place struct {
@@ -37,7 +41,8 @@ type place struct {
 const flushAt = 50_000
 
 func (s *Store) openMoves(ctx context.Context, tx pgx.Tx, timing herald.StepTiming) (*seqTx, *storage.SequenceMoves) {
-	st := &seqTx{s: s, ctx: ctx, tx: tx, places: map[place]*storage.Enrollment{}, dirty: map[place]bool{}}
+	st := &seqTx{s: s, ctx: ctx, tx: tx, places: map[place]*storage.Enrollment{},
+		dirty: map[place]bool{}, stored: map[place]bool{}}
 	return st, storage.NewSequenceMoves(st, timing)
 }
 
@@ -63,7 +68,7 @@ func (st *seqTx) Enrollment(id string, sub uint32) (storage.Enrollment, bool, er
 	if due != nil {
 		e.Due = due.UTC()
 	}
-	st.places[k] = &e
+	st.places[k], st.stored[k] = &e, true
 	return e, true, nil
 }
 
@@ -111,46 +116,73 @@ func (st *seqTx) ABFamily(id string) ([]string, error) {
 	return storage.ABFamilyOf(b, read)
 }
 
-// flush writes the places changed since the last flush.
+// flush writes the places changed since the last flush, in key order
+// (neighbours in the table's indexes are written together): one
+// statement deletes, one updates the places known stored, one inserts
+// the rest.
 func (st *seqTx) flush() error {
 	if len(st.dirty) == 0 {
 		return nil
 	}
-	var put struct {
-		sequence  []string
-		seq       []int64
-		step, run []int32
-		due       []*time.Time
-	}
-	var delSeqs []string
-	var delSubs []int64
+	keys := make([]place, 0, len(st.dirty))
 	for k := range st.dirty {
-		e := st.places[k]
-		if e == nil {
-			delSeqs, delSubs = append(delSeqs, k.sequence), append(delSubs, int64(k.seq))
-			continue
-		}
-		put.sequence, put.seq = append(put.sequence, k.sequence), append(put.seq, int64(k.seq))
-		put.step, put.run = append(put.step, int32(e.Step)), append(put.run, int32(e.Run))
-		var due *time.Time
-		if e.Waiting() {
-			due = &e.Due
-		}
-		put.due = append(put.due, due)
+		keys = append(keys, k)
 	}
 	clear(st.dirty)
-	b := &pgx.Batch{}
-	if len(delSeqs) > 0 {
-		b.Queue(`DELETE FROM enrollments e USING unnest($1::text[], $2::bigint[]) AS d(sequence, seq)
-			WHERE e.sequence = d.sequence AND e.seq = d.seq`, delSeqs, delSubs)
+	slices.SortFunc(keys, func(a, b place) int {
+		return cmp.Or(strings.Compare(a.sequence, b.sequence), cmp.Compare(a.seq, b.seq))
+	})
+	var del, upd, ins placeRows
+	for _, k := range keys {
+		e := st.places[k]
+		switch {
+		case e == nil:
+			del.add(k, nil)
+		case st.stored[k]:
+			upd.add(k, e)
+		default:
+			ins.add(k, e)
+		}
+		st.stored[k] = e != nil
 	}
-	if len(put.seq) > 0 {
+	b := &pgx.Batch{}
+	if len(del.seq) > 0 {
+		b.Queue(`DELETE FROM enrollments e USING unnest($1::text[], $2::bigint[]) AS d(sequence, seq)
+			WHERE e.sequence = d.sequence AND e.seq = d.seq`, del.sequence, del.seq)
+	}
+	if len(upd.seq) > 0 {
+		b.Queue(`UPDATE enrollments e SET step = u.step, run = u.run, due = u.due
+			FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::timestamptz[]) AS u(sequence, seq, step, run, due)
+			WHERE e.sequence = u.sequence AND e.seq = u.seq`, upd.sequence, upd.seq, upd.step, upd.run, upd.due)
+	}
+	if len(ins.seq) > 0 {
 		b.Queue(`INSERT INTO enrollments (sequence, seq, step, run, due)
 			SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::timestamptz[])
 			ON CONFLICT (sequence, seq) DO UPDATE SET step = EXCLUDED.step, run = EXCLUDED.run, due = EXCLUDED.due`,
-			put.sequence, put.seq, put.step, put.run, put.due)
+			ins.sequence, ins.seq, ins.step, ins.run, ins.due)
 	}
 	return st.tx.SendBatch(st.ctx, b).Close()
+}
+
+// placeRows are places as the columns of one statement.
+type placeRows struct {
+	sequence  []string
+	seq       []int64
+	step, run []int32
+	due       []*time.Time
+}
+
+func (r *placeRows) add(k place, e *storage.Enrollment) {
+	r.sequence, r.seq = append(r.sequence, k.sequence), append(r.seq, int64(k.seq))
+	if e == nil {
+		return
+	}
+	r.step, r.run = append(r.step, int32(e.Step)), append(r.run, int32(e.Run))
+	var due *time.Time
+	if e.Waiting() {
+		due = &e.Due
+	}
+	r.due = append(r.due, due)
 }
 
 // due lists the people waiting for step of sequence id, earliest first:
@@ -177,7 +209,8 @@ func (st *seqTx) due(id string, step int, by *time.Time, limit int) ([]storage.D
 	_, err = pgx.ForEachRow(rows, []any{&seq, &due}, func() error {
 		p := storage.DuePerson{Seq: uint32(seq), Due: due.UTC()}
 		out = append(out, p)
-		st.places[place{id, p.Seq}] = &storage.Enrollment{Step: step, Due: p.Due}
+		k := place{id, p.Seq}
+		st.places[k], st.stored[k] = &storage.Enrollment{Step: step, Due: p.Due}, true
 		return nil
 	})
 	return out, err
@@ -196,7 +229,8 @@ func (st *seqTx) inRun(id string, n int) error {
 	var seq int64
 	var step int
 	_, err = pgx.ForEachRow(rows, []any{&seq, &step}, func() error {
-		st.places[place{id, uint32(seq)}] = &storage.Enrollment{Step: step, Run: n}
+		k := place{id, uint32(seq)}
+		st.places[k], st.stored[k] = &storage.Enrollment{Step: step, Run: n}, true
 		return nil
 	})
 	return err

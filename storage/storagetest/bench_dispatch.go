@@ -9,12 +9,13 @@ import (
 	"github.com/heraldbot/herald/storage"
 )
 
-// Dispatch is a run's storage work as dispatch does it, for n recipients
-// spread over the three platforms: the snapshot appends them in batches
-// of 1,000; then one worker per platform, at once, pages its pending
-// records 500 at a time and group-commits each page's marks with the
-// previous page's outcomes (CommitDeliveries), the last outcomes alone
-// (RecordOutcomes). It returns how long that took; s is a new store.
+// Dispatch is a run's storage work as dispatch does it (with its default
+// sizes), for n recipients spread over the three platforms: the snapshot
+// appends them in batches of 5,000; then one worker per platform, at
+// once, pages its pending records 1,000 at a time and group-commits them
+// by 500: each chunk's marks with the previous chunk's outcomes
+// (CommitDeliveries), the last outcomes alone (RecordOutcomes). It
+// returns how long that took; s is a new store.
 func Dispatch(tb testing.TB, s storage.Backend, n int) time.Duration {
 	tb.Helper()
 	b := herald.Broadcast{Name: "bench"}
@@ -26,7 +27,7 @@ func Dispatch(tb testing.TB, s storage.Backend, n int) time.Duration {
 		tb.Fatal(err)
 	}
 	start := time.Now()
-	const snapBatch, page = 1000, 500
+	const snapBatch, page, chunk = 5000, 1000, 500
 	batch := make([]herald.Delivery, 0, snapBatch)
 	for seq := 1; seq <= n; seq++ {
 		p := herald.Platforms[seq%len(herald.Platforms)]
@@ -53,19 +54,22 @@ func Dispatch(tb testing.TB, s storage.Backend, n int) time.Duration {
 					errs <- s.RecordOutcomes(r.ID, done)
 					return
 				}
-				started := make([]uint32, len(ds))
-				for i := range ds {
-					started[i] = ds[i].Seq
-				}
-				if err := s.CommitDeliveries(r.ID, started, done); err != nil {
-					errs <- err
-					return
-				}
 				after = ds[len(ds)-1].Seq
-				for i := range ds {
-					ds[i].Outcome, ds[i].MessageID, ds[i].Attempts, ds[i].At = herald.Sent, "m", 1, time.Now()
+				for from := 0; from < len(ds); from += chunk {
+					part := ds[from:min(from+chunk, len(ds))]
+					started := make([]uint32, len(part))
+					for i := range part {
+						started[i] = part[i].Seq
+					}
+					if err := s.CommitDeliveries(r.ID, started, done); err != nil {
+						errs <- err
+						return
+					}
+					for i := range part {
+						part[i].Outcome, part[i].MessageID, part[i].Attempts, part[i].At = herald.Sent, "m", 1, time.Now()
+					}
+					done = part
 				}
-				done = ds
 			}
 		})
 	}

@@ -27,6 +27,16 @@ func addTag(t *testing.T, s storage.Backend, i int, tag string) {
 	}
 }
 
+func setState(t *testing.T, s storage.Backend, i int, state herald.SubscriberState) {
+	t.Helper()
+	if _, err := s.UpdateSubscriber(lineKey(i), func(sub *herald.Subscriber, _ bool) error {
+		sub.State = state
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func apply(t *testing.T, s storage.Backend, limit int) int {
 	t.Helper()
 	n, err := s.ApplySequenceNotes(t0, limit, timing)
@@ -85,12 +95,7 @@ func seqNotesLeave(t *testing.T, o Opener) {
 	a := createSeq(t, s, twoSteps("A"))
 	b := createSeq(t, s, twoSteps("B"))
 	enroll(t, s, seqs[0], t0)
-	if _, err := s.UpdateSubscriber(lineKey(0), func(sub *herald.Subscriber, _ bool) error {
-		sub.State = herald.Unsubscribed
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	setState(t, s, 0, herald.Unsubscribed)
 	if n := apply(t, s, 100); n != 1 {
 		t.Fatalf("applied %d", n)
 	}
@@ -161,21 +166,7 @@ func seqNotesLimit(t *testing.T, o Opener) {
 
 func seqTapABTest(t *testing.T, o Opener) {
 	s, seqs := openSeq(t, o, 3)
-	a, b, rest := "B-TESTA", "B-VARB", "B-REST"
-	content := func(s string) herald.Content {
-		return herald.Content{Kind: herald.TextContent, Text: s, Buttons: []herald.Button{{ID: "yes", Label: "Yes", Kind: herald.ActionButton}}}
-	}
-	aud := herald.Audience{Channels: []herald.Platform{herald.LINE}}
-	for _, bc := range []herald.Broadcast{
-		{ID: a, Name: "Sale", Audience: aud, Content: content("A"), Status: herald.StatusCompleted,
-			Test: &herald.ABTest{Variants: []herald.Content{content("B")}, Percent: 10, Children: []string{b}, Winner: 2, Rest: rest, Done: true}},
-		{ID: b, Name: "Sale · B", Audience: aud, Content: content("B"), Status: herald.StatusCompleted, ABPart: &herald.ABPart{Test: a, Variant: 2}},
-		{ID: rest, Name: "Sale · ★B", Audience: aud, Content: content("B"), Status: herald.StatusCompleted, ABPart: &herald.ABPart{Test: a, Variant: 2, Rest: true}},
-	} {
-		if err := s.CreateBroadcast(&bc); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b, rest := ABTest(t, s)
 	q := twoSteps("Thanks")
 	q.Trigger = herald.Trigger{Kind: herald.TriggerTap, Broadcast: a, Button: "yes"}
 	q = createSeq(t, s, q)
@@ -226,4 +217,26 @@ func seqNotesInbound(t *testing.T, o Opener) {
 	if n := apply(t, s, 100); n != 0 {
 		t.Fatalf("applied %d notes of a group and a repeat", n)
 	}
+}
+
+// ABTest stores a finished A/B test of two variants, each with a "yes"
+// button: its own broadcast (A), variant B and the rest (★B, sent B).
+func ABTest(t testing.TB, s interface{ CreateBroadcast(*herald.Broadcast) error }) (a, b, rest string) {
+	t.Helper()
+	a, b, rest = "B-TESTA", "B-VARB", "B-REST"
+	content := func(s string) herald.Content {
+		return herald.Content{Kind: herald.TextContent, Text: s, Buttons: []herald.Button{{ID: "yes", Label: "Yes", Kind: herald.ActionButton}}}
+	}
+	aud := herald.Audience{Channels: []herald.Platform{herald.LINE}}
+	for _, bc := range []herald.Broadcast{
+		{ID: a, Name: "Sale", Audience: aud, Content: content("A"), Status: herald.StatusCompleted,
+			Test: &herald.ABTest{Variants: []herald.Content{content("B")}, Percent: 10, Children: []string{b}, Winner: 2, Rest: rest, Done: true}},
+		{ID: b, Name: "Sale · B", Audience: aud, Content: content("B"), Status: herald.StatusCompleted, ABPart: &herald.ABPart{Test: a, Variant: 2}},
+		{ID: rest, Name: "Sale · ★B", Audience: aud, Content: content("B"), Status: herald.StatusCompleted, ABPart: &herald.ABPart{Test: a, Variant: 2, Rest: true}},
+	} {
+		if err := s.CreateBroadcast(&bc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, b, rest
 }

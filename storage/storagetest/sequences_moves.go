@@ -104,12 +104,7 @@ func seqEnroll(t *testing.T, o Opener) {
 func seqEnrollNot(t *testing.T, o Opener) {
 	s, seqs := openSeq(t, o, 2)
 	q := createSeq(t, s, twoSteps("Welcome"))
-	if _, err := s.UpdateSubscriber(lineKey(1), func(sub *herald.Subscriber, _ bool) error {
-		sub.State = herald.Blocked
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	setState(t, s, 1, herald.Blocked)
 	if in := enroll(t, s, seqs[1], t0); len(in) != 0 {
 		t.Fatalf("blocked entered %v", in)
 	}
@@ -200,18 +195,8 @@ func seqHandOutLeavers(t *testing.T, o Opener) {
 	for _, seq := range seqs {
 		enroll(t, s, seq, t0)
 	}
-	if _, err := s.UpdateSubscriber(lineKey(0), func(sub *herald.Subscriber, _ bool) error {
-		sub.State = herald.Unsubscribed
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.UpdateSubscriber(lineKey(1), func(sub *herald.Subscriber, _ bool) error {
-		sub.Tags = append(sub.Tags, "bought")
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	setState(t, s, 0, herald.Unsubscribed)
+	addTag(t, s, 1, "bought")
 	bids, n, err := s.HandOutSteps(t0, 10, timing)
 	if err != nil || n != 1 || len(bids) != 1 {
 		t.Fatalf("handed out %v %d %v", bids, n, err)

@@ -17,8 +17,8 @@ CREATE TABLE broadcasts (
 -- win.
 CREATE UNIQUE INDEX broadcasts_name_key ON broadcasts (name_key) WHERE name_key IS NOT NULL;
 
--- A run's counters (Tally, Total) live in its JSON beside the rest; the
--- row is locked while a run's records change, so the counters stay exact.
+-- A run is JSON as well, but for its Tally and AccountTally (run_counts).
+-- Its Total is written under the row's lock by the snapshot only.
 CREATE TABLE runs (
     id text PRIMARY KEY,
     broadcast_id text NOT NULL,
@@ -30,13 +30,32 @@ CREATE TABLE runs (
 -- last, and a deleted broadcast's runs go with it.
 CREATE UNIQUE INDEX runs_of_broadcast ON runs (broadcast_id, n);
 
+-- A run's counters by outcome, one row per platform (Tally) and per named
+-- account (AccountTally, scope "line:shop"): each group commit adds what
+-- it moved to the rows of its platforms only, so the workers of several
+-- platforms commit side by side instead of queueing on the run's row, and
+-- the counts stay exact (a row's lock orders its adds).
+CREATE TABLE run_counts (
+    run_id text NOT NULL,
+    account boolean NOT NULL,
+    scope text NOT NULL,
+    pending bigint NOT NULL DEFAULT 0,
+    sent bigint NOT NULL DEFAULT 0,
+    failed bigint NOT NULL DEFAULT 0,
+    skipped bigint NOT NULL DEFAULT 0,
+    uncertain bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, account, scope)
+);
+
 -- One row per recipient of a run: millions per run. Times are Unix
 -- nanoseconds (0: none), kept exact as the bbolt records keep them; Seq is
--- a uint32, so bigint.
+-- a uint32, so bigint. The keys compare bytewise (COLLATE "C"): every
+-- insert and page walks two indexes on them, and a language's collation
+-- would cost a locale comparison per step for an order nobody reads.
 CREATE TABLE deliveries (
-    run_id text NOT NULL,
+    run_id text COLLATE "C" NOT NULL,
     seq bigint NOT NULL,
-    platform text NOT NULL,
+    platform text COLLATE "C" NOT NULL,
     account text NOT NULL DEFAULT '',
     recipient text NOT NULL,
     outcome text NOT NULL,
@@ -46,6 +65,9 @@ CREATE TABLE deliveries (
     at_ns bigint NOT NULL DEFAULT 0,
     not_before_ns bigint NOT NULL DEFAULT 0,
     parts_done integer NOT NULL DEFAULT 0,
+    -- was: the outcome before the last write, which that write returns
+    -- (the row's own value under its lock, exact when two commits race).
+    was text NOT NULL DEFAULT '',
     -- unmarked: the in-flight marks (delivery_marks) up to this one no
     -- longer count for the record: an outcome, or settling, cleared them.
     unmarked bigint NOT NULL DEFAULT 0,
