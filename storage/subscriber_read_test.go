@@ -3,7 +3,6 @@ package storage
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/heraldbot/herald"
 )
@@ -12,13 +11,13 @@ import (
 // found, not found, or found under the ID its chat moved to.
 func TestSubscribersAnswersEachKeyAsSubscriberDoes(t *testing.T) {
 	s, _ := openTest(t)
-	if err := s.PutSubscribers([]herald.Subscriber{user(herald.LINE, 1), user(herald.Messenger, 2), tgGroup("-4001", "Runners")}); err != nil {
+	if err := s.PutSubscribers([]herald.Subscriber{user(herald.LINE, 1), user(herald.Messenger, 2), user(herald.Telegram, 4001)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.MoveSubscriber(tgKey("-4001"), tgKey("-1004001")); err != nil {
+	if _, err := s.MoveSubscriber(key(herald.Telegram, 4001), herald.SubscriberKey{Platform: herald.Telegram, ID: "-1004001"}); err != nil {
 		t.Fatal(err)
 	}
-	keys := []herald.SubscriberKey{key(herald.Messenger, 2), key(herald.LINE, 9), tgKey("-4001"), key(herald.LINE, 1)}
+	keys := []herald.SubscriberKey{key(herald.Messenger, 2), key(herald.LINE, 9), key(herald.Telegram, 4001), key(herald.LINE, 1)}
 	subs, errs := s.readSubscribers(keys, nil)
 	answerAsSubscriber(t, s, keys, subs, errs)
 	if subs[2].ID != "-1004001" || subs[0].Name != "User 2" || !errors.Is(errs[1], herald.ErrNotFound) {
@@ -39,15 +38,4 @@ func answerAsSubscriber(t *testing.T, s *Store, keys []herald.SubscriberKey, sub
 			t.Errorf("%s: got %s %q, Subscriber says %s %q", k, subs[i].Key(), subs[i].Name, one.Key(), one.Name)
 		}
 	}
-}
-
-func tgGroup(id, name string, tags ...string) herald.Subscriber {
-	return herald.Subscriber{Platform: herald.Telegram, ID: id, Kind: herald.KindGroup, Name: name,
-		Tags: herald.NormalizeTags(tags), State: herald.Subscribed,
-		FirstSeen:       time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC),
-		LastInteraction: time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC)}
-}
-
-func tgKey(id string) herald.SubscriberKey {
-	return herald.SubscriberKey{Platform: herald.Telegram, ID: id}
 }
