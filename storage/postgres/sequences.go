@@ -166,7 +166,11 @@ func (s *Store) syncSteps(ctx context.Context, tx pgx.Tx, q *herald.Sequence, fr
 		st := &q.Steps[i]
 		if st.BroadcastID == "" || i >= from {
 			b := storage.StepBroadcast(q, i, now)
-			old, err := s.broadcastTx(ctx, tx, st.BroadcastID, true)
+			var old herald.Broadcast
+			var err error
+			if st.BroadcastID != "" {
+				old, err = s.broadcastTx(ctx, tx, st.BroadcastID, true)
+			}
 			switch {
 			case st.BroadcastID == "" || errors.Is(err, herald.ErrNotFound):
 				err = s.createBroadcastTx(ctx, tx, &b)

@@ -191,14 +191,13 @@ func (s *Store) PruneStepRuns(cutoff time.Time) (int, error) {
 	pruned := 0
 	for _, q := range all {
 		for _, st := range q.Steps {
+			// The runs are listed first (there is no runs-of meeting point)
+			// and each is read again, locked, in the transaction.
 			runs, err := s.RunsOf(st.BroadcastID)
-			if err != nil || len(runs) == 0 {
-				if errors.Is(err, herald.ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return pruned, err
-				}
+			if err != nil {
+				return pruned, err
+			}
+			if len(runs) == 0 {
 				continue
 			}
 			err = s.write("prune step runs of "+st.BroadcastID, func(ctx context.Context, tx pgx.Tx) error {

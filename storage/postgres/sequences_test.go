@@ -183,3 +183,62 @@ func TestTheHandOutSeeksTheDueIndex(t *testing.T) {
 		t.Fatalf("the hand-out does not seek the due index:\n%s", all)
 	}
 }
+
+// timing is a step's delay after from, nothing else.
+type timing struct{}
+
+func (timing) Due(q *herald.Sequence, step int, _ *herald.Subscriber, from time.Time) time.Time {
+	return from.Add(q.Steps[step].Delay)
+}
+
+func (timing) NotBefore(*herald.Subscriber, time.Time) time.Time { return time.Time{} }
+
+func TestEnrollmentsAndHandOutsAtOnceCountEveryoneOnce(t *testing.T) {
+	s := open(t, pgtest.URL(t))
+	const n = 8
+	subs := make([]herald.Subscriber, n)
+	for i := range subs {
+		subs[i] = herald.Subscriber{Platform: herald.LINE, ID: fmt.Sprint("U", i), Kind: herald.KindUser, State: herald.Subscribed}
+	}
+	if err := s.PutSubscribers(subs); err != nil {
+		t.Fatal(err)
+	}
+	for i := range subs {
+		sub, err := s.Subscriber(subs[i].Key())
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs[i].Seq = sub.Seq
+	}
+	q := eventSeq("Busy")
+	if err := s.CreateSequence(&q); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	// Each person twice, all at once: each enters once, no count is lost.
+	var entered atomic.Int32
+	parallel(2*n, func(i int) {
+		in, err := s.EnrollMatching(herald.TriggerEvent, "go", subs[i%n].Seq, now, timing{})
+		if err != nil {
+			t.Error(err)
+		}
+		entered.Add(int32(len(in)))
+	})
+	got, err := s.Sequence(q.ID)
+	if err != nil || entered.Load() != n || got.Counts.Enrolled != n || got.Counts.WaitingAt(0) != n {
+		t.Fatalf("entered %d, counts %+v %v", entered.Load(), got.Counts, err)
+	}
+	// Hand-outs at once make one run of everyone.
+	var handed atomic.Int32
+	parallel(4, func(int) {
+		_, k, err := s.HandOutSteps(now, 100, timing{})
+		if err != nil {
+			t.Error(err)
+		}
+		handed.Add(int32(k))
+	})
+	runs, err := s.SequenceRuns()
+	if err != nil || handed.Load() != n || len(runs) != 1 {
+		t.Fatalf("handed out %d in runs %v %v", handed.Load(), runs, err)
+	}
+}
