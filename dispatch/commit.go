@@ -186,6 +186,7 @@ func (r *runner) record(ctx context.Context, started []uint32, ds []herald.Deliv
 	}
 	now := r.e.opts.Now()
 	r.prog.add(ds, now)
+	r.showQueued()
 	r.e.publish(ctx, herald.RunProgress{Progress: r.prog.snapshot(r, now)})
 	return nil
 }

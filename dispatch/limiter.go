@@ -32,6 +32,10 @@ type limiter struct {
 	// groupSlots caps the requests to groups waiting for a token or an
 	// answer at once, leaving the rest of the rate to users (lane.go).
 	groupSlots chan struct{}
+	// obs hears each request's time and each 429 on the class, as the
+	// channel acc's (Options.Observer; nil: nobody).
+	obs Observer
+	acc herald.Account
 }
 
 func newLimiter(perSecond, headroom float64, now func() time.Time, sleep func(context.Context, time.Duration) error) *limiter {

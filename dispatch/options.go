@@ -75,6 +75,9 @@ type Options struct {
 	DeliverAt func(b *herald.Broadcast, sub *herald.Subscriber, now time.Time) time.Time
 	// Events hears progress and reports (nil: nobody).
 	Events Events
+	// Observer hears each request's time, each rate-limit answer and how
+	// many recipients wait, by channel (nil: nobody): metrics.
+	Observer Observer
 	// OnUncertain is what a resumed run does with the recipients a crash
 	// left in flight (ResendUncertain when empty).
 	OnUncertain Uncertain

@@ -137,6 +137,23 @@ func (p *progress) doneLocked() int {
 	return n
 }
 
+// pendingByAccount is how many recipients are pending on each channel.
+func (p *progress) pendingByAccount() map[herald.Account]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[herald.Account]int, len(p.tally)+len(p.accounts))
+	byAccount := herald.AccountTallies(p.tally, p.accounts)
+	for acc, t := range byAccount {
+		out[acc] = t.Pending
+	}
+	if byAccount == nil { // default accounts only
+		for pl, t := range p.tally {
+			out[herald.Account{Platform: pl}] = t.Pending
+		}
+	}
+	return out
+}
+
 func (p *progress) heldCount() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()

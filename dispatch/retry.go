@@ -124,6 +124,9 @@ func (e *Engine) sendWithRetry(ctx context.Context, s Sender, lim *limiter, m *M
 			st.attempts-- // a rate limit is not the recipient's failure
 			after := max(ra.After, time.Second/10)
 			lim.Backoff(after)
+			if lim.obs != nil {
+				lim.obs.RateLimited(lim.acc)
+			}
 			if err := e.opts.Sleep(ctx, after); err != nil {
 				return "", err
 			}
@@ -151,6 +154,8 @@ type turnOf struct {
 	isGroup, slot bool
 	// park: a gap is answered with *NotYet, not waited (sendTry.park).
 	park bool
+	// start is when the held token's request left (with an Observer).
+	start time.Time
 }
 
 // begin waits until the first request of a message to to may go; with
@@ -187,6 +192,9 @@ func (t *turnOf) take(ctx context.Context) error {
 		return err
 	}
 	t.held = true
+	if t.lim.obs != nil {
+		t.start = t.lim.now()
+	}
 	return nil
 }
 
@@ -206,9 +214,13 @@ func (t *turnOf) Pace(ctx context.Context) error {
 	return t.take(ctx)
 }
 
-// done hands back the token and the group slot of an answered request.
+// done hands back the token and the group slot of an answered request,
+// and tells the Observer how long the request took: a request holds its
+// token from just before it leaves until it is answered, so each request
+// of a message (Pace calls done before the next) is timed on its own.
 func (t *turnOf) done() {
 	if t.held {
+		t.sendDone()
 		t.lim.Done()
 		t.held = false
 		if t.isGroup {

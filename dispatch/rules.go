@@ -76,7 +76,9 @@ func AccountClass(class, account string) string {
 // platform) and named ones, one limiter per class name.
 func newRoutes(senders map[herald.Platform]Sender, named map[herald.Account]Sender, opts *Options) map[herald.Account]*route {
 	lims := map[string]*limiter{}
-	limiterOf := func(c RateClass) *limiter {
+	// A class's name is its account's (AccountClass): its limiter is of
+	// one channel, whose requests the Observer hears.
+	limiterOf := func(c RateClass, acc herald.Account) *limiter {
 		if l := lims[c.Name]; l != nil {
 			return l
 		}
@@ -90,6 +92,7 @@ func newRoutes(senders map[herald.Platform]Sender, named map[herald.Account]Send
 		l := newLimiter(rate, opts.Limits.Headroom, opts.Now, opts.Sleep)
 		l.chatGap, l.groupGap = c.ChatGap, c.GroupGap
 		l.groupSlots = make(chan struct{}, max(1, opts.Workers/4))
+		l.obs, l.acc = opts.Observer, acc
 		lims[c.Name] = l
 		return l
 	}
@@ -116,10 +119,10 @@ func newRoutes(senders map[herald.Platform]Sender, named map[herald.Account]Send
 		if rates.Multicast.Name != "" {
 			rates.Multicast.Name = AccountClass(rates.Multicast.Name, acc.Name)
 		}
-		rt := &route{s: s, single: limiterOf(rates.Single)}
+		rt := &route{s: s, single: limiterOf(rates.Single, acc)}
 		rt.multi = rt.single
 		if rates.Multicast.Name != "" {
-			rt.multi = limiterOf(rates.Multicast)
+			rt.multi = limiterOf(rates.Multicast, acc)
 		}
 		if m, ok := s.(Multicaster); ok {
 			rt.maxMulti = m.MaxMulticast()

@@ -36,6 +36,8 @@ type runner struct {
 
 	prog    progress
 	unknown unknowns
+	// queued is what showQueued last told Options.Observer.
+	queued map[herald.Account]int
 
 	trackOnce sync.Once // tracking
 	tracked   bool
@@ -100,7 +102,9 @@ func (r *runner) run() {
 	counted := r.countWaiting(ctx, &run, due)
 	r.publish(ctx) // a resumed run says so at once, whether or not anything is due
 	go r.watch(ctx)
+	r.showQueued()
 	r.sendAll(ctx)
+	r.clearQueued()
 	counted()
 	switch stopReason(r.reason.Load()) {
 	case stopCancel:

@@ -6,12 +6,16 @@ package metrics
 
 import (
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/heraldbot/herald"
 )
 
 // Webhook results, the values of herald_webhook_requests_total's result label.
@@ -39,6 +43,11 @@ type Metrics struct {
 	schedulerLag   prometheus.Histogram
 	apiRequests    *prometheus.CounterVec
 	followupsDrops prometheus.Counter
+
+	// channels are each channel's send series, made on first use
+	// (channel.go).
+	channels   atomic.Pointer[map[herald.Account]*channelSeries]
+	channelsMu sync.Mutex // serialises adding one
 }
 
 // New builds the registry with Go runtime and process collectors.
@@ -52,15 +61,15 @@ func New() *Metrics {
 			"Broadcast deliveries by channel, account (\"main\" the default) and final outcome (sent, failed, skipped).", "channel", "account", "outcome"),
 		sendLatency: f.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "herald_send_duration_seconds",
-			Help:    "Time of one platform send call, by channel.",
+			Help:    "Time of one platform send call (one HTTP request of a broadcast or test), by channel and account (\"main\" the default).",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"channel"}),
+		}, []string{"channel", "account"}),
 		rateLimited: counterVec(f, "herald_rate_limited_total",
-			"Platform answers of 429 / rate limit, by channel.", "channel"),
+			"Platform answers of 429 / rate limit to a send, by channel and account (\"main\" the default).", "channel", "account"),
 		queueDepth: f.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "herald_queue_depth",
-			Help: "Deliveries waiting to be sent, by channel.",
-		}, []string{"channel"}),
+			Help: "Deliveries waiting to be sent, summed over the runs sending, by channel and account (\"main\" the default).",
+		}, []string{"channel", "account"}),
 		webhooks: counterVec(f, "herald_webhook_requests_total",
 			"End-user webhook requests by platform, account (\"main\" the default) and result (ok, bad_signature, bad_request, too_large, error).", "platform", "account", "result"),
 		inbound: counterVec(f, "herald_inbound_events_total",
@@ -130,27 +139,6 @@ func accountLabel(name string) string {
 func (m *Metrics) Delivery(channel, account, outcome string) {
 	if m != nil {
 		m.deliveries.WithLabelValues(channel, accountLabel(account), outcome).Inc()
-	}
-}
-
-// SendLatency observes one send call's duration.
-func (m *Metrics) SendLatency(channel string, d time.Duration) {
-	if m != nil {
-		m.sendLatency.WithLabelValues(channel).Observe(d.Seconds())
-	}
-}
-
-// RateLimited counts one 429 from a platform.
-func (m *Metrics) RateLimited(channel string) {
-	if m != nil {
-		m.rateLimited.WithLabelValues(channel).Inc()
-	}
-}
-
-// SetQueueDepth sets how many deliveries wait on a channel.
-func (m *Metrics) SetQueueDepth(channel string, n int) {
-	if m != nil {
-		m.queueDepth.WithLabelValues(channel).Set(float64(n))
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/heraldbot/herald/dispatch/line"
 	"github.com/heraldbot/herald/dispatch/messenger"
 	"github.com/heraldbot/herald/dispatch/telegram"
+	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/storage"
 )
 
@@ -40,7 +41,9 @@ func benchDispatchChild(ctx context.Context, o benchDispatchOpts, channels []her
 		fmt.Fprintln(stderr, "bench child:", err)
 		return exitFail
 	}
-	opts := dispatch.Options{Workers: o.workers, CommitBatch: 1000, FailureThreshold: -1}
+	// Metrics hear the engine as in the bot (wire.go): their cost is on
+	// the path measured.
+	opts := dispatch.Options{Workers: o.workers, CommitBatch: 1000, FailureThreshold: -1, Observer: metrics.New()}
 	if !o.limits {
 		opts.Limits = dispatch.Limits{Off: true, Headroom: 1}
 	}

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch/dispatchtest"
+	"github.com/heraldbot/herald/handlers/api/apiclient"
 )
 
 func TestMetricsTokenGuardsMetrics(t *testing.T) {
@@ -96,6 +102,41 @@ func TestMetricsListenMustBeAnotherHostPort(t *testing.T) {
 		cfg.Metrics.Listen = listen
 		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("metrics.listen %q: Validate() = %v, want %q", listen, err, want)
+		}
+	}
+}
+
+// The bot's /metrics hears its dispatch engine: a broadcast to three
+// Telegram chats through the fake shows three timed requests and, once
+// the run has ended, nobody waiting.
+func TestMetricsTimeEachSend(t *testing.T) {
+	now := time.Now()
+	a, fakes, api := startAPIApp(t, now, nil)
+	chats := []string{"710001", "710002", "710003"}
+	subscribe(t, a.store, herald.Telegram, now, nil, chats...)
+	due := now.Add(time.Hour).UTC().Truncate(time.Minute)
+	created, err := api.CreateBroadcastWithResponse(context.Background(), apiclient.BroadcastCreate{Name: "Timed",
+		Status:   ptr(apiclient.BroadcastCreateStatusScheduled),
+		Audience: &apiclient.Audience{Channels: []apiclient.AudienceChannels{apiclient.AudienceChannelsTelegram}},
+		Content:  &apiclient.Content{Kind: apiclient.Text, Text: ptr("Timed")},
+		Schedule: &apiclient.Schedule{Kind: apiclient.At, At: &due}})
+	if err != nil || created.JSON201 == nil {
+		t.Fatalf("create: %v %s", err, created.Body)
+	}
+	a.parts.sched.Tick(context.Background(), due)
+	if err := a.parts.dispatch.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := receivers(fakes, "Timed"); len(got) != len(chats) {
+		t.Fatalf("%d chats got the broadcast, want %d", len(got), len(chats))
+	}
+	series := dispatchtest.Scrape(t, a.parts.metrics.Handler())
+	for name, want := range map[string]float64{
+		`herald_send_duration_seconds_count{account="main",channel="telegram"}`: float64(len(chats)),
+		`herald_queue_depth{account="main",channel="telegram"}`:                 0,
+	} {
+		if got, ok := series[name]; !ok || got != want {
+			t.Errorf("/metrics has %s %v (present: %t), want %v", name, got, ok, want)
 		}
 	}
 }

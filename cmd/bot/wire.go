@@ -105,6 +105,8 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		},
 		Events:    p.events,
 		TrackLink: trackLink,
+		// metrics time each request and count 429s and waiting recipients.
+		Observer: p.metrics,
 	})
 
 	// sequences hand their due steps to dispatch as runs of hidden step

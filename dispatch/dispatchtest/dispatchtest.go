@@ -5,11 +5,14 @@
 package dispatchtest
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +81,25 @@ func LINEUsers(t testing.TB, st *storage.Store, n int) []herald.Subscriber {
 		t.Fatal(err)
 	}
 	return subs
+}
+
+// Scrape is what Prometheus reads from a /metrics handler (metrics.Metrics'
+// Handler): each series' value by its name and labels, as written there
+// (`herald_queue_depth{account="main",channel="line"}`).
+func Scrape(t testing.TB, metrics http.Handler) map[string]float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	metrics.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("GET /metrics: %d", rec.Code)
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(rec.Body)
+	for sc.Scan() {
+		series, value, ok := strings.Cut(sc.Text(), " ")
+		if v, err := strconv.ParseFloat(value, 64); ok && err == nil && !strings.HasPrefix(series, "#") {
+			out[series] = v
+		}
+	}
+	return out
 }

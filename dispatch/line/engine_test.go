@@ -92,13 +92,20 @@ func TestTenPicturesAndTextByMulticast(t *testing.T) {
 // LINE fake over HTTP, on a clock that moves when the engine waits.
 func newLineRig(t *testing.T) (*platformtest.Clock, *storage.Store, *platformtest.LINE, *platformtest.Recorder, *dispatch.Engine) {
 	t.Helper()
+	return newObservedLineRig(t, nil)
+}
+
+// newObservedLineRig is newLineRig with the engine reporting to obs.
+func newObservedLineRig(t *testing.T, obs dispatch.Observer) (*platformtest.Clock, *storage.Store, *platformtest.LINE, *platformtest.Recorder, *dispatch.Engine) {
+	t.Helper()
 	c, st := dispatchtest.Open(t)
 	rec := platformtest.NewRecorder(c.Now)
 	s, fake := dispatchtest.Sender(t, rec, platformtest.NewLINE, func(url string, hc *http.Client) (*line.Sender, error) {
 		return line.New(line.Config{Token: "line-engine", BaseURL: url, Client: hc})
 	})
 	eng := dispatchtest.Engine(t, st, map[herald.Platform]dispatch.Sender{herald.LINE: s},
-		dispatch.Options{Workers: 4, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 }, ControlPoll: 50 * time.Millisecond})
+		dispatch.Options{Workers: 4, Now: c.Now, Sleep: c.Sleep, Jitter: func() float64 { return 0.5 }, ControlPoll: 50 * time.Millisecond,
+			Observer: obs})
 	return c, st, fake, rec, eng
 }
 
