@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage/pgtest"
@@ -203,5 +204,21 @@ func TestCheckConfigSaysWhereThePostgresSchemaStands(t *testing.T) {
 	if r.code != exitFail || !strings.Contains(r.stderr, "cannot connect to the database postgres://herald:xxxxx@127.0.0.1:1/herald") ||
 		!strings.Contains(r.stderr, "check storage.postgres_url") || strings.Contains(r.stdout+r.stderr, "s3cr3t-pw") {
 		t.Errorf("check-config with no server: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestReadyzNamesPostgresWriteFailures: /readyz says what kind of write
+// failure PostgreSQL reported, so an operator whose URL reaches a standby
+// after a failover reads why at once.
+func TestReadyzNamesPostgresWriteFailures(t *testing.T) {
+	for code, want := range map[string]string{
+		"25006": "the database is read-only (a standby?)",
+		"53100": "the database server's disk is full",
+		"40001": "a write failed (see the log)",
+	} {
+		err := fmt.Errorf("storage: probe: %w", &pgconn.PgError{Code: code})
+		if got := writeFailure(err); got != want {
+			t.Errorf("SQLSTATE %s: %q, want %q", code, got, want)
+		}
 	}
 }
