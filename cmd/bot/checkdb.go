@@ -46,7 +46,7 @@ func checkDB(args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.Storage.postgres() {
 		fmt.Fprintln(stderr, "herald check-db: storage.driver is postgres and check-db checks a bbolt file — "+
-			"run \"herald check-config\" to check the connection and the schema; the records themselves PostgreSQL keeps consistent")
+			"run \"herald check-config\" to check the connection and the schema (PostgreSQL's own tools, such as amcheck, check its data)")
 		return exitFail
 	}
 	shown := filepath.Clean(cfg.Storage.Path)
