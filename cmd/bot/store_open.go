@@ -24,7 +24,11 @@ func openStore(sc StorageConfig, opts storage.Options) (storage.Backend, error) 
 	if sc.postgres() {
 		return openPostgres(sc, opts)
 	}
-	return openBolt(sc.Path, opts)
+	store, err := openBolt(sc.Path, opts)
+	if err != nil {
+		return nil, err // not a nil *storage.Store in a non-nil Backend
+	}
+	return store, nil
 }
 
 // openBolt opens the bbolt file, creating its directory.
