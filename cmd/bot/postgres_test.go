@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,6 +114,43 @@ func TestPostgresBotSendsOnceAcrossRestarts(t *testing.T) {
 	onceEach("after a second restart")
 	if err := a.shutdown(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPostgresFromTheConfigFile: the bot run as an operator runs it, its
+// database URL (with a password) from ${HERALD_DATABASE_URL}: it starts,
+// a second one on the same database exits 1 saying why, it stops cleanly,
+// and the password is in none of what they print.
+func TestPostgresFromTheConfigFile(t *testing.T) {
+	const password = "s3cr3t-pw"
+	u, err := neturl.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = neturl.UserPassword(u.User.Username(), password) // the test server trusts loopback: any password
+	t.Setenv("HERALD_DATABASE_URL", u.String())
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	body := "storage:\n  driver: postgres\n  postgres_url: ${HERALD_DATABASE_URL}\nhttp: {listen: '127.0.0.1:0'}\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	shown := postgres.Redact(u.String())
+
+	b := startBot(t, strings.NewReader(""), "-config", path)
+	if !strings.Contains(b.stderr.String(), fmt.Sprintf("storage=%q", shown)) {
+		t.Errorf("the start line does not name the database %s:\n%s", shown, b.stderr)
+	}
+	r := runBot(t, "-config", path)
+	if want := "herald: another herald is running with " + shown + " — stop it first"; r.code != exitFail || !strings.HasPrefix(r.stderr, want) {
+		t.Errorf("second bot: exit %d, stderr %q; want 1, %q…", r.code, r.stderr, want)
+	}
+	if code := b.wait(t); code != exitOK {
+		t.Errorf("exit %d:\n%s", code, b.stderr)
+	}
+	for _, out := range []string{b.stdout.String(), b.stderr.String(), r.stdout, r.stderr} {
+		if strings.Contains(out, password) {
+			t.Errorf("the password is shown:\n%s", out)
+		}
 	}
 }
 
