@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -20,7 +19,7 @@ import (
 type app struct {
 	cfg    Config
 	logger *slog.Logger
-	store  *storage.Store
+	store  storage.Backend
 	// addr is the address the HTTP server really listens on (":0" resolved).
 	addr     string
 	listener net.Listener
@@ -53,7 +52,7 @@ func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 	cfg.applyAccountDefaults() // a config built in code (tests) gets them too
 	a := &app{cfg: cfg, logger: logger}
 	setMemoryLimit(cfg.MemoryLimitMB)
-	store, err := openStore(cfg.Storage.Path, storage.Options{LockTimeout: openStoreTimeout, Logger: logger, Now: time.Now})
+	store, err := openStore(cfg.Storage, storage.Options{LockTimeout: openStoreTimeout, Logger: logger, Now: time.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +85,7 @@ func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 		}
 	}
 	if err := a.writeControlFile(); err != nil {
-		return fail(fmt.Errorf("cannot write beside the database %s: %w", filepath.Clean(cfg.Storage.Path), err))
+		return fail(fmt.Errorf("cannot write beside the database %s: %w", cfg.Storage.shown(), err))
 	}
 	a.server = a.httpServer(mux)
 	go a.serve(a.server, ln)
@@ -126,27 +125,6 @@ func (a *app) releaseParts() {
 	if a.parts != nil {
 		a.parts.cancel()
 	}
-}
-
-// openStore opens the database, creating its directory, and turns the
-// storage errors an operator can meet into one line with the fix.
-func openStore(path string, opts storage.Options) (*storage.Store, error) {
-	shown := filepath.Clean(path)
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("cannot create the directory for storage.path %s: %w", shown, err)
-	}
-	store, err := storage.Open(path, opts)
-	switch {
-	case err == nil:
-		return store, nil
-	case errors.Is(err, storage.ErrLocked):
-		return nil, fmt.Errorf("another herald is running with %s — stop it or use -config with another storage.path", shown)
-	case errors.As(err, new(*storage.DamagedError)):
-		return nil, err // serve says it in the one line every command uses
-	case errors.Is(err, storage.ErrCorrupt):
-		return nil, fmt.Errorf("%s is not a Herald database (%w) — check storage.path", shown, err)
-	}
-	return nil, fmt.Errorf("cannot open the database %s: %w", shown, err)
 }
 
 // shutdown stops the bot in order: no new HTTP requests (in-flight ones

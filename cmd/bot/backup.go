@@ -32,6 +32,10 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printProblems(stderr, source, err)
 		return exitFail
 	}
+	if cfg.Storage.postgres() {
+		fmt.Fprintln(stderr, "herald backup:", pgDumpHint(cfg.Storage))
+		return exitFail
+	}
 	n, hot, err := backupTo(ctx, cfg.Storage.Path, fs.Arg(0))
 	if errors.Is(err, errNoDatabase) && !*demo && source == embeddedDefaults && !missing(demoStoragePath) {
 		err = fmt.Errorf("%w; the demo's database is %s — back it up with: herald backup -demo %s", err, filepath.Clean(demoStoragePath), fs.Arg(0))
@@ -46,6 +50,13 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "backup: wrote %s (%s) from %s\n", fs.Arg(0), humanBytes(n), from)
 	return exitOK
+}
+
+// pgDumpHint says how to back up a PostgreSQL database: with its own
+// tools, which copy it consistently while the bot runs.
+func pgDumpHint(sc StorageConfig) string {
+	return fmt.Sprintf("storage.driver is postgres: back up the database %s with PostgreSQL's own tools, e.g. "+
+		"pg_dump --format=custom --file=herald.dump \"$HERALD_DATABASE_URL\" (restore with pg_restore; see README \"Storage: bbolt or PostgreSQL\")", sc.shown())
 }
 
 // errNoDatabase is backupTo's answer when storage.path names no file, so

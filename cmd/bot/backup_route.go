@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/handlers/api"
+	"github.com/heraldbot/herald/storage"
 )
 
 // A running bot holds the database's file lock, so `herald backup` cannot
@@ -36,8 +37,13 @@ const backupErrorTrailer = "X-Herald-Backup-Error"
 
 func controlPath(dbPath string) string { return dbPath + ".control" }
 
-// writeControlFile publishes the address and a fresh token for this run.
+// writeControlFile publishes the address and a fresh token for this run;
+// with PostgreSQL there is no file to lock nor to copy (pg_dump backs it
+// up), so nothing.
 func (a *app) writeControlFile() error {
+	if a.cfg.Storage.postgres() {
+		return nil
+	}
 	buf := make([]byte, 32)
 	_, _ = rand.Read(buf) // crypto/rand.Read never fails on supported systems
 	a.backupToken = hex.EncodeToString(buf)
@@ -51,14 +57,22 @@ func (a *app) writeControlFile() error {
 	return nil
 }
 
-func (a *app) removeControlFile() { _ = os.Remove(controlPath(a.cfg.Storage.Path)) }
+func (a *app) removeControlFile() {
+	if !a.cfg.Storage.postgres() {
+		_ = os.Remove(controlPath(a.cfg.Storage.Path))
+	}
+}
 
 // addBackupRoutes serves the hot backup described above. The token comes
 // in backupTokenHeader (what `bot backup` sends) or as "Authorization:
 // Bearer <token>", the scheme in any case. A refused request is logged once
 // with why, never with the token, and answered 404 as if the route did not
-// exist.
+// exist. Only a bbolt file has it.
 func (a *app) addBackupRoutes(mux *http.ServeMux) {
+	file, ok := a.store.(*storage.Store)
+	if !ok {
+		return
+	}
 	mux.HandleFunc("GET /internal/backup", func(w http.ResponseWriter, r *http.Request) {
 		if why := a.refuseBackup(r); why != "" {
 			a.logger.Warn("backup request refused", "reason", why, "remote_addr", r.RemoteAddr)
@@ -69,7 +83,7 @@ func (a *app) addBackupRoutes(mux *http.ServeMux) {
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 		w.Header().Set("Content-Type", "application/octet-stream")
 		w.Header().Set("Trailer", backupErrorTrailer)
-		n, err := a.store.Backup(w)
+		n, err := file.Backup(w)
 		if err != nil {
 			a.logger.Error("backup failed", "error", err, "bytes", n)
 			w.Header().Set(backupErrorTrailer, err.Error())

@@ -28,6 +28,9 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	describeConfig(stdout, &cfg, source)
+	if cfg.Storage.postgres() {
+		return checkPostgres(cfg.Storage, stdout, stderr)
+	}
 	return exitOK
 }
 
@@ -37,7 +40,11 @@ func describeConfig(w io.Writer, c *Config, source string) {
 	fmt.Fprintf(w, "config %s is valid.\n\n", source)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(cols ...string) { fmt.Fprintln(tw, strings.Join(cols, "\t")) }
-	row("storage", filepath.Clean(c.Storage.Path))
+	if c.Storage.postgres() {
+		row("storage", "postgres "+c.Storage.shown())
+	} else {
+		row("storage", "bbolt "+filepath.Clean(c.Storage.Path))
+	}
 	row("http", c.HTTP.Listen)
 	row("timezone", c.Timezone)
 	row("locale", c.Locale)

@@ -44,6 +44,11 @@ func checkDB(args []string, stdout, stderr io.Writer) int {
 		printProblems(stderr, source, err)
 		return exitFail
 	}
+	if cfg.Storage.postgres() {
+		fmt.Fprintln(stderr, "herald check-db: storage.driver is postgres and check-db checks a bbolt file — "+
+			"run \"herald check-config\" to check the connection and the schema (PostgreSQL's own tools, such as amcheck, check its data)")
+		return exitFail
+	}
 	shown := filepath.Clean(cfg.Storage.Path)
 	if _, err := os.Stat(cfg.Storage.Path); errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(stderr, "herald check-db: there is no database at %s — check storage.path (or -config)\n", shown)

@@ -49,10 +49,20 @@ type Config struct {
 	SectionsOff map[string][]string `yaml:"-"`
 }
 
-// StorageConfig places the bbolt file.
+// StorageConfig chooses the storage engine and says where it keeps its
+// data: one bbolt file (the default: nothing to run beside Herald) or a
+// PostgreSQL database (backups, replicas and the machine's loss handled by
+// the database's own tools).
 type StorageConfig struct {
-	// Path is the database file; its directory is created when missing.
+	// Driver is bbolt or postgres.
+	Driver string `yaml:"driver"`
+	// Path is the bbolt database file; its directory is created when
+	// missing. Unused with postgres.
 	Path string `yaml:"path"`
+	// PostgresURL is the PostgreSQL database with driver postgres
+	// (postgres://user:password@host:5432/dbname); usually
+	// ${HERALD_DATABASE_URL}, to keep the password out of the file.
+	PostgresURL string `yaml:"postgres_url"`
 }
 
 // HTTPConfig is the one HTTP server: webhooks, /api/v1, /healthz, /metrics.
@@ -231,7 +241,7 @@ func DefaultConfig() Config {
 		Timezone:      "UTC",
 		Locale:        "en",
 		MemoryLimitMB: defaultMemoryLimitMB,
-		Storage:       StorageConfig{Path: defaultStoragePath},
+		Storage:       StorageConfig{Driver: driverBBolt, Path: defaultStoragePath},
 		HTTP: HTTPConfig{Listen: "127.0.0.1:8080", ShutdownTimeout: Duration(10 * time.Second),
 			ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(30 * time.Second),
 			WriteTimeout: Duration(60 * time.Second), IdleTimeout: Duration(120 * time.Second)},

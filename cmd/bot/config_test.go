@@ -182,7 +182,7 @@ func TestParseConfigProblems(t *testing.T) {
 		{"typo in a section", "telegram:\n  token: x\n  admn_chat_ids: [1]\n",
 			[]string{`config.yaml:3: unknown key "telegram.admn_chat_ids" (did you mean "admin_chat_ids"?)`}},
 		{"nothing close", "storage:\n  directory: /var/lib\n",
-			[]string{`config.yaml:2: unknown key "storage.directory" (known keys here: path)`}},
+			[]string{`config.yaml:2: unknown key "storage.directory" (known keys here: driver, path, postgres_url)`}},
 		{"text for a number", "dispatch:\n  max_retries: many\n",
 			[]string{`config.yaml:2: dispatch.max_retries: "many" is not a whole number`}},
 		{"one ID for a list", "telegram:\n  admin_chat_ids: -100123\n",

@@ -24,7 +24,7 @@ var errDemoSeeded = errors.New("demo already seeded")
 // seedDemo fills an empty demo database with generated subscribers and
 // returns how many it added (0 when it already had some, so a second run
 // keeps what the newcomer did).
-func seedDemo(s *storage.Store, now time.Time) (int, error) {
+func seedDemo(s storage.Backend, now time.Time) (int, error) {
 	err := s.EachSubscriber(func(*herald.Subscriber) error { return errDemoSeeded })
 	if errors.Is(err, errDemoSeeded) {
 		return 0, nil
@@ -62,7 +62,7 @@ const demoAccountFollowers = 24
 // the first time the demo runs with it: copies of some of its platform's
 // demo people (the same IDs, which the fakes know), as someone following
 // two channels is. It returns how many it added.
-func seedDemoAccounts(s *storage.Store, accs []herald.Account) (int, error) {
+func seedDemoAccounts(s storage.Backend, accs []herald.Account) (int, error) {
 	left := map[herald.Platform][]herald.Subscriber{}
 	for _, acc := range accs {
 		if acc.Name == "" {

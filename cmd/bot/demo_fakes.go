@@ -70,7 +70,7 @@ const demoAccountNewFollowers = 8
 // friend list of the subscribed LINE users, and of demoNewFollowers more.
 // Each named LINE account (lineTokens: its channel token by name) has a
 // friend list of its own: its subscribers and demoAccountNewFollowers more.
-func (d *demoFakes) knowSubscribers(s *storage.Store, lineTokens map[string]string) error {
+func (d *demoFakes) knowSubscribers(s storage.Backend, lineTokens map[string]string) error {
 	err := s.EachSubscriber(func(sub *herald.Subscriber) error {
 		switch {
 		case sub.Platform == herald.Messenger && !sub.LastInteraction.IsZero():

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/jackc/pgx/v5/pgconn"
 	berrors "go.etcd.io/bbolt/errors"
 )
 
@@ -58,8 +59,10 @@ func writeHealth(w http.ResponseWriter, code int, body map[string]string) {
 
 // pingStore proves the database answers with a read transaction: a
 // session that never exists is looked up, so "not found" means reachable.
+// Real keys are "frontend:chat:user"; this one has no colon, and no NUL
+// byte either (PostgreSQL's text cannot hold one).
 func (a *app) pingStore() error {
-	_, err := a.store.Session("healthz\x00probe")
+	_, err := a.store.Session("healthz probe")
 	if err == nil || errors.Is(err, herald.ErrNotFound) {
 		return nil
 	}
@@ -96,6 +99,17 @@ func writeFailure(err error) string {
 		return "the database is closed"
 	case errors.Is(err, berrors.ErrDatabaseReadOnly):
 		return "the database is open read-only"
+	}
+	// PostgreSQL's own answers (SQLSTATE): a URL that reaches a standby
+	// after a failover, or the server's disk.
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "25006": // read_only_sql_transaction
+			return "the database is read-only (a standby?)"
+		case "53100": // disk_full
+			return "the database server's disk is full"
+		}
 	}
 	return "a write failed (see the log)"
 }

@@ -34,8 +34,11 @@ Usage:
   herald -demo [-listen ADDR] [-demo-undo 10s]
                                           the demo: console admin, platform fakes, real sending
   herald check-config [-config FILE]      validate a config and show what is enabled
+                                          (with PostgreSQL: connect and check the schema)
   herald backup [-config FILE|-demo] FILE write a consistent copy of the database to FILE, and check it
+                                          (bbolt; with PostgreSQL use pg_dump)
   herald check-db [-config FILE]          check the database read-only: records per kind, problems found
+                                          (bbolt; with PostgreSQL use check-config)
   herald import subscribers [-config FILE] [-platform P] [-rejected FILE] FILE
                                           add or update subscribers from a CSV or NDJSON file
                                           (-rejected: the skipped lines as a CSV)
@@ -46,7 +49,8 @@ Usage:
   herald help                             show this help
 
 The config file defaults to $HERALD_CONFIG; without one the bot runs on
-embedded defaults (database ./data/herald.db; HTTP on 127.0.0.1:8080).
+embedded defaults (database ./data/herald.db; HTTP on 127.0.0.1:8080);
+storage.driver: postgres keeps the data in PostgreSQL instead.
 The demo always uses its own database, ./data/demo.db, even with -config:
 it never writes to a real bot's storage.path.
 Values in the config may use ${VAR} to read secrets from the environment.

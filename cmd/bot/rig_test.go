@@ -68,7 +68,7 @@ func startClockedApp(t *testing.T, cfg Config) (*app, *platformtest.Clock) {
 
 // subscribe stores the people ids on p, subscribed and last active at, with
 // tags: the audience an end-to-end test sends to.
-func subscribe(t *testing.T, st *storage.Store, p herald.Platform, at time.Time, tags []string, ids ...string) {
+func subscribe(t *testing.T, st storage.Backend, p herald.Platform, at time.Time, tags []string, ids ...string) {
 	t.Helper()
 	subs := make([]herald.Subscriber, 0, len(ids))
 	for _, id := range ids {

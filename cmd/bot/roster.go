@@ -133,8 +133,8 @@ func syncCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // openRosterStore opens the configured database for a bulk change.
-func openRosterStore(cfg Config, stderr io.Writer) *storage.Store {
-	store, err := openStore(cfg.Storage.Path, storage.Options{LockTimeout: time.Second})
+func openRosterStore(cfg Config, stderr io.Writer) storage.Backend {
+	store, err := openStore(cfg.Storage, storage.Options{LockTimeout: time.Second})
 	if err != nil {
 		fmt.Fprintf(stderr, "herald: %v (%s)\n", err, whileRunning)
 		return nil

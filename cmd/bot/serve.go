@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -69,7 +68,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintln(stderr, "herald:", err)
 		return exitFail
 	}
-	started := []any{"http_addr", a.addr, "storage", filepath.Clean(cfg.Storage.Path), "config", source,
+	started := []any{"http_addr", a.addr, "storage", cfg.Storage.shown(), "config", source,
 		"timezone", cfg.Timezone, "locale", cfg.Locale, "channels", strings.Join(enabledChannels(&cfg), ",")}
 	if a.metricsAddr != "" {
 		started = append(started, "metrics_addr", a.metricsAddr)
@@ -113,8 +112,9 @@ const embeddedDefaults = "embedded defaults"
 
 // resolveConfig picks the config: -config FILE, else $HERALD_CONFIG, else
 // the embedded defaults. The demo always runs on its own database, even
-// with a config: its generated subscribers must never land in the file a
-// real bot sends from. source names the config for messages and logs.
+// with a config: its generated subscribers must never land in the file (or
+// the PostgreSQL database) a real bot sends from. source names the config
+// for messages and logs.
 func resolveConfig(path string, demo bool) (cfg Config, source string, err error) {
 	if path == "" {
 		path = os.Getenv("HERALD_CONFIG")
@@ -124,12 +124,12 @@ func resolveConfig(path string, demo bool) (cfg Config, source string, err error
 	} else {
 		source = path
 		cfg, err = LoadConfig(path, os.LookupEnv)
-		if err == nil {
-			err = cfg.Validate()
-		}
 	}
 	if demo {
-		cfg.Storage.Path = demoStoragePath
+		cfg.Storage = StorageConfig{Driver: driverBBolt, Path: demoStoragePath}
+	}
+	if err == nil && source != embeddedDefaults {
+		err = cfg.Validate()
 	}
 	return cfg, source, err
 }
