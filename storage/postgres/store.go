@@ -36,6 +36,11 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxConns bounds the connection pool (default 16).
 	MaxConns int32
+	// Shared lets several instances open the database at once (a
+	// cluster: leases decide who sends). Without it Open takes the
+	// database for this process, as bbolt's file lock does, and a second
+	// herald refuses to start.
+	Shared bool
 }
 
 // Store is Herald's PostgreSQL database plus the in-memory audience index.
@@ -46,6 +51,7 @@ type Store struct {
 	where  string // the URL without its password, for messages
 	now    func() time.Time
 	logger *slog.Logger
+	shared bool // Options.Shared
 
 	// What each part keeps in memory: subscribers.go (the audience
 	// index), notes.go (the sequence notes' hook) and engagement_seen.go
@@ -86,7 +92,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("storage: connect to %s: %w", where, err)
 	}
-	s := &Store{pool: pool, url: rawURL, where: where, now: opts.Now, logger: opts.Logger}
+	s := &Store{pool: pool, url: rawURL, where: where, now: opts.Now, logger: opts.Logger, shared: opts.Shared}
 	if err := s.open(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -95,8 +101,10 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 }
 
 func (s *Store) open(ctx context.Context) error {
-	if err := s.lockInstance(ctx); err != nil {
-		return err
+	if !s.shared {
+		if err := s.lockInstance(ctx); err != nil {
+			return err
+		}
 	}
 	if err := migrate(ctx, s.pool, s.logger, s.where); err != nil {
 		return err

@@ -70,3 +70,18 @@ func TestProbeWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSharedInstancesOpenTogether(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	for range 2 {
+		s, err := Open(ctx, url, Options{Shared: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+	}
+	if _, err := Open(ctx, url, Options{}); err != nil {
+		t.Fatalf("an unshared Open beside shared ones: %v", err)
+	}
+}
