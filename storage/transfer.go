@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // Moving a deployment between engines (bot migrate-storage) goes through
@@ -117,6 +116,9 @@ type RecordStream struct {
 	done bool
 }
 
+// NewRecordStream is the stream of what ch carries until it is closed.
+func NewRecordStream(ch <-chan Record) *RecordStream { return &RecordStream{ch: ch} }
+
 // Next returns the next record; false at the end.
 func (rs *RecordStream) Next() (Record, bool) {
 	if rs.next != nil {
@@ -185,73 +187,4 @@ func Copy(ctx context.Context, src Exporter, dst Importer) (Counts, error) {
 		return sent, fmt.Errorf("storage: read the source: %w", eerr)
 	}
 	return sent, nil
-}
-
-// CountLine is one line of a copy's verification.
-type CountLine struct {
-	Kind           string
-	Source, Target int64
-}
-
-// CompareCounts lists every kind with the source's and the target's
-// counts, and whether all are equal.
-func CompareCounts(src, dst Counts) (lines []CountLine, equal bool) {
-	equal = true
-	for _, k := range Kinds() {
-		l := CountLine{k.Name, src[k.Name], dst[k.Name]}
-		equal = equal && l.Source == l.Target
-		lines = append(lines, l)
-	}
-	for k, n := range dst { // a kind this build does not know would be lost
-		if _, ok := src[k]; !ok && !isKind(k) {
-			lines, equal = append(lines, CountLine{k, 0, n}), false
-		}
-	}
-	for k, n := range src {
-		if !isKind(k) {
-			lines, equal = append(lines, CountLine{k, n, dst[k]}), equal && n == dst[k]
-		}
-	}
-	return lines, equal
-}
-
-func isKind(name string) bool {
-	for _, k := range Kinds() {
-		if k.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// NotEmptyError is a copy's target that holds records already: a copy
-// never merges into (or overwrites) a store in use.
-type NotEmptyError struct {
-	Where  string
-	Counts Counts
-}
-
-func (e *NotEmptyError) Error() string {
-	var held []string
-	for _, k := range Kinds() {
-		if n := e.Counts[k.Name]; n > 0 {
-			held = append(held, fmt.Sprintf("%d %s", n, k.Name))
-		}
-	}
-	return fmt.Sprintf("storage: %s is not empty (it holds %s): the copy writes only into an empty store; "+
-		"point -to at a configuration whose storage is a new bbolt file or an empty PostgreSQL database or schema",
-		e.Where, strings.Join(held, ", "))
-}
-
-// CheckEmpty refuses a target that holds any record (a NotEmptyError);
-// where names it in the error.
-func CheckEmpty(ctx context.Context, target Exporter, where string) error {
-	c, err := CountRecords(ctx, target)
-	if err != nil {
-		return err
-	}
-	if c.Total() > 0 {
-		return &NotEmptyError{Where: where, Counts: c}
-	}
-	return nil
 }

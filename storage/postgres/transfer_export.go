@@ -16,7 +16,7 @@ import (
 // importer writes fast (bbolt: keys ascending). Integers are bigint and
 // documents text, whatever the table keeps.
 var exportQueries = map[string]string{
-	storage.KindCounters.Name: `SELECT '` + storage.CounterSubscriberSeq + `', last_value FROM subscriber_seq WHERE is_called`,
+	storage.KindCounters.Name:       `SELECT '` + storage.CounterSubscriberSeq + `', last_value FROM subscriber_seq WHERE is_called`,
 	storage.KindSubscribers.Name:    `SELECT seq, record FROM subscribers ORDER BY seq`,
 	storage.KindSubscriberMove.Name: `SELECT platform, account, from_id, to_id FROM subscriber_moves ORDER BY 1, 2, 3`,
 	storage.KindBroadcasts.Name:     `SELECT id, data::text FROM broadcasts ORDER BY id`,

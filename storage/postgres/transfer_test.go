@@ -1,0 +1,191 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald/storage/pgtest"
+	"github.com/heraldbot/herald/storage/postgres"
+	"github.com/heraldbot/herald/storage/storagetest"
+	"github.com/jackc/pgx/v5"
+)
+
+// A deployment moved from bbolt to PostgreSQL and back answers every
+// question as it did before, and its next writes go on where it left off.
+func TestTransferBoltToPostgresAndBack(t *testing.T) {
+	dir := t.TempDir()
+	now := storagetest.FillNow
+	orig := openBolt(t, filepath.Join(dir, "a.db"), storage.Options{Now: now})
+	filled := storagetest.FillEveryKind(t, orig)
+	want := storagetest.Everything(t, orig, filled)
+	if err := orig.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	src := openBolt(t, filepath.Join(dir, "a.db"), storage.Options{Now: now, ReadOnly: true})
+	url := pgtest.URL(t)
+	pg := openStore(t, url, now)
+	lines := transfer(t, src, pg)
+	for _, l := range lines {
+		if l.Source == 0 {
+			t.Errorf("the generated database has no %s: add one to storagetest.FillEveryKind", l.Kind)
+		}
+	}
+	if err := src.Close(); err != nil {
+		t.Fatal(err)
+	}
+	pg.Close()
+	pg = openStore(t, url, now)
+	if diff := cmp.Diff(want, storagetest.Everything(t, pg, filled)); diff != "" {
+		t.Errorf("PostgreSQL after the move answers otherwise (-bbolt +postgres):\n%s", diff)
+	}
+
+	back := openBolt(t, filepath.Join(dir, "b.db"), storage.Options{Now: now})
+	if got := transfer(t, pg, back); !cmp.Equal(got, lines) {
+		t.Errorf("back to bbolt: counts %v, want %v", got, lines)
+	}
+	back.Close()
+	back = openBolt(t, filepath.Join(dir, "b.db"), storage.Options{Now: now})
+	if diff := cmp.Diff(want, storagetest.Everything(t, back, filled)); diff != "" {
+		t.Errorf("bbolt after the round trip answers otherwise (-before +after):\n%s", diff)
+	}
+
+	orig = openBolt(t, filepath.Join(dir, "a.db"), storage.Options{Now: now})
+	wantNext := storagetest.AfterwardsToo(t, orig)
+	if wantNext["new Seq"] != uint32(7) {
+		t.Errorf("a new subscriber after the move: %v, want Seq 7 (after the 6 handed out)", wantNext)
+	}
+	if diff := cmp.Diff(wantNext, storagetest.AfterwardsToo(t, pg)); diff != "" {
+		t.Errorf("PostgreSQL's next writes differ (-bbolt +postgres):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantNext, storagetest.AfterwardsToo(t, back)); diff != "" {
+		t.Errorf("the round trip's next writes differ (-before +after):\n%s", diff)
+	}
+}
+
+func transfer(t *testing.T, src storage.Exporter, dst storage.Target) []storage.CountLine {
+	t.Helper()
+	lines, err := storage.Transfer(context.Background(), src, dst, "the target")
+	if err != nil {
+		t.Fatalf("transfer: %v (%v)", err, lines)
+	}
+	return lines
+}
+
+func openBolt(t *testing.T, path string, opts storage.Options) *storage.Store {
+	t.Helper()
+	s, err := storage.Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func openStore(t *testing.T, url string, now func() time.Time) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), url, postgres.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// A target that holds anything is refused, saying what it holds.
+func TestTransferRefusesANonEmptyTarget(t *testing.T) {
+	dir := t.TempDir()
+	src := openBolt(t, filepath.Join(dir, "a.db"), storage.Options{})
+	if err := src.PutSession("k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	pg := openStore(t, pgtest.URL(t), nil)
+	if err := pg.PutSession("other", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := storage.Transfer(context.Background(), src, pg, "postgres://db")
+	var ne *storage.NotEmptyError
+	if !errors.As(err, &ne) || !strings.Contains(err.Error(), "postgres://db is not empty (it holds 1 sessions)") {
+		t.Fatalf("transfer into a non-empty database: %v", err)
+	}
+	if got, _ := pg.Session("k"); got != nil {
+		t.Error("the refused copy wrote into the target")
+	}
+}
+
+// dropOne is an importer that loses the first record of one kind.
+type dropOne struct {
+	storage.Target
+	kind string
+}
+
+func (d dropOne) Import(ctx context.Context, rs *storage.RecordStream) error {
+	ch := make(chan storage.Record)
+	done := make(chan error, 1)
+	go func() { done <- d.Target.Import(ctx, storage.NewRecordStream(ch)) }()
+	dropped := false
+	for r, ok := rs.Next(); ok; r, ok = rs.Next() {
+		if r.Kind == d.kind && !dropped {
+			dropped = true
+			continue
+		}
+		ch <- r
+	}
+	close(ch)
+	return <-done
+}
+
+// A copy that lost a record fails its verification and says which kind.
+func TestTransferFindsALostRecord(t *testing.T) {
+	src := openBolt(t, filepath.Join(t.TempDir(), "a.db"), storage.Options{Now: storagetest.FillNow})
+	storagetest.FillEveryKind(t, src)
+	pg := openStore(t, pgtest.URL(t), storagetest.FillNow)
+	lines, err := storage.Transfer(context.Background(), src, dropOne{pg, storage.KindDeliveries.Name}, "the target")
+	if !errors.Is(err, storage.ErrCountsDiffer) {
+		t.Fatalf("a lost delivery: %v", err)
+	}
+	i := slices.IndexFunc(lines, func(l storage.CountLine) bool { return l.Source != l.Target })
+	if i < 0 || lines[i].Kind != storage.KindDeliveries.Name || lines[i].Target != lines[i].Source-1 {
+		t.Errorf("lines %v: want deliveries one short", lines)
+	}
+}
+
+// Every table of the schema is a kind of the stream or derived from one:
+// a table added without its place in the migration fails here.
+func TestTransferCoversEveryTable(t *testing.T) {
+	url := pgtest.URL(t)
+	openStore(t, url, nil) // migrated
+	kinds := map[string]bool{}
+	for _, k := range storage.Kinds() {
+		kinds[k.Name] = true
+	}
+	derived := map[string]string{
+		"run_counts":     "the runs' tallies, in their JSON",
+		"delivery_marks": "in_flight",
+		"herald_schema":  "each engine's own schema version",
+		"leases":         "cluster leases: held by running instances, which a migration requires stopped",
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, _ := conn.Query(ctx, `SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()`)
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(tables) < len(kinds) {
+		t.Fatalf("tables %v, %v", tables, err)
+	}
+	for _, table := range tables {
+		if !kinds[table] && derived[table] == "" {
+			t.Errorf("table %s is not copied by migrate-storage: add it to storage.Kinds and both engines' export and import", table)
+		}
+	}
+}
