@@ -189,13 +189,13 @@ func engine(sc StorageConfig) string {
 // printCounts writes the verification: every kind, both counts.
 func printCounts(w io.Writer, lines []storage.CountLine) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "kind\tsource\ttarget\t\t")
+	fmt.Fprintln(tw, "kind\tsource\ttarget")
 	for _, l := range lines {
 		mark := ""
 		if l.Source != l.Target {
-			mark = "!"
+			mark = "  !"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", l.Kind, l.Source, l.Target, mark)
+		fmt.Fprintf(tw, "%s\t%d\t%d%s\n", l.Kind, l.Source, l.Target, mark)
 	}
 	_ = tw.Flush()
 }
