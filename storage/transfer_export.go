@@ -194,30 +194,33 @@ func (ex *boltExport) seen() error {
 }
 
 func (ex *boltExport) taps() error {
-	err := ex.eachCount(bucketTaps, KindTapCounts)
-	if err != nil {
-		return err
-	}
-	return ex.each(bucketTapUsers, func(k, v []byte) error {
-		parts := bytes.SplitN(k, []byte{0}, 3)
-		if len(parts) != 3 {
-			return fmt.Errorf("tap key %q: not broadcast, button, subscriber", k)
-		}
-		return ex.emit(KindTapUsers, string(parts[0]), string(parts[1]), string(parts[2]), stampValue(v))
+	return ex.responses(bucketTaps, bucketTapUsers, KindTapCounts, KindTapUsers, func(who []byte) (any, bool) {
+		return string(who), true // the subscriber's key, "line:U1"
 	})
 }
 
 func (ex *boltExport) clicks() error {
-	err := ex.eachCount(bucketClicks, KindClickCounts)
-	if err != nil {
+	return ex.responses(bucketClicks, bucketClickUsers, KindClickCounts, KindClickUsers, func(who []byte) (any, bool) {
+		return int64(be32(who)), len(who) == 4 // the subscriber's Seq
+	})
+}
+
+// responses streams the per-button counts of taps or clicks, then who
+// responded (broadcast 0x00 button 0x00 who) with their first time.
+func (ex *boltExport) responses(counts, users []byte, countKind, userKind Kind, who func([]byte) (any, bool)) error {
+	if err := ex.eachCount(counts, countKind); err != nil {
 		return err
 	}
-	return ex.each(bucketClickUsers, func(k, v []byte) error {
+	return ex.each(users, func(k, v []byte) error {
 		parts := bytes.SplitN(k, []byte{0}, 3)
-		if len(parts) != 3 || len(parts[2]) != 4 {
-			return fmt.Errorf("click key %q: not broadcast, button, Seq", k)
+		if len(parts) != 3 {
+			return fmt.Errorf("%s key %q: not broadcast, button, who", userKind.Name, k)
 		}
-		return ex.emit(KindClickUsers, string(parts[0]), string(parts[1]), int64(be32(parts[2])), stampValue(v))
+		w, ok := who(parts[2])
+		if !ok {
+			return fmt.Errorf("%s key %q: unreadable", userKind.Name, k)
+		}
+		return ex.emit(userKind, string(parts[0]), string(parts[1]), w, stampValue(v))
 	})
 }
 

@@ -57,19 +57,20 @@ func CompareCounts(src, dst Counts) (lines []CountLine, equal bool) {
 		lines = append(lines, l)
 	}
 	for k, n := range dst { // a kind this build does not know would be lost
-		if _, ok := src[k]; !ok && !isKind(k) {
+		if _, ok := src[k]; !ok && !KnownKind(k) {
 			lines, equal = append(lines, CountLine{k, 0, n}), false
 		}
 	}
 	for k, n := range src {
-		if !isKind(k) {
+		if !KnownKind(k) {
 			lines, equal = append(lines, CountLine{k, n, dst[k]}), equal && n == dst[k]
 		}
 	}
 	return lines, equal
 }
 
-func isKind(name string) bool {
+// KnownKind reports whether name is one of Kinds.
+func KnownKind(name string) bool {
 	for _, k := range Kinds() {
 		if k.Name == name {
 			return true

@@ -36,14 +36,7 @@ func runMigrate(t *testing.T, args ...string) (code int, stdout, stderr string) 
 func TestMigrateStorageBothWays(t *testing.T) {
 	dir := t.TempDir()
 	boltA, boltB := filepath.Join(dir, "a.db"), filepath.Join(dir, "b", "b.db")
-	s, err := storage.Open(boltA, storage.Options{Now: storagetest.FillNow})
-	if err != nil {
-		t.Fatal(err)
-	}
-	storagetest.FillEveryKind(t, s)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	storagetest.FillFile(t, boltA)
 	url := pgtest.URL(t)
 	t.Setenv("HERALD_TEST_MIGRATE_URL", url)
 	a := storageConfig(t, "a.yaml", "  path: "+boltA+"\n")

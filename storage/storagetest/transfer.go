@@ -123,3 +123,14 @@ func FillEveryKind(t *testing.T, s storage.Backend) Filled {
 // FillNow is the clock of the stores FillEveryKind fills (t0), so that
 // two of them answer alike.
 func FillNow() time.Time { return t0 }
+
+// FillFile is FillEveryKind on a new bbolt file at path, closed after.
+func FillFile(t *testing.T, path string) Filled {
+	t.Helper()
+	s, err := storage.Open(path, storage.Options{Now: FillNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	return FillEveryKind(t, s)
+}
