@@ -135,6 +135,8 @@ func migrate(ctx context.Context, src, dst StorageConfig, stdout io.Writer) erro
 	case errors.Is(err, storage.ErrCountsDiffer):
 		return fmt.Errorf("%w (the kinds marked !) — do not use %s: delete it (or empty the database), run the copy again, and report the lines above if it happens again",
 			err, dst.shown())
+	case err != nil && !dst.postgres() && !errors.As(err, new(*storage.NotEmptyError)):
+		return fmt.Errorf("%w — %s holds part of the copy: delete it before trying again", err, dst.shown())
 	case err != nil:
 		return err
 	}
