@@ -23,9 +23,9 @@ every kind of record on both sides and prints both counts.
 
 Before you run it:
   - Stop every herald that uses CONFIG_A's storage. On bbolt the file's
-    lock says whether a bot runs; on PostgreSQL a single herald's lock
-    does, and with several instances none may hold a lease (SELECT * FROM
-    leases lists them; after the last instance stops, wait cluster.lease_ttl).
+    lock says whether a bot runs. On PostgreSQL the copy refuses while a
+    herald holds the database's lock or any lease (SELECT * FROM leases
+    lists them): stop every instance, then wait cluster.lease_ttl.
   - CONFIG_B's storage must be empty: a new bbolt file (storage.path) or an
     empty PostgreSQL database or schema (storage.postgres_url). The copy
     never merges into a store in use.

@@ -168,6 +168,7 @@ func TestTransferCoversEveryTable(t *testing.T) {
 		"delivery_marks": "in_flight",
 		"herald_schema":  "each engine's own schema version",
 		"leases":         "cluster leases: held by running instances, which a migration requires stopped",
+		"index_log":      "the audience index's recent changes, for running instances",
 	}
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
