@@ -225,3 +225,35 @@ func TestTransferCoversEveryBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A database instances still work on is refused as a source: a live lease
+// says one runs; an expired one does not.
+func TestTransferSourceWithALiveLeaseIsRefused(t *testing.T) {
+	url := pgtest.URL(t)
+	pg := openStore(t, url, nil)
+	ctx := context.Background()
+	if err := pg.CheckNoInstance(ctx); err != nil {
+		t.Fatalf("no leases table: %v", err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// The columns cluster mode's migration gives the table.
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS leases (name text PRIMARY KEY, holder text NOT NULL,
+		term bigint NOT NULL, expires_at timestamptz NOT NULL);
+		INSERT INTO leases VALUES ('telegram-polling', 'host-2', 1, now() - interval '1 minute')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.CheckNoInstance(ctx); err != nil {
+		t.Fatalf("an expired lease: %v", err)
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO leases VALUES ('dispatch', 'host-1', 3, now() + interval '10 seconds')`); err != nil {
+		t.Fatal(err)
+	}
+	err = pg.CheckNoInstance(ctx)
+	if !errors.Is(err, postgres.ErrLocked) || !strings.Contains(err.Error(), "(they hold dispatch (host-1)): stop every instance") {
+		t.Errorf("a live lease: %v", err)
+	}
+}
