@@ -111,9 +111,20 @@ func CountRecords(ctx context.Context, e Exporter) (Counts, error) {
 // time, with a look at the next one's kind (a bulk write ends where the
 // kind changes).
 type RecordStream struct {
-	ch   <-chan Record
-	next *Record
-	done bool
+	ch     <-chan Record
+	next   *Record
+	done   bool
+	srcErr *error // the source's failure, set before ch closes
+}
+
+// Err is why the stream ended early: the source failed. An importer
+// checks it at the end, so that a failed read is never committed as a
+// whole copy.
+func (rs *RecordStream) Err() error {
+	if !rs.done || rs.srcErr == nil || *rs.srcErr == nil {
+		return nil
+	}
+	return fmt.Errorf("the source failed: %w", *rs.srcErr)
 }
 
 // NewRecordStream is the stream of what ch carries until it is closed.
@@ -156,10 +167,10 @@ func Copy(ctx context.Context, src Exporter, dst Importer) (Counts, error) {
 	defer cancel(nil)
 	ch := make(chan Record, 4096)
 	sent := Counts{}
-	exported := make(chan error, 1)
+	var exportErr error // written before ch closes, read after
 	go func() {
 		defer close(ch)
-		exported <- src.Export(ctx, func(r Record) error {
+		exportErr = src.Export(ctx, func(r Record) error {
 			sent[r.Kind]++
 			select {
 			case ch <- r:
@@ -169,7 +180,7 @@ func Copy(ctx context.Context, src Exporter, dst Importer) (Counts, error) {
 			}
 		})
 	}()
-	rs := &RecordStream{ch: ch}
+	rs := &RecordStream{ch: ch, srcErr: &exportErr}
 	ierr := dst.Import(ctx, rs)
 	if _, more := rs.Next(); ierr == nil && more {
 		ierr = errors.New("it stopped reading before the end of the source")
@@ -179,12 +190,13 @@ func Copy(ctx context.Context, src Exporter, dst Importer) (Counts, error) {
 	}
 	for range ch { // let the exporter finish
 	}
-	eerr := <-exported
-	switch {
+	// The source's failure is the cause unless it only stopped because
+	// the import had failed.
+	switch eerr := exportErr; {
+	case eerr != nil && (ierr == nil || !errors.Is(eerr, ierr)):
+		return sent, fmt.Errorf("storage: read the source: %w", eerr)
 	case ierr != nil:
 		return sent, fmt.Errorf("storage: write the target: %w", ierr)
-	case eerr != nil:
-		return sent, fmt.Errorf("storage: read the source: %w", eerr)
 	}
 	return sent, nil
 }

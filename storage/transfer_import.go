@@ -33,6 +33,9 @@ func (s *Store) Import(ctx context.Context, rs *RecordStream) error {
 				r, ok := rs.Next()
 				if !ok {
 					more = false
+					if err := rs.Err(); err != nil {
+						return err
+					}
 					return im.finish()
 				}
 				if err := im.put(r); err != nil {

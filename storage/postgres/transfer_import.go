@@ -33,6 +33,9 @@ func (s *Store) Import(ctx context.Context, rs *storage.RecordStream) error {
 		for {
 			kind := rs.PeekKind()
 			if kind == "" {
+				if err := rs.Err(); err != nil {
+					return err // nothing of a failed read is committed
+				}
 				return im.finish()
 			}
 			if err := im.kind(kind); err != nil {
@@ -50,6 +53,8 @@ type pgImport struct {
 	ctx context.Context
 	tx  pgx.Tx
 	rs  *storage.RecordStream
+	// subscriberSeq is the last Seq handed out in the source.
+	subscriberSeq int64
 }
 
 // kind writes the records of kind up to the next kind.
@@ -153,10 +158,7 @@ func (im *pgImport) counter(v *storage.RecordValues) error {
 	if name := v.Str(0); name != storage.CounterSubscriberSeq {
 		return fmt.Errorf("unknown counter %q", name)
 	}
-	if n := v.I64(1); n > 0 {
-		_, err := im.tx.Exec(im.ctx, `SELECT setval('subscriber_seq', $1)`, n)
-		return err
-	}
+	im.subscriberSeq = v.I64(1) // set by finish
 	return nil
 }
 
@@ -210,8 +212,15 @@ func (im *pgImport) inFlight() error {
 	return flush()
 }
 
-// finish continues the identities after the numbers copied.
+// finish continues the identities after the numbers copied. It runs
+// last, once the whole stream is written: setval is not transactional,
+// and a failed copy must leave the database as it was.
 func (im *pgImport) finish() error {
+	if im.subscriberSeq > 0 {
+		if _, err := im.tx.Exec(im.ctx, `SELECT setval('subscriber_seq', $1)`, im.subscriberSeq); err != nil {
+			return err
+		}
+	}
 	for _, table := range []string{"audit", "sequence_notes"} {
 		_, err := im.tx.Exec(im.ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'n'), max(n)) FROM `+table+` HAVING max(n) IS NOT NULL`)
 		if err != nil {

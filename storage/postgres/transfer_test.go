@@ -257,3 +257,37 @@ func TestTransferSourceWithALiveLeaseIsRefused(t *testing.T) {
 		t.Errorf("a live lease: %v", err)
 	}
 }
+
+// failingSource is a source whose read fails after n records.
+type failingSource struct {
+	storage.Exporter
+	n int
+}
+
+var errRead = errors.New("read error")
+
+func (f failingSource) Export(ctx context.Context, fn func(r storage.Record) error) error {
+	i := 0
+	return f.Exporter.Export(ctx, func(r storage.Record) error {
+		if i++; i > f.n {
+			return errRead
+		}
+		return fn(r)
+	})
+}
+
+// A source that fails half way leaves the database as empty as it was:
+// the copy is one transaction.
+func TestTransferFromAFailingSourceLeavesTheDatabaseEmpty(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	storagetest.FillFile(t, path)
+	src := openBolt(t, path, storage.Options{ReadOnly: true})
+	pg := openStore(t, pgtest.URL(t), nil)
+	_, err := storage.Transfer(context.Background(), failingSource{src, 20}, pg, "the target")
+	if !errors.Is(err, errRead) || !strings.Contains(err.Error(), "read the source") {
+		t.Fatalf("a failing source: %v", err)
+	}
+	if err := storage.CheckEmpty(context.Background(), pg, "the target"); err != nil {
+		t.Errorf("after a failed copy: %v", err)
+	}
+}
