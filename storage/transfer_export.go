@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -107,7 +106,7 @@ func parseSubKey(k []byte) (herald.SubscriberKey, error) {
 
 func (ex *boltExport) broadcasts() error {
 	return ex.each(bucketBroadcasts, func(k, v []byte) error {
-		return ex.emit(KindBroadcasts, string(k), slices.Clone(v))
+		return ex.emit(KindBroadcasts, string(k), bytes.Clone(v))
 	})
 }
 
@@ -125,7 +124,7 @@ func (ex *boltExport) runs() error {
 		if err != nil {
 			return err
 		}
-		return ex.emit(KindRuns, id, slices.Clone(v))
+		return ex.emit(KindRuns, id, bytes.Clone(v))
 	})
 }
 
@@ -188,7 +187,7 @@ func (ex *boltExport) seen() error {
 		}
 		at := time.Unix(int64(binary.BigEndian.Uint64(slot)), 0).UTC()
 		return top.Bucket(slot).ForEach(func(k, _ []byte) error {
-			return ex.emit(KindSeenEvents, slices.Clone(k), at)
+			return ex.emit(KindSeenEvents, bytes.Clone(k), at)
 		})
 	})
 }
@@ -246,7 +245,7 @@ func stampValue(v []byte) any {
 
 func (ex *boltExport) secrets() error {
 	if v := ex.tx.Bucket(bucketMeta).Get(keyClickSecret); v != nil {
-		return ex.emit(KindSecrets, string(keyClickSecret), slices.Clone(v))
+		return ex.emit(KindSecrets, string(keyClickSecret), bytes.Clone(v))
 	}
 	return nil
 }
@@ -254,9 +253,9 @@ func (ex *boltExport) secrets() error {
 // adminSide streams sessions, admins, the audit log, chat records and
 // media.
 func (ex *boltExport) adminSide() error {
-	err := ex.each(bucketSessions, func(k, v []byte) error { return ex.emit(KindSessions, string(k), slices.Clone(v)) })
+	err := ex.each(bucketSessions, func(k, v []byte) error { return ex.emit(KindSessions, string(k), bytes.Clone(v)) })
 	if err == nil {
-		err = ex.each(bucketAdmins, func(k, v []byte) error { return ex.emit(KindAdmins, string(k), slices.Clone(v)) })
+		err = ex.each(bucketAdmins, func(k, v []byte) error { return ex.emit(KindAdmins, string(k), bytes.Clone(v)) })
 	}
 	if err == nil {
 		err = ex.each(bucketAudit, func(k, v []byte) error {
@@ -264,7 +263,7 @@ func (ex *boltExport) adminSide() error {
 			if len(k) != 8 || json.Unmarshal(v, &e) != nil {
 				return fmt.Errorf("audit entry %x: unreadable", k)
 			}
-			return ex.emit(KindAudit, int64(binary.BigEndian.Uint64(k)), e.Target, slices.Clone(v))
+			return ex.emit(KindAudit, int64(binary.BigEndian.Uint64(k)), e.Target, bytes.Clone(v))
 		})
 	}
 	for _, rk := range RecordKinds() {
@@ -272,7 +271,7 @@ func (ex *boltExport) adminSide() error {
 			return err
 		}
 		err = ex.each([]byte(rk.Name), func(k, v []byte) error {
-			return ex.emit(KindChatRecords, rk.Name, string(k), slices.Clone(v))
+			return ex.emit(KindChatRecords, rk.Name, string(k), bytes.Clone(v))
 		})
 	}
 	if err != nil {
@@ -284,7 +283,7 @@ func (ex *boltExport) adminSide() error {
 		if d.err != nil {
 			return fmt.Errorf("media %s: %w", k, d.err)
 		}
-		return ex.emit(KindMedia, string(k), ct, slices.Clone(v[d.off:]))
+		return ex.emit(KindMedia, string(k), ct, bytes.Clone(v[d.off:]))
 	})
 }
 
@@ -294,7 +293,7 @@ func (ex *boltExport) sequences() error {
 		if err := json.Unmarshal(v, &q); err != nil {
 			return fmt.Errorf("sequence %s: %w", k, err)
 		}
-		return ex.emit(KindSequences, string(k), q.CreatedAt.UTC(), slices.Clone(v))
+		return ex.emit(KindSequences, string(k), q.CreatedAt.UTC(), bytes.Clone(v))
 	})
 }
 
@@ -337,7 +336,7 @@ func (ex *boltExport) notes() error {
 		if len(k) != 8 || !ok {
 			return fmt.Errorf("sequence note %x: unreadable", k)
 		}
-		return ex.emit(KindSequenceNotes, int64(binary.BigEndian.Uint64(k)), int64(be32(v)), string(kind), slices.Clone(v[5:]))
+		return ex.emit(KindSequenceNotes, int64(binary.BigEndian.Uint64(k)), int64(be32(v)), string(kind), bytes.Clone(v[5:]))
 	})
 }
 

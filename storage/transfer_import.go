@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -114,7 +113,7 @@ func (im *boltImport) put(r Record) error {
 	case KindClickCounts.Name:
 		err = im.count(bucketClicks, v)
 	case KindClickUsers.Name:
-		k := binary.BigEndian.AppendUint32([]byte(v.Str(0)+"\x00"+v.Str(1)+"\x00"), v.Seq(2))
+		k := append([]byte(v.Str(0)+"\x00"+v.Str(1)+"\x00"), u32(v.Seq(2))...)
 		err = im.bucket(bucketClickUsers).Put(k, firstStamp(v.Time(3)))
 	case KindSecrets.Name:
 		if v.Str(0) != string(keyClickSecret) {
@@ -294,7 +293,7 @@ func (im *boltImport) seen(v *RecordValues) error {
 
 func (im *boltImport) count(name []byte, v *RecordValues) error {
 	k := []byte(v.Str(0) + "\x00" + v.Str(1))
-	return im.bucket(name).Put(k, binary.AppendUvarint(binary.AppendUvarint(nil, uint64(v.I64(2))), uint64(v.I64(3))))
+	return im.bucket(name).Put(k, encodeTapCount(uint64(v.I64(2)), uint64(v.I64(3))))
 }
 
 func (im *boltImport) audit(v *RecordValues) error {
@@ -334,6 +333,6 @@ func (im *boltImport) note(v *RecordValues) error {
 		return fmt.Errorf("sequence note %d: unknown kind %q", n, v.Str(2))
 	}
 	im.noteN = max(im.noteN, n)
-	rec := append(binary.BigEndian.AppendUint32(nil, v.Seq(1)), b)
+	rec := append(u32(v.Seq(1)), b)
 	return im.tx.Bucket(bucketSeqNotes).Put(u64(n), append(rec, v.Bytes(3)...))
 }

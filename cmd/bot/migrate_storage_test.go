@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -25,7 +24,7 @@ func storageConfig(t *testing.T, name, body string) string {
 
 func runMigrate(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
+	var out, errOut strings.Builder
 	code = run(context.Background(), append([]string{"migrate-storage"}, args...), strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,9 +151,14 @@ func TestTransferFindsALostRecord(t *testing.T) {
 	if !errors.Is(err, storage.ErrCountsDiffer) {
 		t.Fatalf("a lost delivery: %v", err)
 	}
-	i := slices.IndexFunc(lines, func(l storage.CountLine) bool { return l.Source != l.Target })
-	if i < 0 || lines[i].Kind != storage.KindDeliveries.Name || lines[i].Target != lines[i].Source-1 {
-		t.Errorf("lines %v: want deliveries one short", lines)
+	for _, l := range lines {
+		want := l.Source
+		if l.Kind == storage.KindDeliveries.Name {
+			want--
+		}
+		if l.Target != want {
+			t.Errorf("%s: %d of %d; want deliveries one short, the rest all there", l.Kind, l.Target, l.Source)
+		}
 	}
 }
 
