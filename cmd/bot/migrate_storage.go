@@ -123,7 +123,11 @@ func migrate(ctx context.Context, src, dst StorageConfig, stdout io.Writer) erro
 	}
 	defer target.Close()
 	fmt.Fprintf(stdout, "migrate-storage: copying %s %s to %s %s…\n", engine(src), src.shown(), engine(dst), dst.shown())
-	lines, err := storage.Transfer(ctx, source, target.(storage.Target), dst.shown())
+	into, ok := target.(storage.Target)
+	if !ok {
+		return fmt.Errorf("this herald cannot copy into %s %s", engine(dst), dst.shown())
+	}
+	lines, err := storage.Transfer(ctx, source, into, dst.shown())
 	if lines != nil {
 		printCounts(stdout, lines)
 	}
