@@ -253,7 +253,8 @@ func (ex *boltExport) secrets() error {
 // adminSide streams sessions, admins, the audit log, chat records and
 // media.
 func (ex *boltExport) adminSide() error {
-	err := ex.each(bucketSessions, func(k, v []byte) error { return ex.emit(KindSessions, string(k), bytes.Clone(v)) })
+	// A session's key is bytes: any bbolt key, a NUL included.
+	err := ex.each(bucketSessions, func(k, v []byte) error { return ex.emit(KindSessions, bytes.Clone(k), bytes.Clone(v)) })
 	if err == nil {
 		err = ex.each(bucketAdmins, func(k, v []byte) error { return ex.emit(KindAdmins, string(k), bytes.Clone(v)) })
 	}

@@ -121,7 +121,7 @@ func (im *boltImport) put(r Record) error {
 		}
 		err = im.bucket(bucketMeta).Put(keyClickSecret, v.Bytes(1))
 	case KindSessions.Name:
-		err = im.bucket(bucketSessions).Put([]byte(v.Str(0)), v.Bytes(1))
+		err = im.bucket(bucketSessions).Put(v.Bytes(0), v.Bytes(1))
 	case KindAdmins.Name:
 		err = im.bucket(bucketAdmins).Put([]byte(v.Str(0)), v.Bytes(1))
 	case KindAudit.Name:

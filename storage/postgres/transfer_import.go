@@ -73,15 +73,51 @@ func (im *pgImport) kind(kind string) error {
 	}
 	for _, k := range storage.Kinds() {
 		if k.Name == kind && importTables[kind] {
+			types, err := im.columnTypes(kind)
+			if err != nil {
+				return err
+			}
 			return im.copy(kind, kind, k.Columns, func(v *storage.RecordValues, r storage.Record) ([]any, error) {
 				if len(r.Values) != len(k.Columns) {
 					return nil, fmt.Errorf("%d values, not %d", len(r.Values), len(k.Columns))
 				}
-				return r.Values, nil
+				return asColumns(r.Values, k.Columns, types), nil
 			})
 		}
 	}
 	return fmt.Errorf("this herald does not know records of kind %q (a newer herald wrote the source?)", kind)
+}
+
+// columnTypes reads the types of table's columns: a key the stream
+// carries as text or bytes is written as its column keeps it.
+func (im *pgImport) columnTypes(table string) (map[string]string, error) {
+	rows, err := im.tx.Query(im.ctx, `SELECT column_name::text, data_type::text FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = $1`, table)
+	if err != nil {
+		return nil, err
+	}
+	types := map[string]string{}
+	var name, typ string
+	_, err = pgx.ForEachRow(rows, []any{&name, &typ}, func() error { types[name] = typ; return nil })
+	return types, err
+}
+
+// asColumns turns text into bytes for a bytea column and bytes into
+// text for a text column.
+func asColumns(vals []any, cols []string, types map[string]string) []any {
+	for i, v := range vals {
+		switch x := v.(type) {
+		case string:
+			if types[cols[i]] == "bytea" {
+				vals[i] = []byte(x)
+			}
+		case []byte:
+			if types[cols[i]] == "text" {
+				vals[i] = string(x)
+			}
+		}
+	}
+	return vals
 }
 
 // each calls fn with every record of kind, up to the next kind.

@@ -307,3 +307,32 @@ func TestTransferFromAFailingSourceLeavesTheDatabaseEmpty(t *testing.T) {
 		t.Errorf("after a failed copy: %v", err)
 	}
 }
+
+// badSource sends a record the target cannot take in place of the first
+// session.
+type badSource struct{ storage.Exporter }
+
+func (b badSource) Export(ctx context.Context, fn func(r storage.Record) error) error {
+	return b.Exporter.Export(ctx, func(r storage.Record) error {
+		if r.Kind == storage.KindSessions.Name {
+			r.Values = []any{"k", time.Time{}}
+		}
+		return fn(r)
+	})
+}
+
+// A record the database refuses fails the copy, which leaves the database
+// empty and returns.
+func TestTransferOfABadRecordFailsCleanly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	storagetest.FillFile(t, path)
+	src := openBolt(t, path, storage.Options{ReadOnly: true})
+	pg := openStore(t, pgtest.URL(t), nil)
+	_, err := storage.Transfer(context.Background(), badSource{src}, pg, "the target")
+	if err == nil || !strings.Contains(err.Error(), "import sessions") {
+		t.Fatalf("a bad record: %v", err)
+	}
+	if err := storage.CheckEmpty(context.Background(), pg, "the target"); err != nil {
+		t.Errorf("after a failed copy: %v", err)
+	}
+}
