@@ -185,4 +185,3 @@ func (c *clusterRuns) serve(ctx context.Context, q forwarded) {
 	data, _ := json.Marshal(ans)
 	_ = c.store.Forward(ctx, string(data)) // a lost answer times out on the asker
 }
-

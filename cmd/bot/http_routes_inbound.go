@@ -1,8 +1,8 @@
 package main
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"github.com/heraldbot/herald/sequences"
 	"net/http"
 	"sync"

@@ -72,6 +72,9 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	}
 	loc := cfg.Location()
 	p := &parts{metrics: metrics.New(), events: &eventSink{}}
+	if a.cluster != nil {
+		p.metrics = metrics.NewFor(a.cluster.name)
+	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	a.parts = p
 
