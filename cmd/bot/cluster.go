@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"sync"
@@ -19,7 +20,11 @@ import (
 // With bbolt there is none (app.cluster is nil) and one process does
 // everything, as before.
 type cluster struct {
-	name  string
+	name string
+	// holder is who holds this instance's leases: its name and a random
+	// part, so that two instances given one name by mistake never both
+	// take a lease as "the same holder".
+	holder string
 	ttl   time.Duration
 	store *postgres.Store
 
@@ -41,9 +46,10 @@ type cluster struct {
 const sweepEvery = 30 * time.Second
 
 func newCluster(cfg Config, store *postgres.Store, a *app) *cluster {
-	c := &cluster{name: cfg.Cluster.instanceName(), ttl: cfg.Cluster.LeaseTTL.D(), store: store,
+	name := cfg.Cluster.instanceName()
+	c := &cluster{name: name, holder: name + "/" + rand.Text()[:8], ttl: cfg.Cluster.LeaseTTL.D(), store: store,
 		lost: make(chan struct{}), started: map[string]bool{}}
-	c.dispatch = newLeaseKeeper(store, leaseDispatch, c.name, c.ttl, a.logger)
+	c.dispatch = newLeaseKeeper(store, leaseDispatch, c.holder, c.ttl, a.logger)
 	c.dispatch.final = true // dispatch.Engine cannot restart: the process stops instead
 	return c
 }

@@ -43,18 +43,21 @@ type leaseKeeper struct {
 
 	mu    sync.Mutex
 	lease postgres.Lease // Term 0: not held
-	wake  chan struct{}
+	// working: the lease is held and work has started (held).
+	working bool
+	wake    chan struct{}
 }
 
 func newLeaseKeeper(store *postgres.Store, name, holder string, ttl time.Duration, log *slog.Logger) *leaseKeeper {
 	return &leaseKeeper{store: store, name: name, holder: holder, ttl: ttl, log: log.With("lease", name), wake: make(chan struct{}, 1)}
 }
 
-// held reports whether this instance holds the lease now.
+// held reports whether this instance holds the lease now, its work
+// started.
 func (k *leaseKeeper) held() bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.lease.Term != 0
+	return k.working
 }
 
 // released wakes a standby when another instance released the lease.
@@ -79,6 +82,9 @@ func (k *leaseKeeper) run(ctx context.Context) {
 			k.log.Info("lease taken: this instance does the work now", "term", l.Term)
 			wctx, stop := context.WithCancel(ctx)
 			k.work(wctx)
+			k.mu.Lock()
+			k.working = k.lease.Term != 0
+			k.mu.Unlock()
 			if k.keep(ctx, asked.Add(l.Left), stop) && k.final {
 				return
 			}
@@ -142,7 +148,7 @@ func (k *leaseKeeper) keep(ctx context.Context, expires time.Time, stop context.
 // lose stops the work at once: another instance may be starting it.
 func (k *leaseKeeper) lose(why string, stop context.CancelFunc) {
 	k.mu.Lock()
-	k.lease = postgres.Lease{}
+	k.lease, k.working = postgres.Lease{}, false
 	k.mu.Unlock()
 	k.log.Error(why + ": stopping its work now")
 	stop()
@@ -156,7 +162,7 @@ func (k *leaseKeeper) lose(why string, stop context.CancelFunc) {
 func (k *leaseKeeper) release(ctx context.Context) error {
 	k.mu.Lock()
 	l := k.lease
-	k.lease = postgres.Lease{}
+	k.lease, k.working = postgres.Lease{}, false
 	k.mu.Unlock()
 	if l.Term == 0 {
 		return nil
@@ -182,7 +188,7 @@ func (a *app) startPolls(ctx context.Context, polling *sync.WaitGroup) {
 	if c == nil || len(c.polls) == 0 {
 		return
 	}
-	c.poll = newLeaseKeeper(c.store, leaseTelegramPoll, c.name, c.ttl, a.logger)
+	c.poll = newLeaseKeeper(c.store, leaseTelegramPoll, c.holder, c.ttl, a.logger)
 	c.poll.work = func(wctx context.Context) {
 		for _, poll := range c.polls {
 			polling.Go(func() { _ = poll(wctx) })
