@@ -25,8 +25,8 @@ type cluster struct {
 	// part, so that two instances given one name by mistake never both
 	// take a lease as "the same holder".
 	holder string
-	ttl   time.Duration
-	store *postgres.Store
+	ttl    time.Duration
+	store  *postgres.Store
 
 	dispatch *leaseKeeper
 	poll     *leaseKeeper // nil until a Telegram poll is wired
