@@ -208,6 +208,7 @@ func TestCheckConfigSaysWhereThePostgresSchemaStands(t *testing.T) {
 	}
 	check(exitOK, " postgres "+shown+"\n")
 	check(exitOK, fmt.Sprintf("database: connected to %s; it has no Herald tables yet: herald creates them (schema %d) when it starts.", shown, latest))
+	check(exitOK, "cluster: any number of herald instances with this config share the database: one at a time sends (and polls Telegram); if it stops, another takes over within 10s plus a few seconds")
 
 	setSchema := func(v int) {
 		t.Helper()
