@@ -194,6 +194,7 @@ func (a *app) lead(ctx context.Context) {
 	}
 	p.bg.Go(func() { _ = p.sched.Run(ctx) })
 	p.bg.Go(func() { _ = p.sequences.Run(ctx) })
+	p.bg.Go(func() { _ = p.fe.Reporter.Run(ctx) }) // progress, unshown reports, follow-ups
 	p.bg.Go(func() { a.sweep(ctx) })
 }
 

@@ -211,7 +211,7 @@ func (a *app) start() error {
 		a.listenCluster(p.ctx)
 		c.dispatch.work, c.dispatch.lost = a.lead, a.lostSending
 		p.bg.Go(func() { c.dispatch.run(p.ctx) })
-		p.bg.Go(func() { p.fe.run(p.ctx) })
+		p.bg.Go(func() { p.fe.runChats(p.ctx) })
 		return nil
 	}
 	if err := a.resume(p.ctx); err != nil {
