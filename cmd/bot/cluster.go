@@ -99,6 +99,10 @@ func (a *app) listenCluster(ctx context.Context) {
 				p.sched.Changed(ctx, m.Broadcast)
 			case "kick":
 				p.sequences.Kick()
+			case "release":
+				if key, err := herald.ParseSubscriberKey(m.Broadcast); err == nil {
+					go func() { _ = p.dispatch.Release(ctx, key) }()
+				}
 			case "pause", "resume", "cancel", "retry":
 				go c.runs.serve(ctx, m)
 			}
