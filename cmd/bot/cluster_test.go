@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +122,15 @@ func TestClusterSharesTheSending(t *testing.T) {
 	}
 	if b, _ := second.store.Broadcast(id); b.Status != herald.StatusCompleted {
 		t.Errorf("broadcast %s after the takeover: %s; want completed", id, b.Status)
+	}
+	res, err := http.Get("http://" + second.addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), `herald_deliveries_total{account="main",channel="telegram",instance="second",outcome="sent"}`) {
+		t.Errorf("/metrics on the second instance does not label its deliveries with instance=\"second\":\n%.2000s", body)
 	}
 	log, err := second.store.AuditLog(id, 50)
 	if err != nil {
