@@ -147,3 +147,43 @@ func TestClusterSharesTheSending(t *testing.T) {
 		t.Errorf("/log's run entries: %s; want the run started on first, taken over and ended on second", got)
 	}
 }
+
+// TestClusterCancelOnAStandby: a cancel made on an instance that does not
+// send ends the sending instance's run: nobody else gets the message and
+// the admin group gets the report of a canceled run.
+func TestClusterCancelOnAStandby(t *testing.T) {
+	const token, group, alice = "123456:cluster-cancel", int64(-100558), int64(42)
+	fakes, cfg := pgGroupRig(t, token, group, alice)
+	cfg.Dispatch.TelegramPerSecond = 20
+	tg := fakes.Telegram
+	start := time.Now()
+	clock := func() time.Time { return start }
+	sender := startPGLeader(t, cfg, clock)
+	standby := startPGApp(t, cfg, clock)
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = fmt.Sprint(9500 + i)
+	}
+	subscribe(t, sender.store, herald.Telegram, start, []string{"vip"}, ids...)
+	at := start.Add(time.Hour).In(cfg.Location()).Truncate(time.Minute)
+	groupChat(t, tg, token, group).confirmNew(groupUser(alice, "Alice"), `/new "Doors shut" to tag:vip on telegram at `+at.Format(herald.LocalLayout))
+	id := broadcastIDIn(waitForMessage(t, tg, group, "scheduled").Text)
+	sender.parts.sched.Tick(context.Background(), at)
+	waitUntil(t, "the run has begun", func() bool { return fakes.Recorder.Recipients("telegram") >= 5 })
+
+	ch, err := standby.parts.broadcasts.Cancel(context.Background(), id, broadcasts.Actor{Key: fmt.Sprintf("telegram:%d", alice)})
+	if err != nil || ch.Broadcast.Status != herald.StatusCanceled || ch.From != herald.StatusSending {
+		t.Fatalf("cancel on the standby: %s → %s, %v; want sending → canceled", ch.From, ch.Broadcast.Status, err)
+	}
+	waitForMessage(t, tg, group, "Report: Doors shut")
+	if err := sender.parts.dispatch.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := sender.store.RunsOf(id)
+	if err != nil || len(runs) != 1 || runs[0].Status != herald.RunCanceled {
+		t.Fatalf("runs after the cancel: %+v, %v; want one, canceled", runs, err)
+	}
+	if n := fakes.Recorder.Recipients("telegram"); n >= len(ids) {
+		t.Errorf("%d of %d got the message after the cancel; want the rest skipped", n, len(ids))
+	}
+}

@@ -11,6 +11,12 @@
 // and LISTEN channels are per database, so their names are derived from
 // the schema (current_schema()): two deployments, or two tests, in two
 // schemas of one database never meet.
+//
+// Several instances (Options.Shared): leases as rows with an expiry
+// (lease.go) say which instance does the work that must run once;
+// LISTEN/NOTIFY (listen.go) announces released leases and forwards work
+// to their holder; an advisory lock per admin conversation (LockSession)
+// applies its turns one at a time across the instances.
 package postgres
 
 import (
