@@ -26,7 +26,7 @@ func TestLeaseKeeperStopsTheWorkWhenItCannotRenew(t *testing.T) {
 		return s
 	}
 	holder, other := open(), open()
-	k := newLeaseKeeper(holder, leaseDispatch, "a/1", minLeaseTTL, slog.New(slog.DiscardHandler))
+	k := newLeaseKeeper(holder, leaseDispatch, "a/1", 3*time.Second, slog.New(slog.DiscardHandler))
 	worked := make(chan context.Context, 1)
 	lost := make(chan struct{})
 	k.work = func(ctx context.Context) { worked <- ctx }
