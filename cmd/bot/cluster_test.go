@@ -42,7 +42,7 @@ func TestClusterSharesTheSending(t *testing.T) {
 	const recipients = 150
 	url := cfg.Storage.PostgresURL
 	cfg.Cluster.LeaseTTL = Duration(3 * time.Second) // a short takeover; renewals still roomy on a busy machine
-	cfg.Dispatch.TelegramPerSecond = 30 // five seconds of sending: time to act in the middle
+	cfg.Dispatch.TelegramPerSecond = 30              // five seconds of sending: time to act in the middle
 	tg := fakes.Telegram
 	start := time.Now()
 	clock := func() time.Time { return start }
