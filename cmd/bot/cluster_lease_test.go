@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/storage"
 	"github.com/heraldbot/herald/storage/pgtest"
 	"github.com/heraldbot/herald/storage/postgres"
 )
@@ -15,15 +16,15 @@ import (
 // is stopped (its context ends, lost is called), and the lease is then
 // free for another instance.
 func TestLeaseKeeperStopsTheWorkWhenItCannotRenew(t *testing.T) {
-	url := pgtest.URL(t)
+	sc := StorageConfig{Driver: driverPostgres, PostgresURL: pgtest.URL(t)}
 	ctx := context.Background()
 	open := func() *postgres.Store {
-		s, err := postgres.Open(ctx, url, postgres.Options{Shared: true})
+		b, err := openPostgres(sc, storage.Options{}) // as the bot opens it: shared
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = s.Close() })
-		return s
+		t.Cleanup(func() { _ = b.Close() })
+		return b.(*postgres.Store)
 	}
 	holder, other := open(), open()
 	k := newLeaseKeeper(holder, leaseDispatch, "a/1", 3*time.Second, slog.New(slog.DiscardHandler))
