@@ -86,6 +86,7 @@ func TestClusterSharesTheSending(t *testing.T) {
 
 	// The first instance's lease goes to another holder (as after a long
 	// stall): it stops sending and the process would stop.
+	stolen := time.Now()
 	steal(t, url, leaseDispatch)
 	select {
 	case <-first.lostLease():
@@ -101,8 +102,10 @@ func TestClusterSharesTheSending(t *testing.T) {
 	_ = first.shutdown()
 
 	// The standby takes the lease once the thief's expires, and finishes.
-	waitForMessage(t, tg, group, "Report: Doors open")
 	waitUntil(t, "the second instance sends", second.cluster.sends)
+	t.Logf("the second instance sends %s after the lease went to a holder that then died (its lease: 1s; lease_ttl %s)",
+		time.Since(stolen).Round(10*time.Millisecond), cfg.Cluster.LeaseTTL.D())
+	waitForMessage(t, tg, group, "Report: Doors open")
 	if err := second.parts.dispatch.Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
