@@ -81,7 +81,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	where := Redact(rawURL)
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("storage: %s is not a PostgreSQL URL (postgres://user:password@host:5432/dbname): %w", where, errors.Unwrap(err))
+		// Not the parser's error: it can quote the URL, password and all.
+		return nil, fmt.Errorf("storage: %s is not a PostgreSQL URL (postgres://user:password@host:5432/dbname)", where)
 	}
 	cfg.MaxConns = opts.MaxConns
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -196,13 +197,12 @@ func (s *Store) read(what string, fn func(ctx context.Context, tx pgx.Tx) error)
 }
 
 // Redact is rawURL without its password, for logs and messages.
+// Anything but a postgres:// URL (a key=value string, which may hold
+// password=…) is named, never shown.
 func Redact(rawURL string) string {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		if err != nil {
-			return "the PostgreSQL URL"
-		}
-		return u.Redacted()
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "the PostgreSQL URL"
 	}
 	return u.Redacted()
 }

@@ -85,3 +85,16 @@ func TestSharedInstancesOpenTogether(t *testing.T) {
 		t.Fatalf("an unshared Open beside shared ones: %v", err)
 	}
 }
+
+func TestRedactNeverShowsAPassword(t *testing.T) {
+	for _, raw := range []string{
+		"postgres://herald:s3cret@db:5432/herald",
+		"host=db user=herald password=s3cret dbname=herald",
+		"postgres://herald:s3cret@[::1",
+		"postgresql://herald:s3cret@db/herald?sslmode=require",
+	} {
+		if got := Redact(raw); strings.Contains(got, "s3cret") {
+			t.Errorf("Redact(%q) = %q", raw, got)
+		}
+	}
+}
