@@ -119,6 +119,9 @@ func (s *Store) saveSubscribersTx(ctx context.Context, tx pgx.Tx, keys []herald.
 	if err := writeRows(ctx, tx, rows); err != nil {
 		return subscriberWrite{}, err
 	}
+	if err := s.logTx(ctx, tx, w.changes, nil); err != nil {
+		return subscriberWrite{}, err
+	}
 	for _, c := range w.changes {
 		if err := s.noteChanged(ctx, tx, c.old, c.new); err != nil {
 			return subscriberWrite{}, err
