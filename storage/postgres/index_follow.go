@@ -49,13 +49,11 @@ type followState struct {
 	origin  string // this instance, in log rows and notifications
 	channel string // the LISTEN channel, per schema
 
-	// snap and since are the snapshot the index was built from (rows of
-	// transactions in it are skipped) and the database's clock then,
-	// set by build; heard is the database's time up to which every
-	// notification was heard. Only the following goroutine uses them
-	// after start.
+	// snap is the snapshot the index was built from (log rows of
+	// transactions in it are skipped); heard is the database's time up
+	// to which every notification was heard (at first, the snapshot's).
+	// Set by build; only the following goroutine uses them after start.
 	snap  string
-	since time.Time
 	heard time.Time
 
 	pid    atomic.Uint32 // the listening connection's backend, for tests
@@ -107,7 +105,6 @@ func (s *Store) startFollow() {
 	f := &s.follow
 	ctx, stop := context.WithCancel(context.Background())
 	f.stop, f.done = stop, make(chan struct{})
-	f.heard = f.since
 	go s.beat(ctx)
 	go func() {
 		defer close(f.done)
@@ -214,7 +211,6 @@ func (s *Store) catchUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		f.heard = f.since
 	}
 	return s.applyLog(ctx, `SELECT body FROM index_log
 		WHERE at >= $1 AND origin <> $2 AND NOT pg_visible_in_snapshot(xid, $3::pg_snapshot) ORDER BY id`,

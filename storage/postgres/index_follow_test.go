@@ -227,3 +227,21 @@ func TestIndexLogRoundTrip(t *testing.T) {
 		t.Errorf("responses decoded %+v, want %+v", gotR, rs)
 	}
 }
+
+// An instance out of touch longer than the log keeps rebuilds its index.
+func TestSharedStoreRebuildsAfterALongGap(t *testing.T) {
+	url := pgtest.URL(t)
+	a, b := openShared(t, url), openShared(t, url)
+	b.stopFollow()
+	if err := a.PutSubscribers([]herald.Subscriber{person(herald.LINE, "U1", "vip"), person(herald.Telegram, "7")}); err != nil {
+		t.Fatal(err)
+	}
+	// As if B last heard the others an hour ago: the log no longer says
+	// what it missed.
+	if _, err := a.pool.Exec(context.Background(), `DELETE FROM index_log`); err != nil {
+		t.Fatal(err)
+	}
+	b.follow.heard = time.Now().Add(-time.Hour)
+	b.startFollow()
+	agree(t, url, b, "after a long gap")
+}

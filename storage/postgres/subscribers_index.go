@@ -152,7 +152,7 @@ func (s *Store) build(ctx context.Context) error {
 	var x *audience.Index
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
 		if s.shared {
-			err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text, now()`).Scan(&s.follow.snap, &s.follow.since)
+			err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text, now()`).Scan(&s.follow.snap, &s.follow.heard)
 			if err != nil {
 				return err
 			}
