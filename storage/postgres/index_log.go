@@ -31,18 +31,27 @@ const (
 // notifies the other instances, which hear of it when tx commits. A store
 // that is not shared has no other instances and writes nothing.
 func (s *Store) logTx(ctx context.Context, tx pgx.Tx, changes []change, rs []response) error {
-	if !s.shared || len(changes)+len(rs) == 0 {
+	b := &pgx.Batch{}
+	s.queueLog(b, changes, rs)
+	if b.Len() == 0 {
 		return nil
 	}
-	bodies := encodeLog(changes, rs)
-	// One statement: the rows, and a NOTIFY of each (delivered at commit,
-	// in commit order; nothing if tx rolls back).
-	_, err := tx.Exec(ctx, `WITH l AS (INSERT INTO index_log (origin, body) SELECT $1, b FROM unnest($2::bytea[]) AS b RETURNING id)
-		SELECT pg_notify($3, 'e/' || l.id || '/' || $1) FROM l`, s.follow.origin, bodies, s.follow.channel)
-	if err != nil {
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("log index changes: %w", err)
 	}
 	return nil
+}
+
+// queueLog is logTx as a statement queued on b, for a writer that sends
+// a batch anyway (no round trip of its own).
+func (s *Store) queueLog(b *pgx.Batch, changes []change, rs []response) {
+	if !s.shared || len(changes)+len(rs) == 0 {
+		return
+	}
+	// One statement: the rows, and a NOTIFY of each (delivered at commit,
+	// in commit order; nothing if the transaction rolls back).
+	b.Queue(`WITH l AS (INSERT INTO index_log (origin, body) SELECT $1, b FROM unnest($2::bytea[]) AS b RETURNING id)
+		SELECT pg_notify($3, 'e/' || l.id || '/' || $1) FROM l`, s.follow.origin, encodeLog(changes, rs), s.follow.channel)
 }
 
 // encodeLog packs changes and responses into bodies of about

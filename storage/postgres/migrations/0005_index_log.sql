@@ -18,4 +18,8 @@ CREATE TABLE index_log (
     body   bytea NOT NULL -- the changes (index_log.go)
 );
 
+-- Bodies are records the subscribers table holds already, read once
+-- and soon deleted: compressing them would only slow the writer.
+ALTER TABLE index_log ALTER COLUMN body SET STORAGE EXTERNAL;
+
 CREATE INDEX index_log_at ON index_log (at);
