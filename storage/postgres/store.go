@@ -3,7 +3,8 @@
 // the loss of its machine. It keeps every contract the bbolt store keeps
 // (storage.Backend; one contract suite, storage/storagetest, runs against
 // both) and answers audiences from the same in-memory index, rebuilt from
-// the database at start.
+// the database at start and, with several instances, kept current with
+// the others' writes (index_follow.go).
 //
 // Schema: versioned SQL files embedded in the binary (migrations/), each
 // applied once, in order, in its own transaction, under an advisory lock
