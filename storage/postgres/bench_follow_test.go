@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -92,4 +93,56 @@ func importInto(b *testing.B, shared, follow bool) (*Store, imported) {
 		b.Fatal(err)
 	}
 	return s, imported{subs, time.Since(start)}
+}
+
+// BenchmarkIndexFollowLatency measures how soon a write on one instance
+// shows in another's audience index: a tag change of one subscriber, 200
+// times (median and worst), and an import of 100,000 people (one
+// transaction), from the writer's return to the follower's count. Run
+// with -benchtime=1x. Skipped without HERALD_TEST_POSTGRES.
+func BenchmarkIndexFollowLatency(b *testing.B) {
+	url := pgtest.URL(b)
+	w, f := openShared(b, url), openShared(b, url)
+	everyone := &herald.Audience{Channels: herald.Platforms}
+	wait := func(done func() bool) time.Duration {
+		start := time.Now()
+		for !done() {
+			if time.Since(start) > time.Minute {
+				b.Fatal("the follower never saw the write")
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		return time.Since(start)
+	}
+	var lat []time.Duration
+	var imp time.Duration
+	for b.Loop() {
+		key := herald.SubscriberKey{Platform: herald.LINE, ID: "U1"}
+		for i := range 200 {
+			tag := fmt.Sprint("t", i)
+			_, err := w.UpdateSubscriber(key, func(sub *herald.Subscriber, _ bool) error {
+				sub.Kind, sub.State = herald.KindUser, herald.Subscribed
+				sub.SetTags([]string{tag})
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, wait(func() bool { return f.index().TagCounts()[tag] == 1 }))
+		}
+		before, _ := f.Count(everyone, herald.NonMarketing, time.Now())
+		err := audiencetest.Load(w.PutSubscribers, 100_000, 100_000, 2, time.Now().UTC())
+		if err != nil {
+			b.Fatal(err)
+		}
+		after, _ := w.Count(everyone, herald.NonMarketing, time.Now())
+		imp = wait(func() bool {
+			c, _ := f.Count(everyone, herald.NonMarketing, time.Now())
+			return c.Total == after.Total && c.Total != before.Total
+		})
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "update_median_ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "update_worst_ms")
+	b.ReportMetric(imp.Seconds(), "import100k_s")
 }
