@@ -75,7 +75,7 @@ func (s *Store) prepareFollow(ctx context.Context) error {
 	if err := s.pool.QueryRow(ctx, `SELECT 'herald_index_' || md5(current_schema())`).Scan(&f.channel); err != nil {
 		return fmt.Errorf("storage: connect to %s: %w", s.where, err)
 	}
-	conn, err := s.listen(ctx)
+	conn, err := s.listenIndex(ctx)
 	if err != nil {
 		return err
 	}
@@ -83,9 +83,9 @@ func (s *Store) prepareFollow(ctx context.Context) error {
 	return nil
 }
 
-// listen opens a connection of its own (not from the pool: it stays
+// listenIndex opens a connection of its own (not from the pool: it stays
 // listening) and LISTENs on the channel.
-func (s *Store) listen(ctx context.Context) (*pgx.Conn, error) {
+func (s *Store) listenIndex(ctx context.Context) (*pgx.Conn, error) {
 	cfg := s.pool.Config().ConnConfig.Copy()
 	cfg.RuntimeParams["application_name"] = "herald index listener"
 	conn, err := pgx.ConnectConfig(ctx, cfg)
@@ -133,7 +133,7 @@ func (s *Store) follow1(ctx context.Context) {
 	wait := time.Second
 	for ctx.Err() == nil {
 		if f.listen == nil {
-			conn, err := s.listen(ctx)
+			conn, err := s.listenIndex(ctx)
 			if err != nil {
 				s.logger.Warn("audience index: cannot listen for other instances' changes; retrying", "error", err, "retry_in", wait)
 				select {

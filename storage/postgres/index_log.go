@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// The change log (index_log, migration 0005) carries what one instance's
+// The change log (index_log, migration 0006) carries what one instance's
 // write did to the audience index to the other instances: each subscriber
 // change (Seq, versions, old and new record) and each first response. A
 // row holds a body of many changes, so an import of 100,000 people is a
