@@ -29,7 +29,9 @@ const (
 
 // logTx writes changes and first responses to the change log inside tx and
 // notifies the other instances, which hear of it when tx commits. A store
-// that is not shared has no other instances and writes nothing.
+// that is not shared has no other instances and writes nothing. The
+// engagement part calls it for first taps and clicks (a function of the
+// subscribers part, as in parts.go).
 func (s *Store) logTx(ctx context.Context, tx pgx.Tx, changes []change, rs []response) error {
 	b := &pgx.Batch{}
 	s.queueLog(b, changes, rs)

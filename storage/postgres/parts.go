@@ -6,8 +6,7 @@ package postgres
 // …Tx because it works inside the caller's transaction:
 //
 //   - subscribers: updateSubscribersTx, subscriberBySeqTx,
-//     subscriberSeqsTx, index (the audience index, built at start),
-//     logTx (a first response, to the other instances' indexes)
+//     subscriberSeqsTx, index (the audience index, built at start)
 //   - broadcasts, runs, deliveries: createBroadcastTx, broadcastTx,
 //     putBroadcastTx, deleteBroadcastTx, startRunTx, runTx, putRunTx,
 //     deleteRunTx, addDeliveriesTx, deliveriesTx
