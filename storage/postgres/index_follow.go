@@ -108,7 +108,7 @@ func (s *Store) startFollow() {
 	go s.beat(ctx)
 	go func() {
 		defer close(f.done)
-		s.follow1(ctx)
+		s.followOthers(ctx)
 	}()
 }
 
@@ -126,31 +126,36 @@ func (s *Store) stopFollow() {
 	}
 }
 
-// follow1 listens until ctx ends, reconnecting (and catching up) after
-// a dropped connection.
-func (s *Store) follow1(ctx context.Context) {
+// followOthers listens until ctx ends, reconnecting (and catching up)
+// after a dropped connection.
+func (s *Store) followOthers(ctx context.Context) {
 	f := &s.follow
 	wait := time.Second
+	retry := func(msg string, err error) {
+		s.logger.Warn(msg, "error", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
 	for ctx.Err() == nil {
 		if f.listen == nil {
 			conn, err := s.listenIndex(ctx)
 			if err != nil {
-				s.logger.Warn("audience index: cannot listen for other instances' changes; retrying", "error", err, "retry_in", wait)
-				select {
-				case <-ctx.Done():
-				case <-time.After(wait):
+				if ctx.Err() == nil {
+					retry("audience index: cannot listen for other instances' changes; retrying", err)
 				}
-				wait = min(2*wait, 30*time.Second)
 				continue
 			}
 			f.listen = conn
 		}
 		if err := s.catchUp(ctx); err != nil {
-			if ctx.Err() == nil {
-				s.logger.Warn("audience index: catching up with other instances failed; reconnecting", "error", err)
-			}
 			_ = f.listen.Close(context.Background())
 			f.listen = nil
+			if ctx.Err() == nil {
+				retry("audience index: catching up with other instances failed; retrying", err)
+			}
 			continue
 		}
 		wait = time.Second
