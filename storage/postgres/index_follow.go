@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // With several instances on one database (Options.Shared) each keeps its
@@ -56,10 +57,11 @@ type followState struct {
 	snap  string
 	heard time.Time
 
-	pid    atomic.Uint32 // the listening connection's backend, for tests
-	listen *pgx.Conn     // connected before the index is built
-	stop   context.CancelFunc
-	done   chan struct{}
+	pid     atomic.Uint32 // the listening connection's backend, for tests
+	listen  *pgx.Conn     // connected before the index is built
+	pending []string      // payloads heard, not yet applied (hear)
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
 // prepareFollow names this instance and its channel, and starts
@@ -88,6 +90,12 @@ func (s *Store) prepareFollow(ctx context.Context) error {
 func (s *Store) listenIndex(ctx context.Context) (*pgx.Conn, error) {
 	cfg := s.pool.Config().ConnConfig.Copy()
 	cfg.RuntimeParams["application_name"] = "herald index listener"
+	// Notifications are collected as they come, also during a query, so
+	// hear takes all that waited at once.
+	s.follow.pending = nil
+	cfg.OnNotification = func(_ *pgconn.PgConn, n *pgconn.Notification) {
+		s.follow.pending = append(s.follow.pending, n.Payload)
+	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("storage: listen on %s: %w", s.where, err)
@@ -169,32 +177,49 @@ func (s *Store) followOthers(ctx context.Context) {
 }
 
 // hear applies what the other instances notify until the connection
-// fails or stays silent longer than deafAfter.
+// fails or stays silent longer than deafAfter. Notifications that came
+// while the last ones were applied are applied together: one query for
+// their rows.
 func (s *Store) hear(ctx context.Context) error {
 	f := &s.follow
 	for {
-		wctx, cancel := context.WithTimeout(ctx, deafAfter)
-		n, err := f.listen.WaitForNotification(wctx)
-		cancel()
-		if err != nil {
-			return err
-		}
-		kind, rest, _ := strings.Cut(n.Payload, "/")
-		switch kind {
-		case "b": // a beat: DB microseconds since 1970
-			if us, err := strconv.ParseInt(rest, 10, 64); err == nil {
-				if t := time.UnixMicro(us); t.After(f.heard) {
-					f.heard = t
-				}
-			}
-		case "e": // a log row: id/origin
-			id, origin, _ := strings.Cut(rest, "/")
-			if origin == f.origin {
-				continue // applied after its commit already
-			}
-			if err := s.applyLog(ctx, `SELECT body FROM index_log WHERE id = $1`, id); err != nil {
+		if len(f.pending) == 0 {
+			wctx, cancel := context.WithTimeout(ctx, deafAfter)
+			err := f.listen.PgConn().WaitForNotification(wctx) // fills f.pending
+			cancel()
+			if err != nil {
 				return err
 			}
+		}
+		batch := f.pending
+		f.pending = nil
+		var (
+			ids   []int64
+			heard time.Time
+		)
+		for _, payload := range batch {
+			kind, rest, _ := strings.Cut(payload, "/")
+			switch kind {
+			case "b": // a beat: DB microseconds since 1970
+				if us, err := strconv.ParseInt(rest, 10, 64); err == nil && time.UnixMicro(us).After(heard) {
+					heard = time.UnixMicro(us)
+				}
+			case "e": // a log row: id/origin
+				id, origin, _ := strings.Cut(rest, "/")
+				n, err := strconv.ParseInt(id, 10, 64)
+				if err == nil && origin != f.origin { // its own are applied after commit
+					ids = append(ids, n)
+				}
+			}
+		}
+		if len(ids) > 0 {
+			if err := s.applyLog(ctx, `SELECT body FROM index_log WHERE id = ANY($1) ORDER BY id`, ids); err != nil {
+				return err
+			}
+		}
+		// Only now: what came before the beat is applied.
+		if heard.After(f.heard) {
+			f.heard = heard
 		}
 	}
 }
