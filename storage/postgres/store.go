@@ -3,7 +3,8 @@
 // the loss of its machine. It keeps every contract the bbolt store keeps
 // (storage.Backend; one contract suite, storage/storagetest, runs against
 // both) and answers audiences from the same in-memory index, rebuilt from
-// the database at start.
+// the database at start and, with several instances, kept current with
+// the others' writes (index_follow.go).
 //
 // Schema: versioned SQL files embedded in the binary (migrations/), each
 // applied once, in order, in its own transaction, under an advisory lock
@@ -60,6 +61,10 @@ type Store struct {
 	notes       notesState
 	engagement  engagementState
 
+	// follow keeps a shared store's index current with the other
+	// instances' writes (index_follow.go).
+	follow followState
+
 	// hold is the connection that holds this instance's lock on the
 	// database (see lockInstance), released by Close.
 	hold *pgxpool.Conn
@@ -110,7 +115,17 @@ func (s *Store) open(ctx context.Context) error {
 	if err := migrate(ctx, s.pool, s.logger, s.where); err != nil {
 		return err
 	}
-	return s.start(ctx)
+	if !s.shared {
+		return s.start(ctx)
+	}
+	if err := s.prepareFollow(ctx); err != nil {
+		return err
+	}
+	if err := s.start(ctx); err != nil {
+		return err
+	}
+	s.startFollow()
+	return nil
 }
 
 // lockInstance takes the database for this process, as bbolt's file lock
@@ -141,8 +156,10 @@ func (s *Store) lockInstance(ctx context.Context) error {
 // for messages; see Redact).
 func (s *Store) URL() string { return s.url }
 
-// Close releases the instance lock and the pool.
+// Close stops following other instances, and releases the instance lock
+// and the pool.
 func (s *Store) Close() error {
+	s.stopFollow()
 	if s.hold != nil {
 		// Unlock first: the server ends a closed connection's session (and
 		// so its lock) a moment after, and a restart may ask before then.

@@ -38,8 +38,12 @@ func TestMigrationsApplyOnceInOrder(t *testing.T) {
 	if err := s.pool.QueryRow(context.Background(), `SELECT count(*), coalesce(max(version), 0) FROM herald_schema`).Scan(&n, &max); err != nil {
 		t.Fatal(err)
 	}
-	if n != LatestSchema() || max != LatestSchema() {
-		t.Fatalf("herald_schema holds %d rows up to %d, want %d", n, max, LatestSchema())
+	ms, err := migrations() // numbers may skip (a branch's migration not merged yet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(ms) || max != LatestSchema() {
+		t.Fatalf("herald_schema holds %d rows up to %d, want %d up to %d", n, max, len(ms), LatestSchema())
 	}
 }
 
