@@ -190,3 +190,33 @@ func TestClusterCancelOnAStandby(t *testing.T) {
 		t.Errorf("%d of %d got the message after the cancel; want the rest skipped", n, len(ids))
 	}
 }
+
+// TestClusterPlansWhatAStandbySchedules: a broadcast scheduled through an
+// instance that does not send (the API, a chat it serves) is planned by the
+// sending instance's scheduler, which fires it when it is due.
+func TestClusterPlansWhatAStandbySchedules(t *testing.T) {
+	const token, group, alice = "123456:cluster-plan", int64(-100559), int64(42)
+	fakes, cfg := pgGroupRig(t, token, group, alice)
+	start := time.Now()
+	clock := func() time.Time { return start }
+	sender := startPGLeader(t, cfg, clock)
+	subscribe(t, sender.store, herald.Telegram, start, nil, "9601", "9602")
+	standby := startPGApp(t, cfg, clock) // its audience index is built with them
+	at := start.Add(time.Hour).Truncate(time.Minute)
+	b, _, err := standby.parts.broadcasts.Submit(context.Background(), herald.Broadcast{Name: "Planned elsewhere", Category: herald.Marketing,
+		Content:  herald.Content{Kind: herald.TextContent, Text: "Planned elsewhere"},
+		Audience: herald.Audience{Channels: []herald.Platform{herald.Telegram}, Recipients: herald.Users},
+		Schedule: herald.Schedule{Kind: herald.SendAt, At: at}}, "", broadcasts.Actor{Key: fmt.Sprintf("telegram:%d", alice)})
+	if err != nil || b.Status != herald.StatusScheduled {
+		t.Fatalf("submit on the standby: %s, %v; want scheduled", b.Status, err)
+	}
+	// The holder hears of it through the database: tick its clock until
+	// it has (its sweep would plan it too, in half a minute).
+	waitUntil(t, "the sending instance fires the broadcast the standby scheduled", func() bool {
+		sender.parts.sched.Tick(context.Background(), at)
+		return fakes.Recorder.Recipients("telegram") == 2
+	})
+	if n := fakes.Recorder.Recipients("telegram"); n != 2 || len(fakes.Recorder.Duplicates("telegram")) > 0 {
+		t.Errorf("%d recipients reached (duplicates %v); want both, once", n, fakes.Recorder.Duplicates("telegram"))
+	}
+}
