@@ -40,6 +40,9 @@ func benchStorages(flag string) ([]string, error) {
 		if server == "" {
 			return nil, fmt.Errorf("-storage %s needs %s set to a PostgreSQL server's URL (postgres://user:password@host:5432/dbname); the bench makes a schema of its own there and drops it after", flag, benchPostgresEnv)
 		}
+		if _, err := benchSchemaURL("public"); err != nil {
+			return nil, err
+		}
 		return kinds, nil
 	}
 	switch flag {
@@ -47,7 +50,7 @@ func benchStorages(flag string) ([]string, error) {
 		if server == "" {
 			return []string{benchBolt}, nil
 		}
-		return []string{benchBolt, benchPostgres}, nil
+		return need(benchBolt, benchPostgres)
 	case benchBolt:
 		return []string{benchBolt}, nil
 	case benchPostgres:
