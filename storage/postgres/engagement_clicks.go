@@ -2,8 +2,8 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
@@ -121,15 +121,22 @@ func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Account]i
 		if err != nil {
 			return err
 		}
-		for _, c := range clicked {
-			sub, err := s.subscriberBySeqTx(ctx, tx, uint32(c.Seq))
-			if errors.Is(err, herald.ErrNotFound) {
-				continue
+		// The clickers a chunk at a time: one query each, and no more of
+		// them in memory at once.
+		for chunk := range slices.Chunk(clicked, subscriberChunk) {
+			seqs := make([]uint32, len(chunk))
+			for i, c := range chunk {
+				seqs[i] = uint32(c.Seq)
 			}
+			subs, err := s.subscribersBySeqTx(ctx, tx, seqs)
 			if err != nil {
 				return err
 			}
-			add(c.Button, sub.AccountOf())
+			for _, c := range chunk {
+				if sub := subs[uint32(c.Seq)]; sub != nil { // a clicker since deleted is left out
+					add(c.Button, sub.AccountOf())
+				}
+			}
 		}
 		return nil
 	})
