@@ -63,6 +63,9 @@ type Store struct {
 	// hold is the connection that holds this instance's lock on the
 	// database (see lockInstance), released by Close.
 	hold *pgxpool.Conn
+	// turns bounds the admin conversations holding a connection for their
+	// lock (LockSession).
+	turns chan struct{}
 }
 
 // Open connects to the database at rawURL, migrates it and builds the
@@ -92,7 +95,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("storage: connect to %s: %w", where, err)
 	}
-	s := &Store{pool: pool, url: rawURL, where: where, now: opts.Now, logger: opts.Logger, shared: opts.Shared}
+	s := &Store{pool: pool, url: rawURL, where: where, now: opts.Now, logger: opts.Logger, shared: opts.Shared,
+		turns: make(chan struct{}, max(1, opts.MaxConns/2))}
 	if err := s.open(ctx); err != nil {
 		s.Close()
 		return nil, err

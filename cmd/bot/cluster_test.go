@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcasts"
+	"github.com/heraldbot/herald/storage/pgtest"
+)
+
+// TestClusterSharesTheSending runs two instances on one database with the
+// platform fakes. The first sends; the second is a standby that serves the
+// admin side. A pause and a resume made on the standby take effect on the
+// first one's run. Then the first loses its lease (another holder takes
+// the row): it stops sending at once and stops; the standby takes over
+// when the lease expires, finishes the run, and the admin group gets one
+// report; every recipient has the message.
+func TestClusterSharesTheSending(t *testing.T) {
+	const group, alice, recipients = int64(-100556), int64(42), 150
+	const token = "123456:cluster-test"
+	fakes, _, cfg := adminGroupRig(t, token, group, alice)
+	url := pgtest.URL(t)
+	cfg.Storage = StorageConfig{Driver: driverPostgres, PostgresURL: url}
+	cfg.Cluster.LeaseTTL = Duration(minLeaseTTL)
+	cfg.Dispatch.TelegramPerSecond = 30 // five seconds of sending: time to act in the middle
+	tg := fakes.Telegram
+	start := time.Now()
+	clock := func() time.Time { return start }
+
+	cfg.Cluster.Instance = "first"
+	first := startPGLeader(t, cfg, clock)
+	waitUntil(t, "the first instance polls Telegram", func() bool { return len(first.cluster.leases()) == 2 })
+	cfg.Cluster.Instance = "second"
+	second := startPGApp(t, cfg, clock)
+	ids := make([]string, recipients)
+	for i := range ids {
+		ids[i] = fmt.Sprint(9000 + i)
+	}
+	subscribe(t, first.store, herald.Telegram, start, []string{"vip"}, ids...)
+
+	at := start.Add(time.Hour).In(cfg.Location()).Truncate(time.Minute)
+	g := groupChat(t, tg, token, group)
+	g.confirmNew(groupUser(alice, "Alice"), `/new "Doors open at ten" to tag:vip on telegram at `+at.Format(herald.LocalLayout))
+	id := broadcastIDIn(waitForMessage(t, tg, group, "scheduled").Text)
+	first.parts.sched.Tick(context.Background(), at)
+	sent := func() int { return fakes.Recorder.Recipients("telegram") }
+	waitUntil(t, "the run has begun", func() bool { return sent() >= 10 })
+
+	// A pause on the standby stops the first instance's run.
+	alicia := broadcasts.Actor{Key: fmt.Sprintf("telegram:%d", alice)}
+	if _, err := second.parts.broadcasts.Pause(context.Background(), id, alicia); err != nil {
+		t.Fatalf("pause on the standby: %v", err)
+	}
+	if err := first.parts.dispatch.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := first.store.Broadcast(id); b.Status != herald.StatusPaused || sent() >= recipients {
+		t.Fatalf("after the pause on the standby: broadcast %s, %d sent; want paused in the middle", b.Status, sent())
+	}
+	// Resumed on the standby: the first instance sends again.
+	if _, err := second.parts.broadcasts.Resume(context.Background(), id, alicia); err != nil {
+		t.Fatalf("resume on the standby: %v", err)
+	}
+	before := sent()
+	waitUntil(t, "the first instance sends again", func() bool { return sent() > before+10 })
+
+	// The first instance's lease goes to another holder (as after a long
+	// stall): it stops sending and the process would stop.
+	steal(t, url, leaseDispatch)
+	select {
+	case <-first.lostLease():
+	case <-time.After(time.Minute):
+		t.Fatal("the first instance never noticed it lost the lease")
+	}
+	if err := first.parts.dispatch.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := first.store.Broadcast(id); b.Status != herald.StatusSending {
+		t.Fatalf("after the lease was lost: broadcast %s; want still sending (the run left for the next holder)", b.Status)
+	}
+	_ = first.shutdown()
+
+	// The standby takes the lease once the thief's expires, and finishes.
+	waitForMessage(t, tg, group, "Report: Doors open")
+	waitUntil(t, "the second instance sends", second.cluster.sends)
+	if err := second.parts.dispatch.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ids {
+		if got := fakes.Recorder.To("telegram", r); len(got) == 0 {
+			t.Fatalf("subscriber %s never got the broadcast", r)
+		}
+	}
+	reports := 0
+	for _, m := range tg.Sent(group) {
+		if strings.Contains(m.Text, "Report: Doors open") {
+			reports++
+		}
+	}
+	if reports != 1 {
+		t.Errorf("the admin group got %d reports, want 1", reports)
+	}
+	if b, _ := second.store.Broadcast(id); b.Status != herald.StatusCompleted {
+		t.Errorf("broadcast %s after the takeover: %s; want completed", id, b.Status)
+	}
+	log, err := second.store.AuditLog(id, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var on []string
+	for _, e := range log {
+		if e.Action == "broadcast.run_sending" || e.Action == "broadcast.run_ended" {
+			on = append(on, e.Action+" "+e.Detail)
+		}
+	}
+	if got := strings.Join(on, ", "); !strings.Contains(got, "broadcast.run_sending instance first") ||
+		!strings.Contains(got, "broadcast.run_sending instance second") || !strings.Contains(got, "broadcast.run_ended instance second") {
+		t.Errorf("/log's run entries: %s; want the run started on first, taken over and ended on second", got)
+	}
+}
+
+// steal gives the lease to a holder that is no instance, for a second,
+// as another instance's takeover would.
+func steal(t *testing.T, url, name string) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `UPDATE leases SET holder = 'thief', term = term + 1, expires_at = now() + interval '1 second' WHERE name = $1`, name); err != nil {
+		t.Fatal(err)
+	}
+}
