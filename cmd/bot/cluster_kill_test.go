@@ -88,13 +88,16 @@ func TestClusterSurvivesKillNineOfTheSender(t *testing.T) {
 		})
 		h := c.holder("dispatch")
 		c.kill(h)
+		killed := time.Now()
 		after = sent()
 		if after >= total {
 			t.Fatalf("the run was over (%d sent) before kill %d", after, kill)
 		}
 		t.Logf("kill %d: SIGKILL to %s after %.1fs; sent: %d on Telegram and Messenger, %d on LINE",
 			kill, h.name, time.Since(began).Seconds(), after, rec.Count("line"))
-		c.start()
+		next := c.holder("dispatch")
+		t.Logf("kill %d: %s holds the dispatch lease %.1fs after the kill (lease_ttl 3s)", kill, next.name, time.Since(killed).Seconds())
+		c.start() // so three run again
 	}
 
 	clusterWait(t, "the report in the admin group", func() bool { return len(adminMessages(fakes.Telegram, "📊 Report: ")) > 0 })
@@ -114,7 +117,7 @@ func clusterConfig(dbURL string, u platformtest.BaseURLs) string {
 	esc := func(s string) string { return strings.ReplaceAll(fmt.Sprintf("%q", s), "%", "%%") }
 	return fmt.Sprintf(`storage: {driver: postgres, postgres_url: %s}
 http: {listen: "127.0.0.1:0"}
-cluster: {instance: "%%s", lease_ttl: 2s}
+cluster: {instance: "%%s", lease_ttl: 3s}
 telegram: {token: "123456:cluster", api_url: %s, admin_chat_ids: [%d]}
 line: {channel_secret: s, channel_token: line-token, api_url: %s, data_api_url: %s}
 messenger: {page_token: page-token, app_secret: app-secret, verify_token: verify, api_url: %s}
