@@ -99,6 +99,10 @@ func (a *app) listenCluster(ctx context.Context) {
 				p.sched.Changed(ctx, m.Broadcast)
 			case "kick":
 				p.sequences.Kick()
+			case "release":
+				if key, err := herald.ParseSubscriberKey(m.Broadcast); err == nil {
+					go func() { _ = p.dispatch.Release(ctx, key) }()
+				}
 			case "pause", "resume", "cancel", "retry":
 				go c.runs.serve(ctx, m)
 			}
@@ -201,25 +205,28 @@ func (a *app) lead(ctx context.Context) {
 // sweep re-reads, every sweepEvery, what a lost forwarded message would
 // have said: runs to resume, broadcasts to plan, steps due.
 func (a *app) sweep(ctx context.Context) {
-	p := a.parts
 	t := time.NewTicker(sweepEvery)
 	defer t.Stop()
-	for {
+	for ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
-			return
 		case <-t.C:
+			a.sweepOnce(ctx)
 		}
-		if err := a.resume(ctx); err != nil {
-			a.logger.Warn("sweep: resume runs", "error", err)
-		}
-		scheduled, err := a.store.ListBroadcasts(herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusScheduled}})
-		if err != nil {
-			a.logger.Warn("sweep: list scheduled", "error", err)
-		}
-		for _, b := range scheduled {
-			p.sched.Changed(ctx, b.ID)
-		}
-		p.sequences.Kick()
 	}
+}
+
+func (a *app) sweepOnce(ctx context.Context) {
+	p := a.parts
+	if err := a.resume(ctx); err != nil {
+		a.logger.Warn("sweep: resume runs", "error", err)
+	}
+	scheduled, err := a.store.ListBroadcasts(herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusScheduled}})
+	if err != nil {
+		a.logger.Warn("sweep: list scheduled", "error", err)
+	}
+	for _, b := range scheduled {
+		p.sched.Changed(ctx, b.ID)
+	}
+	p.sequences.Kick()
 }

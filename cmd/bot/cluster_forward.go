@@ -11,6 +11,8 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/broadcasts"
+	"github.com/heraldbot/herald/dispatch"
+	"github.com/heraldbot/herald/sequences"
 	"github.com/heraldbot/herald/storage/postgres"
 )
 
@@ -23,9 +25,10 @@ import (
 // made good by its periodic sweep (re-plan, resume) or, for a control,
 // by the asker's timeout and a clear error.
 type forwarded struct {
-	// Op is what to do: pause, resume, cancel, retry (answered), changed
-	// or kick (not answered); an answer has Reply set instead.
-	Op        string `json:"op,omitempty"`
+	// Op is what to do: pause, resume, cancel, retry (answered), changed,
+	// kick or release (not answered); an answer has Reply set instead.
+	Op string `json:"op,omitempty"`
+	// Broadcast is the broadcast's ID (release: the subscriber's key).
 	Broadcast string `json:"b,omitempty"`
 	Actor     string `json:"actor,omitempty"`
 	// ID matches an answer to its question.
@@ -68,7 +71,7 @@ func errKind(err error) string {
 // engine; any other asks the holder and waits for its answer. Dispatch
 // itself never knows there are several instances.
 type clusterRuns struct {
-	local broadcasts.Runs
+	local *dispatch.Engine
 	store *postgres.Store
 	held  func() bool
 	wait  time.Duration
@@ -77,7 +80,30 @@ type clusterRuns struct {
 	waiting map[string]chan forwarded
 }
 
-var _ broadcasts.Runs = (*clusterRuns)(nil)
+var (
+	_ broadcasts.Runs = (*clusterRuns)(nil)
+	_ sequences.Runs  = (*clusterRuns)(nil)
+)
+
+// Start starts a sequence step's run: only the sending instance runs the
+// sequences loop that asks; another refuses rather than send.
+func (c *clusterRuns) Start(ctx context.Context, id string) (herald.Run, error) {
+	if !c.held() {
+		return herald.Run{}, fmt.Errorf("start %s: %w (this instance does not hold the sending)", id, errNoSender)
+	}
+	return c.local.Start(ctx, id)
+}
+
+// Release sends what running broadcasts held for a subscriber whose
+// operator chat closed (the API's Releaser), on the instance whose runs
+// hold them.
+func (c *clusterRuns) Release(ctx context.Context, key herald.SubscriberKey) error {
+	if c.held() {
+		return c.local.Release(ctx, key)
+	}
+	data, _ := json.Marshal(forwarded{Op: "release", Broadcast: key.String()})
+	return c.store.Forward(ctx, string(data))
+}
 
 func (c *clusterRuns) Pause(ctx context.Context, id, actor string) (herald.Change, error) {
 	return c.control(ctx, "pause", id, actor)
@@ -184,4 +210,22 @@ func (c *clusterRuns) serve(ctx context.Context, q forwarded) {
 	}
 	data, _ := json.Marshal(ans)
 	_ = c.store.Forward(ctx, string(data)) // a lost answer times out on the asker
+}
+
+// runControl is what the bot's parts need of the dispatch engine's runs:
+// the engine itself with one instance, clusterRuns with several.
+type runControl interface {
+	broadcasts.Runs
+	sequences.Runs
+	Release(ctx context.Context, key herald.SubscriberKey) error
+}
+
+// runsFor is d, or with several instances the clusterRuns around it.
+func (a *app) runsFor(d *dispatch.Engine) runControl {
+	c := a.cluster
+	if c == nil {
+		return d
+	}
+	c.runs = &clusterRuns{local: d, store: c.store, held: c.sends, wait: forwardWait(c.ttl), waiting: map[string]chan forwarded{}}
+	return c.runs
 }

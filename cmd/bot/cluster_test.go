@@ -11,8 +11,21 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/broadcasts"
-	"github.com/heraldbot/herald/storage/pgtest"
 )
+
+// steal gives the lease to a holder that is no instance, for a second,
+// as another instance's takeover would.
+func steal(t *testing.T, url, name string) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `UPDATE leases SET holder = 'thief', term = term + 1, expires_at = now() + interval '1 second' WHERE name = $1`, name); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // TestClusterSharesTheSending runs two instances on one database with the
 // platform fakes. The first sends; the second is a standby that serves the
@@ -22,11 +35,10 @@ import (
 // when the lease expires, finishes the run, and the admin group gets one
 // report; every recipient has the message.
 func TestClusterSharesTheSending(t *testing.T) {
-	const group, alice, recipients = int64(-100556), int64(42), 150
-	const token = "123456:cluster-test"
-	fakes, _, cfg := adminGroupRig(t, token, group, alice)
-	url := pgtest.URL(t)
-	cfg.Storage = StorageConfig{Driver: driverPostgres, PostgresURL: url}
+	const token, group, alice = "123456:cluster-test", int64(-100556), int64(42)
+	fakes, cfg := pgGroupRig(t, token, group, alice)
+	const recipients = 150
+	url := cfg.Storage.PostgresURL
 	cfg.Cluster.LeaseTTL = Duration(minLeaseTTL)
 	cfg.Dispatch.TelegramPerSecond = 30 // five seconds of sending: time to act in the middle
 	tg := fakes.Telegram
@@ -122,19 +134,5 @@ func TestClusterSharesTheSending(t *testing.T) {
 	if got := strings.Join(on, ", "); !strings.Contains(got, "broadcast.run_sending instance first") ||
 		!strings.Contains(got, "broadcast.run_sending instance second") || !strings.Contains(got, "broadcast.run_ended instance second") {
 		t.Errorf("/log's run entries: %s; want the run started on first, taken over and ended on second", got)
-	}
-}
-
-// steal gives the lease to a holder that is no instance, for a second,
-// as another instance's takeover would.
-func steal(t *testing.T, url, name string) {
-	t.Helper()
-	conn, err := pgx.Connect(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), `UPDATE leases SET holder = 'thief', term = term + 1, expires_at = now() + interval '1 second' WHERE name = $1`, name); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -12,8 +12,34 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/platformtest"
-	"github.com/heraldbot/herald/storage/pgtest"
 )
+
+func withUpdateID(upd map[string]any, id int) map[string]any {
+	out := map[string]any{"update_id": id}
+	for k, v := range upd {
+		out[k] = v
+	}
+	return out
+}
+
+func statuses(bs []herald.Broadcast) []herald.Status {
+	var out []herald.Status
+	for _, b := range bs {
+		out = append(out, b.Status)
+	}
+	return out
+}
+
+// countSent counts the bot's messages in chat whose text has want.
+func countSent(tg *platformtest.Telegram, chat int64, want string) int {
+	n := 0
+	for _, m := range tg.Sent(chat) {
+		if strings.Contains(m.Text, want) {
+			n++
+		}
+	}
+	return n
+}
 
 // TestClusterAppliesQuickPressesInOrderOnce: two instances behind a load
 // balancer (Telegram in webhook mode) get the same admin's two quick
@@ -23,8 +49,7 @@ import (
 func TestClusterAppliesQuickPressesInOrderOnce(t *testing.T) {
 	const group, alice = int64(-100557), int64(42)
 	const token, secret = "123456:cluster-turns", "hook-secret"
-	fakes, _, cfg := adminGroupRig(t, token, group, alice)
-	cfg.Storage = StorageConfig{Driver: driverPostgres, PostgresURL: pgtest.URL(t)}
+	fakes, cfg := pgGroupRig(t, token, group, alice)
 	cfg.Telegram.WebhookURL, cfg.Telegram.WebhookSecret = "https://herald.example.org/webhooks/telegram", secret
 	tg := fakes.Telegram
 	now := time.Now()
@@ -103,31 +128,4 @@ func TestClusterAppliesQuickPressesInOrderOnce(t *testing.T) {
 	if strings.Contains(last.Text, "⚠️") || strings.Contains(last.Text, "Summary of") {
 		t.Errorf("the second press was applied to the summary the first had confirmed: %s", last.Text)
 	}
-}
-
-func withUpdateID(upd map[string]any, id int) map[string]any {
-	out := map[string]any{"update_id": id}
-	for k, v := range upd {
-		out[k] = v
-	}
-	return out
-}
-
-func statuses(bs []herald.Broadcast) []herald.Status {
-	var out []herald.Status
-	for _, b := range bs {
-		out = append(out, b.Status)
-	}
-	return out
-}
-
-// countSent counts the bot's messages in chat whose text has want.
-func countSent(tg *platformtest.Telegram, chat int64, want string) int {
-	n := 0
-	for _, m := range tg.Sent(chat) {
-		if strings.Contains(m.Text, want) {
-			n++
-		}
-	}
-	return n
 }

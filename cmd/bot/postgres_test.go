@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage/pgtest"
 	"github.com/heraldbot/herald/storage/postgres"
 )
@@ -32,8 +33,7 @@ import (
 func TestPostgresBotSendsOnceAcrossRestarts(t *testing.T) {
 	const group, alice, recipients = int64(-100555), int64(42), 120
 	const token = "123456:pg-test"
-	fakes, _, cfg := adminGroupRig(t, token, group, alice)
-	cfg.Storage = StorageConfig{Driver: driverPostgres, PostgresURL: pgtest.URL(t)}
+	fakes, cfg := pgGroupRig(t, token, group, alice)
 	cfg.Dispatch.TelegramPerSecond = 60 // two seconds of sending: time to stop in the middle
 	tg := fakes.Telegram
 	start := time.Now()
@@ -169,6 +169,14 @@ func startPGApp(t *testing.T, cfg Config, now func() time.Time) *app {
 	}
 	t.Cleanup(func() { _ = a.shutdown() }) // a no-op error once the test stopped it
 	return a
+}
+
+// pgGroupRig is adminGroupRig on a PostgreSQL schema of the test's own.
+func pgGroupRig(t *testing.T, token string, group int64, admins ...int64) (*platformtest.Server, Config) {
+	t.Helper()
+	fakes, _, cfg := adminGroupRig(t, token, group, admins...)
+	cfg.Storage = StorageConfig{Driver: driverPostgres, PostgresURL: pgtest.URL(t)}
+	return fakes, cfg
 }
 
 // startPGLeader starts the wired bot and waits until it sends (it holds

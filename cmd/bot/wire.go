@@ -112,9 +112,13 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		Observer: p.metrics,
 	})
 
+	// With several instances, what starts or steers a run goes to the
+	// instance that sends (cluster_forward.go).
+	runs := a.runsFor(p.dispatch)
+
 	// sequences hand their due steps to dispatch as runs of hidden step
 	// broadcasts, and move people on when those runs end.
-	p.sequences = sequences.New(sequences.Options{Store: a.store, Runs: p.dispatch,
+	p.sequences = sequences.New(sequences.Options{Store: a.store, Runs: runs,
 		Timing: schedule.StepTiming{Zones: zones, Quiet: quiet}, Now: opts.SchedulerNow, Logger: a.logger})
 	// the store notes follows, taps, tags and unsubscribes with the change
 	// itself; the loop wakes to apply them.
@@ -129,11 +133,6 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	// and the cards' buttons are its doors) and publishes it.
 	f := cfg.Flows
 	quota, _ := senders[herald.LINE].(herald.QuotaReader) // nil without LINE
-	var runs broadcasts.Runs = p.dispatch
-	if c := a.cluster; c != nil { // a run control goes to the instance that sends
-		c.runs = &clusterRuns{local: p.dispatch, store: c.store, held: c.sends, wait: forwardWait(c.ttl), waiting: map[string]chan forwarded{}}
-		runs = c.runs
-	}
 	p.broadcasts, err = broadcasts.New(broadcasts.Options{Store: a.store, Runs: runs, Events: p.events,
 		MinLeadTime: f.MinLeadTime.D(), UndoDelay: f.UndoDelay.D(), ApprovalThreshold: f.ApprovalThreshold,
 		Location: loc, Logger: a.logger, Quota: quota})
@@ -193,7 +192,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	if p.fe.Slack != nil && !p.fe.socket {
 		mux.Handle("/slack/events", p.fe.slackHTTP())
 	}
-	deps := inboundDeps{Metrics: p.metrics, Releaser: p.dispatch, Broadcasts: p.broadcasts, Admin: p.fe.telegramAdmin(), Catalog: cat, Sequences: p.sequences}
+	deps := inboundDeps{Metrics: p.metrics, Releaser: runs, Broadcasts: p.broadcasts, Admin: p.fe.telegramAdmin(), Catalog: cat, Sequences: p.sequences}
 	if p.flows != nil {
 		deps.Direct = p.flows
 	}
