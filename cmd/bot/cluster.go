@@ -190,7 +190,7 @@ var errLostLease = errors.New("this instance lost the sending lease (the databas
 func (a *app) lead(ctx context.Context) {
 	p := a.parts
 	p.fe.Reporter.Reload() // the previous holder's progress messages are edited, not posted again
-	if err := a.resume(ctx); err != nil {
+	if err := a.logResumed(a.resume(ctx)); err != nil {
 		a.logger.Error("resume unfinished runs", "error", err)
 	}
 	if err := p.sched.Load(ctx); err != nil {
@@ -218,7 +218,7 @@ func (a *app) sweep(ctx context.Context) {
 
 func (a *app) sweepOnce(ctx context.Context) {
 	p := a.parts
-	if err := a.resume(ctx); err != nil {
+	if _, err := a.resume(ctx); err != nil { // mostly finds the runs going
 		a.logger.Warn("sweep: resume runs", "error", err)
 	}
 	scheduled, err := a.store.ListBroadcasts(herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusScheduled}})

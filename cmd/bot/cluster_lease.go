@@ -107,8 +107,11 @@ func (k *leaseKeeper) run(ctx context.Context) {
 // is never later than the database's own expiry.
 func (k *leaseKeeper) keep(ctx context.Context, expires time.Time, stop context.CancelFunc) (lost bool) {
 	next := k.ttl / 3
+	// The work stops a tenth of the ttl before the lease ends, so it has
+	// stopped by the time another instance may take the lease.
+	margin := k.ttl / 10
 	for {
-		deadline := time.NewTimer(time.Until(expires))
+		deadline := time.NewTimer(time.Until(expires) - margin)
 		select {
 		case <-ctx.Done():
 			deadline.Stop()
@@ -124,7 +127,11 @@ func (k *leaseKeeper) keep(ctx context.Context, expires time.Time, stop context.
 		l := k.lease
 		k.mu.Unlock()
 		asked := time.Now()
-		renewed, err := k.store.RenewLease(ctx, l, k.ttl)
+		// A renewal that hangs (a network partition) must not outlive the
+		// lease: past its expiry the work stops, answered or not.
+		rctx, cancel := context.WithDeadline(ctx, expires.Add(-margin))
+		renewed, err := k.store.RenewLease(rctx, l, k.ttl)
+		cancel()
 		switch {
 		case errors.Is(err, postgres.ErrLeaseLost):
 			k.lose("lease lost: another instance took it", stop)

@@ -213,7 +213,7 @@ func (a *app) start() error {
 		p.bg.Go(func() { p.fe.runChats(p.ctx) })
 		return nil
 	}
-	if err := a.resume(p.ctx); err != nil {
+	if err := a.logResumed(a.resume(p.ctx)); err != nil {
 		return err
 	}
 	if err := p.sched.Load(p.ctx); err != nil {
@@ -226,24 +226,30 @@ func (a *app) start() error {
 }
 
 // resume starts again the runs a stop interrupted (or, with several
-// instances, the previous holder of the sending left).
-func (a *app) resume(ctx context.Context) error {
+// instances, the previous holder of the sending left), and says how many
+// it found.
+func (a *app) resume(ctx context.Context) (int, error) {
 	p := a.parts
 	sending, err := a.store.ListBroadcasts(herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusSending}, Steps: true})
 	if err != nil {
-		return fmt.Errorf("list unfinished runs: %w", err)
+		return 0, fmt.Errorf("list unfinished runs: %w", err)
 	}
 	ids := make([]string, 0, len(sending))
 	for _, b := range sending {
 		ids = append(ids, b.ID)
 	}
 	if err := p.dispatch.Recover(ctx, ids); err != nil {
-		return fmt.Errorf("resume unfinished runs: %w", err)
+		return 0, fmt.Errorf("resume unfinished runs: %w", err)
 	}
-	if len(ids) > 0 {
-		a.logger.Info("resumed unfinished runs", "count", len(ids))
+	return len(ids), nil
+}
+
+// logResumed says how many runs resume found, if any.
+func (a *app) logResumed(n int, err error) error {
+	if n > 0 && err == nil {
+		a.logger.Info("resumed unfinished runs", "count", n)
 	}
-	return nil
+	return err
 }
 
 // stopParts runs after HTTP and the end-user input stopped: no new runs

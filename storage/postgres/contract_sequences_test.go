@@ -16,6 +16,6 @@ func TestContractSequences(t *testing.T) { storagetest.Sequences(t, pg) }
 // same benchmark runs on bbolt).
 func BenchmarkSequenceHandOut(b *testing.B) {
 	storagetest.BenchSequenceHandOut(b, func(b *testing.B, now func() time.Time) storage.Backend {
-		return openPG(b, pgtest.URL(b), now)
+		return openPG(b, pgtest.URL(b), now, false)
 	}, postgres.BenchEnroll)
 }

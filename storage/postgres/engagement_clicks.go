@@ -39,8 +39,10 @@ func (s *Store) ClickSecret() ([]byte, error) {
 func (s *Store) RecordClicks(clicks []herald.Click) error {
 	var first []response
 	err := s.write(fmt.Sprintf("record %d clicks", len(clicks)), func(ctx context.Context, tx pgx.Tx) (err error) {
-		first, err = recordClicksTx(ctx, tx, clicks)
-		return err
+		if first, err = recordClicksTx(ctx, tx, clicks); err != nil {
+			return err
+		}
+		return s.logTx(ctx, tx, nil, first)
 	})
 	if err != nil {
 		return err

@@ -3,7 +3,8 @@
 // the loss of its machine. It keeps every contract the bbolt store keeps
 // (storage.Backend; one contract suite, storage/storagetest, runs against
 // both) and answers audiences from the same in-memory index, rebuilt from
-// the database at start.
+// the database at start and, with several instances, kept current with
+// the others' writes (index_follow.go).
 //
 // Schema: versioned SQL files embedded in the binary (migrations/), each
 // applied once, in order, in its own transaction, under an advisory lock
@@ -11,6 +12,12 @@
 // and LISTEN channels are per database, so their names are derived from
 // the schema (current_schema()): two deployments, or two tests, in two
 // schemas of one database never meet.
+//
+// Several instances (Options.Shared): leases as rows with an expiry
+// (lease.go) say which instance does the work that must run once;
+// LISTEN/NOTIFY (listen.go) announces released leases and forwards work
+// to their holder; an advisory lock per admin conversation (LockSession)
+// applies its turns one at a time across the instances.
 package postgres
 
 import (
@@ -60,6 +67,10 @@ type Store struct {
 	notes       notesState
 	engagement  engagementState
 
+	// follow keeps a shared store's index current with the other
+	// instances' writes (index_follow.go).
+	follow followState
+
 	// hold is the connection that holds this instance's lock on the
 	// database (see lockInstance), released by Close.
 	hold *pgxpool.Conn
@@ -84,7 +95,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	where := Redact(rawURL)
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("storage: %s is not a PostgreSQL URL (postgres://user:password@host:5432/dbname): %w", where, errors.Unwrap(err))
+		// Not the parser's error: it can quote the URL, password and all.
+		return nil, fmt.Errorf("storage: %s is not a PostgreSQL URL (postgres://user:password@host:5432/dbname)", where)
 	}
 	cfg.MaxConns = opts.MaxConns
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -113,7 +125,17 @@ func (s *Store) open(ctx context.Context) error {
 	if err := migrate(ctx, s.pool, s.logger, s.where); err != nil {
 		return err
 	}
-	return s.start(ctx)
+	if !s.shared {
+		return s.start(ctx)
+	}
+	if err := s.prepareFollow(ctx); err != nil {
+		return err
+	}
+	if err := s.start(ctx); err != nil {
+		return err
+	}
+	s.startFollow()
+	return nil
 }
 
 // lockInstance takes the database for this process, as bbolt's file lock
@@ -144,8 +166,10 @@ func (s *Store) lockInstance(ctx context.Context) error {
 // for messages; see Redact).
 func (s *Store) URL() string { return s.url }
 
-// Close releases the instance lock and the pool.
+// Close stops following other instances, and releases the instance lock
+// and the pool.
 func (s *Store) Close() error {
+	s.stopFollow()
 	if s.hold != nil {
 		// Unlock first: the server ends a closed connection's session (and
 		// so its lock) a moment after, and a restart may ask before then.
@@ -200,13 +224,12 @@ func (s *Store) read(what string, fn func(ctx context.Context, tx pgx.Tx) error)
 }
 
 // Redact is rawURL without its password, for logs and messages.
+// Anything but a postgres:// URL (a key=value string, which may hold
+// password=…) is named, never shown.
 func Redact(rawURL string) string {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		if err != nil {
-			return "the PostgreSQL URL"
-		}
-		return u.Redacted()
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "the PostgreSQL URL"
 	}
 	return u.Redacted()
 }
