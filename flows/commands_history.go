@@ -127,6 +127,8 @@ var auditKeys = map[string]string{
 	"broadcast.start_failed":     "log.start_failed",
 	"broadcast.missed":           "log.missed",
 	"broadcast.finished":         "log.finished",
+	"broadcast.run_sending":      "log.run_sending", // by the instance that sends (several instances)
+	"broadcast.run_ended":        "log.run_ended",
 	"access.denied":              "log.denied",
 	"sequence.create":            "log.create",
 	"sequence.update":            "log.seq_changed",

@@ -245,6 +245,13 @@ func (e *Engine) handle(ctx context.Context, in Input) ([]Reply, error) {
 	key := sessionKey(in)
 	unlock := e.lock(key)
 	defer unlock()
+	if l, ok := e.cfg.Store.(SessionLocker); ok {
+		unlockShared, err := l.LockSession(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("flows: lock session %s: %w", key, err)
+		}
+		defer unlockShared()
+	}
 
 	t, err := e.newTurn(ctx, in, key)
 	if err != nil {
@@ -267,6 +274,14 @@ func (e *Engine) handle(ctx context.Context, in Input) ([]Reply, error) {
 		return t.replies, err
 	}
 	return t.replies, nil
+}
+
+// SessionLocker is what a store shared by several processes (PostgreSQL
+// with several instances) adds to lock: a session's turns one at a time
+// across the processes, in order. Without it (bbolt: one process), lock
+// is enough.
+type SessionLocker interface {
+	LockSession(ctx context.Context, key string) (unlock func(), err error)
 }
 
 // lock serialises inputs per session: two quick presses must not both

@@ -38,6 +38,8 @@ func (m *manager) auditDetail(e herald.AuditEntry) string {
 			return t.T("log.detail.start_not_scheduled")
 		}
 		return t.T("log.detail.start_error", "ID", e.Target)
+	case (e.Action == "broadcast.run_sending" || e.Action == "broadcast.run_ended") && strings.HasPrefix(d, "instance "):
+		return t.T("log.detail.instance", "Name", strings.TrimPrefix(d, "instance "))
 	case e.Action == "broadcast.missed":
 		late, then, _ := strings.Cut(d, "; ")
 		late = strings.TrimPrefix(late, "missed by ")

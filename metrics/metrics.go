@@ -51,10 +51,19 @@ type Metrics struct {
 }
 
 // New builds the registry with Go runtime and process collectors.
-func New() *Metrics {
+func New() *Metrics { return NewFor("") }
+
+// NewFor is New with every series labeled instance=name (a deployment of
+// several instances, scraped through one address or summed across them);
+// an empty name adds no label.
+func NewFor(instance string) *Metrics {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	f := promauto.With(reg) // every instrument below is registered as it is made
+	var r prometheus.Registerer = reg
+	if instance != "" {
+		r = prometheus.WrapRegistererWith(prometheus.Labels{"instance": instance}, reg)
+	}
+	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	f := promauto.With(r) // every instrument below is registered as it is made
 	return &Metrics{
 		reg: reg,
 		deliveries: counterVec(f, "herald_deliveries_total",

@@ -12,7 +12,8 @@ import (
 // of its own; Backend is their union, which cmd/bot wires and the
 // contract suite (storage/storagetest) runs against both engines. What
 // only one engine can do (a bbolt file's backup, check and path) is not
-// here.
+// here; nor is what only a store shared by several processes needs
+// (PostgreSQL's LockSession, which flows finds as flows.SessionLocker).
 type Backend interface {
 	SubscriberStore
 	BroadcastStore

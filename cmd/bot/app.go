@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald/storage/postgres"
 )
 
 // app is the running bot: what serve wires together (wire.go) and shuts
@@ -38,6 +39,9 @@ type app struct {
 	backupToken string
 	// ready is the last write probe /readyz made (health.go).
 	ready readiness
+	// cluster is this instance's part in a deployment of several
+	// (PostgreSQL; cluster.go); nil with bbolt.
+	cluster *cluster
 }
 
 // openStoreTimeout bounds the wait for another process's file lock, so a
@@ -57,6 +61,10 @@ func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 		return nil, err
 	}
 	a.store = store
+	if pg, ok := store.(*postgres.Store); ok {
+		a.logger = logger.With("instance", cfg.Cluster.instanceName()) // several may log to one place
+		a.cluster = newCluster(cfg, pg, a)
+	}
 	var ln net.Listener
 	fail := func(err error) (*app, error) { // release what was opened, in reverse
 		if a.metricsServer != nil {

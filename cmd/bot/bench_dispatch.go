@@ -14,12 +14,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +26,6 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/dispatch"
 	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage"
 )
@@ -44,6 +41,8 @@ type benchDispatchOpts struct {
 	workers   int
 	child     bool
 	db, base  string
+	storage   string // -storage: bbolt, postgres or both (bench_storage.go)
+	schema    string // the child's PostgreSQL schema
 	broadcast string
 	rawFor    time.Duration
 	profile   string
@@ -69,7 +68,9 @@ func benchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&o.profile, "cpuprofile", "", "write the dispatcher's CPU profile to this file")
 	fs.IntVar(&o.memLimit, "memlimit", defaultMemoryLimitMB, "the dispatcher's memory_limit_mb (0: none)")
 	fs.BoolVar(&o.child, "child", false, "internal: run the dispatcher half")
+	fs.StringVar(&o.storage, "storage", "", "bbolt, postgres or both (postgres needs "+benchPostgresEnv+"; default: both when it is set)")
 	fs.StringVar(&o.db, "db", "", "internal: database path")
+	fs.StringVar(&o.schema, "schema", "", "internal: PostgreSQL schema")
 	fs.StringVar(&o.base, "base", "", "internal: fakes base URL")
 	fs.StringVar(&o.broadcast, "broadcast", "", "internal: broadcast ID")
 	if err := fs.Parse(args); err != nil {
@@ -83,7 +84,12 @@ func benchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if o.child {
 		return benchDispatchChild(ctx, o, channels, stdout, stderr)
 	}
-	if err := benchDispatchParent(ctx, o, channels, stdout); err != nil {
+	kinds, err := benchStorages(o.storage)
+	if err != nil {
+		fmt.Fprintln(stderr, "herald bench dispatch:", err)
+		return exitUsage
+	}
+	if err := benchDispatchEach(ctx, o, channels, kinds, stdout); err != nil {
 		fmt.Fprintln(stderr, "herald bench dispatch:", err)
 		return exitFail
 	}
@@ -113,11 +119,12 @@ func benchSubscriber(i int, channels []herald.Platform) herald.Subscriber {
 	return s
 }
 
-func benchDispatchParent(ctx context.Context, o benchDispatchOpts, channels []herald.Platform, stdout io.Writer) error {
+func benchDispatchParent(ctx context.Context, o benchDispatchOpts, channels []herald.Platform, kind string, stdout io.Writer) (benchFigures, error) {
+	var fig benchFigures
 	fakes := platformtest.NewServer(nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return fig, err
 	}
 	srv := &http.Server{Handler: fakes.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -126,16 +133,20 @@ func benchDispatchParent(ctx context.Context, o benchDispatchOpts, channels []he
 
 	dir, err := os.MkdirTemp("", "herald-bench-dispatch-")
 	if err != nil {
-		return err
+		return fig, err
 	}
 	defer os.RemoveAll(dir)
-	db := filepath.Join(dir, "herald.db")
-	start := time.Now()
-	bid, err := benchPopulate(db, o.n, o.groups, o.album || o.groups > 0, channels, fakes)
+	db, drop, err := newBenchDB(ctx, kind, dir)
 	if err != nil {
-		return err
+		return fig, err
 	}
-	fmt.Fprintf(stdout, "populated %d subscribers in %s\n", o.n+o.groups, time.Since(start).Round(time.Millisecond))
+	defer drop()
+	start := time.Now()
+	bid, err := benchPopulate(ctx, db, o.n, o.groups, o.album || o.groups > 0, channels, fakes)
+	if err != nil {
+		return fig, err
+	}
+	fmt.Fprintf(stdout, "%s: populated %d subscribers in %s\n", kind, o.n+o.groups, time.Since(start).Round(time.Millisecond))
 
 	// The raw ceiling is measured before and after the dispatch and
 	// averaged: the machine is shared, and its load moves during a run.
@@ -148,9 +159,11 @@ func benchDispatchParent(ctx context.Context, o benchDispatchOpts, channels []he
 
 	exe, err := os.Executable()
 	if err != nil {
-		return err
+		return fig, err
 	}
-	args := []string{"bench", "dispatch", "-child", "-db", db, "-base", base, "-broadcast", bid,
+	// The child reads the server from the environment: no password on its
+	// command line.
+	args := []string{"bench", "dispatch", "-child", "-storage", kind, "-db", db.path, "-schema", db.schema, "-base", base, "-broadcast", bid,
 		"-n", strconv.Itoa(o.n), "-channel", o.channel, "-workers", strconv.Itoa(o.workers), "-memlimit", strconv.Itoa(o.memLimit)}
 	if o.limits {
 		args = append(args, "-limits")
@@ -162,25 +175,25 @@ func benchDispatchParent(ctx context.Context, o benchDispatchOpts, channels []he
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("dispatcher: %w", err)
+		return fig, fmt.Errorf("dispatcher: %w", err)
 	}
 	var res benchChildResult
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
-		return fmt.Errorf("dispatcher said %q: %w", out.String(), err)
+		return fig, fmt.Errorf("dispatcher said %q: %w", out.String(), err)
 	}
-	rep := benchReport(o, channels, fakes, res)
+	rep, fig := benchReport(o, channels, fakes, res, kind)
 	rawAfter := benchRaw(ctx, base, channels, o.workers, o.rawFor)
 	raw := (rawBefore + rawAfter) / 2
 	fmt.Fprintf(stdout, "raw ceiling: %.0f requests/s before, %.0f after (%d goroutines, %s each)\n",
 		rawBefore, rawAfter, o.workers, o.rawFor)
-	return rep(stdout, raw)
+	return fig, rep(stdout, raw)
 }
 
 // benchPopulate stores n users and groups Telegram groups, and a
 // broadcast to all of them.
-func benchPopulate(path string, n, groups int, album bool, channels []herald.Platform, fakes *platformtest.Server) (string, error) {
-	st, err := storage.Open(path, storage.Options{})
+func benchPopulate(ctx context.Context, db benchDB, n, groups int, album bool, channels []herald.Platform, fakes *platformtest.Server) (string, error) {
+	st, err := db.open(ctx, storage.Options{})
 	if err != nil {
 		return "", err
 	}
@@ -260,34 +273,6 @@ func benchRaw(ctx context.Context, base string, channels []herald.Platform, work
 	return float64(n.Load()) / time.Since(start).Seconds()
 }
 
-func benchRawRequest(base string, p herald.Platform, i int) (string, string, map[string]string) {
-	switch p {
-	case herald.Telegram: // a multipart form, as the SDK sends
-		var b bytes.Buffer
-		mw := multipart.NewWriter(&b)
-		_ = mw.WriteField("chat_id", strconv.Itoa(9_000_000+i))
-		_ = mw.WriteField("text", "raw")
-		_ = mw.Close()
-		return base + "/telegram/bot" + benchTelegramToken + "/sendMessage", b.String(),
-			map[string]string{"Content-Type": mw.FormDataContentType()}
-	case herald.LINE:
-		return base + "/line/v2/bot/message/push",
-			`{"to":"Uraw` + strconv.Itoa(i) + `","messages":[{"type":"text","text":"raw"}]}`,
-			map[string]string{"Authorization": "Bearer " + benchLINEToken}
-	}
-	return base + "/messenger/v21.0/me/messages",
-		`{"recipient":{"id":"psid0"},"messaging_type":"UPDATE","message":{"text":"raw"},"access_token":"` + benchPageToken + `"}`, nil
-}
-
-// benchClient is the client the senders get in production, for the raw
-// loop and the dispatcher alike, with room for more workers if asked.
-func benchClient(workers int) *http.Client {
-	c := dispatch.NewHTTPClient()
-	t := c.Transport.(*http.Transport)
-	t.MaxIdleConns, t.MaxIdleConnsPerHost = max(t.MaxIdleConns, 4*workers), max(t.MaxIdleConnsPerHost, 2*workers)
-	return c
-}
-
 type benchChildResult struct {
 	// Started is when the dispatcher started the broadcast; the fakes'
 	// first delivery after it is the wait its snapshot costs (first_send_s).
@@ -301,11 +286,14 @@ type benchChildResult struct {
 	// CPUSeconds is the dispatcher's CPU time (user and system) over the run.
 	CPUSeconds float64 `json:"cpu_seconds"`
 	Status     string  `json:"status"`
+	// OpenSeconds is how long opening the database took (the audience
+	// index is rebuilt then).
+	OpenSeconds float64 `json:"open_s"`
 }
 
 // benchReport reads what the fakes recorded of the dispatch (before the
 // second raw loop adds to it) and returns the printer of the results.
-func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platformtest.Server, res benchChildResult) func(io.Writer, float64) error {
+func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platformtest.Server, res benchChildResult, kind string) (func(io.Writer, float64) error, benchFigures) {
 	var pre bytes.Buffer
 	rec := fakes.Recorder
 	w := &pre
@@ -329,8 +317,12 @@ func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platfor
 		firstSend = first.Sub(res.Started).Seconds()
 	}
 	// per request for Telegram and Messenger; LINE multicast counts recipients
-	fmt.Fprintf(w, "dispatch: %d recipients in %.2fs (run %s), %d deliveries recorded, dispatcher peak RSS %.1f MB (anonymous %.1f MB, the rest file-backed: the binary and recently read bbolt pages)\n",
-		o.n+o.groups, res.Seconds, res.Status, delivered, float64(res.PeakRSS)/1024, float64(res.PeakAnon)/1024)
+	fileBacked := "the binary"
+	if kind == benchBolt {
+		fileBacked += " and recently read bbolt pages"
+	}
+	fmt.Fprintf(w, "dispatch on %s: %d recipients in %.2fs (run %s), %d deliveries recorded, dispatcher peak RSS %.1f MB (anonymous %.1f MB, the rest file-backed: %s)\n",
+		kind, o.n+o.groups, res.Seconds, res.Status, delivered, float64(res.PeakRSS)/1024, float64(res.PeakAnon)/1024, fileBacked)
 	var extra string
 	if o.limits {
 		maxWin := 0
@@ -353,16 +345,18 @@ func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platfor
 	if (o.groups > 0 || o.album) && slices.Contains(channels, herald.Telegram) {
 		extra += benchGroupRates(w, rec, o.groups)
 	}
+	fig := benchFigures{rate: rate, peakMB: float64(res.PeakRSS) / 1024, cpuUs: 1e6 * res.CPUSeconds / float64(o.n+o.groups), firstSend: firstSend}
 	return func(out io.Writer, raw float64) error {
 		_, _ = out.Write(pre.Bytes())
-		fmt.Fprintf(out, "recipients=%d deliveries_per_s=%.0f raw_per_s=%.0f ratio=%.2f peak_rss_mb=%.1f peak_anon_mb=%.1f duplicates=%d lost=%d%s cpu_us_per_recipient=%.1f first_send_s=%.2f\n",
-			o.n+o.groups, rate, raw, rate/raw, float64(res.PeakRSS)/1024, float64(res.PeakAnon)/1024, dups, lost, extra,
-			1e6*res.CPUSeconds/float64(o.n+o.groups), firstSend)
+		// The keys up to first_send_s are read by other tools: new ones go after.
+		fmt.Fprintf(out, "recipients=%d deliveries_per_s=%.0f raw_per_s=%.0f ratio=%.2f peak_rss_mb=%.1f peak_anon_mb=%.1f duplicates=%d lost=%d%s cpu_us_per_recipient=%.1f first_send_s=%.2f storage=%s open_s=%.2f\n",
+			o.n+o.groups, rate, raw, rate/raw, fig.peakMB, float64(res.PeakAnon)/1024, dups, lost, extra,
+			fig.cpuUs, firstSend, kind, res.OpenSeconds)
 		if lost > 0 {
 			return fmt.Errorf("%d recipients lost", lost)
 		}
 		return nil
-	}
+	}, fig
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -29,7 +29,9 @@ import (
 // the real senders and prints one JSON line: elapsed seconds and VmHWM.
 func benchDispatchChild(ctx context.Context, o benchDispatchOpts, channels []herald.Platform, stdout, stderr io.Writer) int {
 	setMemoryLimit(o.memLimit) // as the bot does
-	st, err := storage.Open(o.db, storage.Options{})
+	opened := time.Now()
+	st, err := benchDB{kind: o.storage, path: o.db, schema: o.schema}.open(ctx, storage.Options{})
+	openS := benchSince(opened)
 	if err != nil {
 		fmt.Fprintln(stderr, "bench child:", err)
 		return exitFail
@@ -90,7 +92,7 @@ func benchDispatchChild(ctx context.Context, o benchDispatchOpts, channels []her
 		fmt.Fprintf(stderr, "heap sys %d MB, heap inuse %d MB, total alloc %d MB\n", ms.HeapSys>>20, ms.HeapInuse>>20, ms.TotalAlloc>>20)
 	}
 	out, _ := json.Marshal(benchChildResult{Started: start, Seconds: elapsed.Seconds(), PeakRSS: procStatus("VmHWM"),
-		PeakAnon: anon(), CPUSeconds: cpu.Seconds(), Status: status})
+		PeakAnon: anon(), CPUSeconds: cpu.Seconds(), Status: status, OpenSeconds: openS})
 	fmt.Fprintln(stdout, string(out))
 	return exitOK
 }

@@ -25,7 +25,7 @@ var benchAlbum = herald.Content{Kind: herald.ImageContent, Text: "Herald benchma
 	Buttons: []herald.Button{{ID: "b1", Kind: herald.URLButton, Label: "Open", URL: "https://example.com"}}}
 
 // benchGroups stores n Telegram groups (chat IDs -1000000 and down).
-func benchGroups(st *storage.Store, n int, now time.Time) error {
+func benchGroups(st storage.Backend, n int, now time.Time) error {
 	if n == 0 {
 		return nil
 	}

@@ -29,7 +29,7 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	describeConfig(stdout, &cfg, source)
 	if cfg.Storage.postgres() {
-		return checkPostgres(cfg.Storage, stdout, stderr)
+		return checkPostgres(cfg, stdout, stderr)
 	}
 	return exitOK
 }

@@ -12,7 +12,8 @@ import (
 // and will this build start on it (its schema current, behind — migrated
 // at start — or newer, refused). It writes nothing and takes no lock, so
 // it may run beside the bot.
-func checkPostgres(sc StorageConfig, stdout, stderr io.Writer) int {
+func checkPostgres(cfg Config, stdout, stderr io.Writer) int {
+	sc := cfg.Storage
 	shown := sc.shown()
 	ctx, cancel := context.WithTimeout(context.Background(), postgresConnectTimeout)
 	defer cancel()
@@ -33,5 +34,13 @@ func checkPostgres(sc StorageConfig, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintf(stdout, "database: connected to %s; schema %d is current.\n", shown, s.Version)
 	}
+	c := cfg.Cluster
+	name := c.Instance
+	if name == "" {
+		name = "host name + process ID"
+	}
+	fmt.Fprintf(stdout, "cluster: any number of herald instances with this config share the database: one at a time sends (and polls Telegram); "+
+		"if it stops, another takes over within %s plus a few seconds; every instance serves webhooks, the API and the admin chats. This one is named %s.\n",
+		c.LeaseTTL.D(), name)
 	return exitOK
 }

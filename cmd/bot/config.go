@@ -28,6 +28,7 @@ type Config struct {
 	MemoryLimitMB int `yaml:"memory_limit_mb"`
 
 	Storage   StorageConfig   `yaml:"storage"`
+	Cluster   ClusterConfig   `yaml:"cluster"`
 	HTTP      HTTPConfig      `yaml:"http"`
 	Telegram  TelegramConfig  `yaml:"telegram"`
 	Slack     SlackConfig     `yaml:"slack"`
@@ -242,6 +243,7 @@ func DefaultConfig() Config {
 		Locale:        "en",
 		MemoryLimitMB: defaultMemoryLimitMB,
 		Storage:       StorageConfig{Driver: driverBBolt, Path: defaultStoragePath},
+		Cluster:       ClusterConfig{LeaseTTL: Duration(defaultLeaseTTL)},
 		HTTP: HTTPConfig{Listen: "127.0.0.1:8080", ShutdownTimeout: Duration(10 * time.Second),
 			ReadHeaderTimeout: Duration(10 * time.Second), ReadTimeout: Duration(30 * time.Second),
 			WriteTimeout: Duration(60 * time.Second), IdleTimeout: Duration(120 * time.Second)},

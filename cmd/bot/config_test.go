@@ -304,6 +304,11 @@ func TestValidate(t *testing.T) {
 		{"telegram webhook over http", func(c *Config) {
 			c.Telegram = TelegramConfig{Token: "1:a", APIURL: "https://api.telegram.org", AdminChatIDs: []int64{-1}, WebhookURL: "http://x", WebhookSecret: "ok"}
 		}, []string{`telegram.webhook_url: "http://x" must be an https:// URL (Telegram only calls https webhooks) — or remove it to use long polling`}},
+		{"cluster lease too short", func(c *Config) {
+			c.Storage = StorageConfig{Driver: driverPostgres, PostgresURL: "postgres://herald@db.example.org/herald"}
+			c.Cluster.LeaseTTL = Duration(500 * time.Millisecond)
+		}, []string{`cluster.lease_ttl: 500ms is too short — use 1s or more (the default is 10s): renewals go every third of it, and a slow database would hand the sending over for nothing`}},
+		{"cluster unused with bbolt", func(c *Config) { c.Cluster.LeaseTTL = 0 }, nil},
 		{"bad timezone and locale together", func(c *Config) { c.Timezone, c.Locale = "Mars/Olympus", "fr" }, []string{
 			`timezone: "Mars/Olympus" is not an IANA time zone — use a name such as "UTC", "Asia/Taipei" or "America/New_York"`,
 			`locale: "fr" is not available — use one of en, zh-TW, zh-CN, ja`}},

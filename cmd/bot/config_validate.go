@@ -41,6 +41,7 @@ func (c *Config) Validate() error {
 		add("memory_limit_mb", "must be 0 (no limit) or more — e.g. 72, about 55 per million subscribers plus 20")
 	}
 	c.validateStorage(add)
+	c.validateCluster(add)
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		add("http.listen", `%q is not host:port — e.g. "127.0.0.1:8080", or ":8080" for every interface`, c.HTTP.Listen)
 	}

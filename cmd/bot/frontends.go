@@ -160,6 +160,14 @@ func (fe *adminFrontends) slackHTTP() http.Handler {
 // run registers Telegram's command menu, keeps Slack's Socket Mode
 // connection and flushes throttled progress until ctx ends.
 func (fe *adminFrontends) run(ctx context.Context) {
+	fe.runChats(ctx)
+	_ = fe.Reporter.Run(ctx)
+}
+
+// runChats is run without the reporter's loop, which, with several
+// instances, only the one that sends runs (its progress, its reports and
+// their follow-ups).
+func (fe *adminFrontends) runChats(ctx context.Context) {
 	if fe.Telegram != nil {
 		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		if err := fe.Telegram.SetCommands(cctx); err != nil {
@@ -174,7 +182,6 @@ func (fe *adminFrontends) run(ctx context.Context) {
 			}
 		}()
 	}
-	_ = fe.Reporter.Run(ctx)
 }
 
 // close waits for conversations in progress and pending progress edits.

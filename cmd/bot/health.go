@@ -39,18 +39,24 @@ func (a *app) addHealthRoutes(mux *http.ServeMux) {
 			a.logger.Warn("healthz: database unreachable", "error", err)
 			status, code = "unavailable", http.StatusServiceUnavailable
 		}
-		writeHealth(w, code, map[string]string{"status": status, "storage": status})
+		body := map[string]any{"status": status, "storage": status}
+		if c := a.cluster; c != nil {
+			// Which of the deployment's work this instance does now: the
+			// cluster test and operators find the sending instance here.
+			body["instance"], body["leases"] = c.name, c.leases()
+		}
+		writeHealth(w, code, body)
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if why := a.probeWrite(); why != "" {
-			writeHealth(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "storage": "cannot be written", "reason": why})
+			writeHealth(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "storage": "cannot be written", "reason": why})
 			return
 		}
-		writeHealth(w, http.StatusOK, map[string]string{"status": "ready", "storage": "writable"})
+		writeHealth(w, http.StatusOK, map[string]any{"status": "ready", "storage": "writable"})
 	})
 }
 
-func writeHealth(w http.ResponseWriter, code int, body map[string]string) {
+func writeHealth(w http.ResponseWriter, code int, body map[string]any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)

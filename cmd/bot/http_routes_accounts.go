@@ -47,7 +47,7 @@ func (a *app) addAccountRoutes(ctx context.Context, mux *http.ServeMux, endpoint
 				}
 			})
 		default:
-			polling.Go(func() { _ = h.Poll(ctx) })
+			a.poll(ctx, polling, h.Poll)
 		}
 	}
 }

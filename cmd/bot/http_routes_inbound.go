@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"github.com/heraldbot/herald/sequences"
 	"net/http"
 	"sync"
@@ -106,14 +107,15 @@ func (a *app) addInboundRoutes(mux *http.ServeMux, deps inboundDeps) *telegram.H
 			})
 		default:
 			tg = h
-			polling.Go(func() { _ = h.Poll(ctx) })
+			a.poll(ctx, &polling, h.Poll)
 		}
 	}
 	a.addAccountRoutes(ctx, mux, endpoint, deps.Catalog, &polling)
+	a.startPolls(ctx, &polling)
 	a.drain = append(a.drain, func(dctx context.Context) error {
 		stop()
 		polling.Wait()
-		return inbox.Close(dctx)
+		return errors.Join(a.releasePolls(dctx), inbox.Close(dctx))
 	})
 	return tg
 }

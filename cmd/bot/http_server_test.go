@@ -139,14 +139,14 @@ func TestReadyzSaysWhyTheDatabaseCannotBeWritten(t *testing.T) {
 	}
 }
 
-func getJSON(t *testing.T, url string) (int, map[string]string) {
+func getJSON(t *testing.T, url string) (int, map[string]any) {
 	t.Helper()
 	res, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var body map[string]string
+	var body map[string]any
 	if err := json.NewDecoder(bufio.NewReader(res.Body)).Decode(&body); err != nil {
 		t.Fatal(err)
 	}

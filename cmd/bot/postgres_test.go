@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/platformtest"
 	"github.com/heraldbot/herald/storage/pgtest"
 	"github.com/heraldbot/herald/storage/postgres"
 )
@@ -26,31 +27,35 @@ import (
 // it; the bot is stopped in the middle of the run and started again on the
 // same database, resumes and finishes it: every recipient has the message
 // exactly once and the group has the report. A second restart sends
-// nothing more. While it runs, a second bot on the database refuses to
-// start, and /healthz and /readyz answer from PostgreSQL.
+// nothing more. While it runs, a second bot on the database starts as a
+// standby (it holds no lease; the first sends), and /healthz and /readyz
+// answer from PostgreSQL.
 func TestPostgresBotSendsOnceAcrossRestarts(t *testing.T) {
 	const group, alice, recipients = int64(-100555), int64(42), 120
 	const token = "123456:pg-test"
-	fakes, _, cfg := adminGroupRig(t, token, group, alice)
-	cfg.Storage = StorageConfig{Driver: driverPostgres, PostgresURL: pgtest.URL(t)}
+	fakes, cfg := pgGroupRig(t, token, group, alice)
 	cfg.Dispatch.TelegramPerSecond = 60 // two seconds of sending: time to stop in the middle
 	tg := fakes.Telegram
 	start := time.Now()
 	clock := func() time.Time { return start }
 
-	a := startPGApp(t, cfg, clock)
+	a := startPGLeader(t, cfg, clock)
 	ids := make([]string, recipients)
 	for i := range ids {
 		ids[i] = fmt.Sprint(7000 + i)
 	}
 	subscribe(t, a.store, herald.Telegram, start, []string{"vip"}, ids...)
 
-	// A second bot on the same database refuses to start, saying why.
-	if b, err := startApp(cfg, slog.New(slog.DiscardHandler), appOptions{SchedulerNow: clock}); err == nil {
-		_ = b.shutdown()
-		t.Fatal("a second bot started on the same database")
-	} else if want := "another herald is running with " + cfg.Storage.shown(); !strings.Contains(err.Error(), want) {
-		t.Errorf("second bot: %v; want it to say %q", err, want)
+	// A second bot on the same database is a standby: it sends nothing.
+	standby := startPGApp(t, cfg, clock)
+	if code, body := getJSON(t, "http://"+standby.addr+"/healthz"); code != http.StatusOK || fmt.Sprint(body["leases"]) != "[]" || body["instance"] == "" {
+		t.Errorf("GET /healthz on the standby: %d %v; want no leases, and its name", code, body)
+	}
+	if code, body := getJSON(t, "http://"+a.addr+"/healthz"); code != http.StatusOK || fmt.Sprint(body["leases"]) != "[dispatch telegram-poll]" {
+		t.Errorf("GET /healthz on the first bot: %d %v; want it to send and poll Telegram", code, body)
+	}
+	if err := standby.shutdown(); err != nil {
+		t.Fatal(err)
 	}
 	for _, path := range []string{"/healthz", "/readyz"} {
 		if code, body := getJSON(t, "http://"+a.addr+path); code != http.StatusOK {
@@ -75,7 +80,7 @@ func TestPostgresBotSendsOnceAcrossRestarts(t *testing.T) {
 	}
 
 	// Started again on the same database: the run resumes and finishes.
-	a = startPGApp(t, cfg, clock)
+	a = startPGLeader(t, cfg, clock)
 	a.parts.sched.Tick(context.Background(), at)
 	waitForMessage(t, tg, group, "Report: Doors open")
 	if err := a.parts.dispatch.Wait(context.Background()); err != nil {
@@ -105,7 +110,7 @@ func TestPostgresBotSendsOnceAcrossRestarts(t *testing.T) {
 	}
 
 	// A restart after the run: nothing is sent again.
-	a = startPGApp(t, cfg, clock)
+	a = startPGLeader(t, cfg, clock)
 	a.parts.sched.Tick(context.Background(), at)
 	a.parts.sched.Tick(context.Background(), at.Add(time.Hour))
 	if err := a.parts.dispatch.Wait(context.Background()); err != nil {
@@ -119,8 +124,9 @@ func TestPostgresBotSendsOnceAcrossRestarts(t *testing.T) {
 
 // TestPostgresFromTheConfigFile: the bot run as an operator runs it, its
 // database URL (with a password) from ${HERALD_DATABASE_URL}: it starts,
-// a second one on the same database exits 1 saying why, it stops cleanly,
-// and the password is in none of what they print.
+// a second one on the same database starts beside it (several instances
+// share one database), both stop cleanly, and the password is in none of
+// what they print.
 func TestPostgresFromTheConfigFile(t *testing.T) {
 	const password = "s3cr3t-pw"
 	u, err := neturl.Parse(pgtest.URL(t))
@@ -140,14 +146,13 @@ func TestPostgresFromTheConfigFile(t *testing.T) {
 	if !strings.Contains(b.stderr.String(), fmt.Sprintf("storage=%q", shown)) {
 		t.Errorf("the start line does not name the database %s:\n%s", shown, b.stderr)
 	}
-	r := runBot(t, "-config", path)
-	if want := "herald: another herald is running with " + shown + " — stop it first"; r.code != exitFail || !strings.HasPrefix(r.stderr, want) {
-		t.Errorf("second bot: exit %d, stderr %q; want 1, %q…", r.code, r.stderr, want)
+	r := startBot(t, strings.NewReader(""), "-config", path)
+	for _, x := range []*bot{r, b} {
+		if code := x.wait(t); code != exitOK {
+			t.Errorf("exit %d:\n%s", code, x.stderr)
+		}
 	}
-	if code := b.wait(t); code != exitOK {
-		t.Errorf("exit %d:\n%s", code, b.stderr)
-	}
-	for _, out := range []string{b.stdout.String(), b.stderr.String(), r.stdout, r.stderr} {
+	for _, out := range []string{b.stdout.String(), b.stderr.String(), r.stdout.String(), r.stderr.String()} {
 		if strings.Contains(out, password) {
 			t.Errorf("the password is shown:\n%s", out)
 		}
@@ -163,6 +168,23 @@ func startPGApp(t *testing.T, cfg Config, now func() time.Time) *app {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = a.shutdown() }) // a no-op error once the test stopped it
+	return a
+}
+
+// pgGroupRig is adminGroupRig on a PostgreSQL schema of the test's own.
+func pgGroupRig(t *testing.T, token string, group int64, admins ...int64) (*platformtest.Server, Config) {
+	t.Helper()
+	fakes, _, cfg := adminGroupRig(t, token, group, admins...)
+	cfg.Storage = StorageConfig{Driver: driverPostgres, PostgresURL: pgtest.URL(t)}
+	return fakes, cfg
+}
+
+// startPGLeader starts the wired bot and waits until it sends (it holds
+// leaseDispatch), as the only instance does once it has taken the lease.
+func startPGLeader(t *testing.T, cfg Config, now func() time.Time) *app {
+	t.Helper()
+	a := startPGApp(t, cfg, now)
+	waitUntil(t, "the bot holds the sending lease", a.cluster.sends)
 	return a
 }
 
@@ -194,6 +216,7 @@ func TestCheckConfigSaysWhereThePostgresSchemaStands(t *testing.T) {
 	}
 	check(exitOK, " postgres "+shown+"\n")
 	check(exitOK, fmt.Sprintf("database: connected to %s; it has no Herald tables yet: herald creates them (schema %d) when it starts.", shown, latest))
+	check(exitOK, "cluster: any number of herald instances with this config share the database: one at a time sends (and polls Telegram); if it stops, another takes over within 10s plus a few seconds")
 
 	setSchema := func(v int) {
 		t.Helper()

@@ -80,7 +80,13 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 			logger.Error("demo stopped", "error", err)
 		}
 	} else {
-		<-ctx.Done()
+		select {
+		case <-ctx.Done():
+		case <-a.lostLease():
+			logger.Error("herald stopping", "error", errLostLease)
+			_ = a.shutdown()
+			return exitFail
+		}
 	}
 	logger.Info("herald stopping")
 	if err := a.shutdown(); err != nil {

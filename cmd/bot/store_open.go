@@ -66,10 +66,9 @@ func openPostgres(sc StorageConfig, opts storage.Options) (storage.Backend, erro
 	if schema.Newer() {
 		return nil, newerSchemaError(shown, schema)
 	}
-	store, err := postgres.Open(context.Background(), sc.PostgresURL, postgres.Options{Now: opts.Now, Logger: opts.Logger})
-	if errors.Is(err, postgres.ErrLocked) {
-		return nil, fmt.Errorf("another herald is running with %s — stop it first: one herald per database for now (several instances sharing one database come in a later release)", shown)
-	}
+	// Shared: any number of instances share the database; leases decide
+	// which one sends (cluster.go).
+	store, err := postgres.Open(context.Background(), sc.PostgresURL, postgres.Options{Now: opts.Now, Logger: opts.Logger, Shared: true})
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the database %s: %w", shown, err)
 	}

@@ -72,6 +72,9 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	}
 	loc := cfg.Location()
 	p := &parts{metrics: metrics.New(), events: &eventSink{}}
+	if a.cluster != nil {
+		p.metrics = metrics.NewFor(a.cluster.name)
+	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	a.parts = p
 
@@ -109,19 +112,28 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		Observer: p.metrics,
 	})
 
+	// With several instances, what starts or steers a run goes to the
+	// instance that sends (cluster_forward.go).
+	runs := a.runsFor(p.dispatch)
+
 	// sequences hand their due steps to dispatch as runs of hidden step
 	// broadcasts, and move people on when those runs end.
-	p.sequences = sequences.New(sequences.Options{Store: a.store, Runs: p.dispatch,
+	p.sequences = sequences.New(sequences.Options{Store: a.store, Runs: runs,
 		Timing: schedule.StepTiming{Zones: zones, Quiet: quiet}, Now: opts.SchedulerNow, Logger: a.logger})
 	// the store notes follows, taps, tags and unsubscribes with the change
 	// itself; the loop wakes to apply them.
-	a.store.OnSequenceNotes(p.sequences.Kick)
+	// With several instances, the one that sends runs the loop.
+	if c := a.cluster; c != nil {
+		a.store.OnSequenceNotes(c.sequenceNotes(p.sequences.Kick))
+	} else {
+		a.store.OnSequenceNotes(p.sequences.Kick)
+	}
 
 	// the service decides every change to a broadcast (the chat, the API
 	// and the cards' buttons are its doors) and publishes it.
 	f := cfg.Flows
 	quota, _ := senders[herald.LINE].(herald.QuotaReader) // nil without LINE
-	p.broadcasts, err = broadcasts.New(broadcasts.Options{Store: a.store, Runs: p.dispatch, Events: p.events,
+	p.broadcasts, err = broadcasts.New(broadcasts.Options{Store: a.store, Runs: runs, Events: p.events,
 		MinLeadTime: f.MinLeadTime.D(), UndoDelay: f.UndoDelay.D(), ApprovalThreshold: f.ApprovalThreshold,
 		Location: loc, Logger: a.logger, Quota: quota})
 	if err != nil {
@@ -173,11 +185,14 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 	// who hears what happened: the scheduler plans again, the admin chats
 	// tell people, metrics count.
 	p.events.subscribe(p.sched, p.fe.Reporter, p.metrics, p.sequences)
+	if a.cluster != nil {
+		p.events.subscribe(a.cluster)
+	}
 
 	if p.fe.Slack != nil && !p.fe.socket {
 		mux.Handle("/slack/events", p.fe.slackHTTP())
 	}
-	deps := inboundDeps{Metrics: p.metrics, Releaser: p.dispatch, Broadcasts: p.broadcasts, Admin: p.fe.telegramAdmin(), Catalog: cat, Sequences: p.sequences}
+	deps := inboundDeps{Metrics: p.metrics, Releaser: runs, Broadcasts: p.broadcasts, Admin: p.fe.telegramAdmin(), Catalog: cat, Sequences: p.sequences}
 	if p.flows != nil {
 		deps.Direct = p.flows
 	}
@@ -189,19 +204,17 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 // the background loops.
 func (a *app) start() error {
 	p := a.parts
-	sending, err := a.store.ListBroadcasts(herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusSending}, Steps: true})
-	if err != nil {
-		return fmt.Errorf("list unfinished runs: %w", err)
+	if c := a.cluster; c != nil {
+		// Several instances: the one that takes leaseDispatch does what
+		// follows (lead); every instance serves the admin chats.
+		a.listenCluster(p.ctx)
+		c.dispatch.work, c.dispatch.lost = a.lead, a.lostSending
+		p.bg.Go(func() { c.dispatch.run(p.ctx) })
+		p.bg.Go(func() { p.fe.runChats(p.ctx) })
+		return nil
 	}
-	ids := make([]string, 0, len(sending))
-	for _, b := range sending {
-		ids = append(ids, b.ID)
-	}
-	if err := p.dispatch.Recover(p.ctx, ids); err != nil {
-		return fmt.Errorf("resume unfinished runs: %w", err)
-	}
-	if len(ids) > 0 {
-		a.logger.Info("resumed unfinished runs", "count", len(ids))
+	if err := a.logResumed(a.resume(p.ctx)); err != nil {
+		return err
 	}
 	if err := p.sched.Load(p.ctx); err != nil {
 		return fmt.Errorf("load schedule: %w", err)
@@ -210,6 +223,33 @@ func (a *app) start() error {
 	p.bg.Go(func() { _ = p.sequences.Run(p.ctx) })
 	p.bg.Go(func() { p.fe.run(p.ctx) })
 	return nil
+}
+
+// resume starts again the runs a stop interrupted (or, with several
+// instances, the previous holder of the sending left), and says how many
+// it found.
+func (a *app) resume(ctx context.Context) (int, error) {
+	p := a.parts
+	sending, err := a.store.ListBroadcasts(herald.BroadcastQuery{Statuses: []herald.Status{herald.StatusSending}, Steps: true})
+	if err != nil {
+		return 0, fmt.Errorf("list unfinished runs: %w", err)
+	}
+	ids := make([]string, 0, len(sending))
+	for _, b := range sending {
+		ids = append(ids, b.ID)
+	}
+	if err := p.dispatch.Recover(ctx, ids); err != nil {
+		return 0, fmt.Errorf("resume unfinished runs: %w", err)
+	}
+	return len(ids), nil
+}
+
+// logResumed says how many runs resume found, if any.
+func (a *app) logResumed(n int, err error) error {
+	if n > 0 && err == nil {
+		a.logger.Info("resumed unfinished runs", "count", n)
+	}
+	return err
 }
 
 // stopParts runs after HTTP and the end-user input stopped: no new runs
@@ -222,6 +262,12 @@ func (a *app) stopParts(ctx context.Context) error {
 	var errs []error
 	if err := p.dispatch.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("dispatch: %w", err))
+	}
+	if c := a.cluster; c != nil {
+		// Sending stopped cleanly: another instance takes it at once.
+		if err := c.dispatch.release(ctx); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := p.fe.close(ctx); err != nil {
 		errs = append(errs, err)

@@ -112,3 +112,10 @@ func (r *Reporter) editReport(ctx context.Context, f *followUp, now time.Time, a
 func (r *Reporter) followUpView(f *followUp) view {
 	return view{loc: r.opts.Catalog.Localizer(f.Lang), zone: r.opts.Location, name: f.Name, via: f.Via, localTime: f.Local, sample: f.Sample, account: r.accountLabel}
 }
+
+// reload forgets what was read of the follow-ups (see Reporter.Reload).
+func (f *followUps) reload() {
+	f.mu.Lock()
+	f.recs.loaded = false
+	f.mu.Unlock()
+}

@@ -134,3 +134,14 @@ func (r *Reporter) finishUnshown(ctx context.Context) {
 		r.Finished(ctx, rep)
 	}
 }
+
+// Reload makes the reporter read its kept progress messages and report
+// follow-ups from storage again at their next use: in a deployment of
+// several instances, the instance that takes the sending over edits the
+// messages the previous one posted.
+func (r *Reporter) Reload() {
+	r.kept.mu.Lock()
+	r.kept.recs.loaded = false
+	r.kept.mu.Unlock()
+	r.fu.reload()
+}

@@ -51,20 +51,20 @@ func (s *Store) queryRow(what, name, sql string, args []any, dest ...any) error 
 // PutSession stores an admin's conversation state (opaque to storage).
 func (s *Store) PutSession(key string, data []byte) error {
 	return s.exec("save session", `INSERT INTO sessions (key, data) VALUES ($1, $2)
-		ON CONFLICT (key) DO UPDATE SET data = excluded.data`, key, orEmpty(data))
+		ON CONFLICT (key) DO UPDATE SET data = excluded.data`, []byte(key), orEmpty(data))
 }
 
 // Session returns a stored session or herald.ErrNotFound.
 func (s *Store) Session(key string) ([]byte, error) {
 	var data []byte
-	err := s.queryRow("read session", "session "+key, `SELECT data FROM sessions WHERE key = $1`, []any{key}, &data)
+	err := s.queryRow("read session", "session "+key, `SELECT data FROM sessions WHERE key = $1`, []any{[]byte(key)}, &data)
 	return data, err
 }
 
 // DeleteSession removes a session (a missing one is not an error: the
 // conversation is over either way).
 func (s *Store) DeleteSession(key string) error {
-	return s.exec("delete session", `DELETE FROM sessions WHERE key = $1`, key)
+	return s.exec("delete session", `DELETE FROM sessions WHERE key = $1`, []byte(key))
 }
 
 // SaveAdmin stores an admin's profile.
@@ -121,17 +121,7 @@ func (s *Store) AuditLog(target string, limit int) ([]herald.AuditEntry, error) 
 	if err != nil {
 		return nil, fmt.Errorf("storage: read audit log: %w", err)
 	}
-	var out []herald.AuditEntry
-	var n int64
-	var entry []byte
-	_, err = pgx.ForEachRow(rows, []any{&n, &entry}, func() error {
-		var e herald.AuditEntry
-		if err := json.Unmarshal(entry, &e); err != nil {
-			return fmt.Errorf("audit %d: %w", n, err)
-		}
-		out = append(out, e)
-		return nil
-	})
+	out, err := scanJSONRows[herald.AuditEntry](rows, "audit")
 	if err != nil {
 		return nil, fmt.Errorf("storage: read audit log: %w", err)
 	}

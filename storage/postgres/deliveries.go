@@ -121,10 +121,16 @@ func (s *Store) InFlight(runID string) ([]herald.Delivery, error) {
 	if _, _, err := storage.ParseRunID(runID); err != nil {
 		return nil, fmt.Errorf("storage: read deliveries: %w", err)
 	}
-	out, err := readDeliveries(context.Background(), s.pool, runID, `SELECT `+deliveryCols+` FROM deliveries d
-		JOIN (SELECT k.seq, max(m.id) AS mark FROM delivery_marks m, unnest(m.seqs) AS k(seq)
-			WHERE m.run_id = $1 GROUP BY k.seq) k USING (seq)
-		WHERE d.run_id = $1 AND d.outcome = 'pending' AND k.mark > d.unmarked ORDER BY seq`, runID)
+	// The marked Seqs drive, each record read by its primary key: LATERAL
+	// with OFFSET 0 keeps the planner to that order. A plain join, planned
+	// before autovacuum has analyzed a run's fresh records, rescanned the
+	// marks once per pending record: 17 s for a 30,000-recipient run
+	// resumed by the cluster test, 95 s for 15,000 pending in psql.
+	out, err := readDeliveries(context.Background(), s.pool, runID, `SELECT `+deliveryCols+` FROM
+		(SELECT k.seq AS marked, max(m.id) AS mark FROM delivery_marks m, unnest(m.seqs) AS k(seq)
+			WHERE m.run_id = $1 GROUP BY k.seq) k,
+		LATERAL (SELECT `+deliveryCols+`, unmarked FROM deliveries WHERE run_id = $1 AND seq = k.marked OFFSET 0) d
+		WHERE outcome = 'pending' AND mark > unmarked ORDER BY seq`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: read in-flight deliveries of %s: %w", runID, err)
 	}

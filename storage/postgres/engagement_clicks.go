@@ -2,8 +2,8 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
@@ -39,8 +39,10 @@ func (s *Store) ClickSecret() ([]byte, error) {
 func (s *Store) RecordClicks(clicks []herald.Click) error {
 	var first []response
 	err := s.write(fmt.Sprintf("record %d clicks", len(clicks)), func(ctx context.Context, tx pgx.Tx) (err error) {
-		first, err = recordClicksTx(ctx, tx, clicks)
-		return err
+		if first, err = recordClicksTx(ctx, tx, clicks); err != nil {
+			return err
+		}
+		return s.logTx(ctx, tx, nil, first)
 	})
 	if err != nil {
 		return err
@@ -119,15 +121,22 @@ func (s *Store) ButtonReach(broadcastID string) (map[string]map[herald.Account]i
 		if err != nil {
 			return err
 		}
-		for _, c := range clicked {
-			sub, err := s.subscriberBySeqTx(ctx, tx, uint32(c.Seq))
-			if errors.Is(err, herald.ErrNotFound) {
-				continue
+		// The clickers a chunk at a time: one query each, and no more of
+		// them in memory at once.
+		for chunk := range slices.Chunk(clicked, subscriberChunk) {
+			seqs := make([]uint32, len(chunk))
+			for i, c := range chunk {
+				seqs[i] = uint32(c.Seq)
 			}
+			subs, err := s.subscribersBySeqTx(ctx, tx, seqs)
 			if err != nil {
 				return err
 			}
-			add(c.Button, sub.AccountOf())
+			for _, c := range chunk {
+				if sub := subs[uint32(c.Seq)]; sub != nil { // a clicker since deleted is left out
+					add(c.Button, sub.AccountOf())
+				}
+			}
 		}
 		return nil
 	})

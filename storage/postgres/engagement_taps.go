@@ -82,6 +82,9 @@ func (s *Store) recordTapsTx(ctx context.Context, tx pgx.Tx, taps []herald.Tap) 
 			first = append(first, response{news[i].button, seq})
 		}
 	}
+	if err := s.logTx(ctx, tx, nil, first); err != nil {
+		return nil, err
+	}
 	return func() { s.indexResponses(first) }, nil
 }
 
@@ -159,8 +162,15 @@ func compareButtons(a, b button) int {
 	return cmp.Or(cmp.Compare(a.broadcast, b.broadcast), cmp.Compare(a.button, b.button))
 }
 
-// indexResponses hands committed first taps and clicks to the index.
+// indexResponses hands committed first taps and clicks to the index,
+// under the subscriber part's lock so a rebuild does not miss them (see
+// build).
 func (s *Store) indexResponses(rs []response) {
+	if len(rs) == 0 {
+		return
+	}
+	s.subscribers.mu.Lock()
+	defer s.subscribers.mu.Unlock()
 	x := s.index()
 	if x == nil {
 		return

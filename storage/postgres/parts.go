@@ -6,7 +6,8 @@ package postgres
 // …Tx because it works inside the caller's transaction:
 //
 //   - subscribers: updateSubscribersTx, subscriberBySeqTx,
-//     subscriberSeqsTx, index (the audience index, built at start)
+//     subscribersBySeqTx, subscriberSeqsTx, index (the audience index,
+//     built at start)
 //   - broadcasts, runs, deliveries: createBroadcastTx, broadcastTx,
 //     putBroadcastTx, deleteBroadcastTx, startRunTx, runTx, putRunTx,
 //     deleteRunTx, addDeliveriesTx, deliveriesTx

@@ -74,6 +74,11 @@ func (s *Store) handOutTx(ctx context.Context, tx pgx.Tx, id string, step int, n
 	}
 	// The run's records in Seq order, as bbolt adds them.
 	slices.SortFunc(due, func(a, b storage.DuePerson) int { return cmp.Compare(a.Seq, b.Seq) })
+	seqs := make([]uint32, len(due))
+	for i := range due {
+		seqs[i] = due[i].Seq
+	}
+	st.expect(seqs)
 	run := &pgStepRun{s: s, ctx: ctx, tx: tx, q: &q, step: step, now: now}
 	n, err := m.HandOut(&q, step, due, now, run)
 	if err != nil {
@@ -161,6 +166,11 @@ func (s *Store) AdvanceStepRun(runID string, timing herald.StepTiming) error {
 			if err != nil {
 				return err
 			}
+			seqs := make([]uint32, len(ds))
+			for i := range ds {
+				seqs[i] = ds[i].Seq
+			}
+			st.expect(seqs)
 			for i := range ds {
 				if err := m.Advance(&q, step, run.N, &ds[i], run.FinishedAt); err != nil {
 					return err

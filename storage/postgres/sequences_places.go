@@ -30,6 +30,11 @@ type seqTx struct {
 	// known to have a row.
 	dirty, stored map[place]bool
 	sub           herald.Subscriber
+	// upcoming are the Seqs the moves will ask Subscriber for, rising
+	// (expect); ahead are those of them read already (nil: no one), a
+	// chunk at a time.
+	upcoming []uint32
+	ahead    map[uint32]*herald.Subscriber
 }
 
 type place struct {
@@ -90,6 +95,16 @@ func (st *seqTx) set(k place, e *storage.Enrollment) error {
 }
 
 func (st *seqTx) Subscriber(seq uint32) (*herald.Subscriber, bool, error) {
+	if err := st.readAhead(seq); err != nil {
+		return nil, false, err
+	}
+	if sub, ok := st.ahead[seq]; ok {
+		if sub == nil {
+			return nil, false, nil
+		}
+		st.sub = *sub
+		return &st.sub, true, nil
+	}
 	sub, err := st.s.subscriberBySeqTx(st.ctx, st.tx, seq)
 	if errors.Is(err, herald.ErrNotFound) {
 		return nil, false, nil
@@ -99,6 +114,37 @@ func (st *seqTx) Subscriber(seq uint32) (*herald.Subscriber, bool, error) {
 	}
 	st.sub = sub
 	return &st.sub, true, nil
+}
+
+// expect says which people the moves will read next (a hand-out's due,
+// a page of a run's records), so that Subscriber reads them a chunk per
+// query instead of one per person.
+func (st *seqTx) expect(seqs []uint32) {
+	st.upcoming = slices.Clone(seqs)
+	slices.Sort(st.upcoming)
+	st.ahead = nil
+}
+
+// readAhead reads the chunk of upcoming that starts at seq, unless seq
+// is read already or not expected.
+func (st *seqTx) readAhead(seq uint32) error {
+	if _, ok := st.ahead[seq]; ok {
+		return nil
+	}
+	i, ok := slices.BinarySearch(st.upcoming, seq)
+	if !ok {
+		return nil
+	}
+	chunk := st.upcoming[i:min(i+subscriberChunk, len(st.upcoming))]
+	subs, err := st.s.subscribersBySeqTx(st.ctx, st.tx, chunk)
+	if err != nil {
+		return err
+	}
+	st.ahead = make(map[uint32]*herald.Subscriber, len(chunk))
+	for _, seq := range chunk {
+		st.ahead[seq] = subs[seq] // nil: no one has it now
+	}
+	return nil
 }
 
 func (st *seqTx) ABFamily(id string) ([]string, error) {

@@ -3,7 +3,8 @@
 // the loss of its machine. It keeps every contract the bbolt store keeps
 // (storage.Backend; one contract suite, storage/storagetest, runs against
 // both) and answers audiences from the same in-memory index, rebuilt from
-// the database at start.
+// the database at start and, with several instances, kept current with
+// the others' writes (index_follow.go).
 //
 // Schema: versioned SQL files embedded in the binary (migrations/), each
 // applied once, in order, in its own transaction, under an advisory lock
@@ -11,10 +12,17 @@
 // and LISTEN channels are per database, so their names are derived from
 // the schema (current_schema()): two deployments, or two tests, in two
 // schemas of one database never meet.
+//
+// Several instances (Options.Shared): leases as rows with an expiry
+// (lease.go) say which instance does the work that must run once;
+// LISTEN/NOTIFY (listen.go) announces released leases and forwards work
+// to their holder; an advisory lock per admin conversation (LockSession)
+// applies its turns one at a time across the instances.
 package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,9 +68,16 @@ type Store struct {
 	notes       notesState
 	engagement  engagementState
 
+	// follow keeps a shared store's index current with the other
+	// instances' writes (index_follow.go).
+	follow followState
+
 	// hold is the connection that holds this instance's lock on the
 	// database (see lockInstance), released by Close.
 	hold *pgxpool.Conn
+	// turns bounds the admin conversations holding a connection for their
+	// lock (LockSession).
+	turns chan struct{}
 }
 
 // Open connects to the database at rawURL, migrates it and builds the
@@ -81,7 +96,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	where := Redact(rawURL)
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("storage: %s is not a PostgreSQL URL (postgres://user:password@host:5432/dbname): %w", where, errors.Unwrap(err))
+		// Not the parser's error: it can quote the URL, password and all.
+		return nil, fmt.Errorf("storage: %s is not a PostgreSQL URL (postgres://user:password@host:5432/dbname)", where)
 	}
 	cfg.MaxConns = opts.MaxConns
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -92,7 +108,8 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("storage: connect to %s: %w", where, err)
 	}
-	s := &Store{pool: pool, url: rawURL, where: where, now: opts.Now, logger: opts.Logger, shared: opts.Shared}
+	s := &Store{pool: pool, url: rawURL, where: where, now: opts.Now, logger: opts.Logger, shared: opts.Shared,
+		turns: make(chan struct{}, max(1, opts.MaxConns/2))}
 	if err := s.open(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -109,7 +126,17 @@ func (s *Store) open(ctx context.Context) error {
 	if err := migrate(ctx, s.pool, s.logger, s.where); err != nil {
 		return err
 	}
-	return s.start(ctx)
+	if !s.shared {
+		return s.start(ctx)
+	}
+	if err := s.prepareFollow(ctx); err != nil {
+		return err
+	}
+	if err := s.start(ctx); err != nil {
+		return err
+	}
+	s.startFollow()
+	return nil
 }
 
 // lockInstance takes the database for this process, as bbolt's file lock
@@ -140,8 +167,10 @@ func (s *Store) lockInstance(ctx context.Context) error {
 // for messages; see Redact).
 func (s *Store) URL() string { return s.url }
 
-// Close releases the instance lock and the pool.
+// Close stops following other instances, and releases the instance lock
+// and the pool.
 func (s *Store) Close() error {
+	s.stopFollow()
 	if s.hold != nil {
 		// Unlock first: the server ends a closed connection's session (and
 		// so its lock) a moment after, and a restart may ask before then.
@@ -195,14 +224,32 @@ func (s *Store) read(what string, fn func(ctx context.Context, tx pgx.Tx) error)
 	return nil
 }
 
+// scanJSONRows decodes rows of two columns, a name (an ID, or the audit
+// log's number) and a JSON document, into one T each, in order. A
+// document that does not decode fails with its kind and name ("sequence
+// Q-7K2Q: …").
+func scanJSONRows[T any](rows pgx.Rows, kind string) ([]T, error) {
+	var out []T
+	var name any
+	var doc []byte
+	_, err := pgx.ForEachRow(rows, []any{&name, &doc}, func() error {
+		var v T
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return fmt.Errorf("%s %v: %w", kind, name, err)
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
 // Redact is rawURL without its password, for logs and messages.
+// Anything but a postgres:// URL (a key=value string, which may hold
+// password=…) is named, never shown.
 func Redact(rawURL string) string {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		if err != nil {
-			return "the PostgreSQL URL"
-		}
-		return u.Redacted()
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "the PostgreSQL URL"
 	}
 	return u.Redacted()
 }

@@ -116,7 +116,7 @@ func (s *Store) saveSubscribersTx(ctx context.Context, tx pgx.Tx, keys []herald.
 		r.sub, r.version, r.dirty = sub, r.version+1, true
 		w.results[i] = sub
 	}
-	if err := writeRows(ctx, tx, rows); err != nil {
+	if err := writeRows(ctx, tx, rows, func(b *pgx.Batch) { s.queueLog(b, w.changes, nil) }); err != nil {
 		return subscriberWrite{}, err
 	}
 	for _, c := range w.changes {

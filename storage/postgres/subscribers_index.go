@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -25,8 +26,12 @@ import (
 // Seq: a change whose predecessor's transaction has committed but not yet
 // applied waits (parked) for it. Two writes of one row are ordered by the
 // key lock (lockKeys), so a later one always read the earlier one's row.
+//
+// Changes of other instances (index_follow.go) come through the same
+// path, and may come twice (a catch-up reads again what was heard): a
+// change the index is already past is dropped.
 type subscriberState struct {
-	idx       *audience.Index
+	idx       atomic.Pointer[audience.Index] // replaced only by a rebuild
 	validator storage.SubscriberValidator
 
 	mu     sync.Mutex
@@ -70,12 +75,16 @@ func (s *Store) apply(changes []change) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for _, c := range changes {
-		if st.version(c.seq) != c.from {
+		cur := st.version(c.seq)
+		if cur != 0 && int32(c.to-cur) <= 0 {
+			continue // applied already (versions only grow; compared mod 2^32)
+		}
+		if cur != c.from {
 			st.parked[c.seq] = append(st.parked[c.seq], c)
 			continue
 		}
 		for {
-			st.idx.Put(c.old, c.new)
+			st.idx.Load().Put(c.old, c.new)
 			st.setVersion(c.seq, c.to)
 			next, ok := st.unpark(c.seq, c.to)
 			if !ok {
@@ -106,7 +115,7 @@ func (st *subscriberState) unpark(seq, v uint32) (change, bool) {
 // index is the audience index, built by start (subscribers and, through
 // eachResponseTx, every stored response). Callers change it only after
 // their transaction commits.
-func (s *Store) index() *audience.Index { return s.subscribers.idx }
+func (s *Store) index() *audience.Index { return s.subscribers.idx.Load() }
 
 // rebuildChunk is how many records the rebuild hands from the reading
 // goroutine to the indexing one at a time.
@@ -120,10 +129,21 @@ type rawRecords struct {
 	all        string
 }
 
-// start builds the audience index from the database: every subscriber,
-// then every response, in one snapshot. One goroutine reads rows while
-// this one decodes and indexes the previous chunk.
+// start builds the audience index from the database.
 func (s *Store) start(ctx context.Context) error {
+	st := &s.subscribers
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return s.build(ctx)
+}
+
+// build (re)builds the audience index from the database: every
+// subscriber, then every response, in one snapshot, which a shared store
+// remembers (see followState). One goroutine reads rows while this one
+// decodes and indexes the previous chunk. The caller holds st.mu, so no
+// change is applied to the index being replaced meanwhile: one committed
+// before the snapshot is in it, one after applies to the new index.
+func (s *Store) build(ctx context.Context) error {
 	began := time.Now()
 	st := &s.subscribers
 	st.ver, st.parked = map[uint32]*versionPage{}, map[uint32][]change{}
@@ -131,6 +151,12 @@ func (s *Store) start(ctx context.Context) error {
 	n := 0
 	var x *audience.Index
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		if s.shared {
+			err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text, now()`).Scan(&s.follow.snap, &s.follow.heard)
+			if err != nil {
+				return err
+			}
+		}
 		full := make(chan *rawRecords, 2)
 		errc := make(chan error, 1)
 		go func() {
@@ -166,7 +192,7 @@ func (s *Store) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("storage: build audience index: %w", err)
 	}
-	st.idx = x
+	st.idx.Store(x)
 	s.logger.Info("audience index built", "subscribers", n, "took_ms", time.Since(began).Milliseconds())
 	return nil
 }

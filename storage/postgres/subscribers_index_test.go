@@ -17,7 +17,7 @@ import (
 // between its commit and apply): the later change waits for the earlier.
 func TestApplyWaitsForTheChangeItFollows(t *testing.T) {
 	s := &Store{}
-	s.subscribers.idx = audience.NewIndex()
+	s.subscribers.idx.Store(audience.NewIndex())
 	s.subscribers.ver, s.subscribers.parked = map[uint32]*versionPage{}, map[uint32][]change{}
 	v1 := &herald.Subscriber{Seq: 7, Platform: herald.LINE, ID: "U7", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"a"}}
 	v2 := &herald.Subscriber{Seq: 7, Platform: herald.LINE, ID: "U7", Kind: herald.KindUser, State: herald.Subscribed, Tags: []string{"b"}}

@@ -24,7 +24,10 @@ func (s *Store) DeleteSubscriber(key herald.SubscriberKey) error {
 			return fmt.Errorf("subscriber %s: %w", key, herald.ErrNotFound)
 		}
 		c = change{seq: r.sub.Seq, from: uint32(r.version), to: uint32(r.version + 1), old: r.sub}
-		return deleteRow(ctx, tx, r.sub.Seq)
+		if err := deleteRow(ctx, tx, r.sub.Seq); err != nil {
+			return err
+		}
+		return s.logTx(ctx, tx, []change{c}, nil)
 	})
 	if err != nil {
 		return err
@@ -81,6 +84,9 @@ func (s *Store) MoveSubscriber(from, to herald.SubscriberKey) (herald.Subscriber
 			if err = deleteRow(ctx, tx, old.sub.Seq); err == nil {
 				err = updateRow(ctx, tx, &moved, cur.version+1)
 			}
+		}
+		if err == nil {
+			err = s.logTx(ctx, tx, changes, nil)
 		}
 		if err != nil {
 			return err

@@ -208,23 +208,12 @@ func (s *Store) subscriberBySeqTx(ctx context.Context, tx pgx.Tx, seq uint32) (h
 // chat that moved) or no one is looked up by key, as Subscriber does.
 func (s *Store) Recipients(ds []herald.Delivery) (subs []herald.Subscriber, errs []error) {
 	subs, errs = make([]herald.Subscriber, len(ds)), make([]error, len(ds))
-	seqs := make([]int64, len(ds))
+	seqs := make([]uint32, len(ds))
 	for i, d := range ds {
-		seqs[i] = int64(d.Seq)
+		seqs[i] = d.Seq
 	}
 	err := s.read("read subscribers", func(ctx context.Context, tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT seq, record FROM subscribers WHERE seq = ANY($1)`, seqs)
-		if err != nil {
-			return err
-		}
-		bySeq := map[uint32]*herald.Subscriber{}
-		var seq int64
-		var rec []byte
-		_, err = pgx.ForEachRow(rows, []any{&seq, &rec}, func() error {
-			sub := new(herald.Subscriber)
-			bySeq[uint32(seq)] = sub
-			return storage.DecodeSubscriber(uint32(seq), rec, sub)
-		})
+		bySeq, err := s.subscribersBySeqTx(ctx, tx, seqs)
 		if err != nil {
 			return err
 		}

@@ -14,8 +14,9 @@ import (
 const smallWrite = 64
 
 // writeRows writes the dirty rows: new ones inserted, the others updated.
-// A key written twice in the batch is written once, as it ended up.
-func writeRows(ctx context.Context, tx pgx.Tx, rows []row) error {
+// A key written twice in the batch is written once, as it ended up. more
+// queues statements to send with a small write's (the change log).
+func writeRows(ctx context.Context, tx pgx.Tx, rows []row, more func(b *pgx.Batch)) error {
 	var ins, upd [][]any
 	var enc []byte
 	for _, r := range rows {
@@ -44,8 +45,21 @@ func writeRows(ctx context.Context, tx pgx.Tx, rows []row) error {
 		for _, v := range upd {
 			b.Queue(`UPDATE subscribers SET name = $2, version = $3, record = $4 WHERE seq = $1`, v...)
 		}
+		more(b)
 		return tx.SendBatch(ctx, b).Close()
 	}
+	if err := copyRows(ctx, tx, ins, upd); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	if more(b); b.Len() > 0 {
+		return tx.SendBatch(ctx, b).Close()
+	}
+	return nil
+}
+
+// copyRows inserts and updates many rows by COPY.
+func copyRows(ctx context.Context, tx pgx.Tx, ins, upd [][]any) error {
 	if len(ins) > 0 {
 		// The keys are locked and were not there: nothing to conflict with.
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"subscribers"},

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
 
 func sessionsAdminsAndMedia(t *testing.T, o Opener) {
@@ -41,6 +42,13 @@ func sessionsAdminsAndMedia(t *testing.T, o Opener) {
 	if got, err := s.Session("slack:C1:U1"); err != nil || string(got) != `{"step":"name"}` {
 		t.Errorf("Session = %q, %v", got, err)
 	}
+	// Any bytes make a key, as bbolt takes them (a NUL included).
+	if err := s.PutSession("healthz\x00probe", []byte("x")); err != nil {
+		t.Fatalf("PutSession with a NUL in its key: %v", err)
+	}
+	if got, err := s.Session("healthz\x00probe"); err != nil || string(got) != "x" {
+		t.Errorf("Session with a NUL in its key = %q, %v", got, err)
+	}
 	if got, err := s.Admin(admin.Key); err != nil || !cmp.Equal(got, admin) {
 		t.Errorf("Admin = %+v, %v", got, err)
 	}
@@ -68,7 +76,7 @@ func sessionsAdminsAndMedia(t *testing.T, o Opener) {
 }
 
 func auditLogNewestFirst(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
 	for i := range 30 {
 		c.Add(time.Second)

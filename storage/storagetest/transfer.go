@@ -8,6 +8,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
 
 // Filled names what FillEveryKind wrote, for Everything to read back.
@@ -41,8 +42,8 @@ func FillEveryKind(t *testing.T, s storage.Backend) Filled {
 	tq := tagSeq("VIP drip", "vip")
 	must(s.CreateSequence(&tq))
 
-	subs := []herald.Subscriber{person(herald.LINE, 1, "vip", "tw"), person(herald.LINE, 2), person(herald.Telegram, 3, "news"),
-		person(herald.Messenger, 4), person(herald.LINE, 5), group("-100", "Fans", "news")}
+	subs := []herald.Subscriber{crowd.Person(herald.LINE, 1, "vip", "tw"), crowd.Person(herald.LINE, 2), crowd.Person(herald.Telegram, 3, "news"),
+		crowd.Person(herald.Messenger, 4), crowd.Person(herald.LINE, 5), group("-100", "Fans", "news")}
 	subs[1].Attributes = map[string]string{"plan": "gold", "城市": "台北"}
 	subs[4].Account = "shop"
 	subs[3].State = herald.Unsubscribed

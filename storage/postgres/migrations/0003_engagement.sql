@@ -54,8 +54,10 @@ CREATE TABLE engagement_meta (
 );
 
 -- Admins' conversation state, opaque to storage.
+-- Keys are bytea: bbolt takes any bytes as a key (a NUL included) and
+-- text cannot hold a NUL.
 CREATE TABLE sessions (
-    key  text PRIMARY KEY,
+    key  bytea PRIMARY KEY,
     data bytea NOT NULL
 );
 
