@@ -295,17 +295,28 @@ func (f failingSource) Export(ctx context.Context, fn func(r storage.Record) err
 // A source that fails half way leaves the database as empty as it was:
 // the copy is one transaction.
 func TestTransferFromAFailingSourceLeavesTheDatabaseEmpty(t *testing.T) {
+	err := failedTransfer(t, func(src storage.Exporter) storage.Exporter { return failingSource{src, 20} })
+	if !errors.Is(err, errRead) || !strings.Contains(err.Error(), "read the source") {
+		t.Errorf("a failing source: %v", err)
+	}
+}
+
+// failedTransfer copies a filled file, read through wrap, into a new
+// database; it checks the copy failed and left the database empty, and
+// returns its error.
+func failedTransfer(t *testing.T, wrap func(storage.Exporter) storage.Exporter) error {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "a.db")
 	storagetest.FillFile(t, path)
-	src := openBolt(t, path, storage.Options{ReadOnly: true})
 	pg := openStore(t, pgtest.URL(t), nil)
-	_, err := storage.Transfer(context.Background(), failingSource{src, 20}, pg, "the target")
-	if !errors.Is(err, errRead) || !strings.Contains(err.Error(), "read the source") {
-		t.Fatalf("a failing source: %v", err)
+	_, err := storage.Transfer(context.Background(), wrap(openBolt(t, path, storage.Options{ReadOnly: true})), pg, "the target")
+	if err == nil {
+		t.Fatal("the copy did not fail")
 	}
 	if err := storage.CheckEmpty(context.Background(), pg, "the target"); err != nil {
 		t.Errorf("after a failed copy: %v", err)
 	}
+	return err
 }
 
 // badSource sends a record the target cannot take in place of the first
@@ -324,15 +335,8 @@ func (b badSource) Export(ctx context.Context, fn func(r storage.Record) error) 
 // A record the database refuses fails the copy, which leaves the database
 // empty and returns.
 func TestTransferOfABadRecordFailsCleanly(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "a.db")
-	storagetest.FillFile(t, path)
-	src := openBolt(t, path, storage.Options{ReadOnly: true})
-	pg := openStore(t, pgtest.URL(t), nil)
-	_, err := storage.Transfer(context.Background(), badSource{src}, pg, "the target")
-	if err == nil || !strings.Contains(err.Error(), "import sessions") {
-		t.Fatalf("a bad record: %v", err)
-	}
-	if err := storage.CheckEmpty(context.Background(), pg, "the target"); err != nil {
-		t.Errorf("after a failed copy: %v", err)
+	err := failedTransfer(t, func(src storage.Exporter) storage.Exporter { return badSource{src} })
+	if !strings.Contains(err.Error(), "import sessions") {
+		t.Errorf("a bad record: %v", err)
 	}
 }
