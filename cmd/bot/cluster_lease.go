@@ -43,7 +43,7 @@ type leaseKeeper struct {
 
 	mu    sync.Mutex
 	lease postgres.Lease // Term 0: not held
-	// working: the lease is held and work has started (held).
+	// working: the lease is held (and its work started or starting): held.
 	working bool
 	wake    chan struct{}
 }
@@ -76,15 +76,14 @@ func (k *leaseKeeper) run(ctx context.Context) {
 		asked := time.Now()
 		l, err := k.store.AcquireLease(ctx, k.name, k.holder, k.ttl)
 		if err == nil {
+			// Held from here on, before the work starts: the work may
+			// already be running (and /healthz asked) when work returns.
 			k.mu.Lock()
-			k.lease = l
+			k.lease, k.working = l, true
 			k.mu.Unlock()
 			k.log.Info("lease taken: this instance does the work now", "term", l.Term)
 			wctx, stop := context.WithCancel(ctx)
 			k.work(wctx)
-			k.mu.Lock()
-			k.working = k.lease.Term != 0
-			k.mu.Unlock()
 			if k.keep(ctx, asked.Add(l.Left), stop) && k.final {
 				return
 			}
