@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -40,14 +41,14 @@ func checkBackup(t *testing.T, path string, minSubs int, name string) {
 
 func TestBackupWhileWriting(t *testing.T) {
 	s, _ := openTest(t)
-	seedAudience(t, s)
+	crowd.Seed(t, s)
 	newBroadcast(t, s, "kept")
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for i := range 20 {
-			if err := s.PutSubscribers([]herald.Subscriber{user(herald.Messenger, 10000+i)}); err != nil {
+			if err := s.PutSubscribers([]herald.Subscriber{crowd.Person(herald.Messenger, 10000+i)}); err != nil {
 				t.Error(err)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
 
 func TestSubscriberCodecRoundTrip(t *testing.T) {
@@ -80,7 +81,7 @@ func TestDeliveryCodecReadsOlderVersions(t *testing.T) {
 }
 
 func TestRecordsAreCompact(t *testing.T) {
-	s := user(herald.Telegram, 123456, "vip", "tw")
+	s := crowd.Person(herald.Telegram, 123456, "vip", "tw")
 	s.FirstSeen = time.Now()
 	if n := len(AppendSubscriber(nil, &s)); n > 80 {
 		t.Errorf("a typical subscriber takes %d bytes, want ≤ 80", n)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -66,7 +67,7 @@ func TestPendingDeliveriesReadOnlyTheirPlatform(t *testing.T) {
 // every platform, resumes after the upgrade: each platform's pending
 // records are found in their own index, and outcomes move them out of it.
 func TestUpgradeSplitsAnUnfinishedRunsPendingIndex(t *testing.T) {
-	c := newClock()
+	c := crowd.Clock()
 	path := filepath.Join(t.TempDir(), "herald.db")
 	old := schemaMigrations()[:2]
 	s, err := Open(path, Options{Now: c.Now, migrations: old})

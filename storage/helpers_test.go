@@ -1,26 +1,19 @@
 package storage
 
 import (
-	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/platformtest"
-	"sync"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
-
-// newClock is the stores' test time, 2026-03-01 09:00 UTC, moved by the
-// test.
-func newClock() *platformtest.Clock {
-	return platformtest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
-}
 
 // openTest opens a store in a fresh temp dir, closed at cleanup.
 func openTest(t testing.TB) (*Store, *platformtest.Clock) {
 	t.Helper()
-	c := newClock()
+	c := crowd.Clock()
 	s, err := Open(filepath.Join(t.TempDir(), "herald.db"), Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -41,21 +34,6 @@ func reopen(t testing.TB, s *Store, c *platformtest.Clock) *Store {
 	}
 	t.Cleanup(func() { _ = s2.Close() })
 	return s2
-}
-
-// user builds a valid subscriber; i picks its ID.
-func user(p herald.Platform, i int, tags ...string) herald.Subscriber {
-	return herald.Subscriber{
-		Platform: p, ID: fmt.Sprintf("U%07d", i), Kind: herald.KindUser, Name: fmt.Sprintf("User %d", i),
-		Locale: "zh-TW", Timezone: "Asia/Taipei", Tags: herald.NormalizeTags(tags),
-		State: herald.Subscribed, LastInteraction: time.Date(2026, 2, 1, 0, 0, i%3600, 0, time.UTC),
-	}
-}
-
-// key is the key of user(p, i).
-func key(p herald.Platform, i int) herald.SubscriberKey {
-	u := user(p, i)
-	return u.Key()
 }
 
 // untilClosed starts n goroutines, counted by wg, that each run step over

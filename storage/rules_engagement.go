@@ -161,3 +161,8 @@ var (
 	// after a run happen even across a restart.
 	ReportFollowUpRecords = RecordKind{Name: "report_followups", What: "report follow-up"}
 )
+
+// RecordKinds lists every kind of chat record (a migration copies each).
+func RecordKinds() []RecordKind {
+	return []RecordKind{ApprovalCardRecords, ProgressMessageRecords, ReportFollowUpRecords}
+}

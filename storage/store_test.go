@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -185,7 +186,7 @@ func TestGuardLetsOurOwnPanicsThrough(t *testing.T) {
 
 func TestCheckOfASoundFileFindsNothing(t *testing.T) {
 	s, _ := openTest(t)
-	if err := s.PutSubscribers([]herald.Subscriber{user(herald.LINE, 1, "vip"), user(herald.Telegram, 2)}); err != nil {
+	if err := s.PutSubscribers([]herald.Subscriber{crowd.Person(herald.LINE, 1, "vip"), crowd.Person(herald.Telegram, 2)}); err != nil {
 		t.Fatal(err)
 	}
 	newBroadcast(t, s, "Spring sale")

@@ -5,19 +5,20 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
 
 // Reading many subscribers at once answers each key as Subscriber does:
 // found, not found, or found under the ID its chat moved to.
 func TestSubscribersAnswersEachKeyAsSubscriberDoes(t *testing.T) {
 	s, _ := openTest(t)
-	if err := s.PutSubscribers([]herald.Subscriber{user(herald.LINE, 1), user(herald.Messenger, 2), user(herald.Telegram, 4001)}); err != nil {
+	if err := s.PutSubscribers([]herald.Subscriber{crowd.Person(herald.LINE, 1), crowd.Person(herald.Messenger, 2), crowd.Person(herald.Telegram, 4001)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.MoveSubscriber(key(herald.Telegram, 4001), herald.SubscriberKey{Platform: herald.Telegram, ID: "-1004001"}); err != nil {
+	if _, err := s.MoveSubscriber(crowd.Key(herald.Telegram, 4001), herald.SubscriberKey{Platform: herald.Telegram, ID: "-1004001"}); err != nil {
 		t.Fatal(err)
 	}
-	keys := []herald.SubscriberKey{key(herald.Messenger, 2), key(herald.LINE, 9), key(herald.Telegram, 4001), key(herald.LINE, 1)}
+	keys := []herald.SubscriberKey{crowd.Key(herald.Messenger, 2), crowd.Key(herald.LINE, 9), crowd.Key(herald.Telegram, 4001), crowd.Key(herald.LINE, 1)}
 	subs, errs := s.readSubscribers(keys, nil)
 	answerAsSubscriber(t, s, keys, subs, errs)
 	if subs[2].ID != "-1004001" || subs[0].Name != "User 2" || !errors.Is(errs[1], herald.ErrNotFound) {

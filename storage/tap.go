@@ -68,7 +68,12 @@ func countOnce(counts, users *bolt.Bucket, k, who []byte, at time.Time) (first b
 			return false, err
 		}
 	}
-	return first, counts.Put(k, binary.AppendUvarint(binary.AppendUvarint(nil, total), unique))
+	return first, counts.Put(k, encodeTapCount(total, unique))
+}
+
+// encodeTapCount is a button's counts as stored: two uvarints.
+func encodeTapCount(total, unique uint64) []byte {
+	return binary.AppendUvarint(binary.AppendUvarint(nil, total), unique)
 }
 
 func decodeTapCount(v []byte) (total, unique uint64) {

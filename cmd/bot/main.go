@@ -39,6 +39,9 @@ Usage:
                                           (bbolt; with PostgreSQL use pg_dump)
   herald check-db [-config FILE]          check the database read-only: records per kind, problems found
                                           (bbolt; with PostgreSQL use check-config)
+  herald migrate-storage -from CONFIG_A -to CONFIG_B
+                                          copy everything from one storage to another (bbolt ⇄
+                                          PostgreSQL) into an empty target, and compare the counts
   herald import subscribers [-config FILE] [-platform P] [-rejected FILE] FILE
                                           add or update subscribers from a CSV or NDJSON file
                                           (-rejected: the skipped lines as a CSV)
@@ -79,6 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return syncCmd(ctx, args[1:], stdout, stderr)
 		case "bench":
 			return bench(ctx, args[1:], stdout, stderr)
+		case "migrate-storage":
+			return migrateStorage(ctx, args[1:], stdout, stderr)
 		}
 		if len(args[0]) > 0 && args[0][0] != '-' {
 			fmt.Fprintf(stderr, "herald: unknown command %q — run \"herald help\" for the list\n", args[0])

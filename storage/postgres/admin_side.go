@@ -121,17 +121,7 @@ func (s *Store) AuditLog(target string, limit int) ([]herald.AuditEntry, error) 
 	if err != nil {
 		return nil, fmt.Errorf("storage: read audit log: %w", err)
 	}
-	var out []herald.AuditEntry
-	var n int64
-	var entry []byte
-	_, err = pgx.ForEachRow(rows, []any{&n, &entry}, func() error {
-		var e herald.AuditEntry
-		if err := json.Unmarshal(entry, &e); err != nil {
-			return fmt.Errorf("audit %d: %w", n, err)
-		}
-		out = append(out, e)
-		return nil
-	})
+	out, err := scanJSONRows[herald.AuditEntry](rows, "audit")
 	if err != nil {
 		return nil, fmt.Errorf("storage: read audit log: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
@@ -214,23 +215,12 @@ func (s *Store) FindBroadcasts(text string, limit int) ([]herald.Broadcast, erro
 func (s *Store) allBroadcasts(statuses []string, keep func(b *herald.Broadcast) bool) ([]herald.Broadcast, error) {
 	var out []herald.Broadcast
 	err := s.read("list broadcasts", func(ctx context.Context, tx pgx.Tx) error {
-		out = out[:0]
 		rows, err := tx.Query(ctx, `SELECT id, data FROM broadcasts WHERE $1::text[] IS NULL OR status = ANY($1)`, statuses)
 		if err != nil {
 			return err
 		}
-		var id string
-		var data []byte
-		_, err = pgx.ForEachRow(rows, []any{&id, &data}, func() error {
-			var b herald.Broadcast
-			if err := json.Unmarshal(data, &b); err != nil {
-				return fmt.Errorf("broadcast %s: %w", id, err)
-			}
-			if keep(&b) {
-				out = append(out, b)
-			}
-			return nil
-		})
+		out, err = scanJSONRows[herald.Broadcast](rows, "broadcast")
+		out = slices.DeleteFunc(out, func(b herald.Broadcast) bool { return !keep(&b) })
 		return err
 	})
 	storage.SortBroadcasts(out)

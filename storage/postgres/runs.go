@@ -195,14 +195,7 @@ func (s *Store) RunsOf(broadcastID string) ([]herald.Run, error) {
 		if err != nil {
 			return err
 		}
-		var id string
-		var data []byte
-		_, err = pgx.ForEachRow(rows, []any{&id, &data}, func() error {
-			r, err := decodeRun(id, data)
-			out = append(out, r)
-			return err
-		})
-		if err != nil {
+		if out, err = scanJSONRows[herald.Run](rows, "run"); err != nil {
 			return err
 		}
 		runs := make([]*herald.Run, len(out))

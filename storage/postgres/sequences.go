@@ -239,17 +239,7 @@ func allSequencesTx(ctx context.Context, tx pgx.Tx, forUpdate bool) ([]herald.Se
 	if err != nil {
 		return nil, err
 	}
-	var out []herald.Sequence
-	var id string
-	var body []byte
-	_, err = pgx.ForEachRow(rows, []any{&id, &body}, func() error {
-		var q herald.Sequence
-		if err := json.Unmarshal(body, &q); err != nil {
-			return fmt.Errorf("sequence %s: %w", id, err)
-		}
-		out = append(out, q)
-		return nil
-	})
+	out, err := scanJSONRows[herald.Sequence](rows, "sequence")
 	// created_at is kept to the microsecond: the rule orders by the exact time.
 	storage.SortSequences(out)
 	return out, err

@@ -7,7 +7,6 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
-	"github.com/heraldbot/herald/storage/storagetest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -19,7 +18,7 @@ var BenchEnroll = benchEnroll
 // (the trigger path enrolls one person per transaction).
 func benchEnroll(b *testing.B, be storage.Backend, q *herald.Sequence, n int, due func(seq uint32) time.Time) {
 	b.Helper()
-	s := storagetest.Unwrap(be).(*Store)
+	s := be.(*Store)
 	err := s.write("bench enroll", func(ctx context.Context, tx pgx.Tx) error {
 		stored, err := sequenceTx(ctx, tx, q.ID, true)
 		if err != nil {

@@ -22,6 +22,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -221,6 +222,25 @@ func (s *Store) read(what string, fn func(ctx context.Context, tx pgx.Tx) error)
 		return fmt.Errorf("storage: %s: %w", what, err)
 	}
 	return nil
+}
+
+// scanJSONRows decodes rows of two columns, a name (an ID, or the audit
+// log's number) and a JSON document, into one T each, in order. A
+// document that does not decode fails with its kind and name ("sequence
+// Q-7K2Q: …").
+func scanJSONRows[T any](rows pgx.Rows, kind string) ([]T, error) {
+	var out []T
+	var name any
+	var doc []byte
+	_, err := pgx.ForEachRow(rows, []any{&name, &doc}, func() error {
+		var v T
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return fmt.Errorf("%s %v: %w", kind, name, err)
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
 }
 
 // Redact is rawURL without its password, for logs and messages.

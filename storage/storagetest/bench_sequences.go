@@ -12,7 +12,9 @@ import (
 
 // Enroller puts Seqs 1..n at step 0 of q, due at due(seq), the fastest
 // way the backend has (the trigger path enrolls one person per
-// transaction), and sets q to the stored sequence.
+// transaction), and sets q to the stored sequence. s is the backend
+// itself (what Opener.Open returned, unwrapped), so that the enroller can
+// reach its engine.
 type Enroller func(b *testing.B, s storage.Backend, q *herald.Sequence, n int, due func(seq uint32) time.Time)
 
 // BenchSequenceHandOut is one benchmark for both backends: 1,000,000
@@ -23,14 +25,14 @@ type Enroller func(b *testing.B, s storage.Backend, q *herald.Sequence, n int, d
 // on to step 2 once the run ended (AdvanceStepRun), reported as
 // advance_ms. Setup (1M subscribers, 1M enrollments) is outside the
 // timer; run it with -benchtime=1x.
-func BenchSequenceHandOut(b *testing.B, open func(b *testing.B, now func() time.Time) storage.Backend, enroll Enroller) {
+func BenchSequenceHandOut(b *testing.B, o Opener, enroll Enroller) {
 	const enrolled, due = 1_000_000, 100_000
 	timing := schedule.StepTiming{Zones: schedule.NewZones(time.UTC)}
 	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	var advance time.Duration
 	for range b.N {
 		b.StopTimer()
-		s := open(b, func() time.Time { return t0 })
+		s := o.Open(b, func() time.Time { return t0 })
 		benchSubscribers(b, s, enrolled)
 		q := herald.Sequence{Name: "Bench", Trigger: herald.Trigger{Kind: herald.TriggerEvent, Event: "bench"}, Steps: []herald.Step{
 			{Content: herald.Content{Kind: herald.TextContent, Text: "one"}},
@@ -38,7 +40,7 @@ func BenchSequenceHandOut(b *testing.B, open func(b *testing.B, now func() time.
 		if err := s.CreateSequence(&q); err != nil {
 			b.Fatal(err)
 		}
-		enroll(b, s, &q, enrolled, func(seq uint32) time.Time {
+		enroll(b, Unwrap(s), &q, enrolled, func(seq uint32) time.Time {
 			if seq <= due {
 				return t0.Add(-time.Duration(seq) * time.Millisecond)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
 
 // Engagement is the contract of what comes back from end users (inbound
@@ -51,7 +52,7 @@ func tapOnce(t *testing.T, s storage.Backend, id string) bool {
 // An event ID is remembered for at least SeenWindow, across a restart, and
 // forgotten some time after that.
 func seenEventsExpire(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
 	if tapOnce(t, s, "line:E1") {
 		t.Fatal("a first delivery was taken for a repeat")
@@ -106,28 +107,28 @@ func seenWithinOneBatch(t *testing.T, o Opener) {
 // broadcast's taps are not counted again; taps recorded without a time
 // count in the totals only. The times survive a restart.
 func responseTimeline(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
-	seedPeople(t, s)
+	crowd.Seed(t, s)
 	start := c.Now()
 	tap := func(button string, i int, after time.Duration) herald.Tap {
-		return herald.Tap{BroadcastID: "B-AAAA", ButtonID: button, Subscriber: personKey(herald.LINE, i), At: start.Add(after)}
+		return herald.Tap{BroadcastID: "B-AAAA", ButtonID: button, Subscriber: crowd.Key(herald.LINE, i), At: start.Add(after)}
 	}
 	taps := []herald.Tap{
 		tap("b1", 1, 5*time.Minute), tap("b1", 1, 20*time.Minute), tap("b2", 1, 10*time.Minute), // one person, first at 5 min
 		tap("b1", 2, 14*time.Minute+59*time.Second),
 		tap("b1", 3, 15*time.Minute), tap("b1", 4, 2*time.Hour),
 		tap("b1", 5, -2*time.Hour), // an earlier run's
-		{BroadcastID: "B-AAAA", ButtonID: "b1", Subscriber: personKey(herald.LINE, 6)}, // no time
+		{BroadcastID: "B-AAAA", ButtonID: "b1", Subscriber: crowd.Key(herald.LINE, 6)}, // no time
 		tap("b1", 7, 30*time.Hour), // after the bins
-		{BroadcastID: "B-BBBB", ButtonID: "b1", Subscriber: personKey(herald.LINE, 8), At: start.Add(time.Minute)},
+		{BroadcastID: "B-BBBB", ButtonID: "b1", Subscriber: crowd.Key(herald.LINE, 8), At: start.Add(time.Minute)},
 	}
 	if err := s.RecordTaps(taps); err != nil {
 		t.Fatal(err)
 	}
 	var clicks []herald.Click
 	for i, after := range []time.Duration{time.Minute, time.Minute, 16 * time.Minute, 23*time.Hour + 59*time.Minute} {
-		sub, err := s.Subscriber(personKey(herald.Telegram, 3*(i+1)))
+		sub, err := s.Subscriber(crowd.Key(herald.Telegram, 3*(i+1)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
 
 func sessionsAdminsAndMedia(t *testing.T, o Opener) {
@@ -75,7 +76,7 @@ func sessionsAdminsAndMedia(t *testing.T, o Opener) {
 }
 
 func auditLogNewestFirst(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
 	for i := range 30 {
 		c.Add(time.Second)

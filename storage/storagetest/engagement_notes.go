@@ -37,9 +37,7 @@ func inboundStartsSequences(t *testing.T, o Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := apply(t, s, 100); n != 4 {
-		t.Errorf("applied %d notes, want 4 (2 follows, 2 taps)", n)
-	}
+	wantApplied(t, s, 100, 4, "2 follows, 2 taps")
 	wantCounts(t, s, follow.ID, []int{2, 0}, 2, 0, 0)
 	wantCounts(t, s, tapped.ID, []int{1, 0}, 1, 0, 0)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
 
 // A batch that fails applies nothing: its IDs are not remembered, its
@@ -138,10 +139,10 @@ func concurrentTapsCountOnePerson(t *testing.T, o Opener) {
 // clicker since deleted.
 func clicksClickersAndReach(t *testing.T, o Opener) {
 	s := o.Open(t, nil)
-	line, tg := person(herald.LINE, 1), person(herald.Telegram, 2)
-	shop := person(herald.LINE, 3)
+	line, tg := crowd.Person(herald.LINE, 1), crowd.Person(herald.Telegram, 2)
+	shop := crowd.Person(herald.LINE, 3)
 	shop.Account = "shop"
-	gone := person(herald.LINE, 4)
+	gone := crowd.Person(herald.LINE, 4)
 	if err := s.PutSubscribers([]herald.Subscriber{line, tg, shop, gone}); err != nil {
 		t.Fatal(err)
 	}
@@ -234,9 +235,9 @@ func clickSecretIsOneForAll(t *testing.T, o Opener) {
 // retargetCountsMatch: the index's retarget counts agree with the taps and
 // clicks read back (Responders), as taps come in and after a restart.
 func retargetCountsMatch(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
-	seedPeople(t, s)
+	crowd.Seed(t, s)
 	now := c.Now()
 	// Every 4th taps b1 of B-AAAA, every 6th clicks b2's link, every 9th
 	// taps b2 of another broadcast; some twice.
@@ -248,13 +249,13 @@ func retargetCountsMatch(t *testing.T, o Opener) {
 			p = herald.Telegram
 		}
 		if i%4 == 0 {
-			taps = append(taps, herald.Tap{BroadcastID: "B-AAAA", ButtonID: "b1", Subscriber: personKey(p, i), At: now})
+			taps = append(taps, herald.Tap{BroadcastID: "B-AAAA", ButtonID: "b1", Subscriber: crowd.Key(p, i), At: now})
 		}
 		if i%9 == 0 {
-			taps = append(taps, herald.Tap{BroadcastID: "B-BBBB", ButtonID: "b2", Subscriber: personKey(p, i), At: now})
+			taps = append(taps, herald.Tap{BroadcastID: "B-BBBB", ButtonID: "b2", Subscriber: crowd.Key(p, i), At: now})
 		}
 		if i%6 == 0 {
-			sub, err := s.Subscriber(personKey(p, i))
+			sub, err := s.Subscriber(crowd.Key(p, i))
 			if err != nil {
 				t.Fatal(err)
 			}

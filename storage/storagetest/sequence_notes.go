@@ -37,13 +37,17 @@ func setState(t *testing.T, s storage.Backend, i int, state herald.SubscriberSta
 	}
 }
 
-func apply(t *testing.T, s storage.Backend, limit int) int {
+// wantApplied applies up to limit sequence notes and fails t unless that
+// applied want of them; what says which notes (for the failure).
+func wantApplied(t *testing.T, s storage.Backend, limit, want int, what string) {
 	t.Helper()
 	n, err := s.ApplySequenceNotes(t0, limit, timing)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	if n != want {
+		t.Fatalf("applied %d notes, want %d (%s)", n, want, what)
+	}
 }
 
 // kicks counts the calls of the store's notes hook.
@@ -61,9 +65,7 @@ func seqNotesNone(t *testing.T, o Opener) {
 		t.Fatal("the hook was called with no sequence")
 	}
 	q := createSeq(t, s, tagSeq("VIP", "vip"))
-	if n := apply(t, s, 100); n != 0 {
-		t.Fatalf("applied %d notes written before any sequence", n)
-	}
+	wantApplied(t, s, 100, 0, "written before any sequence")
 	wantCounts(t, s, q.ID, []int{0, 0}, 0, 0, 0)
 }
 
@@ -80,14 +82,10 @@ func seqNotesTags(t *testing.T, o Opener) {
 		t.Fatalf("the hook was called %d times, want once", k.Load())
 	}
 	addTag(t, s, 0, "vip") // had it: nothing new
-	if n := apply(t, s, 100); n != 1 {
-		t.Fatalf("applied %d notes, want 1", n)
-	}
+	wantApplied(t, s, 100, 1, "the new tag")
 	wantCounts(t, s, vip.ID, []int{1, 0}, 1, 0, 0)
 	wantCounts(t, s, ev.ID, []int{0, 0}, 1, 0, 1)
-	if n := apply(t, s, 100); n != 0 {
-		t.Fatalf("applied %d notes twice", n)
-	}
+	wantApplied(t, s, 100, 0, "applied already")
 }
 
 func seqNotesLeave(t *testing.T, o Opener) {
@@ -96,9 +94,7 @@ func seqNotesLeave(t *testing.T, o Opener) {
 	b := createSeq(t, s, twoSteps("B"))
 	enroll(t, s, seqs[0], t0)
 	setState(t, s, 0, herald.Unsubscribed)
-	if n := apply(t, s, 100); n != 1 {
-		t.Fatalf("applied %d", n)
-	}
+	wantApplied(t, s, 100, 1, "the unsubscribe")
 	for _, q := range []herald.Sequence{a, b} {
 		wantCounts(t, s, q.ID, []int{0, 0}, 1, 0, 1)
 	}
@@ -111,16 +107,12 @@ func seqNotesImported(t *testing.T, o Opener) {
 		State: herald.Subscribed, Tags: []string{"vip"}, Imported: true}}); err != nil {
 		t.Fatal(err)
 	}
-	if n := apply(t, s, 100); n != 0 {
-		t.Fatalf("an import's tags made %d notes", n)
-	}
+	wantApplied(t, s, 100, 0, "an import's tags")
 	if err := s.PutSubscribers([]herald.Subscriber{{Platform: herald.LINE, ID: lineID(1), Kind: herald.KindUser,
 		State: herald.Subscribed, Tags: []string{"vip"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if n := apply(t, s, 100); n != 1 {
-		t.Fatalf("a new tagged person made %d notes", n)
-	}
+	wantApplied(t, s, 100, 1, "a new tagged person")
 	wantCounts(t, s, q.ID, []int{1, 0}, 1, 0, 0)
 }
 
@@ -132,9 +124,7 @@ func seqNotesRestart(t *testing.T, o Opener) {
 	q := createSeq(t, s, tagSeq("VIP", "vip"))
 	addTag(t, s, 0, "vip")
 	s = o.Reopen(t, s, func() time.Time { return t0 })
-	if n := apply(t, s, 100); n != 1 {
-		t.Fatalf("applied %d after a restart", n)
-	}
+	wantApplied(t, s, 100, 1, "after a restart")
 	wantCounts(t, s, q.ID, []int{1, 0}, 1, 0, 0)
 }
 
@@ -144,9 +134,7 @@ func seqNotesLimit(t *testing.T, o Opener) {
 	for i := range seqs {
 		addTag(t, s, i, "vip")
 	}
-	if n := apply(t, s, 2); n != 2 {
-		t.Fatalf("applied %d, want the limit", n)
-	}
+	wantApplied(t, s, 2, 2, "the limit")
 	wantCounts(t, s, q.ID, []int{2, 0}, 2, 0, 0)
 	// Oldest first: the first two are in, the third is not yet.
 	for i, want := range []int{0, 0, 1} {
@@ -155,13 +143,9 @@ func seqNotesLimit(t *testing.T, o Opener) {
 			t.Fatalf("person %d entered %v %v", i, in, err)
 		}
 	}
-	if n := apply(t, s, 2); n != 1 {
-		t.Fatalf("applied %d, want the rest", n)
-	}
+	wantApplied(t, s, 2, 1, "the rest")
 	wantCounts(t, s, q.ID, []int{3, 0}, 3, 0, 0)
-	if n := apply(t, s, 2); n != 0 {
-		t.Fatalf("applied %d of none", n)
-	}
+	wantApplied(t, s, 2, 0, "none left")
 }
 
 func seqTapABTest(t *testing.T, o Opener) {
@@ -201,9 +185,7 @@ func seqNotesInbound(t *testing.T, o Opener) {
 	if k.Load() != 1 {
 		t.Fatalf("the hook was called %d times, want once", k.Load())
 	}
-	if n := apply(t, s, 100); n != 2 {
-		t.Fatalf("applied %d notes, want the follow and the tap", n)
-	}
+	wantApplied(t, s, 100, 2, "the follow and the tap")
 	wantCounts(t, s, follow.ID, []int{1, 0}, 1, 0, 0)
 	wantCounts(t, s, tap.ID, []int{1, 0}, 1, 0, 0)
 	// A group is no follower; a repeat of an event notes nothing.
@@ -214,9 +196,7 @@ func seqNotesInbound(t *testing.T, o Opener) {
 	if _, err := s.RecordInbound([]string{"e2"}, keys[1:], taps[1:], user); err != nil {
 		t.Fatal(err)
 	}
-	if n := apply(t, s, 100); n != 0 {
-		t.Fatalf("applied %d notes of a group and a repeat", n)
-	}
+	wantApplied(t, s, 100, 0, "a group and a repeat")
 }
 
 // ABTest stores a finished A/B test of two variants, each with a "yes"

@@ -176,6 +176,22 @@ func endRun(t *testing.T, s storage.Backend, id string, at time.Time) {
 	}
 }
 
+// handOutWelcome enrolls seqs at t0 in a new two-step sequence,
+// "Welcome", and hands their first step out; it returns the sequence and
+// the step's broadcast ID.
+func handOutWelcome(t *testing.T, s storage.Backend, seqs []uint32) (herald.Sequence, string) {
+	t.Helper()
+	q := createSeq(t, s, twoSteps("Welcome"))
+	for _, seq := range seqs {
+		enroll(t, s, seq, t0)
+	}
+	bids, n, err := s.HandOutSteps(t0, 10, timing)
+	if err != nil || n != len(seqs) || len(bids) != 1 {
+		t.Fatalf("handed out %v %d %v", bids, n, err)
+	}
+	return q, bids[0]
+}
+
 func runBroadcast(t *testing.T, s storage.Backend, runID string) string {
 	t.Helper()
 	r, err := s.Run(runID)

@@ -11,15 +11,8 @@ import (
 
 func seqRemoveStep(t *testing.T, o Opener) {
 	s, seqs := openSeq(t, o, 3)
-	q := createSeq(t, s, twoSteps("Welcome"))
-	for _, seq := range seqs {
-		enroll(t, s, seq, t0)
-	}
-	bids, n, err := s.HandOutSteps(t0, 10, timing)
-	if err != nil || n != 3 {
-		t.Fatal(bids, n, err)
-	}
-	runID := finishRun(t, s, bids[0], t0)
+	q, bid := handOutWelcome(t, s, seqs)
+	runID := finishRun(t, s, bid, t0)
 	if err := s.AdvanceStepRun(runID, timing); err != nil {
 		t.Fatal(err)
 	}
@@ -210,11 +203,7 @@ func seqHandOutLeavers(t *testing.T, o Opener) {
 
 func seqAdvanceUnfinished(t *testing.T, o Opener) {
 	s, seqs := openSeq(t, o, 1)
-	q := createSeq(t, s, twoSteps("Welcome"))
-	enroll(t, s, seqs[0], t0)
-	if _, _, err := s.HandOutSteps(t0, 10, timing); err != nil {
-		t.Fatal(err)
-	}
+	q, _ := handOutWelcome(t, s, seqs)
 	runs, _ := s.SequenceRuns()
 	if err := s.AdvanceStepRun(runs[0], timing); !errors.Is(err, herald.ErrInvalidTransition) {
 		t.Fatalf("advance of a sending run: %v", err)
@@ -230,13 +219,7 @@ func seqAdvanceUnfinished(t *testing.T, o Opener) {
 
 func seqAdvancePending(t *testing.T, o Opener) {
 	s, seqs := openSeq(t, o, 2)
-	q := createSeq(t, s, twoSteps("Welcome"))
-	for _, seq := range seqs {
-		enroll(t, s, seq, t0)
-	}
-	if _, _, err := s.HandOutSteps(t0, 10, timing); err != nil {
-		t.Fatal(err)
-	}
+	q, _ := handOutWelcome(t, s, seqs)
 	runs, _ := s.SequenceRuns()
 	ds, _ := s.Deliveries(runs[0], herald.Pending, 0, 0)
 	ds = ds[:1]
@@ -281,15 +264,8 @@ func seqLeave(t *testing.T, o Opener) {
 
 func seqPrune(t *testing.T, o Opener) {
 	s, seqs := openSeq(t, o, 3)
-	q := createSeq(t, s, twoSteps("Welcome"))
-	for _, seq := range seqs {
-		enroll(t, s, seq, t0)
-	}
-	bids, _, err := s.HandOutSteps(t0, 10, timing)
-	if err != nil {
-		t.Fatal(err)
-	}
-	runID := finishRun(t, s, bids[0], t0)
+	q, bid := handOutWelcome(t, s, seqs)
+	runID := finishRun(t, s, bid, t0)
 	if n, err := s.PruneStepRuns(t0.Add(time.Hour)); err != nil || n != 0 {
 		t.Fatalf("pruned a run whose people have not moved on: %d %v", n, err)
 	}

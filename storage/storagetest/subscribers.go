@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
 
 // Subscribers is the subscriber part of the contract: subscribers'
@@ -31,9 +32,9 @@ func Subscribers(t *testing.T, o Opener) {
 }
 
 func subscribersRoundTrip(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
-	subs := []herald.Subscriber{person(herald.LINE, 1, "VIP ", "tw"), person(herald.Telegram, 2), person(herald.Messenger, 3)}
+	subs := []herald.Subscriber{crowd.Person(herald.LINE, 1, "VIP ", "tw"), crowd.Person(herald.Telegram, 2), crowd.Person(herald.Messenger, 3)}
 	subs[0].Attributes = map[string]string{"plan": "gold"}
 	subs[1].Kind, subs[1].ID = herald.KindGroup, "-100123"
 	putPeople(t, s, subs...)
@@ -54,7 +55,7 @@ func subscribersRoundTrip(t *testing.T, o Opener) {
 
 	// Replacing keeps Seq and FirstSeen; new ones get the next Seq.
 	c.Add(time.Hour)
-	again := []herald.Subscriber{person(herald.LINE, 1), person(herald.LINE, 4)}
+	again := []herald.Subscriber{crowd.Person(herald.LINE, 1), crowd.Person(herald.LINE, 4)}
 	again[0].Name = "Renamed"
 	putPeople(t, s, again...)
 	if o.Reopen != nil {
@@ -70,7 +71,7 @@ func subscribersRoundTrip(t *testing.T, o Opener) {
 }
 
 func updateCreatesOnce(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
 	key := herald.SubscriberKey{Platform: herald.LINE, ID: "Uabc"}
 	var seen []bool
@@ -151,9 +152,9 @@ func sameKeyTwice(t *testing.T, o Opener) {
 }
 
 func deleteNeverReusesSeq(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
-	subs := []herald.Subscriber{person(herald.LINE, 1, "vip"), person(herald.LINE, 2, "vip")}
+	subs := []herald.Subscriber{crowd.Person(herald.LINE, 1, "vip"), crowd.Person(herald.LINE, 2, "vip")}
 	putPeople(t, s, subs...)
 	if err := s.DeleteSubscriber(subs[1].Key()); err != nil {
 		t.Fatal(err)
@@ -171,7 +172,7 @@ func deleteNeverReusesSeq(t *testing.T, o Opener) {
 	if o.Reopen != nil {
 		s = o.Reopen(t, s, c.Now)
 	}
-	back := []herald.Subscriber{person(herald.LINE, 2)}
+	back := []herald.Subscriber{crowd.Person(herald.LINE, 2)}
 	putPeople(t, s, back...)
 	if back[0].Seq != 3 {
 		t.Errorf("a returning person got Seq %d, want a fresh 3", back[0].Seq)
@@ -183,7 +184,7 @@ func eachSubscriberInOrder(t *testing.T, o Opener) {
 	const n = 2345 // more than two chunks of a stream
 	batch := make([]herald.Subscriber, 0, 1000)
 	for i := 1; i <= n; i++ {
-		batch = append(batch, person(herald.LINE, i))
+		batch = append(batch, crowd.Person(herald.LINE, i))
 		if len(batch) == cap(batch) || i == n {
 			putPeople(t, s, batch...)
 			batch = batch[:0]
@@ -193,7 +194,7 @@ func eachSubscriberInOrder(t *testing.T, o Opener) {
 	count := 0
 	var first *herald.Subscriber
 	err := s.EachSubscriber(func(sub *herald.Subscriber) error {
-		if sub.Seq != last+1 || sub.ID != person(herald.LINE, int(sub.Seq)).ID {
+		if sub.Seq != last+1 || sub.ID != crowd.Person(herald.LINE, int(sub.Seq)).ID {
 			t.Fatalf("after %d got Seq %d (%s)", last, sub.Seq, sub.ID)
 		}
 		if first == nil {
@@ -238,12 +239,12 @@ func eachSubscriberInOrder(t *testing.T, o Opener) {
 // several encode buffers (and one record larger than a whole buffer's
 // slack), then reads every one back after a reopen.
 func bigBatch(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
 	const n = 5000
 	subs := make([]herald.Subscriber, n)
 	for i := range subs {
-		subs[i] = person(herald.Platforms[i%3], i+1, fmt.Sprintf("t%d", i%7))
+		subs[i] = crowd.Person(herald.Platforms[i%3], i+1, fmt.Sprintf("t%d", i%7))
 		subs[i].Name = fmt.Sprintf("Person %d", i)
 		subs[i].Attributes = map[string]string{"n": fmt.Sprint(i)}
 	}
@@ -287,12 +288,12 @@ func bigBatchAborts(t *testing.T, o Opener) {
 	s := o.Open(t, nil)
 	first := make([]herald.Subscriber, 1000)
 	for i := range first {
-		first[i] = person(herald.LINE, i+1, "first")
+		first[i] = crowd.Person(herald.LINE, i+1, "first")
 	}
 	putPeople(t, s, first...)
 	again := make([]herald.Subscriber, 3000) // the first 1,000 again and 2,000 new
 	for i := range again {
-		again[i] = person(herald.LINE, i+1, "again")
+		again[i] = crowd.Person(herald.LINE, i+1, "again")
 	}
 	again[2999].Timezone = "Mars/Olympus"
 	var verr *herald.ValidationError

@@ -8,14 +8,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
 
 func subscribersAudience(t *testing.T, o Opener) {
 	t.Run("AudienceAnswersMatchTheRecords", func(t *testing.T) { audienceMatchesRecords(t, o) })
 	t.Run("EachRecipientStopsOnError", func(t *testing.T) {
-		c := subsClock()
+		c := crowd.Clock()
 		s := o.Open(t, c.Now)
-		seedPeople(t, s)
+		crowd.Seed(t, s)
 		stop := errors.New("stop")
 		n := 0
 		err := s.EachRecipient(&herald.Audience{Channels: []herald.Platform{herald.LINE}}, c.Now(), func(*herald.Subscriber) error {
@@ -33,9 +34,9 @@ func subscribersAudience(t *testing.T, o Opener) {
 }
 
 func audienceMatchesRecords(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
-	seedPeople(t, s)
+	crowd.Seed(t, s)
 	now := c.Now()
 	audiences := map[string]*herald.Audience{
 		"everyone":       {Channels: []herald.Platform{herald.LINE, herald.Telegram}},
@@ -46,7 +47,7 @@ func audienceMatchesRecords(t *testing.T, o Opener) {
 	}
 	check := func(s storage.Backend, when string) {
 		for name, a := range audiences {
-			want := matching(t, s, a, now)
+			want := crowd.Matching(t, s, a, now)
 			cnt, err := s.Count(a, herald.Marketing, now)
 			if err != nil {
 				t.Fatal(err)
@@ -72,7 +73,7 @@ func audienceMatchesRecords(t *testing.T, o Opener) {
 	check(s, "fresh")
 
 	// Writes move the index with them: block some, untag others, delete one.
-	keys := []herald.SubscriberKey{personKey(herald.LINE, 10), personKey(herald.Telegram, 15), personKey(herald.LINE, 20)}
+	keys := []herald.SubscriberKey{crowd.Key(herald.LINE, 10), crowd.Key(herald.Telegram, 15), crowd.Key(herald.LINE, 20)}
 	if err := s.UpdateSubscribers(keys, func(i int, sub *herald.Subscriber, _ bool) error {
 		switch i {
 		case 0:
@@ -86,7 +87,7 @@ func audienceMatchesRecords(t *testing.T, o Opener) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteSubscriber(personKey(herald.LINE, 25)); err != nil {
+	if err := s.DeleteSubscriber(crowd.Key(herald.LINE, 25)); err != nil {
 		t.Fatal(err)
 	}
 	check(s, "after writes")
@@ -108,9 +109,9 @@ func sampleAfterReopen(t *testing.T, o Opener) {
 	if o.Reopen == nil {
 		t.Skip("the backend cannot reopen")
 	}
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
-	seedPeople(t, s)
+	crowd.Seed(t, s)
 	stream := func(a *herald.Audience) []string {
 		t.Helper()
 		var out []string
@@ -170,7 +171,7 @@ func subscribersMoves(t *testing.T, o Opener) {
 }
 
 func moveKeepsEverything(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
 	now := c.Now()
 	g := group("-4001", "Hiking club", "vip", "hiking")
@@ -236,7 +237,7 @@ func moveKeepsEverything(t *testing.T, o Opener) {
 }
 
 func moveMerges(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
 	now := c.Now()
 	old := group("-5001", "Runners", "vip")

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
+	"github.com/heraldbot/herald/storage/internal/crowd"
 )
 
 // An exact ID comes first whoever else has it in their name, names match
@@ -65,19 +66,19 @@ func findByIDThenName(t *testing.T, o Opener) {
 // Seq that holds someone else does not stand in for the key.
 func recipientsAnswer(t *testing.T, o Opener) {
 	s := o.Open(t, nil)
-	subs := []herald.Subscriber{person(herald.LINE, 1), person(herald.Messenger, 2), group("-4001", "Runners"), person(herald.LINE, 3)}
+	subs := []herald.Subscriber{crowd.Person(herald.LINE, 1), crowd.Person(herald.Messenger, 2), group("-4001", "Runners"), crowd.Person(herald.LINE, 3)}
 	putPeople(t, s, subs...)
 	if _, err := s.MoveSubscriber(tgChat("-4001"), tgChat("-1004001")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteSubscriber(personKey(herald.LINE, 3)); err != nil {
+	if err := s.DeleteSubscriber(crowd.Key(herald.LINE, 3)); err != nil {
 		t.Fatal(err)
 	}
 	ds := []herald.Delivery{
 		{Seq: subs[1].Seq, Recipient: subs[1].Key()},
 		{Seq: subs[2].Seq, Recipient: tgChat("-4001")}, // moved: its Seq now holds -1004001
 		{Seq: subs[3].Seq, Recipient: subs[3].Key()},   // erased
-		{Seq: subs[0].Seq, Recipient: personKey(herald.LINE, 9)},
+		{Seq: subs[0].Seq, Recipient: crowd.Key(herald.LINE, 9)},
 		{Seq: subs[1].Seq + 100, Recipient: subs[0].Key()}, // no one at that Seq
 	}
 	got, errs := s.Recipients(ds)
@@ -99,7 +100,7 @@ func recipientsAnswer(t *testing.T, o Opener) {
 // The same user ID following a second account of a platform is another
 // subscriber, counted in its own account.
 func namedAccount(t *testing.T, o Opener) {
-	c := subsClock()
+	c := crowd.Clock()
 	s := o.Open(t, c.Now)
 	main := herald.Subscriber{Platform: herald.LINE, ID: "U1", Kind: herald.KindUser, Name: "Ann", State: herald.Subscribed}
 	shop := herald.Subscriber{Platform: herald.LINE, Account: "shop", ID: "U1", Kind: herald.KindUser, Name: "Ann at the shop"}
@@ -174,7 +175,7 @@ func subscribersConcurrency(t *testing.T, o Opener) {
 		for i := range 4 {
 			wg.Go(func() {
 				for j := range 10 {
-					keys := []herald.SubscriberKey{personKey(herald.Telegram, j), personKey(herald.LINE, 100+i)}
+					keys := []herald.SubscriberKey{crowd.Key(herald.Telegram, j), crowd.Key(herald.LINE, 100+i)}
 					err := s.UpdateSubscribers(keys, func(k int, sub *herald.Subscriber, c bool) error {
 						sub.Kind = herald.KindUser
 						sub.AddTags("came")
@@ -223,7 +224,7 @@ func subscribersConcurrency(t *testing.T, o Opener) {
 			wg.Go(func() {
 				batch := make([]herald.Subscriber, 600)
 				for i := range batch {
-					batch[i] = person(herald.LINE, i+1, fmt.Sprintf("import-%d", round))
+					batch[i] = crowd.Person(herald.LINE, i+1, fmt.Sprintf("import-%d", round))
 				}
 				if err := s.PutSubscribers(batch); err != nil {
 					t.Error(err)
@@ -233,7 +234,7 @@ func subscribersConcurrency(t *testing.T, o Opener) {
 		for w := range 3 {
 			wg.Go(func() {
 				for i := range 20 {
-					keys := []herald.SubscriberKey{personKey(herald.LINE, 600-i*7-w), personKey(herald.LINE, 1+i*11+w)}
+					keys := []herald.SubscriberKey{crowd.Key(herald.LINE, 600-i*7-w), crowd.Key(herald.LINE, 1+i*11+w)}
 					err := s.UpdateSubscribers(keys, func(_ int, sub *herald.Subscriber, _ bool) error {
 						sub.Kind = herald.KindUser
 						sub.AddTags("webhook")
@@ -256,7 +257,7 @@ func subscribersConcurrency(t *testing.T, o Opener) {
 		s := o.Open(t, nil)
 		seed := make([]herald.Subscriber, 500)
 		for i := range seed {
-			seed[i] = person(herald.LINE, i+1, "a")
+			seed[i] = crowd.Person(herald.LINE, i+1, "a")
 		}
 		putPeople(t, s, seed...)
 		var wg sync.WaitGroup
@@ -266,7 +267,7 @@ func subscribersConcurrency(t *testing.T, o Opener) {
 			for round := range 20 {
 				batch := make([]herald.Subscriber, 100)
 				for i := range batch {
-					batch[i] = person(herald.LINE, round*100+i+1, "a", "round")
+					batch[i] = crowd.Person(herald.LINE, round*100+i+1, "a", "round")
 				}
 				if err := s.PutSubscribers(batch); err != nil {
 					t.Error(err)
