@@ -261,6 +261,7 @@ func (s *Store) deleteBroadcastTx(ctx context.Context, tx pgx.Tx, old *herald.Br
 	b := &pgx.Batch{}
 	b.Queue(`SELECT id FROM runs WHERE broadcast_id = $1 ORDER BY n FOR UPDATE`, old.ID)
 	b.Queue(`DELETE FROM deliveries WHERE run_id IN (SELECT id FROM runs WHERE broadcast_id = $1)`, old.ID)
+	b.Queue(`DELETE FROM delivery_reported WHERE run_id IN (SELECT id FROM runs WHERE broadcast_id = $1)`, old.ID)
 	b.Queue(`DELETE FROM delivery_marks WHERE run_id IN (SELECT id FROM runs WHERE broadcast_id = $1)`, old.ID)
 	b.Queue(`DELETE FROM run_counts WHERE run_id IN (SELECT id FROM runs WHERE broadcast_id = $1)`, old.ID)
 	b.Queue(`DELETE FROM runs WHERE broadcast_id = $1`, old.ID)

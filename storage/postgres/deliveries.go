@@ -42,8 +42,9 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// pageQuery is the query of a page of outcome's records: outcomes with
-// an index of their own name it literally, so the planner picks it.
+// pageQuery is the query of a page of outcome's records: pending pages
+// read deliveries_of_platform, held, failed and skipped ones
+// delivery_reported, the rest the records themselves.
 func pageQuery(outcome herald.Outcome) (q string, byParam bool) {
 	const head = `SELECT ` + deliveryCols + ` FROM deliveries WHERE run_id = $1 AND seq > $2`
 	const tail = ` ORDER BY seq LIMIT $3`
@@ -51,18 +52,30 @@ func pageQuery(outcome herald.Outcome) (q string, byParam bool) {
 	case "":
 		return head + tail, false
 	case herald.Pending:
-		// Each platform's page from its own index, merged: the sent bulk
-		// is never read. A run's platforms are its counters' (run_counts).
+		// Each platform's page from deliveries_of_platform, merged. A
+		// run's platforms are its counters' (run_counts).
 		return `SELECT ` + deliveryCols + ` FROM (SELECT scope FROM run_counts WHERE run_id = $1 AND NOT account) p,
 			LATERAL (SELECT ` + deliveryCols + ` FROM deliveries WHERE run_id = $1 AND platform = p.scope
 				AND outcome = 'pending' AND seq > $2 ORDER BY seq LIMIT $3) d` + tail, false
 	case herald.Held, herald.Failed, herald.Skipped:
-		return head + ` AND outcome = '` + string(outcome) + `'` + tail, false
+		// Each platform's page from delivery_reported, merged: the sent
+		// bulk is never read.
+		return `SELECT ` + deliveryCols + ` FROM (SELECT scope FROM run_counts WHERE run_id = $1 AND NOT account) p,
+			LATERAL (SELECT seq AS reported_seq FROM delivery_reported WHERE run_id = $1 AND outcome = '` + string(outcome) + `'
+				AND platform = p.scope AND seq > $2 ORDER BY seq LIMIT $3) o,
+			` + reportedRecord + tail, false
 	}
 	return head + ` AND outcome = $4` + tail, true
 }
 
-// pendingSQL is a page of one platform's pending records.
+// reportedRecord reads the record of each reported_seq by its primary
+// key (OFFSET 0 keeps the planner to that order).
+const reportedRecord = `LATERAL (SELECT ` + deliveryCols + ` FROM deliveries
+	WHERE run_id = $1 AND seq = o.reported_seq OFFSET 0) d`
+
+// pendingSQL is a page of one platform's pending records: read from
+// deliveries_of_platform past the pager's cursor, where all but the few
+// retried or held records are still pending.
 const pendingSQL = `SELECT ` + deliveryCols + ` FROM deliveries
 	WHERE run_id = $1 AND platform = $2 AND outcome = 'pending' AND seq > $3 ORDER BY seq LIMIT $4`
 

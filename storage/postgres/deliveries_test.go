@@ -10,9 +10,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// The pages the hot path and the reports read are served by their
-// partial indexes: a page of one platform's pending records, or of the
-// failed ones, never reads the sent bulk. (Sequential scans are turned
+// The pages the hot path and the reports read are served by an index: a
+// page of one platform's pending records by deliveries_of_platform, one
+// of the failed records by delivery_reported's key (never the sent bulk). (Sequential scans are turned
 // off so the plan says whether the index can serve the query at all, not
 // what a small table makes cheapest.)
 func TestPagesReadTheirIndexes(t *testing.T) {
@@ -31,9 +31,9 @@ func TestPagesReadTheirIndexes(t *testing.T) {
 		sql, index string
 		args       []any
 	}{
-		{pendingSQL, "deliveries_pending", []any{r.ID, "line", int64(0), 500}},
-		{failedSQL, "deliveries_reported", []any{r.ID, int64(0), 500}},
-		{pendingAll, "deliveries_pending", []any{r.ID, int64(0), 500}},
+		{pendingSQL, "deliveries_of_platform", []any{r.ID, "line", int64(0), 500}},
+		{failedSQL, "delivery_reported_pkey", []any{r.ID, int64(0), 500}},
+		{pendingAll, "deliveries_of_platform", []any{r.ID, int64(0), 500}},
 	} {
 		var plan []string
 		err := s.read("explain", func(ctx context.Context, tx pgx.Tx) error {

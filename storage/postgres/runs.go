@@ -213,6 +213,7 @@ func (s *Store) deleteRunTx(ctx context.Context, tx pgx.Tx, id string) error {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT 1 FROM runs WHERE id = $1 FOR UPDATE`, id)
 	b.Queue(`DELETE FROM deliveries WHERE run_id = $1`, id)
+	b.Queue(`DELETE FROM delivery_reported WHERE run_id = $1`, id)
 	b.Queue(`DELETE FROM delivery_marks WHERE run_id = $1`, id)
 	b.Queue(`DELETE FROM run_counts WHERE run_id = $1`, id)
 	b.Queue(`DELETE FROM runs WHERE id = $1`, id)

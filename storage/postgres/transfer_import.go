@@ -24,9 +24,9 @@ var importTables = map[string]bool{
 // Import writes a stream into this database, which must be empty (the
 // command checks; see storage.CheckEmpty), in one transaction: a copy
 // that fails half way leaves the database as empty as it found it. Each
-// kind is one COPY. What Postgres derives (name keys, run_counts, the
-// identities' next numbers) is written with it. The audience index of
-// this Store is not: reopen the database to use it.
+// kind is one COPY. What Postgres derives (name keys, run_counts,
+// delivery_reported, the identities' next numbers) is written with it.
+// The audience index of this Store is not: reopen the database to use it.
 func (s *Store) Import(ctx context.Context, rs *storage.RecordStream) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		im := pgImport{ctx: ctx, tx: tx, rs: rs}
@@ -252,6 +252,13 @@ func (im *pgImport) inFlight() error {
 // last, once the whole stream is written: setval is not transactional,
 // and a failed copy must leave the database as it was.
 func (im *pgImport) finish() error {
+	// Reports page the held, failed and skipped records from
+	// delivery_reported: derived from the records copied, as AddDeliveries
+	// derives it.
+	if _, err := im.tx.Exec(im.ctx, `INSERT INTO delivery_reported (run_id, outcome, platform, seq)
+		SELECT run_id, outcome, platform, seq FROM deliveries WHERE outcome IN ('held', 'failed', 'skipped')`); err != nil {
+		return err
+	}
 	if im.subscriberSeq > 0 {
 		if _, err := im.tx.Exec(im.ctx, `SELECT setval('subscriber_seq', $1)`, im.subscriberSeq); err != nil {
 			return err

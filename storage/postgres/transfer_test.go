@@ -168,11 +168,12 @@ func TestTransferCoversEveryTable(t *testing.T) {
 	url := pgtest.URL(t)
 	openStore(t, url, nil) // migrated
 	derived := map[string]string{
-		"run_counts":     "the runs' tallies, in their JSON",
-		"delivery_marks": "in_flight",
-		"herald_schema":  "each engine's own schema version",
-		"leases":         "cluster leases: held by running instances, which a migration requires stopped",
-		"index_log":      "the audience index's recent changes, for running instances",
+		"run_counts":        "the runs' tallies, in their JSON",
+		"delivery_marks":    "in_flight",
+		"delivery_reported": "the held, failed and skipped deliveries, derived at import",
+		"herald_schema":     "each engine's own schema version",
+		"leases":            "cluster leases: held by running instances, which a migration requires stopped",
+		"index_log":         "the audience index's recent changes, for running instances",
 	}
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)

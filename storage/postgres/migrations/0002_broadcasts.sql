@@ -72,7 +72,10 @@ CREATE TABLE deliveries (
     -- longer count for the record: an outcome, or settling, cleared them.
     unmarked bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, seq)
-);
+) WITH (fillfactor = 50);
+-- fillfactor 50: a snapshot's COPY leaves half of each page free, so the
+-- record's outcome write (no indexed column changes) is a HOT update on
+-- its own page, without a new primary-key entry.
 
 -- The in-flight marks: the Seqs of the records whose send started, one
 -- row per group commit (CommitDeliveries). A mark is one small insert, not
@@ -89,11 +92,25 @@ CREATE TABLE delivery_marks (
 -- to; a deleted run's go with it.
 CREATE INDEX delivery_marks_of_run ON delivery_marks (run_id, id);
 
--- Each channel's pager reads only its own pending records, however many
--- were sent already or wait on other channels; partial, so a record leaves
--- it for good when it gets an outcome (no new entry on the hot update).
-CREATE INDEX deliveries_pending ON deliveries (run_id, platform, seq) WHERE outcome = 'pending';
+-- No index on deliveries names outcome, in its key or its predicate: one
+-- that did made every outcome write a new row version with a new entry in
+-- each index, never a HOT update; without, and with the room fillfactor
+-- leaves, the hot UPDATE rewrites the record in place on its page.
 
--- Reports page the held, failed and skipped records without reading the
--- sent bulk.
-CREATE INDEX deliveries_reported ON deliveries (run_id, outcome, seq) WHERE outcome IN ('held', 'failed', 'skipped');
+-- Each channel's pager pages its platform's pending records from its
+-- cursor on: ahead of the cursor nearly all are still pending (the sent
+-- ones are behind it). A pass that starts over for retries due later
+-- walks past the sent records again, one heap look each.
+CREATE INDEX deliveries_of_platform ON deliveries (run_id, platform, seq);
+
+-- The held, failed and skipped records, which reports page without
+-- reading the sent bulk: a narrow table the group commit writes only
+-- when a record enters or leaves one of those (a few; most go from
+-- pending to sent and write nothing here). A deleted run's go with it.
+CREATE TABLE delivery_reported (
+    run_id text COLLATE "C" NOT NULL,
+    outcome text COLLATE "C" NOT NULL,
+    platform text COLLATE "C" NOT NULL,
+    seq bigint NOT NULL,
+    PRIMARY KEY (run_id, outcome, platform, seq)
+);
