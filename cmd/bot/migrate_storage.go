@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -112,12 +111,7 @@ func migrate(ctx context.Context, src, dst StorageConfig, stdout io.Writer) erro
 		return err
 	}
 	defer source.Close()
-	if !dst.postgres() {
-		if err := os.MkdirAll(filepath.Dir(dst.Path), 0o750); err != nil {
-			return fmt.Errorf("cannot create the directory for storage.path %s: %w", dst.shown(), err)
-		}
-	}
-	target, err := openStore(dst, storage.Options{})
+	target, err := openStore(dst, storage.Options{}) // a bbolt file's directory is made there
 	if err != nil {
 		return err
 	}
