@@ -62,8 +62,9 @@ func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 	}
 	a.store = store
 	if pg, ok := store.(*postgres.Store); ok {
-		a.logger = logger.With("instance", cfg.Cluster.instanceName()) // several may log to one place
-		a.cluster = newCluster(cfg, pg, a)
+		name := cfg.Cluster.instanceName()
+		a.logger = logger.With("instance", name) // several may log to one place
+		a.cluster = newCluster(name, cfg.Cluster.LeaseTTL.D(), pg, a.logger)
 	}
 	var ln net.Listener
 	fail := func(err error) (*app, error) { // release what was opened, in reverse

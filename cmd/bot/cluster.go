@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -45,11 +46,10 @@ type cluster struct {
 // broadcasts to plan, sequence steps due.
 const sweepEvery = 30 * time.Second
 
-func newCluster(cfg Config, store *postgres.Store, a *app) *cluster {
-	name := cfg.Cluster.instanceName()
-	c := &cluster{name: name, holder: name + "/" + rand.Text()[:8], ttl: cfg.Cluster.LeaseTTL.D(), store: store,
+func newCluster(name string, ttl time.Duration, store *postgres.Store, logger *slog.Logger) *cluster {
+	c := &cluster{name: name, holder: name + "/" + rand.Text()[:8], ttl: ttl, store: store,
 		lost: make(chan struct{}), started: map[string]bool{}}
-	c.dispatch = newLeaseKeeper(store, leaseDispatch, c.holder, c.ttl, a.logger)
+	c.dispatch = newLeaseKeeper(store, leaseDispatch, c.holder, c.ttl, logger)
 	c.dispatch.final = true // dispatch.Engine cannot restart: the process stops instead
 	return c
 }
@@ -169,6 +169,15 @@ func (a *app) lostSending() {
 	cancel()
 	_ = a.parts.dispatch.Shutdown(ctx)
 	c.lostOnce.Do(func() { close(c.lost) })
+}
+
+// instance is this instance's name in a deployment of several; "" with
+// bbolt.
+func (a *app) instance() string {
+	if a.cluster == nil {
+		return ""
+	}
+	return a.cluster.name
 }
 
 // lostLease is closed when this instance lost the sending (never with

@@ -71,10 +71,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		return fmt.Errorf("locale: %w", err)
 	}
 	loc := cfg.Location()
-	p := &parts{metrics: metrics.New(), events: &eventSink{}}
-	if a.cluster != nil {
-		p.metrics = metrics.NewFor(a.cluster.name)
-	}
+	p := &parts{metrics: metrics.NewFor(a.instance()), events: &eventSink{}}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	a.parts = p
 
