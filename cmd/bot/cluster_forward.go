@@ -182,13 +182,15 @@ func (c *clusterRuns) ask(ctx context.Context, q forwarded) (forwarded, error) {
 }
 
 // answered hands an answer to the control waiting for it, if it is this
-// instance's.
+// instance's. It never blocks: it runs on the listener, and a second
+// answer to one question (its buffer full) is dropped.
 func (c *clusterRuns) answered(a forwarded) {
 	c.mu.Lock()
 	ch := c.waiting[a.Reply]
 	c.mu.Unlock()
-	if ch != nil {
-		ch <- a
+	select {
+	case ch <- a: // a nil ch (not this instance's question) never takes it
+	default:
 	}
 }
 
