@@ -63,7 +63,7 @@ func benchAudience(ctx context.Context, args []string, stdout, stderr io.Writer)
 		figs[kind] = fig
 	}
 	if len(kinds) > 1 {
-		b, p := figs[benchBolt], figs[benchPostgres]
+		b, p := figs[driverBBolt], figs[driverPostgres]
 		fmt.Fprintf(stdout, "pg/bbolt count_ms_median=%.2f open_s=%.2f index_build_s=%.2f (counts come from the same in-memory index)\n",
 			benchRatio(p.countMs, b.countMs), benchRatio(p.openS, b.openS), benchRatio(p.buildS, b.buildS))
 	}
@@ -86,7 +86,7 @@ func runBenchAudience(ctx context.Context, kind, dir string, n int, seed uint64,
 	}
 	defer drop()
 	path := db.path
-	if kind == benchPostgres {
+	if kind == driverPostgres {
 		path = "schema " + db.schema
 	}
 	store, err := db.open(ctx, opts)

@@ -318,7 +318,7 @@ func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platfor
 	}
 	// per request for Telegram and Messenger; LINE multicast counts recipients
 	fileBacked := "the binary"
-	if kind == benchBolt {
+	if kind == driverBBolt {
 		fileBacked += " and recently read bbolt pages"
 	}
 	fmt.Fprintf(w, "dispatch on %s: %d recipients in %.2fs (run %s), %d deliveries recorded, dispatcher peak RSS %.1f MB (anonymous %.1f MB, the rest file-backed: %s)\n",

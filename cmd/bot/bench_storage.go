@@ -27,11 +27,6 @@ import (
 // benchPostgresEnv names the PostgreSQL server the benches may use.
 const benchPostgresEnv = "HERALD_BENCH_POSTGRES"
 
-const (
-	benchBolt     = "bbolt"
-	benchPostgres = "postgres"
-)
-
 // benchStorages reads -storage: "" is bbolt, and PostgreSQL too when
 // HERALD_BENCH_POSTGRES is set; "both" needs it set.
 func benchStorages(flag string) ([]string, error) {
@@ -48,15 +43,15 @@ func benchStorages(flag string) ([]string, error) {
 	switch flag {
 	case "":
 		if server == "" {
-			return []string{benchBolt}, nil
+			return []string{driverBBolt}, nil
 		}
-		return need(benchBolt, benchPostgres)
-	case benchBolt:
-		return []string{benchBolt}, nil
-	case benchPostgres:
-		return need(benchPostgres)
+		return need(driverBBolt, driverPostgres)
+	case driverBBolt:
+		return []string{driverBBolt}, nil
+	case driverPostgres:
+		return need(driverPostgres)
 	case "both":
-		return need(benchBolt, benchPostgres)
+		return need(driverBBolt, driverPostgres)
 	}
 	return nil, fmt.Errorf("-storage %q: say bbolt, postgres or both", flag)
 }
@@ -72,7 +67,7 @@ type benchDB struct {
 // newBenchDB makes an empty database of kind; drop removes it.
 func newBenchDB(ctx context.Context, kind, dir string) (db benchDB, drop func(), err error) {
 	db.kind = kind
-	if kind == benchBolt {
+	if kind == driverBBolt {
 		db.path = filepath.Join(dir, "herald.db")
 		return db, func() {}, nil
 	}
@@ -88,7 +83,7 @@ func newBenchDB(ctx context.Context, kind, dir string) (db benchDB, drop func(),
 // open opens the database as the bot would; Open of either engine
 // rebuilds the audience index.
 func (db benchDB) open(ctx context.Context, opts storage.Options) (storage.Backend, error) {
-	if db.kind == benchBolt {
+	if db.kind == driverBBolt {
 		st, err := storage.Open(db.path, opts)
 		if err != nil {
 			return nil, err
@@ -168,7 +163,7 @@ func benchDispatchEach(ctx context.Context, o benchDispatchOpts, channels []hera
 	if len(kinds) < 2 {
 		return nil
 	}
-	b, p := figs[benchBolt], figs[benchPostgres]
+	b, p := figs[driverBBolt], figs[driverPostgres]
 	fmt.Fprintf(stdout, "pg/bbolt deliveries_per_s=%.2f cpu_us_per_recipient=%.2f peak_rss_mb=%.2f (target: deliveries_per_s at least 0.5)\n",
 		benchRatio(p.rate, b.rate), benchRatio(p.cpuUs, b.cpuUs), benchRatio(p.peakMB, b.peakMB))
 	return nil
