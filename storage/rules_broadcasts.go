@@ -177,6 +177,23 @@ func KeepRunFields(old, r *herald.Run) {
 	r.ID, r.BroadcastID, r.N, r.Total, r.Tally = old.ID, old.BroadcastID, old.N, old.Total, old.Tally
 }
 
+// UnixNanos is a delivery's time as the engines store it and the copy
+// stream carries it: Unix nanoseconds, 0 for the zero time ("none").
+func UnixNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// FromUnixNanos is UnixNanos undone (0: the zero time).
+func FromUnixNanos(ns int64) time.Time {
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).UTC()
+}
+
 // PrepareDelivery checks a snapshot record and makes it pending unless
 // it says otherwise.
 func PrepareDelivery(d *herald.Delivery) error {

@@ -152,18 +152,9 @@ func (ex *boltExport) deliveries() error {
 			}
 			return ex.emit(KindDeliveries, id, int64(d.Seq), string(d.Recipient.Platform), d.Recipient.Account,
 				d.Recipient.ID, string(d.Outcome), d.Reason, d.MessageID, int64(d.Attempts),
-				unixNano(d.At), unixNano(d.NotBefore), int64(d.PartsDone))
+				UnixNanos(d.At), UnixNanos(d.NotBefore), int64(d.PartsDone))
 		})
 	})
-}
-
-// unixNano is t in Unix nanoseconds, 0 for the zero time (as the
-// records' "none").
-func unixNano(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
 }
 
 func (ex *boltExport) inFlight() error {

@@ -242,7 +242,7 @@ func (im *boltImport) delivery(v *RecordValues) error {
 	d := herald.Delivery{Seq: v.Seq(1),
 		Recipient: herald.SubscriberKey{Platform: herald.Platform(v.Str(2)), Account: v.Str(3), ID: v.Str(4)},
 		Outcome:   herald.Outcome(v.Str(5)), Reason: v.Str(6), MessageID: v.Str(7), Attempts: int(v.I64(8)),
-		At: nanoTime(v.I64(9)), NotBefore: nanoTime(v.I64(10)), PartsDone: int(v.I64(11))}
+		At: FromUnixNanos(v.I64(9)), NotBefore: FromUnixNanos(v.I64(10)), PartsDone: int(v.I64(11))}
 	if v.Err() != nil {
 		return v.Err()
 	}
@@ -256,14 +256,6 @@ func (im *boltImport) delivery(v *RecordValues) error {
 	}
 	rt.timeline.add(&d, 1)
 	return rt.move(k, d.Recipient.Platform, "", d.Outcome)
-}
-
-// nanoTime is unixNano's time back (0: the zero time).
-func nanoTime(ns int64) time.Time {
-	if ns == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, ns).UTC()
 }
 
 func (im *boltImport) inFlight(v *RecordValues) error {

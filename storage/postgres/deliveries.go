@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
@@ -18,22 +17,6 @@ import (
 
 // deliveryCols are a record's columns, in the order scanDelivery reads.
 const deliveryCols = `seq, platform, account, recipient, outcome, reason, message_id, attempts, at_ns, not_before_ns, parts_done`
-
-// nanos is t as stored: Unix nanoseconds, 0 for the zero time.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// fromNanos is nanos undone, as the bbolt codec reads times.
-func fromNanos(ns int64) time.Time {
-	if ns == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, ns).UTC()
-}
 
 // querier is a transaction or the pool: a page is one statement, so the
 // hot path reads without a transaction of its own.
@@ -167,7 +150,7 @@ func readDeliveries(ctx context.Context, q querier, runID, sql string, args ...a
 			return fmt.Errorf("delivery %d: Seq out of range", seq)
 		}
 		d.Seq, d.Recipient.Platform, d.Outcome = uint32(seq), herald.Platform(platform), herald.Outcome(outcome)
-		d.At, d.NotBefore = fromNanos(at), fromNanos(notBefore)
+		d.At, d.NotBefore = storage.FromUnixNanos(at), storage.FromUnixNanos(notBefore)
 		out = append(out, d)
 		return nil
 	})

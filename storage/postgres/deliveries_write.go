@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/storage"
@@ -61,7 +62,7 @@ func (s *Store) addDeliveriesTx(ctx context.Context, tx pgx.Tx, runID string, ds
 	for i := range ds {
 		d := &ds[i]
 		rows[i] = []any{runID, int64(d.Seq), string(d.Recipient.Platform), d.Recipient.Account, d.Recipient.ID,
-			string(d.Outcome), d.Reason, d.MessageID, int32(max(d.Attempts, 0)), nanos(d.At), nanos(d.NotBefore), int32(d.PartsDone)}
+			string(d.Outcome), d.Reason, d.MessageID, int32(max(d.Attempts, 0)), storage.UnixNanos(d.At), storage.UnixNanos(d.NotBefore), int32(d.PartsDone)}
 	}
 	added := ds
 	if fresh {
@@ -85,7 +86,7 @@ func (s *Store) addDeliveriesTx(ctx context.Context, tx pgx.Tx, runID string, ds
 	return addCountsTx(ctx, tx, runID, &delta)
 }
 
-// ascending reports whether ds's Seqs rise, all above newest.
+// ascending reports whether ds's Seqs rise, each once, all above newest.
 func ascending(ds []herald.Delivery, newest int64) bool {
 	last := newest
 	for i := range ds {
@@ -120,7 +121,7 @@ func insertMissing(ctx context.Context, tx pgx.Tx, rows [][]any, ds []herald.Del
 			cols[c][r] = rows[r][c]
 		}
 	}
-	res, err := tx.Query(ctx, `INSERT INTO deliveries (`+joinColumns(addColumns)+`)
+	res, err := tx.Query(ctx, `INSERT INTO deliveries (`+strings.Join(addColumns, ", ")+`)
 		SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 			$8::text[], $9::int[], $10::bigint[], $11::bigint[], $12::int[])
 		ON CONFLICT (run_id, seq) DO NOTHING RETURNING seq`,
@@ -140,17 +141,6 @@ func insertMissing(ctx context.Context, tx pgx.Tx, rows [][]any, ds []herald.Del
 		}
 	}
 	return out, nil
-}
-
-func joinColumns(cols []string) string {
-	out := ""
-	for i, c := range cols {
-		if i > 0 {
-			out += ", "
-		}
-		out += c
-	}
-	return out
 }
 
 // RecordOutcomes writes outcomes for a batch of a run's deliveries in one
@@ -287,7 +277,7 @@ func (c *groupCommit) queue(b *pgx.Batch, settle bool) {
 	for i, j := range c.last {
 		d := &c.ds[j]
 		c.seqs[i], outcomes[i], reasons[i], msgs[i] = int64(d.Seq), string(d.Outcome), d.Reason, d.MessageID
-		attempts[i], ats[i], nbs[i], parts[i] = int32(max(d.Attempts, 0)), nanos(d.At), nanos(d.NotBefore), int32(d.PartsDone)
+		attempts[i], ats[i], nbs[i], parts[i] = int32(max(d.Attempts, 0)), storage.UnixNanos(d.At), storage.UnixNanos(d.NotBefore), int32(d.PartsDone)
 	}
 	c.got = make(map[int64]moved, n)
 	b.Queue(outcomeSQL, c.runID, c.seqs, outcomes, reasons, msgs, attempts, ats, nbs, parts, settle).Query(func(rows pgx.Rows) error {
@@ -337,7 +327,7 @@ func (c *groupCommit) moved(uncertain bool) (*herald.Run, error) {
 // of their first: a batch that names a Seq twice ends as its last says.
 func lastOfEach(ds []herald.Delivery) []int {
 	out := make([]int, 0, len(ds))
-	if ascendingSeqs(ds) {
+	if ascending(ds, -1) { // each Seq once, rising: the usual batch, no map needed
 		for i := range ds {
 			out = append(out, i)
 		}
@@ -353,15 +343,4 @@ func lastOfEach(ds []herald.Delivery) []int {
 		out = append(out, i)
 	}
 	return out
-}
-
-// ascendingSeqs reports whether ds names each Seq once, rising (the
-// usual batch: no map needed).
-func ascendingSeqs(ds []herald.Delivery) bool {
-	for i := 1; i < len(ds); i++ {
-		if ds[i].Seq <= ds[i-1].Seq {
-			return false
-		}
-	}
-	return true
 }

@@ -119,12 +119,7 @@ func (s *Store) noteInboundTx(ctx context.Context, tx pgx.Tx, keys []herald.Subs
 	for _, sub := range news {
 		sub.Seq = seqs[sub.Key()]
 	}
-	for _, n := range storage.InboundNotes(olds, news, counted) {
-		if err := s.noteTrigger(ctx, tx, n.Seq, n.Kind, n.Detail); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.noteTriggers(ctx, tx, storage.InboundNotes(olds, news, counted))
 }
 
 // seenTx records the event IDs of a batch and says which are repeats: an

@@ -12,4 +12,4 @@ package postgres
 //     putBroadcastTx, deleteBroadcastTx, startRunTx, runTx, putRunTx,
 //     deleteRunTx, addDeliveriesTx, deliveriesTx
 //   - engagement: recordTapsTx, deleteBroadcastEngagementTx, eachResponseTx
-//   - sequences: noteChanged, noteTrigger, committed (after each commit)
+//   - sequences: noteChanged, noteTriggers, committed (after each commit)

@@ -58,10 +58,11 @@ func (s *Store) noteChanged(ctx context.Context, tx pgx.Tx, old, sub *herald.Sub
 	return s.putNotes(ctx, tx, storage.ChangedNotes(old, sub))
 }
 
-// noteTrigger writes, in tx, a trigger note (follow, tag, tap) for seq;
-// the engagement part writes those storage.InboundNotes decides.
-func (s *Store) noteTrigger(ctx context.Context, tx pgx.Tx, seq uint32, kind herald.TriggerKind, detail string) error {
-	return s.putNotes(ctx, tx, []storage.SequenceNote{{Seq: seq, Kind: kind, Detail: detail}})
+// noteTriggers writes, in tx, trigger notes (follow, tag, tap) in one
+// statement; the engagement part writes those storage.InboundNotes
+// decides.
+func (s *Store) noteTriggers(ctx context.Context, tx pgx.Tx, notes []storage.SequenceNote) error {
+	return s.putNotes(ctx, tx, notes)
 }
 
 // putNotes writes notes in one statement that writes nothing while no

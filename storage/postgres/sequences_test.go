@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/storage"
 	"github.com/heraldbot/herald/storage/pgtest"
 	"github.com/jackc/pgx/v5"
 )
@@ -150,7 +151,7 @@ func TestNoNotesWithoutSequences(t *testing.T) {
 	}
 	// A transaction that fails takes its notes with it.
 	_ = s.write("note", func(ctx context.Context, tx pgx.Tx) error {
-		if err := s.noteTrigger(ctx, tx, 7, herald.TriggerTag, "gone"); err != nil {
+		if err := s.noteTriggers(ctx, tx, []storage.SequenceNote{{Seq: 7, Kind: herald.TriggerTag, Detail: "gone"}}); err != nil {
 			return err
 		}
 		return errors.New("rolled back")

@@ -128,20 +128,15 @@ func exportRuns(ctx context.Context, tx pgx.Tx, fn func(r storage.Record) error)
 // A live lease (cluster mode) says an instance runs; a single instance
 // holds the instance lock, which Open already refused.
 func (s *Store) CheckNoInstance(ctx context.Context) error {
-	var table *string
-	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('leases')::text`).Scan(&table); err != nil {
-		return fmt.Errorf("storage: read leases of %s: %w", s.where, err)
-	}
-	if table == nil {
-		return nil
-	}
-	rows, err := s.pool.Query(ctx, `SELECT name || ' (' || holder || ')' FROM leases WHERE expires_at > now() ORDER BY name`)
+	ls, err := s.Leases(ctx) // Open migrated: the table is there
 	if err != nil {
 		return fmt.Errorf("storage: read leases of %s: %w", s.where, err)
 	}
-	held, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("storage: read leases of %s: %w", s.where, err)
+	var held []string
+	for _, l := range ls {
+		if l.Left > 0 {
+			held = append(held, l.Name+" ("+l.Holder+")")
+		}
 	}
 	if len(held) > 0 {
 		return fmt.Errorf("storage: herald instances are running with %s (they hold %s): stop every instance, wait for their leases to expire, and run the migration again (%w)",

@@ -250,7 +250,7 @@ func TestTransferSourceWithALiveLeaseIsRefused(t *testing.T) {
 	pg := openStore(t, url, nil)
 	ctx := context.Background()
 	if err := pg.CheckNoInstance(ctx); err != nil {
-		t.Fatalf("no leases table: %v", err)
+		t.Fatalf("no lease: %v", err)
 	}
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
