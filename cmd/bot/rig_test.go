@@ -174,11 +174,16 @@ func (c *tgChat) confirmNew(from map[string]any, line string) {
 	c.press(from, waitForMessage(c.t, c.tg, c.id, `"sum:confirm"`), "sum:confirm")
 }
 
+// patience is how long a test waits for the bot before calling it a hang:
+// only a hang may reach it, so it is generous (CI runs the packages side
+// by side, with PostgreSQL, on 2 cores; 20 s was reached under that load).
+const patience = 60 * time.Second
+
 // waitUntil polls cond, for what the bot does on its own goroutines; the
 // deadline only turns a hang into a failure.
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(patience)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("gave up waiting until %s", what)

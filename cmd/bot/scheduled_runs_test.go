@@ -113,7 +113,7 @@ func TestMissedOneOffsAskTheirChatAndTheButtonsWork(t *testing.T) {
 
 	// Reschedule, in the Slack thread: the timing question, a new time,
 	// confirmed at the summary.
-	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, patience)
 	defer cancel()
 	if err := fakes.Slack.WaitConnected(wctx); err != nil {
 		t.Fatal(err)

@@ -152,7 +152,7 @@ func TestServeReportsToTheTelegramAdminChat(t *testing.T) {
 // buttons contain want (the bot answers on its own goroutines).
 func waitForMessage(t *testing.T, tg *platformtest.Telegram, chat int64, want string) platformtest.TelegramMessage {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		msgs := tg.Sent(chat)
 		for i := len(msgs) - 1; i >= 0; i-- {

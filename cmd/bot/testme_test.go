@@ -123,7 +123,7 @@ func TestTestMeByCode(t *testing.T) {
 // waitForNth waits for the nth bot message in chat containing want.
 func waitForNth(t *testing.T, tg *platformtest.Telegram, chat int64, want string, nth int) platformtest.TelegramMessage {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		var hits []platformtest.TelegramMessage
 		for _, m := range tg.Sent(chat) {
@@ -145,7 +145,7 @@ func waitForNth(t *testing.T, tg *platformtest.Telegram, chat int64, want string
 // a message containing want.
 func waitForDelivery(t *testing.T, r *platformtest.Recorder, platform, recipient, want string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		var got []string
 		for _, d := range r.To(platform, recipient) {
