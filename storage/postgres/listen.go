@@ -15,11 +15,15 @@ import (
 // it is best effort (a notification sent while the connection is down is
 // lost), so each user also re-reads what it needs on its own schedule.
 func (s *Store) listen(ctx context.Context, channelSQL string, got func(payload string)) {
-	wait := 100 * time.Millisecond
+	const first = 100 * time.Millisecond
+	wait := first
 	for ctx.Err() == nil {
-		err := s.listenOnce(ctx, channelSQL, got)
+		listened, err := s.listenOnce(ctx, channelSQL, got)
 		if ctx.Err() != nil {
 			return
+		}
+		if listened {
+			wait = first // a drop after a good connection is a new trouble, not the same one
 		}
 		s.logger.Warn("storage: listen lost its connection; reconnecting", "error", err)
 		select {
@@ -31,10 +35,12 @@ func (s *Store) listen(ctx context.Context, channelSQL string, got func(payload 
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context, channelSQL string, got func(payload string)) error {
+// listenOnce listens on one connection until it fails; listened says it
+// got as far as LISTEN.
+func (s *Store) listenOnce(ctx context.Context, channelSQL string, got func(payload string)) (listened bool, err error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	// A listening connection is never handed back to the pool: closed,
 	// so no other query ever runs on a session that still listens.
@@ -44,15 +50,15 @@ func (s *Store) listenOnce(ctx context.Context, channelSQL string, got func(payl
 	}()
 	var channel string
 	if err := conn.QueryRow(ctx, `SELECT `+channelSQL).Scan(&channel); err != nil {
-		return err
+		return false, err
 	}
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
-		return err
+		return false, err
 	}
 	for {
 		n, err := conn.Conn().WaitForNotification(ctx)
 		if err != nil {
-			return err
+			return true, err
 		}
 		got(n.Payload)
 	}
