@@ -172,7 +172,13 @@ func (s *Scheduler) Changed(ctx context.Context, id string) {
 		s.log.Error("schedule: re-plan", "broadcast_id", id, "error", err)
 		return
 	}
-	s.plan(ctx, &b, false)
+	s.Replan(ctx, &b)
+}
+
+// Replan is Changed for a broadcast the caller has just read (a sweep
+// over every scheduled one need not read each again).
+func (s *Scheduler) Replan(ctx context.Context, b *herald.Broadcast) {
+	s.plan(ctx, b, false)
 }
 
 // plan puts a broadcast's next moments on the timeline, replacing older ones.

@@ -234,8 +234,8 @@ func (a *app) sweepOnce(ctx context.Context) {
 	if err != nil {
 		a.logger.Warn("sweep: list scheduled", "error", err)
 	}
-	for _, b := range scheduled {
-		p.sched.Changed(ctx, b.ID)
+	for i := range scheduled {
+		p.sched.Replan(ctx, &scheduled[i])
 	}
 	p.sequences.Kick()
 }
