@@ -15,10 +15,10 @@ import (
 func (r *Reporter) Publish(ctx context.Context, e herald.Event) {
 	switch e := e.(type) {
 	case herald.RunProgress:
-		r.closeOffers(ctx, e.Progress.BroadcastID)
+		r.closeOffers(ctx, e.Progress.BroadcastID, !r.knows(e.Progress.RunID))
 		r.Progress(ctx, e.Progress)
 	case herald.RunFinished:
-		r.closeOffers(ctx, e.Report.BroadcastID)
+		r.closeOffers(ctx, e.Report.BroadcastID, true)
 		r.Finished(ctx, e.Report)
 	case herald.HeadsUp:
 		r.Upcoming(ctx, e.Broadcast, e.At)
@@ -32,4 +32,12 @@ func (r *Reporter) Publish(ctx context.Context, e herald.Event) {
 		loc, _ := r.readerOf(e.Test.Origin)
 		r.notify(ctx, e.Test.ID, e.Test.Origin, flows.ABReply(loc, &e))
 	}
+}
+
+// knows reports whether the Reporter has heard of run runID before.
+func (r *Reporter) knows(runID string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.runs[runID]
+	return ok
 }

@@ -90,13 +90,18 @@ func (k *keeper) offered(id string, o herald.Origin, ref string) {
 }
 
 // takeOffers returns broadcast id's kept undo offers (this process's and
-// those a previous one left) and forgets them.
-func (k *keeper) takeOffers(id string) []offer {
+// those a previous one left) and forgets them. fresh reads the store
+// again first, for those another instance sharing the database posted
+// after this one loaded it.
+func (k *keeper) takeOffers(id string, fresh bool) []offer {
 	if k.recs.store == nil {
 		return nil
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if fresh {
+		k.recs.loaded = false
+	}
 	k.recs.load()
 	var out []offer
 	for key, rec := range k.recs.recs {

@@ -63,7 +63,7 @@ type notice struct {
 // that chat: the conversation already answered them there.
 func (r *Reporter) changed(ctx context.Context, e herald.BroadcastChanged) {
 	if e.Action == "undo" || e.Action == "delete" || e.Action == "cancel" {
-		r.opts.Offers.take(e.Broadcast.ID) // undone: no run will close its offers
+		r.opts.Offers.take(e.Broadcast.ID, false) // undone: no run will close its offers
 	}
 	if !noticed[e.Action] {
 		return

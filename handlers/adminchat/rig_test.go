@@ -22,6 +22,7 @@ import (
 type rig struct {
 	t     *testing.T
 	store *storage.Store
+	cat   *locales.Catalog
 	clock *platformtest.Clock // the reporter's injected time: the throttle reads it, nothing sleeps
 	rep   *adminchat.Reporter
 	out   bytes.Buffer // the console; read only after rep.Wait
@@ -35,7 +36,7 @@ var start = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 func newRig(t *testing.T, tune func(o *adminchat.Options)) *rig {
 	t.Helper()
 	engine, store, cat := flowsrig.New(t, nil)
-	r := &rig{t: t, store: store, clock: platformtest.NewClock(start)}
+	r := &rig{t: t, store: store, cat: cat, clock: platformtest.NewClock(start)}
 	r.report(engine, cat, console.Options{FilesDir: t.TempDir()}, func(o *adminchat.Options) {
 		o.Interval = 3 * time.Second
 		if tune != nil {

@@ -56,8 +56,9 @@ func (o *Offers) keepIn(k *keeper) {
 	o.keep = k
 }
 
-// take removes and returns broadcast id's offers.
-func (o *Offers) take(id string) []offer {
+// take removes and returns broadcast id's offers; fresh reads the kept
+// ones from the store again (keeper.takeOffers).
+func (o *Offers) take(id string, fresh bool) []offer {
 	if o == nil {
 		return nil
 	}
@@ -66,14 +67,16 @@ func (o *Offers) take(id string) []offer {
 	delete(o.m, id)
 	o.mu.Unlock()
 	if keep != nil {
-		offs = append(offs, keep.takeOffers(id)...)
+		offs = append(offs, keep.takeOffers(id, fresh)...)
 	}
 	return offs
 }
 
 // closeOffers edits the undo offers of a broadcast whose run has started.
-func (r *Reporter) closeOffers(ctx context.Context, broadcastID string) {
-	for _, of := range r.opts.Offers.take(broadcastID) {
+// The first event of a run this Reporter hears (fresh) also finds the
+// offers another instance posted; later ones look in memory only.
+func (r *Reporter) closeOffers(ctx context.Context, broadcastID string, fresh bool) {
+	for _, of := range r.opts.Offers.take(broadcastID, fresh) {
 		s, ok := r.opts.Surfaces[of.where.Frontend]
 		if !ok {
 			continue
