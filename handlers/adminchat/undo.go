@@ -15,7 +15,8 @@ import (
 // post; the Reporter reads it.
 // With a Reporter that keeps progress messages (Options.ProgressMessages)
 // the offers are kept there too, so a restart during the wait still edits
-// them.
+// them, and so does the instance that starts the run when another one
+// posted the offer (several instances on one database).
 type Offers struct {
 	mu   sync.Mutex
 	m    map[string][]offer // by broadcast ID, while nothing keeps them
