@@ -154,6 +154,17 @@ type sourceStore interface {
 // its instance lock and no live lease (no instance running).
 func openSource(ctx context.Context, sc StorageConfig) (sourceStore, error) {
 	if sc.postgres() {
+		// Opening would create or upgrade the schema: a source is only
+		// read, and a mistyped URL must not gain Herald's tables.
+		sch, err := postgres.CheckSchema(ctx, sc.PostgresURL)
+		switch {
+		case err != nil:
+			return nil, err
+		case sch.Version == 0:
+			return nil, fmt.Errorf("%s has no Herald tables — check storage.postgres_url in the -from config (nothing was written to it)", sc.shown())
+		case sch.Behind():
+			return nil, fmt.Errorf("%s was written by an older herald (schema %d; this one reads schema %d) — start this herald on it once to upgrade it, then copy", sc.shown(), sch.Version, sch.Latest)
+		}
 		b, err := openPostgres(sc, storage.Options{})
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldbot/herald/storage"
 	"github.com/heraldbot/herald/storage/pgtest"
+	"github.com/heraldbot/herald/storage/postgres"
 	"github.com/heraldbot/herald/storage/storagetest"
 )
 
@@ -89,6 +90,14 @@ func TestMigrateStorageUsage(t *testing.T) {
 		if code, _, errOut := runMigrate(t, tc.args...); code == exitOK || !strings.Contains(errOut, tc.want) {
 			t.Errorf("migrate-storage %v: exit %d, %q; want %q", tc.args, code, errOut, tc.want)
 		}
+	}
+	t.Setenv("HERALD_TEST_EMPTY_URL", pgtest.URL(t))
+	empty := storageConfig(t, "empty.yaml", "  driver: postgres\n  postgres_url: ${HERALD_TEST_EMPTY_URL}\n")
+	if code, _, errOut := runMigrate(t, "-from", empty, "-to", a); code == exitOK || !strings.Contains(errOut, "has no Herald tables — check storage.postgres_url in the -from config") {
+		t.Errorf("a copy from a database without Herald's tables: exit %d, %q", code, errOut)
+	}
+	if sch, err := postgres.CheckSchema(context.Background(), os.Getenv("HERALD_TEST_EMPTY_URL")); err != nil || sch.Version != 0 {
+		t.Errorf("the empty source was written to: schema %+v, %v", sch, err)
 	}
 	if code, out, _ := runMigrate(t, "-h"); code != exitOK || !strings.Contains(out, "Moving between bbolt and PostgreSQL") {
 		t.Errorf("-h: exit %d\n%s", code, out)
