@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -218,5 +219,42 @@ func TestClusterPlansWhatAStandbySchedules(t *testing.T) {
 	})
 	if n := fakes.Recorder.Recipients("telegram"); n != 2 || len(fakes.Recorder.Duplicates("telegram")) > 0 {
 		t.Errorf("%d recipients reached (duplicates %v); want both, once", n, fakes.Recorder.Duplicates("telegram"))
+	}
+}
+
+// TestClusterHandsTelegramPollingOver: the instance that long-polls
+// Telegram stops (a rolling restart): it gives the polling lease back,
+// the other instance takes it, and the admins' next message is answered,
+// once.
+func TestClusterHandsTelegramPollingOver(t *testing.T) {
+	const token, group, alice = "123456:poll-handover", int64(-100558), int64(42)
+	fakes, cfg := pgGroupRig(t, token, group, alice)
+	cfg.Cluster.LeaseTTL = Duration(3 * time.Second)
+	tg := fakes.Telegram
+	start := time.Now()
+	clock := func() time.Time { return start }
+	cfg.Cluster.Instance = "first"
+	first := startPGLeader(t, cfg, clock)
+	waitUntil(t, "the first instance polls Telegram", func() bool { return slices.Contains(first.cluster.leases(), leaseTelegramPoll) })
+	cfg.Cluster.Instance = "second"
+	second := startPGApp(t, cfg, clock)
+	g := groupChat(t, tg, token, group)
+	g.say(groupUser(alice, "Alice"), "/list")
+	waitForMessage(t, tg, group, "No broadcasts here yet.")
+
+	if err := first.shutdown(); err != nil {
+		t.Fatalf("the first instance's shutdown: %v", err)
+	}
+	waitUntil(t, "the second instance polls Telegram", func() bool { return slices.Contains(second.cluster.leases(), leaseTelegramPoll) })
+	g.say(groupUser(alice, "Alice"), "/list draft")
+	waitForMessage(t, tg, group, "No drafts right now.")
+	answers := 0
+	for _, m := range tg.Sent(group) {
+		if strings.Contains(m.Text, "No drafts right now.") {
+			answers++
+		}
+	}
+	if answers != 1 {
+		t.Errorf("the message after the handover was answered %d times, want once", answers)
 	}
 }
