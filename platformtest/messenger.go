@@ -160,7 +160,7 @@ func (m *Messenger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.fail(w, r, token, v.Status, errGraphUnexpected)
 		return
 	}
-	m.write(w, m.call(token, req))
+	m.write(w, m.call(token, req, 0))
 }
 
 // isGraphVersion matches "v21.0".

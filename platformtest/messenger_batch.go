@@ -25,7 +25,7 @@ import (
 // whole batch with that 5xx and runs none of its calls), the rate limit
 // to each call (a limited call answers code 400 with Graph's error 613,
 // the others go on). LimitOnce and Unfinished single out calls by
-// recipient.
+// recipient. The deliveries of one batch share its Delivery.RequestID.
 const maxGraphBatch = 50
 
 var errGraphBatchSize = graphError{Message: "Too many requests in batch message. Maximum batch size is 50", Type: "GraphBatchException", Code: 1}
@@ -96,13 +96,14 @@ func (m *Messenger) batch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	headers := r.Form.Get("include_headers") != "false"
+	requestID := m.rec.NewRequestID() // the batch's calls share it
 	out := make([]byte, 0, 128*len(calls))
 	out = append(out, '[')
 	for i, c := range calls {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		a, done := m.batchCall(token, c)
+		a, done := m.batchCall(token, c, requestID)
 		if !done {
 			out = append(out, "null"...)
 			continue
@@ -118,7 +119,7 @@ func (m *Messenger) batch(w http.ResponseWriter, r *http.Request) {
 
 // batchCall runs one call of a batch; done is false for a call singled out
 // as Unfinished (null).
-func (m *Messenger) batchCall(token string, c *graphCall) (a messengerAnswer, done bool) {
+func (m *Messenger) batchCall(token string, c *graphCall, requestID int64) (a messengerAnswer, done bool) {
 	if c == nil {
 		return m.reject(token, http.StatusBadRequest, graphParam("Each batch call must be a JSON object")), true
 	}
@@ -147,5 +148,5 @@ func (m *Messenger) batchCall(token string, c *graphCall) (a messengerAnswer, do
 	case m.takeOnce(m.limitOnce, psid), m.Faults.CheckCall(token).Status != 0:
 		return m.reject(token, http.StatusBadRequest, errGraphRateLimited), true
 	}
-	return m.call(token, req), true
+	return m.call(token, req, requestID), true
 }

@@ -15,8 +15,9 @@ var messengerTags = []string{"ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "CUSTOM
 // call validates one Send API call, applies blocked people and the
 // window, then records the delivery and answers
 // {"recipient_id","message_id"}: the single endpoint's answer, and each
-// call's in a batch.
-func (m *Messenger) call(token string, req *messengerRequest) messengerAnswer {
+// call's in a batch. requestID is the HTTP request's (a batch's calls
+// share it; 0: a new one).
+func (m *Messenger) call(token string, req *messengerRequest, requestID int64) messengerAnswer {
 	if e, bad := checkMessengerRequest(req); bad {
 		return m.reject(token, http.StatusBadRequest, e)
 	}
@@ -46,8 +47,11 @@ func (m *Messenger) call(token string, req *messengerRequest) messengerAnswer {
 		return messengerAnswer{http.StatusOK, append(b, '}')}
 	}
 	id := "m_" + strconv.FormatInt(m.nextID.Add(1), 36) + "fake"
+	if requestID == 0 {
+		requestID = m.rec.NewRequestID()
+	}
 	m.rec.Record(Delivery{Platform: "messenger", Token: token, Recipient: psid, Method: "me/messages",
-		Content: req.content, RequestID: m.rec.NewRequestID(), MessageID: id, At: now})
+		Content: req.content, RequestID: requestID, MessageID: id, At: now})
 	b = appendJSON(append(b, `,"message_id":`...), id)
 	return messengerAnswer{http.StatusOK, append(b, '}')}
 }
