@@ -266,7 +266,7 @@ func describeAccounts(row func(cols ...string), c *Config) {
 			a.Name, a.PerSecond, a.PushPerSecond, a.APIURL))
 	}
 	for _, a := range c.Messenger.Accounts {
-		row("messenger:"+a.Name, "on", fmt.Sprintf("page token, app secret and verify token set; webhook /webhooks/messenger/%s; %g/s; API %s/%s",
-			a.Name, a.PerSecond, a.APIURL, a.APIVersion))
+		row("messenger:"+a.Name, "on", fmt.Sprintf("page token, app secret and verify token set; webhook /webhooks/messenger/%s; %g/s; %s; API %s/%s",
+			a.Name, a.PerSecond, batchWords(a.BatchSize), a.APIURL, a.APIVersion))
 	}
 }

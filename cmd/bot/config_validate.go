@@ -178,6 +178,17 @@ func checkBatchSize(add addFunc, key string, n int) {
 	}
 }
 
+// batchWords says how a page's broadcasts go out, for check-config.
+func batchWords(size int) string {
+	switch size {
+	case 0:
+		size = dmessenger.MaxBatch
+	case 1:
+		return "one request per person"
+	}
+	return fmt.Sprintf("broadcasts in batches of %d", size)
+}
+
 func (c *Config) validateAPI(add addFunc) {
 	seen := map[string]bool{}
 	for i, t := range c.API.Tokens {
