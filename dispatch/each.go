@@ -23,7 +23,10 @@ func (r *runner) settleEach(ctx context.Context, j *job, each *EachError, out ch
 	for i, d := range j.ds {
 		id, err := "", error(errUnanswered)
 		if i < len(each.Errs) {
-			id, err = each.IDs[i], each.Errs[i]
+			err = each.Errs[i]
+		}
+		if i < len(each.IDs) {
+			id = each.IDs[i]
 		}
 		var ra *herald.RetryAfterError
 		var tmp *herald.TemporaryError
