@@ -197,6 +197,18 @@ func (r *runner) send(ctx context.Context, s Sender, j *job, out chan<- []herald
 		j.msg.To[0].Key = sub.Key()
 		id, err = r.e.sendWithRetry(ctx, s, j.lim, &j.msg, &j.try)
 	}
+	var each *EachError
+	for errors.As(err, &each) { // a multicast answered recipient by recipient
+		more, werr := r.settleEach(ctx, j, each, out)
+		if !more && werr == nil {
+			return nil
+		}
+		if werr != nil {
+			err = werr
+			break
+		}
+		id, err = r.e.sendWithRetry(ctx, s, j.lim, &j.msg, &j.try)
+	}
 	var later *NotYet
 	switch {
 	case errors.As(err, &later):

@@ -48,14 +48,15 @@ func (d *busyDisk) watch() {
 // The committer writes a commit while the next one gathers, yet the
 // messages a kill -9 would send again stay within the documented bound:
 // the senders' jobs in flight, those queued for the committer and one
-// commit batch, however slow the disk. Everyone is reached once.
+// commit batch, however slow the disk. Everyone is reached once. Messenger
+// sends in Graph batches of perJob people, a job each.
 func TestBusyDiskKeepsTheCrashBound(t *testing.T) {
-	const workers, batch, n = 4, 50, 400
+	const workers, batch, n, perJob = 4, 50, 400, 5
 	e := newEnv(t, nil)
 	e.subscribe(herald.Messenger, n, nil)
 	disk := &busyDisk{Store: e.st, delivered: func() int { return e.fakes.Recorder.Count("messenger") }}
 	opts := e.opts
-	opts.Workers, opts.CommitBatch = workers, batch
+	opts.Workers, opts.CommitBatch, opts.Limits.MulticastSize = workers, batch, perJob
 	eng := dispatchtest.Engine(t, disk, senders(t, e.url), opts)
 	bid := e.broadcast(hello, herald.Messenger)
 	e.runOn(eng, bid)
@@ -67,7 +68,7 @@ func TestBusyDiskKeepsTheCrashBound(t *testing.T) {
 	if got, dups := e.fakes.Recorder.Recipients("messenger"), len(e.fakes.Recorder.Duplicates("messenger")); got != n || dups != 0 {
 		t.Errorf("%d people reached, %d twice: want %d, none", got, dups, n)
 	}
-	if bound := 2*workers + batch; disk.worst > bound {
+	if bound := 2*workers*perJob + batch; disk.worst > bound {
 		t.Errorf("%d messages delivered and not recorded at once, more than the crash bound %d", disk.worst, bound)
 	}
 	if disk.commits > n/batch*3 {

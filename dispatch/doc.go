@@ -13,7 +13,9 @@
 // before anything is sent; a recipient's outcome is written after its send
 // returns, in group commits of at most Options.CommitBatch outcomes or
 // Options.CommitInterval, whichever comes first; a job's recipients (a
-// multicast) are always committed together. A commit is written while the
+// multicast: a LINE multicast, a Messenger batch) are committed together,
+// except that a batch answered person by person (EachError) has its final
+// outcomes committed before those sent again. A commit is written while the
 // next gathers (the senders do not wait for the disk), but the outcomes
 // being written and those gathered together stay under CommitBatch: the
 // bound below is one batch either way. A restarted process resumes a
@@ -22,7 +24,8 @@
 //   - no recipient is lost: a record leaves pending only with its outcome;
 //   - at most the in-flight jobs plus the outcomes not yet committed are
 //     sent again: Options.Workers jobs per channel in flight, Options.Workers
-//     jobs queued for the committer, and one commit batch (at most
+//     jobs queued for the committer, and one commit batch (a job is one
+//     request's recipients: one person, or a multicast's up to its size) (at most
 //     Options.CommitBatch outcomes, or what CommitInterval gathered). A
 //     message waiting between its parts for the chat's gap (lane.go) has
 //     the parts it got recorded (Delivery.PartsDone, in the next group
@@ -62,6 +65,13 @@
 //     channel's limiter pauses for everyone and slows by a fifth, then
 //     recovers by 1% per success. Temporary errors (5xx, network) back off
 //     exponentially with jitter, Backoff.MaxAttempts tries in all.
+//   - A multicast whose recipients are answered one by one (a Messenger
+//     batch: EachError) records each final outcome at once and sends
+//     again, as one smaller job, only the recipients rate limited (not a
+//     try) or failed temporarily (a try); a call the platform left
+//     unanswered is temporary, so it may arrive twice, as after a timeout.
+//     A Multicaster that is a ContentMulticaster multicasts only the
+//     content it says it can (Messenger: one request per person).
 //   - Rate limits space requests evenly (no bursts) at Limits.Headroom of
 //     the platform's rate, so no one-second window exceeds it. Each sender
 //     declares the classes its requests count against (RateClass); the

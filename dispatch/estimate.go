@@ -20,7 +20,8 @@ type PartCounter interface {
 // summary's preflight says it per channel, as the progress message says
 // the time left while sending. It counts requests the way a run makes
 // them: users share multicasts of the sender's size when b allows it
-// (multicasts), groups and personalised messages go one by one, and every
+// (multicastSize: a Messenger batch counts as one request of its class,
+// whose rate is the messages' divided by the batch size), groups and personalised messages go one by one, and every
 // message takes the sender's Parts; each class spends them at its rate
 // with the engine's headroom, classes in parallel. A message of several
 // parts also waits the class's gap between them to one chat (a group's
@@ -37,8 +38,8 @@ func (e *Engine) Estimate(b *herald.Broadcast, acc herald.Account, users, groups
 	}
 	// Requests per limiter: the same limiter may serve both kinds.
 	spend := map[*limiter]int{}
-	if rt.maxMulti > 1 && e.multicasts(b) {
-		spend[rt.multi] += (users + rt.maxMulti - 1) / rt.maxMulti * parts
+	if n := e.multicastSize(rt, b); n > 1 {
+		spend[rt.multi] += (users + n - 1) / n * parts
 	} else {
 		spend[rt.single] += users * parts
 	}

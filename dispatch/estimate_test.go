@@ -7,6 +7,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
 	"github.com/heraldbot/herald/dispatch/line"
+	"github.com/heraldbot/herald/dispatch/messenger"
 	"github.com/heraldbot/herald/dispatch/telegram"
 )
 
@@ -17,7 +18,8 @@ import (
 func TestEstimateFollowsTheConfiguredLimits(t *testing.T) {
 	e := newEnv(t, nil)
 	eng := e.engine(senders(t, e.url), dispatch.Options{Limits: dispatch.Limits{Headroom: 1, PerSecond: map[string]float64{
-		telegram.Class: 30, line.MulticastClass: 2, line.PushClass: 100}}})
+		telegram.Class: 30, line.MulticastClass: 2, line.PushClass: 100,
+		messenger.Class: 300, messenger.BatchClass: messenger.BatchRate(300, 50)}}})
 	plain := &herald.Broadcast{Content: herald.Content{Kind: herald.TextContent, Text: "Flash sale"}}
 	personal := &herald.Broadcast{Content: herald.Content{Kind: herald.TextContent, Text: "Hi {name}"}}
 	album := &herald.Broadcast{Content: herald.Content{Kind: herald.ImageContent, Text: "New in",
@@ -36,6 +38,8 @@ func TestEstimateFollowsTheConfiguredLimits(t *testing.T) {
 		{"a group waits its gap between parts", album, herald.Telegram, 0, 1, 3 * time.Second},
 		{"LINE multicasts 500 a request", plain, herald.LINE, 3000, 0, 3 * time.Second},
 		{"LINE pushes a personalised message", personal, herald.LINE, 3000, 0, 30 * time.Second},
+		{"Messenger batches 300 messages a second", plain, herald.Messenger, 3000, 0, 10 * time.Second},
+		{"Messenger sends an album one by one", album, herald.Messenger, 3000, 0, 30 * time.Second},
 		{"nobody", plain, herald.LINE, 0, 0, 0},
 		{"no limit", plain, herald.Messenger, 1000, 0, 0},
 	} {

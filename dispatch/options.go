@@ -18,7 +18,9 @@ type Limits struct {
 	// (benchmarks, tests).
 	Off bool
 	// MulticastSize caps recipients per multicast below the sender's own
-	// cap (Multicaster); 0 keeps the sender's.
+	// cap (Multicaster: a LINE multicast, a Messenger batch); 0 keeps the
+	// sender's. Tests use it; operators set a sender's own size (a
+	// Messenger batch's class rate is made for that one).
 	MulticastSize int
 	// Headroom is the fraction of each rate actually used (default 0.97):
 	// requests are spaced evenly at rate×Headroom so network jitter never

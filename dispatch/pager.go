@@ -49,7 +49,7 @@ func (r *runner) page(ctx context.Context, acc herald.Account, rt *route, jobs c
 	}
 	pg.keyed = rt != nil && pg.marks == nil
 	if rt != nil && r.e.multicasts(&r.b) {
-		pg.maxMulti = rt.maxMulti
+		pg.maxMulti = r.e.multicastSize(rt, &r.b)
 		pg.shared = contentKey(&r.b.Content)
 	}
 	var lower time.Time

@@ -163,6 +163,19 @@ func (pg *pager) takes(k herald.SubscriberKey) bool {
 	return pg.acc.Name == "" && pg.r.e.routeOf(k) == nil
 }
 
+// multicastSize is how many of b's users one request of rt carries: its
+// multicast size when everyone gets the same content and the sender can
+// multicast it (ContentMulticaster), else 0 (one by one).
+func (e *Engine) multicastSize(rt *route, b *herald.Broadcast) int {
+	if rt == nil || rt.maxMulti <= 1 || !e.multicasts(b) {
+		return 0
+	}
+	if cm, ok := rt.s.(ContentMulticaster); ok && !cm.MulticastsOf(&b.Content) {
+		return 0
+	}
+	return rt.maxMulti
+}
+
 // admit applies the route's gate, if any, to sub.
 func (rt *route) admit(sub *herald.Subscriber, cat herald.Category, now time.Time) (bool, error) {
 	if rt == nil || rt.gate == nil {

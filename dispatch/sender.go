@@ -147,10 +147,54 @@ type Sender interface {
 var ErrRecipientMoved = errors.New("recipient moved to a new ID")
 
 // Multicaster is a Sender that can send identical content to many
-// recipients in one request.
+// recipients in one request. The engine hands it jobs of up to
+// MaxMulticast recipients when everyone gets the same content (neither
+// personalised nor with tracked links). A request whose recipients fared
+// differently (a batch of calls answered one by one) is answered with an
+// *EachError.
 type Multicaster interface {
 	// MaxMulticast is the most recipients one request may carry.
 	MaxMulticast() int
+}
+
+// ContentMulticaster is a Multicaster that can multicast only some
+// content: Messenger's batch carries one call per recipient, so content
+// of several requests per recipient (an album and its buttons) goes one
+// recipient at a time. MulticastsOf says whether c may be multicast.
+type ContentMulticaster interface {
+	MulticastsOf(c *herald.Content) bool
+}
+
+// EachError is a Multicaster's answer when a request's recipients are
+// answered one by one (a batch of calls): Errs[i] is how the call to
+// Message.To[i] ended, in the terms of Sender (nil: sent, with message ID
+// IDs[i]). It is returned whenever the answers are per recipient, all
+// sent too, so that each keeps its own message ID. The engine records
+// each final outcome and sends again only the recipients whose calls were
+// temporary (counted as tries, with the usual backoff) or rate limited
+// (after the limiter's slow-down, not counted); a call that did not
+// complete is temporary: like a timed-out request, sending it again may
+// deliver it twice.
+type EachError struct {
+	IDs  []string
+	Errs []error
+}
+
+func (e *EachError) Error() string {
+	failed := 0
+	var first error
+	for _, err := range e.Errs {
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			failed++
+		}
+	}
+	if failed == 0 {
+		return fmt.Sprintf("all %d calls sent", len(e.Errs))
+	}
+	return fmt.Sprintf("%d of %d calls failed, the first: %v", failed, len(e.Errs), first)
 }
 
 // Events hears what runs do: herald.RunProgress as recipients are done and

@@ -99,14 +99,37 @@ func (f *Faults) Reset() {
 // Check applies latency, then decides whether a request by token proceeds.
 // Fakes call it first on every API request.
 func (f *Faults) Check(token string) Verdict {
+	if v := f.CheckRequest(); v.Status != 0 {
+		return v
+	}
+	return f.CheckCall(token)
+}
+
+// CheckRequest applies latency and FailNext to one HTTP request: a fake
+// whose request carries several calls (Messenger's batch) calls it once
+// per request and CheckCall per call.
+func (f *Faults) CheckRequest() Verdict {
 	f.mu.Lock()
 	delay := f.latency
 	var v Verdict
-	switch {
-	case f.failNext > 0:
+	if f.failNext > 0 {
 		f.failNext--
 		v.Status = f.failStatus
-	case f.rate > 0:
+	}
+	f.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
+	}
+	return v
+}
+
+// CheckCall applies the rate limit to one call by token: each call counts
+// against it, whichever request carries it.
+func (f *Faults) CheckCall(token string) Verdict {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var v Verdict
+	if f.rate > 0 {
 		now := f.now()
 		w := f.windows[token]
 		if w == nil || now.Sub(w.start) >= time.Second {
@@ -121,10 +144,6 @@ func (f *Faults) Check(token string) Verdict {
 		} else {
 			w.n++
 		}
-	}
-	f.mu.Unlock()
-	if delay > 0 {
-		time.Sleep(delay)
 	}
 	return v
 }

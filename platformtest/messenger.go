@@ -17,10 +17,11 @@ import (
 )
 
 // Messenger is a fake of the Messenger Platform Send API on the Graph API:
-// POST /{version}/me/messages (any version, or none). It checks the page
-// access token and, once SetAppSecret is called, appsecret_proof; validates
-// messaging_type, tag and the message; and enforces the 24-hour window
-// from the interactions the test registers with Interacted.
+// POST /{version}/me/messages (any version, or none), and batch requests of
+// up to 50 such calls to the Graph root (messenger_batch.go). It checks the
+// page access token and, once SetAppSecret is called, appsecret_proof;
+// validates messaging_type, tag and the message; and enforces the 24-hour
+// window from the interactions the test registers with Interacted.
 type Messenger struct {
 	// Faults switches on rate limits (per page token), blocked people, 5xx
 	// answers and latency.
@@ -33,6 +34,9 @@ type Messenger struct {
 	tokens     map[string]bool
 	appSecret  []byte
 	interacted map[string]time.Time // PSID → last message from that person
+	// limitOnce and unfinished single out the next batch call to a PSID
+	// (LimitOnce, Unfinished).
+	limitOnce, unfinished map[string]bool
 }
 
 // The Send API's windows: RESPONSE and UPDATE within a day of the person's
@@ -50,6 +54,8 @@ func NewMessenger(rec *Recorder) *Messenger {
 		rec:        rec,
 		tokens:     map[string]bool{},
 		interacted: map[string]time.Time{},
+		limitOnce:  map[string]bool{},
+		unfinished: map[string]bool{},
 	}
 }
 
@@ -85,6 +91,7 @@ func (m *Messenger) Interacted(psid string, at time.Time) {
 func (m *Messenger) Reset() {
 	m.mu.Lock()
 	m.interacted = map[string]time.Time{}
+	m.limitOnce, m.unfinished = map[string]bool{}, map[string]bool{}
 	m.mu.Unlock()
 	m.Faults.Reset()
 }
@@ -116,11 +123,17 @@ func graphParam(msg string) graphError {
 	return graphError{Message: "(#100) " + msg, Type: "OAuthException", Code: 100}
 }
 
-// ServeHTTP serves /{version}/me/messages.
+// ServeHTTP serves /{version}/me/messages and batches at / or /{version}/.
 func (m *Messenger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimPrefix(r.URL.Path, "/")
 	if v, rest, ok := strings.Cut(p, "/"); ok && isGraphVersion(v) {
 		p = rest
+	} else if isGraphVersion(p) {
+		p = ""
+	}
+	if p == "" && r.Method == http.MethodPost {
+		m.batch(w, r)
+		return
 	}
 	if p != "me/messages" {
 		m.fail(w, r, "", http.StatusBadRequest, graphError{Message: "Unknown path components: /" + p, Type: "OAuthException", Code: 2500})
@@ -147,7 +160,7 @@ func (m *Messenger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.fail(w, r, token, v.Status, errGraphUnexpected)
 		return
 	}
-	m.send(w, r, token, req)
+	m.write(w, m.call(token, req, 0))
 }
 
 // isGraphVersion matches "v21.0".
@@ -244,19 +257,7 @@ func readMessengerRequest(w http.ResponseWriter, r *http.Request) (*messengerReq
 		if err != nil {
 			return nil, messengerBodyError("The request body could not be parsed")
 		}
-		if rc := f.Get("recipient"); rc != "" && json.Unmarshal([]byte(rc), &req.Recipient) != nil {
-			return nil, messengerBodyError("param recipient must be a JSON object")
-		}
-		if msg := f.Get("message"); msg != "" {
-			var buf bytes.Buffer
-			if json.Unmarshal([]byte(msg), &req.Message) != nil || json.Compact(&buf, []byte(msg)) != nil {
-				return nil, messengerBodyError("param message must be a JSON object")
-			}
-			req.content = buf.String()
-		}
-		req.MessagingType, req.Tag, req.SenderAction = f.Get("messaging_type"), f.Get("tag"), f.Get("sender_action")
-		req.AccessToken, req.AppsecretProof = f.Get("access_token"), f.Get("appsecret_proof")
-		return &req, nil
+		return messengerForm(f)
 	}
 	if err := decodeMessengerJSON(b, &req); err != nil {
 		return nil, messengerBodyError("The request body could not be parsed as JSON")
@@ -267,16 +268,52 @@ func readMessengerRequest(w http.ResponseWriter, r *http.Request) (*messengerReq
 	return &req, nil
 }
 
+// messengerForm reads a Send API request from form fields (a form body,
+// or a batch call's body), recipient and message being JSON values.
+func messengerForm(f url.Values) (*messengerRequest, error) {
+	var req messengerRequest
+	if rc := f.Get("recipient"); rc != "" && json.Unmarshal([]byte(rc), &req.Recipient) != nil {
+		return nil, messengerBodyError("param recipient must be a JSON object")
+	}
+	if msg := f.Get("message"); msg != "" {
+		var buf bytes.Buffer
+		if json.Unmarshal([]byte(msg), &req.Message) != nil || json.Compact(&buf, []byte(msg)) != nil {
+			return nil, messengerBodyError("param message must be a JSON object")
+		}
+		req.content = buf.String()
+	}
+	req.MessagingType, req.Tag, req.SenderAction = f.Get("messaging_type"), f.Get("tag"), f.Get("sender_action")
+	req.AccessToken, req.AppsecretProof = f.Get("access_token"), f.Get("appsecret_proof")
+	return &req, nil
+}
+
 // messengerBodyError is an error that is just its text (Graph's own wording).
 type messengerBodyError string
 
 func (e messengerBodyError) Error() string { return string(e) }
 
-func (m *Messenger) fail(w http.ResponseWriter, r *http.Request, token string, status int, e graphError) {
+func (m *Messenger) fail(w http.ResponseWriter, _ *http.Request, token string, status int, e graphError) {
+	m.write(w, m.reject(token, status, e))
+}
+
+// messengerAnswer is one Send API call's answer: what the single endpoint
+// writes as its response, and a batch as one element of its array.
+type messengerAnswer struct {
+	status int
+	body   []byte // JSON
+}
+
+func (m *Messenger) write(w http.ResponseWriter, a messengerAnswer) {
+	writeJSONBytes(w, a.status, a.body)
+}
+
+// reject records a refused call and answers Graph's error envelope.
+func (m *Messenger) reject(token string, status int, e graphError) messengerAnswer {
 	m.rec.Reject(Rejection{Platform: "messenger", Token: token, Method: "me/messages", Status: status,
 		Reason: e.Message})
 	e.FBTraceID = "F" + strconv.FormatInt(m.nextID.Add(1)*7919, 36) // opaque, unique enough to quote
-	writeJSONStatus(w, status, struct {
+	b, _ := json.Marshal(struct {
 		Error graphError `json:"error"`
-	}{e})
+	}{e}) // plain strings and numbers always encode
+	return messengerAnswer{status, b}
 }

@@ -1,6 +1,7 @@
 package platformtest
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,25 +12,25 @@ import (
 // messengerTags are the message tags the Send API accepts with MESSAGE_TAG.
 var messengerTags = []string{"ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "CUSTOMER_FEEDBACK", "HUMAN_AGENT", "POST_PURCHASE_UPDATE"}
 
-// send validates the request, applies blocked people and the window, then
-// records the delivery and answers {"recipient_id","message_id"}.
-func (m *Messenger) send(w http.ResponseWriter, r *http.Request, token string, req *messengerRequest) {
+// call validates one Send API call, applies blocked people and the
+// window, then records the delivery and answers
+// {"recipient_id","message_id"}: the single endpoint's answer, and each
+// call's in a batch. requestID is the HTTP request's (a batch's calls
+// share it; 0: a new one).
+func (m *Messenger) call(token string, req *messengerRequest, requestID int64) messengerAnswer {
 	if e, bad := checkMessengerRequest(req); bad {
-		m.fail(w, r, token, http.StatusBadRequest, e)
-		return
+		return m.reject(token, http.StatusBadRequest, e)
 	}
 	psid := req.Recipient.ID
 	if m.Faults.Blocked(psid) {
-		m.fail(w, r, token, http.StatusBadRequest, errGraphUnavailable)
-		return
+		return m.reject(token, http.StatusBadRequest, errGraphUnavailable)
 	}
 	now := m.rec.Now()
 	m.mu.Lock()
 	last, known := m.interacted[psid]
 	m.mu.Unlock()
 	if !known {
-		m.fail(w, r, token, http.StatusBadRequest, errGraphNoUser)
-		return
+		return m.reject(token, http.StatusBadRequest, errGraphNoUser)
 	}
 	window := messengerWindow
 	switch {
@@ -39,22 +40,26 @@ func (m *Messenger) send(w http.ResponseWriter, r *http.Request, token string, r
 		window = 0 // the other tags may be sent any time
 	}
 	if window > 0 && now.Sub(last) > window {
-		m.fail(w, r, token, http.StatusBadRequest, errGraphWindow)
-		return
+		return m.reject(token, http.StatusBadRequest, errGraphWindow)
 	}
+	b := appendJSON([]byte(`{"recipient_id":`), psid)
 	if req.SenderAction != "" { // typing indicators and read marks deliver nothing
-		writeJSONStatus(w, http.StatusOK, struct {
-			RecipientID string `json:"recipient_id"`
-		}{psid})
-		return
+		return messengerAnswer{http.StatusOK, append(b, '}')}
 	}
 	id := "m_" + strconv.FormatInt(m.nextID.Add(1), 36) + "fake"
+	if requestID == 0 {
+		requestID = m.rec.NewRequestID()
+	}
 	m.rec.Record(Delivery{Platform: "messenger", Token: token, Recipient: psid, Method: "me/messages",
-		Content: req.content, RequestID: m.rec.NewRequestID(), MessageID: id, At: now})
-	writeJSONStatus(w, http.StatusOK, struct {
-		RecipientID string `json:"recipient_id"`
-		MessageID   string `json:"message_id"`
-	}{psid, id})
+		Content: req.content, RequestID: requestID, MessageID: id, At: now})
+	b = appendJSON(append(b, `,"message_id":`...), id)
+	return messengerAnswer{http.StatusOK, append(b, '}')}
+}
+
+// appendJSON appends s as a JSON string.
+func appendJSON(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always encodes
+	return append(b, q...)
 }
 
 // messengerMessage holds the fields of a message the fake checks.

@@ -155,9 +155,7 @@ func TestMessengerChecksTokenAndAppSecretProof(t *testing.T) {
 	f.m.Interacted("P1", f.clock.Now())
 	f.m.SetAppSecret("app-secret")
 	body := `{"recipient":{"id":"P1"},"messaging_type":"RESPONSE","message":{"text":"x"}}`
-	mac := hmac.New(sha256.New, []byte("app-secret"))
-	mac.Write([]byte(pageToken))
-	proof := hex.EncodeToString(mac.Sum(nil))
+	proof := proofOf("app-secret", pageToken)
 
 	cases := []struct {
 		name  string
@@ -242,4 +240,11 @@ func TestMessengerAcceptsFormBodies(t *testing.T) {
 	if got := f.rec.To("messenger", "P1"); res.StatusCode != 200 || len(got) != 2 || got[1].Content != `{"text":"curl"}` {
 		t.Fatalf("status %d, deliveries %+v", res.StatusCode, got)
 	}
+}
+
+// proofOf is appsecret_proof of token under secret.
+func proofOf(secret, token string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(token))
+	return hex.EncodeToString(mac.Sum(nil))
 }

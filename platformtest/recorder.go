@@ -159,6 +159,20 @@ func (r *Recorder) Recipients(platform string) int {
 	return len(seen)
 }
 
+// Requests is the number of distinct requests that delivered to platform
+// ("" for all): a multicast or a batch is one.
+func (r *Recorder) Requests(platform string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := make(map[int64]struct{})
+	r.deliveries.each(func(d *Delivery) {
+		if platform == "" || d.Platform == platform {
+			seen[d.RequestID] = struct{}{}
+		}
+	})
+	return len(seen)
+}
+
 // Duplicates returns, per recipient of platform, how many extra copies of
 // the same content they received (absent when none).
 func (r *Recorder) Duplicates(platform string) map[string]int {

@@ -13,6 +13,7 @@ import (
 //	/slack/api/<method>               Slack Web API (+ Socket Mode)
 //	/line/v2/bot/...                  LINE Messaging API and its data host
 //	/messenger/{version}/me/messages  Messenger Send API
+//	/messenger/{version}/             Graph batch requests of Send API calls
 //	/control                          see Control
 type Server struct {
 	Recorder  *Recorder

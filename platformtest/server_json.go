@@ -15,6 +15,11 @@ func writeJSONStatus(w http.ResponseWriter, status int, v any) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	writeJSONBytes(w, status, b)
+}
+
+// writeJSONBytes writes b, already JSON, as the body with status.
+func writeJSONBytes(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header() // canonical keys assigned directly: this runs on every answer
 	h["Content-Type"] = []string{"application/json"}
 	h["Content-Length"] = []string{strconv.Itoa(len(b))}

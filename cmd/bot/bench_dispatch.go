@@ -38,6 +38,7 @@ type benchDispatchOpts struct {
 	memLimit  int  // the dispatcher's Config.MemoryLimitMB
 	channel   string
 	limits    bool
+	personal  bool // -personal: a {name} in the text, one request per person
 	workers   int
 	child     bool
 	db, base  string
@@ -62,6 +63,7 @@ func benchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&o.channel, "channel", "all", "telegram, line, messenger or all")
 	fs.IntVar(&o.groups, "groups", 0, "Telegram groups besides the users (implies -album)")
 	fs.BoolVar(&o.album, "album", false, "send an album with a button (two requests per recipient) instead of text")
+	fs.BoolVar(&o.personal, "personal", false, "personalise the text with {name}: no multicast (LINE) or batch (Messenger), one request per recipient")
 	fs.BoolVar(&o.limits, "limits", false, "apply the default platform rate limits (Telegram 30/s) and check them")
 	fs.IntVar(&o.workers, "workers", 32, "concurrent sends per channel (and raw-loop goroutines)")
 	fs.Var(newDurationFlag(&o.rawFor, 3*time.Second), "raw", "how long the raw HTTP loop runs")
@@ -94,6 +96,18 @@ func benchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitFail
 	}
 	return exitOK
+}
+
+// content is what the bench broadcasts: text, an album with a button
+// (-album, -groups), or text with the recipient's name (-personal).
+func (o *benchDispatchOpts) content() herald.Content {
+	switch {
+	case o.album || o.groups > 0:
+		return benchAlbum
+	case o.personal:
+		return herald.Content{Kind: herald.TextContent, Text: "Herald benchmark: hello, {name}!"}
+	}
+	return herald.Content{Kind: herald.TextContent, Text: "Herald benchmark: hello!"}
 }
 
 func benchChannels(s string) ([]herald.Platform, error) {
@@ -142,7 +156,7 @@ func benchDispatchParent(ctx context.Context, o benchDispatchOpts, channels []he
 	}
 	defer drop()
 	start := time.Now()
-	bid, err := benchPopulate(ctx, db, o.n, o.groups, o.album || o.groups > 0, channels, fakes)
+	bid, err := benchPopulate(ctx, db, o.n, o.groups, o.content(), channels, fakes)
 	if err != nil {
 		return fig, err
 	}
@@ -192,7 +206,7 @@ func benchDispatchParent(ctx context.Context, o benchDispatchOpts, channels []he
 
 // benchPopulate stores n users and groups Telegram groups, and a
 // broadcast to all of them.
-func benchPopulate(ctx context.Context, db benchDB, n, groups int, album bool, channels []herald.Platform, fakes *platformtest.Server) (string, error) {
+func benchPopulate(ctx context.Context, db benchDB, n, groups int, content herald.Content, channels []herald.Platform, fakes *platformtest.Server) (string, error) {
 	st, err := db.open(ctx, storage.Options{})
 	if err != nil {
 		return "", err
@@ -221,13 +235,10 @@ func benchPopulate(ctx context.Context, db benchDB, n, groups int, album bool, c
 	}
 	b := herald.Broadcast{Name: "bench " + now.Format(time.RFC3339Nano), Status: herald.StatusScheduled,
 		Audience: herald.Audience{Channels: channels, Recipients: herald.Users},
-		Content:  herald.Content{Kind: herald.TextContent, Text: "Herald benchmark: hello!"},
+		Content:  content,
 		Category: herald.Marketing, Schedule: herald.Schedule{Kind: herald.SendNow, At: now}}
 	if groups > 0 {
 		b.Audience.Recipients = herald.Both
-	}
-	if album {
-		b.Content = benchAlbum
 	}
 	if err := st.CreateBroadcast(&b); err != nil {
 		return "", err
@@ -345,13 +356,15 @@ func benchReport(o benchDispatchOpts, channels []herald.Platform, fakes *platfor
 	if (o.groups > 0 || o.album) && slices.Contains(channels, herald.Telegram) {
 		extra += benchGroupRates(w, rec, o.groups)
 	}
+	// the requests that delivered: a multicast or a Messenger batch is one
+	extraEnd := fmt.Sprintf(" requests=%d", rec.Requests(""))
 	fig := benchFigures{rate: rate, peakMB: float64(res.PeakRSS) / 1024, cpuUs: 1e6 * res.CPUSeconds / float64(o.n+o.groups), firstSend: firstSend}
 	return func(out io.Writer, raw float64) error {
 		_, _ = out.Write(pre.Bytes())
 		// The keys up to first_send_s are read by other tools: new ones go after.
-		fmt.Fprintf(out, "recipients=%d deliveries_per_s=%.0f raw_per_s=%.0f ratio=%.2f peak_rss_mb=%.1f peak_anon_mb=%.1f duplicates=%d lost=%d%s cpu_us_per_recipient=%.1f first_send_s=%.2f storage=%s open_s=%.2f\n",
+		fmt.Fprintf(out, "recipients=%d deliveries_per_s=%.0f raw_per_s=%.0f ratio=%.2f peak_rss_mb=%.1f peak_anon_mb=%.1f duplicates=%d lost=%d%s cpu_us_per_recipient=%.1f first_send_s=%.2f storage=%s open_s=%.2f%s\n",
 			o.n+o.groups, rate, raw, rate/raw, fig.peakMB, float64(res.PeakAnon)/1024, dups, lost, extra,
-			fig.cpuUs, firstSend, kind, res.OpenSeconds)
+			fig.cpuUs, firstSend, kind, res.OpenSeconds, extraEnd)
 		if lost > 0 {
 			return fmt.Errorf("%d recipients lost", lost)
 		}

@@ -80,7 +80,7 @@ func describeConfig(w io.Writer, c *Config, source string) {
 	}
 	m := c.Messenger
 	if c.MessengerEnabled() {
-		row("messenger", "on", fmt.Sprintf("page token, app secret and verify token set; API %s/%s", m.APIURL, m.APIVersion))
+		row("messenger", "on", fmt.Sprintf("page token, app secret and verify token set; %s; API %s/%s", batchWords(m.BatchSize), m.APIURL, m.APIVersion))
 	} else {
 		row("messenger", "off", c.offBecause("messenger", "messenger.page_token is empty"))
 	}

@@ -135,6 +135,10 @@ type MessengerConfig struct {
 	VerifyToken string `yaml:"verify_token"`
 	APIURL      string `yaml:"api_url"`
 	APIVersion  string `yaml:"api_version"`
+	// BatchSize is how many people one request to Graph carries when a
+	// broadcast sends them all the same message (a Graph batch): 1 to 50,
+	// 1 sends one request per person; unset (0) is 50.
+	BatchSize int `yaml:"batch_size"`
 	// Name is what admins call the page above (the default account) when
 	// there are several: "main" unless set.
 	Name string `yaml:"name"`

@@ -57,6 +57,8 @@ type MessengerAccount struct {
 	APIVersion string `yaml:"api_version"`
 	// PerSecond defaults to dispatch.messenger_per_second.
 	PerSecond float64 `yaml:"per_second"`
+	// BatchSize defaults to messenger.batch_size.
+	BatchSize int `yaml:"batch_size"`
 }
 
 // applyAccountDefaults fills each named account's unset API URLs and rates
@@ -91,6 +93,9 @@ func (c *Config) applyAccountDefaults() {
 		a := &c.Messenger.Accounts[i]
 		a.APIURL, a.APIVersion = orS(a.APIURL, c.Messenger.APIURL), orS(a.APIVersion, c.Messenger.APIVersion)
 		a.PerSecond = or(a.PerSecond, d.MessengerPerSecond)
+		if a.BatchSize == 0 {
+			a.BatchSize = c.Messenger.BatchSize
+		}
 	}
 }
 
@@ -209,6 +214,7 @@ func (c *Config) validateAccounts(add addFunc) {
 		}
 		checkOptionalURL(add, key+".api_url", a.APIURL)
 		c.checkRates(add, key, a.PerSecond)
+		checkBatchSize(add, key+".batch_size", a.BatchSize)
 	}
 }
 
@@ -260,7 +266,7 @@ func describeAccounts(row func(cols ...string), c *Config) {
 			a.Name, a.PerSecond, a.PushPerSecond, a.APIURL))
 	}
 	for _, a := range c.Messenger.Accounts {
-		row("messenger:"+a.Name, "on", fmt.Sprintf("page token, app secret and verify token set; webhook /webhooks/messenger/%s; %g/s; API %s/%s",
-			a.Name, a.PerSecond, a.APIURL, a.APIVersion))
+		row("messenger:"+a.Name, "on", fmt.Sprintf("page token, app secret and verify token set; webhook /webhooks/messenger/%s; %g/s; %s; API %s/%s",
+			a.Name, a.PerSecond, batchWords(a.BatchSize), a.APIURL, a.APIVersion))
 	}
 }

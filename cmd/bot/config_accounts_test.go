@@ -81,7 +81,7 @@ dispatch:
 	if got := strings.Join(names, " "); got != "line=main line:shop=shop line:support=support telegram=brand telegram:shop=shop" {
 		t.Errorf("accounts as admins see them: %s", got)
 	}
-	limits := accountLimits(&cfg, senderLimits(cfg.Dispatch)).PerSecond
+	limits := accountLimits(&cfg, senderLimits(&cfg)).PerSecond
 	for class, want := range map[string]float64{
 		dline.PushClass: 700, dispatch.AccountClass(dline.PushClass, "shop"): 50,
 		dispatch.AccountClass(dline.PushClass, "support"): 700, dispatch.AccountClass(dtelegram.Class, "shop"): 5,

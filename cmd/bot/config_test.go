@@ -324,6 +324,9 @@ func TestValidate(t *testing.T) {
 		{"messenger without secrets", func(c *Config) { c.Messenger.PageToken = "EAA" }, []string{
 			`messenger.app_secret: must be set when messenger.page_token is set — it verifies webhook signatures (Meta app dashboard → App settings → Basic)`,
 			`messenger.verify_token: must be set when messenger.page_token is set — any random string; enter the same one in the app's webhook settings`}},
+		{"messenger batch too big", func(c *Config) { c.Messenger.BatchSize = 100 }, []string{
+			`messenger.batch_size: 100 is not a batch size — use 1 to 50 people a request (50, the default, is Graph's most; 1 sends one request per person)`}},
+		{"messenger batching off", func(c *Config) { c.Messenger.BatchSize = 1 }, nil},
 		{"short and duplicate api tokens", func(c *Config) {
 			c.API.Tokens = []APIToken{{Name: "crm", Token: strings.Repeat("x", 32)}, {Name: "crm", Token: "short"}}
 		}, []string{`api.tokens[1].name: "crm" is used twice — give each token its own name`,

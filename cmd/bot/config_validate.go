@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/dispatch"
+	dmessenger "github.com/heraldbot/herald/dispatch/messenger"
 	"github.com/heraldbot/herald/locales"
 )
 
@@ -158,6 +159,7 @@ func (c *Config) validateMessenger(add addFunc) {
 	if !strings.HasPrefix(m.APIVersion, "v") || strings.Trim(m.APIVersion[min(1, len(m.APIVersion)):], "0123456789.") != "" {
 		add("messenger.api_version", `%q is not a Graph API version — e.g. "v26.0"`, m.APIVersion)
 	}
+	checkBatchSize(add, "messenger.batch_size", m.BatchSize)
 	if !c.MessengerEnabled() {
 		return
 	}
@@ -167,6 +169,24 @@ func (c *Config) validateMessenger(add addFunc) {
 	if m.VerifyToken == "" {
 		add("messenger.verify_token", "must be set when messenger.page_token is set — any random string; enter the same one in the app's webhook settings")
 	}
+}
+
+// checkBatchSize checks a Messenger batch size: 1 to 50 people a request.
+func checkBatchSize(add addFunc, key string, n int) {
+	if n < 0 || n > dmessenger.MaxBatch {
+		add(key, "%d is not a batch size — use 1 to %d people a request (%d, the default, is Graph's most; 1 sends one request per person)", n, dmessenger.MaxBatch, dmessenger.MaxBatch)
+	}
+}
+
+// batchWords says how a page's broadcasts go out, for check-config.
+func batchWords(size int) string {
+	switch size {
+	case 0:
+		size = dmessenger.MaxBatch
+	case 1:
+		return "one request per person"
+	}
+	return fmt.Sprintf("broadcasts in batches of %d", size)
 }
 
 func (c *Config) validateAPI(add addFunc) {

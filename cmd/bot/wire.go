@@ -92,7 +92,7 @@ func (a *app) wire(mux *http.ServeMux, opts appOptions) error {
 		return err
 	}
 	p.dispatch = dispatch.New(a.store, senders, dispatch.Options{
-		Limits:           accountLimits(&cfg, senderLimits(d)),
+		Limits:           accountLimits(&cfg, senderLimits(&cfg)),
 		Accounts:         named,
 		Backoff:          dispatch.Backoff{MaxAttempts: d.MaxRetries},
 		FailureThreshold: d.FailurePauseRatio, FailureMinSample: d.FailurePauseAfter,
@@ -306,7 +306,7 @@ func newSenders(c *Config, mediaURL func(string) string, moves dtelegram.Mover) 
 	}
 	if c.MessengerEnabled() {
 		s, err := dmessenger.New(dmessenger.Config{PageToken: c.Messenger.PageToken, AppSecret: c.Messenger.AppSecret,
-			BaseURL: c.Messenger.APIURL, Version: c.Messenger.APIVersion, MediaURL: mediaURL})
+			BaseURL: c.Messenger.APIURL, Version: c.Messenger.APIVersion, MediaURL: mediaURL, BatchSize: c.Messenger.BatchSize})
 		if err != nil {
 			return nil, fmt.Errorf("messenger sender: %w", err)
 		}
@@ -317,12 +317,15 @@ func newSenders(c *Config, mediaURL func(string) string, moves dtelegram.Mover) 
 
 // senderLimits maps the dispatch config's rates onto the senders' rate
 // classes.
-func senderLimits(d DispatchConfig) dispatch.Limits {
+func senderLimits(c *Config) dispatch.Limits {
+	d := c.Dispatch
 	return dispatch.Limits{PerSecond: map[string]float64{
 		dtelegram.Class:      d.TelegramPerSecond,
 		dline.PushClass:      d.LINEPushPerSecond,
 		dline.MulticastClass: d.LINEPerSecond,
 		dmessenger.Class:     d.MessengerPerSecond,
+		// a batch of n people spends n messages' share of the page's rate
+		dmessenger.BatchClass: dmessenger.BatchRate(d.MessengerPerSecond, c.Messenger.BatchSize),
 	}}
 }
 

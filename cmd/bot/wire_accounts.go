@@ -33,7 +33,7 @@ func newAccountSenders(c *Config, mediaURL func(string) string, moves dtelegram.
 	}
 	for _, a := range c.Messenger.Accounts {
 		s, err := dmessenger.New(dmessenger.Config{PageToken: a.PageToken, AppSecret: a.AppSecret,
-			BaseURL: a.APIURL, Version: a.APIVersion, MediaURL: mediaURL})
+			BaseURL: a.APIURL, Version: a.APIVersion, MediaURL: mediaURL, BatchSize: a.BatchSize})
 		if err != nil {
 			return nil, fmt.Errorf("messenger sender %s: %w", a.Name, err)
 		}
@@ -58,6 +58,7 @@ func accountLimits(c *Config, limits dispatch.Limits) dispatch.Limits {
 	}
 	for _, a := range c.Messenger.Accounts {
 		set(dmessenger.Class, a.Name, a.PerSecond)
+		set(dmessenger.BatchClass, a.Name, dmessenger.BatchRate(a.PerSecond, a.BatchSize))
 	}
 	return limits
 }

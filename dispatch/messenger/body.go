@@ -78,8 +78,8 @@ func sameRendering(a, b *herald.Content) bool {
 }
 
 // envelope is a request's fields besides its message: the recipient's
-// PSID and the messaging type and tag, JSON-encoded (constants but for the
-// tag, which is encoded once per Send).
+// PSID, the messaging type (a constant word) and the tag, JSON-encoded
+// once per Send.
 type envelope struct {
 	recipient          string
 	messagingType, tag string
@@ -90,8 +90,9 @@ type envelope struct {
 func (s *Sender) appendBody(b []byte, e *envelope, part []byte) []byte {
 	b = append(b, `{"recipient":{"id":`...)
 	b = appendJSONString(b, e.recipient)
-	b = append(b, `},"messaging_type":`...)
+	b = append(b, `},"messaging_type":"`...)
 	b = append(b, e.messagingType...)
+	b = append(b, '"')
 	if len(e.tag) > 0 {
 		b = append(b, `,"tag":`...)
 		b = append(b, e.tag...)

@@ -2,12 +2,16 @@ package messenger
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/dispatch"
 )
 
 // BenchmarkSend is one recipient's text message against a server that
@@ -27,6 +31,35 @@ func BenchmarkSend(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := s.Send(context.Background(), m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSendBatch is a batch of 50 text messages against a server that
+// answers each call at once: the sender's cost per batch (divide by 50
+// for a recipient's) besides the round trip's.
+func BenchmarkSendBatch(b *testing.B) {
+	call := `{"code":200,"body":"{\"recipient_id\":\"psid1\",\"message_id\":\"m_1\"}"}`
+	answer := "[" + strings.Repeat(call+",", 49) + call + "]"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, answer)
+	}))
+	defer srv.Close()
+	s, err := New(Config{PageToken: "page-token", AppSecret: "app-secret", BaseURL: srv.URL, Client: srv.Client()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	psids := make([]string, 50)
+	for i := range psids {
+		psids[i] = fmt.Sprint(27000000000000 + i)
+	}
+	m := batchMsg(herald.Content{Kind: herald.TextContent, Text: "Herald benchmark: hello!"}, psids...)
+	b.ReportAllocs()
+	for b.Loop() {
+		var each *dispatch.EachError
+		if _, err := s.Send(context.Background(), m); !errors.As(err, &each) || each.Errs[49] != nil {
 			b.Fatal(err)
 		}
 	}

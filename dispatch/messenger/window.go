@@ -15,9 +15,24 @@ const Class = "messenger"
 // PerSecond is the class's default rate of Send API calls per page.
 const PerSecond = 250
 
-// Rates implements dispatch.RateLimited.
+// Rates implements dispatch.RateLimited: a batch of n calls spends n
+// calls' share of the page's rate (BatchClass at PerSecond/BatchSize).
 func (s *Sender) Rates() dispatch.Rates {
-	return dispatch.Rates{Single: dispatch.RateClass{Name: Class, PerSecond: PerSecond}}
+	r := dispatch.Rates{Single: dispatch.RateClass{Name: Class, PerSecond: PerSecond}}
+	if s.cfg.BatchSize > 1 {
+		r.Multicast = dispatch.RateClass{Name: BatchClass, PerSecond: BatchRate(PerSecond, s.cfg.BatchSize)}
+	}
+	return r
+}
+
+// BatchRate is BatchClass's rate for a page allowed perSecond messages a
+// second in batches of size: what Limits.PerSecond sets it to when the
+// per-message rate is configured.
+func BatchRate(perSecond float64, size int) float64 {
+	if size < 1 {
+		size = MaxBatch
+	}
+	return perSecond / float64(size)
 }
 
 // Admit implements dispatch.Gate with Messenger's standard messaging
