@@ -180,19 +180,10 @@ func (r subReader) get(key []byte) (*herald.Subscriber, error) {
 	return r.record(seq, seqb)
 }
 
-// at reads the subscriber numbered seq if it is still the one under key;
-// nil, nil when seq holds no one or someone else (the key's chat moved).
-func (r subReader) at(seq uint32, key herald.SubscriberKey) (*herald.Subscriber, error) {
-	sub := new(herald.Subscriber)
-	if ok, err := r.atInto(seq, key, sub); !ok {
-		return nil, err
-	}
-	return sub, nil
-}
-
-// atInto is at decoding into dst (a page of recipients decodes straight
-// into its result, without a Subscriber allocated per recipient); false
-// when at returns nil. dst is overwritten either way.
+// atInto decodes the subscriber numbered seq into dst if it is still the
+// one under key (a page of recipients decodes straight into its result,
+// without a Subscriber allocated per recipient); false when seq holds no
+// one or someone else (the key's chat moved). dst is overwritten either way.
 func (r subReader) atInto(seq uint32, key herald.SubscriberKey, dst *herald.Subscriber) (bool, error) {
 	var seqb [4]byte
 	binary.BigEndian.PutUint32(seqb[:], seq)
