@@ -18,7 +18,8 @@ import (
 // quarter of a million-recipient run's peak), although they are clean page
 // cache the kernel holds anyway. Dropping them (madvise MADV_DONTNEED, as
 // storage does with bbolt's pages) keeps in RSS only what the bot goes on
-// to run, which refaults from the page cache without disk I/O. Only
+// to run, which refaults from the page cache without disk I/O: the same
+// the kernel does to these pages on its own under memory pressure. Only
 // read-only mappings are touched: dropping a written private page would
 // lose what was written, so the writable data segment stays as it is.
 func dropStartupCode() {
