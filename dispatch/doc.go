@@ -114,8 +114,8 @@
 // `herald bench dispatch -n 1000000 -channel all` peaks (VmHWM) at
 // 85–90 MB, 61–63 MB of it anonymous under the default 66 MB memory limit
 // (it was 112–123 MB, then 93–103 at 72 MB): the bot drops the pages of
-// its binary that only start-up ran (cmd/bot's dropStartupCode), which
-// had held ~24 MB of the peak.
+// its binary that only start-up ran (cmd/bot's dropStartupCode): the
+// binary's share of the peak went from 22–24 MB to ~17.
 //
 // # Control
 //
