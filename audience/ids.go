@@ -16,10 +16,10 @@ import (
 // Why not map[string]uint32 per platform: at a million subscribers that map
 // and its strings took ~86 MB, most of the index and a large part of the
 // bot's memory. Here each ID is stored once, compactly encoded (a LINE user
-// ID in 18 bytes instead of a 33-byte string plus a 16-byte header), in
-// append-only arena blocks; a Seq-indexed offset finds it (4 bytes per Seq)
-// and each platform's hash table holds only Seqs (4 bytes per slot, open
-// addressing): ~30 MB for the same million.
+// ID in 18 bytes instead of a 33-byte string plus a 16-byte header), in an
+// arena that finds it by Seq (idarena.go), and each platform's hash table
+// holds only Seqs (4 bytes per slot, open addressing): ~26 MB for the same
+// million.
 //
 // A Seq's ID never changes in storage (a Seq is one subscriber for ever),
 // so an update that removes and re-adds a subscriber reuses its stored ID:
@@ -27,13 +27,7 @@ import (
 type idIndex struct {
 	seed   maphash.Seed
 	tables map[herald.Platform]*idTable
-	// at is each Seq's encoded ID: its arena offset+1, 0 for none, or
-	// inBig when it is in big.
-	at     []uint32
-	blocks [][]byte
-	// big holds IDs too long for a block and, should the 4 GB the offsets
-	// address ever fill, every later one.
-	big map[uint32][]byte
+	arena  idArena
 }
 
 // idTable is one platform's ID → Seq hash table: linear probing over Seqs
@@ -54,14 +48,6 @@ func newIDTable(n int) *idTable {
 	}
 	return &idTable{slots: make([]uint32, size), tags: make([]uint8, size)}
 }
-
-const (
-	idBlock   = 1 << 20    // arena block size
-	idBigSize = 4 << 10    // longer encoded IDs go to big
-	inBig     = ^uint32(0) // at[seq] when the ID is in big
-	// maxBlocks keeps every offset+1 below inBig.
-	maxBlocks = 1<<(32-20) - 1
-)
 
 func newIDIndex() idIndex {
 	return idIndex{seed: maphash.MakeSeed(), tables: map[herald.Platform]*idTable{}}
@@ -137,53 +123,10 @@ func (x *idIndex) remove(p herald.Platform, id string, seq uint32) {
 }
 
 // stored is seq's encoded ID, or nil.
-func (x *idIndex) stored(seq uint32) []byte {
-	if int(seq) >= len(x.at) {
-		return nil
-	}
-	switch off := x.at[seq]; off {
-	case 0:
-		return nil
-	case inBig:
-		return x.big[seq]
-	default:
-		off--
-		b := x.blocks[off/idBlock][off%idBlock:]
-		n, k := binary.Uvarint(b)
-		return b[k : k+int(n)]
-	}
-}
+func (x *idIndex) stored(seq uint32) []byte { return x.arena.stored(seq) }
 
 // store copies e into the arena as seq's ID and returns the copy.
-func (x *idIndex) store(seq uint32, e []byte) []byte {
-	if int(seq) >= len(x.at) {
-		grown := make([]uint32, max(int(seq)+1, 2*len(x.at), 1024))
-		copy(grown, x.at)
-		x.at = grown
-	}
-	need := binary.MaxVarintLen64 + len(e)
-	last := len(x.blocks) - 1
-	if last < 0 || idBlock-len(x.blocks[last]) < need {
-		if len(e) > idBigSize || len(x.blocks) >= maxBlocks {
-			if x.big == nil {
-				x.big = map[uint32][]byte{}
-			}
-			x.big[seq] = bytes.Clone(e)
-			x.at[seq] = inBig
-			return x.big[seq]
-		}
-		x.blocks = append(x.blocks, make([]byte, 0, idBlock))
-		last++
-	}
-	b := x.blocks[last]
-	off := uint32(last)*idBlock + uint32(len(b))
-	b = binary.AppendUvarint(b, uint64(len(e)))
-	start := len(b)
-	x.blocks[last] = append(b, e...)
-	x.at[seq] = off + 1
-	delete(x.big, seq)
-	return x.blocks[last][start:]
-}
+func (x *idIndex) store(seq uint32, e []byte) []byte { return x.arena.store(seq, e) }
 
 func (x *idIndex) hash(e []byte) uint64 { return maphash.Bytes(x.seed, e) }
 

@@ -109,3 +109,51 @@ func TestIDIndexSeqChangesID(t *testing.T) {
 		t.Error("Seq 7 does not hold its new ID")
 	}
 }
+
+// TestIDArenaAgreesWithMap stores IDs mostly in rising Seq order, with
+// gaps within and across groups, past the first arena block, with IDs too
+// long for an entry, out of order and over earlier ones (a chat that moved),
+// and checks every Seq's stored ID against a plain map.
+func TestIDArenaAgreesWithMap(t *testing.T) {
+	for seed := range uint64(4) {
+		r := rand.New(rand.NewPCG(seed, 5))
+		var a idArena
+		ref := map[uint32][]byte{}
+		seq := uint32(0)
+		for range 80000 { // ~1.5 MB of entries: two blocks
+			var e []byte
+			switch r.IntN(20) {
+			case 0:
+				e = []byte(strings.Repeat("x", maxInline+1+r.IntN(50)))
+			case 1:
+				e = []byte(strings.Repeat("y", maxInline))
+			default:
+				e = encodeID(nil, fmt.Sprintf("U%032x", r.Uint64()))
+			}
+			s := seq + 1 + uint32(r.IntN(3)) // mostly next, sometimes a gap
+			switch r.IntN(50) {
+			case 0:
+				s = seq + uint32(r.IntN(100)) // a gap of whole groups
+			case 1, 2:
+				s = uint32(r.IntN(int(seq) + 1)) // out of order, or over an earlier one
+			}
+			if s == 0 {
+				continue
+			}
+			got := a.store(s, e)
+			if !bytes.Equal(got, e) {
+				t.Fatalf("seed %d: store(%d) returned %q, want %q", seed, s, got, e)
+			}
+			ref[s] = e
+			seq = max(seq, s)
+		}
+		if len(a.blocks) < 2 {
+			t.Fatalf("seed %d: the test filled %d block(s); it must cross into a second", seed, len(a.blocks))
+		}
+		for s := range seq + 2*idGroup {
+			if got := a.stored(s); !bytes.Equal(got, ref[s]) {
+				t.Fatalf("seed %d: stored(%d) = %q, want %q", seed, s, got, ref[s])
+			}
+		}
+	}
+}

@@ -112,7 +112,7 @@
 // within one chat gap) and one commit batch: the snapshot streams the
 // audience (Seqs from the index's bitmap, records a chunk per read
 // transaction) and each channel pages its pending records. What stays
-// resident is the audience index (about 40 MB for a million subscribers
+// resident is the audience index (about 36 MB for a million subscribers
 // without tags or attributes) and the bbolt pages read since storage last
 // dropped them from the process (storage.Options.TrimEvery, and after
 // every few MB a bulk stream reads). The pager reads its recipients'
@@ -122,7 +122,10 @@
 // hundreds of index pages, each fault mapping 64 KiB (the 20 MB burst that
 // made the peak as sending began). On the 2-core development machine
 // `herald bench dispatch -n 1000000 -channel all` peaks (VmHWM) at
-// 93–96 MB, 68 MB of it anonymous (it was 112–123 MB).
+// 85–90 MB, 61–63 MB of it anonymous under the default 66 MB memory limit
+// (it was 112–123 MB, then 93–103 at 72 MB): the bot drops the pages of
+// its binary that only start-up ran (cmd/bot's dropStartupCode): the
+// binary's share of the peak went from 22–24 MB to ~17.
 //
 // # Control
 //

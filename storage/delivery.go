@@ -202,7 +202,10 @@ func (s *Store) readDeliveries(runID string, after uint32, limit int, indexes fu
 	if err != nil {
 		return nil, fmt.Errorf("storage: read deliveries: %w", err)
 	}
-	var out []herald.Delivery
+	// A page comes back whole (the pager's 1,000 records): growing it by
+	// append allocated about twice its size, a large part of what a run
+	// allocates per recipient.
+	out := make([]herald.Delivery, 0, min(max(limit, 0), maxPagePrealloc))
 	err = s.view("read deliveries of "+runID, func(tx *bolt.Tx) error {
 		rb := tx.Bucket(bucketDeliveries).Bucket(key)
 		if rb == nil {
@@ -241,8 +244,15 @@ func (s *Store) readDeliveries(runID string, after uint32, limit int, indexes fu
 		}
 		return nil
 	})
+	if len(out) == 0 {
+		out = nil // none reads as it always did
+	}
 	return out, err
 }
+
+// maxPagePrealloc bounds the room readDeliveries makes up front for a
+// page, so a large limit asked of a small run allocates no more than that.
+const maxPagePrealloc = 1024
 
 // seqMerge walks the keys of several Seq-keyed buckets together, in Seq
 // order.

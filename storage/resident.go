@@ -19,7 +19,7 @@ const defaultTrimEvery = 50 * time.Millisecond
 // allocate (wrote), between two trims: such a stream reads a million
 // records in about a second, faster than the timer, and whatever it leaves
 // mapped adds to a run's peak RSS.
-const trimAfterBytes = 2 << 20
+const trimAfterBytes = 1 << 20
 
 // Why trim: bbolt reads through a read-only, shared mmap of the whole file.
 // Every page a transaction touches stays mapped into this process, so

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -179,28 +180,40 @@ func (r subReader) get(key []byte) (*herald.Subscriber, error) {
 	return r.record(seq, seqb)
 }
 
-// at reads the subscriber numbered seq if it is still the one under key;
-// nil, nil when seq holds no one or someone else (the key's chat moved).
-func (r subReader) at(seq uint32, key herald.SubscriberKey) (*herald.Subscriber, error) {
-	sub, err := r.record(seq, u32(seq))
-	if err != nil || sub == nil || sub.Key() != key {
-		return nil, err
+// atInto decodes the subscriber numbered seq into dst if it is still the
+// one under key (a page of recipients decodes straight into its result,
+// without a Subscriber allocated per recipient); false when seq holds no
+// one or someone else (the key's chat moved). dst is overwritten either way.
+func (r subReader) atInto(seq uint32, key herald.SubscriberKey, dst *herald.Subscriber) (bool, error) {
+	var seqb [4]byte
+	binary.BigEndian.PutUint32(seqb[:], seq)
+	ok, err := r.recordInto(seq, seqb[:], dst)
+	if err != nil || !ok || dst.Key() != key {
+		return false, err
 	}
-	return sub, nil
+	return true, nil
 }
 
 // record decodes the subscriber record numbered seq (seqb, its key); nil,
 // nil when there is none.
 func (r subReader) record(seq uint32, seqb []byte) (*herald.Subscriber, error) {
-	k, v := r.subs.Seek(seqb)
-	if !bytes.Equal(k, seqb) || v == nil {
-		return nil, nil
-	}
 	sub := new(herald.Subscriber)
-	if err := DecodeSubscriber(seq, v, sub); err != nil {
+	if ok, err := r.recordInto(seq, seqb, sub); !ok {
 		return nil, err
 	}
 	return sub, nil
+}
+
+// recordInto is record decoding into dst; false when there is none.
+func (r subReader) recordInto(seq uint32, seqb []byte, dst *herald.Subscriber) (bool, error) {
+	k, v := r.subs.Seek(seqb)
+	if !bytes.Equal(k, seqb) || v == nil {
+		return false, nil
+	}
+	if err := DecodeSubscriber(seq, v, dst); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // Subscriber returns one subscriber or herald.ErrNotFound. A key whose

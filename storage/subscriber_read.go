@@ -37,7 +37,11 @@ func (s *Store) readSubscribers(keys []herald.SubscriberKey, seqs []uint32) (sub
 			var sub *herald.Subscriber
 			var err error
 			if seqs != nil {
-				sub, err = r.at(seqs[i], key)
+				var found bool
+				if found, err = r.atInto(seqs[i], key, &subs[i]); found {
+					continue
+				}
+				subs[i] = herald.Subscriber{}
 			}
 			if sub == nil && err == nil {
 				k = appendSubKey(k[:0], key)

@@ -56,6 +56,7 @@ func benchDispatchChild(ctx context.Context, o benchDispatchOpts, channels []her
 			defer pprof.StopCPUProfile()
 		}
 	}
+	dropStartupCode() // as the bot does once started
 	anon := benchSampleAnon(ctx)
 	cpu0 := benchCPU()
 	start := time.Now()

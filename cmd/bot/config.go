@@ -23,7 +23,7 @@ type Config struct {
 	// the GOMEMLIMIT variable wins when set): the collector works harder
 	// near it instead of letting the heap grow to twice what is live, so a
 	// run to a million recipients stays under 100 MB resident. The audience
-	// index takes about 55 MB per million subscribers: raise the limit
+	// index takes about 52 MB per million subscribers: raise the limit
 	// with them. 0 is no limit.
 	MemoryLimitMB int `yaml:"memory_limit_mb"`
 
@@ -231,7 +231,7 @@ const (
 	defaultStoragePath = "./data/herald.db"
 	// defaultMemoryLimitMB fits a million subscribers' index with room for
 	// a run (see Config.MemoryLimitMB).
-	defaultMemoryLimitMB = 72
+	defaultMemoryLimitMB = 66
 	demoStoragePath      = "./data/demo.db"
 )
 

@@ -338,7 +338,7 @@ func TestValidate(t *testing.T) {
 		{"quiet hours of no time", func(c *Config) { c.Schedule.QuietHours = &QuietHoursConfig{Start: "22:00", End: "22:00"} }, []string{
 			`schedule.quiet_hours: start and end are both "22:00", a window of no time — give two different times, e.g. start "22:00", end "08:00", or remove quiet_hours`}},
 		{"negative memory limit", func(c *Config) { c.MemoryLimitMB = -1 }, []string{
-			`memory_limit_mb: must be 0 (no limit) or more — e.g. 72, about 55 per million subscribers plus 20`}},
+			`memory_limit_mb: must be 0 (no limit) or more — e.g. 66, about 52 per million subscribers plus 14`}},
 		{"zero rate", func(c *Config) { c.Dispatch.MessengerPerSecond = 0 }, []string{
 			`dispatch.messenger_per_second: must be more than 0 (a rate); the defaults are the platform's published limits`}},
 		{"slack url without slash", func(c *Config) { c.Slack.APIURL = "http://127.0.0.1:9/api" }, []string{

@@ -39,7 +39,7 @@ func (c *Config) Validate() error {
 		add("public_base_url", "%q must be an https:// URL that reaches this server from the internet", c.PublicBaseURL)
 	}
 	if c.MemoryLimitMB < 0 {
-		add("memory_limit_mb", "must be 0 (no limit) or more — e.g. 72, about 55 per million subscribers plus 20")
+		add("memory_limit_mb", "must be 0 (no limit) or more — e.g. 66, about 52 per million subscribers plus 14")
 	}
 	c.validateStorage(add)
 	c.validateCluster(add)
