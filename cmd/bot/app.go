@@ -102,7 +102,6 @@ func startApp(cfg Config, logger *slog.Logger, opts appOptions) (*app, error) {
 		_ = a.shutdown()
 		return nil, err
 	}
-	dropStartupCode() // started: what start-up alone ran need not stay resident
 	return a, nil
 }
 

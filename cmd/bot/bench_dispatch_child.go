@@ -56,7 +56,6 @@ func benchDispatchChild(ctx context.Context, o benchDispatchOpts, channels []her
 			defer pprof.StopCPUProfile()
 		}
 	}
-	dropStartupCode() // as the bot does once started
 	anon := benchSampleAnon(ctx)
 	cpu0 := benchCPU()
 	start := time.Now()
