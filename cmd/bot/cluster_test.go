@@ -115,13 +115,7 @@ func TestClusterSharesTheSending(t *testing.T) {
 			t.Fatalf("subscriber %s never got the broadcast", r)
 		}
 	}
-	reports := 0
-	for _, m := range tg.Sent(group) {
-		if strings.Contains(m.Text, "Report: Doors open") {
-			reports++
-		}
-	}
-	if reports != 1 {
+	if reports := countSent(tg, group, "Report: Doors open"); reports != 1 {
 		t.Errorf("the admin group got %d reports, want 1", reports)
 	}
 	if b, _ := second.store.Broadcast(id); b.Status != herald.StatusCompleted {
@@ -248,13 +242,7 @@ func TestClusterHandsTelegramPollingOver(t *testing.T) {
 	waitUntil(t, "the second instance polls Telegram", func() bool { return slices.Contains(second.cluster.leases(), leaseTelegramPoll) })
 	g.say(groupUser(alice, "Alice"), "/list draft")
 	waitForMessage(t, tg, group, "No drafts right now.")
-	answers := 0
-	for _, m := range tg.Sent(group) {
-		if strings.Contains(m.Text, "No drafts right now.") {
-			answers++
-		}
-	}
-	if answers != 1 {
+	if answers := countSent(tg, group, "No drafts right now."); answers != 1 {
 		t.Errorf("the message after the handover was answered %d times, want once", answers)
 	}
 }
