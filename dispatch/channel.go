@@ -83,14 +83,26 @@ func (r *runner) hand(ctx context.Context, jobs chan<- *job, q *dueQueue, j *job
 // newJob renders the broadcast for one recipient (or, for a multicast,
 // the content every recipient shares), to be sent within lim.
 func (r *runner) newJob(lim *limiter, sub *herald.Subscriber) *job {
-	c := r.b.Content.PersonalizeFor(sub)
-	var preview string
+	c, preview := r.contentFor(sub)
+	return r.jobOf(lim, c, preview)
+}
+
+// contentFor is the broadcast as sub gets it: personalised, with their
+// tracked links, and the address a preview of its first link is drawn
+// from (Message.LinkPreview).
+func (r *runner) contentFor(sub *herald.Subscriber) (c herald.Content, preview string) {
+	c = r.b.Content.PersonalizeFor(sub)
 	if tracked, links := r.tracking(); tracked {
 		if len(links) > 0 {
 			preview = c.PreviewTarget(links)
 		}
 		c = c.TrackLinks(links, func(i int) string { return r.e.opts.TrackLink(r.bid, sub.Seq, i) })
 	}
+	return c, preview
+}
+
+// jobOf is a job sending c within lim.
+func (r *runner) jobOf(lim *limiter, c herald.Content, preview string) *job {
 	return &job{lim: lim, msg: Message{BroadcastID: r.bid, Content: c, Category: r.b.Category, Tag: r.b.Tag, LinkPreview: preview},
 		try: sendTry{stopped: r.stopped, park: true}}
 }
@@ -112,9 +124,10 @@ func (e *Engine) tracksLinks(b *herald.Broadcast) bool {
 	return e.opts.TrackLink != nil && b.Content.HasLinks()
 }
 
-// multicasts reports whether b's users may share a request (a
-// Multicaster's): only when everyone gets the same message, neither
-// personalised nor carrying per-recipient tracked links.
+// multicasts reports whether everyone gets the same message of b,
+// neither personalised nor carrying per-recipient tracked links: any
+// Multicaster may then send it to many at once (multicastSize), a
+// PersonalMulticaster also when not.
 func (e *Engine) multicasts(b *herald.Broadcast) bool {
 	return !b.Content.Personalized() && !e.tracksLinks(b)
 }

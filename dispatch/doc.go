@@ -71,7 +71,13 @@
 //     try) or failed temporarily (a try); a call the platform left
 //     unanswered is temporary, so it may arrive twice, as after a timeout.
 //     A Multicaster that is a ContentMulticaster multicasts only the
-//     content it says it can (Messenger: one request per person).
+//     content it says it can (Messenger: one request per person). Only
+//     content that is the same for everyone (not personalised, no
+//     tracked links) is multicast, unless the Multicaster is a
+//     PersonalMulticaster (Messenger: a body per batch call): then the
+//     pager gives each recipient their own content (Message.Contents),
+//     rendered as for a job of their own, and settleEach keeps each one's
+//     with them when it sends some again.
 //   - Rate limits space requests evenly (no bursts) at Limits.Headroom of
 //     the platform's rate, so no one-second window exceeds it. Each sender
 //     declares the classes its requests count against (RateClass); the

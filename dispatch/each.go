@@ -10,7 +10,8 @@ import (
 
 // settleEach takes a request answered recipient by recipient (*EachError):
 // it hands the final outcomes to the committer at once and keeps in j
-// only the recipients to send again, those whose calls were rate limited
+// only the recipients to send again (with their own contents, when each
+// has one), those whose calls were rate limited
 // or temporary (while tries are left), after waiting as sendWithRetry
 // would for the whole request: a rate limit slows the limiter, waits what
 // the platform said and is not a try; a temporary failure backs off. more
@@ -41,6 +42,9 @@ func (r *runner) settleEach(ctx context.Context, j *job, each *EachError, out ch
 			continue
 		}
 		j.ds[keep], j.msg.To[keep] = d, j.msg.To[i]
+		if j.msg.Contents != nil {
+			j.msg.Contents[keep] = j.msg.Contents[i]
+		}
 		keep++
 	}
 	if len(final) > 0 {
@@ -48,6 +52,12 @@ func (r *runner) settleEach(ctx context.Context, j *job, each *EachError, out ch
 	}
 	temporary := keep - limited
 	j.ds, j.msg.To = j.ds[:keep], j.msg.To[:keep]
+	if j.msg.Contents != nil {
+		j.msg.Contents = j.msg.Contents[:keep]
+		if keep > 0 {
+			j.msg.Content = j.msg.Contents[0] // Message.Content is the first's
+		}
+	}
 	lim := j.lim
 	if limited == 0 {
 		lim.Success()

@@ -16,16 +16,17 @@ type PartCounter interface {
 
 // Estimate is how long sending b to users and groups of account acc takes
 // at the engine's configured limits (that account's: a platform's
-// accounts send in parallel, each at its own rate), before any of it starts: the
-// summary's preflight says it per channel, as the progress message says
-// the time left while sending. It counts requests the way a run makes
-// them: users share multicasts of the sender's size when b allows it
-// (multicastSize: a Messenger batch counts as one request of its class,
-// whose rate is the messages' divided by the batch size), groups and personalised messages go one by one, and every
-// message takes the sender's Parts; each class spends them at its rate
-// with the engine's headroom, classes in parallel. A message of several
-// parts also waits the class's gap between them to one chat (a group's
-// is longest). Time spent on the network, retries and 429s is not
+// accounts send in parallel, each at its own rate), before any of it
+// starts: the summary's preflight says it per channel, as the progress
+// message says the time left while sending. It counts requests the way a
+// run makes them: users share multicasts of the sender's size when b
+// allows it (multicastSize, the pager's rule: a Messenger batch counts as
+// one request of its class, whose rate is the messages' divided by the
+// batch size, and carries personalised messages too), groups go one by
+// one, and every message takes the sender's Parts; each class spends them
+// at its rate with the engine's headroom, classes in parallel. A message
+// of several parts also waits the class's gap between them to one chat (a
+// group's is longest). Time spent on the network, retries and 429s is not
 // counted: it is a floor, and 0 when the account has no limit or no sender.
 func (e *Engine) Estimate(b *herald.Broadcast, acc herald.Account, users, groups int) time.Duration {
 	rt := e.routes[acc]

@@ -13,7 +13,8 @@ import (
 
 // The preflight's estimate counts requests as a run makes them and spends
 // them at the configured rates: LINE multicasts 500 users a request unless
-// the message is personalised, Telegram sends an album and its buttons as
+// the message is personalised (a Messenger batch carries each person's
+// own), Telegram sends an album and its buttons as
 // two requests, and a group waits its gap between them.
 func TestEstimateFollowsTheConfiguredLimits(t *testing.T) {
 	e := newEnv(t, nil)
@@ -39,6 +40,7 @@ func TestEstimateFollowsTheConfiguredLimits(t *testing.T) {
 		{"LINE multicasts 500 a request", plain, herald.LINE, 3000, 0, 3 * time.Second},
 		{"LINE pushes a personalised message", personal, herald.LINE, 3000, 0, 30 * time.Second},
 		{"Messenger batches 300 messages a second", plain, herald.Messenger, 3000, 0, 10 * time.Second},
+		{"Messenger batches a personalised message", personal, herald.Messenger, 3000, 0, 10 * time.Second},
 		{"Messenger sends an album one by one", album, herald.Messenger, 3000, 0, 30 * time.Second},
 		{"nobody", plain, herald.LINE, 0, 0, 0},
 		{"no limit", plain, herald.Messenger, 1000, 0, 0},

@@ -28,6 +28,11 @@ type pager struct {
 	// shared is the retry key's view of the content when every recipient
 	// gets the same (nothing personal, no tracked links): built once.
 	shared string
+	// personal: the multicast carries each recipient's own content (a
+	// PersonalMulticaster's); fits, when the sender counts requests per
+	// content (ContentMulticaster), judges each one's.
+	personal bool
+	fits     ContentMulticaster
 	// keyed: the sender deduplicates, so its messages carry retry keys
 	// (no other sender reads them: a key per recipient cost a hash).
 	keyed bool
@@ -48,9 +53,11 @@ func (r *runner) page(ctx context.Context, acc herald.Account, rt *route, jobs c
 		pg.marks = marks
 	}
 	pg.keyed = rt != nil && pg.marks == nil
-	if rt != nil && r.e.multicasts(&r.b) {
-		pg.maxMulti = r.e.multicastSize(rt, &r.b)
-		pg.shared = contentKey(&r.b.Content)
+	if pg.maxMulti = r.e.multicastSize(rt, &r.b); pg.maxMulti > 1 {
+		if pg.personal = !r.e.multicasts(&r.b); !pg.personal {
+			pg.shared = contentKey(&r.b.Content)
+		}
+		pg.fits, _ = rt.s.(ContentMulticaster)
 	}
 	var lower time.Time
 	for {
@@ -132,24 +139,51 @@ func (pg *pager) handOut(ctx context.Context, d herald.Delivery, sub *herald.Sub
 	}
 	// Someone who has the first parts of the message from an earlier run
 	// gets the rest on their own: a multicast sends the same parts to all.
+	var j *job
 	if pg.maxMulti > 1 && sub.Kind != herald.KindGroup && d.PartsDone == 0 {
-		if pg.batch == nil {
-			pg.batch = r.newJob(pg.rt.multi, sub)
-			pg.batch.ds = make([]herald.Delivery, 0, pg.maxMulti)
-			pg.batch.msg.To = make([]Recipient, 0, pg.maxMulti)
+		if !pg.personal {
+			return pg.join(ctx, d, sub, nil, "")
 		}
-		b := pg.batch
-		b.ds = append(b.ds, d)
-		b.msg.To = append(b.msg.To, Recipient{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind})
-		return len(b.ds) < pg.maxMulti || pg.flush(ctx)
+		// Their own content, rendered as for a job of their own: alone
+		// when it takes more requests than the multicast carries (their
+		// name made the text too long for a template).
+		c, preview := r.contentFor(sub)
+		if pg.fits == nil || pg.fits.MulticastsOf(&c) {
+			return pg.join(ctx, d, sub, &c, preview)
+		}
+		j = r.jobOf(pg.rt.single, c, preview)
+	} else {
+		j = r.newJob(pg.rt.single, sub)
 	}
-	j := r.newJob(pg.rt.single, sub)
 	j.started = pg.started
 	j.one[0], j.oneTo[0] = d, Recipient{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind}
 	j.ds, j.msg.To = j.one[:], j.oneTo[:]
 	j.msg.FromPart = d.PartsDone
 	pg.key(j)
 	return r.hand(ctx, pg.jobs, pg.q, j)
+}
+
+// join adds d to the multicast being filled, handing it out when full. c
+// is d's own content when each recipient has one (personal), nil when
+// they share it; preview is its Message.LinkPreview.
+func (pg *pager) join(ctx context.Context, d herald.Delivery, sub *herald.Subscriber, c *herald.Content, preview string) bool {
+	if pg.batch == nil {
+		if c != nil {
+			pg.batch = pg.r.jobOf(pg.rt.multi, *c, preview)
+			pg.batch.msg.Contents = make([]herald.Content, 0, pg.maxMulti)
+		} else {
+			pg.batch = pg.r.newJob(pg.rt.multi, sub)
+		}
+		pg.batch.ds = make([]herald.Delivery, 0, pg.maxMulti)
+		pg.batch.msg.To = make([]Recipient, 0, pg.maxMulti)
+	}
+	b := pg.batch
+	b.ds = append(b.ds, d)
+	b.msg.To = append(b.msg.To, Recipient{Seq: d.Seq, Key: sub.Key(), Kind: sub.Kind})
+	if c != nil {
+		b.msg.Contents = append(b.msg.Contents, *c)
+	}
+	return len(b.ds) < pg.maxMulti || pg.flush(ctx)
 }
 
 // key gives j its retry key, when the sender reads one (keyed).

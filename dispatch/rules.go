@@ -164,16 +164,26 @@ func (pg *pager) takes(k herald.SubscriberKey) bool {
 }
 
 // multicastSize is how many of b's users one request of rt carries: its
-// multicast size when everyone gets the same content and the sender can
-// multicast it (ContentMulticaster), else 0 (one by one).
+// multicast size when the sender can carry b's content to many at once
+// (everyone gets the same, or it is a PersonalMulticaster) and that
+// content takes one request per person where the sender counts
+// (ContentMulticaster), else 0 (one by one). The pager and Estimate both
+// ask it.
 func (e *Engine) multicastSize(rt *route, b *herald.Broadcast) int {
-	if rt == nil || rt.maxMulti <= 1 || !e.multicasts(b) {
+	if rt == nil || rt.maxMulti <= 1 || !e.multicasts(b) && !multicastsPersonal(rt.s) {
 		return 0
 	}
 	if cm, ok := rt.s.(ContentMulticaster); ok && !cm.MulticastsOf(&b.Content) {
 		return 0
 	}
 	return rt.maxMulti
+}
+
+// multicastsPersonal reports whether s carries each recipient's own
+// content in one request (PersonalMulticaster).
+func multicastsPersonal(s Sender) bool {
+	pm, ok := s.(PersonalMulticaster)
+	return ok && pm.MulticastsPersonal()
 }
 
 // admit applies the route's gate, if any, to sub.

@@ -23,8 +23,13 @@ type Message struct {
 	BroadcastID string
 	To          []Recipient
 	Content     herald.Content
-	Category    herald.Category
-	Tag         herald.MessageTag
+	// Contents, when set, is each recipient's own content, parallel to To
+	// (personalised, with their tracked links); Content is then the
+	// first's. Only a PersonalMulticaster gets it; nil: everyone gets
+	// Content.
+	Contents []herald.Content
+	Category herald.Category
+	Tag      herald.MessageTag
 	// RetryKey is a UUID that is the same each time this message is sent
 	// again (after a timeout or a restart); platforms that deduplicate on it
 	// (an idempotency header) deliver it once. A run gives it to a
@@ -44,7 +49,7 @@ type Message struct {
 	// when that link goes out tracked (herald.Content.PreviewTarget), ""
 	// otherwise: a platform that draws a preview of the first link
 	// (Telegram) is told to draw it from there, rather than fetching each
-	// recipient's tracked link.
+	// recipient's tracked link. With Contents it is the first recipient's.
 	LinkPreview string
 	// Pacer, set by the engine, is the channel's rate limit for the
 	// requests of a message after its first (the engine waited for that
@@ -149,7 +154,8 @@ var ErrRecipientMoved = errors.New("recipient moved to a new ID")
 // Multicaster is a Sender that can send identical content to many
 // recipients in one request. The engine hands it jobs of up to
 // MaxMulticast recipients when everyone gets the same content (neither
-// personalised nor with tracked links). A request whose recipients fared
+// personalised nor with tracked links), or, when it is a
+// PersonalMulticaster, whatever each gets. A request whose recipients fared
 // differently (a batch of calls answered one by one) is answered with an
 // *EachError.
 type Multicaster interface {
@@ -163,6 +169,16 @@ type Multicaster interface {
 // recipient at a time. MulticastsOf says whether c may be multicast.
 type ContentMulticaster interface {
 	MulticastsOf(c *herald.Content) bool
+}
+
+// PersonalMulticaster is a Multicaster whose request carries each
+// recipient's own message (a Messenger batch: a body per call), so the
+// engine multicasts personalised content and tracked links to it too,
+// each recipient's in Message.Contents. Content of several requests per
+// recipient still goes one by one (ContentMulticaster), judged for each
+// recipient's own content.
+type PersonalMulticaster interface {
+	MulticastsPersonal() bool
 }
 
 // EachError is a Multicaster's answer when a request's recipients are

@@ -38,7 +38,7 @@ type benchDispatchOpts struct {
 	memLimit  int  // the dispatcher's Config.MemoryLimitMB
 	channel   string
 	limits    bool
-	personal  bool // -personal: a {name} in the text, one request per person
+	personal  bool // -personal: a {name} in the text, each person's own message
 	workers   int
 	child     bool
 	db, base  string
@@ -63,7 +63,7 @@ func benchDispatch(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&o.channel, "channel", "all", "telegram, line, messenger or all")
 	fs.IntVar(&o.groups, "groups", 0, "Telegram groups besides the users (implies -album)")
 	fs.BoolVar(&o.album, "album", false, "send an album with a button (two requests per recipient) instead of text")
-	fs.BoolVar(&o.personal, "personal", false, "personalise the text with {name}: no multicast (LINE) or batch (Messenger), one request per recipient")
+	fs.BoolVar(&o.personal, "personal", false, "personalise the text with {name}: LINE pushes one request per recipient, Messenger batches each one's own message")
 	fs.BoolVar(&o.limits, "limits", false, "apply the default platform rate limits (Telegram 30/s) and check them")
 	fs.IntVar(&o.workers, "workers", 32, "concurrent sends per channel (and raw-loop goroutines)")
 	fs.Var(newDurationFlag(&o.rawFor, 3*time.Second), "raw", "how long the raw HTTP loop runs")

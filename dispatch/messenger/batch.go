@@ -21,6 +21,10 @@ import (
 //
 // Only content of one request per recipient is batched (MulticastsOf):
 // an album and its buttons must arrive in order, one after the other.
+// Each call has a body of its own, so personalised content and tracked
+// links are batched too (MulticastsPersonal): each call carries its
+// recipient's message (dispatch.Message.Contents), rendered and encoded
+// only when it differs from the call's before.
 
 // MaxBatch is the most calls Graph takes in one batch request.
 const MaxBatch = 50
@@ -37,16 +41,21 @@ func (s *Sender) MaxMulticast() int { return s.cfg.BatchSize }
 // one request per recipient.
 func (s *Sender) MulticastsOf(c *herald.Content) bool { return s.Parts(c) == 1 }
 
+// MulticastsPersonal implements dispatch.PersonalMulticaster: each call
+// of a batch has its own body.
+func (s *Sender) MulticastsPersonal() bool { return true }
+
 // Parts implements dispatch.PartCounter: the requests c takes to one
 // recipient.
 func (s *Sender) Parts(c *herald.Content) int { return len(s.render("", c)) }
 
 // sendBatch sends parts (of one request) to m's recipients in one batch
-// request and answers how each call ended: a *dispatch.EachError, or the
-// whole request's error.
+// request, or each their own content's when m has Contents (parts is the
+// first's), and answers how each call ended: a *dispatch.EachError, or
+// the whole request's error.
 func (s *Sender) sendBatch(ctx context.Context, m *dispatch.Message, parts [][]byte) error {
-	if len(parts) != 1 {
-		return fmt.Errorf("messenger: content of %d requests cannot be batched", len(parts))
+	if err := batchable(parts); err != nil {
+		return err
 	}
 	if len(m.To) > MaxBatch {
 		return fmt.Errorf("messenger: %d recipients in one batch, at most %d", len(m.To), MaxBatch)
@@ -55,9 +64,23 @@ func (s *Sender) sendBatch(ctx context.Context, m *dispatch.Message, parts [][]b
 	b := make([]byte, 0, len(s.head)+len(m.To)*(len(pre)+len(post)+24)+8)
 	b = append(b, s.head...)
 	b = append(b, "%5B"...) // [
+	last := parts
 	for i, r := range m.To {
 		if i > 0 {
 			b = append(b, "%2C"...) // ,
+		}
+		if m.Contents != nil && i > 0 {
+			own, err := s.parts(m.BroadcastID, &m.Contents[i])
+			if err != nil {
+				return err
+			}
+			if err := batchable(own); err != nil {
+				return err
+			}
+			if &own[0] != &last[0] { // the cache's, when it renders alike
+				_, post = callAround(m, own[0])
+				last = own
+			}
 		}
 		b = append(b, pre...)
 		b = append(b, url.QueryEscape(url.QueryEscape(r.Key.ID))...)
@@ -70,6 +93,15 @@ func (s *Sender) sendBatch(ctx context.Context, m *dispatch.Message, parts [][]b
 		return err
 	}
 	return each
+}
+
+// batchable says why content of parts cannot go in a batch call, if it
+// cannot: the engine batches only content of one request (MulticastsOf).
+func batchable(parts [][]byte) error {
+	if len(parts) != 1 {
+		return fmt.Errorf("messenger: content of %d requests cannot be batched", len(parts))
+	}
+	return nil
 }
 
 // batchHead is a batch body's start: the token, its proof and

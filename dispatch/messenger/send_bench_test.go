@@ -40,6 +40,24 @@ func BenchmarkSend(b *testing.B) {
 // answers each call at once: the sender's cost per batch (divide by 50
 // for a recipient's) besides the round trip's.
 func BenchmarkSendBatch(b *testing.B) {
+	benchBatch(b, func(m *dispatch.Message) {})
+}
+
+// BenchmarkSendBatchPersonal is BenchmarkSendBatch with each person's own
+// text (dispatch.Message.Contents): each call's message rendered and
+// encoded on its own.
+func BenchmarkSendBatchPersonal(b *testing.B) {
+	benchBatch(b, func(m *dispatch.Message) {
+		m.Contents = make([]herald.Content, len(m.To))
+		for i := range m.Contents {
+			m.Contents[i] = herald.Content{Kind: herald.TextContent, Text: fmt.Sprintf("Herald benchmark: hello, Ann %d!", i)}
+		}
+		m.Content = m.Contents[0]
+	})
+}
+
+// benchBatch sends a batch of 50, made by batchMsg and then edit, in a loop.
+func benchBatch(b *testing.B, edit func(m *dispatch.Message)) {
 	call := `{"code":200,"body":"{\"recipient_id\":\"psid1\",\"message_id\":\"m_1\"}"}`
 	answer := "[" + strings.Repeat(call+",", 49) + call + "]"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -56,6 +74,7 @@ func BenchmarkSendBatch(b *testing.B) {
 		psids[i] = fmt.Sprint(27000000000000 + i)
 	}
 	m := batchMsg(herald.Content{Kind: herald.TextContent, Text: "Herald benchmark: hello!"}, psids...)
+	edit(m)
 	b.ReportAllocs()
 	for b.Loop() {
 		var each *dispatch.EachError
