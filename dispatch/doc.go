@@ -128,7 +128,7 @@
 // hundreds of index pages, each fault mapping 64 KiB (the 20 MB burst that
 // made the peak as sending began). On the 2-core development machine
 // `herald bench dispatch -n 1000000 -channel all` peaks (VmHWM) at
-// 91–92 MB, 62–63 MB of it anonymous under the default 66 MB memory limit
+// 90–94 MB, 62–63 MB of it anonymous under the default 66 MB memory limit
 // (it was 112–123 MB, then 93–103 at 72 MB); most of the rest is the
 // binary's code, 22–24 MB.
 //

@@ -50,7 +50,7 @@ type Options struct {
 	// Logger receives operational messages (default: discarded).
 	Logger *slog.Logger
 	// TrimEvery is how often the pages of the file this process has read
-	// are dropped from its resident set (default 50ms; negative: never).
+	// are dropped from its resident set (default 25ms; negative: never).
 	// They stay in the kernel's page cache, so a later read costs a minor
 	// fault, not disk I/O; without it a run over a million recipients keeps
 	// the whole file (hundreds of MB) in RSS. See resident.go. Linux only.
