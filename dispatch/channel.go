@@ -18,6 +18,9 @@ type job struct {
 	// leaves once it is durable (nil: the platform deduplicates).
 	started *mark
 	try     sendTry
+	// each is the state of a multicast answered recipient by recipient
+	// (settleEach); nil until it is.
+	each *eachState
 	// one and oneTo hold the recipient of a job that has one (most
 	// jobs): ds and msg.To are views of them, not allocations of their own.
 	one   [1]herald.Delivery
@@ -228,7 +231,7 @@ func (r *runner) send(ctx context.Context, s Sender, j *job, out chan<- []herald
 		return err
 	case errors.Is(err, errStopped) || ctx.Err() != nil:
 		if j.try.attempts > 0 && j.started != nil {
-			r.unknown.add(j.ds) // a request left: it may have arrived
+			r.unknown.add(j.unsure()) // a request left: it may have arrived
 		}
 		return nil
 	}
