@@ -83,7 +83,7 @@ func (s *Sender) sendBatch(ctx context.Context, m *dispatch.Message, parts [][]b
 			}
 		}
 		b = append(b, pre...)
-		b = append(b, url.QueryEscape(url.QueryEscape(r.Key.ID))...)
+		b = append(b, url.QueryEscape(url.QueryEscape(inJSONString(r.Key.ID)))...)
 		b = append(b, post...)
 	}
 	b = append(b, "%5D"...) // ]
@@ -117,7 +117,7 @@ func batchHead(token, proof string) string {
 // callAround is the batch call of m around its recipient's PSID, as it
 // stands in the form: JSON inside a form value inside JSON inside the
 // form. Query escaping leaves nothing JSON escapes, so each piece is
-// escaped on its own and the PSID twice.
+// escaped on its own and the PSID twice, after JSON's (inJSONString).
 func callAround(m *dispatch.Message, part []byte) (pre, post string) {
 	mt := messagingType(m)
 	body := url.QueryEscape(`"}`) + "&messaging_type=" + mt
@@ -127,6 +127,19 @@ func callAround(m *dispatch.Message, part []byte) (pre, post string) {
 	body += "&message=" + url.QueryEscape(string(part))
 	pre = url.QueryEscape(`{"method":"POST","relative_url":"me/messages","body":"recipient=` + url.QueryEscape(`{"id":"`))
 	return pre, url.QueryEscape(body + `"}`)
+}
+
+// inJSONString is id as it stands between a JSON string's quotes (as
+// the single request writes it, appendJSONString); Messenger's PSIDs are
+// digits, which stand as they are.
+func inJSONString(id string) string {
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < 0x20 || c == '"' || c == '\\' {
+			q := appendJSONString(nil, id)
+			return string(q[1 : len(q)-1])
+		}
+	}
+	return id
 }
 
 // batchAnswer is one call's answer in a batch's; null when it did not

@@ -129,3 +129,29 @@ func TestBatchesOnlyContentOfOneRequest(t *testing.T) {
 		t.Error("a batch size of 51 was accepted")
 	}
 }
+
+// A call's PSID is a JSON string inside its recipient form value: one
+// with a quote or a backslash reaches its person in a batch as it does
+// alone, and a text with a plus, a newline and a tab arrives as written.
+func TestBatchEscapesThePSIDAsJSON(t *testing.T) {
+	s, fake, rec := setup(t)
+	psids := []string{`p"1`, `p\2`, "p+3 %"}
+	for _, p := range psids {
+		fake.Interacted(p, time.Now())
+	}
+	_, err := s.Send(context.Background(), batchMsg(herald.Content{Kind: herald.TextContent, Text: "a+b\n\tc"}, psids...))
+	var each *dispatch.EachError
+	if !errors.As(err, &each) {
+		t.Fatalf("Send: %v, want an EachError", err)
+	}
+	for i, err := range each.Errs {
+		if err != nil {
+			t.Errorf("call to %q: %v, want sent", psids[i], err)
+		}
+	}
+	for i, d := range rec.Deliveries("messenger") {
+		if d.Recipient != psids[i] || d.Content != `{"text":"a+b\n\tc"}` {
+			t.Errorf("delivery %d: %q got %s, want %q the text", i, d.Recipient, d.Content, psids[i])
+		}
+	}
+}
