@@ -70,6 +70,8 @@
 //     again, as one smaller job, only the recipients rate limited (not a
 //     try) or failed temporarily (a try); a call the platform left
 //     unanswered is temporary, so it may arrive twice, as after a timeout.
+//     A run that stops while they wait leaves uncertain only those whose
+//     calls may have arrived (job.unsure), not the rate limited.
 //     A Multicaster that is a ContentMulticaster multicasts only the
 //     content it says it can (Messenger: one request per person). Only
 //     content that is the same for everyone (not personalised, no
