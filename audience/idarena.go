@@ -94,13 +94,18 @@ func (a *idArena) store(seq uint32, e []byte) []byte {
 func (a *idArena) append(seq uint32, e []byte) []byte {
 	last := len(a.blocks) - 1
 	if a.tail == 0 || seq/idGroup != a.tail/idGroup {
-		// A new group: it starts where all of it fits.
-		fresh := last < 0 || idBlock-len(a.blocks[last]) < groupRoom
+		// A new group: it starts where all of it fits once the tail's
+		// group is closed (no ID for its other Seqs).
+		var closing uint32
+		if a.tail != 0 {
+			closing = idGroup - 1 - a.tail%idGroup
+		}
+		fresh := last < 0 || idBlock-len(a.blocks[last])-int(closing) < groupRoom
 		if fresh && len(a.blocks) >= maxBlocks {
 			return nil
 		}
-		if a.tail != 0 { // close the tail's group: no ID for its other Seqs
-			a.zeros(last, idGroup-1-a.tail%idGroup)
+		if a.tail != 0 {
+			a.zeros(last, closing)
 		}
 		if fresh {
 			a.blocks = append(a.blocks, make([]byte, 0, idBlock))

@@ -35,7 +35,10 @@ func TestEncodeIDIsOneToOne(t *testing.T) {
 
 // TestIDIndexAgreesWithMap churns IDs through put and remove (growing the
 // tables and shifting entries back on delete) and checks every lookup
-// against a plain map, the structure it replaces.
+// against a plain map, the structure it replaces. New subscribers take the
+// next Seq, as storage hands them out, so most IDs sit in the arena's
+// groups; updates, IDs around the longest an entry holds, and chats that
+// move to a new ID go through its out-of-order path.
 func TestIDIndexAgreesWithMap(t *testing.T) {
 	platforms := []herald.Platform{herald.LINE, herald.Telegram, herald.Messenger}
 	for seed := range uint64(5) {
@@ -52,11 +55,28 @@ func TestIDIndexAgreesWithMap(t *testing.T) {
 			case 2:
 				return fmt.Sprint(-int64(seq))
 			}
-			return fmt.Sprintf("id-%d-%s", seq, strings.Repeat("z", r.IntN(5000)/50))
+			id := fmt.Sprintf("id-%d-", seq)
+			if r.IntN(2) == 0 { // encoded, one byte under to two over maxInline
+				return id + strings.Repeat("z", maxInline-2-len(id)+r.IntN(4))
+			}
+			return id + strings.Repeat("z", r.IntN(5000)/50)
 		}
+		top := uint32(0)
 		for step := range 20000 {
-			seq := uint32(r.IntN(3000) + 1)
+			seq := top + 1 // a new subscriber
+			if top > 0 && r.IntN(2) == 0 {
+				seq = uint32(r.IntN(int(top)) + 1)
+			}
+			top = max(top, seq)
 			k, known := keyOf[seq]
+			if known && r.IntN(50) == 0 { // the chat moved: its Seq gets a new ID
+				if _, in := ref[k]; in {
+					x.remove(k.Platform, k.ID, seq)
+					delete(ref, k)
+				}
+				k = herald.SubscriberKey{Platform: k.Platform, ID: fmt.Sprint(-int64(seq) - 1e12)}
+				keyOf[seq] = k
+			}
 			if !known {
 				k = herald.SubscriberKey{Platform: platforms[r.IntN(3)], ID: randomID(seq)}
 				keyOf[seq] = k
